@@ -1,0 +1,34 @@
+import ArgumentParser
+import VigilCore
+
+/// `vigil generate`: deterministic synthetic expositions for benchmarks and demos.
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a deterministic synthetic exposition (text 0.0.4) to stdout.",
+        discussion: """
+            Shapes: kube-state-metrics (long label sets), cadvisor (timestamps, cgroup paths),
+            histogram (12 buckets + _sum + _count per series). The same arguments give the same bytes.
+            """
+    )
+
+    @Argument(help: "kube-state-metrics, cadvisor or histogram.")
+    var shape: SyntheticExposition.Shape
+
+    @Option(help: "Approximate number of sample lines.")
+    var samples: Int = 100_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard samples > 0 else { throw ValidationError("--samples must be positive") }
+    }
+
+    func run() async throws {
+        let bytes = SyntheticExposition.generate(shape, samples: samples, seed: seed)
+        Console.current.writeOut(String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+extension SyntheticExposition.Shape: ExpressibleByArgument {}

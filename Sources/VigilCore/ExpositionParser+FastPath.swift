@@ -1,0 +1,85 @@
+/// The cached path for text 0.0.4 samples.
+///
+/// A sample line is `series value [timestamp]`, and neither value nor timestamp may contain a blank,
+/// `"` or `}`. So the series ends before the last one or two blank-separated tokens, found by scanning
+/// back from the line break without lexing the labels. If those exact bytes are a known series — and a
+/// cache only holds series that passed a full lex under the same limits — the line is valid as soon as
+/// its value and timestamp are. Anything unusual (no cache hit, odd spacing, a bad number) falls back to
+/// the full lexer, which gives the precise error.
+extension ExpositionParser {
+    mutating func fastSample(_ buffer: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry? {
+        guard ByteScanning.isMetricNameStart(buffer[lineStart]) else { return nil }
+        var end = lineEnd
+        while end > lineStart, ByteScanning.isBlank(buffer[end &- 1]) { end &-= 1 }
+        guard let last = tokenBefore(buffer, end) else { return nil }
+        var seriesEnd = trimBlanks(buffer, last.lowerBound)
+        guard seriesEnd > lineStart, seriesEnd < last.lowerBound else { return nil }
+        var valueRange = last
+        var timestampRange: Range<Int>? = nil
+        if buffer[seriesEnd &- 1] != UInt8(ascii: "}") {
+            // Either `name value` or `series value timestamp`: the latter has a token before the value.
+            if let value = tokenBefore(buffer, seriesEnd), value.lowerBound > lineStart {
+                let before = trimBlanks(buffer, value.lowerBound)
+                if before < value.lowerBound, before > lineStart {
+                    timestampRange = last
+                    valueRange = value
+                    seriesEnd = before
+                }
+            }
+        }
+        let series = lineStart..<seriesEnd
+        let hash = ByteScanning.hash(buffer, series)
+        guard let ref = cache.lookup(buffer, series, hash: hash) else {
+            try prometheusTextSample(buffer, from: lineStart)
+            try insertIntoCache(buffer, cache, hash: seriesRange == series ? hash : nil)
+            return .sample
+        }
+        guard case .value(let value) = NumberSyntax.parse(buffer, valueRange, .prometheusValue) else { return nil }
+        var milliseconds: Int64? = nil
+        if let timestampRange {
+            guard let parsed = NumberSyntax.parseMillisecondTimestamp(buffer, timestampRange) else { return nil }
+            milliseconds = parsed
+        }
+        entry = .sample
+        hasExemplar = false
+        labelsLexed = false
+        seriesRange = series
+        sampleValue = value
+        sampleTimestamp = milliseconds
+        seriesReference = ref
+        return .sample
+    }
+
+    /// Adds the just-lexed series to the cache. A series is keyed by the bytes the full lexer took as
+    /// the series, so a later fast-path split of an identical line finds it.
+    private mutating func insertIntoCache(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ cache: SeriesCache, hash: UInt64?
+    ) throws(ExpositionError) {
+        let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[nameRange]), as: UTF8.self)
+        var pairs: [(name: String, value: String)] = [("__name__", name)]
+        pairs.append(contentsOf: labels)
+        let labelSet = LabelSet(pairs, symbols: cache.symbols)
+        let key = seriesRange
+        seriesReference = cache.insert(buffer, key, hash: hash ?? ByteScanning.hash(buffer, key), labels: labelSet)
+    }
+
+    /// The blank-free token ending at `end`, or nil if it holds a byte no value or timestamp can hold.
+    @inline(__always)
+    private func tokenBefore(_ buffer: UnsafeBufferPointer<UInt8>, _ end: Int) -> Range<Int>? {
+        var start = end
+        while start > lineStart {
+            let byte = buffer[start &- 1]
+            if ByteScanning.isBlank(byte) { break }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "\"") { return nil }
+            start &-= 1
+        }
+        return start < end ? start..<end : nil
+    }
+
+    @inline(__always)
+    private func trimBlanks(_ buffer: UnsafeBufferPointer<UInt8>, _ end: Int) -> Int {
+        var index = end
+        while index > lineStart, ByteScanning.isBlank(buffer[index &- 1]) { index &-= 1 }
+        return index
+    }
+}

@@ -1,0 +1,53 @@
+/// A series identity: its labels, `__name__` included, sorted by name as Prometheus sorts them, each
+/// name and value an interned ``Symbol``.
+public struct LabelSet: Hashable, Sendable {
+    public struct Label: Hashable, Sendable {
+        public var name: Symbol
+        public var value: Symbol
+    }
+
+    public private(set) var labels: [Label]
+
+    /// Interns `pairs` (in any order) into a sorted label set.
+    public init(_ pairs: [(name: String, value: String)], symbols: SymbolTable) {
+        labels = pairs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            .map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
+    }
+
+    /// The labels as strings, in sorted order.
+    public func pairs(in symbols: SymbolTable) -> [(name: String, value: String)] {
+        labels.map { (symbols[$0.name], symbols[$0.value]) }
+    }
+
+    /// Prometheus's rendering: `name{a="1", b="2"}`.
+    public func description(in symbols: SymbolTable) -> String {
+        var name = ""
+        var rest: [String] = []
+        for (labelName, value) in pairs(in: symbols) {
+            if labelName == "__name__" {
+                name = value
+            } else {
+                let escaped = value.replacingEscapes()
+                rest.append("\(labelName)=\"\(escaped)\"")
+            }
+        }
+        return rest.isEmpty ? name : "\(name){\(rest.joined(separator: ", "))}"
+    }
+}
+
+extension String {
+    /// Escapes `\`, `"` and newline as the exposition formats require inside a label value.
+    func replacingEscapes() -> String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
