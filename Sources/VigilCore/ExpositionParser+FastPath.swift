@@ -28,10 +28,9 @@ extension ExpositionParser {
             }
         }
         let series = lineStart..<seriesEnd
-        let hash = ByteScanning.hash(buffer, series)
-        guard let ref = cache.lookup(buffer, series, hash: hash) else {
+        guard let ref = cache.lookup(buffer, series) else {
             try prometheusTextSample(buffer, from: lineStart)
-            try insertIntoCache(buffer, cache, hash: seriesRange == series ? hash : nil)
+            insertIntoCache(buffer, cache)
             return .sample
         }
         guard case .value(let value) = NumberSyntax.parse(buffer, valueRange, .prometheusValue) else { return nil }
@@ -52,15 +51,12 @@ extension ExpositionParser {
 
     /// Adds the just-lexed series to the cache. A series is keyed by the bytes the full lexer took as
     /// the series, so a later fast-path split of an identical line finds it.
-    private mutating func insertIntoCache(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ cache: SeriesCache, hash: UInt64?
-    ) throws(ExpositionError) {
+    private mutating func insertIntoCache(_ buffer: UnsafeBufferPointer<UInt8>, _ cache: SeriesCache) {
         let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[nameRange]), as: UTF8.self)
         var pairs: [(name: String, value: String)] = [("__name__", name)]
         pairs.append(contentsOf: labels)
         let labelSet = LabelSet(pairs, symbols: cache.symbols)
-        let key = seriesRange
-        seriesReference = cache.insert(buffer, key, hash: hash ?? ByteScanning.hash(buffer, key), labels: labelSet)
+        seriesReference = cache.insert(buffer, seriesRange, labels: labelSet)
     }
 
     /// The blank-free token ending at `end`, or nil if it holds a byte no value or timestamp can hold.

@@ -28,7 +28,7 @@ struct OpenMetricsFamilyValidator {
         }
         if !isCurrent {
             try endFamily(parser.site)
-            startFamily(buffer, name, type: nil)
+            try startFamily(buffer, name, type: nil, parser)
         }
         switch parser.entry {
         case .help:
@@ -50,9 +50,17 @@ struct OpenMetricsFamilyValidator {
         let name = parser.nameRange
         let line = name.lowerBound
         if !(hasFamily && isAllowed(buffer, name)) {
+            // A sample named exactly like the current family (`a` under `# TYPE a counter`) would only
+            // clash later; say what is wrong instead.
+            if hasFamily, let type, !allowedSuffixes.contains(""), sameBytes(buffer, name, familyName) {
+                let expected = allowedSuffixes.map { String(decoding: familyName, as: UTF8.self) + $0 }
+                throw parser.error(
+                    at: line,
+                    "sample \(quoted(buffer, name)) does not fit \(type.rawValue) \(quoted(familyName)), whose samples are named \(expected.joined(separator: ", "))")
+            }
             // A sample outside the current family starts an untyped one, named after the sample.
             try endFamily(parser.site)
-            startFamily(buffer, name, type: .unknown)
+            try startFamily(buffer, name, type: .unknown, parser)
         }
         let type = self.type ?? .unknown
         let suffix = Substring(
@@ -151,8 +159,14 @@ struct OpenMetricsFamilyValidator {
         try endFamily(site)
     }
 
-    private mutating func startFamily(_ buffer: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, type: MetricType?) {
+    private mutating func startFamily(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, type: MetricType?, _ parser: ExpositionParser
+    ) throws(ExpositionError) {
         familyName = Array(buffer[name])
+        // Every family claims its bare name, so a family seen before is a clash already.
+        if seenNames.contains(familyName) {
+            throw parser.error(at: parser.lineStart, "clashing name \(quoted(familyName)): a metric family may appear only once")
+        }
         hasFamily = true
         self.type = type
         sawHelp = false

@@ -8,114 +8,176 @@ public struct SeriesRef: Hashable, Sendable, Comparable {
 /// Prometheus's scrape cache: maps the raw bytes of a series as one target writes it
 /// (`name{labels}`) to a ``SeriesRef``, so a repeated scrape skips label parsing and allocates nothing.
 ///
-/// Keys live in one byte arena and an open-addressing table of fixed-size slots: a lookup hashes the
-/// bytes, probes, and compares bytes; nothing is allocated. Two spellings of one label set (labels in
-/// another order, say) are two keys that share one ``SeriesRef``. Each hit stamps the series with the
-/// current scrape generation, which yields the series a scrape no longer exposes (staleness).
+/// Keys are kept in first-seen order, their bytes back to back in one arena. A target writes its series
+/// in the same order every scrape, so a lookup first compares against the key after the previous hit:
+/// a sequential walk the prefetcher keeps in cache, with no hashing. Only when that guess fails does it
+/// hash and probe an open-addressing table (a random memory access, the cost that dominates a naive
+/// cache at 100k series). Two spellings of one label set (labels in another order, say) are two keys
+/// sharing one ``SeriesRef``. Each hit stamps the key with the scrape generation, which yields the
+/// series a scrape no longer exposes (staleness).
 ///
+/// Storage is manually managed so the hot path has no reference counting or exclusivity checks.
 /// Not thread-safe: one cache belongs to one target's scrape loop.
 public final class SeriesCache {
-    private struct Slot {
-        var hash: UInt64 = 0
-        var keyOffset: UInt32 = 0
-        var keyLength: UInt32 = 0
-        /// `SeriesRef.index + 1`; 0 marks an empty slot.
-        var refPlusOne: UInt32 = 0
+    private struct Key {
+        var hash: UInt64
+        var offset: Int
+        var length: Int
+        var ref: UInt32
+        var lastSeen: UInt32
     }
 
     public let symbols: SymbolTable
-    private var slots: [Slot]
-    private var mask: Int
-    private var occupied = 0
-    private var keyArena: [UInt8] = []
+    private var keys: UnsafeMutablePointer<Key>
+    private var keyCount = 0
+    private var keyCapacity: Int
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCount = 0
+    private var arenaCapacity: Int
+    /// Open addressing over key indices; `keyIndex + 1`, 0 when empty.
+    private var table: UnsafeMutablePointer<UInt32>
+    private var tableMask: Int
+    /// The key after the previous hit: the first guess for the next lookup.
+    private var predicted = 0
     private var labelSets: [LabelSet] = []
     private var refsByLabelSet: [LabelSet: SeriesRef] = [:]
-    private var lastSeen: [UInt32] = []
     /// The scrape generation hits are stamped with; see ``beginScrape()``.
     public private(set) var generation: UInt32 = 1
 
     public init(symbols: SymbolTable = SymbolTable(), expectedSeries: Int = 1024) {
         self.symbols = symbols
-        var capacity = 16
-        while capacity < expectedSeries * 2 { capacity <<= 1 }
-        slots = Array(repeating: Slot(), count: capacity)
-        mask = capacity - 1
+        keyCapacity = Swift.max(16, expectedSeries)
+        keys = .allocate(capacity: keyCapacity)
+        arenaCapacity = keyCapacity * 64
+        arena = .allocate(capacity: arenaCapacity)
+        var tableSize = 16
+        while tableSize < keyCapacity * 2 { tableSize <<= 1 }
+        table = .allocate(capacity: tableSize)
+        table.initialize(repeating: 0, count: tableSize)
+        tableMask = tableSize - 1
+    }
+
+    deinit {
+        keys.deallocate()
+        arena.deallocate()
+        table.deallocate()
     }
 
     /// How many distinct series are known.
     public var seriesCount: Int { labelSets.count }
+
+    /// How many raw spellings of those series are known.
+    public var keyCountForTesting: Int { keyCount }
 
     /// The labels of a series.
     public func labelSet(of ref: SeriesRef) -> LabelSet { labelSets[Int(ref.index)] }
 
     /// The series whose raw bytes are `bytes[range]`, or nil when these bytes were never inserted.
     @inline(__always)
-    func lookup(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, hash: UInt64) -> SeriesRef? {
+    func lookup(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> SeriesRef? {
         let length = range.count
         let key = UnsafeRawPointer(bytes.baseAddress! + range.lowerBound)
-        return slots.withUnsafeBufferPointer { slots in
-            keyArena.withUnsafeBytes { arena in
-                var position = Int(truncatingIfNeeded: hash) & mask
-                while true {
-                    let slot = slots[position]
-                    if slot.refPlusOne == 0 { return nil }
-                    if slot.hash == hash, Int(slot.keyLength) == length,
-                        ByteScanning.equal(arena.baseAddress! + Int(slot.keyOffset), key, count: length)
-                    {
-                        let ref = SeriesRef(index: slot.refPlusOne &- 1)
-                        lastSeen.withUnsafeMutableBufferPointer { $0[Int(ref.index)] = generation }
-                        return ref
-                    }
-                    position = (position &+ 1) & mask
-                }
+        let keys = self.keys
+        let arena = UnsafeRawPointer(self.arena)
+        let guess = predicted
+        if guess < keyCount {
+            let candidate = keys[guess]
+            if candidate.length == length, ByteScanning.equal(arena + candidate.offset, key, count: length) {
+                return hit(guess)
             }
+        }
+        let hash = ByteScanning.hash(bytes, range)
+        let table = self.table
+        var position = Int(truncatingIfNeeded: hash) & tableMask
+        while true {
+            let entry = table[position]
+            if entry == 0 { return nil }
+            let index = Int(entry &- 1)
+            let candidate = keys[index]
+            if candidate.hash == hash, candidate.length == length,
+                ByteScanning.equal(arena + candidate.offset, key, count: length)
+            {
+                return hit(index)
+            }
+            position = (position &+ 1) & tableMask
         }
     }
 
+    @inline(__always)
+    private func hit(_ index: Int) -> SeriesRef {
+        keys[index].lastSeen = generation
+        predicted = index &+ 1
+        return SeriesRef(index: keys[index].ref)
+    }
+
     /// Remembers that `bytes[range]` names the series `labels`, returning its reference.
-    func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, hash: UInt64, labels: LabelSet) -> SeriesRef {
+    func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, labels: LabelSet) -> SeriesRef {
         let ref: SeriesRef
         if let known = refsByLabelSet[labels] {
             ref = known
         } else {
             ref = SeriesRef(index: UInt32(labelSets.count))
             labelSets.append(labels)
-            lastSeen.append(0)
             refsByLabelSet[labels] = ref
         }
-        lastSeen[Int(ref.index)] = generation
-        if (occupied + 1) * 2 > slots.count { grow() }
-        let offset = keyArena.count
-        keyArena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
-        place(Slot(hash: hash, keyOffset: UInt32(offset), keyLength: UInt32(range.count), refPlusOne: ref.index + 1))
-        occupied += 1
+        if keyCount == keyCapacity { growKeys() }
+        if (keyCount + 1) * 2 > tableMask + 1 { growTable() }
+        while arenaCount + range.count > arenaCapacity { growArena() }
+        (arena + arenaCount).update(from: bytes.baseAddress! + range.lowerBound, count: range.count)
+        let hash = ByteScanning.hash(bytes, range)
+        keys.advanced(by: keyCount).initialize(
+            to: Key(hash: hash, offset: arenaCount, length: range.count, ref: ref.index, lastSeen: generation))
+        arenaCount += range.count
+        place(keyIndex: keyCount, hash: hash)
+        keyCount += 1
+        predicted = keyCount
         return ref
     }
 
-    private func place(_ slot: Slot) {
-        var position = Int(truncatingIfNeeded: slot.hash) & mask
-        while slots[position].refPlusOne != 0 { position = (position + 1) & mask }
-        slots[position] = slot
+    private func place(keyIndex: Int, hash: UInt64) {
+        var position = Int(truncatingIfNeeded: hash) & tableMask
+        while table[position] != 0 { position = (position + 1) & tableMask }
+        table[position] = UInt32(keyIndex + 1)
     }
 
-    private func grow() {
-        let old = slots
-        slots = Array(repeating: Slot(), count: old.count * 2)
-        mask = slots.count - 1
-        for slot in old where slot.refPlusOne != 0 { place(slot) }
+    private func growKeys() {
+        let grown = UnsafeMutablePointer<Key>.allocate(capacity: keyCapacity * 2)
+        grown.moveInitialize(from: keys, count: keyCount)
+        keys.deallocate()
+        keys = grown
+        keyCapacity *= 2
+    }
+
+    private func growArena() {
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity * 2)
+        grown.update(from: arena, count: arenaCount)
+        arena.deallocate()
+        arena = grown
+        arenaCapacity *= 2
+    }
+
+    private func growTable() {
+        let size = (tableMask + 1) * 2
+        table.deallocate()
+        table = .allocate(capacity: size)
+        table.initialize(repeating: 0, count: size)
+        tableMask = size - 1
+        for index in 0..<keyCount { place(keyIndex: index, hash: keys[index].hash) }
     }
 
     /// Starts a new scrape: series looked up or inserted from now on count as seen in it.
     public func beginScrape() {
         generation &+= 1
+        predicted = 0
     }
 
     /// Series seen in the previous scrape but not in the current one: the ones to mark stale.
     public func seriesGoneStale() -> [SeriesRef] {
-        var gone: [SeriesRef] = []
-        for (index, seen) in lastSeen.enumerated() where seen == generation &- 1 {
-            gone.append(SeriesRef(index: UInt32(index)))
+        var newest = [UInt32](repeating: 0, count: labelSets.count)
+        for index in 0..<keyCount {
+            let key = keys[index]
+            newest[Int(key.ref)] = Swift.max(newest[Int(key.ref)], key.lastSeen)
         }
-        return gone
+        return newest.indices.filter { newest[$0] == generation &- 1 }.map { SeriesRef(index: UInt32($0)) }
     }
 }

@@ -1,0 +1,47 @@
+import VigilCore
+
+/// One fuzz input: parse it as both formats, with and without a series cache, and require that the
+/// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place.
+/// Any crash, hang, leak or disagreement is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let limits = ExpositionLimits(maxLineBytes: 4096, maxLabels: 30)
+    let reference = outcome(bytes, .prometheusText, limits, cache: nil)
+    let cache = SeriesCache()
+    // Twice: the first pass fills the cache, the second takes the lexing-free path.
+    for _ in 0..<2 {
+        cache.beginScrape()
+        let cached = outcome(bytes, .prometheusText, limits, cache: cache)
+        if cached != reference {
+            fatalError("cached parse disagrees with the full lexer:\n\(cached)\nvs\n\(reference)")
+        }
+    }
+    _ = outcome(bytes, .openMetrics, limits, cache: nil)
+    _ = try? MetricFamily.read(bytes, format: .openMetrics)
+    return 0
+}
+
+/// Everything a parse reports, for comparing two parses of one body.
+private func outcome(
+    _ bytes: [UInt8], _ format: ExpositionFormat, _ limits: ExpositionLimits, cache: SeriesCache?
+) -> String {
+    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
+    var log = ""
+    do {
+        while let entry = try parser.next() {
+            switch entry {
+            case .sample:
+                let labels = parser.labels.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: ",")
+                let value = parser.value.isNaN ? "NaN" : "\(parser.value)"
+                log += "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")\n"
+                _ = parser.exemplar
+            case .help, .type, .unit, .comment:
+                log += "\(parser.currentLine) \(entry) \(parser.text)\n"
+            }
+        }
+    } catch {
+        log += "error \(error)\n"
+    }
+    return log
+}

@@ -1,0 +1,30 @@
+import Testing
+
+@testable import VigilCore
+
+/// The errors an OpenMetrics author reads, pinned exactly.
+struct OpenMetricsMessageTests {
+    static let cases: [(String, String, String)] = [
+        (
+            "# TYPE jobs counter\njobs 1\n# EOF\n",
+            "2:1: sample \"jobs\" does not fit counter \"jobs\", whose samples are named jobs_total, jobs_created",
+            "a counter sample needs _total"
+        ),
+        ("a 1\n", "2:1: missing \"# EOF\" at the end of the exposition", "EOF is mandatory"),
+        ("a 1\n# EOF\n\n", "3:1: unexpected text after \"# EOF\": \"\"", "nothing after EOF, not even a blank line"),
+        ("a  1\n# EOF\n", "1:3: expected value after a single space, got another space", "single spaces only"),
+        ("a{b=\"1\",} 1\n# EOF\n", "1:9: expected label name, got \"}\"", "no trailing comma in OpenMetrics"),
+        ("a 1\nb 1\na 1\n# EOF\n", "3:1: clashing name \"a\": a metric family may appear only once", "families are not interleaved"),
+        (
+            "# TYPE a histogram\na_bucket{le=\"inf\"} 1\n# EOF\n",
+            "2:14: le label value \"inf\" must be written +Inf or -Inf", "infinite bounds are spelt canonically"
+        ),
+        ("# TYPE a gauge\n# UNIT a seconds\n# EOF\n", "3:1: unit \"seconds\" is not a suffix of the metric name \"a\"", "unit must suffix the name"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func reports(_ index: Int) {
+        let (body, message, why) = Self.cases[index]
+        #expect(rejection(body, .openMetrics)?.description == message, "\(why)")
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// The cached path must agree with the full lexer on every line, and never accept what it rejects.
+struct SeriesCacheTests {
+    static let bodies: [(String, [UInt8])] = SyntheticExposition.Shape.allCases.map {
+        ($0.rawValue, SyntheticExposition.generate($0, samples: 3000, seed: 7))
+    } + [
+        ("spacing", Array("a 1\na  2 \na{b=\"c\"} 3 4\na{b=\"c\"}5\na { b=\"c\" } 6 7\na{b=\"c d\"} 8 9\n".utf8)),
+        ("node_exporter", (try? [UInt8](contentsOf: repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom"))) ?? []),
+    ]
+
+    @Test(arguments: bodies.map(\.0))
+    func cachedParseEqualsFullParse(_ name: String) throws {
+        let body = try #require(Self.bodies.first { $0.0 == name }?.1)
+        #expect(!body.isEmpty)
+        let reference = try samples(body)
+        let cache = SeriesCache()
+        for scrape in 0..<3 {
+            cache.beginScrape()
+            let cached = try samples(body, cache: cache)
+            #expect(cached == reference, "scrape \(scrape)")
+        }
+    }
+
+    @Test func repeatedScrapeResolvesTheSameRefs() throws {
+        let body = SyntheticExposition.generate(.histogram, samples: 500)
+        let cache = SeriesCache()
+        func refs() throws -> [SeriesRef] {
+            cache.beginScrape()
+            var parser = ExpositionParser(bytes: body, format: .prometheusText, cache: cache)
+            var out: [SeriesRef] = []
+            while let entry = try parser.next() {
+                if entry == .sample { out.append(try #require(parser.seriesRef)) }
+            }
+            return out
+        }
+        let first = try refs()
+        let second = try refs()
+        #expect(first == second)
+        #expect(Set(first).count == first.count)
+        #expect(cache.seriesCount == first.count)
+    }
+
+    @Test func twoSpellingsOfOneSeriesShareARef() throws {
+        let cache = SeriesCache()
+        var parser = ExpositionParser(
+            bytes: Array("a{x=\"1\",y=\"2\"} 1\na{y=\"2\", x=\"1\"} 2\n".utf8), format: .prometheusText, cache: cache)
+        _ = try parser.next()
+        let first = parser.seriesRef
+        _ = try parser.next()
+        #expect(parser.seriesRef == first)
+        #expect(cache.seriesCount == 1)
+        #expect(cache.keyCountForTesting == 2)
+    }
+
+    @Test func knownSeriesWithBadValueIsStillRejected() throws {
+        let cache = SeriesCache()
+        _ = try samples("a{b=\"c\"} 1\n", cache: cache)
+        cache.beginScrape()
+        #expect(throws: ExpositionError(line: 1, column: 10, message: "invalid value \"x\"")) {
+            _ = try samples("a{b=\"c\"} x\n", cache: cache)
+        }
+        #expect(throws: ExpositionError(line: 1, column: 12, message: "expected timestamp or new record, got \"-1\"")) {
+            _ = try samples("a{b=\"c\"} 1 -1\n", cache: cache)
+        }
+        #expect(throws: ExpositionError(line: 1, column: 11, message: "unexpected end of input: the last line must end with a line break")) {
+            _ = try samples("a{b=\"c\"} 1", cache: cache)
+        }
+    }
+
+    @Test func labelsOfCachedSamplesComeFromTheCache() throws {
+        let cache = SeriesCache()
+        let body = Array("a{b=\"q\\\"\"} 1\n".utf8)
+        _ = try samples(body, cache: cache)
+        var parser = ExpositionParser(bytes: body, format: .prometheusText, cache: cache)
+        #expect(try parser.next() == .sample)
+        #expect(parser.labels.map { "\($0.name)=\($0.value)" } == ["b=q\""])
+        #expect(parser.metricName == "a")
+    }
+
+    @Test func seriesMissingFromAScrapeGoStale() throws {
+        let cache = SeriesCache()
+        cache.beginScrape()
+        _ = try samples("a 1\nb 1\nc 1\n", cache: cache)
+        cache.beginScrape()
+        _ = try samples("a 2\nc 2\n", cache: cache)
+        let stale = cache.seriesGoneStale().map { cache.labelSet(of: $0).description(in: cache.symbols) }
+        #expect(stale == ["b"])
+        cache.beginScrape()
+        _ = try samples("a 3\nc 3\n", cache: cache)
+        #expect(cache.seriesGoneStale().isEmpty)
+    }
+
+    @Test func labelSetsSortAndRender() {
+        let symbols = SymbolTable()
+        let set = LabelSet([("zone", "a\"b"), ("__name__", "up"), ("job", "node")], symbols: symbols)
+        #expect(set.description(in: symbols) == "up{job=\"node\", zone=\"a\\\"b\"}")
+        #expect(set == LabelSet([("job", "node"), ("__name__", "up"), ("zone", "a\"b")], symbols: symbols))
+        #expect(symbols.count == 6)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// One sample as the parser reports it, for comparing whole parses.
+struct ParsedSample: Equatable, CustomStringConvertible {
+    var name: String
+    var labels: [String]
+    var value: Double
+    var timestamp: Int64?
+
+    var description: String { "\(name){\(labels.joined(separator: ","))} \(value) \(timestamp.map(String.init) ?? "-")" }
+
+    static func == (lhs: ParsedSample, rhs: ParsedSample) -> Bool {
+        lhs.name == rhs.name && lhs.labels == rhs.labels && lhs.timestamp == rhs.timestamp
+            && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
+    }
+}
+
+/// Parses a whole body and returns its samples (labels sorted, as `name=value`).
+func samples(
+    _ text: String, _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default,
+    cache: SeriesCache? = nil
+) throws(ExpositionError) -> [ParsedSample] {
+    try samples(Array(text.utf8), format, limits: limits, cache: cache)
+}
+
+func samples(
+    _ bytes: [UInt8], _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default,
+    cache: SeriesCache? = nil
+) throws(ExpositionError) -> [ParsedSample] {
+    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
+    var out: [ParsedSample] = []
+    while let entry = try parser.next() {
+        guard entry == .sample else { continue }
+        out.append(
+            ParsedSample(
+                name: parser.metricName, labels: parser.labels.map { "\($0.name)=\($0.value)" }.sorted(),
+                value: parser.value, timestamp: parser.timestamp))
+    }
+    return out
+}
+
+/// The error a body is rejected with, or nil when it is accepted.
+func rejection(_ text: String, _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default) -> ExpositionError? {
+    do {
+        _ = try samples(text, format, limits: limits)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// The shared test data folder beside the checkout (`../shared`).
+let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared")
+
+/// The repository root.
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

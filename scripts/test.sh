@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test: unit and CLI tests, then a short fuzz run over the parser's regression corpus.
+# Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/check-toolchain.sh
+scripts/install-deps.sh
+
+echo "== build (debug, with tests)"
+swift build --build-tests
+echo "== unit and CLI tests"
+swift test --skip-build
+
+if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
+    echo "== fuzz smoke run (${FUZZ_SECONDS:-60}s): regressions and new crashes"
+    scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+fi
