@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/check-toolchain.sh
 scripts/install-deps.sh
 
+echo "== format (swift-nio's .swift-format, strict)"
+swift format lint --strict -r Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks Fuzz/Package.swift Fuzz/Sources
+
 echo "== build (debug, with tests)"
 swift build --build-tests
 echo "== unit and CLI tests"

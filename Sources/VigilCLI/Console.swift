@@ -17,7 +17,8 @@ public struct Console: Sendable {
 
     public static let standard = Console(
         writeOut: { writeAll($0, to: STDOUT_FILENO) },
-        writeError: { writeAll($0, to: STDERR_FILENO) })
+        writeError: { writeAll($0, to: STDERR_FILENO) }
+    )
 
     private static func writeAll(_ text: String, to descriptor: Int32) {
         var text = text

@@ -21,7 +21,8 @@ enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
             if input.name.hasSuffix(".om") || input.name.hasSuffix(".openmetrics") { return .openMetrics }
             var end = input.bytes.count
             while end > 0, input.bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-            return input.bytes[..<end].elementsEqual(Array("# EOF".utf8)) || input.bytes[..<end].suffix(6).elementsEqual(Array("\n# EOF".utf8))
+            return input.bytes[..<end].elementsEqual(Array("# EOF".utf8))
+                || input.bytes[..<end].suffix(6).elementsEqual(Array("\n# EOF".utf8))
                 ? .openMetrics : .prometheusText
         }
     }

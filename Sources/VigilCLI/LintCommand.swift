@@ -16,7 +16,10 @@ struct LintCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Exposition format: auto (OpenMetrics for *.om or a final '# EOF', else text 0.0.4), prometheus, openmetrics.")
+    @Option(
+        help:
+            "Exposition format: auto (OpenMetrics for *.om or a final '# EOF', else text 0.0.4), prometheus, openmetrics."
+    )
     var format: FormatChoice = .auto
 
     @Argument(help: "Files to check; '-' reads standard input.")

@@ -48,7 +48,9 @@ struct ParseCommand: AsyncParsableCommand {
             if let help = family.help { header += " — \(help)" }
             lines.append(header)
             for sample in family.samples {
-                let labels = sample.labels.map { "\($0.name)=\"\($0.value.escapedForExposition)\"" }.joined(separator: ",")
+                let labels = sample.labels.map { "\($0.name)=\"\($0.value.escapedForExposition)\"" }.joined(
+                    separator: ","
+                )
                 var line = labels.isEmpty ? sample.name : "\(sample.name){\(labels)}"
                 line += " \(prometheusValueText(sample.value))"
                 if let timestamp = sample.timestamp { line += " @\(timestamp)" }

@@ -13,7 +13,8 @@ public enum ExpositionFormat: String, Sendable, CaseIterable {
             self = .prometheusText
             return
         }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+        let mediaType =
+            contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
             .first.map { $0.trimmingASCIIWhitespace().lowercased() } ?? ""
         self = mediaType == "application/openmetrics-text" ? .openMetrics : .prometheusText
     }

@@ -13,7 +13,12 @@ public struct ExpositionLimits: Sendable, Equatable {
     /// Longest label value in bytes, metric name included (0 = unlimited), like `label_value_length_limit`.
     public var maxLabelValueBytes: Int
 
-    public init(maxLineBytes: Int = 1 << 20, maxLabels: Int = 0, maxLabelNameBytes: Int = 0, maxLabelValueBytes: Int = 0) {
+    public init(
+        maxLineBytes: Int = 1 << 20,
+        maxLabels: Int = 0,
+        maxLabelNameBytes: Int = 0,
+        maxLabelValueBytes: Int = 0
+    ) {
         self.maxLineBytes = maxLineBytes
         self.maxLabels = maxLabels
         self.maxLabelNameBytes = maxLabelNameBytes

@@ -7,7 +7,8 @@
 /// its value and timestamp are. Anything unusual (no cache hit, odd spacing, a bad number) falls back to
 /// the full lexer, which gives the precise error.
 extension ExpositionParser {
-    mutating func fastSample(_ buffer: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry? {
+    mutating func fastSample(_ buffer: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry?
+    {
         guard ByteScanning.isMetricNameStart(buffer[lineStart]) else { return nil }
         var end = lineEnd
         while end > lineStart, ByteScanning.isBlank(buffer[end &- 1]) { end &-= 1 }

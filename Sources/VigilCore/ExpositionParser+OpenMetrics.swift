@@ -3,9 +3,12 @@
 /// timestamps in seconds, and a final `# EOF`. Family-level rules live in ``OpenMetricsFamilyValidator``.
 extension ExpositionParser {
     mutating func openMetricsLine(
-        _ buffer: UnsafeBufferPointer<UInt8>, terminated: Bool
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        terminated: Bool
     ) throws(ExpositionError) -> Entry? {
-        if sawEOF { throw error(at: lineStart, "unexpected text after \"# EOF\": \(quoted(buffer, lineStart..<lineEnd))") }
+        if sawEOF {
+            throw error(at: lineStart, "unexpected text after \"# EOF\": \(quoted(buffer, lineStart..<lineEnd))")
+        }
         guard lineEnd > lineStart else { throw error(at: lineStart, "blank lines are not allowed in OpenMetrics") }
         guard ByteScanning.isValidUTF8(buffer, lineStart..<lineEnd) else {
             throw error(at: lineStart, "line is not valid UTF-8")
@@ -40,7 +43,8 @@ extension ExpositionParser {
         } else {
             throw error(
                 at: lineStart,
-                "expected \"# HELP\", \"# TYPE\", \"# UNIT\" or \"# EOF\" (OpenMetrics has no free comments), got \(quoted(buffer, lineStart..<lineEnd))")
+                "expected \"# HELP\", \"# TYPE\", \"# UNIT\" or \"# EOF\" (OpenMetrics has no free comments), got \(quoted(buffer, lineStart..<lineEnd))"
+            )
         }
         var index = keywordStart &+ 5
         let nameStart = index
@@ -49,7 +53,10 @@ extension ExpositionParser {
             while index < lineEnd, ByteScanning.isMetricNameByte(buffer[index]) { index &+= 1 }
         }
         guard index > nameStart else {
-            throw error(at: nameStart, "expected metric name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))")
+            throw error(
+                at: nameStart,
+                "expected metric name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))"
+            )
         }
         guard index < lineEnd, buffer[index] == UInt8(ascii: " ") else {
             let got = index < lineEnd ? quoted(buffer, index..<index &+ 1) : "end of line"
@@ -119,7 +126,10 @@ extension ExpositionParser {
         familyValidator = validator
     }
 
-    private mutating func openMetricsExemplar(_ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(ExpositionError) {
+    private mutating func openMetricsExemplar(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ index: inout Int
+    ) throws(ExpositionError) {
         guard matches(buffer, index, "# {") else {
             throw error(at: index, "expected exemplar \"# {…}\", got \(quoted(buffer, index..<lineEnd))")
         }
@@ -134,7 +144,8 @@ extension ExpositionParser {
         if length > 128 {
             throw error(
                 at: labelsStart,
-                "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128")
+                "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128"
+            )
         }
         try expectSpace(buffer, &index, before: "exemplar value")
         exemplarValue = try number(buffer, spaceDelimitedToken(buffer, &index), .openMetricsValue)
@@ -152,7 +163,9 @@ extension ExpositionParser {
 
     /// `{name="value",…}` with no blanks and no trailing comma; `index` starts at `{`.
     private func openMetricsLabels(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int, into spans: inout [LabelSpan]
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ index: inout Int,
+        into spans: inout [LabelSpan]
     ) throws(ExpositionError) {
         index &+= 1
         if index < lineEnd, buffer[index] == UInt8(ascii: "}") {
@@ -166,18 +179,27 @@ extension ExpositionParser {
                 while index < lineEnd, ByteScanning.isLabelNameByte(buffer[index]) { index &+= 1 }
             }
             guard index > nameStart else {
-                throw error(at: nameStart, "expected label name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))")
+                throw error(
+                    at: nameStart,
+                    "expected label name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))"
+                )
             }
             let nameEnd = index
             guard index < lineEnd, buffer[index] == UInt8(ascii: "=") else {
-                throw error(at: index, "expected \"=\" after label name, got \(quoted(buffer, index..<tokenEnd(buffer, index)))")
+                throw error(
+                    at: index,
+                    "expected \"=\" after label name, got \(quoted(buffer, index..<tokenEnd(buffer, index)))"
+                )
             }
             index &+= 1
             let span = try quotedLabelValue(buffer, &index, nameStart: nameStart, nameEnd: nameEnd)
-            for other in spans where other.nameRange.count == span.nameRange.count
+            for other in spans
+            where other.nameRange.count == span.nameRange.count
                 && ByteScanning.equal(
                     UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
-                    UnsafeRawPointer(buffer.baseAddress! + nameStart), count: span.nameRange.count)
+                    UnsafeRawPointer(buffer.baseAddress! + nameStart),
+                    count: span.nameRange.count
+                )
             {
                 throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
             }
@@ -188,20 +210,33 @@ extension ExpositionParser {
                 return
             }
             guard buffer[index] == UInt8(ascii: ",") else {
-                throw error(at: index, "expected \",\" or \"}\", got \(quoted(buffer, index..<tokenEnd(buffer, index)))")
+                throw error(
+                    at: index,
+                    "expected \",\" or \"}\", got \(quoted(buffer, index..<tokenEnd(buffer, index)))"
+                )
             }
             index &+= 1
         }
     }
 
-    private func expectSpace(_ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int, before what: String) throws(ExpositionError) {
+    private func expectSpace(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ index: inout Int,
+        before what: String
+    ) throws(ExpositionError) {
         guard index < lineEnd else { throw error(at: index, "expected a space and \(what), got end of line") }
         guard buffer[index] == UInt8(ascii: " ") else {
-            throw error(at: index, "expected a space before \(what), got \(quoted(buffer, index..<tokenEnd(buffer, index)))")
+            throw error(
+                at: index,
+                "expected a space before \(what), got \(quoted(buffer, index..<tokenEnd(buffer, index)))"
+            )
         }
         index &+= 1
         guard index < lineEnd, buffer[index] != UInt8(ascii: " ") else {
-            throw error(at: index, "expected \(what) after a single space, got \(index < lineEnd ? "another space" : "end of line")")
+            throw error(
+                at: index,
+                "expected \(what) after a single space, got \(index < lineEnd ? "another space" : "end of line")"
+            )
         }
     }
 

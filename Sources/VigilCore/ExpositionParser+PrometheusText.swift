@@ -3,7 +3,8 @@
 /// integer millisecond timestamps, and a line break after every line.
 extension ExpositionParser {
     mutating func prometheusTextLine(
-        _ buffer: UnsafeBufferPointer<UInt8>, terminated: Bool
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        terminated: Bool
     ) throws(ExpositionError) -> Entry? {
         var index = lineStart
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }
@@ -20,7 +21,8 @@ extension ExpositionParser {
     }
 
     private mutating func prometheusTextComment(
-        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        from start: Int
     ) throws(ExpositionError) -> Entry {
         var index = start
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }
@@ -94,7 +96,10 @@ extension ExpositionParser {
         let valueStart = index
         while index < lineEnd, !ByteScanning.isBlank(buffer[index]), buffer[index] != UInt8(ascii: "{") { index &+= 1 }
         guard index > valueStart else {
-            throw error(at: valueStart, "expected value after metric, got \(quoted(buffer, valueStart..<tokenEnd(buffer, valueStart)))")
+            throw error(
+                at: valueStart,
+                "expected value after metric, got \(quoted(buffer, valueStart..<tokenEnd(buffer, valueStart)))"
+            )
         }
         sampleValue = try number(buffer, valueStart..<index, .prometheusValue)
         skipBlanks(buffer, &index)
@@ -105,7 +110,8 @@ extension ExpositionParser {
             guard index > timestampStart else {
                 throw error(
                     at: timestampStart,
-                    "expected timestamp or new record, got \(quoted(buffer, timestampStart..<tokenEnd(buffer, timestampStart)))")
+                    "expected timestamp or new record, got \(quoted(buffer, timestampStart..<tokenEnd(buffer, timestampStart)))"
+                )
             }
             guard let milliseconds = NumberSyntax.parseMillisecondTimestamp(buffer, timestampStart..<index) else {
                 throw error(at: timestampStart, "timestamp \(quoted(buffer, timestampStart..<index)) is out of range")
@@ -120,7 +126,8 @@ extension ExpositionParser {
     }
 
     private mutating func prometheusTextLabels(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ index: inout Int
     ) throws(ExpositionError) {
         skipBlanks(buffer, &index)
         while true {
@@ -135,7 +142,10 @@ extension ExpositionParser {
                 while index < lineEnd, ByteScanning.isLabelNameByte(buffer[index]) { index &+= 1 }
             }
             guard index > nameStart else {
-                throw error(at: nameStart, "expected label name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))")
+                throw error(
+                    at: nameStart,
+                    "expected label name, got \(quoted(buffer, nameStart..<tokenEnd(buffer, nameStart)))"
+                )
             }
             let nameEnd = index
             skipBlanks(buffer, &index)
@@ -161,7 +171,10 @@ extension ExpositionParser {
 
     /// Lexes `"…"` with backslash escapes at `index`, leaving `index` after the closing quote.
     func quotedLabelValue(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int, nameStart: Int, nameEnd: Int
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ index: inout Int,
+        nameStart: Int,
+        nameEnd: Int
     ) throws(ExpositionError) -> LabelSpan {
         guard index < lineEnd, buffer[index] == UInt8(ascii: "\"") else {
             throw error(at: index, "expected label value, got \(quoted(buffer, index..<tokenEnd(buffer, index)))")
@@ -177,9 +190,16 @@ extension ExpositionParser {
             var back = quote
             while back > valueStart, buffer[back &- 1] == UInt8(ascii: "\\") { back &-= 1 }
             if (quote &- back) & 1 == 0 {
-                let escaped = ByteScanning.firstIndex(of: UInt8(ascii: "\\"), in: buffer, from: valueStart, end: quote) < quote
+                let escaped =
+                    ByteScanning.firstIndex(of: UInt8(ascii: "\\"), in: buffer, from: valueStart, end: quote) < quote
                 index = quote &+ 1
-                return LabelSpan(nameStart: nameStart, nameEnd: nameEnd, valueStart: valueStart, valueEnd: quote, isEscaped: escaped)
+                return LabelSpan(
+                    nameStart: nameStart,
+                    nameEnd: nameEnd,
+                    valueStart: valueStart,
+                    valueEnd: quote,
+                    isEscaped: escaped
+                )
             }
             cursor = quote &+ 1
         }
@@ -198,7 +218,9 @@ extension ExpositionParser {
     }
 
     func number(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ dialect: NumberSyntax.Dialect
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        _ dialect: NumberSyntax.Dialect
     ) throws(ExpositionError) -> Double {
         switch NumberSyntax.parse(buffer, range, dialect) {
         case .value(let value): return value
@@ -214,23 +236,27 @@ extension ExpositionParser {
         if limits.maxLabels > 0, labelSpans.count + 1 > limits.maxLabels {
             throw error(
                 at: seriesRange.lowerBound,
-                "label_limit exceeded (metric: \(quoted(buffer, nameRange)), number of labels: \(labelSpans.count + 1), limit: \(limits.maxLabels))")
+                "label_limit exceeded (metric: \(quoted(buffer, nameRange)), number of labels: \(labelSpans.count + 1), limit: \(limits.maxLabels))"
+            )
         }
         if limits.maxLabelValueBytes > 0, nameRange.count > limits.maxLabelValueBytes {
             throw error(
                 at: nameRange.lowerBound,
-                "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: __name__, length: \(nameRange.count), limit: \(limits.maxLabelValueBytes))")
+                "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: __name__, length: \(nameRange.count), limit: \(limits.maxLabelValueBytes))"
+            )
         }
         for span in labelSpans {
             if limits.maxLabelNameBytes > 0, span.nameRange.count > limits.maxLabelNameBytes {
                 throw error(
                     at: span.nameStart,
-                    "label_name_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label: \(quoted(buffer, span.nameRange)), name length: \(span.nameRange.count), limit: \(limits.maxLabelNameBytes))")
+                    "label_name_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label: \(quoted(buffer, span.nameRange)), name length: \(span.nameRange.count), limit: \(limits.maxLabelNameBytes))"
+                )
             }
             if limits.maxLabelValueBytes > 0, span.valueRange.count > limits.maxLabelValueBytes {
                 throw error(
                     at: span.valueStart,
-                    "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: \(quoted(buffer, span.nameRange)), length: \(span.valueRange.count), limit: \(limits.maxLabelValueBytes))")
+                    "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: \(quoted(buffer, span.nameRange)), length: \(span.valueRange.count), limit: \(limits.maxLabelValueBytes))"
+                )
             }
         }
         // Prometheus refuses a scrape with a label name twice in one series.
@@ -239,8 +265,9 @@ extension ExpositionParser {
                 for other in labelSpans[(position + 1)...] where other.nameRange.count == span.nameRange.count {
                     if ByteScanning.equal(
                         UnsafeRawPointer(buffer.baseAddress! + span.nameStart),
-                        UnsafeRawPointer(buffer.baseAddress! + other.nameStart), count: span.nameRange.count)
-                    {
+                        UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
+                        count: span.nameRange.count
+                    ) {
                         throw error(at: other.nameStart, "duplicate label name \(quoted(buffer, other.nameRange))")
                     }
                 }

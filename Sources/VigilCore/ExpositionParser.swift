@@ -44,7 +44,10 @@ public struct ExpositionParser {
     /// Parses `bytes` as `format`. With `cache`, samples resolve to series references (and repeated
     /// series skip label parsing); the cache must only ever be used with the same `limits`.
     public init(
-        bytes: [UInt8], format: ExpositionFormat, limits: ExpositionLimits = .default, cache: SeriesCache? = nil
+        bytes: [UInt8],
+        format: ExpositionFormat,
+        limits: ExpositionLimits = .default,
+        cache: SeriesCache? = nil
     ) {
         self.bytes = bytes
         self.format = format
@@ -73,7 +76,8 @@ public struct ExpositionParser {
             if limits.maxLineBytes > 0, lineEnd &- lineStart > limits.maxLineBytes {
                 throw error(
                     at: lineStart,
-                    "line is \(lineEnd - lineStart) bytes long, over the limit of \(limits.maxLineBytes) bytes")
+                    "line is \(lineEnd - lineStart) bytes long, over the limit of \(limits.maxLineBytes) bytes"
+                )
             }
             switch format {
             case .prometheusText:
@@ -88,7 +92,11 @@ public struct ExpositionParser {
         if format == .openMetrics {
             guard sawEOF else {
                 lineNumber &+= 1
-                throw ExpositionError(line: lineNumber, column: 1, message: "missing \"# EOF\" at the end of the exposition")
+                throw ExpositionError(
+                    line: lineNumber,
+                    column: 1,
+                    message: "missing \"# EOF\" at the end of the exposition"
+                )
             }
             if var validator = familyValidator {
                 familyValidator = nil
@@ -113,7 +121,9 @@ extension ExpositionParser {
 
     /// The metric name of the current sample, or the family name of a `# HELP`, `# TYPE` or `# UNIT`.
     public var metricName: String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[currentNameRange($0)]), as: UTF8.self) }
+        bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[currentNameRange($0)]), as: UTF8.self)
+        }
     }
 
     /// The declared type, for a `.type` entry.
@@ -171,7 +181,11 @@ extension ExpositionParser {
                 )
             }
         }
-        return Exemplar(labels: labels.map { Exemplar.Label(name: $0.0, value: $0.1) }, value: exemplarValue, timestamp: exemplarTimestamp)
+        return Exemplar(
+            labels: labels.map { Exemplar.Label(name: $0.0, value: $0.1) },
+            value: exemplarValue,
+            timestamp: exemplarTimestamp
+        )
     }
 
     func currentNameRange(_ buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {

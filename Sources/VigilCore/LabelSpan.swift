@@ -15,7 +15,8 @@ struct LabelSpan {
 enum LabelText {
     /// Unescapes a label value (or OpenMetrics HELP text): `\\`, `\"` and `\n` as both formats define them;
     /// any other backslash pair is kept as written, as Prometheus and the OpenMetrics reference parser do.
-    static func unescaped(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, quoteEscapes: Bool = true) -> String {
+    static func unescaped(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, quoteEscapes: Bool = true) -> String
+    {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var index = range.lowerBound
@@ -27,7 +28,9 @@ enum LabelText {
                 case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
                 case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
                 case UInt8(ascii: "\"") where quoteEscapes: out.append(UInt8(ascii: "\""))
-                default: out.append(byte); out.append(next)
+                default:
+                    out.append(byte)
+                    out.append(next)
                 }
                 index &+= 2
             } else {

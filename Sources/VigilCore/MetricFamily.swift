@@ -28,7 +28,9 @@ public struct MetricFamily: Sendable, Equatable {
     /// family's name or the family's name plus a suffix its type allows; otherwise it opens an
     /// untyped family of its own.
     public static func read(
-        _ bytes: [UInt8], format: ExpositionFormat, limits: ExpositionLimits = .default
+        _ bytes: [UInt8],
+        format: ExpositionFormat,
+        limits: ExpositionLimits = .default
     ) throws(ExpositionError) -> [MetricFamily] {
         var parser = ExpositionParser(bytes: bytes, format: format, limits: limits)
         var families: [MetricFamily] = []
@@ -52,8 +54,12 @@ public struct MetricFamily: Sendable, Equatable {
             case .sample:
                 let name = parser.metricName
                 let sample = Sample(
-                    name: name, labels: parser.labels.map { Label(name: $0.name, value: $0.value) },
-                    value: parser.value, timestamp: parser.timestamp, exemplar: parser.exemplar)
+                    name: name,
+                    labels: parser.labels.map { Label(name: $0.name, value: $0.value) },
+                    value: parser.value,
+                    timestamp: parser.timestamp,
+                    exemplar: parser.exemplar
+                )
                 if let last = families.indices.last, families[last].admits(sampleNamed: name) {
                     families[last].samples.append(sample)
                 } else {

@@ -113,8 +113,12 @@ enum NumberSyntax {
 
     @inline(__always)
     private static func accumulate(
-        _ digit: UInt8, _ mantissa: inout UInt64, _ significantDigits: inout Int, _ decimalExponent: inout Int,
-        _ exact: inout Bool, fractional: Bool
+        _ digit: UInt8,
+        _ mantissa: inout UInt64,
+        _ significantDigits: inout Int,
+        _ decimalExponent: inout Int,
+        _ exact: inout Bool,
+        fractional: Bool
     ) {
         let value = UInt64(digit &- UInt8(ascii: "0"))
         if significantDigits == 0 && value == 0 {
@@ -134,7 +138,9 @@ enum NumberSyntax {
     }
 
     private static func matchesIgnoringCase(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: StaticString
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        _ word: StaticString
     ) -> Bool {
         guard range.count == word.utf8CodeUnitCount else { return false }
         let pointer = word.utf8Start

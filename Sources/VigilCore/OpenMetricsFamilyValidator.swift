@@ -20,7 +20,10 @@ struct OpenMetricsFamilyValidator {
     private var seriesInGroup: Set<UInt64> = []
     private var histogram = OpenMetricsHistogramCheck()
 
-    mutating func observeMetadata(_ buffer: UnsafeBufferPointer<UInt8>, _ parser: ExpositionParser) throws(ExpositionError) {
+    mutating func observeMetadata(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ parser: ExpositionParser
+    ) throws(ExpositionError) {
         let name = parser.nameRange
         let isCurrent = hasFamily && sameBytes(buffer, name, familyName)
         if isCurrent && sampleCount > 0 {
@@ -46,7 +49,10 @@ struct OpenMetricsFamilyValidator {
         }
     }
 
-    mutating func observeSample(_ buffer: UnsafeBufferPointer<UInt8>, _ parser: ExpositionParser) throws(ExpositionError) {
+    mutating func observeSample(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ parser: ExpositionParser
+    ) throws(ExpositionError) {
         let name = parser.nameRange
         let line = name.lowerBound
         if !(hasFamily && isAllowed(buffer, name)) {
@@ -56,7 +62,8 @@ struct OpenMetricsFamilyValidator {
                 let expected = allowedSuffixes.map { String(decoding: familyName, as: UTF8.self) + $0 }
                 throw parser.error(
                     at: line,
-                    "sample \(quoted(buffer, name)) does not fit \(type.rawValue) \(quoted(familyName)), whose samples are named \(expected.joined(separator: ", "))")
+                    "sample \(quoted(buffer, name)) does not fit \(type.rawValue) \(quoted(familyName)), whose samples are named \(expected.joined(separator: ", "))"
+                )
             }
             // A sample outside the current family starts an untyped one, named after the sample.
             try endFamily(parser.site)
@@ -65,7 +72,8 @@ struct OpenMetricsFamilyValidator {
         let type = self.type ?? .unknown
         let suffix = Substring(
             decoding: UnsafeBufferPointer(rebasing: buffer[(name.lowerBound + familyName.count)..<name.upperBound]),
-            as: UTF8.self)
+            as: UTF8.self
+        )
         let labels = parser.labelSpans
         let value = parser.sampleValue
         let timestamp = parser.openMetricsTimestamp
@@ -95,7 +103,10 @@ struct OpenMetricsFamilyValidator {
             }
             let q = try canonicalNumber(buffer, quantile, parser, what: "quantile")
             guard q >= 0 && q <= 1 else {
-                throw parser.error(at: quantile.valueStart, "quantile \(quoted(buffer, quantile.valueRange)) is outside [0, 1]")
+                throw parser.error(
+                    at: quantile.valueStart,
+                    "quantile \(quoted(buffer, quantile.valueRange)) is outside [0, 1]"
+                )
             }
             groupExcluding = Array("quantile".utf8)
             if value < 0 { throw parser.error(at: line, "quantile values cannot be negative") }
@@ -127,8 +138,15 @@ struct OpenMetricsFamilyValidator {
             if type == .histogram || type == .gaugehistogram, !suffix.isEmpty {
                 let histogramGroup = isBucket ? group : groupHash(buffer, labels, excluding: [])
                 try histogram.observe(
-                    suffix: suffix, group: histogramGroup, timestamp: timestamp, bound: bucketBound, value: value,
-                    family: familyName, site: parser.site, at: line)
+                    suffix: suffix,
+                    group: histogramGroup,
+                    timestamp: timestamp,
+                    bound: bucketBound,
+                    value: value,
+                    family: familyName,
+                    site: parser.site,
+                    at: line
+                )
             }
         }
 
@@ -146,7 +164,8 @@ struct OpenMetricsFamilyValidator {
             throw parser.error(at: line, "counter-like sample \(quoted(buffer, name)) cannot be negative")
         }
         if parser.hasExemplar {
-            let allowed = ((type == .histogram || type == .gaugehistogram) && suffix == "_bucket")
+            let allowed =
+                ((type == .histogram || type == .gaugehistogram) && suffix == "_bucket")
                 || (type == .counter && suffix == "_total")
             if !allowed {
                 throw parser.error(at: line, "exemplars are only allowed on histogram buckets and counter totals")
@@ -160,12 +179,18 @@ struct OpenMetricsFamilyValidator {
     }
 
     private mutating func startFamily(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, type: MetricType?, _ parser: ExpositionParser
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ name: Range<Int>,
+        type: MetricType?,
+        _ parser: ExpositionParser
     ) throws(ExpositionError) {
         familyName = Array(buffer[name])
         // Every family claims its bare name, so a family seen before is a clash already.
         if seenNames.contains(familyName) {
-            throw parser.error(at: parser.lineStart, "clashing name \(quoted(familyName)): a metric family may appear only once")
+            throw parser.error(
+                at: parser.lineStart,
+                "clashing name \(quoted(familyName)): a metric family may appear only once"
+            )
         }
         hasFamily = true
         self.type = type
@@ -193,7 +218,10 @@ struct OpenMetricsFamilyValidator {
         }
         if let unit, !unit.isEmpty {
             guard familyName.count > unit.count, familyName.suffix(unit.count + 1) == [UInt8(ascii: "_")] + unit else {
-                throw site.error(at: column, "unit \(quoted(unit)) is not a suffix of the metric name \(quoted(familyName))")
+                throw site.error(
+                    at: column,
+                    "unit \(quoted(unit)) is not a suffix of the metric name \(quoted(familyName))"
+                )
             }
             if type == .info || type == .stateset {
                 throw site.error(at: column, "\(type.rawValue) metric \(quoted(familyName)) cannot have a unit")
@@ -205,7 +233,8 @@ struct OpenMetricsFamilyValidator {
     }
 
     private func isAllowed(_ buffer: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
-        guard name.count >= familyName.count, sameBytes(buffer, name.lowerBound..<(name.lowerBound + familyName.count), familyName)
+        guard name.count >= familyName.count,
+            sameBytes(buffer, name.lowerBound..<(name.lowerBound + familyName.count), familyName)
         else { return false }
         let suffix = buffer[(name.lowerBound + familyName.count)..<name.upperBound]
         return allowedSuffixes.contains { $0.utf8.elementsEqual(suffix) }
@@ -221,14 +250,22 @@ struct OpenMetricsFamilyValidator {
 
     /// An `le` or `quantile` value: a number, never NaN, with infinities spelt exactly `+Inf`/`-Inf`.
     private func canonicalNumber(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ label: LabelSpan, _ parser: ExpositionParser, what: String
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ label: LabelSpan,
+        _ parser: ExpositionParser,
+        what: String
     ) throws(ExpositionError) -> Double {
         let range = label.valueRange
         guard case .value(let number) = NumberSyntax.parse(buffer, range, .openMetricsValue), !number.isNaN else {
             throw parser.error(at: range.lowerBound, "invalid \(what) label value \(quoted(buffer, range))")
         }
-        if number.isInfinite, !(sameBytes(buffer, range, Array("+Inf".utf8)) || sameBytes(buffer, range, Array("-Inf".utf8))) {
-            throw parser.error(at: range.lowerBound, "\(what) label value \(quoted(buffer, range)) must be written +Inf or -Inf")
+        if number.isInfinite,
+            !(sameBytes(buffer, range, Array("+Inf".utf8)) || sameBytes(buffer, range, Array("-Inf".utf8)))
+        {
+            throw parser.error(
+                at: range.lowerBound,
+                "\(what) label value \(quoted(buffer, range)) must be written +Inf or -Inf"
+            )
         }
         return number
     }

@@ -13,8 +13,14 @@ struct OpenMetricsHistogramCheck {
     private var hasNegativeGaugeSum = false
 
     mutating func observe(
-        suffix: Substring, group: UInt64, timestamp: Double?, bound: Double, value: Double, family: [UInt8],
-        site: ErrorSite, at offset: Int
+        suffix: Substring,
+        group: UInt64,
+        timestamp: Double?,
+        bound: Double,
+        value: Double,
+        family: [UInt8],
+        site: ErrorSite,
+        at offset: Int
     ) throws(ExpositionError) {
         if self.group != group || self.timestamp != timestamp {
             try finish(family: family, site: site, at: offset)
@@ -50,10 +56,15 @@ struct OpenMetricsHistogramCheck {
         let name = quoted(family)
         if bucket != .infinity { throw site.error(at: offset, "histogram \(name) has no +Inf bucket") }
         if let count, count != cumulative {
-            throw site.error(at: offset, "histogram \(name) count \(count) does not match its +Inf bucket \(cumulative)")
+            throw site.error(
+                at: offset,
+                "histogram \(name) count \(count) does not match its +Inf bucket \(cumulative)"
+            )
         }
         if hasSum && count == nil { throw site.error(at: offset, "histogram \(name) has _sum but no _count") }
-        if hasGaugeSum && count == nil { throw site.error(at: offset, "gauge histogram \(name) has _gsum but no _gcount") }
+        if hasGaugeSum && count == nil {
+            throw site.error(at: offset, "gauge histogram \(name) has _gsum but no _gcount")
+        }
         if !(hasSum || hasGaugeSum) && count != nil {
             throw site.error(at: offset, "histogram \(name) has a count but no sum")
         }

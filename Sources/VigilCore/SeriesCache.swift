@@ -126,7 +126,8 @@ public final class SeriesCache {
         (arena + arenaCount).update(from: bytes.baseAddress! + range.lowerBound, count: range.count)
         let hash = ByteScanning.hash(bytes, range)
         keys.advanced(by: keyCount).initialize(
-            to: Key(hash: hash, offset: arenaCount, length: range.count, ref: ref.index, lastSeen: generation))
+            to: Key(hash: hash, offset: arenaCount, length: range.count, ref: ref.index, lastSeen: generation)
+        )
         arenaCount += range.count
         place(keyIndex: keyCount, hash: hash)
         keyCount += 1

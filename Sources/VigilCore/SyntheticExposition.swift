@@ -41,9 +41,12 @@ public enum SyntheticExposition {
             String(String(random.next(), radix: 16).prefix(width)).leftPadded(to: width)
         }.joined(separator: "-")
         return Pod(
-            namespace: "team-\(index % 40)", name: "\(app)-\(hash)-\(suffix)", uid: uid,
+            namespace: "team-\(index % 40)",
+            name: "\(app)-\(hash)-\(suffix)",
+            uid: uid,
             node: "ip-10-\(index % 250)-\(index / 250 % 250)-\(index % 7).eu-west-1.compute.internal",
-            ip: "10.\(index % 250).\(index / 250 % 250).\(index % 200 + 2)")
+            ip: "10.\(index % 250).\(index / 250 % 250).\(index % 200 + 2)"
+        )
     }
 
     private static func kubeStateMetrics(_ out: inout String, _ samples: Int, _ random: inout SplitMix) {
@@ -55,34 +58,50 @@ public enum SyntheticExposition {
         }
         family("kube_pod_info", "gauge", "Information about pod.")
         for p in pods {
-            out += "kube_pod_info{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",host_ip=\"\(p.ip)\",pod_ip=\"\(p.ip)\",node=\"\(p.node)\",created_by_kind=\"ReplicaSet\",created_by_name=\"\(p.name.dropLast(6))\",priority_class=\"\",host_network=\"false\"} 1\n"
+            out +=
+                "kube_pod_info{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",host_ip=\"\(p.ip)\",pod_ip=\"\(p.ip)\",node=\"\(p.node)\",created_by_kind=\"ReplicaSet\",created_by_name=\"\(p.name.dropLast(6))\",priority_class=\"\",host_network=\"false\"} 1\n"
         }
         family("kube_pod_status_phase", "gauge", "The pods current phase.")
         for p in pods {
             for phase in phases {
-                out += "kube_pod_status_phase{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",phase=\"\(phase)\"} \(phase == "Running" ? 1 : 0)\n"
+                out +=
+                    "kube_pod_status_phase{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",phase=\"\(phase)\"} \(phase == "Running" ? 1 : 0)\n"
             }
         }
         family("kube_pod_container_status_restarts_total", "counter", "The number of container restarts per container.")
         for p in pods {
-            out += "kube_pod_container_status_restarts_total{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\"} \(random.next() % 4)\n"
+            out +=
+                "kube_pod_container_status_restarts_total{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\"} \(random.next() % 4)\n"
         }
-        family("kube_pod_container_resource_requests", "gauge", "The number of requested request resource by a container.")
+        family(
+            "kube_pod_container_resource_requests",
+            "gauge",
+            "The number of requested request resource by a container."
+        )
         for p in pods {
-            out += "kube_pod_container_resource_requests{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\",node=\"\(p.node)\",resource=\"cpu\",unit=\"core\"} 0.\(random.next() % 9 + 1)\n"
-            out += "kube_pod_container_resource_requests{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\",node=\"\(p.node)\",resource=\"memory\",unit=\"byte\"} \((random.next() % 64 + 1) * 16_777_216)\n"
+            out +=
+                "kube_pod_container_resource_requests{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\",node=\"\(p.node)\",resource=\"cpu\",unit=\"core\"} 0.\(random.next() % 9 + 1)\n"
+            out +=
+                "kube_pod_container_resource_requests{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\",node=\"\(p.node)\",resource=\"memory\",unit=\"byte\"} \((random.next() % 64 + 1) * 16_777_216)\n"
         }
-        family("kube_pod_container_status_ready", "gauge", "Describes whether the containers readiness check succeeded.")
+        family(
+            "kube_pod_container_status_ready",
+            "gauge",
+            "Describes whether the containers readiness check succeeded."
+        )
         for p in pods {
-            out += "kube_pod_container_status_ready{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\"} 1\n"
+            out +=
+                "kube_pod_container_status_ready{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",container=\"app\"} 1\n"
         }
         family("kube_pod_created", "gauge", "Unix creation timestamp")
         for p in pods {
-            out += "kube_pod_created{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\"} 1.7\(random.next() % 100_000_000)e+09\n"
+            out +=
+                "kube_pod_created{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\"} 1.7\(random.next() % 100_000_000)e+09\n"
         }
         family("kube_pod_owner", "gauge", "Information about the Pod's owner.")
         for p in pods {
-            out += "kube_pod_owner{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",owner_kind=\"ReplicaSet\",owner_name=\"\(p.name.dropLast(6))\",owner_is_controller=\"true\"} 1\n"
+            out +=
+                "kube_pod_owner{namespace=\"\(p.namespace)\",pod=\"\(p.name)\",uid=\"\(p.uid)\",owner_kind=\"ReplicaSet\",owner_name=\"\(p.name.dropLast(6))\",owner_is_controller=\"true\"} 1\n"
         }
     }
 
@@ -94,7 +113,10 @@ public enum SyntheticExposition {
             ("container_memory_working_set_bytes", "gauge", "Current working set in bytes."),
             ("container_memory_rss", "gauge", "Size of RSS in bytes."),
             ("container_network_receive_bytes_total", "counter", "Cumulative count of bytes received"),
-            ("container_fs_usage_bytes", "gauge", "Number of bytes that are consumed by the container on this filesystem."),
+            (
+                "container_fs_usage_bytes", "gauge",
+                "Number of bytes that are consumed by the container on this filesystem."
+            ),
             ("container_last_seen", "gauge", "Last time a container was seen by the exporter"),
         ]
         let pods = (0..<containers).map { pod($0, &random) }
@@ -102,7 +124,8 @@ public enum SyntheticExposition {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for p in pods {
                 let value = Double(random.next() % 10_000_000) / 1000
-                out += "\(name){container=\"app\",id=\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(p.uid.replacingUnderscores()).slice/cri-containerd-\(p.uid.prefix(8)).scope\",image=\"registry.example.com/\(p.namespace)/app:v1.\(random.next() % 40)\",name=\"\(p.uid.prefix(12))\",namespace=\"\(p.namespace)\",pod=\"\(p.name)\"} \(value) \(timestamp)\n"
+                out +=
+                    "\(name){container=\"app\",id=\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(p.uid.replacingUnderscores()).slice/cri-containerd-\(p.uid.prefix(8)).scope\",image=\"registry.example.com/\(p.namespace)/app:v1.\(random.next() % 40)\",name=\"\(p.uid.prefix(12))\",namespace=\"\(p.namespace)\",pod=\"\(p.name)\"} \(value) \(timestamp)\n"
             }
         }
     }
@@ -115,7 +138,8 @@ public enum SyntheticExposition {
         out += "# HELP http_request_duration_seconds Duration of HTTP requests.\n"
         out += "# TYPE http_request_duration_seconds histogram\n"
         for group in 0..<groups {
-            let labels = "service=\"svc-\(group % 50)\",handler=\"/api/v1/resource\(group / 50 % 40)\",method=\"\(methods[group % 4])\",code=\"\(codes[group / 4 % codes.count])\",instance=\"10.0.\(group % 250).\(group / 250 % 250):8080\""
+            let labels =
+                "service=\"svc-\(group % 50)\",handler=\"/api/v1/resource\(group / 50 % 40)\",method=\"\(methods[group % 4])\",code=\"\(codes[group / 4 % codes.count])\",instance=\"10.0.\(group % 250).\(group / 250 % 250):8080\""
             var cumulative: UInt64 = 0
             for bound in bounds {
                 cumulative += random.next() % 500

@@ -21,7 +21,8 @@ struct BenchAndGenerateTests {
         let result = await vigil("bench", "parse", file.path, "--runs", "3", "--warmup", "1")
         #expect(result.status == 0)
         let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        )
         #expect(json["peer"] as? String == "vigil")
         #expect(json["samples"] as? Int == 1200)
         #expect((json["runs_ns"] as? [Any])?.count == 3)

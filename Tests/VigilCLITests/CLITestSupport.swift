@@ -16,7 +16,8 @@ func vigil(_ arguments: String...) async -> CommandResult {
     let err = Mutex("")
     let console = Console(
         writeOut: { text in out.withLock { $0 += text } },
-        writeError: { text in err.withLock { $0 += text } })
+        writeError: { text in err.withLock { $0 += text } }
+    )
     let status = await Console.$current.withValue(console) {
         await VigilCommand.run(arguments)
     }

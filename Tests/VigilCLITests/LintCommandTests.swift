@@ -33,13 +33,19 @@ struct LintCommandTests {
         // Read as text 0.0.4, `# EOF` is a comment and the body is just as valid.
         let forced = await vigil("lint", "--format", "prometheus", openMetrics.path)
         #expect(forced.stdout.contains("(prometheus, 1 samples)"))
-        let strict = await vigil("lint", "--format", "openmetrics", repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom").path)
+        let strict = await vigil(
+            "lint",
+            "--format",
+            "openmetrics",
+            repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom").path
+        )
         #expect(strict.status == 1)
         // A 0.0.4 counter is named with its `_total`; OpenMetrics names the family without it.
         #expect(
             strict.stderr.contains(
                 "node_exporter.prom:21:1: sample \"go_memstats_alloc_bytes_total\" does not fit counter \"go_memstats_alloc_bytes_total\""
-            ))
+            )
+        )
     }
 
     @Test func missingFileIsReported() async {

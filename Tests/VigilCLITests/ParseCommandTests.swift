@@ -13,14 +13,17 @@ struct ParseCommandTests {
             t NaN
             # EOF
 
-            """, suffix: ".om")
+            """,
+            suffix: ".om"
+        )
         defer { try? FileManager.default.removeItem(at: file) }
         let result = await vigil("parse", file.path, "--output", "json")
         #expect(result.status == 0)
         #expect(
             result.stdout
                 == #"{"format":"openmetrics","families":[{"name":"req","type":"counter","help":"Requests \"served\".","unit":null,"samples":[{"name":"req_total","labels":{"code":"200"},"value":"5","timestamp_ms":1700000000000,"exemplar":{"labels":{"trace_id":"t1"},"value":"1","timestamp":1700000000.5}}]},{"name":"t","type":"gauge","help":null,"unit":null,"samples":[{"name":"t","labels":{},"value":"NaN","timestamp_ms":null}]}]}"#
-                + "\n")
+                + "\n"
+        )
     }
 
     @Test func printsText() async throws {

@@ -14,12 +14,18 @@ struct OpenMetricsMessageTests {
         ("a 1\n# EOF\n\n", "3:1: unexpected text after \"# EOF\": \"\"", "nothing after EOF, not even a blank line"),
         ("a  1\n# EOF\n", "1:3: expected value after a single space, got another space", "single spaces only"),
         ("a{b=\"1\",} 1\n# EOF\n", "1:9: expected label name, got \"}\"", "no trailing comma in OpenMetrics"),
-        ("a 1\nb 1\na 1\n# EOF\n", "3:1: clashing name \"a\": a metric family may appear only once", "families are not interleaved"),
+        (
+            "a 1\nb 1\na 1\n# EOF\n", "3:1: clashing name \"a\": a metric family may appear only once",
+            "families are not interleaved"
+        ),
         (
             "# TYPE a histogram\na_bucket{le=\"inf\"} 1\n# EOF\n",
             "2:14: le label value \"inf\" must be written +Inf or -Inf", "infinite bounds are spelt canonically"
         ),
-        ("# TYPE a gauge\n# UNIT a seconds\n# EOF\n", "3:1: unit \"seconds\" is not a suffix of the metric name \"a\"", "unit must suffix the name"),
+        (
+            "# TYPE a gauge\n# UNIT a seconds\n# EOF\n",
+            "3:1: unit \"seconds\" is not a suffix of the metric name \"a\"", "unit must suffix the name"
+        ),
     ]
 
     @Test(arguments: cases.indices)

@@ -16,17 +16,41 @@ struct PrometheusTextTests {
         .init(input: "a 1\n", expected: ["a{} 1.0 -"], why: "bare name and value"),
         .init(input: "a{} 1\n", expected: ["a{} 1.0 -"], why: "empty label set"),
         .init(input: "a{b=\"c\",} 1\n", expected: ["a{b=c} 1.0 -"], why: "trailing comma allowed in 0.0.4"),
-        .init(input: "a { b = \"c\" , d=\"e\" }  2  123  \n", expected: ["a{b=c,d=e} 2.0 123"], why: "blanks between every token"),
-        .init(input: "a{b=\"c\"}3\n", expected: ["a{b=c} 3.0 -"], why: "value straight after the brace, as promlexer allows"),
+        .init(
+            input: "a { b = \"c\" , d=\"e\" }  2  123  \n",
+            expected: ["a{b=c,d=e} 2.0 123"],
+            why: "blanks between every token"
+        ),
+        .init(
+            input: "a{b=\"c\"}3\n",
+            expected: ["a{b=c} 3.0 -"],
+            why: "value straight after the brace, as promlexer allows"
+        ),
         .init(input: "\ta\t4\t\n", expected: ["a{} 4.0 -"], why: "tabs are blanks"),
         .init(input: "\n\n  \na 1\n\n", expected: ["a{} 1.0 -"], why: "blank lines are skipped"),
         .init(input: "# free comment\n#no space\n#\na 1\n", expected: ["a{} 1.0 -"], why: "free comments"),
-        .init(input: "# HELP a some \"text\" \\n\n# TYPE a counter\na 1\n", expected: ["a{} 1.0 -"], why: "HELP takes any text"),
+        .init(
+            input: "# HELP a some \"text\" \\n\n# TYPE a counter\na 1\n",
+            expected: ["a{} 1.0 -"],
+            why: "HELP takes any text"
+        ),
         .init(input: "# HELPER a b\na 1\n", expected: ["a{} 1.0 -"], why: "HELPER is a comment, not HELP"),
         .init(input: "# TYPE a untyped\na 1\n", expected: ["a{} 1.0 -"], why: "untyped is 0.0.4's unknown"),
-        .init(input: "a Inf\nb -inf\nc +Infinity\nd NaN\ne nan\n", expected: ["a{} inf -", "b{} -inf -", "c{} inf -", "d{} nan -", "e{} nan -"], why: "Go ParseFloat specials, any case"),
-        .init(input: "a 1e3\nb .5\nc 5.\nd -0.0001E-2\ne 00012\n", expected: ["a{} 1000.0 -", "b{} 0.5 -", "c{} 5.0 -", "d{} -1e-06 -", "e{} 12.0 -"], why: "decimal forms"),
-        .init(input: "a{b=\"\\\"q\\\" \\\\ \\n \\x\"} 1\n", expected: ["a{b=\"q\" \\ \n \\x} 1.0 -"], why: "escapes: \\\", \\\\, \\n; others kept"),
+        .init(
+            input: "a Inf\nb -inf\nc +Infinity\nd NaN\ne nan\n",
+            expected: ["a{} inf -", "b{} -inf -", "c{} inf -", "d{} nan -", "e{} nan -"],
+            why: "Go ParseFloat specials, any case"
+        ),
+        .init(
+            input: "a 1e3\nb .5\nc 5.\nd -0.0001E-2\ne 00012\n",
+            expected: ["a{} 1000.0 -", "b{} 0.5 -", "c{} 5.0 -", "d{} -1e-06 -", "e{} 12.0 -"],
+            why: "decimal forms"
+        ),
+        .init(
+            input: "a{b=\"\\\"q\\\" \\\\ \\n \\x\"} 1\n",
+            expected: ["a{b=\"q\" \\ \n \\x} 1.0 -"],
+            why: "escapes: \\\", \\\\, \\n; others kept"
+        ),
         .init(input: "a{b=\"} # {\"} 1\n", expected: ["a{b=} # {} 1.0 -"], why: "braces and hash inside a value"),
         .init(input: "a{b=\"ü€𝄞\"} 1\n", expected: ["a{b=ü€𝄞} 1.0 -"], why: "UTF-8 label values"),
         .init(input: "a:b_c:d 1 0\n", expected: ["a:b_c:d{} 1.0 0"], why: "colons in names, zero timestamp"),
@@ -52,29 +76,81 @@ struct PrometheusTextTests {
 
     /// Exact messages are pinned: they are what an SRE reads.
     static let rejected: [Rejected] = [
-        .init(input: "a 1", error: "1:4: unexpected end of input: the last line must end with a line break", why: "Prometheus needs the final line break"),
+        .init(
+            input: "a 1",
+            error: "1:4: unexpected end of input: the last line must end with a line break",
+            why: "Prometheus needs the final line break"
+        ),
         .init(input: "a\n", error: "1:2: expected value after metric, got \"\"", why: "missing value"),
         .init(input: "a{} \n", error: "1:5: expected value after metric, got \"\"", why: "missing value after labels"),
         .init(input: "a x\n", error: "1:3: invalid value \"x\"", why: "not a number"),
         .init(input: "a 0x1p3\n", error: "1:3: invalid value \"0x1p3\"", why: "hex floats are refused"),
         .init(input: "a 1_000\n", error: "1:3: invalid value \"1_000\"", why: "underscores are refused"),
         .init(input: "a +nan\n", error: "1:3: invalid value \"+nan\"", why: "Go takes no signed NaN"),
-        .init(input: "a 1e400\n", error: "1:3: value \"1e400\" is out of range", why: "Go ParseFloat overflows to an error"),
-        .init(input: "a 1 -5\n", error: "1:5: expected timestamp or new record, got \"-5\"", why: "negative timestamps do not lex"),
-        .init(input: "a 1 1.5\n", error: "1:6: expected next entry after timestamp, got \".5\"", why: "timestamps are integers"),
-        .init(input: "a 1 99999999999999999999\n", error: "1:5: timestamp \"99999999999999999999\" is out of range", why: "timestamp past Int64"),
-        .init(input: "a 1 2 3\n", error: "1:7: expected next entry after timestamp, got \"3\"", why: "one token too many"),
+        .init(
+            input: "a 1e400\n",
+            error: "1:3: value \"1e400\" is out of range",
+            why: "Go ParseFloat overflows to an error"
+        ),
+        .init(
+            input: "a 1 -5\n",
+            error: "1:5: expected timestamp or new record, got \"-5\"",
+            why: "negative timestamps do not lex"
+        ),
+        .init(
+            input: "a 1 1.5\n",
+            error: "1:6: expected next entry after timestamp, got \".5\"",
+            why: "timestamps are integers"
+        ),
+        .init(
+            input: "a 1 99999999999999999999\n",
+            error: "1:5: timestamp \"99999999999999999999\" is out of range",
+            why: "timestamp past Int64"
+        ),
+        .init(
+            input: "a 1 2 3\n",
+            error: "1:7: expected next entry after timestamp, got \"3\"",
+            why: "one token too many"
+        ),
         .init(input: "a{,} 1\n", error: "1:3: expected label name, got \",}\"", why: "comma without a label"),
         .init(input: "a{b} 1\n", error: "1:4: expected equal, got \"}\"", why: "missing equal"),
         .init(input: "a{b=c} 1\n", error: "1:5: expected label value, got \"c}\"", why: "unquoted value"),
         .init(input: "a{b=\"c} 1\n", error: "1:5: unterminated label value \"\\\"c} 1\"", why: "unterminated value"),
-        .init(input: "a{0=\"c\"} 1\n", error: "1:3: expected label name, got \"0=\\\"c\\\"}\"", why: "label names cannot start with a digit"),
-        .init(input: "a{b=\"1\",b=\"2\"} 1\n", error: "1:9: duplicate label name \"b\"", why: "Prometheus refuses duplicate label names"),
-        .init(input: "0a 1\n", error: "1:1: \"0a\" is not a valid start token", why: "metric names cannot start with a digit"),
-        .init(input: "{a=\"b\"} 1\n", error: "1:1: \"{a=\\\"b\\\"}\" is not a valid start token", why: "0.0.4 has no nameless series"),
-        .init(input: "# TYPE a gaugehistogram\n", error: "1:10: invalid metric type \"gaugehistogram\"", why: "OpenMetrics-only type"),
-        .init(input: "# TYPE a  counter\n", error: "1:10: invalid metric type \" counter\"", why: "Prometheus drops one separator byte only"),
-        .init(input: "# TYPE 0a counter\n", error: "1:8: expected metric name after TYPE, got \"0a counter\"", why: "invalid name in TYPE"),
+        .init(
+            input: "a{0=\"c\"} 1\n",
+            error: "1:3: expected label name, got \"0=\\\"c\\\"}\"",
+            why: "label names cannot start with a digit"
+        ),
+        .init(
+            input: "a{b=\"1\",b=\"2\"} 1\n",
+            error: "1:9: duplicate label name \"b\"",
+            why: "Prometheus refuses duplicate label names"
+        ),
+        .init(
+            input: "0a 1\n",
+            error: "1:1: \"0a\" is not a valid start token",
+            why: "metric names cannot start with a digit"
+        ),
+        .init(
+            input: "{a=\"b\"} 1\n",
+            error: "1:1: \"{a=\\\"b\\\"}\" is not a valid start token",
+            why: "0.0.4 has no nameless series"
+        ),
+        .init(
+            input: "# TYPE a gaugehistogram\n",
+            error: "1:10: invalid metric type \"gaugehistogram\"",
+            why: "OpenMetrics-only type"
+        ),
+        .init(
+            input: "# TYPE a  counter\n",
+            error: "1:10: invalid metric type \" counter\"",
+            why: "Prometheus drops one separator byte only"
+        ),
+        .init(
+            input: "# TYPE 0a counter\n",
+            error: "1:8: expected metric name after TYPE, got \"0a counter\"",
+            why: "invalid name in TYPE"
+        ),
     ]
 
     @Test(arguments: rejected)
@@ -99,7 +175,9 @@ struct PrometheusTextTests {
 
     @Test func metadataIsReported() throws {
         var parser = ExpositionParser(
-            bytes: Array("# HELP up Whether\\nthe target is up.\n# TYPE up gauge\nup 1\n".utf8), format: .prometheusText)
+            bytes: Array("# HELP up Whether\\nthe target is up.\n# TYPE up gauge\nup 1\n".utf8),
+            format: .prometheusText
+        )
         #expect(try parser.next() == .help)
         #expect(parser.metricName == "up")
         #expect(parser.text == "Whether\nthe target is up.")
@@ -113,19 +191,29 @@ struct PrometheusTextTests {
         let body = "go_gc_duration_seconds{quantile=\"0.5\",a=\"b\",c=\"d\"} 1\n"
         #expect(
             rejection(body, limits: ExpositionLimits(maxLabels: 3))?.message
-                == "label_limit exceeded (metric: \"go_gc_duration_seconds\", number of labels: 4, limit: 3)")
+                == "label_limit exceeded (metric: \"go_gc_duration_seconds\", number of labels: 4, limit: 3)"
+        )
         #expect(
             rejection(body, limits: ExpositionLimits(maxLabelValueBytes: 8))?.message
-                == "label_value_length_limit exceeded (metric: \"go_gc_duration_seconds\", label name: __name__, length: 22, limit: 8)")
+                == "label_value_length_limit exceeded (metric: \"go_gc_duration_seconds\", label name: __name__, length: 22, limit: 8)"
+        )
         #expect(
             rejection(body, limits: ExpositionLimits(maxLabelNameBytes: 4))?.message
-                == "label_name_length_limit exceeded (metric: \"go_gc_duration_seconds\", label: \"quantile\", name length: 8, limit: 4)")
-        #expect(rejection(body, limits: ExpositionLimits(maxLineBytes: 20))?.message == "line is 52 bytes long, over the limit of 20 bytes")
-        #expect(rejection(body, limits: ExpositionLimits(maxLabels: 4, maxLabelNameBytes: 8, maxLabelValueBytes: 22)) == nil)
+                == "label_name_length_limit exceeded (metric: \"go_gc_duration_seconds\", label: \"quantile\", name length: 8, limit: 4)"
+        )
+        #expect(
+            rejection(body, limits: ExpositionLimits(maxLineBytes: 20))?.message
+                == "line is 52 bytes long, over the limit of 20 bytes"
+        )
+        #expect(
+            rejection(body, limits: ExpositionLimits(maxLabels: 4, maxLabelNameBytes: 8, maxLabelValueBytes: 22)) == nil
+        )
     }
 
     @Test func nodeExporterCaptureParses() throws {
-        let capture = try [UInt8](contentsOf: repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom"))
+        let capture = try [UInt8](
+            contentsOf: repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom")
+        )
         let parsed = try samples(capture)
         #expect(parsed.count == 507)
         #expect(parsed.contains { $0.name == "go_gc_duration_seconds" && $0.labels == ["quantile=0.5"] })

@@ -5,12 +5,17 @@ import Testing
 
 /// The cached path must agree with the full lexer on every line, and never accept what it rejects.
 struct SeriesCacheTests {
-    static let bodies: [(String, [UInt8])] = SyntheticExposition.Shape.allCases.map {
-        ($0.rawValue, SyntheticExposition.generate($0, samples: 3000, seed: 7))
-    } + [
-        ("spacing", Array("a 1\na  2 \na{b=\"c\"} 3 4\na{b=\"c\"}5\na { b=\"c\" } 6 7\na{b=\"c d\"} 8 9\n".utf8)),
-        ("node_exporter", (try? [UInt8](contentsOf: repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom"))) ?? []),
-    ]
+    static let bodies: [(String, [UInt8])] =
+        SyntheticExposition.Shape.allCases.map {
+            ($0.rawValue, SyntheticExposition.generate($0, samples: 3000, seed: 7))
+        } + [
+            ("spacing", Array("a 1\na  2 \na{b=\"c\"} 3 4\na{b=\"c\"}5\na { b=\"c\" } 6 7\na{b=\"c d\"} 8 9\n".utf8)),
+            (
+                "node_exporter",
+                (try? [UInt8](contentsOf: repositoryRoot.appendingPathComponent("sample-metrics/node_exporter.prom")))
+                    ?? []
+            ),
+        ]
 
     @Test(arguments: bodies.map(\.0))
     func cachedParseEqualsFullParse(_ name: String) throws {
@@ -47,7 +52,10 @@ struct SeriesCacheTests {
     @Test func twoSpellingsOfOneSeriesShareARef() throws {
         let cache = SeriesCache()
         var parser = ExpositionParser(
-            bytes: Array("a{x=\"1\",y=\"2\"} 1\na{y=\"2\", x=\"1\"} 2\n".utf8), format: .prometheusText, cache: cache)
+            bytes: Array("a{x=\"1\",y=\"2\"} 1\na{y=\"2\", x=\"1\"} 2\n".utf8),
+            format: .prometheusText,
+            cache: cache
+        )
         _ = try parser.next()
         let first = parser.seriesRef
         _ = try parser.next()
@@ -66,7 +74,13 @@ struct SeriesCacheTests {
         #expect(throws: ExpositionError(line: 1, column: 12, message: "expected timestamp or new record, got \"-1\"")) {
             _ = try samples("a{b=\"c\"} 1 -1\n", cache: cache)
         }
-        #expect(throws: ExpositionError(line: 1, column: 11, message: "unexpected end of input: the last line must end with a line break")) {
+        #expect(
+            throws: ExpositionError(
+                line: 1,
+                column: 11,
+                message: "unexpected end of input: the last line must end with a line break"
+            )
+        ) {
             _ = try samples("a{b=\"c\"} 1", cache: cache)
         }
     }

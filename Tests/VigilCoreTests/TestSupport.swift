@@ -10,7 +10,9 @@ struct ParsedSample: Equatable, CustomStringConvertible {
     var value: Double
     var timestamp: Int64?
 
-    var description: String { "\(name){\(labels.joined(separator: ","))} \(value) \(timestamp.map(String.init) ?? "-")" }
+    var description: String {
+        "\(name){\(labels.joined(separator: ","))} \(value) \(timestamp.map(String.init) ?? "-")"
+    }
 
     static func == (lhs: ParsedSample, rhs: ParsedSample) -> Bool {
         lhs.name == rhs.name && lhs.labels == rhs.labels && lhs.timestamp == rhs.timestamp
@@ -20,14 +22,18 @@ struct ParsedSample: Equatable, CustomStringConvertible {
 
 /// Parses a whole body and returns its samples (labels sorted, as `name=value`).
 func samples(
-    _ text: String, _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default,
+    _ text: String,
+    _ format: ExpositionFormat = .prometheusText,
+    limits: ExpositionLimits = .default,
     cache: SeriesCache? = nil
 ) throws(ExpositionError) -> [ParsedSample] {
     try samples(Array(text.utf8), format, limits: limits, cache: cache)
 }
 
 func samples(
-    _ bytes: [UInt8], _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default,
+    _ bytes: [UInt8],
+    _ format: ExpositionFormat = .prometheusText,
+    limits: ExpositionLimits = .default,
     cache: SeriesCache? = nil
 ) throws(ExpositionError) -> [ParsedSample] {
     var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
@@ -36,14 +42,22 @@ func samples(
         guard entry == .sample else { continue }
         out.append(
             ParsedSample(
-                name: parser.metricName, labels: parser.labels.map { "\($0.name)=\($0.value)" }.sorted(),
-                value: parser.value, timestamp: parser.timestamp))
+                name: parser.metricName,
+                labels: parser.labels.map { "\($0.name)=\($0.value)" }.sorted(),
+                value: parser.value,
+                timestamp: parser.timestamp
+            )
+        )
     }
     return out
 }
 
 /// The error a body is rejected with, or nil when it is accepted.
-func rejection(_ text: String, _ format: ExpositionFormat = .prometheusText, limits: ExpositionLimits = .default) -> ExpositionError? {
+func rejection(
+    _ text: String,
+    _ format: ExpositionFormat = .prometheusText,
+    limits: ExpositionLimits = .default
+) -> ExpositionError? {
     do {
         _ = try samples(text, format, limits: limits)
         return nil

@@ -24,7 +24,10 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 /// Everything a parse reports, for comparing two parses of one body.
 private func outcome(
-    _ bytes: [UInt8], _ format: ExpositionFormat, _ limits: ExpositionLimits, cache: SeriesCache?
+    _ bytes: [UInt8],
+    _ format: ExpositionFormat,
+    _ limits: ExpositionLimits,
+    cache: SeriesCache?
 ) -> String {
     var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
     var log = ""
@@ -34,7 +37,8 @@ private func outcome(
             case .sample:
                 let labels = parser.labels.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: ",")
                 let value = parser.value.isNaN ? "NaN" : "\(parser.value)"
-                log += "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")\n"
+                log +=
+                    "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")\n"
                 _ = parser.exemplar
             case .help, .type, .unit, .comment:
                 log += "\(parser.currentLine) \(entry) \(parser.text)\n"
