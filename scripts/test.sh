@@ -10,7 +10,7 @@ echo "== format (swift-nio's .swift-format, strict)"
 swift format lint --strict -r Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks Fuzz/Package.swift Fuzz/Sources
 
 echo "== build (debug, with tests)"
-swift build --build-tests
+swift build --build-tests --explicit-target-dependency-import-check error
 echo "== unit and CLI tests"
 swift test --skip-build
 
