@@ -7,14 +7,16 @@
 /// its value and timestamp are. Anything unusual (no cache hit, odd spacing, a bad number) falls back to
 /// the full lexer, which gives the precise error.
 extension ExpositionParser {
-    mutating func fastSample(_ buffer: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry?
-    {
-        guard ByteScanning.isMetricNameStart(buffer[lineStart]) else { return nil }
+    /// Resolves the current line through the cache without lexing its labels. Returns false when the
+    /// line needs the full lexer: it does not split cleanly, its series is unknown, or its value or
+    /// timestamp is bad (the full lexer then reports the precise error).
+    mutating func fastSample(_ buffer: UnsafeBufferPointer<UInt8>, cache: SeriesCache) -> Bool {
+        guard ByteScanning.isMetricNameStart(buffer[lineStart]) else { return false }
         var end = lineEnd
         while end > lineStart, ByteScanning.isBlank(buffer[end &- 1]) { end &-= 1 }
-        guard let last = tokenBefore(buffer, end) else { return nil }
+        guard let last = tokenBefore(buffer, end) else { return false }
         var seriesEnd = trimBlanks(buffer, last.lowerBound)
-        guard seriesEnd > lineStart, seriesEnd < last.lowerBound else { return nil }
+        guard seriesEnd > lineStart, seriesEnd < last.lowerBound else { return false }
         var valueRange = last
         var timestampRange: Range<Int>? = nil
         if buffer[seriesEnd &- 1] != UInt8(ascii: "}") {
@@ -29,15 +31,12 @@ extension ExpositionParser {
             }
         }
         let series = lineStart..<seriesEnd
-        guard let ref = cache.lookup(buffer, series) else {
-            try prometheusTextSample(buffer, from: lineStart)
-            insertIntoCache(buffer, cache)
-            return .sample
-        }
-        guard case .value(let value) = NumberSyntax.parse(buffer, valueRange, .prometheusValue) else { return nil }
+        guard let ref = cache.lookup(buffer, series),
+            case .value(let value) = NumberSyntax.parse(buffer, valueRange, .prometheusValue)
+        else { return false }
         var milliseconds: Int64? = nil
         if let timestampRange {
-            guard let parsed = NumberSyntax.parseMillisecondTimestamp(buffer, timestampRange) else { return nil }
+            guard let parsed = NumberSyntax.parseMillisecondTimestamp(buffer, timestampRange) else { return false }
             milliseconds = parsed
         }
         entry = .sample
@@ -47,17 +46,20 @@ extension ExpositionParser {
         sampleValue = value
         sampleTimestamp = milliseconds
         seriesReference = ref
-        return .sample
+        return true
     }
 
-    /// Adds the just-lexed series to the cache. A series is keyed by the bytes the full lexer took as
-    /// the series, so a later fast-path split of an identical line finds it.
-    private mutating func insertIntoCache(_ buffer: UnsafeBufferPointer<UInt8>, _ cache: SeriesCache) {
+    /// Finds the fully lexed series in the cache, or adds it. Keyed by the bytes the lexer took as the
+    /// series, so a later fast-path split of an identical line finds it.
+    mutating func resolveSeries(_ buffer: UnsafeBufferPointer<UInt8>, in cache: SeriesCache) {
+        if let known = cache.lookup(buffer, seriesRange) {
+            seriesReference = known
+            return
+        }
         let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[nameRange]), as: UTF8.self)
         var pairs: [(name: String, value: String)] = [("__name__", name)]
         pairs.append(contentsOf: labels)
-        let labelSet = LabelSet(pairs, symbols: cache.symbols)
-        seriesReference = cache.insert(buffer, seriesRange, labels: labelSet)
+        seriesReference = cache.insert(buffer, seriesRange, labels: LabelSet(pairs, symbols: cache.symbols))
     }
 
     /// The blank-free token ending at `end`, or nil if it holds a byte no value or timestamp can hold.

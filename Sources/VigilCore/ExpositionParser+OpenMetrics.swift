@@ -15,6 +15,7 @@ extension ExpositionParser {
         }
         guard buffer[lineStart] == UInt8(ascii: "#") else {
             try openMetricsSample(buffer)
+            if let cache { resolveSeries(buffer, in: cache) }
             return .sample
         }
         if lineEnd &- lineStart == 5, matches(buffer, lineStart, "# EOF") {

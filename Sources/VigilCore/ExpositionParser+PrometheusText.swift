@@ -15,8 +15,9 @@ extension ExpositionParser {
         if buffer[index] == UInt8(ascii: "#") {
             return try prometheusTextComment(buffer, from: index &+ 1)
         }
-        if let cache, let entry = try fastSample(buffer, cache: cache) { return entry }
+        if let cache, fastSample(buffer, cache: cache) { return .sample }
         try prometheusTextSample(buffer, from: index)
+        if let cache { resolveSeries(buffer, in: cache) }
         return .sample
     }
 

@@ -64,6 +64,30 @@ struct SeriesCacheTests {
         #expect(cache.keyCountForTesting == 2)
     }
 
+    @Test(arguments: ["a{b=\"c\"}1\n", " a 1\n", "a{b=\"c\"} 1 2\n"])
+    func linesTheFastPathCannotSplitStillGetARef(_ line: String) throws {
+        let cache = SeriesCache()
+        for _ in 0..<2 {
+            var parser = ExpositionParser(bytes: Array(line.utf8), format: .prometheusText, cache: cache)
+            #expect(try parser.next() == .sample)
+            #expect(parser.seriesRef == SeriesRef(index: 0))
+        }
+        #expect(cache.seriesCount == 1)
+    }
+
+    @Test func openMetricsSamplesResolveThroughTheCache() throws {
+        let cache = SeriesCache()
+        var parser = ExpositionParser(
+            bytes: Array("# TYPE a counter\na_total{x=\"1\"} 1\n# EOF\n".utf8),
+            format: .openMetrics,
+            cache: cache
+        )
+        #expect(try parser.next() == .type)
+        #expect(try parser.next() == .sample)
+        let ref = try #require(parser.seriesRef)
+        #expect(cache.labelSet(of: ref).description(in: cache.symbols) == "a_total{x=\"1\"}")
+    }
+
     @Test func knownSeriesWithBadValueIsStillRejected() throws {
         let cache = SeriesCache()
         _ = try samples("a{b=\"c\"} 1\n", cache: cache)

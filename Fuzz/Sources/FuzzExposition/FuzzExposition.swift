@@ -17,7 +17,7 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             fatalError("cached parse disagrees with the full lexer:\n\(cached)\nvs\n\(reference)")
         }
     }
-    _ = outcome(bytes, .openMetrics, limits, cache: nil)
+    _ = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
     _ = try? MetricFamily.read(bytes, format: .openMetrics)
     return 0
 }
@@ -36,6 +36,14 @@ private func outcome(
             switch entry {
             case .sample:
                 let labels = parser.labels.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: ",")
+                if let cache {
+                    // With a cache every sample resolves to a series whose labels are the ones written.
+                    guard let ref = parser.seriesRef else { fatalError("sample without a series ref") }
+                    let cached = cache.labelSet(of: ref).pairs(in: cache.symbols)
+                        .filter { $0.name != "__name__" }.map { "\($0.name)=\($0.value)" }.sorted()
+                        .joined(separator: ",")
+                    if cached != labels { fatalError("series ref labels {\(cached)} differ from {\(labels)}") }
+                }
                 let value = parser.value.isNaN ? "NaN" : "\(parser.value)"
                 log +=
                     "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")\n"
