@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: unit and CLI tests, then a short fuzz run over the parser's regression corpus.
+# Every test: format lint, unit and CLI tests, the allocation gate of the benchmark suite, then a
+# short fuzz run over the parser's regression corpus.
 # Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,9 @@ echo "== build (debug, with tests)"
 swift build --build-tests --explicit-target-dependency-import-check error
 echo "== unit and CLI tests"
 swift test --skip-build
+
+echo "== allocation gate: a warm parse allocates nothing per sample (ordo-one/benchmark, Benchmarks/Thresholds)"
+(cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*" --metric mallocCountTotal --no-progress)
 
 if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
     echo "== fuzz smoke run (${FUZZ_SECONDS:-60}s): regressions and new crashes"

@@ -100,6 +100,8 @@ enum NumberSyntax {
             }
         } else if mantissa == 0 && exact {
             magnitude = 0
+        } else if exact, let wide = wideExact(mantissa: mantissa, exponent: totalExponent) {
+            magnitude = wide
         } else {
             // Rare: long mantissas or large exponents. The text is already validated; let the
             // correctly-rounding stdlib conversion do the arithmetic.
@@ -109,6 +111,31 @@ enum NumberSyntax {
         }
         if magnitude.isInfinite, dialect == .prometheusValue { return .outOfRange }
         return .value(negative ? -magnitude : magnitude)
+    }
+
+    /// Exact conversion of mantissa · 10^exponent for 64-bit mantissas the Clinger path cannot take
+    /// (17–19 significant digits, as Go and Python print full-precision floats), without allocating.
+    /// 128-bit integer arithmetic keeps at least 55 significant bits plus a sticky bit, so the one
+    /// rounding, in the conversion to Double, is correct. Nil outside the range it can do exactly.
+    static func wideExact(mantissa: UInt64, exponent: Int) -> Double? {
+        if exponent >= 0 {
+            guard exponent <= 19 else { return nil }
+            let (product, overflow) = UInt128(mantissa).multipliedReportingOverflow(by: powerOfTen(exponent))
+            return overflow ? nil : Double(product)
+        }
+        // 10^21 < 2^70, so with the numerator scaled to ≥ 2^126 the quotient keeps ≥ 56 bits.
+        guard exponent >= -21 else { return nil }
+        let shift = mantissa.leadingZeroBitCount + 62
+        let numerator = UInt128(mantissa) << shift
+        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: powerOfTen(-exponent))
+        let sticky = quotient | (remainder == 0 ? 0 : 1)
+        return Double(sticky) * Double(sign: .plus, exponent: -shift, significand: 1)
+    }
+
+    private static func powerOfTen(_ exponent: Int) -> UInt128 {
+        var result: UInt128 = 1
+        for _ in 0..<exponent { result &*= 10 }
+        return result
     }
 
     @inline(__always)

@@ -74,6 +74,21 @@ struct NumberSyntaxTests {
         }
     }
 
+    @Test func wideMantissasConvertExactly() {
+        // 17–19 significant digits with modest exponents take the 128-bit path; it must agree with the
+        // correctly rounded stdlib parse, halfway cases included.
+        var random = SplitMix(state: 7)
+        for _ in 0..<50_000 {
+            let mantissa = random.next() % 10_000_000_000_000_000_000
+            let exponent = Int(random.next() % 41) - 21
+            let text = "\(mantissa)e\(exponent)"
+            #expect(Self.parse(text, .prometheusValue) == .value(Double(text)!), "\(text)")
+        }
+        for text in ["0.013300656000000001", "452.56799999999998", "9007199254740993", "18446744073709551615"] {
+            #expect(Self.parse(text, .prometheusValue) == .value(Double(text)!), "\(text)")
+        }
+    }
+
     @Test func millisecondTimestamps() {
         func parse(_ text: String) -> Int64? {
             Array(text.utf8).withUnsafeBufferPointer { NumberSyntax.parseMillisecondTimestamp($0, 0..<$0.count) }

@@ -5,6 +5,7 @@ import VigilCore
 import Glibc
 #endif
 
+/// Benchmark names carry no blanks: the thresholds files under Thresholds/ are named after them.
 /// The scrape-path parse of whole bodies: every sample resolved to its series and its value read.
 /// "Warm" means the series cache already knows every series (every scrape after the first);
 /// "cold" lexes every label set. One iteration is one whole body, so `mallocCountTotal` per
@@ -19,15 +20,15 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     let bodies: [(String, [UInt8])] = [
-        ("kube-state-metrics 105k", SyntheticExposition.generate(.kubeStateMetrics, samples: 105_000)),
-        ("cadvisor 100k", SyntheticExposition.generate(.cadvisor, samples: 100_000)),
-        ("histogram 100k", SyntheticExposition.generate(.histogram, samples: 100_000)),
+        ("kube-state-metrics-105k", SyntheticExposition.generate(.kubeStateMetrics, samples: 105_000)),
+        ("cadvisor-100k", SyntheticExposition.generate(.cadvisor, samples: 100_000)),
+        ("histogram-100k", SyntheticExposition.generate(.histogram, samples: 100_000)),
         ("node_exporter", nodeExporterCapture()),
     ]
 
     for (name, body) in bodies {
         let samples = countSamples(body)
-        Benchmark("warm parse \(name) (\(samples) samples, \(body.count) bytes)") { benchmark, cache in
+        Benchmark("warm-parse-\(name)") { benchmark, cache in
             for _ in benchmark.scaledIterations {
                 blackHole(parse(body, cache: cache))
             }
@@ -36,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
             _ = parse(body, cache: cache)
             return cache
         }
-        Benchmark("cold parse \(name)") { benchmark in
+        Benchmark("cold-parse-\(name)") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(parse(body, cache: SeriesCache(expectedSeries: samples)))
             }
