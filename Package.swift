@@ -17,11 +17,17 @@ let package = Package(
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
-        // The allocation-aware core: parser, series identity. Imports nothing but the stdlib.
-        .target(name: "VigilCore", swiftSettings: swiftSettings),
+        // The allocation-aware core: parser, series identity, detectors, NAB scoring. Imports nothing
+        // but the stdlib and swift-numerics' RealModule (exp, log, erfc for the detectors).
+        .target(
+            name: "VigilCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VigilCLI",
             dependencies: [

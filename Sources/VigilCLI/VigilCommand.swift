@@ -8,7 +8,10 @@ public struct VigilCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 on success, 1 when an input is invalid or a check fails, 2 on usage errors.
             """,
-        subcommands: [LintCommand.self, ParseCommand.self, GenerateCommand.self, BenchCommand.self]
+        subcommands: [
+            LintCommand.self, ParseCommand.self, DetectCommand.self, EvalCommand.self, GenerateCommand.self,
+            BenchCommand.self,
+        ]
     )
 
     public init() {}

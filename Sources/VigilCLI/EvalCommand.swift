@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+/// `vigil eval`: measures detectors against labelled benchmarks.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score detectors on labelled benchmarks.",
+        subcommands: [EvalNABCommand.self]
+    )
+}
+
+/// `vigil eval nab DIR`: the NAB score of a detector over a corpus laid out like NAB.
+struct EvalNABCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nab",
+        abstract: "Run a detector over a NAB-style corpus and print NAB's normalised scores.",
+        discussion: """
+            DIR holds data/<category>/<file>.csv and labels/combined_windows.json. Scores follow NAB's rules:
+            probationary period, scaled-sigmoid weights, one credited detection per window, one threshold per
+            profile optimised over all files, 0 = never alarming, 100 = perfect.
+            """
+    )
+
+    @Argument(help: "The corpus directory (e.g. ../shared/nab).")
+    var directory: String
+
+    @OptionGroup var detector: DetectorOptions
+
+    @Flag(help: "Also print each file's detections at the standard profile's threshold.")
+    var perFile = false
+
+    func run() async throws {
+        let corpus = try NABCorpus(directory: directory)
+        var files: [NABScorer.File] = []
+        for entry in corpus.entries {
+            let series = entry.series
+            files.append(NABScorer.File(name: entry.name, scores: try detector.scores(series), windows: entry.windows))
+        }
+        let windows = files.reduce(0) { $0 + $1.windows.count }
+        Console.out("NAB: \(files.count) files, \(windows) windows, detector \(detector.detector)")
+        Console.out("profile              score    raw      threshold  TP  FP  FN")
+        var standardThreshold = 1.1
+        for profile in NABProfile.all {
+            let result = NABScorer.score(files, profile: profile)
+            if profile == .standard { standardThreshold = result.threshold }
+            Console.out(
+                "\(profile.name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                    + "\(String(format: "%6.2f", result.normalizedScore))  \(String(format: "%7.3f", result.rawScore))  "
+                    + "\(String(format: "%.6f", result.threshold))  \(result.truePositives)  \(result.falsePositives)  \(result.falseNegatives)"
+            )
+        }
+        if perFile {
+            for file in files {
+                let single = NABScorer.File(name: file.name, scores: file.scores, windows: file.windows)
+                let detections = single.scores.indices.filter {
+                    $0 >= NABScorer.probationaryRows(single.scores.count) && single.scores[$0] >= standardThreshold
+                }
+                let hit = single.windows.filter { window in detections.contains { window.contains($0) } }.count
+                Console.out("  \(file.name): windows \(hit)/\(file.windows.count), detections \(detections.count)")
+            }
+        }
+    }
+}
+
+/// A NAB-layout corpus on disk.
+struct NABCorpus {
+    struct Entry {
+        var name: String
+        var series: RecordedSeries
+        var windows: [ClosedRange<Int>]
+    }
+
+    var entries: [Entry] = []
+
+    init(directory: String) throws {
+        let root = URL(fileURLWithPath: directory)
+        let labelsURL = root.appendingPathComponent("labels/combined_windows.json")
+        guard let labelData = try? Data(contentsOf: labelsURL),
+            let labels = try JSONSerialization.jsonObject(with: labelData) as? [String: [[String]]]
+        else {
+            throw ValidationError("\(labelsURL.path): cannot read NAB windows (expected {\"file\": [[start, end], …]})")
+        }
+        for name in labels.keys.sorted() {
+            let csv = root.appendingPathComponent("data").appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: csv) else { throw ValidationError("\(csv.path): cannot read") }
+            let series: RecordedSeries
+            do {
+                series = try RecordedSeries(csv: Array(data))
+            } catch {
+                throw ValidationError("\(csv.path):\(error)")
+            }
+            let windows = try labels[name, default: []].map { pair -> ClosedRange<Int> in
+                guard pair.count == 2, let start = TimestampParser.seconds(Substring(pair[0])),
+                    let end = TimestampParser.seconds(Substring(pair[1]))
+                else { throw ValidationError("\(labelsURL.path): bad window \(pair) for \(name)") }
+                let rows = series.timestamps.indices.filter {
+                    series.timestamps[$0] >= start && series.timestamps[$0] <= end
+                }
+                guard let first = rows.first, let last = rows.last else {
+                    throw ValidationError("\(labelsURL.path): window \(pair) of \(name) covers no row")
+                }
+                return first...last
+            }
+            entries.append(Entry(name: name, series: series, windows: windows))
+        }
+    }
+}

