@@ -26,8 +26,8 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var changeThreshold = 12.0
     /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads), warm-up.
     public var peakMemory = 2000.0
-    public var peakFloor = 3.0
-    public var warmupSamples: UInt32 = 200
+    public var peakFloor = 4.0
+    public var warmupSamples: UInt32 = 300
     /// Which deviations count.
     public var direction = DetectionDirection.both
     /// Deviations below this fraction of the level never count (a flat series's 0.1 % wobble), nor
@@ -59,6 +59,10 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 ///
 /// State without seasonality is under 200 bytes; the seasonal profile adds 48 bins of 24 bytes.
 public struct EnsembleDetector: Detector, Equatable {
+    /// The score at which Vigil calls a sample anomalous: 1.2 times the series's recent record
+    /// (NAB's optimal single threshold for this detector was 0.289).
+    public static let alarmThreshold = 0.3
+
     public private(set) var level = RobustLevel()
     public private(set) var difference = RobustLevel()
     public private(set) var previousValue: Double = .nan
@@ -77,6 +81,11 @@ public struct EnsembleDetector: Detector, Equatable {
         at timestamp: Double,
         parameters: EnsembleParameters
     ) -> DetectorOutput {
+        // NaN and ±Inf are no measurements (a staleness marker, a broken exporter): they are not scored
+        // and leave the state untouched, so one cannot blind the detector for good.
+        guard value.isFinite else {
+            return DetectorOutput(score: 0, expected: level.mean, spread: level.spread(floor: 0), deviation: 0)
+        }
         let floor = max(
             parameters.minimumRelativeDeviation * level.mean.magnitude,
             parameters.minimumAbsoluteDeviation

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// `vigil detect` and `vigil eval nab` end to end.
+struct DetectAndEvalTests {
+    static let nab = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/nab")
+
+    @Test func detectWritesOneScoredRowPerInputRow() async throws {
+        let input = Self.nab.appendingPathComponent("data/artificialWithAnomaly/art_daily_jumpsup.csv")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-detect-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = await vigil("detect", input.path, output.path)
+        #expect(result.status == 0)
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        let inputRows = try String(contentsOf: input, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "timestamp,value,anomaly_score")
+        #expect(rows.count == inputRows.count)
+        #expect(rows[1].hasPrefix("2014-04-01 00:00:00,"))
+        for row in rows.dropFirst() {
+            let score = try #require(Double(row.split(separator: ",")[2]))
+            #expect(score >= 0 && score <= 1)
+        }
+    }
+
+    @Test func detectIsStreamingAPrefixScoresTheSame() async throws {
+        let input = Self.nab.appendingPathComponent("data/realKnownCause/nyc_taxi.csv")
+        let full = try String(contentsOf: input, encoding: .utf8).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
+        let prefix = try temporaryFile(full.prefix(3001).joined(separator: "\n") + "\n", suffix: ".csv")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        let whole = await vigil("detect", input.path, "-")
+        let partial = await vigil("detect", prefix.path, "-")
+        #expect(whole.status == 0 && partial.status == 0)
+        let wholeRows = whole.stdout.split(separator: "\n")
+        let partialRows = partial.stdout.split(separator: "\n")
+        #expect(partialRows.count == 3001)
+        #expect(Array(wholeRows.prefix(3001)) == partialRows)
+    }
+
+    @Test func detectReportsBadInputWithFileAndLine() async throws {
+        let bad = try temporaryFile(
+            "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:05:00,oops\n",
+            suffix: ".csv"
+        )
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let result = await vigil("detect", bad.path, "-")
+        #expect(result.status == 1)
+        #expect(result.stderr == "\(bad.path):3: invalid value \"oops\"\n")
+    }
+
+    @Test func unknownDetectorIsAUsageError() async {
+        let result = await vigil("detect", "in.csv", "out.csv", "--detector", "magic")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("unknown detector 'magic'"))
+    }
+
+    @Test func evalScoresATinyCorpus() async throws {
+        // 1000 rows of a calm series with one spike at row 700, labelled by a window over rows 650…750.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nab-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("data/tiny"),
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("labels"),
+            withIntermediateDirectories: true
+        )
+        var csv = "timestamp,value\n"
+        func stamp(_ row: Int) -> String {
+            let minutes = row * 5
+            return String(format: "2014-07-%02d %02d:%02d:00", 1 + minutes / 1440, minutes % 1440 / 60, minutes % 60)
+        }
+        for row in 0..<1000 {
+            csv += "\(stamp(row)),\(row == 700 ? 100 : 10 + (row * 7919 % 13) / 10)\n"
+        }
+        try Data(csv.utf8).write(to: root.appendingPathComponent("data/tiny/spike.csv"))
+        let windows = #"{"tiny/spike.csv": [["\#(stamp(650)).000000", "\#(stamp(750)).000000"]]}"#
+        try Data(windows.utf8).write(to: root.appendingPathComponent("labels/combined_windows.json"))
+        let result = await vigil("eval", "nab", root.path)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == "NAB: 1 files, 1 windows, detector ensemble")
+        let standard = try #require(lines.first { $0.hasPrefix("standard") }).split(separator: " ")
+        // One detection at row 700 inside the window, nothing else: TP 1, FP 0, FN 0.
+        #expect(standard.suffix(3) == ["1", "0", "0"])
+        #expect(Double(standard[1])! > 90)
+    }
+}

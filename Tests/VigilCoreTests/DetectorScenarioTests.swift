@@ -1,0 +1,82 @@
+import Testing
+
+@testable import VigilCore
+
+/// Detectors on scenarios written in promtool's notation: each finds its anomaly, and the healthy
+/// stretches raise nothing.
+struct DetectorScenarioTests {
+    @Test func flatSeriesStaysQuietEvenWithATinyWobble() {
+        #expect(Scenario("100x3000").alarms().isEmpty)
+        // A 0.1 % wobble on a flat series is under the minimum-deviation floor.
+        #expect(Scenario("100x1000 100.1x5 100x1000").alarms().isEmpty)
+    }
+
+    @Test func noisySeriesStaysQuiet() {
+        #expect(Scenario("100x4000", noise: 5).alarms().isEmpty)
+    }
+
+    @Test func dailyCycleIsLearntNotReported() {
+        // Ten days at 5-minute steps of a ±50 daily swing: after warm-up, the cycle itself is normal.
+        #expect(Scenario("100x2880", noise: 2, dailyAmplitude: 50).alarms().isEmpty)
+    }
+
+    @Test func spikeIsFoundWhereItHappens() {
+        let alarms = Scenario("100x1999 160 100x1000", noise: 2).alarms()
+        #expect(alarms == [2000])
+    }
+
+    @Test func dipIsFoundAndDirectionMatters() {
+        let scenario = Scenario("100x1999 40 100x1000", noise: 2)
+        #expect(scenario.alarms() == [2000])
+        var upOnly = EnsembleParameters()
+        upOnly.direction = .up
+        #expect(scenario.alarms(upOnly).isEmpty)
+    }
+
+    @Test func levelShiftIsReportedOnceAtItsStart() {
+        let alarms = Scenario("100x1999 130x1000", noise: 2).alarms()
+        #expect(alarms.first.map { (2000...2003).contains($0) } == true)
+        #expect(alarms.count <= 2)
+    }
+
+    @Test func slowDriftIsCaughtByTheChangePointDetector() {
+        // A drift of a third of a spread per hour never makes a single sample stand out.
+        let parameters = EnsembleParameters.only(.changePoint)
+        let outputs = Scenario("100x1999 100+0.03x600", noise: 1).run(parameters)
+        let healthy = outputs.filter { $0.index < 2000 }
+        #expect(healthy.allSatisfy { !$0.output.fired.contains(.changePoint) })
+        let drift = outputs.filter { $0.index >= 2000 }
+        #expect(drift.contains { $0.output.fired.contains(.changePoint) })
+    }
+
+    @Test func counterResetIsNoAnomalyOnceTurnedIntoARate() {
+        // A counter growing 10/s restarts between samples 1499 and 1500 and has counted 3000 again by
+        // the next scrape: the rate stays 10.
+        let counter = Scenario("0+3000x1499 3000+3000x1500", step: 300)
+        var rate = CounterRate()
+        var detector = EnsembleDetector(parameters: EnsembleParameters())
+        var scores: [Double] = []
+        for (timestamp, value) in counter.observed {
+            if let perSecond = rate.update(value, at: timestamp) {
+                #expect(perSecond == 10)
+                scores.append(detector.observe(perSecond, at: timestamp, parameters: EnsembleParameters()).score)
+            }
+        }
+        #expect(scores.count == counter.observed.count - 1)
+        #expect(scores.allSatisfy { $0 < EnsembleDetector.alarmThreshold })
+    }
+
+    @Test func gapsRaiseNothing() {
+        #expect(Scenario("100x1500 _x30 100x1500 stale 100x500", noise: 2).alarms().isEmpty)
+    }
+
+    @Test func evidenceExplainsTheAlarm() throws {
+        let outputs = Scenario("100x1999 160 100x10", noise: 2).run()
+        let alarm = try #require(outputs.first { $0.index == 2000 }?.output)
+        #expect(alarm.expected > 95 && alarm.expected < 105)
+        #expect(alarm.deviation > 10)
+        #expect(alarm.spread > 0)
+        #expect(!alarm.fired.isEmpty)
+        #expect(alarm.fired.names.allSatisfy { ["level", "seasonal", "change_point", "spike"].contains($0) })
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// Detector state: small, serialisable, and resumable.
+struct DetectorStateTests {
+    @Test func stateFitsTheBudget() {
+        // ≤ 256 bytes per series without seasonality; the daily profile lives in one array of bins.
+        #expect(MemoryLayout<EnsembleDetector>.size <= 256)
+        let profileBytes = MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins
+        #expect(MemoryLayout<EnsembleDetector>.size + profileBytes + 32 <= 2048)
+    }
+
+    @Test func checkpointedStateResumesExactly() throws {
+        let scenario = Scenario("100x1999 160 100x500", noise: 2, dailyAmplitude: 10)
+        let parameters = EnsembleParameters()
+        var straight = EnsembleDetector(parameters: parameters)
+        var resumed = EnsembleDetector(parameters: parameters)
+        var straightScores: [Double] = []
+        var resumedScores: [Double] = []
+        for (index, sample) in scenario.observed.enumerated() {
+            straightScores.append(straight.observe(sample.value, at: sample.timestamp, parameters: parameters).score)
+            if index == 1000 {
+                // A checkpoint and a restart in the middle of the stream.
+                let data = try JSONEncoder().encode(resumed)
+                resumed = try JSONDecoder().decode(EnsembleDetector.self, from: data)
+            }
+            resumedScores.append(resumed.observe(sample.value, at: sample.timestamp, parameters: parameters).score)
+        }
+        #expect(resumedScores == straightScores)
+        #expect(resumed == straight)
+    }
+
+    @Test func scoresAreDeterministicAndInRange() {
+        let scenario = Scenario("100x500 300 100x500 0x20 100x500", noise: 3)
+        let first = scenario.run().map(\.output.score)
+        let second = scenario.run().map(\.output.score)
+        #expect(first == second)
+        #expect(first.allSatisfy { $0 >= 0 && $0 <= 1 && $0.isFinite })
+    }
+
+    @Test func nonFiniteInputsNeverPoisonTheState() {
+        var detector = EnsembleDetector(parameters: EnsembleParameters())
+        let parameters = EnsembleParameters()
+        for index in 0..<1000 {
+            _ = detector.observe(100 + Double(index % 7), at: Double(index) * 60, parameters: parameters)
+        }
+        let before = detector
+        for poison in [Double.infinity, -.infinity, .nan, StalenessMarker.value] {
+            #expect(detector.observe(poison, at: 60_000, parameters: parameters).score == 0)
+        }
+        #expect(detector == before)
+        // Still sharp afterwards: a real spike is found.
+        #expect(detector.observe(160, at: 60_060, parameters: parameters).score >= EnsembleDetector.alarmThreshold)
+    }
+
+    @Test func recordRatioScoresAgainstTheRecentPeak() {
+        var stage = RecordRatio()
+        for _ in 0..<10 { _ = stage.update(2, memory: 100, floor: 1, warmup: 5) }
+        #expect(stage.update(2, memory: 100, floor: 1, warmup: 5) < 0.26)  // no new record
+        #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) == 1)  // four times the record
+        #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
+    }
+}
