@@ -15,8 +15,8 @@ swift build --build-tests --explicit-target-dependency-import-check error
 echo "== unit and CLI tests"
 swift test --skip-build
 
-echo "== allocation gate: a warm parse allocates nothing per sample (ordo-one/benchmark, Benchmarks/Thresholds)"
-(cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*" --metric mallocCountTotal --no-progress)
+echo "== allocation gate: warm parses and detector updates allocate nothing per sample (Benchmarks/Thresholds)"
+(cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*|ensemble-.*" --metric mallocCountTotal --no-progress)
 
 if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
     echo "== fuzz smoke run (${FUZZ_SECONDS:-60}s): regressions and new crashes"
