@@ -34,9 +34,14 @@ struct DetectorScenarioTests {
     }
 
     @Test func levelShiftIsReportedOnceAtItsStart() {
-        let alarms = Scenario("100x1999 130x1000", noise: 2).alarms()
+        let scenario = Scenario("100x1999 130x1000", noise: 2)
+        let alarms = scenario.alarms()
         #expect(alarms.first.map { (2000...2003).contains($0) } == true)
         #expect(alarms.count <= 2)
+        // While the evidence lasts, it says since when: the first shifted sample.
+        let run = scenario.run().filter { $0.index >= 2000 }.prefix { !$0.output.fired.isEmpty }
+        #expect(!run.isEmpty)
+        #expect(run.allSatisfy { $0.output.since == scenario.samples[2000].timestamp })
     }
 
     @Test func slowDriftIsCaughtByTheChangePointDetector() {
@@ -77,6 +82,10 @@ struct DetectorScenarioTests {
         #expect(alarm.deviation > 10)
         #expect(alarm.spread > 0)
         #expect(!alarm.fired.isEmpty)
+        #expect(alarm.since == Scenario("100x1999 160").samples[2000].timestamp)
+        // The step back down is a spike too; a few samples later all is normal: nothing fired, no "since".
+        let after = try #require(outputs.first { $0.index == 2005 }?.output)
+        #expect(after.fired.isEmpty && after.since == nil)
         #expect(alarm.fired.names.allSatisfy { ["level", "seasonal", "change_point", "spike"].contains($0) })
     }
 }

@@ -25,15 +25,26 @@ public struct DetectorOutput: Sendable, Equatable {
     public var spread: Double
     /// (observed − expected) / spread, signed.
     public var deviation: Double
-    /// Which component detectors fired (``DetectorComponent`` bits).
+    /// Which component detectors fired (``DetectorComponents`` bits).
     public var fired: DetectorComponents
+    /// When the series started to deviate (the first sample of the current run of samples on which
+    /// some component fired), or nil while it is normal.
+    public var since: Double?
 
-    public init(score: Double, expected: Double, spread: Double, deviation: Double, fired: DetectorComponents = []) {
+    public init(
+        score: Double,
+        expected: Double,
+        spread: Double,
+        deviation: Double,
+        fired: DetectorComponents = [],
+        since: Double? = nil
+    ) {
         self.score = score
         self.expected = expected
         self.spread = spread
         self.deviation = deviation
         self.fired = fired
+        self.since = since
     }
 }
 

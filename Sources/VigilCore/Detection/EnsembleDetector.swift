@@ -65,10 +65,12 @@ public struct EnsembleDetector: Detector, Equatable {
 
     public private(set) var level = RobustLevel()
     public private(set) var difference = RobustLevel()
-    public private(set) var previousValue: Double = .nan
+    public private(set) var previousValue: Double?
     public private(set) var change = ChangePointDetector()
     public private(set) var seasonal: SeasonalProfile?
     public private(set) var stage = RecordRatio()
+    /// Start of the current run of samples on which a component fired; nil while normal.
+    public private(set) var deviatingSince: Double?
 
     public init(parameters: EnsembleParameters) {
         if parameters.components.contains(.seasonal) {
@@ -124,7 +126,7 @@ public struct EnsembleDetector: Detector, Equatable {
         if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
 
         // Spike: how unusual the step from the previous sample is.
-        if components.contains(.spike), !previousValue.isNaN {
+        if components.contains(.spike), let previousValue {
             let step = value - previousValue
             let spikeEvidence = direction.effective(difference.deviation(of: step, floor: floor))
             difference.update(step, alpha: parameters.differenceAlpha)
@@ -156,12 +158,19 @@ public struct EnsembleDetector: Detector, Equatable {
             floor: parameters.peakFloor,
             warmup: parameters.warmupSamples
         )
+        let reported = score > 0 ? fired : []
+        if reported.isEmpty {
+            deviatingSince = nil
+        } else if deviatingSince == nil {
+            deviatingSince = timestamp
+        }
         return DetectorOutput(
             score: score,
             expected: expected,
             spread: spread,
             deviation: (value - expected) / spread,
-            fired: score > 0 ? fired : []
+            fired: reported,
+            since: deviatingSince
         )
     }
 }
