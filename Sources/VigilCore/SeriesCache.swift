@@ -142,19 +142,24 @@ public final class SeriesCache {
     }
 
     private func growKeys() {
-        let grown = UnsafeMutablePointer<Key>.allocate(capacity: keyCapacity * 2)
-        grown.moveInitialize(from: keys, count: keyCount)
-        keys.deallocate()
-        keys = grown
-        keyCapacity *= 2
+        keys = Self.doubled(keys, count: keyCount, capacity: &keyCapacity)
     }
 
     private func growArena() {
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity * 2)
-        grown.update(from: arena, count: arenaCount)
-        arena.deallocate()
-        arena = grown
-        arenaCapacity *= 2
+        arena = Self.doubled(arena, count: arenaCount, capacity: &arenaCapacity)
+    }
+
+    /// A manually managed buffer of twice the capacity, holding the first `count` elements moved over.
+    private static func doubled<Element>(
+        _ buffer: UnsafeMutablePointer<Element>,
+        count: Int,
+        capacity: inout Int
+    ) -> UnsafeMutablePointer<Element> {
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        grown.moveInitialize(from: buffer, count: count)
+        buffer.deallocate()
+        capacity *= 2
+        return grown
     }
 
     private func growTable() {
