@@ -28,6 +28,10 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
+        // libcurl through a typed shim: Swift cannot call the variadic curl_easy_setopt.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The HTTP client of scraping and of the Kubernetes API: libcurl's multi interface on one thread.
+        .target(name: "VigilHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         .target(
             name: "VigilCLI",
             dependencies: [
@@ -38,6 +42,7 @@ let package = Package(
         ),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilHTTPTests", dependencies: ["VigilHTTP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilCLITests",
             dependencies: ["VigilCLI", "VigilCore"],

@@ -1,0 +1,141 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// The HTTP client over libcurl's multi interface: every transfer of the process runs on one event
+/// thread (no thread per target), callers await results, and cancelling the awaiting task aborts the
+/// transfer.
+///
+/// libcurl brings HTTP/1.1 and HTTP/2, TLS through the system OpenSSL, gzip/deflate/brotli/zstd
+/// decoding, and the `http_proxy`/`https_proxy`/`no_proxy` environment variables (lower case for
+/// `http_proxy`, as libcurl reads it).
+public final class CurlHTTPClient: HTTPTransport {
+    private let loop: CurlEventLoop
+
+    /// Starts the event thread.
+    public init() {
+        loop = CurlEventLoop()
+        let loop = self.loop
+        let thread = Thread { loop.run() }
+        thread.name = "vigil-http"
+        thread.start()
+    }
+
+    deinit {
+        loop.shutDown()
+    }
+
+    public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        try await perform(request, onChunk: nil)
+    }
+
+    public func stream(
+        _ request: HTTPRequest,
+        onChunk: @escaping @Sendable ([UInt8]) -> Bool
+    ) async throws(HTTPClientError) -> HTTPResponse {
+        try await perform(request, onChunk: onChunk)
+    }
+
+    private func perform(
+        _ request: HTTPRequest,
+        onChunk: (@Sendable ([UInt8]) -> Bool)?
+    ) async throws(HTTPClientError) -> HTTPResponse {
+        let transfer = try CurlTransfer(request, onChunk: onChunk)
+        let loop = self.loop
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                transfer.continuation = continuation
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            loop.cancel(transfer)
+        }
+        return try result.get()
+    }
+}
+
+/// The event thread's side: the multi handle, and the queue callers hand transfers through.
+final class CurlEventLoop: @unchecked Sendable {
+    private struct Inbox {
+        var added: [CurlTransfer] = []
+        var cancelled: [ObjectIdentifier] = []
+        var shuttingDown = false
+    }
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    // The multi handle is only touched by the event thread, except curl_multi_wakeup, which libcurl
+    // documents as safe to call from any thread.
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+
+    init() {
+        _ = Self.globalInit
+        multi = curl_multi_init()!
+    }
+
+    func submit(_ transfer: CurlTransfer) {
+        inbox.withLock { $0.added.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    func cancel(_ transfer: CurlTransfer) {
+        inbox.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
+        curl_multi_wakeup(multi)
+    }
+
+    func shutDown() {
+        inbox.withLock { $0.shuttingDown = true }
+        curl_multi_wakeup(multi)
+    }
+
+    /// The event thread's body: add new transfers, drive them all, finish completed ones, sleep in
+    /// curl_multi_poll until there is work or a wake-up.
+    func run() {
+        var active: [ObjectIdentifier: CurlTransfer] = [:]
+        var byHandle: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        while true {
+            let inbox = self.inbox.withLock { inbox -> Inbox in
+                defer {
+                    inbox.added.removeAll()
+                    inbox.cancelled.removeAll()
+                }
+                return inbox
+            }
+            for transfer in inbox.added {
+                active[ObjectIdentifier(transfer)] = transfer
+                byHandle[transfer.handle] = transfer
+                curl_multi_add_handle(multi, transfer.handle)
+            }
+            for identifier in inbox.cancelled {
+                guard let transfer = active.removeValue(forKey: identifier) else { continue }
+                byHandle[transfer.handle] = nil
+                curl_multi_remove_handle(multi, transfer.handle)
+                transfer.finish(.failure(HTTPClientError(.cancelled, "\(transfer.url): cancelled")))
+            }
+            if inbox.shuttingDown {
+                for transfer in active.values {
+                    curl_multi_remove_handle(multi, transfer.handle)
+                    transfer.finish(.failure(HTTPClientError(.cancelled, "\(transfer.url): client shut down")))
+                }
+                curl_multi_cleanup(multi)
+                return
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
+                    let transfer = byHandle.removeValue(forKey: handle)
+                else { continue }
+                let code = message.pointee.data.result
+                active[ObjectIdentifier(transfer)] = nil
+                curl_multi_remove_handle(multi, handle)
+                transfer.finish(transfer.outcome(code))
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import CCurl
+import Foundation
+
+/// One request in flight: its easy handle, and what the callbacks collect. Configured on the caller's
+/// thread, then owned by the event thread until `finish`.
+final class CurlTransfer: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    let url: String
+    private let maxBodyBytes: Int
+    private let onChunk: (@Sendable ([UInt8]) -> Bool)?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var body: [UInt8] = []
+    private var headers: [(name: String, value: String)] = []
+    private var bodyTooLarge = false
+    private var stoppedByConsumer = false
+    var continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>?
+
+    init(_ request: HTTPRequest, onChunk: (@Sendable ([UInt8]) -> Bool)?) throws(HTTPClientError) {
+        guard let handle = curl_easy_init() else {
+            throw HTTPClientError(.transfer, "\(request.url): libcurl could not create a handle")
+        }
+        self.handle = handle
+        url = request.url
+        maxBodyBytes = request.maxBodyBytes
+        self.onChunk = onChunk
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try configure(request)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    private func configure(_ request: HTTPRequest) throws(HTTPClientError) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        vigil_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        vigil_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        vigil_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        vigil_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+        vigil_curl_setopt_string(handle, CURLOPT_USERAGENT, "vigil/0.1")
+        vigil_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        vigil_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        vigil_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        vigil_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        vigil_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        if request.acceptCompression {
+            // The empty string offers every encoding this libcurl decodes.
+            vigil_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        }
+        var headerLines = request.headers.map { "\($0.name): \($0.value)" }
+        switch request.authorization {
+        case .bearer(let token):
+            headerLines.append("Authorization: Bearer \(token)")
+        case .bearerFile(let path):
+            guard let token = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw HTTPClientError(.invalidRequest, "\(request.url): cannot read the bearer token file \(path)")
+            }
+            headerLines.append("Authorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))")
+        case .basic(let username, let password):
+            let credentials = Data("\(username):\(password)".utf8).base64EncodedString()
+            headerLines.append("Authorization: Basic \(credentials)")
+        case nil:
+            break
+        }
+        for line in headerLines { headerList = curl_slist_append(headerList, line) }
+        if let headerList { vigil_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
+
+        switch request.method {
+        case .get: break
+        case .head: vigil_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        default: vigil_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        }
+        if let body = request.body {
+            vigil_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+            body.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies, so the array need not outlive this call.
+                _ = vigil_curl_setopt_pointer(
+                    handle,
+                    CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))
+                )
+            }
+        }
+
+        let tls = request.tls
+        if let caFile = tls.caFile { vigil_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        if let certificateFile = tls.certificateFile {
+            vigil_curl_setopt_string(handle, CURLOPT_SSLCERT, certificateFile)
+        }
+        if let keyFile = tls.keyFile { vigil_curl_setopt_string(handle, CURLOPT_SSLKEY, keyFile) }
+        if tls.insecureSkipVerify {
+            vigil_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            vigil_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+    }
+
+    /// Called on the event thread with each piece of the decoded body.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let onChunk {
+            if onChunk(Array(bytes)) { return true }
+            stoppedByConsumer = true
+            return false
+        }
+        if maxBodyBytes > 0, body.count + bytes.count > maxBodyBytes {
+            bodyTooLarge = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    /// Called on the event thread with each header line (status lines included).
+    func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()  // a new response (after a redirect or 100 Continue)
+        } else if let colon = line.firstIndex(of: ":") {
+            headers.append(
+                (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            )
+        }
+    }
+
+    /// The response or error for a transfer libcurl finished with `code`.
+    func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
+        if code == CURLE_OK {
+            var status = 0
+            vigil_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            var wire: curl_off_t = 0
+            vigil_curl_getinfo_off_t(handle, CURLINFO_SIZE_DOWNLOAD_T, &wire)
+            return .success(HTTPResponse(status: status, headers: headers, body: body, bytesOnWire: Int(wire)))
+        }
+        let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+        let kind: HTTPClientError.Kind
+        switch code {
+        case CURLE_WRITE_ERROR where bodyTooLarge:
+            return .failure(
+                HTTPClientError(.bodyTooLarge, "\(url): body size limit exceeded (\(maxBodyBytes) bytes decoded)")
+            )
+        case CURLE_WRITE_ERROR where stoppedByConsumer:
+            return .failure(HTTPClientError(.cancelled, "\(url): stopped by the stream consumer"))
+        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .connection
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            kind = .tls
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidRequest
+        default: kind = .transfer
+        }
+        return .failure(HTTPClientError(kind, "\(url): \(detail)"))
+    }
+
+    func finish(_ result: Result<HTTPResponse, HTTPClientError>) {
+        continuation?.resume(returning: result)
+        continuation = nil
+    }
+}
+
+/// libcurl's write callback: hands the bytes to the transfer; returning less than given aborts.
+private let curlWriteBody: vigil_curl_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+}
+
+private let curlWriteHeader: vigil_curl_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: length))
+    return length
+}

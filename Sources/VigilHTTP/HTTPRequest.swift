@@ -1,0 +1,86 @@
+/// One HTTP request, with everything that bounds it.
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+        case put = "PUT"
+        case patch = "PATCH"
+        case delete = "DELETE"
+        case head = "HEAD"
+    }
+
+    public var url: String
+    public var method: Method
+    /// Extra request headers, in order (`Accept`, `Content-Type`, …).
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// Seconds to establish the connection (TCP and TLS).
+    public var connectTimeout: Double
+    /// Seconds for the whole exchange, body included.
+    public var timeout: Double
+    /// Largest response body accepted, counted after decompression (0 = unlimited). A gzip bomb is
+    /// stopped here: libcurl's own size cap only sees the compressed bytes.
+    public var maxBodyBytes: Int
+    public var tls: TLSConfiguration
+    public var authorization: Authorization?
+    /// Ask for gzip (and whatever else libcurl decodes) and decode it transparently.
+    public var acceptCompression: Bool
+
+    public init(
+        url: String,
+        method: Method = .get,
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8]? = nil,
+        connectTimeout: Double = 5,
+        timeout: Double = 10,
+        maxBodyBytes: Int = 64 << 20,
+        tls: TLSConfiguration = TLSConfiguration(),
+        authorization: Authorization? = nil,
+        acceptCompression: Bool = true
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.tls = tls
+        self.authorization = authorization
+        self.acceptCompression = acceptCompression
+    }
+}
+
+/// How a request proves who it is.
+public enum Authorization: Sendable, Equatable {
+    /// `Authorization: Bearer TOKEN`.
+    case bearer(String)
+    /// A bearer token read from a file at every request, so a rotated token (a projected service-account
+    /// token, a mounted Secret) is picked up without a restart. Surrounding whitespace is trimmed.
+    case bearerFile(String)
+    /// HTTP basic authentication.
+    case basic(username: String, password: String)
+}
+
+/// TLS settings: trust, client identity, and the escape hatch.
+public struct TLSConfiguration: Sendable, Equatable {
+    /// A PEM file (or bundle) of certificate authorities to trust instead of the system's.
+    public var caFile: String?
+    /// Client certificate and key (PEM), for mutual TLS.
+    public var certificateFile: String?
+    public var keyFile: String?
+    /// Skip verification of the server's certificate and name. For tests and emergencies only.
+    public var insecureSkipVerify: Bool
+
+    public init(
+        caFile: String? = nil,
+        certificateFile: String? = nil,
+        keyFile: String? = nil,
+        insecureSkipVerify: Bool = false
+    ) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}

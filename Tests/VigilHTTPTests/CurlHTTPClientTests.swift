@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+@testable import VigilHTTP
+
+/// The libcurl client against a real loopback server.
+@Suite(.serialized)
+struct CurlHTTPClientTests {
+    let server: FixtureServer
+    let client = CurlHTTPClient()
+
+    init() throws {
+        server = try FixtureServer()
+    }
+
+    @Test func getsABodyWithItsHeaders() async throws {
+        let response = try await client.execute(HTTPRequest(url: server.url("/plain")))
+        #expect(response.status == 200)
+        #expect(response.body == Array("hello\n".utf8))
+        #expect(response.header("content-type") == "text/plain; version=0.0.4")
+    }
+
+    @Test func decodesGzipAndCountsTheWireBytes() async throws {
+        let response = try await client.execute(HTTPRequest(url: server.url("/gzip")))
+        #expect(response.body.count == 15 * 2000)
+        #expect(response.bytesOnWire < response.body.count / 10)
+    }
+
+    @Test func stopsAGzipBombAtTheDecodedLimit() async {
+        // 51 KB on the wire, 50 MiB decoded: the limit counts decoded bytes.
+        let request = HTTPRequest(url: server.url("/bomb"), maxBodyBytes: 10 << 20)
+        await #expect(
+            throws: HTTPClientError(
+                .bodyTooLarge,
+                "\(server.url("/bomb")): body size limit exceeded (10485760 bytes decoded)"
+            )
+        ) {
+            _ = try await client.execute(request)
+        }
+    }
+
+    @Test func timesOut() async {
+        let request = HTTPRequest(url: server.url("/slow?seconds=5"), timeout: 0.3)
+        do {
+            _ = try await client.execute(request)
+            Issue.record("a 5-second answer beat a 0.3-second timeout")
+        } catch {
+            #expect(error.kind == .timeout)
+        }
+    }
+
+    @Test func reportsARefusedConnection() async throws {
+        // A port that was just free: bind, read the number, close.
+        let probe = try FixtureServer()
+        let url = probe.url("/plain")
+        probe.stop()
+        do {
+            _ = try await client.execute(HTTPRequest(url: url, connectTimeout: 1))
+            Issue.record("connected to a closed port")
+        } catch {
+            #expect(error.kind == .connection)
+            #expect(error.message.hasPrefix(url))
+        }
+    }
+
+    @Test func rereadsTheBearerTokenFileOnEveryRequest() async throws {
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let request = HTTPRequest(url: server.url("/echo"), authorization: .bearerFile(tokenFile.path))
+        try Data("first\n".utf8).write(to: tokenFile)
+        let first = try await client.execute(request)
+        try Data("rotated".utf8).write(to: tokenFile)
+        let second = try await client.execute(request)
+        #expect(try echo(first)["authorization"] == "Bearer first")
+        #expect(try echo(second)["authorization"] == "Bearer rotated")
+    }
+
+    @Test func sendsBasicAuthMethodAndBody() async throws {
+        let request = HTTPRequest(
+            url: server.url("/echo"),
+            method: .patch,
+            headers: [("Content-Type", "application/merge-patch+json")],
+            body: Array(#"{"spec":{"replicas":3}}"#.utf8),
+            authorization: .basic(username: "vigil", password: "basic-secret")
+        )
+        let answer = try echo(try await client.execute(request))
+        #expect(answer["method"] == "PATCH")
+        #expect(answer["authorization"] == "Basic dmlnaWw6YmFzaWMtc2VjcmV0")
+        #expect(answer["content_type"] == "application/merge-patch+json")
+        #expect(answer["body"] == #"{"spec":{"replicas":3}}"#)
+    }
+
+    @Test func missingTokenFileIsAnInvalidRequest() async {
+        let request = HTTPRequest(url: server.url("/echo"), authorization: .bearerFile("/nonexistent/token"))
+        await #expect(
+            throws: HTTPClientError(
+                .invalidRequest,
+                "\(server.url("/echo")): cannot read the bearer token file /nonexistent/token"
+            )
+        ) {
+            _ = try await client.execute(request)
+        }
+    }
+
+    @Test func runsManyTransfersAtOnceOnOneThread() async throws {
+        // 40 answers of 0.3 s each: one event thread drives them all concurrently.
+        let client = self.client
+        let url = server.url("/slow?seconds=0.3")
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await client.execute(HTTPRequest(url: url)).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 40))
+        // The server saw them in flight together, not one after another.
+        let peak = try await client.execute(HTTPRequest(url: server.url("/peak")))
+        #expect(Int(String(decoding: peak.body, as: UTF8.self))! >= 20)
+    }
+
+    @Test func streamsTheBodyAsItArrives() async throws {
+        let chunks = ChunkCollector()
+        let response = try await client.stream(HTTPRequest(url: server.url("/stream?lines=5&delay=0.05"))) {
+            chunks.append($0)
+            return true
+        }
+        #expect(response.status == 200)
+        #expect(response.body.isEmpty)
+        #expect(String(decoding: chunks.bytes, as: UTF8.self) == (0..<5).map { "line \($0)\n" }.joined())
+        #expect(chunks.count > 1)
+    }
+
+    @Test func aStreamConsumerCanStopTheTransfer() async {
+        do {
+            _ = try await client.stream(HTTPRequest(url: server.url("/stream?lines=50&delay=0.05"))) { _ in false }
+            Issue.record("the stream was not stopped")
+        } catch {
+            #expect(error.kind == .cancelled)
+        }
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async {
+        let client = self.client
+        let url = server.url("/slow?seconds=10")
+        let task = Task { try await client.execute(HTTPRequest(url: url, timeout: 30)) }
+        try? await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        switch await task.result {
+        case .success:
+            Issue.record("a cancelled transfer completed")
+        case .failure(let error):
+            #expect((error as? HTTPClientError)?.kind == .cancelled)
+        }
+    }
+
+    @Test func nonSuccessStatusIsAResponseNotAnError() async throws {
+        let response = try await client.execute(HTTPRequest(url: server.url("/status?code=503")))
+        #expect(response.status == 503)
+    }
+
+    private func echo(_ response: HTTPResponse) throws -> [String: String] {
+        let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+        return object.compactMapValues { $0 as? String }
+    }
+}
+
+/// Collects stream chunks from the event thread.
+final class ChunkCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [UInt8] = []
+    private var chunks = 0
+
+    func append(_ chunk: [UInt8]) {
+        lock.withLock {
+            collected += chunk
+            chunks += 1
+        }
+    }
+
+    var bytes: [UInt8] { lock.withLock { collected } }
+    var count: Int { lock.withLock { chunks } }
+}

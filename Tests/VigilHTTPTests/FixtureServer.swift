@@ -1,0 +1,47 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Python fixture server on a free loopback port, started for a test and stopped with it.
+final class FixtureServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    init() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fixture_server.py")
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path]
+        process.standardOutput = output
+        try process.run()
+        // The first line is the port; readLine-style read of a few bytes is enough.
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
+            line.append(first)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Stops the server and reaps it. (Foundation's `waitUntilExit` spins a run loop off the main
+    /// thread on Linux and never returns there, so this waits with `waitpid`.)
+    func stop() {
+        let pid = process.processIdentifier
+        // SIGKILL: the child may inherit a signal mask that blocks SIGTERM.
+        guard pid > 0, kill(pid, SIGKILL) == 0 else { return }
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+
+    deinit {
+        stop()
+    }
+}
