@@ -9,12 +9,16 @@ final class FixtureServer: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init() throws {
+    let scheme: String
+
+    /// `tls`: a certificate and key (PEM) to serve HTTPS with.
+    init(tls: (certificate: String, key: String)? = nil) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fixture_server.py")
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
+        process.arguments = ["python3", script.path] + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+        scheme = tls == nil ? "http" : "https"
         process.standardOutput = output
         try process.run()
         // The first line is the port; readLine-style read of a few bytes is enough.
@@ -29,7 +33,7 @@ final class FixtureServer: @unchecked Sendable {
         self.port = port
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 
     /// Stops the server and reaps it. (Foundation's `waitUntilExit` spins a run loop off the main
     /// thread on Linux and never returns there, so this waits with `waitpid`.)

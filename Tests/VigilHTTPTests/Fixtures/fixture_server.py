@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for VigilHTTP's tests. Prints its port on the first line of stdout.
+With `--tls CERT KEY` it serves HTTPS with that certificate.
 
 Routes:
   /plain                     a small text body
@@ -98,6 +99,12 @@ class Server(ThreadingHTTPServer):
 
 
 server = Server(("127.0.0.1", 0), Handler)
+if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
 server.serve_forever()

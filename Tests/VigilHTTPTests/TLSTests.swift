@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import VigilHTTP
+
+/// TLS against a loopback HTTPS server with a certificate made for the test.
+struct TLSTests {
+    /// A self-signed certificate for 127.0.0.1, made with the openssl command line.
+    static func makeCertificate() throws -> (directory: URL, certificate: String, key: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tls-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardOutput = FileHandle.nullDevice
+        try openssl.run()
+        // Poll rather than waitUntilExit, which does not return off the main thread on Linux.
+        while openssl.isRunning { usleep(10_000) }
+        guard openssl.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+        return (directory, certificate, key)
+    }
+
+    @Test func verifiesAgainstTheGivenCAAndRefusesWithoutIt() async throws {
+        let files = try Self.makeCertificate()
+        defer { try? FileManager.default.removeItem(at: files.directory) }
+        let server = try FixtureServer(tls: (files.certificate, files.key))
+        let client = CurlHTTPClient()
+        let url = server.url("/plain")
+
+        let trusted = try await client.execute(HTTPRequest(url: url, tls: TLSConfiguration(caFile: files.certificate)))
+        #expect(trusted.status == 200)
+        #expect(trusted.body == Array("hello\n".utf8))
+
+        // The system's trust store does not know a self-signed certificate.
+        do {
+            _ = try await client.execute(HTTPRequest(url: url))
+            Issue.record("an unknown certificate was accepted")
+        } catch {
+            #expect(error.kind == .tls)
+        }
+
+        let insecure = try await client.execute(HTTPRequest(url: url, tls: TLSConfiguration(insecureSkipVerify: true)))
+        #expect(insecure.status == 200)
+    }
+}
