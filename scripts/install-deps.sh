@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev pkg-config "$@")
+# libcurl for VigilHTTP; python3 and openssl for its tests (a fixture server, a test certificate).
+packages=(libcurl4-openssl-dev pkg-config python3 openssl "$@")
 
 missing=()
 for package in "${packages[@]}"; do
