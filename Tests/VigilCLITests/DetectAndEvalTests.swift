@@ -39,6 +39,17 @@ struct DetectAndEvalTests {
         #expect(Array(wholeRows.prefix(3001)) == partialRows)
     }
 
+    @Test func bundledIncidentRaisesExactlyOneAlarmAtItsStart() async throws {
+        // The demo's series: ten days with a daily cycle; a regression starts on day 8 at 14:00.
+        let input = repositoryRoot.appendingPathComponent("sample-metrics/checkout-p99-latency.csv")
+        let result = await vigil("detect", input.path, "-")
+        #expect(result.status == 0)
+        let alarms = result.stdout.split(separator: "\n").dropFirst().filter { row in
+            (Double(row.split(separator: ",")[2]) ?? 0) >= 0.3
+        }
+        #expect(alarms.map { $0.split(separator: ",")[0] } == ["2026-11-08 14:00:00"])
+    }
+
     @Test func detectReportsBadInputWithFileAndLine() async throws {
         let bad = try temporaryFile(
             "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:05:00,oops\n",
