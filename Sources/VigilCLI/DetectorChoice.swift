@@ -24,7 +24,7 @@ struct DetectorOptions: ParsableArguments {
         help: ArgumentHelp(
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
-            seasonalBins, seasonalAlpha, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
+            seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
             minimumRelativeDeviation, direction (up|down|both).
             """,
             valueName: "key=value"
@@ -62,6 +62,7 @@ struct DetectorOptions: ParsableArguments {
             case "seasonalPeriod": parameters.seasonalPeriod = number
             case "seasonalBins": parameters.seasonalBins = max(1, Int(number))
             case "seasonalAlpha": parameters.seasonalAlpha = number
+            case "minimumSamples": parameters.minimumSamples = UInt32(min(number, 1e9))
             case "changeThreshold": parameters.changeThreshold = number
             case "changeWeight": parameters.changeWeight = number
             case "levelWeight": parameters.levelWeight = number

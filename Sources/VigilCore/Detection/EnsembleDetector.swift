@@ -15,12 +15,16 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var levelAlpha = 0.01
     /// Smoothing of the first-difference baseline of the spike detector.
     public var differenceAlpha = 0.01
-    /// Seasonal period in seconds, its bins, their smoothing, and how many cycles a bin must see before
-    /// it is trusted (until then the level baseline stands in).
+    /// Seasonal period in seconds, its bins, and their smoothing.
     public var seasonalPeriod: Double = 86_400
     public var seasonalBins = 24
     public var seasonalAlpha = 0.1
-    public var seasonalWarmupCycles: UInt32 = 3
+    /// A baseline — the level, the step size, or a seasonal bin — judges only once it has learnt from more
+    /// than this many samples; until a bin has, the level baseline stands in for it. (Without this, a
+    /// bin that had seen three identical values had a spread of nearly zero, scored the next ordinary
+    /// value at thousands of spreads, and that record masked the series's real anomalies for days:
+    /// 50.3 → 65.7 on NAB.)
+    public var minimumSamples: UInt32 = 10
     /// CUSUM slack and threshold, in spreads.
     public var changeSlack = 0.5
     public var changeThreshold = 12.0
@@ -100,7 +104,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // Level: how far from the recent robust level.
         var expected = level.count == 0 ? value : level.mean
         var spread = level.spread(floor: floor)
-        let levelDeviation = level.deviation(of: value, floor: floor)
+        let levelDeviation = level.deviation(of: value, floor: floor, minimumSamples: parameters.minimumSamples)
         let rawLevelEvidence = components.contains(.level) ? direction.effective(levelDeviation) : 0
         var levelEvidence = rawLevelEvidence * parameters.levelWeight
         var levelComponent = DetectorComponents.level
@@ -110,7 +114,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // better yardstick, and a daily peak is no anomaly.
         if let seasonal {
             let bin = seasonal.level(at: timestamp)
-            if bin.count >= parameters.seasonalWarmupCycles {
+            if bin.count > parameters.minimumSamples {
                 let binFloor = max(
                     parameters.minimumRelativeDeviation * bin.mean.magnitude,
                     parameters.minimumAbsoluteDeviation
@@ -128,7 +132,9 @@ public struct EnsembleDetector: Detector, Equatable {
         // Spike: how unusual the step from the previous sample is.
         if components.contains(.spike), let previousValue {
             let step = value - previousValue
-            let spikeEvidence = direction.effective(difference.deviation(of: step, floor: floor))
+            let spikeEvidence = direction.effective(
+                difference.deviation(of: step, floor: floor, minimumSamples: parameters.minimumSamples)
+            )
             difference.update(step, alpha: parameters.differenceAlpha)
             evidence = max(evidence, spikeEvidence * parameters.spikeWeight)
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }

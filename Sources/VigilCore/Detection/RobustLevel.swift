@@ -15,10 +15,12 @@ public struct RobustLevel: Sendable, Codable, Equatable {
         max(1.2533 * meanAbsoluteDeviation, floor)
     }
 
-    /// Signed deviation of `value` in spreads, before updating.
+    /// Signed deviation of `value` in spreads, before updating; 0 until the level has learnt from more
+    /// than `minimumSamples` samples (a young baseline's spread is a guess, and a guess of nearly zero
+    /// turns ordinary values into thousands of spreads).
     @inline(__always)
-    public func deviation(of value: Double, floor: Double) -> Double {
-        count == 0 ? 0 : (value - mean) / spread(floor: floor)
+    public func deviation(of value: Double, floor: Double, minimumSamples: UInt32 = 0) -> Double {
+        count == 0 || count <= minimumSamples ? 0 : (value - mean) / spread(floor: floor)
     }
 
     /// Learns from `value`.
