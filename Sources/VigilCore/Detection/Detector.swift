@@ -19,6 +19,8 @@ public protocol Detector: Sendable, Codable {
 public struct DetectorOutput: Sendable, Equatable {
     /// 0 (normal) … 1 (certainly anomalous).
     public var score: Double
+    /// The value observed.
+    public var observed: Double
     /// The value the detector expected.
     public var expected: Double
     /// One robust standard deviation around `expected` (already floored).
@@ -31,8 +33,15 @@ public struct DetectorOutput: Sendable, Equatable {
     /// some component fired), or nil while it is normal.
     public var since: Double?
 
+    /// The usual range: expected ± 3 spreads.
+    public var expectedRange: ClosedRange<Double> {
+        let halfWidth = 3 * spread
+        return (expected - halfWidth)...(expected + halfWidth)
+    }
+
     public init(
         score: Double,
+        observed: Double,
         expected: Double,
         spread: Double,
         deviation: Double,
@@ -40,6 +49,7 @@ public struct DetectorOutput: Sendable, Equatable {
         since: Double? = nil
     ) {
         self.score = score
+        self.observed = observed
         self.expected = expected
         self.spread = spread
         self.deviation = deviation

@@ -90,7 +90,13 @@ public struct EnsembleDetector: Detector, Equatable {
         // NaN and ±Inf are no measurements (a staleness marker, a broken exporter): they are not scored
         // and leave the state untouched, so one cannot blind the detector for good.
         guard value.isFinite else {
-            return DetectorOutput(score: 0, expected: level.mean, spread: level.spread(floor: 0), deviation: 0)
+            return DetectorOutput(
+                score: 0,
+                observed: value,
+                expected: level.mean,
+                spread: level.spread(floor: 0),
+                deviation: 0
+            )
         }
         let floor = max(
             parameters.minimumRelativeDeviation * level.mean.magnitude,
@@ -172,6 +178,7 @@ public struct EnsembleDetector: Detector, Equatable {
         }
         return DetectorOutput(
             score: score,
+            observed: value,
             expected: expected,
             spread: spread,
             deviation: (value - expected) / spread,
