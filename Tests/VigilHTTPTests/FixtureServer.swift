@@ -35,14 +35,13 @@ final class FixtureServer: @unchecked Sendable {
 
     func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 
-    /// Stops the server and reaps it. (Foundation's `waitUntilExit` spins a run loop off the main
-    /// thread on Linux and never returns there, so this waits with `waitpid`.)
+    /// Stops the server. SIGKILL, because the child may inherit a signal mask that blocks SIGTERM; then
+    /// poll until Foundation has reaped it (its `waitUntilExit` spins forever off the main thread on
+    /// Linux, and reaping with `waitpid` ourselves would leave Foundation holding the `Process`).
     func stop() {
-        let pid = process.processIdentifier
-        // SIGKILL: the child may inherit a signal mask that blocks SIGTERM.
-        guard pid > 0, kill(pid, SIGKILL) == 0 else { return }
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(5_000) }
     }
 
     deinit {
