@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: format lint, unit and CLI tests, the allocation gate of the benchmark suite, then a
-# short fuzz run over the parser's regression corpus.
+# Every test: format lint, unit and CLI tests (also under ThreadSanitizer), the allocation gate of the
+# benchmark suite, then a short fuzz run over the parser's regression corpus.
 # Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,10 @@ echo "== build (debug, with tests)"
 swift build --build-tests --explicit-target-dependency-import-check error
 echo "== unit and CLI tests"
 swift test --skip-build
+
+echo "== the same tests under ThreadSanitizer (the HTTP client hands transfers between threads)"
+swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+swift test --skip-build --sanitize=thread --scratch-path .build-tsan
 
 echo "== allocation gate: warm parses and detector updates allocate nothing per sample (Benchmarks/Thresholds)"
 (cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*|ensemble-.*" --metric mallocCountTotal --no-progress)
