@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The HTTP client of scraping and of the Kubernetes API: libcurl's multi interface on one thread.
         .target(name: "VigilHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // Targets, one scrape at a time: limits, all-or-nothing results, staleness.
+        .target(name: "VigilScrape", dependencies: ["VigilCore", "VigilHTTP"], swiftSettings: swiftSettings),
         .target(
             name: "VigilCLI",
             dependencies: [
@@ -42,7 +44,18 @@ let package = Package(
         ),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilHTTPTests", dependencies: ["VigilHTTP"], swiftSettings: swiftSettings),
+        // Fixtures/ holds the Python fixture server the tests start; it is read from disk, not bundled.
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: ["VigilHTTP"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilScrapeTests",
+            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VigilCLITests",
             dependencies: ["VigilCLI", "VigilCore"],

@@ -8,6 +8,13 @@ public struct HTTPResponse: Sendable {
     /// Body bytes as they came over the wire (before decompression).
     public var bytesOnWire: Int
 
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8], bytesOnWire: Int) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.bytesOnWire = bytesOnWire
+    }
+
     /// The first header with this name, compared case-insensitively.
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()

@@ -1,0 +1,26 @@
+import VigilCore
+
+/// What one scrape produced: all of the target's samples, or none of them and the reason.
+public struct ScrapeResult: Sendable {
+    /// One sample, resolved to its series.
+    public struct Sample: Sendable, Equatable {
+        public var series: SeriesRef
+        public var value: Double
+        /// Milliseconds since the epoch, when the target gave one.
+        public var timestamp: Int64?
+    }
+
+    /// The synthetic `up`: 1 when the scrape succeeded whole.
+    public var up: Bool
+    /// The synthetic `scrape_duration_seconds`.
+    public var duration: Double
+    /// The synthetic `scrape_samples_scraped`: samples in a successful scrape, 0 otherwise.
+    public var samplesScraped: Int
+    /// Why the scrape failed, in Prometheus's words where it has them.
+    public var error: String?
+    /// Every sample of a successful scrape; empty when it failed (nothing partial is ever kept).
+    public var samples: [Sample]
+    /// Series the previous successful scrape had and this one does not (all of them when this one
+    /// failed): the ones to mark stale.
+    public var stale: [SeriesRef]
+}
