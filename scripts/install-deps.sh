@@ -3,8 +3,9 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
 
-# libcurl for VigilHTTP; python3 and openssl for its tests (a fixture server, a test certificate).
-packages=(libcurl4-openssl-dev pkg-config python3 openssl "$@")
+# libcurl for VigilHTTP; python3 and openssl for its tests (a fixture server, a test certificate);
+# prometheus-node-exporter, a real scrape target for the scraper tests (apt does not start it).
+packages=(libcurl4-openssl-dev pkg-config python3 openssl prometheus-node-exporter "$@")
 
 missing=()
 for package in "${packages[@]}"; do
