@@ -1,8 +1,9 @@
 import VigilCore
 
 /// One fuzz input: parse it as both formats, with and without a series cache, and require that the
-/// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place.
-/// Any crash, hang, leak or disagreement is a finding.
+/// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place;
+/// then read it as a recorded `timestamp,value` CSV and score it. Any crash, hang, leak or disagreement
+/// is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -19,6 +20,14 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     _ = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
     _ = try? MetricFamily.read(bytes, format: .openMetrics)
+    if let series = try? RecordedSeries(csv: bytes) {
+        let parameters = EnsembleParameters()
+        var detector = EnsembleDetector(parameters: parameters)
+        for (value, timestamp) in zip(series.values, series.timestamps) {
+            let score = detector.observe(value, at: timestamp, parameters: parameters).score
+            if !(score >= 0 && score <= 1) { fatalError("score \(score) outside [0, 1]") }
+        }
+    }
     return 0
 }
 
