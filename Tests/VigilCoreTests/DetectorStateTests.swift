@@ -63,3 +63,33 @@ struct DetectorStateTests {
         #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
     }
 }
+
+/// Regressions found by the fuzzer.
+struct DetectorFuzzRegressionTests {
+    @Test(arguments: [2e92, -1e300, 1e308, -86_400.5, 0, .infinity, -.infinity, .nan])
+    func anyTimestampMapsToASeasonalBin(_ timestamp: Double) {
+        // Fuzz/regressions/huge-unix-timestamp.csv: a 96-digit Unix timestamp crashed the bin lookup.
+        let profile = SeasonalProfile()
+        let bin = profile.bin(at: timestamp)
+        #expect(bin >= 0 && bin < profile.bins.count)
+        var detector = EnsembleDetector(parameters: EnsembleParameters())
+        for offset in 0..<20 {
+            let score = detector.observe(
+                Double(offset % 3),
+                at: timestamp + Double(offset),
+                parameters: EnsembleParameters()
+            ).score
+            #expect(score >= 0 && score <= 1)
+        }
+    }
+
+    @Test func theFuzzedFileReadsAndScores() throws {
+        let file = repositoryRoot.appendingPathComponent("Fuzz/regressions/huge-unix-timestamp.csv")
+        let series = try RecordedSeries(csv: [UInt8](contentsOf: file))
+        #expect(series.values == [-1000])
+        var detector = EnsembleDetector(parameters: EnsembleParameters())
+        #expect(
+            detector.observe(series.values[0], at: series.timestamps[0], parameters: EnsembleParameters()).score == 0
+        )
+    }
+}

@@ -12,8 +12,13 @@ public struct SeasonalProfile: Sendable, Codable, Equatable {
 
     @inline(__always)
     func bin(at timestamp: Double) -> Int {
-        let phase = timestamp - (timestamp / period).rounded(.down) * period
-        return min(Int(phase / period * Double(bins.count)), bins.count - 1)
+        // An exact remainder: `timestamp - floor(timestamp / period) * period` loses the phase to rounding
+        // for huge timestamps and can go negative (a fuzzed CSV with a 96-digit timestamp crashed here).
+        var phase = timestamp.truncatingRemainder(dividingBy: period)
+        if phase < 0 { phase += period }
+        let position = phase / period * Double(bins.count)
+        guard position.isFinite else { return 0 }
+        return min(max(Int(position), 0), bins.count - 1)
     }
 
     /// The level learnt for the time of period of `timestamp`.
