@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import VigilCLI
 
@@ -12,16 +11,23 @@ struct CommandResult {
 
 /// Runs `vigil ARGUMENTS` in this process with a capturing console.
 func vigil(_ arguments: String...) async -> CommandResult {
-    let out = Mutex("")
-    let err = Mutex("")
-    let console = Console(
-        writeOut: { text in out.withLock { $0 += text } },
-        writeError: { text in err.withLock { $0 += text } }
-    )
+    let out = Captured()
+    let err = Captured()
+    let console = Console(writeOut: { out.append($0) }, writeError: { err.append($0) })
     let status = await Console.$current.withValue(console) {
         await VigilCommand.run(arguments)
     }
-    return CommandResult(status: status, stdout: out.withLock { $0 }, stderr: err.withLock { $0 })
+    return CommandResult(status: status, stdout: out.text, stderr: err.text)
+}
+
+/// Text written from any thread; NSLock rather than Synchronization.Mutex, which ThreadSanitizer
+/// cannot see through on Linux.
+final class Captured: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = ""
+
+    func append(_ text: String) { lock.withLock { written += text } }
+    var text: String { lock.withLock { written } }
 }
 
 /// A temporary file holding `contents`, removed by the caller's `defer`.

@@ -1,9 +1,11 @@
-import Synchronization
+import Foundation
 import VigilHTTP
 
 /// A transport that answers from a script and remembers what it was asked.
-final class FakeTransport: HTTPTransport {
-    private let state = Mutex<(answers: [Result<HTTPResponse, HTTPClientError>], requests: [HTTPRequest])>(([], []))
+final class FakeTransport: HTTPTransport, @unchecked Sendable {
+    // NSLock, not Synchronization.Mutex: ThreadSanitizer understands pthread locks.
+    private let lock = NSLock()
+    private var state: (answers: [Result<HTTPResponse, HTTPClientError>], requests: [HTTPRequest]) = ([], [])
 
     func answer(_ body: String, status: Int = 200, contentType: String? = "text/plain; version=0.0.4") {
         let headers = contentType.map { [("Content-Type", $0)] } ?? []
@@ -13,17 +15,17 @@ final class FakeTransport: HTTPTransport {
             body: Array(body.utf8),
             bytesOnWire: body.utf8.count
         )
-        state.withLock { $0.answers.append(.success(response)) }
+        lock.withLock { state.answers.append(.success(response)) }
     }
 
     func fail(_ error: HTTPClientError) {
-        state.withLock { $0.answers.append(.failure(error)) }
+        lock.withLock { state.answers.append(.failure(error)) }
     }
 
-    var requests: [HTTPRequest] { state.withLock { $0.requests } }
+    var requests: [HTTPRequest] { lock.withLock { state.requests } }
 
     func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        let answer = state.withLock { state in
+        let answer = lock.withLock {
             state.requests.append(request)
             return state.answers.removeFirst()
         }
