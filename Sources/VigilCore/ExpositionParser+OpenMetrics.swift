@@ -25,13 +25,6 @@ extension ExpositionParser {
         return try openMetricsMetadata(buffer)
     }
 
-    private func matches(_ buffer: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
-        guard index &+ word.utf8CodeUnitCount <= lineEnd else { return false }
-        let pointer = word.utf8Start
-        for offset in 0..<word.utf8CodeUnitCount where buffer[index &+ offset] != pointer[offset] { return false }
-        return true
-    }
-
     private mutating func openMetricsMetadata(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry {
         let keywordStart = lineStart &+ 2
         let kind: Entry

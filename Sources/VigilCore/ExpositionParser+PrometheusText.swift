@@ -30,7 +30,7 @@ extension ExpositionParser {
         // `#HELP x` (no blank after `#`) is a plain comment, as in Prometheus's lexer.
         let keyword: Entry?
         if index > start, index &+ 4 < lineEnd, ByteScanning.isBlank(buffer[index &+ 4]) {
-            keyword = word(buffer, at: index, "HELP") ? .help : word(buffer, at: index, "TYPE") ? .type : nil
+            keyword = matches(buffer, index, "HELP") ? .help : matches(buffer, index, "TYPE") ? .type : nil
         } else {
             keyword = nil
         }
@@ -66,7 +66,9 @@ extension ExpositionParser {
         return keyword
     }
 
-    private func word(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
+    /// True when the current line holds `word` byte for byte at `index`.
+    func matches(_ buffer: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
+        guard index &+ word.utf8CodeUnitCount <= lineEnd else { return false }
         let pointer = word.utf8Start
         for offset in 0..<word.utf8CodeUnitCount where buffer[index &+ offset] != pointer[offset] { return false }
         return true
