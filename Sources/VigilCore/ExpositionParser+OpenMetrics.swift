@@ -66,6 +66,7 @@ extension ExpositionParser {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
             declaredType = type
+            typedFamilyRange = nameRange
         case .unit:
             for position in textRange where !ByteScanning.isMetricNameByte(buffer[position]) {
                 throw error(at: position, "invalid unit \(quoted(buffer, textRange))")

@@ -60,6 +60,7 @@ extension ExpositionParser {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
             declaredType = type
+            typedFamilyRange = nameRange
         } else if !ByteScanning.isValidUTF8(buffer, textRange) {
             throw error(at: textRange.lowerBound, "help text is not valid UTF-8")
         }

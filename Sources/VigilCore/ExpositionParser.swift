@@ -29,6 +29,8 @@ public struct ExpositionParser {
     var nameRange = 0..<0
     var textRange = 0..<0
     var declaredType = MetricType.unknown
+    /// The family name of the last `# TYPE` line: `declaredType` applies only to samples of that family.
+    var typedFamilyRange = 0..<0
     var seriesRange = 0..<0
     var labelSpans: [LabelSpan] = []
     var labelsLexed = false

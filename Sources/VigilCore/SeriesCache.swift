@@ -2,6 +2,8 @@
 public struct SeriesRef: Hashable, Sendable, Comparable {
     public let index: UInt32
 
+    public init(index: UInt32) { self.index = index }
+
     public static func < (lhs: SeriesRef, rhs: SeriesRef) -> Bool { lhs.index < rhs.index }
 }
 

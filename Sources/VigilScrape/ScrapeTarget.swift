@@ -3,6 +3,15 @@ import VigilCore
 /// One thing to scrape, with the limits Prometheus's `scrape_config` puts on it.
 public struct ScrapeTarget: Sendable, Equatable {
     public var url: String
+    /// The `job` label of every series scraped from this target.
+    public var job: String
+    /// Further labels to attach to every series (`static_configs[].labels`).
+    public var labels: [String: String]
+    /// On a clash with a target label, keep the target's exposed value (true) or rename it to
+    /// `exported_<name>` (false, the default; true is for federation and the Pushgateway).
+    public var honorLabels: Bool
+    /// `metric_relabel_configs`: keep/drop rules applied to each series after the target labels.
+    public var metricRelabeling: [RelabelRule]
     /// Seconds between scrapes, and the most one scrape may take (must not exceed the interval).
     public var interval: Double
     public var timeout: Double
@@ -15,6 +24,10 @@ public struct ScrapeTarget: Sendable, Equatable {
 
     public init(
         url: String,
+        job: String = "vigil",
+        labels: [String: String] = [:],
+        honorLabels: Bool = false,
+        metricRelabeling: [RelabelRule] = [],
         interval: Double = 15,
         timeout: Double = 10,
         sampleLimit: Int = 0,
@@ -22,11 +35,30 @@ public struct ScrapeTarget: Sendable, Equatable {
         labelLimits: ExpositionLimits = .default
     ) {
         self.url = url
+        self.job = job
+        self.labels = labels
+        self.honorLabels = honorLabels
+        self.metricRelabeling = metricRelabeling
         self.interval = interval
         self.timeout = min(timeout, interval)
         self.sampleLimit = sampleLimit
         self.bodySizeLimit = bodySizeLimit
         self.labelLimits = labelLimits
+    }
+
+    /// The `instance` label: the URL's `host:port`, as Prometheus takes it from the target address.
+    public var instance: String {
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+    }
+
+    /// The labels attached to every series of this target, sorted by name.
+    public var targetLabels: [(name: String, value: String)] {
+        var all = labels
+        all["job"] = job
+        all["instance"] = all["instance"] ?? instance
+        return all.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }
 
     /// How long after `now` (seconds since the epoch) this target's first scrape should start, so that

@@ -10,8 +10,14 @@ public final class TargetScraper<Transport: HTTPTransport> {
     public let target: ScrapeTarget
     public let cache: SeriesCache
     private let transport: Transport
-    private var previous: Set<SeriesRef> = []
     private let clock: @Sendable () -> Double
+    /// Per series of the cache: the number of the last successful scrape that exposed it (0: none yet).
+    private var lastSeen: [UInt32] = []
+    /// Per series of the cache: how its samples are read, fixed when a successful scrape first shows it.
+    private var roles: [SampleRole?] = []
+    /// Successful scrapes so far; the stamp of the latest is `successes`.
+    private var successes: UInt32 = 0
+    private var sampleCapacity = 0
 
     /// `clock` returns seconds (monotonic is best); it times each scrape.
     public init(
@@ -26,8 +32,11 @@ public final class TargetScraper<Transport: HTTPTransport> {
         self.clock = clock
     }
 
-    /// Performs one scrape.
-    public func scrape() async -> ScrapeResult {
+    /// How the samples of a series of this target's cache are read.
+    public func role(of series: SeriesRef) -> SampleRole { roles[Int(series.index)] ?? .gauge }
+
+    /// Performs one scrape. It runs on the caller's actor, so a scrape manager can own its scrapers.
+    nonisolated(nonsending) public func scrape() async -> ScrapeResult {
         let start = clock()
         let request = HTTPRequest(
             url: target.url,
@@ -46,20 +55,20 @@ public final class TargetScraper<Transport: HTTPTransport> {
         let duration = clock() - start
         switch outcome {
         case .success(let samples):
-            let seen = Set(samples.map(\.series))
-            let stale = previous.subtracting(seen).sorted()
-            previous = seen
+            successes &+= 1
+            for sample in samples { lastSeen[Int(sample.series.index)] = successes }
             return ScrapeResult(
                 up: true,
                 duration: duration,
                 samplesScraped: samples.count,
                 error: nil,
                 samples: samples,
-                stale: stale
+                stale: seriesLastSeen(in: successes &- 1)
             )
         case .failure(let failure):
-            let stale = previous.sorted()
-            previous = []
+            let stale = seriesLastSeen(in: successes)
+            // Everything is gone now: a later success must not report these again.
+            successes &+= 1
             return ScrapeResult(
                 up: false,
                 duration: duration,
@@ -69,6 +78,16 @@ public final class TargetScraper<Transport: HTTPTransport> {
                 stale: stale
             )
         }
+    }
+
+    /// Series whose last appearance was in successful scrape number `stamp`.
+    private func seriesLastSeen(in stamp: UInt32) -> [SeriesRef] {
+        guard stamp > 0 else { return [] }
+        var stale: [SeriesRef] = []
+        for (index, seen) in lastSeen.enumerated() where seen == stamp {
+            stale.append(SeriesRef(index: UInt32(index)))
+        }
+        return stale
     }
 
     private struct ScrapeFailure: Error {
@@ -83,9 +102,17 @@ public final class TargetScraper<Transport: HTTPTransport> {
         cache.beginScrape()
         var parser = ExpositionParser(bytes: response.body, format: format, limits: target.labelLimits, cache: cache)
         var samples: [ScrapeResult.Sample] = []
+        samples.reserveCapacity(sampleCapacity)
         do {
             while let entry = try parser.next() {
                 guard entry == .sample, let series = parser.seriesRef else { continue }
+                let index = Int(series.index)
+                if index >= roles.count {
+                    // A failed scrape may have added series to the cache that it never returned.
+                    roles.append(contentsOf: repeatElement(nil, count: index + 1 - roles.count))
+                    lastSeen.append(contentsOf: repeatElement(0, count: index + 1 - lastSeen.count))
+                }
+                if roles[index] == nil { roles[index] = parser.sampleRole }
                 samples.append(ScrapeResult.Sample(series: series, value: parser.value, timestamp: parser.timestamp))
                 if target.sampleLimit > 0, samples.count > target.sampleLimit {
                     return .failure(ScrapeFailure(message: "sample limit exceeded"))
@@ -94,6 +121,7 @@ public final class TargetScraper<Transport: HTTPTransport> {
         } catch {
             return .failure(ScrapeFailure(message: "\(target.url):\(error)"))
         }
+        sampleCapacity = samples.count
         return .success(samples)
     }
 

@@ -1,0 +1,80 @@
+/// Writes `vigil_anomaly_score` for every scored series of a store in the Prometheus text format,
+/// straight from the store's arrays: no registry object per series, no string per sample. The score is
+/// written with six decimals by hand (it lies in 0…1), so a series costs only its bytes in the output.
+///
+/// The original metric name goes into the `metric` label (a series has one `__name__`, and it is
+/// `vigil_anomaly_score` here); an exposed label already named `metric` or `detector` is renamed
+/// `exported_metric` / `exported_detector`, as Prometheus renames clashing labels.
+public struct ScoreExposition {
+    public static let header = Array(
+        """
+        # HELP vigil_anomaly_score How anomalous the series's latest sample is, 0 (normal) to 1; a gauge's \
+        value or a counter's rate is scored.
+        # TYPE vigil_anomaly_score gauge
+
+        """.utf8
+    )
+
+    public let detector: String
+
+    public init(detector: String = "ensemble") { self.detector = detector }
+
+    /// Appends the scores of series `cursor…` to `output` until it holds at least `chunkBytes` bytes;
+    /// returns the cursor to continue from, or nil when every series has been written.
+    public func write(_ store: SeriesStore, from cursor: Int, into output: inout [UInt8], chunkBytes: Int) -> Int? {
+        var index = cursor
+        while index < store.count {
+            let ref = StoreRef(index: UInt32(index))
+            index += 1
+            guard let score = store.score(of: ref) else { continue }
+            writeSeries(store.labels(of: ref), score: score, symbols: store.symbols, into: &output)
+            if output.count >= chunkBytes { return index < store.count ? index : nil }
+        }
+        return nil
+    }
+
+    private func writeSeries(_ labels: LabelSet, score: Double, symbols: SymbolTable, into output: inout [UInt8]) {
+        output.append(contentsOf: "vigil_anomaly_score{".utf8)
+        for label in labels.labels {
+            let name = symbols[label.name]
+            switch name {
+            case "__name__": output.append(contentsOf: "metric".utf8)
+            case "metric", "detector": output.append(contentsOf: "exported_\(name)".utf8)
+            default: output.append(contentsOf: name.utf8)
+            }
+            output.append(contentsOf: "=\"".utf8)
+            Self.appendEscaped(symbols[label.value], to: &output)
+            output.append(contentsOf: "\",".utf8)
+        }
+        output.append(contentsOf: "detector=\"".utf8)
+        output.append(contentsOf: detector.utf8)
+        output.append(contentsOf: "\"} ".utf8)
+        Self.appendFixed(score, to: &output)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    static func appendEscaped(_ value: String, to output: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            default: output.append(byte)
+            }
+        }
+    }
+
+    /// `value` (0…1) with six decimals, rounded to nearest.
+    static func appendFixed(_ value: Double, to output: inout [UInt8]) {
+        let micros = Int((min(max(value, 0), 1) * 1_000_000).rounded())
+        output.append(UInt8(ascii: "0") + UInt8(micros / 1_000_000))
+        output.append(UInt8(ascii: "."))
+        var fraction = micros % 1_000_000
+        var divisor = 100_000
+        for _ in 0..<6 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// A handle to one series of a ``SeriesStore``.
+public struct StoreRef: Hashable, Sendable, Comparable {
+    public let index: UInt32
+
+    public init(index: UInt32) { self.index = index }
+
+    public static func < (lhs: StoreRef, rhs: StoreRef) -> Bool { lhs.index < rhs.index }
+}
+
+/// Every series Vigil watches, with what it learnt about each: the final label set (target labels
+/// applied), how its samples are read (``SampleRole``), the counter-rate state, the detector state and
+/// the latest score.
+///
+/// Struct of arrays indexed by ``StoreRef``: `observe` touches a few contiguous slots and allocates
+/// nothing, and a series costs its state and labels only (no object per series). Series are never
+/// removed while the process runs; a vanished series is marked stale and keeps its learnt state, so a
+/// target that comes back is judged against what it used to be.
+///
+/// Not thread-safe: one store belongs to one pipeline.
+public final class SeriesStore {
+    public let symbols: SymbolTable
+    /// The detector settings every series shares.
+    public let parameters: EnsembleParameters
+    private var labelSets: ContiguousArray<LabelSet> = []
+    private var refs: [LabelSet: StoreRef] = [:]
+    private var roles: ContiguousArray<SampleRole> = []
+    private var rates: ContiguousArray<CounterRate> = []
+    private var detectors: ContiguousArray<EnsembleDetector> = []
+    /// The latest score; NaN until the series has been scored, and again once it is stale.
+    private var scores: ContiguousArray<Double> = []
+    /// Series whose latest score is at or above the alarm threshold, with the evidence.
+    public private(set) var anomalies: [StoreRef: Anomaly] = [:]
+    /// Anomalies that ended, newest last, at most ``endedAnomalyLimit``.
+    public private(set) var endedAnomalies: [Anomaly] = []
+    public let endedAnomalyLimit = 256
+
+    public init(symbols: SymbolTable = SymbolTable(), parameters: EnsembleParameters = EnsembleParameters()) {
+        self.symbols = symbols
+        self.parameters = parameters
+    }
+
+    /// How many series are known.
+    public var count: Int { labelSets.count }
+
+    /// The series with these labels, created on first sight. A series seen before keeps its state; its
+    /// role follows the newest exposition.
+    public func register(_ labels: LabelSet, role: SampleRole) -> StoreRef {
+        if let known = refs[labels] {
+            roles[Int(known.index)] = role
+            return known
+        }
+        let ref = StoreRef(index: UInt32(labelSets.count))
+        labelSets.append(labels)
+        refs[labels] = ref
+        roles.append(role)
+        rates.append(CounterRate())
+        detectors.append(EnsembleDetector(parameters: parameters))
+        scores.append(.nan)
+        return ref
+    }
+
+    public func labels(of ref: StoreRef) -> LabelSet { labelSets[Int(ref.index)] }
+    public func role(of ref: StoreRef) -> SampleRole { roles[Int(ref.index)] }
+    func rate(of ref: StoreRef) -> CounterRate { rates[Int(ref.index)] }
+    func detector(of ref: StoreRef) -> EnsembleDetector { detectors[Int(ref.index)] }
+
+    func restore(_ ref: StoreRef, rate: CounterRate, detector: EnsembleDetector) {
+        rates[Int(ref.index)] = rate
+        detectors[Int(ref.index)] = detector
+    }
+
+    /// The latest score, or nil when the series has none (not scored yet, skipped, or stale).
+    public func score(of ref: StoreRef) -> Double? {
+        let score = scores[Int(ref.index)]
+        return score.isNaN ? nil : score
+    }
+
+    /// Takes one sample (`timestamp` in seconds since the epoch): a gauge is scored as it is, a cumulative
+    /// series by its rate since the previous sample.
+    @inline(__always)
+    public func observe(_ ref: StoreRef, value: Double, at timestamp: Double) {
+        let index = Int(ref.index)
+        let measured: Double
+        switch roles[index] {
+        case .skipped:
+            return
+        case .gauge:
+            measured = value
+        case .cumulative:
+            guard let rate = rates[index].update(value, at: timestamp) else { return }
+            measured = rate
+        }
+        let output = detectors[index].observe(measured, at: timestamp, parameters: parameters)
+        guard measured.isFinite else { return }
+        scores[index] = output.score
+        if output.score >= EnsembleDetector.alarmThreshold {
+            record(ref, output, at: timestamp)
+        } else if anomalies[ref] != nil {
+            end(ref)
+        }
+    }
+
+    /// The series vanished (the target stopped exposing it, or the scrape failed): no score is published
+    /// for it and a counter's rate starts over when it returns.
+    public func markStale(_ ref: StoreRef) {
+        let index = Int(ref.index)
+        _ = rates[index].update(StalenessMarker.value, at: 0)
+        scores[index] = .nan
+        if anomalies[ref] != nil { end(ref) }
+    }
+
+    private func record(_ ref: StoreRef, _ output: DetectorOutput, at timestamp: Double) {
+        if var anomaly = anomalies[ref] {
+            anomaly.update(output, at: timestamp)
+            anomalies[ref] = anomaly
+        } else {
+            anomalies[ref] = Anomaly(series: ref, output: output, at: timestamp)
+        }
+    }
+
+    private func end(_ ref: StoreRef) {
+        guard let anomaly = anomalies.removeValue(forKey: ref) else { return }
+        if endedAnomalies.count == endedAnomalyLimit { endedAnomalies.removeFirst() }
+        endedAnomalies.append(anomaly)
+    }
+}

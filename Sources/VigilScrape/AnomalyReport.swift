@@ -1,0 +1,45 @@
+import VigilCore
+
+/// An anomaly as the API reports it: the series, the score, and the evidence behind it.
+public struct AnomalyReport: Sendable, Equatable, Codable {
+    /// The series's labels, `__name__` included.
+    public var labels: [String: String]
+    public var score: Double
+    public var peakScore: Double
+    /// What was seen, what was expected, and the usual range (expected ± 3 robust spreads).
+    public var observed: Double
+    public var expected: Double
+    public var expectedLow: Double
+    public var expectedHigh: Double
+    /// (observed − expected) / spread.
+    public var deviation: Double
+    /// Which detectors fired: level, seasonal, change_point, spike.
+    public var detectors: [String]
+    /// Whether a counter's rate, rather than the raw value, was scored.
+    public var scoredRate: Bool
+    /// Seconds since the epoch.
+    public var startedAt: Double
+    public var lastSeenAt: Double
+    /// False once the series is back to normal (or gone).
+    public var ongoing: Bool
+
+    init(_ anomaly: Anomaly, store: SeriesStore, ongoing: Bool) {
+        let output = anomaly.latest
+        labels = Dictionary(
+            store.labels(of: anomaly.series).pairs(in: store.symbols).map { ($0.name, $0.value) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        score = output.score
+        peakScore = anomaly.peakScore
+        observed = output.observed
+        expected = output.expected
+        expectedLow = output.expectedRange.lowerBound
+        expectedHigh = output.expectedRange.upperBound
+        deviation = output.deviation
+        detectors = output.fired.names
+        scoredRate = store.role(of: anomaly.series) == .cumulative
+        startedAt = anomaly.startedAt
+        lastSeenAt = anomaly.lastSeenAt
+        self.ongoing = ongoing
+    }
+}

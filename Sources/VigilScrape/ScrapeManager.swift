@@ -1,0 +1,227 @@
+import Foundation
+import VigilCore
+import VigilHTTP
+
+/// Scrapes every target on its own schedule and feeds what it gets into one ``SeriesStore``: the
+/// scraping pipeline of `vigil run`.
+///
+/// One loop per target sleeps until the target's phase in its interval (spread like Prometheus's), then
+/// scrapes every interval; a tick missed because a scrape ran long is skipped, not bunched. HTTP runs
+/// concurrently (libcurl's multi handle); parsing, labelling and detection run on this actor, one
+/// scrape at a time, so the store needs no lock and a sample costs no synchronisation.
+public actor ScrapeManager<Transport: HTTPTransport> {
+    /// One target's scraper and what the pipeline remembers of its series.
+    private final class TargetState {
+        let id: Int
+        let scraper: TargetScraper<Transport>
+        let labeler: SeriesLabeler
+        /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it.
+        var storeRefs: [UInt32] = []
+        let synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
+        var health: TargetHealth
+
+        static var dropped: UInt32 { .max }
+
+        init(id: Int, scraper: TargetScraper<Transport>, store: SeriesStore) {
+            self.id = id
+            self.scraper = scraper
+            labeler = SeriesLabeler(target: scraper.target)
+            let targetLabels = scraper.target.targetLabels
+            func register(_ name: String) -> StoreRef {
+                store.register(LabelSet([("__name__", name)] + targetLabels, symbols: store.symbols), role: .gauge)
+            }
+            synthetic = (register("up"), register("scrape_duration_seconds"), register("scrape_samples_scraped"))
+            health = TargetHealth(
+                url: scraper.target.url,
+                labels: Dictionary(uniqueKeysWithValues: targetLabels.map { ($0.name, $0.value) }),
+                health: "unknown",
+                lastError: "",
+                lastScrape: 0,
+                lastScrapeDuration: 0,
+                samplesScraped: 0
+            )
+        }
+    }
+
+    public let store: SeriesStore
+    private let transport: Transport
+    private let wallClock: @Sendable () -> Double
+    private var states: [TargetState] = []
+    private var nextID = 0
+    private var restartLoops: AsyncStream<Void>.Continuation?
+
+    /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
+    public init(
+        targets: [ScrapeTarget],
+        transport: Transport,
+        store: SeriesStore,
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.store = store
+        self.transport = transport
+        self.wallClock = wallClock
+        states = targets.enumerated().map {
+            Self.makeState(id: $0.offset + 1, target: $0.element, transport: transport, store: store)
+        }
+        nextID = targets.count
+    }
+
+    private static func makeState(
+        id: Int,
+        target: ScrapeTarget,
+        transport: Transport,
+        store: SeriesStore
+    ) -> TargetState {
+        let scraper = TargetScraper(
+            target: target,
+            transport: transport,
+            cache: SeriesCache(symbols: store.symbols),
+            clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        )
+        return TargetState(id: id, scraper: scraper, store: store)
+    }
+
+    /// The targets being scraped.
+    public var targets: [ScrapeTarget] { states.map(\.scraper.target) }
+
+    /// Ready once every target has been scraped at least once (successfully or not).
+    public var isReady: Bool { states.allSatisfy { $0.health.health != "unknown" } }
+
+    public var health: [TargetHealth] { states.map(\.health) }
+
+    /// Replaces the target list (a reload). A target that is still configured identically keeps its
+    /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
+    public func update(targets: [ScrapeTarget]) {
+        var kept: [TargetState] = []
+        var remaining = states
+        for target in targets {
+            if let index = remaining.firstIndex(where: { $0.scraper.target == target }) {
+                kept.append(remaining.remove(at: index))
+            } else {
+                nextID += 1
+                kept.append(Self.makeState(id: nextID, target: target, transport: transport, store: store))
+            }
+        }
+        for removed in remaining { markAllStale(removed) }
+        states = kept
+        restartLoops?.yield()
+    }
+
+    /// Scrapes every target on schedule until the task is cancelled; restarts the loops on ``update``.
+    public func run() async {
+        while !Task.isCancelled {
+            let (restart, continuation) = AsyncStream<Void>.makeStream()
+            restartLoops = continuation
+            let ids = states.map(\.id)
+            await withTaskGroup(of: Void.self) { group in
+                for id in ids { group.addTask { await self.loop(id) } }
+                group.addTask { for await _ in restart { return } }
+                // Loops end only when cancelled: the first child to finish is the restart signal (or
+                // cancellation of the whole run).
+                await group.next()
+                group.cancelAll()
+            }
+            continuation.finish()
+        }
+    }
+
+    private func loop(_ id: Int) async {
+        guard let target = states.first(where: { $0.id == id })?.scraper.target else { return }
+        let clock = ContinuousClock()
+        let interval = Duration.seconds(target.interval)
+        var next = clock.now + .seconds(target.firstScrapeDelay(now: wallClock()))
+        while true {
+            do { try await clock.sleep(until: next) } catch { return }
+            await scrape(id)
+            next += interval
+            while next < clock.now { next += interval }
+        }
+    }
+
+    /// Scrapes every target once, now, in order (the first round of `vigil diagnose`, and tests).
+    public func scrapeAll() async {
+        for id in states.map(\.id) { await scrape(id) }
+    }
+
+    private func scrape(_ id: Int) async {
+        guard let state = states.first(where: { $0.id == id }) else { return }
+        let started = wallClock()
+        let result = await state.scraper.scrape()
+        // A reload may have removed the target while it was being scraped.
+        guard states.contains(where: { $0 === state }) else { return }
+        ingest(result, from: state, at: started)
+    }
+
+    private func ingest(_ result: ScrapeResult, from state: TargetState, at time: Double) {
+        for sample in result.samples {
+            guard let ref = storeRef(sample.series, of: state) else { continue }
+            let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time
+            store.observe(ref, value: sample.value, at: timestamp)
+        }
+        for series in result.stale {
+            if let ref = storeRef(series, of: state) { store.markStale(ref) }
+        }
+        store.observe(state.synthetic.up, value: result.up ? 1 : 0, at: time)
+        store.observe(state.synthetic.duration, value: result.duration, at: time)
+        store.observe(state.synthetic.samples, value: Double(result.samplesScraped), at: time)
+        state.health.health = result.up ? "up" : "down"
+        state.health.lastError = result.error ?? ""
+        state.health.lastScrape = time
+        state.health.lastScrapeDuration = result.duration
+        state.health.samplesScraped = result.samplesScraped
+    }
+
+    /// The store reference of a series of a target's cache; labels it on first sight (cold path).
+    @inline(__always)
+    private func storeRef(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
+        let index = Int(series.index)
+        if index < state.storeRefs.count {
+            let mapped = state.storeRefs[index]
+            if mapped != 0 { return mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1) }
+        } else {
+            state.storeRefs.append(contentsOf: repeatElement(0, count: index + 1 - state.storeRefs.count))
+        }
+        let cache = state.scraper.cache
+        guard let labels = state.labeler.label(cache.labelSet(of: series).pairs(in: cache.symbols)) else {
+            state.storeRefs[index] = TargetState.dropped
+            return nil
+        }
+        let ref = store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
+        state.storeRefs[index] = ref.index + 1
+        return ref
+    }
+
+    private func markAllStale(_ state: TargetState) {
+        for mapped in state.storeRefs where mapped != 0 && mapped != TargetState.dropped {
+            store.markStale(StoreRef(index: mapped - 1))
+        }
+        store.markStale(state.synthetic.up)
+        store.markStale(state.synthetic.duration)
+        store.markStale(state.synthetic.samples)
+    }
+
+    // MARK: - Reading the store
+
+    /// Ongoing anomalies, highest score first, then the most recent ended ones (newest first).
+    public func anomalies(includeEnded: Bool = true) -> [AnomalyReport] {
+        let ongoing = store.anomalies.values.sorted { $0.latest.score > $1.latest.score }
+            .map { AnomalyReport($0, store: store, ongoing: true) }
+        guard includeEnded else { return ongoing }
+        return ongoing + store.endedAnomalies.reversed().map { AnomalyReport($0, store: store, ongoing: false) }
+    }
+
+    /// One chunk of the `vigil_anomaly_score` exposition: the bytes of series `cursor…` (at least
+    /// `chunkBytes` of them unless the end came first), and where to continue (nil at the end).
+    public func scoreChunk(from cursor: Int, chunkBytes: Int) -> (bytes: [UInt8], next: Int?) {
+        var bytes: [UInt8] = cursor == 0 ? ScoreExposition.header : []
+        bytes.reserveCapacity(chunkBytes + 512)
+        let next = ScoreExposition().write(store, from: cursor, into: &bytes, chunkBytes: chunkBytes)
+        return (bytes, next)
+    }
+
+    /// Everything learnt, for a checkpoint.
+    public func snapshot() -> StoreSnapshot { store.snapshot() }
+
+    /// Takes back a checkpoint's state; false when it was learnt under other detector settings.
+    public func restore(_ snapshot: StoreSnapshot) -> Bool { store.restore(snapshot) }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilHTTP
+
+@testable import VigilScrape
+
+/// The pipeline from scrape to score: target labels, relabelling, roles, staleness, anomalies.
+struct ScrapeManagerTests {
+    let transport = FakeTransport()
+
+    /// A wall clock the test moves by hand.
+    final class ManualClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seconds = 1_700_000_000.0
+        var now: Double { lock.withLock { seconds } }
+        func advance(_ by: Double) { lock.withLock { seconds += by } }
+    }
+
+    func manager(_ targets: [ScrapeTarget], clock: ManualClock = ManualClock()) -> ScrapeManager<FakeTransport> {
+        ScrapeManager(targets: targets, transport: transport, store: SeriesStore(), wallClock: { clock.now })
+    }
+
+    /// The stored series as Prometheus would print them.
+    func storedSeries(_ manager: ScrapeManager<FakeTransport>) async -> Set<String> {
+        await manager.seriesDescriptions()
+    }
+
+    @Test func targetLabelsAreAttachedAndClashesRenamedAsPrometheusDoes() async {
+        let target = ScrapeTarget(url: "http://app:8080/metrics", job: "checkout", labels: ["team": "payments"])
+        let manager = manager([target])
+        transport.answer("requests{job=\"inner\",instance=\"pod-1\",code=\"200\"} 1\n")
+        await manager.scrapeAll()
+        let series = await storedSeries(manager)
+        #expect(
+            series.contains(
+                "requests{code=\"200\", exported_instance=\"pod-1\", exported_job=\"inner\", instance=\"app:8080\", job=\"checkout\", team=\"payments\"}"
+            )
+        )
+        #expect(series.contains("up{instance=\"app:8080\", job=\"checkout\", team=\"payments\"}"))
+    }
+
+    @Test func honorLabelsKeepsTheExposedValues() async {
+        let target = ScrapeTarget(url: "http://pushgateway:9091/metrics", job: "push", honorLabels: true)
+        let manager = manager([target])
+        transport.answer("last_success{job=\"batch\",instance=\"cron-1\"} 1\n")
+        await manager.scrapeAll()
+        #expect(await storedSeries(manager).contains("last_success{instance=\"cron-1\", job=\"batch\"}"))
+    }
+
+    @Test func relabellingKeepsAndDropsByAnchoredRegex() async throws {
+        let target = ScrapeTarget(
+            url: "http://app:8080/metrics",
+            job: "app",
+            metricRelabeling: [
+                try RelabelRule(action: .drop, sourceLabels: ["__name__"], regex: "go_.*"),
+                try RelabelRule(action: .keep, sourceLabels: ["__name__", "mode"], regex: "cpu;(idle|user)|[^c].*;"),
+            ]
+        )
+        let manager = manager([target])
+        transport.answer(
+            "go_goroutines 7\nxgo_thing 1\ncpu{mode=\"idle\"} 1\ncpu{mode=\"system\"} 1\ncpu{mode=\"user_x\"} 1\n"
+        )
+        await manager.scrapeAll()
+        let names = await storedSeries(manager).filter { !$0.hasPrefix("up") && !$0.hasPrefix("scrape_") }
+        #expect(
+            names == [
+                "xgo_thing{instance=\"app:8080\", job=\"app\"}",
+                "cpu{instance=\"app:8080\", job=\"app\", mode=\"idle\"}",
+            ]
+        )
+        #expect(throws: (any Error).self) { try RelabelRule(action: .keep, sourceLabels: ["a"], regex: "(unclosed") }
+    }
+
+    @Test func countersAreScoredAsRatesAndBucketsAreSkipped() async {
+        let clock = ManualClock()
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")], clock: clock)
+        for round in 0..<3 {
+            transport.answer(
+                """
+                # TYPE requests counter
+                requests_total \(100 * round)
+                # TYPE latency histogram
+                latency_bucket{le="1"} \(round)
+                latency_bucket{le="+Inf"} \(round)
+                latency_sum \(round)
+                latency_count \(round)
+                # TYPE temperature gauge
+                temperature 20
+                requests_in_flight 3
+
+                """
+            )
+            await manager.scrapeAll()
+            clock.advance(10)
+        }
+        let roles = await manager.roles()
+        #expect(roles["requests_total"] == .cumulative)
+        #expect(roles["latency_bucket"] == .skipped)
+        #expect(roles["latency_count"] == .cumulative)
+        #expect(roles["latency_sum"] == .cumulative)
+        #expect(roles["temperature"] == .gauge)
+        // Untyped, although it follows a gauge's # TYPE line: another family.
+        #expect(roles["requests_in_flight"] == .gauge)
+        let exposition = await manager.exposition()
+        #expect(
+            exposition.contains(
+                "vigil_anomaly_score{metric=\"requests_total\",instance=\"app:8080\",job=\"app\",detector=\"ensemble\"} 0.000000\n"
+            )
+        )
+        #expect(!exposition.contains("latency_bucket"))
+    }
+
+    @Test func aFailedScrapeMarksTheTargetDownAndItsSeriesStale() async {
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        transport.answer("temperature 20\n")
+        await manager.scrapeAll()
+        #expect(await manager.isReady)
+        #expect(await manager.exposition().contains("metric=\"temperature\""))
+        transport.fail(HTTPClientError(.connection, "connection refused"))
+        await manager.scrapeAll()
+        let health = await manager.health[0]
+        #expect(health.health == "down")
+        #expect(health.lastError == "connection refused")
+        let exposition = await manager.exposition()
+        #expect(!exposition.contains("metric=\"temperature\""))
+        #expect(exposition.contains("metric=\"up\""))
+    }
+
+    @Test func readinessWaitsForEveryTargetsFirstScrape() async {
+        let manager = manager([ScrapeTarget(url: "http://a:1/metrics"), ScrapeTarget(url: "http://b:1/metrics")])
+        #expect(await !manager.isReady)
+        transport.answer("x 1\n")
+        transport.answer("x 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.isReady)
+        #expect(await ScrapeManager(targets: [], transport: transport, store: SeriesStore()).isReady)
+    }
+
+    @Test func aLevelShiftBecomesAnAnomalyWithEvidenceAndEnds() async {
+        let clock = ManualClock()
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")], clock: clock)
+        // 1,600 quiet scrapes (between 97 and 103, over 6.7 hours), then 200 for a while, then back.
+        var values = (0..<1600).map { 100 + Double($0 % 7) - 3 }
+        values += Array(repeating: 200, count: 5)
+        for value in values {
+            transport.answer("queue_depth \(value)\n")
+            await manager.scrapeAll()
+            clock.advance(15)
+        }
+        let during = await manager.anomalies().filter { $0.labels["__name__"] == "queue_depth" }
+        let report = try! #require(during.first)
+        #expect(report.observed == 200)
+        #expect(report.expected < 110)
+        #expect(report.expectedHigh < 200)
+        // Six quiet hours taught each hour's bin: the seasonal baseline is the yardstick now.
+        #expect(report.detectors.contains("seasonal"))
+        #expect(report.labels["job"] == "app")
+        #expect(report.startedAt == 1_700_000_000 + 1600 * 15)
+        #expect(!report.scoredRate)
+        for value in (0..<20).map({ 100 + Double($0 % 7) - 3 }) {
+            transport.answer("queue_depth \(value)\n")
+            await manager.scrapeAll()
+            clock.advance(15)
+        }
+        let after = await manager.anomalies().filter { $0.labels["__name__"] == "queue_depth" }
+        #expect(after.allSatisfy { !$0.ongoing })
+        #expect(after.first?.startedAt == report.startedAt)
+    }
+
+    @Test func aReloadKeepsUnchangedTargetsAndStalesRemovedOnes() async {
+        let a = ScrapeTarget(url: "http://a:1/metrics", job: "a")
+        let b = ScrapeTarget(url: "http://b:1/metrics", job: "b")
+        let manager = manager([a, b])
+        transport.answer("x 1\n")
+        transport.answer("y 1\n")
+        await manager.scrapeAll()
+        await manager.update(targets: [a])
+        #expect(await manager.targets == [a])
+        #expect(await manager.health.map(\.health) == ["up"])
+        let exposition = await manager.exposition()
+        #expect(exposition.contains("metric=\"x\""))
+        #expect(!exposition.contains("metric=\"y\""))
+    }
+}
+
+extension ScrapeManager {
+    func seriesDescriptions() -> Set<String> {
+        Set((0..<store.count).map { store.labels(of: StoreRef(index: UInt32($0))).description(in: store.symbols) })
+    }
+
+    func roles() -> [String: SampleRole] {
+        var roles: [String: SampleRole] = [:]
+        for index in 0..<store.count {
+            let ref = StoreRef(index: UInt32(index))
+            let name = store.labels(of: ref).pairs(in: store.symbols).first { $0.name == "__name__" }!.value
+            roles[name] = store.role(of: ref)
+        }
+        return roles
+    }
+
+    /// The whole score exposition, read in small chunks as the server streams it.
+    func exposition() -> String {
+        var bytes: [UInt8] = []
+        var cursor: Int? = 0
+        while let from = cursor {
+            let chunk = scoreChunk(from: from, chunkBytes: 64)
+            bytes += chunk.bytes
+            cursor = chunk.next
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
