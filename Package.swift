@@ -19,6 +19,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The allocation-aware core: parser, series identity, detectors, NAB scoring. Imports nothing
@@ -32,13 +39,50 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The HTTP client of scraping and of the Kubernetes API: libcurl's multi interface on one thread.
         .target(name: "VigilHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
-        // Targets, one scrape at a time: limits, all-or-nothing results, staleness.
-        .target(name: "VigilScrape", dependencies: ["VigilCore", "VigilHTTP"], swiftSettings: swiftSettings),
+        // Targets and their scrape loops: limits, all-or-nothing results, staleness, target labels,
+        // relabelling, and the pipeline into the series store and detectors.
+        .target(
+            name: "VigilScrape",
+            dependencies: [
+                "VigilCore", "VigilHTTP",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // State that outlives the process: checkpoints of what the detectors learnt.
+        .target(
+            name: "VigilEngine",
+            dependencies: [
+                "VigilCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies API, reload.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilScrape",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VigilCLI",
             dependencies: [
-                "VigilCore",
+                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,8 +101,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VigilEngineTests",
+            dependencies: ["VigilEngine", "VigilCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "VigilCore"],
+            dependencies: ["VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape"],
             swiftSettings: swiftSettings
         ),
     ]

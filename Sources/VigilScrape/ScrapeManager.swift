@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import VigilCore
 import VigilHTTP
@@ -49,6 +50,14 @@ public actor ScrapeManager<Transport: HTTPTransport> {
     private var states: [TargetState] = []
     private var nextID = 0
     private var restartLoops: AsyncStream<Void>.Continuation?
+    private let metrics = (
+        successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
+        failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
+        samples: Counter(label: "vigil_samples_scraped_total"),
+        series: Gauge(label: "vigil_series"),
+        anomalies: Gauge(label: "vigil_anomalies"),
+        ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds)
+    )
 
     /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
     public init(
@@ -153,6 +162,14 @@ public actor ScrapeManager<Transport: HTTPTransport> {
     }
 
     private func ingest(_ result: ScrapeResult, from state: TargetState, at time: Double) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            metrics.ingest.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            (result.up ? metrics.successes : metrics.failures).increment()
+            metrics.samples.increment(by: result.samplesScraped)
+            metrics.series.record(store.count)
+            metrics.anomalies.record(store.anomalies.count)
+        }
         for sample in result.samples {
             guard let ref = storeRef(sample.series, of: state) else { continue }
             let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time

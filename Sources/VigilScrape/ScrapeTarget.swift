@@ -1,4 +1,5 @@
 import VigilCore
+import VigilHTTP
 
 /// One thing to scrape, with the limits Prometheus's `scrape_config` puts on it.
 public struct ScrapeTarget: Sendable, Equatable {
@@ -21,6 +22,9 @@ public struct ScrapeTarget: Sendable, Equatable {
     public var bodySizeLimit: Int
     /// Label limits, as `label_limit`, `label_name_length_limit`, `label_value_length_limit`.
     public var labelLimits: ExpositionLimits
+    /// `tls_config`, and `authorization` / `basic_auth`.
+    public var tls: TLSConfiguration
+    public var authorization: Authorization?
 
     public init(
         url: String,
@@ -32,7 +36,9 @@ public struct ScrapeTarget: Sendable, Equatable {
         timeout: Double = 10,
         sampleLimit: Int = 0,
         bodySizeLimit: Int = 0,
-        labelLimits: ExpositionLimits = .default
+        labelLimits: ExpositionLimits = .default,
+        tls: TLSConfiguration = TLSConfiguration(),
+        authorization: Authorization? = nil
     ) {
         self.url = url
         self.job = job
@@ -44,6 +50,8 @@ public struct ScrapeTarget: Sendable, Equatable {
         self.sampleLimit = sampleLimit
         self.bodySizeLimit = bodySizeLimit
         self.labelLimits = labelLimits
+        self.tls = tls
+        self.authorization = authorization
     }
 
     /// The `instance` label: the URL's `host:port`, as Prometheus takes it from the target address.

@@ -43,7 +43,9 @@ public final class TargetScraper<Transport: HTTPTransport> {
             headers: [("Accept", ExpositionFormat.acceptHeader)],
             connectTimeout: target.timeout,
             timeout: target.timeout,
-            maxBodyBytes: target.bodySizeLimit
+            maxBodyBytes: target.bodySizeLimit,
+            tls: target.tls,
+            authorization: target.authorization
         )
         let outcome: Result<[ScrapeResult.Sample], ScrapeFailure>
         do {

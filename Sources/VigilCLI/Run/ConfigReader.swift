@@ -1,0 +1,117 @@
+import Yams
+
+/// Walks a YAML document node by node, collecting every error with its `file:line:column` and the
+/// dotted path of the field (`scrape_configs[0].scrape_interval`), so a bad file is refused whole with
+/// all of its problems listed at once.
+final class ConfigReader {
+    let file: String
+    private var found: [(line: Int, column: Int, message: String)] = []
+
+    /// The errors in the order of the file.
+    var errors: [String] {
+        found.sorted { ($0.line, $0.column) < ($1.line, $1.column) }.map(\.message)
+    }
+
+    init(file: String) { self.file = file }
+
+    func fail(_ node: Node?, _ path: String, _ message: String) {
+        let line = node?.mark?.line ?? 1
+        let column = node?.mark?.column ?? 1
+        found.append((line, column, "\(file):\(line):\(column): \(path.isEmpty ? "" : path + ": ")\(message)"))
+    }
+
+    /// The fields of a mapping, refusing (and reporting) keys outside `allowed` and repeated keys.
+    func fields(_ node: Node, _ path: String, allowed: [String]) -> [String: Node] {
+        guard let mapping = node.mapping else {
+            fail(node, path, "expected a mapping of \(allowed.joined(separator: ", "))")
+            return [:]
+        }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                fail(key, path, "a key must be a plain string")
+                continue
+            }
+            let fieldPath = path.isEmpty ? name : "\(path).\(name)"
+            if !allowed.contains(name) {
+                fail(key, fieldPath, "unknown field (known: \(allowed.joined(separator: ", ")))")
+            } else if fields[name] != nil {
+                fail(key, fieldPath, "given twice")
+            } else {
+                fields[name] = value
+            }
+        }
+        return fields
+    }
+
+    func string(_ node: Node, _ path: String) -> String? {
+        guard let scalar = node.scalar else {
+            fail(node, path, "expected a string")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func bool(_ node: Node, _ path: String) -> Bool? {
+        guard let value = node.bool else {
+            fail(node, path, "expected true or false, got \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    func count(_ node: Node, _ path: String) -> Int? {
+        guard let value = node.int, value >= 0 else {
+            fail(node, path, "expected a whole number ≥ 0, got \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    func seconds(_ node: Node, _ path: String) -> Double? {
+        guard let text = node.scalar?.string, let seconds = DurationSyntax.seconds(text), seconds > 0 else {
+            fail(node, path, "expected a duration like 15s, 1m or 1h30m, got \(describe(node))")
+            return nil
+        }
+        return seconds
+    }
+
+    func bytes(_ node: Node, _ path: String) -> Int? {
+        guard let text = node.scalar?.string, let bytes = DurationSyntax.bytes(text) else {
+            fail(node, path, "expected a size like 10MB, 512KB or 0 (unlimited), got \(describe(node))")
+            return nil
+        }
+        return bytes
+    }
+
+    func list(_ node: Node, _ path: String) -> [Node] {
+        guard let sequence = node.sequence else {
+            fail(node, path, "expected a list")
+            return []
+        }
+        return Array(sequence)
+    }
+
+    func strings(_ node: Node, _ path: String) -> [String] {
+        list(node, path).enumerated().compactMap { string($0.element, "\(path)[\($0.offset)]") }
+    }
+
+    func stringMap(_ node: Node, _ path: String) -> [String: String] {
+        guard let mapping = node.mapping else {
+            fail(node, path, "expected a mapping of names to strings")
+            return [:]
+        }
+        var map: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, let text = string(value, "\(path).\(key.scalar?.string ?? "?")")
+            else { continue }
+            map[name] = text
+        }
+        return map
+    }
+
+    private func describe(_ node: Node) -> String {
+        if let text = node.scalar?.string { return "\"\(text)\"" }
+        return node.mapping != nil ? "a mapping" : "a list"
+    }
+}

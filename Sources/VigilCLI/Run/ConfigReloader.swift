@@ -1,0 +1,68 @@
+import Logging
+import Metrics
+import VigilHTTP
+import VigilScrape
+import VigilServer
+
+/// Re-reads the configuration (on `SIGHUP` or `POST /-/reload`) and applies what can change live: the
+/// targets and their settings. Learnt state is kept: a target configured as before keeps its series,
+/// and a series that comes back under a new target finds its detector where it left it. A file with
+/// errors changes nothing; the errors are logged and answered.
+actor ConfigReloader {
+    private let source: RunCommand.ConfigSource
+    private let manager: ScrapeManager<CurlHTTPClient>
+    private let logger: Logger
+    private var current: DaemonConfig
+    private let reloads = (
+        success: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "success")]),
+        failure: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "failure")])
+    )
+
+    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager<CurlHTTPClient>, logger: Logger)
+    {
+        self.source = source
+        self.current = current
+        self.manager = manager
+        self.logger = logger
+    }
+
+    func reload(trigger: String) async -> Result<String, VigilServer.ReloadError> {
+        let next: DaemonConfig
+        do {
+            next = try source.load()
+        } catch {
+            reloads.failure.increment()
+            logger.error(
+                "configuration reload refused; keeping the running one",
+                metadata: ["trigger": "\(trigger)", "errors": "\(error)"]
+            )
+            return .failure(VigilServer.ReloadError(error.description))
+        }
+        var notes: [String] = []
+        if (next.listenHost, next.listenPort) != (current.listenHost, current.listenPort) {
+            notes.append("listen address changes at the next restart")
+        }
+        if next.detectorParameters != current.detectorParameters || next.stateDirectory != current.stateDirectory {
+            notes.append("detection and state_dir changes apply at the next restart")
+        }
+        var applied = next
+        applied.listenHost = current.listenHost
+        applied.listenPort = current.listenPort
+        applied.seasonal = current.seasonal
+        applied.stateDirectory = current.stateDirectory
+        current = applied
+        await manager.update(targets: next.targets)
+        reloads.success.increment()
+        let summary =
+            "configuration reloaded: \(next.targets.count) targets"
+            + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "trigger": "\(trigger)", "targets": "\(next.targets.count)",
+                "notes": "\(notes.joined(separator: "; "))",
+            ]
+        )
+        return .success(summary)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import VigilCore
+import VigilEngine
+import VigilHTTP
+import VigilScrape
+import VigilServer
+
+/// `vigil run` wired up: one `ServiceGroup` of the checkpoint writer, the scrape manager, the `SIGHUP`
+/// reloader and the HTTP server, started in that order and stopped in reverse on `SIGTERM`/`SIGINT`,
+/// so the server stops answering first and the last checkpoint is written after the last scrape.
+struct Daemon {
+    let config: DaemonConfig
+    let source: RunCommand.ConfigSource
+
+    func run() async throws {
+        let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
+        // Bootstrap swift-metrics before any service creates a metric.
+        let registry = VigilMetrics.registry
+        let store = SeriesStore(parameters: config.detectorParameters)
+        let manager = ScrapeManager(targets: config.targets, transport: CurlHTTPClient(), store: store)
+        var services: [any Service] = []
+        if let directory = config.stateDirectory {
+            let checkpoint = try await restore(into: manager, from: directory, logger: logger)
+            services.append(
+                CheckpointService(checkpoint: checkpoint, interval: .seconds(config.checkpointInterval), logger: logger)
+                {
+                    await manager.snapshot()
+                }
+            )
+        } else {
+            logger.notice("no state_dir: learnt state lives in memory only and is lost at exit")
+        }
+        services.append(ScrapeService(manager: manager))
+        let reloader = ConfigReloader(source: source, current: config, manager: manager, logger: logger)
+        services.append(HangupReloader(reloader: reloader))
+        let server = VigilServer(
+            host: config.listenHost,
+            port: config.listenPort,
+            status: manager,
+            registry: registry,
+            logger: logger,
+            reload: { await reloader.reload(trigger: "POST /-/reload") }
+        )
+        services.append(server.application())
+        logger.info(
+            "starting",
+            metadata: [
+                "targets": "\(config.targets.map(\.url).joined(separator: ","))",
+                "listen": "\(config.listenHost):\(config.listenPort)",
+                "state_dir": "\(config.stateDirectory ?? "")",
+                "seasonal": "\(config.seasonal)",
+            ]
+        )
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported
+    /// and Vigil starts fresh (a bad checkpoint never stops the daemon).
+    private func restore(
+        into manager: ScrapeManager<CurlHTTPClient>,
+        from directory: String,
+        logger: Logger
+    ) async throws -> StateCheckpoint {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let checkpoint = StateCheckpoint(directory: directory)
+        do {
+            guard let snapshot = try checkpoint.read() else {
+                logger.info("no checkpoint yet; starting fresh", metadata: ["path": "\(checkpoint.path)"])
+                return checkpoint
+            }
+            if await manager.restore(snapshot) {
+                logger.info(
+                    "restored learnt state",
+                    metadata: ["path": "\(checkpoint.path)", "series": "\(snapshot.series.count)"]
+                )
+            } else {
+                logger.warning(
+                    "checkpoint was learnt under other detector settings; starting fresh",
+                    metadata: ["path": "\(checkpoint.path)"]
+                )
+            }
+        } catch {
+            logger.warning("checkpoint ignored; starting fresh", metadata: ["reason": "\(error)"])
+        }
+        return checkpoint
+    }
+}

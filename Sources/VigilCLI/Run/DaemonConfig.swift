@@ -1,0 +1,150 @@
+import Foundation
+import VigilCore
+import VigilHTTP
+import VigilScrape
+import Yams
+
+/// The configuration of `vigil run`: a YAML file shaped like Prometheus's own (`global`,
+/// `scrape_configs`, `static_configs`, `metric_relabel_configs`, the same limit and TLS field names),
+/// plus Vigil's settings. `deploy/vigil.yaml` is the commented example.
+struct DaemonConfig: Equatable {
+    enum LogFormat: String, CaseIterable { case logfmt, json }
+
+    var listenHost = "0.0.0.0"
+    var listenPort = 9464
+    /// Where detector checkpoints live; nil keeps learnt state in memory only.
+    var stateDirectory: String?
+    var checkpointInterval: Double = 300
+    var logFormat = LogFormat.logfmt
+    var logLevel = "info"
+    /// Whether every series also learns a daily profile (24 hourly baselines, +600 bytes a series).
+    var seasonal = false
+    var targets: [ScrapeTarget] = []
+
+    /// The detector settings this configuration asks for.
+    var detectorParameters: EnsembleParameters {
+        var parameters = EnsembleParameters()
+        if !seasonal { parameters.components.remove(.seasonal) }
+        return parameters
+    }
+
+    /// Why a configuration was refused: every error found, one per line, each `file:line:column: …`.
+    struct Invalid: Error, CustomStringConvertible, Equatable {
+        var errors: [String]
+        var description: String { errors.joined(separator: "\n") }
+    }
+
+    static func load(file path: String) throws(Invalid) -> DaemonConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Invalid(errors: ["\(path): cannot read the configuration file"])
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    static func parse(_ yaml: String, file: String) throws(Invalid) -> DaemonConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw Invalid(errors: ["\(file):\(yamlErrorSite(error)) \(yamlProblem(error))"])
+        } catch {
+            throw Invalid(errors: ["\(file): \(error)"])
+        }
+        var config = DaemonConfig()
+        guard let root else { return config }
+        let reader = ConfigReader(file: file)
+        config.read(root, reader)
+        guard reader.errors.isEmpty else { throw Invalid(errors: reader.errors) }
+        return config
+    }
+
+    private mutating func read(_ root: Node, _ reader: ConfigReader) {
+        let fields = reader.fields(
+            root,
+            "",
+            allowed: ["listen", "state_dir", "checkpoint_interval", "log", "detection", "global", "scrape_configs"]
+        )
+        if let node = fields["listen"], let text = reader.string(node, "listen") {
+            if let (host, port) = Self.address(text) {
+                (listenHost, listenPort) = (host, port)
+            } else {
+                reader.fail(node, "listen", "expected HOST:PORT (like 0.0.0.0:9464 or [::]:9464), got \"\(text)\"")
+            }
+        }
+        if let node = fields["state_dir"] { stateDirectory = reader.string(node, "state_dir") }
+        if let node = fields["checkpoint_interval"], let seconds = reader.seconds(node, "checkpoint_interval") {
+            checkpointInterval = seconds
+        }
+        if let node = fields["log"] {
+            let log = reader.fields(node, "log", allowed: ["format", "level"])
+            if let format = log["format"], let text = reader.string(format, "log.format") {
+                if let value = LogFormat(rawValue: text) {
+                    logFormat = value
+                } else {
+                    reader.fail(format, "log.format", "expected logfmt or json, got \"\(text)\"")
+                }
+            }
+            if let level = log["level"], let text = reader.string(level, "log.level") {
+                if VigilLogging.levels.contains(text) {
+                    logLevel = text
+                } else {
+                    reader.fail(level, "log.level", "expected one of \(VigilLogging.levels.joined(separator: ", "))")
+                }
+            }
+        }
+        if let node = fields["detection"] {
+            let detection = reader.fields(node, "detection", allowed: ["seasonal"])
+            if let value = detection["seasonal"], let flag = reader.bool(value, "detection.seasonal") {
+                seasonal = flag
+            }
+        }
+        var defaults = ScrapeTarget(url: "")
+        if let node = fields["global"] {
+            let global = reader.fields(node, "global", allowed: ["scrape_interval", "scrape_timeout"])
+            if let value = global["scrape_interval"], let seconds = reader.seconds(value, "global.scrape_interval") {
+                defaults.interval = seconds
+            }
+            if let value = global["scrape_timeout"], let seconds = reader.seconds(value, "global.scrape_timeout") {
+                defaults.timeout = seconds
+            }
+        }
+        if let node = fields["scrape_configs"] {
+            var jobs: Set<String> = []
+            for (index, job) in reader.list(node, "scrape_configs").enumerated() {
+                let path = "scrape_configs[\(index)]"
+                let jobTargets = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
+                if let name = jobTargets.first?.job, !jobs.insert(name).inserted {
+                    reader.fail(job, path + ".job_name", "job \"\(name)\" is configured twice")
+                }
+                targets += jobTargets
+            }
+        }
+    }
+
+    /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces).
+    static func address(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    private static func yamlErrorSite(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            "\(mark.line):\(mark.column):"
+        default: ""
+        }
+    }
+
+    private static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+            .composer(let context, let problem, _, _):
+            [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        default: "\(error)"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import VigilScrape
+
+/// `vigil run`: the daemon. Scrapes, detects, serves `/metrics` and the API, checkpoints what it learnt.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: scrape targets, score every series, serve /metrics and the anomalies API.",
+        discussion: """
+            With --config, targets and settings come from a YAML file shaped like Prometheus's (see
+            deploy/vigil.yaml); flags given as well override it. Without a file, the sidecar one-liner:
+
+              vigil run --scrape http://127.0.0.1:8080/metrics --listen 0.0.0.0:9464 --state-dir /var/lib/vigil
+
+            With no target at all, Vigil only serves its API (a webhook-only receiver).
+
+            Endpoints: GET /metrics (Vigil's own metrics and vigil_anomaly_score for every scored series),
+            /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets,
+            POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
+            writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("YAML configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("A URL to scrape; repeat for more (sidecar mode).", valueName: "url"))
+    var scrape: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The job label of --scrape targets.", valueName: "name"))
+    var job = "app"
+
+    @Option(name: .long, help: ArgumentHelp("Address to serve on (default 0.0.0.0:9464).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Scrape interval of --scrape targets (default 15s).", valueName: "duration")
+    )
+    var interval: String?
+
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp("Directory for checkpoints of learnt state.", valueName: "dir")
+    )
+    var stateDirectory: String?
+
+    @Option(
+        name: .customLong("checkpoint-interval"),
+        help: ArgumentHelp("Time between checkpoints (default 5m).", valueName: "duration")
+    )
+    var checkpointInterval: String?
+
+    @Option(name: .customLong("log-format"), help: "logfmt (default) or json.")
+    var logFormat: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
+    var logLevel: String?
+
+    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, about 600 bytes a series).")
+    var seasonal = false
+
+    /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
+    struct ConfigSource: Sendable {
+        var file: String?
+        var scrape: [String]
+        var job: String
+        var listen: String?
+        var interval: String?
+        var stateDirectory: String?
+        var checkpointInterval: String?
+        var logFormat: String?
+        var logLevel: String?
+        var seasonal: Bool
+
+        func load() throws(DaemonConfig.Invalid) -> DaemonConfig {
+            var config =
+                try file.map { path throws(DaemonConfig.Invalid) in try DaemonConfig.load(file: path) }
+                ?? DaemonConfig()
+            var errors: [String] = []
+            if let listen {
+                if let (host, port) = DaemonConfig.address(listen) {
+                    (config.listenHost, config.listenPort) = (host, port)
+                } else {
+                    errors.append("--listen: expected HOST:PORT, got \"\(listen)\"")
+                }
+            }
+            var scrapeInterval = 15.0
+            if let interval {
+                if let seconds = DurationSyntax.seconds(interval), seconds > 0 {
+                    scrapeInterval = seconds
+                } else {
+                    errors.append("--interval: expected a duration like 15s or 1m, got \"\(interval)\"")
+                }
+            }
+            for url in scrape {
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    errors.append("--scrape: expected an http:// or https:// URL, got \"\(url)\"")
+                    continue
+                }
+                config.targets.append(
+                    ScrapeTarget(url: url, job: job, interval: scrapeInterval, timeout: min(10, scrapeInterval))
+                )
+            }
+            if let stateDirectory { config.stateDirectory = stateDirectory }
+            if let checkpointInterval {
+                if let seconds = DurationSyntax.seconds(checkpointInterval), seconds > 0 {
+                    config.checkpointInterval = seconds
+                } else {
+                    errors.append("--checkpoint-interval: expected a duration like 5m, got \"\(checkpointInterval)\"")
+                }
+            }
+            if let logFormat {
+                if let format = DaemonConfig.LogFormat(rawValue: logFormat) {
+                    config.logFormat = format
+                } else {
+                    errors.append("--log-format: expected logfmt or json, got \"\(logFormat)\"")
+                }
+            }
+            if let logLevel {
+                if VigilLogging.levels.contains(logLevel) {
+                    config.logLevel = logLevel
+                } else {
+                    errors.append("--log-level: expected one of \(VigilLogging.levels.joined(separator: ", "))")
+                }
+            }
+            if seasonal { config.seasonal = true }
+            guard errors.isEmpty else { throw DaemonConfig.Invalid(errors: errors) }
+            return config
+        }
+    }
+
+    var source: ConfigSource {
+        ConfigSource(
+            file: config,
+            scrape: scrape,
+            job: job,
+            listen: listen,
+            interval: interval,
+            stateDirectory: stateDirectory,
+            checkpointInterval: checkpointInterval,
+            logFormat: logFormat,
+            logLevel: logLevel,
+            seasonal: seasonal
+        )
+    }
+
+    func run() async throws {
+        let config: DaemonConfig
+        do {
+            config = try source.load()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+        try await Daemon(config: config, source: source).run()
+    }
+}

@@ -1,0 +1,196 @@
+import VigilCore
+import VigilHTTP
+import VigilScrape
+import Yams
+
+/// Reads one `scrape_configs` entry into the targets it names, with Prometheus's field names and
+/// defaults: `job_name` (required), `scheme`, `metrics_path`, `scrape_interval`, `scrape_timeout`,
+/// `honor_labels`, the limits, `tls_config`, `authorization`, `basic_auth`, `static_configs`,
+/// `metric_relabel_configs`.
+struct ScrapeConfigReader {
+    let reader: ConfigReader
+    let defaults: ScrapeTarget
+
+    static let fields = [
+        "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "sample_limit",
+        "body_size_limit", "label_limit", "label_name_length_limit", "label_value_length_limit", "tls_config",
+        "authorization", "basic_auth", "static_configs", "metric_relabel_configs",
+    ]
+
+    func read(_ node: Node, _ path: String) -> [ScrapeTarget] {
+        let fields = reader.fields(node, path, allowed: Self.fields)
+        var template = defaults
+        guard let jobNode = fields["job_name"] else {
+            reader.fail(node, path + ".job_name", "required")
+            return []
+        }
+        template.job = reader.string(jobNode, path + ".job_name") ?? ""
+        var scheme = "http"
+        if let value = fields["scheme"], let text = reader.string(value, path + ".scheme") {
+            if ["http", "https"].contains(text) {
+                scheme = text
+            } else {
+                reader.fail(value, path + ".scheme", "expected http or https, got \"\(text)\"")
+            }
+        }
+        var metricsPath = "/metrics"
+        if let value = fields["metrics_path"], let text = reader.string(value, path + ".metrics_path") {
+            metricsPath = text.hasPrefix("/") ? text : "/" + text
+        }
+        if let value = fields["scrape_interval"], let seconds = reader.seconds(value, path + ".scrape_interval") {
+            template.interval = seconds
+        }
+        var timeout = template.timeout
+        if let value = fields["scrape_timeout"], let seconds = reader.seconds(value, path + ".scrape_timeout") {
+            timeout = seconds
+            if seconds > template.interval {
+                reader.fail(value, path + ".scrape_timeout", "must not exceed scrape_interval (\(template.interval)s)")
+            }
+        }
+        template.timeout = min(timeout, template.interval)
+        if let value = fields["honor_labels"], let flag = reader.bool(value, path + ".honor_labels") {
+            template.honorLabels = flag
+        }
+        readLimits(fields, path, into: &template)
+        if let value = fields["tls_config"] { template.tls = readTLS(value, path + ".tls_config") }
+        template.authorization = readAuthorization(fields, path)
+        if let value = fields["metric_relabel_configs"] {
+            template.metricRelabeling = reader.list(value, path + ".metric_relabel_configs").enumerated().compactMap {
+                readRelabel($0.element, "\(path).metric_relabel_configs[\($0.offset)]")
+            }
+        }
+        guard let staticNode = fields["static_configs"] else {
+            reader.fail(node, path + ".static_configs", "required: the targets to scrape")
+            return []
+        }
+        var targets: [ScrapeTarget] = []
+        for (index, group) in reader.list(staticNode, path + ".static_configs").enumerated() {
+            let groupPath = "\(path).static_configs[\(index)]"
+            let groupFields = reader.fields(group, groupPath, allowed: ["targets", "labels"])
+            let labels = groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:]
+            for (name, _) in labels where !Self.isLabelName(name) {
+                reader.fail(groupFields["labels"], groupPath + ".labels", "\"\(name)\" is not a valid label name")
+            }
+            guard let addresses = groupFields["targets"] else {
+                reader.fail(group, groupPath + ".targets", "required")
+                continue
+            }
+            for (position, address) in reader.strings(addresses, groupPath + ".targets").enumerated() {
+                guard !address.isEmpty, !address.contains("/"), !address.contains(" ") else {
+                    reader.fail(
+                        addresses,
+                        "\(groupPath).targets[\(position)]",
+                        "expected HOST:PORT, got \"\(address)\""
+                    )
+                    continue
+                }
+                var target = template
+                target.url = "\(scheme)://\(address)\(metricsPath)"
+                target.labels = labels
+                targets.append(target)
+            }
+        }
+        return targets
+    }
+
+    private func readLimits(_ fields: [String: Node], _ path: String, into target: inout ScrapeTarget) {
+        if let value = fields["sample_limit"], let count = reader.count(value, path + ".sample_limit") {
+            target.sampleLimit = count
+        }
+        if let value = fields["body_size_limit"], let bytes = reader.bytes(value, path + ".body_size_limit") {
+            target.bodySizeLimit = bytes
+        }
+        if let value = fields["label_limit"], let count = reader.count(value, path + ".label_limit") {
+            target.labelLimits.maxLabels = count
+        }
+        if let value = fields["label_name_length_limit"],
+            let count = reader.count(value, path + ".label_name_length_limit")
+        {
+            target.labelLimits.maxLabelNameBytes = count
+        }
+        if let value = fields["label_value_length_limit"],
+            let count = reader.count(value, path + ".label_value_length_limit")
+        {
+            target.labelLimits.maxLabelValueBytes = count
+        }
+    }
+
+    private func readTLS(_ node: Node, _ path: String) -> TLSConfiguration {
+        let fields = reader.fields(node, path, allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
+        var tls = TLSConfiguration()
+        tls.caFile = fields["ca_file"].flatMap { reader.string($0, path + ".ca_file") }
+        tls.certificateFile = fields["cert_file"].flatMap { reader.string($0, path + ".cert_file") }
+        tls.keyFile = fields["key_file"].flatMap { reader.string($0, path + ".key_file") }
+        tls.insecureSkipVerify = fields["insecure_skip_verify"].flatMap { reader.bool($0, path) } ?? false
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            reader.fail(node, path, "cert_file and key_file go together")
+        }
+        return tls
+    }
+
+    private func readAuthorization(_ fields: [String: Node], _ path: String) -> Authorization? {
+        if fields["authorization"] != nil, fields["basic_auth"] != nil {
+            reader.fail(fields["basic_auth"], path, "at most one of authorization and basic_auth")
+        }
+        if let node = fields["authorization"] {
+            let authPath = path + ".authorization"
+            let auth = reader.fields(node, authPath, allowed: ["type", "credentials", "credentials_file"])
+            if let type = auth["type"], let text = reader.string(type, authPath + ".type"), text != "Bearer" {
+                reader.fail(type, authPath + ".type", "only Bearer is supported, got \"\(text)\"")
+            }
+            switch (auth["credentials"], auth["credentials_file"]) {
+            case (let value?, nil): return reader.string(value, authPath + ".credentials").map(Authorization.bearer)
+            case (nil, let file?):
+                return reader.string(file, authPath + ".credentials_file").map(Authorization.bearerFile)
+            default: reader.fail(node, authPath, "exactly one of credentials and credentials_file")
+            }
+        }
+        if let node = fields["basic_auth"] {
+            let authPath = path + ".basic_auth"
+            let auth = reader.fields(node, authPath, allowed: ["username", "password"])
+            guard let user = auth["username"].flatMap({ reader.string($0, authPath + ".username") }) else {
+                reader.fail(node, authPath + ".username", "required")
+                return nil
+            }
+            let password = auth["password"].flatMap { reader.string($0, authPath + ".password") } ?? ""
+            return .basic(username: user, password: password)
+        }
+        return nil
+    }
+
+    private func readRelabel(_ node: Node, _ path: String) -> RelabelRule? {
+        let fields = reader.fields(node, path, allowed: ["action", "source_labels", "separator", "regex"])
+        var action = RelabelRule.Action.keep
+        if let value = fields["action"], let text = reader.string(value, path + ".action") {
+            guard let parsed = RelabelRule.Action(rawValue: text) else {
+                reader.fail(value, path + ".action", "only keep and drop are supported, got \"\(text)\"")
+                return nil
+            }
+            action = parsed
+        } else {
+            reader.fail(node, path + ".action", "required (keep or drop)")
+        }
+        guard let sources = fields["source_labels"].map({ reader.strings($0, path + ".source_labels") }),
+            !sources.isEmpty
+        else {
+            reader.fail(node, path + ".source_labels", "required: the labels whose values the regex matches")
+            return nil
+        }
+        let separator = fields["separator"].flatMap { reader.string($0, path + ".separator") } ?? ";"
+        let regex = fields["regex"].flatMap { reader.string($0, path + ".regex") } ?? "(.*)"
+        do {
+            return try RelabelRule(action: action, sourceLabels: sources, separator: separator, regex: regex)
+        } catch {
+            reader.fail(fields["regex"], path + ".regex", "invalid regular expression: \(error)")
+            return nil
+        }
+    }
+
+    static func isLabelName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || (first | 0x20) >= 97 && (first | 0x20) <= 122
+        else { return false }
+        return name.utf8.allSatisfy {
+            $0 == UInt8(ascii: "_") || ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 >= 48 && $0 <= 57
+        }
+    }
+}

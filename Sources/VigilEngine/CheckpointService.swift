@@ -1,0 +1,66 @@
+import CoreMetrics
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilCore
+
+/// Writes a checkpoint every `interval` and a last one at graceful shutdown, so a `kill -9` loses at
+/// most one interval of learning and a clean stop loses nothing.
+///
+/// Run it before (so it stops after) the services that feed the store: the final checkpoint then holds
+/// everything they learnt.
+public struct CheckpointService: Service {
+    public let checkpoint: StateCheckpoint
+    public let interval: Duration
+    private let snapshot: @Sendable () async -> StoreSnapshot
+    private let logger: Logger
+    private let writes = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "success")])
+    private let failures = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "failure")])
+    private let lastSuccess = Gauge(label: "vigil_checkpoint_last_success_timestamp_seconds")
+    private let size = Gauge(label: "vigil_checkpoint_size_bytes")
+
+    public init(
+        checkpoint: StateCheckpoint,
+        interval: Duration,
+        logger: Logger,
+        snapshot: @escaping @Sendable () async -> StoreSnapshot
+    ) {
+        self.checkpoint = checkpoint
+        self.interval = interval
+        self.logger = logger
+        self.snapshot = snapshot
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while true {
+                do { try await Task.sleep(for: interval) } catch { return }
+                await writeCheckpoint(reason: "periodic")
+            }
+        }
+        await writeCheckpoint(reason: "shutdown")
+    }
+
+    /// Takes a snapshot and writes it; a failure is logged and counted, never fatal (the next one may
+    /// succeed, and detection goes on either way).
+    public func writeCheckpoint(reason: String) async {
+        let started = ContinuousClock.now
+        let state = await snapshot()
+        do {
+            let bytes = try checkpoint.write(state)
+            writes.increment()
+            lastSuccess.record(Date().timeIntervalSince1970)
+            size.record(bytes)
+            logger.info(
+                "checkpoint written",
+                metadata: [
+                    "reason": "\(reason)", "path": "\(checkpoint.path)", "series": "\(state.series.count)",
+                    "bytes": "\(bytes)", "took": "\(ContinuousClock.now - started)",
+                ]
+            )
+        } catch {
+            failures.increment()
+            logger.error("checkpoint not written", metadata: ["path": "\(checkpoint.path)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import VigilCore
+
+/// A checkpoint file of what the detectors learnt, written so that no crash can leave a file that
+/// reads back wrong: the payload goes to a temporary file in the same directory, is flushed to disk,
+/// and is renamed over the old checkpoint (atomic on POSIX), then the directory is flushed too.
+///
+/// Layout: a text line naming the format and its version, then the payload's length and its FNV-1a
+/// 64-bit checksum as 16 hex digits each, then the payload (the snapshot as JSON). Anything that does
+/// not match — a truncated file, a flipped bit, another program's file, a later version — is refused
+/// with the reason; the caller logs it and starts fresh.
+public struct StateCheckpoint: Sendable {
+    public static let magic = "vigil-checkpoint"
+    public static let version = 1
+
+    public let path: String
+
+    public init(directory: String) {
+        path = (directory as NSString).appendingPathComponent("detectors.checkpoint")
+    }
+
+    /// Why a checkpoint was not used.
+    public struct Refusal: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
+    /// Writes `snapshot` atomically; returns the bytes written.
+    @discardableResult
+    public func write(_ snapshot: StoreSnapshot) throws -> Int {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "+Inf",
+            negativeInfinity: "-Inf",
+            nan: "NaN"
+        )
+        let payload = Array(try encoder.encode(snapshot))
+        var file = Array("\(Self.magic) \(Self.version)\n".utf8)
+        file += Array(Self.hex(UInt64(payload.count)).utf8) + [UInt8(ascii: " ")]
+        file += Array(Self.hex(Self.checksum(payload)).utf8) + [UInt8(ascii: "\n")]
+        file += payload
+        let temporary = path + ".tmp"
+        try Self.writeDurably(file, to: temporary)
+        guard rename(temporary, path) == 0 else {
+            throw Refusal(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+        }
+        Self.syncDirectory(of: path)
+        return file.count
+    }
+
+    /// The snapshot in the checkpoint file; nil when there is none; a ``Refusal`` saying what is wrong
+    /// with a file that exists but cannot be trusted.
+    public func read() throws(Refusal) -> StoreSnapshot? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Refusal(description: "\(path): cannot be read")
+        }
+        let bytes = Array(data)
+        guard let firstLineEnd = bytes.firstIndex(of: UInt8(ascii: "\n")),
+            let secondLineEnd = bytes[(firstLineEnd + 1)...].firstIndex(of: UInt8(ascii: "\n"))
+        else { throw Refusal(description: "\(path): not a Vigil checkpoint (no header)") }
+        let header = String(decoding: bytes[..<firstLineEnd], as: UTF8.self)
+        guard header.hasPrefix(Self.magic + " ") else {
+            throw Refusal(description: "\(path): not a Vigil checkpoint (header \(header.prefix(40).debugDescription))")
+        }
+        guard header == "\(Self.magic) \(Self.version)" else {
+            throw Refusal(
+                description:
+                    "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not \(Self.version)"
+            )
+        }
+        let fields = String(decoding: bytes[(firstLineEnd + 1)..<secondLineEnd], as: UTF8.self).split(separator: " ")
+        guard fields.count == 2, let length = UInt64(fields[0], radix: 16), let sum = UInt64(fields[1], radix: 16)
+        else { throw Refusal(description: "\(path): damaged checkpoint header") }
+        let payload = Array(bytes[(secondLineEnd + 1)...])
+        guard UInt64(payload.count) == length else {
+            throw Refusal(description: "\(path): truncated checkpoint (\(payload.count) of \(length) payload bytes)")
+        }
+        guard Self.checksum(payload) == sum else {
+            throw Refusal(description: "\(path): checkpoint checksum mismatch (the file is corrupt)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "+Inf",
+            negativeInfinity: "-Inf",
+            nan: "NaN"
+        )
+        do {
+            return try decoder.decode(StoreSnapshot.self, from: Data(payload))
+        } catch {
+            throw Refusal(description: "\(path): checkpoint payload does not decode: \(error)")
+        }
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw Refusal(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes {
+                Foundation.write(descriptor, $0.baseAddress! + written, bytes.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Refusal(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            throw Refusal(description: "cannot flush \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let descriptor = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import VigilScrape
+
+/// The HTTP side of `vigil run`:
+///
+/// - `GET /metrics`: Vigil's own metrics (swift-metrics through swift-prometheus), then
+///   `vigil_anomaly_score` for every scored series, streamed in chunks straight from the store;
+/// - `GET /healthz`: 200 while the process serves;
+/// - `GET /readyz`: 200 once every target has been scraped once, 503 before;
+/// - `GET /api/v1/anomalies[?ongoing=true]`: anomalies with their evidence, as JSON;
+/// - `GET /api/v1/targets`: each target's latest scrape, as JSON;
+/// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state.
+///
+/// JSON answers use Prometheus's API envelope: `{"status":"success","data":…}`, or
+/// `{"status":"error","error":…}` with a 4xx/5xx status.
+public struct VigilServer: Sendable {
+    public let host: String
+    public let port: Int
+    private let status: any DaemonStatus
+    private let registry: PrometheusCollectorRegistry
+    private let reload: @Sendable () async -> Result<String, ReloadError>
+    private let logger: Logger
+    /// Bytes per chunk of the streamed score exposition: large enough to amortise a hop to the
+    /// pipeline's actor, small enough not to hold it up.
+    public static let chunkBytes = 256 * 1024
+
+    /// Why a reload was refused: the configuration's errors, every one of them.
+    public struct ReloadError: Error, Sendable {
+        public let message: String
+        public init(_ message: String) { self.message = message }
+    }
+
+    public init(
+        host: String,
+        port: Int,
+        status: any DaemonStatus,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        reload: @escaping @Sendable () async -> Result<String, ReloadError>
+    ) {
+        self.host = host
+        self.port = port
+        self.status = status
+        self.registry = registry
+        self.logger = logger
+        self.reload = reload
+    }
+
+    /// The server as a service; `onListening` gets the bound port (useful with port 0).
+    public func application(
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "vigil"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("serving HTTP", metadata: ["address": "\(host):\(port)"])
+                onListening(port)
+            },
+            logger: logger
+        )
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/metrics") { _, _ in metrics() }
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in
+            await status.isReady
+                ? text("ready\n")
+                : text("not ready: waiting for the first scrape of every target\n", .serviceUnavailable)
+        }
+        router.get("/api/v1/anomalies") { request, _ in
+            let ongoingOnly = request.uri.queryParameters.get("ongoing") == "true"
+            return json(await status.anomalies(includeEnded: !ongoingOnly))
+        }
+        router.get("/api/v1/targets") { _, _ in json(await status.health) }
+        router.post("/-/reload") { _, _ in
+            switch await reload() {
+            case .success(let summary): return text(summary + "\n")
+            case .failure(let error): return text(error.message + "\n", .badRequest)
+            }
+        }
+        return router
+    }
+
+    private func metrics() -> Response {
+        let status = self.status
+        let registry = self.registry
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: registry.emitToBuffer()))
+                var cursor: Int? = 0
+                while let from = cursor {
+                    let chunk = await status.scoreChunk(from: from, chunkBytes: Self.chunkBytes)
+                    if !chunk.bytes.isEmpty { try await writer.write(ByteBuffer(bytes: chunk.bytes)) }
+                    cursor = chunk.next
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    private func text(_ body: String, _ status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+
+    private struct Envelope<Payload: Encodable>: Encodable {
+        var status = "success"
+        var data: Payload
+    }
+
+    private func json(_ payload: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "+Inf",
+            negativeInfinity: "-Inf",
+            nan: "NaN"
+        )
+        let body = (try? encoder.encode(Envelope(data: payload))) ?? Data(#"{"status":"error"}"#.utf8)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilHTTP
+import VigilScrape
+
+@testable import VigilCLI
+
+/// `vigil run`'s configuration: the file, its errors, and the flags over it.
+struct RunConfigTests {
+    @Test func theShippedExampleIsValidAndMeansWhatItsCommentsSay() throws {
+        let config = try DaemonConfig.load(file: repositoryRoot.appendingPathComponent("deploy/vigil.yaml").path)
+        #expect(config.listenHost == "0.0.0.0" && config.listenPort == 9464)
+        #expect(config.stateDirectory == "/var/lib/vigil")
+        #expect(config.checkpointInterval == 300)
+        #expect(config.targets.map(\.url) == ["http://127.0.0.1:8080/metrics", "http://127.0.0.1:9100/metrics"])
+        let checkout = config.targets[0]
+        #expect(checkout.job == "checkout")
+        #expect(checkout.labels == ["team": "payments"])
+        #expect(checkout.interval == 15 && checkout.timeout == 10)
+        #expect(checkout.sampleLimit == 50_000)
+        #expect(checkout.bodySizeLimit == 10 << 20)
+        #expect(checkout.labelLimits.maxLabels == 30)
+        #expect(checkout.labelLimits.maxLabelValueBytes == 500)
+        #expect(checkout.metricRelabeling.map(\.action) == [.drop])
+        #expect(config.targets[1].interval == 30)
+        #expect(!config.seasonal)
+    }
+
+    @Test func everyErrorIsListedWithFileLineColumnAndField() {
+        let yaml = """
+            listen: nowhere
+            log: {format: xml}
+            scrape_configs:
+              - job_name: a
+                scrape_interval: 15x
+                scrape_timeout: 1m
+                body_size_limit: lots
+                static_configs:
+                  - targets: ['ok:1', 'http://bad/metrics']
+                metric_relabel_configs:
+                  - action: replace
+                    source_labels: [x]
+                  - action: keep
+                    source_labels: [x]
+                    regex: '(unclosed'
+                honour_labels: true
+              - static_configs: [{targets: ['b:1']}]
+            """
+        #expect {
+            try DaemonConfig.parse(yaml, file: "vigil.yaml")
+        } throws: { error in
+            let errors = (error as! DaemonConfig.Invalid).errors
+            let expected = [
+                "vigil.yaml:1:9: listen: expected HOST:PORT",
+                "vigil.yaml:2:15: log.format: expected logfmt or json, got \"xml\"",
+                "vigil.yaml:5:22: scrape_configs[0].scrape_interval: expected a duration like 15s, 1m or 1h30m, got \"15x\"",
+                "vigil.yaml:6:21: scrape_configs[0].scrape_timeout: must not exceed scrape_interval",
+                "vigil.yaml:7:22: scrape_configs[0].body_size_limit: expected a size like 10MB",
+                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT, got \"http://bad/metrics\"",
+                "vigil.yaml:11:17: scrape_configs[0].metric_relabel_configs[0].action: only keep and drop are supported",
+                "vigil.yaml:15:16: scrape_configs[0].metric_relabel_configs[1].regex: invalid regular expression",
+                "vigil.yaml:16:5: scrape_configs[0].honour_labels: unknown field",
+                "vigil.yaml:17:5: scrape_configs[1].job_name: required",
+            ]
+            for line in expected {
+                #expect(
+                    errors.contains { $0.hasPrefix(line) },
+                    "missing: \(line)\nall:\n\(errors.joined(separator: "\n"))"
+                )
+            }
+            // All of them, in the order of the file.
+            #expect(errors.count == expected.count, "\(errors.joined(separator: "\n"))")
+            #expect(errors.map { $0.split(separator: ":")[1] } == expected.map { $0.split(separator: ":")[1] })
+            return true
+        }
+    }
+
+    @Test func aTimeoutLongerThanTheIntervalIsRefused() {
+        let yaml =
+            "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n    static_configs: [{targets: ['a:1']}]\n"
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:4:21: scrape_configs[0].scrape_timeout: must not exceed scrape_interval (5.0s)"
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        }
+    }
+
+    @Test func yamlSyntaxErrorsNameTheLine() {
+        #expect {
+            try DaemonConfig.parse("scrape_configs:\n  - job_name: [unclosed\n", file: "broken.yaml")
+        } throws: { error in
+            (error as! DaemonConfig.Invalid).errors.first?.hasPrefix("broken.yaml:3:1:") == true
+        }
+    }
+
+    @Test func authorizationAndTLSAreRead() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: secure
+                scheme: https
+                tls_config: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /k.pem}
+                authorization: {credentials_file: /token}
+                static_configs: [{targets: ['api:443']}]
+              - job_name: basic
+                basic_auth: {username: u, password: p}
+                static_configs: [{targets: ['b:80']}]
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(targets[0].url == "https://api:443/metrics")
+        #expect(targets[0].tls == TLSConfiguration(caFile: "/ca.pem", certificateFile: "/c.pem", keyFile: "/k.pem"))
+        #expect(targets[0].authorization == .bearerFile("/token"))
+        #expect(targets[1].authorization == .basic(username: "u", password: "p"))
+    }
+
+    @Test func durationsAndSizesReadAsPrometheusWritesThem() {
+        #expect(DurationSyntax.seconds("15s") == 15)
+        #expect(DurationSyntax.seconds("1h30m") == 5400)
+        #expect(DurationSyntax.seconds("500ms") == 0.5)
+        #expect(DurationSyntax.seconds("1m1h") == nil)
+        #expect(DurationSyntax.seconds("15") == nil)
+        #expect(DurationSyntax.seconds("") == nil)
+        #expect(DurationSyntax.bytes("10MB") == 10 << 20)
+        #expect(DurationSyntax.bytes("512KB") == 512 << 10)
+        #expect(DurationSyntax.bytes("0") == 0)
+        #expect(DurationSyntax.bytes("-1MB") == nil)
+    }
+
+    @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
+        var source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://127.0.0.1:8080/metrics"],
+            job: "app",
+            listen: "127.0.0.1:9000",
+            interval: "5s",
+            stateDirectory: "/tmp/x",
+            checkpointInterval: nil,
+            logFormat: "json",
+            logLevel: nil,
+            seasonal: false
+        )
+        let config = try source.load()
+        #expect(
+            config.targets == [ScrapeTarget(url: "http://127.0.0.1:8080/metrics", job: "app", interval: 5, timeout: 5)]
+        )
+        #expect(config.listenPort == 9000)
+        #expect(config.logFormat == .json)
+        source.scrape = ["127.0.0.1:8080"]
+        source.interval = "often"
+        #expect(throws: DaemonConfig.Invalid.self) { try source.load() }
+    }
+}
