@@ -4,7 +4,8 @@
 ///
 /// The original metric name goes into the `metric` label (a series has one `__name__`, and it is
 /// `vigil_anomaly_score` here); an exposed label already named `metric` or `detector` is renamed
-/// `exported_metric` / `exported_detector`, as Prometheus renames clashing labels.
+/// `exported_metric` / `exported_detector` — prefixed again while that name is taken too — as Prometheus
+/// renames clashing labels. (Vigil scraping its own `/metrics` meets exactly that.)
 public struct ScoreExposition {
     public static let header = Array(
         """
@@ -22,25 +23,34 @@ public struct ScoreExposition {
     /// Appends the scores of series `cursor…` to `output` until it holds at least `chunkBytes` bytes;
     /// returns the cursor to continue from, or nil when every series has been written.
     public func write(_ store: SeriesStore, from cursor: Int, into output: inout [UInt8], chunkBytes: Int) -> Int? {
+        let reserved = (store.symbols.intern("metric"), store.symbols.intern("detector"))
         var index = cursor
         while index < store.count {
             let ref = StoreRef(index: UInt32(index))
             index += 1
             guard let score = store.score(of: ref) else { continue }
-            writeSeries(store.labels(of: ref), score: score, symbols: store.symbols, into: &output)
+            writeSeries(store.labels(of: ref), score: score, symbols: store.symbols, reserved: reserved, into: &output)
             if output.count >= chunkBytes { return index < store.count ? index : nil }
         }
         return nil
     }
 
-    private func writeSeries(_ labels: LabelSet, score: Double, symbols: SymbolTable, into output: inout [UInt8]) {
+    private func writeSeries(
+        _ labels: LabelSet,
+        score: Double,
+        symbols: SymbolTable,
+        reserved: (metric: Symbol, detector: Symbol),
+        into output: inout [UInt8]
+    ) {
         output.append(contentsOf: "vigil_anomaly_score{".utf8)
         for label in labels.labels {
             let name = symbols[label.name]
-            switch name {
-            case "__name__": output.append(contentsOf: "metric".utf8)
-            case "metric", "detector": output.append(contentsOf: "exported_\(name)".utf8)
-            default: output.append(contentsOf: name.utf8)
+            if name == "__name__" {
+                output.append(contentsOf: "metric".utf8)
+            } else if label.name == reserved.metric || label.name == reserved.detector {
+                output.append(contentsOf: Self.exportedName(name, avoiding: labels, symbols: symbols).utf8)
+            } else {
+                output.append(contentsOf: name.utf8)
             }
             output.append(contentsOf: "=\"".utf8)
             Self.appendEscaped(symbols[label.value], to: &output)
@@ -51,6 +61,13 @@ public struct ScoreExposition {
         output.append(contentsOf: "\"} ".utf8)
         Self.appendFixed(score, to: &output)
         output.append(UInt8(ascii: "\n"))
+    }
+
+    /// `exported_<name>`, prefixed again while the series already has a label of that name.
+    static func exportedName(_ name: String, avoiding labels: LabelSet, symbols: SymbolTable) -> String {
+        var renamed = "exported_" + name
+        while labels.labels.contains(where: { symbols[$0.name] == renamed }) { renamed = "exported_" + renamed }
+        return renamed
     }
 
     static func appendEscaped(_ value: String, to output: inout [UInt8]) {

@@ -1,0 +1,75 @@
+import Foundation
+import VigilHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `vigil` binary (built beside the test bundle) running `vigil run`, its standard error
+/// collected line by line, stopped with the test.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    private let log = Captured()
+
+    static var binary: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("vigil")
+    }
+
+    /// A loopback port unlikely to collide with other runs: from the process id and a per-test offset.
+    static func port(_ offset: Int) -> Int { 30_000 + Int(getpid() % 5_000) * 4 + offset }
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = Self.binary
+        process.arguments = ["run"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let log = self.log
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            log.append(String(decoding: handle.availableData, as: UTF8.self))
+        }
+        try process.run()
+    }
+
+    var stderr: String { log.text }
+
+    /// The JSON log lines so far, decoded.
+    var logLines: [[String: String]] {
+        stderr.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+        }
+    }
+
+    /// Waits (at most `seconds`) until `condition` holds for the log; false on timeout.
+    func waitForLog(seconds: Double = 30, _ condition: ([[String: String]]) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(logLines) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition(logLines)
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits (at most `seconds`) for the process to exit; its status, or nil if it did not.
+    func exitStatus(within seconds: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(5_000) }
+        }
+    }
+}
+
+/// GETs or POSTs `url` with Vigil's own HTTP client.
+func fetch(_ url: String, method: HTTPRequest.Method = .get) async throws -> (status: Int, body: String) {
+    let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, method: method, timeout: 10))
+    return (response.status, String(decoding: response.body, as: UTF8.self))
+}

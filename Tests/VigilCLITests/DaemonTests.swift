@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import VigilHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil run` as a real process: serving, reloading, stopping, and surviving `kill -9`.
+@Suite(.serialized)
+struct DaemonTests {
+    let stateDirectory: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-state-\(UUID().uuidString)")
+            .path
+        return path
+    }()
+
+    /// Vigil scraping its own /metrics: a live target with no other process needed.
+    func selfScraping(port: Int, extra: [String] = []) throws -> DaemonProcess {
+        try DaemonProcess(
+            [
+                "--scrape", "http://127.0.0.1:\(port)/metrics", "--listen", "127.0.0.1:\(port)", "--interval", "200ms",
+                "--state-dir", stateDirectory, "--checkpoint-interval", "500ms", "--log-format", "json",
+            ] + extra
+        )
+    }
+
+    func checkpoints(_ lines: [[String: String]], reason: String) -> [Int] {
+        lines.filter { $0["msg"] == "checkpoint written" && $0["reason"] == reason }.compactMap {
+            Int($0["series"] ?? "")
+        }
+    }
+
+    @Test func killNineLosesAtMostOneCheckpointIntervalAndSigtermLosesNothing() async throws {
+        let port = DaemonProcess.port(0)
+        let first = try selfScraping(port: port)
+        #expect(await first.waitForLog { checkpoints($0, reason: "periodic").count >= 3 }, "\(first.stderr)")
+        first.signal(SIGKILL)
+        _ = await first.exitStatus(within: 10)
+        let learntBeforeKill = try #require(checkpoints(first.logLines, reason: "periodic").last)
+        #expect(learntBeforeKill > 20)
+
+        let second = try selfScraping(port: port)
+        #expect(await second.waitForLog { $0.contains { $0["msg"] == "restored learnt state" } }, "\(second.stderr)")
+        let restored = try #require(
+            second.logLines.first { $0["msg"] == "restored learnt state" }?["series"].flatMap { Int($0) }
+        )
+        // Whatever the last checkpoint before the kill held is back (a later one may have landed too).
+        #expect(restored >= learntBeforeKill)
+
+        // SIGTERM: a graceful stop, with a last checkpoint after the last scrape.
+        #expect(await second.waitForLog { checkpoints($0, reason: "periodic").count >= 1 })
+        second.signal(SIGTERM)
+        #expect(await second.exitStatus(within: 20) == 0)
+        let final = try #require(checkpoints(second.logLines, reason: "shutdown").last)
+        #expect(second.logLines.last?["msg"] == "stopped")
+        let third = try selfScraping(port: port)
+        #expect(await third.waitForLog { $0.contains { $0["msg"] == "restored learnt state" } })
+        #expect(third.logLines.first { $0["msg"] == "restored learnt state" }?["series"] == "\(final)")
+    }
+
+    @Test func aCorruptCheckpointIsReportedAndVigilStartsFresh() async throws {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        try Data("vigil-checkpoint 1\n0000000000000010 0000000000000000\ngarbage".utf8)
+            .write(to: URL(fileURLWithPath: stateDirectory + "/detectors.checkpoint"))
+        let daemon = try selfScraping(port: DaemonProcess.port(1))
+        #expect(
+            await daemon.waitForLog { $0.contains { $0["msg"] == "checkpoint ignored; starting fresh" } },
+            "\(daemon.stderr)"
+        )
+        #expect(
+            daemon.logLines.first { $0["msg"] == "checkpoint ignored; starting fresh" }?["reason"]?.contains(
+                "truncated"
+            ) == true
+        )
+        // And it goes on: scraping, then writing a good checkpoint over the bad one.
+        #expect(await daemon.waitForLog { checkpoints($0, reason: "periodic").count >= 1 })
+    }
+
+    @Test func servesMetricsHealthReadinessAndTheAPI() async throws {
+        let port = DaemonProcess.port(2)
+        let daemon = try selfScraping(port: port)
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+        #expect(try await fetch(base + "/healthz").status == 200)
+        // Ready after the first scrape (a few hundred milliseconds in).
+        var ready = try await fetch(base + "/readyz")
+        for _ in 0..<100 where ready.status != 200 {
+            try await Task.sleep(for: .milliseconds(50))
+            ready = try await fetch(base + "/readyz")
+        }
+        #expect(ready.status == 200)
+        try await Task.sleep(for: .milliseconds(600))
+        let metrics = try await fetch(base + "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("# TYPE vigil_anomaly_score gauge"))
+        #expect(metrics.body.contains("vigil_scrapes_total{result=\"success\"}"))
+        #expect(
+            metrics.body.contains(
+                "vigil_anomaly_score{metric=\"up\",instance=\"127.0.0.1:\(port)\",job=\"app\",detector=\"ensemble\"} 0.000000"
+            )
+        )
+        let targets = try await fetch(base + "/api/v1/targets")
+        let decoded = try JSONSerialization.jsonObject(with: Data(targets.body.utf8)) as! [String: Any]
+        #expect(decoded["status"] as? String == "success")
+        let health = (decoded["data"] as! [[String: Any]]).first
+        #expect(health?["health"] as? String == "up")
+        let anomalies = try await fetch(base + "/api/v1/anomalies")
+        #expect(anomalies.status == 200 && anomalies.body.hasPrefix("{\"data\":["))
+        #expect(try await fetch(base + "/nothing-here").status == 404)
+    }
+
+    @Test func reloadAppliesAGoodFileAndRefusesABadOneWithEveryError() async throws {
+        let port = DaemonProcess.port(3)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).yaml")
+        let good = """
+            listen: 127.0.0.1:\(port)
+            log: {format: json}
+            scrape_configs:
+              - job_name: self
+                scrape_interval: 200ms
+                scrape_timeout: 200ms
+                static_configs: [{targets: ['127.0.0.1:\(port)']}]
+
+            """
+        try good.write(to: file, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(["--config", file.path])
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+
+        try (good + "    sample_limt: 5\n").write(to: file, atomically: true, encoding: .utf8)
+        let refused = try await fetch(base + "/-/reload", method: .post)
+        #expect(refused.status == 400)
+        #expect(refused.body.hasPrefix("\(file.path):8:5: scrape_configs[0].sample_limt: unknown field"))
+
+        let twoTargets = good + "  - job_name: other\n    static_configs: [{targets: ['127.0.0.1:1']}]\n"
+        try twoTargets.write(to: file, atomically: true, encoding: .utf8)
+        let applied = try await fetch(base + "/-/reload", method: .post)
+        #expect(applied.status == 200)
+        #expect(applied.body == "configuration reloaded: 2 targets\n")
+
+        // SIGHUP reloads too.
+        try good.write(to: file, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(
+            await daemon.waitForLog { $0.contains { $0["trigger"] == "SIGHUP" && $0["targets"] == "1" } },
+            "\(daemon.stderr)"
+        )
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0)
+    }
+
+    @Test func anInvalidConfigurationStopsTheStartWithEveryError() async throws {
+        let file = try temporaryFile("listen: nowhere\nscrape_configs: {}\n", suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = await vigil("run", "--config", file.path)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "\(file.path):1:9: listen: expected HOST:PORT (like 0.0.0.0:9464 or [::]:9464), got \"nowhere\"\n\(file.path):2:17: scrape_configs: expected a list\n"
+        )
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import VigilCore
+
+@testable import VigilEngine
+
+/// Checkpoints: what is written reads back the same, and nothing damaged is ever trusted.
+struct StateCheckpointTests {
+    let directory: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ckpt-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    /// A store that has learnt something: three series, one a counter, 50 samples each.
+    func learntStore(parameters: EnsembleParameters = EnsembleParameters()) -> SeriesStore {
+        let store = SeriesStore(parameters: parameters)
+        let refs = ["a", "b", "c_total"].map {
+            store.register(
+                LabelSet([("__name__", $0), ("job", "x")], symbols: store.symbols),
+                role: $0.hasSuffix("_total") ? .cumulative : .gauge
+            )
+        }
+        for step in 0..<50 {
+            for (index, ref) in refs.enumerated() {
+                store.observe(ref, value: Double(step * (index + 1)) + .pi, at: 1_700_000_000 + Double(step) * 15)
+            }
+        }
+        return store
+    }
+
+    @Test func aCheckpointReadsBackExactlyAndRestoresTheDetectors() throws {
+        let store = learntStore()
+        let checkpoint = StateCheckpoint(directory: directory)
+        try checkpoint.write(store.snapshot())
+        let snapshot = try #require(try checkpoint.read())
+        // Compared as JSON: a NaN (a counter's "no previous value") is never == itself.
+        #expect(try encoded(snapshot) == encoded(store.snapshot()))
+        let restored = SeriesStore()
+        #expect(restored.restore(snapshot))
+        #expect(try encoded(restored.snapshot()) == encoded(store.snapshot()))
+        // The restored store goes on exactly as the original would.
+        let ref = StoreRef(index: 0)
+        store.observe(ref, value: 500, at: 1_700_001_000)
+        restored.observe(ref, value: 500, at: 1_700_001_000)
+        #expect(restored.score(of: ref) == store.score(of: ref))
+        #expect(!FileManager.default.fileExists(atPath: checkpoint.path + ".tmp"))
+    }
+
+    func encoded(_ snapshot: StoreSnapshot) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "+",
+            negativeInfinity: "-",
+            nan: "n"
+        )
+        return String(decoding: try encoder.encode(snapshot), as: UTF8.self)
+    }
+
+    @Test func noCheckpointIsNil() throws {
+        #expect(try StateCheckpoint(directory: directory).read() == nil)
+    }
+
+    func damaged(_ change: (inout [UInt8]) -> Void) throws -> StateCheckpoint.Refusal? {
+        let checkpoint = StateCheckpoint(directory: directory)
+        try checkpoint.write(learntStore().snapshot())
+        var bytes = Array(FileManager.default.contents(atPath: checkpoint.path)!)
+        change(&bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: checkpoint.path))
+        do {
+            _ = try checkpoint.read()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aTruncatedCheckpointIsRefused() throws {
+        let refusal = try #require(try damaged { $0.removeLast($0.count / 3) })
+        #expect(refusal.description.contains("truncated checkpoint"))
+    }
+
+    @Test func aFlippedBitIsRefused() throws {
+        let refusal = try #require(try damaged { $0[$0.count - 40] ^= 0x04 })
+        #expect(refusal.description.contains("checksum mismatch"))
+    }
+
+    @Test func aForeignFileIsRefused() throws {
+        let refusal = try #require(try damaged { $0 = Array("{\"some\": \"json\"}\n\n".utf8) })
+        #expect(refusal.description.contains("not a Vigil checkpoint"))
+        let empty = try #require(try damaged { $0 = [] })
+        #expect(empty.description.contains("not a Vigil checkpoint"))
+    }
+
+    @Test func aLaterFormatVersionIsRefused() throws {
+        let refusal = try #require(
+            try damaged { bytes in
+                let index = bytes.firstIndex(of: UInt8(ascii: "\n"))!
+                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 2".utf8))
+            }
+        )
+        #expect(refusal.description.contains("checkpoint format 2 is not 1"))
+    }
+
+    @Test func aValidFileWithAWrongPayloadIsRefused() throws {
+        let payload = Array("[1,2,3]".utf8)
+        var file = Array("vigil-checkpoint 1\n".utf8)
+        file += Array(
+            String(format: "%016llx %016llx\n", UInt64(payload.count), StateCheckpoint.checksum(payload)).utf8
+        )
+        file += payload
+        let checkpoint = StateCheckpoint(directory: directory)
+        try Data(file).write(to: URL(fileURLWithPath: checkpoint.path))
+        #expect {
+            try checkpoint.read()
+        } throws: { error in
+            (error as? StateCheckpoint.Refusal)?.description.contains("does not decode") == true
+        }
+    }
+
+    @Test func stateLearntUnderOtherSettingsIsNotReused() throws {
+        let snapshot = learntStore().snapshot()
+        var other = EnsembleParameters()
+        other.components.remove(.seasonal)
+        let store = SeriesStore(parameters: other)
+        #expect(!store.restore(snapshot))
+        #expect(store.count == 0)
+    }
+}
