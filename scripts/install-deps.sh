@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # libcurl for VigilHTTP; python3 and openssl for its tests (a fixture server, a test certificate);
-# prometheus-node-exporter, a real scrape target for the scraper tests (apt does not start it).
-packages=(libcurl4-openssl-dev pkg-config python3 openssl prometheus-node-exporter "$@")
+# prometheus-node-exporter, a real scrape target, and prometheus, which scrapes Vigil in the integration
+# tests (apt starts neither: the tests start their own on loopback ports).
+packages=(libcurl4-openssl-dev pkg-config python3 openssl prometheus-node-exporter prometheus "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -16,8 +16,8 @@ struct DaemonTests {
     }()
 
     /// Vigil scraping its own /metrics: a live target with no other process needed.
-    func selfScraping(port: Int, extra: [String] = []) throws -> DaemonProcess {
-        try DaemonProcess(
+    func selfScraping(port: Int, extra: [String] = []) throws -> ChildProcess {
+        try ChildProcess.vigil(
             [
                 "--scrape", "http://127.0.0.1:\(port)/metrics", "--listen", "127.0.0.1:\(port)", "--interval", "200ms",
                 "--state-dir", stateDirectory, "--checkpoint-interval", "500ms", "--log-format", "json",
@@ -32,7 +32,7 @@ struct DaemonTests {
     }
 
     @Test func killNineLosesAtMostOneCheckpointIntervalAndSigtermLosesNothing() async throws {
-        let port = DaemonProcess.port(0)
+        let port = ChildProcess.port(0)
         let first = try selfScraping(port: port)
         #expect(await first.waitForLog { checkpoints($0, reason: "periodic").count >= 3 }, "\(first.stderr)")
         first.signal(SIGKILL)
@@ -63,7 +63,7 @@ struct DaemonTests {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         try Data("vigil-checkpoint 1\n0000000000000010 0000000000000000\ngarbage".utf8)
             .write(to: URL(fileURLWithPath: stateDirectory + "/detectors.checkpoint"))
-        let daemon = try selfScraping(port: DaemonProcess.port(1))
+        let daemon = try selfScraping(port: ChildProcess.port(1))
         #expect(
             await daemon.waitForLog { $0.contains { $0["msg"] == "checkpoint ignored; starting fresh" } },
             "\(daemon.stderr)"
@@ -78,7 +78,7 @@ struct DaemonTests {
     }
 
     @Test func servesMetricsHealthReadinessAndTheAPI() async throws {
-        let port = DaemonProcess.port(2)
+        let port = ChildProcess.port(2)
         let daemon = try selfScraping(port: port)
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
@@ -111,7 +111,7 @@ struct DaemonTests {
     }
 
     @Test func reloadAppliesAGoodFileAndRefusesABadOneWithEveryError() async throws {
-        let port = DaemonProcess.port(3)
+        let port = ChildProcess.port(3)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).yaml")
         let good = """
             listen: 127.0.0.1:\(port)
@@ -124,7 +124,7 @@ struct DaemonTests {
 
             """
         try good.write(to: file, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(["--config", file.path])
+        let daemon = try ChildProcess.vigil(["--config", file.path])
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
 

@@ -5,9 +5,9 @@ import VigilHTTP
 import Glibc
 #endif
 
-/// The real `vigil` binary (built beside the test bundle) running `vigil run`, its standard error
-/// collected line by line, stopped with the test.
-final class DaemonProcess: @unchecked Sendable {
+/// A real process started by a test — `vigil run` (the binary built beside the test bundle), or a
+/// Debian service such as Prometheus — its standard error collected, killed with the test.
+final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let log = Captured()
 
@@ -19,9 +19,15 @@ final class DaemonProcess: @unchecked Sendable {
     /// A loopback port unlikely to collide with other runs: from the process id and a per-test offset.
     static func port(_ offset: Int) -> Int { 30_000 + Int(getpid() % 5_000) * 4 + offset }
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = Self.binary
-        process.arguments = ["run"] + arguments
+    /// `vigil run ARGUMENTS`.
+    static func vigil(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(binary, ["run"] + arguments)
+    }
+
+    init(_ executable: URL, _ arguments: [String], workingDirectory: URL? = nil) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = workingDirectory
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
