@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Vigil's hot paths on your own data.",
-        subcommands: [BenchParseCommand.self]
+        subcommands: [BenchParseCommand.self, BenchPipelineCommand.self]
     )
 }
 
@@ -71,31 +71,18 @@ struct BenchParseCommand: AsyncParsableCommand {
         let allocationsPerSample = allocationsBefore.flatMap { before in
             allocationCounter.map { Double($0.count() - before) / Double(runs * max(samples, 1)) }
         }
-        let median = wall.sorted()[wall.count / 2]
-        var writer = JSONWriter()
-        writer.raw("{")
-        writer.key("peer", first: true)
-        writer.string("vigil")
-        writer.key("impl")
-        writer.string("ExpositionParser+SeriesCache (\(format.rawValue))")
-        writer.key("bytes")
-        writer.raw(String(input.bytes.count))
-        writer.key("samples")
-        writer.raw(String(samples))
-        writer.key("runs_ns")
-        writer.raw("[" + wall.map(String.init).joined(separator: ",") + "]")
-        writer.key("cpu_ns")
-        writer.raw("[" + cpu.map(String.init).joined(separator: ",") + "]")
-        writer.key("median_ns")
-        writer.raw(String(median))
-        writer.key("ns_per_sample")
-        writer.raw(String(format: Double(median) / Double(max(samples, 1))))
-        writer.key("allocs_per_sample")
-        writer.raw(allocationsPerSample.map { String(format: $0) } ?? "null")
-        writer.key("checksum")
-        writer.raw(checksum.isFinite ? String(format: checksum) : "null")
-        writer.raw("}")
-        Console.out(writer.text)
+        Console.out(
+            BenchReport(
+                peer: "vigil",
+                impl: "ExpositionParser+SeriesCache (\(format.rawValue))",
+                bytes: input.bytes.count,
+                samples: samples,
+                wall: wall,
+                cpu: cpu,
+                allocationsPerSample: allocationsPerSample,
+                checksum: checksum
+            ).json
+        )
     }
 
     /// One scrape-path pass: every sample resolved to its series and its value read.
@@ -115,6 +102,46 @@ struct BenchParseCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         return (samples, sum)
+    }
+}
+
+/// One benchmark result as the JSON line `scripts/bench.sh` collects.
+struct BenchReport {
+    var peer: String
+    var impl: String
+    var bytes: Int
+    var samples: Int
+    var wall: [UInt64]
+    var cpu: [UInt64]
+    var allocationsPerSample: Double?
+    var checksum: Double
+
+    var json: String {
+        let median = wall.sorted()[wall.count / 2]
+        var writer = JSONWriter()
+        writer.raw("{")
+        writer.key("peer", first: true)
+        writer.string(peer)
+        writer.key("impl")
+        writer.string(impl)
+        writer.key("bytes")
+        writer.raw(String(bytes))
+        writer.key("samples")
+        writer.raw(String(samples))
+        writer.key("runs_ns")
+        writer.raw("[" + wall.map(String.init).joined(separator: ",") + "]")
+        writer.key("cpu_ns")
+        writer.raw("[" + cpu.map(String.init).joined(separator: ",") + "]")
+        writer.key("median_ns")
+        writer.raw(String(median))
+        writer.key("ns_per_sample")
+        writer.raw(String(format: Double(median) / Double(max(samples, 1))))
+        writer.key("allocs_per_sample")
+        writer.raw(allocationsPerSample.map { String(format: $0) } ?? "null")
+        writer.key("checksum")
+        writer.raw(checksum.isFinite ? String(format: checksum) : "null")
+        writer.raw("}")
+        return writer.text
     }
 }
 

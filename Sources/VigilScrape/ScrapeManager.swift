@@ -10,11 +10,11 @@ import VigilHTTP
 /// scrapes every interval; a tick missed because a scrape ran long is skipped, not bunched. HTTP runs
 /// concurrently (libcurl's multi handle); parsing, labelling and detection run on this actor, one
 /// scrape at a time, so the store needs no lock and a sample costs no synchronisation.
-public actor ScrapeManager<Transport: HTTPTransport> {
+public actor ScrapeManager {
     /// One target's scraper and what the pipeline remembers of its series.
     private final class TargetState {
         let id: Int
-        let scraper: TargetScraper<Transport>
+        let scraper: TargetScraper
         let labeler: SeriesLabeler
         /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it.
         var storeRefs: [UInt32] = []
@@ -23,7 +23,7 @@ public actor ScrapeManager<Transport: HTTPTransport> {
 
         static var dropped: UInt32 { .max }
 
-        init(id: Int, scraper: TargetScraper<Transport>, store: SeriesStore) {
+        init(id: Int, scraper: TargetScraper, store: SeriesStore) {
             self.id = id
             self.scraper = scraper
             labeler = SeriesLabeler(target: scraper.target)
@@ -45,11 +45,13 @@ public actor ScrapeManager<Transport: HTTPTransport> {
     }
 
     public let store: SeriesStore
-    private let transport: Transport
+    private let transport: any HTTPTransport
     private let wallClock: @Sendable () -> Double
     private var states: [TargetState] = []
     private var nextID = 0
     private var restartLoops: AsyncStream<Void>.Continuation?
+    /// Reused from scrape to scrape, so a scrape allocates no observation buffer.
+    private var observations: [Observation] = []
     private let metrics = (
         successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
         failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
@@ -62,7 +64,7 @@ public actor ScrapeManager<Transport: HTTPTransport> {
     /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
     public init(
         targets: [ScrapeTarget],
-        transport: Transport,
+        transport: any HTTPTransport,
         store: SeriesStore,
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
@@ -78,7 +80,7 @@ public actor ScrapeManager<Transport: HTTPTransport> {
     private static func makeState(
         id: Int,
         target: ScrapeTarget,
-        transport: Transport,
+        transport: any HTTPTransport,
         store: SeriesStore
     ) -> TargetState {
         let scraper = TargetScraper(
@@ -170,11 +172,12 @@ public actor ScrapeManager<Transport: HTTPTransport> {
             metrics.series.record(store.count)
             metrics.anomalies.record(store.anomalies.count)
         }
-        for sample in result.samples {
-            guard let ref = storeRef(sample.series, of: state) else { continue }
-            let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time
-            store.observe(ref, value: sample.value, at: timestamp)
-        }
+        var batch = observations
+        observations = []
+        batch.removeAll(keepingCapacity: true)
+        resolve(result.samples, of: state, at: time, into: &batch)
+        store.observe(batch)
+        observations = batch
         for series in result.stale {
             if let ref = storeRef(series, of: state) { store.markStale(ref) }
         }
@@ -188,24 +191,51 @@ public actor ScrapeManager<Transport: HTTPTransport> {
         state.health.samplesScraped = result.samplesScraped
     }
 
-    /// The store reference of a series of a target's cache; labels it on first sight (cold path).
-    @inline(__always)
-    private func storeRef(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
-        let index = Int(series.index)
-        if index < state.storeRefs.count {
-            let mapped = state.storeRefs[index]
-            if mapped != 0 { return mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1) }
-        } else {
-            state.storeRefs.append(contentsOf: repeatElement(0, count: index + 1 - state.storeRefs.count))
+    /// Maps a scrape's samples to store series: an array lookup per sample; labelling (target labels,
+    /// relabelling) only for a series seen for the first time.
+    private func resolve(
+        _ samples: [ScrapeResult.Sample],
+        of state: TargetState,
+        at time: Double,
+        into batch: inout [Observation]
+    ) {
+        let known = state.scraper.cache.seriesCount
+        if state.storeRefs.count < known {
+            state.storeRefs.append(contentsOf: repeatElement(0, count: known - state.storeRefs.count))
         }
+        var refs = state.storeRefs
+        state.storeRefs = []
+        refs.withUnsafeMutableBufferPointer { refs in
+            for sample in samples {
+                let index = Int(sample.series.index)
+                var mapped = refs[index]
+                if mapped == 0 {
+                    mapped = label(sample.series, of: state).map { $0.index + 1 } ?? TargetState.dropped
+                    refs[index] = mapped
+                }
+                guard mapped != TargetState.dropped else { continue }
+                let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time
+                batch.append(Observation(series: StoreRef(index: mapped - 1), value: sample.value, timestamp: timestamp))
+            }
+        }
+        state.storeRefs = refs
+    }
+
+    /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops it.
+    private func label(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
         let cache = state.scraper.cache
         guard let labels = state.labeler.label(cache.labelSet(of: series).pairs(in: cache.symbols)) else {
-            state.storeRefs[index] = TargetState.dropped
             return nil
         }
-        let ref = store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
-        state.storeRefs[index] = ref.index + 1
-        return ref
+        return store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
+    }
+
+    /// The store reference of a series of a target's cache, when it has been mapped (stale marking).
+    private func storeRef(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
+        let index = Int(series.index)
+        guard index < state.storeRefs.count else { return nil }
+        let mapped = state.storeRefs[index]
+        return mapped == 0 || mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1)
     }
 
     private func markAllStale(_ state: TargetState) {

@@ -5,11 +5,13 @@ import VigilHTTP
 /// the target's limits, its own series cache (so a repeated scrape skips label parsing), all-or-nothing
 /// results, and staleness.
 ///
-/// Not thread-safe: one scraper per target, driven by one loop.
-public final class TargetScraper<Transport: HTTPTransport> {
+/// Not thread-safe: one scraper per target, driven by one loop. Not generic: the transport is called
+/// once per scrape, and a generic class pays for metadata lookups on every field access of its
+/// per-sample loop.
+public final class TargetScraper {
     public let target: ScrapeTarget
     public let cache: SeriesCache
-    private let transport: Transport
+    private let transport: any HTTPTransport
     private let clock: @Sendable () -> Double
     /// Per series of the cache: the number of the last successful scrape that exposed it (0: none yet).
     private var lastSeen: [UInt32] = []
@@ -18,11 +20,12 @@ public final class TargetScraper<Transport: HTTPTransport> {
     /// Successful scrapes so far; the stamp of the latest is `successes`.
     private var successes: UInt32 = 0
     private var sampleCapacity = 0
+    private var lastBodySize = 0
 
     /// `clock` returns seconds (monotonic is best); it times each scrape.
     public init(
         target: ScrapeTarget,
-        transport: Transport,
+        transport: any HTTPTransport,
         cache: SeriesCache = SeriesCache(),
         clock: @escaping @Sendable () -> Double
     ) {
@@ -44,12 +47,14 @@ public final class TargetScraper<Transport: HTTPTransport> {
             connectTimeout: target.timeout,
             timeout: target.timeout,
             maxBodyBytes: target.bodySizeLimit,
+            expectedBodyBytes: lastBodySize,
             tls: target.tls,
             authorization: target.authorization
         )
         let outcome: Result<[ScrapeResult.Sample], ScrapeFailure>
         do {
             let response = try await transport.execute(request)
+            lastBodySize = response.body.count
             outcome = parse(response)
         } catch {
             outcome = .failure(ScrapeFailure(message: describe(error)))

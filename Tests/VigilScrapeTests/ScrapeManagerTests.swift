@@ -17,12 +17,12 @@ struct ScrapeManagerTests {
         func advance(_ by: Double) { lock.withLock { seconds += by } }
     }
 
-    func manager(_ targets: [ScrapeTarget], clock: ManualClock = ManualClock()) -> ScrapeManager<FakeTransport> {
+    func manager(_ targets: [ScrapeTarget], clock: ManualClock = ManualClock()) -> ScrapeManager {
         ScrapeManager(targets: targets, transport: transport, store: SeriesStore(), wallClock: { clock.now })
     }
 
     /// The stored series as Prometheus would print them.
-    func storedSeries(_ manager: ScrapeManager<FakeTransport>) async -> Set<String> {
+    func storedSeries(_ manager: ScrapeManager) async -> Set<String> {
         await manager.seriesDescriptions()
     }
 

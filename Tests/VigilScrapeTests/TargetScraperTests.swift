@@ -8,12 +8,12 @@ import VigilHTTP
 struct TargetScraperTests {
     let transport = FakeTransport()
 
-    func scraper(_ target: ScrapeTarget = ScrapeTarget(url: "http://app:8080/metrics")) -> TargetScraper<FakeTransport>
+    func scraper(_ target: ScrapeTarget = ScrapeTarget(url: "http://app:8080/metrics")) -> TargetScraper
     {
         TargetScraper(target: target, transport: transport, clock: { 0 })
     }
 
-    func names(_ result: ScrapeResult, _ scraper: TargetScraper<FakeTransport>) -> [String] {
+    func names(_ result: ScrapeResult, _ scraper: TargetScraper) -> [String] {
         result.samples.map { scraper.cache.labelSet(of: $0.series).description(in: scraper.cache.symbols) }
     }
 

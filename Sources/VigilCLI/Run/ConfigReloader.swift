@@ -10,7 +10,7 @@ import VigilServer
 /// errors changes nothing; the errors are logged and answered.
 actor ConfigReloader {
     private let source: RunCommand.ConfigSource
-    private let manager: ScrapeManager<CurlHTTPClient>
+    private let manager: ScrapeManager
     private let logger: Logger
     private var current: DaemonConfig
     private let reloads = (
@@ -18,7 +18,7 @@ actor ConfigReloader {
         failure: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "failure")])
     )
 
-    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager<CurlHTTPClient>, logger: Logger)
+    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager, logger: Logger)
     {
         self.source = source
         self.current = current

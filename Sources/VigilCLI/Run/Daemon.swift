@@ -68,7 +68,7 @@ struct Daemon {
     /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported
     /// and Vigil starts fresh (a bad checkpoint never stops the daemon).
     private func restore(
-        into manager: ScrapeManager<CurlHTTPClient>,
+        into manager: ScrapeManager,
         from directory: String,
         logger: Logger
     ) async throws -> StateCheckpoint {

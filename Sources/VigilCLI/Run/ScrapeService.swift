@@ -5,7 +5,7 @@ import VigilScrape
 
 /// The scrape manager as a service: scrapes until graceful shutdown begins.
 struct ScrapeService: Service {
-    let manager: ScrapeManager<CurlHTTPClient>
+    let manager: ScrapeManager
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await manager.run() }

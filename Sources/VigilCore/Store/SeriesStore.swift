@@ -7,6 +7,20 @@ public struct StoreRef: Hashable, Sendable, Comparable {
     public static func < (lhs: StoreRef, rhs: StoreRef) -> Bool { lhs.index < rhs.index }
 }
 
+/// One sample bound for a stored series.
+public struct Observation: Sendable {
+    public var series: StoreRef
+    public var value: Double
+    /// Seconds since the epoch.
+    public var timestamp: Double
+
+    public init(series: StoreRef, value: Double, timestamp: Double) {
+        self.series = series
+        self.value = value
+        self.timestamp = timestamp
+    }
+}
+
 /// Every series Vigil watches, with what it learnt about each: the final label set (target labels
 /// applied), how its samples are read (``SampleRole``), the counter-rate state, the detector state and
 /// the latest score.
@@ -28,6 +42,8 @@ public final class SeriesStore {
     private var detectors: ContiguousArray<EnsembleDetector> = []
     /// The latest score; NaN until the series has been scored, and again once it is stale.
     private var scores: ContiguousArray<Double> = []
+    /// Whether the series is in ``anomalies``: spares a dictionary lookup per sample.
+    private var anomalous: ContiguousArray<Bool> = []
     /// Series whose latest score is at or above the alarm threshold, with the evidence.
     public private(set) var anomalies: [StoreRef: Anomaly] = [:]
     /// Anomalies that ended, newest last, at most ``endedAnomalyLimit``.
@@ -56,6 +72,7 @@ public final class SeriesStore {
         rates.append(CounterRate())
         detectors.append(EnsembleDetector(parameters: parameters))
         scores.append(.nan)
+        anomalous.append(false)
         return ref
     }
 
@@ -77,27 +94,56 @@ public final class SeriesStore {
 
     /// Takes one sample (`timestamp` in seconds since the epoch): a gauge is scored as it is, a cumulative
     /// series by its rate since the previous sample.
-    @inline(__always)
     public func observe(_ ref: StoreRef, value: Double, at timestamp: Double) {
-        let index = Int(ref.index)
-        let measured: Double
-        switch roles[index] {
-        case .skipped:
-            return
-        case .gauge:
-            measured = value
-        case .cumulative:
-            guard let rate = rates[index].update(value, at: timestamp) else { return }
-            measured = rate
+        observe([Observation(series: ref, value: value, timestamp: timestamp)])
+    }
+
+    /// Takes a scrape's samples. The arrays are opened once for the whole batch: per sample there is
+    /// no exclusivity check, no reference counting and no allocation.
+    public func observe(_ batch: [Observation]) {
+        let parameters = self.parameters
+        var alarms: [(StoreRef, DetectorOutput, Double)] = []
+        var ended: [StoreRef] = []
+        roles.withUnsafeBufferPointer { roles in
+            rates.withUnsafeMutableBufferPointer { rates in
+                detectors.withUnsafeMutableBufferPointer { detectors in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        anomalous.withUnsafeMutableBufferPointer { anomalous in
+                            for observation in batch {
+                                let index = Int(observation.series.index)
+                                let measured: Double
+                                switch roles[index] {
+                                case .skipped:
+                                    continue
+                                case .gauge:
+                                    measured = observation.value
+                                case .cumulative:
+                                    guard let rate = rates[index].update(observation.value, at: observation.timestamp)
+                                    else { continue }
+                                    measured = rate
+                                }
+                                let output = detectors[index].observe(
+                                    measured,
+                                    at: observation.timestamp,
+                                    parameters: parameters
+                                )
+                                guard measured.isFinite else { continue }
+                                scores[index] = output.score
+                                if output.score >= EnsembleDetector.alarmThreshold {
+                                    anomalous[index] = true
+                                    alarms.append((observation.series, output, observation.timestamp))
+                                } else if anomalous[index] {
+                                    anomalous[index] = false
+                                    ended.append(observation.series)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        let output = detectors[index].observe(measured, at: timestamp, parameters: parameters)
-        guard measured.isFinite else { return }
-        scores[index] = output.score
-        if output.score >= EnsembleDetector.alarmThreshold {
-            record(ref, output, at: timestamp)
-        } else if anomalies[ref] != nil {
-            end(ref)
-        }
+        for (ref, output, timestamp) in alarms { record(ref, output, at: timestamp) }
+        for ref in ended { end(ref) }
     }
 
     /// The series vanished (the target stopped exposing it, or the scrape failed): no score is published
@@ -106,7 +152,10 @@ public final class SeriesStore {
         let index = Int(ref.index)
         _ = rates[index].update(StalenessMarker.value, at: 0)
         scores[index] = .nan
-        if anomalies[ref] != nil { end(ref) }
+        if anomalous[index] {
+            anomalous[index] = false
+            end(ref)
+        }
     }
 
     private func record(_ ref: StoreRef, _ output: DetectorOutput, at timestamp: Double) {

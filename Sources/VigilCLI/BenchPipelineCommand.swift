@@ -1,0 +1,111 @@
+import ArgumentParser
+import VigilCore
+import VigilHTTP
+import VigilScrape
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil bench pipeline FILE`: what the daemon does per scrape after the bytes arrived — parse, map to
+/// stored series, counter rates, detectors — with the body served from memory.
+struct BenchPipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Scrape FILE from memory N times through the daemon's pipeline and print one JSON line.",
+        discussion: """
+            The same JSON line as `vigil bench parse`. Everything but the network: the transport hands
+            over FILE's bytes (as libcurl would), then the scrape is parsed, labelled, stored and scored.
+            """
+    )
+
+    @Argument(help: "The exposition file (text 0.0.4).")
+    var file: String
+
+    @Option(help: "Measured scrapes.")
+    var runs: Int = 10
+
+    @Option(help: "Unmeasured scrapes first (the first creates every series).")
+    var warmup: Int = 2
+
+    @Flag(help: "Give every series a daily profile too.")
+    var seasonal = false
+
+    /// Answers every request with the same body.
+    struct MemoryTransport: HTTPTransport {
+        let body: [UInt8]
+
+        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+            HTTPResponse(
+                status: 200,
+                headers: [("Content-Type", "text/plain; version=0.0.4")],
+                body: body,
+                bytesOnWire: body.count
+            )
+        }
+
+        func stream(
+            _ request: HTTPRequest,
+            onChunk: @escaping @Sendable ([UInt8]) -> Bool
+        ) async throws(HTTPClientError) -> HTTPResponse {
+            try await execute(request)
+        }
+    }
+
+    /// VmRSS of this process, from /proc/self/status.
+    static func residentBytes() -> Int {
+        let status = (try? ExpositionInput.load("/proc/self/status").bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    func run() async throws {
+        let bytes = try ExpositionInput.load(file).bytes
+        var parameters = EnsembleParameters()
+        if !seasonal { parameters.components.remove(.seasonal) }
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://bench:9100/metrics", job: "bench")],
+            transport: MemoryTransport(body: bytes),
+            store: SeriesStore(parameters: parameters)
+        )
+        let residentBefore = Self.residentBytes()
+        for _ in 0..<warmup { await manager.scrapeAll() }
+        let residentAfter = Self.residentBytes()
+        let allocationCounter = AllocationCounter()
+        let allocationsBefore = allocationCounter?.count()
+        var wall: [UInt64] = []
+        var cpu: [UInt64] = []
+        for _ in 0..<runs {
+            let wallStart = Clock.nanoseconds(CLOCK_MONOTONIC)
+            let cpuStart = Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+            await manager.scrapeAll()
+            cpu.append(Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
+            wall.append(Clock.nanoseconds(CLOCK_MONOTONIC) - wallStart)
+        }
+        let health = await manager.health[0]
+        guard health.health == "up" else {
+            Console.error("\(file): \(health.lastError)")
+            throw ExitCode(1)
+        }
+        let samples = health.samplesScraped
+        let seriesCount = await manager.snapshot().series.count
+        Console.error(
+            "resident memory grew \((residentAfter - residentBefore) / max(seriesCount, 1)) bytes per series (\(seriesCount) series)"
+        )
+        let allocationsPerSample = allocationsBefore.flatMap { before in
+            allocationCounter.map { Double($0.count() - before) / Double(runs * max(samples, 1)) }
+        }
+        Console.out(
+            BenchReport(
+                peer: "vigil-pipeline",
+                impl: "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : ""))",
+                bytes: bytes.count,
+                samples: samples,
+                wall: wall,
+                cpu: cpu,
+                allocationsPerSample: allocationsPerSample,
+                checksum: Double(seriesCount)
+            ).json
+        )
+    }
+}
