@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilHTTP", targets: ["VigilHTTP"]),
+        .library(name: "VigilScrape", targets: ["VigilScrape"]),
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
     ],
     dependencies: [
@@ -107,7 +109,11 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape"],
+            dependencies: [
+                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

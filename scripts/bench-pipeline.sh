@@ -59,6 +59,7 @@ pids+=($!); idle_pid=$!
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
+anon() { awk '/RssAnon/ {print $2 * 1024}' "/proc/$1/status"; }
 vigil_samples() { curl -s "127.0.0.1:$vigil_port/metrics" | awk '/^vigil_samples_scraped_total/ {print $2}'; }
 prom_samples() {
     curl -s "127.0.0.1:$prom_port/metrics" | awk '/^prometheus_tsdb_head_samples_appended_total/ {s += $2} END {print s + 0}'
@@ -71,6 +72,7 @@ v_cpu0=$(cpu $vigil_pid); p_cpu0=$(cpu $prom_pid); v_s0=$(vigil_samples); p_s0=$
 sleep "$duration"
 v_cpu1=$(cpu $vigil_pid); p_cpu1=$(cpu $prom_pid); v_s1=$(vigil_samples); p_s1=$(prom_samples)
 v_rss=$(rss $vigil_pid); p_rss=$(rss $prom_pid); idle_rss=$(rss $idle_pid)
+v_anon=$(anon $vigil_pid); idle_anon=$(anon $idle_pid)
 v_series=$(curl -s "127.0.0.1:$vigil_port/metrics" | awk '/^vigil_series / {print $2}')
 
 python3 - <<PY
@@ -86,5 +88,7 @@ print(f"{'prometheus':12} {p_cpu:8.2f} {p_samples:10.0f} {p:19.3f} {$p_rss/1e6:8
 print(f"ratio prometheus/vigil CPU per sample: {p / v:.1f}x (bar: >= 9x)")
 print(f"vigil: {series:.0f} series; RSS {$v_rss / series:.0f} B/series; "
       f"growth over an idle vigil ({$idle_rss/1e6:.1f} MB): {($v_rss - $idle_rss) / series:.0f} B/series (bar: <= 700)")
+print(f"vigil anonymous memory (heap, no shared library pages): {$v_anon/1e6:.1f} MB, "
+      f"growth over idle ({$idle_anon/1e6:.1f} MB): {($v_anon - $idle_anon) / series:.0f} B/series")
 print(f"prometheus: {$p_rss / series:.0f} B/series")
 PY

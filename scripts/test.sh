@@ -19,8 +19,8 @@ echo "== the same tests under ThreadSanitizer (the HTTP client hands transfers b
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 swift test --skip-build --sanitize=thread --scratch-path .build-tsan
 
-echo "== allocation gate: warm parses and detector updates allocate nothing per sample (Benchmarks/Thresholds)"
-(cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*|ensemble-.*" --metric mallocCountTotal --no-progress)
+echo "== allocation gate: warm parses, detector updates and the scrape pipeline allocate nothing per sample (Benchmarks/Thresholds)"
+(cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*|ensemble-.*|pipeline-.*" --metric mallocCountTotal --no-progress)
 
 if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
     echo "== fuzz smoke run (${FUZZ_SECONDS:-60}s): regressions and new crashes"

@@ -31,30 +31,10 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Flag(help: "Give every series a daily profile too.")
     var seasonal = false
 
-    /// Answers every request with the same body.
-    struct MemoryTransport: HTTPTransport {
-        let body: [UInt8]
-
-        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-            HTTPResponse(
-                status: 200,
-                headers: [("Content-Type", "text/plain; version=0.0.4")],
-                body: body,
-                bytesOnWire: body.count
-            )
-        }
-
-        func stream(
-            _ request: HTTPRequest,
-            onChunk: @escaping @Sendable ([UInt8]) -> Bool
-        ) async throws(HTTPClientError) -> HTTPResponse {
-            try await execute(request)
-        }
-    }
-
     /// VmRSS of this process, from /proc/self/status.
     static func residentBytes() -> Int {
-        let status = (try? ExpositionInput.load("/proc/self/status").bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let status =
+            (try? ExpositionInput.load("/proc/self/status").bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
@@ -65,7 +45,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         if !seasonal { parameters.components.remove(.seasonal) }
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:9100/metrics", job: "bench")],
-            transport: MemoryTransport(body: bytes),
+            transport: FixedResponseTransport(body: bytes),
             store: SeriesStore(parameters: parameters)
         )
         let residentBefore = Self.residentBytes()

@@ -215,7 +215,9 @@ public actor ScrapeManager {
                 }
                 guard mapped != TargetState.dropped else { continue }
                 let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time
-                batch.append(Observation(series: StoreRef(index: mapped - 1), value: sample.value, timestamp: timestamp))
+                batch.append(
+                    Observation(series: StoreRef(index: mapped - 1), value: sample.value, timestamp: timestamp)
+                )
             }
         }
         state.storeRefs = refs

@@ -8,8 +8,7 @@ import VigilHTTP
 struct TargetScraperTests {
     let transport = FakeTransport()
 
-    func scraper(_ target: ScrapeTarget = ScrapeTarget(url: "http://app:8080/metrics")) -> TargetScraper
-    {
+    func scraper(_ target: ScrapeTarget = ScrapeTarget(url: "http://app:8080/metrics")) -> TargetScraper {
         TargetScraper(target: target, transport: transport, clock: { 0 })
     }
 

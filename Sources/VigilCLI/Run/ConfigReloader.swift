@@ -18,8 +18,7 @@ actor ConfigReloader {
         failure: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "failure")])
     )
 
-    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager, logger: Logger)
-    {
+    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager, logger: Logger) {
         self.source = source
         self.current = current
         self.manager = manager
