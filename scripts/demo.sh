@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Vigil's main job on bundled data: builds vigil, checks and reads the sample expositions, and finds
-# the anomaly in a recorded series.
+# Vigil's main job on bundled data: builds vigil, checks and reads the sample expositions, finds
+# the anomaly in a recorded series, then runs the daemon against a real node_exporter for a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-toolchain.sh
@@ -23,3 +23,26 @@ echo
 echo "== vigil detect: ten days of a checkout p99 latency with a daily cycle and one bad rollout"
 echo "   (rows scoring at or above the alarm threshold 0.3; every other row scores below it)"
 $vigil detect sample-metrics/checkout-p99-latency.csv - | awk -F, 'NR == 1 || $3 >= 0.3' 
+
+echo
+echo "== vigil run: the daemon scraping a real node_exporter (both on loopback, stopped after ~6 s)"
+port=$((20000 + RANDOM % 20000))
+/usr/bin/prometheus-node-exporter --web.listen-address="127.0.0.1:$port" >/dev/null 2>&1 &
+exporter=$!
+state="$(mktemp -d)"
+$vigil run --scrape "http://127.0.0.1:$port/metrics" --job node --interval 1s \
+    --listen "127.0.0.1:$((port + 1))" --state-dir "$state" --checkpoint-interval 2s 2>"$state/vigil.log" &
+daemon=$!
+trap 'kill $daemon $exporter 2>/dev/null || true; rm -rf "$state"' EXIT
+sleep 6
+echo "-- GET /readyz: $(curl -s "127.0.0.1:$((port + 1))/readyz")"
+echo "-- GET /api/v1/targets"
+curl -s "127.0.0.1:$((port + 1))/api/v1/targets"
+echo
+echo "-- GET /metrics (Vigil's own counters, and a few of the $(curl -s "127.0.0.1:$((port + 1))/metrics" | grep -c '^vigil_anomaly_score{') scores)"
+curl -s "127.0.0.1:$((port + 1))/metrics" | grep -E '^vigil_(scrapes_total|series |anomalies )'
+curl -s "127.0.0.1:$((port + 1))/metrics" | grep -E '^vigil_anomaly_score\{metric="(node_load1|up|node_cpu_seconds_total)"' | head -n 4
+kill -TERM $daemon
+wait $daemon || true
+echo "-- its log (logfmt), ending with the checkpoint written at SIGTERM:"
+cat "$state/vigil.log"

@@ -150,6 +150,18 @@ struct DaemonTests {
         #expect(await daemon.exitStatus(within: 20) == 0)
     }
 
+    @Test func withNoTargetVigilServesItsAPIAndIsReadyAtOnce() async throws {
+        let port = ChildProcess.port(7)
+        let daemon = try ChildProcess.vigil(["--listen", "127.0.0.1:\(port)", "--log-format", "json"])
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+        #expect(try await fetch("http://127.0.0.1:\(port)/readyz").status == 200)
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics")
+        #expect(metrics.status == 200 && metrics.body.contains("# TYPE vigil_anomaly_score gauge"))
+        #expect(daemon.logLines.contains { $0["msg"]?.hasPrefix("no state_dir") == true })
+        daemon.signal(SIGINT)
+        #expect(await daemon.exitStatus(within: 20) == 0)
+    }
+
     @Test func anInvalidConfigurationStopsTheStartWithEveryError() async throws {
         let file = try temporaryFile("listen: nowhere\nscrape_configs: {}\n", suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
