@@ -6,7 +6,8 @@ import VigilCore
 /// and is renamed over the old checkpoint (atomic on POSIX), then the directory is flushed too.
 ///
 /// Layout: a text line naming the format and its version, then the payload's length and its FNV-1a
-/// 64-bit checksum as 16 hex digits each, then the payload (the snapshot as JSON). Anything that does
+/// 64-bit checksum as 16 hex digits each, then the payload (the snapshot in the binary form of
+/// ``StoreSnapshot/binaryEncoded(parameters:)``, led by the detector settings as JSON). Anything that does
 /// not match — a truncated file, a flipped bit, another program's file, a later version — is refused
 /// with the reason; the caller logs it and starts fresh.
 public struct StateCheckpoint: Sendable {
@@ -28,12 +29,8 @@ public struct StateCheckpoint: Sendable {
     @discardableResult
     public func write(_ snapshot: StoreSnapshot) throws -> Int {
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "+Inf",
-            negativeInfinity: "-Inf",
-            nan: "NaN"
-        )
-        let payload = Array(try encoder.encode(snapshot))
+        encoder.outputFormatting = .sortedKeys  // the same state gives the same bytes
+        let payload = snapshot.binaryEncoded(parameters: Array(try encoder.encode(snapshot.parameters)))
         var file = Array("\(Self.magic) \(Self.version)\n".utf8)
         file += Array(Self.hex(UInt64(payload.count)).utf8) + [UInt8(ascii: " ")]
         file += Array(Self.hex(Self.checksum(payload)).utf8) + [UInt8(ascii: "\n")]
@@ -78,14 +75,10 @@ public struct StateCheckpoint: Sendable {
         guard Self.checksum(payload) == sum else {
             throw Refusal(description: "\(path): checkpoint checksum mismatch (the file is corrupt)")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "+Inf",
-            negativeInfinity: "-Inf",
-            nan: "NaN"
-        )
         do {
-            return try decoder.decode(StoreSnapshot.self, from: Data(payload))
+            return try StoreSnapshot.decodeBinary(payload) {
+                try JSONDecoder().decode(EnsembleParameters.self, from: Data($0))
+            }
         } catch {
             throw Refusal(description: "\(path): checkpoint payload does not decode: \(error)")
         }

@@ -2,8 +2,8 @@ import VigilCore
 
 /// One fuzz input: parse it as both formats, with and without a series cache, and require that the
 /// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place;
-/// then read it as a recorded `timestamp,value` CSV and score it. Any crash, hang, leak or disagreement
-/// is a finding.
+/// then read it as a recorded `timestamp,value` CSV and score it, and as a checkpoint payload. Any crash,
+/// hang, leak or disagreement is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -28,6 +28,8 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             if !(score >= 0 && score <= 1) { fatalError("score \(score) outside [0, 1]") }
         }
     }
+    // A damaged checkpoint must be refused, never crash or allocate without bound.
+    _ = try? StoreSnapshot.decodeBinary(bytes) { _ in EnsembleParameters() }
     return 0
 }
 

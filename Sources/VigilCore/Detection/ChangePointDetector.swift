@@ -1,8 +1,8 @@
 /// Two-sided CUSUM (Page's test) over standardised residuals: accumulates evidence of a sustained shift
 /// that no single sample shows, and restarts once it has raised its alarm.
 public struct ChangePointDetector: Sendable, Codable, Equatable {
-    public private(set) var upper: Double = 0
-    public private(set) var lower: Double = 0
+    public internal(set) var upper: Double = 0
+    public internal(set) var lower: Double = 0
 
     public init() {}
 

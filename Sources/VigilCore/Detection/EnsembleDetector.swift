@@ -67,14 +67,14 @@ public struct EnsembleDetector: Detector, Equatable {
     /// (NAB's optimal single threshold for this detector was 0.289).
     public static let alarmThreshold = 0.3
 
-    public private(set) var level = RobustLevel()
-    public private(set) var difference = RobustLevel()
-    public private(set) var previousValue: Double?
-    public private(set) var change = ChangePointDetector()
-    public private(set) var seasonal: SeasonalProfile?
-    public private(set) var stage = RecordRatio()
+    public internal(set) var level = RobustLevel()
+    public internal(set) var difference = RobustLevel()
+    public internal(set) var previousValue: Double?
+    public internal(set) var change = ChangePointDetector()
+    public internal(set) var seasonal: SeasonalProfile?
+    public internal(set) var stage = RecordRatio()
     /// Start of the current run of samples on which a component fired; nil while normal.
-    public private(set) var deviatingSince: Double?
+    public internal(set) var deviatingSince: Double?
 
     public init(parameters: EnsembleParameters) {
         if parameters.components.contains(.seasonal) {

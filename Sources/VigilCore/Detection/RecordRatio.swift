@@ -9,8 +9,8 @@
 /// (Numenta's Gaussian "anomaly likelihood" over recent raw scores was the first design; on NAB it
 /// scored 10 against this stage's 41, because most of our raw evidence is heavy-tailed, not Gaussian.)
 public struct RecordRatio: Sendable, Codable, Equatable {
-    public private(set) var peak: Double = 0
-    public private(set) var count: UInt32 = 0
+    public internal(set) var peak: Double = 0
+    public internal(set) var count: UInt32 = 0
 
     public init() {}
 

@@ -2,10 +2,10 @@
 /// updated with the residual clipped at a few spreads so one outlier cannot drag either far.
 /// The smoothing starts at 1/n (a plain average while young) and settles at `alpha`.
 public struct RobustLevel: Sendable, Codable, Equatable {
-    public private(set) var mean: Double = 0
+    public internal(set) var mean: Double = 0
     /// Exponentially weighted mean |x − mean|; 1.2533 × this estimates σ for Gaussian noise.
-    public private(set) var meanAbsoluteDeviation: Double = 0
-    public private(set) var count: UInt32 = 0
+    public internal(set) var meanAbsoluteDeviation: Double = 0
+    public internal(set) var count: UInt32 = 0
 
     public init() {}
 

@@ -2,8 +2,8 @@
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
 /// State: `binCount` levels (24 bytes each: 48 bins ≈ 1.2 KiB).
 public struct SeasonalProfile: Sendable, Codable, Equatable {
-    public private(set) var bins: [RobustLevel]
-    public let period: Double
+    public internal(set) var bins: [RobustLevel]
+    public internal(set) var period: Double
 
     public init(period: Double = 86_400, binCount: Int = 48) {
         self.period = period

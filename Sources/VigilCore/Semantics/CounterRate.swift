@@ -3,8 +3,8 @@
 /// out-of-order timestamps are ignored, and a gap longer than the staleness window or a staleness
 /// marker starts over rather than averaging across the outage.
 public struct CounterRate: Sendable, Codable, Equatable {
-    public private(set) var lastValue: Double = .nan
-    public private(set) var lastTimestamp: Double = -.infinity
+    public internal(set) var lastValue: Double = .nan
+    public internal(set) var lastTimestamp: Double = -.infinity
 
     public init() {}
 
