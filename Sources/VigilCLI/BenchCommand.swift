@@ -32,19 +32,13 @@ struct BenchParseCommand: AsyncParsableCommand {
     @Argument(help: "The exposition file.")
     var file: String
 
-    @Option(help: "Measured passes.")
-    var runs: Int = 10
-
-    @Option(help: "Unmeasured passes first (the first one fills the series cache).")
-    var warmup: Int = 1
+    @OptionGroup var passes: BenchPasses
 
     @Option(help: "Exposition format: auto, prometheus, openmetrics.")
     var format: FormatChoice = .auto
 
-    func validate() throws {
-        guard runs > 0 else { throw ValidationError("--runs must be positive") }
-        guard warmup >= 0 else { throw ValidationError("--warmup cannot be negative") }
-    }
+    var runs: Int { passes.runs }
+    var warmup: Int { passes.warmup }
 
     func run() async throws {
         let input = try ExpositionInput.load(file)
@@ -102,6 +96,21 @@ struct BenchParseCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         return (samples, sum)
+    }
+}
+
+/// How many passes a `vigil bench` command measures, after how many unmeasured ones (the first fills
+/// the series cache, or creates every series).
+struct BenchPasses: ParsableArguments {
+    @Option(help: "Measured passes.")
+    var runs: Int = 10
+
+    @Option(help: "Unmeasured passes first.")
+    var warmup: Int = 2
+
+    func validate() throws {
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        guard warmup >= 0 else { throw ValidationError("--warmup cannot be negative") }
     }
 }
 

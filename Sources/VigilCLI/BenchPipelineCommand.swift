@@ -22,11 +22,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Argument(help: "The exposition file (text 0.0.4).")
     var file: String
 
-    @Option(help: "Measured scrapes.")
-    var runs: Int = 10
-
-    @Option(help: "Unmeasured scrapes first (the first creates every series).")
-    var warmup: Int = 2
+    @OptionGroup var passes: BenchPasses
 
     @Flag(help: "Give every series a daily profile too.")
     var seasonal = false
@@ -49,13 +45,13 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             store: SeriesStore(parameters: parameters)
         )
         let residentBefore = Self.residentBytes()
-        for _ in 0..<warmup { await manager.scrapeAll() }
+        for _ in 0..<passes.warmup { await manager.scrapeAll() }
         let residentAfter = Self.residentBytes()
         let allocationCounter = AllocationCounter()
         let allocationsBefore = allocationCounter?.count()
         var wall: [UInt64] = []
         var cpu: [UInt64] = []
-        for _ in 0..<runs {
+        for _ in 0..<passes.runs {
             let wallStart = Clock.nanoseconds(CLOCK_MONOTONIC)
             let cpuStart = Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
             await manager.scrapeAll()
@@ -73,7 +69,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             "resident memory grew \((residentAfter - residentBefore) / max(seriesCount, 1)) bytes per series (\(seriesCount) series)"
         )
         let allocationsPerSample = allocationsBefore.flatMap { before in
-            allocationCounter.map { Double($0.count() - before) / Double(runs * max(samples, 1)) }
+            allocationCounter.map { Double($0.count() - before) / Double(passes.runs * max(samples, 1)) }
         }
         Console.out(
             BenchReport(

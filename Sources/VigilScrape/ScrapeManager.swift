@@ -14,11 +14,11 @@ public actor ScrapeManager {
     /// One target's scraper and what the pipeline remembers of its series.
     private final class TargetState {
         let id: Int
-        let scraper: TargetScraper
+        var scraper: TargetScraper
         let labeler: SeriesLabeler
         /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it.
         var storeRefs: [UInt32] = []
-        let synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
+        var synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
         var health: TargetHealth
 
         static var dropped: UInt32 { .max }
@@ -47,6 +47,8 @@ public actor ScrapeManager {
     public let store: SeriesStore
     private let transport: any HTTPTransport
     private let wallClock: @Sendable () -> Double
+    /// How long a series no target exposes any more keeps its learnt state before it is removed.
+    public let seriesRetention: Double
     private var states: [TargetState] = []
     private var nextID = 0
     private var restartLoops: AsyncStream<Void>.Continuation?
@@ -57,6 +59,7 @@ public actor ScrapeManager {
         failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
         samples: Counter(label: "vigil_samples_scraped_total"),
         series: Gauge(label: "vigil_series"),
+        removed: Counter(label: "vigil_series_removed_total"),
         anomalies: Gauge(label: "vigil_anomalies"),
         ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds)
     )
@@ -66,9 +69,11 @@ public actor ScrapeManager {
         targets: [ScrapeTarget],
         transport: any HTTPTransport,
         store: SeriesStore,
+        seriesRetention: Double = 3600,
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.store = store
+        self.seriesRetention = seriesRetention
         self.transport = transport
         self.wallClock = wallClock
         states = targets.enumerated().map {
@@ -83,13 +88,20 @@ public actor ScrapeManager {
         transport: any HTTPTransport,
         store: SeriesStore
     ) -> TargetState {
-        let scraper = TargetScraper(
+        TargetState(id: id, scraper: makeScraper(target, transport: transport, store: store), store: store)
+    }
+
+    private static func makeScraper(
+        _ target: ScrapeTarget,
+        transport: any HTTPTransport,
+        store: SeriesStore
+    ) -> TargetScraper {
+        TargetScraper(
             target: target,
             transport: transport,
             cache: SeriesCache(symbols: store.symbols),
             clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         )
-        return TargetState(id: id, scraper: scraper, store: store)
     }
 
     /// The targets being scraped.
@@ -126,6 +138,7 @@ public actor ScrapeManager {
             let ids = states.map(\.id)
             await withTaskGroup(of: Void.self) { group in
                 for id in ids { group.addTask { await self.loop(id) } }
+                group.addTask { await self.collectGarbagePeriodically() }
                 group.addTask { for await _ in restart { return } }
                 // Loops end only when cancelled: the first child to finish is the restart signal (or
                 // cancellation of the whole run).
@@ -133,6 +146,14 @@ public actor ScrapeManager {
                 group.cancelAll()
             }
             continuation.finish()
+        }
+    }
+
+    private func collectGarbagePeriodically() async {
+        let interval = Duration.seconds(min(300, max(1, seriesRetention / 2)))
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            collectGarbage(retention: seriesRetention)
         }
     }
 
@@ -157,9 +178,11 @@ public actor ScrapeManager {
     private func scrape(_ id: Int) async {
         guard let state = states.first(where: { $0.id == id }) else { return }
         let started = wallClock()
-        let result = await state.scraper.scrape()
-        // A reload may have removed the target while it was being scraped.
-        guard states.contains(where: { $0 === state }) else { return }
+        let scraper = state.scraper
+        let result = await scraper.scrape()
+        // A reload may have removed the target, or garbage collection renewed its cache, meanwhile: the
+        // result's series references would mean nothing now.
+        guard states.contains(where: { $0 === state }), state.scraper === scraper else { return }
         ingest(result, from: state, at: started)
     }
 
@@ -238,6 +261,50 @@ public actor ScrapeManager {
         guard index < state.storeRefs.count else { return nil }
         let mapped = state.storeRefs[index]
         return mapped == 0 || mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1)
+    }
+
+    /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
+    /// its series: its outage does not age them), and rebuilds a target's series cache when most of it
+    /// is such dead series. Learnt state of every other series is untouched. Returns how many series
+    /// were removed.
+    @discardableResult
+    public func collectGarbage(retention: Double) -> Int {
+        var live = [Bool](repeating: false, count: store.count)
+        for state in states {
+            for ref in [state.synthetic.up, state.synthetic.duration, state.synthetic.samples] {
+                live[Int(ref.index)] = true
+            }
+            let scraper = state.scraper
+            let window = UInt32(min(Double(UInt32.max), max(1, (retention / scraper.target.interval).rounded(.up))))
+            let targetIsDown = state.health.health == "down"
+            let oldest = scraper.scrapeCount > window ? scraper.scrapeCount - window : 0
+            var dead = 0
+            for (index, mapped) in state.storeRefs.enumerated() {
+                let recent = targetIsDown || scraper.lastSeen(SeriesRef(index: UInt32(index))) > oldest
+                if !recent { dead += 1 }
+                if recent, mapped != 0, mapped != TargetState.dropped { live[Int(mapped - 1)] = true }
+            }
+            if dead * 2 > scraper.cache.seriesCount {
+                // Most of the cache is gone for good: start it afresh (the next scrape relabels, once).
+                state.scraper = Self.makeScraper(state.scraper.target, transport: transport, store: store)
+                state.storeRefs = []
+            }
+        }
+        let remap = store.compact { live[Int($0.index)] }
+        for state in states {
+            state.storeRefs = state.storeRefs.map { mapped in
+                guard mapped != 0, mapped != TargetState.dropped else { return mapped }
+                return remap[Int(mapped - 1)].map { $0.index + 1 } ?? 0
+            }
+            state.synthetic = (
+                remap[Int(state.synthetic.up.index)]!, remap[Int(state.synthetic.duration.index)]!,
+                remap[Int(state.synthetic.samples.index)]!
+            )
+        }
+        let removed = remap.count - store.count
+        metrics.removed.increment(by: removed)
+        metrics.series.record(store.count)
+        return removed
     }
 
     private func markAllStale(_ state: TargetState) {

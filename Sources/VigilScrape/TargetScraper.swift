@@ -35,6 +35,14 @@ public final class TargetScraper {
         self.clock = clock
     }
 
+    /// Scrapes so far (successful ones, and failed ones after a success): the clock of ``lastSeen(_:)``.
+    public var scrapeCount: UInt32 { successes }
+
+    /// The number (by ``scrapeCount``) of the last successful scrape that exposed `series`; 0 if none.
+    public func lastSeen(_ series: SeriesRef) -> UInt32 {
+        Int(series.index) < lastSeen.count ? lastSeen[Int(series.index)] : 0
+    }
+
     /// How the samples of a series of this target's cache are read.
     public func role(of series: SeriesRef) -> SampleRole { roles[Int(series.index)] ?? .gauge }
 

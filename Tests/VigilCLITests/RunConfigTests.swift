@@ -13,6 +13,7 @@ struct RunConfigTests {
         #expect(config.listenHost == "0.0.0.0" && config.listenPort == 9464)
         #expect(config.stateDirectory == "/var/lib/vigil")
         #expect(config.checkpointInterval == 300)
+        #expect(config.seriesRetention == 3600)
         #expect(config.targets.map(\.url) == ["http://127.0.0.1:8080/metrics", "http://127.0.0.1:9100/metrics"])
         let checkout = config.targets[0]
         #expect(checkout.job == "checkout")

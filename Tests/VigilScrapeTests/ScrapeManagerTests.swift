@@ -211,3 +211,52 @@ extension ScrapeManager {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// Churn: series that are gone for good are removed, everything else keeps what it learnt.
+struct ScrapeGarbageTests {
+    let transport = FakeTransport()
+
+    @Test func seriesGoneLongerThanTheRetentionAreRemovedAndTheRestKeepTheirState() async throws {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        // Ten pods come and go, one stays.
+        for pod in 0..<10 {
+            transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p\(pod)\"} 1\n")
+            await manager.scrapeAll()
+        }
+        #expect(await manager.seriesDescriptions().filter { $0.hasPrefix("ready") }.count == 11)
+        let before = await manager.snapshot().series.first { $0.labels.contains("stays") }
+        // Retention of two scrapes: p0…p7 have not been seen for longer.
+        let removed = await manager.collectGarbage(retention: 30)
+        #expect(removed == 8)
+        let ready = await manager.seriesDescriptions().filter { $0.hasPrefix("ready") }.sorted()
+        #expect(ready.map { $0.contains("p8") || $0.contains("p9") || $0.contains("stays") } == [true, true, true])
+        // The survivor's learnt state is untouched, and scraping goes on under the new numbering.
+        let after = await manager.snapshot().series.first { $0.labels.contains("stays") }
+        #expect(after?.detector == before?.detector)
+        transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p0\"} 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.exposition().contains("pod=\"p0\""))
+        #expect(await manager.exposition().contains("pod=\"stays\""))
+    }
+
+    @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        transport.answer("queue 1\n")
+        await manager.scrapeAll()
+        for _ in 0..<5 {
+            transport.fail(HTTPClientError(.connection, "connection refused"))
+            await manager.scrapeAll()
+        }
+        #expect(await manager.collectGarbage(retention: 15) == 0)
+        #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
+    }
+}

@@ -20,7 +20,12 @@ struct Daemon {
         // Bootstrap swift-metrics before any service creates a metric.
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
-        let manager = ScrapeManager(targets: config.targets, transport: CurlHTTPClient(), store: store)
+        let manager = ScrapeManager(
+            targets: config.targets,
+            transport: CurlHTTPClient(),
+            store: store,
+            seriesRetention: config.seriesRetention
+        )
         var services: [any Service] = []
         if let directory = config.stateDirectory {
             let checkpoint = try await restore(into: manager, from: directory, logger: logger)

@@ -15,6 +15,8 @@ struct DaemonConfig: Equatable {
     /// Where detector checkpoints live; nil keeps learnt state in memory only.
     var stateDirectory: String?
     var checkpointInterval: Double = 300
+    /// How long a series no target exposes any more keeps its learnt state before it is removed.
+    var seriesRetention: Double = 3600
     var logFormat = LogFormat.logfmt
     var logLevel = "info"
     /// Whether every series also learns a daily profile (24 hourly baselines, +600 bytes a series).
@@ -62,7 +64,10 @@ struct DaemonConfig: Equatable {
         let fields = reader.fields(
             root,
             "",
-            allowed: ["listen", "state_dir", "checkpoint_interval", "log", "detection", "global", "scrape_configs"]
+            allowed: [
+                "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
+                "scrape_configs",
+            ]
         )
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
@@ -74,6 +79,9 @@ struct DaemonConfig: Equatable {
         if let node = fields["state_dir"] { stateDirectory = reader.string(node, "state_dir") }
         if let node = fields["checkpoint_interval"], let seconds = reader.seconds(node, "checkpoint_interval") {
             checkpointInterval = seconds
+        }
+        if let node = fields["series_retention"], let seconds = reader.seconds(node, "series_retention") {
+            seriesRetention = seconds
         }
         if let node = fields["log"] {
             let log = reader.fields(node, "log", allowed: ["format", "level"])

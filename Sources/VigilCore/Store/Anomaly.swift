@@ -1,7 +1,7 @@
 /// One series's run of anomalous scores, with the evidence an on-call engineer would ask for: what was
 /// seen, what was expected, how far off, which detectors fired, since when.
 public struct Anomaly: Sendable, Equatable {
-    public let series: StoreRef
+    public private(set) var series: StoreRef
     /// The latest output at or above the alarm threshold.
     public private(set) var latest: DetectorOutput
     /// When it started (seconds since the epoch): the first anomalous sample's time, or the earlier
@@ -18,6 +18,13 @@ public struct Anomaly: Sendable, Equatable {
         startedAt = min(output.since ?? timestamp, timestamp)
         lastSeenAt = timestamp
         peakScore = output.score
+    }
+
+    /// The same anomaly under the series's new reference (after the store was compacted).
+    func moved(to series: StoreRef) -> Anomaly {
+        var moved = self
+        moved.series = series
+        return moved
     }
 
     mutating func update(_ output: DetectorOutput, at timestamp: Double) {

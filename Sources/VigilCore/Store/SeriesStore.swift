@@ -26,9 +26,10 @@ public struct Observation: Sendable {
 /// the latest score.
 ///
 /// Struct of arrays indexed by ``StoreRef``: `observe` touches a few contiguous slots and allocates
-/// nothing, and a series costs its state and labels only (no object per series). Series are never
-/// removed while the process runs; a vanished series is marked stale and keeps its learnt state, so a
-/// target that comes back is judged against what it used to be.
+/// nothing, and a series costs its state and labels only (no object per series). A vanished series is
+/// marked stale and keeps its learnt state, so a target that comes back is judged against what it used
+/// to be; series gone for longer than the retention are removed by ``compact(keeping:)``, which the
+/// scrape manager runs, so churn (pods replaced every day) cannot grow the store without bound.
 ///
 /// Not thread-safe: one store belongs to one pipeline.
 public final class SeriesStore {
@@ -156,6 +157,48 @@ public final class SeriesStore {
             anomalous[index] = false
             end(ref)
         }
+    }
+
+    /// Removes every series `keep` rejects, renumbering the rest in order. Returns, for each old index,
+    /// the new ``StoreRef``, or nil for a removed series: holders of references must remap them.
+    public func compact(keeping keep: (StoreRef) -> Bool) -> [StoreRef?] {
+        var remap: [StoreRef?] = []
+        remap.reserveCapacity(count)
+        var kept = 0
+        for index in 0..<count {
+            let ref = StoreRef(index: UInt32(index))
+            guard keep(ref) else {
+                remap.append(nil)
+                continue
+            }
+            remap.append(StoreRef(index: UInt32(kept)))
+            if kept != index {
+                labelSets[kept] = labelSets[index]
+                roles[kept] = roles[index]
+                rates[kept] = rates[index]
+                detectors[kept] = detectors[index]
+                scores[kept] = scores[index]
+                anomalous[kept] = anomalous[index]
+            }
+            kept += 1
+        }
+        let removed = count - kept
+        if removed > 0 {
+            labelSets.removeLast(removed)
+            roles.removeLast(removed)
+            rates.removeLast(removed)
+            detectors.removeLast(removed)
+            scores.removeLast(removed)
+            anomalous.removeLast(removed)
+        }
+        refs = Dictionary(uniqueKeysWithValues: labelSets.enumerated().map { ($1, StoreRef(index: UInt32($0))) })
+        anomalies = Dictionary(
+            uniqueKeysWithValues: anomalies.compactMap { ref, anomaly in
+                remap[Int(ref.index)].map { ($0, anomaly.moved(to: $0)) }
+            }
+        )
+        endedAnomalies = endedAnomalies.compactMap { anomaly in remap[Int(anomaly.series.index)].map(anomaly.moved) }
+        return remap
     }
 
     private func record(_ ref: StoreRef, _ output: DetectorOutput, at timestamp: Double) {
