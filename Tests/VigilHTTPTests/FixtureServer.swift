@@ -11,13 +11,16 @@ final class FixtureServer: @unchecked Sendable {
 
     let scheme: String
 
-    /// `tls`: a certificate and key (PEM) to serve HTTPS with.
-    init(tls: (certificate: String, key: String)? = nil) throws {
+    /// `tls`: a certificate and key (PEM) to serve HTTPS with; `clientCA`: require client certificates
+    /// signed by it (mutual TLS).
+    init(tls: (certificate: String, key: String)? = nil, clientCA: String? = nil) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fixture_server.py")
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+        process.arguments =
+            ["python3", script.path] + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+            + (clientCA.map { ["--client-ca", $0] } ?? [])
         scheme = tls == nil ? "http" : "https"
         process.standardOutput = output
         try process.run()

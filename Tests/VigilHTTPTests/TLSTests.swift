@@ -48,4 +48,27 @@ struct TLSTests {
         let insecure = try await client.execute(HTTPRequest(url: url, tls: TLSConfiguration(insecureSkipVerify: true)))
         #expect(insecure.status == 200)
     }
+
+    @Test func presentsAClientCertificateForMutualTLS() async throws {
+        let files = try Self.makeCertificate()
+        defer { try? FileManager.default.removeItem(at: files.directory) }
+        // The self-signed certificate is the server's identity, the client's, and the CA of both.
+        let server = try FixtureServer(tls: (files.certificate, files.key), clientCA: files.certificate)
+        let client = CurlHTTPClient()
+        let url = server.url("/plain")
+
+        let mutual = TLSConfiguration(caFile: files.certificate, certificateFile: files.certificate, keyFile: files.key)
+        let response = try await client.execute(HTTPRequest(url: url, tls: mutual))
+        #expect(response.status == 200)
+
+        // Without a client certificate the server ends the handshake.
+        do {
+            _ = try await client.execute(HTTPRequest(url: url, tls: TLSConfiguration(caFile: files.certificate)))
+            Issue.record("the server accepted a client without a certificate")
+        } catch {
+            // TLS 1.3 sends the refusal as an alert after the handshake: libcurl reports a failed receive.
+            #expect([.tls, .connection, .transfer].contains(error.kind), "\(error)")
+            #expect(error.message.lowercased().contains("ssl") || error.message.contains("alert"), "\(error.message)")
+        }
+    }
 }

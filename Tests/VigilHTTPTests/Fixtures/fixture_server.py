@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for VigilHTTP's tests. Prints its port on the first line of stdout.
-With `--tls CERT KEY` it serves HTTPS with that certificate.
+With `--tls CERT KEY` it serves HTTPS with that certificate; with `--client-ca CA` after that, it also
+requires a client certificate signed by CA (mutual TLS).
 
 Routes:
   /plain                     a small text body
@@ -99,11 +100,14 @@ class Server(ThreadingHTTPServer):
 
 
 server = Server(("127.0.0.1", 0), Handler)
-if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+if len(sys.argv) >= 4 and sys.argv[1] == "--tls":
     import ssl
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 6 and sys.argv[4] == "--client-ca":
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(sys.argv[5])
     server.socket = context.wrap_socket(server.socket, server_side=True)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
