@@ -15,8 +15,8 @@ public struct SeriesRef: Hashable, Sendable, Comparable {
 /// a sequential walk the prefetcher keeps in cache, with no hashing. Only when that guess fails does it
 /// hash and probe an open-addressing table (a random memory access, the cost that dominates a naive
 /// cache at 100k series). Two spellings of one label set (labels in another order, say) are two keys
-/// sharing one ``SeriesRef``. Each hit stamps the key with the scrape generation, which yields the
-/// series a scrape no longer exposes (staleness).
+/// sharing one ``SeriesRef``. (Which series a scrape no longer exposes is the scraper's business: it
+/// stamps the references it gets.)
 ///
 /// Storage is manually managed so the hot path has no reference counting or exclusivity checks.
 /// Not thread-safe: one cache belongs to one target's scrape loop.
@@ -26,7 +26,6 @@ public final class SeriesCache {
         var offset: Int
         var length: Int
         var ref: UInt32
-        var lastSeen: UInt32
     }
 
     public let symbols: SymbolTable
@@ -49,8 +48,6 @@ public final class SeriesCache {
     /// whose hash is taken by another (a collision: verified, never assumed) goes to `collidingSeries`.
     private var seriesByLabelHash: [Int: SeriesRef] = [:]
     private var collidingSeries: [LabelSet: SeriesRef] = [:]
-    /// The scrape generation hits are stamped with; see ``beginScrape()``.
-    public private(set) var generation: UInt32 = 1
 
     public init(symbols: SymbolTable = SymbolTable(), expectedSeries: Int = 1024) {
         self.symbols = symbols
@@ -121,7 +118,6 @@ public final class SeriesCache {
 
     @inline(__always)
     private func hit(_ index: Int) -> SeriesRef {
-        keys[index].lastSeen = generation
         predicted = index &+ 1
         return SeriesRef(index: keys[index].ref)
     }
@@ -149,7 +145,7 @@ public final class SeriesCache {
         (arena + arenaCount).update(from: bytes.baseAddress! + range.lowerBound, count: range.count)
         let hash = ByteScanning.hash(bytes, range)
         keys.advanced(by: keyCount).initialize(
-            to: Key(hash: hash, offset: arenaCount, length: range.count, ref: ref.index, lastSeen: generation)
+            to: Key(hash: hash, offset: arenaCount, length: range.count, ref: ref.index)
         )
         arenaCount += range.count
         place(keyIndex: keyCount, hash: hash)
@@ -194,19 +190,8 @@ public final class SeriesCache {
         for index in 0..<keyCount { place(keyIndex: index, hash: keys[index].hash) }
     }
 
-    /// Starts a new scrape: series looked up or inserted from now on count as seen in it.
+    /// Starts a new scrape: the sequential walk starts again at the first key.
     public func beginScrape() {
-        generation &+= 1
         predicted = 0
-    }
-
-    /// Series seen in the previous scrape but not in the current one: the ones to mark stale.
-    public func seriesGoneStale() -> [SeriesRef] {
-        var newest = [UInt32](repeating: 0, count: firstKeys.count)
-        for index in 0..<keyCount {
-            let key = keys[index]
-            newest[Int(key.ref)] = Swift.max(newest[Int(key.ref)], key.lastSeen)
-        }
-        return newest.indices.filter { newest[$0] == generation &- 1 }.map { SeriesRef(index: UInt32($0)) }
     }
 }

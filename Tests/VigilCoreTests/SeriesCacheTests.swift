@@ -119,19 +119,6 @@ struct SeriesCacheTests {
         #expect(parser.metricName == "a")
     }
 
-    @Test func seriesMissingFromAScrapeGoStale() throws {
-        let cache = SeriesCache()
-        cache.beginScrape()
-        _ = try samples("a 1\nb 1\nc 1\n", cache: cache)
-        cache.beginScrape()
-        _ = try samples("a 2\nc 2\n", cache: cache)
-        let stale = cache.seriesGoneStale().map { cache.labelSet(of: $0).description(in: cache.symbols) }
-        #expect(stale == ["b"])
-        cache.beginScrape()
-        _ = try samples("a 3\nc 3\n", cache: cache)
-        #expect(cache.seriesGoneStale().isEmpty)
-    }
-
     @Test func labelSetsSortAndRender() {
         let symbols = SymbolTable()
         let set = LabelSet([("zone", "a\"b"), ("__name__", "up"), ("job", "node")], symbols: symbols)
