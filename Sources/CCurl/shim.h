@@ -26,6 +26,12 @@ static inline CURLcode vigil_curl_setopt_callback(CURL *handle, CURLoption optio
     return curl_easy_setopt(handle, option, callback);
 }
 
+/// PEM bytes held in memory (a kubeconfig's *-data fields); libcurl copies them.
+static inline CURLcode vigil_curl_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
+    struct curl_blob blob = {(void *)data, length, CURL_BLOB_COPY};
+    return curl_easy_setopt(handle, option, &blob);
+}
+
 static inline CURLcode vigil_curl_getinfo_long(CURL *handle, CURLINFO info, long *out) {
     return curl_easy_getinfo(handle, info, out);
 }

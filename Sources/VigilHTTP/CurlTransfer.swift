@@ -95,6 +95,13 @@ final class CurlTransfer: @unchecked Sendable {
             vigil_curl_setopt_string(handle, CURLOPT_SSLCERT, certificateFile)
         }
         if let keyFile = tls.keyFile { vigil_curl_setopt_string(handle, CURLOPT_SSLKEY, keyFile) }
+        for (pem, option) in [
+            (tls.caPEM, CURLOPT_CAINFO_BLOB), (tls.certificatePEM, CURLOPT_SSLCERT_BLOB),
+            (tls.keyPEM, CURLOPT_SSLKEY_BLOB),
+        ] {
+            guard let pem else { continue }
+            pem.withUnsafeBytes { vigil_curl_setopt_blob(handle, option, $0.baseAddress, $0.count) }
+        }
         if tls.insecureSkipVerify {
             vigil_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             vigil_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)

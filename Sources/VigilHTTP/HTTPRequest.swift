@@ -74,6 +74,11 @@ public struct TLSConfiguration: Sendable, Equatable {
     /// Client certificate and key (PEM), for mutual TLS.
     public var certificateFile: String?
     public var keyFile: String?
+    /// The same, as PEM bytes in memory (a kubeconfig's `certificate-authority-data`,
+    /// `client-certificate-data`, `client-key-data`): secrets need not touch the disk. Used when set.
+    public var caPEM: [UInt8]?
+    public var certificatePEM: [UInt8]?
+    public var keyPEM: [UInt8]?
     /// Skip verification of the server's certificate and name. For tests and emergencies only.
     public var insecureSkipVerify: Bool
 
@@ -81,11 +86,17 @@ public struct TLSConfiguration: Sendable, Equatable {
         caFile: String? = nil,
         certificateFile: String? = nil,
         keyFile: String? = nil,
+        caPEM: [UInt8]? = nil,
+        certificatePEM: [UInt8]? = nil,
+        keyPEM: [UInt8]? = nil,
         insecureSkipVerify: Bool = false
     ) {
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.keyFile = keyFile
+        self.caPEM = caPEM
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
         self.insecureSkipVerify = insecureSkipVerify
     }
 }
