@@ -51,6 +51,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // YAML read node by node with file:line:column errors: the daemon's configuration, kubeconfigs,
+        // rule files.
+        .target(
+            name: "VigilYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The Kubernetes API client: connection (kubeconfig, in-cluster), watches, actions.
+        .target(
+            name: "VigilKube",
+            dependencies: ["VigilHTTP", "VigilYAML", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // State that outlives the process: checkpoints of what the detectors learnt.
         .target(
             name: "VigilEngine",
@@ -77,7 +90,7 @@ let package = Package(
         .target(
             name: "VigilCLI",
             dependencies: [
-                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer",
+                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,6 +115,7 @@ let package = Package(
             dependencies: ["VigilScrape", "VigilCore", "VigilHTTP"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "VigilKubeTests", dependencies: ["VigilKube", "VigilHTTP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilCore"],
@@ -110,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "VigilCLITests",
             dependencies: [
-                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape",
+                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilHTTP
 import VigilScrape
+import VigilYAML
 
 @testable import VigilCLI
 

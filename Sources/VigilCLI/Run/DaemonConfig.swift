@@ -2,6 +2,7 @@ import Foundation
 import VigilCore
 import VigilHTTP
 import VigilScrape
+import VigilYAML
 import Yams
 
 /// The configuration of `vigil run`: a YAML file shaped like Prometheus's own (`global`,

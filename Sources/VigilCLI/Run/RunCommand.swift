@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilScrape
+import VigilYAML
 
 /// `vigil run`: the daemon. Scrapes, detects, serves `/metrics` and the API, checkpoints what it learnt.
 struct RunCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import VigilCore
 import VigilHTTP
 import VigilScrape
+import VigilYAML
 import Yams
 
 /// Reads one `scrape_configs` entry into the targets it names, with Prometheus's field names and

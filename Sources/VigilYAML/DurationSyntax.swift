@@ -1,8 +1,8 @@
 /// Prometheus's duration and size syntax, as its configuration files write them.
-enum DurationSyntax {
+public enum DurationSyntax {
     /// Seconds in `1h30m`, `15s`, `500ms`, `2d`: one or more number-unit pairs, largest unit first
     /// (units: ms, s, m, h, d, w, y). Nil when `text` is not such a duration.
-    static func seconds(_ text: String) -> Double? {
+    public static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [
             ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800), ("y", 31_536_000),
         ]
@@ -28,7 +28,7 @@ enum DurationSyntax {
 
     /// Bytes in `10MB`, `512KB`, `1GB`, `2048` (units: B, KB, MB, GB, TB; powers of 1024, as
     /// Prometheus's `body_size_limit` reads them). Nil when `text` is not a size.
-    static func bytes(_ text: String) -> Int? {
+    public static func bytes(_ text: String) -> Int? {
         let units: [(String, Int)] = [("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
         for (name, size) in units where text.hasSuffix(name) {
             guard let number = Int(text.dropLast(name.count)), number >= 0 else { return nil }

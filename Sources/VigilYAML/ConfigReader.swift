@@ -1,27 +1,27 @@
-import Yams
+public import Yams
 
 /// Walks a YAML document node by node, collecting every error with its `file:line:column` and the
 /// dotted path of the field (`scrape_configs[0].scrape_interval`), so a bad file is refused whole with
 /// all of its problems listed at once.
-final class ConfigReader {
-    let file: String
+public final class ConfigReader {
+    public let file: String
     private var found: [(line: Int, column: Int, message: String)] = []
 
     /// The errors in the order of the file.
-    var errors: [String] {
+    public var errors: [String] {
         found.sorted { ($0.line, $0.column) < ($1.line, $1.column) }.map(\.message)
     }
 
-    init(file: String) { self.file = file }
+    public init(file: String) { self.file = file }
 
-    func fail(_ node: Node?, _ path: String, _ message: String) {
+    public func fail(_ node: Node?, _ path: String, _ message: String) {
         let line = node?.mark?.line ?? 1
         let column = node?.mark?.column ?? 1
         found.append((line, column, "\(file):\(line):\(column): \(path.isEmpty ? "" : path + ": ")\(message)"))
     }
 
     /// The fields of a mapping, refusing (and reporting) keys outside `allowed` and repeated keys.
-    func fields(_ node: Node, _ path: String, allowed: [String]) -> [String: Node] {
+    public func fields(_ node: Node, _ path: String, allowed: [String]) -> [String: Node] {
         guard let mapping = node.mapping else {
             fail(node, path, "expected a mapping of \(allowed.joined(separator: ", "))")
             return [:]
@@ -44,7 +44,7 @@ final class ConfigReader {
         return fields
     }
 
-    func string(_ node: Node, _ path: String) -> String? {
+    public func string(_ node: Node, _ path: String) -> String? {
         guard let scalar = node.scalar else {
             fail(node, path, "expected a string")
             return nil
@@ -52,7 +52,7 @@ final class ConfigReader {
         return scalar.string
     }
 
-    func bool(_ node: Node, _ path: String) -> Bool? {
+    public func bool(_ node: Node, _ path: String) -> Bool? {
         guard let value = node.bool else {
             fail(node, path, "expected true or false, got \(describe(node))")
             return nil
@@ -60,7 +60,7 @@ final class ConfigReader {
         return value
     }
 
-    func count(_ node: Node, _ path: String) -> Int? {
+    public func count(_ node: Node, _ path: String) -> Int? {
         guard let value = node.int, value >= 0 else {
             fail(node, path, "expected a whole number ≥ 0, got \(describe(node))")
             return nil
@@ -68,7 +68,7 @@ final class ConfigReader {
         return value
     }
 
-    func seconds(_ node: Node, _ path: String) -> Double? {
+    public func seconds(_ node: Node, _ path: String) -> Double? {
         guard let text = node.scalar?.string, let seconds = DurationSyntax.seconds(text), seconds > 0 else {
             fail(node, path, "expected a duration like 15s, 1m or 1h30m, got \(describe(node))")
             return nil
@@ -76,7 +76,7 @@ final class ConfigReader {
         return seconds
     }
 
-    func bytes(_ node: Node, _ path: String) -> Int? {
+    public func bytes(_ node: Node, _ path: String) -> Int? {
         guard let text = node.scalar?.string, let bytes = DurationSyntax.bytes(text) else {
             fail(node, path, "expected a size like 10MB, 512KB or 0 (unlimited), got \(describe(node))")
             return nil
@@ -84,7 +84,7 @@ final class ConfigReader {
         return bytes
     }
 
-    func list(_ node: Node, _ path: String) -> [Node] {
+    public func list(_ node: Node, _ path: String) -> [Node] {
         guard let sequence = node.sequence else {
             fail(node, path, "expected a list")
             return []
@@ -92,11 +92,11 @@ final class ConfigReader {
         return Array(sequence)
     }
 
-    func strings(_ node: Node, _ path: String) -> [String] {
+    public func strings(_ node: Node, _ path: String) -> [String] {
         list(node, path).enumerated().compactMap { string($0.element, "\(path)[\($0.offset)]") }
     }
 
-    func stringMap(_ node: Node, _ path: String) -> [String: String] {
+    public func stringMap(_ node: Node, _ path: String) -> [String: String] {
         guard let mapping = node.mapping else {
             fail(node, path, "expected a mapping of names to strings")
             return [:]

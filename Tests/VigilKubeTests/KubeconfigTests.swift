@@ -1,0 +1,234 @@
+import Foundation
+import Testing
+import VigilHTTP
+
+@testable import VigilKube
+
+/// kubeconfig as kubectl reads it: contexts, merging, paths, secrets, and errors that name the field.
+struct KubeconfigTests {
+    let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kube-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    static let caPEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+    var mainConfig: String {
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: prod-admin
+        clusters:
+        - name: prod
+          cluster:
+            server: https://10.0.0.1:6443/
+            certificate-authority-data: \(Data(Self.caPEM.utf8).base64EncodedString())
+        - name: lab
+          cluster:
+            server: https://lab.example:6443
+            certificate-authority: certs/lab-ca.pem
+        users:
+        - name: admin
+          user:
+            token: s3cret
+        - name: robot
+          user:
+            tokenFile: tokens/robot
+        - name: eks
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1
+              command: aws
+              args: [eks, get-token, --cluster-name, prod]
+              env: [{name: AWS_PROFILE, value: prod}]
+              interactiveMode: Never
+        contexts:
+        - name: prod-admin
+          context: {cluster: prod, user: admin, namespace: shop}
+        - name: lab-robot
+          context: {cluster: lab, user: robot}
+        - name: prod-eks
+          context: {cluster: prod, user: eks}
+
+        """
+    }
+
+    @Test func theCurrentContextGivesServerTrustTokenAndNamespace() throws {
+        let path = try write("config", mainConfig)
+        let connection = try Kubeconfig.load(paths: [path])
+        #expect(connection.server == "https://10.0.0.1:6443")
+        #expect(connection.namespace == "shop")
+        #expect(connection.context == "prod-admin")
+        #expect(connection.tls.caPEM == Array(Self.caPEM.utf8))
+        #expect(connection.authorization == .bearer("s3cret"))
+    }
+
+    @Test func anotherContextRelativePathsAndTheNamespaceFlag() throws {
+        let path = try write("config", mainConfig)
+        let lab = try Kubeconfig.load(paths: [path], context: "lab-robot")
+        #expect(lab.tls.caFile == directory.appendingPathComponent("certs/lab-ca.pem").path)
+        #expect(lab.authorization == .bearerFile(directory.appendingPathComponent("tokens/robot").path))
+        #expect(lab.namespace == "default")
+        #expect(try Kubeconfig.load(paths: [path], context: "lab-robot", namespace: "ops").namespace == "ops")
+    }
+
+    @Test func execPluginsAreReadWhole() throws {
+        let path = try write("config", mainConfig)
+        guard case .exec(let plugin) = try Kubeconfig.load(paths: [path], context: "prod-eks").credential else {
+            Issue.record("no exec credential")
+            return
+        }
+        #expect(plugin.command == "aws")
+        #expect(plugin.arguments == ["eks", "get-token", "--cluster-name", "prod"])
+        #expect(plugin.environment == [.init(name: "AWS_PROFILE", value: "prod")])
+        #expect(plugin.interactiveMode == "Never")
+    }
+
+    @Test func theFirstFileToNameSomethingWins() throws {
+        let first = try write(
+            "first",
+            """
+            current-context: lab-robot
+            clusters:
+            - name: lab
+              cluster: {server: "https://first.example:6443", insecure-skip-tls-verify: true}
+
+            """
+        )
+        let second = try write("second", mainConfig)
+        let connection = try Kubeconfig.load(paths: [first, second])
+        #expect(connection.context == "lab-robot")
+        #expect(connection.server == "https://first.example:6443")
+        #expect(connection.tls.insecureSkipVerify)
+        #expect(connection.authorization == .bearerFile(directory.appendingPathComponent("tokens/robot").path))
+    }
+
+    @Test func errorsNameTheFileLineAndField() throws {
+        let path = try write(
+            "broken",
+            """
+            current-context: c
+            clusters:
+            - name: k
+              cluster: {server: "https://k:6443", certificate-authority-data: "not base64!", insecure-skip-tls-verify: true}
+            users:
+            - name: u
+              user:
+                client-certificate-data: \(Data("x".utf8).base64EncodedString())
+                exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: x}
+            contexts:
+            - name: c
+              context: {cluster: k, user: u, namspace: typo}
+
+            """
+        )
+        #expect {
+            try Kubeconfig.load(paths: [path])
+        } throws: { error in
+            let errors = (error as! KubeconfigError).errors
+            let expected = [
+                "\(path):4:67: clusters[k].cluster.certificate-authority-data: not valid base64",
+                "\(path):8:5: users[u].user: a client certificate and its key go together",
+                "\(path):9:24: users[u].user.exec.apiVersion: expected client.authentication.k8s.io/v1",
+                "\(path):12:34: contexts[c].context.namspace: unknown field",
+            ]
+            for line in expected {
+                #expect(errors.contains { $0.hasPrefix(line) }, "missing \(line) in\n\(errors.joined(separator: "\n"))")
+            }
+            return true
+        }
+    }
+
+    @Test func anUnknownContextListsTheKnownOnes() throws {
+        let path = try write("config", mainConfig)
+        #expect(throws: KubeconfigError("\(path): no context named \"nope\" (known: prod-admin, lab-robot, prod-eks)"))
+        {
+            try Kubeconfig.load(paths: [path], context: "nope")
+        }
+        #expect(throws: KubeconfigError("\(directory.path)/missing: cannot read the kubeconfig")) {
+            try Kubeconfig.load(paths: [directory.path + "/missing"])
+        }
+    }
+
+    @Test func kubectlResolvesTheSameContextsAsVigil() async throws {
+        let first = try write(
+            "a",
+            "current-context: lab-robot\nclusters:\n- name: lab\n  cluster: {server: \"https://first:6443\"}\n"
+        )
+        let second = try write("b", mainConfig)
+        for context in ["prod-admin", "lab-robot", nil] as [String?] {
+            let vigil = try Kubeconfig.load(paths: [first, second], context: context)
+            let kubectl = try await kubectlView(kubeconfig: "\(first):\(second)", context: context)
+            #expect(vigil.server == kubectl.server, "context \(context ?? "current")")
+            #expect(vigil.namespace == kubectl.namespace)
+            #expect(vigil.context == kubectl.context)
+        }
+    }
+
+    /// What `kubectl config view --minify` says the context resolves to (server, namespace, context).
+    func kubectlView(
+        kubeconfig: String,
+        context: String?
+    ) async throws -> (server: String, namespace: String, context: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+        process.arguments = ["config", "view", "--minify", "-o", "json"] + (context.map { ["--context", $0] } ?? [])
+        process.environment = ["KUBECONFIG": kubeconfig, "HOME": directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let cluster = ((json["clusters"] as! [[String: Any]])[0]["cluster"] as! [String: Any])
+        let contextEntry = (json["contexts"] as! [[String: Any]])[0]
+        let namespace = (contextEntry["context"] as! [String: Any])["namespace"] as? String ?? "default"
+        // kubectl prints the server as written; Vigil drops a trailing slash.
+        let server = (cluster["server"] as! String).replacingOccurrences(
+            of: #"/$"#,
+            with: "",
+            options: .regularExpression
+        )
+        return (server, namespace, json["current-context"] as! String)
+    }
+}
+
+/// A pod's own credentials.
+struct InClusterConfigTests {
+    @Test func aPodReachesItsClusterWithItsServiceAccount() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "token".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        try "ca".write(to: directory.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
+        try "shop\n".write(to: directory.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
+        let connection = try KubeConnection.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"],
+            directory: directory.path
+        )
+        #expect(connection.server == "https://[fd00::1]:443")
+        #expect(connection.namespace == "shop")
+        #expect(connection.tls.caFile == directory.path + "/ca.crt")
+        #expect(connection.authorization == .bearerFile(directory.path + "/token"))
+
+        #expect(throws: KubeconfigError.self) {
+            try KubeConnection.inCluster(environment: [:], directory: directory.path)
+        }
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("token"))
+        #expect {
+            try KubeConnection.inCluster(
+                environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"],
+                directory: directory.path
+            )
+        } throws: { error in
+            (error as! KubeconfigError).description.contains("automountServiceAccountToken")
+        }
+    }
+}
