@@ -1,0 +1,234 @@
+import Foundation
+
+/// One request to the API server, as kubectl would send it for the same action.
+public struct KubeRequest: Sendable, Equatable {
+    public var method: String
+    public var path: String
+    /// Query parameters in kubectl's order (Go sorts them by key).
+    public var query: [KubeQueryItem]
+    public var contentType: String?
+    public var body: [UInt8]?
+
+    public init(
+        method: String,
+        path: String,
+        query: [KubeQueryItem] = [],
+        contentType: String? = nil,
+        body: [UInt8]? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query.sorted { $0.name < $1.name }
+        self.contentType = contentType
+        self.body = body
+    }
+}
+
+public struct KubeQueryItem: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A change to a cluster, each sent exactly as kubectl 1.32 sends it (see
+/// `../shared/reference/kubernetes-wire.md`): the same method, path, query, content type and body, with
+/// the server-side dry-run variant kubectl uses, and the equivalent kubectl command line.
+public enum KubeAction: Sendable, Equatable {
+    /// `kubectl rollout restart` of a deployment, statefulset or daemonset.
+    case restart(KubeObjectReference)
+    /// `kubectl scale --replicas=N`.
+    case scale(KubeObjectReference, replicas: Int)
+    /// `kubectl delete pod` (without kubectl's wait for the pod to be gone).
+    case delete(KubeObjectReference)
+    /// `kubectl cordon` / `kubectl uncordon`.
+    case cordon(node: String)
+    case uncordon(node: String)
+    /// `kubectl annotate` / `kubectl label`: each key set to a value, or removed (nil). As kubectl, an
+    /// existing key gets a new value only with `overwrite`.
+    case annotate(KubeObjectReference, [MetadataChange], overwrite: Bool = false)
+    case label(KubeObjectReference, [MetadataChange], overwrite: Bool = false)
+
+    public struct MetadataChange: Sendable, Equatable {
+        public var key: String
+        public var value: String?
+
+        public init(key: String, value: String?) {
+            self.key = key
+            self.value = value
+        }
+
+        /// `k=v` sets, `k-` removes, as kubectl reads its arguments.
+        public init?(kubectlArgument: String) {
+            if kubectlArgument.hasSuffix("-"), !kubectlArgument.contains("=") {
+                self.init(key: String(kubectlArgument.dropLast()), value: nil)
+            } else if let equals = kubectlArgument.firstIndex(of: "="), equals != kubectlArgument.startIndex {
+                self.init(
+                    key: String(kubectlArgument[..<equals]),
+                    value: String(kubectlArgument[kubectlArgument.index(after: equals)...])
+                )
+            } else {
+                return nil
+            }
+        }
+
+        var kubectlArgument: String { value.map { "\(key)=\($0)" } ?? "\(key)-" }
+    }
+
+    /// The object acted on.
+    public var object: KubeObjectReference {
+        switch self {
+        case .restart(let object), .scale(let object, _), .delete(let object), .annotate(let object, _, _),
+            .label(let object, _, _):
+            object
+        case .cordon(let node), .uncordon(let node): KubeObjectReference(.node, name: node)
+        }
+    }
+
+    /// The GET kubectl sends first (the object must exist; cordon reads its current state); none for a
+    /// delete, which kubectl sends straight away.
+    public var check: KubeRequest? {
+        if case .delete = self { return nil }
+        return KubeRequest(method: "GET", path: object.path)
+    }
+
+    /// The change itself. `now` stamps a restart (`kubectl.kubernetes.io/restartedAt`); `current` (the
+    /// object the check read, as JSON) makes an annotate or label patch the difference kubectl computes:
+    /// keys already at their value, and removals of keys that are not there, are left out.
+    public func change(dryRun: Bool, now: Date = Date(), current: [String: Any] = [:]) -> KubeRequest {
+        let dryRunQuery = dryRun ? [KubeQueryItem("dryRun", "All")] : []
+        switch self {
+        case .restart(let object):
+            let stamp = ISO8601DateFormatter().string(from: now)
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path,
+                query: dryRunQuery + [KubeQueryItem("fieldManager", "kubectl-rollout")],
+                contentType: "application/strategic-merge-patch+json",
+                body: Self.json([
+                    "spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": stamp]]]]
+                ])
+            )
+        case .scale(let object, let replicas):
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path + "/scale",
+                query: dryRunQuery,
+                contentType: "application/merge-patch+json",
+                body: Self.json(["spec": ["replicas": replicas]])
+            )
+        case .delete(let object):
+            // Go's json.Encoder ends the DeleteOptions with a newline; the dry run goes in the body.
+            var options: [String: Any] = ["propagationPolicy": "Background"]
+            if dryRun { options["dryRun"] = ["All"] }
+            return KubeRequest(
+                method: "DELETE",
+                path: object.path,
+                contentType: "application/json",
+                body: Self.json(options) + [UInt8(ascii: "\n")]
+            )
+        case .cordon, .uncordon:
+            let unschedulable: Any = if case .cordon = self { true } else { NSNull() }
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path,
+                query: dryRunQuery,
+                contentType: "application/strategic-merge-patch+json",
+                body: Self.json(["spec": ["unschedulable": unschedulable]])
+            )
+        case .annotate(let object, let changes, _), .label(let object, let changes, _):
+            let field = metadataField
+            let existing = Self.metadata(field, of: current)
+            var values: [String: Any] = [:]
+            for change in changes where existing[change.key] != change.value {
+                values[change.key] = change.value ?? NSNull()
+            }
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path,
+                query: dryRunQuery + [
+                    KubeQueryItem("fieldManager", "kubectl-\(field == "labels" ? "label" : "annotate")")
+                ],
+                contentType: "application/merge-patch+json",
+                body: Self.json(["metadata": [field: values]])
+            )
+        }
+    }
+
+    /// The kubectl command line that does the same.
+    public func kubectlCommand(dryRun: Bool) -> String {
+        let namespace = object.resource.isNamespaced ? " -n \(object.namespace)" : ""
+        let server = dryRun ? " --dry-run=server" : ""
+        switch self {
+        case .restart(let object):
+            // kubectl 1.32 has no --dry-run for rollout restart: the equivalent is the patch itself.
+            if dryRun {
+                let body = String(decoding: change(dryRun: true).body ?? [], as: UTF8.self)
+                return
+                    "kubectl patch \(object)\(namespace) --type=strategic --field-manager=kubectl-rollout --dry-run=server -p '\(body)'"
+            }
+            return "kubectl rollout restart \(object)\(namespace)"
+        case .scale(let object, let replicas):
+            return "kubectl scale \(object)\(namespace) --replicas=\(replicas)\(server)"
+        case .delete(let object): return "kubectl delete \(object)\(namespace)\(server)"
+        case .cordon(let node): return "kubectl cordon \(node)\(server)"
+        case .uncordon(let node): return "kubectl uncordon \(node)\(server)"
+        case .annotate(let object, let changes, let overwrite), .label(let object, let changes, let overwrite):
+            let verb = metadataField == "labels" ? "label" : "annotate"
+            let arguments = changes.map(\.kubectlArgument).joined(separator: " ")
+            return "kubectl \(verb) \(object)\(namespace) \(arguments)\(overwrite ? " --overwrite" : "")\(server)"
+        }
+    }
+
+    /// What kubectl prints after doing it: `deployment.apps/web restarted`.
+    public var pastTense: String {
+        switch self {
+        case .restart: "\(object) restarted"
+        case .scale: "\(object) scaled"
+        case .delete: "\(object.resource.rawValue) \"\(object.name)\" deleted"
+        case .cordon: "\(object) cordoned"
+        case .uncordon: "\(object) uncordoned"
+        case .annotate: "\(object) annotated"
+        case .label: "\(object) labeled"
+        }
+    }
+
+    /// "annotations" or "labels", for the metadata actions.
+    var metadataField: String {
+        if case .label = self { return "labels" }
+        return "annotations"
+    }
+
+    /// The annotations or labels of an object read as JSON.
+    static func metadata(_ field: String, of object: [String: Any]) -> [String: String] {
+        ((object["metadata"] as? [String: Any])?[field] as? [String: String]) ?? [:]
+    }
+
+    /// kubectl's refusal to change an existing value without `--overwrite`, or nil when allowed.
+    func overwriteRefusal(current: [String: Any]) -> String? {
+        guard case .annotate(_, let changes, let overwrite) = self, !overwrite else {
+            guard case .label(_, let changes, let overwrite) = self, !overwrite else { return nil }
+            return Self.refusal(changes, Self.metadata("labels", of: current), noun: "label")
+        }
+        return Self.refusal(changes, Self.metadata("annotations", of: current), noun: "annotation")
+    }
+
+    private static func refusal(_ changes: [MetadataChange], _ existing: [String: String], noun: String) -> String? {
+        let clashes = changes.compactMap { change -> String? in
+            guard let value = change.value, let old = existing[change.key], old != value else { return nil }
+            return "'\(change.key)' already has a value (\(old))"
+        }
+        guard !clashes.isEmpty else { return nil }
+        return "--overwrite is false but found the following declared \(noun)(s): \(clashes.joined(separator: ", "))"
+    }
+
+    static func json(_ value: [String: Any]) -> [UInt8] {
+        Array(
+            (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data()
+        )
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import VigilHTTP
+
+/// Why a request to the API server failed: the server's own `Status` message when it sent one
+/// (`deployments.apps "web" not found`), else the transport's.
+public struct KubeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status, 0 when no answer came.
+    public let code: Int
+    /// The Status `reason` (`NotFound`, `Forbidden`, `Conflict`, …), when the server gave one.
+    public let reason: String?
+    public let message: String
+
+    public var description: String {
+        code == 0 ? message : "Error from server (\(reason ?? "HTTP \(code)")): \(message)"
+    }
+}
+
+/// What an action did.
+public struct ActionOutcome: Sendable, Equatable {
+    /// kubectl's line for it (`deployment.apps/web restarted`, `node/node-1 already cordoned`), with
+    /// `(server dry run)` when nothing was stored.
+    public var summary: String
+    /// Whether a change was sent (false when the object was already in the wanted state).
+    public var changed: Bool
+    /// The kubectl command that does the same.
+    public var kubectl: String
+}
+
+/// The API client: requests as kubectl sends them, over Vigil's HTTP client, with the connection's
+/// credentials, JSON only, a timeout on everything.
+public struct KubeClient: Sendable {
+    public let connection: KubeConnection
+    private let transport: any HTTPTransport
+    public var timeout: Double = 30
+
+    public init(connection: KubeConnection, transport: any HTTPTransport) {
+        self.connection = connection
+        self.transport = transport
+    }
+
+    /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
+    public func send(_ request: KubeRequest) async throws(KubeError) -> [UInt8] {
+        guard case .none = connection.credential.execPlugin else {
+            throw KubeError(
+                code: 0,
+                reason: nil,
+                message: "exec credential plugins are not supported yet; use a token or a client certificate"
+            )
+        }
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "vigil/0.1")]
+        if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
+        let response: HTTPResponse
+        do {
+            response = try await transport.execute(
+                HTTPRequest(
+                    url: url(request),
+                    method: HTTPRequest.Method(rawValue: request.method) ?? .get,
+                    headers: headers,
+                    body: request.body,
+                    timeout: timeout,
+                    tls: connection.tls,
+                    authorization: connection.authorization
+                )
+            )
+        } catch {
+            throw KubeError(code: 0, reason: nil, message: error.message)
+        }
+        guard (200..<300).contains(response.status) else {
+            let status = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            throw KubeError(
+                code: response.status,
+                reason: status?["reason"] as? String,
+                message: status?["message"] as? String ?? String(decoding: response.body.prefix(512), as: UTF8.self)
+            )
+        }
+        return response.body
+    }
+
+    /// The full URL of `request` on this connection's server, the query encoded as Go encodes it.
+    func url(_ request: KubeRequest) -> String {
+        guard !request.query.isEmpty else { return connection.server + request.path }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+:/,;")
+        let query = request.query.map {
+            "\($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.name)="
+                + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)
+        }
+        return connection.server + request.path + "?" + query.joined(separator: "&")
+    }
+
+    /// Does `action` as kubectl does it: reads the object first (it must exist; a node already in the
+    /// wanted state is left alone), then sends the change, in server-side dry run when asked.
+    public func perform(_ action: KubeAction, dryRun: Bool, now: Date = Date()) async throws(KubeError) -> ActionOutcome
+    {
+        let current = if let check = action.check { try await send(check) } else { [UInt8]() }
+        let kubectl = action.kubectlCommand(dryRun: dryRun)
+        if case .cordon = action, Self.isUnschedulable(current) {
+            return ActionOutcome(summary: "\(action.object) already cordoned", changed: false, kubectl: kubectl)
+        }
+        if case .uncordon = action, !Self.isUnschedulable(current) {
+            return ActionOutcome(summary: "\(action.object) already uncordoned", changed: false, kubectl: kubectl)
+        }
+        let object = (try? JSONSerialization.jsonObject(with: Data(current))) as? [String: Any] ?? [:]
+        if let refusal = action.overwriteRefusal(current: object) {
+            throw KubeError(code: 0, reason: nil, message: refusal)
+        }
+        _ = try await send(action.change(dryRun: dryRun, now: now, current: object))
+        return ActionOutcome(
+            summary: action.pastTense + (dryRun ? " (server dry run)" : ""),
+            changed: true,
+            kubectl: kubectl
+        )
+    }
+
+    private static func isUnschedulable(_ node: [UInt8]) -> Bool {
+        let object = try? JSONSerialization.jsonObject(with: Data(node)) as? [String: Any]
+        return (object?["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
+    }
+}
+
+extension KubeConnection.Credential {
+    /// The plugin, when this credential is one.
+    var execPlugin: ExecCredentialPlugin? {
+        if case .exec(let plugin) = self { plugin } else { nil }
+    }
+}

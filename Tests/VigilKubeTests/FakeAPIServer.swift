@@ -1,0 +1,116 @@
+import Foundation
+import VigilHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The fake kube-apiserver (`Fixtures/fake_apiserver.py`) on a free loopback port, with a kubeconfig
+/// pointing at it, started for a test and stopped with it.
+final class FakeAPIServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let home: URL
+
+    /// One logged request.
+    struct Request: Equatable, CustomStringConvertible {
+        var method: String
+        var path: String
+        var query: [[String]]
+        var contentType: String?
+        /// The body parsed as JSON and printed canonically (sorted keys), so equal JSON compares equal.
+        var body: String?
+
+        var description: String { "\(method) \(path) \(query) [\(contentType ?? "-")] \(body ?? "")" }
+    }
+
+    init() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fake_apiserver.py")
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path]
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
+            line.append(first)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kubectl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try """
+        apiVersion: v1
+        kind: Config
+        current-context: test
+        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(port)"}}]
+        users: [{name: tester, user: {token: fake-token}}]
+        contexts: [{name: test, context: {cluster: fake, user: tester, namespace: shop}}]
+
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var kubeconfig: URL { home.appendingPathComponent("config") }
+
+    /// The requests since the last reset, without discovery (which Vigil does not need for built-in
+    /// resources) and kubectl's dispatcher probe.
+    func log() async throws -> [Request] {
+        let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
+        let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
+        let discovery: Set<String> = ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/version"]
+        return entries.compactMap { entry in
+            let path = entry["path"] as! String
+            guard !discovery.contains(path) else { return nil }
+            var body: String?
+            if let text = entry["body"] as? String, let data = text.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data)
+            {
+                body = String(
+                    decoding: try! JSONSerialization.data(
+                        withJSONObject: object,
+                        options: [.sortedKeys, .withoutEscapingSlashes]
+                    ),
+                    as: UTF8.self
+                )
+            }
+            return Request(
+                method: entry["method"] as! String,
+                path: path,
+                query: entry["query"] as! [[String]],
+                contentType: entry["contentType"] as? String,
+                body: body
+            )
+        }
+    }
+
+    /// Forgets the log and restores the initial objects.
+    func reset() async throws {
+        _ = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__reset", method: .post))
+    }
+
+    /// Runs the real kubectl against this server; its exit status and output.
+    func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+        process.arguments = arguments
+        process.environment = ["KUBECONFIG": kubeconfig.path, "HOME": home.path, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        while process.isRunning { usleep(5_000) }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(5_000) }
+        try? FileManager.default.removeItem(at: home)
+    }
+}

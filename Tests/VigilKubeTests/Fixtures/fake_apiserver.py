@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""A fake kube-apiserver for VigilKube's tests: enough of the API for kubectl 1.32 and Vigil to act on
+deployments, statefulsets, daemonsets, pods and nodes, with every request logged.
+
+Prints its port on the first line of stdout. Serves legacy discovery (/api, /apis, /api/v1,
+/apis/apps/v1), GET/PATCH/DELETE on objects and the scale subresource, server-side dry run
+(?dryRun=All, or "dryRun":["All"] in a DeleteOptions body), Status errors, and:
+  GET  /__log     the requests so far, as a JSON list of {method, path, query, contentType, body}
+  POST /__reset   forget the log and restore the initial objects
+"""
+import copy, json, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qsl
+
+APPS = ["deployments", "statefulsets", "daemonsets", "replicasets"]
+KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
+         "replicasets": "ReplicaSet", "pods": "Pod", "nodes": "Node"}
+
+def workload(kind, name):
+    return {"apiVersion": "apps/v1", "kind": kind,
+            "metadata": {"name": name, "namespace": "shop", "uid": f"uid-{name}", "resourceVersion": "1",
+                         "labels": {"app": name}, "annotations": {"owner": "shop-team"}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]}}},
+            "status": {"replicas": 3}}
+
+def initial_objects():
+    objects = {}
+    for plural in ["deployments", "statefulsets", "daemonsets"]:
+        objects[("apps", plural, "shop", "web")] = workload(KINDS[plural], "web")
+    objects[("", "pods", "shop", "web-1")] = {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "shop", "uid": "uid-web-1", "resourceVersion": "1",
+                     "labels": {"app": "web"}},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "shop/web:1"}]}}
+    objects[("", "namespaces", "", "shop")] = {"apiVersion": "v1", "kind": "Namespace",
+                                               "metadata": {"name": "shop", "uid": "uid-shop"}}
+    objects[("", "nodes", "", "node-1")] = {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": "node-1", "uid": "uid-node-1", "resourceVersion": "1", "labels": {}},
+        "spec": {}}
+    return objects
+
+state = {"objects": initial_objects(), "log": []}
+lock = threading.Lock()
+
+SHORT = {"deployments": ["deploy"], "statefulsets": ["sts"], "daemonsets": ["ds"], "replicasets": ["rs"],
+         "pods": ["po"], "nodes": ["no"], "events": ["ev"]}
+
+def resource(name, kind, namespaced, verbs):
+    return {"name": name, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind, "verbs": verbs,
+            "shortNames": SHORT.get(name, [])}
+
+ALL = ["create", "delete", "get", "list", "patch", "update", "watch"]
+DISCOVERY = {
+    "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+        {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]},
+    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+        resource("pods", "Pod", True, ALL), resource("nodes", "Node", False, ALL),
+        {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
+         "kind": "Eviction", "verbs": ["create"]},
+        resource("events", "Event", True, ALL)]},
+    "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources":
+        [resource(p, KINDS[p], True, ALL) for p in APPS] +
+        [{"name": f"{p}/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
+          "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}
+         for p in ["deployments", "statefulsets", "replicasets"]]},
+}
+
+def merge(target, patch):
+    """RFC 7386 merge (strategic merge behaves the same on the fields these tests touch)."""
+    if not isinstance(patch, dict): return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None: result.pop(key, None)
+        else: result[key] = merge(result.get(key), value)
+    return result
+
+def parse_path(path):
+    """(group, plural, namespace, name, subresource) of an object path, or None."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["api", "v1"]: group, rest = "", parts[2:]
+    elif parts[:3] == ["apis", "apps", "v1"]: group, rest = "apps", parts[3:]
+    else: return None
+    namespace = ""
+    if rest[:1] == ["namespaces"] and len(rest) >= 3: namespace, rest = rest[1], rest[2:]
+    if len(rest) < 2: return None
+    return group, rest[0], namespace, rest[1], (rest[2] if len(rest) > 2 else None)
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def reply(self, status, body, content_type="application/json"):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def status(self, code, reason, message):
+        self.reply(code, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                          "message": message, "reason": reason, "code": code})
+
+    def handle_any(self, method):
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        query = parse_qsl(url.query, keep_blank_values=True)
+        if url.path == "/__log":
+            with lock: return self.reply(200, state["log"])
+        if url.path == "/__reset":
+            with lock:
+                state["log"].clear()
+                state["objects"] = initial_objects()
+            return self.reply(200, {})
+        with lock:
+            state["log"].append({"method": method, "path": url.path, "query": query,
+                                 "contentType": self.headers.get("Content-Type"),
+                                 "body": raw.decode() if raw else None})
+        if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
+        target = parse_path(url.path)
+        if target is None: return self.status(404, "NotFound", f"the server could not find the requested resource")
+        group, plural, namespace, name, sub = target
+        key = (group, plural, namespace, name)
+        body = json.loads(raw) if raw else {}
+        dry_run = ("dryRun", "All") in query or "All" in (body.get("dryRun") or [])
+        with lock:
+            current = state["objects"].get(key)
+            if current is None:
+                return self.status(404, "NotFound", f'{plural}{"." + group if group else ""} "{name}" not found')
+            if sub == "scale":
+                scale = {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                         "metadata": {"name": name, "namespace": namespace},
+                         "spec": {"replicas": current["spec"].get("replicas", 1)},
+                         "status": {"replicas": current["status"].get("replicas", 0), "selector": f"app={name}"}}
+                if method == "PATCH":
+                    scale = merge(scale, body)
+                    if not dry_run: current["spec"]["replicas"] = scale["spec"]["replicas"]
+                return self.reply(200, scale)
+            if method == "GET": return self.reply(200, current)
+            if method == "PATCH":
+                updated = merge(current, body)
+                if not dry_run: state["objects"][key] = updated
+                return self.reply(200, updated)
+            if method == "DELETE":
+                if not dry_run: del state["objects"][key]
+                return self.reply(200, current)
+        self.status(405, "MethodNotAllowed", f"{method} is not supported here")
+
+    def do_GET(self): self.handle_any("GET")
+    def do_PATCH(self): self.handle_any("PATCH")
+    def do_DELETE(self): self.handle_any("DELETE")
+    def do_POST(self): self.handle_any("POST")
+    def do_PUT(self): self.handle_any("PUT")
+    def log_message(self, *args): pass
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64
+    daemon_threads = True
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()

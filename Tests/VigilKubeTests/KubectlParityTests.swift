@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+import VigilHTTP
+
+@testable import VigilKube
+
+/// Every action, done by the real kubectl and by Vigil against the same fake API server: the requests
+/// must be the same — method, path, query, content type, and JSON-equal bodies. Ignored: discovery
+/// (Vigil hard-codes the built-in paths), the restart timestamp's value, and kubectl's wait after
+/// deleting a pod (Vigil does not wait).
+@Suite(.serialized)
+struct KubectlParityTests {
+    let server: FakeAPIServer
+    init() throws { server = try FakeAPIServer() }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var kubectl: [String]
+        var action: KubeAction
+        var dryRun: Bool
+        var testDescription: String { "kubectl " + kubectl.joined(separator: " ") }
+    }
+
+    static let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+    static let pod = KubeObjectReference(.pod, namespace: "shop", name: "web-1")
+    static let restartBody =
+        #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"x"}}}}}"#
+
+    static let cases: [Case] = [
+        Case(kubectl: ["rollout", "restart", "deployment/web"], action: .restart(web), dryRun: false),
+        Case(
+            kubectl: ["rollout", "restart", "statefulset/web"],
+            action: .restart(KubeObjectReference(.statefulset, namespace: "shop", name: "web")),
+            dryRun: false
+        ),
+        Case(
+            kubectl: [
+                "patch", "deployment/web", "--type=strategic", "--field-manager=kubectl-rollout", "--dry-run=server",
+                "-p",
+                restartBody,
+            ],
+            action: .restart(web),
+            dryRun: true
+        ),
+        Case(kubectl: ["scale", "deployment/web", "--replicas=5"], action: .scale(web, replicas: 5), dryRun: false),
+        Case(
+            kubectl: ["scale", "deployment/web", "--replicas=1", "--dry-run=server"],
+            action: .scale(web, replicas: 1),
+            dryRun: true
+        ),
+        Case(kubectl: ["delete", "pod/web-1"], action: .delete(pod), dryRun: false),
+        Case(kubectl: ["delete", "pod/web-1", "--dry-run=server"], action: .delete(pod), dryRun: true),
+        Case(kubectl: ["cordon", "node-1"], action: .cordon(node: "node-1"), dryRun: false),
+        Case(kubectl: ["cordon", "node-1", "--dry-run=server"], action: .cordon(node: "node-1"), dryRun: true),
+        // "team" is not there (nothing to remove) and "owner" already holds its value: kubectl's patch
+        // is the difference, and so is Vigil's.
+        Case(
+            kubectl: ["annotate", "deployment/web", "vigil.dev/remediation=restart-1234", "team-", "owner=shop-team"],
+            action: .annotate(
+                web,
+                [
+                    .init(key: "vigil.dev/remediation", value: "restart-1234"), .init(key: "team", value: nil),
+                    .init(key: "owner", value: "shop-team"),
+                ]
+            ),
+            dryRun: false
+        ),
+        Case(
+            kubectl: ["annotate", "deployment/web", "owner-", "owner2=x", "--overwrite"],
+            action: .annotate(
+                web,
+                [.init(key: "owner", value: nil), .init(key: "owner2", value: "x")],
+                overwrite: true
+            ),
+            dryRun: false
+        ),
+        Case(
+            kubectl: ["label", "pod/web-1", "vigil.dev/quarantine=true", "--dry-run=server"],
+            action: .label(pod, [.init(key: "vigil.dev/quarantine", value: "true")]),
+            dryRun: true
+        ),
+    ]
+
+    /// The requests with the restart timestamp blanked, and kubectl's post-delete wait left out.
+    func comparable(_ requests: [FakeAPIServer.Request]) -> [FakeAPIServer.Request] {
+        var result: [FakeAPIServer.Request] = []
+        for var request in requests {
+            request.body = request.body?.replacingOccurrences(
+                of: #""kubectl.kubernetes.io/restartedAt":"[^"]*""#,
+                with: #""kubectl.kubernetes.io/restartedAt":"x""#,
+                options: .regularExpression
+            )
+            result.append(request)
+            if request.method == "DELETE" { break }
+        }
+        return result
+    }
+
+    @Test(arguments: cases)
+    func vigilSendsWhatKubectlSends(_ parity: Case) async throws {
+        try await server.reset()
+        let kubectl = try server.kubectl(parity.kubectl)
+        #expect(kubectl.status == 0, "\(kubectl.output)")
+        let expected = comparable(try await server.log())
+
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token")),
+            transport: CurlHTTPClient()
+        )
+        let outcome = try await client.perform(parity.action, dryRun: parity.dryRun)
+        let actual = comparable(try await server.log())
+
+        #expect(
+            actual == expected,
+            "kubectl:\n\(expected.map(\.description).joined(separator: "\n"))\nvigil:\n\(actual.map(\.description).joined(separator: "\n"))"
+        )
+        #expect(outcome.changed)
+        // kubectl's own words, with Vigil's dry-run marker.
+        let firstLine = kubectl.output.split(separator: "\n").first.map(String.init) ?? ""
+        if !parity.kubectl.contains("patch") {
+            #expect(outcome.summary == firstLine, "\(outcome.summary) vs \(firstLine)")
+        }
+    }
+
+    @Test func aNodeAlreadyCordonedIsLeftAlone() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        _ = try await client.perform(.cordon(node: "node-1"), dryRun: false)
+        let again = try await client.perform(.cordon(node: "node-1"), dryRun: false)
+        #expect(!again.changed)
+        #expect(again.summary == "node/node-1 already cordoned")
+        let kubectl = try server.kubectl(["cordon", "node-1"])
+        #expect(kubectl.output.hasPrefix("node/node-1 already cordoned"))
+    }
+
+    @Test func anExistingValueChangesOnlyWithOverwrite() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        let refusal =
+            "--overwrite is false but found the following declared annotation(s): 'owner' already has a value (shop-team)"
+        await #expect(throws: KubeError(code: 0, reason: nil, message: refusal)) {
+            try await client.perform(.annotate(Self.web, [.init(key: "owner", value: "me")]), dryRun: false)
+        }
+        let kubectl = try server.kubectl(["annotate", "deployment/web", "owner=me"])
+        #expect(kubectl.status != 0)
+        #expect(kubectl.output.contains(refusal), "\(kubectl.output)")
+    }
+
+    @Test func serverErrorsCarryTheStatusMessage() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        let missing = KubeObjectReference(.deployment, namespace: "shop", name: "nope")
+        await #expect(throws: KubeError(code: 404, reason: "NotFound", message: "deployments.apps \"nope\" not found"))
+        {
+            try await client.perform(.restart(missing), dryRun: false)
+        }
+        let kubectl = try server.kubectl(["rollout", "restart", "deployment/nope"])
+        #expect(kubectl.output.contains("deployments.apps \"nope\" not found"))
+    }
+}
