@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "VigilCLI",
             dependencies: [
-                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML",
+                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,7 +115,12 @@ let package = Package(
             dependencies: ["VigilScrape", "VigilCore", "VigilHTTP"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VigilKubeTests", dependencies: ["VigilKube", "VigilHTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VigilKubeTests",
+            dependencies: ["VigilKube", "VigilHTTP", "VigilCLI"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VigilEngineTests",
             dependencies: ["VigilEngine", "VigilCore"],

@@ -1,0 +1,105 @@
+import ArgumentParser
+import VigilHTTP
+import VigilKube
+
+/// `vigil kube act ACTION KIND/NAME …`: one action, sent as kubectl sends it.
+struct KubeActCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "act",
+        abstract: "Restart, scale, delete, cordon, uncordon, annotate or label, as kubectl does it.",
+        discussion: """
+            Arguments mirror kubectl's:
+              vigil kube act restart deployment/web -n shop
+              vigil kube act scale deployment/web --replicas=5 --dry-run=server
+              vigil kube act delete pod/web-7d9f -n shop
+              vigil kube act cordon node/node-1
+              vigil kube act annotate deployment/web team=shop --overwrite
+              vigil kube act label pod/web-7d9f vigil.dev/quarantine=true
+
+            Each prints what it did, then the kubectl command that does the same.
+            With --dry-run=server the API server checks the change (authorization,
+            admission, validation) and stores nothing. Exit status: 0 on success,
+            1 when the cluster refused (its message is printed), 2 on usage errors.
+            """
+    )
+
+    enum Verb: String, ExpressibleByArgument, CaseIterable {
+        case restart, scale, delete, cordon, uncordon, annotate, label
+    }
+
+    enum DryRun: String, ExpressibleByArgument, CaseIterable {
+        case none, server
+    }
+
+    @Argument(help: "restart, scale, delete, cordon, uncordon, annotate or label.")
+    var verb: Verb
+
+    @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1).")
+    var target: String
+
+    @Argument(help: "For annotate and label: key=value to set, key- to remove.")
+    var changes: [String] = []
+
+    @Option(help: "For scale: the number of replicas.")
+    var replicas: Int?
+
+    @Flag(help: "For annotate and label: allow changing an existing value.")
+    var overwrite = false
+
+    @Option(name: .customLong("dry-run"), help: "server: the API server checks the change and stores nothing.")
+    var dryRun: DryRun = .none
+
+    @OptionGroup var cluster: KubeConnectionOptions
+
+    func validate() throws {
+        if verb == .scale, replicas == nil { throw ValidationError("scale needs --replicas") }
+        if [.annotate, .label].contains(verb), changes.isEmpty {
+            throw ValidationError("\(verb.rawValue) needs at least one key=value or key-")
+        }
+    }
+
+    func action(namespace: String) throws -> KubeAction {
+        // `cordon node-1` as well as `cordon node/node-1`, as kubectl takes it.
+        let argument = [.cordon, .uncordon].contains(verb) && !target.contains("/") ? "node/\(target)" : target
+        guard let object = KubeObjectReference(kubectlArgument: argument, namespace: namespace) else {
+            throw ValidationError("expected KIND/NAME (like deployment/web), got \"\(target)\"")
+        }
+        let metadata = try changes.map { argument in
+            guard let change = KubeAction.MetadataChange(kubectlArgument: argument) else {
+                throw ValidationError("expected key=value or key-, got \"\(argument)\"")
+            }
+            return change
+        }
+        switch (verb, object.resource) {
+        case (.restart, .deployment), (.restart, .statefulset), (.restart, .daemonset): return .restart(object)
+        case (.scale, .deployment), (.scale, .statefulset), (.scale, .replicaset):
+            return .scale(object, replicas: replicas ?? 0)
+        case (.delete, .pod): return .delete(object)
+        case (.cordon, .node): return .cordon(node: object.name)
+        case (.uncordon, .node): return .uncordon(node: object.name)
+        case (.annotate, _): return .annotate(object, metadata, overwrite: overwrite)
+        case (.label, _): return .label(object, metadata, overwrite: overwrite)
+        default: throw ValidationError("cannot \(verb.rawValue) a \(object.resource.rawValue)")
+        }
+    }
+
+    func run() async throws {
+        let connection: KubeConnection
+        do {
+            connection = try cluster.connection()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+        let action = try action(namespace: connection.namespace)
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        do {
+            let outcome = try await client.perform(action, dryRun: dryRun == .server)
+            Console.out(outcome.summary)
+            Console.out("kubectl equivalent: \(outcome.kubectl)")
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}

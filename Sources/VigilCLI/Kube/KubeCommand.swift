@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import VigilHTTP
+import VigilKube
+
+/// `vigil kube`: the cluster as Vigil sees it, and the actions it can take, for people.
+struct KubeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kube",
+        abstract: "Act on a Kubernetes cluster exactly as kubectl would.",
+        subcommands: [KubeActCommand.self]
+    )
+}
+
+/// Where the cluster is: kubectl's flags, with kubectl's defaults.
+struct KubeConnectionOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster).",
+            valueName: "file"
+        )
+    )
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
+    var context: String?
+
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("Namespace (default: the context's, else default).", valueName: "ns")
+    )
+    var namespace: String?
+
+    /// The connection these flags name. Without a kubeconfig anywhere, a pod's own service account.
+    func connection(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(KubeconfigError) -> KubeConnection {
+        let paths = kubeconfig.map { [$0] } ?? Kubeconfig.defaultPaths(environment: environment)
+        let exists = paths.contains { FileManager.default.fileExists(atPath: $0) }
+        guard exists || kubeconfig != nil || environment["KUBERNETES_SERVICE_HOST"] == nil else {
+            var connection = try KubeConnection.inCluster(environment: environment)
+            if let namespace { connection.namespace = namespace }
+            return connection
+        }
+        return try Kubeconfig.load(paths: paths, context: context, namespace: namespace)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import VigilCLI
+
+/// `vigil kube act` against the fake API server, through the whole CLI.
+@Suite(.serialized)
+struct KubeActCommandTests {
+    let server: FakeAPIServer
+    init() throws { server = try FakeAPIServer() }
+
+    /// Runs `vigil ARGUMENTS` in-process; status, stdout, stderr.
+    func vigil(_ arguments: [String]) async -> (status: Int32, out: String, err: String) {
+        final class Text: @unchecked Sendable {
+            let lock = NSLock()
+            var value = ""
+            func append(_ text: String) { lock.withLock { value += text } }
+        }
+        let out = Text()
+        let err = Text()
+        let status = await Console.$current.withValue(
+            Console(writeOut: { out.append($0) }, writeError: { err.append($0) })
+        ) {
+            await VigilCommand.run(arguments)
+        }
+        return (status, out.value, err.value)
+    }
+
+    @Test func actsAndPrintsTheKubectlEquivalent() async throws {
+        try await server.reset()
+        let restart = await vigil(["kube", "act", "restart", "deployment/web", "--kubeconfig", server.kubeconfig.path])
+        #expect(restart.status == 0, "\(restart.err)")
+        #expect(
+            restart.out
+                == "deployment.apps/web restarted\nkubectl equivalent: kubectl rollout restart deployment.apps/web -n shop\n"
+        )
+
+        let scale = await vigil([
+            "kube", "act", "scale", "deploy/web", "--replicas=2", "--dry-run=server", "--kubeconfig",
+            server.kubeconfig.path,
+        ])
+        #expect(scale.out.hasPrefix("deployment.apps/web scaled (server dry run)\n"))
+        #expect(scale.out.contains("kubectl scale deployment.apps/web -n shop --replicas=2 --dry-run=server"))
+
+        let cordon = await vigil(["kube", "act", "cordon", "node-1", "--kubeconfig", server.kubeconfig.path])
+        #expect(cordon.out.hasPrefix("node/node-1 cordoned\n"))
+        let requests = try await server.log().map { "\($0.method) \($0.path)" }
+        #expect(requests.contains("PATCH /api/v1/nodes/node-1"))
+    }
+
+    @Test func refusalsAndMistakesAreExplained() async throws {
+        try await server.reset()
+        let missing = await vigil(["kube", "act", "delete", "pod/nope", "--kubeconfig", server.kubeconfig.path])
+        #expect(missing.status == 1)
+        #expect(missing.err == "Error from server (NotFound): pods \"nope\" not found\n")
+
+        let wrongKind = await vigil(["kube", "act", "restart", "pod/web-1", "--kubeconfig", server.kubeconfig.path])
+        #expect(wrongKind.status == 2)
+        #expect(wrongKind.err.contains("cannot restart a pod"))
+
+        let noReplicas = await vigil(["kube", "act", "scale", "deployment/web", "--kubeconfig", server.kubeconfig.path])
+        #expect(noReplicas.status == 2)
+        #expect(noReplicas.err.contains("scale needs --replicas"))
+
+        let badConfig = await vigil(["kube", "act", "cordon", "node-1", "--kubeconfig", "/nonexistent/config"])
+        #expect(badConfig.status == 1)
+        #expect(badConfig.err == "/nonexistent/config: cannot read the kubeconfig\n")
+    }
+}
