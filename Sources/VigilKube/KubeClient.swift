@@ -40,40 +40,79 @@ public struct KubeClient: Sendable {
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
     public func send(_ request: KubeRequest) async throws(KubeError) -> [UInt8] {
-        guard case .none = connection.credential.execPlugin else {
-            throw KubeError(
-                code: 0,
-                reason: nil,
-                message: "exec credential plugins are not supported yet; use a token or a client certificate"
+        let response: HTTPResponse
+        do {
+            response = try await transport.execute(try http(request, timeout: timeout))
+        } catch {
+            throw KubeError(code: 0, reason: nil, message: error.message)
+        }
+        try Self.check(response.status, body: response.body)
+        return response.body
+    }
+
+    /// Sends `request` and hands its body over as it arrives (a watch); `onChunk` returning false
+    /// stops the transfer. Throws a ``KubeError`` for a refused request.
+    public func stream(
+        _ request: KubeRequest,
+        timeout: Double,
+        onChunk: @escaping @Sendable ([UInt8]) -> Bool
+    ) async throws(KubeError) {
+        // A refusal's Status arrives through the chunk callback too: keep its start for the error.
+        let head = BodyHead()
+        let response: HTTPResponse
+        do {
+            response = try await transport.stream(try http(request, timeout: timeout)) { chunk in
+                head.keep(chunk)
+                return onChunk(chunk)
+            }
+        } catch {
+            if error.kind == .cancelled { return }
+            throw KubeError(code: 0, reason: nil, message: error.message)
+        }
+        try Self.check(response.status, body: head.bytes)
+    }
+
+    private func http(_ request: KubeRequest, timeout: Double) throws(HTTPClientError) -> HTTPRequest {
+        guard connection.credential.execPlugin == nil else {
+            throw HTTPClientError(
+                .transfer,
+                "exec credential plugins are not supported yet; use a token or a client certificate"
             )
         }
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "vigil/0.1")]
         if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
-        let response: HTTPResponse
-        do {
-            response = try await transport.execute(
-                HTTPRequest(
-                    url: url(request),
-                    method: HTTPRequest.Method(rawValue: request.method) ?? .get,
-                    headers: headers,
-                    body: request.body,
-                    timeout: timeout,
-                    tls: connection.tls,
-                    authorization: connection.authorization
-                )
-            )
-        } catch {
-            throw KubeError(code: 0, reason: nil, message: error.message)
+        return HTTPRequest(
+            url: url(request),
+            method: HTTPRequest.Method(rawValue: request.method) ?? .get,
+            headers: headers,
+            body: request.body,
+            timeout: timeout,
+            tls: connection.tls,
+            authorization: connection.authorization
+        )
+    }
+
+    /// A non-2xx answer as the server's Status says it.
+    static func check(_ status: Int, body: [UInt8]) throws(KubeError) {
+        guard !(200..<300).contains(status) else { return }
+        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        throw KubeError(
+            code: status,
+            reason: object?["reason"] as? String,
+            message: object?["message"] as? String ?? String(decoding: body.prefix(512), as: UTF8.self)
+        )
+    }
+
+    /// The first few kilobytes of a streamed body, from any thread.
+    private final class BodyHead: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: [UInt8] = []
+
+        func keep(_ chunk: [UInt8]) {
+            lock.withLock { if kept.count < 4096 { kept += chunk.prefix(4096 - kept.count) } }
         }
-        guard (200..<300).contains(response.status) else {
-            let status = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-            throw KubeError(
-                code: response.status,
-                reason: status?["reason"] as? String,
-                message: status?["message"] as? String ?? String(decoding: response.body.prefix(512), as: UTF8.self)
-            )
-        }
-        return response.body
+
+        var bytes: [UInt8] { lock.withLock { kept } }
     }
 
     /// The full URL of `request` on this connection's server, the query encoded as Go encodes it.

@@ -93,6 +93,13 @@ final class FakeAPIServer: @unchecked Sendable {
         _ = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__reset", method: .post))
     }
 
+    /// POSTs to one of the server's control paths (`/__event`, `/__bookmark`, `/__compact`, `/__drop`).
+    func control(_ path: String, _ body: String? = nil) async throws {
+        _ = try await CurlHTTPClient().execute(
+            HTTPRequest(url: url + path, method: .post, body: body.map { Array($0.utf8) })
+        )
+    }
+
     /// Runs the real kubectl against this server; its exit status and output.
     func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

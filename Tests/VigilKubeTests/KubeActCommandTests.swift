@@ -65,4 +65,49 @@ struct KubeActCommandTests {
         #expect(badConfig.status == 1)
         #expect(badConfig.err == "/nonexistent/config: cannot read the kubeconfig\n")
     }
+
+    @Test func eventsAreListedAsATableOrJSON() async throws {
+        try await server.reset()
+        let table = await vigil(["kube", "events", "--kubeconfig", server.kubeconfig.path])
+        #expect(table.status == 0, "\(table.err)")
+        let lines = table.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("LAST SEEN"))
+        #expect(lines[1].hasPrefix("2026-11-29T12:00:00Z"))
+        #expect(lines[1].contains("Pulled") && lines[1].contains("pod/web-1") && lines[1].hasSuffix("Pulled web-1"))
+        let json = await vigil(["kube", "events", "-o", "json", "--kubeconfig", server.kubeconfig.path])
+        let objects = try json.out.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(objects.map { $0["reason"] as? String } == ["Pulled", "Started"])
+    }
+
+    @Test func watchingPrintsNewEventsAsTheyHappen() async throws {
+        try await server.reset()
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var text = ""
+            func append(_ more: String) { lock.withLock { text += more } }
+            var value: String { lock.withLock { text } }
+        }
+        let out = Lines()
+        let kubeconfig = server.kubeconfig.path
+        let watching = Task {
+            await Console.$current.withValue(Console(writeOut: { out.append($0) }, writeError: { out.append($0) })) {
+                _ = await VigilCommand.run(["kube", "events", "--watch", "-o", "json", "--kubeconfig", kubeconfig])
+            }
+        }
+        defer { watching.cancel() }
+        for _ in 0..<200 where out.value.split(separator: "\n").count < 2 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        try await server.control(
+            "/__event",
+            #"{"type":"ADDED","object":{"apiVersion":"v1","kind":"Event","metadata":{"name":"web-1.3","namespace":"shop"},"reason":"OOMKilling","message":"m","type":"Warning"}}"#
+        )
+        for _ in 0..<200 where !out.value.contains("OOMKilling") { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(out.value.split(separator: "\n").count == 3, "\(out.value)")
+        #expect(out.value.contains("\"reason\":\"OOMKilling\""))
+    }
 }

@@ -8,7 +8,7 @@ struct KubeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube",
         abstract: "Act on a Kubernetes cluster exactly as kubectl would.",
-        subcommands: [KubeActCommand.self]
+        subcommands: [KubeEventsCommand.self, KubeActCommand.self]
     )
 }
 

@@ -5,8 +5,16 @@ deployments, statefulsets, daemonsets, pods and nodes, with every request logged
 Prints its port on the first line of stdout. Serves legacy discovery (/api, /apis, /api/v1,
 /apis/apps/v1), GET/PATCH/DELETE on objects and the scale subresource, server-side dry run
 (?dryRun=All, or "dryRun":["All"] in a DeleteOptions body), Status errors, and:
-  GET  /__log     the requests so far, as a JSON list of {method, path, query, contentType, body}
-  POST /__reset   forget the log and restore the initial objects
+  GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType, body}
+  POST /__reset     forget the log and restore the initial objects
+Events in namespace shop can be listed (GET /api/v1/namespaces/shop/events) and watched (?watch=true
+from a resourceVersion, chunked JSON frames), with injection:
+  POST /__event     {"type": "ADDED"|"MODIFIED"|"DELETED", "object": {...}}: stored, given the next
+                    resourceVersion, sent to every watcher
+  POST /__bookmark  a BOOKMARK frame at the current resourceVersion to watchers that allow bookmarks
+  POST /__compact   forget history: a watch from an older resourceVersion gets a 410 Expired frame,
+                    and every open watch is sent one and closed
+  POST /__drop      close every open watch (as a server's timeout or a broken connection would)
 """
 import copy, json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,8 +50,20 @@ def initial_objects():
         "spec": {}}
     return objects
 
-state = {"objects": initial_objects(), "log": []}
+def initial_events():
+    return [event("web-1.1", "Pulled", "Normal", 1), event("web-1.2", "Started", "Normal", 2)]
+
+def event(name, reason, kind, rv):
+    return {"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": "shop", "resourceVersion": str(rv)},
+            "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "web-1"},
+            "reason": reason, "message": f"{reason} web-1", "type": kind, "count": 1,
+            "lastTimestamp": "2026-11-29T12:00:00Z"}
+
+state = {"objects": initial_objects(), "log": [], "events": initial_events(), "rv": 2, "frames": [],
+         "compacted": 0, "generation": 0}
 lock = threading.Lock()
+changed = threading.Condition(lock)
 
 SHORT = {"deployments": ["deploy"], "statefulsets": ["sts"], "daemonsets": ["ds"], "replicasets": ["rs"],
          "pods": ["po"], "nodes": ["no"], "events": ["ev"]}
@@ -116,12 +136,36 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state["log"].clear()
                 state["objects"] = initial_objects()
+                state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1)
+                changed.notify_all()
+            return self.reply(200, {})
+        if url.path in ("/__event", "/__bookmark", "/__compact", "/__drop"):
+            with lock:
+                if url.path == "/__event":
+                    frame = json.loads(raw)
+                    state["rv"] += 1
+                    frame["object"]["metadata"]["resourceVersion"] = str(state["rv"])
+                    name = frame["object"]["metadata"]["name"]
+                    state["events"] = [e for e in state["events"] if e["metadata"]["name"] != name]
+                    if frame["type"] != "DELETED": state["events"].append(frame["object"])
+                    state["frames"].append((state["rv"], frame))
+                elif url.path == "/__bookmark":
+                    state["frames"].append((state["rv"], {"type": "BOOKMARK", "object": {
+                        "kind": "Event", "apiVersion": "v1", "metadata": {"resourceVersion": str(state["rv"])}}}))
+                elif url.path == "/__compact":
+                    state["compacted"] = state["rv"]
+                    state["generation"] += 1
+                else:
+                    state["generation"] += 1
+                changed.notify_all()
             return self.reply(200, {})
         with lock:
             state["log"].append({"method": method, "path": url.path, "query": query,
                                  "contentType": self.headers.get("Content-Type"),
                                  "body": raw.decode() if raw else None})
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
+        if method == "GET" and url.path == "/api/v1/namespaces/shop/events":
+            return self.events(dict(query))
         target = parse_path(url.path)
         if target is None: return self.status(404, "NotFound", f"the server could not find the requested resource")
         group, plural, namespace, name, sub = target
@@ -150,6 +194,48 @@ class Handler(BaseHTTPRequestHandler):
                 if not dry_run: del state["objects"][key]
                 return self.reply(200, current)
         self.status(405, "MethodNotAllowed", f"{method} is not supported here")
+
+    def events(self, query):
+        if query.get("watch") != "true":
+            with lock:
+                return self.reply(200, {"kind": "EventList", "apiVersion": "v1",
+                                        "metadata": {"resourceVersion": str(state["rv"])},
+                                        "items": copy.deepcopy(state["events"])})
+        since = int(query.get("resourceVersion") or 0)
+        bookmarks = query.get("allowWatchBookmarks") == "true"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        def send(frame):
+            data = (json.dumps(frame) + "\n").encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+        expired = {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                   "status": "Failure", "message": "too old resource version", "reason": "Expired", "code": 410}}
+        with lock:
+            generation = state["generation"]
+            if since < state["compacted"]:
+                send(expired)
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            sent = since
+            while True:
+                for rv, frame in state["frames"]:
+                    if rv > sent or (frame["type"] == "BOOKMARK" and rv >= sent and id(frame) not in getattr(self, "seen", set())):
+                        if frame["type"] == "BOOKMARK":
+                            self.seen = getattr(self, "seen", set()) | {id(frame)}
+                            if not bookmarks: continue
+                        else:
+                            sent = rv
+                        send(frame)
+                if state["generation"] != generation:
+                    if state["compacted"] > since: send(expired)
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                if not changed.wait(timeout=float(query.get("timeoutSeconds") or 30)):
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
 
     def do_GET(self): self.handle_any("GET")
     def do_PATCH(self): self.handle_any("PATCH")

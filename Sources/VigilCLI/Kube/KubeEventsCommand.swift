@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import VigilHTTP
+import VigilKube
+
+/// `vigil kube events`: the namespace's events, listed, then followed with `--watch`.
+struct KubeEventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "List a namespace's events (core/v1), and follow them with --watch.",
+        discussion: """
+            The table shows LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, as kubectl get events does;
+            -o json prints one event object per line. --watch keeps following as a client-go reflector
+            does: resumes after a dropped connection, relists after a 410, backs off on errors.
+            """
+    )
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @OptionGroup var cluster: KubeConnectionOptions
+
+    @Flag(name: [.short, .long], help: "Keep printing events as they happen.")
+    var watch = false
+
+    @Option(name: [.short, .long], help: "table (default) or json (one object per line).")
+    var output: Output = .table
+
+    func run() async throws {
+        let connection: KubeConnection
+        do {
+            connection = try cluster.connection()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        let collection = "/api/v1/namespaces/\(connection.namespace)/events"
+        let output = self.output
+        if output == .table { Console.out(Self.header) }
+        guard watch else {
+            do {
+                let list = try await client.send(
+                    KubeRequest(method: "GET", path: collection, query: [.init("limit", "500")])
+                )
+                for item in Reflector.items(of: list).0 { Console.out(Self.render(item, output)) }
+            } catch {
+                Console.error(error.description)
+                throw ExitCode(1)
+            }
+            return
+        }
+        await Reflector(client: client, collection: collection).run { event in
+            switch event {
+            case .listed(let items): for item in items { Console.out(Self.render(item, output)) }
+            case .added(let item), .modified(let item): Console.out(Self.render(item, output))
+            case .deleted: break
+            }
+        }
+    }
+
+    static let header = row("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
+
+    static func row(_ seen: String, _ type: String, _ reason: String, _ object: String, _ message: String) -> String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+        }
+        return "\(pad(seen, 22)) \(pad(type, 8)) \(pad(reason, 20)) \(pad(object, 32)) \(message)"
+    }
+
+    /// One event as a table row, or as its JSON.
+    static func render(_ raw: [UInt8], _ output: Output) -> String {
+        if output == .json { return String(decoding: raw, as: UTF8.self) }
+        let event = (try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]) ?? [:]
+        let involved = event["involvedObject"] as? [String: Any] ?? [:]
+        let object = "\((involved["kind"] as? String ?? "").lowercased())/\(involved["name"] as? String ?? "")"
+        let seen = event["lastTimestamp"] as? String ?? event["eventTime"] as? String ?? ""
+        let message = (event["message"] as? String ?? "").replacingOccurrences(of: "\n", with: " ")
+        return row(seen, event["type"] as? String ?? "", event["reason"] as? String ?? "", object, message)
+    }
+}
