@@ -51,6 +51,9 @@ public enum KubeAction: Sendable, Equatable {
     /// existing key gets a new value only with `overwrite`.
     case annotate(KubeObjectReference, [MetadataChange], overwrite: Bool = false)
     case label(KubeObjectReference, [MetadataChange], overwrite: Bool = false)
+    /// `kubectl set resources`: limits and requests (`memory` → `512Mi`) of one container, or of every
+    /// container when none is named.
+    case setResources(KubeObjectReference, container: String?, limits: [String: String], requests: [String: String])
 
     public struct MetadataChange: Sendable, Equatable {
         public var key: String
@@ -82,7 +85,7 @@ public enum KubeAction: Sendable, Equatable {
     public var object: KubeObjectReference {
         switch self {
         case .restart(let object), .scale(let object, _), .delete(let object), .annotate(let object, _, _),
-            .label(let object, _, _):
+            .label(let object, _, _), .setResources(let object, _, _, _):
             object
         case .cordon(let node), .uncordon(let node): KubeObjectReference(.node, name: node)
         }
@@ -139,6 +142,29 @@ public enum KubeAction: Sendable, Equatable {
                 contentType: "application/strategic-merge-patch+json",
                 body: Self.json(["spec": ["unschedulable": unschedulable]])
             )
+        case .setResources(let object, let container, let limits, let requests):
+            let containers = Self.containers(of: current)
+            var changed: [[String: Any]] = []
+            for existing in containers where container == nil || existing["name"] as? String == container {
+                let resources = existing["resources"] as? [String: Any] ?? [:]
+                var patch: [String: Any] = [:]
+                for (field, wanted) in [("limits", limits), ("requests", requests)] {
+                    let now = resources[field] as? [String: String] ?? [:]
+                    let different = wanted.filter { now[$0.key] != $0.value }
+                    if !different.isEmpty { patch[field] = different }
+                }
+                if !patch.isEmpty { changed.append(["name": existing["name"] ?? "", "resources": patch]) }
+            }
+            let order = containers.map { ["name": $0["name"] ?? ""] }
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path,
+                query: dryRunQuery + [KubeQueryItem("fieldManager", "kubectl-set")],
+                contentType: "application/strategic-merge-patch+json",
+                body: Self.json([
+                    "spec": ["template": ["spec": ["$setElementOrder/containers": order, "containers": changed]]]
+                ])
+            )
         case .annotate(let object, let changes, _), .label(let object, let changes, _):
             let field = metadataField
             let existing = Self.metadata(field, of: current)
@@ -174,6 +200,14 @@ public enum KubeAction: Sendable, Equatable {
         case .scale(let object, let replicas):
             return "kubectl scale \(object)\(namespace) --replicas=\(replicas)\(server)"
         case .delete(let object): return "kubectl delete \(object)\(namespace)\(server)"
+        case .setResources(let object, let container, let limits, let requests):
+            func list(_ values: [String: String]) -> String {
+                values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            }
+            let containerFlag = container.map { " -c \($0)" } ?? ""
+            let limitsFlag = limits.isEmpty ? "" : " --limits=\(list(limits))"
+            let requestsFlag = requests.isEmpty ? "" : " --requests=\(list(requests))"
+            return "kubectl set resources \(object)\(namespace)\(containerFlag)\(limitsFlag)\(requestsFlag)\(server)"
         case .cordon(let node): return "kubectl cordon \(node)\(server)"
         case .uncordon(let node): return "kubectl uncordon \(node)\(server)"
         case .annotate(let object, let changes, let overwrite), .label(let object, let changes, let overwrite):
@@ -193,7 +227,23 @@ public enum KubeAction: Sendable, Equatable {
         case .uncordon: "\(object) uncordoned"
         case .annotate: "\(object) annotated"
         case .label: "\(object) labeled"
+        case .setResources: "\(object) resource requirements updated"
         }
+    }
+
+    /// The pod template's containers of a workload read as JSON.
+    static func containers(of object: [String: Any]) -> [[String: Any]] {
+        let spec = object["spec"] as? [String: Any]
+        let template = (spec?["template"] as? [String: Any])?["spec"] as? [String: Any]
+        return template?["containers"] as? [[String: Any]] ?? []
+    }
+
+    /// Whether the change would change nothing (kubectl then sends no patch).
+    func changesNothing(current: [String: Any]) -> Bool {
+        guard case .setResources = self else { return false }
+        let body = change(dryRun: false, current: current).body ?? []
+        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        return Self.containers(of: object ?? [:]).isEmpty
     }
 
     /// "annotations" or "labels", for the metadata actions.

@@ -143,6 +143,13 @@ public struct KubeClient: Sendable {
         if let refusal = action.overwriteRefusal(current: object) {
             throw KubeError(code: 0, reason: nil, message: refusal)
         }
+        if action.changesNothing(current: object) {
+            return ActionOutcome(
+                summary: "\(action.object) resource requirements unchanged",
+                changed: false,
+                kubectl: kubectl
+            )
+        }
         _ = try await send(action.change(dryRun: dryRun, now: now, current: object))
         return ActionOutcome(
             summary: action.pastTense + (dryRun ? " (server dry run)" : ""),

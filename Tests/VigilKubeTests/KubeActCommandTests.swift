@@ -41,6 +41,21 @@ struct KubeActCommandTests {
         #expect(scale.out.hasPrefix("deployment.apps/web scaled (server dry run)\n"))
         #expect(scale.out.contains("kubectl scale deployment.apps/web -n shop --replicas=2 --dry-run=server"))
 
+        let resources = await vigil([
+            "kube", "act", "set-resources", "deployment/web", "-c", "app", "--limits=memory=512Mi",
+            "--kubeconfig", server.kubeconfig.path,
+        ])
+        #expect(resources.status == 0, "\(resources.err)")
+        #expect(resources.out.hasPrefix("deployment.apps/web resource requirements updated\n"))
+        #expect(
+            resources.out.contains("kubectl set resources deployment.apps/web -n shop -c app --limits=memory=512Mi")
+        )
+        let again = await vigil([
+            "kube", "act", "set-resources", "deployment/web", "-c", "app", "--limits=memory=512Mi",
+            "--kubeconfig", server.kubeconfig.path,
+        ])
+        #expect(again.out.hasPrefix("deployment.apps/web resource requirements unchanged\n"))
+
         let cordon = await vigil(["kube", "act", "cordon", "node-1", "--kubeconfig", server.kubeconfig.path])
         #expect(cordon.out.hasPrefix("node/node-1 cordoned\n"))
         let requests = try await server.log().map { "\($0.method) \($0.path)" }

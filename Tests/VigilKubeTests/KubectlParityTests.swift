@@ -74,6 +74,28 @@ struct KubectlParityTests {
             dryRun: false
         ),
         Case(
+            kubectl: [
+                "set", "resources", "deployment/web", "-c", "app", "--limits=memory=512Mi,cpu=1", "--requests=cpu=100m",
+            ],
+            action: .setResources(
+                web,
+                container: "app",
+                limits: ["memory": "512Mi", "cpu": "1"],
+                requests: ["cpu": "100m"]
+            ),
+            dryRun: false
+        ),
+        Case(
+            kubectl: ["set", "resources", "statefulset/web", "--limits=memory=256Mi", "--dry-run=server"],
+            action: .setResources(
+                KubeObjectReference(.statefulset, namespace: "shop", name: "web"),
+                container: nil,
+                limits: ["memory": "256Mi"],
+                requests: [:]
+            ),
+            dryRun: true
+        ),
+        Case(
             kubectl: ["label", "pod/web-1", "vigil.dev/quarantine=true", "--dry-run=server"],
             action: .label(pod, [.init(key: "vigil.dev/quarantine", value: "true")]),
             dryRun: true

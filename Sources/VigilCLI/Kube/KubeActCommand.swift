@@ -6,13 +6,14 @@ import VigilKube
 struct KubeActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
-        abstract: "Restart, scale, delete, cordon, uncordon, annotate or label, as kubectl does it.",
+        abstract: "Restart, scale, delete, cordon, uncordon, set resources, annotate or label, as kubectl does.",
         discussion: """
             Arguments mirror kubectl's:
               vigil kube act restart deployment/web -n shop
               vigil kube act scale deployment/web --replicas=5 --dry-run=server
               vigil kube act delete pod/web-7d9f -n shop
               vigil kube act cordon node/node-1
+              vigil kube act set-resources deployment/web -c app --limits=memory=512Mi
               vigil kube act annotate deployment/web team=shop --overwrite
               vigil kube act label pod/web-7d9f vigil.dev/quarantine=true
 
@@ -25,13 +26,14 @@ struct KubeActCommand: AsyncParsableCommand {
 
     enum Verb: String, ExpressibleByArgument, CaseIterable {
         case restart, scale, delete, cordon, uncordon, annotate, label
+        case setResources = "set-resources"
     }
 
     enum DryRun: String, ExpressibleByArgument, CaseIterable {
         case none, server
     }
 
-    @Argument(help: "restart, scale, delete, cordon, uncordon, annotate or label.")
+    @Argument(help: "restart, scale, delete, cordon, uncordon, set-resources, annotate or label.")
     var verb: Verb
 
     @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1).")
@@ -43,6 +45,15 @@ struct KubeActCommand: AsyncParsableCommand {
     @Option(help: "For scale: the number of replicas.")
     var replicas: Int?
 
+    @Option(name: [.short, .customLong("container")], help: "For set-resources: the container (default: all).")
+    var container: String?
+
+    @Option(help: ArgumentHelp("For set-resources: limits, like cpu=1,memory=512Mi.", valueName: "list"))
+    var limits: String?
+
+    @Option(help: ArgumentHelp("For set-resources: requests, like cpu=100m,memory=256Mi.", valueName: "list"))
+    var requests: String?
+
     @Flag(help: "For annotate and label: allow changing an existing value.")
     var overwrite = false
 
@@ -53,6 +64,9 @@ struct KubeActCommand: AsyncParsableCommand {
 
     func validate() throws {
         if verb == .scale, replicas == nil { throw ValidationError("scale needs --replicas") }
+        if verb == .setResources, limits == nil, requests == nil {
+            throw ValidationError("set-resources needs --limits or --requests")
+        }
         if [.annotate, .label].contains(verb), changes.isEmpty {
             throw ValidationError("\(verb.rawValue) needs at least one key=value or key-")
         }
@@ -77,10 +91,32 @@ struct KubeActCommand: AsyncParsableCommand {
         case (.delete, .pod): return .delete(object)
         case (.cordon, .node): return .cordon(node: object.name)
         case (.uncordon, .node): return .uncordon(node: object.name)
+        case (.setResources, .deployment), (.setResources, .statefulset), (.setResources, .daemonset),
+            (.setResources, .replicaset):
+            return .setResources(
+                object,
+                container: container,
+                limits: try Self.quantities(limits, flag: "--limits"),
+                requests: try Self.quantities(requests, flag: "--requests")
+            )
         case (.annotate, _): return .annotate(object, metadata, overwrite: overwrite)
         case (.label, _): return .label(object, metadata, overwrite: overwrite)
         default: throw ValidationError("cannot \(verb.rawValue) a \(object.resource.rawValue)")
         }
+    }
+
+    /// `cpu=1,memory=512Mi` as a map.
+    static func quantities(_ text: String?, flag: String) throws -> [String: String] {
+        guard let text else { return [:] }
+        var values: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("\(flag): expected name=quantity pairs like cpu=1,memory=512Mi, got \"\(text)\"")
+            }
+            values[parts[0]] = parts[1]
+        }
+        return values
     }
 
     func run() async throws {
