@@ -1,0 +1,187 @@
+import Foundation
+
+/// Who controls an object (`metadata.ownerReferences[controller=true]`).
+public struct OwnerReference: Sendable, Equatable, Hashable {
+    public var kind: String
+    public var name: String
+    public var uid: String
+}
+
+/// A pod, reduced to what diagnosis reads: where it runs, who owns it, and how its containers fare.
+public struct PodSummary: Sendable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var uid: String
+    public var node: String?
+    public var phase: String
+    /// `status.reason` (`Evicted`).
+    public var reason: String?
+    public var owner: OwnerReference?
+    public var containers: [ContainerSummary]
+
+    public struct ContainerSummary: Sendable, Equatable {
+        public var name: String
+        public var ready: Bool
+        public var restartCount: Int
+        /// `state.waiting.reason`: CrashLoopBackOff, ImagePullBackOff, ErrImagePull, CreateContainerConfigError…
+        public var waitingReason: String?
+        /// `state.terminated` or else `lastState.terminated`: the reason (OOMKilled, Error, Completed) and
+        /// exit code of the latest termination.
+        public var terminationReason: String?
+        public var exitCode: Int?
+    }
+
+    /// What an on-call engineer would call wrong with it, most telling first.
+    public var problems: [String] {
+        var found: [String] = []
+        if reason == "Evicted" { found.append("Evicted") }
+        for container in containers {
+            if container.terminationReason == "OOMKilled" { found.append("OOMKilled") }
+            if let waiting = container.waitingReason { found.append(waiting) }
+        }
+        var seen: Set<String> = []
+        return found.filter { seen.insert($0).inserted }
+    }
+
+    public var restarts: Int { containers.reduce(0) { $0 + $1.restartCount } }
+
+    init?(_ object: [String: Any]) {
+        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
+            return nil
+        }
+        namespace = metadata["namespace"] as? String ?? "default"
+        self.name = name
+        uid = metadata["uid"] as? String ?? ""
+        owner = Self.controller(of: metadata)
+        let spec = object["spec"] as? [String: Any] ?? [:]
+        node = spec["nodeName"] as? String
+        let status = object["status"] as? [String: Any] ?? [:]
+        phase = status["phase"] as? String ?? "Unknown"
+        reason = status["reason"] as? String
+        containers = (status["containerStatuses"] as? [[String: Any]] ?? []).map { container in
+            let state = container["state"] as? [String: Any] ?? [:]
+            let last = container["lastState"] as? [String: Any] ?? [:]
+            let terminated = (state["terminated"] ?? last["terminated"]) as? [String: Any]
+            return ContainerSummary(
+                name: container["name"] as? String ?? "",
+                ready: container["ready"] as? Bool ?? false,
+                restartCount: container["restartCount"] as? Int ?? 0,
+                waitingReason: (state["waiting"] as? [String: Any])?["reason"] as? String,
+                terminationReason: terminated?["reason"] as? String,
+                exitCode: terminated?["exitCode"] as? Int
+            )
+        }
+    }
+
+    static func controller(of metadata: [String: Any]) -> OwnerReference? {
+        let owners = metadata["ownerReferences"] as? [[String: Any]] ?? []
+        guard let owner = owners.first(where: { $0["controller"] as? Bool == true }) ?? owners.first,
+            let kind = owner["kind"] as? String, let name = owner["name"] as? String
+        else { return nil }
+        return OwnerReference(kind: kind, name: name, uid: owner["uid"] as? String ?? "")
+    }
+}
+
+/// A deployment, statefulset, daemonset or replicaset: its owner, revision and pod template images.
+public struct WorkloadSummary: Sendable, Equatable {
+    public var kind: String
+    public var namespace: String
+    public var name: String
+    public var uid: String
+    public var owner: OwnerReference?
+    /// `deployment.kubernetes.io/revision` (replicasets and deployments).
+    public var revision: Int?
+    public var images: [String]
+    public var desiredReplicas: Int?
+    public var readyReplicas: Int
+    /// When it was created (a replicaset's creation is when its rollout began).
+    public var created: Date?
+
+    init?(_ object: [String: Any]) {
+        guard let kind = object["kind"] as? String, let metadata = object["metadata"] as? [String: Any],
+            let name = metadata["name"] as? String
+        else { return nil }
+        self.kind = kind
+        namespace = metadata["namespace"] as? String ?? "default"
+        self.name = name
+        uid = metadata["uid"] as? String ?? ""
+        owner = PodSummary.controller(of: metadata)
+        revision = ((metadata["annotations"] as? [String: String])?["deployment.kubernetes.io/revision"]).flatMap {
+            Int($0)
+        }
+        let spec = object["spec"] as? [String: Any] ?? [:]
+        let template = (spec["template"] as? [String: Any])?["spec"] as? [String: Any] ?? [:]
+        images = (template["containers"] as? [[String: Any]] ?? []).compactMap { $0["image"] as? String }
+        desiredReplicas = spec["replicas"] as? Int
+        readyReplicas = (object["status"] as? [String: Any])?["readyReplicas"] as? Int ?? 0
+        created = (metadata["creationTimestamp"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+    }
+}
+
+/// A node's conditions (Ready, MemoryPressure, DiskPressure, PIDPressure…) and whether it is cordoned.
+public struct NodeSummary: Sendable, Equatable {
+    public var name: String
+    public var unschedulable: Bool
+    /// Condition type → status ("True", "False", "Unknown").
+    public var conditions: [String: String]
+
+    /// Pressure conditions that hold, and a Ready that does not.
+    public var problems: [String] {
+        var found = conditions.filter { $0.key.hasSuffix("Pressure") && $0.value == "True" }.map(\.key).sorted()
+        if let ready = conditions["Ready"], ready != "True" { found.insert("NotReady", at: 0) }
+        return found
+    }
+
+    init?(_ object: [String: Any]) {
+        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
+            return nil
+        }
+        self.name = name
+        unschedulable = (object["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
+        let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
+        self.conditions = Dictionary(
+            conditions.compactMap { condition in
+                (condition["type"] as? String).map { ($0, condition["status"] as? String ?? "Unknown") }
+            },
+            uniquingKeysWith: { _, last in last }
+        )
+    }
+}
+
+/// An event (core/v1), reduced to what diagnosis reads.
+public struct EventSummary: Sendable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var involvedKind: String
+    public var involvedName: String
+    public var reason: String
+    public var message: String
+    /// Normal or Warning.
+    public var type: String
+    public var count: Int
+    public var lastSeen: Date
+
+    init?(_ object: [String: Any], now: Date) {
+        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
+            return nil
+        }
+        namespace = metadata["namespace"] as? String ?? "default"
+        self.name = name
+        let involved = object["involvedObject"] as? [String: Any] ?? [:]
+        involvedKind = involved["kind"] as? String ?? ""
+        involvedName = involved["name"] as? String ?? ""
+        reason = object["reason"] as? String ?? ""
+        message = object["message"] as? String ?? ""
+        type = object["type"] as? String ?? "Normal"
+        count = object["count"] as? Int ?? 1
+        let formatter = ISO8601DateFormatter()
+        let stamp = (object["lastTimestamp"] as? String) ?? (object["eventTime"] as? String)
+        lastSeen = stamp.flatMap { formatter.date(from: $0) ?? Self.fractional.date(from: $0) } ?? now
+    }
+
+    private static var fractional: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
