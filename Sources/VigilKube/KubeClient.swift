@@ -31,23 +31,34 @@ public struct ActionOutcome: Sendable, Equatable {
 public struct KubeClient: Sendable {
     public let connection: KubeConnection
     private let transport: any HTTPTransport
+    private let execCredentials: ExecCredentialRunner?
     public var timeout: Double = 30
 
     public init(connection: KubeConnection, transport: any HTTPTransport) {
         self.connection = connection
         self.transport = transport
+        execCredentials = connection.credential.execPlugin.map { ExecCredentialRunner(plugin: $0) }
     }
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
     public func send(_ request: KubeRequest) async throws(KubeError) -> [UInt8] {
-        let response: HTTPResponse
-        do {
-            response = try await transport.execute(try http(request, timeout: timeout))
-        } catch {
-            throw KubeError(code: 0, reason: nil, message: error.message)
+        var response = try await execute(request)
+        if response.status == 401, let execCredentials {
+            // An expired or revoked plugin credential: run the plugin again, once.
+            await execCredentials.invalidate()
+            response = try await execute(request)
         }
         try Self.check(response.status, body: response.body)
         return response.body
+    }
+
+    private func execute(_ request: KubeRequest) async throws(KubeError) -> HTTPResponse {
+        let http = try await http(request, timeout: timeout)
+        do {
+            return try await transport.execute(http)
+        } catch {
+            throw KubeError(code: 0, reason: nil, message: error.message)
+        }
     }
 
     /// Sends `request` and hands its body over as it arrives (a watch); `onChunk` returning false
@@ -59,9 +70,10 @@ public struct KubeClient: Sendable {
     ) async throws(KubeError) {
         // A refusal's Status arrives through the chunk callback too: keep its start for the error.
         let head = BodyHead()
+        let http = try await http(request, timeout: timeout)
         let response: HTTPResponse
         do {
-            response = try await transport.stream(try http(request, timeout: timeout)) { chunk in
+            response = try await transport.stream(http) { chunk in
                 head.keep(chunk)
                 return onChunk(chunk)
             }
@@ -72,12 +84,17 @@ public struct KubeClient: Sendable {
         try Self.check(response.status, body: head.bytes)
     }
 
-    private func http(_ request: KubeRequest, timeout: Double) throws(HTTPClientError) -> HTTPRequest {
-        guard connection.credential.execPlugin == nil else {
-            throw HTTPClientError(
-                .transfer,
-                "exec credential plugins are not supported yet; use a token or a client certificate"
-            )
+    /// The HTTP request for `request`, with the connection's credentials (an exec plugin's included).
+    private func http(_ request: KubeRequest, timeout: Double) async throws(KubeError) -> HTTPRequest {
+        var tls = connection.tls
+        var authorization = connection.authorization
+        if let execCredentials {
+            let credential = try await execCredentials.credential()
+            if let token = credential.token { authorization = .bearer(token) }
+            if let certificate = credential.certificatePEM, let key = credential.keyPEM {
+                tls.certificatePEM = certificate
+                tls.keyPEM = key
+            }
         }
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "vigil/0.1")]
         if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
@@ -87,8 +104,8 @@ public struct KubeClient: Sendable {
             headers: headers,
             body: request.body,
             timeout: timeout,
-            tls: connection.tls,
-            authorization: connection.authorization
+            tls: tls,
+            authorization: authorization
         )
     }
 

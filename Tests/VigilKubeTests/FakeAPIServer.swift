@@ -100,6 +100,13 @@ final class FakeAPIServer: @unchecked Sendable {
         )
     }
 
+    /// The Authorization header of each logged request, in order.
+    func authorizations() async throws -> [String?] {
+        let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
+        let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
+        return entries.map { $0["authorization"] as? String }
+    }
+
     /// Runs the real kubectl against this server; its exit status and output.
     func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

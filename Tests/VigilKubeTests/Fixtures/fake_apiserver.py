@@ -5,7 +5,8 @@ deployments, statefulsets, daemonsets, pods and nodes, with every request logged
 Prints its port on the first line of stdout. Serves legacy discovery (/api, /apis, /api/v1,
 /apis/apps/v1), GET/PATCH/DELETE on objects and the scale subresource, server-side dry run
 (?dryRun=All, or "dryRun":["All"] in a DeleteOptions body), Status errors, and:
-  GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType, body}
+  GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType,
+                    authorization, body}
   POST /__reset     forget the log and restore the initial objects
 Events in namespace shop can be listed (GET /api/v1/namespaces/shop/events) and watched (?watch=true
 from a resourceVersion, chunked JSON frames), with injection:
@@ -162,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             state["log"].append({"method": method, "path": url.path, "query": query,
                                  "contentType": self.headers.get("Content-Type"),
+                                 "authorization": self.headers.get("Authorization"),
                                  "body": raw.decode() if raw else None})
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path == "/api/v1/namespaces/shop/events":

@@ -1,0 +1,103 @@
+import Foundation
+import VigilHTTP
+
+/// Runs a kubeconfig's exec credential plugin as client-go does: the command with its arguments, its
+/// extra environment and `KUBERNETES_EXEC_INFO`, reading an `ExecCredential` from its standard output;
+/// the credential is cached until its `expirationTimestamp` (or for good when it has none), and
+/// dropped when the server answers 401 so the next request runs the plugin again.
+actor ExecCredentialRunner {
+    /// What the plugin handed over.
+    struct Credential: Sendable, Equatable {
+        var token: String?
+        var certificatePEM: [UInt8]?
+        var keyPEM: [UInt8]?
+        var expires: Date?
+    }
+
+    let plugin: ExecCredentialPlugin
+    private var cached: Credential?
+    /// How long the plugin may run.
+    let timeout: Duration
+
+    init(plugin: ExecCredentialPlugin, timeout: Duration = .seconds(30)) {
+        self.plugin = plugin
+        self.timeout = timeout
+    }
+
+    /// The credential, from the cache while it is valid, else from a run of the plugin.
+    func credential(now: Date = Date()) async throws(KubeError) -> Credential {
+        if let cached, cached.expires.map({ $0 > now.addingTimeInterval(10) }) ?? true { return cached }
+        let fresh = try await run()
+        cached = fresh
+        return fresh
+    }
+
+    /// Forgets the cached credential (the server said 401).
+    func invalidate() { cached = nil }
+
+    private func run() async throws(KubeError) -> Credential {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [plugin.command] + plugin.arguments
+        var environment = ProcessInfo.processInfo.environment
+        for variable in plugin.environment { environment[variable.name] = variable.value }
+        environment["KUBERNETES_EXEC_INFO"] =
+            #"{"apiVersion":"\#(plugin.apiVersion)","kind":"ExecCredential","spec":{"interactive":false}}"#
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw failure("cannot run \(plugin.command): \(error.localizedDescription)")
+        }
+        // Read while it runs (a full pipe would block it), and give up after the timeout.
+        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                throw failure("\(plugin.command) did not finish within \(timeout)")
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let data = await reading.value
+        guard process.terminationStatus == 0 else {
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(1024), as: UTF8.self)
+            let hint = plugin.installHint.map { " (\($0))" } ?? ""
+            throw failure(
+                "\(plugin.command) exited with status \(process.terminationStatus): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))\(hint)"
+            )
+        }
+        return try parse(data)
+    }
+
+    func parse(_ data: Data) throws(KubeError) -> Credential {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["kind"] as? String == "ExecCredential"
+        else { throw failure("\(plugin.command) did not print an ExecCredential") }
+        guard object["apiVersion"] as? String == plugin.apiVersion else {
+            throw failure(
+                "\(plugin.command) answered apiVersion \(object["apiVersion"] ?? "none"), not \(plugin.apiVersion)"
+            )
+        }
+        let status = object["status"] as? [String: Any] ?? [:]
+        let credential = Credential(
+            token: status["token"] as? String,
+            certificatePEM: (status["clientCertificateData"] as? String).map { Array($0.utf8) },
+            keyPEM: (status["clientKeyData"] as? String).map { Array($0.utf8) },
+            expires: (status["expirationTimestamp"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+        )
+        guard credential.token != nil || (credential.certificatePEM != nil && credential.keyPEM != nil) else {
+            throw failure("\(plugin.command)'s ExecCredential has neither a token nor a client certificate and key")
+        }
+        return credential
+    }
+
+    private func failure(_ message: String) -> KubeError {
+        KubeError(code: 0, reason: nil, message: "exec credential plugin: \(message)")
+    }
+}

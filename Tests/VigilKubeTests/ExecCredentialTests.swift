@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import VigilHTTP
+
+@testable import VigilKube
+
+/// Exec credential plugins, run as client-go runs them.
+@Suite(.serialized)
+struct ExecCredentialTests {
+    let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-exec-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// A plugin script that counts its runs and prints `output` (after checking what client-go passes).
+    func plugin(_ output: String, exitStatus: Int = 0) throws -> ExecCredentialPlugin {
+        let script = directory.appendingPathComponent("plugin.sh")
+        let runs = directory.appendingPathComponent("runs").path
+        try """
+        #!/bin/sh
+        echo run >> \(runs)
+        case "$KUBERNETES_EXEC_INFO" in *'"kind":"ExecCredential"'*) ;; *) echo "no exec info" >&2; exit 3;; esac
+        [ "$CLUSTER" = prod ] || { echo "env not passed" >&2; exit 4; }
+        echo "$1" >&2
+        cat <<'JSON'
+        \(output)
+        JSON
+        exit \(exitStatus)
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return ExecCredentialPlugin(
+            apiVersion: "client.authentication.k8s.io/v1",
+            command: script.path,
+            arguments: ["get-token"],
+            environment: [.init(name: "CLUSTER", value: "prod")],
+            interactiveMode: "Never",
+            provideClusterInfo: false,
+            installHint: "install the plugin"
+        )
+    }
+
+    var runs: Int {
+        ((try? String(contentsOfFile: directory.appendingPathComponent("runs").path, encoding: .utf8)) ?? "")
+            .split(separator: "\n").count
+    }
+
+    @Test func theTokenIsSentAndCachedUntilItExpires() async throws {
+        let server = try FakeAPIServer()
+        let credential =
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin","expirationTimestamp":"2099-01-01T00:00:00Z"}}"#
+        let connection = KubeConnection(
+            server: server.url,
+            namespace: "shop",
+            credential: .exec(try plugin(credential))
+        )
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        _ = try await client.perform(.cordon(node: "node-1"), dryRun: true)
+        _ = try await client.perform(.uncordon(node: "node-1"), dryRun: true)
+        #expect(try await server.authorizations().allSatisfy { $0 == "Bearer from-plugin" })
+        #expect(runs == 1)
+    }
+
+    @Test func anExpiredCredentialIsFetchedAgain() async throws {
+        let credential =
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"2000-01-01T00:00:00Z"}}"#
+        let runner = ExecCredentialRunner(plugin: try plugin(credential))
+        _ = try await runner.credential()
+        _ = try await runner.credential()
+        #expect(runs == 2)
+    }
+
+    @Test func aFailingOrWrongPluginIsExplained() async throws {
+        let failing = ExecCredentialRunner(plugin: try plugin("{}", exitStatus: 1))
+        await #expect {
+            try await failing.credential()
+        } throws: { error in
+            let message = (error as! KubeError).message
+            return message.contains("exited with status 1") && message.contains("get-token")
+                && message.hasSuffix("(install the plugin)")
+        }
+        let wrongVersion = ExecCredentialRunner(
+            plugin: try plugin(
+                #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#
+            )
+        )
+        await #expect {
+            try await wrongVersion.credential()
+        } throws: { error in
+            (error as! KubeError).message.contains("not client.authentication.k8s.io/v1")
+        }
+    }
+}
