@@ -40,6 +40,8 @@ public struct KubeQueryItem: Sendable, Equatable {
 public enum KubeAction: Sendable, Equatable {
     /// `kubectl rollout restart` of a deployment, statefulset or daemonset.
     case restart(KubeObjectReference)
+    /// `kubectl rollout undo` of a deployment: to `revision`, or to the previous one.
+    case undo(KubeObjectReference, toRevision: Int?)
     /// `kubectl scale --replicas=N`.
     case scale(KubeObjectReference, replicas: Int)
     /// `kubectl delete pod` (without kubectl's wait for the pod to be gone).
@@ -85,7 +87,7 @@ public enum KubeAction: Sendable, Equatable {
     public var object: KubeObjectReference {
         switch self {
         case .restart(let object), .scale(let object, _), .delete(let object), .annotate(let object, _, _),
-            .label(let object, _, _), .setResources(let object, _, _, _):
+            .label(let object, _, _), .setResources(let object, _, _, _), .undo(let object, _):
             object
         case .cordon(let node), .uncordon(let node): KubeObjectReference(.node, name: node)
         }
@@ -114,6 +116,15 @@ public enum KubeAction: Sendable, Equatable {
                 body: Self.json([
                     "spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": stamp]]]]
                 ])
+            )
+        case .undo(let object, _):
+            // The patch itself depends on the replicasets: KubeClient computes it (RolloutUndo); this is
+            // its envelope.
+            return KubeRequest(
+                method: "PATCH",
+                path: object.path,
+                query: dryRunQuery,
+                contentType: "application/json-patch+json"
             )
         case .scale(let object, let replicas):
             return KubeRequest(
@@ -197,6 +208,9 @@ public enum KubeAction: Sendable, Equatable {
                     "kubectl patch \(object)\(namespace) --type=strategic --field-manager=kubectl-rollout --dry-run=server -p '\(body)'"
             }
             return "kubectl rollout restart \(object)\(namespace)"
+        case .undo(let object, let revision):
+            let to = revision.map { " --to-revision=\($0)" } ?? ""
+            return "kubectl rollout undo \(object)\(namespace)\(to)\(server)"
         case .scale(let object, let replicas):
             return "kubectl scale \(object)\(namespace) --replicas=\(replicas)\(server)"
         case .delete(let object): return "kubectl delete \(object)\(namespace)\(server)"
@@ -221,6 +235,7 @@ public enum KubeAction: Sendable, Equatable {
     public var pastTense: String {
         switch self {
         case .restart: "\(object) restarted"
+        case .undo: "\(object) rolled back"
         case .scale: "\(object) scaled"
         case .delete: "\(object.resource.rawValue) \"\(object.name)\" deleted"
         case .cordon: "\(object) cordoned"

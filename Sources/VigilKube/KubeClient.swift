@@ -160,6 +160,9 @@ public struct KubeClient: Sendable {
         if let refusal = action.overwriteRefusal(current: object) {
             throw KubeError(code: 0, reason: nil, message: refusal)
         }
+        if case .undo(let deployment, let revision) = action {
+            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl)
+        }
         if action.changesNothing(current: object) {
             return ActionOutcome(
                 summary: "\(action.object) resource requirements unchanged",
@@ -170,6 +173,47 @@ public struct KubeClient: Sendable {
         _ = try await send(action.change(dryRun: dryRun, now: now, current: object))
         return ActionOutcome(
             summary: action.pastTense + (dryRun ? " (server dry run)" : ""),
+            changed: true,
+            kubectl: kubectl
+        )
+    }
+
+    /// `rollout undo`, with kubectl's requests: the deployment (read again, as kubectl's typed client
+    /// does), its replicasets by selector, then the JSON patch.
+    private func undo(
+        _ deployment: KubeObjectReference,
+        toRevision: Int?,
+        dryRun: Bool,
+        kubectl: String
+    ) async throws(KubeError) -> ActionOutcome {
+        let current = try await send(KubeRequest(method: "GET", path: deployment.path))
+        let object = (try? JSONSerialization.jsonObject(with: Data(current))) as? [String: Any] ?? [:]
+        let list = try await send(
+            KubeRequest(
+                method: "GET",
+                path: "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
+                query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
+            )
+        )
+        let replicaSets = Reflector.items(of: list).0.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
+        }
+        guard let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
+        else {
+            return ActionOutcome(
+                summary: "\(deployment) skipped rollback (current template already matches revision)",
+                changed: false,
+                kubectl: kubectl
+            )
+        }
+        var request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun)
+        request.body = Array(
+            (try? JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data()
+        )
+        _ = try await send(request)
+        return ActionOutcome(
+            summary: "\(deployment) rolled back" + (dryRun ? " (server dry run)" : ""),
             changed: true,
             kubectl: kubectl
         )

@@ -41,6 +41,12 @@ struct KubectlParityTests {
             action: .restart(web),
             dryRun: true
         ),
+        Case(kubectl: ["rollout", "undo", "deployment/web"], action: .undo(web, toRevision: nil), dryRun: false),
+        Case(
+            kubectl: ["rollout", "undo", "deployment/web", "--to-revision=1", "--dry-run=server"],
+            action: .undo(web, toRevision: 1),
+            dryRun: true
+        ),
         Case(kubectl: ["scale", "deployment/web", "--replicas=5"], action: .scale(web, replicas: 5), dryRun: false),
         Case(
             kubectl: ["scale", "deployment/web", "--replicas=1", "--dry-run=server"],
@@ -172,6 +178,24 @@ struct KubectlParityTests {
         let kubectl = try server.kubectl(["annotate", "deployment/web", "owner=me"])
         #expect(kubectl.status != 0)
         #expect(kubectl.output.contains(refusal), "\(kubectl.output)")
+    }
+
+    @Test func undoToAMissingRevisionIsRefusedAsKubectlRefusesIt() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        await #expect(
+            throws: KubeError(code: 0, reason: nil, message: "unable to find specified revision 7 in history")
+        ) {
+            try await client.perform(.undo(Self.web, toRevision: 7), dryRun: false)
+        }
+        let kubectl = try server.kubectl(["rollout", "undo", "deployment/web", "--to-revision=7"])
+        #expect(kubectl.output.contains("unable to find specified revision 7 in history"), "\(kubectl.output)")
+        // Undoing to the revision already running changes nothing.
+        let same = try await client.perform(.undo(Self.web, toRevision: 2), dryRun: false)
+        #expect(!same.changed)
     }
 
     @Test func serverErrorsCarryTheStatusMessage() async throws {

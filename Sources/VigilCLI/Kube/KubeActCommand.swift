@@ -6,10 +6,11 @@ import VigilKube
 struct KubeActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
-        abstract: "Restart, scale, delete, cordon, uncordon, set resources, annotate or label, as kubectl does.",
+        abstract: "Restart, undo, scale, delete, cordon, uncordon, set resources, annotate or label, as kubectl does.",
         discussion: """
             Arguments mirror kubectl's:
               vigil kube act restart deployment/web -n shop
+              vigil kube act undo deployment/web --to-revision=3
               vigil kube act scale deployment/web --replicas=5 --dry-run=server
               vigil kube act delete pod/web-7d9f -n shop
               vigil kube act cordon node/node-1
@@ -25,7 +26,7 @@ struct KubeActCommand: AsyncParsableCommand {
     )
 
     enum Verb: String, ExpressibleByArgument, CaseIterable {
-        case restart, scale, delete, cordon, uncordon, annotate, label
+        case restart, undo, scale, delete, cordon, uncordon, annotate, label
         case setResources = "set-resources"
     }
 
@@ -33,7 +34,7 @@ struct KubeActCommand: AsyncParsableCommand {
         case none, server
     }
 
-    @Argument(help: "restart, scale, delete, cordon, uncordon, set-resources, annotate or label.")
+    @Argument(help: "restart, undo, scale, delete, cordon, uncordon, set-resources, annotate or label.")
     var verb: Verb
 
     @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1).")
@@ -41,6 +42,9 @@ struct KubeActCommand: AsyncParsableCommand {
 
     @Argument(help: "For annotate and label: key=value to set, key- to remove.")
     var changes: [String] = []
+
+    @Option(name: .customLong("to-revision"), help: "For undo: the revision to go back to (default: the previous one).")
+    var toRevision: Int?
 
     @Option(help: "For scale: the number of replicas.")
     var replicas: Int?
@@ -86,6 +90,7 @@ struct KubeActCommand: AsyncParsableCommand {
         }
         switch (verb, object.resource) {
         case (.restart, .deployment), (.restart, .statefulset), (.restart, .daemonset): return .restart(object)
+        case (.undo, .deployment): return .undo(object, toRevision: toRevision)
         case (.scale, .deployment), (.scale, .statefulset), (.scale, .replicaset):
             return .scale(object, replicas: replicas ?? 0)
         case (.delete, .pod): return .delete(object)

@@ -34,10 +34,29 @@ def workload(kind, name):
                                   "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]}}},
             "status": {"replicas": 3}}
 
+def replica_set(name, revision, image, template_hash):
+    labels = {"app": "web", "pod-template-hash": template_hash}
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": name, "namespace": "shop", "uid": f"uid-{name}", "resourceVersion": "1",
+                         "labels": labels,
+                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
+                                         "deployment.kubernetes.io/desired-replicas": "3"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                                              "uid": "uid-web", "controller": True, "blockOwnerDeletion": True}]},
+            "spec": {"replicas": 0 if revision == 1 else 3, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "app", "image": image}]}}},
+            "status": {"replicas": 0}}
+
 def initial_objects():
     objects = {}
     for plural in ["deployments", "statefulsets", "daemonsets"]:
         objects[("apps", plural, "shop", "web")] = workload(KINDS[plural], "web")
+    deployment = objects[("apps", "deployments", "shop", "web")]
+    deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
+    deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "shop/web:1.1"
+    objects[("apps", "replicasets", "shop", "web-5d8c")] = replica_set("web-5d8c", 1, "shop/web:1", "5d8c")
+    objects[("apps", "replicasets", "shop", "web-7f6c")] = replica_set("web-7f6c", 2, "shop/web:1.1", "7f6c")
     objects[("", "pods", "shop", "web-1")] = {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "web-1", "namespace": "shop", "uid": "uid-web-1", "resourceVersion": "1",
@@ -168,12 +187,19 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path == "/api/v1/namespaces/shop/events":
             return self.events(dict(query))
+        if method == "GET" and url.path == "/apis/apps/v1/namespaces/shop/replicasets":
+            wanted = dict(p.split("=", 1) for p in (dict(query).get("labelSelector") or "").split(",") if "=" in p)
+            with lock:
+                items = [o for k, o in state["objects"].items() if k[1] == "replicasets"
+                         and all(o["metadata"]["labels"].get(l) == v for l, v in wanted.items())]
+                return self.reply(200, {"kind": "ReplicaSetList", "apiVersion": "apps/v1",
+                                        "metadata": {"resourceVersion": str(state["rv"])}, "items": items})
         target = parse_path(url.path)
         if target is None: return self.status(404, "NotFound", f"the server could not find the requested resource")
         group, plural, namespace, name, sub = target
         key = (group, plural, namespace, name)
         body = json.loads(raw) if raw else {}
-        dry_run = ("dryRun", "All") in query or "All" in (body.get("dryRun") or [])
+        dry_run = ("dryRun", "All") in query or (isinstance(body, dict) and "All" in (body.get("dryRun") or []))
         with lock:
             current = state["objects"].get(key)
             if current is None:
@@ -188,6 +214,15 @@ class Handler(BaseHTTPRequestHandler):
                     if not dry_run: current["spec"]["replicas"] = scale["spec"]["replicas"]
                 return self.reply(200, scale)
             if method == "GET": return self.reply(200, current)
+            if method == "PATCH" and self.headers.get("Content-Type") == "application/json-patch+json":
+                updated = copy.deepcopy(current)
+                for op in body:
+                    keys = op["path"].strip("/").split("/")
+                    parent = updated
+                    for key in keys[:-1]: parent = parent[key]
+                    parent[keys[-1]] = op["value"]
+                if not dry_run: state["objects"][key] = updated
+                return self.reply(200, updated)
             if method == "PATCH":
                 updated = merge(current, body)
                 if not dry_run: state["objects"][key] = updated
