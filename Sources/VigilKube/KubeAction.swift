@@ -49,6 +49,8 @@ public enum KubeAction: Sendable, Equatable {
     /// `kubectl cordon` / `kubectl uncordon`.
     case cordon(node: String)
     case uncordon(node: String)
+    /// `kubectl drain`: cordon, then evict the node's pods (see ``DrainOptions``).
+    case drain(node: String, DrainOptions)
     /// `kubectl annotate` / `kubectl label`: each key set to a value, or removed (nil). As kubectl, an
     /// existing key gets a new value only with `overwrite`.
     case annotate(KubeObjectReference, [MetadataChange], overwrite: Bool = false)
@@ -89,7 +91,7 @@ public enum KubeAction: Sendable, Equatable {
         case .restart(let object), .scale(let object, _), .delete(let object), .annotate(let object, _, _),
             .label(let object, _, _), .setResources(let object, _, _, _), .undo(let object, _):
             object
-        case .cordon(let node), .uncordon(let node): KubeObjectReference(.node, name: node)
+        case .cordon(let node), .uncordon(let node), .drain(let node, _): KubeObjectReference(.node, name: node)
         }
     }
 
@@ -144,8 +146,8 @@ public enum KubeAction: Sendable, Equatable {
                 contentType: "application/json",
                 body: Self.json(options) + [UInt8(ascii: "\n")]
             )
-        case .cordon, .uncordon:
-            let unschedulable: Any = if case .cordon = self { true } else { NSNull() }
+        case .cordon, .uncordon, .drain:
+            let unschedulable: Any = if case .uncordon = self { NSNull() } else { true }
             return KubeRequest(
                 method: "PATCH",
                 path: object.path,
@@ -222,6 +224,13 @@ public enum KubeAction: Sendable, Equatable {
             let limitsFlag = limits.isEmpty ? "" : " --limits=\(list(limits))"
             let requestsFlag = requests.isEmpty ? "" : " --requests=\(list(requests))"
             return "kubectl set resources \(object)\(namespace)\(containerFlag)\(limitsFlag)\(requestsFlag)\(server)"
+        case .drain(let node, let options):
+            let flags = [
+                options.ignoreDaemonSets ? " --ignore-daemonsets" : "",
+                options.deleteEmptyDirData ? " --delete-emptydir-data" : "",
+                options.force ? " --force" : "", " --timeout=\(Int(options.timeout))s",
+            ]
+            return "kubectl drain \(node)\(flags.joined())\(server)"
         case .cordon(let node): return "kubectl cordon \(node)\(server)"
         case .uncordon(let node): return "kubectl uncordon \(node)\(server)"
         case .annotate(let object, let changes, let overwrite), .label(let object, let changes, let overwrite):
@@ -239,6 +248,7 @@ public enum KubeAction: Sendable, Equatable {
         case .scale: "\(object) scaled"
         case .delete: "\(object.resource.rawValue) \"\(object.name)\" deleted"
         case .cordon: "\(object) cordoned"
+        case .drain: "\(object) drained"
         case .uncordon: "\(object) uncordoned"
         case .annotate: "\(object) annotated"
         case .label: "\(object) labeled"

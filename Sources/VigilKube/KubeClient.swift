@@ -150,6 +150,15 @@ public struct KubeClient: Sendable {
     {
         let current = if let check = action.check { try await send(check) } else { [UInt8]() }
         let kubectl = action.kubectlCommand(dryRun: dryRun)
+        if case .drain(let node, let options) = action {
+            return try await drain(
+                node,
+                options,
+                alreadyCordoned: Self.isUnschedulable(current),
+                dryRun: dryRun,
+                kubectl: kubectl
+            )
+        }
         if case .cordon = action, Self.isUnschedulable(current) {
             return ActionOutcome(summary: "\(action.object) already cordoned", changed: false, kubectl: kubectl)
         }
@@ -217,6 +226,68 @@ public struct KubeClient: Sendable {
             changed: true,
             kubectl: kubectl
         )
+    }
+
+    /// `drain`: the cordon, then ``NodeDrain``'s evictions, all of them at once.
+    private func drain(
+        _ node: String,
+        _ options: DrainOptions,
+        alreadyCordoned: Bool,
+        dryRun: Bool,
+        kubectl: String
+    ) async throws(KubeError) -> ActionOutcome {
+        let deadline = ContinuousClock.now + .seconds(options.timeout)
+        var lines: [String] = []
+        if alreadyCordoned {
+            lines.append("node/\(node) already cordoned")
+        } else {
+            _ = try await send(KubeAction.drain(node: node, options).change(dryRun: dryRun))
+            lines.append("node/\(node) cordoned" + (dryRun ? " (server dry run)" : ""))
+        }
+        let list = try await send(
+            KubeRequest(
+                method: "GET",
+                path: "/api/v1/pods",
+                query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
+            )
+        )
+        let pods = Reflector.items(of: list).0.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
+        }
+        let drain = NodeDrain(client: self, node: node, options: options)
+        let (evict, warnings) = try await drain.podsToEvict(pods)
+        lines += warnings.map { "Warning: \($0)" }
+        // The eviction-support check kubectl makes (policy/v1 evictions on every supported server).
+        _ = try await send(KubeRequest(method: "GET", path: "/api/v1"))
+        let failures = await withTaskGroup(of: (String, KubeError?).self) { group in
+            for pod in evict {
+                group.addTask {
+                    do throws(KubeError) {
+                        try await drain.evict(
+                            namespace: pod.namespace,
+                            name: pod.name,
+                            dryRun: dryRun,
+                            deadline: deadline
+                        )
+                        return ("\(pod.namespace)/\(pod.name)", nil)
+                    } catch {
+                        return ("\(pod.namespace)/\(pod.name)", error)
+                    }
+                }
+            }
+            var failures: [String] = []
+            for await (pod, error) in group {
+                if let error { failures.append("error when evicting pod \(pod): \(error.message)") }
+            }
+            return failures.sorted()
+        }
+        lines += evict.map { "evicting pod \($0.namespace)/\($0.name)" }
+        guard failures.isEmpty else {
+            throw KubeError(code: 0, reason: nil, message: (lines + failures).joined(separator: "\n"))
+        }
+        lines += evict.map { "pod/\($0.name) evicted" + (dryRun ? " (server dry run)" : "") }
+        lines.append("node/\(node) drained" + (dryRun ? " (server dry run)" : ""))
+        return ActionOutcome(summary: lines.joined(separator: "\n"), changed: true, kubectl: kubectl)
     }
 
     private static func isUnschedulable(_ node: [UInt8]) -> Bool {

@@ -164,6 +164,69 @@ struct KubectlParityTests {
         #expect(kubectl.output.hasPrefix("node/node-1 already cordoned"))
     }
 
+    @Test(arguments: [false, true])
+    func drainSendsWhatKubectlSends(dryRun: Bool) async throws {
+        try await server.reset()
+        let flags = ["--ignore-daemonsets", "--delete-emptydir-data", "--force"] + (dryRun ? ["--dry-run=server"] : [])
+        let kubectl = try server.kubectl(["drain", "node-1"] + flags)
+        #expect(kubectl.status == 0, "\(kubectl.output)")
+        // Evictions run concurrently, in no fixed order: compare the requests as a set.
+        let expected = try await server.log().map(\.description).sorted()
+
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
+        let outcome = try await client.perform(.drain(node: "node-1", options), dryRun: dryRun)
+        let actual = try await server.log().map(\.description).sorted()
+        #expect(
+            actual == expected,
+            "kubectl:\n\(expected.joined(separator: "\n"))\nvigil:\n\(actual.joined(separator: "\n"))"
+        )
+        #expect(outcome.summary.hasPrefix("node/node-1 cordoned"))
+        #expect(outcome.summary.contains("Warning: ignoring DaemonSet-managed Pods: shop/web-ds-1"))
+        #expect(outcome.summary.hasSuffix("node/node-1 drained" + (dryRun ? " (server dry run)" : "")))
+    }
+
+    @Test func drainRefusesWhatItMayNotEvictAndRetriesADisruptionBudget() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        await #expect {
+            try await client.perform(.drain(node: "node-1", DrainOptions()), dryRun: false)
+        } throws: { error in
+            let message = (error as! KubeError).message
+            return message.contains(
+                "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): shop/web-ds-1"
+            )
+                && message.contains(
+                    "cannot delete Pods with local storage (use --delete-emptydir-data to override): shop/cache-1"
+                )
+                && message.contains(
+                    "cannot delete Pods that declare no controller (use --force to override): shop/web-1, shop/debug-shell"
+                )
+        }
+        let kubectl = try server.kubectl(["drain", "node-1"])
+        #expect(
+            kubectl.output.contains(
+                "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): shop/web-ds-1"
+            )
+        )
+
+        // A PodDisruptionBudget refuses web-1's first eviction: retried after 5 s, then it goes.
+        try await server.reset()
+        try await server.control("/__block", #"{"web-1": 1}"#)
+        let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
+        let outcome = try await client.perform(.drain(node: "node-1", options), dryRun: false)
+        #expect(outcome.summary.contains("pod/web-1 evicted"))
+        let evictions = try await server.log().filter { $0.path.hasSuffix("/web-1/eviction") }
+        #expect(evictions.count == 2)
+    }
+
     @Test func anExistingValueChangesOnlyWithOverwrite() async throws {
         try await server.reset()
         let client = KubeClient(

@@ -1,12 +1,13 @@
 import ArgumentParser
 import VigilHTTP
 import VigilKube
+import VigilYAML
 
 /// `vigil kube act ACTION KIND/NAME …`: one action, sent as kubectl sends it.
 struct KubeActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
-        abstract: "Restart, undo, scale, delete, cordon, uncordon, set resources, annotate or label, as kubectl does.",
+        abstract: "Restart, undo, scale, delete, (un)cordon, drain, set resources, annotate or label, as kubectl does.",
         discussion: """
             Arguments mirror kubectl's:
               vigil kube act restart deployment/web -n shop
@@ -14,6 +15,7 @@ struct KubeActCommand: AsyncParsableCommand {
               vigil kube act scale deployment/web --replicas=5 --dry-run=server
               vigil kube act delete pod/web-7d9f -n shop
               vigil kube act cordon node/node-1
+              vigil kube act drain node/node-1 --ignore-daemonsets --delete-emptydir-data
               vigil kube act set-resources deployment/web -c app --limits=memory=512Mi
               vigil kube act annotate deployment/web team=shop --overwrite
               vigil kube act label pod/web-7d9f vigil.dev/quarantine=true
@@ -26,7 +28,7 @@ struct KubeActCommand: AsyncParsableCommand {
     )
 
     enum Verb: String, ExpressibleByArgument, CaseIterable {
-        case restart, undo, scale, delete, cordon, uncordon, annotate, label
+        case restart, undo, scale, delete, cordon, uncordon, drain, annotate, label
         case setResources = "set-resources"
     }
 
@@ -34,7 +36,7 @@ struct KubeActCommand: AsyncParsableCommand {
         case none, server
     }
 
-    @Argument(help: "restart, undo, scale, delete, cordon, uncordon, set-resources, annotate or label.")
+    @Argument(help: "restart, undo, scale, delete, cordon, uncordon, drain, set-resources, annotate or label.")
     var verb: Verb
 
     @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1).")
@@ -58,6 +60,18 @@ struct KubeActCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("For set-resources: requests, like cpu=100m,memory=256Mi.", valueName: "list"))
     var requests: String?
 
+    @Flag(name: .customLong("ignore-daemonsets"), help: "For drain: leave DaemonSet-managed pods.")
+    var ignoreDaemonSets = false
+
+    @Flag(name: .customLong("delete-emptydir-data"), help: "For drain: evict pods with emptyDir volumes.")
+    var deleteEmptyDirData = false
+
+    @Flag(help: "For drain: evict pods that no controller manages.")
+    var force = false
+
+    @Option(help: ArgumentHelp("For drain: the most it may take (default 5m).", valueName: "duration"))
+    var timeout: String?
+
     @Flag(help: "For annotate and label: allow changing an existing value.")
     var overwrite = false
 
@@ -78,7 +92,7 @@ struct KubeActCommand: AsyncParsableCommand {
 
     func action(namespace: String) throws -> KubeAction {
         // `cordon node-1` as well as `cordon node/node-1`, as kubectl takes it.
-        let argument = [.cordon, .uncordon].contains(verb) && !target.contains("/") ? "node/\(target)" : target
+        let argument = [.cordon, .uncordon, .drain].contains(verb) && !target.contains("/") ? "node/\(target)" : target
         guard let object = KubeObjectReference(kubectlArgument: argument, namespace: namespace) else {
             throw ValidationError("expected KIND/NAME (like deployment/web), got \"\(target)\"")
         }
@@ -96,6 +110,19 @@ struct KubeActCommand: AsyncParsableCommand {
         case (.delete, .pod): return .delete(object)
         case (.cordon, .node): return .cordon(node: object.name)
         case (.uncordon, .node): return .uncordon(node: object.name)
+        case (.drain, .node):
+            var options = DrainOptions(
+                ignoreDaemonSets: ignoreDaemonSets,
+                deleteEmptyDirData: deleteEmptyDirData,
+                force: force
+            )
+            if let timeout {
+                guard let seconds = DurationSyntax.seconds(timeout), seconds > 0 else {
+                    throw ValidationError("--timeout: expected a duration like 90s or 5m, got \"\(timeout)\"")
+                }
+                options.timeout = seconds
+            }
+            return .drain(node: object.name, options)
         case (.setResources, .deployment), (.setResources, .statefulset), (.setResources, .daemonset),
             (.setResources, .replicaset):
             return .setResources(

@@ -62,6 +62,16 @@ def initial_objects():
         "metadata": {"name": "web-1", "namespace": "shop", "uid": "uid-web-1", "resourceVersion": "1",
                      "labels": {"app": "web"}},
         "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "shop/web:1"}]}}
+    def pod(name, owner=None, volumes=None):
+        metadata = {"name": name, "namespace": "shop", "uid": f"uid-{name}", "resourceVersion": "1", "labels": {}}
+        if owner: metadata["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": owner[0], "name": owner[1],
+                                                  "uid": f"uid-{owner[1]}", "controller": True}]
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "shop/web:1"}],
+                         "volumes": volumes or []}}
+    objects[("", "pods", "shop", "web-ds-1")] = pod("web-ds-1", ("DaemonSet", "web"))
+    objects[("", "pods", "shop", "debug-shell")] = pod("debug-shell")
+    objects[("", "pods", "shop", "cache-1")] = pod("cache-1", ("ReplicaSet", "web-7f6c"), [{"name": "scratch", "emptyDir": {}}])
     objects[("", "namespaces", "", "shop")] = {"apiVersion": "v1", "kind": "Namespace",
                                                "metadata": {"name": "shop", "uid": "uid-shop"}}
     objects[("", "nodes", "", "node-1")] = {
@@ -156,8 +166,13 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state["log"].clear()
                 state["objects"] = initial_objects()
-                state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1)
+                state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
+                             blocked={})
                 changed.notify_all()
+            return self.reply(200, {})
+        if url.path == "/__block":
+            # The next N evictions of a pod get 429 (a PodDisruptionBudget): {"pod": N}.
+            with lock: state["blocked"] = json.loads(raw)
             return self.reply(200, {})
         if url.path in ("/__event", "/__bookmark", "/__compact", "/__drop"):
             with lock:
@@ -187,6 +202,30 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path == "/api/v1/namespaces/shop/events":
             return self.events(dict(query))
+        if method == "GET" and url.path == "/api/v1/pods":
+            node = (dict(query).get("fieldSelector") or "").removeprefix("spec.nodeName=")
+            with lock:
+                items = [o for k, o in state["objects"].items() if k[1] == "pods" and o["spec"].get("nodeName") == node]
+                return self.reply(200, {"kind": "PodList", "apiVersion": "v1",
+                                        "metadata": {"resourceVersion": str(state["rv"])}, "items": items})
+        if method == "POST" and url.path.endswith("/eviction"):
+            _, _, namespace, name, _ = parse_path(url.path)
+            body = json.loads(raw) if raw else {}
+            with lock:
+                if ("", "pods", namespace, name) not in state["objects"]:
+                    return self.status(404, "NotFound", f'pods "{name}" not found')
+                if state.get("blocked", {}).get(name, 0) > 0:
+                    state["blocked"][name] -= 1
+                    return self.status(429, "TooManyRequests",
+                                       "Cannot evict pod as it would violate the pod's disruption budget.")
+                if "All" not in (body.get("deleteOptions", {}).get("dryRun") or []):
+                    del state["objects"][("", "pods", namespace, name)]
+            data = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
         if method == "GET" and url.path == "/apis/apps/v1/namespaces/shop/replicasets":
             wanted = dict(p.split("=", 1) for p in (dict(query).get("labelSelector") or "").split(",") if "=" in p)
             with lock:
