@@ -89,6 +89,7 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
 
+        if let proxy = request.proxy { vigil_curl_setopt_string(handle, CURLOPT_PROXY, proxy) }
         let tls = request.tls
         if let caFile = tls.caFile { vigil_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         if let certificateFile = tls.certificateFile {

@@ -28,6 +28,9 @@ public struct HTTPRequest: Sendable {
     public var authorization: Authorization?
     /// Ask for gzip (and whatever else libcurl decodes) and decode it transparently.
     public var acceptCompression: Bool
+    /// A proxy for this request only (`http://`, `https://` or `socks5://`); nil leaves libcurl to the
+    /// proxy environment variables.
+    public var proxy: String?
 
     public init(
         url: String,
@@ -40,7 +43,8 @@ public struct HTTPRequest: Sendable {
         expectedBodyBytes: Int = 0,
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil,
-        acceptCompression: Bool = true
+        acceptCompression: Bool = true,
+        proxy: String? = nil
     ) {
         self.url = url
         self.method = method
@@ -53,6 +57,7 @@ public struct HTTPRequest: Sendable {
         self.tls = tls
         self.authorization = authorization
         self.acceptCompression = acceptCompression
+        self.proxy = proxy
     }
 }
 

@@ -32,12 +32,15 @@ public struct KubeClient: Sendable {
     public let connection: KubeConnection
     private let transport: any HTTPTransport
     private let execCredentials: ExecCredentialRunner?
+    private let limiter: RequestRateLimiter
     public var timeout: Double = 30
 
-    public init(connection: KubeConnection, transport: any HTTPTransport) {
+    /// `qps` and `burst` limit the request rate as client-go's do (watches count once, when opened).
+    public init(connection: KubeConnection, transport: any HTTPTransport, qps: Double = 5, burst: Int = 10) {
         self.connection = connection
         self.transport = transport
         execCredentials = connection.credential.execPlugin.map { ExecCredentialRunner(plugin: $0) }
+        limiter = RequestRateLimiter(qps: qps, burst: burst)
     }
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
@@ -86,6 +89,7 @@ public struct KubeClient: Sendable {
 
     /// The HTTP request for `request`, with the connection's credentials (an exec plugin's included).
     private func http(_ request: KubeRequest, timeout: Double) async throws(KubeError) -> HTTPRequest {
+        await limiter.acquire()
         var tls = connection.tls
         var authorization = connection.authorization
         if let execCredentials {
@@ -105,7 +109,8 @@ public struct KubeClient: Sendable {
             body: request.body,
             timeout: timeout,
             tls: tls,
-            authorization: authorization
+            authorization: authorization,
+            proxy: connection.proxyURL
         )
     }
 
