@@ -200,8 +200,15 @@ class Handler(BaseHTTPRequestHandler):
                                  "authorization": self.headers.get("Authorization"),
                                  "body": raw.decode() if raw else None})
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
-        if method == "GET" and url.path == "/api/v1/namespaces/shop/events":
-            return self.events(dict(query))
+        if method == "GET" and url.path in ("/api/v1/namespaces/shop/events", "/api/v1/events"):
+            return self.collection("events", lambda: copy.deepcopy(state["events"]), dict(query))
+        cluster_wide = {"/api/v1/nodes": "nodes", "/apis/apps/v1/deployments": "deployments",
+                        "/apis/apps/v1/replicasets": "replicasets", "/apis/apps/v1/statefulsets": "statefulsets",
+                        "/apis/apps/v1/daemonsets": "daemonsets"}
+        if method == "GET" and (url.path in cluster_wide or (url.path == "/api/v1/pods" and "fieldSelector" not in dict(query))):
+            plural = cluster_wide.get(url.path, "pods")
+            return self.collection(plural, lambda: [copy.deepcopy(o) for k, o in state["objects"].items() if k[1] == plural],
+                                   dict(query))
         if method == "GET" and url.path == "/api/v1/pods":
             node = (dict(query).get("fieldSelector") or "").removeprefix("spec.nodeName=")
             with lock:
@@ -271,12 +278,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, current)
         self.status(405, "MethodNotAllowed", f"{method} is not supported here")
 
-    def events(self, query):
+    def collection(self, plural, items, query):
+        """A list, or a watch of it (only events have frames to send; other watches stay quiet)."""
         if query.get("watch") != "true":
             with lock:
-                return self.reply(200, {"kind": "EventList", "apiVersion": "v1",
-                                        "metadata": {"resourceVersion": str(state["rv"])},
-                                        "items": copy.deepcopy(state["events"])})
+                return self.reply(200, {"kind": "List", "apiVersion": "v1",
+                                        "metadata": {"resourceVersion": str(state["rv"])}, "items": items()})
         since = int(query.get("resourceVersion") or 0)
         bookmarks = query.get("allowWatchBookmarks") == "true"
         self.send_response(200)
@@ -297,7 +304,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             sent = since
             while True:
-                for rv, frame in state["frames"]:
+                for rv, frame in (state["frames"] if plural == "events" else []):
                     if rv > sent or (frame["type"] == "BOOKMARK" and rv >= sent and id(frame) not in getattr(self, "seen", set())):
                         if frame["type"] == "BOOKMARK":
                             self.seen = getattr(self, "seen", set()) | {id(frame)}
