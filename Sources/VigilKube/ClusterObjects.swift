@@ -161,22 +161,34 @@ public struct EventSummary: Sendable, Equatable {
     public var count: Int
     public var lastSeen: Date
 
+    /// Reads both shapes of the same stored event: core/v1 (`involvedObject`, `message`, `count`,
+    /// `lastTimestamp`) and events.k8s.io/v1 (`regarding`, `note`, `series`, `deprecated*`, `eventTime`).
     init?(_ object: [String: Any], now: Date) {
         guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
             return nil
         }
         namespace = metadata["namespace"] as? String ?? "default"
         self.name = name
-        let involved = object["involvedObject"] as? [String: Any] ?? [:]
+        let involved = (object["involvedObject"] ?? object["regarding"]) as? [String: Any] ?? [:]
         involvedKind = involved["kind"] as? String ?? ""
         involvedName = involved["name"] as? String ?? ""
         reason = object["reason"] as? String ?? ""
-        message = object["message"] as? String ?? ""
+        message = (object["message"] ?? object["note"]) as? String ?? ""
         type = object["type"] as? String ?? "Normal"
-        count = object["count"] as? Int ?? 1
+        let series = object["series"] as? [String: Any]
+        count = (series?["count"] ?? object["count"] ?? object["deprecatedCount"]) as? Int ?? 1
+        // The best "last seen": series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp.
+        let stamps = [
+            series?["lastObservedTime"], object["lastTimestamp"], object["deprecatedLastTimestamp"],
+            object["eventTime"],
+            metadata["creationTimestamp"],
+        ]
         let formatter = ISO8601DateFormatter()
-        let stamp = (object["lastTimestamp"] as? String) ?? (object["eventTime"] as? String)
-        lastSeen = stamp.flatMap { formatter.date(from: $0) ?? Self.fractional.date(from: $0) } ?? now
+        lastSeen =
+            stamps.lazy.compactMap { $0 as? String }.compactMap {
+                formatter.date(from: $0) ?? Self.fractional.date(from: $0)
+            }
+            .first ?? now
     }
 
     private static var fractional: ISO8601DateFormatter {

@@ -152,4 +152,22 @@ struct ClusterModelTests {
         #expect(model.events.map(\.name) == ["e4", "e5", "e3"])
         #expect(model.events(involving: "Pod", namespace: "shop", name: "web-abc-1").count == 3)
     }
+
+    @Test func newStyleEventsReadTheirSeriesTimeAndCount() {
+        var model = ClusterModel()
+        let event = Self.raw(
+            """
+            {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"s1","namespace":"shop"},
+             "eventTime":"2026-11-29T11:00:00.000000Z","reason":"FailedScheduling","type":"Warning",
+             "regarding":{"kind":"Pod","name":"web-abc-1"},"note":"0/3 nodes are available",
+             "series":{"count":7,"lastObservedTime":"2026-11-29T11:55:00.000000Z"}}
+            """
+        )
+        model.apply(.added(event), kind: .events, now: now)
+        let summary = model.events.first
+        #expect(summary?.count == 7)
+        #expect(summary?.lastSeen == ISO8601DateFormatter().date(from: "2026-11-29T11:55:00Z"))
+        #expect(summary?.message == "0/3 nodes are available")
+        #expect(summary?.involvedName == "web-abc-1")
+    }
 }

@@ -31,6 +31,10 @@ struct ClusterWatcherTests {
             }
         )
         let model = await watcher.model
+        // The fake serves events.k8s.io/v1: the watcher reads events in that shape.
+        #expect(try await server.log().contains { $0.path == "/apis/events.k8s.io/v1/events" })
+        #expect(model.events.map(\.reason) == ["Pulled", "Started"])
+        #expect(model.events.allSatisfy { $0.involvedName == "web-1" && $0.message.hasSuffix("web-1") })
         #expect(model.rolloutHistory(ofDeployment: "shop", "web").compactMap(\.revision) == [2, 1])
         #expect(model.owners(ofPod: "shop", "cache-1").map(\.name) == ["web-7f6c", "web"])
 

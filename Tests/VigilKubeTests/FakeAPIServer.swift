@@ -62,7 +62,9 @@ final class FakeAPIServer: @unchecked Sendable {
     func log() async throws -> [Request] {
         let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
         let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
-        let discovery: Set<String> = ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/version"]
+        let discovery: Set<String> = [
+            "/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/events.k8s.io/v1", "/version",
+        ]
         return entries.compactMap { entry in
             let path = entry["path"] as! String
             guard !discovery.contains(path) else { return nil }

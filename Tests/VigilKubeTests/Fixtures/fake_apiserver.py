@@ -90,6 +90,14 @@ def event(name, reason, kind, rv):
             "reason": reason, "message": f"{reason} web-1", "type": kind, "count": 1,
             "lastTimestamp": "2026-11-29T12:00:00Z"}
 
+def new_style(event):
+    """The same event as events.k8s.io/v1 shows it."""
+    renamed = {"involvedObject": "regarding", "message": "note", "lastTimestamp": "deprecatedLastTimestamp",
+               "firstTimestamp": "deprecatedFirstTimestamp", "count": "deprecatedCount", "source": "deprecatedSource"}
+    converted = {renamed.get(k, k): v for k, v in event.items()}
+    converted["apiVersion"] = "events.k8s.io/v1"
+    return converted
+
 state = {"objects": initial_objects(), "log": [], "events": initial_events(), "rv": 2, "frames": [],
          "compacted": 0, "generation": 0}
 lock = threading.Lock()
@@ -107,7 +115,12 @@ DISCOVERY = {
     "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []},
     "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
         {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]},
+         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}},
+        {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]},
+    "/apis/events.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
+        "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
+                       "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}]},
     "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
         resource("pods", "Pod", True, ALL), resource("nodes", "Node", False, ALL),
         {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
@@ -202,6 +215,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path in ("/api/v1/namespaces/shop/events", "/api/v1/events"):
             return self.collection("events", lambda: copy.deepcopy(state["events"]), dict(query))
+        if method == "GET" and url.path == "/apis/events.k8s.io/v1/events":
+            return self.collection("events", lambda: [new_style(e) for e in state["events"]], dict(query), new_style)
         cluster_wide = {"/api/v1/nodes": "nodes", "/apis/apps/v1/deployments": "deployments",
                         "/apis/apps/v1/replicasets": "replicasets", "/apis/apps/v1/statefulsets": "statefulsets",
                         "/apis/apps/v1/daemonsets": "daemonsets"}
@@ -278,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, current)
         self.status(405, "MethodNotAllowed", f"{method} is not supported here")
 
-    def collection(self, plural, items, query):
+    def collection(self, plural, items, query, convert=lambda o: o):
         """A list, or a watch of it (only events have frames to send; other watches stay quiet)."""
         if query.get("watch") != "true":
             with lock:
@@ -311,7 +326,7 @@ class Handler(BaseHTTPRequestHandler):
                             if not bookmarks: continue
                         else:
                             sent = rv
-                        send(frame)
+                        send({"type": frame["type"], "object": convert(frame["object"])} if frame["type"] != "BOOKMARK" else frame)
                 if state["generation"] != generation:
                     if state["compacted"] > since: send(expired)
                     self.wfile.write(b"0\r\n\r\n")
