@@ -33,6 +33,16 @@ struct KubectlParityTests {
             dryRun: false
         ),
         Case(
+            kubectl: ["rollout", "restart", "daemonset/web"],
+            action: .restart(KubeObjectReference(.daemonset, namespace: "shop", name: "web")),
+            dryRun: false
+        ),
+        Case(
+            kubectl: ["scale", "statefulset/web", "--replicas=2"],
+            action: .scale(KubeObjectReference(.statefulset, namespace: "shop", name: "web"), replicas: 2),
+            dryRun: false
+        ),
+        Case(
             kubectl: [
                 "patch", "deployment/web", "--type=strategic", "--field-manager=kubectl-rollout", "--dry-run=server",
                 "-p",
@@ -148,6 +158,25 @@ struct KubectlParityTests {
         if !parity.kubectl.contains("patch") {
             #expect(outcome.summary == firstLine, "\(outcome.summary) vs \(firstLine)")
         }
+    }
+
+    @Test(arguments: [false, true])
+    func uncordonAfterCordonSendsWhatKubectlSends(dryRun: Bool) async throws {
+        let flags = dryRun ? ["--dry-run=server"] : []
+        try await server.reset()
+        #expect(try server.kubectl(["cordon", "node-1"]).status == 0)
+        #expect(try server.kubectl(["uncordon", "node-1"] + flags).status == 0)
+        let expected = try await server.log()
+
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        _ = try await client.perform(.cordon(node: "node-1"), dryRun: false)
+        let outcome = try await client.perform(.uncordon(node: "node-1"), dryRun: dryRun)
+        #expect(try await server.log() == expected)
+        #expect(outcome.summary == "node/node-1 uncordoned" + (dryRun ? " (server dry run)" : ""))
     }
 
     @Test func aNodeAlreadyCordonedIsLeftAlone() async throws {
