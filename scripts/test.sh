@@ -4,7 +4,7 @@
 # Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/check-toolchain.sh
+scripts/check-toolchain.sh --kubectl
 scripts/install-deps.sh
 
 echo "== format (swift-nio's .swift-format, strict)"
