@@ -102,11 +102,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: swiftSettings),
+        // Test support shared by the test targets (loopback test servers); never a product dependency.
+        .target(name: "VigilTestKit", path: "Tests/VigilTestKit", swiftSettings: swiftSettings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         // Fixtures/ holds the Python fixture server the tests start; it is read from disk, not bundled.
         .testTarget(
             name: "VigilHTTPTests",
-            dependencies: ["VigilHTTP"],
+            dependencies: ["VigilHTTP", "VigilTestKit"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -117,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilKubeTests",
-            dependencies: ["VigilKube", "VigilHTTP", "VigilCLI"],
+            dependencies: ["VigilKube", "VigilHTTP", "VigilCLI", "VigilTestKit"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -110,14 +110,12 @@ public enum KubeAction: Sendable, Equatable {
         switch self {
         case .restart(let object):
             let stamp = ISO8601DateFormatter().string(from: now)
-            return KubeRequest(
-                method: "PATCH",
-                path: object.path,
-                query: dryRunQuery + [KubeQueryItem("fieldManager", "kubectl-rollout")],
-                contentType: "application/strategic-merge-patch+json",
-                body: Self.json([
-                    "spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": stamp]]]]
-                ])
+            return Self.patch(
+                object.path,
+                strategic: true,
+                fieldManager: "kubectl-rollout",
+                dryRun: dryRun,
+                ["spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": stamp]]]]]
             )
         case .undo(let object, _):
             // The patch itself depends on the replicasets: KubeClient computes it (RolloutUndo); this is
@@ -129,12 +127,11 @@ public enum KubeAction: Sendable, Equatable {
                 contentType: "application/json-patch+json"
             )
         case .scale(let object, let replicas):
-            return KubeRequest(
-                method: "PATCH",
-                path: object.path + "/scale",
-                query: dryRunQuery,
-                contentType: "application/merge-patch+json",
-                body: Self.json(["spec": ["replicas": replicas]])
+            return Self.patch(
+                object.path + "/scale",
+                strategic: false,
+                dryRun: dryRun,
+                ["spec": ["replicas": replicas]]
             )
         case .delete(let object):
             // Go's json.Encoder ends the DeleteOptions with a newline; the dry run goes in the body.
@@ -148,13 +145,7 @@ public enum KubeAction: Sendable, Equatable {
             )
         case .cordon, .uncordon, .drain:
             let unschedulable: Any = if case .uncordon = self { NSNull() } else { true }
-            return KubeRequest(
-                method: "PATCH",
-                path: object.path,
-                query: dryRunQuery,
-                contentType: "application/strategic-merge-patch+json",
-                body: Self.json(["spec": ["unschedulable": unschedulable]])
-            )
+            return Self.patch(object.path, strategic: true, dryRun: dryRun, ["spec": ["unschedulable": unschedulable]])
         case .setResources(let object, let container, let limits, let requests):
             let containers = Self.containers(of: current)
             var changed: [[String: Any]] = []
@@ -169,14 +160,12 @@ public enum KubeAction: Sendable, Equatable {
                 if !patch.isEmpty { changed.append(["name": existing["name"] ?? "", "resources": patch]) }
             }
             let order = containers.map { ["name": $0["name"] ?? ""] }
-            return KubeRequest(
-                method: "PATCH",
-                path: object.path,
-                query: dryRunQuery + [KubeQueryItem("fieldManager", "kubectl-set")],
-                contentType: "application/strategic-merge-patch+json",
-                body: Self.json([
-                    "spec": ["template": ["spec": ["$setElementOrder/containers": order, "containers": changed]]]
-                ])
+            return Self.patch(
+                object.path,
+                strategic: true,
+                fieldManager: "kubectl-set",
+                dryRun: dryRun,
+                ["spec": ["template": ["spec": ["$setElementOrder/containers": order, "containers": changed]]]]
             )
         case .annotate(let object, let changes, _), .label(let object, let changes, _):
             let field = metadataField
@@ -185,14 +174,12 @@ public enum KubeAction: Sendable, Equatable {
             for change in changes where existing[change.key] != change.value {
                 values[change.key] = change.value ?? NSNull()
             }
-            return KubeRequest(
-                method: "PATCH",
-                path: object.path,
-                query: dryRunQuery + [
-                    KubeQueryItem("fieldManager", "kubectl-\(field == "labels" ? "label" : "annotate")")
-                ],
-                contentType: "application/merge-patch+json",
-                body: Self.json(["metadata": [field: values]])
+            return Self.patch(
+                object.path,
+                strategic: false,
+                fieldManager: field == "labels" ? "kubectl-label" : "kubectl-annotate",
+                dryRun: dryRun,
+                ["metadata": [field: values]]
             )
         }
     }
@@ -254,6 +241,26 @@ public enum KubeAction: Sendable, Equatable {
         case .label: "\(object) labeled"
         case .setResources: "\(object) resource requirements updated"
         }
+    }
+
+    /// A PATCH as kubectl sends it: strategic or JSON merge patch, kubectl's field manager when it sets
+    /// one, `dryRun=All` first in the query for a server-side dry run.
+    static func patch(
+        _ path: String,
+        strategic: Bool,
+        fieldManager: String? = nil,
+        dryRun: Bool,
+        _ body: [String: Any]
+    ) -> KubeRequest {
+        var query = dryRun ? [KubeQueryItem("dryRun", "All")] : []
+        if let fieldManager { query.append(KubeQueryItem("fieldManager", fieldManager)) }
+        return KubeRequest(
+            method: "PATCH",
+            path: path,
+            query: query,
+            contentType: strategic ? "application/strategic-merge-patch+json" : "application/merge-patch+json",
+            body: json(body)
+        )
     }
 
     /// The pod template's containers of a workload read as JSON.

@@ -1,5 +1,6 @@
 import Foundation
 import VigilHTTP
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -8,9 +9,10 @@ import Glibc
 /// The fake kube-apiserver (`Fixtures/fake_apiserver.py`) on a free loopback port, with a kubeconfig
 /// pointing at it, started for a test and stopped with it.
 final class FakeAPIServer: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+    private let server: LoopbackScript
     let home: URL
+
+    var port: Int { server.port }
 
     /// One logged request.
     struct Request: Equatable, CustomStringConvertible {
@@ -25,29 +27,18 @@ final class FakeAPIServer: @unchecked Sendable {
     }
 
     init() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/fake_apiserver.py")
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
-            line.append(first)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        self.port = port
+        server = try LoopbackScript(
+            script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Fixtures/fake_apiserver.py"
+            )
+        )
         home = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         try """
         apiVersion: v1
         kind: Config
         current-context: test
-        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(port)"}}]
+        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(server.port)"}}]
         users: [{name: tester, user: {token: fake-token}}]
         contexts: [{name: test, context: {cluster: fake, user: tester, namespace: shop}}]
 
@@ -125,8 +116,6 @@ final class FakeAPIServer: @unchecked Sendable {
     }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { usleep(5_000) }
         try? FileManager.default.removeItem(at: home)
     }
 }

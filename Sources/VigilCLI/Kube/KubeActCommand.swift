@@ -152,13 +152,7 @@ struct KubeActCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connection: KubeConnection
-        do {
-            connection = try cluster.connection()
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(1)
-        }
+        let connection = try cluster.connectionOrExit()
         let action = try action(namespace: connection.namespace)
         let client = KubeClient(connection: connection, transport: CurlHTTPClient())
         do {

@@ -31,6 +31,16 @@ struct KubeConnectionOptions: ParsableArguments {
     )
     var namespace: String?
 
+    /// The connection, or the kubeconfig's errors on standard error and exit status 1.
+    func connectionOrExit() throws -> KubeConnection {
+        do {
+            return try connection()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
     /// The connection these flags name. Without a kubeconfig anywhere, a pod's own service account.
     func connection(
         environment: [String: String] = ProcessInfo.processInfo.environment

@@ -26,13 +26,7 @@ struct KubeEventsCommand: AsyncParsableCommand {
     var output: Output = .table
 
     func run() async throws {
-        let connection: KubeConnection
-        do {
-            connection = try cluster.connection()
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(1)
-        }
+        let connection = try cluster.connectionOrExit()
         let client = KubeClient(connection: connection, transport: CurlHTTPClient())
         let collection = "/api/v1/namespaces/\(connection.namespace)/events"
         let output = self.output

@@ -1,0 +1,42 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Python test server on a free loopback port — it prints the port on its first line — started for a
+/// test and killed with it.
+public final class LoopbackScript: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
+
+    public init(script: URL, arguments: [String] = []) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path] + arguments
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
+            line.append(first)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+    }
+
+    /// Stops the server. SIGKILL, because the child may inherit a signal mask that blocks SIGTERM; then
+    /// poll until Foundation has reaped it (its `waitUntilExit` spins forever off the main thread on
+    /// Linux, and reaping with `waitpid` ourselves would leave Foundation holding the `Process`).
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(5_000) }
+    }
+
+    deinit {
+        stop()
+    }
+}
