@@ -10,6 +10,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let expectedBodyBytes: Int
     private let onChunk: (@Sendable ([UInt8]) -> Bool)?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var connectToList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var body: [UInt8] = []
     private var headers: [(name: String, value: String)] = []
@@ -33,6 +34,7 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(connectToList)
         errorBuffer.deallocate()
     }
 
@@ -90,6 +92,10 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         if let proxy = request.proxy { vigil_curl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        if let connectTo = request.connectTo {
+            connectToList = curl_slist_append(nil, connectTo)
+            vigil_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList)
+        }
         let tls = request.tls
         if let caFile = tls.caFile { vigil_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         if let certificateFile = tls.certificateFile {

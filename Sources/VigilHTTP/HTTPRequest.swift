@@ -31,6 +31,10 @@ public struct HTTPRequest: Sendable {
     /// A proxy for this request only (`http://`, `https://` or `socks5://`); nil leaves libcurl to the
     /// proxy environment variables.
     public var proxy: String?
+    /// Connect elsewhere than the URL's host while keeping its name for TLS (SNI and certificate
+    /// verification), as libcurl's `CONNECT_TO` takes it: `HOST:PORT:CONNECT-HOST:CONNECT-PORT`. A
+    /// kubeconfig's `tls-server-name` becomes this.
+    public var connectTo: String?
 
     public init(
         url: String,
@@ -44,7 +48,8 @@ public struct HTTPRequest: Sendable {
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil,
         acceptCompression: Bool = true,
-        proxy: String? = nil
+        proxy: String? = nil,
+        connectTo: String? = nil
     ) {
         self.url = url
         self.method = method
@@ -58,6 +63,7 @@ public struct HTTPRequest: Sendable {
         self.authorization = authorization
         self.acceptCompression = acceptCompression
         self.proxy = proxy
+        self.connectTo = connectTo
     }
 }
 

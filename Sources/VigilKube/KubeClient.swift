@@ -102,15 +102,29 @@ public struct KubeClient: Sendable {
         }
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "vigil/0.1")]
         if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
+        var url = url(request)
+        var connectTo: String?
+        if let name = connection.tlsServerName, let components = URLComponents(string: url), let host = components.host
+        {
+            // Address the server by the certificate's name, and connect to where the URL really points.
+            let port = components.port ?? (components.scheme == "https" ? 443 : 80)
+            var renamed = components
+            renamed.host = name
+            renamed.port = port
+            url = renamed.string ?? url
+            let target = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            connectTo = "\(name):\(port):\(target):\(port)"
+        }
         return HTTPRequest(
-            url: url(request),
+            url: url,
             method: HTTPRequest.Method(rawValue: request.method) ?? .get,
             headers: headers,
             body: request.body,
             timeout: timeout,
             tls: tls,
             authorization: authorization,
-            proxy: connection.proxyURL
+            proxy: connection.proxyURL,
+            connectTo: connectTo
         )
     }
 

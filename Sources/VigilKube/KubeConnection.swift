@@ -12,6 +12,9 @@ public struct KubeConnection: Sendable, Equatable {
     public var credential: Credential
     /// `proxy-url` of the cluster, when set (else the proxy environment variables apply).
     public var proxyURL: String?
+    /// `tls-server-name`: the name the server's certificate is checked against (and sent as SNI)
+    /// instead of the server URL's host.
+    public var tlsServerName: String?
     /// The context this connection came from; nil in-cluster.
     public var context: String?
 

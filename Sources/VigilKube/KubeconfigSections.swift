@@ -41,7 +41,9 @@ struct ClusterReader {
             )
         }
         let proxy = fields["proxy-url"].flatMap { reader.string($0, path + ".proxy-url") }
-        return KubeConnection(server: server, tls: tls, proxyURL: proxy)
+        var connection = KubeConnection(server: server, tls: tls, proxyURL: proxy)
+        connection.tlsServerName = fields["tls-server-name"].flatMap { reader.string($0, path + ".tls-server-name") }
+        return connection
     }
 }
 

@@ -6,7 +6,10 @@ import Testing
 /// TLS against a loopback HTTPS server with a certificate made for the test.
 struct TLSTests {
     /// A self-signed certificate for 127.0.0.1, made with the openssl command line.
-    static func makeCertificate() throws -> (directory: URL, certificate: String, key: String) {
+    static func makeCertificate(
+        name: String = "127.0.0.1",
+        alternativeName: String = "IP:127.0.0.1"
+    ) throws -> (directory: URL, certificate: String, key: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tls-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificate = directory.appendingPathComponent("cert.pem").path
@@ -15,7 +18,7 @@ struct TLSTests {
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         openssl.arguments = [
             "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-days", "1", "-subj", "/CN=\(name)", "-addext", "subjectAltName=\(alternativeName)",
         ]
         openssl.standardError = FileHandle.nullDevice
         openssl.standardOutput = FileHandle.nullDevice
@@ -74,6 +77,29 @@ struct TLSTests {
         } catch {
             // TLS 1.3 sends the refusal after the handshake: libcurl sees an alert, or the server's close.
             #expect([.tls, .connection, .transfer].contains(error.kind), "\(error)")
+        }
+    }
+
+    @Test func connectsElsewhereWhileVerifyingTheGivenName() async throws {
+        // A certificate for kubernetes.default only, as a cluster's tls-server-name names it.
+        let files = try Self.makeCertificate(name: "kubernetes.default", alternativeName: "DNS:kubernetes.default")
+        defer { try? FileManager.default.removeItem(at: files.directory) }
+        let server = try FixtureServer(tls: (files.certificate, files.key))
+        let client = CurlHTTPClient()
+        let port = server.port
+        let tls = TLSConfiguration(caFile: files.certificate)
+        let renamed = HTTPRequest(
+            url: "https://kubernetes.default:\(port)/plain",
+            tls: tls,
+            connectTo: "kubernetes.default:\(port):127.0.0.1:\(port)"
+        )
+        #expect(try await client.execute(renamed).status == 200)
+        // By its address, the same server's certificate does not match.
+        do {
+            _ = try await client.execute(HTTPRequest(url: server.url("/plain"), tls: tls))
+            Issue.record("a certificate for another name was accepted")
+        } catch {
+            #expect(error.kind == .tls)
         }
     }
 }
