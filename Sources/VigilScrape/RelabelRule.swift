@@ -20,6 +20,12 @@ public struct RelabelRule: Sendable, Equatable {
         _ = try Self.compile(regex)
     }
 
+    /// Whether something with these labels survives the rule (compiles the regex: for configuration
+    /// time, not per sample).
+    public func keeps(_ labels: [(name: String, value: String)]) -> Bool {
+        CompiledRelabelRule(self).keeps(labels)
+    }
+
     static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
         try Regex("^(?:\(pattern))$")
     }

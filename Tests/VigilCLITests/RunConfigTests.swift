@@ -117,6 +117,24 @@ struct RunConfigTests {
         #expect(targets[1].authorization == .basic(username: "u", password: "p"))
     }
 
+    @Test func targetRelabellingKeepsAndDropsTargets() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: pods
+                static_configs:
+                  - targets: ['10.0.0.1:8080', '10.0.0.2:9100', '10.0.0.3:8080']
+                    labels: {tier: web}
+                  - targets: ['10.0.1.1:8080']
+                    labels: {tier: batch}
+                relabel_configs:
+                  - {action: keep, source_labels: [__address__], regex: '.*:8080'}
+                  - {action: drop, source_labels: [tier, job], regex: 'batch;pods'}
+
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(targets.map(\.url) == ["http://10.0.0.1:8080/metrics", "http://10.0.0.3:8080/metrics"])
+    }
+
     @Test func durationsAndSizesReadAsPrometheusWritesThem() {
         #expect(DurationSyntax.seconds("15s") == 15)
         #expect(DurationSyntax.seconds("1h30m") == 5400)

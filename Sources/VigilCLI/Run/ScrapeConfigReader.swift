@@ -7,7 +7,8 @@ import Yams
 /// Reads one `scrape_configs` entry into the targets it names, with Prometheus's field names and
 /// defaults: `job_name` (required), `scheme`, `metrics_path`, `scrape_interval`, `scrape_timeout`,
 /// `honor_labels`, the limits, `tls_config`, `authorization`, `basic_auth`, `static_configs`,
-/// `metric_relabel_configs`.
+/// `relabel_configs` (keep/drop of targets, on `__address__`, `__scheme__`, `__metrics_path__`, `job`
+/// and the static labels) and `metric_relabel_configs`.
 struct ScrapeConfigReader {
     let reader: ConfigReader
     let defaults: ScrapeTarget
@@ -15,7 +16,7 @@ struct ScrapeConfigReader {
     static let fields = [
         "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "sample_limit",
         "body_size_limit", "label_limit", "label_name_length_limit", "label_value_length_limit", "tls_config",
-        "authorization", "basic_auth", "static_configs", "metric_relabel_configs",
+        "authorization", "basic_auth", "static_configs", "relabel_configs", "metric_relabel_configs",
     ]
 
     func read(_ node: Node, _ path: String) -> [ScrapeTarget] {
@@ -60,6 +61,12 @@ struct ScrapeConfigReader {
                 readRelabel($0.element, "\(path).metric_relabel_configs[\($0.offset)]")
             }
         }
+        let targetRules =
+            fields["relabel_configs"].map { node in
+                reader.list(node, path + ".relabel_configs").enumerated().compactMap {
+                    readRelabel($0.element, "\(path).relabel_configs[\($0.offset)]")
+                }
+            } ?? []
         guard let staticNode = fields["static_configs"] else {
             reader.fail(node, path + ".static_configs", "required: the targets to scrape")
             return []
@@ -88,6 +95,12 @@ struct ScrapeConfigReader {
                 var target = template
                 target.url = "\(scheme)://\(address)\(metricsPath)"
                 target.labels = labels
+                let targetLabels =
+                    [
+                        ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
+                        ("job", target.job),
+                    ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                guard targetRules.allSatisfy({ $0.keeps(targetLabels) }) else { continue }
                 targets.append(target)
             }
         }
