@@ -14,6 +14,8 @@ public actor ScrapeManager {
     /// One target's scraper and what the pipeline remembers of its series.
     private final class TargetState {
         let id: Int
+        /// The target as configured (its scraper may hold a copy with the sample limit lifted).
+        let target: ScrapeTarget
         var scraper: TargetScraper
         let labeler: SeriesLabeler
         /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it.
@@ -23,17 +25,18 @@ public actor ScrapeManager {
 
         static var dropped: UInt32 { .max }
 
-        init(id: Int, scraper: TargetScraper, store: SeriesStore) {
+        init(id: Int, target: ScrapeTarget, scraper: TargetScraper, store: SeriesStore) {
+            self.target = target
             self.id = id
             self.scraper = scraper
-            labeler = SeriesLabeler(target: scraper.target)
-            let targetLabels = scraper.target.targetLabels
+            labeler = SeriesLabeler(target: target)
+            let targetLabels = target.targetLabels
             func register(_ name: String) -> StoreRef {
                 store.register(LabelSet([("__name__", name)] + targetLabels, symbols: store.symbols), role: .gauge)
             }
             synthetic = (register("up"), register("scrape_duration_seconds"), register("scrape_samples_scraped"))
             health = TargetHealth(
-                url: scraper.target.url,
+                url: target.url,
                 labels: Dictionary(uniqueKeysWithValues: targetLabels.map { ($0.name, $0.value) }),
                 health: "unknown",
                 lastError: "",
@@ -88,7 +91,12 @@ public actor ScrapeManager {
         transport: any HTTPTransport,
         store: SeriesStore
     ) -> TargetState {
-        TargetState(id: id, scraper: makeScraper(target, transport: transport, store: store), store: store)
+        TargetState(
+            id: id,
+            target: target,
+            scraper: makeScraper(target, transport: transport, store: store),
+            store: store
+        )
     }
 
     private static func makeScraper(
@@ -96,8 +104,12 @@ public actor ScrapeManager {
         transport: any HTTPTransport,
         store: SeriesStore
     ) -> TargetScraper {
-        TargetScraper(
-            target: target,
+        // With metric relabelling, `sample_limit` counts the samples relabelling keeps, as Prometheus
+        // counts them: the manager checks it after relabelling, so the scraper must not cut earlier.
+        var scraped = target
+        if !target.metricRelabeling.isEmpty { scraped.sampleLimit = 0 }
+        return TargetScraper(
+            target: scraped,
             transport: transport,
             cache: SeriesCache(symbols: store.symbols),
             clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -105,7 +117,7 @@ public actor ScrapeManager {
     }
 
     /// The targets being scraped.
-    public var targets: [ScrapeTarget] { states.map(\.scraper.target) }
+    public var targets: [ScrapeTarget] { states.map(\.target) }
 
     /// Ready once every target has been scraped at least once (successfully or not).
     public var isReady: Bool { states.allSatisfy { $0.health.health != "unknown" } }
@@ -118,7 +130,7 @@ public actor ScrapeManager {
         var kept: [TargetState] = []
         var remaining = states
         for target in targets {
-            if let index = remaining.firstIndex(where: { $0.scraper.target == target }) {
+            if let index = remaining.firstIndex(where: { $0.target == target }) {
                 kept.append(remaining.remove(at: index))
             } else {
                 nextID += 1
@@ -158,7 +170,7 @@ public actor ScrapeManager {
     }
 
     private func loop(_ id: Int) async {
-        guard let target = states.first(where: { $0.id == id })?.scraper.target else { return }
+        guard let target = states.first(where: { $0.id == id })?.target else { return }
         let clock = ContinuousClock()
         let interval = Duration.seconds(target.interval)
         var next = clock.now + .seconds(target.firstScrapeDelay(now: wallClock()))
@@ -199,6 +211,21 @@ public actor ScrapeManager {
         observations = []
         batch.removeAll(keepingCapacity: true)
         resolve(result.samples, of: state, at: time, into: &batch)
+        var result = result
+        let limit = state.target.sampleLimit
+        if result.up, limit > 0, batch.count > limit {
+            // Over the limit after relabelling: the whole scrape fails, nothing of it is kept.
+            batch.removeAll(keepingCapacity: true)
+            result = ScrapeResult(
+                up: false,
+                duration: result.duration,
+                samplesScraped: 0,
+                error: "sample limit exceeded",
+                samples: [],
+                stale: []
+            )
+            markSeriesStale(state)
+        }
         store.observe(batch)
         observations = batch
         for series in result.stale {
@@ -263,6 +290,13 @@ public actor ScrapeManager {
         return mapped == 0 || mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1)
     }
 
+    /// Marks every scraped series of a target stale (not its synthetic ones).
+    private func markSeriesStale(_ state: TargetState) {
+        for mapped in state.storeRefs where mapped != 0 && mapped != TargetState.dropped {
+            store.markStale(StoreRef(index: mapped - 1))
+        }
+    }
+
     /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
     /// its series: its outage does not age them), and rebuilds a target's series cache when most of it
     /// is such dead series. Learnt state of every other series is untouched. Returns how many series
@@ -275,7 +309,7 @@ public actor ScrapeManager {
                 live[Int(ref.index)] = true
             }
             let scraper = state.scraper
-            let window = UInt32(min(Double(UInt32.max), max(1, (retention / scraper.target.interval).rounded(.up))))
+            let window = UInt32(min(Double(UInt32.max), max(1, (retention / state.target.interval).rounded(.up))))
             let targetIsDown = state.health.health == "down"
             let oldest = scraper.scrapeCount > window ? scraper.scrapeCount - window : 0
             var dead = 0
@@ -286,7 +320,7 @@ public actor ScrapeManager {
             }
             if dead * 2 > scraper.cache.seriesCount {
                 // Most of the cache is gone for good: start it afresh (the next scrape relabels, once).
-                state.scraper = Self.makeScraper(state.scraper.target, transport: transport, store: store)
+                state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
                 state.storeRefs = []
             }
         }
@@ -308,9 +342,7 @@ public actor ScrapeManager {
     }
 
     private func markAllStale(_ state: TargetState) {
-        for mapped in state.storeRefs where mapped != 0 && mapped != TargetState.dropped {
-            store.markStale(StoreRef(index: mapped - 1))
-        }
+        markSeriesStale(state)
         store.markStale(state.synthetic.up)
         store.markStale(state.synthetic.duration)
         store.markStale(state.synthetic.samples)

@@ -72,6 +72,30 @@ struct ScrapeManagerTests {
         #expect(throws: (any Error).self) { try RelabelRule(action: .keep, sourceLabels: ["a"], regex: "(unclosed") }
     }
 
+    @Test func theSampleLimitCountsWhatRelabellingKeepsAsPrometheusCountsIt() async throws {
+        let target = ScrapeTarget(
+            url: "http://app:8080/metrics",
+            job: "app",
+            metricRelabeling: [try RelabelRule(action: .drop, sourceLabels: ["__name__"], regex: "go_.*")],
+            sampleLimit: 2
+        )
+        let manager = manager([target])
+        // Four samples, two after relabelling: within the limit.
+        transport.answer("go_a 1\ngo_b 1\nqueue 1\nlatency 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.exposition().contains("metric=\"queue\""))
+        // Three kept: over it. The whole scrape fails and the target's series go stale.
+        transport.answer("go_a 1\nqueue 2\nlatency 2\nerrors 1\n")
+        await manager.scrapeAll()
+        let health = await manager.health[0]
+        #expect(health.health == "down")
+        #expect(health.lastError == "sample limit exceeded")
+        #expect(!(await manager.exposition().contains("metric=\"queue\"")))
+        // A series first seen in the refused scrape is known (its labels were read) but holds no sample.
+        #expect(!(await manager.exposition().contains("metric=\"errors\"")))
+    }
+
     @Test func countersAreScoredAsRatesAndBucketsAreSkipped() async {
         let clock = ManualClock()
         let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")], clock: clock)
