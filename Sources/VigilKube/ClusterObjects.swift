@@ -114,7 +114,7 @@ public struct WorkloadSummary: Sendable, Equatable {
         images = (template["containers"] as? [[String: Any]] ?? []).compactMap { $0["image"] as? String }
         desiredReplicas = spec["replicas"] as? Int
         readyReplicas = (object["status"] as? [String: Any])?["readyReplicas"] as? Int ?? 0
-        created = (metadata["creationTimestamp"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+        created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.parse)
     }
 }
 
@@ -183,17 +183,6 @@ public struct EventSummary: Sendable, Equatable {
             object["eventTime"],
             metadata["creationTimestamp"],
         ]
-        let formatter = ISO8601DateFormatter()
-        lastSeen =
-            stamps.lazy.compactMap { $0 as? String }.compactMap {
-                formatter.date(from: $0) ?? Self.fractional.date(from: $0)
-            }
-            .first ?? now
-    }
-
-    private static var fractional: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
+        lastSeen = stamps.lazy.compactMap { $0 as? String }.compactMap(KubeTime.parse).first ?? now
     }
 }

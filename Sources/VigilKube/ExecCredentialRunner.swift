@@ -89,7 +89,7 @@ actor ExecCredentialRunner {
             token: status["token"] as? String,
             certificatePEM: (status["clientCertificateData"] as? String).map { Array($0.utf8) },
             keyPEM: (status["clientKeyData"] as? String).map { Array($0.utf8) },
-            expires: (status["expirationTimestamp"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+            expires: (status["expirationTimestamp"] as? String).flatMap(KubeTime.parse)
         )
         guard credential.token != nil || (credential.certificatePEM != nil && credential.keyPEM != nil) else {
             throw failure("\(plugin.command)'s ExecCredential has neither a token nor a client certificate and key")

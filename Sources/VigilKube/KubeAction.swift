@@ -146,26 +146,22 @@ public enum KubeAction: Sendable, Equatable {
         case .cordon, .uncordon, .drain:
             let unschedulable: Any = if case .uncordon = self { NSNull() } else { true }
             return Self.patch(object.path, strategic: true, dryRun: dryRun, ["spec": ["unschedulable": unschedulable]])
-        case .setResources(let object, let container, let limits, let requests):
-            let containers = Self.containers(of: current)
-            var changed: [[String: Any]] = []
-            for existing in containers where container == nil || existing["name"] as? String == container {
-                let resources = existing["resources"] as? [String: Any] ?? [:]
-                var patch: [String: Any] = [:]
-                for (field, wanted) in [("limits", limits), ("requests", requests)] {
-                    let now = resources[field] as? [String: String] ?? [:]
-                    let different = wanted.filter { now[$0.key] != $0.value }
-                    if !different.isEmpty { patch[field] = different }
-                }
-                if !patch.isEmpty { changed.append(["name": existing["name"] ?? "", "resources": patch]) }
-            }
-            let order = containers.map { ["name": $0["name"] ?? ""] }
+        case .setResources(let object, _, _, _):
+            let order = Self.containers(of: current).map { ["name": $0["name"] ?? ""] }
             return Self.patch(
                 object.path,
                 strategic: true,
                 fieldManager: "kubectl-set",
                 dryRun: dryRun,
-                ["spec": ["template": ["spec": ["$setElementOrder/containers": order, "containers": changed]]]]
+                [
+                    "spec": [
+                        "template": [
+                            "spec": [
+                                "$setElementOrder/containers": order, "containers": resourceChanges(current: current),
+                            ]
+                        ]
+                    ]
+                ]
             )
         case .annotate(let object, let changes, _), .label(let object, let changes, _):
             let field = metadataField
@@ -273,9 +269,26 @@ public enum KubeAction: Sendable, Equatable {
     /// Whether the change would change nothing (kubectl then sends no patch).
     func changesNothing(current: [String: Any]) -> Bool {
         guard case .setResources = self else { return false }
-        let body = change(dryRun: false, current: current).body ?? []
-        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-        return Self.containers(of: object ?? [:]).isEmpty
+        return resourceChanges(current: current).isEmpty
+    }
+
+    /// For set resources: each container whose limits or requests change, with only the values that
+    /// differ from `current` (kubectl's two-way diff).
+    private func resourceChanges(current: [String: Any]) -> [[String: Any]] {
+        guard case .setResources(_, let container, let limits, let requests) = self else { return [] }
+        var changed: [[String: Any]] = []
+        for existing in Self.containers(of: current) where container == nil || existing["name"] as? String == container
+        {
+            let resources = existing["resources"] as? [String: Any] ?? [:]
+            var patch: [String: Any] = [:]
+            for (field, wanted) in [("limits", limits), ("requests", requests)] {
+                let now = resources[field] as? [String: String] ?? [:]
+                let different = wanted.filter { now[$0.key] != $0.value }
+                if !different.isEmpty { patch[field] = different }
+            }
+            if !patch.isEmpty { changed.append(["name": existing["name"] ?? "", "resources": patch]) }
+        }
+        return changed
     }
 
     /// "annotations" or "labels", for the metadata actions.
@@ -291,11 +304,13 @@ public enum KubeAction: Sendable, Equatable {
 
     /// kubectl's refusal to change an existing value without `--overwrite`, or nil when allowed.
     func overwriteRefusal(current: [String: Any]) -> String? {
-        guard case .annotate(_, let changes, let overwrite) = self, !overwrite else {
-            guard case .label(_, let changes, let overwrite) = self, !overwrite else { return nil }
-            return Self.refusal(changes, Self.metadata("labels", of: current), noun: "label")
+        switch self {
+        case .annotate(_, let changes, false), .label(_, let changes, false):
+            let noun = metadataField == "labels" ? "label" : "annotation"
+            return Self.refusal(changes, Self.metadata(metadataField, of: current), noun: noun)
+        default:
+            return nil
         }
-        return Self.refusal(changes, Self.metadata("annotations", of: current), noun: "annotation")
     }
 
     private static func refusal(_ changes: [MetadataChange], _ existing: [String: String], noun: String) -> String? {
@@ -307,7 +322,8 @@ public enum KubeAction: Sendable, Equatable {
         return "--overwrite is false but found the following declared \(noun)(s): \(clashes.joined(separator: ", "))"
     }
 
-    static func json(_ value: [String: Any]) -> [UInt8] {
+    /// A JSON body: sorted keys, slashes unescaped.
+    static func json(_ value: Any) -> [UInt8] {
         Array(
             (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]))
                 ?? Data()

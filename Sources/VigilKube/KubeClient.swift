@@ -131,11 +131,11 @@ public struct KubeClient: Sendable {
     /// A non-2xx answer as the server's Status says it.
     static func check(_ status: Int, body: [UInt8]) throws(KubeError) {
         guard !(200..<300).contains(status) else { return }
-        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        let answer = object(body)
         throw KubeError(
             code: status,
-            reason: object?["reason"] as? String,
-            message: object?["message"] as? String ?? String(decoding: body.prefix(512), as: UTF8.self)
+            reason: answer["reason"] as? String,
+            message: answer["message"] as? String ?? String(decoding: body.prefix(512), as: UTF8.self)
         )
     }
 
@@ -167,9 +167,10 @@ public struct KubeClient: Sendable {
     /// wanted state is left alone), then sends the change, in server-side dry run when asked.
     public func perform(_ action: KubeAction, dryRun: Bool, now: Date = Date()) async throws(KubeError) -> ActionOutcome
     {
-        let current = if let check = action.check { try await send(check) } else { [UInt8]() }
+        let current = if let check = action.check { Self.object(try await send(check)) } else { [String: Any]() }
         let kubectl = action.kubectlCommand(dryRun: dryRun)
-        if case .drain(let node, let options) = action {
+        switch action {
+        case .drain(let node, let options):
             return try await drain(
                 node,
                 options,
@@ -177,33 +178,43 @@ public struct KubeClient: Sendable {
                 dryRun: dryRun,
                 kubectl: kubectl
             )
-        }
-        if case .cordon = action, Self.isUnschedulable(current) {
+        case .cordon where Self.isUnschedulable(current):
             return ActionOutcome(summary: "\(action.object) already cordoned", changed: false, kubectl: kubectl)
-        }
-        if case .uncordon = action, !Self.isUnschedulable(current) {
+        case .uncordon where !Self.isUnschedulable(current):
             return ActionOutcome(summary: "\(action.object) already uncordoned", changed: false, kubectl: kubectl)
+        case .undo(let deployment, let revision):
+            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl)
+        default:
+            break
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(current))) as? [String: Any] ?? [:]
-        if let refusal = action.overwriteRefusal(current: object) {
+        if let refusal = action.overwriteRefusal(current: current) {
             throw KubeError(code: 0, reason: nil, message: refusal)
         }
-        if case .undo(let deployment, let revision) = action {
-            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl)
-        }
-        if action.changesNothing(current: object) {
+        if action.changesNothing(current: current) {
             return ActionOutcome(
                 summary: "\(action.object) resource requirements unchanged",
                 changed: false,
                 kubectl: kubectl
             )
         }
-        _ = try await send(action.change(dryRun: dryRun, now: now, current: object))
-        return ActionOutcome(
-            summary: action.pastTense + (dryRun ? " (server dry run)" : ""),
-            changed: true,
-            kubectl: kubectl
-        )
+        _ = try await send(action.change(dryRun: dryRun, now: now, current: current))
+        return ActionOutcome(summary: Self.done(action.pastTense, dryRun), changed: true, kubectl: kubectl)
+    }
+
+    /// kubectl's line for something done, marked when the server only checked it.
+    private static func done(_ line: String, _ dryRun: Bool) -> String {
+        dryRun ? line + " (server dry run)" : line
+    }
+
+    /// A response body as a JSON object (empty when it is not one).
+    static func object(_ body: [UInt8]) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+
+    /// The items of a list, decoded once.
+    private func list(_ path: String, query: [KubeQueryItem]) async throws(KubeError) -> [[String: Any]] {
+        Self.object(try await send(KubeRequest(method: "GET", path: path, query: query)))["items"] as? [[String: Any]]
+            ?? []
     }
 
     /// `rollout undo`, with kubectl's requests: the deployment (read again, as kubectl's typed client
@@ -214,18 +225,11 @@ public struct KubeClient: Sendable {
         dryRun: Bool,
         kubectl: String
     ) async throws(KubeError) -> ActionOutcome {
-        let current = try await send(KubeRequest(method: "GET", path: deployment.path))
-        let object = (try? JSONSerialization.jsonObject(with: Data(current))) as? [String: Any] ?? [:]
-        let list = try await send(
-            KubeRequest(
-                method: "GET",
-                path: "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
-                query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
-            )
+        let object = Self.object(try await send(KubeRequest(method: "GET", path: deployment.path)))
+        let replicaSets = try await list(
+            "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
+            query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
         )
-        let replicaSets = Reflector.items(of: list).0.compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
-        }
         guard let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
         else {
             return ActionOutcome(
@@ -235,16 +239,9 @@ public struct KubeClient: Sendable {
             )
         }
         var request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun)
-        request.body = Array(
-            (try? JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys, .withoutEscapingSlashes]))
-                ?? Data()
-        )
+        request.body = KubeAction.json(patch)
         _ = try await send(request)
-        return ActionOutcome(
-            summary: "\(deployment) rolled back" + (dryRun ? " (server dry run)" : ""),
-            changed: true,
-            kubectl: kubectl
-        )
+        return ActionOutcome(summary: Self.done("\(deployment) rolled back", dryRun), changed: true, kubectl: kubectl)
     }
 
     /// `drain`: the cordon, then ``NodeDrain``'s evictions, all of them at once.
@@ -261,18 +258,12 @@ public struct KubeClient: Sendable {
             lines.append("node/\(node) already cordoned")
         } else {
             _ = try await send(KubeAction.drain(node: node, options).change(dryRun: dryRun))
-            lines.append("node/\(node) cordoned" + (dryRun ? " (server dry run)" : ""))
+            lines.append(Self.done("node/\(node) cordoned", dryRun))
         }
-        let list = try await send(
-            KubeRequest(
-                method: "GET",
-                path: "/api/v1/pods",
-                query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
-            )
+        let pods = try await list(
+            "/api/v1/pods",
+            query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
         )
-        let pods = Reflector.items(of: list).0.compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
-        }
         let drain = NodeDrain(client: self, node: node, options: options)
         let (evict, warnings) = try await drain.podsToEvict(pods)
         lines += warnings.map { "Warning: \($0)" }
@@ -304,14 +295,13 @@ public struct KubeClient: Sendable {
         guard failures.isEmpty else {
             throw KubeError(code: 0, reason: nil, message: (lines + failures).joined(separator: "\n"))
         }
-        lines += evict.map { "pod/\($0.name) evicted" + (dryRun ? " (server dry run)" : "") }
-        lines.append("node/\(node) drained" + (dryRun ? " (server dry run)" : ""))
+        lines += evict.map { Self.done("pod/\($0.name) evicted", dryRun) }
+        lines.append(Self.done("node/\(node) drained", dryRun))
         return ActionOutcome(summary: lines.joined(separator: "\n"), changed: true, kubectl: kubectl)
     }
 
-    private static func isUnschedulable(_ node: [UInt8]) -> Bool {
-        let object = try? JSONSerialization.jsonObject(with: Data(node)) as? [String: Any]
-        return (object?["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
+    private static func isUnschedulable(_ node: [String: Any]) -> Bool {
+        (node["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
     }
 }
 

@@ -25,6 +25,13 @@ public actor ScrapeManager {
 
         static var dropped: UInt32 { .max }
 
+        /// The store series an entry of `storeRefs` names; nil for unmapped and dropped.
+        static func series(_ mapped: UInt32) -> StoreRef? {
+            mapped == 0 || mapped == dropped ? nil : StoreRef(index: mapped - 1)
+        }
+
+        var syntheticSeries: [StoreRef] { [synthetic.up, synthetic.duration, synthetic.samples] }
+
         init(id: Int, target: ScrapeTarget, scraper: TargetScraper, store: SeriesStore) {
             self.target = target
             self.id = id
@@ -285,16 +292,12 @@ public actor ScrapeManager {
     /// The store reference of a series of a target's cache, when it has been mapped (stale marking).
     private func storeRef(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
         let index = Int(series.index)
-        guard index < state.storeRefs.count else { return nil }
-        let mapped = state.storeRefs[index]
-        return mapped == 0 || mapped == TargetState.dropped ? nil : StoreRef(index: mapped - 1)
+        return index < state.storeRefs.count ? TargetState.series(state.storeRefs[index]) : nil
     }
 
     /// Marks every scraped series of a target stale (not its synthetic ones).
     private func markSeriesStale(_ state: TargetState) {
-        for mapped in state.storeRefs where mapped != 0 && mapped != TargetState.dropped {
-            store.markStale(StoreRef(index: mapped - 1))
-        }
+        for ref in state.storeRefs.compactMap(TargetState.series) { store.markStale(ref) }
     }
 
     /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
@@ -305,9 +308,7 @@ public actor ScrapeManager {
     public func collectGarbage(retention: Double) -> Int {
         var live = [Bool](repeating: false, count: store.count)
         for state in states {
-            for ref in [state.synthetic.up, state.synthetic.duration, state.synthetic.samples] {
-                live[Int(ref.index)] = true
-            }
+            for ref in state.syntheticSeries { live[Int(ref.index)] = true }
             let scraper = state.scraper
             let window = UInt32(min(Double(UInt32.max), max(1, (retention / state.target.interval).rounded(.up))))
             let targetIsDown = state.health.health == "down"
@@ -316,7 +317,7 @@ public actor ScrapeManager {
             for (index, mapped) in state.storeRefs.enumerated() {
                 let recent = targetIsDown || scraper.lastSeen(SeriesRef(index: UInt32(index))) > oldest
                 if !recent { dead += 1 }
-                if recent, mapped != 0, mapped != TargetState.dropped { live[Int(mapped - 1)] = true }
+                if recent, let ref = TargetState.series(mapped) { live[Int(ref.index)] = true }
             }
             if dead * 2 > scraper.cache.seriesCount {
                 // Most of the cache is gone for good: start it afresh (the next scrape relabels, once).
@@ -327,8 +328,8 @@ public actor ScrapeManager {
         let remap = store.compact { live[Int($0.index)] }
         for state in states {
             state.storeRefs = state.storeRefs.map { mapped in
-                guard mapped != 0, mapped != TargetState.dropped else { return mapped }
-                return remap[Int(mapped - 1)].map { $0.index + 1 } ?? 0
+                guard let ref = TargetState.series(mapped) else { return mapped }
+                return remap[Int(ref.index)].map { $0.index + 1 } ?? 0
             }
             state.synthetic = (
                 remap[Int(state.synthetic.up.index)]!, remap[Int(state.synthetic.duration.index)]!,
@@ -343,9 +344,7 @@ public actor ScrapeManager {
 
     private func markAllStale(_ state: TargetState) {
         markSeriesStale(state)
-        store.markStale(state.synthetic.up)
-        store.markStale(state.synthetic.duration)
-        store.markStale(state.synthetic.samples)
+        for ref in state.syntheticSeries { store.markStale(ref) }
     }
 
     // MARK: - Reading the store

@@ -17,7 +17,8 @@ public final class TargetScraper {
     private var lastSeen: [UInt32] = []
     /// Per series of the cache: how its samples are read, fixed when a successful scrape first shows it.
     private var roles: [SampleRole?] = []
-    /// Successful scrapes so far; the stamp of the latest is `successes`.
+    /// The scrape stamp: counts successful scrapes, and a failed scrape after one (so the series it
+    /// reported stale are not reported again); the latest success stamped its series with it.
     private var successes: UInt32 = 0
     private var sampleCapacity = 0
     private var lastBodySize = 0

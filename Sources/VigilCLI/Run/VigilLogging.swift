@@ -47,11 +47,9 @@ struct VigilLogging: LogHandler {
         return "{" + members.joined(separator: ",") + "}"
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    private static func timestamp() -> String { timeFormat.format(Date()) }
 
     /// Routes every logger of the process through Vigil's handler (once per process: swift-log allows a
     /// single bootstrap; later calls only change the level and format seen by new loggers).
