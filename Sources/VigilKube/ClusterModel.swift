@@ -45,10 +45,6 @@ public struct ClusterModel: Sendable {
         expireEvents(now: now)
     }
 
-    private static func object(_ raw: [UInt8]) -> [String: Any]? {
-        try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]
-    }
-
     private static func key(_ object: [String: Any]) -> String? {
         guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
             return nil
@@ -77,7 +73,8 @@ public struct ClusterModel: Sendable {
     }
 
     private mutating func upsert(_ raw: [UInt8], kind: Kind, now: Date) {
-        guard var object = Self.object(raw), let key = Self.key(object) else { return }
+        var object = KubeClient.object(raw)
+        guard let key = Self.key(object) else { return }
         switch kind {
         case .pods: pods[key] = PodSummary(object)
         case .nodes: nodes[key] = NodeSummary(object)
@@ -94,7 +91,8 @@ public struct ClusterModel: Sendable {
     }
 
     private mutating func remove(_ raw: [UInt8], kind: Kind) {
-        guard let object = Self.object(raw), let key = Self.key(object) else { return }
+        let object = KubeClient.object(raw)
+        guard let key = Self.key(object) else { return }
         switch kind {
         case .pods: pods[key] = nil
         case .nodes: nodes[key] = nil

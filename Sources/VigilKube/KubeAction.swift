@@ -323,7 +323,7 @@ public enum KubeAction: Sendable, Equatable {
     }
 
     /// A JSON body: sorted keys, slashes unescaped.
-    static func json(_ value: Any) -> [UInt8] {
+    public static func json(_ value: Any) -> [UInt8] {
         Array(
             (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]))
                 ?? Data()

@@ -207,14 +207,31 @@ public struct KubeClient: Sendable {
     }
 
     /// A response body as a JSON object (empty when it is not one).
-    static func object(_ body: [UInt8]) -> [String: Any] {
+    public static func object(_ body: [UInt8]) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
     }
 
-    /// The items of a list, decoded once.
-    private func list(_ path: String, query: [KubeQueryItem]) async throws(KubeError) -> [[String: Any]] {
-        Self.object(try await send(KubeRequest(method: "GET", path: path, query: query)))["items"] as? [[String: Any]]
-            ?? []
+    /// Every item of a collection, following the server's `continue` tokens page by page (each page
+    /// asks for `query`, a `limit` included), and the list's resourceVersion.
+    public func list(
+        _ path: String,
+        query: [KubeQueryItem]
+    ) async throws(KubeError) -> (items: [[String: Any]], resourceVersion: String?) {
+        var items: [[String: Any]] = []
+        var resourceVersion: String?
+        var token: String?
+        repeat {
+            let page = Self.object(
+                try await send(
+                    KubeRequest(method: "GET", path: path, query: query + (token.map { [.init("continue", $0)] } ?? []))
+                )
+            )
+            items += page["items"] as? [[String: Any]] ?? []
+            let metadata = page["metadata"] as? [String: Any]
+            resourceVersion = resourceVersion ?? metadata?["resourceVersion"] as? String
+            token = (metadata?["continue"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return (items, resourceVersion)
     }
 
     /// `rollout undo`, with kubectl's requests: the deployment (read again, as kubectl's typed client
@@ -229,7 +246,7 @@ public struct KubeClient: Sendable {
         let replicaSets = try await list(
             "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
             query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
-        )
+        ).items
         guard let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
         else {
             return ActionOutcome(
@@ -263,7 +280,7 @@ public struct KubeClient: Sendable {
         let pods = try await list(
             "/api/v1/pods",
             query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
-        )
+        ).items
         let drain = NodeDrain(client: self, node: node, options: options)
         let (evict, warnings) = try await drain.podsToEvict(pods)
         lines += warnings.map { "Warning: \($0)" }

@@ -18,10 +18,13 @@ public struct Reflector: Sendable {
     public let client: KubeClient
     /// The collection's path, like `/api/v1/namespaces/shop/events`.
     public let collection: String
+    /// Items per list page (client-go's 500); the list follows `continue` to the end.
+    public let pageSize: Int
 
-    public init(client: KubeClient, collection: String) {
+    public init(client: KubeClient, collection: String, pageSize: Int = 500) {
         self.client = client
         self.collection = collection
+        self.pageSize = pageSize
     }
 
     /// Reports the collection and its changes to `deliver` until the task is cancelled.
@@ -31,12 +34,10 @@ public struct Reflector: Sendable {
         while !Task.isCancelled {
             do throws(KubeError) {
                 if resourceVersion == nil {
-                    let list = try await client.send(
-                        KubeRequest(method: "GET", path: collection, query: [.init("limit", "500")])
-                    )
-                    let (items, version) = Self.items(of: list)
-                    await deliver(.listed(items))
-                    resourceVersion = version
+                    // A continue token that expired mid-list is a 410 too: the whole list starts over.
+                    let list = try await client.list(collection, query: [.init("limit", String(pageSize))])
+                    await deliver(.listed(list.items.map(KubeAction.json)))
+                    resourceVersion = list.resourceVersion
                 }
                 resourceVersion = try await watch(from: resourceVersion ?? "", deliver)
                 failures = 0
@@ -94,7 +95,7 @@ public struct Reflector: Sendable {
                 break
             }
             if let version = (body["metadata"] as? [String: Any])?["resourceVersion"] as? String { current = version }
-            let raw = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+            let raw = KubeAction.json(body)
             switch type {
             case "ADDED": await deliver(.added(raw))
             case "MODIFIED": await deliver(.modified(raw))
@@ -105,17 +106,6 @@ public struct Reflector: Sendable {
         stop.set()
         if case .failure(let error) = await transfer, current != nil { throw error }
         return current
-    }
-
-    /// Items and resourceVersion of a List, each item as raw JSON.
-    public static func items(of list: [UInt8]) -> ([[UInt8]], String?) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(list)) as? [String: Any] else {
-            return ([], nil)
-        }
-        let items = (object["items"] as? [[String: Any]] ?? []).map {
-            Array((try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])) ?? Data())
-        }
-        return (items, (object["metadata"] as? [String: Any])?["resourceVersion"] as? String)
     }
 }
 

@@ -88,4 +88,27 @@ struct ReflectorTests {
             ]
         )
     }
+
+    @Test func aListFollowsContinueTokensToTheLastPage() async throws {
+        try await server.reset()
+        let client = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient()
+        )
+        let list = try await client.list("/api/v1/namespaces/shop/events", query: [.init("limit", "1")])
+        #expect(
+            list.items.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String } == ["web-1.1", "web-1.2"]
+        )
+        #expect(list.resourceVersion == "2")
+        let pages = try await server.log().map { $0.query.map { "\($0[0])=\($0[1])" }.joined(separator: "&") }
+        #expect(pages == ["limit=1", "continue=1&limit=1"])
+
+        // The reflector lists the same way before it watches.
+        let delivered = Delivered()
+        let reflector = Reflector(client: client, collection: "/api/v1/namespaces/shop/events", pageSize: 1)
+        let running = Task { await reflector.run { delivered.record($0) } }
+        defer { running.cancel() }
+        await delivered.wait(for: 1)
+        #expect(delivered.all.first == "listed web-1.1,web-1.2")
+    }
 }

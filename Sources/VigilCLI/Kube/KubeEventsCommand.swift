@@ -33,10 +33,8 @@ struct KubeEventsCommand: AsyncParsableCommand {
         if output == .table { Console.out(Self.header) }
         guard watch else {
             do {
-                let list = try await client.send(
-                    KubeRequest(method: "GET", path: collection, query: [.init("limit", "500")])
-                )
-                for item in Reflector.items(of: list).0 { Console.out(Self.render(item, output)) }
+                let list = try await client.list(collection, query: [.init("limit", "500")])
+                for event in list.items { Console.out(Self.render(event, output)) }
             } catch {
                 Console.error(error.description)
                 throw ExitCode(1)
@@ -45,8 +43,8 @@ struct KubeEventsCommand: AsyncParsableCommand {
         }
         await Reflector(client: client, collection: collection).run { event in
             switch event {
-            case .listed(let items): for item in items { Console.out(Self.render(item, output)) }
-            case .added(let item), .modified(let item): Console.out(Self.render(item, output))
+            case .listed(let items): for item in items { Console.out(Self.render(KubeClient.object(item), output)) }
+            case .added(let item), .modified(let item): Console.out(Self.render(KubeClient.object(item), output))
             case .deleted: break
             }
         }
@@ -62,9 +60,8 @@ struct KubeEventsCommand: AsyncParsableCommand {
     }
 
     /// One event as a table row, or as its JSON.
-    static func render(_ raw: [UInt8], _ output: Output) -> String {
-        if output == .json { return String(decoding: raw, as: UTF8.self) }
-        let event = (try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any]) ?? [:]
+    static func render(_ event: [String: Any], _ output: Output) -> String {
+        if output == .json { return String(decoding: KubeAction.json(event), as: UTF8.self) }
         let involved = event["involvedObject"] as? [String: Any] ?? [:]
         let object = "\((involved["kind"] as? String ?? "").lowercased())/\(involved["name"] as? String ?? "")"
         let seen = event["lastTimestamp"] as? String ?? event["eventTime"] as? String ?? ""

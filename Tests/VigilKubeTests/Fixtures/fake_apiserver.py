@@ -296,9 +296,15 @@ class Handler(BaseHTTPRequestHandler):
     def collection(self, plural, items, query, convert=lambda o: o):
         """A list, or a watch of it (only events have frames to send; other watches stay quiet)."""
         if query.get("watch") != "true":
+            # Pages of `limit` items, continued by an offset token, as a real server pages.
             with lock:
-                return self.reply(200, {"kind": "List", "apiVersion": "v1",
-                                        "metadata": {"resourceVersion": str(state["rv"])}, "items": items()})
+                everything = items()
+                start = int(query.get("continue") or 0)
+                limit = int(query.get("limit") or 0) or len(everything)
+                metadata = {"resourceVersion": str(state["rv"])}
+                if start + limit < len(everything): metadata["continue"] = str(start + limit)
+                return self.reply(200, {"kind": "List", "apiVersion": "v1", "metadata": metadata,
+                                        "items": everything[start:start + limit]})
         since = int(query.get("resourceVersion") or 0)
         bookmarks = query.get("allowWatchBookmarks") == "true"
         self.send_response(200)
