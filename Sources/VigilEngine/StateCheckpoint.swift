@@ -85,9 +85,7 @@ public struct StateCheckpoint: Sendable {
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return hash
+        FNV1a.hash(bytes)
     }
 
     private static func hex(_ value: UInt64) -> String {

@@ -73,8 +73,7 @@ public struct ScrapeTarget: Sendable, Equatable {
     /// targets sharing an interval are spread over it, each at a stable phase, as Prometheus spreads them
     /// (`Target.offset`): the phase comes from a hash of the URL.
     public func firstScrapeDelay(now: Double) -> Double {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in url.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let hash = FNV1a.hash(url.utf8)
         let phase = Double(hash % 1_000_000) / 1_000_000 * interval
         let sinceCycleStart = now.truncatingRemainder(dividingBy: interval)
         let delay = phase - sinceCycleStart
