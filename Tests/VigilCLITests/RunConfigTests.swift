@@ -172,3 +172,47 @@ struct RunConfigTests {
         #expect(throws: DaemonConfig.Invalid.self) { try source.load() }
     }
 }
+
+/// A reload applies the targets, and says which other changes wait for a restart.
+struct ConfigReloaderTests {
+    @Test func changesThatCannotApplyLiveAreNamed() async throws {
+        let file = try temporaryFile("scrape_configs: []\n", suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let source = RunCommand.ConfigSource(
+            file: file.path,
+            scrape: [],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
+        let reloader = ConfigReloader(
+            source: source,
+            current: try source.load(),
+            manager: manager,
+            logger: VigilLogging.logger(format: .logfmt, level: "critical")
+        )
+        try """
+        checkpoint_interval: 1m
+        series_retention: 2h
+        log: {format: json}
+        scrape_configs:
+          - job_name: a
+            static_configs: [{targets: ['a:1']}]
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        guard case .success(let summary) = await reloader.reload(trigger: "test") else {
+            Issue.record("the reload was refused")
+            return
+        }
+        #expect(summary.hasPrefix("configuration reloaded: 1 targets ("))
+        #expect(summary.contains("checkpoint_interval and series_retention changes apply at the next restart"))
+        #expect(summary.contains("log changes apply at the next restart"))
+        #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
+    }
+}

@@ -37,19 +37,23 @@ actor ConfigReloader {
             )
             return .failure(VigilServer.ReloadError(error.description))
         }
+        // Only the targets change live; everything else is read once at start. Say so rather than
+        // report a reload that silently ignored part of the file.
         var notes: [String] = []
         if (next.listenHost, next.listenPort) != (current.listenHost, current.listenPort) {
             notes.append("listen address changes at the next restart")
         }
-        if next.detectorParameters != current.detectorParameters || next.stateDirectory != current.stateDirectory {
-            notes.append("detection and state_dir changes apply at the next restart")
+        if next.detectorParameters != current.detectorParameters || next.stateDirectory != current.stateDirectory
+            || next.checkpointInterval != current.checkpointInterval || next.seriesRetention != current.seriesRetention
+        {
+            notes.append(
+                "detection, state_dir, checkpoint_interval and series_retention changes apply at the next restart"
+            )
         }
-        var applied = next
-        applied.listenHost = current.listenHost
-        applied.listenPort = current.listenPort
-        applied.seasonal = current.seasonal
-        applied.stateDirectory = current.stateDirectory
-        current = applied
+        if next.logFormat != current.logFormat || next.logLevel != current.logLevel {
+            notes.append("log changes apply at the next restart")
+        }
+        current.targets = next.targets
         await manager.update(targets: next.targets)
         reloads.success.increment()
         let summary =
