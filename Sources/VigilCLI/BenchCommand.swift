@@ -37,33 +37,19 @@ struct BenchParseCommand: AsyncParsableCommand {
     @Option(help: "Exposition format: auto, prometheus, openmetrics.")
     var format: FormatChoice = .auto
 
-    var runs: Int { passes.runs }
-    var warmup: Int { passes.warmup }
-
     func run() async throws {
         let input = try ExpositionInput.load(file)
         let format = format.resolve(for: input)
         let cache = SeriesCache(expectedSeries: 1 << 17)
         var samples = 0
         var checksum: Double = 0
-        for _ in 0..<warmup {
+        for _ in 0..<passes.warmup {
             (samples, checksum) = try pass(input.bytes, format, cache)
         }
-        let allocationCounter = AllocationCounter()
-        var wall: [UInt64] = []
-        var cpu: [UInt64] = []
-        let allocationsBefore = allocationCounter?.count()
-        for _ in 0..<runs {
-            let wallStart = Clock.nanoseconds(CLOCK_MONOTONIC)
-            let cpuStart = Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+        let measured = try await passes.measure {
             let (count, sum) = try pass(input.bytes, format, cache)
-            cpu.append(Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
-            wall.append(Clock.nanoseconds(CLOCK_MONOTONIC) - wallStart)
             samples = count
             checksum += sum
-        }
-        let allocationsPerSample = allocationsBefore.flatMap { before in
-            allocationCounter.map { Double($0.count() - before) / Double(runs * max(samples, 1)) }
         }
         Console.out(
             BenchReport(
@@ -71,9 +57,7 @@ struct BenchParseCommand: AsyncParsableCommand {
                 impl: "ExpositionParser+SeriesCache (\(format.rawValue))",
                 bytes: input.bytes.count,
                 samples: samples,
-                wall: wall,
-                cpu: cpu,
-                allocationsPerSample: allocationsPerSample,
+                measured: measured,
                 checksum: checksum
             ).json
         )
@@ -112,6 +96,31 @@ struct BenchPasses: ParsableArguments {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup cannot be negative") }
     }
+
+    /// Runs `pass` `runs` times, timing each (wall clock and process CPU) and counting the allocations
+    /// of all of them when the allocation counter is preloaded.
+    func measure(_ pass: () async throws -> Void) async rethrows -> Measured {
+        let counter = AllocationCounter()
+        let before = counter?.count()
+        var measured = Measured()
+        for _ in 0..<runs {
+            let wallStart = Clock.nanoseconds(CLOCK_MONOTONIC)
+            let cpuStart = Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+            try await pass()
+            measured.cpu.append(Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
+            measured.wall.append(Clock.nanoseconds(CLOCK_MONOTONIC) - wallStart)
+        }
+        measured.allocations = before.flatMap { before in counter.map { $0.count() - before } }
+        return measured
+    }
+}
+
+/// The measured passes of a benchmark.
+struct Measured {
+    var wall: [UInt64] = []
+    var cpu: [UInt64] = []
+    /// Allocations over all passes; nil without the allocation counter.
+    var allocations: UInt64?
 }
 
 /// One benchmark result as the JSON line `scripts/bench.sh` collects.
@@ -120,12 +129,13 @@ struct BenchReport {
     var impl: String
     var bytes: Int
     var samples: Int
-    var wall: [UInt64]
-    var cpu: [UInt64]
-    var allocationsPerSample: Double?
+    var measured: Measured
     var checksum: Double
 
     var json: String {
+        let wall = measured.wall
+        let cpu = measured.cpu
+        let allocationsPerSample = measured.allocations.map { Double($0) / Double(wall.count * max(samples, 1)) }
         let median = wall.sorted()[wall.count / 2]
         var writer = JSONWriter()
         writer.raw("{")

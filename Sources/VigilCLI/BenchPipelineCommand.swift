@@ -3,10 +3,6 @@ import VigilCore
 import VigilHTTP
 import VigilScrape
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `vigil bench pipeline FILE`: what the daemon does per scrape after the bytes arrived — parse, map to
 /// stored series, counter rates, detectors — with the body served from memory.
 struct BenchPipelineCommand: AsyncParsableCommand {
@@ -47,17 +43,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let residentBefore = Self.residentBytes()
         for _ in 0..<passes.warmup { await manager.scrapeAll() }
         let residentAfter = Self.residentBytes()
-        let allocationCounter = AllocationCounter()
-        let allocationsBefore = allocationCounter?.count()
-        var wall: [UInt64] = []
-        var cpu: [UInt64] = []
-        for _ in 0..<passes.runs {
-            let wallStart = Clock.nanoseconds(CLOCK_MONOTONIC)
-            let cpuStart = Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
-            await manager.scrapeAll()
-            cpu.append(Clock.nanoseconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
-            wall.append(Clock.nanoseconds(CLOCK_MONOTONIC) - wallStart)
-        }
+        let measured = await passes.measure { await manager.scrapeAll() }
         let health = await manager.health[0]
         guard health.health == "up" else {
             Console.error("\(file): \(health.lastError)")
@@ -68,18 +54,13 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         Console.error(
             "resident memory grew \((residentAfter - residentBefore) / max(seriesCount, 1)) bytes per series (\(seriesCount) series)"
         )
-        let allocationsPerSample = allocationsBefore.flatMap { before in
-            allocationCounter.map { Double($0.count() - before) / Double(passes.runs * max(samples, 1)) }
-        }
         Console.out(
             BenchReport(
                 peer: "vigil-pipeline",
                 impl: "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : ""))",
                 bytes: bytes.count,
                 samples: samples,
-                wall: wall,
-                cpu: cpu,
-                allocationsPerSample: allocationsPerSample,
+                measured: measured,
                 checksum: Double(seriesCount)
             ).json
         )
