@@ -3,7 +3,7 @@
 /// Detectors watch what an SRE would graph: a gauge as it is, a counter as its per-second rate (a raw
 /// counter only ever grows, so every value would be "new"). Histogram buckets and summary quantiles are
 /// left to the rules: a histogram with 12 buckets would otherwise cost 12 detectors for one latency.
-public enum SampleRole: UInt8, Sendable, Codable {
+public enum SampleRole: UInt8, Sendable {
     /// Scored as it is: gauges, untyped samples, info and stateset values.
     case gauge
     /// Cumulative: scored as a per-second rate (counters, and the `_count`/`_sum` of histograms and

@@ -1,6 +1,6 @@
 /// What a ``SeriesStore`` has learnt, as plain values: the payload of a state checkpoint.
-public struct StoreSnapshot: Sendable, Codable, Equatable {
-    public struct Series: Sendable, Codable, Equatable {
+public struct StoreSnapshot: Sendable, Equatable {
+    public struct Series: Sendable, Equatable {
         /// Label names and values, alternating, sorted by name.
         public var labels: [String]
         public var role: SampleRole
