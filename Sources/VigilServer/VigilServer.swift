@@ -129,9 +129,18 @@ public struct VigilServer: Sendable {
             negativeInfinity: "-Inf",
             nan: "NaN"
         )
-        let body = (try? encoder.encode(Envelope(data: payload))) ?? Data(#"{"status":"error"}"#.utf8)
+        let status: HTTPResponse.Status
+        let body: Data
+        do {
+            body = try encoder.encode(Envelope(data: payload))
+            status = .ok
+        } catch {
+            // The envelope this server promises for errors, with a 5xx: never a 200 that says nothing.
+            body = Data(#"{"status":"error","error":"the answer could not be encoded as JSON"}"#.utf8)
+            status = .internalServerError
+        }
         return Response(
-            status: .ok,
+            status: status,
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
         )
