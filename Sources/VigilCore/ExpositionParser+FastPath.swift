@@ -58,8 +58,8 @@ extension ExpositionParser {
         }
         let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[nameRange]), as: UTF8.self)
         var pairs: [(name: String, value: String)] = [("__name__", name)]
-        pairs.append(contentsOf: labels)
-        seriesReference = cache.insert(buffer, seriesRange, labels: LabelSet(pairs, symbols: cache.symbols))
+        pairs.append(contentsOf: lexedLabels(in: buffer))
+        seriesReference = cache.insert(buffer, seriesRange, labels: LabelSet.sorted(pairs))
     }
 
     /// The blank-free token ending at `end`, or nil if it holds a byte no value or timestamp can hold.

@@ -66,7 +66,8 @@ extension ExpositionParser {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
             declaredType = type
-            typedFamilyRange = nameRange
+            typedFamily.removeAll(keepingCapacity: true)
+            typedFamily.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[nameRange]))
         case .unit:
             for position in textRange where !ByteScanning.isMetricNameByte(buffer[position]) {
                 throw error(at: position, "invalid unit \(quoted(buffer, textRange))")

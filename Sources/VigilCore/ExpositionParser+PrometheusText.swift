@@ -60,7 +60,8 @@ extension ExpositionParser {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
             declaredType = type
-            typedFamilyRange = nameRange
+            typedFamily.removeAll(keepingCapacity: true)
+            typedFamily.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[nameRange]))
         } else if !ByteScanning.isValidUTF8(buffer, textRange) {
             throw error(at: textRange.lowerBound, "help text is not valid UTF-8")
         }

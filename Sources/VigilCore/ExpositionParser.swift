@@ -30,7 +30,8 @@ public struct ExpositionParser {
     var textRange = 0..<0
     var declaredType = MetricType.unknown
     /// The family name of the last `# TYPE` line: `declaredType` applies only to samples of that family.
-    var typedFamilyRange = 0..<0
+    /// Copied (not a range of the body): a streamed body's later lines are in other pieces.
+    var typedFamily: [UInt8] = []
     var seriesRange = 0..<0
     var labelSpans: [LabelSpan] = []
     var labelsLexed = false
@@ -63,23 +64,35 @@ public struct ExpositionParser {
     public mutating func next() throws(ExpositionError) -> Entry? {
         let body = bytes
         return try body.withUnsafeBufferPointer { buffer throws(ExpositionError) -> Entry? in
-            try advance(buffer)
+            guard let entry = try advance(buffer) else { return try finish() }
+            return entry
         }
     }
 
+    /// Advances within `piece`, the next whole lines of a body that arrives in pieces (see
+    /// ``ExpositionStream``); nil when the piece is used up. Positions are the piece's own.
+    mutating func next(in piece: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry? {
+        try advance(piece)
+    }
+
+    /// Starts reading a new piece of a streamed body from its first byte.
+    mutating func beginPiece() {
+        cursor = 0
+        lineStart = 0
+        lineEnd = 0
+    }
+
+    /// The next entry of `buffer`, or nil when it is used up.
     private mutating func advance(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry? {
         while true {
-            guard cursor < buffer.count else { return try finish(buffer) }
+            guard cursor < buffer.count else { return nil }
             lineNumber &+= 1
             lineStart = cursor
             let newline = ByteScanning.firstIndex(of: UInt8(ascii: "\n"), in: buffer, from: cursor, end: buffer.count)
             lineEnd = newline
             cursor = newline &+ 1
             if limits.maxLineBytes > 0, lineEnd &- lineStart > limits.maxLineBytes {
-                throw error(
-                    at: lineStart,
-                    "line is \(lineEnd - lineStart) bytes long, over the limit of \(limits.maxLineBytes) bytes"
-                )
+                throw Self.overlongLine(lineNumber, length: lineEnd &- lineStart, limit: limits.maxLineBytes)
             }
             switch format {
             case .prometheusText:
@@ -90,7 +103,16 @@ public struct ExpositionParser {
         }
     }
 
-    private mutating func finish(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry? {
+    static func overlongLine(_ line: Int, length: Int, limit: Int) -> ExpositionError {
+        ExpositionError(
+            line: line,
+            column: 1,
+            message: "line is \(length) bytes long, over the limit of \(limit) bytes"
+        )
+    }
+
+    /// Ends the body: nil when it was valid as a whole.
+    mutating func finish() throws(ExpositionError) -> Entry? {
         if format == .openMetrics {
             guard sawEOF else {
                 lineNumber &+= 1
@@ -158,17 +180,20 @@ extension ExpositionParser {
     /// The sample's labels, unescaped, in the order written (without `__name__`).
     public var labels: [(name: String, value: String)] {
         if !labelsLexed, let cache, let seriesReference {
-            return cache.labelSet(of: seriesReference).pairs(in: cache.symbols).filter { $0.name != "__name__" }
+            return cache.labels(of: seriesReference).filter { $0.name != "__name__" }
         }
-        return bytes.withUnsafeBufferPointer { buffer in
-            labelSpans.map { span in
-                (
-                    String(decoding: UnsafeBufferPointer(rebasing: buffer[span.nameRange]), as: UTF8.self),
-                    span.isEscaped
-                        ? LabelText.unescaped(buffer, span.valueRange)
-                        : String(decoding: UnsafeBufferPointer(rebasing: buffer[span.valueRange]), as: UTF8.self)
-                )
-            }
+        return bytes.withUnsafeBufferPointer { lexedLabels(in: $0) }
+    }
+
+    /// The labels the lexer found in the current line, which is in `buffer`.
+    func lexedLabels(in buffer: UnsafeBufferPointer<UInt8>) -> [(name: String, value: String)] {
+        labelSpans.map { span in
+            (
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[span.nameRange]), as: UTF8.self),
+                span.isEscaped
+                    ? LabelText.unescaped(buffer, span.valueRange)
+                    : String(decoding: UnsafeBufferPointer(rebasing: buffer[span.valueRange]), as: UTF8.self)
+            )
         }
     }
 

@@ -10,8 +10,12 @@ public struct LabelSet: Hashable, Sendable {
 
     /// Interns `pairs` (in any order) into a sorted label set.
     public init(_ pairs: [(name: String, value: String)], symbols: SymbolTable) {
-        labels = pairs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            .map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
+        labels = Self.sorted(pairs).map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
+    }
+
+    /// `pairs` in a label set's order: by name, byte-wise.
+    public static func sorted(_ pairs: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        pairs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     /// The labels as strings, in sorted order.
@@ -21,9 +25,14 @@ public struct LabelSet: Hashable, Sendable {
 
     /// Prometheus's rendering: `name{a="1", b="2"}`.
     public func description(in symbols: SymbolTable) -> String {
+        Self.description(of: pairs(in: symbols))
+    }
+
+    /// Prometheus's rendering of labels given as strings (`__name__` among them).
+    public static func description(of pairs: [(name: String, value: String)]) -> String {
         var name = ""
         var rest: [String] = []
-        for (labelName, value) in pairs(in: symbols) {
+        for (labelName, value) in pairs {
             if labelName == "__name__" {
                 name = value
             } else {

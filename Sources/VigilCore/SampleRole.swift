@@ -18,13 +18,19 @@ extension ExpositionParser {
     /// that family's name or the name plus one of the type's suffixes; any other sample is untyped,
     /// whatever `# TYPE` came before it.
     public var sampleRole: SampleRole {
-        bytes.withUnsafeBufferPointer { buffer in
-            let name = currentNameRange(buffer)
-            let family = typedFamilyRange
-            guard name.count >= family.count, !family.isEmpty,
+        bytes.withUnsafeBufferPointer { sampleRole(in: $0) }
+    }
+
+    /// The role of the current sample, whose line is in `buffer`.
+    func sampleRole(in buffer: UnsafeBufferPointer<UInt8>) -> SampleRole {
+        let name = currentNameRange(buffer)
+        let family = typedFamily
+        guard name.count >= family.count, !family.isEmpty else { return .gauge }
+        return family.withUnsafeBytes { familyBytes in
+            guard
                 ByteScanning.equal(
                     UnsafeRawPointer(buffer.baseAddress! + name.lowerBound),
-                    UnsafeRawPointer(buffer.baseAddress! + family.lowerBound),
+                    familyBytes.baseAddress!,
                     count: family.count
                 )
             else { return .gauge }

@@ -19,7 +19,9 @@ public struct SeriesRef: Hashable, Sendable, Comparable {
 /// stamps the references it gets.)
 ///
 /// Storage is manually managed so the hot path has no reference counting or exclusivity checks.
-/// Not thread-safe: one cache belongs to one target's scrape loop.
+/// Not thread-safe: one cache belongs to one target's scrape loop. It interns nothing (labels are
+/// compared as strings when a series is new), so it shares no state with anything else and a scrape
+/// can fill it on the transport's thread.
 public final class SeriesCache {
     private struct Key {
         var hash: UInt64
@@ -28,7 +30,6 @@ public final class SeriesCache {
         var ref: UInt32
     }
 
-    public let symbols: SymbolTable
     private var keys: UnsafeMutablePointer<Key>
     private var keyCount = 0
     private var keyCapacity: Int
@@ -44,13 +45,12 @@ public final class SeriesCache {
     /// label set per series (a series's labels are read again from its key when asked, which happens
     /// once, when the series is new): at 100k series that saves ~13 MB of arrays.
     private var firstKeys: [UInt32] = []
-    /// Series by the hash of their label set, to find a known series under a new spelling; a series
+    /// Series by the hash of their sorted labels, to find a known series under a new spelling; a series
     /// whose hash is taken by another (a collision: verified, never assumed) goes to `collidingSeries`.
     private var seriesByLabelHash: [Int: SeriesRef] = [:]
-    private var collidingSeries: [LabelSet: SeriesRef] = [:]
+    private var collidingSeries: [[String]: SeriesRef] = [:]
 
-    public init(symbols: SymbolTable = SymbolTable(), expectedSeries: Int = 1024) {
-        self.symbols = symbols
+    public init(expectedSeries: Int = 1024) {
         keyCapacity = Swift.max(16, expectedSeries)
         keys = .allocate(capacity: keyCapacity)
         arenaCapacity = keyCapacity * 64
@@ -74,15 +74,15 @@ public final class SeriesCache {
     /// How many raw spellings of those series are known.
     public var keyCountForTesting: Int { keyCount }
 
-    /// The labels of a series.
-    public func labelSet(of ref: SeriesRef) -> LabelSet {
+    /// The labels of a series, `__name__` included, sorted by name as in a ``LabelSet``.
+    public func labels(of ref: SeriesRef) -> [(name: String, value: String)] {
         let key = keys[Int(firstKeys[Int(ref.index)])]
         // The key is a series exactly as the exposition wrote it; read it back as a one-sample exposition.
         var line = Array(UnsafeBufferPointer(start: arena + key.offset, count: key.length))
         line.append(contentsOf: " 0\n".utf8)
         var parser = ExpositionParser(bytes: line, format: .prometheusText, limits: ExpositionLimits(maxLineBytes: 0))
-        guard (try? parser.next()) == .sample else { return LabelSet([], symbols: symbols) }
-        return LabelSet([("__name__", parser.metricName)] + parser.labels, symbols: symbols)
+        guard (try? parser.next()) == .sample else { return [] }
+        return LabelSet.sorted([("__name__", parser.metricName)] + parser.labels)
     }
 
     /// The series whose raw bytes are `bytes[range]`, or nil when these bytes were never inserted.
@@ -122,13 +122,21 @@ public final class SeriesCache {
         return SeriesRef(index: keys[index].ref)
     }
 
-    /// Remembers that `bytes[range]` names the series `labels`, returning its reference.
-    func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, labels: LabelSet) -> SeriesRef {
-        let labelHash = labels.hashValue
+    /// Remembers that `bytes[range]` names the series `labels` (sorted by name, `__name__` included),
+    /// returning its reference.
+    func insert(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        labels: [(name: String, value: String)]
+    ) -> SeriesRef {
+        let spelled = labels.flatMap { [$0.name, $0.value] }
+        let labelHash = spelled.hashValue
         let ref: SeriesRef
-        if let candidate = seriesByLabelHash[labelHash], labelSet(of: candidate) == labels {
+        if let candidate = seriesByLabelHash[labelHash],
+            self.labels(of: candidate).elementsEqual(labels, by: { $0 == $1 })
+        {
             ref = candidate
-        } else if let known = collidingSeries[labels] {
+        } else if let known = collidingSeries[spelled] {
             ref = known
         } else {
             ref = SeriesRef(index: UInt32(firstKeys.count))
@@ -136,7 +144,7 @@ public final class SeriesCache {
             if seriesByLabelHash[labelHash] == nil {
                 seriesByLabelHash[labelHash] = ref
             } else {
-                collidingSeries[labels] = ref
+                collidingSeries[spelled] = ref
             }
         }
         if keyCount == keyCapacity { growKeys() }

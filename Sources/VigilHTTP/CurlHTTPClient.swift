@@ -30,14 +30,14 @@ public final class CurlHTTPClient: HTTPTransport {
 
     public func stream(
         _ request: HTTPRequest,
-        onChunk: @escaping @Sendable ([UInt8]) -> Bool
+        onChunk: @escaping HTTPChunkHandler
     ) async throws(HTTPClientError) -> HTTPResponse {
         try await perform(request, onChunk: onChunk)
     }
 
     private func perform(
         _ request: HTTPRequest,
-        onChunk: (@Sendable ([UInt8]) -> Bool)?
+        onChunk: HTTPChunkHandler?
     ) async throws(HTTPClientError) -> HTTPResponse {
         let transfer = try CurlTransfer(request, onChunk: onChunk)
         let loop = self.loop

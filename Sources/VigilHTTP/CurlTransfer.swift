@@ -7,25 +7,27 @@ final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let url: String
     private let maxBodyBytes: Int
-    private let expectedBodyBytes: Int
-    private let onChunk: (@Sendable ([UInt8]) -> Bool)?
+    private let onChunk: HTTPChunkHandler?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var connectToList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var body: [UInt8] = []
+    /// Decoded body bytes received so far, counted against `maxBodyBytes`.
+    private var bodyBytes = 0
+    /// A streamed response's head, taken at its first body byte (when the final response is known).
+    private var streamedHead: HTTPResponseHead?
     private var headers: [(name: String, value: String)] = []
     private var bodyTooLarge = false
     private var stoppedByConsumer = false
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>?
 
-    init(_ request: HTTPRequest, onChunk: (@Sendable ([UInt8]) -> Bool)?) throws(HTTPClientError) {
+    init(_ request: HTTPRequest, onChunk: HTTPChunkHandler?) throws(HTTPClientError) {
         guard let handle = curl_easy_init() else {
             throw HTTPClientError(.transfer, "\(request.url): libcurl could not create a handle")
         }
         self.handle = handle
         url = request.url
         maxBodyBytes = request.maxBodyBytes
-        expectedBodyBytes = request.expectedBodyBytes
         self.onChunk = onChunk
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(request)
@@ -107,7 +109,7 @@ final class CurlTransfer: @unchecked Sendable {
             (tls.keyPEM, CURLOPT_SSLKEY_BLOB),
         ] {
             guard let pem else { continue }
-            pem.withUnsafeBytes { vigil_curl_setopt_blob(handle, option, $0.baseAddress, $0.count) }
+            _ = pem.withUnsafeBytes { vigil_curl_setopt_blob(handle, option, $0.baseAddress, $0.count) }
         }
         if tls.insecureSkipVerify {
             vigil_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
@@ -117,26 +119,35 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Called on the event thread with each piece of the decoded body.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if let onChunk {
-            if onChunk(Array(bytes)) { return true }
-            stoppedByConsumer = true
-            return false
-        }
-        if maxBodyBytes > 0, body.count + bytes.count > maxBodyBytes {
+        if maxBodyBytes > 0, bodyBytes + bytes.count > maxBodyBytes {
             bodyTooLarge = true
             return false
         }
-        if body.isEmpty { reserveBody() }
+        let first = bodyBytes == 0
+        bodyBytes += bytes.count
+        if let onChunk {
+            if first { streamedHead = HTTPResponseHead(status: status, headers: headers) }
+            if onChunk(streamedHead!, bytes) { return true }
+            stoppedByConsumer = true
+            return false
+        }
+        if first { reserveBody() }
         body.append(contentsOf: bytes)
         return true
     }
 
-    /// Sizes the body buffer once, before the first byte: by the request's hint (the size of the previous
-    /// response, for a scrape) or Content-Length, so a 17 MB body is not copied again at every doubling.
+    private var status: Int {
+        var status = 0
+        vigil_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return status
+    }
+
+    /// Sizes the body buffer once, before the first byte, by Content-Length when the server sent one, so
+    /// a large body is not copied again at every doubling.
     private func reserveBody() {
         var contentLength: curl_off_t = -1
         vigil_curl_getinfo_off_t(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &contentLength)
-        var expected = max(expectedBodyBytes, Int(contentLength))
+        var expected = Int(contentLength)
         if maxBodyBytes > 0 { expected = min(expected, maxBodyBytes) }
         if expected > 0 { body.reserveCapacity(expected) }
     }
@@ -156,8 +167,6 @@ final class CurlTransfer: @unchecked Sendable {
     /// The response or error for a transfer libcurl finished with `code`.
     func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
         if code == CURLE_OK {
-            var status = 0
-            vigil_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             var wire: curl_off_t = 0
             vigil_curl_getinfo_off_t(handle, CURLINFO_SIZE_DOWNLOAD_T, &wire)
             return .success(HTTPResponse(status: status, headers: headers, body: body, bytesOnWire: Int(wire)))

@@ -17,9 +17,26 @@ public struct FixedResponseTransport: HTTPTransport {
 
     public func stream(
         _ request: HTTPRequest,
-        onChunk: @escaping @Sendable ([UInt8]) -> Bool
+        onChunk: @escaping HTTPChunkHandler
     ) async throws(HTTPClientError) -> HTTPResponse {
-        _ = onChunk(response.body)
-        return response
+        // In libcurl's read size, so a streamed parse sees pieces as it does from the network.
+        let head = response.head
+        let pieceSize = 512 * 1024
+        let completed = response.body.withUnsafeBytes { body -> Bool in
+            var start = 0
+            while start < body.count {
+                let end = min(start + pieceSize, body.count)
+                guard onChunk(head, UnsafeRawBufferPointer(rebasing: body[start..<end])) else { return false }
+                start = end
+            }
+            return true
+        }
+        guard completed else { throw HTTPClientError(.cancelled, "\(request.url): stopped by the stream consumer") }
+        return HTTPResponse(
+            status: response.status,
+            headers: response.headers,
+            body: [],
+            bytesOnWire: response.body.count
+        )
     }
 }

@@ -21,9 +21,6 @@ public struct HTTPRequest: Sendable {
     /// Largest response body accepted, counted after decompression (0 = unlimited). A gzip bomb is
     /// stopped here: libcurl's own size cap only sees the compressed bytes.
     public var maxBodyBytes: Int
-    /// How big the body is likely to be (a scrape passes the previous response's size): the buffer is
-    /// sized once instead of growing by doubling. 0 when unknown.
-    public var expectedBodyBytes: Int
     public var tls: TLSConfiguration
     public var authorization: Authorization?
     /// Ask for gzip (and whatever else libcurl decodes) and decode it transparently.
@@ -44,7 +41,6 @@ public struct HTTPRequest: Sendable {
         connectTimeout: Double = 5,
         timeout: Double = 10,
         maxBodyBytes: Int = 64 << 20,
-        expectedBodyBytes: Int = 0,
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil,
         acceptCompression: Bool = true,
@@ -58,7 +54,6 @@ public struct HTTPRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.maxBodyBytes = maxBodyBytes
-        self.expectedBodyBytes = expectedBodyBytes
         self.tls = tls
         self.authorization = authorization
         self.acceptCompression = acceptCompression

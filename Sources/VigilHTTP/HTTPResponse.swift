@@ -15,11 +15,11 @@ public struct HTTPResponse: Sendable {
         self.bytesOnWire = bytesOnWire
     }
 
+    /// The status and headers.
+    public var head: HTTPResponseHead { HTTPResponseHead(status: status, headers: headers) }
+
     /// The first header with this name, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
-    }
+    public func header(_ name: String) -> String? { head.header(name) }
 }
 
 /// Why a request failed, with libcurl's own words in `message`.

@@ -73,10 +73,12 @@ public struct KubeClient: Sendable {
     ) async throws(KubeError) {
         // A refusal's Status arrives through the chunk callback too: keep its start for the error.
         let head = BodyHead()
-        let http = try await http(request, timeout: timeout)
+        var http = try await http(request, timeout: timeout)
+        http.maxBodyBytes = 0  // a watch runs for minutes; the reflector bounds each frame instead
         let response: HTTPResponse
         do {
-            response = try await transport.stream(http) { chunk in
+            response = try await transport.stream(http) { _, bytes in
+                let chunk = Array(bytes)
                 head.keep(chunk)
                 return onChunk(chunk)
             }

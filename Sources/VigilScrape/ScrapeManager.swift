@@ -118,7 +118,7 @@ public actor ScrapeManager {
         return TargetScraper(
             target: scraped,
             transport: transport,
-            cache: SeriesCache(symbols: store.symbols),
+            cache: SeriesCache(),
             clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         )
     }
@@ -283,7 +283,7 @@ public actor ScrapeManager {
     /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops it.
     private func label(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
         let cache = state.scraper.cache
-        guard let labels = state.labeler.label(cache.labelSet(of: series).pairs(in: cache.symbols)) else {
+        guard let labels = state.labeler.label(cache.labels(of: series)) else {
             return nil
         }
         return store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
@@ -319,7 +319,8 @@ public actor ScrapeManager {
                 if !recent { dead += 1 }
                 if recent, let ref = TargetState.series(mapped) { live[Int(ref.index)] = true }
             }
-            if dead * 2 > scraper.cache.seriesCount {
+            // (Counted from what this actor owns: a scrape in flight may be adding to the cache.)
+            if dead * 2 > state.storeRefs.count {
                 // Most of the cache is gone for good: start it afresh (the next scrape relabels, once).
                 state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
                 state.storeRefs = []

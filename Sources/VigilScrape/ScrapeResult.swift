@@ -3,12 +3,7 @@ import VigilCore
 /// What one scrape produced: all of the target's samples, or none of them and the reason.
 public struct ScrapeResult: Sendable {
     /// One sample, resolved to its series.
-    public struct Sample: Sendable, Equatable {
-        public var series: SeriesRef
-        public var value: Double
-        /// Milliseconds since the epoch, when the target gave one.
-        public var timestamp: Int64?
-    }
+    public typealias Sample = ExpositionStream.Sample
 
     /// The synthetic `up`: 1 when the scrape succeeded whole.
     public var up: Bool

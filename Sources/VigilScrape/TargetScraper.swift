@@ -13,15 +13,12 @@ public final class TargetScraper {
     public let cache: SeriesCache
     private let transport: any HTTPTransport
     private let clock: @Sendable () -> Double
+    private let body: ScrapeBodyParser
     /// Per series of the cache: the number of the last successful scrape that exposed it (0: none yet).
     private var lastSeen: [UInt32] = []
-    /// Per series of the cache: how its samples are read, fixed when a successful scrape first shows it.
-    private var roles: [SampleRole?] = []
     /// The scrape stamp: counts successful scrapes, and a failed scrape after one (so the series it
     /// reported stale are not reported again); the latest success stamped its series with it.
     private var successes: UInt32 = 0
-    private var sampleCapacity = 0
-    private var lastBodySize = 0
 
     /// `clock` returns seconds (monotonic is best); it times each scrape.
     public init(
@@ -34,6 +31,12 @@ public final class TargetScraper {
         self.transport = transport
         self.cache = cache
         self.clock = clock
+        body = ScrapeBodyParser(
+            url: target.url,
+            cache: cache,
+            limits: target.labelLimits,
+            sampleLimit: target.sampleLimit
+        )
     }
 
     /// Scrapes so far (successful ones, and failed ones after a success): the clock of ``lastSeen(_:)``.
@@ -45,9 +48,13 @@ public final class TargetScraper {
     }
 
     /// How the samples of a series of this target's cache are read.
-    public func role(of series: SeriesRef) -> SampleRole { roles[Int(series.index)] ?? .gauge }
+    public func role(of series: SeriesRef) -> SampleRole {
+        let roles = body.roles
+        return Int(series.index) < roles.count ? roles[Int(series.index)] ?? .gauge : .gauge
+    }
 
-    /// Performs one scrape. It runs on the caller's actor, so a scrape manager can own its scrapers.
+    /// Performs one scrape. It runs on the caller's actor, so a scrape manager can own its scrapers; the
+    /// body is parsed as it arrives, on the transport's thread, while this waits.
     nonisolated(nonsending) public func scrape() async -> ScrapeResult {
         let start = clock()
         let request = HTTPRequest(
@@ -56,22 +63,27 @@ public final class TargetScraper {
             connectTimeout: target.timeout,
             timeout: target.timeout,
             maxBodyBytes: target.bodySizeLimit,
-            expectedBodyBytes: lastBodySize,
             tls: target.tls,
             authorization: target.authorization
         )
         let outcome: Result<[ScrapeResult.Sample], ScrapeFailure>
+        let body = self.body
+        body.begin()
         do {
-            let response = try await transport.execute(request)
-            lastBodySize = response.body.count
-            outcome = parse(response)
+            let response = try await transport.stream(request) { head, bytes in body.receive(head, bytes) }
+            outcome = body.finish(response.head)
         } catch {
-            outcome = .failure(ScrapeFailure(message: describe(error)))
+            // A failure the parser caused (it stopped the transfer) is told in the parser's words.
+            outcome = .failure(ScrapeFailure(message: body.failure ?? describe(error)))
+            body.abandon()
         }
         let duration = clock() - start
         switch outcome {
         case .success(let samples):
             successes &+= 1
+            if lastSeen.count < cache.seriesCount {
+                lastSeen.append(contentsOf: repeatElement(0, count: cache.seriesCount - lastSeen.count))
+            }
             for sample in samples { lastSeen[Int(sample.series.index)] = successes }
             return ScrapeResult(
                 up: true,
@@ -104,41 +116,6 @@ public final class TargetScraper {
             stale.append(SeriesRef(index: UInt32(index)))
         }
         return stale
-    }
-
-    private struct ScrapeFailure: Error {
-        var message: String
-    }
-
-    private func parse(_ response: HTTPResponse) -> Result<[ScrapeResult.Sample], ScrapeFailure> {
-        guard response.status == 200 else {
-            return .failure(ScrapeFailure(message: "server returned HTTP status \(response.status)"))
-        }
-        let format = ExpositionFormat(contentType: response.header("Content-Type"))
-        cache.beginScrape()
-        var parser = ExpositionParser(bytes: response.body, format: format, limits: target.labelLimits, cache: cache)
-        var samples: [ScrapeResult.Sample] = []
-        samples.reserveCapacity(sampleCapacity)
-        do {
-            while let entry = try parser.next() {
-                guard entry == .sample, let series = parser.seriesRef else { continue }
-                let index = Int(series.index)
-                if index >= roles.count {
-                    // A failed scrape may have added series to the cache that it never returned.
-                    roles.append(contentsOf: repeatElement(nil, count: index + 1 - roles.count))
-                    lastSeen.append(contentsOf: repeatElement(0, count: index + 1 - lastSeen.count))
-                }
-                if roles[index] == nil { roles[index] = parser.sampleRole }
-                samples.append(ScrapeResult.Sample(series: series, value: parser.value, timestamp: parser.timestamp))
-                if target.sampleLimit > 0, samples.count > target.sampleLimit {
-                    return .failure(ScrapeFailure(message: "sample limit exceeded"))
-                }
-            }
-        } catch {
-            return .failure(ScrapeFailure(message: "\(target.url):\(error)"))
-        }
-        sampleCapacity = samples.count
-        return .success(samples)
     }
 
     private func describe(_ error: HTTPClientError) -> String {

@@ -121,7 +121,10 @@ struct CurlHTTPClientTests {
     @Test func streamsTheBodyAsItArrives() async throws {
         let chunks = ChunkCollector()
         let response = try await client.stream(HTTPRequest(url: server.url("/stream?lines=5&delay=0.05"))) {
-            chunks.append($0)
+            head,
+            bytes in
+            #expect(head.status == 200)
+            chunks.append(Array(bytes))
             return true
         }
         #expect(response.status == 200)
@@ -132,7 +135,7 @@ struct CurlHTTPClientTests {
 
     @Test func aStreamConsumerCanStopTheTransfer() async {
         do {
-            _ = try await client.stream(HTTPRequest(url: server.url("/stream?lines=50&delay=0.05"))) { _ in false }
+            _ = try await client.stream(HTTPRequest(url: server.url("/stream?lines=50&delay=0.05"))) { _, _ in false }
             Issue.record("the stream was not stopped")
         } catch {
             #expect(error.kind == .cancelled)

@@ -19,7 +19,7 @@ struct TLSServerNameTests {
 
         func stream(
             _ request: HTTPRequest,
-            onChunk: @escaping @Sendable ([UInt8]) -> Bool
+            onChunk: @escaping HTTPChunkHandler
         ) async throws(HTTPClientError) -> HTTPResponse {
             try await execute(request)
         }

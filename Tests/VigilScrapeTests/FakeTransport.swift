@@ -5,7 +5,11 @@ import VigilHTTP
 final class FakeTransport: HTTPTransport, @unchecked Sendable {
     // NSLock, not Synchronization.Mutex: ThreadSanitizer understands pthread locks.
     private let lock = NSLock()
+    /// Bytes per streamed piece: small and odd, so most lines are split.
+    let pieceSize: Int
     private var state: (answers: [Result<HTTPResponse, HTTPClientError>], requests: [HTTPRequest]) = ([], [])
+
+    init(pieceSize: Int = 7) { self.pieceSize = pieceSize }
 
     func answer(_ body: String, status: Int = 200, contentType: String? = "text/plain; version=0.0.4") {
         let headers = contentType.map { [("Content-Type", $0)] } ?? []
@@ -32,10 +36,23 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
         return try answer.get()
     }
 
+    /// Hands the body over in pieces of `pieceSize` bytes, so lines are split between pieces as the
+    /// network splits them.
     func stream(
         _ request: HTTPRequest,
-        onChunk: @escaping @Sendable ([UInt8]) -> Bool
+        onChunk: @escaping HTTPChunkHandler
     ) async throws(HTTPClientError) -> HTTPResponse {
-        try await execute(request)
+        let response = try await execute(request)
+        let stopped = response.body.withUnsafeBytes { body -> Bool in
+            var start = 0
+            while start < body.count {
+                let end = min(start + pieceSize, body.count)
+                if !onChunk(response.head, UnsafeRawBufferPointer(rebasing: body[start..<end])) { return true }
+                start = end
+            }
+            return false
+        }
+        if stopped { throw HTTPClientError(.cancelled, "\(request.url): stopped by the stream consumer") }
+        return HTTPResponse(status: response.status, headers: response.headers, body: [], bytesOnWire: 0)
     }
 }

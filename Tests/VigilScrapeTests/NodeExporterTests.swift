@@ -56,7 +56,7 @@ struct NodeExporterTests {
         #expect(first.duration > 0)
         let names = Set(
             first.samples.map { sample in
-                scraper.cache.labelSet(of: sample.series).pairs(in: scraper.cache.symbols).first {
+                scraper.cache.labels(of: sample.series).first {
                     $0.name == "__name__"
                 }?.value ?? ""
             }

@@ -23,13 +23,14 @@ public struct ScoreExposition {
     /// Appends the scores of series `cursor…` to `output` until it holds at least `chunkBytes` bytes;
     /// returns the cursor to continue from, or nil when every series has been written.
     public func write(_ store: SeriesStore, from cursor: Int, into output: inout [UInt8], chunkBytes: Int) -> Int? {
-        let reserved = (store.symbols.intern("metric"), store.symbols.intern("detector"))
+        let symbols = store.symbols
+        let reserved = (symbols.intern("__name__"), symbols.intern("metric"), symbols.intern("detector"))
         var index = cursor
         while index < store.count {
             let ref = StoreRef(index: UInt32(index))
             index += 1
             guard let score = store.score(of: ref) else { continue }
-            writeSeries(store.labels(of: ref), score: score, symbols: store.symbols, reserved: reserved, into: &output)
+            writeSeries(store.labels(of: ref), score: score, symbols: symbols, reserved: reserved, into: &output)
             if output.count >= chunkBytes { return index < store.count ? index : nil }
         }
         return nil
@@ -39,18 +40,20 @@ public struct ScoreExposition {
         _ labels: LabelSet,
         score: Double,
         symbols: SymbolTable,
-        reserved: (metric: Symbol, detector: Symbol),
+        reserved: (name: Symbol, metric: Symbol, detector: Symbol),
         into output: inout [UInt8]
     ) {
         output.append(contentsOf: "vigil_anomaly_score{".utf8)
         for label in labels.labels {
-            let name = symbols[label.name]
-            if name == "__name__" {
+            if label.name == reserved.name {
                 output.append(contentsOf: "metric".utf8)
             } else if label.name == reserved.metric || label.name == reserved.detector {
-                output.append(contentsOf: Self.exportedName(name, avoiding: labels, symbols: symbols).utf8)
+                output.append(
+                    contentsOf: Self.exportedName(symbols[label.name], avoiding: labels, symbols: symbols).utf8
+                )
             } else {
-                output.append(contentsOf: name.utf8)
+                var name = symbols[label.name]
+                name.withUTF8 { output.append(contentsOf: $0) }
             }
             output.append(contentsOf: "=\"".utf8)
             Self.appendEscaped(symbols[label.value], to: &output)
@@ -71,12 +74,21 @@ public struct ScoreExposition {
     }
 
     static func appendEscaped(_ value: String, to output: inout [UInt8]) {
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            default: output.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            // Almost no value needs escaping: copy those whole, and only walk the rest byte by byte.
+            guard
+                bytes.contains(where: {
+                    $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n")
+                })
+            else { return output.append(contentsOf: bytes) }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\n"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                default: output.append(byte)
+                }
             }
         }
     }
