@@ -91,6 +91,7 @@ let package = Package(
             name: "VigilCLI",
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,7 +102,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: swiftSettings),
+        // glibc's malloc tuning: one arena for the process, and freed pages returned (HeapTrimmer).
+        .systemLibrary(name: "CMalloc"),
+        .executableTarget(
+            name: "vigil",
+            dependencies: ["VigilCLI", .target(name: "CMalloc", condition: .when(platforms: [.linux]))],
+            swiftSettings: swiftSettings
+        ),
         // Test support shared by the test targets (loopback test servers); never a product dependency.
         .target(name: "VigilTestKit", path: "Tests/VigilTestKit", swiftSettings: swiftSettings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: swiftSettings),

@@ -131,6 +131,9 @@ public actor ScrapeManager {
 
     public var health: [TargetHealth] { states.map(\.health) }
 
+    /// How many series the store holds (synthetic ones included).
+    public var seriesCount: Int { store.count }
+
     /// Replaces the target list (a reload). A target that is still configured identically keeps its
     /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
     public func update(targets: [ScrapeTarget]) {

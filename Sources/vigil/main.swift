@@ -1,7 +1,14 @@
 import VigilCLI
 
 #if canImport(Glibc)
+import CMalloc
 import Glibc
+
+// One malloc arena for the whole process. glibc gives each thread that allocates its own arena, and
+// memory freed into one is not reused by another: a scrape parsed on the HTTP thread and ingested on
+// a concurrency thread kept ~9 MB more resident at 100k series (90 bytes per series). The hot paths
+// allocate nothing per sample, so the shared arena's lock is not contended.
+_ = mallopt(M_ARENA_MAX, 1)
 #elseif canImport(Darwin)
 import Darwin
 #endif

@@ -39,6 +39,7 @@ struct Daemon {
             logger.notice("no state_dir: learnt state lives in memory only and is lost at exit")
         }
         services.append(ScrapeService(manager: manager))
+        services.append(HeapTrimmer(manager: manager))
         let reloader = ConfigReloader(source: source, current: config, manager: manager, logger: logger)
         services.append(HangupReloader(reloader: reloader))
         let server = VigilServer(
