@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Word-at-a-time byte primitives for the parser's hot path. Only the stdlib and the C library's memchr:

@@ -179,10 +179,21 @@ extension ExpositionParser {
 
     /// The sample's labels, unescaped, in the order written (without `__name__`).
     public var labels: [(name: String, value: String)] {
-        if !labelsLexed, let cache, let seriesReference {
-            return cache.labels(of: seriesReference).filter { $0.name != "__name__" }
-        }
+        // A sample the cache resolved without lexing has its series lexed now.
+        guard labelsLexed else { return withSeriesBytes { Self.lexSeries($0)?.labels ?? [] } }
         return bytes.withUnsafeBufferPointer { lexedLabels(in: $0) }
+    }
+
+    /// The metric name and labels (unescaped, in the order written) of a series as an exposition writes
+    /// it, `name{labels}`; nil when it does not lex.
+    static func lexSeries(
+        _ series: UnsafeBufferPointer<UInt8>
+    ) -> (name: String, labels: [(name: String, value: String)])? {
+        var line = Array(series)
+        line.append(contentsOf: " 0\n".utf8)
+        var parser = ExpositionParser(bytes: line, format: .prometheusText, limits: ExpositionLimits(maxLineBytes: 0))
+        guard (try? parser.next()) == .sample else { return nil }
+        return (parser.metricName, parser.labels)
     }
 
     /// The labels the lexer found in the current line, which is in `buffer`.

@@ -286,7 +286,9 @@ public actor ScrapeManager {
     /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops it.
     private func label(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
         let cache = state.scraper.cache
-        guard let labels = state.labeler.label(cache.labels(of: series)) else {
+        // The cache keeps a series's labels only until they are read here, once.
+        defer { cache.forgetLabels(of: series) }
+        guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else {
             return nil
         }
         return store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
@@ -304,9 +306,9 @@ public actor ScrapeManager {
     }
 
     /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
-    /// its series: its outage does not age them), and rebuilds a target's series cache when most of it
-    /// is such dead series. Learnt state of every other series is untouched. Returns how many series
-    /// were removed.
+    /// its series: its outage does not age them), and rebuilds the series cache of a target that had
+    /// such dead series. Learnt state of every other series is untouched. Returns how many series were
+    /// removed.
     @discardableResult
     public func collectGarbage(retention: Double) -> Int {
         var live = [Bool](repeating: false, count: store.count)
@@ -322,9 +324,10 @@ public actor ScrapeManager {
                 if !recent { dead += 1 }
                 if recent, let ref = TargetState.series(mapped) { live[Int(ref.index)] = true }
             }
-            // (Counted from what this actor owns: a scrape in flight may be adding to the cache.)
-            if dead * 2 > state.storeRefs.count {
-                // Most of the cache is gone for good: start it afresh (the next scrape relabels, once).
+            if dead > 0 {
+                // The cache has given away the labels of these series: should one come back, only a
+                // fresh cache can tell its labels again. Start afresh (the next scrape lexes and
+                // relabels every series once; the store keeps what it learnt).
                 state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
                 state.storeRefs = []
             }

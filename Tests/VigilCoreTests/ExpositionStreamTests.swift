@@ -14,7 +14,7 @@ struct ExpositionStreamTests {
     }
 
     static func sampleLine(_ cache: SeriesCache, _ series: SeriesRef, _ value: Double, _ timestamp: Int64?) -> String {
-        let labels = LabelSet.description(of: cache.labels(of: series))
+        let labels = LabelSet.description(of: cache.labels(of: series) ?? [])
         return "\(labels) \(value.isNaN ? "NaN" : "\(value)") \(timestamp.map(String.init) ?? "-")"
     }
 

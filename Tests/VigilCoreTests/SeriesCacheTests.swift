@@ -85,7 +85,7 @@ struct SeriesCacheTests {
         #expect(try parser.next() == .type)
         #expect(try parser.next() == .sample)
         let ref = try #require(parser.seriesRef)
-        #expect(LabelSet.description(of: cache.labels(of: ref)) == "a_total{x=\"1\"}")
+        #expect(LabelSet.description(of: cache.labels(of: ref) ?? []) == "a_total{x=\"1\"}")
     }
 
     @Test func knownSeriesWithBadValueIsStillRejected() throws {

@@ -56,7 +56,7 @@ struct NodeExporterTests {
         #expect(first.duration > 0)
         let names = Set(
             first.samples.map { sample in
-                scraper.cache.labels(of: sample.series).first {
+                scraper.cache.labels(of: sample.series)?.first {
                     $0.name == "__name__"
                 }?.value ?? ""
             }

@@ -268,6 +268,30 @@ struct ScrapeGarbageTests {
         #expect(await manager.exposition().contains("pod=\"stays\""))
     }
 
+    @Test func aFewRemovedSeriesThatComeBackAreLabelledAgain() async throws {
+        // The cache forgets labels once the store has them: a removed series that returns must still get
+        // its own labels (not none, not another's), however few of the target's series were removed.
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        let steady = (0..<10).map { "ready{pod=\"s\($0)\"} 1\n" }.joined()
+        transport.answer(steady + "ready{pod=\"gone\"} 1\n")
+        await manager.scrapeAll()
+        for _ in 0..<3 {
+            transport.answer(steady)
+            await manager.scrapeAll()
+        }
+        #expect(await manager.collectGarbage(retention: 30) == 1)
+        #expect(await !manager.exposition().contains("pod=\"gone\""))
+        transport.answer(steady + "ready{pod=\"gone\"} 1\n")
+        await manager.scrapeAll()
+        let ready = await manager.seriesDescriptions().filter { $0.hasPrefix("ready") }
+        #expect(ready.count == 11)
+        #expect(ready.contains("ready{instance=\"app:8080\", job=\"app\", pod=\"gone\"}"))
+    }
+
     @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],

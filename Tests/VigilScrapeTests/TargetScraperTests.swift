@@ -13,7 +13,7 @@ struct TargetScraperTests {
     }
 
     func names(_ result: ScrapeResult, _ scraper: TargetScraper) -> [String] {
-        result.samples.map { LabelSet.description(of: scraper.cache.labels(of: $0.series)) }
+        result.samples.map { LabelSet.description(of: scraper.cache.labels(of: $0.series) ?? []) }
     }
 
     @Test func successfulScrapeResolvesEverySampleAndSendsPrometheusHeaders() async {
@@ -73,7 +73,7 @@ struct TargetScraperTests {
         _ = await scraper.scrape()
         transport.answer("a 2\nc 2\n")
         let result = await scraper.scrape()
-        #expect(result.stale.map { LabelSet.description(of: scraper.cache.labels(of: $0)) } == ["b"])
+        #expect(result.stale.map { LabelSet.description(of: scraper.cache.labels(of: $0) ?? []) } == ["b"])
     }
 
     @Test func limitsFailTheWholeScrapeWithPrometheusWording() async {

@@ -50,7 +50,7 @@ private func outcome(
                 if let cache {
                     // With a cache every sample resolves to a series whose labels are the ones written.
                     guard let ref = parser.seriesRef else { fatalError("sample without a series ref") }
-                    let cached = cache.labels(of: ref)
+                    let cached = (cache.labels(of: ref) ?? [])
                         .filter { $0.name != "__name__" }.map { "\($0.name)=\($0.value)" }.sorted()
                         .joined(separator: ",")
                     if cached != labels { fatalError("series ref labels {\(cached)} differ from {\(labels)}") }
