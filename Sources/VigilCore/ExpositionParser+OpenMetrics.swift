@@ -4,7 +4,8 @@
 extension ExpositionParser {
     mutating func openMetricsLine(
         _ buffer: UnsafeBufferPointer<UInt8>,
-        terminated: Bool
+        terminated: Bool,
+        cache: SeriesCache?
     ) throws(ExpositionError) -> Entry? {
         if sawEOF {
             throw error(at: lineStart, "unexpected text after \"# EOF\": \(quoted(buffer, lineStart..<lineEnd))")

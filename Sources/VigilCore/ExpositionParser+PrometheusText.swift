@@ -4,7 +4,8 @@
 extension ExpositionParser {
     mutating func prometheusTextLine(
         _ buffer: UnsafeBufferPointer<UInt8>,
-        terminated: Bool
+        terminated: Bool,
+        cache: SeriesCache?
     ) throws(ExpositionError) -> Entry? {
         var index = lineStart
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }

@@ -63,16 +63,18 @@ public struct ExpositionParser {
     /// Advances to the next entry: its kind, or nil at the end of a valid body.
     public mutating func next() throws(ExpositionError) -> Entry? {
         let body = bytes
+        let cache = self.cache
         return try body.withUnsafeBufferPointer { buffer throws(ExpositionError) -> Entry? in
-            guard let entry = try advance(buffer) else { return try finish() }
+            guard let entry = try advance(buffer, cache: cache) else { return try finish() }
             return entry
         }
     }
 
     /// Advances within `piece`, the next whole lines of a body that arrives in pieces (see
-    /// ``ExpositionStream``); nil when the piece is used up. Positions are the piece's own.
-    mutating func next(in piece: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry? {
-        try advance(piece)
+    /// ``ExpositionStream``); nil when the piece is used up. Positions are the piece's own. `cache` is
+    /// this parser's cache, passed down borrowed: reading the property on every line would retain it.
+    mutating func next(in piece: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry? {
+        try advance(piece, cache: cache)
     }
 
     /// Starts reading a new piece of a streamed body from its first byte.
@@ -83,7 +85,10 @@ public struct ExpositionParser {
     }
 
     /// The next entry of `buffer`, or nil when it is used up.
-    private mutating func advance(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> Entry? {
+    private mutating func advance(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        cache: SeriesCache?
+    ) throws(ExpositionError) -> Entry? {
         while true {
             guard cursor < buffer.count else { return nil }
             lineNumber &+= 1
@@ -96,9 +101,13 @@ public struct ExpositionParser {
             }
             switch format {
             case .prometheusText:
-                if let entry = try prometheusTextLine(buffer, terminated: newline < buffer.count) { return entry }
+                if let entry = try prometheusTextLine(buffer, terminated: newline < buffer.count, cache: cache) {
+                    return entry
+                }
             case .openMetrics:
-                if let entry = try openMetricsLine(buffer, terminated: newline < buffer.count) { return entry }
+                if let entry = try openMetricsLine(buffer, terminated: newline < buffer.count, cache: cache) {
+                    return entry
+                }
             }
         }
     }

@@ -8,6 +8,7 @@
 /// Every sample resolves to its series in the cache, as in a cached ``ExpositionParser``.
 public struct ExpositionStream {
     private var parser: ExpositionParser
+    private let cache: SeriesCache
     /// The start of a line the previous piece ended in the middle of.
     private var partialLine: [UInt8] = []
     /// The partial line's length: it stops growing `partialLine` past the line length limit, and still
@@ -34,6 +35,7 @@ public struct ExpositionStream {
 
     public init(format: ExpositionFormat, limits: ExpositionLimits = .default, cache: SeriesCache) {
         parser = ExpositionParser(bytes: [], format: format, limits: limits, cache: cache)
+        self.cache = cache
     }
 
     /// Bytes held for a line split between pieces.
@@ -114,7 +116,8 @@ public struct ExpositionStream {
         _ onSample: SampleHandler
     ) throws(ExpositionError) -> Bool {
         parser.beginPiece()
-        while let entry = try parser.next(in: lines) {
+        let cache = self.cache
+        while let entry = try parser.next(in: lines, cache: cache) {
             guard entry == .sample, let series = parser.seriesRef else { continue }
             let sample = Sample(series: series, value: parser.value, timestamp: parser.timestamp)
             guard onSample(sample, { self.parser.sampleRole(in: lines) }) else { return false }
