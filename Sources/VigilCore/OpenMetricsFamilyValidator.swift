@@ -210,7 +210,11 @@ struct OpenMetricsFamilyValidator {
         hasFamily = false
         let type = self.type ?? .unknown
         let column = site.lineStart
-        for suffix in Set(type.openMetricsSuffixes + [""]) {
+        // In the type's suffix order, then the bare name: a Set's order changes from one parse to the
+        // next, and so did which clashing name the error reported.
+        var suffixes = type.openMetricsSuffixes
+        if !suffixes.contains("") { suffixes.append("") }
+        for suffix in suffixes {
             let name = familyName + Array(suffix.utf8)
             guard seenNames.insert(name).inserted else {
                 throw site.error(at: column, "clashing name \(quoted(name)): a metric family may appear only once")

@@ -28,6 +28,14 @@ struct OpenMetricsMessageTests {
         ),
     ]
 
+    @Test func aClashNamesTheFirstClashingNameInTheTypesSuffixOrderEveryTime() {
+        // Found by the fuzzer: the names were checked in a Set's order, which differs between parses.
+        let body =
+            "foo_count 1\nfoo_sum 2\n# TYPE foo histogram\nfoo_bucket{le=\"+Inf\"} 1\nfoo_count 1\nfoo_sum 1\n# EOF\n"
+        let messages = (0..<30).map { _ in rejection(body, .openMetrics)?.message }
+        #expect(messages.allSatisfy { $0 == "clashing name \"foo_count\": a metric family may appear only once" })
+    }
+
     @Test(arguments: cases.indices)
     func reports(_ index: Int) {
         let (body, message, why) = Self.cases[index]

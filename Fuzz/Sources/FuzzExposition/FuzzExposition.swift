@@ -1,7 +1,8 @@
 import VigilCore
 
 /// One fuzz input: parse it as both formats, with and without a series cache, and require that the
-/// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place;
+/// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place, and
+/// that a body streamed in pieces reads as it does in one piece;
 /// then read it as a recorded `timestamp,value` CSV and score it, and as a checkpoint payload. Any crash,
 /// hang, leak or disagreement is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -17,6 +18,12 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if cached != reference {
             fatalError("cached parse disagrees with the full lexer:\n\(cached)\nvs\n\(reference)")
         }
+    }
+    // The same body arriving in pieces reads exactly as it does whole (samples, values, the error).
+    for format in [ExpositionFormat.prometheusText, .openMetrics] {
+        let whole = streamed(bytes, format, limits, pieceSize: max(1, bytes.count))
+        let pieces = streamed(bytes, format, limits, pieceSize: 1 + size % 13)
+        if whole != pieces { fatalError("streamed parse depends on the pieces:\n\(pieces)\nvs\n\(whole)") }
     }
     _ = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
     _ = try? MetricFamily.read(bytes, format: .openMetrics)
@@ -63,6 +70,43 @@ private func outcome(
                 log += "\(parser.currentLine) \(entry) \(parser.text)\n"
             }
         }
+    } catch {
+        log += "error \(error)\n"
+    }
+    return log
+}
+
+/// The samples of a body streamed in pieces of `pieceSize` bytes (each its own allocation, so a read
+/// past a piece is out of bounds), as `labels value timestamp role` lines, then the error if any.
+private func streamed(
+    _ bytes: [UInt8],
+    _ format: ExpositionFormat,
+    _ limits: ExpositionLimits,
+    pieceSize: Int
+) -> String {
+    let cache = SeriesCache()
+    var stream = ExpositionStream(format: format, limits: limits, cache: cache)
+    var log = ""
+    var labelsByRef: [SeriesRef: String] = [:]
+    let collect: ExpositionStream.SampleHandler = { sample, role in
+        if labelsByRef[sample.series] == nil {
+            labelsByRef[sample.series] = LabelSet.description(of: cache.labels(of: sample.series) ?? [])
+        }
+        let value = sample.value.isNaN ? "NaN" : "\(sample.value)"
+        log += "\(labelsByRef[sample.series]!) \(value) \(sample.timestamp.map(String.init) ?? "-") \(role())\n"
+        return true
+    }
+    do throws(ExpositionError) {
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + pieceSize, bytes.count)
+            let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: end - start, alignment: 1)
+            defer { piece.deallocate() }
+            bytes[start..<end].withUnsafeBytes { piece.copyMemory(from: $0) }
+            _ = try stream.consume(UnsafeRawBufferPointer(piece), collect)
+            start = end
+        }
+        _ = try stream.finish(collect)
     } catch {
         log += "error \(error)\n"
     }
