@@ -58,6 +58,7 @@ public struct ExpositionParser {
         self.cache = cache
         if format == .openMetrics { familyValidator = OpenMetricsFamilyValidator() }
         labelSpans.reserveCapacity(16)
+        typedFamily.reserveCapacity(128)  // once, so a longer family name later does not reallocate
     }
 
     /// Advances to the next entry: its kind, or nil at the end of a valid body.
