@@ -2,15 +2,25 @@
 /// what happens after the bytes arrive (`vigil bench pipeline`, the pipeline benchmarks).
 public struct FixedResponseTransport: HTTPTransport {
     public let response: HTTPResponse
+    /// Bytes per streamed piece: libcurl's read size by default, so a streamed parse sees pieces as it
+    /// does from the network; tests choose small odd sizes, so most lines are split.
+    public let pieceSize: Int
 
     /// A 200 answer with `body` as text 0.0.4.
     public init(body: [UInt8], contentType: String = "text/plain; version=0.0.4") {
-        response = HTTPResponse(
-            status: 200,
-            headers: [("Content-Type", contentType)],
-            body: body,
-            bytesOnWire: body.count
+        self.init(
+            response: HTTPResponse(
+                status: 200,
+                headers: [("Content-Type", contentType)],
+                body: body,
+                bytesOnWire: body.count
+            )
         )
+    }
+
+    public init(response: HTTPResponse, pieceSize: Int = 512 * 1024) {
+        self.response = response
+        self.pieceSize = max(1, pieceSize)
     }
 
     public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse { response }
@@ -19,9 +29,7 @@ public struct FixedResponseTransport: HTTPTransport {
         _ request: HTTPRequest,
         onChunk: @escaping HTTPChunkHandler
     ) async throws(HTTPClientError) -> HTTPResponse {
-        // In libcurl's read size, so a streamed parse sees pieces as it does from the network.
         let head = response.head
-        let pieceSize = 512 * 1024
         let completed = response.body.withUnsafeBytes { body -> Bool in
             var start = 0
             while start < body.count {

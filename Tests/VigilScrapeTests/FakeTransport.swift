@@ -43,16 +43,9 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
         onChunk: @escaping HTTPChunkHandler
     ) async throws(HTTPClientError) -> HTTPResponse {
         let response = try await execute(request)
-        let stopped = response.body.withUnsafeBytes { body -> Bool in
-            var start = 0
-            while start < body.count {
-                let end = min(start + pieceSize, body.count)
-                if !onChunk(response.head, UnsafeRawBufferPointer(rebasing: body[start..<end])) { return true }
-                start = end
-            }
-            return false
-        }
-        if stopped { throw HTTPClientError(.cancelled, "\(request.url): stopped by the stream consumer") }
-        return HTTPResponse(status: response.status, headers: response.headers, body: [], bytesOnWire: 0)
+        return try await FixedResponseTransport(response: response, pieceSize: pieceSize).stream(
+            request,
+            onChunk: onChunk
+        )
     }
 }
