@@ -61,6 +61,9 @@ final class CurlEventLoop: @unchecked Sendable {
         var shuttingDown = false
     }
 
+    /// The longest sleep in curl_multi_poll: an hour, only a backstop.
+    static let idleWaitMilliseconds: Int32 = 3_600_000
+
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
@@ -136,7 +139,10 @@ final class CurlEventLoop: @unchecked Sendable {
                 curl_multi_remove_handle(multi, handle)
                 transfer.finish(transfer.outcome(code))
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            // No periodic wake-up: submit, cancel and shutdown wake the poll (curl_multi_wakeup), and
+            // libcurl shortens the wait to its own next timer (a transfer's timeout) by itself. An idle
+            // sidecar should cost nothing between scrapes.
+            curl_multi_poll(multi, nil, 0, Self.idleWaitMilliseconds, nil)
         }
     }
 }
