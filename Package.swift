@@ -81,9 +81,12 @@ let package = Package(
             dependencies: [
                 "VigilScrape",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "VigilCLITests",
             dependencies: [
-                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilYAML",
+                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

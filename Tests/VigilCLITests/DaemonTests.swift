@@ -82,7 +82,16 @@ struct DaemonTests {
         let daemon = try selfScraping(port: port)
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
-        #expect(try await fetch(base + "/healthz").status == 200)
+        let healthz = try await CurlHTTPClient().execute(HTTPRequest(url: base + "/healthz", timeout: 10))
+        #expect(healthz.status == 200)
+        #expect(healthz.header("Server") == "vigil")
+        // RFC 9110's IMF-fixdate, and the time now (formatted per response, not by a timer).
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let sent = try #require(format.date(from: healthz.header("Date") ?? ""), "\(healthz.headers)")
+        #expect(abs(sent.timeIntervalSinceNow) < 60)
         // Ready after the first scrape (a few hundred milliseconds in).
         var ready = try await fetch(base + "/readyz")
         for _ in 0..<100 where ready.status != 200 {

@@ -50,7 +50,7 @@ struct Daemon {
             logger: logger,
             reload: { await reloader.reload(trigger: "POST /-/reload") }
         )
-        services.append(server.application())
+        services.append(try server.service())
         logger.info(
             "starting",
             metadata: [
