@@ -16,7 +16,7 @@ extension ExpositionParser {
         }
         guard buffer[lineStart] == UInt8(ascii: "#") else {
             try openMetricsSample(buffer)
-            if let cache { resolveSeries(buffer, in: cache) }
+            if cache != nil { resolveSeries(buffer, in: cache.unsafelyUnwrapped) }  // no retain per line
             return .sample
         }
         if lineEnd &- lineStart == 5, matches(buffer, lineStart, "# EOF") {

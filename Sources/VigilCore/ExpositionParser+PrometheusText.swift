@@ -16,9 +16,11 @@ extension ExpositionParser {
         if buffer[index] == UInt8(ascii: "#") {
             return try prometheusTextComment(buffer, from: index &+ 1)
         }
-        if let cache, fastSample(buffer, cache: cache) { return .sample }
+        // `unsafelyUnwrapped` after the nil check, not `if let`: the binding cost a retain and a
+        // release of the cache per line (the caller keeps the cache alive throughout).
+        if cache != nil, fastSample(buffer, cache: cache.unsafelyUnwrapped) { return .sample }
         try prometheusTextSample(buffer, from: index)
-        if let cache { resolveSeries(buffer, in: cache) }
+        if cache != nil { resolveSeries(buffer, in: cache.unsafelyUnwrapped) }
         return .sample
     }
 
