@@ -16,15 +16,19 @@ struct SeriesKeyHash: Sendable {
         0xa076_1d64_78bd_642f, 0xe703_7ed1_a0b4_28db, 0x8ebc_6af0_9c88_c6e3, 0x5899_65cc_7537_4cc3
     )
 
-    private let seeds: (UInt64, UInt64)
+    /// The lanes' starting states: each seed mixed with its lane's secrets, once, not per hash.
+    private let lanes: (UInt64, UInt64)
 
     /// Seeds drawn from the system's random source: unknown to whoever writes the bytes.
     init() {
         var generator = SystemRandomNumberGenerator()
-        seeds = (generator.next(), generator.next())
+        self.init(seeds: (generator.next(), generator.next()))
     }
 
-    init(seeds: (UInt64, UInt64)) { self.seeds = seeds }
+    init(seeds: (UInt64, UInt64)) {
+        let s = Self.secret
+        lanes = (seeds.0 ^ Self.mix(seeds.0 ^ s.0, s.1), seeds.1 ^ Self.mix(seeds.1 ^ s.2, s.3))
+    }
 
     @inline(__always)
     private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
@@ -51,8 +55,8 @@ struct SeriesKeyHash: Sendable {
     @inline(__always)
     func hash(_ bytes: UnsafeRawPointer, count: Int) -> Digest {
         let s = Self.secret
-        var seed0 = seeds.0 ^ Self.mix(seeds.0 ^ s.0, s.1)
-        var seed1 = seeds.1 ^ Self.mix(seeds.1 ^ s.2, s.3)
+        var seed0 = lanes.0
+        var seed1 = lanes.1
         let a: UInt64
         let b: UInt64
         if count <= 16 {
