@@ -126,4 +126,19 @@ struct SeriesCacheTests {
         #expect(set == LabelSet([("job", "node"), ("__name__", "up"), ("zone", "a\"b")], symbols: symbols))
         #expect(symbols.count == 6)
     }
+
+    @Test func symbolsAreInternedByTheirBytes() {
+        // Canonically equivalent to Swift's String ==, different bytes: two symbols, each kept as sent.
+        let symbols = SymbolTable()
+        let composed = symbols.intern("caf\u{E9}")
+        let decomposed = symbols.intern("cafe\u{301}")
+        #expect(composed != decomposed)
+        #expect(Array(symbols[composed].utf8) == [0x63, 0x61, 0x66, 0xC3, 0xA9])
+        #expect(Array(symbols[decomposed].utf8) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
+        #expect(symbols.intern("caf\u{E9}") == composed)
+        #expect(symbols.count == 2)
+        #expect(
+            LabelSet([("page", "caf\u{E9}")], symbols: symbols) != LabelSet([("page", "cafe\u{301}")], symbols: symbols)
+        )
+    }
 }

@@ -206,11 +206,35 @@ struct ScrapeManagerTests {
         #expect(exposition.contains("metric=\"x\""))
         #expect(!exposition.contains("metric=\"y\""))
     }
+
+    @Test func labelValuesAreTheirBytesNotTheirUnicodeEquivalents() async {
+        // "é" precomposed (C3 A9) and "e" + a combining acute (65 CC 81): one character to Swift's
+        // String ==, two label values to Prometheus, which compares bytes — so two series, two detectors.
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        transport.answer("visits{page=\"caf\u{E9}\"} 1\nvisits{page=\"cafe\u{301}\"} 2\n")
+        await manager.scrapeAll()
+        let series = await manager.seriesBytes().filter { $0.starts(with: Array("visits".utf8)) }
+        #expect(
+            series == [
+                Array("visits{instance=\"app:8080\", job=\"app\", page=\"caf\u{E9}\"}".utf8),
+                Array("visits{instance=\"app:8080\", job=\"app\", page=\"cafe\u{301}\"}".utf8),
+            ]
+        )
+    }
 }
 
 extension ScrapeManager {
     func seriesDescriptions() -> Set<String> {
         Set((0..<store.count).map { store.labels(of: StoreRef(index: UInt32($0))).description(in: store.symbols) })
+    }
+
+    /// The stored series as bytes: a `Set<String>` would merge Unicode-equivalent spellings.
+    func seriesBytes() -> Set<[UInt8]> {
+        Set(
+            (0..<store.count).map {
+                Array(store.labels(of: StoreRef(index: UInt32($0))).description(in: store.symbols).utf8)
+            }
+        )
     }
 
     func roles() -> [String: SampleRole] {
