@@ -26,8 +26,10 @@ public struct RelabelRule: Sendable, Equatable {
         CompiledRelabelRule(self).keeps(labels)
     }
 
+    /// Matched code point by code point, as Go's RE2 matches runes (Swift's default is by grapheme:
+    /// "e" + a combining acute would be one `.`).
     static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
-        try Regex("^(?:\(pattern))$")
+        try Regex("^(?:\(pattern))$").matchingSemantics(.unicodeScalar)
     }
 }
 

@@ -207,6 +207,16 @@ struct ScrapeManagerTests {
         #expect(!exposition.contains("metric=\"y\""))
     }
 
+    @Test func relabelRegexesMatchCodePointsAsPrometheusDoes() throws {
+        // Go's RE2 reads runes: "." is one code point, so "caf." does not cover "e" + a combining acute,
+        // which Swift's default (grapheme) semantics would read as one character.
+        let fourCodePoints = try RelabelRule(action: .keep, sourceLabels: ["page"], regex: "caf.")
+        #expect(fourCodePoints.keeps([("page", "caf\u{E9}")]))
+        #expect(!fourCodePoints.keeps([("page", "cafe\u{301}")]))
+        let fiveCodePoints = try RelabelRule(action: .keep, sourceLabels: ["page"], regex: "cafe.")
+        #expect(fiveCodePoints.keeps([("page", "cafe\u{301}")]))
+    }
+
     @Test func labelValuesAreTheirBytesNotTheirUnicodeEquivalents() async {
         // "é" precomposed (C3 A9) and "e" + a combining acute (65 CC 81): one character to Swift's
         // String ==, two label values to Prometheus, which compares bytes — so two series, two detectors.
