@@ -64,11 +64,19 @@ let package = Package(
             dependencies: ["VigilHTTP", "VigilYAML", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        // State that outlives the process: checkpoints of what the detectors learnt.
+        // Rule files: detection rules (PromQL selectors, transforms, detector settings) and remediation
+        // playbooks, validated whole with file:line:column errors.
+        .target(
+            name: "VigilRules",
+            dependencies: ["VigilCore", "VigilYAML", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon's state beyond samples (checkpoints), and diagnosis: signals from rules, analyzers
+        // over the cluster model, incidents with a ranked cause, proposals.
         .target(
             name: "VigilEngine",
             dependencies: [
-                "VigilCore",
+                "VigilCore", "VigilRules", "VigilKube", "VigilYAML",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,6 +102,7 @@ let package = Package(
             name: "VigilCLI",
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
+                "VigilRules",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,8 +143,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VigilRulesTests",
+            dependencies: ["VigilRules", "VigilCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VigilEngineTests",
-            dependencies: ["VigilEngine", "VigilCore"],
+            dependencies: ["VigilEngine", "VigilCore", "VigilRules", "VigilKube"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,6 +13,11 @@ public struct ClusterModel: Sendable {
     public private(set) var pods: [String: PodSummary] = [:]
     public private(set) var workloads: [String: WorkloadSummary] = [:]
     public private(set) var nodes: [String: NodeSummary] = [:]
+    public private(set) var autoscalers: [String: AutoscalerSummary] = [:]
+    public private(set) var volumeClaims: [String: VolumeClaimSummary] = [:]
+    public private(set) var storageClasses: [String: StorageClassSummary] = [:]
+    /// Jobs and CronJobs, keyed `Kind/namespace/name`.
+    public private(set) var jobs: [String: JobSummary] = [:]
     /// Oldest first.
     public private(set) var events: [EventSummary] = []
 
@@ -24,13 +29,40 @@ public struct ClusterModel: Sendable {
     /// The kinds the model keeps, and the collection each is watched at (cluster-wide).
     public enum Kind: String, Sendable, CaseIterable {
         case pods, replicasets, deployments, statefulsets, daemonsets, nodes, events
+        case horizontalpodautoscalers, persistentvolumeclaims, storageclasses, jobs, cronjobs
 
         public var collection: String {
             switch self {
-            case .pods, .nodes, .events: "/api/v1/\(rawValue)"
+            case .pods, .nodes, .events, .persistentvolumeclaims: "/api/v1/\(rawValue)"
+            case .horizontalpodautoscalers: "/apis/autoscaling/v2/\(rawValue)"
+            case .storageclasses: "/apis/storage.k8s.io/v1/\(rawValue)"
+            case .jobs, .cronjobs: "/apis/batch/v1/\(rawValue)"
             default: "/apis/apps/v1/\(rawValue)"
             }
         }
+
+        /// The kind an object's `kind` field names (`Pod` → `.pods`), for mixed lists.
+        public init?(objectKind: String) {
+            let plural = objectKind.lowercased() + (objectKind.hasSuffix("s") ? "es" : "s")
+            guard let kind = Kind(rawValue: plural) else { return nil }
+            self = kind
+        }
+    }
+
+    /// Takes the items of a `v1 List` of mixed kinds (as `kubectl get pods,deployments,… -o json`
+    /// prints it), each kind replacing what the model held of it; items of kinds it does not keep are
+    /// skipped. Returns how many items were kept.
+    @discardableResult
+    public mutating func load(items: [[String: Any]], now: Date) -> Int {
+        var byKind: [Kind: [[UInt8]]] = [:]
+        for item in items {
+            guard let kind = (item["kind"] as? String).flatMap(Kind.init(objectKind:)),
+                let raw = try? JSONSerialization.data(withJSONObject: item)
+            else { continue }
+            byKind[kind, default: []].append(Array(raw))
+        }
+        for (kind, raws) in byKind { apply(.listed(raws), kind: kind, now: now) }
+        return byKind.values.reduce(0) { $0 + $1.count }
     }
 
     /// Takes one reflector event for objects of `kind`.
@@ -57,6 +89,12 @@ public struct ClusterModel: Sendable {
         case .pods: pods.removeAll()
         case .nodes: nodes.removeAll()
         case .events: events.removeAll()
+        case .horizontalpodautoscalers: autoscalers.removeAll()
+        case .persistentvolumeclaims: volumeClaims.removeAll()
+        case .storageclasses: storageClasses.removeAll()
+        case .jobs, .cronjobs:
+            let jobKind = kind == .jobs ? "Job" : "CronJob"
+            jobs = jobs.filter { $0.value.kind != jobKind }
         default:
             let workloadKind = Self.workloadKind(kind)
             workloads = workloads.filter { $0.value.kind != workloadKind }
@@ -78,6 +116,13 @@ public struct ClusterModel: Sendable {
         switch kind {
         case .pods: pods[key] = PodSummary(object)
         case .nodes: nodes[key] = NodeSummary(object)
+        case .horizontalpodautoscalers: autoscalers[key] = AutoscalerSummary(object)
+        case .persistentvolumeclaims: volumeClaims[key] = VolumeClaimSummary(object)
+        case .storageclasses: storageClasses[key] = StorageClassSummary(object)
+        case .jobs, .cronjobs:
+            object["kind"] = object["kind"] ?? (kind == .jobs ? "Job" : "CronJob")
+            guard let job = JobSummary(object) else { return }
+            jobs["\(job.kind)/\(key)"] = job
         case .events:
             guard let event = EventSummary(object, now: now) else { return }
             events.removeAll { $0.namespace == event.namespace && $0.name == event.name }
@@ -96,6 +141,11 @@ public struct ClusterModel: Sendable {
         switch kind {
         case .pods: pods[key] = nil
         case .nodes: nodes[key] = nil
+        case .horizontalpodautoscalers: autoscalers[key] = nil
+        case .persistentvolumeclaims: volumeClaims[key] = nil
+        case .storageclasses: storageClasses[key] = nil
+        case .jobs: jobs["Job/\(key)"] = nil
+        case .cronjobs: jobs["CronJob/\(key)"] = nil
         case .events: events.removeAll { "\($0.namespace)/\($0.name)" == key }
         default: workloads["\(Self.workloadKind(kind))/\(key)"] = nil
         }

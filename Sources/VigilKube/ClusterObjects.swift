@@ -1,4 +1,5 @@
 import Foundation
+import VigilYAML
 
 /// Who controls an object (`metadata.ownerReferences[controller=true]`).
 public struct OwnerReference: Sendable, Equatable, Hashable {
@@ -18,6 +19,9 @@ public struct PodSummary: Sendable, Equatable {
     public var reason: String?
     public var owner: OwnerReference?
     public var containers: [ContainerSummary]
+    public var created: Date?
+    /// The `PodScheduled` condition's reason when it is False (`Unschedulable`), with its message.
+    public var unschedulable: String?
 
     public struct ContainerSummary: Sendable, Equatable {
         public var name: String
@@ -25,10 +29,15 @@ public struct PodSummary: Sendable, Equatable {
         public var restartCount: Int
         /// `state.waiting.reason`: CrashLoopBackOff, ImagePullBackOff, ErrImagePull, CreateContainerConfigError…
         public var waitingReason: String?
+        public var waitingMessage: String?
         /// `state.terminated` or else `lastState.terminated`: the reason (OOMKilled, Error, Completed) and
-        /// exit code of the latest termination.
+        /// exit code of the latest termination, and when it ended.
         public var terminationReason: String?
         public var exitCode: Int?
+        public var terminatedAt: Date?
+        /// `resources.limits` of the container's spec, in bytes and cores.
+        public var memoryLimit: Double?
+        public var cpuLimit: Double?
     }
 
     /// What an on-call engineer would call wrong with it, most telling first.
@@ -53,22 +62,44 @@ public struct PodSummary: Sendable, Equatable {
         self.name = name
         uid = metadata["uid"] as? String ?? ""
         owner = Self.controller(of: metadata)
+        created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.parse)
         let spec = object["spec"] as? [String: Any] ?? [:]
         node = spec["nodeName"] as? String
+        let limits = Dictionary(
+            (spec["containers"] as? [[String: Any]] ?? []).map { container in
+                (
+                    container["name"] as? String ?? "",
+                    ((container["resources"] as? [String: Any])?["limits"] as? [String: Any]) ?? [:]
+                )
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
         let status = object["status"] as? [String: Any] ?? [:]
         phase = status["phase"] as? String ?? "Unknown"
         reason = status["reason"] as? String
+        let scheduled = (status["conditions"] as? [[String: Any]] ?? []).first {
+            $0["type"] as? String == "PodScheduled" && $0["status"] as? String == "False"
+        }
+        unschedulable = scheduled.map {
+            "\($0["reason"] as? String ?? "Unschedulable"): \($0["message"] as? String ?? "")"
+        }
         containers = (status["containerStatuses"] as? [[String: Any]] ?? []).map { container in
             let state = container["state"] as? [String: Any] ?? [:]
             let last = container["lastState"] as? [String: Any] ?? [:]
             let terminated = (state["terminated"] ?? last["terminated"]) as? [String: Any]
+            let waiting = state["waiting"] as? [String: Any]
+            let name = container["name"] as? String ?? ""
             return ContainerSummary(
-                name: container["name"] as? String ?? "",
+                name: name,
                 ready: container["ready"] as? Bool ?? false,
                 restartCount: container["restartCount"] as? Int ?? 0,
-                waitingReason: (state["waiting"] as? [String: Any])?["reason"] as? String,
+                waitingReason: waiting?["reason"] as? String,
+                waitingMessage: waiting?["message"] as? String,
                 terminationReason: terminated?["reason"] as? String,
-                exitCode: terminated?["exitCode"] as? Int
+                exitCode: terminated?["exitCode"] as? Int,
+                terminatedAt: (terminated?["finishedAt"] as? String).flatMap(KubeTime.parse),
+                memoryLimit: (limits[name]?["memory"] as? String).flatMap(Quantity.value),
+                cpuLimit: (limits[name]?["cpu"] as? String).flatMap(Quantity.value)
             )
         }
     }
@@ -92,10 +123,25 @@ public struct WorkloadSummary: Sendable, Equatable {
     /// `deployment.kubernetes.io/revision` (replicasets and deployments).
     public var revision: Int?
     public var images: [String]
+    /// The pod template's containers: what a rollout can change.
+    public var template: [ContainerTemplate]
     public var desiredReplicas: Int?
     public var readyReplicas: Int
+    public var unavailableReplicas: Int
     /// When it was created (a replicaset's creation is when its rollout began).
     public var created: Date?
+    /// Condition type → reason (`Progressing` → `ProgressDeadlineExceeded`), for conditions that hold or fail.
+    public var conditionReasons: [String: String]
+
+    /// One container of a pod template: image, environment and resources, compared across revisions.
+    public struct ContainerTemplate: Sendable, Equatable {
+        public var name: String
+        public var image: String
+        /// `NAME=value` (or `NAME from …`) for each variable, in order.
+        public var environment: [String]
+        /// `limits.memory=512Mi`, `requests.cpu=100m`…, sorted.
+        public var resources: [String]
+    }
 
     init?(_ object: [String: Any]) {
         guard let kind = object["kind"] as? String, let metadata = object["metadata"] as? [String: Any],
@@ -111,10 +157,40 @@ public struct WorkloadSummary: Sendable, Equatable {
         }
         let spec = object["spec"] as? [String: Any] ?? [:]
         let template = (spec["template"] as? [String: Any])?["spec"] as? [String: Any] ?? [:]
-        images = (template["containers"] as? [[String: Any]] ?? []).compactMap { $0["image"] as? String }
+        self.template = (template["containers"] as? [[String: Any]] ?? []).map(Self.containerTemplate)
+        images = self.template.map(\.image)
         desiredReplicas = spec["replicas"] as? Int
-        readyReplicas = (object["status"] as? [String: Any])?["readyReplicas"] as? Int ?? 0
+        let status = object["status"] as? [String: Any] ?? [:]
+        readyReplicas = status["readyReplicas"] as? Int ?? 0
+        unavailableReplicas = status["unavailableReplicas"] as? Int ?? status["numberUnavailable"] as? Int ?? 0
         created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.parse)
+        conditionReasons = Dictionary(
+            (status["conditions"] as? [[String: Any]] ?? []).compactMap { condition in
+                guard let type = condition["type"] as? String, let reason = condition["reason"] as? String else {
+                    return nil
+                }
+                return (type, reason)
+            },
+            uniquingKeysWith: { _, last in last }
+        )
+    }
+
+    private static func containerTemplate(_ container: [String: Any]) -> ContainerTemplate {
+        let environment = (container["env"] as? [[String: Any]] ?? []).map { variable in
+            let name = variable["name"] as? String ?? ""
+            if let value = variable["value"] as? String { return "\(name)=\(value)" }
+            return "\(name) from \(variable["valueFrom"].map { "\($0)" } ?? "nothing")"
+        }
+        let resources = container["resources"] as? [String: Any] ?? [:]
+        let settings = ["limits", "requests"].flatMap { field in
+            (resources[field] as? [String: Any] ?? [:]).map { "\(field).\($0.key)=\($0.value)" }
+        }
+        return ContainerTemplate(
+            name: container["name"] as? String ?? "",
+            image: container["image"] as? String ?? "",
+            environment: environment,
+            resources: settings.sorted()
+        )
     }
 }
 
@@ -124,6 +200,8 @@ public struct NodeSummary: Sendable, Equatable {
     public var unschedulable: Bool
     /// Condition type → status ("True", "False", "Unknown").
     public var conditions: [String: String]
+    /// Condition type → when its status last changed.
+    public var transitions: [String: Date]
 
     /// Pressure conditions that hold, and a Ready that does not.
     public var problems: [String] {
@@ -145,6 +223,15 @@ public struct NodeSummary: Sendable, Equatable {
             },
             uniquingKeysWith: { _, last in last }
         )
+        transitions = Dictionary(
+            conditions.compactMap { condition in
+                guard let type = condition["type"] as? String,
+                    let time = (condition["lastTransitionTime"] as? String).flatMap(KubeTime.parse)
+                else { return nil }
+                return (type, time)
+            },
+            uniquingKeysWith: { _, last in last }
+        )
     }
 }
 
@@ -159,6 +246,7 @@ public struct EventSummary: Sendable, Equatable {
     /// Normal or Warning.
     public var type: String
     public var count: Int
+    public var firstSeen: Date
     public var lastSeen: Date
 
     /// Reads both shapes of the same stored event: core/v1 (`involvedObject`, `message`, `count`,
@@ -184,5 +272,10 @@ public struct EventSummary: Sendable, Equatable {
             metadata["creationTimestamp"],
         ]
         lastSeen = stamps.lazy.compactMap { $0 as? String }.compactMap(KubeTime.parse).first ?? now
+        let firstStamps = [object["firstTimestamp"], object["deprecatedFirstTimestamp"], object["eventTime"]]
+        firstSeen = min(
+            firstStamps.lazy.compactMap { $0 as? String }.compactMap(KubeTime.parse).first ?? lastSeen,
+            lastSeen
+        )
     }
 }

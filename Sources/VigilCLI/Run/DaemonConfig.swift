@@ -47,11 +47,9 @@ struct DaemonConfig: Equatable {
     static func parse(_ yaml: String, file: String) throws(Invalid) -> DaemonConfig {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw Invalid(errors: ["\(file):\(yamlErrorSite(error)) \(yamlProblem(error))"])
+            root = try YAMLDocument.compose(yaml, file: file)
         } catch {
-            throw Invalid(errors: ["\(file): \(error)"])
+            throw Invalid(errors: [error.message])
         }
         var config = DaemonConfig()
         guard let root else { return config }
@@ -138,22 +136,5 @@ struct DaemonConfig: Equatable {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
-
-    private static func yamlErrorSite(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            "\(mark.line):\(mark.column):"
-        default: ""
-        }
-    }
-
-    private static func yamlProblem(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-            .composer(let context, let problem, _, _):
-            [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-        default: "\(error)"
-        }
     }
 }

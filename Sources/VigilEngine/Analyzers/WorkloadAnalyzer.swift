@@ -1,0 +1,75 @@
+import Foundation
+import VigilKube
+
+/// Deployments, statefulsets and daemonsets: unavailable replicas, a rollout past its progress deadline,
+/// and a recent rollout with what it changed (image, environment, resources) against the revision before.
+public struct WorkloadAnalyzer: CauseAnalyzer {
+    public init() {}
+
+    public func findings(in context: AnalysisContext) -> [Finding] {
+        var found: [Finding] = []
+        let controllers = context.cluster.workloads.values.filter { $0.kind != "ReplicaSet" }
+            .sorted { ($0.namespace, $0.kind, $0.name) < ($1.namespace, $1.kind, $1.name) }
+        for workload in controllers {
+            let object = Subject(kind: workload.kind, namespace: workload.namespace, name: workload.name)
+            if workload.unavailableReplicas > 0 {
+                found.append(
+                    Finding(
+                        "UnavailableReplicas",
+                        .warning,
+                        object: object,
+                        message:
+                            "\(object) has \(workload.unavailableReplicas) unavailable of \(workload.desiredReplicas ?? 0) replicas"
+                    )
+                )
+            }
+            if workload.conditionReasons["Progressing"] == "ProgressDeadlineExceeded" {
+                found.append(
+                    Finding(
+                        "ProgressDeadlineExceeded",
+                        .critical,
+                        object: object,
+                        message: "\(object) exceeded its progress deadline"
+                    )
+                )
+            }
+            if workload.kind == "Deployment", let rollout = rollout(of: workload, context) { found.append(rollout) }
+        }
+        return found
+    }
+
+    /// The newest revision, when it began within the window, with what changed from the one before.
+    private func rollout(of deployment: WorkloadSummary, _ context: AnalysisContext) -> Finding? {
+        let history = context.cluster.rolloutHistory(ofDeployment: deployment.namespace, deployment.name)
+        guard let newest = history.first, context.isRecent(newest.created), let created = newest.created else {
+            return nil
+        }
+        let changes = history.count > 1 ? Self.changes(from: history[1], to: newest) : ["first revision"]
+        return Finding(
+            "RecentRollout",
+            .info,
+            object: Subject(kind: "Deployment", namespace: deployment.namespace, name: deployment.name),
+            message:
+                "deployment/\(deployment.name) rolled out revision \(newest.revision ?? 0) (\(newest.name)): \(changes.joined(separator: "; "))",
+            since: created.timeIntervalSince1970
+        )
+    }
+
+    /// What a rollout changed, container by container.
+    static func changes(from old: WorkloadSummary, to new: WorkloadSummary) -> [String] {
+        var changes: [String] = []
+        for container in new.template {
+            guard let before = old.template.first(where: { $0.name == container.name }) else {
+                changes.append("container \(container.name) added")
+                continue
+            }
+            if before.image != container.image { changes.append("image \(before.image) → \(container.image)") }
+            let added = container.environment.filter { !before.environment.contains($0) }
+            if !added.isEmpty { changes.append("env \(added.joined(separator: ", "))") }
+            if before.resources != container.resources {
+                changes.append("resources \(container.resources.joined(separator: ","))")
+            }
+        }
+        return changes.isEmpty ? ["pod template annotations only"] : changes
+    }
+}

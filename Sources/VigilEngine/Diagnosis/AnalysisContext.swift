@@ -1,0 +1,33 @@
+import Foundation
+import VigilKube
+
+/// What analyzers read: the cluster's state, the rules' signals, and the moment of the diagnosis.
+/// Analyzers are pure functions of this — no I/O — so every scenario is a fast, deterministic test.
+public struct AnalysisContext: Sendable {
+    public var cluster: ClusterModel
+    /// Signals by rule name.
+    public var signals: [String: [Signal]]
+    /// Seconds since the epoch.
+    public var now: Double
+    /// How far back evidence counts (a rollout, a termination, an event).
+    public var window: Double
+
+    public init(cluster: ClusterModel, signals: [String: [Signal]] = [:], now: Double, window: Double = 3600) {
+        self.cluster = cluster
+        self.signals = signals
+        self.now = now
+        self.window = window
+    }
+
+    /// Whether `date` falls in the window before now.
+    func isRecent(_ date: Date?) -> Bool {
+        guard let date else { return false }
+        return date.timeIntervalSince1970 >= now - window
+    }
+}
+
+/// One analyzer per concern, behind one protocol, as k8sgpt's analyzers are: a pure function from the
+/// cluster (and signals) to findings.
+public protocol CauseAnalyzer: Sendable {
+    func findings(in context: AnalysisContext) -> [Finding]
+}

@@ -1,0 +1,271 @@
+import Foundation
+import VigilCore
+import VigilKube
+import VigilRules
+import VigilYAML
+
+/// The thinking half of Vigil: from signals, findings and events to incidents, each with one cause
+/// ranked on evidence and the fixes its playbook proposes. A pure function of its inputs — the daemon,
+/// `vigil diagnose` and the webhook share it, and every scenario is a deterministic test.
+public struct DiagnosisEngine: Sendable {
+    public var rules: RuleSet
+    public var analyzers: [any CauseAnalyzer]
+    public var narrator: any Narrator
+    /// How far back evidence counts, before `now`.
+    public var window: Double
+    /// A rollout counts as the cause when it began at most this long before the onset (and not after
+    /// the onset by more than ``rolloutGrace``: the new pods take a moment to show trouble).
+    public var rolloutLead: Double
+    public var rolloutGrace: Double
+
+    public static let defaultAnalyzers: [any CauseAnalyzer] = [
+        PodAnalyzer(), WorkloadAnalyzer(), NodeAnalyzer(), AutoscalerAnalyzer(), VolumeAnalyzer(), JobAnalyzer(),
+        SaturationAnalyzer(),
+    ]
+
+    public init(
+        rules: RuleSet,
+        analyzers: [any CauseAnalyzer] = DiagnosisEngine.defaultAnalyzers,
+        narrator: any Narrator = EvidenceNarrator(),
+        window: Double = 3600,
+        rolloutLead: Double = 3600,
+        rolloutGrace: Double = 600
+    ) {
+        self.rules = rules
+        self.analyzers = analyzers
+        self.narrator = narrator
+        self.window = window
+        self.rolloutLead = rolloutLead
+        self.rolloutGrace = rolloutGrace
+    }
+
+    /// What the engine saw, beside the incidents: for reports and tests.
+    public struct Diagnosis: Sendable {
+        public var incidents: [Incident]
+        public var signals: [String: [Signal]]
+        public var anomalies: [SignalAnomaly]
+        public var findings: [Finding]
+    }
+
+    /// Diagnoses the cluster at `now` (seconds since the epoch) from `history` and the cluster's state.
+    public func diagnose(history: MetricHistory, cluster: ClusterModel, now: Double) -> Diagnosis {
+        var signals: [String: [Signal]] = [:]
+        var anomalies: [SignalAnomaly] = []
+        for rule in rules.signals {
+            let derived = Signal.derive(rule, from: history)
+            signals[rule.name] = derived
+            for signal in derived {
+                anomalies += SignalWatch.anomalies(in: signal, rule: rule).filter { $0.lastSeenAt >= now - window }
+            }
+        }
+        let context = AnalysisContext(cluster: cluster, signals: signals, now: now, window: window)
+        let findings = analyzers.flatMap { $0.findings(in: context) }
+        let incidents = incidents(anomalies: anomalies, findings: findings, cluster: cluster, now: now)
+        return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
+    }
+
+    /// Groups evidence per subject and names each group's cause.
+    func incidents(anomalies: [SignalAnomaly], findings: [Finding], cluster: ClusterModel, now: Double) -> [Incident] {
+        let topology = Topology(cluster: cluster)
+        let failedNodes = Set(findings.filter { $0.reason == "NodeNotReady" }.map(\.object.name))
+        var grouped: [Subject: [Evidence]] = [:]
+
+        // Trouble of a pod on a failed node is the node's, not its workload's.
+        func subject(ofPod namespace: String, _ pod: String) -> Subject {
+            if let node = topology.node(ofPod: namespace, pod), failedNodes.contains(node) {
+                return Subject(kind: "node", namespace: "", name: node)
+            }
+            return topology.subject(ofPod: namespace, pod)
+        }
+
+        for finding in findings {
+            let object = finding.object
+            let owner: Subject =
+                switch object.kind {
+                case "pod": subject(ofPod: object.namespace, object.name)
+                case "node", "persistentvolumeclaim", "job": object
+                default: topology.subject(kind: object.kind, namespace: object.namespace, name: object.name)
+                }
+            grouped[owner, default: []].append(
+                Evidence(
+                    kind: .finding,
+                    name: finding.reason,
+                    object: object.description,
+                    message: finding.message,
+                    at: finding.since,
+                    severity: finding.severity
+                )
+            )
+        }
+        for anomaly in anomalies {
+            guard let owner = Self.subject(of: anomaly.labels, topology: topology, podSubject: subject) else {
+                continue
+            }
+            grouped[owner, default: []].append(Self.evidence(anomaly))
+        }
+        for event in cluster.events where event.lastSeen.timeIntervalSince1970 >= now - window {
+            let owner: Subject =
+                event.involvedKind == "Pod"
+                ? subject(ofPod: event.namespace, event.involvedName)
+                : topology.subject(kind: event.involvedKind, namespace: event.namespace, name: event.involvedName)
+            grouped[owner, default: []].append(
+                Evidence(
+                    kind: .event,
+                    name: event.reason,
+                    object: "\(event.involvedKind.lowercased())/\(event.involvedName)",
+                    message: "\(event.reason): \(event.message)",
+                    at: event.firstSeen.timeIntervalSince1970,
+                    severity: event.type == "Warning" ? .warning : .info,
+                    count: event.count
+                )
+            )
+        }
+        let builder = ProposalBuilder(cluster: cluster)
+        return grouped.compactMap { subject, evidence in
+            incident(subject, Self.deduplicated(evidence), builder: builder, now: now)
+        }
+        .sorted { lhs, rhs in
+            let left = (lhs.cause != "unknown" ? 1 : 0, lhs.severity, lhs.confidence)
+            let right = (rhs.cause != "unknown" ? 1 : 0, rhs.severity, rhs.confidence)
+            if left != right { return left > right }
+            return lhs.subject < rhs.subject
+        }
+    }
+
+    /// One incident for a subject, or nil when its evidence is too weak to be one.
+    private func incident(
+        _ subject: Subject,
+        _ evidence: [Evidence],
+        builder: ProposalBuilder,
+        now: Double
+    )
+        -> Incident?
+    {
+        // The onset: the earliest trouble, rollouts and routine events aside (now, when none is dated).
+        let trouble = evidence.filter { $0.severity >= .warning || $0.kind == .anomaly }
+        guard !trouble.isEmpty else { return nil }
+        let onset = trouble.compactMap(\.at).filter { $0 >= now - 2 * window }.min() ?? now
+        let matches = rules.playbooks.enumerated().compactMap { index, playbook -> (Int, Playbook, Double)? in
+            score(playbook, evidence, onset: onset).map { (index, playbook, $0) }
+        }
+        let best = matches.max { ($0.2, -$0.0) < ($1.2, -$1.0) }
+        let severity = trouble.map(\.severity).max() ?? .info
+        let weight = trouble.reduce(0.0) { $0 + ($1.kind == .anomaly ? 1.5 : $1.kind == .finding ? 2 : 1) }
+        // No playbook: an incident only on strong evidence (a warning finding and more), cause unknown.
+        guard best != nil || (evidence.contains { $0.kind == .finding && $0.severity >= .warning } && weight >= 4)
+        else { return nil }
+        let confidence = best.map { ($0.2 / ($0.2 + 2) * 100).rounded() / 100 } ?? 0
+        let cause = best?.1.cause ?? "unknown"
+        var incident = Incident(
+            id: Self.id(subject, cause: cause, onset: onset),
+            subject: subject,
+            startedAt: onset,
+            cause: cause,
+            summary: best?.1.summary ?? "cause unknown: no playbook matches the evidence; nothing is proposed",
+            playbook: best?.1.name,
+            confidence: confidence,
+            severity: severity,
+            evidence: evidence.sorted { ($0.at ?? .infinity, $0.name) < ($1.at ?? .infinity, $1.name) },
+            proposals: [],
+            explanation: ""
+        )
+        if let playbook = best?.1 {
+            incident.proposals = playbook.then.compactMap {
+                builder.proposal($0, for: incident, playbook: playbook.name, confidence: confidence)
+            }
+        }
+        incident.explanation = narrator.explain(incident, template: best?.1.explain ?? "")
+        return incident
+    }
+
+    /// The playbook's score on this evidence, or nil when it does not match: every `all`, at least one
+    /// `any` (when given), no `none`. A rollout counts only when it began just before the onset.
+    func score(_ playbook: Playbook, _ evidence: [Evidence], onset: Double) -> Double? {
+        func holds(_ condition: Playbook.Condition) -> Bool {
+            evidence.contains { item in
+                guard item.kind.rawValue == condition.kind.rawValue, item.name == condition.name else { return false }
+                if item.name == "RecentRollout", let at = item.at {
+                    return at >= onset - rolloutLead && at <= onset + rolloutGrace
+                }
+                return true
+            }
+        }
+        guard playbook.all.allSatisfy(holds), !playbook.none.contains(where: holds) else { return nil }
+        let anyHeld = playbook.any.filter(holds)
+        guard playbook.any.isEmpty || !anyHeld.isEmpty else { return nil }
+        return (playbook.all + anyHeld).reduce(0) { $0 + $1.weight }
+    }
+
+    /// The subject a signal's labels name: its pod's workload, its volume claim, its workload label, or
+    /// its node.
+    static func subject(
+        of labels: [String: String],
+        topology: Topology,
+        podSubject: (String, String) -> Subject
+    ) -> Subject? {
+        let namespace = labels["namespace"] ?? labels["exported_namespace"] ?? ""
+        if let pod = labels["pod"] ?? labels["exported_pod"], !namespace.isEmpty { return podSubject(namespace, pod) }
+        if let claim = labels["persistentvolumeclaim"] {
+            return Subject(kind: "persistentvolumeclaim", namespace: namespace, name: claim)
+        }
+        for kind in ["deployment", "statefulset", "daemonset"] {
+            if let name = labels[kind] { return topology.workload(Topology.kindName(kind), namespace, name) }
+        }
+        if let hpa = labels["horizontalpodautoscaler"] {
+            return topology.subject(kind: "HorizontalPodAutoscaler", namespace: namespace, name: hpa)
+        }
+        if let node = labels["node"] { return Subject(kind: "node", namespace: "", name: node) }
+        return nil
+    }
+
+    static func evidence(_ anomaly: SignalAnomaly) -> Evidence {
+        let where_ = ["pod", "container", "persistentvolumeclaim", "node"].compactMap { anomaly.labels[$0] }
+            .joined(separator: "/")
+        let direction = anomaly.peak >= anomaly.expected ? "up" : "down"
+        return Evidence(
+            kind: .anomaly,
+            name: anomaly.rule,
+            object: where_,
+            message:
+                "\(anomaly.rule) of \(where_) \(direction) to \(Self.number(anomaly.peak)) (usually \(Self.number(anomaly.expected)), \(Int(abs(anomaly.deviation).rounded())) spreads) since \(Timestamp.utc(anomaly.startedAt))\(anomaly.ongoing ? ", ongoing" : "")",
+            at: anomaly.startedAt,
+            severity: .warning
+        )
+    }
+
+    /// Repeated evidence — the same event reason on many pods, the same finding on every replica —
+    /// folded into one item with a count, the earliest time kept.
+    static func deduplicated(_ evidence: [Evidence]) -> [Evidence] {
+        var folded: [String: Evidence] = [:]
+        var order: [String] = []
+        for item in evidence {
+            let key = item.kind == .anomaly ? "\(item.kind)|\(item.name)|\(item.object)" : "\(item.kind)|\(item.name)"
+            if var existing = folded[key] {
+                existing.count += item.count
+                if let at = item.at, at < existing.at ?? .infinity {
+                    existing.at = at
+                }
+                existing.severity = max(existing.severity, item.severity)
+                folded[key] = existing
+            } else {
+                folded[key] = item
+                order.append(key)
+            }
+        }
+        return order.compactMap { folded[$0] }
+    }
+
+    static func id(_ subject: Subject, cause: String, onset: Double) -> String {
+        let key = "\(subject.namespace)|\(subject)|\(cause)|\(Int((onset / 3600).rounded(.down)))"
+        let hash = FNV1a.hash(key.utf8)
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func number(_ value: Double) -> String {
+        if abs(value) >= 1_048_576 { return Quantity.bytes(value) }
+        if abs(value) >= 100 { return String(Int(value.rounded())) }
+        if abs(value) >= 1 { return String((value * 100).rounded() / 100) }
+        return String((value * 10000).rounded() / 10000)
+    }
+}

@@ -1,0 +1,61 @@
+/// The incident schema of `vigil diagnose --output json` and `GET /api/v1/incidents` (documented in
+/// `docs/DIAGNOSIS.md`): stable field names, times in RFC 3339 UTC.
+extension Incident: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case id, namespace, workload
+        case startedAt = "started_at"
+        case cause, summary, playbook, confidence, severity
+        case evidence, proposals, explanation
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(subject.namespace, forKey: .namespace)
+        try container.encode(subject.description, forKey: .workload)
+        try container.encode(Timestamp.utc(startedAt), forKey: .startedAt)
+        try container.encode(cause, forKey: .cause)
+        try container.encode(summary, forKey: .summary)
+        try container.encodeIfPresent(playbook, forKey: .playbook)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(severity.description, forKey: .severity)
+        try container.encode(evidence, forKey: .evidence)
+        try container.encode(proposals, forKey: .proposals)
+        try container.encode(explanation, forKey: .explanation)
+    }
+}
+
+extension Evidence: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case kind, name, object, message, at, severity, count
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind.rawValue, forKey: .kind)
+        try container.encode(name, forKey: .name)
+        try container.encode(object, forKey: .object)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(at.map(Timestamp.utc), forKey: .at)
+        try container.encode(severity.description, forKey: .severity)
+        try container.encode(count, forKey: .count)
+    }
+}
+
+extension Proposal: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case action, target, namespace, parameters, kubectl, rule, confidence, rationale
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(action, forKey: .action)
+        try container.encode(target, forKey: .target)
+        try container.encode(namespace, forKey: .namespace)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(kubectl, forKey: .kubectl)
+        try container.encode(rule, forKey: .rule)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(rationale, forKey: .rationale)
+    }
+}

@@ -1,0 +1,125 @@
+import VigilKube
+import VigilRules
+import VigilYAML
+
+/// Turns a playbook's actions into concrete proposals for an incident: the target object, the new value
+/// computed from the current one (× factor, capped), the KubeAction and the exact kubectl command.
+/// An action that cannot be made concrete (no known limit, no HPA, a class that cannot expand) is left
+/// out rather than guessed.
+struct ProposalBuilder {
+    let cluster: ClusterModel
+
+    func proposal(
+        _ template: Playbook.ActionTemplate,
+        for incident: Incident,
+        playbook: String,
+        confidence: Double
+    )
+        -> Proposal?
+    {
+        let subject = incident.subject
+        func make(_ action: KubeAction, _ parameters: [String: String] = [:], _ rationale: String) -> Proposal {
+            Proposal(
+                action: template.action.rawValue,
+                target: "\(action.object.resource.rawValue)/\(action.object.name)",
+                namespace: action.object.resource.isNamespaced ? action.object.namespace : "",
+                parameters: parameters,
+                kubectl: action.kubectlCommand(dryRun: false),
+                kubeAction: action,
+                rule: playbook,
+                confidence: confidence,
+                rationale: rationale
+            )
+        }
+        switch template.action {
+        case .undo:
+            guard subject.kind == "deployment" else { return nil }
+            let history = cluster.rolloutHistory(ofDeployment: subject.namespace, subject.name)
+            let previous = history.count > 1 ? history[1].revision.map { " (revision \($0))" } ?? "" : ""
+            return make(
+                .undo(
+                    KubeObjectReference(.deployment, namespace: subject.namespace, name: subject.name),
+                    toRevision: nil
+                ),
+                [:],
+                "roll back to the previous revision\(previous), which ran without this trouble"
+            )
+        case .restart:
+            guard let reference = workload(subject) else { return nil }
+            return make(.restart(reference), [:], "a rolling restart frees the leaked memory before the limit is hit")
+        case .cordon:
+            guard subject.kind == "node" else { return nil }
+            return make(.cordon(node: subject.name), [:], "keep new pods off the failing node")
+        case .drain:
+            guard subject.kind == "node" else { return nil }
+            let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
+            return make(
+                .drain(node: subject.name, options),
+                [:],
+                "move the node's pods to healthy nodes, honouring disruption budgets"
+            )
+        case .setResources:
+            guard let reference = workload(subject), let (container, limit) = memoryLimit(of: subject) else {
+                return nil
+            }
+            let wanted = min(limit * template.factor, template.maximum ?? .infinity)
+            guard wanted > limit else { return nil }
+            let value = Quantity.bytes(wanted)
+            return make(
+                .setResources(reference, container: container, limits: ["memory": value], requests: [:]),
+                ["container": container, "memory_limit": value],
+                "memory limit \(Quantity.bytes(limit)) × \(template.factor)"
+                    + (wanted < limit * template.factor ? ", capped" : "")
+            )
+        case .scale:
+            guard let reference = workload(subject),
+                let current = cluster.workloads[
+                    "\(Topology.kindName(subject.kind))/\(subject.namespace)/\(subject.name)"
+                ]?
+                .desiredReplicas
+            else { return nil }
+            let wanted = min(Int((Double(current) * template.factor).rounded(.up)), Int(template.maximum ?? 1000))
+            guard wanted > current else { return nil }
+            return make(
+                .scale(reference, replicas: wanted),
+                ["replicas": "\(wanted)"],
+                "\(current) replicas × \(template.factor)"
+            )
+        case .deletePod:
+            guard
+                let pod = cluster.pods.values.filter({
+                    Topology(cluster: cluster).subject(ofPod: $0.namespace, $0.name) == subject
+                })
+                .max(by: { ($0.restarts, $0.name) < ($1.restarts, $1.name) })
+            else { return nil }
+            return make(
+                .delete(KubeObjectReference(.pod, namespace: pod.namespace, name: pod.name)),
+                [:],
+                "the pod in the worst state"
+            )
+        case .setHPAMax, .expandPVC:
+            return nil
+        }
+    }
+
+    private func workload(_ subject: Subject) -> KubeObjectReference? {
+        guard let resource = KubeResource(rawValue: subject.kind),
+            [.deployment, .statefulset, .daemonset].contains(resource)
+        else { return nil }
+        return KubeObjectReference(resource, namespace: subject.namespace, name: subject.name)
+    }
+
+    /// The container whose memory ran out and its current limit: from the pods of the workload, the
+    /// container with the most OOM kills (else the first with a limit).
+    private func memoryLimit(of subject: Subject) -> (String, Double)? {
+        let topology = Topology(cluster: cluster)
+        let containers = cluster.pods.values.filter { topology.subject(ofPod: $0.namespace, $0.name) == subject }
+            .flatMap(\.containers).filter { $0.memoryLimit != nil }
+        let chosen = containers.max { lhs, rhs in
+            (lhs.terminationReason == "OOMKilled" ? 1 : 0, lhs.restartCount, lhs.name)
+                < (rhs.terminationReason == "OOMKilled" ? 1 : 0, rhs.restartCount, rhs.name)
+        }
+        guard let chosen, let limit = chosen.memoryLimit else { return nil }
+        return (chosen.name, limit)
+    }
+}

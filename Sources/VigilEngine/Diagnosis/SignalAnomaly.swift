@@ -1,0 +1,92 @@
+import VigilCore
+import VigilRules
+
+/// A stretch of a signal that left its baseline and stayed out for the rule's `for:`: the evidence an
+/// incident cites ("p99 latency of checkout 0.41 s, usually 0.05 s, since 10:42").
+public struct SignalAnomaly: Sendable, Equatable {
+    public var rule: String
+    public var labels: [String: String]
+    /// The first deviating sample (seconds since the epoch), and the last one.
+    public var startedAt: Double
+    public var lastSeenAt: Double
+    /// The baseline before it started, and the value furthest from it.
+    public var expected: Double
+    public var peak: Double
+    /// How far the peak was, in robust spreads (signed).
+    public var deviation: Double
+    /// Still out at the end of the data.
+    public var ongoing: Bool
+}
+
+/// Finds anomalies in one signal as the daemon would, sample by sample: a robust level learns the
+/// baseline; a sample counts as deviating when it is `sensitivity` spreads away in the rule's direction
+/// *and* changed by at least `min_change` relative to the baseline; deviating samples do not teach the
+/// baseline (a sustained shift stays visible); a run that lasts the rule's `for:` is an anomaly.
+public struct SignalWatch: Sendable {
+    /// Samples the baseline must have learnt from before anything is judged.
+    public static let warmupSamples: UInt32 = 20
+    /// Normal samples in a row that end a run.
+    static let recoverySamples = 3
+
+    public static func anomalies(in signal: Signal, rule: SignalRule, alpha: Double = 0.02) -> [SignalAnomaly] {
+        var level = RobustLevel()
+        var found: [SignalAnomaly] = []
+        var run: SignalAnomaly?
+        var normalInRow = 0
+        for (time, value) in zip(signal.times, signal.values) where value.isFinite {
+            // A floor of 1 % of the level: a flat series's zero spread must not make every wobble infinite.
+            let deviation = level.deviation(of: value, floor: max(0.01 * abs(level.mean), 1e-9))
+            let change = abs(value - level.mean) / max(abs(level.mean), 1e-12)
+            let deviating =
+                level.count > Self.warmupSamples && rule.direction.counts(deviation) >= rule.sensitivity.spreads
+                && change >= rule.minimumChange
+            if deviating {
+                normalInRow = 0
+                if var current = run {
+                    current.lastSeenAt = time
+                    if abs(deviation) > abs(current.deviation) {
+                        current.deviation = deviation
+                        current.peak = value
+                    }
+                    run = current
+                } else {
+                    run = SignalAnomaly(
+                        rule: rule.name,
+                        labels: signal.labels,
+                        startedAt: time,
+                        lastSeenAt: time,
+                        expected: level.mean,
+                        peak: value,
+                        deviation: deviation,
+                        ongoing: true
+                    )
+                }
+                continue
+            }
+            level.update(value, alpha: alpha)
+            guard var current = run else { continue }
+            normalInRow += 1
+            if normalInRow >= Self.recoverySamples {
+                current.ongoing = false
+                if current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
+                run = nil
+            }
+        }
+        if var current = run {
+            current.ongoing = current.lastSeenAt >= (signal.times.last ?? current.lastSeenAt)
+            if current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
+        }
+        return found
+    }
+}
+
+extension DetectionDirection {
+    /// The part of a signed deviation that counts in this direction.
+    func counts(_ deviation: Double) -> Double {
+        switch self {
+        case .both: abs(deviation)
+        case .up: max(deviation, 0)
+        case .down: max(-deviation, 0)
+        }
+    }
+}

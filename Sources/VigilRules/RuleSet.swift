@@ -1,0 +1,107 @@
+import Foundation
+import VigilYAML
+
+/// Every detection rule and playbook Vigil runs with, from one or more rule files, validated as a
+/// whole: a set with any error is refused with all of its errors listed, as `promtool check rules` does.
+public struct RuleSet: Sendable {
+    public var signals: [SignalRule]
+    public var playbooks: [Playbook]
+    /// The files it was read from, in order.
+    public var files: [String]
+
+    public init(signals: [SignalRule] = [], playbooks: [Playbook] = [], files: [String] = []) {
+        self.signals = signals
+        self.playbooks = playbooks
+        self.files = files
+    }
+
+    /// Every problem of a refused rule set, each `file:line:column: field: message`.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public var errors: [String]
+        public var description: String { errors.joined(separator: "\n") }
+    }
+
+    /// Reads `paths`: files, directories (their `*.yaml` and `*.yml`, rule tests `*_test.yaml` left
+    /// out) and globs in the last path component (`rules/*.yaml`), as Prometheus's `rule_files:` reads
+    /// them. Names must be unique across the set.
+    public static func load(_ paths: [String], relativeTo base: String? = nil) throws(LoadError) -> RuleSet {
+        var errors: [String] = []
+        var set = RuleSet()
+        for file in expand(paths, relativeTo: base, errors: &errors) {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                errors.append("\(file): cannot read the file")
+                continue
+            }
+            do {
+                let loaded = try RuleFileReader.read(String(decoding: data, as: UTF8.self), file: file)
+                set.signals += loaded.signals
+                set.playbooks += loaded.playbooks
+                set.files.append(file)
+            } catch {
+                errors += error.errors
+            }
+        }
+        errors += set.crossFileErrors()
+        guard errors.isEmpty else { throw LoadError(errors: errors) }
+        return set
+    }
+
+    /// The files `paths` name, sorted within each directory or glob so the order is stable.
+    public static func expand(_ paths: [String], relativeTo base: String?, errors: inout [String]) -> [String] {
+        var files: [String] = []
+        for raw in paths {
+            let trimmed = raw.count > 1 && raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            let path = base.map { trimmed.hasPrefix("/") ? trimmed : "\($0)/\(trimmed)" } ?? trimmed
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                    files += names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !isTest($0) }
+                        .sorted().map { "\(path)/\($0)" }
+                } else {
+                    files.append(path)
+                }
+                continue
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            let pattern = (path as NSString).lastPathComponent
+            guard pattern.contains("*") || pattern.contains("?") else {
+                errors.append("\(raw): no such file or directory")
+                continue
+            }
+            let names =
+                (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+            files += names.filter { fnmatch(pattern, $0, 0) == 0 }.sorted()
+                .map { directory.isEmpty ? $0 : "\(directory)/\($0)" }
+        }
+        return files
+    }
+
+    static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.yaml") || name.hasSuffix("_test.yml") }
+
+    /// Duplicate names across files, and playbooks asking for signals no rule defines.
+    private func crossFileErrors() -> [String] {
+        var errors: [String] = []
+        var seen: [String: String] = [:]
+        for signal in signals {
+            if let first = seen[signal.name] {
+                errors.append("\(signal.origin): signal \"\(signal.name)\" is already defined at \(first)")
+            }
+            seen[signal.name] = seen[signal.name] ?? signal.origin
+        }
+        var playbookNames: [String: String] = [:]
+        for playbook in playbooks {
+            if let first = playbookNames[playbook.name] {
+                errors.append("\(playbook.origin): playbook \"\(playbook.name)\" is already defined at \(first)")
+            }
+            playbookNames[playbook.name] = playbookNames[playbook.name] ?? playbook.origin
+            for condition in playbook.all + playbook.any + playbook.none
+            where condition.kind == .anomaly && seen[condition.name] == nil {
+                errors.append(
+                    "\(playbook.origin): playbook \"\(playbook.name)\": anomaly \"\(condition.name)\" names no signal rule"
+                )
+            }
+        }
+        return errors
+    }
+}

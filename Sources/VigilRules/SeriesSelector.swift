@@ -1,0 +1,166 @@
+/// A PromQL series selector — `name{label="v", label=~"re", label!="v", label!~"re"}` — parsed once and
+/// matched against label sets, with PromQL's semantics: regexes are anchored at both ends and matched
+/// code point by code point (as Go's RE2 matches runes), and a missing label reads as the empty string.
+public struct SeriesSelector: Sendable, CustomStringConvertible {
+    public enum Operator: String, Sendable {
+        case equal = "="
+        case notEqual = "!="
+        case matches = "=~"
+        case notMatches = "!~"
+    }
+
+    public struct Matcher: Sendable {
+        public var label: String
+        public var op: Operator
+        public var value: String
+        // Compiled once and only read after: safe to share although Regex is not declared Sendable.
+        nonisolated(unsafe) let regex: Regex<AnyRegexOutput>?
+
+        func matches(_ actual: String) -> Bool {
+            switch op {
+            case .equal: actual == value
+            case .notEqual: actual != value
+            case .matches: (try? regex?.wholeMatch(in: actual)) != nil
+            case .notMatches: (try? regex?.wholeMatch(in: actual)) == nil
+            }
+        }
+    }
+
+    public let matchers: [Matcher]
+    public let description: String
+
+    /// The metric name when the selector names exactly one (`name{…}` or `{__name__="name"}`).
+    public var metricName: String? {
+        matchers.first { $0.label == "__name__" && $0.op == .equal }?.value
+    }
+
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// 1-based column of the problem within the selector.
+        public var column: Int
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Parses `text`; fails with the column and PromQL-like wording of the first problem.
+    public init(_ text: String) throws(ParseError) {
+        description = text
+        var scanner = SelectorScanner(Array(text.unicodeScalars))
+        var matchers: [Matcher] = []
+        scanner.skipSpaces()
+        let name = scanner.identifier(allowColons: true)
+        if !name.isEmpty {
+            matchers.append(Matcher(label: "__name__", op: .equal, value: name, regex: nil))
+        }
+        scanner.skipSpaces()
+        if scanner.take("{") {
+            scanner.skipSpaces()
+            while !scanner.take("}") {
+                let label = scanner.identifier(allowColons: false)
+                guard !label.isEmpty else { throw scanner.error("expected a label name") }
+                scanner.skipSpaces()
+                guard let op = scanner.operator() else {
+                    throw scanner.error("expected one of =, !=, =~, !~ after \"\(label)\"")
+                }
+                scanner.skipSpaces()
+                let value = try scanner.quoted()
+                var regex: Regex<AnyRegexOutput>?
+                if op == .matches || op == .notMatches {
+                    do {
+                        regex = try Regex("^(?:\(value))$").matchingSemantics(.unicodeScalar)
+                    } catch {
+                        throw scanner.error("invalid regular expression \"\(value)\": \(error)")
+                    }
+                }
+                matchers.append(Matcher(label: label, op: op, value: value, regex: regex))
+                scanner.skipSpaces()
+                if scanner.take(",") {
+                    scanner.skipSpaces()
+                    continue
+                }
+                guard scanner.peek == "}" else { throw scanner.error("expected \",\" or \"}\"") }
+            }
+        }
+        scanner.skipSpaces()
+        guard scanner.atEnd else { throw scanner.error("unexpected text after the selector") }
+        // PromQL refuses a selector that matches everything, including the empty label set.
+        guard matchers.contains(where: { !$0.matches("") }) else {
+            throw ParseError(column: 1, message: "vector selector must contain at least one non-empty matcher")
+        }
+        self.matchers = matchers
+    }
+
+    /// Whether a series with these labels (`__name__` included) is selected.
+    public func matches(_ labels: [String: String]) -> Bool {
+        matchers.allSatisfy { $0.matches(labels[$0.label] ?? "") }
+    }
+}
+
+/// The selector's lexer: identifiers, operators and Go-style quoted strings.
+private struct SelectorScanner {
+    let scalars: [Unicode.Scalar]
+    var position = 0
+
+    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+    var atEnd: Bool { position >= scalars.count }
+    var peek: Unicode.Scalar? { atEnd ? nil : scalars[position] }
+
+    func error(_ message: String) -> SeriesSelector.ParseError {
+        SeriesSelector.ParseError(column: position + 1, message: message)
+    }
+
+    mutating func skipSpaces() {
+        while let scalar = peek, scalar == " " || scalar == "\t" || scalar == "\n" { position += 1 }
+    }
+
+    mutating func take(_ scalar: Unicode.Scalar) -> Bool {
+        guard peek == scalar else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func identifier(allowColons: Bool) -> String {
+        var text = String.UnicodeScalarView()
+        while let scalar = peek {
+            let letter = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
+            let digit = scalar >= "0" && scalar <= "9"
+            guard letter || (digit && !text.isEmpty) || (allowColons && scalar == ":") else { break }
+            text.append(scalar)
+            position += 1
+        }
+        return String(text)
+    }
+
+    mutating func `operator`() -> SeriesSelector.Operator? {
+        if take("=") { return take("~") ? .matches : .equal }
+        if take("!") {
+            if take("=") { return .notEqual }
+            if take("~") { return .notMatches }
+            position -= 1
+        }
+        return nil
+    }
+
+    mutating func quoted() throws(SeriesSelector.ParseError) -> String {
+        guard let quote = peek, quote == "\"" || quote == "'" || quote == "`" else {
+            throw error("expected a quoted label value")
+        }
+        position += 1
+        var text = String.UnicodeScalarView()
+        while let scalar = peek {
+            position += 1
+            if scalar == quote { return String(text) }
+            if scalar == "\\" && quote != "`", let escaped = peek {
+                position += 1
+                switch escaped {
+                case "n": text.append("\n")
+                case "t": text.append("\t")
+                default: text.append(escaped)
+                }
+                continue
+            }
+            text.append(scalar)
+        }
+        throw error("unterminated quoted string")
+    }
+}

@@ -1,0 +1,46 @@
+import Testing
+
+@testable import VigilRules
+
+/// PromQL selector syntax and matching, one line per case.
+struct SeriesSelectorTests {
+    static let series: [String: String] = [
+        "__name__": "http_requests_total", "code": "503", "pod": "web-1", "namespace": "shop",
+    ]
+
+    @Test(arguments: [
+        ("http_requests_total", true),
+        (#"http_requests_total{code=~"5.."}"#, true),
+        (#"http_requests_total{code=~"5"}"#, false),  // anchored at both ends, as PromQL anchors
+        (#"http_requests_total{code!~"2..", pod="web-1"}"#, true),
+        (#"{__name__=~"http_.*", namespace!="kube-system"}"#, true),
+        (#"http_requests_total{container=""}"#, true),  // a missing label reads as empty
+        (#"http_requests_total{container!=""}"#, false),
+        (#"other{code="503"}"#, false),
+        (#"http_requests_total{ code = '503' , }"#, true),  // spaces, single quotes, a trailing comma
+    ])
+    func matches(selector: String, expected: Bool) throws {
+        #expect(try SeriesSelector(selector).matches(Self.series) == expected)
+    }
+
+    @Test(arguments: [
+        (#"up{job="a""#, "column 10: expected \",\" or \"}\""),
+        (#"up{="a"}"#, "column 4: expected a label name"),
+        (#"up{job~"a"}"#, "column 7: expected one of =, !=, =~, !~ after \"job\""),
+        (#"up{job="a}"#, "column 11: unterminated quoted string"),
+        (#"{job=""}"#, "column 1: vector selector must contain at least one non-empty matcher"),
+        ("up extra", "column 4: unexpected text after the selector"),
+    ])
+    func refuses(selector: String, expected: String) {
+        #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(selector) }
+        do {
+            _ = try SeriesSelector(selector)
+        } catch {
+            #expect("column \(error.column): \(error.message)" == expected)
+        }
+    }
+
+    @Test func refusesABadRegexWithItsColumn() {
+        #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(#"up{job=~"(unclosed"}"#) }
+    }
+}
