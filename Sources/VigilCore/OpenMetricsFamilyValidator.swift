@@ -123,7 +123,10 @@ struct OpenMetricsFamilyValidator {
             if let groupTimestamp, let timestamp, groupTimestamp > timestamp, type != .info {
                 throw parser.error(at: line, "timestamps went backwards within a group")
             }
-        } else {
+        }
+        // A new group, or the same group's next point in time: nothing of it has been seen yet. (Kept
+        // across points, the set took the second point's samples for repeats of the first's.)
+        if currentGroup != group || groupTimestamp != timestamp {
             seriesInGroup.removeAll(keepingCapacity: true)
         }
         let series = groupHash(buffer, labels, excluding: []) &+ ByteScanning.hash(buffer, name)

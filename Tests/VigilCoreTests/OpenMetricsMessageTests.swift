@@ -36,6 +36,20 @@ struct OpenMetricsMessageTests {
         #expect(messages.allSatisfy { $0 == "clashing name \"foo_count\": a metric family may appear only once" })
     }
 
+    @Test func aHistogramMayCarryManyPointsInTime() {
+        // A recorded scenario's histograms: one group, point after point. The set of series seen in a
+        // group outlived the first point, so the second point's +Inf bucket read as a repeat and the third
+        // point's start reported "no +Inf bucket".
+        let point = { (t: Int, n: Int) in
+            "h_bucket{le=\"1.0\"} \(n) \(t)\nh_bucket{le=\"+Inf\"} \(n + 1) \(t)\nh_count \(n + 1) \(t)\nh_sum 3 \(t)\n"
+        }
+        let body = "# TYPE h histogram\n" + (1...4).map { point(100 + 30 * $0, $0) }.joined() + "# EOF\n"
+        #expect(rejection(body, .openMetrics) == nil)
+        // Still refused: the same point given twice with a different +Inf bucket is not a new point.
+        let repeated = "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1 100\nh_count 2 100\nh_sum 1 100\n# EOF\n"
+        #expect(rejection(repeated, .openMetrics) != nil)
+    }
+
     @Test(arguments: cases.indices)
     func reports(_ index: Int) {
         let (body, message, why) = Self.cases[index]

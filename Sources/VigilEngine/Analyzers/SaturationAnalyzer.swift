@@ -52,7 +52,7 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                 )
             }
             if let trend = Trend(signal, span: 3 * 3600), trend.fit >= 0.8, let left = trend.secondsUntil(limit),
-                left > 0, left <= leakHorizon, trend.slope * 3600 >= 0.02 * limit
+                left > 0, left <= leakHorizon, trend.slope * 3600 >= 0.02 * limit, Self.isSteady(signal)
             {
                 found.append(
                     Finding(
@@ -86,6 +86,16 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                 message: "\(podName) is CPU-throttled in \(Self.percent(share)) of its CFS periods"
             )
         }
+    }
+
+    /// A leak grows all along: the earlier and the later half of the last 3 h both climb, at rates within
+    /// 3× of each other. A working set that stepped up with a burst of traffic is no leak.
+    static func isSteady(_ signal: Signal) -> Bool {
+        guard let end = signal.times.last,
+            let early = Trend(signal.truncated(before: end - 1.5 * 3600), span: 1.5 * 3600),
+            let late = Trend(signal, span: 1.5 * 3600), early.slope > 0, late.slope > 0
+        else { return false }
+        return late.slope / early.slope <= 3 && early.slope / late.slope <= 3
     }
 
     static func containerKey(_ labels: [String: String]) -> String {

@@ -49,6 +49,7 @@ public struct DiagnosisEngine: Sendable {
 
     /// Diagnoses the cluster at `now` (seconds since the epoch) from `history` and the cluster's state.
     public func diagnose(history: MetricHistory, cluster: ClusterModel, now: Double) -> Diagnosis {
+        let history = Self.withWorkloads(history, Topology(cluster: cluster))
         var signals: [String: [Signal]] = [:]
         var anomalies: [SignalAnomaly] = []
         for rule in rules.signals {
@@ -62,6 +63,26 @@ public struct DiagnosisEngine: Sendable {
         let findings = analyzers.flatMap { $0.findings(in: context) }
         let incidents = incidents(anomalies: anomalies, findings: findings, cluster: cluster, now: now)
         return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
+    }
+
+    /// Every series with `namespace` and `pod` labels gains `workload` (`deployment/web`), its pod's
+    /// top-level controller, as a join with kube-state-metrics' `kube_pod_owner` would give it: a
+    /// rollout replaces pods, so only a workload-wide signal has a baseline that spans it.
+    static func withWorkloads(_ history: MetricHistory, _ topology: Topology) -> MetricHistory {
+        var cache: [String: String] = [:]
+        var enriched = MetricHistory()
+        for var series in history.series {
+            if series.labels["workload"] == nil, let namespace = series.labels["namespace"],
+                let pod = series.labels["pod"], !pod.isEmpty
+            {
+                let key = "\(namespace)/\(pod)"
+                let workload = cache[key] ?? topology.subject(ofPod: namespace, pod).description
+                cache[key] = workload
+                series.labels["workload"] = workload
+            }
+            enriched.append(series)
+        }
+        return enriched
     }
 
     /// Groups evidence per subject and names each group's cause.
@@ -103,7 +124,11 @@ public struct DiagnosisEngine: Sendable {
             }
             grouped[owner, default: []].append(Self.evidence(anomaly))
         }
-        for event in cluster.events where event.lastSeen.timeIntervalSince1970 >= now - window {
+        // Routine events (Pulled, Created, Scheduled…) are noise unless a playbook asks for them.
+        let conditions: [Playbook.Condition] = rules.playbooks.flatMap { $0.all + $0.any + $0.none }
+        let namedEvents = Set(conditions.filter { $0.kind == .event }.map(\.name))
+        let recentEvents = cluster.events.filter { $0.lastSeen.timeIntervalSince1970 >= now - window }
+        for event in recentEvents where event.type == "Warning" || namedEvents.contains(event.reason) {
             let owner: Subject =
                 event.involvedKind == "Pod"
                 ? subject(ofPod: event.namespace, event.involvedName)
@@ -204,6 +229,11 @@ public struct DiagnosisEngine: Sendable {
         podSubject: (String, String) -> Subject
     ) -> Subject? {
         let namespace = labels["namespace"] ?? labels["exported_namespace"] ?? ""
+        if let workload = labels["workload"], let slash = workload.firstIndex(of: "/"), !namespace.isEmpty {
+            let kind = String(workload[..<slash])
+            let name = String(workload[workload.index(after: slash)...])
+            return kind == "pod" ? podSubject(namespace, name) : Subject(kind: kind, namespace: namespace, name: name)
+        }
         if let pod = labels["pod"] ?? labels["exported_pod"], !namespace.isEmpty { return podSubject(namespace, pod) }
         if let claim = labels["persistentvolumeclaim"] {
             return Subject(kind: "persistentvolumeclaim", namespace: namespace, name: claim)
@@ -219,8 +249,8 @@ public struct DiagnosisEngine: Sendable {
     }
 
     static func evidence(_ anomaly: SignalAnomaly) -> Evidence {
-        let where_ = ["pod", "container", "persistentvolumeclaim", "node"].compactMap { anomaly.labels[$0] }
-            .joined(separator: "/")
+        let keys = anomaly.labels["pod"] == nil ? ["workload", "persistentvolumeclaim", "node"] : ["pod", "container"]
+        let where_ = keys.compactMap { anomaly.labels[$0] }.joined(separator: "/")
         let direction = anomaly.peak >= anomaly.expected ? "up" : "down"
         return Evidence(
             kind: .anomaly,

@@ -11,7 +11,8 @@ extension Incident: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
-        try container.encode(subject.namespace, forKey: .namespace)
+        // Cluster-scoped subjects (nodes) have no namespace: null, not "".
+        try container.encode(subject.namespace.isEmpty ? nil : subject.namespace, forKey: .namespace)
         try container.encode(subject.description, forKey: .workload)
         try container.encode(Timestamp.utc(startedAt), forKey: .startedAt)
         try container.encode(cause, forKey: .cause)

@@ -22,6 +22,12 @@ public struct Signal: Sendable {
         return low == 0 ? nil : values[low - 1]
     }
 
+    /// The points up to `time`.
+    public func truncated(before time: Double) -> Signal {
+        let count = times.firstIndex { $0 > time } ?? times.count
+        return Signal(rule: rule, labels: labels, times: Array(times[..<count]), values: Array(values[..<count]))
+    }
+
     /// Builds the signals of `rule` from `history`: the selection, transformed (rates for counters,
     /// a quantile of histogram buckets, or a ratio of two selections), summed by the rule's labels.
     public static func derive(_ rule: SignalRule, from history: MetricHistory) -> [Signal] {
