@@ -290,6 +290,18 @@ struct KubectlParityTests {
         #expect(!same.changed)
     }
 
+    @Test(arguments: [
+        "pvc/data", "persistentvolumeclaim/data", "persistentvolumeclaims/data",
+        "hpa/web", "horizontalpodautoscaler/web", "horizontalpodautoscalers.autoscaling/web",
+    ])
+    func kindsAreNamedAsKubectlNamesThem(_ argument: String) async throws {
+        let object = try #require(KubeObjectReference(kubectlArgument: argument, namespace: "shop"))
+        try await server.reset()
+        let kubectl = try server.kubectl(["get", argument, "-o", "name"])
+        #expect(kubectl.output == "\(object)\n")
+        #expect(try await server.log().map(\.path) == [object.path])
+    }
+
     @Test func serverErrorsCarryTheStatusMessage() async throws {
         try await server.reset()
         let client = KubeClient(
