@@ -5,9 +5,9 @@ import VigilHTTP
 @testable import VigilKube
 
 /// Every action, done by the real kubectl and by Vigil against the same fake API server: the requests
-/// must be the same — method, path, query, content type, and JSON-equal bodies. Ignored: discovery
-/// (Vigil hard-codes the built-in paths), the restart timestamp's value, and kubectl's wait after
-/// deleting a pod (Vigil does not wait).
+/// must be the same — method, path, query, content type, and JSON-equal bodies — and so must those of the
+/// kubectl command Vigil prints as the equivalent. Ignored: discovery (Vigil hard-codes the built-in paths),
+/// the restart timestamp's value, and kubectl's wait after deleting a pod (Vigil does not wait).
 @Suite(.serialized)
 struct KubectlParityTests {
     let server: FakeAPIServer
@@ -148,6 +148,35 @@ struct KubectlParityTests {
         ),
     ]
 
+    /// A command line's words as a POSIX shell splits them: blanks between words, single quotes and
+    /// backslashes as quoting (all that Vigil's kubectl equivalents use).
+    static func words(_ line: String) -> [String] {
+        var words: [String] = []
+        var word: String?
+        var quoted = false
+        var escaped = false
+        for character in line {
+            if escaped {
+                word = (word ?? "") + String(character)
+                escaped = false
+            } else if quoted {
+                if character == "'" { quoted = false } else { word = (word ?? "") + String(character) }
+            } else if character == "'" {
+                quoted = true
+                word = word ?? ""
+            } else if character == "\\" {
+                escaped = true
+            } else if character == " " {
+                if let finished = word { words.append(finished) }
+                word = nil
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        if let word { words.append(word) }
+        return words
+    }
+
     /// The requests with the restart timestamp blanked, and kubectl's post-delete wait left out.
     func comparable(_ requests: [FakeAPIServer.Request]) -> [FakeAPIServer.Request] {
         var result: [FakeAPIServer.Request] = []
@@ -193,6 +222,17 @@ struct KubectlParityTests {
             #expect(outcome.summary == marked, "\(outcome.summary) vs \(firstLine)")
         }
 
+        // The command Vigil prints as the equivalent, run by kubectl, sends the same.
+        try await server.reset()
+        let line = Self.words(outcome.kubectl)
+        #expect(line.first == "kubectl")
+        let equivalent = try server.kubectl(Array(line.dropFirst()))
+        #expect(equivalent.status == 0, "\(outcome.kubectl): \(equivalent.output)")
+        let sent = comparable(try await server.log())
+        #expect(
+            sent == expected,
+            "\(outcome.kubectl):\n\(sent.map(\.description).joined(separator: "\n"))\nkubectl:\n\(expected.map(\.description).joined(separator: "\n"))"
+        )
     }
 
     @Test(arguments: [false, true])
@@ -212,6 +252,12 @@ struct KubectlParityTests {
         let outcome = try await client.perform(.uncordon(node: "node-1"), dryRun: dryRun)
         #expect(try await server.log() == expected)
         #expect(outcome.summary == "node/node-1 uncordoned" + (dryRun ? " (server dry run)" : ""))
+
+        // The printed equivalent, after the same cordon.
+        try await server.reset()
+        #expect(try server.kubectl(["cordon", "node-1"]).status == 0)
+        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.log() == expected, "\(outcome.kubectl)")
     }
 
     @Test func aNodeAlreadyCordonedIsLeftAlone() async throws {
@@ -252,6 +298,10 @@ struct KubectlParityTests {
         #expect(outcome.summary.hasPrefix("node/node-1 cordoned"))
         #expect(outcome.summary.contains("Warning: ignoring DaemonSet-managed Pods: shop/web-ds-1"))
         #expect(outcome.summary.hasSuffix("node/node-1 drained" + (dryRun ? " (server dry run)" : "")))
+
+        try await server.reset()
+        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.log().map(\.description).sorted() == expected, "\(outcome.kubectl)")
     }
 
     @Test func drainRefusesWhatItMayNotEvictAndRetriesADisruptionBudget() async throws {
