@@ -58,6 +58,12 @@ public enum KubeAction: Sendable, Equatable {
     /// `kubectl set resources`: limits and requests (`memory` → `512Mi`) of one container, or of every
     /// container when none is named.
     case setResources(KubeObjectReference, container: String?, limits: [String: String], requests: [String: String])
+    /// `kubectl patch pvc NAME -p '{"spec":{"resources":{"requests":{"storage":"SIZE"}}}}'`: a claim asks for a
+    /// bigger volume. The API server refuses a shrink, and a growth unless the claim's StorageClass allows
+    /// volume expansion.
+    case expandPVC(KubeObjectReference, size: String)
+    /// `kubectl patch hpa NAME -p '{"spec":{"maxReplicas":N}}'`: the most an autoscaler may scale to.
+    case setHPAMax(KubeObjectReference, maxReplicas: Int)
 
     public struct MetadataChange: Sendable, Equatable {
         public var key: String
@@ -89,7 +95,8 @@ public enum KubeAction: Sendable, Equatable {
     public var object: KubeObjectReference {
         switch self {
         case .restart(let object), .scale(let object, _), .delete(let object), .annotate(let object, _, _),
-            .label(let object, _, _), .setResources(let object, _, _, _), .undo(let object, _):
+            .label(let object, _, _), .setResources(let object, _, _, _), .undo(let object, _),
+            .expandPVC(let object, _), .setHPAMax(let object, _):
             object
         case .cordon(let node), .uncordon(let node), .drain(let node, _): KubeObjectReference(.node, name: node)
         }
@@ -177,6 +184,24 @@ public enum KubeAction: Sendable, Equatable {
                 dryRun: dryRun,
                 ["metadata": [field: values]]
             )
+        case .expandPVC(_, let size):
+            return kubectlPatch(dryRun: dryRun, ["spec": ["resources": ["requests": ["storage": size]]]])
+        case .setHPAMax(_, let maxReplicas):
+            return kubectlPatch(dryRun: dryRun, ["spec": ["maxReplicas": maxReplicas]])
+        }
+    }
+
+    /// What `kubectl patch` sends for `-p BODY`: a strategic merge patch with its own field manager.
+    private func kubectlPatch(dryRun: Bool, _ body: [String: Any]) -> KubeRequest {
+        Self.patch(object.path, strategic: true, fieldManager: "kubectl-patch", dryRun: dryRun, body)
+    }
+
+    /// Whether kubectl does this with `kubectl patch`, which reports an answer equal to the object it read as
+    /// `patched (no change)`.
+    var isKubectlPatch: Bool {
+        switch self {
+        case .expandPVC, .setHPAMax: true
+        default: false
         }
     }
 
@@ -188,11 +213,10 @@ public enum KubeAction: Sendable, Equatable {
         case .restart(let object):
             // kubectl 1.32 has no --dry-run for rollout restart: the equivalent is the patch itself.
             if dryRun {
-                let body = String(decoding: change(dryRun: true).body ?? [], as: UTF8.self)
-                return
-                    "kubectl patch \(object)\(namespace) --type=strategic --field-manager=kubectl-rollout --dry-run=server -p '\(body)'"
+                return kubectlPatchCommand(flags: " --type=strategic --field-manager=kubectl-rollout --dry-run=server")
             }
             return "kubectl rollout restart \(object)\(namespace)"
+        case .expandPVC, .setHPAMax: return kubectlPatchCommand(flags: server)
         case .undo(let object, let revision):
             let to = revision.map { " --to-revision=\($0)" } ?? ""
             return "kubectl rollout undo \(object)\(namespace)\(to)\(server)"
@@ -223,6 +247,14 @@ public enum KubeAction: Sendable, Equatable {
         }
     }
 
+    /// `kubectl patch OBJECT FLAGS -p 'BODY'` with this action's body, quoted for a POSIX shell.
+    private func kubectlPatchCommand(flags: String) -> String {
+        let namespace = object.resource.isNamespaced ? " -n \(object.namespace)" : ""
+        let body = String(decoding: change(dryRun: false).body ?? [], as: UTF8.self)
+        let quoted = body.replacingOccurrences(of: "'", with: #"'\''"#)
+        return "kubectl patch \(object)\(namespace)\(flags) -p '\(quoted)'"
+    }
+
     /// What kubectl prints after doing it: `deployment.apps/web restarted`.
     public var pastTense: String {
         switch self {
@@ -236,6 +268,7 @@ public enum KubeAction: Sendable, Equatable {
         case .annotate: "\(object) annotated"
         case .label: "\(object) labeled"
         case .setResources: "\(object) resource requirements updated"
+        case .expandPVC, .setHPAMax: "\(object) patched"
         }
     }
 
@@ -302,18 +335,33 @@ public enum KubeAction: Sendable, Equatable {
         ((object["metadata"] as? [String: Any])?[field] as? [String: String]) ?? [:]
     }
 
-    /// kubectl's refusal to change an existing value without `--overwrite`, or nil when allowed.
-    func overwriteRefusal(current: [String: Any]) -> String? {
+    /// Why the change to `current` is refused before it is sent, or nil when allowed: kubectl's refusal to
+    /// change an existing value without `--overwrite`; an HPA maximum the API server's validation would reject
+    /// (below 1, or below the HPA's minReplicas), so that Vigil says why before it asks.
+    func refusal(current: [String: Any]) -> String? {
         switch self {
         case .annotate(_, let changes, false), .label(_, let changes, false):
             let noun = metadataField == "labels" ? "label" : "annotation"
-            return Self.refusal(changes, Self.metadata(metadataField, of: current), noun: noun)
+            return Self.overwriteRefusal(changes, Self.metadata(metadataField, of: current), noun: noun)
+        case .setHPAMax(let object, let maxReplicas):
+            // The API server defaults an absent minReplicas to 1.
+            let minReplicas = (current["spec"] as? [String: Any])?["minReplicas"] as? Int ?? 1
+            let refused = "cannot set the maxReplicas of \(object) to \(maxReplicas)"
+            if maxReplicas < 1 { return "\(refused): it must be greater than 0" }
+            if maxReplicas < minReplicas {
+                return "\(refused): it must be greater than or equal to its minReplicas (\(minReplicas))"
+            }
+            return nil
         default:
             return nil
         }
     }
 
-    private static func refusal(_ changes: [MetadataChange], _ existing: [String: String], noun: String) -> String? {
+    private static func overwriteRefusal(
+        _ changes: [MetadataChange],
+        _ existing: [String: String],
+        noun: String
+    ) -> String? {
         let clashes = changes.compactMap { change -> String? in
             guard let value = change.value, let old = existing[change.key], old != value else { return nil }
             return "'\(change.key)' already has a value (\(old))"

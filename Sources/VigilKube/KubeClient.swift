@@ -189,7 +189,7 @@ public struct KubeClient: Sendable {
         default:
             break
         }
-        if let refusal = action.overwriteRefusal(current: current) {
+        if let refusal = action.refusal(current: current) {
             throw KubeError(code: 0, reason: nil, message: refusal)
         }
         if action.changesNothing(current: current) {
@@ -199,7 +199,15 @@ public struct KubeClient: Sendable {
                 kubectl: kubectl
             )
         }
-        _ = try await send(action.change(dryRun: dryRun, now: now, current: current))
+        let answer = try await send(action.change(dryRun: dryRun, now: now, current: current))
+        // kubectl patch compares the server's answer with the object it read, and says so when they are equal.
+        if action.isKubectlPatch, KubeAction.json(Self.object(answer)) == KubeAction.json(current) {
+            return ActionOutcome(
+                summary: Self.done("\(action.object) patched (no change)", dryRun),
+                changed: false,
+                kubectl: kubectl
+            )
+        }
         return ActionOutcome(summary: Self.done(action.pastTense, dryRun), changed: true, kubectl: kubectl)
     }
 

@@ -54,7 +54,8 @@ final class FakeAPIServer: @unchecked Sendable {
         let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
         let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
         let discovery: Set<String> = [
-            "/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/events.k8s.io/v1", "/version",
+            "/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/events.k8s.io/v1", "/apis/autoscaling/v1",
+            "/apis/autoscaling/v2", "/apis/storage.k8s.io/v1", "/version",
         ]
         return entries.compactMap { entry in
             let path = entry["path"] as! String

@@ -62,6 +62,89 @@ struct KubeActCommandTests {
         #expect(requests.contains("PATCH /api/v1/nodes/node-1"))
     }
 
+    @Test func expandsAPVCAndRaisesAnHPAMaximum() async throws {
+        try await server.reset()
+        let expand = await vigil([
+            "kube", "act", "expand-pvc", "pvc/data", "--size=20Gi", "--kubeconfig", server.kubeconfig.path,
+        ])
+        #expect(expand.status == 0, "\(expand.err)")
+        #expect(
+            expand.out == """
+                persistentvolumeclaim/data patched
+                kubectl equivalent: kubectl patch persistentvolumeclaim/data -n shop -p '{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}'
+
+                """
+        )
+
+        let raise = await vigil([
+            "kube", "act", "set-hpa-max", "horizontalpodautoscaler/web", "--max-replicas=10", "--dry-run=server",
+            "--kubeconfig", server.kubeconfig.path,
+        ])
+        #expect(raise.status == 0, "\(raise.err)")
+        #expect(
+            raise.out == """
+                horizontalpodautoscaler.autoscaling/web patched (server dry run)
+                kubectl equivalent: kubectl patch horizontalpodautoscaler.autoscaling/web -n shop --dry-run=server -p '{"spec":{"maxReplicas":10}}'
+
+                """
+        )
+        let requests = try await server.log().map { "\($0.method) \($0.path) \($0.query)" }
+        #expect(
+            requests == [
+                "GET /api/v1/namespaces/shop/persistentvolumeclaims/data []",
+                #"PATCH /api/v1/namespaces/shop/persistentvolumeclaims/data [["fieldManager", "kubectl-patch"]]"#,
+                "GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/web []",
+                #"PATCH /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/web [["dryRun", "All"], ["fieldManager", "kubectl-patch"]]"#,
+            ]
+        )
+    }
+
+    @Test func refusedExpansionsAndMaximumsAreExplained() async throws {
+        try await server.reset()
+        let kubeconfig = ["--kubeconfig", server.kubeconfig.path]
+        let notExpandable = await vigil(["kube", "act", "expand-pvc", "pvc/logs", "--size=20Gi"] + kubeconfig)
+        #expect(notExpandable.status == 1)
+        #expect(
+            notExpandable.err
+                == #"Error from server (Forbidden): persistentvolumeclaims "logs" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"#
+                + "\n"
+        )
+        #expect(notExpandable.out.isEmpty)
+
+        let shrink = await vigil(
+            ["kube", "act", "expand-pvc", "pvc/data", "--size=5Gi", "--dry-run=server"] + kubeconfig
+        )
+        #expect(shrink.status == 1)
+        #expect(
+            shrink.err
+                == #"Error from server (Invalid): PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"#
+                + "\n"
+        )
+
+        let belowMinimum = await vigil(["kube", "act", "set-hpa-max", "hpa/web", "--max-replicas=1"] + kubeconfig)
+        #expect(belowMinimum.status == 1)
+        #expect(
+            belowMinimum.err
+                == "cannot set the maxReplicas of horizontalpodautoscaler.autoscaling/web to 1: it must be greater than or equal to its minReplicas (2)\n"
+        )
+
+        let noSize = await vigil(["kube", "act", "expand-pvc", "pvc/data"] + kubeconfig)
+        #expect(noSize.status == 2)
+        #expect(noSize.err.contains("expand-pvc needs --size"))
+        let badSize = await vigil(["kube", "act", "expand-pvc", "pvc/data", "--size=20 GB"] + kubeconfig)
+        #expect(badSize.status == 2)
+        #expect(badSize.err.contains(#"--size: expected a quantity like 20Gi or 500G, got "20 GB""#))
+        let noMaximum = await vigil(["kube", "act", "set-hpa-max", "hpa/web"] + kubeconfig)
+        #expect(noMaximum.status == 2)
+        #expect(noMaximum.err.contains("set-hpa-max needs --max-replicas"))
+        let wrongKind = await vigil(["kube", "act", "set-hpa-max", "deployment/web", "--max-replicas=3"] + kubeconfig)
+        #expect(wrongKind.status == 2)
+        #expect(wrongKind.err.contains("cannot set-hpa-max a deployment"))
+        // Nothing but the reads and the two refused patches reached the server.
+        let requests = try await server.log().map(\.method)
+        #expect(requests == ["GET", "PATCH", "GET", "PATCH", "GET"])
+    }
+
     @Test func refusalsAndMistakesAreExplained() async throws {
         try await server.reset()
         let missing = await vigil(["kube", "act", "delete", "pod/nope", "--kubeconfig", server.kubeconfig.path])

@@ -5,9 +5,9 @@ import VigilHTTP
 @testable import VigilKube
 
 /// Every action, done by the real kubectl and by Vigil against the same fake API server: the requests
-/// must be the same — method, path, query, content type, and JSON-equal bodies. Ignored: discovery
-/// (Vigil hard-codes the built-in paths), the restart timestamp's value, and kubectl's wait after
-/// deleting a pod (Vigil does not wait).
+/// must be the same — method, path, query, content type, and JSON-equal bodies — and so must those of the
+/// kubectl command Vigil prints as the equivalent. Ignored: discovery (Vigil hard-codes the built-in paths),
+/// the restart timestamp's value, and kubectl's wait after deleting a pod (Vigil does not wait).
 @Suite(.serialized)
 struct KubectlParityTests {
     let server: FakeAPIServer
@@ -22,6 +22,11 @@ struct KubectlParityTests {
 
     static let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
     static let pod = KubeObjectReference(.pod, namespace: "shop", name: "web-1")
+    /// PVC data's StorageClass allows expansion, logs's does not; both are bound, as big as they asked.
+    static let data = KubeObjectReference(.persistentvolumeclaim, namespace: "shop", name: "data")
+    static let logs = KubeObjectReference(.persistentvolumeclaim, namespace: "shop", name: "logs")
+    /// minReplicas 2, maxReplicas 5.
+    static let hpa = KubeObjectReference(.horizontalpodautoscaler, namespace: "shop", name: "web")
     static let restartBody =
         #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"x"}}}}}"#
 
@@ -116,7 +121,61 @@ struct KubectlParityTests {
             action: .label(pod, [.init(key: "vigil.dev/quarantine", value: "true")]),
             dryRun: true
         ),
+        Case(
+            kubectl: [
+                "patch", "pvc", "data", "-n", "shop", "-p", #"{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}"#,
+            ],
+            action: .expandPVC(data, size: "20Gi"),
+            dryRun: false
+        ),
+        Case(
+            kubectl: [
+                "patch", "pvc", "data", "-n", "shop", "-p", #"{"spec":{"resources":{"requests":{"storage":"15Gi"}}}}"#,
+                "--dry-run=server",
+            ],
+            action: .expandPVC(data, size: "15Gi"),
+            dryRun: true
+        ),
+        Case(
+            kubectl: ["patch", "hpa", "web", "-n", "shop", "-p", #"{"spec":{"maxReplicas":10}}"#],
+            action: .setHPAMax(hpa, maxReplicas: 10),
+            dryRun: false
+        ),
+        Case(
+            kubectl: ["patch", "hpa", "web", "-n", "shop", "-p", #"{"spec":{"maxReplicas":8}}"#, "--dry-run=server"],
+            action: .setHPAMax(hpa, maxReplicas: 8),
+            dryRun: true
+        ),
     ]
+
+    /// A command line's words as a POSIX shell splits them: blanks between words, single quotes and
+    /// backslashes as quoting (all that Vigil's kubectl equivalents use).
+    static func words(_ line: String) -> [String] {
+        var words: [String] = []
+        var word: String?
+        var quoted = false
+        var escaped = false
+        for character in line {
+            if escaped {
+                word = (word ?? "") + String(character)
+                escaped = false
+            } else if quoted {
+                if character == "'" { quoted = false } else { word = (word ?? "") + String(character) }
+            } else if character == "'" {
+                quoted = true
+                word = word ?? ""
+            } else if character == "\\" {
+                escaped = true
+            } else if character == " " {
+                if let finished = word { words.append(finished) }
+                word = nil
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        if let word { words.append(word) }
+        return words
+    }
 
     /// The requests with the restart timestamp blanked, and kubectl's post-delete wait left out.
     func comparable(_ requests: [FakeAPIServer.Request]) -> [FakeAPIServer.Request] {
@@ -153,11 +212,27 @@ struct KubectlParityTests {
             "kubectl:\n\(expected.map(\.description).joined(separator: "\n"))\nvigil:\n\(actual.map(\.description).joined(separator: "\n"))"
         )
         #expect(outcome.changed)
-        // kubectl's own words, with Vigil's dry-run marker.
+        // kubectl's own words, with Vigil's dry-run marker (which kubectl patch leaves out). A restart's dry run
+        // is done by kubectl patch, which words it its own way.
         let firstLine = kubectl.output.split(separator: "\n").first.map(String.init) ?? ""
-        if !parity.kubectl.contains("patch") {
-            #expect(outcome.summary == firstLine, "\(outcome.summary) vs \(firstLine)")
+        let marked =
+            parity.dryRun && !firstLine.hasSuffix(" (server dry run)") ? firstLine + " (server dry run)" : firstLine
+        if case .restart = parity.action, parity.dryRun {
+        } else {
+            #expect(outcome.summary == marked, "\(outcome.summary) vs \(firstLine)")
         }
+
+        // The command Vigil prints as the equivalent, run by kubectl, sends the same.
+        try await server.reset()
+        let line = Self.words(outcome.kubectl)
+        #expect(line.first == "kubectl")
+        let equivalent = try server.kubectl(Array(line.dropFirst()))
+        #expect(equivalent.status == 0, "\(outcome.kubectl): \(equivalent.output)")
+        let sent = comparable(try await server.log())
+        #expect(
+            sent == expected,
+            "\(outcome.kubectl):\n\(sent.map(\.description).joined(separator: "\n"))\nkubectl:\n\(expected.map(\.description).joined(separator: "\n"))"
+        )
     }
 
     @Test(arguments: [false, true])
@@ -177,6 +252,12 @@ struct KubectlParityTests {
         let outcome = try await client.perform(.uncordon(node: "node-1"), dryRun: dryRun)
         #expect(try await server.log() == expected)
         #expect(outcome.summary == "node/node-1 uncordoned" + (dryRun ? " (server dry run)" : ""))
+
+        // The printed equivalent, after the same cordon.
+        try await server.reset()
+        #expect(try server.kubectl(["cordon", "node-1"]).status == 0)
+        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.log() == expected, "\(outcome.kubectl)")
     }
 
     @Test func aNodeAlreadyCordonedIsLeftAlone() async throws {
@@ -217,6 +298,10 @@ struct KubectlParityTests {
         #expect(outcome.summary.hasPrefix("node/node-1 cordoned"))
         #expect(outcome.summary.contains("Warning: ignoring DaemonSet-managed Pods: shop/web-ds-1"))
         #expect(outcome.summary.hasSuffix("node/node-1 drained" + (dryRun ? " (server dry run)" : "")))
+
+        try await server.reset()
+        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.log().map(\.description).sorted() == expected, "\(outcome.kubectl)")
     }
 
     @Test func drainRefusesWhatItMayNotEvictAndRetriesADisruptionBudget() async throws {
@@ -288,6 +373,105 @@ struct KubectlParityTests {
         // Undoing to the revision already running changes nothing.
         let same = try await client.perform(.undo(Self.web, toRevision: 2), dryRun: false)
         #expect(!same.changed)
+    }
+
+    @Test(arguments: [
+        "pvc/data", "persistentvolumeclaim/data", "persistentvolumeclaims/data",
+        "hpa/web", "horizontalpodautoscaler/web", "horizontalpodautoscalers.autoscaling/web",
+    ])
+    func kindsAreNamedAsKubectlNamesThem(_ argument: String) async throws {
+        let object = try #require(KubeObjectReference(kubectlArgument: argument, namespace: "shop"))
+        try await server.reset()
+        let kubectl = try server.kubectl(["get", argument, "-o", "name"])
+        #expect(kubectl.output == "\(object)\n")
+        #expect(try await server.log().map(\.path) == [object.path])
+    }
+
+    /// A Vigil client of the fake server.
+    func client() -> KubeClient {
+        KubeClient(connection: KubeConnection(server: server.url, namespace: "shop"), transport: CurlHTTPClient())
+    }
+
+    @Test(arguments: [false, true])
+    func expandingAPVCWhoseClassDoesNotAllowItIsRefusedAsTheServerRefusesKubectl(dryRun: Bool) async throws {
+        let flags = dryRun ? ["--dry-run=server"] : []
+        try await server.reset()
+        let kubectl = try server.kubectl(
+            ["patch", "pvc", "logs", "-p", #"{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}"#] + flags
+        )
+        let expected = try await server.log()
+        let refusal =
+            #"persistentvolumeclaims "logs" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"#
+        #expect(kubectl.status != 0)
+        #expect(kubectl.output.contains("Error from server (Forbidden): " + refusal), "\(kubectl.output)")
+
+        try await server.reset()
+        await #expect(throws: KubeError(code: 403, reason: "Forbidden", message: refusal)) {
+            try await client().perform(.expandPVC(Self.logs, size: "20Gi"), dryRun: dryRun)
+        }
+        #expect(try await server.log() == expected)
+    }
+
+    @Test func shrinkingAPVCIsRefusedAsTheServerRefusesKubectl() async throws {
+        try await server.reset()
+        let kubectl = try server.kubectl([
+            "patch", "pvc", "data", "-p", #"{"spec":{"resources":{"requests":{"storage":"5Gi"}}}}"#,
+        ])
+        let expected = try await server.log()
+        // Servers before 1.32 (without RecoverVolumeExpansionFailure) say "less than previous value".
+        let refusal =
+            #"PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"#
+        #expect(kubectl.status != 0)
+        #expect(kubectl.output.contains("The " + refusal), "\(kubectl.output)")
+
+        try await server.reset()
+        await #expect(throws: KubeError(code: 422, reason: "Invalid", message: refusal)) {
+            try await client().perform(.expandPVC(Self.data, size: "5Gi"), dryRun: false)
+        }
+        #expect(try await server.log() == expected)
+
+        // An expansion the volume has not caught up with may be taken back down to just above its capacity.
+        _ = try await client().perform(.expandPVC(Self.data, size: "20Gi"), dryRun: false)
+        #expect(try await client().perform(.expandPVC(Self.data, size: "15Gi"), dryRun: false).changed)
+        await #expect(throws: KubeError(code: 422, reason: "Invalid", message: refusal)) {
+            try await client().perform(.expandPVC(Self.data, size: "10Gi"), dryRun: false)
+        }
+    }
+
+    @Test func anHPAMaximumBelowOneOrItsMinimumIsRefusedBeforeItIsSent() async throws {
+        try await server.reset()
+        let belowMinimum =
+            "cannot set the maxReplicas of horizontalpodautoscaler.autoscaling/web to 1: it must be greater than or equal to its minReplicas (2)"
+        await #expect(throws: KubeError(code: 0, reason: nil, message: belowMinimum)) {
+            try await client().perform(.setHPAMax(Self.hpa, maxReplicas: 1), dryRun: false)
+        }
+        let belowOne =
+            "cannot set the maxReplicas of horizontalpodautoscaler.autoscaling/web to 0: it must be greater than 0"
+        await #expect(throws: KubeError(code: 0, reason: nil, message: belowOne)) {
+            try await client().perform(.setHPAMax(Self.hpa, maxReplicas: 0), dryRun: true)
+        }
+        // Only the reads: nothing was sent for the server to refuse.
+        #expect(try await server.log().map(\.method) == ["GET", "GET"])
+        // kubectl sends it, and the API server refuses it for the same reason.
+        let kubectl = try server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":1}}"#])
+        #expect(
+            kubectl.output.contains(
+                "spec.maxReplicas: Invalid value: 1: must be greater than or equal to `minReplicas`"
+            ),
+            "\(kubectl.output)"
+        )
+    }
+
+    @Test func aPatchThatChangesNothingIsReportedAsKubectlReportsIt() async throws {
+        try await server.reset()
+        let kubectl = try server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":5}}"#])
+        let expected = try await server.log()
+        try await server.reset()
+        let outcome = try await client().perform(.setHPAMax(Self.hpa, maxReplicas: 5), dryRun: false)
+        #expect(try await server.log() == expected)
+        #expect(!outcome.changed)
+        #expect(outcome.summary == "horizontalpodautoscaler.autoscaling/web patched (no change)")
+        #expect(kubectl.output.hasPrefix(outcome.summary), "\(kubectl.output)")
     }
 
     @Test func serverErrorsCarryTheStatusMessage() async throws {

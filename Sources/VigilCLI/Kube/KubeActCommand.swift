@@ -7,7 +7,10 @@ import VigilYAML
 struct KubeActCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "act",
-        abstract: "Restart, undo, scale, delete, (un)cordon, drain, set resources, annotate or label, as kubectl does.",
+        abstract: """
+            Restart, undo, scale, delete, (un)cordon, drain, set resources, annotate, label, expand a PVC or raise \
+            an HPA's maximum, as kubectl does.
+            """,
         discussion: """
             Arguments mirror kubectl's:
               vigil kube act restart deployment/web -n shop
@@ -19,6 +22,8 @@ struct KubeActCommand: AsyncParsableCommand {
               vigil kube act set-resources deployment/web -c app --limits=memory=512Mi
               vigil kube act annotate deployment/web team=shop --overwrite
               vigil kube act label pod/web-7d9f vigil.dev/quarantine=true
+              vigil kube act expand-pvc pvc/data --size=20Gi
+              vigil kube act set-hpa-max hpa/web --max-replicas=10
 
             Each prints what it did, then the kubectl command that does the same.
             With --dry-run=server the API server checks the change (authorization,
@@ -30,16 +35,23 @@ struct KubeActCommand: AsyncParsableCommand {
     enum Verb: String, ExpressibleByArgument, CaseIterable {
         case restart, undo, scale, delete, cordon, uncordon, drain, annotate, label
         case setResources = "set-resources"
+        case expandPVC = "expand-pvc"
+        case setHPAMax = "set-hpa-max"
     }
 
     enum DryRun: String, ExpressibleByArgument, CaseIterable {
         case none, server
     }
 
-    @Argument(help: "restart, undo, scale, delete, cordon, uncordon, drain, set-resources, annotate or label.")
+    @Argument(
+        help: """
+            restart, undo, scale, delete, cordon, uncordon, drain, set-resources, annotate, label, expand-pvc or \
+            set-hpa-max.
+            """
+    )
     var verb: Verb
 
-    @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1).")
+    @Argument(help: "KIND/NAME (deployment/web, statefulset/db, pod/web-1, node/node-1, pvc/data, hpa/web).")
     var target: String
 
     @Argument(help: "For annotate and label: key=value to set, key- to remove.")
@@ -75,6 +87,12 @@ struct KubeActCommand: AsyncParsableCommand {
     @Flag(help: "For annotate and label: allow changing an existing value.")
     var overwrite = false
 
+    @Option(help: ArgumentHelp("For expand-pvc: the storage the claim asks for, like 20Gi.", valueName: "quantity"))
+    var size: String?
+
+    @Option(name: .customLong("max-replicas"), help: "For set-hpa-max: the most replicas the autoscaler may set.")
+    var maxReplicas: Int?
+
     @Option(name: .customLong("dry-run"), help: "server: the API server checks the change and stores nothing.")
     var dryRun: DryRun = .none
 
@@ -88,6 +106,14 @@ struct KubeActCommand: AsyncParsableCommand {
         if [.annotate, .label].contains(verb), changes.isEmpty {
             throw ValidationError("\(verb.rawValue) needs at least one key=value or key-")
         }
+        if verb == .expandPVC {
+            guard let size else { throw ValidationError("expand-pvc needs --size") }
+            // The API server's quantity syntax; checked here so that a typo is a usage error, not a refusal.
+            guard size.wholeMatch(of: /[+-]?[0-9.]+[eEinumkKMGTP]*[-+]?[0-9]*/) != nil else {
+                throw ValidationError("--size: expected a quantity like 20Gi or 500G, got \"\(size)\"")
+            }
+        }
+        if verb == .setHPAMax, maxReplicas == nil { throw ValidationError("set-hpa-max needs --max-replicas") }
     }
 
     func action(namespace: String) throws -> KubeAction {
@@ -133,6 +159,8 @@ struct KubeActCommand: AsyncParsableCommand {
             )
         case (.annotate, _): return .annotate(object, metadata, overwrite: overwrite)
         case (.label, _): return .label(object, metadata, overwrite: overwrite)
+        case (.expandPVC, .persistentvolumeclaim): return .expandPVC(object, size: size ?? "")
+        case (.setHPAMax, .horizontalpodautoscaler): return .setHPAMax(object, maxReplicas: maxReplicas ?? 0)
         default: throw ValidationError("cannot \(verb.rawValue) a \(object.resource.rawValue)")
         }
     }

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """A fake kube-apiserver for VigilKube's tests: enough of the API for kubectl 1.32 and Vigil to act on
-deployments, statefulsets, daemonsets, pods and nodes, with every request logged.
+deployments, statefulsets, daemonsets, pods, nodes, persistentvolumeclaims and horizontalpodautoscalers
+(autoscaling/v2), with every request logged.
 
-Prints its port on the first line of stdout. Serves legacy discovery (/api, /apis, /api/v1,
-/apis/apps/v1), GET/PATCH/DELETE on objects and the scale subresource, server-side dry run
-(?dryRun=All, or "dryRun":["All"] in a DeleteOptions body), Status errors, and:
+Prints its port on the first line of stdout. Serves legacy discovery (/api, /apis, /api/v1 and each
+group-version), GET/PATCH/DELETE on objects and the scale subresource, server-side dry run
+(?dryRun=All, or "dryRun":["All"] in a DeleteOptions body), Status errors, the API server's refusals of
+a PVC resize (validation's 422 for a shrink, the PersistentVolumeClaimResize admission plugin's 403 when
+the StorageClass does not allow expansion) and of an HPA whose maxReplicas is below 1 or minReplicas,
+and:
   GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType,
                     authorization, body}
   POST /__reset     forget the log and restore the initial objects
@@ -17,13 +21,19 @@ from a resourceVersion, chunked JSON frames), with injection:
                     and every open watch is sent one and closed
   POST /__drop      close every open watch (as a server's timeout or a broken connection would)
 """
-import copy, json, sys, threading
+import copy, json, re, sys, threading
+from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qsl
 
 APPS = ["deployments", "statefulsets", "daemonsets", "replicasets"]
 KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
-         "replicasets": "ReplicaSet", "pods": "Pod", "nodes": "Node"}
+         "replicasets": "ReplicaSet", "pods": "Pod", "nodes": "Node",
+         "persistentvolumeclaims": "PersistentVolumeClaim", "horizontalpodautoscalers": "HorizontalPodAutoscaler",
+         "storageclasses": "StorageClass"}
+# The one version each group's objects are served at (a real server converts between versions; this one
+# serves autoscaling at v2 only, the version kubectl prefers).
+VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1"}
 
 def workload(kind, name):
     return {"apiVersion": "apps/v1", "kind": kind,
@@ -78,7 +88,38 @@ def initial_objects():
         "apiVersion": "v1", "kind": "Node",
         "metadata": {"name": "node-1", "uid": "uid-node-1", "resourceVersion": "1", "labels": {}},
         "spec": {}}
+    objects.update(storage_objects())
     return objects
+
+def claim(name, storage_class, size):
+    """A bound PVC provisioned by `storage_class`, its volume as big as it asked."""
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": "shop", "uid": f"uid-{name}", "resourceVersion": "1"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": storage_class,
+                     "resources": {"requests": {"storage": size}}, "volumeName": f"pvc-{name}",
+                     "volumeMode": "Filesystem"},
+            "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": size}}}
+
+def storage_class(name, expandable):
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": name, "uid": f"uid-{name}", "resourceVersion": "1"},
+            "provisioner": "ebs.csi.aws.com", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer",
+            "allowVolumeExpansion": expandable}
+
+def storage_objects():
+    """PVC data's class allows expansion, PVC logs's does not."""
+    return {("", "persistentvolumeclaims", "shop", "data"): claim("data", "fast", "10Gi"),
+            ("", "persistentvolumeclaims", "shop", "logs"): claim("logs", "standard", "5Gi"),
+            ("storage.k8s.io", "storageclasses", "", "fast"): storage_class("fast", True),
+            ("storage.k8s.io", "storageclasses", "", "standard"): storage_class("standard", False),
+            ("autoscaling", "horizontalpodautoscalers", "shop", "web"): {
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "web", "namespace": "shop", "uid": "uid-hpa-web", "resourceVersion": "1"},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                         "minReplicas": 2, "maxReplicas": 5,
+                         "metrics": [{"type": "Resource", "resource": {
+                             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]},
+                "status": {"currentReplicas": 5, "desiredReplicas": 5}}}
 
 def initial_events():
     return [event("web-1.1", "Pulled", "Normal", 1), event("web-1.2", "Started", "Normal", 2)]
@@ -104,7 +145,8 @@ lock = threading.Lock()
 changed = threading.Condition(lock)
 
 SHORT = {"deployments": ["deploy"], "statefulsets": ["sts"], "daemonsets": ["ds"], "replicasets": ["rs"],
-         "pods": ["po"], "nodes": ["no"], "events": ["ev"]}
+         "pods": ["po"], "nodes": ["no"], "events": ["ev"], "persistentvolumeclaims": ["pvc"],
+         "horizontalpodautoscalers": ["hpa"], "storageclasses": ["sc"]}
 
 def resource(name, kind, namespaced, verbs):
     return {"name": name, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind, "verbs": verbs,
@@ -116,6 +158,11 @@ DISCOVERY = {
     "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
         {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
          "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}},
+        {"name": "autoscaling", "versions": [{"groupVersion": "autoscaling/v2", "version": "v2"},
+                                             {"groupVersion": "autoscaling/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": "autoscaling/v2", "version": "v2"}},
+        {"name": "storage.k8s.io", "versions": [{"groupVersion": "storage.k8s.io/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": "storage.k8s.io/v1", "version": "v1"}},
         {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
          "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]},
     "/apis/events.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
@@ -123,6 +170,7 @@ DISCOVERY = {
                        "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}]},
     "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
         resource("pods", "Pod", True, ALL), resource("nodes", "Node", False, ALL),
+        resource("persistentvolumeclaims", "PersistentVolumeClaim", True, ALL),
         {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
          "kind": "Eviction", "verbs": ["create"]},
         resource("events", "Event", True, ALL)]},
@@ -131,7 +179,70 @@ DISCOVERY = {
         [{"name": f"{p}/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
           "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}
          for p in ["deployments", "statefulsets", "replicasets"]]},
+    # Listed so kubectl finds hpa and sc as a real server's discovery shows them; objects are served at v2.
+    **{f"/apis/autoscaling/{v}": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"autoscaling/{v}",
+        "resources": [resource("horizontalpodautoscalers", "HorizontalPodAutoscaler", True, ALL)]}
+       for v in ["v2", "v1"]},
+    "/apis/storage.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "storage.k8s.io/v1",
+        "resources": [resource("storageclasses", "StorageClass", False, ALL)]},
 }
+
+QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+SUFFIXES = {"": 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+def quantity(text):
+    """A resource quantity's value (`10Gi`, `1.5G`, `2e3`), or None if it is not one."""
+    match = QUANTITY.match(str(text))
+    if not match: return None
+    number, suffix = match.groups()
+    if suffix[:1] in "eE" and suffix[1:].lstrip("+-").isdigit(): return Fraction(number) * 10 ** int(suffix[1:])
+    return Fraction(number) * SUFFIXES[suffix] if suffix in SUFFIXES else None
+
+def invalid(kind, name, causes):
+    """422 as validation answers: (field, reason, detail) per cause."""
+    text = ", ".join(f"{f}: {d}" for f, _, d in causes)
+    message = f'{kind} "{name}" is invalid: {text if len(causes) == 1 else "[" + text + "]"}'
+    return 422, "Invalid", message, {"name": name, "kind": kind, "causes": [
+        {"reason": reason, "message": detail, "field": f} for f, reason, detail in causes]}
+
+def refusal(plural, old, new):
+    """The API server's refusal of an update from `old` to `new`, as (code, reason, message, details), or
+    None. Validation runs before validating admission, so a shrink gets the 422 whatever its class says."""
+    name = old["metadata"]["name"]
+    if plural == "persistentvolumeclaims":
+        storage = lambda pvc: quantity(((pvc.get("spec", {}).get("resources") or {}).get("requests") or {})
+                                       .get("storage", "0"))
+        old_size, new_size = storage(old), storage(new)
+        if old_size is None or new_size is None: return None  # not modelled: a real server refuses to decode it
+        capacity = quantity(((old.get("status") or {}).get("capacity") or {}).get("storage", "0"))
+        # RecoverVolumeExpansionFailure (on by default since 1.32) lets a request come back down to just above
+        # the volume's capacity, to undo a failed expansion; servers before 1.32 say "previous value".
+        if new_size < old_size and new_size <= capacity:
+            return invalid("PersistentVolumeClaim", name, [("spec.resources.requests.storage", "FieldValueForbidden",
+                           "Forbidden: field can not be less than status.capacity")])
+        if new_size <= old_size: return None
+        forbidden = lambda why: (403, "Forbidden", f'persistentvolumeclaims "{name}" is forbidden: {why}',
+                                 {"name": name, "kind": "persistentvolumeclaims"})
+        if (old.get("status") or {}).get("phase") != "Bound":
+            return forbidden("Only bound persistent volume claims can be expanded")
+        # PersistentVolumeClaimResize: only a claim whose StorageClass says allowVolumeExpansion grows.
+        class_name = new["spec"].get("storageClassName") or ""
+        storage_class = state["objects"].get(("storage.k8s.io", "storageclasses", "", class_name))
+        if not class_name or class_name != old["spec"].get("storageClassName") or not storage_class \
+                or storage_class.get("allowVolumeExpansion") is not True:
+            return forbidden("only dynamically provisioned pvc can be resized and "
+                             "the storageclass that provisions the pvc must support resize")
+    if plural == "horizontalpodautoscalers":
+        maximum, minimum = new["spec"].get("maxReplicas", 0), new["spec"].get("minReplicas")
+        causes = []
+        if maximum < 1:
+            causes.append(("spec.maxReplicas", "FieldValueInvalid", f"Invalid value: {maximum}: must be greater than 0"))
+        if minimum is not None and maximum < minimum:
+            causes.append(("spec.maxReplicas", "FieldValueInvalid",
+                           f"Invalid value: {maximum}: must be greater than or equal to `minReplicas`"))
+        if causes: return invalid("HorizontalPodAutoscaler", name, causes)
+    return None
 
 def merge(target, patch):
     """RFC 7386 merge (strategic merge behaves the same on the fields these tests touch)."""
@@ -146,7 +257,8 @@ def parse_path(path):
     """(group, plural, namespace, name, subresource) of an object path, or None."""
     parts = [p for p in path.split("/") if p]
     if parts[:2] == ["api", "v1"]: group, rest = "", parts[2:]
-    elif parts[:3] == ["apis", "apps", "v1"]: group, rest = "apps", parts[3:]
+    elif parts[:1] == ["apis"] and len(parts) > 2 and VERSIONS.get(parts[1]) == parts[2]:
+        group, rest = parts[1], parts[3:]
     else: return None
     namespace = ""
     if rest[:1] == ["namespaces"] and len(rest) >= 3: namespace, rest = rest[1], rest[2:]
@@ -164,9 +276,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def status(self, code, reason, message):
-        self.reply(code, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                          "message": message, "reason": reason, "code": code})
+    def status(self, code, reason, message, details=None):
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+                "reason": reason, "code": code}
+        if details: body["details"] = details
+        self.reply(code, body)
 
     def handle_any(self, method):
         url = urlsplit(self.path)
@@ -286,6 +400,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, updated)
             if method == "PATCH":
                 updated = merge(current, body)
+                # A dry run is validated and admitted like the real change.
+                refused = refusal(plural, current, updated)
+                if refused: return self.status(*refused)
                 if not dry_run: state["objects"][key] = updated
                 return self.reply(200, updated)
             if method == "DELETE":
