@@ -14,6 +14,8 @@ public struct AutoscalerSummary: Sendable, Equatable {
     public var desiredReplicas: Int
     /// The `ScalingLimited` condition holds with reason `TooManyReplicas`: it wants more than its maximum.
     public var limitedAtMaximum: Bool
+    /// `status.lastScaleTime`.
+    public var lastScaled: Date?
 
     /// At its maximum, and either wanting more or told so by its own condition.
     public var pinnedAtMaximum: Bool {
@@ -35,6 +37,7 @@ public struct AutoscalerSummary: Sendable, Equatable {
         let status = object["status"] as? [String: Any] ?? [:]
         currentReplicas = status["currentReplicas"] as? Int ?? 0
         desiredReplicas = status["desiredReplicas"] as? Int ?? currentReplicas
+        lastScaled = (status["lastScaleTime"] as? String).flatMap(KubeTime.parse)
         limitedAtMaximum = (status["conditions"] as? [[String: Any]] ?? []).contains {
             $0["type"] as? String == "ScalingLimited" && $0["status"] as? String == "True"
                 && $0["reason"] as? String == "TooManyReplicas"

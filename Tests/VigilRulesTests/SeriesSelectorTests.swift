@@ -24,7 +24,7 @@ struct SeriesSelectorTests {
     }
 
     @Test(arguments: [
-        (#"up{job="a""#, "column 10: expected \",\" or \"}\""),
+        (#"up{job="a""#, "column 11: expected \",\" or \"}\""),  // just past the end
         (#"up{="a"}"#, "column 4: expected a label name"),
         (#"up{job~"a"}"#, "column 7: expected one of =, !=, =~, !~ after \"job\""),
         (#"up{job="a}"#, "column 11: unterminated quoted string"),

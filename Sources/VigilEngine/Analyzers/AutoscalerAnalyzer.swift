@@ -14,7 +14,8 @@ public struct AutoscalerAnalyzer: CauseAnalyzer {
                     .warning,
                     object: Subject(kind: hpa.targetKind, namespace: hpa.namespace, name: hpa.targetName),
                     message:
-                        "horizontalpodautoscaler/\(hpa.name) is at its maximum of \(hpa.maxReplicas) replicas and wants \(hpa.desiredReplicas)"
+                        "horizontalpodautoscaler/\(hpa.name) is at its maximum of \(hpa.maxReplicas) replicas and wants \(hpa.desiredReplicas)",
+                    since: hpa.lastScaled?.timeIntervalSince1970
                 )
             }
     }

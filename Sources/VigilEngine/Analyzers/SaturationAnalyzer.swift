@@ -47,7 +47,8 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                         container: container,
                         node: pod?.node,
                         message:
-                            "working set of \(container ?? "the container") in \(podName) reached \(Self.percent(peak / limit)) of its \(Quantity.bytes(limit)) limit"
+                            "working set of \(container ?? "the container") in \(podName) reached \(Self.percent(peak / limit)) of its \(Quantity.bytes(limit)) limit",
+                        since: VolumeAnalyzer.firstAbove(0.9 * limit, in: signal)
                     )
                 )
             }
@@ -62,7 +63,8 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                         container: container,
                         node: pod?.node,
                         message:
-                            "working set of \(container ?? "the container") in \(podName) grows \(Quantity.bytes(trend.slope * 3600))/h and reaches its \(Quantity.bytes(limit)) limit in about \(durationText(left)) (now \(Self.percent(trend.latest / limit)))"
+                            "working set of \(container ?? "the container") in \(podName) grows \(Quantity.bytes(trend.slope * 3600))/h and reaches its \(Quantity.bytes(limit)) limit in about \(durationText(left)) (now \(Self.percent(trend.latest / limit)))",
+                        since: signal.times.first { $0 >= end - 3 * 3600 }
                     )
                 )
             }

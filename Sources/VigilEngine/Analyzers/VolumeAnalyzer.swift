@@ -33,10 +33,17 @@ public struct VolumeAnalyzer: CauseAnalyzer {
                     "VolumeFilling",
                     now >= 0.95 ? .critical : .warning,
                     object: Subject(kind: "persistentvolumeclaim", namespace: namespace, name: claim),
-                    message: "persistentvolumeclaim/\(claim) is \(SaturationAnalyzer.percent(now)) full\(forecast)"
+                    message: "persistentvolumeclaim/\(claim) is \(SaturationAnalyzer.percent(now)) full\(forecast)",
+                    since: Self.firstAbove(0.8 * now, in: signal)
                 )
             )
         }
         return found
+    }
+
+    /// When the signal last climbed over `level` and stayed there: where a steady fill "began" to matter.
+    static func firstAbove(_ level: Double, in signal: Signal) -> Double? {
+        guard let lastBelow = signal.values.lastIndex(where: { $0 < level }) else { return signal.times.first }
+        return lastBelow + 1 < signal.times.count ? signal.times[lastBelow + 1] : nil
     }
 }

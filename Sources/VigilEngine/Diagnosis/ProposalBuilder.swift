@@ -97,8 +97,50 @@ struct ProposalBuilder {
                 [:],
                 "the pod in the worst state"
             )
-        case .setHPAMax, .expandPVC:
-            return nil
+        case .setHPAMax:
+            guard
+                let hpa = cluster.autoscalers.values.filter({
+                    $0.namespace == subject.namespace && $0.targetName == subject.name
+                        && $0.targetKind.lowercased() == subject.kind
+                }).min(by: { $0.name < $1.name })
+            else { return nil }
+            let wanted = min(
+                Int((Double(hpa.maxReplicas) * template.factor).rounded(.up)),
+                Int(template.maximum ?? 1000)
+            )
+            guard wanted > hpa.maxReplicas else { return nil }
+            return make(
+                .setHPAMax(
+                    KubeObjectReference(.horizontalpodautoscaler, namespace: hpa.namespace, name: hpa.name),
+                    maxReplicas: wanted
+                ),
+                ["max_replicas": "\(wanted)"],
+                "maxReplicas \(hpa.maxReplicas) × \(template.factor)"
+                    + (wanted < Int((Double(hpa.maxReplicas) * template.factor).rounded(.up)) ? ", capped" : "")
+            )
+        case .expandPVC:
+            guard subject.kind == "persistentvolumeclaim",
+                let claim = cluster.volumeClaims["\(subject.namespace)/\(subject.name)"],
+                let current = claim.capacityBytes ?? claim.requestedBytes
+            else { return nil }
+            // The server refuses to grow a claim whose class does not allow it: propose nothing rather than
+            // a change that cannot land.
+            guard let className = claim.storageClass, cluster.storageClasses["/\(className)"]?.allowsExpansion == true
+            else {
+                return nil
+            }
+            let wanted = min(current * template.factor, template.maximum ?? .infinity)
+            guard wanted > current else { return nil }
+            let size = Quantity.bytes(wanted)
+            return make(
+                .expandPVC(
+                    KubeObjectReference(.persistentvolumeclaim, namespace: subject.namespace, name: subject.name),
+                    size: size
+                ),
+                ["size": size],
+                "capacity \(Quantity.bytes(current)) × \(template.factor)"
+                    + (wanted < current * template.factor ? ", capped" : "")
+            )
         }
     }
 
