@@ -40,14 +40,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let ruleSet = try rules.load()
+        let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
         let scenario: ReplayScenario
         do {
-            scenario = try ReplayScenario.load(replay)
+            scenario = try ReplayScenario.load(replay, keeping: engine.selects)
         } catch {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
-        let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
         let diagnosis = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
         switch output {
         case .json: try Console.current.writeOut(IncidentOutput.json(diagnosis.incidents, now: scenario.now) + "\n")

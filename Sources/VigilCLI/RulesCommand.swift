@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilEngine
 import VigilRules
 
 /// `vigil rules`: rule files, checked as `promtool check rules` checks Prometheus's.
@@ -6,7 +7,7 @@ struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Check rule files (detection rules and playbooks).",
-        subcommands: [Check.self]
+        subcommands: [Check.self, Test.self]
     )
 
     struct Check: AsyncParsableCommand {
@@ -32,6 +33,48 @@ struct RulesCommand: AsyncParsableCommand {
                 Console.error("FAILED: \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
                 throw ExitCode(1)
             }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test",
+            abstract: "Run rule unit tests: input series, objects and events → the incidents expected at given times.",
+            discussion: """
+                The format follows promtool test rules: rule_files, then tests with interval, input_series
+                (series and values in promtool's 'a+bxN' notation), objects and events (Kubernetes objects
+                as YAML), and expected_incidents (eval_time, then workload, namespace, cause and action of
+                each incident, most important first). Exit 1 when any test fails.
+                """
+        )
+
+        @Argument(help: "Rule test files (*_test.yaml).")
+        var files: [String]
+
+        func run() async throws {
+            var failed = false
+            for path in files {
+                Console.out("Unit Testing: \(path)")
+                do {
+                    let file = try RuleTestFile.load(path)
+                    let rules = try RuleSet.load(file.ruleFiles)
+                    let failures = RuleTestRunner.run(file, rules: rules)
+                    if failures.isEmpty {
+                        Console.out("  SUCCESS")
+                    } else {
+                        failed = true
+                        Console.out("  FAILED:")
+                        for failure in failures { Console.out(failure.description) }
+                    }
+                } catch let error as RuleTestFile.LoadError {
+                    failed = true
+                    for line in error.errors { Console.error(line) }
+                } catch let error as RuleSet.LoadError {
+                    failed = true
+                    for line in error.errors { Console.error(line) }
+                }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 }

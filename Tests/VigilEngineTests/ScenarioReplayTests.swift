@@ -45,8 +45,8 @@ struct ScenarioReplayTests {
             Expected.self,
             from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/expected.json"))
         )
-        let scenario = try ReplayScenario.load(directory)
         let engine = DiagnosisEngine(rules: try Self.rules.get())
+        let scenario = try ReplayScenario.load(directory, keeping: engine.selects)
         let incidents = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
             .incidents
         guard let want = expected.incident else {

@@ -65,6 +65,15 @@ public struct DiagnosisEngine: Sendable {
         return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
     }
 
+    /// Whether any signal rule reads a series with these labels (as numerator, denominator or bucket).
+    public func selects(_ labels: [String: String]) -> Bool {
+        rules.signals.contains { rule in
+            if rule.selector.matches(labels) { return true }
+            if case .ratio(let denominator) = rule.transform { return denominator.matches(labels) }
+            return false
+        }
+    }
+
     /// Every series with `namespace` and `pod` labels gains `workload` (`deployment/web`), its pod's
     /// top-level controller, as a join with kube-state-metrics' `kube_pod_owner` would give it: a
     /// rollout replaces pods, so only a workload-wide signal has a baseline that spans it.

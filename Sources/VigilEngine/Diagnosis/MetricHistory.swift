@@ -1,3 +1,4 @@
+import Foundation
 import VigilCore
 
 /// Recorded series in memory: every point of every series of an OpenMetrics text with a timestamp on
@@ -26,26 +27,49 @@ public struct MetricHistory: Sendable {
 
     /// Parses `bytes` (OpenMetrics 1.0); a sample without a timestamp is refused, since its time would
     /// be a guess. Points of one series are kept in time order; repeats of a timestamp are dropped.
-    public init(openMetrics bytes: [UInt8], file: String) throws(ParseError) {
+    /// Only series `keep` accepts (judged once per series) are kept: a replay needs the series its rules
+    /// select, not every series of the recording.
+    public init(
+        openMetrics bytes: [UInt8],
+        file: String,
+        keeping keep: ([String: String]) -> Bool = { _ in true }
+    ) throws(ParseError) {
         var parser = ExpositionParser(bytes: bytes, format: .openMetrics, limits: .default)
-        var index: [[String: String]: Int] = [:]
+        // A series is found by the bytes it is written with (hashed, then compared), and only a new
+        // spelling has its labels lexed: a day of a namespace is hundreds of thousands of samples.
+        var bySpelling: [UInt64: [(spelling: [UInt8], position: Int)]] = [:]
+        var byLabels: [[String: String]: Int] = [:]
         do {
             while let entry = try parser.next() {
                 guard entry == .sample else { continue }
                 guard let milliseconds = parser.timestamp else {
                     throw ParseError(description: "\(file):\(parser.currentLine): a recorded sample needs a timestamp")
                 }
-                var labels = Dictionary(parser.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-                labels["__name__"] = parser.metricName
-                let time = Double(milliseconds) / 1000
+                let (hash, known) = parser.withSeriesBytes { spelling in
+                    let hash = FNV1a.hash(spelling)
+                    let match = bySpelling[hash]?.first { Self.same($0.spelling, spelling) }
+                    return (hash, match?.position)
+                }
                 let position: Int
-                if let known = index[labels] {
+                if let known {
                     position = known
                 } else {
-                    position = series.count
-                    index[labels] = position
-                    series.append(Series(labels: labels, type: parser.metricType, times: [], values: []))
+                    var labels = Dictionary(parser.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+                    labels["__name__"] = parser.metricName
+                    if let same = byLabels[labels] {
+                        position = same
+                    } else if !keep(labels) {
+                        position = -1
+                        byLabels[labels] = position
+                    } else {
+                        position = series.count
+                        byLabels[labels] = position
+                        series.append(Series(labels: labels, type: parser.metricType, times: [], values: []))
+                    }
+                    bySpelling[hash, default: []].append((parser.withSeriesBytes { Array($0) }, position))
                 }
+                guard position >= 0 else { continue }
+                let time = Double(milliseconds) / 1000
                 if let last = series[position].times.last, time <= last { continue }
                 series[position].times.append(time)
                 series[position].values.append(parser.value)
@@ -57,6 +81,15 @@ public struct MetricHistory: Sendable {
         } catch {
             throw ParseError(description: (error as? ExpositionError)?.rendered(file: file) ?? "\(file): \(error)")
         }
+    }
+
+    /// Byte equality by memcmp: the generic `elementsEqual` was a tenth of a day's replay.
+    private static func same(_ known: [UInt8], _ spelling: UnsafeBufferPointer<UInt8>) -> Bool {
+        known.count == spelling.count
+            && known.withUnsafeBufferPointer { knownBytes in
+                guard let left = knownBytes.baseAddress, let right = spelling.baseAddress else { return true }
+                return memcmp(left, right, spelling.count) == 0
+            }
     }
 
     /// Adds one series (for histories read from elsewhere, and for tests).

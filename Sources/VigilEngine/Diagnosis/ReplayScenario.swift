@@ -16,7 +16,12 @@ public struct ReplayScenario: Sendable {
     }
 
     /// Reads the scenario in `directory`; each file is optional, but at least one must be there.
-    public static func load(_ directory: String, eventWindow: Double = 6 * 3600) throws(LoadError) -> ReplayScenario {
+    /// `keep` chooses the series worth keeping (see ``DiagnosisEngine/selects(_:)``).
+    public static func load(
+        _ directory: String,
+        eventWindow: Double = 6 * 3600,
+        keeping keep: ([String: String]) -> Bool = { _ in true }
+    ) throws(LoadError) -> ReplayScenario {
         func read(_ name: String) -> Data? { FileManager.default.contents(atPath: "\(directory)/\(name)") }
         let metrics = read("metrics.om")
         let events = read("events.json")
@@ -27,7 +32,7 @@ public struct ReplayScenario: Sendable {
         var history = MetricHistory()
         if let metrics {
             do {
-                history = try MetricHistory(openMetrics: Array(metrics), file: "\(directory)/metrics.om")
+                history = try MetricHistory(openMetrics: Array(metrics), file: "\(directory)/metrics.om", keeping: keep)
             } catch {
                 throw LoadError(description: error.description)
             }

@@ -31,109 +31,153 @@ public struct Signal: Sendable {
     /// Builds the signals of `rule` from `history`: the selection, transformed (rates for counters,
     /// a quantile of histogram buckets, or a ratio of two selections), summed by the rule's labels.
     public static func derive(_ rule: SignalRule, from history: MetricHistory) -> [Signal] {
-        let step = grid(history)
+        guard let grid = Grid(history) else { return [] }
+        let signals: [Signal]
         switch rule.transform {
         case .asIs, .rate:
             let forceRate = if case .rate = rule.transform { true } else { false }
-            return sum(
-                rule,
-                history.series.filter { rule.selector.matches($0.labels) },
-                step: step,
-                forceRate: forceRate
-            )
-            .map { Signal(rule: rule.name, labels: $0.key, times: $0.value.times, values: $0.value.values) }
-            .sorted { $0.labels.description < $1.labels.description }
+            let sums = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, grid, forceRate: forceRate)
+            signals = sums.map { grid.signal(rule.name, $0.key, $0.value) }
         case .quantile(let phi):
-            return quantiles(rule, phi: phi, history: history, step: step)
+            signals = quantiles(rule, phi: phi, history: history, grid)
         case .ratio(let denominator):
-            let top = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, step: step)
-            let bottom = sum(rule, history.series.filter { denominator.matches($0.labels) }, step: step)
-            return top.compactMap { key, numerator -> Signal? in
-                guard let denominator = bottom[key] else { return nil }
-                var signal = Signal(rule: rule.name, labels: key, times: [], values: [])
-                let divisors = Dictionary(zip(denominator.times, denominator.values), uniquingKeysWith: { $1 })
-                for (time, value) in zip(numerator.times, numerator.values) {
-                    guard let divisor = divisors[time], divisor > 0 else { continue }
-                    signal.times.append(time)
-                    signal.values.append(value / divisor)
+            let top = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, grid)
+            let bottom = sum(rule, history.series.filter { denominator.matches($0.labels) }, grid)
+            signals = top.compactMap { key, numerator in
+                guard let divisor = bottom[key] else { return nil }
+                var ratio = Points(count: grid.count)
+                for index in 0..<grid.count where numerator.present[index] && divisor.present[index] {
+                    guard divisor.values[index] > 0 else { continue }
+                    ratio.add(numerator.values[index] / divisor.values[index], at: index)
                 }
-                return signal.times.isEmpty ? nil : signal
+                return grid.signal(rule.name, key, ratio)
             }
-            .sorted { $0.labels.description < $1.labels.description }
+        }
+        return signals.filter { !$0.times.isEmpty }.sorted { $0.labels.description < $1.labels.description }
+    }
+
+    /// The recording's time grid: its start, its scrape step (the most common gap between a series's
+    /// points), and how many steps it spans. Samples are put on it, so series scraped a few
+    /// milliseconds apart line up and sums need no dictionary per point.
+    struct Grid {
+        var start: Double
+        var step: Double
+        var count: Int
+
+        init?(_ history: MetricHistory) {
+            guard history.end.isFinite, history.start.isFinite else { return nil }
+            var gaps: [Double: Int] = [:]
+            for series in history.series.prefix(50) where series.times.count > 1 {
+                for index in series.times.indices.dropFirst().prefix(20) {
+                    gaps[(series.times[index] - series.times[index - 1]).rounded(), default: 0] += 1
+                }
+            }
+            start = history.start
+            step = max(1, gaps.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 15)
+            // Bounded: a recording with one stray timestamp far away must not allocate without limit.
+            count = Int(min(((history.end - history.start) / step).rounded() + 1, 1_000_000))
+        }
+
+        func index(_ time: Double) -> Int? {
+            let index = Int(((time - start) / step).rounded())
+            return index >= 0 && index < count ? index : nil
+        }
+
+        func signal(_ rule: String, _ labels: [String: String], _ points: Points) -> Signal {
+            var signal = Signal(rule: rule, labels: labels, times: [], values: [])
+            for index in 0..<count where points.present[index] {
+                signal.times.append(start + Double(index) * step)
+                signal.values.append(points.values[index])
+            }
+            return signal
         }
     }
 
-    /// The scrape step of the recording: the most common gap between a series's points (samples are
-    /// put on this grid so series scraped a few milliseconds apart line up).
-    static func grid(_ history: MetricHistory) -> Double {
-        var gaps: [Double: Int] = [:]
-        for series in history.series.prefix(50) where series.times.count > 1 {
-            for index in series.times.indices.dropFirst().prefix(20) {
-                gaps[(series.times[index] - series.times[index - 1]).rounded(), default: 0] += 1
-            }
-        }
-        return max(1, gaps.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 15)
-    }
+    /// Values on the grid, and which steps have one.
+    struct Points {
+        var values: [Double]
+        var present: [Bool]
 
-    typealias Points = (times: [Double], values: [Double])
+        init(count: Int) {
+            values = Array(repeating: 0, count: count)
+            present = Array(repeating: false, count: count)
+        }
+
+        mutating func add(_ value: Double, at index: Int) {
+            values[index] += value
+            present[index] = true
+        }
+    }
 
     /// Each series's values (counters as rates), on the grid, summed per kept label set.
     private static func sum(
         _ rule: SignalRule,
         _ selected: [MetricHistory.Series],
-        step: Double,
+        _ grid: Grid,
         forceRate: Bool = false
     )
         -> [[String: String]: Points]
     {
-        var sums: [[String: String]: [Double: Double]] = [:]
+        var sums: [[String: String]: Points] = [:]
         for series in selected {
             let key = kept(series.labels, by: rule.by)
             let counter = forceRate || series.type == .counter || series.name.hasSuffix("_total")
+            var points = sums[key] ?? Points(count: grid.count)
+            sums[key] = nil  // uniquely referenced while it is filled: no copy per point
             var rate = CounterRate()
             for (time, value) in zip(series.times, series.values) {
-                let point = (time / step).rounded() * step
+                guard let index = grid.index(time) else { continue }
                 if counter {
-                    guard let perSecond = rate.update(value, at: time, staleAfter: 5 * step) else { continue }
-                    sums[key, default: [:]][point, default: 0] += perSecond
+                    guard let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step) else { continue }
+                    points.add(perSecond, at: index)
                 } else {
-                    sums[key, default: [:]][point, default: 0] += value
+                    points.add(value, at: index)
                 }
             }
+            sums[key] = points
         }
-        return sums.mapValues { points in
-            let times = points.keys.sorted()
-            return (times, times.map { points[$0] ?? 0 })
-        }
+        return sums
     }
 
-    /// `histogram_quantile(φ, sum by (…, le) (rate(…_bucket[…])))`, per time.
-    private static func quantiles(_ rule: SignalRule, phi: Double, history: MetricHistory, step: Double) -> [Signal] {
-        var buckets: [[String: String]: [Double: [Double: Double]]] = [:]  // key → time → le → rate
+    /// `histogram_quantile(φ, sum by (…, le) (rate(…_bucket[…])))`, per step.
+    private static func quantiles(_ rule: SignalRule, phi: Double, history: MetricHistory, _ grid: Grid) -> [Signal] {
+        var groups: [[String: String]: [Double: Points]] = [:]  // kept labels → le → rates
         for series in history.series where rule.selector.matches(series.labels) {
             guard let le = series.labels["le"].flatMap(Self.bound) else { continue }
             let key = kept(series.labels, by: rule.by)
+            var buckets = groups[key] ?? [:]
+            groups[key] = nil
+            var points = buckets[le] ?? Points(count: grid.count)
+            buckets[le] = nil
             var rate = CounterRate()
             for (time, value) in zip(series.times, series.values) {
-                guard let perSecond = rate.update(value, at: time, staleAfter: 5 * step) else { continue }
-                buckets[key, default: [:]][(time / step).rounded() * step, default: [:]][le, default: 0] += perSecond
+                guard let index = grid.index(time),
+                    let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step)
+                else { continue }
+                points.add(perSecond, at: index)
             }
+            buckets[le] = points
+            groups[key] = buckets
         }
-        return buckets.map { key, byTime in
-            var signal = Signal(rule: rule.name, labels: key, times: [], values: [])
-            for time in byTime.keys.sorted() {
-                let cumulative = (byTime[time] ?? [:]).map {
-                    HistogramQuantile.Bucket(upperBound: $0.key, count: $0.value)
+        return groups.map { key, buckets in
+            var quantile = Points(count: grid.count)
+            let bounds = buckets.keys.sorted()
+            var cumulative = bounds.map { HistogramQuantile.Bucket(upperBound: $0, count: 0) }
+            for index in 0..<grid.count {
+                var complete = true
+                for (position, bound) in bounds.enumerated() {
+                    guard let points = buckets[bound], points.present[index] else {
+                        complete = false
+                        break
+                    }
+                    cumulative[position].count = points.values[index]
                 }
+                guard complete else { continue }
                 let value = HistogramQuantile.quantile(phi, cumulative)
-                guard value.isFinite else { continue }
-                signal.times.append(time)
-                signal.values.append(value)
+                if value.isFinite { quantile.add(value, at: index) }
             }
-            return signal
+            return grid.signal(rule.name, key, quantile)
         }
-        .filter { !$0.times.isEmpty }
-        .sorted { $0.labels.description < $1.labels.description }
     }
 
     private static func bound(_ text: String) -> Double? {

@@ -12,6 +12,11 @@ struct Topology {
             return Subject(kind: top.kind, namespace: namespace, name: top.name)
         }
         if let owner = cluster.pods["\(namespace)/\(name)"]?.owner {
+            // A replicaset the model does not hold (a listing without replicasets): its deployment is the
+            // one whose name, plus the pod-template hash, makes the replicaset's.
+            if owner.kind == "ReplicaSet", let deployment = deployment(named: owner.name, in: namespace) {
+                return Subject(kind: "Deployment", namespace: namespace, name: deployment)
+            }
             return Subject(kind: owner.kind, namespace: namespace, name: owner.name)
         }
         // A deleted pod: `<replicaset>-<5>`, `<statefulset>-<ordinal>`, `<daemonset>-<5>`.
@@ -20,6 +25,14 @@ struct Topology {
             return workload(best.kind, namespace, best.name)
         }
         return Subject(kind: "pod", namespace: namespace, name: name)
+    }
+
+    /// The deployment whose replicaset `replicaSet` is (`web-7d9f8c6b5` → `web`), by name.
+    private func deployment(named replicaSet: String, in namespace: String) -> String? {
+        cluster.workloads.values.filter {
+            $0.kind == "Deployment" && $0.namespace == namespace && replicaSet.hasPrefix($0.name + "-")
+        }
+        .map(\.name).max { $0.count < $1.count }
     }
 
     /// A workload, lifted to its own controller (a replicaset to its deployment).
