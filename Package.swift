@@ -83,11 +83,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies API, reload.
+        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload.
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilScrape",
+                "VigilCore", "VigilEngine", "VigilScrape",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "VigilCLI",
             dependencies: [
-                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
+                "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML",
                 "VigilRules",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilScrapeTests",
-            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP"],
+            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -149,7 +149,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilEngineTests",
-            dependencies: ["VigilEngine", "VigilCore", "VigilRules", "VigilKube"],
+            dependencies: [
+                "VigilEngine", "VigilCore", "VigilRules", "VigilKube", "VigilTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

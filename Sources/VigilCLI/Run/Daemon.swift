@@ -45,7 +45,7 @@ struct Daemon {
         let server = VigilServer(
             host: config.listenHost,
             port: config.listenPort,
-            status: manager,
+            status: PipelineStatus(manager: manager),
             registry: registry,
             logger: logger,
             reload: { await reloader.reload(trigger: "POST /-/reload") }
