@@ -83,11 +83,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies API, reload.
+        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload.
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilScrape",
+                "VigilCore", "VigilEngine", "VigilScrape",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilScrapeTests",
-            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP"],
+            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -149,13 +149,16 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilEngineTests",
-            dependencies: ["VigilEngine", "VigilCore", "VigilRules", "VigilKube"],
+            dependencies: [
+                "VigilEngine", "VigilCore", "VigilRules", "VigilKube", "VigilTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VigilCLITests",
             dependencies: [
-                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML",
+                "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

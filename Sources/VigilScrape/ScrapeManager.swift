@@ -64,6 +64,12 @@ public actor ScrapeManager {
     private var restartLoops: AsyncStream<Void>.Continuation?
     /// Reused from scrape to scrape, so a scrape allocates no observation buffer.
     private var observations: [Observation] = []
+    /// Who also gets the raw samples of the series it admits (the diagnosis recorder); nil: nobody.
+    private var sampleSink: (any SampleSink)?
+    /// Store reference → the sink's handle + 1; 0 until the sink was asked, `.max` when it declined.
+    private var sinkHandles: [UInt32] = []
+    /// Reused like `observations`.
+    private var sinkSamples: [SampleSinkSample] = []
     private let metrics = (
         successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
         failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
@@ -237,18 +243,81 @@ public actor ScrapeManager {
             markSeriesStale(state)
         }
         store.observe(batch)
-        observations = batch
         for series in result.stale {
             if let ref = storeRef(series, of: state) { store.markStale(ref) }
         }
         store.observe(state.synthetic.up, value: result.up ? 1 : 0, at: time)
         store.observe(state.synthetic.duration, value: result.duration, at: time)
         store.observe(state.synthetic.samples, value: Double(result.samplesScraped), at: time)
+        if let sampleSink { forward(batch, state: state, result: result, at: time, to: sampleSink) }
+        observations = batch
         state.health.health = result.up ? "up" : "down"
         state.health.lastError = result.error ?? ""
         state.health.lastScrape = time
         state.health.lastScrapeDuration = result.duration
         state.health.samplesScraped = result.samplesScraped
+    }
+
+    // MARK: - The sample sink
+
+    /// Attaches `sink` (nil detaches): from the next scrape on, it is asked once per series whether it
+    /// wants its samples, and gets those it wants.
+    public func attach(_ sink: (any SampleSink)?) {
+        sampleSink = sink
+        sinkHandles = []
+    }
+
+    /// Forgets the sink's answers, so every series is asked again at its next sample (the sink's
+    /// selection changed, e.g. the rules were reloaded).
+    public func reselectSamples() {
+        sinkHandles = []
+    }
+
+    /// Hands the samples of a scrape (its `up` and `scrape_*` series included) whose series the sink
+    /// admitted on to it, in one batch.
+    private func forward(
+        _ batch: [Observation],
+        state: TargetState,
+        result: ScrapeResult,
+        at time: Double,
+        to sink: any SampleSink
+    ) {
+        if sinkHandles.count < store.count {
+            sinkHandles.append(contentsOf: repeatElement(0, count: store.count - sinkHandles.count))
+        }
+        var samples = sinkSamples
+        sinkSamples = []
+        samples.removeAll(keepingCapacity: true)
+        for observation in batch {
+            append(observation.series, observation.value, observation.timestamp, to: &samples, sink)
+        }
+        append(state.synthetic.up, result.up ? 1 : 0, time, to: &samples, sink)
+        append(state.synthetic.duration, result.duration, time, to: &samples, sink)
+        append(state.synthetic.samples, Double(result.samplesScraped), time, to: &samples, sink)
+        if !samples.isEmpty { sink.record(samples) }
+        sinkSamples = samples
+    }
+
+    /// Appends a sample for the sink if it wants the series, asking it on the series's first sample.
+    private func append(
+        _ series: StoreRef,
+        _ value: Double,
+        _ timestamp: Double,
+        to samples: inout [SampleSinkSample],
+        _ sink: any SampleSink
+    ) {
+        let index = Int(series.index)
+        var mapped = sinkHandles[index]
+        if mapped == 0 {
+            let labels = Dictionary(
+                store.labels(of: series).pairs(in: store.symbols).map { ($0.name, $0.value) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            mapped = sink.admit(labels: labels, role: store.role(of: series)).map { $0.value + 1 } ?? .max
+            sinkHandles[index] = mapped
+        }
+        guard mapped != .max else { return }
+        samples.append(SampleSinkSample(series: SampleSinkHandle(mapped - 1), value: value, timestamp: timestamp))
     }
 
     /// Maps a scrape's samples to store series: an array lookup per sample; labelling (target labels,
@@ -343,6 +412,19 @@ public actor ScrapeManager {
                 remap[Int(state.synthetic.samples.index)]!
             )
         }
+        if !sinkHandles.isEmpty {
+            var handles = [UInt32](repeating: 0, count: store.count)
+            var released: [SampleSinkHandle] = []
+            for (index, mapped) in sinkHandles.enumerated() {
+                if let ref = remap[index] {
+                    handles[Int(ref.index)] = mapped
+                } else if mapped != 0, mapped != .max {
+                    released.append(SampleSinkHandle(mapped - 1))
+                }
+            }
+            sinkHandles = handles
+            if !released.isEmpty { sampleSink?.release(released) }
+        }
         let removed = remap.count - store.count
         metrics.removed.increment(by: removed)
         metrics.series.record(store.count)
@@ -356,21 +438,10 @@ public actor ScrapeManager {
 
     // MARK: - Reading the store
 
-    /// Ongoing anomalies, highest score first, then the most recent ended ones (newest first).
-    public func anomalies(includeEnded: Bool = true) -> [AnomalyReport] {
-        let ongoing = store.anomalies.values.sorted { $0.latest.score > $1.latest.score }
-            .map { AnomalyReport($0, store: store, ongoing: true) }
-        guard includeEnded else { return ongoing }
-        return ongoing + store.endedAnomalies.reversed().map { AnomalyReport($0, store: store, ongoing: false) }
-    }
-
-    /// One chunk of the `vigil_anomaly_score` exposition: the bytes of series `cursor…` (at least
-    /// `chunkBytes` of them unless the end came first), and where to continue (nil at the end).
-    public func scoreChunk(from cursor: Int, chunkBytes: Int) -> (bytes: [UInt8], next: Int?) {
-        var bytes: [UInt8] = cursor == 0 ? ScoreExposition.header : []
-        bytes.reserveCapacity(chunkBytes + 512)
-        let next = ScoreExposition().write(store, from: cursor, into: &bytes, chunkBytes: chunkBytes)
-        return (bytes, next)
+    /// Runs `body` on the store, on this actor, between two ingests: how readers (the anomalies API,
+    /// the score exposition) see a consistent store without a lock on the hot path.
+    public func withStore<Result: Sendable>(_ body: @Sendable (SeriesStore) -> Result) -> Result {
+        body(store)
     }
 
     /// Everything learnt, for a checkpoint.

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import VigilEngine
 import VigilScrape
 
 /// The HTTP side of `vigil run`:
@@ -15,11 +16,14 @@ import VigilScrape
 /// - `GET /healthz`: 200 while the process serves;
 /// - `GET /readyz`: 200 once every target has been scraped once, 503 before;
 /// - `GET /api/v1/anomalies[?ongoing=true]`: anomalies with their evidence, as JSON;
+/// - `GET /api/v1/incidents[?state=open|resolved]`: the diagnosed incidents, open ones first, in the
+///   schema of `vigil diagnose --output json` plus `state` and `resolved_at`;
+/// - `GET /api/v1/incidents/{id}`: one incident (404 when unknown);
 /// - `GET /api/v1/targets`: each target's latest scrape, as JSON;
 /// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state.
 ///
 /// JSON answers use Prometheus's API envelope: `{"status":"success","data":…}`, or
-/// `{"status":"error","error":…}` with a 4xx/5xx status.
+/// `{"status":"error","errorType":…,"error":…}` with a 4xx/5xx status.
 public struct VigilServer: Sendable {
     public let host: String
     public let port: Int
@@ -106,6 +110,21 @@ public struct VigilServer: Sendable {
             let ongoingOnly = request.uri.queryParameters.get("ongoing") == "true"
             return json(await status.anomalies(includeEnded: !ongoingOnly))
         }
+        router.get("/api/v1/incidents") { request, _ in
+            let state = request.uri.queryParameters.get("state")
+            guard let state else { return json(await status.incidents(in: nil), escapingSlashes: false) }
+            guard let wanted = TrackedIncident.State(rawValue: state) else {
+                return error(.badRequest, type: "bad_data", "state: expected open or resolved, got \"\(state)\"")
+            }
+            return json(await status.incidents(in: wanted), escapingSlashes: false)
+        }
+        router.get("/api/v1/incidents/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let incident = await status.incident(id: id) else {
+                return error(.notFound, type: "not_found", "no incident with id \"\(id)\"")
+            }
+            return json(incident, escapingSlashes: false)
+        }
         router.get("/api/v1/targets") { _, _ in json(await status.health) }
         router.post("/-/reload") { _, _ in
             switch await reload() {
@@ -148,9 +167,29 @@ public struct VigilServer: Sendable {
         var data: Payload
     }
 
-    private func json(_ payload: some Encodable) -> Response {
+    private struct ErrorEnvelope: Encodable {
+        var status = "error"
+        var errorType: String
+        var error: String
+    }
+
+    /// The API's error envelope, as Prometheus's: `{"status":"error","errorType":…,"error":…}`.
+    private func error(_ status: HTTPResponse.Status, type: String, _ message: String) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(ErrorEnvelope(errorType: type, error: message))) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    /// `payload` in the success envelope. Incidents are written as `vigil diagnose --output json` writes
+    /// them (`deployment/web`, not `deployment\/web`); other answers keep the escaping they always had.
+    private func json(_ payload: some Encodable, escapingSlashes: Bool = true) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "+Inf",
             negativeInfinity: "-Inf",
@@ -163,7 +202,9 @@ public struct VigilServer: Sendable {
             status = .ok
         } catch {
             // The envelope this server promises for errors, with a 5xx: never a 200 that says nothing.
-            body = Data(#"{"status":"error","error":"the answer could not be encoded as JSON"}"#.utf8)
+            body = Data(
+                #"{"status":"error","errorType":"internal","error":"the answer could not be encoded as JSON"}"#.utf8
+            )
             status = .internalServerError
         }
         return Response(

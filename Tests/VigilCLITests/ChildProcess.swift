@@ -19,15 +19,23 @@ final class ChildProcess: @unchecked Sendable {
     /// A loopback port unlikely to collide with other runs: from the process id and a per-test offset.
     static func port(_ offset: Int) -> Int { 30_000 + Int(getpid() % 5_000) * 4 + offset }
 
-    /// `vigil run ARGUMENTS`.
-    static func vigil(_ arguments: [String]) throws -> ChildProcess {
-        try ChildProcess(binary, ["run"] + arguments)
+    /// `vigil run ARGUMENTS`, with `environment` over the test's own.
+    static func vigil(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(binary, ["run"] + arguments, environment: environment)
     }
 
-    init(_ executable: URL, _ arguments: [String], workingDirectory: URL? = nil) throws {
+    init(
+        _ executable: URL,
+        _ arguments: [String],
+        workingDirectory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -146,7 +146,8 @@ struct DaemonTests {
         try twoTargets.write(to: file, atomically: true, encoding: .utf8)
         let applied = try await fetch(base + "/-/reload", method: .post)
         #expect(applied.status == 200)
-        #expect(applied.body == "configuration reloaded: 2 targets\n")
+        // The bundled rules (./rules) are re-read too; their counts follow the pack.
+        #expect(applied.body.hasPrefix("configuration reloaded: 2 targets"), "\(applied.body)")
 
         // SIGHUP reloads too.
         try good.write(to: file, atomically: true, encoding: .utf8)

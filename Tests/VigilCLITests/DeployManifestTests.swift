@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import VigilKube
 import Yams
 
 @testable import VigilCLI
@@ -59,5 +60,27 @@ struct DeployManifestTests {
             #expect(!verbs.contains { ["escalate", "bind", "impersonate", "delete", "patch", "update"].contains($0) })
             if verbs.contains("create") { #expect(resources == ["events"], "creates more than events: \(rule)") }
         }
+    }
+
+    /// The observing ClusterRole grants get/list/watch on exactly what the cluster watcher watches: no
+    /// kind missing (its reflector would fail forever), none more.
+    @Test func theObservingRoleCoversExactlyTheWatchedKinds() throws {
+        let role = try #require(try documents("rbac.yaml").first { $0["kind"] as? String == "ClusterRole" })
+        var granted: Set<String> = []
+        for rule in (role["rules"] as? [[String: Any]]) ?? [] {
+            #expect(Set(rule["verbs"] as? [String] ?? []) == ["get", "list", "watch"], "\(rule)")
+            for group in rule["apiGroups"] as? [String] ?? [] {
+                for resource in rule["resources"] as? [String] ?? [] { granted.insert("\(resource).\(group)") }
+            }
+        }
+        // Each kind's collection path names its group: /api/v1/pods, /apis/apps/v1/deployments…
+        var watched = Set(
+            ClusterModel.Kind.allCases.map { kind -> String in
+                let parts = kind.collection.split(separator: "/")
+                return parts[0] == "api" ? "\(kind.rawValue)." : "\(kind.rawValue).\(parts[1])"
+            }
+        )
+        watched.insert("events.events.k8s.io")
+        #expect(granted == watched)
     }
 }

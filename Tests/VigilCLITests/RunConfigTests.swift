@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Testing
 import VigilCore
@@ -214,5 +215,75 @@ struct ConfigReloaderTests {
         #expect(summary.contains("checkpoint_interval and series_retention changes apply at the next restart"))
         #expect(summary.contains("log changes apply at the next restart"))
         #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
+    }
+}
+
+/// The diagnosis fields of `vigil run`'s configuration, and the flags over them.
+struct DiagnosisConfigTests {
+    @Test func ruleFilesAreRelativeToTheFileAndKubernetesAndTheIntervalAreRead() throws {
+        let yaml = """
+            rule_files: ['rules/*.yaml', /etc/vigil/extra.yaml]
+            diagnosis_interval: 1m
+            kubernetes: {kubeconfig: kube/config, context: prod}
+            """
+        let config = try DaemonConfig.parse(yaml, file: "/etc/vigil/vigil.yaml")
+        #expect(config.ruleFiles == ["/etc/vigil/rules/*.yaml", "/etc/vigil/extra.yaml"])
+        #expect(config.diagnosisInterval == 60)
+        #expect(config.kubeconfig == "/etc/vigil/kube/config" && config.kubeContext == "prod")
+        #expect(DaemonConfig().diagnosisInterval == 30)
+    }
+
+    @Test func theirErrorsNameFileLineColumnAndField() {
+        let yaml = """
+            rule_files: rules/
+            diagnosis_interval: often
+            kubernetes:
+              kubeconfg: ~/.kube/config
+              context: [a]
+            """
+        #expect {
+            try DaemonConfig.parse(yaml, file: "vigil.yaml")
+        } throws: { error in
+            let errors = (error as! DaemonConfig.Invalid).errors
+            #expect(
+                errors == [
+                    "vigil.yaml:1:13: rule_files: expected a list",
+                    "vigil.yaml:2:21: diagnosis_interval: expected a duration like 15s, 1m or 1h30m, got \"often\"",
+                    "vigil.yaml:4:3: kubernetes.kubeconfg: unknown field (known: kubeconfig, context)",
+                    "vigil.yaml:5:12: kubernetes.context: expected a string",
+                ],
+                "\(errors.joined(separator: "\n"))"
+            )
+            return true
+        }
+    }
+
+    @Test func flagsOverrideTheFileAndBadRulesAreRefusedWithEveryError() throws {
+        let command = try RunCommand.parse([
+            "--rules", "a.yaml", "--rules", "b/", "--kubeconfig", "/k", "--context", "c",
+        ])
+        let config = try command.source.load()
+        #expect(config.ruleFiles == ["a.yaml", "b/"])
+        #expect(config.kubeconfig == "/k" && config.kubeContext == "c")
+
+        let bad = try temporaryFile("signals:\n  - name: x\n    selector: 'up{'\n  - selector: up\n", suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        var withBadRules = DaemonConfig()
+        withBadRules.ruleFiles = [bad.path]
+        #expect {
+            try withBadRules.rules()
+        } throws: { error in
+            let errors = (error as! DaemonConfig.Invalid).errors
+            return errors.count == 2 && errors.allSatisfy { $0.hasPrefix(bad.path + ":") }
+        }
+        #expect(try DaemonConfig().rules() == nil)
+    }
+
+    @Test func withoutAnyClusterDiagnosisSeesMetricsOnlyAndANamedOneMustWork() throws {
+        let nowhere = ["KUBECONFIG": "/nonexistent/kubeconfig", "HOME": "/nonexistent"]
+        #expect(try DaemonConfig().kubeConnection(environment: nowhere) == nil)
+        var named = DaemonConfig()
+        named.kubeconfig = "/nonexistent/kubeconfig"
+        #expect(throws: DaemonConfig.Invalid.self) { try named.kubeConnection(environment: nowhere) }
     }
 }

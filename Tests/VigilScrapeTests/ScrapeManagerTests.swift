@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilEngine
 import VigilHTTP
 
 @testable import VigilScrape
@@ -172,7 +173,7 @@ struct ScrapeManagerTests {
             await manager.scrapeAll()
             clock.advance(15)
         }
-        let during = await manager.anomalies().filter { $0.labels["__name__"] == "queue_depth" }
+        let during = await manager.anomalyReports().filter { $0.labels["__name__"] == "queue_depth" }
         let report = try! #require(during.first)
         #expect(report.observed == 200)
         #expect(report.expected < 110)
@@ -187,7 +188,7 @@ struct ScrapeManagerTests {
             await manager.scrapeAll()
             clock.advance(15)
         }
-        let after = await manager.anomalies().filter { $0.labels["__name__"] == "queue_depth" }
+        let after = await manager.anomalyReports().filter { $0.labels["__name__"] == "queue_depth" }
         #expect(after.allSatisfy { !$0.ongoing })
         #expect(after.first?.startedAt == report.startedAt)
     }
@@ -257,14 +258,16 @@ extension ScrapeManager {
         return roles
     }
 
+    /// What `GET /api/v1/anomalies` answers.
+    func anomalyReports() -> [AnomalyReport] { AnomalyReport.reports(in: store) }
+
     /// The whole score exposition, read in small chunks as the server streams it.
     func exposition() -> String {
         var bytes: [UInt8] = []
         var cursor: Int? = 0
         while let from = cursor {
-            let chunk = scoreChunk(from: from, chunkBytes: 64)
-            bytes += chunk.bytes
-            cursor = chunk.next
+            if from == 0 { bytes += ScoreExposition.header }
+            cursor = ScoreExposition().write(store, from: from, into: &bytes, chunkBytes: 64)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -45,6 +45,17 @@ struct KubeConnectionOptions: ParsableArguments {
     func connection(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(KubeconfigError) -> KubeConnection {
+        try Self.connection(kubeconfig: kubeconfig, context: context, namespace: namespace, environment: environment)
+    }
+
+    /// kubectl's choice of cluster: `kubeconfig` if given, else $KUBECONFIG's files, else
+    /// ~/.kube/config; when none of these exists (and none was named) inside a pod, its service account.
+    static func connection(
+        kubeconfig: String?,
+        context: String?,
+        namespace: String?,
+        environment: [String: String]
+    ) throws(KubeconfigError) -> KubeConnection {
         let paths = kubeconfig.map { [$0] } ?? Kubeconfig.defaultPaths(environment: environment)
         let exists = paths.contains { FileManager.default.fileExists(atPath: $0) }
         guard exists || kubeconfig != nil || environment["KUBERNETES_SERVICE_HOST"] == nil else {
@@ -53,5 +64,12 @@ struct KubeConnectionOptions: ParsableArguments {
             return connection
         }
         return try Kubeconfig.load(paths: paths, context: context, namespace: namespace)
+    }
+
+    /// Whether kubectl's choice would find any cluster at all: a kubeconfig named, one at a default
+    /// path, or a pod's service account. `vigil run` watches a cluster only when there is one to find.
+    static func clusterConfigured(kubeconfig: String?, context: String?, environment: [String: String]) -> Bool {
+        kubeconfig != nil || context != nil || environment["KUBERNETES_SERVICE_HOST"] != nil
+            || Kubeconfig.defaultPaths(environment: environment).contains { FileManager.default.fileExists(atPath: $0) }
     }
 }

@@ -1,16 +1,20 @@
 import Logging
 import Metrics
+import VigilEngine
 import VigilHTTP
+import VigilRules
 import VigilScrape
 import VigilServer
 
 /// Re-reads the configuration (on `SIGHUP` or `POST /-/reload`) and applies what can change live: the
-/// targets and their settings. Learnt state is kept: a target configured as before keeps its series,
+/// targets and their settings, and the diagnosis rules (their files are re-read; a bad rule file
+/// refuses the whole reload, with every error listed, and the running rules go on). Learnt state is kept: a target configured as before keeps its series,
 /// and a series that comes back under a new target finds its detector where it left it. A file with
 /// errors changes nothing; the errors are logged and answered.
 actor ConfigReloader {
     private let source: RunCommand.ConfigSource
     private let manager: ScrapeManager
+    private let diagnosis: Daemon.Diagnosis?
     private let logger: Logger
     private var current: DaemonConfig
     private let reloads = (
@@ -18,17 +22,26 @@ actor ConfigReloader {
         failure: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "failure")])
     )
 
-    init(source: RunCommand.ConfigSource, current: DaemonConfig, manager: ScrapeManager, logger: Logger) {
+    init(
+        source: RunCommand.ConfigSource,
+        current: DaemonConfig,
+        manager: ScrapeManager,
+        diagnosis: Daemon.Diagnosis? = nil,
+        logger: Logger
+    ) {
         self.source = source
         self.current = current
         self.manager = manager
+        self.diagnosis = diagnosis
         self.logger = logger
     }
 
     func reload(trigger: String) async -> Result<String, VigilServer.ReloadError> {
         let next: DaemonConfig
+        let rules: RuleSet?
         do {
             next = try source.load()
+            rules = try next.rules()
         } catch {
             reloads.failure.increment()
             logger.error(
@@ -53,11 +66,33 @@ actor ConfigReloader {
         if next.logFormat != current.logFormat || next.logLevel != current.logLevel {
             notes.append("log changes apply at the next restart")
         }
+        if next.diagnosisInterval != current.diagnosisInterval || next.kubeconfig != current.kubeconfig
+            || next.kubeContext != current.kubeContext
+        {
+            notes.append("diagnosis_interval and kubernetes changes apply at the next restart")
+        }
+        var ruleSummary = ""
+        switch (rules, diagnosis) {
+        case (let rules?, let diagnosis?):
+            // The recorder first (series no rule selects any more are dropped), then the manager asks
+            // every series again, then the engine diagnoses with the new rules.
+            diagnosis.recorder.select(rules)
+            await manager.reselectSamples()
+            await diagnosis.service.update(rules: rules)
+            current.ruleFiles = next.ruleFiles
+            ruleSummary = ", \(rules.signals.count) signal rules, \(rules.playbooks.count) playbooks"
+        case (_?, nil):
+            notes.append("diagnosis starts at the next restart")
+        case (nil, _?):
+            notes.append("diagnosis stops at the next restart; the running rules are kept until then")
+        case (nil, nil):
+            break
+        }
         current.targets = next.targets
         await manager.update(targets: next.targets)
         reloads.success.increment()
         let summary =
-            "configuration reloaded: \(next.targets.count) targets"
+            "configuration reloaded: \(next.targets.count) targets\(ruleSummary)"
             + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
         logger.info(
             "configuration reloaded",

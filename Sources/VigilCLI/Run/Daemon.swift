@@ -5,15 +5,22 @@ import UnixSignals
 import VigilCore
 import VigilEngine
 import VigilHTTP
+import VigilKube
+import VigilRules
 import VigilScrape
 import VigilServer
 
-/// `vigil run` wired up: one `ServiceGroup` of the checkpoint writer, the scrape manager, the `SIGHUP`
-/// reloader and the HTTP server, started in that order and stopped in reverse on `SIGTERM`/`SIGINT`,
-/// so the server stops answering first and the last checkpoint is written after the last scrape.
+/// `vigil run` wired up: one `ServiceGroup` of the checkpoint writer, the cluster watcher, the scrape
+/// manager, the diagnosis service, the `SIGHUP` reloader and the HTTP server, started in that order and
+/// stopped in reverse on `SIGTERM`/`SIGINT`, so the server stops answering first and the last
+/// checkpoint is written after the last scrape.
 struct Daemon {
     let config: DaemonConfig
     let source: RunCommand.ConfigSource
+    /// The rules diagnosis runs with; nil: no diagnosis.
+    var rules: RuleSet?
+    /// The cluster diagnosis watches; nil: diagnosis sees metrics only.
+    var kubeConnection: KubeConnection?
 
     func run() async throws {
         let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
@@ -38,14 +45,54 @@ struct Daemon {
         } else {
             logger.notice("no state_dir: learnt state lives in memory only and is lost at exit")
         }
+        let watcher = kubeConnection.map {
+            ClusterWatcher(client: KubeClient(connection: $0, transport: CurlHTTPClient()))
+        }
+        if let watcher, let kubeConnection {
+            services.append(ClusterWatchService(watcher: watcher))
+            logger.info("watching the cluster", metadata: ["server": "\(kubeConnection.server)"])
+        }
         services.append(ScrapeService(manager: manager))
+        var diagnosis: Diagnosis?
+        if let rules {
+            let recorder = SignalRecorder(rules: rules)
+            await manager.attach(recorder)
+            let service = DiagnosisService(
+                engine: DiagnosisEngine(rules: rules),
+                interval: .seconds(config.diagnosisInterval),
+                clock: ContinuousClock(),
+                logger: logger,
+                history: { recorder.history(now: $0) },
+                cluster: { await watcher?.model ?? ClusterModel() }
+            )
+            services.append(service)
+            diagnosis = Diagnosis(recorder: recorder, service: service)
+            logger.info(
+                "diagnosing",
+                metadata: [
+                    "rule_files": "\(rules.files.joined(separator: ","))", "signals": "\(rules.signals.count)",
+                    "playbooks": "\(rules.playbooks.count)", "interval": "\(config.diagnosisInterval)s",
+                ]
+            )
+            if watcher == nil {
+                logger.notice("no Kubernetes cluster configured or found: diagnosis sees metrics only")
+            }
+        } else {
+            logger.notice("no rule files (rule_files:, --rules, ./rules or /etc/vigil/rules): diagnosis is off")
+        }
         services.append(HeapTrimmer(manager: manager))
-        let reloader = ConfigReloader(source: source, current: config, manager: manager, logger: logger)
+        let reloader = ConfigReloader(
+            source: source,
+            current: config,
+            manager: manager,
+            diagnosis: diagnosis,
+            logger: logger
+        )
         services.append(HangupReloader(reloader: reloader))
         let server = VigilServer(
             host: config.listenHost,
             port: config.listenPort,
-            status: manager,
+            status: PipelineStatus(manager: manager, diagnosis: diagnosis?.service),
             registry: registry,
             logger: logger,
             reload: { await reloader.reload(trigger: "POST /-/reload") }
@@ -69,6 +116,12 @@ struct Daemon {
         )
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.
+    struct Diagnosis {
+        let recorder: SignalRecorder
+        let service: DiagnosisService<ContinuousClock>
     }
 
     /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported

@@ -23,6 +23,15 @@ struct DaemonConfig: Equatable {
     /// Whether every series also learns a daily profile (24 hourly baselines, +600 bytes a series).
     var seasonal = false
     var targets: [ScrapeTarget] = []
+    /// `rule_files:` globs, files or directories, already resolved against the configuration file's
+    /// directory (as Prometheus resolves them). Empty: `--rules`, else the bundled rules, else none.
+    var ruleFiles: [String] = []
+    /// Time between diagnosis rounds.
+    var diagnosisInterval: Double = 30
+    /// `kubernetes.kubeconfig` and `kubernetes.context`: where the cluster is. Neither: $KUBECONFIG,
+    /// ~/.kube/config, else the pod's service account, else no cluster.
+    var kubeconfig: String?
+    var kubeContext: String?
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -65,9 +74,27 @@ struct DaemonConfig: Equatable {
             "",
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
-                "scrape_configs",
+                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes",
             ]
         )
+        // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
+        let directory = (reader.file as NSString).deletingLastPathComponent
+        func resolved(_ path: String) -> String {
+            path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
+        }
+        if let node = fields["rule_files"] {
+            ruleFiles = reader.strings(node, "rule_files").map(resolved)
+        }
+        if let node = fields["diagnosis_interval"], let seconds = reader.seconds(node, "diagnosis_interval") {
+            diagnosisInterval = seconds
+        }
+        if let node = fields["kubernetes"] {
+            let kubernetes = reader.fields(node, "kubernetes", allowed: ["kubeconfig", "context"])
+            if let value = kubernetes["kubeconfig"] {
+                kubeconfig = reader.string(value, "kubernetes.kubeconfig").map(resolved)
+            }
+            if let value = kubernetes["context"] { kubeContext = reader.string(value, "kubernetes.context") }
+        }
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
                 (listenHost, listenPort) = (host, port)

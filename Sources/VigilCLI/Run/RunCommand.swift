@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import VigilKube
+import VigilRules
 import VigilScrape
 import VigilYAML
 
@@ -15,9 +18,15 @@ struct RunCommand: AsyncParsableCommand {
 
             With no target at all, Vigil only serves its API (a webhook-only receiver).
 
+            Diagnosis: with rule files (rule_files:, --rules, else ./rules or /etc/vigil/rules if present),
+            every diagnosis_interval (30s) the diagnosis engine reads the recent history of the series the
+            rules select and, with a cluster (kubernetes:, --kubeconfig/--context, else $KUBECONFIG,
+            ~/.kube/config or the pod's service account), the cluster's state; incidents are logged and
+            served.
+
             Endpoints: GET /metrics (Vigil's own metrics and vigil_anomaly_score for every scored series),
             /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets,
-            POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
+            /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
             """
     )
@@ -61,6 +70,26 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, about 600 bytes a series).")
     var seasonal = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Rule files, directories or globs for diagnosis (repeatable; overrides rule_files:). Default: ./rules, else /etc/vigil/rules, else no diagnosis.",
+            valueName: "path"
+        )
+    )
+    var rules: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "kubeconfig of the cluster diagnosis watches (default: $KUBECONFIG, else ~/.kube/config, else in-cluster, else none).",
+            valueName: "file"
+        )
+    )
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
+    var context: String?
+
     /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
     struct ConfigSource: Sendable {
         var file: String?
@@ -73,6 +102,18 @@ struct RunCommand: AsyncParsableCommand {
         var logFormat: String?
         var logLevel: String?
         var seasonal: Bool
+        var rules: [String] = []
+        var kubeconfig: String?
+        var context: String?
+
+        /// The rule pack shipped with Vigil: `./rules` (a checkout, the image's working directory), else
+        /// `/etc/vigil/rules`; nil when neither exists.
+        static func bundledRules() -> String? {
+            ["rules", "/etc/vigil/rules"].first { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+        }
 
         func load() throws(DaemonConfig.Invalid) -> DaemonConfig {
             var config =
@@ -126,6 +167,10 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             if seasonal { config.seasonal = true }
+            if !rules.isEmpty { config.ruleFiles = rules }
+            if config.ruleFiles.isEmpty, let bundled = Self.bundledRules() { config.ruleFiles = [bundled] }
+            if let kubeconfig { config.kubeconfig = kubeconfig }
+            if let context { config.kubeContext = context }
             guard errors.isEmpty else { throw DaemonConfig.Invalid(errors: errors) }
             return config
         }
@@ -142,18 +187,25 @@ struct RunCommand: AsyncParsableCommand {
             checkpointInterval: checkpointInterval,
             logFormat: logFormat,
             logLevel: logLevel,
-            seasonal: seasonal
+            seasonal: seasonal,
+            rules: rules,
+            kubeconfig: kubeconfig,
+            context: context
         )
     }
 
     func run() async throws {
         let config: DaemonConfig
+        let rules: RuleSet?
+        let connection: KubeConnection?
         do {
             config = try source.load()
+            rules = try config.rules()
+            connection = try config.kubeConnection()
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
         }
-        try await Daemon(config: config, source: source).run()
+        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection).run()
     }
 }

@@ -1,6 +1,7 @@
 import ServiceLifecycle
 import UnixSignals
 import VigilHTTP
+import VigilKube
 import VigilScrape
 
 /// The scrape manager as a service: scrapes until graceful shutdown begins.
@@ -9,6 +10,15 @@ struct ScrapeService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await manager.run() }
+    }
+}
+
+/// The cluster watcher as a service: keeps the cluster model current until graceful shutdown.
+struct ClusterWatchService: Service {
+    let watcher: ClusterWatcher
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await watcher.run() }
     }
 }
 

@@ -12,6 +12,14 @@ public struct MetricHistory: Sendable {
         public var values: [Double]
 
         public var name: String { labels["__name__"] ?? "" }
+
+        /// `times` ascending, one value per time.
+        public init(labels: [String: String], type: MetricType, times: [Double], values: [Double]) {
+            self.labels = labels
+            self.type = type
+            self.times = times
+            self.values = values
+        }
     }
 
     public private(set) var series: [Series] = []

@@ -23,6 +23,15 @@ public struct AnomalyReport: Sendable, Equatable, Codable {
     /// False once the series is back to normal (or gone).
     public var ongoing: Bool
 
+    /// Ongoing anomalies of `store`, highest score first, then the most recent ended ones (newest
+    /// first) when `includeEnded`: what `GET /api/v1/anomalies` answers.
+    public static func reports(in store: SeriesStore, includeEnded: Bool = true) -> [AnomalyReport] {
+        let ongoing = store.anomalies.values.sorted { $0.latest.score > $1.latest.score }
+            .map { AnomalyReport($0, store: store, ongoing: true) }
+        guard includeEnded else { return ongoing }
+        return ongoing + store.endedAnomalies.reversed().map { AnomalyReport($0, store: store, ongoing: false) }
+    }
+
     init(_ anomaly: Anomaly, store: SeriesStore, ongoing: Bool) {
         let output = anomaly.latest
         labels = Dictionary(

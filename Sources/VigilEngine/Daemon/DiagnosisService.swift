@@ -1,0 +1,125 @@
+import CoreMetrics
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilKube
+import VigilRules
+
+/// What the API reads of the daemon's incidents.
+public protocol IncidentSource: Sendable {
+    /// Open incidents (engine's ranking), then resolved ones (latest first); only `state`'s when given.
+    func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident]
+    /// The incident with `id`, open or resolved.
+    func incident(id: String) async -> TrackedIncident?
+}
+
+/// The diagnosis engine in the daemon: every `interval` it takes the recorded history and the cluster
+/// model, diagnoses at the wall time, and keeps the incidents over time (``IncidentTracker``). Logs one
+/// line per incident opened or resolved, and keeps `vigil_incidents{state}` current.
+///
+/// Generic over its clock so that tests drive it with a manual clock; `wallTime` gives the seconds
+/// since the epoch the engine diagnoses at (with a manual clock, the test's own time).
+public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duration == Duration {
+    private var engine: DiagnosisEngine
+    public let interval: Duration
+    private let clock: C
+    private let wallTime: @Sendable () -> Double
+    private let history: @Sendable (Double) async -> MetricHistory
+    private let cluster: @Sendable () async -> ClusterModel
+    private let logger: Logger
+    private var tracker: IncidentTracker
+    private let gauges = (
+        open: Gauge(label: "vigil_incidents", dimensions: [("state", "open")]),
+        resolved: Gauge(label: "vigil_incidents", dimensions: [("state", "resolved")]),
+        rounds: Counter(label: "vigil_diagnosis_rounds_total"),
+        duration: Gauge(label: "vigil_diagnosis_last_duration_seconds")
+    )
+
+    /// - Parameters:
+    ///   - history: the recorded history at a wall time (``SignalRecorder/history(now:)``).
+    ///   - cluster: the cluster's current model (``ClusterWatcher/model``), or an empty one.
+    public init(
+        engine: DiagnosisEngine,
+        interval: Duration = .seconds(30),
+        clock: C,
+        wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        resolvedLimit: Int = 256,
+        logger: Logger,
+        history: @escaping @Sendable (Double) async -> MetricHistory,
+        cluster: @escaping @Sendable () async -> ClusterModel = { ClusterModel() }
+    ) {
+        self.engine = engine
+        self.interval = interval
+        self.clock = clock
+        self.wallTime = wallTime
+        self.history = history
+        self.cluster = cluster
+        self.logger = logger
+        tracker = IncidentTracker(resolvedLimit: resolvedLimit)
+        gauges.open.record(0)
+        gauges.resolved.record(0)
+    }
+
+    /// Diagnoses every `interval` (the first round one interval after the start, once there is some
+    /// history) until graceful shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while true {
+                do { try await self.clock.sleep(for: self.interval) } catch { return }
+                await self.diagnose()
+            }
+        }
+    }
+
+    /// One round, now: diagnose, track, log what changed. Returns the changes.
+    @discardableResult
+    public func diagnose() async -> IncidentTracker.Changes {
+        let now = wallTime()
+        let history = await history(now)
+        let cluster = await cluster()
+        let started = ContinuousClock.now
+        let diagnosis = engine.diagnose(history: history, cluster: cluster, now: now)
+        let changes = tracker.update(with: diagnosis.incidents, at: now)
+        let took = ContinuousClock.now - started
+        gauges.rounds.increment()
+        gauges.duration.record(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        gauges.open.record(tracker.open.count)
+        gauges.resolved.record(tracker.resolved.count)
+        for opened in changes.opened {
+            let incident = opened.incident
+            logger.notice(
+                "incident opened",
+                metadata: [
+                    "id": "\(incident.id)", "namespace": "\(incident.subject.namespace)",
+                    "workload": "\(incident.subject)", "cause": "\(incident.cause)",
+                    "kubectl": "\(incident.proposals.first?.kubectl ?? "")",
+                ]
+            )
+        }
+        for resolved in changes.resolved {
+            let incident = resolved.incident
+            logger.notice(
+                "incident resolved",
+                metadata: [
+                    "id": "\(incident.id)", "namespace": "\(incident.subject.namespace)",
+                    "workload": "\(incident.subject)", "cause": "\(incident.cause)",
+                    "open_for": "\(Int(now - resolved.openedAt))s",
+                ]
+            )
+        }
+        return changes
+    }
+
+    /// Takes reloaded rules; the next round diagnoses with them. Tracked incidents are kept.
+    public func update(rules: RuleSet) {
+        engine.rules = rules
+    }
+
+    public func incidents(in state: TrackedIncident.State?) -> [TrackedIncident] {
+        tracker.incidents(in: state)
+    }
+
+    public func incident(id: String) -> TrackedIncident? {
+        tracker.incident(id: id)
+    }
+}

@@ -1,0 +1,194 @@
+import CoreMetrics
+import Synchronization
+import VigilCore
+import VigilRules
+
+/// The recent raw points of the series the rules look at: the daemon's ``MetricHistory``.
+///
+/// Attached to the scrape manager as its ``SampleSink``: each series is matched against the rules'
+/// selectors once, when it first appears (a ratio rule's denominator counts as a selector too), and
+/// only the series some rule selects are kept. Memory is bounded twice over: per series, points older
+/// than ``Configuration/retention`` before the series's newest point and points beyond
+/// ``Configuration/maxPointsPerSeries`` are dropped, oldest first; and at most
+/// ``Configuration/maxSeries`` series are kept — a selected series beyond that is refused (and
+/// counted in `vigil_recorder_series_refused_total`) until the rules are reloaded or it leaves the store.
+/// With the defaults the points take at most 20,000 × 480 × 16 bytes ≈ 154 MB, plus the series's labels.
+///
+/// Written on the scrape manager's actor, read by the diagnosis service: its state is behind a lock.
+public final class SignalRecorder: SampleSink {
+    public struct Configuration: Sendable, Equatable {
+        /// How far back a series's points are kept, from its newest point (seconds).
+        public var retention: Double
+        /// The most points a series keeps: 2 hours of a 15 s scrape. A faster scrape keeps less time.
+        public var maxPointsPerSeries: Int
+        /// The most series kept.
+        public var maxSeries: Int
+
+        public init(retention: Double = 7200, maxPointsPerSeries: Int = 480, maxSeries: Int = 20_000) {
+            self.retention = retention
+            self.maxPointsPerSeries = maxPointsPerSeries
+            self.maxSeries = maxSeries
+        }
+    }
+
+    /// One kept series: labels, type, and its points in a ring-like buffer (`start` is the oldest).
+    private struct Recorded {
+        var labels: [String: String]
+        var type: MetricType
+        var times: [Double] = []
+        var values: [Double] = []
+        var start = 0
+
+        var count: Int { times.count - start }
+
+        mutating func append(_ value: Double, at time: Double, configuration: Configuration) {
+            if let last = times.last, time <= last { return }
+            times.append(time)
+            values.append(value)
+            let oldest = time - configuration.retention
+            while start < times.count, times[start] < oldest || count > configuration.maxPointsPerSeries {
+                start += 1
+            }
+            // Drop the consumed prefix once it is as long as what is kept: amortised O(1) per point.
+            if start > 0, start >= count {
+                times.removeFirst(start)
+                values.removeFirst(start)
+                start = 0
+            }
+        }
+    }
+
+    private struct State {
+        var selectors: [SeriesSelector] = []
+        var series: [UInt32: Recorded] = [:]
+        var handles: [[String: String]: UInt32] = [:]
+        var nextHandle: UInt32 = 0
+        var refused = 0
+    }
+
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    private let metrics = (
+        series: Gauge(label: "vigil_recorder_series"),
+        refused: Counter(label: "vigil_recorder_series_refused_total")
+    )
+
+    public init(rules: RuleSet = RuleSet(), configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        select(rules)
+    }
+
+    /// The selectors of `rules` (each rule's, and each ratio's denominator).
+    static func selectors(of rules: RuleSet) -> [SeriesSelector] {
+        rules.signals.flatMap { rule -> [SeriesSelector] in
+            if case .ratio(let denominator) = rule.transform { return [rule.selector, denominator] }
+            return [rule.selector]
+        }
+    }
+
+    /// Takes new rules: series no selector matches any more are dropped; the rest keep their points
+    /// and handles. Tell the scrape manager to reselect afterwards, so new series are asked again.
+    public func select(_ rules: RuleSet) {
+        let selectors = Self.selectors(of: rules)
+        let count = state.withLock { state in
+            state.selectors = selectors
+            for (handle, recorded) in state.series where !selectors.contains(where: { $0.matches(recorded.labels) }) {
+                state.series[handle] = nil
+                state.handles[recorded.labels] = nil
+            }
+            state.refused = 0
+            return state.series.count
+        }
+        metrics.series.record(count)
+    }
+
+    public func admit(labels: [String: String], role: SampleRole) -> SampleSinkHandle? {
+        let (handle, count, refused) = state.withLock { state -> (UInt32?, Int, Bool) in
+            if let known = state.handles[labels] { return (known, state.series.count, false) }
+            guard state.selectors.contains(where: { $0.matches(labels) }) else {
+                return (nil, state.series.count, false)
+            }
+            guard state.series.count < configuration.maxSeries else {
+                state.refused += 1
+                return (nil, state.series.count, true)
+            }
+            let handle = state.nextHandle
+            // Handles are never reused, so a stale one (after a reselection) finds nothing; they wrap
+            // only after four billion series.
+            state.nextHandle = state.nextHandle >= UInt32.max - 2 ? 0 : state.nextHandle + 1
+            state.handles[labels] = handle
+            state.series[handle] = Recorded(labels: labels, type: Self.type(of: labels["__name__"] ?? "", role: role))
+            return (handle, state.series.count, false)
+        }
+        metrics.series.record(count)
+        if refused { metrics.refused.increment() }
+        return handle.map(SampleSinkHandle.init)
+    }
+
+    public func record(_ samples: [SampleSinkSample]) {
+        let configuration = self.configuration
+        state.withLock { state in
+            for sample in samples {
+                state.series[sample.series.value]?.append(
+                    sample.value,
+                    at: sample.timestamp,
+                    configuration: configuration
+                )
+            }
+        }
+    }
+
+    public func release(_ handles: [SampleSinkHandle]) {
+        let count = state.withLock { state in
+            for handle in handles {
+                if let recorded = state.series.removeValue(forKey: handle.value) {
+                    state.handles[recorded.labels] = nil
+                }
+            }
+            return state.series.count
+        }
+        metrics.series.record(count)
+    }
+
+    /// How many series are kept, and how many selected series were refused for want of room since the
+    /// rules were last selected.
+    public var counts: (series: Int, refused: Int) {
+        state.withLock { ($0.series.count, $0.refused) }
+    }
+
+    /// The kept points no older than `retention` before `now`, each series oldest point first, in the
+    /// order the series were admitted: what the diagnosis engine reads.
+    public func history(now: Double) -> MetricHistory {
+        let oldest = now - configuration.retention
+        let kept = state.withLock { state in
+            state.series.sorted { $0.key < $1.key }.map(\.value)
+        }
+        var history = MetricHistory()
+        for recorded in kept {
+            var first = recorded.start
+            while first < recorded.times.count, recorded.times[first] < oldest { first += 1 }
+            var last = recorded.times.count
+            while last > first, recorded.times[last - 1] > now { last -= 1 }
+            guard first < last else { continue }
+            history.append(
+                MetricHistory.Series(
+                    labels: recorded.labels,
+                    type: recorded.type,
+                    times: Array(recorded.times[first..<last]),
+                    values: Array(recorded.values[first..<last])
+                )
+            )
+        }
+        return history
+    }
+
+    /// The type diagnosis reads a series as: counters (and a histogram's or summary's `_count` and
+    /// `_sum`) as counters, a histogram's buckets as a histogram, everything else as a gauge.
+    static func type(of name: String, role: SampleRole) -> MetricType {
+        switch role {
+        case .cumulative: .counter
+        case .skipped where name.hasSuffix("_bucket"): .histogram
+        default: .gauge
+        }
+    }
+}
