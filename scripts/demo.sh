@@ -25,6 +25,14 @@ echo "   (rows scoring at or above the alarm threshold 0.3; every other row scor
 $vigil detect sample-metrics/checkout-p99-latency.csv - | awk -F, 'NR == 1 || $3 >= 0.3' 
 
 echo
+echo "== vigil diagnose: a recorded incident (a rollout that crash-loops, with distractors around it)"
+$vigil diagnose --replay sample-metrics/scenarios/crashloop-after-rollout-1 || echo "(exit status $? — 1: incidents found)"
+
+echo
+echo "== vigil diagnose: a healthy namespace with a daily cycle, a benign HPA scale and an old OOM"
+$vigil diagnose --replay sample-metrics/scenarios/healthy-1
+
+echo
 echo "== vigil run: the daemon scraping a real node_exporter (both on loopback, stopped after ~6 s)"
 port=$((20000 + RANDOM % 20000))
 /usr/bin/prometheus-node-exporter --web.listen-address="127.0.0.1:$port" >/dev/null 2>&1 &

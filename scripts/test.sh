@@ -15,6 +15,13 @@ swift build --build-tests --explicit-target-dependency-import-check error
 echo "== unit and CLI tests"
 swift test --skip-build
 
+echo "== rule files: the default pack checks clean and passes its unit tests (as promtool check/test rules)"
+.build/debug/vigil rules check rules/
+.build/debug/vigil rules test rules/*_test.yaml
+
+echo "== the bundled scenarios are exactly what their generator writes"
+python3 scripts/generate-scenarios.py --check
+
 echo "== the same tests under ThreadSanitizer (the HTTP client hands transfers between threads)"
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 swift test --skip-build --sanitize=thread --scratch-path .build-tsan

@@ -23,11 +23,9 @@ public struct AutoscalerSummary: Sendable, Equatable {
     }
 
     init?(_ object: [String: Any]) {
-        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
-            return nil
-        }
-        namespace = metadata["namespace"] as? String ?? "default"
-        self.name = name
+        guard let identity = ObjectIdentity(object) else { return nil }
+        namespace = identity.namespace
+        name = identity.name
         let spec = object["spec"] as? [String: Any] ?? [:]
         let target = spec["scaleTargetRef"] as? [String: Any] ?? [:]
         targetKind = target["kind"] as? String ?? ""

@@ -55,11 +55,10 @@ public struct PodSummary: Sendable, Equatable {
     public var restarts: Int { containers.reduce(0) { $0 + $1.restartCount } }
 
     init?(_ object: [String: Any]) {
-        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
-            return nil
-        }
-        namespace = metadata["namespace"] as? String ?? "default"
-        self.name = name
+        guard let identity = ObjectIdentity(object) else { return nil }
+        let metadata = identity.metadata
+        namespace = identity.namespace
+        name = identity.name
         uid = metadata["uid"] as? String ?? ""
         owner = Self.controller(of: metadata)
         created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.parse)
@@ -144,12 +143,11 @@ public struct WorkloadSummary: Sendable, Equatable {
     }
 
     init?(_ object: [String: Any]) {
-        guard let kind = object["kind"] as? String, let metadata = object["metadata"] as? [String: Any],
-            let name = metadata["name"] as? String
-        else { return nil }
+        guard let kind = object["kind"] as? String, let identity = ObjectIdentity(object) else { return nil }
+        let metadata = identity.metadata
         self.kind = kind
-        namespace = metadata["namespace"] as? String ?? "default"
-        self.name = name
+        namespace = identity.namespace
+        name = identity.name
         uid = metadata["uid"] as? String ?? ""
         owner = PodSummary.controller(of: metadata)
         revision = ((metadata["annotations"] as? [String: String])?["deployment.kubernetes.io/revision"]).flatMap {

@@ -12,13 +12,11 @@ public struct JobSummary: Sendable, Equatable {
     public var finished: Date?
 
     init?(_ object: [String: Any]) {
-        guard let kind = object["kind"] as? String, let metadata = object["metadata"] as? [String: Any],
-            let name = metadata["name"] as? String
-        else { return nil }
+        guard let kind = object["kind"] as? String, let identity = ObjectIdentity(object) else { return nil }
         self.kind = kind
-        namespace = metadata["namespace"] as? String ?? "default"
-        self.name = name
-        owner = PodSummary.controller(of: metadata)
+        namespace = identity.namespace
+        name = identity.name
+        owner = PodSummary.controller(of: identity.metadata)
         let status = object["status"] as? [String: Any] ?? [:]
         let failed = (status["conditions"] as? [[String: Any]] ?? []).first {
             $0["type"] as? String == "Failed" && $0["status"] as? String == "True"

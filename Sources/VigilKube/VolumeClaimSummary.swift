@@ -13,11 +13,9 @@ public struct VolumeClaimSummary: Sendable, Equatable {
     public var phase: String
 
     init?(_ object: [String: Any]) {
-        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
-            return nil
-        }
-        namespace = metadata["namespace"] as? String ?? "default"
-        self.name = name
+        guard let identity = ObjectIdentity(object) else { return nil }
+        namespace = identity.namespace
+        name = identity.name
         let spec = object["spec"] as? [String: Any] ?? [:]
         storageClass = spec["storageClassName"] as? String
         let requests = (spec["resources"] as? [String: Any])?["requests"] as? [String: Any]
@@ -34,9 +32,7 @@ public struct StorageClassSummary: Sendable, Equatable {
     public var allowsExpansion: Bool
 
     init?(_ object: [String: Any]) {
-        guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
-            return nil
-        }
+        guard let name = ObjectIdentity(object)?.name else { return nil }
         self.name = name
         allowsExpansion = object["allowVolumeExpansion"] as? Bool ?? false
     }

@@ -54,7 +54,7 @@ public struct PodAnalyzer: CauseAnalyzer {
                         .critical,
                         container.name,
                         "container \(container.name) of \(pod.name) is crash-looping (\(container.restartCount) restarts, \(last))",
-                        since: terminated ?? created
+                        since: context.isRecent(pod.created) ? created : terminated ?? created
                     )
                 case let reason?
                 where reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName":

@@ -86,28 +86,24 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         gauges.open.record(tracker.open.count)
         gauges.resolved.record(tracker.resolved.count)
         for opened in changes.opened {
-            let incident = opened.incident
-            logger.notice(
-                "incident opened",
-                metadata: [
-                    "id": "\(incident.id)", "namespace": "\(incident.subject.namespace)",
-                    "workload": "\(incident.subject)", "cause": "\(incident.cause)",
-                    "kubectl": "\(incident.proposals.first?.kubectl ?? "")",
-                ]
-            )
+            let kubectl = opened.incident.proposals.first?.kubectl ?? ""
+            logger.notice("incident opened", metadata: Self.metadata(opened.incident, ["kubectl": "\(kubectl)"]))
         }
         for resolved in changes.resolved {
-            let incident = resolved.incident
-            logger.notice(
-                "incident resolved",
-                metadata: [
-                    "id": "\(incident.id)", "namespace": "\(incident.subject.namespace)",
-                    "workload": "\(incident.subject)", "cause": "\(incident.cause)",
-                    "open_for": "\(Int(now - resolved.openedAt))s",
-                ]
-            )
+            let openFor: Logger.Metadata = ["open_for": "\(Int(now - resolved.openedAt))s"]
+            logger.notice("incident resolved", metadata: Self.metadata(resolved.incident, openFor))
         }
         return changes
+    }
+
+    /// What a log line says of an incident: id, namespace, workload and cause, then `extra`.
+    private static func metadata(_ incident: Incident, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "id": "\(incident.id)", "namespace": "\(incident.subject.namespace)", "workload": "\(incident.subject)",
+            "cause": "\(incident.cause)",
+        ]
+        metadata.merge(extra) { _, new in new }
+        return metadata
     }
 
     /// Takes reloaded rules; the next round diagnoses with them. Tracked incidents are kept.
