@@ -54,14 +54,17 @@ public struct ClusterModel: Sendable {
     /// skipped. Returns how many items were kept.
     @discardableResult
     public mutating func load(items: [[String: Any]], now: Date) -> Int {
-        var byKind: [Kind: [[UInt8]]] = [:]
+        var byKind: [Kind: [[String: Any]]] = [:]
         for item in items {
-            guard let kind = (item["kind"] as? String).flatMap(Kind.init(objectKind:)),
-                let raw = try? JSONSerialization.data(withJSONObject: item)
-            else { continue }
-            byKind[kind, default: []].append(Array(raw))
+            guard let kind = (item["kind"] as? String).flatMap(Kind.init(objectKind:)) else { continue }
+            byKind[kind, default: []].append(item)
         }
-        for (kind, raws) in byKind { apply(.listed(raws), kind: kind, now: now) }
+        // Objects already decoded go in as they are: no round trip through JSON text.
+        for (kind, objects) in byKind {
+            clear(kind)
+            for object in objects { upsert(object: object, kind: kind, now: now) }
+        }
+        expireEvents(now: now)
         return byKind.values.reduce(0) { $0 + $1.count }
     }
 
@@ -111,7 +114,11 @@ public struct ClusterModel: Sendable {
     }
 
     private mutating func upsert(_ raw: [UInt8], kind: Kind, now: Date) {
-        var object = KubeClient.object(raw)
+        upsert(object: KubeClient.object(raw), kind: kind, now: now)
+    }
+
+    private mutating func upsert(object: [String: Any], kind: Kind, now: Date) {
+        var object = object
         guard let key = Self.key(object) else { return }
         switch kind {
         case .pods: pods[key] = PodSummary(object)
