@@ -72,7 +72,12 @@ struct ProposalBuilder {
                     + (wanted < limit * template.factor ? ", capped" : "")
             )
         case .scale:
-            guard let reference = workload(subject),
+            // An autoscaler would undo a manual scale at its next sync: propose nothing for its target.
+            let autoscaled = cluster.autoscalers.values.contains {
+                $0.namespace == subject.namespace && $0.targetName == subject.name
+                    && $0.targetKind.lowercased() == subject.kind
+            }
+            guard !autoscaled, let reference = workload(subject),
                 let current = cluster.workloads[
                     "\(Topology.kindName(subject.kind))/\(subject.namespace)/\(subject.name)"
                 ]?
