@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilHTTP
 import VigilScrape
+import VigilServer
 import VigilYAML
 
 @testable import VigilCLI
@@ -148,6 +149,72 @@ struct RunConfigTests {
         #expect(DurationSyntax.bytes("-1MB") == nil)
     }
 
+    /// Each once killed the daemon: the size overflowed `Int` while it was read; the durations passed
+    /// and trapped later, converted to a `Duration` or to nanoseconds.
+    @Test(arguments: [
+        ("9999999999TB", nil), ("99999999999999999999", nil), ("1EB", 1 << 60), ("1025PB", nil), ("2EB", nil),
+        ("1PB", 1 << 50), ("+5", nil), ("", nil), ("MB", nil),
+    ])
+    func sizesAreBoundedInsteadOfOverflowing(text: String, bytes: Int?) {
+        #expect(DurationSyntax.bytes(text) == bytes)
+    }
+
+    @Test(arguments: [
+        ("99999999999999999999y", nil), ("100y", 3_153_600_000), ("100y1ms", nil), ("101y", nil),
+        (String(repeating: "9", count: 400) + "s", nil), ("5256000m", 315_360_000), ("1y", 31_536_000),
+    ])
+    func durationsAreBoundedInsteadOfOverflowing(text: String, seconds: Double?) {
+        #expect(DurationSyntax.seconds(text) == seconds)
+    }
+
+    @Test func outOfRangeNumbersInTheFileAreRefusedWithTheirPlace() {
+        let yaml = """
+            checkpoint_interval: 99999999999999999999y
+            series_retention: 101y
+            global: {scrape_interval: 200y}
+            scrape_configs:
+              - job_name: a
+                scrape_interval: 99999999999999999999y
+                body_size_limit: 9999999999TB
+                sample_limit: 99999999999999999999
+                label_limit: 99999999999:99999999999:99999999999
+                static_configs: [{targets: ['a:1']}]
+            """
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:1:22: checkpoint_interval: \"99999999999999999999y\" is out of range: at most 100y",
+                "c.yaml:2:19: series_retention: \"101y\" is out of range: at most 100y",
+                "c.yaml:3:27: global.scrape_interval: \"200y\" is out of range: at most 100y",
+                "c.yaml:6:22: scrape_configs[0].scrape_interval: \"99999999999999999999y\" is out of range: at most 100y",
+                "c.yaml:7:22: scrape_configs[0].body_size_limit: \"9999999999TB\" is out of range: at most 1EB",
+                "c.yaml:8:19: scrape_configs[0].sample_limit: expected a whole number ≥ 0, got \"99999999999999999999\"",
+                "c.yaml:9:18: scrape_configs[0].label_limit: expected a whole number ≥ 0, got \"99999999999:99999999999:99999999999\"",
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        }
+    }
+
+    @Test func outOfRangeFlagsAreUsageErrors() async {
+        let result = await vigil(
+            "run",
+            "--scrape",
+            "http://127.0.0.1:1/metrics",
+            "--interval",
+            "99999999999999999999y",
+            "--checkpoint-interval",
+            "9999999999999y"
+        )
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                --interval: expected a duration like 15s or 1m, at most 100y, got "99999999999999999999y"
+                --checkpoint-interval: expected a duration like 5m, at most 100y, got "9999999999999y"
+
+                """
+        )
+    }
+
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
         var source = RunCommand.ConfigSource(
             file: nil,
@@ -213,6 +280,47 @@ struct ConfigReloaderTests {
         #expect(summary.hasPrefix("configuration reloaded: 1 targets ("))
         #expect(summary.contains("checkpoint_interval and series_retention changes apply at the next restart"))
         #expect(summary.contains("log changes apply at the next restart"))
+        #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
+    }
+
+    /// Through `POST /-/reload` or `SIGHUP` this once crashed the running daemon.
+    @Test func aReloadWithAnOutOfRangeSizeIsRefusedAndTheRunningTargetsStay() async throws {
+        let good = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1']}]\n"
+        let file = try temporaryFile(good, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let source = RunCommand.ConfigSource(
+            file: file.path,
+            scrape: [],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        let running = try source.load()
+        let manager = ScrapeManager(
+            targets: running.targets,
+            transport: FixedResponseTransport(body: []),
+            store: SeriesStore()
+        )
+        let reloader = ConfigReloader(
+            source: source,
+            current: running,
+            manager: manager,
+            logger: VigilLogging.logger(format: .logfmt, level: "critical")
+        )
+        try (good + "    body_size_limit: 9999999999TB\n").write(to: file, atomically: true, encoding: .utf8)
+        guard case .failure(let refusal) = await reloader.reload(trigger: "test") else {
+            Issue.record("the reload was applied")
+            return
+        }
+        #expect(
+            refusal.message
+                == "\(file.path):4:22: scrape_configs[0].body_size_limit: \"9999999999TB\" is out of range: at most 1EB"
+        )
         #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
     }
 }

@@ -91,7 +91,7 @@ struct RunCommand: AsyncParsableCommand {
                 if let seconds = DurationSyntax.seconds(interval), seconds > 0 {
                     scrapeInterval = seconds
                 } else {
-                    errors.append("--interval: expected a duration like 15s or 1m, got \"\(interval)\"")
+                    errors.append("--interval: expected a duration like 15s or 1m, at most 100y, got \"\(interval)\"")
                 }
             }
             for url in scrape {
@@ -108,7 +108,9 @@ struct RunCommand: AsyncParsableCommand {
                 if let seconds = DurationSyntax.seconds(checkpointInterval), seconds > 0 {
                     config.checkpointInterval = seconds
                 } else {
-                    errors.append("--checkpoint-interval: expected a duration like 5m, got \"\(checkpointInterval)\"")
+                    errors.append(
+                        "--checkpoint-interval: expected a duration like 5m, at most 100y, got \"\(checkpointInterval)\""
+                    )
                 }
             }
             if let logFormat {
