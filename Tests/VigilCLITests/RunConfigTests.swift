@@ -215,6 +215,80 @@ struct RunConfigTests {
         )
     }
 
+    /// Eight levels of ten aliases each: 10⁸ targets from a file of under 1 KB, which grew the daemon
+    /// past 2 GB before any error. Refused at once, before any reader walks it.
+    @Test func aliasesThatMultiplyTheFileAreRefused() {
+        var yaml = "x0: &x0 [" + Array(repeating: "'a:1'", count: 10).joined(separator: ", ") + "]\n"
+        for level in 1...8 {
+            yaml += "x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 10).joined(separator: ", ")
+            yaml += "]\n"
+        }
+        yaml += "scrape_configs: [{job_name: a, static_configs: [{targets: *x8}]}]\n"
+        #expect(throws: YAMLDocument.SyntaxError.self) { try YAMLDocument.compose(yaml, file: "bomb.yaml") }
+        #expect {
+            try DaemonConfig.parse(yaml, file: "bomb.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == [
+                "bomb.yaml: aliases repeat more than 100000 nodes of the 38 written; "
+                    + "write the repeated parts out or repeat them less"
+            ]
+        }
+    }
+
+    @Test func aliasesThatShareAPartAreRead() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                metric_relabel_configs: &rules
+                  - {action: drop, source_labels: [__name__], regex: 'go_.*'}
+                static_configs: [{targets: ['a:1']}]
+              - job_name: b
+                metric_relabel_configs: *rules
+                static_configs: [{targets: ['b:1']}]
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(targets.map(\.metricRelabeling.count) == [1, 1])
+    }
+
+    /// Prometheus scrapes a job's target once however often it is listed; Vigil started a scrape loop
+    /// for each repetition (1,000 loops from a 726-byte file).
+    @Test func aJobsRepeatedTargetsAreScrapedOnce() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                static_configs:
+                  - targets: &same ['a:1', 'a:1', 'b:1']
+                  - targets: *same
+                  - targets: ['a:1']
+                    labels: {zone: east}
+              - job_name: other
+                static_configs: [{targets: *same}]
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(
+            targets.map(\.url) == [
+                "http://a:1/metrics", "http://b:1/metrics", "http://a:1/metrics", "http://a:1/metrics",
+                "http://b:1/metrics",
+            ]
+        )
+        #expect(targets.map(\.labels) == [[:], [:], ["zone": "east"], [:], [:]])
+        var source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://a:1/metrics", "http://a:1/metrics"],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        #expect(try source.load().targets.count == 1)
+        source.scrape.append("http://b:1/metrics")
+        #expect(try source.load().targets.count == 2)
+    }
+
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
         var source = RunCommand.ConfigSource(
             file: nil,

@@ -94,7 +94,9 @@ struct RunCommand: AsyncParsableCommand {
                     errors.append("--interval: expected a duration like 15s or 1m, at most 100y, got \"\(interval)\"")
                 }
             }
-            for url in scrape {
+            // A URL given twice is one target, as a file's job dedupes its targets.
+            var seen: Set<String> = []
+            for url in scrape where seen.insert(url).inserted {
                 guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                     errors.append("--scrape: expected an http:// or https:// URL, got \"\(url)\"")
                     continue

@@ -72,6 +72,9 @@ struct ScrapeConfigReader {
             return []
         }
         var targets: [ScrapeTarget] = []
+        // A target given twice in a job (the same URL and labels) is scraped once, as Prometheus
+        // dedupes a job's targets by their labels: a repeated address is a mistake, not a second target.
+        var distinct: Set<[String]> = []
         for (index, group) in reader.list(staticNode, path + ".static_configs").enumerated() {
             let groupPath = "\(path).static_configs[\(index)]"
             let groupFields = reader.fields(group, groupPath, allowed: ["targets", "labels"])
@@ -100,7 +103,10 @@ struct ScrapeConfigReader {
                         ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
                         ("job", target.job),
                     ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-                guard targetRules.allSatisfy({ $0.keeps(targetLabels) }) else { continue }
+                guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
+                    distinct.insert([target.url] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+                        .inserted
+                else { continue }
                 targets.append(target)
             }
         }
