@@ -202,6 +202,19 @@ struct DaemonTests {
         #expect(await daemon.exitStatus(within: 20) == 0)
     }
 
+    /// A regular file as the state directory stopped the start with a raw Foundation error.
+    @Test func aStateDirThatIsNotADirectoryIsRefusedWithASentence() async throws {
+        let file = try temporaryFile("not a directory\n", suffix: ".txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let port = "127.0.0.1:\(ChildProcess.port(5))"
+        let result = await vigil("run", "--state-dir", file.path, "--listen", port)
+        #expect(result.status == 1)
+        #expect(result.stderr == "state_dir \(file.path): exists and is not a directory\n")
+        let below = await vigil("run", "--state-dir", file.path + "/state", "--listen", port)
+        #expect(below.status == 1)
+        #expect(below.stderr == "state_dir \(file.path)/state: \(file.path) is not a directory\n")
+    }
+
     @Test func anInvalidConfigurationStopsTheStartWithEveryError() async throws {
         let file = try temporaryFile("listen: nowhere\nscrape_configs: {}\n", suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -60,7 +60,7 @@ struct RunConfigTests {
                 "vigil.yaml:5:22: scrape_configs[0].scrape_interval: expected a duration like 15s, 1m or 1h30m, got \"15x\"",
                 "vigil.yaml:6:21: scrape_configs[0].scrape_timeout: must not exceed scrape_interval",
                 "vigil.yaml:7:22: scrape_configs[0].body_size_limit: expected a size like 10MB",
-                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT, got \"http://bad/metrics\"",
+                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT with a port from 1 to 65535, got \"http://bad/metrics\"",
                 "vigil.yaml:11:17: scrape_configs[0].metric_relabel_configs[0].action: only keep and drop are supported",
                 "vigil.yaml:15:16: scrape_configs[0].metric_relabel_configs[1].regex: invalid regular expression",
                 "vigil.yaml:16:5: scrape_configs[0].honour_labels: unknown field",
@@ -287,6 +287,46 @@ struct RunConfigTests {
         #expect(try source.load().targets.count == 1)
         source.scrape.append("http://b:1/metrics")
         #expect(try source.load().targets.count == 2)
+    }
+
+    /// Port 99999 was accepted, and failed only at the first scrape.
+    @Test(arguments: [
+        ("a:99999", false), ("a:0", false), ("a:65535", true), ("a:1", true), ("a", true), ("[::1]:9100", true),
+        ("[::1]", true), ("[::1]:", false), ("a:", false), (":80", false), ("a:8o", false), ("a:1:2", false),
+        ("a:0000080", false), ("u@a:80", false), ("a b:80", false),
+    ])
+    func targetAddressesNeedAPortInRange(address: String, valid: Bool) {
+        #expect(ScrapeConfigReader.isTargetAddress(address) == valid)
+    }
+
+    @Test func anOutOfRangePortIsRefusedInTheFileAndOnTheCommandLine() throws {
+        let yaml = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1', 'b:99999']}]\n"
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:3:32: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT with a port from 1 to 65535, got \"b:99999\""
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        }
+        let source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://a:99999/metrics", "http://u:p@b:8080/metrics", "https://[::1]/metrics"],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--scrape: expected a host and a port from 1 to 65535 in \"http://a:99999/metrics\""
+            ])
+        ) {
+            try source.load()
+        }
     }
 
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {

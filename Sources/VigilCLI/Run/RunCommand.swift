@@ -97,8 +97,16 @@ struct RunCommand: AsyncParsableCommand {
             // A URL given twice is one target, as a file's job dedupes its targets.
             var seen: Set<String> = []
             for url in scrape where seen.insert(url).inserted {
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                guard let scheme = url.firstRange(of: "://"), ["http", "https"].contains(url[..<scheme.lowerBound])
+                else {
                     errors.append("--scrape: expected an http:// or https:// URL, got \"\(url)\"")
+                    continue
+                }
+                // The host and port, without any user info (checked here, not at the first scrape).
+                let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+                let address = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+                guard ScrapeConfigReader.isTargetAddress(String(address)) else {
+                    errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }
                 config.targets.append(
@@ -154,6 +162,7 @@ struct RunCommand: AsyncParsableCommand {
         let config: DaemonConfig
         do {
             config = try source.load()
+            if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
