@@ -7,9 +7,20 @@ import VigilCore
 
 /// `vigil detect` and `vigil eval nab` end to end.
 struct DetectAndEvalTests {
+    /// The NAB corpus beside the checkout (`../shared/nab`, MIT): CI has it, a fresh clone does not. Too
+    /// large to vendor for two tests, so the tests that read it run only when it is there, and say so.
     static let nab = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/nab")
+    static let nabIsPresent: Bool = {
+        let present = FileManager.default.fileExists(atPath: nab.appendingPathComponent("data").path)
+        if !present {
+            print("DetectAndEvalTests: \(nab.path) is absent; the two tests that score NAB files are skipped")
+        }
+        return present
+    }()
 
-    @Test func detectWritesOneScoredRowPerInputRow() async throws {
+    // `.enabled(if:)` reports the test as skipped with this comment when the corpus is absent.
+    @Test(.enabled(if: nabIsPresent, "needs the NAB corpus in ../shared/nab"))
+    func detectWritesOneScoredRowPerInputRow() async throws {
         let input = Self.nab.appendingPathComponent("data/artificialWithAnomaly/art_daily_jumpsup.csv")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-detect-\(UUID()).csv")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -26,7 +37,8 @@ struct DetectAndEvalTests {
         }
     }
 
-    @Test func detectIsStreamingAPrefixScoresTheSame() async throws {
+    @Test(.enabled(if: nabIsPresent, "needs the NAB corpus in ../shared/nab"))
+    func detectIsStreamingAPrefixScoresTheSame() async throws {
         let input = Self.nab.appendingPathComponent("data/realKnownCause/nyc_taxi.csv")
         let full = try String(contentsOf: input, encoding: .utf8).split(
             separator: "\n",
