@@ -123,7 +123,13 @@ let package = Package(
         ),
         // Test support shared by the test targets (loopback test servers); never a product dependency.
         .target(name: "VigilTestKit", path: "Tests/VigilTestKit", swiftSettings: swiftSettings),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        // Fixtures/ holds the vendored OpenMetrics conformance cases (with their licence); read from disk.
+        .testTarget(
+            name: "VigilCoreTests",
+            dependencies: ["VigilCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         // Fixtures/ holds the Python fixture server the tests start; it is read from disk, not bundled.
         .testTarget(
             name: "VigilHTTPTests",

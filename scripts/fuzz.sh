@@ -22,11 +22,9 @@ fi
 work=corpus-work
 mkdir -p "$work"
 cp -n corpus/* "$work"/ 2>/dev/null || true
-if [ -d ../../shared/openmetrics-tests ]; then
-    for case in ../../shared/openmetrics-tests/*/; do
-        cp -n "$case/metrics" "$work/om-$(basename "$case")" 2>/dev/null || true
-    done
-fi
+for case in ../Tests/VigilCoreTests/Fixtures/openmetrics-tests/*/; do
+    cp -n "$case/metrics" "$work/om-$(basename "$case")" 2>/dev/null || true
+done
 "$fuzzer" -dict=exposition.dict -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 "$work" 2>&1 | grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|Done|INFO: seed corpus)|ERROR|SUMMARY|Test unit written" || true
 findings=(crash-* leak-* timeout-* oom-*)

@@ -25,12 +25,62 @@ struct DetectorOptions: ParsableArguments {
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
             seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
-            minimumRelativeDeviation, direction (up|down|both).
+            minimumRelativeDeviation, direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
             """,
             valueName: "key=value"
         )
     )
     var settings: [String] = []
+
+    /// One numeric setting: the values that make sense (a `Double` → `Int` conversion of `1e300` traps, an
+    /// alpha above 1 diverges, a million seasonal bins take gigabytes) and where the value goes.
+    struct Setting: Sendable {
+        var key: String
+        var range: ClosedRange<Double>
+        /// Whether the lower bound itself is refused (a smoothing factor of 0 never learns).
+        var aboveLowerBound = false
+        /// Whether only whole numbers make sense (counts of bins or samples).
+        var whole = false
+        var apply: @Sendable (inout EnsembleParameters, Double) -> Void
+
+        func admits(_ number: Double) -> Bool {
+            range.contains(number) && !(aboveLowerBound && number == range.lowerBound)
+                && !(whole && number.rounded(.towardZero) != number)
+        }
+
+        var expectation: String {
+            let lower = aboveLowerBound ? "\(Self.format(range.lowerBound)) <" : "\(Self.format(range.lowerBound)) ≤"
+            return "\(whole ? "a whole number" : "a number"), \(lower) \(key) ≤ \(Self.format(range.upperBound))"
+        }
+
+        private static func format(_ number: Double) -> String {
+            number.rounded(.towardZero) == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        }
+    }
+
+    static let settings: [Setting] = [
+        Setting(key: "levelAlpha", range: 0...1, aboveLowerBound: true) { $0.levelAlpha = $1 },
+        Setting(key: "differenceAlpha", range: 0...1, aboveLowerBound: true) { $0.differenceAlpha = $1 },
+        // Seconds, up to the longest duration Vigil reads (100 years).
+        Setting(key: "seasonalPeriod", range: 0...3_153_600_000, aboveLowerBound: true) { $0.seasonalPeriod = $1 },
+        // A bin a minute over a day at most: 24 bytes a bin, for every series.
+        Setting(key: "seasonalBins", range: 1...1440, whole: true) { $0.seasonalBins = Int($1) },
+        Setting(key: "seasonalAlpha", range: 0...1, aboveLowerBound: true) { $0.seasonalAlpha = $1 },
+        Setting(key: "minimumSamples", range: 0...1_000_000, whole: true) { $0.minimumSamples = UInt32($1) },
+        // In robust spreads.
+        Setting(key: "changeThreshold", range: 0...1000, aboveLowerBound: true) { $0.changeThreshold = $1 },
+        // The score is a weighted maximum of scores in 0...1.
+        Setting(key: "levelWeight", range: 0...1) { $0.levelWeight = $1 },
+        Setting(key: "spikeWeight", range: 0...1) { $0.spikeWeight = $1 },
+        Setting(key: "changeWeight", range: 0...1) { $0.changeWeight = $1 },
+        // Samples.
+        Setting(key: "peakMemory", range: 1...10_000_000) { $0.peakMemory = $1 },
+        // In robust spreads.
+        Setting(key: "peakFloor", range: 0...1000) { $0.peakFloor = $1 },
+        Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
+        // A fraction of the level.
+        Setting(key: "minimumRelativeDeviation", range: 0...10) { $0.minimumRelativeDeviation = $1 },
+    ]
 
     func validate() throws {
         _ = try parameters()
@@ -53,26 +103,13 @@ struct DetectorOptions: ParsableArguments {
                 parameters.direction = direction
                 continue
             }
-            guard let number = Double(text), number.isFinite, number >= 0 else {
-                throw ValidationError("--set \(key): '\(text)' is not a non-negative number")
+            guard let known = Self.settings.first(where: { $0.key == key }) else {
+                throw ValidationError("--set: unknown setting '\(key)'")
             }
-            switch key {
-            case "levelAlpha": parameters.levelAlpha = number
-            case "differenceAlpha": parameters.differenceAlpha = number
-            case "seasonalPeriod": parameters.seasonalPeriod = number
-            case "seasonalBins": parameters.seasonalBins = max(1, Int(number))
-            case "seasonalAlpha": parameters.seasonalAlpha = number
-            case "minimumSamples": parameters.minimumSamples = UInt32(min(number, 1e9))
-            case "changeThreshold": parameters.changeThreshold = number
-            case "changeWeight": parameters.changeWeight = number
-            case "levelWeight": parameters.levelWeight = number
-            case "spikeWeight": parameters.spikeWeight = number
-            case "peakMemory": parameters.peakMemory = max(1, number)
-            case "peakFloor": parameters.peakFloor = number
-            case "warmupSamples": parameters.warmupSamples = UInt32(min(number, 1e9))
-            case "minimumRelativeDeviation": parameters.minimumRelativeDeviation = number
-            default: throw ValidationError("--set: unknown setting '\(key)'")
+            guard let number = Double(text), known.admits(number) else {
+                throw ValidationError("--set \(key): expected \(known.expectation), got '\(text)'")
             }
+            known.apply(&parameters, number)
         }
         return parameters
     }

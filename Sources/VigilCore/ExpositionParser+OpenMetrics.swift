@@ -76,7 +76,8 @@ extension ExpositionParser {
         default:
             break
         }
-        var validator = familyValidator.take()!
+        // Out of the parser while it reads the parser; only an error (which is sticky) leaves it out.
+        guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
         try validator.observeMetadata(buffer, self)
         familyValidator = validator
         return kind
@@ -118,7 +119,8 @@ extension ExpositionParser {
             if index < lineEnd { try openMetricsExemplar(buffer, &index) }
         }
         try checkLimits(buffer)
-        var validator = familyValidator.take()!
+        // Out of the parser while it reads the parser; only an error (which is sticky) leaves it out.
+        guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
         try validator.observeSample(buffer, self)
         familyValidator = validator
     }

@@ -5,7 +5,8 @@
 /// `String`. With a ``SeriesCache`` attached, a text 0.0.4 sample whose raw series bytes were seen before
 /// is resolved to its ``SeriesRef`` without lexing its labels again, and allocates nothing.
 ///
-/// Errors stop the parse; a body with any error is invalid as a whole.
+/// Errors stop the parse; a body with any error is invalid as a whole. An error is sticky: every call
+/// after it throws the same error again.
 public struct ExpositionParser {
     /// What one line of the body was.
     public enum Entry: Sendable, Equatable {
@@ -23,6 +24,9 @@ public struct ExpositionParser {
     var lineEnd = 0
     var sawEOF = false
     var familyValidator: OpenMetricsFamilyValidator?
+    /// The error that stopped the parse: the state after it is half-updated (the OpenMetrics validator is
+    /// out of the parser while it runs), so nothing goes on from there.
+    var failure: ExpositionError?
 
     // The current entry.
     var entry: Entry = .comment
@@ -90,6 +94,19 @@ public struct ExpositionParser {
         _ buffer: UnsafeBufferPointer<UInt8>,
         cache: SeriesCache?
     ) throws(ExpositionError) -> Entry? {
+        if let failure { throw failure }
+        do {
+            return try advanceUnchecked(buffer, cache: cache)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func advanceUnchecked(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        cache: SeriesCache?
+    ) throws(ExpositionError) -> Entry? {
         while true {
             guard cursor < buffer.count else { return nil }
             lineNumber &+= 1
@@ -123,6 +140,16 @@ public struct ExpositionParser {
 
     /// Ends the body: nil when it was valid as a whole.
     mutating func finish() throws(ExpositionError) -> Entry? {
+        if let failure { throw failure }
+        do {
+            return try finishUnchecked()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func finishUnchecked() throws(ExpositionError) -> Entry? {
         if format == .openMetrics {
             guard sawEOF else {
                 lineNumber &+= 1

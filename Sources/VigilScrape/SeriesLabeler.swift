@@ -6,12 +6,12 @@
 struct SeriesLabeler {
     let targetLabels: [(name: String, value: String)]
     let honorLabels: Bool
-    let rules: [CompiledRelabelRule]
+    let rules: [RelabelRule]
 
     init(target: ScrapeTarget) {
         targetLabels = target.targetLabels
         honorLabels = target.honorLabels
-        rules = target.metricRelabeling.map(CompiledRelabelRule.init)
+        rules = target.metricRelabeling
     }
 
     /// The stored labels of a series exposed with `exposed`, or nil when relabelling drops it.

@@ -79,6 +79,17 @@ public struct VigilServer: Sendable {
                 do {
                     // The router answers its own errors (404, 405, any HTTPError); what else escapes is a 500.
                     response = try await responder.respond(to: request, context: context)
+                    // The router answers 404 for a known path asked with another method; RFC 9110 says 405
+                    // with the methods it does answer.
+                    if response.status == .notFound, let allow = Self.allowedMethods[request.uri.path] {
+                        response = Response(
+                            status: .methodNotAllowed,
+                            headers: [.allow: allow, .contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(
+                                byteBuffer: ByteBuffer(string: "\(request.method) is not allowed here; use \(allow)\n")
+                            )
+                        )
+                    }
                 } catch {
                     logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
                     response = Response(status: .internalServerError)
@@ -97,8 +108,19 @@ public struct VigilServer: Sendable {
 
     static let serverName = "vigil"
 
+    /// The methods each path answers, for the `Allow` header of a 405: HEAD wherever GET (the router
+    /// generates it). Keep in step with ``router()``: the daemon tests ask every path with every method.
+    static let allowedMethods: [String: String] = [
+        "/metrics": "GET, HEAD",
+        "/healthz": "GET, HEAD",
+        "/readyz": "GET, HEAD",
+        "/api/v1/anomalies": "GET, HEAD",
+        "/api/v1/targets": "GET, HEAD",
+        "/-/reload": "POST",
+    ]
+
     func router() -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("/metrics") { _, _ in metrics() }
         router.get("/healthz") { _, _ in text("ok\n") }
         router.get("/readyz") { _, _ in

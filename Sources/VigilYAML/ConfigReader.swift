@@ -60,28 +60,43 @@ public final class ConfigReader {
         return value
     }
 
+    /// A whole number ≥ 0 written in decimal (`_` may group digits). Not `Node.int`: Yams reads
+    /// `1:30` as a base-60 number and traps when one overflows (`99999999999:99999999999:…`).
     public func count(_ node: Node, _ path: String) -> Int? {
-        guard let value = node.int, value >= 0 else {
+        let digits = node.scalar.map { $0.style == .plain ? $0.string.filter { $0 != "_" } : "" } ?? ""
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int(digits)
+        else {
             fail(node, path, "expected a whole number ≥ 0, got \(describe(node))")
             return nil
         }
         return value
     }
 
+    /// A duration above zero and at most ``DurationSyntax/maximumSeconds`` (100 years).
     public func seconds(_ node: Node, _ path: String) -> Double? {
-        guard let text = node.scalar?.string, let seconds = DurationSyntax.seconds(text), seconds > 0 else {
+        switch node.scalar.map({ DurationSyntax.readSeconds($0.string) }) ?? .invalid {
+        case .value(let seconds) where seconds > 0:
+            return seconds
+        case .tooLarge:
+            fail(node, path, "\(describe(node)) is out of range: at most 100y")
+        default:
             fail(node, path, "expected a duration like 15s, 1m or 1h30m, got \(describe(node))")
-            return nil
         }
-        return seconds
+        return nil
     }
 
+    /// A size in bytes, at most ``DurationSyntax/maximumBytes`` (1 EiB).
     public func bytes(_ node: Node, _ path: String) -> Int? {
-        guard let text = node.scalar?.string, let bytes = DurationSyntax.bytes(text) else {
+        switch node.scalar.map({ DurationSyntax.readBytes($0.string) }) ?? .invalid {
+        case .value(let bytes):
+            return bytes
+        case .tooLarge:
+            fail(node, path, "\(describe(node)) is out of range: at most 1EB")
+        case .invalid:
             fail(node, path, "expected a size like 10MB, 512KB or 0 (unlimited), got \(describe(node))")
-            return nil
         }
-        return bytes
+        return nil
     }
 
     public func list(_ node: Node, _ path: String) -> [Node] {

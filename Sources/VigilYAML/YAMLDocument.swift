@@ -8,14 +8,74 @@ public enum YAMLDocument {
         public var description: String { message }
     }
 
+    /// The most nodes that aliases (`*name`) may add to a document, counting each use of an alias as a
+    /// copy of what its anchor names. Composing shares an anchored node between its uses, but every reader
+    /// walks each use: ten nested levels of ten aliases each are 10¹⁰ nodes in a few hundred bytes (a
+    /// "billion laughs"). A document written out in full is never refused, however long; only
+    /// repetition through aliases is bounded.
+    public static let maximumAliasedNodes = 100_000
+
     /// The document's root node, or nil for an empty document.
     public static func compose(_ yaml: String, file: String) throws(SyntaxError) -> Node? {
+        let root: Node?
         do {
-            return try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             throw SyntaxError(message: "\(file):\(site(error)) \(problem(error))")
         } catch {
             throw SyntaxError(message: "\(file): \(error)")
+        }
+        if let root {
+            var count = NodeCount()
+            if count.expandedSize(root) - count.written > maximumAliasedNodes {
+                throw SyntaxError(
+                    message: "\(file): aliases repeat more than \(maximumAliasedNodes) nodes of the "
+                        + "\(count.written) written; write the repeated parts out or repeat them less"
+                )
+            }
+        }
+        return root
+    }
+
+    /// Counts a composed document's nodes in time proportional to what was written: an alias's node is
+    /// the anchored node itself, with the same kind and position, so its expanded size is counted once.
+    private struct NodeCount {
+        /// Sizes saturate here, far above any bound, so that counting cannot overflow.
+        static let ceiling = 1 << 40
+
+        struct Site: Hashable {
+            var line: Int
+            var column: Int
+            var kind: UInt8
+        }
+
+        private var sizes: [Site: Int] = [:]
+        private var seen: Set<Site> = []
+        /// Distinct nodes, as written in the text.
+        var written: Int { seen.count }
+
+        mutating func expandedSize(_ node: Node) -> Int {
+            let kind: UInt8 =
+                switch node {
+                case .scalar, .alias: 0
+                case .mapping: 1
+                case .sequence: 2
+                }
+            let site = Site(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, kind: kind)
+            seen.insert(site)
+            if let size = sizes[site] { return size }
+            var size = 1
+            switch node {
+            case .scalar, .alias: return 1
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    size = min(Self.ceiling, size + expandedSize(key) + expandedSize(value))
+                }
+            case .sequence(let sequence):
+                for child in sequence { size = min(Self.ceiling, size + expandedSize(child)) }
+            }
+            sizes[site] = size
+            return size
         }
     }
 

@@ -172,6 +172,50 @@ struct DaemonTests {
         #expect(await daemon.exitStatus(within: 20) == 0)
     }
 
+    /// A known path asked with another method answered 404, and HEAD answered 404 where GET answers.
+    @Test func wrongMethodsAnswer405WithAllowAndHeadAnswersWhereGetDoes() async throws {
+        // Port 0: the kernel picks a free port, and the log says which.
+        let daemon = try ChildProcess.vigil(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+        let address = try #require(daemon.logLines.first { $0["msg"] == "serving HTTP" }?["address"])
+        let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
+        let client = CurlHTTPClient()
+        func ask(_ path: String, _ method: HTTPRequest.Method) async throws -> HTTPResponse {
+            try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)\(path)", method: method, timeout: 10))
+        }
+        for path in ["/metrics", "/healthz", "/readyz", "/api/v1/anomalies", "/api/v1/targets"] {
+            let head = try await ask(path, .head)
+            #expect(head.status == 200, "HEAD \(path)")
+            #expect(head.body.isEmpty)
+            for method in [HTTPRequest.Method.post, .put, .delete] {
+                let refused = try await ask(path, method)
+                #expect(refused.status == 405, "\(method) \(path)")
+                #expect(refused.header("Allow") == "GET, HEAD", "\(method) \(path)")
+            }
+        }
+        let getReload = try await ask("/-/reload", .get)
+        #expect(getReload.status == 405)
+        #expect(getReload.header("Allow") == "POST")
+        #expect(String(decoding: getReload.body, as: UTF8.self) == "GET is not allowed here; use POST\n")
+        #expect(try await ask("/nothing-here", .get).status == 404)
+        #expect(try await ask("/nothing-here", .post).status == 404)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0)
+    }
+
+    /// A regular file as the state directory stopped the start with a raw Foundation error.
+    @Test func aStateDirThatIsNotADirectoryIsRefusedWithASentence() async throws {
+        let file = try temporaryFile("not a directory\n", suffix: ".txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let port = "127.0.0.1:\(ChildProcess.port(5))"
+        let result = await vigil("run", "--state-dir", file.path, "--listen", port)
+        #expect(result.status == 1)
+        #expect(result.stderr == "state_dir \(file.path): exists and is not a directory\n")
+        let below = await vigil("run", "--state-dir", file.path + "/state", "--listen", port)
+        #expect(below.status == 1)
+        #expect(below.stderr == "state_dir \(file.path)/state: \(file.path) is not a directory\n")
+    }
+
     @Test func anInvalidConfigurationStopsTheStartWithEveryError() async throws {
         let file = try temporaryFile("listen: nowhere\nscrape_configs: {}\n", suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -4,6 +4,7 @@ import Testing
 import VigilCore
 import VigilHTTP
 import VigilScrape
+import VigilServer
 import VigilYAML
 
 @testable import VigilCLI
@@ -60,7 +61,7 @@ struct RunConfigTests {
                 "vigil.yaml:5:22: scrape_configs[0].scrape_interval: expected a duration like 15s, 1m or 1h30m, got \"15x\"",
                 "vigil.yaml:6:21: scrape_configs[0].scrape_timeout: must not exceed scrape_interval",
                 "vigil.yaml:7:22: scrape_configs[0].body_size_limit: expected a size like 10MB",
-                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT, got \"http://bad/metrics\"",
+                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT with a port from 1 to 65535, got \"http://bad/metrics\"",
                 "vigil.yaml:11:17: scrape_configs[0].metric_relabel_configs[0].action: only keep and drop are supported",
                 "vigil.yaml:15:16: scrape_configs[0].metric_relabel_configs[1].regex: invalid regular expression",
                 "vigil.yaml:16:5: scrape_configs[0].honour_labels: unknown field",
@@ -149,6 +150,186 @@ struct RunConfigTests {
         #expect(DurationSyntax.bytes("-1MB") == nil)
     }
 
+    /// Each once killed the daemon: the size overflowed `Int` while it was read; the durations passed
+    /// and trapped later, converted to a `Duration` or to nanoseconds.
+    @Test(arguments: [
+        ("9999999999TB", nil), ("99999999999999999999", nil), ("1EB", 1 << 60), ("1025PB", nil), ("2EB", nil),
+        ("1PB", 1 << 50), ("+5", nil), ("", nil), ("MB", nil),
+    ])
+    func sizesAreBoundedInsteadOfOverflowing(text: String, bytes: Int?) {
+        #expect(DurationSyntax.bytes(text) == bytes)
+    }
+
+    @Test(arguments: [
+        ("99999999999999999999y", nil), ("100y", 3_153_600_000), ("100y1ms", nil), ("101y", nil),
+        (String(repeating: "9", count: 400) + "s", nil), ("5256000m", 315_360_000), ("1y", 31_536_000),
+    ])
+    func durationsAreBoundedInsteadOfOverflowing(text: String, seconds: Double?) {
+        #expect(DurationSyntax.seconds(text) == seconds)
+    }
+
+    @Test func outOfRangeNumbersInTheFileAreRefusedWithTheirPlace() {
+        let yaml = """
+            checkpoint_interval: 99999999999999999999y
+            series_retention: 101y
+            global: {scrape_interval: 200y}
+            scrape_configs:
+              - job_name: a
+                scrape_interval: 99999999999999999999y
+                body_size_limit: 9999999999TB
+                sample_limit: 99999999999999999999
+                label_limit: 99999999999:99999999999:99999999999
+                static_configs: [{targets: ['a:1']}]
+            """
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:1:22: checkpoint_interval: \"99999999999999999999y\" is out of range: at most 100y",
+                "c.yaml:2:19: series_retention: \"101y\" is out of range: at most 100y",
+                "c.yaml:3:27: global.scrape_interval: \"200y\" is out of range: at most 100y",
+                "c.yaml:6:22: scrape_configs[0].scrape_interval: \"99999999999999999999y\" is out of range: at most 100y",
+                "c.yaml:7:22: scrape_configs[0].body_size_limit: \"9999999999TB\" is out of range: at most 1EB",
+                "c.yaml:8:19: scrape_configs[0].sample_limit: expected a whole number ≥ 0, got \"99999999999999999999\"",
+                "c.yaml:9:18: scrape_configs[0].label_limit: expected a whole number ≥ 0, got \"99999999999:99999999999:99999999999\"",
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        }
+    }
+
+    @Test func outOfRangeFlagsAreUsageErrors() async {
+        let result = await vigil(
+            "run",
+            "--scrape",
+            "http://127.0.0.1:1/metrics",
+            "--interval",
+            "99999999999999999999y",
+            "--checkpoint-interval",
+            "9999999999999y"
+        )
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                --interval: expected a duration like 15s or 1m, at most 100y, got "99999999999999999999y"
+                --checkpoint-interval: expected a duration like 5m, at most 100y, got "9999999999999y"
+
+                """
+        )
+    }
+
+    /// Eight levels of ten aliases each: 10⁸ targets from a file of under 1 KB, which grew the daemon
+    /// past 2 GB before any error. Refused at once, before any reader walks it.
+    @Test func aliasesThatMultiplyTheFileAreRefused() {
+        var yaml = "x0: &x0 [" + Array(repeating: "'a:1'", count: 10).joined(separator: ", ") + "]\n"
+        for level in 1...8 {
+            yaml += "x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 10).joined(separator: ", ")
+            yaml += "]\n"
+        }
+        yaml += "scrape_configs: [{job_name: a, static_configs: [{targets: *x8}]}]\n"
+        #expect(throws: YAMLDocument.SyntaxError.self) { try YAMLDocument.compose(yaml, file: "bomb.yaml") }
+        #expect {
+            try DaemonConfig.parse(yaml, file: "bomb.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == [
+                "bomb.yaml: aliases repeat more than 100000 nodes of the 38 written; "
+                    + "write the repeated parts out or repeat them less"
+            ]
+        }
+    }
+
+    @Test func aliasesThatShareAPartAreRead() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                metric_relabel_configs: &rules
+                  - {action: drop, source_labels: [__name__], regex: 'go_.*'}
+                static_configs: [{targets: ['a:1']}]
+              - job_name: b
+                metric_relabel_configs: *rules
+                static_configs: [{targets: ['b:1']}]
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(targets.map(\.metricRelabeling.count) == [1, 1])
+    }
+
+    /// Prometheus scrapes a job's target once however often it is listed; Vigil started a scrape loop
+    /// for each repetition (1,000 loops from a 726-byte file).
+    @Test func aJobsRepeatedTargetsAreScrapedOnce() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                static_configs:
+                  - targets: &same ['a:1', 'a:1', 'b:1']
+                  - targets: *same
+                  - targets: ['a:1']
+                    labels: {zone: east}
+              - job_name: other
+                static_configs: [{targets: *same}]
+            """
+        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        #expect(
+            targets.map(\.url) == [
+                "http://a:1/metrics", "http://b:1/metrics", "http://a:1/metrics", "http://a:1/metrics",
+                "http://b:1/metrics",
+            ]
+        )
+        #expect(targets.map(\.labels) == [[:], [:], ["zone": "east"], [:], [:]])
+        var source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://a:1/metrics", "http://a:1/metrics"],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        #expect(try source.load().targets.count == 1)
+        source.scrape.append("http://b:1/metrics")
+        #expect(try source.load().targets.count == 2)
+    }
+
+    /// Port 99999 was accepted, and failed only at the first scrape.
+    @Test(arguments: [
+        ("a:99999", false), ("a:0", false), ("a:65535", true), ("a:1", true), ("a", true), ("[::1]:9100", true),
+        ("[::1]", true), ("[::1]:", false), ("a:", false), (":80", false), ("a:8o", false), ("a:1:2", false),
+        ("a:0000080", false), ("u@a:80", false), ("a b:80", false),
+    ])
+    func targetAddressesNeedAPortInRange(address: String, valid: Bool) {
+        #expect(ScrapeConfigReader.isTargetAddress(address) == valid)
+    }
+
+    @Test func anOutOfRangePortIsRefusedInTheFileAndOnTheCommandLine() throws {
+        let yaml = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1', 'b:99999']}]\n"
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:3:32: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT with a port from 1 to 65535, got \"b:99999\""
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        }
+        let source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://a:99999/metrics", "http://u:p@b:8080/metrics", "https://[::1]/metrics"],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--scrape: expected a host and a port from 1 to 65535 in \"http://a:99999/metrics\""
+            ])
+        ) {
+            try source.load()
+        }
+    }
+
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
         var source = RunCommand.ConfigSource(
             file: nil,
@@ -214,6 +395,47 @@ struct ConfigReloaderTests {
         #expect(summary.hasPrefix("configuration reloaded: 1 targets ("))
         #expect(summary.contains("checkpoint_interval and series_retention changes apply at the next restart"))
         #expect(summary.contains("log changes apply at the next restart"))
+        #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
+    }
+
+    /// Through `POST /-/reload` or `SIGHUP` this once crashed the running daemon.
+    @Test func aReloadWithAnOutOfRangeSizeIsRefusedAndTheRunningTargetsStay() async throws {
+        let good = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1']}]\n"
+        let file = try temporaryFile(good, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let source = RunCommand.ConfigSource(
+            file: file.path,
+            scrape: [],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: false
+        )
+        let running = try source.load()
+        let manager = ScrapeManager(
+            targets: running.targets,
+            transport: FixedResponseTransport(body: []),
+            store: SeriesStore()
+        )
+        let reloader = ConfigReloader(
+            source: source,
+            current: running,
+            manager: manager,
+            logger: VigilLogging.logger(format: .logfmt, level: "critical")
+        )
+        try (good + "    body_size_limit: 9999999999TB\n").write(to: file, atomically: true, encoding: .utf8)
+        guard case .failure(let refusal) = await reloader.reload(trigger: "test") else {
+            Issue.record("the reload was applied")
+            return
+        }
+        #expect(
+            refusal.message
+                == "\(file.path):4:22: scrape_configs[0].body_size_limit: \"9999999999TB\" is out of range: at most 1EB"
+        )
         #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
     }
 }

@@ -3,8 +3,8 @@ import Testing
 
 @testable import VigilCore
 
-/// Every case of the OpenMetrics conformance suite in `../shared/openmetrics-tests`, each its own test
-/// case: valid inputs parse, invalid ones are rejected.
+/// Every case of the OpenMetrics conformance suite vendored in `Fixtures/openmetrics-tests`, each its own
+/// test case: valid inputs parse, invalid ones are rejected.
 struct OpenMetricsConformanceTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -13,7 +13,7 @@ struct OpenMetricsConformanceTests {
         var testDescription: String { name }
     }
 
-    static let directory = sharedDirectory.appendingPathComponent("openmetrics-tests")
+    static let directory = fixturesDirectory.appendingPathComponent("openmetrics-tests")
 
     static let cases: [Case] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

@@ -50,6 +50,41 @@ struct OpenMetricsMessageTests {
         #expect(rejection(repeated, .openMetrics) != nil)
     }
 
+    /// A second `next()` after an error trapped on a force unwrap: the family validator was still out of
+    /// the parser. Every call after an error throws that error again, at the end of the body too.
+    @Test(arguments: cases.indices)
+    func anErrorIsSticky(_ index: Int) throws {
+        let (body, _, _) = Self.cases[index]
+        var parser = ExpositionParser(bytes: Array(body.utf8), format: .openMetrics)
+        var first: ExpositionError?
+        do {
+            while try parser.next() != nil {}
+        } catch {
+            first = error
+        }
+        let error = try #require(first)
+        for _ in 0..<3 {
+            #expect(throws: error) { try parser.next() }
+        }
+    }
+
+    /// The crash itself: the validator's error on line 2 left it out of the parser, and the sample on
+    /// line 3 unwrapped it.
+    @Test func aSampleAfterAnErrorDoesNotTrap() {
+        var parser = ExpositionParser(
+            bytes: Array("# TYPE jobs counter\njobs 1\njobs_total 2\n# EOF\n".utf8),
+            format: .openMetrics
+        )
+        let expected = ExpositionError(
+            line: 2,
+            column: 1,
+            message: "sample \"jobs\" does not fit counter \"jobs\", whose samples are named jobs_total, jobs_created"
+        )
+        #expect(throws: Never.self) { try parser.next() }
+        #expect(throws: expected) { try parser.next() }
+        #expect(throws: expected) { try parser.next() }
+    }
+
     @Test(arguments: cases.indices)
     func reports(_ index: Int) {
         let (body, message, why) = Self.cases[index]

@@ -66,10 +66,9 @@ func rejection(
     }
 }
 
-/// The shared test data folder beside the checkout (`../shared`).
-let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
+/// Test data vendored with these tests (each folder with its licence; see NOTICE).
+let fixturesDirectory: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
 /// The repository root.
 let repositoryRoot: URL = URL(fileURLWithPath: #filePath)

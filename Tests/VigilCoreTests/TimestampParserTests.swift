@@ -17,7 +17,12 @@ struct TimestampParserTests {
         #expect(TimestampParser.seconds(Substring(text)) == seconds)
     }
 
-    @Test(arguments: ["", "2014-13-01 00:00:00", "2014-07-01", "2014-07-01 00:00:00+02:00", "yesterday"])
+    /// `-inf`, `-nan` and a number past `Double`'s range were read as timestamps (they start like a
+    /// negative Unix time) and failed later, far from the line.
+    @Test(arguments: [
+        "", "2014-13-01 00:00:00", "2014-07-01", "2014-07-01 00:00:00+02:00", "yesterday", "-inf", "-nan",
+        "-infinity", "1e400", "-1e400", "-nan(0x1)",
+    ])
     func rejects(_ text: String) {
         #expect(TimestampParser.seconds(Substring(text)) == nil)
     }
@@ -44,6 +49,9 @@ struct RecordedSeriesTests {
             throws: RecordedSeries.ParseError(line: 1, message: "expected the header \"timestamp,value\", got \"a,b\"")
         ) {
             _ = try RecordedSeries(csv: Array("a,b\n".utf8))
+        }
+        #expect(throws: RecordedSeries.ParseError(line: 2, message: "invalid timestamp \"-inf\"")) {
+            _ = try RecordedSeries(csv: Array("timestamp,value\n-inf,1\n".utf8))
         }
     }
 }

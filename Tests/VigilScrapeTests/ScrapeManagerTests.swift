@@ -73,6 +73,22 @@ struct ScrapeManagerTests {
         #expect(throws: (any Error).self) { try RelabelRule(action: .keep, sourceLabels: ["a"], regex: "(unclosed") }
     }
 
+    /// `regex` was a public `var` compiled again with `try!` for every scrape loop: a rule given a bad
+    /// pattern after its initializer had checked the first one trapped the daemon. Now every field is
+    /// fixed at the initializer, which compiles the pattern once and keeps it.
+    @Test func aRelabelRuleIsImmutableOnceValidated() throws {
+        let regex: AnyKeyPath = \RelabelRule.regex
+        let separator: AnyKeyPath = \RelabelRule.separator
+        let sources: AnyKeyPath = \RelabelRule.sourceLabels
+        #expect(!(regex is WritableKeyPath<RelabelRule, String>))
+        #expect(!(separator is WritableKeyPath<RelabelRule, String>))
+        #expect(!(sources is WritableKeyPath<RelabelRule, [String]>))
+        let rule = try RelabelRule(action: .keep, sourceLabels: ["a", "b"], regex: "x;(y|z)")
+        #expect(rule.keeps([(name: "a", value: "x"), (name: "b", value: "z")]))
+        #expect(!rule.keeps([(name: "a", value: "x")]))
+        #expect(rule == (try RelabelRule(action: .keep, sourceLabels: ["a", "b"], regex: "x;(y|z)")))
+    }
+
     @Test func theSampleLimitCountsWhatRelabellingKeepsAsPrometheusCountsIt() async throws {
         let target = ScrapeTarget(
             url: "http://app:8080/metrics",

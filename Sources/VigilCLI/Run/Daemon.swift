@@ -118,6 +118,31 @@ struct Daemon {
         logger.info("stopped")
     }
 
+    /// Makes sure `path` is a directory Vigil can write checkpoints in, creating it (and its parents)
+    /// when missing; a regular file there, or a parent that cannot hold it, is refused with a sentence
+    /// (it was a raw Foundation error).
+    static func prepareStateDirectory(_ path: String) throws(DaemonConfig.Invalid) {
+        func refuse(_ why: String) -> DaemonConfig.Invalid {
+            DaemonConfig.Invalid(errors: ["state_dir \(path): \(why)"])
+        }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            var status = stat()
+            if stat(prefix, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFDIR else {
+                    throw refuse(prefix == path ? "exists and is not a directory" : "\(prefix) is not a directory")
+                }
+            } else if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw refuse("cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+            prefix += "/"
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw refuse("cannot write in it: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.
     struct Diagnosis {
         let recorder: SignalRecorder
@@ -131,7 +156,6 @@ struct Daemon {
         from directory: String,
         logger: Logger
     ) async throws -> StateCheckpoint {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let checkpoint = StateCheckpoint(directory: directory)
         do {
             guard let snapshot = try checkpoint.read() else {

@@ -132,12 +132,22 @@ struct RunCommand: AsyncParsableCommand {
                 if let seconds = DurationSyntax.seconds(interval), seconds > 0 {
                     scrapeInterval = seconds
                 } else {
-                    errors.append("--interval: expected a duration like 15s or 1m, got \"\(interval)\"")
+                    errors.append("--interval: expected a duration like 15s or 1m, at most 100y, got \"\(interval)\"")
                 }
             }
-            for url in scrape {
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            // A URL given twice is one target, as a file's job dedupes its targets.
+            var seen: Set<String> = []
+            for url in scrape where seen.insert(url).inserted {
+                guard let scheme = url.firstRange(of: "://"), ["http", "https"].contains(url[..<scheme.lowerBound])
+                else {
                     errors.append("--scrape: expected an http:// or https:// URL, got \"\(url)\"")
+                    continue
+                }
+                // The host and port, without any user info (checked here, not at the first scrape).
+                let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+                let address = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+                guard ScrapeConfigReader.isTargetAddress(String(address)) else {
+                    errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }
                 config.targets.append(
@@ -149,7 +159,9 @@ struct RunCommand: AsyncParsableCommand {
                 if let seconds = DurationSyntax.seconds(checkpointInterval), seconds > 0 {
                     config.checkpointInterval = seconds
                 } else {
-                    errors.append("--checkpoint-interval: expected a duration like 5m, got \"\(checkpointInterval)\"")
+                    errors.append(
+                        "--checkpoint-interval: expected a duration like 5m, at most 100y, got \"\(checkpointInterval)\""
+                    )
                 }
             }
             if let logFormat {
@@ -202,6 +214,7 @@ struct RunCommand: AsyncParsableCommand {
             config = try source.load()
             rules = try config.rules()
             connection = try config.kubeConnection()
+            if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
         } catch {
             Console.error(error.description)
             throw ExitCode(1)

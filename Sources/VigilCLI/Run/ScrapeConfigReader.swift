@@ -72,6 +72,9 @@ struct ScrapeConfigReader {
             return []
         }
         var targets: [ScrapeTarget] = []
+        // A target given twice in a job (the same URL and labels) is scraped once, as Prometheus
+        // dedupes a job's targets by their labels: a repeated address is a mistake, not a second target.
+        var distinct: Set<[String]> = []
         for (index, group) in reader.list(staticNode, path + ".static_configs").enumerated() {
             let groupPath = "\(path).static_configs[\(index)]"
             let groupFields = reader.fields(group, groupPath, allowed: ["targets", "labels"])
@@ -84,11 +87,11 @@ struct ScrapeConfigReader {
                 continue
             }
             for (position, address) in reader.strings(addresses, groupPath + ".targets").enumerated() {
-                guard !address.isEmpty, !address.contains("/"), !address.contains(" ") else {
+                guard Self.isTargetAddress(address) else {
                     reader.fail(
                         addresses,
                         "\(groupPath).targets[\(position)]",
-                        "expected HOST:PORT, got \"\(address)\""
+                        "expected HOST:PORT with a port from 1 to 65535, got \"\(address)\""
                     )
                     continue
                 }
@@ -100,7 +103,10 @@ struct ScrapeConfigReader {
                         ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
                         ("job", target.job),
                     ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-                guard targetRules.allSatisfy({ $0.keeps(targetLabels) }) else { continue }
+                guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
+                    distinct.insert([target.url] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+                        .inserted
+                else { continue }
                 targets.append(target)
             }
         }
@@ -198,6 +204,32 @@ struct ScrapeConfigReader {
             reader.fail(fields["regex"], path + ".regex", "invalid regular expression: \(error)")
             return nil
         }
+    }
+
+    /// `HOST`, `HOST:PORT` or `[IPv6]:PORT`, the port from 1 to 65535: a target's `__address__`, checked
+    /// when the file is read rather than when the first scrape fails (port 99999 was accepted).
+    static func isTargetAddress(_ address: String) -> Bool {
+        guard !address.isEmpty, !address.contains(where: { $0 == "/" || $0 == " " || $0 == "@" }) else {
+            return false
+        }
+        var host = Substring(address)
+        var port: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let rest = host[host.index(after: close)...]
+            host = host[...close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return false }
+                port = rest.dropFirst()
+            }
+        } else if let colon = host.firstIndex(of: ":") {
+            port = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        guard !host.isEmpty else { return false }
+        guard let port else { return true }
+        return !port.isEmpty && port.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            && port.count <= 5 && (1...65_535).contains(Int(port) ?? 0)
     }
 
     static func isLabelName(_ name: String) -> Bool {

@@ -1,12 +1,12 @@
 /// Timestamps of recorded series: ISO-8601 (`2014-07-01 00:00:00`, `2014-07-01T00:00:00.5Z`,
 /// with or without zone, taken as UTC) or Unix time in seconds (milliseconds when above 1e11).
 public enum TimestampParser {
-    /// Seconds since the epoch, or nil when `text` is neither form.
+    /// Seconds since the epoch, or nil when `text` is neither form (`-inf` and `-nan` are not times).
     public static func seconds(_ text: Substring) -> Double? {
         let bytes = Array(text.utf8)
         if let first = bytes.first, first == UInt8(ascii: "-") || ByteScanning.isDigit(first),
             bytes.count < 10 || bytes[4] != UInt8(ascii: "-"),
-            let unix = Double(String(text))
+            let unix = Double(String(text)), unix.isFinite
         {
             return unix > 1e11 ? unix / 1000 : unix
         }
