@@ -230,7 +230,10 @@ enum RuleFileReader {
             if let maximum = settings["max"] {
                 let text = maximum.scalar?.string ?? ""
                 let value = action == .setResources || action == .expandPVC ? Quantity.value(text) : Double(text)
-                if let value, value > 0 {
+                // At most 1 EiB, or a million replicas: the proposal converts it to a whole number.
+                if let value, value > 0,
+                    value <= (action == .setResources || action == .expandPVC ? 1_152_921_504_606_846_976 : 1e6)
+                {
                     template.maximum = value
                 } else {
                     reader.fail(

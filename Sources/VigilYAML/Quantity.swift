@@ -24,7 +24,8 @@ public enum Quantity {
     /// Bytes as the largest binary unit that keeps a whole number (`805306368` → `768Mi`), rounded up to
     /// a whole Mi first so a proposal never asks for an odd byte count.
     public static func bytes(_ value: Double) -> String {
-        let mebibytes = (value / 1_048_576).rounded(.up)
+        // Clamped to [0, 1 EiB]: a value from a hostile file must not trap the conversion to Int.
+        let mebibytes = min(max((value / 1_048_576).rounded(.up), 0), 1_099_511_627_776)
         if mebibytes >= 1024, mebibytes.truncatingRemainder(dividingBy: 1024) == 0 {
             return "\(Int(mebibytes / 1024))Gi"
         }
@@ -33,7 +34,7 @@ public enum Quantity {
 
     /// Cores as millicores (`1.5` → `1500m`), or whole cores when exact.
     public static func cores(_ value: Double) -> String {
-        let millicores = (value * 1000).rounded(.up)
+        let millicores = min(max((value * 1000).rounded(.up), 0), 1e15)
         if millicores.truncatingRemainder(dividingBy: 1000) == 0 { return "\(Int(millicores / 1000))" }
         return "\(Int(millicores))m"
     }

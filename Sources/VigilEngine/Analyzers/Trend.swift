@@ -39,7 +39,7 @@ struct Trend {
 
 /// "3h10m", "45m", "50s".
 func durationText(_ seconds: Double) -> String {
-    let total = Int(seconds.rounded())
+    let total = Int(min(max(seconds, 0), 1e12).rounded())  // a forecast of "never" must not trap
     if total >= 3600 { return "\(total / 3600)h" + (total % 3600 >= 60 ? "\(total % 3600 / 60)m" : "") }
     if total >= 60 { return "\(total / 60)m" }
     return "\(total)s"

@@ -266,7 +266,7 @@ public struct DiagnosisEngine: Sendable {
             name: anomaly.rule,
             object: where_,
             message:
-                "\(anomaly.rule) of \(where_) \(direction) to \(Self.number(anomaly.peak)) (usually \(Self.number(anomaly.expected)), \(Int(abs(anomaly.deviation).rounded())) spreads) since \(Timestamp.utc(anomaly.startedAt))\(anomaly.ongoing ? ", ongoing" : "")",
+                "\(anomaly.rule) of \(where_) \(direction) to \(Self.number(anomaly.peak)) (usually \(Self.number(anomaly.expected)), \(Int(min(abs(anomaly.deviation), 1e9).rounded())) spreads) since \(Timestamp.utc(anomaly.startedAt))\(anomaly.ongoing ? ", ongoing" : "")",
             at: anomaly.startedAt,
             severity: .warning
         )

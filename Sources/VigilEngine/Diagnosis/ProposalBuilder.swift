@@ -83,7 +83,7 @@ struct ProposalBuilder {
                 ]?
                 .desiredReplicas
             else { return nil }
-            let wanted = min(Int((Double(current) * template.factor).rounded(.up)), Int(template.maximum ?? 1000))
+            let wanted = min(Self.count(Double(current) * template.factor), Self.count(template.maximum ?? 1000))
             guard wanted > current else { return nil }
             return make(
                 .scale(reference, replicas: wanted),
@@ -110,8 +110,8 @@ struct ProposalBuilder {
                 }).min(by: { $0.name < $1.name })
             else { return nil }
             let wanted = min(
-                Int((Double(hpa.maxReplicas) * template.factor).rounded(.up)),
-                Int(template.maximum ?? 1000)
+                Self.count(Double(hpa.maxReplicas) * template.factor),
+                Self.count(template.maximum ?? 1000)
             )
             guard wanted > hpa.maxReplicas else { return nil }
             return make(
@@ -121,7 +121,7 @@ struct ProposalBuilder {
                 ),
                 ["max_replicas": "\(wanted)"],
                 "maxReplicas \(hpa.maxReplicas) × \(template.factor)"
-                    + (wanted < Int((Double(hpa.maxReplicas) * template.factor).rounded(.up)) ? ", capped" : "")
+                    + (wanted < Self.count(Double(hpa.maxReplicas) * template.factor) ? ", capped" : "")
             )
         case .expandPVC:
             guard subject.kind == "persistentvolumeclaim",
@@ -147,6 +147,11 @@ struct ProposalBuilder {
                     + (wanted < current * template.factor ? ", capped" : "")
             )
         }
+    }
+
+    /// A replica count, rounded up and clamped to a million (counts read from a cluster may be anything).
+    static func count(_ value: Double) -> Int {
+        Int(min(max(value.rounded(.up), 0), 1_000_000))
     }
 
     private func workload(_ subject: Subject) -> KubeObjectReference? {
