@@ -104,5 +104,8 @@ public struct SaturationAnalyzer: CauseAnalyzer {
         "\(labels["namespace"] ?? "")/\(labels["pod"] ?? "")/\(labels["container"] ?? "")"
     }
 
-    static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
+    static func percent(_ share: Double) -> String {
+        guard share.isFinite else { return "?" }
+        return "\(Int(min(max(share * 100, -1e9), 1e9).rounded())) %"
+    }
 }

@@ -125,7 +125,8 @@ public struct Signal: Sendable {
             var points = sums[key] ?? Points(count: grid.count)
             sums[key] = nil  // uniquely referenced while it is filled: no copy per point
             var rate = CounterRate()
-            for (time, value) in zip(series.times, series.values) {
+            // NaN and ±Inf are no measurements (a staleness marker, a broken exporter), as for the detectors.
+            for (time, value) in zip(series.times, series.values) where value.isFinite {
                 guard let index = grid.index(time) else { continue }
                 if counter {
                     guard let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step) else { continue }
@@ -150,7 +151,7 @@ public struct Signal: Sendable {
             var points = buckets[le] ?? Points(count: grid.count)
             buckets[le] = nil
             var rate = CounterRate()
-            for (time, value) in zip(series.times, series.values) {
+            for (time, value) in zip(series.times, series.values) where value.isFinite {
                 guard let index = grid.index(time),
                     let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step)
                 else { continue }
