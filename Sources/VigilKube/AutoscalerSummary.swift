@@ -17,9 +17,15 @@ public struct AutoscalerSummary: Sendable, Equatable {
     /// `status.lastScaleTime`.
     public var lastScaled: Date?
 
-    /// At its maximum, and either wanting more or told so by its own condition.
+    /// A resource metric (CPU, memory) at or over its target utilisation (`status.currentMetrics`
+    /// against `spec.metrics`); nil when the status says nothing about it.
+    public var overTarget: Bool?
+
+    /// At its maximum and still wanting more: told so by its own `ScalingLimited` condition, or its
+    /// metric at or over target. (`desiredReplicas` is capped at the maximum, so it cannot tell; an
+    /// HPA with min = max sits at its maximum however idle it is.)
     public var pinnedAtMaximum: Bool {
-        currentReplicas >= maxReplicas && (limitedAtMaximum || desiredReplicas >= maxReplicas)
+        currentReplicas >= maxReplicas && (limitedAtMaximum || overTarget == true)
     }
 
     init?(_ object: [String: Any]) {
@@ -36,9 +42,26 @@ public struct AutoscalerSummary: Sendable, Equatable {
         currentReplicas = status["currentReplicas"] as? Int ?? 0
         desiredReplicas = status["desiredReplicas"] as? Int ?? currentReplicas
         lastScaled = (status["lastScaleTime"] as? String).flatMap(KubeTime.parse)
+        let targets = Self.utilisation(spec["metrics"], field: "target")
+        let current = Self.utilisation(status["currentMetrics"], field: "current")
+        let compared = current.compactMap { name, value in targets[name].map { value >= $0 } }
+        overTarget = compared.isEmpty ? nil : compared.contains(true)
         limitedAtMaximum = (status["conditions"] as? [[String: Any]] ?? []).contains {
             $0["type"] as? String == "ScalingLimited" && $0["status"] as? String == "True"
                 && $0["reason"] as? String == "TooManyReplicas"
         }
+    }
+
+    /// Resource name → `averageUtilization` of `metrics[].resource.<field>`.
+    private static func utilisation(_ metrics: Any?, field: String) -> [String: Int] {
+        Dictionary(
+            (metrics as? [[String: Any]] ?? []).compactMap { metric in
+                guard let resource = metric["resource"] as? [String: Any], let name = resource["name"] as? String,
+                    let value = (resource[field] as? [String: Any])?["averageUtilization"] as? Int
+                else { return nil }
+                return (name, value)
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 }

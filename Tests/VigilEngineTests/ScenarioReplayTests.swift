@@ -53,6 +53,8 @@ struct ScenarioReplayTests {
             #expect(incidents.isEmpty, "healthy, yet: \(incidents.map { "\($0.subject) \($0.cause)" })")
             return
         }
+        // One incident: no distractor opens a second one.
+        #expect(incidents.count == 1, "\(incidents.map { "\($0.subject) \($0.cause)" })")
         let first = try #require(incidents.first, "no incident")
         #expect(first.subject.description == want.workload)
         #expect(first.subject.namespace == (want.namespace ?? ""))

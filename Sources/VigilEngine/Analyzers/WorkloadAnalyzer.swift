@@ -33,7 +33,11 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
                     )
                 )
             }
-            if workload.kind == "Deployment", let rollout = rollout(of: workload, context) { found.append(rollout) }
+            if workload.kind == "Deployment",
+                let rollout = rollout(of: workload, context) ?? rolloutFromEvents(of: workload, context)
+            {
+                found.append(rollout)
+            }
         }
         return found
     }
@@ -52,6 +56,36 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
             message:
                 "deployment/\(deployment.name) rolled out revision \(newest.revision ?? 0) (\(newest.name)): \(changes.joined(separator: "; "))",
             since: created.timeIntervalSince1970
+        )
+    }
+
+    /// Without the replicasets (a listing that left them out), the deployment controller's own events
+    /// tell a rollout: one replicaset scaled up while another of the same deployment is scaled down, in
+    /// the window. (An autoscaler's scaling moves one replicaset only.)
+    private func rolloutFromEvents(of deployment: WorkloadSummary, _ context: AnalysisContext) -> Finding? {
+        let scaling = context.cluster.events(
+            involving: "Deployment",
+            namespace: deployment.namespace,
+            name: deployment.name
+        )
+        .filter { $0.reason == "ScalingReplicaSet" && context.isRecent($0.lastSeen) }
+        func replicaSet(_ message: String, _ verb: String) -> String? {
+            guard let range = message.range(of: "Scaled \(verb) replica set ") else { return nil }
+            return message[range.upperBound...].split(separator: " ").first.map(String.init)
+        }
+        let downs = Set(scaling.compactMap { replicaSet($0.message, "down") })
+        guard
+            let up = scaling.sorted(by: { $0.firstSeen < $1.firstSeen }).first(where: { event in
+                replicaSet(event.message, "up").map { !downs.isEmpty && !downs.contains($0) } ?? false
+            }),
+            let name = replicaSet(up.message, "up")
+        else { return nil }
+        return Finding(
+            "RecentRollout",
+            .info,
+            object: Subject(kind: "Deployment", namespace: deployment.namespace, name: deployment.name),
+            message: "deployment/\(deployment.name) rolled out replica set \(name) (from its scaling events)",
+            since: up.firstSeen.timeIntervalSince1970
         )
     }
 

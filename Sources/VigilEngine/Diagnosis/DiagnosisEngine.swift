@@ -13,8 +13,8 @@ public struct DiagnosisEngine: Sendable {
     public var narrator: any Narrator
     /// How far back evidence counts, before `now`.
     public var window: Double
-    /// A rollout counts as the cause when it began at most this long before the onset (and not after
-    /// the onset by more than ``rolloutGrace``: the new pods take a moment to show trouble).
+    /// A rollout counts as the cause when its trouble (a finding or an anomaly) began at most this long
+    /// after it, or at most ``rolloutGrace`` before it.
     public var rolloutLead: Double
     public var rolloutGrace: Double
 
@@ -178,9 +178,9 @@ public struct DiagnosisEngine: Sendable {
         // The onset: the earliest trouble, rollouts and routine events aside (now, when none is dated).
         let trouble = evidence.filter { $0.severity >= .warning || $0.kind == .anomaly }
         guard !trouble.isEmpty else { return nil }
-        let onset = trouble.compactMap(\.at).filter { $0 >= now - 2 * window }.min() ?? now
+        let onset = trouble.compactMap(\.at).min() ?? now
         let matches = rules.playbooks.enumerated().compactMap { index, playbook -> (Int, Playbook, Double)? in
-            score(playbook, evidence, onset: onset).map { (index, playbook, $0) }
+            score(playbook, evidence).map { (index, playbook, $0) }
         }
         let best = matches.max { ($0.2, -$0.0) < ($1.2, -$1.0) }
         let severity = trouble.map(\.severity).max() ?? .info
@@ -213,13 +213,17 @@ public struct DiagnosisEngine: Sendable {
     }
 
     /// The playbook's score on this evidence, or nil when it does not match: every `all`, at least one
-    /// `any` (when given), no `none`. A rollout counts only when it began just before the onset.
-    func score(_ playbook: Playbook, _ evidence: [Evidence], onset: Double) -> Double? {
+    /// `any` (when given), no `none`. A rollout counts only when trouble of its own — a finding or an
+    /// anomaly, not an event (a readiness blip before it must not hide it) — began within
+    /// ``rolloutLead`` after it (or ``rolloutGrace`` before: the scrape may lag the rollout's record).
+    func score(_ playbook: Playbook, _ evidence: [Evidence]) -> Double? {
+        let troubleTimes = evidence.filter { $0.kind == .anomaly || ($0.kind == .finding && $0.severity >= .warning) }
+            .compactMap(\.at)
         func holds(_ condition: Playbook.Condition) -> Bool {
             evidence.contains { item in
                 guard item.kind.rawValue == condition.kind.rawValue, item.name == condition.name else { return false }
                 if item.name == "RecentRollout", let at = item.at {
-                    return at >= onset - rolloutLead && at <= onset + rolloutGrace
+                    return troubleTimes.contains { $0 >= at - rolloutGrace && $0 <= at + rolloutLead }
                 }
                 return true
             }

@@ -43,12 +43,15 @@ public struct Signal: Sendable {
         case .ratio(let denominator):
             let top = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, grid)
             let bottom = sum(rule, history.series.filter { denominator.matches($0.labels) }, grid)
-            signals = top.compactMap { key, numerator in
-                guard let divisor = bottom[key] else { return nil }
+            // Where the denominator is measured and the numerator is not, the numerator is 0: client
+            // libraries export an error series only from the first error on, and the ratio needs its
+            // baseline from before.
+            signals = bottom.map { key, divisor in
+                let numerator = top[key]
                 var ratio = Points(count: grid.count)
-                for index in 0..<grid.count where numerator.present[index] && divisor.present[index] {
-                    guard divisor.values[index] > 0 else { continue }
-                    ratio.add(numerator.values[index] / divisor.values[index], at: index)
+                for index in 0..<grid.count where divisor.present[index] && divisor.values[index] > 0 {
+                    let part = numerator.map { $0.present[index] ? $0.values[index] : 0 } ?? 0
+                    ratio.add(part / divisor.values[index], at: index)
                 }
                 return grid.signal(rule.name, key, ratio)
             }

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import VigilRules
+
+@testable import VigilEngine
+
+/// Bundled scenarios changed the ways real recordings differ from them, each a way the engine once got
+/// wrong (found by review): the diagnosis must not move.
+struct ScenarioVariantTests {
+    typealias Change = @Sendable (inout Files) -> Void
+
+    struct Files {
+        var metrics: String
+        var events: [String: Any]
+        var cluster: [String: Any]
+
+        mutating func items(
+            _ keyPath: WritableKeyPath<Files, [String: Any]>,
+            _ change: ([[String: Any]]) -> [[String: Any]]
+        ) {
+            self[keyPath: keyPath]["items"] = change(self[keyPath: keyPath]["items"] as? [[String: Any]] ?? [])
+        }
+    }
+
+    struct Variant: Sendable, CustomTestStringConvertible {
+        var scenario: String
+        var why: String
+        var change: Change
+        var testDescription: String { "\(scenario): \(why)" }
+    }
+
+    static let variants: [Variant] = [
+        Variant(scenario: "crashloop-after-rollout-1", why: "no replicasets listed: the rollout is read from events") {
+            $0.items(\.cluster) { $0.filter { $0["kind"] as? String != "ReplicaSet" } }
+        },
+        Variant(scenario: "latency-regression-1", why: "no replicasets listed") {
+            $0.items(\.cluster) { $0.filter { $0["kind"] as? String != "ReplicaSet" } }
+        },
+        Variant(scenario: "node-failure-1", why: "the node's events have expired") { $0.items(\.events) { _ in [] } },
+        Variant(scenario: "crashloop-after-rollout-1", why: "a readiness blip 17 minutes before the rollout") {
+            $0.items(\.events) { events in
+                events + [
+                    [
+                        "apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": "Unhealthy", "count": 1,
+                        "metadata": ["name": "checkout-blip.1", "namespace": "shop"],
+                        "involvedObject": ["kind": "Deployment", "name": "checkout", "namespace": "shop"],
+                        "message": "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                        "firstTimestamp": "2026-11-29T23:05:00Z", "lastTimestamp": "2026-11-29T23:05:00Z",
+                    ]
+                ]
+            }
+        },
+        Variant(scenario: "latency-regression-1", why: "an idle HPA with min = max sits at its maximum") {
+            $0.items(\.cluster) { items in
+                items + [
+                    [
+                        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                        "metadata": ["name": "search", "namespace": "shop"],
+                        "spec": [
+                            "scaleTargetRef": ["kind": "Deployment", "name": "search"], "minReplicas": 3,
+                            "maxReplicas": 3,
+                            "metrics": [
+                                [
+                                    "type": "Resource",
+                                    "resource": ["name": "cpu", "target": ["averageUtilization": 70]],
+                                ]
+                            ],
+                        ],
+                        "status": [
+                            "currentReplicas": 3, "desiredReplicas": 3,
+                            "currentMetrics": [
+                                [
+                                    "type": "Resource",
+                                    "resource": ["name": "cpu", "current": ["averageUtilization": 35]],
+                                ]
+                            ],
+                        ],
+                    ]
+                ]
+            }
+        },
+        Variant(scenario: "dependency-failure-2", why: "the 5xx series appear only with the first error") {
+            var first: [Substring: Substring] = [:]
+            $0.metrics = $0.metrics.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                guard line.hasPrefix("http_requests_total{"), line.contains("code=\"5"),
+                    let brace = line.firstIndex(of: "}")
+                else { return true }
+                let series = line[...brace]
+                let value = line[line.index(after: brace)...].split(separator: " ").first ?? ""
+                if first[series] == nil { first[series] = value }
+                return value != first[series]
+            }
+            .joined(separator: "\n")
+        },
+    ]
+
+    @Test(arguments: variants)
+    func keepsItsDiagnosis(_ variant: Variant) throws {
+        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/\(variant.scenario)"
+        func json(_ name: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(source)/\(name)")))
+                as? [String: Any]
+                ?? [:]
+        }
+        var files = Files(
+            metrics: try String(contentsOfFile: "\(source)/metrics.om", encoding: .utf8),
+            events: try json("events.json"),
+            cluster: try json("cluster.json")
+        )
+        variant.change(&files)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-variant-\(UUID().uuidString)"
+        ).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try files.metrics.write(toFile: "\(directory)/metrics.om", atomically: true, encoding: .utf8)
+        try JSONSerialization.data(withJSONObject: files.events).write(
+            to: URL(fileURLWithPath: "\(directory)/events.json")
+        )
+        try JSONSerialization.data(withJSONObject: files.cluster).write(
+            to: URL(fileURLWithPath: "\(directory)/cluster.json")
+        )
+
+        let expected = try JSONDecoder().decode(
+            ScenarioReplayTests.Expected.self,
+            from: Data(contentsOf: URL(fileURLWithPath: "\(source)/expected.json"))
+        )
+        let engine = DiagnosisEngine(rules: try ScenarioReplayTests.rules.get())
+        let scenario = try ReplayScenario.load(directory, keeping: engine.selects)
+        let first = try #require(
+            engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents.first
+        )
+        let want = try #require(expected.incident)
+        #expect(first.subject.description == want.workload)
+        #expect(first.cause == want.cause)
+        #expect(first.proposals.first?.action == want.action)
+    }
+}
