@@ -69,7 +69,7 @@ struct RuleOptions: ParsableArguments {
     func load() throws -> RuleSet {
         let paths = rules.isEmpty ? [Self.defaultDirectory] : rules
         do {
-            return try RuleSet.load(paths)
+            return try RuleSet.load(paths, findings: Finding.reasons)
         } catch {
             for line in error.errors { Console.error(line) }
             throw ExitCode(2)

@@ -22,7 +22,7 @@ struct RulesCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let set = try RuleSet.load(paths)
+                let set = try RuleSet.load(paths, findings: Finding.reasons)
                 for file in set.files {
                     let signals = set.signals.filter { $0.origin.hasPrefix(file + ":") }.count
                     let playbooks = set.playbooks.filter { $0.origin.hasPrefix(file + ":") }.count
@@ -57,7 +57,7 @@ struct RulesCommand: AsyncParsableCommand {
                 Console.out("Unit Testing: \(path)")
                 do {
                     let file = try RuleTestFile.load(path)
-                    let rules = try RuleSet.load(file.ruleFiles)
+                    let rules = try RuleSet.load(file.ruleFiles, findings: Finding.reasons)
                     let failures = RuleTestRunner.run(file, rules: rules)
                     if failures.isEmpty {
                         Console.out("  SUCCESS")

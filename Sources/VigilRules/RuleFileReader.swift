@@ -98,31 +98,33 @@ enum RuleFileReader {
         )
         let name = readName(fields["name"], "\(path).name", reader)
         if fields["name"] == nil { reader.fail(node, path, "name: required") }
-        guard let selectorNode = fields["selector"] else {
-            reader.fail(node, path, "selector: required")
-            return nil
-        }
-        let selector = readSelector(selectorNode, "\(path).selector", reader)
+        if fields["selector"] == nil { reader.fail(node, path, "selector: required") }
+        let selector = fields["selector"].flatMap { readSelector($0, "\(path).selector", reader) }
         let transform = fields["transform"].map { readTransform($0, "\(path).transform", reader) } ?? .asIs
-        guard let parsedSelector = selector else { return nil }
-        var rule = SignalRule(name: name ?? "", selector: parsedSelector, origin: readOrigin(node, reader))
-        if let help = fields["help"] { rule.help = reader.string(help, "\(path).help") ?? "" }
-        if let by = fields["by"] { rule.by = reader.strings(by, "\(path).by") }
-        if let direction = fields["direction"] {
-            rule.direction = readChoice(direction, "\(path).direction", reader) ?? .both
+        // Every field is read before anything is given up on, so one bad field does not hide the next.
+        let help = fields["help"].flatMap { reader.string($0, "\(path).help") } ?? ""
+        let by = fields["by"].map { reader.strings($0, "\(path).by") }
+        let direction: DetectionDirection? = fields["direction"].flatMap { readChoice($0, "\(path).direction", reader) }
+        let sensitivity: SignalRule.Sensitivity? = fields["sensitivity"].flatMap {
+            readChoice($0, "\(path).sensitivity", reader)
         }
-        if let sensitivity = fields["sensitivity"] {
-            rule.sensitivity = readChoice(sensitivity, "\(path).sensitivity", reader) ?? .normal
-        }
-        if let change = fields["min_change"] {
-            rule.minimumChange = readNumber(change, "\(path).min_change", reader, in: 0...100) ?? rule.minimumChange
-        }
-        if let hold = fields["for"] { rule.holdFor = reader.seconds(hold, "\(path).for") ?? 0 }
-        if let labels = fields["labels"] { rule.labels = reader.stringMap(labels, "\(path).labels") }
-        guard let name, let transform else { return nil }
-        rule.name = name
-        rule.transform = transform
-        return rule
+        let change = fields["min_change"].flatMap { readNumber($0, "\(path).min_change", reader, in: 0...100) }
+        let hold = fields["for"].flatMap { reader.seconds($0, "\(path).for") }
+        let labels = fields["labels"].map { reader.stringMap($0, "\(path).labels") } ?? [:]
+        guard let name, let selector, let transform else { return nil }
+        return SignalRule(
+            name: name,
+            help: help,
+            selector: selector,
+            transform: transform,
+            by: by,
+            direction: direction ?? .both,
+            sensitivity: sensitivity ?? .normal,
+            minimumChange: change ?? 0.2,
+            holdFor: hold ?? 0,
+            labels: labels,
+            origin: readOrigin(node, reader)
+        )
     }
 
     /// `as_is`, `rate`, `{quantile: 0.99}` or `{ratio: 'selector'}`.

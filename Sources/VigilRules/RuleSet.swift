@@ -24,7 +24,13 @@ public struct RuleSet: Sendable {
     /// Reads `paths`: files, directories (their `*.yaml` and `*.yml`, rule tests `*_test.yaml` left
     /// out) and globs in the last path component (`rules/*.yaml`), as Prometheus's `rule_files:` reads
     /// them. Names must be unique across the set.
-    public static func load(_ paths: [String], relativeTo base: String? = nil) throws(LoadError) -> RuleSet {
+    /// `findings`, when given, is the vocabulary of finding reasons the analyzers produce: a playbook
+    /// naming another (a typo) is an error, since its condition could never hold.
+    public static func load(
+        _ paths: [String],
+        relativeTo base: String? = nil,
+        findings: Set<String>? = nil
+    ) throws(LoadError) -> RuleSet {
         var errors: [String] = []
         var set = RuleSet()
         for file in expand(paths, relativeTo: base, errors: &errors) {
@@ -42,6 +48,7 @@ public struct RuleSet: Sendable {
             }
         }
         errors += set.crossFileErrors()
+        if let findings { errors += set.unknownFindings(findings) }
         guard errors.isEmpty else { throw LoadError(errors: errors) }
         return set
     }
@@ -80,6 +87,15 @@ public struct RuleSet: Sendable {
     static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.yaml") || name.hasSuffix("_test.yml") }
 
     /// Duplicate names across files, and playbooks asking for signals no rule defines.
+    private func unknownFindings(_ known: Set<String>) -> [String] {
+        playbooks.flatMap { playbook in
+            (playbook.all + playbook.any + playbook.none).filter { $0.kind == .finding && !known.contains($0.name) }.map
+            {
+                "\(playbook.origin): playbook \"\(playbook.name)\": finding \"\($0.name)\" is no analyzer's (known: \(known.sorted().joined(separator: ", ")))"
+            }
+        }
+    }
+
     private func crossFileErrors() -> [String] {
         var errors: [String] = []
         var seen: [String: String] = [:]

@@ -47,8 +47,10 @@ struct ScenarioReplayTests {
         )
         let engine = DiagnosisEngine(rules: try Self.rules.get())
         let scenario = try ReplayScenario.load(directory, keeping: engine.selects)
-        let incidents = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
-            .incidents
+        let diagnosis = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
+        let incidents = diagnosis.incidents
+        // Rule files are checked against this vocabulary: it must hold every reason the analyzers give.
+        #expect(diagnosis.findings.allSatisfy { Finding.reasons.contains($0.reason) })
         guard let want = expected.incident else {
             #expect(incidents.isEmpty, "healthy, yet: \(incidents.map { "\($0.subject) \($0.cause)" })")
             return

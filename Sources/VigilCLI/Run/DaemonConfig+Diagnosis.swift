@@ -1,4 +1,5 @@
 import Foundation
+import VigilEngine
 import VigilKube
 import VigilRules
 
@@ -8,7 +9,7 @@ extension DaemonConfig {
     func rules() throws(Invalid) -> RuleSet? {
         guard !ruleFiles.isEmpty else { return nil }
         do {
-            return try RuleSet.load(ruleFiles)
+            return try RuleSet.load(ruleFiles, findings: Finding.reasons)
         } catch {
             throw Invalid(errors: error.errors)
         }

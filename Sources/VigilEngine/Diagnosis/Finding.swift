@@ -37,6 +37,14 @@ public struct Finding: Sendable, Equatable {
         }
     }
 
+    /// Every reason the default analyzers give, for checking the playbooks that name them.
+    public static let reasons: Set<String> = [
+        "OOMKilled", "CrashLoopBackOff", "ImagePullBackOff", "CreateContainerConfigError", "FailedScheduling",
+        "Evicted", "UnavailableReplicas", "ProgressDeadlineExceeded", "RecentRollout", "NodeNotReady",
+        "MemoryPressure", "DiskPressure", "PIDPressure", "NodeUnschedulable", "HPAAtMaximum", "PVCPending",
+        "VolumeFilling", "JobFailed", "MemoryNearLimit", "MemoryLeakForecast", "CPUThrottled",
+    ]
+
     public var reason: String
     public var severity: Severity
     /// The object the fact is about (a pod, a workload, a node, a claim).

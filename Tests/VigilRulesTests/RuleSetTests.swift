@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import VigilRules
+
+/// A rule set is read whole: every error of every file, with where it is.
+struct RuleSetTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-rules-\(UUID().uuidString).yaml"
+        ).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aMisspeltFindingIsRefusedWhenTheVocabularyIsKnown() throws {
+        let path = try write(
+            """
+            playbooks:
+              - name: node
+                cause: node-failure
+                summary: The node stopped
+                when:
+                  all: [{finding: NodeNotRedy}]
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: Never.self) { try RuleSet.load([path]) }  // without a vocabulary, any name goes
+        do {
+            _ = try RuleSet.load([path], findings: ["NodeNotReady"])
+            Issue.record("a playbook naming no analyzer's finding was accepted")
+        } catch {
+            #expect(
+                error.errors == [
+                    "\(path):2: playbook \"node\": finding \"NodeNotRedy\" is no analyzer's (known: NodeNotReady)"
+                ]
+            )
+        }
+    }
+
+    @Test func everyErrorOfAFileIsListedWithItsPlace() throws {
+        let path = try write(
+            """
+            signals:
+              - name: x
+                selector: 'up{job="a"'
+                direction: sideways
+            playbooks:
+              - name: p
+                cause: c
+                summary: s
+                when: {all: [{anomaly: nothing}]}
+                then: [{action: fly}]
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try RuleSet.load([path])
+            Issue.record("a bad rule file was accepted")
+        } catch {
+            #expect(
+                error.errors == [
+                    "\(path):3:15: signals[0].selector: column 11 of the selector: expected \",\" or \"}\"",
+                    "\(path):4:16: signals[0].direction: expected one of up, down, both, got \"sideways\"",
+                    "\(path):10:21: playbooks[0].then[0].action: expected one of set-resources, undo, restart, cordon, drain, scale, set-hpa-max, expand-pvc, delete-pod, got \"fly\"",
+                ]
+            )
+        }
+    }
+}
