@@ -53,7 +53,8 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                 )
             }
             if let trend = Trend(signal, span: 3 * 3600), trend.fit >= 0.8, let left = trend.secondsUntil(limit),
-                left > 0, left <= leakHorizon, trend.slope * 3600 >= 0.02 * limit, Self.isSteady(signal)
+                left > 0, left <= leakHorizon, trend.slope * 3600 >= 0.02 * limit, Self.isSteady(signal),
+                Self.largestFall(of: signal) <= 0.1 * limit
             {
                 found.append(
                     Finding(
@@ -98,6 +99,19 @@ public struct SaturationAnalyzer: CauseAnalyzer {
             let late = Trend(signal, span: 1.5 * 3600), early.slope > 0, late.slope > 0
         else { return false }
         return late.slope / early.slope <= 3 && early.slope / late.slope <= 3
+    }
+
+    /// The largest fall from an earlier high in the whole recording. A working set that follows a daily
+    /// cycle falls by twice its amplitude every day; a leak only climbs (its noise aside). Seen over a
+    /// rising stretch of 3 h the two look alike — this is what tells them apart when more is recorded.
+    static func largestFall(of signal: Signal) -> Double {
+        var high = -Double.infinity
+        var fall = 0.0
+        for value in signal.values where value.isFinite {
+            high = max(high, value)
+            fall = max(fall, high - value)
+        }
+        return fall
     }
 
     static func containerKey(_ labels: [String: String]) -> String {
