@@ -68,6 +68,18 @@ public struct ClusterModel: Sendable {
         return byKind.values.reduce(0) { $0 + $1.count }
     }
 
+    /// Takes the items of an `EventList` (`kubectl get events -o json`), whose items may carry no kind.
+    public mutating func load(events items: [[String: Any]], now: Date) {
+        load(
+            items: items.map { item in
+                var event = item
+                event["kind"] = event["kind"] ?? "Event"
+                return event
+            },
+            now: now
+        )
+    }
+
     /// Takes one reflector event for objects of `kind`.
     public mutating func apply(_ event: ReflectorEvent, kind: Kind, now: Date = Date()) {
         switch event {

@@ -26,7 +26,7 @@ public struct Playbook: Sendable {
         }
 
         /// Findings are facts about objects, anomalies are statistics, events are hearsay that repeats.
-        static func defaultWeight(_ kind: Kind) -> Double {
+        public static func defaultWeight(_ kind: Kind) -> Double {
             switch kind {
             case .finding: 2
             case .anomaly: 1.5

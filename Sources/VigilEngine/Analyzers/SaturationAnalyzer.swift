@@ -48,7 +48,7 @@ public struct SaturationAnalyzer: CauseAnalyzer {
                         node: pod?.node,
                         message:
                             "working set of \(container ?? "the container") in \(podName) reached \(Self.percent(peak / limit)) of its \(Quantity.bytes(limit)) limit",
-                        since: VolumeAnalyzer.firstAbove(0.9 * limit, in: signal)
+                        since: signal.lastRise(above: 0.9 * limit)
                     )
                 )
             }

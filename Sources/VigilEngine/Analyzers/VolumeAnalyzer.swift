@@ -34,16 +34,10 @@ public struct VolumeAnalyzer: CauseAnalyzer {
                     now >= 0.95 ? .critical : .warning,
                     object: Subject(kind: "persistentvolumeclaim", namespace: namespace, name: claim),
                     message: "persistentvolumeclaim/\(claim) is \(SaturationAnalyzer.percent(now)) full\(forecast)",
-                    since: Self.firstAbove(0.8 * now, in: signal)
+                    since: signal.lastRise(above: 0.8 * now)
                 )
             )
         }
         return found
-    }
-
-    /// When the signal last climbed over `level` and stayed there: where a steady fill "began" to matter.
-    static func firstAbove(_ level: Double, in signal: Signal) -> Double? {
-        guard let lastBelow = signal.values.lastIndex(where: { $0 < level }) else { return signal.times.first }
-        return lastBelow + 1 < signal.times.count ? signal.times[lastBelow + 1] : nil
     }
 }

@@ -184,7 +184,9 @@ public struct DiagnosisEngine: Sendable {
         }
         let best = matches.max { ($0.2, -$0.0) < ($1.2, -$1.0) }
         let severity = trouble.map(\.severity).max() ?? .info
-        let weight = trouble.reduce(0.0) { $0 + ($1.kind == .anomaly ? 1.5 : $1.kind == .finding ? 2 : 1) }
+        let weight = trouble.reduce(0.0) { total, item in
+            total + (Playbook.Condition.Kind(rawValue: item.kind.rawValue).map(Playbook.Condition.defaultWeight) ?? 1)
+        }
         // No playbook: an incident only on strong evidence (a warning finding and more), cause unknown.
         guard best != nil || (evidence.contains { $0.kind == .finding && $0.severity >= .warning } && weight >= 4)
         else { return nil }

@@ -8,6 +8,12 @@ import VigilYAML
 /// out rather than guessed.
 struct ProposalBuilder {
     let cluster: ClusterModel
+    let topology: Topology
+
+    init(cluster: ClusterModel) {
+        self.cluster = cluster
+        topology = Topology(cluster: cluster)
+    }
 
     func proposal(
         _ template: Playbook.ActionTemplate,
@@ -73,11 +79,7 @@ struct ProposalBuilder {
             )
         case .scale:
             // An autoscaler would undo a manual scale at its next sync: propose nothing for its target.
-            let autoscaled = cluster.autoscalers.values.contains {
-                $0.namespace == subject.namespace && $0.targetName == subject.name
-                    && $0.targetKind.lowercased() == subject.kind
-            }
-            guard !autoscaled, let reference = workload(subject),
+            guard autoscalers(of: subject).isEmpty, let reference = workload(subject),
                 let current = cluster.workloads[
                     "\(Topology.kindName(subject.kind))/\(subject.namespace)/\(subject.name)"
                 ]?
@@ -92,10 +94,7 @@ struct ProposalBuilder {
             )
         case .deletePod:
             guard
-                let pod = cluster.pods.values.filter({
-                    Topology(cluster: cluster).subject(ofPod: $0.namespace, $0.name) == subject
-                })
-                .max(by: { ($0.restarts, $0.name) < ($1.restarts, $1.name) })
+                let pod = pods(of: subject).max(by: { ($0.restarts, $0.name) < ($1.restarts, $1.name) })
             else { return nil }
             return make(
                 .delete(KubeObjectReference(.pod, namespace: pod.namespace, name: pod.name)),
@@ -104,10 +103,7 @@ struct ProposalBuilder {
             )
         case .setHPAMax:
             guard
-                let hpa = cluster.autoscalers.values.filter({
-                    $0.namespace == subject.namespace && $0.targetName == subject.name
-                        && $0.targetKind.lowercased() == subject.kind
-                }).min(by: { $0.name < $1.name })
+                let hpa = autoscalers(of: subject).min(by: { $0.name < $1.name })
             else { return nil }
             let wanted = min(
                 Self.count(Double(hpa.maxReplicas) * template.factor),
@@ -161,12 +157,23 @@ struct ProposalBuilder {
         return KubeObjectReference(resource, namespace: subject.namespace, name: subject.name)
     }
 
+    /// The pods whose trouble is the subject's.
+    private func pods(of subject: Subject) -> [PodSummary] {
+        cluster.pods.values.filter { topology.subject(ofPod: $0.namespace, $0.name) == subject }
+    }
+
+    /// The autoscalers that scale the subject.
+    private func autoscalers(of subject: Subject) -> [AutoscalerSummary] {
+        cluster.autoscalers.values.filter {
+            $0.namespace == subject.namespace && $0.targetName == subject.name
+                && $0.targetKind.lowercased() == subject.kind
+        }
+    }
+
     /// The container whose memory ran out and its current limit: from the pods of the workload, the
     /// container with the most OOM kills (else the first with a limit).
     private func memoryLimit(of subject: Subject) -> (String, Double)? {
-        let topology = Topology(cluster: cluster)
-        let containers = cluster.pods.values.filter { topology.subject(ofPod: $0.namespace, $0.name) == subject }
-            .flatMap(\.containers).filter { $0.memoryLimit != nil }
+        let containers = pods(of: subject).flatMap(\.containers).filter { $0.memoryLimit != nil }
         let chosen = containers.max { lhs, rhs in
             (lhs.terminationReason == "OOMKilled" ? 1 : 0, lhs.restartCount, lhs.name)
                 < (rhs.terminationReason == "OOMKilled" ? 1 : 0, rhs.restartCount, rhs.name)

@@ -49,14 +49,7 @@ public struct ReplayScenario: Sendable {
         var cluster = ClusterModel(eventWindow: eventWindow)
         let date = Date(timeIntervalSince1970: now)
         cluster.load(items: objectItems, now: date)
-        cluster.load(
-            items: eventItems.map { item in
-                var event = item
-                event["kind"] = event["kind"] ?? "Event"
-                return event
-            },
-            now: date
-        )
+        cluster.load(events: eventItems, now: date)
         return ReplayScenario(history: history, cluster: cluster, now: now)
     }
 

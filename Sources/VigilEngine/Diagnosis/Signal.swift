@@ -22,6 +22,13 @@ public struct Signal: Sendable {
         return low == 0 ? nil : values[low - 1]
     }
 
+    /// When the signal last climbed over `level` and stayed there (nil when it is below it now): where a
+    /// steady fill "began" to matter.
+    public func lastRise(above level: Double) -> Double? {
+        guard let lastBelow = values.lastIndex(where: { $0 < level }) else { return times.first }
+        return lastBelow + 1 < times.count ? times[lastBelow + 1] : nil
+    }
+
     /// The points up to `time`.
     public func truncated(before time: Double) -> Signal {
         let count = times.firstIndex { $0 > time } ?? times.count

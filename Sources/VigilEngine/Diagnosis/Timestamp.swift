@@ -1,8 +1,8 @@
 import Foundation
 
 /// Times as reports print them: RFC 3339 in UTC, to the second.
-enum Timestamp {
-    static func utc(_ seconds: Double) -> String {
+public enum Timestamp {
+    public static func utc(_ seconds: Double) -> String {
         // Years 0001 to 9999 only: a timestamp from a hostile file must not trap the conversion.
         var time = time_t(min(max(seconds, -62_135_596_800), 253_402_300_799).rounded(.down))
         var parts = tm()

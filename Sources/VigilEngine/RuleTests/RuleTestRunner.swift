@@ -38,14 +38,7 @@ public enum RuleTestRunner {
                 var cluster = ClusterModel(eventWindow: .infinity)
                 let now = Date(timeIntervalSince1970: at)
                 cluster.load(items: test.objects.compactMap(object), now: now)
-                cluster.load(
-                    items: test.events.compactMap(object).map { event in
-                        var event = event
-                        event["kind"] = event["kind"] ?? "Event"
-                        return event
-                    },
-                    now: now
-                )
+                cluster.load(events: test.events.compactMap(object), now: now)
                 let got = engine.diagnose(history: history, cluster: cluster, now: at).incidents.map {
                     RuleTestFile.Expectation(
                         workload: $0.subject.description,
