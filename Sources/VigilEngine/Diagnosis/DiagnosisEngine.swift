@@ -207,7 +207,7 @@ public struct DiagnosisEngine: Sendable {
         )
         if let playbook = best?.1 {
             incident.proposals = playbook.then.compactMap {
-                builder.proposal($0, for: incident, playbook: playbook.name, confidence: confidence)
+                builder.proposal($0, for: incident, playbook: playbook, confidence: confidence)
             }
         }
         incident.explanation = narrator.explain(incident, template: best?.1.explain ?? "")
@@ -302,9 +302,7 @@ public struct DiagnosisEngine: Sendable {
 
     static func id(_ subject: Subject, cause: String, onset: Double) -> String {
         let key = "\(subject.namespace)|\(subject)|\(cause)|\(Int((onset / 3600).rounded(.down)))"
-        let hash = FNV1a.hash(key.utf8)
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return stableID(key)
     }
 
     static func number(_ value: Double) -> String {

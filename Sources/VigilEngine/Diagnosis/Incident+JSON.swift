@@ -1,3 +1,5 @@
+import VigilRules
+
 /// The incident schema of `vigil diagnose --output json` and `GET /api/v1/incidents` (documented in
 /// `docs/DIAGNOSIS.md`): stable field names, times in RFC 3339 UTC.
 extension Incident: Encodable {
@@ -45,11 +47,13 @@ extension Evidence: Encodable {
 
 extension Proposal: Encodable {
     enum CodingKeys: String, CodingKey {
-        case action, target, namespace, parameters, kubectl, rule, confidence, rationale
+        case id, action, target, namespace, parameters, kubectl, rule, confidence, rationale, autonomy
+        case dryRun = "dry_run"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
         try container.encode(action, forKey: .action)
         try container.encode(target, forKey: .target)
         try container.encode(namespace, forKey: .namespace)
@@ -58,5 +62,36 @@ extension Proposal: Encodable {
         try container.encode(rule, forKey: .rule)
         try container.encode(confidence, forKey: .confidence)
         try container.encode(rationale, forKey: .rationale)
+        try container.encode(autonomy.rawValue, forKey: .autonomy)
+        try container.encodeIfPresent(dryRun, forKey: .dryRun)
+    }
+}
+
+extension DryRun: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case outcome, status, message, changes
+    }
+
+    enum ChangeKeys: String, CodingKey {
+        case path, before, after
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch outcome {
+        case .accepted:
+            try container.encode("accepted", forKey: .outcome)
+        case .refused(let status, let message):
+            try container.encode("refused", forKey: .outcome)
+            try container.encode(status, forKey: .status)
+            try container.encode(message, forKey: .message)
+        }
+        var list = container.nestedUnkeyedContainer(forKey: .changes)
+        for change in changes {
+            var item = list.nestedContainer(keyedBy: ChangeKeys.self)
+            try item.encode(change.path, forKey: .path)
+            try item.encodeIfPresent(change.before, forKey: .before)
+            try item.encodeIfPresent(change.after, forKey: .after)
+        }
     }
 }

@@ -18,23 +18,27 @@ struct ProposalBuilder {
     func proposal(
         _ template: Playbook.ActionTemplate,
         for incident: Incident,
-        playbook: String,
+        playbook: Playbook,
         confidence: Double
     )
         -> Proposal?
     {
         let subject = incident.subject
         func make(_ action: KubeAction, _ parameters: [String: String] = [:], _ rationale: String) -> Proposal {
-            Proposal(
+            let target = "\(action.object.resource.rawValue)/\(action.object.name)"
+            return Proposal(
+                id: Proposal.id(incident: incident.id, action: template.action.rawValue, target: target),
                 action: template.action.rawValue,
-                target: "\(action.object.resource.rawValue)/\(action.object.name)",
+                target: target,
                 namespace: action.object.resource.isNamespaced ? action.object.namespace : "",
                 parameters: parameters,
                 kubectl: action.kubectlCommand(dryRun: false),
                 kubeAction: action,
-                rule: playbook,
+                rule: playbook.name,
                 confidence: confidence,
-                rationale: rationale
+                rationale: rationale,
+                autonomy: playbook.autonomy,
+                dryRun: nil
             )
         }
         switch template.action {
