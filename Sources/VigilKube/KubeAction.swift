@@ -293,7 +293,7 @@ public enum KubeAction: Sendable, Equatable {
     }
 
     /// The pod template's containers of a workload read as JSON.
-    static func containers(of object: [String: Any]) -> [[String: Any]] {
+    public static func containers(of object: [String: Any]) -> [[String: Any]] {
         let spec = object["spec"] as? [String: Any]
         let template = (spec?["template"] as? [String: Any])?["spec"] as? [String: Any]
         return template?["containers"] as? [[String: Any]] ?? []

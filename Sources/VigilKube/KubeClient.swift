@@ -24,6 +24,11 @@ public struct ActionOutcome: Sendable, Equatable {
     public var changed: Bool
     /// The kubectl command that does the same.
     public var kubectl: String
+    /// The object as read before the change (JSON; empty for an action that reads nothing).
+    public var before: [UInt8] = []
+    /// The server's answer to the change: the object as it is (or, in a dry run, would be) after it;
+    /// empty when no change was sent or the answer is not the object (a drain).
+    public var after: [UInt8] = []
 }
 
 /// The API client: requests as kubectl sends them, over Vigil's HTTP client, with the connection's
@@ -166,26 +171,41 @@ public struct KubeClient: Sendable {
     }
 
     /// Does `action` as kubectl does it: reads the object first (it must exist; a node already in the
-    /// wanted state is left alone), then sends the change, in server-side dry run when asked.
-    public func perform(_ action: KubeAction, dryRun: Bool, now: Date = Date()) async throws(KubeError) -> ActionOutcome
-    {
-        let current = if let check = action.check { Self.object(try await send(check)) } else { [String: Any]() }
+    /// wanted state is left alone), then sends the change, in server-side dry run when asked. With
+    /// `precondition`, the change applies only if the object's resourceVersion is still that one (see
+    /// ``KubeRequest/preconditioned(onResourceVersion:)``); a drain preconditions its cordon.
+    public func perform(
+        _ action: KubeAction,
+        dryRun: Bool,
+        now: Date = Date(),
+        precondition: String? = nil
+    ) async throws(KubeError) -> ActionOutcome {
+        let read = if let check = action.check { try await send(check) } else { [UInt8]() }
+        let current = Self.object(read)
         let kubectl = action.kubectlCommand(dryRun: dryRun)
+        func outcome(_ summary: String, changed: Bool, after: [UInt8] = []) -> ActionOutcome {
+            ActionOutcome(summary: summary, changed: changed, kubectl: kubectl, before: read, after: after)
+        }
+        func guarded(_ request: KubeRequest) -> KubeRequest {
+            precondition.map { request.preconditioned(onResourceVersion: $0) } ?? request
+        }
         switch action {
         case .drain(let node, let options):
-            return try await drain(
+            var drained = try await drain(
                 node,
                 options,
-                alreadyCordoned: Self.isUnschedulable(current),
+                cordon: Self.isUnschedulable(current) ? nil : guarded(action.change(dryRun: dryRun)),
                 dryRun: dryRun,
                 kubectl: kubectl
             )
+            drained.before = read
+            return drained
         case .cordon where Self.isUnschedulable(current):
-            return ActionOutcome(summary: "\(action.object) already cordoned", changed: false, kubectl: kubectl)
+            return outcome("\(action.object) already cordoned", changed: false)
         case .uncordon where !Self.isUnschedulable(current):
-            return ActionOutcome(summary: "\(action.object) already uncordoned", changed: false, kubectl: kubectl)
+            return outcome("\(action.object) already uncordoned", changed: false)
         case .undo(let deployment, let revision):
-            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl)
+            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl, guarded)
         default:
             break
         }
@@ -193,22 +213,14 @@ public struct KubeClient: Sendable {
             throw KubeError(code: 0, reason: nil, message: refusal)
         }
         if action.changesNothing(current: current) {
-            return ActionOutcome(
-                summary: "\(action.object) resource requirements unchanged",
-                changed: false,
-                kubectl: kubectl
-            )
+            return outcome("\(action.object) resource requirements unchanged", changed: false)
         }
-        let answer = try await send(action.change(dryRun: dryRun, now: now, current: current))
+        let answer = try await send(guarded(action.change(dryRun: dryRun, now: now, current: current)))
         // kubectl patch compares the server's answer with the object it read, and says so when they are equal.
         if action.isKubectlPatch, KubeAction.json(Self.object(answer)) == KubeAction.json(current) {
-            return ActionOutcome(
-                summary: Self.done("\(action.object) patched (no change)", dryRun),
-                changed: false,
-                kubectl: kubectl
-            )
+            return outcome(Self.done("\(action.object) patched (no change)", dryRun), changed: false, after: answer)
         }
-        return ActionOutcome(summary: Self.done(action.pastTense, dryRun), changed: true, kubectl: kubectl)
+        return outcome(Self.done(action.pastTense, dryRun), changed: true, after: answer)
     }
 
     /// kubectl's line for something done, marked when the server only checked it.
@@ -250,9 +262,11 @@ public struct KubeClient: Sendable {
         _ deployment: KubeObjectReference,
         toRevision: Int?,
         dryRun: Bool,
-        kubectl: String
+        kubectl: String,
+        _ guarded: (KubeRequest) -> KubeRequest
     ) async throws(KubeError) -> ActionOutcome {
-        let object = Self.object(try await send(KubeRequest(method: "GET", path: deployment.path)))
+        let read = try await send(KubeRequest(method: "GET", path: deployment.path))
+        let object = Self.object(read)
         let replicaSets = try await list(
             "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
             query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
@@ -262,30 +276,38 @@ public struct KubeClient: Sendable {
             return ActionOutcome(
                 summary: "\(deployment) skipped rollback (current template already matches revision)",
                 changed: false,
-                kubectl: kubectl
+                kubectl: kubectl,
+                before: read
             )
         }
         var request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun)
         request.body = KubeAction.json(patch)
-        _ = try await send(request)
-        return ActionOutcome(summary: Self.done("\(deployment) rolled back", dryRun), changed: true, kubectl: kubectl)
+        let answer = try await send(guarded(request))
+        return ActionOutcome(
+            summary: Self.done("\(deployment) rolled back", dryRun),
+            changed: true,
+            kubectl: kubectl,
+            before: read,
+            after: answer
+        )
     }
 
-    /// `drain`: the cordon, then ``NodeDrain``'s evictions, all of them at once.
+    /// `drain`: the cordon (nil when the node is already cordoned), then ``NodeDrain``'s evictions, all
+    /// of them at once.
     private func drain(
         _ node: String,
         _ options: DrainOptions,
-        alreadyCordoned: Bool,
+        cordon: KubeRequest?,
         dryRun: Bool,
         kubectl: String
     ) async throws(KubeError) -> ActionOutcome {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
         var lines: [String] = []
-        if alreadyCordoned {
-            lines.append("node/\(node) already cordoned")
-        } else {
-            _ = try await send(KubeAction.drain(node: node, options).change(dryRun: dryRun))
+        if let cordon {
+            _ = try await send(cordon)
             lines.append(Self.done("node/\(node) cordoned", dryRun))
+        } else {
+            lines.append("node/\(node) already cordoned")
         }
         let pods = try await list(
             "/api/v1/pods",

@@ -41,6 +41,28 @@ public struct Playbook: Sendable {
         case explain, propose, approve, apply
     }
 
+    /// How an applied fix is judged: whether the incident is gone within `within` seconds, and whether
+    /// to take the fix back when it is not.
+    public struct Verification: Sendable, Equatable {
+        /// When to undo an applied fix automatically (and escalate).
+        public enum Undo: String, Sendable, CaseIterable {
+            /// Never: a person decides (the incident is escalated when the fix did not help).
+            case never
+            /// Only when the incident got worse (a higher severity) after the fix.
+            case madeWorse = "made-worse"
+            /// Whenever the incident is still there at the end of the window.
+            case notResolved = "not-resolved"
+        }
+
+        public var within: Double
+        public var undo: Undo
+
+        public init(within: Double = 600, undo: Undo = .never) {
+            self.within = within
+            self.undo = undo
+        }
+    }
+
     /// One action a playbook proposes, with how its parameter grows from the current value.
     public struct ActionTemplate: Sendable, Equatable {
         public enum Action: String, Sendable, CaseIterable {
@@ -84,6 +106,7 @@ public struct Playbook: Sendable {
     public var none: [Condition]
     public var then: [ActionTemplate]
     public var autonomy: Autonomy
+    public var verify: Verification
     /// `{{workload}}`, `{{evidence}}`… filled from the incident (see the rule file's documentation).
     public var explain: String
     public var origin: String
@@ -97,6 +120,7 @@ public struct Playbook: Sendable {
         none: [Condition] = [],
         then: [ActionTemplate] = [],
         autonomy: Autonomy = .propose,
+        verify: Verification = Verification(),
         explain: String = "",
         origin: String = ""
     ) {
@@ -108,6 +132,7 @@ public struct Playbook: Sendable {
         self.none = none
         self.then = then
         self.autonomy = autonomy
+        self.verify = verify
         self.explain = explain
         self.origin = origin
     }

@@ -155,7 +155,7 @@ enum RuleFileReader {
         let fields = reader.fields(
             node,
             path,
-            allowed: ["name", "cause", "summary", "when", "then", "autonomy", "explain"]
+            allowed: ["name", "cause", "summary", "when", "then", "autonomy", "verify", "explain"]
         )
         for required in ["name", "cause", "summary", "when"] where fields[required] == nil {
             reader.fail(node, path, "\(required): required")
@@ -185,6 +185,15 @@ enum RuleFileReader {
         }
         if let autonomy = fields["autonomy"] {
             playbook.autonomy = readChoice(autonomy, "\(path).autonomy", reader) ?? .propose
+        }
+        if let verify = fields["verify"] {
+            let settings = reader.fields(verify, "\(path).verify", allowed: ["within", "undo"])
+            if let within = settings["within"].flatMap({ reader.seconds($0, "\(path).verify.within") }) {
+                playbook.verify.within = within
+            }
+            if let undo = settings["undo"] {
+                playbook.verify.undo = readChoice(undo, "\(path).verify.undo", reader) ?? .never
+            }
         }
         if let explain = fields["explain"] { playbook.explain = reader.string(explain, "\(path).explain") ?? "" }
         guard name != nil, cause != nil, summary != nil else { return nil }

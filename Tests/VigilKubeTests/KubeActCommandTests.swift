@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCLI
+import VigilTestKit
 
 /// `vigil kube act` against the fake API server, through the whole CLI.
 @Suite(.serialized)

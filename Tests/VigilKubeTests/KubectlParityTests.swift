@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilKube
 

@@ -1,5 +1,6 @@
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilKube
 

@@ -24,7 +24,7 @@ public struct Subject: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// recognise (`OOMKilled`, `CrashLoopBackOff`, `NodeNotReady`, `RecentRollout`…), evidence in words,
 /// and how bad it is.
 public struct Finding: Sendable, Equatable {
-    public enum Severity: Int, Sendable, Comparable, CustomStringConvertible {
+    public enum Severity: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
         case info, warning, critical
 
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }

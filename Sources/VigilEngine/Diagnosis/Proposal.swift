@@ -25,6 +25,8 @@ public struct Proposal: Sendable, Equatable {
     public var rationale: String
     /// How far the playbook lets Vigil go with it (the remediation policy may allow less, never more).
     public var autonomy: Playbook.Autonomy
+    /// How an applied fix is judged, from the playbook.
+    public var verify: Playbook.Verification
     /// The server-side dry run's outcome and diff, once a connected cluster has answered it.
     public var dryRun: DryRun?
 }

@@ -38,6 +38,7 @@ struct ProposalBuilder {
                 confidence: confidence,
                 rationale: rationale,
                 autonomy: playbook.autonomy,
+                verify: playbook.verify,
                 dryRun: nil
             )
         }

@@ -12,6 +12,15 @@ and:
   GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType,
                     authorization, body}
   POST /__reset     forget the log and restore the initial objects
+  POST /__patch     {"path": OBJECT_PATH, "patch": {...}}: someone else changes an object (a merge patch,
+                    not logged), as a controller or a person would
+  POST /__create    {"object": {...}}: adds an object (a scenario's deployment, a second node)
+  POST /__race      the next stored change to any object finds it changed by another writer just before
+                    (between Vigil's read and its change)
+Every stored change gives the object the next resourceVersion, and a change carrying one — a patch's
+metadata.resourceVersion, a JSON patch's `test` of /metadata/resourceVersion, a delete's
+preconditions — is refused when the object has moved on, as a real server refuses it (409 Conflict;
+422 for the failed test).
 Events in namespace shop can be listed (GET /api/v1/namespaces/shop/events) and watched (?watch=true
 from a resourceVersion, chunked JSON frames), with injection:
   POST /__event     {"type": "ADDED"|"MODIFIED"|"DELETED", "object": {...}}: stored, given the next
@@ -244,13 +253,47 @@ def refusal(plural, old, new):
         if causes: return invalid("HorizontalPodAutoscaler", name, causes)
     return None
 
-def merge(target, patch):
-    """RFC 7386 merge (strategic merge behaves the same on the fields these tests touch)."""
+def stored(obj, previous=None):
+    """`obj` as a stored change leaves it: with the next resourceVersion, unless it equals `previous` (a
+    real server writes nothing for a no-op update). The caller holds the lock."""
+    if previous is not None and obj == previous: return obj
+    # Objects count apart from events, so the event watches' resourceVersions stay as the tests expect.
+    state["object_rv"] = state.get("object_rv", 1000) + 1
+    obj.setdefault("metadata", {})["resourceVersion"] = str(state["object_rv"])
+    return obj
+
+def stale(current, body, plural, group):
+    """The refusal of a change made on a stale read of `current`, or None (a JSON patch's test is checked
+    where it is applied)."""
+    if not isinstance(body, dict): return None
+    have = current["metadata"].get("resourceVersion")
+    wanted = (body.get("metadata") or {}).get("resourceVersion")
+    precondition = (body.get("preconditions") or {}).get("resourceVersion")
+    cannot = f'Operation cannot be fulfilled on {plural}{"." + group if group else ""} "{current["metadata"]["name"]}"'
+    if wanted is not None and wanted != have:
+        return (409, "Conflict", f"{cannot}: the object has been modified; please apply your changes to the latest "
+                "version and try again")
+    if precondition is not None and precondition != have:
+        return (409, "Conflict", f"{cannot}: the ResourceVersion in the precondition ({precondition}) does not match "
+                f"the ResourceVersion in record ({have}). The object might have been modified")
+    return None
+
+def merge(target, patch, strategic=False):
+    """RFC 7386 merge; with `strategic`, as a strategic merge patch treats the lists these tests touch:
+    lists of named items (containers) merge item by item on `name`, and `$setElementOrder/…` directives
+    order them and are not stored."""
     if not isinstance(patch, dict): return copy.deepcopy(patch)
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
+        if key.startswith("$setElementOrder/"): continue
         if value is None: result.pop(key, None)
-        else: result[key] = merge(result.get(key), value)
+        elif strategic and isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value) \
+                and isinstance(result.get(key), list):
+            merged = {item.get("name"): item for item in result[key]}
+            for item in value: merged[item["name"]] = merge(merged.get(item["name"]), item, True)
+            order = [o["name"] for o in patch.get(f"$setElementOrder/{key}", [])] or [i.get("name") for i in result[key]]
+            result[key] = [merged[n] for n in order if n in merged] + [v for n, v in merged.items() if n not in order]
+        else: result[key] = merge(result.get(key), value, strategic)
     return result
 
 def parse_path(path):
@@ -293,9 +336,29 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state["log"].clear()
                 state["objects"] = initial_objects()
+                state.pop("object_rv", None)
+                state.pop("race", None)
                 state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
                              blocked={})
                 changed.notify_all()
+            return self.reply(200, {})
+        if url.path == "/__patch":
+            request = json.loads(raw)
+            group, plural, namespace, name, _ = parse_path(request["path"])
+            with lock:
+                key = (group, plural, namespace, name)
+                state["objects"][key] = stored(merge(state["objects"][key], request["patch"]))
+            return self.reply(200, state["objects"][key])
+        if url.path == "/__create":
+            obj = json.loads(raw)["object"]
+            plural = next(p for p, k in KINDS.items() if k == obj["kind"])
+            group = obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""
+            with lock:
+                key = (group, plural, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                state["objects"][key] = stored(copy.deepcopy(obj))
+            return self.reply(201, state["objects"][key])
+        if url.path == "/__race":
+            with lock: state["race"] = True
             return self.reply(200, {})
         if url.path == "/__block":
             # The next N evictions of a pod get 429 (a PodDisruptionBudget): {"pod": N}.
@@ -379,14 +442,21 @@ class Handler(BaseHTTPRequestHandler):
             current = state["objects"].get(key)
             if current is None:
                 return self.status(404, "NotFound", f'{plural}{"." + group if group else ""} "{name}" not found')
+            if method != "GET" and not dry_run and state.pop("race", False): stored(current)
+            refused = stale(current, body, plural, group) if method != "GET" else None
+            if refused: return self.status(*refused)
             if sub == "scale":
                 scale = {"kind": "Scale", "apiVersion": "autoscaling/v1",
-                         "metadata": {"name": name, "namespace": namespace},
+                         "metadata": {"name": name, "namespace": namespace,
+                                      "resourceVersion": current["metadata"].get("resourceVersion", "1")},
                          "spec": {"replicas": current["spec"].get("replicas", 1)},
                          "status": {"replicas": current["status"].get("replicas", 0), "selector": f"app={name}"}}
                 if method == "PATCH":
                     scale = merge(scale, body)
-                    if not dry_run: current["spec"]["replicas"] = scale["spec"]["replicas"]
+                    if not dry_run:
+                        current["spec"]["replicas"] = scale["spec"]["replicas"]
+                        stored(current)
+                        scale["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
                 return self.reply(200, scale)
             if method == "GET": return self.reply(200, current)
             if method == "PATCH" and self.headers.get("Content-Type") == "application/json-patch+json":
@@ -394,16 +464,20 @@ class Handler(BaseHTTPRequestHandler):
                 for op in body:
                     keys = op["path"].strip("/").split("/")
                     parent = updated
-                    for key in keys[:-1]: parent = parent[key]
+                    for part in keys[:-1]: parent = parent[part]
+                    if op["op"] == "test":
+                        if parent.get(keys[-1]) != op["value"]:
+                            return self.status(422, "Invalid", f'Testing value {op["path"]} failed')
+                        continue
                     parent[keys[-1]] = op["value"]
-                if not dry_run: state["objects"][key] = updated
+                if not dry_run: state["objects"][key] = stored(updated, current)
                 return self.reply(200, updated)
             if method == "PATCH":
-                updated = merge(current, body)
+                updated = merge(current, body, self.headers.get("Content-Type") == "application/strategic-merge-patch+json")
                 # A dry run is validated and admitted like the real change.
                 refused = refusal(plural, current, updated)
                 if refused: return self.status(*refused)
-                if not dry_run: state["objects"][key] = updated
+                if not dry_run: state["objects"][key] = stored(updated, current)
                 return self.reply(200, updated)
             if method == "DELETE":
                 if not dry_run: del state["objects"][key]

@@ -1,36 +1,42 @@
 import Foundation
 import VigilHTTP
-import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The fake kube-apiserver (`Fixtures/fake_apiserver.py`) on a free loopback port, with a kubeconfig
-/// pointing at it, started for a test and stopped with it.
-final class FakeAPIServer: @unchecked Sendable {
+/// The fake kube-apiserver (`Tests/VigilKubeTests/Fixtures/fake_apiserver.py`) on a free loopback port,
+/// with a kubeconfig pointing at it, started for a test and stopped with it.
+public final class FakeAPIServer: @unchecked Sendable {
     private let server: LoopbackScript
-    let home: URL
+    public let home: URL
 
-    var port: Int { server.port }
+    public var port: Int { server.port }
 
     /// One logged request.
-    struct Request: Equatable, CustomStringConvertible {
-        var method: String
-        var path: String
-        var query: [[String]]
-        var contentType: String?
+    public struct Request: Equatable, CustomStringConvertible {
+        public var method: String
+        public var path: String
+        public var query: [[String]]
+        public var contentType: String?
         /// The body parsed as JSON and printed canonically (sorted keys), so equal JSON compares equal.
-        var body: String?
+        public var body: String?
 
-        var description: String { "\(method) \(path) \(query) [\(contentType ?? "-")] \(body ?? "")" }
+        public init(method: String, path: String, query: [[String]], contentType: String?, body: String?) {
+            self.method = method
+            self.path = path
+            self.query = query
+            self.contentType = contentType
+            self.body = body
+        }
+
+        public var description: String { "\(method) \(path) \(query) [\(contentType ?? "-")] \(body ?? "")" }
     }
 
-    init() throws {
+    public init() throws {
         server = try LoopbackScript(
-            script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "Fixtures/fake_apiserver.py"
-            )
+            script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("VigilKubeTests/Fixtures/fake_apiserver.py")
         )
         home = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
@@ -45,12 +51,12 @@ final class FakeAPIServer: @unchecked Sendable {
         """.write(to: kubeconfig, atomically: true, encoding: .utf8)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
-    var kubeconfig: URL { home.appendingPathComponent("config") }
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var kubeconfig: URL { home.appendingPathComponent("config") }
 
     /// The requests since the last reset, without discovery (which Vigil does not need for built-in
     /// resources) and kubectl's dispatcher probe.
-    func log() async throws -> [Request] {
+    public func log() async throws -> [Request] {
         let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
         let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
         let discovery: Set<String> = [
@@ -83,26 +89,26 @@ final class FakeAPIServer: @unchecked Sendable {
     }
 
     /// Forgets the log and restores the initial objects.
-    func reset() async throws {
+    public func reset() async throws {
         _ = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__reset", method: .post))
     }
 
     /// POSTs to one of the server's control paths (`/__event`, `/__bookmark`, `/__compact`, `/__drop`).
-    func control(_ path: String, _ body: String? = nil) async throws {
+    public func control(_ path: String, _ body: String? = nil) async throws {
         _ = try await CurlHTTPClient().execute(
             HTTPRequest(url: url + path, method: .post, body: body.map { Array($0.utf8) })
         )
     }
 
     /// The Authorization header of each logged request, in order.
-    func authorizations() async throws -> [String?] {
+    public func authorizations() async throws -> [String?] {
         let data = try await CurlHTTPClient().execute(HTTPRequest(url: url + "/__log")).body
         let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
         return entries.map { $0["authorization"] as? String }
     }
 
     /// Runs the real kubectl against this server; its exit status and output.
-    func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    public func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
         process.arguments = arguments

@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The remediation audit log: JSON lines appended to one file, each written whole and fsynced before
+/// `append` returns, so that the step it records is on disk before the next step is taken and a crash
+/// (SIGKILL, power loss) loses nothing recorded. A line torn by a crash mid-write was never recorded
+/// (its fsync never returned): opening the log cuts it off. A failed write (a full disk) is undone and
+/// thrown; the remediator then applies nothing until a write succeeds again.
+public final class AuditLog: Sendable {
+    public let path: String
+    private let descriptor: Int32
+    /// Serialises appends from this process; `flock` serialises them with other processes (the daemon
+    /// and a `vigil diagnose --apply` sharing a state directory).
+    private let lock = Mutex(())
+    /// Test hook for crash tests (documented in docs/REMEDIATION.md): `VIGIL_CRASH_AFTER_AUDIT=<step>`
+    /// kills the process with SIGKILL right after that step is on disk, as a crash at that point would.
+    private let crashAfter: AuditRecord.Step?
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Opens (creating, mode 0600) the log at `path`, first cutting off a line a crash left half written.
+    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(description: "cannot open audit log \(path): \(Self.errno())") }
+        self.descriptor = descriptor
+        crashAfter = environment["VIGIL_CRASH_AFTER_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
+        do throws(Failure) {
+            try Self.cutTornTail(descriptor, path)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends `record` as one line and fsyncs it. Throws when it is not on disk (nothing of it remains).
+    public func append(_ record: AuditRecord) throws(Failure) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(record) else {
+            throw Failure(description: "cannot encode an audit record for \(record.proposal)")
+        }
+        let line = Array(data) + [UInt8(ascii: "\n")]
+        try lock.withLock { _ throws(Failure) in
+            flock(descriptor, LOCK_EX)
+            defer { flock(descriptor, LOCK_UN) }
+            let start = lseek(descriptor, 0, SEEK_END)
+            var written = 0
+            while written < line.count {
+                let result = line[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                if result < 0 && Glibc.errno == EINTR { continue }
+                guard result > 0 else {
+                    let reason = Self.errno()
+                    if start >= 0 { _ = ftruncate(descriptor, start) }
+                    throw Failure(description: "cannot write the audit log \(path): \(reason)")
+                }
+                written += result
+            }
+            guard fsync(descriptor) == 0 else {
+                let reason = Self.errno()
+                if start >= 0 { _ = ftruncate(descriptor, start) }
+                throw Failure(description: "cannot sync the audit log \(path): \(reason)")
+            }
+        }
+        if let crashAfter, crashAfter == record.step { kill(getpid(), SIGKILL) }
+    }
+
+    /// Every record of the log at `path`, oldest first, and the lines that could not be read (with their
+    /// line numbers) — a log is read whole even when one line is bad.
+    public static func read(path: String) throws(Failure) -> (records: [AuditRecord], problems: [String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !FileManager.default.fileExists(atPath: path) { return ([], []) }
+            throw Failure(description: "cannot read the audit log \(path)")
+        }
+        let decoder = JSONDecoder()
+        var records: [AuditRecord] = []
+        var problems: [String] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where !line.isEmpty {
+            do {
+                records.append(try decoder.decode(AuditRecord.self, from: Data(line)))
+            } catch {
+                problems.append("\(path):\(index + 1): not an audit record")
+            }
+        }
+        return (records, problems)
+    }
+
+    /// Cuts the file back to its last newline: what follows it is a line whose write a crash interrupted.
+    private static func cutTornTail(_ descriptor: Int32, _ path: String) throws(Failure) {
+        let size = lseek(descriptor, 0, SEEK_END)
+        guard size > 0 else { return }
+        var offset = size
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        search: while offset > 0 {
+            let start = max(0, offset - off_t(chunk.count))
+            let count = Int(offset - start)
+            guard chunk.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, count, start) }) == count else {
+                throw Failure(description: "cannot read the audit log \(path): \(errno())")
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) where chunk[index] == UInt8(ascii: "\n") {
+                offset = start + off_t(index) + 1
+                break search
+            }
+            offset = start
+        }
+        guard offset < size else { return }
+        guard ftruncate(descriptor, offset) == 0, fsync(descriptor) == 0 else {
+            throw Failure(description: "cannot repair the audit log \(path): \(errno())")
+        }
+    }
+
+    private static func errno() -> String { String(cString: strerror(Glibc.errno)) }
+}

@@ -1,0 +1,143 @@
+import VigilKube
+
+/// Why a change is not applied: a reason for the metric label and the log, and a sentence for a person.
+public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
+    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `audit-log-unwritable`.
+    public var reason: String
+    public var message: String
+
+    public var description: String { "\(reason): \(message)" }
+}
+
+/// The guard rails checked at apply time, as a pure function of the proposal, the policy, what the audit
+/// log says happened (``RemediationLedger``) and the cluster's nodes; and, once the dry run has read the
+/// object, whether a restart would take every replica down at once.
+/// The first guard that says no is the refusal; none may be bypassed by a setting (a setting can only
+/// narrow them, or widen a number).
+struct Guardrails {
+    let policy: RemediationPolicy
+
+    /// The cluster's nodes as the guards count them.
+    struct Nodes {
+        var total: Int
+        var unschedulable: Int
+    }
+
+    func refusal(
+        _ proposal: Proposal,
+        ledger: RemediationLedger,
+        nodes: Nodes,
+        now: Double
+    ) -> Refusal? {
+        func no(_ reason: String, _ message: String) -> Refusal { Refusal(reason: reason, message: message) }
+        let object = proposal.namespace.isEmpty ? proposal.target : "\(proposal.target) in \(proposal.namespace)"
+        guard policy.allowApply else {
+            return no("apply-disabled", "applying is off: the daemon runs without --allow-apply")
+        }
+        if let denied = policy.namespaceRefusal(proposal.namespace) { return no("namespace-denied", denied) }
+        if ledger.settled.contains(proposal.id) {
+            return no("already-decided", "proposal \(proposal.id) was already decided; it is never sent twice")
+        }
+        if ledger.inFlight.values.contains(where: { $0.target == proposal.target && $0.namespace == proposal.namespace }
+        ) {
+            return no("in-flight", "another change to \(object) is in flight")
+        }
+        let key = RemediationLedger.key(
+            action: proposal.action,
+            namespace: proposal.namespace,
+            target: proposal.target,
+            cause: ledger.causes[proposal.id] ?? ""
+        )
+        if ledger.unhelpful.contains(key) {
+            return no("did-not-help", "\(proposal.action) on \(object) did not help before; it is not repeated")
+        }
+        if let last = ledger.lastChange(to: proposal.target, namespace: proposal.namespace),
+            now - last.at < policy.cooldown
+        {
+            return no(
+                "cooldown",
+                "\(object) was changed \(Self.duration(now - last.at)) ago (cooldown \(Self.duration(policy.cooldown)))"
+            )
+        }
+        let recent = ledger.changes.filter { now - $0.at < policy.actionWindow }.count
+        if recent >= policy.maxActions {
+            return no(
+                "rate-limit",
+                "\(recent) changes in the last \(Self.duration(policy.actionWindow)) (at most \(policy.maxActions))"
+            )
+        }
+        if let blast = blastRadius(proposal, object, ledger: ledger, nodes: nodes, now: now) {
+            return no("blast-radius", blast)
+        }
+        return nil
+    }
+
+    private func blastRadius(
+        _ proposal: Proposal,
+        _ object: String,
+        ledger: RemediationLedger,
+        nodes: Nodes,
+        now: Double
+    ) -> String? {
+        switch proposal.action {
+        case "cordon", "drain":
+            if ledger.cordoned.count >= policy.maxNodesCordoned {
+                return
+                    "Vigil already has \(ledger.cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
+            }
+            let after = nodes.unschedulable + 1
+            if after >= nodes.total {
+                return "it would leave no schedulable node (\(nodes.unschedulable) of \(nodes.total) unschedulable)"
+            }
+            let allowed = max(1, Int((policy.maxUnschedulableShare * Double(nodes.total)).rounded(.down)))
+            if after > allowed {
+                return "\(after) of \(nodes.total) nodes would be unschedulable (at most \(allowed))"
+            }
+        case "undo":
+            if let last = ledger.changes.last(where: {
+                $0.record.action == "undo" && $0.record.target == proposal.target
+                    && $0.record.namespace == proposal.namespace
+            }), now - last.at < policy.rollbackInterval {
+                return "\(object) was rolled back \(Self.duration(now - last.at)) ago "
+                    + "(at most one rollback per \(Self.duration(policy.rollbackInterval)))"
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Why a rolling restart of the workload read as `object` would take every replica down at once
+    /// (the Recreate strategy, or maxUnavailable covering every replica), or nil.
+    static func restartsEveryReplica(_ object: [String: Any]) -> String? {
+        let spec = object["spec"] as? [String: Any] ?? [:]
+        let strategy = spec["strategy"] as? [String: Any] ?? [:]
+        if strategy["type"] as? String == "Recreate" { return "would stop every replica at once (strategy Recreate)" }
+        let replicas = spec["replicas"] as? Int ?? 1
+        let rolling = strategy["rollingUpdate"] as? [String: Any] ?? [:]
+        let unavailable = Self.count(rolling["maxUnavailable"], of: replicas, roundUp: false) ?? replicas / 4
+        if replicas > 0 && unavailable >= replicas {
+            return "would stop every replica at once (maxUnavailable \(unavailable) of \(replicas))"
+        }
+        return nil
+    }
+
+    /// An int-or-percent of `replicas`, as the deployment controller resolves it.
+    private static func count(_ value: Any?, of replicas: Int, roundUp: Bool) -> Int? {
+        if let number = value as? Int { return number }
+        guard let text = value as? String, text.hasSuffix("%"), let percent = Double(text.dropLast()) else {
+            return nil
+        }
+        let exact = percent * Double(replicas) / 100
+        return Int(roundUp ? exact.rounded(.up) : exact.rounded(.down))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(max(seconds, 0).rounded())
+        if whole >= 3600 && whole % 3600 == 0 { return "\(whole / 3600)h" }
+        if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
+        if whole >= 60 { return "\(whole / 60)m\(whole % 60)s" }
+        return "\(whole)s"
+    }
+}

@@ -1,0 +1,98 @@
+/// What the audit log says has happened, folded into what the guards need: the changes made (when, to
+/// what), the proposals decided, the ones waiting for a person, the applies whose answer never came, and
+/// the fixes that did not help. Rebuilt from the log at start, so cooldowns, rate limits and "never twice"
+/// survive a restart.
+public struct RemediationLedger: Sendable {
+    /// A change that was stored (or reconciled as stored).
+    public struct Change: Sendable, Equatable {
+        public var record: AuditRecord
+        public var at: Double
+    }
+
+    public private(set) var changes: [Change] = []
+    /// Proposal ids seen in any record.
+    public private(set) var known: Set<String> = []
+    /// Proposals with a final word: applied, failed, rejected, reconciled.
+    public private(set) var settled: Set<String> = []
+    /// Waiting for a person, by proposal id: the `pending` record.
+    public private(set) var pending: [String: AuditRecord] = [:]
+    /// `applying` with no answer yet, by proposal id.
+    public private(set) var inFlight: [String: AuditRecord] = [:]
+    /// Applied, waiting for verification, by proposal id: the `applied` record and when.
+    public private(set) var verifying: [String: Change] = [:]
+    /// `action target cause` of fixes verified as not helping: never proposed for applying again.
+    public private(set) var unhelpful: Set<String> = []
+    /// Nodes Vigil cordoned (or drained) and has not uncordoned.
+    public private(set) var cordoned: Set<String> = []
+    /// The incident cause each proposal was made for.
+    public private(set) var causes: [String: String] = [:]
+
+    public init(records: [AuditRecord] = []) {
+        for record in records { self.record(record) }
+    }
+
+    /// What "the same fix for the same trouble" means when a fix did not help.
+    static func key(action: String, namespace: String, target: String, cause: String) -> String {
+        "\(action) \(namespace)/\(target) \(cause)"
+    }
+
+    public mutating func record(_ record: AuditRecord) {
+        let id = record.proposal
+        known.insert(id)
+        causes[id] = record.cause
+        let at = Timestamp.seconds(record.time) ?? 0
+        switch record.step {
+        case .pending:
+            if !settled.contains(id) { pending[id] = record }
+        case .approved:
+            pending[id] = nil
+        case .rejected:
+            pending[id] = nil
+            settled.insert(id)
+        case .applying:
+            pending[id] = nil
+            inFlight[id] = record
+        case .applied:
+            inFlight[id] = nil
+            settled.insert(id)
+            stored(record, at: at)
+        case .reconciled:
+            inFlight[id] = nil
+            settled.insert(id)
+            if record.reason == "applied" { stored(record, at: at) }
+        case .failed, .conflict:
+            inFlight[id] = nil
+            if record.step == .failed { settled.insert(id) }
+        case .verified:
+            verifying[id] = nil
+            if record.reason != "resolved" {
+                unhelpful.insert(
+                    Self.key(
+                        action: record.action,
+                        namespace: record.namespace,
+                        target: record.target,
+                        cause: record.cause
+                    )
+                )
+            }
+        case .undone:
+            if record.target.hasPrefix("node/") { cordoned.remove(String(record.target.dropFirst(5))) }
+        case .proposed, .dryRun, .refused, .undoing, .escalated:
+            break
+        }
+    }
+
+    private mutating func stored(_ record: AuditRecord, at: Double) {
+        let change = Change(record: record, at: at)
+        changes.append(change)
+        verifying[record.proposal] = change
+        if ["cordon", "drain"].contains(record.action), record.target.hasPrefix("node/") {
+            cordoned.insert(String(record.target.dropFirst(5)))
+        }
+    }
+
+    /// The latest change to `target` in `namespace`, if any.
+    func lastChange(to target: String, namespace: String) -> Change? {
+        changes.last { $0.record.target == target && $0.record.namespace == namespace }
+    }
+}

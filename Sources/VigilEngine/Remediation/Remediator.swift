@@ -1,0 +1,523 @@
+import CoreMetrics
+import Foundation
+import Logging
+import VigilKube
+import VigilRules
+
+/// The acting half: takes each round's incidents and walks every proposal through its level of autonomy
+/// — propose (a dry run and its diff, nothing stored), approve (wait for a person), apply (every guard,
+/// then the change conditioned on the object as read) — then verifies applied fixes and, where the
+/// playbook says so, undoes them. Every step is appended to the audit log before the next is taken;
+/// when the log cannot be written, nothing is applied.
+public actor Remediator {
+    public let policy: RemediationPolicy
+    private let audit: AuditLog?
+    private let kube: KubeClient?
+    private let logger: Logger
+    private let wallTime: @Sendable () -> Double
+    private var ledger: RemediationLedger
+    /// The latest proposals by id, with their incidents: what `approve` acts on.
+    private var current: [String: (proposal: Proposal, incident: Incident)] = [:]
+    /// Dry runs already made, by proposal id (a proposal recurs every round).
+    private var dryRuns: [String: DryRun] = [:]
+    private var auditWritable = true
+    /// The reason each proposal was last refused for.
+    private var lastRefusal: [String: String] = [:]
+    private let metrics = RemediationMetrics()
+
+    /// - Parameters:
+    ///   - audit: the log; without one nothing is ever applied (proposals and dry runs only).
+    ///   - kube: the cluster; without one there are no dry runs and nothing is applied.
+    ///   - records: the log's records so far (``AuditLog/read(path:)``), so guards remember across restarts.
+    public init(
+        policy: RemediationPolicy,
+        audit: AuditLog?,
+        records: [AuditRecord] = [],
+        kube: KubeClient?,
+        logger: Logger,
+        wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.policy = policy
+        self.audit = audit
+        self.kube = kube
+        self.logger = logger
+        self.wallTime = wallTime
+        ledger = RemediationLedger(records: records)
+        metrics.pending.record(ledger.pending.count)
+    }
+
+    /// Proposals waiting for a person, oldest first.
+    public var pending: [AuditRecord] { ledger.pending.values.sorted { $0.time < $1.time } }
+
+    /// The proposal with `id` as last diagnosed (with its dry run), and its incident.
+    public func proposal(id: String) -> (proposal: Proposal, incident: Incident)? { current[id] }
+
+    /// Every proposal of the latest round, with dry runs filled in.
+    public var proposals: [(proposal: Proposal, incident: Incident)] {
+        current.values.sorted { $0.proposal.id < $1.proposal.id }
+    }
+
+    // MARK: - Each round
+
+    /// One round: settle applies a crash interrupted, verify applied fixes against `incidents`, then take
+    /// each incident's proposals as far as their autonomy allows. Returns the incidents with each
+    /// proposal's dry run filled in.
+    @discardableResult
+    public func round(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
+        await reconcile()
+        await verify(incidents)
+        var answered = incidents
+        current = [:]
+        for (index, incident) in incidents.enumerated() {
+            for (slot, proposal) in incident.proposals.enumerated() {
+                let checked = await consider(proposal, incident, cluster: cluster)
+                answered[index].proposals[slot] = checked
+                current[checked.id] = (checked, incident)
+            }
+        }
+        metrics.pending.record(ledger.pending.count)
+        return answered
+    }
+
+    private func consider(_ proposal: Proposal, _ incident: Incident, cluster: ClusterModel) async -> Proposal {
+        var proposal = proposal
+        let level = policy.autonomy(for: proposal.autonomy, namespace: proposal.namespace)
+        if !ledger.known.contains(proposal.id) {
+            guard write(record(.proposed, proposal, incident, actor: "vigil") { $0.message = proposal.kubectl })
+            else { return proposal }
+            logger.info(
+                "proposed",
+                metadata: [
+                    "proposal": "\(proposal.id)", "incident": "\(incident.id)", "kubectl": "\(proposal.kubectl)",
+                    "autonomy": "\(level.rawValue)",
+                ]
+            )
+        }
+        guard level != .explain else { return proposal }
+        // Decided (applied, rejected, reconciled): nothing more is sent for it, not even a dry run.
+        guard !ledger.settled.contains(proposal.id) else {
+            proposal.dryRun = dryRuns[proposal.id]
+            return proposal
+        }
+        if level == .apply {
+            // Applying makes its own, fresh dry run.
+            _ = await apply(proposal, incident, actor: "vigil", cluster: cluster)
+            proposal.dryRun = dryRuns[proposal.id]
+            return proposal
+        }
+        if let known = dryRuns[proposal.id] {
+            proposal.dryRun = known
+        } else if let (dryRun, _) = await dryRun(proposal, incident, actor: "vigil") {
+            proposal.dryRun = dryRun
+        }
+        switch level {
+        case .explain, .propose:
+            break
+        case .approve:
+            if ledger.pending[proposal.id] == nil, proposal.dryRun?.isAccepted == true {
+                if write(record(.pending, proposal, incident, actor: "vigil")) {
+                    logger.notice("awaiting approval", metadata: ["proposal": "\(proposal.id)"])
+                }
+            }
+        case .apply:
+            break
+        }
+        return proposal
+    }
+
+    // MARK: - People
+
+    /// A person approves a pending (or any current) proposal: recorded, then applied under every guard.
+    public func approve(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal> {
+        guard let (proposal, incident) = current[id] else {
+            return .failure(
+                Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now; nothing to approve")
+            )
+        }
+        guard !ledger.settled.contains(id) else {
+            return .failure(Refusal(reason: "already-decided", message: "proposal \(id) was already decided"))
+        }
+        guard write(record(.approved, proposal, incident, actor: "user:\(user)")) else {
+            return .failure(unwritable())
+        }
+        return await apply(proposal, incident, actor: "user:\(user)", cluster: cluster)
+    }
+
+    /// A person rejects a proposal: it is never applied (the same fix of the same incident has the same id).
+    public func reject(_ id: String, by user: String, reason: String?) -> Result<String, Refusal> {
+        guard let (proposal, incident) = current[id] else {
+            return .failure(Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now"))
+        }
+        guard !ledger.settled.contains(id) else {
+            return .failure(Refusal(reason: "already-decided", message: "proposal \(id) was already decided"))
+        }
+        guard write(record(.rejected, proposal, incident, actor: "user:\(user)") { $0.message = reason }) else {
+            return .failure(unwritable())
+        }
+        metrics.pending.record(ledger.pending.count)
+        return .success("proposal \(id) rejected")
+    }
+
+    // MARK: - Dry run and apply
+
+    /// Sends the proposal as a server-side dry run and records the answer with the diff. Nil without a
+    /// cluster or for a proposal with no request of its own.
+    private func dryRun(
+        _ proposal: Proposal,
+        _ incident: Incident,
+        actor: String
+    ) async -> (DryRun, ActionOutcome?)? {
+        guard let kube, let action = proposal.kubeAction else { return nil }
+        let now = wallTime()
+        var entry = record(.dryRun, proposal, incident, actor: actor)
+        let dryRun: DryRun
+        var outcome: ActionOutcome?
+        do {
+            let answer = try await kube.perform(action, dryRun: true, now: Date(timeIntervalSince1970: now))
+            outcome = answer
+            let changes =
+                answer.after.isEmpty
+                ? Self.expectedChanges(action)
+                : ObjectDiff.changes(before: KubeClient.object(answer.before), after: KubeClient.object(answer.after))
+            dryRun = DryRun(
+                outcome: .accepted,
+                changes: changes.map { DryRun.Change(path: $0.path, before: $0.before, after: $0.after) }
+            )
+            entry.reason = "accepted"
+            entry.message = answer.summary
+            entry.changes = changes
+            entry.resourceVersion = Self.resourceVersion(answer.before)
+        } catch {
+            dryRun = DryRun(outcome: .refused(status: error.code, message: error.message))
+            entry.reason = "refused"
+            entry.message = error.description
+            entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
+        }
+        dryRuns[proposal.id] = dryRun
+        guard write(entry) else { return nil }
+        return (dryRun, outcome)
+    }
+
+    /// Applies `proposal` if every guard holds: a fresh dry run, the guards, `applying` on record, the
+    /// change conditioned on the resourceVersion the dry run read, the answer on record. Returns kubectl's
+    /// line for what was done, or the refusal.
+    private func apply(
+        _ proposal: Proposal,
+        _ incident: Incident,
+        actor: String,
+        cluster: ClusterModel
+    ) async -> Result<String, Refusal> {
+        guard audit != nil else { return refuse(proposal, incident, unwritable()) }
+        guard let kube, let action = proposal.kubeAction else {
+            return refuse(
+                proposal,
+                incident,
+                Refusal(reason: "no-cluster", message: "no cluster connection to apply \(proposal.action) with")
+            )
+        }
+        let now = wallTime()
+        let nodes = Guardrails.Nodes(
+            total: cluster.nodes.count,
+            unschedulable: cluster.nodes.values.filter(\.unschedulable).count
+        )
+        // The guards first, so that a refused proposal costs no request; the one guard that needs the
+        // object (a restart's strategy) after the dry run has read it.
+        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: ledger, nodes: nodes, now: now) {
+            return refuse(proposal, incident, refusal)
+        }
+        guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor) else {
+            metrics.refused("audit-log-unwritable")
+            return .failure(unwritable())
+        }
+        guard dryRun.isAccepted, let outcome else {
+            return refuse(
+                proposal,
+                incident,
+                Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
+            )
+        }
+        let before = KubeClient.object(outcome.before)
+        if proposal.action == "restart", let all = Guardrails.restartsEveryReplica(before) {
+            return refuse(
+                proposal,
+                incident,
+                Refusal(reason: "blast-radius", message: "restarting \(proposal.target) \(all)")
+            )
+        }
+        lastRefusal[proposal.id] = nil
+        let resourceVersion = Self.resourceVersion(outcome.before)
+        var applying = record(.applying, proposal, incident, actor: actor)
+        var request = action.change(dryRun: false, now: Date(timeIntervalSince1970: now), current: before)
+        if let resourceVersion { request = request.preconditioned(onResourceVersion: resourceVersion) }
+        applying.request = Self.exchange(request)
+        applying.resourceVersion = resourceVersion
+        applying.changes = dryRun.changes.map { AuditRecord.Change(path: $0.path, before: $0.before, after: $0.after) }
+        applying.verifyWithin = proposal.verify.within
+        applying.undoWhen = proposal.verify.undo.rawValue
+        applying.undo = UndoPlan.plan(for: action, before: before)
+        applying.severity = incident.severity.description
+        guard write(applying) else { return .failure(unwritable()) }
+        logger.notice(
+            "applying",
+            metadata: ["proposal": "\(proposal.id)", "actor": "\(actor)", "kubectl": "\(proposal.kubectl)"]
+        )
+        var answer = applying
+        answer.request = nil
+        do {
+            let done = try await kube.perform(
+                action,
+                dryRun: false,
+                now: Date(timeIntervalSince1970: now),
+                precondition: resourceVersion
+            )
+            answer.step = .applied
+            answer.time = Timestamp.utcMillis(wallTime())
+            answer.message = done.summary
+            answer.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
+            metrics.count(proposal.action, "applied")
+            guard write(answer) else { return .failure(unwritable()) }
+            logger.notice("applied", metadata: ["proposal": "\(proposal.id)", "result": "\(done.summary)"])
+            return .success(done.summary)
+        } catch {
+            answer.step = error.isConflict ? .conflict : .failed
+            answer.time = Timestamp.utcMillis(wallTime())
+            answer.message = error.description
+            answer.response = AuditRecord.Exchange(status: error.code, body: error.message)
+            metrics.count(proposal.action, answer.step.rawValue)
+            dryRuns[proposal.id] = nil
+            _ = write(answer)
+            logger.warning(
+                error.isConflict ? "conflict: the object changed since it was read; re-evaluated next round" : "failed",
+                metadata: ["proposal": "\(proposal.id)", "error": "\(error.description)"]
+            )
+            return .failure(
+                Refusal(reason: answer.step.rawValue, message: error.description)
+            )
+        }
+    }
+
+    /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
+    /// comes back every round, and the log must not fill with the same line.
+    private func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
+        guard lastRefusal[proposal.id] != refusal.reason else { return .failure(refusal) }
+        lastRefusal[proposal.id] = refusal.reason
+        metrics.refused(refusal.reason)
+        _ = write(
+            record(.refused, proposal, incident, actor: "vigil") {
+                $0.reason = refusal.reason
+                $0.message = refusal.message
+            }
+        )
+        logger.notice(
+            "refused",
+            metadata: ["proposal": "\(proposal.id)", "reason": "\(refusal.reason)", "why": "\(refusal.message)"]
+        )
+        return .failure(refusal)
+    }
+
+    // MARK: - After a crash
+
+    /// Settles every `applying` whose answer never reached the log: reads the object and records whether
+    /// the change is in it. The proposal is settled either way, so it is never sent again.
+    private func reconcile() async {
+        guard let kube, !ledger.inFlight.isEmpty else { return }
+        for entry in ledger.inFlight.values.sorted(by: { $0.time < $1.time }) {
+            guard let path = entry.request?.path.map({ $0.hasSuffix("/scale") ? String($0.dropLast(6)) : $0 })
+            else { continue }
+            let object: [String: Any]
+            do {
+                object = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
+            } catch {
+                logger.warning("cannot reconcile", metadata: ["proposal": "\(entry.proposal)", "error": "\(error)"])
+                continue
+            }
+            let landed = Self.landed(entry.changes ?? [], in: object)
+            var settled = entry
+            settled.step = .reconciled
+            settled.time = Timestamp.utcMillis(wallTime())
+            settled.reason = landed ? "applied" : "not-applied"
+            settled.request = nil
+            settled.message =
+                landed
+                ? "the change is in the object: it was applied before the restart"
+                : "the change is not in the object: it was not applied; the next diagnosis decides afresh"
+            _ = write(settled)
+            logger.notice(
+                "reconciled",
+                metadata: ["proposal": "\(entry.proposal)", "outcome": "\(settled.reason ?? "")"]
+            )
+        }
+    }
+
+    /// Whether every field the dry run said would change has its new value in `object`.
+    static func landed(_ changes: [AuditRecord.Change], in object: [String: Any]) -> Bool {
+        guard !changes.isEmpty else { return false }
+        let now = ObjectDiff.changes(before: [:], after: object)
+        let values = Dictionary(now.map { ($0.path, $0.after) }, uniquingKeysWith: { first, _ in first })
+        return changes.allSatisfy { (values[$0.path] ?? nil) == $0.after }
+    }
+
+    // MARK: - Verification
+
+    /// Judges each applied fix: resolved as soon as its incident (same subject and cause) is gone; at the
+    /// end of its window, not resolved — or made worse, when the incident's severity rose. Undoes where
+    /// the playbook says so, and escalates what did not help.
+    private func verify(_ incidents: [Incident]) async {
+        let now = wallTime()
+        for (id, change) in ledger.verifying.sorted(by: { $0.value.at < $1.value.at }) {
+            let applied = change.record
+            let still = incidents.first {
+                "\($0.subject)" == applied.subject && $0.subject.namespace == applied.namespace
+                    && $0.cause == applied.cause
+            }
+            let outcome: String
+            if still == nil {
+                outcome = "resolved"
+            } else if now - change.at >= applied.verifyWithin ?? 600 {
+                let before = Finding.Severity.allCases.first { $0.description == applied.severity } ?? .info
+                outcome = (still?.severity ?? .info) > before ? "made-worse" : "not-resolved"
+            } else {
+                continue
+            }
+            var verified = applied
+            verified.step = .verified
+            verified.time = Timestamp.utcMillis(now)
+            verified.reason = outcome
+            verified.message = "after \(Guardrails.duration(now - change.at)): \(outcome)"
+            verified.request = nil
+            verified.response = nil
+            metrics.verified(applied.action, outcome, seconds: now - change.at)
+            guard write(verified) else { return }
+            logger.notice("verified", metadata: ["proposal": "\(id)", "outcome": "\(outcome)"])
+            guard outcome != "resolved" else { continue }
+            let undoWhen = Playbook.Verification.Undo(rawValue: applied.undoWhen ?? "") ?? .never
+            if undoWhen == .notResolved || (undoWhen == .madeWorse && outcome == "made-worse") {
+                await undo(applied)
+            }
+            var escalated = verified
+            escalated.step = .escalated
+            escalated.message = "\(applied.action) on \(applied.target) did not help (\(outcome)); a person is needed"
+            _ = write(escalated)
+            logger.warning("escalated", metadata: ["proposal": "\(id)", "outcome": "\(outcome)"])
+        }
+    }
+
+    private func undo(_ applied: AuditRecord) async {
+        guard let kube, let plan = applied.undo,
+            let action = plan.kubeAction(target: applied.target, namespace: applied.namespace)
+        else {
+            var none = applied
+            none.step = .undone
+            none.time = Timestamp.utcMillis(wallTime())
+            none.reason = "cannot-undo"
+            none.message = "\(applied.action) cannot be undone automatically"
+            _ = write(none)
+            return
+        }
+        var undoing = applied
+        undoing.step = .undoing
+        undoing.time = Timestamp.utcMillis(wallTime())
+        undoing.message = action.kubectlCommand(dryRun: false)
+        undoing.request = Self.exchange(action.change(dryRun: false))
+        guard write(undoing) else { return }
+        var undone = undoing
+        undone.step = .undone
+        undone.request = nil
+        do {
+            let done = try await kube.perform(action, dryRun: false, now: Date(timeIntervalSince1970: wallTime()))
+            undone.reason = "undone"
+            undone.message = done.summary
+            undone.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
+            metrics.count(applied.action, "undone")
+        } catch {
+            undone.reason = "undo-failed"
+            undone.message = error.description
+            undone.response = AuditRecord.Exchange(status: error.code, body: error.message)
+            metrics.count(applied.action, "undo-failed")
+        }
+        undone.time = Timestamp.utcMillis(wallTime())
+        _ = write(undone)
+    }
+
+    // MARK: - The log
+
+    private func record(
+        _ step: AuditRecord.Step,
+        _ proposal: Proposal,
+        _ incident: Incident,
+        actor: String,
+        _ fill: (inout AuditRecord) -> Void = { _ in }
+    ) -> AuditRecord {
+        var entry = AuditRecord(
+            time: Timestamp.utcMillis(wallTime()),
+            step: step,
+            proposal: proposal.id,
+            incident: incident.id,
+            subject: "\(incident.subject)",
+            cause: incident.cause,
+            action: proposal.action,
+            target: proposal.target,
+            namespace: proposal.namespace,
+            actor: actor
+        )
+        fill(&entry)
+        return entry
+    }
+
+    /// Appends and folds `entry` into the ledger; false (and applying stops) when it is not on disk.
+    /// Without a log (no state directory) the ledger alone keeps it.
+    private func write(_ entry: AuditRecord) -> Bool {
+        if let audit {
+            do {
+                try audit.append(entry)
+                if !auditWritable { logger.notice("audit log writable again; applying resumes") }
+                auditWritable = true
+                metrics.writable.record(1)
+            } catch {
+                if auditWritable {
+                    logger.error("audit log unwritable: applying stops (propose only)", metadata: ["error": "\(error)"])
+                }
+                auditWritable = false
+                metrics.writable.record(0)
+                return false
+            }
+        }
+        ledger.record(entry)
+        return true
+    }
+
+    private func unwritable() -> Refusal {
+        Refusal(
+            reason: "audit-log-unwritable",
+            message: "the audit log \(audit?.path ?? "(none)") cannot be written: nothing is applied without a record"
+        )
+    }
+
+    // MARK: - Helpers
+
+    private static func resourceVersion(_ body: [UInt8]) -> String? {
+        (KubeClient.object(body)["metadata"] as? [String: Any])?["resourceVersion"] as? String
+    }
+
+    private static func exchange(_ request: KubeRequest) -> AuditRecord.Exchange {
+        AuditRecord.Exchange(
+            method: request.method,
+            path: request.path,
+            query: request.query.isEmpty ? nil : request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"),
+            body: request.body.map { String(decoding: $0, as: UTF8.self) }
+        )
+    }
+
+    /// An answer's body for the log, cut at 4 KiB.
+    private static func text(_ body: [UInt8]) -> String? {
+        body.isEmpty ? nil : String(decoding: body.prefix(4096), as: UTF8.self)
+    }
+
+    /// What a node action changes, for actions whose answer is not the object (a drain).
+    private static func expectedChanges(_ action: KubeAction) -> [AuditRecord.Change] {
+        switch action {
+        case .drain, .cordon: [AuditRecord.Change(path: "spec.unschedulable", before: nil, after: "true")]
+        default: []
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import VigilEngine
+
+@Suite struct AuditLogTests {
+    static func temporary() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(UUID().uuidString)/audit.jsonl")
+            .path
+    }
+
+    static func record(_ step: AuditRecord.Step, _ proposal: String = "p1") -> AuditRecord {
+        AuditRecord(
+            time: "2027-01-15T08:00:00.000Z",
+            step: step,
+            proposal: proposal,
+            incident: "i1",
+            subject: "deployment/web",
+            cause: "memory-limit",
+            action: "set-resources",
+            target: "deployment/web",
+            namespace: "shop",
+            actor: "vigil"
+        )
+    }
+
+    @Test func recordsSurviveAReopenInOrder() throws {
+        let path = Self.temporary()
+        var applying = Self.record(.applying)
+        applying.request = AuditRecord.Exchange(
+            method: "PATCH",
+            path: "/apis/apps/v1/namespaces/shop/deployments/web",
+            body: #"{"a":"\n"}"#
+        )
+        try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
+        try AuditLog(path: path, environment: [:]).append(applying)
+        let (records, problems) = try AuditLog.read(path: path)
+        #expect(records == [Self.record(.proposed), applying])
+        #expect(problems.isEmpty)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aLineACrashToreIsCutOffWhenTheLogOpens() throws {
+        let path = Self.temporary()
+        try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"time":"2027-01-15T08:00:01.000Z","step":"appl"#.utf8))
+        try handle.close()
+
+        let log = try AuditLog(path: path, environment: [:])
+        try log.append(Self.record(.dryRun))
+        let (records, problems) = try AuditLog.read(path: path)
+        #expect(records.map(\.step) == [.proposed, .dryRun])
+        #expect(problems.isEmpty)
+    }
+
+    @Test func aBadLineIsReportedWithItsNumberAndTheRestIsRead() throws {
+        let path = Self.temporary()
+        try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data("not json\n".utf8))
+        try handle.close()
+        try AuditLog(path: path, environment: [:]).append(Self.record(.dryRun))
+        let (records, problems) = try AuditLog.read(path: path)
+        #expect(records.map(\.step) == [.proposed, .dryRun])
+        #expect(problems == ["\(path):2: not an audit record"])
+    }
+
+    @Test func aFullDiskThrowsAndLeavesNothingHalfWritten() throws {
+        let log = try AuditLog(path: "/dev/full", environment: [:])
+        #expect(throws: AuditLog.Failure.self) { try log.append(Self.record(.proposed)) }
+    }
+}

@@ -1,0 +1,204 @@
+import Testing
+import VigilKube
+import VigilRules
+
+@testable import VigilEngine
+
+/// Every guard refuses when it should, and only then (a pure function: no server, no clock).
+@Suite struct GuardrailsTests {
+    static let now = 1_800_000_000.0
+
+    /// A record of `step` for `action` on `target` in shop, `ago` seconds before now.
+    static func record(
+        _ step: AuditRecord.Step,
+        _ action: String = "set-resources",
+        _ target: String = "deployment/web",
+        namespace: String = "shop",
+        ago: Double = 60,
+        proposal: String = "earlier",
+        reason: String? = nil
+    ) -> AuditRecord {
+        var record = AuditRecord(
+            time: Timestamp.utcMillis(now - ago),
+            step: step,
+            proposal: proposal,
+            incident: "i",
+            subject: target,
+            cause: "memory-limit",
+            action: action,
+            target: target,
+            namespace: namespace,
+            actor: "vigil"
+        )
+        record.reason = reason
+        return record
+    }
+
+    static func proposal(
+        _ action: String = "set-resources",
+        _ target: String = "deployment/web",
+        namespace: String = "shop"
+    )
+        -> Proposal
+    {
+        Proposal(
+            id: "p",
+            action: action,
+            target: target,
+            namespace: namespace,
+            parameters: [:],
+            kubectl: "",
+            kubeAction: nil,
+            rule: "r",
+            confidence: 1,
+            rationale: "",
+            autonomy: .apply,
+            verify: Playbook.Verification(),
+            dryRun: nil
+        )
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var why: String
+        var proposal: Proposal
+        var history: [AuditRecord] = []
+        var policy: (@Sendable (inout RemediationPolicy) -> Void)?
+        var nodes = Guardrails.Nodes(total: 20, unschedulable: 0)
+        var refused: String?
+        var testDescription: String { why }
+    }
+
+    static let cases: [Case] = [
+        Case(why: "allowed: nothing in the way", proposal: proposal()),
+        Case(
+            why: "--allow-apply is off",
+            proposal: proposal(),
+            policy: { $0.allowApply = false },
+            refused: "apply-disabled"
+        ),
+        Case(
+            why: "kube-system is denied by default",
+            proposal: proposal(namespace: "kube-system"),
+            refused: "namespace-denied"
+        ),
+        Case(
+            why: "outside the allowed namespaces",
+            proposal: proposal(),
+            policy: { $0.allowNamespaces = ["payments"] },
+            refused: "namespace-denied"
+        ),
+        Case(
+            why: "nodes are not namespaced",
+            proposal: proposal("cordon", "node/n1", namespace: ""),
+            policy: { $0.allowNamespaces = ["payments"] }
+        ),
+        Case(
+            why: "decided already",
+            proposal: proposal(),
+            history: [record(.rejected, proposal: "p")],
+            refused: "already-decided"
+        ),
+        Case(
+            why: "a change in flight",
+            proposal: proposal("restart"),
+            history: [record(.applying)],
+            refused: "in-flight"
+        ),
+        Case(
+            why: "the same fix did not help",
+            proposal: proposal(),
+            history: [record(.proposed, proposal: "p"), record(.verified, ago: 7200, reason: "not-resolved")],
+            refused: "did-not-help"
+        ),
+        Case(
+            why: "within the cooldown",
+            proposal: proposal("restart"),
+            history: [record(.applied)],
+            refused: "cooldown"
+        ),
+        Case(why: "after the cooldown", proposal: proposal("restart"), history: [record(.applied, ago: 1801)]),
+        Case(
+            why: "five changes in the last hour",
+            proposal: proposal(),
+            history: (0..<5).map { record(.applied, "restart", "deployment/api-\($0)", ago: 3000) },
+            refused: "rate-limit"
+        ),
+        Case(
+            why: "five changes, one of them over an hour ago",
+            proposal: proposal(),
+            history: (0..<5).map { record(.applied, "restart", "deployment/api-\($0)", ago: $0 == 0 ? 3601 : 3000) }
+        ),
+        Case(
+            why: "a second node cordoned by Vigil",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)],
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "the cordoned node was uncordoned since",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [
+                record(.applied, "cordon", "node/n1", namespace: "", ago: 7200),
+                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600),
+            ]
+        ),
+        Case(
+            why: "the last schedulable node",
+            proposal: proposal("drain", "node/n2", namespace: ""),
+            nodes: Guardrails.Nodes(total: 2, unschedulable: 1),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "over the unschedulable share (10% of 20 = 2)",
+            proposal: proposal("cordon", "node/n3", namespace: ""),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: 2),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "a single node of two may always be cordoned",
+            proposal: proposal("cordon", "node/n1", namespace: ""),
+            nodes: Guardrails.Nodes(total: 2, unschedulable: 0)
+        ),
+        Case(
+            why: "a second rollback within the hour (cooldown widened away)",
+            proposal: proposal("undo"),
+            history: [record(.applied, "undo", ago: 1200)],
+            policy: { $0.cooldown = 60 },
+            refused: "blast-radius"
+        ),
+    ]
+
+    @Test(arguments: cases)
+    func guards(_ check: Case) {
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        check.policy?(&policy)
+        let refusal = Guardrails(policy: policy).refusal(
+            check.proposal,
+            ledger: RemediationLedger(records: check.history),
+            nodes: check.nodes,
+            now: Self.now
+        )
+        #expect(refusal?.reason == check.refused, "\(refusal?.message ?? "allowed")")
+    }
+
+    @Test(arguments: [
+        (#"{"spec": {"replicas": 3, "strategy": {"type": "Recreate"}}}"#, true),
+        (
+            #"{"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "100%"}}}}"#,
+            true
+        ),
+        (
+            #"{"spec": {"replicas": 2, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}}}}"#,
+            true
+        ),
+        (
+            #"{"spec": {"replicas": 1, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%"}}}}"#,
+            false
+        ),
+        (#"{"spec": {"replicas": 4}}"#, false),
+    ])
+    func aRestartNeverStopsEveryReplicaAtOnce(object: String, refused: Bool) {
+        #expect((Guardrails.restartsEveryReplica(KubeClient.object(Array(object.utf8))) != nil) == refused)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import VigilHTTP
+import VigilKube
+import VigilRules
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// A fake API server, an audit log in a fresh directory, and incidents with one proposal each, for the
+/// remediation tests; time is the test's own (`now`), never the wall clock.
+final class RemediationFixture: @unchecked Sendable {
+    let server: FakeAPIServer
+    let directory: URL
+    let kube: KubeClient
+    private let lock = NSLock()
+    private var time: Double = 1_800_000_000
+
+    init() throws {
+        server = try FakeAPIServer()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        kube = KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token")),
+            transport: CurlHTTPClient(),
+            qps: 1000,
+            burst: 1000
+        )
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    var auditPath: String { directory.appendingPathComponent("audit.jsonl").path }
+
+    var now: Double { lock.withLock { time } }
+    func advance(_ seconds: Double) { lock.withLock { time += seconds } }
+
+    func remediator(_ policy: RemediationPolicy, audit: AuditLog? = nil) throws -> Remediator {
+        let log = try audit ?? AuditLog(path: auditPath, environment: [:])
+        return Remediator(
+            policy: policy,
+            audit: log,
+            records: (try? AuditLog.read(path: log.path).records) ?? [],
+            kube: kube,
+            logger: Logger(label: "test"),
+            wallTime: { [unowned self] in self.now }
+        )
+    }
+
+    func records() throws -> [AuditRecord] { try AuditLog.read(path: auditPath).records }
+
+    /// The logged requests that change something (no reads, no dry runs).
+    func changes() async throws -> [FakeAPIServer.Request] {
+        try await server.log().filter { $0.method != "GET" && !$0.query.contains(["dryRun", "All"]) }
+    }
+
+    /// The object at `path` as the server holds it now.
+    func object(_ path: String) async throws -> [String: Any] {
+        KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
+    }
+
+    /// `deployment/NAME` in shop raised to `limit`, as the memory-limit playbook proposes it.
+    static func memoryIncident(
+        _ name: String = "web",
+        limit: String = "768Mi",
+        cause: String = "memory-limit",
+        severity: Finding.Severity = .warning,
+        autonomy: Playbook.Autonomy = .apply,
+        verify: Playbook.Verification = Playbook.Verification()
+    ) -> Incident {
+        let object = KubeObjectReference(.deployment, namespace: "shop", name: name)
+        let action = KubeAction.setResources(object, container: "app", limits: ["memory": limit], requests: [:])
+        return incident(
+            Subject(kind: "deployment", namespace: "shop", name: name),
+            cause: cause,
+            severity: severity,
+            action: action,
+            name: "set-resources",
+            autonomy: autonomy,
+            verify: verify
+        )
+    }
+
+    static func incident(
+        _ subject: Subject,
+        cause: String,
+        severity: Finding.Severity = .warning,
+        action: KubeAction,
+        name: String,
+        autonomy: Playbook.Autonomy = .apply,
+        verify: Playbook.Verification = Playbook.Verification()
+    ) -> Incident {
+        let id = DiagnosisEngine.id(subject, cause: cause, onset: 1_800_000_000)
+        let target = "\(action.object.resource.rawValue)/\(action.object.name)"
+        let proposal = Proposal(
+            id: Proposal.id(incident: id, action: name, target: target),
+            action: name,
+            target: target,
+            namespace: action.object.resource.isNamespaced ? action.object.namespace : "",
+            parameters: [:],
+            kubectl: action.kubectlCommand(dryRun: false),
+            kubeAction: action,
+            rule: cause,
+            confidence: 0.8,
+            rationale: "test",
+            autonomy: autonomy,
+            verify: verify,
+            dryRun: nil
+        )
+        return Incident(
+            id: id,
+            subject: subject,
+            startedAt: 1_800_000_000,
+            cause: cause,
+            summary: cause,
+            playbook: cause,
+            confidence: 0.8,
+            severity: severity,
+            evidence: [],
+            proposals: [proposal],
+            explanation: ""
+        )
+    }
+
+    static var applying: RemediationPolicy {
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        return policy
+    }
+}

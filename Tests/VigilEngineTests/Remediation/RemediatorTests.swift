@@ -1,0 +1,308 @@
+import Foundation
+import Testing
+import VigilKube
+import VigilRules
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// The remediator against the fake API server, with the server's request log and the audit log asserted.
+@Suite struct RemediatorTests {
+    let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
+
+    @Test func proposeSendsOnlyTheDryRunAndShowsTheDiff() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let answered = await remediator.round(
+            [RemediationFixture.memoryIncident(autonomy: .propose)],
+            cluster: ClusterModel()
+        )
+
+        let log = try await fixture.server.log()
+        #expect(
+            log.map { "\($0.method) \($0.path) \($0.query)" } == [
+                "GET \(deployment) []",
+                "PATCH \(deployment) [[\"dryRun\", \"All\"], [\"fieldManager\", \"kubectl-set\"]]",
+            ]
+        )
+        let dryRun = try #require(answered[0].proposals[0].dryRun)
+        #expect(dryRun.outcome == .accepted)
+        #expect(
+            dryRun.changes == [
+                DryRun.Change(
+                    path: "spec.template.spec.containers[app].resources.limits.memory",
+                    before: nil,
+                    after: "768Mi"
+                )
+            ]
+        )
+        #expect(try fixture.records().map(\.step) == [.proposed, .dryRun])
+        // Another round proposes nothing new and sends nothing more.
+        await remediator.round([RemediationFixture.memoryIncident(autonomy: .propose)], cluster: ClusterModel())
+        #expect(try await fixture.server.log().count == 2)
+        #expect(try fixture.records().count == 2)
+    }
+
+    @Test func applySendsTheDryRunThenTheChangeConditionedOnTheObjectAsRead() async throws {
+        let fixture = try RemediationFixture()
+        let before = try await fixture.object(deployment)
+        let version = try #require((before["metadata"] as? [String: Any])?["resourceVersion"] as? String)
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let log = try await fixture.server.log()
+        #expect(
+            log.map { "\($0.method) \($0.query.contains(["dryRun", "All"]) ? "dry-run" : "change")" } == [
+                "GET change", "GET change", "PATCH dry-run", "GET change", "PATCH change",
+            ]
+        )
+        // The change is kubectl's set-resources patch with the read resourceVersion as its precondition.
+        let sent = try #require(log.last?.body)
+        #expect(sent.contains(#""metadata":{"resourceVersion":"\#(version)"}"#))
+        #expect(sent.contains(#""limits":{"memory":"768Mi"}"#))
+        #expect(log.last?.contentType == "application/strategic-merge-patch+json")
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        #expect(records[2].resourceVersion == version)
+        #expect(records[2].request?.body == String(sent))
+        #expect(records[2].undo == nil)  // there was no limit to go back to
+        let limits = try await Self.limits(fixture.object(deployment))
+        #expect(limits == ["memory": "768Mi"])
+    }
+
+    @Test func aChangeMadeMeanwhileAnswers409AndIsReEvaluatedNeverForced() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        try await fixture.server.control("/__race")
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .conflict])
+        #expect(records.last?.response?.status == 409)
+        #expect(try await Self.limits(fixture.object(deployment)) == [:])
+        // The next round decides afresh on the object as it is now, and applies.
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        #expect(try fixture.records().suffix(3).map(\.step) == [.dryRun, .applying, .applied])
+        #expect(try await fixture.changes().count == 2)
+    }
+
+    @Test func aBurstOf100IncidentsHoldsTheCooldownAndTheRateLimit() async throws {
+        let fixture = try RemediationFixture()
+        for index in 0..<50 {
+            try await fixture.server.control(
+                "/__create",
+                #"{"object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api-\#(index)", "namespace": "shop"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "api:1"}]}}}, "status": {}}}"#
+            )
+        }
+        // 50 incidents of one workload (different causes), then one each for 50 others.
+        let incidents =
+            (0..<50).map { RemediationFixture.memoryIncident(cause: "cause-\($0)") }
+            + (0..<50).map { RemediationFixture.memoryIncident("api-\($0)") }
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round(incidents, cluster: ClusterModel())
+
+        let records = try fixture.records()
+        let applied = records.filter { $0.step == .applied }
+        #expect(applied.count == 5)  // the default: five changes an hour
+        #expect(applied.filter { $0.target == "deployment/web" }.count == 1)
+        let refusals = Dictionary(grouping: records.filter { $0.step == .refused }, by: { $0.reason ?? "" })
+        #expect(refusals["cooldown"]?.count == 49)
+        #expect(refusals["rate-limit"]?.count == 46)
+        #expect(try await fixture.changes().count == 5)
+
+        // A refusal that stays the same is recorded once, not every round.
+        fixture.advance(60)
+        await remediator.round(incidents, cluster: ClusterModel())
+        #expect(try fixture.records().filter { $0.step == .refused }.count == 95)
+        // Half an hour later nothing more may go: the rate limit counts the last hour.
+        fixture.advance(1801)
+        await remediator.round(incidents, cluster: ClusterModel())
+        #expect(try await fixture.changes().count == 5)
+    }
+
+    @Test func aFixThatResolvesIsVerifiedAndKept() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        fixture.advance(60)
+        await remediator.round([], cluster: ClusterModel())
+        let verified = try #require(try fixture.records().last)
+        #expect(verified.step == .verified)
+        #expect(verified.reason == "resolved")
+        #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "768Mi"])
+    }
+
+    @Test func aFixThatDidNotHelpIsUndoneEscalatedAndNeverRepeated() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(deployment)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "512Mi"}}}]}}}}}"#
+        )
+        let incident = RemediationFixture.memoryIncident(verify: Playbook.Verification(within: 600, undo: .notResolved))
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "768Mi"])
+        #expect(
+            try fixture.records().last?.undo
+                == UndoPlan(action: "set-resources", parameters: ["container": "app", "memory_limit": "512Mi"])
+        )
+
+        fixture.advance(300)  // within the window, still there: wait
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .applied)
+        fixture.advance(301)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let steps = try fixture.records().map(\.step)
+        #expect(steps.suffix(4) == [.verified, .undoing, .undone, .escalated])
+        #expect(try fixture.records().first { $0.step == .verified }?.reason == "not-resolved")
+        #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "512Mi"])
+        // Never the same fix again for the same trouble, even after the cooldown (a new proposal id: a
+        // new incident of the same workload and cause, a day later).
+        fixture.advance(86_400)
+        var again = incident
+        again.id = "another-onset"
+        again.proposals[0].id = "another-proposal"
+        let changesBefore = try await fixture.changes().count
+        await remediator.round([again], cluster: ClusterModel())
+        #expect(try fixture.records().last?.reason == "did-not-help")
+        #expect(try await fixture.changes().count == changesBefore)
+    }
+
+    @Test func aWorseIncidentIsMadeWorseAndUndoneWhenThePlaybookSaysSo() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(deployment)", "patch": {"spec": {"replicas": 3}}}"#
+        )
+        let subject = Subject(kind: "deployment", namespace: "shop", name: "web")
+        let scale = KubeAction.scale(KubeObjectReference(.deployment, namespace: "shop", name: "web"), replicas: 6)
+        let verify = Playbook.Verification(within: 300, undo: .madeWorse)
+        let incident = RemediationFixture.incident(
+            subject,
+            cause: "saturation",
+            action: scale,
+            name: "scale",
+            verify: verify
+        )
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect((try await fixture.object(deployment)["spec"] as? [String: Any])?["replicas"] as? Int == 6)
+
+        var worse = incident
+        worse.severity = .critical
+        fixture.advance(301)
+        await remediator.round([worse], cluster: ClusterModel())
+        #expect(try fixture.records().first { $0.step == .verified }?.reason == "made-worse")
+        #expect((try await fixture.object(deployment)["spec"] as? [String: Any])?["replicas"] as? Int == 3)
+    }
+
+    @Test func approveWaitsForAPersonAndRejectSettlesForGood() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let incident = RemediationFixture.memoryIncident(autonomy: .approve)
+        let id = incident.proposals[0].id
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(await remediator.pending.map(\.proposal) == [id])
+        #expect(try await fixture.changes().isEmpty)
+
+        let result = await remediator.approve(id, by: "alice", cluster: ClusterModel())
+        #expect((try? result.get()) == "deployment.apps/web resource requirements updated")
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .pending, .approved, .dryRun, .applying, .applied])
+        #expect(records.first { $0.step == .approved }?.actor == "user:alice")
+        #expect(await remediator.pending.isEmpty)
+        // A second approval of the same proposal is refused: it is never sent twice.
+        guard case .failure(let refusal) = await remediator.approve(id, by: "bob", cluster: ClusterModel()) else {
+            Issue.record("approved twice")
+            return
+        }
+        #expect(refusal.reason == "already-decided")
+
+        let other = RemediationFixture.memoryIncident("web", cause: "other", autonomy: .approve)
+        await remediator.round([other], cluster: ClusterModel())
+        #expect(
+            await remediator.reject(other.proposals[0].id, by: "bob", reason: "not now")
+                == .success("proposal \(other.proposals[0].id) rejected")
+        )
+        await remediator.round([other], cluster: ClusterModel())
+        #expect(await remediator.pending.isEmpty)
+    }
+
+    @Test func withoutAllowApplyAnApplyPlaybookOnlyProposes() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationPolicy())
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        #expect(try fixture.records().map(\.step) == [.proposed, .refused])
+        #expect(try fixture.records().last?.reason == "apply-disabled")
+        #expect(try await fixture.server.log().isEmpty)
+    }
+
+    @Test func aFullDiskStopsApplying() async throws {
+        let fixture = try RemediationFixture()
+        let full = try AuditLog(path: "/dev/full", environment: [:])
+        let remediator = try fixture.remediator(RemediationFixture.applying, audit: full)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        #expect(try await fixture.changes().isEmpty)
+        let incident = RemediationFixture.memoryIncident(autonomy: .approve)
+        await remediator.round([incident], cluster: ClusterModel())
+        guard
+            case .failure(let refusal) = await remediator.approve(
+                incident.proposals[0].id,
+                by: "alice",
+                cluster: ClusterModel()
+            )
+        else {
+            Issue.record("applied without an audit record")
+            return
+        }
+        #expect(refusal.reason == "audit-log-unwritable")
+        #expect(try await fixture.changes().isEmpty)
+    }
+
+    @Test(arguments: [true, false])
+    func anApplyWhoseAnswerWasLostIsReconciledByReadingTheObjectAndNeverResent(landed: Bool) async throws {
+        let fixture = try RemediationFixture()
+        let incident = RemediationFixture.memoryIncident()
+        let proposal = incident.proposals[0]
+        // A crash after `applying` was on disk: the change may or may not have reached the server.
+        let audit = try AuditLog(path: fixture.auditPath, environment: [:])
+        var applying = AuditRecord(
+            time: Timestamp.utcMillis(fixture.now),
+            step: .applying,
+            proposal: proposal.id,
+            incident: incident.id,
+            subject: "deployment/web",
+            cause: "memory-limit",
+            action: "set-resources",
+            target: "deployment/web",
+            namespace: "shop",
+            actor: "vigil"
+        )
+        applying.request = AuditRecord.Exchange(method: "PATCH", path: deployment)
+        applying.changes = [
+            .init(path: "spec.template.spec.containers[app].resources.limits.memory", before: nil, after: "768Mi")
+        ]
+        try audit.append(applying)
+        if landed {
+            try await fixture.server.control(
+                "/__patch",
+                #"{"path": "\#(deployment)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "768Mi"}}}]}}}}}"#
+            )
+        }
+        let restarted = try fixture.remediator(RemediationFixture.applying)
+        await restarted.round([incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records[1].step == .reconciled)
+        #expect(records[1].reason == (landed ? "applied" : "not-applied"))
+        // Settled either way: never sent again, not even as a dry run.
+        #expect(try await fixture.server.log().filter { $0.method != "GET" }.isEmpty)
+        #expect(records.count == 2)
+    }
+
+    static func limits(_ object: [String: Any]) -> [String: String] {
+        let container = KubeAction.containers(of: object).first
+        return (container?["resources"] as? [String: Any])?["limits"] as? [String: String] ?? [:]
+    }
+}
