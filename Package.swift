@@ -122,7 +122,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Test support shared by the test targets (loopback test servers); never a product dependency.
-        .target(name: "VigilTestKit", dependencies: ["VigilHTTP"], path: "Tests/VigilTestKit", swiftSettings: swiftSettings),
+        .target(
+            name: "VigilTestKit",
+            dependencies: ["VigilHTTP"],
+            path: "Tests/VigilTestKit",
+            swiftSettings: swiftSettings
+        ),
         // Fixtures/ holds the vendored OpenMetrics conformance cases (with their licence); read from disk.
         .testTarget(
             name: "VigilCoreTests",
