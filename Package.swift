@@ -170,7 +170,9 @@ let package = Package(
             name: "VigilCLITests",
             dependencies: [
                 "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
+                "VigilEngine", "VigilTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

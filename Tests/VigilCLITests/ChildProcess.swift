@@ -67,6 +67,38 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// What a finished command did: its exit status (or the signal that ended it) and its output.
+    struct Finished {
+        var status: Int32
+        /// The signal that killed it, 0 when it exited.
+        var signal: Int32
+        /// Standard output then standard error.
+        var output: String
+    }
+
+    /// Runs `executable ARGUMENTS` to its end, stdin closed.
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let killed = process.terminationReason == .uncaughtSignal
+        return Finished(
+            status: killed ? -1 : process.terminationStatus,
+            signal: killed ? process.terminationStatus : 0,
+            output: String(decoding: stdout + stderr, as: UTF8.self)
+        )
+    }
+
     /// Waits (at most `seconds`) for the process to exit; its status, or nil if it did not.
     func exitStatus(within seconds: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)

@@ -57,13 +57,17 @@ struct Daemon {
         if let rules {
             let recorder = SignalRecorder(rules: rules)
             await manager.attach(recorder)
+            let remediator = try kubeConnection.map { connection in
+                try Self.remediator(config: config, connection: connection, logger: logger)
+            }
             let service = DiagnosisService(
                 engine: DiagnosisEngine(rules: rules),
                 interval: .seconds(config.diagnosisInterval),
                 clock: ContinuousClock(),
                 logger: logger,
                 history: { recorder.history(now: $0) },
-                cluster: { await watcher?.model ?? ClusterModel() }
+                cluster: { await watcher?.model ?? ClusterModel() },
+                remediator: remediator
             )
             services.append(service)
             diagnosis = Diagnosis(recorder: recorder, service: service)
@@ -141,6 +145,35 @@ struct Daemon {
         guard access(path, W_OK | X_OK) == 0 else {
             throw refuse("cannot write in it: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Remediation for the cluster at `connection`: the audit log in the state directory (without one,
+    /// proposals are dry-run and shown but nothing can be applied), the guards it remembers.
+    static func remediator(config: DaemonConfig, connection: KubeConnection, logger: Logger) throws -> Remediator {
+        var audit: AuditLog?
+        var records: [AuditRecord] = []
+        if let directory = config.stateDirectory {
+            let log = try AuditLog(path: "\(directory)/audit.jsonl")
+            let read = try AuditLog.read(path: log.path)
+            for problem in read.problems { logger.warning("audit log line skipped", metadata: ["line": "\(problem)"]) }
+            audit = log
+            records = read.records
+        }
+        logger.info(
+            "remediation",
+            metadata: [
+                "apply": "\(config.remediation.allowApply ? "allowed under the guards" : "off (--allow-apply)")",
+                "audit_log": "\(audit?.path ?? "none (no state_dir): nothing can be applied")",
+                "records": "\(records.count)",
+            ]
+        )
+        return Remediator(
+            policy: config.remediation,
+            audit: audit,
+            records: records,
+            kube: KubeClient(connection: connection, transport: CurlHTTPClient()),
+            logger: logger
+        )
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilEngine
 import VigilHTTP
 import VigilScrape
 import VigilYAML
@@ -32,6 +33,8 @@ struct DaemonConfig: Equatable {
     /// ~/.kube/config, else the pod's service account, else no cluster.
     var kubeconfig: String?
     var kubeContext: String?
+    /// `remediation:` and `--allow-apply`: what Vigil may change on its own.
+    var remediation = RemediationPolicy()
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -74,7 +77,7 @@ struct DaemonConfig: Equatable {
             "",
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
-                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes",
+                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -95,6 +98,7 @@ struct DaemonConfig: Equatable {
             }
             if let value = kubernetes["context"] { kubeContext = reader.string(value, "kubernetes.context") }
         }
+        if let node = fields["remediation"] { remediation = Self.readRemediation(node, reader) }
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
                 (listenHost, listenPort) = (host, port)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilEngine
 import VigilKube
 import VigilRules
 import VigilScrape
@@ -26,7 +27,14 @@ struct RunCommand: AsyncParsableCommand {
 
             Endpoints: GET /metrics (Vigil's own metrics and vigil_anomaly_score for every scored series),
             /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets,
-            /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
+            /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, /api/v1/proposals,
+            /api/v1/proposals/ID, POST /-/reload.
+
+            Remediation: every proposal is sent to the cluster as a server-side dry run (its diff is shown);
+            nothing is changed unless --allow-apply is given and a playbook (or remediation.autonomy) says
+            apply or a person approves, and then only under the guards of remediation: (namespaces,
+            cooldown, rate limit, blast radius); every step is in <state-dir>/audit.jsonl first
+            (vigil audit reads it). SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
             """
     )
@@ -90,6 +98,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
     var context: String?
 
+    @Flag(
+        name: .customLong("allow-apply"),
+        help: ArgumentHelp(
+            "Let playbooks (or remediation.autonomy) that say apply change the cluster, and approvals apply, under every guard of remediation:. Needs --state-dir (the audit log), rules and a cluster. Off: proposals and dry runs only."
+        )
+    )
+    var allowApply = false
+
     /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
     struct ConfigSource: Sendable {
         var file: String?
@@ -105,6 +121,7 @@ struct RunCommand: AsyncParsableCommand {
         var rules: [String] = []
         var kubeconfig: String?
         var context: String?
+        var allowApply = false
 
         /// The rule pack shipped with Vigil: `./rules` (a checkout, the image's working directory), else
         /// `/etc/vigil/rules`; nil when neither exists.
@@ -183,6 +200,7 @@ struct RunCommand: AsyncParsableCommand {
             if config.ruleFiles.isEmpty, let bundled = Self.bundledRules() { config.ruleFiles = [bundled] }
             if let kubeconfig { config.kubeconfig = kubeconfig }
             if let context { config.kubeContext = context }
+            config.remediation.allowApply = allowApply
             guard errors.isEmpty else { throw DaemonConfig.Invalid(errors: errors) }
             return config
         }
@@ -202,7 +220,8 @@ struct RunCommand: AsyncParsableCommand {
             seasonal: seasonal,
             rules: rules,
             kubeconfig: kubeconfig,
-            context: context
+            context: context,
+            allowApply: allowApply
         )
     }
 
@@ -210,11 +229,21 @@ struct RunCommand: AsyncParsableCommand {
         let config: DaemonConfig
         let rules: RuleSet?
         let connection: KubeConnection?
-        do {
+        do throws(DaemonConfig.Invalid) {
             config = try source.load()
             rules = try config.rules()
             connection = try config.kubeConnection()
             if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
+            if config.remediation.allowApply {
+                // Unsafe combinations refuse to start rather than run with a guard missing.
+                var missing: [String] = []
+                if config.stateDirectory == nil { missing.append("--state-dir (for the audit log)") }
+                if rules == nil { missing.append("rule files") }
+                if connection == nil { missing.append("a cluster (--kubeconfig, kubernetes:, or in-cluster)") }
+                if !missing.isEmpty {
+                    throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
+                }
+            }
         } catch {
             Console.error(error.description)
             throw ExitCode(1)

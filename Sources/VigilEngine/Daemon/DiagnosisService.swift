@@ -26,6 +26,8 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     private let wallTime: @Sendable () -> Double
     private let history: @Sendable (Double) async -> MetricHistory
     private let cluster: @Sendable () async -> ClusterModel
+    /// Takes each round's proposals as far as policy allows; nil: proposals are only shown.
+    public let remediator: Remediator?
     private let logger: Logger
     private var tracker: IncidentTracker
     private let gauges = (
@@ -46,8 +48,10 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         resolvedLimit: Int = 256,
         logger: Logger,
         history: @escaping @Sendable (Double) async -> MetricHistory,
-        cluster: @escaping @Sendable () async -> ClusterModel = { ClusterModel() }
+        cluster: @escaping @Sendable () async -> ClusterModel = { ClusterModel() },
+        remediator: Remediator? = nil
     ) {
+        self.remediator = remediator
         self.engine = engine
         self.interval = interval
         self.clock = clock
@@ -78,8 +82,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         let history = await history(now)
         let cluster = await cluster()
         let started = ContinuousClock.now
-        let diagnosis = engine.diagnose(history: history, cluster: cluster, now: now)
-        let changes = tracker.update(with: diagnosis.incidents, at: now)
+        var incidents = engine.diagnose(history: history, cluster: cluster, now: now).incidents
+        if let remediator { incidents = await remediator.round(incidents, cluster: cluster) }
+        let changes = tracker.update(with: incidents, at: now)
         let took = ContinuousClock.now - started
         gauges.rounds.increment()
         gauges.duration.record(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)

@@ -16,9 +16,11 @@ public final class AuditLog: Sendable {
     /// Serialises appends from this process; `flock` serialises them with other processes (the daemon
     /// and a `vigil diagnose --apply` sharing a state directory).
     private let lock = Mutex(())
-    /// Test hook for crash tests (documented in docs/REMEDIATION.md): `VIGIL_CRASH_AFTER_AUDIT=<step>`
-    /// kills the process with SIGKILL right after that step is on disk, as a crash at that point would.
+    /// Test hooks for crash tests (documented in docs/REMEDIATION.md): `VIGIL_CRASH_AFTER_AUDIT=<step>`
+    /// kills the process with SIGKILL right after that step is on disk, `VIGIL_CRASH_BEFORE_AUDIT=<step>`
+    /// right before it is written (for `applied`: the change is in the cluster, its record is not).
     private let crashAfter: AuditRecord.Step?
+    private let crashBefore: AuditRecord.Step?
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -35,6 +37,7 @@ public final class AuditLog: Sendable {
         guard descriptor >= 0 else { throw Failure(description: "cannot open audit log \(path): \(Self.errno())") }
         self.descriptor = descriptor
         crashAfter = environment["VIGIL_CRASH_AFTER_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
+        crashBefore = environment["VIGIL_CRASH_BEFORE_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
         do throws(Failure) {
             try Self.cutTornTail(descriptor, path)
         } catch {
@@ -53,6 +56,7 @@ public final class AuditLog: Sendable {
             throw Failure(description: "cannot encode an audit record for \(record.proposal)")
         }
         let line = Array(data) + [UInt8(ascii: "\n")]
+        if let crashBefore, crashBefore == record.step { kill(getpid(), SIGKILL) }
         try lock.withLock { _ throws(Failure) in
             flock(descriptor, LOCK_EX)
             defer { flock(descriptor, LOCK_UN) }

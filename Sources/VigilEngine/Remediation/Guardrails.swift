@@ -52,12 +52,10 @@ struct Guardrails {
         if ledger.unhelpful.contains(key) {
             return no("did-not-help", "\(proposal.action) on \(object) did not help before; it is not repeated")
         }
-        if let last = ledger.lastChange(to: proposal.target, namespace: proposal.namespace),
-            now - last.at < policy.cooldown
-        {
+        if let last = ledger.lastTouched(proposal.target, namespace: proposal.namespace), now - last < policy.cooldown {
             return no(
                 "cooldown",
-                "\(object) was changed \(Self.duration(now - last.at)) ago (cooldown \(Self.duration(policy.cooldown)))"
+                "\(object) was changed \(Self.duration(now - last)) ago (cooldown \(Self.duration(policy.cooldown)))"
             )
         }
         let recent = ledger.changes.filter { now - $0.at < policy.actionWindow }.count

@@ -24,6 +24,10 @@ public struct RemediationLedger: Sendable {
     public private(set) var unhelpful: Set<String> = []
     /// Nodes Vigil cordoned (or drained) and has not uncordoned.
     public private(set) var cordoned: Set<String> = []
+    /// Objects whose change was interrupted by a crash, and when it was reconciled as not applied.
+    public private(set) var held: [String: Double] = [:]
+    /// Each proposal's latest record.
+    public private(set) var latest: [String: AuditRecord] = [:]
     /// The incident cause each proposal was made for.
     public private(set) var causes: [String: String] = [:]
 
@@ -40,6 +44,7 @@ public struct RemediationLedger: Sendable {
         let id = record.proposal
         known.insert(id)
         causes[id] = record.cause
+        latest[id] = record
         let at = Timestamp.seconds(record.time) ?? 0
         switch record.step {
         case .pending:
@@ -58,8 +63,14 @@ public struct RemediationLedger: Sendable {
             stored(record, at: at)
         case .reconciled:
             inFlight[id] = nil
-            settled.insert(id)
-            if record.reason == "applied" { stored(record, at: at) }
+            if record.reason == "applied" {
+                settled.insert(id)
+                stored(record, at: at)
+            } else {
+                // Not in the object: decided afresh, but only after the cooldown, by when a request the
+                // crashed process left on the wire has surely landed or died (a fresh dry run then sees it).
+                held[Self.object(record.namespace, record.target)] = at
+            }
         case .failed, .conflict:
             inFlight[id] = nil
             if record.step == .failed { settled.insert(id) }
@@ -95,4 +106,13 @@ public struct RemediationLedger: Sendable {
     func lastChange(to target: String, namespace: String) -> Change? {
         changes.last { $0.record.target == target && $0.record.namespace == namespace }
     }
+
+    /// When `target` was last touched: changed, or held after an interrupted change.
+    func lastTouched(_ target: String, namespace: String) -> Double? {
+        let changed = lastChange(to: target, namespace: namespace)?.at
+        let held = held[Self.object(namespace, target)]
+        return [changed, held].compactMap { $0 }.max()
+    }
+
+    private static func object(_ namespace: String, _ target: String) -> String { "\(namespace)/\(target)" }
 }

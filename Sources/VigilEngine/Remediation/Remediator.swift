@@ -15,9 +15,11 @@ public actor Remediator {
     private let kube: KubeClient?
     private let logger: Logger
     private let wallTime: @Sendable () -> Double
-    private var ledger: RemediationLedger
+    private(set) var ledger: RemediationLedger
     /// The latest proposals by id, with their incidents: what `approve` acts on.
-    private var current: [String: (proposal: Proposal, incident: Incident)] = [:]
+    private(set) var current: [String: (proposal: Proposal, incident: Incident)] = [:]
+    /// The cluster as the latest round saw it (approvals are guarded against it).
+    private(set) var lastCluster = ClusterModel()
     /// Dry runs already made, by proposal id (a proposal recurs every round).
     private var dryRuns: [String: DryRun] = [:]
     private var auditWritable = true
@@ -64,6 +66,7 @@ public actor Remediator {
     /// proposal's dry run filled in.
     @discardableResult
     public func round(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
+        lastCluster = cluster
         await reconcile()
         await verify(incidents)
         var answered = incidents
@@ -318,7 +321,8 @@ public actor Remediator {
     // MARK: - After a crash
 
     /// Settles every `applying` whose answer never reached the log: reads the object and records whether
-    /// the change is in it. The proposal is settled either way, so it is never sent again.
+    /// the change is in it. Applied: settled, never sent again. Not applied: the object is held for the
+    /// cooldown, then decided afresh.
     private func reconcile() async {
         guard let kube, !ledger.inFlight.isEmpty else { return }
         for entry in ledger.inFlight.values.sorted(by: { $0.time < $1.time }) {
@@ -340,7 +344,7 @@ public actor Remediator {
             settled.message =
                 landed
                 ? "the change is in the object: it was applied before the restart"
-                : "the change is not in the object: it was not applied; the next diagnosis decides afresh"
+                : "the change is not in the object: it was not applied; decided afresh after the cooldown"
             _ = write(settled)
             logger.notice(
                 "reconciled",

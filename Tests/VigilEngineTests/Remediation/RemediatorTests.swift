@@ -296,9 +296,18 @@ import VigilTestKit
         let records = try fixture.records()
         #expect(records[1].step == .reconciled)
         #expect(records[1].reason == (landed ? "applied" : "not-applied"))
-        // Settled either way: never sent again, not even as a dry run.
-        #expect(try await fixture.server.log().filter { $0.method != "GET" }.isEmpty)
-        #expect(records.count == 2)
+        // Applied: settled, never sent again, not even as a dry run. Not applied: held for the cooldown.
+        #expect(try await fixture.changes().isEmpty)
+        if landed {
+            #expect(try await fixture.server.log().filter { $0.method != "GET" }.isEmpty)
+            #expect(records.count == 2)
+        } else {
+            #expect(records.last?.reason == "cooldown")
+            fixture.advance(1801)
+            await restarted.round([incident], cluster: ClusterModel())
+            #expect(try fixture.records().last?.step == .applied)
+            #expect(try await fixture.changes().count == 1)
+        }
     }
 
     static func limits(_ object: [String: Any]) -> [String: String] {

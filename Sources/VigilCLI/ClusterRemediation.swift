@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import VigilEngine
+import VigilHTTP
+import VigilKube
+import VigilRules
+
+/// What `vigil diagnose` does with a connected cluster: every proposal sent as a server-side dry run
+/// (its outcome and diff then show in the report), and with `--apply`, each proposal offered to the
+/// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
+/// the audit log of the state directory first. Nothing is verified afterwards (a one-shot command does not
+/// watch): a daemon sharing the state directory verifies what was applied.
+struct ClusterRemediation {
+    let connection: KubeConnection
+    /// Present with `--apply`: where the audit log is, and whether to ask.
+    var apply: Apply?
+
+    struct Apply {
+        var auditLog: String
+        var assumeYes: Bool
+        /// Asks the question and answers it (the terminal's line; tests answer for it).
+        var ask: @Sendable (String) -> Bool = { question in
+            Console.current.writeOut(question)
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            // A terminal echoes the answer and its newline; a pipe does not.
+            if isatty(STDIN_FILENO) == 0 { Console.current.writeOut(answer + "\n") }
+            return ["y", "yes"].contains(answer)
+        }
+    }
+
+    /// The incidents with their proposals' dry runs filled in, after any applying.
+    func run(_ incidents: [Incident], cluster: ClusterModel) async throws -> [Incident] {
+        let logger = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
+        let kube = KubeClient(connection: connection, transport: CurlHTTPClient())
+        guard let apply else {
+            // Proposals only: dry runs, nothing on record (nothing can be applied without a log).
+            let remediator = Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: logger)
+            return await remediator.round(incidents, cluster: cluster)
+        }
+        let audit = try AuditLog(path: apply.auditLog)
+        let read = try AuditLog.read(path: audit.path)
+        for problem in read.problems { Console.error("vigil diagnose: audit log: \(problem)") }
+        var policy = RemediationPolicy()
+        policy.allowApply = true  // implied by --apply alone
+        let remediator = Remediator(policy: policy, audit: audit, records: read.records, kube: kube, logger: logger)
+        // Every proposal a playbook lets go further than an explanation waits for the person here.
+        var offered = incidents
+        for index in offered.indices {
+            for slot in offered[index].proposals.indices where offered[index].proposals[slot].autonomy != .explain {
+                offered[index].proposals[slot].autonomy = .approve
+            }
+        }
+        let answered = await remediator.round(offered, cluster: cluster)
+        let user = Self.userName()
+        for incident in answered {
+            for proposal in incident.proposals where proposal.autonomy == .approve {
+                Console.out(Self.offer(proposal, incident))
+                guard proposal.dryRun?.isAccepted == true else {
+                    Console.out("  not offered: the dry run was refused")
+                    continue
+                }
+                guard apply.assumeYes || apply.ask("Apply? [y/N] ") else {
+                    Console.out("  skipped")
+                    continue
+                }
+                switch await remediator.approve(proposal.id, by: user) {
+                case .success(let summary): Console.out("  \(summary)")
+                case .failure(let refusal): Console.out("  not applied: \(refusal)")
+                }
+            }
+        }
+        Console.out("audit log: \(audit.path) (read it with: vigil audit --audit-log \(audit.path))")
+        return answered
+    }
+
+    /// Who runs the command, for the audit log: $USER, else the account's name.
+    static func userName(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let user = environment["USER"], !user.isEmpty { return user }
+        guard let account = getpwuid(getuid()), let name = account.pointee.pw_name else { return "uid \(getuid())" }
+        return String(cString: name)
+    }
+
+    /// The proposal as the prompt shows it: what, why, the command, the dry run's diff.
+    static func offer(_ proposal: Proposal, _ incident: Incident) -> String {
+        var lines = [
+            "", "\(incident.subject) — \(incident.cause): \(proposal.action) \(proposal.target) [\(proposal.id)]",
+            "  \(proposal.rationale)", "  $ \(proposal.kubectl)",
+        ]
+        switch proposal.dryRun?.outcome {
+        case .accepted?:
+            lines.append("  server dry run: accepted")
+            lines +=
+                proposal.dryRun?.changes.map { "    \($0.path): \($0.before ?? "(none)") → \($0.after ?? "(none)")" }
+                ?? []
+        case .refused(let status, let message)?:
+            lines.append("  server dry run: refused (\(status)): \(message)")
+        case nil:
+            lines.append("  server dry run: none")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

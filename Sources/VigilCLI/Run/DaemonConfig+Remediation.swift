@@ -1,0 +1,67 @@
+import VigilEngine
+import VigilRules
+import VigilYAML
+import Yams
+
+extension DaemonConfig {
+    /// `remediation:` — the guard rails (see `docs/REMEDIATION.md`). Applying itself is switched on only
+    /// by the `--allow-apply` flag, never by the file: a configuration mistake cannot let Vigil act.
+    static func readRemediation(_ node: Node, _ reader: ConfigReader) -> RemediationPolicy {
+        var policy = RemediationPolicy()
+        let fields = reader.fields(
+            node,
+            "remediation",
+            allowed: [
+                "namespaces", "autonomy", "cooldown", "rate_limit", "max_nodes_cordoned", "max_unschedulable_share",
+                "rollback_interval",
+            ]
+        )
+        if let namespaces = fields["namespaces"] {
+            let lists = reader.fields(namespaces, "remediation.namespaces", allowed: ["allow", "deny"])
+            if let allow = lists["allow"] {
+                policy.allowNamespaces = reader.strings(allow, "remediation.namespaces.allow")
+            }
+            if let deny = lists["deny"] { policy.denyNamespaces = reader.strings(deny, "remediation.namespaces.deny") }
+        }
+        if let autonomy = fields["autonomy"] {
+            for (namespace, level) in reader.stringMap(autonomy, "remediation.autonomy") {
+                if let level = Playbook.Autonomy(rawValue: level) {
+                    policy.autonomy[namespace] = level
+                } else {
+                    let choices = Playbook.Autonomy.allCases.map(\.rawValue).joined(separator: ", ")
+                    reader.fail(
+                        autonomy,
+                        "remediation.autonomy.\(namespace)",
+                        "expected one of \(choices), got \"\(level)\""
+                    )
+                }
+            }
+        }
+        if let cooldown = fields["cooldown"].flatMap({ reader.seconds($0, "remediation.cooldown") }) {
+            policy.cooldown = cooldown
+        }
+        if let rate = fields["rate_limit"] {
+            let limit = reader.fields(rate, "remediation.rate_limit", allowed: ["actions", "per"])
+            if let actions = limit["actions"].flatMap({ reader.count($0, "remediation.rate_limit.actions") }) {
+                policy.maxActions = actions
+            }
+            if let per = limit["per"].flatMap({ reader.seconds($0, "remediation.rate_limit.per") }) {
+                policy.actionWindow = per
+            }
+        }
+        if let nodes = fields["max_nodes_cordoned"].flatMap({ reader.count($0, "remediation.max_nodes_cordoned") }) {
+            policy.maxNodesCordoned = nodes
+        }
+        if let node = fields["max_unschedulable_share"] {
+            if let share = node.float ?? node.int.map(Double.init), (0...1).contains(share) {
+                policy.maxUnschedulableShare = share
+            } else {
+                reader.fail(node, "remediation.max_unschedulable_share", "expected a share from 0 to 1")
+            }
+        }
+        if let interval = fields["rollback_interval"].flatMap({ reader.seconds($0, "remediation.rollback_interval") }) {
+            policy.rollbackInterval = interval
+        }
+        return policy
+    }
+}
