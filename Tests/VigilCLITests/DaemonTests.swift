@@ -226,4 +226,12 @@ struct DaemonTests {
                 == "\(file.path):1:9: listen: expected HOST:PORT (like 0.0.0.0:9464 or [::]:9464), got \"nowhere\"\n\(file.path):2:17: scrape_configs: expected a list\n"
         )
     }
+
+    /// Applying without an audit log, rules or a cluster would run with a guard missing: refused at start.
+    @Test func allowApplyWithoutAStateDirectoryRulesOrAClusterRefusesToStart() async throws {
+        let port = "127.0.0.1:\(ChildProcess.port(6))"
+        let result = await vigil("run", "--allow-apply", "--listen", port)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("--allow-apply needs --state-dir (for the audit log)"), "\(result.stderr)")
+    }
 }

@@ -83,4 +83,50 @@ struct DeployManifestTests {
         watched.insert("events.events.k8s.io")
         #expect(granted == watched)
     }
+
+    /// The remediation rights grant each playbook action's change (the verb its request uses on the
+    /// resource it names) and its read, and nothing dangerous.
+    @Test func remediationRightsCoverEveryPlaybookActionAndNoMore() throws {
+        var granted: Set<String> = []
+        for document in try documents("rbac-remediation.yaml")
+        where ["Role", "ClusterRole"].contains(document["kind"] as? String) {
+            for rule in document["rules"] as? [[String: Any]] ?? [] {
+                let verbs = rule["verbs"] as? [String] ?? []
+                #expect(!verbs.contains { ["escalate", "bind", "impersonate", "*", "update"].contains($0) }, "\(rule)")
+                for group in rule["apiGroups"] as? [String] ?? [] {
+                    for resource in rule["resources"] as? [String] ?? [] {
+                        #expect(!["secrets", "pods/exec", "pods/attach", "*"].contains(resource))
+                        for verb in verbs { granted.insert("\(verb) \(resource).\(group)") }
+                    }
+                }
+            }
+        }
+        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+        let actions: [KubeAction] = [
+            .setResources(web, container: "app", limits: ["memory": "1Gi"], requests: [:]), .restart(web),
+            .undo(web, toRevision: nil),
+            .scale(KubeObjectReference(.statefulset, namespace: "shop", name: "db"), replicas: 3),
+            .scale(web, replicas: 3),
+            .setHPAMax(KubeObjectReference(.horizontalpodautoscaler, namespace: "shop", name: "web"), maxReplicas: 5),
+            .expandPVC(KubeObjectReference(.persistentvolumeclaim, namespace: "shop", name: "data"), size: "20Gi"),
+            .delete(KubeObjectReference(.pod, namespace: "shop", name: "web-1")), .cordon(node: "n1"),
+            .uncordon(node: "n1"), .restart(KubeObjectReference(.statefulset, namespace: "shop", name: "db")),
+            .restart(KubeObjectReference(.daemonset, namespace: "shop", name: "agent")),
+        ]
+        var needed: Set<String> = [
+            "list replicasets.apps", "create pods/eviction.", "list pods.", "get pods.", "get daemonsets.apps",
+        ]
+        for action in actions {
+            for request in [action.check, action.change(dryRun: false)].compactMap({ $0 }) {
+                let parts = request.path.split(separator: "/").map(String.init)
+                let group = parts[0] == "api" ? "" : parts[1]
+                let rest = Array(parts.drop { $0 != "namespaces" && !["nodes"].contains($0) })
+                let scoped = rest.first == "namespaces" ? Array(rest.dropFirst(2)) : rest
+                let resource = scoped.count > 2 ? "\(scoped[0])/\(scoped[2])" : scoped[0]
+                needed.insert("\(request.method.lowercased()) \(resource).\(group)")
+            }
+        }
+        #expect(needed.subtracting(granted).isEmpty, "not granted: \(needed.subtracting(granted).sorted())")
+        #expect(granted.subtracting(needed).isEmpty, "granted but never used: \(granted.subtracting(needed).sorted())")
+    }
 }
