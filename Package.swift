@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "VigilEngine",
             dependencies: [
-                "VigilCore", "VigilRules", "VigilKube", "VigilYAML",
+                "VigilCore", "VigilRules", "VigilKube", "VigilYAML", "VigilHTTP",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,6 +164,8 @@ let package = Package(
                 "VigilEngine", "VigilCore", "VigilRules", "VigilKube", "VigilTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // Fixtures/: a webhook body exactly as Alertmanager 0.25 posted it; read from disk.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -30,6 +30,8 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     public let remediator: Remediator?
     private let logger: Logger
     private var tracker: IncidentTracker
+    /// Firing Alertmanager alerts (the webhook and reconciliation feed it): evidence in every round.
+    public private(set) var alerts = AlertBook()
     private let gauges = (
         open: Gauge(label: "vigil_incidents", dimensions: [("state", "open")]),
         resolved: Gauge(label: "vigil_incidents", dimensions: [("state", "resolved")]),
@@ -82,7 +84,12 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         let history = await history(now)
         let cluster = await cluster()
         let started = ContinuousClock.now
-        var incidents = engine.diagnose(history: history, cluster: cluster, now: now).incidents
+        var incidents = engine.diagnose(
+            history: history,
+            cluster: cluster,
+            alerts: Array(alerts.firing.values),
+            now: now
+        ).incidents
         if let remediator { incidents = await remediator.round(incidents, cluster: cluster) }
         let changes = tracker.update(with: incidents, at: now)
         let took = ContinuousClock.now - started
@@ -109,6 +116,24 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         ]
         metadata.merge(extra) { _, new in new }
         return metadata
+    }
+
+    /// Takes a webhook delivery's alerts (deduplicated) and, when they change what is firing, diagnoses at
+    /// once: a new alert gets its incident, a resolved one closes it.
+    @discardableResult
+    public func receive(_ delivered: [Alert]) async -> AlertBook.Receipt {
+        let receipt = alerts.receive(delivered)
+        if receipt.changed { await diagnose() }
+        return receipt
+    }
+
+    /// Sets the firing alerts to Alertmanager's own list (``AlertBook/reconcile(active:)``), and diagnoses
+    /// when that changed anything.
+    @discardableResult
+    public func reconcile(active: [Alert]) async -> AlertBook.Receipt {
+        let receipt = alerts.reconcile(active: active)
+        if receipt.changed { await diagnose() }
+        return receipt
     }
 
     /// Takes reloaded rules; the next round diagnoses with them. Tracked incidents are kept.

@@ -47,8 +47,11 @@ public struct DiagnosisEngine: Sendable {
         public var findings: [Finding]
     }
 
-    /// Diagnoses the cluster at `now` (seconds since the epoch) from `history` and the cluster's state.
-    public func diagnose(history: MetricHistory, cluster: ClusterModel, now: Double) -> Diagnosis {
+    /// Diagnoses the cluster at `now` (seconds since the epoch) from `history`, the cluster's state and
+    /// the firing Alertmanager alerts (each one evidence of the workload its labels name, and each one in
+    /// an incident).
+    public func diagnose(history: MetricHistory, cluster: ClusterModel, alerts: [Alert] = [], now: Double) -> Diagnosis
+    {
         let history = Self.withWorkloads(history, Topology(cluster: cluster))
         var signals: [String: [Signal]] = [:]
         var anomalies: [SignalAnomaly] = []
@@ -61,7 +64,7 @@ public struct DiagnosisEngine: Sendable {
         }
         let context = AnalysisContext(cluster: cluster, signals: signals, now: now, window: window)
         let findings = analyzers.flatMap { $0.findings(in: context) }
-        let incidents = incidents(anomalies: anomalies, findings: findings, cluster: cluster, now: now)
+        let incidents = incidents(anomalies: anomalies, findings: findings, alerts: alerts, cluster: cluster, now: now)
         return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
     }
 
@@ -95,7 +98,13 @@ public struct DiagnosisEngine: Sendable {
     }
 
     /// Groups evidence per subject and names each group's cause.
-    func incidents(anomalies: [SignalAnomaly], findings: [Finding], cluster: ClusterModel, now: Double) -> [Incident] {
+    func incidents(
+        anomalies: [SignalAnomaly],
+        findings: [Finding],
+        alerts: [Alert] = [],
+        cluster: ClusterModel,
+        now: Double
+    ) -> [Incident] {
         let topology = Topology(cluster: cluster)
         let failedNodes = Set(findings.filter { $0.reason == "NodeNotReady" }.map(\.object.name))
         var grouped: [Subject: [Evidence]] = [:]
@@ -132,6 +141,18 @@ public struct DiagnosisEngine: Sendable {
                 continue
             }
             grouped[owner, default: []].append(Self.evidence(anomaly))
+        }
+        for alert in alerts where alert.status == .firing {
+            grouped[Self.subject(of: alert, topology: topology, podSubject: subject), default: []].append(
+                Evidence(
+                    kind: .alert,
+                    name: alert.name,
+                    object: "alert/\(alert.fingerprint)",
+                    message: alert.message,
+                    at: alert.startsAt,
+                    severity: max(alert.severity, .warning)
+                )
+            )
         }
         // Routine events (Pulled, Created, Scheduled…) are noise unless a playbook asks for them.
         let conditions: [Playbook.Condition] = rules.playbooks.flatMap { $0.all + $0.any + $0.none }
@@ -187,8 +208,11 @@ public struct DiagnosisEngine: Sendable {
         let weight = trouble.reduce(0.0) { total, item in
             total + (Playbook.Condition.Kind(rawValue: item.kind.rawValue).map(Playbook.Condition.defaultWeight) ?? 1)
         }
-        // No playbook: an incident only on strong evidence (a warning finding and more), cause unknown.
-        guard best != nil || (evidence.contains { $0.kind == .finding && $0.severity >= .warning } && weight >= 4)
+        // No playbook: an incident only on strong evidence (a warning finding and more, or an alert someone's
+        // rule fired), cause unknown.
+        guard
+            best != nil || evidence.contains(where: { $0.kind == .alert })
+                || (evidence.contains { $0.kind == .finding && $0.severity >= .warning } && weight >= 4)
         else { return nil }
         let confidence = best.map { ($0.2 / ($0.2 + 2) * 100).rounded() / 100 } ?? 0
         let cause = best?.1.cause ?? "unknown"
@@ -261,6 +285,16 @@ public struct DiagnosisEngine: Sendable {
         }
         if let node = labels["node"] { return Subject(kind: "node", namespace: "", name: node) }
         return nil
+    }
+
+    /// The subject an alert's labels name (``subject(of:topology:podSubject:)``); else its namespace, else
+    /// the alert itself: every firing alert belongs to some incident.
+    static func subject(of alert: Alert, topology: Topology, podSubject: (String, String) -> Subject) -> Subject {
+        if let subject = subject(of: alert.labels, topology: topology, podSubject: podSubject) { return subject }
+        if let namespace = alert.labels["namespace"], !namespace.isEmpty {
+            return Subject(kind: "namespace", namespace: namespace, name: namespace)
+        }
+        return Subject(kind: "alert", namespace: "", name: alert.name)
     }
 
     static func evidence(_ anomaly: SignalAnomaly) -> Evidence {

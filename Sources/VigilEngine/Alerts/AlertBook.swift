@@ -1,0 +1,75 @@
+/// The firing alerts Vigil knows, by fingerprint, and the deduplication of what Alertmanager delivers:
+/// HA pairs and retries send the same notification more than once, and a group's repeat notification
+/// sends every alert again. A firing alert already held (same fingerprint and `startsAt`) is a duplicate;
+/// so is a resolved alert that is not firing. Bounded: beyond `capacity` firing alerts, new ones are
+/// refused and counted.
+public struct AlertBook: Sendable {
+    public private(set) var firing: [String: Alert] = [:]
+    public let capacity: Int
+
+    /// What one delivery changed.
+    public struct Receipt: Sendable, Equatable {
+        public var opened: [Alert] = []
+        public var resolved: [Alert] = []
+        public var duplicates = 0
+        /// New alerts past the capacity.
+        public var refused = 0
+
+        public var changed: Bool { !opened.isEmpty || !resolved.isEmpty }
+    }
+
+    public init(capacity: Int = 10_000) {
+        self.capacity = capacity
+    }
+
+    public mutating func receive(_ alerts: [Alert]) -> Receipt {
+        var receipt = Receipt()
+        for alert in alerts {
+            let held = firing[alert.fingerprint]
+            switch alert.status {
+            case .firing:
+                if let held, held.startsAt == alert.startsAt {
+                    receipt.duplicates += 1
+                } else if held == nil && firing.count >= capacity {
+                    receipt.refused += 1
+                } else {
+                    // New, or the same labels firing again from a later start.
+                    firing[alert.fingerprint] = alert
+                    receipt.opened.append(alert)
+                }
+            case .resolved:
+                if let held, held.startsAt <= alert.startsAt {
+                    firing[alert.fingerprint] = nil
+                    receipt.resolved.append(alert)
+                } else {
+                    receipt.duplicates += 1
+                }
+            }
+        }
+        return receipt
+    }
+
+    /// Sets the book to Alertmanager's own list of active alerts (`GET /api/v2/alerts`): every held alert
+    /// not in it resolved (Alertmanager never re-delivers an alert that resolved while the receiver was
+    /// failing), every active one not held opened.
+    public mutating func reconcile(active: [Alert]) -> Receipt {
+        let activeFingerprints = Set(active.map(\.fingerprint))
+        var receipt = Receipt()
+        for (fingerprint, alert) in firing where !activeFingerprints.contains(fingerprint) {
+            firing[fingerprint] = nil
+            var resolved = alert
+            resolved.status = .resolved
+            receipt.resolved.append(resolved)
+        }
+        let opened = receive(
+            active.map {
+                var alert = $0
+                alert.status = .firing
+                return alert
+            }
+        )
+        receipt.opened = opened.opened
+        receipt.refused = opened.refused
+        return receipt
+    }
+}

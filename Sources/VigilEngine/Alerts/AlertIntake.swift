@@ -1,0 +1,82 @@
+import CoreMetrics
+import ServiceLifecycle
+import Synchronization
+
+/// The webhook's queue: the HTTP handler offers each decoded delivery and answers at once (503 with
+/// Retry-After when the queue is full, so Alertmanager retries with backoff); this service hands them, in
+/// order, to diagnosis. A delivery with `truncatedAlerts` asks for a reconciliation, since the payload is
+/// not the whole group.
+public final class AlertIntake: Service, Sendable {
+    public let capacity: Int
+    private let stream: AsyncStream<AlertmanagerWebhook>
+    private let continuation: AsyncStream<AlertmanagerWebhook>.Continuation
+    private let depth = Mutex(0)
+    private let deliver: @Sendable ([Alert]) async -> AlertBook.Receipt
+    private let reconcile: @Sendable () async -> Void
+    private let metrics = (
+        depth: Gauge(label: "vigil_webhook_queue_depth"),
+        duplicates: Counter(label: "vigil_webhook_duplicates_total"),
+        refused: Counter(label: "vigil_webhook_alerts_refused_total"),
+        truncated: Counter(label: "vigil_webhook_truncated_deliveries_total")
+    )
+
+    /// - Parameters:
+    ///   - deliver: takes a delivery's alerts (``DiagnosisService/receive(_:)``).
+    ///   - reconcile: asks Alertmanager for the whole truth (a no-op without its URL).
+    public init(
+        capacity: Int = 1024,
+        deliver: @escaping @Sendable ([Alert]) async -> AlertBook.Receipt,
+        reconcile: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.capacity = capacity
+        (stream, continuation) = AsyncStream.makeStream(
+            of: AlertmanagerWebhook.self,
+            bufferingPolicy: .bufferingOldest(capacity)
+        )
+        self.deliver = deliver
+        self.reconcile = reconcile
+        metrics.depth.record(0)
+    }
+
+    /// Queues a delivery; false when the queue is full (answer 503).
+    public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
+        let accepted = depth.withLock { depth -> Bool in
+            guard depth < capacity else { return false }
+            depth += 1
+            return true
+        }
+        guard accepted else { return false }
+        if case .dropped = continuation.yield(webhook) {
+            depth.withLock { $0 -= 1 }
+            return false
+        }
+        metrics.depth.record(depth.withLock { $0 })
+        return true
+    }
+
+    public var queued: Int { depth.withLock { $0 } }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await webhook in self.stream {
+                self.metrics.depth.record(
+                    self.depth.withLock { depth -> Int in
+                        depth -= 1
+                        return depth
+                    }
+                )
+                let receipt = await self.deliver(webhook.alerts)
+                for alert in webhook.alerts {
+                    Counter(label: "vigil_webhook_alerts_total", dimensions: [("status", alert.status.rawValue)])
+                        .increment()
+                }
+                if receipt.duplicates > 0 { self.metrics.duplicates.increment(by: receipt.duplicates) }
+                if receipt.refused > 0 { self.metrics.refused.increment(by: receipt.refused) }
+                if webhook.truncatedAlerts > 0 {
+                    self.metrics.truncated.increment()
+                    await self.reconcile()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import CoreMetrics
+import Logging
+import ServiceLifecycle
+
+/// Keeps the firing alerts true to Alertmanager's own list: at start (alerts that fired or resolved while
+/// Vigil was down), after a truncated delivery, and every `interval` (an alert that resolved while the
+/// webhook was failing is never delivered: only its absence from the list tells).
+public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
+    public let client: AlertmanagerClient
+    public let interval: Duration
+    private let clock: C
+    private let logger: Logger
+    private let apply: @Sendable ([Alert]) async -> AlertBook.Receipt
+
+    public init(
+        client: AlertmanagerClient,
+        interval: Duration = .seconds(300),
+        clock: C,
+        logger: Logger,
+        apply: @escaping @Sendable ([Alert]) async -> AlertBook.Receipt
+    ) {
+        self.client = client
+        self.interval = interval
+        self.clock = clock
+        self.logger = logger
+        self.apply = apply
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while true {
+                await self.reconcile()
+                do { try await self.clock.sleep(for: self.interval) } catch { return }
+            }
+        }
+    }
+
+    /// One reconciliation, now. Returns false when Alertmanager could not be asked (nothing changed).
+    @discardableResult
+    public func reconcile() async -> Bool {
+        do {
+            let active = try await client.activeAlerts()
+            let receipt = await apply(active)
+            if receipt.changed {
+                logger.notice(
+                    "reconciled alerts with Alertmanager",
+                    metadata: [
+                        "url": "\(client.url)", "opened": "\(receipt.opened.count)",
+                        "resolved": "\(receipt.resolved.count)",
+                    ]
+                )
+            }
+            return true
+        } catch {
+            Counter(label: "vigil_alertmanager_reconcile_failures_total").increment()
+            logger.warning("cannot reconcile alerts with Alertmanager", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import VigilEngine
+
+/// The webhook payload as a real Alertmanager 0.25 posted it, and every way a body can be wrong.
+@Suite struct AlertmanagerWebhookTests {
+    static let sample = try! Data(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/alertmanager-webhook-sample.json")
+    )
+
+    @Test func readsWhatAlertmanagerSends() throws {
+        let webhook = try AlertmanagerWebhook.decode(Array(Self.sample))
+        #expect(webhook.receiver == "vigil")
+        #expect(webhook.status == .firing)
+        #expect(webhook.truncatedAlerts == 0)
+        #expect(webhook.groupKey == #"{}:{alertname="VigilProbeHighLatency", namespace="default"}"#)
+        let alert = try #require(webhook.alerts.first)
+        #expect(alert.fingerprint == "2b77cdbdbd6c14a1")
+        #expect(alert.labels["pod"] == "web-1")
+        #expect(alert.endsAt == nil)  // 0001-01-01T00:00:00Z: not ended
+        #expect(abs(alert.startsAt - 1_795_968_122.371) < 0.001)
+        #expect(alert.message == "VigilProbeHighLatency firing: p99 latency anomaly (z=5.2)")
+    }
+
+    static func body(_ change: (inout [String: Any]) -> Void) -> [UInt8] {
+        var payload = try! JSONSerialization.jsonObject(with: sample) as! [String: Any]
+        change(&payload)
+        return Array(try! JSONSerialization.data(withJSONObject: payload))
+    }
+
+    @Test(arguments: [
+        ("not json", Array("{\"receiver\": ".utf8), "not JSON"),
+        (
+            "old payload", body { $0["version"] = "3" },
+            #"version: expected "4" (Alertmanager's webhook payload), got "3""#
+        ),
+        ("no alerts", body { $0["alerts"] = nil }, "alerts: required"),
+        (
+            "a label that is not a string",
+            body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["labels"] = ["pod": 1]
+                $0["alerts"] = alerts
+            },
+            "alerts[0].labels.pod: expected a string"
+        ),
+        (
+            "a bad start",
+            body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["startsAt"] = "yesterday"
+                $0["alerts"] = alerts
+            },
+            #"alerts[0].startsAt: not an RFC 3339 time: "yesterday""#
+        ),
+        (
+            "no fingerprint",
+            body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["fingerprint"] = nil
+                $0["alerts"] = alerts
+            },
+            "alerts[0].fingerprint: required"
+        ),
+    ])
+    func aBadBodyIsRefusedWithTheFieldNamed(_ why: String, _ body: [UInt8], _ message: String) {
+        #expect(throws: AlertmanagerWebhook.Invalid(description: message), "\(why)") {
+            try AlertmanagerWebhook.decode(body)
+        }
+    }
+}
