@@ -3,6 +3,7 @@ import Foundation
 import VigilKube
 import VigilRules
 import VigilScrape
+import VigilServer
 import VigilYAML
 
 /// `vigil run`: the daemon. Scrapes, detects, serves `/metrics` and the API, checkpoints what it learnt.
@@ -28,6 +29,12 @@ struct RunCommand: AsyncParsableCommand {
             /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets,
             /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
+
+            Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag needs
+            authentication. --web.config.file takes the Prometheus exporter toolkit's web configuration (the
+            file node_exporter reads): TLS, basic auth with bcrypt hashes, security headers; it then guards
+            every path, /healthz and /readyz included, as node_exporter does. --web.bearer-token-file accepts
+            a bearer token as well or instead. See "Securing the daemon" in the README.
             """
     )
 
@@ -89,6 +96,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
     var context: String?
+
+    @OptionGroup(title: "HTTP server security and limits")
+    var web: WebOptions
 
     /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
     struct ConfigSource: Sendable {
@@ -210,15 +220,18 @@ struct RunCommand: AsyncParsableCommand {
         let config: DaemonConfig
         let rules: RuleSet?
         let connection: KubeConnection?
+        let security: WebSecurity
         do {
             config = try source.load()
             rules = try config.rules()
             connection = try config.kubeConnection()
             if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
+            security = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
         }
-        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection).run()
+        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection, security: security)
+            .run()
     }
 }
