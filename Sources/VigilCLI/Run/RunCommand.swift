@@ -30,11 +30,12 @@ struct RunCommand: AsyncParsableCommand {
             /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, POST /-/reload. SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
 
-            Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag needs
-            authentication. --web.config.file takes the Prometheus exporter toolkit's web configuration (the
-            file node_exporter reads): TLS, basic auth with bcrypt hashes, security headers; it then guards
-            every path, /healthz and /readyz included, as node_exporter does. --web.bearer-token-file accepts
-            a bearer token as well or instead. See "Securing the daemon" in the README.
+            Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag \
+            needs authentication. --web.config.file takes the Prometheus exporter toolkit's web \
+            configuration (the file node_exporter reads): TLS, basic auth with bcrypt hashes, security \
+            headers; it then guards every path, /healthz and /readyz included, as node_exporter does. \
+            --web.bearer-token-file accepts a bearer token as well or instead. See "Securing the daemon" \
+            in the README.
             """
     )
 
