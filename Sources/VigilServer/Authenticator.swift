@@ -28,7 +28,9 @@ public final class Authenticator: Sendable {
 
     let webConfig: ReloadingFile<WebConfig>?
     let bearerToken: ReloadingFile<[UInt8]>?
-    private let successes = SuccessCache()
+    /// One bcrypt check, on the bcrypt thread; a seam for tests to see which checks are made.
+    let verify: @Sendable (BcryptHash, String) async -> Bool
+    let successes = SuccessCache()
 
     /// bcrypt runs here, one check at a time (the toolkit holds a mutex for the same reason): never on
     /// an event loop or the cooperative pool, and never more than one core however many guesses arrive.
@@ -38,9 +40,20 @@ public final class Authenticator: Sendable {
         return pool
     }()
 
-    public init(webConfig: ReloadingFile<WebConfig>?, bearerToken: ReloadingFile<[UInt8]>?) {
+    public convenience init(webConfig: ReloadingFile<WebConfig>?, bearerToken: ReloadingFile<[UInt8]>?) {
+        self.init(webConfig: webConfig, bearerToken: bearerToken) { hash, password in
+            (try? await Self.bcryptThread.runIfActive { hash.matches(password) }) ?? false
+        }
+    }
+
+    init(
+        webConfig: ReloadingFile<WebConfig>?,
+        bearerToken: ReloadingFile<[UInt8]>?,
+        verify: @escaping @Sendable (BcryptHash, String) async -> Bool
+    ) {
         self.webConfig = webConfig
         self.bearerToken = bearerToken
+        self.verify = verify
     }
 
     /// Whether any authentication is configured now: basic users, a bearer token or required client
@@ -88,7 +101,7 @@ public final class Authenticator: Sendable {
         let hash = known ?? BcryptHash.dummy(cost: cost)
         let key = SuccessCache.Key(user: user, hash: hash.text, password: password)
         if successes.contains(key) { return true }
-        let matched = (try? await Self.bcryptThread.runIfActive { hash.matches(password) }) ?? false
+        let matched = await verify(hash, password)
         guard known != nil, matched else { return false }
         successes.insert(key)
         return true
@@ -131,6 +144,8 @@ extension Authenticator {
         private var keys: Set<Key> = []
 
         func contains(_ key: Key) -> Bool { lock.withLock { keys.contains(key) } }
+
+        var count: Int { lock.withLock { keys.count } }
 
         func insert(_ key: Key) {
             lock.withLock {
