@@ -65,10 +65,19 @@ public final class Authenticator: Sendable {
 
     /// Decides on a request carrying `authorization` (the header's value, if any).
     public func decide(authorization: String?) async -> Decision {
+        await decide(authorization: authorization, webConfig: webConfig?.current())
+    }
+
+    /// Decides with the web configuration already read for this request (the server takes the
+    /// response headers from the same reading).
+    public func decide(
+        authorization: String?,
+        webConfig loaded: Result<WebConfig, ReloadingFile<WebConfig>.Failure>?
+    ) async -> Decision {
         var users: [String: BcryptHash] = [:]
         var clientCertificates = false
-        if let webConfig {
-            guard case .success(let config) = webConfig.current() else { return .unavailable }
+        if let loaded {
+            guard case .success(let config) = loaded else { return .unavailable }
             users = config.users
             clientCertificates = config.tls?.requiresClientCertificate == true
         }

@@ -1,5 +1,12 @@
 import Foundation
 
+// `stat` and its fields, as the compiler finds them first in this target's imports (through NIO's and
+// Dispatch's headers): named, as MemberImportVisibility asks. Not FileManager's attributes, which look
+// up the owner's and group's names in /etc/passwd and /etc/group at every call.
+#if canImport(CDispatch)
+import CDispatch
+#endif
+
 /// A value loaded from a file and loaded again whenever that file, or a file it names, changes: the
 /// web configuration and the bearer token are read "at every request" as the exporter toolkit reads
 /// its file, so a rotated certificate or token is picked up without a restart, yet an unchanged file
@@ -64,17 +71,20 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
 /// a stamp too, so its coming back is a change.
 struct FileStamp: Equatable {
     var path: String
-    var device: UInt64?
-    var inode: UInt64?
-    var size: UInt64?
-    var modified: Date?
+    var device: UInt64 = 0
+    var inode: UInt64 = 0
+    var size: Int64 = -1
+    var seconds: Int = 0
+    var nanoseconds: Int = 0
 
     init(_ path: String) {
         self.path = path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return }
-        device = (attributes[.systemNumber] as? NSNumber)?.uint64Value
-        inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
-        size = (attributes[.size] as? NSNumber)?.uint64Value
-        modified = attributes[.modificationDate] as? Date
+        var status = stat()
+        guard stat(path, &status) == 0 else { return }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+        size = Int64(status.st_size)
+        seconds = Int(status.st_mtim.tv_sec)
+        nanoseconds = Int(status.st_mtim.tv_nsec)
     }
 }

@@ -101,7 +101,10 @@ public struct VigilServer: Sendable {
                     source: ApplicationRequestContextSource(channel: channel, logger: logger)
                 )
                 var response: Response
-                switch await authenticator.decide(authorization: request.headers[.authorization]) {
+                // Read once per request: for the decision and for the headers of whatever is answered.
+                let webConfig = security.webConfig?.current()
+                switch await authenticator.decide(authorization: request.headers[.authorization], webConfig: webConfig)
+                {
                 case .allow(let principal):
                     context.principal = principal
                     response = await Self.respond(to: request, context: context, with: responder, logger: logger)
@@ -111,7 +114,7 @@ public struct VigilServer: Sendable {
                     // The toolkit's answer when its file no longer parses; the reason is in the log.
                     response = Self.plain(.internalServerError, "Internal Server Error\n")
                 }
-                for header in (try? security.webConfig?.current().get())?.headers ?? [] {
+                for header in (try? webConfig?.get())?.headers ?? [] {
                     if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
                 }
                 response.headers[.date] = HTTPDate.now
