@@ -67,6 +67,33 @@ struct ServerTLSTests {
         await server.stop()
     }
 
+    /// The request-head timeout runs from accept, so a client that never finishes (or starts) the TLS
+    /// handshake is closed by it too.
+    @Test func aSilentConnectionToTheTLSPortIsClosedByTheHeadTimeout() async throws {
+        let identity = try TestCertificate()
+        defer { try? FileManager.default.removeItem(at: identity.directory) }
+        let config = identity.directory.appendingPathComponent("web.yml").path
+        try "tls_server_config: {cert_file: cert.pem, key_file: cert-key.pem}\n".write(
+            toFile: config,
+            atomically: true,
+            encoding: .utf8
+        )
+        let security = try WebSecurity.load(
+            webConfigFile: config,
+            bearerTokenFile: nil,
+            enabled: [],
+            limits: ConnectionLimits(readHeaderTimeout: .milliseconds(300)),
+            logger: Self.logger
+        )
+        let server = try await TestServer(security: security)
+        let silent = try RawConnection(port: server.port)
+        let halfHello = try RawConnection(port: server.port)
+        halfHello.send("\u{16}\u{03}\u{01}")
+        #expect(silent.readUntilClosed(waitingAtMost: 10))
+        #expect(halfHello.readUntilClosed(waitingAtMost: 10))
+        await server.stop()
+    }
+
     /// `RequireAndVerifyClientCert`: a client without a certificate the CA signed never gets an
     /// answer; with one, it is authenticated (enough for a mutating endpoint).
     @Test func mutualTLSAuthenticatesOnItsOwn() async throws {
