@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The allocation-aware core: parser, series identity, detectors, NAB scoring. Imports nothing
@@ -83,11 +86,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload.
+        // libxcrypt through its header: bcrypt password hashes of the web configuration's basic auth.
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload;
+        // TLS, authentication and connection limits from the exporter toolkit's web configuration file.
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilCore", "VigilEngine", "VigilScrape",
+                "VigilCore", "VigilEngine", "VigilScrape", "VigilYAML", "CCrypt",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,6 +176,21 @@ let package = Package(
             ],
             // Fixtures/: a webhook body exactly as Alertmanager 0.25 posted it; read from disk.
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilHTTP", "VigilTestKit", "VigilEngine", "VigilScrape",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,11 +3,11 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
 
-# libcurl for VigilHTTP; curl for the demo and benchmark scripts; python3 and openssl for the tests (a
+# libcurl for VigilHTTP; libcrypt (libxcrypt) for bcrypt in VigilServer; curl for the demo and benchmark scripts; python3 and openssl for the tests (a
 # fixture server, a test certificate);
 # prometheus-node-exporter, a real scrape target, and prometheus, which scrapes Vigil in the integration
 # tests (apt starts neither: the tests start their own on loopback ports).
-packages=(libcurl4-openssl-dev pkg-config curl python3 openssl prometheus-node-exporter prometheus "$@")
+packages=(libcurl4-openssl-dev libcrypt-dev pkg-config curl python3 openssl prometheus-node-exporter prometheus "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -20,7 +21,13 @@ import VigilScrape
 ///   schema of `vigil diagnose --output json` plus `state` and `resolved_at`;
 /// - `GET /api/v1/incidents/{id}`: one incident (404 when unknown);
 /// - `GET /api/v1/targets`: each target's latest scrape, as JSON;
-/// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state.
+/// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state; off unless
+///   ``MutatingAPI/lifecycle`` is enabled (403 otherwise).
+///
+/// ``WebSecurity`` guards every path alike, as the exporter toolkit guards node_exporter's: TLS and
+/// basic auth from the web configuration file, or a bearer token; a 401 before routing, so an
+/// unauthenticated client cannot even tell which paths exist. Connections are bounded by
+/// ``ConnectionLimits``.
 ///
 /// JSON answers use Prometheus's API envelope: `{"status":"success","data":…}`, or
 /// `{"status":"error","errorType":…,"error":…}` with a 4xx/5xx status.
@@ -31,6 +38,8 @@ public struct VigilServer: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let reload: @Sendable () async -> Result<String, ReloadError>
     private let logger: Logger
+    private let security: WebSecurity
+    private let authenticator: Authenticator
     /// Bytes per chunk of the streamed score exposition: large enough to amortise a hop to the
     /// pipeline's actor, small enough not to hold it up.
     public static let chunkBytes = 256 * 1024
@@ -47,8 +56,11 @@ public struct VigilServer: Sendable {
         status: any DaemonStatus,
         registry: PrometheusCollectorRegistry,
         logger: Logger,
+        security: WebSecurity = WebSecurity(),
         reload: @escaping @Sendable () async -> Result<String, ReloadError>
     ) {
+        self.security = security
+        self.authenticator = security.authenticator
         self.host = host
         self.port = port
         self.status = status
@@ -67,32 +79,43 @@ public struct VigilServer: Sendable {
         let responder = router().buildResponder()
         let logger = self.logger
         let host = self.host
-        return try HTTPServerBuilder.http1().buildServer(
-            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: Self.serverName),
+        let security = self.security
+        let authenticator = self.authenticator
+        let tls = security.servesTLS
+        let http1 = security.limits.http1Configuration
+        let builder = HTTPServerBuilder { responder in
+            let channel = HTTP1Channel(responder: responder, configuration: http1)
+            guard tls, let webConfig = security.webConfig else { return channel }
+            return ReloadingTLSChannel(base: channel, webConfig: webConfig)
+        }
+        return try builder.buildServer(
+            configuration: ServerConfiguration(
+                address: .hostname(host, port: port),
+                serverName: Self.serverName,
+                availableConnectionsDelegate: .maximum(security.limits.maxConnections, logger: logger)
+            ),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             responder: { request, writer, channel in
-                let context = BasicRequestContext(
+                var context = VigilRequestContext(
                     source: ApplicationRequestContextSource(channel: channel, logger: logger)
                 )
                 var response: Response
-                do {
-                    // The router answers its own errors (404, 405, any HTTPError); what else escapes is a 500.
-                    response = try await responder.respond(to: request, context: context)
-                    // The router answers 404 for a known path asked with another method; RFC 9110 says 405
-                    // with the methods it does answer.
-                    if response.status == .notFound, let allow = Self.allowedMethods[request.uri.path] {
-                        response = Response(
-                            status: .methodNotAllowed,
-                            headers: [.allow: allow, .contentType: "text/plain; charset=utf-8"],
-                            body: ResponseBody(
-                                byteBuffer: ByteBuffer(string: "\(request.method) is not allowed here; use \(allow)\n")
-                            )
-                        )
-                    }
-                } catch {
-                    logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-                    response = Response(status: .internalServerError)
+                // Read once per request: for the decision and for the headers of whatever is answered.
+                let webConfig = security.webConfig?.current()
+                switch await authenticator.decide(authorization: request.headers[.authorization], webConfig: webConfig)
+                {
+                case .allow(let principal):
+                    context.principal = principal
+                    response = await Self.respond(to: request, context: context, with: responder, logger: logger)
+                case .challenge(let schemes):
+                    response = Self.unauthorized(schemes)
+                case .unavailable:
+                    // The toolkit's answer when its file no longer parses; the reason is in the log.
+                    response = Self.plain(.internalServerError, "Internal Server Error\n")
+                }
+                for header in (try? webConfig?.get())?.headers ?? [] {
+                    if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
                 }
                 response.headers[.date] = HTTPDate.now
                 response.headers[.server] = Self.serverName
@@ -100,9 +123,56 @@ public struct VigilServer: Sendable {
             },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("serving HTTP", metadata: ["address": "\(host):\(port)"])
+                logger.info("serving HTTP", metadata: ["address": "\(host):\(port)", "tls": "\(tls)"])
                 onListening(port)
             }
+        )
+    }
+
+    /// The router's answer, with a 405 where it said 404 for a known path.
+    private static func respond(
+        to request: Request,
+        context: VigilRequestContext,
+        with responder: some HTTPResponder<VigilRequestContext>,
+        logger: Logger
+    ) async -> Response {
+        var response: Response
+        do {
+            // The router answers its own errors (404, 405, any HTTPError); what else escapes is a 500.
+            response = try await responder.respond(to: request, context: context)
+            // The router answers 404 for a known path asked with another method; RFC 9110 says 405
+            // with the methods it does answer.
+            if response.status == .notFound, let allow = Self.allowedMethods[request.uri.path] {
+                response = Response(
+                    status: .methodNotAllowed,
+                    headers: [.allow: allow, .contentType: "text/plain; charset=utf-8"],
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(string: "\(request.method) is not allowed here; use \(allow)\n")
+                    )
+                )
+            }
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            response = Response(status: .internalServerError)
+        }
+        return response
+    }
+
+    /// 401 as the exporter toolkit answers it: one body whatever was wrong (no user, wrong password,
+    /// no header), with a challenge per configured scheme.
+    static func unauthorized(_ schemes: [String]) -> Response {
+        var response = plain(.unauthorized, "Unauthorized\n")
+        for scheme in schemes {
+            response.headers.append(HTTPField(name: .wwwAuthenticate, value: scheme))
+        }
+        return response
+    }
+
+    private static func plain(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
         )
     }
 
@@ -119,8 +189,8 @@ public struct VigilServer: Sendable {
         "/-/reload": "POST",
     ]
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(options: .autoGenerateHeadEndpoints)
+    func router() -> Router<VigilRequestContext> {
+        let router = Router(context: VigilRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.get("/metrics") { _, _ in metrics() }
         router.get("/healthz") { _, _ in text("ok\n") }
         router.get("/readyz") { _, _ in
@@ -148,7 +218,7 @@ public struct VigilServer: Sendable {
             return json(incident, escapingSlashes: false)
         }
         router.get("/api/v1/targets") { _, _ in json(await status.health) }
-        router.post("/-/reload") { _, _ in
+        router.mutating(.post, "/-/reload", api: .lifecycle, enabled: security.enabled) { _, _ in
             switch await reload() {
             case .success(let summary): return text(summary + "\n")
             case .failure(let error): return text(error.message + "\n", .badRequest)

@@ -114,8 +114,28 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// GETs or POSTs `url` with Vigil's own HTTP client.
-func fetch(_ url: String, method: HTTPRequest.Method = .get) async throws -> (status: Int, body: String) {
-    let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, method: method, timeout: 10))
+/// A bearer token in a file, for a daemon run with `--web.enable-lifecycle` (which needs authentication):
+/// the arguments that turn both on, and the token its requests (and its self-scrape) present.
+struct LifecycleAccess {
+    let token = UUID().uuidString
+    let file: URL
+
+    init() throws {
+        file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID().uuidString)")
+        try Data((token + "\n").utf8).write(to: file)
+    }
+
+    var arguments: [String] { ["--web.enable-lifecycle", "--web.bearer-token-file", file.path] }
+}
+
+/// GETs or POSTs `url` with Vigil's own HTTP client, with `Authorization: Bearer token` when given.
+func fetch(
+    _ url: String,
+    method: HTTPRequest.Method = .get,
+    token: String? = nil
+) async throws -> (status: Int, body: String) {
+    let response = try await CurlHTTPClient().execute(
+        HTTPRequest(url: url, method: method, timeout: 10, authorization: token.map(Authorization.bearer))
+    )
     return (response.status, String(decoding: response.body, as: UTF8.self))
 }

@@ -13,6 +13,8 @@ struct DaemonDiagnosisTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        let access = try LifecycleAccess()
+        defer { try? FileManager.default.removeItem(at: access.file) }
         let ruleFile = directory.appendingPathComponent("self.rules.yaml")
         let rules = """
             signals:
@@ -33,11 +35,12 @@ struct DaemonDiagnosisTests {
           - job_name: self
             scrape_interval: 200ms
             scrape_timeout: 200ms
+            authorization: {credentials_file: \(access.file.path)}
             static_configs: [{targets: ['127.0.0.1:\(port)']}]
 
         """.write(to: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess.vigil(
-            ["--config", config.path],
+            ["--config", config.path] + access.arguments,
             environment: ["KUBECONFIG": directory.appendingPathComponent("none").path]
         )
         let base = "http://127.0.0.1:\(port)"
@@ -46,22 +49,25 @@ struct DaemonDiagnosisTests {
         #expect(diagnosing["rule_files"] == ruleFile.path)
         #expect(daemon.logLines.contains { $0["msg"]?.hasPrefix("no Kubernetes cluster") == true })
 
-        let incidents = try await fetch(base + "/api/v1/incidents")
+        let incidents = try await fetch(base + "/api/v1/incidents", token: access.token)
         #expect(incidents.status == 200)
         #expect(incidents.body == #"{"data":[],"status":"success"}"#)
-        #expect(try await fetch(base + "/api/v1/incidents?state=resolved").body == #"{"data":[],"status":"success"}"#)
-        let badState = try await fetch(base + "/api/v1/incidents?state=closed")
+        #expect(
+            try await fetch(base + "/api/v1/incidents?state=resolved", token: access.token).body
+                == #"{"data":[],"status":"success"}"#
+        )
+        let badState = try await fetch(base + "/api/v1/incidents?state=closed", token: access.token)
         #expect(badState.status == 400)
         #expect(
             badState.body
                 == #"{"error":"state: expected open or resolved, got \"closed\"","errorType":"bad_data","status":"error"}"#
         )
-        let unknown = try await fetch(base + "/api/v1/incidents/nope")
+        let unknown = try await fetch(base + "/api/v1/incidents/nope", token: access.token)
         #expect(unknown.status == 404)
         #expect(unknown.body == #"{"error":"no incident with id \"nope\"","errorType":"not_found","status":"error"}"#)
 
         // Rounds run every 200ms, and the gauges say how many incidents there are.
-        let exposition = try await metrics(base) { $0.contains("vigil_diagnosis_rounds_total 2") }
+        let exposition = try await metrics(base, token: access.token) { $0.contains("vigil_diagnosis_rounds_total 2") }
         #expect(exposition.contains("vigil_incidents{state=\"open\"} 0"), "\(exposition)")
         #expect(exposition.contains("vigil_incidents{state=\"resolved\"} 0"))
         #expect(exposition.contains("vigil_recorder_series 1"), "the one scrape_duration_seconds series")
@@ -69,28 +75,28 @@ struct DaemonDiagnosisTests {
         // A bad rule file refuses the reload with every error listed; the running rules go on.
         try (rules + "  - name: broken\n    selector: 'up{'\n  - selector: up\n")
             .write(to: ruleFile, atomically: true, encoding: .utf8)
-        let refused = try await fetch(base + "/-/reload", method: .post)
+        let refused = try await fetch(base + "/-/reload", method: .post, token: access.token)
         #expect(refused.status == 400)
         let errors = refused.body.split(separator: "\n")
         #expect(errors.count == 2, "\(refused.body)")
         #expect(errors.allSatisfy { $0.hasPrefix(ruleFile.path + ":") }, "\(refused.body)")
-        #expect(try await fetch(base + "/api/v1/incidents").status == 200)
+        #expect(try await fetch(base + "/api/v1/incidents", token: access.token).status == 200)
 
         try (rules + "  - name: up\n    selector: up\n").write(to: ruleFile, atomically: true, encoding: .utf8)
-        let applied = try await fetch(base + "/-/reload", method: .post)
+        let applied = try await fetch(base + "/-/reload", method: .post, token: access.token)
         #expect(applied.body == "configuration reloaded: 1 targets, 2 signal rules, 0 playbooks\n")
-        let after = try await metrics(base) { $0.contains("vigil_recorder_series 2") }
+        let after = try await metrics(base, token: access.token) { $0.contains("vigil_recorder_series 2") }
         #expect(after.contains("vigil_recorder_series 2"), "up is recorded too after the reload")
         daemon.signal(SIGTERM)
         #expect(await daemon.exitStatus(within: 20) == 0)
     }
 
     /// `/metrics` once `condition` holds (or after about five seconds).
-    func metrics(_ base: String, until condition: (String) -> Bool) async throws -> String {
-        var body = try await fetch(base + "/metrics").body
+    func metrics(_ base: String, token: String, until condition: (String) -> Bool) async throws -> String {
+        var body = try await fetch(base + "/metrics", token: token).body
         for _ in 0..<100 where !condition(body) {
             try await Task.sleep(for: .milliseconds(50))
-            body = try await fetch(base + "/metrics").body
+            body = try await fetch(base + "/metrics", token: token).body
         }
         return body
     }

@@ -121,7 +121,10 @@ struct DaemonTests {
 
     @Test func reloadAppliesAGoodFileAndRefusesABadOneWithEveryError() async throws {
         let port = ChildProcess.port(3)
+        let access = try LifecycleAccess()
+        defer { try? FileManager.default.removeItem(at: access.file) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).yaml")
+        // The token guards every path, so the self-scrape presents it too.
         let good = """
             listen: 127.0.0.1:\(port)
             log: {format: json}
@@ -129,22 +132,26 @@ struct DaemonTests {
               - job_name: self
                 scrape_interval: 200ms
                 scrape_timeout: 200ms
+                authorization: {credentials_file: \(access.file.path)}
                 static_configs: [{targets: ['127.0.0.1:\(port)']}]
 
             """
         try good.write(to: file, atomically: true, encoding: .utf8)
-        let daemon = try ChildProcess.vigil(["--config", file.path])
+        let daemon = try ChildProcess.vigil(["--config", file.path] + access.arguments)
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
 
         try (good + "    sample_limt: 5\n").write(to: file, atomically: true, encoding: .utf8)
-        let refused = try await fetch(base + "/-/reload", method: .post)
+        let refused = try await fetch(base + "/-/reload", method: .post, token: access.token)
         #expect(refused.status == 400)
-        #expect(refused.body.hasPrefix("\(file.path):8:5: scrape_configs[0].sample_limt: unknown field"))
+        #expect(refused.body.hasPrefix("\(file.path):9:5: scrape_configs[0].sample_limt: unknown field"))
 
         let twoTargets = good + "  - job_name: other\n    static_configs: [{targets: ['127.0.0.1:1']}]\n"
         try twoTargets.write(to: file, atomically: true, encoding: .utf8)
-        let applied = try await fetch(base + "/-/reload", method: .post)
+        // Without the token: 401, and nothing reloaded.
+        let anonymous = try await fetch(base + "/-/reload", method: .post)
+        #expect(anonymous.status == 401)
+        let applied = try await fetch(base + "/-/reload", method: .post, token: access.token)
         #expect(applied.status == 200)
         // The bundled rules (./rules) are re-read too; their counts follow the pack.
         #expect(applied.body.hasPrefix("configuration reloaded: 2 targets"), "\(applied.body)")
@@ -158,6 +165,26 @@ struct DaemonTests {
         )
         daemon.signal(SIGTERM)
         #expect(await daemon.exitStatus(within: 20) == 0)
+    }
+
+    /// `POST /-/reload` answered anyone; now it is off unless enabled, and enabling it needs authentication.
+    @Test func reloadIsOffByDefaultAndCannotBeEnabledWithoutAuthentication() async throws {
+        let daemon = try ChildProcess.vigil(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+        let address = try #require(daemon.logLines.first { $0["msg"] == "serving HTTP" }?["address"])
+        let off = try await fetch("http://\(address)/-/reload", method: .post)
+        #expect(off.status == 403)
+        #expect(off.body == "Lifecycle API is not enabled.\n")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0)
+
+        let unsafe = await vigil("run", "--listen", "127.0.0.1:0", "--web.enable-lifecycle")
+        #expect(unsafe.status == 1)
+        #expect(
+            unsafe.stderr
+                == "--web.enable-lifecycle needs authentication: give --web.config.file with basic_auth_users (or "
+                + "tls_server_config.client_auth_type: RequireAndVerifyClientCert), or --web.bearer-token-file\n"
+        )
     }
 
     @Test func withNoTargetVigilServesItsAPIAndIsReadyAtOnce() async throws {

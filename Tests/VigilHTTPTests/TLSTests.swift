@@ -1,32 +1,18 @@
 import Foundation
 import Testing
+import VigilTestKit
 
 @testable import VigilHTTP
 
 /// TLS against a loopback HTTPS server with a certificate made for the test.
 struct TLSTests {
-    /// A self-signed certificate for 127.0.0.1, made with the openssl command line.
+    /// A self-signed certificate for 127.0.0.1 (VigilTestKit's, shared with the server's TLS tests).
     static func makeCertificate(
         name: String = "127.0.0.1",
         alternativeName: String = "IP:127.0.0.1"
     ) throws -> (directory: URL, certificate: String, key: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tls-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let certificate = directory.appendingPathComponent("cert.pem").path
-        let key = directory.appendingPathComponent("key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-            "-days", "1", "-subj", "/CN=\(name)", "-addext", "subjectAltName=\(alternativeName)",
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        openssl.standardOutput = FileHandle.nullDevice
-        try openssl.run()
-        // Poll rather than waitUntilExit, which does not return off the main thread on Linux.
-        while openssl.isRunning { usleep(10_000) }
-        guard openssl.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-        return (directory, certificate, key)
+        let made = try TestCertificate(name: name, alternativeName: alternativeName)
+        return (made.directory, made.certificate, made.key)
     }
 
     @Test func verifiesAgainstTheGivenCAAndRefusesWithoutIt() async throws {

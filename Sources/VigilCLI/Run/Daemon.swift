@@ -21,6 +21,8 @@ struct Daemon {
     var rules: RuleSet?
     /// The cluster diagnosis watches; nil: diagnosis sees metrics only.
     var kubeConnection: KubeConnection?
+    /// TLS, authentication, mutating endpoints and connection limits of the HTTP server.
+    var security = WebSecurity()
 
     func run() async throws {
         let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
@@ -99,6 +101,7 @@ struct Daemon {
             status: PipelineStatus(manager: manager, diagnosis: diagnosis?.service),
             registry: registry,
             logger: logger,
+            security: security,
             reload: { await reloader.reload(trigger: "POST /-/reload") }
         )
         services.append(try server.service())

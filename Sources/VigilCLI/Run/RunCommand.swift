@@ -4,6 +4,7 @@ import VigilEngine
 import VigilKube
 import VigilRules
 import VigilScrape
+import VigilServer
 import VigilYAML
 
 /// `vigil run`: the daemon. Scrapes, detects, serves `/metrics` and the API, checkpoints what it learnt.
@@ -36,6 +37,13 @@ struct RunCommand: AsyncParsableCommand {
             cooldown, rate limit, blast radius); every step is in <state-dir>/audit.jsonl first
             (vigil audit reads it). SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
+
+            Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag \
+            needs authentication. --web.config.file takes the Prometheus exporter toolkit's web \
+            configuration (the file node_exporter reads): TLS, basic auth with bcrypt hashes, security \
+            headers; it then guards every path, /healthz and /readyz included, as node_exporter does. \
+            --web.bearer-token-file accepts a bearer token as well or instead. See "Securing the daemon" \
+            in the README.
             """
     )
 
@@ -105,6 +113,9 @@ struct RunCommand: AsyncParsableCommand {
         )
     )
     var allowApply = false
+
+    @OptionGroup(title: "HTTP server security and limits")
+    var web: WebOptions
 
     /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
     struct ConfigSource: Sendable {
@@ -229,6 +240,7 @@ struct RunCommand: AsyncParsableCommand {
         let config: DaemonConfig
         let rules: RuleSet?
         let connection: KubeConnection?
+        let security: WebSecurity
         do throws(DaemonConfig.Invalid) {
             config = try source.load()
             rules = try config.rules()
@@ -244,10 +256,12 @@ struct RunCommand: AsyncParsableCommand {
                     throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
                 }
             }
+            security = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
         }
-        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection).run()
+        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection, security: security)
+            .run()
     }
 }

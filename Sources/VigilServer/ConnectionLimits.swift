@@ -1,0 +1,49 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// What bounds the server's connections, so idle or half-sent connections cannot pile up until the
+/// process runs out of descriptors (a slowloris):
+///
+/// - ``readHeaderTimeout``: from accepting a connection (TLS handshake included) to a complete request
+///   head; a client still sending its first head then is disconnected. Go's `http.Server` calls this
+///   `ReadHeaderTimeout`; 10 s is the common choice for Prometheus-ecosystem servers.
+/// - ``idleTimeout``: how long a connection may go without a complete request part or a response,
+///   between keep-alive requests and while a later request is half-sent. 5 minutes, as Prometheus's
+///   `--web.read-timeout`, so a scraper's kept-alive connection survives its scrape interval.
+/// - ``maxConnections``: connections served at once (Prometheus's `--web.max-connections`, 512); beyond
+///   it new connections wait in the listen backlog until one closes.
+public struct ConnectionLimits: Sendable, Equatable {
+    public var readHeaderTimeout: Duration
+    public var idleTimeout: Duration
+    public var maxConnections: Int
+
+    public init(
+        readHeaderTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(300),
+        maxConnections: Int = 512
+    ) {
+        self.readHeaderTimeout = readHeaderTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+
+    /// Hummingbird's HTTP/1.1 channel with the idle timeout and a ``RequestHeadTimeout`` per connection.
+    public var http1Configuration: HTTP1Channel.Configuration {
+        let readHeaderTimeout = TimeAmount(readHeaderTimeout)
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadTimeout(timeout: readHeaderTimeout)],
+            idleTimeout: TimeAmount(idleTimeout)
+        )
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(
+            seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+                ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        )
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import VigilServer
+
+/// The decisions behind the 401s, with the bcrypt checks recorded: an unknown user costs the same
+/// check as a wrong password, successes are cached and failures are not.
+struct AuthenticatorTests {
+    /// "s3cret" at cost 4; a second user's hash at cost 5 (as if hashed later with a higher cost).
+    static let alice = "$2y$04$Sx4d0cO42FhOxNu3EOAp0eURZ4l3IoGyUWUeBZYu3Q1jzeYv4aOg6"
+    static let bob = "$2b$05$VigilDummySaltForUnknownUsersNoPasswordMatchesThis.xy"
+
+    /// Every bcrypt check asked for: the hash and whether it was the real one.
+    final class Checks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var hashes: [BcryptHash] = []
+        func record(_ hash: BcryptHash) { lock.withLock { hashes.append(hash) } }
+        var made: [BcryptHash] { lock.withLock { hashes } }
+    }
+
+    func authenticator(_ yaml: String, checks: Checks) throws -> Authenticator {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-web-\(UUID().uuidString).yml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let config = try ReloadingFile(path: file.path) { path in
+            Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
+                .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
+        }
+        return Authenticator(webConfig: config, bearerToken: nil) { hash, password in
+            checks.record(hash)
+            return hash.matches(password)
+        }
+    }
+
+    static func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func anUnknownUserCostsOneCheckAtTheUsersCostLikeAWrongPassword() async throws {
+        let checks = Checks()
+        let auth = try authenticator("basic_auth_users:\n  alice: \(Self.alice)\n  bob: \(Self.bob)\n", checks: checks)
+        #expect(await auth.decide(authorization: Self.basic("alice", "wrong")) == .challenge(["Basic"]))
+        #expect(await auth.decide(authorization: Self.basic("mallory", "s3cret")) == .challenge(["Basic"]))
+        let made = checks.made
+        #expect(made.count == 2)
+        #expect(made.first?.text == Self.alice)
+        // The dummy carries the highest cost among the users: never cheaper than a real check.
+        #expect(made.last == BcryptHash.dummy(cost: 5))
+    }
+
+    @Test func successesAreCachedAndFailuresAreCheckedEveryTime() async throws {
+        let checks = Checks()
+        let auth = try authenticator("basic_auth_users:\n  alice: \(Self.alice)\n", checks: checks)
+        for _ in 0..<3 {
+            #expect(await auth.decide(authorization: Self.basic("alice", "s3cret")) == .allow(.user("alice")))
+        }
+        #expect(checks.made.count == 1)
+        for _ in 0..<3 {
+            #expect(await auth.decide(authorization: Self.basic("alice", "guess")) == .challenge(["Basic"]))
+        }
+        #expect(checks.made.count == 4)
+        #expect(auth.successes.count == 1)
+    }
+
+    /// Malformed headers are refusals like any other, without a crash and without a bcrypt check.
+    @Test(arguments: [
+        "Basic", "Basic ", "Basic !!!notbase64", "Basic " + Data("no-colon".utf8).base64EncodedString(),
+        "Basic " + Data([0xFF, 0xFE, 0x3A]).base64EncodedString(), "Digest abc", "", "basic",
+    ])
+    func malformedCredentialsAreRefused(header: String) async throws {
+        let checks = Checks()
+        let auth = try authenticator("basic_auth_users:\n  alice: \(Self.alice)\n", checks: checks)
+        #expect(await auth.decide(authorization: header) == .challenge(["Basic"]))
+        #expect(checks.made.isEmpty)
+    }
+
+    @Test func theSchemeIsCaseInsensitiveAndThePasswordMayHoldColons() async throws {
+        let checks = Checks()
+        let auth = try authenticator("basic_auth_users:\n  alice: \(Self.alice)\n", checks: checks)
+        let credentials = Data("alice:s3cret".utf8).base64EncodedString()
+        #expect(await auth.decide(authorization: "bAsIc \(credentials)") == .allow(.user("alice")))
+        let (user, password) = try #require(Authenticator.basicCredentials(Self.basic("alice", "a:b:c")))
+        #expect(user == "alice" && password == "a:b:c")
+    }
+
+    @Test func theCacheNeverGrowsBeyondItsLimit() {
+        let cache = Authenticator.SuccessCache()
+        for index in 0..<(Authenticator.SuccessCache.limit * 3 + 7) {
+            cache.insert(.init(user: "u\(index)", hash: "h", password: "p"))
+        }
+        #expect(cache.count <= Authenticator.SuccessCache.limit)
+        #expect(cache.count > 0)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+import Testing
+import VigilTestKit
+
+@testable import VigilServer
+
+/// Slowloris defences: the request-head timeout on an embedded channel (time driven by the test), then
+/// the whole server over real sockets with short limits.
+@Suite(.serialized)
+struct ConnectionLimitTests {
+    @Test func aConnectionWithoutARequestHeadIsClosedAtTheDeadlineNotBefore() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandler(RequestHeadTimeout(timeout: .seconds(10)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(9_999))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aRequestHeadInTimeDisarmsIt() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandler(RequestHeadTimeout(timeout: .seconds(10)))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        try channel.writeInbound(
+            HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"))
+        )
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(channel.isActive)
+        // The part went on up the pipeline.
+        #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
+        _ = try channel.finish()
+    }
+
+    func server(_ limits: ConnectionLimits) async throws -> TestServer {
+        try await TestServer(security: WebSecurity(limits: limits))
+    }
+
+    /// Half a request, or none: closed once the (short) header timeout passes. The test asserts the
+    /// close; the read's own wait only turns a hang into a failure.
+    @Test func halfSentAndSilentConnectionsAreClosedWhileAWholeRequestIsServed() async throws {
+        let server = try await server(ConnectionLimits(readHeaderTimeout: .milliseconds(300)))
+        let half = try RawConnection(port: server.port)
+        half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        let silent = try RawConnection(port: server.port)
+        let whole = try RawConnection(port: server.port)
+        whole.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        guard case .bytes(let answer) = whole.read(waitingAtMost: 10) else {
+            Issue.record("a whole request was not answered")
+            return
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(half.readUntilClosed(waitingAtMost: 10))
+        #expect(silent.readUntilClosed(waitingAtMost: 10))
+        await server.stop()
+    }
+
+    /// Between requests on a kept-alive connection the idle timeout applies, and a later request left
+    /// half-sent is closed by it too.
+    @Test func aKeptAliveConnectionLeftHalfSentIsClosedByTheIdleTimeout() async throws {
+        let server = try await server(
+            ConnectionLimits(readHeaderTimeout: .seconds(60), idleTimeout: .milliseconds(300))
+        )
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        guard case .bytes(let answer) = connection.read(waitingAtMost: 10) else {
+            Issue.record("the first request was not answered")
+            return
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
+        connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        #expect(connection.readUntilClosed(waitingAtMost: 10))
+        await server.stop()
+    }
+
+    /// At the cap a new connection waits in the backlog, unanswered, and is served once a slot frees.
+    @Test func beyondTheCapAConnectionWaitsUntilOneCloses() async throws {
+        let server = try await server(ConnectionLimits(readHeaderTimeout: .seconds(60), maxConnections: 1))
+        var holder: RawConnection? = try RawConnection(port: server.port)
+        // The holder is accepted before the waiter connects: its first request is answered.
+        holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        guard case .bytes = holder?.read(waitingAtMost: 10) else {
+            Issue.record("the first connection was not served")
+            return
+        }
+        let waiter = try RawConnection(port: server.port)
+        waiter.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(waiter.read(waitingAtMost: 1) == .nothingYet)
+        holder = nil
+        guard case .bytes(let answer) = waiter.read(waitingAtMost: 10) else {
+            Issue.record("the waiting connection was not served after a slot freed")
+            return
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
+        await server.stop()
+    }
+}
