@@ -22,7 +22,10 @@ import VigilScrape
 /// - `GET /api/v1/incidents/{id}`: one incident (404 when unknown);
 /// - `GET /api/v1/targets`: each target's latest scrape, as JSON;
 /// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state; off unless
-///   ``MutatingAPI/lifecycle`` is enabled (403 otherwise).
+///   ``MutatingAPI/lifecycle`` is enabled (403 otherwise);
+/// - `GET /api/v1/proposals`, `/api/v1/proposals/{id}`: remediation's proposals and where each stands;
+///   `POST /api/v1/proposals/{id}/approve|reject`: off unless ``MutatingAPI/approvals`` is enabled;
+/// - `POST /webhook/alertmanager`: Alertmanager's webhook (payload version 4), queued for diagnosis.
 ///
 /// ``WebSecurity`` guards every path alike, as the exporter toolkit guards node_exporter's: TLS and
 /// basic auth from the web configuration file, or a bearer token; a 401 before routing, so an
@@ -38,8 +41,12 @@ public struct VigilServer: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let reload: @Sendable () async -> Result<String, ReloadError>
     private let logger: Logger
-    private let security: WebSecurity
+    let security: WebSecurity
     private let authenticator: Authenticator
+    /// Remediation's proposals; nil without a cluster (the routes answer 404).
+    let proposals: (any ProposalDesk)?
+    /// The webhook's queue; nil without diagnosis.
+    let alerts: AlertIntake?
     /// Bytes per chunk of the streamed score exposition: large enough to amortise a hop to the
     /// pipeline's actor, small enough not to hold it up.
     public static let chunkBytes = 256 * 1024
@@ -57,9 +64,13 @@ public struct VigilServer: Sendable {
         registry: PrometheusCollectorRegistry,
         logger: Logger,
         security: WebSecurity = WebSecurity(),
+        proposals: (any ProposalDesk)? = nil,
+        alerts: AlertIntake? = nil,
         reload: @escaping @Sendable () async -> Result<String, ReloadError>
     ) {
         self.security = security
+        self.proposals = proposals
+        self.alerts = alerts
         self.authenticator = security.authenticator
         self.host = host
         self.port = port
@@ -187,6 +198,8 @@ public struct VigilServer: Sendable {
         "/api/v1/anomalies": "GET, HEAD",
         "/api/v1/targets": "GET, HEAD",
         "/-/reload": "POST",
+        "/api/v1/proposals": "GET, HEAD",
+        "/webhook/alertmanager": "POST",
     ]
 
     func router() -> Router<VigilRequestContext> {
@@ -224,6 +237,8 @@ public struct VigilServer: Sendable {
             case .failure(let error): return text(error.message + "\n", .badRequest)
             }
         }
+        addProposalRoutes(to: router)
+        addWebhookRoute(to: router)
         return router
     }
 
@@ -246,7 +261,7 @@ public struct VigilServer: Sendable {
         )
     }
 
-    private func text(_ body: String, _ status: HTTPResponse.Status = .ok) -> Response {
+    func text(_ body: String, _ status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [.contentType: "text/plain; charset=utf-8"],
@@ -266,7 +281,7 @@ public struct VigilServer: Sendable {
     }
 
     /// The API's error envelope, as Prometheus's: `{"status":"error","errorType":…,"error":…}`.
-    private func error(_ status: HTTPResponse.Status, type: String, _ message: String) -> Response {
+    func error(_ status: HTTPResponse.Status, type: String, _ message: String) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = (try? encoder.encode(ErrorEnvelope(errorType: type, error: message))) ?? Data()
@@ -279,7 +294,7 @@ public struct VigilServer: Sendable {
 
     /// `payload` in the success envelope. Incidents are written as `vigil diagnose --output json` writes
     /// them (`deployment/web`, not `deployment\/web`); other answers keep the escaping they always had.
-    private func json(_ payload: some Encodable, escapingSlashes: Bool = true) -> Response {
+    func json(_ payload: some Encodable, escapingSlashes: Bool = true) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(

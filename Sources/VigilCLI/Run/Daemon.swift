@@ -72,7 +72,28 @@ struct Daemon {
                 remediator: remediator
             )
             services.append(service)
-            diagnosis = Diagnosis(recorder: recorder, service: service)
+            // Alertmanager's own list keeps the firing alerts true (at start, every interval, and after a
+            // truncated delivery), when its URL is known.
+            let reconciler = config.alertmanager.map { alertmanager in
+                AlertReconciler(
+                    client: AlertmanagerClient(
+                        url: alertmanager.url,
+                        receiver: alertmanager.receiver,
+                        transport: CurlHTTPClient()
+                    ),
+                    interval: .seconds(alertmanager.reconcileInterval),
+                    clock: ContinuousClock(),
+                    logger: logger,
+                    apply: { await service.reconcile(active: $0) }
+                )
+            }
+            if let reconciler { services.append(reconciler) }
+            let intake = AlertIntake(
+                deliver: { await service.receive($0) },
+                reconcile: { await reconciler?.reconcile() }
+            )
+            services.append(intake)
+            diagnosis = Diagnosis(recorder: recorder, service: service, intake: intake)
             logger.info(
                 "diagnosing",
                 metadata: [
@@ -102,6 +123,8 @@ struct Daemon {
             registry: registry,
             logger: logger,
             security: security,
+            proposals: diagnosis?.service.remediator,
+            alerts: diagnosis?.intake,
             reload: { await reloader.reload(trigger: "POST /-/reload") }
         )
         services.append(try server.service())
@@ -183,6 +206,8 @@ struct Daemon {
     struct Diagnosis {
         let recorder: SignalRecorder
         let service: DiagnosisService<ContinuousClock>
+        /// The webhook's queue into the service.
+        let intake: AlertIntake
     }
 
     /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported

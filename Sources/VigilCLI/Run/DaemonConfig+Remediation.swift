@@ -65,3 +65,33 @@ extension DaemonConfig {
         return policy
     }
 }
+
+/// `alertmanager:` — where reconciliation asks for the active alerts routed to Vigil.
+struct AlertmanagerSettings: Equatable {
+    var url: String
+    /// The receiver Vigil is in Alertmanager's configuration (`receivers[].name`).
+    var receiver = "vigil"
+    var reconcileInterval: Double = 300
+
+    static func read(_ node: Node, _ reader: ConfigReader) -> AlertmanagerSettings? {
+        let fields = reader.fields(node, "alertmanager", allowed: ["url", "receiver", "reconcile_interval"])
+        guard let urlNode = fields["url"] else {
+            reader.fail(node, "alertmanager", "url: required")
+            return nil
+        }
+        guard let url = reader.string(urlNode, "alertmanager.url") else { return nil }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            reader.fail(urlNode, "alertmanager.url", "expected an http:// or https:// URL, got \"\(url)\"")
+            return nil
+        }
+        var settings = AlertmanagerSettings(url: url)
+        if let receiver = fields["receiver"].flatMap({ reader.string($0, "alertmanager.receiver") }) {
+            settings.receiver = receiver
+        }
+        if let interval = fields["reconcile_interval"].flatMap({ reader.seconds($0, "alertmanager.reconcile_interval") }
+        ) {
+            settings.reconcileInterval = interval
+        }
+        return settings
+    }
+}

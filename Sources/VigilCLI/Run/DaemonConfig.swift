@@ -35,6 +35,8 @@ struct DaemonConfig: Equatable {
     var kubeContext: String?
     /// `remediation:` and `--allow-apply`: what Vigil may change on its own.
     var remediation = RemediationPolicy()
+    /// `alertmanager:`: where the webhook's alerts are reconciled from; nil: they are not.
+    var alertmanager: AlertmanagerSettings?
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -77,7 +79,7 @@ struct DaemonConfig: Equatable {
             "",
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
-                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
+                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation", "alertmanager",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -99,6 +101,7 @@ struct DaemonConfig: Equatable {
             if let value = kubernetes["context"] { kubeContext = reader.string(value, "kubernetes.context") }
         }
         if let node = fields["remediation"] { remediation = Self.readRemediation(node, reader) }
+        if let node = fields["alertmanager"] { alertmanager = AlertmanagerSettings.read(node, reader) }
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
                 (listenHost, listenPort) = (host, port)

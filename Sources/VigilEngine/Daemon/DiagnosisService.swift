@@ -27,7 +27,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     private let history: @Sendable (Double) async -> MetricHistory
     private let cluster: @Sendable () async -> ClusterModel
     /// Takes each round's proposals as far as policy allows; nil: proposals are only shown.
-    public let remediator: Remediator?
+    public nonisolated let remediator: Remediator?
     private let logger: Logger
     private var tracker: IncidentTracker
     /// Firing Alertmanager alerts (the webhook and reconciliation feed it): evidence in every round.

@@ -1,0 +1,50 @@
+import CoreMetrics
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VigilEngine
+
+extension VigilServer {
+    /// At most this much body per delivery (413 above): a 10-alert payload is about 8 KiB.
+    static let webhookBodyLimit = 1 << 20
+
+    /// `POST /webhook/alertmanager`: authenticated as every path is (Alertmanager's `http_config` sends
+    /// basic auth or a bearer token), decoded, queued, answered at once — 200 once queued, 400 for a body
+    /// that is not a version-4 payload (Alertmanager does not retry it), 413 above the body limit, 503 with
+    /// `Retry-After` when the queue is full (Alertmanager retries with backoff).
+    func addWebhookRoute(to router: Router<VigilRequestContext>) {
+        router.post("/webhook/alertmanager") { request, _ in
+            let response = await webhook(request)
+            Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(response.status.code))])
+                .increment()
+            return response
+        }
+    }
+
+    private func webhook(_ request: Request) async -> Response {
+        guard let alerts else {
+            return error(.notFound, type: "not_found", "the webhook needs diagnosis: no rule files are loaded")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.webhookBodyLimit {
+            return error(.contentTooLarge, type: "bad_data", "body over \(Self.webhookBodyLimit) bytes")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.webhookBodyLimit)
+        } catch {
+            return self.error(.contentTooLarge, type: "bad_data", "body over \(Self.webhookBodyLimit) bytes")
+        }
+        let webhook: AlertmanagerWebhook
+        do {
+            webhook = try AlertmanagerWebhook.decode(Array(buffer: body))
+        } catch {
+            return self.error(.badRequest, type: "bad_data", "not an Alertmanager webhook payload: \(error)")
+        }
+        guard alerts.offer(webhook) else {
+            var busy = error(.serviceUnavailable, type: "unavailable", "the alert queue is full; retry later")
+            busy.headers[.retryAfter] = "5"
+            return busy
+        }
+        return text("ok\n")
+    }
+}

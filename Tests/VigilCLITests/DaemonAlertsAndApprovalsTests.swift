@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import VigilHTTP
+import VigilTestKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil run` as a webhook receiver and a remediator, against the fake API server: an alert becomes one
+/// incident (duplicates ignored, closed on resolve), its proposal waits for a person, `vigil proposals`
+/// shows it, an authenticated approval applies it, and the audit log says who approved it.
+@Suite struct DaemonAlertsAndApprovalsTests {
+    static let sample = try! String(
+        contentsOf: repositoryRoot.appendingPathComponent(
+            "Tests/VigilEngineTests/Fixtures/alertmanager-webhook-sample.json"
+        ),
+        encoding: .utf8
+    )
+
+    /// The captured body with the alert relabelled for deployment/web in shop, in `status`.
+    static func delivery(_ status: String) -> [UInt8] {
+        var payload = try! JSONSerialization.jsonObject(with: Data(sample.utf8)) as! [String: Any]
+        var alert = (payload["alerts"] as! [[String: Any]])[0]
+        alert["labels"] = [
+            "alertname": "WebMemoryHigh", "namespace": "shop", "deployment": "web", "severity": "warning",
+        ]
+        alert["status"] = status
+        if status == "resolved" { alert["endsAt"] = "2026-11-29T16:10:00Z" }
+        payload["alerts"] = [alert]
+        payload["status"] = status
+        return Array(try! JSONSerialization.data(withJSONObject: payload))
+    }
+
+    static func post(_ url: String, _ body: [UInt8], token: String?) async throws -> (status: Int, body: String) {
+        let response = try await CurlHTTPClient().execute(
+            HTTPRequest(
+                url: url,
+                method: .post,
+                headers: [("Content-Type", "application/json")],
+                body: body,
+                timeout: 10,
+                authorization: token.map(Authorization.bearer)
+            )
+        )
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// Polls `path` (at most ~10 s) until `condition` holds for its body.
+    static func until(_ url: String, token: String, _ condition: (String) -> Bool) async throws -> String {
+        var body = try await fetch(url, token: token).body
+        for _ in 0..<200 where !condition(body) {
+            try await Task.sleep(for: .milliseconds(50))
+            body = try await fetch(url, token: token).body
+        }
+        return body
+    }
+
+    @Test func anAlertBecomesOneIncidentWhoseProposalAnApprovalApplies() async throws {
+        let server = try FakeAPIServer()
+        let port = ChildProcess.port(9)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let access = try LifecycleAccess()
+        defer { try? FileManager.default.removeItem(at: access.file) }
+        try """
+        playbooks:
+          - name: memory-alert
+            cause: memory-alert
+            summary: Memory alert; a restart frees the leaked memory
+            when: {all: [{alert: WebMemoryHigh}]}
+            then: [{action: restart}]
+            autonomy: approve
+
+        """.write(to: directory.appendingPathComponent("alerts.rules.yaml"), atomically: true, encoding: .utf8)
+        try """
+        listen: 127.0.0.1:\(port)
+        log: {format: json}
+        state_dir: \(directory.appendingPathComponent("state").path)
+        diagnosis_interval: 1s
+        rule_files: ['*.rules.yaml']
+        kubernetes: {kubeconfig: \(server.kubeconfig.path)}
+
+        """.write(to: directory.appendingPathComponent("vigil.yaml"), atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess.vigil(
+            [
+                "--config", directory.appendingPathComponent("vigil.yaml").path, "--allow-apply",
+                "--web.enable-approvals", "--web.bearer-token-file", access.file.path,
+            ]
+        )
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+
+        // Unauthenticated, malformed and oversized deliveries are refused, with reasons.
+        #expect(try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: nil).status == 401)
+        let bad = try await Self.post(
+            base + "/webhook/alertmanager",
+            Array(#"{"version": "4"}"#.utf8),
+            token: access.token
+        )
+        #expect(bad.status == 400)
+        #expect(bad.body.contains("not an Alertmanager webhook payload: receiver: required"), "\(bad.body)")
+        let huge = try await Self.post(
+            base + "/webhook/alertmanager",
+            [UInt8](repeating: 32, count: 2 << 20),
+            token: access.token
+        )
+        #expect(huge.status == 413)
+
+        // The alert, then the same delivery again (the HA peer): one incident.
+        #expect(
+            try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
+                == 200
+        )
+        #expect(
+            try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
+                == 200
+        )
+        let open = try await Self.until(base + "/api/v1/proposals", token: access.token) { $0.contains("\"pending\"") }
+        #expect(open.contains(#""state":"pending""#), "\(open)\n\(daemon.stderr)")
+        let incidents = try await fetch(base + "/api/v1/incidents?state=open", token: access.token).body
+        #expect(incidents.components(separatedBy: #""workload":"deployment/web""#).count == 2, "\(incidents)")
+        let exposition = try await fetch(base + "/metrics", token: access.token).body
+        #expect(exposition.contains("vigil_webhook_duplicates_total 1"), "\(exposition)")
+
+        // vigil proposals shows it; an approval without credentials is refused; with them, applied.
+        let list = try ChildProcess.run(
+            ChildProcess.binary,
+            ["proposals", "list", "--url", base, "--bearer-token-file", access.file.path]
+        )
+        #expect(list.status == 0)
+        let id = try #require(list.output.split(separator: "\n").dropFirst().first?.split(separator: " ").first)
+        #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
+        #expect(try await Self.post(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
+        let approve = try ChildProcess.run(
+            ChildProcess.binary,
+            ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],
+            environment: ["USER": "alice"]
+        )
+        #expect(approve.status == 0, "\(approve.output)")
+        #expect(approve.output == "deployment.apps/web restarted\n")
+        let restarts = try await server.log().filter {
+            $0.method == "PATCH" && $0.path == "/apis/apps/v1/namespaces/shop/deployments/web"
+                && !$0.query.contains(["dryRun", "All"])
+        }
+        #expect(restarts.count == 1)
+
+        // Resolved: the incident closes.
+        #expect(
+            try await Self.post(base + "/webhook/alertmanager", Self.delivery("resolved"), token: access.token).status
+                == 200
+        )
+        let closed = try await Self.until(base + "/api/v1/incidents?state=open", token: access.token) {
+            $0 == #"{"data":[],"status":"success"}"#
+        }
+        #expect(closed == #"{"data":[],"status":"success"}"#)
+
+        let audit = try ChildProcess.run(
+            ChildProcess.binary,
+            ["audit", "--state-dir", directory.appendingPathComponent("state").path, "--proposal", String(id)]
+        )
+        #expect(audit.output.contains("approved    restart deployment/web -n shop"), "\(audit.output)")
+        #expect(audit.output.contains("by user:bearer-token (alice)"), "\(audit.output)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.stderr.suffix(3000))")
+    }
+}
