@@ -5,9 +5,11 @@ set -euo pipefail
 
 # libcurl for VigilHTTP; libcrypt (libxcrypt) for bcrypt in VigilServer; curl for the demo and benchmark scripts; python3 and openssl for the tests (a
 # fixture server, a test certificate);
-# prometheus-node-exporter, a real scrape target, and prometheus, which scrapes Vigil in the integration
-# tests (apt starts neither: the tests start their own on loopback ports).
-packages=(libcurl4-openssl-dev libcrypt-dev pkg-config curl python3 openssl prometheus-node-exporter prometheus "$@")
+# prometheus-node-exporter, a real scrape target, prometheus, which scrapes Vigil in the integration
+# tests, and prometheus-alertmanager, which delivers webhooks to it (apt starts none of them: the tests
+# start their own on loopback ports).
+packages=(libcurl4-openssl-dev libcrypt-dev pkg-config curl python3 openssl prometheus-node-exporter prometheus
+    prometheus-alertmanager "$@")
 
 missing=()
 for package in "${packages[@]}"; do
