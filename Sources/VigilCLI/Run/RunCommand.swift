@@ -40,6 +40,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The job label of --scrape targets.", valueName: "name"))
     var job = "app"
 
+    @OptionGroup var scrapeLimits: ScrapeFlags
+
     @Option(name: .long, help: ArgumentHelp("Address to serve on (default 0.0.0.0:9464).", valueName: "host:port"))
     var listen: String?
 
@@ -67,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
     var logLevel: String?
 
-    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, about 600 bytes a series).")
+    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, 576 bytes a series).")
     var seasonal = false
 
     @Option(
@@ -95,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
         var file: String?
         var scrape: [String]
         var job: String
+        var scrapeFlags = ScrapeFlags.Values()
         var listen: String?
         var interval: String?
         var stateDirectory: String?
@@ -150,9 +153,14 @@ struct RunCommand: AsyncParsableCommand {
                     errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }
-                config.targets.append(
-                    ScrapeTarget(url: url, job: job, interval: scrapeInterval, timeout: min(10, scrapeInterval))
+                var target = ScrapeTarget(
+                    url: url,
+                    job: job,
+                    interval: scrapeInterval,
+                    timeout: min(10, scrapeInterval)
                 )
+                scrapeFlags.apply(to: &target, errors: &errors)
+                config.targets.append(target)
             }
             if let stateDirectory { config.stateDirectory = stateDirectory }
             if let checkpointInterval {
@@ -183,6 +191,9 @@ struct RunCommand: AsyncParsableCommand {
             if config.ruleFiles.isEmpty, let bundled = Self.bundledRules() { config.ruleFiles = [bundled] }
             if let kubeconfig { config.kubeconfig = kubeconfig }
             if let context { config.kubeContext = context }
+            // The --scrape flags are checked once per URL: say each problem once.
+            var said: Set<String> = []
+            errors = errors.filter { said.insert($0).inserted }
             guard errors.isEmpty else { throw DaemonConfig.Invalid(errors: errors) }
             return config
         }
@@ -193,6 +204,7 @@ struct RunCommand: AsyncParsableCommand {
             file: config,
             scrape: scrape,
             job: job,
+            scrapeFlags: scrapeLimits.values,
             listen: listen,
             interval: interval,
             stateDirectory: stateDirectory,
