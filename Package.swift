@@ -34,7 +34,7 @@ let package = Package(
     ],
     targets: [
         // The allocation-aware core: parser, series identity, detectors, NAB scoring. Imports nothing
-        // but the stdlib and swift-numerics' RealModule (exp, log, erfc for the detectors).
+        // but the stdlib, Glibc (memchr, memcmp) and swift-numerics' RealModule (exp, for NAB scoring).
         .target(
             name: "VigilCore",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],

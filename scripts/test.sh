@@ -21,6 +21,10 @@ echo "== rule files: the default pack checks clean and passes its unit tests (as
 
 echo "== the bundled scenarios are exactly what their generator writes"
 python3 scripts/generate-scenarios.py --check
+python3 scripts/generate-checkout-latency.py --check
+
+echo "== hostile input against the real binary (scripts/hostile/: bad numbers, aliases, churn, gzip bomb, slowloris, credentials, hung exec plugin)"
+scripts/hostile-input.sh .build/debug/vigil
 
 echo "== the same tests under ThreadSanitizer (the HTTP client hands transfers between threads)"
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan

@@ -9,6 +9,7 @@ struct LintCommand: AsyncParsableCommand {
         discussion: """
             Each invalid input is reported on stderr as FILE:LINE:COL: message, and the whole input is
             rejected, as a scraper rejects a bad scrape. Exits 0 when every input is valid, 1 otherwise.
+            An input is held whole while it is checked: one over --max-input-bytes (256 MiB) is refused.
 
             Examples:
               vigil lint sample-metrics/*.prom
@@ -22,6 +23,8 @@ struct LintCommand: AsyncParsableCommand {
     )
     var format: FormatChoice = .auto
 
+    @OptionGroup var limit: InputLimit
+
     @Argument(help: "Files to check; '-' reads standard input.")
     var files: [String]
 
@@ -33,7 +36,7 @@ struct LintCommand: AsyncParsableCommand {
         var failed = false
         for path in files {
             do {
-                let input = try ExpositionInput.load(path)
+                let input = try ExpositionInput.load(path, limit: limit.bytes)
                 let format = format.resolve(for: input)
                 var parser = ExpositionParser(bytes: input.bytes, format: format)
                 var samples = 0

@@ -9,7 +9,8 @@ struct ParseCommand: AsyncParsableCommand {
         discussion: """
             JSON output: {"format":…,"families":[{"name","type","help","unit","samples":[{"name",
             "labels":{…},"value","timestamp_ms","exemplar":{"labels","value","timestamp"}}]}]}.
-            Values are strings ("NaN", "+Inf", "1.5"), as in Prometheus's HTTP API.
+            Values are strings ("NaN", "+Inf", "1.5"), as in Prometheus's HTTP API. The output is written
+            family by family; an input over --max-input-bytes (256 MiB) is refused.
             """
     )
 
@@ -21,11 +22,13 @@ struct ParseCommand: AsyncParsableCommand {
     @Option(help: "Output: text (one sample per line) or json.")
     var output: Output = .text
 
+    @OptionGroup var limit: InputLimit
+
     @Argument(help: "The file to parse; '-' reads standard input.")
     var file: String
 
     func run() async throws {
-        let input = try ExpositionInput.load(file)
+        let input = try ExpositionInput.load(file, limit: limit.bytes)
         let format = format.resolve(for: input)
         let families: [MetricFamily]
         do {
@@ -35,14 +38,15 @@ struct ParseCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         switch output {
-        case .json: Console.out(json(families, format: format))
-        case .text: Console.out(text(families))
+        case .json: json(families, format: format)
+        case .text: text(families)
         }
     }
 
-    private func text(_ families: [MetricFamily]) -> String {
-        var lines: [String] = []
-        for family in families {
+    /// Writes one family at a time: the whole output as one string cost memory several times the input's.
+    private func text(_ families: [MetricFamily]) {
+        for (index, family) in families.enumerated() {
+            var lines: [String] = []
             var header = "# \(family.name) \(family.type.rawValue)"
             if let unit = family.unit, !unit.isEmpty { header += " unit=\(unit)" }
             if let help = family.help { header += " — \(help)" }
@@ -61,11 +65,12 @@ struct ParseCommand: AsyncParsableCommand {
                 }
                 lines.append(line)
             }
+            Console.current.writeOut((index > 0 ? "\n" : "") + lines.joined(separator: "\n"))
         }
-        return lines.joined(separator: "\n")
+        Console.current.writeOut("\n")
     }
 
-    private func json(_ families: [MetricFamily], format: ExpositionFormat) -> String {
+    private func json(_ families: [MetricFamily], format: ExpositionFormat) {
         var writer = JSONWriter()
         writer.raw("{")
         writer.key("format", first: true)
@@ -110,9 +115,11 @@ struct ParseCommand: AsyncParsableCommand {
                 writer.raw("}")
             }
             writer.raw("]}")
+            Console.current.writeOut(writer.text)
+            writer = JSONWriter()
         }
         writer.raw("]}")
-        return writer.text
+        Console.current.writeOut(writer.text + "\n")
     }
 
     private func labels(_ pairs: [(String, String)], _ writer: inout JSONWriter) {

@@ -13,6 +13,18 @@ public struct LabelSet: Hashable, Sendable {
         labels = Self.sorted(pairs).map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
     }
 
+    /// The label set of `pairs` when every name and value is interned already, else nil (then no
+    /// series with these labels can exist); interns nothing.
+    public init?(existing pairs: [(name: String, value: String)], symbols: SymbolTable) {
+        var labels: [Label] = []
+        labels.reserveCapacity(pairs.count)
+        for pair in Self.sorted(pairs) {
+            guard let name = symbols.existing(pair.name), let value = symbols.existing(pair.value) else { return nil }
+            labels.append(Label(name: name, value: value))
+        }
+        self.labels = labels
+    }
+
     /// `pairs` in a label set's order: by name, byte-wise.
     public static func sorted(_ pairs: [(name: String, value: String)]) -> [(name: String, value: String)] {
         pairs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }

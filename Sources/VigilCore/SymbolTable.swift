@@ -36,6 +36,10 @@ public final class SymbolTable {
         return symbol
     }
 
+    /// The symbol for `string` if it is interned already; never creates one (a series that is refused
+    /// must not leave its strings behind).
+    public func existing(_ string: String) -> Symbol? { ids[Bytes(string: string)] }
+
     /// The string behind a symbol of this table.
     public subscript(symbol: Symbol) -> String { strings[Int(symbol.id)] }
 

@@ -4,8 +4,13 @@ import Logging
 import ServiceLifecycle
 import VigilCore
 
-/// Writes a checkpoint every `interval` and a last one at graceful shutdown, so a `kill -9` loses at
-/// most one interval of learning and a clean stop loses nothing.
+/// Restores the last checkpoint, then writes one every `interval` and a last one at graceful shutdown,
+/// so a `kill -9` loses at most one interval of learning and a clean stop loses nothing.
+///
+/// Restoring runs here, inside the service group, not before it: the HTTP server answers `/healthz`
+/// (and says not ready) while a large checkpoint is read, instead of not answering at all. Nothing is
+/// written before the restore is over, so a stop during it cannot overwrite the checkpoint with an
+/// empty state.
 ///
 /// Run it before (so it stops after) the services that feed the store: the final checkpoint then holds
 /// everything they learnt.
@@ -13,6 +18,7 @@ public struct CheckpointService: Service {
     public let checkpoint: StateCheckpoint
     public let interval: Duration
     private let snapshot: @Sendable () async -> StoreSnapshot
+    private let restore: @Sendable () async -> Void
     private let logger: Logger
     private let writes = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "success")])
     private let failures = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "failure")])
@@ -23,15 +29,18 @@ public struct CheckpointService: Service {
         checkpoint: StateCheckpoint,
         interval: Duration,
         logger: Logger,
+        restore: @escaping @Sendable () async -> Void = {},
         snapshot: @escaping @Sendable () async -> StoreSnapshot
     ) {
         self.checkpoint = checkpoint
         self.interval = interval
         self.logger = logger
+        self.restore = restore
         self.snapshot = snapshot
     }
 
     public func run() async throws {
+        await restore()
         await cancelWhenGracefulShutdown {
             while true {
                 do { try await Task.sleep(for: interval) } catch { return }
@@ -48,6 +57,13 @@ public struct CheckpointService: Service {
         let state = await snapshot()
         do {
             let bytes = try checkpoint.write(state)
+            let took = ContinuousClock.now - started
+            if took > interval {
+                logger.warning(
+                    "a checkpoint took longer than the checkpoint interval; lower series_limit or raise checkpoint_interval",
+                    metadata: ["took": "\(took)", "interval": "\(interval)", "series": "\(state.series.count)"]
+                )
+            }
             writes.increment()
             lastSuccess.record(Date().timeIntervalSince1970)
             size.record(bytes)

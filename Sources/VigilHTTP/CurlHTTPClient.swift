@@ -10,9 +10,18 @@ import Foundation
 /// `http_proxy`, as libcurl reads it).
 public final class CurlHTTPClient: HTTPTransport {
     private let loop: CurlEventLoop
+    /// Monotonic nanoseconds: when each transfer's deadline falls, and whether it passed while the
+    /// body was being decoded.
+    private let clock: @Sendable () -> UInt64
 
     /// Starts the event thread.
-    public init() {
+    public convenience init() {
+        self.init(clock: { DispatchTime.now().uptimeNanoseconds })
+    }
+
+    /// `clock` gives monotonic nanoseconds (tests move it to pass a deadline mid-body).
+    init(clock: @escaping @Sendable () -> UInt64) {
+        self.clock = clock
         loop = CurlEventLoop()
         let loop = self.loop
         let thread = Thread { loop.run() }
@@ -39,7 +48,7 @@ public final class CurlHTTPClient: HTTPTransport {
         _ request: HTTPRequest,
         onChunk: HTTPChunkHandler?
     ) async throws(HTTPClientError) -> HTTPResponse {
-        let transfer = try CurlTransfer(request, onChunk: onChunk)
+        let transfer = try CurlTransfer(request, onChunk: onChunk, clock: clock)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -57,7 +66,11 @@ public final class CurlHTTPClient: HTTPTransport {
 final class CurlEventLoop: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
-        var cancelled: [ObjectIdentifier] = []
+        /// The transfers themselves, not their `ObjectIdentifier`s: a transfer that finished and was
+        /// freed before the event thread drained this list could have its address reused by a new
+        /// transfer, which a cancellation keyed by address would then abort. Held here, the cancelled
+        /// transfer stays alive (its address taken) until the event thread has looked at it.
+        var cancelled: [CurlTransfer] = []
         var shuttingDown = false
     }
 
@@ -87,7 +100,7 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     func cancel(_ transfer: CurlTransfer) {
-        lock.withLock { inbox.cancelled.append(ObjectIdentifier(transfer)) }
+        lock.withLock { inbox.cancelled.append(transfer) }
         curl_multi_wakeup(multi)
     }
 
@@ -113,8 +126,10 @@ final class CurlEventLoop: @unchecked Sendable {
                 byHandle[transfer.handle] = transfer
                 curl_multi_add_handle(multi, transfer.handle)
             }
-            for identifier in inbox.cancelled {
-                guard let transfer = active.removeValue(forKey: identifier) else { continue }
+            for cancelled in inbox.cancelled {
+                // Only if it is still in flight (it may have finished meanwhile) — and it is that very
+                // transfer: the cancelled one is alive, so no other can have its identifier.
+                guard let transfer = active.removeValue(forKey: ObjectIdentifier(cancelled)) else { continue }
                 byHandle[transfer.handle] = nil
                 curl_multi_remove_handle(multi, transfer.handle)
                 transfer.finish(.failure(HTTPClientError(.cancelled, "\(transfer.url): cancelled")))

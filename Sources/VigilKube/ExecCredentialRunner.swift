@@ -36,40 +36,42 @@ actor ExecCredentialRunner {
     func invalidate() { cached = nil }
 
     private func run() async throws(KubeError) -> Credential {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [plugin.command] + plugin.arguments
         var environment = ProcessInfo.processInfo.environment
         for variable in plugin.environment { environment[variable.name] = variable.value }
         environment["KUBERNETES_EXEC_INFO"] =
             #"{"apiVersion":"\#(plugin.apiVersion)","kind":"ExecCredential","spec":{"interactive":false}}"#
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let process: PluginProcess
         do {
-            try process.run()
+            process = try PluginProcess.spawn(plugin.command, arguments: plugin.arguments, environment: environment)
         } catch {
-            throw failure("cannot run \(plugin.command): \(error.localizedDescription)")
+            throw failure("cannot run \(plugin.command): \(error.message)")
         }
-        // Read while it runs (a full pipe would block it), and give up after the timeout.
-        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        // Read both pipes while it runs (a full pipe would block it), and give up after the timeout.
+        let output = process.output
+        let errors = process.errors
+        async let reading = PluginProcess.readToEnd(output)
+        async let readingErrors = PluginProcess.readToEnd(errors)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        var exitStatus = process.exitStatus()
+        while exitStatus == nil {
             if ContinuousClock.now > deadline {
-                process.terminate()
-                throw failure("\(plugin.command) did not finish within \(timeout)")
+                process.killGroup()
+                let message =
+                    "\(plugin.command) did not finish within \(timeout); killed its process group (pid \(process.pid))"
+                // Said at once, not only in the error: with --watch a retry would otherwise pass silently.
+                FileHandle.standardError.write(Data("vigil: exec credential plugin: \(message)\n".utf8))
+                throw failure(message)
             }
             try? await Task.sleep(for: .milliseconds(10))
+            exitStatus = process.exitStatus()
         }
-        let data = await reading.value
-        guard process.terminationStatus == 0 else {
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(1024), as: UTF8.self)
+        let data = await reading
+        let stderrData = await readingErrors
+        guard exitStatus == 0 else {
+            let stderr = String(decoding: stderrData.prefix(1024), as: UTF8.self)
             let hint = plugin.installHint.map { " (\($0))" } ?? ""
             throw failure(
-                "\(plugin.command) exited with status \(process.terminationStatus): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))\(hint)"
+                "\(plugin.command) exited with status \(exitStatus ?? -1): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))\(hint)"
             )
         }
         return try parse(data)

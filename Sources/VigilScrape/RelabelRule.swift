@@ -17,7 +17,9 @@ public struct RelabelRule: Sendable, Equatable {
     /// initializer, and its lazily lowered program is published atomically, so sharing it is safe.
     nonisolated(unsafe) let compiled: Regex<AnyRegexOutput>
 
-    /// Fails with the regex engine's message when `regex` does not compile.
+    /// Fails when `regex` is not RE2 syntax (with Go's `regexp/syntax` wording, as Prometheus reports
+    /// it) or nests repetition (see ``RE2Syntax``), else with the regex engine's message when it does
+    /// not compile.
     public init(action: Action, sourceLabels: [String], separator: String = ";", regex: String = "(.*)") throws {
         self.action = action
         self.sourceLabels = sourceLabels
@@ -43,6 +45,7 @@ public struct RelabelRule: Sendable, Equatable {
     /// Matched code point by code point, as Go's RE2 matches runes (Swift's default is by grapheme:
     /// "e" + a combining acute would be one `.`).
     static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
-        try Regex("^(?:\(pattern))$").matchingSemantics(.unicodeScalar)
+        let translated = try RE2Syntax.check(pattern)
+        return try Regex("^(?:\(translated))$").matchingSemantics(.unicodeScalar)
     }
 }

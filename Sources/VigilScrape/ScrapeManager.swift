@@ -12,7 +12,7 @@ import VigilHTTP
 /// scrape at a time, so the store needs no lock and a sample costs no synchronisation.
 public actor ScrapeManager {
     /// One target's scraper and what the pipeline remembers of its series.
-    private final class TargetState {
+    final class TargetState {
         let id: Int
         /// The target as configured (its scraper may hold a copy with the sample limit lifted).
         let target: ScrapeTarget
@@ -43,7 +43,7 @@ public actor ScrapeManager {
             }
             synthetic = (register("up"), register("scrape_duration_seconds"), register("scrape_samples_scraped"))
             health = TargetHealth(
-                url: target.url,
+                url: target.displayURL,
                 labels: Dictionary(uniqueKeysWithValues: targetLabels.map { ($0.name, $0.value) }),
                 health: "unknown",
                 lastError: "",
@@ -59,17 +59,32 @@ public actor ScrapeManager {
     private let wallClock: @Sendable () -> Double
     /// How long a series no target exposes any more keeps its learnt state before it is removed.
     public let seriesRetention: Double
+    /// The most series the store may hold (the targets' `up` and `scrape_*` series are always let in):
+    /// what bounds memory, checkpoint size and restore time when targets churn out new series. A new
+    /// series beyond it is refused (not stored, not scored) and counted, as Prometheus counts the
+    /// scrapes that exceed `sample_limit`; series already held go on being scored.
+    public let seriesLimit: Int
+    /// The default ``seriesLimit``: about 600 bytes a series in memory (README's measurement) keeps
+    /// the daemon well under 1 GB.
+    public static let defaultSeriesLimit = 1_000_000
+    /// New series refused in the scrape being ingested.
+    private var refusedInScrape = 0
+    /// Whether a checkpoint is still to be restored: no scrape runs, and the daemon is not ready,
+    /// until ``finishRestoring()`` (the HTTP server answers `/healthz` meanwhile).
+    public private(set) var isRestoring: Bool
+    /// Ends when restoring is over; waiting on it ends at cancellation too (a stop during a restore).
+    private let restored = AsyncStream<Void>.makeStream()
     private var states: [TargetState] = []
     private var nextID = 0
     private var restartLoops: AsyncStream<Void>.Continuation?
     /// Reused from scrape to scrape, so a scrape allocates no observation buffer.
     private var observations: [Observation] = []
     /// Who also gets the raw samples of the series it admits (the diagnosis recorder); nil: nobody.
-    private var sampleSink: (any SampleSink)?
+    var sampleSink: (any SampleSink)?
     /// Store reference → the sink's handle + 1; 0 until the sink was asked, `.max` when it declined.
-    private var sinkHandles: [UInt32] = []
+    var sinkHandles: [UInt32] = []
     /// Reused like `observations`.
-    private var sinkSamples: [SampleSinkSample] = []
+    var sinkSamples: [SampleSinkSample] = []
     private let metrics = (
         successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
         failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
@@ -77,7 +92,9 @@ public actor ScrapeManager {
         series: Gauge(label: "vigil_series"),
         removed: Counter(label: "vigil_series_removed_total"),
         anomalies: Gauge(label: "vigil_anomalies"),
-        ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds)
+        ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds),
+        refused: Counter(label: "vigil_series_refused_total"),
+        exceeded: Counter(label: "vigil_target_scrapes_exceeded_series_limit_total")
     )
 
     /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
@@ -86,10 +103,14 @@ public actor ScrapeManager {
         transport: any HTTPTransport,
         store: SeriesStore,
         seriesRetention: Double = 3600,
+        seriesLimit: Int = ScrapeManager.defaultSeriesLimit,
+        restoring: Bool = false,
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.store = store
+        isRestoring = restoring
         self.seriesRetention = seriesRetention
+        self.seriesLimit = seriesLimit
         self.transport = transport
         self.wallClock = wallClock
         states = targets.enumerated().map {
@@ -132,8 +153,15 @@ public actor ScrapeManager {
     /// The targets being scraped.
     public var targets: [ScrapeTarget] { states.map(\.target) }
 
-    /// Ready once every target has been scraped at least once (successfully or not).
-    public var isReady: Bool { states.allSatisfy { $0.health.health != "unknown" } }
+    /// Ready once learnt state is restored and every target has been scraped at least once
+    /// (successfully or not).
+    public var isReady: Bool { !isRestoring && states.allSatisfy { $0.health.health != "unknown" } }
+
+    /// Restoring is over (whether a checkpoint was taken back or not): scraping may begin.
+    public func finishRestoring() {
+        isRestoring = false
+        restored.continuation.finish()
+    }
 
     public var health: [TargetHealth] { states.map(\.health) }
 
@@ -159,7 +187,11 @@ public actor ScrapeManager {
     }
 
     /// Scrapes every target on schedule until the task is cancelled; restarts the loops on ``update``.
+    /// Begins once restoring is over: a scrape before would be overwritten by the checkpoint's state.
     public func run() async {
+        if isRestoring {
+            for await _ in restored.stream {}
+        }
         while !Task.isCancelled {
             let (restart, continuation) = AsyncStream<Void>.makeStream()
             restartLoops = continuation
@@ -226,6 +258,7 @@ public actor ScrapeManager {
         var batch = observations
         observations = []
         batch.removeAll(keepingCapacity: true)
+        refusedInScrape = 0
         resolve(result.samples, of: state, at: time, into: &batch)
         var result = result
         let limit = state.target.sampleLimit
@@ -256,68 +289,7 @@ public actor ScrapeManager {
         state.health.lastScrape = time
         state.health.lastScrapeDuration = result.duration
         state.health.samplesScraped = result.samplesScraped
-    }
-
-    // MARK: - The sample sink
-
-    /// Attaches `sink` (nil detaches): from the next scrape on, it is asked once per series whether it
-    /// wants its samples, and gets those it wants.
-    public func attach(_ sink: (any SampleSink)?) {
-        sampleSink = sink
-        sinkHandles = []
-    }
-
-    /// Forgets the sink's answers, so every series is asked again at its next sample (the sink's
-    /// selection changed, e.g. the rules were reloaded).
-    public func reselectSamples() {
-        sinkHandles = []
-    }
-
-    /// Hands the samples of a scrape (its `up` and `scrape_*` series included) whose series the sink
-    /// admitted on to it, in one batch.
-    private func forward(
-        _ batch: [Observation],
-        state: TargetState,
-        result: ScrapeResult,
-        at time: Double,
-        to sink: any SampleSink
-    ) {
-        if sinkHandles.count < store.count {
-            sinkHandles.append(contentsOf: repeatElement(0, count: store.count - sinkHandles.count))
-        }
-        var samples = sinkSamples
-        sinkSamples = []
-        samples.removeAll(keepingCapacity: true)
-        for observation in batch {
-            append(observation.series, observation.value, observation.timestamp, to: &samples, sink)
-        }
-        append(state.synthetic.up, result.up ? 1 : 0, time, to: &samples, sink)
-        append(state.synthetic.duration, result.duration, time, to: &samples, sink)
-        append(state.synthetic.samples, Double(result.samplesScraped), time, to: &samples, sink)
-        if !samples.isEmpty { sink.record(samples) }
-        sinkSamples = samples
-    }
-
-    /// Appends a sample for the sink if it wants the series, asking it on the series's first sample.
-    private func append(
-        _ series: StoreRef,
-        _ value: Double,
-        _ timestamp: Double,
-        to samples: inout [SampleSinkSample],
-        _ sink: any SampleSink
-    ) {
-        let index = Int(series.index)
-        var mapped = sinkHandles[index]
-        if mapped == 0 {
-            let labels = Dictionary(
-                store.labels(of: series).pairs(in: store.symbols).map { ($0.name, $0.value) },
-                uniquingKeysWith: { first, _ in first }
-            )
-            mapped = sink.admit(labels: labels, role: store.role(of: series)).map { $0.value + 1 } ?? .max
-            sinkHandles[index] = mapped
-        }
-        guard mapped != .max else { return }
-        samples.append(SampleSinkSample(series: SampleSinkHandle(mapped - 1), value: value, timestamp: timestamp))
+        if refusedInScrape > 0 { refuse(refusedInScrape, state: state) }
     }
 
     /// Maps a scrape's samples to store series: an array lookup per sample; labelling (target labels,
@@ -352,7 +324,8 @@ public actor ScrapeManager {
         state.storeRefs = refs
     }
 
-    /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops it.
+    /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops
+    /// it, or when it is new and the store is at ``seriesLimit``.
     private func label(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
         let cache = state.scraper.cache
         // The cache keeps a series's labels only until they are read here, once.
@@ -360,7 +333,30 @@ public actor ScrapeManager {
         guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else {
             return nil
         }
-        return store.register(LabelSet(labels, symbols: store.symbols), role: state.scraper.role(of: series))
+        let role = state.scraper.role(of: series)
+        guard store.count >= seriesLimit else {
+            return store.register(LabelSet(labels, symbols: store.symbols), role: role)
+        }
+        // At the limit only a series the store holds gets in. Looked up without interning: a refused
+        // series must not leave its label values in the symbol table.
+        guard let known = LabelSet(existing: labels, symbols: store.symbols), store.ref(of: known) != nil else {
+            refusedInScrape += 1
+            return nil
+        }
+        return store.register(known, role: role)
+    }
+
+    /// Counts a scrape's refused series. A target whose cache holds more series than the store may
+    /// (one that churns out new series every scrape) gets a fresh cache: the refused series would
+    /// otherwise pile up in it, each scrape's on top of the last. Its series that are stored keep their
+    /// state; the next scrape labels them afresh.
+    private func refuse(_ count: Int, state: TargetState) {
+        metrics.refused.increment(by: count)
+        metrics.exceeded.increment()
+        if state.scraper.cache.seriesCount > seriesLimit {
+            state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
+            state.storeRefs = []
+        }
     }
 
     /// The store reference of a series of a target's cache, when it has been mapped (stale marking).
@@ -447,6 +443,13 @@ public actor ScrapeManager {
     /// Everything learnt, for a checkpoint.
     public func snapshot() -> StoreSnapshot { store.snapshot() }
 
-    /// Takes back a checkpoint's state; false when it was learnt under other detector settings.
-    public func restore(_ snapshot: StoreSnapshot) -> Bool { store.restore(snapshot) }
+    /// Takes back a checkpoint's state, at most ``seriesLimit`` series of it (a checkpoint written under
+    /// a higher limit, or none); false when it was learnt under other detector settings.
+    public func restore(_ snapshot: StoreSnapshot) -> Bool {
+        guard snapshot.series.count > seriesLimit - store.count else { return store.restore(snapshot) }
+        var kept = snapshot
+        kept.series.removeLast(snapshot.series.count - max(0, seriesLimit - store.count))
+        metrics.refused.increment(by: snapshot.series.count - kept.series.count)
+        return store.restore(kept)
+    }
 }

@@ -18,7 +18,8 @@ public struct ScrapeTarget: Sendable, Equatable {
     public var timeout: Double
     /// Most samples one scrape may hold (0 = unlimited); exceeding it fails the whole scrape.
     public var sampleLimit: Int
-    /// Most decoded body bytes (0 = unlimited); exceeding it fails the whole scrape.
+    /// Most decoded body bytes (0 = unlimited; default ``defaultBodySizeLimit``); exceeding it fails
+    /// the whole scrape.
     public var bodySizeLimit: Int
     /// Label limits, as `label_limit`, `label_name_length_limit`, `label_value_length_limit`.
     public var labelLimits: ExpositionLimits
@@ -35,7 +36,7 @@ public struct ScrapeTarget: Sendable, Equatable {
         interval: Double = 15,
         timeout: Double = 10,
         sampleLimit: Int = 0,
-        bodySizeLimit: Int = 0,
+        bodySizeLimit: Int = ScrapeTarget.defaultBodySizeLimit,
         labelLimits: ExpositionLimits = .default,
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil
@@ -54,12 +55,18 @@ public struct ScrapeTarget: Sendable, Equatable {
         self.authorization = authorization
     }
 
-    /// The `instance` label: the URL's `host:port`, as Prometheus takes it from the target address.
-    public var instance: String {
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
-    }
+    /// The `instance` label: the URL's `host:port`, as Prometheus takes it from the target address —
+    /// never its user info (`http://user:secret@host/` published the password on every series).
+    public var instance: String { URLUserInfo.hostAndPort(url) }
+
+    /// The URL as logs and the API show it: a password in it reads `<secret>`, as in Prometheus.
+    public var displayURL: String { URLUserInfo.redacted(url) }
+
+    /// The decoded-body cap of a target whose configuration sets none: it bounds a gzip bomb (a few
+    /// megabytes on the wire inflating to gigabytes) while leaving room for the largest real
+    /// expositions (kube-state-metrics of a big cluster: a few hundred thousand series, tens of MB).
+    /// `body_size_limit: 0` lifts it.
+    public static let defaultBodySizeLimit = 256 << 20
 
     /// The labels attached to every series of this target, sorted by name.
     public var targetLabels: [(name: String, value: String)] {

@@ -32,7 +32,7 @@ public final class TargetScraper {
         self.cache = cache
         self.clock = clock
         body = ScrapeBodyParser(
-            url: target.url,
+            url: target.displayURL,
             cache: cache,
             limits: target.labelLimits,
             sampleLimit: target.sampleLimit
@@ -121,7 +121,7 @@ public final class TargetScraper {
     private func describe(_ error: HTTPClientError) -> String {
         switch error.kind {
         case .bodyTooLarge: "body size limit exceeded"
-        case .timeout: "Get \"\(target.url)\": context deadline exceeded"
+        case .timeout: "Get \"\(target.displayURL)\": context deadline exceeded"
         default: error.message
         }
     }

@@ -11,7 +11,9 @@ public protocol DaemonStatus: Sendable {
     var health: [TargetHealth] { get async }
     /// Ongoing anomalies, and the recently ended ones when asked.
     func anomalies(includeEnded: Bool) async -> [AnomalyReport]
-    /// One chunk of the `vigil_anomaly_score` exposition from `cursor`, and where to go on (nil: done).
+    /// One chunk of the `vigil_anomaly_score` exposition from `cursor` (0 first), and where to go on
+    /// (nil: done). The cursor names a series, not a position, so a compaction between chunks neither
+    /// skips nor repeats one (``ScoreExposition/write(_:from:into:chunkBytes:)``).
     func scoreChunk(from cursor: Int, chunkBytes: Int) async -> (bytes: [UInt8], next: Int?)
     /// Open incidents, then resolved ones; only `state`'s when given. Empty without diagnosis.
     func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident]

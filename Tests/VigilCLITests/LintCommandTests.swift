@@ -64,10 +64,20 @@ struct LintCommandTests {
         #expect(unknown.status == 2)
     }
 
+    @Test func anInputOverTheLimitIsRefusedNotReadWhole() async {
+        // /dev/zero never ends: it was read until the process aborted at 1 GB.
+        let endless = await vigil("lint", "--max-input-bytes", "1000000", "/dev/zero")
+        #expect(endless.status == 1)
+        #expect(endless.stderr == "/dev/zero: input larger than 1000000 bytes (raise --max-input-bytes to read it)\n")
+        let parsed = await vigil("parse", "--max-input-bytes", "4096", "/dev/zero")
+        #expect(parsed.status == 1)
+        #expect(parsed.stderr.contains("/dev/zero: input larger than 4096 bytes"))
+    }
+
     @Test func helpGoesToStdout() async {
         let result = await vigil("lint", "--help")
         #expect(result.status == 0)
-        #expect(result.stdout.contains("USAGE: vigil lint [--format <format>] <files> ..."))
+        #expect(result.stdout.contains("USAGE: vigil lint [--format <format>] [--max-input-bytes <n>] <files> ..."))
         #expect(result.stdout.contains("FILE:LINE:COL"))
     }
 }

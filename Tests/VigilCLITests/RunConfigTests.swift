@@ -290,6 +290,64 @@ struct RunConfigTests {
         #expect(try source.load().targets.count == 2)
     }
 
+    @Test func scrapeFlagsBoundAndAuthenticateTheOneLineTargets() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-flags-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let basic = directory.appendingPathComponent("basic").path
+        try "probe:pa:ss\n".write(toFile: basic, atomically: true, encoding: .utf8)
+        func source(_ flags: [String], url: String = "http://a:1/metrics") throws -> RunCommand.ConfigSource {
+            RunCommand.ConfigSource(
+                file: nil,
+                scrape: [url],
+                job: "app",
+                scrapeFlags: try ScrapeFlags.parse(flags).values,
+                listen: nil,
+                interval: nil,
+                stateDirectory: nil,
+                checkpointInterval: nil,
+                logFormat: nil,
+                logLevel: nil,
+                seasonal: false
+            )
+        }
+        let defaults = try source([]).load().targets[0]
+        #expect(defaults.sampleLimit == 0 && defaults.bodySizeLimit == ScrapeTarget.defaultBodySizeLimit)
+        let bounded = try source(["--sample-limit", "5000", "--body-size-limit", "10MB"]).load().targets[0]
+        #expect(bounded.sampleLimit == 5000 && bounded.bodySizeLimit == 10 << 20)
+        #expect(try source(["--body-size-limit", "0"]).load().targets[0].bodySizeLimit == 0)
+        let authenticated = try source(["--scrape-basic-auth-file", basic]).load().targets[0]
+        #expect(authenticated.authorization == .basic(username: "probe", password: "pa:ss"))
+        let bearer = try source(["--scrape-bearer-token-file", basic]).load().targets[0]
+        #expect(bearer.authorization == .bearerFile(basic))
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--sample-limit: expected a count of samples (0 for no limit), got \"-5\"",
+                "--body-size-limit: expected a size like 10MB, at most 1EB, got \"9999999999TB\"",
+                "--scrape-basic-auth-file: /nonexistent: cannot be read (or is over 64 KiB)",
+            ])
+        ) {
+            try source([
+                "--sample-limit=-5", "--body-size-limit", "9999999999TB", "--scrape-basic-auth-file", "/nonexistent",
+            ]).load()
+        }
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--scrape: http://u:<secret>@a:1/metrics carries user info as well as a credentials file; give one"
+            ])
+        ) {
+            try source(["--scrape-basic-auth-file", basic], url: "http://u:p@a:1/metrics").load()
+        }
+    }
+
+    @Test func seriesLimitIsReadAndRangeChecked() throws {
+        #expect(try DaemonConfig.parse("{}", file: "c.yaml").seriesLimit == 1_000_000)
+        #expect(try DaemonConfig.parse("series_limit: 5000", file: "c.yaml").seriesLimit == 5000)
+        #expect(throws: DaemonConfig.Invalid(errors: ["c.yaml:1:15: series_limit: expected at least 1 series"])) {
+            try DaemonConfig.parse("series_limit: 0", file: "c.yaml")
+        }
+    }
+
     /// Port 99999 was accepted, and failed only at the first scrape.
     @Test(arguments: [
         ("a:99999", false), ("a:0", false), ("a:65535", true), ("a:1", true), ("a", true), ("[::1]:9100", true),

@@ -12,6 +12,12 @@ struct DetectorStateTests {
         #expect(MemoryLayout<EnsembleDetector>.size + profileBytes + 32 <= 2048)
     }
 
+    @Test func stateIsTheSizeTheREADMESays() {
+        // README ("121 bytes" a series, "576 bytes more" with the daily profile) and docs/PERFORMANCE.md quote these.
+        #expect(MemoryLayout<EnsembleDetector>.size == 121)
+        #expect(MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins == 576)
+    }
+
     @Test func checkpointedStateResumesExactly() throws {
         let scenario = Scenario("100x1999 160 100x500", noise: 2, dailyAmplitude: 10)
         let parameters = EnsembleParameters()

@@ -21,6 +21,26 @@ struct ScoreExpositionTests {
         store.observe(ref, value: value, at: 1_700_000_000)
     }
 
+    @Test func aCompactionBetweenChunksNeitherSkipsNorRepeatsASeries() {
+        // /metrics streams in chunks, with the pipeline running in between: garbage collection may
+        // compact the store and renumber every series after the removed ones. With an index cursor the
+        // series that moved down past the cursor were skipped (and with inserts, repeated).
+        let store = SeriesStore()
+        for name in ["a", "b", "c", "d", "e"] { scored(store, [("__name__", name)]) }
+        var bytes: [UInt8] = []
+        let next = ScoreExposition().write(store, from: 0, into: &bytes, chunkBytes: 1)  // one series
+        _ = store.compact { $0.index != 0 && $0.index != 2 }  // a (written) and c go
+        scored(store, [("__name__", "f")])  // a newcomer lands at the end
+        var cursor = next
+        while let from = cursor {
+            cursor = ScoreExposition().write(store, from: from, into: &bytes, chunkBytes: 1)
+        }
+        let names = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
+            $0.split(separator: "\"")[1]
+        }
+        #expect(names == ["a", "b", "d", "e", "f"])
+    }
+
     @Test func clashingLabelsAreRenamedUntilEveryNameIsUnique() throws {
         let store = SeriesStore()
         // What Vigil stores when it scrapes its own /metrics twice over.

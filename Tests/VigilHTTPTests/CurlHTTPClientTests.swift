@@ -39,6 +39,44 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test func theTimeoutCoversDecodingTheBody() async {
+        // libcurl checks its timeout between socket reads only; one read of a gzip bomb inflates for
+        // seconds. The clock moves a second per reading, so the 5-second deadline passes mid-body.
+        let ticks = Ticks()
+        let client = CurlHTTPClient(clock: { ticks.next() })
+        let request = HTTPRequest(url: server.url("/bomb"), timeout: 5, maxBodyBytes: 0)
+        do {
+            let response = try await client.execute(request)
+            Issue.record("a body decoded past the deadline was a success (\(response.body.count) bytes)")
+        } catch {
+            #expect(error.kind == .timeout)
+            #expect(error.message.contains("operation timed out after 5000 milliseconds (while decoding the body"))
+        }
+    }
+
+    @Test func aCancellationThatArrivesLateNeverHitsAnotherTransfer() async throws {
+        // The event thread is not running yet: a cancellation of a transfer that is no longer in flight
+        // waits in the inbox while that transfer is released and a new one (likely at the same address)
+        // is submitted. Keyed by ObjectIdentifier, the cancellation aborted the new transfer.
+        let loop = CurlEventLoop()
+        var finished: CurlTransfer? = try CurlTransfer(
+            HTTPRequest(url: server.url("/plain")),
+            onChunk: nil,
+            clock: { 0 }
+        )
+        loop.cancel(finished!)
+        finished = nil
+        let next = try CurlTransfer(HTTPRequest(url: server.url("/plain")), onChunk: nil, clock: { 0 })
+        let result = await withCheckedContinuation { continuation in
+            next.continuation = continuation
+            loop.submit(next)
+            let thread = Thread { loop.run() }
+            thread.start()
+        }
+        loop.shutDown()
+        #expect((try? result.get())?.body == Array("hello\n".utf8))
+    }
+
     @Test func timesOut() async {
         let request = HTTPRequest(url: server.url("/slow?seconds=30"), timeout: 0.3)
         let started = ContinuousClock.now
@@ -168,6 +206,19 @@ struct CurlHTTPClientTests {
     private func echo(_ response: HTTPResponse) throws -> [String: String] {
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
         return object.compactMapValues { $0 as? String }
+    }
+}
+
+/// A monotonic clock that moves a second (in nanoseconds) at every reading.
+final class Ticks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: UInt64 = 0
+
+    func next() -> UInt64 {
+        lock.withLock {
+            defer { now += 1_000_000_000 }
+            return now
+        }
     }
 }
 

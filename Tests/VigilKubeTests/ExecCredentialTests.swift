@@ -71,6 +71,47 @@ struct ExecCredentialTests {
         #expect(runs == 2)
     }
 
+    @Test func aHungPluginIsKilledWithItsWholeProcessGroup() async throws {
+        // The plugin ignores TERM, INT and HUP (as a stuck credential helper may) and has a child of its
+        // own; both write their pids. Terminating only the plugin left both running, reparented.
+        let pids = directory.appendingPathComponent("pids").path
+        let script = directory.appendingPathComponent("hung.sh")
+        try """
+        #!/bin/sh
+        trap '' TERM INT HUP
+        sleep 600 &
+        echo $$ $! > \(pids)
+        wait
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let hung = ExecCredentialPlugin(
+            apiVersion: "client.authentication.k8s.io/v1",
+            command: script.path,
+            arguments: [],
+            environment: [],
+            interactiveMode: "Never",
+            provideClusterInfo: false,
+            installHint: nil
+        )
+        let runner = ExecCredentialRunner(plugin: hung, timeout: .milliseconds(500))
+        await #expect {
+            try await runner.credential()
+        } throws: { error in
+            (error as? KubeError)?.message.contains("did not finish within 0.5 seconds; killed its process group")
+                ?? false
+        }
+        let started = try String(contentsOfFile: pids, encoding: .utf8).split(separator: " ").compactMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(started.count == 2)
+        for pid in started {
+            // Gone, or a zombie waiting for whoever adopted it: either way it runs no more.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
+                .split(separator: ")").last?.split(separator: " ").first
+            #expect(state == nil || state == "Z", "process \(pid) still runs")
+        }
+    }
+
     @Test func aFailingOrWrongPluginIsExplained() async throws {
         let failing = ExecCredentialRunner(plugin: try plugin("{}", exitStatus: 1))
         await #expect {

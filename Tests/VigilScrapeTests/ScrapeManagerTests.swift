@@ -178,6 +178,76 @@ struct ScrapeManagerTests {
         #expect(await ScrapeManager(targets: [], transport: transport, store: SeriesStore()).isReady)
     }
 
+    @Test func aTargetChurningOutNewSeriesStopsAtTheSeriesLimitAndIsCounted() async {
+        // Every scrape exposes 50 series never seen before; the store may hold 100 (plus the target's
+        // up and scrape_* series, always let in).
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://churn:1/metrics")],
+            transport: transport,
+            store: SeriesStore(),
+            seriesLimit: 100
+        )
+        for round in 0..<10 {
+            transport.answer((0..<50).map { "churn{round=\"r\(round)\",n=\"\($0)\"} 1\n" }.joined())
+            await manager.scrapeAll()
+            #expect(await manager.seriesCount == min(3 + 50 * (round + 1), 100))
+        }
+        #expect(await manager.health.first?.health == "up")
+        // The refused series left nothing behind: no label value of theirs was interned.
+        #expect(await manager.withStore { $0.symbols.existing("r1") != nil && $0.symbols.existing("r5") == nil })
+        // Series held before the limit was reached go on being scored.
+        transport.answer((0..<50).map { "churn{round=\"r0\",n=\"\($0)\"} 2\n" }.joined())
+        await manager.scrapeAll()
+        #expect(await manager.seriesCount == 100)
+        let descriptions = await storedSeries(manager)
+        #expect(descriptions.contains("churn{instance=\"churn:1\", job=\"vigil\", n=\"7\", round=\"r0\"}"))
+        #expect(!descriptions.contains { $0.contains("round=\"r9\"") })
+    }
+
+    @Test func aCheckpointLargerThanTheLimitIsRestoredUpToIt() async {
+        let big = SeriesStore()
+        for index in 0..<50 {
+            _ = big.register(LabelSet([("__name__", "m\(index)")], symbols: big.symbols), role: .gauge)
+        }
+        let manager = ScrapeManager(targets: [], transport: transport, store: SeriesStore(), seriesLimit: 20)
+        #expect(await manager.restore(big.snapshot()))
+        #expect(await manager.seriesCount == 20)
+    }
+
+    @Test func nothingIsScrapedAndNothingIsReadyWhileStateIsRestored() async {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://a:1/metrics", interval: 1)],
+            transport: transport,
+            store: SeriesStore(),
+            restoring: true
+        )
+        #expect(await !manager.isReady)
+        let running = Task { await manager.run() }
+        // The loops wait for the restore: no request goes out however long they are left.
+        for _ in 0..<20 { await Task.yield() }
+        #expect(transport.requests.isEmpty)
+        #expect(await manager.isRestoring)
+        running.cancel()
+        await running.value
+        #expect(transport.requests.isEmpty)
+        await manager.finishRestoring()
+        transport.answer("x 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.isReady)
+    }
+
+    @Test func aPasswordInTheURLReachesNoLabelAndNoHealthReport() async {
+        let manager = manager([ScrapeTarget(url: "http://user:s3cret@app:8080/metrics", job: "app")])
+        transport.answer("x 1\n")
+        await manager.scrapeAll()
+        let series = await storedSeries(manager)
+        #expect(series.contains("x{instance=\"app:8080\", job=\"app\"}"))
+        #expect(!series.contains { $0.contains("s3cret") })
+        #expect(await manager.health.first?.url == "http://user:<secret>@app:8080/metrics")
+        // The scrape itself still carries the user info: libcurl sends it as basic authentication.
+        #expect(transport.requests.first?.url == "http://user:s3cret@app:8080/metrics")
+    }
+
     @Test func aLevelShiftBecomesAnAnomalyWithEvidenceAndEnds() async {
         let clock = ManualClock()
         let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")], clock: clock)

@@ -33,16 +33,24 @@ struct Daemon {
             targets: config.targets,
             transport: CurlHTTPClient(),
             store: store,
-            seriesRetention: config.seriesRetention
+            seriesRetention: config.seriesRetention,
+            seriesLimit: config.seriesLimit,
+            restoring: config.stateDirectory != nil
         )
         var services: [any Service] = []
         if let directory = config.stateDirectory {
-            let checkpoint = try await restore(into: manager, from: directory, logger: logger)
+            let checkpoint = StateCheckpoint(directory: directory)
             services.append(
-                CheckpointService(checkpoint: checkpoint, interval: .seconds(config.checkpointInterval), logger: logger)
-                {
-                    await manager.snapshot()
-                }
+                CheckpointService(
+                    checkpoint: checkpoint,
+                    interval: .seconds(config.checkpointInterval),
+                    logger: logger,
+                    restore: {
+                        await Self.restore(checkpoint, into: manager, logger: logger)
+                        await manager.finishRestoring()
+                    },
+                    snapshot: { await manager.snapshot() }
+                )
             )
         } else {
             logger.notice("no state_dir: learnt state lives in memory only and is lost at exit")
@@ -131,19 +139,23 @@ struct Daemon {
         logger.info(
             "starting",
             metadata: [
-                "targets": "\(config.targets.map(\.url).joined(separator: ","))",
+                "targets": "\(config.targets.map(\.displayURL).joined(separator: ","))",
                 "listen": "\(config.listenHost):\(config.listenPort)",
                 "state_dir": "\(config.stateDirectory ?? "")",
                 "seasonal": "\(config.seasonal)",
             ]
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // A stop is bounded: within Kubernetes's default 30 s grace period, a graceful shutdown that
+        // has not ended (a last checkpoint of a huge store, a stuck service) is escalated to
+        // cancellation, and a cancellation that does not end either stops the process.
+        groupConfiguration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("stopped")
     }
@@ -210,18 +222,17 @@ struct Daemon {
         let intake: AlertIntake
     }
 
+    /// How long a graceful stop may take before it is escalated to cancellation.
+    static let gracefulShutdownLimit = Duration.seconds(20)
+
     /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported
     /// and Vigil starts fresh (a bad checkpoint never stops the daemon).
-    private func restore(
-        into manager: ScrapeManager,
-        from directory: String,
-        logger: Logger
-    ) async throws -> StateCheckpoint {
-        let checkpoint = StateCheckpoint(directory: directory)
+    private static func restore(_ checkpoint: StateCheckpoint, into manager: ScrapeManager, logger: Logger) async {
+        logger.info("restoring learnt state (not ready until done)", metadata: ["path": "\(checkpoint.path)"])
         do {
             guard let snapshot = try checkpoint.read() else {
                 logger.info("no checkpoint yet; starting fresh", metadata: ["path": "\(checkpoint.path)"])
-                return checkpoint
+                return
             }
             if await manager.restore(snapshot) {
                 logger.info(
@@ -237,6 +248,5 @@ struct Daemon {
         } catch {
             logger.warning("checkpoint ignored; starting fresh", metadata: ["reason": "\(error)"])
         }
-        return checkpoint
     }
 }

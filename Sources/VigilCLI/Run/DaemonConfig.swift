@@ -19,6 +19,8 @@ struct DaemonConfig: Equatable {
     var checkpointInterval: Double = 300
     /// How long a series no target exposes any more keeps its learnt state before it is removed.
     var seriesRetention: Double = 3600
+    /// `series_limit`: the most series kept; new ones beyond it are refused and counted.
+    var seriesLimit = ScrapeManager.defaultSeriesLimit
     var logFormat = LogFormat.logfmt
     var logLevel = "info"
     /// Whether every series also learns a daily profile (24 hourly baselines, +600 bytes a series).
@@ -78,8 +80,9 @@ struct DaemonConfig: Equatable {
             root,
             "",
             allowed: [
-                "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
-                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation", "alertmanager",
+                "listen", "state_dir", "checkpoint_interval", "series_retention", "series_limit", "log", "detection",
+                "global", "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
+                "alertmanager",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -115,6 +118,13 @@ struct DaemonConfig: Equatable {
         }
         if let node = fields["series_retention"], let seconds = reader.seconds(node, "series_retention") {
             seriesRetention = seconds
+        }
+        if let node = fields["series_limit"], let count = reader.count(node, "series_limit") {
+            if count > 0 {
+                seriesLimit = count
+            } else {
+                reader.fail(node, "series_limit", "expected at least 1 series")
+            }
         }
         if let node = fields["log"] {
             let log = reader.fields(node, "log", allowed: ["format", "level"])

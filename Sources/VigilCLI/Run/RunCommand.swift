@@ -56,6 +56,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The job label of --scrape targets.", valueName: "name"))
     var job = "app"
 
+    @OptionGroup var scrapeLimits: ScrapeFlags
+
     @Option(name: .long, help: ArgumentHelp("Address to serve on (default 0.0.0.0:9464).", valueName: "host:port"))
     var listen: String?
 
@@ -83,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
     var logLevel: String?
 
-    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, about 600 bytes a series).")
+    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, 576 bytes a series).")
     var seasonal = false
 
     @Option(
@@ -122,6 +124,7 @@ struct RunCommand: AsyncParsableCommand {
         var file: String?
         var scrape: [String]
         var job: String
+        var scrapeFlags = ScrapeFlags.Values()
         var listen: String?
         var interval: String?
         var stateDirectory: String?
@@ -178,9 +181,14 @@ struct RunCommand: AsyncParsableCommand {
                     errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }
-                config.targets.append(
-                    ScrapeTarget(url: url, job: job, interval: scrapeInterval, timeout: min(10, scrapeInterval))
+                var target = ScrapeTarget(
+                    url: url,
+                    job: job,
+                    interval: scrapeInterval,
+                    timeout: min(10, scrapeInterval)
                 )
+                scrapeFlags.apply(to: &target, errors: &errors)
+                config.targets.append(target)
             }
             if let stateDirectory { config.stateDirectory = stateDirectory }
             if let checkpointInterval {
@@ -212,6 +220,9 @@ struct RunCommand: AsyncParsableCommand {
             if let kubeconfig { config.kubeconfig = kubeconfig }
             if let context { config.kubeContext = context }
             config.remediation.allowApply = allowApply
+            // The --scrape flags are checked once per URL: say each problem once.
+            var said: Set<String> = []
+            errors = errors.filter { said.insert($0).inserted }
             guard errors.isEmpty else { throw DaemonConfig.Invalid(errors: errors) }
             return config
         }
@@ -222,6 +233,7 @@ struct RunCommand: AsyncParsableCommand {
             file: config,
             scrape: scrape,
             job: job,
+            scrapeFlags: scrapeLimits.values,
             listen: listen,
             interval: interval,
             stateDirectory: stateDirectory,

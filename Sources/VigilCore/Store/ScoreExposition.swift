@@ -20,18 +20,23 @@ public struct ScoreExposition {
 
     public init(detector: String = "ensemble") { self.detector = detector }
 
-    /// Appends the scores of series `cursor…` to `output` until it holds at least `chunkBytes` bytes;
-    /// returns the cursor to continue from, or nil when every series has been written.
+    /// Appends the scores of the series from `cursor` on to `output` until it holds at least
+    /// `chunkBytes` bytes; returns the cursor to continue from, or nil when every series has been
+    /// written. Start with 0. The cursor is a series serial (``SeriesStore/serial(of:)``), not an index:
+    /// a compaction between two chunks renumbers series, and an index cursor then skipped or repeated
+    /// some in one response.
     public func write(_ store: SeriesStore, from cursor: Int, into output: inout [UInt8], chunkBytes: Int) -> Int? {
         let symbols = store.symbols
         let reserved = (symbols.intern("__name__"), symbols.intern("metric"), symbols.intern("detector"))
-        var index = cursor
+        var index = store.firstIndex(atOrAfterSerial: UInt64(max(0, cursor)))
         while index < store.count {
             let ref = StoreRef(index: UInt32(index))
             index += 1
             guard let score = store.score(of: ref) else { continue }
             writeSeries(store.labels(of: ref), score: score, symbols: symbols, reserved: reserved, into: &output)
-            if output.count >= chunkBytes { return index < store.count ? index : nil }
+            if output.count >= chunkBytes {
+                return index < store.count ? Int(store.serial(of: StoreRef(index: UInt32(index)))) : nil
+            }
         }
         return nil
     }

@@ -45,6 +45,12 @@ public final class SeriesStore {
     private var scores: ContiguousArray<Double> = []
     /// Whether the series is in ``anomalies``: spares a dictionary lookup per sample.
     private var anomalous: ContiguousArray<Bool> = []
+    /// A number per series, given at registration from a counter that only grows, never reused. Kept
+    /// in step with the index by ``compact(keeping:)`` (which keeps order), so serials ascend with the
+    /// index: a reader that walks the store in pieces resumes by serial and neither skips nor repeats
+    /// a series when a compaction renumbered them in between.
+    private var serials: ContiguousArray<UInt64> = []
+    private var nextSerial: UInt64 = 0
     /// Series whose latest score is at or above the alarm threshold, with the evidence.
     public private(set) var anomalies: [StoreRef: Anomaly] = [:]
     /// Anomalies that ended, newest last, at most ``endedAnomalyLimit``.
@@ -74,8 +80,27 @@ public final class SeriesStore {
         detectors.append(EnsembleDetector(parameters: parameters))
         scores.append(.nan)
         anomalous.append(false)
+        serials.append(nextSerial)
+        nextSerial += 1
         return ref
     }
+
+    /// The series's serial: unique for the store's lifetime, ascending with the index.
+    public func serial(of ref: StoreRef) -> UInt64 { serials[Int(ref.index)] }
+
+    /// The index of the first series whose serial is at least `serial` (``count`` when none is).
+    public func firstIndex(atOrAfterSerial serial: UInt64) -> Int {
+        var low = 0
+        var high = serials.count
+        while low < high {
+            let middle = (low + high) / 2
+            if serials[middle] < serial { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The series with these labels, if the store holds it.
+    public func ref(of labels: LabelSet) -> StoreRef? { refs[labels] }
 
     public func labels(of ref: StoreRef) -> LabelSet { labelSets[Int(ref.index)] }
     public func role(of ref: StoreRef) -> SampleRole { roles[Int(ref.index)] }
@@ -179,6 +204,7 @@ public final class SeriesStore {
                 detectors[kept] = detectors[index]
                 scores[kept] = scores[index]
                 anomalous[kept] = anomalous[index]
+                serials[kept] = serials[index]
             }
             kept += 1
         }
@@ -190,6 +216,7 @@ public final class SeriesStore {
             detectors.removeLast(removed)
             scores.removeLast(removed)
             anomalous.removeLast(removed)
+            serials.removeLast(removed)
         }
         refs = Dictionary(uniqueKeysWithValues: labelSets.enumerated().map { ($1, StoreRef(index: UInt32($0))) })
         anomalies = Dictionary(

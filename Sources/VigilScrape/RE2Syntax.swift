@@ -1,0 +1,313 @@
+/// Go's RE2 syntax (what Prometheus's relabelling accepts), checked before Swift's `Regex` compiles a
+/// pattern: Swift's engine takes lookarounds, backreferences, atomic groups, possessive quantifiers,
+/// comments and more that RE2 refuses, so without this check a configuration Vigil ran would fail in
+/// Prometheus (and behave differently). Refusals read as Go's `regexp/syntax` errors, which
+/// Prometheus prints: ``error parsing regexp: invalid or unsupported Perl syntax: `(?=` ``.
+///
+/// One refusal is Vigil's own: a repeated group that itself repeats (`(a+)+`, `(x*){2,}`). RE2 matches
+/// in linear time whatever the pattern; Swift's `Regex` backtracks, and such nesting can take time
+/// exponential in the label value's length. Without it the cost of a match is bounded by a
+/// polynomial in the input length.
+enum RE2Syntax {
+    struct Violation: Error, CustomStringConvertible, Equatable {
+        let description: String
+    }
+
+    /// The largest count of a `{n,m}` repetition, as in Go.
+    static let maximumRepeatCount = 1000
+
+    /// Checks `pattern` and returns it as Swift's `Regex` must be given it to mean what it means in
+    /// RE2: a `{` that starts no repetition count, a `[` inside a class and a `]` first in a class are
+    /// literals in RE2 but a quantifier (`{,3}`), a nested class and an empty class to Swift, so they
+    /// are escaped; an octal escape (`\101`, a backreference to Swift) becomes `\x{41}`, and `\pL`
+    /// becomes `\p{L}`.
+    @discardableResult
+    static func check(_ pattern: String) throws(Violation) -> String {
+        var scanner = Scanner(Array(pattern.unicodeScalars))
+        try scanner.run()
+        var translated = ""
+        var index = 0
+        for rewrite in scanner.rewrites {
+            translated.unicodeScalars.append(contentsOf: scanner.scalars[index..<rewrite.range.lowerBound])
+            translated += rewrite.text
+            index = rewrite.range.upperBound
+        }
+        translated.unicodeScalars.append(contentsOf: scanner.scalars[index...])
+        return translated
+    }
+
+    private struct Scanner {
+        let scalars: [Unicode.Scalar]
+        var position = 0
+        /// Per open group: whether something inside it repeats.
+        var groups: [Bool] = [false]
+        /// Whether the last atom (a group, a class, a literal) has a repetition inside it.
+        var lastAtomRepeats = false
+        var hasAtom = false
+        /// Where the previous repetition operator began, while it is the last thing parsed.
+        var lastRepeat: Int?
+        /// Spans to be written otherwise for Swift, in order.
+        var rewrites: [(range: Range<Int>, text: String)] = []
+
+        /// Escapes the scalar at `index`, a literal to RE2 and syntax to Swift.
+        mutating func escapeLiteral(at index: Int) {
+            rewrites.append((index..<(index + 1), "\\" + String(scalars[index])))
+        }
+
+        init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+        func text(_ range: Range<Int>) -> String {
+            var string = ""
+            string.unicodeScalars.append(contentsOf: scalars[range.clamped(to: 0..<scalars.count)])
+            return string
+        }
+
+        func refuse(_ code: String, _ range: Range<Int>) -> Violation {
+            Violation(description: "error parsing regexp: \(code): `\(text(range))`")
+        }
+
+        func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+            position + offset < scalars.count ? scalars[position + offset] : nil
+        }
+
+        mutating func run() throws(Violation) {
+            while let scalar = peek() {
+                switch scalar {
+                case "\\":
+                    try escape()
+                    atom(repeats: false)
+                case "[":
+                    try characterClass()
+                    atom(repeats: false)
+                case "(":
+                    try openGroup()
+                case ")":
+                    position += 1
+                    if groups.count > 1 {
+                        let inner = groups.removeLast()
+                        groups[groups.count - 1] = groups[groups.count - 1] || inner
+                        atom(repeats: inner)
+                    } else {
+                        atom(repeats: false)  // Swift refuses the unbalanced parenthesis itself
+                    }
+                case "|":
+                    position += 1
+                    hasAtom = false
+                    lastRepeat = nil
+                case "*", "+", "?":
+                    try repetition(from: position, length: 1, repeats: scalar != "?")
+                case "{":
+                    if let (length, minimum, maximum) = repeatCount() {
+                        guard minimum <= Self.maximum, (maximum ?? minimum) <= Self.maximum,
+                            maximum.map({ $0 >= minimum }) ?? true
+                        else { throw refuse("invalid repeat count", position..<(position + length)) }
+                        try repetition(from: position, length: length, repeats: (maximum ?? Int.max) > 1)
+                    } else {
+                        escapeLiteral(at: position)
+                        position += 1
+                        atom(repeats: false)  // a brace that starts no count is a literal, as in Go
+                    }
+                default:
+                    position += 1
+                    atom(repeats: false)
+                }
+            }
+        }
+
+        static let maximum = RE2Syntax.maximumRepeatCount
+
+        mutating func atom(repeats: Bool) {
+            hasAtom = true
+            lastAtomRepeats = repeats
+            lastRepeat = nil
+        }
+
+        /// A `*`, `+`, `?` or `{n,m}` of `length` scalars at `start`, with its optional lazy `?`.
+        mutating func repetition(from start: Int, length: Int, repeats: Bool) throws(Violation) {
+            position = start + length
+            if peek() == "?" { position += 1 }
+            if let lastRepeat {
+                // Go: "a** is a syntax error, not a doubled star (and a++ means something else entirely)".
+                throw refuse("invalid nested repetition operator", lastRepeat..<position)
+            }
+            guard hasAtom else { throw refuse("missing argument to repetition operator", start..<position) }
+            if repeats, lastAtomRepeats {
+                throw Violation(
+                    description:
+                        "nested repetition `\(text(start..<position))` of a group that repeats inside: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; rewrite it without repeating a repeated group"
+                )
+            }
+            if repeats { groups[groups.count - 1] = true }
+            lastAtomRepeats = lastAtomRepeats || repeats
+            lastRepeat = start
+        }
+
+        /// `{n}`, `{n,}` or `{n,m}` at the position: its length and counts; nil when it is no count.
+        func repeatCount() -> (Int, Int, Int?)? {
+            var index = position + 1
+            func number() -> Int? {
+                var value = 0
+                let start = index
+                while index < scalars.count, ("0"..."9").contains(scalars[index]) {
+                    value = min(value * 10 + Int(scalars[index].value - 48), 1_000_000)
+                    index += 1
+                }
+                return index > start ? value : nil
+            }
+            guard let minimum = number() else { return nil }
+            var maximum: Int? = minimum
+            if index < scalars.count, scalars[index] == "," {
+                index += 1
+                maximum = number()
+            }
+            guard index < scalars.count, scalars[index] == "}" else { return nil }
+            return (index + 1 - position, minimum, maximum)
+        }
+
+        mutating func openGroup() throws(Violation) {
+            let start = position
+            position += 1
+            guard peek() == "?" else {
+                groups.append(false)
+                hasAtom = false
+                lastRepeat = nil
+                return
+            }
+            position += 1
+            // Named captures: (?P<name>…) and, since Go 1.22, (?<name>…).
+            if peek() == "<" || (peek() == "P" && peek(1) == "<") {
+                position += peek() == "P" ? 2 : 1
+                let nameStart = position
+                guard let end = scalars[position...].firstIndex(of: ">") else {
+                    throw refuse("invalid named capture", start..<scalars.count)
+                }
+                let name = scalars[nameStart..<end]
+                guard !name.isEmpty,
+                    name.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil })
+                else { throw refuse("invalid named capture", start..<(end + 1)) }
+                position = end + 1
+                groups.append(false)
+                hasAtom = false
+                lastRepeat = nil
+                return
+            }
+            // Flags (i, m, s, U, a '-' once), then ':' opens a group or ')' ends the flag setting.
+            var negated = false
+            var sawFlag = false
+            while let scalar = peek() {
+                position += 1
+                switch scalar {
+                case "i", "m", "s", "U":
+                    sawFlag = true
+                case "-" where !negated:
+                    negated = true
+                    sawFlag = false
+                case ":" where !negated || sawFlag:
+                    groups.append(false)
+                    hasAtom = false
+                    lastRepeat = nil
+                    return
+                case ")" where !negated || sawFlag:
+                    return
+                default:
+                    throw refuse("invalid or unsupported Perl syntax", start..<position)
+                }
+            }
+            throw refuse("missing closing )", start..<position)
+        }
+
+        /// A backslash escape, outside or inside a class: only what Go's `parseEscape` takes.
+        mutating func escape() throws(Violation) {
+            let start = position
+            position += 1
+            guard let scalar = peek() else { throw refuse("trailing backslash at end of expression", 0..<0) }
+            position += 1
+            func invalid() -> Violation { refuse("invalid escape sequence", start..<position) }
+            func isOctal(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { ("0"..."7").contains($0) } ?? false }
+            func isHex(_ scalar: Unicode.Scalar?) -> Bool { scalar?.properties.isASCIIHexDigit ?? false }
+            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar) { return }
+            switch scalar {
+            case "1"..."7":
+                // A single non-zero digit is a backreference, which RE2 does not support.
+                guard isOctal(peek()) else { throw invalid() }
+                position += 1
+                if isOctal(peek()) { position += 1 }
+                rewriteOctal(start)
+            case "0":
+                for _ in 0..<2 where isOctal(peek()) { position += 1 }
+                rewriteOctal(start)
+            case "x":
+                if peek() == "{" {
+                    position += 1
+                    let digits = position
+                    while isHex(peek()) { position += 1 }
+                    guard position > digits, peek() == "}" else { throw invalid() }
+                    position += 1
+                } else {
+                    for _ in 0..<2 {
+                        guard isHex(peek()) else { throw invalid() }
+                        position += 1
+                    }
+                }
+            case "a", "f", "n", "r", "t", "v", "A", "b", "B", "z", "d", "D", "s", "S", "w", "W":
+                return
+            case "p", "P":
+                if peek() == "{" {
+                    guard let end = scalars[position...].firstIndex(of: "}") else { throw invalid() }
+                    position = end + 1
+                } else {
+                    guard let name = peek() else { throw invalid() }
+                    position += 1
+                    rewrites.append((start..<position, "\\\(scalar){\(name)}"))
+                }
+            case "Q":
+                // Literal text up to \E (or the end).
+                while let next = peek(), !(next == "\\" && peek(1) == "E") { position += 1 }
+                position = min(scalars.count, position + 2)
+            default:
+                throw invalid()
+            }
+        }
+
+        /// An octal escape from `start` to the position as `\x{…}` (Swift reads `\101` as a backreference).
+        mutating func rewriteOctal(_ start: Int) {
+            let digits = String(String.UnicodeScalarView(scalars[(start + 1)..<position]))
+            let value = Int(digits, radix: 8) ?? 0
+            rewrites.append((start..<position, "\\x{\(String(value, radix: 16))}"))
+        }
+
+        /// `[…]`: a leading `]` is literal; escapes are checked; `[:alpha:]` passes.
+        mutating func characterClass() throws(Violation) {
+            position += 1
+            if peek() == "^" { position += 1 }
+            if peek() == "]" {
+                escapeLiteral(at: position)
+                position += 1
+            }
+            while let scalar = peek(), scalar != "]" {
+                if scalar == "\\" {
+                    try escape()
+                } else if scalar == "[", peek(1) == ":", let end = posixClassEnd() {
+                    position = end
+                } else if scalar == "[" {
+                    escapeLiteral(at: position)  // no nested classes in RE2
+                    position += 1
+                } else {
+                    position += 1
+                }
+            }
+            position += 1  // the closing ] (Swift reports a missing one)
+        }
+
+        /// The end of a `[:name:]` at the position, or nil.
+        func posixClassEnd() -> Int? {
+            var index = position + 2
+            while index + 1 < scalars.count {
+                if scalars[index] == ":" && scalars[index + 1] == "]" { return index + 2 }
+                if scalars[index] == "]" { return nil }
+                index += 1
+            }
+            return nil
+        }
+    }
+}

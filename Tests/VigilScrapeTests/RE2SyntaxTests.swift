@@ -1,0 +1,73 @@
+import Testing
+
+@testable import VigilScrape
+
+/// Relabel regexes take exactly Go's RE2 syntax, as Prometheus does, with Go's error wording.
+struct RE2SyntaxTests {
+    @Test(
+        arguments: [
+            // Lookarounds and atomic groups: Perl syntax RE2 does not have.
+            ("(?=x)y", "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
+            ("a(?!b)", "error parsing regexp: invalid or unsupported Perl syntax: `(?!`"),
+            ("(?>ab)", "error parsing regexp: invalid or unsupported Perl syntax: `(?>`"),
+            ("(?#note)a", "error parsing regexp: invalid or unsupported Perl syntax: `(?#`"),
+            ("(?x)a b", "error parsing regexp: invalid or unsupported Perl syntax: `(?x`"),
+            ("(?P=name)", "error parsing regexp: invalid or unsupported Perl syntax: `(?P`"),
+            // Go 1.22 reads (?< as a named capture, so a lookbehind is a bad name.
+            ("(?<=a)b", "error parsing regexp: invalid named capture: `(?<=a)b`"),
+            ("(?<!a>)b", "error parsing regexp: invalid named capture: `(?<!a>`"),
+            // Backreferences and escapes RE2 lacks.
+            (#"(a)\1"#, #"error parsing regexp: invalid escape sequence: `\1`"#),
+            (#"\k<x>"#, #"error parsing regexp: invalid escape sequence: `\k`"#),
+            (#"a\Z"#, #"error parsing regexp: invalid escape sequence: `\Z`"#),
+            (#"[\8]"#, #"error parsing regexp: invalid escape sequence: `\8`"#),
+            ("a\\", "error parsing regexp: trailing backslash at end of expression: ``"),
+            // Possessive and stacked quantifiers.
+            ("a*+", "error parsing regexp: invalid nested repetition operator: `*+`"),
+            ("a**", "error parsing regexp: invalid nested repetition operator: `**`"),
+            ("a+?+", "error parsing regexp: invalid nested repetition operator: `+?+`"),
+            ("a{2}{3}", "error parsing regexp: invalid nested repetition operator: `{2}{3}`"),
+            ("*a", "error parsing regexp: missing argument to repetition operator: `*`"),
+            ("a{1001}", "error parsing regexp: invalid repeat count: `{1001}`"),
+            ("a{3,2}", "error parsing regexp: invalid repeat count: `{3,2}`"),
+        ]
+    )
+    func refusesWhatRE2Refuses(pattern: String, message: String) {
+        #expect(throws: RE2Syntax.Violation(description: message)) { try RE2Syntax.check(pattern) }
+        #expect(throws: RE2Syntax.Violation.self) {
+            try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: pattern)
+        }
+    }
+
+    @Test(
+        arguments: [
+            "(.*)", "go_.*", "cpu;(idle|user)|[^c].*;", "(?i)GET|post", "(?i:a)b", "(?s-m:a.)", "(?P<code>5..)",
+            "(?<code>5..)", #"\d+\.\d+"#, #"[[:alpha:]_]\w*"#, #"\x41\x{263a}\101\0"#, #"\pL\p{Greek}"#,
+            #"\Qa.b\E"#, "a{2,}b{,3}", "[]a]", "[^]a]", "a*?b+?c??", "(a|b)+", #"\[\]\(\)\{\}\*\+\?\.\^\$\|"#,
+        ]
+    )
+    func takesWhatRE2Takes(pattern: String) throws {
+        try RE2Syntax.check(pattern)
+        _ = try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: pattern)
+    }
+
+    /// Literal in RE2, but a quantifier and a nested class to Swift: escaped, so they match as in RE2.
+    @Test func bracesAndBracketsThatRE2ReadsAsLiteralsMatchThemselves() throws {
+        let braces = try RelabelRule(action: .keep, sourceLabels: ["v"], regex: "b{,3}")
+        #expect(braces.keeps([(name: "v", value: "b{,3}")]))
+        #expect(!braces.keeps([(name: "v", value: "bbb")]))
+        let bracket = try RelabelRule(action: .keep, sourceLabels: ["v"], regex: "[a[]+")
+        #expect(bracket.keeps([(name: "v", value: "a[a")]))
+    }
+
+    /// RE2 matches in linear time; Swift's Regex backtracks, so a repeated group that repeats inside
+    /// can take exponential time (`(a+)+$` on "aaaa…b"): Vigil refuses it and says why.
+    @Test(arguments: ["(a+)+", "(a*)*b", "(x|y+){2,}", "((ab)*c)+", "(a{2,})*"])
+    func refusesNestedRepetition(pattern: String) {
+        #expect {
+            try RE2Syntax.check(pattern)
+        } throws: { error in
+            (error as? RE2Syntax.Violation)?.description.contains("Vigil's regex engine backtracks") ?? false
+        }
+    }
+}
