@@ -18,7 +18,10 @@ struct ReloadingTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         guard case .success(let config) = webConfig.current(), let tls = config.tls else {
-            logger.error("TLS connection refused: the web configuration no longer loads or has no tls_server_config")
+            // Debug only: the change itself was logged once as an error, and any client can open connections.
+            logger.debug("TLS connection refused: the web configuration no longer loads or has no tls_server_config")
+            // Closed here: a failed setup alone leaves the socket open, and the client waiting.
+            channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
         }
         return channel.eventLoop.makeCompletedFuture {

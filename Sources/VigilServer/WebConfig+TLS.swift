@@ -40,6 +40,10 @@ extension WebConfig {
             if let node = fields["max_version"], order(maximum) < order(minimum) {
                 reader.fail(node, "\(Self.path).max_version", "is below min_version")
             }
+            // As in the toolkit, TLS is on when any of these is given; a section holding only versions
+            // (a file shared with exporters) leaves plain HTTP.
+            let enabling = ["cert", "key", "cert_file", "key_file", "client_ca", "client_ca_file", "client_auth_type"]
+            guard enabling.contains(where: { fields[$0] != nil }) else { return nil }
             let certificate = pem(fields, inline: "cert", file: "cert_file", node: node)
             let key = pem(fields, inline: "key", file: "key_file", node: node)
             let clientCA = pem(fields, inline: "client_ca", file: "client_ca_file", node: node, required: false)

@@ -64,6 +64,19 @@ struct ServerTLSTests {
         try FileManager.default.copyItem(atPath: second.certificate, toPath: first.certificate)
         #expect(try await ask(https, tls: .init(caFile: second.certificate)).status == 200)
         #expect(await refused(https, tls: .init(caFile: oldCA)))
+
+        // A file that no longer loads: no handshake at all, and never a fallback to plain HTTP.
+        try "tls_server_config: {cert_file: missing.pem, key_file: cert-key.pem}\n".write(
+            toFile: config,
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(await refused(https, tls: .init(caFile: second.certificate)))
+        #expect(
+            (try? await CurlHTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(server.port)/healthz"))) == nil
+        )
+        // Closed at once, not left open with the client waiting (as a failed channel setup alone did).
+        #expect(try RawConnection(port: server.port).readUntilClosed(waitingAtMost: 10))
         await server.stop()
     }
 

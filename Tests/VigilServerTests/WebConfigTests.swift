@@ -46,6 +46,18 @@ struct WebConfigTests {
         #expect(config.users.isEmpty && config.headers.isEmpty && config.tls == nil)
     }
 
+    /// As in the toolkit: versions alone (a file shared with exporters) do not turn TLS on, but are
+    /// still checked.
+    @Test func aTLSSectionWithoutCertificateFieldsLeavesPlainHTTP() throws {
+        let config = try WebConfig.parse("tls_server_config: {min_version: TLS13}\n", file: "web.yml")
+        #expect(config.tls == nil)
+        #expect(
+            errors("tls_server_config: {min_version: SSL3}\n") == [
+                "web.yml:1:34: tls_server_config.min_version: expected one of TLS10, TLS11, TLS12, TLS13, got \"SSL3\""
+            ]
+        )
+    }
+
     /// One line per case: the file, and the exact error (secrets never echoed).
     @Test(arguments: [
         (
