@@ -83,6 +83,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // History from Prometheus's HTTP API (query_range planned, read and stitched into the engine's
+        // MetricHistory): I/O kept out of VigilEngine, whose diagnosis stays a pure function.
+        .target(
+            name: "VigilHistory",
+            dependencies: ["VigilCore", "VigilHTTP", "VigilEngine", "VigilRules"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload.
         .target(
             name: "VigilServer",
@@ -102,7 +109,7 @@ let package = Package(
             name: "VigilCLI",
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
-                "VigilRules",
+                "VigilRules", "VigilHistory",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,9 +169,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VigilHistoryTests",
+            dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VigilCLITests",
             dependencies: [
                 "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
+                "VigilEngine", "VigilTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
