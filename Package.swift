@@ -177,10 +177,12 @@ let package = Package(
             name: "VigilCLITests",
             dependencies: [
                 "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
-                "VigilEngine", "VigilTestKit",
+                "VigilEngine", "VigilTestKit", "VigilHistory", "VigilRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // Golden/ holds the reports the tests compare against; read from disk.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

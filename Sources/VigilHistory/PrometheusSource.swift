@@ -39,6 +39,13 @@ public struct HistoryProgress: Sendable, Equatable {
     public var queries: Int
     public var bytes: Int
     public var series: Int
+
+    public init(queriesDone: Int, queries: Int, bytes: Int, series: Int) {
+        self.queriesDone = queriesDone
+        self.queries = queries
+        self.bytes = bytes
+        self.series = series
+    }
 }
 
 /// Why a history read failed: the query, and the server's or the reader's words.

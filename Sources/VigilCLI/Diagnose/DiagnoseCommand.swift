@@ -1,60 +1,207 @@
 import ArgumentParser
 import Foundation
 import VigilEngine
+import VigilHTTP
+import VigilHistory
+import VigilKube
 import VigilRules
 import VigilYAML
 
-/// `vigil diagnose`: the diagnosis engine on demand. Today from a recorded scenario (`--replay DIR`).
+/// `vigil diagnose`: what is wrong with this workload? From Prometheus's history and the cluster as it
+/// is now (`--prometheus URL`, with kubectl's cluster), or from a recorded scenario (`--replay DIR`).
 struct DiagnoseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
         abstract: "Diagnose a workload: incidents with a ranked cause, evidence and proposed fixes.",
         discussion: """
+            --prometheus URL reads the raw series the rules select (or --match) through query_range over
+            --since/--until every --step, and lists the cluster's objects and events once, through
+            kubectl's configuration (--kubeconfig, --context; none found: metrics only). --namespace
+            scopes both; --workload and -l keep only the incidents of those workloads.
+
             --replay DIR reads a recorded scenario: metrics.om (OpenMetrics, a timestamp on every sample),
             events.json (kubectl get events -o json) and cluster.json (kubectl get … -o json), the end of
-            the recording being "now". Nothing is applied: proposals are printed with the kubectl command
-            that would carry them out.
+            the recording being "now".
+
+            Nothing is applied: proposals are printed with the kubectl command that would carry them out.
+            The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
 
             Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
             """
     )
 
-    @Option(name: .long, help: "A recorded scenario's directory.")
-    var replay: String
+    @Option(help: ArgumentHelp("A recorded scenario's directory, instead of --prometheus.", valueName: "dir"))
+    var replay: String?
+
+    @OptionGroup(title: "History from Prometheus") var history: PrometheusOptions
+
+    @OptionGroup(title: "Cluster and scope") var scope: ScopeOptions
 
     @OptionGroup var rules: RuleOptions
 
-    @Option(name: .long, help: "Evidence older than this before the end is not counted (e.g. 1h, 30m).")
+    @Option(
+        help: ArgumentHelp("Evidence older than this before the end is not counted (1h, 30m).", valueName: "duration")
+    )
     var window: String = "1h"
 
-    @Option(name: [.short, .long], help: "text or json.")
+    @Option(name: [.short, .long], help: "text, json or markdown.")
     var output: OutputFormat = .text
 
+    @OptionGroup var colors: ColorOptions
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, markdown
+    }
+
+    func validate() throws {
+        guard (replay == nil) != (history.prometheus == nil) else {
+            throw ValidationError("give one of --prometheus URL and --replay DIR")
+        }
+        guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
+            throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
+        }
+        if replay != nil, scope.selector != nil {
+            throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
+        }
     }
 
     func run() async throws {
-        guard let windowSeconds = DurationSyntax.seconds(window), windowSeconds > 0 else {
-            Console.error("vigil diagnose: --window: expected a duration like 1h or 30m, got \"\(window)\"")
-            throw ExitCode(2)
-        }
+        let windowSeconds = DurationSyntax.seconds(window) ?? 3600
         let ruleSet = try rules.load()
         let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
-        let scenario: ReplayScenario
+        let namespace = scope.cluster.namespace ?? ""
+        let workload = try scope.workloadSubject(namespace: namespace)
+        let input: DiagnosisInput
+        var kube: KubeClient?
         do {
-            scenario = try ReplayScenario.load(replay, keeping: engine.selects)
-        } catch {
+            if let replay {
+                input = try DiagnosisInput.replay(replay, engine: engine)
+            } else {
+                (input, kube) = try await readLive(engine: engine, window: windowSeconds, namespace: namespace)
+            }
+        } catch let error as DiagnosisInput.ReadError {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
-        let diagnosis = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
-        switch output {
-        case .json: try Console.current.writeOut(IncidentOutput.json(diagnosis.incidents, now: scenario.now) + "\n")
-        case .text:
-            Console.current.writeOut(IncidentOutput.text(diagnosis.incidents, now: scenario.now, source: replay))
+        let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
+        var incidents = diagnosis.incidents
+        if let workload {
+            incidents = incidents.filter { Self.same($0.subject, workload) }
         }
-        if !diagnosis.incidents.isEmpty { throw ExitCode(1) }
+        if let selector = scope.selector, let kube {
+            let chosen = try await subjects(
+                ofPodsMatching: selector,
+                kube: kube,
+                cluster: input.cluster,
+                namespace: namespace
+            )
+            incidents = incidents.filter { chosen.contains($0.subject) }
+        }
+        // Dry runs go here: with a cluster connected (`kube`), each proposal's server-side dry run fills
+        // `proposal.dryRun` before the report is rendered; the renderers already show it.
+        let report = DiagnosisReport(
+            source: input.source,
+            now: input.now,
+            start: input.start,
+            diagnosis: diagnosis,
+            incidents: incidents
+        )
+        switch output {
+        case .json: try Console.current.writeOut(IncidentOutput.json(incidents, now: input.now) + "\n")
+        case .markdown: Console.current.writeOut(MarkdownReport(report: report).render())
+        case .text: Console.current.writeOut(TextReport(report: report, style: colors.style).render())
+        }
+        if !incidents.isEmpty { throw ExitCode(1) }
+    }
+
+    /// History from Prometheus and, when a cluster can be found, its state.
+    private func readLive(
+        engine: DiagnosisEngine,
+        window: Double,
+        namespace: String
+    ) async throws -> (DiagnosisInput, KubeClient?) {
+        let source: PrometheusSource
+        let range: (start: Double, end: Double)
+        let step: Double
+        do {
+            source = try history.source(url: history.prometheus ?? "")
+            range = try history.range(now: Date().timeIntervalSince1970)
+            step = try history.stepSeconds()
+        } catch {
+            Console.error("vigil diagnose: \(error.message)")
+            throw ExitCode(2)
+        }
+        let transport = CurlHTTPClient()
+        var kube: KubeClient?
+        if scope.clusterWanted {
+            do {
+                kube = KubeClient(connection: try scope.cluster.connection(), transport: transport)
+            } catch {
+                Console.error("vigil diagnose: \(error.description)")
+                throw ExitCode(2)
+            }
+        }
+        let selectors = history.matches.isEmpty ? Self.selectors(of: engine.rules) : history.matches
+        for selector in history.matches {
+            do {
+                _ = try SeriesSelector(selector)
+            } catch {
+                Console.error("vigil diagnose: --match \(selector): column \(error.column): \(error.message)")
+                throw ExitCode(2)
+            }
+        }
+        let input = try await DiagnosisInput.live(
+            prometheus: source,
+            selectors: selectors,
+            start: range.start,
+            end: range.end,
+            step: step,
+            namespace: namespace,
+            kube: kube,
+            window: window,
+            transport: transport,
+            progress: .standardError()
+        )
+        return (input, kube)
+    }
+
+    /// Every selector the rules read: each signal's, and a ratio's denominator.
+    static func selectors(of rules: RuleSet) -> [String] {
+        rules.signals.flatMap { rule -> [String] in
+            var selectors = [rule.selector.promQL()]
+            if case .ratio(let denominator) = rule.transform { selectors.append(denominator.promQL()) }
+            return selectors
+        }
+    }
+
+    /// The workloads (or bare pods) of the pods a label selector picks.
+    private func subjects(
+        ofPodsMatching selector: String,
+        kube: KubeClient,
+        cluster: ClusterModel,
+        namespace: String
+    ) async throws -> Set<Subject> {
+        let pods: [(namespace: String, name: String)]
+        do {
+            pods = try await ClusterSnapshot(client: kube, namespace: namespace).pods(matching: selector)
+        } catch {
+            Console.error("vigil diagnose: -l \(selector): \(error.description)")
+            throw ExitCode(2)
+        }
+        return Set(
+            pods.map { pod in
+                guard let top = cluster.owners(ofPod: pod.namespace, pod.name).last else {
+                    return Subject(kind: "pod", namespace: pod.namespace, name: pod.name)
+                }
+                return Subject(kind: top.kind, namespace: top.namespace, name: top.name)
+            }
+        )
+    }
+
+    /// The same workload, the namespace compared only when `--namespace` named one.
+    static func same(_ subject: Subject, _ wanted: Subject) -> Bool {
+        subject.kind == wanted.kind && subject.name == wanted.name
+            && (wanted.namespace.isEmpty || subject.namespace == wanted.namespace)
     }
 }
 
