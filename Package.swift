@@ -179,6 +179,7 @@ let package = Package(
                 "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
                 "VigilEngine", "VigilTestKit", "VigilHistory", "VigilRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             // Golden/ holds the reports the tests compare against; read from disk.

@@ -56,6 +56,10 @@ struct Daemon {
         var diagnosis: Diagnosis?
         if let rules {
             let recorder = SignalRecorder(rules: rules)
+            if let url = config.prometheusURL {
+                await HistoryBackfill(url: url, step: config.targets.map(\.interval).min() ?? 15)
+                    .run(into: recorder, rules: rules, now: Date().timeIntervalSince1970, logger: logger)
+            }
             await manager.attach(recorder)
             let service = DiagnosisService(
                 engine: DiagnosisEngine(rules: rules),

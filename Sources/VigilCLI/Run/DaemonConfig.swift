@@ -32,6 +32,9 @@ struct DaemonConfig: Equatable {
     /// ~/.kube/config, else the pod's service account, else no cluster.
     var kubeconfig: String?
     var kubeContext: String?
+    /// `prometheus_url:`: a Prometheus to backfill the diagnosis's history from at start; nil learns
+    /// from zero.
+    var prometheusURL: String?
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -74,7 +77,7 @@ struct DaemonConfig: Equatable {
             "",
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "log", "detection", "global",
-                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes",
+                "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "prometheus_url",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -94,6 +97,13 @@ struct DaemonConfig: Equatable {
                 kubeconfig = reader.string(value, "kubernetes.kubeconfig").map(resolved)
             }
             if let value = kubernetes["context"] { kubeContext = reader.string(value, "kubernetes.context") }
+        }
+        if let node = fields["prometheus_url"], let text = reader.string(node, "prometheus_url") {
+            if text.hasPrefix("http://") || text.hasPrefix("https://") {
+                prometheusURL = text
+            } else {
+                reader.fail(node, "prometheus_url", "expected an http:// or https:// URL, got \"\(text)\"")
+            }
         }
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
