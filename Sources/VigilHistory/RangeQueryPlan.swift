@@ -22,21 +22,23 @@ public struct RangeQueryPlan: Sendable, Equatable {
 
     /// Plans `selectors` over `[start, end]`. The step is raised (to whole seconds) until the whole
     /// range fits in 11,000 points per series, which also bounds what is kept per series; each
-    /// selector's range is then cut into windows of at most `pointsPerQuery` points, on one grid
-    /// (`start + k × step`), so windows neither overlap nor leave gaps.
-    public init(selectors: [String], start: Double, end: Double, step: Double, pointsPerQuery: Int = 2_000) {
+    /// selector's range is then cut into as few windows of at most `pointsPerQuery` points as will do,
+    /// of even length, on one grid (`start + k × step`), so windows neither overlap nor leave gaps. Small
+    /// windows keep each answer small and let Prometheus evaluate several at once: one selector (a
+    /// histogram's buckets) is often most of the data.
+    public init(selectors: [String], start: Double, end: Double, step: Double, pointsPerQuery: Int = 720) {
         let span = max(0, end - start)
         let finest = (span / Double(Self.prometheusMaximumPoints)).rounded(.up)
         let step = max(step, finest, 0.001)
         let perQuery = max(1, min(pointsPerQuery, Self.prometheusMaximumPoints))
         self.step = step
-        var windows: [(Double, Double)] = []
-        var windowStart = start
-        repeat {
-            let windowEnd = min(end, windowStart + Double(perQuery - 1) * step)
-            windows.append((windowStart, windowEnd))
-            windowStart += Double(perQuery) * step
-        } while windowStart <= end
+        let points = Int((span / step).rounded(.down)) + 1
+        let count = (points + perQuery - 1) / perQuery
+        let each = (points + count - 1) / count
+        let windows = (0..<count).map { window in
+            let first = start + Double(window * each) * step
+            return (first, window == count - 1 ? end : first + Double(each - 1) * step)
+        }
         queries = selectors.flatMap { selector in
             windows.map { Query(selector: selector, start: $0.0, end: $0.1, step: step) }
         }

@@ -2,12 +2,21 @@ import Testing
 import VigilHistory
 
 struct RangeQueryPlanTests {
-    /// Six hours at 15 s is 1,441 points: one request per selector, the step kept.
+    /// An hour at 15 s is 241 points: one request per selector, the step kept.
     @Test func aShortRangeIsOneRequestPerSelector() {
-        let plan = RangeQueryPlan(selectors: ["a", "b"], start: 0, end: 6 * 3600, step: 15)
+        let plan = RangeQueryPlan(selectors: ["a", "b"], start: 0, end: 3600, step: 15)
         #expect(plan.step == 15)
         #expect(plan.queries.map(\.selector) == ["a", "b"])
-        #expect(plan.queries.allSatisfy { $0.start == 0 && $0.end == 21_600 && $0.points == 1_441 })
+        #expect(plan.queries.allSatisfy { $0.start == 0 && $0.end == 3600 && $0.points == 241 })
+    }
+
+    /// Six hours at 15 s (1,441 points) in windows of at most 720: three of 481, 481 and 479, not two
+    /// full ones and a last of one point.
+    @Test func windowsAreEven() {
+        let plan = RangeQueryPlan(selectors: ["a"], start: 0, end: 6 * 3600, step: 15)
+        #expect(plan.queries.map(\.points) == [481, 481, 479])
+        #expect(plan.queries.map(\.start) == [0, 7215, 14430])
+        #expect(plan.queries.last?.end == 21_600)
     }
 
     /// Thirty days at 15 s would be 172,801 points: the step is raised so no series needs more than
@@ -23,7 +32,7 @@ struct RangeQueryPlanTests {
     @Test func windowsTileTheRangeOnOneGrid() {
         let plan = RangeQueryPlan(selectors: ["a"], start: 100, end: 100 + 10 * 3600, step: 30, pointsPerQuery: 500)
         let windows = plan.queries
-        #expect(windows.count == 3)  // 1,201 points in windows of 500
+        #expect(windows.count == 3)  // 1,201 points in windows of at most 500: 401, 401, 399
         #expect(windows.allSatisfy { $0.points <= 500 })
         #expect(windows.first?.start == 100)
         #expect(windows.last?.end == 36_100, "\(windows)")

@@ -49,6 +49,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @OptionGroup var colors: ColorOptions
 
+    @Flag(help: "Where the time went (reading, diagnosing, rendering), on standard error.")
+    var timings = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, markdown
     }
@@ -83,7 +86,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
+        let clock = ContinuousClock()
+        let diagnosing = clock.now
         let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
+        let diagnosed = clock.now
         var incidents = diagnosis.incidents
         if let workload {
             incidents = incidents.filter { Self.same($0.subject, workload) }
@@ -110,6 +116,11 @@ struct DiagnoseCommand: AsyncParsableCommand {
         case .json: try Console.current.writeOut(IncidentOutput.json(incidents, now: input.now) + "\n")
         case .markdown: Console.current.writeOut(MarkdownReport(report: report).render())
         case .text: Console.current.writeOut(TextReport(report: report, style: colors.style).render())
+        }
+        if timings {
+            Console.error(
+                TimingsLine.text(input, diagnosisSeconds: diagnosed - diagnosing, renderSeconds: clock.now - diagnosed)
+            )
         }
         if !incidents.isEmpty { throw ExitCode(1) }
     }
@@ -141,7 +152,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let selectors = history.matches.isEmpty ? Self.selectors(of: engine.rules) : history.matches
+        let selectors =
+            history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
         for selector in history.matches {
             do {
                 _ = try SeriesSelector(selector)
@@ -163,15 +175,6 @@ struct DiagnoseCommand: AsyncParsableCommand {
             progress: .standardError()
         )
         return (input, kube)
-    }
-
-    /// Every selector the rules read: each signal's, and a ratio's denominator.
-    static func selectors(of rules: RuleSet) -> [String] {
-        rules.signals.flatMap { rule -> [String] in
-            var selectors = [rule.selector.promQL()]
-            if case .ratio(let denominator) = rule.transform { selectors.append(denominator.promQL()) }
-            return selectors
-        }
     }
 
     /// The workloads (or bare pods) of the pods a label selector picks.

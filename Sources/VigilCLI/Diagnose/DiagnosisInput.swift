@@ -14,6 +14,15 @@ struct DiagnosisInput {
     var start: Double?
     /// For the report's header.
     var source: String
+    /// Where reading took its time (`--timings`).
+    var timings = Timings()
+
+    /// Seconds spent per stage of a live read.
+    struct Timings {
+        var history: HistoryReadStats?
+        var historySeconds = 0.0
+        var clusterSeconds = 0.0
+    }
 
     struct ReadError: Error, CustomStringConvertible {
         var description: String
@@ -56,14 +65,18 @@ struct DiagnosisInput {
         }
         let plan = RangeQueryPlan(selectors: Array(Set(queried)).sorted(), start: start, end: end, step: step)
         let reader = PrometheusHistoryReader(source: prometheus, transport: transport)
-        func readHistory() async -> Result<MetricHistory, HistoryReadError> {
+        let clock = ContinuousClock()
+        let started = clock.now
+        func readHistory() async -> Result<(MetricHistory, HistoryReadStats, Duration), HistoryReadError> {
             do {
-                return .success(try await reader.read(plan) { progress.update($0) })
+                let (history, stats) = try await reader.readMeasured(plan) { progress.update($0) }
+                return .success((history, stats, clock.now - started))
             } catch {
                 return .failure(error)
             }
         }
         async let history = readHistory()
+        var timings = Timings()
         var cluster = ClusterModel(eventWindow: end - start + window)
         var clusterName = "no cluster"
         if let kube {
@@ -73,6 +86,7 @@ struct DiagnosisInput {
                     eventWindow: end - start + window
                 )
                 clusterName = "cluster \(kube.connection.context ?? kube.connection.server)"
+                timings.clusterSeconds = PrometheusHistoryReader.seconds(clock.now - started)
             } catch {
                 _ = await history
                 throw ReadError(description: "reading the cluster: \(error.description)")
@@ -80,7 +94,10 @@ struct DiagnosisInput {
         }
         let read: MetricHistory
         switch await history {
-        case .success(let value): read = value
+        case .success(let (value, stats, elapsed)):
+            read = value
+            timings.history = stats
+            timings.historySeconds = PrometheusHistoryReader.seconds(elapsed)
         case .failure(let error): throw ReadError(description: error.description)
         }
         progress.finish()
@@ -91,7 +108,8 @@ struct DiagnosisInput {
             cluster: cluster,
             now: end,
             start: start,
-            source: "prometheus \(prometheus.url) · \(clusterName)\(scopeText)\(stepText)"
+            source: "prometheus \(prometheus.url) · \(clusterName)\(scopeText)\(stepText)",
+            timings: timings
         )
     }
 }
