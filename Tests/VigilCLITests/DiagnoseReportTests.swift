@@ -197,6 +197,7 @@ struct DiagnoseReportTests {
         ),
         (["diagnose", "--replay", "/nonexistent"], "/nonexistent: no metrics.om, events.json or cluster.json"),
         (["diagnose", "--replay", "x", "--workload", "web"], "--workload: expected KIND/NAME"),
+        (["diagnose", "--prometheus", "http://127.0.0.1:1", "-l", "app=web"], "-l needs a cluster to list pods from"),
     ])
     func badInvocationsExitTwoWithAReason(_ arguments: [String], _ message: String) async {
         let result = await vigil(arguments + ["--rules", ruleDirectory])

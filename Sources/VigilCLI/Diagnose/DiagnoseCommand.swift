@@ -152,6 +152,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        guard kube != nil || scope.selector == nil else {
+            Console.error("vigil diagnose: -l needs a cluster to list pods from (--kubeconfig, --context)")
+            throw ExitCode(2)
+        }
         let selectors =
             history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
         for selector in history.matches {
