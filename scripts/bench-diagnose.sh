@@ -11,13 +11,15 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
 
 swift build -c release --product vigil 2>&1 | tail -n 1
 vigil="$PWD/.build/release/vigil"
 
-# 50 series a pod, every one selected by the default rules: 2 containers' working set and memory limit,
-# their CFS periods and throttled periods (counters), requests by code and method (counters), and a
-# latency histogram of 12 buckets on 3 routes. pod-7's working set climbs in the last 40 minutes.
+# 56 series a pod, 50 of them selected by the default rules: 2 containers' working set and memory limit,
+# their CFS periods and throttled periods (counters), requests by 6 codes and 2 methods (counters), and a
+# latency histogram on 3 routes (10 buckets, and the _count and _sum no rule reads). pod-7's working set
+# climbs in the last 40 minutes.
 mkdir -p "$work/scenario"
 python3 - "$work/scenario/metrics.om" "$pods" "$hours" <<'PY'
 import math, random, sys
@@ -59,18 +61,33 @@ for name, rate in [("container_cpu_cfs_periods", 10.0), ("container_cpu_cfs_thro
                              for p in range(pods) for c in containers])
 family("http_requests", "counter",
        [("_total{" + pod_labels(p, f',code="{code}",method="{m}"') + "}", counter(rate))
-        for p in range(pods) for code, rate in [("200", 50.0), ("500", 0.05), ("503", 0.02)] for m in ["GET", "POST"]])
-bounds = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
-series = []
+        for p in range(pods)
+        for code, rate in [("200", 50.0), ("302", 2.0), ("404", 1.0), ("429", 0.1), ("500", 0.05), ("503", 0.02)]
+        for m in ["GET", "POST"]])
+# Buckets are cumulative integer counts (OpenMetrics): each step's requests spread over fixed shares.
+bounds = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "+Inf"]
+shares = [0.05, 0.15, 0.35, 0.6, 0.8, 0.92, 0.97, 0.99, 0.998, 1.0]
+out.write("# TYPE http_request_duration_seconds histogram\n")
 for p in range(pods):
     for route in ["/a", "/b", "/c"]:
-        for i, le in enumerate(bounds):
-            series.append(("_bucket{" + pod_labels(p, f',route="{route}",le="{le}"') + "}", counter(10.0 * (i + 1) / len(bounds))))
-family("http_request_duration_seconds", "histogram", series)
+        requests, latency, totals, sums = 0, 0.0, [], []
+        for t in times:
+            n = max(0, round(random.gauss(150, 10)))
+            requests += n
+            latency += n * 0.06
+            totals.append(requests)
+            sums.append(round(latency, 3))
+        labels = pod_labels(p, f',route="{route}"')
+        prefixes = ["http_request_duration_seconds_bucket{" + labels + f',le="{le}"' + "} " for le in bounds]
+        # One histogram point at a time: every bucket, the count and the sum of one timestamp together.
+        for t, total, total_sum in zip(times, totals, sums):
+            out.write("".join(f"{prefix}{int(total * share)} {t}\n" for prefix, share in zip(prefixes, shares)))
+            out.write(f"http_request_duration_seconds_count{{{labels}}} {total} {t}\n")
+            out.write(f"http_request_duration_seconds_sum{{{labels}}} {total_sum} {t}\n")
 out.write("# EOF\n")
 PY
 lines=$(grep -vc '^#' "$work/scenario/metrics.om")
-echo "data: $pods pods × 50 series × $((hours * 240 + 1)) points = $lines samples, $(du -m "$work/scenario/metrics.om" | cut -f1) MB of OpenMetrics"
+echo "data: $pods pods × 56 series (50 read) × $((hours * 240 + 1)) points = $lines samples, $(du -m "$work/scenario/metrics.om" | cut -f1) MB of OpenMetrics"
 
 promtool tsdb create-blocks-from openmetrics "$work/scenario/metrics.om" "$work/data" >/dev/null
 port=$((40000 + RANDOM % 10000))
@@ -86,15 +103,17 @@ live=("$vigil" diagnose --prometheus "http://127.0.0.1:$port" -n bench --since "
 replay=("$vigil" diagnose --replay "$work/scenario" -o json --timings)
 
 # One untimed run of each (Prometheus's page cache and its first query of each series), then RUNS each.
-"${live[@]}" >"$work/live.json" 2>/dev/null || true
-"${replay[@]}" >"$work/replay.json" 2>/dev/null || true
+"${live[@]}" >"$work/live.json" 2>/dev/null || [ $? -eq 1 ]
+"${replay[@]}" >"$work/replay.json" 2>/dev/null || [ $? -eq 1 ]
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 measure() {
     local label=$1; shift
     for _ in $(seq "$runs"); do
         local before after
         before=$(date +%s.%N)
-        "$@" >/dev/null 2>"$work/timings" || true
+        local status=0
+        "$@" >/dev/null 2>"$work/timings" || status=$?
+        if [ "$status" -gt 1 ]; then echo "$label failed: $(cat "$work/timings")" >&2; exit 1; fi
         after=$(date +%s.%N)
         awk "BEGIN { printf \"%.3f\\n\", $after - $before }" >>"$work/$label.times"
         echo "  $label $(tail -n 1 "$work/$label.times") s wall; $(cat "$work/timings")" >&2
