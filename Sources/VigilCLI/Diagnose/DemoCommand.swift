@@ -10,9 +10,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Diagnose a bundled scenario (no cluster, no network) and print the report.",
         discussion: """
-            Reads sample-metrics/scenarios/ and rules/ from the current directory, else from the checkout
-            the binary was built in. With --all, every bundled scenario is diagnosed and shown beside its
-            expected diagnosis (exit status 1 if any differs).
+            Reads sample-metrics/scenarios/ and rules/ from the current directory, else from the \
+            checkout the binary was built in. With --all, every bundled scenario is diagnosed and shown \
+            beside its expected diagnosis (exit status 1 if any differs).
             """
     )
 

@@ -14,17 +14,17 @@ struct DiagnoseCommand: AsyncParsableCommand {
         commandName: "diagnose",
         abstract: "Diagnose a workload: incidents with a ranked cause, evidence and proposed fixes.",
         discussion: """
-            --prometheus URL reads the raw series the rules select (or --match) through query_range over
-            --since/--until every --step, and lists the cluster's objects and events once, through
-            kubectl's configuration (--kubeconfig, --context; none found: metrics only). --namespace
+            --prometheus URL reads the raw series the rules select (or --match) through query_range \
+            over --since/--until every --step, and lists the cluster's objects and events once, through \
+            kubectl's configuration (--kubeconfig, --context; none found: metrics only). --namespace \
             scopes both; --workload and -l keep only the incidents of those workloads.
 
-            --replay DIR reads a recorded scenario: metrics.om (OpenMetrics, a timestamp on every sample),
-            events.json (kubectl get events -o json) and cluster.json (kubectl get … -o json), the end of
-            the recording being "now".
+            --replay DIR reads a recorded scenario: metrics.om (OpenMetrics, a timestamp on every \
+            sample), events.json (kubectl get events -o json) and cluster.json (kubectl get … -o json), \
+            the end of the recording being "now".
 
-            Nothing is applied: proposals are printed with the kubectl command that would carry them out.
-            The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
+            Nothing is applied: proposals are printed with the kubectl command that would carry them \
+            out. The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
 
             Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
             """
@@ -72,7 +72,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let windowSeconds = DurationSyntax.seconds(window) ?? 3600
         let ruleSet = try rules.load()
         let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
-        let namespace = scope.cluster.namespace ?? ""
+        let namespace = scope.namespace ?? ""
         let workload = try scope.workloadSubject(namespace: namespace)
         let input: DiagnosisInput
         var kube: KubeClient?
@@ -146,7 +146,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         var kube: KubeClient?
         if scope.clusterWanted {
             do {
-                kube = KubeClient(connection: try scope.cluster.connection(), transport: transport)
+                kube = KubeClient(connection: try scope.connection(), transport: transport)
             } catch {
                 Console.error("vigil diagnose: \(error.description)")
                 throw ExitCode(2)

@@ -15,7 +15,7 @@ struct PrometheusOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Start of the history: a duration before --until (1h, 6h), RFC 3339, or Unix seconds. Default 1h.",
+            "Start of the history: a duration before --until (1h, 6h), RFC 3339, or Unix seconds.",
             valueName: "time"
         )
     )

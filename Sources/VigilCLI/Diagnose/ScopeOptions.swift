@@ -3,10 +3,25 @@ import Foundation
 import VigilEngine
 import VigilKube
 
-/// What to look at: the cluster (kubectl's flags) and the scope — a namespace, one workload, or the
+/// What to look at: the cluster (kubectl's flags, but no namespace means every namespace) and the scope — a namespace, one workload, or the
 /// workloads whose pods a label selector picks.
 struct ScopeOptions: ParsableArguments {
-    @OptionGroup var cluster: KubeConnectionOptions
+    @Option(
+        help: ArgumentHelp(
+            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster; none: metrics only).",
+            valueName: "file"
+        )
+    )
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
+    var context: String?
+
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("Only this namespace's series, objects and events (default: every one).", valueName: "ns")
+    )
+    var namespace: String?
 
     @Option(
         help: ArgumentHelp(
@@ -25,8 +40,18 @@ struct ScopeOptions: ParsableArguments {
     /// Whether a cluster was named or can be found where kubectl looks.
     var clusterWanted: Bool {
         KubeConnectionOptions.clusterConfigured(
-            kubeconfig: cluster.kubeconfig,
-            context: cluster.context,
+            kubeconfig: kubeconfig,
+            context: context,
+            environment: ProcessInfo.processInfo.environment
+        )
+    }
+
+    /// The cluster these flags name, as kubectl would choose it.
+    func connection() throws(KubeconfigError) -> KubeConnection {
+        try KubeConnectionOptions.connection(
+            kubeconfig: kubeconfig,
+            context: context,
+            namespace: namespace,
             environment: ProcessInfo.processInfo.environment
         )
     }
