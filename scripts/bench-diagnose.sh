@@ -3,7 +3,7 @@
 # a 15 s step (issue 13: 200 × 50 × 6 h ≤ 5 s), read from a real local Prometheus loaded with promtool,
 # beside its peer in the same run: `vigil diagnose --replay` of the same samples from OpenMetrics text.
 # Prints each run's wall time and Vigil's own breakdown (--timings), then the medians.
-# Usage: scripts/bench-diagnose.sh [PODS=200] [HOURS=6] [RUNS=5]
+# Usage: scripts/bench-diagnose.sh [PODS=200] [HOURS=6] [RUNS=5]   (KEEP=1 keeps the generated data and TSDB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-200}"; hours="${2:-6}"; runs="${3:-5}"
