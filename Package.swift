@@ -88,6 +88,13 @@ let package = Package(
         ),
         // libxcrypt through its header: bcrypt password hashes of the web configuration's basic auth.
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // History from Prometheus's HTTP API (query_range planned, read and stitched into the engine's
+        // MetricHistory): I/O kept out of VigilEngine, whose diagnosis stays a pure function.
+        .target(
+            name: "VigilHistory",
+            dependencies: ["VigilCore", "VigilHTTP", "VigilEngine", "VigilRules"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload;
         // TLS, authentication and connection limits from the exporter toolkit's web configuration file.
         .target(
@@ -112,7 +119,7 @@ let package = Package(
             name: "VigilCLI",
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
-                "VigilRules",
+                "VigilRules", "VigilHistory",
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,14 +201,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VigilHistoryTests",
+            dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VigilCLITests",
             dependencies: [
                 "VigilCLI", "VigilCore", "VigilHTTP", "VigilScrape", "VigilServer", "VigilYAML", "VigilKube",
-                "VigilEngine", "VigilTestKit",
+                "VigilEngine", "VigilTestKit", "VigilHistory", "VigilRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // Golden/ holds the reports the tests compare against; read from disk.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

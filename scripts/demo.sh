@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vigil's main job on bundled data: builds vigil, checks and reads the sample expositions, finds
-# the anomaly in a recorded series, then runs the daemon against a real node_exporter for a few seconds.
+# the anomaly in a recorded series, diagnoses the bundled scenarios (vigil demo), then runs the daemon
+# against a real node_exporter for a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-toolchain.sh
@@ -25,12 +26,16 @@ echo "   (rows scoring at or above the alarm threshold 0.3; every other row scor
 $vigil detect sample-metrics/checkout-p99-latency.csv - | awk -F, 'NR == 1 || $3 >= 0.3' 
 
 echo
-echo "== vigil diagnose: a recorded incident (a rollout that crash-loops, with distractors around it)"
-$vigil diagnose --replay sample-metrics/scenarios/crashloop-after-rollout-1 || echo "(exit status $? — 1: incidents found)"
+echo "== vigil demo: a recorded incident diagnosed and explained (no cluster, no network)"
+$vigil demo
 
 echo
-echo "== vigil diagnose: a healthy namespace with a daily cycle, a benign HPA scale and an old OOM"
-$vigil diagnose --replay sample-metrics/scenarios/healthy-1
+echo "== vigil demo --all: every bundled scenario beside its expected diagnosis"
+$vigil demo --all
+
+echo
+echo "== vigil diagnose: a recorded crash loop after a rollout, as Markdown for a ticket"
+$vigil diagnose --replay sample-metrics/scenarios/crashloop-after-rollout-1 -o markdown || echo "(exit status $? — 1: incidents found)"
 
 echo
 echo "== vigil run: the daemon scraping a real node_exporter (both on loopback, stopped after ~6 s)"

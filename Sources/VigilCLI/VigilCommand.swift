@@ -9,8 +9,8 @@ public struct VigilCommand: AsyncParsableCommand {
             Exit status: 0 on success, 1 when an input is invalid or a check fails, 2 on usage errors.
             """,
         subcommands: [
-            RunCommand.self, DiagnoseCommand.self, ProposalsCommand.self, AuditCommand.self, RulesCommand.self,
-            KubeCommand.self,
+            DemoCommand.self, RunCommand.self, DiagnoseCommand.self, ProposalsCommand.self, AuditCommand.self,
+            RulesCommand.self, KubeCommand.self,
             LintCommand.self,
             ParseCommand.self, DetectCommand.self,
             EvalCommand.self,

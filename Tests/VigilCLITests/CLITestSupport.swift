@@ -11,6 +11,11 @@ struct CommandResult {
 
 /// Runs `vigil ARGUMENTS` in this process with a capturing console.
 func vigil(_ arguments: String...) async -> CommandResult {
+    await vigil(arguments)
+}
+
+/// The same, with the arguments as an array.
+func vigil(_ arguments: [String]) async -> CommandResult {
     let out = Captured()
     let err = Captured()
     let console = Console(writeOut: { out.append($0) }, writeError: { err.append($0) })

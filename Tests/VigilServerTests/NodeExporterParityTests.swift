@@ -27,7 +27,9 @@ struct NodeExporterParityTests {
 
     func see(_ url: String, ca: String, _ authorization: Authorization?) async throws -> Seen {
         let response = try await CurlHTTPClient().execute(
-            HTTPRequest(url: url, tls: .init(caFile: ca), authorization: authorization)
+            // Generous: under a loaded CI run (ThreadSanitizer, the other suites) a TLS handshake and a bcrypt
+            // check in a debug build can take seconds.
+            HTTPRequest(url: url, timeout: 60, tls: .init(caFile: ca), authorization: authorization)
         )
         return Seen(
             status: response.status,

@@ -66,6 +66,10 @@ struct Daemon {
         var diagnosis: Diagnosis?
         if let rules {
             let recorder = SignalRecorder(rules: rules)
+            if let url = config.prometheusURL {
+                await HistoryBackfill(url: url, step: config.targets.map(\.interval).min() ?? 15)
+                    .run(into: recorder, rules: rules, now: Date().timeIntervalSince1970, logger: logger)
+            }
             await manager.attach(recorder)
             let remediator = try kubeConnection.map { connection in
                 try Self.remediator(config: config, connection: connection, logger: logger)

@@ -39,6 +39,9 @@ struct DaemonConfig: Equatable {
     var remediation = RemediationPolicy()
     /// `alertmanager:`: where the webhook's alerts are reconciled from; nil: they are not.
     var alertmanager: AlertmanagerSettings?
+    /// `prometheus_url:`: a Prometheus to backfill the diagnosis's history from at start; nil learns
+    /// from zero.
+    var prometheusURL: String?
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -82,7 +85,7 @@ struct DaemonConfig: Equatable {
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "series_limit", "log", "detection",
                 "global", "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
-                "alertmanager",
+                "alertmanager", "prometheus_url",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -105,6 +108,13 @@ struct DaemonConfig: Equatable {
         }
         if let node = fields["remediation"] { remediation = Self.readRemediation(node, reader) }
         if let node = fields["alertmanager"] { alertmanager = AlertmanagerSettings.read(node, reader) }
+        if let node = fields["prometheus_url"], let text = reader.string(node, "prometheus_url") {
+            if text.hasPrefix("http://") || text.hasPrefix("https://") {
+                prometheusURL = text
+            } else {
+                reader.fail(node, "prometheus_url", "expected an http:// or https:// URL, got \"\(text)\"")
+            }
+        }
         if let node = fields["listen"], let text = reader.string(node, "listen") {
             if let (host, port) = Self.address(text) {
                 (listenHost, listenPort) = (host, port)

@@ -78,8 +78,9 @@ public final class SignalRecorder: SampleSink {
         select(rules)
     }
 
-    /// The selectors of `rules` (each rule's, and each ratio's denominator).
-    static func selectors(of rules: RuleSet) -> [SeriesSelector] {
+    /// The selectors of `rules` (each rule's, and each ratio's denominator): what is recorded, and what
+    /// `vigil diagnose --prometheus` and the start-up backfill ask Prometheus for.
+    public static func selectors(of rules: RuleSet) -> [SeriesSelector] {
         rules.signals.flatMap { rule -> [SeriesSelector] in
             if case .ratio(let denominator) = rule.transform { return [rule.selector, denominator] }
             return [rule.selector]
@@ -150,6 +151,34 @@ public final class SignalRecorder: SampleSink {
         metrics.series.record(count)
     }
 
+    /// Seeds the recorder with history read elsewhere (Prometheus's, at the daemon's start), so diagnosis
+    /// judges against a baseline at once instead of after a warm-up. Each series is admitted as a scraped
+    /// one would be (selected by the rules, within `maxSeries`) and keeps at most `retention` and
+    /// `maxPointsPerSeries` of its latest points; points at or before what a series already holds are
+    /// ignored. Returns how many series and points were taken.
+    @discardableResult
+    public func backfill(_ history: MetricHistory) -> (series: Int, points: Int) {
+        var taken = (series: 0, points: 0)
+        for series in history.series {
+            guard let handle = admit(labels: series.labels, role: Self.role(of: series)) else { continue }
+            let configuration = self.configuration
+            let kept = state.withLock { state -> Int in
+                guard var recorded = state.series[handle.value] else { return 0 }
+                state.series[handle.value] = nil  // uniquely referenced while it is filled
+                let before = recorded.count
+                for (time, value) in zip(series.times, series.values) {
+                    recorded.append(value, at: time, configuration: configuration)
+                }
+                let added = recorded.count - before
+                state.series[handle.value] = recorded
+                return added
+            }
+            taken.series += 1
+            taken.points += kept
+        }
+        return taken
+    }
+
     /// How many series are kept, and how many selected series were refused for want of room since the
     /// rules were last selected.
     public var counts: (series: Int, refused: Int) {
@@ -184,6 +213,16 @@ public final class SignalRecorder: SampleSink {
 
     /// The type diagnosis reads a series as: counters (and a histogram's or summary's `_count` and
     /// `_sum`) as counters, a histogram's buckets as a histogram, everything else as a gauge.
+    /// The role a scrape would give a series read from elsewhere, from its type or else its name: a
+    /// backfilled series and its scraped continuation must be the same kind of series.
+    static func role(of series: MetricHistory.Series) -> SampleRole {
+        let name = series.name
+        if series.type == .counter || name.hasSuffix("_total") || name.hasSuffix("_count") || name.hasSuffix("_sum") {
+            return .cumulative
+        }
+        return name.hasSuffix("_bucket") ? .skipped : .gauge
+    }
+
     static func type(of name: String, role: SampleRole) -> MetricType {
         switch role {
         case .cumulative: .counter

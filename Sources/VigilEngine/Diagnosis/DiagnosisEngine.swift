@@ -313,11 +313,16 @@ public struct DiagnosisEngine: Sendable {
     }
 
     /// Repeated evidence — the same event reason on many pods, the same finding on every replica —
-    /// folded into one item with a count, the earliest time kept.
+    /// folded into one item with a count. The earliest item speaks for the group (ties broken by object
+    /// and message): analyzers walk dictionaries, whose order changes from run to run, and the report,
+    /// the JSON and the explanation must not.
     static func deduplicated(_ evidence: [Evidence]) -> [Evidence] {
         var folded: [String: Evidence] = [:]
         var order: [String] = []
-        for item in evidence {
+        let earliestFirst = evidence.sorted {
+            ($0.at ?? .infinity, $0.object, $0.message) < ($1.at ?? .infinity, $1.object, $1.message)
+        }
+        for item in earliestFirst {
             let key = item.kind == .anomaly ? "\(item.kind)|\(item.name)|\(item.object)" : "\(item.kind)|\(item.name)"
             if var existing = folded[key] {
                 existing.count += item.count

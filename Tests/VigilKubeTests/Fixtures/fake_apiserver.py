@@ -29,6 +29,10 @@ from a resourceVersion, chunked JSON frames), with injection:
   POST /__compact   forget history: a watch from an older resourceVersion gets a 410 Expired frame,
                     and every open watch is sent one and closed
   POST /__drop      close every open watch (as a server's timeout or a broken connection would)
+Any collection can be listed, cluster-wide or in a namespace, with an equality labelSelector.
+
+With --scenario DIR, the objects and events are a recorded scenario's instead (cluster.json, a v1 List
+as kubectl get -o json prints it, and events.json), so `vigil diagnose --kubeconfig` can read them.
 """
 import copy, json, re, sys, threading
 from fractions import Fraction
@@ -42,7 +46,25 @@ KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets
          "storageclasses": "StorageClass"}
 # The one version each group's objects are served at (a real server converts between versions; this one
 # serves autoscaling at v2 only, the version kubectl prefers).
-VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1"}
+VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1", "batch": "v1"}
+SCENARIO = sys.argv[sys.argv.index("--scenario") + 1] if "--scenario" in sys.argv else None
+
+def scenario_items(name):
+    try:
+        with open(f"{SCENARIO}/{name}") as f: return json.load(f).get("items", [])
+    except FileNotFoundError:
+        return []
+
+def scenario_objects():
+    """cluster.json's items keyed as every object is: (group, plural, namespace, name)."""
+    objects = {}
+    for item in scenario_items("cluster.json"):
+        group = item["apiVersion"].rpartition("/")[0]
+        kind = item["kind"].lower()
+        plural = kind + ("es" if kind.endswith("s") else "s")
+        metadata = item["metadata"]
+        objects[(group, plural, metadata.get("namespace", ""), metadata["name"])] = item
+    return objects
 
 def workload(kind, name):
     return {"apiVersion": "apps/v1", "kind": kind,
@@ -68,6 +90,7 @@ def replica_set(name, revision, image, template_hash):
             "status": {"replicas": 0}}
 
 def initial_objects():
+    if SCENARIO: return scenario_objects()
     objects = {}
     for plural in ["deployments", "statefulsets", "daemonsets"]:
         objects[("apps", plural, "shop", "web")] = workload(KINDS[plural], "web")
@@ -131,6 +154,7 @@ def storage_objects():
                 "status": {"currentReplicas": 5, "desiredReplicas": 5}}}
 
 def initial_events():
+    if SCENARIO: return scenario_items("events.json")
     return [event("web-1.1", "Pulled", "Normal", 1), event("web-1.2", "Started", "Normal", 2)]
 
 def event(name, reason, kind, rv):
@@ -308,6 +332,17 @@ def parse_path(path):
     if len(rest) < 2: return None
     return group, rest[0], namespace, rest[1], (rest[2] if len(rest) > 2 else None)
 
+def parse_collection(path):
+    """(group, plural, namespace) of a collection path (namespace "" when cluster-wide), or None."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["api", "v1"]: group, rest = "", parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) > 2 and VERSIONS.get(parts[1]) == parts[2]:
+        group, rest = parts[1], parts[3:]
+    else: return None
+    if len(rest) == 3 and rest[0] == "namespaces": return group, rest[2], rest[1]
+    if len(rest) == 1 and rest[0] != "namespaces": return group, rest[0], ""
+    return None
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -432,6 +467,15 @@ class Handler(BaseHTTPRequestHandler):
                          and all(o["metadata"]["labels"].get(l) == v for l, v in wanted.items())]
                 return self.reply(200, {"kind": "ReplicaSetList", "apiVersion": "apps/v1",
                                         "metadata": {"resourceVersion": str(state["rv"])}, "items": items})
+        listing = parse_collection(url.path)
+        if method == "GET" and listing:
+            group, plural, namespace = listing
+            wanted = dict(p.split("=", 1) for p in (dict(query).get("labelSelector") or "").split(",") if "=" in p)
+            def matching():
+                return [copy.deepcopy(o) for k, o in state["objects"].items()
+                        if k[0] == group and k[1] == plural and (not namespace or k[2] == namespace)
+                        and all((o["metadata"].get("labels") or {}).get(l) == v for l, v in wanted.items())]
+            return self.collection(plural, matching, dict(query))
         target = parse_path(url.path)
         if target is None: return self.status(404, "NotFound", f"the server could not find the requested resource")
         group, plural, namespace, name, sub = target

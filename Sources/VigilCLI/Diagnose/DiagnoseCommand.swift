@@ -1,0 +1,280 @@
+import ArgumentParser
+import Foundation
+import VigilEngine
+import VigilHTTP
+import VigilHistory
+import VigilKube
+import VigilRules
+import VigilYAML
+
+/// `vigil diagnose`: what is wrong with this workload? From Prometheus's history and the cluster as it
+/// is now (`--prometheus URL`, with kubectl's cluster), or from a recorded scenario (`--replay DIR`).
+struct DiagnoseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagnose",
+        abstract: "Diagnose a workload: incidents with a ranked cause, evidence and proposed fixes.",
+        discussion: """
+            --prometheus URL reads the raw series the rules select (or --match) through query_range \
+            over --since/--until every --step, and lists the cluster's objects and events once, through \
+            kubectl's configuration (--kubeconfig, --context; none found: metrics only). --namespace \
+            scopes both; --workload and -l keep only the incidents of those workloads.
+
+            --replay DIR reads a recorded scenario: metrics.om (OpenMetrics, a timestamp on every \
+            sample), events.json (kubectl get events -o json) and cluster.json (kubectl get … -o json), \
+            the end of the recording being "now".
+
+            With a cluster, every proposal is also sent as a server-side dry run: the report shows the \
+            server's answer and the fields that would change (with --replay the cluster must be named \
+            explicitly, --kubeconfig or --context). --apply offers each proposal (Apply? [y/N]; --yes \
+            for scripts) and applies the accepted ones under remediation's guards, each step in the \
+            audit log first (<state-dir>/audit.jsonl; vigil audit reads it); with --replay as well, the \
+            recording supplies the evidence and the connected cluster receives the dry runs and changes. \
+            The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
+
+            Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
+            """
+    )
+
+    @Option(help: ArgumentHelp("A recorded scenario's directory, instead of --prometheus.", valueName: "dir"))
+    var replay: String?
+
+    @OptionGroup(title: "History from Prometheus") var history: PrometheusOptions
+
+    @OptionGroup(title: "Cluster and scope") var scope: ScopeOptions
+
+    @OptionGroup var rules: RuleOptions
+
+    @Option(
+        help: ArgumentHelp("Evidence older than this before the end is not counted (1h, 30m).", valueName: "duration")
+    )
+    var window: String = "1h"
+
+    @Option(name: [.short, .long], help: "text, json or markdown.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var colors: ColorOptions
+
+    @Flag(help: "Where the time went (reading, diagnosing, rendering), on standard error.")
+    var timings = false
+
+    @Flag(help: "Offer each proposal for applying (Apply? [y/N]), under remediation's guards; needs a cluster.")
+    var apply = false
+
+    @Flag(help: "With --apply: apply every proposal whose dry run the server accepted, without asking.")
+    var yes = false
+
+    @OptionGroup(title: "Audit log (with --apply)") var location: AuditLocation
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json, markdown
+    }
+
+    func validate() throws {
+        guard (replay == nil) != (history.prometheus == nil) else {
+            throw ValidationError("give one of --prometheus URL and --replay DIR")
+        }
+        guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
+            throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
+        }
+        if replay != nil, scope.selector != nil {
+            throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
+        }
+        if yes, !apply { throw ValidationError("--yes answers --apply's question: give --apply too") }
+    }
+
+    func run() async throws {
+        let windowSeconds = DurationSyntax.seconds(window) ?? 3600
+        let ruleSet = try rules.load()
+        let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
+        let namespace = scope.namespace ?? ""
+        let workload = try scope.workloadSubject(namespace: namespace)
+        let input: DiagnosisInput
+        var kube: KubeClient?
+        do {
+            if let replay {
+                input = try DiagnosisInput.replay(replay, engine: engine)
+            } else {
+                (input, kube) = try await readLive(engine: engine, window: windowSeconds, namespace: namespace)
+            }
+        } catch let error as DiagnosisInput.ReadError {
+            Console.error("vigil diagnose: \(error.description)")
+            throw ExitCode(2)
+        }
+        let clock = ContinuousClock()
+        let diagnosing = clock.now
+        let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
+        let diagnosed = clock.now
+        var incidents = diagnosis.incidents
+        if let workload {
+            incidents = incidents.filter { Self.same($0.subject, workload) }
+        }
+        if let selector = scope.selector, let kube {
+            let chosen = try await subjects(
+                ofPodsMatching: selector,
+                kube: kube,
+                cluster: input.cluster,
+                namespace: namespace
+            )
+            incidents = incidents.filter { chosen.contains($0.subject) }
+        }
+        if let remediation = try remediation(live: kube != nil) {
+            do {
+                incidents = try await remediation.run(incidents, cluster: input.cluster)
+            } catch {
+                Console.error("vigil diagnose: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let report = DiagnosisReport(
+            source: input.source,
+            now: input.now,
+            start: input.start,
+            diagnosis: diagnosis,
+            incidents: incidents
+        )
+        switch output {
+        case .json: try Console.current.writeOut(IncidentOutput.json(incidents, now: input.now) + "\n")
+        case .markdown: Console.current.writeOut(MarkdownReport(report: report).render())
+        case .text: Console.current.writeOut(TextReport(report: report, style: colors.style).render())
+        }
+        if timings {
+            Console.error(
+                TimingsLine.text(input, diagnosisSeconds: diagnosed - diagnosing, renderSeconds: clock.now - diagnosed)
+            )
+        }
+        if !incidents.isEmpty { throw ExitCode(1) }
+    }
+
+    /// History from Prometheus and, when a cluster can be found, its state.
+    private func readLive(
+        engine: DiagnosisEngine,
+        window: Double,
+        namespace: String
+    ) async throws -> (DiagnosisInput, KubeClient?) {
+        let source: PrometheusSource
+        let range: (start: Double, end: Double)
+        let step: Double
+        do {
+            source = try history.source(url: history.prometheus ?? "")
+            range = try history.range(now: Date().timeIntervalSince1970)
+            step = try history.stepSeconds()
+        } catch {
+            Console.error("vigil diagnose: \(error.message)")
+            throw ExitCode(2)
+        }
+        let transport = CurlHTTPClient()
+        var kube: KubeClient?
+        if scope.clusterWanted {
+            do {
+                kube = KubeClient(connection: try scope.connection(), transport: transport)
+            } catch {
+                Console.error("vigil diagnose: \(error.description)")
+                throw ExitCode(2)
+            }
+        }
+        guard kube != nil || scope.selector == nil else {
+            Console.error("vigil diagnose: -l needs a cluster to list pods from (--kubeconfig, --context)")
+            throw ExitCode(2)
+        }
+        let selectors =
+            history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
+        for selector in history.matches {
+            do {
+                _ = try SeriesSelector(selector)
+            } catch {
+                Console.error("vigil diagnose: --match \(selector): column \(error.column): \(error.message)")
+                throw ExitCode(2)
+            }
+        }
+        let input = try await DiagnosisInput.live(
+            prometheus: source,
+            selectors: selectors,
+            start: range.start,
+            end: range.end,
+            step: step,
+            namespace: namespace,
+            kube: kube,
+            window: window,
+            transport: transport,
+            progress: .standardError()
+        )
+        return (input, kube)
+    }
+
+    /// The workloads (or bare pods) of the pods a label selector picks.
+    private func subjects(
+        ofPodsMatching selector: String,
+        kube: KubeClient,
+        cluster: ClusterModel,
+        namespace: String
+    ) async throws -> Set<Subject> {
+        let pods: [(namespace: String, name: String)]
+        do {
+            pods = try await ClusterSnapshot(client: kube, namespace: namespace).pods(matching: selector)
+        } catch {
+            Console.error("vigil diagnose: -l \(selector): \(error.description)")
+            throw ExitCode(2)
+        }
+        return Set(
+            pods.map { pod in
+                guard let top = cluster.owners(ofPod: pod.namespace, pod.name).last else {
+                    return Subject(kind: "pod", namespace: pod.namespace, name: pod.name)
+                }
+                return Subject(kind: top.kind, namespace: top.namespace, name: top.name)
+            }
+        )
+    }
+
+    /// The same workload, the namespace compared only when `--namespace` named one.
+    /// The connected cluster's part: dry runs, and with `--apply` the offer to apply. A replay reaches a
+    /// cluster only when one is named explicitly, never the current context by accident.
+    private func remediation(live: Bool) throws -> ClusterRemediation? {
+        let named = scope.kubeconfig != nil || scope.context != nil
+        guard live || (replay != nil && named) else {
+            if apply {
+                Console.error("vigil diagnose: --apply needs a cluster: --kubeconfig or --context")
+                throw ExitCode(2)
+            }
+            return nil
+        }
+        let connection: KubeConnection
+        do {
+            connection = try scope.connection()
+        } catch {
+            Console.error("vigil diagnose: \(error.description)")
+            throw ExitCode(2)
+        }
+        return ClusterRemediation(
+            connection: connection,
+            apply: apply ? ClusterRemediation.Apply(auditLog: location.path, assumeYes: yes) : nil
+        )
+    }
+
+    static func same(_ subject: Subject, _ wanted: Subject) -> Bool {
+        subject.kind == wanted.kind && subject.name == wanted.name
+            && (wanted.namespace.isEmpty || subject.namespace == wanted.namespace)
+    }
+}
+
+/// `--rules PATH…`: rule files, directories or globs; the default pack in `rules/` when none is given.
+struct RuleOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "Rule files, directories or globs (repeatable). Default: ./rules, else /etc/vigil/rules."
+    )
+    var rules: [String] = []
+
+    func load() throws -> RuleSet {
+        let paths = rules.isEmpty ? [Self.defaultDirectory] : rules
+        do {
+            return try RuleSet.load(paths, findings: Finding.reasons)
+        } catch {
+            for line in error.errors { Console.error(line) }
+            throw ExitCode(2)
+        }
+    }
+
+    static var defaultDirectory: String {
+        FileManager.default.fileExists(atPath: "rules") ? "rules" : "/etc/vigil/rules"
+    }
+}

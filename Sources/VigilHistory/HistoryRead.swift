@@ -1,0 +1,33 @@
+/// How far a history read has got, for a progress line.
+public struct HistoryProgress: Sendable, Equatable {
+    public var queriesDone: Int
+    public var queries: Int
+    public var bytes: Int
+    public var series: Int
+
+    public init(queriesDone: Int, queries: Int, bytes: Int, series: Int) {
+        self.queriesDone = queriesDone
+        self.queries = queries
+        self.bytes = bytes
+        self.series = series
+    }
+}
+
+/// Where a history read spent its time, for `--timings` and the benchmark: waiting for answers (the
+/// server's evaluation and the transfer, summed over requests, which overlap), reading them, and
+/// stitching them into series.
+public struct HistoryReadStats: Sendable, Equatable {
+    public var requests = 0
+    public var bytes = 0
+    public var points = 0
+    public var waitSeconds = 0.0
+    public var parseSeconds = 0.0
+    public var assembleSeconds = 0.0
+
+    public init() {}
+}
+
+/// Why a history read failed: the query, and the server's or the reader's words.
+public struct HistoryReadError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}

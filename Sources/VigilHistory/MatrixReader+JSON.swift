@@ -1,0 +1,175 @@
+/// The JSON grammar under ``MatrixReader``: objects and arrays handed to closures member by member,
+/// strings with every escape, and any other value skipped within a bounded depth.
+extension MatrixReader {
+
+    mutating func skipSpaces() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): position += 1
+            default: return
+            }
+        }
+    }
+
+    func fail(_ field: String, _ message: String) -> ReadError {
+        ReadError(offset: position, field: field.isEmpty ? "(document)" : field, message: message)
+    }
+
+    mutating func expect(_ byte: UInt8, _ field: @autoclosure () -> String, _ message: String) throws(ReadError) {
+        guard position < bytes.count else { throw fail(field(), "truncated: \(message)") }
+        guard bytes[position] == byte else { throw fail(field(), message) }
+        position += 1
+    }
+
+    /// `{ "key": value, … }`, handing each key to `member`, which must read its value.
+    mutating func object(
+        _ field: String,
+        _ member: (inout MatrixReader, String) throws(ReadError) -> Void
+    ) throws(ReadError) {
+        skipSpaces()
+        try expect(UInt8(ascii: "{"), field, "expected an object")
+        skipSpaces()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            skipSpaces()
+            let key = try string(field.isEmpty ? "(key)" : field + " key")
+            skipSpaces()
+            try expect(UInt8(ascii: ":"), field, "expected \":\" after a key")
+            skipSpaces()
+            try member(&self, key)
+            skipSpaces()
+            guard position < bytes.count else { throw fail(field, "truncated: expected \",\" or \"}\"") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            try expect(UInt8(ascii: "}"), field, "expected \",\" or \"}\"")
+            return
+        }
+    }
+
+    /// `[ value, … ]`, handing each element's index to `element`, which must read it.
+    mutating func array(
+        _ field: String,
+        _ element: (inout MatrixReader, Int) throws(ReadError) -> Void
+    ) throws(ReadError) {
+        skipSpaces()
+        try expect(UInt8(ascii: "["), field, "expected an array")
+        skipSpaces()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        var index = 0
+        while true {
+            skipSpaces()
+            try element(&self, index)
+            index += 1
+            skipSpaces()
+            guard position < bytes.count else { throw fail(field, "truncated: expected \",\" or \"]\"") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            try expect(UInt8(ascii: "]"), field, "expected \",\" or \"]\"")
+            return
+        }
+    }
+
+    /// A JSON string, unescaped (`\uXXXX` with surrogate pairs included).
+    mutating func string(_ field: String) throws(ReadError) -> String {
+        skipSpaces()
+        try expect(UInt8(ascii: "\""), field, "expected a string")
+        let start = position
+        // The common case: no escapes, one copy.
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+            position += 1
+        }
+        guard position < bytes.count else { throw fail(field, "truncated: unterminated string") }
+        if bytes[position] == UInt8(ascii: "\"") {
+            position += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self)
+        }
+        var text = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return String(decoding: text, as: UTF8.self) }
+            guard byte == UInt8(ascii: "\\") else {
+                text.append(byte)
+                continue
+            }
+            guard position < bytes.count else { break }
+            let escaped = bytes[position]
+            position += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+            case UInt8(ascii: "n"): text.append(10)
+            case UInt8(ascii: "t"): text.append(9)
+            case UInt8(ascii: "r"): text.append(13)
+            case UInt8(ascii: "b"): text.append(8)
+            case UInt8(ascii: "f"): text.append(12)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(field)
+                if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count,
+                    bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+                {
+                    position += 2
+                    let low = try hex4(field)
+                    guard (0xDC00..<0xE000).contains(low) else { throw fail(field, "invalid surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                text += Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
+            default: throw fail(field, "invalid escape \"\\\(Character(Unicode.Scalar(escaped)))\"")
+            }
+        }
+        throw fail(field, "truncated: unterminated string")
+    }
+
+    mutating func hex4(_ field: String) throws(ReadError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw fail(field, "truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail(field, "invalid \\u escape")
+            }
+            value = value * 16 + UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    /// Any JSON value, read and dropped (fields this reader does not use, such as `warnings`).
+    mutating func skipValue(_ field: String, depth: Int) throws(ReadError) {
+        guard depth < Self.maximumDepth else { throw fail(field, "nested deeper than \(Self.maximumDepth) levels") }
+        skipSpaces()
+        guard position < bytes.count else { throw fail(field, "truncated: expected a value") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            try object(field) { (reader, key) throws(ReadError) in try reader.skipValue(field, depth: depth + 1) }
+        case UInt8(ascii: "["):
+            try array(field) { (reader, _) throws(ReadError) in try reader.skipValue(field, depth: depth + 1) }
+        case UInt8(ascii: "\""): _ = try string(field)
+        default:
+            let start = position
+            while position < bytes.count {
+                let byte = bytes[position]
+                let scalar = Character(Unicode.Scalar(byte))
+                guard
+                    scalar.isLetter || scalar.isNumber || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+                        || byte == UInt8(ascii: ".")
+                else { break }
+                position += 1
+            }
+            guard position > start else { throw fail(field, "expected a value") }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import VigilCore
+public import VigilEngine
+public import VigilHTTP
+
+/// Reads history from Prometheus's HTTP API into the engine's ``MetricHistory``: the raw series a plan
+/// names (counters as their raw values, so the engine derives rates exactly as it does on a replay),
+/// at most `concurrency` requests at once, windows stitched back together, and a series selected by
+/// two selectors kept once.
+public struct PrometheusHistoryReader: Sendable {
+    public var source: PrometheusSource
+    public var transport: any HTTPTransport
+
+    public init(source: PrometheusSource, transport: any HTTPTransport) {
+        self.source = source
+        self.transport = transport
+    }
+
+    /// Runs every query of `plan`; `progress` is called after each answer (from any task).
+    public func read(
+        _ plan: RangeQueryPlan,
+        progress: @escaping @Sendable (HistoryProgress) -> Void = { _ in }
+    ) async throws(HistoryReadError) -> MetricHistory {
+        try await readMeasured(plan, progress: progress).history
+    }
+
+    /// ``read(_:progress:)``, and where the time went.
+    public func readMeasured(
+        _ plan: RangeQueryPlan,
+        progress: @escaping @Sendable (HistoryProgress) -> Void = { _ in }
+    ) async throws(HistoryReadError) -> (history: MetricHistory, stats: HistoryReadStats) {
+        var (answers, stats) = try await fetchAll(plan, progress: progress)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let history = Self.assemble(plan, answers)
+        stats.assembleSeconds = Self.seconds(clock.now - started)
+        stats.points = history.series.reduce(0) { $0 + $1.times.count }
+        return (history, stats)
+    }
+
+    /// A duration in seconds, as timings print it.
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// One query's answer: its position in the plan, its series, its size and timings.
+    struct Answer {
+        var index: Int
+        var series: [MatrixReader.Series]
+        var bytes: Int
+        var waitSeconds: Double
+        var parseSeconds: Double
+    }
+
+    private func fetchAll(
+        _ plan: RangeQueryPlan,
+        progress: @escaping @Sendable (HistoryProgress) -> Void
+    ) async throws(HistoryReadError) -> ([[MatrixReader.Series]], HistoryReadStats) {
+        var results = [[MatrixReader.Series]](repeating: [], count: plan.queries.count)
+        var stats = HistoryReadStats()
+        let outcome: Result<Void, HistoryReadError> = await withTaskGroup(
+            of: Result<Answer, HistoryReadError>.self
+        ) { group in
+            var next = 0
+            var done = 0
+            var bytes = 0
+            var seriesCount = 0
+            func launch() {
+                guard next < plan.queries.count else { return }
+                let index = next
+                let query = plan.queries[index]
+                next += 1
+                group.addTask {
+                    do throws(HistoryReadError) {
+                        var answer = try await fetch(query)
+                        answer.index = index
+                        return .success(answer)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            for _ in 0..<min(source.concurrency, plan.queries.count) { launch() }
+            while let finished = await group.next() {
+                switch finished {
+                case .failure(let error):
+                    group.cancelAll()
+                    return .failure(error)
+                case .success(let answer):
+                    results[answer.index] = answer.series
+                    stats.requests += 1
+                    stats.bytes += answer.bytes
+                    stats.waitSeconds += answer.waitSeconds
+                    stats.parseSeconds += answer.parseSeconds
+                    done += 1
+                    bytes += answer.bytes
+                    seriesCount += answer.series.count
+                    progress(
+                        HistoryProgress(
+                            queriesDone: done,
+                            queries: plan.queries.count,
+                            bytes: bytes,
+                            series: seriesCount
+                        )
+                    )
+                    launch()
+                }
+            }
+            return .success(())
+        }
+        try outcome.get()
+        return (results, stats)
+    }
+
+    /// One `query_range` as a form POST (a long selector does not fit every proxy's URL limit).
+    func fetch(_ query: RangeQueryPlan.Query) async throws(HistoryReadError) -> Answer {
+        let form = [
+            ("query", query.selector), ("start", Self.seconds(query.start)), ("end", Self.seconds(query.end)),
+            ("step", Self.seconds(query.step)),
+        ]
+        .map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        let request = HTTPRequest(
+            url: source.url + "/api/v1/query_range",
+            method: .post,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: Array(form.utf8),
+            timeout: source.timeout,
+            maxBodyBytes: source.maxResponseBytes,
+            tls: source.tls,
+            authorization: source.authorization
+        )
+        let what =
+            "\(source.url) query_range \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end)), step \(Self.seconds(query.step))s]"
+        let clock = ContinuousClock()
+        let sent = clock.now
+        let response: HTTPResponse
+        do {
+            response = try await transport.execute(request)
+        } catch {
+            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
+            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
+        }
+        let received = clock.now
+        let answer: MatrixReader.Answer
+        do {
+            answer = try MatrixReader.read(response.body, expectedPoints: query.points)
+        } catch {
+            // Not Prometheus's JSON at all (a proxy's HTML page, a 404): the status says more than the parse.
+            let status = response.status == 200 ? "" : "HTTP \(response.status), "
+            throw HistoryReadError(description: "\(what): \(status)unreadable answer: \(error)")
+        }
+        switch answer {
+        case .failure(let errorType, let message):
+            throw HistoryReadError(description: "\(what): HTTP \(response.status) \(errorType): \(message)")
+        case .matrix(let series):
+            guard response.status == 200 else {
+                throw HistoryReadError(description: "\(what): HTTP \(response.status)")
+            }
+            return Answer(
+                index: 0,
+                series: series,
+                bytes: response.body.count,
+                waitSeconds: Self.seconds(received - sent),
+                parseSeconds: Self.seconds(clock.now - received)
+            )
+        }
+    }
+
+    /// The answers in plan order, each label set one series: windows appended in time order, and a
+    /// series a later selector selects again adds nothing (its points are not after the ones kept).
+    static func assemble(_ plan: RangeQueryPlan, _ answers: [[MatrixReader.Series]]) -> MetricHistory {
+        var positions: [[String: String]: Int] = [:]
+        var merged: [MetricHistory.Series] = []
+        for answer in answers {
+            for series in answer {
+                guard let position = positions[series.labels] else {
+                    positions[series.labels] = merged.count
+                    merged.append(
+                        MetricHistory.Series(
+                            labels: series.labels,
+                            type: Self.type(of: series.labels["__name__"] ?? ""),
+                            times: series.times,
+                            values: series.values
+                        )
+                    )
+                    continue
+                }
+                let last = merged[position].times.last ?? -.infinity
+                guard let first = series.times.firstIndex(where: { $0 > last }) else { continue }
+                merged[position].times += series.times[first...]
+                merged[position].values += series.values[first...]
+            }
+        }
+        var history = MetricHistory()
+        for series in merged where !series.times.isEmpty { history.append(series) }
+        return history
+    }
+
+    /// The type a series's name implies. `query_range` says nothing of types; OpenMetrics names every
+    /// counter sample `_total`, and the engine rates buckets whatever their type, so the name is enough
+    /// for the engine to treat a series as it does on a replay.
+    static func type(of name: String) -> MetricType {
+        if name.hasSuffix("_total") { return .counter }
+        if name.hasSuffix("_bucket") { return .histogram }
+        return .unknown
+    }
+
+    /// Seconds as Prometheus reads them: to the millisecond, without exponent.
+    static func seconds(_ value: Double) -> String {
+        let milliseconds = Int64((value * 1000).rounded())
+        let whole = milliseconds / 1000
+        let fraction = abs(milliseconds % 1000)
+        guard fraction != 0 else { return String(whole) }
+        var digits = String(String(fraction + 1000).dropFirst())
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+
+    /// RFC 3986's unreserved characters, ASCII only (`CharacterSet.alphanumerics` has every script's letters).
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
+    static func formEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+}

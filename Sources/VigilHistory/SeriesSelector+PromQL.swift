@@ -1,0 +1,28 @@
+public import VigilRules
+
+extension SeriesSelector {
+    /// The selector as PromQL, with `extra` matchers added (a namespace scope): each matcher written
+    /// out, values quoted and escaped as PromQL reads them.
+    public func promQL(adding extra: [(label: String, value: String)] = []) -> String {
+        let own = matchers.map { ($0.label, $0.op.rawValue, $0.value) }
+        // Added even when the selector has its own matcher on that label: PromQL ANDs them.
+        let added = extra.map { ($0.label, "=", $0.value) }
+        let parts = (own + added).map { label, op, value in "\(label)\(op)\(Self.quoted(value))" }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    /// A Go-style double-quoted string.
+    static func quoted(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": text += "\\\\"
+            case "\"": text += "\\\""
+            case "\n": text += "\\n"
+            case "\t": text += "\\t"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text + "\""
+    }
+}

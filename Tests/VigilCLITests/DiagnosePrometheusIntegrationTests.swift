@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import VigilHTTP
+import VigilTestKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Item 5 of the diagnose issue, with real parts: a bundled scenario's metrics loaded into a real
+/// Prometheus TSDB by `promtool tsdb create-blocks-from openmetrics`, Prometheus started on it, the
+/// scenario's objects and events served by the fake kube-apiserver; `vigil diagnose --prometheus …
+/// --kubeconfig …` must give exactly the incidents `--replay` gives (ids, evidence, proposals: the
+/// whole JSON).
+@Suite(.serialized)
+struct DiagnosePrometheusIntegrationTests {
+    /// One scenario per kind of signal the engine derives: gauges, counter rates, histogram quantiles,
+    /// ratios, a volume's fill, the cluster alone, and a healthy namespace.
+    @Test(arguments: [
+        "memory-limit-1", "cpu-saturation-1", "latency-regression-1", "dependency-failure-1", "volume-filling-1",
+        "crashloop-after-rollout-1", "node-failure-1", "healthy-1",
+    ])
+    func prometheusAndTheClusterGiveTheReplaysDiagnosis(_ name: String) async throws {
+        let scenario = repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(name)")
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-diag-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+
+        let promtool = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/promtool"),
+            ["tsdb", "create-blocks-from", "openmetrics", scenario.appendingPathComponent("metrics.om").path, "data"],
+            workingDirectory: workspace
+        )
+        #expect(await promtool.exitStatus(within: 120) == 0, "promtool: \(promtool.stderr)")
+        try "global: {scrape_interval: 1m}\nscrape_configs: []\n".write(
+            to: workspace.appendingPathComponent("prometheus.yml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let port = try freeLoopbackPort()
+        let prometheus = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/prometheus"),
+            [
+                "--config.file=prometheus.yml", "--storage.tsdb.path=data", "--storage.tsdb.retention.time=100y",
+                "--web.listen-address=127.0.0.1:\(port)",
+            ],
+            workingDirectory: workspace
+        )
+        let api = "http://127.0.0.1:\(port)"
+        #expect(await ready(api + "/-/ready"), "prometheus: \(prometheus.stderr.suffix(2000))")
+
+        let apiserver = try LoopbackScript(
+            script: repositoryRoot.appendingPathComponent("Tests/VigilKubeTests/Fixtures/fake_apiserver.py"),
+            arguments: ["--scenario", scenario.path]
+        )
+        defer { apiserver.stop() }
+        let kubeconfig = workspace.appendingPathComponent("kubeconfig")
+        try """
+        apiVersion: v1
+        kind: Config
+        current-context: test
+        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(apiserver.port)"}}]
+        users: [{name: tester, user: {token: fake-token}}]
+        contexts: [{name: test, context: {cluster: fake, user: tester}}]
+
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+
+        let rules = repositoryRoot.appendingPathComponent("rules").path
+        // The replay names the same cluster, so both send each proposal's dry run to it and show the answer.
+        let replay = await vigil(
+            "diagnose",
+            "--replay",
+            scenario.path,
+            "--kubeconfig",
+            kubeconfig.path,
+            "--rules",
+            rules,
+            "-o",
+            "json"
+        )
+        // The recording's first and last sample: the range a person would ask Prometheus for.
+        let (start, end) = try Self.recordedRange(scenario.appendingPathComponent("metrics.om"))
+        let live = await vigil(
+            "diagnose",
+            "--prometheus",
+            api,
+            "--kubeconfig",
+            kubeconfig.path,
+            "--rules",
+            rules,
+            "-o",
+            "json",
+            "--since",
+            String(start),
+            "--until",
+            String(end),
+            "--step",
+            "30s"
+        )
+        #expect(live.status == replay.status, "\(live.stderr)")
+        #expect(live.status == (name.hasPrefix("healthy") ? 0 : 1))
+        #expect(live.stdout == replay.stdout, "\(name): the live diagnosis differs from the replay's")
+        #expect(live.stdout.contains("\"incidents\""))
+        if live.stdout.contains(#""kubectl" : "#) {
+            #expect(live.stdout.contains(#""dry_run" : {"#), "\(name): every proposal went to the cluster as a dry run")
+        }
+    }
+
+    /// The first and last timestamp of an OpenMetrics recording (seconds).
+    static func recordedRange(_ file: URL) throws -> (Int, Int) {
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        func time(_ line: Substring?) throws -> Int {
+            try #require(line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) })
+        }
+        let times = try lines.map { try time($0) }
+        return (try #require(times.min()), try #require(times.max()))
+    }
+
+    /// Polls `url` until it answers 200 (Prometheus loads its blocks first); false after a minute.
+    func ready(_ url: String) async -> Bool {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let (status, _) = try? await fetch(url), status == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
+
+/// A loopback port free at the time of asking: bound to port 0 and released.
+func freeLoopbackPort() throws -> Int {
+    let socketHandle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketHandle >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(socketHandle) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(socketHandle, generic, length) == 0 && getsockname(socketHandle, generic, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilEngine
+import VigilHTTP
+import VigilRules
+
+@testable import VigilHistory
+
+/// A Prometheus that answers each query_range from a function of its form, and counts requests in flight.
+final class FakePrometheus: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var inFlight = 0
+    private(set) var maximumInFlight = 0
+    private(set) var requests: [HTTPRequest] = []
+    let answer: @Sendable ([String: String]) -> HTTPResponse
+
+    init(answer: @escaping @Sendable ([String: String]) -> HTTPResponse) { self.answer = answer }
+
+    static func form(_ request: HTTPRequest) -> [String: String] {
+        let text = String(decoding: request.body ?? [], as: UTF8.self)
+        var form: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+            if parts.count == 2 { form[parts[0]] = parts[1] }
+        }
+        return form
+    }
+
+    func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        lock.withLock {
+            requests.append(request)
+            inFlight += 1
+            maximumInFlight = max(maximumInFlight, inFlight)
+        }
+        // Let the other tasks of the group start before this one answers.
+        for _ in 0..<200 { await Task.yield() }
+        lock.withLock { inFlight -= 1 }
+        return answer(Self.form(request))
+    }
+
+    func stream(
+        _ request: HTTPRequest,
+        onChunk: @escaping HTTPChunkHandler
+    ) async throws(HTTPClientError)
+        -> HTTPResponse
+    { try await execute(request) }
+}
+
+/// A matrix answer: each series one point per step of the query's window, valued by `value(labels, time)`.
+func matrix(_ form: [String: String], series: [[String: String]], value: (Double) -> Double = { $0 }) -> HTTPResponse {
+    let start = Double(form["start"]!)!
+    let end = Double(form["end"]!)!
+    let step = Double(form["step"]!)!
+    var result: [String] = []
+    for labels in series {
+        let metric = labels.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value)\"" }.joined(separator: ",")
+        var points: [String] = []
+        var time = start
+        while time <= end {
+            points.append("[\(time),\"\(value(time))\"]")
+            time += step
+        }
+        result.append("{\"metric\":{\(metric)},\"values\":[\(points.joined(separator: ","))]}")
+    }
+    let body =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[\(result.joined(separator: ","))]}}"
+    return HTTPResponse(status: 200, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
+}
+
+struct PrometheusHistoryReaderTests {
+    @Test func requestsAreFormPostsWithTheSourcesCredentials() async throws {
+        let prometheus = FakePrometheus { matrix($0, series: []) }
+        let source = PrometheusSource(url: "https://prom.example:9090/prefix/", authorization: .bearer("t0ken"))
+        let reader = PrometheusHistoryReader(source: source, transport: prometheus)
+        let selector = try SeriesSelector(#"http_requests_total{code=~"5..", path!="/a \"b\""}"#)
+        _ = try await reader.read(
+            RangeQueryPlan(
+                selectors: [selector.promQL(adding: [("namespace", "shop")])],
+                start: 1000.5,
+                end: 2000,
+                step: 15
+            )
+        )
+        let request = try #require(prometheus.requests.first)
+        #expect(request.url == "https://prom.example:9090/prefix/api/v1/query_range")
+        #expect(request.method == .post)
+        #expect(request.authorization == .bearer("t0ken"))
+        #expect(
+            request.headers.contains { $0.name == "Content-Type" && $0.value == "application/x-www-form-urlencoded" }
+        )
+        let form = FakePrometheus.form(request)
+        #expect(
+            form["query"]
+                == #"{__name__="http_requests_total", code=~"5..", path!="/a \"b\"", namespace="shop"}"#
+        )
+        #expect(form["start"] == "1000.5")
+        #expect(form["end"] == "2000")
+        #expect(form["step"] == "15")
+    }
+
+    /// No more requests in flight than asked, and more than one when asked for more.
+    @Test(arguments: [1, 3])
+    func concurrencyIsBounded(_ limit: Int) async throws {
+        let prometheus = FakePrometheus { matrix($0, series: [["__name__": "up"]]) }
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", concurrency: limit),
+            transport: prometheus
+        )
+        let plan = RangeQueryPlan(selectors: (0..<10).map { "s\($0)" }, start: 0, end: 3600, step: 15)
+        _ = try await reader.read(plan)
+        #expect(prometheus.requests.count == 10)
+        #expect(prometheus.maximumInFlight == limit)
+    }
+
+    /// Windows are stitched back into one series per label set, and a series two selectors both select
+    /// (an error counter and its total) is kept once.
+    @Test func windowsAndOverlappingSelectorsMakeOneSeriesEach() async throws {
+        let errors: [String: String] = ["__name__": "http_requests_total", "code": "500"]
+        let ok: [String: String] = ["__name__": "http_requests_total", "code": "200"]
+        let prometheus = FakePrometheus { form in
+            matrix(form, series: form["query"]!.contains("5..") ? [errors] : [errors, ok])
+        }
+        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let plan = RangeQueryPlan(
+            selectors: [#"http_requests_total{code=~"5.."}"#, "http_requests_total"],
+            start: 0,
+            end: 299 * 10,
+            step: 10,
+            pointsPerQuery: 100
+        )
+        #expect(plan.queries.count == 6)
+        let history = try await reader.read(plan)
+        #expect(history.series.count == 2)
+        for series in history.series {
+            #expect(series.times == (0..<300).map { Double($0) * 10 })
+            #expect(series.values == series.times)
+            #expect(series.type == .counter)
+        }
+        #expect(history.start == 0)
+        #expect(history.end == 2990)
+    }
+
+    @Test func theServersErrorNamesTheQuery() async throws {
+        let prometheus = FakePrometheus { _ in
+            let body =
+                #"{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries"}"#
+            return HTTPResponse(status: 400, headers: [], body: Array(body.utf8), bytesOnWire: 0)
+        }
+        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        do {
+            _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.contains("http://p query_range up ["))
+            #expect(
+                error.description.hasSuffix(
+                    "HTTP 400 bad_data: exceeded maximum resolution of 11,000 points per timeseries"
+                )
+            )
+        }
+    }
+
+    /// A proxy's HTML page is reported with its status, not as a JSON puzzle alone.
+    @Test func aNonPrometheusAnswerGivesItsStatus() async throws {
+        let prometheus = FakePrometheus { _ in
+            HTTPResponse(status: 502, headers: [], body: Array("<html>Bad Gateway</html>".utf8), bytesOnWire: 0)
+        }
+        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        await #expect {
+            _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+        } throws: { error in
+            "\(error)".contains("HTTP 502, unreadable answer: byte 0: (document): expected an object")
+        }
+    }
+
+    @Test func typesFollowTheNames() {
+        #expect(PrometheusHistoryReader.type(of: "http_requests_total") == .counter)
+        #expect(PrometheusHistoryReader.type(of: "latency_seconds_bucket") == .histogram)
+        #expect(PrometheusHistoryReader.type(of: "container_memory_working_set_bytes") == .unknown)
+    }
+}
