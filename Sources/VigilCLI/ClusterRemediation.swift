@@ -18,6 +18,8 @@ struct ClusterRemediation {
     struct Apply {
         var auditLog: String
         var assumeYes: Bool
+        /// The daemon's guards (`--config`), or the defaults.
+        var policy = RemediationPolicy()
         /// Asks the question and answers it (the terminal's line; tests answer for it).
         var ask: @Sendable (String) -> Bool = { question in
             Console.current.writeOut(question)
@@ -40,7 +42,7 @@ struct ClusterRemediation {
         let audit = try AuditLog(path: apply.auditLog)
         let read = try AuditLog.read(path: audit.path)
         for problem in read.problems { Console.error("vigil diagnose: audit log: \(problem)") }
-        var policy = RemediationPolicy()
+        var policy = apply.policy
         policy.allowApply = true  // implied by --apply alone
         let remediator = Remediator(policy: policy, audit: audit, records: read.records, kube: kube, logger: logger)
         // Every proposal a playbook lets go further than an explanation waits for the person here.

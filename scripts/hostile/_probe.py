@@ -39,9 +39,12 @@ def run(arguments, timeout=60, **options):
     return done.returncode, done.stdout, done.stderr, time.monotonic() - started
 
 
-def get(url, timeout=10):
+def get(url, timeout=10, token=None):
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -49,8 +52,10 @@ def get(url, timeout=10):
         return 0, str(error)
 
 
-def post(url, timeout=10):
+def post(url, timeout=10, token=None):
     request = urllib.request.Request(url, data=b"", method="POST")
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -72,7 +77,8 @@ class Daemon:
     """`vigil run` on a free loopback port with the given arguments, stopped (SIGTERM, then SIGKILL)
     when the probe is done with it."""
 
-    def __init__(self, vigil, *arguments, config=None):
+    def __init__(self, vigil, *arguments, config=None, token=None):
+        self.token = token
         self.directory = tempfile.mkdtemp(prefix="vigil-probe-")
         self.port = free_port()
         command = [vigil, "run", "--listen", f"127.0.0.1:{self.port}"]
@@ -91,7 +97,7 @@ class Daemon:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
-            if get(self.url + "/healthz", timeout=1)[0] == 200:
+            if get(self.url + "/healthz", timeout=1, token=self.token)[0] == 200:
                 return True
             time.sleep(0.1)
         return False

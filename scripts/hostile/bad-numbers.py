@@ -2,6 +2,7 @@
 """Probe: sizes, durations and detector settings out of range are refused with where and why, at start
 and on reload (SIGHUP, POST /-/reload); the running daemon keeps its configuration and lives.
 Usage: bad-numbers.py VIGIL"""
+import tempfile
 import os
 import signal
 import sys
@@ -26,11 +27,16 @@ check(status != 0 and "seasonalBins" in stderr and "Fatal error" not in stderr, 
 
 good = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['127.0.0.1:1']}]\n"
 bad = good + "    body_size_limit: 9999999999TB\n"
-daemon = Daemon(vigil, config=good)
+# POST /-/reload is off unless --web.enable-lifecycle, which needs authentication: a bearer token.
+token_file = tempfile.NamedTemporaryFile("w", suffix=".token", delete=False)
+token_file.write("probe-token\n")
+token_file.close()
+daemon = Daemon(vigil, "--web.enable-lifecycle", "--web.bearer-token-file", token_file.name, config=good,
+                token="probe-token")
 check(daemon.wait_healthy(), "a daemon with a valid configuration starts")
 with open(os.path.join(daemon.directory, "vigil.yaml"), "w") as file:
     file.write(bad)
-status, body = post(daemon.url + "/-/reload")
+status, body = post(daemon.url + "/-/reload", token="probe-token")
 check(status == 400 and "vigil.yaml:4:22: scrape_configs[0].body_size_limit" in body, "POST /-/reload of body_size_limit: 9999999999TB answers 400 with file:line:col")
 daemon.process.send_signal(signal.SIGHUP)
 time.sleep(1)

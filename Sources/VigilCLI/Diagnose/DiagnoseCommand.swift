@@ -65,6 +65,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Audit log (with --apply)") var location: AuditLocation
 
+    @Option(
+        help: ArgumentHelp(
+            "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply. Default: the defaults.",
+            valueName: "file"
+        )
+    )
+    var config: String?
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json, markdown
     }
@@ -244,9 +252,18 @@ struct DiagnoseCommand: AsyncParsableCommand {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
+        var policy = RemediationPolicy()
+        if let config {
+            do {
+                policy = try DaemonConfig.load(file: config).remediation
+            } catch {
+                for line in error.errors { Console.error(line) }
+                throw ExitCode(2)
+            }
+        }
         return ClusterRemediation(
             connection: connection,
-            apply: apply ? ClusterRemediation.Apply(auditLog: location.path, assumeYes: yes) : nil
+            apply: apply ? ClusterRemediation.Apply(auditLog: location.path, assumeYes: yes, policy: policy) : nil
         )
     }
 

@@ -6,6 +6,10 @@
 public struct AlertBook: Sendable {
     public private(set) var firing: [String: Alert] = [:]
     public let capacity: Int
+    /// Recently resolved alerts (fingerprint and start), oldest first: a firing re-send that arrives after
+    /// the resolve — the other Alertmanager of a pair, a retry — is a duplicate, not a new incident.
+    private var resolved: [String] = []
+    private var resolvedKeys: Set<String> = []
 
     /// What one delivery changed.
     public struct Receipt: Sendable, Equatable {
@@ -30,6 +34,8 @@ public struct AlertBook: Sendable {
             case .firing:
                 if let held, held.startsAt == alert.startsAt {
                     receipt.duplicates += 1
+                } else if resolvedKeys.contains(Self.key(alert)) {
+                    receipt.duplicates += 1
                 } else if held == nil && firing.count >= capacity {
                     receipt.refused += 1
                 } else {
@@ -40,6 +46,7 @@ public struct AlertBook: Sendable {
             case .resolved:
                 if let held, held.startsAt <= alert.startsAt {
                     firing[alert.fingerprint] = nil
+                    remember(held)
                     receipt.resolved.append(alert)
                 } else {
                     receipt.duplicates += 1
@@ -47,6 +54,14 @@ public struct AlertBook: Sendable {
             }
         }
         return receipt
+    }
+
+    private static func key(_ alert: Alert) -> String { "\(alert.fingerprint)|\(alert.startsAt)" }
+
+    private mutating func remember(_ alert: Alert) {
+        guard resolvedKeys.insert(Self.key(alert)).inserted else { return }
+        resolved.append(Self.key(alert))
+        if resolved.count > capacity { resolvedKeys.remove(resolved.removeFirst()) }
     }
 
     /// Sets the book to Alertmanager's own list of active alerts (`GET /api/v2/alerts`): every held alert
@@ -57,6 +72,7 @@ public struct AlertBook: Sendable {
         var receipt = Receipt()
         for (fingerprint, alert) in firing where !activeFingerprints.contains(fingerprint) {
             firing[fingerprint] = nil
+            remember(alert)
             var resolved = alert
             resolved.status = .resolved
             receipt.resolved.append(resolved)

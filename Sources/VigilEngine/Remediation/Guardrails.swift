@@ -13,8 +13,8 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
 /// The guard rails checked at apply time, as a pure function of the proposal, the policy, what the audit
 /// log says happened (``RemediationLedger``) and the cluster's nodes; and, once the dry run has read the
 /// object, whether a restart would take every replica down at once.
-/// The first guard that says no is the refusal; none may be bypassed by a setting (a setting can only
-/// narrow them, or widen a number).
+/// The first guard that says no is the refusal. Settings change the numbers and the namespace lists;
+/// none turns a guard off, and nothing applies without `--allow-apply`.
 struct Guardrails {
     let policy: RemediationPolicy
 

@@ -5,7 +5,7 @@ import VigilKube
 import VigilRules
 
 /// The acting half: takes each round's incidents and walks every proposal through its level of autonomy
-/// — propose (a dry run and its diff, nothing stored), approve (wait for a person), apply (every guard,
+/// — propose (a dry run and its diff, nothing changed in the cluster), approve (wait for a person), apply (every guard,
 /// then the change conditioned on the object as read) — then verifies applied fixes and, where the
 /// playbook says so, undoes them. Every step is appended to the audit log before the next is taken;
 /// when the log cannot be written, nothing is applied.
@@ -25,6 +25,9 @@ public actor Remediator {
     private var auditWritable = true
     /// The reason each proposal was last refused for.
     private var lastRefusal: [String: String] = [:]
+    /// Rounds and approvals run one at a time (``exclusively(_:)``).
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
     private let metrics = RemediationMetrics()
 
     /// - Parameters:
@@ -66,6 +69,22 @@ public actor Remediator {
     /// proposal's dry run filled in.
     @discardableResult
     public func round(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
+        await exclusively { await self.unlockedRound(incidents, cluster: cluster) }
+    }
+
+    /// Runs `body` alone: an actor lets another call in at every `await`, and two rounds (the timer's and
+    /// a webhook's) or a round and an approval interleaved could each pass the rate limit or the node cap
+    /// before either recorded its change.
+    private func exclusively<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        let result = await body()
+        busy = false
+        if !waiting.isEmpty { waiting.removeFirst().resume() }
+        return result
+    }
+
+    private func unlockedRound(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
         lastCluster = cluster
         await reconcile()
         await verify(incidents)
@@ -130,8 +149,14 @@ public actor Remediator {
 
     // MARK: - People
 
-    /// A person approves a pending (or any current) proposal: recorded, then applied under every guard.
+    /// A person approves a current proposal whose level is `approve` (or `apply`): recorded, then applied
+    /// under every guard.
     public func approve(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal> {
+        await exclusively { await self.unlockedApprove(id, by: user, cluster: cluster) }
+    }
+
+    private func unlockedApprove(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal>
+    {
         guard let (proposal, incident) = current[id] else {
             return .failure(
                 Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now; nothing to approve")
@@ -139,6 +164,16 @@ public actor Remediator {
         }
         guard !ledger.settled.contains(id) else {
             return .failure(Refusal(reason: "already-decided", message: "proposal \(id) was already decided"))
+        }
+        let level = policy.autonomy(for: proposal.autonomy, namespace: proposal.namespace)
+        guard level == .approve || level == .apply else {
+            return .failure(
+                Refusal(
+                    reason: "autonomy",
+                    message:
+                        "proposal \(id) is at level \(level.rawValue): only approve and apply proposals are applied"
+                )
+            )
         }
         guard write(record(.approved, proposal, incident, actor: "user:\(user)")) else {
             return .failure(unwritable())
@@ -168,10 +203,13 @@ public actor Remediator {
     private func dryRun(
         _ proposal: Proposal,
         _ incident: Incident,
-        actor: String
+        actor: String,
+        at now: Double? = nil
     ) async -> (DryRun, ActionOutcome?)? {
         guard let kube, let action = proposal.kubeAction else { return nil }
-        let now = wallTime()
+        // An apply's dry run carries the change's own time, so a restart's stamp is the same in both
+        // (a crash between them is reconciled by comparing the object with the dry run's fields).
+        let now = now ?? wallTime()
         var entry = record(.dryRun, proposal, incident, actor: actor)
         let dryRun: DryRun
         var outcome: ActionOutcome?
@@ -228,7 +266,7 @@ public actor Remediator {
         if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: ledger, nodes: nodes, now: now) {
             return refuse(proposal, incident, refusal)
         }
-        guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor) else {
+        guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
             metrics.refused("audit-log-unwritable")
             return .failure(unwritable())
         }

@@ -18,6 +18,7 @@ import Testing
         let resolved = book.receive([Self.alert("a", .resolved)])
         #expect(resolved.resolved.map(\.fingerprint) == ["a"])
         #expect(book.receive([Self.alert("a", .resolved)]).duplicates == 1)  // resolved twice
+        #expect(book.receive([Self.alert("a")]).duplicates == 1)  // the pair's late firing re-send
         #expect(book.receive([Self.alert("a", startsAt: 500)]).opened.count == 1)  // fires again, later
         #expect(Set(book.firing.keys) == ["a", "b"])
     }

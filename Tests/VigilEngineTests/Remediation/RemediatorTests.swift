@@ -229,6 +229,40 @@ import VigilTestKit
         #expect(await remediator.pending.isEmpty)
     }
 
+    /// A proposal whose level is propose (or explain) is shown, never applied through an approval.
+    @Test func anApprovalOfAProposeLevelProposalIsRefused() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let incident = RemediationFixture.memoryIncident(autonomy: .propose)
+        await remediator.round([incident], cluster: ClusterModel())
+        guard case .failure(let refusal) = await remediator.approve(incident.proposals[0].id, by: "alice") else {
+            Issue.record("a propose-level proposal was applied")
+            return
+        }
+        #expect(refusal.reason == "autonomy")
+        #expect(try await fixture.changes().isEmpty)
+    }
+
+    /// Two rounds at once (the timer's and a webhook's) apply no more than the rate limit allows.
+    @Test func concurrentRoundsStillHoldTheRateLimit() async throws {
+        let fixture = try RemediationFixture()
+        for index in 0..<10 {
+            try await fixture.server.control(
+                "/__create",
+                #"{"object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api-\#(index)", "namespace": "shop"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "api:1"}]}}}, "status": {}}}"#
+            )
+        }
+        var policy = RemediationFixture.applying
+        policy.maxActions = 3
+        let remediator = try fixture.remediator(policy)
+        let incidents = (0..<10).map { RemediationFixture.memoryIncident("api-\($0)") }
+        async let first: [Incident] = remediator.round(incidents, cluster: ClusterModel())
+        async let second: [Incident] = remediator.round(incidents.reversed(), cluster: ClusterModel())
+        _ = await (first, second)
+        #expect(try await fixture.changes().count == 3)
+        #expect(try fixture.records().filter { $0.step == .applied }.count == 3)
+    }
+
     @Test func withoutAllowApplyAnApplyPlaybookOnlyProposes() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationPolicy())
