@@ -1,5 +1,6 @@
 import Foundation
 import VigilHTTP
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -76,8 +77,15 @@ final class ChildProcess: @unchecked Sendable {
         var output: String
     }
 
-    /// Runs `executable ARGUMENTS` to its end, stdin closed.
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+    /// Runs `executable ARGUMENTS` to its end, stdin closed; the waiting happens off Swift's cooperative
+    /// pool (``offThePool(_:)``), where it would starve the other tests' tasks.
+    static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) async throws
+        -> Finished
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -88,14 +96,24 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let output = Captured()
+        let errors = Captured()
+        await offThePool {
+            // Both pipes drained at once, so a child filling one cannot block on it.
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
+                errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            }
+            output.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            group.wait()
+            // Polled: waitUntilExit does not return off the main thread on Linux.
+            while process.isRunning { usleep(5_000) }
+        }
         let killed = process.terminationReason == .uncaughtSignal
         return Finished(
             status: killed ? -1 : process.terminationStatus,
             signal: killed ? process.terminationStatus : 0,
-            output: String(decoding: stdout + stderr, as: UTF8.self)
+            output: output.text + errors.text
         )
     }
 

@@ -125,7 +125,7 @@ import Glibc
         #expect(exposition.contains("vigil_webhook_duplicates_total 1"), "\(exposition)")
 
         // vigil proposals shows it; an approval without credentials is refused; with them, applied.
-        let list = try ChildProcess.run(
+        let list = try await ChildProcess.run(
             ChildProcess.binary,
             ["proposals", "list", "--url", base, "--bearer-token-file", access.file.path]
         )
@@ -133,7 +133,7 @@ import Glibc
         let id = try #require(list.output.split(separator: "\n").dropFirst().first?.split(separator: " ").first)
         #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
         #expect(try await Self.post(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
-        let approve = try ChildProcess.run(
+        let approve = try await ChildProcess.run(
             ChildProcess.binary,
             ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],
             environment: ["USER": "alice"]
@@ -156,7 +156,7 @@ import Glibc
         }
         #expect(closed == #"{"data":[],"status":"success"}"#)
 
-        let audit = try ChildProcess.run(
+        let audit = try await ChildProcess.run(
             ChildProcess.binary,
             ["audit", "--state-dir", directory.appendingPathComponent("state").path, "--proposal", String(id)]
         )

@@ -62,7 +62,7 @@ import VigilTestKit
         defer { try? FileManager.default.removeItem(at: state) }
         let before = try await Self.object(server, scenario.object)
 
-        let result = try ChildProcess.run(ChildProcess.binary, Self.arguments(scenario.name, server, state))
+        let result = try await ChildProcess.run(ChildProcess.binary, Self.arguments(scenario.name, server, state))
         #expect(result.status == 1, "\(result.output)")  // incidents found
 
         // Exactly one change reached the object, kubectl's request with the read resourceVersion as its
@@ -101,7 +101,7 @@ import VigilTestKit
         #expect(story.last?.step == .verified)
         #expect(story.last?.reason == "resolved")
 
-        let audit = try ChildProcess.run(ChildProcess.binary, ["audit", "--state-dir", state.path])
+        let audit = try await ChildProcess.run(ChildProcess.binary, ["audit", "--state-dir", state.path])
         #expect(audit.status == 0)
         #expect(audit.output.split(separator: "\n").count == story.count, "\(audit.output)")
     }
@@ -118,7 +118,7 @@ import VigilTestKit
         defer { try? FileManager.default.removeItem(at: state) }
         let log = state.appendingPathComponent("audit.jsonl").path
 
-        let crashed = try ChildProcess.run(
+        let crashed = try await ChildProcess.run(
             ChildProcess.binary,
             Self.arguments(scenario.name, server, state),
             environment: ["VIGIL_CRASH_\(when)_AUDIT": step]
@@ -131,7 +131,7 @@ import VigilTestKit
 
         // Run again, twice: the record grows from what was there; the change is sent at most once.
         for _ in 0..<2 {
-            let again = try ChildProcess.run(ChildProcess.binary, Self.arguments(scenario.name, server, state))
+            let again = try await ChildProcess.run(ChildProcess.binary, Self.arguments(scenario.name, server, state))
             #expect(again.status == 1, "\(again.output)")
         }
         let final = try AuditLog.read(path: log)

@@ -196,7 +196,7 @@ struct KubectlParityTests {
     @Test(arguments: cases)
     func vigilSendsWhatKubectlSends(_ parity: Case) async throws {
         try await server.reset()
-        let kubectl = try server.kubectl(parity.kubectl)
+        let kubectl = try await server.kubectl(parity.kubectl)
         #expect(kubectl.status == 0, "\(kubectl.output)")
         let expected = comparable(try await server.log())
 
@@ -227,7 +227,7 @@ struct KubectlParityTests {
         try await server.reset()
         let line = Self.words(outcome.kubectl)
         #expect(line.first == "kubectl")
-        let equivalent = try server.kubectl(Array(line.dropFirst()))
+        let equivalent = try await server.kubectl(Array(line.dropFirst()))
         #expect(equivalent.status == 0, "\(outcome.kubectl): \(equivalent.output)")
         let sent = comparable(try await server.log())
         #expect(
@@ -240,8 +240,8 @@ struct KubectlParityTests {
     func uncordonAfterCordonSendsWhatKubectlSends(dryRun: Bool) async throws {
         let flags = dryRun ? ["--dry-run=server"] : []
         try await server.reset()
-        #expect(try server.kubectl(["cordon", "node-1"]).status == 0)
-        #expect(try server.kubectl(["uncordon", "node-1"] + flags).status == 0)
+        #expect(try await server.kubectl(["cordon", "node-1"]).status == 0)
+        #expect(try await server.kubectl(["uncordon", "node-1"] + flags).status == 0)
         let expected = try await server.log()
 
         try await server.reset()
@@ -256,8 +256,8 @@ struct KubectlParityTests {
 
         // The printed equivalent, after the same cordon.
         try await server.reset()
-        #expect(try server.kubectl(["cordon", "node-1"]).status == 0)
-        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.kubectl(["cordon", "node-1"]).status == 0)
+        #expect(try await server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
         #expect(try await server.log() == expected, "\(outcome.kubectl)")
     }
 
@@ -271,7 +271,7 @@ struct KubectlParityTests {
         let again = try await client.perform(.cordon(node: "node-1"), dryRun: false)
         #expect(!again.changed)
         #expect(again.summary == "node/node-1 already cordoned")
-        let kubectl = try server.kubectl(["cordon", "node-1"])
+        let kubectl = try await server.kubectl(["cordon", "node-1"])
         #expect(kubectl.output.hasPrefix("node/node-1 already cordoned"))
     }
 
@@ -279,7 +279,7 @@ struct KubectlParityTests {
     func drainSendsWhatKubectlSends(dryRun: Bool) async throws {
         try await server.reset()
         let flags = ["--ignore-daemonsets", "--delete-emptydir-data", "--force"] + (dryRun ? ["--dry-run=server"] : [])
-        let kubectl = try server.kubectl(["drain", "node-1"] + flags)
+        let kubectl = try await server.kubectl(["drain", "node-1"] + flags)
         #expect(kubectl.status == 0, "\(kubectl.output)")
         // Evictions run concurrently, in no fixed order: compare the requests as a set.
         let expected = try await server.log().map(\.description).sorted()
@@ -301,7 +301,7 @@ struct KubectlParityTests {
         #expect(outcome.summary.hasSuffix("node/node-1 drained" + (dryRun ? " (server dry run)" : "")))
 
         try await server.reset()
-        #expect(try server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
+        #expect(try await server.kubectl(Array(Self.words(outcome.kubectl).dropFirst())).status == 0)
         #expect(try await server.log().map(\.description).sorted() == expected, "\(outcome.kubectl)")
     }
 
@@ -325,7 +325,7 @@ struct KubectlParityTests {
                     "cannot delete Pods that declare no controller (use --force to override): shop/web-1, shop/debug-shell"
                 )
         }
-        let kubectl = try server.kubectl(["drain", "node-1"])
+        let kubectl = try await server.kubectl(["drain", "node-1"])
         #expect(
             kubectl.output.contains(
                 "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): shop/web-ds-1"
@@ -353,7 +353,7 @@ struct KubectlParityTests {
         await #expect(throws: KubeError(code: 0, reason: nil, message: refusal)) {
             try await client.perform(.annotate(Self.web, [.init(key: "owner", value: "me")]), dryRun: false)
         }
-        let kubectl = try server.kubectl(["annotate", "deployment/web", "owner=me"])
+        let kubectl = try await server.kubectl(["annotate", "deployment/web", "owner=me"])
         #expect(kubectl.status != 0)
         #expect(kubectl.output.contains(refusal), "\(kubectl.output)")
     }
@@ -369,7 +369,7 @@ struct KubectlParityTests {
         ) {
             try await client.perform(.undo(Self.web, toRevision: 7), dryRun: false)
         }
-        let kubectl = try server.kubectl(["rollout", "undo", "deployment/web", "--to-revision=7"])
+        let kubectl = try await server.kubectl(["rollout", "undo", "deployment/web", "--to-revision=7"])
         #expect(kubectl.output.contains("unable to find specified revision 7 in history"), "\(kubectl.output)")
         // Undoing to the revision already running changes nothing.
         let same = try await client.perform(.undo(Self.web, toRevision: 2), dryRun: false)
@@ -383,7 +383,7 @@ struct KubectlParityTests {
     func kindsAreNamedAsKubectlNamesThem(_ argument: String) async throws {
         let object = try #require(KubeObjectReference(kubectlArgument: argument, namespace: "shop"))
         try await server.reset()
-        let kubectl = try server.kubectl(["get", argument, "-o", "name"])
+        let kubectl = try await server.kubectl(["get", argument, "-o", "name"])
         #expect(kubectl.output == "\(object)\n")
         #expect(try await server.log().map(\.path) == [object.path])
     }
@@ -397,7 +397,7 @@ struct KubectlParityTests {
     func expandingAPVCWhoseClassDoesNotAllowItIsRefusedAsTheServerRefusesKubectl(dryRun: Bool) async throws {
         let flags = dryRun ? ["--dry-run=server"] : []
         try await server.reset()
-        let kubectl = try server.kubectl(
+        let kubectl = try await server.kubectl(
             ["patch", "pvc", "logs", "-p", #"{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}"#] + flags
         )
         let expected = try await server.log()
@@ -415,7 +415,7 @@ struct KubectlParityTests {
 
     @Test func shrinkingAPVCIsRefusedAsTheServerRefusesKubectl() async throws {
         try await server.reset()
-        let kubectl = try server.kubectl([
+        let kubectl = try await server.kubectl([
             "patch", "pvc", "data", "-p", #"{"spec":{"resources":{"requests":{"storage":"5Gi"}}}}"#,
         ])
         let expected = try await server.log()
@@ -454,7 +454,7 @@ struct KubectlParityTests {
         // Only the reads: nothing was sent for the server to refuse.
         #expect(try await server.log().map(\.method) == ["GET", "GET"])
         // kubectl sends it, and the API server refuses it for the same reason.
-        let kubectl = try server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":1}}"#])
+        let kubectl = try await server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":1}}"#])
         #expect(
             kubectl.output.contains(
                 "spec.maxReplicas: Invalid value: 1: must be greater than or equal to `minReplicas`"
@@ -465,7 +465,7 @@ struct KubectlParityTests {
 
     @Test func aPatchThatChangesNothingIsReportedAsKubectlReportsIt() async throws {
         try await server.reset()
-        let kubectl = try server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":5}}"#])
+        let kubectl = try await server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":5}}"#])
         let expected = try await server.log()
         try await server.reset()
         let outcome = try await client().perform(.setHPAMax(Self.hpa, maxReplicas: 5), dryRun: false)
@@ -486,7 +486,7 @@ struct KubectlParityTests {
         {
             try await client.perform(.restart(missing), dryRun: false)
         }
-        let kubectl = try server.kubectl(["rollout", "restart", "deployment/nope"])
+        let kubectl = try await server.kubectl(["rollout", "restart", "deployment/nope"])
         #expect(kubectl.output.contains("deployments.apps \"nope\" not found"))
     }
 }

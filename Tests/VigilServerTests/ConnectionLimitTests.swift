@@ -54,13 +54,13 @@ struct ConnectionLimitTests {
         let silent = try RawConnection(port: server.port)
         let whole = try RawConnection(port: server.port)
         whole.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = whole.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await whole.read(waitingAtMost: 10) else {
             Issue.record("a whole request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(half.readUntilClosed(waitingAtMost: 10))
-        #expect(silent.readUntilClosed(waitingAtMost: 10))
+        #expect(await half.readUntilClosed(waitingAtMost: 10))
+        #expect(await silent.readUntilClosed(waitingAtMost: 10))
         await server.stop()
     }
 
@@ -72,13 +72,13 @@ struct ConnectionLimitTests {
         )
         let connection = try RawConnection(port: server.port)
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = connection.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await connection.read(waitingAtMost: 10) else {
             Issue.record("the first request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        #expect(connection.readUntilClosed(waitingAtMost: 10))
+        #expect(await connection.readUntilClosed(waitingAtMost: 10))
         await server.stop()
     }
 
@@ -88,15 +88,15 @@ struct ConnectionLimitTests {
         var holder: RawConnection? = try RawConnection(port: server.port)
         // The holder is accepted before the waiter connects: its first request is answered.
         holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes = holder?.read(waitingAtMost: 10) else {
+        guard case .bytes = await holder?.read(waitingAtMost: 10) else {
             Issue.record("the first connection was not served")
             return
         }
         let waiter = try RawConnection(port: server.port)
         waiter.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(waiter.read(waitingAtMost: 1) == .nothingYet)
+        #expect(await waiter.read(waitingAtMost: 1) == .nothingYet)
         holder = nil
-        guard case .bytes(let answer) = waiter.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 10) else {
             Issue.record("the waiting connection was not served after a slot freed")
             return
         }

@@ -76,7 +76,7 @@ struct ServerTLSTests {
             (try? await CurlHTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(server.port)/healthz"))) == nil
         )
         // Closed at once, not left open with the client waiting (as a failed channel setup alone did).
-        #expect(try RawConnection(port: server.port).readUntilClosed(waitingAtMost: 10))
+        #expect(try await RawConnection(port: server.port).readUntilClosed(waitingAtMost: 10))
         await server.stop()
     }
 
@@ -102,8 +102,8 @@ struct ServerTLSTests {
         let silent = try RawConnection(port: server.port)
         let halfHello = try RawConnection(port: server.port)
         halfHello.send("\u{16}\u{03}\u{01}")
-        #expect(silent.readUntilClosed(waitingAtMost: 10))
-        #expect(halfHello.readUntilClosed(waitingAtMost: 10))
+        #expect(await silent.readUntilClosed(waitingAtMost: 10))
+        #expect(await halfHello.readUntilClosed(waitingAtMost: 10))
         await server.stop()
     }
 

@@ -107,8 +107,9 @@ public final class FakeAPIServer: @unchecked Sendable {
         return entries.map { $0["authorization"] as? String }
     }
 
-    /// Runs the real kubectl against this server; its exit status and output.
-    public func kubectl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs the real kubectl against this server; its exit status and output. Waited for off Swift's
+    /// cooperative pool (``offThePool(_:)``).
+    public func kubectl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
         process.arguments = arguments
@@ -117,9 +118,12 @@ public final class FakeAPIServer: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { usleep(5_000) }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let text = await offThePool {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            while process.isRunning { usleep(5_000) }
+            return String(decoding: data, as: UTF8.self)
+        }
+        return (process.terminationStatus, text)
     }
 
     deinit {

@@ -6,7 +6,7 @@ import Glibc
 
 /// A plain TCP connection to a loopback port, for what an HTTP client will not do: send half a
 /// request, or nothing, and watch whether the server hangs up.
-public final class RawConnection {
+public final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     public init(port: Int) throws {
@@ -34,15 +34,19 @@ public final class RawConnection {
     }
 
     /// What a read gave: bytes, the server's close (EOF or reset), or nothing within the wait.
-    public enum Read: Equatable {
+    public enum Read: Equatable, Sendable {
         case bytes(String)
         case closed
         case nothingYet
     }
 
     /// One read, waiting at most `seconds`: a bound that only turns a hang into a failure, never what
-    /// the test measures.
-    public func read(waitingAtMost seconds: Int) -> Read {
+    /// the test measures. The wait happens off Swift's cooperative pool (``offThePool(_:)``).
+    public func read(waitingAtMost seconds: Int) async -> Read {
+        await offThePool { self.blockingRead(waitingAtMost: seconds) }
+    }
+
+    private func blockingRead(waitingAtMost seconds: Int) -> Read {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -53,9 +57,13 @@ public final class RawConnection {
     }
 
     /// Reads until the server closes (true) or a read waits `seconds` for nothing (false).
-    public func readUntilClosed(waitingAtMost seconds: Int) -> Bool {
+    public func readUntilClosed(waitingAtMost seconds: Int) async -> Bool {
+        await offThePool { self.blockingReadUntilClosed(waitingAtMost: seconds) }
+    }
+
+    private func blockingReadUntilClosed(waitingAtMost seconds: Int) -> Bool {
         while true {
-            switch read(waitingAtMost: seconds) {
+            switch blockingRead(waitingAtMost: seconds) {
             case .bytes: continue
             case .closed: return true
             case .nothingYet: return false
