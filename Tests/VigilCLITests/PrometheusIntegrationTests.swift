@@ -72,7 +72,7 @@ struct PrometheusIntegrationTests {
         )
         let api = "http://127.0.0.1:\(prometheusPort)"
 
-        let up = try await eventually(api, "up{job=\"vigil\"} == 1")
+        let up = try await eventually(api, "up{job=\"vigil\"} == 1", seconds: 180)
         #expect(up.count == 1, "vigil: \(vigil.stderr)\nprometheus: \(prometheus.stderr.suffix(2000))")
         // Vigil's series keep their own job and instance as exported_job / exported_instance (Prometheus's
         // honor_labels: false), and the original name in `metric`.

@@ -54,13 +54,13 @@ struct ConnectionLimitTests {
         let silent = try RawConnection(port: server.port)
         let whole = try RawConnection(port: server.port)
         whole.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await whole.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await whole.read(waitingAtMost: 60) else {
             Issue.record("a whole request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(await half.readUntilClosed(waitingAtMost: 10))
-        #expect(await silent.readUntilClosed(waitingAtMost: 10))
+        #expect(await half.readUntilClosed(waitingAtMost: 60))
+        #expect(await silent.readUntilClosed(waitingAtMost: 60))
         await server.stop()
     }
 
@@ -72,13 +72,13 @@ struct ConnectionLimitTests {
         )
         let connection = try RawConnection(port: server.port)
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await connection.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await connection.read(waitingAtMost: 60) else {
             Issue.record("the first request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        #expect(await connection.readUntilClosed(waitingAtMost: 10))
+        #expect(await connection.readUntilClosed(waitingAtMost: 60))
         await server.stop()
     }
 
@@ -88,7 +88,7 @@ struct ConnectionLimitTests {
         var holder: RawConnection? = try RawConnection(port: server.port)
         // The holder is accepted before the waiter connects: its first request is answered.
         holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes = await holder?.read(waitingAtMost: 10) else {
+        guard case .bytes = await holder?.read(waitingAtMost: 60) else {
             Issue.record("the first connection was not served")
             return
         }
@@ -96,7 +96,7 @@ struct ConnectionLimitTests {
         waiter.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(await waiter.read(waitingAtMost: 1) == .nothingYet)
         holder = nil
-        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 10) else {
+        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 60) else {
             Issue.record("the waiting connection was not served after a slot freed")
             return
         }

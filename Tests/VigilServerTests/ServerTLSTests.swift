@@ -17,7 +17,7 @@ struct ServerTLSTests {
     ) async throws
         -> HTTPResponse
     {
-        try await CurlHTTPClient().execute(HTTPRequest(url: url, tls: tls, authorization: authorization))
+        try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: 60, tls: tls, authorization: authorization))
     }
 
     /// Whether a request failed in the TLS handshake (or the connection was dropped during it).
@@ -76,7 +76,7 @@ struct ServerTLSTests {
             (try? await CurlHTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(server.port)/healthz"))) == nil
         )
         // Closed at once, not left open with the client waiting (as a failed channel setup alone did).
-        #expect(try await RawConnection(port: server.port).readUntilClosed(waitingAtMost: 10))
+        #expect(try await RawConnection(port: server.port).readUntilClosed(waitingAtMost: 60))
         await server.stop()
     }
 
@@ -102,8 +102,8 @@ struct ServerTLSTests {
         let silent = try RawConnection(port: server.port)
         let halfHello = try RawConnection(port: server.port)
         halfHello.send("\u{16}\u{03}\u{01}")
-        #expect(await silent.readUntilClosed(waitingAtMost: 10))
-        #expect(await halfHello.readUntilClosed(waitingAtMost: 10))
+        #expect(await silent.readUntilClosed(waitingAtMost: 60))
+        #expect(await halfHello.readUntilClosed(waitingAtMost: 60))
         await server.stop()
     }
 
