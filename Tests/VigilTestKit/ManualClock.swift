@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// A `Clock` that moves only when a test says so: sleepers wake when ``advance(by:)`` passes their
 /// deadline, never on the wall clock. ``epochSeconds`` is the wall time the clock stands for, for code
@@ -27,7 +27,14 @@ public final class ManualClock: Clock, Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    /// NSLock rather than Synchronization.Mutex, which ThreadSanitizer cannot see through on Linux (it
+    /// reported the guarded reads and writes as a race).
+    private let lock = NSLock()
+    private nonisolated(unsafe) var guarded = State()
+
+    private func withLock<T>(_ body: (inout State) throws -> T) rethrows -> T {
+        try lock.withLock { try body(&guarded) }
+    }
     /// The wall time at the clock's start, seconds since the epoch.
     public let start: Double
 
@@ -35,7 +42,7 @@ public final class ManualClock: Clock, Sendable {
         self.start = start
     }
 
-    public var now: Instant { Instant(offset: state.withLock { $0.now }) }
+    public var now: Instant { Instant(offset: withLock { $0.now }) }
     public var minimumResolution: Duration { .zero }
 
     /// The wall time the clock stands at: ``start`` plus the time advanced.
@@ -45,16 +52,16 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// How many tasks are asleep on this clock.
-    public var sleepers: Int { state.withLock { $0.sleepers.count } }
+    public var sleepers: Int { withLock { $0.sleepers.count } }
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
-        let id = state.withLock { state in
+        let id = withLock { state in
             state.nextID += 1
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate: Result<Void, any Error>? = state.withLock { state in
+                let immediate: Result<Void, any Error>? = withLock { state in
                     if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
                     if deadline.offset <= state.now { return .success(()) }
                     state.sleepers[id] = Sleeper(deadline: deadline.offset, continuation: continuation)
@@ -63,7 +70,7 @@ public final class ManualClock: Clock, Sendable {
                 if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
-            let sleeper = state.withLock { state -> Sleeper? in
+            let sleeper = withLock { state -> Sleeper? in
                 if let sleeper = state.sleepers.removeValue(forKey: id) { return sleeper }
                 state.cancelled.insert(id)
                 return nil
@@ -74,7 +81,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// Moves the clock on, waking every sleeper whose deadline is passed.
     public func advance(by duration: Duration) {
-        let due = state.withLock { state in
+        let due = withLock { state in
             state.now += duration
             let due = state.sleepers.filter { $0.value.deadline <= state.now }
             for id in due.keys { state.sleepers[id] = nil }
