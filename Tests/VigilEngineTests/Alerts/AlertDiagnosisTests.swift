@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import VigilKube
 import VigilTestKit
@@ -59,7 +58,7 @@ import VigilTestKit
     }
 
     @Test func theServiceOpensOnAFiringAlertClosesOnResolvedAndIgnoresDuplicates() async throws {
-        let rounds = Mutex(0)
+        let rounds = Rounds()
         let clock = ManualClock(start: Self.scenario.now)
         let service = DiagnosisService(
             engine: DiagnosisEngine(rules: try ScenarioReplayTests.rules.get()),
@@ -67,7 +66,7 @@ import VigilTestKit
             wallTime: { clock.epochSeconds },
             logger: Logger(label: "test"),
             history: { _ in
-                rounds.withLock { $0 += 1 }
+                rounds.count()
                 return MetricHistory()
             }
         )
@@ -75,10 +74,10 @@ import VigilTestKit
         #expect(await service.receive([alert]).opened.count == 1)
         let open = await service.incidents(in: .open)
         #expect(open.map(\.incident.subject.description) == ["deployment/checkout"])
-        #expect(rounds.withLock { $0 } == 1)
+        #expect(rounds.value == 1)
 
         #expect(await service.receive([alert, alert]).duplicates == 2)
-        #expect(rounds.withLock { $0 } == 1)  // no second diagnosis
+        #expect(rounds.value == 1)  // no second diagnosis
         #expect(await service.incidents(in: .open).count == 1)
 
         var resolved = alert
@@ -87,4 +86,14 @@ import VigilTestKit
         #expect(await service.incidents(in: .open).isEmpty)
         #expect(await service.incidents(in: .resolved).map(\.id) == open.map(\.id))
     }
+}
+
+/// A counter read and written from several threads; NSLock, which ThreadSanitizer sees through on Linux
+/// (Synchronization.Mutex it does not).
+final class Rounds: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counted = 0
+
+    func count() { lock.withLock { counted += 1 } }
+    var value: Int { lock.withLock { counted } }
 }
