@@ -61,17 +61,9 @@ public struct WebConfig: Sendable {
     }
 
     public static func parse(_ yaml: String, file: String) throws(Invalid) -> WebConfig {
-        let root: Node?
-        do {
-            root = try YAMLDocument.compose(yaml, file: file)
-        } catch {
-            throw Invalid(errors: [error.message])
-        }
         var config = WebConfig()
-        guard let root else { return config }
-        let reader = ConfigReader(file: file)
-        config.read(root, reader)
-        guard reader.errors.isEmpty else { throw Invalid(errors: reader.errors) }
+        let errors = ConfigReader.read(yaml, file: file) { config.read($0, $1) }
+        guard errors.isEmpty else { throw Invalid(errors: errors) }
         return config
     }
 

@@ -130,3 +130,20 @@ public final class ConfigReader {
         return node.mapping != nil ? "a mapping" : "a list"
     }
 }
+
+extension ConfigReader {
+    /// Composes `yaml` (from `file`) and hands its root to `read`: every error found, composing included,
+    /// or empty when the document reads clean (an empty document reads clean, with nothing read).
+    public static func read(_ yaml: String, file: String, _ read: (Node, ConfigReader) -> Void) -> [String] {
+        let root: Node?
+        do {
+            root = try YAMLDocument.compose(yaml, file: file)
+        } catch {
+            return [error.message]
+        }
+        guard let root else { return [] }
+        let reader = ConfigReader(file: file)
+        read(root, reader)
+        return reader.errors
+    }
+}

@@ -64,17 +64,9 @@ struct DaemonConfig: Equatable {
     }
 
     static func parse(_ yaml: String, file: String) throws(Invalid) -> DaemonConfig {
-        let root: Node?
-        do {
-            root = try YAMLDocument.compose(yaml, file: file)
-        } catch {
-            throw Invalid(errors: [error.message])
-        }
         var config = DaemonConfig()
-        guard let root else { return config }
-        let reader = ConfigReader(file: file)
-        config.read(root, reader)
-        guard reader.errors.isEmpty else { throw Invalid(errors: reader.errors) }
+        let errors = ConfigReader.read(yaml, file: file) { config.read($0, $1) }
+        guard errors.isEmpty else { throw Invalid(errors: errors) }
         return config
     }
 
