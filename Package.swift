@@ -203,6 +203,7 @@ let package = Package(
         .testTarget(
             name: "VigilHistoryTests",
             dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

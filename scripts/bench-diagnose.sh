@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long `vigil diagnose --prometheus` takes on a namespace of PODS pods × 50 series over HOURS hours at
-# a 15 s step (issue 13: 200 × 50 × 6 h ≤ 5 s), read from a real local Prometheus loaded with promtool,
-# beside its peer in the same run: `vigil diagnose --replay` of the same samples from OpenMetrics text.
+# a 15 s step (issue 13: 200 × 50 × 6 h ≤ 5 s), read from a real local Prometheus loaded with promtool —
+# by remote read (the default) and by query_range — beside its peer in the same run: `vigil diagnose
+# --replay` of the same samples from OpenMetrics text.
 # Prints each run's wall time and Vigil's own breakdown (--timings), then the medians.
 # Usage: scripts/bench-diagnose.sh [PODS=200] [HOURS=6] [RUNS=5]   (KEEP=1 keeps the generated data and TSDB)
 set -euo pipefail
@@ -100,10 +101,12 @@ until curl -sf "127.0.0.1:$port/-/ready" >/dev/null; do sleep 0.2; done
 end=1796000400
 start=$((end - hours * 3600))
 live=("$vigil" diagnose --prometheus "http://127.0.0.1:$port" -n bench --since "$start" --until "$end" --step 15s -o json --timings)
+range=("${live[@]}" --prometheus-api query-range)
 replay=("$vigil" diagnose --replay "$work/scenario" -o json --timings)
 
 # One untimed run of each (Prometheus's page cache and its first query of each series), then RUNS each.
 "${live[@]}" >"$work/live.json" 2>/dev/null || [ $? -eq 1 ]
+"${range[@]}" >"$work/range.json" 2>/dev/null || [ $? -eq 1 ]
 "${replay[@]}" >"$work/replay.json" 2>/dev/null || [ $? -eq 1 ]
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 measure() {
@@ -120,14 +123,17 @@ measure() {
     done
 }
 measure prometheus "${live[@]}"
+measure query-range "${range[@]}"
 measure replay "${replay[@]}"
 echo "load average during the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "vigil diagnose --prometheus: median $(median <"$work/prometheus.times") s wall over $runs runs"
+echo "vigil diagnose --prometheus (remote read): median $(median <"$work/prometheus.times") s wall over $runs runs"
+echo "vigil diagnose --prometheus --prometheus-api query-range: median $(median <"$work/query-range.times") s wall"
 echo "vigil diagnose --replay (peer, same samples from OpenMetrics text): median $(median <"$work/replay.times") s wall"
-if cmp -s <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["incidents"])' "$work/live.json") \
-          <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["incidents"])' "$work/replay.json"); then
+incidents() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["incidents"])' "$1"; }
+if cmp -s <(incidents "$work/live.json") <(incidents "$work/replay.json") \
+    && cmp -s <(incidents "$work/range.json") <(incidents "$work/replay.json"); then
     echo "both give the same incidents: $(python3 -c 'import json,sys; print([(i["workload"], i["cause"]) for i in json.load(open(sys.argv[1]))["incidents"]])' "$work/live.json")"
 else
-    echo "the incidents differ between --prometheus and --replay" >&2
+    echo "the incidents differ between remote read, query_range and --replay" >&2
     exit 1
 fi

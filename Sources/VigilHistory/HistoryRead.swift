@@ -18,6 +18,8 @@ public struct HistoryProgress: Sendable, Equatable {
 /// stitching them into series.
 public struct HistoryReadStats: Sendable, Equatable {
     public var requests = 0
+    /// The API the answers came from: remote read, or `query_range` (asked for, or fallen back to).
+    public var api = HistoryAPI.queryRange
     public var bytes = 0
     public var points = 0
     public var waitSeconds = 0.0

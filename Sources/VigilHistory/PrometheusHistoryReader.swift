@@ -43,9 +43,10 @@ public struct PrometheusHistoryReader: Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// One query's answer: its position in the plan, its series, its size and timings.
+    /// One query's answer: its position in the plan, the API that gave it, its series, its size and timings.
     struct Answer {
         var index: Int
+        var api = HistoryAPI.queryRange
         var series: [MatrixReader.Series]
         var bytes: Int
         var waitSeconds: Double
@@ -58,6 +59,8 @@ public struct PrometheusHistoryReader: Sendable {
     ) async throws(HistoryReadError) -> ([[MatrixReader.Series]], HistoryReadStats) {
         var results = [[MatrixReader.Series]](repeating: [], count: plan.queries.count)
         var stats = HistoryReadStats()
+        // With `auto`, the first answer settles the API: one request alone, then the rest in parallel.
+        var api = source.api
         let outcome: Result<Void, HistoryReadError> = await withTaskGroup(
             of: Result<Answer, HistoryReadError>.self
         ) { group in
@@ -70,9 +73,9 @@ public struct PrometheusHistoryReader: Sendable {
                 let index = next
                 let query = plan.queries[index]
                 next += 1
-                group.addTask {
+                group.addTask { [api] in
                     do throws(HistoryReadError) {
-                        var answer = try await fetch(query)
+                        var answer = try await fetch(query, api: api)
                         answer.index = index
                         return .success(answer)
                     } catch {
@@ -80,7 +83,7 @@ public struct PrometheusHistoryReader: Sendable {
                     }
                 }
             }
-            for _ in 0..<min(source.concurrency, plan.queries.count) { launch() }
+            for _ in 0..<(api == .auto ? 1 : source.concurrency) { launch() }
             while let finished = await group.next() {
                 switch finished {
                 case .failure(let error):
@@ -88,6 +91,7 @@ public struct PrometheusHistoryReader: Sendable {
                     return .failure(error)
                 case .success(let answer):
                     results[answer.index] = answer.series
+                    stats.api = answer.api
                     stats.requests += 1
                     stats.bytes += answer.bytes
                     stats.waitSeconds += answer.waitSeconds
@@ -103,6 +107,10 @@ public struct PrometheusHistoryReader: Sendable {
                             series: seriesCount
                         )
                     )
+                    if api == .auto {
+                        api = answer.api
+                        for _ in 1..<source.concurrency { launch() }
+                    }
                     launch()
                 }
             }
@@ -112,8 +120,21 @@ public struct PrometheusHistoryReader: Sendable {
         return (results, stats)
     }
 
+    /// One query through `api`: remote read where asked and offered, else `query_range`.
+    func fetch(_ query: RangeQueryPlan.Query, api: HistoryAPI) async throws(HistoryReadError) -> Answer {
+        guard api != .queryRange else { return try await fetchRange(query) }
+        switch try await fetchRemote(query) {
+        case .answer(let answer): return answer
+        case .unsupported(let reason):
+            guard api == .auto else {
+                throw HistoryReadError(description: "\(source.url) remote read \(query.selector): \(reason)")
+            }
+            return try await fetchRange(query)
+        }
+    }
+
     /// One `query_range` as a form POST (a long selector does not fit every proxy's URL limit).
-    func fetch(_ query: RangeQueryPlan.Query) async throws(HistoryReadError) -> Answer {
+    func fetchRange(_ query: RangeQueryPlan.Query) async throws(HistoryReadError) -> Answer {
         let form = [
             ("query", query.selector), ("start", Self.seconds(query.start)), ("end", Self.seconds(query.end)),
             ("step", Self.seconds(query.step)),

@@ -1,5 +1,16 @@
 public import VigilHTTP
 
+/// Which of Prometheus's APIs reads history.
+public enum HistoryAPI: String, Sendable, CaseIterable {
+    /// Remote read's streamed chunks; `query_range` when the server does not offer them.
+    case auto
+    /// `POST /api/v1/read` with streamed XOR chunks: the samples as stored, stepped here as PromQL steps
+    /// them — no evaluation and no JSON on the server, a few bytes per sample on the wire.
+    case remoteRead = "remote-read"
+    /// `query_range`: Prometheus evaluates each step and writes JSON, ten times the bytes and most of the time.
+    case queryRange = "query-range"
+}
+
 /// Where Prometheus is and how to reach it: its URL (with any path prefix) and the scrape-style
 /// options — bearer token or basic auth, TLS — and the bounds on each request.
 public struct PrometheusSource: Sendable {
@@ -12,6 +23,10 @@ public struct PrometheusSource: Sendable {
     public var maxResponseBytes: Int
     /// Requests in flight at once.
     public var concurrency: Int
+    public var api: HistoryAPI
+    /// Seconds a sample stays current when stepping remote-read samples: Prometheus's
+    /// `--query.lookback-delta`, whose default this is.
+    public var lookbackDelta: Double
 
     public init(
         url: String,
@@ -19,7 +34,9 @@ public struct PrometheusSource: Sendable {
         tls: TLSConfiguration = TLSConfiguration(),
         timeout: Double = 60,
         maxResponseBytes: Int = 256 << 20,
-        concurrency: Int = 4
+        concurrency: Int = 4,
+        api: HistoryAPI = .auto,
+        lookbackDelta: Double = 300
     ) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.authorization = authorization
@@ -27,5 +44,7 @@ public struct PrometheusSource: Sendable {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
         self.concurrency = max(1, concurrency)
+        self.api = api
+        self.lookbackDelta = lookbackDelta
     }
 }

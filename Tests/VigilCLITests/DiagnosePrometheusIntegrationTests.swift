@@ -80,29 +80,38 @@ struct DiagnosePrometheusIntegrationTests {
         )
         // The recording's first and last sample: the range a person would ask Prometheus for.
         let (start, end) = try Self.recordedRange(scenario.appendingPathComponent("metrics.om"))
-        let live = await vigil(
-            "diagnose",
-            "--prometheus",
-            api,
-            "--kubeconfig",
-            kubeconfig.path,
-            "--rules",
-            rules,
-            "-o",
-            "json",
-            "--since",
-            String(start),
-            "--until",
-            String(end),
-            "--step",
-            "30s"
-        )
-        #expect(live.status == replay.status, "\(live.stderr)")
-        #expect(live.status == (name.hasPrefix("healthy") ? 0 : 1))
-        #expect(live.stdout == replay.stdout, "\(name): the live diagnosis differs from the replay's")
-        #expect(live.stdout.contains("\"incidents\""))
-        if live.stdout.contains(#""kubectl" : "#) {
-            #expect(live.stdout.contains(#""dry_run" : {"#), "\(name): every proposal went to the cluster as a dry run")
+        // Both of Prometheus's APIs: remote read's stored samples, stepped by Vigil, and query_range's
+        // steps evaluated by Prometheus must be the same points, so the same diagnosis.
+        for method in ["remote-read", "query-range"] {
+            let live = await vigil(
+                "diagnose",
+                "--prometheus",
+                api,
+                "--kubeconfig",
+                kubeconfig.path,
+                "--rules",
+                rules,
+                "-o",
+                "json",
+                "--since",
+                String(start),
+                "--until",
+                String(end),
+                "--step",
+                "30s",
+                "--prometheus-api",
+                method
+            )
+            #expect(live.status == replay.status, "\(live.stderr)")
+            #expect(live.status == (name.hasPrefix("healthy") ? 0 : 1))
+            #expect(live.stdout == replay.stdout, "\(name), \(method): the live diagnosis differs from the replay's")
+            #expect(live.stdout.contains("\"incidents\""))
+            if live.stdout.contains(#""kubectl" : "#) {
+                #expect(
+                    live.stdout.contains(#""dry_run" : {"#),
+                    "\(name): every proposal went to the cluster as a dry run"
+                )
+            }
         }
     }
 

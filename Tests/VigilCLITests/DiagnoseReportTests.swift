@@ -219,7 +219,7 @@ struct DiagnoseReportTests {
             "2026-11-30T00:00:00Z"
         )
         #expect(result.status == 2)
-        #expect(result.stderr.contains("vigil diagnose: http://127.0.0.1:1 query_range {"), "\(result.stderr)")
+        #expect(result.stderr.contains("vigil diagnose: http://127.0.0.1:1 remote read {"), "\(result.stderr)")
     }
 
     @Test func onlyTheNamedWorkloadIsReported() async throws {

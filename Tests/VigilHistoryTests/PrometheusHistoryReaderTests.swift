@@ -13,9 +13,19 @@ final class FakePrometheus: HTTPTransport, @unchecked Sendable {
     private var inFlight = 0
     private(set) var maximumInFlight = 0
     private(set) var requests: [HTTPRequest] = []
-    let answer: @Sendable ([String: String]) -> HTTPResponse
+    let respond: @Sendable (HTTPRequest) -> HTTPResponse
 
-    init(answer: @escaping @Sendable ([String: String]) -> HTTPResponse) { self.answer = answer }
+    private init(respond: @escaping @Sendable (HTTPRequest) -> HTTPResponse) { self.respond = respond }
+
+    /// Answers each `query_range` from its form.
+    convenience init(answer: @escaping @Sendable ([String: String]) -> HTTPResponse) {
+        self.init(respond: { answer(Self.form($0)) })
+    }
+
+    /// Answers each request from the whole request (its URL tells remote read from `query_range`).
+    static func routing(_ respond: @escaping @Sendable (HTTPRequest) -> HTTPResponse) -> FakePrometheus {
+        FakePrometheus(respond: respond)
+    }
 
     static func form(_ request: HTTPRequest) -> [String: String] {
         let text = String(decoding: request.body ?? [], as: UTF8.self)
@@ -36,7 +46,7 @@ final class FakePrometheus: HTTPTransport, @unchecked Sendable {
         // Let the other tasks of the group start before this one answers.
         for _ in 0..<200 { await Task.yield() }
         lock.withLock { inFlight -= 1 }
-        return answer(Self.form(request))
+        return respond(request)
     }
 
     func stream(
@@ -68,10 +78,16 @@ func matrix(_ form: [String: String], series: [[String: String]], value: (Double
     return HTTPResponse(status: 200, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
 }
 
+/// `query_range` alone (`api: .queryRange`); remote read and the choice between the two are in
+/// RemoteReadTests.
 struct PrometheusHistoryReaderTests {
     @Test func requestsAreFormPostsWithTheSourcesCredentials() async throws {
         let prometheus = FakePrometheus { matrix($0, series: []) }
-        let source = PrometheusSource(url: "https://prom.example:9090/prefix/", authorization: .bearer("t0ken"))
+        let source = PrometheusSource(
+            url: "https://prom.example:9090/prefix/",
+            authorization: .bearer("t0ken"),
+            api: .queryRange
+        )
         let reader = PrometheusHistoryReader(source: source, transport: prometheus)
         let selector = try SeriesSelector(#"http_requests_total{code=~"5..", path!="/a \"b\""}"#)
         _ = try await reader.read(
@@ -104,7 +120,7 @@ struct PrometheusHistoryReaderTests {
     func concurrencyIsBounded(_ limit: Int) async throws {
         let prometheus = FakePrometheus { matrix($0, series: [["__name__": "up"]]) }
         let reader = PrometheusHistoryReader(
-            source: PrometheusSource(url: "http://p", concurrency: limit),
+            source: PrometheusSource(url: "http://p", concurrency: limit, api: .queryRange),
             transport: prometheus
         )
         let plan = RangeQueryPlan(selectors: (0..<10).map { "s\($0)" }, start: 0, end: 3600, step: 15)
@@ -121,7 +137,10 @@ struct PrometheusHistoryReaderTests {
         let prometheus = FakePrometheus { form in
             matrix(form, series: form["query"]!.contains("5..") ? [errors] : [errors, ok])
         }
-        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .queryRange),
+            transport: prometheus
+        )
         let plan = RangeQueryPlan(
             selectors: [#"http_requests_total{code=~"5.."}"#, "http_requests_total"],
             start: 0,
@@ -147,7 +166,10 @@ struct PrometheusHistoryReaderTests {
                 #"{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries"}"#
             return HTTPResponse(status: 400, headers: [], body: Array(body.utf8), bytesOnWire: 0)
         }
-        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .queryRange),
+            transport: prometheus
+        )
         do {
             _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
             Issue.record("no error")
@@ -166,7 +188,10 @@ struct PrometheusHistoryReaderTests {
         let prometheus = FakePrometheus { _ in
             HTTPResponse(status: 502, headers: [], body: Array("<html>Bad Gateway</html>".utf8), bytesOnWire: 0)
         }
-        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .queryRange),
+            transport: prometheus
+        )
         await #expect {
             _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
         } throws: { error in

@@ -43,8 +43,21 @@ struct PrometheusOptions: ParsableArguments {
     )
     var matches: [String] = []
 
-    @Option(help: ArgumentHelp("query_range requests in flight at once.", valueName: "n"))
+    @Option(help: ArgumentHelp("Requests to Prometheus in flight at once.", valueName: "n"))
     var concurrency: Int = 4
+
+    @Option(
+        name: .customLong("prometheus-api"),
+        help: ArgumentHelp(
+            """
+            How to read history: remote-read (the stored samples as streamed chunks, stepped here as PromQL \
+            steps them: several times faster), query-range (Prometheus evaluates every step and answers JSON), \
+            or auto (remote read, query_range where the server does not offer it).
+            """,
+            valueName: "api"
+        )
+    )
+    var api: String = HistoryAPI.auto.rawValue
 
     @Option(
         name: .customLong("prometheus-bearer-token-file"),
@@ -112,6 +125,10 @@ struct PrometheusOptions: ParsableArguments {
             throw ValidationError("--prometheus: expected an http:// or https:// URL, got \"\(url)\"")
         }
         guard concurrency >= 1, concurrency <= 64 else { throw ValidationError("--concurrency: expected 1 to 64") }
+        guard let historyAPI = HistoryAPI(rawValue: api) else {
+            let known = HistoryAPI.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--prometheus-api: expected one of \(known), got \"\(api)\"")
+        }
         var authorization: Authorization?
         if let bearerTokenFile { authorization = .bearerFile(bearerTokenFile) }
         if let username {
@@ -133,6 +150,12 @@ struct PrometheusOptions: ParsableArguments {
             keyFile: keyFile,
             insecureSkipVerify: insecureSkipVerify
         )
-        return PrometheusSource(url: url, authorization: authorization, tls: tls, concurrency: concurrency)
+        return PrometheusSource(
+            url: url,
+            authorization: authorization,
+            tls: tls,
+            concurrency: concurrency,
+            api: historyAPI
+        )
     }
 }

@@ -13,8 +13,9 @@ enum TimingsLine {
             parts.append(
                 String(
                     format:
-                        "history %.3f s wall (%d requests, %.1f MB; summed over requests: waiting %.3f s, reading %.3f s; stitching %.3f s)",
+                        "history %.3f s wall (%@, %d requests, %.1f MB; summed over requests: waiting %.3f s, reading %.3f s; stitching %.3f s)",
                     input.timings.historySeconds,
+                    stats.api.rawValue,
                     stats.requests,
                     Double(stats.bytes) / 1_048_576,
                     stats.waitSeconds,

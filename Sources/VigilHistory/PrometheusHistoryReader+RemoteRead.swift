@@ -1,0 +1,102 @@
+import Foundation
+import VigilCore
+import VigilEngine
+import VigilHTTP
+import VigilRules
+
+extension PrometheusHistoryReader {
+    /// A remote read's result: the answer, or why this server cannot give one this way (so `auto` falls
+    /// back to `query_range`).
+    enum RemoteReadOutcome {
+        case answer(Answer)
+        case unsupported(String)
+    }
+
+    /// The media type of a streamed answer; anything else (a `SAMPLES` answer from a server that cannot
+    /// stream, a proxy's page) is not read as one.
+    static let streamedMediaType = "application/x-streamed-protobuf"
+
+    /// One query by remote read: the selector's matchers over the window widened by the lookback delta
+    /// (the first step looks that far back), its chunks decoded and stepped onto the query's grid exactly
+    /// as `query_range` steps a plain selector.
+    func fetchRemote(_ query: RangeQueryPlan.Query) async throws(HistoryReadError) -> RemoteReadOutcome {
+        guard let selector = try? SeriesSelector(query.selector) else {
+            return .unsupported("not a plain series selector")
+        }
+        let sampler = LookbackSampler(
+            start: Self.milliseconds(query.start),
+            end: Self.milliseconds(query.end),
+            step: Self.milliseconds(query.step),
+            lookback: Self.milliseconds(source.lookbackDelta)
+        )
+        let request = HTTPRequest(
+            url: source.url + "/api/v1/read",
+            method: .post,
+            headers: [
+                ("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy"),
+                ("X-Prometheus-Remote-Read-Version", "0.1.0"),
+                ("Accept", "\(Self.streamedMediaType); proto=prometheus.ChunkedReadResponse"),
+            ],
+            body: RemoteReadRequest.body(
+                matchers: selector.matchers,
+                start: sampler.start - sampler.lookback,
+                end: sampler.end
+            ),
+            timeout: source.timeout,
+            maxBodyBytes: source.maxResponseBytes,
+            tls: source.tls,
+            authorization: source.authorization
+        )
+        let what =
+            "\(source.url) remote read \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end))]"
+        let clock = ContinuousClock()
+        let sent = clock.now
+        let response: HTTPResponse
+        do {
+            response = try await transport.execute(request)
+        } catch {
+            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
+            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
+        }
+        let received = clock.now
+        let mediaType = response.header("Content-Type") ?? ""
+        // Not found, not allowed, not a media type it takes, not implemented, or an answer that is not
+        // streamed: this server (or the proxy before it) does not offer streamed remote read.
+        if [404, 405, 406, 415, 501].contains(response.status)
+            || (response.status == 200 && !mediaType.hasPrefix(Self.streamedMediaType))
+        {
+            return .unsupported("HTTP \(response.status) \(mediaType.isEmpty ? "" : "(\(mediaType))")")
+        }
+        guard response.status == 200 else {
+            let text = String(decoding: response.body.prefix(512), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            throw HistoryReadError(description: "\(what): HTTP \(response.status): \(text)")
+        }
+        let raw: [ChunkedReadResponse.Series]
+        do {
+            raw = try ChunkedReadResponse.decode(response.body)
+        } catch {
+            throw HistoryReadError(description: "\(what): unreadable answer: \(error)")
+        }
+        let series = raw.compactMap { series -> MatrixReader.Series? in
+            let (times, values) = LookbackSampler.ordered(series.times, series.values)
+            let points = sampler.points(times: times, values: values)
+            // As `query_range`: a series with no point in the window is not in the answer.
+            guard !points.times.isEmpty else { return nil }
+            return MatrixReader.Series(labels: series.labels, times: points.times, values: points.values)
+        }
+        return .answer(
+            Answer(
+                index: 0,
+                api: .remoteRead,
+                series: series,
+                bytes: response.body.count,
+                waitSeconds: Self.seconds(received - sent),
+                parseSeconds: Self.seconds(clock.now - received)
+            )
+        )
+    }
+
+    /// Seconds as the whole milliseconds Prometheus works in (as ``seconds(_:)`` writes them for `query_range`).
+    static func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+}

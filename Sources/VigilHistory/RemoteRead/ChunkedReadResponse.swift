@@ -1,0 +1,162 @@
+/// Reads a streamed remote-read answer (`application/x-streamed-protobuf;
+/// proto=prometheus.ChunkedReadResponse`): frames of a uvarint length, a big-endian CRC-32C and a
+/// `ChunkedReadResponse` message, whose series carry their labels and XOR chunks. A series whose chunks
+/// fill more than one frame comes back in several; they are joined here. Every length, checksum and
+/// chunk is checked: a corrupt or truncated answer is refused with the frame, byte and field.
+enum ChunkedReadResponse {
+    /// One series's raw samples, milliseconds and values, oldest first.
+    struct Series {
+        var labels: [String: String]
+        var times: [Int64] = []
+        var values: [Double] = []
+    }
+
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Prometheus cuts frames at `--storage.remote.read-max-bytes-in-frame` (1 MiB by default); a frame
+    /// claiming far more is corruption, not data.
+    static let maximumFrameBytes = 64 << 20
+
+    /// `Chunk.Encoding.XOR`: float samples. Native-histogram chunks have no place in Vigil's series and
+    /// are passed over, as `query_range` answers for them are.
+    static let xorEncoding: UInt64 = 1
+
+    static func decode(_ body: [UInt8]) throws(DecodeError) -> [Series] {
+        var positions: [[String: String]: Int] = [:]
+        var series: [Series] = []
+        let outcome: Result<Void, DecodeError> = body.withUnsafeBufferPointer { buffer in
+            var position = 0
+            var frame = 0
+            while position < buffer.count {
+                let frameStart = position
+                var header = ProtobufReader(buffer, range: position..<buffer.count)
+                guard let length = try? header.varint(), length <= UInt64(maximumFrameBytes) else {
+                    return .failure(
+                        DecodeError(description: "frame \(frame) (byte \(frameStart)): bad or oversized length")
+                    )
+                }
+                let dataStart = header.position + 4
+                guard dataStart <= buffer.count, Int(length) <= buffer.count - dataStart else {
+                    return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): truncated"))
+                }
+                let expected = buffer[dataStart - 4..<dataStart].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                let data = dataStart..<dataStart + Int(length)
+                guard CRC32C.checksum(UnsafeBufferPointer(rebasing: buffer[data])) == expected else {
+                    return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): checksum mismatch"))
+                }
+                do throws(FieldError) {
+                    try readFrame(buffer, data) { labels, times, values in
+                        if let index = positions[labels] {
+                            series[index].times += times
+                            series[index].values += values
+                        } else {
+                            positions[labels] = series.count
+                            series.append(Series(labels: labels, times: times, values: values))
+                        }
+                    }
+                } catch {
+                    return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): \(error.message)"))
+                }
+                position = data.upperBound
+                frame += 1
+            }
+            return .success(())
+        }
+        try outcome.get()
+        return series
+    }
+
+    private struct FieldError: Error {
+        var message: String
+    }
+
+    /// One `ChunkedReadResponse`: each `chunked_series` (field 1) handed to `emit` with its decoded samples.
+    private static func readFrame(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        emit: ([String: String], [Int64], [Double]) -> Void
+    ) throws(FieldError) {
+        var message = ProtobufReader(buffer, range: range)
+        var index = 0
+        while let field = try wrapped("chunked_series", { () throws(ProtobufReader.DecodeError) in try message.next() })
+        {
+            guard field.number == 1, case .bytes(let payload) = field.value else { continue }
+            let path = "chunked_series[\(index)]"
+            var labels: [String: String] = [:]
+            var times: [Int64] = []
+            var values: [Double] = []
+            var reader = ProtobufReader(buffer, range: payload)
+            var chunkIndex = 0
+            while let part = try wrapped(path, { () throws(ProtobufReader.DecodeError) in try reader.next() }) {
+                guard case .bytes(let inner) = part.value else { continue }
+                switch part.number {
+                case 1: try readLabel(buffer, inner, path: "\(path).labels", into: &labels)
+                case 2:
+                    try readChunk(buffer, inner, path: "\(path).chunks[\(chunkIndex)]", times: &times, values: &values)
+                    chunkIndex += 1
+                default: continue
+                }
+            }
+            emit(labels, times, values)
+            index += 1
+        }
+    }
+
+    private static func readLabel(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        path: String,
+        into labels: inout [String: String]
+    ) throws(FieldError) {
+        var reader = ProtobufReader(buffer, range: range)
+        var name = ""
+        var value = ""
+        while let field = try wrapped(path, { () throws(ProtobufReader.DecodeError) in try reader.next() }) {
+            guard case .bytes(let text) = field.value else { continue }
+            if field.number == 1 {
+                name = reader.string(text)
+            } else if field.number == 2 {
+                value = reader.string(text)
+            }
+        }
+        labels[name] = value
+    }
+
+    private static func readChunk(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        path: String,
+        times: inout [Int64],
+        values: inout [Double]
+    ) throws(FieldError) {
+        var reader = ProtobufReader(buffer, range: range)
+        var encoding: UInt64 = 0
+        var data: Range<Int>?
+        while let field = try wrapped(path, { () throws(ProtobufReader.DecodeError) in try reader.next() }) {
+            switch (field.number, field.value) {
+            case (3, .varint(let value)): encoding = value
+            case (4, .bytes(let bytes)): data = bytes
+            default: continue
+            }
+        }
+        guard encoding == xorEncoding, let data else { return }
+        do {
+            try XORChunk.decode(UnsafeBufferPointer(rebasing: buffer[data]), times: &times, values: &values)
+        } catch {
+            throw FieldError(message: "\(path): \(error.message)")
+        }
+    }
+
+    private static func wrapped<T>(
+        _ path: String,
+        _ body: () throws(ProtobufReader.DecodeError) -> T
+    ) throws(FieldError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw FieldError(message: "\(path): \(error.description)")
+        }
+    }
+}
