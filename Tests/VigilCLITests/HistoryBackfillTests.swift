@@ -4,6 +4,7 @@ import Testing
 import VigilEngine
 import VigilHTTP
 import VigilRules
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -24,6 +25,27 @@ private struct ScriptedPrometheus: HTTPTransport {
             Double(form["step"] ?? "") ?? 1
         )
         return HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
+    }
+
+    func stream(
+        _ request: HTTPRequest,
+        onChunk: @escaping HTTPChunkHandler
+    ) async throws(HTTPClientError)
+        -> HTTPResponse
+    { try await execute(request) }
+}
+
+/// A Prometheus that never answers: each request sleeps on the test's clock until cancelled.
+private struct SilentPrometheus: HTTPTransport {
+    let clock: ManualClock
+
+    func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        do {
+            try await clock.sleep(for: .seconds(86_400))
+        } catch {
+            throw HTTPClientError(.cancelled, "cancelled")
+        }
+        throw HTTPClientError(.timeout, "no answer in a day")
     }
 
     func stream(
@@ -79,6 +101,28 @@ struct HistoryBackfillTests {
         await HistoryBackfill(url: "http://prometheus:9090", step: 15, transport: prometheus)
             .run(into: recorder, rules: rules, now: now, logger: Logger(label: "test"))
         #expect(recorder.history(now: now).series.isEmpty)
+    }
+
+    /// The daemon's start waits for Prometheus no longer than the deadline, then learns from zero.
+    @Test func aSilentPrometheusIsGivenUpAtTheDeadline() async throws {
+        let clock = ManualClock()
+        let recorder = SignalRecorder(rules: rules)
+        let backfill = HistoryBackfill(
+            url: "http://prometheus:9090",
+            step: 15,
+            transport: SilentPrometheus(clock: clock),
+            deadline: .seconds(60),
+            clock: clock
+        )
+        async let finished: Void = backfill.run(into: recorder, rules: rules, now: now, logger: Logger(label: "test"))
+        // The deadline and the first request both asleep; a minute passes and the start goes on.
+        await clock.waitForSleepers(2)
+        clock.advance(by: .seconds(59))
+        #expect(clock.sleepers == 2)
+        clock.advance(by: .seconds(1))
+        await finished
+        #expect(recorder.history(now: now).series.isEmpty)
+        #expect(clock.sleepers == 0)
     }
 
     @Test func theConfigurationNamesPrometheus() throws {

@@ -7,8 +7,9 @@ import VigilRules
 /// `prometheus_url:` at the daemon's start: the diagnosis's history seeded with Prometheus's record of
 /// the rules' series over the recorder's retention, through the same reader as `vigil diagnose
 /// --prometheus`, so baselines are right at once instead of after a warm-up. Bounded: each request by
-/// a timeout and a body cap, the result by the recorder's own series and point limits. A failure is
-/// logged and the daemon learns from zero, as it would without the setting.
+/// a timeout and a body cap, the whole read by a deadline (the daemon's start waits no longer), the
+/// result by the recorder's own series and point limits. A failure or a missed deadline is logged and
+/// the daemon learns from zero, as it would without the setting.
 struct HistoryBackfill {
     var url: String
     /// The scrape interval: the step that gives the points a scrape would have recorded.
@@ -16,6 +17,15 @@ struct HistoryBackfill {
     var transport: any HTTPTransport = CurlHTTPClient()
     var requestTimeout: Double = 30
     var maxResponseBytes = 64 << 20
+    /// How long the daemon's start may wait for the whole backfill.
+    var deadline: Duration = .seconds(60)
+    var clock: any _Concurrency.Clock<Duration> = ContinuousClock()
+
+    private enum Outcome {
+        case read(MetricHistory)
+        case failed(String)
+        case timedOut
+    }
 
     func run(into recorder: SignalRecorder, rules: RuleSet, now: Double, logger: Logger) async {
         let plan = RangeQueryPlan(
@@ -25,8 +35,26 @@ struct HistoryBackfill {
             step: step
         )
         let source = PrometheusSource(url: url, timeout: requestTimeout, maxResponseBytes: maxResponseBytes)
-        do {
-            let history = try await PrometheusHistoryReader(source: source, transport: transport).read(plan)
+        let reader = PrometheusHistoryReader(source: source, transport: transport)
+        let outcome = await withTaskGroup(of: Outcome.self) { [clock, deadline] group in
+            group.addTask {
+                do throws(HistoryReadError) {
+                    return .read(try await reader.read(plan))
+                } catch {
+                    return .failed(error.description)
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(for: deadline)
+                return .timedOut
+            }
+            // The first to finish decides; the other is cancelled (the reader's requests with it).
+            let first = await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .read(let history):
             let taken = recorder.backfill(history)
             logger.info(
                 "backfilled the diagnosis history from prometheus",
@@ -35,10 +63,15 @@ struct HistoryBackfill {
                     "requests": "\(plan.queries.count)",
                 ]
             )
-        } catch {
+        case .failed(let error):
             logger.warning(
                 "backfill from prometheus failed: learning from zero",
-                metadata: ["url": "\(url)", "error": "\(error.description)"]
+                metadata: ["url": "\(url)", "error": "\(error)"]
+            )
+        case .timedOut:
+            logger.warning(
+                "backfill from prometheus took longer than its deadline: learning from zero",
+                metadata: ["url": "\(url)", "deadline": "\(deadline)"]
             )
         }
     }
