@@ -1,3 +1,5 @@
+public import VigilCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +15,7 @@ import Darwin
 /// with at most 15 significant digits and no exponent by one exact division; anything else goes through
 /// `strtod`. Hostile input — truncated, nested without end, wrong types, numbers too long — is refused
 /// with the byte offset and the field (`data.result[3].values[17][1]`), never trapped on.
-public struct MatrixReader {
+public struct MatrixReader: JSONReading {
     /// One series of the matrix: its labels (`__name__` included) and its points, oldest first.
     public struct Series: Sendable, Equatable {
         public var labels: [String: String]
@@ -28,15 +30,7 @@ public struct MatrixReader {
     }
 
     /// Why a body was refused: where, in which field, and what was wrong.
-    public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
-        /// 0-based byte offset into the body.
-        public var offset: Int
-        /// The JSON path of the field (`data.result[0].values[3][1]`).
-        public var field: String
-        public var message: String
-
-        public var description: String { "byte \(offset): \(field): \(message)" }
-    }
+    public typealias ReadError = JSONReadError
 
     /// What the server answered: a matrix, or its own error (`bad_data`, `execution`, `timeout`…).
     public enum Answer: Sendable, Equatable {
@@ -44,14 +38,11 @@ public struct MatrixReader {
         case failure(errorType: String, message: String)
     }
 
-    /// Nesting deeper than this in a skipped value is refused: a body of a million `[` must not
-    /// overflow the stack.
-    static let maximumDepth = 64
     /// A number or a value string longer than this is refused (Prometheus writes at most ~25 bytes).
     static let maximumNumberBytes = 64
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public var position = 0
     private var expectedPoints: Int
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>, expectedPoints: Int) {

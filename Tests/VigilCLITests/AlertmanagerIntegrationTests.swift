@@ -173,7 +173,9 @@ struct AlertmanagerIntegrationTests {
         try await fire(port, startsAt: startsAt, endsAt: Self.now())
         #expect(try await openIncidents(base, token: access.token, count: 0) == #"{"data":[],"status":"success"}"#)
         let metrics = try await fetch(base + "/metrics", token: access.token).body
-        #expect(!metrics.contains("vigil_webhook_alerts_total"), "no delivery was involved")
+        // No delivery was involved: the counters exist from the start, at zero.
+        #expect(metrics.contains(#"vigil_webhook_alerts_total{status="firing"} 0"#), "\(metrics)")
+        #expect(metrics.contains(#"vigil_webhook_alerts_total{status="resolved"} 0"#), "\(metrics)")
 
         vigil.signal(SIGTERM)
         #expect(await vigil.exitStatus(within: 20) == 0)

@@ -1,4 +1,4 @@
-import Foundation
+import VigilCore
 
 /// Alertmanager's webhook payload, version 4, exactly as Alertmanager sends it (fields it adds later
 /// are ignored; a field Vigil needs that is missing or of the wrong type is an error that names it).
@@ -15,100 +15,134 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
         public let description: String
     }
 
-    /// Decodes `body`; the error says which field is wrong (`alerts[2].startsAt: not an RFC 3339 time`).
+    /// Decodes `body` in one pass (a webhook arrives thousands of times a second from a busy Alertmanager,
+    /// and `JSONDecoder` was most of the receiver's time); the error says which field is wrong
+    /// (`alerts[2].startsAt: not an RFC 3339 time`).
     public static func decode(_ body: [UInt8]) throws(Invalid) -> AlertmanagerWebhook {
-        let payload: Payload
         do {
-            payload = try JSONDecoder().decode(Payload.self, from: Data(body))
-        } catch let error as DecodingError {
-            throw Invalid(description: Self.describe(error))
+            return try body.withUnsafeBufferPointer { (buffer) throws(JSONReadError) in
+                var reader = WebhookReader(bytes: buffer)
+                let webhook = try reader.payload()
+                try reader.end()
+                return webhook
+            }
         } catch {
-            throw Invalid(description: "not JSON: \(error)")
+            let field = error.field == "(document)" ? "not JSON" : error.field
+            throw Invalid(description: "\(field): \(error.message)")
         }
-        guard payload.version == "4" else {
-            throw Invalid(
-                description: "version: expected \"4\" (Alertmanager's webhook payload), got \"\(payload.version)\""
-            )
+    }
+}
+
+/// The reader behind ``AlertmanagerWebhook/decode(_:)``: the fields Vigil uses, read straight into an
+/// ``Alert``; fields Alertmanager adds later are skipped.
+private struct WebhookReader: JSONReading {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func payload() throws(JSONReadError) -> AlertmanagerWebhook {
+        var version: String?
+        var receiver: String?
+        var status: Alert.Status?
+        var alerts: [Alert]?
+        var groupKey = ""
+        var truncatedAlerts = 0
+        var externalURL = ""
+        try object("") { (reader, key) throws(JSONReadError) in
+            switch key {
+            case "version": version = try reader.string(key)
+            case "receiver": receiver = try reader.string(key)
+            case "status": status = try reader.status(key)
+            case "alerts":
+                var list: [Alert] = []
+                try reader.array(key) { (reader, index) throws(JSONReadError) in
+                    list.append(try reader.alert("alerts[\(index)]"))
+                }
+                alerts = list
+            case "groupKey": groupKey = try reader.string(key)
+            case "truncatedAlerts": truncatedAlerts = try reader.integer(key)
+            case "externalURL": externalURL = try reader.string(key)
+            default: try reader.skipValue(key, depth: 0)
+            }
         }
-        var alerts: [Alert] = []
-        for (index, alert) in payload.alerts.enumerated() {
-            guard let startsAt = Timestamp.seconds(alert.startsAt) else {
-                throw Invalid(description: "alerts[\(index)].startsAt: not an RFC 3339 time: \"\(alert.startsAt)\"")
-            }
-            guard !alert.fingerprint.isEmpty, alert.fingerprint.count <= 64 else {
-                throw Invalid(description: "alerts[\(index)].fingerprint: expected Alertmanager's hex fingerprint")
-            }
-            // Alertmanager's zero time (year 1) means "not ended".
-            let endsAt = alert.endsAt.flatMap(Timestamp.seconds).flatMap { $0 > 0 ? $0 : nil }
-            alerts.append(
-                Alert(
-                    fingerprint: alert.fingerprint,
-                    status: alert.status,
-                    labels: alert.labels,
-                    annotations: alert.annotations ?? [:],
-                    startsAt: startsAt,
-                    endsAt: endsAt
-                )
+        let found = try (required(version, "version"), required(receiver, "receiver"), required(status, "status"))
+        guard found.0 == "4" else {
+            throw JSONReadError(
+                offset: 0,
+                field: "version",
+                message: "expected \"4\" (Alertmanager's webhook payload), got \"\(found.0)\""
             )
         }
         return AlertmanagerWebhook(
-            receiver: payload.receiver,
-            status: payload.status,
-            alerts: alerts,
-            groupKey: payload.groupKey ?? "",
-            truncatedAlerts: payload.truncatedAlerts ?? 0,
-            externalURL: payload.externalURL ?? ""
+            receiver: found.1,
+            status: found.2,
+            alerts: try required(alerts, "alerts"),
+            groupKey: groupKey,
+            truncatedAlerts: truncatedAlerts,
+            externalURL: externalURL
         )
     }
 
-    private struct Payload: Decodable {
-        var version: String
-        var receiver: String
-        var status: Alert.Status
-        var alerts: [Item]
-        var groupKey: String?
-        var truncatedAlerts: Int?
-        var externalURL: String?
-
-        struct Item: Decodable {
-            var status: Alert.Status
-            var labels: [String: String]
-            var annotations: [String: String]?
-            var startsAt: String
-            var endsAt: String?
-            var fingerprint: String
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.reduce("") { text, key in
-                if let index = key.intValue { return text + "[\(index)]" }
-                return text.isEmpty ? key.stringValue : "\(text).\(key.stringValue)"
+    private mutating func alert(_ field: String) throws(JSONReadError) -> Alert {
+        var status: Alert.Status?
+        var labels: [String: String]?
+        var annotations: [String: String] = [:]
+        var startsAt: String?
+        var endsAt: String?
+        var fingerprint: String?
+        try object(field) { (reader, key) throws(JSONReadError) in
+            let path = "\(field).\(key)"
+            switch key {
+            case "status": status = try reader.status(path)
+            case "labels": labels = try reader.strings(path)
+            case "annotations": if !reader.null() { annotations = try reader.strings(path) }
+            case "startsAt": startsAt = try reader.string(path)
+            case "endsAt": if !reader.null() { endsAt = try reader.string(path) }
+            case "fingerprint": fingerprint = try reader.string(path)
+            default: try reader.skipValue(path, depth: 0)
             }
         }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            return "\(parent.isEmpty ? "" : parent + ".")\(key.stringValue): required"
-        case .typeMismatch(let type, let context):
-            return "\(path(context)): expected \(Self.name(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)): expected \(Self.name(type)), got null"
-        case .dataCorrupted(let context):
-            let where_ = path(context)
-            return where_.isEmpty ? "not JSON" : "\(where_): \(context.debugDescription)"
-        @unknown default:
-            return "not an Alertmanager webhook payload"
+        let starts = try required(startsAt, "\(field).startsAt")
+        guard let startSeconds = Timestamp.seconds(starts) else {
+            throw JSONReadError(offset: 0, field: "\(field).startsAt", message: "not an RFC 3339 time: \"\(starts)\"")
         }
+        let print = try required(fingerprint, "\(field).fingerprint")
+        guard !print.isEmpty, print.utf8.count <= 64 else {
+            throw JSONReadError(
+                offset: 0,
+                field: "\(field).fingerprint",
+                message: "expected Alertmanager's hex fingerprint"
+            )
+        }
+        return Alert(
+            fingerprint: print,
+            status: try required(status, "\(field).status"),
+            labels: try required(labels, "\(field).labels"),
+            annotations: annotations,
+            startsAt: startSeconds,
+            // Alertmanager's zero time (year 1) means "not ended".
+            endsAt: endsAt.flatMap(Timestamp.seconds).flatMap { $0 > 0 ? $0 : nil }
+        )
     }
 
-    private static func name(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "a number"
-        case is [String: String].Type: "an object of strings"
-        default: "\(type)".lowercased()
+    /// An object whose every value is a string (labels, annotations).
+    private mutating func strings(_ field: String) throws(JSONReadError) -> [String: String] {
+        var map: [String: String] = [:]
+        try object(field) { (reader, key) throws(JSONReadError) in map[key] = try reader.string("\(field).\(key)") }
+        return map
+    }
+
+    private mutating func status(_ field: String) throws(JSONReadError) -> Alert.Status {
+        let text = try string(field)
+        guard let status = Alert.Status(rawValue: text) else {
+            throw fail(field, "expected \"firing\" or \"resolved\", got \"\(text)\"")
         }
+        return status
+    }
+
+    private func required<T>(_ value: T?, _ field: String) throws(JSONReadError) -> T {
+        guard let value else { throw JSONReadError(offset: position, field: field, message: "required") }
+        return value
     }
 }

@@ -29,9 +29,52 @@ import Testing
         change(&payload)
         return Array(try! JSONSerialization.data(withJSONObject: payload))
     }
+}
+
+extension [UInt8] {
+    /// The body with its `"future":1` replaced by `depth` nested arrays.
+    fileprivate func replacingFuture(with depth: Int) -> [UInt8] {
+        let text = String(decoding: self, as: UTF8.self)
+        let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        return Array(text.replacingOccurrences(of: "\"future\":1", with: "\"future\":\(nested)").utf8)
+    }
+}
+
+extension AlertmanagerWebhookTests {
+
+    /// Optional maps may be null (Go's nil map), and an ended alert carries its end.
+    @Test func nullAnnotationsAndAnEnd() throws {
+        let webhook = try AlertmanagerWebhook.decode(
+            Self.body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["annotations"] = NSNull()
+                alerts[0]["status"] = "resolved"
+                alerts[0]["endsAt"] = "2026-11-29T16:12:02Z"
+                $0["alerts"] = alerts
+            }
+        )
+        let alert = try #require(webhook.alerts.first)
+        #expect(alert.annotations.isEmpty)
+        #expect(alert.status == .resolved)
+        #expect(alert.endsAt == 1_795_968_722)
+    }
 
     @Test(arguments: [
-        ("not json", Array("{\"receiver\": ".utf8), "not JSON"),
+        ("truncated", Array("{\"receiver\": ".utf8), "receiver: truncated: expected a string"),
+        ("not an object", Array("[1, 2]".utf8), "not JSON: expected an object"),
+        (
+            "text after the object", Array(sample) + Array(" x".utf8),
+            "not JSON: unexpected text after the JSON document"
+        ),
+        (
+            "an unknown field nested without end", body { $0["future"] = 1 }.replacingFuture(with: 100_000),
+            "future: nested deeper than 64 levels"
+        ),
+        (
+            "a status that is neither", body { $0["status"] = "pending" },
+            #"status: expected "firing" or "resolved", got "pending""#
+        ),
+        ("a fractional count", body { $0["truncatedAlerts"] = 1.5 }, "truncatedAlerts: expected a whole number"),
         (
             "old payload", body { $0["version"] = "3" },
             #"version: expected "4" (Alertmanager's webhook payload), got "3""#

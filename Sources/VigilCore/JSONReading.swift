@@ -1,8 +1,37 @@
-/// The JSON grammar under ``MatrixReader``: objects and arrays handed to closures member by member,
-/// strings with every escape, and any other value skipped within a bounded depth.
-extension MatrixReader {
+/// Why a JSON body was refused: where, in which field, and what was wrong.
+public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 0-based byte offset into the body.
+    public var offset: Int
+    /// The JSON path of the field (`data.result[0].values[3][1]`, `alerts[2].labels`).
+    public var field: String
+    public var message: String
 
-    mutating func skipSpaces() {
+    public init(offset: Int, field: String, message: String) {
+        self.offset = offset
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "byte \(offset): \(field): \(message)" }
+}
+
+/// The JSON grammar under Vigil's one-pass readers (a `query_range` answer, an Alertmanager webhook):
+/// objects and arrays handed to closures member by member, strings with every escape, and any other
+/// value skipped within a bounded depth. A reader supplies the bytes and its position and reads its own
+/// document's fields straight into its own types — no document tree, no `Codable` machinery, and
+/// hostile input (truncated, nested without end, wrong types) refused with the byte offset and field.
+public protocol JSONReading {
+    var bytes: UnsafeBufferPointer<UInt8> { get }
+    var position: Int { get set }
+}
+
+extension JSONReading {
+    /// Nesting deeper than this in a skipped value is refused: a body of a million `[` must not
+    /// overflow the stack.
+    public static var maximumDepth: Int { 64 }
+
+    @inlinable
+    public mutating func skipSpaces() {
         while position < bytes.count {
             switch bytes[position] {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): position += 1
@@ -11,21 +40,28 @@ extension MatrixReader {
         }
     }
 
-    func fail(_ field: String, _ message: String) -> ReadError {
-        ReadError(offset: position, field: field.isEmpty ? "(document)" : field, message: message)
+    @inlinable
+    public func fail(_ field: String, _ message: String) -> JSONReadError {
+        JSONReadError(offset: position, field: field.isEmpty ? "(document)" : field, message: message)
     }
 
-    mutating func expect(_ byte: UInt8, _ field: @autoclosure () -> String, _ message: String) throws(ReadError) {
+    @inlinable
+    public mutating func expect(
+        _ byte: UInt8,
+        _ field: @autoclosure () -> String,
+        _ message: String
+    ) throws(JSONReadError) {
         guard position < bytes.count else { throw fail(field(), "truncated: \(message)") }
         guard bytes[position] == byte else { throw fail(field(), message) }
         position += 1
     }
 
     /// `{ "key": value, … }`, handing each key to `member`, which must read its value.
-    mutating func object(
+    @inlinable
+    public mutating func object(
         _ field: String,
-        _ member: (inout MatrixReader, String) throws(ReadError) -> Void
-    ) throws(ReadError) {
+        _ member: (inout Self, String) throws(JSONReadError) -> Void
+    ) throws(JSONReadError) {
         skipSpaces()
         try expect(UInt8(ascii: "{"), field, "expected an object")
         skipSpaces()
@@ -52,10 +88,11 @@ extension MatrixReader {
     }
 
     /// `[ value, … ]`, handing each element's index to `element`, which must read it.
-    mutating func array(
+    @inlinable
+    public mutating func array(
         _ field: String,
-        _ element: (inout MatrixReader, Int) throws(ReadError) -> Void
-    ) throws(ReadError) {
+        _ element: (inout Self, Int) throws(JSONReadError) -> Void
+    ) throws(JSONReadError) {
         skipSpaces()
         try expect(UInt8(ascii: "["), field, "expected an array")
         skipSpaces()
@@ -80,7 +117,8 @@ extension MatrixReader {
     }
 
     /// A JSON string, unescaped (`\uXXXX` with surrogate pairs included).
-    mutating func string(_ field: String) throws(ReadError) -> String {
+    @inlinable
+    public mutating func string(_ field: String) throws(JSONReadError) -> String {
         skipSpaces()
         try expect(UInt8(ascii: "\""), field, "expected a string")
         let start = position
@@ -129,7 +167,8 @@ extension MatrixReader {
         throw fail(field, "truncated: unterminated string")
     }
 
-    mutating func hex4(_ field: String) throws(ReadError) -> UInt32 {
+    @inlinable
+    public mutating func hex4(_ field: String) throws(JSONReadError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw fail(field, "truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -148,15 +187,16 @@ extension MatrixReader {
     }
 
     /// Any JSON value, read and dropped (fields this reader does not use, such as `warnings`).
-    mutating func skipValue(_ field: String, depth: Int) throws(ReadError) {
+    @inlinable
+    public mutating func skipValue(_ field: String, depth: Int) throws(JSONReadError) {
         guard depth < Self.maximumDepth else { throw fail(field, "nested deeper than \(Self.maximumDepth) levels") }
         skipSpaces()
         guard position < bytes.count else { throw fail(field, "truncated: expected a value") }
         switch bytes[position] {
         case UInt8(ascii: "{"):
-            try object(field) { (reader, key) throws(ReadError) in try reader.skipValue(field, depth: depth + 1) }
+            try object(field) { (reader, key) throws(JSONReadError) in try reader.skipValue(field, depth: depth + 1) }
         case UInt8(ascii: "["):
-            try array(field) { (reader, _) throws(ReadError) in try reader.skipValue(field, depth: depth + 1) }
+            try array(field) { (reader, _) throws(JSONReadError) in try reader.skipValue(field, depth: depth + 1) }
         case UInt8(ascii: "\""): _ = try string(field)
         default:
             let start = position
@@ -171,5 +211,52 @@ extension MatrixReader {
             }
             guard position > start else { throw fail(field, "expected a value") }
         }
+    }
+
+    /// `null`, consumed; false (and nothing consumed) for any other value.
+    @inlinable
+    public mutating func null() -> Bool {
+        skipSpaces()
+        let word: [UInt8] = [110, 117, 108, 108]
+        guard position + 4 <= bytes.count, Array(bytes[position..<position + 4]) == word else { return false }
+        position += 4
+        return true
+    }
+
+    /// A JSON number that is a whole number within `Int`'s range (a count, not a measurement).
+    @inlinable
+    public mutating func integer(_ field: String) throws(JSONReadError) -> Int {
+        skipSpaces()
+        let start = position
+        var value = 0
+        let negative = position < bytes.count && bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let digits = position
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(bytes[position] - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else {
+                position = start
+                throw fail(field, "number out of range")
+            }
+            value = sum
+            position += 1
+        }
+        guard position > digits else {
+            position = start
+            throw fail(field, "expected a whole number")
+        }
+        if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
+            position = start
+            throw fail(field, "expected a whole number")
+        }
+        return negative ? -value : value
+    }
+
+    /// Only whitespace may follow the document.
+    @inlinable
+    public mutating func end() throws(JSONReadError) {
+        skipSpaces()
+        guard position == bytes.count else { throw fail("", "unexpected text after the JSON document") }
     }
 }
