@@ -118,15 +118,15 @@ extension JSONReading {
 
     /// A JSON string, unescaped (`\uXXXX` with surrogate pairs included).
     @inlinable
-    public mutating func string(_ field: String) throws(JSONReadError) -> String {
+    public mutating func string(_ field: @autoclosure () -> String) throws(JSONReadError) -> String {
         skipSpaces()
-        try expect(UInt8(ascii: "\""), field, "expected a string")
+        try expect(UInt8(ascii: "\""), field(), "expected a string")
         let start = position
         // The common case: no escapes, one copy.
         while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
             position += 1
         }
-        guard position < bytes.count else { throw fail(field, "truncated: unterminated string") }
+        guard position < bytes.count else { throw fail(field(), "truncated: unterminated string") }
         if bytes[position] == UInt8(ascii: "\"") {
             position += 1
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self)
@@ -151,25 +151,25 @@ extension JSONReading {
             case UInt8(ascii: "b"): text.append(8)
             case UInt8(ascii: "f"): text.append(12)
             case UInt8(ascii: "u"):
-                var scalar = try hex4(field)
+                var scalar = try hex4(field())
                 if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count,
                     bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
                 {
                     position += 2
-                    let low = try hex4(field)
-                    guard (0xDC00..<0xE000).contains(low) else { throw fail(field, "invalid surrogate pair") }
+                    let low = try hex4(field())
+                    guard (0xDC00..<0xE000).contains(low) else { throw fail(field(), "invalid surrogate pair") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 text += Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
-            default: throw fail(field, "invalid escape \"\\\(Character(Unicode.Scalar(escaped)))\"")
+            default: throw fail(field(), "invalid escape \"\\\(Character(Unicode.Scalar(escaped)))\"")
             }
         }
-        throw fail(field, "truncated: unterminated string")
+        throw fail(field(), "truncated: unterminated string")
     }
 
     @inlinable
-    public mutating func hex4(_ field: String) throws(JSONReadError) -> UInt32 {
-        guard position + 4 <= bytes.count else { throw fail(field, "truncated \\u escape") }
+    public mutating func hex4(_ field: @autoclosure () -> String) throws(JSONReadError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw fail(field(), "truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]
@@ -178,7 +178,7 @@ extension JSONReading {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw fail(field, "invalid \\u escape")
+            default: throw fail(field(), "invalid \\u escape")
             }
             value = value * 16 + UInt32(digit)
             position += 1
@@ -225,7 +225,7 @@ extension JSONReading {
 
     /// A JSON number that is a whole number within `Int`'s range (a count, not a measurement).
     @inlinable
-    public mutating func integer(_ field: String) throws(JSONReadError) -> Int {
+    public mutating func integer(_ field: @autoclosure () -> String) throws(JSONReadError) -> Int {
         skipSpaces()
         let start = position
         var value = 0
@@ -237,18 +237,18 @@ extension JSONReading {
             let (sum, overflow2) = times10.addingReportingOverflow(Int(bytes[position] - UInt8(ascii: "0")))
             guard !overflow1, !overflow2 else {
                 position = start
-                throw fail(field, "number out of range")
+                throw fail(field(), "number out of range")
             }
             value = sum
             position += 1
         }
         guard position > digits else {
             position = start
-            throw fail(field, "expected a whole number")
+            throw fail(field(), "expected a whole number")
         }
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
             position = start
-            throw fail(field, "expected a whole number")
+            throw fail(field(), "expected a whole number")
         }
         return negative ? -value : value
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VigilKube
+import VigilScrape
 import Yams
 
 @testable import VigilCLI

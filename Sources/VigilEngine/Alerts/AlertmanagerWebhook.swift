@@ -91,16 +91,16 @@ private struct WebhookReader: JSONReading {
         var startsAt: String?
         var endsAt: String?
         var fingerprint: String?
+        // Field paths are spelled only when an error needs one (labels are read by the thousand).
         try object(field) { (reader, key) throws(JSONReadError) in
-            let path = "\(field).\(key)"
             switch key {
-            case "status": status = try reader.status(path)
-            case "labels": labels = try reader.strings(path)
-            case "annotations": if !reader.null() { annotations = try reader.strings(path) }
-            case "startsAt": startsAt = try reader.string(path)
-            case "endsAt": if !reader.null() { endsAt = try reader.string(path) }
-            case "fingerprint": fingerprint = try reader.string(path)
-            default: try reader.skipValue(path, depth: 0)
+            case "status": status = try reader.status("\(field).status")
+            case "labels": labels = try reader.strings("\(field).labels")
+            case "annotations": if !reader.null() { annotations = try reader.strings("\(field).annotations") }
+            case "startsAt": startsAt = try reader.string("\(field).startsAt")
+            case "endsAt": if !reader.null() { endsAt = try reader.string("\(field).endsAt") }
+            case "fingerprint": fingerprint = try reader.string("\(field).fingerprint")
+            default: try reader.skipValue("\(field).\(key)", depth: 0)
             }
         }
         let starts = try required(startsAt, "\(field).startsAt")
@@ -133,10 +133,10 @@ private struct WebhookReader: JSONReading {
         return map
     }
 
-    private mutating func status(_ field: String) throws(JSONReadError) -> Alert.Status {
-        let text = try string(field)
+    private mutating func status(_ field: @autoclosure () -> String) throws(JSONReadError) -> Alert.Status {
+        let text = try string(field())
         guard let status = Alert.Status(rawValue: text) else {
-            throw fail(field, "expected \"firing\" or \"resolved\", got \"\(text)\"")
+            throw fail(field(), "expected \"firing\" or \"resolved\", got \"\(text)\"")
         }
         return status
     }

@@ -11,7 +11,7 @@ public enum Timestamp {
 
     /// Seconds since the epoch of an RFC 3339 time (either form above), or nil.
     public static func seconds(_ text: String) -> Double? {
-        KubeTime.parse(text)?.timeIntervalSince1970
+        KubeTime.seconds(text)
     }
 
     public static func utc(_ seconds: Double) -> String {
