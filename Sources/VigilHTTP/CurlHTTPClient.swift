@@ -56,6 +56,10 @@ public final class CurlHTTPClient: HTTPTransport {
                 loop.submit(transfer)
             }
         } onCancel: {
+            // A task already cancelled runs this before the transfer is submitted: the mark makes the
+            // event thread refuse it when it arrives (a watch started during shutdown would otherwise
+            // run to its server-side timeout, minutes later).
+            transfer.markCancelled()
             loop.cancel(transfer)
         }
         return try result.get()
@@ -122,6 +126,10 @@ final class CurlEventLoop: @unchecked Sendable {
                 return taken
             }
             for transfer in inbox.added {
+                guard !transfer.isCancelled else {
+                    transfer.finish(.failure(HTTPClientError(.cancelled, "\(transfer.url): cancelled")))
+                    continue
+                }
                 active[ObjectIdentifier(transfer)] = transfer
                 byHandle[transfer.handle] = transfer
                 curl_multi_add_handle(multi, transfer.handle)

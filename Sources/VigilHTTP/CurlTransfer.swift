@@ -28,6 +28,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// this check a 1 s scrape ran for 8 s and counted a success.
     private var timedOutDecoding = false
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>?
+    /// Set from the cancelling task, read on the event thread.
+    private let cancellation = NSLock()
+    private var cancelled = false
+
+    func markCancelled() { cancellation.withLock { cancelled = true } }
+    var isCancelled: Bool { cancellation.withLock { cancelled } }
 
     init(
         _ request: HTTPRequest,

@@ -184,6 +184,23 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// A task cancelled before it asks (a watch started as the daemon stops) gets its answer at once,
+    /// not at the request's timeout: the cancellation reached the event thread before the transfer did.
+    @Test func aTaskCancelledBeforeItAsksIsRefusedAtOnce() async {
+        let client = self.client
+        let url = server.url("/slow?seconds=10")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.execute(HTTPRequest(url: url, timeout: 30))
+        }
+        switch await task.result {
+        case .success:
+            Issue.record("a cancelled transfer completed")
+        case .failure(let error):
+            #expect((error as? HTTPClientError)?.kind == .cancelled, "\(error)")
+        }
+    }
+
     @Test func cancellingTheTaskAbortsTheTransfer() async {
         let client = self.client
         let url = server.url("/slow?seconds=10")
