@@ -5,7 +5,8 @@ import Synchronization
 /// The webhook's queue: the HTTP handler offers each decoded delivery and answers at once (503 with
 /// Retry-After when the queue is full, so Alertmanager retries with backoff); this service hands them, in
 /// order, to diagnosis. A delivery with `truncatedAlerts` asks for a reconciliation, since the payload is
-/// not the whole group.
+/// not the whole group: run beside the deliveries, never in their way (a slow Alertmanager must not fill
+/// the queue), and requests made while one runs coalesce into one more.
 public final class AlertIntake: Service, Sendable {
     public let capacity: Int
     private let stream: AsyncStream<AlertmanagerWebhook>
@@ -13,6 +14,8 @@ public final class AlertIntake: Service, Sendable {
     private let depth = Mutex(0)
     private let deliver: @Sendable ([Alert]) async -> AlertBook.Receipt
     private let reconcile: @Sendable () async -> Void
+    private let reconcileRequests: AsyncStream<Void>
+    private let requestReconcile: AsyncStream<Void>.Continuation
     private let metrics = (
         depth: Gauge(label: "vigil_webhook_queue_depth"),
         duplicates: Counter(label: "vigil_webhook_duplicates_total"),
@@ -39,6 +42,10 @@ public final class AlertIntake: Service, Sendable {
         )
         self.deliver = deliver
         self.reconcile = reconcile
+        (reconcileRequests, requestReconcile) = AsyncStream.makeStream(
+            of: Void.self,
+            bufferingPolicy: .bufferingNewest(1)
+        )
         metrics.depth.record(0)
     }
 
@@ -62,23 +69,33 @@ public final class AlertIntake: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await webhook in self.stream {
-                self.metrics.depth.record(
-                    self.depth.withLock { depth -> Int in
-                        depth -= 1
-                        return depth
-                    }
-                )
-                let receipt = await self.deliver(webhook.alerts)
-                let firing = webhook.alerts.count { $0.status == .firing }
-                if firing > 0 { self.metrics.firing.increment(by: firing) }
-                if firing < webhook.alerts.count { self.metrics.resolved.increment(by: webhook.alerts.count - firing) }
-                if receipt.duplicates > 0 { self.metrics.duplicates.increment(by: receipt.duplicates) }
-                if receipt.refused > 0 { self.metrics.refused.increment(by: receipt.refused) }
-                if webhook.truncatedAlerts > 0 {
-                    self.metrics.truncated.increment()
-                    await self.reconcile()
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in self.reconcileRequests { await self.reconcile() }
                 }
+                await self.intake()
+                self.requestReconcile.finish()
+            }
+        }
+    }
+
+    private func intake() async {
+        for await webhook in self.stream {
+            self.metrics.depth.record(
+                self.depth.withLock { depth -> Int in
+                    depth -= 1
+                    return depth
+                }
+            )
+            let receipt = await self.deliver(webhook.alerts)
+            let firing = webhook.alerts.count { $0.status == .firing }
+            if firing > 0 { self.metrics.firing.increment(by: firing) }
+            if firing < webhook.alerts.count { self.metrics.resolved.increment(by: webhook.alerts.count - firing) }
+            if receipt.duplicates > 0 { self.metrics.duplicates.increment(by: receipt.duplicates) }
+            if receipt.refused > 0 { self.metrics.refused.increment(by: receipt.refused) }
+            if webhook.truncatedAlerts > 0 {
+                self.metrics.truncated.increment()
+                self.requestReconcile.yield()
             }
         }
     }

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// What the intake did, in order: each delivery's first fingerprint, and each reconciliation's start.
+private final class IntakeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String] = []
+
+    func append(_ entry: String) { lock.withLock { entries.append(entry) } }
+    var all: [String] { lock.withLock { entries } }
+
+    /// Yields until `condition` holds of the entries.
+    func wait(until condition: ([String]) -> Bool) async {
+        while !condition(all) { await Task.yield() }
+    }
+}
+
+private func delivery(_ fingerprint: String, truncated: Int = 0) -> AlertmanagerWebhook {
+    AlertmanagerWebhook(
+        receiver: "vigil",
+        status: .firing,
+        alerts: [Alert(fingerprint: fingerprint, status: .firing, labels: ["alertname": "A"], startsAt: 0)],
+        groupKey: "{}",
+        truncatedAlerts: truncated,
+        externalURL: ""
+    )
+}
+
+struct AlertIntakeTests {
+    /// A full queue refuses (the handler answers 503); what was queued is delivered in order.
+    @Test func aFullQueueRefusesAndTheRestArriveInOrder() async throws {
+        let log = IntakeLog()
+        let intake = AlertIntake(
+            capacity: 2,
+            deliver: { alerts in
+                log.append(alerts[0].fingerprint)
+                return AlertBook.Receipt()
+            }
+        )
+        #expect(intake.offer(delivery("a")))
+        #expect(intake.offer(delivery("b")))
+        #expect(!intake.offer(delivery("c")))
+        #expect(intake.queued == 2)
+        let running = Task { try await intake.run() }
+        await log.wait { $0.count == 2 }
+        #expect(log.all == ["a", "b"])
+        running.cancel()
+    }
+
+    /// A truncated delivery asks for a reconciliation, which runs beside the deliveries: a slow
+    /// Alertmanager never holds them up, and requests made meanwhile coalesce into one more run.
+    @Test func aTruncatedDeliveryReconcilesWithoutHoldingUpTheRest() async throws {
+        let log = IntakeLog()
+        let clock = ManualClock()
+        let intake = AlertIntake(
+            deliver: { alerts in
+                log.append(alerts[0].fingerprint)
+                return AlertBook.Receipt()
+            },
+            reconcile: {
+                log.append("reconcile")
+                // Alertmanager answers in a minute.
+                try? await clock.sleep(for: .seconds(60))
+            }
+        )
+        let running = Task { try await intake.run() }
+        #expect(intake.offer(delivery("a", truncated: 3)))
+        await clock.waitForSleepers(1)
+        #expect(intake.offer(delivery("b", truncated: 1)))
+        #expect(intake.offer(delivery("c", truncated: 1)))
+        #expect(intake.offer(delivery("d")))
+        // Every delivery is in while the first reconciliation still waits for Alertmanager.
+        await log.wait { $0.contains("d") }
+        #expect(log.all == ["a", "reconcile", "b", "c", "d"])
+        clock.advance(by: .seconds(60))
+        // b's and c's requests made one more run, not two.
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(60))
+        // A third run, were requests queued rather than coalesced, would start at once: give it every
+        // chance before counting.
+        for _ in 0..<1_000 { await Task.yield() }
+        #expect(log.all.filter { $0 == "reconcile" }.count == 2, "\(log.all)")
+        #expect(clock.sleepers == 0)
+        running.cancel()
+    }
+}
