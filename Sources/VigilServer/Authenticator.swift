@@ -131,10 +131,19 @@ public final class Authenticator: Sendable {
 
     /// The credentials after `name ` (the scheme is case-insensitive, RFC 9110 §11.1).
     private static func scheme(_ name: String, of header: String) -> String? {
-        guard header.count > name.count, header.prefix(name.count).lowercased() == name.lowercased(),
-            header.dropFirst(name.count).first == " "
+        // Bytes, not Foundation: this runs on every request (a busy Alertmanager sends thousands a second).
+        // Scheme names are ASCII letters, so folding bit 0x20 compares them case-insensitively.
+        let bytes = Array(header.utf8)
+        let scheme = Array(name.utf8)
+        guard bytes.count > scheme.count, bytes[scheme.count] == UInt8(ascii: " "),
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 })
         else { return nil }
-        return header.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = scheme.count + 1
+        var end = bytes.count
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 
