@@ -101,7 +101,8 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilCore", "VigilEngine", "VigilScrape", "VigilYAML", "CCrypt",
+                "VigilCore", "VigilEngine", "VigilScrape", "VigilYAML", "CCrypt", "VigilAssist",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -218,8 +219,13 @@ let package = Package(
         .testTarget(
             name: "VigilAssistTests",
             dependencies: [
-                "VigilAssist", "VigilCLI", "VigilHTTP", "VigilTestKit", .product(name: "MCP", package: "swift-sdk"),
+                "VigilAssist", "VigilCLI", "VigilHTTP", "VigilTestKit", "VigilServer", "VigilEngine", "VigilRules",
+                "VigilScrape",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // Fixtures/ holds the recording chat-completions server the tests start; read from disk.
             exclude: ["Fixtures"],

@@ -1,6 +1,7 @@
 import VigilAssist
 import VigilEngine
 import VigilKube
+import VigilServer
 
 /// `vigil mcp`'s answers: a diagnosis of what its source reads (a recorded scenario, or Prometheus and
 /// the cluster), kept until the next `diagnose` reads afresh. Proposals get their server-side dry run

@@ -1,7 +1,7 @@
 import VigilEngine
 
-/// An incident in one line of a list: enough to choose which to read.
-struct IncidentLine: Encodable {
+/// An incident in one line of a list (the MCP tools' `list_incidents`): enough to choose which to read.
+package struct IncidentLine: Encodable {
     var id: String
     var namespace: String?
     var workload: String
@@ -11,7 +11,7 @@ struct IncidentLine: Encodable {
     var startedAt: String
     var proposals: Int
 
-    init(_ incident: Incident) {
+    package init(_ incident: Incident) {
         id = incident.id
         namespace = incident.subject.namespace.isEmpty ? nil : incident.subject.namespace
         workload = incident.subject.description
@@ -30,11 +30,11 @@ struct IncidentLine: Encodable {
 
 /// An incident in the schema of `vigil diagnose --output json`, its evidence cut to the strongest
 /// `evidenceLimit` pieces and the cut counted.
-struct IncidentDetail: Encodable {
+package struct IncidentDetail: Encodable {
     var incident: Incident
     var evidenceOmitted: Int
 
-    init(_ incident: Incident, evidenceLimit: Int) {
+    package init(_ incident: Incident, evidenceLimit: Int) {
         var kept = incident
         kept.evidence = Array(
             incident.evidence.enumerated().sorted {
@@ -46,7 +46,7 @@ struct IncidentDetail: Encodable {
         evidenceOmitted = incident.evidence.count - kept.evidence.count
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try incident.encode(to: encoder)
         guard evidenceOmitted > 0 else { return }
         var container = encoder.container(keyedBy: ExtraKeys.self)
