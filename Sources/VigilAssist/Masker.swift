@@ -33,13 +33,20 @@ public struct Masker: Sendable {
         _ = placeholder(for: raw, category: category)
     }
 
-    /// `kind/name/…` with each part after the kind registered and replaced.
+    /// `kind/name/…` with the kind kept and every other part registered and replaced; a reference
+    /// without a kind (`web-7d9f-x2/app`, as anomalies name a pod and container) is all names.
     public mutating func object(_ reference: String) -> String {
         let parts = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count > 1 else { return mask(reference) }
-        for part in parts.dropFirst() { register(part, category: "NAME") }
-        return ([parts[0]] + parts.dropFirst().map { placeholders[$0] ?? $0 }).joined(separator: "/")
+        let kept = Self.kinds.contains(parts[0]) && parts.count > 1 ? 1 : 0
+        for part in parts.dropFirst(kept) { register(part, category: "NAME") }
+        return (parts.prefix(kept) + parts.dropFirst(kept).map { placeholders[$0] ?? $0 }).joined(separator: "/")
     }
+
+    /// The kinds an incident's references start with: Kubernetes' vocabulary, not the cluster's names.
+    static let kinds: Set<String> = [
+        "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "node",
+        "persistentvolumeclaim", "horizontalpodautoscaler", "namespace", "service", "alert",
+    ]
 
     /// `text` with every address, URL, image and generated name replaced, then every registered name
     /// (and every container a sentence names: `container app of …`).

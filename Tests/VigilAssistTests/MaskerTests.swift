@@ -47,5 +47,7 @@ import VigilAssist
         var masker = Masker()
         #expect(masker.object("pod/web-7d9f-x2/app") == "pod/NAME_1/NAME_2")
         #expect(masker.object("deployment/web") == "deployment/NAME_3")
+        // An anomaly names a pod and its container with no kind: both are names.
+        #expect(masker.object("web-7d9f-x2/sidecar") == "NAME_1/NAME_4")
     }
 }

@@ -24,7 +24,8 @@ import VigilAssist
     }
 
     /// Every string of a scenario that must not leave the process: object names, namespaces, label
-    /// values, container names, images, node and pod addresses, and every event message.
+    /// values, container names, images, node and pod addresses, and every event message (a value of
+    /// digits alone excepted).
     static func secrets(of scenario: URL) throws -> Set<String> {
         func items(_ file: String) throws -> [[String: Any]] {
             let data = try Data(contentsOf: scenario.appendingPathComponent(file))
@@ -49,8 +50,8 @@ import VigilAssist
             secrets.insert(status["hostIP"] as? String ?? "")
         }
         for event in try items("events.json") { secrets.insert(event["message"] as? String ?? "") }
-        secrets.remove("")
-        return secrets
+        // A label value of digits alone (`pod-template-generation: "1"`) names nothing, and numbers are sent.
+        return secrets.filter { !$0.allSatisfy(\.isNumber) }
     }
 
     /// Whether `secret` occurs in `text` as a word of its own (a short label value like `app` also
@@ -61,20 +62,24 @@ import VigilAssist
         return text.range(of: "(?<![A-Za-z0-9_.-])\(escaped)(?![A-Za-z0-9_-])", options: .regularExpression) != nil
     }
 
-    @Test func nothingUnmaskedReachesTheModelAndTheAnswerIsUnmasked() async throws {
+    /// A bad rollout (events, findings), CPU saturation and a failing dependency (anomalies of pods and
+    /// containers), a memory limit (OOM kills).
+    @Test(arguments: ["crashloop-after-rollout-1", "cpu-saturation-1", "dependency-failure-1", "memory-limit-1"])
+    func nothingUnmaskedReachesTheModel(scenario name: String) async throws {
+        let scenario = repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(name)")
         let server = try FakeChatServer()
         defer { server.stop() }
         let config = try Self.configuration(server, "echo")
         defer { try? FileManager.default.removeItem(at: config) }
         let result = await vigil([
-            "diagnose", "--replay", Self.scenario.path, "--rules", Self.rules, "--narrate",
+            "diagnose", "--replay", scenario.path, "--rules", Self.rules, "--narrate",
             "--config", config.appendingPathComponent("vigil.yaml").path, "--output", "json",
         ])
         #expect(result.status == 1, "\(result.stderr)")
         let recorded = try await server.recorded()
         #expect(!recorded.isEmpty)
-        let secrets = try Self.secrets(of: Self.scenario)
-        #expect(secrets.contains("checkout-pvmm9l5jlw-fbq75") && secrets.contains("10.244.0.4"))
+        let secrets = try Self.secrets(of: scenario)
+        #expect(secrets.count > 20)
         for request in recorded {
             #expect(request.path == "/echo/v1/chat/completions")
             #expect(request.authorization == "Bearer sk-test-key")
@@ -88,11 +93,14 @@ import VigilAssist
         let narrations = try #require(document["narration"] as? [[String: Any]])
         let incidents = try #require(document["incidents"] as? [[String: Any]])
         #expect(narrations.count == incidents.count)
-        let checkout = try #require(narrations.first { $0["workload"] as? String == "deployment/checkout" })
-        let text = try #require(checkout["model_text"] as? String)
         // The fake model repeats the placeholders it was sent; the reader sees the names again.
-        #expect(text.contains("checkout") && text.contains("shop"))
-        #expect(text.range(of: #"\b[A-Z]+_[0-9]+\b"#, options: .regularExpression) == nil, "\(text)")
+        for (narration, incident) in zip(narrations, incidents) {
+            let text = try #require(narration["model_text"] as? String)
+            let workload = try #require(incident["workload"] as? String)
+            #expect(text.contains(String(workload.split(separator: "/").last ?? "")), "\(text)")
+            if let namespace = incident["namespace"] as? String { #expect(text.contains(namespace)) }
+            #expect(text.range(of: #"\b[A-Z]+_[0-9]+\b"#, options: .regularExpression) == nil, "\(text)")
+        }
     }
 
     @Test func anInjectedInstructionChangesNoProposal() async throws {

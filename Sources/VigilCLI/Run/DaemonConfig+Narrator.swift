@@ -36,11 +36,8 @@ extension DaemonConfig {
         if let value = fields["api_key_file"], let path = reader.string(value, "narrator.api_key_file") {
             configuration.apiKeyFile = resolved(path)
         }
+        // The reader refuses a zero or negative duration itself.
         if let value = fields["timeout"], let seconds = reader.seconds(value, "narrator.timeout") {
-            guard seconds > 0 else {
-                reader.fail(value, "narrator.timeout", "expected a duration above zero")
-                return nil
-            }
             configuration.timeout = seconds
         }
         if let value = fields["max_tokens"], let tokens = reader.count(value, "narrator.max_tokens") {
