@@ -24,12 +24,8 @@ public struct AssistTools: Sendable {
 
     /// What `tools/list` answers.
     public var definitions: [Tool] {
-        let readOnly = Tool.Annotations(
-            readOnlyHint: true,
-            destructiveHint: false,
-            idempotentHint: true,
-            openWorldHint: false
-        )
+        // Not marked closed-world: standalone, the tools read a live Prometheus and cluster.
+        let readOnly = Tool.Annotations(readOnlyHint: true, destructiveHint: false, idempotentHint: true)
         func schema(_ properties: [String: Value], required: [String] = []) -> Value {
             .object([
                 "type": "object",

@@ -54,7 +54,10 @@ public struct Masker: Sendable {
         var masked = text
         // Patterns first, on the original text: a URL or image is hidden whole, names inside included.
         for (category, pattern) in Self.patterns {
-            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }
+            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }.filter { match in
+                // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.
+                category != "IP" || match.contains(".") || match.contains("::") || match.contains(where: \.isLetter)
+            }
             for match in Set(found).sorted(by: { $0.count > $1.count }) {
                 masked = masked.replacingOccurrences(of: match, with: placeholder(for: match, category: category))
             }

@@ -135,7 +135,9 @@ import FoundationNetworking
                     (name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json"),
                 ]
                     + headers,
-                body: initialize
+                body: initialize,
+                // Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
+                timeout: 60
             )
             return try await CurlHTTPClient().execute(request).status
         }

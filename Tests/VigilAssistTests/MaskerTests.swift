@@ -26,6 +26,11 @@ import VigilAssist
         #expect(masker.unmask(masked) == text)
     }
 
+    @Test func leavesClockTimesAlone() {
+        var masker = Masker()
+        #expect(masker.mask("up since 2026-11-30T10:42:05Z") == "up since 2026-11-30T10:42:05Z")
+    }
+
     @Test func keepsNamesWholeAndWordsIntact() {
         var masker = Masker()
         masker.register("checkout", category: "NAME")

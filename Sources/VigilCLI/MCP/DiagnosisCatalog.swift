@@ -4,7 +4,7 @@ import VigilKube
 import VigilServer
 
 /// `vigil mcp`'s answers: a diagnosis of what its source reads (a recorded scenario, or Prometheus and
-/// the cluster), kept until the next `diagnose` reads afresh. Proposals get their server-side dry run
+/// the cluster), read in full on first use and kept; `diagnose` reads its namespace afresh. Proposals get their server-side dry run
 /// through ``ClusterRemediation`` without `--apply`'s part: a remediator with no audit log, which never
 /// applies anything.
 actor DiagnosisCatalog: AssistCatalog {
@@ -105,21 +105,16 @@ actor DiagnosisCatalog: AssistCatalog {
         }
         let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
         let snapshot = Snapshot(incidents: diagnosis.incidents, diagnosis: diagnosis, cluster: input.cluster)
-        latest = snapshot
+        // A namespace's read is that namespace's: the other tools keep answering from the last full one.
+        if namespace.isEmpty { latest = snapshot }
         return snapshot
     }
 
     /// `deployment/web` as a subject, kinds spelled as `vigil diagnose --workload` accepts them.
     static func subject(_ text: String, namespace: String) throws(AssistError) -> Subject {
-        do {
-            var scope = ScopeOptions()
-            scope.workload = text
-            guard let subject = try scope.workloadSubject(namespace: namespace) else { throw AssistError("workload") }
-            return subject
-        } catch let error as AssistError {
-            throw error
-        } catch {
-            throw AssistError("workload: expected KIND/NAME (deployment/web, statefulset/db), got \"\(text)\"")
-        }
+        var scope = ScopeOptions()
+        scope.workload = text
+        if let subject = try? scope.workloadSubject(namespace: namespace) { return subject }
+        throw AssistError("workload: expected KIND/NAME (deployment/web, statefulset/db), got \"\(text)\"")
     }
 }
