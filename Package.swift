@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // The allocation-aware core: parser, series identity, detectors, NAB scoring. Imports nothing
@@ -100,7 +101,8 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilCore", "VigilEngine", "VigilScrape", "VigilYAML", "CCrypt",
+                "VigilCore", "VigilEngine", "VigilScrape", "VigilYAML", "CCrypt", "VigilAssist",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -115,11 +117,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // AI assist: the MCP tools over a read-only catalog, answer bounds, and the optional narrator
+        // (masking, an OpenAI-compatible chat client). Read-only by construction: it depends on nothing that
+        // can change a cluster — not VigilEngine (the remediator), not VigilKube (the client that acts).
+        .target(
+            name: "VigilAssist",
+            dependencies: ["VigilHTTP", .product(name: "MCP", package: "swift-sdk")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VigilCLI",
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
-                "VigilRules", "VigilHistory",
+                "VigilRules", "VigilHistory", "VigilAssist",
+                .product(name: "MCP", package: "swift-sdk"),
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,6 +214,21 @@ let package = Package(
         .testTarget(
             name: "VigilHistoryTests",
             dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilAssistTests",
+            dependencies: [
+                "VigilAssist", "VigilCLI", "VigilHTTP", "VigilTestKit", "VigilServer", "VigilEngine", "VigilRules",
+                "VigilScrape",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // Fixtures/ holds the recording chat-completions server the tests start; read from disk.
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -10,7 +10,7 @@ public struct VigilCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, RunCommand.self, DiagnoseCommand.self, ProposalsCommand.self, AuditCommand.self,
-            RulesCommand.self, KubeCommand.self,
+            RulesCommand.self, KubeCommand.self, MCPCommand.self,
             LintCommand.self,
             ParseCommand.self, DetectCommand.self,
             EvalCommand.self,

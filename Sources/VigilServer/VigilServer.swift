@@ -25,7 +25,8 @@ import VigilScrape
 ///   ``MutatingAPI/lifecycle`` is enabled (403 otherwise);
 /// - `GET /api/v1/proposals`, `/api/v1/proposals/{id}`: remediation's proposals and where each stands;
 ///   `POST /api/v1/proposals/{id}/approve|reject`: off unless ``MutatingAPI/approvals`` is enabled;
-/// - `POST /webhook/alertmanager`: Alertmanager's webhook (payload version 4), queued for diagnosis.
+/// - `POST /webhook/alertmanager`: Alertmanager's webhook (payload version 4), queued for diagnosis;
+/// - `POST /mcp`: the read-only MCP tools over streamable HTTP (``addMCPRoute(to:)``, `docs/AI.md`).
 ///
 /// ``WebSecurity`` guards every path alike, as the exporter toolkit guards node_exporter's: TLS and
 /// basic auth from the web configuration file, or a bearer token; a 401 before routing, so an
@@ -37,7 +38,7 @@ import VigilScrape
 public struct VigilServer: Sendable {
     public let host: String
     public let port: Int
-    private let status: any DaemonStatus
+    let status: any DaemonStatus
     private let registry: PrometheusCollectorRegistry
     private let reload: @Sendable () async -> Result<String, ReloadError>
     private let logger: Logger
@@ -200,6 +201,7 @@ public struct VigilServer: Sendable {
         "/-/reload": "POST",
         "/api/v1/proposals": "GET, HEAD",
         "/webhook/alertmanager": "POST",
+        "/mcp": "POST",
     ]
 
     func router() -> Router<VigilRequestContext> {
@@ -239,6 +241,7 @@ public struct VigilServer: Sendable {
         }
         addProposalRoutes(to: router)
         addWebhookRoute(to: router)
+        addMCPRoute(to: router)
         return router
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilAssist
 import VigilEngine
 import VigilHTTP
 import VigilHistory
@@ -65,6 +66,12 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Audit log (with --apply)") var location: AuditLocation
 
+    @Flag(
+        help:
+            "After the report, ask --config's narrator: (an OpenAI-compatible model) to explain each incident, masked; see docs/AI.md."
+    )
+    var narrate = false
+
     @Option(
         help: ArgumentHelp(
             "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply. Default: the defaults.",
@@ -88,6 +95,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
             throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
         }
         if yes, !apply { throw ValidationError("--yes answers --apply's question: give --apply too") }
+        if narrate, config == nil {
+            throw ValidationError("--narrate needs --config FILE with a narrator: section (docs/AI.md)")
+        }
     }
 
     func run() async throws {
@@ -133,6 +143,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let narrator = try narrator()
         let report = DiagnosisReport(
             source: input.source,
             now: input.now,
@@ -140,10 +151,19 @@ struct DiagnoseCommand: AsyncParsableCommand {
             diagnosis: diagnosis,
             incidents: incidents
         )
+        // The report is final before any model is asked: its narration is shown beside it, never in it.
+        var narrations: [IncidentNarration]?
+        if let narrator { narrations = await IncidentNarration.narrate(incidents, with: narrator) }
+        let model = narrator?.configuration.model ?? ""
         switch output {
-        case .json: try Console.current.writeOut(IncidentOutput.json(incidents, now: input.now) + "\n")
-        case .markdown: Console.current.writeOut(MarkdownReport(report: report).render())
-        case .text: Console.current.writeOut(TextReport(report: report, style: colors.style).render())
+        case .json:
+            try Console.current.writeOut(IncidentOutput.json(incidents, now: input.now, narrations: narrations) + "\n")
+        case .markdown:
+            Console.current.writeOut(MarkdownReport(report: report).render())
+            Console.current.writeOut(IncidentNarration.render(narrations ?? [], model: model, markdown: true))
+        case .text:
+            Console.current.writeOut(TextReport(report: report, style: colors.style).render())
+            Console.current.writeOut(IncidentNarration.render(narrations ?? [], model: model, markdown: false))
         }
         if timings {
             Console.error(
@@ -207,6 +227,23 @@ struct DiagnoseCommand: AsyncParsableCommand {
             progress: .standardError()
         )
         return (input, kube)
+    }
+
+    /// `--narrate`'s narrator, from `--config`'s `narrator:` section.
+    private func narrator() throws -> ChatNarrator? {
+        guard narrate, let config else { return nil }
+        let settings: NarratorConfiguration
+        do {
+            guard let section = try DaemonConfig.load(file: config).narrator else {
+                Console.error("vigil diagnose: --narrate: \(config) has no narrator: section (docs/AI.md)")
+                throw ExitCode(2)
+            }
+            settings = section
+        } catch let error as DaemonConfig.Invalid {
+            for line in error.errors { Console.error(line) }
+            throw ExitCode(2)
+        }
+        return ChatNarrator(configuration: settings, transport: CurlHTTPClient())
     }
 
     /// The workloads (or bare pods) of the pods a label selector picks.

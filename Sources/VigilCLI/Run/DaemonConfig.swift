@@ -1,4 +1,5 @@
 import Foundation
+import VigilAssist
 import VigilCore
 import VigilEngine
 import VigilHTTP
@@ -42,6 +43,8 @@ struct DaemonConfig: Equatable {
     /// `prometheus_url:`: a Prometheus to backfill the diagnosis's history from at start; nil learns
     /// from zero.
     var prometheusURL: String?
+    /// `narrator:`: an OpenAI-compatible model that explains incidents beside Vigil's own text; nil: off.
+    var narrator: NarratorConfiguration?
 
     /// The detector settings this configuration asks for.
     var detectorParameters: EnsembleParameters {
@@ -77,7 +80,7 @@ struct DaemonConfig: Equatable {
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "series_limit", "log", "detection",
                 "global", "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
-                "alertmanager", "prometheus_url",
+                "alertmanager", "prometheus_url", "narrator",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -100,6 +103,7 @@ struct DaemonConfig: Equatable {
         }
         if let node = fields["remediation"] { remediation = Self.readRemediation(node, reader) }
         if let node = fields["alertmanager"] { alertmanager = AlertmanagerSettings.read(node, reader) }
+        if let node = fields["narrator"] { narrator = Self.readNarrator(node, reader, resolved: resolved) }
         if let node = fields["prometheus_url"], let text = reader.string(node, "prometheus_url") {
             if text.hasPrefix("http://") || text.hasPrefix("https://") {
                 prometheusURL = text

@@ -1,0 +1,25 @@
+import MCP
+
+/// Vigil's MCP server: the tools of ``AssistTools`` on a server of the Model Context Protocol's Swift
+/// SDK, over any of its transports — stdio for `vigil mcp`, stateless streamable HTTP for the daemon's
+/// `/mcp`.
+public enum AssistServer {
+    /// The name and version the server gives in `initialize`.
+    public static let name = "vigil"
+
+    /// A server answering `tools/list` and `tools/call` from `tools`, not yet started.
+    public static func make(tools: AssistTools, version: String) async -> Server {
+        let server = Server(
+            name: name,
+            version: version,
+            instructions:
+                "Vigil diagnoses Kubernetes workloads from metrics and events. These tools only read: list incidents, read their evidence and series, diagnose a namespace, and see the proposed fix with its kubectl command and dry run. Nothing here changes the cluster.",
+            capabilities: .init(tools: .init(listChanged: false))
+        )
+        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools.definitions) }
+        await server.withMethodHandler(CallTool.self) { params in
+            await tools.call(params.name, arguments: params.arguments)
+        }
+        return server
+    }
+}

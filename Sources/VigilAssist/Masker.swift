@@ -1,0 +1,120 @@
+import Foundation
+
+/// Replaces every identifying string with a stable placeholder (`NAMESPACE_1`, `NAME_2`, `IP_1`, `URL_1`,
+/// `IMAGE_1`, `MESSAGE_3`) before text leaves the process, and puts the originals back in the answer.
+///
+/// Known names (the incident's namespace, workload, the objects its evidence and proposals name) are
+/// registered first and replaced wherever they occur, longest first, so `checkout-8nwqj2prl` is one
+/// placeholder and not `NAME_1-8nwqj2prl`. Then patterns catch what no field named: IPv4 and IPv6
+/// addresses, URLs, container images, `kind/name` references and generated pod names. Masking errs on
+/// the side of hiding: a name inside a longer word is hidden too, and comes back on unmasking.
+public struct Masker: Sendable {
+    /// Original → placeholder, and back.
+    public private(set) var placeholders: [String: String] = [:]
+    private var originals: [String: String] = [:]
+    private var counts: [String: Int] = [:]
+
+    public init() {}
+
+    /// The placeholder for `raw` (registered on first sight): `NAMESPACE_1` for the first namespace.
+    public mutating func placeholder(for raw: String, category: String) -> String {
+        if let known = placeholders[raw] { return known }
+        let number = (counts[category] ?? 0) + 1
+        counts[category] = number
+        let placeholder = "\(category)_\(number)"
+        placeholders[raw] = placeholder
+        originals[placeholder] = raw
+        return placeholder
+    }
+
+    /// Registers `raw` as a name to hide wherever it occurs (empty strings and Kubernetes kinds are not names).
+    public mutating func register(_ raw: String, category: String) {
+        guard !raw.isEmpty else { return }
+        _ = placeholder(for: raw, category: category)
+    }
+
+    /// `kind/name/…` with the kind kept and every other part registered and replaced; a reference
+    /// without a kind (`web-7d9f-x2/app`, as anomalies name a pod and container) is all names.
+    public mutating func object(_ reference: String) -> String {
+        let parts = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let kept = Self.kinds.contains(parts[0]) && parts.count > 1 ? 1 : 0
+        for part in parts.dropFirst(kept) { register(part, category: "NAME") }
+        return (parts.prefix(kept) + parts.dropFirst(kept).map { placeholders[$0] ?? $0 }).joined(separator: "/")
+    }
+
+    /// The kinds an incident's references start with: Kubernetes' vocabulary, not the cluster's names.
+    static let kinds: Set<String> = [
+        "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "node",
+        "persistentvolumeclaim", "horizontalpodautoscaler", "namespace", "service", "alert",
+    ]
+
+    /// `text` with every address, URL, image and generated name replaced, then every registered name
+    /// (and every container a sentence names: `container app of …`).
+    public mutating func mask(_ text: String) -> String {
+        var masked = text
+        // Patterns first, on the original text: a URL or image is hidden whole, names inside included.
+        for (category, pattern) in Self.patterns {
+            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }.filter { match in
+                // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.
+                category != "IP" || match.contains(".") || match.contains("::") || match.contains(where: \.isLetter)
+            }
+            for match in Set(found).sorted(by: { $0.count > $1.count }) {
+                masked = masked.replacingOccurrences(of: match, with: placeholder(for: match, category: category))
+            }
+        }
+        for match in masked.matches(of: /\bcontainers? ([a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z0-9])\b/) {
+            register(String(match.1), category: "NAME")
+        }
+        for raw in placeholders.keys.sorted(by: { ($0.count, $0) > ($1.count, $1) }) {
+            guard let replacement = placeholders[raw] else { continue }
+            masked = Self.replacingWord(raw, with: replacement, in: masked)
+        }
+        return masked
+    }
+
+    /// `word` replaced where it stands alone: not inside a longer run of letters and digits, so the name
+    /// `app` hides `app` and `app-7d9f` but leaves `happen` alone.
+    static func replacingWord(_ word: String, with replacement: String, in text: String) -> String {
+        guard !word.isEmpty else { return text }
+        func isWordCharacter(_ character: Character?) -> Bool {
+            guard let character else { return false }
+            return character.isLetter || character.isNumber
+        }
+        var result = ""
+        var rest = text[...]
+        while let range = rest.range(of: word) {
+            let before = range.lowerBound == rest.startIndex ? result.last : rest[rest.index(before: range.lowerBound)]
+            let after = range.upperBound == rest.endIndex ? nil : rest[range.upperBound]
+            let standsAlone =
+                !(isWordCharacter(before) && isWordCharacter(word.first))
+                && !(isWordCharacter(after) && isWordCharacter(word.last))
+            result += rest[..<range.lowerBound]
+            result += standsAlone ? replacement : String(rest[range])
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+
+    /// `text` with every placeholder put back (longest first: `NAME_12` before `NAME_1`).
+    public func unmask(_ text: String) -> String {
+        var plain = text
+        for placeholder in originals.keys.sorted(by: { ($0.count, $0) > ($1.count, $1) }) {
+            plain = plain.replacingOccurrences(of: placeholder, with: originals[placeholder] ?? placeholder)
+        }
+        return plain
+    }
+
+    /// Order matters: URLs before images (a URL may hold one), images before `kind/name`.
+    nonisolated(unsafe) static let patterns: [(String, Regex<Substring>)] = [
+        ("URL", /[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>)\]]+/),
+        ("IP", /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/),
+        ("IP", /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b/),
+        ("IMAGE", /\b[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]+)/),
+        ("IMAGE", /\b[a-z][a-z0-9._-]*:v?[0-9][A-Za-z0-9._-]*\b/),
+        // Generated names: a ReplicaSet's or pod's hash suffix uses Kubernetes' vowel-free alphabet.
+        (
+            "NAME",
+            /\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-[bcdfghjklmnpqrstvwxz2-9]{5,10}(?:-[bcdfghjklmnpqrstvwxz2-9]{5})?\b/
+        ),
+    ]
+}

@@ -1,0 +1,88 @@
+import VigilEngine
+
+/// A series behind one of an incident's anomalies, over the anomaly and as long again before it, with
+/// the range it was expected in: the baseline ± 3 robust spreads (the spread read back from the peak's
+/// distance in spreads), as `GET /api/v1/anomalies` gives its range.
+struct IncidentSeries: Encodable {
+    var rule: String
+    var labels: [String: String]
+    var expected: Double
+    var expectedLow: Double
+    var expectedHigh: Double
+    var anomalyStartedAt: String
+    /// `[time (RFC 3339), value]`, evenly thinned to the points asked for.
+    var points: [[String]]
+
+    enum CodingKeys: String, CodingKey {
+        case rule, labels, expected, points
+        case expectedLow = "expected_low"
+        case expectedHigh = "expected_high"
+        case anomalyStartedAt = "anomaly_started_at"
+    }
+
+    /// The series of `incident`'s anomaly evidence (matched by rule and onset) in `diagnosis`.
+    static func around(
+        _ incident: Incident,
+        in diagnosis: DiagnosisEngine.Diagnosis,
+        metric: String?,
+        points: Int
+    ) -> [IncidentSeries] {
+        let cited = Set(
+            incident.evidence.filter { $0.kind == .anomaly }.compactMap { evidence in
+                evidence.at.map { "\(evidence.name)@\($0)" }
+            }
+        )
+        return diagnosis.anomalies.filter { anomaly in
+            cited.contains("\(anomaly.rule)@\(anomaly.startedAt)") && (metric == nil || anomaly.rule == metric)
+        }
+        .compactMap { anomaly in
+            guard let signal = diagnosis.signals[anomaly.rule]?.first(where: { $0.labels == anomaly.labels }) else {
+                return nil
+            }
+            let spread = anomaly.deviation == 0 ? 0 : abs(anomaly.peak - anomaly.expected) / abs(anomaly.deviation)
+            let from = anomaly.startedAt - max(anomaly.lastSeenAt - anomaly.startedAt, 600)
+            let window = zip(signal.times, signal.values).filter { $0.0 >= from && $0.0 <= anomaly.lastSeenAt + 600 }
+            let stride = max(1, (window.count + points - 1) / points)
+            return IncidentSeries(
+                rule: anomaly.rule,
+                labels: anomaly.labels,
+                expected: anomaly.expected,
+                expectedLow: anomaly.expected - 3 * spread,
+                expectedHigh: anomaly.expected + 3 * spread,
+                anomalyStartedAt: Timestamp.utc(anomaly.startedAt),
+                points: window.enumerated().filter { $0.offset % stride == 0 }.map {
+                    [Timestamp.utc($0.element.0), DiagnosisEngine.formatted($0.element.1)]
+                }
+            )
+        }
+    }
+
+    /// An anomaly as `list_anomalies` gives it.
+    struct AnomalyLine: Encodable {
+        var rule: String
+        var labels: [String: String]
+        var expected: Double
+        var peak: Double
+        var deviation: Double
+        var startedAt: String
+        var lastSeenAt: String
+        var ongoing: Bool
+
+        init(_ anomaly: SignalAnomaly) {
+            rule = anomaly.rule
+            labels = anomaly.labels
+            expected = anomaly.expected
+            peak = anomaly.peak
+            deviation = anomaly.deviation
+            startedAt = Timestamp.utc(anomaly.startedAt)
+            lastSeenAt = Timestamp.utc(anomaly.lastSeenAt)
+            ongoing = anomaly.ongoing
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rule, labels, expected, peak, deviation, ongoing
+            case startedAt = "started_at"
+            case lastSeenAt = "last_seen_at"
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import MCP
+import VigilAssist
+import VigilEngine
+import VigilHTTP
+import VigilHistory
+import VigilKube
+import VigilRules
+import VigilYAML
+
+/// `vigil mcp`: Vigil's diagnosis as tools of the Model Context Protocol, over stdio, for an agent
+/// (Claude Desktop, any MCP client) to start as a subprocess. Reads as `vigil diagnose` reads; never
+/// changes anything.
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve Vigil's diagnosis to an agent over MCP (stdio): read-only tools.",
+        discussion: """
+            Tools: list_incidents, get_incident, read_series, list_anomalies, diagnose, propose. They read \
+            what vigil diagnose reads — --prometheus URL with the cluster of --kubeconfig/--context, or a \
+            recorded scenario with --replay DIR — and answer in the JSON of vigil diagnose --output json, \
+            each answer bounded (--max-answer-bytes) with a hint on how to ask for less. With a cluster, \
+            propose sends each proposal as a server-side dry run and gives the server's diff; nothing is \
+            ever applied (the tools' target cannot reach the remediator). Standard output carries the \
+            protocol only; messages go to standard error. See docs/AI.md.
+            """
+    )
+
+    @Option(help: ArgumentHelp("A recorded scenario's directory, instead of --prometheus.", valueName: "dir"))
+    var replay: String?
+
+    @OptionGroup(title: "History from Prometheus") var history: PrometheusOptions
+
+    @OptionGroup(title: "Cluster") var scope: ScopeOptions
+
+    @OptionGroup var rules: RuleOptions
+
+    @Option(
+        help: ArgumentHelp("Evidence older than this before the end is not counted (1h, 30m).", valueName: "duration")
+    )
+    var window: String = "1h"
+
+    @Option(help: ArgumentHelp("Bytes of one tool answer at most (about 4 bytes a token).", valueName: "bytes"))
+    var maxAnswerBytes: Int = 16 * 1024
+
+    func validate() throws {
+        guard (replay == nil) != (history.prometheus == nil) else {
+            throw ValidationError("give one of --prometheus URL and --replay DIR")
+        }
+        guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
+            throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
+        }
+        guard maxAnswerBytes >= 1024 else { throw ValidationError("--max-answer-bytes: at least 1024") }
+        if scope.workload != nil || scope.selector != nil || scope.namespace != nil {
+            throw ValidationError("the agent chooses the scope: the diagnose tool takes a namespace and a workload")
+        }
+    }
+
+    func run() async throws {
+        let catalog = try catalog()
+        let tools = AssistTools(catalog: catalog, budget: AnswerBudget(maxBytes: maxAnswerBytes))
+        let server = await AssistServer.make(tools: tools, version: "1")
+        try await server.start(transport: StdioTransport())
+        await server.waitUntilCompleted()
+    }
+
+    /// The catalog these options name: a replay read once, or Prometheus and the cluster read per diagnosis.
+    func catalog() throws -> DiagnosisCatalog {
+        let windowSeconds = DurationSyntax.seconds(window) ?? 3600
+        let engine = DiagnosisEngine(rules: try rules.load(), window: windowSeconds)
+        let named = scope.kubeconfig != nil || scope.context != nil
+        var connection: KubeConnection?
+        if (replay == nil && scope.clusterWanted) || named {
+            do {
+                connection = try scope.connection()
+            } catch {
+                Console.error("vigil mcp: \(error.description)")
+                throw ExitCode(2)
+            }
+        }
+        // Dry runs only: no audit log, no --apply, so the remediator behind them applies nothing.
+        var dryRun: DiagnosisCatalog.DryRun?
+        if let connection {
+            dryRun = { @Sendable incidents, cluster in
+                try await ClusterRemediation(connection: connection).run(incidents, cluster: cluster)
+            }
+        }
+        if let replay {
+            let recording = Recording(directory: replay, engine: engine)
+            return DiagnosisCatalog(
+                engine: engine,
+                read: { _ throws(DiagnosisInput.ReadError) in try await recording.input() },
+                dryRun: dryRun
+            )
+        }
+        let source: PrometheusSource
+        let step: Double
+        do {
+            source = try history.source(url: history.prometheus ?? "")
+            step = try history.stepSeconds()
+            _ = try history.range(now: Date().timeIntervalSince1970)
+        } catch {
+            Console.error("vigil mcp: \(error.message)")
+            throw ExitCode(2)
+        }
+        let history = self.history
+        let selectors =
+            history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
+        let transport = CurlHTTPClient()
+        let kube = connection.map { KubeClient(connection: $0, transport: transport) }
+        return DiagnosisCatalog(
+            engine: engine,
+            read: { namespace throws(DiagnosisInput.ReadError) in
+                let range: (start: Double, end: Double)
+                do {
+                    range = try history.range(now: Date().timeIntervalSince1970)
+                } catch {
+                    throw DiagnosisInput.ReadError(description: "\(error)")
+                }
+                return try await DiagnosisInput.live(
+                    prometheus: source,
+                    selectors: selectors,
+                    start: range.start,
+                    end: range.end,
+                    step: step,
+                    namespace: namespace,
+                    kube: kube,
+                    window: windowSeconds,
+                    transport: transport,
+                    progress: ProgressLine(enabled: false) { _ in }
+                )
+            },
+            dryRun: dryRun
+        )
+    }
+
+    /// A recorded scenario, read once on first use: a recording does not change.
+    actor Recording {
+        let directory: String
+        let engine: DiagnosisEngine
+        private var read: DiagnosisInput?
+
+        init(directory: String, engine: DiagnosisEngine) {
+            self.directory = directory
+            self.engine = engine
+        }
+
+        func input() throws(DiagnosisInput.ReadError) -> DiagnosisInput {
+            if let read { return read }
+            let input = try DiagnosisInput.replay(directory, engine: engine)
+            read = input
+            return input
+        }
+    }
+}

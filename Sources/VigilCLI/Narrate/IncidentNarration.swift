@@ -1,0 +1,53 @@
+import Foundation
+import VigilAssist
+import VigilEngine
+
+/// `vigil diagnose --narrate`: each incident told to the configured model, masked, one at a time; the
+/// answers shown after the evidence-based report, marked as a model's. The incidents and their
+/// proposals are rendered before any model is asked, so nothing it says can reach them.
+struct IncidentNarration: Encodable {
+    var incident: String
+    var workload: String
+    /// The model's text, unmasked; nil when it failed.
+    var text: String?
+    /// Why there is no text.
+    var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case incident, workload, error
+        case text = "model_text"
+    }
+
+    /// Asks `narrator` about every incident, in order.
+    static func narrate(_ incidents: [Incident], with narrator: ChatNarrator) async -> [IncidentNarration] {
+        var narrations: [IncidentNarration] = []
+        for incident in incidents {
+            var narration = IncidentNarration(incident: incident.id, workload: incident.subject.description)
+            switch await narrator.narrate(NarrationBrief(incident)) {
+            case .text(let text): narration.text = text
+            case .failed(let reason): narration.error = reason
+            }
+            narrations.append(narration)
+        }
+        return narrations
+    }
+
+    static let heading = "Narrator (model-written from masked evidence; not evidence, proposes nothing)"
+
+    /// The section after a text or Markdown report.
+    static func render(_ narrations: [IncidentNarration], model: String, markdown: Bool) -> String {
+        guard !narrations.isEmpty else { return "" }
+        var text = markdown ? "\n## \(heading), model \(model)\n\n" : "\n\(heading), model \(model):\n"
+        for narration in narrations {
+            let body = narration.text ?? "no narration: \(narration.error ?? "")"
+            if markdown {
+                text +=
+                    "- **\(narration.workload)** (`\(narration.incident)`): \(body.replacingOccurrences(of: "\n", with: " "))\n"
+            } else {
+                text += "  \(narration.workload) [\(narration.incident)]:\n"
+                text += body.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined()
+            }
+        }
+        return text
+    }
+}

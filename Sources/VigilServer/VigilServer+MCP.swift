@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+import VigilAssist
+import VigilEngine
+
+extension VigilServer {
+    /// The largest JSON-RPC message `/mcp` reads: a tool call is a few hundred bytes.
+    static let mcpBodyLimit = 256 * 1024
+
+    /// `POST /mcp`: the MCP tools (``AssistTools``) over the Model Context Protocol's streamable HTTP,
+    /// stateless — each POST is answered with one JSON response, no session, no server-sent events (GET
+    /// and DELETE answer 405, as the specification allows). Behind the same authentication as every
+    /// path (a 401 before routing); the SDK's checks refuse a browser `Origin` that is not loopback.
+    ///
+    /// A server per request: JSON-RPC ids are only unique per client, and a stateless server shares
+    /// nothing between requests anyway.
+    func addMCPRoute(to router: Router<VigilRequestContext>) {
+        let catalog = DaemonCatalog(status: status) { [proposals] id in await proposals?.proposalState(id: id) }
+        let tools = AssistTools(catalog: catalog)
+        router.on("/mcp", method: .post) { request, _ in
+            let body = try await request.body.collect(upTo: Self.mcpBodyLimit)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let transport = StatelessHTTPServerTransport()
+            let server = await AssistServer.make(tools: tools, version: Self.serverName)
+            try await server.start(transport: transport)
+            let answer = await transport.handleRequest(
+                MCP.HTTPRequest(method: "POST", headers: headers, body: Data(body.readableBytesView), path: "/mcp")
+            )
+            await server.stop()
+            var fields = HTTPFields()
+            for (name, value) in answer.headers {
+                if let name = HTTPField.Name(name) { fields[name] = value }
+            }
+            return Response(
+                status: HTTPTypes.HTTPResponse.Status(code: answer.statusCode),
+                headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyData ?? Data()))
+            )
+        }
+    }
+}

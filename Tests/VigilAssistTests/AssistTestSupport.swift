@@ -1,0 +1,59 @@
+import Foundation
+import VigilCLI
+import VigilHTTP
+import VigilTestKit
+
+/// The repository, found from this file.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// `vigil ARGUMENTS` run in this process; its exit status and what it wrote.
+func vigil(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
+    let out = Written()
+    let err = Written()
+    let console = Console(writeOut: { out.append($0) }, writeError: { err.append($0) })
+    let status = await Console.$current.withValue(console) { await VigilCommand.run(arguments) }
+    return (status, out.text, err.text)
+}
+
+/// Text written from any thread (NSLock: ThreadSanitizer sees through it on Linux).
+final class Written: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = ""
+
+    func append(_ text: String) { lock.withLock { written += text } }
+    var text: String { lock.withLock { written } }
+}
+
+/// The recording chat-completions server of Fixtures/, started for one test.
+final class FakeChatServer: Sendable {
+    let script: LoopbackScript
+
+    init() throws {
+        script = try LoopbackScript(
+            script: repositoryRoot.appendingPathComponent("Tests/VigilAssistTests/Fixtures/fake_chat_server.py")
+        )
+    }
+
+    /// The API base for a behaviour: echo, hostile, hang or fail.
+    func url(_ mode: String) -> String { "http://127.0.0.1:\(script.port)/\(mode)/v1" }
+
+    /// Every request received so far.
+    func recorded() async throws -> [(path: String, authorization: String?, body: String)] {
+        let response = try await CurlHTTPClient().execute(HTTPRequest(url: "http://127.0.0.1:\(script.port)/recorded"))
+        let list = try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] ?? []
+        return list.map { ($0["path"] as? String ?? "", $0["authorization"] as? String, $0["body"] as? String ?? "") }
+    }
+
+    func stop() { script.stop() }
+}
+
+/// A directory holding `files`, removed by the caller.
+func temporaryDirectory(_ files: [String: String]) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-assist-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for (name, contents) in files {
+        try Data(contents.utf8).write(to: directory.appendingPathComponent(name))
+    }
+    return directory
+}

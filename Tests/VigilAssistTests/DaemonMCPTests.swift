@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import MCP
+import Prometheus
+import ServiceLifecycle
+import Testing
+import VigilEngine
+import VigilHTTP
+import VigilRules
+import VigilScrape
+import VigilServer
+
+@testable import VigilCLI
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The daemon's `/mcp`: the SDK's HTTP client against a real VigilServer on loopback, behind a bearer
+/// token, with the incidents of a diagnosed recording as the daemon would hold them.
+@Suite struct DaemonMCPTests {
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Incidents as the daemon holds them after one round on the recording.
+    struct RecordedStatus: DaemonStatus {
+        var tracker: IncidentTracker
+        var isReady: Bool { true }
+        var health: [TargetHealth] { [] }
+        func anomalies(includeEnded: Bool) async -> [AnomalyReport] { [] }
+        func scoreChunk(from cursor: Int, chunkBytes: Int) async -> (bytes: [UInt8], next: Int?) { ([], nil) }
+        func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident] {
+            state == .resolved ? tracker.resolved : tracker.open
+        }
+        func incident(id: String) async -> TrackedIncident? { tracker.incident(id: id) }
+    }
+
+    /// A running server holding the rollout incident, answering only `token`; stopped by the caller.
+    static func server(token: String) async throws -> (port: Int, stop: @Sendable () async -> Void, URL) {
+        let rules = try RuleSet.load([repositoryRoot.appendingPathComponent("rules").path], findings: Finding.reasons)
+        let engine = DiagnosisEngine(rules: rules, window: 3600)
+        let input = try DiagnosisInput.replay(
+            repositoryRoot.appendingPathComponent("sample-metrics/scenarios/crashloop-after-rollout-1").path,
+            engine: engine
+        )
+        var tracker = IncidentTracker()
+        _ = tracker.update(
+            with: engine.diagnose(history: input.history, cluster: input.cluster, now: input.now).incidents,
+            at: input.now
+        )
+        let directory = try temporaryDirectory(["token": token])
+        let security = try WebSecurity.load(
+            webConfigFile: nil,
+            bearerTokenFile: directory.appendingPathComponent("token").path,
+            enabled: [],
+            logger: logger
+        )
+        let server = VigilServer(
+            host: "127.0.0.1",
+            port: 0,
+            status: RecordedStatus(tracker: tracker),
+            registry: PrometheusCollectorRegistry(),
+            logger: logger,
+            security: security,
+            reload: { .success("") }
+        )
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = ServiceGroup(services: [try server.service { continuation.yield($0) }], logger: logger)
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return (
+            port,
+            {
+                await group.triggerGracefulShutdown()
+                _ = await task.result
+            },
+            directory
+        )
+    }
+
+    static func client(port: Int, token: String) async throws -> Client {
+        let transport = HTTPClientTransport(
+            endpoint: URL(string: "http://127.0.0.1:\(port)/mcp")!,
+            streaming: false,
+            requestModifier: { request in
+                var request = request
+                request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                return request
+            }
+        )
+        let client = Client(name: "vigil-tests", version: "1")
+        _ = try await client.connect(transport: transport)
+        return client
+    }
+
+    @Test func anAgentReadsAndGetsAProposalAndCannotAct() async throws {
+        let (port, stop, directory) = try await Self.server(token: "s3cret")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let client = try await Self.client(port: port, token: "s3cret")
+        let (tools, _) = try await client.listTools()
+        #expect(tools.count == 6 && tools.allSatisfy { $0.annotations.readOnlyHint == true })
+
+        let (listed, _) = try await client.callTool(name: "list_incidents", arguments: ["namespace": "shop"])
+        guard case .text(let text, _, _) = listed.first else { throw AssistTestFailure("no text") }
+        let items = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["items"]
+        let id = try #require((items as? [[String: Any]])?.first?["id"] as? String)
+
+        let (proposed, isError) = try await client.callTool(name: "propose", arguments: ["incident": .string(id)])
+        #expect(isError != true)
+        guard case .text(let proposal, _, _) = proposed.first else { throw AssistTestFailure("no text") }
+        #expect(proposal.contains("kubectl rollout undo deployment.apps/checkout -n shop"))
+
+        // There is no tool that acts, whatever an agent asks for.
+        let (refused, refusedIsError) = try await client.callTool(name: "approve", arguments: ["id": .string(id)])
+        #expect(refusedIsError == true)
+        guard case .text(let reason, _, _) = refused.first else { throw AssistTestFailure("no text") }
+        #expect(reason.contains("unknown tool"))
+        await client.disconnect()
+        await stop()
+    }
+
+    @Test func theAPIsAuthenticationGuardsIt() async throws {
+        let (port, stop, directory) = try await Self.server(token: "s3cret")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        await #expect(throws: (any Error).self) { _ = try await Self.client(port: port, token: "wrong") }
+        let initialize = Array(
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#
+                .utf8
+        )
+        func post(_ headers: [(name: String, value: String)]) async throws -> Int {
+            let request = VigilHTTP.HTTPRequest(
+                url: "http://127.0.0.1:\(port)/mcp",
+                method: .post,
+                headers: [
+                    (name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json"),
+                ]
+                    + headers,
+                body: initialize,
+                // Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
+                timeout: 60
+            )
+            return try await CurlHTTPClient().execute(request).status
+        }
+        #expect(try await post([]) == 401)
+        #expect(try await post([(name: "Authorization", value: "Bearer wrong")]) == 401)
+        #expect(try await post([(name: "Authorization", value: "Bearer s3cret")]) == 200)
+        // A web page's request (DNS rebinding) is refused even with the token.
+        let fromPage = [
+            (name: "Authorization", value: "Bearer s3cret"), (name: "Origin", value: "http://evil.example"),
+        ]
+        #expect(try await post(fromPage) == 403)
+        await stop()
+    }
+}
+
+/// A test's own failure, with what was missing.
+struct AssistTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

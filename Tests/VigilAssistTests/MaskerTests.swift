@@ -1,0 +1,58 @@
+import Testing
+import VigilAssist
+
+/// Masking one string at a time: what each pattern hides, that names stay whole, and that unmasking
+/// gives back exactly the original.
+@Suite struct MaskerTests {
+    @Test(arguments: [
+        // An address with its port, and an IPv6 one.
+        ("dial tcp 10.244.1.3:6379: connection refused", "10.244.1.3:6379"),
+        ("listen on fd00:10:96::1 failed", "fd00:10:96::1"),
+        // A URL is hidden whole, with the names in its host and path.
+        ("GET https://checkout.shop.svc:8443/healthz returned 503", "https://checkout.shop.svc:8443/healthz"),
+        // Images, with a registry, a port, a digest, or only a tag.
+        ("image registry.example.com/shop/checkout:2.4.0 failed", "registry.example.com/shop/checkout:2.4.0"),
+        ("pulling localhost:5000/team/api@sha256:abcdef0123", "localhost:5000/team/api@sha256:abcdef0123"),
+        ("redis:7.2.5 is running", "redis:7.2.5"),
+        // Generated names: a ReplicaSet's and a pod's hash suffix.
+        ("pod checkout-pvmm9l5jlw-fbq75 restarted", "checkout-pvmm9l5jlw-fbq75"),
+        // A container a sentence names.
+        ("container app of a pod is crash-looping", "app"),
+    ])
+    func hides(_ text: String, _ secret: String) {
+        var masker = Masker()
+        let masked = masker.mask(text)
+        #expect(!masked.contains(secret), "\(masked)")
+        #expect(masker.unmask(masked) == text)
+    }
+
+    @Test func leavesClockTimesAlone() {
+        var masker = Masker()
+        #expect(masker.mask("up since 2026-11-30T10:42:05Z") == "up since 2026-11-30T10:42:05Z")
+    }
+
+    @Test func keepsNamesWholeAndWordsIntact() {
+        var masker = Masker()
+        masker.register("checkout", category: "NAME")
+        masker.register("checkout-canary", category: "NAME")
+        masker.register("app", category: "NAME")
+        let masked = masker.mask("checkout-canary and checkout happen to restart app")
+        #expect(masked == "NAME_2 and NAME_1 happen to restart NAME_3")
+        #expect(masker.unmask(masked) == "checkout-canary and checkout happen to restart app")
+    }
+
+    @Test func placeholdersAreStableAndTwelveIsNotOneAndTwo() {
+        var masker = Masker()
+        for index in 1...12 { masker.register("name-\(index)x", category: "NAME") }
+        #expect(masker.placeholder(for: "name-1x", category: "NAME") == "NAME_1")
+        #expect(masker.unmask("NAME_12 and NAME_1") == "name-12x and name-1x")
+    }
+
+    @Test func objectsKeepTheirKind() {
+        var masker = Masker()
+        #expect(masker.object("pod/web-7d9f-x2/app") == "pod/NAME_1/NAME_2")
+        #expect(masker.object("deployment/web") == "deployment/NAME_3")
+        // An anomaly names a pod and its container with no kind: both are names.
+        #expect(masker.object("web-7d9f-x2/sidecar") == "NAME_1/NAME_4")
+    }
+}
