@@ -103,20 +103,35 @@ struct DetectorOptions: ParsableArguments {
                 parameters.direction = direction
                 continue
             }
-            guard let known = Self.settings.first(where: { $0.key == key }) else {
-                throw ValidationError("--set: unknown setting '\(key)'")
-            }
-            guard let number = Double(text), known.admits(number) else {
-                throw ValidationError("--set \(key): expected \(known.expectation), got '\(text)'")
-            }
-            known.apply(&parameters, number)
+            try Self.setting(key, flag: "--set").apply(&parameters, try Self.number(text, for: key, flag: "--set"))
         }
         return parameters
     }
 
+    /// The numeric setting called `key`, or an error naming `flag`.
+    static func setting(_ key: String, flag: String) throws -> Setting {
+        guard let known = settings.first(where: { $0.key == key }) else {
+            throw ValidationError("\(flag): unknown setting '\(key)'")
+        }
+        return known
+    }
+
+    /// `text` as a value of the setting `key`, range-checked, or an error naming `flag`.
+    static func number(_ text: String, for key: String, flag: String) throws -> Double {
+        let known = try setting(key, flag: flag)
+        guard let number = Double(text), known.admits(number) else {
+            throw ValidationError("\(flag) \(key): expected \(known.expectation), got '\(text)'")
+        }
+        return number
+    }
+
     /// Scores every row of a series, streaming, in file order.
     func scores(_ series: RecordedSeries) throws -> [Double] {
-        let parameters = try parameters()
+        Self.scores(series, parameters: try parameters())
+    }
+
+    /// Scores every row of a series with `parameters`, streaming, in file order.
+    static func scores(_ series: RecordedSeries, parameters: EnsembleParameters) -> [Double] {
         var detector = EnsembleDetector(parameters: parameters)
         var scores: [Double] = []
         scores.reserveCapacity(series.values.count)
