@@ -25,7 +25,7 @@ struct DetectorOptions: ParsableArguments {
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
             seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
-            minimumRelativeDeviation, direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
+            minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
             """,
             valueName: "key=value"
         )
@@ -80,6 +80,8 @@ struct DetectorOptions: ParsableArguments {
         Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
         // A fraction of the level.
         Setting(key: "minimumRelativeDeviation", range: 0...10) { $0.minimumRelativeDeviation = $1 },
+        // Seconds: the sample spacing the other settings are counted in.
+        Setting(key: "referenceInterval", range: 0...86_400, aboveLowerBound: true) { $0.referenceInterval = $1 },
     ]
 
     func validate() throws {
