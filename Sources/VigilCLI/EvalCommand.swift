@@ -7,7 +7,7 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score detectors on labelled benchmarks.",
-        subcommands: [EvalNABCommand.self]
+        subcommands: [EvalNABCommand.self, EvalFleetCommand.self]
     )
 }
 
