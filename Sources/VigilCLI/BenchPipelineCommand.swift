@@ -20,8 +20,11 @@ struct BenchPipelineCommand: AsyncParsableCommand {
 
     @OptionGroup var passes: BenchPasses
 
-    @Flag(help: "Give every series a daily profile too.")
-    var seasonal = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Give every series a daily profile (the daemon's default); --no-seasonal measures without it."
+    )
+    var seasonal = true
 
     /// VmRSS of this process, from /proc/self/status.
     static func residentBytes() -> Int {

@@ -25,7 +25,7 @@ struct DetectorOptions: ParsableArguments {
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
             seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
-            minimumRelativeDeviation, direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
+            minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
             """,
             valueName: "key=value"
         )
@@ -80,6 +80,8 @@ struct DetectorOptions: ParsableArguments {
         Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
         // A fraction of the level.
         Setting(key: "minimumRelativeDeviation", range: 0...10) { $0.minimumRelativeDeviation = $1 },
+        // Seconds: the sample spacing the other settings are counted in.
+        Setting(key: "referenceInterval", range: 0...86_400, aboveLowerBound: true) { $0.referenceInterval = $1 },
     ]
 
     func validate() throws {
@@ -103,20 +105,35 @@ struct DetectorOptions: ParsableArguments {
                 parameters.direction = direction
                 continue
             }
-            guard let known = Self.settings.first(where: { $0.key == key }) else {
-                throw ValidationError("--set: unknown setting '\(key)'")
-            }
-            guard let number = Double(text), known.admits(number) else {
-                throw ValidationError("--set \(key): expected \(known.expectation), got '\(text)'")
-            }
-            known.apply(&parameters, number)
+            try Self.setting(key, flag: "--set").apply(&parameters, try Self.number(text, for: key, flag: "--set"))
         }
         return parameters
     }
 
+    /// The numeric setting called `key`, or an error naming `flag`.
+    static func setting(_ key: String, flag: String) throws -> Setting {
+        guard let known = settings.first(where: { $0.key == key }) else {
+            throw ValidationError("\(flag): unknown setting '\(key)'")
+        }
+        return known
+    }
+
+    /// `text` as a value of the setting `key`, range-checked, or an error naming `flag`.
+    static func number(_ text: String, for key: String, flag: String) throws -> Double {
+        let known = try setting(key, flag: flag)
+        guard let number = Double(text), known.admits(number) else {
+            throw ValidationError("\(flag) \(key): expected \(known.expectation), got '\(text)'")
+        }
+        return number
+    }
+
     /// Scores every row of a series, streaming, in file order.
     func scores(_ series: RecordedSeries) throws -> [Double] {
-        let parameters = try parameters()
+        Self.scores(series, parameters: try parameters())
+    }
+
+    /// Scores every row of a series with `parameters`, streaming, in file order.
+    static func scores(_ series: RecordedSeries, parameters: EnsembleParameters) -> [Double] {
         var detector = EnsembleDetector(parameters: parameters)
         var scores: [Double] = []
         scores.reserveCapacity(series.values.count)

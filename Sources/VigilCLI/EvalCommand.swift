@@ -7,7 +7,7 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score detectors on labelled benchmarks.",
-        subcommands: [EvalNABCommand.self]
+        subcommands: [EvalNABCommand.self, EvalFleetCommand.self]
     )
 }
 
@@ -31,6 +31,23 @@ struct EvalNABCommand: AsyncParsableCommand {
     @Flag(help: "Also print each file's detections at the standard profile's threshold.")
     var perFile = false
 
+    @Flag(
+        help: """
+            Also cross-validate: leave one category out; each held-out category is scored with the grid's \
+            setting and the threshold that scored best on the other categories.
+            """
+    )
+    var crossValidate = false
+
+    @Option(
+        name: .customLong("grid"),
+        help: ArgumentHelp(
+            "A setting --cross-validate chooses among (repeatable; a --set key). Default: \(Self.defaultGridText).",
+            valueName: "key=v1,v2,…"
+        )
+    )
+    var grid: [String] = []
+
     func run() async throws {
         let corpus = try NABCorpus(directory: directory)
         var files: [NABScorer.File] = []
@@ -51,6 +68,7 @@ struct EvalNABCommand: AsyncParsableCommand {
                     + "\(String(format: "%.6f", result.threshold))  \(result.truePositives)  \(result.falsePositives)  \(result.falseNegatives)"
             )
         }
+        if crossValidate { try crossValidate(corpus, inSample: files) }
         if perFile {
             for file in files {
                 let single = NABScorer.File(name: file.name, scores: file.scores, windows: file.windows)
@@ -70,6 +88,9 @@ struct NABCorpus {
         var name: String
         var series: RecordedSeries
         var windows: [ClosedRange<Int>]
+
+        /// NAB's category: the directory under data/ (realTweets, artificialWithAnomaly, …).
+        var category: String { String(name.split(separator: "/").first ?? "") }
     }
 
     var entries: [Entry] = []

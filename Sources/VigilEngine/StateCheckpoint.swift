@@ -12,7 +12,9 @@ import VigilCore
 /// with the reason; the caller logs it and starts fresh.
 public struct StateCheckpoint: Sendable {
     public static let magic = "vigil-checkpoint"
-    public static let version = 1
+    /// 2: each detector also keeps its previous sample's timestamp (learning is paced by time). A
+    /// version-1 checkpoint is refused, never read into the new layout.
+    public static let version = 2
 
     public let path: String
 

@@ -28,7 +28,37 @@ struct RunConfigTests {
         #expect(checkout.labelLimits.maxLabelValueBytes == 500)
         #expect(checkout.metricRelabeling.map(\.action) == [.drop])
         #expect(config.targets[1].interval == 30)
-        #expect(!config.seasonal)
+        #expect(config.seasonal)
+        #expect(config.detectorParameters == EnsembleParameters())
+    }
+
+    /// One detector: what `vigil run` runs unless told otherwise is exactly the default of `vigil detect`
+    /// and `vigil eval nab`, the configuration whose NAB score and memory the README reports.
+    @Test func theDaemonsDefaultDetectorIsTheOneDetectAndEvalRun() throws {
+        func source(seasonal: Bool?) -> RunCommand.ConfigSource {
+            RunCommand.ConfigSource(
+                file: nil,
+                scrape: ["http://a:1/metrics"],
+                job: "app",
+                listen: nil,
+                interval: nil,
+                stateDirectory: nil,
+                checkpointInterval: nil,
+                logFormat: nil,
+                logLevel: nil,
+                seasonal: seasonal
+            )
+        }
+        let evalDefault = try DetectorOptions.parse([]).parameters()
+        #expect(DaemonConfig().detectorParameters == evalDefault)
+        #expect(try source(seasonal: nil).load().detectorParameters == evalDefault)
+        #expect(try source(seasonal: true).load().detectorParameters == evalDefault)
+        // The opt-out drops the daily profile and nothing else.
+        var withoutProfile = evalDefault
+        withoutProfile.components.remove(.seasonal)
+        #expect(try source(seasonal: false).load().detectorParameters == withoutProfile)
+        #expect(try RunCommand.parse(["--no-seasonal"]).source.seasonal == false)
+        #expect(try RunCommand.parse([]).source.seasonal == nil)
     }
 
     @Test func everyErrorIsListedWithFileLineColumnAndField() {
@@ -283,7 +313,7 @@ struct RunConfigTests {
             checkpointInterval: nil,
             logFormat: nil,
             logLevel: nil,
-            seasonal: false
+            seasonal: nil
         )
         #expect(try source.load().targets.count == 1)
         source.scrape.append("http://b:1/metrics")
@@ -308,7 +338,7 @@ struct RunConfigTests {
                 checkpointInterval: nil,
                 logFormat: nil,
                 logLevel: nil,
-                seasonal: false
+                seasonal: nil
             )
         }
         let defaults = try source([]).load().targets[0]
@@ -377,7 +407,7 @@ struct RunConfigTests {
             checkpointInterval: nil,
             logFormat: nil,
             logLevel: nil,
-            seasonal: false
+            seasonal: nil
         )
         #expect(
             throws: DaemonConfig.Invalid(errors: [
@@ -399,7 +429,7 @@ struct RunConfigTests {
             checkpointInterval: nil,
             logFormat: "json",
             logLevel: nil,
-            seasonal: false
+            seasonal: nil
         )
         let config = try source.load()
         #expect(
@@ -428,7 +458,7 @@ struct ConfigReloaderTests {
             checkpointInterval: nil,
             logFormat: nil,
             logLevel: nil,
-            seasonal: false
+            seasonal: nil
         )
         let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
         let reloader = ConfigReloader(
@@ -471,7 +501,7 @@ struct ConfigReloaderTests {
             checkpointInterval: nil,
             logFormat: nil,
             logLevel: nil,
-            seasonal: false
+            seasonal: nil
         )
         let running = try source.load()
         let manager = ScrapeManager(

@@ -93,15 +93,28 @@ struct StateCheckpointTests {
         let refusal = try #require(
             try damaged { bytes in
                 let index = bytes.firstIndex(of: UInt8(ascii: "\n"))!
-                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 2".utf8))
+                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 3".utf8))
             }
         )
-        #expect(refusal.description.contains("checkpoint format 2 is not 1"))
+        #expect(refusal.description.contains("checkpoint format 3 is not 2"))
+    }
+
+    /// Version 1 stored no previous timestamp per detector: its bytes read in today's layout would shift
+    /// every later field. Such a checkpoint is refused (the daemon logs it and starts fresh), whatever
+    /// its payload.
+    @Test func aCheckpointOfTheEarlierLayoutIsRefusedNotMisread() throws {
+        let refusal = try #require(
+            try damaged { bytes in
+                let index = bytes.firstIndex(of: UInt8(ascii: "\n"))!
+                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 1".utf8))
+            }
+        )
+        #expect(refusal.description.contains("checkpoint format 1 is not 2"))
     }
 
     @Test func aValidFileWithAWrongPayloadIsRefused() throws {
         let payload = Array("[1,2,3]".utf8)
-        var file = Array("vigil-checkpoint 1\n".utf8)
+        var file = Array("vigil-checkpoint \(StateCheckpoint.version)\n".utf8)
         file += Array(
             String(format: "%016llx %016llx\n", UInt64(payload.count), StateCheckpoint.checksum(payload)).utf8
         )

@@ -251,8 +251,9 @@ struct ScrapeManagerTests {
     @Test func aLevelShiftBecomesAnAnomalyWithEvidenceAndEnds() async {
         let clock = ManualClock()
         let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")], clock: clock)
-        // 1,600 quiet scrapes (between 97 and 103, over 6.7 hours), then 200 for a while, then back.
-        var values = (0..<1600).map { 100 + Double($0 % 7) - 3 }
+        // 6,400 quiet scrapes (between 97 and 103, over 26.7 hours: past the detector's warm-up, 300
+        // five-minute samples of time), then 200 for a while, then back.
+        var values = (0..<6400).map { 100 + Double($0 % 7) - 3 }
         values += Array(repeating: 200, count: 5)
         for value in values {
             transport.answer("queue_depth \(value)\n")
@@ -264,10 +265,10 @@ struct ScrapeManagerTests {
         #expect(report.observed == 200)
         #expect(report.expected < 110)
         #expect(report.expectedHigh < 200)
-        // Six quiet hours taught each hour's bin: the seasonal baseline is the yardstick now.
+        // A quiet day taught each hour's bin: the seasonal baseline is the yardstick now.
         #expect(report.detectors.contains("seasonal"))
         #expect(report.labels["job"] == "app")
-        #expect(report.startedAt == 1_700_000_000 + 1600 * 15)
+        #expect(report.startedAt == 1_700_000_000 + 6400 * 15)
         #expect(!report.scoredRate)
         for value in (0..<20).map({ 100 + Double($0 % 7) - 3 }) {
             transport.answer("queue_depth \(value)\n")

@@ -24,8 +24,10 @@ struct DaemonConfig: Equatable {
     var seriesLimit = ScrapeManager.defaultSeriesLimit
     var logFormat = LogFormat.logfmt
     var logLevel = "info"
-    /// Whether every series also learns a daily profile (24 hourly baselines, +600 bytes a series).
-    var seasonal = false
+    /// Whether every series learns a daily profile (24 hourly baselines). On by default: it is the detector
+    /// `vigil detect` and `vigil eval nab` run and the one whose accuracy docs/DETECTION.md reports;
+    /// `detection: {seasonal: false}` trades that accuracy for memory.
+    var seasonal = true
     var targets: [ScrapeTarget] = []
     /// `rule_files:` globs, files or directories, already resolved against the configuration file's
     /// directory (as Prometheus resolves them). Empty: `--rules`, else the bundled rules, else none.
@@ -46,7 +48,8 @@ struct DaemonConfig: Equatable {
     /// `narrator:`: an OpenAI-compatible model that explains incidents beside Vigil's own text; nil: off.
     var narrator: NarratorConfiguration?
 
-    /// The detector settings this configuration asks for.
+    /// The detector settings this configuration asks for: by default exactly `EnsembleParameters()`, the
+    /// default of `vigil detect` and `vigil eval nab`.
     var detectorParameters: EnsembleParameters {
         var parameters = EnsembleParameters()
         if !seasonal { parameters.components.remove(.seasonal) }

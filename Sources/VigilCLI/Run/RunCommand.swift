@@ -85,8 +85,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
     var logLevel: String?
 
-    @Flag(name: .long, help: "Also learn a daily profile per series (24 hourly baselines, 576 bytes a series).")
-    var seasonal = false
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Learn a daily profile per series (the default, as vigil detect and vigil eval nab do); --no-seasonal saves its memory at a cost in accuracy."
+    )
+    var seasonal: Bool?
 
     @Option(
         name: .long,
@@ -131,7 +135,8 @@ struct RunCommand: AsyncParsableCommand {
         var checkpointInterval: String?
         var logFormat: String?
         var logLevel: String?
-        var seasonal: Bool
+        /// `--seasonal`/`--no-seasonal`; nil leaves the file's setting (default on).
+        var seasonal: Bool?
         var rules: [String] = []
         var kubeconfig: String?
         var context: String?
@@ -214,7 +219,7 @@ struct RunCommand: AsyncParsableCommand {
                     errors.append("--log-level: expected one of \(VigilLogging.levels.joined(separator: ", "))")
                 }
             }
-            if seasonal { config.seasonal = true }
+            if let seasonal { config.seasonal = seasonal }
             if !rules.isEmpty { config.ruleFiles = rules }
             if config.ruleFiles.isEmpty, let bundled = Self.bundledRules() { config.ruleFiles = [bundled] }
             if let kubeconfig { config.kubeconfig = kubeconfig }

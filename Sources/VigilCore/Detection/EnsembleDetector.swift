@@ -1,3 +1,5 @@
+import RealModule
+
 /// Settings of the default ensemble, shared by every series a detector bank watches.
 ///
 /// The defaults were chosen on NAB's public dev partition with one configuration for every file (see
@@ -32,6 +34,12 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
+    /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
+    /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
+    /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
+    /// seasonal bin's memory of yesterday to its last 2.5 minutes, nor trust a bin after 3 minutes of its
+    /// hour. A series sampled more slowly counts in samples, as before.
+    public var referenceInterval: Double = 300
     /// Which deviations count.
     public var direction = DetectionDirection.both
     /// Deviations below this fraction of the level never count (a flat series's 0.1 % wobble), nor
@@ -70,6 +78,8 @@ public struct EnsembleDetector: Detector, Equatable {
     public internal(set) var level = RobustLevel()
     public internal(set) var difference = RobustLevel()
     public internal(set) var previousValue: Double?
+    /// The previous finite sample's timestamp: the spacing that paces learning (`referenceInterval`).
+    public internal(set) var previousTimestamp: Double?
     public internal(set) var change = ChangePointDetector()
     public internal(set) var seasonal: SeasonalProfile?
     public internal(set) var stage = RecordRatio()
@@ -104,13 +114,15 @@ public struct EnsembleDetector: Detector, Equatable {
         )
         let direction = parameters.direction
         let components = parameters.components
+        let pace = Self.pace(since: previousTimestamp, at: timestamp, reference: parameters.referenceInterval)
+        let minimumSamples = Self.paced(parameters.minimumSamples, pace)
         var evidence = 0.0
         var fired: DetectorComponents = []
 
         // Level: how far from the recent robust level.
         var expected = level.count == 0 ? value : level.mean
         var spread = level.spread(floor: floor)
-        let levelDeviation = level.deviation(of: value, floor: floor, minimumSamples: parameters.minimumSamples)
+        let levelDeviation = level.deviation(of: value, floor: floor, minimumSamples: minimumSamples)
         let rawLevelEvidence = components.contains(.level) ? direction.effective(levelDeviation) : 0
         var levelEvidence = rawLevelEvidence * parameters.levelWeight
         var levelComponent = DetectorComponents.level
@@ -120,7 +132,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // better yardstick, and a daily peak is no anomaly.
         if let seasonal {
             let bin = seasonal.level(at: timestamp)
-            if bin.count > parameters.minimumSamples {
+            if bin.count > minimumSamples {
                 let binFloor = max(
                     parameters.minimumRelativeDeviation * bin.mean.magnitude,
                     parameters.minimumAbsoluteDeviation
@@ -139,9 +151,9 @@ public struct EnsembleDetector: Detector, Equatable {
         if components.contains(.spike), let previousValue {
             let step = value - previousValue
             let spikeEvidence = direction.effective(
-                difference.deviation(of: step, floor: floor, minimumSamples: parameters.minimumSamples)
+                difference.deviation(of: step, floor: floor, minimumSamples: minimumSamples)
             )
-            difference.update(step, alpha: parameters.differenceAlpha)
+            difference.update(step, alpha: Self.paced(parameters.differenceAlpha, pace))
             evidence = max(evidence, spikeEvidence * parameters.spikeWeight)
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
         }
@@ -160,15 +172,17 @@ public struct EnsembleDetector: Detector, Equatable {
             if changeEvidence >= 1 { fired.insert(.changePoint) }
         }
 
-        level.update(value, alpha: parameters.levelAlpha)
-        seasonal?.update(value, at: timestamp, alpha: parameters.seasonalAlpha)
+        level.update(value, alpha: Self.paced(parameters.levelAlpha, pace))
+        seasonal?.update(value, at: timestamp, alpha: Self.paced(parameters.seasonalAlpha, pace))
         previousValue = value
+        previousTimestamp = timestamp
 
         let score = stage.update(
             evidence,
             memory: parameters.peakMemory,
             floor: parameters.peakFloor,
-            warmup: parameters.warmupSamples
+            warmup: Self.paced(parameters.warmupSamples, pace),
+            pace: pace
         )
         let reported = score > 0 ? fired : []
         if reported.isEmpty {
@@ -185,5 +199,28 @@ public struct EnsembleDetector: Detector, Equatable {
             fired: reported,
             since: deviatingSince
         )
+    }
+
+    /// The spacing since the previous sample in reference intervals, in (0, 1]: 1 for the first sample,
+    /// a sample spaced at least `reference` apart, or a timestamp that makes no sense; never 0, so a
+    /// repeated timestamp still teaches a little.
+    @inline(__always)
+    static func pace(since previous: Double?, at timestamp: Double, reference: Double) -> Double {
+        guard let previous else { return 1 }
+        let ratio = (timestamp - previous) / reference
+        return ratio.isFinite ? min(max(ratio, 1e-3), 1) : 1
+    }
+
+    /// A per-sample smoothing factor for a sample `pace` reference intervals after the previous one: the
+    /// same forgetting per unit of time.
+    @inline(__always)
+    static func paced(_ alpha: Double, _ pace: Double) -> Double {
+        pace == 1 ? alpha : -.expMinusOne(pace * .log(onePlus: -alpha))
+    }
+
+    /// A count of reference-spaced samples as a count of samples spaced `pace` apart.
+    @inline(__always)
+    static func paced(_ samples: UInt32, _ pace: Double) -> UInt32 {
+        pace == 1 ? samples : UInt32(min(Double(samples) / pace, Double(UInt32.max)))
     }
 }

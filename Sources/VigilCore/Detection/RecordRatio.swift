@@ -1,3 +1,5 @@
+import RealModule
+
 /// The stage that turns evidence into a score an SRE can threshold across very different series: how
 /// the current evidence compares with the largest evidence this series has produced recently.
 ///
@@ -16,10 +18,19 @@ public struct RecordRatio: Sendable, Codable, Equatable {
 
     /// Scores `evidence` (in spreads) against the decaying peak, then lets it raise the peak.
     /// Returns 0 during warm-up, else min(1, ratio / 4): 0.25 is a new record, 1 is four times one.
-    public mutating func update(_ evidence: Double, memory: Double, floor: Double, warmup: UInt32) -> Double {
+    /// `memory` counts samples spaced one reference interval apart; `pace` is this sample's spacing in
+    /// those intervals (see ``EnsembleParameters/referenceInterval``).
+    public mutating func update(
+        _ evidence: Double,
+        memory: Double,
+        floor: Double,
+        warmup: UInt32,
+        pace: Double = 1
+    ) -> Double {
         let ratio = evidence / max(peak, floor)
         if count < UInt32.max { count += 1 }
-        peak = max(peak * (1 - 1 / memory), evidence)
+        let decay = pace == 1 ? 1 - 1 / memory : .exp(pace * .log(onePlus: -1 / memory))
+        peak = max(peak * decay, evidence)
         return count > warmup ? min(1, ratio / 4) : 0
     }
 }

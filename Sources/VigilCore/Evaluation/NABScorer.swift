@@ -144,9 +144,54 @@ public enum NABScorer {
                 result.falseNegatives = windowCount - detectedWindows
             }
         }
-        let perfect = Double(windowCount) * profile.truePositiveWeight
-        let null = -Double(windowCount) * profile.falseNegativeWeight
-        result.normalizedScore = perfect == null ? 0 : 100 * (result.rawScore - null) / (perfect - null)
+        result.normalizedScore = normalized(result.rawScore, windows: windowCount, profile: profile)
         return result
+    }
+
+    /// Scores `files` under `profile` at a threshold chosen elsewhere (cross-validation picks it on other
+    /// files): every row at or above it is a detection, each window credited with its best one.
+    public static func score(_ files: [File], profile: NABProfile, threshold: Double) -> Result {
+        var result = Result(
+            profile: profile.name,
+            rawScore: 0,
+            normalizedScore: 0,
+            threshold: threshold,
+            truePositives: 0,
+            falsePositives: 0,
+            falseNegatives: 0
+        )
+        var windowCount = 0
+        for file in files {
+            var best = [Double?](repeating: nil, count: file.windows.count)
+            for (row, entry) in rowWeights(file, profile).enumerated() {
+                guard let entry, file.scores[row] >= threshold else { continue }
+                if let window = entry.window {
+                    best[window] = max(best[window] ?? entry.weight, entry.weight)
+                } else {
+                    result.rawScore += entry.weight
+                    result.falsePositives += 1
+                }
+            }
+            for credit in best {
+                if let credit {
+                    result.rawScore += credit
+                    result.truePositives += 1
+                } else {
+                    result.rawScore -= profile.falseNegativeWeight
+                    result.falseNegatives += 1
+                }
+            }
+            windowCount += file.windows.count
+        }
+        result.normalizedScore = normalized(result.rawScore, windows: windowCount, profile: profile)
+        return result
+    }
+
+    /// NAB's normalisation of a raw score over files holding `windows` windows: the null detector (no
+    /// detection) scores 0, the perfect one 100; 0 when there is no window to find.
+    public static func normalized(_ rawScore: Double, windows: Int, profile: NABProfile) -> Double {
+        let perfect = Double(windows) * profile.truePositiveWeight
+        let null = -Double(windows) * profile.falseNegativeWeight
+        return perfect == null ? 0 : 100 * (rawScore - null) / (perfect - null)
     }
 }

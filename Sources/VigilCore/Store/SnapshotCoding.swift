@@ -96,6 +96,7 @@ struct BinaryWriter {
         level(detector.level)
         level(detector.difference)
         optional(detector.previousValue)
+        optional(detector.previousTimestamp)
         double(detector.change.upper)
         double(detector.change.lower)
         integer(UInt8(detector.seasonal == nil ? 0 : 1))
@@ -163,6 +164,7 @@ struct BinaryReader {
         detector.level = try level()
         detector.difference = try level()
         detector.previousValue = try optional()
+        detector.previousTimestamp = try optional()
         detector.change.upper = try double()
         detector.change.lower = try double()
         switch try integer(UInt8.self) {

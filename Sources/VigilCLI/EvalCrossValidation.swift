@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+
+/// `vigil eval nab --cross-validate`: the grid it searches and the report it prints.
+extension EvalNABCommand {
+    /// The settings cross-validation chooses among, besides NAB's threshold sweep: the three that were
+    /// tuned on NAB's files (docs/DETECTION.md), each at half, the default and double (the default value
+    /// first, so a tie keeps it). How long the record stage remembers a series's peak evidence, how fast a
+    /// seasonal bin learns, and how many samples a baseline needs before it judges.
+    static let defaultGrid: [(key: String, values: [Double])] = [
+        ("peakMemory", [2000, 1000, 4000]),
+        ("seasonalAlpha", [0.1, 0.05, 0.2]),
+        ("minimumSamples", [10, 5, 20]),
+    ]
+
+    static var defaultGridText: String {
+        defaultGrid.map { "\($0.key)=\($0.values.map { String(format: "%g", $0) }.joined(separator: ","))" }
+            .joined(separator: " ")
+    }
+
+    /// The grid from `--grid`, else the default; every value range-checked like `--set`.
+    func parsedGrid() throws -> [(key: String, values: [Double])] {
+        guard !grid.isEmpty else { return Self.defaultGrid }
+        return try grid.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--grid expects key=v1,v2,…, got '\(entry)'") }
+            let values = try parts[1].split(separator: ",").map {
+                try DetectorOptions.number(String($0), for: parts[0], flag: "--grid")
+            }
+            guard !values.isEmpty else { throw ValidationError("--grid \(parts[0]): no value") }
+            return (parts[0], values)
+        }
+    }
+
+    /// Every combination of the grid's values over the chosen detector's settings, named by its values.
+    func candidates(_ corpus: NABCorpus) throws -> [NABCrossValidation.Candidate] {
+        var settings: [(name: String, parameters: EnsembleParameters)] = [("", try detector.parameters())]
+        for (key, values) in try parsedGrid() {
+            let setting = try DetectorOptions.setting(key, flag: "--grid")
+            settings = settings.flatMap { base in
+                values.map { value in
+                    var parameters = base.parameters
+                    setting.apply(&parameters, value)
+                    let name = (base.name.isEmpty ? "" : base.name + ",") + "\(key)=\(String(format: "%g", value))"
+                    return (name, parameters)
+                }
+            }
+        }
+        return settings.map { setting in
+            NABCrossValidation.Candidate(
+                name: setting.name,
+                files: corpus.entries.map { entry in
+                    NABScorer.File(
+                        name: entry.name,
+                        scores: DetectorOptions.scores(entry.series, parameters: setting.parameters),
+                        windows: entry.windows
+                    )
+                }
+            )
+        }
+    }
+
+    func crossValidate(_ corpus: NABCorpus, inSample: [NABScorer.File]) throws {
+        let candidates = try candidates(corpus)
+        let groups = corpus.entries.map(\.category)
+        let report: NABCrossValidation.Report
+        do {
+            report = try NABCrossValidation.run(candidates: candidates, groups: groups)
+        } catch {
+            throw ValidationError("--cross-validate: \(error)")
+        }
+        Console.out("")
+        Console.out(
+            "cross-validation: leave one category out; chosen on the other categories: the threshold (NAB's sweep) "
+                + "and one of \(candidates.count) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
+        )
+        Console.out("profile              held out               windows  score    threshold  TP  FP  FN  chosen")
+        for fold in report.folds {
+            Console.out(
+                "\(fold.profile.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                    + "\(fold.heldOut.padding(toLength: 22, withPad: " ", startingAt: 0)) "
+                    + "\(String(format: "%7d", fold.windows))  "
+                    + (fold.windows == 0 ? "     –" : String(format: "%6.2f", fold.result.normalizedScore))
+                    + "   \(String(format: "%.6f", fold.result.threshold))  "
+                    + "\(fold.result.truePositives)  \(fold.result.falsePositives)  \(fold.result.falseNegatives)  "
+                    + fold.candidate
+            )
+        }
+        Console.out("profile              in-sample  cross-validated  TP  FP  FN")
+        for result in report.overall {
+            let profile = NABProfile.all.first { $0.name == result.profile } ?? .standard
+            let inSampleScore = NABScorer.score(inSample, profile: profile).normalizedScore
+            Console.out(
+                "\(result.profile.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                    + "\(String(format: "%9.2f", inSampleScore))  \(String(format: "%15.2f", result.normalizedScore))  "
+                    + "\(result.truePositives)  \(result.falsePositives)  \(result.falseNegatives)"
+            )
+        }
+    }
+}

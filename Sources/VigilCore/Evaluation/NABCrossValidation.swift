@@ -1,0 +1,106 @@
+/// Cross-validated NAB scoring: every file is scored with a detector setting and a threshold chosen
+/// without it, so the score says how the detector does on data it was not tuned on.
+///
+/// Folds leave one group out (NAB's categories: a whole kind of data is unseen, which is harder than
+/// unseen files of a known kind). On the other groups, each candidate setting gets NAB's optimal
+/// threshold for the profile, and the candidate with the best training score wins (ties go to the
+/// earlier candidate, so list the default first); the held-out group is then scored at that candidate and
+/// threshold. Overall scores add the held-out raw scores of every fold and normalise them over all
+/// windows, as NAB does over files.
+public enum NABCrossValidation {
+    /// One candidate setting and its scores for every file of the corpus, in one order shared by all
+    /// candidates and by `groups`.
+    public struct Candidate: Sendable {
+        public var name: String
+        public var files: [NABScorer.File]
+
+        public init(name: String, files: [NABScorer.File]) {
+            self.name = name
+            self.files = files
+        }
+    }
+
+    /// One held-out group under one profile: what training chose and how the held-out files scored.
+    public struct Fold: Sendable, Equatable {
+        public var heldOut: String
+        public var profile: String
+        /// The candidate chosen on the other groups.
+        public var candidate: String
+        /// The held-out files' result at the threshold chosen on the other groups.
+        public var result: NABScorer.Result
+        public var windows: Int
+    }
+
+    /// Every fold, and per profile the overall held-out result.
+    public struct Report: Sendable, Equatable {
+        public var folds: [Fold]
+        public var overall: [NABScorer.Result]
+    }
+
+    public struct InvalidInput: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Runs leave-one-group-out cross-validation. `groups[i]` is the group of file `i` of every candidate.
+    public static func run(
+        candidates: [Candidate],
+        groups: [String],
+        profiles: [NABProfile] = NABProfile.all
+    ) throws(InvalidInput) -> Report {
+        guard !candidates.isEmpty else { throw InvalidInput(description: "no candidate setting to choose from") }
+        guard candidates.allSatisfy({ $0.files.count == groups.count }) else {
+            throw InvalidInput(description: "every candidate must score every file (\(groups.count))")
+        }
+        var heldOutGroups: [String] = []
+        for group in groups where !heldOutGroups.contains(group) { heldOutGroups.append(group) }
+        guard heldOutGroups.count >= 2 else {
+            throw InvalidInput(description: "cross-validation needs files of at least two categories")
+        }
+        var folds: [Fold] = []
+        var overall: [NABScorer.Result] = []
+        for profile in profiles {
+            var total = NABScorer.Result(
+                profile: profile.name,
+                rawScore: 0,
+                normalizedScore: 0,
+                threshold: .nan,
+                truePositives: 0,
+                falsePositives: 0,
+                falseNegatives: 0
+            )
+            var totalWindows = 0
+            for heldOut in heldOutGroups {
+                var best: (candidate: Candidate, training: NABScorer.Result)?
+                for candidate in candidates {
+                    let training = NABScorer.score(
+                        zip(candidate.files, groups).filter { $0.1 != heldOut }.map(\.0),
+                        profile: profile
+                    )
+                    if let current = best, training.rawScore <= current.training.rawScore { continue }
+                    best = (candidate, training)
+                }
+                guard let best else { continue }
+                let testFiles = zip(best.candidate.files, groups).filter { $0.1 == heldOut }.map(\.0)
+                let result = NABScorer.score(testFiles, profile: profile, threshold: best.training.threshold)
+                let windows = testFiles.reduce(0) { $0 + $1.windows.count }
+                folds.append(
+                    Fold(
+                        heldOut: heldOut,
+                        profile: profile.name,
+                        candidate: best.candidate.name,
+                        result: result,
+                        windows: windows
+                    )
+                )
+                total.rawScore += result.rawScore
+                total.truePositives += result.truePositives
+                total.falsePositives += result.falsePositives
+                total.falseNegatives += result.falseNegatives
+                totalWindows += windows
+            }
+            total.normalizedScore = NABScorer.normalized(total.rawScore, windows: totalWindows, profile: profile)
+            overall.append(total)
+        }
+        return Report(folds: folds, overall: overall)
+    }
+}

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import VigilCore
+
+/// The default detector on healthy production-shaped data: what it raises when nothing is wrong.
+struct HealthyFleetTests {
+    /// A detector's settings count 5-minute samples; the daemon scrapes every 15 s. Counted per sample,
+    /// a seasonal bin remembered yesterday's hour for its last 2.5 minutes and the record stage forgot a
+    /// peak within 8 hours, and the same healthy fleet raised 37 times the false alarms at 15 s that it
+    /// raised at 5 minutes (757 against 20 per 1,000 series per day). Paced by time, the scrape rate
+    /// barely matters; the quiet kinds stay silent at any rate.
+    @Test func falseAlarmsDoNotMultiplyWithTheScrapeRate() {
+        let slow = HealthyFleet(seriesCount: 200, days: 3, step: 300).falseAlarms()
+        let fast = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms()
+        #expect(fast.perThousandSeriesPerDay <= 5 * max(slow.perThousandSeriesPerDay, 1), "\(fast) vs \(slow)")
+        #expect(fast.byKind["node_memory", default: 0] == 0 && fast.byKind["kube_replicas", default: 0] == 0)
+        // The same fleet with settings counted per 15-s sample, as before: the check above tells them apart.
+        var perSample = EnsembleParameters()
+        perSample.referenceInterval = 15
+        let unpaced = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms(parameters: perSample)
+        #expect(unpaced.perThousandSeriesPerDay > 5 * max(slow.perThousandSeriesPerDay, 1), "\(unpaced)")
+    }
+
+    /// The fleet has what it claims: every kind, daily cycles, deploys that reset counters and missed
+    /// scrapes; and it is the same fleet every run.
+    @Test func theFleetIsProductionShapedAndDeterministic() {
+        let fleet = HealthyFleet(seriesCount: 5, days: 2, step: 60)
+        var samples: [[(value: Double, time: Double)]] = Array(repeating: [], count: 5)
+        for index in 0..<5 { fleet.observe(series: index) { samples[index].append(($0, $1)) } }
+        let perSeries = 2 * 1440
+        for index in 0..<5 {
+            let missed = perSeries - samples[index].count
+            // A gap a few times a day, never a silent series.
+            #expect(missed >= 1 && missed < 60, "\(HealthyFleet.kind(of: index)): \(missed) scrapes missed")
+        }
+        // The CPU rate swings with the day: its busiest hour is well above its quietest.
+        let cpu = samples[0].map(\.value)
+        #expect(cpu.max()! > 1.3 * cpu.min()!)
+        // The request rate has deploys (about two a day), and each restart costs a scrape.
+        #expect(perSeries - samples[2].count >= 3)
+        // Replicas are constant.
+        #expect(Set(samples[3].map(\.value)).count == 1)
+        var again: [(Double, Double)] = []
+        fleet.observe(series: 2) { again.append(($0, $1)) }
+        #expect(again.map(\.0) == samples[2].map(\.value) && again.map(\.1) == samples[2].map(\.time))
+    }
+}

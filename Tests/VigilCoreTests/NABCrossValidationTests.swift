@@ -1,0 +1,99 @@
+import Testing
+
+@testable import VigilCore
+
+/// Scoring at a threshold chosen elsewhere, and leave-one-category-out cross-validation, on small
+/// hand-computed cases (each file: 10 rows, 1 probationary row, one window over rows 4…6).
+struct NABCrossValidationTests {
+    static func file(_ alarms: [Int: Double], name: String = "f") -> NABScorer.File {
+        var scores = [Double](repeating: 0, count: 10)
+        for (row, score) in alarms { scores[row] = score }
+        return NABScorer.File(name: name, scores: scores, windows: [4...6])
+    }
+
+    /// At the sweep's own threshold, scoring at a given threshold finds the sweep's result.
+    @Test(arguments: NABProfile.all)
+    func aGivenThresholdReproducesTheSweepAtItsThreshold(profile: NABProfile) {
+        let files = [
+            Self.file([4: 0.9]), Self.file([2: 0.95, 4: 0.8]), Self.file([8: 0.7, 5: 0.6]), Self.file([:]),
+        ]
+        let swept = NABScorer.score(files, profile: profile)
+        let fixed = NABScorer.score(files, profile: profile, threshold: swept.threshold)
+        #expect(abs(fixed.rawScore - swept.rawScore) < 1e-12)
+        #expect(abs(fixed.normalizedScore - swept.normalizedScore) < 1e-9)
+        #expect(fixed.truePositives == swept.truePositives)
+        #expect(fixed.falsePositives == swept.falsePositives)
+        #expect(fixed.falseNegatives == swept.falseNegatives)
+    }
+
+    @Test func aGivenThresholdCountsEveryRowAtOrAboveIt() {
+        // Threshold 0.5: row 2 is a false alarm before the window (−0.11); rows 5 and 6 both detect the
+        // window, which is credited once, with the earlier (heavier) row 5: 0.943743.
+        let result = NABScorer.score([Self.file([2: 0.5, 5: 0.7, 6: 0.9, 8: 0.4])], profile: .standard, threshold: 0.5)
+        #expect(abs(result.rawScore - (0.943_743 - 0.11)) < 1e-5)
+        #expect(result.truePositives == 1 && result.falsePositives == 1 && result.falseNegatives == 0)
+        // Above every score: nothing detected, the window missed.
+        let never = NABScorer.score([Self.file([5: 0.7])], profile: .standard, threshold: 0.8)
+        #expect(never.rawScore == -1 && never.falseNegatives == 1 && never.normalizedScore == 0)
+    }
+
+    /// Two categories, two candidate settings. "early" catches category A's windows but alarms early in
+    /// B; "late" is the other way round. Each held-out category must get the setting (and threshold)
+    /// that did best on the other one — the one that is wrong for it — never the one that fits it.
+    @Test func eachHeldOutCategoryIsScoredWithWhatTheOthersChose() throws {
+        let groups = ["A", "A", "B", "B"]
+        let early = NABCrossValidation.Candidate(
+            name: "early",
+            files: [Self.file([4: 0.9]), Self.file([4: 0.9]), Self.file([2: 0.9]), Self.file([2: 0.9])]
+        )
+        let late = NABCrossValidation.Candidate(
+            name: "late",
+            files: [Self.file([2: 0.6]), Self.file([2: 0.6]), Self.file([5: 0.6]), Self.file([5: 0.6])]
+        )
+        let report = try NABCrossValidation.run(candidates: [early, late], groups: groups, profiles: [.standard])
+        #expect(report.folds.map(\.heldOut) == ["A", "B"])
+        // Trained on B, "late" wins (two windows at 0.6); A is scored with it: two false alarms, two misses.
+        #expect(report.folds[0].candidate == "late")
+        #expect(report.folds[0].result.threshold == 0.6)
+        #expect(report.folds[0].result.truePositives == 0 && report.folds[0].result.falsePositives == 2)
+        #expect(abs(report.folds[0].result.rawScore - (-2 - 0.22)) < 1e-9)
+        // Trained on A, "early" wins; B's files alarm before their windows.
+        #expect(report.folds[1].candidate == "early")
+        #expect(report.folds[1].result.threshold == 0.9)
+        #expect(report.folds[1].result.falsePositives == 2 && report.folds[1].result.falseNegatives == 2)
+        // Overall: the held-out raw scores added, normalised over all four windows.
+        let overall = report.overall[0]
+        #expect(abs(overall.rawScore - (-4.44)) < 1e-9)
+        #expect(abs(overall.normalizedScore - 100 * (-4.44 + 4) / 8) < 1e-9)
+        #expect(overall.falsePositives == 4 && overall.falseNegatives == 4)
+        // In-sample, either candidate alone would have looked far better than that.
+        #expect(NABScorer.score(early.files, profile: .standard).normalizedScore > overall.normalizedScore)
+    }
+
+    @Test func aCategoryWithoutWindowsIsScoredOnItsFalseAlarms() throws {
+        let candidate = NABCrossValidation.Candidate(
+            name: "only",
+            files: [
+                Self.file([4: 0.9]),
+                NABScorer.File(name: "calm", scores: [0, 0, 0.9, 0, 0, 0, 0, 0, 0, 0], windows: []),
+            ]
+        )
+        let report = try NABCrossValidation.run(candidates: [candidate], groups: ["A", "calm"], profiles: [.standard])
+        let calm = try #require(report.folds.first { $0.heldOut == "calm" })
+        #expect(calm.windows == 0 && calm.result.falsePositives == 1)
+        #expect(abs(calm.result.rawScore + 0.11) < 1e-9)
+    }
+
+    @Test func badInputIsRefusedWithAReason() {
+        let one = NABCrossValidation.Candidate(name: "x", files: [Self.file([:])])
+        #expect(throws: NABCrossValidation.InvalidInput.self) {
+            try NABCrossValidation.run(candidates: [one], groups: ["A"])
+        }
+        #expect(throws: NABCrossValidation.InvalidInput.self) {
+            try NABCrossValidation.run(candidates: [one], groups: ["A", "B"])
+        }
+        #expect(throws: NABCrossValidation.InvalidInput.self) {
+            try NABCrossValidation.run(candidates: [], groups: ["A", "B"])
+        }
+    }
+}
