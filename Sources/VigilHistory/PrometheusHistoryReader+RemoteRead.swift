@@ -19,7 +19,10 @@ extension PrometheusHistoryReader {
     /// One query by remote read: the selector's matchers over the window widened by the lookback delta
     /// (the first step looks that far back), its chunks decoded and stepped onto the query's grid exactly
     /// as `query_range` steps a plain selector.
-    func fetchRemote(_ query: RangeQueryPlan.Query) async throws(HistoryReadError) -> RemoteReadOutcome {
+    func fetchRemote(
+        _ query: RangeQueryPlan.Query,
+        externalLabels: [String: String] = [:]
+    ) async throws(HistoryReadError) -> RemoteReadOutcome {
         guard let selector = try? SeriesSelector(query.selector) else {
             return .unsupported("not a plain series selector")
         }
@@ -83,7 +86,11 @@ extension PrometheusHistoryReader {
             let points = sampler.points(times: times, values: values)
             // As `query_range`: a series with no point in the window is not in the answer.
             guard !points.times.isEmpty else { return nil }
-            return MatrixReader.Series(labels: series.labels, times: points.times, values: points.values)
+            return MatrixReader.Series(
+                labels: ExternalLabels.removing(externalLabels, from: series.labels),
+                times: points.times,
+                values: points.values
+            )
         }
         return .answer(
             Answer(

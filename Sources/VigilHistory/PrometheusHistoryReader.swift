@@ -61,6 +61,7 @@ public struct PrometheusHistoryReader: Sendable {
         var stats = HistoryReadStats()
         // With `auto`, the first answer settles the API: one request alone, then the rest in parallel.
         var api = source.api
+        let external = api == .queryRange ? [:] : await ExternalLabels.read(source, transport: transport)
         let outcome: Result<Void, HistoryReadError> = await withTaskGroup(
             of: Result<Answer, HistoryReadError>.self
         ) { group in
@@ -75,7 +76,7 @@ public struct PrometheusHistoryReader: Sendable {
                 next += 1
                 group.addTask { [api] in
                     do throws(HistoryReadError) {
-                        var answer = try await fetch(query, api: api)
+                        var answer = try await fetch(query, api: api, externalLabels: external)
                         answer.index = index
                         return .success(answer)
                     } catch {
@@ -121,9 +122,13 @@ public struct PrometheusHistoryReader: Sendable {
     }
 
     /// One query through `api`: remote read where asked and offered, else `query_range`.
-    func fetch(_ query: RangeQueryPlan.Query, api: HistoryAPI) async throws(HistoryReadError) -> Answer {
+    func fetch(
+        _ query: RangeQueryPlan.Query,
+        api: HistoryAPI,
+        externalLabels: [String: String] = [:]
+    ) async throws(HistoryReadError) -> Answer {
         guard api != .queryRange else { return try await fetchRange(query) }
-        switch try await fetchRemote(query) {
+        switch try await fetchRemote(query, externalLabels: externalLabels) {
         case .answer(let answer): return answer
         case .unsupported(let reason):
             guard api == .auto else {

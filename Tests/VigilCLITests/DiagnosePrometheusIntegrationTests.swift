@@ -32,11 +32,15 @@ struct DiagnosePrometheusIntegrationTests {
             workingDirectory: workspace
         )
         #expect(await promtool.exitStatus(within: 120) == 0, "promtool: \(promtool.stderr)")
-        try "global: {scrape_interval: 1m}\nscrape_configs: []\n".write(
-            to: workspace.appendingPathComponent("prometheus.yml"),
-            atomically: true,
-            encoding: .utf8
-        )
+        // An external label, as kube-prometheus sets them: remote read adds it to every series and Vigil
+        // takes it off again (RemoteReadTests.externalLabelsAreTakenOff checks the labels themselves);
+        // here the diagnosis must come out the same with it.
+        try "global: {scrape_interval: 1m, external_labels: {prometheus_replica: prometheus-0}}\nscrape_configs: []\n"
+            .write(
+                to: workspace.appendingPathComponent("prometheus.yml"),
+                atomically: true,
+                encoding: .utf8
+            )
         let port = try freeLoopbackPort()
         let prometheus = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/prometheus"),

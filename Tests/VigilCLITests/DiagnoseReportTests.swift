@@ -191,6 +191,14 @@ struct DiagnoseReportTests {
         (["diagnose", "--prometheus", "prom:9090"], "--prometheus: expected an http:// or https:// URL"),
         (["diagnose", "--prometheus", "http://127.0.0.1:1", "--since", "yesterday"], "--since: expected RFC 3339"),
         (["diagnose", "--prometheus", "http://127.0.0.1:1", "--step", "0s"], "--step: expected a duration"),
+        // Once a trap converting the milliseconds to Int64.
+        (
+            [
+                "diagnose", "--prometheus", "http://127.0.0.1:1", "--since", "9300000000000000", "--until",
+                "9400000000000000",
+            ],
+            "--until: 9400000000000000 is after the year 9999"
+        ),
         (
             ["diagnose", "--prometheus", "http://127.0.0.1:1", "--match", "{}", "--kubeconfig", "/nonexistent"],
             "/nonexistent"

@@ -152,9 +152,9 @@ struct RemoteReadTests {
     /// `auto` tries remote read once; a server without it (404) is read by `query_range`, in parallel.
     @Test func autoFallsBackToQueryRangeOnce() async throws {
         let prometheus = FakePrometheus.routing { request in
-            request.url.hasSuffix("/api/v1/read")
-                ? HTTPResponse(status: 404, headers: [], body: Array("404 page not found".utf8), bytesOnWire: 0)
-                : matrix(FakePrometheus.form(request), series: [["__name__": "up"]])
+            request.url.hasSuffix("/api/v1/query_range")
+                ? matrix(FakePrometheus.form(request), series: [["__name__": "up"]])
+                : HTTPResponse(status: 404, headers: [], body: Array("404 page not found".utf8), bytesOnWire: 0)
         }
         let reader = PrometheusHistoryReader(
             source: PrometheusSource(url: "http://p", concurrency: 3),
@@ -165,7 +165,8 @@ struct RemoteReadTests {
         #expect(history.series.count == 1)
         #expect(stats.api == .queryRange)
         #expect(
-            prometheus.requests.map { $0.url.hasSuffix("/api/v1/read") } == [true] + Array(repeating: false, count: 6)
+            prometheus.requests.map { $0.url.replacingOccurrences(of: "http://p/api/v1/", with: "") }
+                == ["status/config", "read"] + Array(repeating: "query_range", count: 6)
         )
         #expect(prometheus.maximumInFlight == 3)
     }
@@ -211,7 +212,7 @@ struct RemoteReadTests {
         )
         let (history, stats) = try await reader.readMeasured(plan)
         #expect(stats.api == .remoteRead)
-        let request = try #require(prometheus.requests.first)
+        let request = try #require(prometheus.requests.first { $0.url.hasSuffix("/read") })
         #expect(request.url == "http://p/api/v1/read")
         #expect(request.authorization == .bearer("t0ken"))
         #expect(request.headers.contains { $0.name == "Content-Encoding" && $0.value == "snappy" })
@@ -226,5 +227,54 @@ struct RemoteReadTests {
                 #expect(value == samples.1[latest])
             }
         }
+    }
+
+    /// Remote read adds the server's external labels to every series; they are taken off again (a
+    /// series's own label of that name with another value stays), so both APIs name a series alike.
+    @Test func externalLabelsAreTakenOff() async throws {
+        func series(_ labels: [String: String]) -> [UInt8] {
+            var encoded = ProtobufWriter()
+            for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
+                var label = ProtobufWriter()
+                label.field(1, string: name)
+                label.field(2, string: value)
+                encoded.field(1, bytes: label.bytes)
+            }
+            // One sample at t = 0: count 1, zigzag varint 0, then the 64 bits of 1.0.
+            var chunk = ProtobufWriter()
+            chunk.field(3, int64: 1)
+            chunk.field(4, bytes: [0x00, 0x01, 0x00, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0])
+            encoded.field(2, bytes: chunk.bytes)
+            return encoded.bytes
+        }
+        var message = ProtobufWriter()
+        message.field(1, bytes: series(["__name__": "up", "job": "api", "replica": "a"]))
+        message.field(1, bytes: series(["__name__": "up", "job": "web", "replica": "b"]))
+        let data = message.bytes
+        var frame = ProtobufWriter()
+        frame.varint(UInt64(data.count))
+        let checksum = data.withUnsafeBufferPointer { CRC32C.checksum($0) }
+        let body = frame.bytes + withUnsafeBytes(of: checksum.bigEndian) { Array($0) } + data
+        let config =
+            #"{"status":"success","data":{"yaml":"global:\n  scrape_interval: 1m\n  external_labels:\n    replica: a\n"}}"#
+        let prometheus = FakePrometheus.routing { request in
+            request.url.hasSuffix("/status/config")
+                ? HTTPResponse(status: 200, headers: [], body: Array(config.utf8), bytesOnWire: 0)
+                : HTTPResponse(
+                    status: 200,
+                    headers: [
+                        ("Content-Type", "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse")
+                    ],
+                    body: body,
+                    bytesOnWire: body.count
+                )
+        }
+        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let history = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+        #expect(
+            Set(history.series.map(\.labels)) == [
+                ["__name__": "up", "job": "api"], ["__name__": "up", "job": "web", "replica": "b"],
+            ]
+        )
     }
 }

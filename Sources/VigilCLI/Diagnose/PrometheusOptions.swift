@@ -110,10 +110,18 @@ struct PrometheusOptions: ParsableArguments {
         return seconds
     }
 
-    /// RFC 3339 or Unix seconds.
+    /// The end of year 9999: a later time does not fit Prometheus's milliseconds, nor RFC 3339.
+    static let latestTime = 253_402_300_799.0
+
+    /// RFC 3339 or Unix seconds, from the epoch to the end of year 9999.
     static func time(_ text: String, option: String, now: Double) throws(ValidationError) -> Double {
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return seconds }
-        if let date = KubeTime.parse(text) { return date.timeIntervalSince1970 }
+        if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
+            guard seconds <= latestTime else {
+                throw ValidationError("\(option): \(text) is after the year 9999 (at most \(Int(latestTime)))")
+            }
+            return seconds
+        }
+        if let seconds = KubeTime.seconds(text), seconds >= 0, seconds <= latestTime { return seconds }
         throw ValidationError(
             "\(option): expected RFC 3339 (2026-11-30T00:00:00Z), Unix seconds or a duration, got \"\(text)\""
         )

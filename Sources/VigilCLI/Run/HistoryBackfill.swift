@@ -15,10 +15,11 @@ struct HistoryBackfill {
     /// The scrape interval: the step that gives the points a scrape would have recorded.
     var step: Double
     var transport: any HTTPTransport = CurlHTTPClient()
-    var requestTimeout: Double = 30
+    var requestTimeout: Double = 15
     var maxResponseBytes = 64 << 20
-    /// How long the daemon's start may wait for the whole backfill.
-    var deadline: Duration = .seconds(60)
+    /// How long the daemon's start may wait for the whole backfill: it runs before the HTTP server
+    /// answers, so this stays inside a liveness probe's default budget (3 failures 10 s apart).
+    var deadline: Duration = .seconds(20)
     var clock: any _Concurrency.Clock<Duration> = ContinuousClock()
 
     private enum Outcome {

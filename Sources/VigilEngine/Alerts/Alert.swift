@@ -26,7 +26,9 @@ public struct Alert: Sendable, Equatable {
         self.status = status
         self.labels = labels
         self.annotations = annotations
-        self.startsAt = startsAt
+        // Whole milliseconds: the webhook writes nanoseconds, the API v2 milliseconds, and the one alert
+        // must be the same alert whichever path it came by (the book compares starts exactly).
+        self.startsAt = (startsAt * 1000).rounded() / 1000
         self.endsAt = endsAt
     }
 

@@ -23,6 +23,20 @@ import Testing
         #expect(Set(book.firing.keys) == ["a", "b"])
     }
 
+    /// The webhook's start (nanoseconds) and Alertmanager's API v2 start (milliseconds) of one alert are
+    /// one alert: a reconciliation neither reopens it nor diagnoses it again.
+    @Test func theWebhooksStartAndTheAPIsStartAreOneAlert() throws {
+        var book = AlertBook()
+        let webhook = try #require(Timestamp.seconds("2026-11-29T16:02:02.371269876Z"))
+        let api = try #require(Timestamp.seconds("2026-11-29T16:02:02.371Z"))
+        #expect(webhook != api)
+        let delivered = Alert(fingerprint: "f1", status: .firing, labels: ["alertname": "A"], startsAt: webhook)
+        #expect(book.receive([delivered]).opened.count == 1)
+        let listed = Alert(fingerprint: "f1", status: .firing, labels: ["alertname": "A"], startsAt: api)
+        let receipt = book.reconcile(active: [listed])
+        #expect(receipt.opened.isEmpty && receipt.resolved.isEmpty)
+    }
+
     @Test func aResolvedAlertFromAnEarlierFiringDoesNotCloseALaterOne() {
         var book = AlertBook()
         _ = book.receive([Self.alert("a", startsAt: 500)])
