@@ -93,7 +93,9 @@ let package = Package(
         // MetricHistory): I/O kept out of VigilEngine, whose diagnosis stays a pure function.
         .target(
             name: "VigilHistory",
-            dependencies: ["VigilCore", "VigilHTTP", "VigilEngine", "VigilRules", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "VigilCore", "VigilHTTP", "VigilEngine", "VigilRules", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The HTTP face of `vigil run`: /metrics, health, readiness, the anomalies and incidents API, reload;
