@@ -2,8 +2,10 @@ import VigilAssist
 import VigilEngine
 
 extension NarrationBrief {
-    /// What the narrator may hear of `incident`: event and alert messages marked as the cluster's own
-    /// words (withheld), everything else Vigil's, each field masked by the narrator for what it is.
+    /// What the narrator may hear of `incident`: every message but an anomaly's marked as the cluster's
+    /// own words (withheld): events and alerts are the cluster's, and findings quote it (a changed
+    /// environment value, a container's waiting message). Anomalies are Vigil's sentences, masked. All
+    /// the evidence is listed, so every message the explanation quotes is known and withheld there too.
     init(_ incident: Incident) {
         self.init(
             kind: incident.subject.kind,
@@ -13,13 +15,13 @@ extension NarrationBrief {
             severity: incident.severity.description,
             summary: incident.summary,
             explanation: incident.explanation,
-            evidence: incident.evidence.prefix(20).map { evidence in
+            evidence: incident.evidence.map { evidence in
                 Line(
                     kind: evidence.kind.rawValue,
                     reason: evidence.name,
                     object: evidence.object,
                     message: evidence.message,
-                    fromCluster: evidence.kind == .event || evidence.kind == .alert,
+                    fromCluster: evidence.kind != .anomaly,
                     count: evidence.count
                 )
             },
