@@ -199,17 +199,50 @@ extension JSONReading {
             try array(field) { (reader, _) throws(JSONReadError) in try reader.skipValue(field, depth: depth + 1) }
         case UInt8(ascii: "\""): _ = try string(field)
         default:
-            let start = position
-            while position < bytes.count {
-                let byte = bytes[position]
-                let scalar = Character(Unicode.Scalar(byte))
-                guard
-                    scalar.isLetter || scalar.isNumber || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-                        || byte == UInt8(ascii: ".")
-                else { break }
+            for literal in ["true", "false", "null"] where matches(literal) {
+                position += literal.utf8.count
+                return
+            }
+            try skipNumber(field)
+        }
+    }
+
+    /// Whether the bytes at the position spell `literal`.
+    @inlinable
+    func matches(_ literal: String) -> Bool {
+        let utf8 = literal.utf8
+        guard position + utf8.count <= bytes.count else { return false }
+        return zip(bytes[position..<position + utf8.count], utf8).allSatisfy { $0 == $1 }
+    }
+
+    /// A number as JSON spells it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    @inlinable
+    mutating func skipNumber(_ field: String) throws(JSONReadError) {
+        let start = position
+        func digits() -> Int {
+            let first = position
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
                 position += 1
             }
-            guard position > start else { throw fail(field, "expected a value") }
+            return position - first
+        }
+        func take(_ byte: UInt8) -> Bool {
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+        _ = take(UInt8(ascii: "-"))
+        let whole = position
+        let count = digits()
+        var valid = count > 0 && (count == 1 || bytes[whole] != UInt8(ascii: "0"))
+        if valid, take(UInt8(ascii: ".")) { valid = digits() > 0 }
+        if valid, take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            _ = take(UInt8(ascii: "+")) || take(UInt8(ascii: "-"))
+            valid = digits() > 0
+        }
+        guard valid else {
+            position = start
+            throw fail(field, "expected a value")
         }
     }
 

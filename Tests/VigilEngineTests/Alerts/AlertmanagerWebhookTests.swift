@@ -42,6 +42,21 @@ extension [UInt8] {
 
 extension AlertmanagerWebhookTests {
 
+    /// Fields Vigil does not use are skipped by JSON's grammar, not by a guess: every literal and number
+    /// form passes, and anything else is a bad body (400), not a delivery.
+    @Test func unknownFieldsFollowJSONsGrammar() throws {
+        func with(_ value: String) -> [UInt8] {
+            let text = String(decoding: Self.body { $0["future"] = 1 }, as: UTF8.self)
+            return Array(text.replacingOccurrences(of: "\"future\":1", with: "\"future\":\(value)").utf8)
+        }
+        #expect(throws: Never.self) {
+            try AlertmanagerWebhook.decode(with("[true, false, null, -1.5e+3, 0, 0.25, 12E-2, {\"a\": [1]}]"))
+        }
+        for bad in ["tru", "hello", "1.2.3", "-01", "1.", ".5", "+1", "1e", "--1"] {
+            #expect(throws: AlertmanagerWebhook.Invalid.self, "\(bad)") { try AlertmanagerWebhook.decode(with(bad)) }
+        }
+    }
+
     /// Optional maps may be null (Go's nil map), and an ended alert carries its end.
     @Test func nullAnnotationsAndAnEnd() throws {
         let webhook = try AlertmanagerWebhook.decode(
