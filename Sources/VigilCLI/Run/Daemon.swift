@@ -96,7 +96,8 @@ struct Daemon {
                     interval: .seconds(alertmanager.reconcileInterval),
                     clock: ContinuousClock(),
                     logger: logger,
-                    apply: { await service.reconcile(active: $0) }
+                    mark: { await service.alertDeliveries },
+                    apply: { await service.reconcile(active: $0, asOf: $1) }
                 )
             }
             if let reconciler { services.append(reconciler) }

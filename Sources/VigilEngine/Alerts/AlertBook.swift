@@ -10,6 +10,11 @@ public struct AlertBook: Sendable {
     /// the resolve — the other Alertmanager of a pair, a retry — is a duplicate, not a new incident.
     private var resolved: [String] = []
     private var resolvedKeys: Set<String> = []
+    /// Deliveries taken so far, and the delivery each held alert came with: a reconciliation notes the
+    /// count before it asks Alertmanager, and resolves only alerts held from before then — one delivered
+    /// while the question was out is newer than the answer.
+    public private(set) var deliveries: UInt64 = 0
+    private var heldSince: [String: UInt64] = [:]
 
     /// What one delivery changed.
     public struct Receipt: Sendable, Equatable {
@@ -27,6 +32,7 @@ public struct AlertBook: Sendable {
     }
 
     public mutating func receive(_ alerts: [Alert]) -> Receipt {
+        deliveries += 1
         var receipt = Receipt()
         for alert in alerts {
             let held = firing[alert.fingerprint]
@@ -41,11 +47,13 @@ public struct AlertBook: Sendable {
                 } else {
                     // New, or the same labels firing again from a later start.
                     firing[alert.fingerprint] = alert
+                    heldSince[alert.fingerprint] = deliveries
                     receipt.opened.append(alert)
                 }
             case .resolved:
                 if let held, held.startsAt <= alert.startsAt {
                     firing[alert.fingerprint] = nil
+                    heldSince[alert.fingerprint] = nil
                     remember(held)
                     receipt.resolved.append(alert)
                 } else {
@@ -66,12 +74,15 @@ public struct AlertBook: Sendable {
 
     /// Sets the book to Alertmanager's own list of active alerts (`GET /api/v2/alerts`): every held alert
     /// not in it resolved (Alertmanager never re-delivers an alert that resolved while the receiver was
-    /// failing), every active one not held opened.
-    public mutating func reconcile(active: [Alert]) -> Receipt {
+    /// failing), every active one not held opened. `asOf` is ``deliveries`` when the list was asked for:
+    /// an alert delivered after that is not in the list because the list is older, and stays.
+    public mutating func reconcile(active: [Alert], asOf: UInt64 = .max) -> Receipt {
         let activeFingerprints = Set(active.map(\.fingerprint))
         var receipt = Receipt()
-        for (fingerprint, alert) in firing where !activeFingerprints.contains(fingerprint) {
+        for (fingerprint, alert) in firing
+        where !activeFingerprints.contains(fingerprint) && heldSince[fingerprint, default: 0] <= asOf {
             firing[fingerprint] = nil
+            heldSince[fingerprint] = nil
             remember(alert)
             var resolved = alert
             resolved.status = .resolved

@@ -10,19 +10,22 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
     public let interval: Duration
     private let clock: C
     private let logger: Logger
-    private let apply: @Sendable ([Alert]) async -> AlertBook.Receipt
+    private let mark: @Sendable () async -> UInt64
+    private let apply: @Sendable ([Alert], UInt64) async -> AlertBook.Receipt
 
     public init(
         client: AlertmanagerClient,
         interval: Duration = .seconds(300),
         clock: C,
         logger: Logger,
-        apply: @escaping @Sendable ([Alert]) async -> AlertBook.Receipt
+        mark: @escaping @Sendable () async -> UInt64,
+        apply: @escaping @Sendable ([Alert], UInt64) async -> AlertBook.Receipt
     ) {
         self.client = client
         self.interval = interval
         self.clock = clock
         self.logger = logger
+        self.mark = mark
         self.apply = apply
     }
 
@@ -39,8 +42,10 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
     @discardableResult
     public func reconcile() async -> Bool {
         do {
+            // Noted before asking: what is delivered while the question is out is newer than the answer.
+            let asOf = await mark()
             let active = try await client.activeAlerts()
-            let receipt = await apply(active)
+            let receipt = await apply(active, asOf)
             if receipt.changed {
                 logger.notice(
                     "reconciled alerts with Alertmanager",

@@ -127,14 +127,17 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         return receipt
     }
 
-    /// Sets the firing alerts to Alertmanager's own list (``AlertBook/reconcile(active:)``), and diagnoses
-    /// when that changed anything.
+    /// Sets the firing alerts to Alertmanager's own list (``AlertBook/reconcile(active:asOf:)``), and
+    /// diagnoses when that changed anything.
     @discardableResult
-    public func reconcile(active: [Alert]) async -> AlertBook.Receipt {
-        let receipt = alerts.reconcile(active: active)
+    public func reconcile(active: [Alert], asOf: UInt64 = .max) async -> AlertBook.Receipt {
+        let receipt = alerts.reconcile(active: active, asOf: asOf)
         if receipt.changed { await diagnose() }
         return receipt
     }
+
+    /// The deliveries the alert book has taken: noted before asking Alertmanager for its list.
+    public var alertDeliveries: UInt64 { alerts.deliveries }
 
     /// Takes reloaded rules; the next round diagnoses with them. Tracked incidents are kept.
     public func update(rules: RuleSet) {

@@ -37,6 +37,18 @@ import Testing
         #expect(receipt.opened.isEmpty && receipt.resolved.isEmpty)
     }
 
+    /// Alertmanager's list is asked for, an alert is delivered meanwhile, then the list (which predates
+    /// it) is applied: the new alert stays firing; one held from before the question is resolved.
+    @Test func aListOlderThanADeliveryDoesNotResolveIt() {
+        var book = AlertBook()
+        _ = book.receive([Self.alert("old")])
+        let asked = book.deliveries
+        _ = book.receive([Self.alert("new")])
+        let receipt = book.reconcile(active: [], asOf: asked)
+        #expect(receipt.resolved.map(\.fingerprint) == ["old"])
+        #expect(Set(book.firing.keys) == ["new"])
+    }
+
     @Test func aResolvedAlertFromAnEarlierFiringDoesNotCloseALaterOne() {
         var book = AlertBook()
         _ = book.receive([Self.alert("a", startsAt: 500)])
