@@ -260,12 +260,20 @@ public actor Remediator {
                 Refusal(reason: "no-cluster", message: "no cluster connection to apply \(proposal.action) with")
             )
         }
-        if let leadership, !(await leadership.isLeader) {
-            return refuse(
-                proposal,
-                incident,
-                Refusal(reason: "not-leader", message: "another replica holds the remediation lease; only it applies")
-            )
+        if let leadership {
+            guard await leadership.isLeader else {
+                return refuse(
+                    proposal,
+                    incident,
+                    Refusal(
+                        reason: "not-leader",
+                        message: "another replica holds the remediation lease; only it applies"
+                    )
+                )
+            }
+            if await leadership.wasApplied(proposal.id) {
+                return refuse(proposal, incident, Self.appliedElsewhere)
+            }
         }
         let now = wallTime()
         let nodes = Guardrails.Nodes(
@@ -316,7 +324,18 @@ public actor Remediator {
         var answer = applying
         answer.request = nil
         // Leader election does not fence: ask the server once more, just before the change.
-        if let leadership, !(await leadership.confirm()) {
+        let check = await leadership?.check(proposal: proposal.id) ?? .held
+        if check == .alreadyApplied {
+            // `failed` closes the `applying` above and settles the proposal: it is never sent from here.
+            answer.step = .failed
+            answer.time = Timestamp.utcMillis(wallTime())
+            answer.reason = Self.appliedElsewhere.reason
+            answer.message = Self.appliedElsewhere.message
+            lastRefusal[proposal.id] = answer.reason
+            _ = write(answer)
+            return .failure(Self.appliedElsewhere)
+        }
+        if check == .lost {
             answer.step = .failed
             answer.time = Timestamp.utcMillis(wallTime())
             answer.reason = "lease-lost"
@@ -338,7 +357,7 @@ public actor Remediator {
             answer.time = Timestamp.utcMillis(wallTime())
             answer.message = done.summary
             answer.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
-            if let leadership, !(await leadership.confirm()) {
+            if let leadership, !(await leadership.recordApplied(proposal.id)) {
                 // Applied (the precondition held), but by a replica that no longer leads: on record, so a
                 // person can see that two replicas may have acted in that window.
                 answer.reason = "lease-lost"
@@ -365,6 +384,12 @@ public actor Remediator {
             )
         }
     }
+
+    /// The refusal of a proposal a leader (this replica or another) already applied, as the lease says.
+    static let appliedElsewhere = Refusal(
+        reason: "already-applied",
+        message: "a leader applied this proposal already (the remediation lease lists it)"
+    )
 
     /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
     /// comes back every round, and the log must not fill with the same line.

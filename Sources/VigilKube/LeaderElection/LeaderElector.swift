@@ -19,6 +19,14 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     /// When this replica last took or renewed the lease; nil while it is not the leader.
     private var renewedAt: C.Instant?
     private let changes = AsyncStream<Bool>.makeStream()
+    /// The proposals any leader applied, as the lease's ``appliedAnnotation`` last said.
+    private var applied: [String] = []
+
+    /// The Lease annotation listing the proposals applied under it (most recent last, at most
+    /// ``appliedLimit``), so that a new leader does not apply again what the old one did: replicas share
+    /// no state but the Lease.
+    public static var appliedAnnotation: String { "vigil.dev/applied-proposals" }
+    public static var appliedLimit: Int { 200 }
 
     public init(
         configuration: LeaderElectionConfiguration,
@@ -89,6 +97,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             return await create(record, at: now)
         }
         let metadata = lease["metadata"] as? [String: Any] ?? [:]
+        applied = Self.applied(in: lease)
         let current = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
         let resourceVersion = metadata["resourceVersion"] as? String ?? ""
         if observed?.record != current || observed?.resourceVersion != resourceVersion {
@@ -153,15 +162,64 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     }
 
     /// Asks the server whether this replica still holds the lease: true only if it believes it leads
-    /// *and* the Lease names it. The check to make just before changing the cluster.
+    /// *and* the Lease names it.
     public func confirm() async -> Bool {
-        guard isLeader else { return false }
-        guard let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath)) else {
-            return false
-        }
+        await check(proposal: nil) != .lost
+    }
+
+    /// Whether a leader applied `proposal`, as the lease said when last read (local, no request).
+    public func wasApplied(_ proposal: String) -> Bool { applied.contains(proposal) }
+
+    /// The check to make just before changing the cluster: asks the server whether this replica still
+    /// holds the lease and whether `proposal` was applied under it already.
+    public func check(proposal: String?) async -> LeaseCheck {
+        guard isLeader,
+            let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
+        else { return .lost }
         let lease = KubeClient.object(body)
+        applied = Self.applied(in: lease)
         let record = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
-        return record.holderIdentity == configuration.identity && isLeader
+        guard record.holderIdentity == configuration.identity, isLeader else { return .lost }
+        if let proposal, applied.contains(proposal) { return .alreadyApplied }
+        return .held
+    }
+
+    /// Adds `proposal` to the lease's list of applied proposals (the oldest dropped past
+    /// ``appliedLimit``), on the lease as read, so a concurrent renewal makes it try again; false when this
+    /// replica no longer holds the lease or the write failed twice.
+    @discardableResult
+    public func recordApplied(_ proposal: String) async -> Bool {
+        for _ in 0..<2 {
+            guard let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
+            else { return false }
+            var lease = KubeClient.object(body)
+            guard LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
+            else { return false }
+            var list = Self.applied(in: lease).filter { $0 != proposal } + [proposal]
+            list = Array(list.suffix(Self.appliedLimit))
+            var metadata = lease["metadata"] as? [String: Any] ?? [:]
+            var annotations = metadata["annotations"] as? [String: Any] ?? [:]
+            annotations[Self.appliedAnnotation] = list.joined(separator: ",")
+            metadata["annotations"] = annotations
+            lease["metadata"] = metadata
+            let request = KubeRequest(
+                method: "PUT",
+                path: configuration.objectPath,
+                contentType: "application/json",
+                body: KubeAction.json(lease)
+            )
+            if (try? await client.send(request)) != nil {
+                applied = list
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func applied(in lease: [String: Any]) -> [String] {
+        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
+        let text = annotations?[appliedAnnotation] as? String ?? ""
+        return text.split(separator: ",").map(String.init)
     }
 
     /// Gives the lease up (client-go's `ReleaseOnCancel`): no holder, a one-second duration, so another

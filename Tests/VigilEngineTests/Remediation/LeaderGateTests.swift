@@ -72,4 +72,34 @@ struct LeaderGateTests {
         #expect(records.last?.reason == "lease-lost")
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
     }
+
+    @Test func aNewLeaderDoesNotApplyAgainWhatTheOldOneApplied() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let old = Self.elector("vigil-0", fixture, clock)
+        #expect(await old.tryAcquireOrRenew())
+        let first = try fixture.remediator(RemediationFixture.applying, leadership: old)
+        await first.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        let lease = try await fixture.object(Self.lease)
+        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
+        let proposal = RemediationFixture.memoryIncident().proposals[0].id
+        #expect(annotations?["vigil.dev/applied-proposals"] as? String == proposal)
+
+        // The old leader goes; another replica, with its own audit log, takes over and sees the same incident.
+        await old.release()
+        let new = Self.elector("vigil-1", fixture, clock)
+        #expect(await new.tryAcquireOrRenew())
+        let otherLog = fixture.directory.appendingPathComponent("other.jsonl").path
+        let second = try fixture.remediator(
+            RemediationFixture.applying,
+            audit: AuditLog(path: otherLog, environment: [:]),
+            leadership: new
+        )
+        await second.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let records = try AuditLog.read(path: otherLog).records
+        #expect(records.map(\.step) == [.proposed, .refused])
+        #expect(records.last?.reason == "already-applied")
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+    }
 }
