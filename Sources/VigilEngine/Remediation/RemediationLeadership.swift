@@ -8,11 +8,13 @@ public protocol RemediationLeadership: Sendable {
     var isLeader: Bool { get async }
     /// Whether a leader applied `proposal`, as last read (local, cheap).
     func wasApplied(_ proposal: String) async -> Bool
-    /// Asks the API server, just before a change, whether the lease still names this replica and whether
-    /// `proposal` was applied already.
-    func check(proposal: String?) async -> LeaseCheck
-    /// Puts `proposal` on record as applied; false when that failed (the lease lost meanwhile).
-    func recordApplied(_ proposal: String) async -> Bool
+    /// Just before a change: whether the lease still names this replica and, if nobody claimed
+    /// `proposal` yet, claims it on the lease (written ahead of the change).
+    func claim(_ proposal: String) async -> LeaseCheck
+    /// Takes a claim back when the change was not made and is to be decided afresh.
+    func unclaim(_ proposal: String) async
+    /// Whether the lease still names this replica, asked of the API server.
+    func confirm() async -> Bool
 }
 
 extension LeaderElector: RemediationLeadership {}

@@ -323,8 +323,9 @@ public actor Remediator {
         )
         var answer = applying
         answer.request = nil
-        // Leader election does not fence: ask the server once more, just before the change.
-        let check = await leadership?.check(proposal: proposal.id) ?? .held
+        // Leader election does not fence: ask the server once more, just before the change, and claim the
+        // proposal on the lease so that no other leader makes it again.
+        let check = await leadership?.claim(proposal.id) ?? .held
         if check == .alreadyApplied {
             // `failed` closes the `applying` above and settles the proposal: it is never sent from here.
             answer.step = .failed
@@ -357,7 +358,7 @@ public actor Remediator {
             answer.time = Timestamp.utcMillis(wallTime())
             answer.message = done.summary
             answer.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
-            if let leadership, !(await leadership.recordApplied(proposal.id)) {
+            if let leadership, !(await leadership.confirm()) {
                 // Applied (the precondition held), but by a replica that no longer leads: on record, so a
                 // person can see that two replicas may have acted in that window.
                 answer.reason = "lease-lost"
@@ -374,6 +375,8 @@ public actor Remediator {
             answer.response = AuditRecord.Exchange(status: error.code, body: error.message)
             metrics.count(proposal.action, answer.step.rawValue)
             dryRuns[proposal.id] = nil
+            // A conflict is decided afresh next round, by whichever replica leads then.
+            if error.isConflict { await leadership?.unclaim(proposal.id) }
             _ = write(answer)
             logger.warning(
                 error.isConflict ? "conflict: the object changed since it was read; re-evaluated next round" : "failed",

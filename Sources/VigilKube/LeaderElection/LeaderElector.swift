@@ -164,39 +164,46 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     /// Asks the server whether this replica still holds the lease: true only if it believes it leads
     /// *and* the Lease names it.
     public func confirm() async -> Bool {
-        await check(proposal: nil) != .lost
-    }
-
-    /// Whether a leader applied `proposal`, as the lease said when last read (local, no request).
-    public func wasApplied(_ proposal: String) -> Bool { applied.contains(proposal) }
-
-    /// The check to make just before changing the cluster: asks the server whether this replica still
-    /// holds the lease and whether `proposal` was applied under it already.
-    public func check(proposal: String?) async -> LeaseCheck {
         guard isLeader,
             let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
-        else { return .lost }
+        else { return false }
         let lease = KubeClient.object(body)
         applied = Self.applied(in: lease)
-        let record = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
-        guard record.holderIdentity == configuration.identity, isLeader else { return .lost }
-        if let proposal, applied.contains(proposal) { return .alreadyApplied }
-        return .held
+        return LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
+            && isLeader
     }
 
-    /// Adds `proposal` to the lease's list of applied proposals (the oldest dropped past
-    /// ``appliedLimit``), on the lease as read, so a concurrent renewal makes it try again; false when this
-    /// replica no longer holds the lease or the write failed twice.
-    @discardableResult
-    public func recordApplied(_ proposal: String) async -> Bool {
+    /// Whether a leader claimed `proposal`, as the lease said when last read (local, no request).
+    public func wasApplied(_ proposal: String) -> Bool { applied.contains(proposal) }
+
+    /// Claims `proposal` just before changing the cluster, written ahead as the audit log is: asks the
+    /// server whether this replica still holds the lease and, if nobody claimed the proposal yet, adds it
+    /// to the lease's list (the oldest dropped past ``appliedLimit``) on the lease as read, so that a
+    /// concurrent write (a renewal) makes it read and try again, once. `.held`: claimed, go ahead. A leader
+    /// that dies between its claim and its change leaves the change undone rather than done twice.
+    public func claim(_ proposal: String) async -> LeaseCheck {
+        await editApplied { list in
+            list.contains(proposal) ? nil : Array((list + [proposal]).suffix(Self.appliedLimit))
+        }
+    }
+
+    /// Takes a claim back: the change was not made (a conflict) and is to be decided afresh.
+    public func unclaim(_ proposal: String) async {
+        _ = await editApplied { list in list.contains(proposal) ? list.filter { $0 != proposal } : nil }
+    }
+
+    /// Reads the lease and writes `edit`'s list of proposals into it, if this replica holds it; `edit`
+    /// returning nil writes nothing (`.alreadyApplied`).
+    private func editApplied(_ edit: ([String]) -> [String]?) async -> LeaseCheck {
         for _ in 0..<2 {
-            guard let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
-            else { return false }
+            guard isLeader,
+                let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
+            else { return .lost }
             var lease = KubeClient.object(body)
+            applied = Self.applied(in: lease)
             guard LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
-            else { return false }
-            var list = Self.applied(in: lease).filter { $0 != proposal } + [proposal]
-            list = Array(list.suffix(Self.appliedLimit))
+            else { return .lost }
+            guard let list = edit(applied) else { return .alreadyApplied }
             var metadata = lease["metadata"] as? [String: Any] ?? [:]
             var annotations = metadata["annotations"] as? [String: Any] ?? [:]
             annotations[Self.appliedAnnotation] = list.joined(separator: ",")
@@ -210,10 +217,10 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             )
             if (try? await client.send(request)) != nil {
                 applied = list
-                return true
+                return .held
             }
         }
-        return false
+        return .lost
     }
 
     private static func applied(in lease: [String: Any]) -> [String] {
