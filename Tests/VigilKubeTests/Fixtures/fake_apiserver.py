@@ -198,7 +198,19 @@ DISCOVERY = {
         {"name": "storage.k8s.io", "versions": [{"groupVersion": "storage.k8s.io/v1", "version": "v1"}],
          "preferredVersion": {"groupVersion": "storage.k8s.io/v1", "version": "v1"}},
         {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]},
+         "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}] +
+        [{"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+          "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}}
+         for g in ["rbac.authorization.k8s.io", "policy", "coordination.k8s.io"]]},
+    "/apis/rbac.authorization.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
+        "groupVersion": "rbac.authorization.k8s.io/v1", "resources": [
+            resource("roles", "Role", True, ALL), resource("rolebindings", "RoleBinding", True, ALL),
+            resource("clusterroles", "ClusterRole", False, ALL),
+            resource("clusterrolebindings", "ClusterRoleBinding", False, ALL)]},
+    "/apis/policy/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "policy/v1",
+        "resources": [resource("poddisruptionbudgets", "PodDisruptionBudget", True, ALL)]},
+    "/apis/coordination.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
+        "groupVersion": "coordination.k8s.io/v1", "resources": [resource("leases", "Lease", True, ALL)]},
     "/apis/events.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
         "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
                        "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}]},
@@ -207,7 +219,9 @@ DISCOVERY = {
         resource("persistentvolumeclaims", "PersistentVolumeClaim", True, ALL),
         {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
          "kind": "Eviction", "verbs": ["create"]},
-        resource("events", "Event", True, ALL)]},
+        resource("events", "Event", True, ALL), resource("services", "Service", True, ALL),
+        resource("endpoints", "Endpoints", True, ALL), resource("configmaps", "ConfigMap", True, ALL),
+        resource("serviceaccounts", "ServiceAccount", True, ALL), resource("namespaces", "Namespace", False, ALL)]},
     "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources":
         [resource(p, KINDS[p], True, ALL) for p in APPS] +
         [{"name": f"{p}/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
