@@ -20,11 +20,14 @@ public struct Reflector: Sendable {
     public let collection: String
     /// Items per list page (client-go's 500); the list follows `continue` to the end.
     public let pageSize: Int
+    /// Added to the list and the watch: a `labelSelector` or `fieldSelector` narrowing the collection.
+    public let query: [KubeQueryItem]
 
-    public init(client: KubeClient, collection: String, pageSize: Int = 500) {
+    public init(client: KubeClient, collection: String, pageSize: Int = 500, query: [KubeQueryItem] = []) {
         self.client = client
         self.collection = collection
         self.pageSize = pageSize
+        self.query = query
     }
 
     /// Reports the collection and its changes to `deliver` until the task is cancelled.
@@ -35,7 +38,7 @@ public struct Reflector: Sendable {
             do throws(KubeError) {
                 if resourceVersion == nil {
                     // A continue token that expired mid-list is a 410 too: the whole list starts over.
-                    let list = try await client.list(collection, query: [.init("limit", String(pageSize))])
+                    let list = try await client.list(collection, query: query + [.init("limit", String(pageSize))])
                     await deliver(.listed(list.items.map(KubeAction.json)))
                     resourceVersion = list.resourceVersion
                 }
@@ -63,7 +66,7 @@ public struct Reflector: Sendable {
         let request = KubeRequest(
             method: "GET",
             path: collection,
-            query: [
+            query: query + [
                 .init("allowWatchBookmarks", "true"), .init("resourceVersion", resourceVersion),
                 .init("timeoutSeconds", String(seconds)), .init("watch", "true"),
             ]

@@ -61,7 +61,8 @@ public final class FakeAPIServer: @unchecked Sendable {
         let entries = try JSONSerialization.jsonObject(with: Data(data)) as! [[String: Any]]
         let discovery: Set<String> = [
             "/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/events.k8s.io/v1", "/apis/autoscaling/v1",
-            "/apis/autoscaling/v2", "/apis/storage.k8s.io/v1", "/version",
+            "/apis/autoscaling/v2", "/apis/storage.k8s.io/v1", "/version", "/apis/rbac.authorization.k8s.io/v1",
+            "/apis/policy/v1", "/apis/coordination.k8s.io/v1",
         ]
         return entries.compactMap { entry in
             let path = entry["path"] as! String

@@ -15,6 +15,9 @@ actor ConfigReloader {
     private let source: RunCommand.ConfigSource
     private let manager: ScrapeManager
     private let diagnosis: Daemon.Diagnosis?
+    /// With discovery or sharding, reloaded targets go through here (to join the discovered ones and be
+    /// sharded); nil: straight to the manager.
+    private let targets: TargetSet?
     private let logger: Logger
     private var current: DaemonConfig
     private let reloads = (
@@ -27,8 +30,10 @@ actor ConfigReloader {
         current: DaemonConfig,
         manager: ScrapeManager,
         diagnosis: Daemon.Diagnosis? = nil,
+        targets: TargetSet? = nil,
         logger: Logger
     ) {
+        self.targets = targets
         self.source = source
         self.current = current
         self.manager = manager
@@ -89,7 +94,11 @@ actor ConfigReloader {
             break
         }
         current.targets = next.targets
-        await manager.update(targets: next.targets)
+        if let targets {
+            await targets.update(configured: next.targets)
+        } else {
+            await manager.update(targets: next.targets)
+        }
         reloads.success.increment()
         let summary =
             "configuration reloaded: \(next.targets.count) targets\(ruleSummary)"

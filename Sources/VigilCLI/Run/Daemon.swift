@@ -23,6 +23,8 @@ struct Daemon {
     var kubeConnection: KubeConnection?
     /// TLS, authentication, mutating endpoints and connection limits of the HTTP server.
     var security = WebSecurity()
+    /// This replica's share of the targets (`--shard`/`--shards`).
+    var shard = Shard.whole
 
     func run() async throws {
         let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
@@ -30,7 +32,7 @@ struct Daemon {
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
         let manager = ScrapeManager(
-            targets: config.targets,
+            targets: config.targets.filter { shard.owns(address: $0.instance) },
             transport: CurlHTTPClient(),
             store: store,
             seriesRetention: config.seriesRetention,
@@ -62,6 +64,30 @@ struct Daemon {
             services.append(ClusterWatchService(watcher: watcher))
             logger.info("watching the cluster", metadata: ["server": "\(kubeConnection.server)"])
         }
+        let targetSet = TargetSet(manager: manager, shard: shard, configured: config.targets)
+        if let kubeConnection, !config.discovery.isEmpty {
+            services.append(
+                DiscoveryService(
+                    client: KubeClient(connection: kubeConnection, transport: CurlHTTPClient()),
+                    jobs: config.discovery,
+                    targets: targetSet
+                )
+            )
+            logger.info("discovering targets", metadata: ["jobs": "\(config.discovery.count)", "shard": "\(shard)"])
+        }
+        let elector = kubeConnection.flatMap { connection in
+            config.cluster.leaderElection.map { settings in
+                LeaderElector(
+                    configuration: settings.configuration(
+                        identity: ClusterSettings.podName(ProcessInfo.processInfo.environment)
+                            ?? ProcessInfo.processInfo.hostName
+                    ),
+                    client: KubeClient(connection: connection, transport: CurlHTTPClient()),
+                    clock: ContinuousClock()
+                )
+            }
+        }
+        if let elector { services.append(LeaderElectionService(elector: elector, logger: logger)) }
         services.append(ScrapeService(manager: manager))
         var diagnosis: Diagnosis?
         if let rules {
@@ -72,7 +98,7 @@ struct Daemon {
             }
             await manager.attach(recorder)
             let remediator = try kubeConnection.map { connection in
-                try Self.remediator(config: config, connection: connection, logger: logger)
+                try Self.remediator(config: config, connection: connection, leadership: elector, logger: logger)
             }
             let service = DiagnosisService(
                 engine: DiagnosisEngine(rules: rules),
@@ -126,6 +152,7 @@ struct Daemon {
             current: config,
             manager: manager,
             diagnosis: diagnosis,
+            targets: targetSet,
             logger: logger
         )
         services.append(HangupReloader(reloader: reloader))
@@ -192,7 +219,12 @@ struct Daemon {
 
     /// Remediation for the cluster at `connection`: the audit log in the state directory (without one,
     /// proposals are dry-run and shown but nothing can be applied), the guards it remembers.
-    static func remediator(config: DaemonConfig, connection: KubeConnection, logger: Logger) throws -> Remediator {
+    static func remediator(
+        config: DaemonConfig,
+        connection: KubeConnection,
+        leadership: (any RemediationLeadership)? = nil,
+        logger: Logger
+    ) throws -> Remediator {
         var audit: AuditLog?
         var records: [AuditRecord] = []
         if let directory = config.stateDirectory {
@@ -215,6 +247,7 @@ struct Daemon {
             audit: audit,
             records: records,
             kube: KubeClient(connection: connection, transport: CurlHTTPClient()),
+            leadership: leadership,
             logger: logger
         )
     }

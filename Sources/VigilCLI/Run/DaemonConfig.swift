@@ -29,6 +29,10 @@ struct DaemonConfig: Equatable {
     /// `detection: {seasonal: false}` trades that accuracy for memory.
     var seasonal = true
     var targets: [ScrapeTarget] = []
+    /// The jobs' `kubernetes_sd_configs`: targets found in the cluster.
+    var discovery: [KubernetesSDJob] = []
+    /// `cluster:` and `--shard`/`--shards`: this replica's share of the targets, and leader election.
+    var cluster = ClusterSettings()
     /// `rule_files:` globs, files or directories, already resolved against the configuration file's
     /// directory (as Prometheus resolves them). Empty: `--rules`, else the bundled rules, else none.
     var ruleFiles: [String] = []
@@ -83,7 +87,7 @@ struct DaemonConfig: Equatable {
             allowed: [
                 "listen", "state_dir", "checkpoint_interval", "series_retention", "series_limit", "log", "detection",
                 "global", "scrape_configs", "rule_files", "diagnosis_interval", "kubernetes", "remediation",
-                "alertmanager", "prometheus_url", "narrator",
+                "alertmanager", "prometheus_url", "narrator", "cluster",
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
@@ -105,6 +109,7 @@ struct DaemonConfig: Equatable {
             if let value = kubernetes["context"] { kubeContext = reader.string(value, "kubernetes.context") }
         }
         if let node = fields["remediation"] { remediation = Self.readRemediation(node, reader) }
+        if let node = fields["cluster"] { cluster = ClusterSettings.read(node, reader) }
         if let node = fields["alertmanager"] { alertmanager = AlertmanagerSettings.read(node, reader) }
         if let node = fields["narrator"] { narrator = Self.readNarrator(node, reader, resolved: resolved) }
         if let node = fields["prometheus_url"], let text = reader.string(node, "prometheus_url") {
@@ -172,11 +177,12 @@ struct DaemonConfig: Equatable {
             var jobs: Set<String> = []
             for (index, job) in reader.list(node, "scrape_configs").enumerated() {
                 let path = "scrape_configs[\(index)]"
-                let jobTargets = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
-                if let name = jobTargets.first?.job, !jobs.insert(name).inserted {
-                    reader.fail(job, path + ".job_name", "job \"\(name)\" is configured twice")
+                let read = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
+                if !read.name.isEmpty, !jobs.insert(read.name).inserted {
+                    reader.fail(job, path + ".job_name", "job \"\(read.name)\" is configured twice")
                 }
-                targets += jobTargets
+                targets += read.targets
+                discovery += read.discovery
             }
         }
     }

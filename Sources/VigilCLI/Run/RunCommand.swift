@@ -120,6 +120,22 @@ struct RunCommand: AsyncParsableCommand {
     )
     var allowApply = false
 
+    @Option(
+        help: ArgumentHelp(
+            "This replica's shard, from 0 (default with --shards: the ordinal N of $POD_NAME or $HOSTNAME name-N).",
+            valueName: "n"
+        )
+    )
+    var shard: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "How many replicas split the targets: each keeps those whose hashmod of the address is its shard (overrides cluster.shards).",
+            valueName: "m"
+        )
+    )
+    var shards: Int?
+
     @OptionGroup(title: "HTTP server security and limits")
     var web: WebOptions
 
@@ -141,6 +157,8 @@ struct RunCommand: AsyncParsableCommand {
         var kubeconfig: String?
         var context: String?
         var allowApply = false
+        var shard: Int?
+        var shards: Int?
 
         /// The rule pack shipped with Vigil: `./rules` (a checkout, the image's working directory), else
         /// `/etc/vigil/rules`; nil when neither exists.
@@ -225,6 +243,14 @@ struct RunCommand: AsyncParsableCommand {
             if let kubeconfig { config.kubeconfig = kubeconfig }
             if let context { config.kubeContext = context }
             config.remediation.allowApply = allowApply
+            if let shards {
+                if shards >= 1 {
+                    config.cluster.shards = shards
+                } else {
+                    errors.append("--shards: expected at least 1")
+                }
+            }
+            if let shard { config.cluster.shardIndex = shard }
             // The --scrape flags are checked once per URL: say each problem once.
             var said: Set<String> = []
             errors = errors.filter { said.insert($0).inserted }
@@ -249,7 +275,9 @@ struct RunCommand: AsyncParsableCommand {
             rules: rules,
             kubeconfig: kubeconfig,
             context: context,
-            allowApply: allowApply
+            allowApply: allowApply,
+            shard: shard,
+            shards: shards
         )
     }
 
@@ -258,10 +286,17 @@ struct RunCommand: AsyncParsableCommand {
         let rules: RuleSet?
         let connection: KubeConnection?
         let security: WebSecurity
+        let shard: Shard
         do throws(DaemonConfig.Invalid) {
             config = try source.load()
+            shard = try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
             rules = try config.rules()
             connection = try config.kubeConnection()
+            if connection == nil, !config.discovery.isEmpty || config.cluster.leaderElection != nil {
+                throw DaemonConfig.Invalid(errors: [
+                    "kubernetes_sd_configs and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
+                ])
+            }
             if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
             if config.remediation.allowApply {
                 // Unsafe combinations refuse to start rather than run with a guard missing.
@@ -278,7 +313,14 @@ struct RunCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCode(1)
         }
-        try await Daemon(config: config, source: source, rules: rules, kubeConnection: connection, security: security)
-            .run()
+        try await Daemon(
+            config: config,
+            source: source,
+            rules: rules,
+            kubeConnection: connection,
+            security: security,
+            shard: shard
+        )
+        .run()
     }
 }

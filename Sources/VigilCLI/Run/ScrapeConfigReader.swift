@@ -8,7 +8,8 @@ import Yams
 /// defaults: `job_name` (required), `scheme`, `metrics_path`, `scrape_interval`, `scrape_timeout`,
 /// `honor_labels`, the limits, `tls_config`, `authorization`, `basic_auth`, `static_configs`,
 /// `relabel_configs` (keep/drop of targets, on `__address__`, `__scheme__`, `__metrics_path__`, `job`
-/// and the static labels) and `metric_relabel_configs`.
+/// and the static labels, or the discovered `__meta_kubernetes_*` labels), `metric_relabel_configs` and
+/// `kubernetes_sd_configs` (see ``readKubernetesSD(_:_:job:)``).
 struct ScrapeConfigReader {
     let reader: ConfigReader
     let defaults: ScrapeTarget
@@ -17,14 +18,22 @@ struct ScrapeConfigReader {
         "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "sample_limit",
         "body_size_limit", "label_limit", "label_name_length_limit", "label_value_length_limit", "tls_config",
         "authorization", "basic_auth", "static_configs", "relabel_configs", "metric_relabel_configs",
+        "kubernetes_sd_configs",
     ]
 
-    func read(_ node: Node, _ path: String) -> [ScrapeTarget] {
+    /// One job: its name, its static targets and its discovery.
+    struct Job {
+        var name: String
+        var targets: [ScrapeTarget] = []
+        var discovery: [KubernetesSDJob] = []
+    }
+
+    func read(_ node: Node, _ path: String) -> Job {
         let fields = reader.fields(node, path, allowed: Self.fields)
         var template = defaults
         guard let jobNode = fields["job_name"] else {
             reader.fail(node, path + ".job_name", "required")
-            return []
+            return Job(name: "")
         }
         template.job = reader.string(jobNode, path + ".job_name") ?? ""
         var scheme = "http"
@@ -67,9 +76,25 @@ struct ScrapeConfigReader {
                     readRelabel($0.element, "\(path).relabel_configs[\($0.offset)]")
                 }
             } ?? []
+        var job = Job(name: template.job)
+        if let sdNode = fields["kubernetes_sd_configs"] {
+            let discovery = DiscoveryJob(
+                template: template,
+                scheme: scheme,
+                metricsPath: metricsPath,
+                relabeling: targetRules
+            )
+            job.discovery = readKubernetesSD(sdNode, path + ".kubernetes_sd_configs", job: discovery)
+        }
         guard let staticNode = fields["static_configs"] else {
-            reader.fail(node, path + ".static_configs", "required: the targets to scrape")
-            return []
+            if fields["kubernetes_sd_configs"] == nil {
+                reader.fail(
+                    node,
+                    path + ".static_configs",
+                    "required: the targets to scrape (or kubernetes_sd_configs)"
+                )
+            }
+            return job
         }
         var targets: [ScrapeTarget] = []
         // A target given twice in a job (the same URL and labels) is scraped once, as Prometheus
@@ -110,7 +135,8 @@ struct ScrapeConfigReader {
                 targets.append(target)
             }
         }
-        return targets
+        job.targets = targets
+        return job
     }
 
     private func readLimits(_ fields: [String: Node], _ path: String, into target: inout ScrapeTarget) {

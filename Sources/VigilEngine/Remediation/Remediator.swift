@@ -13,6 +13,8 @@ public actor Remediator {
     public let policy: RemediationPolicy
     private let audit: AuditLog?
     private let kube: KubeClient?
+    /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
+    private let leadership: (any RemediationLeadership)?
     private let logger: Logger
     private let wallTime: @Sendable () -> Double
     private(set) var ledger: RemediationLedger
@@ -39,10 +41,12 @@ public actor Remediator {
         audit: AuditLog?,
         records: [AuditRecord] = [],
         kube: KubeClient?,
+        leadership: (any RemediationLeadership)? = nil,
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.policy = policy
+        self.leadership = leadership
         self.audit = audit
         self.kube = kube
         self.logger = logger
@@ -256,6 +260,21 @@ public actor Remediator {
                 Refusal(reason: "no-cluster", message: "no cluster connection to apply \(proposal.action) with")
             )
         }
+        if let leadership {
+            guard await leadership.isLeader else {
+                return refuse(
+                    proposal,
+                    incident,
+                    Refusal(
+                        reason: "not-leader",
+                        message: "another replica holds the remediation lease; only it applies"
+                    )
+                )
+            }
+            if await leadership.wasApplied(proposal.id) {
+                return refuse(proposal, incident, Self.appliedElsewhere)
+            }
+        }
         let now = wallTime()
         let nodes = Guardrails.Nodes(
             total: cluster.nodes.count,
@@ -304,6 +323,30 @@ public actor Remediator {
         )
         var answer = applying
         answer.request = nil
+        // Leader election does not fence: ask the server once more, just before the change, and claim the
+        // proposal on the lease so that no other leader makes it again.
+        let check = await leadership?.claim(proposal.id) ?? .held
+        if check == .alreadyApplied {
+            // `failed` closes the `applying` above and settles the proposal: it is never sent from here.
+            answer.step = .failed
+            answer.time = Timestamp.utcMillis(wallTime())
+            answer.reason = Self.appliedElsewhere.reason
+            answer.message = Self.appliedElsewhere.message
+            lastRefusal[proposal.id] = answer.reason
+            _ = write(answer)
+            return .failure(Self.appliedElsewhere)
+        }
+        if check == .lost {
+            answer.step = .failed
+            answer.time = Timestamp.utcMillis(wallTime())
+            answer.reason = "lease-lost"
+            answer.message = "the remediation lease was lost before the change was sent; nothing was changed"
+            metrics.count(proposal.action, "failed")
+            dryRuns[proposal.id] = nil
+            _ = write(answer)
+            logger.warning("lease lost before applying; not applied", metadata: ["proposal": "\(proposal.id)"])
+            return .failure(Refusal(reason: "lease-lost", message: answer.message ?? ""))
+        }
         do {
             let done = try await kube.perform(
                 action,
@@ -315,6 +358,12 @@ public actor Remediator {
             answer.time = Timestamp.utcMillis(wallTime())
             answer.message = done.summary
             answer.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
+            if let leadership, !(await leadership.confirm()) {
+                // Applied (the precondition held), but by a replica that no longer leads: on record, so a
+                // person can see that two replicas may have acted in that window.
+                answer.reason = "lease-lost"
+                answer.message = (answer.message ?? "") + " (the remediation lease was lost while applying)"
+            }
             metrics.count(proposal.action, "applied")
             guard write(answer) else { return .failure(unwritable()) }
             logger.notice("applied", metadata: ["proposal": "\(proposal.id)", "result": "\(done.summary)"])
@@ -326,6 +375,8 @@ public actor Remediator {
             answer.response = AuditRecord.Exchange(status: error.code, body: error.message)
             metrics.count(proposal.action, answer.step.rawValue)
             dryRuns[proposal.id] = nil
+            // A conflict is decided afresh next round, by whichever replica leads then.
+            if error.isConflict { await leadership?.unclaim(proposal.id) }
             _ = write(answer)
             logger.warning(
                 error.isConflict ? "conflict: the object changed since it was read; re-evaluated next round" : "failed",
@@ -336,6 +387,12 @@ public actor Remediator {
             )
         }
     }
+
+    /// The refusal of a proposal a leader (this replica or another) already applied, as the lease says.
+    static let appliedElsewhere = Refusal(
+        reason: "already-applied",
+        message: "a leader applied this proposal already (the remediation lease lists it)"
+    )
 
     /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
     /// comes back every round, and the log must not fill with the same line.

@@ -35,13 +35,18 @@ final class RemediationFixture: @unchecked Sendable {
     var now: Double { lock.withLock { time } }
     func advance(_ seconds: Double) { lock.withLock { time += seconds } }
 
-    func remediator(_ policy: RemediationPolicy, audit: AuditLog? = nil) throws -> Remediator {
+    func remediator(
+        _ policy: RemediationPolicy,
+        audit: AuditLog? = nil,
+        leadership: (any RemediationLeadership)? = nil
+    ) throws -> Remediator {
         let log = try audit ?? AuditLog(path: auditPath, environment: [:])
         return Remediator(
             policy: policy,
             audit: log,
             records: (try? AuditLog.read(path: log.path).records) ?? [],
             kube: kube,
+            leadership: leadership,
             logger: Logger(label: "test"),
             wallTime: { [unowned self] in self.now }
         )

@@ -43,10 +43,11 @@ APPS = ["deployments", "statefulsets", "daemonsets", "replicasets"]
 KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
          "replicasets": "ReplicaSet", "pods": "Pod", "nodes": "Node",
          "persistentvolumeclaims": "PersistentVolumeClaim", "horizontalpodautoscalers": "HorizontalPodAutoscaler",
-         "storageclasses": "StorageClass"}
+         "storageclasses": "StorageClass", "leases": "Lease", "endpoints": "Endpoints", "services": "Service"}
 # The one version each group's objects are served at (a real server converts between versions; this one
 # serves autoscaling at v2 only, the version kubectl prefers).
-VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1", "batch": "v1"}
+VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1", "batch": "v1",
+            "coordination.k8s.io": "v1"}
 SCENARIO = sys.argv[sys.argv.index("--scenario") + 1] if "--scenario" in sys.argv else None
 
 def scenario_items(name):
@@ -197,7 +198,19 @@ DISCOVERY = {
         {"name": "storage.k8s.io", "versions": [{"groupVersion": "storage.k8s.io/v1", "version": "v1"}],
          "preferredVersion": {"groupVersion": "storage.k8s.io/v1", "version": "v1"}},
         {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]},
+         "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}] +
+        [{"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+          "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}}
+         for g in ["rbac.authorization.k8s.io", "policy", "coordination.k8s.io"]]},
+    "/apis/rbac.authorization.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
+        "groupVersion": "rbac.authorization.k8s.io/v1", "resources": [
+            resource("roles", "Role", True, ALL), resource("rolebindings", "RoleBinding", True, ALL),
+            resource("clusterroles", "ClusterRole", False, ALL),
+            resource("clusterrolebindings", "ClusterRoleBinding", False, ALL)]},
+    "/apis/policy/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "policy/v1",
+        "resources": [resource("poddisruptionbudgets", "PodDisruptionBudget", True, ALL)]},
+    "/apis/coordination.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
+        "groupVersion": "coordination.k8s.io/v1", "resources": [resource("leases", "Lease", True, ALL)]},
     "/apis/events.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
         "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
                        "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}]},
@@ -206,7 +219,9 @@ DISCOVERY = {
         resource("persistentvolumeclaims", "PersistentVolumeClaim", True, ALL),
         {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
          "kind": "Eviction", "verbs": ["create"]},
-        resource("events", "Event", True, ALL)]},
+        resource("events", "Event", True, ALL), resource("services", "Service", True, ALL),
+        resource("endpoints", "Endpoints", True, ALL), resource("configmaps", "ConfigMap", True, ALL),
+        resource("serviceaccounts", "ServiceAccount", True, ALL), resource("namespaces", "Namespace", False, ALL)]},
     "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources":
         [resource(p, KINDS[p], True, ALL) for p in APPS] +
         [{"name": f"{p}/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
@@ -277,14 +292,41 @@ def refusal(plural, old, new):
         if causes: return invalid("HorizontalPodAutoscaler", name, causes)
     return None
 
-def stored(obj, previous=None):
+def stored(obj, previous=None, change="MODIFIED"):
     """`obj` as a stored change leaves it: with the next resourceVersion, unless it equals `previous` (a
-    real server writes nothing for a no-op update). The caller holds the lock."""
+    real server writes nothing for a no-op update), and sent to the watchers of its collection. The caller
+    holds the lock."""
     if previous is not None and obj == previous: return obj
     # Objects count apart from events, so the event watches' resourceVersions stay as the tests expect.
     state["object_rv"] = state.get("object_rv", 1000) + 1
     obj.setdefault("metadata", {})["resourceVersion"] = str(state["object_rv"])
+    published(change, obj)
     return obj
+
+def published(change, obj):
+    """Sends an object's change (ADDED, MODIFIED, DELETED) to its collection's watchers, at the current
+    object resourceVersion. The caller holds the lock."""
+    plural = next((p for p, k in KINDS.items() if k == obj.get("kind")), None)
+    if plural is None: return
+    group = obj["apiVersion"].split("/")[0] if "/" in obj.get("apiVersion", "") else ""
+    state.setdefault("object_frames", []).append(
+        (state.get("object_rv", 1000), group, plural, obj["metadata"].get("namespace", ""),
+         {"type": change, "object": copy.deepcopy(obj)}))
+    changed.notify_all()
+
+def deleted(key):
+    """Removes a stored object, telling its watchers. The caller holds the lock."""
+    obj = state["objects"].pop(key)
+    state["object_rv"] = state.get("object_rv", 1000) + 1
+    gone = copy.deepcopy(obj)
+    gone["metadata"]["resourceVersion"] = str(state["object_rv"])
+    published("DELETED", gone)
+    return obj
+
+def selected(obj, query):
+    """Whether `obj` matches the query's equality labelSelector (`a=b,c=d`; none: everything)."""
+    wanted = dict(p.split("=", 1) for p in (query.get("labelSelector") or "").split(",") if "=" in p)
+    return all((obj["metadata"].get("labels") or {}).get(l) == v for l, v in wanted.items())
 
 def stale(current, body, plural, group):
     """The refusal of a change made on a stale read of `current`, or None (a JSON patch's test is checked
@@ -373,6 +415,7 @@ class Handler(BaseHTTPRequestHandler):
                 state["objects"] = initial_objects()
                 state.pop("object_rv", None)
                 state.pop("race", None)
+                state.pop("object_frames", None)
                 state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
                              blocked={})
                 changed.notify_all()
@@ -390,8 +433,17 @@ class Handler(BaseHTTPRequestHandler):
             group = obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""
             with lock:
                 key = (group, plural, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
-                state["objects"][key] = stored(copy.deepcopy(obj))
+                change = "MODIFIED" if key in state["objects"] else "ADDED"
+                state["objects"][key] = stored(copy.deepcopy(obj), change=change)
             return self.reply(201, state["objects"][key])
+        if url.path == "/__delete":
+            # {"path": OBJECT_PATH}: someone else deletes an object (not logged), as a controller would.
+            group, plural, namespace, name, _ = parse_path(json.loads(raw)["path"])
+            with lock:
+                key = (group, plural, namespace, name)
+                if key not in state["objects"]: return self.status(404, "NotFound", f'{plural} "{name}" not found')
+                deleted(key)
+            return self.reply(200, {})
         if url.path == "/__race":
             with lock: state["race"] = True
             return self.reply(200, {})
@@ -434,8 +486,9 @@ class Handler(BaseHTTPRequestHandler):
                         "/apis/apps/v1/daemonsets": "daemonsets"}
         if method == "GET" and (url.path in cluster_wide or (url.path == "/api/v1/pods" and "fieldSelector" not in dict(query))):
             plural = cluster_wide.get(url.path, "pods")
-            return self.collection(plural, lambda: [copy.deepcopy(o) for k, o in state["objects"].items() if k[1] == plural],
-                                   dict(query))
+            return self.collection(plural, lambda: [copy.deepcopy(o) for k, o in state["objects"].items()
+                                                    if k[1] == plural and selected(o, dict(query))],
+                                   dict(query), group="apps" if plural in APPS else "")
         if method == "GET" and url.path == "/api/v1/pods":
             node = (dict(query).get("fieldSelector") or "").removeprefix("spec.nodeName=")
             with lock:
@@ -453,7 +506,7 @@ class Handler(BaseHTTPRequestHandler):
                     return self.status(429, "TooManyRequests",
                                        "Cannot evict pod as it would violate the pod's disruption budget.")
                 if "All" not in (body.get("deleteOptions", {}).get("dryRun") or []):
-                    del state["objects"][("", "pods", namespace, name)]
+                    deleted(("", "pods", namespace, name))
             data = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}).encode()
             self.send_response(201)
             self.send_header("Content-Type", "application/json")
@@ -475,7 +528,21 @@ class Handler(BaseHTTPRequestHandler):
                 return [copy.deepcopy(o) for k, o in state["objects"].items()
                         if k[0] == group and k[1] == plural and (not namespace or k[2] == namespace)
                         and all((o["metadata"].get("labels") or {}).get(l) == v for l, v in wanted.items())]
-            return self.collection(plural, matching, dict(query))
+            return self.collection(plural, matching, dict(query), group=group, namespace=namespace)
+        if method == "POST" and listing and not url.path.endswith("/eviction"):
+            # Create: the object named in the body, refused when it exists (client-go's Lease lock creates).
+            group, plural, namespace = listing
+            obj = json.loads(raw) if raw else {}
+            name = (obj.get("metadata") or {}).get("name")
+            if not name: return self.status(422, "Invalid", f"{plural} name: Required value: name is required")
+            key = (group, plural, namespace, name)
+            with lock:
+                if key in state["objects"]:
+                    return self.status(409, "AlreadyExists", f'{plural}{"." + group if group else ""} "{name}" already exists')
+                obj["metadata"]["namespace"] = namespace
+                if ("dryRun", "All") in query: return self.reply(201, obj)
+                state["objects"][key] = stored(obj, change="ADDED")
+                return self.reply(201, obj)
         target = parse_path(url.path)
         if target is None: return self.status(404, "NotFound", f"the server could not find the requested resource")
         group, plural, namespace, name, sub = target
@@ -524,19 +591,26 @@ class Handler(BaseHTTPRequestHandler):
                 if not dry_run: state["objects"][key] = stored(updated, current)
                 return self.reply(200, updated)
             if method == "DELETE":
-                if not dry_run: del state["objects"][key]
+                if not dry_run: deleted(key)
                 return self.reply(200, current)
+            if method == "PUT":
+                # An update: the whole object, refused (409) when its resourceVersion is not the stored one.
+                updated = copy.deepcopy(body)
+                if not dry_run: state["objects"][key] = stored(updated, current)
+                return self.reply(200, updated)
         self.status(405, "MethodNotAllowed", f"{method} is not supported here")
 
-    def collection(self, plural, items, query, convert=lambda o: o):
-        """A list, or a watch of it (only events have frames to send; other watches stay quiet)."""
+    def collection(self, plural, items, query, convert=lambda o: o, group="", namespace=""):
+        """A list, or a watch of it: events' frames, and every stored change to the collection's objects
+        (those matching the labelSelector, in the namespace if one is given)."""
         if query.get("watch") != "true":
             # Pages of `limit` items, continued by an offset token, as a real server pages.
             with lock:
                 everything = items()
                 start = int(query.get("continue") or 0)
                 limit = int(query.get("limit") or 0) or len(everything)
-                metadata = {"resourceVersion": str(state["rv"])}
+                # Objects count their own resourceVersions (see `stored`): a watch goes on from there.
+                metadata = {"resourceVersion": str(state["rv"] if plural == "events" else state.get("object_rv", 1000))}
                 if start + limit < len(everything): metadata["continue"] = str(start + limit)
                 return self.reply(200, {"kind": "List", "apiVersion": "v1", "metadata": metadata,
                                         "items": everything[start:start + limit]})
@@ -568,6 +642,12 @@ class Handler(BaseHTTPRequestHandler):
                         else:
                             sent = rv
                         send({"type": frame["type"], "object": convert(frame["object"])} if frame["type"] != "BOOKMARK" else frame)
+                if plural != "events":
+                    for rv, frame_group, frame_plural, frame_namespace, frame in state.get("object_frames", []):
+                        if rv > sent and frame_group == group and frame_plural == plural \
+                                and (not namespace or frame_namespace == namespace) and selected(frame["object"], query):
+                            sent = rv
+                            send(frame)
                 if state["generation"] != generation:
                     if state["compacted"] > since: send(expired)
                     self.wfile.write(b"0\r\n\r\n")

@@ -1,0 +1,27 @@
+import Logging
+import ServiceLifecycle
+import VigilKube
+
+/// The leader election as a service: campaigns and renews until graceful shutdown, then releases the
+/// lease so a successor takes over at once; every change of leadership is logged.
+struct LeaderElectionService: Service {
+    let elector: LeaderElector<ContinuousClock>
+    let logger: Logger
+
+    func run() async throws {
+        let configuration = elector.configuration
+        let changes = Task {
+            for await leading in elector.leadershipChanges {
+                logger.notice(
+                    leading ? "became the leader: this replica applies fixes" : "stopped leading: proposals only",
+                    metadata: [
+                        "lease": "\(configuration.namespace)/\(configuration.name)",
+                        "identity": "\(configuration.identity)",
+                    ]
+                )
+            }
+        }
+        defer { changes.cancel() }
+        await cancelWhenGracefulShutdown { await elector.run() }
+    }
+}

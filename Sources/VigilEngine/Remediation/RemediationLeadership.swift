@@ -1,0 +1,20 @@
+import VigilKube
+
+/// Who may apply when several replicas run: only the holder of the remediation lease. Every replica
+/// proposes and dry-runs; one applies, and what it applied is recorded on the lease so that no replica
+/// applies the same proposal (the same incident's action on the same object) again.
+public protocol RemediationLeadership: Sendable {
+    /// Whether this replica believes it holds the lease (local, cheap).
+    var isLeader: Bool { get async }
+    /// Whether a leader applied `proposal`, as last read (local, cheap).
+    func wasApplied(_ proposal: String) async -> Bool
+    /// Just before a change: whether the lease still names this replica and, if nobody claimed
+    /// `proposal` yet, claims it on the lease (written ahead of the change).
+    func claim(_ proposal: String) async -> LeaseCheck
+    /// Takes a claim back when the change was not made and is to be decided afresh.
+    func unclaim(_ proposal: String) async
+    /// Whether the lease still names this replica, asked of the API server.
+    func confirm() async -> Bool
+}
+
+extension LeaderElector: RemediationLeadership {}

@@ -1,0 +1,42 @@
+/// Where the Lease is and the timing of the election, with client-go's defaults: a lease lasts 15 s, a
+/// leader that cannot renew within 10 s steps down, and every candidate tries every 2 s. The lease
+/// outlasting the renew deadline is what keeps two leaders from overlapping: a leader gives up 5 s
+/// before anyone else may take over.
+public struct LeaderElectionConfiguration: Sendable, Equatable {
+    public var namespace: String
+    public var name: String
+    /// This replica's name in `holderIdentity` (the pod name in a StatefulSet).
+    public var identity: String
+    public var leaseDuration: Duration
+    public var renewDeadline: Duration
+    public var retryPeriod: Duration
+
+    public init(
+        namespace: String,
+        name: String = "vigil-remediation",
+        identity: String,
+        leaseDuration: Duration = .seconds(15),
+        renewDeadline: Duration = .seconds(10),
+        retryPeriod: Duration = .seconds(2)
+    ) {
+        self.namespace = namespace
+        self.name = name
+        self.identity = identity
+        self.leaseDuration = leaseDuration
+        self.renewDeadline = renewDeadline
+        self.retryPeriod = retryPeriod
+    }
+
+    /// Why these settings cannot elect safely (client-go's checks), or nil.
+    public var problem: String? {
+        if identity.isEmpty { return "the identity is empty" }
+        if leaseDuration <= renewDeadline { return "lease_duration must be greater than renew_deadline" }
+        if renewDeadline <= retryPeriod * 1.2 { return "renew_deadline must be greater than 1.2 × retry_period" }
+        if retryPeriod <= .zero { return "retry_period must be positive" }
+        return nil
+    }
+
+    /// The Lease's collection and object paths.
+    var collectionPath: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
+    var objectPath: String { "\(collectionPath)/\(name)" }
+}

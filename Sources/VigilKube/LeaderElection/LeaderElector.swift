@@ -1,0 +1,262 @@
+import Foundation
+
+/// Leader election on a `coordination.k8s.io/v1` Lease, as client-go's `leaderelection` does it: every
+/// candidate tries to take or renew the lease every retry period; a lease is taken over only once it has
+/// gone unrenewed for its whole duration *as this replica observed it* (its own clock, so clock skew
+/// between machines does not matter); a leader that cannot renew within the renew deadline steps down.
+/// A conflicting write (409) means somebody else got there first: the attempt fails, nothing more.
+///
+/// Leader election does not fence: a leader may still believe it leads a moment after it lost. So
+/// callers that change the cluster ``confirm()`` against the server just before each change, and carry
+/// preconditions on the object itself.
+public actor LeaderElector<C: Clock> where C.Duration == Duration {
+    public nonisolated let configuration: LeaderElectionConfiguration
+    private let client: KubeClient
+    private let clock: C
+    private let wallTime: @Sendable () -> Date
+    /// The lease as last read or written, its resourceVersion, and when (on `clock`) it was first seen so.
+    private var observed: (record: LeaseRecord, resourceVersion: String, since: C.Instant)?
+    /// When this replica last took or renewed the lease; nil while it is not the leader.
+    private var renewedAt: C.Instant?
+    private let changes = AsyncStream<Bool>.makeStream()
+    /// The proposals any leader applied, as the lease's ``appliedAnnotation`` last said.
+    private var applied: [String] = []
+
+    /// The Lease annotation listing the proposals applied under it (most recent last, at most
+    /// ``appliedLimit``), so that a new leader does not apply again what the old one did: replicas share
+    /// no state but the Lease.
+    public static var appliedAnnotation: String { "vigil.dev/applied-proposals" }
+    public static var appliedLimit: Int { 200 }
+
+    public init(
+        configuration: LeaderElectionConfiguration,
+        client: KubeClient,
+        clock: C,
+        wallTime: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.client = client
+        self.clock = clock
+        self.wallTime = wallTime
+    }
+
+    /// Whether this replica holds the lease, as far as it knows: it renewed within the renew deadline.
+    public var isLeader: Bool {
+        guard let renewedAt else { return false }
+        return renewedAt.duration(to: clock.now) < configuration.renewDeadline
+    }
+
+    /// Who holds the lease as last observed ("" for nobody).
+    public var holder: String { observed?.record.holderIdentity ?? "" }
+
+    /// Every change of leadership: true when this replica became leader, false when it stopped being one.
+    public nonisolated var leadershipChanges: AsyncStream<Bool> { changes.stream }
+
+    /// Campaigns and renews until the task is cancelled, then releases the lease if held, so that a
+    /// successor need not wait out its duration.
+    public func run() async {
+        while !Task.isCancelled {
+            let wasLeader = isLeader
+            let held = await tryAcquireOrRenew()
+            if held {
+                if !wasLeader { changes.continuation.yield(true) }
+            } else if wasLeader || renewedAt != nil, !isLeader {
+                stepDown()
+            }
+            // Candidates spread their attempts (client-go's jitter of 1.2); a leader renews on the beat.
+            let wait = isLeader ? configuration.retryPeriod : configuration.retryPeriod * Double.random(in: 1...1.2)
+            do { try await clock.sleep(for: wait) } catch { break }
+        }
+        // Released outside the cancelled task, or the request itself would be cancelled.
+        if isLeader || renewedAt != nil { await Task { await self.release() }.value }
+    }
+
+    private func stepDown() {
+        renewedAt = nil
+        changes.continuation.yield(false)
+    }
+
+    /// One attempt to take or renew the lease (client-go's `tryAcquireOrRenew`); whether this replica
+    /// holds it afterwards.
+    @discardableResult
+    public func tryAcquireOrRenew() async -> Bool {
+        let now = clock.now
+        let wallNow = wallTime()
+        var record = LeaseRecord(
+            holderIdentity: configuration.identity,
+            leaseDurationSeconds: Int(configuration.leaseDuration.components.seconds),
+            acquireTime: wallNow,
+            renewTime: wallNow,
+            leaseTransitions: 0
+        )
+        let lease: [String: Any]
+        do throws(KubeError) {
+            lease = KubeClient.object(try await client.send(KubeRequest(method: "GET", path: configuration.objectPath)))
+        } catch {
+            guard error.code == 404 else { return false }
+            return await create(record, at: now)
+        }
+        let metadata = lease["metadata"] as? [String: Any] ?? [:]
+        applied = Self.applied(in: lease)
+        let current = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
+        let resourceVersion = metadata["resourceVersion"] as? String ?? ""
+        if observed?.record != current || observed?.resourceVersion != resourceVersion {
+            observed = (current, resourceVersion, clock.now)
+        }
+        let observedSince = observed?.since ?? now
+        let leaseDuration = Duration.seconds(max(current.leaseDurationSeconds, 0))
+        let heldByOther = !current.holderIdentity.isEmpty && current.holderIdentity != configuration.identity
+        if heldByOther, observedSince.duration(to: now) < leaseDuration { return false }
+        if current.holderIdentity == configuration.identity {
+            record.acquireTime = current.acquireTime
+            record.leaseTransitions = current.leaseTransitions
+        } else {
+            record.leaseTransitions = current.leaseTransitions + 1
+        }
+        var updated = lease
+        updated["spec"] = record.spec
+        do throws(KubeError) {
+            let answer = KubeClient.object(
+                try await client.send(
+                    KubeRequest(
+                        method: "PUT",
+                        path: configuration.objectPath,
+                        contentType: "application/json",
+                        body: KubeAction.json(updated)
+                    )
+                )
+            )
+            let version = (answer["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? ""
+            observed = (record, version, clock.now)
+            renewedAt = now
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func create(_ record: LeaseRecord, at now: C.Instant) async -> Bool {
+        let lease: [String: Any] = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": configuration.name, "namespace": configuration.namespace],
+            "spec": record.spec,
+        ]
+        do throws(KubeError) {
+            let answer = KubeClient.object(
+                try await client.send(
+                    KubeRequest(
+                        method: "POST",
+                        path: configuration.collectionPath,
+                        contentType: "application/json",
+                        body: KubeAction.json(lease)
+                    )
+                )
+            )
+            let version = (answer["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? ""
+            observed = (record, version, clock.now)
+            renewedAt = now
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Asks the server whether this replica still holds the lease: true only if it believes it leads
+    /// *and* the Lease names it.
+    public func confirm() async -> Bool {
+        guard isLeader,
+            let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
+        else { return false }
+        let lease = KubeClient.object(body)
+        applied = Self.applied(in: lease)
+        return LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
+            && isLeader
+    }
+
+    /// Whether a leader claimed `proposal`, as the lease said when last read (local, no request).
+    public func wasApplied(_ proposal: String) -> Bool { applied.contains(proposal) }
+
+    /// Claims `proposal` just before changing the cluster, written ahead as the audit log is: asks the
+    /// server whether this replica still holds the lease and, if nobody claimed the proposal yet, adds it
+    /// to the lease's list (the oldest dropped past ``appliedLimit``) on the lease as read, so that a
+    /// concurrent write (a renewal) makes it read and try again, once. `.held`: claimed, go ahead. A leader
+    /// that dies between its claim and its change leaves the change undone rather than done twice.
+    public func claim(_ proposal: String) async -> LeaseCheck {
+        await editApplied { list in
+            list.contains(proposal) ? nil : Array((list + [proposal]).suffix(Self.appliedLimit))
+        }
+    }
+
+    /// Takes a claim back: the change was not made (a conflict) and is to be decided afresh.
+    public func unclaim(_ proposal: String) async {
+        _ = await editApplied { list in list.contains(proposal) ? list.filter { $0 != proposal } : nil }
+    }
+
+    /// Reads the lease and writes `edit`'s list of proposals into it, if this replica holds it; `edit`
+    /// returning nil writes nothing (`.alreadyApplied`).
+    private func editApplied(_ edit: ([String]) -> [String]?) async -> LeaseCheck {
+        for _ in 0..<2 {
+            guard isLeader,
+                let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
+            else { return .lost }
+            var lease = KubeClient.object(body)
+            applied = Self.applied(in: lease)
+            guard LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
+            else { return .lost }
+            guard let list = edit(applied) else { return .alreadyApplied }
+            var metadata = lease["metadata"] as? [String: Any] ?? [:]
+            var annotations = metadata["annotations"] as? [String: Any] ?? [:]
+            annotations[Self.appliedAnnotation] = list.joined(separator: ",")
+            metadata["annotations"] = annotations
+            lease["metadata"] = metadata
+            let request = KubeRequest(
+                method: "PUT",
+                path: configuration.objectPath,
+                contentType: "application/json",
+                body: KubeAction.json(lease)
+            )
+            if (try? await client.send(request)) != nil {
+                applied = list
+                return .held
+            }
+        }
+        return .lost
+    }
+
+    private static func applied(in lease: [String: Any]) -> [String] {
+        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
+        let text = annotations?[appliedAnnotation] as? String ?? ""
+        return text.split(separator: ",").map(String.init)
+    }
+
+    /// Gives the lease up (client-go's `ReleaseOnCancel`): no holder, a one-second duration, so another
+    /// replica takes over at its next attempt rather than after the lease's duration.
+    public func release() async {
+        defer {
+            if renewedAt != nil { stepDown() }
+        }
+        guard let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath)) else {
+            return
+        }
+        var lease = KubeClient.object(body)
+        let current = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
+        guard current.holderIdentity == configuration.identity else { return }
+        let now = wallTime()
+        lease["spec"] =
+            LeaseRecord(
+                holderIdentity: "",
+                leaseDurationSeconds: 1,
+                acquireTime: now,
+                renewTime: now,
+                leaseTransitions: current.leaseTransitions
+            ).spec
+        _ = try? await client.send(
+            KubeRequest(
+                method: "PUT",
+                path: configuration.objectPath,
+                contentType: "application/json",
+                body: KubeAction.json(lease)
+            )
+        )
+    }
+}

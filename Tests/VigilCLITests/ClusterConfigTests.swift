@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import Testing
+import VigilKube
+import VigilScrape
+
+@testable import VigilCLI
+
+/// Cluster mode's configuration: `kubernetes_sd_configs` in a job, `cluster:` (shards, leader election),
+/// `--shard`/`--shards` and the ordinal of the pod name; and how a discovered target becomes a scrape target.
+struct ClusterConfigTests {
+    static let yaml = """
+        scrape_configs:
+          - job_name: pods
+            scrape_interval: 30s
+            kubernetes_sd_configs:
+              - role: pod
+                namespaces: {names: [shop, web]}
+                selectors: [{role: pod, label: "app=shop", field: "status.phase=Running"}]
+          - job_name: services
+            relabel_configs:
+              - action: keep
+                source_labels: [__meta_kubernetes_service_label_monitored]
+                regex: "yes"
+            kubernetes_sd_configs: [{role: endpoints}]
+        cluster:
+          shards: 3
+          leader_election: {namespace: monitoring, lease_duration: 20s}
+        """
+
+    @Test func kubernetesSDAndClusterSettingsAreRead() throws {
+        let config = try DaemonConfig.parse(Self.yaml, file: "vigil.yaml")
+        #expect(config.targets.isEmpty)
+        #expect(config.discovery.count == 2)
+        let pods = config.discovery[0]
+        #expect(pods.configuration.role == .pod)
+        #expect(pods.configuration.namespaces == ["shop", "web"])
+        #expect(
+            pods.configuration.selectors == [.init(role: .pod, label: "app=shop", field: "status.phase=Running")]
+        )
+        #expect(pods.job.template.job == "pods" && pods.job.template.interval == 30)
+        #expect(pods.job.annotationPrefix == "__meta_kubernetes_pod_annotation_")
+        let services = config.discovery[1]
+        #expect(services.job.annotationPrefix == "__meta_kubernetes_service_annotation_")
+        #expect(services.job.relabeling.map(\.action) == [.keep])
+        #expect(config.cluster.shards == 3)
+        let election = try #require(config.cluster.leaderElection)
+        #expect(election.namespace == "monitoring" && election.leaseName == "vigil-remediation")
+        #expect(election.leaseDuration == 20 && election.renewDeadline == 10 && election.retryPeriod == 2)
+    }
+
+    @Test func badClusterSettingsNameFileLineAndField() {
+        let yaml = """
+            scrape_configs:
+              - job_name: nodes
+                kubernetes_sd_configs: [{role: node}, {namespaces: {names: [a]}}, {role: pod, api_server: "https://x"}]
+            cluster:
+              shards: 0
+              leader_election: {renew_deadline: 20s}
+            """
+        #expect {
+            try DaemonConfig.parse(yaml, file: "vigil.yaml")
+        } throws: { error in
+            let errors = (error as! DaemonConfig.Invalid).errors
+            let expected = [
+                "vigil.yaml:3:36: scrape_configs[0].kubernetes_sd_configs[0].role: only pod and endpoints are supported, got \"node\"",
+                "vigil.yaml:3:43: scrape_configs[0].kubernetes_sd_configs[1].role: required (pod or endpoints)",
+                "vigil.yaml:3:83: scrape_configs[0].kubernetes_sd_configs[2].api_server: unknown field",
+                "vigil.yaml:5:11: cluster.shards: expected at least 1",
+                "vigil.yaml:6:20: cluster.leader_election: lease_duration must be greater than renew_deadline",
+            ]
+            for line in expected {
+                #expect(errors.contains { $0.hasPrefix(line) }, "missing: \(line)\nin: \(errors)")
+            }
+            return errors.count == expected.count
+        }
+    }
+
+    @Test(
+        arguments: [
+            // --shard wins; else $POD_NAME; else $HOSTNAME.
+            (3, 1, [:], "1/3"),
+            (3, nil, ["POD_NAME": "vigil-2", "HOSTNAME": "host-0"], "2/3"),
+            (3, nil, ["HOSTNAME": "vigil-0"], "0/3"),
+            (1, nil, [:], "0/1"),
+        ] as [(Int, Int?, [String: String], String)]
+    )
+    func theShardComesFromTheFlagOrThePodName(
+        shards: Int,
+        index: Int?,
+        environment: [String: String],
+        shard: String
+    )
+        throws
+    {
+        let settings = ClusterSettings(shards: shards, shardIndex: index)
+        #expect(try settings.shard(environment: environment).get().description == shard)
+    }
+
+    @Test func aShardThatCannotBeKnownIsRefused() {
+        let unnamed = ClusterSettings(shards: 3).shard(environment: ["HOSTNAME": "laptop"])
+        #expect(throws: DaemonConfig.Invalid.self) { try unnamed.get() }
+        let outside = ClusterSettings(shards: 3, shardIndex: 3).shard(environment: [:])
+        #expect(throws: DaemonConfig.Invalid(errors: ["--shard 3: expected 0 to 2 with --shards 3"])) {
+            try outside.get()
+        }
+    }
+
+    @Test func theFlagsOverrideTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("vigil.yaml")
+        try Self.yaml.write(to: file, atomically: true, encoding: .utf8)
+        let command = try RunCommand.parse(["--config", file.path, "--shard", "1", "--shards", "2"])
+        let config = try command.source.load()
+        #expect(config.cluster.shards == 2 && config.cluster.shardIndex == 1)
+    }
+}
+
+/// A discovered target's way to a scrape target: the default relabelling honours the prometheus.io
+/// annotations; a job's own keep/drop rules replace the scrape annotation.
+struct DiscoveryJobTests {
+    let job = DiscoveryJob(template: ScrapeTarget(url: "", job: "pods"))
+
+    static func labels(_ annotations: [String: String], address: String = "10.1.0.7:8080") -> [String: String] {
+        var labels = [
+            "__address__": address, "__meta_kubernetes_namespace": "shop", "__meta_kubernetes_pod_name": "shop-1",
+            "__meta_kubernetes_pod_container_name": "app",
+        ]
+        for (name, value) in annotations { labels["__meta_kubernetes_pod_annotation_prometheus_io_\(name)"] = value }
+        return labels
+    }
+
+    @Test func annotationsPickTheTargetAndItsURL() throws {
+        #expect(job.target(from: Self.labels([:])) == nil, "not annotated: not scraped")
+        #expect(job.target(from: Self.labels(["scrape": "false"])) == nil)
+        let plain = try #require(job.target(from: Self.labels(["scrape": "true"])))
+        #expect(plain.url == "http://10.1.0.7:8080/metrics")
+        #expect(plain.labels == ["namespace": "shop", "pod": "shop-1", "container": "app"])
+        let annotated = try #require(
+            job.target(from: Self.labels(["scrape": "true", "port": "9102", "path": "stats", "scheme": "https"]))
+        )
+        #expect(annotated.url == "https://10.1.0.7:9102/stats")
+        #expect(annotated.instance == "10.1.0.7:9102")
+        // A port-less target takes the annotated port; IPv6 keeps its brackets; a bad port is ignored.
+        #expect(
+            job.target(from: Self.labels(["scrape": "true", "port": "9102"], address: "10.1.0.7"))?.url
+                == "http://10.1.0.7:9102/metrics"
+        )
+        #expect(
+            job.target(from: Self.labels(["scrape": "true", "port": "9102"], address: "[fd00::7]:80"))?.url
+                == "http://[fd00::7]:9102/metrics"
+        )
+        #expect(
+            job.target(from: Self.labels(["scrape": "true", "port": "99999"]))?.url
+                == "http://10.1.0.7:8080/metrics"
+        )
+    }
+
+    @Test func aJobsOwnRulesReplaceTheScrapeAnnotation() throws {
+        var own = job
+        own.relabeling = [try RelabelRule(action: .keep, sourceLabels: ["__meta_kubernetes_namespace"], regex: "shop")]
+        #expect(own.target(from: Self.labels([:]))?.url == "http://10.1.0.7:8080/metrics")
+        var other = Self.labels([:])
+        other["__meta_kubernetes_namespace"] = "kube-system"
+        #expect(own.target(from: other) == nil)
+    }
+}

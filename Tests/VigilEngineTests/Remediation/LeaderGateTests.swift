@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import VigilKube
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// With several replicas only the holder of the remediation Lease applies, and it asks the API server
+/// again just before each change, because leader election alone does not fence. Real electors against
+/// the fake API server's Leases; time from a manual clock.
+struct LeaderGateTests {
+    private static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
+    private static let lease = "/apis/coordination.k8s.io/v1/namespaces/shop/leases/vigil-remediation"
+
+    private static func elector(
+        _ identity: String,
+        _ fixture: RemediationFixture,
+        _ clock: ManualClock
+    )
+        -> LeaderElector<ManualClock>
+    {
+        LeaderElector(
+            configuration: LeaderElectionConfiguration(namespace: "shop", identity: identity),
+            client: fixture.kube,
+            clock: clock
+        )
+    }
+
+    @Test func theLeaderApplies() async throws {
+        let fixture = try RemediationFixture()
+        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        #expect(await leader.tryAcquireOrRenew())
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leader)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        #expect(try fixture.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+    }
+
+    @Test func aReplicaWithoutTheLeaseProposesButNeverApplies() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        #expect(await Self.elector("vigil-0", fixture, clock).tryAcquireOrRenew())
+        let follower = Self.elector("vigil-1", fixture, clock)
+        #expect(await follower.tryAcquireOrRenew() == false)
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: follower)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        // Proposed, refused once (the same refusal is not repeated every round), nothing sent.
+        #expect(records.map(\.step) == [.proposed, .refused])
+        #expect(records.last?.reason == "not-leader")
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+    }
+
+    @Test func aLeaseLostBeforeTheChangeIsAuditedAndNothingIsSent() async throws {
+        let fixture = try RemediationFixture()
+        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        #expect(await leader.tryAcquireOrRenew())
+        // Another replica took the lease over; this one has not noticed yet (no renewal since).
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(Self.lease)", "patch": {"spec": {"holderIdentity": "vigil-2"}}}"#
+        )
+        #expect(await leader.isLeader)
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leader)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .failed])
+        #expect(records.last?.reason == "lease-lost")
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+    }
+
+    @Test func aNewLeaderDoesNotApplyAgainWhatTheOldOneApplied() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let old = Self.elector("vigil-0", fixture, clock)
+        #expect(await old.tryAcquireOrRenew())
+        let first = try fixture.remediator(RemediationFixture.applying, leadership: old)
+        await first.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        let lease = try await fixture.object(Self.lease)
+        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
+        let proposal = RemediationFixture.memoryIncident().proposals[0].id
+        #expect(annotations?["vigil.dev/applied-proposals"] as? String == proposal)
+
+        // The old leader goes; another replica, with its own audit log, takes over and sees the same incident.
+        await old.release()
+        let new = Self.elector("vigil-1", fixture, clock)
+        #expect(await new.tryAcquireOrRenew())
+        let otherLog = fixture.directory.appendingPathComponent("other.jsonl").path
+        let second = try fixture.remediator(
+            RemediationFixture.applying,
+            audit: AuditLog(path: otherLog, environment: [:]),
+            leadership: new
+        )
+        await second.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let records = try AuditLog.read(path: otherLog).records
+        #expect(records.map(\.step) == [.proposed, .refused])
+        #expect(records.last?.reason == "already-applied")
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+    }
+}
