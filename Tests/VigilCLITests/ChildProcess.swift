@@ -17,8 +17,13 @@ final class ChildProcess: @unchecked Sendable {
             .appendingPathComponent("vigil")
     }
 
-    /// A loopback port unlikely to collide with other runs: from the process id and a per-test offset.
-    static func port(_ offset: Int) -> Int { 30_000 + Int(getpid() % 5_000) * 4 + offset }
+    /// A loopback port for a test's fixed role (`offset` 0 to 15), from the process id. Below Linux's
+    /// ephemeral range (32768–60999): there, the test process's own outgoing connections and the
+    /// servers bound to port 0 took these ports now and then (`Address already in use` in CI).
+    static func port(_ offset: Int) -> Int {
+        precondition((0..<16).contains(offset), "port offsets are 0 to 15")
+        return 20_000 + Int(getpid() % 750) * 16 + offset
+    }
 
     /// `vigil run ARGUMENTS`, with `environment` over the test's own.
     static func vigil(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
