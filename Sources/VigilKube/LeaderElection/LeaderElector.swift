@@ -115,24 +115,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         }
         var updated = lease
         updated["spec"] = record.spec
-        do throws(KubeError) {
-            let answer = KubeClient.object(
-                try await client.send(
-                    KubeRequest(
-                        method: "PUT",
-                        path: configuration.objectPath,
-                        contentType: "application/json",
-                        body: KubeAction.json(updated)
-                    )
-                )
-            )
-            let version = (answer["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? ""
-            observed = (record, version, clock.now)
-            renewedAt = now
-            return true
-        } catch {
-            return false
-        }
+        return await write(updated, method: "PUT", path: configuration.objectPath, record: record, at: now)
     }
 
     private func create(_ record: LeaseRecord, at now: C.Instant) async -> Bool {
@@ -141,12 +124,24 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             "metadata": ["name": configuration.name, "namespace": configuration.namespace],
             "spec": record.spec,
         ]
+        return await write(lease, method: "POST", path: configuration.collectionPath, record: record, at: now)
+    }
+
+    /// Sends the Lease (created or replaced); on success the server's answer is what this replica has
+    /// observed and renewed.
+    private func write(
+        _ lease: [String: Any],
+        method: String,
+        path: String,
+        record: LeaseRecord,
+        at now: C.Instant
+    ) async -> Bool {
         do throws(KubeError) {
             let answer = KubeClient.object(
                 try await client.send(
                     KubeRequest(
-                        method: "POST",
-                        path: configuration.collectionPath,
+                        method: method,
+                        path: path,
                         contentType: "application/json",
                         body: KubeAction.json(lease)
                     )
