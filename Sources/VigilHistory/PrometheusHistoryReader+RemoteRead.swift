@@ -32,9 +32,12 @@ extension PrometheusHistoryReader {
             step: Self.milliseconds(query.step),
             lookback: Self.milliseconds(source.lookbackDelta)
         )
-        let request = HTTPRequest(
-            url: source.url + "/api/v1/read",
-            method: .post,
+        let what =
+            "\(source.url) remote read \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end))]"
+        let clock = ContinuousClock()
+        let sent = clock.now
+        let response = try await post(
+            "/api/v1/read",
             headers: [
                 ("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy"),
                 ("X-Prometheus-Remote-Read-Version", "0.1.0"),
@@ -45,22 +48,8 @@ extension PrometheusHistoryReader {
                 start: sampler.start - sampler.lookback,
                 end: sampler.end
             ),
-            timeout: source.timeout,
-            maxBodyBytes: source.maxResponseBytes,
-            tls: source.tls,
-            authorization: source.authorization
+            what: what
         )
-        let what =
-            "\(source.url) remote read \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end))]"
-        let clock = ContinuousClock()
-        let sent = clock.now
-        let response: HTTPResponse
-        do {
-            response = try await transport.execute(request)
-        } catch {
-            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
-            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
-        }
         let received = clock.now
         let mediaType = response.header("Content-Type") ?? ""
         // Not found, not allowed, not a media type it takes, not implemented, or an answer that is not

@@ -145,27 +145,16 @@ public struct PrometheusHistoryReader: Sendable {
             ("step", Self.seconds(query.step)),
         ]
         .map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
-        let request = HTTPRequest(
-            url: source.url + "/api/v1/query_range",
-            method: .post,
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-            body: Array(form.utf8),
-            timeout: source.timeout,
-            maxBodyBytes: source.maxResponseBytes,
-            tls: source.tls,
-            authorization: source.authorization
-        )
         let what =
             "\(source.url) query_range \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end)), step \(Self.seconds(query.step))s]"
         let clock = ContinuousClock()
         let sent = clock.now
-        let response: HTTPResponse
-        do {
-            response = try await transport.execute(request)
-        } catch {
-            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
-            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
-        }
+        let response = try await post(
+            "/api/v1/query_range",
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: Array(form.utf8),
+            what: what
+        )
         let received = clock.now
         let answer: MatrixReader.Answer
         do {
@@ -189,6 +178,32 @@ public struct PrometheusHistoryReader: Sendable {
                 waitSeconds: Self.seconds(received - sent),
                 parseSeconds: Self.seconds(clock.now - received)
             )
+        }
+    }
+
+    /// One POST to Prometheus with the source's credentials, TLS and bounds; a failed transfer is named by
+    /// `what` (the query), with a hint when the answer was too large.
+    func post(
+        _ path: String,
+        headers: [(String, String)],
+        body: [UInt8],
+        what: String
+    ) async throws(HistoryReadError) -> HTTPResponse {
+        let request = HTTPRequest(
+            url: source.url + path,
+            method: .post,
+            headers: headers,
+            body: body,
+            timeout: source.timeout,
+            maxBodyBytes: source.maxResponseBytes,
+            tls: source.tls,
+            authorization: source.authorization
+        )
+        do {
+            return try await transport.execute(request)
+        } catch {
+            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
+            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
         }
     }
 
