@@ -66,7 +66,7 @@ extension PrometheusHistoryReader {
         }
         let raw: [ChunkedReadResponse.Series]
         do {
-            raw = try ChunkedReadResponse.decode(response.body)
+            raw = try ChunkedReadResponse.decode(response.body, onto: sampler)
         } catch {
             throw HistoryReadError(description: "\(what): unreadable answer: \(error)")
         }

@@ -76,22 +76,7 @@ struct RemoteReadTests {
     /// A chunk that claims more samples than its bits hold is refused with where it was, even when the
     /// frame's checksum is right.
     @Test func aTruncatedChunkBehindAGoodChecksumNamesItsField() throws {
-        var label = ProtobufWriter()
-        label.field(1, string: "__name__")
-        label.field(2, string: "up")
-        var chunk = ProtobufWriter()
-        chunk.field(3, int64: 1)
-        chunk.field(4, bytes: [0x00, 0x05, 0x02])
-        var series = ProtobufWriter()
-        series.field(1, bytes: label.bytes)
-        series.field(2, bytes: chunk.bytes)
-        var message = ProtobufWriter()
-        message.field(1, bytes: series.bytes)
-        let data = message.bytes
-        let checksum = data.withUnsafeBufferPointer { CRC32C.checksum($0) }
-        var frame = ProtobufWriter()
-        frame.varint(UInt64(data.count))
-        let body = frame.bytes + withUnsafeBytes(of: checksum.bigEndian) { Array($0) } + data
+        let body = StreamedAnswer.frame(labels: [("__name__", "up")], chunks: [[0x00, 0x05, 0x02]])
         #expect {
             try ChunkedReadResponse.decode(body)
         } throws: { error in

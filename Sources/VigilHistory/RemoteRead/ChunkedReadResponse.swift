@@ -23,9 +23,18 @@ enum ChunkedReadResponse {
     /// are passed over, as `query_range` answers for them are.
     static let xorEncoding: UInt64 = 1
 
-    static func decode(_ body: [UInt8]) throws(DecodeError) -> [Series] {
-        var positions: [[String: String]: Int] = [:]
-        var series: [Series] = []
+    /// Prometheus's own default `--query.max-samples`: the most samples a query may hold at once, so an
+    /// answer Prometheus would refuse by `query_range` is refused here too.
+    static let maximumSamples = 50_000_000
+
+    /// The answer's series. With `grid`, each series keeps only the samples the grid's steps can pick
+    /// (``LookbackSampler/thin(_:_:)``), as it is read; in all, no more than `maximumSamples` are held.
+    static func decode(
+        _ body: [UInt8],
+        onto grid: LookbackSampler? = nil,
+        maximumSamples: Int = maximumSamples
+    ) throws(DecodeError) -> [Series] {
+        var collection = Collection(retention: Retention(grid: grid, limit: maximumSamples))
         let outcome: Result<Void, DecodeError> = body.withUnsafeBufferPointer { buffer in
             var position = 0
             var frame = 0
@@ -47,15 +56,7 @@ enum ChunkedReadResponse {
                     return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): checksum mismatch"))
                 }
                 do throws(FieldError) {
-                    try readFrame(buffer, data) { labels, times, values in
-                        if let index = positions[labels] {
-                            series[index].times += times
-                            series[index].values += values
-                        } else {
-                            positions[labels] = series.count
-                            series.append(Series(labels: labels, times: times, values: values))
-                        }
-                    }
+                    try readFrame(buffer, data, into: &collection)
                 } catch {
                     return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): \(error.message)"))
                 }
@@ -65,18 +66,56 @@ enum ChunkedReadResponse {
             return .success(())
         }
         try outcome.get()
-        return series
+        return collection.series
     }
 
     private struct FieldError: Error {
         var message: String
     }
 
+    /// What a decode holds: samples counted as they are decoded, a series thinned to its grid whenever
+    /// it holds twice what the grid can use (so thinning costs O(log n) a sample), and an error past the limit.
+    private struct Retention {
+        let grid: LookbackSampler?
+        let limit: Int
+        var held = 0
+
+        /// Accounts for a series that held `counted` samples and now holds `series.times.count`.
+        mutating func held(_ series: inout Series, counted: Int) throws(FieldError) {
+            if let grid, series.times.count > 2 * grid.bucketCount {
+                grid.thin(&series.times, &series.values)
+            }
+            held += series.times.count - counted
+            guard held <= limit else {
+                throw FieldError(message: "more than \(limit) samples held: narrow the query")
+            }
+        }
+    }
+
+    /// The series read so far, one per label set: a series whose chunks fill several frames is joined here.
+    private struct Collection {
+        var retention: Retention
+        var positions: [[String: String]: Int] = [:]
+        var series: [Series] = []
+
+        mutating func add(_ part: Series) throws(FieldError) {
+            guard let index = positions[part.labels] else {
+                positions[part.labels] = series.count
+                series.append(part)
+                return
+            }
+            let counted = series[index].times.count + part.times.count
+            series[index].times += part.times
+            series[index].values += part.values
+            try retention.held(&series[index], counted: counted)
+        }
+    }
+
     /// One `ChunkedReadResponse`: each `chunked_series` (field 1) handed to `emit` with its decoded samples.
     private static func readFrame(
         _ buffer: UnsafeBufferPointer<UInt8>,
         _ range: Range<Int>,
-        emit: ([String: String], [Int64], [Double]) -> Void
+        into collection: inout Collection
     ) throws(FieldError) {
         var message = ProtobufReader(buffer, range: range)
         var index = 0
@@ -84,22 +123,31 @@ enum ChunkedReadResponse {
         {
             guard field.number == 1, case .bytes(let payload) = field.value else { continue }
             let path = "chunked_series[\(index)]"
-            var labels: [String: String] = [:]
-            var times: [Int64] = []
-            var values: [Double] = []
+            var part = Series(labels: [:])
             var reader = ProtobufReader(buffer, range: payload)
             var chunkIndex = 0
-            while let part = try wrapped(path, { () throws(ProtobufReader.DecodeError) in try reader.next() }) {
-                guard case .bytes(let inner) = part.value else { continue }
-                switch part.number {
-                case 1: try readLabel(buffer, inner, path: "\(path).labels", into: &labels)
+            while let field = try wrapped(path, { () throws(ProtobufReader.DecodeError) in try reader.next() }) {
+                guard case .bytes(let inner) = field.value else { continue }
+                switch field.number {
+                case 1: try readLabel(buffer, inner, path: "\(path).labels", into: &part.labels)
                 case 2:
-                    try readChunk(buffer, inner, path: "\(path).chunks[\(chunkIndex)]", times: &times, values: &values)
+                    let chunkPath = "\(path).chunks[\(chunkIndex)]"
+                    let counted = part.times.count
+                    try readChunk(buffer, inner, path: chunkPath, times: &part.times, values: &part.values)
+                    do throws(FieldError) {
+                        try collection.retention.held(&part, counted: counted)
+                    } catch {
+                        throw FieldError(message: "\(chunkPath): \(error.message)")
+                    }
                     chunkIndex += 1
                 default: continue
                 }
             }
-            emit(labels, times, values)
+            do throws(FieldError) {
+                try collection.add(part)
+            } catch {
+                throw FieldError(message: "\(path): \(error.message)")
+            }
             index += 1
         }
     }

@@ -34,6 +34,37 @@ struct LookbackSampler {
         return (outTimes, outValues)
     }
 
+    /// How many samples a series can need on this grid: one at or before the first step, one in each
+    /// interval up to each later step.
+    var bucketCount: Int { step > 0 && start <= end ? Int((end - start) / step) + 2 : 0 }
+
+    /// Drops the samples no step can pick. Of the samples between two steps only the latest can be a
+    /// step's "latest at or before"; none after the last step is ever read. Exact — ``points(times:values:)``
+    /// answers the same before and after — so a decode keeps a series to one sample per step however
+    /// dense the answer is, and a hostile answer of 2-bit samples cannot expand 64-fold in memory.
+    func thin(_ times: inout [Int64], _ values: inout [Double]) {
+        (times, values) = Self.ordered(times, values)
+        guard bucketCount > 0 else {
+            times.removeAll()
+            values.removeAll()
+            return
+        }
+        var kept = 0
+        var keptBucket: Int64 = -1
+        for index in times.indices {
+            let time = times[index]
+            guard time <= end else { break }
+            let bucket = time <= start ? 0 : (time - start + step - 1) / step
+            if bucket == keptBucket { kept -= 1 }
+            times[kept] = time
+            values[kept] = values[index]
+            kept += 1
+            keptBucket = bucket
+        }
+        times.removeLast(times.count - kept)
+        values.removeLast(values.count - kept)
+    }
+
     /// Samples in time order, one per timestamp (the last one read wins). Prometheus's chunks come
     /// ordered and without overlap; this guards the stepping above against a server whose do not.
     static func ordered(_ times: [Int64], _ values: [Double]) -> ([Int64], [Double]) {
