@@ -23,6 +23,9 @@ public final class SymbolTable {
 
     private var ids: [Bytes: Symbol] = [:]
     private var strings: [String] = []
+    /// Ids of released strings, handed out again by ``intern(_:)``: a daemon that sees a new pod name
+    /// every deploy for a year holds the names of its live series, not of every series it ever saw.
+    private var free: [UInt32] = []
 
     public init() {}
 
@@ -30,10 +33,37 @@ public final class SymbolTable {
     public func intern(_ string: String) -> Symbol {
         let key = Bytes(string: string)
         if let symbol = ids[key] { return symbol }
-        let symbol = Symbol(id: UInt32(strings.count))
-        strings.append(string)
+        let symbol: Symbol
+        if let id = free.popLast() {
+            symbol = Symbol(id: id)
+            strings[Int(id)] = string
+        } else {
+            symbol = Symbol(id: UInt32(strings.count))
+            strings.append(string)
+        }
         ids[key] = symbol
         return symbol
+    }
+
+    /// Releases every string no label of `labelSets` uses, for its id to be reused. The caller owns
+    /// every symbol still held: a released symbol held anywhere would later name another string. The
+    /// series store calls this when it has removed series, with the label sets it keeps.
+    public func release(keepingOnlySymbolsOf labelSets: some Sequence<LabelSet>) {
+        var used = [Bool](repeating: false, count: strings.count)
+        for labelSet in labelSets {
+            for label in labelSet.labels {
+                used[Int(label.name.id)] = true
+                used[Int(label.value.id)] = true
+            }
+        }
+        for id in strings.indices where !used[id] {
+            let key = Bytes(string: strings[id])
+            // A released slot holds "" and is not what `ids` maps "" to (if anything): passed over.
+            guard ids[key]?.id == UInt32(id) else { continue }
+            ids.removeValue(forKey: key)
+            strings[id] = ""
+            free.append(UInt32(id))
+        }
     }
 
     /// The symbol for `string` if it is interned already; never creates one (a series that is refused
@@ -43,6 +73,6 @@ public final class SymbolTable {
     /// The string behind a symbol of this table.
     public subscript(symbol: Symbol) -> String { strings[Int(symbol.id)] }
 
-    /// How many distinct strings are interned.
-    public var count: Int { strings.count }
+    /// How many distinct strings are interned (and not released).
+    public var count: Int { ids.count }
 }

@@ -127,6 +127,27 @@ struct SeriesCacheTests {
         #expect(symbols.count == 6)
     }
 
+    @Test func releasedSymbolsAreReusedAndKeptOnesKeepTheirStrings() {
+        let symbols = SymbolTable()
+        let kept = LabelSet([("__name__", "up"), ("pod", "stays"), ("note", "")], symbols: symbols)
+        for pod in 0..<100 { _ = LabelSet([("__name__", "up"), ("pod", "p\(pod)")], symbols: symbols) }
+        #expect(symbols.count == 106)
+        symbols.release(keepingOnlySymbolsOf: [kept])
+        #expect(symbols.count == 6)
+        #expect(symbols.existing("p7") == nil)
+        #expect(kept.description(in: symbols) == "up{note=\"\", pod=\"stays\"}")
+        // Releasing again passes over the released slots (which hold ""), and keeps the real "".
+        symbols.release(keepingOnlySymbolsOf: [kept])
+        #expect(symbols.count == 6)
+        #expect(symbols.existing("") != nil)
+        // New strings take released ids: the table does not grow.
+        let later = (0..<100).map { symbols.intern("q\($0)") }
+        #expect(Set(later.map(\.id)).count == 100)
+        #expect(later.allSatisfy { $0.id < 106 })
+        #expect(symbols[later[42]] == "q42")
+        #expect(kept.description(in: symbols) == "up{note=\"\", pod=\"stays\"}")
+    }
+
     @Test func symbolsAreInternedByTheirBytes() {
         // Canonically equivalent to Swift's String ==, different bytes: two symbols, each kept as sent.
         let symbols = SymbolTable()

@@ -392,6 +392,26 @@ struct ScrapeGarbageTests {
         #expect(await manager.exposition().contains("pod=\"stays\""))
     }
 
+    @Test func removedSeriesTakeTheirLabelValuesWithThem() async {
+        // A pod replaced at every scrape for 50 rounds, garbage collected each time: the symbol table holds
+        // the live pods' names, not every name ever seen.
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        var counts: [Int] = []
+        for round in 0..<50 {
+            transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p\(round)\"} 1\n")
+            await manager.scrapeAll()
+            await manager.collectGarbage(retention: 15)
+            counts.append(await manager.withStore { $0.symbols.count })
+        }
+        #expect(Set(counts.dropFirst(2)).count == 1)
+        #expect(await manager.withStore { $0.symbols.existing("p10") == nil && $0.symbols.existing("p49") != nil })
+        #expect(await manager.exposition().contains("pod=\"stays\""))
+    }
+
     @Test func aFewRemovedSeriesThatComeBackAreLabelledAgain() async throws {
         // The cache forgets labels once the store has them: a removed series that returns must still get
         // its own labels (not none, not another's), however few of the target's series were removed.

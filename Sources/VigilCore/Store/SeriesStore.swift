@@ -219,6 +219,8 @@ public final class SeriesStore {
             serials.removeLast(removed)
         }
         refs = Dictionary(uniqueKeysWithValues: labelSets.enumerated().map { ($1, StoreRef(index: UInt32($0))) })
+        // The removed series's label values (old pod names) go with them; the store holds every symbol in use.
+        if removed > 0 { symbols.release(keepingOnlySymbolsOf: labelSets) }
         anomalies = Dictionary(
             uniqueKeysWithValues: anomalies.compactMap { ref, anomaly in
                 remap[Int(ref.index)].map { ($0, anomaly.moved(to: $0)) }
