@@ -15,8 +15,8 @@ public protocol AssistCatalog: Sendable {
     func series(incident: String, metric: String?, points: Int) async throws(AssistError) -> [AssistItem]
     /// Anomalies, ongoing ones only when asked.
     func anomalies(ongoingOnly: Bool) async throws(AssistError) -> [AssistItem]
-    /// A diagnosis of one namespace, or of one workload (`deployment/web`) in it.
-    func diagnose(namespace: String, workload: String?) async throws(AssistError) -> [AssistItem]
+    /// A diagnosis of one namespace, or of one workload in it (both checked by ``ScopeArgument``).
+    func diagnose(namespace: String, workload: ScopeArgument.Workload?) async throws(AssistError) -> [AssistItem]
     /// An incident's proposals: action, kubectl command and, with a cluster, the server's dry run and diff.
     func proposals(incident: String) async throws(AssistError) -> [AssistItem]
 }

@@ -86,7 +86,9 @@ public struct AssistTools: Sendable {
                 inputSchema: schema(
                     [
                         "namespace": string("The namespace."),
-                        "workload": string("KIND/NAME, e.g. deployment/web (optional)."),
+                        "workload": string(
+                            "KIND/NAME, e.g. deployment/web, deploy/web, sts/db, ds/agent (optional)."
+                        ),
                     ],
                     required: ["namespace"]
                 ),
@@ -112,7 +114,10 @@ public struct AssistTools: Sendable {
             let text: String
             switch tool {
             case .listIncidents:
-                let items = try await catalog.incidents(namespace: try Self.string(arguments, "namespace"))
+                let namespace = try Self.string(arguments, "namespace").map { text throws(AssistError) in
+                    try ScopeArgument.namespace(text)
+                }
+                let items = try await catalog.incidents(namespace: namespace)
                 text = budget.render(items, narrowing: "pass namespace, or read one with get_incident")
             case .getIncident:
                 let id = try Self.required(arguments, "id")
@@ -138,11 +143,11 @@ public struct AssistTools: Sendable {
                 }
                 text = budget.render(try await catalog.anomalies(ongoingOnly: ongoing), narrowing: "pass ongoing: true")
             case .diagnose:
-                let namespace = try Self.required(arguments, "namespace")
-                let items = try await catalog.diagnose(
-                    namespace: namespace,
-                    workload: try Self.string(arguments, "workload")
-                )
+                let namespace = try ScopeArgument.namespace(try Self.required(arguments, "namespace"))
+                let workload = try Self.string(arguments, "workload").map { text throws(AssistError) in
+                    try ScopeArgument.workload(text)
+                }
+                let items = try await catalog.diagnose(namespace: namespace, workload: workload)
                 text = budget.render(items, narrowing: "pass workload, or read one incident with get_incident")
             case .propose:
                 let items = try await catalog.proposals(incident: try Self.required(arguments, "incident"))

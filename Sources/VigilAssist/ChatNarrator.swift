@@ -37,45 +37,144 @@ public struct ChatNarrator: Sendable {
         cannot change the cluster and you do not decide fixes: Vigil's proposals are listed as they are.
         """
 
-    public func narrate(_ brief: NarrationBrief) async -> Narration {
+    /// Each brief told in turn, within the run's budget (``NarratorConfiguration/runTimeout``,
+    /// ``NarratorConfiguration/runTokens``) measured on `clock`: a request is given what is left of both
+    /// (at most `timeout` and `max_tokens` each), and once either is spent the rest are not sent.
+    public func narrate<C: Clock>(_ briefs: [NarrationBrief], clock: C) async -> [Narration]
+    where C.Duration == Duration {
+        let start = clock.now
+        let runTime = Self.duration(configuration.runTimeout)
+        var tokensLeft = configuration.runTokens
+        var narrations: [Narration] = []
+        for brief in briefs {
+            let timeLeft = runTime - start.duration(to: clock.now)
+            guard timeLeft > .zero, tokensLeft > 0 else {
+                narrations.append(
+                    .failed(
+                        "the run's narrator budget is spent (\(Self.seconds(configuration.runTimeout)), \(configuration.runTokens) tokens: narrator.run_timeout, narrator.run_tokens)"
+                    )
+                )
+                continue
+            }
+            let maxTokens = min(configuration.maxTokens, tokensLeft)
+            let (narration, spent) = await narrate(
+                brief,
+                maxTokens: maxTokens,
+                timeout: min(Self.duration(configuration.timeout), timeLeft),
+                clock: clock
+            )
+            tokensLeft -= spent
+            narrations.append(narration)
+        }
+        return narrations
+    }
+
+    /// One brief, answered within `timeout` on `clock` (the request is cancelled past it), and the
+    /// tokens it cost: the answer's `usage.total_tokens`, else the `max_tokens` asked for.
+    func narrate<C: Clock>(
+        _ brief: NarrationBrief,
+        maxTokens: Int,
+        timeout: Duration,
+        clock: C
+    ) async -> (Narration, tokens: Int) where C.Duration == Duration {
         var masker = Masker()
         let document = Self.document(brief, masker: &masker)
         let body: [String: Any] = [
             "model": configuration.model,
             "temperature": 0,
-            "max_tokens": configuration.maxTokens,
+            "max_tokens": maxTokens,
             "stream": false,
             "messages": [
                 ["role": "system", "content": Self.systemPrompt],
                 ["role": "user", "content": "Incident data (untrusted JSON):\n" + document],
             ],
         ]
+        // libcurl's own limits stay as a backstop; the clock's deadline is the one that answers.
         let request = HTTPRequest(
             url: configuration.endpoint,
             method: .post,
             headers: [(name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json")],
             body: Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()),
             connectTimeout: min(configuration.timeout, 5),
-            timeout: configuration.timeout,
+            timeout: configuration.timeout + 1,
             maxBodyBytes: 1 << 20,
             authorization: configuration.apiKeyFile.map { .bearerFile($0) }
         )
+        let transport = self.transport
+        let outcome: Result<HTTPResponse, any Error>? = await withTaskGroup(of: Result<HTTPResponse, any Error>?.self) {
+            group in
+            group.addTask {
+                do {
+                    return .success(try await transport.execute(request))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
         let response: HTTPResponse
-        do {
-            response = try await transport.execute(request)
-        } catch {
-            return .failed("the narrator did not answer: \(error)")
+        switch outcome {
+        case nil:
+            return (.failed("the narrator did not answer within \(Self.seconds(timeout))"), maxTokens)
+        case .failure(let error)?:
+            return (.failed("the narrator did not answer: \(error)"), maxTokens)
+        case .success(let answer)?:
+            response = answer
         }
         guard (200..<300).contains(response.status) else {
-            return .failed("the narrator answered HTTP \(response.status)")
+            return (.failed("the narrator answered HTTP \(response.status)"), maxTokens)
         }
+        let spent = Self.usage(of: response.body) ?? maxTokens
         guard let answer = Self.content(of: response.body) else {
-            return .failed("the narrator's answer holds no message (expected OpenAI's chat completion)")
+            return (.failed("the narrator's answer holds no message (expected OpenAI's chat completion)"), spent)
         }
-        let text = masker.unmask(String(answer.prefix(Self.maxAnswerCharacters))).trimmingCharacters(
-            in: .whitespacesAndNewlines
+        let text = Self.printable(masker.unmask(String(answer.prefix(Self.maxAnswerCharacters))))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return (text.isEmpty ? .failed("the narrator answered with nothing") : .text(text), spent)
+    }
+
+    /// `text` safe to print on a terminal: escape sequences (CSI `ESC [ … m`, OSC `ESC ] … BEL`) removed
+    /// whole, then every other control character, C1 control and bidirectional override; newlines kept,
+    /// tabs as spaces. A model's text could otherwise clear the screen, recolour the report or retitle
+    /// the terminal.
+    static func printable(_ text: String) -> String {
+        let sequences = text.replacing(
+            /\x{1B}\[[0-?]*[ -\/]*[@-~]|\x{1B}\][^\x{07}\x{1B}]*(?:\x{07}|\x{1B}\\)?/,
+            with: ""
         )
-        return text.isEmpty ? .failed("the narrator answered with nothing") : .text(text)
+        var out = String.UnicodeScalarView()
+        for scalar in sequences.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out.append(scalar)
+            case 0x09: out.append(" ")
+            case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: continue
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// `usage.total_tokens` of a chat completion, when the server counts.
+    static func usage(of body: [UInt8]) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        return (object["usage"] as? [String: Any])?["total_tokens"] as? Int
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    static func seconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e9 ? "\(Int(seconds))s" : "\(seconds)s"
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, attoseconds) = duration.components
+        return seconds(Double(whole) + Double(attoseconds) / 1e18)
     }
 
     /// `choices[0].message.content` of a chat completion.
@@ -94,17 +193,18 @@ public struct ChatNarrator: Sendable {
         for action in brief.proposals { masker.register(action.namespace, category: "NAMESPACE") }
         let objects = brief.evidence.map { masker.object($0.object) }
         let targets = brief.proposals.map { masker.object($0.target) }
-        var withheld = 0
         let evidence: [[String: Any]] = brief.evidence.enumerated().map { index, line in
             var message: String
+            var reason = line.reason
             if line.fromCluster {
-                withheld += 1
-                message = "withheld (\(masker.placeholder(for: line.message, category: "MESSAGE")))"
+                message = "withheld (\(masker.withhold(line.message)))"
+                // A reason is the cluster's word too: Kubernetes' (`BackOff`) is sent, anything else is withheld.
+                if reason.wholeMatch(of: /[A-Z][A-Za-z]{0,63}/) == nil { reason = masker.withhold(reason) }
             } else {
                 message = masker.mask(line.message)
             }
             return [
-                "kind": line.kind, "reason": masker.mask(line.reason), "object": objects[index], "message": message,
+                "kind": line.kind, "reason": masker.mask(reason), "object": objects[index], "message": message,
                 "count": line.count,
             ]
         }

@@ -27,6 +27,21 @@ public struct Masker: Sendable {
         return placeholder
     }
 
+    /// Messages withheld whole, longest first: replaced before any pattern runs, so a sentence that
+    /// quotes one is caught before its names are masked (and would no longer match it).
+    private var withheld: [String] = []
+
+    /// The placeholder for a message written by the cluster (`MESSAGE_1`), hidden whole wherever a
+    /// later ``mask(_:)`` finds it quoted.
+    public mutating func withhold(_ message: String) -> String {
+        let placeholder = placeholder(for: message, category: "MESSAGE")
+        if !message.isEmpty, !withheld.contains(message) {
+            withheld.append(message)
+            withheld.sort { ($0.count, $0) > ($1.count, $1) }
+        }
+        return placeholder
+    }
+
     /// Registers `raw` as a name to hide wherever it occurs (empty strings and Kubernetes kinds are not names).
     public mutating func register(_ raw: String, category: String) {
         guard !raw.isEmpty else { return }
@@ -48,11 +63,15 @@ public struct Masker: Sendable {
         "persistentvolumeclaim", "horizontalpodautoscaler", "namespace", "service", "alert",
     ]
 
-    /// `text` with every address, URL, image and generated name replaced, then every registered name
+    /// `text` with every withheld message, address, URL, image and generated name replaced, then every registered name
     /// (and every container a sentence names: `container app of …`).
     public mutating func mask(_ text: String) -> String {
         var masked = text
-        // Patterns first, on the original text: a URL or image is hidden whole, names inside included.
+        // Withheld messages first, on the original text: a quote of one goes whole.
+        for message in withheld {
+            masked = masked.replacingOccurrences(of: message, with: placeholders[message] ?? "MESSAGE")
+        }
+        // Patterns next: a URL or image is hidden whole, names inside included.
         for (category, pattern) in Self.patterns {
             let found = masked.matches(of: pattern).map { String(masked[$0.range]) }.filter { match in
                 // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.

@@ -10,13 +10,33 @@ public struct NarratorConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// The answer's budget (`max_tokens`).
     public var maxTokens: Int
+    /// Seconds for all of one run's requests (`vigil diagnose --narrate` tells every incident): past it
+    /// the rest are not sent.
+    public var runTimeout: Double
+    /// Tokens for all of one run's requests: each costs the answer's `usage.total_tokens`, or the
+    /// `max_tokens` it asked for when the server does not count.
+    public var runTokens: Int
 
-    public init(url: String, model: String, apiKeyFile: String? = nil, timeout: Double = 30, maxTokens: Int = 400) {
+    /// The longest `timeout` and `run_timeout` accepted: a narrator is beside the report, not in its way.
+    public static let maxTimeout: Double = 300
+    public static let maxRunTimeout: Double = 3600
+
+    public init(
+        url: String,
+        model: String,
+        apiKeyFile: String? = nil,
+        timeout: Double = 30,
+        maxTokens: Int = 400,
+        runTimeout: Double = 120,
+        runTokens: Int = 4000
+    ) {
         self.url = url
         self.model = model
         self.apiKeyFile = apiKeyFile
         self.timeout = timeout
         self.maxTokens = maxTokens
+        self.runTimeout = runTimeout
+        self.runTokens = runTokens
     }
 
     /// `…/v1` + `/chat/completions`, one slash between.

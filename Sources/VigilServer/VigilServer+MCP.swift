@@ -18,7 +18,8 @@ extension VigilServer {
     /// A server per request: JSON-RPC ids are only unique per client, and a stateless server shares
     /// nothing between requests anyway.
     func addMCPRoute(to router: Router<VigilRequestContext>) {
-        let catalog = DaemonCatalog(status: status) { [proposals] id in await proposals?.proposalState(id: id) }
+        let preview = RecordedPreview { [proposals] id in await proposals?.proposalState(id: id) }
+        let catalog = DaemonCatalog(status: status, preview: preview)
         let tools = AssistTools(catalog: catalog)
         router.on("/mcp", method: .post) { request, _ in
             let body = try await request.body.collect(upTo: Self.mcpBodyLimit)

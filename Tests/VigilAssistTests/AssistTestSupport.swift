@@ -57,3 +57,30 @@ func temporaryDirectory(_ files: [String: String]) throws -> URL {
     }
     return directory
 }
+
+/// A copy of `scenario` with one more event on the pod of its first `BackOff`: a failed probe saying
+/// `message`, what a workload's author (or an attacker with a pod) can put in front of a model. Its own
+/// reason, so it is not folded into the `BackOff` events and does reach the incident. Removed by the caller.
+func plantedScenario(event message: String, in scenario: URL) throws -> URL {
+    var events =
+        try JSONSerialization.jsonObject(with: Data(contentsOf: scenario.appendingPathComponent("events.json")))
+        as? [String: Any] ?? [:]
+    var items = events["items"] as? [[String: Any]] ?? []
+    guard var planted = items.first(where: { ($0["reason"] as? String) == "BackOff" }) else {
+        throw CocoaError(.fileReadCorruptFile)
+    }
+    planted["message"] = message
+    planted["reason"] = "Unhealthy"
+    var metadata = planted["metadata"] as? [String: Any] ?? [:]
+    metadata["name"] = "planted.1"
+    metadata["uid"] = "planted-1"
+    planted["metadata"] = metadata
+    items.append(planted)
+    events["items"] = items
+    var files = [String: String]()
+    for name in ["cluster.json", "metrics.om"] {
+        files[name] = try String(contentsOf: scenario.appendingPathComponent(name), encoding: .utf8)
+    }
+    files["events.json"] = String(decoding: try JSONSerialization.data(withJSONObject: events), as: UTF8.self)
+    return try temporaryDirectory(files)
+}

@@ -109,6 +109,8 @@ import FoundationNetworking
         #expect(isError != true)
         guard case .text(let proposal, _, _) = proposed.first else { throw AssistTestFailure("no text") }
         #expect(proposal.contains("kubectl rollout undo deployment.apps/checkout -n shop"))
+        // Through the daemon's preview port: remediation does not run here, so the proposal as diagnosed.
+        #expect(proposal.contains(#""state":"proposed""#) && proposal.hasPrefix(#"{"untrusted":"#), "\(proposal)")
 
         // There is no tool that acts, whatever an agent asks for.
         let (refused, refusedIsError) = try await client.callTool(name: "approve", arguments: ["id": .string(id)])

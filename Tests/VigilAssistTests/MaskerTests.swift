@@ -41,6 +41,16 @@ import VigilAssist
         #expect(masker.unmask(masked) == "checkout-canary and checkout happen to restart app")
     }
 
+    @Test func aQuotedWithheldMessageGoesWholeThoughItHoldsAGeneratedName() {
+        // The leak review found: the generated pod name was masked first, so the quote no longer matched
+        // the withheld message and `app` went out as is.
+        var masker = Masker()
+        let message = "working set of app in sessions-6c9dbdp4xz-k2x8q grows 51Mi/h"
+        #expect(masker.withhold(message) == "MESSAGE_1")
+        let masked = masker.mask("deployment leaks memory: \(message). A rolling restart buys time.")
+        #expect(masked == "deployment leaks memory: MESSAGE_1. A rolling restart buys time.")
+    }
+
     @Test func placeholdersAreStableAndTwelveIsNotOneAndTwo() {
         var masker = Masker()
         for index in 1...12 { masker.register("name-\(index)x", category: "NAME") }

@@ -20,6 +20,7 @@ import VigilAssist
         #expect(narrator.model == "llama3.1:8b")
         #expect(narrator.apiKeyFile == "/etc/vigil/keys/llm")
         #expect(narrator.timeout == 30 && narrator.maxTokens == 400)
+        #expect(narrator.runTimeout == 120 && narrator.runTokens == 4000)
         #expect(try DaemonConfig.parse("diagnosis_interval: 30s", file: "v.yaml").narrator == nil)
     }
 
@@ -36,6 +37,13 @@ import VigilAssist
             "v.yaml:4:15: narrator.max_tokens: expected 1 to 32768"
         ),
         ("narrator:\n  url: http://x\n  model: m\n  temperature: 1\n", "v.yaml:4:3: narrator.temperature"),
+        // A request, and a run, are bounded: a narrator stands beside the report, never in its way.
+        ("narrator:\n  url: http://x\n  model: m\n  timeout: 10m\n", "v.yaml:4:12: narrator.timeout: at most 300s"),
+        (
+            "narrator:\n  url: http://x\n  model: m\n  run_timeout: 2h\n",
+            "v.yaml:4:16: narrator.run_timeout: at most 3600s"
+        ),
+        ("narrator:\n  url: http://x\n  model: m\n  run_tokens: 0\n", "v.yaml:4:15: narrator.run_tokens"),
     ])
     func namesEachMistake(yaml: String, message: String) {
         #expect(throws: DaemonConfig.Invalid.self) { try DaemonConfig.parse(yaml, file: "v.yaml") }

@@ -81,6 +81,17 @@ import Glibc
         send(#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#)
         #expect(try answer()["id"] as? Int == 3)
 
+        // Two megabytes without a newline: refused with an error (not held, not parsed), and the server goes on.
+        input.fileHandleForWriting.write(Data(repeating: UInt8(ascii: "x"), count: 2 << 20))
+        send("")
+        send(#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#)
+        // The refusal is written as the line is dropped; the next answer may overtake it.
+        let answers = [try answer(), try answer()]
+        let refusal = try #require(answers.first { $0["error"] != nil }?["error"] as? [String: Any])
+        #expect(refusal["code"] as? Int == -32600)
+        #expect((refusal["message"] as? String)?.contains("longer than 262144 bytes") == true)
+        #expect(answers.contains { $0["id"] as? Int == 4 && $0["result"] != nil })
+
         // The client closing standard input ends the server.
         try input.fileHandleForWriting.close()
         #expect(lines.next() == nil)

@@ -4,35 +4,49 @@ import VigilKube
 import VigilServer
 
 /// `vigil mcp`'s answers: a diagnosis of what its source reads (a recorded scenario, or Prometheus and
-/// the cluster), read in full on first use and kept; `diagnose` reads its namespace afresh. Proposals get their server-side dry run
-/// through ``ClusterRemediation`` without `--apply`'s part: a remediator with no audit log, which never
-/// applies anything.
+/// the cluster). The full read (every namespace) is kept for at most `refresh` — the list and read tools
+/// answer from it and the next call after that reads again — and `diagnose` reads its namespace afresh
+/// each time. An incident id is looked up in the full read and then in the latest namespace reads, so an
+/// id `diagnose` just gave can be read and proposed. Proposals get their server-side dry run through a
+/// ``ProposalPreview`` (``ServerDryRun``): a port that can only preview, so no remediator, desk or
+/// executor is reachable from here.
 actor DiagnosisCatalog: AssistCatalog {
     /// Reads the input for a namespace (empty: every one).
     typealias Reader = @Sendable (_ namespace: String) async throws(DiagnosisInput.ReadError) -> DiagnosisInput
-    /// The incidents with their proposals' server-side dry runs filled in.
-    typealias DryRun = @Sendable (_ incidents: [Incident], _ cluster: ClusterModel) async throws -> [Incident]
 
     private let engine: DiagnosisEngine
     private let read: Reader
-    /// Fills proposals' dry runs against a connected cluster; nil without one.
-    private let dryRun: DryRun?
-    private var latest: Snapshot?
+    /// Proposals' dry runs against a connected cluster; nil without one.
+    private let preview: (any ProposalPreview)?
+    /// How long the full read answers before the next call reads again.
+    private let refresh: Duration
+    /// Time since the catalog was made, on the clock it was given.
+    private let elapsed: @Sendable () -> Duration
+    private var latest: (snapshot: Snapshot, at: Duration)?
+    /// The latest read of each namespace `diagnose` asked for, newest last, at most ``namespaceReads``.
+    private var namespaces: [(namespace: String, snapshot: Snapshot)] = []
+
+    /// Namespace reads kept for looking ids up: enough for an agent's session, bounded whatever it asks.
+    static let namespaceReads = 8
 
     struct Snapshot {
         var incidents: [Incident]
         var diagnosis: DiagnosisEngine.Diagnosis
-        var cluster: ClusterModel
     }
 
-    init(
+    init<C: Clock>(
         engine: DiagnosisEngine,
         read: @escaping Reader,
-        dryRun: DryRun?
-    ) {
+        preview: (any ProposalPreview)?,
+        refresh: Duration = .seconds(60),
+        clock: C
+    ) where C.Duration == Duration {
         self.engine = engine
         self.read = read
-        self.dryRun = dryRun
+        self.preview = preview
+        self.refresh = refresh
+        let start = clock.now
+        elapsed = { start.duration(to: clock.now) }
     }
 
     func incidents(namespace: String?) async throws(AssistError) -> [AssistItem] {
@@ -42,12 +56,11 @@ actor DiagnosisCatalog: AssistCatalog {
     }
 
     func incident(id: String, evidenceLimit: Int) async throws(AssistError) -> AssistItem {
-        try AssistItem(encoding: IncidentDetail(try await find(id), evidenceLimit: evidenceLimit))
+        try AssistItem(encoding: IncidentDetail(try await find(id).incident, evidenceLimit: evidenceLimit))
     }
 
     func series(incident id: String, metric: String?, points: Int) async throws(AssistError) -> [AssistItem] {
-        let snapshot = try await current()
-        let incident = try await find(id)
+        let (incident, snapshot) = try await find(id)
         return try IncidentSeries.around(incident, in: snapshot.diagnosis, metric: metric, points: points)
             .map { series throws(AssistError) in try AssistItem(encoding: series) }
     }
@@ -57,9 +70,12 @@ actor DiagnosisCatalog: AssistCatalog {
             .map { anomaly throws(AssistError) in try AssistItem(encoding: IncidentSeries.AnomalyLine(anomaly)) }
     }
 
-    func diagnose(namespace: String, workload: String?) async throws(AssistError) -> [AssistItem] {
-        let wanted = try workload.map { text throws(AssistError) in try Self.subject(text, namespace: namespace) }
-        let snapshot = try await refresh(namespace: namespace)
+    func diagnose(namespace: String, workload: ScopeArgument.Workload?) async throws(AssistError) -> [AssistItem] {
+        let wanted = workload.map { Subject(kind: $0.kind, namespace: namespace, name: $0.name) }
+        let snapshot = try await diagnosis(namespace: namespace)
+        namespaces.removeAll { $0.namespace == namespace }
+        namespaces.append((namespace, snapshot))
+        if namespaces.count > Self.namespaceReads { namespaces.removeFirst() }
         return try snapshot.incidents.filter { incident in
             incident.subject.namespace == namespace
                 && wanted.map { DiagnoseCommand.same(incident.subject, $0) } ?? true
@@ -68,35 +84,41 @@ actor DiagnosisCatalog: AssistCatalog {
     }
 
     func proposals(incident id: String) async throws(AssistError) -> [AssistItem] {
-        var incident = try await find(id)
+        let incident = try await find(id).incident
         guard !incident.proposals.isEmpty else {
             throw AssistError(
                 "incident \(id) has no proposal: \(incident.cause == "unknown" ? "the evidence names no cause" : "its playbook proposes nothing")"
             )
         }
-        if let dryRun, let cluster = latest?.cluster {
-            do {
-                incident = try await dryRun([incident], cluster).first ?? incident
-            } catch {
-                throw AssistError("the dry run could not be made: \(error)")
-            }
+        var items: [AssistItem] = []
+        for proposal in incident.proposals {
+            let state =
+                await preview?.preview(proposal, of: incident) ?? ProposalState(proposed: proposal, of: incident)
+            items.append(try AssistItem(encoding: state))
         }
-        return try incident.proposals.map { proposal throws(AssistError) in try AssistItem(encoding: proposal) }
+        return items
     }
 
-    private func find(_ id: String) async throws(AssistError) -> Incident {
-        guard let incident = try await current().incidents.first(where: { $0.id == id }) else {
-            throw AssistError("no incident with id \"\(id)\"; list_incidents names them")
+    /// The incident with `id` and the read it came from: the full read first, then the namespace reads,
+    /// newest first.
+    private func find(_ id: String) async throws(AssistError) -> (incident: Incident, snapshot: Snapshot) {
+        let full = try await current()
+        for snapshot in [full] + namespaces.reversed().map(\.snapshot) {
+            if let incident = snapshot.incidents.first(where: { $0.id == id }) { return (incident, snapshot) }
         }
-        return incident
+        throw AssistError("no incident with id \"\(id)\"; list_incidents (or diagnose for one namespace) names them")
     }
 
+    /// The full read, made again once it is `refresh` old.
     private func current() async throws(AssistError) -> Snapshot {
-        if let latest { return latest }
-        return try await refresh(namespace: "")
+        let now = elapsed()
+        if let latest, now - latest.at < refresh { return latest.snapshot }
+        let snapshot = try await diagnosis(namespace: "")
+        latest = (snapshot, now)
+        return snapshot
     }
 
-    private func refresh(namespace: String) async throws(AssistError) -> Snapshot {
+    private func diagnosis(namespace: String) async throws(AssistError) -> Snapshot {
         let input: DiagnosisInput
         do {
             input = try await read(namespace)
@@ -104,17 +126,6 @@ actor DiagnosisCatalog: AssistCatalog {
             throw AssistError(error.description)
         }
         let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
-        let snapshot = Snapshot(incidents: diagnosis.incidents, diagnosis: diagnosis, cluster: input.cluster)
-        // A namespace's read is that namespace's: the other tools keep answering from the last full one.
-        if namespace.isEmpty { latest = snapshot }
-        return snapshot
-    }
-
-    /// `deployment/web` as a subject, kinds spelled as `vigil diagnose --workload` accepts them.
-    static func subject(_ text: String, namespace: String) throws(AssistError) -> Subject {
-        var scope = ScopeOptions()
-        scope.workload = text
-        if let subject = try? scope.workloadSubject(namespace: namespace) { return subject }
-        throw AssistError("workload: expected KIND/NAME (deployment/web, statefulset/db), got \"\(text)\"")
+        return Snapshot(incidents: diagnosis.incidents, diagnosis: diagnosis)
     }
 }

@@ -44,6 +44,14 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes of one tool answer at most (about 4 bytes a token).", valueName: "bytes"))
     var maxAnswerBytes: Int = 16 * 1024
 
+    @Option(
+        help: ArgumentHelp(
+            "How long one full read answers the list and read tools before the next call reads again (30s, 5m).",
+            valueName: "duration"
+        )
+    )
+    var refresh: String = "1m"
+
     func validate() throws {
         guard (replay == nil) != (history.prometheus == nil) else {
             throw ValidationError("give one of --prometheus URL and --replay DIR")
@@ -52,6 +60,9 @@ struct MCPCommand: AsyncParsableCommand {
             throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
         }
         guard maxAnswerBytes >= 1024 else { throw ValidationError("--max-answer-bytes: at least 1024") }
+        guard DurationSyntax.seconds(refresh).map({ $0 >= 0 }) == true else {
+            throw ValidationError("--refresh: expected a duration like 1m or 30s, got \"\(refresh)\"")
+        }
         if scope.workload != nil || scope.selector != nil || scope.namespace != nil {
             throw ValidationError("the agent chooses the scope: the diagnose tool takes a namespace and a workload")
         }
@@ -61,12 +72,17 @@ struct MCPCommand: AsyncParsableCommand {
         let catalog = try catalog()
         let tools = AssistTools(catalog: catalog, budget: AnswerBudget(maxBytes: maxAnswerBytes))
         let server = await AssistServer.make(tools: tools, version: "1")
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: BoundedStdioTransport())
         await server.waitUntilCompleted()
     }
 
-    /// The catalog these options name: a replay read once, or Prometheus and the cluster read per diagnosis.
-    func catalog() throws -> DiagnosisCatalog {
+    /// The catalog these options name, timed by the process's clock.
+    func catalog() throws -> DiagnosisCatalog { try catalog(clock: ContinuousClock()) }
+
+    /// The catalog these options name: a replay (read from disk once), or Prometheus and the cluster read
+    /// again once the last full read is `--refresh` old on `clock`, and per `diagnose`.
+    func catalog<C: Clock>(clock: C) throws -> DiagnosisCatalog where C.Duration == Duration {
+        let refreshAfter = Duration.milliseconds(Int64((DurationSyntax.seconds(refresh) ?? 60) * 1000))
         let windowSeconds = DurationSyntax.seconds(window) ?? 3600
         let engine = DiagnosisEngine(rules: try rules.load(), window: windowSeconds)
         let named = scope.kubeconfig != nil || scope.context != nil
@@ -79,19 +95,18 @@ struct MCPCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        // Dry runs only: no audit log, no --apply, so the remediator behind them applies nothing.
-        var dryRun: DiagnosisCatalog.DryRun?
-        if let connection {
-            dryRun = { @Sendable incidents, cluster in
-                try await ClusterRemediation(connection: connection).run(incidents, cluster: cluster)
-            }
-        }
+        let transport = CurlHTTPClient()
+        let kube = connection.map { KubeClient(connection: $0, transport: transport) }
+        // Previews only: the port's one method shows a proposal with its server-side dry run.
+        let preview = kube.map { ServerDryRun(kube: $0) }
         if let replay {
             let recording = Recording(directory: replay, engine: engine)
             return DiagnosisCatalog(
                 engine: engine,
                 read: { _ throws(DiagnosisInput.ReadError) in try await recording.input() },
-                dryRun: dryRun
+                preview: preview,
+                refresh: refreshAfter,
+                clock: clock
             )
         }
         let source: PrometheusSource
@@ -107,8 +122,6 @@ struct MCPCommand: AsyncParsableCommand {
         let history = self.history
         let selectors =
             history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
-        let transport = CurlHTTPClient()
-        let kube = connection.map { KubeClient(connection: $0, transport: transport) }
         return DiagnosisCatalog(
             engine: engine,
             read: { namespace throws(DiagnosisInput.ReadError) in
@@ -131,7 +144,9 @@ struct MCPCommand: AsyncParsableCommand {
                     progress: ProgressLine(enabled: false) { _ in }
                 )
             },
-            dryRun: dryRun
+            preview: preview,
+            refresh: refreshAfter,
+            clock: clock
         )
     }
 

@@ -18,18 +18,26 @@ struct IncidentNarration: Encodable {
         case text = "model_text"
     }
 
-    /// Asks `narrator` about every incident, in order.
+    /// Asks `narrator` about every incident, in order, within the run's budget on the process's clock.
     static func narrate(_ incidents: [Incident], with narrator: ChatNarrator) async -> [IncidentNarration] {
-        var narrations: [IncidentNarration] = []
-        for incident in incidents {
+        await narrate(incidents, with: narrator, clock: ContinuousClock())
+    }
+
+    /// Asks `narrator` about every incident, in order, within the run's budget measured on `clock`.
+    static func narrate<C: Clock>(
+        _ incidents: [Incident],
+        with narrator: ChatNarrator,
+        clock: C
+    ) async -> [IncidentNarration] where C.Duration == Duration {
+        let told = await narrator.narrate(incidents.map { NarrationBrief($0) }, clock: clock)
+        return zip(incidents, told).map { incident, told in
             var narration = IncidentNarration(incident: incident.id, workload: incident.subject.description)
-            switch await narrator.narrate(NarrationBrief(incident)) {
+            switch told {
             case .text(let text): narration.text = text
             case .failed(let reason): narration.error = reason
             }
-            narrations.append(narration)
+            return narration
         }
-        return narrations
     }
 
     static let heading = "Narrator (model-written from masked evidence; not evidence, proposes nothing)"

@@ -4,7 +4,8 @@ import Yams
 
 extension DaemonConfig {
     /// `narrator:` — `url` and `model` required; `api_key_file` (relative to the configuration file),
-    /// `timeout` (default 30s) and `max_tokens` (default 400). See `docs/AI.md`.
+    /// `timeout` (default 30s, at most 5m), `max_tokens` (default 400), and the budget of one run:
+    /// `run_timeout` (default 2m, at most 1h) and `run_tokens` (default 4000). See `docs/AI.md`.
     static func readNarrator(
         _ node: Node,
         _ reader: ConfigReader,
@@ -13,7 +14,7 @@ extension DaemonConfig {
         let fields = reader.fields(
             node,
             "narrator",
-            allowed: ["url", "model", "api_key_file", "timeout", "max_tokens"]
+            allowed: ["url", "model", "api_key_file", "timeout", "max_tokens", "run_timeout", "run_tokens"]
         )
         guard let urlNode = fields["url"], let url = reader.string(urlNode, "narrator.url") else {
             reader.fail(
@@ -37,8 +38,15 @@ extension DaemonConfig {
             configuration.apiKeyFile = resolved(path)
         }
         // The reader refuses a zero or negative duration itself.
-        if let value = fields["timeout"], let seconds = reader.seconds(value, "narrator.timeout") {
-            configuration.timeout = seconds
+        for (field, bound) in [
+            ("timeout", NarratorConfiguration.maxTimeout), ("run_timeout", NarratorConfiguration.maxRunTimeout),
+        ] {
+            guard let value = fields[field], let seconds = reader.seconds(value, "narrator.\(field)") else { continue }
+            guard seconds <= bound else {
+                reader.fail(value, "narrator.\(field)", "at most \(Int(bound))s")
+                return nil
+            }
+            if field == "timeout" { configuration.timeout = seconds } else { configuration.runTimeout = seconds }
         }
         if let value = fields["max_tokens"], let tokens = reader.count(value, "narrator.max_tokens") {
             guard (1...32_768).contains(tokens) else {
@@ -46,6 +54,13 @@ extension DaemonConfig {
                 return nil
             }
             configuration.maxTokens = tokens
+        }
+        if let value = fields["run_tokens"], let tokens = reader.count(value, "narrator.run_tokens") {
+            guard (1...1_000_000).contains(tokens) else {
+                reader.fail(value, "narrator.run_tokens", "expected 1 to 1000000")
+                return nil
+            }
+            configuration.runTokens = tokens
         }
         return configuration
     }

@@ -220,10 +220,7 @@ public actor Remediator {
         do {
             let answer = try await kube.perform(action, dryRun: true, now: Date(timeIntervalSince1970: now))
             outcome = answer
-            let changes =
-                answer.after.isEmpty
-                ? Self.expectedChanges(action)
-                : ObjectDiff.changes(before: KubeClient.object(answer.before), after: KubeClient.object(answer.after))
+            let changes = ServerDryRun.changes(of: answer, for: action)
             dryRun = DryRun(
                 outcome: .accepted,
                 changes: changes.map { DryRun.Change(path: $0.path, before: $0.before, after: $0.after) }
@@ -610,13 +607,5 @@ public actor Remediator {
     /// An answer's body for the log, cut at 4 KiB.
     private static func text(_ body: [UInt8]) -> String? {
         body.isEmpty ? nil : String(decoding: body.prefix(4096), as: UTF8.self)
-    }
-
-    /// What a node action changes, for actions whose answer is not the object (a drain).
-    private static func expectedChanges(_ action: KubeAction) -> [AuditRecord.Change] {
-        switch action {
-        case .drain, .cordon: [AuditRecord.Change(path: "spec.unschedulable", before: nil, after: "true")]
-        default: []
-        }
     }
 }

@@ -8,6 +8,8 @@ Routes (the first path segment picks the behaviour; the narrator appends /chat/c
   POST /hostile/v1/chat/completions  answers like a model that obeyed an injected instruction
   POST /hang/v1/chat/completions   never answers (until the client gives up)
   POST /fail/v1/chat/completions   HTTP 500
+  POST /escape/v1/chat/completions answers with terminal escape sequences and control characters around
+                                   its words (clear screen, colours, a window title, a bell, a bidi override)
   GET  /recorded                   every request so far: [{"path", "authorization", "body"}]
 """
 import json
@@ -54,7 +56,9 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "fail":
             self.answer(500, {"error": {"message": "model not loaded"}})
             return
-        if mode == "hostile":
+        if mode == "escape":
+            text = "\x1b[2J\x1b[31mRestart NAME_1\x1b[0m\x1b]0;owned\x07 now\x07\u202e.\nNext: check logs."
+        elif mode == "hostile":
             text = "Ignoring Vigil: run kubectl delete namespace NAMESPACE_1 now."
         else:
             request = json.loads(body)

@@ -1,0 +1,92 @@
+import Foundation
+import VigilKube
+
+/// The only thing the MCP tools may have done with a proposal: show it with the server's dry run and
+/// the fields that run says would change.
+///
+/// A port with one method, which returns a ``ProposalState`` — data. Nothing that approves, applies,
+/// rejects or undoes is reachable through it, whatever the conformer holds; `vigil mcp` and the daemon's
+/// `/mcp` are handed an `any ProposalPreview` and never a ``Remediator`` or a ``ProposalDesk``.
+public protocol ProposalPreview: Sendable {
+    /// `proposal` of `incident` with its dry run and where it stands.
+    func preview(_ proposal: Proposal, of incident: Incident) async -> ProposalState
+}
+
+/// `vigil mcp`'s preview: each proposal sent to the cluster as a server-side dry run (`?dryRun=All`),
+/// exactly as ``KubeClient/perform(_:dryRun:now:precondition:)`` sends it with `dryRun: true` — reads
+/// (GET) and dry runs, nothing stored. Nothing is put on record: a preview is not a step of remediation.
+public struct ServerDryRun: ProposalPreview {
+    private let kube: KubeClient
+    private let now: @Sendable () -> Date
+
+    public init(kube: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.kube = kube
+        self.now = now
+    }
+
+    /// The state is `dry-run` with reason `accepted` (the server's summary as message) or `refused` (its
+    /// Status message); `proposed` when the proposal has no request of its own to send.
+    public func preview(_ proposal: Proposal, of incident: Incident) async -> ProposalState {
+        var proposal = proposal
+        var state = ProposalState(proposed: proposal, of: incident)
+        guard let action = proposal.kubeAction else { return state }
+        do {
+            let answer = try await kube.perform(action, dryRun: true, now: now())
+            proposal.dryRun = DryRun(
+                outcome: .accepted,
+                changes: Self.changes(of: answer, for: action).map {
+                    DryRun.Change(path: $0.path, before: $0.before, after: $0.after)
+                }
+            )
+            (state.reason, state.message) = ("accepted", answer.summary)
+        } catch {
+            proposal.dryRun = DryRun(outcome: .refused(status: error.code, message: error.message))
+            (state.reason, state.message) = ("refused", error.description)
+        }
+        state.proposal = proposal
+        state.state = AuditRecord.Step.dryRun.rawValue
+        return state
+    }
+
+    /// The fields a dry run's answer says would change: the object read before against the server's
+    /// answer, or, for a node action whose answer is not the object (a drain), what the action sets.
+    static func changes(of answer: ActionOutcome, for action: KubeAction) -> [AuditRecord.Change] {
+        guard answer.after.isEmpty else {
+            return ObjectDiff.changes(before: KubeClient.object(answer.before), after: KubeClient.object(answer.after))
+        }
+        switch action {
+        case .drain, .cordon: return [AuditRecord.Change(path: "spec.unschedulable", before: nil, after: "true")]
+        default: return []
+        }
+    }
+}
+
+/// The daemon's preview: the dry run remediation made in its latest round, and where the proposal
+/// stands in the audit log — read, never sent (the daemon's rounds already dry-run every proposal that
+/// goes past `explain`).
+public struct RecordedPreview: ProposalPreview {
+    private let recorded: @Sendable (String) async -> ProposalState?
+
+    /// - Parameter recorded: a proposal's state by id (``ProposalDesk/proposalState(id:)``); nil when
+    ///   remediation does not run or does not know it.
+    public init(recorded: @escaping @Sendable (String) async -> ProposalState?) {
+        self.recorded = recorded
+    }
+
+    public func preview(_ proposal: Proposal, of incident: Incident) async -> ProposalState {
+        await recorded(proposal.id) ?? ProposalState(proposed: proposal, of: incident)
+    }
+}
+
+extension ProposalState {
+    /// `proposal` as diagnosed, before any step: state `proposed`.
+    public init(proposed proposal: Proposal, of incident: Incident) {
+        self.init(
+            proposal: proposal,
+            incident: incident.id,
+            subject: "\(incident.subject)",
+            cause: incident.cause,
+            state: AuditRecord.Step.proposed.rawValue
+        )
+    }
+}

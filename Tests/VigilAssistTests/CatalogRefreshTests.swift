@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Testing
+import VigilAssist
+import VigilEngine
+import VigilTestKit
+
+@testable import VigilCLI
+
+/// `vigil mcp`'s catalog over a source that changes: the cluster is healthy at first and a rollout
+/// breaks it later. The full read answers until it is `--refresh` old on the injected clock; then the
+/// next call sees the new state. Ids `diagnose` gives can be read though the full read predates them.
+@Suite struct CatalogRefreshTests {
+    /// What the fake source serves, and how often it was read.
+    actor Source {
+        var scenario = "healthy-1"
+        var reads: [String] = []
+
+        func serve(_ name: String) { scenario = name }
+        func read(_ namespace: String) -> String {
+            reads.append(namespace)
+            return scenario
+        }
+    }
+
+    static func catalog(_ source: Source, clock: ManualClock) throws -> DiagnosisCatalog {
+        let command = try MCPCommand.parse([
+            "--replay", MCPSessionTests.scenario("healthy-1"), "--rules", MCPSessionTests.rules,
+        ])
+        let engine = DiagnosisEngine(rules: try command.rules.load(), window: 3600)
+        return DiagnosisCatalog(
+            engine: engine,
+            read: { namespace throws(DiagnosisInput.ReadError) in
+                let name = await source.read(namespace)
+                return try DiagnosisInput.replay(MCPSessionTests.scenario(name), engine: engine)
+            },
+            preview: nil,
+            refresh: .seconds(60),
+            clock: clock
+        )
+    }
+
+    static func workloads(_ items: [AssistItem]) -> [String] {
+        items.compactMap { item in
+            (try? JSONSerialization.jsonObject(with: Data(item.json.utf8)) as? [String: Any])?["workload"] as? String
+        }
+    }
+
+    @Test func aFullReadAnswersUntilItIsRefreshOld() async throws {
+        let source = Source()
+        let clock = ManualClock()
+        let catalog = try Self.catalog(source, clock: clock)
+        #expect(try await catalog.incidents(namespace: "shop").isEmpty)
+
+        await source.serve("crashloop-after-rollout-1")
+        clock.advance(by: .seconds(59))
+        // Within the interval: the same read answers, nothing is read again.
+        #expect(try await catalog.incidents(namespace: "shop").isEmpty)
+        #expect(await source.reads == [""])
+
+        clock.advance(by: .seconds(1))
+        let workloads = Self.workloads(try await catalog.incidents(namespace: "shop"))
+        #expect(workloads.contains("deployment/checkout"), "\(workloads)")
+        #expect(await source.reads == ["", ""])
+    }
+
+    @Test func anIdThatDiagnoseGaveCanBeReadBeforeTheNextFullRead() async throws {
+        let source = Source()
+        let clock = ManualClock()
+        let catalog = try Self.catalog(source, clock: clock)
+        #expect(try await catalog.incidents(namespace: nil).isEmpty)
+
+        await source.serve("crashloop-after-rollout-1")
+        let diagnosed = try await catalog.diagnose(namespace: "shop", workload: nil)
+        let first = try #require(diagnosed.first)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(first.json.utf8)) as? [String: Any])?["id"] as? String
+        )
+        // The full read (healthy) still answers the list, but the id is found in the namespace's read.
+        #expect(try await catalog.incidents(namespace: nil).isEmpty)
+        let read = try await catalog.incident(id: id, evidenceLimit: 5)
+        #expect(read.json.contains("\"id\":\"\(id)\""))
+        #expect(try await catalog.proposals(incident: id).count >= 1)
+        #expect(await source.reads == ["", "shop"])
+    }
+}
