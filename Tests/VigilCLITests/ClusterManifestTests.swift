@@ -54,6 +54,19 @@ struct ClusterManifestTests {
         #expect((role["metadata"] as? [String: Any])?["namespace"] as? String == election.namespace)
         let rules = try #require(role["rules"] as? [[String: Any]])
         #expect(rules.contains { ($0["resourceNames"] as? [String]) == [election.leaseName] })
+        // The board replicas hand proposals over on: read and updated by name, created.
+        let board = election.configuration(identity: "vigil-0").proposalBoardName
+        #expect(
+            rules.contains {
+                ($0["resources"] as? [String]) == ["configmaps"] && ($0["resourceNames"] as? [String]) == [board]
+                    && Set($0["verbs"] as? [String] ?? []) == ["get", "update"]
+            }
+        )
+        #expect(
+            rules.contains {
+                ($0["resources"] as? [String]) == ["configmaps"] && ($0["verbs"] as? [String]) == ["create"]
+            }
+        )
         // The shard and the Lease identity come from the pod name.
         let template = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
         let container = try #require((template["containers"] as? [[String: Any]])?.first)

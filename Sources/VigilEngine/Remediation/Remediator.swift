@@ -14,12 +14,16 @@ public actor Remediator {
     private let audit: AuditLog?
     private let kube: KubeClient?
     /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
-    private let leadership: (any RemediationLeadership)?
-    private let logger: Logger
-    private let wallTime: @Sendable () -> Double
+    let leadership: (any RemediationLeadership)?
+    /// With several replicas, how proposals reach the leader (see `Remediator+Handover.swift`).
+    let handover: (any ProposalHandover)?
+    /// The proposals this replica handed to the leader and has not taken back.
+    var handedOver: Set<String> = []
+    let logger: Logger
+    let wallTime: @Sendable () -> Double
     private(set) var ledger: RemediationLedger
     /// The latest proposals by id, with their incidents: what `approve` acts on.
-    private(set) var current: [String: (proposal: Proposal, incident: Incident)] = [:]
+    var current: [String: (proposal: Proposal, incident: Incident)] = [:]
     /// The cluster as the latest round saw it (approvals are guarded against it).
     private(set) var lastCluster = ClusterModel()
     /// Dry runs already made, by proposal id (a proposal recurs every round).
@@ -42,11 +46,13 @@ public actor Remediator {
         records: [AuditRecord] = [],
         kube: KubeClient?,
         leadership: (any RemediationLeadership)? = nil,
+        handover: (any ProposalHandover)? = nil,
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.policy = policy
         self.leadership = leadership
+        self.handover = handover
         self.audit = audit
         self.kube = kube
         self.logger = logger
@@ -91,7 +97,11 @@ public actor Remediator {
     private func unlockedRound(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
         lastCluster = cluster
         await reconcile()
-        await verify(incidents)
+        // The leader verifies what it applied for other replicas against their incidents too: a handed
+        // proposal's entry stays on the board while its proposer still sees the incident. Board unread:
+        // no verdict this round rather than a false "resolved".
+        let handed = await proposalsHandedToThisLeader()
+        if let handed { await verify(incidents + handed.map(\.incident)) }
         var answered = incidents
         current = [:]
         for (index, incident) in incidents.enumerated() {
@@ -101,6 +111,10 @@ public actor Remediator {
                 current[checked.id] = (checked, incident)
             }
         }
+        for (proposal, incident) in handed ?? [] where current[proposal.id] == nil {
+            current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
+        }
+        await withdrawHandedOver()
         metrics.pending.record(ledger.pending.count)
         return answered
     }
@@ -262,12 +276,13 @@ public actor Remediator {
         }
         if let leadership {
             guard await leadership.isLeader else {
+                let handed = await handOver(proposal, incident)
                 return refuse(
                     proposal,
                     incident,
                     Refusal(
                         reason: "not-leader",
-                        message: "another replica holds the remediation lease; only it applies"
+                        message: "another replica holds the remediation lease; only it applies" + handed
                     )
                 )
             }
@@ -396,7 +411,7 @@ public actor Remediator {
 
     /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
     /// comes back every round, and the log must not fill with the same line.
-    private func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
+    func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
         guard lastRefusal[proposal.id] != refusal.reason else { return .failure(refusal) }
         lastRefusal[proposal.id] = refusal.reason
         metrics.refused(refusal.reason)

@@ -36,6 +36,10 @@ public struct LeaderElectionConfiguration: Sendable, Equatable {
         return nil
     }
 
+    /// The ConfigMap in the Lease's namespace on which replicas hand their proposals to the leader
+    /// (``ProposalBoard``).
+    public var proposalBoardName: String { "\(name)-proposals" }
+
     /// The Lease's collection and object paths.
     var collectionPath: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
     var objectPath: String { "\(collectionPath)/\(name)" }
