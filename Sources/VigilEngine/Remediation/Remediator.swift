@@ -528,6 +528,24 @@ public actor Remediator {
             _ = write(none)
             return
         }
+        // An undo is a change like any other: only the lease's holder makes it, asked of the server
+        // just before. A replica that applied as leader and has lost the lease since leaves the fix in
+        // place for a person (the incident is escalated next).
+        if let leadership, !(await leadership.confirm()) {
+            var refused = applied
+            refused.step = .refused
+            refused.time = Timestamp.utcMillis(wallTime())
+            refused.reason = "not-leader"
+            refused.message =
+                "undo of \(applied.action) on \(applied.target) not sent: this replica no longer holds the "
+                + "remediation lease"
+            refused.request = nil
+            refused.response = nil
+            metrics.refused("not-leader")
+            _ = write(refused)
+            logger.notice("undo refused: not the leader", metadata: ["proposal": "\(applied.proposal)"])
+            return
+        }
         var undoing = applied
         undoing.step = .undoing
         undoing.time = Timestamp.utcMillis(wallTime())
