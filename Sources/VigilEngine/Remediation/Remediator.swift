@@ -297,7 +297,9 @@ public actor Remediator {
         )
         // The guards first, so that a refused proposal costs no request; the one guard that needs the
         // object (a restart's strategy) after the dry run has read it.
-        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: ledger, nodes: nodes, now: now) {
+        // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
+        let guarded = ledger.including(await leadership?.recentClaims ?? [])
+        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: guarded, nodes: nodes, now: now) {
             return refuse(proposal, incident, refusal)
         }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
@@ -340,7 +342,14 @@ public actor Remediator {
         answer.request = nil
         // Leader election does not fence: ask the server once more, just before the change, and claim the
         // proposal on the lease so that no other leader makes it again.
-        let check = await leadership?.claim(proposal.id) ?? .held
+        let claim = LeaseClaim(
+            proposal: proposal.id,
+            action: proposal.action,
+            namespace: proposal.namespace,
+            target: proposal.target,
+            at: now
+        )
+        let check = await leadership?.claim(claim) ?? .held
         if check == .alreadyApplied {
             // `failed` closes the `applying` above and settles the proposal: it is never sent from here.
             answer.step = .failed
