@@ -86,7 +86,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         let wallNow = wallTime()
         var record = LeaseRecord(
             holderIdentity: configuration.identity,
-            leaseDurationSeconds: Int(configuration.leaseDuration.components.seconds),
+            leaseDurationSeconds: configuration.leaseDurationSeconds,
             acquireTime: wallNow,
             renewTime: wallNow,
             leaseTransitions: 0
