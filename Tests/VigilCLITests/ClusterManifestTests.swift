@@ -72,5 +72,8 @@ struct ClusterManifestTests {
         let container = try #require((template["containers"] as? [[String: Any]])?.first)
         let env = try #require(container["env"] as? [[String: Any]])
         #expect(env.contains { $0["name"] as? String == "POD_NAME" })
+        // No annotation pretending to track the configuration: a change rolls out with `rollout restart`.
+        let podMetadata = try #require((spec["template"] as? [String: Any])?["metadata"] as? [String: Any])
+        #expect(podMetadata["annotations"] == nil)
     }
 }
