@@ -37,7 +37,7 @@ public struct KubeQueryItem: Sendable, Equatable {
 /// A change to a cluster, each sent exactly as kubectl 1.32 sends it (see
 /// `../shared/reference/kubernetes-wire.md`): the same method, path, query, content type and body, with
 /// the server-side dry-run variant kubectl uses, and the equivalent kubectl command line.
-public enum KubeAction: Sendable, Equatable {
+public enum KubeAction: Sendable, Equatable, Codable {
     /// `kubectl rollout restart` of a deployment, statefulset or daemonset.
     case restart(KubeObjectReference)
     /// `kubectl rollout undo` of a deployment: to `revision`, or to the previous one.
@@ -65,7 +65,7 @@ public enum KubeAction: Sendable, Equatable {
     /// `kubectl patch hpa NAME -p '{"spec":{"maxReplicas":N}}'`: the most an autoscaler may scale to.
     case setHPAMax(KubeObjectReference, maxReplicas: Int)
 
-    public struct MetadataChange: Sendable, Equatable {
+    public struct MetadataChange: Sendable, Equatable, Codable {
         public var key: String
         public var value: String?
 

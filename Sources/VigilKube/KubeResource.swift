@@ -1,6 +1,6 @@
 /// The built-in resources Vigil reads and acts on, with the paths kubectl uses for them (no discovery:
 /// they are fixed for these).
-public enum KubeResource: String, Sendable, CaseIterable {
+public enum KubeResource: String, Sendable, CaseIterable, Codable {
     case deployment, statefulset, daemonset, replicaset, pod, node, persistentvolumeclaim, horizontalpodautoscaler
 
     /// The API group ("" for the core group).
@@ -38,7 +38,7 @@ public enum KubeResource: String, Sendable, CaseIterable {
 }
 
 /// One object: its resource, namespace (ignored for cluster-scoped resources) and name.
-public struct KubeObjectReference: Sendable, Equatable, CustomStringConvertible {
+public struct KubeObjectReference: Sendable, Equatable, Codable, CustomStringConvertible {
     public var resource: KubeResource
     public var namespace: String
     public var name: String

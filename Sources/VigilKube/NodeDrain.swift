@@ -1,7 +1,7 @@
 import Foundation
 
 /// `kubectl drain`'s choices: which pods may go, and how long to wait.
-public struct DrainOptions: Sendable, Equatable {
+public struct DrainOptions: Sendable, Equatable, Codable {
     /// Leave pods of an existing DaemonSet on the node (their controller would recreate them anyway).
     public var ignoreDaemonSets = false
     /// Evict pods with `emptyDir` volumes (their data is lost).

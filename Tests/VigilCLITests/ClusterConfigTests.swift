@@ -76,6 +76,21 @@ struct ClusterConfigTests {
         }
     }
 
+    @Test func aFractionalLeaseDurationIsRefusedNotCut() {
+        let yaml = """
+            cluster:
+              leader_election: {lease_duration: 15500ms}
+            """
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "vigil.yaml:2:37: cluster.leader_election.lease_duration: lease_duration must be whole seconds (a "
+                    + "Lease's leaseDurationSeconds is an integer): 15.5s would be cut to 15s; write 16s"
+            ])
+        ) {
+            try DaemonConfig.parse(yaml, file: "vigil.yaml")
+        }
+    }
+
     @Test(
         arguments: [
             // --shard wins; else $POD_NAME; else $HOSTNAME.

@@ -54,10 +54,26 @@ struct ClusterManifestTests {
         #expect((role["metadata"] as? [String: Any])?["namespace"] as? String == election.namespace)
         let rules = try #require(role["rules"] as? [[String: Any]])
         #expect(rules.contains { ($0["resourceNames"] as? [String]) == [election.leaseName] })
+        // The board replicas hand proposals over on: read and updated by name, created.
+        let board = election.configuration(identity: "vigil-0").proposalBoardName
+        #expect(
+            rules.contains {
+                ($0["resources"] as? [String]) == ["configmaps"] && ($0["resourceNames"] as? [String]) == [board]
+                    && Set($0["verbs"] as? [String] ?? []) == ["get", "update"]
+            }
+        )
+        #expect(
+            rules.contains {
+                ($0["resources"] as? [String]) == ["configmaps"] && ($0["verbs"] as? [String]) == ["create"]
+            }
+        )
         // The shard and the Lease identity come from the pod name.
         let template = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
         let container = try #require((template["containers"] as? [[String: Any]])?.first)
         let env = try #require(container["env"] as? [[String: Any]])
         #expect(env.contains { $0["name"] as? String == "POD_NAME" })
+        // No annotation pretending to track the configuration: a change rolls out with `rollout restart`.
+        let podMetadata = try #require((spec["template"] as? [String: Any])?["metadata"] as? [String: Any])
+        #expect(podMetadata["annotations"] == nil)
     }
 }

@@ -11,8 +11,9 @@ import Glibc
 
 /// Cluster mode end to end: real `vigil run` processes against the fake API server. They discover the
 /// pods, split them by hashmod with no overlap and no gap (and again when the number of replicas
-/// changes), elect one leader on a Lease, and only the leader applies a fix — once, even across the
-/// leader's death, as the server's request log and every replica's audit log show.
+/// changes), elect one leader on a Lease, and only the leader applies a fix — one that only a follower
+/// saw, handed over through the API server — once, even across the leader's death, as the server's
+/// request log and every replica's audit log show.
 @Suite(.serialized) struct ClusterModeTests {
     static let pods = 24
     /// Short timings so that a handover takes seconds (the defaults are 15 s / 10 s / 2 s).
@@ -162,30 +163,42 @@ import Glibc
             #expect(set == Self.addresses().filter { HashMod.of($0, modulus: 3) == UInt64(index) })
         }
 
-        // One leader; every replica hears the alert and proposes; only the leader applies.
+        // One leader. The alert reaches one follower only (Alertmanager posts to the Service, which picks
+        // a pod): the follower proposes, hands the proposal over on the board, and the leader applies it.
         #expect(
             try await Self.eventually { !(try await Self.leaseSpec(server)["holderIdentity"] as? String ?? "").isEmpty }
         )
-        for replica in replicas {
-            let delivery = DaemonAlertsAndApprovalsTests.delivery("firing")
-            #expect(
-                try await DaemonAlertsAndApprovalsTests.post(
-                    replica.base + "/webhook/alertmanager",
-                    delivery,
-                    token: nil
-                ).status == 200
-            )
-        }
-        #expect(try await Self.eventually { try await Self.restarts(server) == 1 })
         let leaderName = try await Self.leaseSpec(server)["holderIdentity"] as? String
         let leader = try #require(replicas.first { $0.identity == leaderName })
         let followers = replicas.filter { $0 !== leader }
-        for follower in followers {
-            #expect(
-                await Self.eventually { follower.logged("refused", reason: "not-leader") },
-                "\(follower.process.stderr.suffix(2000))"
-            )
-        }
+        let witness = followers[0]
+        #expect(
+            try await DaemonAlertsAndApprovalsTests.post(
+                witness.base + "/webhook/alertmanager",
+                DaemonAlertsAndApprovalsTests.delivery("firing"),
+                token: nil
+            ).status == 200
+        )
+        #expect(
+            try await Self.eventually { try await Self.restarts(server) == 1 },
+            "\(leader.process.stderr.suffix(3000))"
+        )
+        #expect(
+            await Self.eventually { witness.logged("refused", reason: "not-leader") },
+            "\(witness.process.stderr.suffix(2000))"
+        )
+        #expect(witness.process.logLines.contains { $0["msg"] == "handed over to the leader" })
+        // On the server's log: the one change, and the Lease's last write before it (the claim, or a
+        // renewal after it) names the leader as holder and lists the proposal.
+        let requests = try await server.log()
+        let change = try #require(
+            requests.firstIndex {
+                $0.method == "PATCH" && $0.path == Self.deployment && !$0.query.contains(["dryRun", "All"])
+            }
+        )
+        let claim = try #require(requests[..<change].lastIndex { $0.method == "PUT" && $0.path == Self.lease })
+        #expect(requests[claim].body?.contains(#""holderIdentity":"\#(leaderName ?? "")""#) == true)
+        #expect(requests[claim].body?.contains("vigil.dev/applied-proposals") == true)
 
         #expect(await leader.process.waitForLog { $0.contains { $0["msg"] == "applied" } })
         // The leader dies without releasing the lease; another replica takes it within the lease's

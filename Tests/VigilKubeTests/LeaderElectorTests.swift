@@ -126,6 +126,11 @@ struct LeaderElectorTests {
                 LeaderElectionConfiguration(namespace: "n", identity: "a", retryPeriod: .seconds(9)),
                 "renew_deadline must be greater than 1.2 × retry_period"
             ),
+            (
+                LeaderElectionConfiguration(namespace: "n", identity: "a", leaseDuration: .milliseconds(15_500)),
+                "lease_duration must be whole seconds (a Lease's leaseDurationSeconds is an integer): 15.5s would be "
+                    + "cut to 15s; write 16s"
+            ),
         ]
     )
     func unsafeTimingsAreRefused(configuration: LeaderElectionConfiguration, problem: String) {

@@ -59,8 +59,16 @@ struct ClusterSettings: Equatable {
                 leader.leaseName = text
             }
             leader.identity = election["identity"].flatMap { reader.string($0, path + ".identity") }
-            if let seconds = election["lease_duration"].flatMap({ reader.seconds($0, path + ".lease_duration") }) {
-                leader.leaseDuration = seconds
+            if let node = election["lease_duration"], let seconds = reader.seconds(node, path + ".lease_duration") {
+                if seconds.rounded(.up) == seconds {
+                    leader.leaseDuration = seconds
+                } else {
+                    reader.fail(
+                        node,
+                        path + ".lease_duration",
+                        LeaderElectionConfiguration.fractionalLeaseDuration(seconds)
+                    )
+                }
             }
             if let seconds = election["renew_deadline"].flatMap({ reader.seconds($0, path + ".renew_deadline") }) {
                 leader.renewDeadline = seconds

@@ -1,5 +1,7 @@
 import Logging
 import ServiceLifecycle
+import VigilEngine
+import VigilHTTP
 import VigilKube
 
 /// The leader election as a service: campaigns and renews until graceful shutdown, then releases the
@@ -23,5 +25,19 @@ struct LeaderElectionService: Service {
         }
         defer { changes.cancel() }
         await cancelWhenGracefulShutdown { await elector.run() }
+    }
+}
+
+extension LeaderElectionService {
+    /// How this replica hands its proposals to the leader: the board next to the Lease.
+    static func handover(for configuration: LeaderElectionConfiguration, connection: KubeConnection) -> BoardHandover {
+        BoardHandover(
+            board: ProposalBoard(
+                namespace: configuration.namespace,
+                name: configuration.proposalBoardName,
+                client: KubeClient(connection: connection, transport: CurlHTTPClient())
+            ),
+            identity: configuration.identity
+        )
     }
 }

@@ -55,6 +55,15 @@ actor ConfigReloader {
             )
             return .failure(VigilServer.ReloadError(error.description))
         }
+        let cluster = current.cluster.restartOnlyChanges(to: next.cluster)
+        guard cluster.isEmpty else {
+            reloads.failure.increment()
+            let message =
+                "configuration reload refused: \(cluster.joined(separator: ", ")) cannot change while running; "
+                + "change it on every replica with a restart (kubectl rollout restart statefulset/vigil)"
+            logger.error("\(message)", metadata: ["trigger": "\(trigger)"])
+            return .failure(VigilServer.ReloadError(message))
+        }
         // Only the targets change live; everything else is read once at start. Say so rather than
         // report a reload that silently ignored part of the file.
         var notes: [String] = []

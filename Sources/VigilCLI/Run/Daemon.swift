@@ -98,7 +98,15 @@ struct Daemon {
             }
             await manager.attach(recorder)
             let remediator = try kubeConnection.map { connection in
-                try Self.remediator(config: config, connection: connection, leadership: elector, logger: logger)
+                try Self.remediator(
+                    config: config,
+                    connection: connection,
+                    leadership: elector,
+                    handover: elector.map {
+                        LeaderElectionService.handover(for: $0.configuration, connection: connection)
+                    },
+                    logger: logger
+                )
             }
             let service = DiagnosisService(
                 engine: DiagnosisEngine(rules: rules),
@@ -223,6 +231,7 @@ struct Daemon {
         config: DaemonConfig,
         connection: KubeConnection,
         leadership: (any RemediationLeadership)? = nil,
+        handover: (any ProposalHandover)? = nil,
         logger: Logger
     ) throws -> Remediator {
         var audit: AuditLog?
@@ -248,6 +257,7 @@ struct Daemon {
             records: records,
             kube: KubeClient(connection: connection, transport: CurlHTTPClient()),
             leadership: leadership,
+            handover: handover,
             logger: logger
         )
     }

@@ -8,9 +8,12 @@ public protocol RemediationLeadership: Sendable {
     var isLeader: Bool { get async }
     /// Whether a leader applied `proposal`, as last read (local, cheap).
     func wasApplied(_ proposal: String) async -> Bool
+    /// The changes any leader claimed on the lease recently, as last read (local, cheap): what the
+    /// cluster-wide guards count.
+    var recentClaims: [LeaseClaim] { get async }
     /// Just before a change: whether the lease still names this replica and, if nobody claimed
-    /// `proposal` yet, claims it on the lease (written ahead of the change).
-    func claim(_ proposal: String) async -> LeaseCheck
+    /// `claim.proposal` yet, claims it on the lease (written ahead of the change).
+    func claim(_ claim: LeaseClaim) async -> LeaseCheck
     /// Takes a claim back when the change was not made and is to be decided afresh.
     func unclaim(_ proposal: String) async
     /// Whether the lease still names this replica, asked of the API server.

@@ -1,3 +1,5 @@
+import VigilKube
+
 /// What the audit log says has happened, folded into what the guards need: the changes made (when, to
 /// what), the proposals decided, the ones waiting for a person, the applies whose answer never came, and
 /// the fixes that did not help. Rebuilt from the log at start, so cooldowns, rate limits and "never twice"
@@ -100,6 +102,35 @@ public struct RemediationLedger: Sendable {
         if ["cordon", "drain"].contains(record.action), record.target.hasPrefix("node/") {
             cordoned.insert(String(record.target.dropFirst(5)))
         }
+    }
+
+    /// This ledger with the changes other leaders claimed on the Lease (those this log does not hold)
+    /// among its changes, for the guards that span the cluster: the rate limit, the cooldowns and the
+    /// rollback interval then count what any replica did. A claim whose change then failed counts too,
+    /// which errs on the side of doing less. Verification, "never twice" and the cordoned nodes stay this
+    /// replica's own (the cluster's nodes themselves bound cordons, see ``Guardrails``).
+    func including(_ claims: [LeaseClaim]) -> RemediationLedger {
+        let known = Set(changes.map(\.record.proposal))
+        let others = claims.filter { !known.contains($0.proposal) }
+        guard !others.isEmpty else { return self }
+        var ledger = self
+        for claim in others {
+            let record = AuditRecord(
+                time: Timestamp.utcMillis(claim.at),
+                step: .applied,
+                proposal: claim.proposal,
+                incident: "",
+                subject: claim.target,
+                cause: "",
+                action: claim.action,
+                target: claim.target,
+                namespace: claim.namespace,
+                actor: "leader"
+            )
+            ledger.changes.append(Change(record: record, at: claim.at))
+        }
+        ledger.changes.sort { $0.at < $1.at }
+        return ledger
     }
 
     /// The latest change to `target` in `namespace`, if any.

@@ -14,12 +14,16 @@ public actor Remediator {
     private let audit: AuditLog?
     private let kube: KubeClient?
     /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
-    private let leadership: (any RemediationLeadership)?
-    private let logger: Logger
-    private let wallTime: @Sendable () -> Double
+    let leadership: (any RemediationLeadership)?
+    /// With several replicas, how proposals reach the leader (see `Remediator+Handover.swift`).
+    let handover: (any ProposalHandover)?
+    /// The proposals this replica handed to the leader and has not taken back.
+    var handedOver: Set<String> = []
+    let logger: Logger
+    let wallTime: @Sendable () -> Double
     private(set) var ledger: RemediationLedger
     /// The latest proposals by id, with their incidents: what `approve` acts on.
-    private(set) var current: [String: (proposal: Proposal, incident: Incident)] = [:]
+    var current: [String: (proposal: Proposal, incident: Incident)] = [:]
     /// The cluster as the latest round saw it (approvals are guarded against it).
     private(set) var lastCluster = ClusterModel()
     /// Dry runs already made, by proposal id (a proposal recurs every round).
@@ -42,11 +46,13 @@ public actor Remediator {
         records: [AuditRecord] = [],
         kube: KubeClient?,
         leadership: (any RemediationLeadership)? = nil,
+        handover: (any ProposalHandover)? = nil,
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.policy = policy
         self.leadership = leadership
+        self.handover = handover
         self.audit = audit
         self.kube = kube
         self.logger = logger
@@ -91,7 +97,11 @@ public actor Remediator {
     private func unlockedRound(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
         lastCluster = cluster
         await reconcile()
-        await verify(incidents)
+        // The leader verifies what it applied for other replicas against their incidents too: a handed
+        // proposal's entry stays on the board while its proposer still sees the incident. Board unread:
+        // no verdict this round rather than a false "resolved".
+        let handed = await proposalsHandedToThisLeader()
+        if let handed { await verify(incidents + handed.map(\.incident)) }
         var answered = incidents
         current = [:]
         for (index, incident) in incidents.enumerated() {
@@ -101,6 +111,10 @@ public actor Remediator {
                 current[checked.id] = (checked, incident)
             }
         }
+        for (proposal, incident) in handed ?? [] where current[proposal.id] == nil {
+            current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
+        }
+        await withdrawHandedOver()
         metrics.pending.record(ledger.pending.count)
         return answered
     }
@@ -259,12 +273,13 @@ public actor Remediator {
         }
         if let leadership {
             guard await leadership.isLeader else {
+                let handed = await handOver(proposal, incident)
                 return refuse(
                     proposal,
                     incident,
                     Refusal(
                         reason: "not-leader",
-                        message: "another replica holds the remediation lease; only it applies"
+                        message: "another replica holds the remediation lease; only it applies" + handed
                     )
                 )
             }
@@ -279,7 +294,9 @@ public actor Remediator {
         )
         // The guards first, so that a refused proposal costs no request; the one guard that needs the
         // object (a restart's strategy) after the dry run has read it.
-        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: ledger, nodes: nodes, now: now) {
+        // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
+        let guarded = ledger.including(await leadership?.recentClaims ?? [])
+        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: guarded, nodes: nodes, now: now) {
             return refuse(proposal, incident, refusal)
         }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
@@ -322,7 +339,14 @@ public actor Remediator {
         answer.request = nil
         // Leader election does not fence: ask the server once more, just before the change, and claim the
         // proposal on the lease so that no other leader makes it again.
-        let check = await leadership?.claim(proposal.id) ?? .held
+        let claim = LeaseClaim(
+            proposal: proposal.id,
+            action: proposal.action,
+            namespace: proposal.namespace,
+            target: proposal.target,
+            at: now
+        )
+        let check = await leadership?.claim(claim) ?? .held
         if check == .alreadyApplied {
             // `failed` closes the `applying` above and settles the proposal: it is never sent from here.
             answer.step = .failed
@@ -393,7 +417,7 @@ public actor Remediator {
 
     /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
     /// comes back every round, and the log must not fill with the same line.
-    private func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
+    func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
         guard lastRefusal[proposal.id] != refusal.reason else { return .failure(refusal) }
         lastRefusal[proposal.id] = refusal.reason
         metrics.refused(refusal.reason)
@@ -508,6 +532,24 @@ public actor Remediator {
             none.reason = "cannot-undo"
             none.message = "\(applied.action) cannot be undone automatically"
             _ = write(none)
+            return
+        }
+        // An undo is a change like any other: only the lease's holder makes it, asked of the server
+        // just before. A replica that applied as leader and has lost the lease since leaves the fix in
+        // place for a person (the incident is escalated next).
+        if let leadership, !(await leadership.confirm()) {
+            var refused = applied
+            refused.step = .refused
+            refused.time = Timestamp.utcMillis(wallTime())
+            refused.reason = "not-leader"
+            refused.message =
+                "undo of \(applied.action) on \(applied.target) not sent: this replica no longer holds the "
+                + "remediation lease"
+            refused.request = nil
+            refused.response = nil
+            metrics.refused("not-leader")
+            _ = write(refused)
+            logger.notice("undo refused: not the leader", metadata: ["proposal": "\(applied.proposal)"])
             return
         }
         var undoing = applied

@@ -33,8 +33,25 @@ public struct LeaderElectionConfiguration: Sendable, Equatable {
         if leaseDuration <= renewDeadline { return "lease_duration must be greater than renew_deadline" }
         if renewDeadline <= retryPeriod * 1.2 { return "renew_deadline must be greater than 1.2 × retry_period" }
         if retryPeriod <= .zero { return "retry_period must be positive" }
+        let seconds = leaseDuration / .seconds(1)
+        if seconds.rounded(.up) != seconds { return Self.fractionalLeaseDuration(seconds) }
         return nil
     }
+
+    /// Why a lease duration with a fraction of a second is refused: the Lease holds whole seconds, and
+    /// a shortened lease lets a candidate take over before the holder's renew deadline has passed.
+    public static func fractionalLeaseDuration(_ seconds: Double) -> String {
+        "lease_duration must be whole seconds (a Lease's leaseDurationSeconds is an integer): "
+            + "\(seconds)s would be cut to \(Int(seconds))s; write \(Int(seconds.rounded(.up)))s"
+    }
+
+    /// The duration written to the Lease: whole seconds, rounded up, so that a lease is never shorter
+    /// than configured (``problem`` refuses a fraction before it gets here).
+    var leaseDurationSeconds: Int { Int((leaseDuration / .seconds(1)).rounded(.up)) }
+
+    /// The ConfigMap in the Lease's namespace on which replicas hand their proposals to the leader
+    /// (``ProposalBoard``).
+    public var proposalBoardName: String { "\(name)-proposals" }
 
     /// The Lease's collection and object paths.
     var collectionPath: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }

@@ -21,6 +21,8 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     private let changes = AsyncStream<Bool>.makeStream()
     /// The proposals any leader applied, as the lease's ``appliedAnnotation`` last said.
     private var applied: [String] = []
+    /// The changes leaders claimed recently, as the lease's ``LeaseClaim/annotation`` last said.
+    private var claims: [LeaseClaim] = []
 
     /// The Lease annotation listing the proposals applied under it (most recent last, at most
     /// ``appliedLimit``), so that a new leader does not apply again what the old one did: replicas share
@@ -84,7 +86,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         let wallNow = wallTime()
         var record = LeaseRecord(
             holderIdentity: configuration.identity,
-            leaseDurationSeconds: Int(configuration.leaseDuration.components.seconds),
+            leaseDurationSeconds: configuration.leaseDurationSeconds,
             acquireTime: wallNow,
             renewTime: wallNow,
             leaseTransitions: 0
@@ -97,7 +99,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             return await create(record, at: now)
         }
         let metadata = lease["metadata"] as? [String: Any] ?? [:]
-        applied = Self.applied(in: lease)
+        noteClaims(in: lease)
         let current = LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:])
         let resourceVersion = metadata["resourceVersion"] as? String ?? ""
         if observed?.record != current || observed?.resourceVersion != resourceVersion {
@@ -163,7 +165,7 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
         else { return false }
         let lease = KubeClient.object(body)
-        applied = Self.applied(in: lease)
+        noteClaims(in: lease)
         return LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
             && isLeader
     }
@@ -171,37 +173,55 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     /// Whether a leader claimed `proposal`, as the lease said when last read (local, no request).
     public func wasApplied(_ proposal: String) -> Bool { applied.contains(proposal) }
 
-    /// Claims `proposal` just before changing the cluster, written ahead as the audit log is: asks the
-    /// server whether this replica still holds the lease and, if nobody claimed the proposal yet, adds it
-    /// to the lease's list (the oldest dropped past ``appliedLimit``) on the lease as read, so that a
-    /// concurrent write (a renewal) makes it read and try again, once. `.held`: claimed, go ahead. A leader
-    /// that dies between its claim and its change leaves the change undone rather than done twice.
-    public func claim(_ proposal: String) async -> LeaseCheck {
-        await editApplied { list in
-            list.contains(proposal) ? nil : Array((list + [proposal]).suffix(Self.appliedLimit))
+    /// The changes any leader claimed within ``LeaseClaim/horizon``, as the lease said when last read
+    /// (local, no request).
+    public var recentClaims: [LeaseClaim] { claims }
+
+    /// Claims `claim.proposal` just before changing the cluster, written ahead as the audit log is: asks
+    /// the server whether this replica still holds the lease and, if nobody claimed the proposal yet, adds
+    /// it to the lease's list (the oldest dropped past ``appliedLimit``) and the change to its recent
+    /// changes, on the lease as read, so that a concurrent write (a renewal) makes it read and try again,
+    /// once. `.held`: claimed, go ahead. A leader that dies between its claim and its change leaves the
+    /// change undone rather than done twice.
+    public func claim(_ claim: LeaseClaim) async -> LeaseCheck {
+        await editApplied { list, claims in
+            list.contains(claim.proposal)
+                ? nil : (Array((list + [claim.proposal]).suffix(Self.appliedLimit)), claims + [claim])
         }
     }
 
     /// Takes a claim back: the change was not made (a conflict) and is to be decided afresh.
     public func unclaim(_ proposal: String) async {
-        _ = await editApplied { list in list.contains(proposal) ? list.filter { $0 != proposal } : nil }
+        _ = await editApplied { list, claims in
+            list.contains(proposal)
+                ? (list.filter { $0 != proposal }, claims.filter { $0.proposal != proposal }) : nil
+        }
     }
 
-    /// Reads the lease and writes `edit`'s list of proposals into it, if this replica holds it; `edit`
+    private func noteClaims(in lease: [String: Any]) {
+        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
+        applied = (annotations?[Self.appliedAnnotation] as? String ?? "").split(separator: ",").map(String.init)
+        claims = LeaseClaim.list(annotations?[LeaseClaim.annotation] as? String)
+    }
+
+    /// Reads the lease and writes `edit`'s proposals and claims into it, if this replica holds it; `edit`
     /// returning nil writes nothing (`.alreadyApplied`).
-    private func editApplied(_ edit: ([String]) -> [String]?) async -> LeaseCheck {
+    private func editApplied(
+        _ edit: ([String], [LeaseClaim]) -> (applied: [String], claims: [LeaseClaim])?
+    ) async -> LeaseCheck {
         for _ in 0..<2 {
             guard isLeader,
                 let body = try? await client.send(KubeRequest(method: "GET", path: configuration.objectPath))
             else { return .lost }
             var lease = KubeClient.object(body)
-            applied = Self.applied(in: lease)
+            noteClaims(in: lease)
             guard LeaseRecord(spec: lease["spec"] as? [String: Any] ?? [:]).holderIdentity == configuration.identity
             else { return .lost }
-            guard let list = edit(applied) else { return .alreadyApplied }
+            guard let (list, recent) = edit(applied, claims) else { return .alreadyApplied }
             var metadata = lease["metadata"] as? [String: Any] ?? [:]
             var annotations = metadata["annotations"] as? [String: Any] ?? [:]
             annotations[Self.appliedAnnotation] = list.joined(separator: ",")
+            annotations[LeaseClaim.annotation] = LeaseClaim.text(recent, limit: Self.appliedLimit)
             metadata["annotations"] = annotations
             lease["metadata"] = metadata
             let request = KubeRequest(
@@ -212,16 +232,11 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             )
             if (try? await client.send(request)) != nil {
                 applied = list
+                claims = LeaseClaim.list(annotations[LeaseClaim.annotation] as? String)
                 return .held
             }
         }
         return .lost
-    }
-
-    private static func applied(in lease: [String: Any]) -> [String] {
-        let annotations = (lease["metadata"] as? [String: Any])?["annotations"] as? [String: Any]
-        let text = annotations?[appliedAnnotation] as? String ?? ""
-        return text.split(separator: ",").map(String.init)
     }
 
     /// Gives the lease up (client-go's `ReleaseOnCancel`): no holder, a one-second duration, so another

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilKube
+import VigilRules
 import VigilTestKit
 
 @testable import VigilEngine
@@ -101,5 +102,35 @@ struct LeaderGateTests {
         #expect(records.map(\.step) == [.proposed, .refused])
         #expect(records.last?.reason == "already-applied")
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+    }
+
+    @Test func aReplicaThatLostTheLeaseRefusesToUndoAndEscalates() async throws {
+        let fixture = try RemediationFixture()
+        // A limit to go back to, so the undo has a plan.
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(Self.deployment)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "512Mi"}}}]}}}}}"#
+        )
+        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        #expect(await leader.tryAcquireOrRenew())
+        let incident = RemediationFixture.memoryIncident(verify: Playbook.Verification(within: 60, undo: .notResolved))
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leader)
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .applied)
+        let changes = try await fixture.changes().filter { $0.path == Self.deployment }.count
+
+        // Another replica took the lease over; at the end of the window the fix did not help.
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(Self.lease)", "patch": {"spec": {"holderIdentity": "vigil-2"}}}"#
+        )
+        fixture.advance(61)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.suffix(3).map(\.step) == [.verified, .refused, .escalated])
+        #expect(records.suffix(2).first?.reason == "not-leader")
+        #expect(records.contains { $0.step == .undoing } == false)
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == changes, "no undo sent")
     }
 }

@@ -38,7 +38,8 @@ final class RemediationFixture: @unchecked Sendable {
     func remediator(
         _ policy: RemediationPolicy,
         audit: AuditLog? = nil,
-        leadership: (any RemediationLeadership)? = nil
+        leadership: (any RemediationLeadership)? = nil,
+        handover: (any ProposalHandover)? = nil
     ) throws -> Remediator {
         let log = try audit ?? AuditLog(path: auditPath, environment: [:])
         return Remediator(
@@ -47,6 +48,7 @@ final class RemediationFixture: @unchecked Sendable {
             records: (try? AuditLog.read(path: log.path).records) ?? [],
             kube: kube,
             leadership: leadership,
+            handover: handover,
             logger: Logger(label: "test"),
             wallTime: { [unowned self] in self.now }
         )

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import VigilKube
+import VigilRules
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// A proposal seen only by a replica that does not lead reaches the leader through the board next to
+/// the Lease, and is applied once, by the leader, under its guards. Real electors and a real board
+/// against the fake API server; time from a manual clock and the fixture's.
+struct ProposalHandoverTests {
+    private static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
+    private static let board = "/api/v1/namespaces/shop/configmaps/vigil-remediation-proposals"
+
+    /// A replica: its elector, its board handle, its own audit log.
+    private struct Replica {
+        let elector: LeaderElector<ManualClock>
+        let remediator: Remediator
+        let auditPath: String
+
+        init(_ identity: String, _ fixture: RemediationFixture, _ clock: ManualClock) throws {
+            let configuration = LeaderElectionConfiguration(namespace: "shop", identity: identity)
+            elector = LeaderElector(configuration: configuration, client: fixture.kube, clock: clock)
+            auditPath = fixture.directory.appendingPathComponent("\(identity).jsonl").path
+            remediator = try fixture.remediator(
+                RemediationFixture.applying,
+                audit: AuditLog(path: auditPath, environment: [:]),
+                leadership: elector,
+                handover: BoardHandover(
+                    board: ProposalBoard(
+                        namespace: "shop",
+                        name: configuration.proposalBoardName,
+                        client: fixture.kube
+                    ),
+                    identity: identity
+                )
+            )
+        }
+
+        func records() throws -> [AuditRecord] { try AuditLog.read(path: auditPath).records }
+    }
+
+    private static func boardEntries(_ fixture: RemediationFixture) async throws -> [String: Any] {
+        try await fixture.object(board)["data"] as? [String: Any] ?? [:]
+    }
+
+    @Test func aProposalOnlyAFollowerSeesIsAppliedOnceByTheLeader() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try Replica("vigil-0", fixture, clock)
+        let follower = try Replica("vigil-1", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        #expect(await follower.elector.tryAcquireOrRenew() == false)
+        let incident = RemediationFixture.memoryIncident()
+        let id = incident.proposals[0].id
+
+        // Only the follower sees the incident: it proposes, refuses to apply, and hands the proposal over.
+        await follower.remediator.round([incident], cluster: ClusterModel())
+        #expect(try follower.records().map(\.step) == [.proposed, .refused])
+        #expect(try follower.records().last?.reason == "not-leader")
+        #expect(try await Self.boardEntries(fixture).keys.sorted() == [id])
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+
+        // The leader sees nothing of its own, takes the board's proposal and applies it under its guards.
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        #expect(try leader.records().allSatisfy { $0.proposal == id && $0.incident == incident.id })
+        // Exactly one change, after the leader's claim on the Lease (the Lease named the leader).
+        let changes = try await fixture.changes()
+        #expect(changes.filter { $0.path == Self.deployment }.count == 1)
+        let claim = try #require(changes.lastIndex { $0.path.hasSuffix("/leases/vigil-remediation") })
+        let patch = try #require(changes.firstIndex { $0.path == Self.deployment })
+        #expect(claim < patch)
+        #expect(changes[claim].body?.contains(#""holderIdentity":"vigil-0""#) == true)
+
+        // Further rounds on both: never applied again, the follower does not pin it again.
+        await follower.remediator.round([incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+        #expect(try follower.records().filter { $0.step == .applied }.isEmpty)
+
+        // The incident goes on the follower: it takes its entry back, and the leader judges the fix resolved.
+        fixture.advance(30)
+        await follower.remediator.round([], cluster: ClusterModel())
+        #expect(try await Self.boardEntries(fixture).isEmpty)
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try leader.records().last?.step == .verified)
+        #expect(try leader.records().last?.reason == "resolved")
+    }
+
+    @Test func whileTheFollowerStillSeesTheIncidentTheLeaderDoesNotCallItResolved() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try Replica("vigil-0", fixture, clock)
+        let follower = try Replica("vigil-1", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let incident = RemediationFixture.memoryIncident()
+        await follower.remediator.round([incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel())
+        fixture.advance(30)
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
+    }
+
+    @Test func anEntryThatIsNotAProposalIsRemovedAndNeverApplied() async throws {
+        let fixture = try RemediationFixture()
+        let leader = try Replica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
+        // Garbage, and a well-formed proposal whose id is not derived from its incident.
+        var forged = try #require(
+            HandedProposal(
+                RemediationFixture.memoryIncident().proposals[0],
+                of: RemediationFixture.memoryIncident(),
+                proposer: "x",
+                at: fixture.now
+            )
+        )
+        forged.id = "0000000000000001"
+        #expect(await board.pin("junk", "{not json") == .pinned)
+        #expect(await board.pin(forged.id, forged.json) == .pinned)
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try await Self.boardEntries(fixture).isEmpty)
+        #expect(try leader.records().isEmpty)
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+    }
+
+    @Test func anEntryOutlivingItsTimeIsRemovedUnapplied() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try Replica("vigil-0", fixture, clock)
+        let follower = try Replica("vigil-1", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await follower.remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        fixture.advance(Remediator.handedProposalLifetime + 1)
+        await leader.remediator.round([], cluster: ClusterModel())
+        #expect(try await Self.boardEntries(fixture).isEmpty)
+        #expect(try leader.records().isEmpty)
+    }
+
+    @Test func aHandedProposalRoundTripsThroughItsJSON() throws {
+        let incident = RemediationFixture.memoryIncident(verify: .init(within: 120, undo: .notResolved))
+        let handed = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "vigil-1", at: 5))
+        let back = try HandedProposal.decode(handed.json).get()
+        #expect(back == handed)
+        let (proposal, again) = back.proposalAndIncident
+        #expect(proposal.kubeAction == incident.proposals[0].kubeAction)
+        #expect(proposal.verify == incident.proposals[0].verify)
+        #expect(proposal.id == incident.proposals[0].id)
+        #expect(again.subject == incident.subject)
+        #expect(again.severity == incident.severity)
+    }
+}
