@@ -194,17 +194,11 @@ public struct ChatNarrator: Sendable {
         let objects = brief.evidence.map { masker.object($0.object) }
         let targets = brief.proposals.map { masker.object($0.target) }
         let evidence: [[String: Any]] = brief.evidence.enumerated().map { index, line in
-            var message: String
-            var reason = line.reason
-            if line.fromCluster {
-                message = "withheld (\(masker.withhold(line.message)))"
-                // A reason is the cluster's word too: Kubernetes' (`BackOff`) is sent, anything else is withheld.
-                if reason.wholeMatch(of: /[A-Z][A-Za-z]{0,63}/) == nil { reason = masker.withhold(reason) }
-            } else {
-                message = masker.mask(line.message)
-            }
+            // The brief's reason is Vigil's or Kubernetes's own word, or empty where it was the cluster's.
+            let message =
+                line.fromCluster ? "withheld (\(masker.withhold(line.message)))" : masker.mask(line.message)
             return [
-                "kind": line.kind, "reason": masker.mask(reason), "object": objects[index], "message": message,
+                "kind": line.kind, "reason": masker.mask(line.reason), "object": objects[index], "message": message,
                 "count": line.count,
             ]
         }

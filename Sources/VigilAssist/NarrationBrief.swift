@@ -17,8 +17,10 @@ public struct NarrationBrief: Sendable, Equatable {
 
     /// One piece of evidence.
     public struct Line: Sendable, Equatable {
-        /// `finding`, `anomaly`, `event`, `alert`, and the finding's or event's reason (`BackOff`).
+        /// `finding`, `anomaly`, `event`, `alert`.
         public var kind: String
+        /// The finding's, anomaly's or event's reason (`BackOff`) when it is Vigil's or Kubernetes's own
+        /// vocabulary; empty when the cluster wrote it (a custom event reason is free text).
         public var reason: String
         /// `pod/checkout-7d9f-x2`, `pod/web/app`: kind kept, names masked.
         public var object: String

@@ -61,7 +61,7 @@ func temporaryDirectory(_ files: [String: String]) throws -> URL {
 /// A copy of `scenario` with one more event on the pod of its first `BackOff`: a failed probe saying
 /// `message`, what a workload's author (or an attacker with a pod) can put in front of a model. Its own
 /// reason, so it is not folded into the `BackOff` events and does reach the incident. Removed by the caller.
-func plantedScenario(event message: String, in scenario: URL) throws -> URL {
+func plantedScenario(event message: String, reason: String = "Unhealthy", in scenario: URL) throws -> URL {
     var events =
         try JSONSerialization.jsonObject(with: Data(contentsOf: scenario.appendingPathComponent("events.json")))
         as? [String: Any] ?? [:]
@@ -70,7 +70,7 @@ func plantedScenario(event message: String, in scenario: URL) throws -> URL {
         throw CocoaError(.fileReadCorruptFile)
     }
     planted["message"] = message
-    planted["reason"] = "Unhealthy"
+    planted["reason"] = reason
     var metadata = planted["metadata"] as? [String: Any] ?? [:]
     metadata["name"] = "planted.1"
     metadata["uid"] = "planted-1"

@@ -18,7 +18,7 @@ extension NarrationBrief {
             evidence: incident.evidence.map { evidence in
                 Line(
                     kind: evidence.kind.rawValue,
-                    reason: evidence.name,
+                    reason: Self.sayableReason(evidence),
                     object: evidence.object,
                     message: evidence.message,
                     fromCluster: evidence.kind != .anomaly,
@@ -29,5 +29,17 @@ extension NarrationBrief {
                 Action(action: $0.action, target: $0.target, namespace: $0.namespace)
             }
         )
+    }
+
+    /// The reason a model may hear: an anomaly's rule and a finding's reason are Vigil's vocabulary; an
+    /// event's is Kubernetes's only when one of its components writes it; an alert's name is its author's.
+    /// Anything else is withheld (empty): free text from the cluster is never sent, even one word of it.
+    static func sayableReason(_ evidence: Evidence) -> String {
+        switch evidence.kind {
+        case .anomaly: evidence.name
+        case .finding: Finding.reasons.contains(evidence.name) ? evidence.name : ""
+        case .event: KubernetesEventReasons.wellKnown.contains(evidence.name) ? evidence.name : ""
+        case .alert: ""
+        }
     }
 }
