@@ -151,7 +151,7 @@ public struct AssistTools: Sendable {
                 text = budget.render(items, narrowing: "pass workload, or read one incident with get_incident")
             case .propose:
                 let items = try await catalog.proposals(incident: try Self.required(arguments, "incident"))
-                text = budget.render(items, narrowing: "the proposals are listed strongest first")
+                text = budget.render(items, narrowing: "the first proposals are kept; each is also cut to fit")
             }
             return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: false)
         } catch let error as AssistError {

@@ -37,7 +37,8 @@ enum ItemCut {
         case let object as [String: Any]:
             // The largest member gives way first; a member that cannot shrink is left alone.
             let sizes = object.mapValues { encoded($0).utf8.count }
-            for key in object.keys.sorted(by: { (sizes[$0] ?? 0, $0) > (sizes[$1] ?? 0, $1) }) {
+            // A kubectl command is never cut: without its tail (`-n NAMESPACE`) it acts on something else.
+            for key in object.keys.sorted(by: { (sizes[$0] ?? 0, $0) > (sizes[$1] ?? 0, $1) }) where key != "kubectl" {
                 if let value = object[key], let smaller = shrunk(value) {
                     var copy = object
                     copy[key] = smaller

@@ -28,8 +28,10 @@ package struct IncidentLine: Encodable {
     }
 }
 
-/// An incident in the schema of `vigil diagnose --output json`, its evidence cut to the strongest
-/// `evidenceLimit` pieces and the cut counted.
+/// An incident in the schema of `vigil diagnose --output json`, its evidence strongest first (most severe,
+/// then in the report's order) and cut to the strongest `evidenceLimit` pieces, the cut counted. Strongest
+/// first, so that an answer cut further to fit its budget (which keeps a list's first half) keeps the
+/// evidence that matters.
 package struct IncidentDetail: Encodable {
     var incident: Incident
     var evidenceOmitted: Int
@@ -40,7 +42,7 @@ package struct IncidentDetail: Encodable {
             incident.evidence.enumerated().sorted {
                 ($0.element.severity, -$0.offset) > ($1.element.severity, -$1.offset)
             }
-            .prefix(evidenceLimit).sorted { $0.offset < $1.offset }.map(\.element)
+            .prefix(evidenceLimit).map(\.element)
         )
         self.incident = kept
         evidenceOmitted = incident.evidence.count - kept.evidence.count

@@ -48,4 +48,17 @@ import VigilAssist
         let hint = try #require(answer["truncated"] as? String)
         #expect(hint.contains("cut to fit") && hint.hasSuffix("lower evidence_limit"))
     }
+
+    @Test func aKubectlCommandIsNeverCut() throws {
+        // Cut after `… pod web-x`, the command would act without its `-n`: it is kept whole or not at all.
+        let kubectl = "kubectl delete pod web-7d9f-x2 " + String(repeating: "--grace-period=30 ", count: 10) + "-n shop"
+        let item = AssistItem(
+            json: #"{"id":"p1","kubectl":"\#(kubectl)","rationale":"\#(String(repeating: "r", count: 3000))"}"#
+        )
+        let text = AnswerBudget(maxBytes: 1024).render([item], narrowing: "read one proposal")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let cut = try #require((answer["items"] as? [[String: Any]])?.first)
+        #expect(cut["kubectl"] as? String == kubectl)
+        #expect((cut["rationale"] as? String)?.hasSuffix("…") == true)
+    }
 }
