@@ -17,11 +17,15 @@ struct DaemonCatalog: AssistCatalog {
         try AssistItem(encoding: IncidentDetail(try await find(id), evidenceLimit: evidenceLimit))
     }
 
+    /// The incident's series from the history the daemon records for diagnosis (its rules' series, over
+    /// the recorder's retention), diagnosed afresh: an incident older than that has none left to read.
     func series(incident id: String, metric: String?, points: Int) async throws(AssistError) -> [AssistItem] {
-        _ = try await find(id)
-        throw AssistError(
-            "the daemon keeps no series per incident: list_anomalies gives each anomalous series with its expected range, and vigil mcp --prometheus URL reads the points"
-        )
+        let incident = try await find(id)
+        guard let diagnosis = await status.diagnosisNow() else {
+            throw AssistError("this daemon runs no diagnosis (no rules): it records no series to read")
+        }
+        return try IncidentSeries.around(incident, in: diagnosis, metric: metric, points: points)
+            .map { series throws(AssistError) in try AssistItem(encoding: series) }
     }
 
     func anomalies(ongoingOnly: Bool) async throws(AssistError) -> [AssistItem] {

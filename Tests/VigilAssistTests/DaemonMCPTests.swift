@@ -24,6 +24,7 @@ import FoundationNetworking
     /// Incidents as the daemon holds them after one round on the recording.
     struct RecordedStatus: DaemonStatus {
         var tracker: IncidentTracker
+        var diagnosis: DiagnosisEngine.Diagnosis
         var isReady: Bool { true }
         var health: [TargetHealth] { [] }
         func anomalies(includeEnded: Bool) async -> [AnomalyReport] { [] }
@@ -32,21 +33,23 @@ import FoundationNetworking
             state == .resolved ? tracker.resolved : tracker.open
         }
         func incident(id: String) async -> TrackedIncident? { tracker.incident(id: id) }
+        func diagnosisNow() async -> DiagnosisEngine.Diagnosis? { diagnosis }
     }
 
     /// A running server holding the rollout incident, answering only `token`; stopped by the caller.
-    static func server(token: String) async throws -> (port: Int, stop: @Sendable () async -> Void, URL) {
+    static func server(
+        token: String,
+        scenario: String = "crashloop-after-rollout-1"
+    ) async throws -> (port: Int, stop: @Sendable () async -> Void, URL) {
         let rules = try RuleSet.load([repositoryRoot.appendingPathComponent("rules").path], findings: Finding.reasons)
         let engine = DiagnosisEngine(rules: rules, window: 3600)
         let input = try DiagnosisInput.replay(
-            repositoryRoot.appendingPathComponent("sample-metrics/scenarios/crashloop-after-rollout-1").path,
+            repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(scenario)").path,
             engine: engine
         )
         var tracker = IncidentTracker()
-        _ = tracker.update(
-            with: engine.diagnose(history: input.history, cluster: input.cluster, now: input.now).incidents,
-            at: input.now
-        )
+        let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
+        _ = tracker.update(with: diagnosis.incidents, at: input.now)
         let directory = try temporaryDirectory(["token": token])
         let security = try WebSecurity.load(
             webConfigFile: nil,
@@ -57,7 +60,7 @@ import FoundationNetworking
         let server = VigilServer(
             host: "127.0.0.1",
             port: 0,
-            status: RecordedStatus(tracker: tracker),
+            status: RecordedStatus(tracker: tracker, diagnosis: diagnosis),
             registry: PrometheusCollectorRegistry(),
             logger: logger,
             security: security,
@@ -117,6 +120,36 @@ import FoundationNetworking
         #expect(refusedIsError == true)
         guard case .text(let reason, _, _) = refused.first else { throw AssistTestFailure("no text") }
         #expect(reason.contains("unknown tool"))
+        await client.disconnect()
+        await stop()
+    }
+
+    /// CPU saturation: the incident cites anomalies of the CPU signals, read from the daemon's record.
+    @Test func readsAnIncidentsSeriesFromTheDaemonsRecord() async throws {
+        let (port, stop, directory) = try await Self.server(token: "s3cret", scenario: "cpu-saturation-1")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let client = try await Self.client(port: port, token: "s3cret")
+        let (listed, _) = try await client.callTool(name: "list_incidents", arguments: [:])
+        guard case .text(let text, _, _) = listed.first else { throw AssistTestFailure("no text") }
+        let items = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["items"]
+        let id = try #require((items as? [[String: Any]])?.first?["id"] as? String)
+        let (series, seriesIsError) = try await client.callTool(
+            name: "read_series",
+            arguments: ["incident": .string(id), "points": 20]
+        )
+        #expect(seriesIsError != true)
+        guard case .text(let seriesText, _, _) = series.first else { throw AssistTestFailure("no text") }
+        let read = (try JSONSerialization.jsonObject(with: Data(seriesText.utf8)) as? [String: Any])?["items"]
+        let all = try #require(read as? [[String: Any]], "\(seriesText)")
+        #expect(!all.isEmpty, "\(seriesText)")
+        for one in all {
+            let low = try #require(one["expected_low"] as? Double)
+            let high = try #require(one["expected_high"] as? Double)
+            let points = try #require(one["points"] as? [[String]])
+            #expect(!points.isEmpty && points.count <= 20)
+            // The anomaly is there to see: some point lies outside the range it was expected in.
+            #expect(points.compactMap { Double($0[1]) }.contains { $0 < low || $0 > high }, "\(one)")
+        }
         await client.disconnect()
         await stop()
     }

@@ -11,6 +11,9 @@ public protocol IncidentSource: Sendable {
     func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident]
     /// The incident with `id`, open or resolved.
     func incident(id: String) async -> TrackedIncident?
+    /// A diagnosis of the recorded history as it is now — its signals and anomalies — tracked nowhere and
+    /// acting on nothing: what an incident's series are read from (`read_series` over MCP).
+    func diagnosisNow() async -> DiagnosisEngine.Diagnosis
 }
 
 /// The diagnosis engine in the daemon: every `interval` it takes the recorded history and the cluster
@@ -150,5 +153,15 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
 
     public func incident(id: String) -> TrackedIncident? {
         tracker.incident(id: id)
+    }
+
+    public func diagnosisNow() async -> DiagnosisEngine.Diagnosis {
+        let now = wallTime()
+        return engine.diagnose(
+            history: await history(now),
+            cluster: await cluster(),
+            alerts: Array(alerts.firing.values),
+            now: now
+        )
     }
 }

@@ -1,9 +1,7 @@
-import VigilEngine
-
 /// A series behind one of an incident's anomalies, over the anomaly and as long again before it, with
 /// the range it was expected in: the baseline ± 3 robust spreads (the spread read back from the peak's
 /// distance in spreads), as `GET /api/v1/anomalies` gives its range.
-struct IncidentSeries: Encodable {
+public struct IncidentSeries: Encodable, Sendable {
     var rule: String
     var labels: [String: String]
     var expected: Double
@@ -21,7 +19,7 @@ struct IncidentSeries: Encodable {
     }
 
     /// The series of `incident`'s anomaly evidence (matched by rule and onset) in `diagnosis`.
-    static func around(
+    public static func around(
         _ incident: Incident,
         in diagnosis: DiagnosisEngine.Diagnosis,
         metric: String?,
@@ -58,7 +56,7 @@ struct IncidentSeries: Encodable {
     }
 
     /// An anomaly as `list_anomalies` gives it.
-    struct AnomalyLine: Encodable {
+    public struct AnomalyLine: Encodable, Sendable {
         var rule: String
         var labels: [String: String]
         var expected: Double
@@ -68,7 +66,7 @@ struct IncidentSeries: Encodable {
         var lastSeenAt: String
         var ongoing: Bool
 
-        init(_ anomaly: SignalAnomaly) {
+        public init(_ anomaly: SignalAnomaly) {
             rule = anomaly.rule
             labels = anomaly.labels
             expected = anomaly.expected
