@@ -223,12 +223,14 @@ struct KubernetesDiscoveryTests {
         #expect(targets.map(\.address) == ["10.1.0.7:8080"])
     }
 
-    /// Collects what discovery hands over.
+    /// Collects what discovery hands over: each group replaces the previous group of its source.
     final class Latest: @unchecked Sendable {
         private let lock = NSLock()
-        private var addresses: [String] = []
-        func set(_ targets: [DiscoveredTarget]) { lock.withLock { addresses = targets.map(\.address).sorted() } }
-        var value: [String] { lock.withLock { addresses } }
+        private var groups: [String: [String]] = [:]
+        func apply(_ changed: [TargetGroup]) {
+            lock.withLock { for group in changed { groups[group.source] = group.targets.map(\.address) } }
+        }
+        var value: [String] { lock.withLock { groups.values.joined().sorted() } }
     }
 
     @Test func targetsComeAndGoWithThePodsOfTheSelector() async throws {
@@ -256,8 +258,8 @@ struct KubernetesDiscoveryTests {
         let latest = Latest()
         let (changes, continuation) = AsyncStream<Void>.makeStream()
         let run = Task {
-            await discovery.run { targets in
-                latest.set(targets)
+            await discovery.run { groups in
+                latest.apply(groups)
                 continuation.yield()
             }
         }

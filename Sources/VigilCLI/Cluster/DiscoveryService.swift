@@ -3,8 +3,8 @@ import VigilKube
 import VigilScrape
 
 /// Kubernetes service discovery as a service: one ``KubernetesDiscovery`` per `kubernetes_sd_configs`
-/// entry, each change relabelled into scrape targets and handed to the ``TargetSet``, until graceful
-/// shutdown.
+/// entry, each changed target group relabelled into scrape targets and handed to the ``TargetSet``,
+/// until graceful shutdown.
 struct DiscoveryService: Service {
     let client: KubeClient
     let jobs: [KubernetesSDJob]
@@ -16,10 +16,12 @@ struct DiscoveryService: Service {
                 for (index, sdJob) in jobs.enumerated() {
                     let discovery = KubernetesDiscovery(client: client, configuration: sdJob.configuration)
                     group.addTask {
-                        await discovery.run { found in
+                        await discovery.run { groups in
                             await targets.update(
                                 job: index,
-                                discovered: found.compactMap { sdJob.job.target(from: $0.labels) }
+                                groups: groups.map { group in
+                                    (group.source, group.targets.compactMap { sdJob.job.target(from: $0.labels) })
+                                }
                             )
                         }
                     }
