@@ -1,14 +1,15 @@
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
 /// scrape targets, after Prometheus's example `kubernetes-pods` and `kubernetes-service-endpoints` jobs:
 ///
-/// 1. the job's `relabel_configs` (keep/drop) run on the discovered labels, with `__scheme__`,
-///    `__metrics_path__` and `job`; a job without any keeps only what is annotated
-///    `prometheus.io/scrape: "true"`;
+/// 1. the job's `relabel_configs` (``RelabelRule``: keep, drop, replace, labelmap, labeldrop,
+///    labelkeep) run in order on the discovered labels, with `__scheme__`, `__metrics_path__` and
+///    `job`; a job without any keeps only what is annotated `prometheus.io/scrape: "true"`;
 /// 2. the `prometheus.io/scheme` (`http`/`https`), `prometheus.io/path` and `prometheus.io/port`
 ///    annotations (the pod's for role pod, the service's for role endpoints) override the scheme, the
 ///    path and the address's port;
-/// 3. the target keeps `namespace`, `pod`, `container` and `service` labels where discovery knows them
-///    (the other `__meta_*` labels are dropped, as Prometheus drops them after relabelling).
+/// 3. the target keeps `namespace`, `pod`, `container` and `service` labels where discovery knows them,
+///    and every label relabelling left that does not start with `__` (the `__meta_*` labels are
+///    dropped, as Prometheus drops them after relabelling); a relabelled `job` renames the job.
 public struct DiscoveryJob: Sendable, Equatable {
     /// The job's settings (name, interval, limits, TLS, authorization, metric relabelling); its URL is
     /// made per target.
@@ -40,11 +41,10 @@ public struct DiscoveryJob: Sendable, Equatable {
         labels["__scheme__"] = labels["__scheme__"] ?? scheme
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
-        let list = labels.map { (name: $0.key, value: $0.value) }
         if relabeling.isEmpty {
             guard labels[annotationPrefix + "prometheus_io_scrape"] == "true" else { return nil }
-        } else if !relabeling.allSatisfy({ $0.keeps(list) }) {
-            return nil
+        } else {
+            for rule in relabeling { guard rule.apply(to: &labels) else { return nil } }
         }
         var address = labels["__address__"] ?? ""
         if let port = labels[annotationPrefix + "prometheus_io_port"], let number = Int(port),
@@ -63,10 +63,14 @@ public struct DiscoveryJob: Sendable, Equatable {
         }
         var target = template
         target.url = "\(targetScheme)://\(address)\(path)"
+        if let job = labels["job"], !job.isEmpty { target.job = job }
         var kept = template.labels
         for (name, source) in Self.keptLabels {
             if let value = labels[source], !value.isEmpty { kept[name] = value }
         }
+        // What relabelling made (`replace`, `labelmap`) stays, as Prometheus keeps every label not
+        // starting with `__` after relabelling.
+        for (name, value) in labels where !name.hasPrefix("__") && name != "job" { kept[name] = value }
         target.labels = kept
         return target
     }
