@@ -18,15 +18,17 @@ public struct DiscoveryJob: Sendable, Equatable {
     public var metricsPath: String
     /// `relabel_configs`; empty: keep what is annotated `prometheus.io/scrape: "true"`.
     public var relabeling: [RelabelRule]
-    /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or `__meta_kubernetes_service_annotation_`.
-    public var annotationPrefix: String
+    /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or
+    /// `__meta_kubernetes_service_annotation_`; nil: the job reads none (a PodMonitor's or
+    /// ServiceMonitor's job, whose port, path and scheme are the monitor's).
+    public var annotationPrefix: String?
 
     public init(
         template: ScrapeTarget,
         scheme: String = "http",
         metricsPath: String = "/metrics",
         relabeling: [RelabelRule] = [],
-        annotationPrefix: String = "__meta_kubernetes_pod_annotation_"
+        annotationPrefix: String? = "__meta_kubernetes_pod_annotation_"
     ) {
         self.template = template
         self.scheme = scheme
@@ -42,23 +44,24 @@ public struct DiscoveryJob: Sendable, Equatable {
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
         if relabeling.isEmpty {
-            guard labels[annotationPrefix + "prometheus_io_scrape"] == "true" else { return nil }
+            guard labels[(annotationPrefix ?? "") + "prometheus_io_scrape"] == "true" else { return nil }
         } else {
             for rule in relabeling { guard rule.apply(to: &labels) else { return nil } }
         }
+        let annotation = { (name: String) in annotationPrefix.flatMap { labels[$0 + "prometheus_io_" + name] } }
         var address = labels["__address__"] ?? ""
-        if let port = labels[annotationPrefix + "prometheus_io_port"], let number = Int(port),
+        if let port = annotation("port"), let number = Int(port),
             (1...65_535).contains(number)
         {
             address = Self.host(of: address) + ":" + String(number)
         }
         guard !address.isEmpty else { return nil }
         var targetScheme = labels["__scheme__"] ?? scheme
-        if let annotated = labels[annotationPrefix + "prometheus_io_scheme"], ["http", "https"].contains(annotated) {
+        if let annotated = annotation("scheme"), ["http", "https"].contains(annotated) {
             targetScheme = annotated
         }
         var path = labels["__metrics_path__"] ?? metricsPath
-        if let annotated = labels[annotationPrefix + "prometheus_io_path"], !annotated.isEmpty {
+        if let annotated = annotation("path"), !annotated.isEmpty {
             path = annotated.hasPrefix("/") ? annotated : "/" + annotated
         }
         var target = template
