@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilHTTP", targets: ["VigilHTTP"]),
         .library(name: "VigilScrape", targets: ["VigilScrape"]),
+        .library(name: "VigilKube", targets: ["VigilKube"]),
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
     ],
     dependencies: [

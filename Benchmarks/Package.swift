@@ -43,5 +43,18 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "DiscoveryBenchmarks",
+            dependencies: [
+                .product(name: "VigilCore", package: "vigil"),
+                .product(name: "VigilHTTP", package: "vigil"),
+                .product(name: "VigilKube", package: "vigil"),
+                .product(name: "VigilScrape", package: "vigil"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DiscoveryBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

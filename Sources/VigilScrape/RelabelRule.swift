@@ -1,51 +1,139 @@
-/// A `metric_relabel_configs` entry with the `keep` or `drop` action: the values of `sourceLabels`,
-/// joined by `separator`, are matched against `regex`, anchored at both ends as Prometheus anchors it.
-/// `keep` drops the series that do not match, `drop` the ones that do.
+/// A `relabel_configs` / `metric_relabel_configs` entry, as Prometheus's `model/relabel/relabel.go`
+/// applies it: the values of `sourceLabels`, joined by `separator`, are matched against `regex`,
+/// anchored at both ends and with `.` matching a newline (`^(?s:…)$`, `NewRegexp`).
+///
+/// - `keep` drops what does not match, `drop` what does;
+/// - `replace` sets `targetLabel` to `replacement` when the value matches, both expanded with the
+///   match's groups (`$1`, `${name}`; see ``RelabelTemplate``); an empty result deletes the label, a
+///   target that is no valid label name changes nothing, and no match changes nothing;
+/// - `labelmap` copies every label whose *name* matches to the name `replacement` expands to;
+/// - `labeldrop` / `labelkeep` delete the labels whose name matches / does not match.
 ///
 /// Immutable and validated: the initializer compiles the regex once and keeps it, so a rule that exists
 /// always matches (a settable `regex` once let a rule carry a pattern that trapped when compiled later).
 public struct RelabelRule: Sendable, Equatable {
     public enum Action: String, Sendable, CaseIterable {
-        case keep, drop
+        case keep, drop, replace, labelmap, labeldrop, labelkeep
+    }
+
+    /// Why a rule cannot be built, in Prometheus's words where it has some.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public let description: String
     }
 
     public let action: Action
     public let sourceLabels: [String]
     public let separator: String
     public let regex: String
+    public let targetLabel: String
+    public let replacement: String
     /// Not `Sendable` only because `AnyRegexOutput` holds `Any`; the regex is never mutated after the
     /// initializer, and its lazily lowered program is published atomically, so sharing it is safe.
     nonisolated(unsafe) let compiled: Regex<AnyRegexOutput>
 
     /// Fails when `regex` is not RE2 syntax (with Go's `regexp/syntax` wording, as Prometheus reports
     /// it) or nests repetition (see ``RE2Syntax``), else with the regex engine's message when it does
-    /// not compile.
-    public init(action: Action, sourceLabels: [String], separator: String = ";", regex: String = "(.*)") throws {
+    /// not compile; and, as Prometheus's `Config.Validate`, when `replace` has no `targetLabel` or one
+    /// that is no label name (templates aside).
+    public init(
+        action: Action,
+        sourceLabels: [String] = [],
+        separator: String = ";",
+        regex: String = "(.*)",
+        targetLabel: String = "",
+        replacement: String = "$1"
+    ) throws {
+        if action == .replace {
+            guard !targetLabel.isEmpty else {
+                throw Invalid(description: "relabel configuration for replace action requires 'target_label' value")
+            }
+            guard targetLabel.contains("$") || Self.isLabelName(targetLabel) else {
+                throw Invalid(description: "\"\(targetLabel)\" is invalid 'target_label' for replace action")
+            }
+        }
         self.action = action
         self.sourceLabels = sourceLabels
         self.separator = separator
         self.regex = regex
+        self.targetLabel = targetLabel
+        self.replacement = replacement
         compiled = try Self.compile(regex)
     }
 
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
-        (lhs.action, lhs.sourceLabels, lhs.separator, lhs.regex) == (
-            rhs.action, rhs.sourceLabels, rhs.separator, rhs.regex
+        (lhs.action, lhs.sourceLabels, lhs.separator, lhs.regex, lhs.targetLabel, lhs.replacement) == (
+            rhs.action, rhs.sourceLabels, rhs.separator, rhs.regex, rhs.targetLabel, rhs.replacement
         )
     }
 
-    /// Whether something with these labels survives the rule.
+    /// Whether something with these labels survives a `keep` or `drop` rule (the other actions keep
+    /// everything: they change labels, see ``apply(to:)``).
     public func keeps(_ labels: [(name: String, value: String)]) -> Bool {
         let joined = sourceLabels.map { name in labels.first { $0.name == name }?.value ?? "" }
             .joined(separator: separator)
-        let matches = (try? compiled.wholeMatch(in: joined)) != nil
-        return action == .keep ? matches : !matches
+        switch action {
+        case .keep: return matches(joined)
+        case .drop: return !matches(joined)
+        case .replace, .labelmap, .labeldrop, .labelkeep: return true
+        }
+    }
+
+    /// Applies the rule to `labels`; false when it drops what carries them.
+    public func apply(to labels: inout [String: String]) -> Bool {
+        let value = sourceLabels.map { labels[$0] ?? "" }.joined(separator: separator)
+        switch action {
+        case .keep: return matches(value)
+        case .drop: return !matches(value)
+        case .replace:
+            guard let match = captures(value) else { return true }
+            let target = RelabelTemplate.expand(targetLabel, captures: match.groups, names: match.names)
+            guard Self.isLabelName(target) else { return true }
+            let result = RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)
+            labels[target] = result.isEmpty ? nil : result
+        case .labelmap:
+            // Over the labels as they were: a label mapped to a name the regex also matches is not
+            // mapped again (Go's `Builder.Range` ranges over a copy).
+            for (name, value) in labels {
+                guard let match = captures(name) else { continue }
+                labels[RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)] = value
+            }
+        case .labeldrop:
+            labels = labels.filter { !matches($0.key) }
+        case .labelkeep:
+            labels = labels.filter { matches($0.key) }
+        }
+        return true
+    }
+
+    private func matches(_ value: String) -> Bool {
+        (try? compiled.wholeMatch(in: value)) != nil
+    }
+
+    /// The whole match and its groups (with the named ones' indices), or nil without a match.
+    private func captures(_ value: String) -> (groups: [Substring?], names: [String: Int])? {
+        guard let match = try? compiled.wholeMatch(in: value) else { return nil }
+        var names: [String: Int] = [:]
+        for (index, group) in match.output.enumerated() { if let name = group.name { names[name] = index } }
+        return (match.output.map(\.substring), names)
+    }
+
+    /// Prometheus's legacy label name: `[a-zA-Z_][a-zA-Z0-9_]*` (what Vigil's exposition can carry).
+    static func isLabelName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.enumerated().allSatisfy { index, scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "_": true
+                case "0"..."9": index > 0
+                default: false
+                }
+            }
     }
 
     /// Matched code point by code point, as Go's RE2 matches runes (Swift's default is by grapheme:
-    /// "e" + a combining acute would be one `.`).
+    /// "e" + a combining acute would be one `.`), and with `.` matching a newline, as Prometheus's
+    /// `(?s:…)` has it.
     static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
         let translated = try RE2Syntax.check(pattern)
-        return try Regex("^(?:\(translated))$").matchingSemantics(.unicodeScalar)
+        return try Regex("^(?s:\(translated))$").matchingSemantics(.unicodeScalar)
     }
 }

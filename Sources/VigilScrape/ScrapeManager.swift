@@ -172,16 +172,20 @@ public actor ScrapeManager {
     /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
     public func update(targets: [ScrapeTarget]) {
         var kept: [TargetState] = []
-        var remaining = states
+        // Looked up by URL and job, not searched: discovery calls this on every pod event, with
+        // thousands of targets.
+        var remaining = Dictionary(grouping: states) { $0.target.url + "|" + $0.target.job }
         for target in targets {
-            if let index = remaining.firstIndex(where: { $0.target == target }) {
-                kept.append(remaining.remove(at: index))
+            let key = target.url + "|" + target.job
+            if var same = remaining[key], let index = same.firstIndex(where: { $0.target == target }) {
+                kept.append(same.remove(at: index))
+                remaining[key] = same
             } else {
                 nextID += 1
                 kept.append(Self.makeState(id: nextID, target: target, transport: transport, store: store))
             }
         }
-        for removed in remaining { markAllStale(removed) }
+        for removed in remaining.values.joined().sorted(by: { $0.id < $1.id }) { markAllStale(removed) }
         states = kept
         restartLoops?.yield()
     }

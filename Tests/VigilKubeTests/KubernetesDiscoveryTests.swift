@@ -13,11 +13,13 @@ struct KubernetesDiscoveryTests {
         ip: String?,
         ports: [(String, Int)] = [("metrics", 8080)],
         labels: [String: String] = ["app": "shop"],
-        annotations: [String: String] = ["prometheus.io/scrape": "true"]
+        annotations: [String: String] = ["prometheus.io/scrape": "true"],
+        initContainers: [[String: Any]] = []
     ) -> [String: Any] {
         var status: [String: Any] = [
             "phase": "Running", "hostIP": "192.168.1.5",
             "conditions": [["type": "Ready", "status": "True"]],
+            "containerStatuses": [["name": "app", "containerID": "containerd://app-\(name)"]],
         ]
         if let ip { status["podIP"] = ip }
         return [
@@ -31,11 +33,12 @@ struct KubernetesDiscoveryTests {
                 "nodeName": "node-1",
                 "containers": [
                     [
-                        "name": "app",
+                        "name": "app", "image": "shop:1.2",
                         "ports": ports.map { ["name": $0.0, "containerPort": $0.1, "protocol": "TCP"] },
                     ],
-                    ["name": "sidecar"],
+                    ["name": "sidecar", "image": "envoy:1.30"],
                 ],
+                "initContainers": initContainers,
             ],
             "status": status,
         ]
@@ -70,6 +73,9 @@ struct KubernetesDiscoveryTests {
                 "__meta_kubernetes_pod_annotation_prometheus_io_port": "9090",
                 "__meta_kubernetes_pod_annotationpresent_prometheus_io_port": "true",
                 "__meta_kubernetes_pod_container_name": "app",
+                "__meta_kubernetes_pod_container_image": "shop:1.2",
+                "__meta_kubernetes_pod_container_id": "containerd://app-shop-1",
+                "__meta_kubernetes_pod_container_init": "false",
                 "__meta_kubernetes_pod_container_port_name": "metrics",
                 "__meta_kubernetes_pod_container_port_number": "8080",
                 "__meta_kubernetes_pod_container_port_protocol": "TCP",
@@ -80,14 +86,77 @@ struct KubernetesDiscoveryTests {
         #expect(targets[1].labels["__meta_kubernetes_pod_container_port_number"] == nil)
     }
 
-    @Test func aPodWithoutAnIPHasNoTargetsAndIPv6IsBracketed() {
-        #expect(PodTargets.targets(of: Self.pod("starting", ip: nil)).isEmpty)
-        #expect(PodTargets.targets(of: Self.pod("v6", ip: "fd00::7")).first?.address == "[fd00::7]:8080")
+    /// One row per target of a pod, as `buildPod` (`discovery/kubernetes/pod.go` at
+    /// d15adb9ad7e5, lines 366–440) makes them: no targets without a pod IP (line 371); `containers`
+    /// then `initContainers` (line 397); per port `net.JoinHostPort(podIP, port)` (line 424), so an
+    /// IPv6 address is bracketed; a port-less container gets the bare pod IP (line 413), unbracketed even
+    /// for IPv6; `…_container_id` from the matching (init) container status, empty without one
+    /// (lines 401–405); `…_container_init` as Go's `strconv.FormatBool` (lines 417, 434).
+    struct PodCase: Sendable, CustomTestStringConvertible {
+        var why: String
+        var ip: String?
+        var initContainers: [[String: String]] = []
+        /// Per target: address, container name, image, id, init, port number (nil: port-less).
+        var expected: [[String?]]
+        var testDescription: String { why }
+    }
+
+    static let podCases: [PodCase] = [
+        PodCase(why: "no pod IP yet: an empty group, not \":8080\"", ip: nil, expected: []),
+        PodCase(why: "empty pod IP (evicted): likewise", ip: "", expected: []),
+        PodCase(
+            why: "IPv4: ip:port, and the port-less sidecar gets the bare IP and no container ID",
+            ip: "10.1.0.7",
+            expected: [
+                ["10.1.0.7:8080", "app", "shop:1.2", "containerd://app-p", "false", "8080"],
+                ["10.1.0.7", "sidecar", "envoy:1.30", "", "false", nil],
+            ]
+        ),
+        PodCase(
+            why: "IPv6: JoinHostPort brackets it; the port-less target keeps it bare",
+            ip: "fd00::7",
+            expected: [
+                ["[fd00::7]:8080", "app", "shop:1.2", "containerd://app-p", "false", "8080"],
+                ["fd00::7", "sidecar", "envoy:1.30", "", "false", nil],
+            ]
+        ),
+        PodCase(
+            why: "init containers come after the others, marked init",
+            ip: "10.1.0.7",
+            initContainers: [["name": "migrate", "image": "flyway:10"]],
+            expected: [
+                ["10.1.0.7:8080", "app", "shop:1.2", "containerd://app-p", "false", "8080"],
+                ["10.1.0.7", "sidecar", "envoy:1.30", "", "false", nil],
+                ["10.1.0.7", "migrate", "flyway:10", "containerd://init-migrate", "true", nil],
+            ]
+        ),
+    ]
+
+    @Test(arguments: podCases) func podTargetsMatchPrometheusBuildPod(_ row: PodCase) {
+        var pod = Self.pod("p", ip: row.ip, initContainers: row.initContainers)
+        if !row.initContainers.isEmpty, var status = pod["status"] as? [String: Any] {
+            status["initContainerStatuses"] = row.initContainers.map {
+                ["name": $0["name"] ?? "", "containerID": "containerd://init-\($0["name"] ?? "")"]
+            }
+            pod["status"] = status
+        }
+        let found = PodTargets.targets(of: pod).map { target -> [String?] in
+            [
+                target.address, target.labels["__meta_kubernetes_pod_container_name"],
+                target.labels["__meta_kubernetes_pod_container_image"],
+                target.labels["__meta_kubernetes_pod_container_id"],
+                target.labels["__meta_kubernetes_pod_container_init"],
+                target.labels["__meta_kubernetes_pod_container_port_number"],
+            ]
+        }
+        #expect(found == row.expected)
     }
 
     @Test func anEndpointGetsTheServicesAndThePodsLabels() throws {
         let endpoints: [String: Any] = [
-            "metadata": ["name": "shop", "namespace": "shop", "labels": ["tier": "web"]],
+            "metadata": [
+                "name": "shop", "namespace": "shop", "labels": ["tier": "web"], "annotations": ["team": "checkout"],
+            ],
             "subsets": [
                 [
                     "addresses": [
@@ -112,6 +181,13 @@ struct KubernetesDiscoveryTests {
         let first = targets[0].labels
         #expect(first["__meta_kubernetes_endpoints_name"] == "shop")
         #expect(first["__meta_kubernetes_endpoints_label_tier"] == "web")
+        // addObjectMetaLabels(tg.Labels, eps.ObjectMeta, RoleEndpoint) (endpoints.go line 356): annotations too.
+        #expect(first["__meta_kubernetes_endpoints_annotation_team"] == "checkout")
+        #expect(first["__meta_kubernetes_endpoints_annotationpresent_team"] == "true")
+        // The matching container port's labels (lines 425–430): image and init, but no container ID.
+        #expect(first["__meta_kubernetes_pod_container_image"] == "shop:1.2")
+        #expect(first["__meta_kubernetes_pod_container_init"] == "false")
+        #expect(first["__meta_kubernetes_pod_container_id"] == nil)
         #expect(first["__meta_kubernetes_service_name"] == "shop")
         #expect(first["__meta_kubernetes_service_annotation_prometheus_io_scrape"] == "true")
         #expect(first["__meta_kubernetes_endpoint_ready"] == "true")
@@ -125,14 +201,36 @@ struct KubernetesDiscoveryTests {
         // The pod's port no endpoint port covers is a target of its own, without endpoint labels.
         #expect(targets[2].labels["__meta_kubernetes_pod_container_port_name"] == "admin")
         #expect(targets[2].labels["__meta_kubernetes_endpoint_ready"] == nil)
+        #expect(targets[2].labels["__meta_kubernetes_pod_container_image"] == "shop:1.2")
     }
 
-    /// Collects what discovery hands over.
+    /// `buildEndpoints` skips the uncovered ports of a pod without an IP (endpoints.go line 466): an
+    /// endpoint may name a pod whose status has lost its IP (evicted), and ":9000" is no address.
+    @Test func aPodWithoutAnIPAddsNoUncoveredPortsToItsEndpoints() {
+        let endpoints: [String: Any] = [
+            "metadata": ["name": "shop", "namespace": "shop"],
+            "subsets": [
+                [
+                    "addresses": [
+                        ["ip": "10.1.0.7", "targetRef": ["kind": "Pod", "name": "gone", "namespace": "shop"]]
+                    ],
+                    "ports": [["name": "http", "port": 8080, "protocol": "TCP"]],
+                ]
+            ],
+        ]
+        let pod = Self.pod("gone", ip: nil, ports: [("http", 8080), ("admin", 9000)])
+        let targets = EndpointsTargets.targets(of: endpoints, service: nil) { _, _ in pod }
+        #expect(targets.map(\.address) == ["10.1.0.7:8080"])
+    }
+
+    /// Collects what discovery hands over: each group replaces the previous group of its source.
     final class Latest: @unchecked Sendable {
         private let lock = NSLock()
-        private var addresses: [String] = []
-        func set(_ targets: [DiscoveredTarget]) { lock.withLock { addresses = targets.map(\.address).sorted() } }
-        var value: [String] { lock.withLock { addresses } }
+        private var groups: [String: [String]] = [:]
+        func apply(_ changed: [TargetGroup]) {
+            lock.withLock { for group in changed { groups[group.source] = group.targets.map(\.address) } }
+        }
+        var value: [String] { lock.withLock { groups.values.joined().sorted() } }
     }
 
     @Test func targetsComeAndGoWithThePodsOfTheSelector() async throws {
@@ -160,8 +258,8 @@ struct KubernetesDiscoveryTests {
         let latest = Latest()
         let (changes, continuation) = AsyncStream<Void>.makeStream()
         let run = Task {
-            await discovery.run { targets in
-                latest.set(targets)
+            await discovery.run { groups in
+                latest.apply(groups)
                 continuation.yield()
             }
         }

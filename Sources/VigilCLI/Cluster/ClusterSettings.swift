@@ -9,6 +9,7 @@ import Yams
 /// ```yaml
 /// cluster:
 ///   shards: 3                 # or --shards; the shard is --shard, else the ordinal of $POD_NAME/$HOSTNAME
+///   monitors: true            # also scrape what PodMonitors and ServiceMonitors select
 ///   leader_election:          # only the Lease's holder applies fixes; every replica proposes
 ///     namespace: monitoring
 ///     lease_name: vigil-remediation
@@ -21,6 +22,8 @@ struct ClusterSettings: Equatable {
     var shards = 1
     /// This replica's shard; nil: from the pod name's ordinal when `shards` > 1.
     var shardIndex: Int?
+    /// Scrape what the prometheus-operator's `PodMonitor`s and `ServiceMonitor`s select (listed at start).
+    var monitors = false
     var leaderElection: LeaderElectionSettings?
 
     struct LeaderElectionSettings: Equatable {
@@ -35,7 +38,10 @@ struct ClusterSettings: Equatable {
 
     static func read(_ node: Node, _ reader: ConfigReader) -> ClusterSettings {
         var settings = ClusterSettings()
-        let fields = reader.fields(node, "cluster", allowed: ["shard", "shards", "leader_election"])
+        let fields = reader.fields(node, "cluster", allowed: ["shard", "shards", "monitors", "leader_election"])
+        if let value = fields["monitors"], let flag = reader.bool(value, "cluster.monitors") {
+            settings.monitors = flag
+        }
         if let value = fields["shards"], let count = reader.count(value, "cluster.shards") {
             if count >= 1 {
                 settings.shards = count

@@ -1,30 +1,59 @@
+import Logging
 import ServiceLifecycle
 import VigilKube
 import VigilScrape
 
 /// Kubernetes service discovery as a service: one ``KubernetesDiscovery`` per `kubernetes_sd_configs`
-/// entry, each change relabelled into scrape targets and handed to the ``TargetSet``, until graceful
-/// shutdown.
+/// entry (and, with `cluster.monitors`, per endpoint of each `PodMonitor` and `ServiceMonitor` listed at
+/// start), each changed target group relabelled into scrape targets and handed to the ``TargetSet``,
+/// until graceful shutdown.
 struct DiscoveryService: Service {
     let client: KubeClient
     let jobs: [KubernetesSDJob]
     let targets: TargetSet
+    /// Whether to read the prometheus-operator's monitors too.
+    var monitors = false
+    let logger: Logger
 
     func run() async throws {
+        let all = jobs + (monitors ? await monitorJobs() : [])
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                for (index, sdJob) in jobs.enumerated() {
+                for (index, sdJob) in all.enumerated() {
                     let discovery = KubernetesDiscovery(client: client, configuration: sdJob.configuration)
                     group.addTask {
-                        await discovery.run { found in
+                        await discovery.run { groups in
                             await targets.update(
                                 job: index,
-                                discovered: found.compactMap { sdJob.job.target(from: $0.labels) }
+                                groups: groups.map { group in
+                                    (group.source, group.targets.compactMap { sdJob.job.target(from: $0.labels) })
+                                }
                             )
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The monitors' jobs, listed once; a missing CRD (404) is one log line, not an error.
+    func monitorJobs() async -> [KubernetesSDJob] {
+        var found: [KubernetesSDJob] = []
+        for kind in [MonitorJobs.Kind.podMonitor, .serviceMonitor] {
+            do {
+                let items = try await client.list(kind.path, query: []).items
+                for item in items {
+                    let translated = MonitorJobs(kind, item, template: ScrapeTarget(url: ""))
+                    for problem in translated.unsupported { logger.warning("\(problem)") }
+                    found += translated.jobs
+                }
+                logger.info("read \(kind.rawValue)s", metadata: ["count": "\(items.count)"])
+            } catch  where error.code == 404 {
+                logger.info("no \(kind.rawValue) resource in the cluster (the CRD is not installed): skipped")
+            } catch {
+                logger.warning("could not list \(kind.rawValue)s: skipped", metadata: ["error": "\(error)"])
+            }
+        }
+        return found
     }
 }

@@ -65,12 +65,14 @@ struct Daemon {
             logger.info("watching the cluster", metadata: ["server": "\(kubeConnection.server)"])
         }
         let targetSet = TargetSet(manager: manager, shard: shard, configured: config.targets)
-        if let kubeConnection, !config.discovery.isEmpty {
+        if let kubeConnection, !config.discovery.isEmpty || config.cluster.monitors {
             services.append(
                 DiscoveryService(
                     client: KubeClient(connection: kubeConnection, transport: CurlHTTPClient()),
                     jobs: config.discovery,
-                    targets: targetSet
+                    targets: targetSet,
+                    monitors: config.cluster.monitors,
+                    logger: logger
                 )
             )
             logger.info("discovering targets", metadata: ["jobs": "\(config.discovery.count)", "shard": "\(shard)"])

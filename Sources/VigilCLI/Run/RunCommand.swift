@@ -292,9 +292,11 @@ struct RunCommand: AsyncParsableCommand {
             shard = try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
             rules = try config.rules()
             connection = try config.kubeConnection()
-            if connection == nil, !config.discovery.isEmpty || config.cluster.leaderElection != nil {
+            if connection == nil,
+                !config.discovery.isEmpty || config.cluster.monitors || config.cluster.leaderElection != nil
+            {
                 throw DaemonConfig.Invalid(errors: [
-                    "kubernetes_sd_configs and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
+                    "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
             }
             if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }

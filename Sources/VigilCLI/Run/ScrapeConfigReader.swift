@@ -67,13 +67,19 @@ struct ScrapeConfigReader {
         template.authorization = readAuthorization(fields, path)
         if let value = fields["metric_relabel_configs"] {
             template.metricRelabeling = reader.list(value, path + ".metric_relabel_configs").enumerated().compactMap {
-                readRelabel($0.element, "\(path).metric_relabel_configs[\($0.offset)]")
+                readRelabel($0.element, "\(path).metric_relabel_configs[\($0.offset)]", actions: [.keep, .drop])
             }
         }
         let targetRules =
             fields["relabel_configs"].map { node in
                 reader.list(node, path + ".relabel_configs").enumerated().compactMap {
-                    readRelabel($0.element, "\(path).relabel_configs[\($0.offset)]")
+                    // Label-changing actions apply to discovered targets; a static target's labels
+                    // are the file's own, so there only keep and drop mean something.
+                    readRelabel(
+                        $0.element,
+                        "\(path).relabel_configs[\($0.offset)]",
+                        actions: fields["static_configs"] == nil ? Set(RelabelRule.Action.allCases) : [.keep, .drop]
+                    )
                 }
             } ?? []
         var job = Job(name: template.job)
@@ -204,28 +210,44 @@ struct ScrapeConfigReader {
         return nil
     }
 
-    private func readRelabel(_ node: Node, _ path: String) -> RelabelRule? {
-        let fields = reader.fields(node, path, allowed: ["action", "source_labels", "separator", "regex"])
-        var action = RelabelRule.Action.keep
-        if let value = fields["action"], let text = reader.string(value, path + ".action") {
-            guard let parsed = RelabelRule.Action(rawValue: text) else {
-                reader.fail(value, path + ".action", "only keep and drop are supported, got \"\(text)\"")
-                return nil
-            }
-            action = parsed
-        } else {
-            reader.fail(node, path + ".action", "required (keep or drop)")
+    private func readRelabel(_ node: Node, _ path: String, actions: Set<RelabelRule.Action>) -> RelabelRule? {
+        let fields = reader.fields(
+            node,
+            path,
+            allowed: ["action", "source_labels", "separator", "regex", "target_label", "replacement"]
+        )
+        let names = RelabelRule.Action.allCases.filter(actions.contains).map(\.rawValue)
+        let supported = names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+        // Prometheus's default action is replace; Vigil's was keep-or-drop only, so the action is asked for.
+        guard let value = fields["action"], let text = reader.string(value, path + ".action") else {
+            reader.fail(node, path + ".action", "required (\(supported))")
+            return nil
         }
-        guard let sources = fields["source_labels"].map({ reader.strings($0, path + ".source_labels") }),
-            !sources.isEmpty
-        else {
+        guard let action = RelabelRule.Action(rawValue: text), actions.contains(action) else {
+            reader.fail(value, path + ".action", "only \(supported) are supported here, got \"\(text)\"")
+            return nil
+        }
+        let sources = fields["source_labels"].map { reader.strings($0, path + ".source_labels") } ?? []
+        if [.keep, .drop].contains(action), sources.isEmpty {
             reader.fail(node, path + ".source_labels", "required: the labels whose values the regex matches")
             return nil
         }
         let separator = fields["separator"].flatMap { reader.string($0, path + ".separator") } ?? ";"
         let regex = fields["regex"].flatMap { reader.string($0, path + ".regex") } ?? "(.*)"
+        let target = fields["target_label"].flatMap { reader.string($0, path + ".target_label") } ?? ""
+        let replacement = fields["replacement"].flatMap { reader.string($0, path + ".replacement") } ?? "$1"
         do {
-            return try RelabelRule(action: action, sourceLabels: sources, separator: separator, regex: regex)
+            return try RelabelRule(
+                action: action,
+                sourceLabels: sources,
+                separator: separator,
+                regex: regex,
+                targetLabel: target,
+                replacement: replacement
+            )
+        } catch let invalid as RelabelRule.Invalid {
+            reader.fail(fields["target_label"] ?? node, path + ".target_label", invalid.description)
+            return nil
         } catch {
             reader.fail(fields["regex"], path + ".regex", "invalid regular expression: \(error)")
             return nil

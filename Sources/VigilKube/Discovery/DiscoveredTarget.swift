@@ -13,8 +13,8 @@ public struct DiscoveredTarget: Sendable, Hashable {
 
 /// How Kubernetes names become label names: every character that is not `[a-zA-Z0-9_]` becomes `_`
 /// (`app.kubernetes.io/name` → `app_kubernetes_io_name`), as Prometheus's `strutil.SanitizeLabelName`.
-enum LabelNameSanitizer {
-    static func sanitize(_ name: String) -> String {
+public enum LabelNameSanitizer {
+    public static func sanitize(_ name: String) -> String {
         String(
             String.UnicodeScalarView(
                 name.unicodeScalars.map { scalar in

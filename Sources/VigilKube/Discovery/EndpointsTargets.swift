@@ -1,11 +1,13 @@
 /// Role `endpoints`: one target per address and port of an `Endpoints` object (ready addresses and
 /// not-ready ones, `…_endpoint_ready` telling them apart), with Prometheus's labels
 /// (`discovery/kubernetes/endpoints.go`): `__meta_kubernetes_namespace`, `…_endpoints_name`,
-/// `…_endpoints_label_*`, the service's `…_service_name|label_*|annotation_*` (and `…present_*`),
+/// `…_endpoints_label_*|annotation_*` (and `…present_*`), the service's
+/// `…_service_name|label_*|annotation_*` (and `…present_*`),
 /// `…_endpoint_port_name|protocol`, `…_endpoint_ready`, `…_endpoint_hostname`, `…_endpoint_node_name`,
 /// `…_endpoint_address_target_kind|name`; for an address backed by a known pod, the pod's labels and the
-/// matching container port's; and, as Prometheus does, one target for each container port of those pods
-/// that no endpoint port covers.
+/// matching container port's (`…_pod_container_name|image|init|port_*`); and, as Prometheus does, one
+/// target for each container port (init containers' included) of those pods that no endpoint port
+/// covers, unless the pod has no IP.
 public enum EndpointsTargets {
     /// - Parameters:
     ///   - service: the service of the same namespace and name, if known.
@@ -27,11 +29,7 @@ public enum EndpointsTargets {
             }
             group["__meta_kubernetes_service_name"] = serviceMetadata["name"] as? String ?? ""
         }
-        for (name, value) in metadata["labels"] as? [String: Any] ?? [:] {
-            let sanitized = LabelNameSanitizer.sanitize(name)
-            group["__meta_kubernetes_endpoints_label_\(sanitized)"] = value as? String ?? ""
-            group["__meta_kubernetes_endpoints_labelpresent_\(sanitized)"] = "true"
-        }
+        group.merge(LabelNameSanitizer.metadataLabels(metadata, prefix: "__meta_kubernetes_endpoints_")) { $1 }
         var targets: [DiscoveredTarget] = []
         /// Pods seen behind an address, with the ports the endpoints gave them, in order of appearance.
         var seenPods: [(key: String, pod: [String: Any], ports: [Int])] = []
@@ -69,9 +67,8 @@ public enum EndpointsTargets {
             }
             labels.merge(podLabels(found)) { current, _ in current }
             containers: for container in containers(of: found) {
-                for containerPort in container["ports"] as? [[String: Any]] ?? []
-                where containerPort["containerPort"] as? Int == number {
-                    labels["__meta_kubernetes_pod_container_name"] = container["name"] as? String ?? ""
+                for containerPort in container.ports where containerPort["containerPort"] as? Int == number {
+                    labels.merge(containerLabels(container)) { $1 }
                     labels["__meta_kubernetes_pod_container_port_name"] = containerPort["name"] as? String ?? ""
                     labels["__meta_kubernetes_pod_container_port_number"] = String(number)
                     labels["__meta_kubernetes_pod_container_port_protocol"] = port["protocol"] as? String ?? ""
@@ -90,15 +87,18 @@ public enum EndpointsTargets {
             }
         }
         for seen in seenPods {
-            let ip = (seen.pod["status"] as? [String: Any])?["podIP"] as? String ?? ""
+            // A pod without an IP (starting, evicted) gets no targets of its own: ":8080" is no address.
+            guard let ip = (seen.pod["status"] as? [String: Any])?["podIP"] as? String, !ip.isEmpty else {
+                continue
+            }
             for container in containers(of: seen.pod) {
-                for containerPort in container["ports"] as? [[String: Any]] ?? [] {
+                for containerPort in container.ports {
                     guard let number = containerPort["containerPort"] as? Int, !seen.ports.contains(number) else {
                         continue
                     }
                     var labels = podLabels(seen.pod)
                     labels["__address__"] = PodTargets.joinHostPort(ip, number)
-                    labels["__meta_kubernetes_pod_container_name"] = container["name"] as? String ?? ""
+                    labels.merge(containerLabels(container)) { $1 }
                     labels["__meta_kubernetes_pod_container_port_name"] = containerPort["name"] as? String ?? ""
                     labels["__meta_kubernetes_pod_container_port_number"] = String(number)
                     labels["__meta_kubernetes_pod_container_port_protocol"] = containerPort["protocol"] as? String ?? ""
@@ -117,7 +117,18 @@ public enum EndpointsTargets {
         )
     }
 
-    private static func containers(of pod: [String: Any]) -> [[String: Any]] {
-        (pod["spec"] as? [String: Any])?["containers"] as? [[String: Any]] ?? []
+    /// `containers`, then `initContainers`, as `buildEndpoints` appends them.
+    private static func containers(of pod: [String: Any]) -> [PodTargets.Container] {
+        PodTargets.containers(spec: pod["spec"] as? [String: Any] ?? [:])
+    }
+
+    /// The container labels the endpoints role gives a pod's port: name, image and init, but no ID
+    /// (`buildEndpoints` sets no `…_container_id`).
+    private static func containerLabels(_ container: PodTargets.Container) -> [String: String] {
+        [
+            "__meta_kubernetes_pod_container_name": container.name,
+            "__meta_kubernetes_pod_container_image": container.image,
+            "__meta_kubernetes_pod_container_init": String(container.isInit),
+        ]
     }
 }

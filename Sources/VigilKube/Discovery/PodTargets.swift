@@ -1,10 +1,11 @@
 /// Role `pod`: one target per declared container port of a pod that has an IP (`podIP:port`), and one
-/// port-less target (`podIP`) per container that declares none, with Prometheus's labels
-/// (`discovery/kubernetes/pod.go`): `__meta_kubernetes_namespace`, `…_pod_name`, `…_pod_ip`,
-/// `…_pod_ready`, `…_pod_phase`, `…_pod_node_name`, `…_pod_host_ip`, `…_pod_uid`,
-/// `…_pod_controller_kind|name`, `…_pod_label_*`, `…_pod_labelpresent_*`, `…_pod_annotation_*`,
-/// `…_pod_annotationpresent_*`, and per target `…_pod_container_name`, `…_pod_container_port_number|name|protocol`.
-/// A pod without an IP yet (starting, evicted) has no targets.
+/// port-less target (`podIP`) per container that declares none — init containers included, after the
+/// others — with Prometheus's labels (`discovery/kubernetes/pod.go`, `podLabels` and `buildPod`):
+/// `__meta_kubernetes_namespace`, `…_pod_name`, `…_pod_ip`, `…_pod_ready`, `…_pod_phase`,
+/// `…_pod_node_name`, `…_pod_host_ip`, `…_pod_uid`, `…_pod_controller_kind|name`, `…_pod_label_*`,
+/// `…_pod_labelpresent_*`, `…_pod_annotation_*`, `…_pod_annotationpresent_*`, and per target
+/// `…_pod_container_name|image|id|init` and `…_pod_container_port_number|name|protocol`.
+/// A pod without an IP yet (starting, evicted) has no targets, as Prometheus gives it an empty group.
 public enum PodTargets {
     public static func targets(of pod: [String: Any]) -> [DiscoveredTarget] {
         let metadata = pod["metadata"] as? [String: Any] ?? [:]
@@ -14,16 +15,18 @@ public enum PodTargets {
         var common = podLabels(metadata: metadata, spec: spec, status: status)
         common["__meta_kubernetes_namespace"] = metadata["namespace"] as? String ?? ""
         var targets: [DiscoveredTarget] = []
-        for container in spec["containers"] as? [[String: Any]] ?? [] {
+        for declared in containers(spec: spec) {
             var labels = common
-            labels["__meta_kubernetes_pod_container_name"] = container["name"] as? String ?? ""
-            let ports = container["ports"] as? [[String: Any]] ?? []
-            if ports.isEmpty {
+            labels["__meta_kubernetes_pod_container_name"] = declared.name
+            labels["__meta_kubernetes_pod_container_image"] = declared.image
+            labels["__meta_kubernetes_pod_container_id"] = containerID(declared, status: status)
+            labels["__meta_kubernetes_pod_container_init"] = String(declared.isInit)
+            if declared.ports.isEmpty {
                 labels["__address__"] = ip
                 targets.append(DiscoveredTarget(labels: labels))
                 continue
             }
-            for port in ports {
+            for port in declared.ports {
                 guard let number = port["containerPort"] as? Int else { continue }
                 var portLabels = labels
                 portLabels["__address__"] = joinHostPort(ip, number)
@@ -34,6 +37,37 @@ public enum PodTargets {
             }
         }
         return targets
+    }
+
+    /// A container of the pod's spec, as discovery reads it.
+    struct Container {
+        var name: String
+        var image: String
+        var ports: [[String: Any]]
+        /// From `initContainers` (Prometheus lists them after `containers`).
+        var isInit: Bool
+    }
+
+    /// `containers`, then `initContainers`, as Prometheus appends them (`pod.go`, `buildPod`).
+    static func containers(spec: [String: Any]) -> [Container] {
+        [("containers", false), ("initContainers", true)].flatMap { field, isInit in
+            (spec[field] as? [[String: Any]] ?? []).map { container in
+                Container(
+                    name: container["name"] as? String ?? "",
+                    image: container["image"] as? String ?? "",
+                    ports: container["ports"] as? [[String: Any]] ?? [],
+                    isInit: isInit
+                )
+            }
+        }
+    }
+
+    /// The container's ID from the matching status (`initContainerStatuses` for an init container);
+    /// empty when the status is not there yet (`findPodContainerID`).
+    private static func containerID(_ container: Container, status: [String: Any]) -> String {
+        let statuses = status[container.isInit ? "initContainerStatuses" : "containerStatuses"] as? [[String: Any]]
+        let match = statuses?.first { $0["name"] as? String == container.name }
+        return match?["containerID"] as? String ?? ""
     }
 
     /// The labels every target of the pod shares (the endpoints role adds them to a pod's endpoints too).
@@ -69,7 +103,7 @@ public enum PodTargets {
         return (condition?["status"] as? String ?? "Unknown").lowercased()
     }
 
-    /// Go's `net.JoinHostPort`: an IPv6 address in brackets.
+    /// Go's `net.JoinHostPort`: a host with a colon (an IPv6 address) in brackets.
     static func joinHostPort(_ host: String, _ port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }

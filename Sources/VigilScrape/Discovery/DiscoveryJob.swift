@@ -1,14 +1,15 @@
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
 /// scrape targets, after Prometheus's example `kubernetes-pods` and `kubernetes-service-endpoints` jobs:
 ///
-/// 1. the job's `relabel_configs` (keep/drop) run on the discovered labels, with `__scheme__`,
-///    `__metrics_path__` and `job`; a job without any keeps only what is annotated
-///    `prometheus.io/scrape: "true"`;
+/// 1. the job's `relabel_configs` (``RelabelRule``: keep, drop, replace, labelmap, labeldrop,
+///    labelkeep) run in order on the discovered labels, with `__scheme__`, `__metrics_path__` and
+///    `job`; a job without any keeps only what is annotated `prometheus.io/scrape: "true"`;
 /// 2. the `prometheus.io/scheme` (`http`/`https`), `prometheus.io/path` and `prometheus.io/port`
 ///    annotations (the pod's for role pod, the service's for role endpoints) override the scheme, the
 ///    path and the address's port;
-/// 3. the target keeps `namespace`, `pod`, `container` and `service` labels where discovery knows them
-///    (the other `__meta_*` labels are dropped, as Prometheus drops them after relabelling).
+/// 3. the target keeps `namespace`, `pod`, `container` and `service` labels where discovery knows them,
+///    and every label relabelling left that does not start with `__` (the `__meta_*` labels are
+///    dropped, as Prometheus drops them after relabelling); a relabelled `job` renames the job.
 public struct DiscoveryJob: Sendable, Equatable {
     /// The job's settings (name, interval, limits, TLS, authorization, metric relabelling); its URL is
     /// made per target.
@@ -17,15 +18,17 @@ public struct DiscoveryJob: Sendable, Equatable {
     public var metricsPath: String
     /// `relabel_configs`; empty: keep what is annotated `prometheus.io/scrape: "true"`.
     public var relabeling: [RelabelRule]
-    /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or `__meta_kubernetes_service_annotation_`.
-    public var annotationPrefix: String
+    /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or
+    /// `__meta_kubernetes_service_annotation_`; nil: the job reads none (a PodMonitor's or
+    /// ServiceMonitor's job, whose port, path and scheme are the monitor's).
+    public var annotationPrefix: String?
 
     public init(
         template: ScrapeTarget,
         scheme: String = "http",
         metricsPath: String = "/metrics",
         relabeling: [RelabelRule] = [],
-        annotationPrefix: String = "__meta_kubernetes_pod_annotation_"
+        annotationPrefix: String? = "__meta_kubernetes_pod_annotation_"
     ) {
         self.template = template
         self.scheme = scheme
@@ -40,33 +43,37 @@ public struct DiscoveryJob: Sendable, Equatable {
         labels["__scheme__"] = labels["__scheme__"] ?? scheme
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
-        let list = labels.map { (name: $0.key, value: $0.value) }
         if relabeling.isEmpty {
-            guard labels[annotationPrefix + "prometheus_io_scrape"] == "true" else { return nil }
-        } else if !relabeling.allSatisfy({ $0.keeps(list) }) {
-            return nil
+            guard labels[(annotationPrefix ?? "") + "prometheus_io_scrape"] == "true" else { return nil }
+        } else {
+            for rule in relabeling { guard rule.apply(to: &labels) else { return nil } }
         }
+        let annotation = { (name: String) in annotationPrefix.flatMap { labels[$0 + "prometheus_io_" + name] } }
         var address = labels["__address__"] ?? ""
-        if let port = labels[annotationPrefix + "prometheus_io_port"], let number = Int(port),
+        if let port = annotation("port"), let number = Int(port),
             (1...65_535).contains(number)
         {
             address = Self.host(of: address) + ":" + String(number)
         }
         guard !address.isEmpty else { return nil }
         var targetScheme = labels["__scheme__"] ?? scheme
-        if let annotated = labels[annotationPrefix + "prometheus_io_scheme"], ["http", "https"].contains(annotated) {
+        if let annotated = annotation("scheme"), ["http", "https"].contains(annotated) {
             targetScheme = annotated
         }
         var path = labels["__metrics_path__"] ?? metricsPath
-        if let annotated = labels[annotationPrefix + "prometheus_io_path"], !annotated.isEmpty {
+        if let annotated = annotation("path"), !annotated.isEmpty {
             path = annotated.hasPrefix("/") ? annotated : "/" + annotated
         }
         var target = template
         target.url = "\(targetScheme)://\(address)\(path)"
+        if let job = labels["job"], !job.isEmpty { target.job = job }
         var kept = template.labels
         for (name, source) in Self.keptLabels {
             if let value = labels[source], !value.isEmpty { kept[name] = value }
         }
+        // What relabelling made (`replace`, `labelmap`) stays, as Prometheus keeps every label not
+        // starting with `__` after relabelling.
+        for (name, value) in labels where !name.hasPrefix("__") && name != "job" { kept[name] = value }
         target.labels = kept
         return target
     }

@@ -15,6 +15,8 @@ and:
   POST /__patch     {"path": OBJECT_PATH, "patch": {...}}: someone else changes an object (a merge patch,
                     not logged), as a controller or a person would
   POST /__create    {"object": {...}}: adds an object (a scenario's deployment, a second node)
+  POST /__crd       {"group": G, "version": V}: serves a custom resource group (monitoring.coreos.com/v1
+                    for PodMonitors and ServiceMonitors); before, its lists answer 404
   POST /__race      the next stored change to any object finds it changed by another writer just before
                     (between Vigil's read and its change)
 Every stored change gives the object the next resourceVersion, and a change carrying one — a patch's
@@ -43,7 +45,8 @@ APPS = ["deployments", "statefulsets", "daemonsets", "replicasets"]
 KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
          "replicasets": "ReplicaSet", "pods": "Pod", "nodes": "Node",
          "persistentvolumeclaims": "PersistentVolumeClaim", "horizontalpodautoscalers": "HorizontalPodAutoscaler",
-         "storageclasses": "StorageClass", "leases": "Lease", "endpoints": "Endpoints", "services": "Service"}
+         "storageclasses": "StorageClass", "leases": "Lease", "endpoints": "Endpoints", "services": "Service",
+         "podmonitors": "PodMonitor", "servicemonitors": "ServiceMonitor"}
 # The one version each group's objects are served at (a real server converts between versions; this one
 # serves autoscaling at v2 only, the version kubectl prefers).
 VERSIONS = {"": "v1", "apps": "v1", "autoscaling": "v2", "storage.k8s.io": "v1", "batch": "v1",
@@ -427,6 +430,12 @@ class Handler(BaseHTTPRequestHandler):
                 key = (group, plural, namespace, name)
                 state["objects"][key] = stored(merge(state["objects"][key], request["patch"]))
             return self.reply(200, state["objects"][key])
+        if url.path == "/__crd":
+            # {"group": G, "version": V}: a custom resource definition installed (the prometheus-operator's
+            # monitoring.coreos.com/v1); until then its collections answer 404, as a real server's do.
+            crd = json.loads(raw)
+            with lock: VERSIONS[crd["group"]] = crd["version"]
+            return self.reply(201, crd)
         if url.path == "/__create":
             obj = json.loads(raw)["object"]
             plural = next(p for p, k in KINDS.items() if k == obj["kind"])

@@ -1,0 +1,213 @@
+import VigilKube
+import VigilScrape
+import VigilYAML
+
+/// The prometheus-operator's `PodMonitor` and `ServiceMonitor` (`monitoring.coreos.com/v1`) as discovery
+/// jobs, one per endpoint of a monitor, the way the operator writes a Prometheus scrape config for it
+/// (`pkg/prometheus/promcfg.go`): role `pod` (a PodMonitor) or `endpoints` (a ServiceMonitor), in the
+/// monitor's namespace unless `namespaceSelector` says `any` or `matchNames`; `selector` (`matchLabels`,
+/// `matchExpressions`) and the endpoint's `port`/`portNumber`/`targetPort` as `keep` rules; pods that
+/// ended (`Failed`, `Succeeded`) dropped; `path`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`,
+/// `sampleLimit`, and the `relabelings` Vigil supports. Every other field is named in ``unsupported``.
+struct MonitorJobs: Equatable {
+    var jobs: [KubernetesSDJob] = []
+    /// `<kind>/<namespace>/<name>: <field> is not supported` (or why a field's value was not).
+    var unsupported: [String] = []
+
+    enum Kind: String {
+        case podMonitor = "PodMonitor"
+        case serviceMonitor = "ServiceMonitor"
+
+        /// The list's path, cluster-wide.
+        var path: String {
+            "/apis/monitoring.coreos.com/v1/" + (self == .podMonitor ? "podmonitors" : "servicemonitors")
+        }
+        var endpointsField: String { self == .podMonitor ? "podMetricsEndpoints" : "endpoints" }
+        var labelPrefix: String {
+            self == .podMonitor ? "__meta_kubernetes_pod_label" : "__meta_kubernetes_service_label"
+        }
+    }
+
+    static let specFields: Set<String> = [
+        "selector", "namespaceSelector", "sampleLimit", "podMetricsEndpoints", "endpoints",
+    ]
+    static let endpointFields: Set<String> = [
+        "port", "portNumber", "targetPort", "path", "scheme", "interval", "scrapeTimeout", "honorLabels", "relabelings",
+    ]
+
+    /// The jobs of one monitor object; `template` gives the settings a monitor does not (limits, TLS).
+    init(_ kind: Kind, _ monitor: [String: Any], template: ScrapeTarget) {
+        let metadata = monitor["metadata"] as? [String: Any] ?? [:]
+        let namespace = metadata["namespace"] as? String ?? ""
+        let name = metadata["name"] as? String ?? ""
+        let source = "\(kind.rawValue)/\(namespace)/\(name)"
+        let spec = monitor["spec"] as? [String: Any] ?? [:]
+        for field in spec.keys.sorted() where !Self.specFields.contains(field) {
+            unsupported.append("\(source): spec.\(field) is not supported")
+        }
+        let namespaces: [String]
+        let namespaceSelector = spec["namespaceSelector"] as? [String: Any] ?? [:]
+        if namespaceSelector["any"] as? Bool == true {
+            namespaces = []
+        } else if let names = namespaceSelector["matchNames"] as? [String], !names.isEmpty {
+            namespaces = names
+        } else {
+            namespaces = [namespace]
+        }
+        let (selection, selectorProblems) = Self.selectorRules(spec["selector"] as? [String: Any] ?? [:], kind: kind)
+        unsupported += selectorProblems.map { "\(source): spec.selector: \($0)" }
+        for (index, endpoint) in (spec[kind.endpointsField] as? [[String: Any]] ?? []).enumerated() {
+            let path = "\(source): spec.\(kind.endpointsField)[\(index)]"
+            for field in endpoint.keys.sorted() where !Self.endpointFields.contains(field) {
+                unsupported.append("\(path).\(field) is not supported")
+            }
+            var target = template
+            target.job = "\(namespace)/\(name)"
+            if let limit = spec["sampleLimit"] as? Int, limit >= 0 { target.sampleLimit = limit }
+            if let flag = endpoint["honorLabels"] as? Bool { target.honorLabels = flag }
+            if let text = endpoint["interval"] as? String, let seconds = DurationSyntax.seconds(text), seconds > 0 {
+                target.interval = seconds
+            }
+            target.timeout = min(
+                (endpoint["scrapeTimeout"] as? String).flatMap(DurationSyntax.seconds) ?? target.timeout,
+                target.interval
+            )
+            var rules = selection
+            // The operator's first rule for pods: those that ended are not scraped.
+            if let ended = try? RelabelRule(
+                action: .drop,
+                sourceLabels: ["__meta_kubernetes_pod_phase"],
+                regex: "(Failed|Succeeded)"
+            ) {
+                rules.append(ended)
+            }
+            rules += Self.portRules(endpoint, kind: kind)
+            for (position, raw) in (endpoint["relabelings"] as? [[String: Any]] ?? []).enumerated() {
+                switch Self.relabeling(raw) {
+                case .success(let rule): rules.append(rule)
+                case .failure(let problem): unsupported.append("\(path).relabelings[\(position)]: \(problem)")
+                }
+            }
+            let scheme = endpoint["scheme"] as? String
+            let metricsPath = endpoint["path"] as? String
+            jobs.append(
+                KubernetesSDJob(
+                    configuration: KubernetesSDConfiguration(
+                        role: kind == .podMonitor ? .pod : .endpoints,
+                        namespaces: namespaces
+                    ),
+                    job: DiscoveryJob(
+                        template: target,
+                        scheme: scheme == "https" ? "https" : "http",
+                        metricsPath: metricsPath.map { $0.hasPrefix("/") ? $0 : "/" + $0 } ?? "/metrics",
+                        relabeling: rules,
+                        annotationPrefix: nil
+                    )
+                )
+            )
+        }
+    }
+
+    /// `keep` rules for the endpoint's port: by name or number, on the container port (PodMonitor) or
+    /// the endpoint's port (ServiceMonitor; `targetPort` on the pod's container port).
+    private static func portRules(_ endpoint: [String: Any], kind: Kind) -> [RelabelRule] {
+        var rules: [(String, String)] = []
+        if let port = endpoint["port"] as? String, !port.isEmpty {
+            rules.append(
+                (
+                    kind == .podMonitor
+                        ? "__meta_kubernetes_pod_container_port_name" : "__meta_kubernetes_endpoint_port_name",
+                    port
+                )
+            )
+        }
+        if let number = endpoint["portNumber"] as? Int {
+            rules.append(("__meta_kubernetes_pod_container_port_number", String(number)))
+        }
+        if let number = endpoint["targetPort"] as? Int {
+            rules.append(("__meta_kubernetes_pod_container_port_number", String(number)))
+        } else if let name = endpoint["targetPort"] as? String, !name.isEmpty {
+            rules.append(("__meta_kubernetes_pod_container_port_name", name))
+        }
+        return rules.compactMap { label, value in
+            try? RelabelRule(action: .keep, sourceLabels: [label], regex: escaped(value))
+        }
+    }
+
+    /// A label selector as `keep`/`drop` rules on the discovered labels, as the operator writes it.
+    private static func selectorRules(_ selector: [String: Any], kind: Kind) -> ([RelabelRule], [String]) {
+        var rules: [RelabelRule?] = []
+        var problems: [String] = []
+        let prefix = kind.labelPrefix
+        for (key, value) in (selector["matchLabels"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let label = LabelNameSanitizer.sanitize(key)
+            rules.append(
+                try? RelabelRule(
+                    action: .keep,
+                    sourceLabels: ["\(prefix)_\(label)", "\(prefix)present_\(label)"],
+                    regex: "\(escaped(value as? String ?? ""));true"
+                )
+            )
+        }
+        for expression in selector["matchExpressions"] as? [[String: Any]] ?? [] {
+            let label = LabelNameSanitizer.sanitize(expression["key"] as? String ?? "")
+            let values = (expression["values"] as? [String] ?? []).map(escaped).joined(separator: "|")
+            let sources = ["\(prefix)_\(label)", "\(prefix)present_\(label)"]
+            switch expression["operator"] as? String {
+            case "In": rules.append(try? RelabelRule(action: .keep, sourceLabels: sources, regex: "(\(values));true"))
+            case "NotIn":
+                rules.append(try? RelabelRule(action: .drop, sourceLabels: sources, regex: "(\(values));true"))
+            case "Exists":
+                rules.append(
+                    try? RelabelRule(action: .keep, sourceLabels: ["\(prefix)present_\(label)"], regex: "true")
+                )
+            case "DoesNotExist":
+                rules.append(
+                    try? RelabelRule(action: .drop, sourceLabels: ["\(prefix)present_\(label)"], regex: "true")
+                )
+            case let other: problems.append("matchExpressions operator \(other ?? "(none)") is not supported")
+            }
+        }
+        return (rules.compactMap { $0 }, problems)
+    }
+
+    /// A monitor's `relabelings` entry (the operator's camelCase fields; Prometheus's default action
+    /// `replace`, and the operator accepts the action in any case).
+    private static func relabeling(_ raw: [String: Any]) -> Result<RelabelRule, Problem> {
+        let text = (raw["action"] as? String ?? "replace").lowercased()
+        guard let action = RelabelRule.Action(rawValue: text) else {
+            return .failure(Problem(description: "action \(text) is not supported"))
+        }
+        do {
+            return .success(
+                try RelabelRule(
+                    action: action,
+                    sourceLabels: raw["sourceLabels"] as? [String] ?? [],
+                    separator: raw["separator"] as? String ?? ";",
+                    regex: raw["regex"] as? String ?? "(.*)",
+                    targetLabel: raw["targetLabel"] as? String ?? "",
+                    replacement: raw["replacement"] as? String ?? "$1"
+                )
+            )
+        } catch let invalid as RelabelRule.Invalid {
+            return .failure(Problem(description: invalid.description))
+        } catch {
+            return .failure(Problem(description: "invalid regex: \(error)"))
+        }
+    }
+
+    /// Why a monitor's field was not taken.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A literal as an RE2 pattern.
+    private static func escaped(_ value: String) -> String {
+        var pattern = ""
+        for character in value {
+            if "\\.+*?()|[]{}^$".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
+    }
+}

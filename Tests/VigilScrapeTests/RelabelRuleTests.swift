@@ -1,0 +1,311 @@
+import Testing
+
+@testable import VigilScrape
+
+/// Relabelling as Prometheus's `model/relabel/relabel.go` does it. The rows are re-typed from
+/// `relabel_test.go`'s `TestRelabel` (prometheus/prometheus at d15adb9ad7e5), with the input, the rules
+/// and the labels Prometheus expects (nil: the target is dropped).
+struct RelabelRuleTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var why: String
+        var input: [String: String]
+        var rules: @Sendable () throws -> [RelabelRule]
+        var output: [String: String]?
+        var testDescription: String { why }
+    }
+
+    static let rows: [Row] = [
+        Row(
+            why: "replace with ${1} twice",
+            input: ["a": "foo", "b": "bar", "c": "baz"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "f(.*)",
+                        targetLabel: "d",
+                        replacement: "ch${1}-ch${1}"
+                    )
+                ]
+            },
+            output: ["a": "foo", "b": "bar", "c": "baz", "d": "choo-choo"]
+        ),
+        Row(
+            why: "two sources joined by the separator, then a rule reading the first rule's result",
+            input: ["a": "foo", "b": "bar", "c": "baz"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a", "b"],
+                        regex: "f(.*);(.*)r",
+                        targetLabel: "a",
+                        replacement: "b${1}${2}m"
+                    ),
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["c", "a"],
+                        regex: "(b).*b(.*)ba(.*)",
+                        targetLabel: "d",
+                        replacement: "$1$2$2$3"
+                    ),
+                ]
+            },
+            output: ["a": "boobam", "b": "bar", "c": "baz", "d": "boooom"]
+        ),
+        Row(
+            why: "a drop before a replace: dropped",
+            input: ["a": "foo"],
+            rules: {
+                [
+                    try RelabelRule(action: .drop, sourceLabels: ["a"], regex: ".*o.*"),
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "f(.*)",
+                        targetLabel: "d",
+                        replacement: "ch$1-ch$1"
+                    ),
+                ]
+            },
+            output: nil
+        ),
+        Row(
+            why: "the regex is anchored: .*(b).* captures the b of abc",
+            input: ["a": "abc"],
+            rules: { [try RelabelRule(action: .replace, sourceLabels: ["a"], regex: ".*(b).*", targetLabel: "d")] },
+            output: ["a": "abc", "d": "b"]
+        ),
+        Row(
+            why: "anchored: f|o does not match foo, nothing dropped",
+            input: ["a": "foo"],
+            rules: { [try RelabelRule(action: .drop, sourceLabels: ["a"], regex: "f|o")] },
+            output: ["a": "foo"]
+        ),
+        Row(
+            why: "keep without a match drops",
+            input: ["a": "foo"],
+            rules: { [try RelabelRule(action: .keep, sourceLabels: ["a"], regex: "no-match")] },
+            output: nil
+        ),
+        Row(
+            why: "replace without a match changes nothing",
+            input: ["a": "boo"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "f",
+                        targetLabel: "b",
+                        replacement: "bar"
+                    )
+                ]
+            },
+            output: ["a": "boo"]
+        ),
+        Row(
+            why: "a target from $1, a missing group $2 for the value: empty, so the label is deleted",
+            input: ["a": "foo", "f": "baz"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "(f).*",
+                        targetLabel: "$1",
+                        replacement: "$2"
+                    )
+                ]
+            },
+            output: ["a": "foo"]
+        ),
+        Row(
+            why: "labelmap copies matching names under ${1}",
+            input: ["a": "foo", "b1": "bar", "b2": "baz"],
+            rules: { [try RelabelRule(action: .labelmap, regex: "(b.*)", replacement: "bar_${1}")] },
+            output: ["a": "foo", "b1": "bar", "b2": "baz", "bar_b1": "bar", "bar_b2": "baz"]
+        ),
+        Row(
+            why: "labelmap of __meta labels, the way kubernetes jobs keep pod labels",
+            input: ["a": "foo", "__meta_my_bar": "aaa", "__meta_my_baz": "bbb", "__meta_other": "ccc"],
+            rules: { [try RelabelRule(action: .labelmap, regex: "__meta_(my.*)", replacement: "${1}")] },
+            output: [
+                "a": "foo", "__meta_my_bar": "aaa", "__meta_my_baz": "bbb", "__meta_other": "ccc", "my_bar": "aaa",
+                "my_baz": "bbb",
+            ]
+        ),
+        Row(
+            why: "target and value both from groups",
+            input: ["a": "some-name-value"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "some-([^-]+)-([^,]+)",
+                        targetLabel: "${1}",
+                        replacement: "${2}"
+                    )
+                ]
+            },
+            output: ["a": "some-name-value", "name": "value"]
+        ),
+        Row(
+            why: "a value from a missing group ${3} is empty: nothing set",
+            input: ["a": "some-name-value"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "some-([^-]+)-([^,]+)",
+                        targetLabel: "${1}",
+                        replacement: "${3}"
+                    )
+                ]
+            },
+            output: ["a": "some-name-value"]
+        ),
+        Row(
+            why: "a target from a missing group is no label name: nothing set",
+            input: ["a": "some-name-0"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["a"],
+                        regex: "some-([^-]+)-([^,]+)",
+                        targetLabel: "${3}",
+                        replacement: "${1}"
+                    )
+                ]
+            },
+            output: ["a": "some-name-0"]
+        ),
+        Row(
+            why: "a real-life tag string: path and job pulled out with non-capturing groups",
+            input: ["__meta_sd_tags": "path:/secret,job:some-job,label:foo=bar"],
+            rules: {
+                [
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["__meta_sd_tags"],
+                        regex: "(?:.+,|^)path:(/[^,]+).*",
+                        targetLabel: "__metrics_path__",
+                        replacement: "${1}"
+                    ),
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["__meta_sd_tags"],
+                        regex: "(?:.+,|^)job:([^,]+).*",
+                        targetLabel: "job",
+                        replacement: "${1}"
+                    ),
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["__meta_sd_tags"],
+                        regex: "(?:.+,|^)label:([^=]+)=([^,]+).*",
+                        targetLabel: "${1}",
+                        replacement: "${2}"
+                    ),
+                ]
+            },
+            output: [
+                "__meta_sd_tags": "path:/secret,job:some-job,label:foo=bar", "__metrics_path__": "/secret",
+                "job": "some-job", "foo": "bar",
+            ]
+        ),
+        Row(
+            why: "prometheus#12283: labeldrop, then replace sets the dropped label again, then keep on it",
+            input: [
+                "__meta_kubernetes_pod_container_port_name": "foo",
+                "__meta_kubernetes_pod_annotation_XXX_metrics_port": "9091",
+            ],
+            rules: {
+                [
+                    try RelabelRule(action: .labeldrop, regex: "^__meta_kubernetes_pod_container_port_name$"),
+                    try RelabelRule(
+                        action: .replace,
+                        sourceLabels: ["__meta_kubernetes_pod_annotation_XXX_metrics_port"],
+                        regex: "(.+)",
+                        targetLabel: "__meta_kubernetes_pod_container_port_name",
+                        replacement: "metrics"
+                    ),
+                    try RelabelRule(
+                        action: .keep,
+                        sourceLabels: ["__meta_kubernetes_pod_container_port_name"],
+                        regex: "^metrics$"
+                    ),
+                ]
+            },
+            output: [
+                "__meta_kubernetes_pod_annotation_XXX_metrics_port": "9091",
+                "__meta_kubernetes_pod_container_port_name": "metrics",
+            ]
+        ),
+        Row(
+            why: "labelkeep keeps the matching names only",
+            input: ["a": "foo", "b1": "bar", "b2": "baz"],
+            rules: { [try RelabelRule(action: .labelkeep, regex: "(b.*)")] },
+            output: ["b1": "bar", "b2": "baz"]
+        ),
+        Row(
+            why: "labeldrop drops the matching names",
+            input: ["a": "foo", "b1": "bar", "b2": "baz"],
+            rules: { [try RelabelRule(action: .labeldrop, regex: "(b.*)")] },
+            output: ["a": "foo"]
+        ),
+        Row(
+            why: "defaults: regex (.*), replacement $1 copy a label; a missing source is the empty string",
+            input: ["a": "foo"],
+            rules: {
+                [
+                    try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "b"),
+                    try RelabelRule(action: .replace, sourceLabels: ["missing"], targetLabel: "a"),
+                ]
+            },
+            output: ["b": "foo"]
+        ),
+        Row(
+            why: "(?s:…): . matches a newline, as NewRegexp compiles it",
+            input: ["a": "foo\nbar"],
+            rules: { [try RelabelRule(action: .keep, sourceLabels: ["a"], regex: "foo.bar")] },
+            output: ["a": "foo\nbar"]
+        ),
+    ]
+
+    @Test(arguments: rows) func relabelsAsPrometheus(_ row: Row) throws {
+        var labels = row.input
+        let kept = try row.rules().allSatisfy { $0.apply(to: &labels) }
+        #expect((kept ? labels : nil) == row.output)
+    }
+
+    /// Go's `Regexp.Expand`: `$$`, a name is the longest word run (`$1x` is the group `1x`), braces,
+    /// named groups, and a `$` that starts no name kept.
+    @Test(arguments: [
+        ("${1}x", "ax"), ("$1x", ""), ("$$1", "$1"), ("$", "$"), ("a$-b", "a$-b"), ("${name}", "b"), ("$name.", "b."),
+        ("${1", "${1"), ("$9", ""),
+    ])
+    func templatesExpandAsGo(_ template: String, _ expected: String) throws {
+        let rule = try RelabelRule(
+            action: .replace,
+            sourceLabels: ["v"],
+            regex: "(a)(?P<name>b)",
+            targetLabel: "out",
+            replacement: template
+        )
+        var labels = ["v": "ab"]
+        _ = rule.apply(to: &labels)
+        #expect(labels["out"] == (expected.isEmpty ? nil : expected))
+    }
+
+    @Test func replaceNeedsAValidTargetLabel() {
+        #expect(throws: RelabelRule.Invalid.self) { try RelabelRule(action: .replace, sourceLabels: ["a"]) }
+        #expect(throws: RelabelRule.Invalid.self) {
+            try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "1bad")
+        }
+        #expect(throws: Never.self) { try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "${1}") }
+    }
+}
