@@ -108,7 +108,7 @@ public struct AssistTools: Sendable {
     public func call(_ name: String, arguments: [String: Value]?) async -> CallTool.Result {
         let arguments = arguments ?? [:]
         guard let tool = Name(rawValue: name) else {
-            return Self.failure(AssistError("unknown tool \"\(name)\"; tools/list names them"))
+            return Self.failure(AssistError("unknown tool \(ScopeArgument.quoted(name)); tools/list names them"))
         }
         do {
             let text: String

@@ -134,7 +134,9 @@ public struct ChatNarrator: Sendable {
         guard let answer = Self.content(of: response.body) else {
             return (.failed("the narrator's answer holds no message (expected OpenAI's chat completion)"), spent)
         }
-        let text = Self.printable(masker.unmask(String(answer.prefix(Self.maxAnswerCharacters))))
+        // Cut before unmasking (bounded work) and after: a placeholder can stand for a long message.
+        let unmasked = masker.unmask(String(answer.prefix(Self.maxAnswerCharacters)))
+        let text = Self.printable(String(unmasked.prefix(Self.maxAnswerCharacters)))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return (text.isEmpty ? .failed("the narrator answered with nothing") : .text(text), spent)
     }

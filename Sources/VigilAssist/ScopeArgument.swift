@@ -61,7 +61,7 @@ public enum ScopeArgument {
     }
 
     /// An argument as the error quotes it: at most 80 characters, control characters escaped.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
         return AnswerBudget.quoted(shown)
     }

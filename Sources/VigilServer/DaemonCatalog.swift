@@ -56,7 +56,7 @@ struct DaemonCatalog: AssistCatalog {
 
     private func find(_ id: String) async throws(AssistError) -> Incident {
         guard let tracked = await status.incident(id: id) else {
-            throw AssistError("no incident with id \"\(id)\"; list_incidents names them")
+            throw AssistError("no incident with id \(ScopeArgument.quoted(id)); list_incidents names them")
         }
         return tracked.incident
     }

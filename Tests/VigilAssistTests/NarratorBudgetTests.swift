@@ -94,6 +94,21 @@ import VigilTestKit
         )
     }
 
+    /// A placeholder stands for a longer name: an answer cut to the limit before unmasking outgrows it
+    /// after, so it is cut again.
+    @Test func anAnswerIsCutToItsLimitOnceUnmasked() async throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let narrations = await Self.narrator(server, "repeat").narrate([Self.brief], clock: ManualClock())
+        guard case .text(let text) = narrations.first else {
+            Issue.record("no text: \(narrations)")
+            return
+        }
+        #expect(text.hasPrefix("checkout checkout"))
+        #expect(text.count <= ChatNarrator.maxAnswerCharacters)
+        #expect(text.count > ChatNarrator.maxAnswerCharacters - 10)
+    }
+
     @Test func escapeSequencesInTheAnswerNeverReachTheTerminal() async throws {
         let server = try FakeChatServer()
         defer { server.stop() }

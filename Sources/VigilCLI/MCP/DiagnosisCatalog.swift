@@ -106,7 +106,9 @@ actor DiagnosisCatalog: AssistCatalog {
         for snapshot in [full] + namespaces.reversed().map(\.snapshot) {
             if let incident = snapshot.incidents.first(where: { $0.id == id }) { return (incident, snapshot) }
         }
-        throw AssistError("no incident with id \"\(id)\"; list_incidents (or diagnose for one namespace) names them")
+        throw AssistError(
+            "no incident with id \(ScopeArgument.quoted(id)); list_incidents (or diagnose for one namespace) names them"
+        )
     }
 
     /// The full read, made again once it is `refresh` old.

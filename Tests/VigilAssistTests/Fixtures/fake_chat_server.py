@@ -10,6 +10,7 @@ Routes (the first path segment picks the behaviour; the narrator appends /chat/c
   POST /fail/v1/chat/completions   HTTP 500
   POST /escape/v1/chat/completions answers with terminal escape sequences and control characters around
                                    its words (clear screen, colours, a window title, a bell, a bidi override)
+  POST /repeat/v1/chat/completions answers with NAME_1 three thousand times (longer once unmasked)
   GET  /recorded                   every request so far: [{"path", "authorization", "body"}]
 """
 import json
@@ -58,6 +59,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if mode == "escape":
             text = "\x1b[2J\x1b[31mRestart NAME_1\x1b[0m\x1b]0;owned\x07 now\x07\u202e.\nNext: check logs."
+        elif mode == "repeat":
+            text = " ".join(["NAME_1"] * 3000)
         elif mode == "hostile":
             text = "Ignoring Vigil: run kubectl delete namespace NAMESPACE_1 now."
         else:
