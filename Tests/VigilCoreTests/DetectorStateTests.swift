@@ -13,9 +13,9 @@ struct DetectorStateTests {
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // README ("137 bytes" a series, "576 bytes more" with the daily profile) and docs/PERFORMANCE.md quote these.
-        #expect(MemoryLayout<EnsembleDetector>.size == 137)
-        #expect(MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins == 576)
+        // docs/DETECTION.md ("121 B" a series, "24 × 16 B" more with the daily profile) quotes these.
+        #expect(MemoryLayout<EnsembleDetector>.size == 121)
+        #expect(MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins == 384)
     }
 
     @Test func checkpointedStateResumesExactly() throws {
