@@ -29,6 +29,9 @@ struct EvalFleetCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 1
 
+    @Option(help: "Print the first N anomalies: series, kind, when, and what the detector said.")
+    var explain = 0
+
     @OptionGroup var detector: DetectorOptions
 
     func validate() throws {
@@ -36,11 +39,16 @@ struct EvalFleetCommand: AsyncParsableCommand {
         guard (1...365).contains(days) else { throw ValidationError("--days: expected 1…365") }
         guard (1...86_400).contains(step) else { throw ValidationError("--step: expected 1…86400 seconds") }
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold: expected 0…1") }
+        guard (0...100_000).contains(explain) else { throw ValidationError("--explain: expected 0…100000") }
     }
 
     func run() async throws {
         let fleet = HealthyFleet(seriesCount: series, days: days, step: step, seed: seed)
-        let outcome = fleet.falseAlarms(parameters: try detector.parameters(), threshold: threshold)
+        let outcome = fleet.falseAlarms(
+            parameters: try detector.parameters(),
+            threshold: threshold,
+            recordLimit: explain
+        )
         Console.out(
             "healthy fleet: \(series) series × \(days) days, a scrape every \(String(format: "%g", step)) s, "
                 + "\(outcome.samples) samples, detector \(detector.detector), threshold \(threshold)"
@@ -52,5 +60,21 @@ struct EvalFleetCommand: AsyncParsableCommand {
         for kind in HealthyFleet.Kind.allCases {
             Console.out("  \(kind.rawValue): \(outcome.byKind[kind.rawValue, default: 0])")
         }
+        for alarm in outcome.first { Console.out(Self.describe(alarm)) }
+    }
+
+    /// One line per false alarm: which series, when, and what the detector expected.
+    static func describe(_ alarm: HealthyFleet.Alarm) -> String {
+        let output = alarm.output
+        let day = String(format: "%.3f", alarm.elapsed / 86_400)
+        let score = String(format: "%.2f", output.score)
+        let observed = String(format: "%.4g", output.observed)
+        let expected = String(format: "%.4g", output.expected)
+        let spread = String(format: "%.3g", output.spread)
+        let deviation = String(format: "%+.1f", output.deviation)
+        let gap = alarm.sinceGap.map { String(format: "%.0f s before", $0) } ?? "never"
+        let fired = output.fired.names.joined(separator: ",")
+        return "series \(alarm.series) \(alarm.kind.rawValue) day \(day): score \(score), observed \(observed), "
+            + "expected \(expected) ± \(spread) (\(deviation) spreads), fired \(fired), last gap \(gap)"
     }
 }

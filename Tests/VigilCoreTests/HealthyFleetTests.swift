@@ -21,6 +21,23 @@ struct HealthyFleetTests {
         #expect(unpaced.perThousandSeriesPerDay > 5 * max(slow.perThousandSeriesPerDay, 1), "\(unpaced)")
     }
 
+    /// A deploy restarts the process inside a scrape interval, so the first rate after it counts only the
+    /// requests since the restart: a fake drop of up to the whole rate. It was 448 of the 528 false alarms
+    /// at a 15-s scrape; the daemon now skips that rate, and deploys cost (almost) nothing.
+    @Test func deploysThatChangeNothingRaiseNothing() {
+        var quiet = HealthyFleet(seriesCount: 100, days: 3, step: 15)
+        quiet.deploysPerDay = 1e-9
+        var deploying = HealthyFleet(seriesCount: 100, days: 3, step: 15)
+        deploying.deploysPerDay = 4
+        let withoutDeploys = quiet.falseAlarms().byKind["http_requests", default: 0]
+        let withDeploys = deploying.falseAlarms().byKind["http_requests", default: 0]
+        #expect(withDeploys <= withoutDeploys + 2, "\(withDeploys) with deploys, \(withoutDeploys) without")
+        // Read as PromQL credits a reset, the same deploys raise many: the check above tells them apart.
+        deploying.resets = .fromZero
+        let creditedFromZero = deploying.falseAlarms().byKind["http_requests", default: 0]
+        #expect(creditedFromZero > withoutDeploys + 10, "\(creditedFromZero) from zero, \(withoutDeploys) without")
+    }
+
     /// The fleet has what it claims: every kind, daily cycles, deploys that reset counters and missed
     /// scrapes; and it is the same fleet every run.
     @Test func theFleetIsProductionShapedAndDeterministic() {

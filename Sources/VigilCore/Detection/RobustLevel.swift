@@ -1,11 +1,29 @@
 /// A robust running level and spread: an exponentially weighted mean and mean absolute deviation,
 /// updated with the residual clipped at a few spreads so one outlier cannot drag either far.
 /// The smoothing starts at 1/n (a plain average while young) and settles at `alpha`.
+///
+/// 16 bytes: the spread is kept as a `Float` (24 bits of precision, far finer than the 0.5 % deviation
+/// floor), so the daily profile's 24 bins take 384 bytes instead of 576; arithmetic stays in `Double`.
 public struct RobustLevel: Sendable, Codable, Equatable {
     public internal(set) var mean: Double = 0
-    /// Exponentially weighted mean |x − mean|; 1.2533 × this estimates σ for Gaussian noise.
-    public internal(set) var meanAbsoluteDeviation: Double = 0
+    private var storedDeviation: Float = 0
     public internal(set) var count: UInt32 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case mean
+        case storedDeviation = "meanAbsoluteDeviation"
+        case count
+    }
+
+    /// Exponentially weighted mean |x − mean|; 1.2533 × this estimates σ for Gaussian noise. Stored as a
+    /// `Float`, held below its largest finite value so a huge input cannot make it infinite (and the next
+    /// update NaN).
+    public internal(set) var meanAbsoluteDeviation: Double {
+        @inline(__always) get { Double(storedDeviation) }
+        @inline(__always) set {
+            storedDeviation = Float(min(newValue, Double(Float.greatestFiniteMagnitude)))
+        }
+    }
 
     public init() {}
 

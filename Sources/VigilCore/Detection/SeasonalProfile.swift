@@ -1,6 +1,6 @@
 /// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
-/// State: `binCount` levels (24 bytes each: 48 bins ≈ 1.2 KiB).
+/// State: `binCount` levels (16 bytes each: the default 24 bins take 384 bytes).
 public struct SeasonalProfile: Sendable, Codable, Equatable {
     public internal(set) var bins: [RobustLevel]
     public internal(set) var period: Double

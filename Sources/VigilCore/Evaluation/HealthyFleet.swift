@@ -29,6 +29,9 @@ public struct HealthyFleet: Sendable {
     public var deploysPerDay = 2.0
     /// The chance that any one scrape is missed.
     public var gapProbability = 0.002
+    /// How request rates are read across a deploy's counter reset: as the daemon reads them (skipped), or
+    /// as PromQL's `rate()` would credit them (from zero), to measure what that costs.
+    public var resets = CounterRate.ResetHandling.skip
 
     public init(seriesCount: Int, days: Int, step: Double = 60, seed: UInt64 = 1) {
         self.seriesCount = seriesCount
@@ -44,25 +47,57 @@ public struct HealthyFleet: Sendable {
         public var samples = 0
         public var byKind: [String: Int] = [:]
         public var seriesDays = 0.0
+        /// The first anomalies, in series order (at most `recordLimit`), to say where false alarms come from.
+        public var first: [Alarm] = []
         /// Anomalies per 1,000 series per simulated day.
         public var perThousandSeriesPerDay: Double { seriesDays == 0 ? 0 : 1000 * Double(anomalies) / seriesDays }
     }
 
-    /// Runs a fresh detector over every series and counts the anomalies it raises.
+    /// Where one false alarm began, and what the detector said there.
+    public struct Alarm: Sendable, Equatable {
+        public var series: Int
+        public var kind: Kind
+        /// Seconds since the fleet's first scrape.
+        public var elapsed: Double
+        /// Seconds since the series last missed a scrape (a gap or a deploy), or nil if it never has.
+        public var sinceGap: Double?
+        public var output: DetectorOutput
+    }
+
+    /// Runs a fresh detector over every series and counts the anomalies it raises; records the first
+    /// `recordLimit` of them.
     public func falseAlarms(
         parameters: EnsembleParameters = EnsembleParameters(),
-        threshold: Double = EnsembleDetector.alarmThreshold
+        threshold: Double = EnsembleDetector.alarmThreshold,
+        recordLimit: Int = 100
     ) -> FalseAlarms {
         var outcome = FalseAlarms()
         for index in 0..<seriesCount {
             var detector = EnsembleDetector(parameters: parameters)
             var alarming = false
             var anomalies = 0
+            var previous: Double?
+            var lastGap: Double?
             observe(series: index) { value, timestamp in
-                let score = detector.observe(value, at: timestamp, parameters: parameters).score
+                if let previous, timestamp - previous > step * 1.5 { lastGap = timestamp }
+                previous = timestamp
+                let output = detector.observe(value, at: timestamp, parameters: parameters)
                 outcome.samples += 1
-                if score >= threshold, !alarming { anomalies += 1 }
-                alarming = score >= threshold
+                if output.score >= threshold, !alarming {
+                    anomalies += 1
+                    if outcome.first.count < recordLimit {
+                        outcome.first.append(
+                            Alarm(
+                                series: index,
+                                kind: Self.kind(of: index),
+                                elapsed: timestamp - Self.start,
+                                sinceGap: lastGap.map { timestamp - $0 },
+                                output: output
+                            )
+                        )
+                    }
+                }
+                alarming = output.score >= threshold
             }
             outcome.anomalies += anomalies
             outcome.byKind[Self.kind(of: index).rawValue, default: 0] += anomalies
@@ -72,6 +107,9 @@ public struct HealthyFleet: Sendable {
     }
 
     public static func kind(of index: Int) -> Kind { Kind.allCases[index % Kind.allCases.count] }
+
+    /// The first scrape: a midnight, UTC.
+    static let start = 1_700_006_400.0
 
     /// Calls `body(value, timestamp)` for every sample of series `index` the daemon would score, in order.
     public func observe(series index: Int, _ body: (Double, Double) -> Void) {
@@ -83,7 +121,7 @@ public struct HealthyFleet: Sendable {
         let noise = 0.02 + 0.06 * random.uniform()
         let phase = random.uniform() * 86_400
         let replicas = Double(2 + Int(random.uniform() * 6))
-        let start = 1_700_006_400.0  // a midnight, UTC
+        let start = Self.start
         let samplesPerDay = Int((86_400 / step).rounded(.down))
         var rate = CounterRate()
         var counter = 0.0
@@ -112,7 +150,7 @@ public struct HealthyFleet: Sendable {
                 // Requests since the previous scrape; after a restart, only those since the restart.
                 let perSecond = max(0, base * (1 + cycle) * (1 + noise * random.gaussian()))
                 counter += (perSecond * (time - countingSince)).rounded()
-                value = missed ? nil : rate.update(counter, at: time)
+                value = missed ? nil : rate.update(counter, at: time, resets: resets)
             case .replicas:
                 value = replicas
             case .latency:

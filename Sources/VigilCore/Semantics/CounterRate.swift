@@ -6,11 +6,28 @@ public struct CounterRate: Sendable, Codable, Equatable {
     public internal(set) var lastValue: Double = .nan
     public internal(set) var lastTimestamp: Double = -.infinity
 
+    /// What the rate across a reset is.
+    public enum ResetHandling: Sendable {
+        /// PromQL's: the counter restarted from zero, so the increase is the new value. Right for a sum
+        /// over a window, where the new value is all that can be credited.
+        case fromZero
+        /// No rate: the process restarted somewhere inside the interval, so the new value counts only the
+        /// part after the restart — a lower bound, not a measurement. Scored, it reads as a drop of up to
+        /// the whole rate on every deploy; the next sample measures the rate again.
+        case skip
+    }
+
     public init() {}
 
     /// Adds a counter sample; returns the per-second rate since the previous sample, or nil when there is
-    /// none yet (first sample, after a gap or staleness) or the sample is a duplicate or out of order.
-    public mutating func update(_ value: Double, at timestamp: Double, staleAfter: Double = 300) -> Double? {
+    /// none yet (first sample, after a gap or staleness), the sample is a duplicate or out of order, or it
+    /// follows a reset and `resets` is ``ResetHandling/skip``.
+    public mutating func update(
+        _ value: Double,
+        at timestamp: Double,
+        staleAfter: Double = 300,
+        resets: ResetHandling = .fromZero
+    ) -> Double? {
         if StalenessMarker.isMarker(value) || value.isNaN {
             lastValue = .nan
             return nil
@@ -21,7 +38,13 @@ public struct CounterRate: Sendable, Codable, Equatable {
             lastTimestamp = timestamp
         }
         guard !lastValue.isNaN, timestamp - lastTimestamp <= staleAfter else { return nil }
-        let increase = value >= lastValue ? value - lastValue : value
+        let increase: Double
+        if value >= lastValue {
+            increase = value - lastValue
+        } else {
+            guard resets == .fromZero else { return nil }
+            increase = value
+        }
         return increase / (timestamp - lastTimestamp)
     }
 }

@@ -144,7 +144,14 @@ public final class SeriesStore {
                                 case .gauge:
                                     measured = observation.value
                                 case .cumulative:
-                                    guard let rate = rates[index].update(observation.value, at: observation.timestamp)
+                                    // The first rate after a reset is a lower bound: scored, every deploy
+                                    // would read as a drop.
+                                    guard
+                                        let rate = rates[index].update(
+                                            observation.value,
+                                            at: observation.timestamp,
+                                            resets: .skip
+                                        )
                                     else { continue }
                                     measured = rate
                                 }
