@@ -7,7 +7,7 @@ import VigilScrape
 @testable import VigilCLI
 
 /// A reload does not restart the discovery jobs (their watches and the shard live as long as the
-/// process): a changed `kubernetes_sd_configs` or `cluster:` is named in the answer, not silently ignored.
+/// process): a changed `kubernetes_sd_configs` or `cluster.monitors` is named in the answer, not silently ignored.
 struct DiscoveryReloadTests {
     static func config(namespace: String, relabel: String = "keep") -> String {
         """
@@ -55,7 +55,7 @@ struct DiscoveryReloadTests {
                 Issue.record("the reload was refused")
                 return
             }
-            #expect(summary.contains("kubernetes_sd_configs and cluster changes apply at the next restart"))
+            #expect(summary.contains("kubernetes_sd_configs and cluster.monitors changes apply at the next restart"))
         }
     }
 }

@@ -85,9 +85,10 @@ actor ConfigReloader {
         {
             notes.append("diagnosis_interval and kubernetes changes apply at the next restart")
         }
-        if next.discovery != current.discovery || next.cluster != current.cluster {
-            // The discovery jobs hold their watches and the shard for the process's life.
-            notes.append("kubernetes_sd_configs and cluster changes apply at the next restart")
+        if next.discovery != current.discovery || next.cluster.monitors != current.cluster.monitors {
+            // The discovery jobs hold their watches for the process's life (the shard and the lease were
+            // refused above: they cannot change on one replica alone).
+            notes.append("kubernetes_sd_configs and cluster.monitors changes apply at the next restart")
         }
         var ruleSummary = ""
         switch (rules, diagnosis) {
