@@ -216,7 +216,12 @@ import Glibc
         let spec = try await Self.leaseSpec(server)
         let acquired = try #require(LeaseTime.parse(spec["acquireTime"] as? String))
         let handover = acquired.timeIntervalSince(lastRenew)
-        #expect(handover <= Self.leaseDuration + 2 * 1.2 * Self.retryPeriod, "handover took \(handover) s")
+        // Never early: a candidate waits out the whole lease from the last renewal it saw (the lease's
+        // times are whole microseconds). And soon after: the duration, a retry period with client-go's
+        // 1.2 jitter each for noticing and for writing, and up to one more lease of scheduling delay —
+        // the whole suite runs beside these three processes on two cores.
+        #expect(handover >= Self.leaseDuration - 0.001, "taken over after \(handover) s")
+        #expect(handover <= 2 * Self.leaseDuration + 2 * 1.2 * Self.retryPeriod, "handover took \(handover) s")
         #expect(spec["leaseTransitions"] as? Int == 1)
         let newLeader = try #require(followers.first { $0.identity == successor })
         #expect(
