@@ -143,7 +143,9 @@ public struct EnsembleDetector: Detector, Equatable {
                 spread = bin.spread(floor: binFloor)
             }
         }
+        // The component whose weighted evidence is largest sets the score and is the evidence's basis.
         evidence = levelEvidence
+        var basis = levelComponent
         let componentEvidence = levelComponent == .seasonal ? levelEvidence : rawLevelEvidence
         if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
 
@@ -153,8 +155,13 @@ public struct EnsembleDetector: Detector, Equatable {
             let spikeEvidence = direction.effective(
                 difference.deviation(of: step, floor: floor, minimumSamples: minimumSamples)
             )
+            if spikeEvidence * parameters.spikeWeight > evidence {
+                evidence = spikeEvidence * parameters.spikeWeight
+                basis = .spike
+                expected = previousValue + difference.mean
+                spread = difference.spread(floor: floor)
+            }
             difference.update(step, alpha: Self.paced(parameters.differenceAlpha, pace))
-            evidence = max(evidence, spikeEvidence * parameters.spikeWeight)
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
         }
 
@@ -168,7 +175,13 @@ public struct EnsembleDetector: Detector, Equatable {
                 )
             )
             // In units of its threshold; ×4 puts a just-detected change level with a 4-spread deviation.
-            evidence = max(evidence, changeEvidence * 4 * parameters.changeWeight)
+            if changeEvidence * 4 * parameters.changeWeight > evidence {
+                evidence = changeEvidence * 4 * parameters.changeWeight
+                // A change point has no expectation of its own: it judges the level's residuals.
+                basis = .changePoint
+                expected = level.count == 0 ? value : level.mean
+                spread = level.spread(floor: floor)
+            }
             if changeEvidence >= 1 { fired.insert(.changePoint) }
         }
 
@@ -197,6 +210,7 @@ public struct EnsembleDetector: Detector, Equatable {
             spread: spread,
             deviation: (value - expected) / spread,
             fired: reported,
+            basis: basis,
             since: deviatingSince
         )
     }
