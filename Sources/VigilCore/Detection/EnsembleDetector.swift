@@ -34,6 +34,10 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
+    /// Samples after an alarm (a score at ``EnsembleDetector/alarmThreshold``) that score 0: one anomaly,
+    /// one early alarm. NAB rewards the first detection in a window and charges every one outside it;
+    /// 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
+    public var alarmHold: UInt32 = 48
     /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
     /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
     /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
@@ -190,14 +194,19 @@ public struct EnsembleDetector: Detector, Equatable {
         previousValue = value
         previousTimestamp = timestamp
 
+        let warmup = Self.paced(parameters.warmupSamples, pace)
         let score = stage.update(
             evidence,
             memory: parameters.peakMemory,
             floor: parameters.peakFloor,
-            warmup: Self.paced(parameters.warmupSamples, pace),
-            pace: pace
+            warmup: warmup,
+            pace: pace,
+            alarm: Self.alarmThreshold,
+            hold: Self.paced(parameters.alarmHold, pace)
         )
-        let reported = score > 0 ? fired : []
+        // Evidence is reported once past warm-up, also while the stage holds its score after an alarm:
+        // the anomaly still says since when.
+        let reported = stage.count > warmup ? fired : []
         if reported.isEmpty {
             deviatingSince = nil
         } else if deviatingSince == nil {
