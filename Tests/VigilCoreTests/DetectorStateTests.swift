@@ -69,6 +69,24 @@ struct DetectorStateTests {
         #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
     }
 
+    @Test func settingsAnOlderCheckpointDidNotKnowKeepTheirDefault() throws {
+        var parameters = EnsembleParameters()
+        parameters.peakMemory = 1234
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(parameters)) as? [String: Any]
+        )
+        #expect(json.removeValue(forKey: "alarmHold") != nil)
+        let older = try JSONSerialization.data(withJSONObject: json)
+        let decoded = try JSONDecoder().decode(EnsembleParameters.self, from: older)
+        #expect(decoded == parameters)
+        #expect(try JSONDecoder().decode(EnsembleParameters.self, from: JSONEncoder().encode(parameters)) == parameters)
+        // A value of the wrong type is still an error, not a silent default.
+        json["peakMemory"] = "many"
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(EnsembleParameters.self, from: JSONSerialization.data(withJSONObject: json))
+        }
+    }
+
     @Test func recordRatioHoldsItsPeaceAfterAnAlarmButKeepsLearning() {
         var stage = RecordRatio()
         func update(_ evidence: Double) -> Double {

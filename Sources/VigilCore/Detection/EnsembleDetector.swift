@@ -53,6 +53,35 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// Decodes settings a checkpoint wrote. A setting its writer did not know (`alarmHold`, in an older
+    /// Vigil's checkpoint) keeps its default, so an upgrade does not throw away a day of learning.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func read<Value: Decodable>(_ key: CodingKeys, into value: inout Value) throws {
+            if let decoded = try container.decodeIfPresent(Value.self, forKey: key) { value = decoded }
+        }
+        try read(.components, into: &components)
+        try read(.levelWeight, into: &levelWeight)
+        try read(.spikeWeight, into: &spikeWeight)
+        try read(.changeWeight, into: &changeWeight)
+        try read(.levelAlpha, into: &levelAlpha)
+        try read(.differenceAlpha, into: &differenceAlpha)
+        try read(.seasonalPeriod, into: &seasonalPeriod)
+        try read(.seasonalBins, into: &seasonalBins)
+        try read(.seasonalAlpha, into: &seasonalAlpha)
+        try read(.minimumSamples, into: &minimumSamples)
+        try read(.changeSlack, into: &changeSlack)
+        try read(.changeThreshold, into: &changeThreshold)
+        try read(.peakMemory, into: &peakMemory)
+        try read(.peakFloor, into: &peakFloor)
+        try read(.warmupSamples, into: &warmupSamples)
+        try read(.alarmHold, into: &alarmHold)
+        try read(.referenceInterval, into: &referenceInterval)
+        try read(.direction, into: &direction)
+        try read(.minimumRelativeDeviation, into: &minimumRelativeDeviation)
+        try read(.minimumAbsoluteDeviation, into: &minimumAbsoluteDeviation)
+    }
+
     /// One component alone, at full weight (`vigil detect --detector spike`).
     public static func only(_ component: DetectorComponents) -> EnsembleParameters {
         var parameters = EnsembleParameters()
