@@ -24,7 +24,7 @@ struct DetectorOptions: ParsableArguments {
         help: ArgumentHelp(
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
-            seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, \
+            seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, alarmHold, \
             minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
             """,
             valueName: "key=value"
@@ -78,6 +78,7 @@ struct DetectorOptions: ParsableArguments {
         // In robust spreads.
         Setting(key: "peakFloor", range: 0...1000) { $0.peakFloor = $1 },
         Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
+        Setting(key: "alarmHold", range: 0...1_000_000, whole: true) { $0.alarmHold = UInt32($1) },
         // A fraction of the level.
         Setting(key: "minimumRelativeDeviation", range: 0...10) { $0.minimumRelativeDeviation = $1 },
         // Seconds: the sample spacing the other settings are counted in.

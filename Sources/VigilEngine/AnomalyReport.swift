@@ -11,10 +11,18 @@ public struct AnomalyReport: Sendable, Equatable, Codable {
     public var expected: Double
     public var expectedLow: Double
     public var expectedHigh: Double
+    /// One robust standard deviation around `expected`: the usual spread.
+    public var spread: Double
     /// (observed − expected) / spread.
     public var deviation: Double
     /// Which detectors fired: level, seasonal, change_point, spike.
     public var detectors: [String]
+    /// The one whose evidence set the score and whose expectation `expected` is: `seasonal` (usual at
+    /// this time of day), `level` (the recent level), `spike` (the usual step from the previous
+    /// sample) or `change_point` (a sustained drift from the recent level).
+    public var basis: String
+    /// The evidence in one sentence for a person: see ``summary(name:observed:expected:spread:basis:startedAt:ongoing:rate:)``.
+    public var summary: String
     /// Whether a counter's rate, rather than the raw value, was scored.
     public var scoredRate: Bool
     /// Seconds since the epoch.
@@ -44,11 +52,23 @@ public struct AnomalyReport: Sendable, Equatable, Codable {
         expected = output.expected
         expectedLow = output.expectedRange.lowerBound
         expectedHigh = output.expectedRange.upperBound
+        spread = output.spread
         deviation = output.deviation
         detectors = output.fired.names
+        basis = output.basis.names.first ?? "level"
         scoredRate = store.role(of: anomaly.series) == .cumulative
         startedAt = anomaly.startedAt
         lastSeenAt = anomaly.lastSeenAt
         self.ongoing = ongoing
+        summary = Self.summary(
+            name: labels["__name__"] ?? "series",
+            observed: output.observed,
+            expected: output.expected,
+            spread: output.spread,
+            basis: output.basis,
+            startedAt: anomaly.startedAt,
+            ongoing: ongoing,
+            rate: scoredRate
+        )
     }
 }

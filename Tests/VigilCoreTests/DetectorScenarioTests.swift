@@ -44,6 +44,20 @@ struct DetectorScenarioTests {
         #expect(run.allSatisfy { $0.output.since == scenario.samples[2000].timestamp })
     }
 
+    @Test func oneAnomalyRaisesOneAlarmNotASecondOneMinutesLater() {
+        // A spike, a bigger one 110 minutes later, and a third 8.5 hours after that.
+        let scenario = Scenario("100x1999 160 100x20 200 100x100 260 100x100", noise: 2)
+        var noHold = EnsembleParameters()
+        noHold.alarmHold = 0
+        #expect(scenario.alarms(noHold) == [2000, 2022, 2124])
+        // The default holds 4 hours after an alarm: the second spike is the same episode, the third is not.
+        #expect(scenario.alarms() == [2000, 2124])
+        // Held quiet, the second spike is still evidence: it fired, and says since when.
+        let held = try! #require(scenario.run().first { $0.index == 2022 }?.output)
+        #expect(held.score == 0)
+        #expect(!held.fired.isEmpty && held.since == scenario.samples[2022].timestamp)
+    }
+
     @Test func slowDriftIsCaughtByTheChangePointDetector() {
         // A drift of a third of a spread per hour never makes a single sample stand out.
         let parameters = EnsembleParameters.only(.changePoint)

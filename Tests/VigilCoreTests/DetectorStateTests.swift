@@ -90,6 +90,38 @@ struct DetectorStateTests {
         #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) == 1)  // four times the record
         #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
     }
+
+    @Test func settingsAnOlderCheckpointDidNotKnowKeepTheirDefault() throws {
+        var parameters = EnsembleParameters()
+        parameters.peakMemory = 1234
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(parameters)) as? [String: Any]
+        )
+        #expect(json.removeValue(forKey: "alarmHold") != nil)
+        let older = try JSONSerialization.data(withJSONObject: json)
+        let decoded = try JSONDecoder().decode(EnsembleParameters.self, from: older)
+        #expect(decoded == parameters)
+        #expect(try JSONDecoder().decode(EnsembleParameters.self, from: JSONEncoder().encode(parameters)) == parameters)
+        // A value of the wrong type is still an error, not a silent default.
+        json["peakMemory"] = "many"
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(EnsembleParameters.self, from: JSONSerialization.data(withJSONObject: json))
+        }
+    }
+
+    @Test func recordRatioHoldsItsPeaceAfterAnAlarmButKeepsLearning() {
+        var stage = RecordRatio()
+        func update(_ evidence: Double) -> Double {
+            stage.update(evidence, memory: 100, floor: 1, warmup: 5, alarm: 0.3, hold: 3)
+        }
+        for _ in 0..<10 { _ = update(2) }
+        #expect(update(8) == 1)  // an alarm: the next 3 samples are held
+        #expect(update(40) == 0)  // a record, held quiet, still raises the peak
+        #expect(update(2) == 0)
+        #expect(update(2) == 0)
+        #expect(update(40) < 0.26)  // free again, and 40 is no new record
+        #expect(update(200) == 1)
+    }
 }
 
 /// Regressions found by the fuzzer.

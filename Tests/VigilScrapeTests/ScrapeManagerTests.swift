@@ -265,8 +265,15 @@ struct ScrapeManagerTests {
         #expect(report.observed == 200)
         #expect(report.expected < 110)
         #expect(report.expectedHigh < 200)
-        // A quiet day taught each hour's bin: the seasonal baseline is the yardstick now.
+        // A quiet day taught each hour's bin: the seasonal baseline is the yardstick now, and the
+        // evidence says so in words, with the range and how many usual spreads out.
         #expect(report.detectors.contains("seasonal"))
+        #expect(report.basis == "seasonal")
+        #expect(report.expectedHigh == report.expected + 3 * report.spread)
+        #expect(report.summary.hasPrefix("queue_depth 200 is "))
+        #expect(report.summary.contains("the usual spread above the expected"))
+        #expect(report.summary.contains("for this time of day (usual range "))
+        #expect(report.summary.contains(": seasonal deviation since 2023-11-16T00:53:20Z, "))
         #expect(report.labels["job"] == "app")
         #expect(report.startedAt == 1_700_000_000 + 6400 * 15)
         #expect(!report.scoredRate)

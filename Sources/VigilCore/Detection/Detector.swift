@@ -21,7 +21,7 @@ public struct DetectorOutput: Sendable, Equatable {
     public var score: Double
     /// The value observed.
     public var observed: Double
-    /// The value the detector expected.
+    /// The value the detector expected: the expectation of `basis`.
     public var expected: Double
     /// One robust standard deviation around `expected` (already floored).
     public var spread: Double
@@ -29,6 +29,10 @@ public struct DetectorOutput: Sendable, Equatable {
     public var deviation: Double
     /// Which component detectors fired (``DetectorComponents`` bits).
     public var fired: DetectorComponents
+    /// The one component whose evidence set the score, and whose expectation `expected` and `spread`
+    /// are: the seasonal bin ("usual at this time of day"), the recent level, or the usual step from the
+    /// previous sample (a spike); a change point is judged against the recent level.
+    public var basis: DetectorComponents
     /// When the series started to deviate (the first sample of the current run of samples on which
     /// some component fired), or nil while it is normal.
     public var since: Double?
@@ -46,6 +50,7 @@ public struct DetectorOutput: Sendable, Equatable {
         spread: Double,
         deviation: Double,
         fired: DetectorComponents = [],
+        basis: DetectorComponents = .level,
         since: Double? = nil
     ) {
         self.score = score
@@ -54,6 +59,7 @@ public struct DetectorOutput: Sendable, Equatable {
         self.spread = spread
         self.deviation = deviation
         self.fired = fired
+        self.basis = basis
         self.since = since
     }
 }
@@ -74,6 +80,17 @@ public struct DetectorComponents: OptionSet, Sendable, Codable, Hashable {
         if contains(.level) { names.append("level") }
         if contains(.seasonal) { names.append("seasonal") }
         if contains(.changePoint) { names.append("change_point") }
+        if contains(.spike) { names.append("spike") }
+        return names
+    }
+
+    /// What the components found, in the words of a person on call: "seasonal deviation", "level
+    /// shift", "change point", "spike".
+    public var plainNames: [String] {
+        var names: [String] = []
+        if contains(.seasonal) { names.append("seasonal deviation") }
+        if contains(.level) { names.append("level shift") }
+        if contains(.changePoint) { names.append("change point") }
         if contains(.spike) { names.append("spike") }
         return names
     }

@@ -34,6 +34,10 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
+    /// Samples after an alarm (a score at ``EnsembleDetector/alarmThreshold``) that score 0: one anomaly,
+    /// one early alarm. NAB rewards the first detection in a window and charges every one outside it;
+    /// 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
+    public var alarmHold: UInt32 = 48
     /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
     /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
     /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
@@ -48,6 +52,35 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var minimumAbsoluteDeviation = 1e-9
 
     public init() {}
+
+    /// Decodes settings a checkpoint wrote. A setting its writer did not know (`alarmHold`, in an older
+    /// Vigil's checkpoint) keeps its default, so an upgrade does not throw away a day of learning.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func read<Value: Decodable>(_ key: CodingKeys, into value: inout Value) throws {
+            if let decoded = try container.decodeIfPresent(Value.self, forKey: key) { value = decoded }
+        }
+        try read(.components, into: &components)
+        try read(.levelWeight, into: &levelWeight)
+        try read(.spikeWeight, into: &spikeWeight)
+        try read(.changeWeight, into: &changeWeight)
+        try read(.levelAlpha, into: &levelAlpha)
+        try read(.differenceAlpha, into: &differenceAlpha)
+        try read(.seasonalPeriod, into: &seasonalPeriod)
+        try read(.seasonalBins, into: &seasonalBins)
+        try read(.seasonalAlpha, into: &seasonalAlpha)
+        try read(.minimumSamples, into: &minimumSamples)
+        try read(.changeSlack, into: &changeSlack)
+        try read(.changeThreshold, into: &changeThreshold)
+        try read(.peakMemory, into: &peakMemory)
+        try read(.peakFloor, into: &peakFloor)
+        try read(.warmupSamples, into: &warmupSamples)
+        try read(.alarmHold, into: &alarmHold)
+        try read(.referenceInterval, into: &referenceInterval)
+        try read(.direction, into: &direction)
+        try read(.minimumRelativeDeviation, into: &minimumRelativeDeviation)
+        try read(.minimumAbsoluteDeviation, into: &minimumAbsoluteDeviation)
+    }
 
     /// One component alone, at full weight (`vigil detect --detector spike`).
     public static func only(_ component: DetectorComponents) -> EnsembleParameters {
@@ -141,7 +174,9 @@ public struct EnsembleDetector: Detector, Equatable {
                 spread = bin.spread(floor: binFloor)
             }
         }
+        // The component whose weighted evidence is largest sets the score and is the evidence's basis.
         evidence = levelEvidence
+        var basis = levelComponent
         let componentEvidence = levelComponent == .seasonal ? levelEvidence : rawLevelEvidence
         if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
 
@@ -151,8 +186,13 @@ public struct EnsembleDetector: Detector, Equatable {
             let spikeEvidence = direction.effective(
                 difference.deviation(of: step, floor: floor, minimumSamples: minimumSamples)
             )
+            if spikeEvidence * parameters.spikeWeight > evidence {
+                evidence = spikeEvidence * parameters.spikeWeight
+                basis = .spike
+                expected = previousValue + difference.mean
+                spread = difference.spread(floor: floor)
+            }
             difference.update(step, alpha: Self.paced(parameters.differenceAlpha, pace))
-            evidence = max(evidence, spikeEvidence * parameters.spikeWeight)
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
         }
 
@@ -166,7 +206,13 @@ public struct EnsembleDetector: Detector, Equatable {
                 )
             )
             // In units of its threshold; ×4 puts a just-detected change level with a 4-spread deviation.
-            evidence = max(evidence, changeEvidence * 4 * parameters.changeWeight)
+            if changeEvidence * 4 * parameters.changeWeight > evidence {
+                evidence = changeEvidence * 4 * parameters.changeWeight
+                // A change point has no expectation of its own: it judges the level's residuals.
+                basis = .changePoint
+                expected = level.count == 0 ? value : level.mean
+                spread = level.spread(floor: floor)
+            }
             if changeEvidence >= 1 { fired.insert(.changePoint) }
         }
 
@@ -180,14 +226,19 @@ public struct EnsembleDetector: Detector, Equatable {
         previousValue = value
         previousTimestamp = timestamp
 
+        let warmup = Self.paced(parameters.warmupSamples, pace)
         let score = stage.update(
             evidence,
             memory: parameters.peakMemory,
             floor: parameters.peakFloor,
-            warmup: Self.paced(parameters.warmupSamples, pace),
-            pace: pace
+            warmup: warmup,
+            pace: pace,
+            alarm: Self.alarmThreshold,
+            hold: Self.paced(parameters.alarmHold, pace)
         )
-        let reported = score > 0 ? fired : []
+        // Evidence is reported once past warm-up, also while the stage holds its score after an alarm:
+        // the anomaly still says since when.
+        let reported = stage.count > warmup ? fired : []
         if reported.isEmpty {
             deviatingSince = nil
         } else if deviatingSince == nil {
@@ -200,6 +251,7 @@ public struct EnsembleDetector: Detector, Equatable {
             spread: spread,
             deviation: (value - expected) / spread,
             fired: reported,
+            basis: basis,
             since: deviatingSince
         )
     }
