@@ -18,28 +18,6 @@ struct DetectorStateTests {
         #expect(MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins == 384)
     }
 
-    /// The daily profile is most of a series's state; a constant series (most of kube-state-metrics, an
-    /// idle counter's rate) never gets one, and a series gets its profile when it first varies.
-    @Test func aProfileOnlyForASeriesThatVaries() {
-        let parameters = EnsembleParameters()
-        var detector = EnsembleDetector(parameters: parameters)
-        for index in 0..<2000 {
-            _ = detector.observe(3, at: 1_700_000_000 + Double(index) * 15, parameters: parameters)
-        }
-        #expect(detector.seasonal == nil)
-        _ = detector.observe(4, at: 1_700_000_000 + 2000 * 15, parameters: parameters)
-        let profile = detector.seasonal
-        #expect(profile?.bins.count == parameters.seasonalBins)
-        // It learnt the value that varied, in that time of day's bin.
-        #expect(profile.map { $0.bins[$0.bin(at: 1_700_000_000 + 2000 * 15)].count } == 1)
-        // Without the seasonal component, never.
-        var levelOnly = EnsembleParameters()
-        levelOnly.components.remove(.seasonal)
-        var plain = EnsembleDetector(parameters: levelOnly)
-        for index in 0..<100 { _ = plain.observe(Double(index), at: Double(index) * 15, parameters: levelOnly) }
-        #expect(plain.seasonal == nil)
-    }
-
     @Test func checkpointedStateResumesExactly() throws {
         let scenario = Scenario("100x1999 160 100x500", noise: 2, dailyAmplitude: 10)
         let parameters = EnsembleParameters()

@@ -102,8 +102,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 /// detector give evidence in robust spreads; the record-ratio stage scores it against the series's own
 /// recent extremes.
 ///
-/// State without seasonality is under 200 bytes; the seasonal profile, allocated once the series first
-/// varies, adds 24 bins of 24 bytes.
+/// State without seasonality is under 200 bytes; the seasonal profile adds 48 bins of 24 bytes.
 public struct EnsembleDetector: Detector, Equatable {
     /// The score at which Vigil calls a sample anomalous: 1.2 times the series's recent record
     /// (NAB's optimal single threshold for this detector was 0.289).
@@ -120,8 +119,11 @@ public struct EnsembleDetector: Detector, Equatable {
     /// Start of the current run of samples on which a component fired; nil while normal.
     public internal(set) var deviatingSince: Double?
 
-    /// The daily profile is not allocated yet: it is, once the series first varies (see `observe`).
-    public init(parameters: EnsembleParameters) {}
+    public init(parameters: EnsembleParameters) {
+        if parameters.components.contains(.seasonal) {
+            seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: parameters.seasonalBins)
+        }
+    }
 
     public mutating func observe(
         _ value: Double,
@@ -217,11 +219,6 @@ public struct EnsembleDetector: Detector, Equatable {
         }
 
         level.update(value, alpha: Self.paced(parameters.levelAlpha, pace))
-        // A profile only for a series that has varied: a constant one (most of kube-state-metrics, an idle
-        // counter's rate) has no cycle to learn, and its bins were most of its memory.
-        if seasonal == nil, components.contains(.seasonal), level.meanAbsoluteDeviation > 0 {
-            seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: parameters.seasonalBins)
-        }
         seasonal?.update(value, at: timestamp, alpha: Self.paced(parameters.seasonalAlpha, pace))
         previousValue = value
         previousTimestamp = timestamp
