@@ -20,16 +20,17 @@ struct ClusterManifestTests {
         let server = try FakeAPIServer()
         let result = try await server.kubectl(
             [
-                "apply", "--dry-run=client", "--validate=false", "-f",
-                Self.folder.appendingPathComponent("rbac.yaml").path,
-                "-f", Self.folder.appendingPathComponent("statefulset.yaml").path,
+                // The folder as the docs install it: every file in it (monitoring/ is not read without -R).
+                "apply", "--dry-run=client", "--validate=false", "-f", Self.folder.path,
             ]
         )
         #expect(result.status == 0, "\(result.output)")
         #expect(
             result.output.split(separator: "\n").sorted() == [
                 "clusterrole.rbac.authorization.k8s.io/vigil-discovery created (dry run)",
+                "clusterrole.rbac.authorization.k8s.io/vigil-monitors created (dry run)",
                 "clusterrolebinding.rbac.authorization.k8s.io/vigil-discovery created (dry run)",
+                "clusterrolebinding.rbac.authorization.k8s.io/vigil-monitors created (dry run)",
                 "configmap/vigil-cluster-config created (dry run)",
                 "poddisruptionbudget.policy/vigil created (dry run)",
                 "role.rbac.authorization.k8s.io/vigil-leader-election created (dry run)",

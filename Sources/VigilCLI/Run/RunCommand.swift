@@ -306,6 +306,10 @@ struct RunCommand: AsyncParsableCommand {
                 if config.stateDirectory == nil { missing.append("--state-dir (for the audit log)") }
                 if rules == nil { missing.append("rule files") }
                 if connection == nil { missing.append("a cluster (--kubeconfig, kubernetes:, or in-cluster)") }
+                // Every shard watches the whole cluster's objects, so each would apply the same fix.
+                if config.cluster.shards > 1, config.cluster.leaderElection == nil {
+                    missing.append("cluster.leader_election when sharded (--shards above 1)")
+                }
                 if !missing.isEmpty {
                     throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
                 }
