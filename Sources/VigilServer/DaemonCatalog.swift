@@ -17,12 +17,12 @@ struct DaemonCatalog: AssistCatalog {
         try AssistItem(encoding: IncidentDetail(try await find(id), evidenceLimit: evidenceLimit))
     }
 
-    /// The incident's series from the history the daemon records for diagnosis (its rules' series, over
-    /// the recorder's retention), diagnosed afresh: an incident older than that has none left to read.
+    /// The incident's series from the latest round's diagnosis (its rules' series over the recorder's
+    /// retention, as the incident cites them): a resolved incident whose anomalies have left it has none.
     func series(incident id: String, metric: String?, points: Int) async throws(AssistError) -> [AssistItem] {
         let incident = try await find(id)
-        guard let diagnosis = await status.diagnosisNow() else {
-            throw AssistError("this daemon runs no diagnosis (no rules): it records no series to read")
+        guard let diagnosis = await status.latestDiagnosis() else {
+            throw AssistError("no diagnosis yet (none runs without rules; the first runs one interval after start)")
         }
         return try IncidentSeries.around(incident, in: diagnosis, metric: metric, points: points)
             .map { series throws(AssistError) in try AssistItem(encoding: series) }

@@ -19,8 +19,8 @@ public protocol DaemonStatus: Sendable {
     func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident]
     /// The incident with `id`, open or resolved.
     func incident(id: String) async -> TrackedIncident?
-    /// The diagnosis of the recorded history now (``IncidentSource/diagnosisNow()``); nil without diagnosis.
-    func diagnosisNow() async -> DiagnosisEngine.Diagnosis?
+    /// The latest round's diagnosis (``IncidentSource/latestDiagnosis()``); nil without diagnosis or before it.
+    func latestDiagnosis() async -> DiagnosisEngine.Diagnosis?
 }
 
 /// The running daemon's status: the scrape manager's targets, the store it feeds, and the diagnosis
@@ -42,8 +42,8 @@ public struct PipelineStatus: DaemonStatus {
         await diagnosis?.incident(id: id)
     }
 
-    public func diagnosisNow() async -> DiagnosisEngine.Diagnosis? {
-        await diagnosis?.diagnosisNow()
+    public func latestDiagnosis() async -> DiagnosisEngine.Diagnosis? {
+        await diagnosis?.latestDiagnosis()
     }
 
     public var isReady: Bool { get async { await manager.isReady } }

@@ -51,9 +51,10 @@ import VigilAssist
 
     @Test func aKubectlCommandIsNeverCut() throws {
         // Cut after `… pod web-x`, the command would act without its `-n`: it is kept whole or not at all.
-        let kubectl = "kubectl delete pod web-7d9f-x2 " + String(repeating: "--grace-period=30 ", count: 10) + "-n shop"
+        // The command is the item's largest text (~500 characters), so a cut that may take it takes it first.
+        let kubectl = "kubectl delete pod web-7d9f-x2 " + String(repeating: "--grace-period=30 ", count: 26) + "-n shop"
         let item = AssistItem(
-            json: #"{"id":"p1","kubectl":"\#(kubectl)","rationale":"\#(String(repeating: "r", count: 3000))"}"#
+            json: #"{"id":"p1","kubectl":"\#(kubectl)","rationale":"\#(String(repeating: "r", count: 400))"}"#
         )
         let text = AnswerBudget(maxBytes: 1024).render([item], narrowing: "read one proposal")
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

@@ -33,7 +33,7 @@ import FoundationNetworking
             state == .resolved ? tracker.resolved : tracker.open
         }
         func incident(id: String) async -> TrackedIncident? { tracker.incident(id: id) }
-        func diagnosisNow() async -> DiagnosisEngine.Diagnosis? { diagnosis }
+        func latestDiagnosis() async -> DiagnosisEngine.Diagnosis? { diagnosis }
     }
 
     /// A running server holding the rollout incident, answering only `token`; stopped by the caller.

@@ -64,5 +64,5 @@ struct NoPipeline: DaemonStatus {
     func scoreChunk(from cursor: Int, chunkBytes: Int) async -> (bytes: [UInt8], next: Int?) { ([], nil) }
     func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident] { [] }
     func incident(id: String) async -> TrackedIncident? { nil }
-    func diagnosisNow() async -> DiagnosisEngine.Diagnosis? { nil }
+    func latestDiagnosis() async -> DiagnosisEngine.Diagnosis? { nil }
 }

@@ -11,9 +11,9 @@ public protocol IncidentSource: Sendable {
     func incidents(in state: TrackedIncident.State?) async -> [TrackedIncident]
     /// The incident with `id`, open or resolved.
     func incident(id: String) async -> TrackedIncident?
-    /// A diagnosis of the recorded history as it is now — its signals and anomalies — tracked nowhere and
-    /// acting on nothing: what an incident's series are read from (`read_series` over MCP).
-    func diagnosisNow() async -> DiagnosisEngine.Diagnosis
+    /// The latest round's diagnosis — its signals and anomalies, the ones the tracked incidents cite —
+    /// or nil before the first round: what an incident's series are read from (`read_series` over MCP).
+    func latestDiagnosis() async -> DiagnosisEngine.Diagnosis?
 }
 
 /// The diagnosis engine in the daemon: every `interval` it takes the recorded history and the cluster
@@ -33,6 +33,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     public nonisolated let remediator: Remediator?
     private let logger: Logger
     private var tracker: IncidentTracker
+    /// The last round's diagnosis, kept for reading series: a reader costs nothing and sees exactly what
+    /// the incidents cite (its signals hold the recorder's points once more while kept).
+    private var latest: DiagnosisEngine.Diagnosis?
     /// Firing Alertmanager alerts (the webhook and reconciliation feed it): evidence in every round.
     public private(set) var alerts = AlertBook()
     private let gauges = (
@@ -87,12 +90,14 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         let history = await history(now)
         let cluster = await cluster()
         let started = ContinuousClock.now
-        var incidents = engine.diagnose(
+        let diagnosis = engine.diagnose(
             history: history,
             cluster: cluster,
             alerts: Array(alerts.firing.values),
             now: now
-        ).incidents
+        )
+        latest = diagnosis
+        var incidents = diagnosis.incidents
         if let remediator { incidents = await remediator.round(incidents, cluster: cluster) }
         let changes = tracker.update(with: incidents, at: now)
         let took = ContinuousClock.now - started
@@ -155,13 +160,5 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         tracker.incident(id: id)
     }
 
-    public func diagnosisNow() async -> DiagnosisEngine.Diagnosis {
-        let now = wallTime()
-        return engine.diagnose(
-            history: await history(now),
-            cluster: await cluster(),
-            alerts: Array(alerts.firing.values),
-            now: now
-        )
-    }
+    public func latestDiagnosis() -> DiagnosisEngine.Diagnosis? { latest }
 }
