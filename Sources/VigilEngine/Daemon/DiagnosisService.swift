@@ -93,7 +93,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
             alerts: Array(alerts.firing.values),
             now: now
         ).incidents
-        if let remediator { incidents = await remediator.round(incidents, cluster: cluster) }
+        if let remediator {
+            incidents = await remediator.round(incidents, cluster: cluster, playbooks: engine.rules.playbooks)
+        }
         let changes = tracker.update(with: incidents, at: now)
         let took = ContinuousClock.now - started
         gauges.rounds.increment()
