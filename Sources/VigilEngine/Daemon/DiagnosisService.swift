@@ -98,7 +98,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         )
         latest = diagnosis
         var incidents = diagnosis.incidents
-        if let remediator { incidents = await remediator.round(incidents, cluster: cluster) }
+        if let remediator {
+            incidents = await remediator.round(incidents, cluster: cluster, playbooks: engine.rules.playbooks)
+        }
         let changes = tracker.update(with: incidents, at: now)
         let took = ContinuousClock.now - started
         gauges.rounds.increment()

@@ -3,7 +3,7 @@ import VigilKube
 /// Why a change is not applied: a reason for the metric label and the log, and a sentence for a person.
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
-    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `audit-log-unwritable`.
+    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `audit-log-unwritable`, `untrusted-handover`.
     public var reason: String
     public var message: String
 
@@ -31,28 +31,28 @@ struct Guardrails {
         now: Double
     ) -> Refusal? {
         func no(_ reason: String, _ message: String) -> Refusal { Refusal(reason: reason, message: message) }
-        let object = proposal.namespace.isEmpty ? proposal.target : "\(proposal.target) in \(proposal.namespace)"
+        let (namespace, target) = Self.changed(by: proposal)
+        let object = namespace.isEmpty ? target : "\(target) in \(namespace)"
         guard policy.allowApply else {
             return no("apply-disabled", "applying is off: the daemon runs without --allow-apply")
         }
-        if let denied = policy.namespaceRefusal(proposal.namespace) { return no("namespace-denied", denied) }
+        if let denied = policy.namespaceRefusal(namespace) { return no("namespace-denied", denied) }
         if ledger.settled.contains(proposal.id) {
             return no("already-decided", "proposal \(proposal.id) was already decided; it is never sent twice")
         }
-        if ledger.inFlight.values.contains(where: { $0.target == proposal.target && $0.namespace == proposal.namespace }
-        ) {
+        if ledger.inFlight.values.contains(where: { $0.target == target && $0.namespace == namespace }) {
             return no("in-flight", "another change to \(object) is in flight")
         }
         let key = RemediationLedger.key(
             action: proposal.action,
-            namespace: proposal.namespace,
-            target: proposal.target,
+            namespace: namespace,
+            target: target,
             cause: ledger.causes[proposal.id] ?? ""
         )
         if ledger.unhelpful.contains(key) {
             return no("did-not-help", "\(proposal.action) on \(object) did not help before; it is not repeated")
         }
-        if let last = ledger.lastTouched(proposal.target, namespace: proposal.namespace), now - last < policy.cooldown {
+        if let last = ledger.lastTouched(target, namespace: namespace), now - last < policy.cooldown {
             return no(
                 "cooldown",
                 "\(object) was changed \(Self.duration(now - last)) ago (cooldown \(Self.duration(policy.cooldown)))"
@@ -65,7 +65,7 @@ struct Guardrails {
                 "\(recent) changes in the last \(Self.duration(policy.actionWindow)) (at most \(policy.maxActions))"
             )
         }
-        if let blast = blastRadius(proposal, object, ledger: ledger, nodes: nodes, now: now) {
+        if let blast = blastRadius(proposal, namespace, target, object, ledger: ledger, nodes: nodes, now: now) {
             return no("blast-radius", blast)
         }
         return nil
@@ -73,6 +73,8 @@ struct Guardrails {
 
     private func blastRadius(
         _ proposal: Proposal,
+        _ namespace: String,
+        _ target: String,
         _ object: String,
         ledger: RemediationLedger,
         nodes: Nodes,
@@ -94,8 +96,7 @@ struct Guardrails {
             }
         case "undo":
             if let last = ledger.changes.last(where: {
-                $0.record.action == "undo" && $0.record.target == proposal.target
-                    && $0.record.namespace == proposal.namespace
+                $0.record.action == "undo" && $0.record.target == target && $0.record.namespace == namespace
             }), now - last.at < policy.rollbackInterval {
                 return "\(object) was rolled back \(Self.duration(now - last.at)) ago "
                     + "(at most one rollback per \(Self.duration(policy.rollbackInterval)))"
@@ -104,6 +105,14 @@ struct Guardrails {
             break
         }
         return nil
+    }
+
+    /// The namespace ("" for a cluster-scoped object) and `kind/name` of the object the proposal's request
+    /// changes, as the audit log names objects: the guards judge that object, never the proposal's own
+    /// text fields (a proposal handed over by another replica could say one thing and send another).
+    static func changed(by proposal: Proposal) -> (namespace: String, target: String) {
+        guard let object = proposal.kubeAction?.object else { return (proposal.namespace, proposal.target) }
+        return (object.resource.isNamespaced ? object.namespace : "", "\(object.resource.rawValue)/\(object.name)")
     }
 
     /// Why a rolling restart of the workload read as `object` would take every replica down at once

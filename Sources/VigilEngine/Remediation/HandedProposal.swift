@@ -3,8 +3,9 @@ import VigilKube
 import VigilRules
 
 /// A proposal a replica that does not lead hands to the one that does, with what the leader needs to
-/// apply and verify it as its own: the request, the playbook's verification, and the incident's id,
-/// subject, cause and severity. Its JSON is the value of the proposal's entry on the ``ProposalBoard``.
+/// apply and verify it as its own: the request, the playbook's name, and the incident's id, subject,
+/// cause and severity. Its JSON is the value of the proposal's entry on the ``ProposalBoard``. It carries
+/// no autonomy and no verification: the leader takes both from its own playbook (``vouched(by:)``).
 public struct HandedProposal: Sendable, Equatable, Codable {
     public var id: String
     public var action: String
@@ -16,10 +17,6 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     public var rule: String
     public var confidence: Double
     public var rationale: String
-    /// The playbook's autonomy (the leader's own policy may allow less).
-    public var autonomy: String
-    public var verifyWithin: Double
-    public var undoWhen: String
     public var incident: HandedIncident
     /// The replica that pinned it, and when (seconds since the epoch, its clock).
     public var proposer: String
@@ -51,9 +48,6 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         rule = proposal.rule
         confidence = proposal.confidence
         rationale = proposal.rationale
-        autonomy = proposal.autonomy.rawValue
-        verifyWithin = proposal.verify.within
-        undoWhen = proposal.verify.undo.rawValue
         self.incident = HandedIncident(
             id: incident.id,
             kind: incident.subject.kind,
@@ -83,10 +77,8 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         } catch {
             return .failure(Unreadable(reason: "not a handed proposal: \(error)"))
         }
-        guard Playbook.Autonomy(rawValue: handed.autonomy) != nil,
-            Playbook.Verification.Undo(rawValue: handed.undoWhen) != nil,
-            Finding.Severity.allCases.contains(where: { $0.description == handed.incident.severity })
-        else { return .failure(Unreadable(reason: "unknown autonomy, undo or severity")) }
+        guard Finding.Severity.allCases.contains(where: { $0.description == handed.incident.severity })
+        else { return .failure(Unreadable(reason: "unknown severity")) }
         // The id is derived from the incident, the action and the target on every replica: an entry
         // whose id is not cannot pass for another proposal (and be refused or settled in its name).
         guard handed.id == Proposal.id(incident: handed.incident.id, action: handed.action, target: handed.target)
@@ -98,25 +90,92 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         public var reason: String
     }
 
-    /// The proposal and its incident as the leader's round takes them (no evidence: the leader does not
-    /// judge the cause again, it applies under its guards and verifies).
-    public var proposalAndIncident: (proposal: Proposal, incident: Incident) {
-        let verify = Playbook.Verification(
-            within: verifyWithin,
-            undo: Playbook.Verification.Undo(rawValue: undoWhen) ?? .never
-        )
+    /// Why the leader does not act on an entry: anyone who can write the board's ConfigMap can write one.
+    public struct Untrusted: Error, Sendable, Equatable {
+        public var reason: String
+    }
+
+    /// The proposal and its incident as the leader's round takes them, made by the leader's own
+    /// `playbooks`: the autonomy and the verification are those of the playbook the entry names (never
+    /// the entry's), and the request must be the playbook's action on exactly the object the entry names,
+    /// so that the guards, the cooldown and the audit log judge the object the request changes. Refused:
+    /// an entry whose playbook or action this leader does not know, or whose request changes anything
+    /// else. No evidence: the leader does not judge the cause again, it applies under its guards and
+    /// verifies.
+    public func vouched(by playbooks: [Playbook]) -> Result<(proposal: Proposal, incident: Incident), Untrusted> {
+        func no(_ reason: String) -> Result<(proposal: Proposal, incident: Incident), Untrusted> {
+            .failure(Untrusted(reason: reason))
+        }
+        guard let playbook = playbooks.first(where: { $0.name == rule }) else {
+            return no("playbook \(rule) is not one of this replica's")
+        }
+        guard playbook.cause == incident.cause else {
+            return no("its incident's cause \(incident.cause) is not playbook \(rule)'s (\(playbook.cause))")
+        }
+        guard let template = playbook.then.first(where: { $0.action.rawValue == action }) else {
+            return no("playbook \(rule) does not propose \(action)")
+        }
+        guard Self.request(kubeAction, isA: template.action) else {
+            return no("its request is not a \(action)")
+        }
+        let object = kubeAction.object
+        let namespace = object.resource.isNamespaced ? object.namespace : ""
+        guard Self.isObjectName(object.name), namespace.isEmpty || Self.isObjectName(namespace),
+            "\(object.resource.rawValue)/\(object.name)" == target, namespace == self.namespace
+        else {
+            return no(
+                "its request changes \(object.resource.rawValue)/\(object.name) in '\(namespace)', "
+                    + "not \(target) in '\(self.namespace)'"
+            )
+        }
+        guard namespace.isEmpty || namespace == incident.namespace else {
+            return no("its request is in \(namespace), its incident in \(incident.namespace)")
+        }
+        return .success(proposalAndIncident(autonomy: playbook.autonomy, verify: playbook.verify))
+    }
+
+    /// The entry as it claims to be, with the least autonomy: what a refusal of it is recorded as.
+    public var asClaimed: (proposal: Proposal, incident: Incident) {
+        proposalAndIncident(autonomy: .explain, verify: Playbook.Verification())
+    }
+
+    /// Whether `request` is what a playbook's `action` sends.
+    private static func request(_ request: KubeAction, isA action: Playbook.ActionTemplate.Action) -> Bool {
+        switch (action, request) {
+        case (.setResources, .setResources), (.undo, .undo), (.restart, .restart), (.cordon, .cordon),
+            (.drain, .drain), (.scale, .scale), (.setHPAMax, .setHPAMax), (.expandPVC, .expandPVC),
+            (.deletePod, .delete):
+            true
+        default:
+            false
+        }
+    }
+
+    /// A Kubernetes object or namespace name (DNS-1123: lower-case letters, digits, '-' and '.', starting
+    /// and ending with a letter or digit): nothing that could make its API path name another object.
+    private static func isObjectName(_ name: String) -> Bool {
+        func alphanumeric(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
+        guard let first = name.first, let last = name.last, name.count <= 253 else { return false }
+        return alphanumeric(first) && alphanumeric(last)
+            && name.allSatisfy { alphanumeric($0) || $0 == "-" || $0 == "." }
+    }
+
+    private func proposalAndIncident(
+        autonomy: Playbook.Autonomy,
+        verify: Playbook.Verification
+    ) -> (proposal: Proposal, incident: Incident) {
         let proposal = Proposal(
             id: id,
             action: action,
             target: target,
             namespace: namespace,
             parameters: parameters,
-            kubectl: kubectl,
+            kubectl: kubeAction.kubectlCommand(dryRun: false),
             kubeAction: kubeAction,
             rule: rule,
             confidence: confidence,
             rationale: rationale,
-            autonomy: Playbook.Autonomy(rawValue: autonomy) ?? .propose,
+            autonomy: autonomy,
             verify: verify,
             dryRun: nil
         )

@@ -1,5 +1,6 @@
 import Logging
 import VigilKube
+import VigilRules
 
 /// Proposals from every replica reach the leader: a replica that does not hold the lease pins each
 /// proposal it would apply on the board (``ProposalHandover``), and the leader takes the board's entries
@@ -44,9 +45,12 @@ extension Remediator {
         handedOver.subtract(gone)
     }
 
-    /// On the leader, the board's proposals and their incidents (unreadable and expired entries removed);
-    /// on any other replica, or without a board, none. Nil when the board cannot be read.
-    func proposalsHandedToThisLeader() async -> [(proposal: Proposal, incident: Incident)]? {
+    /// On the leader, the board's proposals and their incidents as its own `playbooks` make them
+    /// (unreadable and expired entries removed; untrusted ones refused on record as `untrusted-handover`
+    /// and removed); on any other replica, or without a board, none. Nil when the board cannot be read.
+    func proposalsHandedToThisLeader(
+        playbooks: [Playbook]
+    ) async -> [(proposal: Proposal, incident: Incident)]? {
         guard let handover, let leadership, await leadership.isLeader else { return [] }
         guard let board = await handover.handed() else {
             logger.warning("cannot read the proposals other replicas handed over; retried next round")
@@ -57,8 +61,26 @@ extension Remediator {
         for (key, why) in board.unreadable {
             logger.warning("handed-over entry removed: unreadable", metadata: ["key": "\(key)", "why": "\(why)"])
         }
-        let discarded = Set(board.unreadable.keys).union(expired.map(\.id))
+        var discarded = Set(board.unreadable.keys).union(expired.map(\.id))
+        var vouched: [(proposal: Proposal, incident: Incident)] = []
+        for handed in board.proposals where !discarded.contains(handed.id) {
+            switch handed.vouched(by: playbooks) {
+            case .success(let taken):
+                vouched.append(taken)
+            case .failure(let untrusted):
+                let (proposal, incident) = handed.asClaimed
+                _ = refuse(
+                    proposal,
+                    incident,
+                    Refusal(
+                        reason: "untrusted-handover",
+                        message: "the entry \(handed.proposer) handed over is not applied: \(untrusted.reason)"
+                    )
+                )
+                discarded.insert(handed.id)
+            }
+        }
         if !discarded.isEmpty { await handover.discard(discarded) }
-        return board.proposals.filter { !discarded.contains($0.id) }.map(\.proposalAndIncident)
+        return vouched
     }
 }

@@ -76,10 +76,12 @@ public actor Remediator {
 
     /// One round: settle applies a crash interrupted, verify applied fixes against `incidents`, then take
     /// each incident's proposals as far as their autonomy allows. Returns the incidents with each
-    /// proposal's dry run filled in.
+    /// proposal's dry run filled in. `playbooks` are the ones this replica diagnoses with: the leader
+    /// takes a proposal another replica handed over only as one of them makes it (none: every handed
+    /// proposal is refused).
     @discardableResult
-    public func round(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
-        await exclusively { await self.unlockedRound(incidents, cluster: cluster) }
+    public func round(_ incidents: [Incident], cluster: ClusterModel, playbooks: [Playbook] = []) async -> [Incident] {
+        await exclusively { await self.unlockedRound(incidents, cluster: cluster, playbooks: playbooks) }
     }
 
     /// Runs `body` alone: an actor lets another call in at every `await`, and two rounds (the timer's and
@@ -94,13 +96,19 @@ public actor Remediator {
         return result
     }
 
-    private func unlockedRound(_ incidents: [Incident], cluster: ClusterModel) async -> [Incident] {
+    private func unlockedRound(
+        _ incidents: [Incident],
+        cluster: ClusterModel,
+        playbooks: [Playbook]
+    ) async
+        -> [Incident]
+    {
         lastCluster = cluster
         await reconcile()
         // The leader verifies what it applied for other replicas against their incidents too: a handed
         // proposal's entry stays on the board while its proposer still sees the incident. Board unread:
         // no verdict this round rather than a false "resolved".
-        let handed = await proposalsHandedToThisLeader()
+        let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
         if let handed { await verify(incidents + handed.map(\.incident)) }
         var answered = incidents
         current = [:]

@@ -58,6 +58,14 @@ import VigilRules
         )
     }
 
+    /// `proposal()`'s text fields (set-resources on deployment/web in shop) with a request that changes
+    /// `object`: the guards must judge the object the request changes.
+    static func sending(to object: KubeObjectReference) -> Proposal {
+        var proposal = proposal()
+        proposal.kubeAction = .setResources(object, container: "app", limits: ["memory": "1Gi"], requests: [:])
+        return proposal
+    }
+
     struct Case: CustomTestStringConvertible, Sendable {
         var why: String
         var proposal: Proposal
@@ -70,6 +78,17 @@ import VigilRules
 
     static let cases: [Case] = [
         Case(why: "allowed: nothing in the way", proposal: proposal()),
+        Case(
+            why: "the request changes an object in kube-system, whatever the proposal's namespace says",
+            proposal: sending(to: KubeObjectReference(.deployment, namespace: "kube-system", name: "coredns")),
+            refused: "namespace-denied"
+        ),
+        Case(
+            why: "the request changes an object in its cooldown, whatever the proposal's target says",
+            proposal: sending(to: KubeObjectReference(.deployment, namespace: "shop", name: "db")),
+            history: [record(.applied, "restart", "deployment/db", ago: 600)],
+            refused: "cooldown"
+        ),
         Case(
             why: "--allow-apply is off",
             proposal: proposal(),

@@ -12,6 +12,8 @@ import VigilTestKit
 struct ProposalHandoverTests {
     private static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
     private static let board = "/api/v1/namespaces/shop/configmaps/vigil-remediation-proposals"
+    /// The leader's own rules.
+    private static let playbooks = [RemediationFixture.memoryPlaybook()]
 
     /// A replica: its elector, its board handle, its own audit log.
     private struct Replica {
@@ -63,7 +65,7 @@ struct ProposalHandoverTests {
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
 
         // The leader sees nothing of its own, takes the board's proposal and applies it under its guards.
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
         #expect(try leader.records().allSatisfy { $0.proposal == id && $0.incident == incident.id })
         // Exactly one change, after the leader's claim on the Lease (the Lease named the leader).
@@ -76,7 +78,7 @@ struct ProposalHandoverTests {
 
         // Further rounds on both: never applied again, the follower does not pin it again.
         await follower.remediator.round([incident], cluster: ClusterModel())
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
         #expect(try follower.records().filter { $0.step == .applied }.isEmpty)
 
@@ -84,7 +86,7 @@ struct ProposalHandoverTests {
         fixture.advance(30)
         await follower.remediator.round([], cluster: ClusterModel())
         #expect(try await Self.boardEntries(fixture).isEmpty)
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try leader.records().last?.step == .verified)
         #expect(try leader.records().last?.reason == "resolved")
     }
@@ -97,9 +99,9 @@ struct ProposalHandoverTests {
         #expect(await leader.elector.tryAcquireOrRenew())
         let incident = RemediationFixture.memoryIncident()
         await follower.remediator.round([incident], cluster: ClusterModel())
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         fixture.advance(30)
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
     }
 
@@ -120,10 +122,103 @@ struct ProposalHandoverTests {
         forged.id = "0000000000000001"
         #expect(await board.pin("junk", "{not json") == .pinned)
         #expect(await board.pin(forged.id, forged.json) == .pinned)
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.boardEntries(fixture).isEmpty)
         #expect(try leader.records().isEmpty)
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+    }
+
+    @Test func anEntryClaimingMoreAutonomyThanTheLeadersPlaybookWaitsForApproval() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try Replica("vigil-0", fixture, clock)
+        let follower = try Replica("vigil-1", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        // The follower's proposal says apply; the leader's own playbook of that name says approve.
+        let incident = RemediationFixture.memoryIncident(autonomy: .apply)
+        await follower.remediator.round([incident], cluster: ClusterModel())
+        let approve = [RemediationFixture.memoryPlaybook(autonomy: .approve)]
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: approve)
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .pending])
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+        // A person's approval applies it.
+        let approved = await leader.remediator.approve(incident.proposals[0].id, by: "ana", cluster: ClusterModel())
+        #expect((try? approved.get()) != nil)
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
+    }
+
+    /// Board entries a writer of the ConfigMap could forge, each with an id derived from its incident,
+    /// action and target (so it reads as a proposal).
+    static let forgeries: [(why: String, forge: @Sendable (inout HandedProposal) -> Void)] = [
+        (
+            "its request changes kube-system while its target says shop",
+            {
+                $0.kubeAction = .setResources(
+                    KubeObjectReference(.deployment, namespace: "kube-system", name: "coredns"),
+                    container: "app",
+                    limits: ["memory": "1Mi"],
+                    requests: [:]
+                )
+            }
+        ),
+        (
+            "its request changes another object in shop",
+            {
+                $0.kubeAction = .setResources(
+                    KubeObjectReference(.deployment, namespace: "shop", name: "db"),
+                    container: "app",
+                    limits: ["memory": "1Mi"],
+                    requests: [:]
+                )
+            }
+        ),
+        (
+            "its request is not the action it names",
+            { $0.kubeAction = .scale(KubeObjectReference(.deployment, namespace: "shop", name: "web"), replicas: 0) }
+        ),
+        (
+            "its name walks out of its path",
+            {
+                let name = "web/../../../../api/v1/namespaces/kube-system/pods/x"
+                $0.kubeAction = .setResources(
+                    KubeObjectReference(.deployment, namespace: "shop", name: name),
+                    container: "app",
+                    limits: ["memory": "1Mi"],
+                    requests: [:]
+                )
+                $0.target = "deployment/\(name)"
+            }
+        ),
+        ("its playbook is not one of the leader's", { $0.rule = "not-mine" }),
+        (
+            "the leader's playbook does not propose its action",
+            {
+                $0.action = "restart"
+                $0.kubeAction = .restart(KubeObjectReference(.deployment, namespace: "shop", name: "web"))
+            }
+        ),
+    ]
+
+    @Test(arguments: forgeries.indices)
+    func anUntrustedEntryIsRefusedOnRecordAndNothingIsSent(_ index: Int) async throws {
+        let (why, forge) = Self.forgeries[index]
+        let fixture = try RemediationFixture()
+        let leader = try Replica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let incident = RemediationFixture.memoryIncident()
+        var forged = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
+        forge(&forged)
+        forged.id = Proposal.id(incident: forged.incident.id, action: forged.action, target: forged.target)
+        let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
+        #expect(await board.pin(forged.id, forged.json) == .pinned)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().map(\.step) == [.refused], "\(why)")
+        #expect(try leader.records().first?.reason == "untrusted-handover", "\(why)")
+        #expect(try await Self.boardEntries(fixture).isEmpty, "\(why)")
+        // Not even a read or a dry run: no request names a deployment or kube-system.
+        let sent = try await fixture.server.log()
+        #expect(!sent.isEmpty)
+        #expect(sent.allSatisfy { !$0.path.contains("/deployments") && !$0.path.contains("kube-system") }, "\(why)")
     }
 
     @Test func anEntryOutlivingItsTimeIsRemovedUnapplied() async throws {
@@ -134,7 +229,7 @@ struct ProposalHandoverTests {
         #expect(await leader.elector.tryAcquireOrRenew())
         await follower.remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
         fixture.advance(Remediator.handedProposalLifetime + 1)
-        await leader.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.boardEntries(fixture).isEmpty)
         #expect(try leader.records().isEmpty)
     }
@@ -144,9 +239,12 @@ struct ProposalHandoverTests {
         let handed = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "vigil-1", at: 5))
         let back = try HandedProposal.decode(handed.json).get()
         #expect(back == handed)
-        let (proposal, again) = back.proposalAndIncident
+        // Autonomy and verification are the leader's playbook's, whatever the proposer's said.
+        let own = RemediationFixture.memoryPlaybook(autonomy: .approve, verify: .init(within: 300, undo: .never))
+        let (proposal, again) = try back.vouched(by: [own]).get()
         #expect(proposal.kubeAction == incident.proposals[0].kubeAction)
-        #expect(proposal.verify == incident.proposals[0].verify)
+        #expect(proposal.autonomy == .approve)
+        #expect(proposal.verify == own.verify)
         #expect(proposal.id == incident.proposals[0].id)
         #expect(again.subject == incident.subject)
         #expect(again.severity == incident.severity)

@@ -129,6 +129,22 @@ final class RemediationFixture: @unchecked Sendable {
         )
     }
 
+    /// The playbook ``memoryIncident(_:limit:cause:severity:autonomy:verify:)`` comes from, as a replica's
+    /// own rules hold it: the leader takes a handed-over proposal only as this makes it.
+    static func memoryPlaybook(
+        autonomy: Playbook.Autonomy = .apply,
+        verify: Playbook.Verification = Playbook.Verification()
+    ) -> Playbook {
+        Playbook(
+            name: "memory-limit",
+            cause: "memory-limit",
+            summary: "memory-limit",
+            then: [Playbook.ActionTemplate(.setResources)],
+            autonomy: autonomy,
+            verify: verify
+        )
+    }
+
     static var applying: RemediationPolicy {
         var policy = RemediationPolicy()
         policy.allowApply = true
