@@ -45,6 +45,17 @@ final class FakeChatServer: Sendable {
         return list.map { ($0["path"] as? String ?? "", $0["authorization"] as? String, $0["body"] as? String ?? "") }
     }
 
+    /// Waits until the server has received `count` requests: a test on a manual clock must not let a
+    /// timeout pass before the request it bounds has reached the server (curl starts slower under
+    /// ThreadSanitizer). Polls the server, up to 30 s.
+    func waitForRequests(_ count: Int) async throws {
+        for _ in 0..<3000 {
+            if try await recorded().count >= count { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw AssistTestFailure("the chat server never received \(count) requests")
+    }
+
     func stop() { script.stop() }
 }
 

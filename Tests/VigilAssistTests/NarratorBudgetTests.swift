@@ -37,6 +37,7 @@ import VigilTestKit
         let narrator = Self.narrator(server, "hang") { $0.timeout = 30 }
         let told = Task { await narrator.narrate([Self.brief], clock: clock) }
         await clock.waitForSleepers(1)
+        try await server.waitForRequests(1)
         clock.advance(by: .seconds(29))
         #expect(clock.sleepers == 1, "still waiting before the timeout")
         clock.advance(by: .seconds(1))
@@ -53,9 +54,11 @@ import VigilTestKit
         }
         let told = Task { await narrator.narrate([Self.brief, Self.brief, Self.brief], clock: clock) }
         await clock.waitForSleepers(1)
+        try await server.waitForRequests(1)
         clock.advance(by: .seconds(30))
         // The second request gets what is left of the run: 15 s.
         await clock.waitForSleepers(1)
+        try await server.waitForRequests(2)
         clock.advance(by: .seconds(15))
         let narrations = await told.value
         #expect(
