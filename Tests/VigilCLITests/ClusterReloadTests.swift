@@ -21,38 +21,10 @@ struct ClusterReloadTests {
 
         """
 
-    static func reloader(_ file: URL) throws -> (ConfigReloader, ScrapeManager) {
-        let source = RunCommand.ConfigSource(
-            file: file.path,
-            scrape: [],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
-        )
-        let config = try source.load()
-        let manager = ScrapeManager(
-            targets: config.targets,
-            transport: FixedResponseTransport(body: []),
-            store: SeriesStore()
-        )
-        let reloader = ConfigReloader(
-            source: source,
-            current: config,
-            manager: manager,
-            logger: VigilLogging.logger(format: .logfmt, level: "critical")
-        )
-        return (reloader, manager)
-    }
-
     @Test func aClusterChangeIsRefusedByNameAndNothingChanges() async throws {
         let file = try temporaryFile(Self.running, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let (reloader, manager) = try Self.reloader(file)
+        let (reloader, manager) = try testReloader(file)
         try Self.running
             .replacingOccurrences(of: "shards: 3", with: "shards: 4")
             .replacingOccurrences(of: "lease_duration: 15s", with: "lease_duration: 20s")
@@ -79,7 +51,7 @@ struct ClusterReloadTests {
     func eachClusterFieldIsNamed(old: String, new: String, named: String) async throws {
         let file = try temporaryFile(Self.running, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let (reloader, _) = try Self.reloader(file)
+        let (reloader, _) = try testReloader(file)
         try Self.running.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
         guard case .failure(let refusal) = await reloader.reload(trigger: "test") else {
             Issue.record("a reload changing \(named) was applied")
@@ -91,7 +63,7 @@ struct ClusterReloadTests {
     @Test func theSameClusterSettingsReloadTheRest() async throws {
         let file = try temporaryFile(Self.running, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let (reloader, manager) = try Self.reloader(file)
+        let (reloader, manager) = try testReloader(file)
         try Self.running.replacingOccurrences(of: "a:1", with: "b:1").write(to: file, atomically: true, encoding: .utf8)
         guard case .success = await reloader.reload(trigger: "test") else {
             Issue.record("a reload that left cluster: alone was refused")

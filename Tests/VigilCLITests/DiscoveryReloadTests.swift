@@ -25,25 +25,7 @@ struct DiscoveryReloadTests {
     @Test func aChangedDiscoveryIsNamedAsWaitingForARestart() async throws {
         let file = try temporaryFile(Self.config(namespace: "shop"), suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let source = RunCommand.ConfigSource(
-            file: file.path,
-            scrape: [],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
-        )
-        let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
-        let reloader = ConfigReloader(
-            source: source,
-            current: try source.load(),
-            manager: manager,
-            logger: VigilLogging.logger(format: .logfmt, level: "critical")
-        )
+        let (reloader, _) = try testReloader(file)
         guard case .success(let same) = await reloader.reload(trigger: "test") else {
             Issue.record("the reload was refused")
             return

@@ -448,25 +448,7 @@ struct ConfigReloaderTests {
     @Test func changesThatCannotApplyLiveAreNamed() async throws {
         let file = try temporaryFile("scrape_configs: []\n", suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let source = RunCommand.ConfigSource(
-            file: file.path,
-            scrape: [],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
-        )
-        let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
-        let reloader = ConfigReloader(
-            source: source,
-            current: try source.load(),
-            manager: manager,
-            logger: VigilLogging.logger(format: .logfmt, level: "critical")
-        )
+        let (reloader, manager) = try testReloader(file)
         try """
         checkpoint_interval: 1m
         series_retention: 2h
@@ -491,30 +473,7 @@ struct ConfigReloaderTests {
         let good = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1']}]\n"
         let file = try temporaryFile(good, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        let source = RunCommand.ConfigSource(
-            file: file.path,
-            scrape: [],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
-        )
-        let running = try source.load()
-        let manager = ScrapeManager(
-            targets: running.targets,
-            transport: FixedResponseTransport(body: []),
-            store: SeriesStore()
-        )
-        let reloader = ConfigReloader(
-            source: source,
-            current: running,
-            manager: manager,
-            logger: VigilLogging.logger(format: .logfmt, level: "critical")
-        )
+        let (reloader, manager) = try testReloader(file)
         try (good + "    body_size_limit: 9999999999TB\n").write(to: file, atomically: true, encoding: .utf8)
         guard case .failure(let refusal) = await reloader.reload(trigger: "test") else {
             Issue.record("the reload was applied")

@@ -1,0 +1,36 @@
+import Foundation
+import VigilCore
+import VigilHTTP
+import VigilScrape
+import VigilServer
+
+@testable import VigilCLI
+
+/// A reloader of `file` as the daemon builds one, over a scrape manager holding the file's targets.
+func testReloader(_ file: URL) throws -> (ConfigReloader, ScrapeManager) {
+    let source = RunCommand.ConfigSource(
+        file: file.path,
+        scrape: [],
+        job: "app",
+        listen: nil,
+        interval: nil,
+        stateDirectory: nil,
+        checkpointInterval: nil,
+        logFormat: nil,
+        logLevel: nil,
+        seasonal: nil
+    )
+    let config = try source.load()
+    let manager = ScrapeManager(
+        targets: config.targets,
+        transport: FixedResponseTransport(body: []),
+        store: SeriesStore()
+    )
+    let reloader = ConfigReloader(
+        source: source,
+        current: config,
+        manager: manager,
+        logger: VigilLogging.logger(format: .logfmt, level: "critical")
+    )
+    return (reloader, manager)
+}
