@@ -188,15 +188,20 @@ import Glibc
             "\(witness.process.stderr.suffix(2000))"
         )
         #expect(witness.process.logLines.contains { $0["msg"] == "handed over to the leader" })
-        // On the server's log: the one change, and the Lease's last write before it (the claim, or a
-        // renewal after it) names the leader as holder and lists the proposal.
+        // On the server's log: the one change, and the Lease's last accepted write before it (the claim,
+        // or a renewal after it; a renewal read before the claim is refused as stale) names the leader as
+        // holder and lists the proposal.
         let requests = try await server.log()
         let change = try #require(
             requests.firstIndex {
                 $0.method == "PATCH" && $0.path == Self.deployment && !$0.query.contains(["dryRun", "All"])
             }
         )
-        let claim = try #require(requests[..<change].lastIndex { $0.method == "PUT" && $0.path == Self.lease })
+        let claim = try #require(
+            requests[..<change].lastIndex {
+                $0.method == "PUT" && $0.path == Self.lease && $0.status == 200
+            }
+        )
         #expect(requests[claim].body?.contains(#""holderIdentity":"\#(leaderName ?? "")""#) == true)
         #expect(requests[claim].body?.contains("vigil.dev/applied-proposals") == true)
 
@@ -240,8 +245,10 @@ import Glibc
         for (index, set) in halves.enumerated() {
             #expect(set == Self.addresses().filter { HashMod.of($0, modulus: 2) == UInt64(index) })
         }
-        // Not stopped gracefully here: a daemon sent SIGTERM within a second of starting can hang in its
-        // cluster watcher until the cancellation limit (reported separately); the deinit kills them.
+        for replica in replicas { replica.process.signal(SIGTERM) }
+        for replica in replicas {
+            #expect(await replica.process.exitStatus(within: 25) == 0, "\(replica.process.stderr.suffix(3000))")
+        }
     }
 }
 

@@ -21,13 +21,29 @@ public final class FakeAPIServer: @unchecked Sendable {
         public var contentType: String?
         /// The body parsed as JSON and printed canonically (sorted keys), so equal JSON compares equal.
         public var body: String?
+        /// The status the server answered (nil while unanswered): a refused write is logged too.
+        public var status: Int?
 
-        public init(method: String, path: String, query: [[String]], contentType: String?, body: String?) {
+        public init(
+            method: String,
+            path: String,
+            query: [[String]],
+            contentType: String?,
+            body: String?,
+            status: Int? = nil
+        ) {
             self.method = method
             self.path = path
             self.query = query
             self.contentType = contentType
             self.body = body
+            self.status = status
+        }
+
+        /// Requests compare by what was asked: tests state the requests kubectl would send, not answers.
+        public static func == (lhs: Request, rhs: Request) -> Bool {
+            (lhs.method, lhs.path, lhs.query, lhs.contentType, lhs.body)
+                == (rhs.method, rhs.path, rhs.query, rhs.contentType, rhs.body)
         }
 
         public var description: String { "\(method) \(path) \(query) [\(contentType ?? "-")] \(body ?? "")" }
@@ -84,7 +100,8 @@ public final class FakeAPIServer: @unchecked Sendable {
                 path: path,
                 query: entry["query"] as! [[String]],
                 contentType: entry["contentType"] as? String,
-                body: body
+                body: body,
+                status: entry["status"] as? Int
             )
         }
     }

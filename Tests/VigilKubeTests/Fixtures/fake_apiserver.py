@@ -10,7 +10,7 @@ a PVC resize (validation's 422 for a shrink, the PersistentVolumeClaimResize adm
 the StorageClass does not allow expansion) and of an HPA whose maxReplicas is below 1 or minReplicas,
 and:
   GET  /__log       the requests so far, as a JSON list of {method, path, query, contentType,
-                    authorization, body}
+                    authorization, body, status} (status once answered)
   POST /__reset     forget the log and restore the initial objects
   POST /__patch     {"path": OBJECT_PATH, "patch": {...}}: someone else changes an object (a merge patch,
                     not logged), as a controller or a person would
@@ -392,6 +392,8 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def reply(self, status, body, content_type="application/json"):
+        # Not under the lock (callers may hold it): the key exists, so this changes no dict's size.
+        if getattr(self, "entry", None) is not None: self.entry["status"] = status
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -410,6 +412,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         query = parse_qsl(url.query, keep_blank_values=True)
+        self.entry = None  # a connection's previous request keeps its status
         if url.path == "/__log":
             with lock: return self.reply(200, state["log"])
         if url.path == "/__reset":
@@ -480,11 +483,12 @@ class Handler(BaseHTTPRequestHandler):
                     state["generation"] += 1
                 changed.notify_all()
             return self.reply(200, {})
-        with lock:
-            state["log"].append({"method": method, "path": url.path, "query": query,
-                                 "contentType": self.headers.get("Content-Type"),
-                                 "authorization": self.headers.get("Authorization"),
-                                 "body": raw.decode() if raw else None})
+        # The entry gets the answer's status when it is sent (a refused write is logged too).
+        self.entry = {"method": method, "path": url.path, "query": query,
+                      "contentType": self.headers.get("Content-Type"),
+                      "authorization": self.headers.get("Authorization"),
+                      "body": raw.decode() if raw else None, "status": None}
+        with lock: state["log"].append(self.entry)
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path in ("/api/v1/namespaces/shop/events", "/api/v1/events"):
             return self.collection("events", lambda: copy.deepcopy(state["events"]), dict(query))
