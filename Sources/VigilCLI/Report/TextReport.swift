@@ -82,7 +82,8 @@ struct TextReport {
         )
         let direction = first.peak >= first.expected ? "up to" : "down to"
         let title =
-            "     \(style.bold(fired.signal.rule)) \(fired.object): usually \(DiagnosisEngine.formatted(first.expected)),"
+            "     \(style.bold(fired.signal.rule)) \(fired.object): usually \(DiagnosisEngine.formatted(first.expected))"
+            + " ± \(DiagnosisEngine.formatted(3 * first.spread)),"
             + " \(direction) \(DiagnosisEngine.formatted(first.peak)) from \(DiagnosisReport.clock(first.startedAt))"
             + (first.ongoing ? ", ongoing" : "")
         var drawn = ""

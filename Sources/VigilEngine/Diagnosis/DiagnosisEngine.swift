@@ -300,13 +300,22 @@ public struct DiagnosisEngine: Sendable {
     static func evidence(_ anomaly: SignalAnomaly) -> Evidence {
         let keys = anomaly.labels["pod"] == nil ? ["workload", "persistentvolumeclaim", "node"] : ["pod", "container"]
         let where_ = keys.compactMap { anomaly.labels[$0] }.joined(separator: "/")
-        let direction = anomaly.peak >= anomaly.expected ? "up" : "down"
+        // In the words the daemon's anomalies use: the baseline here is the signal's recent level.
+        let message = AnomalyReport.summary(
+            name: "\(anomaly.rule) of \(where_)",
+            observed: anomaly.peak,
+            expected: anomaly.expected,
+            spread: anomaly.spread,
+            basis: .level,
+            startedAt: anomaly.startedAt,
+            ongoing: anomaly.ongoing,
+            rate: false
+        )
         return Evidence(
             kind: .anomaly,
             name: anomaly.rule,
             object: where_,
-            message:
-                "\(anomaly.rule) of \(where_) \(direction) to \(Self.number(anomaly.peak)) (usually \(Self.number(anomaly.expected)), \(Int(min(abs(anomaly.deviation), 1e9).rounded())) spreads) since \(Timestamp.utc(anomaly.startedAt))\(anomaly.ongoing ? ", ongoing" : "")",
+            message: message,
             at: anomaly.startedAt,
             severity: .warning
         )

@@ -1,6 +1,6 @@
 /// A series behind one of an incident's anomalies, over the anomaly and as long again before it, with
-/// the range it was expected in: the baseline ± 3 robust spreads (the spread read back from the peak's
-/// distance in spreads), as `GET /api/v1/anomalies` gives its range.
+/// the range it was expected in: the baseline ± 3 robust spreads, as `GET /api/v1/anomalies` gives its
+/// range.
 public struct IncidentSeries: Encodable, Sendable {
     var rule: String
     var labels: [String: String]
@@ -37,7 +37,6 @@ public struct IncidentSeries: Encodable, Sendable {
             guard let signal = diagnosis.signals[anomaly.rule]?.first(where: { $0.labels == anomaly.labels }) else {
                 return nil
             }
-            let spread = anomaly.deviation == 0 ? 0 : abs(anomaly.peak - anomaly.expected) / abs(anomaly.deviation)
             let from = anomaly.startedAt - max(anomaly.lastSeenAt - anomaly.startedAt, 600)
             let window = zip(signal.times, signal.values).filter { $0.0 >= from && $0.0 <= anomaly.lastSeenAt + 600 }
             let stride = max(1, (window.count + points - 1) / points)
@@ -45,8 +44,8 @@ public struct IncidentSeries: Encodable, Sendable {
                 rule: anomaly.rule,
                 labels: anomaly.labels,
                 expected: anomaly.expected,
-                expectedLow: anomaly.expected - 3 * spread,
-                expectedHigh: anomaly.expected + 3 * spread,
+                expectedLow: anomaly.expected - 3 * anomaly.spread,
+                expectedHigh: anomaly.expected + 3 * anomaly.spread,
                 anomalyStartedAt: Timestamp.utc(anomaly.startedAt),
                 points: window.enumerated().filter { $0.offset % stride == 0 }.map {
                     [Timestamp.utc($0.element.0), DiagnosisEngine.formatted($0.element.1)]
@@ -61,6 +60,7 @@ public struct IncidentSeries: Encodable, Sendable {
         var labels: [String: String]
         var expected: Double
         var peak: Double
+        var spread: Double
         var deviation: Double
         var startedAt: String
         var lastSeenAt: String
@@ -71,6 +71,7 @@ public struct IncidentSeries: Encodable, Sendable {
             labels = anomaly.labels
             expected = anomaly.expected
             peak = anomaly.peak
+            spread = anomaly.spread
             deviation = anomaly.deviation
             startedAt = Timestamp.utc(anomaly.startedAt)
             lastSeenAt = Timestamp.utc(anomaly.lastSeenAt)
@@ -78,7 +79,7 @@ public struct IncidentSeries: Encodable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case rule, labels, expected, peak, deviation, ongoing
+            case rule, labels, expected, peak, spread, deviation, ongoing
             case startedAt = "started_at"
             case lastSeenAt = "last_seen_at"
         }

@@ -12,6 +12,9 @@ public struct SignalAnomaly: Sendable, Equatable {
     /// The baseline before it started, and the value furthest from it.
     public var expected: Double
     public var peak: Double
+    /// The baseline's robust spread when it started (floored at 1 % of the baseline): the usual range is
+    /// `expected` ± 3 spreads.
+    public var spread: Double
     /// How far the peak was, in robust spreads (signed).
     public var deviation: Double
     /// Still out at the end of the data.
@@ -35,7 +38,8 @@ public struct SignalWatch: Sendable {
         var normalInRow = 0
         for (time, value) in zip(signal.times, signal.values) where value.isFinite {
             // A floor of 1 % of the level: a flat series's zero spread must not make every wobble infinite.
-            let deviation = level.deviation(of: value, floor: max(0.01 * abs(level.mean), 1e-9))
+            let floor = max(0.01 * abs(level.mean), 1e-9)
+            let deviation = level.deviation(of: value, floor: floor)
             let change = abs(value - level.mean) / max(abs(level.mean), 1e-12)
             let deviating =
                 level.count > Self.warmupSamples && rule.direction.counts(deviation) >= rule.sensitivity.spreads
@@ -57,6 +61,7 @@ public struct SignalWatch: Sendable {
                         lastSeenAt: time,
                         expected: level.mean,
                         peak: value,
+                        spread: level.spread(floor: floor),
                         deviation: deviation,
                         ongoing: true
                     )
