@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -75,6 +76,25 @@ struct DaemonTests {
         )
         // And it goes on: scraping, then writing a good checkpoint over the bad one.
         #expect(await daemon.waitForLog { checkpoints($0, reason: "periodic").count >= 1 })
+    }
+
+    @Test func aNarratorSectionIsSaidToBeForDiagnoseOnly() async throws {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let config = stateDirectory + "/vigil.yaml"
+        try "narrator: {url: 'http://127.0.0.1:9/v1', model: llama3.1:8b}\n".write(
+            toFile: config,
+            atomically: true,
+            encoding: .utf8
+        )
+        let daemon = try selfScraping(port: try LoopbackPort.free(), extra: ["--config", config])
+        #expect(
+            await daemon.waitForLog {
+                $0.contains {
+                    $0["msg"] == "narrator: is read by vigil diagnose --narrate only; the daemon does not narrate"
+                }
+            },
+            "\(daemon.stderr)"
+        )
     }
 
     @Test func servesMetricsHealthReadinessAndTheAPI() async throws {

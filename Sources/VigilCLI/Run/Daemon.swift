@@ -57,6 +57,10 @@ struct Daemon {
         } else {
             logger.notice("no state_dir: learnt state lives in memory only and is lost at exit")
         }
+        if config.narrator != nil {
+            // One file serves both: the daemon never sends incidents to a model.
+            logger.info("narrator: is read by vigil diagnose --narrate only; the daemon does not narrate")
+        }
         let watcher = kubeConnection.map {
             ClusterWatcher(client: KubeClient(connection: $0, transport: CurlHTTPClient()))
         }
