@@ -15,10 +15,20 @@ import VigilTestKit
     actor Source {
         var scenario = "healthy-1"
         var reads: [String] = []
+        /// While held, a read waits until `release()`.
+        var held = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
 
         func serve(_ name: String) { scenario = name }
-        func read(_ namespace: String) -> String {
+        func hold() { held = true }
+        func release() {
+            held = false
+            for reader in waiting { reader.resume() }
+            waiting = []
+        }
+        func read(_ namespace: String) async -> String {
             reads.append(namespace)
+            if held { await withCheckedContinuation { waiting.append($0) } }
             return scenario
         }
     }
@@ -62,6 +72,22 @@ import VigilTestKit
         let workloads = Self.workloads(try await catalog.incidents(namespace: "shop"))
         #expect(workloads.contains("deployment/checkout"), "\(workloads)")
         #expect(await source.reads == ["", ""])
+    }
+
+    @Test func callsThatArriveDuringAFullReadWaitForIt() async throws {
+        let source = Source()
+        await source.hold()
+        let catalog = try Self.catalog(source, clock: ManualClock())
+        async let first = catalog.incidents(namespace: nil)
+        async let second = catalog.incidents(namespace: "shop")
+        async let third = catalog.incidents(namespace: "kube-system")
+        while await source.reads.isEmpty { await Task.yield() }
+        // Let the other calls reach the catalog while the first read is held.
+        for _ in 0..<200 { await Task.yield() }
+        await source.release()
+        let (all, inShop, elsewhere) = try await (first, second, third)
+        #expect(all.isEmpty && inShop.isEmpty && elsewhere.isEmpty)
+        #expect(await source.reads == [""], "one full read for three calls")
     }
 
     @Test func anIdThatDiagnoseGaveCanBeReadBeforeTheNextFullRead() async throws {

@@ -23,6 +23,9 @@ actor DiagnosisCatalog: AssistCatalog {
     /// Time since the catalog was made, on the clock it was given.
     private let elapsed: @Sendable () -> Duration
     private var latest: (snapshot: Snapshot, at: Duration)?
+    /// The full read under way: calls that arrive meanwhile wait for it instead of reading again (an
+    /// agent asks several tools at once, and each read is a Prometheus query and a cluster list).
+    private var reading: Task<Result<Snapshot, AssistError>, Never>?
     /// The latest read of each namespace `diagnose` asked for, newest last, at most ``namespaceReads``.
     private var namespaces: [(namespace: String, snapshot: Snapshot)] = []
 
@@ -115,9 +118,22 @@ actor DiagnosisCatalog: AssistCatalog {
     private func current() async throws(AssistError) -> Snapshot {
         let now = elapsed()
         if let latest, now - latest.at < refresh { return latest.snapshot }
-        let snapshot = try await diagnosis(namespace: "")
-        latest = (snapshot, now)
-        return snapshot
+        let task = reading ?? Task { await self.fullRead() }
+        reading = task
+        let result = await task.value
+        if reading == task {
+            reading = nil
+            if case .success(let snapshot) = result { latest = (snapshot, now) }
+        }
+        return try result.get()
+    }
+
+    private func fullRead() async -> Result<Snapshot, AssistError> {
+        do throws(AssistError) {
+            return .success(try await diagnosis(namespace: ""))
+        } catch {
+            return .failure(error)
+        }
     }
 
     private func diagnosis(namespace: String) async throws(AssistError) -> Snapshot {
