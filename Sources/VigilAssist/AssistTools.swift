@@ -6,10 +6,13 @@ import MCP
 public struct AssistTools: Sendable {
     public let catalog: any AssistCatalog
     public let budget: AnswerBudget
+    /// Shared by every server these tools are on (the daemon's `/mcp` makes one per request).
+    public let gate: CallGate
 
-    public init(catalog: any AssistCatalog, budget: AnswerBudget = AnswerBudget()) {
+    public init(catalog: any AssistCatalog, budget: AnswerBudget = AnswerBudget(), gate: CallGate = CallGate()) {
         self.catalog = catalog
         self.budget = budget
+        self.gate = gate
     }
 
     /// The tool names, as `tools/list` gives them.
@@ -110,6 +113,12 @@ public struct AssistTools: Sendable {
         guard let tool = Name(rawValue: name) else {
             return Self.failure(AssistError("unknown tool \(ScopeArgument.quoted(name)); tools/list names them"))
         }
+        guard gate.enter() else {
+            return Self.failure(
+                AssistError("busy: \(gate.limit) calls are being answered; call again when one has come back")
+            )
+        }
+        defer { gate.leave() }
         do {
             let text: String
             switch tool {
