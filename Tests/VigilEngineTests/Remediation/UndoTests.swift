@@ -149,6 +149,22 @@ struct UndoTests {
         #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) == fix.personsValue)
     }
 
+    @Test(arguments: Fix.all)
+    func theFixItselfIsConditionedOnTheObjectAsRead(_ fix: Fix) async throws {
+        let fixture = try await Self.fixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        // Another writer changes the object between the dry run's read and the change.
+        try await fixture.server.control("/__race")
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .conflict])
+        let version = try #require(records[2].resourceVersion)
+        let sent = try #require(try await Self.writes(fixture, to: fix.action.object).last?.body)
+        #expect(sent.contains(#""metadata":{"resourceVersion":"\#(version)"}"#), "\(sent)")
+        #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) != fix.fixed)
+    }
+
     @Test func anUndoThatLosesTheRaceIsRecordedAndNotRetried() async throws {
         let fixture = try await Self.fixture()
         let fix = Fix.all[2]
