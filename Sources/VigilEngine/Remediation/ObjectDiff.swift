@@ -15,6 +15,18 @@ enum ObjectDiff {
         }
     }
 
+    /// The fields among `changes` that no longer hold the value the change gave them in `object`: each
+    /// with that value as `before` and the one it holds now as `after` (nil when it is gone). None: the
+    /// object still holds every change.
+    static func departures(from changes: [AuditRecord.Change], in object: [String: Any]) -> [AuditRecord.Change] {
+        var now: [String: String] = [:]
+        flatten(object, "", into: &now)
+        return changes.compactMap { change in
+            now[change.path] == change.after
+                ? nil : AuditRecord.Change(path: change.path, before: change.after, after: now[change.path])
+        }
+    }
+
     private static let bookkeeping: Set<String> = [
         "metadata.resourceVersion", "metadata.generation", "metadata.managedFields", "metadata.creationTimestamp",
         "metadata.uid", "status",

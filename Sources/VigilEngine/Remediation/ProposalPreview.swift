@@ -51,6 +51,14 @@ public struct ServerDryRun: ProposalPreview {
     /// The fields a dry run's answer says would change: the object read before against the server's
     /// answer, or, for a node action whose answer is not the object (a drain), what the action sets.
     static func changes(of answer: ActionOutcome, for action: KubeAction) -> [AuditRecord.Change] {
+        if case .scale = action, !answer.after.isEmpty {
+            // The answer is the Scale subresource, not the object read: only their replica counts compare
+            // (the rest of the object would all read as removed).
+            func replicas(_ body: [UInt8]) -> [String: Any] {
+                ["spec": ["replicas": (KubeClient.object(body)["spec"] as? [String: Any])?["replicas"] ?? NSNull()]]
+            }
+            return ObjectDiff.changes(before: replicas(answer.before), after: replicas(answer.after))
+        }
         guard answer.after.isEmpty else {
             return ObjectDiff.changes(before: KubeClient.object(answer.before), after: KubeClient.object(answer.after))
         }

@@ -12,7 +12,7 @@ import VigilRules
 public actor Remediator {
     public let policy: RemediationPolicy
     private let audit: AuditLog?
-    private let kube: KubeClient?
+    let kube: KubeClient?
     /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
     let leadership: (any RemediationLeadership)?
     /// With several replicas, how proposals reach the leader (see `Remediator+Handover.swift`).
@@ -34,7 +34,7 @@ public actor Remediator {
     /// Rounds and approvals run one at a time (``exclusively(_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
-    private let metrics = RemediationMetrics()
+    let metrics = RemediationMetrics()
 
     /// - Parameters:
     ///   - audit: the log; without one nothing is ever applied (proposals and dry runs only).
@@ -479,10 +479,7 @@ public actor Remediator {
 
     /// Whether every field the dry run said would change has its new value in `object`.
     static func landed(_ changes: [AuditRecord.Change], in object: [String: Any]) -> Bool {
-        guard !changes.isEmpty else { return false }
-        let now = ObjectDiff.changes(before: [:], after: object)
-        let values = Dictionary(now.map { ($0.path, $0.after) }, uniquingKeysWith: { first, _ in first })
-        return changes.allSatisfy { (values[$0.path] ?? nil) == $0.after }
+        !changes.isEmpty && ObjectDiff.departures(from: changes, in: object).isEmpty
     }
 
     // MARK: - Verification
@@ -530,61 +527,6 @@ public actor Remediator {
         }
     }
 
-    private func undo(_ applied: AuditRecord) async {
-        guard let kube, let plan = applied.undo,
-            let action = plan.kubeAction(target: applied.target, namespace: applied.namespace)
-        else {
-            var none = applied
-            none.step = .undone
-            none.time = Timestamp.utcMillis(wallTime())
-            none.reason = "cannot-undo"
-            none.message = "\(applied.action) cannot be undone automatically"
-            _ = write(none)
-            return
-        }
-        // An undo is a change like any other: only the lease's holder makes it, asked of the server
-        // just before. A replica that applied as leader and has lost the lease since leaves the fix in
-        // place for a person (the incident is escalated next).
-        if let leadership, !(await leadership.confirm()) {
-            var refused = applied
-            refused.step = .refused
-            refused.time = Timestamp.utcMillis(wallTime())
-            refused.reason = "not-leader"
-            refused.message =
-                "undo of \(applied.action) on \(applied.target) not sent: this replica no longer holds the "
-                + "remediation lease"
-            refused.request = nil
-            refused.response = nil
-            metrics.refused("not-leader")
-            _ = write(refused)
-            logger.notice("undo refused: not the leader", metadata: ["proposal": "\(applied.proposal)"])
-            return
-        }
-        var undoing = applied
-        undoing.step = .undoing
-        undoing.time = Timestamp.utcMillis(wallTime())
-        undoing.message = action.kubectlCommand(dryRun: false)
-        undoing.request = Self.exchange(action.change(dryRun: false))
-        guard write(undoing) else { return }
-        var undone = undoing
-        undone.step = .undone
-        undone.request = nil
-        do {
-            let done = try await kube.perform(action, dryRun: false, now: Date(timeIntervalSince1970: wallTime()))
-            undone.reason = "undone"
-            undone.message = done.summary
-            undone.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
-            metrics.count(applied.action, "undone")
-        } catch {
-            undone.reason = "undo-failed"
-            undone.message = error.description
-            undone.response = AuditRecord.Exchange(status: error.code, body: error.message)
-            metrics.count(applied.action, "undo-failed")
-        }
-        undone.time = Timestamp.utcMillis(wallTime())
-        _ = write(undone)
-    }
-
     // MARK: - The log
 
     private func record(
@@ -612,7 +554,7 @@ public actor Remediator {
 
     /// Appends and folds `entry` into the ledger; false (and applying stops) when it is not on disk.
     /// Without a log (no state directory) the ledger alone keeps it.
-    private func write(_ entry: AuditRecord) -> Bool {
+    func write(_ entry: AuditRecord) -> Bool {
         if let audit {
             do {
                 try audit.append(entry)
@@ -641,11 +583,11 @@ public actor Remediator {
 
     // MARK: - Helpers
 
-    private static func resourceVersion(_ body: [UInt8]) -> String? {
+    static func resourceVersion(_ body: [UInt8]) -> String? {
         (KubeClient.object(body)["metadata"] as? [String: Any])?["resourceVersion"] as? String
     }
 
-    private static func exchange(_ request: KubeRequest) -> AuditRecord.Exchange {
+    static func exchange(_ request: KubeRequest) -> AuditRecord.Exchange {
         AuditRecord.Exchange(
             method: request.method,
             path: request.path,
@@ -655,7 +597,7 @@ public actor Remediator {
     }
 
     /// An answer's body for the log, cut at 4 KiB.
-    private static func text(_ body: [UInt8]) -> String? {
+    static func text(_ body: [UInt8]) -> String? {
         body.isEmpty ? nil : String(decoding: body.prefix(4096), as: UTF8.self)
     }
 }

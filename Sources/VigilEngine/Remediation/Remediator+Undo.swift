@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import VigilKube
+
+/// Taking back a fix that did not help (the playbook's `verify.undo`). An undo is a change like any
+/// other: it is made only on the object as Vigil's fix left it (a person's change since is never
+/// overwritten), claimed on the remediation Lease so that every leader's guards count it and no leader
+/// makes it twice, and sent conditioned on the object as read, with the lease asked again after.
+extension Remediator {
+    /// Undoes `applied` from its undo plan. The steps, each on record: the object read; a field the fix
+    /// set holding another value now → `undone`, reason `changed-since`, nothing sent; the claim
+    /// (`<proposal>#undo`) refused → `refused`, reason `not-leader` or `already-undone`; then `undoing`
+    /// with the request, and `undone` with the answer: reason `undone`, `lease-lost` (sent, but the lease
+    /// had passed to another replica meanwhile), `conflict` (the object changed between the read and
+    /// the change: 409, or 422 for a JSON patch's test) or `undo-failed`. Never retried: the incident is
+    /// escalated to a person next.
+    func undo(_ applied: AuditRecord) async {
+        guard let kube, let plan = applied.undo,
+            let action = plan.kubeAction(target: applied.target, namespace: applied.namespace)
+        else {
+            return closeUndo(applied, .undone, "cannot-undo", "\(applied.action) cannot be undone automatically")
+        }
+        guard let fixed = applied.changes, !fixed.isEmpty else {
+            return closeUndo(
+                applied,
+                .undone,
+                "cannot-undo",
+                "no record of the fields \(applied.action) changed: nothing to check the object against, so "
+                    + "it is not undone"
+            )
+        }
+        let read: [UInt8]
+        do {
+            read = try await kube.send(KubeRequest(method: "GET", path: action.object.path))
+        } catch {
+            return closeUndo(applied, .undone, "undo-failed", "cannot read \(applied.target): \(error.description)")
+        }
+        let object = KubeClient.object(read)
+        guard let version = Self.resourceVersion(read) else {
+            return closeUndo(
+                applied,
+                .undone,
+                "undo-failed",
+                "\(applied.target) as read has no resourceVersion to condition the undo on"
+            )
+        }
+        let departed = ObjectDiff.departures(from: fixed, in: object)
+        guard departed.isEmpty else {
+            metrics.refused("changed-since")
+            let fields = departed.map {
+                "\($0.path) is \($0.after ?? "unset") now, the fix set \($0.before ?? "unset")"
+            }
+            return closeUndo(
+                applied,
+                .undone,
+                "changed-since",
+                "undo of \(applied.action) on \(applied.target) not sent: the object changed since the fix ("
+                    + fields.joined(separator: "; ") + "); the change made since is left in place"
+            )
+        }
+        if let refusal = await claimUndo(applied, action: plan.action) {
+            metrics.refused(refusal.reason)
+            logger.notice("undo refused", metadata: ["proposal": "\(applied.proposal)", "reason": "\(refusal.reason)"])
+            return closeUndo(applied, .refused, refusal.reason, refusal.message)
+        }
+        var undoing = applied
+        undoing.step = .undoing
+        undoing.time = Timestamp.utcMillis(wallTime())
+        undoing.reason = nil
+        undoing.message = action.kubectlCommand(dryRun: false)
+        undoing.request = Self.exchange(
+            action.change(dryRun: false, current: object).preconditioned(onResourceVersion: version)
+        )
+        undoing.response = nil
+        undoing.resourceVersion = version
+        guard write(undoing) else { return }
+        var undone = undoing
+        undone.step = .undone
+        undone.request = nil
+        do {
+            let done = try await kube.perform(
+                action,
+                dryRun: false,
+                now: Date(timeIntervalSince1970: wallTime()),
+                precondition: version
+            )
+            undone.reason = "undone"
+            undone.message = done.summary
+            undone.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
+            if let leadership, !(await leadership.confirm()) {
+                // Sent (its precondition held), by a replica that no longer leads: on record, as for an apply.
+                undone.reason = "lease-lost"
+                undone.message = done.summary + " (the remediation lease was lost while undoing)"
+            }
+        } catch {
+            undone.reason = error.isConflict ? "conflict" : "undo-failed"
+            undone.message =
+                error.isConflict
+                ? "\(error.description): the object changed since it was read; the undo is not retried"
+                : error.description
+            undone.response = AuditRecord.Exchange(status: error.code, body: error.message)
+        }
+        metrics.count(applied.action, ["undone", "lease-lost"].contains(undone.reason) ? "undone" : "undo-failed")
+        undone.time = Timestamp.utcMillis(wallTime())
+        _ = write(undone)
+        logger.notice("undo", metadata: ["proposal": "\(applied.proposal)", "outcome": "\(undone.reason ?? "")"])
+    }
+
+    /// Claims the undo of `applied` on the Lease, as an apply is claimed (its own claim id, so that it
+    /// is made once and the guards that span the cluster count it); the refusal when it may not be made,
+    /// nil to go ahead (or without leader election).
+    private func claimUndo(_ applied: AuditRecord, action: String) async -> Refusal? {
+        guard let leadership else { return nil }
+        let claim = LeaseClaim(
+            proposal: applied.proposal + "#undo",
+            action: action,
+            namespace: applied.namespace,
+            target: applied.target,
+            at: wallTime()
+        )
+        switch await leadership.claim(claim) {
+        case .held:
+            return nil
+        case .lost:
+            // A replica that applied as leader and has lost the lease since leaves the fix in place for a
+            // person (the incident is escalated next).
+            return Refusal(
+                reason: "not-leader",
+                message:
+                    "undo of \(applied.action) on \(applied.target) not sent: this replica no longer holds the "
+                    + "remediation lease"
+            )
+        case .alreadyApplied:
+            return Refusal(
+                reason: "already-undone",
+                message:
+                    "undo of \(applied.action) on \(applied.target) not sent: a leader undid it already (the "
+                    + "remediation lease lists \(claim.proposal))"
+            )
+        }
+    }
+
+    /// Records the end of an undo that was not sent, or could not be: `step` with `reason` and `message`.
+    private func closeUndo(_ applied: AuditRecord, _ step: AuditRecord.Step, _ reason: String, _ message: String) {
+        var entry = applied
+        entry.step = step
+        entry.time = Timestamp.utcMillis(wallTime())
+        entry.reason = reason
+        entry.message = message
+        entry.request = nil
+        entry.response = nil
+        _ = write(entry)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+import VigilKube
+import VigilRules
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// An undo is a change like any other: sent only while the object holds what Vigil's fix set,
+/// conditioned on the object as read, and never retried. The fake API server's request log and the
+/// audit log are asserted; time from the fixture's clock.
+struct UndoTests {
+    private static let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+    private static let hpa = KubeObjectReference(.horizontalpodautoscaler, namespace: "shop", name: "web")
+    private static let memory = "spec.template.spec.containers[app].resources.limits.memory"
+
+    /// A fix undone when it does not help, with the field it sets, its value after the fix, and a merge
+    /// patch (for the fake server's `/__patch`) by which a person sets that field to another value.
+    struct Fix: Sendable, CustomTestStringConvertible {
+        var name: String
+        var action: KubeAction
+        var field: String
+        var fixed: String
+        var personsPatch: String
+        var personsValue: String
+        var testDescription: String { name }
+
+        static let all = [
+            Fix(
+                name: "scale",
+                action: .scale(UndoTests.web, replicas: 6),
+                field: "spec.replicas",
+                fixed: "6",
+                personsPatch: #"{"spec": {"replicas": 8}}"#,
+                personsValue: "8"
+            ),
+            Fix(
+                name: "set-hpa-max",
+                action: .setHPAMax(UndoTests.hpa, maxReplicas: 10),
+                field: "spec.maxReplicas",
+                fixed: "10",
+                personsPatch: #"{"spec": {"maxReplicas": 12}}"#,
+                personsValue: "12"
+            ),
+            Fix(
+                name: "set-resources",
+                action: .setResources(UndoTests.web, container: "app", limits: ["memory": "768Mi"], requests: [:]),
+                field: UndoTests.memory,
+                fixed: "768Mi",
+                personsPatch:
+                    #"{"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "1Gi"}}}]}}}}"#,
+                personsValue: "1Gi"
+            ),
+        ]
+
+        /// The incident this fix is proposed for, undone when it is not resolved within 60 seconds.
+        var incident: Incident {
+            RemediationFixture.incident(
+                Subject(kind: "deployment", namespace: "shop", name: "web"),
+                cause: "saturation",
+                action: action,
+                name: name,
+                verify: Playbook.Verification(within: 60, undo: .notResolved)
+            )
+        }
+    }
+
+    /// The fixture with a memory limit to go back to (the deployment has none at first), so that every
+    /// fix has an undo plan.
+    private static func fixture() async throws -> RemediationFixture {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(web.path)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "512Mi"}}}]}}}}}"#
+        )
+        return fixture
+    }
+
+    /// The logged writes to `object` (its scale subresource included), dry runs left out.
+    static func writes(
+        _ fixture: RemediationFixture,
+        to object: KubeObjectReference
+    ) async throws
+        -> [FakeAPIServer.Request]
+    {
+        try await fixture.changes().filter { $0.path == object.path || $0.path == object.path + "/scale" }
+    }
+
+    /// The value of `field` (a dotted path, as the audit log names it) in `object`.
+    static func value(_ field: String, of object: [String: Any]) -> String? {
+        ObjectDiff.changes(before: [:], after: object).first { $0.path == field }?.after
+    }
+
+    @Test func anUndoIsSentConditionedOnTheObjectAsReadAndPutsTheValueBack() async throws {
+        let fixture = try await Self.fixture()
+        let fix = Fix.all[0]
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        // The scale's diff is the replica count alone (the answer is the Scale, not the deployment).
+        #expect(
+            try fixture.records().first { $0.step == .applying }?.changes == [
+                AuditRecord.Change(path: "spec.replicas", before: "3", after: "6")
+            ]
+        )
+        fixture.advance(61)
+        let version = try #require(
+            (try await fixture.object(Self.web.path)["metadata"] as? [String: Any])?["resourceVersion"] as? String
+        )
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.suffix(4).map(\.step) == [.verified, .undoing, .undone, .escalated])
+        let undone = try #require(records.first { $0.step == .undone })
+        #expect(undone.reason == "undone")
+        let writes = try await Self.writes(fixture, to: Self.web)
+        #expect(writes.count == 2)
+        // kubectl scale's patch, with the resourceVersion read just before as its one added field.
+        #expect(writes.last?.path == Self.web.path + "/scale")
+        #expect(writes.last?.contentType == "application/merge-patch+json")
+        #expect(writes.last?.body == #"{"metadata":{"resourceVersion":"\#(version)"},"spec":{"replicas":3}}"#)
+        #expect(records.first { $0.step == .undoing }?.resourceVersion == version)
+        #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == "3")
+    }
+
+    @Test(arguments: Fix.all)
+    func aPersonsChangeSinceTheFixIsNeverUndone(_ fix: Fix) async throws {
+        let fixture = try await Self.fixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .applied)
+        #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) == fix.fixed)
+        // A person sets the field again after Vigil's fix; the fix then does not help.
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(fix.action.object.path)", "patch": \#(fix.personsPatch)}"#
+        )
+        fixture.advance(61)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.suffix(3).map(\.step) == [.verified, .undone, .escalated])
+        let undone = try #require(records.first { $0.step == .undone })
+        #expect(undone.reason == "changed-since")
+        #expect(
+            undone.message?.contains("\(fix.field) is \(fix.personsValue) now, the fix set \(fix.fixed)") == true,
+            "\(undone.message ?? "")"
+        )
+        #expect(try await Self.writes(fixture, to: fix.action.object).count == 1, "the fix only, no undo")
+        #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) == fix.personsValue)
+    }
+
+    @Test(arguments: Fix.all)
+    func theFixItselfIsConditionedOnTheObjectAsRead(_ fix: Fix) async throws {
+        let fixture = try await Self.fixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        // Another writer changes the object between the dry run's read and the change.
+        try await fixture.server.control("/__race")
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .conflict])
+        let version = try #require(records[2].resourceVersion)
+        let sent = try #require(try await Self.writes(fixture, to: fix.action.object).last?.body)
+        #expect(sent.contains(#""metadata":{"resourceVersion":"\#(version)"}"#), "\(sent)")
+        #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) != fix.fixed)
+    }
+
+    @Test func anUndoThatLosesTheRaceIsRecordedAndNotRetried() async throws {
+        let fixture = try await Self.fixture()
+        let fix = Fix.all[2]
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        fixture.advance(61)
+        // Another writer changes the deployment between the undo's read and its change.
+        try await fixture.server.control("/__race")
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let undone = try #require(try fixture.records().first { $0.step == .undone })
+        #expect(undone.reason == "conflict")
+        #expect(undone.response?.status == 409)
+        #expect(try fixture.records().last?.step == .escalated)
+        let writes = try await Self.writes(fixture, to: Self.web).count
+        #expect(Self.value(Self.memory, of: try await fixture.object(Self.web.path)) == "768Mi")
+        fixture.advance(600)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes, "not retried")
+    }
+}
