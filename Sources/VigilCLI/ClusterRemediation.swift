@@ -10,6 +10,12 @@ import VigilRules
 /// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
 /// the audit log of the state directory first. Nothing is verified afterwards (a one-shot command does not
 /// watch): a daemon sharing the state directory verifies what was applied.
+///
+/// With leader election (`cluster.leader_election` in `--config`, or `--lease`), `--apply` takes part in
+/// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds
+/// the Lease, claims each change on it as a leader does (so no fix a leader applied is applied again, and
+/// the cluster-wide guards count it), and releases it when done; a live holder makes it refuse before
+/// anything is sent.
 struct ClusterRemediation {
     let connection: KubeConnection
     /// Present with `--apply`: where the audit log is, and whether to ask.
@@ -20,6 +26,8 @@ struct ClusterRemediation {
         var assumeYes: Bool
         /// The daemon's guards (`--config`), or the defaults.
         var policy = RemediationPolicy()
+        /// The daemon's Lease, when its replicas elect a leader: applying needs it.
+        var election: LeaderElectionConfiguration?
         /// Asks the question and answers it (the terminal's line; tests answer for it).
         var ask: @Sendable (String) -> Bool = { question in
             Console.current.writeOut(question)
@@ -39,12 +47,40 @@ struct ClusterRemediation {
             let remediator = Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: logger)
             return await remediator.round(incidents, cluster: cluster)
         }
+        // The Lease first: refused, nothing is sent, not even a dry run.
+        var lease: LeaseTenure?
+        if let election = apply.election { lease = try await LeaseTenure.take(election, kube: kube) }
+        do {
+            let answered = try await offer(incidents, cluster: cluster, apply: apply, leadership: lease?.elector)
+            await lease?.end()
+            return answered
+        } catch {
+            await lease?.end()
+            throw error
+        }
+    }
+
+    private func offer(
+        _ incidents: [Incident],
+        cluster: ClusterModel,
+        apply: Apply,
+        leadership: (any RemediationLeadership)?
+    ) async throws -> [Incident] {
+        let logger = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
+        let kube = KubeClient(connection: connection, transport: CurlHTTPClient())
         let audit = try AuditLog(path: apply.auditLog)
         let read = try AuditLog.read(path: audit.path)
         for problem in read.problems { Console.error("vigil diagnose: audit log: \(problem)") }
         var policy = apply.policy
         policy.allowApply = true  // implied by --apply alone
-        let remediator = Remediator(policy: policy, audit: audit, records: read.records, kube: kube, logger: logger)
+        let remediator = Remediator(
+            policy: policy,
+            audit: audit,
+            records: read.records,
+            kube: kube,
+            leadership: leadership,
+            logger: logger
+        )
         // Every proposal a playbook lets go further than an explanation waits for the person here.
         var offered = incidents
         for index in offered.indices {

@@ -137,4 +137,67 @@ struct LeaderElectorTests {
         #expect(configuration.problem == problem)
         #expect(LeaderElectionConfiguration(namespace: "n", identity: "a").problem == nil)
     }
+
+    // MARK: - A short-lived candidate (`vigil diagnose --apply`)
+
+    @Test func aShortLivedCandidateRefusesALiveHolderWithoutWriting() async throws {
+        let a = elector("vigil-0")
+        #expect(await a.tryAcquireOrRenew())
+        clock.advance(by: .seconds(3))
+        let before = try await server.log().count
+        let outcome = await elector("vigil-diagnose@host/1").campaignOnce()
+        guard case .held(let record) = outcome else {
+            Issue.record("expected .held, got \(outcome)")
+            return
+        }
+        #expect(record.holderIdentity == "vigil-0")
+        #expect(record.renewTime == Date(timeIntervalSince1970: clock.start))
+        let writes = try await server.log().dropFirst(before).filter { $0.method != "GET" }
+        #expect(writes.isEmpty, "\(writes)")
+    }
+
+    @Test func aShortLivedCandidateTakesAFreeLeaseAtOnce() async throws {
+        let first = elector("vigil-diagnose@host/1")
+        #expect(await first.campaignOnce() == .acquired)  // no Lease yet: created
+        #expect(try await holder().identity == "vigil-diagnose@host/1")
+        await first.release()
+        #expect(await elector("vigil-diagnose@host/2").campaignOnce() == .acquired)  // released: taken at once
+        #expect(try await holder() == ("vigil-diagnose@host/2", 1))
+    }
+
+    @Test func aSilentHolderIsWatchedForAWholeLeaseDurationThenTakenOver() async throws {
+        let a = elector("vigil-0")
+        #expect(await a.tryAcquireOrRenew())
+        clock.advance(by: .seconds(20))  // its renewTime is past its duration: it looks dead
+        let candidate = elector("vigil-diagnose@host/1")
+        let campaign = Task { await candidate.campaignOnce() }
+        // Not taken before 15 s of watching on the candidate's own clock, whatever the holder's renewTime.
+        for _ in 0..<7 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(2))
+        }
+        await clock.waitForSleepers(1)
+        #expect(try await holder().identity == "vigil-0")
+        clock.advance(by: .seconds(2))
+        #expect(await campaign.value == .acquired)
+        #expect(try await holder() == ("vigil-diagnose@host/1", 1))
+    }
+
+    @Test func aHolderRenewingWhileWatchedIsLive() async throws {
+        let a = elector("vigil-0")
+        #expect(await a.tryAcquireOrRenew())
+        clock.advance(by: .seconds(20))
+        let candidate = elector("vigil-diagnose@host/1")
+        let campaign = Task { await candidate.campaignOnce() }
+        await clock.waitForSleepers(1)
+        #expect(await a.tryAcquireOrRenew())  // the leader was only slow
+        clock.advance(by: .seconds(2))
+        let outcome = await campaign.value
+        guard case .held(let record) = outcome else {
+            Issue.record("expected .held, got \(outcome)")
+            return
+        }
+        #expect(record.holderIdentity == "vigil-0")
+        #expect(try await holder().identity == "vigil-0")
+    }
 }

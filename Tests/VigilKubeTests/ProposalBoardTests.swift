@@ -92,4 +92,26 @@ struct ProposalBoardTests {
             return
         }
     }
+
+    @Test func aRevisionRewritesOrRemovesEntriesInOneWriteAndNeverAddsOrOverflows() async throws {
+        let board = board(valueLimit: 8)
+        #expect(await board.pin("p1", "one") == .pinned)
+        #expect(await board.pin("p2", "two") == .pinned)
+        #expect(await board.pin("p3", "three") == .pinned)
+        let before = try await server.log().filter { $0.method == "PUT" }.count
+        // p1 rewritten, p2 removed, p3 left as it was (its new value is too long), p4 not added.
+        let present = await board.revise(["p1", "p2", "p3", "p4"]) { key, value in
+            switch key {
+            case "p1": value + "!"
+            case "p2": nil
+            default: value + " and more"
+            }
+        }
+        #expect(present == ["p1", "p2", "p3"])
+        #expect(await board.entries() == ["p1": "one!", "p3": "three"])
+        #expect(try await server.log().filter { $0.method == "PUT" }.count == before + 1)
+        // Nothing to change: nothing written.
+        #expect(await board.revise(["p3"]) { _, value in value } == ["p3"])
+        #expect(try await server.log().filter { $0.method == "PUT" }.count == before + 1)
+    }
 }

@@ -29,15 +29,24 @@ struct LeaderElectionService: Service {
 }
 
 extension LeaderElectionService {
-    /// How this replica hands its proposals to the leader: the board next to the Lease.
-    static func handover(for configuration: LeaderElectionConfiguration, connection: KubeConnection) -> BoardHandover {
+    /// How this replica hands its proposals to the leader: the board next to the Lease, an entry withdrawn
+    /// when no proposer refreshed it for three evaluation rounds (at least a lease duration).
+    static func handover(
+        for configuration: LeaderElectionConfiguration,
+        connection: KubeConnection,
+        evaluationInterval: Double
+    ) -> BoardHandover {
         BoardHandover(
             board: ProposalBoard(
                 namespace: configuration.namespace,
                 name: configuration.proposalBoardName,
                 client: KubeClient(connection: connection, transport: CurlHTTPClient())
             ),
-            identity: configuration.identity
+            identity: configuration.identity,
+            staleAfter: BoardHandover.staleness(
+                evaluationInterval: evaluationInterval,
+                leaseDuration: configuration.leaseDuration / .seconds(1)
+            )
         )
     }
 }

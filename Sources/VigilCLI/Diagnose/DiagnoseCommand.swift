@@ -30,6 +30,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
             for scripts) and applies the accepted ones under remediation's guards, each step in the \
             audit log first (<state-dir>/audit.jsonl; vigil audit reads it); with --replay as well, the \
             recording supplies the evidence and the connected cluster receives the dry runs and changes. \
+            Where vigil run's replicas elect a leader (--config's cluster.leader_election, or --lease), \
+            --apply takes their Lease first, claims each change on it and releases it, and refuses (exit \
+            2, nothing sent) while a live leader holds it. \
             The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
 
             Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
@@ -64,6 +67,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
     @Flag(help: "With --apply: apply every proposal whose dry run the server accepted, without asking.")
     var yes = false
 
+    @Option(
+        help: ArgumentHelp(
+            "With --apply: the daemon's remediation Lease to take part in (default: --config's cluster.leader_election); refused while a live leader holds it.",
+            valueName: "namespace/name"
+        )
+    )
+    var lease: String?
+
     @OptionGroup(title: "Audit log (with --apply)") var location: AuditLocation
 
     @Flag(
@@ -95,6 +106,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
             throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
         }
         if yes, !apply { throw ValidationError("--yes answers --apply's question: give --apply too") }
+        if let lease {
+            guard apply else {
+                throw ValidationError("--lease names the Lease --apply takes part in: give --apply too")
+            }
+            guard Self.leaseLocation(lease) != nil else {
+                throw ValidationError("--lease: expected NAMESPACE/NAME, got \"\(lease)\"")
+            }
+        }
         if narrate, config == nil {
             throw ValidationError("--narrate needs --config FILE with a narrator: section (docs/AI.md)")
         }
@@ -289,10 +308,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
-        var policy = RemediationPolicy()
+        var daemon = DaemonConfig()
         if let config {
             do {
-                policy = try DaemonConfig.load(file: config).remediation
+                daemon = try DaemonConfig.load(file: config)
             } catch {
                 for line in error.errors { Console.error(line) }
                 throw ExitCode(2)
@@ -300,8 +319,33 @@ struct DiagnoseCommand: AsyncParsableCommand {
         }
         return ClusterRemediation(
             connection: connection,
-            apply: apply ? ClusterRemediation.Apply(auditLog: location.path, assumeYes: yes, policy: policy) : nil
+            apply: apply
+                ? ClusterRemediation.Apply(
+                    auditLog: location.path,
+                    assumeYes: yes,
+                    policy: daemon.remediation,
+                    election: election(daemon.cluster.leaderElection)
+                ) : nil
         )
+    }
+
+    /// The Lease `--apply` takes part in: `--lease`'s, timed as `--config`'s election, else `--config`'s;
+    /// none without either. The identity is the command's own (``LeaseTenure``).
+    private func election(_ configured: ClusterSettings.LeaderElectionSettings?) -> LeaderElectionConfiguration? {
+        guard let lease, let (namespace, name) = Self.leaseLocation(lease) else {
+            return configured?.configuration(identity: "")
+        }
+        var settings = configured ?? ClusterSettings.LeaderElectionSettings()
+        settings.namespace = namespace
+        settings.leaseName = name
+        return settings.configuration(identity: "")
+    }
+
+    /// `NAMESPACE/NAME` split; nil unless both are there.
+    static func leaseLocation(_ text: String) -> (namespace: String, name: String)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (String(parts[0]), String(parts[1]))
     }
 
     static func same(_ subject: Subject, _ wanted: Subject) -> Bool {

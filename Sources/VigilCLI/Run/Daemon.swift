@@ -109,7 +109,11 @@ struct Daemon {
                     connection: connection,
                     leadership: elector,
                     handover: elector.map {
-                        LeaderElectionService.handover(for: $0.configuration, connection: connection)
+                        LeaderElectionService.handover(
+                            for: $0.configuration,
+                            connection: connection,
+                            evaluationInterval: config.diagnosisInterval
+                        )
                     },
                     logger: logger
                 )

@@ -18,9 +18,26 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     public var confidence: Double
     public var rationale: String
     public var incident: HandedIncident
-    /// The replica that pinned it, and when (seconds since the epoch, its clock).
-    public var proposer: String
+    /// When it was first pinned (seconds since the epoch, the pinning replica's clock).
     public var at: Double
+    /// Every replica that proposes it, with when it last said it still sees the incident: the entry stays
+    /// while one of them does (at most ``proposerLimit``, the stalest dropped past it).
+    public var proposers: [Proposer]
+
+    /// A replica proposing the entry, and when it last refreshed it (seconds since the epoch, its clock).
+    public struct Proposer: Sendable, Equatable, Codable {
+        public var identity: String
+        public var seen: Double
+
+        public init(identity: String, seen: Double) {
+            self.identity = identity
+            self.seen = seen
+        }
+    }
+
+    /// The most proposers an entry lists: more than any StatefulSet of Vigil runs replicas, and small
+    /// enough that the list (about 50 bytes a replica with a pod name) stays far inside the entry's bytes.
+    public static let proposerLimit = 16
 
     /// The part of an incident remediation records and verifies against.
     public struct HandedIncident: Sendable, Equatable, Codable {
@@ -58,9 +75,36 @@ public struct HandedProposal: Sendable, Equatable, Codable {
             summary: incident.summary,
             severity: incident.severity.description
         )
-        self.proposer = proposer
         self.at = at
+        proposers = [Proposer(identity: proposer, seen: at)]
     }
+
+    /// When a proposer last said it still sees the incident; what the leader judges staleness by.
+    public var lastSeen: Double { proposers.map(\.seen).max() ?? at }
+
+    /// The entry with `identity` among its proposers, seen `now` (added, or its time refreshed); past
+    /// ``proposerLimit``, the stalest other proposer is dropped (a replica long gone, in practice).
+    public func seen(by identity: String, at now: Double) -> HandedProposal {
+        var entry = self
+        entry.proposers.removeAll { $0.identity == identity }
+        if entry.proposers.count >= Self.proposerLimit {
+            entry.proposers.sort { $0.seen > $1.seen }
+            entry.proposers.removeLast(entry.proposers.count - Self.proposerLimit + 1)
+        }
+        entry.proposers.append(Proposer(identity: identity, seen: now))
+        entry.proposers.sort { $0.identity < $1.identity }
+        return entry
+    }
+
+    /// The entry without `identity` among its proposers; nil when nobody proposes it any more.
+    public func withdrawn(by identity: String) -> HandedProposal? {
+        var entry = self
+        entry.proposers.removeAll { $0.identity == identity }
+        return entry.proposers.isEmpty ? nil : entry
+    }
+
+    /// Who proposes it, for messages.
+    var proposerNames: String { proposers.map(\.identity).joined(separator: ", ") }
 
     /// The entry's text on the board.
     public var json: String {
@@ -79,6 +123,9 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         }
         guard Finding.Severity.allCases.contains(where: { $0.description == handed.incident.severity })
         else { return .failure(Unreadable(reason: "unknown severity")) }
+        guard !handed.proposers.isEmpty, handed.proposers.count <= proposerLimit else {
+            return .failure(Unreadable(reason: "it lists \(handed.proposers.count) proposers (1 to \(proposerLimit))"))
+        }
         // The id is derived from the incident, the action and the target on every replica: an entry
         // whose id is not cannot pass for another proposal (and be refused or settled in its name).
         guard handed.id == Proposal.id(incident: handed.incident.id, action: handed.action, target: handed.target)
@@ -190,7 +237,7 @@ public struct HandedProposal: Sendable, Equatable, Codable {
             severity: Finding.Severity.allCases.first { $0.description == self.incident.severity } ?? .info,
             evidence: [],
             proposals: [proposal],
-            explanation: "handed over by \(proposer)"
+            explanation: "handed over by \(proposerNames)"
         )
         return (proposal, incident)
     }

@@ -5,13 +5,11 @@ import VigilRules
 /// Proposals from every replica reach the leader: a replica that does not hold the lease pins each
 /// proposal it would apply on the board (``ProposalHandover``), and the leader takes the board's entries
 /// into its own round, where they meet every guard its own proposals meet and the claim on the Lease.
-/// The proposer takes its entry back once it no longer sees the incident, which is also how the leader
-/// learns that a fix it applied for another replica resolved it.
+/// Every proposer refreshes the entries whose incidents it still sees each round, and takes itself off
+/// those it no longer sees; the entry goes with its last proposer, or when none refreshed it within the
+/// handover's ``ProposalHandover/staleAfter`` — which is also how the leader learns that a fix it applied
+/// for another replica resolved the incident.
 extension Remediator {
-    /// How old an entry may grow before the leader removes it: its proposer died without taking it
-    /// back. Longer than any verification window a playbook sets in practice (the default is 600 s).
-    static let handedProposalLifetime: Double = 3_600
-
     /// Pins `proposal` for the leader, once; the words the refusal adds about it.
     func handOver(_ proposal: Proposal, _ incident: Incident) async -> String {
         guard let handover else { return "" }
@@ -36,18 +34,32 @@ extension Remediator {
         }
     }
 
-    /// Takes back what this replica handed over and no longer proposes (its incident is gone).
-    func withdrawHandedOver() async {
+    /// Keeps this replica's word on the board true, after a round whose own proposals were `seen`: takes
+    /// itself off the entries it no longer proposes (its incident is gone) and refreshes the rest. The
+    /// first time after a start it reads the board for the entries an earlier run of it proposed, so that
+    /// a restart does not leave an entry for an incident that ended meanwhile. An entry the leader removed
+    /// is pinned again by the next round that still proposes it.
+    func reconcileHandedOver(seen: Set<String>) async {
         guard let handover else { return }
-        let gone = handedOver.filter { current[$0] == nil }
-        guard !gone.isEmpty else { return }
-        await handover.withdraw(gone)
-        handedOver.subtract(gone)
+        if !handoverReadSinceStart {
+            guard let earlier = await handover.proposedHere() else { return }  // unreadable: next round
+            handedOver.formUnion(earlier)
+            handoverReadSinceStart = true
+        }
+        let gone = handedOver.subtracting(seen)
+        if !gone.isEmpty {
+            await handover.withdraw(gone)
+            handedOver.subtract(gone)
+        }
+        guard !handedOver.isEmpty, let removed = await handover.refresh(handedOver, at: wallTime()) else { return }
+        handedOver.subtract(removed)
     }
 
     /// On the leader, the board's proposals and their incidents as its own `playbooks` make them
-    /// (unreadable and expired entries removed; untrusted ones refused on record as `untrusted-handover`
-    /// and removed); on any other replica, or without a board, none. Nil when the board cannot be read.
+    /// (unreadable entries removed; entries no proposer refreshed within ``ProposalHandover/staleAfter``
+    /// taken as withdrawn — neither applied nor counted as an incident still there — and removed;
+    /// untrusted ones refused on record as `untrusted-handover` and removed); on any other replica, or
+    /// without a board, none. Nil when the board cannot be read.
     func proposalsHandedToThisLeader(
         playbooks: [Playbook]
     ) async -> [(proposal: Proposal, incident: Incident)]? {
@@ -57,11 +69,17 @@ extension Remediator {
             return nil
         }
         let now = wallTime()
-        let expired = board.proposals.filter { now - $0.at > Self.handedProposalLifetime }
+        let stale = board.proposals.filter { now - $0.lastSeen > handover.staleAfter }
         for (key, why) in board.unreadable {
             logger.warning("handed-over entry removed: unreadable", metadata: ["key": "\(key)", "why": "\(why)"])
         }
-        var discarded = Set(board.unreadable.keys).union(expired.map(\.id))
+        for entry in stale {
+            logger.info(
+                "handed-over entry withdrawn: no proposer refreshed it",
+                metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
+            )
+        }
+        var discarded = Set(board.unreadable.keys).union(stale.map(\.id))
         var vouched: [(proposal: Proposal, incident: Incident)] = []
         for handed in board.proposals where !discarded.contains(handed.id) {
             switch handed.vouched(by: playbooks) {
@@ -74,7 +92,7 @@ extension Remediator {
                     incident,
                     Refusal(
                         reason: "untrusted-handover",
-                        message: "the entry \(handed.proposer) handed over is not applied: \(untrusted.reason)"
+                        message: "the entry \(handed.proposerNames) handed over is not applied: \(untrusted.reason)"
                     )
                 )
                 discarded.insert(handed.id)

@@ -19,6 +19,8 @@ public actor Remediator {
     let handover: (any ProposalHandover)?
     /// The proposals this replica handed to the leader and has not taken back.
     var handedOver: Set<String> = []
+    /// Whether the board was read for what an earlier run of this replica handed over.
+    var handoverReadSinceStart = false
     let logger: Logger
     let wallTime: @Sendable () -> Double
     private(set) var ledger: RemediationLedger
@@ -106,8 +108,8 @@ public actor Remediator {
         lastCluster = cluster
         await reconcile()
         // The leader verifies what it applied for other replicas against their incidents too: a handed
-        // proposal's entry stays on the board while its proposer still sees the incident. Board unread:
-        // no verdict this round rather than a false "resolved".
+        // proposal's entry stays on the board while a proposer still sees the incident and refreshes it.
+        // Board unread: no verdict this round rather than a false "resolved".
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
         if let handed { await verify(incidents + handed.map(\.incident)) }
         var answered = incidents
@@ -122,7 +124,7 @@ public actor Remediator {
         for (proposal, incident) in handed ?? [] where current[proposal.id] == nil {
             current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
         }
-        await withdrawHandedOver()
+        await reconcileHandedOver(seen: Set(incidents.flatMap { $0.proposals.map(\.id) }))
         metrics.pending.record(ledger.pending.count)
         return answered
     }

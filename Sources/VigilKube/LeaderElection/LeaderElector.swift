@@ -158,6 +158,37 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         }
     }
 
+    /// The lease's record as last read or written; nil before the first successful read.
+    public var observedRecord: LeaseRecord? { observed?.record }
+
+    /// One candidacy for a process that lives for one command (`vigil diagnose --apply`), not a
+    /// campaign: the lease is taken at once when it is free (never created, or released); refused at once
+    /// when its holder renewed it within its duration by the holder's own `renewTime` (a live leader —
+    /// erring towards refusing if clocks disagree); and a lease that looks expired is watched for its
+    /// whole duration on this candidate's clock, as client-go's takeover rule asks, then taken unless its
+    /// holder renewed it meanwhile. Afterwards the caller keeps it with ``run()`` and gives it back with
+    /// ``release()``.
+    public func campaignOnce() async -> LeaseCandidacy {
+        if await tryAcquireOrRenew() { return .acquired }
+        guard let first = observed?.record else { return .unavailable }
+        if !first.holderIdentity.isEmpty {
+            let lasts = Double(max(first.leaseDurationSeconds, 0))
+            guard let renewed = first.renewTime, wallTime().timeIntervalSince(renewed) >= lasts else {
+                return .held(first)
+            }
+        }
+        // Looks expired (or free, and another candidate's write came first): watch it for a lease duration.
+        let patience = Duration.seconds(max(first.leaseDurationSeconds, 1)) + configuration.retryPeriod * 2
+        let start = clock.now
+        while start.duration(to: clock.now) <= patience {
+            do { try await clock.sleep(for: configuration.retryPeriod) } catch { return .unavailable }
+            if await tryAcquireOrRenew() { return .acquired }
+            guard let now = observed?.record else { return .unavailable }
+            if now != first { return .held(now) }
+        }
+        return .unavailable
+    }
+
     /// Asks the server whether this replica still holds the lease: true only if it believes it leads
     /// *and* the Lease names it.
     public func confirm() async -> Bool {

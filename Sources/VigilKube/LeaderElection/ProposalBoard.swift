@@ -69,6 +69,28 @@ public actor ProposalBoard {
         return true
     }
 
+    /// Rewrites the entries with these keys in one write on the version read: `change` gets each one's
+    /// key and value and answers its new value, or nil to remove it. It cannot add an entry, and a new
+    /// value longer than ``valueLimit`` leaves the entry as it was. The keys among `keys` that were on the
+    /// board; nil when it could not be read or written.
+    public func revise(_ keys: Set<String>, _ change: @Sendable (String, String) -> String?) async -> Set<String>? {
+        guard !keys.isEmpty else { return [] }
+        var present: Set<String> = []
+        let edited = await edit { data in
+            present = Set(data.keys).intersection(keys)
+            var revised = data
+            for key in present {
+                guard let old = data[key] else { continue }
+                let new = change(key, old)
+                if let new, new.utf8.count > self.valueLimit { continue }
+                revised[key] = new
+            }
+            return revised == data ? nil : revised
+        }
+        if case .failure = edited { return nil }
+        return present
+    }
+
     /// Every entry by key; empty when there is no board yet, nil when it cannot be read.
     public func entries() async -> [String: String]? {
         switch await read() {

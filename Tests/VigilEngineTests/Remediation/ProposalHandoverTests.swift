@@ -10,48 +10,20 @@ import VigilTestKit
 /// the Lease, and is applied once, by the leader, under its guards. Real electors and a real board
 /// against the fake API server; time from a manual clock and the fixture's.
 struct ProposalHandoverTests {
-    private static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
+    static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
     private static let board = "/api/v1/namespaces/shop/configmaps/vigil-remediation-proposals"
     /// The leader's own rules.
-    private static let playbooks = [RemediationFixture.memoryPlaybook()]
+    static let playbooks = [RemediationFixture.memoryPlaybook()]
 
-    /// A replica: its elector, its board handle, its own audit log.
-    private struct Replica {
-        let elector: LeaderElector<ManualClock>
-        let remediator: Remediator
-        let auditPath: String
-
-        init(_ identity: String, _ fixture: RemediationFixture, _ clock: ManualClock) throws {
-            let configuration = LeaderElectionConfiguration(namespace: "shop", identity: identity)
-            elector = LeaderElector(configuration: configuration, client: fixture.kube, clock: clock)
-            auditPath = fixture.directory.appendingPathComponent("\(identity).jsonl").path
-            remediator = try fixture.remediator(
-                RemediationFixture.applying,
-                audit: AuditLog(path: auditPath, environment: [:]),
-                leadership: elector,
-                handover: BoardHandover(
-                    board: ProposalBoard(
-                        namespace: "shop",
-                        name: configuration.proposalBoardName,
-                        client: fixture.kube
-                    ),
-                    identity: identity
-                )
-            )
-        }
-
-        func records() throws -> [AuditRecord] { try AuditLog.read(path: auditPath).records }
-    }
-
-    private static func boardEntries(_ fixture: RemediationFixture) async throws -> [String: Any] {
+    static func boardEntries(_ fixture: RemediationFixture) async throws -> [String: Any] {
         try await fixture.object(board)["data"] as? [String: Any] ?? [:]
     }
 
     @Test func aProposalOnlyAFollowerSeesIsAppliedOnceByTheLeader() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let leader = try Replica("vigil-0", fixture, clock)
-        let follower = try Replica("vigil-1", fixture, clock)
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        let follower = try HandoverReplica("vigil-1", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
         #expect(await follower.elector.tryAcquireOrRenew() == false)
         let incident = RemediationFixture.memoryIncident()
@@ -94,8 +66,8 @@ struct ProposalHandoverTests {
     @Test func whileTheFollowerStillSeesTheIncidentTheLeaderDoesNotCallItResolved() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let leader = try Replica("vigil-0", fixture, clock)
-        let follower = try Replica("vigil-1", fixture, clock)
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        let follower = try HandoverReplica("vigil-1", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
         let incident = RemediationFixture.memoryIncident()
         await follower.remediator.round([incident], cluster: ClusterModel())
@@ -107,7 +79,7 @@ struct ProposalHandoverTests {
 
     @Test func anEntryThatIsNotAProposalIsRemovedAndNeverApplied() async throws {
         let fixture = try RemediationFixture()
-        let leader = try Replica("vigil-0", fixture, ManualClock())
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
         #expect(await leader.elector.tryAcquireOrRenew())
         let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
         // Garbage, and a well-formed proposal whose id is not derived from its incident.
@@ -131,8 +103,8 @@ struct ProposalHandoverTests {
     @Test func anEntryClaimingMoreAutonomyThanTheLeadersPlaybookWaitsForApproval() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let leader = try Replica("vigil-0", fixture, clock)
-        let follower = try Replica("vigil-1", fixture, clock)
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        let follower = try HandoverReplica("vigil-1", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
         // The follower's proposal says apply; the leader's own playbook of that name says approve.
         let incident = RemediationFixture.memoryIncident(autonomy: .apply)
@@ -203,7 +175,7 @@ struct ProposalHandoverTests {
     func anUntrustedEntryIsRefusedOnRecordAndNothingIsSent(_ index: Int) async throws {
         let (why, forge) = Self.forgeries[index]
         let fixture = try RemediationFixture()
-        let leader = try Replica("vigil-0", fixture, ManualClock())
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
         #expect(await leader.elector.tryAcquireOrRenew())
         let incident = RemediationFixture.memoryIncident()
         var forged = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
@@ -219,19 +191,6 @@ struct ProposalHandoverTests {
         let sent = try await fixture.server.log()
         #expect(!sent.isEmpty)
         #expect(sent.allSatisfy { !$0.path.contains("/deployments") && !$0.path.contains("kube-system") }, "\(why)")
-    }
-
-    @Test func anEntryOutlivingItsTimeIsRemovedUnapplied() async throws {
-        let fixture = try RemediationFixture()
-        let clock = ManualClock()
-        let leader = try Replica("vigil-0", fixture, clock)
-        let follower = try Replica("vigil-1", fixture, clock)
-        #expect(await leader.elector.tryAcquireOrRenew())
-        await follower.remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
-        fixture.advance(Remediator.handedProposalLifetime + 1)
-        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
-        #expect(try await Self.boardEntries(fixture).isEmpty)
-        #expect(try leader.records().isEmpty)
     }
 
     @Test func aHandedProposalRoundTripsThroughItsJSON() throws {

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import VigilKube
+import VigilRules
+import VigilTestKit
+
+@testable import VigilEngine
+
+/// A board entry stays while one of its proposers still sees its incident, and no longer: each follower
+/// refreshes what it still sees every round and takes only itself off what it no longer sees; the leader
+/// takes an entry nobody refreshed for three rounds (at least a lease duration) as withdrawn. Real electors
+/// and a real board against the fake API server; time from the fixture's clock.
+struct ProposalProposersTests {
+    /// Undone when not resolved within ten minutes, on the leader's own playbook.
+    static let verify = Playbook.Verification(within: 600, undo: .notResolved)
+    static let playbooks = [RemediationFixture.memoryPlaybook(verify: verify)]
+    static let incident = RemediationFixture.memoryIncident(verify: verify)
+    static let staleAfter = BoardHandover.staleness(evaluationInterval: 30, leaseDuration: 15)
+
+    /// The board's one entry, decoded; nil when the board is empty.
+    static func entry(_ fixture: RemediationFixture) async throws -> HandedProposal? {
+        let data = try await ProposalHandoverTests.boardEntries(fixture)
+        #expect(data.count <= 1)
+        return try (data.values.first as? String).map { try HandedProposal.decode($0).get() }
+    }
+
+    static func changesToTheDeployment(_ fixture: RemediationFixture) async throws -> Int {
+        try await fixture.changes().filter { $0.path == ProposalHandoverTests.deployment }.count
+    }
+
+    @Test func aFollowerRestartedAfterItsIncidentEndedWithdrawsAndTheFixIsKept() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
+            [Self.incident],
+            cluster: ClusterModel()
+        )
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+
+        // The fix works; the follower restarts meanwhile and no longer sees the incident. Its first round
+        // reads the board and takes itself off the entry it proposed before the restart.
+        fixture.advance(30)
+        let restarted = try HandoverReplica("vigil-1", fixture, clock)
+        await restarted.remediator.round([], cluster: ClusterModel())
+        #expect(try await Self.entry(fixture) == nil)
+
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .verified)
+        #expect(try leader.records().last?.reason == "resolved")
+        // Past the window: nothing judged again, nothing undone.
+        fixture.advance(600)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied, .verified])
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
+
+    @Test func anEntryStaysWhileAnotherProposerStillSeesItsIncident() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        let (one, two) = (
+            try HandoverReplica("vigil-1", fixture, clock), try HandoverReplica("vigil-2", fixture, clock)
+        )
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await one.remediator.round([Self.incident], cluster: ClusterModel())
+        let pinned = fixture.now
+        fixture.advance(5)
+        await two.remediator.round([Self.incident], cluster: ClusterModel())
+        let both = try #require(try await Self.entry(fixture))
+        #expect(
+            both.proposers == [.init(identity: "vigil-1", seen: pinned), .init(identity: "vigil-2", seen: pinned + 5)]
+        )
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+
+        // vigil-1 no longer sees it, vigil-2 still does: only vigil-1 leaves the entry.
+        fixture.advance(30)
+        await one.remediator.round([], cluster: ClusterModel())
+        await two.remediator.round([Self.incident], cluster: ClusterModel())
+        let left = try #require(try await Self.entry(fixture))
+        #expect(left.proposers == [.init(identity: "vigil-2", seen: fixture.now)])
+        // Still there for the leader, so not resolved; kept fresh by vigil-2 well past the staleness.
+        for _ in 0..<4 {
+            fixture.advance(30)
+            await two.remediator.round([Self.incident], cluster: ClusterModel())
+            await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        }
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        #expect(try await Self.entry(fixture) != nil)
+    }
+
+    @Test func anEntryNoProposerRefreshesIsWithdrawnNeitherAppliedNorNotResolved() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+
+        // Applied, then both proposers fall silent (died, or partitioned from the API server).
+        await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
+            [Self.incident],
+            cluster: ClusterModel()
+        )
+        await (try HandoverReplica("vigil-2", fixture, clock)).remediator.round(
+            [Self.incident],
+            cluster: ClusterModel()
+        )
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+        // Within the staleness the entry still stands for an incident that is there.
+        fixture.advance(Self.staleAfter)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+        #expect(try await Self.entry(fixture) != nil)
+        // Past it: withdrawn — removed, and the fix judged resolved, never not-resolved and undone.
+        fixture.advance(1)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try leader.records().last?.reason == "resolved")
+        fixture.advance(600)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
+
+    @Test func aStaleEntryIsNotApplied() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        let follower = try HandoverReplica("vigil-1", fixture, clock)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())  // nobody leads yet
+        #expect(try await Self.entry(fixture) != nil)
+        // Its proposer dies; a new leader comes up only after the entry went stale.
+        fixture.advance(Self.staleAfter + 1)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try leader.records().isEmpty)
+        #expect(try await Self.changesToTheDeployment(fixture) == 0)
+    }
+
+    @Test func anEntryListsAtMostSixteenProposersTheStalestDropped() throws {
+        var entry = try #require(HandedProposal(Self.incident.proposals[0], of: Self.incident, proposer: "r-0", at: 0))
+        for index in 1..<20 { entry = entry.seen(by: "r-\(index)", at: Double(index)) }
+        #expect(entry.proposers.count == HandedProposal.proposerLimit)
+        #expect(Set(entry.proposers.map(\.identity)) == Set((4..<20).map { "r-\($0)" }))
+        // Refreshing one already listed moves its time, adds nobody.
+        entry = entry.seen(by: "r-4", at: 30)
+        #expect(entry.proposers.count == 16)
+        #expect(entry.lastSeen == 30)
+        #expect(entry.withdrawn(by: "r-4")?.proposers.count == 15)
+        // An entry read back with more than the limit, or none, is not one the leader acts on.
+        var crowded = entry
+        crowded.proposers += [.init(identity: "x", seen: 1)]
+        #expect((try? HandedProposal.decode(crowded.json).get()) == nil)
+        crowded.proposers = []
+        #expect((try? HandedProposal.decode(crowded.json).get()) == nil)
+    }
+}
