@@ -30,7 +30,9 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// CUSUM slack and threshold, in spreads.
     public var changeSlack = 0.5
     public var changeThreshold = 12.0
-    /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads), warm-up.
+    /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads, at the reference
+    /// spacing: faster samples raise it so noise reaches it as often per hour, `EnsembleDetector.pacedFloor`),
+    /// warm-up.
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
@@ -227,7 +229,7 @@ public struct EnsembleDetector: Detector, Equatable {
         let score = stage.update(
             evidence,
             memory: parameters.peakMemory,
-            floor: parameters.peakFloor,
+            floor: Self.pacedFloor(parameters.peakFloor, pace),
             warmup: warmup,
             pace: pace,
             alarm: Self.alarmThreshold,
@@ -268,6 +270,16 @@ public struct EnsembleDetector: Detector, Equatable {
     @inline(__always)
     static func paced(_ alpha: Double, _ pace: Double) -> Double {
         pace == 1 ? alpha : -.expMinusOne(pace * .log(onePlus: -alpha))
+    }
+
+    /// The record stage's floor (in spreads) for a sample `pace` reference intervals after the previous
+    /// one: the evidence that Gaussian noise reaches as often per unit of time as it reaches `floor` at
+    /// the reference spacing. A 15-s scrape draws 20 samples where NAB's 5-minute files draw one, so a
+    /// floor counted per sample let noise set a record 20 times as often a day (P(z > x) ≈ e^(−x²/2),
+    /// so x² grows by 2 ln(1/pace)): 4 spreads at 5 minutes, 4.69 at 15 s.
+    @inline(__always)
+    static func pacedFloor(_ floor: Double, _ pace: Double) -> Double {
+        pace == 1 ? floor : (floor * floor - 2 * .log(pace)).squareRoot()
     }
 
     /// A count of reference-spaced samples as a count of samples spaced `pace` apart.
