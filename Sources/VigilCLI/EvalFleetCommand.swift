@@ -20,8 +20,8 @@ struct EvalFleetCommand: AsyncParsableCommand {
     @Option(help: "Simulated days, from a cold start.")
     var days = 7
 
-    @Option(help: "Seconds between scrapes.")
-    var step = 60.0
+    @Option(help: "Seconds between scrapes (default: the daemon's scrape interval, 15).")
+    var step = 15.0
 
     @Option(help: "The score at which a sample is anomalous (default: the daemon's).")
     var threshold = EnsembleDetector.alarmThreshold
