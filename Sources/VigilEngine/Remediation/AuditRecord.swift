@@ -99,6 +99,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     /// On `applying` and `applied`: the playbook's verification window in seconds, and when to undo.
     public var verifyWithin: Double?
     public var undoWhen: String?
+    /// On `applying` and `applied`: true when the proposal came from another replica through the board —
+    /// its incident is then judged only on the board, which only the leader reads.
+    public var handedOver: Bool?
 
     public init(
         time: String,
@@ -130,5 +133,6 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case resourceVersion = "resource_version"
         case verifyWithin = "verify_within"
         case undoWhen = "undo_when"
+        case handedOver = "handed_over"
     }
 }

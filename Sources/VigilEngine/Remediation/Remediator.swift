@@ -33,6 +33,9 @@ public actor Remediator {
     private var auditWritable = true
     /// The reason each proposal was last refused for.
     private var lastRefusal: [String: String] = [:]
+    /// The proposals of the latest round that came from other replicas through the board (their
+    /// applies are marked `handed_over`; an approval between rounds acts on this round's).
+    private var fromBoard: Set<String> = []
     /// Rounds and approvals run one at a time (``exclusively(_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -110,8 +113,12 @@ public actor Remediator {
         // The leader verifies what it applied for other replicas against their incidents too: a handed
         // proposal's entry stays on the board while a proposer still sees the incident and refreshes it.
         // Board unread: no verdict this round rather than a false "resolved".
+        let leading = await leadership?.isLeader ?? true
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
-        if let handed { await verify(incidents + handed.map(\.incident)) }
+        // A fix applied for another replica's incident is judged on the board alone: a replica that no
+        // longer leads (or restarted as a follower) does not read it and gives such a fix no verdict.
+        if let handed { await verify(incidents + handed.map(\.incident), boardRead: leading && handover != nil) }
+        fromBoard = []
         var answered = incidents
         current = [:]
         for (index, incident) in incidents.enumerated() {
@@ -122,6 +129,7 @@ public actor Remediator {
             }
         }
         for (proposal, incident) in handed ?? [] where current[proposal.id] == nil {
+            fromBoard.insert(proposal.id)
             current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
         }
         await reconcileHandedOver(seen: Set(incidents.flatMap { $0.proposals.map(\.id) }))
@@ -338,6 +346,7 @@ public actor Remediator {
         applying.changes = dryRun.changes.map { AuditRecord.Change(path: $0.path, before: $0.before, after: $0.after) }
         applying.verifyWithin = proposal.verify.within
         applying.undoWhen = proposal.verify.undo.rawValue
+        applying.handedOver = fromBoard.contains(proposal.id) ? true : nil
         applying.undo = UndoPlan.plan(for: action, before: before)
         applying.severity = incident.severity.description
         guard write(applying) else { return .failure(unwritable()) }
@@ -489,10 +498,11 @@ public actor Remediator {
     /// Judges each applied fix: resolved as soon as its incident (same subject and cause) is gone; at the
     /// end of its window, not resolved — or made worse, when the incident's severity rose. Undoes where
     /// the playbook says so, and escalates what did not help.
-    private func verify(_ incidents: [Incident]) async {
+    private func verify(_ incidents: [Incident], boardRead: Bool) async {
         let now = wallTime()
         for (id, change) in ledger.verifying.sorted(by: { $0.value.at < $1.value.at }) {
             let applied = change.record
+            if applied.handedOver == true, !boardRead { continue }
             let still = incidents.first {
                 "\($0.subject)" == applied.subject && $0.subject.namespace == applied.namespace
                     && $0.cause == applied.cause

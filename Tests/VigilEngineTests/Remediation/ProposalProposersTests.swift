@@ -157,4 +157,32 @@ struct ProposalProposersTests {
         crowded.proposers = []
         #expect((try? HandedProposal.decode(crowded.json).get()) == nil)
     }
+
+    @Test func aReplicaThatNoLongerLeadsGivesWhatItAppliedForAnotherNoVerdict() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
+            [Self.incident],
+            cluster: ClusterModel()
+        )
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        let applied = try #require(try leader.records().last)
+        #expect(applied.step == .applied)
+        #expect(applied.handedOver == true, "the apply says whose incident it was for")
+
+        // It stops leading (its renew deadline passes unrenewed): its own incidents hold none of the
+        // handed one, and it does not read the board, so it judges nothing rather than "resolved".
+        clock.advance(by: .seconds(11))
+        #expect(await !leader.elector.isLeader)
+        fixture.advance(30)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        // Restarted as a follower, from its audit log: the same.
+        let restarted = try HandoverReplica("vigil-0", fixture, clock)
+        fixture.advance(600)
+        await restarted.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
 }
