@@ -10,7 +10,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         /// Waiting for a person (`approve` autonomy).
         case pending
         case approved, rejected
-        /// A guard said no (`reason`); nothing was sent.
+        /// A guard said no (`reason`); nothing was sent. After `applying`: the lease could not be confirmed
+        /// just before the change (`lease-lost`).
         case refused
         /// Written before the change is sent: the request and the resourceVersion it is conditioned on.
         case applying

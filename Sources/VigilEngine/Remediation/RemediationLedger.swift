@@ -90,7 +90,10 @@ public struct RemediationLedger: Sendable {
             }
         case .undone:
             if record.target.hasPrefix("node/") { cordoned.remove(String(record.target.dropFirst(5))) }
-        case .proposed, .dryRun, .refused, .undoing, .escalated:
+        case .refused:
+            // After `applying`: the lease could not be confirmed just before the change; nothing was sent.
+            inFlight[id] = nil
+        case .proposed, .dryRun, .undoing, .escalated:
             break
         }
     }

@@ -377,12 +377,17 @@ public actor Remediator {
             return .failure(Self.appliedElsewhere)
         }
         if check == .lost {
-            answer.step = .failed
+            // Refused, not failed: the proposal is not settled. Next round a follower hands it to the
+            // leader through the board, and a leader that only could not read the lease tries again.
+            answer.step = .refused
             answer.time = Timestamp.utcMillis(wallTime())
             answer.reason = "lease-lost"
-            answer.message = "the remediation lease was lost before the change was sent; nothing was changed"
-            metrics.count(proposal.action, "failed")
+            answer.message =
+                "the remediation lease could not be confirmed just before the change (another replica holds it, "
+                + "or it could not be read); nothing was changed, and the proposal is decided afresh next round"
+            metrics.refused("lease-lost")
             dryRuns[proposal.id] = nil
+            lastRefusal[proposal.id] = nil
             _ = write(answer)
             logger.warning("lease lost before applying; not applied", metadata: ["proposal": "\(proposal.id)"])
             return .failure(Refusal(reason: "lease-lost", message: answer.message ?? ""))

@@ -57,7 +57,8 @@ struct LeaderGateTests {
 
     @Test func aLeaseLostBeforeTheChangeIsAuditedAndNothingIsSent() async throws {
         let fixture = try RemediationFixture()
-        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        let clock = ManualClock()
+        let leader = Self.elector("vigil-0", fixture, clock)
         #expect(await leader.tryAcquireOrRenew())
         // Another replica took the lease over; this one has not noticed yet (no renewal since).
         try await fixture.server.control(
@@ -69,8 +70,16 @@ struct LeaderGateTests {
         await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
 
         let records = try fixture.records()
-        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .failed])
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .refused])
         #expect(records.last?.reason == "lease-lost")
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
+        // Not settled: the next round, as a follower, refuses it as not the leader's (and would hand it
+        // over), where a settled proposal would be dropped for good.
+        #expect(await remediator.ledger.inFlight.isEmpty)
+        #expect(await !remediator.ledger.settled.contains(RemediationFixture.memoryIncident().proposals[0].id))
+        clock.advance(by: .seconds(11))  // past the renew deadline: it knows it no longer leads
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        #expect(try fixture.records().last?.reason == "not-leader")
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
     }
 
