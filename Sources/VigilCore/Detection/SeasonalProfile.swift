@@ -1,6 +1,6 @@
 /// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
-/// State: `binCount` levels narrowed to 8 bytes each (``SeasonalBin``: the default 24 bins take 192 bytes).
+/// State: `binCount` levels narrowed to 12 bytes each (``SeasonalBin``: the default 24 bins take 288 bytes).
 public struct SeasonalProfile: Sendable, Codable, Equatable {
     public internal(set) var bins: [SeasonalBin]
     public internal(set) var period: Double
@@ -26,10 +26,6 @@ public struct SeasonalProfile: Sendable, Codable, Equatable {
     public func level(at timestamp: Double) -> RobustLevel { bins[bin(at: timestamp)].level }
 
     public mutating func update(_ value: Double, at timestamp: Double, alpha: Double) {
-        bins[bin(at: timestamp)].update(
-            value,
-            alpha: alpha,
-            random: SeasonalBin.rounding(value: value, timestamp: timestamp)
-        )
+        bins[bin(at: timestamp)].update(value, alpha: alpha)
     }
 }

@@ -177,7 +177,7 @@ struct BinaryReader {
                 throw StoreSnapshot.DecodingError(description: "seasonal profile of \(binCount) bins over \(period) s")
             }
             var profile = SeasonalProfile(period: period, binCount: Int(binCount))
-            for index in 0..<Int(binCount) { profile.bins[index] = SeasonalBin(nearest: try level()) }
+            for index in 0..<Int(binCount) { profile.bins[index] = SeasonalBin(try level()) }
             detector.seasonal = profile
         case let tag:
             throw StoreSnapshot.DecodingError(description: "bad presence byte \(tag) at byte \(offset - 1)")
