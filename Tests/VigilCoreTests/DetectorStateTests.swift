@@ -8,14 +8,14 @@ struct DetectorStateTests {
     @Test func stateFitsTheBudget() {
         // ≤ 256 bytes per series without seasonality; the daily profile lives in one array of bins.
         #expect(MemoryLayout<EnsembleDetector>.size <= 256)
-        let profileBytes = MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins
+        let profileBytes = MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins
         #expect(MemoryLayout<EnsembleDetector>.size + profileBytes + 32 <= 2048)
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // docs/DETECTION.md ("121 B" a series, "24 × 16 B" more with the daily profile) quotes these.
-        #expect(MemoryLayout<EnsembleDetector>.size == 121)
-        #expect(MemoryLayout<RobustLevel>.stride * EnsembleParameters().seasonalBins == 384)
+        // docs/DETECTION.md ("104 B" a series, "24 × 12 B" more with the daily profile) quotes these.
+        #expect(MemoryLayout<EnsembleDetector>.size == 104)
+        #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 288)
     }
 
     @Test func checkpointedStateResumesExactly() throws {

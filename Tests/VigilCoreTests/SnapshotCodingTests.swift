@@ -44,6 +44,8 @@ struct SnapshotCodingTests {
         #expect(try encode(decoded) == bytes)
         #expect(decoded.series.map(\.labels) == snapshot.series.map(\.labels))
         #expect(decoded.series[0].detector.seasonal?.bins.count == (seasonal ? 24 : nil))
+        // The 8-byte bins are written as the levels they store and read back to the same bits.
+        #expect(decoded.series[0].detector.seasonal == snapshot.series[0].detector.seasonal)
         #expect(decoded.series[0].detector.deviatingSince == snapshot.series[0].detector.deviatingSince)
         #expect(decoded.parameters == snapshot.parameters)
     }

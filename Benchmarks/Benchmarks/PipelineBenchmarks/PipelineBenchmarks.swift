@@ -23,12 +23,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: {
         let body = SyntheticExposition.generate(.kubeStateMetrics, samples: 20_000)
-        var parameters = EnsembleParameters()
-        parameters.components.remove(.seasonal)
+        // The default detector, daily profile included: the one the daemon runs.
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:8080/metrics", job: "bench")],
             transport: FixedResponseTransport(body: body),
-            store: SeriesStore(parameters: parameters)
+            store: SeriesStore()
         )
         // The first scrape creates every series; the second fills the counter rates.
         await manager.scrapeAll()

@@ -104,7 +104,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 /// detector give evidence in robust spreads; the record-ratio stage scores it against the series's own
 /// recent extremes.
 ///
-/// State without seasonality is under 200 bytes; the seasonal profile adds 48 bins of 24 bytes.
+/// State without seasonality is 104 bytes; the daily profile adds 24 bins of 12 bytes (``SeasonalBin``).
 public struct EnsembleDetector: Detector, Equatable {
     /// The score at which Vigil calls a sample anomalous: 1.2 times the series's recent record
     /// (NAB's optimal single threshold for this detector was 0.289).
@@ -112,14 +112,14 @@ public struct EnsembleDetector: Detector, Equatable {
 
     public internal(set) var level = RobustLevel()
     public internal(set) var difference = RobustLevel()
-    public internal(set) var previousValue: Double?
+    @PackedOptional public internal(set) var previousValue: Double? = nil
     /// The previous finite sample's timestamp: the spacing that paces learning (`referenceInterval`).
-    public internal(set) var previousTimestamp: Double?
+    @PackedOptional public internal(set) var previousTimestamp: Double? = nil
     public internal(set) var change = ChangePointDetector()
     public internal(set) var seasonal: SeasonalProfile?
     public internal(set) var stage = RecordRatio()
     /// Start of the current run of samples on which a component fired; nil while normal.
-    public internal(set) var deviatingSince: Double?
+    @PackedOptional public internal(set) var deviatingSince: Double? = nil
 
     public init(parameters: EnsembleParameters) {
         if parameters.components.contains(.seasonal) {

@@ -1,13 +1,13 @@
 /// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
-/// State: `binCount` levels (16 bytes each: the default 24 bins take 384 bytes).
+/// State: `binCount` levels narrowed to 12 bytes each (``SeasonalBin``: the default 24 bins take 288 bytes).
 public struct SeasonalProfile: Sendable, Codable, Equatable {
-    public internal(set) var bins: [RobustLevel]
+    public internal(set) var bins: [SeasonalBin]
     public internal(set) var period: Double
 
     public init(period: Double = 86_400, binCount: Int = 48) {
         self.period = period
-        bins = Array(repeating: RobustLevel(), count: binCount)
+        bins = Array(repeating: SeasonalBin(), count: binCount)
     }
 
     @inline(__always)
@@ -23,7 +23,7 @@ public struct SeasonalProfile: Sendable, Codable, Equatable {
 
     /// The level learnt for the time of period of `timestamp`.
     @inline(__always)
-    public func level(at timestamp: Double) -> RobustLevel { bins[bin(at: timestamp)] }
+    public func level(at timestamp: Double) -> RobustLevel { bins[bin(at: timestamp)].level }
 
     public mutating func update(_ value: Double, at timestamp: Double, alpha: Double) {
         bins[bin(at: timestamp)].update(value, alpha: alpha)

@@ -103,7 +103,7 @@ struct BinaryWriter {
         if let seasonal = detector.seasonal {
             double(seasonal.period)
             integer(UInt32(seasonal.bins.count))
-            for bin in seasonal.bins { level(bin) }
+            for bin in seasonal.bins { level(bin.level) }
         }
         double(detector.stage.peak)
         integer(detector.stage.count)
@@ -177,7 +177,7 @@ struct BinaryReader {
                 throw StoreSnapshot.DecodingError(description: "seasonal profile of \(binCount) bins over \(period) s")
             }
             var profile = SeasonalProfile(period: period, binCount: Int(binCount))
-            for index in 0..<Int(binCount) { profile.bins[index] = try level() }
+            for index in 0..<Int(binCount) { profile.bins[index] = SeasonalBin(try level()) }
             detector.seasonal = profile
         case let tag:
             throw StoreSnapshot.DecodingError(description: "bad presence byte \(tag) at byte \(offset - 1)")
