@@ -15,7 +15,8 @@ import VigilRules
 /// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds
 /// the Lease, claims each change on it as a leader does (so no fix a leader applied is applied again, and
 /// the cluster-wide guards count it), and releases it when done; a live holder makes it refuse before
-/// anything is sent.
+/// anything is sent. Given neither, it looks for the replicas' Lease under its default name in every
+/// namespace (``LeaseSearch``) unless told there is none (`--no-lease`).
 struct ClusterRemediation {
     let connection: KubeConnection
     /// Present with `--apply`: where the audit log is, and whether to ask.
@@ -28,6 +29,9 @@ struct ClusterRemediation {
         var policy = RemediationPolicy()
         /// The daemon's Lease, when its replicas elect a leader: applying needs it.
         var election: LeaderElectionConfiguration?
+        /// Without `election`: look for the replicas' Lease in the cluster (``LeaseSearch``); false with
+        /// `--no-lease`.
+        var searchLease = true
         /// Asks the question and answers it (the terminal's line; tests answer for it).
         var ask: @Sendable (String) -> Bool = { question in
             Console.current.writeOut(question)
@@ -49,7 +53,9 @@ struct ClusterRemediation {
         }
         // The Lease first: refused, nothing is sent, not even a dry run.
         var lease: LeaseTenure?
-        if let election = apply.election { lease = try await LeaseTenure.take(election, kube: kube) }
+        var election = apply.election
+        if election == nil, apply.searchLease { election = try await LeaseSearch.election(kube: kube) }
+        if let election { lease = try await LeaseTenure.take(election, kube: kube) }
         do {
             let answered = try await offer(incidents, cluster: cluster, apply: apply, leadership: lease?.elector)
             await lease?.end()

@@ -96,4 +96,50 @@ import VigilTestKit
         #expect(released.offset > change)
         #expect(Self.holder(released.element) == "")
     }
+
+    @Test func withNoLeaseNamedTheReplicasLeaseIsFoundAndItsLiveLeaderRefusesApply() async throws {
+        let (server, state) = try await Self.cluster(leaseHeldBy: "vigil-0", renewed: Date(), for: 3600)
+        defer { try? FileManager.default.removeItem(at: state) }
+
+        let result = try await ChildProcess.run(
+            ChildProcess.binary,
+            RemediationEndToEndTests.arguments(Self.scenario, server, state)
+        )
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("the remediation lease vigil/vigil-remediation is held by vigil-0"))
+        #expect(try await server.log().filter { $0.method != "GET" }.isEmpty)
+    }
+
+    @Test func leasesOfThatNameInTwoNamespacesMakeApplyAskWhichOne() async throws {
+        let (server, state) = try await Self.cluster(leaseHeldBy: "", renewed: Date(timeIntervalSinceNow: -60))
+        defer { try? FileManager.default.removeItem(at: state) }
+        let other: [String: Any] = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "vigil-remediation", "namespace": "monitoring"], "spec": [:] as [String: Any],
+        ]
+        let body = try JSONSerialization.data(withJSONObject: ["object": other])
+        try await server.control("/__create", String(decoding: body, as: UTF8.self))
+
+        let result = try await ChildProcess.run(
+            ChildProcess.binary,
+            RemediationEndToEndTests.arguments(Self.scenario, server, state)
+        )
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("in several namespaces (monitoring/vigil-remediation, vigil/vigil-remediation)"))
+        #expect(try await server.log().filter { $0.method != "GET" }.isEmpty)
+    }
+
+    @Test func noLeaseAppliesWithoutTakingPartInAnElection() async throws {
+        let (server, state) = try await Self.cluster(leaseHeldBy: "", renewed: Date(timeIntervalSinceNow: -60))
+        defer { try? FileManager.default.removeItem(at: state) }
+
+        let result = try await ChildProcess.run(
+            ChildProcess.binary,
+            RemediationEndToEndTests.arguments(Self.scenario, server, state) + ["--no-lease"]
+        )
+        #expect(result.status == 1, "\(result.output)")
+        let requests = try await server.log()
+        #expect(!requests.contains { $0.path.contains("/leases") }, "no Lease read or written")
+        #expect(requests.contains { $0.method != "GET" && $0.path.hasPrefix(Self.object) })
+    }
 }

@@ -75,6 +75,12 @@ struct DiagnoseCommand: AsyncParsableCommand {
     )
     var lease: String?
 
+    @Flag(
+        help:
+            "With --apply: no Vigil replicas apply fixes in this cluster, so take part in no Lease (without --lease or --config, --apply looks for their Lease, vigil-remediation, in every namespace and refuses when it cannot tell)."
+    )
+    var noLease = false
+
     @OptionGroup(title: "Audit log (with --apply)") var location: AuditLocation
 
     @Flag(
@@ -106,6 +112,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
             throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
         }
         if yes, !apply { throw ValidationError("--yes answers --apply's question: give --apply too") }
+        if noLease {
+            guard apply else { throw ValidationError("--no-lease is about --apply: give --apply too") }
+            guard lease == nil else { throw ValidationError("give one of --lease and --no-lease") }
+        }
         if let lease {
             guard apply else {
                 throw ValidationError("--lease names the Lease --apply takes part in: give --apply too")
@@ -317,6 +327,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        if noLease, apply, daemon.cluster.leaderElection != nil {
+            Console.error("vigil diagnose: --no-lease, but \(config ?? "--config") has cluster.leader_election")
+            throw ExitCode(2)
+        }
         return ClusterRemediation(
             connection: connection,
             apply: apply
@@ -324,7 +338,8 @@ struct DiagnoseCommand: AsyncParsableCommand {
                     auditLog: location.path,
                     assumeYes: yes,
                     policy: daemon.remediation,
-                    election: election(daemon.cluster.leaderElection)
+                    election: election(daemon.cluster.leaderElection),
+                    searchLease: !noLease
                 ) : nil
         )
     }
