@@ -57,7 +57,14 @@ struct ClusterRemediation {
         if election == nil, apply.searchLease { election = try await LeaseSearch.election(kube: kube) }
         if let election { lease = try await LeaseTenure.take(election, kube: kube) }
         do {
-            let answered = try await offer(incidents, cluster: cluster, apply: apply, leadership: lease?.elector)
+            let answered = try await offer(
+                incidents,
+                cluster: cluster,
+                apply: apply,
+                leadership: lease?.elector,
+                kube: kube,
+                logger: logger
+            )
             await lease?.end()
             return answered
         } catch {
@@ -70,10 +77,10 @@ struct ClusterRemediation {
         _ incidents: [Incident],
         cluster: ClusterModel,
         apply: Apply,
-        leadership: (any RemediationLeadership)?
+        leadership: (any RemediationLeadership)?,
+        kube: KubeClient,
+        logger: Logger
     ) async throws -> [Incident] {
-        let logger = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
-        let kube = KubeClient(connection: connection, transport: CurlHTTPClient())
         let audit = try AuditLog(path: apply.auditLog)
         let read = try AuditLog.read(path: audit.path)
         for problem in read.problems { Console.error("vigil diagnose: audit log: \(problem)") }

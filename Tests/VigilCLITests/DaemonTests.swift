@@ -289,4 +289,21 @@ struct DaemonTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("cluster.leader_election when sharded (--shards above 1)"), "\(result.stderr)")
     }
+
+    /// A fixed identity in the file every replica reads would make each believe it holds the Lease.
+    @Test func aSharedLeaseIdentityAcrossShardsRefusesToStart() async throws {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let config = stateDirectory + "/vigil.yaml"
+        try "cluster: {shards: 3, shard: 0, leader_election: {identity: vigil-0}}\n".write(
+            toFile: config,
+            atomically: true,
+            encoding: .utf8
+        )
+        let result = await vigil("run", "--config", config, "--listen", "127.0.0.1:\(try LoopbackPort.free())")
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("cluster.leader_election.identity: \"vigil-0\" would be every replica's"),
+            "\(result.stderr)"
+        )
+    }
 }

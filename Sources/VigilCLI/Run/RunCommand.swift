@@ -291,6 +291,12 @@ struct RunCommand: AsyncParsableCommand {
             config = try source.load()
             shard = try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
             rules = try config.rules()
+            if config.cluster.shards > 1, let identity = config.cluster.leaderElection?.identity {
+                // Every replica reads the same file: all would take themselves for the Lease's holder.
+                throw DaemonConfig.Invalid(errors: [
+                    "cluster.leader_election.identity: \"\(identity)\" would be every replica's (--shards above 1); leave it out, so that each replica is its pod name"
+                ])
+            }
             connection = try config.kubeConnection()
             if connection == nil,
                 !config.discovery.isEmpty || config.cluster.monitors || config.cluster.leaderElection != nil

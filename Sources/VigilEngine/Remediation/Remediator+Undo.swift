@@ -58,11 +58,6 @@ extension Remediator {
                     + fields.joined(separator: "; ") + "); the change made since is left in place"
             )
         }
-        if let refusal = await claimUndo(applied, action: plan.action) {
-            metrics.refused(refusal.reason)
-            logger.notice("undo refused", metadata: ["proposal": "\(applied.proposal)", "reason": "\(refusal.reason)"])
-            return closeUndo(applied, .refused, refusal.reason, refusal.message)
-        }
         var undoing = applied
         undoing.step = .undoing
         undoing.time = Timestamp.utcMillis(wallTime())
@@ -73,7 +68,14 @@ extension Remediator {
         )
         undoing.response = nil
         undoing.resourceVersion = version
+        // On record before the claim, as `applying` is before an apply's: a claim on the Lease is never
+        // without its audit record, whatever happens between the two.
         guard write(undoing) else { return }
+        if let refusal = await claimUndo(applied, action: plan.action) {
+            metrics.refused(refusal.reason)
+            logger.notice("undo refused", metadata: ["proposal": "\(applied.proposal)", "reason": "\(refusal.reason)"])
+            return closeUndo(applied, .refused, refusal.reason, refusal.message)
+        }
         var undone = undoing
         undone.step = .undone
         undone.request = nil

@@ -158,9 +158,6 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// The lease's record as last read or written; nil before the first successful read.
-    public var observedRecord: LeaseRecord? { observed?.record }
-
     /// One candidacy for a process that lives for one command (`vigil diagnose --apply`), not a
     /// campaign: the lease is taken at once when it is free (never created, or released); refused at once
     /// when its holder renewed it within its duration by the holder's own `renewTime` (a live leader —

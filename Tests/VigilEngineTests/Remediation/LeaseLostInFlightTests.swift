@@ -185,7 +185,7 @@ struct LeaseLostInFlightTests {
         let second = try await Self.newLeader(fixture, clock, log: log)
         await second.round([incident], cluster: ClusterModel())
         let its = try AuditLog.read(path: log).records
-        #expect(its.suffix(3).map(\.step) == [.verified, .refused, .escalated])
+        #expect(its.suffix(4).map(\.step) == [.verified, .undoing, .refused, .escalated])
         #expect(its.suffix(2).first?.reason == "already-undone")
         #expect(try await writes().count == 2)
     }
