@@ -13,23 +13,9 @@ struct LeaderGateTests {
     private static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
     private static let lease = "/apis/coordination.k8s.io/v1/namespaces/shop/leases/vigil-remediation"
 
-    private static func elector(
-        _ identity: String,
-        _ fixture: RemediationFixture,
-        _ clock: ManualClock
-    )
-        -> LeaderElector<ManualClock>
-    {
-        LeaderElector(
-            configuration: LeaderElectionConfiguration(namespace: "shop", identity: identity),
-            client: fixture.kube,
-            clock: clock
-        )
-    }
-
     @Test func theLeaderApplies() async throws {
         let fixture = try RemediationFixture()
-        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        let leader = fixture.elector("vigil-0", ManualClock())
         #expect(await leader.tryAcquireOrRenew())
         let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leader)
         await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
@@ -41,8 +27,8 @@ struct LeaderGateTests {
     @Test func aReplicaWithoutTheLeaseProposesButNeverApplies() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        #expect(await Self.elector("vigil-0", fixture, clock).tryAcquireOrRenew())
-        let follower = Self.elector("vigil-1", fixture, clock)
+        #expect(await fixture.elector("vigil-0", clock).tryAcquireOrRenew())
+        let follower = fixture.elector("vigil-1", clock)
         #expect(await follower.tryAcquireOrRenew() == false)
         let remediator = try fixture.remediator(RemediationFixture.applying, leadership: follower)
         await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
@@ -58,7 +44,7 @@ struct LeaderGateTests {
     @Test func aLeaseLostBeforeTheChangeIsAuditedAndNothingIsSent() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let leader = Self.elector("vigil-0", fixture, clock)
+        let leader = fixture.elector("vigil-0", clock)
         #expect(await leader.tryAcquireOrRenew())
         // Another replica took the lease over; this one has not noticed yet (no renewal since).
         try await fixture.server.control(
@@ -86,7 +72,7 @@ struct LeaderGateTests {
     @Test func aNewLeaderDoesNotApplyAgainWhatTheOldOneApplied() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let old = Self.elector("vigil-0", fixture, clock)
+        let old = fixture.elector("vigil-0", clock)
         #expect(await old.tryAcquireOrRenew())
         let first = try fixture.remediator(RemediationFixture.applying, leadership: old)
         await first.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
@@ -97,7 +83,7 @@ struct LeaderGateTests {
 
         // The old leader goes; another replica, with its own audit log, takes over and sees the same incident.
         await old.release()
-        let new = Self.elector("vigil-1", fixture, clock)
+        let new = fixture.elector("vigil-1", clock)
         #expect(await new.tryAcquireOrRenew())
         let otherLog = fixture.directory.appendingPathComponent("other.jsonl").path
         let second = try fixture.remediator(
@@ -120,7 +106,7 @@ struct LeaderGateTests {
             "/__patch",
             #"{"path": "\#(Self.deployment)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "512Mi"}}}]}}}}}"#
         )
-        let leader = Self.elector("vigil-0", fixture, ManualClock())
+        let leader = fixture.elector("vigil-0", ManualClock())
         #expect(await leader.tryAcquireOrRenew())
         let incident = RemediationFixture.memoryIncident(verify: Playbook.Verification(within: 60, undo: .notResolved))
         let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leader)

@@ -41,27 +41,13 @@ struct LeaseLostInFlightTests {
         )
     }
 
-    private static func elector(
-        _ identity: String,
-        _ fixture: RemediationFixture,
-        _ clock: ManualClock
-    )
-        -> LeaderElector<ManualClock>
-    {
-        LeaderElector(
-            configuration: LeaderElectionConfiguration(namespace: "shop", identity: identity),
-            client: fixture.kube,
-            clock: clock
-        )
-    }
-
     /// `vigil-1`'s remediator, its audit log at `log` (a copy of the first leader's, when given).
     private static func newLeader(
         _ fixture: RemediationFixture,
         _ clock: ManualClock,
         log: String
     ) async throws -> Remediator {
-        let elector = Self.elector("vigil-1", fixture, clock)
+        let elector = fixture.elector("vigil-1", clock)
         #expect(await elector.tryAcquireOrRenew())
         return try fixture.remediator(
             RemediationFixture.applying,
@@ -73,7 +59,7 @@ struct LeaseLostInFlightTests {
     @Test func anApplyWhoseLeaseIsTakenAfterItsClaimIsAuditedSentOnceAndNeverRepeated() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let elector = Self.elector("vigil-0", fixture, clock)
+        let elector = fixture.elector("vigil-0", clock)
         #expect(await elector.tryAcquireOrRenew())
         let leadership = Interrupted(elector: elector) { _ in await Self.takeLease(fixture) }
         let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leadership)
@@ -104,7 +90,7 @@ struct LeaseLostInFlightTests {
         _ clock: ManualClock,
         afterUndoClaim: @escaping @Sendable () async -> Void = {}
     ) async throws -> (first: Remediator, elector: LeaderElector<ManualClock>, incident: Incident, secondLog: String) {
-        let elector = Self.elector("vigil-0", fixture, clock)
+        let elector = fixture.elector("vigil-0", clock)
         #expect(await elector.tryAcquireOrRenew())
         let leadership = Interrupted(elector: elector) { claim in
             if claim.proposal.hasSuffix("#undo") { await afterUndoClaim() }

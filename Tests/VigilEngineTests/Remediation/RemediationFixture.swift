@@ -150,4 +150,13 @@ final class RemediationFixture: @unchecked Sendable {
         policy.allowApply = true
         return policy
     }
+
+    /// A replica's elector for the Lease in namespace shop, on the fake API server.
+    func elector(_ identity: String, _ clock: ManualClock) -> LeaderElector<ManualClock> {
+        LeaderElector(
+            configuration: LeaderElectionConfiguration(namespace: "shop", identity: identity),
+            client: kube,
+            clock: clock
+        )
+    }
 }
