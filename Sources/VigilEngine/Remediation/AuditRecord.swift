@@ -11,7 +11,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case pending
         case approved, rejected
         /// A guard said no (`reason`); nothing was sent. After `applying`: the lease could not be confirmed
-        /// just before the change (`lease-lost`).
+        /// just before the change (`lease-lost`); after `undoing`: the undo's claim was refused
+        /// (`not-leader`, `already-undone`).
         case refused
         /// Written before the change is sent: the request and the resourceVersion it is conditioned on.
         case applying

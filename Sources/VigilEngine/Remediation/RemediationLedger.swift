@@ -91,8 +91,10 @@ public struct RemediationLedger: Sendable {
         case .undone:
             if record.target.hasPrefix("node/") { cordoned.remove(String(record.target.dropFirst(5))) }
         case .refused:
-            // After `applying`: the lease could not be confirmed just before the change; nothing was sent.
-            inFlight[id] = nil
+            // After this process's `applying`, the lease could not be confirmed just before the change:
+            // nothing was sent. Any other refusal leaves an `applying` in flight (a crash's, awaiting
+            // reconciliation) where it is: only reading the object may settle it.
+            if record.reason == "lease-lost" { inFlight[id] = nil }
         case .proposed, .dryRun, .undoing, .escalated:
             break
         }

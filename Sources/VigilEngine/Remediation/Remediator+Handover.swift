@@ -63,11 +63,13 @@ extension Remediator {
     func proposalsHandedToThisLeader(
         playbooks: [Playbook]
     ) async -> [(proposal: Proposal, incident: Incident)]? {
+        boardRead = false
         guard let handover, let leadership, await leadership.isLeader else { return [] }
         guard let board = await handover.handed() else {
             logger.warning("cannot read the proposals other replicas handed over; retried next round")
             return nil
         }
+        boardRead = true
         let now = wallTime()
         let stale = board.proposals.filter { now - $0.lastSeen > handover.staleAfter }
         for (key, why) in board.unreadable {

@@ -36,6 +36,8 @@ public actor Remediator {
     /// The proposals of the latest round that came from other replicas through the board (their
     /// applies are marked `handed_over`; an approval between rounds acts on this round's).
     private var fromBoard: Set<String> = []
+    /// Whether this round read the board (only a leader does): what a handed-over fix is judged on.
+    var boardRead = false
     /// Rounds and approvals run one at a time (``exclusively(_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -113,11 +115,10 @@ public actor Remediator {
         // The leader verifies what it applied for other replicas against their incidents too: a handed
         // proposal's entry stays on the board while a proposer still sees the incident and refreshes it.
         // Board unread: no verdict this round rather than a false "resolved".
-        let leading = await leadership?.isLeader ?? true
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
-        // A fix applied for another replica's incident is judged on the board alone: a replica that no
-        // longer leads (or restarted as a follower) does not read it and gives such a fix no verdict.
-        if let handed { await verify(incidents + handed.map(\.incident), boardRead: leading && handover != nil) }
+        // A fix applied for another replica's incident is judged on the board alone: a replica that did
+        // not read it this round (it no longer leads, or restarted as a follower) gives such a fix no verdict.
+        if let handed { await verify(incidents + handed.map(\.incident), boardRead: boardRead) }
         fromBoard = []
         var answered = incidents
         current = [:]
