@@ -64,13 +64,22 @@ import VigilTestKit
         #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("audit.jsonl").path))
     }
 
-    @Test func aReleasedLeaseIsTakenTheChangeClaimedFirstAndTheLeaseGivenBack() async throws {
+    /// Named with `--lease`, or found by its default name in every namespace: the same election.
+    @Test(arguments: [["--lease", "vigil/vigil-remediation"], []])
+    func aReleasedLeaseIsTakenTheChangeClaimedFirstAndTheLeaseGivenBack(_ naming: [String]) async throws {
         let (server, state) = try await Self.cluster(leaseHeldBy: "", renewed: Date(timeIntervalSinceNow: -60))
         defer { try? FileManager.default.removeItem(at: state) }
+        // A Lease of another name beside it is not the replicas'.
+        let other: [String: Any] = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "other-controller", "namespace": "monitoring"], "spec": [:] as [String: Any],
+        ]
+        let body = try JSONSerialization.data(withJSONObject: ["object": other])
+        try await server.control("/__create", String(decoding: body, as: UTF8.self))
 
         let result = try await ChildProcess.run(
             ChildProcess.binary,
-            RemediationEndToEndTests.arguments(Self.scenario, server, state) + ["--lease", "vigil/vigil-remediation"]
+            RemediationEndToEndTests.arguments(Self.scenario, server, state) + naming
         )
         #expect(result.status == 1, "\(result.output)")  // incidents found, one fixed
 
