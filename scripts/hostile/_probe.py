@@ -92,15 +92,19 @@ class Daemon:
         self.process = subprocess.Popen(command + list(arguments), stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def wait_healthy(self, seconds=20):
+    def wait_healthy(self, seconds=20, path="/healthz"):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
-            if get(self.url + "/healthz", timeout=1, token=self.token)[0] == 200:
+            if get(self.url + path, timeout=1, token=self.token)[0] == 200:
                 return True
             time.sleep(0.1)
         return False
+
+    def wait_ready(self, seconds=60):
+        """/readyz answers 200: learnt state restored (a large checkpoint takes seconds on a loaded machine)."""
+        return self.wait_healthy(seconds, path="/readyz")
 
     def output(self):
         self.log.flush()
