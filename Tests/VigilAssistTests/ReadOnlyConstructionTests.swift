@@ -29,7 +29,7 @@ import Testing
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             for line in text.split(separator: "\n") where line.hasPrefix("import ") || line.contains(" import ") {
                 let module = line.split(separator: " ").last.map(String.init) ?? ""
-                #expect(["Foundation", "MCP", "Synchronization", "VigilHTTP"].contains(module), "\(file): \(line)")
+                #expect(["Foundation", "MCP", "VigilHTTP"].contains(module), "\(file): \(line)")
                 #expect(!Self.acting.contains(module), "\(file) imports \(module)")
             }
         }
