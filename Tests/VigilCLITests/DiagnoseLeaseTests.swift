@@ -20,18 +20,32 @@ import VigilTestKit
         for seconds: Int = 15
     ) async throws -> (FakeAPIServer, URL) {
         let (server, state) = try await RemediationEndToEndTests.cluster(scenario)
-        let lease: [String: Any] = [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": ["name": "vigil-remediation", "namespace": "vigil"],
-            "spec": [
+        try await addLease(
+            to: server,
+            namespace: "vigil",
+            name: "vigil-remediation",
+            spec: [
                 "holderIdentity": holder, "leaseDurationSeconds": seconds, "leaseTransitions": 3,
                 "renewTime": ISO8601DateFormatter().string(from: at),
                 "acquireTime": ISO8601DateFormatter().string(from: at),
-            ],
+            ]
+        )
+        return (server, state)
+    }
+
+    /// Creates a Lease on the fake API server.
+    static func addLease(
+        to server: FakeAPIServer,
+        namespace: String,
+        name: String,
+        spec: [String: Any] = [:]
+    ) async throws {
+        let lease: [String: Any] = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": name, "namespace": namespace], "spec": spec,
         ]
         let body = try JSONSerialization.data(withJSONObject: ["object": lease])
         try await server.control("/__create", String(decoding: body, as: UTF8.self))
-        return (server, state)
     }
 
     /// The Lease's holder in a request's body.
@@ -70,12 +84,7 @@ import VigilTestKit
         let (server, state) = try await Self.cluster(leaseHeldBy: "", renewed: Date(timeIntervalSinceNow: -60))
         defer { try? FileManager.default.removeItem(at: state) }
         // A Lease of another name beside it is not the replicas'.
-        let other: [String: Any] = [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": ["name": "other-controller", "namespace": "monitoring"], "spec": [:] as [String: Any],
-        ]
-        let body = try JSONSerialization.data(withJSONObject: ["object": other])
-        try await server.control("/__create", String(decoding: body, as: UTF8.self))
+        try await Self.addLease(to: server, namespace: "monitoring", name: "other-controller")
 
         let result = try await ChildProcess.run(
             ChildProcess.binary,
@@ -122,12 +131,7 @@ import VigilTestKit
     @Test func leasesOfThatNameInTwoNamespacesMakeApplyAskWhichOne() async throws {
         let (server, state) = try await Self.cluster(leaseHeldBy: "", renewed: Date(timeIntervalSinceNow: -60))
         defer { try? FileManager.default.removeItem(at: state) }
-        let other: [String: Any] = [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": ["name": "vigil-remediation", "namespace": "monitoring"], "spec": [:] as [String: Any],
-        ]
-        let body = try JSONSerialization.data(withJSONObject: ["object": other])
-        try await server.control("/__create", String(decoding: body, as: UTF8.self))
+        try await Self.addLease(to: server, namespace: "monitoring", name: "vigil-remediation")
 
         let result = try await ChildProcess.run(
             ChildProcess.binary,
