@@ -28,9 +28,13 @@ struct ProposalProposersTests {
         try await fixture.changes().filter { $0.path == ProposalHandoverTests.deployment }.count
     }
 
-    @Test func aFollowerRestartedAfterItsIncidentEndedWithdrawsAndTheFixIsKept() async throws {
-        let fixture = try RemediationFixture()
-        let clock = ManualClock()
+    /// vigil-0 leads; vigil-1 sees the incident and hands its proposal over; vigil-0's round applies it.
+    static func leaderApplyingAHandover(
+        _ fixture: RemediationFixture,
+        _ clock: ManualClock
+    ) async throws
+        -> HandoverReplica
+    {
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
         await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
@@ -38,6 +42,13 @@ struct ProposalProposersTests {
             cluster: ClusterModel()
         )
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        return leader
+    }
+
+    @Test func aFollowerRestartedAfterItsIncidentEndedWithdrawsAndTheFixIsKept() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
         #expect(try leader.records().last?.step == .applied)
 
         // The fix works; the follower restarts meanwhile and no longer sees the incident. Its first round
@@ -161,13 +172,7 @@ struct ProposalProposersTests {
     @Test func aReplicaThatNoLongerLeadsGivesWhatItAppliedForAnotherNoVerdict() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
-        let leader = try HandoverReplica("vigil-0", fixture, clock)
-        #expect(await leader.elector.tryAcquireOrRenew())
-        await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
-            [Self.incident],
-            cluster: ClusterModel()
-        )
-        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
         let applied = try #require(try leader.records().last)
         #expect(applied.step == .applied)
         #expect(applied.handedOver == true, "the apply says whose incident it was for")
