@@ -118,7 +118,7 @@ public actor Remediator {
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
         // A fix applied for another replica's incident is judged on the board alone: a replica that did
         // not read it this round (it no longer leads, or restarted as a follower) gives such a fix no verdict.
-        if let handed { await verify(incidents + handed.map(\.incident), boardRead: boardRead) }
+        if let handed { await verify(incidents + handed.map(\.incident)) }
         fromBoard = []
         var answered = incidents
         current = [:]
@@ -504,7 +504,7 @@ public actor Remediator {
     /// Judges each applied fix: resolved as soon as its incident (same subject and cause) is gone; at the
     /// end of its window, not resolved — or made worse, when the incident's severity rose. Undoes where
     /// the playbook says so, and escalates what did not help.
-    private func verify(_ incidents: [Incident], boardRead: Bool) async {
+    private func verify(_ incidents: [Incident]) async {
         let now = wallTime()
         for (id, change) in ledger.verifying.sorted(by: { $0.value.at < $1.value.at }) {
             let applied = change.record
