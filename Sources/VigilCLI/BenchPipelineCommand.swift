@@ -26,6 +26,14 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     )
     var seasonal = true
 
+    @Flag(
+        help: """
+            Change every value from one scrape to the next (the file, then each value plus one), so every \
+            series varies and has a daily profile; without it a series whose value never changes has none.
+            """
+    )
+    var vary = false
+
     /// VmRSS of this process, from /proc/self/status.
     static func residentBytes() -> Int {
         let status =
@@ -40,7 +48,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         if !seasonal { parameters.components.remove(.seasonal) }
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:9100/metrics", job: "bench")],
-            transport: FixedResponseTransport(body: bytes),
+            transport: vary
+                ? AlternatingBodyTransport(body: bytes) as any HTTPTransport : FixedResponseTransport(body: bytes),
             store: SeriesStore(parameters: parameters)
         )
         let residentBefore = Self.residentBytes()
@@ -60,7 +69,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         Console.out(
             BenchReport(
                 peer: "vigil-pipeline",
-                impl: "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : ""))",
+                impl:
+                    "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : "")\(vary ? ", every value varying" : ""))",
                 bytes: bytes.count,
                 samples: samples,
                 measured: measured,

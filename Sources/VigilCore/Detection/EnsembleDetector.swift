@@ -104,7 +104,8 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 /// detector give evidence in robust spreads; the record-ratio stage scores it against the series's own
 /// recent extremes.
 ///
-/// State without seasonality is 104 bytes; the daily profile adds 24 bins of 12 bytes (``SeasonalBin``).
+/// State without seasonality is 104 bytes; the daily profile adds 24 bins of 12 bytes (``SeasonalBin``),
+/// made when the series first varies.
 public struct EnsembleDetector: Detector, Equatable {
     /// The score at which Vigil calls a sample anomalous: 1.2 times the series's recent record
     /// (NAB's optimal single threshold for this detector was 0.289).
@@ -121,11 +122,8 @@ public struct EnsembleDetector: Detector, Equatable {
     /// Start of the current run of samples on which a component fired; nil while normal.
     @PackedOptional public internal(set) var deviatingSince: Double? = nil
 
-    public init(parameters: EnsembleParameters) {
-        if parameters.components.contains(.seasonal) {
-            seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: parameters.seasonalBins)
-        }
-    }
+    /// The daily profile is made when the series first varies (``makeProfileOnFirstChange``), not here.
+    public init(parameters: EnsembleParameters) {}
 
     public mutating func observe(
         _ value: Double,
@@ -165,6 +163,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // Seasonal: how far from what this time of period usually looks like. Once this time of period
         // is learnt, it replaces the level baseline: day-to-day variation at the same hour is the
         // better yardstick, and a daily peak is no anomaly.
+        if components.contains(.seasonal) { makeProfileOnFirstChange(value, at: timestamp, parameters: parameters) }
         if let seasonal {
             let bin = seasonal.level(at: timestamp)
             if bin.count > minimumSamples {
@@ -252,6 +251,27 @@ public struct EnsembleDetector: Detector, Equatable {
             fired: reported,
             basis: basis,
             since: deviatingSince
+        )
+    }
+
+    /// Makes the daily profile when `value` is the series's first change: until then every bin would hold
+    /// the one value the level holds, so a constant series (most of kube-state-metrics) spends no 24 bins
+    /// on it. The profile made is the one the series would have learnt from the start
+    /// (``SeasonalProfile/init(constant:samples:spacing:last:period:binCount:)``), so scores are the same.
+    @inline(__always)
+    mutating func makeProfileOnFirstChange(_ value: Double, at timestamp: Double, parameters: EnsembleParameters) {
+        // The level moves at the first different value and never comes back to exactly no spread, so
+        // `value != level.mean` with a spread of 0 is the first change.
+        guard seasonal == nil, level.count > 0, level.meanAbsoluteDeviation == 0, value != level.mean,
+            let previousTimestamp
+        else { return }
+        seasonal = SeasonalProfile(
+            constant: level.mean,
+            samples: level.count,
+            spacing: timestamp - previousTimestamp,
+            last: previousTimestamp,
+            period: parameters.seasonalPeriod,
+            binCount: parameters.seasonalBins
         )
     }
 

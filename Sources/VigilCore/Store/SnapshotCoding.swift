@@ -169,7 +169,7 @@ struct BinaryReader {
         detector.change.lower = try double()
         switch try integer(UInt8.self) {
         case 0:
-            detector.seasonal = nil
+            break  // seasonality off, or a series that has not varied yet: no profile
         case 1:
             let period = try double()
             let binCount = try integer(UInt32.self)
