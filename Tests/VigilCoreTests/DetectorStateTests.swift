@@ -13,9 +13,9 @@ struct DetectorStateTests {
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // docs/DETECTION.md ("104 B" a series, "24 × 12 B" more with the daily profile) quotes these.
+        // docs/DETECTION.md ("104 B" a series, "24 × 10 B" more with the daily profile) quotes these.
         #expect(MemoryLayout<EnsembleDetector>.size == 104)
-        #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 288)
+        #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 240)
     }
 
     @Test func checkpointedStateResumesExactly() throws {

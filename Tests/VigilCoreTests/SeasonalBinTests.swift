@@ -3,7 +3,7 @@ import Testing
 
 @testable import VigilCore
 
-/// The daily profile's 12-byte bins: the level's arithmetic, narrowed for storage without bias.
+/// The daily profile's 10-byte bins: the level's arithmetic, narrowed for storage without bias.
 struct SeasonalBinTests {
     /// Feeds `samples` noisy values (centre ± `halfWidth`, uniform) to a full-width level and to a bin,
     /// at the daily profile's smoothing (0.1 per 5 minutes) paced for a 15-second scrape, and returns both.
@@ -21,9 +21,9 @@ struct SeasonalBinTests {
         return (level, bin)
     }
 
-    @Test func aBinIsTwelveBytes() {
+    @Test func aBinIsTenBytesInAnArray() {
         #expect(MemoryLayout<SeasonalBin>.size == 10)
-        #expect(MemoryLayout<SeasonalBin>.stride == 12)
+        #expect(MemoryLayout<SeasonalBin>.stride == 10)
     }
 
     @Test(arguments: [(1000.0, 10.0), (1.7e9, 1e4), (0.003, 0.0001)])

@@ -1,6 +1,6 @@
 /// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
-/// State: `binCount` levels narrowed to 12 bytes each (``SeasonalBin``: the default 24 bins take 288 bytes).
+/// State: `binCount` levels narrowed to 10 bytes each (``SeasonalBin``: the default 24 bins take 240 bytes).
 public struct SeasonalProfile: Sendable, Codable, Equatable {
     public internal(set) var bins: [SeasonalBin]
     public internal(set) var period: Double
