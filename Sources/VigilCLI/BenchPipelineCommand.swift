@@ -49,7 +49,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:9100/metrics", job: "bench")],
             transport: vary
-                ? AlternatingBodyTransport(body: bytes) as any HTTPTransport : FixedResponseTransport(body: bytes),
+                ? CyclingBodyTransport(bodies: [bytes, SyntheticExposition.everyValuePlusOne(bytes)])
+                : FixedResponseTransport(body: bytes),
             store: SeriesStore(parameters: parameters)
         )
         let residentBefore = Self.residentBytes()

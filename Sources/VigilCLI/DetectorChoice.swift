@@ -5,6 +5,11 @@ import VigilCore
 struct DetectorOptions: ParsableArguments {
     static let detectors: [String: EnsembleParameters] = [
         "ensemble": EnsembleParameters(),
+        "ensemble-no-seasonal": {
+            var parameters = EnsembleParameters()
+            parameters.components.remove(.seasonal)
+            return parameters
+        }(),
         "level": .only(.level),
         "seasonal": .only(.seasonal),
         "change-point": .only(.changePoint),
@@ -13,8 +18,8 @@ struct DetectorOptions: ParsableArguments {
 
     @Option(
         help: """
-            ensemble (default: level, seasonal, change point and spike), level, seasonal, change-point or \
-            spike (one component alone).
+            ensemble (default: level, seasonal, change point and spike), ensemble-no-seasonal (the daemon's \
+            --no-seasonal), level, seasonal, change-point or spike (one component alone).
             """
     )
     var detector: String = "ensemble"
@@ -25,6 +30,7 @@ struct DetectorOptions: ParsableArguments {
             """
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
             seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, alarmHold, \
+            sustainedAlpha (0 = off), sustainedClip, sustainedMemory, \
             minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
             """,
             valueName: "key=value"
@@ -79,6 +85,12 @@ struct DetectorOptions: ParsableArguments {
         Setting(key: "peakFloor", range: 0...1000) { $0.peakFloor = $1 },
         Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
         Setting(key: "alarmHold", range: 0...1_000_000, whole: true) { $0.alarmHold = UInt32($1) },
+        // 0 turns the sustained deviation off.
+        Setting(key: "sustainedAlpha", range: 0...1) { $0.sustainedAlpha = $1 },
+        // In robust spreads.
+        Setting(key: "sustainedClip", range: 0...1000, aboveLowerBound: true) { $0.sustainedClip = $1 },
+        // Samples.
+        Setting(key: "sustainedMemory", range: 1...10_000_000) { $0.sustainedMemory = $1 },
         // A fraction of the level.
         Setting(key: "minimumRelativeDeviation", range: 0...10) { $0.minimumRelativeDeviation = $1 },
         // Seconds: the sample spacing the other settings are counted in.

@@ -14,7 +14,10 @@ public struct StateCheckpoint: Sendable {
     public static let magic = "vigil-checkpoint"
     /// 2: each detector also keeps its previous sample's timestamp (learning is paced by time). A
     /// version-1 checkpoint is refused, never read into the new layout.
-    public static let version = 2
+    /// 3: each detector also keeps its sustained deviation and that deviation's record. A version-2
+    /// checkpoint is read with both at zero (nothing else learnt is lost on upgrade).
+    public static let version = 3
+    static let readableVersions = [2, 3]
 
     public let path: String
 
@@ -61,10 +64,11 @@ public struct StateCheckpoint: Sendable {
         guard header.hasPrefix(Self.magic + " ") else {
             throw Refusal(description: "\(path): not a Vigil checkpoint (header \(header.prefix(40).debugDescription))")
         }
-        guard header == "\(Self.magic) \(Self.version)" else {
+        guard let version = Int(header.dropFirst(Self.magic.count + 1)), Self.readableVersions.contains(version)
+        else {
             throw Refusal(
                 description:
-                    "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not \(Self.version)"
+                    "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not one of \(Self.readableVersions.map(String.init).joined(separator: ", "))"
             )
         }
         let fields = String(decoding: bytes[(firstLineEnd + 1)..<secondLineEnd], as: UTF8.self).split(separator: " ")
@@ -78,7 +82,7 @@ public struct StateCheckpoint: Sendable {
             throw Refusal(description: "\(path): checkpoint checksum mismatch (the file is corrupt)")
         }
         do {
-            return try StoreSnapshot.decodeBinary(payload) {
+            return try StoreSnapshot.decodeBinary(payload, withSustainedDeviation: version >= 3) {
                 try JSONDecoder().decode(EnsembleParameters.self, from: Data($0))
             }
         } catch {

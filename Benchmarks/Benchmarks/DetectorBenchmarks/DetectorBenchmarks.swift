@@ -59,7 +59,8 @@ final class DetectorBank<Member: Detector>: @unchecked Sendable {
     var random: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     init(count: Int, parameters: Member.Parameters) {
-        // Each series gets its own state (a profile's bins included), as in a real store.
+        // Each series gets its own state, as in a real store (its profile's bins are made on its first
+        // change, in the setup's rounds).
         detectors = (0..<count).map { _ in Member(parameters: parameters) }
     }
 

@@ -23,13 +23,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: {
         let body = SyntheticExposition.generate(.kubeStateMetrics, samples: 20_000)
-        // The default detector, daily profile included: the one the daemon runs.
+        // The default detector, the one the daemon runs; every value changes from one scrape to the next,
+        // so every series has its daily profile (made on a series's first change).
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:8080/metrics", job: "bench")],
-            transport: FixedResponseTransport(body: body),
+            transport: CyclingBodyTransport(bodies: [body, SyntheticExposition.everyValuePlusOne(body)]),
             store: SeriesStore()
         )
-        // The first scrape creates every series; the second fills the counter rates.
+        // The first scrape creates every series; the second fills the counter rates and makes the profiles.
         await manager.scrapeAll()
         await manager.scrapeAll()
         return manager

@@ -40,6 +40,13 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// one early alarm. NAB rewards the first detection in a window and charges every one outside it;
     /// 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
     public var alarmHold: UInt32 = 48
+    /// The sustained deviation (``SustainedDeviation``): smoothing of the mean residual, the clip on each
+    /// residual (spreads), and the memory of its own record (samples: 16,000 five-minute samples, 56
+    /// days, so one long incident is not forgotten by the next). Chosen by nested cross-validation on NAB
+    /// (docs/DETECTION.md); `sustainedAlpha = 0` turns it off.
+    public var sustainedAlpha = 0.2
+    public var sustainedClip = 8.0
+    public var sustainedMemory = 16_000.0
     /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
     /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
     /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
@@ -78,6 +85,9 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
         try read(.peakFloor, into: &peakFloor)
         try read(.warmupSamples, into: &warmupSamples)
         try read(.alarmHold, into: &alarmHold)
+        try read(.sustainedAlpha, into: &sustainedAlpha)
+        try read(.sustainedClip, into: &sustainedClip)
+        try read(.sustainedMemory, into: &sustainedMemory)
         try read(.referenceInterval, into: &referenceInterval)
         try read(.direction, into: &direction)
         try read(.minimumRelativeDeviation, into: &minimumRelativeDeviation)
@@ -91,6 +101,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
         parameters.levelWeight = 1
         parameters.spikeWeight = 1
         parameters.changeWeight = 1
+        parameters.sustainedAlpha = 0  // the component alone, not averaged
         if component == .changePoint {
             // The change-point detector reads the level detector's residuals; run it, weightless.
             parameters.components = [.level, .changePoint]
@@ -118,6 +129,7 @@ public struct EnsembleDetector: Detector, Equatable {
     @PackedOptional public internal(set) var previousTimestamp: Double? = nil
     public internal(set) var change = ChangePointDetector()
     public internal(set) var seasonal: SeasonalProfile?
+    public internal(set) var sustained = SustainedDeviation()
     public internal(set) var stage = RecordRatio()
     /// Start of the current run of samples on which a component fired; nil while normal.
     @PackedOptional public internal(set) var deviatingSince: Double? = nil
@@ -164,6 +176,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // is learnt, it replaces the level baseline: day-to-day variation at the same hour is the
         // better yardstick, and a daily peak is no anomaly.
         if components.contains(.seasonal) { makeProfileOnFirstChange(value, at: timestamp, parameters: parameters) }
+        var seasonalResidual = 0.0
         if let seasonal {
             let bin = seasonal.level(at: timestamp)
             if bin.count > minimumSamples {
@@ -171,7 +184,8 @@ public struct EnsembleDetector: Detector, Equatable {
                     parameters.minimumRelativeDeviation * bin.mean.magnitude,
                     parameters.minimumAbsoluteDeviation
                 )
-                levelEvidence = direction.effective(bin.deviation(of: value, floor: binFloor))
+                seasonalResidual = bin.deviation(of: value, floor: binFloor)
+                levelEvidence = direction.effective(seasonalResidual)
                 levelComponent = .seasonal
                 expected = bin.mean
                 spread = bin.spread(floor: binFloor)
@@ -182,6 +196,21 @@ public struct EnsembleDetector: Detector, Equatable {
         var basis = levelComponent
         let componentEvidence = levelComponent == .seasonal ? levelEvidence : rawLevelEvidence
         if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
+
+        // Sustained: the same baseline's residuals, averaged (the level's weighted as its evidence is).
+        var sustainedEvidence = 0.0
+        if parameters.sustainedAlpha > 0 {
+            let residual = levelComponent == .seasonal ? seasonalResidual : levelDeviation * parameters.levelWeight
+            sustainedEvidence = direction.effective(
+                sustained.update(
+                    residual,
+                    alpha: Self.paced(parameters.sustainedAlpha, pace),
+                    referenceAlpha: parameters.sustainedAlpha,
+                    clip: parameters.sustainedClip
+                )
+            )
+            if sustainedEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
+        }
 
         // Spike: how unusual the step from the previous sample is.
         if components.contains(.spike), let previousValue {
@@ -227,7 +256,9 @@ public struct EnsembleDetector: Detector, Equatable {
         let warmup = Self.paced(parameters.warmupSamples, pace)
         let score = stage.update(
             evidence,
+            sustained: sustainedEvidence,
             memory: parameters.peakMemory,
+            sustainedMemory: parameters.sustainedMemory,
             floor: Self.pacedFloor(parameters.peakFloor, pace),
             warmup: warmup,
             pace: pace,

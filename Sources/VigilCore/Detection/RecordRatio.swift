@@ -14,32 +14,40 @@ import RealModule
 /// After an alarm, the stage holds its peace for a while (`hold` samples score 0): one anomaly raises
 /// one early alarm, not a second one an hour later when its evidence edges past the record it set.
 /// The countdown fits the padding after `count`, so it costs no byte.
+///
+/// A lasting deviation (``SustainedDeviation``) is scored the same way against a record of its own, with a
+/// far longer memory: the larger of the two ratios is the score.
 public struct RecordRatio: Sendable, Codable, Equatable {
     public internal(set) var peak: Double = 0
     public internal(set) var count: UInt32 = 0
     /// Samples still held quiet after the last alarm.
     public internal(set) var held: UInt32 = 0
+    /// The decaying record of the sustained evidence.
+    public internal(set) var sustainedPeak: Double = 0
 
     public init() {}
 
-    /// Scores `evidence` (in spreads) against the decaying peak, then lets it raise the peak.
-    /// Returns 0 during warm-up, else min(1, ratio / 4): 0.25 is a new record, 1 is four times one.
-    /// `memory` counts samples spaced one reference interval apart; `pace` is this sample's spacing in
-    /// those intervals (see ``EnsembleParameters/referenceInterval``). A score at or above `alarm` holds
-    /// the next `hold` samples at 0.
+    /// Scores `evidence` (in spreads) against the decaying peak, and `sustained` evidence against its own,
+    /// then lets each raise its peak. Returns 0 during warm-up, else min(1, ratio / 4) for the larger
+    /// ratio: 0.25 is a new record, 1 is four times one. `memory` and `sustainedMemory` count samples
+    /// spaced one reference interval apart; `pace` is this sample's spacing in those intervals (see
+    /// ``EnsembleParameters/referenceInterval``). A score at or above `alarm` holds the next `hold` samples
+    /// at 0.
     public mutating func update(
         _ evidence: Double,
+        sustained: Double = 0,
         memory: Double,
+        sustainedMemory: Double = .infinity,
         floor: Double,
         warmup: UInt32,
         pace: Double = 1,
         alarm: Double = .infinity,
         hold: UInt32 = 0
     ) -> Double {
-        let ratio = evidence / max(peak, floor)
+        let ratio = max(evidence / max(peak, floor), sustained / max(sustainedPeak, floor))
         if count < UInt32.max { count += 1 }
-        let decay = pace == 1 ? 1 - 1 / memory : .exp(pace * .log(onePlus: -1 / memory))
-        peak = max(peak * decay, evidence)
+        peak = max(peak * Self.decay(memory, pace), evidence)
+        sustainedPeak = max(sustainedPeak * Self.decay(sustainedMemory, pace), sustained)
         guard count > warmup else { return 0 }
         guard held == 0 else {
             held -= 1
@@ -48,5 +56,12 @@ public struct RecordRatio: Sendable, Codable, Equatable {
         let score = min(1, ratio / 4)
         if score >= alarm { held = hold }
         return score
+    }
+
+    /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for
+    /// a memory of `memory` reference-spaced samples.
+    @inline(__always)
+    static func decay(_ memory: Double, _ pace: Double) -> Double {
+        pace == 1 ? 1 - 1 / memory : .exp(pace * .log(onePlus: -1 / memory))
     }
 }

@@ -25,12 +25,14 @@ extension StoreSnapshot {
     }
 
     /// Decodes what ``binaryEncoded(parameters:)`` wrote; `parameters` turns the leading JSON back into
-    /// the settings.
+    /// the settings. `withSustainedDeviation: false` reads the layout from before detectors kept a
+    /// ``SustainedDeviation`` (checkpoint version 2): it starts at zero, the rest is kept.
     public static func decodeBinary(
         _ bytes: [UInt8],
+        withSustainedDeviation: Bool = true,
         parameters decode: ([UInt8]) throws -> EnsembleParameters
     ) throws(DecodingError) -> StoreSnapshot {
-        var reader = BinaryReader(input: bytes)
+        var reader = BinaryReader(input: bytes, withSustainedDeviation: withSustainedDeviation)
         let parameters: EnsembleParameters
         let json = try reader.bytes()
         do {
@@ -108,11 +110,14 @@ struct BinaryWriter {
         double(detector.stage.peak)
         integer(detector.stage.count)
         optional(detector.deviatingSince)
+        double(detector.sustained.mean)
+        double(detector.stage.sustainedPeak)
     }
 }
 
 struct BinaryReader {
     let input: [UInt8]
+    var withSustainedDeviation = true
     var offset = 0
 
     mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(StoreSnapshot.DecodingError) -> T {
@@ -185,6 +190,10 @@ struct BinaryReader {
         detector.stage.peak = try double()
         detector.stage.count = try integer(UInt32.self)
         detector.deviatingSince = try optional()
+        if withSustainedDeviation {
+            detector.sustained.mean = try double()
+            detector.stage.sustainedPeak = try double()
+        }
         return detector
     }
 }

@@ -1,41 +1,8 @@
-import Synchronization
-import VigilHTTP
-
-/// The target of `vigil bench pipeline --vary`: every value changes from one scrape to the next, so every
-/// series varies and pays for the daily profile (made on a series's first change). Serves the body, then
-/// a copy with each sample's value plus one, in turn.
-final class AlternatingBodyTransport: HTTPTransport {
-    private let bodies: [FixedResponseTransport]
-    private let served = Mutex(0)
-
-    init(body: [UInt8]) {
-        bodies = [FixedResponseTransport(body: body), FixedResponseTransport(body: Self.everyValuePlusOne(body))]
-    }
-
-    private func next() -> FixedResponseTransport {
-        served.withLock { served in
-            defer { served += 1 }
-            return bodies[served % bodies.count]
-        }
-    }
-
-    func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        try await next().execute(request)
-    }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    {
-        try await next().stream(request, onChunk: onChunk)
-    }
-
+extension SyntheticExposition {
     /// `body` (text 0.0.4: `name{labels} value [timestamp]`) with each sample's value plus one; comments,
     /// and lines whose value does not parse, are kept as they are. Written into one buffer: the bench
     /// measures resident memory after this, and freed temporaries would be reused by the store unseen.
-    static func everyValuePlusOne(_ body: [UInt8]) -> [UInt8] {
+    public static func everyValuePlusOne(_ body: [UInt8]) -> [UInt8] {
         var varied: [UInt8] = []
         varied.reserveCapacity(body.count + body.count / 4)
         var lineStart = body.startIndex
