@@ -49,7 +49,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:9100/metrics", job: "bench")],
             transport: vary
-                ? CyclingBodyTransport(bodies: [bytes, SyntheticExposition.everyValuePlusOne(bytes)])
+                ? CyclingBodyTransport(bodies: [bytes, SyntheticExposition.gaugesPlusOne(bytes)])
                 : FixedResponseTransport(body: bytes),
             store: SeriesStore(parameters: parameters)
         )

@@ -4,15 +4,18 @@ import VigilCore
 
 /// `vigil eval nab --cross-validate`: the grid it searches and the report it prints.
 extension EvalNABCommand {
-    /// The settings cross-validation chooses among, besides NAB's threshold sweep: the sustained
-    /// deviation's three, chosen on NAB's files (docs/DETECTION.md), each at the default, half and double
-    /// (the default first, so a tie keeps it), and the sustained deviation off. The three settings tuned
-    /// before it (peakMemory, seasonalAlpha, minimumSamples) are cross-validated with `--grid` (all six:
-    /// 972 candidates, a quarter of an hour; docs/DETECTION.md gives the figure).
+    /// The settings cross-validation chooses among, besides NAB's threshold sweep: every one that was
+    /// chosen on NAB's files (docs/DETECTION.md), each at the default, half and double (the default first,
+    /// so a tie keeps it) — the sustained deviation's three (and the detector without it), how long the
+    /// record stage remembers a series's peak evidence, how fast a seasonal bin learns, and how many
+    /// samples a baseline needs before it judges. 972 candidates: a quarter of an hour on two cores.
     static let defaultGrid: [(key: String, values: [Double])] = [
         ("sustainedAlpha", [0.2, 0.1, 0.4, 0]),
         ("sustainedClip", [8, 4, 16]),
         ("sustainedMemory", [16000, 8000, 32000]),
+        ("peakMemory", [2000, 1000, 4000]),
+        ("seasonalAlpha", [0.1, 0.05, 0.2]),
+        ("minimumSamples", [10, 5, 20]),
     ]
 
     static var defaultGridText: String {

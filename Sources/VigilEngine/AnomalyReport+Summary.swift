@@ -20,14 +20,17 @@ extension AnomalyReport {
         let subject = rate ? "the rate of \(name)" : name
         let side = observed >= expected ? "above" : "below"
         let yardstick =
-            switch basis {
-            case .seasonal: "for this time of day"
-            case .spike: "after the usual step from the previous sample"
-            default: "from the recent level"
+            if basis.contains(.seasonal) {
+                "for this time of day"
+            } else if basis.contains(.spike) {
+                "after the usual step from the previous sample"
+            } else {
+                "from the recent level"
             }
         let low = DiagnosisEngine.number(expected - 3 * spread)
         let high = DiagnosisEngine.number(expected + 3 * spread)
-        let found = basis.plainNames.first ?? "level shift"
+        // A lasting deviation is judged against the same baseline; it, not the baseline, found it.
+        let found = basis.contains(.sustained) ? "sustained deviation" : basis.plainNames.first ?? "level shift"
         return "\(subject) \(DiagnosisEngine.number(observed)) is \(factor((observed - expected) / spread))"
             + " the usual spread \(side) the expected \(DiagnosisEngine.number(expected)) \(yardstick)"
             + " (usual range \(low) to \(high)): \(found) since \(Timestamp.utc(startedAt))"

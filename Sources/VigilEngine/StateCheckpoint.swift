@@ -15,9 +15,9 @@ public struct StateCheckpoint: Sendable {
     /// 2: each detector also keeps its previous sample's timestamp (learning is paced by time). A
     /// version-1 checkpoint is refused, never read into the new layout.
     /// 3: each detector also keeps its sustained deviation and that deviation's record. A version-2
-    /// checkpoint is read with both at zero (nothing else learnt is lost on upgrade).
+    /// checkpoint is refused too: read with that record at zero, every series past its warm-up would take
+    /// its first lasting deviation for a record and alarm, all at once after an upgrade.
     public static let version = 3
-    static let readableVersions = [2, 3]
 
     public let path: String
 
@@ -64,11 +64,10 @@ public struct StateCheckpoint: Sendable {
         guard header.hasPrefix(Self.magic + " ") else {
             throw Refusal(description: "\(path): not a Vigil checkpoint (header \(header.prefix(40).debugDescription))")
         }
-        guard let version = Int(header.dropFirst(Self.magic.count + 1)), Self.readableVersions.contains(version)
-        else {
+        guard header == "\(Self.magic) \(Self.version)" else {
             throw Refusal(
                 description:
-                    "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not one of \(Self.readableVersions.map(String.init).joined(separator: ", "))"
+                    "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not \(Self.version)"
             )
         }
         let fields = String(decoding: bytes[(firstLineEnd + 1)..<secondLineEnd], as: UTF8.self).split(separator: " ")
@@ -82,7 +81,7 @@ public struct StateCheckpoint: Sendable {
             throw Refusal(description: "\(path): checkpoint checksum mismatch (the file is corrupt)")
         }
         do {
-            return try StoreSnapshot.decodeBinary(payload, withSustainedDeviation: version >= 3) {
+            return try StoreSnapshot.decodeBinary(payload) {
                 try JSONDecoder().decode(EnsembleParameters.self, from: Data($0))
             }
         } catch {

@@ -20,6 +20,26 @@ struct DetectorScenarioTests {
         #expect(Scenario("100x2880", noise: 2, dailyAmplitude: 50).alarms().isEmpty)
     }
 
+    @Test func aLastingDeviationNoSingleSampleShowsIsFound() {
+        // Two hours at 4.5 spreads above normal, while the hour's bin learns the new level: no sample sets
+        // a record (a one-sample record needs 4.8 spreads), but their mean does.
+        let scenario = Scenario("100x3000 109x24 100x500", noise: 2)
+        let alarms = scenario.alarms()
+        #expect(alarms.count == 1)
+        #expect(alarms.allSatisfy { (3001...3025).contains($0) })
+        // Its evidence says so: the hour's baseline, found by the sustained deviation.
+        let alarm = scenario.run().first { $0.index == alarms.first }?.output
+        #expect(alarm?.basis == [.seasonal, .sustained])
+        #expect(alarm?.fired.contains(.sustained) == true)
+        var oneSampleOnly = EnsembleParameters()
+        oneSampleOnly.sustainedAlpha = 0
+        #expect(scenario.alarms(oneSampleOnly).isEmpty)
+        // The direction applies to it as to every component.
+        var downOnly = EnsembleParameters()
+        downOnly.direction = .down
+        #expect(scenario.alarms(downOnly).isEmpty)
+    }
+
     @Test func spikeIsFoundWhereItHappens() {
         let alarms = Scenario("100x1999 160 100x1000", noise: 2).alarms()
         #expect(alarms == [2000])
@@ -103,6 +123,8 @@ struct DetectorScenarioTests {
         // The step back down is a spike too; a few samples later all is normal: nothing fired, no "since".
         let after = try #require(outputs.first { $0.index == 2005 }?.output)
         #expect(after.fired.isEmpty && after.since == nil)
-        #expect(alarm.fired.names.allSatisfy { ["level", "seasonal", "change_point", "spike"].contains($0) })
+        #expect(
+            alarm.fired.names.allSatisfy { ["level", "seasonal", "change_point", "spike", "sustained"].contains($0) }
+        )
     }
 }

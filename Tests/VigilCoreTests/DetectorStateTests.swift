@@ -63,10 +63,28 @@ struct DetectorStateTests {
 
     @Test func recordRatioScoresAgainstTheRecentPeak() {
         var stage = RecordRatio()
-        for _ in 0..<10 { _ = stage.update(2, memory: 100, floor: 1, warmup: 5) }
-        #expect(stage.update(2, memory: 100, floor: 1, warmup: 5) < 0.26)  // no new record
-        #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) == 1)  // four times the record
-        #expect(stage.update(8, memory: 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
+        for _ in 0..<10 { _ = stage.update(2, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) }
+        #expect(stage.update(2, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) < 0.26)  // no new record
+        #expect(stage.update(8, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) == 1)  // four times the record
+        #expect(stage.update(8, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
+    }
+
+    @Test func theRetentionPacingUsesFollowsTheSettings() throws {
+        var parameters = EnsembleParameters()
+        parameters.levelAlpha = 0.05
+        parameters.sustainedMemory = 500
+        #expect(parameters.retention.level == log1p(-0.05))
+        #expect(parameters.retention.sustainedPeak == log1p(-1.0 / 500))
+        // Derived, so not written; read settings derive it again.
+        let json = try JSONEncoder().encode(parameters)
+        #expect(!String(decoding: json, as: UTF8.self).contains("retention"))
+        let decoded = try JSONDecoder().decode(EnsembleParameters.self, from: json)
+        #expect(decoded == parameters)
+        // Paced with it or without, the same smoothing.
+        #expect(
+            EnsembleDetector.paced(0.05, 0.05, retention: parameters.retention.level)
+                == EnsembleDetector.paced(0.05, 0.05)
+        )
     }
 
     @Test func settingsAnOlderCheckpointDidNotKnowKeepTheirDefault() throws {
@@ -90,7 +108,7 @@ struct DetectorStateTests {
     @Test func recordRatioHoldsItsPeaceAfterAnAlarmButKeepsLearning() {
         var stage = RecordRatio()
         func update(_ evidence: Double) -> Double {
-            stage.update(evidence, memory: 100, floor: 1, warmup: 5, alarm: 0.3, hold: 3)
+            stage.update(evidence, decay: 1 - 1.0 / 100, floor: 1, warmup: 5, alarm: 0.3, hold: 3)
         }
         for _ in 0..<10 { _ = update(2) }
         #expect(update(8) == 1)  // an alarm: the next 3 samples are held

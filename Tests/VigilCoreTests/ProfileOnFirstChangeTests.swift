@@ -8,13 +8,6 @@ import Testing
 struct ProfileOnFirstChangeTests {
     let parameters = EnsembleParameters()
 
-    /// A detector whose profile exists from the first sample, as every detector's did before.
-    var profiledFromTheStart: EnsembleDetector {
-        var detector = EnsembleDetector(parameters: parameters)
-        detector.seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: parameters.seasonalBins)
-        return detector
-    }
-
     /// `constantDays` of a constant 40, then a daily cycle with noise, then a spike, every `spacing`
     /// seconds from `start`.
     func series(spacing: Double, start: Double, constantDays: Double, days: Double) -> [(Double, Double)] {
@@ -41,10 +34,21 @@ struct ProfileOnFirstChangeTests {
         #expect(detector.seasonal != nil)
     }
 
-    @Test(arguments: [(300.0, 0.0), (15.0, 0.0), (60.0, 1_700_000_040.0)])
-    func aSeriesThatStartsFlatScoresAsIfItsProfileHadBeenThereFromTheStart(spacing: Double, start: Double) {
+    @Test(arguments: [
+        (300.0, 0.0, 24), (15.0, 0.0, 24), (60.0, 1_700_000_040.0, 24),
+        // Off the hours' grid: samples straddle the bins' edges, and 7 bins are no whole number of seconds.
+        (300.0, 1_700_000_000.0, 24), (15.0, 1_700_000_005.0, 24), (70.0, 13.0, 24), (300.0, 1_700_000_040.0, 7),
+    ])
+    func aSeriesThatStartsFlatScoresAsIfItsProfileHadBeenThereFromTheStart(
+        spacing: Double,
+        start: Double,
+        binCount: Int
+    ) {
+        var parameters = self.parameters
+        parameters.seasonalBins = binCount
         var late = EnsembleDetector(parameters: parameters)
-        var early = profiledFromTheStart
+        var early = EnsembleDetector(parameters: parameters)
+        early.seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: binCount)
         var alarms = 0
         for (time, value) in series(spacing: spacing, start: start, constantDays: 2.3, days: 6) {
             let lateOutput = late.observe(value, at: time, parameters: parameters)
@@ -58,23 +62,17 @@ struct ProfileOnFirstChangeTests {
             }
             if lateOutput.score >= EnsembleDetector.alarmThreshold { alarms += 1 }
         }
-        #expect(late.seasonal == early.seasonal)
-        #expect(late == early)
-        #expect(alarms >= 1)  // the spike: the comparison covers a detector that finds something
-    }
-
-    @Test func samplesOffTheBinsGridAreCountedToWithinOne() {
-        // 70-second samples straddle the hours' edges: each bin's count is its share of the time.
-        var late = EnsembleDetector(parameters: parameters)
-        var early = profiledFromTheStart
-        for (time, value) in series(spacing: 70, start: 13, constantDays: 1.7, days: 1.71) {
-            _ = late.observe(value, at: time, parameters: parameters)
-            _ = early.observe(value, at: time, parameters: parameters)
+        // The same profile, but for counts past what changes anything: those were counted back only so far.
+        let lateBins = late.seasonal?.bins ?? []
+        let earlyBins = early.seasonal?.bins ?? []
+        #expect(lateBins.count == binCount && earlyBins.count == binCount)
+        for (lateBin, earlyBin) in zip(lateBins, earlyBins) {
+            #expect(lateBin.level.mean == earlyBin.level.mean)
+            #expect(lateBin.level.meanAbsoluteDeviation == earlyBin.level.meanAbsoluteDeviation)
+            #expect(lateBin.level.count <= earlyBin.level.count)
         }
-        let lateCounts = late.seasonal?.bins.map { Int($0.level.count) } ?? []
-        let earlyCounts = early.seasonal?.bins.map { Int($0.level.count) } ?? []
-        #expect(lateCounts.count == 24)
-        #expect(zip(lateCounts, earlyCounts).allSatisfy { abs($0 - $1) <= 1 })
+        #expect(late.level == early.level && late.stage == early.stage && late.sustained == early.sustained)
+        #expect(alarms >= 1)  // the spike: the comparison covers a detector that finds something
     }
 
     @Test func aSeededProfileCountsTheSamplesEachBinSaw() {
@@ -85,11 +83,23 @@ struct ProfileOnFirstChangeTests {
             samples: 720,
             spacing: 300,
             last: 719 * 300,
+            enough: 1000,
             period: 86_400,
             binCount: 24
         )
         #expect(profile.bins.map(\.level.count) == Array(repeating: 36, count: 12) + Array(repeating: 24, count: 12))
         #expect(profile.bins.allSatisfy { $0.level.mean == 7 && $0.level.meanAbsoluteDeviation == 0 })
+        // Past `enough` a count changes nothing, so a year of samples is counted back only that far.
+        let year = SeasonalProfile(
+            constant: 7,
+            samples: 105_120,
+            spacing: 300,
+            last: 1_700_000_000,
+            enough: 30,
+            period: 86_400,
+            binCount: 24
+        )
+        #expect(year.bins.allSatisfy { $0.level.count == 30 })
     }
 
     @Test func aSeededProfileSurvivesTimestampsThatMakeNoSense() {
@@ -100,6 +110,7 @@ struct ProfileOnFirstChangeTests {
                 samples: 50,
                 spacing: spacing,
                 last: 7_200,
+                enough: 60,
                 period: 86_400,
                 binCount: 24
             )

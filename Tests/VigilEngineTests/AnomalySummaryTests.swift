@@ -24,6 +24,24 @@ struct AnomalySummaryTests {
         )
     }
 
+    @Test func aLastingDeviationIsJudgedAgainstItsBaselineAndNamedForWhatFoundIt() {
+        let summary = AnomalyReport.summary(
+            name: "queue_depth",
+            observed: 109,
+            expected: 100,
+            spread: 2,
+            basis: [.seasonal, .sustained],
+            startedAt: 1_700_096_000,
+            ongoing: true,
+            rate: false
+        )
+        #expect(
+            summary
+                == "queue_depth 109 is 4.5× the usual spread above the expected 100 for this time of day"
+                + " (usual range 94.0 to 106): sustained deviation since 2023-11-16T00:53:20Z, ongoing"
+        )
+    }
+
     @Test func aDipOfARateAgainstTheRecentLevelSaysBelow() {
         let summary = AnomalyReport.summary(
             name: "http_requests_total",

@@ -27,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
         // so every series has its daily profile (made on a series's first change).
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:8080/metrics", job: "bench")],
-            transport: CyclingBodyTransport(bodies: [body, SyntheticExposition.everyValuePlusOne(body)]),
+            transport: CyclingBodyTransport(bodies: [body, SyntheticExposition.gaugesPlusOne(body)]),
             store: SeriesStore()
         )
         // The first scrape creates every series; the second fills the counter rates and makes the profiles.

@@ -73,6 +73,8 @@ public struct DetectorComponents: OptionSet, Sendable, Codable, Hashable {
     public static let seasonal = DetectorComponents(rawValue: 1 << 1)
     public static let changePoint = DetectorComponents(rawValue: 1 << 2)
     public static let spike = DetectorComponents(rawValue: 1 << 3)
+    /// The baseline's residuals leaning one way for a while (``SustainedDeviation``).
+    public static let sustained = DetectorComponents(rawValue: 1 << 4)
 
     /// Names for logs and the API.
     public var names: [String] {
@@ -81,6 +83,7 @@ public struct DetectorComponents: OptionSet, Sendable, Codable, Hashable {
         if contains(.seasonal) { names.append("seasonal") }
         if contains(.changePoint) { names.append("change_point") }
         if contains(.spike) { names.append("spike") }
+        if contains(.sustained) { names.append("sustained") }
         return names
     }
 
@@ -92,6 +95,7 @@ public struct DetectorComponents: OptionSet, Sendable, Codable, Hashable {
         if contains(.level) { names.append("level shift") }
         if contains(.changePoint) { names.append("change point") }
         if contains(.spike) { names.append("spike") }
+        if contains(.sustained) { names.append("sustained deviation") }
         return names
     }
 }

@@ -14,13 +14,13 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var spikeWeight = 0.0
     public var changeWeight = 0.0
     /// Smoothing of the level baseline (≈ 1/alpha samples of memory).
-    public var levelAlpha = 0.01
+    public var levelAlpha = 0.01 { didSet { retention = Retention(self) } }
     /// Smoothing of the first-difference baseline of the spike detector.
-    public var differenceAlpha = 0.01
+    public var differenceAlpha = 0.01 { didSet { retention = Retention(self) } }
     /// Seasonal period in seconds, its bins, and their smoothing.
     public var seasonalPeriod: Double = 86_400
     public var seasonalBins = 24
-    public var seasonalAlpha = 0.1
+    public var seasonalAlpha = 0.1 { didSet { retention = Retention(self) } }
     /// A baseline — the level, the step size, or a seasonal bin — judges only once it has learnt from more
     /// than this many samples; until a bin has, the level baseline stands in for it. (Without this, a
     /// bin that had seen three identical values had a spread of nearly zero, scored the next ordinary
@@ -33,7 +33,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads, at the reference
     /// spacing: faster samples raise it so noise reaches it as often per hour, `EnsembleDetector.pacedFloor`),
     /// warm-up.
-    public var peakMemory = 2000.0
+    public var peakMemory = 2000.0 { didSet { retention = Retention(self) } }
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
     /// Samples after an alarm (a score at ``EnsembleDetector/alarmThreshold``) that score 0: one anomaly,
@@ -44,9 +44,9 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// residual (spreads), and the memory of its own record (samples: 16,000 five-minute samples, 56
     /// days, so one long incident is not forgotten by the next). Chosen by nested cross-validation on NAB
     /// (docs/DETECTION.md); `sustainedAlpha = 0` turns it off.
-    public var sustainedAlpha = 0.2
+    public var sustainedAlpha = 0.2 { didSet { retention = Retention(self) } }
     public var sustainedClip = 8.0
-    public var sustainedMemory = 16_000.0
+    public var sustainedMemory = 16_000.0 { didSet { retention = Retention(self) } }
     /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
     /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
     /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
@@ -60,7 +60,41 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var minimumRelativeDeviation = 0.005
     public var minimumAbsoluteDeviation = 1e-9
 
-    public init() {}
+    /// What each smoothing and memory keeps of the past over one reference interval, as a logarithm:
+    /// derived from the settings above (kept in step by their observers, not written to checkpoints), so
+    /// pacing a sample costs one exponential per setting instead of a logarithm and an exponential.
+    public private(set) var retention = Retention()
+
+    public struct Retention: Sendable, Equatable {
+        var level = 0.0
+        var difference = 0.0
+        var seasonal = 0.0
+        var sustained = 0.0
+        var peak = 0.0
+        var sustainedPeak = 0.0
+
+        init() {}
+
+        init(_ parameters: EnsembleParameters) {
+            level = .log(onePlus: -parameters.levelAlpha)
+            difference = .log(onePlus: -parameters.differenceAlpha)
+            seasonal = .log(onePlus: -parameters.seasonalAlpha)
+            sustained = .log(onePlus: -parameters.sustainedAlpha)
+            peak = .log(onePlus: -1 / parameters.peakMemory)
+            sustainedPeak = .log(onePlus: -1 / parameters.sustainedMemory)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case components, levelWeight, spikeWeight, changeWeight, levelAlpha, differenceAlpha, seasonalPeriod
+        case seasonalBins, seasonalAlpha, minimumSamples, changeSlack, changeThreshold, peakMemory, peakFloor
+        case warmupSamples, alarmHold, sustainedAlpha, sustainedClip, sustainedMemory, referenceInterval
+        case direction, minimumRelativeDeviation, minimumAbsoluteDeviation
+    }
+
+    public init() {
+        retention = Retention(self)
+    }
 
     /// Decodes settings a checkpoint wrote. A setting its writer did not know (`alarmHold`, in an older
     /// Vigil's checkpoint) keeps its default, so an upgrade does not throw away a day of learning.
@@ -92,6 +126,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
         try read(.direction, into: &direction)
         try read(.minimumRelativeDeviation, into: &minimumRelativeDeviation)
         try read(.minimumAbsoluteDeviation, into: &minimumAbsoluteDeviation)
+        retention = Retention(self)
     }
 
     /// One component alone, at full weight (`vigil detect --detector spike`).
@@ -194,6 +229,7 @@ public struct EnsembleDetector: Detector, Equatable {
         // The component whose weighted evidence is largest sets the score and is the evidence's basis.
         evidence = levelEvidence
         var basis = levelComponent
+        let baseline = (expected: expected, spread: spread)
         let componentEvidence = levelComponent == .seasonal ? levelEvidence : rawLevelEvidence
         if componentEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
 
@@ -204,12 +240,12 @@ public struct EnsembleDetector: Detector, Equatable {
             sustainedEvidence = direction.effective(
                 sustained.update(
                     residual,
-                    alpha: Self.paced(parameters.sustainedAlpha, pace),
+                    alpha: Self.paced(parameters.sustainedAlpha, pace, retention: parameters.retention.sustained),
                     referenceAlpha: parameters.sustainedAlpha,
                     clip: parameters.sustainedClip
                 )
             )
-            if sustainedEvidence >= parameters.peakFloor { fired.insert(levelComponent) }
+            if sustainedEvidence >= parameters.peakFloor { fired.insert(.sustained) }
         }
 
         // Spike: how unusual the step from the previous sample is.
@@ -224,7 +260,10 @@ public struct EnsembleDetector: Detector, Equatable {
                 expected = previousValue + difference.mean
                 spread = difference.spread(floor: floor)
             }
-            difference.update(step, alpha: Self.paced(parameters.differenceAlpha, pace))
+            difference.update(
+                step,
+                alpha: Self.paced(parameters.differenceAlpha, pace, retention: parameters.retention.difference)
+            )
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
         }
 
@@ -248,20 +287,34 @@ public struct EnsembleDetector: Detector, Equatable {
             if changeEvidence >= 1 { fired.insert(.changePoint) }
         }
 
-        level.update(value, alpha: Self.paced(parameters.levelAlpha, pace))
-        seasonal?.update(value, at: timestamp, alpha: Self.paced(parameters.seasonalAlpha, pace))
+        level.update(value, alpha: Self.paced(parameters.levelAlpha, pace, retention: parameters.retention.level))
+        seasonal?.update(
+            value,
+            at: timestamp,
+            alpha: Self.paced(parameters.seasonalAlpha, pace, retention: parameters.retention.seasonal)
+        )
         previousValue = value
         previousTimestamp = timestamp
 
         let warmup = Self.paced(parameters.warmupSamples, pace)
+        let recordFloor = Self.pacedFloor(parameters.peakFloor, pace)
+        // Where the lasting deviation sets the score, the evidence is the baseline's, found by it.
+        if sustainedEvidence / max(stage.sustainedPeak, recordFloor) > evidence / max(stage.peak, recordFloor) {
+            basis = levelComponent.union(.sustained)
+            expected = baseline.expected
+            spread = baseline.spread
+        }
         let score = stage.update(
             evidence,
             sustained: sustainedEvidence,
-            memory: parameters.peakMemory,
-            sustainedMemory: parameters.sustainedMemory,
-            floor: Self.pacedFloor(parameters.peakFloor, pace),
+            decay: RecordRatio.decay(parameters.peakMemory, pace, retention: parameters.retention.peak),
+            sustainedDecay: RecordRatio.decay(
+                parameters.sustainedMemory,
+                pace,
+                retention: parameters.retention.sustainedPeak
+            ),
+            floor: recordFloor,
             warmup: warmup,
-            pace: pace,
             alarm: Self.alarmThreshold,
             hold: Self.paced(parameters.alarmHold, pace)
         )
@@ -288,19 +341,25 @@ public struct EnsembleDetector: Detector, Equatable {
     /// Makes the daily profile when `value` is the series's first change: until then every bin would hold
     /// the one value the level holds, so a constant series (most of kube-state-metrics) spends no 24 bins
     /// on it. The profile made is the one the series would have learnt from the start
-    /// (``SeasonalProfile/init(constant:samples:spacing:last:period:binCount:)``), so scores are the same.
+    /// (``SeasonalProfile/init(constant:samples:spacing:last:enough:period:binCount:)``), so scores are the
+    /// same wherever the constant samples were regularly spaced.
     @inline(__always)
     mutating func makeProfileOnFirstChange(_ value: Double, at timestamp: Double, parameters: EnsembleParameters) {
-        // The level moves at the first different value and never comes back to exactly no spread, so
-        // `value != level.mean` with a spread of 0 is the first change.
+        // Until the first change the level holds the constant exactly, with no spread; once made, the
+        // profile is never dropped, so a series gets one at most once.
         guard seasonal == nil, level.count > 0, level.meanAbsoluteDeviation == 0, value != level.mean,
             let previousTimestamp
         else { return }
+        let pace = Self.pace(since: previousTimestamp, at: timestamp, reference: parameters.referenceInterval)
+        // Past this count a bin is trusted and learns at its settled rate: more changes nothing.
+        let settled = 1 / Self.paced(parameters.seasonalAlpha, pace)
+        let enough = max(Self.paced(parameters.minimumSamples, pace), UInt32(min(settled, 65_535))) + 1
         seasonal = SeasonalProfile(
             constant: level.mean,
             samples: level.count,
             spacing: timestamp - previousTimestamp,
             last: previousTimestamp,
+            enough: enough,
             period: parameters.seasonalPeriod,
             binCount: parameters.seasonalBins
         )
@@ -317,10 +376,11 @@ public struct EnsembleDetector: Detector, Equatable {
     }
 
     /// A per-sample smoothing factor for a sample `pace` reference intervals after the previous one: the
-    /// same forgetting per unit of time.
+    /// same forgetting per unit of time. `retention` is log(1 − alpha), if it is at hand (the settings keep
+    /// it: ``EnsembleParameters/retention``).
     @inline(__always)
-    static func paced(_ alpha: Double, _ pace: Double) -> Double {
-        pace == 1 ? alpha : -.expMinusOne(pace * .log(onePlus: -alpha))
+    static func paced(_ alpha: Double, _ pace: Double, retention: Double? = nil) -> Double {
+        pace == 1 ? alpha : -.expMinusOne(pace * (retention ?? .log(onePlus: -alpha)))
     }
 
     /// The record stage's floor (in spreads) for a sample `pace` reference intervals after the previous

@@ -28,26 +28,24 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     public init() {}
 
     /// Scores `evidence` (in spreads) against the decaying peak, and `sustained` evidence against its own,
-    /// then lets each raise its peak. Returns 0 during warm-up, else min(1, ratio / 4) for the larger
-    /// ratio: 0.25 is a new record, 1 is four times one. `memory` and `sustainedMemory` count samples
-    /// spaced one reference interval apart; `pace` is this sample's spacing in those intervals (see
-    /// ``EnsembleParameters/referenceInterval``). A score at or above `alarm` holds the next `hold` samples
-    /// at 0.
+    /// then lets each raise its peak by what it keeps of itself over this sample (`decay`,
+    /// `sustainedDecay`: ``decay(_:_:retention:)``). Returns 0 during warm-up, else min(1, ratio / 4) for
+    /// the larger ratio: 0.25 is a new record, 1 is four times one. A score at or above `alarm` holds the
+    /// next `hold` samples at 0.
     public mutating func update(
         _ evidence: Double,
         sustained: Double = 0,
-        memory: Double,
-        sustainedMemory: Double = .infinity,
+        decay: Double,
+        sustainedDecay: Double = 1,
         floor: Double,
         warmup: UInt32,
-        pace: Double = 1,
         alarm: Double = .infinity,
         hold: UInt32 = 0
     ) -> Double {
         let ratio = max(evidence / max(peak, floor), sustained / max(sustainedPeak, floor))
         if count < UInt32.max { count += 1 }
-        peak = max(peak * Self.decay(memory, pace), evidence)
-        sustainedPeak = max(sustainedPeak * Self.decay(sustainedMemory, pace), sustained)
+        peak = max(peak * decay, evidence)
+        sustainedPeak = max(sustainedPeak * sustainedDecay, sustained)
         guard count > warmup else { return 0 }
         guard held == 0 else {
             held -= 1
@@ -59,9 +57,9 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     }
 
     /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for
-    /// a memory of `memory` reference-spaced samples.
+    /// a memory of `memory` reference-spaced samples; `retention` is log(1 − 1/memory), if it is at hand.
     @inline(__always)
-    static func decay(_ memory: Double, _ pace: Double) -> Double {
-        pace == 1 ? 1 - 1 / memory : .exp(pace * .log(onePlus: -1 / memory))
+    public static func decay(_ memory: Double, _ pace: Double, retention: Double? = nil) -> Double {
+        pace == 1 ? 1 - 1 / memory : .exp(pace * (retention ?? .log(onePlus: -1 / memory)))
     }
 }

@@ -14,42 +14,43 @@ public struct SeasonalProfile: Sendable, Codable, Equatable {
     /// has learnt: every bin the constant with no spread, counting the samples that fell in its time of
     /// period. A detector makes its profile only when its series first varies (a constant series — most
     /// of kube-state-metrics — would keep 24 copies of one number), and this is the profile it would have
-    /// had from the start. Each bin's count is the samples' share of the time they covered in it (the
-    /// spacing is taken as regular), so for samples on a regular grid it is exact; NAB scores the same.
-    init(constant value: Double, samples: UInt32, spacing: Double, last: Double, period: Double, binCount: Int) {
+    /// had from the start. The samples are counted back from `last` at `spacing`, each in the bin
+    /// ``bin(at:)`` gives it, up to `enough` a bin (a count past which nothing changes: the bin is trusted
+    /// and learns at its settled rate), so for samples that were that regular the profile is exact. Where
+    /// the spacing changed before the first change (a gap just before it), the counts are an estimate, and
+    /// only how soon each bin is trusted and how fast it learns at first can differ.
+    init(
+        constant value: Double,
+        samples: UInt32,
+        spacing: Double,
+        last: Double,
+        enough: UInt32,
+        period: Double,
+        binCount: Int
+    ) {
         self.init(period: period, binCount: binCount)
-        let count = Double(samples)
-        let span = count * spacing
-        let width = period / Double(binCount)
-        var shares = [Double](repeating: 0, count: binCount)
-        if spacing > 0, span.isFinite, width > 0 {
-            // Whole periods give each bin the same time; the rest is walked bin by bin from the first sample.
-            let wholePeriods = (span / period).rounded(.down)
-            for index in shares.indices { shares[index] = wholePeriods * width }
-            var time = last - (count - 1) * spacing
-            var left = span - wholePeriods * period
-            var steps = 0
-            while left > 0, steps <= binCount {
-                let index = bin(at: time)
-                var phase = time.truncatingRemainder(dividingBy: period)
-                if phase < 0 { phase += period }
-                let toEdge = Double(index + 1) * width - phase
-                let step = min(toEdge > 0 ? toEdge : width, left)
-                shares[index] += step
-                time += step
-                left -= step
-                steps += 1
+        var counts = [UInt32](repeating: 0, count: binCount)
+        if spacing > 0, spacing.isFinite {
+            // Once every bin has enough, older samples change nothing: a series constant for a year is
+            // counted back about a day.
+            var filled = 0
+            var back: UInt32 = 0
+            while back < samples, filled < binCount {
+                let index = bin(at: last - Double(back) * spacing)
+                if counts[index] < enough {
+                    counts[index] += 1
+                    if counts[index] == enough { filled += 1 }
+                }
+                back += 1
             }
         } else {
-            shares[bin(at: last)] = 1
+            counts[bin(at: last)] = min(samples, enough)
         }
-        let total = shares.reduce(0, +)
-        guard total > 0 else { return }
-        for index in bins.indices where shares[index] > 0 {
+        for index in bins.indices where counts[index] > 0 {
             var level = RobustLevel()
             level.mean = value
-            level.count = UInt32(min((count * shares[index] / total).rounded(), Double(UInt32.max)))
-            if level.count > 0 { bins[index] = SeasonalBin(level) }
+            level.count = counts[index]
+            bins[index] = SeasonalBin(level)
         }
     }
 

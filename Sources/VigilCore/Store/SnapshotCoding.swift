@@ -25,14 +25,12 @@ extension StoreSnapshot {
     }
 
     /// Decodes what ``binaryEncoded(parameters:)`` wrote; `parameters` turns the leading JSON back into
-    /// the settings. `withSustainedDeviation: false` reads the layout from before detectors kept a
-    /// ``SustainedDeviation`` (checkpoint version 2): it starts at zero, the rest is kept.
+    /// the settings.
     public static func decodeBinary(
         _ bytes: [UInt8],
-        withSustainedDeviation: Bool = true,
         parameters decode: ([UInt8]) throws -> EnsembleParameters
     ) throws(DecodingError) -> StoreSnapshot {
-        var reader = BinaryReader(input: bytes, withSustainedDeviation: withSustainedDeviation)
+        var reader = BinaryReader(input: bytes)
         let parameters: EnsembleParameters
         let json = try reader.bytes()
         do {
@@ -117,7 +115,6 @@ struct BinaryWriter {
 
 struct BinaryReader {
     let input: [UInt8]
-    var withSustainedDeviation = true
     var offset = 0
 
     mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(StoreSnapshot.DecodingError) -> T {
@@ -190,10 +187,8 @@ struct BinaryReader {
         detector.stage.peak = try double()
         detector.stage.count = try integer(UInt32.self)
         detector.deviatingSince = try optional()
-        if withSustainedDeviation {
-            detector.sustained.mean = try double()
-            detector.stage.sustainedPeak = try double()
-        }
+        detector.sustained.mean = try double()
+        detector.stage.sustainedPeak = try double()
         return detector
     }
 }
