@@ -28,8 +28,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
 
     @Flag(
         help: """
-            Change every value from one scrape to the next (the file, then each value plus one), so every \
-            series varies and has a daily profile; without it a series whose value never changes has none.
+            Change every gauge from one scrape to the next (the file, then each gauge's value plus one; a \
+            counter that went down would read as a restart), so every gauge varies and has a daily profile; \
+            without it a series whose value never changes has none.
             """
     )
     var vary = false
@@ -71,7 +72,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             BenchReport(
                 peer: "vigil-pipeline",
                 impl:
-                    "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : "")\(vary ? ", every value varying" : ""))",
+                    "ScrapeManager (parse, label, store, rate, detect\(seasonal ? ", seasonal" : "")\(vary ? ", every gauge varying" : ""))",
                 bytes: bytes.count,
                 samples: samples,
                 measured: measured,

@@ -31,7 +31,7 @@ struct DetectorOptions: ParsableArguments {
             Override a setting (repeatable): levelAlpha, differenceAlpha, seasonalPeriod (seconds), \
             seasonalBins, seasonalAlpha, minimumSamples, changeThreshold, levelWeight, spikeWeight, changeWeight, peakMemory, peakFloor, warmupSamples, alarmHold, \
             sustainedAlpha (0 = off), sustainedClip, sustainedMemory, \
-            minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]).
+            minimumRelativeDeviation, referenceInterval (seconds), direction (up|down|both). Each is range-checked (an alpha is in (0, 1]; sustainedAlpha 0 turns the sustained deviation off).
             """,
             valueName: "key=value"
         )

@@ -4,8 +4,8 @@ import VigilCore
 
 /// `vigil eval nab --cross-validate`: the grid it searches and the report it prints.
 extension EvalNABCommand {
-    /// The settings cross-validation chooses among, besides NAB's threshold sweep: every one that was
-    /// chosen on NAB's files (docs/DETECTION.md), each at the default, half and double (the default first,
+    /// The settings cross-validation chooses among, besides NAB's threshold sweep: the six chosen by a
+    /// search on NAB's files (docs/DETECTION.md says which others stay fixed), each at the default, half and double (the default first,
     /// so a tie keeps it) — the sustained deviation's three (and the detector without it), how long the
     /// record stage remembers a series's peak evidence, how fast a seasonal bin learns, and how many
     /// samples a baseline needs before it judges. 972 candidates: a quarter of an hour on two cores.

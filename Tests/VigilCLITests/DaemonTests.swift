@@ -62,7 +62,8 @@ struct DaemonTests {
 
     @Test func aCorruptCheckpointIsReportedAndVigilStartsFresh() async throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        try Data("vigil-checkpoint 2\n0000000000000010 0000000000000000\ngarbage".utf8)
+        // The current format (StateCheckpoint.version), so what is wrong is the payload.
+        try Data("vigil-checkpoint 3\n0000000000000010 0000000000000000\ngarbage".utf8)
             .write(to: URL(fileURLWithPath: stateDirectory + "/detectors.checkpoint"))
         let daemon = try selfScraping(port: ChildProcess.port(1))
         #expect(

@@ -3,7 +3,7 @@
 /// The smoothing starts at 1/n (a plain average while young) and settles at `alpha`.
 ///
 /// 16 bytes: the spread is kept as a `Float` (24 bits of precision, far finer than the 0.5 % deviation
-/// floor), so the daily profile's 24 bins take 384 bytes instead of 576; arithmetic stays in `Double`.
+/// floor); a seasonal bin narrows further (``SeasonalBin``); arithmetic stays in `Double`.
 public struct RobustLevel: Sendable, Codable, Equatable {
     public internal(set) var mean: Double = 0
     private var storedDeviation: Float = 0
