@@ -1,17 +1,20 @@
 import CoreMetrics
+import Foundation
 import ServiceLifecycle
-import Synchronization
 
 /// The webhook's queue: the HTTP handler offers each decoded delivery and answers at once (503 with
 /// Retry-After when the queue is full, so Alertmanager retries with backoff); this service hands them, in
 /// order, to diagnosis. A delivery with `truncatedAlerts` asks for a reconciliation, since the payload is
 /// not the whole group: run beside the deliveries, never in their way (a slow Alertmanager must not fill
 /// the queue), and requests made while one runs coalesce into one more.
-public final class AlertIntake: Service, Sendable {
+public final class AlertIntake: Service, @unchecked Sendable {
     public let capacity: Int
     private let stream: AsyncStream<AlertmanagerWebhook>
     private let continuation: AsyncStream<AlertmanagerWebhook>.Continuation
-    private let depth = Mutex(0)
+    // An NSLock (a pthread mutex), not Synchronization's Mutex: ThreadSanitizer sees through the former,
+    // and reported the latter's futex-guarded depth as a race (as it did CallGate's count).
+    private let lock = NSLock()
+    private var depth = 0
     private let deliver: @Sendable ([Alert]) async -> AlertBook.Receipt
     private let reconcile: @Sendable () async -> Void
     private let reconcileRequests: AsyncStream<Void>
@@ -51,21 +54,21 @@ public final class AlertIntake: Service, Sendable {
 
     /// Queues a delivery; false when the queue is full (answer 503).
     public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
-        let accepted = depth.withLock { depth -> Bool in
+        let accepted = lock.withLock { () -> Bool in
             guard depth < capacity else { return false }
             depth += 1
             return true
         }
         guard accepted else { return false }
         if case .dropped = continuation.yield(webhook) {
-            depth.withLock { $0 -= 1 }
+            lock.withLock { depth -= 1 }
             return false
         }
-        metrics.depth.record(depth.withLock { $0 })
+        metrics.depth.record(lock.withLock { depth })
         return true
     }
 
-    public var queued: Int { depth.withLock { $0 } }
+    public var queued: Int { lock.withLock { depth } }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -82,9 +85,9 @@ public final class AlertIntake: Service, Sendable {
     private func intake() async {
         for await webhook in self.stream {
             self.metrics.depth.record(
-                self.depth.withLock { depth -> Int in
-                    depth -= 1
-                    return depth
+                self.lock.withLock { () -> Int in
+                    self.depth -= 1
+                    return self.depth
                 }
             )
             let receipt = await self.deliver(webhook.alerts)
