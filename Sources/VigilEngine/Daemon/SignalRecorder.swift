@@ -1,5 +1,5 @@
 import CoreMetrics
-import Synchronization
+import Foundation
 import VigilCore
 import VigilRules
 
@@ -15,7 +15,7 @@ import VigilRules
 /// With the defaults the points take at most 20,000 × 480 × 16 bytes ≈ 154 MB, plus the series's labels.
 ///
 /// Written on the scrape manager's actor, read by the diagnosis service: its state is behind a lock.
-public final class SignalRecorder: SampleSink {
+public final class SignalRecorder: SampleSink, @unchecked Sendable {
     public struct Configuration: Sendable, Equatable {
         /// How far back a series's points are kept, from its newest point (seconds).
         public var retention: Double
@@ -67,11 +67,20 @@ public final class SignalRecorder: SampleSink {
     }
 
     public let configuration: Configuration
-    private let state = Mutex(State())
+    // An NSLock (a pthread mutex), not Synchronization's Mutex: ThreadSanitizer sees through the former
+    // and reports the latter's futex-guarded state as racing. Every read and write of `state` holds it.
+    private let lock = NSLock()
+    private var state = State()
     private let metrics = (
         series: Gauge(label: "vigil_recorder_series"),
         refused: Counter(label: "vigil_recorder_series_refused_total")
     )
+
+    private func withState<Result>(_ body: (inout State) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
+    }
 
     public init(rules: RuleSet = RuleSet(), configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -91,7 +100,7 @@ public final class SignalRecorder: SampleSink {
     /// and handles. Tell the scrape manager to reselect afterwards, so new series are asked again.
     public func select(_ rules: RuleSet) {
         let selectors = Self.selectors(of: rules)
-        let count = state.withLock { state in
+        let count = withState { state in
             state.selectors = selectors
             for (handle, recorded) in state.series where !selectors.contains(where: { $0.matches(recorded.labels) }) {
                 state.series[handle] = nil
@@ -104,7 +113,7 @@ public final class SignalRecorder: SampleSink {
     }
 
     public func admit(labels: [String: String], role: SampleRole) -> SampleSinkHandle? {
-        let (handle, count, refused) = state.withLock { state -> (UInt32?, Int, Bool) in
+        let (handle, count, refused) = withState { state -> (UInt32?, Int, Bool) in
             if let known = state.handles[labels] { return (known, state.series.count, false) }
             guard state.selectors.contains(where: { $0.matches(labels) }) else {
                 return (nil, state.series.count, false)
@@ -128,7 +137,7 @@ public final class SignalRecorder: SampleSink {
 
     public func record(_ samples: [SampleSinkSample]) {
         let configuration = self.configuration
-        state.withLock { state in
+        withState { state in
             for sample in samples {
                 state.series[sample.series.value]?.append(
                     sample.value,
@@ -140,7 +149,7 @@ public final class SignalRecorder: SampleSink {
     }
 
     public func release(_ handles: [SampleSinkHandle]) {
-        let count = state.withLock { state in
+        let count = withState { state in
             for handle in handles {
                 if let recorded = state.series.removeValue(forKey: handle.value) {
                     state.handles[recorded.labels] = nil
@@ -162,7 +171,7 @@ public final class SignalRecorder: SampleSink {
         for series in history.series {
             guard let handle = admit(labels: series.labels, role: Self.role(of: series)) else { continue }
             let configuration = self.configuration
-            let kept = state.withLock { state -> Int in
+            let kept = withState { state -> Int in
                 guard var recorded = state.series[handle.value] else { return 0 }
                 state.series[handle.value] = nil  // uniquely referenced while it is filled
                 let before = recorded.count
@@ -182,14 +191,14 @@ public final class SignalRecorder: SampleSink {
     /// How many series are kept, and how many selected series were refused for want of room since the
     /// rules were last selected.
     public var counts: (series: Int, refused: Int) {
-        state.withLock { ($0.series.count, $0.refused) }
+        withState { ($0.series.count, $0.refused) }
     }
 
     /// The kept points no older than `retention` before `now`, each series oldest point first, in the
     /// order the series were admitted: what the diagnosis engine reads.
     public func history(now: Double) -> MetricHistory {
         let oldest = now - configuration.retention
-        let kept = state.withLock { state in
+        let kept = withState { state in
             state.series.sorted { $0.key < $1.key }.map(\.value)
         }
         var history = MetricHistory()

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,12 +9,13 @@ import Glibc
 /// (SIGKILL, power loss) loses nothing recorded. A line torn by a crash mid-write was never recorded
 /// (its fsync never returned): opening the log cuts it off. A failed write (a full disk) is undone and
 /// thrown; the remediator then applies nothing until a write succeeds again.
-public final class AuditLog: Sendable {
+public final class AuditLog: @unchecked Sendable {
     public let path: String
     private let descriptor: Int32
     /// Serialises appends from this process; `flock` serialises them with other processes (the daemon
-    /// and a `vigil diagnose --apply` sharing a state directory).
-    private let lock = Mutex(())
+    /// and a `vigil diagnose --apply` sharing a state directory). An NSLock (a pthread mutex), not
+    /// Synchronization's Mutex, which ThreadSanitizer does not see through; it guards no stored state.
+    private let lock = NSLock()
     /// Test hooks for crash tests (documented in docs/REMEDIATION.md): `VIGIL_CRASH_AFTER_AUDIT=<step>`
     /// kills the process with SIGKILL right after that step is on disk, `VIGIL_CRASH_BEFORE_AUDIT=<step>`
     /// right before it is written (for `applied`: the change is in the cluster, its record is not).
@@ -57,7 +57,9 @@ public final class AuditLog: Sendable {
         }
         let line = Array(data) + [UInt8(ascii: "\n")]
         if let crashBefore, crashBefore == record.step { kill(getpid(), SIGKILL) }
-        try lock.withLock { _ throws(Failure) in
+        do {
+            lock.lock()
+            defer { lock.unlock() }
             flock(descriptor, LOCK_EX)
             defer { flock(descriptor, LOCK_UN) }
             let start = lseek(descriptor, 0, SEEK_END)
