@@ -148,10 +148,11 @@ struct DetectorOptions: ParsableArguments {
     /// Scores every row of a series with `parameters`, streaming, in file order.
     static func scores(_ series: RecordedSeries, parameters: EnsembleParameters) -> [Double] {
         var detector = EnsembleDetector(parameters: parameters)
+        var paced = PacedSettings()
         var scores: [Double] = []
         scores.reserveCapacity(series.values.count)
         for (value, timestamp) in zip(series.values, series.timestamps) {
-            scores.append(detector.observe(value, at: timestamp, parameters: parameters).score)
+            scores.append(detector.observe(value, at: timestamp, parameters: parameters, paced: &paced).score)
         }
         return scores
     }

@@ -53,7 +53,7 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// A million detectors and a clock, advanced one scrape round at a time.
-final class DetectorBank<Member: Detector>: @unchecked Sendable {
+final class DetectorBank<Member: BankMember>: @unchecked Sendable {
     var detectors: [Member]
     var time = 1_700_000_000.0
     var random: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -69,6 +69,7 @@ final class DetectorBank<Member: Detector>: @unchecked Sendable {
     func round(_ parameters: Member.Parameters) -> Int {
         time += 15
         var alarms = 0
+        var paced = PacedSettings()
         detectors.withUnsafeMutableBufferPointer { detectors in
             for index in detectors.indices {
                 random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -76,7 +77,8 @@ final class DetectorBank<Member: Detector>: @unchecked Sendable {
                 let output = detectors[index].observe(
                     100 + Double(index & 63) + noise,
                     at: time,
-                    parameters: parameters
+                    parameters: parameters,
+                    paced: &paced
                 )
                 if output.score >= EnsembleDetector.alarmThreshold { alarms += 1 }
             }
@@ -85,13 +87,36 @@ final class DetectorBank<Member: Detector>: @unchecked Sendable {
     }
 }
 
+/// A detector as the bank runs it: as ``SeriesStore`` runs the ensemble, with one ``PacedSettings`` a
+/// round (every series of a round has the same spacing).
+protocol BankMember: Detector {
+    mutating func observe(
+        _ value: Double,
+        at timestamp: Double,
+        parameters: Parameters,
+        paced: inout PacedSettings
+    ) -> DetectorOutput
+}
+
+extension EnsembleDetector: BankMember {}
+
 /// The peer: an exponentially weighted mean and variance, scored as min(1, |z| / 12) — 8 flops and a
 /// square root per sample, 16 bytes of state.
-struct PlainEWMA: Detector {
+struct PlainEWMA: BankMember {
     var mean = 0.0
     var variance = 0.0
 
     init(parameters: Double) {}
+
+    /// It paces nothing: the peer's cost is its own update.
+    mutating func observe(
+        _ value: Double,
+        at timestamp: Double,
+        parameters alpha: Double,
+        paced: inout PacedSettings
+    ) -> DetectorOutput {
+        observe(value, at: timestamp, parameters: alpha)
+    }
 
     mutating func observe(_ value: Double, at timestamp: Double, parameters alpha: Double) -> DetectorOutput {
         let residual = value - mean

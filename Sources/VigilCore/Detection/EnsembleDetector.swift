@@ -177,6 +177,19 @@ public struct EnsembleDetector: Detector, Equatable {
         at timestamp: Double,
         parameters: EnsembleParameters
     ) -> DetectorOutput {
+        var paced = PacedSettings()
+        return observe(value, at: timestamp, parameters: parameters, paced: &paced)
+    }
+
+    /// Observes the next sample with `paced` holding the settings paced for the last spacing seen (kept
+    /// by a caller that scores many series, all of them with `parameters`: ``PacedSettings``). The score
+    /// is the same as without it.
+    public mutating func observe(
+        _ value: Double,
+        at timestamp: Double,
+        parameters: EnsembleParameters,
+        paced: inout PacedSettings
+    ) -> DetectorOutput {
         // NaN and ±Inf are no measurements (a staleness marker, a broken exporter): they are not scored
         // and leave the state untouched, so one cannot blind the detector for good.
         guard value.isFinite else {
@@ -194,8 +207,11 @@ public struct EnsembleDetector: Detector, Equatable {
         )
         let direction = parameters.direction
         let components = parameters.components
-        let pace = Self.pace(since: previousTimestamp, at: timestamp, reference: parameters.referenceInterval)
-        let minimumSamples = Self.paced(parameters.minimumSamples, pace)
+        paced.pace(
+            parameters,
+            to: Self.pace(since: previousTimestamp, at: timestamp, reference: parameters.referenceInterval)
+        )
+        let minimumSamples = paced.minimumSamples
         var evidence = 0.0
         var fired: DetectorComponents = []
 
@@ -212,8 +228,10 @@ public struct EnsembleDetector: Detector, Equatable {
         // better yardstick, and a daily peak is no anomaly.
         if components.contains(.seasonal) { makeProfileOnFirstChange(value, at: timestamp, parameters: parameters) }
         var seasonalResidual = 0.0
+        // The bin is found once: the lookup divides the timestamp by the period.
+        let binIndex = seasonal?.bin(at: timestamp) ?? 0
         if let seasonal {
-            let bin = seasonal.level(at: timestamp)
+            let bin = seasonal.bins[binIndex].level
             if bin.count > minimumSamples {
                 let binFloor = max(
                     parameters.minimumRelativeDeviation * bin.mean.magnitude,
@@ -240,7 +258,7 @@ public struct EnsembleDetector: Detector, Equatable {
             sustainedEvidence = direction.effective(
                 sustained.update(
                     residual,
-                    alpha: Self.paced(parameters.sustainedAlpha, pace, retention: parameters.retention.sustained),
+                    alpha: paced.sustainedAlpha,
                     referenceAlpha: parameters.sustainedAlpha,
                     clip: parameters.sustainedClip
                 )
@@ -260,10 +278,7 @@ public struct EnsembleDetector: Detector, Equatable {
                 expected = previousValue + difference.mean
                 spread = difference.spread(floor: floor)
             }
-            difference.update(
-                step,
-                alpha: Self.paced(parameters.differenceAlpha, pace, retention: parameters.retention.difference)
-            )
+            difference.update(step, alpha: paced.differenceAlpha)
             if spikeEvidence >= parameters.peakFloor { fired.insert(.spike) }
         }
 
@@ -287,17 +302,13 @@ public struct EnsembleDetector: Detector, Equatable {
             if changeEvidence >= 1 { fired.insert(.changePoint) }
         }
 
-        level.update(value, alpha: Self.paced(parameters.levelAlpha, pace, retention: parameters.retention.level))
-        seasonal?.update(
-            value,
-            at: timestamp,
-            alpha: Self.paced(parameters.seasonalAlpha, pace, retention: parameters.retention.seasonal)
-        )
+        level.update(value, alpha: paced.levelAlpha)
+        seasonal?.update(value, inBin: binIndex, alpha: paced.seasonalAlpha)
         previousValue = value
         previousTimestamp = timestamp
 
-        let warmup = Self.paced(parameters.warmupSamples, pace)
-        let recordFloor = Self.pacedFloor(parameters.peakFloor, pace)
+        let warmup = paced.warmupSamples
+        let recordFloor = paced.recordFloor
         // Where the lasting deviation sets the score, the evidence is the baseline's, found by it.
         if sustainedEvidence / max(stage.sustainedPeak, recordFloor) > evidence / max(stage.peak, recordFloor) {
             basis = levelComponent.union(.sustained)
@@ -307,16 +318,12 @@ public struct EnsembleDetector: Detector, Equatable {
         let score = stage.update(
             evidence,
             sustained: sustainedEvidence,
-            decay: RecordRatio.decay(parameters.peakMemory, pace, retention: parameters.retention.peak),
-            sustainedDecay: RecordRatio.decay(
-                parameters.sustainedMemory,
-                pace,
-                retention: parameters.retention.sustainedPeak
-            ),
+            decay: paced.peakDecay,
+            sustainedDecay: paced.sustainedDecay,
             floor: recordFloor,
             warmup: warmup,
             alarm: Self.alarmThreshold,
-            hold: Self.paced(parameters.alarmHold, pace)
+            hold: paced.alarmHold
         )
         // Evidence is reported once past warm-up, also while the stage holds its score after an alarm:
         // the anomaly still says since when.

@@ -72,6 +72,7 @@ public struct HealthyFleet: Sendable {
         recordLimit: Int = 100
     ) -> FalseAlarms {
         var outcome = FalseAlarms()
+        var paced = PacedSettings()
         for index in 0..<seriesCount {
             var detector = EnsembleDetector(parameters: parameters)
             var alarming = false
@@ -81,7 +82,7 @@ public struct HealthyFleet: Sendable {
             observe(series: index) { value, timestamp in
                 if let previous, timestamp - previous > step * 1.5 { lastGap = timestamp }
                 previous = timestamp
-                let output = detector.observe(value, at: timestamp, parameters: parameters)
+                let output = detector.observe(value, at: timestamp, parameters: parameters, paced: &paced)
                 outcome.samples += 1
                 if output.score >= threshold, !alarming {
                     anomalies += 1

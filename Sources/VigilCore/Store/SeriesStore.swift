@@ -125,9 +125,11 @@ public final class SeriesStore {
     }
 
     /// Takes a scrape's samples. The arrays are opened once for the whole batch: per sample there is
-    /// no exclusivity check, no reference counting and no allocation.
+    /// no exclusivity check, no reference counting and no allocation; and the settings are paced once
+    /// for the batch's spacing, not once a sample (``PacedSettings``).
     public func observe(_ batch: [Observation]) {
         let parameters = self.parameters
+        var paced = PacedSettings()
         var alarms: [(StoreRef, DetectorOutput, Double)] = []
         var ended: [StoreRef] = []
         roles.withUnsafeBufferPointer { roles in
@@ -158,7 +160,8 @@ public final class SeriesStore {
                                 let output = detectors[index].observe(
                                     measured,
                                     at: observation.timestamp,
-                                    parameters: parameters
+                                    parameters: parameters,
+                                    paced: &paced
                                 )
                                 guard measured.isFinite else { continue }
                                 scores[index] = output.score

@@ -1,0 +1,48 @@
+/// The ensemble's settings paced for one spacing of samples: each smoothing, memory and count converted
+/// from reference intervals (``EnsembleParameters/referenceInterval``) to samples this far apart.
+///
+/// Pacing costs an exponential per setting — six and a logarithm a sample, more than half the cost of a
+/// 15-second series's update — yet every series of a scrape has the same spacing: the scrape's timestamp
+/// less the previous scrape's. So a caller that scores many series keeps one of these, and
+/// ``EnsembleDetector/observe(_:at:parameters:paced:)`` recomputes it only when the spacing changes.
+/// The values are the same whether recomputed or kept, so scores do not depend on who keeps it.
+/// One is valid for one ``EnsembleParameters``: a caller with two sets of settings keeps two.
+public struct PacedSettings: Sendable {
+    /// The spacing, in reference intervals (``EnsembleDetector/pace(since:at:reference:)``); NaN in one
+    /// that holds nothing yet, which no spacing equals.
+    public private(set) var pace = Double.nan
+    var minimumSamples: UInt32 = 0
+    var warmupSamples: UInt32 = 0
+    var alarmHold: UInt32 = 0
+    var levelAlpha = 0.0
+    var differenceAlpha = 0.0
+    var seasonalAlpha = 0.0
+    var sustainedAlpha = 0.0
+    var peakDecay = 0.0
+    var sustainedDecay = 0.0
+    var recordFloor = 0.0
+
+    /// One that holds nothing yet: the first sample computes it.
+    public init() {}
+
+    init(_ parameters: EnsembleParameters, pace: Double) {
+        self.pace = pace
+        let retention = parameters.retention
+        minimumSamples = EnsembleDetector.paced(parameters.minimumSamples, pace)
+        warmupSamples = EnsembleDetector.paced(parameters.warmupSamples, pace)
+        alarmHold = EnsembleDetector.paced(parameters.alarmHold, pace)
+        levelAlpha = EnsembleDetector.paced(parameters.levelAlpha, pace, retention: retention.level)
+        differenceAlpha = EnsembleDetector.paced(parameters.differenceAlpha, pace, retention: retention.difference)
+        seasonalAlpha = EnsembleDetector.paced(parameters.seasonalAlpha, pace, retention: retention.seasonal)
+        sustainedAlpha = EnsembleDetector.paced(parameters.sustainedAlpha, pace, retention: retention.sustained)
+        peakDecay = RecordRatio.decay(parameters.peakMemory, pace, retention: retention.peak)
+        sustainedDecay = RecordRatio.decay(parameters.sustainedMemory, pace, retention: retention.sustainedPeak)
+        recordFloor = EnsembleDetector.pacedFloor(parameters.peakFloor, pace)
+    }
+
+    /// Holds the settings paced for `pace`, recomputing them only if it holds another spacing's.
+    @inline(__always)
+    mutating func pace(_ parameters: EnsembleParameters, to pace: Double) {
+        if pace != self.pace { self = PacedSettings(parameters, pace: pace) }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// Settings paced once for a spacing and kept (as the store keeps them for a scrape's batch) score
+/// exactly as settings paced afresh for every sample.
+struct PacedSettingsTests {
+    /// A noisy daily cycle with a level shift, at the given spacings in turn (gaps, jitter, a repeated
+    /// timestamp), from `start`.
+    func series(spacings: [Double], start: Double, count: Int) -> [(time: Double, value: Double)] {
+        var random: UInt64 = 0x2545_F491_4F6C_DD1D
+        var time = start
+        return (0..<count).map { index in
+            time += spacings[index % spacings.count]
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let noise = Double(random >> 11) / Double(1 << 53) - 0.5
+            let shift = index > count * 3 / 4 ? 30.0 : 0
+            return (time, 100 + 20 * sin(2 * .pi * time / 86_400) + 4 * noise + shift)
+        }
+    }
+
+    @Test func keptSettingsScoreAsFreshOnes() {
+        let parameters = EnsembleParameters()
+        var fresh = EnsembleDetector(parameters: parameters)
+        var kept = EnsembleDetector(parameters: parameters)
+        var paced = PacedSettings()
+        var alarms = 0
+        for sample in series(
+            spacings: [15, 15, 15, 30, 15, 0, 600, 15, 14.9, 300],
+            start: 1_700_000_000,
+            count: 60_000
+        ) {
+            let expected = fresh.observe(sample.value, at: sample.time, parameters: parameters)
+            let output = kept.observe(sample.value, at: sample.time, parameters: parameters, paced: &paced)
+            #expect(output == expected)
+            if expected.score >= EnsembleDetector.alarmThreshold { alarms += 1 }
+        }
+        #expect(kept == fresh)
+        // The series exercises the scoring past warm-up, not only learning.
+        #expect(alarms > 0)
+    }
+
+    @Test func seriesAtDifferentSpacingsCanShareOne() {
+        let parameters = EnsembleParameters()
+        let fast = series(spacings: [15], start: 1_700_000_000, count: 20_000)
+        let slow = series(spacings: [60, 61], start: 1_700_000_007, count: 20_000)
+        var alone = (fast: EnsembleDetector(parameters: parameters), slow: EnsembleDetector(parameters: parameters))
+        var shared = alone
+        var paced = PacedSettings()
+        for (fastSample, slowSample) in zip(fast, slow) {
+            let fastExpected = alone.fast.observe(fastSample.value, at: fastSample.time, parameters: parameters)
+            let slowExpected = alone.slow.observe(slowSample.value, at: slowSample.time, parameters: parameters)
+            #expect(
+                shared.fast.observe(fastSample.value, at: fastSample.time, parameters: parameters, paced: &paced)
+                    == fastExpected
+            )
+            #expect(
+                shared.slow.observe(slowSample.value, at: slowSample.time, parameters: parameters, paced: &paced)
+                    == slowExpected
+            )
+        }
+        #expect(shared.fast == alone.fast && shared.slow == alone.slow)
+    }
+
+    @Test func aFreshOneHoldsNoSpacing() {
+        var paced = PacedSettings()
+        #expect(paced.pace.isNaN)
+        paced.pace(EnsembleParameters(), to: 0.05)
+        #expect(paced.pace == 0.05)
+        #expect(paced.levelAlpha == EnsembleDetector.paced(0.01, 0.05))
+        #expect(paced.minimumSamples == 200)
+    }
+}
+
+/// The bin lookup's fused remainder finds the bin `fmod` finds.
+struct SeasonalPhaseTests {
+    func binByFmod(_ timestamp: Double, period: Double, bins: Int) -> Int {
+        var phase = fmod(timestamp, period)
+        if phase < 0 { phase += period }
+        let position = phase / period * Double(bins)
+        guard position.isFinite else { return 0 }
+        return min(max(Int(position), 0), bins - 1)
+    }
+
+    @Test(arguments: [86_400.0, 604_800, 3_600.5, 0.1, 1e-3])
+    func theBinIsFmods(period: Double) {
+        let profile = SeasonalProfile(period: period, binCount: 24)
+        var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var timestamps: [Double] = []
+        for _ in 0..<20_000 {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Unix times now, sub-second ones, and negative ones.
+            let unit = Double(random >> 11) / Double(1 << 53)
+            timestamps.append(unit * 4e9)
+            timestamps.append((unit - 0.5) * 1e6)
+        }
+        // Whole periods and their neighbours, where a rounded quotient is one off.
+        for multiple in [1.0, 2, 3, 1_000, 19_675, 19_676, 1e9, 3e14] {
+            let exact = multiple * period
+            timestamps += [exact, exact.nextUp, exact.nextDown, -exact, (-exact).nextUp, (-exact).nextDown]
+            timestamps += [(exact + period / 24).nextDown, exact + period / 24]
+        }
+        timestamps += [0, -0.0, 1e300, -1e300, 2e92, .infinity, -.infinity, .nan]
+        for timestamp in timestamps {
+            #expect(
+                profile.bin(at: timestamp) == binByFmod(timestamp, period: period, bins: 24),
+                "\(timestamp) in a period of \(period)"
+            )
+        }
+    }
+
+    @Test func thePhaseIsExactOnUnixTimes() {
+        for timestamp in stride(from: 1_700_000_000.0, to: 1_700_200_000, by: 3.7) {
+            let phase = SeasonalProfile.phase(of: timestamp, in: 86_400)
+            #expect(phase == fmod(timestamp, 86_400))
+        }
+    }
+}
