@@ -69,24 +69,6 @@ struct DetectorStateTests {
         #expect(stage.update(8, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
     }
 
-    @Test func theRetentionPacingUsesFollowsTheSettings() throws {
-        var parameters = EnsembleParameters()
-        parameters.levelAlpha = 0.05
-        parameters.sustainedMemory = 500
-        #expect(parameters.retention.level == log1p(-0.05))
-        #expect(parameters.retention.sustainedPeak == log1p(-1.0 / 500))
-        // Derived, so not written; read settings derive it again.
-        let json = try JSONEncoder().encode(parameters)
-        #expect(!String(decoding: json, as: UTF8.self).contains("retention"))
-        let decoded = try JSONDecoder().decode(EnsembleParameters.self, from: json)
-        #expect(decoded == parameters)
-        // Paced with it or without, the same smoothing.
-        #expect(
-            EnsembleDetector.paced(0.05, 0.05, retention: parameters.retention.level)
-                == EnsembleDetector.paced(0.05, 0.05)
-        )
-    }
-
     @Test func settingsAnOlderCheckpointDidNotKnowKeepTheirDefault() throws {
         var parameters = EnsembleParameters()
         parameters.peakMemory = 1234

@@ -14,13 +14,13 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var spikeWeight = 0.0
     public var changeWeight = 0.0
     /// Smoothing of the level baseline (≈ 1/alpha samples of memory).
-    public var levelAlpha = 0.01 { didSet { retention = Retention(self) } }
+    public var levelAlpha = 0.01
     /// Smoothing of the first-difference baseline of the spike detector.
-    public var differenceAlpha = 0.01 { didSet { retention = Retention(self) } }
+    public var differenceAlpha = 0.01
     /// Seasonal period in seconds, its bins, and their smoothing.
     public var seasonalPeriod: Double = 86_400
     public var seasonalBins = 24
-    public var seasonalAlpha = 0.1 { didSet { retention = Retention(self) } }
+    public var seasonalAlpha = 0.1
     /// A baseline — the level, the step size, or a seasonal bin — judges only once it has learnt from more
     /// than this many samples; until a bin has, the level baseline stands in for it. (Without this, a
     /// bin that had seen three identical values had a spread of nearly zero, scored the next ordinary
@@ -33,7 +33,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads, at the reference
     /// spacing: faster samples raise it so noise reaches it as often per hour, `EnsembleDetector.pacedFloor`),
     /// warm-up.
-    public var peakMemory = 2000.0 { didSet { retention = Retention(self) } }
+    public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
     /// Samples after an alarm (a score at ``EnsembleDetector/alarmThreshold``) that score 0: one anomaly,
@@ -44,9 +44,9 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     /// residual (spreads), and the memory of its own record (samples: 16,000 five-minute samples, 56
     /// days, so one long incident is not forgotten by the next). Chosen by nested cross-validation on NAB
     /// (docs/DETECTION.md); `sustainedAlpha = 0` turns it off.
-    public var sustainedAlpha = 0.2 { didSet { retention = Retention(self) } }
+    public var sustainedAlpha = 0.2
     public var sustainedClip = 8.0
-    public var sustainedMemory = 16_000.0 { didSet { retention = Retention(self) } }
+    public var sustainedMemory = 16_000.0
     /// The interval the settings above are counted in: an alpha, a memory or a count of samples means
     /// that many samples of this spacing (5 minutes, NAB's, where they were chosen). A series sampled
     /// faster learns and forgets per unit of time, not per sample, so a 15-second scrape does not shrink a
@@ -60,41 +60,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var minimumRelativeDeviation = 0.005
     public var minimumAbsoluteDeviation = 1e-9
 
-    /// What each smoothing and memory keeps of the past over one reference interval, as a logarithm:
-    /// derived from the settings above (kept in step by their observers, not written to checkpoints), so
-    /// pacing a sample costs one exponential per setting instead of a logarithm and an exponential.
-    public private(set) var retention = Retention()
-
-    public struct Retention: Sendable, Equatable {
-        var level = 0.0
-        var difference = 0.0
-        var seasonal = 0.0
-        var sustained = 0.0
-        var peak = 0.0
-        var sustainedPeak = 0.0
-
-        init() {}
-
-        init(_ parameters: EnsembleParameters) {
-            level = .log(onePlus: -parameters.levelAlpha)
-            difference = .log(onePlus: -parameters.differenceAlpha)
-            seasonal = .log(onePlus: -parameters.seasonalAlpha)
-            sustained = .log(onePlus: -parameters.sustainedAlpha)
-            peak = .log(onePlus: -1 / parameters.peakMemory)
-            sustainedPeak = .log(onePlus: -1 / parameters.sustainedMemory)
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case components, levelWeight, spikeWeight, changeWeight, levelAlpha, differenceAlpha, seasonalPeriod
-        case seasonalBins, seasonalAlpha, minimumSamples, changeSlack, changeThreshold, peakMemory, peakFloor
-        case warmupSamples, alarmHold, sustainedAlpha, sustainedClip, sustainedMemory, referenceInterval
-        case direction, minimumRelativeDeviation, minimumAbsoluteDeviation
-    }
-
-    public init() {
-        retention = Retention(self)
-    }
+    public init() {}
 
     /// Decodes settings a checkpoint wrote. A setting its writer did not know (`alarmHold`, in an older
     /// Vigil's checkpoint) keeps its default, so an upgrade does not throw away a day of learning.
@@ -126,7 +92,6 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
         try read(.direction, into: &direction)
         try read(.minimumRelativeDeviation, into: &minimumRelativeDeviation)
         try read(.minimumAbsoluteDeviation, into: &minimumAbsoluteDeviation)
-        retention = Retention(self)
     }
 
     /// One component alone, at full weight (`vigil detect --detector spike`).
@@ -383,11 +348,10 @@ public struct EnsembleDetector: Detector, Equatable {
     }
 
     /// A per-sample smoothing factor for a sample `pace` reference intervals after the previous one: the
-    /// same forgetting per unit of time. `retention` is log(1 − alpha), if it is at hand (the settings keep
-    /// it: ``EnsembleParameters/retention``).
+    /// same forgetting per unit of time.
     @inline(__always)
-    static func paced(_ alpha: Double, _ pace: Double, retention: Double? = nil) -> Double {
-        pace == 1 ? alpha : -.expMinusOne(pace * (retention ?? .log(onePlus: -alpha)))
+    static func paced(_ alpha: Double, _ pace: Double) -> Double {
+        pace == 1 ? alpha : -.expMinusOne(pace * .log(onePlus: -alpha))
     }
 
     /// The record stage's floor (in spreads) for a sample `pace` reference intervals after the previous

@@ -27,16 +27,15 @@ public struct PacedSettings: Sendable {
 
     init(_ parameters: EnsembleParameters, pace: Double) {
         self.pace = pace
-        let retention = parameters.retention
         minimumSamples = EnsembleDetector.paced(parameters.minimumSamples, pace)
         warmupSamples = EnsembleDetector.paced(parameters.warmupSamples, pace)
         alarmHold = EnsembleDetector.paced(parameters.alarmHold, pace)
-        levelAlpha = EnsembleDetector.paced(parameters.levelAlpha, pace, retention: retention.level)
-        differenceAlpha = EnsembleDetector.paced(parameters.differenceAlpha, pace, retention: retention.difference)
-        seasonalAlpha = EnsembleDetector.paced(parameters.seasonalAlpha, pace, retention: retention.seasonal)
-        sustainedAlpha = EnsembleDetector.paced(parameters.sustainedAlpha, pace, retention: retention.sustained)
-        peakDecay = RecordRatio.decay(parameters.peakMemory, pace, retention: retention.peak)
-        sustainedDecay = RecordRatio.decay(parameters.sustainedMemory, pace, retention: retention.sustainedPeak)
+        levelAlpha = EnsembleDetector.paced(parameters.levelAlpha, pace)
+        differenceAlpha = EnsembleDetector.paced(parameters.differenceAlpha, pace)
+        seasonalAlpha = EnsembleDetector.paced(parameters.seasonalAlpha, pace)
+        sustainedAlpha = EnsembleDetector.paced(parameters.sustainedAlpha, pace)
+        peakDecay = RecordRatio.decay(parameters.peakMemory, pace)
+        sustainedDecay = RecordRatio.decay(parameters.sustainedMemory, pace)
         recordFloor = EnsembleDetector.pacedFloor(parameters.peakFloor, pace)
     }
 

@@ -29,7 +29,7 @@ public struct RecordRatio: Sendable, Codable, Equatable {
 
     /// Scores `evidence` (in spreads) against the decaying peak, and `sustained` evidence against its own,
     /// then lets each raise its peak by what it keeps of itself over this sample (`decay`,
-    /// `sustainedDecay`: ``decay(_:_:retention:)``). Returns 0 during warm-up, else min(1, ratio / 4) for
+    /// `sustainedDecay`: ``decay(_:_:)``). Returns 0 during warm-up, else min(1, ratio / 4) for
     /// the larger ratio: 0.25 is a new record, 1 is four times one. A score at or above `alarm` holds the
     /// next `hold` samples at 0.
     public mutating func update(
@@ -57,9 +57,9 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     }
 
     /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for
-    /// a memory of `memory` reference-spaced samples; `retention` is log(1 − 1/memory), if it is at hand.
+    /// a memory of `memory` reference-spaced samples.
     @inline(__always)
-    public static func decay(_ memory: Double, _ pace: Double, retention: Double? = nil) -> Double {
-        pace == 1 ? 1 - 1 / memory : .exp(pace * (retention ?? .log(onePlus: -1 / memory)))
+    public static func decay(_ memory: Double, _ pace: Double) -> Double {
+        pace == 1 ? 1 - 1 / memory : .exp(pace * .log(onePlus: -1 / memory))
     }
 }
