@@ -15,10 +15,11 @@ public final class CyclingBodyTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private func next() -> FixedResponseTransport {
-        lock.lock()
-        defer { lock.unlock() }
-        defer { served += 1 }
-        return bodies[served % bodies.count]
+        lock.withLock {
+            let body = bodies[served % bodies.count]
+            served += 1
+            return body
+        }
     }
 
     public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {

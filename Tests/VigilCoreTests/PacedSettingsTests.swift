@@ -63,13 +63,36 @@ struct PacedSettingsTests {
         #expect(shared.fast == alone.fast && shared.slow == alone.slow)
     }
 
-    @Test func aFreshOneHoldsNoSpacing() {
+    @Test func eachSettingIsPacedFromItsOwn() {
+        // Every setting distinct, so a field paced from another setting's value shows.
+        var parameters = EnsembleParameters()
+        parameters.levelAlpha = 0.011
+        parameters.differenceAlpha = 0.012
+        parameters.seasonalAlpha = 0.13
+        parameters.sustainedAlpha = 0.17
+        parameters.peakMemory = 1_900
+        parameters.sustainedMemory = 15_000
+        parameters.peakFloor = 3.5
+        parameters.minimumSamples = 9
+        parameters.warmupSamples = 290
+        parameters.alarmHold = 47
         var paced = PacedSettings()
-        #expect(paced.pace.isNaN)
-        paced.pace(EnsembleParameters(), to: 0.05)
-        #expect(paced.pace == 0.05)
-        #expect(paced.levelAlpha == EnsembleDetector.paced(0.01, 0.05))
-        #expect(paced.minimumSamples == 200)
+        #expect(paced.pace.isNaN)  // holds nothing yet: no spacing equals it
+        let pace = 0.05
+        paced.pace(parameters, to: pace)
+        #expect(paced.pace == pace)
+        #expect(paced.levelAlpha == EnsembleDetector.paced(0.011, pace))
+        #expect(paced.differenceAlpha == EnsembleDetector.paced(0.012, pace))
+        #expect(paced.seasonalAlpha == EnsembleDetector.paced(0.13, pace))
+        #expect(paced.sustainedAlpha == EnsembleDetector.paced(0.17, pace))
+        #expect(paced.peakDecay == RecordRatio.decay(1_900, pace))
+        #expect(paced.sustainedDecay == RecordRatio.decay(15_000, pace))
+        #expect(paced.recordFloor == EnsembleDetector.pacedFloor(3.5, pace))
+        #expect(paced.minimumSamples == 180 && paced.warmupSamples == 5_800 && paced.alarmHold == 940)
+        // At the reference spacing, the settings themselves.
+        paced.pace(parameters, to: 1)
+        #expect(paced.levelAlpha == 0.011 && paced.peakDecay == 1 - 1 / 1_900.0 && paced.recordFloor == 3.5)
+        #expect(paced.minimumSamples == 9 && paced.warmupSamples == 290 && paced.alarmHold == 47)
     }
 }
 
@@ -95,16 +118,24 @@ struct SeasonalPhaseTests {
             timestamps.append(unit * 4e9)
             timestamps.append((unit - 0.5) * 1e6)
         }
-        // Whole periods and their neighbours, where a rounded quotient is one off.
-        for multiple in [1.0, 2, 3, 1_000, 19_675, 19_676, 1e9, 3e14] {
+        // Whole periods and their neighbours, where a rounded quotient is one off, up to and past the
+        // quotient of 2⁵² where the lookup turns to fmod.
+        for multiple in [1.0, 2, 3, 1_000, 19_675, 19_676, 1e9, 3e14, 0x1p51, 0x1p52 - 1, 0x1p52, 0x1p53, 1e17] {
             let exact = multiple * period
             timestamps += [exact, exact.nextUp, exact.nextDown, -exact, (-exact).nextUp, (-exact).nextDown]
             timestamps += [(exact + period / 24).nextDown, exact + period / 24]
         }
-        timestamps += [0, -0.0, 1e300, -1e300, 2e92, .infinity, -.infinity, .nan]
+        timestamps += [0, -0.0, 1e300, -1e300, 2e92, .infinity, -.infinity, .nan, 1e12, 1e13, 1e16, 1e18]
         for timestamp in timestamps {
             #expect(
                 profile.bin(at: timestamp) == binByFmod(timestamp, period: period, bins: 24),
+                "\(timestamp) in a period of \(period)"
+            )
+            // Not only the same bin: the same phase (where there is one).
+            guard timestamp.isFinite else { continue }
+            let remainder = fmod(timestamp, period)
+            #expect(
+                SeasonalProfile.phase(of: timestamp, in: period) == (remainder < 0 ? remainder + period : remainder),
                 "\(timestamp) in a period of \(period)"
             )
         }

@@ -191,7 +191,9 @@ public struct EnsembleDetector: Detector, Equatable {
         // Seasonal: how far from what this time of period usually looks like. Once this time of period
         // is learnt, it replaces the level baseline: day-to-day variation at the same hour is the
         // better yardstick, and a daily peak is no anomaly.
-        if components.contains(.seasonal) { makeProfileOnFirstChange(value, at: timestamp, parameters: parameters) }
+        if components.contains(.seasonal) {
+            makeProfileOnFirstChange(value, at: timestamp, parameters: parameters, paced: paced)
+        }
         var seasonalResidual = 0.0
         // The bin is found once: the lookup divides the timestamp by the period.
         let binIndex = seasonal?.bin(at: timestamp) ?? 0
@@ -316,16 +318,20 @@ public struct EnsembleDetector: Detector, Equatable {
     /// (``SeasonalProfile/init(constant:samples:spacing:last:enough:period:binCount:)``), so scores are the
     /// same wherever the constant samples were regularly spaced.
     @inline(__always)
-    mutating func makeProfileOnFirstChange(_ value: Double, at timestamp: Double, parameters: EnsembleParameters) {
+    mutating func makeProfileOnFirstChange(
+        _ value: Double,
+        at timestamp: Double,
+        parameters: EnsembleParameters,
+        paced: PacedSettings
+    ) {
         // Until the first change the level holds the constant exactly, with no spread; once made, the
         // profile is never dropped, so a series gets one at most once.
         guard seasonal == nil, level.count > 0, level.meanAbsoluteDeviation == 0, value != level.mean,
             let previousTimestamp
         else { return }
-        let pace = Self.pace(since: previousTimestamp, at: timestamp, reference: parameters.referenceInterval)
         // Past this count a bin is trusted and learns at its settled rate: more changes nothing.
-        let settled = 1 / Self.paced(parameters.seasonalAlpha, pace)
-        let enough = max(Self.paced(parameters.minimumSamples, pace), UInt32(min(settled, 65_535))) + 1
+        let settled = 1 / paced.seasonalAlpha
+        let enough = max(paced.minimumSamples, UInt32(min(settled, 65_535))) + 1
         seasonal = SeasonalProfile(
             constant: level.mean,
             samples: level.count,

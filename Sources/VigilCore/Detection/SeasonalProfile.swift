@@ -63,29 +63,30 @@ public struct SeasonalProfile: Sendable, Codable, Equatable {
         return min(max(Int(position), 0), bins.count - 1)
     }
 
-    /// `timestamp` modulo `period`, in [0, period]. `timestamp - floor(timestamp / period) * period` loses
-    /// the phase to rounding for huge timestamps and can go negative (a fuzzed CSV with a 96-digit
-    /// timestamp crashed the lookup). `fmod` is exact, but a library call that cost 8 % of a 15-second
-    /// update. Under 2⁵² periods a fused multiply-add does as well: with `q` the quotient rounded toward
-    /// zero, `timestamp − q·period` is `fmod`'s remainder, representable, so the one rounding returns it
-    /// exactly — unless the division rounded across an integer and `q` is one off, where the remainder is
-    /// within a rounding of 0 or of the period and one step of `period` brings it back to the same end
-    /// of the range (the first or the last bin, as `fmod`'s). Above 2⁵² periods it is `fmod`.
+    /// `timestamp` modulo `period`, in [0, period]: `fmod`'s remainder, made non-negative.
+    /// `timestamp - floor(timestamp / period) * period` loses the phase to rounding for huge timestamps
+    /// and can go negative (a fuzzed CSV with a 96-digit timestamp crashed the lookup). `fmod` is exact,
+    /// but a library call that cost 8 % of a 15-second update (it ran twice a sample then). Under 2⁵²
+    /// periods a fused multiply-add is exact too: with `q` the quotient rounded toward zero, either `q` is
+    /// the true quotient and `timestamp − q·period` is `fmod`'s remainder, representable, so the one
+    /// rounding returns it; or the division rounded away from zero across an integer, `q` is one step too
+    /// far from zero, the true remainder `r` is within [period/2, period) of zero, and `r ∓ period` is
+    /// exact (Sterbenz), as is the step back. (Rounding to nearest never crosses an integer toward zero:
+    /// under 2⁵² the integer is representable.) A negative remainder tinier than half a unit of
+    /// `period`'s last place rounds to `period` when made non-negative — as `fmod`'s does — and the lookup
+    /// clamps it to the last bin. Above 2⁵² periods, or for a non-finite timestamp, it is `fmod`.
     @inline(__always)
     static func phase(of timestamp: Double, in period: Double) -> Double {
         let quotient = (timestamp / period).rounded(.towardZero)
-        guard quotient.magnitude < 0x1p52 else {
-            let phase = timestamp.truncatingRemainder(dividingBy: period)
-            return phase < 0 ? phase + period : phase
-        }
-        var phase = timestamp.addingProduct(-quotient, period)
-        if phase < 0 { phase += period } else if phase >= period { phase -= period }
-        return phase
+        let phase =
+            quotient.magnitude < 0x1p52
+            ? timestamp.addingProduct(-quotient, period) : timestamp.truncatingRemainder(dividingBy: period)
+        return phase < 0 ? phase + period : phase
     }
 
     /// Learns `value` in bin `index` (``bin(at:)`` of its timestamp).
     @inline(__always)
-    public mutating func update(_ value: Double, inBin index: Int, alpha: Double) {
+    mutating func update(_ value: Double, inBin index: Int, alpha: Double) {
         bins[index].update(value, alpha: alpha)
     }
 }

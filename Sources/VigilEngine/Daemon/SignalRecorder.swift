@@ -77,9 +77,7 @@ public final class SignalRecorder: SampleSink, @unchecked Sendable {
     )
 
     private func withState<Result>(_ body: (inout State) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
+        lock.withLock { body(&state) }
     }
 
     public init(rules: RuleSet = RuleSet(), configuration: Configuration = Configuration()) {

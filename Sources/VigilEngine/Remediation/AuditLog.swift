@@ -9,7 +9,7 @@ import Glibc
 /// (SIGKILL, power loss) loses nothing recorded. A line torn by a crash mid-write was never recorded
 /// (its fsync never returned): opening the log cuts it off. A failed write (a full disk) is undone and
 /// thrown; the remediator then applies nothing until a write succeeds again.
-public final class AuditLog: @unchecked Sendable {
+public final class AuditLog: Sendable {
     public let path: String
     private let descriptor: Int32
     /// Serialises appends from this process; `flock` serialises them with other processes (the daemon
