@@ -13,8 +13,8 @@ struct DetectorStateTests {
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // docs/DETECTION.md ("120 B" a series, "24 × 10 B" more with the daily profile) quotes these.
-        #expect(MemoryLayout<EnsembleDetector>.size == 120)
+        // docs/DETECTION.md ("104 B" a series, "24 × 10 B" more with the daily profile) quotes these.
+        #expect(MemoryLayout<EnsembleDetector>.size == 104)
         #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 240)
     }
 
@@ -69,6 +69,24 @@ struct DetectorStateTests {
         #expect(stage.update(8, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) < 0.26)  // the record is now 8
     }
 
+    @Test(arguments: [1e-3, 1.0 / 300, 1.0 / 20, 1])
+    func theNarrowedRecordKeepsDecayingAtEveryPace(_ pace: Double) {
+        // The record is a `Float`: a decay smaller than its rounding step would stall it for good. At the
+        // smallest pace the default memory's decay is the smallest, and the record must still fall, at
+        // the rate a full-width record falls.
+        let decay = RecordRatio.decay(EnsembleParameters().peakMemory, pace)
+        var stage = RecordRatio()
+        _ = stage.update(7.3, decay: decay, floor: 1, warmup: 0)
+        var wide = 7.3
+        for _ in 0..<10_000 {
+            let before = stage.peak
+            _ = stage.update(0, decay: decay, floor: 1, warmup: 0)
+            wide *= decay
+            #expect(stage.peak < before)
+        }
+        #expect(abs(stage.peak / wide - 1) < 1e-3)
+    }
+
     @Test func settingsAnOlderCheckpointDidNotKnowKeepTheirDefault() throws {
         var parameters = EnsembleParameters()
         parameters.peakMemory = 1234
@@ -108,7 +126,7 @@ struct DetectorFuzzRegressionTests {
     func anyTimestampMapsToASeasonalBin(_ timestamp: Double) {
         // Fuzz/regressions/huge-unix-timestamp.csv: a 96-digit Unix timestamp crashed the bin lookup.
         let profile = SeasonalProfile()
-        let bin = profile.bin(at: timestamp)
+        let bin = profile.bin(at: timestamp, period: 86_400)
         #expect(bin >= 0 && bin < profile.bins.count)
         var detector = EnsembleDetector(parameters: EnsembleParameters())
         for offset in 0..<20 {

@@ -48,7 +48,7 @@ struct ProfileOnFirstChangeTests {
         parameters.seasonalBins = binCount
         var late = EnsembleDetector(parameters: parameters)
         var early = EnsembleDetector(parameters: parameters)
-        early.seasonal = SeasonalProfile(period: parameters.seasonalPeriod, binCount: binCount)
+        early.seasonal = SeasonalProfile(binCount: binCount)
         var alarms = 0
         for (time, value) in series(spacing: spacing, start: start, constantDays: 2.3, days: 6) {
             let lateOutput = late.observe(value, at: time, parameters: parameters)

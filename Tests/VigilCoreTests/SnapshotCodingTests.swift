@@ -50,6 +50,20 @@ struct SnapshotCodingTests {
         #expect(decoded.parameters == snapshot.parameters)
     }
 
+    @Test func aProfileOverAnotherPeriodIsRefused() throws {
+        // Profiles take their period from the settings; a checkpoint whose profile was learnt over
+        // another period (written by hand, or damaged) is refused, not read as a daily one.
+        let snapshot = learntSnapshot(seasonal: true)
+        let bytes = try encode(snapshot)
+        let day = withUnsafeBytes(of: Double(86_400).bitPattern.littleEndian) { Array($0) }
+        let offsets = (0...(bytes.count - 8)).filter { Array(bytes[$0..<$0 + 8]) == day }
+        #expect(offsets.count == 1)  // the gauge's profile; the counter never varied its rate
+        var other = bytes
+        let week = withUnsafeBytes(of: Double(604_800).bitPattern.littleEndian) { Array($0) }
+        other.replaceSubrange(offsets[0]..<offsets[0] + 8, with: week)
+        #expect(throws: StoreSnapshot.DecodingError.self) { try decode(other) }
+    }
+
     @Test func everyTruncationAndCorruptionIsRefusedNotCrashed() throws {
         let bytes = try encode(learntSnapshot(seasonal: true))
         for length in stride(from: 0, to: bytes.count, by: 7) {

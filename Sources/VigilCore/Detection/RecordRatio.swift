@@ -18,12 +18,27 @@ import RealModule
 /// A lasting deviation (``SustainedDeviation``) is scored the same way against a record of its own, with a
 /// far longer memory: the larger of the two ratios is the score.
 public struct RecordRatio: Sendable, Codable, Equatable {
-    public internal(set) var peak: Double = 0
+    /// The decaying record of the sustained evidence.
+    public internal(set) var sustainedPeak: Double = 0
+    /// The record as a `Float` (arithmetic stays in `Double`): the stage is 20 bytes, not 24, and the
+    /// detector packs the sustained mean's `Float` into the rest of its 8-byte stride. Rounding moves a
+    /// ratio by 6 × 10⁻⁸; and the decay it is multiplied by each sample moves it by at least four of its
+    /// steps (1 − 1/(2000 × 1000) at the default memory and the smallest pace, 10⁻³), so it never stalls.
+    private var storedPeak: Float = 0
     public internal(set) var count: UInt32 = 0
     /// Samples still held quiet after the last alarm.
     public internal(set) var held: UInt32 = 0
-    /// The decaying record of the sustained evidence.
-    public internal(set) var sustainedPeak: Double = 0
+
+    enum CodingKeys: String, CodingKey {
+        case sustainedPeak, count, held
+        case storedPeak = "peak"
+    }
+
+    /// The decaying record of the evidence, held below `Float`'s largest finite value.
+    public internal(set) var peak: Double {
+        @inline(__always) get { Double(storedPeak) }
+        @inline(__always) set { storedPeak = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+    }
 
     public init() {}
 

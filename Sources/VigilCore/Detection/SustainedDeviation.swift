@@ -11,8 +11,22 @@
 /// Residuals are clipped (at 8 spreads by default) so one huge sample does not read as a lasting one.
 /// The spread is the one at the reference spacing: at a 15-s scrape the mean averages 20 times as many
 /// samples, so white noise reads quieter there, never louder.
+///
+/// The mean is kept as a `Float` (arithmetic stays in `Double`): 4 bytes that fit in the record stage's
+/// padding in the detector (``EnsembleDetector``), where a `Double` took 8 more. Its rounding (6 × 10⁻⁸
+/// of the mean) is far under what it moves by in a sample (α × a residual of spreads).
 public struct SustainedDeviation: Sendable, Codable, Equatable {
-    public internal(set) var mean: Double = 0
+    private var storedMean: Float = 0
+
+    enum CodingKeys: String, CodingKey {
+        case storedMean = "mean"
+    }
+
+    /// The mean residual, in spreads; within ± the clip, so a `Float` holds it.
+    public internal(set) var mean: Double {
+        @inline(__always) get { Double(storedMean) }
+        @inline(__always) set { storedMean = Float(newValue) }
+    }
 
     public init() {}
 

@@ -19,7 +19,7 @@ extension StoreSnapshot {
             writer.integer(entry.role.rawValue)
             writer.double(entry.rate.lastValue)
             writer.double(entry.rate.lastTimestamp)
-            writer.detector(entry.detector)
+            writer.detector(entry.detector, period: parameters.seasonalPeriod)
         }
         return writer.output
     }
@@ -92,7 +92,8 @@ struct BinaryWriter {
         integer(level.count)
     }
 
-    mutating func detector(_ detector: EnsembleDetector) {
+    /// `period` is the settings' seasonal period, written with each profile as before profiles shared it.
+    mutating func detector(_ detector: EnsembleDetector, period: Double) {
         level(detector.level)
         level(detector.difference)
         optional(detector.previousValue)
@@ -101,7 +102,7 @@ struct BinaryWriter {
         double(detector.change.lower)
         integer(UInt8(detector.seasonal == nil ? 0 : 1))
         if let seasonal = detector.seasonal {
-            double(seasonal.period)
+            double(period)
             integer(UInt32(seasonal.bins.count))
             for bin in seasonal.bins { level(bin.level) }
         }
@@ -175,10 +176,13 @@ struct BinaryReader {
         case 1:
             let period = try double()
             let binCount = try integer(UInt32.self)
-            guard binCount > 0, binCount <= 10_000, period > 0 else {
-                throw StoreSnapshot.DecodingError(description: "seasonal profile of \(binCount) bins over \(period) s")
+            guard binCount > 0, binCount <= 10_000, period == parameters.seasonalPeriod else {
+                throw StoreSnapshot.DecodingError(
+                    description:
+                        "seasonal profile of \(binCount) bins over \(period) s (the settings' period: \(parameters.seasonalPeriod) s)"
+                )
             }
-            var profile = SeasonalProfile(period: period, binCount: Int(binCount))
+            var profile = SeasonalProfile(binCount: Int(binCount))
             for index in 0..<Int(binCount) { profile.bins[index] = SeasonalBin(try level()) }
             detector.seasonal = profile
         case let tag:
