@@ -24,10 +24,15 @@ struct HeapTrimmer: Service {
                 let series = await manager.seriesCount
                 guard series != trimmedAt else { continue }
                 trimmedAt = series
-                #if canImport(CMalloc)
-                _ = malloc_trim(0)
-                #endif
+                Self.trim()
             }
         }
+    }
+
+    /// Returns every free page to the kernel now.
+    static func trim() {
+        #if canImport(CMalloc)
+        _ = malloc_trim(0)
+        #endif
     }
 }
