@@ -8,6 +8,11 @@ public struct LabelSet: Hashable, Sendable {
 
     public private(set) var labels: [Label]
 
+    /// Labels already in a label set's order (as a store keeps them).
+    init(sortedLabels: [Label]) {
+        labels = sortedLabels
+    }
+
     /// Interns `pairs` (in any order) into a sorted label set.
     public init(_ pairs: [(name: String, value: String)], symbols: SymbolTable) {
         labels = Self.sorted(pairs).map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }

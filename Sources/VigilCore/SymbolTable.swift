@@ -45,16 +45,14 @@ public final class SymbolTable {
         return symbol
     }
 
-    /// Releases every string no label of `labelSets` uses, for its id to be reused. The caller owns
-    /// every symbol still held: a released symbol held anywhere would later name another string. The
-    /// series store calls this when it has removed series, with the label sets it keeps.
-    public func release(keepingOnlySymbolsOf labelSets: some Sequence<LabelSet>) {
+    /// Releases every string none of `labels` uses, for its id to be reused. The caller owns every
+    /// symbol still held: a released symbol held anywhere would later name another string. The series
+    /// store calls this when it has removed series, with the labels of those it keeps.
+    public func release(keepingOnlySymbolsOf labels: some Sequence<LabelSet.Label>) {
         var used = [Bool](repeating: false, count: strings.count)
-        for labelSet in labelSets {
-            for label in labelSet.labels {
-                used[Int(label.name.id)] = true
-                used[Int(label.value.id)] = true
-            }
+        for label in labels {
+            used[Int(label.name.id)] = true
+            used[Int(label.value.id)] = true
         }
         for id in strings.indices where !used[id] {
             let key = Bytes(string: strings[id])

@@ -132,12 +132,12 @@ struct SeriesCacheTests {
         let kept = LabelSet([("__name__", "up"), ("pod", "stays"), ("note", "")], symbols: symbols)
         for pod in 0..<100 { _ = LabelSet([("__name__", "up"), ("pod", "p\(pod)")], symbols: symbols) }
         #expect(symbols.count == 106)
-        symbols.release(keepingOnlySymbolsOf: [kept])
+        symbols.release(keepingOnlySymbolsOf: kept.labels)
         #expect(symbols.count == 6)
         #expect(symbols.existing("p7") == nil)
         #expect(kept.description(in: symbols) == "up{note=\"\", pod=\"stays\"}")
         // Releasing again passes over the released slots (which hold ""), and keeps the real "".
-        symbols.release(keepingOnlySymbolsOf: [kept])
+        symbols.release(keepingOnlySymbolsOf: kept.labels)
         #expect(symbols.count == 6)
         #expect(symbols.existing("") != nil)
         // New strings take released ids: the table does not grow.

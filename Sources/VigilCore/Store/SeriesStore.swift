@@ -36,8 +36,7 @@ public final class SeriesStore {
     public let symbols: SymbolTable
     /// The detector settings every series shares.
     public let parameters: EnsembleParameters
-    private var labelSets: ContiguousArray<LabelSet> = []
-    private var refs: [LabelSet: StoreRef] = [:]
+    private var seriesLabels = SeriesLabels()
     private var roles: ContiguousArray<SampleRole> = []
     private var rates: ContiguousArray<CounterRate> = []
     private var detectors: ContiguousArray<EnsembleDetector> = []
@@ -63,18 +62,16 @@ public final class SeriesStore {
     }
 
     /// How many series are known.
-    public var count: Int { labelSets.count }
+    public var count: Int { seriesLabels.count }
 
     /// The series with these labels, created on first sight. A series seen before keeps its state; its
     /// role follows the newest exposition.
     public func register(_ labels: LabelSet, role: SampleRole) -> StoreRef {
-        if let known = refs[labels] {
-            roles[Int(known.index)] = role
-            return known
+        if let known = seriesLabels.index(of: labels) {
+            roles[known] = role
+            return StoreRef(index: UInt32(known))
         }
-        let ref = StoreRef(index: UInt32(labelSets.count))
-        labelSets.append(labels)
-        refs[labels] = ref
+        let ref = StoreRef(index: UInt32(seriesLabels.append(labels)))
         roles.append(role)
         rates.append(CounterRate())
         detectors.append(EnsembleDetector(parameters: parameters))
@@ -100,9 +97,11 @@ public final class SeriesStore {
     }
 
     /// The series with these labels, if the store holds it.
-    public func ref(of labels: LabelSet) -> StoreRef? { refs[labels] }
+    public func ref(of labels: LabelSet) -> StoreRef? {
+        seriesLabels.index(of: labels).map { StoreRef(index: UInt32($0)) }
+    }
 
-    public func labels(of ref: StoreRef) -> LabelSet { labelSets[Int(ref.index)] }
+    public func labels(of ref: StoreRef) -> LabelSet { seriesLabels.labels(at: Int(ref.index)) }
     public func role(of ref: StoreRef) -> SampleRole { roles[Int(ref.index)] }
     func rate(of ref: StoreRef) -> CounterRate { rates[Int(ref.index)] }
     func detector(of ref: StoreRef) -> EnsembleDetector { detectors[Int(ref.index)] }
@@ -208,7 +207,6 @@ public final class SeriesStore {
             }
             remap.append(StoreRef(index: UInt32(kept)))
             if kept != index {
-                labelSets[kept] = labelSets[index]
                 roles[kept] = roles[index]
                 rates[kept] = rates[index]
                 detectors[kept] = detectors[index]
@@ -220,7 +218,7 @@ public final class SeriesStore {
         }
         let removed = count - kept
         if removed > 0 {
-            labelSets.removeLast(removed)
+            seriesLabels.compact { remap[$0] != nil }
             roles.removeLast(removed)
             rates.removeLast(removed)
             detectors.removeLast(removed)
@@ -228,9 +226,8 @@ public final class SeriesStore {
             anomalous.removeLast(removed)
             serials.removeLast(removed)
         }
-        refs = Dictionary(uniqueKeysWithValues: labelSets.enumerated().map { ($1, StoreRef(index: UInt32($0))) })
         // The removed series's label values (old pod names) go with them; the store holds every symbol in use.
-        if removed > 0 { symbols.release(keepingOnlySymbolsOf: labelSets) }
+        if removed > 0 { symbols.release(keepingOnlySymbolsOf: seriesLabels.allPairs) }
         anomalies = Dictionary(
             uniqueKeysWithValues: anomalies.compactMap { ref, anomaly in
                 remap[Int(ref.index)].map { ($0, anomaly.moved(to: $0)) }
