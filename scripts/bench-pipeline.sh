@@ -4,10 +4,12 @@
 # `vigil run` and by `prometheus` at the same interval. Reports CPU-seconds (user+system, from
 # /proc/PID/stat) per million samples scraped, each process's resident memory, and Vigil's memory per
 # series (whole RSS, and the growth over an idle Vigil with no target).
-# Usage: scripts/bench-pipeline.sh [SERIES=100000] [SECONDS=120] [INTERVAL=10]
+# With VARY=1 the target serves the capture and its every-gauge-plus-one twin in turn (one per interval, so
+# both scrapers see every gauge change each scrape, and every series Vigil watches grows its daily profile).
+# Usage: scripts/bench-pipeline.sh [SERIES=100000] [SECONDS=120] [INTERVAL=10] [VARY=0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-series="${1:-100000}"; duration="${2:-120}"; interval="${3:-10}"
+series="${1:-100000}"; duration="${2:-120}"; interval="${3:-10}"; vary="${4:-0}"
 work="$(mktemp -d)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -16,18 +18,25 @@ trap cleanup EXIT
 swift build -c release --product vigil 2>&1 | tail -n 1
 vigil="$PWD/.build/release/vigil"
 $vigil generate kube-state-metrics --samples "$series" > "$work/metrics.prom"
+if [ "$vary" = 1 ]; then
+    $vigil generate kube-state-metrics --samples "$series" --gauges-plus-one > "$work/varied.prom"
+else
+    cp "$work/metrics.prom" "$work/varied.prom"
+fi
 samples_per_scrape=$(grep -vc '^#' "$work/metrics.prom")
 
 base=$((40000 + RANDOM % 10000))
 target_port=$base; vigil_port=$((base + 1)); idle_port=$((base + 2)); prom_port=$((base + 3))
 
 # The target: the same bytes every scrape, as text 0.0.4 (uncompressed, so neither side decodes gzip).
-python3 - "$work/metrics.prom" "$target_port" <<'PY' &
-import http.server, socketserver, sys
-body = open(sys.argv[1], "rb").read()
+python3 - "$work/metrics.prom" "$work/varied.prom" "$target_port" "$interval" <<'PY' &
+import http.server, socketserver, sys, time
+bodies = [open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()]
+interval = float(sys.argv[4])
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def do_GET(self):
+        body = bodies[int(time.time() / interval) % 2]
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -37,7 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     request_queue_size = 64
-Server(("127.0.0.1", int(sys.argv[2])), Handler).serve_forever()
+Server(("127.0.0.1", int(sys.argv[3])), Handler).serve_forever()
 PY
 pids+=($!)
 
@@ -84,7 +93,8 @@ v_cpu = ($v_cpu1 - $v_cpu0) / ticks; p_cpu = ($p_cpu1 - $p_cpu0) / ticks
 v_samples = $v_s1 - $v_s0; p_samples = $p_s1 - $p_s0
 v = v_cpu / v_samples * 1e6; p = p_cpu / p_samples * 1e6
 series = float("$v_series")
-print(f"target: {$samples_per_scrape} samples per scrape, every ${interval}s, measured over ${duration}s")
+print(f"target: {$samples_per_scrape} samples per scrape, every ${interval}s, measured over ${duration}s"
+      f"{', every gauge varying' if '$vary' == '1' else ', the same bytes every scrape'}")
 print(f"{'':12} {'CPU s':>8} {'samples':>10} {'CPU s / 1M samples':>19} {'RSS MB':>8}")
 print(f"{'vigil':12} {v_cpu:8.2f} {v_samples:10.0f} {v:19.3f} {$v_rss/1e6:8.1f}")
 print(f"{'prometheus':12} {p_cpu:8.2f} {p_samples:10.0f} {p:19.3f} {$p_rss/1e6:8.1f}")

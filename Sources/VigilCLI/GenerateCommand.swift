@@ -21,12 +21,21 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Flag(
+        help: """
+            Every gauge's value plus one (counters as they are): served in turn with the plain output, a \
+            target whose gauges all vary (scripts/bench-pipeline.sh's VARY).
+            """
+    )
+    var gaugesPlusOne = false
+
     func validate() throws {
         guard samples > 0 else { throw ValidationError("--samples must be positive") }
     }
 
     func run() async throws {
-        let bytes = SyntheticExposition.generate(shape, samples: samples, seed: seed)
+        let generated = SyntheticExposition.generate(shape, samples: samples, seed: seed)
+        let bytes = gaugesPlusOne ? SyntheticExposition.gaugesPlusOne(generated) : generated
         Console.current.writeOut(String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -45,9 +45,14 @@ public final class SeriesCache {
     private var tableMask: Int
     /// The key after the previous hit: the first guess for the next lookup.
     private var predicted = 0
-    public private(set) var seriesCount = 0
-    /// Series by the hash of their sorted labels, to find a known series under a new spelling.
-    private var seriesByLabels: [SeriesKeyHash.Digest: SeriesRef] = [:]
+    /// The hash of each series's sorted labels (by ``SeriesRef``), and the series by it: to find a known
+    /// series under a new spelling. (A dictionary from the hash to the series cost 53 bytes a series at
+    /// 100k series; these, about 26.)
+    private var identities: ContiguousArray<SeriesKeyHash.Digest> = []
+    private var seriesByIdentity = HashSlots()
+
+    /// How many series (label sets) are known.
+    public var seriesCount: Int { identities.count }
     /// The bytes of series whose labels the scrape manager has not read yet, back to back (one block,
     /// released when every label set has been read: no scattered scratch left behind after the first
     /// scrape), and where each series's bytes are.
@@ -131,12 +136,19 @@ public final class SeriesCache {
     ) -> SeriesRef {
         let identity = Self.identity(of: labels, hasher)
         let ref: SeriesRef
-        if let known = seriesByLabels[identity] {
-            ref = known
+        let identities = self.identities
+        if let known = seriesByIdentity.first(
+            hash: Int(truncatingIfNeeded: identity.low),
+            where: { identities[$0] == identity }
+        ) {
+            ref = SeriesRef(index: UInt32(known))
         } else {
             ref = SeriesRef(index: UInt32(seriesCount))
-            seriesCount += 1
-            seriesByLabels[identity] = ref
+            self.identities.append(identity)
+            let grown = self.identities
+            seriesByIdentity.insert(Int(ref.index), hash: Int(truncatingIfNeeded: identity.low)) {
+                Int(truncatingIfNeeded: grown[$0].low)
+            }
             unread[ref.index] = unreadBytes.count..<(unreadBytes.count + range.count)
             unreadBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
         }

@@ -13,8 +13,8 @@ struct DetectorStateTests {
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // docs/DETECTION.md ("104 B" a series, "24 × 10 B" more with the daily profile) quotes these.
-        #expect(MemoryLayout<EnsembleDetector>.size == 104)
+        // docs/DETECTION.md ("96 B" a series, "24 × 10 B" more with the daily profile) quotes these.
+        #expect(MemoryLayout<EnsembleDetector>.size == 96)
         #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 240)
     }
 

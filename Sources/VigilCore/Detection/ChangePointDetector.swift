@@ -1,8 +1,27 @@
 /// Two-sided CUSUM (Page's test) over standardised residuals: accumulates evidence of a sustained shift
 /// that no single sample shows, and restarts once it has raised its alarm.
+///
+/// The two sums are kept as `Float`s (arithmetic in `Double`): 8 bytes of a detector, not 16. They stay
+/// under the threshold plus one clipped residual (16 spreads at the defaults), where 24 bits resolve
+/// 10⁻⁶ of a spread.
 public struct ChangePointDetector: Sendable, Codable, Equatable {
-    public internal(set) var upper: Double = 0
-    public internal(set) var lower: Double = 0
+    private var storedUpper: Float = 0
+    private var storedLower: Float = 0
+
+    enum CodingKeys: String, CodingKey {
+        case storedUpper = "upper"
+        case storedLower = "lower"
+    }
+
+    public internal(set) var upper: Double {
+        @inline(__always) get { Double(storedUpper) }
+        @inline(__always) set { storedUpper = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+    }
+
+    public internal(set) var lower: Double {
+        @inline(__always) get { Double(storedLower) }
+        @inline(__always) set { storedLower = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+    }
 
     public init() {}
 

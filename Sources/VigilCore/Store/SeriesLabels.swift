@@ -4,8 +4,8 @@
 /// A ``LabelSet`` of its own per series cost 97 bytes at kube-state-metrics's seven labels (an array's
 /// 32-byte header and malloc's rounding around 56 bytes of symbol pairs), and a `[LabelSet: StoreRef]`
 /// index 32 more (a key, a value and a dictionary's slack). Here a series costs its pairs, a 4-byte end
-/// offset and 4 to 8 bytes of index: the slot array below holds series numbers only, and a probe
-/// compares the label set sought with the stored pairs.
+/// offset and 4 to 8 bytes of index (``HashSlots``: series numbers only; a probe compares the label set
+/// sought with the stored pairs).
 ///
 /// Series are numbered in the order they were added; ``compact(keeping:)`` keeps that order.
 struct SeriesLabels {
@@ -13,15 +13,14 @@ struct SeriesLabels {
     private var pairs: ContiguousArray<LabelSet.Label> = []
     /// Where each series's labels end in `pairs`; they start where the previous series's end.
     private var ends: ContiguousArray<UInt32> = []
-    /// Open addressing with linear probing, at most three quarters full: a series number + 1, 0 for
-    /// an empty slot. Rebuilt, never deleted from: series leave only by ``compact(keeping:)``.
-    private var slots: ContiguousArray<UInt32> = ContiguousArray(repeating: 0, count: 16)
+    /// Series numbers by the hash of their labels.
+    private var index = HashSlots()
 
     var count: Int { ends.count }
 
-    /// The labels of series `index`.
-    func labels(at index: Int) -> LabelSet {
-        LabelSet(sortedLabels: Array(pairs[range(of: index)]))
+    /// The labels of series `number`.
+    func labels(at number: Int) -> LabelSet {
+        LabelSet(sortedLabels: Array(pairs[Self.range(of: number, ends)]))
     }
 
     /// Every series's labels, back to back.
@@ -29,27 +28,19 @@ struct SeriesLabels {
 
     /// The number of the series with these labels, if there is one.
     func index(of labels: LabelSet) -> Int? {
-        let mask = slots.count - 1
-        var slot = Self.hash(labels.labels[...]) & mask
-        while slots[slot] != 0 {
-            let index = Int(slots[slot] - 1)
-            if pairs[range(of: index)].elementsEqual(labels.labels) { return index }
-            slot = (slot + 1) & mask
+        index.first(hash: Self.hash(labels.labels[...])) {
+            pairs[Self.range(of: $0, ends)].elementsEqual(labels.labels)
         }
-        return nil
     }
 
     /// Adds a series with labels no series has yet; returns its number.
     mutating func append(_ labels: LabelSet) -> Int {
         pairs.append(contentsOf: labels.labels)
         ends.append(UInt32(pairs.count))
-        let index = ends.count - 1
-        if ends.count * 4 > slots.count * 3 {
-            rebuildIndex()
-        } else {
-            insert(index)
-        }
-        return index
+        let number = ends.count - 1
+        let (pairs, ends) = (self.pairs, self.ends)
+        index.insert(number, hash: Self.hash(labels.labels[...])) { Self.hash(of: $0, pairs, ends) }
+        return number
     }
 
     /// Keeps the series `keep` accepts, in order, numbered from 0 again.
@@ -57,10 +48,10 @@ struct SeriesLabels {
         var kept = 0
         var written = 0
         var start = 0
-        for index in 0..<ends.count {
-            let end = Int(ends[index])
+        for number in 0..<ends.count {
+            let end = Int(ends[number])
             defer { start = end }
-            guard keep(index) else { continue }
+            guard keep(number) else { continue }
             for offset in start..<end {
                 pairs[written] = pairs[offset]
                 written += 1
@@ -70,26 +61,20 @@ struct SeriesLabels {
         }
         pairs.removeLast(pairs.count - written)
         ends.removeLast(ends.count - kept)
-        rebuildIndex()
+        let (pairs, ends) = (self.pairs, self.ends)
+        index.rebuild(count: kept) { Self.hash(of: $0, pairs, ends) }
     }
 
-    private func range(of index: Int) -> Range<Int> {
-        (index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])
+    private static func range(of number: Int, _ ends: ContiguousArray<UInt32>) -> Range<Int> {
+        (number == 0 ? 0 : Int(ends[number - 1]))..<Int(ends[number])
     }
 
-    private mutating func insert(_ index: Int) {
-        let mask = slots.count - 1
-        var slot = Self.hash(pairs[range(of: index)]) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = UInt32(index + 1)
-    }
-
-    /// Sizes the slots for the series held (at most half full after a rebuild) and places every series.
-    private mutating func rebuildIndex() {
-        var size = 16
-        while size < ends.count * 2 { size <<= 1 }
-        slots = ContiguousArray(repeating: 0, count: size)
-        for index in 0..<ends.count { insert(index) }
+    private static func hash(
+        of number: Int,
+        _ pairs: ContiguousArray<LabelSet.Label>,
+        _ ends: ContiguousArray<UInt32>
+    ) -> Int {
+        hash(pairs[range(of: number, ends)])
     }
 
     private static func hash(_ labels: ArraySlice<LabelSet.Label>) -> Int {
