@@ -75,3 +75,37 @@ struct SeriesLabelsTests {
         #expect(labels.labels(at: 0) == sets[1])
     }
 }
+
+/// The key-less index under the store's labels and the series cache's label hashes.
+struct HashSlotsTests {
+    /// All entries on one hash (one probe chain through every slot), on seven, and spread.
+    enum Spread: CaseIterable {
+        case one, seven, spread
+
+        func hash(_ number: Int) -> Int {
+            switch self {
+            case .one: 0
+            case .seven: number % 7
+            case .spread: number &* 0x9E37_79B9
+            }
+        }
+    }
+
+    @Test(arguments: Spread.allCases)
+    func everyEntryIsFoundWhateverItsHashesCollideOn(_ spread: Spread) {
+        var slots = HashSlots()
+        for number in 0..<500 {
+            #expect(slots.first(hash: spread.hash(number)) { $0 == number } == nil)
+            slots.insert(number, hash: spread.hash(number), rehash: spread.hash)
+        }
+        #expect(slots.count == 500)
+        for number in 0..<500 {
+            #expect(slots.first(hash: spread.hash(number)) { $0 == number } == number)
+        }
+        #expect(slots.first(hash: spread.hash(500)) { $0 == 500 } == nil)
+        // Rebuilt for fewer entries (as after a compaction), the rest are gone.
+        slots.rebuild(count: 100, hash: spread.hash)
+        #expect(slots.first(hash: spread.hash(99)) { $0 == 99 } == 99)
+        #expect(slots.first(hash: spread.hash(100)) { $0 == 100 } == nil)
+    }
+}
