@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilScrapeTests",
-            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine"],
+            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import VigilKube
 import VigilTestKit
@@ -13,7 +12,7 @@ struct DiagnosisServiceTests {
     /// What the scripted inputs answer: the scenario while `present`, nothing after.
     final class Script: Sendable {
         let scenario: ReplayScenario
-        let present = Mutex(true)
+        let present = Locked(true)
 
         init(_ scenario: ReplayScenario) { self.scenario = scenario }
 

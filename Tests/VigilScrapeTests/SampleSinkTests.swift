@@ -1,7 +1,7 @@
-import Synchronization
 import Testing
 import VigilCore
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilScrape
 
@@ -18,7 +18,7 @@ struct SampleSinkTests {
             var released: [SampleSinkHandle] = []
             var handles: [String: SampleSinkHandle] = [:]
         }
-        let log = Mutex(Log())
+        let log = Locked(Log())
 
         func admit(labels: [String: String], role: SampleRole) -> SampleSinkHandle? {
             let key = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")

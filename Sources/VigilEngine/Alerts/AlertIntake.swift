@@ -54,17 +54,19 @@ public final class AlertIntake: Service, @unchecked Sendable {
 
     /// Queues a delivery; false when the queue is full (answer 503).
     public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
-        let accepted = lock.withLock { () -> Bool in
-            guard depth < capacity else { return false }
+        // The depth this offer raised, or nil when the queue is full: one lock for the check, the count
+        // and the figure recorded.
+        let raised = lock.withLock { () -> Int? in
+            guard depth < capacity else { return nil }
             depth += 1
-            return true
+            return depth
         }
-        guard accepted else { return false }
+        guard let raised else { return false }
         if case .dropped = continuation.yield(webhook) {
             lock.withLock { depth -= 1 }
             return false
         }
-        metrics.depth.record(lock.withLock { depth })
+        metrics.depth.record(raised)
         return true
     }
 
