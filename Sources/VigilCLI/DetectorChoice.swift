@@ -79,8 +79,10 @@ struct DetectorOptions: ParsableArguments {
         Setting(key: "levelWeight", range: 0...1) { $0.levelWeight = $1 },
         Setting(key: "spikeWeight", range: 0...1) { $0.spikeWeight = $1 },
         Setting(key: "changeWeight", range: 0...1) { $0.changeWeight = $1 },
-        // Samples.
-        Setting(key: "peakMemory", range: 1...10_000_000) { $0.peakMemory = $1 },
+        // Samples. The record is kept as a `Float` (RecordRatio): past 16,000 its decay at the smallest
+        // pace (10⁻³: samples 0.3 s apart) falls under half a `Float` step, and the record would stop
+        // forgetting.
+        Setting(key: "peakMemory", range: 1...16_000) { $0.peakMemory = $1 },
         // In robust spreads.
         Setting(key: "peakFloor", range: 0...1000) { $0.peakFloor = $1 },
         Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },

@@ -136,18 +136,18 @@ public final class SeriesCache {
     ) -> SeriesRef {
         let identity = Self.identity(of: labels, hasher)
         let ref: SeriesRef
-        let identities = self.identities
+        // The closures read the class's own array: a local copy alive across the append below would
+        // make every new series copy it.
         if let known = seriesByIdentity.first(
             hash: Int(truncatingIfNeeded: identity.low),
-            where: { identities[$0] == identity }
+            where: { self.identities[$0] == identity }
         ) {
             ref = SeriesRef(index: UInt32(known))
         } else {
             ref = SeriesRef(index: UInt32(seriesCount))
-            self.identities.append(identity)
-            let grown = self.identities
+            identities.append(identity)
             seriesByIdentity.insert(Int(ref.index), hash: Int(truncatingIfNeeded: identity.low)) {
-                Int(truncatingIfNeeded: grown[$0].low)
+                Int(truncatingIfNeeded: self.identities[$0].low)
             }
             unread[ref.index] = unreadBytes.count..<(unreadBytes.count + range.count)
             unreadBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))

@@ -95,7 +95,9 @@ struct DetectAndEvalTests {
         ("seasonalPeriod=0", "seasonalPeriod: expected a number, 0 < seasonalPeriod ≤ 3153600000, got '0'"),
         ("levelWeight=nan", "levelWeight: expected a number, 0 ≤ levelWeight ≤ 1, got 'nan'"),
         ("warmupSamples=-1", "warmupSamples: expected a whole number, 0 ≤ warmupSamples ≤ 1000000, got '-1'"),
-        ("peakMemory=inf", "peakMemory: expected a number, 1 ≤ peakMemory ≤ 10000000, got 'inf'"),
+        ("peakMemory=inf", "peakMemory: expected a number, 1 ≤ peakMemory ≤ 16000, got 'inf'"),
+        // Past 16,000 the `Float` record would stop decaying at the smallest pace.
+        ("peakMemory=20000", "peakMemory: expected a number, 1 ≤ peakMemory ≤ 16000, got '20000'"),
     ])
     func outOfRangeDetectorSettingsAreUsageErrors(setting: String, message: String) async {
         let result = await vigil("detect", "in.csv", "out.csv", "--set", setting)

@@ -64,6 +64,26 @@ struct SeriesCacheTests {
         #expect(cache.keyCountForTesting == 2)
     }
 
+    @Test func respellingsFindTheirSeriesAmongAThousand() throws {
+        // Past several rebuilds of the label-hash index: a series written with its labels in the other
+        // order, in a later scrape, still gets the ref it was given first.
+        let cache = SeriesCache()
+        func refs(_ body: String) throws -> [SeriesRef] {
+            var parser = ExpositionParser(bytes: Array(body.utf8), format: .prometheusText, cache: cache)
+            var refs: [SeriesRef] = []
+            while try parser.next() != nil { refs.append(try #require(parser.seriesRef)) }
+            return refs
+        }
+        let series = 0..<1_000
+        let first = try refs(series.map { "a{x=\"\($0)\",y=\"\($0 % 7)\"} 1\n" }.joined())
+        #expect(Set(first).count == 1_000)
+        let respelled = Array(stride(from: 0, to: 1_000, by: 37))
+        let again = try refs(respelled.map { "a{y=\"\($0 % 7)\",x=\"\($0)\"} 2\n" }.joined())
+        #expect(again == respelled.map { first[$0] })
+        #expect(cache.seriesCount == 1_000)
+        #expect(cache.keyCountForTesting == 1_000 + respelled.count)
+    }
+
     @Test(arguments: ["a{b=\"c\"}1\n", " a 1\n", "a{b=\"c\"} 1 2\n"])
     func linesTheFastPathCannotSplitStillGetARef(_ line: String) throws {
         let cache = SeriesCache()

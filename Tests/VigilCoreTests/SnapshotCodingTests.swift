@@ -57,11 +57,23 @@ struct SnapshotCodingTests {
         let bytes = try encode(snapshot)
         let day = withUnsafeBytes(of: Double(86_400).bitPattern.littleEndian) { Array($0) }
         let offsets = (0...(bytes.count - 8)).filter { Array(bytes[$0..<$0 + 8]) == day }
-        #expect(offsets.count == 1)  // the gauge's profile; the counter never varied its rate
+        // The gauge's profile; the counter never varied its rate.
+        let offset = try #require(offsets.count == 1 ? offsets.first : nil)
         var other = bytes
         let week = withUnsafeBytes(of: Double(604_800).bitPattern.littleEndian) { Array($0) }
-        other.replaceSubrange(offsets[0]..<offsets[0] + 8, with: week)
+        other.replaceSubrange(offset..<offset + 8, with: week)
         #expect(throws: StoreSnapshot.DecodingError.self) { try decode(other) }
+    }
+
+    @Test(arguments: [Double.nan, -1, .infinity])
+    func aRecordThatNoUpdateLeavesIsRefused(_ value: Double) throws {
+        // A NaN record would score every later sample 1 (`max(NaN, evidence)` stays NaN). The stage's
+        // sustained record is the series's last 8 bytes.
+        var bytes = try encode(learntSnapshot(seasonal: false))
+        #expect(throws: Never.self) { try decode(bytes) }
+        let damaged = withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+        bytes.replaceSubrange((bytes.count - 8)..<bytes.count, with: damaged)
+        #expect(throws: StoreSnapshot.DecodingError.self) { try decode(bytes) }
     }
 
     @Test func everyTruncationAndCorruptionIsRefusedNotCrashed() throws {

@@ -13,7 +13,6 @@ import RealModule
 ///
 /// After an alarm, the stage holds its peace for a while (`hold` samples score 0): one anomaly raises
 /// one early alarm, not a second one an hour later when its evidence edges past the record it set.
-/// The countdown fits the padding after `count`, so it costs no byte.
 ///
 /// A lasting deviation (``SustainedDeviation``) is scored the same way against a record of its own, with a
 /// far longer memory: the larger of the two ratios is the score.
@@ -22,8 +21,10 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     public internal(set) var sustainedPeak: Double = 0
     /// The record as a `Float` (arithmetic stays in `Double`): the stage is 20 bytes, not 24, and the
     /// detector packs the sustained mean's `Float` into the rest of its 8-byte stride. Rounding moves a
-    /// ratio by 6 × 10⁻⁸; and the decay it is multiplied by each sample moves it by at least four of its
-    /// steps (1 − 1/(2000 × 1000) at the default memory and the smallest pace, 10⁻³), so it never stalls.
+    /// ratio by 6 × 10⁻⁸. The decay each sample is a few units in the last place at the smallest pace
+    /// (10⁻³) and the default memory, so rounding makes it up to about 15 % faster or slower there (under
+    /// 1 % at a 15-s scrape); it never stalls while the memory is under 16,000 samples, the most
+    /// `--set peakMemory` takes.
     private var storedPeak: Float = 0
     public internal(set) var count: UInt32 = 0
     /// Samples still held quiet after the last alarm.

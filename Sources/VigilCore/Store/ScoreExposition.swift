@@ -33,7 +33,7 @@ public struct ScoreExposition {
             let ref = StoreRef(index: UInt32(index))
             index += 1
             guard let score = store.score(of: ref) else { continue }
-            writeSeries(store.labels(of: ref), score: score, symbols: symbols, reserved: reserved, into: &output)
+            writeSeries(store.labelPairs(of: ref), score: score, symbols: symbols, reserved: reserved, into: &output)
             if output.count >= chunkBytes {
                 return index < store.count ? Int(store.serial(of: StoreRef(index: UInt32(index)))) : nil
             }
@@ -42,14 +42,14 @@ public struct ScoreExposition {
     }
 
     private func writeSeries(
-        _ labels: LabelSet,
+        _ labels: ArraySlice<LabelSet.Label>,
         score: Double,
         symbols: SymbolTable,
         reserved: (name: Symbol, metric: Symbol, detector: Symbol),
         into output: inout [UInt8]
     ) {
         output.append(contentsOf: "vigil_anomaly_score{".utf8)
-        for label in labels.labels {
+        for label in labels {
             if label.name == reserved.name {
                 output.append(contentsOf: "metric".utf8)
             } else if label.name == reserved.metric || label.name == reserved.detector {
@@ -72,9 +72,13 @@ public struct ScoreExposition {
     }
 
     /// `exported_<name>`, prefixed again while the series already has a label of that name.
-    static func exportedName(_ name: String, avoiding labels: LabelSet, symbols: SymbolTable) -> String {
+    static func exportedName(
+        _ name: String,
+        avoiding labels: ArraySlice<LabelSet.Label>,
+        symbols: SymbolTable
+    ) -> String {
         var renamed = "exported_" + name
-        while labels.labels.contains(where: { symbols[$0.name] == renamed }) { renamed = "exported_" + renamed }
+        while labels.contains(where: { symbols[$0.name] == renamed }) { renamed = "exported_" + renamed }
         return renamed
     }
 

@@ -4,7 +4,7 @@
 /// A ``LabelSet`` of its own per series cost 97 bytes at kube-state-metrics's seven labels (an array's
 /// 32-byte header and malloc's rounding around 56 bytes of symbol pairs), and a `[LabelSet: StoreRef]`
 /// index 32 more (a key, a value and a dictionary's slack). Here a series costs its pairs, a 4-byte end
-/// offset and 4 to 8 bytes of index (``HashSlots``: series numbers only; a probe compares the label set
+/// offset and 5 to 16 bytes of index (``HashSlots``: series numbers only; a probe compares the label set
 /// sought with the stored pairs).
 ///
 /// Series are numbered in the order they were added; ``compact(keeping:)`` keeps that order.
@@ -18,9 +18,14 @@ struct SeriesLabels {
 
     var count: Int { ends.count }
 
-    /// The labels of series `number`.
+    /// The labels of series `number`, as a label set of their own.
     func labels(at number: Int) -> LabelSet {
-        LabelSet(sortedLabels: Array(pairs[Self.range(of: number, ends)]))
+        LabelSet(sortedLabels: Array(storedPairs(at: number)))
+    }
+
+    /// The labels of series `number` where they are stored: no copy (`/metrics` reads every series's).
+    func storedPairs(at number: Int) -> ArraySlice<LabelSet.Label> {
+        pairs[Self.range(of: number, ends)]
     }
 
     /// Every series's labels, back to back.

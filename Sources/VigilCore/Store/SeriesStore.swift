@@ -102,6 +102,10 @@ public final class SeriesStore {
     }
 
     public func labels(of ref: StoreRef) -> LabelSet { seriesLabels.labels(at: Int(ref.index)) }
+    /// The labels as the store keeps them, copied nowhere: for a reader of every series (`/metrics`).
+    public func labelPairs(of ref: StoreRef) -> ArraySlice<LabelSet.Label> {
+        seriesLabels.storedPairs(at: Int(ref.index))
+    }
     public func role(of ref: StoreRef) -> SampleRole { roles[Int(ref.index)] }
     func rate(of ref: StoreRef) -> CounterRate { rates[Int(ref.index)] }
     func detector(of ref: StoreRef) -> EnsembleDetector { detectors[Int(ref.index)] }

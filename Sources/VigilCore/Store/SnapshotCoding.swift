@@ -154,6 +154,18 @@ struct BinaryReader {
         return Array(input[offset..<offset + length])
     }
 
+    /// A record or a running sum, which no update leaves negative or not finite: a NaN record read
+    /// back would stay NaN (`max(NaN, evidence)` is NaN) and score every sample 1, an alarm for good.
+    mutating func record() throws(StoreSnapshot.DecodingError) -> Double {
+        let value = try double()
+        guard value >= 0, value.isFinite else {
+            throw StoreSnapshot.DecodingError(
+                description: "record \(value) at byte \(offset - 8) is not a finite non-negative number"
+            )
+        }
+        return value
+    }
+
     mutating func level() throws(StoreSnapshot.DecodingError) -> RobustLevel {
         var level = RobustLevel()
         level.mean = try double()
@@ -168,8 +180,8 @@ struct BinaryReader {
         detector.difference = try level()
         detector.previousValue = try optional()
         detector.previousTimestamp = try optional()
-        detector.change.upper = try double()
-        detector.change.lower = try double()
+        detector.change.upper = try record()
+        detector.change.lower = try record()
         switch try integer(UInt8.self) {
         case 0:
             break  // seasonality off, or a series that has not varied yet: no profile
@@ -188,11 +200,14 @@ struct BinaryReader {
         case let tag:
             throw StoreSnapshot.DecodingError(description: "bad presence byte \(tag) at byte \(offset - 1)")
         }
-        detector.stage.peak = try double()
+        detector.stage.peak = try record()
         detector.stage.count = try integer(UInt32.self)
         detector.deviatingSince = try optional()
         detector.sustained.mean = try double()
-        detector.stage.sustainedPeak = try double()
+        guard detector.sustained.mean.isFinite else {
+            throw StoreSnapshot.DecodingError(description: "sustained mean is not finite at byte \(offset - 8)")
+        }
+        detector.stage.sustainedPeak = try record()
         return detector
     }
 }

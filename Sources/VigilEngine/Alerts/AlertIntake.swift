@@ -54,19 +54,22 @@ public final class AlertIntake: Service, @unchecked Sendable {
 
     /// Queues a delivery; false when the queue is full (answer 503).
     public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
-        // The depth this offer raised, or nil when the queue is full: one lock for the check, the count
-        // and the figure recorded.
-        let raised = lock.withLock { () -> Int? in
-            guard depth < capacity else { return nil }
+        // The check, the count and the gauge under one lock, so the gauge ends at the depth the last
+        // change left (the consumer records its own under the same lock).
+        let accepted = lock.withLock { () -> Bool in
+            guard depth < capacity else { return false }
             depth += 1
-            return depth
+            metrics.depth.record(depth)
+            return true
         }
-        guard let raised else { return false }
+        guard accepted else { return false }
         if case .dropped = continuation.yield(webhook) {
-            lock.withLock { depth -= 1 }
+            lock.withLock {
+                depth -= 1
+                metrics.depth.record(depth)
+            }
             return false
         }
-        metrics.depth.record(raised)
         return true
     }
 
@@ -86,12 +89,12 @@ public final class AlertIntake: Service, @unchecked Sendable {
 
     private func intake() async {
         for await webhook in self.stream {
-            self.metrics.depth.record(
-                self.lock.withLock { () -> Int in
-                    self.depth -= 1
-                    return self.depth
-                }
-            )
+            // Recorded under the lock, as `offer` records it: the gauge ends at the depth the last
+            // change left, whichever side changed it last.
+            self.lock.withLock {
+                self.depth -= 1
+                self.metrics.depth.record(self.depth)
+            }
             let receipt = await self.deliver(webhook.alerts)
             let firing = webhook.alerts.count { $0.status == .firing }
             if firing > 0 { self.metrics.firing.increment(by: firing) }
