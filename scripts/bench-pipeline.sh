@@ -4,8 +4,9 @@
 # `vigil run` and by `prometheus` at the same interval. Reports CPU-seconds (user+system, from
 # /proc/PID/stat) per million samples scraped, each process's resident memory, and Vigil's memory per
 # series (whole RSS, and the growth over an idle Vigil with no target).
-# With VARY=1 the target serves the capture and its every-gauge-plus-one twin in turn (one per interval, so
-# both scrapers see every gauge change each scrape, and every series Vigil watches grows its daily profile).
+# With VARY=1 the target serves the capture and its every-gauge-plus-one twin in turn, to each scraper (told
+# apart by User-Agent) on its own, so both see every gauge change every scrape and every series Vigil
+# watches grows its daily profile.
 # Usage: scripts/bench-pipeline.sh [SERIES=100000] [SECONDS=120] [INTERVAL=10] [VARY=0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,15 +29,19 @@ samples_per_scrape=$(grep -vc '^#' "$work/metrics.prom")
 base=$((40000 + RANDOM % 10000))
 target_port=$base; vigil_port=$((base + 1)); idle_port=$((base + 2)); prom_port=$((base + 3))
 
-# The target: the same bytes every scrape, as text 0.0.4 (uncompressed, so neither side decodes gzip).
-python3 - "$work/metrics.prom" "$work/varied.prom" "$target_port" "$interval" <<'PY' &
-import http.server, socketserver, sys, time
+# The target: text 0.0.4 (uncompressed, so neither side decodes gzip); the same bytes every scrape unless VARY.
+python3 - "$work/metrics.prom" "$work/varied.prom" "$target_port" <<'PY' &
+import collections, http.server, socketserver, sys, threading
 bodies = [open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()]
-interval = float(sys.argv[4])
+served = collections.Counter()
+lock = threading.Lock()
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def do_GET(self):
-        body = bodies[int(time.time() / interval) % 2]
+        with lock:
+            client = self.headers.get("User-Agent", "")
+            body = bodies[served[client] % 2]
+            served[client] += 1
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
