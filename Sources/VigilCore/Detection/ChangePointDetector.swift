@@ -15,12 +15,12 @@ public struct ChangePointDetector: Sendable, Codable, Equatable {
 
     public internal(set) var upper: Double {
         @inline(__always) get { Double(storedUpper) }
-        @inline(__always) set { storedUpper = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+        @inline(__always) set { storedUpper = Float(narrowing: newValue) }
     }
 
     public internal(set) var lower: Double {
         @inline(__always) get { Double(storedLower) }
-        @inline(__always) set { storedLower = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+        @inline(__always) set { storedLower = Float(narrowing: newValue) }
     }
 
     public init() {}

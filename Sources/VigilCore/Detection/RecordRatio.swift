@@ -38,7 +38,7 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// The decaying record of the evidence, held below `Float`'s largest finite value.
     public internal(set) var peak: Double {
         @inline(__always) get { Double(storedPeak) }
-        @inline(__always) set { storedPeak = Float(min(newValue, Double(Float.greatestFiniteMagnitude))) }
+        @inline(__always) set { storedPeak = Float(narrowing: newValue) }
     }
 
     public init() {}

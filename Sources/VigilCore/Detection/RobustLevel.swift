@@ -21,7 +21,7 @@ public struct RobustLevel: Sendable, Codable, Equatable {
     public internal(set) var meanAbsoluteDeviation: Double {
         @inline(__always) get { Double(storedDeviation) }
         @inline(__always) set {
-            storedDeviation = Float(min(newValue, Double(Float.greatestFiniteMagnitude)))
+            storedDeviation = Float(narrowing: newValue)
         }
     }
 

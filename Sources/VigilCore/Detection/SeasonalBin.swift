@@ -48,9 +48,7 @@ public struct SeasonalBin: Sendable, Equatable {
 
     /// `level` rounded to the nearest storable values.
     init(_ level: RobustLevel) {
-        storedMean = Float(
-            min(max(level.mean, -Double(Float.greatestFiniteMagnitude)), Double(Float.greatestFiniteMagnitude))
-        )
+        storedMean = Float(narrowing: level.mean)
         storedDeviation = Float(level.meanAbsoluteDeviation)
         storedCount = UInt16(clamping: level.count)
     }
