@@ -13,9 +13,9 @@ struct DetectorStateTests {
     }
 
     @Test func stateIsTheSizeTheREADMESays() {
-        // docs/DETECTION.md ("96 B" a series, "24 × 10 B" more with the daily profile) quotes these.
+        // docs/DETECTION.md ("96 B" a series, "24 × 8 B" more with the daily profile) quotes these.
         #expect(MemoryLayout<EnsembleDetector>.size == 96)
-        #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 240)
+        #expect(MemoryLayout<SeasonalBin>.stride * EnsembleParameters().seasonalBins == 192)
     }
 
     @Test func checkpointedStateResumesExactly() throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import VigilCore
 
-/// The daily profile's 10-byte bins: the level's arithmetic, narrowed for storage without bias.
+/// The daily profile's 8-byte bins: the level's arithmetic, narrowed for storage without bias.
 struct SeasonalBinTests {
     /// Feeds `samples` noisy values (centre ± `halfWidth`, uniform) to a full-width level and to a bin,
     /// at the daily profile's smoothing (0.1 per 5 minutes) paced for a 15-second scrape, and returns both.
@@ -21,9 +21,9 @@ struct SeasonalBinTests {
         return (level, bin)
     }
 
-    @Test func aBinIsTenBytesInAnArray() {
-        #expect(MemoryLayout<SeasonalBin>.size == 10)
-        #expect(MemoryLayout<SeasonalBin>.stride == 10)
+    @Test func aBinIsEightBytesInAnArray() {
+        #expect(MemoryLayout<SeasonalBin>.size == 8)
+        #expect(MemoryLayout<SeasonalBin>.stride == 8)
     }
 
     @Test(arguments: [(1000.0, 10.0), (1.7e9, 1e4), (0.003, 0.0001)])
@@ -36,7 +36,47 @@ struct SeasonalBinTests {
         #expect(abs(level.meanAbsoluteDeviation / (halfWidth / 2) - 1) < 0.1)
         #expect(abs(bin.level.meanAbsoluteDeviation / level.meanAbsoluteDeviation - 1) < 0.01)
         #expect(abs(bin.level.mean - level.mean) < 0.01 * level.meanAbsoluteDeviation)
-        #expect(bin.level.count == UInt32(UInt16.max))
+        // Past 2,047 samples the count reads as settled.
+        #expect(bin.level.count == .max)
+    }
+
+    @Test func theCountIsExactUntilItSaturatesAsSettled() {
+        var bin = SeasonalBin()
+        for step in 1...2_046 {
+            bin.update(5 + Double(step % 3), alpha: 0.001)
+            #expect(bin.level.count == UInt32(step))
+        }
+        bin.update(5, alpha: 0.001)
+        #expect(bin.level.count == .max)
+        // Settled: it learns at its smoothing, trusted whatever the paced minimum (3,000 at a 1-s scrape).
+        var settled = bin.level
+        settled.update(100, alpha: 0.001)
+        var expected = bin.level
+        expected.count = 10_000
+        expected.update(100, alpha: 0.001)
+        #expect(settled.mean == expected.mean)
+        #expect(bin.level.deviation(of: 100, floor: 0, minimumSamples: 3_000) > 0)
+    }
+
+    @Test(arguments: [1e-30, 0.003, 1.0, 1.2345, 977.5, 1.7e9, 3e38])
+    func theSpreadIsWithinHalfAStepOfThirteenMantissaBits(_ spread: Double) {
+        var level = RobustLevel()
+        level.mean = 1
+        level.meanAbsoluteDeviation = spread
+        level.count = 20
+        let stored = SeasonalBin(level).level.meanAbsoluteDeviation
+        #expect(abs(stored / Double(Float(spread)) - 1) <= 0x1p-14)
+        #expect(stored.isFinite)
+    }
+
+    @Test func theLargestSpreadDoesNotRoundToInfinity() {
+        var level = RobustLevel()
+        level.meanAbsoluteDeviation = Double(Float.greatestFiniteMagnitude)
+        level.count = 20
+        let stored = SeasonalBin(level).level
+        #expect(stored.meanAbsoluteDeviation.isFinite)
+        #expect(stored.meanAbsoluteDeviation > 3.4e38)
+        #expect(stored.count == 20)
     }
 
     @Test func aCheckpointRoundTripsExactly() throws {
@@ -50,12 +90,12 @@ struct SeasonalBinTests {
     }
 
     @Test func aWiderLevelLoadsRoundedToTheNearestValue() throws {
-        // A checkpoint written before bins were narrowed holds a `Double` mean and a count past 65,535.
+        // A checkpoint written before bins were narrowed holds a `Double` mean and a count past 2,047.
         let json = Data(#"{"mean": 100.1, "meanAbsoluteDeviation": 1.2345, "count": 70000}"#.utf8)
         let level = try JSONDecoder().decode(SeasonalBin.self, from: json).level
         #expect(level.mean == Double(Float(100.1)))
-        #expect(level.meanAbsoluteDeviation == Double(Float(1.2345)))
-        #expect(level.count == UInt32(UInt16.max))
+        #expect(abs(level.meanAbsoluteDeviation / 1.2345 - 1) <= 0x1p-14)
+        #expect(level.count == .max)
     }
 
     @Test(arguments: [1e300, -1e300, 3.5e38, 1e-300])

@@ -1,4 +1,4 @@
-/// One bin of a ``SeasonalProfile``, stored in 10 bytes instead of a ``RobustLevel``'s 16: the level
+/// One bin of a ``SeasonalProfile``, stored in 8 bytes instead of a ``RobustLevel``'s 16: the level
 /// narrowed for storage only. The arithmetic stays the level's own (in `Double`): a bin is widened to a
 /// ``RobustLevel``, updated, and narrowed back, so the update rule lives in one place.
 ///
@@ -6,51 +6,37 @@
 ///   than half a `Float` step (6 × 10⁻⁸ of the mean) is lost, so a stalled mean is off by at most that
 ///   over the smoothing (10⁻⁵ of the mean at a 15-second scrape's 0.005) — 500 times under the 0.5 %
 ///   deviation floor.
-/// - The mean absolute deviation is a `Float`, as a level's always is.
-/// - The count saturates at `UInt16.max`, far above what it is compared with (a bin is trusted after
-///   `minimumSamples` paced samples: 10,000 at the smallest pace).
-/// - The two `Float`s are kept as 16-bit halves: a `Float` field would align the bin to 4 bytes and pad
-///   its 10 bytes to a 12-byte stride (24 bins: 288 bytes, not 240).
+/// - The mean absolute deviation keeps a `Float`'s exponent and the top 13 bits of its mantissa, rounded
+///   to nearest: a step of 1.2 × 10⁻⁴ of the spread, so an update is lost only when the residual is
+///   within 1.2 % of the spread at a 15-second scrape's smoothing (0.005) — noise that pulls no way. (A
+///   16-bit spread, 8 mantissa bits rounded stochastically, cost NAB 0.6 points: docs/DETECTION.md.)
+/// - The count takes the low 11 bits. It matters until the bin is trusted (`minimumSamples` paced
+///   samples) and has settled to its smoothing (1/`seasonalAlpha` paced samples): at a scrape every
+///   1.5 s or slower both are under 2,047, where the count saturates; a saturated count reads as
+///   settled (`UInt32.max`), so below 1.5 s a bin is trusted after 2,047 samples instead.
 ///
-/// (8-byte bins, with a 16-bit spread rounded stochastically to stay unbiased, cost NAB 0.6 points
-/// in-sample: docs/DETECTION.md.)
+/// Mean and packed spread are both 32-bit, so the bin has no padding: 24 bins take 192 bytes, and with
+/// the array's 32-byte header fit a 240-byte heap block (10-byte bins needed 288).
 public struct SeasonalBin: Sendable, Equatable {
-    private var meanHalves: (high: UInt16, low: UInt16) = (0, 0)
-    private var deviationHalves: (high: UInt16, low: UInt16) = (0, 0)
-    private var storedCount: UInt16 = 0
+    private var storedMean: Float = 0
+    /// The spread's rounded top 21 bits (it is never negative: no sign), then the count's 11.
+    private var packed: UInt32 = 0
+
+    private static let countBits: UInt32 = 11
+    private static let saturatedCount: UInt32 = 1 << countBits - 1
+    /// The mantissa bits of a `Float` the spread drops.
+    private static let droppedBits: UInt32 = 10
+    /// The largest finite `Float`'s kept bits: rounding never makes the spread infinite.
+    private static let largestSpread: UInt32 = Float.greatestFiniteMagnitude.bitPattern >> droppedBits
 
     public init() {}
-
-    private var storedMean: Float {
-        @inline(__always) get { Self.join(meanHalves) }
-        @inline(__always) set { meanHalves = Self.split(newValue) }
-    }
-
-    private var storedDeviation: Float {
-        @inline(__always) get { Self.join(deviationHalves) }
-        @inline(__always) set { deviationHalves = Self.split(newValue) }
-    }
-
-    @inline(__always)
-    private static func join(_ halves: (high: UInt16, low: UInt16)) -> Float {
-        Float(bitPattern: UInt32(halves.high) << 16 | UInt32(halves.low))
-    }
-
-    @inline(__always)
-    private static func split(_ value: Float) -> (high: UInt16, low: UInt16) {
-        (UInt16(truncatingIfNeeded: value.bitPattern >> 16), UInt16(truncatingIfNeeded: value.bitPattern))
-    }
-
-    public static func == (left: SeasonalBin, right: SeasonalBin) -> Bool {
-        left.storedMean == right.storedMean && left.storedDeviation == right.storedDeviation
-            && left.storedCount == right.storedCount
-    }
 
     /// `level` rounded to the nearest storable values.
     init(_ level: RobustLevel) {
         storedMean = Float(narrowing: level.mean)
-        storedDeviation = Float(level.meanAbsoluteDeviation)
-        storedCount = UInt16(clamping: level.count)
+        let deviation = Float(narrowing: level.meanAbsoluteDeviation).magnitude.bitPattern
+        let spread = min((deviation + 1 << (Self.droppedBits - 1)) >> Self.droppedBits, Self.largestSpread)
+        packed = spread << Self.countBits | min(level.count, Self.saturatedCount)
     }
 
     /// The bin widened to the level it stores.
@@ -58,8 +44,10 @@ public struct SeasonalBin: Sendable, Equatable {
     public var level: RobustLevel {
         var level = RobustLevel()
         level.mean = Double(storedMean)
-        level.meanAbsoluteDeviation = Double(storedDeviation)
-        level.count = UInt32(storedCount)
+        let spread = packed >> Self.countBits
+        level.meanAbsoluteDeviation = Double(Float(bitPattern: spread << Self.droppedBits))
+        let count = packed & Self.saturatedCount
+        level.count = count == Self.saturatedCount ? .max : count
         return level
     }
 
