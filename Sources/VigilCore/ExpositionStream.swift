@@ -17,10 +17,11 @@ public struct ExpositionStream {
 
     /// A sample and its series.
     public struct Sample: Sendable, Equatable {
-        public var series: SeriesRef
         public var value: Double
         /// Milliseconds since the epoch, when the sample carries a timestamp.
         public var timestamp: Int64?
+        /// Last: after the optional's 9 bytes it fills the padding, so a sample is 24 bytes, not 32.
+        public var series: SeriesRef
 
         public init(series: SeriesRef, value: Double, timestamp: Int64?) {
             self.series = series

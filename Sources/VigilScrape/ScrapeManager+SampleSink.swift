@@ -19,7 +19,7 @@ extension ScrapeManager {
     /// Hands the samples of a scrape (its `up` and `scrape_*` series included) whose series the sink
     /// admitted on to it, in one batch.
     func forward(
-        _ batch: [Observation],
+        _ batch: ScrapeBatch,
         state: TargetState,
         result: ScrapeResult,
         at time: Double,

@@ -77,13 +77,11 @@ public actor ScrapeManager {
     private var states: [TargetState] = []
     private var nextID = 0
     private var restartLoops: AsyncStream<Void>.Continuation?
-    /// Reused from scrape to scrape, so a scrape allocates no observation buffer.
-    private var observations: [Observation] = []
     /// Who also gets the raw samples of the series it admits (the diagnosis recorder); nil: nobody.
     var sampleSink: (any SampleSink)?
     /// Store reference → the sink's handle + 1; 0 until the sink was asked, `.max` when it declined.
     var sinkHandles: [UInt32] = []
-    /// Reused like `observations`.
+    /// Reused from scrape to scrape, so a scrape allocates no buffer for the sink.
     var sinkSamples: [SampleSinkSample] = []
     private let metrics = (
         successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
@@ -259,16 +257,12 @@ public actor ScrapeManager {
             metrics.series.record(store.count)
             metrics.anomalies.record(store.anomalies.count)
         }
-        var batch = observations
-        observations = []
-        batch.removeAll(keepingCapacity: true)
         refusedInScrape = 0
-        resolve(result.samples, of: state, at: time, into: &batch)
+        let kept = resolve(result.samples, of: state)
         var result = result
         let limit = state.target.sampleLimit
-        if result.up, limit > 0, batch.count > limit {
+        if result.up, limit > 0, kept > limit {
             // Over the limit after relabelling: the whole scrape fails, nothing of it is kept.
-            batch.removeAll(keepingCapacity: true)
             result = ScrapeResult(
                 up: false,
                 duration: result.duration,
@@ -279,6 +273,7 @@ public actor ScrapeManager {
             )
             markSeriesStale(state)
         }
+        let batch = ScrapeBatch(samples: result.samples, storeRefs: state.storeRefs, time: time)
         store.observe(batch)
         for series in result.stale {
             if let ref = storeRef(series, of: state) { store.markStale(ref) }
@@ -287,7 +282,6 @@ public actor ScrapeManager {
         store.observe(state.synthetic.duration, value: result.duration, at: time)
         store.observe(state.synthetic.samples, value: Double(result.samplesScraped), at: time)
         if let sampleSink { forward(batch, state: state, result: result, at: time, to: sampleSink) }
-        observations = batch
         state.health.health = result.up ? "up" : "down"
         state.health.lastError = result.error ?? ""
         state.health.lastScrape = time
@@ -296,20 +290,17 @@ public actor ScrapeManager {
         if refusedInScrape > 0 { refuse(refusedInScrape, state: state) }
     }
 
-    /// Maps a scrape's samples to store series: an array lookup per sample; labelling (target labels,
-    /// relabelling) only for a series seen for the first time.
-    private func resolve(
-        _ samples: [ScrapeResult.Sample],
-        of state: TargetState,
-        at time: Double,
-        into batch: inout [Observation]
-    ) {
+    /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
+    /// lookup per sample; labelling (target labels, relabelling) only for a series seen for the first
+    /// time. Returns how many samples relabelling kept.
+    private func resolve(_ samples: [ScrapeResult.Sample], of state: TargetState) -> Int {
         let known = state.scraper.cache.seriesCount
         if state.storeRefs.count < known {
             state.storeRefs.append(contentsOf: repeatElement(0, count: known - state.storeRefs.count))
         }
         var refs = state.storeRefs
         state.storeRefs = []
+        var kept = 0
         refs.withUnsafeMutableBufferPointer { refs in
             for sample in samples {
                 let index = Int(sample.series.index)
@@ -318,14 +309,11 @@ public actor ScrapeManager {
                     mapped = label(sample.series, of: state).map { $0.index + 1 } ?? TargetState.dropped
                     refs[index] = mapped
                 }
-                guard mapped != TargetState.dropped else { continue }
-                let timestamp = sample.timestamp.map { Double($0) / 1000 } ?? time
-                batch.append(
-                    Observation(series: StoreRef(index: mapped - 1), value: sample.value, timestamp: timestamp)
-                )
+                if mapped != TargetState.dropped { kept += 1 }
             }
         }
         state.storeRefs = refs
+        return kept
     }
 
     /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops

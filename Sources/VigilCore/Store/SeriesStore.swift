@@ -124,13 +124,16 @@ public final class SeriesStore {
     /// Takes one sample (`timestamp` in seconds since the epoch): a gauge is scored as it is, a cumulative
     /// series by its rate since the previous sample.
     public func observe(_ ref: StoreRef, value: Double, at timestamp: Double) {
-        observe([Observation(series: ref, value: value, timestamp: timestamp)])
+        take(CollectionOfOne(Observation(series: ref, value: value, timestamp: timestamp)))
     }
 
-    /// Takes a scrape's samples. The arrays are opened once for the whole batch: per sample there is
-    /// no exclusivity check, no reference counting and no allocation; and the settings are paced once
-    /// for the batch's spacing, not once a sample (``PacedSettings``).
-    public func observe(_ batch: [Observation]) {
+    /// Takes a scrape's samples.
+    public func observe(_ batch: ScrapeBatch) { take(batch) }
+
+    /// The arrays are opened once for the whole batch: per sample there is no exclusivity check, no
+    /// reference counting and no allocation; and the settings are paced once for the batch's spacing,
+    /// not once a sample (``PacedSettings``).
+    private func take(_ batch: some Sequence<Observation>) {
         let parameters = self.parameters
         var paced = PacedSettings()
         var alarms: [(StoreRef, DetectorOutput, Double)] = []

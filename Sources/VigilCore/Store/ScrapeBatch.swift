@@ -1,0 +1,41 @@
+/// A scrape's samples bound for store series, read where they lie: the parsed samples, and for each
+/// series of the scrape's cache the store series it maps to. Nothing is copied per sample; a buffer
+/// of ``Observation``s made from them, reused from scrape to scrape, kept 24 bytes a series resident.
+public struct ScrapeBatch: Sequence {
+    let samples: [ExpositionStream.Sample]
+    let storeRefs: [UInt32]
+    let time: Double
+
+    /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0 and `UInt32.max`
+    /// mark a series that is not stored (unmapped, or dropped by relabelling), whose samples are
+    /// skipped. A sample without a timestamp of its own is at `time` (seconds since the epoch).
+    public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double) {
+        self.samples = samples
+        self.storeRefs = storeRefs
+        self.time = time
+    }
+
+    public struct Iterator: IteratorProtocol {
+        private let batch: ScrapeBatch
+        private var position = 0
+
+        init(_ batch: ScrapeBatch) { self.batch = batch }
+
+        public mutating func next() -> Observation? {
+            while position < batch.samples.count {
+                let sample = batch.samples[position]
+                position += 1
+                let mapped = batch.storeRefs[Int(sample.series.index)]
+                guard mapped != 0, mapped != .max else { continue }
+                return Observation(
+                    series: StoreRef(index: mapped - 1),
+                    value: sample.value,
+                    timestamp: sample.timestamp.map { Double($0) / 1000 } ?? batch.time
+                )
+            }
+            return nil
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(self) }
+}
