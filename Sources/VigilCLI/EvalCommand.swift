@@ -33,11 +33,23 @@ struct EvalNABCommand: AsyncParsableCommand {
 
     @Flag(
         help: """
-            Also cross-validate: leave one category out; each held-out category is scored with the grid's \
-            setting and the threshold that scored best on the other categories.
+            Also cross-validate (--folds: leave one category out, the default, or N folds of files): each \
+            held-out part is scored with the grid's setting and the threshold that scored best on the rest.
             """
     )
     var crossValidate = false
+
+    @Option(
+        help: ArgumentHelp(
+            """
+            How --cross-validate splits the files: 'categories' (leave one NAB category out: the held-out data \
+            is of a kind the choice never saw) or N (N folds of files, each category's files dealt across them \
+            in turn: folds by file, stratified by category).
+            """,
+            valueName: "categories|N"
+        )
+    )
+    var folds = "categories"
 
     @Option(
         name: .customLong("grid"),
@@ -47,6 +59,12 @@ struct EvalNABCommand: AsyncParsableCommand {
         )
     )
     var grid: [String] = []
+
+    func validate() throws {
+        guard folds == "categories" || (Int(folds).map { $0 >= 2 } ?? false) else {
+            throw ValidationError("--folds: expected 'categories' or a number of folds of at least 2, got '\(folds)'")
+        }
+    }
 
     func run() async throws {
         let corpus = try NABCorpus(directory: directory)

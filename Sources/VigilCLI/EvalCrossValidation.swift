@@ -67,7 +67,9 @@ extension EvalNABCommand {
 
     func crossValidate(_ corpus: NABCorpus, inSample: [NABScorer.File]) throws {
         let candidates = try candidates(corpus)
-        let groups = corpus.entries.map(\.category)
+        let categories = corpus.entries.map(\.category)
+        let foldCount = Int(folds)
+        let groups = foldCount.map { NABCrossValidation.stratifiedFolds(of: categories, count: $0) } ?? categories
         let report: NABCrossValidation.Report
         do {
             report = try NABCrossValidation.run(candidates: candidates, groups: groups)
@@ -76,8 +78,10 @@ extension EvalNABCommand {
         }
         Console.out("")
         Console.out(
-            "cross-validation: leave one category out; chosen on the other categories: the threshold (NAB's sweep) "
-                + "and one of \(candidates.count) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
+            "cross-validation: "
+                + (foldCount.map { "\($0) folds of files, stratified by category; chosen on the other folds" }
+                    ?? "leave one category out; chosen on the other categories")
+                + ": the threshold (NAB's sweep) and one of \(candidates.count) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
         )
         Console.out("profile              held out               windows  score    threshold  TP  FP  FN  chosen")
         for fold in report.folds {

@@ -97,3 +97,23 @@ struct NABCrossValidationTests {
         }
     }
 }
+
+/// Folds of files stratified by category: each category spread over the folds, every fold a mix.
+struct StratifiedFoldsTests {
+    @Test func eachCategorysFilesAreDealtAcrossTheFoldsInTurn() {
+        let categories = ["A", "A", "A", "B", "B", "C", "C", "C", "C", "C", "C"]
+        let folds = NABCrossValidation.stratifiedFolds(of: categories, count: 5)
+        #expect(folds.count == categories.count)
+        for category in Set(categories) {
+            // A category with n files lands in min(n, 5) different folds, at most ⌈n / 5⌉ in any one.
+            let mine = zip(categories, folds).filter { $0.0 == category }.map(\.1)
+            #expect(Set(mine).count == min(mine.count, 5))
+            let perFold = Dictionary(grouping: mine, by: { $0 }).values.map(\.count)
+            #expect(perFold.max()! <= (mine.count + 4) / 5)
+        }
+        // Fold sizes differ by at most one.
+        let sizes = Dictionary(grouping: folds, by: { $0 }).values.map(\.count)
+        #expect(sizes.count == 5 && sizes.max()! - sizes.min()! <= 1)
+        #expect(folds.first == "fold 1 of 5")
+    }
+}

@@ -41,6 +41,15 @@ public enum NABCrossValidation {
         public var description: String
     }
 
+    /// `count` folds of files stratified by category, for ``run(candidates:groups:profiles:)``: the files,
+    /// in corpus order (grouped by category, each category's in name order), are dealt to the folds in
+    /// turn, so each category's files spread over the folds as evenly as they can and every held-out file
+    /// is of a kind the choice saw. Fixed by the order, not drawn at random: the split is reproducible.
+    /// `categories` must be grouped (a category's files together), as a sorted corpus is.
+    public static func stratifiedFolds(of categories: [String], count: Int) -> [String] {
+        categories.indices.map { "fold \($0 % count + 1) of \(count)" }
+    }
+
     /// Runs leave-one-group-out cross-validation. `groups[i]` is the group of file `i` of every candidate.
     public static func run(
         candidates: [Candidate],
