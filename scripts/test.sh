@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: format lint, unit and CLI tests (also under ThreadSanitizer), the allocation and speed gates of the
+# Every test: format lint, unit and CLI tests (also under ThreadSanitizer), the allocation, memory and speed gates of the
 # benchmark suite, then a short fuzz run over the parser's regression corpus.
 # Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
 set -euo pipefail
@@ -34,6 +34,9 @@ swift test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parall
 
 echo "== allocation gate: warm parses, detector updates and the scrape pipeline allocate nothing per sample (Benchmarks/Thresholds)"
 (cd Benchmarks && swift package benchmark thresholds check --filter "warm-.*|ensemble-.*|pipeline-.*" --metric mallocCountTotal --no-progress)
+
+echo "== memory gate: the pipeline keeps a series that varies (daily profile on) within 620 B resident, so the daemon stays within 700 B (Benchmarks/Thresholds)"
+(cd Benchmarks && swift package benchmark thresholds check --filter "memory-.*" --metric residentBytesPerSeries --no-progress)
 
 echo "== detector speed: the default detector makes at least 5 M updates a second (scripts/bench-detector.sh, beside its EWMA peer)"
 scripts/bench-detector.sh
