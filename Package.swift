@@ -39,7 +39,10 @@ let package = Package(
         // but the stdlib, Glibc (memchr, memcmp) and swift-numerics' RealModule (exp, for NAB scoring).
         .target(
             name: "VigilCore",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: swiftSettings
         ),
         // libcurl through a typed shim: Swift cannot call the variadic curl_easy_setopt.
@@ -134,7 +137,6 @@ let package = Package(
                 "VigilCore", "VigilHTTP", "VigilScrape", "VigilEngine", "VigilServer", "VigilYAML", "VigilKube",
                 "VigilRules", "VigilHistory", "VigilAssist",
                 .product(name: "MCP", package: "swift-sdk"),
-                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -145,11 +147,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // glibc's malloc tuning: one arena for the process, and freed pages returned (HeapTrimmer).
+        // glibc's malloc tuning: one arena for the process, and freed pages returned (ProcessMemory).
         .systemLibrary(name: "CMalloc"),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilCLI", .target(name: "CMalloc", condition: .when(platforms: [.linux]))],
+            dependencies: ["VigilCLI", "VigilCore"],
             swiftSettings: swiftSettings
         ),
         // Test support shared by the test targets (loopback test servers); never a product dependency.

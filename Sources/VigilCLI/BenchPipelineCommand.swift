@@ -35,14 +35,6 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     )
     var vary = false
 
-    /// VmRSS of this process, from /proc/self/status.
-    static func residentBytes() -> Int {
-        let status =
-            (try? ExpositionInput.load("/proc/self/status").bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
-    }
-
     func run() async throws {
         let bytes = try ExpositionInput.load(file).bytes
         var parameters = EnsembleParameters()
@@ -54,12 +46,12 @@ struct BenchPipelineCommand: AsyncParsableCommand {
                 : FixedResponseTransport(body: bytes),
             store: SeriesStore(parameters: parameters)
         )
-        let residentBefore = Self.residentBytes()
+        let residentBefore = ProcessMemory.residentBytes()
         for _ in 0..<passes.warmup { await manager.scrapeAll() }
         // What the daemon does within 30 s of its series count changing (``HeapTrimmer``): the pages the
         // store's outgrown arrays and the first scrape's scratch left free go back to the kernel.
-        HeapTrimmer.trim()
-        let residentAfter = Self.residentBytes()
+        ProcessMemory.trim()
+        let residentAfter = ProcessMemory.residentBytes()
         let measured = await passes.measure { await manager.scrapeAll() }
         let health = await manager.health[0]
         guard health.health == "up" else {

@@ -49,7 +49,7 @@ struct EvalNABCommand: AsyncParsableCommand {
             valueName: "categories|N"
         )
     )
-    var folds = "categories"
+    var folds: String?
 
     @Option(
         name: .customLong("grid"),
@@ -61,6 +61,8 @@ struct EvalNABCommand: AsyncParsableCommand {
     var grid: [String] = []
 
     func validate() throws {
+        guard let folds else { return }
+        guard crossValidate else { throw ValidationError("--folds says how to cross-validate: add --cross-validate") }
         guard folds == "categories" || (Int(folds).map { $0 >= 2 } ?? false) else {
             throw ValidationError("--folds: expected 'categories' or a number of folds of at least 2, got '\(folds)'")
         }

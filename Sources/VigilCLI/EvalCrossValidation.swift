@@ -68,7 +68,10 @@ extension EvalNABCommand {
     func crossValidate(_ corpus: NABCorpus, inSample: [NABScorer.File]) throws {
         let candidates = try candidates(corpus)
         let categories = corpus.entries.map(\.category)
-        let foldCount = Int(folds)
+        let foldCount = folds.flatMap { Int($0) }
+        if let foldCount, foldCount > categories.count {
+            throw ValidationError("--folds \(foldCount): more folds than the corpus has files (\(categories.count))")
+        }
         let groups = foldCount.map { NABCrossValidation.stratifiedFolds(of: categories, count: $0) } ?? categories
         let report: NABCrossValidation.Report
         do {

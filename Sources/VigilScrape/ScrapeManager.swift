@@ -18,12 +18,13 @@ public actor ScrapeManager {
         let target: ScrapeTarget
         var scraper: TargetScraper
         let labeler: SeriesLabeler
-        /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it.
+        /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it
+        /// (what a ``ScrapeBatch`` reads).
         var storeRefs: [UInt32] = []
         var synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
         var health: TargetHealth
 
-        static var dropped: UInt32 { .max }
+        static var dropped: UInt32 { ScrapeBatch.notStored }
 
         /// The store series an entry of `storeRefs` names; nil for unmapped and dropped.
         static func series(_ mapped: UInt32) -> StoreRef? {

@@ -115,6 +115,23 @@ struct DetectAndEvalTests {
         #expect(parameters.warmupSamples == 0 && parameters.direction == .up)
     }
 
+    @Test(arguments: [
+        (["--folds", "5"], "--folds says how to cross-validate: add --cross-validate"),
+        (
+            ["--cross-validate", "--folds", "1"],
+            "--folds: expected 'categories' or a number of folds of at least 2, got '1'"
+        ),
+        (
+            ["--cross-validate", "--folds", "files"],
+            "--folds: expected 'categories' or a number of folds of at least 2, got 'files'"
+        ),
+    ])
+    func foldsThatMakeNoSenseAreUsageErrors(arguments: [String], message: String) async {
+        let result = await vigil(["eval", "nab", "corpus"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Error: \(message)\n"), "\(result.stderr)")
+    }
+
     @Test func evalScoresATinyCorpus() async throws {
         // 1000 rows of a calm series with one spike at row 700, labelled by a window over rows 650…750.
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nab-\(UUID())")

@@ -116,4 +116,14 @@ struct StratifiedFoldsTests {
         #expect(sizes.count == 5 && sizes.max()! - sizes.min()! <= 1)
         #expect(folds.first == "fold 1 of 5")
     }
+
+    @Test func filesOutOfCategoryOrderAreDealtAsIfSorted() {
+        let grouped = ["A", "A", "A", "B", "B", "C"]
+        let shuffled = ["B", "A", "C", "A", "B", "A"]
+        let dealt = NABCrossValidation.stratifiedFolds(of: shuffled, count: 2)
+        // Each file gets the fold it would get in the grouped order (A's three, then B's two, then C).
+        let expected = NABCrossValidation.stratifiedFolds(of: grouped, count: 2)
+        #expect([dealt[1], dealt[3], dealt[5], dealt[0], dealt[4], dealt[2]] == expected)
+        #expect(expected == ["fold 1 of 2", "fold 2 of 2", "fold 1 of 2", "fold 2 of 2", "fold 1 of 2", "fold 2 of 2"])
+    }
 }

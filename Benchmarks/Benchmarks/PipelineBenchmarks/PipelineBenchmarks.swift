@@ -1,5 +1,4 @@
 import Benchmark
-import Foundation
 import VigilCore
 import VigilHTTP
 import VigilScrape
@@ -16,7 +15,7 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .one,
         maxDuration: .seconds(10),
         maxIterations: 50,
-        thresholds: [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 50])]
+        thresholds: [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 30])]
     )
     Benchmark("pipeline-scrape-kube-state-metrics-20k") { (benchmark: Benchmark, manager: ScrapeManager) in
         for _ in benchmark.scaledIterations {
@@ -40,9 +39,10 @@ let benchmarks: @Sendable () -> Void = {
     // What a series costs in resident memory with the default detector where every series varies and so
     // holds its daily profile: `vigil bench pipeline --vary` on 100k kube-state-metrics-shaped series, in
     // the benchmark suite so CI gates it. The figure is the pipeline's (parse, label, store, rates,
-    // detectors); the daemon adds ~80 B a series of scrape buffers (its curl transfer, the free heap they
-    // leave between scrapes: README, "The daemon against Prometheus"), so Thresholds/ lets it grow to
-    // 620 B, which keeps the daemon within the 700 B.
+    // detectors), not the daemon's: the daemon adds 73–101 B a series of scrape buffers (its curl
+    // transfer, the free heap they leave between scrapes; README, "The daemon against Prometheus"), so
+    // the gate fails past 600 B (Thresholds/ holds 570, ± 30), which keeps the daemon within 700 B. It
+    // fails under 540 B too (package-benchmark calls that an improvement): then lower Thresholds/.
     Benchmark(
         "memory-pipeline-100k-every-gauge-varying",
         configuration: .init(
@@ -50,16 +50,16 @@ let benchmarks: @Sendable () -> Void = {
             warmupIterations: 0,
             maxDuration: .seconds(60),
             maxIterations: 1,
-            thresholds: [residentBytesPerSeries: BenchmarkThresholds(absolute: [.p90: 50])]
+            thresholds: [residentBytesPerSeries: BenchmarkThresholds(absolute: [.p90: 30])]
         )
     ) { (benchmark: Benchmark, grown: Int) in
         benchmark.measurement(residentBytesPerSeries, grown)
     } setup: {
         let body = SyntheticExposition.generate(.kubeStateMetrics, samples: 100_000)
         let varied = SyntheticExposition.gaugesPlusOne(body)
-        // One malloc arena (M_ARENA_MAX is -8), as `vigil run` sets at start (Sources/vigil/main.swift).
-        _ = mallopt(-8, 1)
-        let before = residentBytes()
+        // One malloc arena, as `vigil run` sets at start.
+        ProcessMemory.useOneArena()
+        let before = ProcessMemory.residentBytes()
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://bench:8080/metrics", job: "bench")],
             transport: CyclingBodyTransport(bodies: [body, varied]),
@@ -68,22 +68,10 @@ let benchmarks: @Sendable () -> Void = {
         await manager.scrapeAll()
         await manager.scrapeAll()
         // As the daemon's HeapTrimmer does within 30 s of its series count changing.
-        _ = mallocTrim(0)
-        let grown = residentBytes() - before
+        ProcessMemory.trim()
+        let grown = ProcessMemory.residentBytes() - before
         return grown / max(await manager.seriesCount, 1)
     }
 }
 
 private let residentBytesPerSeries = BenchmarkMetric.custom("residentBytesPerSeries", useScalingFactor: false)
-
-// glibc's malloc tuning, from malloc.h, which Swift's Glibc module does not export (the vigil package's
-// CMalloc shim is not one of its products).
-@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
-@_silgen_name("mallopt") private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-
-/// VmRSS of this process, from /proc/self/status.
-private func residentBytes() -> Int {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
-}

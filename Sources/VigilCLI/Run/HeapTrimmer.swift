@@ -1,9 +1,6 @@
 import ServiceLifecycle
+import VigilCore
 import VigilScrape
-
-#if canImport(CMalloc)
-import CMalloc
-#endif
 
 /// Hands memory freed after the store changed size back to the kernel.
 ///
@@ -24,15 +21,8 @@ struct HeapTrimmer: Service {
                 let series = await manager.seriesCount
                 guard series != trimmedAt else { continue }
                 trimmedAt = series
-                Self.trim()
+                ProcessMemory.trim()
             }
         }
-    }
-
-    /// Returns every free page to the kernel now.
-    static func trim() {
-        #if canImport(CMalloc)
-        _ = malloc_trim(0)
-        #endif
     }
 }

@@ -42,12 +42,15 @@ public enum NABCrossValidation {
     }
 
     /// `count` folds of files stratified by category, for ``run(candidates:groups:profiles:)``: the files,
-    /// in corpus order (grouped by category, each category's in name order), are dealt to the folds in
-    /// turn, so each category's files spread over the folds as evenly as they can and every held-out file
-    /// is of a kind the choice saw. Fixed by the order, not drawn at random: the split is reproducible.
-    /// `categories` must be grouped (a category's files together), as a sorted corpus is.
+    /// taken category by category (each category's in the order given: a sorted corpus's name order), are
+    /// dealt to the folds in turn, so each category's files spread over the folds as evenly as they can
+    /// and every held-out file is of a kind the choice saw. Fixed by the order, not drawn at random: the
+    /// split is the same on every machine.
     public static func stratifiedFolds(of categories: [String], count: Int) -> [String] {
-        categories.indices.map { "fold \($0 % count + 1) of \(count)" }
+        let order = categories.indices.sorted { (categories[$0], $0) < (categories[$1], $1) }
+        var folds = [String](repeating: "", count: categories.count)
+        for (turn, file) in order.enumerated() { folds[file] = "fold \(turn % count + 1) of \(count)" }
+        return folds
     }
 
     /// Runs leave-one-group-out cross-validation. `groups[i]` is the group of file `i` of every candidate.
@@ -63,7 +66,7 @@ public enum NABCrossValidation {
         var heldOutGroups: [String] = []
         for group in groups where !heldOutGroups.contains(group) { heldOutGroups.append(group) }
         guard heldOutGroups.count >= 2 else {
-            throw InvalidInput(description: "cross-validation needs files of at least two categories")
+            throw InvalidInput(description: "cross-validation needs files in at least two groups (categories or folds)")
         }
         var folds: [Fold] = []
         var overall: [NABScorer.Result] = []

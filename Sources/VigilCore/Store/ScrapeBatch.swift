@@ -1,12 +1,15 @@
 /// A scrape's samples bound for store series, read where they lie: the parsed samples, and for each
-/// series of the scrape's cache the store series it maps to. Nothing is copied per sample; a buffer
-/// of ``Observation``s made from them, reused from scrape to scrape, kept 24 bytes a series resident.
+/// series of the scrape's cache the store series it maps to. Nothing is copied per sample, and nothing
+/// is kept between scrapes (a buffer of observations would stay 24 bytes a series resident).
 public struct ScrapeBatch: Sequence {
     let samples: [ExpositionStream.Sample]
     let storeRefs: [UInt32]
     let time: Double
 
-    /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0 and `UInt32.max`
+    /// The `storeRefs` entry of a series relabelling dropped (0 is one not mapped yet).
+    public static let notStored = UInt32.max
+
+    /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0 and ``notStored``
     /// mark a series that is not stored (unmapped, or dropped by relabelling), whose samples are
     /// skipped. A sample without a timestamp of its own is at `time` (seconds since the epoch).
     public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double) {
@@ -26,7 +29,7 @@ public struct ScrapeBatch: Sequence {
                 let sample = batch.samples[position]
                 position += 1
                 let mapped = batch.storeRefs[Int(sample.series.index)]
-                guard mapped != 0, mapped != .max else { continue }
+                guard mapped != 0, mapped != ScrapeBatch.notStored else { continue }
                 return Observation(
                     series: StoreRef(index: mapped - 1),
                     value: sample.value,
