@@ -115,7 +115,7 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
 /// detector give evidence in robust spreads; the record-ratio stage scores it against the series's own
 /// recent extremes.
 ///
-/// State without seasonality is 96 bytes; the daily profile adds 24 bins of 10 bytes (``SeasonalBin``),
+/// State without seasonality is 96 bytes; the daily profile adds 24 bins of 8 bytes (``SeasonalBin``),
 /// made when the series first varies.
 public struct EnsembleDetector: Detector, Equatable {
     /// The score at which Vigil calls a sample anomalous: 1.2 times the series's recent record

@@ -1,6 +1,6 @@
 /// A seasonal baseline: the period (a day by default) cut into bins by time of period, each with its
 /// own robust level, so "normal for 09:00" and "normal for 03:00" are learnt separately.
-/// State: `binCount` levels narrowed to 10 bytes each (``SeasonalBin``: the default 24 bins take 240 bytes).
+/// State: `binCount` levels narrowed to 8 bytes each (``SeasonalBin``: the default 24 bins take 192 bytes).
 /// The period is the detector settings' (`seasonalPeriod`), passed in, not kept: every profile of a
 /// store shares it, and 8 bytes a detector are 0.8 MB for 100,000 series.
 public struct SeasonalProfile: Sendable, Codable, Equatable {
