@@ -61,6 +61,21 @@ struct DetectorStateTests {
         #expect(detector.observe(160, at: 60_060, parameters: parameters).score >= EnsembleDetector.alarmThreshold)
     }
 
+    @Test func finiteExtremesWhoseDifferencesOverflowNeverPoisonTheState() {
+        // ±1.7e308 are finite, but one less the other is not: a step, and a young level's residual,
+        // would be infinite, the next update's NaN, and the series blind for good.
+        let parameters = EnsembleParameters()
+        var detector = EnsembleDetector(parameters: parameters)
+        for index in 0..<400 {
+            let value = index < 40 ? (index.isMultiple(of: 2) ? 1.7e308 : -1.7e308) : 100 + Double(index % 7)
+            let output = detector.observe(value, at: Double(index) * 300, parameters: parameters)
+            #expect(output.score.isFinite && output.expected.isFinite, "sample \(index)")
+        }
+        #expect(detector.level.mean.isFinite && detector.level.meanAbsoluteDeviation.isFinite)
+        #expect(detector.difference.mean.isFinite && detector.difference.meanAbsoluteDeviation.isFinite)
+        #expect(detector.seasonal?.bins.allSatisfy { $0.level.mean.isFinite } ?? true)
+    }
+
     @Test func recordRatioScoresAgainstTheRecentPeak() {
         var stage = RecordRatio()
         for _ in 0..<10 { _ = stage.update(2, decay: 1 - 1.0 / 100, floor: 1, warmup: 5) }

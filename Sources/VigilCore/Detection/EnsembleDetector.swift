@@ -236,7 +236,7 @@ public struct EnsembleDetector: Detector, Equatable {
 
         // Spike: how unusual the step from the previous sample is.
         if components.contains(.spike), let previousValue {
-            let step = value - previousValue
+            let step = (value - previousValue).heldFinite
             let spikeEvidence = direction.effective(
                 difference.deviation(of: step, floor: floor, minimumSamples: minimumSamples)
             )

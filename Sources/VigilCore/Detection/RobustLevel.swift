@@ -51,7 +51,7 @@ public struct RobustLevel: Sendable, Codable, Equatable {
         }
         if count < UInt32.max { count += 1 }
         let weight = max(alpha, 1 / Double(count))
-        var residual = value - mean
+        var residual = (value - mean).heldFinite
         let limit = clip * max(1.2533 * meanAbsoluteDeviation, 1e-12)
         // Clipping is relaxed while young, when the spread itself is not yet known.
         if count > 8 { residual = min(max(residual, -limit), limit) }
