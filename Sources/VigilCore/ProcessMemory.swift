@@ -30,20 +30,17 @@ public enum ProcessMemory {
     /// Resident memory (VmRSS of /proc/self/status), in bytes; 0 where the kernel does not say.
     public static func residentBytes() -> Int {
         #if canImport(Glibc)
-        let descriptor = open("/proc/self/status", O_RDONLY)
-        guard descriptor >= 0 else { return 0 }
-        defer { close(descriptor) }
-        var status: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            status += chunk[..<count]
+        guard let status = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(status) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, status) > 0, let line {
+            let text = String(cString: line)
+            guard text.hasPrefix("VmRSS:") else { continue }
+            return (text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
         }
-        let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        let kilobytes = line?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return kilobytes * 1024
+        return 0
         #else
         return 0
         #endif
