@@ -5,16 +5,35 @@ import Glibc
 #endif
 
 /// A Python test server on a free loopback port — it prints the port on its first line — started for a
-/// test and killed with it.
+/// test and killed with it, or, if the test process dies first, ended by its own watchdog.
 public final class LoopbackScript: @unchecked Sendable {
     public let process = Process()
     public let port: Int
+    /// The server's standard input. Only this process holds its write end (Foundation closes every other
+    /// descriptor in the children it starts), so the server reads end-of-file exactly when this process
+    /// is gone.
+    private let input = Pipe()
+
+    /// Runs the script with a watchdog thread that exits the server at end-of-file on its standard
+    /// input. Without it, a test process that crashed left its servers running, and they held the
+    /// standard error they inherited from it: `swift test`, reading that pipe to its end, hung until CI's
+    /// time limit instead of failing at once.
+    static let watchdog = """
+        import os, runpy, sys, threading
+        def orphaned():
+            sys.stdin.buffer.read()
+            os._exit(0)
+        threading.Thread(target=orphaned, daemon=True).start()
+        sys.argv = sys.argv[1:]
+        runpy.run_path(sys.argv[0], run_name="__main__")
+        """
 
     public init(script: URL, arguments: [String] = []) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + arguments
+        process.arguments = ["python3", "-c", Self.watchdog, script.path] + arguments
         process.standardOutput = output
+        process.standardInput = input
         try process.run()
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
@@ -34,6 +53,11 @@ public final class LoopbackScript: @unchecked Sendable {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { usleep(5_000) }
+    }
+
+    /// Closes the server's standard input, as the kernel does when this process dies; the server exits.
+    public func closeInput() {
+        try? input.fileHandleForWriting.close()
     }
 
     deinit {
