@@ -52,6 +52,15 @@ struct EvalNABCommand: AsyncParsableCommand {
     var folds: String?
 
     @Option(
+        help: """
+            With --folds N: deal the folds this many times — the first deal in name order, each further one \
+            with every category's files shuffled by the deal's number — and print each deal's score and \
+            their mean, least and greatest: how much a figure owes to one split.
+            """
+    )
+    var repeats = 1
+
+    @Option(
         name: .customLong("grid"),
         help: ArgumentHelp(
             "A setting --cross-validate chooses among (repeatable; a --set key). Default: \(Self.defaultGridText).",
@@ -61,6 +70,10 @@ struct EvalNABCommand: AsyncParsableCommand {
     var grid: [String] = []
 
     func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, got \(repeats)") }
+        if repeats > 1, folds.flatMap({ Int($0) }) == nil {
+            throw ValidationError("--repeats deals folds of files again: add --cross-validate --folds N")
+        }
         guard let folds else { return }
         guard crossValidate else { throw ValidationError("--folds says how to cross-validate: add --cross-validate") }
         guard folds == "categories" || (Int(folds).map { $0 >= 2 } ?? false) else {

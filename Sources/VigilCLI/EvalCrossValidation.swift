@@ -72,19 +72,38 @@ extension EvalNABCommand {
         if let foldCount, foldCount > categories.count {
             throw ValidationError("--folds \(foldCount): more folds than the corpus has files (\(categories.count))")
         }
-        let groups = foldCount.map { NABCrossValidation.stratifiedFolds(of: categories, count: $0) } ?? categories
-        let report: NABCrossValidation.Report
-        do {
-            report = try NABCrossValidation.run(candidates: candidates, groups: groups)
-        } catch {
-            throw ValidationError("--cross-validate: \(error)")
+        var deals: [[NABScorer.Result]] = []
+        for deal in 0..<UInt64(repeats) {
+            let groups =
+                foldCount.map { NABCrossValidation.stratifiedFolds(of: categories, count: $0, deal: deal) }
+                ?? categories
+            let report: NABCrossValidation.Report
+            do {
+                report = try NABCrossValidation.run(candidates: candidates, groups: groups)
+            } catch {
+                throw ValidationError("--cross-validate: \(error)")
+            }
+            if deal == 0 {
+                try printReport(report, candidates: candidates.count, foldCount: foldCount, inSample: inSample)
+            }
+            deals.append(report.overall)
         }
+        if deals.count > 1 { printDeals(deals) }
+    }
+
+    /// The first deal's folds and overall result beside the in-sample score.
+    private func printReport(
+        _ report: NABCrossValidation.Report,
+        candidates: Int,
+        foldCount: Int?,
+        inSample: [NABScorer.File]
+    ) throws {
         Console.out("")
         Console.out(
             "cross-validation: "
                 + (foldCount.map { "\($0) folds of files, stratified by category; chosen on the other folds" }
                     ?? "leave one category out; chosen on the other categories")
-                + ": the threshold (NAB's sweep) and one of \(candidates.count) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
+                + ": the threshold (NAB's sweep) and one of \(candidates) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
         )
         Console.out("profile              held out               windows  score    threshold  TP  FP  FN  chosen")
         for fold in report.folds {
@@ -108,5 +127,26 @@ extension EvalNABCommand {
                     + "\(result.truePositives)  \(result.falsePositives)  \(result.falseNegatives)"
             )
         }
+    }
+
+    /// Every deal's cross-validated score per profile, then their mean, least and greatest.
+    private func printDeals(_ deals: [[NABScorer.Result]]) {
+        let profiles = deals[0].map(\.profile)
+        Console.out("")
+        Console.out(
+            "repeated: \(deals.count) deals of the folds (deal 0 above; each further one shuffled within categories)"
+        )
+        Console.out("deal   " + profiles.map { $0.padding(toLength: 20, withPad: " ", startingAt: 0) }.joined())
+        func row(_ label: String, _ scores: [Double]) {
+            Console.out(
+                label.padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + scores.map { String(format: "%-20.2f", $0) }.joined()
+            )
+        }
+        for (number, deal) in deals.enumerated() { row("\(number)", deal.map(\.normalizedScore)) }
+        let columns = profiles.indices.map { column in deals.map { $0[column].normalizedScore } }
+        row("mean", columns.map { $0.reduce(0, +) / Double($0.count) })
+        row("least", columns.map { $0.min() ?? .nan })
+        row("most", columns.map { $0.max() ?? .nan })
     }
 }

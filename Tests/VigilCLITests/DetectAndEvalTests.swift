@@ -125,6 +125,11 @@ struct DetectAndEvalTests {
             ["--cross-validate", "--folds", "files"],
             "--folds: expected 'categories' or a number of folds of at least 2, got 'files'"
         ),
+        (
+            ["--cross-validate", "--repeats", "3"],
+            "--repeats deals folds of files again: add --cross-validate --folds N"
+        ),
+        (["--cross-validate", "--folds", "5", "--repeats", "0"], "--repeats: expected at least 1, got 0"),
     ])
     func foldsThatMakeNoSenseAreUsageErrors(arguments: [String], message: String) async {
         let result = await vigil(["eval", "nab", "corpus"] + arguments)
@@ -132,10 +137,10 @@ struct DetectAndEvalTests {
         #expect(result.stderr.contains("Error: \(message)\n"), "\(result.stderr)")
     }
 
-    @Test func evalScoresATinyCorpus() async throws {
-        // 1000 rows of a calm series with one spike at row 700, labelled by a window over rows 650…750.
+    /// A NAB-layout corpus in one category: a calm series of 1000 five-minute rows per file, with one
+    /// spike, labelled by a window from 50 rows before it to 50 after. Removed with the test's `defer`.
+    func tinyCorpus(spikes: [Int]) throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nab-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(
             at: root.appendingPathComponent("data/tiny"),
             withIntermediateDirectories: true
@@ -144,17 +149,29 @@ struct DetectAndEvalTests {
             at: root.appendingPathComponent("labels"),
             withIntermediateDirectories: true
         )
-        var csv = "timestamp,value\n"
         func stamp(_ row: Int) -> String {
             let minutes = row * 5
             return String(format: "2014-07-%02d %02d:%02d:00", 1 + minutes / 1440, minutes % 1440 / 60, minutes % 60)
         }
-        for row in 0..<1000 {
-            csv += "\(stamp(row)),\(row == 700 ? 100 : 10 + (row * 7919 % 13) / 10)\n"
+        var windows: [String] = []
+        for (number, spike) in spikes.enumerated() {
+            var csv = "timestamp,value\n"
+            for row in 0..<1000 {
+                csv += "\(stamp(row)),\(row == spike ? 100 : 10 + (row * 7919 % 13) / 10)\n"
+            }
+            try Data(csv.utf8).write(to: root.appendingPathComponent("data/tiny/spike\(number).csv"))
+            windows.append(
+                #""tiny/spike\#(number).csv": [["\#(stamp(spike - 50)).000000", "\#(stamp(spike + 50)).000000"]]"#
+            )
         }
-        try Data(csv.utf8).write(to: root.appendingPathComponent("data/tiny/spike.csv"))
-        let windows = #"{"tiny/spike.csv": [["\#(stamp(650)).000000", "\#(stamp(750)).000000"]]}"#
-        try Data(windows.utf8).write(to: root.appendingPathComponent("labels/combined_windows.json"))
+        try Data("{\(windows.joined(separator: ", "))}".utf8)
+            .write(to: root.appendingPathComponent("labels/combined_windows.json"))
+        return root
+    }
+
+    @Test func evalScoresATinyCorpus() async throws {
+        let root = try tinyCorpus(spikes: [700])
+        defer { try? FileManager.default.removeItem(at: root) }
         let result = await vigil("eval", "nab", root.path)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
@@ -163,5 +180,35 @@ struct DetectAndEvalTests {
         // One detection at row 700 inside the window, nothing else: TP 1, FP 0, FN 0.
         #expect(standard.suffix(3) == ["1", "0", "0"])
         #expect(Double(standard[1])! > 90)
+    }
+
+    @Test func repeatedFoldsPrintEveryDealAndTheirSpread() async throws {
+        let root = try tinyCorpus(spikes: [700, 720, 740, 760])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = await vigil(
+            "eval",
+            "nab",
+            root.path,
+            "--cross-validate",
+            "--folds",
+            "2",
+            "--repeats",
+            "3",
+            "--grid",
+            "peakFloor=4"
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix("repeated: 3 deals") })
+        #expect(
+            lines[heading + 1].split(separator: " ") == [
+                "deal", "standard", "reward_low_FP_rate", "reward_low_FN_rate",
+            ]
+        )
+        let rows = lines[(heading + 2)...].map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.map(\.first) == ["0", "1", "2", "mean", "least", "most"])
+        // Every file's spike is found in its window at every deal, so every deal scores the same.
+        let scores = rows.map { $0.dropFirst().map { Double($0)! } }
+        #expect(rows[0].count == 4 && scores.allSatisfy { $0 == scores[0] } && scores[0][0] > 90)
     }
 }

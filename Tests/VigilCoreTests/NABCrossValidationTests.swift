@@ -117,6 +117,27 @@ struct StratifiedFoldsTests {
         #expect(folds.first == "fold 1 of 5")
     }
 
+    @Test func aShuffledDealIsStillStratifiedTheSameOnEveryRunAndAnotherSplit() {
+        let categories = ["A", "A", "A", "A", "A", "B", "B", "B", "B", "C", "C", "C", "C", "C", "C", "C"]
+        let nameOrder = NABCrossValidation.stratifiedFolds(of: categories, count: 3)
+        for deal: UInt64 in 1...4 {
+            let folds = NABCrossValidation.stratifiedFolds(of: categories, count: 3, deal: deal)
+            #expect(folds == NABCrossValidation.stratifiedFolds(of: categories, count: 3, deal: deal))
+            // Each category spread as evenly as in name order: the same number of its files in each fold.
+            for category in Set(categories) {
+                func perFold(_ split: [String]) -> [Int] {
+                    let mine = zip(categories, split).filter { $0.0 == category }.map(\.1)
+                    return Dictionary(grouping: mine, by: { $0 }).values.map(\.count).sorted()
+                }
+                #expect(perFold(folds) == perFold(nameOrder))
+            }
+        }
+        // Shuffled deals split the files otherwise than name order, and otherwise than each other.
+        let shuffled = (1...4).map { NABCrossValidation.stratifiedFolds(of: categories, count: 3, deal: $0) }
+        #expect(shuffled.filter { $0 != nameOrder }.count >= 3)
+        #expect(Set(shuffled.map { $0.joined(separator: ",") }).count >= 3)
+    }
+
     @Test func filesOutOfCategoryOrderAreDealtAsIfSorted() {
         let grouped = ["A", "A", "A", "B", "B", "C"]
         let shuffled = ["B", "A", "C", "A", "B", "A"]

@@ -42,12 +42,17 @@ public enum NABCrossValidation {
     }
 
     /// `count` folds of files stratified by category, for ``run(candidates:groups:profiles:)``: the files,
-    /// taken category by category (each category's in the order given: a sorted corpus's name order), are
-    /// dealt to the folds in turn, so each category's files spread over the folds as evenly as they can
-    /// and every held-out file is of a kind the choice saw. Fixed by the order, not drawn at random: the
-    /// split is the same on every machine.
-    public static func stratifiedFolds(of categories: [String], count: Int) -> [String] {
-        let order = categories.indices.sorted { (categories[$0], $0) < (categories[$1], $1) }
+    /// taken category by category, are dealt to the folds in turn, so each category's files spread over
+    /// the folds as evenly as they can and every held-out file is of a kind the choice saw. Deal 0 takes
+    /// each category's files in the order given (a sorted corpus's name order); deal `n` > 0 in an order
+    /// shuffled by a generator seeded with `n`, so repeated deals show how much the score owes to one
+    /// split. Either way the split is the same on every machine.
+    public static func stratifiedFolds(of categories: [String], count: Int, deal: UInt64 = 0) -> [String] {
+        var random = SplitMix(state: deal)
+        let keys = categories.map { _ in deal == 0 ? 0 : random.next() }
+        let order = categories.indices.sorted {
+            (categories[$0], keys[$0], $0) < (categories[$1], keys[$1], $1)
+        }
         var folds = [String](repeating: "", count: categories.count)
         for (turn, file) in order.enumerated() { folds[file] = "fold \(turn % count + 1) of \(count)" }
         return folds
