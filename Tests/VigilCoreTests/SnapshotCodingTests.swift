@@ -76,6 +76,22 @@ struct SnapshotCodingTests {
         #expect(throws: StoreSnapshot.DecodingError.self) { try decode(bytes) }
     }
 
+    @Test(arguments: [(Double.nan, 0), (.infinity, 0), (.nan, 1), (-1, 1), (.infinity, 1)])
+    func aBaselineThatNoUpdateLeavesIsRefused(_ value: Double, field: Int) throws {
+        // A NaN level mean read back makes every later deviation NaN: the series would never alarm again.
+        // The gauge's level baseline is its detector's first 16 bytes: the mean, then the spread.
+        let snapshot = learntSnapshot(seasonal: false)
+        let level = snapshot.series[0].detector.level
+        var bytes = try encode(snapshot)
+        let written = withUnsafeBytes(of: level.mean.bitPattern.littleEndian) { Array($0) }
+        let offsets = (0...(bytes.count - 8)).filter { Array(bytes[$0..<$0 + 8]) == written }
+        let offset = try #require(offsets.first) + 8 * field
+        #expect(try decode(bytes).series[0].detector.level == level)
+        let damaged = withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+        bytes.replaceSubrange(offset..<offset + 8, with: damaged)
+        #expect(throws: StoreSnapshot.DecodingError.self) { try decode(bytes) }
+    }
+
     @Test func everyTruncationAndCorruptionIsRefusedNotCrashed() throws {
         let bytes = try encode(learntSnapshot(seasonal: true))
         for length in stride(from: 0, to: bytes.count, by: 7) {

@@ -166,10 +166,15 @@ struct BinaryReader {
         return value
     }
 
+    /// A baseline, whose mean no update leaves infinite or NaN and whose spread no update leaves negative:
+    /// a NaN mean read back would make every later deviation NaN, and the series blind for good.
     mutating func level() throws(StoreSnapshot.DecodingError) -> RobustLevel {
         var level = RobustLevel()
         level.mean = try double()
-        level.meanAbsoluteDeviation = try double()
+        guard level.mean.isFinite else {
+            throw StoreSnapshot.DecodingError(description: "level \(level.mean) at byte \(offset - 8) is not finite")
+        }
+        level.meanAbsoluteDeviation = try record()
         level.count = try integer(UInt32.self)
         return level
     }
