@@ -59,20 +59,23 @@ final class FakeChatServer: Sendable {
     func stop() { script.stop() }
 }
 
-/// A directory holding `files`, removed by the caller.
-func temporaryDirectory(_ files: [String: String]) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-assist-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+/// A temporary directory holding `files`.
+func temporaryDirectory(_ files: [String: String]) throws -> TemporaryDirectory {
+    let directory = try TemporaryDirectory("assist")
     for (name, contents) in files {
-        try Data(contents.utf8).write(to: directory.appendingPathComponent(name))
+        try Data(contents.utf8).write(to: directory.file(name))
     }
     return directory
 }
 
 /// A copy of `scenario` with one more event on the pod of its first `BackOff`: a failed probe saying
 /// `message`, what a workload's author (or an attacker with a pod) can put in front of a model. Its own
-/// reason, so it is not folded into the `BackOff` events and does reach the incident. Removed by the caller.
-func plantedScenario(event message: String, reason: String = "Unhealthy", in scenario: URL) throws -> URL {
+/// reason, so it is not folded into the `BackOff` events and does reach the incident.
+func plantedScenario(
+    event message: String,
+    reason: String = "Unhealthy",
+    in scenario: URL
+) throws -> TemporaryDirectory {
     var events =
         try JSONSerialization.jsonObject(with: Data(contentsOf: scenario.appendingPathComponent("events.json")))
         as? [String: Any] ?? [:]

@@ -9,6 +9,7 @@ import VigilHTTP
 import VigilRules
 import VigilScrape
 import VigilServer
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -36,11 +37,12 @@ import FoundationNetworking
         func latestDiagnosis() async -> DiagnosisEngine.Diagnosis? { diagnosis }
     }
 
-    /// A running server holding the rollout incident, answering only `token`; stopped by the caller.
+    /// A running server holding the rollout incident, answering only `token`; stopped by the caller. The
+    /// token's file lasts as long as `stop`.
     static func server(
         token: String,
         scenario: String = "crashloop-after-rollout-1"
-    ) async throws -> (port: Int, stop: @Sendable () async -> Void, URL) {
+    ) async throws -> (port: Int, stop: @Sendable () async -> Void) {
         let rules = try RuleSet.load([repositoryRoot.appendingPathComponent("rules").path], findings: Finding.reasons)
         let engine = DiagnosisEngine(rules: rules, window: 3600)
         let input = try DiagnosisInput.replay(
@@ -53,7 +55,7 @@ import FoundationNetworking
         let directory = try temporaryDirectory(["token": token])
         let security = try WebSecurity.load(
             webConfigFile: nil,
-            bearerTokenFile: directory.appendingPathComponent("token").path,
+            bearerTokenFile: directory.file("token").path,
             enabled: [],
             logger: logger
         )
@@ -76,8 +78,8 @@ import FoundationNetworking
             {
                 await group.triggerGracefulShutdown()
                 _ = await task.result
-            },
-            directory
+                withExtendedLifetime(directory) {}
+            }
         )
     }
 
@@ -97,8 +99,7 @@ import FoundationNetworking
     }
 
     @Test func anAgentReadsAndGetsAProposalAndCannotAct() async throws {
-        let (port, stop, directory) = try await Self.server(token: "s3cret")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let (port, stop) = try await Self.server(token: "s3cret")
         let client = try await Self.client(port: port, token: "s3cret")
         let (tools, _) = try await client.listTools()
         #expect(tools.count == 6 && tools.allSatisfy { $0.annotations.readOnlyHint == true })
@@ -126,8 +127,7 @@ import FoundationNetworking
 
     /// CPU saturation: the incident cites anomalies of the CPU signals, read from the daemon's record.
     @Test func readsAnIncidentsSeriesFromTheDaemonsRecord() async throws {
-        let (port, stop, directory) = try await Self.server(token: "s3cret", scenario: "cpu-saturation-1")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let (port, stop) = try await Self.server(token: "s3cret", scenario: "cpu-saturation-1")
         let client = try await Self.client(port: port, token: "s3cret")
         let (listed, _) = try await client.callTool(name: "list_incidents", arguments: [:])
         guard case .text(let text, _, _) = listed.first else { throw AssistTestFailure("no text") }
@@ -155,8 +155,7 @@ import FoundationNetworking
     }
 
     @Test func theAPIsAuthenticationGuardsIt() async throws {
-        let (port, stop, directory) = try await Self.server(token: "s3cret")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let (port, stop) = try await Self.server(token: "s3cret")
         await #expect(throws: (any Error).self) { _ = try await Self.client(port: port, token: "wrong") }
         let initialize = Array(
             #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#

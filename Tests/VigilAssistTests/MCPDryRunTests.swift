@@ -12,7 +12,7 @@ import VigilTestKit
 /// path sends may store anything: each request is a read or a server-side dry run.
 @Suite struct MCPDryRunTests {
     /// The fake API server on the scenario's objects, and a kubeconfig naming it.
-    static func apiserver(scenario: String) throws -> (LoopbackScript, URL) {
+    static func apiserver(scenario: String) throws -> (LoopbackScript, TemporaryDirectory) {
         let server = try LoopbackScript(
             script: repositoryRoot.appendingPathComponent("Tests/VigilKubeTests/Fixtures/fake_apiserver.py"),
             arguments: ["--scenario", scenario]
@@ -43,11 +43,8 @@ import VigilTestKit
     @Test func everyRequestIsAReadOrADryRunAndTheDiffComesBack() async throws {
         let scenario = MCPSessionTests.scenario("crashloop-after-rollout-1")
         let (apiserver, directory) = try Self.apiserver(scenario: scenario)
-        defer {
-            apiserver.stop()
-            try? FileManager.default.removeItem(at: directory)
-        }
-        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        defer { apiserver.stop() }
+        let kubeconfig = directory.file("kubeconfig").path
         let (client, server) = try await MCPSessionTests.session(["--kubeconfig", kubeconfig])
         defer { MCPSessionTests.close(client, server) }
 

@@ -3,6 +3,7 @@ import Foundation
 import MCP
 import Testing
 import VigilAssist
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -172,8 +173,7 @@ import VigilAssist
             event: injection,
             in: URL(fileURLWithPath: Self.scenario("crashloop-after-rollout-1"))
         )
-        defer { try? FileManager.default.removeItem(at: planted) }
-        let (client, server) = try await Self.session(replay: planted.path)
+        let (client, server) = try await Self.session(replay: planted.url.path)
         defer { Self.close(client, server) }
         let listed = try await Self.call(client, "list_incidents", ["namespace": "shop"])
         #expect(listed["untrusted"] as? String == AnswerBudget.untrustedNote)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -11,15 +12,11 @@ import Glibc
 /// is down), the resolved notification, and reconciliation against Alertmanager's own list.
 @Suite(.serialized)
 struct AlertmanagerIntegrationTests {
-    let workspace: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-am-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let workspace = try! TemporaryDirectory("am")
 
     /// An Alertmanager on `port` whose one receiver is Vigil's webhook, with Vigil's bearer token.
     func alertmanager(_ port: Int, vigil: Int, token: String, groupWait: String) throws -> ChildProcess {
-        let directory = workspace.appendingPathComponent("am-\(port)")
+        let directory = workspace.file("am-\(port)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try """
         route:
@@ -48,7 +45,7 @@ struct AlertmanagerIntegrationTests {
 
     /// `vigil run` with the default rules, no cluster, reconciling against `alertmanager` when given.
     func vigil(_ port: Int, access: LifecycleAccess, reconcilingWith alertmanager: Int?) throws -> ChildProcess {
-        let config = workspace.appendingPathComponent("vigil-\(port).yaml")
+        let config = workspace.file("vigil-\(port).yaml")
         let reconcile = alertmanager.map {
             "alertmanager: {url: \"http://127.0.0.1:\($0)\", receiver: vigil, reconcile_interval: 1s}"
         }
@@ -61,7 +58,7 @@ struct AlertmanagerIntegrationTests {
         """.write(to: config, atomically: true, encoding: .utf8)
         return try ChildProcess.vigil(
             ["--config", config.path, "--web.bearer-token-file", access.file.path],
-            environment: ["KUBECONFIG": workspace.appendingPathComponent("none").path]
+            environment: ["KUBECONFIG": workspace.file("none").path]
         )
     }
 

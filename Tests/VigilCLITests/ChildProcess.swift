@@ -138,15 +138,18 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// A bearer token in a file, for a daemon run with `--web.enable-lifecycle` (which needs authentication):
-/// the arguments that turn both on, and the token its requests (and its self-scrape) present.
+/// the arguments that turn both on, and the token its requests (and its self-scrape) present. The file
+/// is removed with the last copy: hold one while the daemon runs.
 struct LifecycleAccess {
     let token = UUID().uuidString
-    let file: URL
+    private let directory: TemporaryDirectory
 
     init() throws {
-        file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID().uuidString)")
+        directory = try TemporaryDirectory("token")
         try Data((token + "\n").utf8).write(to: file)
     }
+
+    var file: URL { directory.file("token") }
 
     var arguments: [String] { ["--web.enable-lifecycle", "--web.bearer-token-file", file.path] }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import VigilKube
 import VigilScrape
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -122,10 +123,8 @@ struct ClusterConfigTests {
     }
 
     @Test func theFlagsOverrideTheFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("vigil.yaml")
+        let directory = try TemporaryDirectory("cluster")
+        let file = directory.file("vigil.yaml")
         try Self.yaml.write(to: file, atomically: true, encoding: .utf8)
         let command = try RunCommand.parse(["--config", file.path, "--shard", "1", "--shards", "2"])
         let config = try command.source.load()

@@ -83,7 +83,7 @@ import Glibc
 
     /// The fake API server with the pods, and a directory with the rule that restarts deployment/web
     /// on its memory alert, applied without asking.
-    static func cluster() async throws -> (FakeAPIServer, URL) {
+    static func cluster() async throws -> (FakeAPIServer, TemporaryDirectory) {
         let server = try FakeAPIServer()
         for index in 1...pods {
             let pod: [String: Any] = [
@@ -98,8 +98,7 @@ import Glibc
             let body = try JSONSerialization.data(withJSONObject: ["object": pod])
             try await server.control("/__create", String(decoding: body, as: UTF8.self))
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory("cluster")
         try """
         playbooks:
           - name: memory-alert
@@ -109,7 +108,7 @@ import Glibc
             then: [{action: restart}]
             autonomy: apply
 
-        """.write(to: directory.appendingPathComponent("alerts.rules.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: directory.file("alerts.rules.yaml"), atomically: true, encoding: .utf8)
         return (server, directory)
     }
 
@@ -152,8 +151,7 @@ import Glibc
 
     @Test func threeReplicasSplitTheTargetsAndOnlyTheLeaderAppliesOnce() async throws {
         let (server, directory) = try await Self.cluster()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var replicas = try (0..<3).map { try Replica($0, shards: nil, directory: directory, server: server) }
+        var replicas = try (0..<3).map { try Replica($0, shards: nil, directory: directory.url, server: server) }
 
         // No overlap, no gap, and exactly Prometheus's hashmod split.
         let sets = try await Self.split(replicas)
@@ -240,7 +238,7 @@ import Glibc
         // Two replicas now (the StatefulSet scaled down and rolled with --shards 2): a new split.
         for follower in followers { follower.process.signal(SIGTERM) }
         for follower in followers { #expect(await follower.process.exitStatus(within: 25) == 0) }
-        replicas = try (0..<2).map { try Replica($0, shards: 2, directory: directory, server: server) }
+        replicas = try (0..<2).map { try Replica($0, shards: 2, directory: directory.url, server: server) }
         let halves = try await Self.split(replicas)
         for (index, set) in halves.enumerated() {
             #expect(set == Self.addresses().filter { HashMod.of($0, modulus: 2) == UInt64(index) })

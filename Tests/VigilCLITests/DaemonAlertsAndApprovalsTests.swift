@@ -59,11 +59,8 @@ import Glibc
     @Test func anAlertBecomesOneIncidentWhoseProposalAnApprovalApplies() async throws {
         let server = try FakeAPIServer()
         let port = ChildProcess.port(9)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory("approvals")
         let access = try LifecycleAccess()
-        defer { try? FileManager.default.removeItem(at: access.file) }
         try """
         playbooks:
           - name: memory-alert
@@ -73,19 +70,19 @@ import Glibc
             then: [{action: restart}]
             autonomy: approve
 
-        """.write(to: directory.appendingPathComponent("alerts.rules.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: directory.file("alerts.rules.yaml"), atomically: true, encoding: .utf8)
         try """
         listen: 127.0.0.1:\(port)
         log: {format: json}
-        state_dir: \(directory.appendingPathComponent("state").path)
+        state_dir: \(directory.file("state").path)
         diagnosis_interval: 1s
         rule_files: ['*.rules.yaml']
         kubernetes: {kubeconfig: \(server.kubeconfig.path)}
 
-        """.write(to: directory.appendingPathComponent("vigil.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
         let daemon = try ChildProcess.vigil(
             [
-                "--config", directory.appendingPathComponent("vigil.yaml").path, "--allow-apply",
+                "--config", directory.file("vigil.yaml").path, "--allow-apply",
                 "--web.enable-approvals", "--web.bearer-token-file", access.file.path,
             ]
         )
@@ -158,7 +155,7 @@ import Glibc
 
         let audit = try await ChildProcess.run(
             ChildProcess.binary,
-            ["audit", "--state-dir", directory.appendingPathComponent("state").path, "--proposal", String(id)]
+            ["audit", "--state-dir", directory.file("state").path, "--proposal", String(id)]
         )
         #expect(audit.output.contains("approved    restart deployment/web -n shop"), "\(audit.output)")
         #expect(audit.output.contains("by user:bearer-token (alice)"), "\(audit.output)")

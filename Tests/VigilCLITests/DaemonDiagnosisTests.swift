@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -10,12 +11,9 @@ import Glibc
 struct DaemonDiagnosisTests {
     @Test func diagnosisServesIncidentsCountsThemAndReloadsItsRules() async throws {
         let port = ChildProcess.port(8)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try TemporaryDirectory("diagnosis")
         let access = try LifecycleAccess()
-        defer { try? FileManager.default.removeItem(at: access.file) }
-        let ruleFile = directory.appendingPathComponent("self.rules.yaml")
+        let ruleFile = directory.file("self.rules.yaml")
         let rules = """
             signals:
               - name: scrape_duration
@@ -23,7 +21,7 @@ struct DaemonDiagnosisTests {
 
             """
         try rules.write(to: ruleFile, atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("vigil.yaml")
+        let config = directory.file("vigil.yaml")
         // rule_files: relative to the configuration's directory. No cluster anywhere: KUBECONFIG names
         // no file, and this is no pod.
         try """
@@ -41,7 +39,7 @@ struct DaemonDiagnosisTests {
         """.write(to: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess.vigil(
             ["--config", config.path] + access.arguments,
-            environment: ["KUBECONFIG": directory.appendingPathComponent("none").path]
+            environment: ["KUBECONFIG": directory.file("none").path]
         )
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")

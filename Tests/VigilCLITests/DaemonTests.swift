@@ -10,11 +10,9 @@ import Glibc
 /// `vigil run` as a real process: serving, reloading, stopping, and surviving `kill -9`.
 @Suite(.serialized)
 struct DaemonTests {
-    let stateDirectory: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-state-\(UUID().uuidString)")
-            .path
-        return path
-    }()
+    let workspace = try! TemporaryDirectory("daemon")
+    /// Not made yet: `vigil run` makes it (or a test, to put something there first).
+    var stateDirectory: String { workspace.file("state").path }
 
     /// Vigil scraping its own /metrics: a live target with no other process needed.
     func selfScraping(port: Int, extra: [String] = []) throws -> ChildProcess {
@@ -143,8 +141,7 @@ struct DaemonTests {
     @Test func reloadAppliesAGoodFileAndRefusesABadOneWithEveryError() async throws {
         let port = ChildProcess.port(3)
         let access = try LifecycleAccess()
-        defer { try? FileManager.default.removeItem(at: access.file) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(UUID().uuidString).yaml")
+        let file = workspace.file("vigil.yaml")
         // The token guards every path, so the self-scrape presents it too.
         let good = """
             listen: 127.0.0.1:\(port)

@@ -22,14 +22,12 @@ struct DiagnosePrometheusIntegrationTests {
     ])
     func prometheusAndTheClusterGiveTheReplaysDiagnosis(_ name: String) async throws {
         let scenario = repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(name)")
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-diag-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: workspace) }
+        let workspace = try TemporaryDirectory("diag")
 
         let promtool = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/promtool"),
             ["tsdb", "create-blocks-from", "openmetrics", scenario.appendingPathComponent("metrics.om").path, "data"],
-            workingDirectory: workspace
+            workingDirectory: workspace.url
         )
         #expect(await promtool.exitStatus(within: 120) == 0, "promtool: \(promtool.stderr)")
         // An external label, as kube-prometheus sets them: remote read adds it to every series and Vigil
@@ -37,7 +35,7 @@ struct DiagnosePrometheusIntegrationTests {
         // here the diagnosis must come out the same with it.
         try "global: {scrape_interval: 1m, external_labels: {prometheus_replica: prometheus-0}}\nscrape_configs: []\n"
             .write(
-                to: workspace.appendingPathComponent("prometheus.yml"),
+                to: workspace.file("prometheus.yml"),
                 atomically: true,
                 encoding: .utf8
             )
@@ -48,7 +46,7 @@ struct DiagnosePrometheusIntegrationTests {
                 "--config.file=prometheus.yml", "--storage.tsdb.path=data", "--storage.tsdb.retention.time=100y",
                 "--web.listen-address=127.0.0.1:\(port)",
             ],
-            workingDirectory: workspace
+            workingDirectory: workspace.url
         )
         let api = "http://127.0.0.1:\(port)"
         #expect(await ready(api + "/-/ready"), "prometheus: \(prometheus.stderr.suffix(2000))")
@@ -58,7 +56,7 @@ struct DiagnosePrometheusIntegrationTests {
             arguments: ["--scenario", scenario.path]
         )
         defer { apiserver.stop() }
-        let kubeconfig = workspace.appendingPathComponent("kubeconfig")
+        let kubeconfig = workspace.file("kubeconfig")
         try """
         apiVersion: v1
         kind: Config

@@ -1,16 +1,13 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 /// The whole chain with real parts: Debian's node_exporter is Vigil's scrape target, and Debian's
 /// Prometheus scrapes Vigil's /metrics; what Vigil published is read back through Prometheus's HTTP API.
 @Suite(.serialized)
 struct PrometheusIntegrationTests {
-    let workspace: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-prom-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let workspace = try! TemporaryDirectory("prom")
 
     /// The result vector of an instant query, as (labels, value) pairs; empty while Prometheus is not up.
     func query(_ prometheus: String, _ promQL: String) async throws -> [([String: String], String)] {
@@ -61,14 +58,14 @@ struct PrometheusIntegrationTests {
                 static_configs: [{targets: ['127.0.0.1:\(vigilPort)']}]
 
             """
-        try config.write(to: workspace.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        try config.write(to: workspace.file("prometheus.yml"), atomically: true, encoding: .utf8)
         let prometheus = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/prometheus"),
             [
                 "--config.file=prometheus.yml", "--storage.tsdb.path=data",
                 "--web.listen-address=127.0.0.1:\(prometheusPort)",
             ],
-            workingDirectory: workspace
+            workingDirectory: workspace.url
         )
         let api = "http://127.0.0.1:\(prometheusPort)"
 

@@ -5,6 +5,7 @@ import VigilCore
 import VigilHTTP
 import VigilScrape
 import VigilServer
+import VigilTestKit
 import VigilYAML
 
 @testable import VigilCLI
@@ -321,10 +322,8 @@ struct RunConfigTests {
     }
 
     @Test func scrapeFlagsBoundAndAuthenticateTheOneLineTargets() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-flags-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let basic = directory.appendingPathComponent("basic").path
+        let directory = try TemporaryDirectory("flags")
+        let basic = directory.file("basic").path
         try "probe:pa:ss\n".write(toFile: basic, atomically: true, encoding: .utf8)
         func source(_ flags: [String], url: String = "http://a:1/metrics") throws -> RunCommand.ConfigSource {
             RunCommand.ConfigSource(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilRules
+import VigilTestKit
 
 @testable import VigilEngine
 
@@ -108,11 +109,8 @@ struct ScenarioVariantTests {
             cluster: try json("cluster.json")
         )
         variant.change(&files)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "vigil-variant-\(UUID().uuidString)"
-        ).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory("variant")
+        let directory = temporary.url.path
         try files.metrics.write(toFile: "\(directory)/metrics.om", atomically: true, encoding: .utf8)
         try JSONSerialization.data(withJSONObject: files.events).write(
             to: URL(fileURLWithPath: "\(directory)/events.json")

@@ -1,16 +1,14 @@
 import Foundation
 import Testing
 import VigilCore
+import VigilTestKit
 
 @testable import VigilEngine
 
 /// Checkpoints: what is written reads back the same, and nothing damaged is ever trusted.
 struct StateCheckpointTests {
-    let directory: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ckpt-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
+    let temporary = try! TemporaryDirectory("ckpt")
+    var directory: String { temporary.url.path }
 
     /// A store that has learnt something: three series, one a counter, 50 samples each.
     func learntStore(parameters: EnsembleParameters = EnsembleParameters()) -> SeriesStore {

@@ -8,16 +8,12 @@ import VigilTestKit
 /// Exec credential plugins, run as client-go runs them.
 @Suite(.serialized)
 struct ExecCredentialTests {
-    let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-exec-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let directory = try! TemporaryDirectory("exec")
 
     /// A plugin script that counts its runs and prints `output` (after checking what client-go passes).
     func plugin(_ output: String, exitStatus: Int = 0) throws -> ExecCredentialPlugin {
-        let script = directory.appendingPathComponent("plugin.sh")
-        let runs = directory.appendingPathComponent("runs").path
+        let script = directory.file("plugin.sh")
+        let runs = directory.file("runs").path
         try """
         #!/bin/sh
         echo run >> \(runs)
@@ -42,7 +38,7 @@ struct ExecCredentialTests {
     }
 
     var runs: Int {
-        ((try? String(contentsOfFile: directory.appendingPathComponent("runs").path, encoding: .utf8)) ?? "")
+        ((try? String(contentsOfFile: directory.file("runs").path, encoding: .utf8)) ?? "")
             .split(separator: "\n").count
     }
 
@@ -74,8 +70,8 @@ struct ExecCredentialTests {
     @Test func aHungPluginIsKilledWithItsWholeProcessGroup() async throws {
         // The plugin ignores TERM, INT and HUP (as a stuck credential helper may) and has a child of its
         // own; both write their pids. Terminating only the plugin left both running, reparented.
-        let pids = directory.appendingPathComponent("pids").path
-        let script = directory.appendingPathComponent("hung.sh")
+        let pids = directory.file("pids").path
+        let script = directory.file("hung.sh")
         try """
         #!/bin/sh
         trap '' TERM INT HUP

@@ -1,16 +1,14 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilKube
 
 /// kubeconfig as kubectl reads it: contexts, merging, paths, secrets, and errors that name the field.
 struct KubeconfigTests {
-    let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kube-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let temporary = try! TemporaryDirectory("kube")
+    var directory: URL { temporary.url }
 
     func write(_ name: String, _ text: String) throws -> String {
         let url = directory.appendingPathComponent(name)
@@ -204,28 +202,27 @@ struct KubeconfigTests {
 /// A pod's own credentials.
 struct InClusterConfigTests {
     @Test func aPodReachesItsClusterWithItsServiceAccount() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sa-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "token".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
-        try "ca".write(to: directory.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
-        try "shop\n".write(to: directory.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
+        let directory = try TemporaryDirectory("sa")
+        try "token".write(to: directory.file("token"), atomically: true, encoding: .utf8)
+        try "ca".write(to: directory.file("ca.crt"), atomically: true, encoding: .utf8)
+        try "shop\n".write(to: directory.file("namespace"), atomically: true, encoding: .utf8)
         let connection = try KubeConnection.inCluster(
             environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"],
-            directory: directory.path
+            directory: directory.url.path
         )
         #expect(connection.server == "https://[fd00::1]:443")
         #expect(connection.namespace == "shop")
-        #expect(connection.tls.caFile == directory.path + "/ca.crt")
-        #expect(connection.authorization == .bearerFile(directory.path + "/token"))
+        #expect(connection.tls.caFile == directory.url.path + "/ca.crt")
+        #expect(connection.authorization == .bearerFile(directory.url.path + "/token"))
 
         #expect(throws: KubeconfigError.self) {
-            try KubeConnection.inCluster(environment: [:], directory: directory.path)
+            try KubeConnection.inCluster(environment: [:], directory: directory.url.path)
         }
-        try FileManager.default.removeItem(at: directory.appendingPathComponent("token"))
+        try FileManager.default.removeItem(at: directory.file("token"))
         #expect {
             try KubeConnection.inCluster(
                 environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"],
-                directory: directory.path
+                directory: directory.url.path
             )
         } throws: { error in
             (error as! KubeconfigError).description.contains("automountServiceAccountToken")

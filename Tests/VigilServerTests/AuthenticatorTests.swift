@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestKit
 
 @testable import VigilServer
 
@@ -18,8 +19,10 @@ struct AuthenticatorTests {
         var made: [BcryptHash] { lock.withLock { hashes } }
     }
 
+    let directory = try! TemporaryDirectory("web")
+
     func authenticator(_ yaml: String, checks: Checks) throws -> Authenticator {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-web-\(UUID().uuidString).yml")
+        let file = directory.file("web.yml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let config = try ReloadingFile(path: file.path) { path in
             Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }

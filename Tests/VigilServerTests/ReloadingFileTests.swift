@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestKit
 
 @testable import VigilServer
 
@@ -17,11 +18,9 @@ struct ReloadingFileTests {
     }
 
     @Test func aNamedFileChangingAloneIsNoticedEvenAfterAFailure() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-reload-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let main = directory.appendingPathComponent("main").path
-        let named = directory.appendingPathComponent("named").path
+        let directory = try TemporaryDirectory("reload")
+        let main = directory.file("main").path
+        let named = directory.file("named").path
         try named.write(toFile: main, atomically: true, encoding: .utf8)
         try "one".write(toFile: named, atomically: true, encoding: .utf8)
         let changes = Changes()

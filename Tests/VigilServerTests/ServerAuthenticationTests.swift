@@ -3,20 +3,17 @@ import Logging
 import Testing
 import VigilHTTP
 import VigilServer
+import VigilTestKit
 
 /// Basic auth and bearer tokens on a real server over loopback, through Vigil's libcurl client.
 @Suite(.serialized)
 struct ServerAuthenticationTests {
     /// "s3cret" at cost 4.
     static let hash = "$2y$04$Sx4d0cO42FhOxNu3EOAp0eURZ4l3IoGyUWUeBZYu3Q1jzeYv4aOg6"
-    let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-web-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let directory = try! TemporaryDirectory("web")
 
     func file(_ name: String, _ contents: String) throws -> String {
-        let url = directory.appendingPathComponent(name)
+        let url = directory.file(name)
         try contents.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
@@ -37,7 +34,6 @@ struct ServerAuthenticationTests {
     /// A refusal says nothing of why: no header, a wrong password and an unknown user get the same
     /// status, body and challenge, and every path is hidden behind it, unknown ones included.
     @Test func basicAuthGuardsEveryPathAndRefusalsAreIndistinguishable() async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
         let config = try file(
             "web.yml",
             "basic_auth_users:\n  alice: \(Self.hash)\nhttp_server_config:\n  headers: {X-Content-Type-Options: nosniff}\n"
@@ -78,7 +74,6 @@ struct ServerAuthenticationTests {
     /// The file is re-read when it changes: a user added is let in at the next request, and a file
     /// that no longer loads shuts everyone out (500) rather than opening the server.
     @Test func aChangedWebConfigAppliesAtTheNextRequestAndABrokenOneFailsClosed() async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
         let config = try file("web.yml", "basic_auth_users:\n  alice: \(Self.hash)\n")
         let security = try WebSecurity.load(
             webConfigFile: config,
@@ -101,7 +96,6 @@ struct ServerAuthenticationTests {
 
     /// `POST /-/reload` is 403 unless enabled, 401 without the token once enabled, served with it.
     @Test func reloadIsGatedByItsFlagAndByAuthentication() async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
         let token = try file("token", "  t0ken-\(UUID().uuidString)\n")
         let presented = try String(contentsOfFile: token, encoding: .utf8).trimmingCharacters(
             in: .whitespacesAndNewlines
@@ -144,7 +138,6 @@ struct ServerAuthenticationTests {
     /// The web configuration is re-read at every request: a file edited to drop its users must not
     /// leave the mutating endpoints open to anyone.
     @Test func droppingEveryUserAtRunTimeClosesTheMutatingEndpoints() async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
         let config = try file("web.yml", "basic_auth_users:\n  alice: \(Self.hash)\n")
         let security = try WebSecurity.load(
             webConfigFile: config,
@@ -169,7 +162,6 @@ struct ServerAuthenticationTests {
     }
 
     @Test func enablingAMutatingAPIWithoutAuthenticationRefusesTheStart() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
         let headersOnly = try file("web.yml", "http_server_config: {headers: {X-Frame-Options: deny}}\n")
         for config in [nil, headersOnly] {
             #expect {

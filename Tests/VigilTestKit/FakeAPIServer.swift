@@ -9,7 +9,8 @@ import Glibc
 /// with a kubeconfig pointing at it, started for a test and stopped with it.
 public final class FakeAPIServer: @unchecked Sendable {
     private let server: LoopbackScript
-    public let home: URL
+    /// kubectl's HOME, holding the kubeconfig.
+    private let directory: TemporaryDirectory
 
     public var port: Int { server.port }
 
@@ -54,8 +55,7 @@ public final class FakeAPIServer: @unchecked Sendable {
             script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("VigilKubeTests/Fixtures/fake_apiserver.py")
         )
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-kubectl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory("kubectl")
         try """
         apiVersion: v1
         kind: Config
@@ -68,7 +68,7 @@ public final class FakeAPIServer: @unchecked Sendable {
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }
-    public var kubeconfig: URL { home.appendingPathComponent("config") }
+    public var kubeconfig: URL { directory.file("config") }
 
     /// The requests since the last reset, without discovery (which Vigil does not need for built-in
     /// resources) and kubectl's dispatcher probe.
@@ -131,7 +131,7 @@ public final class FakeAPIServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
         process.arguments = arguments
-        process.environment = ["KUBECONFIG": kubeconfig.path, "HOME": home.path, "PATH": "/usr/bin:/bin"]
+        process.environment = ["KUBECONFIG": kubeconfig.path, "HOME": directory.url.path, "PATH": "/usr/bin:/bin"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -142,9 +142,5 @@ public final class FakeAPIServer: @unchecked Sendable {
             return String(decoding: data, as: UTF8.self)
         }
         return (process.terminationStatus, text)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: home)
     }
 }

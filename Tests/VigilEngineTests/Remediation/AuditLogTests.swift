@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import VigilTestKit
 
 @testable import VigilEngine
 
 @Suite struct AuditLogTests {
-    static func temporary() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(UUID().uuidString)/audit.jsonl")
-            .path
-    }
+    let directory = try! TemporaryDirectory("audit")
+
+    /// A log in a directory not made yet, as at a first start.
+    func temporary() -> String { directory.file("state/audit.jsonl").path }
 
     static func record(_ step: AuditRecord.Step, _ proposal: String = "p1") -> AuditRecord {
         AuditRecord(
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func recordsSurviveAReopenInOrder() throws {
-        let path = Self.temporary()
+        let path = temporary()
         var applying = Self.record(.applying)
         applying.request = AuditRecord.Exchange(
             method: "PATCH",
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func aLineACrashToreIsCutOffWhenTheLogOpens() throws {
-        let path = Self.temporary()
+        let path = temporary()
         try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func aBadLineIsReportedWithItsNumberAndTheRestIsRead() throws {
-        let path = Self.temporary()
+        let path = temporary()
         try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()

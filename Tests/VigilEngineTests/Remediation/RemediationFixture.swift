@@ -11,15 +11,14 @@ import VigilTestKit
 /// remediation tests; time is the test's own (`now`), never the wall clock.
 final class RemediationFixture: @unchecked Sendable {
     let server: FakeAPIServer
-    let directory: URL
+    private let temporary: TemporaryDirectory
     let kube: KubeClient
     private let lock = NSLock()
     private var time: Double = 1_800_000_000
 
     init() throws {
         server = try FakeAPIServer()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory("audit")
         kube = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token")),
             transport: CurlHTTPClient(),
@@ -28,9 +27,8 @@ final class RemediationFixture: @unchecked Sendable {
         )
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
-
-    var auditPath: String { directory.appendingPathComponent("audit.jsonl").path }
+    var directory: URL { temporary.url }
+    var auditPath: String { temporary.file("audit.jsonl").path }
 
     var now: Double { lock.withLock { time } }
     func advance(_ seconds: Double) { lock.withLock { time += seconds } }
