@@ -9,19 +9,22 @@ import Glibc
 public final class LoopbackScript: @unchecked Sendable {
     public let process = Process()
     public let port: Int
-    /// The server's standard input. Only this process holds its write end (Foundation closes every other
-    /// descriptor in the children it starts), so the server reads end-of-file exactly when this process
-    /// is gone.
+    /// The server's standard input. Only this process holds its write end, close-on-exec, so no other
+    /// child inherits it (`Pipe` does not set the flag, and neither Foundation nor an exec-credential
+    /// plugin's spawn closes every descriptor): the server reads end-of-file when this process is gone.
     private let input = Pipe()
 
     /// Runs the script with a watchdog thread that exits the server at end-of-file on its standard
     /// input. Without it, a test process that crashed left its servers running, and they held the
     /// standard error they inherited from it: `swift test`, reading that pipe to its end, hung until CI's
-    /// time limit instead of failing at once.
+    /// time limit instead of failing at once. The thread reads the descriptor, not `sys.stdin`: blocked in
+    /// the buffered reader it holds that reader's lock, and a script that ends on its own (a bad
+    /// certificate path, `SystemExit`) would then abort at shutdown instead of exiting with its status.
     static let watchdog = """
         import os, runpy, sys, threading
         def orphaned():
-            sys.stdin.buffer.read()
+            while os.read(0, 65536):
+                pass
             os._exit(0)
         threading.Thread(target=orphaned, daemon=True).start()
         sys.argv = sys.argv[1:]
@@ -34,6 +37,7 @@ public final class LoopbackScript: @unchecked Sendable {
         process.arguments = ["python3", "-c", Self.watchdog, script.path] + arguments
         process.standardOutput = output
         process.standardInput = input
+        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
         try process.run()
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
