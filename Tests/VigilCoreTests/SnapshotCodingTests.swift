@@ -92,6 +92,19 @@ struct SnapshotCodingTests {
         #expect(throws: StoreSnapshot.DecodingError.self) { try decode(bytes) }
     }
 
+    @Test(arguments: [Double.nan, .infinity])
+    func aPreviousSampleThatNoInputLeavesIsRefused(_ value: Double) throws {
+        // A NaN previous sample read back makes the next step NaN, and the step baseline's mean with it.
+        // The gauge's last sample was 104, written after a presence byte.
+        var bytes = try encode(learntSnapshot(seasonal: false))
+        let written = [1] + withUnsafeBytes(of: Double(104).bitPattern.littleEndian) { Array($0) }
+        let offset = try #require((0...(bytes.count - 9)).first { Array(bytes[$0..<$0 + 9]) == written }) + 1
+        #expect(try decode(bytes).series[0].detector.previousValue == 104)
+        let damaged = withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+        bytes.replaceSubrange(offset..<offset + 8, with: damaged)
+        #expect(throws: StoreSnapshot.DecodingError.self) { try decode(bytes) }
+    }
+
     @Test func everyTruncationAndCorruptionIsRefusedNotCrashed() throws {
         let bytes = try encode(learntSnapshot(seasonal: true))
         for length in stride(from: 0, to: bytes.count, by: 7) {

@@ -137,10 +137,13 @@ struct BinaryReader {
         Double(bitPattern: try integer(UInt64.self))
     }
 
-    mutating func optional() throws(StoreSnapshot.DecodingError) -> Double? {
+    /// An optional number; with `finite`, one that must be finite when present (named so in the error).
+    mutating func optional(finite what: String? = nil) throws(StoreSnapshot.DecodingError) -> Double? {
         switch try integer(UInt8.self) {
         case 0: return nil
-        case 1: return try double()
+        case 1:
+            if let what { return try finite(what) }
+            return try double()
         case let tag: throw StoreSnapshot.DecodingError(description: "bad presence byte \(tag) at byte \(offset - 1)")
         }
     }
@@ -154,27 +157,33 @@ struct BinaryReader {
         return Array(input[offset..<offset + length])
     }
 
-    /// A record or a running sum, which no update leaves negative or not finite: a NaN record read
-    /// back would stay NaN (`max(NaN, evidence)` is NaN) and score every sample 1, an alarm for good.
-    mutating func record() throws(StoreSnapshot.DecodingError) -> Double {
+    /// A record, a running sum or a spread, which no update leaves negative or not finite: a NaN record
+    /// read back would stay NaN (`max(NaN, evidence)` is NaN) and score every sample 1, an alarm for good.
+    mutating func record(_ what: String = "record") throws(StoreSnapshot.DecodingError) -> Double {
         let value = try double()
         guard value >= 0, value.isFinite else {
             throw StoreSnapshot.DecodingError(
-                description: "record \(value) at byte \(offset - 8) is not a finite non-negative number"
+                description: "\(what) \(value) at byte \(offset - 8) is not a finite non-negative number"
             )
         }
         return value
     }
 
-    /// A baseline, whose mean no update leaves infinite or NaN and whose spread no update leaves negative:
-    /// a NaN mean read back would make every later deviation NaN, and the series blind for good.
+    /// A value no update leaves infinite or NaN — a baseline's mean, the sustained mean, the previous
+    /// sample (inputs that are not finite are never learnt): read back NaN, it would make every later
+    /// deviation or step NaN, and the series blind for good.
+    mutating func finite(_ what: String) throws(StoreSnapshot.DecodingError) -> Double {
+        let value = try double()
+        guard value.isFinite else {
+            throw StoreSnapshot.DecodingError(description: "\(what) \(value) at byte \(offset - 8) is not finite")
+        }
+        return value
+    }
+
     mutating func level() throws(StoreSnapshot.DecodingError) -> RobustLevel {
         var level = RobustLevel()
-        level.mean = try double()
-        guard level.mean.isFinite else {
-            throw StoreSnapshot.DecodingError(description: "level \(level.mean) at byte \(offset - 8) is not finite")
-        }
-        level.meanAbsoluteDeviation = try record()
+        level.mean = try finite("level")
+        level.meanAbsoluteDeviation = try record("spread")
         level.count = try integer(UInt32.self)
         return level
     }
@@ -183,7 +192,7 @@ struct BinaryReader {
         var detector = EnsembleDetector(parameters: parameters)
         detector.level = try level()
         detector.difference = try level()
-        detector.previousValue = try optional()
+        detector.previousValue = try optional(finite: "previous value")
         detector.previousTimestamp = try optional()
         detector.change.upper = try record()
         detector.change.lower = try record()
@@ -208,10 +217,7 @@ struct BinaryReader {
         detector.stage.peak = try record()
         detector.stage.count = try integer(UInt32.self)
         detector.deviatingSince = try optional()
-        detector.sustained.mean = try double()
-        guard detector.sustained.mean.isFinite else {
-            throw StoreSnapshot.DecodingError(description: "sustained mean is not finite at byte \(offset - 8)")
-        }
+        detector.sustained.mean = try finite("sustained mean")
         detector.stage.sustainedPeak = try record()
         return detector
     }
