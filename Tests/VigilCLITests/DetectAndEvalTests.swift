@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VigilCore
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -138,9 +139,10 @@ struct DetectAndEvalTests {
     }
 
     /// A NAB-layout corpus in one category: a calm series of 1000 five-minute rows per file, with one
-    /// spike, labelled by a window from 50 rows before it to 50 after. Removed with the test's `defer`.
-    func tinyCorpus(spikes: [Int]) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nab-\(UUID())")
+    /// spike, labelled by a window from 50 rows before it to 50 after.
+    func tinyCorpus(spikes: [Int]) throws -> TemporaryDirectory {
+        let corpus = try TemporaryDirectory("nab")
+        let root = corpus.url
         try FileManager.default.createDirectory(
             at: root.appendingPathComponent("data/tiny"),
             withIntermediateDirectories: true
@@ -166,13 +168,12 @@ struct DetectAndEvalTests {
         }
         try Data("{\(windows.joined(separator: ", "))}".utf8)
             .write(to: root.appendingPathComponent("labels/combined_windows.json"))
-        return root
+        return corpus
     }
 
     @Test func evalScoresATinyCorpus() async throws {
-        let root = try tinyCorpus(spikes: [700])
-        defer { try? FileManager.default.removeItem(at: root) }
-        let result = await vigil("eval", "nab", root.path)
+        let corpus = try tinyCorpus(spikes: [700])
+        let result = await vigil("eval", "nab", corpus.url.path)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first == "NAB: 1 files, 1 windows, detector ensemble")
@@ -183,12 +184,11 @@ struct DetectAndEvalTests {
     }
 
     @Test func repeatedFoldsPrintEveryDealAndTheirSpread() async throws {
-        let root = try tinyCorpus(spikes: [700, 720, 740, 760])
-        defer { try? FileManager.default.removeItem(at: root) }
+        let corpus = try tinyCorpus(spikes: [700, 720, 740, 760])
         let result = await vigil(
             "eval",
             "nab",
-            root.path,
+            corpus.url.path,
             "--cross-validate",
             "--folds",
             "2",

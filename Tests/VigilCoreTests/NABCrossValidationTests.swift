@@ -138,6 +138,21 @@ struct StratifiedFoldsTests {
         #expect(Set(shuffled.map { $0.joined(separator: ",") }).count >= 3)
     }
 
+    @Test func aDealsSplitIsPinned() {
+        // Published per-deal figures rest on these splits: the generator or the way keys are drawn must
+        // not change them. (Computed independently, with SplitMix64 written out in Python.)
+        let categories = ["A", "A", "A", "B", "B"]
+        func folds(_ deal: UInt64) -> [Int] {
+            NABCrossValidation.stratifiedFolds(of: categories, count: 2, deal: deal).map {
+                Int($0.split(separator: " ")[1])!
+            }
+        }
+        #expect(folds(0) == [1, 2, 1, 2, 1])
+        #expect(folds(1) == [1, 2, 1, 1, 2])
+        #expect(folds(2) == [1, 1, 2, 1, 2])
+        #expect(folds(3) == [1, 1, 2, 2, 1])
+    }
+
     @Test func filesOutOfCategoryOrderAreDealtAsIfSorted() {
         let grouped = ["A", "A", "A", "B", "B", "C"]
         let shuffled = ["B", "A", "C", "A", "B", "A"]
