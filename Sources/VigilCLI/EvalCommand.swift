@@ -69,7 +69,19 @@ struct EvalNABCommand: AsyncParsableCommand {
     )
     var grid: [String] = []
 
+    @Flag(
+        help: """
+            With --cross-validate: choose the grid's setting per profile, not once per fold by the standard \
+            profile's training score (the default: NAB scores one configuration under every profile, moving \
+            only its threshold; this makes a detector per profile).
+            """
+    )
+    var choosePerProfile = false
+
     func validate() throws {
+        if choosePerProfile, !crossValidate {
+            throw ValidationError("--choose-per-profile says how to cross-validate: add --cross-validate")
+        }
         guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, got \(repeats)") }
         if repeats > 1, folds.flatMap({ Int($0) }) == nil {
             throw ValidationError("--repeats deals folds of files again: add --cross-validate --folds N")

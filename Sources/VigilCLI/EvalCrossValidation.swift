@@ -79,7 +79,11 @@ extension EvalNABCommand {
                 ?? categories
             let report: NABCrossValidation.Report
             do {
-                report = try NABCrossValidation.run(candidates: candidates, groups: groups)
+                report = try NABCrossValidation.run(
+                    candidates: candidates,
+                    groups: groups,
+                    chosenBy: choosePerProfile ? nil : .standard
+                )
             } catch {
                 throw ValidationError("--cross-validate: \(error)")
             }
@@ -103,7 +107,8 @@ extension EvalNABCommand {
             "cross-validation: "
                 + (foldCount.map { "\($0) folds of files, stratified by category; chosen on the other folds" }
                     ?? "leave one category out; chosen on the other categories")
-                + ": the threshold (NAB's sweep) and one of \(candidates) settings (\(try parsedGrid().map(\.key).joined(separator: " × ")))"
+                + ": the threshold (NAB's sweep) and one of \(candidates) settings (\(try parsedGrid().map(\.key).joined(separator: " × "))), "
+                + (choosePerProfile ? "each chosen per profile" : "the setting chosen once, by the standard profile")
         )
         Console.out("profile              held out               windows  score    threshold  TP  FP  FN  chosen")
         for fold in report.folds {

@@ -131,6 +131,7 @@ struct DetectAndEvalTests {
             "--repeats deals folds of files again: add --cross-validate --folds N"
         ),
         (["--cross-validate", "--folds", "5", "--repeats", "0"], "--repeats: expected at least 1, got 0"),
+        (["--choose-per-profile"], "--choose-per-profile says how to cross-validate: add --cross-validate"),
     ])
     func foldsThatMakeNoSenseAreUsageErrors(arguments: [String], message: String) async {
         let result = await vigil(["eval", "nab", "corpus"] + arguments)

@@ -70,6 +70,39 @@ struct NABCrossValidationTests {
         #expect(NABScorer.score(early.files, profile: .standard).normalizedScore > overall.normalizedScore)
     }
 
+    /// "eager" finds each window at its start after two false alarms; "cautious" finds it late, with none.
+    /// Standard prefers eager (1 − 2 × 0.11 = 0.78 against 0.69 a file), reward-low-FP cautious
+    /// (1 − 2 × 0.22 = 0.56). By default every profile scores the candidate the standard profile chose, at
+    /// the profile's own threshold for it — one detector; chosen per profile, low-FP gets cautious.
+    @Test func theSettingIsChosenOnceByTheStandardProfileUnlessAskedPerProfile() throws {
+        let groups = ["A", "A", "B", "B"]
+        let eager = NABCrossValidation.Candidate(
+            name: "eager",
+            files: Array(repeating: Self.file([1: 0.9, 2: 0.9, 4: 0.9]), count: 4)
+        )
+        let cautious = NABCrossValidation.Candidate(
+            name: "cautious",
+            files: Array(repeating: Self.file([6: 0.9]), count: 4)
+        )
+        let profiles = [NABProfile.standard, .rewardLowFalsePositives]
+        let once = try NABCrossValidation.run(candidates: [eager, cautious], groups: groups, profiles: profiles)
+        #expect(once.folds.map(\.candidate) == ["eager", "eager", "eager", "eager"])
+        let lowFP = once.overall[1]
+        #expect(lowFP.falsePositives == 8 && lowFP.truePositives == 4)
+        #expect(abs(lowFP.rawScore - 4 * (1 - 2 * 0.22)) < 1e-9)
+        let perProfile = try NABCrossValidation.run(
+            candidates: [eager, cautious],
+            groups: groups,
+            profiles: profiles,
+            chosenBy: nil
+        )
+        #expect(perProfile.folds.map(\.candidate) == ["eager", "eager", "cautious", "cautious"])
+        #expect(perProfile.overall[1].falsePositives == 0 && perProfile.overall[1].truePositives == 4)
+        // The standard profile's result is the same either way.
+        #expect(perProfile.overall[0].rawScore == once.overall[0].rawScore)
+        #expect(perProfile.folds[0...1] == once.folds[0...1])
+    }
+
     @Test func aCategoryWithoutWindowsIsScoredOnItsFalseAlarms() throws {
         let candidate = NABCrossValidation.Candidate(
             name: "only",

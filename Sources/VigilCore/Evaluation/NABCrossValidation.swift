@@ -5,7 +5,9 @@
 /// unseen files of a known kind). On the other groups, each candidate setting gets NAB's optimal
 /// threshold for the profile, and the candidate with the best training score wins (ties go to the
 /// earlier candidate, so list the default first); the held-out group is then scored at that candidate and
-/// threshold. Overall scores add the held-out raw scores of every fold and normalise them over all
+/// threshold. By default the candidate is chosen once per fold, by its standard-profile score, and only
+/// the threshold is chosen per profile: NAB scores one detector configuration under every profile, the
+/// profiles moving only its threshold. Choosing the candidate per profile as well makes three detectors. Overall scores add the held-out raw scores of every fold and normalise them over all
 /// windows, as NAB does over files.
 public enum NABCrossValidation {
     /// One candidate setting and its scores for every file of the corpus, in one order shared by all
@@ -59,10 +61,13 @@ public enum NABCrossValidation {
     }
 
     /// Runs leave-one-group-out cross-validation. `groups[i]` is the group of file `i` of every candidate.
+    /// `chosenBy` is the profile whose training score chooses each fold's candidate for every profile; nil
+    /// chooses it per profile.
     public static func run(
         candidates: [Candidate],
         groups: [String],
-        profiles: [NABProfile] = NABProfile.all
+        profiles: [NABProfile] = NABProfile.all,
+        chosenBy: NABProfile? = .standard
     ) throws(InvalidInput) -> Report {
         guard !candidates.isEmpty else { throw InvalidInput(description: "no candidate setting to choose from") }
         guard candidates.allSatisfy({ $0.files.count == groups.count }) else {
@@ -87,24 +92,19 @@ public enum NABCrossValidation {
             )
             var totalWindows = 0
             for heldOut in heldOutGroups {
-                var best: (candidate: Candidate, training: NABScorer.Result)?
-                for candidate in candidates {
-                    let training = NABScorer.score(
-                        zip(candidate.files, groups).filter { $0.1 != heldOut }.map(\.0),
-                        profile: profile
-                    )
-                    if let current = best, training.rawScore <= current.training.rawScore { continue }
-                    best = (candidate, training)
+                func training(_ candidate: Candidate, _ profile: NABProfile) -> NABScorer.Result {
+                    NABScorer.score(zip(candidate.files, groups).filter { $0.1 != heldOut }.map(\.0), profile: profile)
                 }
-                guard let best else { continue }
-                let testFiles = zip(best.candidate.files, groups).filter { $0.1 == heldOut }.map(\.0)
-                let result = NABScorer.score(testFiles, profile: profile, threshold: best.training.threshold)
+                let chosen = best(of: candidates) { training($0, chosenBy ?? profile).rawScore }
+                let threshold = training(chosen, profile).threshold
+                let testFiles = zip(chosen.files, groups).filter { $0.1 == heldOut }.map(\.0)
+                let result = NABScorer.score(testFiles, profile: profile, threshold: threshold)
                 let windows = testFiles.reduce(0) { $0 + $1.windows.count }
                 folds.append(
                     Fold(
                         heldOut: heldOut,
                         profile: profile.name,
-                        candidate: best.candidate.name,
+                        candidate: chosen.name,
                         result: result,
                         windows: windows
                     )
@@ -119,5 +119,15 @@ public enum NABCrossValidation {
             overall.append(total)
         }
         return Report(folds: folds, overall: overall)
+    }
+
+    /// The candidate whose training score is highest; the earlier one on a tie.
+    private static func best(of candidates: [Candidate], training: (Candidate) -> Double) -> Candidate {
+        var best = (candidate: candidates[0], score: training(candidates[0]))
+        for candidate in candidates.dropFirst() {
+            let score = training(candidate)
+            if score > best.score { best = (candidate, score) }
+        }
+        return best.candidate
     }
 }
