@@ -71,9 +71,9 @@ struct EvalNABCommand: AsyncParsableCommand {
 
     @Flag(
         help: """
-            With --cross-validate: choose the grid's setting per profile, not once per fold by the standard \
-            profile's training score (the default: NAB scores one configuration under every profile, moving \
-            only its threshold; this makes a detector per profile).
+            With --cross-validate: let each profile choose its own grid setting (a detector per profile). By \
+            default a fold's setting is chosen once, by the standard profile's training score, and each profile \
+            chooses only its threshold, as NAB scores one configuration under every profile.
             """
     )
     var choosePerProfile = false

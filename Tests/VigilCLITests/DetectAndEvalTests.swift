@@ -212,4 +212,18 @@ struct DetectAndEvalTests {
         let scores = rows.map { $0.dropFirst().map { Double($0)! } }
         #expect(rows[0].count == 4 && scores.allSatisfy { $0 == scores[0] } && scores[0][0] > 90)
     }
+
+    /// The report says how the setting was chosen: once per fold by the standard profile, or per profile.
+    @Test(arguments: [
+        ([], "the setting chosen once, by the standard profile"), (["--choose-per-profile"], "each chosen per profile"),
+    ])
+    func crossValidationSaysHowTheSettingWasChosen(flags: [String], choice: String) async throws {
+        let corpus = try tinyCorpus(spikes: [700, 720])
+        let result = await vigil(
+            ["eval", "nab", corpus.url.path, "--cross-validate", "--folds", "2", "--grid", "peakFloor=4,8"] + flags
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let heading = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("cross-validation: ") })
+        #expect(heading.hasSuffix("2 settings (peakFloor), " + choice), "\(heading)")
+    }
 }

@@ -103,6 +103,24 @@ struct NABCrossValidationTests {
         #expect(perProfile.folds[0...1] == once.folds[0...1])
     }
 
+    /// One setting, whose files alarm twice before the window (0.8), early in it (0.5) and late in it
+    /// (0.9). Standard takes the early detection and the two false alarms (1 − 2 × 0.11 = 0.78 a file,
+    /// threshold 0.5); reward-low-FP only the late one (0.69 against 1 − 2 × 0.22 = 0.56, threshold 0.9).
+    /// The setting is chosen once, but each profile's threshold is its own.
+    @Test func eachProfileScoresTheChosenSettingAtItsOwnThreshold() throws {
+        let mixed = NABCrossValidation.Candidate(
+            name: "mixed",
+            files: Array(repeating: Self.file([1: 0.8, 2: 0.8, 4: 0.5, 6: 0.9]), count: 4)
+        )
+        let report = try NABCrossValidation.run(
+            candidates: [mixed],
+            groups: ["A", "A", "B", "B"],
+            profiles: [.standard, .rewardLowFalsePositives]
+        )
+        #expect(report.folds.map(\.result.threshold) == [0.5, 0.5, 0.9, 0.9])
+        #expect(report.overall[0].falsePositives == 8 && report.overall[1].falsePositives == 0)
+    }
+
     @Test func aCategoryWithoutWindowsIsScoredOnItsFalseAlarms() throws {
         let candidate = NABCrossValidation.Candidate(
             name: "only",

@@ -7,8 +7,9 @@
 /// earlier candidate, so list the default first); the held-out group is then scored at that candidate and
 /// threshold. By default the candidate is chosen once per fold, by its standard-profile score, and only
 /// the threshold is chosen per profile: NAB scores one detector configuration under every profile, the
-/// profiles moving only its threshold. Choosing the candidate per profile as well makes three detectors. Overall scores add the held-out raw scores of every fold and normalise them over all
-/// windows, as NAB does over files.
+/// profiles moving only its threshold. Choosing the candidate per profile as well makes three detectors.
+/// Overall scores add the held-out raw scores of every fold and normalise them over all windows, as NAB
+/// does over files.
 public enum NABCrossValidation {
     /// One candidate setting and its scores for every file of the corpus, in one order shared by all
     /// candidates and by `groups`.
@@ -43,7 +44,7 @@ public enum NABCrossValidation {
         public var description: String
     }
 
-    /// `count` folds of files stratified by category, for ``run(candidates:groups:profiles:)``: the files,
+    /// `count` folds of files stratified by category, for ``run(candidates:groups:profiles:chosenBy:)``: the files,
     /// taken category by category, are dealt to the folds in turn, so each category's files spread over
     /// the folds as evenly as they can and every held-out file is of a kind the choice saw. Deal 0 takes
     /// each category's files in the order given (a sorted corpus's name order); deal `n` > 0 in an order
@@ -61,8 +62,9 @@ public enum NABCrossValidation {
     }
 
     /// Runs leave-one-group-out cross-validation. `groups[i]` is the group of file `i` of every candidate.
-    /// `chosenBy` is the profile whose training score chooses each fold's candidate for every profile; nil
-    /// chooses it per profile.
+    /// `chosenBy` is the profile whose training score chooses each fold's candidate for every profile in
+    /// `profiles`, whether or not it is one of them (the standard profile, by default); nil chooses it per
+    /// profile.
     public static func run(
         candidates: [Candidate],
         groups: [String],
@@ -78,6 +80,14 @@ public enum NABCrossValidation {
         guard heldOutGroups.count >= 2 else {
             throw InvalidInput(description: "cross-validation needs files in at least two groups (categories or folds)")
         }
+        func training(_ candidate: Candidate, without heldOut: String, _ profile: NABProfile) -> NABScorer.Result {
+            NABScorer.score(zip(candidate.files, groups).filter { $0.1 != heldOut }.map(\.0), profile: profile)
+        }
+        func choice(without heldOut: String, by profile: NABProfile) -> Candidate {
+            best(of: candidates) { training($0, without: heldOut, profile).rawScore }
+        }
+        // Chosen once for every profile: the other profiles then score one candidate a fold, not the grid.
+        let chosenOnce = chosenBy.map { profile in heldOutGroups.map { choice(without: $0, by: profile) } }
         var folds: [Fold] = []
         var overall: [NABScorer.Result] = []
         for profile in profiles {
@@ -91,12 +101,9 @@ public enum NABCrossValidation {
                 falseNegatives: 0
             )
             var totalWindows = 0
-            for heldOut in heldOutGroups {
-                func training(_ candidate: Candidate, _ profile: NABProfile) -> NABScorer.Result {
-                    NABScorer.score(zip(candidate.files, groups).filter { $0.1 != heldOut }.map(\.0), profile: profile)
-                }
-                let chosen = best(of: candidates) { training($0, chosenBy ?? profile).rawScore }
-                let threshold = training(chosen, profile).threshold
+            for (fold, heldOut) in heldOutGroups.enumerated() {
+                let chosen = chosenOnce?[fold] ?? choice(without: heldOut, by: profile)
+                let threshold = training(chosen, without: heldOut, profile).threshold
                 let testFiles = zip(chosen.files, groups).filter { $0.1 == heldOut }.map(\.0)
                 let result = NABScorer.score(testFiles, profile: profile, threshold: threshold)
                 let windows = testFiles.reduce(0) { $0 + $1.windows.count }
