@@ -8,7 +8,7 @@ extension EvalNABCommand {
     /// search on NAB's files (docs/DETECTION.md says which others stay fixed), each at the default, half and double (the default first,
     /// so a tie keeps it) — the sustained deviation's three (and the detector without it), how long the
     /// record stage remembers a series's peak evidence, how fast a seasonal bin learns, and how many
-    /// samples a baseline needs before it judges. 972 candidates: 14 minutes leaving each category out.
+    /// samples a baseline needs before it judges. 972 candidates: 4.5 minutes leaving each category out.
     static let defaultGrid: [(key: String, values: [Double])] = [
         ("sustainedAlpha", [0.2, 0.1, 0.4, 0]),
         ("sustainedClip", [8, 4, 16]),

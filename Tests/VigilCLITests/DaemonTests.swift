@@ -128,11 +128,21 @@ struct DaemonTests {
                 "vigil_anomaly_score{metric=\"up\",instance=\"127.0.0.1:\(port)\",job=\"app\",detector=\"ensemble\"} 0.000000"
             )
         )
-        let targets = try await fetch(base + "/api/v1/targets")
-        let decoded = try JSONSerialization.jsonObject(with: Data(targets.body.utf8)) as! [String: Any]
-        #expect(decoded["status"] as? String == "success")
-        let health = (decoded["data"] as! [[String: Any]]).first
-        #expect(health?["health"] as? String == "up")
+        // The target's health is its last scrape's: a 200-ms self-scrape can time out on a loaded machine
+        // (a CI run once read "down" here), so wait for one that succeeded, as for readiness above.
+        func target() async throws -> (status: String?, health: String?, body: String) {
+            let targets = try await fetch(base + "/api/v1/targets")
+            let decoded = try JSONSerialization.jsonObject(with: Data(targets.body.utf8)) as! [String: Any]
+            let first = (decoded["data"] as! [[String: Any]]).first
+            return (decoded["status"] as? String, first?["health"] as? String, targets.body)
+        }
+        var scraped = try await target()
+        for _ in 0..<100 where scraped.health != "up" {
+            try await Task.sleep(for: .milliseconds(50))
+            scraped = try await target()
+        }
+        #expect(scraped.status == "success")
+        #expect(scraped.health == "up", "\(scraped.body)")
         let anomalies = try await fetch(base + "/api/v1/anomalies")
         #expect(anomalies.status == 200 && anomalies.body.hasPrefix("{\"data\":["))
         #expect(try await fetch(base + "/nothing-here").status == 404)
