@@ -2,6 +2,17 @@ import Foundation
 import Testing
 import VigilCLI
 
+/// Polls (every 100 ms, at most `seconds`) until `condition` holds: for a daemon under test, whose state
+/// changes on its own clock.
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}
+
 /// The result of running `vigil` in-process.
 struct CommandResult {
     var status: Int32

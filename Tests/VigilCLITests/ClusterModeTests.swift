@@ -112,16 +112,6 @@ import Glibc
         return (server, directory)
     }
 
-    /// Polls (every 100 ms, at most `seconds`) until `condition` holds.
-    static func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-
     /// Each replica's targets once they cover every pod; the test then checks they do not overlap.
     static func split(_ replicas: [Replica]) async throws -> [Set<String>] {
         for replica in replicas {
@@ -164,7 +154,7 @@ import Glibc
         // One leader. The alert reaches one follower only (Alertmanager posts to the Service, which picks
         // a pod): the follower proposes, hands the proposal over on the board, and the leader applies it.
         #expect(
-            try await Self.eventually { !(try await Self.leaseSpec(server)["holderIdentity"] as? String ?? "").isEmpty }
+            try await eventually { !(try await Self.leaseSpec(server)["holderIdentity"] as? String ?? "").isEmpty }
         )
         let leaderName = try await Self.leaseSpec(server)["holderIdentity"] as? String
         let leader = try #require(replicas.first { $0.identity == leaderName })
@@ -178,11 +168,11 @@ import Glibc
             ).status == 200
         )
         #expect(
-            try await Self.eventually { try await Self.restarts(server) == 1 },
+            try await eventually { try await Self.restarts(server) == 1 },
             "\(leader.process.stderr.suffix(3000))"
         )
         #expect(
-            await Self.eventually { witness.logged("refused", reason: "not-leader") },
+            await eventually { witness.logged("refused", reason: "not-leader") },
             "\(witness.process.stderr.suffix(2000))"
         )
         #expect(witness.process.logLines.contains { $0["msg"] == "handed over to the leader" })
@@ -210,7 +200,7 @@ import Glibc
         leader.process.signal(SIGKILL)
         var successor: String?
         #expect(
-            try await Self.eventually(Self.leaseDuration * 4) {
+            try await eventually(Self.leaseDuration * 4) {
                 let holder = try await Self.leaseSpec(server)["holderIdentity"] as? String ?? ""
                 successor = holder.isEmpty || holder == leaderName ? nil : holder
                 return successor != nil
@@ -228,7 +218,7 @@ import Glibc
         #expect(spec["leaseTransitions"] as? Int == 1)
         let newLeader = try #require(followers.first { $0.identity == successor })
         #expect(
-            await Self.eventually { newLeader.logged("refused", reason: "already-applied") },
+            await eventually { newLeader.logged("refused", reason: "already-applied") },
             "\(newLeader.process.stderr.suffix(2000))"
         )
         #expect(try await Self.restarts(server) == 1, "applied once, by one leader")

@@ -112,12 +112,7 @@ struct DaemonTests {
         let sent = try #require(format.date(from: healthz.header("Date") ?? ""), "\(healthz.headers)")
         #expect(abs(sent.timeIntervalSinceNow) < 60)
         // Ready after the first scrape (a few hundred milliseconds in).
-        var ready = try await fetch(base + "/readyz")
-        for _ in 0..<100 where ready.status != 200 {
-            try await Task.sleep(for: .milliseconds(50))
-            ready = try await fetch(base + "/readyz")
-        }
-        #expect(ready.status == 200)
+        #expect(try await eventually(5) { try await fetch(base + "/readyz").status == 200 })
         try await Task.sleep(for: .milliseconds(600))
         let metrics = try await fetch(base + "/metrics")
         #expect(metrics.status == 200)
@@ -137,9 +132,9 @@ struct DaemonTests {
             return (decoded["status"] as? String, first?["health"] as? String, targets.body)
         }
         var scraped = try await target()
-        for _ in 0..<100 where scraped.health != "up" {
-            try await Task.sleep(for: .milliseconds(50))
+        _ = try await eventually(5) {
             scraped = try await target()
+            return scraped.health == "up"
         }
         #expect(scraped.status == "success")
         #expect(scraped.health == "up", "\(scraped.body)")
