@@ -8,7 +8,8 @@ import Glibc
 /// default disposition and none blocked (whatever Vigil inherited or set up), so that on a timeout one
 /// `SIGKILL` to the group ends the plugin and anything it started. `Foundation.Process` can do neither:
 /// a plugin that blocked `SIGTERM` outlived its timeout, reparented, and every retry of a watch leaked
-/// another.
+/// another. The plugin inherits no descriptor but its standard input, output and error, as kubectl's
+/// plugins do: not Vigil's sockets to the API server or its open files, whatever their close-on-exec flag.
 struct PluginProcess {
     let pid: pid_t
     /// The read ends of the plugin's standard output and error.
@@ -46,6 +47,15 @@ struct PluginProcess {
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
         for descriptor in outputPipe + errorPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        // Descriptors opened without close-on-exec (libcurl's, a library's) would otherwise stay open in
+        // the plugin and anything it leaves running.
+        if let closeFrom = addCloseFrom {
+            let status = closeFrom(&actions, 3)
+            guard status == 0 else {
+                for descriptor in outputPipe + errorPipe { close(descriptor) }
+                throw SpawnError(message: String(cString: strerror(status)))
+            }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -108,3 +118,11 @@ struct PluginProcess {
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     }
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time: its
+/// declaration needs `_GNU_SOURCE`, which Swift's Glibc module is not built with. Nil where the C library
+/// lacks it, and then only close-on-exec keeps descriptors from the plugin.
+private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+    dlsym(dlopen(nil, RTLD_LAZY), "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }

@@ -109,6 +109,39 @@ struct ExecCredentialTests {
         }
     }
 
+    @Test func thePluginInheritsNoDescriptorButItsStandardOnes() async throws {
+        // A file Vigil holds open without close-on-exec, as libcurl's sockets may be: a plugin (and
+        // whatever it left running) kept it open, and the test process's sockets with it.
+        let held = directory.file("held").path
+        FileManager.default.createFile(atPath: held, contents: nil)
+        let descriptor = open(held, O_RDONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(fcntl(descriptor, F_GETFD) & FD_CLOEXEC == 0)
+        let seen = directory.file("seen").path
+        let script = directory.file("lists.sh")
+        try """
+        #!/bin/sh
+        for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done > \(seen)
+        echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let lists = ExecCredentialPlugin(
+            apiVersion: "client.authentication.k8s.io/v1",
+            command: script.path,
+            arguments: [],
+            environment: [],
+            interactiveMode: "Never",
+            provideClusterInfo: false,
+            installHint: nil
+        )
+        _ = try await ExecCredentialRunner(plugin: lists).credential()
+        let open = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
+        #expect(open.contains { $0.hasPrefix("1 ") } && open.contains { $0.hasPrefix("2 ") })
+        #expect(!open.contains { $0.hasSuffix(" \(held)") }, "the plugin holds \(held): \(open)")
+        #expect(!open.contains { $0.contains(" socket:") }, "the plugin holds a socket: \(open)")
+    }
+
     @Test func aFailingOrWrongPluginIsExplained() async throws {
         let failing = ExecCredentialRunner(plugin: try plugin("{}", exitStatus: 1))
         await #expect {
