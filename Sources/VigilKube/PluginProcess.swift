@@ -8,13 +8,18 @@ import Glibc
 /// default disposition and none blocked (whatever Vigil inherited or set up), so that on a timeout one
 /// `SIGKILL` to the group ends the plugin and anything it started. `Foundation.Process` can do neither:
 /// a plugin that blocked `SIGTERM` outlived its timeout, reparented, and every retry of a watch leaked
-/// another. The plugin inherits no descriptor but its standard input, output and error, as kubectl's
-/// plugins do: not Vigil's sockets to the API server or its open files, whatever their close-on-exec flag.
+/// another. Where the C library can (glibc 2.34 and later: ``closesInheritedDescriptors``), the plugin
+/// inherits no descriptor but its standard input, output and error, as kubectl's plugins do: not Vigil's
+/// sockets to the API server or its open files, whatever their close-on-exec flag.
 struct PluginProcess {
     let pid: pid_t
     /// The read ends of the plugin's standard output and error.
     let output: FileHandle
     let errors: FileHandle
+
+    /// Whether a plugin is spawned with every descriptor from 3 up closed; false where the C library lacks
+    /// `posix_spawn_file_actions_addclosefrom_np`, and then only close-on-exec keeps one from the plugin.
+    static var closesInheritedDescriptors: Bool { addCloseFrom != nil }
 
     struct SpawnError: Error {
         let message: String
@@ -46,7 +51,11 @@ struct PluginProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        for descriptor in outputPipe + errorPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        // (A pipe end below 3, where Vigil started without one of its own standard descriptors, is now the
+        // plugin's, not a copy to close.)
+        for descriptor in outputPipe + errorPipe where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         // Descriptors opened without close-on-exec (libcurl's, a library's) would otherwise stay open in
         // the plugin and anything it leaves running.
         if let closeFrom = addCloseFrom {
@@ -119,10 +128,12 @@ struct PluginProcess {
     }
 }
 
+private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
 /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time: its
 /// declaration needs `_GNU_SOURCE`, which Swift's Glibc module is not built with. Nil where the C library
-/// lacks it, and then only close-on-exec keeps descriptors from the plugin.
-private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+/// lacks it (older glibc, musl).
+private let addCloseFrom: AddCloseFrom? =
     dlsym(dlopen(nil, RTLD_LAZY), "posix_spawn_file_actions_addclosefrom_np").map {
-        unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        unsafeBitCast($0, to: AddCloseFrom.self)
     }

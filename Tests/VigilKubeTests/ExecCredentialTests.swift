@@ -109,7 +109,8 @@ struct ExecCredentialTests {
         }
     }
 
-    @Test func thePluginInheritsNoDescriptorButItsStandardOnes() async throws {
+    @Test(.enabled(if: PluginProcess.closesInheritedDescriptors, "the C library cannot close them (glibc < 2.34)"))
+    func thePluginInheritsNoDescriptorButItsStandardOnes() async throws {
         // A file Vigil holds open without close-on-exec, as libcurl's sockets may be: a plugin (and
         // whatever it left running) kept it open, and the test process's sockets with it.
         let held = directory.file("held").path
@@ -122,7 +123,7 @@ struct ExecCredentialTests {
         let script = directory.file("lists.sh")
         try """
         #!/bin/sh
-        for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done > \(seen)
+        for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done > '\(seen)'
         echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
         """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
@@ -136,10 +137,12 @@ struct ExecCredentialTests {
             installHint: nil
         )
         _ = try await ExecCredentialRunner(plugin: lists).credential()
-        let open = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
-        #expect(open.contains { $0.hasPrefix("1 ") } && open.contains { $0.hasPrefix("2 ") })
-        #expect(!open.contains { $0.hasSuffix(" \(held)") }, "the plugin holds \(held): \(open)")
-        #expect(!open.contains { $0.contains(" socket:") }, "the plugin holds a socket: \(open)")
+        // /proc names the file by its resolved path.
+        let resolved = URL(fileURLWithPath: held).resolvingSymlinksInPath().path
+        let listed = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n")
+        #expect(listed.contains { $0.hasPrefix("1 ") } && listed.contains { $0.hasPrefix("2 ") })
+        #expect(!listed.contains { $0.hasSuffix(" \(resolved)") }, "the plugin holds \(resolved): \(listed)")
+        #expect(!listed.contains { $0.contains(" socket:") }, "the plugin holds a socket: \(listed)")
     }
 
     @Test func aFailingOrWrongPluginIsExplained() async throws {
