@@ -17,9 +17,11 @@ struct EvalNABCommand: AsyncParsableCommand {
         commandName: "nab",
         abstract: "Run a detector over a NAB-style corpus and print NAB's normalised scores.",
         discussion: """
-            DIR holds data/<category>/<file>.csv and labels/combined_windows.json. Scores follow NAB's rules:
-            probationary period, scaled-sigmoid weights, one credited detection per window, one threshold per
-            profile optimised over all files, 0 = never alarming, 100 = perfect.
+            DIR holds data/<category>/<file>.csv and labels/combined_windows.json. As NAB's runner, the corpus \
+            is the CSV files under data/, each with its labels' entry; files labelled but absent (NAB's full \
+            labels beside part of its data) are named on standard error and not scored. Scores follow NAB's \
+            rules: probationary period, scaled-sigmoid weights, one credited detection per window, one \
+            threshold per profile optimised over all files, 0 = never alarming, 100 = perfect.
             """
     )
 
@@ -127,7 +129,9 @@ struct EvalNABCommand: AsyncParsableCommand {
     }
 }
 
-/// A NAB-layout corpus on disk.
+/// A NAB-layout corpus on disk. As NAB's own runner reads one, the corpus is the CSV files under data/,
+/// each scored with its entry in labels/combined_windows.json: a labels file that names more files (NAB's
+/// full one beside a part of its data) scores the files that are there and says which are not.
 struct NABCorpus {
     struct Entry {
         var name: String
@@ -148,8 +152,28 @@ struct NABCorpus {
         else {
             throw ValidationError("\(labelsURL.path): cannot read NAB windows (expected {\"file\": [[start, end], …]})")
         }
-        for name in labels.keys.sorted() {
-            let csv = root.appendingPathComponent("data").appendingPathComponent(name)
+        // Resolved: the enumerator does not descend into a directory it is given as a symbolic link.
+        let dataURL = root.appendingPathComponent("data").resolvingSymlinksInPath()
+        let names = ((FileManager.default.enumerator(atPath: dataURL.path)?.allObjects as? [String]) ?? [])
+            .filter { $0.hasSuffix(".csv") }.sorted()
+        guard !names.isEmpty else {
+            throw ValidationError("\(dataURL.path): no CSV file under it (data/<category>/<file>.csv)")
+        }
+        let unlabelled = names.filter { labels[$0] == nil }
+        guard unlabelled.isEmpty else {
+            throw ValidationError(
+                "\(labelsURL.path): no entry for \(unlabelled.joined(separator: ", ")) (every data file needs one: [] for no window)"
+            )
+        }
+        let absent = Set(labels.keys).subtracting(names).sorted()
+        if !absent.isEmpty {
+            Console.error(
+                "vigil eval nab: \(absent.count) of the files labelled are not under \(dataURL.path), so not scored: "
+                    + absent.prefix(3).joined(separator: ", ") + (absent.count > 3 ? ", …" : "")
+            )
+        }
+        for name in names {
+            let csv = dataURL.appendingPathComponent(name)
             guard let data = try? Data(contentsOf: csv) else { throw ValidationError("\(csv.path): cannot read") }
             let series: RecordedSeries
             do {

@@ -184,6 +184,30 @@ struct DetectAndEvalTests {
         #expect(Double(standard[1])! > 90)
     }
 
+    /// As NAB's runner: the corpus is the data files, so NAB's full labels file beside part of its data
+    /// scores that part (and says what it left out); a data file the labels do not name is refused.
+    @Test func theCorpusIsTheDataFilesEachWithItsLabels() async throws {
+        let corpus = try tinyCorpus(spikes: [700, 720])
+        let labels = corpus.url.appendingPathComponent("labels/combined_windows.json")
+        let windows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: labels)) as? [String: Any])
+        var more = windows
+        for name in ["other/a.csv", "other/b.csv", "tiny/c.csv", "tiny/d.csv"] { more[name] = [[String]]() }
+        try JSONSerialization.data(withJSONObject: more).write(to: labels)
+        let scored = await vigil("eval", "nab", corpus.url.path)
+        #expect(scored.status == 0, "\(scored.stderr)")
+        #expect(scored.stdout.hasPrefix("NAB: 2 files, 2 windows, detector ensemble\n"))
+        #expect(
+            scored.stderr.contains("4 of the files labelled are not under ")
+                && scored.stderr.contains("so not scored: other/a.csv, other/b.csv, tiny/c.csv, …"),
+            "\(scored.stderr)"
+        )
+
+        try JSONSerialization.data(withJSONObject: windows.filter { $0.key != "tiny/spike1.csv" }).write(to: labels)
+        let refused = await vigil("eval", "nab", corpus.url.path)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("combined_windows.json: no entry for tiny/spike1.csv"), "\(refused.stderr)")
+    }
+
     @Test func repeatedFoldsPrintEveryDealAndTheirSpread() async throws {
         let corpus = try tinyCorpus(spikes: [700, 720, 740, 760])
         let result = await vigil(
