@@ -37,6 +37,22 @@ struct ExecCredentialTests {
         )
     }
 
+    /// A plugin that runs `body` as a shell script, with no arguments, environment or install hint.
+    func bare(_ name: String, _ body: String) throws -> ExecCredentialPlugin {
+        let script = directory.file(name)
+        try "#!/bin/sh\n\(body)\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return ExecCredentialPlugin(
+            apiVersion: "client.authentication.k8s.io/v1",
+            command: script.path,
+            arguments: [],
+            environment: [],
+            interactiveMode: "Never",
+            provideClusterInfo: false,
+            installHint: nil
+        )
+    }
+
     var runs: Int {
         ((try? String(contentsOfFile: directory.file("runs").path, encoding: .utf8)) ?? "")
             .split(separator: "\n").count
@@ -71,23 +87,14 @@ struct ExecCredentialTests {
         // The plugin ignores TERM, INT and HUP (as a stuck credential helper may) and has a child of its
         // own; both write their pids. Terminating only the plugin left both running, reparented.
         let pids = directory.file("pids").path
-        let script = directory.file("hung.sh")
-        try """
-        #!/bin/sh
-        trap '' TERM INT HUP
-        sleep 600 &
-        echo $$ $! > \(pids)
-        wait
-        """.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let hung = ExecCredentialPlugin(
-            apiVersion: "client.authentication.k8s.io/v1",
-            command: script.path,
-            arguments: [],
-            environment: [],
-            interactiveMode: "Never",
-            provideClusterInfo: false,
-            installHint: nil
+        let hung = try bare(
+            "hung.sh",
+            """
+            trap '' TERM INT HUP
+            sleep 600 &
+            echo $$ $! > \(pids)
+            wait
+            """
         )
         // Long enough for the shell to write its pid file on a loaded machine (ThreadSanitizer in CI).
         let runner = ExecCredentialRunner(plugin: hung, timeout: .seconds(3))
@@ -120,21 +127,12 @@ struct ExecCredentialTests {
         defer { close(descriptor) }
         #expect(fcntl(descriptor, F_GETFD) & FD_CLOEXEC == 0)
         let seen = directory.file("seen").path
-        let script = directory.file("lists.sh")
-        try """
-        #!/bin/sh
-        for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done > '\(seen)'
-        echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
-        """.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let lists = ExecCredentialPlugin(
-            apiVersion: "client.authentication.k8s.io/v1",
-            command: script.path,
-            arguments: [],
-            environment: [],
-            interactiveMode: "Never",
-            provideClusterInfo: false,
-            installHint: nil
+        let lists = try bare(
+            "lists.sh",
+            """
+            for fd in /proc/$$/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done > '\(seen)'
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
+            """
         )
         _ = try await ExecCredentialRunner(plugin: lists).credential()
         // /proc names the file by its resolved path.
