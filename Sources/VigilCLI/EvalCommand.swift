@@ -17,9 +17,10 @@ struct EvalNABCommand: AsyncParsableCommand {
         commandName: "nab",
         abstract: "Run a detector over a NAB-style corpus and print NAB's normalised scores.",
         discussion: """
-            DIR holds data/<category>/<file>.csv and labels/combined_windows.json. As NAB's runner, the corpus \
-            is the CSV files under data/, each with its labels' entry; files labelled but absent (NAB's full \
-            labels beside part of its data) are named on standard error and not scored. Scores follow NAB's \
+            DIR holds data/<category>/<file>.csv and labels/combined_windows.json. Like NAB's runner, the \
+            corpus is the CSV files under data/, each with its entry in the labels; files labelled but absent \
+            (NAB's full labels beside part of its data) are counted on standard error and not scored, and a \
+            data file with no entry is refused. Scores follow NAB's \
             rules: probationary period, scaled-sigmoid weights, one credited detection per window, one \
             threshold per profile optimised over all files, 0 = never alarming, 100 = perfect.
             """
@@ -97,6 +98,12 @@ struct EvalNABCommand: AsyncParsableCommand {
 
     func run() async throws {
         let corpus = try NABCorpus(directory: directory)
+        if !corpus.unscored.isEmpty {
+            Console.error(
+                "vigil eval nab: \(corpus.unscored.count) of the files labelled are not under \(directory)/data, "
+                    + "so not scored: \(NABCorpus.abbreviated(corpus.unscored))"
+            )
+        }
         var files: [NABScorer.File] = []
         for entry in corpus.entries {
             let series = entry.series
@@ -129,9 +136,10 @@ struct EvalNABCommand: AsyncParsableCommand {
     }
 }
 
-/// A NAB-layout corpus on disk. As NAB's own runner reads one, the corpus is the CSV files under data/,
-/// each scored with its entry in labels/combined_windows.json: a labels file that names more files (NAB's
-/// full one beside a part of its data) scores the files that are there and says which are not.
+/// A NAB-layout corpus on disk. Like NAB's runner, the corpus is the CSV files under data/<category>/,
+/// each scored with its entry in labels/combined_windows.json. Files labelled but absent are left out and
+/// listed in `unscored` (NAB's full labels file beside part of its data scores that part, where NAB's
+/// runner stops); a data file with no entry is refused (NAB's skips it with a warning).
 struct NABCorpus {
     struct Entry {
         var name: String
@@ -143,6 +151,8 @@ struct NABCorpus {
     }
 
     var entries: [Entry] = []
+    /// The files the labels name that are not under data/, in name order.
+    var unscored: [String] = []
 
     init(directory: String) throws {
         let root = URL(fileURLWithPath: directory)
@@ -152,27 +162,17 @@ struct NABCorpus {
         else {
             throw ValidationError("\(labelsURL.path): cannot read NAB windows (expected {\"file\": [[start, end], …]})")
         }
-        // Resolved: the enumerator does not descend into a directory it is given as a symbolic link.
-        let dataURL = root.appendingPathComponent("data").resolvingSymlinksInPath()
-        let names = ((FileManager.default.enumerator(atPath: dataURL.path)?.allObjects as? [String]) ?? [])
-            .filter { $0.hasSuffix(".csv") }.sorted()
-        guard !names.isEmpty else {
-            throw ValidationError("\(dataURL.path): no CSV file under it (data/<category>/<file>.csv)")
-        }
+        let dataURL = root.appendingPathComponent("data")
+        let names = try Self.dataFiles(in: dataURL)
         let unlabelled = names.filter { labels[$0] == nil }
         guard unlabelled.isEmpty else {
             throw ValidationError(
-                "\(labelsURL.path): no entry for \(unlabelled.joined(separator: ", ")) (every data file needs one: [] for no window)"
+                "\(labelsURL.path): no entry for \(unlabelled.count) data file(s): \(Self.abbreviated(unlabelled)) "
+                    + "(every file under data/ needs one: [] for no window)"
             )
         }
-        let absent = Set(labels.keys).subtracting(names).sorted()
-        if !absent.isEmpty {
-            Console.error(
-                "vigil eval nab: \(absent.count) of the files labelled are not under \(dataURL.path), so not scored: "
-                    + absent.prefix(3).joined(separator: ", ") + (absent.count > 3 ? ", …" : "")
-            )
-        }
-        for name in names {
+        unscored = Set(labels.keys).subtracting(names).sorted()
+        for (name, pairs) in names.map({ ($0, labels[$0] ?? []) }) {
             let csv = dataURL.appendingPathComponent(name)
             guard let data = try? Data(contentsOf: csv) else { throw ValidationError("\(csv.path): cannot read") }
             let series: RecordedSeries
@@ -181,7 +181,7 @@ struct NABCorpus {
             } catch {
                 throw ValidationError("\(csv.path):\(error)")
             }
-            let windows = try labels[name, default: []].map { pair -> ClosedRange<Int> in
+            let windows = try pairs.map { pair -> ClosedRange<Int> in
                 guard pair.count == 2, let start = TimestampParser.seconds(Substring(pair[0])),
                     let end = TimestampParser.seconds(Substring(pair[1]))
                 else { throw ValidationError("\(labelsURL.path): bad window \(pair) for \(name)") }
@@ -195,5 +195,40 @@ struct NABCorpus {
             }
             entries.append(Entry(name: name, series: series, windows: windows))
         }
+    }
+
+    /// The first three of `names`, and "…" when there are more.
+    static func abbreviated(_ names: [String]) -> String {
+        names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
+    }
+
+    /// "<category>/<file>.csv" for every regular CSV file in a category directory of `data`, in name order;
+    /// hidden files and directories are skipped, as NAB's runner skips them, and a category that is a
+    /// symbolic link is followed.
+    private static func dataFiles(in data: URL) throws -> [String] {
+        let files = FileManager.default
+        func isDirectory(_ path: String) -> Bool {
+            var directory: ObjCBool = false
+            return files.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+        }
+        guard isDirectory(data.path) else {
+            throw ValidationError("\(data.path): not a directory (expected data/<category>/<file>.csv)")
+        }
+        var names: [String] = []
+        for category in try files.contentsOfDirectory(atPath: data.path) where !category.hasPrefix(".") {
+            let categoryPath = data.appendingPathComponent(category).path
+            guard isDirectory(categoryPath) else { continue }
+            guard let entries = try? files.contentsOfDirectory(atPath: categoryPath) else {
+                throw ValidationError("\(categoryPath): cannot read")
+            }
+            for file in entries where file.hasSuffix(".csv") && !file.hasPrefix(".") {
+                let path = data.appendingPathComponent(category).appendingPathComponent(file).path
+                if files.fileExists(atPath: path) && !isDirectory(path) { names.append("\(category)/\(file)") }
+            }
+        }
+        guard !names.isEmpty else {
+            throw ValidationError("\(data.path): no CSV file in a category directory (data/<category>/<file>.csv)")
+        }
+        return names.sorted()
     }
 }

@@ -205,7 +205,38 @@ struct DetectAndEvalTests {
         try JSONSerialization.data(withJSONObject: windows.filter { $0.key != "tiny/spike1.csv" }).write(to: labels)
         let refused = await vigil("eval", "nab", corpus.url.path)
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("combined_windows.json: no entry for tiny/spike1.csv"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("combined_windows.json: no entry for 1 data file(s): tiny/spike1.csv"),
+            "\(refused.stderr)"
+        )
+    }
+
+    /// Files are scored in name order whatever order the directories list them in (cross-validation deals
+    /// folds in that order); a category that is a symbolic link is read, hidden files are not.
+    @Test func filesAreReadInNameOrderThroughLinkedCategories() async throws {
+        let corpus = try tinyCorpus(spikes: [700, 720])
+        let root = corpus.url
+        let files = FileManager.default
+        let spike = try Data(contentsOf: root.appendingPathComponent("data/tiny/spike0.csv"))
+        try files.createDirectory(at: root.appendingPathComponent("data/other"), withIntermediateDirectories: true)
+        try spike.write(to: root.appendingPathComponent("data/other/z.csv"))
+        try files.createDirectory(at: root.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try spike.write(to: root.appendingPathComponent("elsewhere/m.csv"))
+        try files.createSymbolicLink(
+            at: root.appendingPathComponent("data/linked"),
+            withDestinationURL: root.appendingPathComponent("elsewhere")
+        )
+        try Data("not,a,series".utf8).write(to: root.appendingPathComponent("data/tiny/._spike0.csv"))
+        let labels = root.appendingPathComponent("labels/combined_windows.json")
+        var windows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: labels)) as? [String: Any])
+        windows["other/z.csv"] = windows["tiny/spike0.csv"]
+        windows["linked/m.csv"] = windows["tiny/spike0.csv"]
+        try JSONSerialization.data(withJSONObject: windows).write(to: labels)
+        let result = await vigil("eval", "nab", root.path, "--per-file")
+        #expect(result.status == 0, "\(result.stderr)")
+        let listed = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }
+            .map { String($0.dropFirst(2).prefix { $0 != ":" }) }
+        #expect(listed == ["linked/m.csv", "other/z.csv", "tiny/spike0.csv", "tiny/spike1.csv"])
     }
 
     @Test func repeatedFoldsPrintEveryDealAndTheirSpread() async throws {
