@@ -207,23 +207,25 @@ struct NABCorpus {
     /// symbolic link is followed.
     private static func dataFiles(in data: URL) throws -> [String] {
         let files = FileManager.default
-        func isDirectory(_ path: String) -> Bool {
+        /// Whether `path` (a link followed) is a directory; nil where nothing is.
+        func isDirectory(_ path: String) -> Bool? {
             var directory: ObjCBool = false
-            return files.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+            return files.fileExists(atPath: path, isDirectory: &directory) ? directory.boolValue : nil
         }
-        guard isDirectory(data.path) else {
+        guard isDirectory(data.path) == true else {
             throw ValidationError("\(data.path): not a directory (expected data/<category>/<file>.csv)")
         }
         var names: [String] = []
         for category in try files.contentsOfDirectory(atPath: data.path) where !category.hasPrefix(".") {
-            let categoryPath = data.appendingPathComponent(category).path
-            guard isDirectory(categoryPath) else { continue }
-            guard let entries = try? files.contentsOfDirectory(atPath: categoryPath) else {
-                throw ValidationError("\(categoryPath): cannot read")
+            let categoryURL = data.appendingPathComponent(category)
+            guard isDirectory(categoryURL.path) == true else { continue }
+            guard let entries = try? files.contentsOfDirectory(atPath: categoryURL.path) else {
+                throw ValidationError("\(categoryURL.path): cannot read")
             }
             for file in entries where file.hasSuffix(".csv") && !file.hasPrefix(".") {
-                let path = data.appendingPathComponent(category).appendingPathComponent(file).path
-                if files.fileExists(atPath: path) && !isDirectory(path) { names.append("\(category)/\(file)") }
+                if isDirectory(categoryURL.appendingPathComponent(file).path) == false {
+                    names.append("\(category)/\(file)")
+                }
             }
         }
         guard !names.isEmpty else {

@@ -131,13 +131,13 @@ struct DaemonTests {
             let first = (decoded["data"] as! [[String: Any]]).first
             return (decoded["status"] as? String, first?["health"] as? String, targets.body)
         }
-        var scraped = try await target()
+        var scraped: (status: String?, health: String?, body: String)?
         _ = try await eventually(5) {
             scraped = try await target()
-            return scraped.health == "up"
+            return scraped?.health == "up"
         }
-        #expect(scraped.status == "success")
-        #expect(scraped.health == "up", "\(scraped.body)")
+        #expect(scraped?.status == "success")
+        #expect(scraped?.health == "up", "\(scraped?.body ?? "")")
         let anomalies = try await fetch(base + "/api/v1/anomalies")
         #expect(anomalies.status == 200 && anomalies.body.hasPrefix("{\"data\":["))
         #expect(try await fetch(base + "/nothing-here").status == 404)
