@@ -7,10 +7,13 @@ import Glibc
 #endif
 
 /// A real process started by a test — `vigil run` (the binary built beside the test bundle), or a
-/// Debian service such as Prometheus — its standard error collected, killed with the test.
+/// Debian service such as Prometheus — its standard error collected, killed with the test, or by its
+/// ``OrphanGuard`` if the test process dies first.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let log = Captured()
+    /// Held for the child's life: releasing it kills the child.
+    private var orphanGuard: OrphanGuard?
 
     static var binary: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -36,8 +39,6 @@ final class ChildProcess: @unchecked Sendable {
         workingDirectory: URL? = nil,
         environment: [String: String] = [:]
     ) throws {
-        process.executableURL = executable
-        process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -49,7 +50,7 @@ final class ChildProcess: @unchecked Sendable {
         errors.fileHandleForReading.readabilityHandler = { handle in
             log.append(String(decoding: handle.availableData, as: UTF8.self))
         }
-        try process.run()
+        orphanGuard = try OrphanGuard.run(process, executable, arguments)
     }
 
     var stderr: String { log.text }

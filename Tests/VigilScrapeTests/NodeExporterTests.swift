@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilScrape
 
@@ -12,20 +13,24 @@ import Glibc
 /// The scraper against a real target: Debian's prometheus-node-exporter on a loopback port.
 @Suite(.serialized)
 struct NodeExporterTests {
-    /// A node_exporter started for the test and killed with it.
+    /// A node_exporter started for the test and killed with it (or by its guard, if the test dies).
     final class NodeExporter: @unchecked Sendable {
         let process = Process()
         let url: String
+        /// Held for the exporter's life: releasing it kills the exporter.
+        private var orphanGuard: OrphanGuard?
 
         init() throws {
             // A port unlikely to collide with other test runs on this machine.
             let port = 20_000 + Int(getpid() % 10_000)
             url = "http://127.0.0.1:\(port)/metrics"
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter")
-            process.arguments = ["--web.listen-address=127.0.0.1:\(port)"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            orphanGuard = try OrphanGuard.run(
+                process,
+                URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter"),
+                ["--web.listen-address=127.0.0.1:\(port)"]
+            )
         }
 
         deinit {

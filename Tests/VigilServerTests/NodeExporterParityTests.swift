@@ -58,14 +58,17 @@ struct NodeExporterParityTests {
 
         let port = try LoopbackPort.free()
         let exporter = Process()
-        exporter.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter")
-        exporter.arguments = ["--web.listen-address=127.0.0.1:\(port)", "--web.config.file=\(config)"]
         exporter.standardOutput = FileHandle.nullDevice
         exporter.standardError = FileHandle.nullDevice
-        try exporter.run()
+        let orphanGuard = try OrphanGuard.run(
+            exporter,
+            URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter"),
+            ["--web.listen-address=127.0.0.1:\(port)", "--web.config.file=\(config)"]
+        )
         defer {
             kill(exporter.processIdentifier, SIGKILL)
             while exporter.isRunning { usleep(5_000) }
+            orphanGuard.release()
         }
         let nodeExporter = "https://127.0.0.1:\(port)/metrics"
         // Wait for it to listen: at most 50 tries, 100 ms apart.

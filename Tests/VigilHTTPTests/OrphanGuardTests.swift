@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import VigilTestKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A test's long-running child must not outlive the test process: Prometheus, Alertmanager and
+/// node_exporter left running after a killed test run held the standard error they inherited, and
+/// `swift test` waited on that pipe until CI's time limit.
+struct OrphanGuardTests {
+    @Test func aChildWhoseTestProcessIsGoneIsKilled() async throws {
+        let process = Process()
+        let orphanGuard = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
+
+        // What the kernel does to the write end of the child's input when the test process dies.
+        orphanGuard.release()
+        try #require(await Self.waitUntil { !process.isRunning })
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGKILL)
+    }
+
+    /// No wrapper stands between the test and its child: signals reach the program, none blocked or
+    /// ignored, and it sees the environment it was given (the launcher's own Python settings not among it).
+    @Test func theChildIsTheProgramItselfWithItsOwnEnvironment() async throws {
+        let process = Process()
+        process.environment = ["VIGIL_GUARD_TEST": "1", "PATH": "/usr/bin:/bin"]
+        let orphanGuard = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
+        defer { orphanGuard.release() }
+        let pid = process.processIdentifier
+
+        try #require(await Self.waitUntil { Self.executable(of: pid) == "/usr/bin/sleep" })
+        #expect(Set(Self.environment(of: pid)) == ["VIGIL_GUARD_TEST=1", "PATH=/usr/bin:/bin"])
+        #expect(Self.signalMask(of: pid, "SigBlk") == 0)
+        // Signals 32 and 33 are glibc's own (thread cancellation, set-id), not ours to reset.
+        let ignored = Self.signalMask(of: pid, "SigIgn")
+        #expect(ignored.map { $0 & ~(UInt64(3) << 31) } == 0)
+        kill(pid, SIGTERM)
+        try #require(await Self.waitUntil { !process.isRunning })
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGTERM)
+    }
+
+    /// The watcher holds the child's input and nothing else the test gave the child: not its output, which
+    /// a test reads to the end.
+    @Test func theWatcherHoldsOnlyTheChildsInput() async throws {
+        let process = Process()
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let orphanGuard = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            orphanGuard.release()
+        }
+        let pid = process.processIdentifier
+        var watcher: pid_t?
+        try #require(
+            await Self.waitUntil {
+                // The launcher forks the watcher, then becomes the program.
+                guard Self.executable(of: pid) == "/usr/bin/sleep" else { return false }
+                watcher = Self.children(of: pid).first
+                return watcher != nil
+            }
+        )
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(watcher!)/fd").sorted()
+        #expect(descriptors == ["0", "1", "2"])
+        let input = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watcher!)/fd/0")
+        #expect(input.hasPrefix("pipe:"))
+        for descriptor in ["1", "2"] {
+            #expect(
+                try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watcher!)/fd/\(descriptor)")
+                    == "/dev/null"
+            )
+        }
+        // The child's own input is the same pipe.
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0") == input)
+    }
+
+    /// A child that ends by itself keeps its exit status, and its watcher goes with it rather than wait
+    /// for the test process to end (and then signal a process id that may be another's by then).
+    @Test func aChildThatEndsByItselfKeepsItsStatusAndLeavesNoWatcher() async throws {
+        let marker = UUID().uuidString
+        let process = Process()
+        let orphanGuard = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sh"), ["-c", "exit 3", marker])
+        defer { orphanGuard.release() }
+
+        try #require(await Self.waitUntil { !process.isRunning })
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 3)
+        #expect(await Self.waitUntil { Self.processes(naming: marker).isEmpty })
+    }
+
+    /// Polls `condition` every 10 ms for at most 30 seconds; whether it came to hold.
+    static func waitUntil(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    static func executable(of pid: pid_t) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+    }
+
+    /// A signal set of `/proc/PID/status` (`SigBlk`, `SigIgn`): bit n − 1 is signal n.
+    static func signalMask(of pid: pid_t, _ field: String) -> UInt64? {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+            .flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+    }
+
+    static func environment(of pid: pid_t) -> [String] {
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every process's id with its fields of `/proc/PID/stat` after the command's name.
+    static func processTable() -> [(pid: pid_t, fields: [Substring])] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = pid_t(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            return (pid, stat[stat.index(after: close)...].split(separator: " "))
+        }
+    }
+
+    static func children(of parent: pid_t) -> [pid_t] {
+        // After the name: state, then the parent's id.
+        processTable().filter { $0.fields.count > 1 && pid_t($0.fields[1]) == parent }.map(\.pid)
+    }
+
+    static func processes(naming marker: String) -> [pid_t] {
+        processTable().map(\.pid).filter { pid in
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == marker }
+        }
+    }
+}
