@@ -37,7 +37,7 @@ import VigilTestKit
         let command = try MCPCommand.parse([
             "--replay", MCPSessionTests.scenario("healthy-1"), "--rules", MCPSessionTests.rules,
         ])
-        let engine = DiagnosisEngine(rules: try command.rules.load(), window: 3600)
+        let engine = try command.evidence.engine()
         return DiagnosisCatalog(
             engine: engine,
             read: { namespace throws(DiagnosisInput.ReadError) in

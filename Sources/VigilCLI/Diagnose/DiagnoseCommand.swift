@@ -39,19 +39,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A recorded scenario's directory, instead of --prometheus.", valueName: "dir"))
-    var replay: String?
-
-    @OptionGroup(title: "History from Prometheus") var history: PrometheusOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     @OptionGroup(title: "Cluster and scope") var scope: ScopeOptions
-
-    @OptionGroup var rules: RuleOptions
-
-    @Option(
-        help: ArgumentHelp("Evidence older than this before the end is not counted (1h, 30m).", valueName: "duration")
-    )
-    var window: String = "1h"
 
     @Option(name: [.short, .long], help: "text, json or markdown.")
     var output: OutputFormat = .text
@@ -102,13 +92,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard (replay == nil) != (history.prometheus == nil) else {
-            throw ValidationError("give one of --prometheus URL and --replay DIR")
-        }
-        guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
-            throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
-        }
-        if replay != nil, scope.selector != nil {
+        if evidence.replay != nil, scope.selector != nil {
             throw ValidationError("-l needs a cluster to list pods from: use it with --prometheus")
         }
         if yes, !apply { throw ValidationError("--yes answers --apply's question: give --apply too") }
@@ -130,18 +114,16 @@ struct DiagnoseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let windowSeconds = DurationSyntax.seconds(window) ?? 3600
-        let ruleSet = try rules.load()
-        let engine = DiagnosisEngine(rules: ruleSet, window: windowSeconds)
+        let engine = try evidence.engine()
         let namespace = scope.namespace ?? ""
         let workload = try scope.workloadSubject(namespace: namespace)
         let input: DiagnosisInput
         var kube: KubeClient?
         do {
-            if let replay {
+            if let replay = evidence.replay {
                 input = try DiagnosisInput.replay(replay, engine: engine)
             } else {
-                (input, kube) = try await readLive(engine: engine, window: windowSeconds, namespace: namespace)
+                (input, kube) = try await readLive(engine: engine, namespace: namespace)
             }
         } catch let error as DiagnosisInput.ReadError {
             Console.error("vigil diagnose: \(error.description)")
@@ -205,9 +187,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
     /// History from Prometheus and, when a cluster can be found, its state.
     private func readLive(
         engine: DiagnosisEngine,
-        window: Double,
         namespace: String
     ) async throws -> (DiagnosisInput, KubeClient?) {
+        let history = evidence.history
         let source: PrometheusSource
         let range: (start: Double, end: Double)
         let step: Double
@@ -251,7 +233,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
             step: step,
             namespace: namespace,
             kube: kube,
-            window: window,
+            window: evidence.windowSeconds,
             transport: transport,
             progress: .standardError()
         )
@@ -304,7 +286,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
     /// cluster only when one is named explicitly, never the current context by accident.
     private func remediation(live: Bool) throws -> ClusterRemediation? {
         let named = scope.kubeconfig != nil || scope.context != nil
-        guard live || (replay != nil && named) else {
+        guard live || (evidence.replay != nil && named) else {
             if apply {
                 Console.error("vigil diagnose: --apply needs a cluster: --kubeconfig or --context")
                 throw ExitCode(2)

@@ -27,19 +27,9 @@ struct MCPCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A recorded scenario's directory, instead of --prometheus.", valueName: "dir"))
-    var replay: String?
-
-    @OptionGroup(title: "History from Prometheus") var history: PrometheusOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     @OptionGroup(title: "Cluster") var scope: ScopeOptions
-
-    @OptionGroup var rules: RuleOptions
-
-    @Option(
-        help: ArgumentHelp("Evidence older than this before the end is not counted (1h, 30m).", valueName: "duration")
-    )
-    var window: String = "1h"
 
     @Option(help: ArgumentHelp("Bytes of one tool answer at most (about 4 bytes a token).", valueName: "bytes"))
     var maxAnswerBytes: Int = 16 * 1024
@@ -53,12 +43,6 @@ struct MCPCommand: AsyncParsableCommand {
     var refresh: String = "1m"
 
     func validate() throws {
-        guard (replay == nil) != (history.prometheus == nil) else {
-            throw ValidationError("give one of --prometheus URL and --replay DIR")
-        }
-        guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
-            throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
-        }
         guard maxAnswerBytes >= 1024 else { throw ValidationError("--max-answer-bytes: at least 1024") }
         guard DurationSyntax.seconds(refresh).map({ $0 >= 0 }) == true else {
             throw ValidationError("--refresh: expected a duration like 1m or 30s, got \"\(refresh)\"")
@@ -83,8 +67,8 @@ struct MCPCommand: AsyncParsableCommand {
     /// again once the last full read is `--refresh` old on `clock`, and per `diagnose`.
     func catalog<C: Clock>(clock: C) throws -> DiagnosisCatalog where C.Duration == Duration {
         let refreshAfter = Duration.milliseconds(Int64((DurationSyntax.seconds(refresh) ?? 60) * 1000))
-        let windowSeconds = DurationSyntax.seconds(window) ?? 3600
-        let engine = DiagnosisEngine(rules: try rules.load(), window: windowSeconds)
+        let engine = try evidence.engine()
+        let replay = evidence.replay
         let named = scope.kubeconfig != nil || scope.context != nil
         var connection: KubeConnection?
         if (replay == nil && scope.clusterWanted) || named {
@@ -109,6 +93,8 @@ struct MCPCommand: AsyncParsableCommand {
                 clock: clock
             )
         }
+        let history = evidence.history
+        let windowSeconds = evidence.windowSeconds
         let source: PrometheusSource
         let step: Double
         do {
@@ -119,7 +105,6 @@ struct MCPCommand: AsyncParsableCommand {
             Console.error("vigil mcp: \(error.message)")
             throw ExitCode(2)
         }
-        let history = self.history
         let selectors =
             history.matches.isEmpty ? SignalRecorder.selectors(of: engine.rules).map { $0.promQL() } : history.matches
         return DiagnosisCatalog(
