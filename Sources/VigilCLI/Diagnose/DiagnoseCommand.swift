@@ -203,7 +203,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         }
         let transport = CurlHTTPClient()
         var kube: KubeClient?
-        if scope.clusterWanted {
+        if scope.cluster.wanted {
             do {
                 kube = KubeClient(connection: try scope.connection(), transport: transport)
             } catch {
@@ -281,12 +281,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
         )
     }
 
-    /// The same workload, the namespace compared only when `--namespace` named one.
     /// The connected cluster's part: dry runs, and with `--apply` the offer to apply. A replay reaches a
     /// cluster only when one is named explicitly, never the current context by accident.
     private func remediation(live: Bool) throws -> ClusterRemediation? {
-        let named = scope.kubeconfig != nil || scope.context != nil
-        guard live || (evidence.replay != nil && named) else {
+        guard live || (evidence.replay != nil && scope.cluster.named) else {
             if apply {
                 Console.error("vigil diagnose: --apply needs a cluster: --kubeconfig or --context")
                 throw ExitCode(2)
@@ -345,6 +343,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         return (String(parts[0]), String(parts[1]))
     }
 
+    /// The same workload, the namespace compared only when `--namespace` named one.
     static func same(_ subject: Subject, _ wanted: Subject) -> Bool {
         subject.kind == wanted.kind && subject.name == wanted.name
             && (wanted.namespace.isEmpty || subject.namespace == wanted.namespace)

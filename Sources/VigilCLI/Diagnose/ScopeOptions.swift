@@ -3,19 +3,10 @@ import Foundation
 import VigilEngine
 import VigilKube
 
-/// What to look at: the cluster (kubectl's flags, but no namespace means every namespace) and the scope — a namespace, one workload, or the
-/// workloads whose pods a label selector picks.
+/// What to look at: the cluster (kubectl's flags, but no namespace means every namespace) and the scope — a
+/// namespace, one workload, or the workloads whose pods a label selector picks.
 struct ScopeOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster; none: metrics only).",
-            valueName: "file"
-        )
-    )
-    var kubeconfig: String?
-
-    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(
         name: [.short, .long],
@@ -37,23 +28,9 @@ struct ScopeOptions: ParsableArguments {
     )
     var selector: String?
 
-    /// Whether a cluster was named or can be found where kubectl looks.
-    var clusterWanted: Bool {
-        KubeConnectionOptions.clusterConfigured(
-            kubeconfig: kubeconfig,
-            context: context,
-            environment: ProcessInfo.processInfo.environment
-        )
-    }
-
-    /// The cluster these flags name, as kubectl would choose it.
+    /// The cluster the flags name, scoped to `--namespace` if given.
     func connection() throws(KubeconfigError) -> KubeConnection {
-        try KubeConnectionOptions.connection(
-            kubeconfig: kubeconfig,
-            context: context,
-            namespace: namespace,
-            environment: ProcessInfo.processInfo.environment
-        )
+        try cluster.connection(namespace: namespace)
     }
 
     /// `--workload` as the subject incidents name, its kind spelled as kubectl accepts it.

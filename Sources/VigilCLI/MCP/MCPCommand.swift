@@ -29,7 +29,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     @OptionGroup var evidence: EvidenceOptions
 
-    @OptionGroup(title: "Cluster") var scope: ScopeOptions
+    @OptionGroup(title: "Cluster") var cluster: ClusterOptions
 
     @Option(help: ArgumentHelp("Bytes of one tool answer at most (about 4 bytes a token).", valueName: "bytes"))
     var maxAnswerBytes: Int = 16 * 1024
@@ -46,9 +46,6 @@ struct MCPCommand: AsyncParsableCommand {
         guard maxAnswerBytes >= 1024 else { throw ValidationError("--max-answer-bytes: at least 1024") }
         guard DurationSyntax.seconds(refresh).map({ $0 >= 0 }) == true else {
             throw ValidationError("--refresh: expected a duration like 1m or 30s, got \"\(refresh)\"")
-        }
-        if scope.workload != nil || scope.selector != nil || scope.namespace != nil {
-            throw ValidationError("the agent chooses the scope: the diagnose tool takes a namespace and a workload")
         }
     }
 
@@ -69,11 +66,10 @@ struct MCPCommand: AsyncParsableCommand {
         let refreshAfter = Duration.milliseconds(Int64((DurationSyntax.seconds(refresh) ?? 60) * 1000))
         let engine = try evidence.engine()
         let replay = evidence.replay
-        let named = scope.kubeconfig != nil || scope.context != nil
         var connection: KubeConnection?
-        if (replay == nil && scope.clusterWanted) || named {
+        if (replay == nil && cluster.wanted) || cluster.named {
             do {
-                connection = try scope.connection()
+                connection = try cluster.connection()
             } catch {
                 Console.error("vigil mcp: \(error.description)")
                 throw ExitCode(2)
