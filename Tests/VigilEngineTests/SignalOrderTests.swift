@@ -1,0 +1,36 @@
+import Testing
+import VigilCore
+import VigilRules
+
+@testable import VigilEngine
+
+/// A diagnosis lists its signals, and so its anomalies, in one order for one recording: the order of
+/// their labels, name by name.
+struct SignalOrderTests {
+    @Test func signalsAreInTheOrderOfTheirLabelsWhateverEachDictionarysOwnOrder() throws {
+        // Twelve pods, each signal's labels a dictionary of two keys, whose key order (and so its
+        // `description`) varies from instance to instance.
+        let pods = (0..<12).map { "web-\(String($0, radix: 36))\($0 % 3)" }
+        var text = "# TYPE queue_depth gauge\n"
+        for (index, pod) in pods.shuffled().enumerated() {
+            for minute in 0..<3 {
+                text += "queue_depth{pod=\"\(pod)\",container=\"app\"} \(index + minute) \(minute * 60)\n"
+            }
+        }
+        text += "# EOF\n"
+        let history = try MetricHistory(openMetrics: Array(text.utf8), file: "order.om")
+        let rule = SignalRule(name: "queue_depth", selector: try SeriesSelector("queue_depth"))
+
+        let signals = Signal.derive(rule, from: history)
+        #expect(signals.map { $0.labels["pod"] ?? "" } == pods.sorted())
+        #expect(signals.allSatisfy { $0.labels["container"] == "app" })
+    }
+
+    @Test func labelSetsCompareByTheirSortedPairs() {
+        #expect(Signal.precedes(["a": "1", "b": "2"], ["a": "1", "b": "3"]))
+        #expect(Signal.precedes(["a": "1"], ["a": "1", "b": "0"]))
+        #expect(Signal.precedes(["b": "9"], ["c": "0"]))
+        #expect(Signal.precedes(["a": "2"], ["b": "0"]))
+        #expect(!Signal.precedes(["a": "1", "b": "2"], ["b": "2", "a": "1"]))
+    }
+}
