@@ -21,17 +21,16 @@ struct DaemonCatalog: AssistCatalog {
     /// retention, as the incident cites them): a resolved incident whose anomalies have left it has none.
     func series(incident id: String, metric: String?, points: Int) async throws(AssistError) -> [AssistItem] {
         let incident = try await find(id)
-        guard let diagnosis = await status.latestDiagnosis() else {
-            throw AssistError("no diagnosis yet (none runs without rules; the first runs one interval after start)")
-        }
-        return try IncidentSeries.around(incident, in: diagnosis, metric: metric, points: points)
+        return try IncidentSeries.around(incident, in: try await latestDiagnosis(), metric: metric, points: points)
             .map { series throws(AssistError) in try AssistItem(encoding: series) }
     }
 
+    /// The anomalies the latest round's diagnosis saw in its rules' series: what `vigil mcp` lists from
+    /// its own read, in the same schema (the pipeline's anomalies on every series are `GET
+    /// /api/v1/anomalies`'s).
     func anomalies(ongoingOnly: Bool) async throws(AssistError) -> [AssistItem] {
-        try await status.anomalies(includeEnded: !ongoingOnly).map { report throws(AssistError) in
-            try AssistItem(encoding: report)
-        }
+        try IncidentSeries.AnomalyLine.list(try await latestDiagnosis(), ongoingOnly: ongoingOnly)
+            .map { line throws(AssistError) in try AssistItem(encoding: line) }
     }
 
     /// The daemon diagnoses every round: its open incidents in the namespace, or of the workload.
@@ -52,6 +51,13 @@ struct DaemonCatalog: AssistCatalog {
             items.append(try AssistItem(encoding: state))
         }
         return items
+    }
+
+    private func latestDiagnosis() async throws(AssistError) -> DiagnosisEngine.Diagnosis {
+        guard let diagnosis = await status.latestDiagnosis() else {
+            throw AssistError("no diagnosis yet (none runs without rules; the first runs one interval after start)")
+        }
+        return diagnosis
     }
 
     private func find(_ id: String) async throws(AssistError) -> Incident {

@@ -154,6 +154,27 @@ import FoundationNetworking
         await stop()
     }
 
+    /// An agent gets the same anomalies in the same schema from the daemon's latest round as from
+    /// `vigil mcp` reading the same recording (the daemon answered its every-series anomalies before, in
+    /// the API's schema, not the one the tool documents).
+    @Test func listsTheAnomaliesVigilMCPListsForTheSameRecording() async throws {
+        let (port, stop) = try await Self.server(token: "s3cret", scenario: "cpu-saturation-1")
+        let daemon = try await Self.client(port: port, token: "s3cret")
+        let (standalone, server) = try await MCPSessionTests.session(scenario: "cpu-saturation-1")
+        for ongoing in [false, true] {
+            let arguments: [String: Value] = ["ongoing": .bool(ongoing)]
+            let fromDaemon = try await MCPSessionTests.call(daemon, "list_anomalies", arguments)
+            let fromRead = try await MCPSessionTests.call(standalone, "list_anomalies", arguments)
+            let items = try #require(fromDaemon["items"] as? [[String: Any]])
+            #expect(NSDictionary(dictionary: fromDaemon).isEqual(to: fromRead), "\(fromDaemon) against \(fromRead)")
+            #expect(ongoing || !items.isEmpty)
+            #expect(items.allSatisfy { $0["rule"] is String && $0["started_at"] is String && $0["peak"] is Double })
+        }
+        MCPSessionTests.close(standalone, server)
+        await daemon.disconnect()
+        await stop()
+    }
+
     @Test func theAPIsAuthenticationGuardsIt() async throws {
         let (port, stop) = try await Self.server(token: "s3cret")
         await #expect(throws: (any Error).self) { _ = try await Self.client(port: port, token: "wrong") }

@@ -69,8 +69,8 @@ actor DiagnosisCatalog: AssistCatalog {
     }
 
     func anomalies(ongoingOnly: Bool) async throws(AssistError) -> [AssistItem] {
-        try await current().diagnosis.anomalies.filter { !ongoingOnly || $0.ongoing }
-            .map { anomaly throws(AssistError) in try AssistItem(encoding: IncidentSeries.AnomalyLine(anomaly)) }
+        try IncidentSeries.AnomalyLine.list(try await current().diagnosis, ongoingOnly: ongoingOnly)
+            .map { line throws(AssistError) in try AssistItem(encoding: line) }
     }
 
     func diagnose(namespace: String, workload: ScopeArgument.Workload?) async throws(AssistError) -> [AssistItem] {

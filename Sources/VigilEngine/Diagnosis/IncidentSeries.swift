@@ -66,6 +66,12 @@ public struct IncidentSeries: Encodable, Sendable {
         var lastSeenAt: String
         var ongoing: Bool
 
+        /// `diagnosis`'s anomalies, only the ongoing ones when asked: what `list_anomalies` answers, from
+        /// `vigil mcp`'s read or the daemon's latest round alike.
+        public static func list(_ diagnosis: DiagnosisEngine.Diagnosis, ongoingOnly: Bool) -> [AnomalyLine] {
+            diagnosis.anomalies.filter { !ongoingOnly || $0.ongoing }.map(AnomalyLine.init)
+        }
+
         public init(_ anomaly: SignalAnomaly) {
             rule = anomaly.rule
             labels = anomaly.labels
