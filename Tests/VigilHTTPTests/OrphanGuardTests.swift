@@ -42,9 +42,9 @@ struct OrphanGuardTests {
         #expect(process.terminationStatus == SIGTERM)
     }
 
-    /// The watcher holds the child's input and nothing else the test gave the child: not its output, which
-    /// a test reads to the end.
-    @Test func theWatcherHoldsOnlyTheChildsInput() async throws {
+    /// The watcher holds the child's input and a pidfd of it, and nothing else the test gave the child:
+    /// not its output, which a test reads to the end.
+    @Test func theWatcherHoldsOnlyTheChildsInputAndPidfd() async throws {
         let process = Process()
         let output = Pipe()
         process.standardOutput = output
@@ -55,27 +55,41 @@ struct OrphanGuardTests {
             orphanGuard.release()
         }
         let pid = process.processIdentifier
-        var watcher: pid_t?
-        try #require(
-            await Self.waitUntil {
-                // The launcher forks the watcher, then becomes the program.
-                guard Self.executable(of: pid) == "/usr/bin/sleep" else { return false }
-                watcher = Self.children(of: pid).first
-                return watcher != nil
+        var held: [String: String] = [:]
+        // Until the launcher has forked, the watcher closed what it inherited and opened its pidfd.
+        let settled = await Self.waitUntil {
+            guard Self.executable(of: pid) == "/usr/bin/sleep", let watcher = Self.watcher(of: pid) else {
+                return false
             }
-        )
-        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(watcher!)/fd").sorted()
-        #expect(descriptors == ["0", "1", "2"])
-        let input = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watcher!)/fd/0")
-        #expect(input.hasPrefix("pipe:"))
-        for descriptor in ["1", "2"] {
-            #expect(
-                try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watcher!)/fd/\(descriptor)")
-                    == "/dev/null"
-            )
+            held = Self.descriptors(of: watcher)
+            return held.count == 4
         }
-        // The child's own input is the same pipe.
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0") == input)
+        #expect(settled, "\(held)")
+        let input = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")
+        #expect(input.hasPrefix("pipe:"))
+        #expect(held == ["0": input, "1": "/dev/null", "2": "/dev/null", "3": "anon_inode:[pidfd]"])
+    }
+
+    /// A program that is not there is refused before anything runs; one that cannot be run exits 127
+    /// with the reason, as a shell's would.
+    @Test func aProgramThatCannotRunIsNamed() throws {
+        let directory = try TemporaryDirectory("guard")
+        #expect(throws: CocoaError.self) {
+            _ = try OrphanGuard.run(Process(), directory.file("absent"), [])
+        }
+        let garbage = directory.file("garbage")
+        try Data([0, 1, 2, 3]).write(to: garbage)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: garbage.path)
+        let process = Process()
+        let errors = Pipe()
+        process.standardError = errors
+        let orphanGuard = try OrphanGuard.run(process, garbage, [])
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        while process.isRunning { usleep(5_000) }
+        orphanGuard.release()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 127)
+        #expect(message == "\(garbage.path): Exec format error\n")
     }
 
     /// A child that ends by itself keeps its exit status, and its watcher goes with it rather than wait
@@ -83,9 +97,19 @@ struct OrphanGuardTests {
     @Test func aChildThatEndsByItselfKeepsItsStatusAndLeavesNoWatcher() async throws {
         let marker = UUID().uuidString
         let process = Process()
-        let orphanGuard = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sh"), ["-c", "exit 3", marker])
+        let orphanGuard = try OrphanGuard.run(
+            process,
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "trap 'exit 3' USR1; while :; do sleep 0.1; done", marker]
+        )
         defer { orphanGuard.release() }
+        let pid = process.processIdentifier
+        // The watcher is watching (its pidfd open) before the child ends.
+        try #require(
+            await Self.waitUntil { Self.watcher(of: pid).map { Self.descriptors(of: $0).count == 4 } ?? false }
+        )
 
+        kill(pid, SIGUSR1)
         try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 3)
@@ -113,6 +137,18 @@ struct OrphanGuardTests {
             .flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
     }
 
+    /// What each open descriptor of `pid` is (a path, `pipe:[N]`, `anon_inode:[pidfd]`).
+    static func descriptors(of pid: pid_t) -> [String: String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return Dictionary(
+            uniqueKeysWithValues: names.compactMap { name in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")).map {
+                    (name, $0)
+                }
+            }
+        )
+    }
+
     static func environment(of pid: pid_t) -> [String] {
         let data = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
@@ -130,9 +166,11 @@ struct OrphanGuardTests {
         }
     }
 
-    static func children(of parent: pid_t) -> [pid_t] {
+    /// The guard's watcher of `child`: its child that runs Python (the launcher forks it before it execs).
+    static func watcher(of child: pid_t) -> pid_t? {
         // After the name: state, then the parent's id.
-        processTable().filter { $0.fields.count > 1 && pid_t($0.fields[1]) == parent }.map(\.pid)
+        processTable().filter { $0.fields.count > 1 && pid_t($0.fields[1]) == child }.map(\.pid)
+            .first { executable(of: $0)?.contains("python") == true }
     }
 
     static func processes(naming marker: String) -> [pid_t] {

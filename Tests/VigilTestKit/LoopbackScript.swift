@@ -31,9 +31,9 @@ public final class LoopbackScript: @unchecked Sendable {
         self.port = port
     }
 
-    /// Stops the server. SIGKILL, because the child may inherit a signal mask that blocks SIGTERM; then
-    /// poll until Foundation has reaped it (its `waitUntilExit` spins forever off the main thread on
-    /// Linux, and reaping with `waitpid` ourselves would leave Foundation holding the `Process`).
+    /// Stops the server: SIGKILL (a fixture has nothing to save), then poll until Foundation has reaped
+    /// it (its `waitUntilExit` spins forever off the main thread on Linux, and reaping with `waitpid`
+    /// ourselves would leave Foundation holding the `Process`).
     public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)

@@ -12,17 +12,21 @@ import Glibc
 /// The child runs as itself (the same process id: a test's signals reach it, its exit status is its
 /// own), started by a small Python launcher that forks a watcher and then becomes the program. The
 /// watcher holds nothing but the child's standard input, a pipe whose write end only this process
-/// holds (close-on-exec, so no other child inherits it): when this process is gone the watcher reads
-/// end-of-file and kills the child. It checks first that the child is still its parent, so a child that
-/// has ended (its pid perhaps reused) is never signalled; and it exits within a second of the child.
+/// holds, and a pidfd of the child: when this process is gone the watcher reads end-of-file and kills
+/// the child through the pidfd (never another process that reused its id), and it exits as soon as the
+/// child does. The child's standard input is that pipe, which never ends while the test runs: a guarded
+/// program must not wait for input.
 public final class OrphanGuard: @unchecked Sendable {
-    private let input: Pipe
+    private let input: FileHandle
 
-    /// The watcher's PID is not known to the test, and it needs none: it ends with the child.
-    /// `PYTHONCOERCECLOCALE=0` keeps Python from adding `LC_CTYPE` to the environment the child gets.
-    /// The child starts with no signal blocked and none ignored, as a service manager starts it: the
-    /// test thread that spawns it may block SIGTERM (an exec hands the mask on), and Python ignores
-    /// SIGPIPE and SIGXFSZ.
+    /// Run with `-P -s -S`: neither the working directory nor any site's modules can stand in for the
+    /// launcher's imports. `PYTHONCOERCECLOCALE=0` keeps Python from adding `LC_CTYPE` to the child's
+    /// environment. The watcher closes every descriptor it inherited but its input: Foundation's own,
+    /// held, would keep `Process.isRunning` true after the child has ended. The pidfd is opened
+    /// before the child is known to be the watcher's parent still, so it is the child's. The child
+    /// starts with no signal blocked or ignored, as a service manager starts it: an exec hands on the
+    /// mask of the test thread that spawned it (which may block SIGTERM) and every ignored signal (the
+    /// shell's `nohup` or `&`, Python's own SIGPIPE and SIGXFSZ); glibc keeps 32 and 33 for itself.
     static let launcher = """
         import os, select, signal, sys
         del os.environ["PYTHONCOERCECLOCALE"]
@@ -32,38 +36,64 @@ public final class OrphanGuard: @unchecked Sendable {
             os.dup2(null, 1)
             os.dup2(null, 2)
             os.closerange(3, 1 << 16)
-            while os.getppid() == child:
-                if select.select([0], [], [], 1.0)[0] and not os.read(0, 65536):
-                    if os.getppid() == child:
-                        os.kill(child, signal.SIGKILL)
-                    break
+            pidfd = os.pidfd_open(child)
+            if os.getppid() == child:
+                while True:
+                    readable = select.select([0, pidfd], [], [])[0]
+                    if pidfd in readable:
+                        break
+                    if not os.read(0, 65536):
+                        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                        break
             os._exit(0)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-        os.execv(sys.argv[1], sys.argv[1:])
+        for number in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
+            try:
+                signal.signal(number, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+        try:
+            os.execv(sys.argv[1], sys.argv[1:])
+        except OSError as error:
+            print(f"{sys.argv[1]}: {error.strerror}", file=sys.stderr)
+            os._exit(127)
         """
 
-    private init(input: Pipe) { self.input = input }
+    private init(input: FileHandle) { self.input = input }
 
     /// Runs `process` as `executable ARGUMENTS` under a guard; everything else about it (environment,
-    /// directory, output) is set beforehand as usual. Keep the guard as long as the child should live.
+    /// directory, output) is set beforehand as usual; its input is the guard's. The child lives until the
+    /// guard is released or gone, or this process ends.
     public static func run(_ process: Process, _ executable: URL, _ arguments: [String]) throws -> OrphanGuard {
-        let input = Pipe()
-        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable.path])
+        }
+        // Both ends close-on-exec, so no other child inherits the write end (Swift's Glibc lacks
+        // `pipe2`; Foundation's spawns and Vigil's own close what they do not hand on anyway). The spawn
+        // gives the read end to the child as its input.
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let readEnd = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        let writeEnd = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         // Debian's python3 (scripts/install-deps.sh), not whatever shim PATH finds first: a shim may
         // change the environment the child inherits.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", launcher, executable.path] + arguments
+        process.arguments = ["-P", "-s", "-S", "-c", launcher, executable.path] + arguments
         process.environment = (process.environment ?? ProcessInfo.processInfo.environment)
             .merging(["PYTHONCOERCECLOCALE": "0"]) { $1 }
-        process.standardInput = input
+        process.standardInput = readEnd
         try process.run()
-        return OrphanGuard(input: input)
+        try readEnd.close()
+        return OrphanGuard(input: writeEnd)
     }
 
     /// Does what the kernel does when this process dies: the child is killed.
     public func release() {
-        try? input.fileHandleForWriting.close()
+        try? input.close()
+    }
+
+    deinit {
+        release()
     }
 }
