@@ -6,7 +6,6 @@ import VigilHTTP
 import VigilHistory
 import VigilKube
 import VigilRules
-import VigilYAML
 
 /// `vigil diagnose`: what is wrong with this workload? From Prometheus's history and the cluster as it
 /// is now (`--prometheus URL`, with kubectl's cluster), or from a recorded scenario (`--replay DIR`).
@@ -347,28 +346,5 @@ struct DiagnoseCommand: AsyncParsableCommand {
     static func same(_ subject: Subject, _ wanted: Subject) -> Bool {
         subject.kind == wanted.kind && subject.name == wanted.name
             && (wanted.namespace.isEmpty || subject.namespace == wanted.namespace)
-    }
-}
-
-/// `--rules PATH…`: rule files, directories or globs; the default pack in `rules/` when none is given.
-struct RuleOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: "Rule files, directories or globs (repeatable). Default: ./rules, else /etc/vigil/rules."
-    )
-    var rules: [String] = []
-
-    func load() throws -> RuleSet {
-        let paths = rules.isEmpty ? [Self.defaultDirectory] : rules
-        do {
-            return try RuleSet.load(paths, findings: Finding.reasons)
-        } catch {
-            for line in error.errors { Console.error(line) }
-            throw ExitCode(2)
-        }
-    }
-
-    static var defaultDirectory: String {
-        FileManager.default.fileExists(atPath: "rules") ? "rules" : "/etc/vigil/rules"
     }
 }
