@@ -27,10 +27,11 @@ struct SignalOrderTests {
     }
 
     @Test func labelSetsCompareByTheirSortedPairs() {
-        #expect(Signal.precedes(["a": "1", "b": "2"], ["a": "1", "b": "3"]))
-        #expect(Signal.precedes(["a": "1"], ["a": "1", "b": "0"]))
-        #expect(Signal.precedes(["b": "9"], ["c": "0"]))
-        #expect(Signal.precedes(["a": "2"], ["b": "0"]))
-        #expect(!Signal.precedes(["a": "1", "b": "2"], ["b": "2", "a": "1"]))
+        let ordered: [[String: String]] = [
+            ["a": "1"], ["a": "1", "b": "0"], ["a": "1", "b": "2"], ["b": "3", "a": "1"], ["a": "2"], ["b": "9"],
+            ["c": "0"],
+        ]
+        let signals = ordered.reversed().map { Signal(rule: "r", labels: $0, times: [0], values: [0]) }
+        #expect(Signal.inOrderOfLabels(signals).map(\.labels) == ordered)
     }
 }

@@ -63,16 +63,16 @@ public struct Signal: Sendable {
                 return grid.signal(rule.name, key, ratio)
             }
         }
-        return signals.filter { !$0.times.isEmpty }.sorted { precedes($0.labels, $1.labels) }
+        return inOrderOfLabels(signals.filter { !$0.times.isEmpty })
     }
 
-    /// Label sets in order of their name-sorted pairs. Not by their `description`: a dictionary's order
-    /// of keys depends on its instance, so two diagnoses of one recording listed its signals (and their
-    /// anomalies) in different orders.
-    static func precedes(_ first: [String: String], _ second: [String: String]) -> Bool {
-        first.sorted { $0.key < $1.key }.lexicographicallyPrecedes(second.sorted { $0.key < $1.key }) {
-            ($0.key, $0.value) < ($1.key, $1.value)
-        }
+    /// Signals in order of their labels' name-sorted pairs, each set sorted once. Not by the labels'
+    /// `description`: a dictionary's order of keys depends on its instance, so two diagnoses of one
+    /// recording listed its signals (and their anomalies) in different orders.
+    static func inOrderOfLabels(_ signals: [Signal]) -> [Signal] {
+        signals.map { (signal: $0, pairs: $0.labels.sorted { $0.key < $1.key }) }
+            .sorted { $0.pairs.lexicographicallyPrecedes($1.pairs) { ($0.key, $0.value) < ($1.key, $1.value) } }
+            .map(\.signal)
     }
 
     /// The recording's time grid: its start, its scrape step (the most common gap between a series's
