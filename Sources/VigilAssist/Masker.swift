@@ -77,7 +77,9 @@ public struct Masker: Sendable {
                 // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.
                 category != "IP" || match.contains(".") || match.contains("::") || match.contains(where: \.isLetter)
             }
-            for match in Set(found).sorted(by: { $0.count > $1.count }) {
+            // Longest first (a name inside a longer match goes with it), then by text: placeholders are
+            // numbered in this order, the same for the same text every time.
+            for match in Set(found).sorted(by: { ($0.count, $0) > ($1.count, $1) }) {
                 masked = masked.replacingOccurrences(of: match, with: placeholder(for: match, category: category))
             }
         }

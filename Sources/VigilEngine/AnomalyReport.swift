@@ -32,10 +32,13 @@ public struct AnomalyReport: Sendable, Equatable, Codable {
     public var ongoing: Bool
 
     /// Ongoing anomalies of `store`, highest score first, then the most recent ended ones (newest
-    /// first) when `includeEnded`: what `GET /api/v1/anomalies` answers.
+    /// first) when `includeEnded`: what `GET /api/v1/anomalies` answers. Scores tie often (a score is
+    /// capped at 1): the older anomaly first, then the series seen first, never the dictionary's order.
     public static func reports(in store: SeriesStore, includeEnded: Bool = true) -> [AnomalyReport] {
-        let ongoing = store.anomalies.values.sorted { $0.latest.score > $1.latest.score }
-            .map { AnomalyReport($0, store: store, ongoing: true) }
+        let ongoing = store.anomalies.values.sorted {
+            ($0.latest.score, $1.startedAt, $1.series) > ($1.latest.score, $0.startedAt, $0.series)
+        }
+        .map { AnomalyReport($0, store: store, ongoing: true) }
         guard includeEnded else { return ongoing }
         return ongoing + store.endedAnomalies.reversed().map { AnomalyReport($0, store: store, ongoing: false) }
     }

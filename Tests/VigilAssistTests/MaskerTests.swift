@@ -51,6 +51,19 @@ import VigilAssist
         #expect(masked == "deployment leaks memory: MESSAGE_1. A rolling restart buys time.")
     }
 
+    /// Matches of one length are numbered by their text, not in a set's order: the same text is masked
+    /// the same way every time, so a narrator's prompt does not vary with it.
+    @Test func matchesOfOneLengthAreNumberedTheSameEveryTime() {
+        let addresses = (10..<30).map { "10.0.0.\($0)" }
+        let text = "peers " + addresses.joined(separator: " ")
+        let masked = (0..<8).map { _ in
+            var masker = Masker()
+            return masker.mask(text)
+        }
+        #expect(Set(masked).count == 1, "\(Set(masked))")
+        #expect(masked[0] == "peers " + (1...20).reversed().map { "IP_\($0)" }.joined(separator: " "))
+    }
+
     @Test func placeholdersAreStableAndTwelveIsNotOneAndTwo() {
         var masker = Masker()
         for index in 1...12 { masker.register("name-\(index)x", category: "NAME") }

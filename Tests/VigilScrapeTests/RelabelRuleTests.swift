@@ -301,6 +301,17 @@ struct RelabelRuleTests {
         #expect(labels["out"] == (expected.isEmpty ? nil : expected))
     }
 
+    /// Two names mapped to one: Prometheus ranges over the labels in name order, so the later name's
+    /// value wins — in every label set, whatever order its dictionary keeps its keys in.
+    @Test func labelmapOfTwoNamesToOneKeepsTheLaterNamesValue() throws {
+        let rule = try RelabelRule(action: .labelmap, regex: "__meta_(?:a|b)_(zone)", replacement: "${1}")
+        for index in 0..<32 {
+            var labels = ["__meta_a_zone": "from-a", "__meta_b_zone": "from-b", "pod": "web-\(index)"]
+            #expect(rule.apply(to: &labels))
+            #expect(labels["zone"] == "from-b", "\(labels)")
+        }
+    }
+
     @Test func replaceNeedsAValidTargetLabel() {
         #expect(throws: RelabelRule.Invalid.self) { try RelabelRule(action: .replace, sourceLabels: ["a"]) }
         #expect(throws: RelabelRule.Invalid.self) {

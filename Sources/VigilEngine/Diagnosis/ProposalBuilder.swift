@@ -162,9 +162,11 @@ struct ProposalBuilder {
         return KubeObjectReference(resource, namespace: subject.namespace, name: subject.name)
     }
 
-    /// The pods whose trouble is the subject's.
+    /// The pods whose trouble is the subject's, by name: where two pods tie (a container of one name in
+    /// each), the choice is the same every time.
     private func pods(of subject: Subject) -> [PodSummary] {
         cluster.pods.values.filter { topology.subject(ofPod: $0.namespace, $0.name) == subject }
+            .sorted { $0.name < $1.name }
     }
 
     /// The autoscalers that scale the subject.

@@ -21,7 +21,9 @@ struct Topology {
         }
         // A deleted pod: `<replicaset>-<5>`, `<statefulset>-<ordinal>`, `<daemonset>-<5>`.
         let candidates = cluster.workloads.values.filter { $0.namespace == namespace && name.hasPrefix($0.name + "-") }
-        if let best = candidates.max(by: { $0.name.count < $1.name.count }) {
+        // The longest name that fits; between a Deployment and a StatefulSet of one name, by kind, so
+        // the answer does not depend on the dictionary's order.
+        if let best = candidates.max(by: { ($0.name.count, $0.kind) < ($1.name.count, $1.kind) }) {
             return workload(best.kind, namespace, best.name)
         }
         return Subject(kind: "pod", namespace: namespace, name: name)
