@@ -72,7 +72,7 @@ public struct IncidentSeries: Encodable, Sendable {
             diagnosis.anomalies.filter { !ongoingOnly || $0.ongoing }.map(AnomalyLine.init)
         }
 
-        public init(_ anomaly: SignalAnomaly) {
+        init(_ anomaly: SignalAnomaly) {
             rule = anomaly.rule
             labels = anomaly.labels
             expected = anomaly.expected
