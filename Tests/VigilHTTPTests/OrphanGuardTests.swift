@@ -55,24 +55,21 @@ struct OrphanGuardTests {
             orphanGuard.release()
         }
         let pid = process.processIdentifier
-        var held: [String: String] = [:]
-        // Until the launcher has forked, the watcher closed what it inherited and opened its pidfd.
-        let settled = await Self.waitUntil {
-            guard Self.executable(of: pid) == "/usr/bin/sleep", let watcher = Self.watcher(of: pid) else {
-                return false
+        var held: [String: String]?
+        try #require(
+            await Self.waitUntil {
+                held = Self.executable(of: pid) == "/usr/bin/sleep" ? Self.watching(pid) : nil
+                return held != nil
             }
-            held = Self.descriptors(of: watcher)
-            return held.count == 4
-        }
-        #expect(settled, "\(held)")
+        )
         let input = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")
         #expect(input.hasPrefix("pipe:"))
-        #expect(held == ["0": input, "1": "/dev/null", "2": "/dev/null", "3": "anon_inode:[pidfd]"])
+        #expect(held?["0"] == input)
     }
 
     /// A program that is not there is refused before anything runs; one that cannot be run exits 127
     /// with the reason, as a shell's would.
-    @Test func aProgramThatCannotRunIsNamed() throws {
+    @Test func aProgramThatCannotRunIsNamed() async throws {
         let directory = try TemporaryDirectory("guard")
         #expect(throws: CocoaError.self) {
             _ = try OrphanGuard.run(Process(), directory.file("absent"), [])
@@ -84,9 +81,9 @@ struct OrphanGuardTests {
         let errors = Pipe()
         process.standardError = errors
         let orphanGuard = try OrphanGuard.run(process, garbage, [])
+        defer { orphanGuard.release() }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        while process.isRunning { usleep(5_000) }
-        orphanGuard.release()
+        try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 127)
         #expect(message == "\(garbage.path): Exec format error\n")
@@ -104,9 +101,13 @@ struct OrphanGuardTests {
         )
         defer { orphanGuard.release() }
         let pid = process.processIdentifier
-        // The watcher is watching (its pidfd open) before the child ends.
+        // The watcher is watching, and the shell has set its trap (SIGUSR1 caught: the launcher never
+        // catches it), before the child is asked to end.
+        let usr1 = UInt64(1) << (UInt64(SIGUSR1) - 1)
         try #require(
-            await Self.waitUntil { Self.watcher(of: pid).map { Self.descriptors(of: $0).count == 4 } ?? false }
+            await Self.waitUntil {
+                Self.watching(pid) != nil && (Self.signalMask(of: pid, "SigCgt") ?? 0) & usr1 != 0
+            }
         )
 
         kill(pid, SIGUSR1)
@@ -128,6 +129,18 @@ struct OrphanGuardTests {
 
     static func executable(of pid: pid_t) -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+    }
+
+    /// The descriptors of `child`'s watcher once it is watching: its input, its output and error on
+    /// /dev/null, and its pidfd — nothing else; nil until then (or if it holds anything more).
+    static func watching(_ child: pid_t) -> [String: String]? {
+        guard let watcher = watcher(of: child) else { return nil }
+        let held = descriptors(of: watcher)
+        let rest = held.filter { !["0", "1", "2"].contains($0.key) }
+        guard held["1"] == "/dev/null", held["2"] == "/dev/null", held["0"] != nil,
+            rest.count == 1, rest.first?.value == "anon_inode:[pidfd]"
+        else { return nil }
+        return held
     }
 
     /// A signal set of `/proc/PID/status` (`SigBlk`, `SigIgn`): bit n − 1 is signal n.

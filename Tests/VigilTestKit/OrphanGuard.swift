@@ -19,24 +19,34 @@ import Glibc
 public final class OrphanGuard: @unchecked Sendable {
     private let input: FileHandle
 
-    /// Run with `-P -s -S`: neither the working directory nor any site's modules can stand in for the
-    /// launcher's imports. `PYTHONCOERCECLOCALE=0` keeps Python from adding `LC_CTYPE` to the child's
-    /// environment. The watcher closes every descriptor it inherited but its input: Foundation's own,
-    /// held, would keep `Process.isRunning` true after the child has ended. The pidfd is opened
-    /// before the child is known to be the watcher's parent still, so it is the child's. The child
-    /// starts with no signal blocked or ignored, as a service manager starts it: an exec hands on the
-    /// mask of the test thread that spawned it (which may block SIGTERM) and every ignored signal (the
-    /// shell's `nohup` or `&`, Python's own SIGPIPE and SIGXFSZ); glibc keeps 32 and 33 for itself.
+    /// Run with `-P -S`: neither the working directory nor a site's modules can stand in for the
+    /// launcher's imports (`PYTHONPATH` still could; nothing here sets it). `-P` needs Python 3.11
+    /// (Debian 12). `PYTHONCOERCECLOCALE=0` keeps Python from adding `LC_CTYPE` to the child's
+    /// environment.
+    ///
+    /// The watcher opens its pidfd first, while a failure can still reach the test's standard error (a
+    /// child already gone needs no watcher), and checks only then that the child is still its parent:
+    /// so the pidfd is the child's. It closes every other descriptor it inherited (Foundation's own,
+    /// held, would keep `Process.isRunning` true after the child has ended).
+    ///
+    /// The child starts with every signal at its default and none blocked, as a service manager starts
+    /// it: an exec hands on every ignored signal (the shell's `nohup` or `&`, Python's own SIGPIPE and
+    /// SIGXFSZ) and the mask of the test thread that spawned it (which may block SIGTERM). Handlers go
+    /// first, so a signal pending under the mask meets the default, not Python's handler.
     static let launcher = """
         import os, select, signal, sys
         del os.environ["PYTHONCOERCECLOCALE"]
         child = os.getpid()
         if os.fork() == 0:
+            try:
+                pidfd = os.pidfd_open(child)
+            except ProcessLookupError:
+                os._exit(0)
             null = os.open(os.devnull, os.O_RDWR)
             os.dup2(null, 1)
             os.dup2(null, 2)
-            os.closerange(3, 1 << 16)
-            pidfd = os.pidfd_open(child)
+            os.closerange(3, pidfd)
+            os.closerange(pidfd + 1, 1 << 16)
             if os.getppid() == child:
                 while True:
                     readable = select.select([0, pidfd], [], [])[0]
@@ -46,12 +56,9 @@ public final class OrphanGuard: @unchecked Sendable {
                         signal.pidfd_send_signal(pidfd, signal.SIGKILL)
                         break
             os._exit(0)
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         for number in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
-            try:
-                signal.signal(number, signal.SIG_DFL)
-            except (OSError, ValueError):
-                pass
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         try:
             os.execv(sys.argv[1], sys.argv[1:])
         except OSError as error:
@@ -66,7 +73,11 @@ public final class OrphanGuard: @unchecked Sendable {
     /// guard is released or gone, or this process ends.
     public static func run(_ process: Process, _ executable: URL, _ arguments: [String]) throws -> OrphanGuard {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable.path])
+            let exists = FileManager.default.fileExists(atPath: executable.path)
+            throw CocoaError(
+                exists ? .fileReadNoPermission : .fileNoSuchFile,
+                userInfo: [NSFilePathErrorKey: executable.path]
+            )
         }
         // Both ends close-on-exec, so no other child inherits the write end (Swift's Glibc lacks
         // `pipe2`; Foundation's spawns and Vigil's own close what they do not hand on anyway). The spawn
@@ -79,7 +90,7 @@ public final class OrphanGuard: @unchecked Sendable {
         // Debian's python3 (scripts/install-deps.sh), not whatever shim PATH finds first: a shim may
         // change the environment the child inherits.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-P", "-s", "-S", "-c", launcher, executable.path] + arguments
+        process.arguments = ["-P", "-S", "-c", launcher, executable.path] + arguments
         process.environment = (process.environment ?? ProcessInfo.processInfo.environment)
             .merging(["PYTHONCOERCECLOCALE": "0"]) { $1 }
         process.standardInput = readEnd
