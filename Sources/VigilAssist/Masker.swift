@@ -77,9 +77,11 @@ public struct Masker: Sendable {
                 // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.
                 category != "IP" || match.contains(".") || match.contains("::") || match.contains(where: \.isLetter)
             }
-            // Longest first (a name inside a longer match goes with it), then by text: placeholders are
-            // numbered in this order, the same for the same text every time.
-            for match in Set(found).sorted(by: { ($0.count, $0) > ($1.count, $1) }) {
+            // Longest first (a shorter match inside a longer one goes with it), then in the order they
+            // appear: placeholders are numbered in this order, the same for the same text every time.
+            var first: [String: Int] = [:]
+            for (position, match) in found.enumerated() where first[match] == nil { first[match] = position }
+            for match in first.keys.sorted(by: { ($1.count, first[$0]!) < ($0.count, first[$1]!) }) {
                 masked = masked.replacingOccurrences(of: match, with: placeholder(for: match, category: category))
             }
         }

@@ -92,8 +92,9 @@ public struct RelabelRule: Sendable, Equatable {
             labels[target] = result.isEmpty ? nil : result
         case .labelmap:
             // Over the labels as they were: a label mapped to a name the regex also matches is not
-            // mapped again (Go's `Builder.Range` ranges over a copy). In name order, as Prometheus's
-            // labels are: where two names map to one, the later name's value wins, every time.
+            // mapped again (Go's `Builder.Range` ranges over a copy). In name order, so where two names
+            // map to one the later name's value wins, every time: Prometheus did so before its labels
+            // builder; today its discovered labels arrive in Go's map order, and the winner varies.
             for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
                 guard let match = captures(name) else { continue }
                 labels[RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)] = value

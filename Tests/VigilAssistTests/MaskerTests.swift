@@ -51,17 +51,13 @@ import VigilAssist
         #expect(masked == "deployment leaks memory: MESSAGE_1. A rolling restart buys time.")
     }
 
-    /// Matches of one length are numbered by their text, not in a set's order: the same text is masked
-    /// the same way every time, so a narrator's prompt does not vary with it.
-    @Test func matchesOfOneLengthAreNumberedTheSameEveryTime() {
+    /// Matches of one length are numbered in the order they appear, not in a set's order: the same text
+    /// is masked the same way every time, so a narrator's prompt does not vary with it.
+    @Test func matchesOfOneLengthAreNumberedInTheOrderTheyAppear() {
         let addresses = (10..<30).map { "10.0.0.\($0)" }
-        let text = "peers " + addresses.joined(separator: " ")
-        let masked = (0..<8).map { _ in
-            var masker = Masker()
-            return masker.mask(text)
-        }
-        #expect(Set(masked).count == 1, "\(Set(masked))")
-        #expect(masked[0] == "peers " + (1...20).reversed().map { "IP_\($0)" }.joined(separator: " "))
+        var masker = Masker()
+        let masked = masker.mask("peers " + addresses.joined(separator: " ") + " and 10.0.0.10 again")
+        #expect(masked == "peers " + (1...20).map { "IP_\($0)" }.joined(separator: " ") + " and IP_1 again")
     }
 
     @Test func placeholdersAreStableAndTwelveIsNotOneAndTwo() {

@@ -9,8 +9,8 @@ import VigilTestKit
 struct MemoryLimitChoiceTests {
     /// memory-limit-1 with every cart pod OOM-killed five times, and one of them already on a 640Mi limit:
     /// the three `app` containers tie, and the proposal must not depend on the order the cluster's
-    /// dictionary of pods keeps them in. It raises the first pod's by name (7tn62's 512Mi).
-    @Test func aTieBetweenPodsIsBrokenByPodNameTheSameEveryTime() throws {
+    /// dictionary of pods keeps them in. It raises the highest limit, 640Mi: those pods run out too.
+    @Test func aTieBetweenPodsRaisesTheHighestLimitEveryTime() throws {
         let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/memory-limit-1"
         let directory = try TemporaryDirectory("tie")
         for file in ["metrics.om", "events.json"] {
@@ -48,6 +48,6 @@ struct MemoryLimitChoiceTests {
                 .flatMap(\.proposals).filter { $0.action == "set-resources" }.map(\.rationale)
         }
         #expect(Set(rationales).count == 1, "\(Set(rationales))")
-        #expect(rationales.first?.first?.hasPrefix("memory limit 512Mi × ") == true, "\(rationales)")
+        #expect(rationales.first?.first?.hasPrefix("memory limit 640Mi × ") == true, "\(rationales)")
     }
 }

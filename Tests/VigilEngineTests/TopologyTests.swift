@@ -6,10 +6,17 @@ import VigilKube
 
 /// Which workload a pod belongs to, when the cluster no longer lists the pod.
 struct TopologyTests {
-    /// `web-0` fits a StatefulSet `web` and a Deployment `web` by name alike: the answer is the same
+    /// A pod of a deleted name fits two workloads of one name: the kind whose pods' names have its shape
+    /// wins (`web-0` a StatefulSet's, `web-x7k2p` a DaemonSet's, `web-7d9f8c6b5-x7k2p` a Deployment's),
     /// whatever order the model's dictionary of workloads keeps them in.
-    @Test func aDeletedPodThatFitsTwoWorkloadsOfOneNameGetsTheSameOneEveryTime() {
-        let items: [[String: Any]] = ["Deployment", "StatefulSet"].map { kind in
+    @Test(arguments: [
+        ("web-0", ["Deployment", "StatefulSet", "DaemonSet"], "statefulset"),
+        ("web-x7k2p", ["Deployment", "StatefulSet", "DaemonSet"], "daemonset"),
+        ("web-7d9f8c6b5-x7k2p", ["Deployment", "StatefulSet", "DaemonSet"], "deployment"),
+        ("web-0", ["Deployment", "DaemonSet"], "deployment"),
+    ])
+    func aDeletedPodGoesToTheWorkloadItsNameFits(_ pod: String, _ kinds: [String], _ expected: String) {
+        let items: [[String: Any]] = kinds.map { kind in
             ["kind": kind, "apiVersion": "apps/v1", "metadata": ["name": "web", "namespace": "shop"], "spec": [:]]
         }
         // Sixteen models alive at once: each dictionary of workloads has its own storage, and so its own
@@ -19,7 +26,7 @@ struct TopologyTests {
             cluster.load(items: items, now: Date(timeIntervalSince1970: 0))
             return cluster
         }
-        let subjects = clusters.map { Topology(cluster: $0).subject(ofPod: "shop", "web-0") }
-        #expect(Set(subjects.map(\.kind)) == ["statefulset"], "\(subjects)")
+        let subjects = clusters.map { Topology(cluster: $0).subject(ofPod: "shop", pod) }
+        #expect(Set(subjects.map(\.kind)) == [expected], "\(subjects)")
     }
 }

@@ -162,11 +162,9 @@ struct ProposalBuilder {
         return KubeObjectReference(resource, namespace: subject.namespace, name: subject.name)
     }
 
-    /// The pods whose trouble is the subject's, by name: where two pods tie (a container of one name in
-    /// each), the choice is the same every time.
+    /// The pods whose trouble is the subject's.
     private func pods(of subject: Subject) -> [PodSummary] {
         cluster.pods.values.filter { topology.subject(ofPod: $0.namespace, $0.name) == subject }
-            .sorted { $0.name < $1.name }
     }
 
     /// The autoscalers that scale the subject.
@@ -178,12 +176,14 @@ struct ProposalBuilder {
     }
 
     /// The container whose memory ran out and its current limit: from the pods of the workload, the
-    /// container with the most OOM kills (else the first with a limit).
+    /// container OOM-killed and restarted most, and between pods that tie (one container in each, mid
+    /// rollout), the highest limit: the one to raise, since the pods at it run out as well. Never the
+    /// dictionary of pods' order.
     private func memoryLimit(of subject: Subject) -> (String, Double)? {
         let containers = pods(of: subject).flatMap(\.containers).filter { $0.memoryLimit != nil }
         let chosen = containers.max { lhs, rhs in
-            (lhs.terminationReason == "OOMKilled" ? 1 : 0, lhs.restartCount, lhs.name)
-                < (rhs.terminationReason == "OOMKilled" ? 1 : 0, rhs.restartCount, rhs.name)
+            (lhs.terminationReason == "OOMKilled" ? 1 : 0, lhs.restartCount, lhs.memoryLimit ?? 0, lhs.name)
+                < (rhs.terminationReason == "OOMKilled" ? 1 : 0, rhs.restartCount, rhs.memoryLimit ?? 0, rhs.name)
         }
         guard let chosen, let limit = chosen.memoryLimit else { return nil }
         return (chosen.name, limit)

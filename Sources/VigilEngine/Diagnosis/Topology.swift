@@ -21,12 +21,28 @@ struct Topology {
         }
         // A deleted pod: `<replicaset>-<5>`, `<statefulset>-<ordinal>`, `<daemonset>-<5>`.
         let candidates = cluster.workloads.values.filter { $0.namespace == namespace && name.hasPrefix($0.name + "-") }
-        // The longest name that fits; between a Deployment and a StatefulSet of one name, by kind, so
-        // the answer does not depend on the dictionary's order.
-        if let best = candidates.max(by: { ($0.name.count, $0.kind) < ($1.name.count, $1.kind) }) {
+        if let best = candidates.max(by: { Self.fit(of: name, to: $0) < Self.fit(of: name, to: $1) }) {
             return workload(best.kind, namespace, best.name)
         }
         return Subject(kind: "pod", namespace: namespace, name: name)
+    }
+
+    /// How well `pod` reads as a pod of `workload`: the longer workload name first, then the kind whose
+    /// pods' names have the shape of the rest (a StatefulSet's ordinal, a Deployment's replicaset hash
+    /// and pod hash, the five characters of a ReplicaSet's, DaemonSet's or Job's), then the kind's name —
+    /// never the order of the model's dictionary.
+    static func fit(of pod: String, to workload: WorkloadSummary) -> (Int, Int, String) {
+        let rest = pod.dropFirst(workload.name.count + 1)
+        func isHash(_ part: Substring) -> Bool { part.count == 5 && part.allSatisfy { $0.isLetter || $0.isNumber } }
+        let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
+        let shaped =
+            switch workload.kind {
+            case "StatefulSet": !rest.isEmpty && rest.allSatisfy(\.isNumber)
+            case "Deployment": parts.count == 2 && !parts[0].isEmpty && isHash(parts[1])
+            case "ReplicaSet", "DaemonSet", "Job": isHash(rest)
+            default: false
+            }
+        return (workload.name.count, shaped ? 1 : 0, workload.kind)
     }
 
     /// The deployment whose replicaset `replicaSet` is (`web-7d9f8c6b5` → `web`), by name.
