@@ -12,18 +12,9 @@ struct KubeCommand: AsyncParsableCommand {
     )
 }
 
-/// Where the cluster is: kubectl's flags, with kubectl's defaults.
+/// Where the cluster is, and the namespace to act in: kubectl's flags, with kubectl's defaults.
 struct KubeConnectionOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster).",
-            valueName: "file"
-        )
-    )
-    var kubeconfig: String?
-
-    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(
         name: [.short, .long],
@@ -45,7 +36,12 @@ struct KubeConnectionOptions: ParsableArguments {
     func connection(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(KubeconfigError) -> KubeConnection {
-        try Self.connection(kubeconfig: kubeconfig, context: context, namespace: namespace, environment: environment)
+        try Self.connection(
+            kubeconfig: cluster.kubeconfig,
+            context: cluster.context,
+            namespace: namespace,
+            environment: environment
+        )
     }
 
     /// kubectl's choice of cluster: `kubeconfig` if given, else $KUBECONFIG's files, else

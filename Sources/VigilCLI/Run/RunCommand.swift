@@ -101,16 +101,8 @@ struct RunCommand: AsyncParsableCommand {
     )
     var rules: [String] = []
 
-    @Option(
-        help: ArgumentHelp(
-            "kubeconfig of the cluster diagnosis watches (default: $KUBECONFIG, else ~/.kube/config, else in-cluster, else none).",
-            valueName: "file"
-        )
-    )
-    var kubeconfig: String?
-
-    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
-    var context: String?
+    /// The cluster diagnosis watches (overrides kubernetes:); none found, it watches none.
+    @OptionGroup var cluster: ClusterOptions
 
     @Flag(
         name: .customLong("allow-apply"),
@@ -273,8 +265,8 @@ struct RunCommand: AsyncParsableCommand {
             logLevel: logLevel,
             seasonal: seasonal,
             rules: rules,
-            kubeconfig: kubeconfig,
-            context: context,
+            kubeconfig: cluster.kubeconfig,
+            context: cluster.context,
             allowApply: allowApply,
             shard: shard,
             shards: shards

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import VigilKube
 
-/// Which cluster a diagnosis reads: kubectl's `--kubeconfig` and `--context`, with kubectl's defaults;
-/// none found, the diagnosis reads metrics only.
+/// Which cluster: kubectl's `--kubeconfig` and `--context`, with kubectl's defaults. What a command does
+/// when none is found (`vigil diagnose` reads metrics only, `vigil kube` cannot act) its help says.
 struct ClusterOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster; none: metrics only).",
+            "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster).",
             valueName: "file"
         )
     )
