@@ -18,7 +18,7 @@ $vigil lint sample-metrics/invalid/* || echo "(exit status $? — as expected)"
 
 echo
 echo "== vigil parse sample-metrics/checkout-service.om (first lines)"
-$vigil parse sample-metrics/checkout-service.om | head -n 12
+$vigil parse sample-metrics/checkout-service.om | sed -n 1,12p
 
 echo
 echo "== vigil detect: ten days of a checkout p99 latency with a daily cycle and one bad rollout"
@@ -54,7 +54,7 @@ curl -s "127.0.0.1:$((port + 1))/api/v1/targets"
 echo
 echo "-- GET /metrics (Vigil's own counters, and a few of the $(curl -s "127.0.0.1:$((port + 1))/metrics" | grep -c '^vigil_anomaly_score{') scores)"
 curl -s "127.0.0.1:$((port + 1))/metrics" | grep -E '^vigil_(scrapes_total|series |anomalies )'
-curl -s "127.0.0.1:$((port + 1))/metrics" | grep -E '^vigil_anomaly_score\{metric="(node_load1|up|node_cpu_seconds_total)"' | head -n 4
+curl -s "127.0.0.1:$((port + 1))/metrics" | grep -E '^vigil_anomaly_score\{metric="(node_load1|up|node_cpu_seconds_total)"' | sed -n 1,4p
 kill -TERM $daemon
 wait $daemon || true
 echo "-- its log (logfmt), ending with the checkpoint written at SIGTERM:"

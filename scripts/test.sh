@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: format lint, unit and CLI tests (also under ThreadSanitizer), the allocation, memory and speed gates of the
-# benchmark suite, then a short fuzz run over the parser's regression corpus.
+# Every test: format lint, unit and CLI tests (also under ThreadSanitizer), the README's demo, the allocation, memory
+# and speed gates of the benchmark suite, then a short fuzz run over the parser's regression corpus.
 # Usage: scripts/test.sh            (FUZZ_SECONDS=0 skips the fuzz smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,9 @@ python3 scripts/generate-checkout-latency.py --check
 
 echo "== hostile input against the real binary (scripts/hostile/: bad numbers, aliases, churn, gzip bomb, slowloris, credentials, hung exec plugin)"
 scripts/hostile-input.sh .build/debug/vigil
+
+echo "== the README's other command: scripts/demo.sh runs to its end (its output in .build/demo.log)"
+scripts/demo.sh >.build/demo.log 2>&1 || { cat .build/demo.log; exit 1; }
 
 echo "== the same tests under ThreadSanitizer (the HTTP client hands transfers between threads)"
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
