@@ -33,15 +33,8 @@ struct KubeConnectionOptions: ParsableArguments {
     }
 
     /// The connection these flags name. Without a kubeconfig anywhere, a pod's own service account.
-    func connection(
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(KubeconfigError) -> KubeConnection {
-        try Self.connection(
-            kubeconfig: cluster.kubeconfig,
-            context: cluster.context,
-            namespace: namespace,
-            environment: environment
-        )
+    func connection() throws(KubeconfigError) -> KubeConnection {
+        try cluster.connection(namespace: namespace)
     }
 
     /// kubectl's choice of cluster: `kubeconfig` if given, else $KUBECONFIG's files, else
