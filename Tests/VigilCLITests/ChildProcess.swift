@@ -12,7 +12,7 @@ import Glibc
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let log = Captured()
-    /// Held for the child's life: releasing it kills the child.
+    /// Held for the child's life: it stops the child when this goes.
     private var orphanGuard: OrphanGuard?
 
     static var binary: URL {
@@ -128,13 +128,6 @@ final class ChildProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return process.isRunning ? nil : process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(5_000) }
-        }
     }
 }
 

@@ -41,10 +41,7 @@ struct PrometheusIntegrationTests {
 
     @Test func prometheusScrapesVigilWhichScrapesANodeExporter() async throws {
         let (nodePort, vigilPort, prometheusPort) = (ChildProcess.port(4), ChildProcess.port(5), ChildProcess.port(6))
-        let exporter = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter"),
-            ["--web.listen-address=127.0.0.1:\(nodePort)"]
-        )
+        let exporter = try NodeExporter(port: nodePort)
         let vigil = try ChildProcess.vigil(
             [
                 "--scrape", "http://127.0.0.1:\(nodePort)/metrics", "--job", "node", "--interval", "1s",

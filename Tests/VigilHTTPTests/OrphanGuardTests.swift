@@ -21,6 +21,18 @@ struct OrphanGuardTests {
         #expect(process.terminationStatus == SIGKILL)
     }
 
+    /// A guard the test lets go stops its child before it returns, so the next test finds the child's
+    /// port and files free.
+    @Test func aGuardLetGoStopsItsChildAtOnce() throws {
+        let process = Process()
+        var orphanGuard: OrphanGuard? = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
+        #expect(orphanGuard != nil)
+        orphanGuard = nil
+        #expect(!process.isRunning)
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGKILL)
+    }
+
     /// No wrapper stands between the test and its child: signals reach the program, none blocked or
     /// ignored, and it sees the environment it was given (the launcher's own Python settings not among it).
     @Test func theChildIsTheProgramItselfWithItsOwnEnvironment() async throws {

@@ -5,10 +5,6 @@ import VigilHTTP
 import VigilServer
 import VigilTestKit
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One web configuration file for node_exporter and Vigil: Debian's prometheus-node-exporter (the
 /// exporter toolkit in Go) and Vigil read the same web.yml, and answer the same requests alike.
 @Suite(.serialized)
@@ -56,28 +52,9 @@ struct NodeExporterParityTests {
 
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
-        let port = try LoopbackPort.free()
-        let exporter = Process()
-        exporter.standardOutput = FileHandle.nullDevice
-        exporter.standardError = FileHandle.nullDevice
-        let orphanGuard = try OrphanGuard.run(
-            exporter,
-            URL(fileURLWithPath: "/usr/bin/prometheus-node-exporter"),
-            ["--web.listen-address=127.0.0.1:\(port)", "--web.config.file=\(config)"]
-        )
-        defer {
-            kill(exporter.processIdentifier, SIGKILL)
-            while exporter.isRunning { usleep(5_000) }
-            orphanGuard.release()
-        }
-        let nodeExporter = "https://127.0.0.1:\(port)/metrics"
-        // Wait for it to listen: at most 50 tries, 100 ms apart.
-        var listening = false
-        for _ in 0..<50 where !listening {
-            listening = (try? await see(nodeExporter, ca: certificate.certificate, nil)) != nil
-            if !listening { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(listening, "node_exporter did not start with the web configuration")
+        let exporter = try NodeExporter(port: try LoopbackPort.free(), arguments: ["--web.config.file=\(config)"])
+        try #require(await exporter.listening(), "node_exporter did not start with the web configuration")
+        let nodeExporter = "https://127.0.0.1:\(exporter.port)/metrics"
 
         let security = try WebSecurity.load(
             webConfigFile: config,

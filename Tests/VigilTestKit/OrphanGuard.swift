@@ -17,6 +17,7 @@ import Glibc
 /// child does. The child's standard input is that pipe, which never ends while the test runs: a guarded
 /// program must not wait for input.
 public final class OrphanGuard: @unchecked Sendable {
+    private let process: Process
     private let input: FileHandle
 
     /// Run with `-P -S`: neither the working directory nor a site's modules can stand in for the
@@ -66,7 +67,10 @@ public final class OrphanGuard: @unchecked Sendable {
             os._exit(127)
         """
 
-    private init(input: FileHandle) { self.input = input }
+    private init(process: Process, input: FileHandle) {
+        self.process = process
+        self.input = input
+    }
 
     /// Runs `process` as `executable ARGUMENTS` under a guard; everything else about it (environment,
     /// directory, output) is set beforehand as usual; its input is the guard's. The child lives until the
@@ -96,15 +100,28 @@ public final class OrphanGuard: @unchecked Sendable {
         process.standardInput = readEnd
         try process.run()
         try readEnd.close()
-        return OrphanGuard(input: writeEnd)
+        return OrphanGuard(process: process, input: writeEnd)
     }
 
-    /// Does what the kernel does when this process dies: the child is killed.
+    /// Does what the kernel does when this process dies: the child is killed, by the watcher.
     public func release() {
         try? input.close()
     }
 
-    deinit {
+    /// Kills the child now (SIGKILL: a test's child has nothing to save) and returns once Foundation has
+    /// reaped it, so its port and files are free; then releases the guard. Polled: `waitUntilExit` spins
+    /// forever off the main thread on Linux, and reaping with `waitpid` here would leave Foundation
+    /// holding the `Process`.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(5_000) }
+        }
         release()
+    }
+
+    /// A guard let go stops its child: no test leaves a service running behind it.
+    deinit {
+        stop()
     }
 }
