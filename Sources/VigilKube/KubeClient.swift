@@ -32,17 +32,26 @@ public struct ActionOutcome: Sendable, Equatable {
 }
 
 /// The API client: requests as kubectl sends them, over Vigil's HTTP client, with the connection's
-/// credentials, JSON only, a timeout on everything.
+/// credentials, JSON only, a timeout on everything, and nothing its ``KubeAccess`` does not permit.
 public struct KubeClient: Sendable {
     public let connection: KubeConnection
+    /// What it may send; every caller says which, so a client that only watches cannot write.
+    public let access: KubeAccess
     private let transport: any HTTPTransport
     private let execCredentials: ExecCredentialRunner?
     private let limiter: RequestRateLimiter
     public var timeout: Double = 30
 
     /// `qps` and `burst` limit the request rate as client-go's do (watches count once, when opened).
-    public init(connection: KubeConnection, transport: any HTTPTransport, qps: Double = 5, burst: Int = 10) {
+    public init(
+        connection: KubeConnection,
+        transport: any HTTPTransport,
+        access: KubeAccess,
+        qps: Double = 5,
+        burst: Int = 10
+    ) {
         self.connection = connection
+        self.access = access
         self.transport = transport
         execCredentials = connection.credential.execPlugin.map { ExecCredentialRunner(plugin: $0) }
         limiter = RequestRateLimiter(qps: qps, burst: burst)
@@ -96,6 +105,7 @@ public struct KubeClient: Sendable {
 
     /// The HTTP request for `request`, with the connection's credentials (an exec plugin's included).
     private func http(_ request: KubeRequest, timeout: Double) async throws(KubeError) -> HTTPRequest {
+        guard access.permits(request) else { throw access.refusal(of: request) }
         await limiter.acquire()
         var tls = connection.tls
         var authorization = connection.authorization

@@ -122,7 +122,8 @@ struct MonitorJobsTests {
         let server = try FakeAPIServer()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("t")),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .read
         )
         let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
         let service = DiscoveryService(

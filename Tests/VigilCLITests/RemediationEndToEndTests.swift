@@ -93,7 +93,7 @@ import VigilTestKit
             policy: RemediationPolicy(),
             audit: try AuditLog(path: log, environment: [:]),
             records: try AuditLog.read(path: log).records,
-            kube: KubeClient(connection: connection, transport: CurlHTTPClient()),
+            kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
             logger: Logger(label: "test")
         )
         await daemon.round([], cluster: ClusterModel())

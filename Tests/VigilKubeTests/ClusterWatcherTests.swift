@@ -12,6 +12,7 @@ struct ClusterWatcherTests {
         let client = KubeClient(
             connection: KubeConnection(server: server.url),
             transport: CurlHTTPClient(),
+            access: .read,
             qps: 100,
             burst: 50
         )

@@ -67,7 +67,7 @@ struct ExecCredentialTests {
             namespace: "shop",
             credential: .exec(try plugin(credential))
         )
-        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .dryRun)
         _ = try await client.perform(.cordon(node: "node-1"), dryRun: true)
         _ = try await client.perform(.uncordon(node: "node-1"), dryRun: true)
         #expect(try await server.authorizations().allSatisfy { $0 == "Bearer from-plugin" })

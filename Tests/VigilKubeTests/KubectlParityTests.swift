@@ -203,7 +203,9 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token")),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            // A dry run goes through a client that may send nothing else (what `vigil mcp` previews with).
+            access: parity.dryRun ? .dryRun : .write
         )
         let outcome = try await client.perform(parity.action, dryRun: parity.dryRun)
         let actual = comparable(try await server.log())
@@ -247,7 +249,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         _ = try await client.perform(.cordon(node: "node-1"), dryRun: false)
         let outcome = try await client.perform(.uncordon(node: "node-1"), dryRun: dryRun)
@@ -265,7 +268,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         _ = try await client.perform(.cordon(node: "node-1"), dryRun: false)
         let again = try await client.perform(.cordon(node: "node-1"), dryRun: false)
@@ -287,7 +291,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: dryRun ? .dryRun : .write
         )
         let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
         let outcome = try await client.perform(.drain(node: "node-1", options), dryRun: dryRun)
@@ -309,7 +314,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         await #expect {
             try await client.perform(.drain(node: "node-1", DrainOptions()), dryRun: false)
@@ -346,7 +352,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         let refusal =
             "--overwrite is false but found the following declared annotation(s): 'owner' already has a value (shop-team)"
@@ -362,7 +369,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         await #expect(
             throws: KubeError(code: 0, reason: nil, message: "unable to find specified revision 7 in history")
@@ -390,7 +398,11 @@ struct KubectlParityTests {
 
     /// A Vigil client of the fake server.
     func client() -> KubeClient {
-        KubeClient(connection: KubeConnection(server: server.url, namespace: "shop"), transport: CurlHTTPClient())
+        KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient(),
+            access: .write
+        )
     }
 
     @Test(arguments: [false, true])
@@ -479,7 +491,8 @@ struct KubectlParityTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .write
         )
         let missing = KubeObjectReference(.deployment, namespace: "shop", name: "nope")
         await #expect(throws: KubeError(code: 404, reason: "NotFound", message: "deployments.apps \"nope\" not found"))

@@ -238,6 +238,7 @@ struct KubernetesDiscoveryTests {
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("t")),
             transport: CurlHTTPClient(),
+            access: .read,
             qps: 1000,
             burst: 1000
         )

@@ -20,6 +20,7 @@ struct LeaderElectorTests {
         client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "vigil", credential: .token("t")),
             transport: CurlHTTPClient(),
+            access: .write,
             qps: 1000,
             burst: 1000
         )

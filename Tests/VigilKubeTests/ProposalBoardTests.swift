@@ -17,6 +17,7 @@ struct ProposalBoardTests {
         client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "vigil", credential: .token("t")),
             transport: CurlHTTPClient(),
+            access: .write,
             qps: 1000,
             burst: 1000
         )
@@ -83,7 +84,8 @@ struct ProposalBoardTests {
             name: "b",
             client: KubeClient(
                 connection: KubeConnection(server: "http://127.0.0.1:1", namespace: "vigil", credential: .token("t")),
-                transport: CurlHTTPClient()
+                transport: CurlHTTPClient(),
+                access: .write
             )
         )
         #expect(await dead.entries() == nil)

@@ -15,7 +15,7 @@ struct ProxyTests {
             namespace: "shop",
             proxyURL: server.url
         )
-        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .dryRun)
         let outcome = try await client.perform(.cordon(node: "node-1"), dryRun: true)
         #expect(outcome.summary == "node/node-1 cordoned (server dry run)")
         #expect(try await server.log().map(\.method) == ["GET", "PATCH"])

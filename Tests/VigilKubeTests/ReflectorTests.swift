@@ -46,7 +46,8 @@ struct ReflectorTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .read
         )
         let reflector = Reflector(client: client, collection: "/api/v1/namespaces/shop/events")
         let delivered = Delivered()
@@ -94,7 +95,8 @@ struct ReflectorTests {
         try await server.reset()
         let client = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop"),
-            transport: CurlHTTPClient()
+            transport: CurlHTTPClient(),
+            access: .read
         )
         let list = try await client.list("/api/v1/namespaces/shop/events", query: [.init("limit", "1")])
         #expect(

@@ -30,7 +30,7 @@ struct TLSServerNameTests {
         let transport = RecordingTransport()
         var connection = KubeConnection(server: server, namespace: "shop")
         connection.tlsServerName = "kubernetes.default"
-        _ = try await KubeClient(connection: connection, transport: transport).send(
+        _ = try await KubeClient(connection: connection, transport: transport, access: .read).send(
             KubeRequest(method: "GET", path: "/api/v1/nodes/n")
         )
         let request = try #require(transport.requests.first)

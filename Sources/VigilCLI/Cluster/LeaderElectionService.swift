@@ -40,7 +40,7 @@ extension LeaderElectionService {
             board: ProposalBoard(
                 namespace: configuration.namespace,
                 name: configuration.proposalBoardName,
-                client: KubeClient(connection: connection, transport: CurlHTTPClient())
+                client: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write)
             ),
             identity: configuration.identity,
             staleAfter: BoardHandover.staleness(

@@ -204,7 +204,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         var kube: KubeClient?
         if scope.cluster.wanted {
             do {
-                kube = KubeClient(connection: try scope.connection(), transport: transport)
+                kube = KubeClient(connection: try scope.connection(), transport: transport, access: .read)
             } catch {
                 Console.error("vigil diagnose: \(error.description)")
                 throw ExitCode(2)

@@ -182,7 +182,12 @@ struct KubeActCommand: AsyncParsableCommand {
     func run() async throws {
         let connection = try cluster.connectionOrExit()
         let action = try action(namespace: connection.namespace)
-        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        // A dry run's client cannot send anything else.
+        let client = KubeClient(
+            connection: connection,
+            transport: CurlHTTPClient(),
+            access: dryRun == .server ? .dryRun : .write
+        )
         do {
             let outcome = try await client.perform(action, dryRun: dryRun == .server)
             Console.out(outcome.summary)

@@ -27,7 +27,7 @@ struct KubeEventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try cluster.connectionOrExit()
-        let client = KubeClient(connection: connection, transport: CurlHTTPClient())
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .read)
         let collection = "/api/v1/namespaces/\(connection.namespace)/events"
         let output = self.output
         if output == .table { Console.out(Self.header) }

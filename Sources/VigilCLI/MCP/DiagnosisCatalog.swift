@@ -9,7 +9,8 @@ import VigilServer
 /// each time. An incident id is looked up in the full read and then in the latest namespace reads, so an
 /// id `diagnose` just gave can be read and proposed. Proposals get their server-side dry run through a
 /// ``ProposalPreview`` (``ServerDryRun``): a port that can only preview, so no remediator, desk or
-/// executor is reachable from here.
+/// executor is reachable from here; and the one cluster client behind both its reads and its previews
+/// may send nothing but reads and dry runs (``KubeAccess/dryRun``).
 actor DiagnosisCatalog: AssistCatalog {
     /// Reads the input for a namespace (empty: every one).
     typealias Reader = @Sendable (_ namespace: String) async throws(DiagnosisInput.ReadError) -> DiagnosisInput

@@ -76,7 +76,7 @@ struct MCPCommand: AsyncParsableCommand {
             }
         }
         let transport = CurlHTTPClient()
-        let kube = connection.map { KubeClient(connection: $0, transport: transport) }
+        let kube = connection.map { KubeClient(connection: $0, transport: transport, access: .dryRun) }
         // Previews only: the port's one method shows a proposal with its server-side dry run.
         let preview = kube.map { ServerDryRun(kube: $0) }
         if let replay {

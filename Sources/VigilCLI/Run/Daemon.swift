@@ -62,7 +62,7 @@ struct Daemon {
             logger.info("narrator: is read by vigil diagnose --narrate only; the daemon does not narrate")
         }
         let watcher = kubeConnection.map {
-            ClusterWatcher(client: KubeClient(connection: $0, transport: CurlHTTPClient()))
+            ClusterWatcher(client: KubeClient(connection: $0, transport: CurlHTTPClient(), access: .read))
         }
         if let watcher, let kubeConnection {
             services.append(ClusterWatchService(watcher: watcher))
@@ -72,7 +72,7 @@ struct Daemon {
         if let kubeConnection, !config.discovery.isEmpty || config.cluster.monitors {
             services.append(
                 DiscoveryService(
-                    client: KubeClient(connection: kubeConnection, transport: CurlHTTPClient()),
+                    client: KubeClient(connection: kubeConnection, transport: CurlHTTPClient(), access: .read),
                     jobs: config.discovery,
                     targets: targetSet,
                     monitors: config.cluster.monitors,
@@ -88,7 +88,7 @@ struct Daemon {
                         identity: ClusterSettings.podName(ProcessInfo.processInfo.environment)
                             ?? ProcessInfo.processInfo.hostName
                     ),
-                    client: KubeClient(connection: connection, transport: CurlHTTPClient()),
+                    client: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
                     clock: ContinuousClock()
                 )
             }
@@ -265,7 +265,7 @@ struct Daemon {
             policy: config.remediation,
             audit: audit,
             records: records,
-            kube: KubeClient(connection: connection, transport: CurlHTTPClient()),
+            kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
             leadership: leadership,
             handover: handover,
             logger: logger

@@ -19,7 +19,10 @@ public struct ServerDryRun: ProposalPreview {
     private let kube: KubeClient
     private let now: @Sendable () -> Date
 
+    /// - Parameter kube: a client that cannot write (``KubeAccess/dryRun``), so that nothing here, by
+    ///   mistake or by change, can store a change.
     public init(kube: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
+        precondition(kube.access != .write, "a preview's cluster client may only read and dry-run")
         self.kube = kube
         self.now = now
     }

@@ -22,6 +22,7 @@ final class RemediationFixture: @unchecked Sendable {
         kube = KubeClient(
             connection: KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token")),
             transport: CurlHTTPClient(),
+            access: .write,
             qps: 1000,
             burst: 1000
         )

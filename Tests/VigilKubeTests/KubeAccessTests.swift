@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import VigilHTTP
+import VigilTestKit
+
+@testable import VigilKube
+
+/// A client that may only read, or only read and dry-run, cannot change the cluster: a change is refused
+/// before it leaves the process, whatever the code holding the client asks. (That such a client still
+/// sends every dry run exactly as kubectl does is `KubectlParityTests`'.)
+@Suite(.serialized)
+struct KubeAccessTests {
+    let server: FakeAPIServer
+    init() throws { server = try FakeAPIServer() }
+
+    func client(_ access: KubeAccess) -> KubeClient {
+        KubeClient(
+            connection: KubeConnection(server: server.url, namespace: "shop"),
+            transport: CurlHTTPClient(),
+            access: access
+        )
+    }
+
+    static let drain = KubeAction.drain(
+        node: "node-1",
+        DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
+    )
+
+    /// Every action, done for real through a client that may only dry-run: refused, and the server saw
+    /// nothing but reads.
+    @Test(arguments: KubectlParityTests.cases.filter { !$0.dryRun }.map(\.action) + [drain])
+    func aDryRunClientSendsNoChange(_ action: KubeAction) async throws {
+        try await server.reset()
+        let error = await #expect(throws: KubeError.self) {
+            try await client(.dryRun).perform(action, dryRun: false)
+        }
+        #expect(error?.message.hasPrefix("refused before sending: ") == true, "\(String(describing: error))")
+        #expect(error?.message.hasSuffix("and this client only reads and dry-runs") == true)
+        let sent = try await server.log()
+        #expect(sent.allSatisfy { $0.method == "GET" }, "\(sent.map(\.description))")
+    }
+
+    /// A client that may only read sends no dry run either.
+    @Test(arguments: KubectlParityTests.cases.filter(\.dryRun).map(\.action) + [drain])
+    func aReadClientSendsNoDryRun(_ action: KubeAction) async throws {
+        try await server.reset()
+        let error = await #expect(throws: KubeError.self) {
+            try await client(.read).perform(action, dryRun: true)
+        }
+        #expect(error?.message.hasSuffix("and this client only reads") == true, "\(String(describing: error))")
+        let sent = try await server.log()
+        #expect(sent.allSatisfy { $0.method == "GET" }, "\(sent.map(\.description))")
+    }
+
+    /// A dry run is read from the query, or, for a delete and an eviction only, from their DeleteOptions:
+    /// a patch whose own fields say `dryRun` is a change.
+    @Test func aDryRunIsKnownByWhereKubectlPutsIt() {
+        func body(_ json: String) -> [UInt8] { Array(json.utf8) }
+        let dryRunOptions = body(#"{"dryRun":["All"],"propagationPolicy":"Background"}"#)
+        let cases: [(KubeRequest, dryRun: Bool)] = [
+            (KubeRequest(method: "PATCH", path: "/api/v1/nodes/n", query: [.init("dryRun", "All")]), true),
+            (KubeRequest(method: "PATCH", path: "/api/v1/nodes/n", body: dryRunOptions), false),
+            (KubeRequest(method: "PATCH", path: "/api/v1/nodes/n", query: [.init("dryRun", "None")]), false),
+            (KubeRequest(method: "DELETE", path: "/api/v1/namespaces/shop/pods/p", body: dryRunOptions), true),
+            (KubeRequest(method: "DELETE", path: "/api/v1/namespaces/shop/pods/p"), false),
+            (
+                KubeRequest(
+                    method: "DELETE",
+                    path: "/api/v1/namespaces/shop/pods/p",
+                    body: body(#"{"dryRun":["All","Other"]}"#)
+                ), false
+            ),
+            (
+                KubeRequest(
+                    method: "POST",
+                    path: "/api/v1/namespaces/shop/pods/p/eviction",
+                    body: body(#"{"kind":"Eviction","deleteOptions":{"dryRun":["All"]}}"#)
+                ), true
+            ),
+            (
+                KubeRequest(
+                    method: "POST",
+                    path: "/api/v1/namespaces/shop/pods/p/eviction",
+                    body: body(#"{"kind":"Eviction","deleteOptions":{}}"#)
+                ), false
+            ),
+            (KubeRequest(method: "POST", path: "/api/v1/namespaces/shop/pods", body: dryRunOptions), false),
+            (KubeRequest(method: "DELETE", path: "/api/v1/namespaces/shop/pods/p", body: body("not json")), false),
+        ]
+        for (request, dryRun) in cases {
+            let described =
+                "\(request.method) \(request.path) \(request.query) \(String(decoding: request.body ?? [], as: UTF8.self))"
+            #expect(KubeAccess.dryRun.permits(request) == dryRun, "\(described)")
+            #expect(!KubeAccess.read.permits(request), "\(described)")
+            #expect(KubeAccess.write.permits(request), "\(described)")
+        }
+        let read = KubeRequest(method: "GET", path: "/api/v1/nodes/n")
+        #expect(KubeAccess.read.permits(read) && KubeAccess.dryRun.permits(read) && KubeAccess.write.permits(read))
+    }
+}
