@@ -45,7 +45,12 @@ struct ClusterRemediation {
     /// The incidents with their proposals' dry runs filled in, after any applying.
     func run(_ incidents: [Incident], cluster: ClusterModel) async throws -> [Incident] {
         let logger = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
-        let kube = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write)
+        // Without --apply, a client that cannot write: dry runs are all it sends.
+        let kube = KubeClient(
+            connection: connection,
+            transport: CurlHTTPClient(),
+            access: apply == nil ? .dryRun : .write
+        )
         guard let apply else {
             // Proposals only: dry runs, nothing on record (nothing can be applied without a log).
             let remediator = Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: logger)
