@@ -22,7 +22,8 @@ struct Guardrails {
     /// The cluster's nodes as the guards count them.
     struct Nodes {
         var total: Int
-        var unschedulable: Int
+        /// The names of the nodes marked unschedulable (cordoned), by anyone.
+        var unschedulable: Set<String>
     }
 
     func refusal(
@@ -83,13 +84,15 @@ struct Guardrails {
     ) -> String? {
         switch proposal.action {
         case "cordon", "drain":
-            if ledger.cordoned.count >= policy.maxNodesCordoned {
-                return
-                    "Vigil already has \(ledger.cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
+            // A drain that failed part-way left its node cordoned unless someone has uncordoned it since.
+            let cordoned = ledger.cordoned.union(ledger.failedDrains.intersection(nodes.unschedulable))
+            if cordoned.count >= policy.maxNodesCordoned {
+                return "Vigil already has \(cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }
-            let after = nodes.unschedulable + 1
+            let after = nodes.unschedulable.count + 1
             if after >= nodes.total {
-                return "it would leave no schedulable node (\(nodes.unschedulable) of \(nodes.total) unschedulable)"
+                return
+                    "it would leave no schedulable node (\(nodes.unschedulable.count) of \(nodes.total) unschedulable)"
             }
             let allowed = max(1, Int((policy.maxUnschedulableShare * Double(nodes.total)).rounded(.down)))
             if after > allowed {

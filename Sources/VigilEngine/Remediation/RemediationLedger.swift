@@ -26,6 +26,9 @@ public struct RemediationLedger: Sendable {
     public private(set) var unhelpful: Set<String> = []
     /// Nodes Vigil cordoned (or drained) and has not uncordoned.
     public private(set) var cordoned: Set<String> = []
+    /// Nodes whose drain failed: its cordon comes first, so the node may be left cordoned (the guards count
+    /// it while it is still unschedulable).
+    public private(set) var failedDrains: Set<String> = []
     /// Objects whose change was interrupted by a crash, and when it was reconciled as not applied.
     public private(set) var held: [String: Double] = [:]
     /// Each proposal's latest record.
@@ -75,7 +78,10 @@ public struct RemediationLedger: Sendable {
             }
         case .failed, .conflict:
             inFlight[id] = nil
-            if record.step == .failed { settled.insert(id) }
+            if record.step == .failed {
+                settled.insert(id)
+                if record.action == "drain", let node = Self.node(record.target) { failedDrains.insert(node) }
+            }
         case .verified:
             verifying[id] = nil
             if record.reason != "resolved" {
@@ -89,7 +95,10 @@ public struct RemediationLedger: Sendable {
                 )
             }
         case .undone:
-            if record.target.hasPrefix("node/") { cordoned.remove(String(record.target.dropFirst(5))) }
+            if let node = Self.node(record.target) {
+                cordoned.remove(node)
+                failedDrains.remove(node)
+            }
         case .refused:
             // After this process's `applying`, the lease could not be confirmed just before the change:
             // nothing was sent. Any other refusal leaves an `applying` in flight (a crash's, awaiting
@@ -104,9 +113,12 @@ public struct RemediationLedger: Sendable {
         let change = Change(record: record, at: at)
         changes.append(change)
         verifying[record.proposal] = change
-        if ["cordon", "drain"].contains(record.action), record.target.hasPrefix("node/") {
-            cordoned.insert(String(record.target.dropFirst(5)))
-        }
+        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned.insert(node) }
+    }
+
+    /// The node's name, for a target that is a node (`node/NAME`).
+    private static func node(_ target: String) -> String? {
+        target.hasPrefix("node/") ? String(target.dropFirst(5)) : nil
     }
 
     /// This ledger with the changes other leaders claimed on the Lease (those this log does not hold)

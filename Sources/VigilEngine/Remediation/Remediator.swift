@@ -309,7 +309,7 @@ public actor Remediator {
         let now = wallTime()
         let nodes = Guardrails.Nodes(
             total: cluster.nodes.count,
-            unschedulable: cluster.nodes.values.filter(\.unschedulable).count
+            unschedulable: Set(cluster.nodes.values.filter(\.unschedulable).map(\.name))
         )
         // The guards first, so that a refused proposal costs no request; the one guard that needs the
         // object (a restart's strategy) after the dry run has read it.

@@ -71,7 +71,7 @@ import VigilRules
         var proposal: Proposal
         var history: [AuditRecord] = []
         var policy: (@Sendable (inout RemediationPolicy) -> Void)?
-        var nodes = Guardrails.Nodes(total: 20, unschedulable: 0)
+        var nodes = Guardrails.Nodes(total: 20, unschedulable: [])
         var refused: String?
         var testDescription: String { why }
     }
@@ -162,21 +162,40 @@ import VigilRules
             ]
         ),
         Case(
+            why: "a drain that failed part-way left its node cordoned",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.failed, "drain", "node/n1", namespace: "", ago: 7200)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "a failed drain's node was uncordoned since",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.failed, "drain", "node/n1", namespace: "", ago: 7200)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: [])
+        ),
+        Case(
+            why: "a failed cordon left nothing cordoned",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.failed, "cordon", "node/n1", namespace: "", ago: 7200)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"])
+        ),
+        Case(
             why: "the last schedulable node",
             proposal: proposal("drain", "node/n2", namespace: ""),
-            nodes: Guardrails.Nodes(total: 2, unschedulable: 1),
+            nodes: Guardrails.Nodes(total: 2, unschedulable: ["n1"]),
             refused: "blast-radius"
         ),
         Case(
             why: "over the unschedulable share (10% of 20 = 2)",
             proposal: proposal("cordon", "node/n3", namespace: ""),
-            nodes: Guardrails.Nodes(total: 20, unschedulable: 2),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1", "n2"]),
             refused: "blast-radius"
         ),
         Case(
             why: "a single node of two may always be cordoned",
             proposal: proposal("cordon", "node/n1", namespace: ""),
-            nodes: Guardrails.Nodes(total: 2, unschedulable: 0)
+            nodes: Guardrails.Nodes(total: 2, unschedulable: [])
         ),
         Case(
             why: "a second rollback within the hour (cooldown widened away)",

@@ -344,6 +344,55 @@ import VigilTestKit
         }
     }
 
+    /// A drain that failed after its cordon left the node cordoned: while the node is still unschedulable
+    /// it counts towards `max_nodes_cordoned` (1), so no second node is cordoned; once someone uncordons
+    /// it, it does not.
+    @Test(arguments: [true, false])
+    func aDrainThatFailedCountsItsNodeWhileItStaysCordoned(stillCordoned: Bool) async throws {
+        let fixture = try RemediationFixture()
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(
+            AuditRecord(
+                time: Timestamp.utcMillis(fixture.now - 7200),
+                step: .failed,
+                proposal: "drain-node-9",
+                incident: "node-9-not-ready",
+                subject: "node/node-9",
+                cause: "node-not-ready",
+                action: "drain",
+                target: "node/node-9",
+                namespace: "",
+                actor: "vigil"
+            )
+        )
+        var cluster = ClusterModel()
+        cluster.load(
+            items: (1...20).map { index in
+                [
+                    "kind": "Node", "metadata": ["name": "node-\(index)"],
+                    "spec": ["unschedulable": index == 9 && stillCordoned],
+                ]
+            },
+            now: Date(timeIntervalSince1970: fixture.now)
+        )
+        let incident = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-not-ready",
+            action: .cordon(node: "node-1"),
+            name: "cordon"
+        )
+        try await fixture.remediator(RemediationFixture.applying).round([incident], cluster: cluster)
+
+        let last = try #require(try fixture.records().last)
+        if stillCordoned {
+            #expect(last.step == .refused)
+            #expect(last.reason == "blast-radius")
+            #expect(last.message?.hasPrefix("Vigil already has 1 node(s) cordoned") == true, "\(last.message ?? "")")
+            #expect(try await fixture.changes().isEmpty)
+        } else {
+            #expect(last.step == .applied, "\(last.step) \(last.reason ?? "") \(last.message ?? "")")
+        }
+    }
+
     static func limits(_ object: [String: Any]) -> [String: String] {
         let container = KubeAction.containers(of: object).first
         return (container?["resources"] as? [String: Any])?["limits"] as? [String: String] ?? [:]
