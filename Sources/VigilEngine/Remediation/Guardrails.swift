@@ -26,8 +26,12 @@ struct Guardrails {
         var unschedulable: Set<String>
     }
 
+    /// - Parameter subject: the incident's subject (`deployment/web`), which a proposal may change through
+    ///   another object (a pod deleted for its workload); its cooldown and "did not help" hold as the
+    ///   object's do.
     func refusal(
         _ proposal: Proposal,
+        subject: String,
         ledger: RemediationLedger,
         nodes: Nodes,
         now: Double
@@ -45,19 +49,34 @@ struct Guardrails {
         if ledger.inFlight.values.contains(where: { $0.target == target && $0.namespace == namespace }) {
             return no("in-flight", "another change to \(object) is in flight")
         }
-        let key = RemediationLedger.key(
-            action: proposal.action,
-            namespace: namespace,
-            target: target,
-            cause: ledger.causes[proposal.id] ?? ""
-        )
-        if ledger.unhelpful.contains(key) {
-            return no("did-not-help", "\(proposal.action) on \(object) did not help before; it is not repeated")
+        let cause = ledger.causes[proposal.id] ?? ""
+        for changed in Set([target, subject]) {
+            let key = RemediationLedger.key(
+                action: proposal.action,
+                namespace: namespace,
+                target: changed,
+                cause: cause
+            )
+            if ledger.unhelpful.contains(key) {
+                let on = changed == target ? object : "\(object) (for \(subject))"
+                return no("did-not-help", "\(proposal.action) on \(on) did not help before; it is not repeated")
+            }
         }
         if let last = ledger.lastTouched(target, namespace: namespace), now - last < policy.cooldown {
             return no(
                 "cooldown",
                 "\(object) was changed \(Self.duration(now - last)) ago (cooldown \(Self.duration(policy.cooldown)))"
+            )
+        }
+        // Each round may name another object for one subject (the pod in the worst state): the subject
+        // cools down too, or only the rate limit would bound deleting its pods one after another.
+        if subject != target, let last = ledger.lastChange(action: proposal.action, for: subject, namespace: namespace),
+            now - last.at < policy.cooldown
+        {
+            return no(
+                "cooldown",
+                "\(proposal.action) was done for \(subject) \(Self.duration(now - last.at)) ago, on \(last.record.target) "
+                    + "(cooldown \(Self.duration(policy.cooldown)))"
             )
         }
         let recent = ledger.changes.filter { now - $0.at < policy.actionWindow }.count

@@ -85,14 +85,17 @@ public struct RemediationLedger: Sendable {
         case .verified:
             verifying[id] = nil
             if record.reason != "resolved" {
-                unhelpful.insert(
-                    Self.key(
-                        action: record.action,
-                        namespace: record.namespace,
-                        target: record.target,
-                        cause: record.cause
+                // For the object changed and for the subject it was changed for (a pod's workload).
+                for changed in [record.target, record.subject] {
+                    unhelpful.insert(
+                        Self.key(
+                            action: record.action,
+                            namespace: record.namespace,
+                            target: changed,
+                            cause: record.cause
+                        )
                     )
-                )
+                }
             }
         case .undone:
             if let node = Self.node(record.target) {
@@ -148,6 +151,11 @@ public struct RemediationLedger: Sendable {
         }
         ledger.changes.sort { $0.at < $1.at }
         return ledger
+    }
+
+    /// The latest change by `action` made for the incident subject `subject` in `namespace`, if any.
+    func lastChange(action: String, for subject: String, namespace: String) -> Change? {
+        changes.last { $0.record.action == action && $0.record.subject == subject && $0.record.namespace == namespace }
     }
 
     /// The latest change to `target` in `namespace`, if any.

@@ -315,7 +315,13 @@ public actor Remediator {
         // object (a restart's strategy) after the dry run has read it.
         // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
         let guarded = ledger.including(await leadership?.recentClaims ?? [])
-        if let refusal = Guardrails(policy: policy).refusal(proposal, ledger: guarded, nodes: nodes, now: now) {
+        if let refusal = Guardrails(policy: policy).refusal(
+            proposal,
+            subject: "\(incident.subject)",
+            ledger: guarded,
+            nodes: nodes,
+            now: now
+        ) {
             return refuse(proposal, incident, refusal)
         }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {

@@ -8,12 +8,14 @@ import VigilRules
 @Suite struct GuardrailsTests {
     static let now = 1_800_000_000.0
 
-    /// A record of `step` for `action` on `target` in shop, `ago` seconds before now.
+    /// A record of `step` for `action` on `target` in shop (for the incident subject `subject`, by default
+    /// the target itself), `ago` seconds before now.
     static func record(
         _ step: AuditRecord.Step,
         _ action: String = "set-resources",
         _ target: String = "deployment/web",
         namespace: String = "shop",
+        subject: String? = nil,
         ago: Double = 60,
         proposal: String = "earlier",
         reason: String? = nil
@@ -23,7 +25,7 @@ import VigilRules
             step: step,
             proposal: proposal,
             incident: "i",
-            subject: target,
+            subject: subject ?? target,
             cause: "memory-limit",
             action: action,
             target: target,
@@ -72,6 +74,8 @@ import VigilRules
         var history: [AuditRecord] = []
         var policy: (@Sendable (inout RemediationPolicy) -> Void)?
         var nodes = Guardrails.Nodes(total: 20, unschedulable: [])
+        /// The incident's subject; nil: the proposal's target.
+        var subject: String?
         var refused: String?
         var testDescription: String { why }
     }
@@ -162,6 +166,48 @@ import VigilRules
             ]
         ),
         Case(
+            why: "another pod of the workload deleted within the cooldown",
+            proposal: proposal("delete-pod", "pod/web-2"),
+            history: [record(.applied, "delete-pod", "pod/web-1", subject: "deployment/web", ago: 600)],
+            subject: "deployment/web",
+            refused: "cooldown"
+        ),
+        Case(
+            why: "another pod of the workload deleted after the cooldown",
+            proposal: proposal("delete-pod", "pod/web-2"),
+            history: [record(.applied, "delete-pod", "pod/web-1", subject: "deployment/web", ago: 1801)],
+            subject: "deployment/web"
+        ),
+        Case(
+            why: "a pod of another workload deleted within the cooldown",
+            proposal: proposal("delete-pod", "pod/web-2"),
+            history: [record(.applied, "delete-pod", "pod/api-1", subject: "deployment/api", ago: 600)],
+            subject: "deployment/web"
+        ),
+        Case(
+            why: "the workload changed otherwise within the cooldown (its own object's cooldown covers it)",
+            proposal: proposal("delete-pod", "pod/web-2"),
+            history: [record(.applied, "set-resources", "deployment/web", ago: 600)],
+            subject: "deployment/web"
+        ),
+        Case(
+            why: "deleting another pod of the workload did not help",
+            proposal: proposal("delete-pod", "pod/web-2"),
+            history: [
+                record(.proposed, "delete-pod", "pod/web-2", subject: "deployment/web", proposal: "p"),
+                record(
+                    .verified,
+                    "delete-pod",
+                    "pod/web-1",
+                    subject: "deployment/web",
+                    ago: 7200,
+                    reason: "not-resolved"
+                ),
+            ],
+            subject: "deployment/web",
+            refused: "did-not-help"
+        ),
+        Case(
             why: "a drain that failed part-way left its node cordoned",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.failed, "drain", "node/n1", namespace: "", ago: 7200)],
@@ -213,6 +259,7 @@ import VigilRules
         check.policy?(&policy)
         let refusal = Guardrails(policy: policy).refusal(
             check.proposal,
+            subject: check.subject ?? check.proposal.target,
             ledger: RemediationLedger(records: check.history),
             nodes: check.nodes,
             now: Self.now
