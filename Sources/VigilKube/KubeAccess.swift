@@ -1,51 +1,70 @@
 import Foundation
 
-/// What a ``KubeClient`` may send, checked on every request before it leaves the process: the part of
-/// Vigil that only watches, diagnoses or previews cannot change the cluster, whatever its code calls.
+/// What a ``KubeClient`` may send, checked on every request before it leaves the process: the parts of
+/// Vigil that only watch, diagnose or preview hold a client that cannot change the cluster.
 public enum KubeAccess: Sendable, Equatable {
-    /// Reads only (GET): watching, discovery, `vigil kube events`, a diagnosis's evidence.
+    /// Reads only (GET, no body): watching, discovery, `vigil kube events`, a diagnosis's evidence.
     case read
-    /// Reads and server-side dry runs, which the API server answers and stores nothing of: the MCP tools'
-    /// previews.
+    /// Reads and server-side dry runs, which the API server answers and stores nothing of: `vigil mcp`'s
+    /// previews, `vigil diagnose` without `--apply`, `vigil kube act --dry-run=server`.
     case dryRun
     /// Anything: remediation, `vigil kube act`, leader election's Lease.
     case write
 
     /// Whether `request` may be sent.
     public func permits(_ request: KubeRequest) -> Bool {
+        guard request.hasPlainPath else { return false }
         switch self {
-        case .write: true
-        case .dryRun: request.isRead || request.isServerDryRun
-        case .read: request.isRead
+        case .write: return true
+        case .dryRun: return request.isRead || request.isServerDryRun
+        case .read: return request.isRead
         }
     }
 
-    /// Why `request` was refused, before it was sent.
-    func refusal(of request: KubeRequest) -> KubeError {
-        KubeError(
+    /// Why `request` may not be sent, or nil when it may.
+    func refusal(of request: KubeRequest) -> KubeError? {
+        let why: String
+        if !request.hasPlainPath {
+            why = "its path holds a character no object name can ('?', '#', a space…), which would move the query"
+        } else if permits(request) {
+            return nil
+        } else {
+            why =
+                "it could change the cluster, and this client only " + (self == .read ? "reads" : "reads and dry-runs")
+        }
+        return KubeError(
             code: 0,
             reason: nil,
-            message: "refused before sending: \(request.method) \(request.path) could change the cluster, "
-                + (self == .read ? "and this client only reads" : "and this client only reads and dry-runs")
+            message: "refused before sending: \(request.method) \(request.path): \(why)"
         )
     }
 }
 
 extension KubeRequest {
-    /// A GET (a read, a list, a watch).
-    var isRead: Bool { method == "GET" }
+    /// A path of letters, digits and `-._~/:@` only, as every API path Vigil builds is: an object name
+    /// with `?` or `#` in it would otherwise end the path early, and with it the `dryRun=All` after it.
+    var hasPlainPath: Bool {
+        path.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-._~/:@".utf8.contains(byte)
+        }
+    }
 
-    /// A server-side dry run as kubectl sends it: `dryRun=All` in the query, or, for a delete and an
-    /// eviction, whose dry run travels in their DeleteOptions, in the body. Only those two read the body:
-    /// a patch whose own fields happen to say `dryRun` is a change.
+    /// A GET without a body (with one, libcurl would send a POST).
+    var isRead: Bool { method == "GET" && (body ?? []).isEmpty }
+
+    /// A server-side dry run as the API server reads it. A delete or an eviction carries DeleteOptions,
+    /// and when it has a body the server takes `dryRun` from the body alone, so the body decides (`All`);
+    /// anything else is a dry run by `dryRun=All` in its query. A patch whose own fields say `dryRun` is a
+    /// change.
     var isServerDryRun: Bool {
-        if query.contains(KubeQueryItem("dryRun", "All")) { return true }
         let options: Any?
         switch method {
-        case "DELETE": options = body.flatMap(Self.jsonObject)
-        case "POST" where path.hasSuffix("/eviction"):
+        case "DELETE" where !(body ?? []).isEmpty: options = body.flatMap(Self.jsonObject)
+        case "POST" where path.hasSuffix("/eviction") && !(body ?? []).isEmpty:
             options = body.flatMap(Self.jsonObject)?["deleteOptions"]
-        default: return false
+        default: return query.contains(KubeQueryItem("dryRun", "All"))
         }
         return ((options as? [String: Any])?["dryRun"] as? [String]) == ["All"]
     }

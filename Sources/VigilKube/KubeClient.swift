@@ -105,7 +105,10 @@ public struct KubeClient: Sendable {
 
     /// The HTTP request for `request`, with the connection's credentials (an exec plugin's included).
     private func http(_ request: KubeRequest, timeout: Double) async throws(KubeError) -> HTTPRequest {
-        guard access.permits(request) else { throw access.refusal(of: request) }
+        guard let method = HTTPRequest.Method(rawValue: request.method) else {
+            throw KubeError(code: 0, reason: nil, message: "refused before sending: unknown method \(request.method)")
+        }
+        if let refusal = access.refusal(of: request) { throw refusal }
         await limiter.acquire()
         var tls = connection.tls
         var authorization = connection.authorization
@@ -134,7 +137,7 @@ public struct KubeClient: Sendable {
         }
         return HTTPRequest(
             url: url,
-            method: HTTPRequest.Method(rawValue: request.method) ?? .get,
+            method: method,
             headers: headers,
             body: request.body,
             timeout: timeout,

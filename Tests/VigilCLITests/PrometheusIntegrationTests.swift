@@ -42,6 +42,7 @@ struct PrometheusIntegrationTests {
     @Test func prometheusScrapesVigilWhichScrapesANodeExporter() async throws {
         let (nodePort, vigilPort, prometheusPort) = (ChildProcess.port(4), ChildProcess.port(5), ChildProcess.port(6))
         let exporter = try NodeExporter(port: nodePort)
+        defer { withExtendedLifetime(exporter) {} }  // running until the test ends, not until its last use
         let vigil = try ChildProcess.vigil(
             [
                 "--scrape", "http://127.0.0.1:\(nodePort)/metrics", "--job", "node", "--interval", "1s",
@@ -85,6 +86,5 @@ struct PrometheusIntegrationTests {
         #expect(
             try await eventually(api, "vigil_anomaly_score{metric=\"node_cpu_seconds_total\",mode=\"idle\"}").count >= 1
         )
-        _ = exporter
     }
 }

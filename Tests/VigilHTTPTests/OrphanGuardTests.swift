@@ -25,9 +25,10 @@ struct OrphanGuardTests {
     /// port and files free.
     @Test func aGuardLetGoStopsItsChildAtOnce() throws {
         let process = Process()
-        var orphanGuard: OrphanGuard? = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
-        #expect(orphanGuard != nil)
-        orphanGuard = nil
+        // The guard's one reference goes at the end of this call.
+        withExtendedLifetime(try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])) {
+            #expect(process.isRunning)
+        }
         #expect(!process.isRunning)
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(process.terminationStatus == SIGKILL)

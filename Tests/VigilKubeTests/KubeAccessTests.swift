@@ -52,8 +52,37 @@ struct KubeAccessTests {
         #expect(sent.allSatisfy { $0.method == "GET" }, "\(sent.map(\.description))")
     }
 
-    /// A dry run is read from the query, or, for a delete and an eviction only, from their DeleteOptions:
-    /// a patch whose own fields say `dryRun` is a change.
+    /// An object name that would end the path early (`#` drops the rest, `?` starts a query of its own)
+    /// takes the `dryRun=All` after it away, and names another object: refused for every client, and
+    /// nothing is sent, not even the read before the change.
+    @Test(arguments: ["web#", "web?x=", "web x"])
+    func aNameThatWouldMoveTheQueryIsRefused(name: String) async throws {
+        try await server.reset()
+        for access in [KubeAccess.read, .dryRun, .write] {
+            let error = await #expect(throws: KubeError.self) {
+                try await client(access).perform(
+                    .restart(KubeObjectReference(.deployment, namespace: "shop", name: name)),
+                    dryRun: true
+                )
+            }
+            #expect(error?.message.contains("would move the query") == true, "\(String(describing: error))")
+        }
+        #expect(try await server.log().isEmpty)
+    }
+
+    /// A method Vigil has no name for is not sent as some other one.
+    @Test func anUnknownMethodIsRefused() async throws {
+        try await server.reset()
+        let error = await #expect(throws: KubeError.self) {
+            try await client(.write).send(KubeRequest(method: "PURGE", path: "/api/v1/nodes/node-1"))
+        }
+        #expect(error?.message == "refused before sending: unknown method PURGE")
+        #expect(try await server.log().isEmpty)
+    }
+
+    /// A dry run is read where the API server reads it: the query, or, for a delete and an eviction with
+    /// a body, their DeleteOptions alone. A patch whose own fields say `dryRun` is a change; a GET with a
+    /// body goes out as a POST.
     @Test func aDryRunIsKnownByWhereKubectlPutsIt() {
         func body(_ json: String) -> [UInt8] { Array(json.utf8) }
         let dryRunOptions = body(#"{"dryRun":["All"],"propagationPolicy":"Background"}"#)
@@ -86,6 +115,19 @@ struct KubeAccessTests {
             ),
             (KubeRequest(method: "POST", path: "/api/v1/namespaces/shop/pods", body: dryRunOptions), false),
             (KubeRequest(method: "DELETE", path: "/api/v1/namespaces/shop/pods/p", body: body("not json")), false),
+            (
+                KubeRequest(method: "DELETE", path: "/api/v1/namespaces/shop/pods/p", query: [.init("dryRun", "All")]),
+                true
+            ),
+            (
+                KubeRequest(
+                    method: "DELETE",
+                    path: "/api/v1/namespaces/shop/pods/p",
+                    query: [.init("dryRun", "All")],
+                    body: body(#"{"propagationPolicy":"Background"}"#)
+                ), false
+            ),
+            (KubeRequest(method: "GET", path: "/api/v1/namespaces/shop/pods", body: body("{}")), false),
         ]
         for (request, dryRun) in cases {
             let described =

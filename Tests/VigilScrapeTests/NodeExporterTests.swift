@@ -16,6 +16,7 @@ struct NodeExporterTests {
     @Test func scrapesARealNodeExporterTwiceWithStableSeries() async throws {
         // A port unlikely to collide with other test runs on this machine.
         let exporter = try NodeExporter(port: 20_000 + Int(getpid() % 10_000))
+        defer { withExtendedLifetime(exporter) {} }  // running until the test ends, not until its last use
         try #require(await exporter.listening(), "node_exporter did not start")
         let client = CurlHTTPClient()
         let scraper = TargetScraper(

@@ -53,7 +53,8 @@ struct NodeExporterParityTests {
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let exporter = try NodeExporter(port: try LoopbackPort.free(), arguments: ["--web.config.file=\(config)"])
-        try #require(await exporter.listening(), "node_exporter did not start with the web configuration")
+        defer { withExtendedLifetime(exporter) {} }  // running until the test ends, not until its last use
+        try #require(await exporter.listening(), "node_exporter did not start listening")
         let nodeExporter = "https://127.0.0.1:\(exporter.port)/metrics"
 
         let security = try WebSecurity.load(

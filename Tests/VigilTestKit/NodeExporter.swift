@@ -4,12 +4,12 @@ import Foundation
 /// it, or, if the test process dies first, by its ``OrphanGuard``.
 public final class NodeExporter: @unchecked Sendable {
     public let port: Int
+    private let process = Process()
     /// Held for the exporter's life: it stops the exporter when this goes.
     private let orphanGuard: OrphanGuard
 
     /// Starts it on `127.0.0.1:port` with `arguments` besides; it listens shortly after, not at once.
     public init(port: Int, arguments: [String] = []) throws {
-        let process = Process()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         self.port = port
@@ -20,10 +20,12 @@ public final class NodeExporter: @unchecked Sendable {
         )
     }
 
-    /// Waits (at most 50 tries, 100 ms apart) until it accepts a connection; false if it never did.
+    /// Waits (at most 50 tries, 100 ms apart) until its port accepts a connection while it runs; false if
+    /// it never did, or it exited (a port already taken makes it exit, and the connection then reached
+    /// another program).
     public func listening() async -> Bool {
-        for _ in 0..<50 {
-            if (try? RawConnection(port: port)) != nil { return true }
+        for _ in 0..<50 where process.isRunning {
+            if (try? RawConnection(port: port)) != nil { return process.isRunning }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false

@@ -22,7 +22,7 @@ public struct ServerDryRun: ProposalPreview {
     /// - Parameter kube: a client that cannot write (``KubeAccess/dryRun``), so that nothing here, by
     ///   mistake or by change, can store a change.
     public init(kube: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
-        precondition(kube.access != .write, "a preview's cluster client may only read and dry-run")
+        precondition(kube.access == .dryRun, "a preview's cluster client may only read and dry-run")
         self.kube = kube
         self.now = now
     }
