@@ -103,8 +103,8 @@ struct Guardrails {
     ) -> String? {
         switch proposal.action {
         case "cordon", "drain":
-            // A drain that failed part-way left its node cordoned unless someone has uncordoned it since.
-            let cordoned = ledger.cordoned.union(ledger.failedDrains.intersection(nodes.unschedulable))
+            // Those Vigil may have left cordoned count unless someone has uncordoned them since.
+            let cordoned = ledger.cordoned.union(ledger.possiblyCordoned.intersection(nodes.unschedulable))
             if cordoned.count >= policy.maxNodesCordoned {
                 return "Vigil already has \(cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }

@@ -26,9 +26,10 @@ public struct RemediationLedger: Sendable {
     public private(set) var unhelpful: Set<String> = []
     /// Nodes Vigil cordoned (or drained) and has not uncordoned.
     public private(set) var cordoned: Set<String> = []
-    /// Nodes whose drain failed: its cordon comes first, so the node may be left cordoned (the guards count
-    /// it while it is still unschedulable).
-    public private(set) var failedDrains: Set<String> = []
+    /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon whose
+    /// undo was not sent (the node changed since the fix, or the undo failed). The guards count them
+    /// while they are still unschedulable.
+    public private(set) var possiblyCordoned: Set<String> = []
     /// Objects whose change was interrupted by a crash, and when it was reconciled as not applied.
     public private(set) var held: [String: Double] = [:]
     /// Each proposal's latest record.
@@ -80,7 +81,7 @@ public struct RemediationLedger: Sendable {
             inFlight[id] = nil
             if record.step == .failed {
                 settled.insert(id)
-                if record.action == "drain", let node = Self.node(record.target) { failedDrains.insert(node) }
+                if record.action == "drain", let node = Self.node(record.target) { possiblyCordoned.insert(node) }
             }
         case .verified:
             verifying[id] = nil
@@ -98,9 +99,14 @@ public struct RemediationLedger: Sendable {
                 }
             }
         case .undone:
-            if let node = Self.node(record.target) {
+            if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
-                failedDrains.remove(node)
+                // Sent, its precondition held: uncordoned. Otherwise the node may still be cordoned.
+                if ["undone", "lease-lost"].contains(record.reason) {
+                    possiblyCordoned.remove(node)
+                } else {
+                    possiblyCordoned.insert(node)
+                }
             }
         case .refused:
             // After this process's `applying`, the lease could not be confirmed just before the change:

@@ -158,12 +158,13 @@ import VigilRules
             refused: "blast-radius"
         ),
         Case(
-            why: "the cordoned node was uncordoned since",
+            why: "the cordoned node was uncordoned since (and is cordoned again, by someone else)",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [
                 record(.applied, "cordon", "node/n1", namespace: "", ago: 7200),
-                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600),
-            ]
+                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600, reason: "undone"),
+            ],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"])
         ),
         Case(
             why: "another pod of the workload deleted within the cooldown",
@@ -219,6 +220,24 @@ import VigilRules
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.failed, "drain", "node/n1", namespace: "", ago: 7200)],
             nodes: Guardrails.Nodes(total: 20, unschedulable: [])
+        ),
+        Case(
+            why: "the cordon's undo failed: the node is still cordoned",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [
+                record(.applied, "cordon", "node/n1", namespace: "", ago: 7200),
+                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600, reason: "undo-failed"),
+            ],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "the cordon's undo was not sent, and someone has uncordoned the node since",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [
+                record(.applied, "cordon", "node/n1", namespace: "", ago: 7200),
+                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600, reason: "changed-since"),
+            ]
         ),
         Case(
             why: "a failed cordon left nothing cordoned",
