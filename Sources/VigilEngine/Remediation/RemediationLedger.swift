@@ -30,6 +30,10 @@ public struct RemediationLedger: Sendable {
     /// undo was not sent (the node changed since the fix, or the undo failed). The guards count them
     /// while they are still unschedulable.
     public private(set) var possiblyCordoned: Set<String> = []
+    /// Judged not to help and not yet escalated to a person, by proposal id: the `verified` record.
+    public private(set) var unescalated: [String: AuditRecord] = [:]
+    /// `undoing` with no end on record yet, by proposal id.
+    public private(set) var undoInFlight: [String: AuditRecord] = [:]
     /// Objects whose change was interrupted by a crash, and when it was reconciled as not applied.
     public private(set) var held: [String: Double] = [:]
     /// Each proposal's latest record.
@@ -86,6 +90,7 @@ public struct RemediationLedger: Sendable {
         case .verified:
             verifying[id] = nil
             if record.reason != "resolved" {
+                unescalated[id] = record
                 // For the object changed and for the subject it was changed for (a pod's workload).
                 for changed in [record.target, record.subject] {
                     unhelpful.insert(
@@ -98,7 +103,12 @@ public struct RemediationLedger: Sendable {
                     )
                 }
             }
+        case .undoing:
+            undoInFlight[id] = record
+        case .escalated:
+            unescalated[id] = nil
         case .undone:
+            undoInFlight[id] = nil
             if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
                 // Sent, its precondition held: uncordoned. Otherwise the node may still be cordoned.
@@ -113,7 +123,9 @@ public struct RemediationLedger: Sendable {
             // nothing was sent. Any other refusal leaves an `applying` in flight (a crash's, awaiting
             // reconciliation) where it is: only reading the object may settle it.
             if record.reason == "lease-lost" { inFlight[id] = nil }
-        case .proposed, .dryRun, .undoing, .escalated:
+            // An undo refused before it was sent has ended.
+            undoInFlight[id] = nil
+        case .proposed, .dryRun:
             break
         }
     }

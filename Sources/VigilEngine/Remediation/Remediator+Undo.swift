@@ -142,6 +142,65 @@ extension Remediator {
         }
     }
 
+    // MARK: - After a crash
+
+    /// Finishes what a crash cut short after a fix was judged not to help: from `verified`, the undo (if
+    /// the playbook says so) and the escalation; from an `undoing` whose answer never reached the log, its
+    /// end read from the object (``reconcileUndo(_:)``), then the escalation; from the undo's end, the
+    /// escalation. An undo is never sent twice.
+    func resumeAfterVerdicts() async {
+        for (id, verified) in ledger.unescalated.sorted(by: { $0.value.time < $1.value.time }) {
+            if let undoing = ledger.undoInFlight[id] {
+                guard await reconcileUndo(undoing) else { continue }
+            } else if ledger.latest[id]?.step == .verified {
+                await undoAndEscalate(verified)
+                continue
+            }
+            escalate(verified)
+        }
+    }
+
+    /// Settles an `undoing` whose answer never reached the log by reading the object: the fields the fix
+    /// changed are back at their values before it → `undone`; otherwise → `undone`, reason `undo-failed`,
+    /// and it is not sent again (a person decides). False when the object cannot be read: tried again
+    /// next round.
+    private func reconcileUndo(_ undoing: AuditRecord) async -> Bool {
+        guard let kube, let path = undoing.request?.path.map(Self.objectPath) else {
+            closeUndo(
+                undoing,
+                .undone,
+                "undo-failed",
+                "the undo's request is not on record: not known whether it landed"
+            )
+            return true
+        }
+        let object: [String: Any]
+        do {
+            object = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
+        } catch {
+            logger.warning(
+                "cannot reconcile the undo",
+                metadata: ["proposal": "\(undoing.proposal)", "error": "\(error)"]
+            )
+            return false
+        }
+        let reverted = (undoing.changes ?? []).map {
+            AuditRecord.Change(path: $0.path, before: $0.after, after: $0.before)
+        }
+        if Self.landed(reverted, in: object) {
+            closeUndo(undoing, .undone, "undone", "the undo is in the object: it was applied before the restart")
+        } else {
+            closeUndo(
+                undoing,
+                .undone,
+                "undo-failed",
+                "the undo is not in the object: it was not applied before the restart, and is not sent again"
+            )
+        }
+        logger.notice("reconciled the undo", metadata: ["proposal": "\(undoing.proposal)"])
+        return true
+    }
+
     /// Records the end of an undo that was not sent, or could not be: `step` with `reason` and `message`.
     private func closeUndo(_ applied: AuditRecord, _ step: AuditRecord.Step, _ reason: String, _ message: String) {
         var entry = applied

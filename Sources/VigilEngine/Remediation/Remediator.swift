@@ -112,6 +112,7 @@ public actor Remediator {
     {
         lastCluster = cluster
         await reconcile()
+        await resumeAfterVerdicts()
         // The leader verifies what it applied for other replicas against their incidents too: a handed
         // proposal's entry stays on the board while a proposer still sees the incident and refreshes it.
         // Board unread: no verdict this round rather than a false "resolved".
@@ -473,8 +474,7 @@ public actor Remediator {
     private func reconcile() async {
         guard let kube, !ledger.inFlight.isEmpty else { return }
         for entry in ledger.inFlight.values.sorted(by: { $0.time < $1.time }) {
-            guard let path = entry.request?.path.map({ $0.hasSuffix("/scale") ? String($0.dropLast(6)) : $0 })
-            else { continue }
+            guard let path = entry.request?.path.map(Self.objectPath) else { continue }
             let object: [String: Any]
             do {
                 object = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
@@ -498,6 +498,11 @@ public actor Remediator {
                 metadata: ["proposal": "\(entry.proposal)", "outcome": "\(settled.reason ?? "")"]
             )
         }
+    }
+
+    /// The object a change's request path names (a scale's path is its object's, with `/scale`).
+    static func objectPath(_ requestPath: String) -> String {
+        requestPath.hasSuffix("/scale") ? String(requestPath.dropLast(6)) : requestPath
     }
 
     /// Whether every field the dry run said would change has its new value in `object`.
@@ -539,16 +544,28 @@ public actor Remediator {
             guard write(verified) else { return }
             logger.notice("verified", metadata: ["proposal": "\(id)", "outcome": "\(outcome)"])
             guard outcome != "resolved" else { continue }
-            let undoWhen = Playbook.Verification.Undo(rawValue: applied.undoWhen ?? "") ?? .never
-            if undoWhen == .notResolved || (undoWhen == .madeWorse && outcome == "made-worse") {
-                await undo(applied)
-            }
-            var escalated = verified
-            escalated.step = .escalated
-            escalated.message = "\(applied.action) on \(applied.target) did not help (\(outcome)); a person is needed"
-            _ = write(escalated)
-            logger.warning("escalated", metadata: ["proposal": "\(id)", "outcome": "\(outcome)"])
+            await undoAndEscalate(verified)
         }
+    }
+
+    /// What follows a verdict that a fix did not help: its undo, where the playbook says so, then a person.
+    func undoAndEscalate(_ verified: AuditRecord) async {
+        let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
+        if undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse") {
+            await undo(verified)
+        }
+        escalate(verified)
+    }
+
+    /// Puts on record that a person is needed for the fix `verified` judged.
+    func escalate(_ verified: AuditRecord) {
+        let outcome = verified.reason ?? ""
+        var escalated = verified
+        escalated.step = .escalated
+        escalated.time = Timestamp.utcMillis(wallTime())
+        escalated.message = "\(verified.action) on \(verified.target) did not help (\(outcome)); a person is needed"
+        _ = write(escalated)
+        logger.warning("escalated", metadata: ["proposal": "\(verified.proposal)", "outcome": "\(outcome)"])
     }
 
     // MARK: - The log

@@ -185,4 +185,67 @@ struct UndoTests {
         await remediator.round([fix.incident], cluster: ClusterModel())
         #expect(try await Self.writes(fixture, to: Self.web).count == writes, "not retried")
     }
+
+    /// Where a crash cut the steps after a verdict short: the log's last record, whether the undo had
+    /// reached the object, and the steps the restarted remediator adds.
+    struct Crash: Sendable, CustomTestStringConvertible {
+        var after: AuditRecord.Step
+        var undoLanded: Bool
+        var resumed: [AuditRecord.Step]
+        var undone: String?
+        var testDescription: String { "after \(after), the undo \(undoLanded ? "landed" : "not landed")" }
+
+        static let all = [
+            Crash(after: .verified, undoLanded: false, resumed: [.undoing, .undone, .escalated], undone: "undone"),
+            Crash(after: .undoing, undoLanded: true, resumed: [.undone, .escalated], undone: "undone"),
+            Crash(after: .undoing, undoLanded: false, resumed: [.undone, .escalated], undone: "undo-failed"),
+            Crash(after: .undone, undoLanded: true, resumed: [.escalated], undone: nil),
+        ]
+    }
+
+    /// A crash after a fix was judged not to help: the restarted remediator finishes the steps from the
+    /// log and the object, sends the undo at most once in all (an `undoing` is settled by reading the
+    /// object, never sent again), escalates, and does nothing more for it later.
+    @Test(arguments: Crash.all)
+    func stepsAfterAVerdictCutShortByACrashAreFinishedOnce(_ crash: Crash) async throws {
+        let fixture = try await Self.fixture()
+        let fix = Fix.all[0]
+        let first = try fixture.remediator(RemediationFixture.applying)
+        await first.round([fix.incident], cluster: ClusterModel())
+        fixture.advance(61)
+        await first.round([fix.incident], cluster: ClusterModel())
+        let whole = try fixture.records()
+        #expect(whole.suffix(4).map(\.step) == [.verified, .undoing, .undone, .escalated])
+
+        // The log as the crash left it: every record up to `crash.after`; the object as the undo left it.
+        let kept = try #require(whole.firstIndex { $0.step == crash.after }) + 1
+        let lines = try String(contentsOfFile: fixture.auditPath, encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(kept).joined(separator: "\n") + "\n").write(
+            toFile: fixture.auditPath,
+            atomically: true,
+            encoding: .utf8
+        )
+        if !crash.undoLanded {
+            try await fixture.server.control(
+                "/__patch",
+                #"{"path": "\#(Self.web.path)", "patch": {"spec": {"replicas": 6}}}"#
+            )
+        }
+        let writes = try await Self.writes(fixture, to: Self.web).count
+
+        let restarted = try fixture.remediator(RemediationFixture.applying)
+        await restarted.round([fix.incident], cluster: ClusterModel())
+        let resumed = try fixture.records().dropFirst(kept)
+        #expect(resumed.map(\.step) == crash.resumed)
+        #expect(resumed.first { $0.step == .undone }?.reason == crash.undone)
+        let sent = crash.after == .verified ? 1 : 0
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
+        let replicas = crash.undoLanded || crash.after == .verified ? "3" : "6"
+        #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == replicas)
+
+        fixture.advance(600)
+        await restarted.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().count == kept + crash.resumed.count)
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
+    }
 }
