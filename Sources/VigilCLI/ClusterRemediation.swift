@@ -8,8 +8,10 @@ import VigilRules
 /// What `vigil diagnose` does with a connected cluster: every proposal sent as a server-side dry run
 /// (its outcome and diff then show in the report), and with `--apply`, each proposal offered to the
 /// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
-/// the audit log of the state directory first. Nothing is verified afterwards (a one-shot command does not
-/// watch): a daemon sharing the state directory verifies what was applied.
+/// the audit log of the state directory first. What it applies is not verified afterwards (a one-shot
+/// command does not watch): a daemon sharing the state directory verifies it. Its round does verify, and
+/// finish after a crash, what the log holds from before (the daemon's included, once the step is
+/// ``Remediator/resumeGrace`` old).
 ///
 /// With leader election (`cluster.leader_election` in `--config`, or `--lease`), `--apply` takes part in
 /// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds

@@ -111,8 +111,10 @@ public struct RemediationLedger: Sendable {
             undoInFlight[id] = nil
             if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
-                // Sent, its precondition held: uncordoned. Otherwise the node may still be cordoned.
-                if ["undone", "lease-lost"].contains(record.reason) {
+                // Sent, its precondition held: uncordoned. Changed since the fix (someone uncordoned it),
+                // or cordoned before Vigil's cordon (nothing to undo): not Vigil's cordon now. Otherwise
+                // (the undo failed or conflicted) Vigil's cordon may stand.
+                if ["undone", "lease-lost", "changed-since", "cannot-undo"].contains(record.reason) {
                     possiblyCordoned.remove(node)
                 } else {
                     possiblyCordoned.insert(node)

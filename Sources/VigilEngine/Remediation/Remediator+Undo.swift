@@ -144,16 +144,28 @@ extension Remediator {
 
     // MARK: - After a crash
 
-    /// Finishes what a crash cut short after a fix was judged not to help: from `verified`, the undo (if
-    /// the playbook says so) and the escalation; from an `undoing` whose answer never reached the log, its
-    /// end read from the object (``reconcileUndo(_:)``), then the escalation; from the undo's end, the
-    /// escalation. An undo is never sent twice.
+    /// How long a step after a verdict is left to whoever took it: another live process sharing the log
+    /// (`vigil diagnose --apply` beside the daemon) may be in the middle of it, and every undo makes its
+    /// few requests, each with a 30-second timeout, well within this.
+    static let resumeGrace: Double = 300
+
+    /// Finishes what a crash cut short after a fix was judged not to help, once its last record is
+    /// ``resumeGrace`` old: from `verified`, the undo (if the playbook says so) and the escalation; from an
+    /// `undoing` whose answer never reached the log, its end read from the object (``reconcileUndo(_:)``),
+    /// then the escalation; from the undo's end, the escalation. An undo is never sent twice, and a
+    /// resumed one is sent only within the cooldown of its verdict and with applying on: later, or
+    /// without `--allow-apply`, the fix is escalated as it stands.
     func resumeAfterVerdicts() async {
+        let now = wallTime()
         for (id, verified) in ledger.unescalated.sorted(by: { $0.value.time < $1.value.time }) {
+            let last = ledger.latest[id].flatMap { Timestamp.seconds($0.time) } ?? 0
+            guard now - last >= Self.resumeGrace else { continue }
             if let undoing = ledger.undoInFlight[id] {
-                guard await reconcileUndo(undoing) else { continue }
+                let judged = Timestamp.seconds(verified.time) ?? 0
+                guard await reconcileUndo(undoing, giveUp: now - judged >= policy.cooldown) else { continue }
             } else if ledger.latest[id]?.step == .verified {
-                await undoAndEscalate(verified)
+                let judged = Timestamp.seconds(verified.time) ?? 0
+                await undoAndEscalate(verified, undo: policy.allowApply && now - judged < policy.cooldown)
                 continue
             }
             escalate(verified)
@@ -162,9 +174,9 @@ extension Remediator {
 
     /// Settles an `undoing` whose answer never reached the log by reading the object: the fields the fix
     /// changed are back at their values before it → `undone`; otherwise → `undone`, reason `undo-failed`,
-    /// and it is not sent again (a person decides). False when the object cannot be read: tried again
-    /// next round.
-    private func reconcileUndo(_ undoing: AuditRecord) async -> Bool {
+    /// and it is not sent again (a person decides). False when the object cannot be read, to try again
+    /// next round, unless `giveUp`: then `undo-failed` with the read's error.
+    private func reconcileUndo(_ undoing: AuditRecord, giveUp: Bool) async -> Bool {
         guard let kube, let path = undoing.request?.path.map(Self.objectPath) else {
             closeUndo(
                 undoing,
@@ -182,7 +194,10 @@ extension Remediator {
                 "cannot reconcile the undo",
                 metadata: ["proposal": "\(undoing.proposal)", "error": "\(error)"]
             )
-            return false
+            if giveUp {
+                closeUndo(undoing, .undone, "undo-failed", "cannot read \(undoing.target): \(error.description)")
+            }
+            return giveUp
         }
         let reverted = (undoing.changes ?? []).map {
             AuditRecord.Change(path: $0.path, before: $0.after, after: $0.before)

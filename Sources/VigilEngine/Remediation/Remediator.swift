@@ -549,10 +549,13 @@ public actor Remediator {
     }
 
     /// What follows a verdict that a fix did not help: its undo, where the playbook says so, then a person.
-    func undoAndEscalate(_ verified: AuditRecord) async {
+    /// `undo: false` escalates without the undo (a verdict resumed too late, or with applying off).
+    func undoAndEscalate(_ verified: AuditRecord, undo: Bool = true) async {
         let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
-        if undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse") {
-            await undo(verified)
+        if undo, undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse") {
+            await self.undo(verified)
+            // Its end not on disk (a full disk): left for the next round to settle, then escalated.
+            guard ledger.undoInFlight[verified.proposal] == nil else { return }
         }
         escalate(verified)
     }

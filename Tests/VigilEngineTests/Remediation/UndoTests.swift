@@ -191,15 +191,24 @@ struct UndoTests {
     struct Crash: Sendable, CustomTestStringConvertible {
         var after: AuditRecord.Step
         var undoLanded: Bool
+        /// Seconds from the crash to the restarted round.
+        var restartAfter = Remediator.resumeGrace
+        var allowApply = true
         var resumed: [AuditRecord.Step]
         var undone: String?
-        var testDescription: String { "after \(after), the undo \(undoLanded ? "landed" : "not landed")" }
+        var testDescription: String {
+            "after \(after), the undo \(undoLanded ? "landed" : "not landed"), restarted \(Int(restartAfter)) s later"
+                + (allowApply ? "" : " without --allow-apply")
+        }
 
         static let all = [
             Crash(after: .verified, undoLanded: false, resumed: [.undoing, .undone, .escalated], undone: "undone"),
             Crash(after: .undoing, undoLanded: true, resumed: [.undone, .escalated], undone: "undone"),
             Crash(after: .undoing, undoLanded: false, resumed: [.undone, .escalated], undone: "undo-failed"),
             Crash(after: .undone, undoLanded: true, resumed: [.escalated], undone: nil),
+            // Past the verdict's cooldown, or with applying off, the fix is escalated as it stands.
+            Crash(after: .verified, undoLanded: false, restartAfter: 1801, resumed: [.escalated], undone: nil),
+            Crash(after: .verified, undoLanded: false, allowApply: false, resumed: [.escalated], undone: nil),
         ]
     }
 
@@ -233,19 +242,49 @@ struct UndoTests {
         }
         let writes = try await Self.writes(fixture, to: Self.web).count
 
-        let restarted = try fixture.remediator(RemediationFixture.applying)
+        fixture.advance(crash.restartAfter)
+        var policy = RemediationFixture.applying
+        policy.allowApply = crash.allowApply
+        let restarted = try fixture.remediator(policy)
         await restarted.round([fix.incident], cluster: ClusterModel())
         let resumed = try fixture.records().dropFirst(kept)
         #expect(resumed.map(\.step) == crash.resumed)
         #expect(resumed.first { $0.step == .undone }?.reason == crash.undone)
-        let sent = crash.after == .verified ? 1 : 0
+        let sent = crash.resumed.contains(.undoing) ? 1 : 0
         #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
-        let replicas = crash.undoLanded || crash.after == .verified ? "3" : "6"
+        let replicas = crash.undoLanded || sent == 1 ? "3" : "6"
         #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == replicas)
 
         fixture.advance(600)
         await restarted.round([fix.incident], cluster: ClusterModel())
         #expect(try fixture.records().count == kept + crash.resumed.count)
         #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
+    }
+
+    /// A verdict whose steps were last recorded less than ``Remediator/resumeGrace`` ago may be another
+    /// live process's (`vigil diagnose --apply` beside the daemon) in the middle of its undo: left alone,
+    /// then finished once that time has passed.
+    @Test func aVerdictAnotherProcessMayStillBeFinishingIsLeftToItFirst() async throws {
+        let fixture = try await Self.fixture()
+        let fix = Fix.all[0]
+        let first = try fixture.remediator(RemediationFixture.applying)
+        await first.round([fix.incident], cluster: ClusterModel())
+        fixture.advance(61)
+        // The other process has written `verified` and not yet begun its undo.
+        let applied = try #require(try fixture.records().last { $0.step == .applied })
+        var verified = applied
+        verified.step = .verified
+        verified.time = Timestamp.utcMillis(fixture.now)
+        verified.reason = "not-resolved"
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
+        let kept = try fixture.records().count
+
+        let beside = try fixture.remediator(RemediationFixture.applying)
+        fixture.advance(Remediator.resumeGrace - 1)
+        await beside.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().count == kept)
+        fixture.advance(1)
+        await beside.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().dropFirst(kept).map(\.step) == [.undoing, .undone, .escalated])
     }
 }
