@@ -76,6 +76,15 @@ struct UndoTests {
         return fixture
     }
 
+    /// `fix` applied by a remediator on the fixture, its verification window (60 s) then over.
+    private static func appliedAndDue(_ fix: Fix) async throws -> (RemediationFixture, Remediator) {
+        let fixture = try await Self.fixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        fixture.advance(61)
+        return (fixture, remediator)
+    }
+
     /// The logged writes to `object` (its scale subresource included), dry runs left out.
     static func writes(
         _ fixture: RemediationFixture,
@@ -166,11 +175,8 @@ struct UndoTests {
     }
 
     @Test func anUndoThatLosesTheRaceIsRecordedAndNotRetried() async throws {
-        let fixture = try await Self.fixture()
         let fix = Fix.all[2]
-        let remediator = try fixture.remediator(RemediationFixture.applying)
-        await remediator.round([fix.incident], cluster: ClusterModel())
-        fixture.advance(61)
+        let (fixture, remediator) = try await Self.appliedAndDue(fix)
         // Another writer changes the deployment between the undo's read and its change.
         try await fixture.server.control("/__race")
         await remediator.round([fix.incident], cluster: ClusterModel())
@@ -217,11 +223,8 @@ struct UndoTests {
     /// object, never sent again), escalates, and does nothing more for it later.
     @Test(arguments: Crash.all)
     func stepsAfterAVerdictCutShortByACrashAreFinishedOnce(_ crash: Crash) async throws {
-        let fixture = try await Self.fixture()
         let fix = Fix.all[0]
-        let first = try fixture.remediator(RemediationFixture.applying)
-        await first.round([fix.incident], cluster: ClusterModel())
-        fixture.advance(61)
+        let (fixture, first) = try await Self.appliedAndDue(fix)
         await first.round([fix.incident], cluster: ClusterModel())
         let whole = try fixture.records()
         #expect(whole.suffix(4).map(\.step) == [.verified, .undoing, .undone, .escalated])
@@ -265,11 +268,8 @@ struct UndoTests {
     /// live process's (`vigil diagnose --apply` beside the daemon) in the middle of its undo: left alone,
     /// then finished once that time has passed.
     @Test func aVerdictAnotherProcessMayStillBeFinishingIsLeftToItFirst() async throws {
-        let fixture = try await Self.fixture()
         let fix = Fix.all[0]
-        let first = try fixture.remediator(RemediationFixture.applying)
-        await first.round([fix.incident], cluster: ClusterModel())
-        fixture.advance(61)
+        let (fixture, _) = try await Self.appliedAndDue(fix)
         // The other process has written `verified` and not yet begun its undo.
         let applied = try #require(try fixture.records().last { $0.step == .applied })
         var verified = applied
