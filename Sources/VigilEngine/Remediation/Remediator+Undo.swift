@@ -165,7 +165,7 @@ extension Remediator {
                 guard await reconcileUndo(undoing, giveUp: now - judged >= policy.cooldown) else { continue }
             } else if ledger.latest[id]?.step == .verified {
                 let judged = Timestamp.seconds(verified.time) ?? 0
-                await undoAndEscalate(verified, undo: policy.allowApply && now - judged < policy.cooldown)
+                await undoAndEscalate(verified, mayUndo: policy.allowApply && now - judged < policy.cooldown)
                 continue
             }
             escalate(verified)

@@ -544,29 +544,36 @@ public actor Remediator {
             guard write(verified) else { return }
             logger.notice("verified", metadata: ["proposal": "\(id)", "outcome": "\(outcome)"])
             guard outcome != "resolved" else { continue }
-            await undoAndEscalate(verified)
+            await undoAndEscalate(verified, mayUndo: policy.allowApply)
         }
     }
 
-    /// What follows a verdict that a fix did not help: its undo, where the playbook says so, then a person.
-    /// `undo: false` escalates without the undo (a verdict resumed too late, or with applying off).
-    func undoAndEscalate(_ verified: AuditRecord, undo: Bool = true) async {
+    /// What follows a verdict that a fix did not help: its undo, where the playbook says so and `mayUndo`
+    /// (an undo is a change: applying must be on, and a resumed verdict recent), then a person.
+    func undoAndEscalate(_ verified: AuditRecord, mayUndo: Bool) async {
         let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
-        if undo, undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse") {
-            await self.undo(verified)
+        let due = undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse")
+        if due, mayUndo {
+            await undo(verified)
             // Its end not on disk (a full disk): left for the next round to settle, then escalated.
             guard ledger.undoInFlight[verified.proposal] == nil else { return }
         }
-        escalate(verified)
+        escalate(verified, undoWithheld: due && !mayUndo)
     }
 
-    /// Puts on record that a person is needed for the fix `verified` judged.
-    func escalate(_ verified: AuditRecord) {
+    /// Puts on record that a person is needed for the fix `verified` judged, and why its undo was not
+    /// sent when the playbook asked for one.
+    func escalate(_ verified: AuditRecord, undoWithheld: Bool = false) {
         let outcome = verified.reason ?? ""
         var escalated = verified
         escalated.step = .escalated
         escalated.time = Timestamp.utcMillis(wallTime())
-        escalated.message = "\(verified.action) on \(verified.target) did not help (\(outcome)); a person is needed"
+        escalated.message =
+            "\(verified.action) on \(verified.target) did not help (\(outcome)); a person is needed"
+            + (undoWithheld
+                ? " (the playbook's undo was not sent: "
+                    + (policy.allowApply ? "too long after the verdict, resumed after a restart)" : "applying is off)")
+                : "")
         _ = write(escalated)
         logger.warning("escalated", metadata: ["proposal": "\(verified.proposal)", "outcome": "\(outcome)"])
     }

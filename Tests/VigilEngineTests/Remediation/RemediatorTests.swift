@@ -393,6 +393,33 @@ import VigilTestKit
         }
     }
 
+    /// The guards hear of the incident's subject: a pod of `deployment/web` deleted, another pod of it
+    /// proposed next is refused for the workload's cooldown (before any request for it is sent).
+    @Test func aSecondPodOfOneWorkloadWaitsForTheWorkloadsCooldown() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        func deleting(_ pod: String) -> Incident {
+            RemediationFixture.incident(
+                Subject(kind: "deployment", namespace: "shop", name: "web"),
+                cause: "crashloop",
+                action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
+                name: "delete-pod"
+            )
+        }
+        await remediator.round([deleting("web-1")], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .applied)
+        // Within the first fix's verification window (600 s): no verdict yet.
+        fixture.advance(300)
+        let requests = try await fixture.server.log().count
+        await remediator.round([deleting("web-2")], cluster: ClusterModel())
+
+        let last = try #require(try fixture.records().last)
+        #expect(last.target == "pod/web-2")
+        #expect(last.reason == "cooldown", "\(last.step) \(last.message ?? "")")
+        #expect(last.message?.hasPrefix("delete-pod was done for deployment/web 5m ago, on pod/web-1") == true)
+        #expect(try await fixture.server.log().count == requests)
+    }
+
     static func limits(_ object: [String: Any]) -> [String: String] {
         let container = KubeAction.containers(of: object).first
         return (container?["resources"] as? [String: Any])?["limits"] as? [String: String] ?? [:]

@@ -253,6 +253,8 @@ struct UndoTests {
         let resumed = try fixture.records().dropFirst(kept)
         #expect(resumed.map(\.step) == crash.resumed)
         #expect(resumed.first { $0.step == .undone }?.reason == crash.undone)
+        let withheld = crash.after == .verified && !crash.resumed.contains(.undoing)
+        #expect(resumed.last?.message?.contains("the playbook's undo was not sent") == withheld)
         let sent = crash.resumed.contains(.undoing) ? 1 : 0
         #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
         let replicas = crash.undoLanded || sent == 1 ? "3" : "6"
@@ -286,5 +288,23 @@ struct UndoTests {
         fixture.advance(1)
         await beside.round([fix.incident], cluster: ClusterModel())
         #expect(try fixture.records().dropFirst(kept).map(\.step) == [.undoing, .undone, .escalated])
+    }
+
+    /// An undo is a change: a remediator judging a fix without `--allow-apply` (a daemon verifying what
+    /// `vigil diagnose --apply` applied) escalates it as it stands, and says why.
+    @Test func withoutApplyingAFixThatDidNotHelpIsEscalatedNotUndone() async throws {
+        let fix = Fix.all[0]
+        let (fixture, _) = try await Self.appliedAndDue(fix)
+        let writes = try await Self.writes(fixture, to: Self.web).count
+        var watching = RemediationFixture.applying
+        watching.allowApply = false
+        let kept = try fixture.records().count
+        await (try fixture.remediator(watching)).round([fix.incident], cluster: ClusterModel())
+
+        let added = try fixture.records().dropFirst(kept)
+        #expect(added.map(\.step) == [.verified, .escalated])
+        #expect(added.last?.message?.hasSuffix("(the playbook's undo was not sent: applying is off)") == true)
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes)
+        #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == "6")
     }
 }
