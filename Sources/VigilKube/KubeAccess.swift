@@ -23,15 +23,11 @@ public enum KubeAccess: Sendable, Equatable {
 
     /// Why `request` may not be sent, or nil when it may.
     func refusal(of request: KubeRequest) -> KubeError? {
-        let why: String
-        if !request.hasPlainPath {
-            why = "its path holds a character no object name can ('?', '#', a space…), which would move the query"
-        } else if permits(request) {
-            return nil
-        } else {
-            why =
-                "it could change the cluster, and this client only " + (self == .read ? "reads" : "reads and dry-runs")
-        }
+        guard !permits(request) else { return nil }
+        let why =
+            request.hasPlainPath
+            ? "it could change the cluster, and this client only " + (self == .read ? "reads" : "reads and dry-runs")
+            : "its path holds a character no object name can ('?', '#', a space…), which would move the query"
         return KubeError(
             code: 0,
             reason: nil,

@@ -160,12 +160,11 @@ extension Remediator {
         for (id, verified) in ledger.unescalated.sorted(by: { $0.value.time < $1.value.time }) {
             let last = ledger.latest[id].flatMap { Timestamp.seconds($0.time) } ?? 0
             guard now - last >= Self.resumeGrace else { continue }
+            let recent = now - (Timestamp.seconds(verified.time) ?? 0) < policy.cooldown
             if let undoing = ledger.undoInFlight[id] {
-                let judged = Timestamp.seconds(verified.time) ?? 0
-                guard await reconcileUndo(undoing, giveUp: now - judged >= policy.cooldown) else { continue }
+                guard await reconcileUndo(undoing, giveUp: !recent) else { continue }
             } else if ledger.latest[id]?.step == .verified {
-                let judged = Timestamp.seconds(verified.time) ?? 0
-                await undoAndEscalate(verified, mayUndo: policy.allowApply && now - judged < policy.cooldown)
+                await undoAndEscalate(verified, mayUndo: policy.allowApply && recent)
                 continue
             }
             escalate(verified)
