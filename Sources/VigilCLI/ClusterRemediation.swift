@@ -10,8 +10,8 @@ import VigilRules
 /// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
 /// the audit log of the state directory first. What it applies is not verified afterwards (a one-shot
 /// command does not watch): a daemon sharing the state directory verifies it. Its round does verify, and
-/// finish after a crash, what the log holds from before (the daemon's included, once the step is
-/// ``Remediator/resumeGrace`` old).
+/// finish after a crash, what the log holds (the daemon's included): it takes the state directory's
+/// remediation turn (``RemediationTurn``), waiting for the daemon's round to end.
 ///
 /// With leader election (`cluster.leader_election` in `--config`, or `--lease`), `--apply` takes part in
 /// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds
@@ -46,7 +46,6 @@ struct ClusterRemediation {
 
     /// The incidents with their proposals' dry runs filled in, after any applying.
     func run(_ incidents: [Incident], cluster: ClusterModel) async throws -> [Incident] {
-        let logger = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
         // Without --apply, a client that cannot write: dry runs are all it sends.
         let kube = KubeClient(
             connection: connection,
@@ -55,7 +54,8 @@ struct ClusterRemediation {
         )
         guard let apply else {
             // Proposals only: dry runs, nothing on record (nothing can be applied without a log).
-            let remediator = Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: logger)
+            let quiet = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
+            let remediator = try Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: quiet)
             return await remediator.round(incidents, cluster: cluster)
         }
         // The Lease first: refused, nothing is sent, not even a dry run.
@@ -69,8 +69,7 @@ struct ClusterRemediation {
                 cluster: cluster,
                 apply: apply,
                 leadership: lease?.elector,
-                kube: kube,
-                logger: logger
+                kube: kube
             )
             await lease?.end()
             return answered
@@ -85,22 +84,24 @@ struct ClusterRemediation {
         cluster: ClusterModel,
         apply: Apply,
         leadership: (any RemediationLeadership)?,
-        kube: KubeClient,
-        logger: Logger
+        kube: KubeClient
     ) async throws -> [Incident] {
         let audit = try AuditLog(path: apply.auditLog)
-        let read = try AuditLog.read(path: audit.path)
-        for problem in read.problems { Console.error("vigil diagnose: audit log: \(problem)") }
         var policy = apply.policy
         policy.allowApply = true  // implied by --apply alone
-        let remediator = Remediator(
+        // Its warnings on standard error: why nothing was applied (another process's turn, a lost lease, a
+        // failed change) is the person's to see.
+        let logger = Logger(label: "vigil.diagnose") { label in
+            VigilLogging(label: label, json: false, console: Console.current, logLevel: .warning)
+        }
+        let remediator = try Remediator(
             policy: policy,
             audit: audit,
-            records: read.records,
             kube: kube,
             leadership: leadership,
             logger: logger
         )
+        for line in remediator.skippedLines { Console.error("vigil diagnose: audit log: \(line)") }
         // Every proposal a playbook lets go further than an explanation waits for the person here.
         var offered = incidents
         for index in offered.indices {
@@ -114,7 +115,9 @@ struct ClusterRemediation {
             for proposal in incident.proposals where proposal.autonomy == .approve {
                 Console.out(Self.offer(proposal, incident))
                 guard proposal.dryRun?.isAccepted == true else {
-                    Console.out("  not offered: the dry run was refused")
+                    Console.out(
+                        "  not offered: " + (proposal.dryRun == nil ? "no dry run was made" : "the dry run was refused")
+                    )
                     continue
                 }
                 guard apply.assumeYes || apply.ask("Apply? [y/N] ") else {

@@ -89,10 +89,9 @@ import VigilTestKit
             #expect(records.last { $0.proposal == other }?.reason == "cooldown")
         }
         let connection = KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token"))
-        let daemon = Remediator(
+        let daemon = try Remediator(
             policy: RemediationPolicy(),
             audit: try AuditLog(path: log, environment: [:]),
-            records: try AuditLog.read(path: log).records,
             kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
             logger: Logger(label: "test")
         )

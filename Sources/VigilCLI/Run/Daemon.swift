@@ -244,32 +244,25 @@ struct Daemon {
         handover: (any ProposalHandover)? = nil,
         logger: Logger
     ) throws -> Remediator {
-        var audit: AuditLog?
-        var records: [AuditRecord] = []
-        if let directory = config.stateDirectory {
-            let log = try AuditLog(path: "\(directory)/audit.jsonl")
-            let read = try AuditLog.read(path: log.path)
-            for problem in read.problems { logger.warning("audit log line skipped", metadata: ["line": "\(problem)"]) }
-            audit = log
-            records = read.records
-        }
-        logger.info(
-            "remediation",
-            metadata: [
-                "apply": "\(config.remediation.allowApply ? "allowed under the guards" : "off (--allow-apply)")",
-                "audit_log": "\(audit?.path ?? "none (no state_dir): nothing can be applied")",
-                "records": "\(records.count)",
-            ]
-        )
-        return Remediator(
+        let audit = try config.stateDirectory.map { try AuditLog(path: "\($0)/audit.jsonl") }
+        let remediator = try Remediator(
             policy: config.remediation,
             audit: audit,
-            records: records,
             kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
             leadership: leadership,
             handover: handover,
             logger: logger
         )
+        for line in remediator.skippedLines { logger.warning("audit log line skipped", metadata: ["line": "\(line)"]) }
+        logger.info(
+            "remediation",
+            metadata: [
+                "apply": "\(config.remediation.allowApply ? "allowed under the guards" : "off (--allow-apply)")",
+                "audit_log": "\(audit?.path ?? "none (no state_dir): nothing can be applied")",
+                "records": "\(remediator.recordsAtStart)",
+            ]
+        )
+        return remediator
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -9,18 +9,32 @@ import Glibc
 /// (SIGKILL, power loss) loses nothing recorded. A line torn by a crash mid-write was never recorded
 /// (its fsync never returned): opening the log cuts it off. A failed write (a full disk) is undone and
 /// thrown; the remediator then applies nothing until a write succeeds again.
+///
+/// Several processes may append to one log (the daemon and `vigil diagnose --apply` sharing a state
+/// directory): ``readNew()`` gives each what the others appended since it last read, so its guards count
+/// their changes too.
 public final class AuditLog: Sendable {
     public let path: String
     private let descriptor: Int32
     /// Serialises appends from this process; `flock` serialises them with other processes (the daemon
     /// and a `vigil diagnose --apply` sharing a state directory). An NSLock (a pthread mutex), not
-    /// Synchronization's Mutex, which ThreadSanitizer does not see through; it guards no stored state.
+    /// Synchronization's Mutex, which ThreadSanitizer does not see through; it also guards `reader`.
     private let lock = NSLock()
     /// Test hooks for crash tests (documented in docs/REMEDIATION.md): `VIGIL_CRASH_AFTER_AUDIT=<step>`
     /// kills the process with SIGKILL right after that step is on disk, `VIGIL_CRASH_BEFORE_AUDIT=<step>`
     /// right before it is written (for `applied`: the change is in the cluster, its record is not).
     private let crashAfter: AuditRecord.Step?
     private let crashBefore: AuditRecord.Step?
+    /// How far this process has read the log (``readNew()``), guarded by `lock`.
+    nonisolated(unsafe) private var reader = Reader()
+
+    /// The offset read up to, the lines read (for line numbers), and where this process's own appends
+    /// past that offset start: their writer has them already, so reading does not return them again.
+    private struct Reader {
+        var offset: off_t = 0
+        var lines = 0
+        var own: Set<off_t> = []
+    }
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -39,6 +53,9 @@ public final class AuditLog: Sendable {
         crashAfter = environment["VIGIL_CRASH_AFTER_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
         crashBefore = environment["VIGIL_CRASH_BEFORE_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
         do throws(Failure) {
+            // Exclusively: another process's append in progress is not a torn line.
+            flock(descriptor, LOCK_EX)
+            defer { flock(descriptor, LOCK_UN) }
             try Self.cutTornTail(descriptor, path)
         } catch {
             close(descriptor)
@@ -49,6 +66,7 @@ public final class AuditLog: Sendable {
     deinit { close(descriptor) }
 
     /// Appends `record` as one line and fsyncs it. Throws when it is not on disk (nothing of it remains).
+    /// ``readNew()`` does not return it: the caller has it.
     public func append(_ record: AuditRecord) throws(Failure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -62,6 +80,9 @@ public final class AuditLog: Sendable {
             defer { lock.unlock() }
             flock(descriptor, LOCK_EX)
             defer { flock(descriptor, LOCK_UN) }
+            // Another writer of the log may have died mid-line since it was opened: not a record, and
+            // this one must not be joined to it.
+            try Self.cutTornTail(descriptor, path)
             let start = lseek(descriptor, 0, SEEK_END)
             var written = 0
             while written < line.count {
@@ -79,8 +100,49 @@ public final class AuditLog: Sendable {
                 if start >= 0 { _ = ftruncate(descriptor, start) }
                 throw Failure(description: "cannot sync the audit log \(path): \(reason)")
             }
+            reader.own.insert(start)
         }
         if let crashAfter, crashAfter == record.step { kill(getpid(), SIGKILL) }
+    }
+
+    /// The records appended since this process last read the log (the first call: the whole log) that it
+    /// did not append itself, oldest first, and the lines that could not be read (with their line
+    /// numbers). Only whole lines: another process's append is read once it is on disk.
+    public func readNew() throws(Failure) -> (records: [AuditRecord], problems: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        flock(descriptor, LOCK_SH)
+        defer { flock(descriptor, LOCK_UN) }
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end > reader.offset else { return ([], []) }
+        var bytes = [UInt8](repeating: 0, count: Int(end - reader.offset))
+        var filled = 0
+        while filled < bytes.count {
+            let result = bytes[filled...].withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress, $0.count, reader.offset + off_t(filled))
+            }
+            if result < 0 && Glibc.errno == EINTR { continue }
+            guard result > 0 else { throw Failure(description: "cannot read the audit log \(path): \(Self.errno())") }
+            filled += result
+        }
+        var records: [AuditRecord] = []
+        var problems: [String] = []
+        var lineStart = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            let line = bytes[lineStart..<index]
+            let start = reader.offset + off_t(lineStart)
+            lineStart = index + 1
+            reader.lines += 1
+            guard !line.isEmpty, !reader.own.contains(start) else { continue }
+            if let record = Self.decode(line) {
+                records.append(record)
+            } else {
+                problems.append("\(path):\(reader.lines): not an audit record")
+            }
+        }
+        reader.offset += off_t(lineStart)
+        reader.own = reader.own.filter { $0 >= reader.offset }
+        return (records, problems)
     }
 
     /// Every record of the log at `path`, oldest first, and the lines that could not be read (with their
@@ -90,18 +152,21 @@ public final class AuditLog: Sendable {
             if !FileManager.default.fileExists(atPath: path) { return ([], []) }
             throw Failure(description: "cannot read the audit log \(path)")
         }
-        let decoder = JSONDecoder()
         var records: [AuditRecord] = []
         var problems: [String] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
         where !line.isEmpty {
-            do {
-                records.append(try decoder.decode(AuditRecord.self, from: Data(line)))
-            } catch {
+            if let record = decode(line) {
+                records.append(record)
+            } else {
                 problems.append("\(path):\(index + 1): not an audit record")
             }
         }
         return (records, problems)
+    }
+
+    private static func decode(_ line: some DataProtocol) -> AuditRecord? {
+        try? JSONDecoder().decode(AuditRecord.self, from: Data(line))
     }
 
     /// Cuts the file back to its last newline: what follows it is a line whose write a crash interrupted.

@@ -144,22 +144,16 @@ extension Remediator {
 
     // MARK: - After a crash
 
-    /// How long a step after a verdict is left to whoever took it: another live process sharing the log
-    /// (`vigil diagnose --apply` beside the daemon) may be in the middle of it, and every undo makes its
-    /// few requests, each with a 30-second timeout, well within this.
-    static let resumeGrace: Double = 300
-
-    /// Finishes what a crash cut short after a fix was judged not to help, once its last record is
-    /// ``resumeGrace`` old: from `verified`, the undo (if the playbook says so) and the escalation; from an
-    /// `undoing` whose answer never reached the log, its end read from the object (``reconcileUndo(_:)``),
-    /// then the escalation; from the undo's end, the escalation. An undo is never sent twice, and a
-    /// resumed one is sent only within the cooldown of its verdict and with applying on: later, or
-    /// without `--allow-apply`, the fix is escalated as it stands.
+    /// Finishes what a crash (or a full disk) cut short after a fix was judged not to help: from
+    /// `verified`, the undo (if the playbook says so) and the escalation; from an `undoing` whose answer
+    /// never reached the log, its end read from the object (``reconcileUndo(_:giveUp:)``), then the
+    /// escalation; from the undo's end, the escalation. No live process is in the middle of these steps:
+    /// each takes them within its turn (``RemediationTurn``). An undo is never sent twice, and a resumed one
+    /// is sent only within the cooldown of its verdict and with applying on: later, or without
+    /// `--allow-apply`, the fix is escalated as it stands.
     func resumeAfterVerdicts() async {
         let now = wallTime()
         for (id, verified) in ledger.unescalated.sorted(by: { $0.value.time < $1.value.time }) {
-            let last = ledger.latest[id].flatMap { Timestamp.seconds($0.time) } ?? 0
-            guard now - last >= Self.resumeGrace else { continue }
             let recent = now - (Timestamp.seconds(verified.time) ?? 0) < policy.cooldown
             if let undoing = ledger.undoInFlight[id] {
                 guard await reconcileUndo(undoing, giveUp: !recent) else { continue }

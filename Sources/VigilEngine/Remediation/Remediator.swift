@@ -12,6 +12,16 @@ import VigilRules
 public actor Remediator {
     public let policy: RemediationPolicy
     private let audit: AuditLog?
+    /// With a log: the turn this process takes, against others sharing its state directory, for each
+    /// round and approval.
+    private let turn: RemediationTurn?
+    /// How long a round or approval waits for another process's turn before giving up, and how it waits.
+    private let turnWait: Duration
+    private let sleep: @Sendable (Duration) async -> Void
+    /// Lines of the log that could not be read at start (`path:line: …`), for the caller to report.
+    public nonisolated let skippedLines: [String]
+    /// The records the log held at start.
+    public nonisolated let recordsAtStart: Int
     let kube: KubeClient?
     /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
     let leadership: (any RemediationLeadership)?
@@ -38,25 +48,28 @@ public actor Remediator {
     private var fromBoard: Set<String> = []
     /// Whether this round read the board (only a leader does): what a handed-over fix is judged on.
     var boardRead = false
-    /// Rounds and approvals run one at a time (``exclusively(_:)``).
+    /// Rounds and approvals run one at a time (``exclusively(otherwise:_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
     let metrics = RemediationMetrics()
 
     /// - Parameters:
-    ///   - audit: the log; without one nothing is ever applied (proposals and dry runs only).
+    ///   - audit: the log, read whole here so that the guards remember across restarts; without one
+    ///     nothing is ever applied (proposals and dry runs only).
     ///   - kube: the cluster; without one there are no dry runs and nothing is applied.
-    ///   - records: the log's records so far (``AuditLog/read(path:)``), so guards remember across restarts.
+    ///   - turnWait: how long a round or approval waits while another process sharing the state directory
+    ///     has its turn (``RemediationTurn``) before it gives up; `sleep` is how it waits between tries.
     public init(
         policy: RemediationPolicy,
         audit: AuditLog?,
-        records: [AuditRecord] = [],
         kube: KubeClient?,
         leadership: (any RemediationLeadership)? = nil,
         handover: (any ProposalHandover)? = nil,
         logger: Logger,
-        wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
-    ) {
+        wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        turnWait: Duration = .seconds(60),
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) throws(AuditLog.Failure) {
         self.policy = policy
         self.leadership = leadership
         self.handover = handover
@@ -64,7 +77,13 @@ public actor Remediator {
         self.kube = kube
         self.logger = logger
         self.wallTime = wallTime
-        ledger = RemediationLedger(records: records)
+        self.turnWait = turnWait
+        self.sleep = sleep
+        let read = try audit?.readNew()
+        turn = try audit.map { log throws(AuditLog.Failure) in try RemediationTurn(beside: log.path) }
+        skippedLines = read?.problems ?? []
+        recordsAtStart = read?.records.count ?? 0
+        ledger = RemediationLedger(records: read?.records ?? [])
         metrics.pending.record(ledger.pending.count)
     }
 
@@ -88,19 +107,75 @@ public actor Remediator {
     /// proposal is refused).
     @discardableResult
     public func round(_ incidents: [Incident], cluster: ClusterModel, playbooks: [Playbook] = []) async -> [Incident] {
-        await exclusively { await self.unlockedRound(incidents, cluster: cluster, playbooks: playbooks) }
+        await exclusively(otherwise: incidents) {
+            await self.unlockedRound(incidents, cluster: cluster, playbooks: playbooks)
+        }
     }
 
-    /// Runs `body` alone: an actor lets another call in at every `await`, and two rounds (the timer's and
-    /// a webhook's) or a round and an approval interleaved could each pass the rate limit or the node cap
-    /// before either recorded its change.
-    private func exclusively<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+    /// Runs `body` alone, in this process and in every process sharing the state directory, after folding
+    /// in what the others appended to the log: an actor lets another call in at every `await`, and two
+    /// rounds (the timer's and a webhook's, or the daemon's and `vigil diagnose --apply`'s) or a round and
+    /// an approval interleaved could each pass the rate limit or the node cap before either recorded its
+    /// change. `otherwise` when the turn cannot be had (or the log read) within ``turnWait``.
+    private func exclusively<T: Sendable>(otherwise: T, _ body: @Sendable () async -> T) async -> T {
         while busy { await withCheckedContinuation { waiting.append($0) } }
         busy = true
-        let result = await body()
+        let result: T
+        if await takeTurn() {
+            result = catchUp() ? await body() : otherwise
+            turn?.end()
+        } else {
+            result = otherwise
+        }
         busy = false
         if !waiting.isEmpty { waiting.removeFirst().resume() }
         return result
+    }
+
+    /// Takes this process's turn at the state directory, waiting up to ``turnWait`` for another's to end.
+    private func takeTurn() async -> Bool {
+        guard let turn else { return true }
+        let step = Duration.milliseconds(250)
+        var waited = Duration.zero
+        while !turn.take() {
+            guard waited < turnWait else {
+                logger.warning(
+                    "another vigil process kept its remediation turn: nothing dry-run, applied or verified this time",
+                    metadata: ["state_dir": "\(turn.path)", "waited": "\(waited)"]
+                )
+                return false
+            }
+            if waited == .zero {
+                logger.notice(
+                    "waiting for another vigil process's remediation turn",
+                    metadata: ["state_dir": "\(turn.path)"]
+                )
+            }
+            await sleep(step)
+            waited += step
+        }
+        return true
+    }
+
+    /// Folds in what other processes sharing the log appended since this one last read it. False when the
+    /// log cannot be read: the guards would judge without them.
+    private func catchUp() -> Bool {
+        guard let audit else { return true }
+        do {
+            let read = try audit.readNew()
+            for problem in read.problems { logger.warning("audit log line skipped", metadata: ["line": "\(problem)"]) }
+            for record in read.records { ledger.record(record) }
+            if !read.records.isEmpty {
+                logger.info("records another vigil process appended", metadata: ["records": "\(read.records.count)"])
+            }
+            return true
+        } catch {
+            logger.error(
+                "cannot read the audit log: nothing dry-run, applied or verified this time",
+                metadata: ["error": "\(error)"]
+            )
+            return false
+        }
     }
 
     private func unlockedRound(
@@ -190,7 +265,7 @@ public actor Remediator {
     /// A person approves a current proposal whose level is `approve` (or `apply`): recorded, then applied
     /// under every guard.
     public func approve(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal> {
-        await exclusively { await self.unlockedApprove(id, by: user, cluster: cluster) }
+        await exclusively(otherwise: .failure(Self.busy)) { await self.unlockedApprove(id, by: user, cluster: cluster) }
     }
 
     private func unlockedApprove(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal>
@@ -441,6 +516,14 @@ public actor Remediator {
         }
     }
 
+    /// The refusal of an approval made while another process sharing the state directory kept its turn.
+    static let busy = Refusal(
+        reason: "busy",
+        message:
+            "another vigil process sharing the state directory kept its remediation turn, or the audit log could "
+            + "not be read (the log says which): nothing was sent; try again"
+    )
+
     /// The refusal of a proposal a leader (this replica or another) already applied, as the lease says.
     static let appliedElsewhere = Refusal(
         reason: "already-applied",
@@ -468,8 +551,8 @@ public actor Remediator {
 
     // MARK: - After a crash
 
-    /// Settles every `applying` whose answer never reached the log: reads the object and records whether
-    /// the change is in it. Applied: settled, never sent again. Not applied: the object is held for the
+    /// Settles every `applying` whose answer never reached the log (a crash's or a full disk's: within this
+    /// turn no live process is sending one): reads the object and records whether the change is in it. Applied: settled, never sent again. Not applied: the object is held for the
     /// cooldown, then decided afresh.
     private func reconcile() async {
         guard let kube, !ledger.inFlight.isEmpty else { return }

@@ -69,6 +69,55 @@ import VigilTestKit
         #expect(problems == ["\(path):2: not an audit record"])
     }
 
+    /// The daemon and `vigil diagnose --apply` sharing a state directory, each with the log open: each
+    /// reads what the other appended, once and in order, never its own appends; a bad line is named by
+    /// its number in the whole log.
+    @Test func eachWriterReadsWhatTheOtherAppendedOnce() throws {
+        let path = temporary()
+        try AuditLog(path: path, environment: [:]).append(Self.record(.proposed, "p0"))
+        let daemon = try AuditLog(path: path, environment: [:])
+        let diagnose = try AuditLog(path: path, environment: [:])
+        #expect(try daemon.readNew().records.map(\.proposal) == ["p0"])
+        #expect(try diagnose.readNew().records.map(\.proposal) == ["p0"])
+
+        try daemon.append(Self.record(.applying, "p1"))
+        try diagnose.append(Self.record(.proposed, "p2"))
+        try daemon.append(Self.record(.applied, "p1"))
+        #expect(try daemon.readNew().records.map(\.proposal) == ["p2"])
+        #expect(try diagnose.readNew().records.map(\.step) == [.applying, .applied])
+        #expect(try daemon.readNew().records.isEmpty)
+        #expect(try diagnose.readNew().records.isEmpty)
+
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data("not json\n".utf8))
+        try handle.close()
+        try diagnose.append(Self.record(.dryRun, "p3"))
+        let read = try daemon.readNew()
+        #expect(read.records.map(\.proposal) == ["p3"])
+        #expect(read.problems == ["\(path):5: not an audit record"])
+    }
+
+    /// A writer that died mid-line after the others opened the log: its torn line is never read, and the
+    /// next append cuts it off rather than joining its own record to it.
+    @Test func aLineAnotherWriterToreIsCutOffByTheNextAppend() throws {
+        let path = temporary()
+        let daemon = try AuditLog(path: path, environment: [:])
+        let diagnose = try AuditLog(path: path, environment: [:])
+        try daemon.append(Self.record(.proposed, "p1"))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(try JSONEncoder().encode(Self.record(.applying, "p2")).prefix(40))
+        try handle.close()
+        #expect(try diagnose.readNew().records.map(\.proposal) == ["p1"])
+
+        try daemon.append(Self.record(.applied, "p1"))
+        let read = try diagnose.readNew()
+        #expect(read.records.map(\.step) == [.applied])
+        #expect(read.problems.isEmpty)
+        #expect(try AuditLog.read(path: path).records.map(\.step) == [.proposed, .applied])
+    }
+
     @Test func aFullDiskThrowsAndLeavesNothingHalfWritten() throws {
         let log = try AuditLog(path: "/dev/full", environment: [:])
         #expect(throws: AuditLog.Failure.self) { try log.append(Self.record(.proposed)) }

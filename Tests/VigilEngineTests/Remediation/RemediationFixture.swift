@@ -38,18 +38,20 @@ final class RemediationFixture: @unchecked Sendable {
         _ policy: RemediationPolicy,
         audit: AuditLog? = nil,
         leadership: (any RemediationLeadership)? = nil,
-        handover: (any ProposalHandover)? = nil
+        handover: (any ProposalHandover)? = nil,
+        turnWait: Duration = .zero,
+        sleep: @escaping @Sendable (Duration) async -> Void = { _ in }
     ) throws -> Remediator {
-        let log = try audit ?? AuditLog(path: auditPath, environment: [:])
-        return Remediator(
+        try Remediator(
             policy: policy,
-            audit: log,
-            records: (try? AuditLog.read(path: log.path).records) ?? [],
+            audit: audit ?? AuditLog(path: auditPath, environment: [:]),
             kube: kube,
             leadership: leadership,
             handover: handover,
             logger: Logger(label: "test"),
-            wallTime: { [unowned self] in self.now }
+            wallTime: { [unowned self] in self.now },
+            turnWait: turnWait,
+            sleep: sleep
         )
     }
 

@@ -198,7 +198,7 @@ struct UndoTests {
         var after: AuditRecord.Step
         var undoLanded: Bool
         /// Seconds from the crash to the restarted round.
-        var restartAfter = Remediator.resumeGrace
+        var restartAfter: Double = 1
         var allowApply = true
         var resumed: [AuditRecord.Step]
         var undone: String?
@@ -266,13 +266,17 @@ struct UndoTests {
         #expect(try await Self.writes(fixture, to: Self.web).count == writes + sent)
     }
 
-    /// A verdict whose steps were last recorded less than ``Remediator/resumeGrace`` ago may be another
-    /// live process's (`vigil diagnose --apply` beside the daemon) in the middle of its undo: left alone,
-    /// then finished once that time has passed.
-    @Test func aVerdictAnotherProcessMayStillBeFinishingIsLeftToItFirst() async throws {
+    /// The steps after a verdict are taken within a turn (``RemediationTurn``): while another process
+    /// sharing the state directory (`vigil diagnose --apply` beside the daemon) has its turn, it may be in
+    /// the middle of them, and a round leaves them, and everything else, to it; once that turn ends, the
+    /// next round finishes them, having read what the other appended meanwhile.
+    @Test func aVerdictAnotherProcessIsFinishingInItsTurnIsLeftToIt() async throws {
         let fix = Fix.all[0]
         let (fixture, _) = try await Self.appliedAndDue(fix)
-        // The other process has written `verified` and not yet begun its undo.
+        let beside = try fixture.remediator(RemediationFixture.applying)
+        // The other process, in its turn, has written `verified` and not yet begun its undo.
+        let other = try RemediationTurn(beside: fixture.auditPath)
+        #expect(other.take())
         let applied = try #require(try fixture.records().last { $0.step == .applied })
         var verified = applied
         verified.step = .verified
@@ -280,14 +284,15 @@ struct UndoTests {
         verified.reason = "not-resolved"
         try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
         let kept = try fixture.records().count
+        let writes = try await Self.writes(fixture, to: Self.web).count
 
-        let beside = try fixture.remediator(RemediationFixture.applying)
-        fixture.advance(Remediator.resumeGrace - 1)
         await beside.round([fix.incident], cluster: ClusterModel())
         #expect(try fixture.records().count == kept)
-        fixture.advance(1)
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes)
+        other.end()
         await beside.round([fix.incident], cluster: ClusterModel())
         #expect(try fixture.records().dropFirst(kept).map(\.step) == [.undoing, .undone, .escalated])
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes + 1)
     }
 
     /// An undo is a change: a remediator judging a fix without `--allow-apply` (a daemon verifying what
