@@ -3,7 +3,7 @@ import VigilKube
 /// Why a change is not applied: a reason for the metric label and the log, and a sentence for a person.
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
-    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `audit-log-unwritable`, `untrusted-handover`; with
+    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `audit-log-unwritable`, `untrusted-handover`, `busy`; with
     /// leader election `not-leader`, `already-applied`, `lease-lost`, `already-undone`.
     public var reason: String
     public var message: String
@@ -18,6 +18,10 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
 /// none turns a guard off, and nothing applies without `--allow-apply`.
 struct Guardrails {
     let policy: RemediationPolicy
+
+    /// How long a cordon Vigil made counts whatever the cluster's nodes say: the model of them comes
+    /// from a watch, which may not show it yet.
+    static let settling: Double = 600
 
     /// The cluster's nodes as the guards count them.
     struct Nodes {
@@ -103,8 +107,13 @@ struct Guardrails {
     ) -> String? {
         switch proposal.action {
         case "cordon", "drain":
-            // Those Vigil may have left cordoned count unless someone has uncordoned them since.
-            let cordoned = ledger.cordoned.union(ledger.possiblyCordoned.intersection(nodes.unschedulable))
+            // Vigil's cordons count while their nodes are unschedulable (someone may uncordon one: then it
+            // is no longer Vigil's to count), and whatever the cluster model says while it may not show
+            // them yet; those Vigil may have left cordoned count while their nodes are unschedulable.
+            let held = ledger.cordoned.filter { node, at in
+                now - at < Self.settling || nodes.unschedulable.contains(node)
+            }
+            let cordoned = Set(held.keys).union(ledger.possiblyCordoned.intersection(nodes.unschedulable))
             if cordoned.count >= policy.maxNodesCordoned {
                 return "Vigil already has \(cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }

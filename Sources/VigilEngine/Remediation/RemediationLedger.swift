@@ -24,8 +24,8 @@ public struct RemediationLedger: Sendable {
     public private(set) var verifying: [String: Change] = [:]
     /// `action target cause` of fixes verified as not helping: never proposed for applying again.
     public private(set) var unhelpful: Set<String> = []
-    /// Nodes Vigil cordoned (or drained) and has not uncordoned.
-    public private(set) var cordoned: Set<String> = []
+    /// Nodes Vigil cordoned (or drained) and has not uncordoned, with when.
+    public private(set) var cordoned: [String: Double] = [:]
     /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon whose
     /// undo was not sent (the node changed since the fix, or the undo failed). The guards count them
     /// while they are still unschedulable.
@@ -109,8 +109,8 @@ public struct RemediationLedger: Sendable {
             unescalated[id] = nil
         case .undone:
             undoInFlight[id] = nil
-            if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
-                cordoned.remove(node)
+            if let node = Self.node(record.target), cordoned[node] != nil || possiblyCordoned.contains(node) {
+                cordoned[node] = nil
                 // Sent, its precondition held: uncordoned. Changed since the fix (someone uncordoned it),
                 // or cordoned before Vigil's cordon (nothing to undo): not Vigil's cordon now. Otherwise
                 // (the undo failed or conflicted) Vigil's cordon may stand.
@@ -136,7 +136,7 @@ public struct RemediationLedger: Sendable {
         let change = Change(record: record, at: at)
         changes.append(change)
         verifying[record.proposal] = change
-        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned.insert(node) }
+        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned[node] = at }
     }
 
     /// The node's name, for a target that is a node (`node/NAME`).

@@ -155,7 +155,19 @@ import VigilRules
             why: "a second node cordoned by Vigil",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
             refused: "blast-radius"
+        ),
+        Case(
+            why: "a second node, while the nodes may not show Vigil's cordon of the first yet",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: Guardrails.settling - 1)],
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "someone has uncordoned the node Vigil cordoned (a fix that helped, so never undone)",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: Guardrails.settling)]
         ),
         Case(
             why: "the cordoned node was uncordoned since (and is cordoned again, by someone else)",
