@@ -4,10 +4,10 @@ import Foundation
 /// statefulsets, daemonsets, nodes, events), cluster-wide, each listing then watching on its own.
 public actor ClusterWatcher {
     public private(set) var model: ClusterModel
-    private let client: KubeClient
+    let client: KubeClient
 
     public init(client: KubeClient, model: ClusterModel = ClusterModel()) {
-        self.client = client
+        self.client = client.narrowed(to: .read)
         self.model = model
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 
 /// What a ``KubeClient`` may send, checked on every request before it leaves the process: the parts of
-/// Vigil that only watch, diagnose or preview hold a client that cannot change the cluster.
-public enum KubeAccess: Sendable, Equatable {
+/// Vigil that only watch, diagnose or preview hold a client that cannot change the cluster. Ordered from
+/// least to most (``KubeClient/narrowed(to:)``).
+public enum KubeAccess: Sendable, Comparable {
     /// Reads only (GET, no body): watching, discovery, `vigil kube events`, a diagnosis's evidence.
     case read
     /// Reads and server-side dry runs, which the API server answers and stores nothing of: `vigil mcp`'s

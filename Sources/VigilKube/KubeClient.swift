@@ -36,7 +36,7 @@ public struct ActionOutcome: Sendable, Equatable {
 public struct KubeClient: Sendable {
     public let connection: KubeConnection
     /// What it may send; every caller says which, so a client that only watches cannot write.
-    public let access: KubeAccess
+    public private(set) var access: KubeAccess
     private let transport: any HTTPTransport
     private let execCredentials: ExecCredentialRunner?
     private let limiter: RequestRateLimiter
@@ -55,6 +55,14 @@ public struct KubeClient: Sendable {
         self.transport = transport
         execCredentials = connection.credential.execPlugin.map { ExecCredentialRunner(plugin: $0) }
         limiter = RequestRateLimiter(qps: qps, burst: burst)
+    }
+
+    /// This client, permitted no more than `access` (never more than it was): what a part that only
+    /// watches keeps of the client it is given, whoever made it.
+    public func narrowed(to access: KubeAccess) -> KubeClient {
+        var narrowed = self
+        narrowed.access = min(self.access, access)
+        return narrowed
     }
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.

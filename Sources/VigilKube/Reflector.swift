@@ -23,8 +23,9 @@ public struct Reflector: Sendable {
     /// Added to the list and the watch: a `labelSelector` or `fieldSelector` narrowing the collection.
     public let query: [KubeQueryItem]
 
+    /// `client` is kept narrowed to reads: a reflector lists and watches, nothing more.
     public init(client: KubeClient, collection: String, pageSize: Int = 500, query: [KubeQueryItem] = []) {
-        self.client = client
+        self.client = client.narrowed(to: .read)
         self.collection = collection
         self.pageSize = pageSize
         self.query = query

@@ -52,6 +52,17 @@ struct KubeAccessTests {
         #expect(sent.allSatisfy { $0.method == "GET" }, "\(sent.map(\.description))")
     }
 
+    /// What only watches keeps a client that only reads, whatever client its maker gave it: the daemon's
+    /// cluster watcher, its target discovery, every reflector. Narrowing never widens.
+    @Test func whatOnlyWatchesKeepsAClientThatOnlyReads() async {
+        let writer = client(.write)
+        #expect(await ClusterWatcher(client: writer).client.access == .read)
+        #expect(await KubernetesDiscovery(client: writer, configuration: .init(role: .pod)).client.access == .read)
+        #expect(Reflector(client: writer, collection: "/api/v1/pods").client.access == .read)
+        #expect(writer.narrowed(to: .dryRun).access == .dryRun)
+        #expect(client(.read).narrowed(to: .write).access == .read)
+    }
+
     /// An object name that would end the path early (`#` drops the rest, `?` starts a query of its own)
     /// takes the `dryRun=All` after it away, and names another object: refused for every client, and
     /// nothing is sent, not even the read before the change.

@@ -16,14 +16,13 @@ public protocol ProposalPreview: Sendable {
 /// exactly as ``KubeClient/perform(_:dryRun:now:precondition:)`` sends it with `dryRun: true` — reads
 /// (GET) and dry runs, nothing stored. Nothing is put on record: a preview is not a step of remediation.
 public struct ServerDryRun: ProposalPreview {
-    private let kube: KubeClient
+    let kube: KubeClient
     private let now: @Sendable () -> Date
 
-    /// - Parameter kube: a client that cannot write (``KubeAccess/dryRun``), so that nothing here, by
-    ///   mistake or by change, can store a change.
+    /// - Parameter kube: the cluster's client, kept narrowed to reads and dry runs (``KubeAccess/dryRun``)
+    ///   whoever made it, so that nothing here, by mistake or by change, can store a change.
     public init(kube: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
-        precondition(kube.access == .dryRun, "a preview's cluster client may only read and dry-run")
-        self.kube = kube
+        self.kube = kube.narrowed(to: .dryRun)
         self.now = now
     }
 

@@ -5,11 +5,12 @@
 /// not the whole cluster.
 public actor KubernetesDiscovery {
     public nonisolated let configuration: KubernetesSDConfiguration
-    private let client: KubeClient
+    let client: KubeClient
     private var index: TargetGroupIndex
 
+    /// `client` is kept narrowed to reads: discovery lists and watches, nothing more.
     public init(client: KubeClient, configuration: KubernetesSDConfiguration) {
-        self.client = client
+        self.client = client.narrowed(to: .read)
         self.configuration = configuration
         index = TargetGroupIndex(role: configuration.role)
     }
