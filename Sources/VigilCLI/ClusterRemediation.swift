@@ -9,9 +9,10 @@ import VigilRules
 /// (its outcome and diff then show in the report), and with `--apply`, each proposal offered to the
 /// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
 /// the audit log of the state directory first. What it applies is not verified afterwards (a one-shot
-/// command does not watch): a daemon sharing the state directory verifies it. Its round does verify, and
-/// finish after a crash, what the log holds (the daemon's included): it takes the state directory's
-/// remediation turn (``RemediationTurn``), waiting for the daemon's round to end.
+/// command does not watch, and may see one namespace, one workload or a recording): a daemon sharing the
+/// state directory verifies it, and this verifies nothing. It does finish what a crash cut short (an
+/// unanswered apply, the steps after a verdict), in the state directory's remediation turn
+/// (``RemediationTurn``), waiting for the daemon's round to end.
 ///
 /// With leader election (`cluster.leader_election` in `--config`, or `--lease`), `--apply` takes part in
 /// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds
@@ -99,7 +100,8 @@ struct ClusterRemediation {
             audit: audit,
             kube: kube,
             leadership: leadership,
-            logger: logger
+            logger: logger,
+            verifying: false
         )
         for line in remediator.skippedLines { Console.error("vigil diagnose: audit log: \(line)") }
         // Every proposal a playbook lets go further than an explanation waits for the person here.

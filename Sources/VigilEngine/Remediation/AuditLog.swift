@@ -114,6 +114,17 @@ public final class AuditLog: Sendable {
         flock(descriptor, LOCK_SH)
         defer { flock(descriptor, LOCK_UN) }
         let end = lseek(descriptor, 0, SEEK_END)
+        // Shrunk, or replaced (this descriptor then holds the old file): what was read no longer
+        // describes it, and the other writers' records would be missed.
+        var opened = stat()
+        var named = stat()
+        guard end >= reader.offset, fstat(descriptor, &opened) == 0, stat(path, &named) == 0,
+            opened.st_ino == named.st_ino, opened.st_dev == named.st_dev
+        else {
+            throw Failure(
+                description: "the audit log \(path) was truncated or replaced while open: restart to read it anew"
+            )
+        }
         guard end > reader.offset else { return ([], []) }
         var bytes = [UInt8](repeating: 0, count: Int(end - reader.offset))
         var filled = 0

@@ -8,17 +8,18 @@ import Glibc
 /// one; each takes a turn for a whole round (or approval) — reading what the other appended, checking the
 /// guards, making its changes and recording their answers — so neither judges a log the other is in the
 /// middle of writing: an `applying` not yet answered is a crash's, never a live change still on the wire.
-/// An advisory lock (`flock`) on the directory that holds the audit log: nothing to create or clean up,
-/// and the kernel releases it when its holder dies, so a crash never leaves the turn taken.
+/// An advisory lock (`flock`) on `remediation.lock` in the directory that holds the audit log, which the
+/// kernel releases when its holder dies, so a crash never leaves the turn taken. A file opened for
+/// writing, not the directory itself: NFS emulates `flock` with byte-range locks, which need one.
 public final class RemediationTurn: Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// The turn at the directory of the audit log at `log`.
+    /// The turn at the directory of the audit log at `log` (creating its lock file, mode 0600).
     public init(beside log: String) throws(AuditLog.Failure) {
         let directory = (log as NSString).deletingLastPathComponent
-        path = directory.isEmpty ? "." : directory
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        path = (directory.isEmpty ? "." : directory) + "/remediation.lock"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw AuditLog.Failure(
                 description: "cannot open \(path): \(String(cString: strerror(Glibc.errno)))"
@@ -29,11 +30,17 @@ public final class RemediationTurn: Sendable {
 
     deinit { close(descriptor) }
 
-    /// Takes the turn if no other holder has it; false, at once, if one does.
-    public func take() -> Bool {
+    /// Takes the turn if no other holder has it; false, at once, if one does. Throws when the lock itself
+    /// fails (a file system without locks): that is not another process's turn.
+    public func take() throws(AuditLog.Failure) -> Bool {
         while true {
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
-            if Glibc.errno != EINTR { return false }
+            switch Glibc.errno {
+            case EINTR: continue
+            case EWOULDBLOCK: return false
+            default:
+                throw AuditLog.Failure(description: "cannot lock \(path): \(String(cString: strerror(Glibc.errno)))")
+            }
         }
     }
 

@@ -18,6 +18,8 @@ public actor Remediator {
     /// How long a round or approval waits for another process's turn before giving up, and how it waits.
     private let turnWait: Duration
     private let sleep: @Sendable (Duration) async -> Void
+    /// Whether rounds judge applied fixes against their incidents (``verify(_:)``).
+    private let verifying: Bool
     /// Lines of the log that could not be read at start (`path:line: …`), for the caller to report.
     public nonisolated let skippedLines: [String]
     /// The records the log held at start.
@@ -59,6 +61,9 @@ public actor Remediator {
     ///   - kube: the cluster; without one there are no dry runs and nothing is applied.
     ///   - turnWait: how long a round or approval waits while another process sharing the state directory
     ///     has its turn (``RemediationTurn``) before it gives up; `sleep` is how it waits between tries.
+    ///   - verifying: whether rounds judge applied fixes against their incidents. Only a process that sees
+    ///     every incident as it goes (the daemon) may: `vigil diagnose --apply` may see one namespace, one
+    ///     workload or a recording, where every fix outside them would look resolved.
     public init(
         policy: RemediationPolicy,
         audit: AuditLog?,
@@ -68,7 +73,8 @@ public actor Remediator {
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         turnWait: Duration = .seconds(60),
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        verifying: Bool = true
     ) throws(AuditLog.Failure) {
         self.policy = policy
         self.leadership = leadership
@@ -79,6 +85,7 @@ public actor Remediator {
         self.wallTime = wallTime
         self.turnWait = turnWait
         self.sleep = sleep
+        self.verifying = verifying
         let read = try audit?.readNew()
         turn = try audit.map { log throws(AuditLog.Failure) in try RemediationTurn(beside: log.path) }
         skippedLines = read?.problems ?? []
@@ -137,24 +144,32 @@ public actor Remediator {
         guard let turn else { return true }
         let step = Duration.milliseconds(250)
         var waited = Duration.zero
-        while !turn.take() {
+        while true {
+            do {
+                if try turn.take() { return true }
+            } catch {
+                logger.error(
+                    "cannot take the state directory's remediation turn: nothing dry-run, applied or verified this time",
+                    metadata: ["error": "\(error)"]
+                )
+                return false
+            }
             guard waited < turnWait else {
                 logger.warning(
                     "another vigil process kept its remediation turn: nothing dry-run, applied or verified this time",
-                    metadata: ["state_dir": "\(turn.path)", "waited": "\(waited)"]
+                    metadata: ["lock": "\(turn.path)", "waited": "\(waited)"]
                 )
                 return false
             }
             if waited == .zero {
                 logger.notice(
                     "waiting for another vigil process's remediation turn",
-                    metadata: ["state_dir": "\(turn.path)"]
+                    metadata: ["lock": "\(turn.path)"]
                 )
             }
             await sleep(step)
             waited += step
         }
-        return true
     }
 
     /// Folds in what other processes sharing the log appended since this one last read it. False when the
@@ -165,6 +180,7 @@ public actor Remediator {
             let read = try audit.readNew()
             for problem in read.problems { logger.warning("audit log line skipped", metadata: ["line": "\(problem)"]) }
             for record in read.records { ledger.record(record) }
+            metrics.pending.record(ledger.pending.count)
             if !read.records.isEmpty {
                 logger.info("records another vigil process appended", metadata: ["records": "\(read.records.count)"])
             }
@@ -194,7 +210,7 @@ public actor Remediator {
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
         // A fix applied for another replica's incident is judged on the board alone: a replica that did
         // not read it this round (it no longer leads, or restarted as a follower) gives such a fix no verdict.
-        if let handed { await verify(incidents + handed.map(\.incident)) }
+        if let handed, verifying { await verify(incidents + handed.map(\.incident)) }
         fromBoard = []
         var answered = incidents
         current = [:]
@@ -295,7 +311,12 @@ public actor Remediator {
     }
 
     /// A person rejects a proposal: it is never applied (the same fix of the same incident has the same id).
-    public func reject(_ id: String, by user: String, reason: String?) -> Result<String, Refusal> {
+    /// In a turn, like an approval: another process sharing the log may have applied it since.
+    public func reject(_ id: String, by user: String, reason: String?) async -> Result<String, Refusal> {
+        await exclusively(otherwise: .failure(Self.busy)) { await self.unlockedReject(id, by: user, reason: reason) }
+    }
+
+    private func unlockedReject(_ id: String, by user: String, reason: String?) -> Result<String, Refusal> {
         guard let (proposal, incident) = current[id] else {
             return .failure(Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now"))
         }

@@ -98,6 +98,24 @@ import VigilTestKit
         #expect(read.problems == ["\(path):5: not an audit record"])
     }
 
+    /// A log truncated or replaced while open is not read on as if it were the same: the offset read up
+    /// to no longer describes it, and a replaced file would hide the other writers' records.
+    @Test(arguments: [false, true])
+    func aLogTruncatedOrReplacedWhileOpenIsRefused(replaced: Bool) throws {
+        let path = temporary()
+        let log = try AuditLog(path: path, environment: [:])
+        try log.append(Self.record(.proposed))
+        _ = try log.readNew()
+        if replaced {
+            let other = path + ".new"
+            try AuditLog(path: other, environment: [:]).append(Self.record(.proposed, "p2"))
+            #expect(rename(other, path) == 0)
+        } else {
+            #expect(truncate(path, 0) == 0)
+        }
+        #expect(throws: AuditLog.Failure.self) { try log.readNew() }
+    }
+
     /// A writer that died mid-line after the others opened the log: its torn line is never read, and the
     /// next append cuts it off rather than joining its own record to it.
     @Test func aLineAnotherWriterToreIsCutOffByTheNextAppend() throws {

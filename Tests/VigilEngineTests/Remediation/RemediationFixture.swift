@@ -40,6 +40,7 @@ final class RemediationFixture: @unchecked Sendable {
         leadership: (any RemediationLeadership)? = nil,
         handover: (any ProposalHandover)? = nil,
         turnWait: Duration = .zero,
+        verifying: Bool = true,
         sleep: @escaping @Sendable (Duration) async -> Void = { _ in }
     ) throws -> Remediator {
         try Remediator(
@@ -51,7 +52,8 @@ final class RemediationFixture: @unchecked Sendable {
             logger: Logger(label: "test"),
             wallTime: { [unowned self] in self.now },
             turnWait: turnWait,
-            sleep: sleep
+            sleep: sleep,
+            verifying: verifying
         )
     }
 

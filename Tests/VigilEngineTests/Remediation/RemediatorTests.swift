@@ -132,6 +132,20 @@ import VigilTestKit
         #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "768Mi"])
     }
 
+    /// `vigil diagnose --apply` may see one namespace, one workload or a recording: it judges no fix (to it
+    /// every fix outside what it sees would look resolved); the daemon does.
+    @Test func aRemediatorThatDoesNotVerifyLeavesEveryFixToTheOneThatDoes() async throws {
+        let fixture = try RemediationFixture()
+        let daemon = try fixture.remediator(RemediationFixture.applying)
+        await daemon.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        fixture.advance(60)
+        let diagnose = try fixture.remediator(RemediationFixture.applying, verifying: false)
+        await diagnose.round([], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .applied)
+        await daemon.round([], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .verified)
+    }
+
     @Test func aFixThatDidNotHelpIsUndoneEscalatedAndNeverRepeated() async throws {
         let fixture = try RemediationFixture()
         try await fixture.server.control(
@@ -274,7 +288,9 @@ import VigilTestKit
 
     @Test func aFullDiskStopsApplying() async throws {
         let fixture = try RemediationFixture()
-        let full = try AuditLog(path: "/dev/full", environment: [:])
+        // The log a full disk: writes fail with ENOSPC (the turn's lock file beside it is not on it).
+        try FileManager.default.createSymbolicLink(atPath: fixture.auditPath, withDestinationPath: "/dev/full")
+        let full = try AuditLog(path: fixture.auditPath, environment: [:])
         let remediator = try fixture.remediator(RemediationFixture.applying, audit: full)
         await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
         #expect(try await fixture.changes().isEmpty)

@@ -43,7 +43,7 @@ import VigilTestKit
         let incident = RemediationFixture.memoryIncident()
         let diagnose = try fixture.remediator(RemediationFixture.applying)
         let other = try RemediationTurn(beside: fixture.auditPath)
-        #expect(other.take())
+        #expect(try other.take())
         let daemon = try AuditLog(path: fixture.auditPath, environment: [:])
         var applying = AuditRecord(
             time: Timestamp.utcMillis(fixture.now),
@@ -71,6 +71,12 @@ import VigilTestKit
             return
         }
         #expect(refusal.reason == "busy")
+        guard case .failure(let refused) = await diagnose.reject(incident.proposals[0].id, by: "bob", reason: nil)
+        else {
+            Issue.record("rejected during another process's turn")
+            return
+        }
+        #expect(refused.reason == "busy")
 
         // The other's change lands and its answer is recorded; its turn ends.
         try await fixture.server.control(
@@ -93,7 +99,7 @@ import VigilTestKit
     func aRoundWaitsForAnotherProcessesTurn(ends: Bool) async throws {
         let fixture = try RemediationFixture()
         let other = try RemediationTurn(beside: fixture.auditPath)
-        #expect(other.take())
+        #expect(try other.take())
         let waits = Waits()
         let diagnose = try fixture.remediator(RemediationFixture.applying, turnWait: .seconds(30)) { pause in
             // The other's round ends while this one waits its third pause.

@@ -276,7 +276,7 @@ struct UndoTests {
         let beside = try fixture.remediator(RemediationFixture.applying)
         // The other process, in its turn, has written `verified` and not yet begun its undo.
         let other = try RemediationTurn(beside: fixture.auditPath)
-        #expect(other.take())
+        #expect(try other.take())
         let applied = try #require(try fixture.records().last { $0.step == .applied })
         var verified = applied
         verified.step = .verified
