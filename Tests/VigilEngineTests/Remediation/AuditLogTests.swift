@@ -11,18 +11,7 @@ import VigilTestKit
     func temporary() -> String { directory.file("state/audit.jsonl").path }
 
     static func record(_ step: AuditRecord.Step, _ proposal: String = "p1") -> AuditRecord {
-        AuditRecord(
-            time: "2027-01-15T08:00:00.000Z",
-            step: step,
-            proposal: proposal,
-            incident: "i1",
-            subject: "deployment/web",
-            cause: "memory-limit",
-            action: "set-resources",
-            target: "deployment/web",
-            namespace: "shop",
-            actor: "vigil"
-        )
+        RemediationFixture.record(step, proposal: proposal, incident: "i1", at: 1_800_000_000)
     }
 
     @Test func recordsSurviveAReopenInOrder() throws {

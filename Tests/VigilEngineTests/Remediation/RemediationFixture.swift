@@ -69,6 +69,44 @@ final class RemediationFixture: @unchecked Sendable {
         KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
     }
 
+    /// The `applying` of ``memoryIncident(_:limit:cause:severity:autonomy:verify:)``'s default fix, with no
+    /// answer after it: what a crash leaves in the log, or another process in the middle of the change.
+    func unansweredApply(of incident: Incident) -> AuditRecord {
+        var applying = Self.record(.applying, proposal: incident.proposals[0].id, incident: incident.id, at: now)
+        applying.request = AuditRecord.Exchange(method: "PATCH", path: Self.web)
+        applying.changes = [
+            .init(path: "spec.template.spec.containers[app].resources.limits.memory", before: nil, after: "768Mi")
+        ]
+        return applying
+    }
+
+    /// Puts that fix in the object, as its change would, through the fake server's control endpoint (which
+    /// its request log leaves out).
+    func landUnansweredApply() async throws {
+        try await server.control(
+            "/__patch",
+            #"{"path": "\#(Self.web)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "768Mi"}}}]}}}}}"#
+        )
+    }
+
+    static let web = "/apis/apps/v1/namespaces/shop/deployments/web"
+
+    /// A step of the memory-limit fix of `deployment/web` in shop, as Vigil records it.
+    static func record(_ step: AuditRecord.Step, proposal: String, incident: String, at time: Double) -> AuditRecord {
+        AuditRecord(
+            time: Timestamp.utcMillis(time),
+            step: step,
+            proposal: proposal,
+            incident: incident,
+            subject: "deployment/web",
+            cause: "memory-limit",
+            action: "set-resources",
+            target: "deployment/web",
+            namespace: "shop",
+            actor: "vigil"
+        )
+    }
+
     /// `deployment/NAME` in shop raised to `limit`, as the memory-limit playbook proposes it.
     static func memoryIncident(
         _ name: String = "web",

@@ -314,32 +314,9 @@ import VigilTestKit
     func anApplyWhoseAnswerWasLostIsReconciledByReadingTheObjectAndNeverResent(landed: Bool) async throws {
         let fixture = try RemediationFixture()
         let incident = RemediationFixture.memoryIncident()
-        let proposal = incident.proposals[0]
         // A crash after `applying` was on disk: the change may or may not have reached the server.
-        let audit = try AuditLog(path: fixture.auditPath, environment: [:])
-        var applying = AuditRecord(
-            time: Timestamp.utcMillis(fixture.now),
-            step: .applying,
-            proposal: proposal.id,
-            incident: incident.id,
-            subject: "deployment/web",
-            cause: "memory-limit",
-            action: "set-resources",
-            target: "deployment/web",
-            namespace: "shop",
-            actor: "vigil"
-        )
-        applying.request = AuditRecord.Exchange(method: "PATCH", path: deployment)
-        applying.changes = [
-            .init(path: "spec.template.spec.containers[app].resources.limits.memory", before: nil, after: "768Mi")
-        ]
-        try audit.append(applying)
-        if landed {
-            try await fixture.server.control(
-                "/__patch",
-                #"{"path": "\#(deployment)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "768Mi"}}}]}}}}}"#
-            )
-        }
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(fixture.unansweredApply(of: incident))
+        if landed { try await fixture.landUnansweredApply() }
         let restarted = try fixture.remediator(RemediationFixture.applying)
         await restarted.round([incident], cluster: ClusterModel())
 

@@ -11,8 +11,6 @@ import VigilTestKit
 /// first reads what the other appended, so the guards count the other's changes, and nothing the other is
 /// in the middle of is judged.
 @Suite struct SharedStateDirectoryTests {
-    static let web = "/apis/apps/v1/namespaces/shop/deployments/web"
-
     /// What one applied the other never sends again, and it counts towards the other's rate limit.
     @Test func whatAnotherProcessAppliedIsNeverSentAgainAndCountsTowardsTheGuards() async throws {
         let fixture = try RemediationFixture()
@@ -36,8 +34,7 @@ import VigilTestKit
 
     /// An `applying` written in another process's turn may still be on the wire: it is not reconciled,
     /// and nothing is sent or approved, until that turn ends; then the answer the other recorded settles
-    /// it, and nothing is sent again. (The other's change is made through the fake server's control
-    /// endpoint, which its log leaves out.)
+    /// it, and nothing is sent again.
     @Test func anApplyInAnotherProcessesTurnIsLeftToIt() async throws {
         let fixture = try RemediationFixture()
         let incident = RemediationFixture.memoryIncident()
@@ -45,22 +42,7 @@ import VigilTestKit
         let other = try RemediationTurn(beside: fixture.auditPath)
         #expect(try other.take())
         let daemon = try AuditLog(path: fixture.auditPath, environment: [:])
-        var applying = AuditRecord(
-            time: Timestamp.utcMillis(fixture.now),
-            step: .applying,
-            proposal: incident.proposals[0].id,
-            incident: incident.id,
-            subject: "deployment/web",
-            cause: "memory-limit",
-            action: "set-resources",
-            target: "deployment/web",
-            namespace: "shop",
-            actor: "vigil"
-        )
-        applying.request = AuditRecord.Exchange(method: "PATCH", path: Self.web)
-        applying.changes = [
-            .init(path: "spec.template.spec.containers[app].resources.limits.memory", before: nil, after: "768Mi")
-        ]
+        let applying = fixture.unansweredApply(of: incident)
         try daemon.append(applying)
 
         await diagnose.round([incident], cluster: ClusterModel())
@@ -79,10 +61,7 @@ import VigilTestKit
         #expect(refused.reason == "busy")
 
         // The other's change lands and its answer is recorded; its turn ends.
-        try await fixture.server.control(
-            "/__patch",
-            #"{"path": "\#(Self.web)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "768Mi"}}}]}}}}}"#
-        )
+        try await fixture.landUnansweredApply()
         var applied = applying
         applied.step = .applied
         applied.request = nil
