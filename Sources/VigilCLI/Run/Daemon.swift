@@ -251,7 +251,10 @@ struct Daemon {
             kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
             leadership: leadership,
             handover: handover,
-            logger: logger
+            logger: logger,
+            // Its diagnosis round waits with it: better a round without remediation than incidents late
+            // while `vigil diagnose --apply` drains a node.
+            turnWait: .seconds(5)
         )
         for line in remediator.skippedLines { logger.warning("audit log line skipped", metadata: ["line": "\(line)"]) }
         logger.info(

@@ -114,8 +114,21 @@ public actor Remediator {
     /// proposal is refused).
     @discardableResult
     public func round(_ incidents: [Incident], cluster: ClusterModel, playbooks: [Playbook] = []) async -> [Incident] {
-        await exclusively(otherwise: incidents) {
+        await exclusively(otherwise: withKnownDryRuns(incidents)) {
             await self.unlockedRound(incidents, cluster: cluster, playbooks: playbooks)
+        }
+    }
+
+    /// `incidents` with each proposal's dry run as last made: what a round that cannot take its turn
+    /// shows, rather than proposals that seem never to have been tried.
+    private func withKnownDryRuns(_ incidents: [Incident]) -> [Incident] {
+        incidents.map { incident in
+            var incident = incident
+            for slot in incident.proposals.indices {
+                let proposal = incident.proposals[slot]
+                incident.proposals[slot].dryRun = dryRuns[proposal.id] ?? proposal.dryRun
+            }
+            return incident
         }
     }
 

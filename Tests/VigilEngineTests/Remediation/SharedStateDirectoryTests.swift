@@ -73,6 +73,21 @@ import VigilTestKit
         #expect(try await fixture.changes().isEmpty)
     }
 
+    /// A round that cannot take its turn shows each proposal's dry run as last made.
+    @Test func aRoundWithoutItsTurnShowsTheDryRunsItMadeBefore() async throws {
+        let fixture = try RemediationFixture()
+        let daemon = try fixture.remediator(RemediationPolicy())
+        let incident = RemediationFixture.memoryIncident(autonomy: .propose)
+        let made = await daemon.round([incident], cluster: ClusterModel())
+        #expect(made[0].proposals[0].dryRun?.isAccepted == true)
+        let other = try RemediationTurn(beside: fixture.auditPath)
+        #expect(try other.take())
+        let records = try fixture.records().count
+        let shown = await daemon.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().count == records)
+        #expect(shown[0].proposals[0].dryRun == made[0].proposals[0].dryRun)
+    }
+
     /// A round waits for another process's turn to end, up to its limit, and then gives up.
     @Test(arguments: [true, false])
     func aRoundWaitsForAnotherProcessesTurn(ends: Bool) async throws {
