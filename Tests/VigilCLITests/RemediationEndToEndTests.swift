@@ -61,6 +61,16 @@ import VigilTestKit
         let (server, state) = try await Self.cluster(scenario.name)
         defer { try? FileManager.default.removeItem(at: state) }
         let before = try await Self.object(server, scenario.object)
+        // A daemon sharing the state directory, started before the command: it verifies the command's fix
+        // from what it reads of the log then, another process's records.
+        let log = state.appendingPathComponent("audit.jsonl").path
+        let connection = KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token"))
+        let daemon = try Remediator(
+            policy: RemediationPolicy(),
+            audit: try AuditLog(path: log, environment: [:]),
+            kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
+            logger: Logger(label: "test")
+        )
 
         let result = try await ChildProcess.run(ChildProcess.binary, Self.arguments(scenario.name, server, state))
         #expect(result.status == 1, "\(result.output)")  // incidents found
@@ -74,9 +84,7 @@ import VigilTestKit
         let after = try await Self.object(server, scenario.object)
         #expect((after["metadata"] as? [String: Any])?["resourceVersion"] as? String != version)
 
-        // The audit log tells the story; a daemon sharing the state directory verifies the fix once the
-        // incident is gone.
-        let log = state.appendingPathComponent("audit.jsonl").path
+        // The audit log tells the story; the daemon verifies the fix once the incident is gone.
         let records = try AuditLog.read(path: log).records
         let applied = try #require(records.first { $0.step == .applied }, "\(result.output)")
         #expect(
@@ -88,13 +96,6 @@ import VigilTestKit
         for other in Set(records.map(\.proposal)).subtracting([applied.proposal]) {
             #expect(records.last { $0.proposal == other }?.reason == "cooldown")
         }
-        let connection = KubeConnection(server: server.url, namespace: "shop", credential: .token("fake-token"))
-        let daemon = try Remediator(
-            policy: RemediationPolicy(),
-            audit: try AuditLog(path: log, environment: [:]),
-            kube: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
-            logger: Logger(label: "test")
-        )
         await daemon.round([], cluster: ClusterModel())
         let story = try AuditLog.read(path: log).records
         #expect(story.last?.step == .verified)
