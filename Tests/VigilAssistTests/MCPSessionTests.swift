@@ -60,6 +60,17 @@ import VigilTestKit
         return try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
+    /// `-n`, kubectl's habit, is answered with where the namespace goes instead of "Unknown option".
+    @Test func aNamespaceForTheWholeServerIsRefusedWithWhereItGoes() throws {
+        let error = #expect(throws: (any Error).self) {
+            try MCPCommand.parse([
+                "--replay", Self.scenario("crashloop-after-rollout-1"), "--rules", Self.rules, "-n", "shop",
+            ])
+        }
+        let message = MCPCommand.message(for: try #require(error))
+        #expect(message.contains("each tool call takes one"), "\(message)")
+    }
+
     @Test func listsSixReadOnlyTools() async throws {
         let (client, server) = try await Self.session()
         defer {

@@ -42,7 +42,17 @@ struct MCPCommand: AsyncParsableCommand {
     )
     var refresh: String = "1m"
 
+    /// kubectl's habit, answered: the scope is each tool call's, not the server's.
+    @Option(name: [.short, .long], help: .hidden)
+    var namespace: String?
+
     func validate() throws {
+        if namespace != nil {
+            throw ValidationError(
+                "--namespace: vigil mcp has no namespace of its own; each tool call takes one (list_incidents, "
+                    + "diagnose), and what it can read at all is what its kubeconfig's credentials may read"
+            )
+        }
         guard maxAnswerBytes >= 1024 else { throw ValidationError("--max-answer-bytes: at least 1024") }
         guard DurationSyntax.seconds(refresh).map({ $0 >= 0 }) == true else {
             throw ValidationError("--refresh: expected a duration like 1m or 30s, got \"\(refresh)\"")

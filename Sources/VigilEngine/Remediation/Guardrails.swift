@@ -19,10 +19,6 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
 struct Guardrails {
     let policy: RemediationPolicy
 
-    /// How long a cordon Vigil made counts whatever the cluster's nodes say: the model of them comes
-    /// from a watch, which may not show it yet.
-    static let settling: Double = 600
-
     /// The cluster's nodes as the guards count them.
     struct Nodes {
         var total: Int
@@ -107,13 +103,10 @@ struct Guardrails {
     ) -> String? {
         switch proposal.action {
         case "cordon", "drain":
-            // Vigil's cordons count while their nodes are unschedulable (someone may uncordon one: then it
-            // is no longer Vigil's to count), and whatever the cluster model says while it may not show
-            // them yet; those Vigil may have left cordoned count while their nodes are unschedulable.
-            let held = ledger.cordoned.filter { node, at in
-                now - at < Self.settling || nodes.unschedulable.contains(node)
-            }
-            let cordoned = Set(held.keys).union(ledger.possiblyCordoned.intersection(nodes.unschedulable))
+            // Vigil's cordons, and those it may have left, count while their nodes are unschedulable: someone
+            // may uncordon one (a cordon that helped is never undone), and then it is not Vigil's to count.
+            // `nodes` are read from the API server just before (``Remediator``), not from a model that may lag.
+            let cordoned = ledger.cordoned.union(ledger.possiblyCordoned).intersection(nodes.unschedulable)
             if cordoned.count >= policy.maxNodesCordoned {
                 return "Vigil already has \(cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }

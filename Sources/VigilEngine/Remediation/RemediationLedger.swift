@@ -24,8 +24,8 @@ public struct RemediationLedger: Sendable {
     public private(set) var verifying: [String: Change] = [:]
     /// `action target cause` of fixes verified as not helping: never proposed for applying again.
     public private(set) var unhelpful: Set<String> = []
-    /// Nodes Vigil cordoned (or drained) and has not uncordoned, with when.
-    public private(set) var cordoned: [String: Double] = [:]
+    /// Nodes Vigil cordoned (or drained) and has not uncordoned.
+    public private(set) var cordoned: Set<String> = []
     /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon whose
     /// undo was not sent (the node changed since the fix, or the undo failed). The guards count them
     /// while they are still unschedulable.
@@ -109,8 +109,8 @@ public struct RemediationLedger: Sendable {
             unescalated[id] = nil
         case .undone:
             undoInFlight[id] = nil
-            if let node = Self.node(record.target), cordoned[node] != nil || possiblyCordoned.contains(node) {
-                cordoned[node] = nil
+            if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
+                cordoned.remove(node)
                 // Sent, its precondition held: uncordoned. Changed since the fix (someone uncordoned it),
                 // or cordoned before Vigil's cordon (nothing to undo): not Vigil's cordon now. Otherwise
                 // (the undo failed or conflicted) Vigil's cordon may stand.
@@ -136,7 +136,7 @@ public struct RemediationLedger: Sendable {
         let change = Change(record: record, at: at)
         changes.append(change)
         verifying[record.proposal] = change
-        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned[node] = at }
+        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned.insert(node) }
     }
 
     /// The node's name, for a target that is a node (`node/NAME`).
@@ -146,9 +146,9 @@ public struct RemediationLedger: Sendable {
 
     /// This ledger with the changes other leaders claimed on the Lease (those this log does not hold)
     /// among its changes, for the guards that span the cluster: the rate limit, the cooldowns and the
-    /// rollback interval then count what any replica did. A claim whose change then failed counts too,
-    /// which errs on the side of doing less. Verification, "never twice" and the cordoned nodes stay this
-    /// replica's own (the cluster's nodes themselves bound cordons, see ``Guardrails``).
+    /// rollback interval then count what any replica did, and so does the cap on nodes cordoned (a node a
+    /// claim cordoned or drained counts while it is unschedulable). A claim whose change then failed counts
+    /// too, which errs on the side of doing less. Verification and "never twice" stay this replica's own.
     func including(_ claims: [LeaseClaim]) -> RemediationLedger {
         let known = Set(changes.map(\.record.proposal))
         let others = claims.filter { !known.contains($0.proposal) }
@@ -168,6 +168,9 @@ public struct RemediationLedger: Sendable {
                 actor: "leader"
             )
             ledger.changes.append(Change(record: record, at: claim.at))
+            if ["cordon", "drain"].contains(claim.action), let node = Self.node(claim.target) {
+                ledger.possiblyCordoned.insert(node)
+            }
         }
         ledger.changes.sort { $0.at < $1.at }
         return ledger

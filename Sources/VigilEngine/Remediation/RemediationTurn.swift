@@ -15,11 +15,14 @@ public final class RemediationTurn: Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// The turn at the directory of the audit log at `log` (creating its lock file, mode 0600).
+    /// The turn at the directory of the audit log at `log` (creating its lock file, mode 0644: it holds
+    /// nothing, and a process of another user sharing the directory must open it too; one that may not
+    /// write it opens it to read, which locks as well on a local file system).
     public init(beside log: String) throws(AuditLog.Failure) {
         let directory = (log as NSString).deletingLastPathComponent
         path = (directory.isEmpty ? "." : directory) + "/remediation.lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if descriptor < 0 && Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             throw AuditLog.Failure(
                 description: "cannot open \(path): \(String(cString: strerror(Glibc.errno)))"

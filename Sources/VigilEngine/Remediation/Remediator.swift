@@ -18,7 +18,8 @@ public actor Remediator {
     /// How long a round or approval waits for another process's turn before giving up, and how it waits.
     private let turnWait: Duration
     private let sleep: @Sendable (Duration) async -> Void
-    /// Whether rounds judge applied fixes against their incidents (``verify(_:)``).
+    /// Whether rounds judge applied fixes against their incidents (``verify(_:)``) and take the steps
+    /// after a verdict (``resumeAfterVerdicts()``).
     private let verifying: Bool
     /// Lines of the log that could not be read at start (`path:line: …`), for the caller to report.
     public nonisolated let skippedLines: [String]
@@ -61,9 +62,10 @@ public actor Remediator {
     ///   - kube: the cluster; without one there are no dry runs and nothing is applied.
     ///   - turnWait: how long a round or approval waits while another process sharing the state directory
     ///     has its turn (``RemediationTurn``) before it gives up; `sleep` is how it waits between tries.
-    ///   - verifying: whether rounds judge applied fixes against their incidents. Only a process that sees
-    ///     every incident as it goes (the daemon) may: `vigil diagnose --apply` may see one namespace, one
-    ///     workload or a recording, where every fix outside them would look resolved.
+    ///   - verifying: whether rounds judge applied fixes against their incidents, and undo and escalate
+    ///     what did not help. Only a process that sees every incident as it goes (the daemon) may:
+    ///     `vigil diagnose --apply` may see one namespace, one workload or a recording, where every fix
+    ///     outside them would look resolved, and its person agreed to the fixes it offered, not to undos.
     public init(
         policy: RemediationPolicy,
         audit: AuditLog?,
@@ -216,7 +218,7 @@ public actor Remediator {
     {
         lastCluster = cluster
         await reconcile()
-        await resumeAfterVerdicts()
+        if verifying { await resumeAfterVerdicts() }
         // The leader verifies what it applied for other replicas against their incidents too: a handed
         // proposal's entry stays on the board while a proposer still sees the incident and refreshes it.
         // Board unread: no verdict this round rather than a false "resolved".
@@ -417,7 +419,7 @@ public actor Remediator {
             }
         }
         let now = wallTime()
-        let nodes = Guardrails.Nodes(
+        let model = Guardrails.Nodes(
             total: cluster.nodes.count,
             unschedulable: Set(cluster.nodes.values.filter(\.unschedulable).map(\.name))
         )
@@ -425,14 +427,24 @@ public actor Remediator {
         // object (a restart's strategy) after the dry run has read it.
         // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
         let guarded = ledger.including(await leadership?.recentClaims ?? [])
-        if let refusal = Guardrails(policy: policy).refusal(
-            proposal,
-            subject: "\(incident.subject)",
-            ledger: guarded,
-            nodes: nodes,
-            now: now
-        ) {
+        let guards = Guardrails(policy: policy)
+        let subject = "\(incident.subject)"
+        if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: model, now: now) {
             return refuse(proposal, incident, refusal)
+        }
+        // A cordon or drain is judged again on the nodes as the API server has them now: the round's model
+        // may lag (a watch), be a snapshot taken before a person answered, or be a recording.
+        if ["cordon", "drain"].contains(proposal.action) {
+            let nodes: Guardrails.Nodes
+            do {
+                nodes = try await Self.nodes(from: kube)
+            } catch {
+                let why = "the nodes could not be read to count the cordoned ones: \(error.description)"
+                return refuse(proposal, incident, Refusal(reason: "blast-radius", message: why))
+            }
+            if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: nodes, now: now) {
+                return refuse(proposal, incident, refusal)
+            }
         }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
             metrics.refused("audit-log-unwritable")
@@ -750,6 +762,17 @@ public actor Remediator {
     }
 
     // MARK: - Helpers
+
+    /// The cluster's nodes as the API server has them now.
+    static func nodes(from kube: KubeClient) async throws(KubeError) -> Guardrails.Nodes {
+        let list = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: "/api/v1/nodes")))
+        let items = list["items"] as? [[String: Any]] ?? []
+        let unschedulable = items.compactMap { item -> String? in
+            guard (item["spec"] as? [String: Any])?["unschedulable"] as? Bool == true else { return nil }
+            return (item["metadata"] as? [String: Any])?["name"] as? String
+        }
+        return Guardrails.Nodes(total: items.count, unschedulable: Set(unschedulable))
+    }
 
     static func resourceVersion(_ body: [UInt8]) -> String? {
         (KubeClient.object(body)["metadata"] as? [String: Any])?["resourceVersion"] as? String

@@ -159,15 +159,9 @@ import VigilRules
             refused: "blast-radius"
         ),
         Case(
-            why: "a second node, while the nodes may not show Vigil's cordon of the first yet",
-            proposal: proposal("cordon", "node/n2", namespace: ""),
-            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: Guardrails.settling - 1)],
-            refused: "blast-radius"
-        ),
-        Case(
             why: "someone has uncordoned the node Vigil cordoned (a fix that helped, so never undone)",
             proposal: proposal("cordon", "node/n2", namespace: ""),
-            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: Guardrails.settling)]
+            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)]
         ),
         Case(
             why: "the cordoned node was uncordoned since (and is cordoned again, by someone else)",
@@ -296,6 +290,23 @@ import VigilRules
             now: Self.now
         )
         #expect(refusal?.reason == check.refused, "\(refusal?.message ?? "allowed")")
+    }
+
+    /// Another leader's cordon, known from its claim on the Lease, counts towards `max_nodes_cordoned`
+    /// while its node is unschedulable, as this replica's own do.
+    @Test(arguments: [true, false])
+    func aCordonAnotherLeaderClaimedCountsWhileItsNodeIsUnschedulable(stillCordoned: Bool) {
+        let claim = LeaseClaim(proposal: "other", action: "cordon", namespace: "", target: "node/n1", at: Self.now - 60)
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        let refusal = Guardrails(policy: policy).refusal(
+            Self.proposal("cordon", "node/n2", namespace: ""),
+            subject: "node/n2",
+            ledger: RemediationLedger().including([claim]),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: stillCordoned ? ["n1"] : []),
+            now: Self.now
+        )
+        #expect(refusal?.reason == (stillCordoned ? "blast-radius" : nil), "\(refusal?.message ?? "allowed")")
     }
 
     @Test(arguments: [

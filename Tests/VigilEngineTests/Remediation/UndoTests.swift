@@ -295,6 +295,29 @@ struct UndoTests {
         #expect(try await Self.writes(fixture, to: Self.web).count == writes + 1)
     }
 
+    /// `vigil diagnose --apply` (a remediator that does not verify) leaves the steps after a verdict, the
+    /// undo and the escalation, to the daemon: its person agreed to the fixes it offered, not to undos.
+    @Test func aRemediatorThatDoesNotVerifyLeavesTheStepsAfterAVerdict() async throws {
+        let fix = Fix.all[0]
+        let (fixture, _) = try await Self.appliedAndDue(fix)
+        let applied = try #require(try fixture.records().last { $0.step == .applied })
+        var verified = applied
+        verified.step = .verified
+        verified.time = Timestamp.utcMillis(fixture.now)
+        verified.reason = "not-resolved"
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
+        let kept = try fixture.records().count
+        let writes = try await Self.writes(fixture, to: Self.web).count
+
+        let diagnose = try fixture.remediator(RemediationFixture.applying, verifying: false)
+        await diagnose.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().count == kept)
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes)
+        let daemon = try fixture.remediator(RemediationFixture.applying)
+        await daemon.round([fix.incident], cluster: ClusterModel())
+        #expect(try fixture.records().dropFirst(kept).map(\.step) == [.undoing, .undone, .escalated])
+    }
+
     /// An undo is a change: a remediator judging a fix without `--allow-apply` (a daemon verifying what
     /// `vigil diagnose --apply` applied) escalates it as it stands, and says why.
     @Test func withoutApplyingAFixThatDidNotHelpIsEscalatedNotUndone() async throws {
