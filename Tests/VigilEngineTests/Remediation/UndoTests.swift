@@ -85,6 +85,17 @@ struct UndoTests {
         return (fixture, remediator)
     }
 
+    /// Another process's verdict that the fix applied on `fixture` did not help, appended as that process
+    /// left it (no undo begun); the records and the writes to the object so far.
+    private static func judgedNotToHelp(_ fixture: RemediationFixture) async throws -> (records: Int, writes: Int) {
+        var verified = try #require(try fixture.records().last { $0.step == .applied })
+        verified.step = .verified
+        verified.time = Timestamp.utcMillis(fixture.now)
+        verified.reason = "not-resolved"
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
+        return (try fixture.records().count, try await Self.writes(fixture, to: Self.web).count)
+    }
+
     /// The logged writes to `object` (its scale subresource included), dry runs left out.
     static func writes(
         _ fixture: RemediationFixture,
@@ -277,14 +288,7 @@ struct UndoTests {
         // The other process, in its turn, has written `verified` and not yet begun its undo.
         let other = try RemediationTurn(beside: fixture.auditPath)
         #expect(try other.take())
-        let applied = try #require(try fixture.records().last { $0.step == .applied })
-        var verified = applied
-        verified.step = .verified
-        verified.time = Timestamp.utcMillis(fixture.now)
-        verified.reason = "not-resolved"
-        try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
-        let kept = try fixture.records().count
-        let writes = try await Self.writes(fixture, to: Self.web).count
+        let (kept, writes) = try await Self.judgedNotToHelp(fixture)
 
         await beside.round([fix.incident], cluster: ClusterModel())
         #expect(try fixture.records().count == kept)
@@ -300,14 +304,7 @@ struct UndoTests {
     @Test func aRemediatorThatDoesNotVerifyLeavesTheStepsAfterAVerdict() async throws {
         let fix = Fix.all[0]
         let (fixture, _) = try await Self.appliedAndDue(fix)
-        let applied = try #require(try fixture.records().last { $0.step == .applied })
-        var verified = applied
-        verified.step = .verified
-        verified.time = Timestamp.utcMillis(fixture.now)
-        verified.reason = "not-resolved"
-        try AuditLog(path: fixture.auditPath, environment: [:]).append(verified)
-        let kept = try fixture.records().count
-        let writes = try await Self.writes(fixture, to: Self.web).count
+        let (kept, writes) = try await Self.judgedNotToHelp(fixture)
 
         let diagnose = try fixture.remediator(RemediationFixture.applying, verifying: false)
         await diagnose.round([fix.incident], cluster: ClusterModel())
