@@ -10,9 +10,9 @@ import VigilRules
 /// person at the terminal (`Apply? [y/N]`, or `--yes`) and applied under the daemon's guards, every step in
 /// the audit log of the state directory first. What it applies is not verified afterwards (a one-shot
 /// command does not watch, and may see one namespace, one workload or a recording): a daemon sharing the
-/// state directory verifies it, and this verifies nothing. It does finish what a crash cut short (an
-/// unanswered apply, the steps after a verdict), in the state directory's remediation turn
-/// (``RemediationTurn``), waiting for the daemon's round to end.
+/// state directory verifies it, undoes and escalates, and this does none of them. It does settle an apply a
+/// crash left unanswered, in the state directory's remediation turn (``RemediationTurn``), waiting for the
+/// daemon's round to end.
 ///
 /// With leader election (`cluster.leader_election` in `--config`, or `--lease`), `--apply` takes part in
 /// the daemon's election as a short-lived candidate of its own identity: it applies only while it holds

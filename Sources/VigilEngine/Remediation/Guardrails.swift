@@ -106,11 +106,14 @@ struct Guardrails {
             // Vigil's cordons, and those it may have left, count while their nodes are unschedulable: someone
             // may uncordon one (a cordon that helped is never undone), and then it is not Vigil's to count.
             // `nodes` are read from the API server just before (``Remediator``), not from a model that may lag.
+            // The target itself adds nothing it has not already: draining the node Vigil cordoned is allowed.
+            let node = target.hasPrefix("node/") ? String(target.dropFirst(5)) : target
             let cordoned = ledger.cordoned.union(ledger.possiblyCordoned).intersection(nodes.unschedulable)
+                .subtracting([node])
             if cordoned.count >= policy.maxNodesCordoned {
-                return "Vigil already has \(cordoned.count) node(s) cordoned (at most \(policy.maxNodesCordoned))"
+                return "Vigil already has \(cordoned.count) other node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }
-            let after = nodes.unschedulable.count + 1
+            let after = nodes.unschedulable.union([node]).count
             if after >= nodes.total {
                 return
                     "it would leave no schedulable node (\(nodes.unschedulable.count) of \(nodes.total) unschedulable)"

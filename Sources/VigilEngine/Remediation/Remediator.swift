@@ -432,20 +432,6 @@ public actor Remediator {
         if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: model, now: now) {
             return refuse(proposal, incident, refusal)
         }
-        // A cordon or drain is judged again on the nodes as the API server has them now: the round's model
-        // may lag (a watch), be a snapshot taken before a person answered, or be a recording.
-        if ["cordon", "drain"].contains(proposal.action) {
-            let nodes: Guardrails.Nodes
-            do {
-                nodes = try await Self.nodes(from: kube)
-            } catch {
-                let why = "the nodes could not be read to count the cordoned ones: \(error.description)"
-                return refuse(proposal, incident, Refusal(reason: "blast-radius", message: why))
-            }
-            if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: nodes, now: now) {
-                return refuse(proposal, incident, refusal)
-            }
-        }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
             metrics.refused("audit-log-unwritable")
             return .failure(unwritable())
@@ -464,6 +450,21 @@ public actor Remediator {
                 incident,
                 Refusal(reason: "blast-radius", message: "restarting \(proposal.target) \(all)")
             )
+        }
+        // A cordon or drain is judged again on the nodes as the API server has them now, after its dry run
+        // (a drain's may wait minutes on disruption budgets): the round's model may lag (a watch), be a
+        // snapshot taken before a person answered, or be a recording.
+        if ["cordon", "drain"].contains(proposal.action) {
+            let nodes: Guardrails.Nodes
+            do {
+                nodes = try await Self.nodes(from: kube)
+            } catch {
+                let why = "the nodes could not be read to count the cordoned ones: \(error.description)"
+                return refuse(proposal, incident, Refusal(reason: "blast-radius", message: why))
+            }
+            if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: nodes, now: now) {
+                return refuse(proposal, incident, refusal)
+            }
         }
         lastRefusal[proposal.id] = nil
         let resourceVersion = Self.resourceVersion(outcome.before)
@@ -763,10 +764,9 @@ public actor Remediator {
 
     // MARK: - Helpers
 
-    /// The cluster's nodes as the API server has them now.
+    /// The cluster's nodes as the API server has them now, listed in pages as kubectl lists them.
     static func nodes(from kube: KubeClient) async throws(KubeError) -> Guardrails.Nodes {
-        let list = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: "/api/v1/nodes")))
-        let items = list["items"] as? [[String: Any]] ?? []
+        let items = try await kube.list("/api/v1/nodes", query: [.init("limit", "500")]).items
         let unschedulable = items.compactMap { item -> String? in
             guard (item["spec"] as? [String: Any])?["unschedulable"] as? Bool == true else { return nil }
             return (item["metadata"] as? [String: Any])?["name"] as? String

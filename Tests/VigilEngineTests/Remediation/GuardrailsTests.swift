@@ -159,6 +159,17 @@ import VigilRules
             refused: "blast-radius"
         ),
         Case(
+            why: "draining the node Vigil cordoned (the playbook's next step) cordons no other",
+            proposal: proposal("drain", "node/n1", namespace: ""),
+            history: [record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1", "n2"])
+        ),
+        Case(
+            why: "cordoning a node already cordoned adds none to the unschedulable share (10% of 20 = 2)",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1", "n2"])
+        ),
+        Case(
             why: "someone has uncordoned the node Vigil cordoned (a fix that helped, so never undone)",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)]

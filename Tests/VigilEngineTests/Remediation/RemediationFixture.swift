@@ -91,6 +91,23 @@ final class RemediationFixture: @unchecked Sendable {
 
     static let web = "/apis/apps/v1/namespaces/shop/deployments/web"
 
+    /// `node-1` … `node-COUNT` on the fake API server (it starts with node-1), all schedulable, and a model
+    /// of the cluster that shows them so.
+    func nodes(_ count: Int) async throws -> ClusterModel {
+        for index in 2...count {
+            let node = #"{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-\#(index)"}, "spec": {}}"#
+            try await server.control("/__create", #"{"object": \#(node)}"#)
+        }
+        var cluster = ClusterModel()
+        cluster.load(
+            items: (1...count).map {
+                ["kind": "Node", "metadata": ["name": "node-\($0)"], "spec": [:] as [String: Any]]
+            },
+            now: Date(timeIntervalSince1970: now)
+        )
+        return cluster
+    }
+
     /// A step of the memory-limit fix of `deployment/web` in shop, as Vigil records it.
     static func record(_ step: AuditRecord.Step, proposal: String, incident: String, at time: Double) -> AuditRecord {
         AuditRecord(

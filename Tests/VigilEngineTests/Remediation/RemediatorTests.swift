@@ -359,21 +359,13 @@ import VigilTestKit
         )
         // The API server holds twenty nodes, node-9 cordoned or not; the round's model shows none cordoned
         // (a watch that lags): the guards count on the server's.
-        for index in 2...20 {
-            let node = #"{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-\#(index)"}, "spec": {}}"#
-            try await fixture.server.control("/__create", #"{"object": \#(node)}"#)
-        }
+        let cluster = try await fixture.nodes(20)
         if stillCordoned {
             try await fixture.server.control(
                 "/__patch",
                 #"{"path": "/api/v1/nodes/node-9", "patch": {"spec": {"unschedulable": true}}}"#
             )
         }
-        var cluster = ClusterModel()
-        cluster.load(
-            items: (1...20).map { ["kind": "Node", "metadata": ["name": "node-\($0)"], "spec": [:] as [String: Any]] },
-            now: Date(timeIntervalSince1970: fixture.now)
-        )
         let incident = RemediationFixture.incident(
             Subject(kind: "node", namespace: "", name: "node-1"),
             cause: "node-not-ready",
@@ -386,11 +378,42 @@ import VigilTestKit
         if stillCordoned {
             #expect(last.step == .refused)
             #expect(last.reason == "blast-radius")
-            #expect(last.message?.hasPrefix("Vigil already has 1 node(s) cordoned") == true, "\(last.message ?? "")")
+            #expect(
+                last.message?.hasPrefix("Vigil already has 1 other node(s) cordoned") == true,
+                "\(last.message ?? "")"
+            )
             #expect(try await fixture.changes().isEmpty)
         } else {
             #expect(last.step == .applied, "\(last.step) \(last.reason ?? "") \(last.message ?? "")")
         }
+    }
+
+    /// A cordon's guards count on the nodes listed after its dry run, just before the change (a drain's dry
+    /// run may wait minutes on disruption budgets): one whose dry run is refused never lists them.
+    @Test func theNodesAreListedAfterTheDryRunJustBeforeTheChange() async throws {
+        let fixture = try RemediationFixture()
+        let cluster = try await fixture.nodes(4)
+        func cordon(_ node: String) -> Incident {
+            RemediationFixture.incident(
+                Subject(kind: "node", namespace: "", name: node),
+                cause: "node-not-ready",
+                action: .cordon(node: node),
+                name: "cordon"
+            )
+        }
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([cordon("node-9")], cluster: cluster)
+        #expect(try fixture.records().last?.reason == "dry-run-refused")
+        #expect(try await !fixture.server.log().contains { $0.path == "/api/v1/nodes" })
+
+        await remediator.round([cordon("node-2")], cluster: cluster)
+        #expect(try fixture.records().last?.step == .applied)
+        let sent = try await fixture.server.log().filter { $0.path.hasPrefix("/api/v1/nodes") }
+        let steps = sent.map { "\($0.method) \($0.path)\($0.query.contains(["dryRun", "All"]) ? " dry run" : "")" }
+        let dryRun = try #require(steps.firstIndex(of: "PATCH /api/v1/nodes/node-2 dry run"))
+        let listed = try #require(steps.firstIndex(of: "GET /api/v1/nodes"))
+        let change = try #require(steps.firstIndex(of: "PATCH /api/v1/nodes/node-2"))
+        #expect(dryRun < listed && listed < change, "\(steps)")
     }
 
     /// The guards hear of the incident's subject: a pod of `deployment/web` deleted, another pod of it
