@@ -101,13 +101,13 @@ struct Guardrails {
         nodes: Nodes,
         now: Double
     ) -> String? {
-        switch proposal.action {
-        case "cordon", "drain":
+        // By the request, not the proposal's text (see ``changed(by:)``).
+        switch proposal.kubeAction {
+        case .cordon(let node)?, .drain(let node, _)?:
             // Vigil's cordons, and those it may have left, count while their nodes are unschedulable: someone
             // may uncordon one (a cordon that helped is never undone), and then it is not Vigil's to count.
             // `nodes` are read from the API server just before (``Remediator``), not from a model that may lag.
             // The target itself adds nothing it has not already: draining the node Vigil cordoned is allowed.
-            let node = target.hasPrefix("node/") ? String(target.dropFirst(5)) : target
             let cordoned = ledger.cordoned.union(ledger.possiblyCordoned).intersection(nodes.unschedulable)
                 .subtracting([node])
             if cordoned.count >= policy.maxNodesCordoned {
@@ -122,7 +122,7 @@ struct Guardrails {
             if after > allowed {
                 return "\(after) of \(nodes.total) nodes would be unschedulable (at most \(allowed))"
             }
-        case "undo":
+        case .undo?:
             if let last = ledger.changes.last(where: {
                 $0.record.action == "undo" && $0.record.target == target && $0.record.namespace == namespace
             }), now - last.at < policy.rollbackInterval {
@@ -133,6 +133,14 @@ struct Guardrails {
             break
         }
         return nil
+    }
+
+    /// Whether the proposal's request cordons a node (a cordon, or a drain, which cordons first).
+    static func cordons(_ proposal: Proposal) -> Bool {
+        switch proposal.kubeAction {
+        case .cordon?, .drain?: true
+        default: false
+        }
     }
 
     /// The namespace ("" for a cluster-scoped object) and `kind/name` of the object the proposal's request

@@ -444,7 +444,7 @@ public actor Remediator {
             )
         }
         let before = KubeClient.object(outcome.before)
-        if proposal.action == "restart", let all = Guardrails.restartsEveryReplica(before) {
+        if case .restart? = proposal.kubeAction, let all = Guardrails.restartsEveryReplica(before) {
             return refuse(
                 proposal,
                 incident,
@@ -454,7 +454,7 @@ public actor Remediator {
         // A cordon or drain is judged again on the nodes as the API server has them now, after its dry run
         // (a drain's may wait minutes on disruption budgets): the round's model may lag (a watch), be a
         // snapshot taken before a person answered, or be a recording.
-        if ["cordon", "drain"].contains(proposal.action) {
+        if Guardrails.cordons(proposal) {
             let nodes: Guardrails.Nodes
             do {
                 nodes = try await Self.nodes(from: kube)

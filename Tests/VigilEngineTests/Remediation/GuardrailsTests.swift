@@ -50,7 +50,7 @@ import VigilRules
             namespace: namespace,
             parameters: [:],
             kubectl: "",
-            kubeAction: nil,
+            kubeAction: request(action, target, namespace: namespace),
             rule: "r",
             confidence: 1,
             rationale: "",
@@ -58,6 +58,18 @@ import VigilRules
             verify: Playbook.Verification(),
             dryRun: nil
         )
+    }
+
+    /// What `action` on `target` sends, for the guards that judge a request by its kind; nil for the rest,
+    /// which judge the object by the text fields when there is no request.
+    static func request(_ action: String, _ target: String, namespace: String) -> KubeAction? {
+        let name = String(target.split(separator: "/").last ?? "")
+        switch action {
+        case "cordon": return .cordon(node: name)
+        case "drain": return .drain(node: name, DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true))
+        case "undo": return .undo(KubeObjectReference(.deployment, namespace: namespace, name: name), toRevision: nil)
+        default: return nil
+        }
     }
 
     /// `proposal()`'s text fields (set-resources on deployment/web in shop) with a request that changes
@@ -301,6 +313,24 @@ import VigilRules
             now: Self.now
         )
         #expect(refusal?.reason == check.refused, "\(refusal?.message ?? "allowed")")
+    }
+
+    /// The node guards judge the request: a proposal whose text says it sets resources but whose request
+    /// cordons a node is judged as the cordon it is.
+    @Test func aCordonIsJudgedAsOneWhateverItsTextSays() {
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        var proposal = Self.proposal()
+        proposal.kubeAction = .cordon(node: "n2")
+        #expect(Guardrails.cordons(proposal))
+        let refusal = Guardrails(policy: policy).refusal(
+            proposal,
+            subject: "node/n2",
+            ledger: RemediationLedger(records: [Self.record(.applied, "cordon", "node/n1", namespace: "", ago: 7200)]),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
+            now: Self.now
+        )
+        #expect(refusal?.reason == "blast-radius", "\(refusal?.message ?? "allowed")")
     }
 
     /// Another leader's cordon, known from its claim on the Lease, counts towards `max_nodes_cordoned`
