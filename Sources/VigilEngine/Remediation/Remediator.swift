@@ -13,9 +13,10 @@ public actor Remediator {
     public let policy: RemediationPolicy
     private let audit: AuditLog?
     /// With a log: the turn this process takes, against others sharing its state directory, for each
-    /// round and approval.
+    /// round, approval and rejection.
     private let turn: RemediationTurn?
-    /// How long a round or approval waits for another process's turn before giving up, and how it waits.
+    /// How long a round, approval or rejection waits for another process's turn before giving up, and how
+    /// it waits.
     private let turnWait: Duration
     private let sleep: @Sendable (Duration) async -> Void
     /// Whether rounds judge applied fixes against their incidents (``verify(_:)``) and take the steps
@@ -563,7 +564,8 @@ public actor Remediator {
         }
     }
 
-    /// The refusal of an approval made while another process sharing the state directory kept its turn.
+    /// The refusal of an approval or rejection made while another process sharing the state directory kept
+    /// its turn.
     static let busy = Refusal(
         reason: "busy",
         message:
@@ -599,8 +601,9 @@ public actor Remediator {
     // MARK: - After a crash
 
     /// Settles every `applying` whose answer never reached the log (a crash's or a full disk's: within this
-    /// turn no live process is sending one): reads the object and records whether the change is in it. Applied: settled, never sent again. Not applied: the object is held for the
-    /// cooldown, then decided afresh.
+    /// turn no live process is sending one): reads the object and records whether the change is in it.
+    /// Applied: settled, never sent again. Not applied: the object is held for the cooldown, then decided
+    /// afresh.
     private func reconcile() async {
         guard let kube, !ledger.inFlight.isEmpty else { return }
         for entry in ledger.inFlight.values.sorted(by: { $0.time < $1.time }) {
