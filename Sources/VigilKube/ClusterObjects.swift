@@ -208,7 +208,7 @@ public struct NodeSummary: Sendable, Equatable {
         return found
     }
 
-    init?(_ object: [String: Any]) {
+    public init?(_ object: [String: Any]) {
         guard let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else {
             return nil
         }

@@ -204,5 +204,5 @@ public final class AuditLog: Sendable {
         }
     }
 
-    private static func errno() -> String { String(cString: strerror(Glibc.errno)) }
+    static func errno() -> String { String(cString: strerror(Glibc.errno)) }
 }

@@ -184,3 +184,10 @@ struct Guardrails {
         return "\(whole)s"
     }
 }
+
+extension Guardrails.Nodes {
+    /// The nodes as `nodes` say: the round's model, or a list just read.
+    init(_ nodes: some Collection<NodeSummary>) {
+        self.init(total: nodes.count, unschedulable: Set(nodes.filter(\.unschedulable).map(\.name)))
+    }
+}

@@ -136,10 +136,15 @@ public struct RemediationLedger: Sendable {
         let change = Change(record: record, at: at)
         changes.append(change)
         verifying[record.proposal] = change
-        if ["cordon", "drain"].contains(record.action), let node = Self.node(record.target) { cordoned.insert(node) }
+        if let node = Self.cordonedNode(record.action, record.target) { cordoned.insert(node) }
     }
 
     /// The node's name, for a target that is a node (`node/NAME`).
+    /// The node `action` on `target` cordons: a cordon's or a drain's (which cordons first).
+    private static func cordonedNode(_ action: String, _ target: String) -> String? {
+        ["cordon", "drain"].contains(action) ? node(target) : nil
+    }
+
     private static func node(_ target: String) -> String? {
         target.hasPrefix("node/") ? String(target.dropFirst(5)) : nil
     }
@@ -168,7 +173,7 @@ public struct RemediationLedger: Sendable {
                 actor: "leader"
             )
             ledger.changes.append(Change(record: record, at: claim.at))
-            if ["cordon", "drain"].contains(claim.action), let node = Self.node(claim.target) {
+            if let node = Self.cordonedNode(claim.action, claim.target) {
                 ledger.possiblyCordoned.insert(node)
             }
         }

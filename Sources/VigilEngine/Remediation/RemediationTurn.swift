@@ -24,9 +24,7 @@ public final class RemediationTurn: Sendable {
         var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if descriptor < 0 && Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
-            throw AuditLog.Failure(
-                description: "cannot open \(path): \(String(cString: strerror(Glibc.errno)))"
-            )
+            throw AuditLog.Failure(description: "cannot open \(path): \(AuditLog.errno())")
         }
         self.descriptor = descriptor
     }
@@ -42,7 +40,7 @@ public final class RemediationTurn: Sendable {
             case EINTR: continue
             case EWOULDBLOCK: return false
             default:
-                throw AuditLog.Failure(description: "cannot lock \(path): \(String(cString: strerror(Glibc.errno)))")
+                throw AuditLog.Failure(description: "cannot lock \(path): \(AuditLog.errno())")
             }
         }
     }

@@ -420,10 +420,7 @@ public actor Remediator {
             }
         }
         let now = wallTime()
-        let model = Guardrails.Nodes(
-            total: cluster.nodes.count,
-            unschedulable: Set(cluster.nodes.values.filter(\.unschedulable).map(\.name))
-        )
+        let model = Guardrails.Nodes(cluster.nodes.values)
         // The guards first, so that a refused proposal costs no request; the one guard that needs the
         // object (a restart's strategy) after the dry run has read it.
         // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
@@ -770,11 +767,7 @@ public actor Remediator {
     /// The cluster's nodes as the API server has them now, listed in pages as kubectl lists them.
     static func nodes(from kube: KubeClient) async throws(KubeError) -> Guardrails.Nodes {
         let items = try await kube.list("/api/v1/nodes", query: [.init("limit", "500")]).items
-        let unschedulable = items.compactMap { item -> String? in
-            guard (item["spec"] as? [String: Any])?["unschedulable"] as? Bool == true else { return nil }
-            return (item["metadata"] as? [String: Any])?["name"] as? String
-        }
-        return Guardrails.Nodes(total: items.count, unschedulable: Set(unschedulable))
+        return Guardrails.Nodes(items.compactMap(NodeSummary.init))
     }
 
     static func resourceVersion(_ body: [UInt8]) -> String? {
