@@ -19,8 +19,7 @@ public final class RemediationTurn: Sendable {
     /// nothing, and a process of another user sharing the directory must open it too; one that may not
     /// write it opens it to read, which locks as well on a local file system).
     public init(beside log: String) throws(AuditLog.Failure) {
-        let directory = (log as NSString).deletingLastPathComponent
-        path = (directory.isEmpty ? "." : directory) + "/remediation.lock"
+        path = Self.directory(of: log) + "/remediation.lock"
         var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if descriptor < 0 && Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
@@ -30,6 +29,20 @@ public final class RemediationTurn: Sendable {
     }
 
     deinit { close(descriptor) }
+
+    /// The directory of the file `log` names, a symbolic link to it followed: two processes that reach one
+    /// log by different paths must share one turn (a link to its directory needs nothing: the lock file
+    /// reached through it is the same file). A log that is not a regular file (not made yet, or a device
+    /// such as /dev/full) keeps the directory it is named in, so no lock file is made beside a device.
+    static func directory(of log: String) -> String {
+        var status = stat()
+        if stat(log, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let file = realpath(log, nil) {
+            defer { free(file) }
+            return (String(cString: file) as NSString).deletingLastPathComponent
+        }
+        let directory = (log as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
 
     /// Takes the turn if no other holder has it; false, at once, if one does. Throws when the lock itself
     /// fails (a file system without locks): that is not another process's turn.

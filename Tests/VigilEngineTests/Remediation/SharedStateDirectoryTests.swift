@@ -109,6 +109,25 @@ import VigilTestKit
         }
     }
 
+    /// Two processes that reach one log by different paths, one through a link to it, take one turn:
+    /// while the one naming it directly holds the turn, the other applies nothing.
+    @Test func processesThatNameOneLogByDifferentPathsShareItsTurn() async throws {
+        let fixture = try RemediationFixture()
+        let other = try RemediationTurn(beside: fixture.auditPath)
+        #expect(try other.take())
+        _ = try AuditLog(path: fixture.auditPath, environment: [:])
+        let elsewhere = try TemporaryDirectory("link")
+        let linked = elsewhere.file("audit.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: fixture.auditPath)
+        let diagnose = try fixture.remediator(
+            RemediationFixture.applying,
+            audit: AuditLog(path: linked, environment: [:])
+        )
+        await diagnose.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        #expect(try fixture.records().isEmpty)
+        #expect(try await fixture.server.log().isEmpty)
+    }
+
     /// The pauses a remediator made, in place of the wall clock.
     final class Waits: @unchecked Sendable {
         private let lock = NSLock()
