@@ -196,6 +196,7 @@ let package = Package(
             dependencies: [
                 "VigilEngine", "VigilCore", "VigilRules", "VigilKube", "VigilTestKit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             // Fixtures/: a webhook body exactly as Alertmanager 0.25 posted it; read from disk.
             exclude: ["Fixtures"],

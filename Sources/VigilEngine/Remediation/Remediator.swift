@@ -55,7 +55,7 @@ public actor Remediator {
     /// Rounds and approvals run one at a time (``exclusively(otherwise:_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
-    let metrics = RemediationMetrics()
+    let metrics: RemediationMetrics
 
     /// - Parameters:
     ///   - audit: the log, read whole here so that the guards remember across restarts; without one
@@ -67,6 +67,7 @@ public actor Remediator {
     ///     what did not help. Only a process that sees every incident as it goes (the daemon) may:
     ///     `vigil diagnose --apply` may see one namespace, one workload or a recording, where every fix
     ///     outside them would look resolved, and its person agreed to the fixes it offered, not to undos.
+    ///   - metrics: where its metrics are counted (``RemediationMetrics``): the process's backend, or a test's.
     public init(
         policy: RemediationPolicy,
         audit: AuditLog?,
@@ -77,8 +78,10 @@ public actor Remediator {
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         turnWait: Duration = .seconds(60),
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
-        verifying: Bool = true
+        verifying: Bool = true,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) throws(AuditLog.Failure) {
+        self.metrics = RemediationMetrics(factory: metrics)
         self.policy = policy
         self.leadership = leadership
         self.handover = handover
@@ -94,7 +97,7 @@ public actor Remediator {
         skippedLines = read?.problems ?? []
         recordsAtStart = read?.records.count ?? 0
         ledger = RemediationLedger(records: read?.records ?? [])
-        metrics.pending.record(ledger.pending.count)
+        self.metrics.pending.record(ledger.pending.count)
     }
 
     /// Proposals waiting for a person, oldest first.
@@ -168,6 +171,7 @@ public actor Remediator {
                     "cannot take the state directory's remediation turn: nothing dry-run, applied or verified this time",
                     metadata: ["error": "\(error)"]
                 )
+                metrics.missedTurn("lock-failed")
                 return false
             }
             guard waited < turnWait else {
@@ -175,6 +179,7 @@ public actor Remediator {
                     "another vigil process kept its remediation turn: nothing dry-run, applied or verified this time",
                     metadata: ["lock": "\(turn.path)", "waited": "\(waited)"]
                 )
+                metrics.missedTurn("busy")
                 return false
             }
             if waited == .zero {
@@ -206,6 +211,7 @@ public actor Remediator {
                 "cannot read the audit log: nothing dry-run, applied or verified this time",
                 metadata: ["error": "\(error)"]
             )
+            metrics.missedTurn("log-unreadable")
             return false
         }
     }
@@ -242,7 +248,6 @@ public actor Remediator {
             current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
         }
         await reconcileHandedOver(seen: Set(incidents.flatMap { $0.proposals.map(\.id) }))
-        metrics.pending.record(ledger.pending.count)
         return answered
     }
 
@@ -321,7 +326,7 @@ public actor Remediator {
             )
         }
         guard write(record(.approved, proposal, incident, actor: "user:\(user)")) else {
-            return .failure(unwritable())
+            return unrecorded()
         }
         return await apply(proposal, incident, actor: "user:\(user)", cluster: cluster)
     }
@@ -340,9 +345,8 @@ public actor Remediator {
             return .failure(Refusal(reason: "already-decided", message: "proposal \(id) was already decided"))
         }
         guard write(record(.rejected, proposal, incident, actor: "user:\(user)") { $0.message = reason }) else {
-            return .failure(unwritable())
+            return unrecorded()
         }
-        metrics.pending.record(ledger.pending.count)
         return .success("proposal \(id) rejected")
     }
 
@@ -431,8 +435,7 @@ public actor Remediator {
             return refuse(proposal, incident, refusal)
         }
         guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
-            metrics.refused("audit-log-unwritable")
-            return .failure(unwritable())
+            return unrecorded()
         }
         guard dryRun.isAccepted, let outcome else {
             return refuse(
@@ -477,7 +480,7 @@ public actor Remediator {
         applying.handedOver = fromBoard.contains(proposal.id) ? true : nil
         applying.undo = UndoPlan.plan(for: action, before: before)
         applying.severity = incident.severity.description
-        guard write(applying) else { return .failure(unwritable()) }
+        guard write(applying) else { return unrecorded() }
         logger.notice(
             "applying",
             metadata: ["proposal": "\(proposal.id)", "actor": "\(actor)", "kubectl": "\(proposal.kubectl)"]
@@ -752,7 +755,14 @@ public actor Remediator {
             }
         }
         ledger.record(entry)
+        metrics.pending.record(ledger.pending.count)
         return true
+    }
+
+    /// A step refused because its record could not be written: counted as the refusal it is.
+    private func unrecorded() -> Result<String, Refusal> {
+        metrics.refused("audit-log-unwritable")
+        return .failure(unwritable())
     }
 
     private func unwritable() -> Refusal {

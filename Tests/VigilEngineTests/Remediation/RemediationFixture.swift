@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import VigilHTTP
 import VigilKube
 import VigilRules
@@ -13,6 +14,8 @@ final class RemediationFixture: @unchecked Sendable {
     let server: FakeAPIServer
     private let temporary: TemporaryDirectory
     let kube: KubeClient
+    /// The metrics of every remediator the fixture makes.
+    let metrics = TestMetrics()
     private let lock = NSLock()
     private var time: Double = 1_800_000_000
 
@@ -53,11 +56,17 @@ final class RemediationFixture: @unchecked Sendable {
             wallTime: { [unowned self] in self.now },
             turnWait: turnWait,
             sleep: sleep,
-            verifying: verifying
+            verifying: verifying,
+            metrics: metrics
         )
     }
 
     func records() throws -> [AuditRecord] { try AuditLog.read(path: auditPath).records }
+
+    /// How often the counter `label` with `dimensions` was counted (0 if never made).
+    func counted(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
+        (try? metrics.expectCounter(label, dimensions).totalValue) ?? 0
+    }
 
     /// The logged requests that change something (no reads, no dry runs).
     func changes() async throws -> [FakeAPIServer.Request] {

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Testing
 import VigilKube
 import VigilRules
@@ -68,6 +69,7 @@ import VigilTestKit
         #expect(records[2].undo == nil)  // there was no limit to go back to
         let limits = try await Self.limits(fixture.object(deployment))
         #expect(limits == ["memory": "768Mi"])
+        #expect(fixture.counted("vigil_remediations_total", [("action", "set-resources"), ("result", "applied")]) == 1)
     }
 
     @Test func aChangeMadeMeanwhileAnswers409AndIsReEvaluatedNeverForced() async throws {
@@ -130,6 +132,9 @@ import VigilTestKit
         #expect(verified.step == .verified)
         #expect(verified.reason == "resolved")
         #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "768Mi"])
+        let outcome = [("action", "set-resources"), ("outcome", "resolved")]
+        #expect(fixture.counted("vigil_remediation_verifications_total", outcome) == 1)
+        #expect(try fixture.metrics.expectTimer("vigil_remediation_verify_seconds").lastValue == 60_000_000_000)
     }
 
     /// `vigil diagnose --apply` may see one namespace, one workload or a recording: it judges no fix (to it
@@ -169,6 +174,7 @@ import VigilTestKit
 
         let steps = try fixture.records().map(\.step)
         #expect(steps.suffix(4) == [.verified, .undoing, .undone, .escalated])
+        #expect(fixture.counted("vigil_remediations_total", [("action", "set-resources"), ("result", "undone")]) == 1)
         #expect(try fixture.records().first { $0.step == .verified }?.reason == "not-resolved")
         #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "512Mi"])
         // Never the same fix again for the same trouble, even after the cooldown (a new proposal id: a
@@ -181,6 +187,7 @@ import VigilTestKit
         await remediator.round([again], cluster: ClusterModel())
         #expect(try fixture.records().last?.reason == "did-not-help")
         #expect(try await fixture.changes().count == changesBefore)
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "did-not-help")]) == 1)
     }
 
     @Test func aWorseIncidentIsMadeWorseAndUndoneWhenThePlaybookSaysSo() async throws {
@@ -219,6 +226,7 @@ import VigilTestKit
         await remediator.round([incident], cluster: ClusterModel())
         #expect(await remediator.pending.map(\.proposal) == [id])
         #expect(try await fixture.changes().isEmpty)
+        #expect(try fixture.metrics.expectGauge("vigil_remediation_pending_proposals").lastValue == 1)
 
         let result = await remediator.approve(id, by: "alice", cluster: ClusterModel())
         #expect((try? result.get()) == "deployment.apps/web resource requirements updated")
@@ -226,6 +234,7 @@ import VigilTestKit
         #expect(records.map(\.step) == [.proposed, .dryRun, .pending, .approved, .dryRun, .applying, .applied])
         #expect(records.first { $0.step == .approved }?.actor == "user:alice")
         #expect(await remediator.pending.isEmpty)
+        #expect(try fixture.metrics.expectGauge("vigil_remediation_pending_proposals").lastValue == 0)
         // A second approval of the same proposal is refused: it is never sent twice.
         guard case .failure(let refusal) = await remediator.approve(id, by: "bob", cluster: ClusterModel()) else {
             Issue.record("approved twice")
@@ -308,6 +317,8 @@ import VigilTestKit
         }
         #expect(refusal.reason == "audit-log-unwritable")
         #expect(try await fixture.changes().isEmpty)
+        #expect(try fixture.metrics.expectGauge("vigil_audit_log_writable").lastValue == 0)
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "audit-log-unwritable")]) >= 1)
     }
 
     @Test(arguments: [true, false])

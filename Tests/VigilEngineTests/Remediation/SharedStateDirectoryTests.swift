@@ -100,12 +100,15 @@ import VigilTestKit
             if waits.add(pause) == 3, ends { other.end() }
         }
         await diagnose.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        let missed = fixture.counted("vigil_remediation_turns_missed_total", [("reason", "busy")])
         if ends {
             #expect(waits.total == .milliseconds(750))
             #expect(try fixture.records().last?.step == .applied)
+            #expect(missed == 0)
         } else {
             #expect(waits.total == .seconds(30))
             #expect(try fixture.records().isEmpty)
+            #expect(missed == 1)
         }
     }
 
