@@ -19,10 +19,23 @@ public enum KubeTime {
         rfc3339(text) ?? parse(text)?.timeIntervalSince1970
     }
 
+    /// Whole milliseconds since the epoch, the fraction truncated as Go's `RFC3339Millis` writes it
+    /// (Alertmanager's API): a time written with nanoseconds and the same time written to the millisecond
+    /// give the same number. Exact, from the digits: a `Double`'s seconds times 1,000 can fall short.
+    public static func milliseconds(_ text: String) -> Int? {
+        guard let (seconds, nanoseconds) = rfc3339Parts(text) else { return nil }
+        return seconds * 1000 + nanoseconds / 1_000_000
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, every field range-checked; nil for anything else.
     static func rfc3339(_ text: String) -> Double? {
+        rfc3339Parts(text).map { Double($0.seconds) + Double($0.nanoseconds) / 1e9 }
+    }
+
+    /// Whole seconds since the epoch and the fraction's nanoseconds (digits past the ninth ignored).
+    private static func rfc3339Parts(_ text: String) -> (seconds: Int, nanoseconds: Int)? {
         var text = text
-        return text.withUTF8 { bytes -> Double? in
+        return text.withUTF8 { bytes -> (seconds: Int, nanoseconds: Int)? in
             var position = 0
             func number(_ digits: Int) -> Int? {
                 guard position + digits <= bytes.count else { return nil }
@@ -46,12 +59,12 @@ public enum KubeTime {
                 (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), hour < 24, minute < 60,
                 second < 60
             else { return nil }
-            var fraction = 0.0
+            var nanoseconds = 0
             if take(UInt8(ascii: ".")) {
-                var scale = 0.1
+                var scale = 100_000_000
                 let start = position
                 while position < bytes.count, (48...57).contains(bytes[position]), position - start < 18 {
-                    fraction += Double(bytes[position] - 48) * scale
+                    nanoseconds += Int(bytes[position] - 48) * scale
                     scale /= 10
                     position += 1
                 }
@@ -73,7 +86,7 @@ public enum KubeTime {
             }
             guard position == bytes.count else { return nil }
             let whole = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-            return Double(whole) + fraction
+            return (whole, nanoseconds)
         }
     }
 

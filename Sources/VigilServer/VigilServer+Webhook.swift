@@ -11,7 +11,9 @@ extension VigilServer {
     /// `POST /webhook/alertmanager`: authenticated as every path is (Alertmanager's `http_config` sends
     /// basic auth or a bearer token), decoded, queued, answered at once — 200 once queued, 400 for a body
     /// that is not a version-4 payload (Alertmanager does not retry it), 413 above the body limit, 503 with
-    /// `Retry-After` when the queue is full (Alertmanager retries with backoff).
+    /// `Retry-After` when the queue is full (Alertmanager retries with backoff). A 413 also asks for a
+    /// reconciliation: Alertmanager sends that group again at its next flush, as large, so only its API
+    /// can tell what fires in it (the receiver's `max_alerts` keeps deliveries under the limit).
     func addWebhookRoute(to router: Router<VigilRequestContext>) {
         // The accepted count's handle made once (the hot path); the rarer codes looked up as they come.
         let accepted = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", "200")])
@@ -32,13 +34,13 @@ extension VigilServer {
             return error(.notFound, type: "not_found", "the webhook needs diagnosis: no rule files are loaded")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.webhookBodyLimit {
-            return error(.contentTooLarge, type: "bad_data", "body over \(Self.webhookBodyLimit) bytes")
+            return tooLarge(alerts)
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.webhookBodyLimit)
         } catch {
-            return self.error(.contentTooLarge, type: "bad_data", "body over \(Self.webhookBodyLimit) bytes")
+            return tooLarge(alerts)
         }
         let webhook: AlertmanagerWebhook
         do {
@@ -52,5 +54,14 @@ extension VigilServer {
             return busy
         }
         return text("ok\n")
+    }
+
+    private func tooLarge(_ alerts: AlertIntake) -> Response {
+        alerts.requestReconciliation()
+        return error(
+            .contentTooLarge,
+            type: "bad_data",
+            "body over \(Self.webhookBodyLimit) bytes: set max_alerts on the receiver's webhook_config"
+        )
     }
 }

@@ -14,7 +14,8 @@ final class TestServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(security: WebSecurity = WebSecurity()) async throws {
+    /// - Parameter alerts: the webhook's queue, run beside the server (none: the webhook answers 404).
+    init(security: WebSecurity = WebSecurity(), alerts: AlertIntake? = nil) async throws {
         let logger = Logger(label: "test")
         let reloads = ReloadCounter()
         let server = VigilServer(
@@ -24,6 +25,7 @@ final class TestServer: Sendable {
             registry: PrometheusCollectorRegistry(),
             logger: logger,
             security: security,
+            alerts: alerts,
             reload: {
                 reloads.add()
                 return .success("reloaded")
@@ -31,7 +33,7 @@ final class TestServer: Sendable {
         )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let service = try server.service { continuation.yield($0) }
-        let group = ServiceGroup(services: [service], logger: logger)
+        let group = ServiceGroup(services: [service] + (alerts.map { [$0] } ?? []), logger: logger)
         self.group = group
         self.reloads = reloads
         task = Task { try await group.run() }

@@ -1,3 +1,5 @@
+import VigilKube
+
 /// An Alertmanager alert as Vigil keeps it: identified by Alertmanager's fingerprint (a hash of its
 /// labels), firing from `startsAt` until it resolves.
 public struct Alert: Sendable, Equatable {
@@ -9,7 +11,9 @@ public struct Alert: Sendable, Equatable {
     public var status: Status
     public var labels: [String: String]
     public var annotations: [String: String]
-    /// Seconds since the epoch.
+    /// Seconds since the epoch, in whole milliseconds (``start(_:)``): the webhook writes nanoseconds, the
+    /// API v2 milliseconds, and the one alert must be the same alert whichever path it came by (the book
+    /// compares starts exactly).
     public var startsAt: Double
     /// Seconds since the epoch; nil while firing (Alertmanager sends `0001-01-01T00:00:00Z`).
     public var endsAt: Double?
@@ -26,10 +30,15 @@ public struct Alert: Sendable, Equatable {
         self.status = status
         self.labels = labels
         self.annotations = annotations
-        // Whole milliseconds: the webhook writes nanoseconds, the API v2 milliseconds, and the one alert
-        // must be the same alert whichever path it came by (the book compares starts exactly).
-        self.startsAt = (startsAt * 1000).rounded() / 1000
+        self.startsAt = startsAt
         self.endsAt = endsAt
+    }
+
+    /// The seconds of an RFC 3339 `startsAt`, truncated to the millisecond as the API v2 writes it (Go's
+    /// `RFC3339Millis` truncates; rounding made half of all starts written with more digits a different
+    /// alert from the same one listed), or nil.
+    public static func start(_ text: String) -> Double? {
+        KubeTime.milliseconds(text).map { Double($0) / 1000 }
     }
 
     public var name: String { labels["alertname"] ?? "alert" }

@@ -75,6 +75,12 @@ public final class AlertIntake: Service, @unchecked Sendable {
 
     public var queued: Int { lock.withLock { depth } }
 
+    /// Asks for a reconciliation with Alertmanager: for a delivery refused whole (over the body limit),
+    /// which Alertmanager does not retry and sends again, refused again, at every flush of the group.
+    public func requestReconciliation() {
+        requestReconcile.yield()
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
@@ -103,7 +109,7 @@ public final class AlertIntake: Service, @unchecked Sendable {
             if receipt.refused > 0 { self.metrics.refused.increment(by: receipt.refused) }
             if webhook.truncatedAlerts > 0 {
                 self.metrics.truncated.increment()
-                self.requestReconcile.yield()
+                self.requestReconciliation()
             }
         }
     }

@@ -56,7 +56,7 @@ public struct AlertmanagerClient: Sendable {
         return items.compactMap { item in
             guard let fingerprint = item["fingerprint"] as? String,
                 let labels = item["labels"] as? [String: String],
-                let startsAt = (item["startsAt"] as? String).flatMap(Timestamp.seconds)
+                let startsAt = (item["startsAt"] as? String).flatMap(Alert.start)
             else { return nil }
             return Alert(
                 fingerprint: fingerprint,

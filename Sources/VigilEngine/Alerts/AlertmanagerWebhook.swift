@@ -104,7 +104,7 @@ private struct WebhookReader: JSONReading {
             }
         }
         let starts = try required(startsAt, "\(field).startsAt")
-        guard let startSeconds = Timestamp.seconds(starts) else {
+        guard let startSeconds = Alert.start(starts) else {
             throw JSONReadError(offset: 0, field: "\(field).startsAt", message: "not an RFC 3339 time: \"\(starts)\"")
         }
         let print = try required(fingerprint, "\(field).fingerprint")

@@ -132,7 +132,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     /// once: a new alert gets its incident, a resolved one closes it.
     @discardableResult
     public func receive(_ delivered: [Alert]) async -> AlertBook.Receipt {
-        let receipt = alerts.receive(delivered)
+        let receipt = alerts.receive(delivered, at: wallTime())
         if receipt.changed { await diagnose() }
         return receipt
     }
@@ -141,7 +141,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     /// diagnoses when that changed anything.
     @discardableResult
     public func reconcile(active: [Alert], asOf: UInt64 = .max) async -> AlertBook.Receipt {
-        let receipt = alerts.reconcile(active: active, asOf: asOf)
+        let receipt = alerts.reconcile(active: active, asOf: asOf, at: wallTime())
         if receipt.changed { await diagnose() }
         return receipt
     }

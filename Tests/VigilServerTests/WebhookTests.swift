@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import VigilEngine
+import VigilHTTP
+
+/// `POST /webhook/alertmanager` in this process, with the webhook's queue behind it.
+@Suite struct WebhookTests {
+    /// The reconciliations the queue was asked for, and the deliveries it took.
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var reconciliations = 0
+        private var deliveries = 0
+        func reconciled() { lock.withLock { reconciliations += 1 } }
+        func delivered() { lock.withLock { deliveries += 1 } }
+        var counts: (reconciliations: Int, deliveries: Int) { lock.withLock { (reconciliations, deliveries) } }
+    }
+
+    static func post(_ url: String, _ body: [UInt8]) async throws -> (status: Int, body: String) {
+        let response = try await CurlHTTPClient().execute(
+            HTTPRequest(
+                url: url,
+                method: .post,
+                headers: [("Content-Type", "application/json")],
+                body: body,
+                timeout: 10
+            )
+        )
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// Polls (at most ~10 s) until `condition` holds: the queue's consumer runs on its own task.
+    static func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// A delivery over the body limit is refused 413, and, since Alertmanager does not retry it (and will
+    /// send the group as large again), Alertmanager's API is asked what fires. One in the limit is queued
+    /// and asks for nothing.
+    @Test func aDeliveryOverTheLimitAsksAlertmanagersAPIWhatFires() async throws {
+        let calls = Calls()
+        let intake = AlertIntake(
+            deliver: { _ in
+                calls.delivered()
+                return AlertBook.Receipt()
+            },
+            reconcile: { calls.reconciled() }
+        )
+        let server = try await TestServer(alerts: intake)
+        let url = server.base + "/webhook/alertmanager"
+        let sample = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
+        )
+        #expect(try await Self.post(url, Array(sample)).status == 200)
+        try await Self.until { calls.counts.deliveries == 1 }
+        #expect(calls.counts.reconciliations == 0)
+
+        let huge = try await Self.post(url, [UInt8](repeating: 32, count: 2 << 20))
+        #expect(huge.status == 413)
+        #expect(huge.body.contains("max_alerts"), "\(huge.body)")
+        try await Self.until { calls.counts.reconciliations == 1 }
+        #expect(calls.counts.reconciliations == 1)
+        #expect(calls.counts.deliveries == 1)
+        await server.stop()
+    }
+}
