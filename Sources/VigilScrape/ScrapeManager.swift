@@ -23,6 +23,14 @@ public actor ScrapeManager {
         var storeRefs: [UInt32] = []
         var synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
         var health: TargetHealth
+        /// Stored series of this target's earlier caches (renewed by garbage collection or the series
+        /// limit) that the current cache has not mapped again, each with how many of the target's scrapes
+        /// before the renewal it was last seen: garbage collection ages them on from there, so a renewed
+        /// cache shortens no series's retention.
+        var carried: [(ref: StoreRef, age: UInt32)] = []
+        /// Those the last scrape before the renewal exposed: the first scrape after it marks stale the ones
+        /// it lacks (all of them, when it fails), as the old cache would have.
+        var unsettled: [StoreRef] = []
 
         static var dropped: UInt32 { ScrapeBatch.notStored }
 
@@ -244,8 +252,9 @@ public actor ScrapeManager {
         let scraper = state.scraper
         let result = await scraper.scrape()
         // A reload may have removed the target, or garbage collection renewed its cache, meanwhile: the
-        // result's series references would mean nothing now.
-        guard states.contains(where: { $0 === state }), state.scraper === scraper else { return }
+        // result's series references would mean nothing now. A scrape cut off by the loops' restart (every
+        // discovery update) is no scrape: neither a failure nor staleness.
+        guard states.contains(where: { $0 === state }), state.scraper === scraper, !result.cancelled else { return }
         ingest(result, from: state, at: started)
     }
 
@@ -279,6 +288,7 @@ public actor ScrapeManager {
         for series in result.stale {
             if let ref = storeRef(series, of: state) { store.markStale(ref) }
         }
+        if !state.unsettled.isEmpty { settle(state, after: result) }
         store.observe(state.synthetic.up, value: result.up ? 1 : 0, at: time)
         store.observe(state.synthetic.duration, value: result.duration, at: time)
         store.observe(state.synthetic.samples, value: Double(result.samplesScraped), at: time)
@@ -346,10 +356,38 @@ public actor ScrapeManager {
     private func refuse(_ count: Int, state: TargetState) {
         metrics.refused.increment(by: count)
         metrics.exceeded.increment()
-        if state.scraper.cache.seriesCount > seriesLimit {
-            state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
-            state.storeRefs = []
+        if state.scraper.cache.seriesCount > seriesLimit { renewCache(state) { _ in true } }
+    }
+
+    /// The first scrape after a target's cache was renewed marks stale the series the scrape before the
+    /// renewal exposed and this one lacks, all of them when it failed (the new cache knows none of them).
+    private func settle(_ state: TargetState, after result: ScrapeResult) {
+        var exposed = Set<UInt32>()
+        for sample in result.samples {
+            if let ref = storeRef(sample.series, of: state) { exposed.insert(ref.index) }
         }
+        for ref in state.unsettled where !exposed.contains(ref.index) { store.markStale(ref) }
+        state.unsettled = []
+    }
+
+    /// Gives a target a fresh series cache, carrying over what the old one knew of the stored series
+    /// `kept` keeps (``TargetState/carried``, ``TargetState/unsettled``): the cache is renewed, not the
+    /// target's history.
+    private func renewCache(_ state: TargetState, keeping kept: (StoreRef) -> Bool) {
+        let scraper = state.scraper
+        let scrapes = scraper.scrapeCount
+        var carried = state.carried.filter { kept($0.ref) }.map { (ref: $0.ref, age: $0.age &+ scrapes) }
+        var unsettled = state.unsettled.filter(kept)
+        for (index, mapped) in state.storeRefs.enumerated() {
+            let seen = scraper.lastSeen(SeriesRef(index: UInt32(index)))
+            guard let ref = TargetState.series(mapped), kept(ref), seen > 0 else { continue }
+            carried.append((ref, scrapes - seen))
+            if seen == scrapes { unsettled.append(ref) }
+        }
+        state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
+        state.storeRefs = []
+        state.carried = carried
+        state.unsettled = unsettled
     }
 
     /// The store reference of a series of a target's cache, when it has been mapped (stale marking).
@@ -382,12 +420,19 @@ public actor ScrapeManager {
                 if !recent { dead += 1 }
                 if recent, let ref = TargetState.series(mapped) { live[Int(ref.index)] = true }
             }
+            if !state.carried.isEmpty {
+                // Carried series the current cache has mapped again are its own now.
+                let mapped = Set(state.storeRefs.compactMap { TargetState.series($0)?.index })
+                state.carried.removeAll { mapped.contains($0.ref.index) }
+                for entry in state.carried where targetIsDown || entry.age &+ scraper.scrapeCount < window {
+                    live[Int(entry.ref.index)] = true
+                }
+            }
             if dead > 0 {
                 // The cache has given away the labels of these series: should one come back, only a
                 // fresh cache can tell its labels again. Start afresh (the next scrape lexes and
                 // relabels every series once; the store keeps what it learnt).
-                state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
-                state.storeRefs = []
+                renewCache(state) { live[Int($0.index)] }
             }
         }
         let remap = store.compact { live[Int($0.index)] }
@@ -400,6 +445,10 @@ public actor ScrapeManager {
                 remap[Int(state.synthetic.up.index)]!, remap[Int(state.synthetic.duration.index)]!,
                 remap[Int(state.synthetic.samples.index)]!
             )
+            state.carried = state.carried.compactMap { entry in
+                remap[Int(entry.ref.index)].map { (ref: $0, age: entry.age) }
+            }
+            state.unsettled = state.unsettled.compactMap { remap[Int($0.index)] }
         }
         if !sinkHandles.isEmpty {
             var handles = [UInt32](repeating: 0, count: store.count)
@@ -422,6 +471,7 @@ public actor ScrapeManager {
 
     private func markAllStale(_ state: TargetState) {
         markSeriesStale(state)
+        for ref in state.unsettled { store.markStale(ref) }
         for ref in state.syntheticSeries { store.markStale(ref) }
     }
 

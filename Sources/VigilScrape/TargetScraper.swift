@@ -74,7 +74,9 @@ public final class TargetScraper {
             outcome = body.finish(response.head)
         } catch {
             // A failure the parser caused (it stopped the transfer) is told in the parser's words.
-            outcome = .failure(ScrapeFailure(message: body.failure ?? describe(error)))
+            var failure = ScrapeFailure(message: body.failure ?? describe(error))
+            failure.cancelled = error.kind == .cancelled && body.failure == nil && Task.isCancelled
+            outcome = .failure(failure)
             body.abandon()
         }
         let duration = clock() - start
@@ -92,6 +94,18 @@ public final class TargetScraper {
                 error: nil,
                 samples: samples,
                 stale: seriesLastSeen(in: successes &- 1)
+            )
+        case .failure(let failure) where failure.cancelled:
+            // Cut off by its caller (the manager restarting its loops on a discovery update): no scrape,
+            // so nothing is stale and no stamp moves. The caller drops the result.
+            return ScrapeResult(
+                up: false,
+                duration: duration,
+                samplesScraped: 0,
+                error: failure.message,
+                samples: [],
+                stale: [],
+                cancelled: true
             )
         case .failure(let failure):
             let stale = seriesLastSeen(in: successes)

@@ -7,7 +7,13 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     /// Bytes per streamed piece: small and odd, so most lines are split.
     let pieceSize: Int
-    private var state: (answers: [Result<HTTPResponse, HTTPClientError>], requests: [HTTPRequest]) = ([], [])
+    /// What the next request gets: a response or an error, or no answer until its task is cancelled (as
+    /// libcurl's transfer is aborted then).
+    private enum Answer {
+        case result(Result<HTTPResponse, HTTPClientError>)
+        case hang
+    }
+    private var state: (answers: [Answer], requests: [HTTPRequest]) = ([], [])
 
     init(pieceSize: Int = 7) { self.pieceSize = pieceSize }
 
@@ -19,11 +25,16 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
             body: Array(body.utf8),
             bytesOnWire: body.utf8.count
         )
-        lock.withLock { state.answers.append(.success(response)) }
+        lock.withLock { state.answers.append(.result(.success(response))) }
     }
 
     func fail(_ error: HTTPClientError) {
-        lock.withLock { state.answers.append(.failure(error)) }
+        lock.withLock { state.answers.append(.result(.failure(error))) }
+    }
+
+    /// The next request is answered only by its task's cancellation, with libcurl's `.cancelled`.
+    func hangUntilCancelled() {
+        lock.withLock { state.answers.append(.hang) }
     }
 
     var requests: [HTTPRequest] { lock.withLock { state.requests } }
@@ -33,7 +44,12 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
             state.requests.append(request)
             return state.answers.removeFirst()
         }
-        return try answer.get()
+        switch answer {
+        case .result(let result): return try result.get()
+        case .hang:
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            throw HTTPClientError(.cancelled, "\(request.url): cancelled")
+        }
     }
 
     /// Hands the body over in pieces of `pieceSize` bytes, so lines are split between pieces as the

@@ -168,6 +168,34 @@ struct ScrapeManagerTests {
         #expect(exposition.contains("metric=\"up\""))
     }
 
+    /// A discovery update restarts the scrape loops, cutting off a scrape in flight: that is no scrape —
+    /// the target is not marked down, and its series are not marked stale.
+    @Test func aScrapeCutOffByADiscoveryUpdateIsNoFailure() async throws {
+        let target = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 1)
+        let clock = ManualClock()
+        let manager = manager([target], clock: clock)
+        transport.answer("temperature 20\n")
+        await manager.scrapeAll()
+        // The loop's first scrape is due at once, and hangs; so does the one after the restart.
+        clock.advance(target.firstScrapeDelay(now: clock.now))
+        transport.hangUntilCancelled()
+        transport.hangUntilCancelled()
+        let running = Task { await manager.run() }
+        try await until { transport.requests.count == 2 }
+        await manager.update(targets: [target])
+        try await until { transport.requests.count == 3 }
+        running.cancel()
+        await running.value
+        #expect(await manager.health.map(\.health) == ["up"])
+        #expect(await manager.exposition().contains("metric=\"temperature\""))
+    }
+
+    /// Polls (at most ~10 s) until `condition` holds: the scrape loops run on their own tasks.
+    func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(condition())
+    }
+
     @Test func readinessWaitsForEveryTargetsFirstScrape() async {
         let manager = manager([ScrapeTarget(url: "http://a:1/metrics"), ScrapeTarget(url: "http://b:1/metrics")])
         #expect(await !manager.isReady)
@@ -441,6 +469,61 @@ struct ScrapeGarbageTests {
         let ready = await manager.seriesDescriptions().filter { $0.hasPrefix("ready") }
         #expect(ready.count == 11)
         #expect(ready.contains("ready{instance=\"app:8080\", job=\"app\", pod=\"gone\"}"))
+    }
+
+    /// A target with a dead series gets a fresh cache from garbage collection; its other series keep their
+    /// history: a failed scrape after the renewal marks them stale, and while the target is down they are
+    /// not aged (the fresh cache knew none of them).
+    @Test func aRenewedCacheStillMarksStaleAndKeepsADownTargetsSeries() async {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        transport.answer("queue 1\ngone 1\n")
+        await manager.scrapeAll()
+        for _ in 0..<3 {
+            transport.answer("queue 1\n")
+            await manager.scrapeAll()
+        }
+        #expect(await manager.collectGarbage(retention: 30) == 1)
+        transport.fail(HTTPClientError(.connection, "connection refused"))
+        await manager.scrapeAll()
+        #expect(await !manager.exposition().contains("metric=\"queue\""))
+        for _ in 0..<4 {
+            transport.fail(HTTPClientError(.connection, "connection refused"))
+            await manager.scrapeAll()
+        }
+        #expect(await manager.collectGarbage(retention: 30) == 0)
+        #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
+    }
+
+    /// After a renewal, a scrape that lacks a series the scrape before it had marks it stale, and the
+    /// series is removed when the retention since it was last seen has passed, not at the next collection.
+    @Test func aRenewedCacheAgesASeriesFromWhenItWasLastSeen() async {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        transport.answer("queue 1\nkept 1\ngone 1\n")
+        await manager.scrapeAll()
+        for _ in 0..<3 {
+            transport.answer("queue 1\nkept 1\n")
+            await manager.scrapeAll()
+        }
+        #expect(await manager.collectGarbage(retention: 30) == 1)
+        transport.answer("kept 1\n")
+        await manager.scrapeAll()
+        let exposition = await manager.exposition()
+        #expect(!exposition.contains("metric=\"queue\""))
+        #expect(exposition.contains("metric=\"kept\""))
+        // Seen one scrape ago, within the retention of two.
+        #expect(await manager.collectGarbage(retention: 30) == 0)
+        transport.answer("kept 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.collectGarbage(retention: 30) == 1)
+        #expect(await !manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }
 
     @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
