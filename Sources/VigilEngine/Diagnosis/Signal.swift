@@ -128,6 +128,32 @@ public struct Signal: Sendable {
         }
     }
 
+    /// A series's values (a counter's as its rate) on the grid, one a step: where it has more than one
+    /// point in a step — scraped more often than the grid's step, which the first series set, or its own
+    /// timestamps jittering about a half step — the last. (Summing them made a gauge twice or four times
+    /// itself.) NaN and ±Inf are no measurements (a staleness marker, a broken exporter), as for the
+    /// detectors.
+    private static func forEachStep(
+        of series: MetricHistory.Series,
+        _ grid: Grid,
+        asRate: Bool,
+        _ body: (Int, Double) -> Void
+    ) {
+        var rate = CounterRate()
+        var pending: (index: Int, value: Double)?
+        for (time, value) in zip(series.times, series.values) where value.isFinite {
+            guard let index = grid.index(time) else { continue }
+            var value = value
+            if asRate {
+                guard let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step) else { continue }
+                value = perSecond
+            }
+            if let pending, pending.index != index { body(pending.index, pending.value) }
+            pending = (index, value)
+        }
+        if let pending { body(pending.index, pending.value) }
+    }
+
     /// Each series's values (counters as rates), on the grid, summed per kept label set.
     private static func sum(
         _ rule: SignalRule,
@@ -143,17 +169,7 @@ public struct Signal: Sendable {
             let counter = forceRate || series.type == .counter || series.name.hasSuffix("_total")
             var points = sums[key] ?? Points(count: grid.count)
             sums[key] = nil  // uniquely referenced while it is filled: no copy per point
-            var rate = CounterRate()
-            // NaN and ±Inf are no measurements (a staleness marker, a broken exporter), as for the detectors.
-            for (time, value) in zip(series.times, series.values) where value.isFinite {
-                guard let index = grid.index(time) else { continue }
-                if counter {
-                    guard let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step) else { continue }
-                    points.add(perSecond, at: index)
-                } else {
-                    points.add(value, at: index)
-                }
-            }
+            forEachStep(of: series, grid, asRate: counter) { points.add($1, at: $0) }
             sums[key] = points
         }
         return sums
@@ -169,13 +185,7 @@ public struct Signal: Sendable {
             groups[key] = nil
             var points = buckets[le] ?? Points(count: grid.count)
             buckets[le] = nil
-            var rate = CounterRate()
-            for (time, value) in zip(series.times, series.values) where value.isFinite {
-                guard let index = grid.index(time),
-                    let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step)
-                else { continue }
-                points.add(perSecond, at: index)
-            }
+            forEachStep(of: series, grid, asRate: true) { points.add($1, at: $0) }
             buckets[le] = points
             groups[key] = buckets
         }
