@@ -80,6 +80,37 @@ struct ScenarioVariantTests {
                 ]
             }
         },
+        Variant(
+            scenario: "memory-limit-1",
+            why: "a rollout raised the limit 20 minutes ago and the new pod runs out too"
+        ) {
+            $0.items(\.cluster) { items in
+                guard
+                    let replicaSet = items.first(where: {
+                        ($0["metadata"] as? [String: Any])?["name"] as? String == "cart-mjmkcxtqp"
+                    }),
+                    let pod = items.first(where: {
+                        ($0["metadata"] as? [String: Any])?["name"] as? String == "cart-mjmkcxtqp-7tn62"
+                    })
+                else { return items }
+                return items + [
+                    Self.renamed(
+                        replicaSet,
+                        to: "cart-raised",
+                        created: "2026-11-29T23:40:00Z",
+                        owner: nil,
+                        revision: "6"
+                    ),
+                    Self.renamed(
+                        pod,
+                        to: "cart-raised-x7k2p",
+                        created: "2026-11-29T23:41:00Z",
+                        owner: "cart-raised",
+                        revision: nil
+                    ),
+                ]
+            }
+        },
         Variant(scenario: "dependency-failure-2", why: "the 5xx series appear only with the first error") {
             var first: [Substring: Substring] = [:]
             $0.metrics = $0.metrics.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
@@ -94,6 +125,53 @@ struct ScenarioVariantTests {
             .joined(separator: "\n")
         },
     ]
+
+    /// `item` (a ReplicaSet or a Pod of the recording) as a new object: its name, creation time, owning
+    /// ReplicaSet and revision replaced where given, with a memory limit of 768Mi.
+    static func renamed(
+        _ item: [String: Any],
+        to name: String,
+        created: String,
+        owner: String?,
+        revision: String?
+    ) -> [String: Any] {
+        var item = item
+        var metadata = item["metadata"] as? [String: Any] ?? [:]
+        metadata["name"] = name
+        metadata["uid"] = UUID().uuidString
+        metadata["creationTimestamp"] = created
+        if let revision {
+            var annotations = metadata["annotations"] as? [String: Any] ?? [:]
+            annotations["deployment.kubernetes.io/revision"] = revision
+            metadata["annotations"] = annotations
+        }
+        if let owner, var references = metadata["ownerReferences"] as? [[String: Any]], !references.isEmpty {
+            references[0]["name"] = owner
+            metadata["ownerReferences"] = references
+        }
+        item["metadata"] = metadata
+        let limit = #"{"limits":{"memory":"768Mi"},"requests":{"cpu":"250m","memory":"384Mi"}}"#
+        let resources = try! JSONSerialization.jsonObject(with: Data(limit.utf8))
+        func raised(_ spec: [String: Any]) -> [String: Any] {
+            var spec = spec
+            spec["containers"] = (spec["containers"] as? [[String: Any]] ?? []).map { container in
+                var container = container
+                container["resources"] = resources
+                return container
+            }
+            return spec
+        }
+        if var spec = item["spec"] as? [String: Any] {
+            if var template = spec["template"] as? [String: Any], let podSpec = template["spec"] as? [String: Any] {
+                template["spec"] = raised(podSpec)
+                spec["template"] = template
+                item["spec"] = spec
+            } else {
+                item["spec"] = raised(spec)
+            }
+        }
+        return item
+    }
 
     @Test(arguments: variants)
     func keepsItsDiagnosis(_ variant: Variant) throws {

@@ -239,17 +239,20 @@ public struct DiagnosisEngine: Sendable {
     }
 
     /// The playbook's score on this evidence, or nil when it does not match: every `all`, at least one
-    /// `any` (when given), no `none`. A rollout counts only when trouble of its own — a finding or an
-    /// anomaly, not an event (a readiness blip before it must not hide it) — began within
-    /// ``rolloutLead`` after it (or ``rolloutGrace`` before: the scrape may lag the rollout's record).
+    /// `any` (when given), no `none`. A rollout counts only when the trouble — a finding or an anomaly,
+    /// not an event (a readiness blip before it must not hide it) — began within ``rolloutLead`` after it
+    /// (or ``rolloutGrace`` before: the scrape may lag the rollout's record). Its first trouble, not any:
+    /// trouble that was there before is not the rollout's, though it goes on in the new pods (a limit
+    /// raised by a rollout while the pods still run out of memory), and undoing that rollout undoes a fix.
     func score(_ playbook: Playbook, _ evidence: [Evidence]) -> Double? {
-        let troubleTimes = evidence.filter { $0.kind == .anomaly || ($0.kind == .finding && $0.severity >= .warning) }
-            .compactMap(\.at)
+        let firstTrouble = evidence.filter { $0.kind == .anomaly || ($0.kind == .finding && $0.severity >= .warning) }
+            .compactMap(\.at).min()
         func holds(_ condition: Playbook.Condition) -> Bool {
             evidence.contains { item in
                 guard item.kind.rawValue == condition.kind.rawValue, item.name == condition.name else { return false }
                 if item.name == "RecentRollout", let at = item.at {
-                    return troubleTimes.contains { $0 >= at - rolloutGrace && $0 <= at + rolloutLead }
+                    guard let firstTrouble else { return false }
+                    return firstTrouble >= at - rolloutGrace && firstTrouble <= at + rolloutLead
                 }
                 return true
             }
