@@ -248,6 +248,10 @@ public actor Remediator {
             current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
         }
         await reconcileHandedOver(seen: Set(incidents.flatMap { $0.proposals.map(\.id) }))
+        // What is kept of each proposal, for this round's only: a daemon sees a new proposal id with every
+        // incident, and one that comes back is dry-run against the object as it is then.
+        dryRuns = dryRuns.filter { current[$0.key] != nil }
+        lastRefusal = lastRefusal.filter { current[$0.key] != nil }
         return answered
     }
 

@@ -44,6 +44,26 @@ import VigilTestKit
         #expect(try fixture.records().count == 2)
     }
 
+    /// A dry run is kept while its proposal is proposed, round after round, and forgotten with it: what a
+    /// remediator keeps is bounded by the proposals of its last round, not by every one it ever saw, and a
+    /// proposal that comes back is dry-run against the object as it is then.
+    @Test func aDryRunIsKeptWhileItsProposalIsProposedAndNoLonger() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let web = RemediationFixture.memoryIncident(autonomy: .propose)
+        let api = RemediationFixture.memoryIncident("api", autonomy: .propose)
+        func dryRuns() throws -> Int { try fixture.records().count { $0.step == .dryRun } }
+        await remediator.round([web], cluster: ClusterModel())
+        await remediator.round([web], cluster: ClusterModel())
+        #expect(try dryRuns() == 1)
+        await remediator.round([api], cluster: ClusterModel())
+        #expect(try dryRuns() == 2)
+        let again = await remediator.round([web], cluster: ClusterModel())
+        #expect(try dryRuns() == 3)
+        #expect(again[0].proposals[0].dryRun?.outcome == .accepted)
+        #expect(try await fixture.server.log().count { $0.query.contains(["dryRun", "All"]) } == 2)
+    }
+
     @Test func applySendsTheDryRunThenTheChangeConditionedOnTheObjectAsRead() async throws {
         let fixture = try RemediationFixture()
         let before = try await fixture.object(deployment)
