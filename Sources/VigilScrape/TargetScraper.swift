@@ -20,6 +20,12 @@ public final class TargetScraper {
     /// reported stale are not reported again); the latest success stamped its series with it.
     private var successes: UInt32 = 0
 
+    /// The scrape timeout in seconds, written as Go's `FormatFloat(…, 'f', -1, 64)` writes it ("10", "2.5").
+    private var timeoutHeader: String {
+        let seconds = target.timeout
+        return seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
+    }
+
     /// `clock` returns seconds (monotonic is best); it times each scrape.
     public init(
         target: ScrapeTarget,
@@ -59,7 +65,11 @@ public final class TargetScraper {
         let start = clock()
         let request = HTTPRequest(
             url: target.url,
-            headers: [("Accept", ExpositionFormat.acceptHeader)],
+            // The timeout header as Prometheus sends it: the blackbox and SNMP exporters fit their probe
+            // within it, so a slow probe answers "failed" rather than Vigil timing out on it.
+            headers: [
+                ("Accept", ExpositionFormat.acceptHeader), ("X-Prometheus-Scrape-Timeout-Seconds", timeoutHeader),
+            ],
             connectTimeout: target.timeout,
             timeout: target.timeout,
             maxBodyBytes: target.bodySizeLimit,

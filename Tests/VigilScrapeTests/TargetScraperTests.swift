@@ -16,6 +16,17 @@ struct TargetScraperTests {
         result.samples.map { LabelSet.description(of: scraper.cache.labels(of: $0.series) ?? []) }
     }
 
+    /// The timeout header is written as Prometheus writes it: no trailing ".0", the fraction when there is one.
+    @Test(arguments: [(10.0, "10"), (2.5, "2.5"), (0.25, "0.25")])
+    func theTimeoutHeaderIsPrometheuss(timeout: Double, header: String) async {
+        let scraper = scraper(ScrapeTarget(url: "http://app:8080/metrics", timeout: timeout))
+        transport.answer("x 1\n")
+        _ = await scraper.scrape()
+        #expect(
+            transport.requests[0].headers.first { $0.name == "X-Prometheus-Scrape-Timeout-Seconds" }?.value == header
+        )
+    }
+
     @Test func successfulScrapeResolvesEverySampleAndSendsPrometheusHeaders() async {
         let scraper = scraper(ScrapeTarget(url: "http://app:8080/metrics", timeout: 3, bodySizeLimit: 1000))
         transport.answer(
@@ -30,6 +41,7 @@ struct TargetScraperTests {
         #expect(result.samples.map(\.timestamp) == [nil, 1_700_000_000_000])
         let request = transport.requests[0]
         #expect(request.headers.first { $0.name == "Accept" }?.value == ExpositionFormat.acceptHeader)
+        #expect(request.headers.first { $0.name == "X-Prometheus-Scrape-Timeout-Seconds" }?.value == "3")
         #expect(request.timeout == 3)
         #expect(request.maxBodyBytes == 1000)
     }
