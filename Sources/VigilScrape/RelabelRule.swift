@@ -97,7 +97,9 @@ public struct RelabelRule: Sendable, Equatable {
             // builder; today its discovered labels arrive in Go's map order, and the winner varies.
             for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
                 guard let match = captures(name) else { continue }
-                labels[RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)] = value
+                // An empty value deletes, as Go's `Builder.Set` does: no label is empty.
+                labels[RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)] =
+                    value.isEmpty ? nil : value
             }
         case .labeldrop:
             labels = labels.filter { !matches($0.key) }

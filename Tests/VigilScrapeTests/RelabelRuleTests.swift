@@ -137,6 +137,12 @@ struct RelabelRuleTests {
             ]
         ),
         Row(
+            why: "labelmap of an empty value sets no label, and deletes one already there (Go's Builder.Set)",
+            input: ["__meta_pod_label_tier": "", "__meta_pod_label_app": "web", "tier": "old"],
+            rules: { [try RelabelRule(action: .labelmap, regex: "__meta_pod_label_(.+)", replacement: "${1}")] },
+            output: ["__meta_pod_label_tier": "", "__meta_pod_label_app": "web", "app": "web"]
+        ),
+        Row(
             why: "target and value both from groups",
             input: ["a": "some-name-value"],
             rules: {
