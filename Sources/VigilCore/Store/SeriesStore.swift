@@ -150,6 +150,12 @@ public final class SeriesStore {
                                 case .skipped:
                                     continue
                                 case .gauge:
+                                    // A second sample at the instant last scored (the series twice in
+                                    // one scrape, or an exposition timestamp that has not moved): the
+                                    // first stands, as Prometheus keeps it. Rates skip these themselves.
+                                    guard detectors[index].previousTimestamp != observation.timestamp else {
+                                        continue
+                                    }
                                     measured = observation.value
                                 case .cumulative:
                                     // The first rate after a reset is a lower bound: scored, every deploy
