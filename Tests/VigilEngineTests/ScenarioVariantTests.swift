@@ -173,6 +173,19 @@ struct ScenarioVariantTests {
         return item
     }
 
+    /// Sixty-five minutes on, nothing else changed (the pods still crash, the recording has ended): the
+    /// rollout whose pods crash is still the cause, not "cause unknown".
+    @Test func aBadRolloutIsStillTheCauseAnHourOn() throws {
+        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/crashloop-after-rollout-1"
+        let engine = DiagnosisEngine(rules: try ScenarioReplayTests.rules.get())
+        let scenario = try ReplayScenario.load(source, keeping: engine.selects)
+        let later = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now + 3900)
+        let first = try #require(later.incidents.first)
+        #expect(first.subject.description == "deployment/checkout")
+        #expect(first.cause == "bad-rollout")
+        #expect(first.proposals.first?.action == "undo")
+    }
+
     @Test(arguments: variants)
     func keepsItsDiagnosis(_ variant: Variant) throws {
         let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/\(variant.scenario)"

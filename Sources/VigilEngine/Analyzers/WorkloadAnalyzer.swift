@@ -42,10 +42,10 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
         return found
     }
 
-    /// The newest revision, when it began within the window, with what changed from the one before.
+    /// The newest revision, when it began within the rollout window, with what changed from the one before.
     private func rollout(of deployment: WorkloadSummary, _ context: AnalysisContext) -> Finding? {
         let history = context.cluster.rolloutHistory(ofDeployment: deployment.namespace, deployment.name)
-        guard let newest = history.first, context.isRecent(newest.created), let created = newest.created else {
+        guard let newest = history.first, context.isRecentRollout(newest.created), let created = newest.created else {
             return nil
         }
         let changes = history.count > 1 ? Self.changes(from: history[1], to: newest) : ["first revision"]
@@ -68,7 +68,7 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
             namespace: deployment.namespace,
             name: deployment.name
         )
-        .filter { $0.reason == "ScalingReplicaSet" && context.isRecent($0.lastSeen) }
+        .filter { $0.reason == "ScalingReplicaSet" && context.isRecentRollout($0.lastSeen) }
         func replicaSet(_ message: String, _ verb: String) -> String? {
             guard let range = message.range(of: "Scaled \(verb) replica set ") else { return nil }
             return message[range.upperBound...].split(separator: " ").first.map(String.init)

@@ -62,7 +62,13 @@ public struct DiagnosisEngine: Sendable {
                 anomalies += SignalWatch.anomalies(in: signal, rule: rule).filter { $0.lastSeenAt >= now - window }
             }
         }
-        let context = AnalysisContext(cluster: cluster, signals: signals, now: now, window: window)
+        let context = AnalysisContext(
+            cluster: cluster,
+            signals: signals,
+            now: now,
+            window: window,
+            rolloutWindow: window + rolloutLead
+        )
         let findings = analyzers.flatMap { $0.findings(in: context) }
         let incidents = incidents(anomalies: anomalies, findings: findings, alerts: alerts, cluster: cluster, now: now)
         return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
