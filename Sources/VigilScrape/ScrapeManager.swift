@@ -31,6 +31,9 @@ public actor ScrapeManager {
         /// Those the last scrape before the renewal exposed: the first scrape after it marks stale the ones
         /// it lacks (all of them, when it fails), as the old cache would have.
         var unsettled: [StoreRef] = []
+        /// How many series the cache held after the last scrape was taken in: what a failed scrape added
+        /// beyond it is junk (``ScrapeManager/ingest(_:from:at:)``).
+        var cachedSeries = 0
 
         static var dropped: UInt32 { ScrapeBatch.notStored }
 
@@ -175,6 +178,10 @@ public actor ScrapeManager {
     /// How many series the store holds (synthetic ones included).
     public var seriesCount: Int { store.count }
 
+    /// How many series each target's series cache holds, in target order: what bounds a target's
+    /// memory besides the store.
+    public var cachedSeriesCounts: [Int] { states.map(\.scraper.cache.seriesCount) }
+
     /// Replaces the target list (a reload). A target that is still configured identically keeps its
     /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
     public func update(targets: [ScrapeTarget]) {
@@ -299,6 +306,20 @@ public actor ScrapeManager {
         state.health.lastScrapeDuration = result.duration
         state.health.samplesScraped = result.samplesScraped
         if refusedInScrape > 0 { refuse(refusedInScrape, state: state) }
+        if !result.up, state.scraper.cache.seriesCount > state.cachedSeries { dropWhatAFailedScrapeAdded(state) }
+        state.cachedSeries = state.scraper.cache.seriesCount
+    }
+
+    /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, or a
+    /// scrape over the sample limit that relabelling had registered — leaves them with a fresh cache, and
+    /// the store series only it registered to the next garbage collection: a target that fails this way
+    /// every scrape, with new series each time, must not grow (a target that is down ages nothing). The
+    /// series known before it keep their history (``renewCache(_:keeping:)``).
+    private func dropWhatAFailedScrapeAdded(_ state: TargetState) {
+        let refs = { (slice: ArraySlice<UInt32>) in Set(slice.compactMap { TargetState.series($0)?.index }) }
+        let added = refs(state.storeRefs.dropFirst(state.cachedSeries))
+            .subtracting(refs(state.storeRefs.prefix(state.cachedSeries)))
+        renewCache(state) { !added.contains($0.index) }
     }
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
@@ -388,6 +409,7 @@ public actor ScrapeManager {
         state.storeRefs = []
         state.carried = carried
         state.unsettled = unsettled
+        state.cachedSeries = 0
     }
 
     /// The store reference of a series of a target's cache, when it has been mapped (stale marking).

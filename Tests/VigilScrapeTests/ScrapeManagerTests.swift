@@ -541,6 +541,51 @@ struct ScrapeGarbageTests {
         #expect(await !manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }
 
+    /// A target that fails every scrape with new series before the failing line (a broken exporter): the
+    /// cache does not keep what each failed parse added, and the series known before keep their state.
+    @Test func aParseThatFailsEveryScrapeWithNewSeriesDoesNotGrowTheCache() async {
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore()
+        )
+        transport.answer("queue 1\n")
+        await manager.scrapeAll()
+        for round in 0..<50 {
+            transport.answer("queue 1\nrequest{id=\"\(round)\"} 1\nbroken{{{ 1\n")
+            await manager.scrapeAll()
+        }
+        #expect(await manager.health[0].health == "down")
+        #expect(await manager.cachedSeriesCounts[0] <= 2)
+        #expect(await manager.collectGarbage(retention: 30) == 0)
+        #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
+    }
+
+    /// Scrapes over the sample limit (counted after relabelling), each with new series: the store series
+    /// relabelling registered for them are removed, not kept as a down target's.
+    @Test func scrapesOverTheSampleLimitWithNewSeriesDoNotGrowTheStore() async throws {
+        let manager = ScrapeManager(
+            targets: [
+                ScrapeTarget(
+                    url: "http://app:8080/metrics",
+                    job: "app",
+                    metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
+                    interval: 15,
+                    sampleLimit: 1
+                )
+            ],
+            transport: transport,
+            store: SeriesStore()
+        )
+        for round in 0..<50 {
+            transport.answer("request{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
+            await manager.scrapeAll()
+        }
+        await manager.collectGarbage(retention: 30)
+        #expect(await manager.seriesCount == 3)  // up, scrape_duration_seconds, scrape_samples_scraped
+        #expect(await manager.cachedSeriesCounts[0] <= 2)
+    }
+
     @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
         let manager = ScrapeManager(
             targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
