@@ -4,10 +4,10 @@
 /// Prometheus (and behave differently). Refusals read as Go's `regexp/syntax` errors, which
 /// Prometheus prints: ``error parsing regexp: invalid or unsupported Perl syntax: `(?=` ``.
 ///
-/// One refusal is Vigil's own: a repeated group that itself repeats (`(a+)+`, `(x*){2,}`). RE2 matches
-/// in linear time whatever the pattern; Swift's `Regex` backtracks, and such nesting can take time
-/// exponential in the label value's length. Without it the cost of a match is bounded by a
-/// polynomial in the input length.
+/// Two refusals are Vigil's own: a repeated group that itself repeats (`(a+)+`, `(x*){2,}`), and a
+/// repeated group whose alternatives may begin alike (`(.|\s)*`, `(a|ab)+`; `(get|put)+` is taken: each
+/// begins with its own letter). RE2 matches in linear time whatever the pattern; Swift's `Regex`
+/// backtracks, and either can take time exponential in the label value's length, on the scrape's actor.
 enum RE2Syntax {
     struct Violation: Error, CustomStringConvertible, Equatable {
         let description: String
@@ -43,6 +43,10 @@ enum RE2Syntax {
         var groups: [Bool] = [false]
         /// Whether the last atom (a group, a class, a literal) has a repetition inside it.
         var lastAtomRepeats = false
+        /// Per open group (the pattern itself first): how each of its alternatives so far begins.
+        var alternatives: [Alternatives] = [Alternatives()]
+        /// Whether the last atom is a group whose alternatives may begin alike.
+        var lastAtomAmbiguous = false
         var hasAtom = false
         /// Where the previous repetition operator began, while it is the last thing parsed.
         var lastRepeat: Int?
@@ -66,6 +70,29 @@ enum RE2Syntax {
             Violation(description: "error parsing regexp: \(code): `\(text(range))`")
         }
 
+        /// How the alternatives of one group begin: with a literal scalar, or (nil) with anything else — a
+        /// class, an escape, a group, nothing.
+        struct Alternatives {
+            var firsts: [Unicode.Scalar?] = []
+            var atBranchStart = true
+
+            /// Notes the atom that begins the current alternative, if it is the first.
+            mutating func begin(with literal: Unicode.Scalar?) {
+                guard atBranchStart else { return }
+                firsts.append(literal)
+                atBranchStart = false
+            }
+
+            /// Whether two alternatives may begin with the same text: more than one, and one of them
+            /// not a literal, or two the same literal.
+            var mayOverlap: Bool {
+                let all = firsts + (atBranchStart ? [nil] : [])
+                guard all.count > 1 else { return false }
+                let literals = all.compactMap { $0 }
+                return literals.count < all.count || Set(literals).count < literals.count
+            }
+        }
+
         func peek(_ offset: Int = 0) -> Unicode.Scalar? {
             position + offset < scalars.count ? scalars[position + offset] : nil
         }
@@ -74,24 +101,30 @@ enum RE2Syntax {
             while let scalar = peek() {
                 switch scalar {
                 case "\\":
+                    alternatives[alternatives.count - 1].begin(with: nil)
                     try escape()
                     atom(repeats: false)
                 case "[":
+                    alternatives[alternatives.count - 1].begin(with: nil)
                     try characterClass()
                     atom(repeats: false)
                 case "(":
+                    alternatives[alternatives.count - 1].begin(with: nil)
                     try openGroup()
                 case ")":
                     position += 1
                     if groups.count > 1 {
                         let inner = groups.removeLast()
                         groups[groups.count - 1] = groups[groups.count - 1] || inner
-                        atom(repeats: inner)
+                        let ambiguous = alternatives.count > 1 && alternatives.removeLast().mayOverlap
+                        atom(repeats: inner, ambiguous: ambiguous)
                     } else {
                         atom(repeats: false)  // Swift refuses the unbalanced parenthesis itself
                     }
                 case "|":
                     position += 1
+                    alternatives[alternatives.count - 1].begin(with: nil)  // an empty alternative
+                    alternatives[alternatives.count - 1].atBranchStart = true
                     hasAtom = false
                     lastRepeat = nil
                 case "*", "+", "?":
@@ -103,11 +136,16 @@ enum RE2Syntax {
                         else { throw refuse("invalid repeat count", position..<(position + length)) }
                         try repetition(from: position, length: length, repeats: (maximum ?? Int.max) > 1)
                     } else {
+                        alternatives[alternatives.count - 1].begin(with: "{")
                         escapeLiteral(at: position)
                         position += 1
                         atom(repeats: false)  // a brace that starts no count is a literal, as in Go
                     }
                 default:
+                    // `.`, `^` and `$` match what no literal says; anything else is itself.
+                    alternatives[alternatives.count - 1].begin(
+                        with: ".^$".unicodeScalars.contains(scalar) ? nil : scalar
+                    )
                     position += 1
                     atom(repeats: false)
                 }
@@ -116,9 +154,10 @@ enum RE2Syntax {
 
         static let maximum = RE2Syntax.maximumRepeatCount
 
-        mutating func atom(repeats: Bool) {
+        mutating func atom(repeats: Bool, ambiguous: Bool = false) {
             hasAtom = true
             lastAtomRepeats = repeats
+            lastAtomAmbiguous = ambiguous
             lastRepeat = nil
         }
 
@@ -135,6 +174,12 @@ enum RE2Syntax {
                 throw Violation(
                     description:
                         "nested repetition `\(text(start..<position))` of a group that repeats inside: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; rewrite it without repeating a repeated group"
+                )
+            }
+            if repeats, lastAtomAmbiguous {
+                throw Violation(
+                    description:
+                        "repetition `\(text(start..<position))` of a group whose alternatives may begin alike: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; use a character class (`[ab]`, `[\\s\\S]`) or alternatives that each begin with their own literal"
                 )
             }
             if repeats { groups[groups.count - 1] = true }
@@ -169,6 +214,7 @@ enum RE2Syntax {
             position += 1
             guard peek() == "?" else {
                 groups.append(false)
+                alternatives.append(Alternatives())
                 hasAtom = false
                 lastRepeat = nil
                 return
@@ -187,6 +233,7 @@ enum RE2Syntax {
                 else { throw refuse("invalid named capture", start..<(end + 1)) }
                 position = end + 1
                 groups.append(false)
+                alternatives.append(Alternatives())
                 hasAtom = false
                 lastRepeat = nil
                 return
@@ -204,6 +251,7 @@ enum RE2Syntax {
                     sawFlag = false
                 case ":" where !negated || sawFlag:
                     groups.append(false)
+                    alternatives.append(Alternatives())
                     hasAtom = false
                     lastRepeat = nil
                     return

@@ -62,6 +62,30 @@ struct RE2SyntaxTests {
 
     /// RE2 matches in linear time; Swift's Regex backtracks, so a repeated group that repeats inside
     /// can take exponential time (`(a+)+$` on "aaaa…b"): Vigil refuses it and says why.
+    /// Alternatives that may begin alike, repeated, backtrack the same way (`(.|\s)*x` on forty spaces
+    /// tries 2⁴⁰ ways): refused. Alternatives that each begin with their own literal are taken, and so is
+    /// any alternation that is not repeated.
+    @Test(arguments: [
+        ("(.|\\s)*x", false), ("(a|ab)*c", false), ("(\\d|\\w)+_total", false), ("(a|)*", false),
+        ("(|a)+", false), ("(x|x){2,}", false), ("(?:[ab]|c)*", false), ("((a)|b)*", false),
+        ("(get|put)+", true), ("(?:a|b)*", true), ("(foo|bar)", true), ("(?:.+,|^)path:(/[^,]+).*", true),
+        ("(.|\\s)", true), ("(a|ab)?", true), ("(a|ab){1}", true), ("(.)*", true),
+    ])
+    func refusesRepeatedAlternativesThatMayBeginAlike(pattern: String, taken: Bool) {
+        let refusal: String?
+        do {
+            try RE2Syntax.check(pattern)
+            refusal = nil
+        } catch {
+            refusal = error.description
+        }
+        if taken {
+            #expect(refusal == nil, "\(pattern)")
+        } else {
+            #expect(refusal?.contains("alternatives may begin alike") == true, "\(pattern): \(refusal ?? "taken")")
+        }
+    }
+
     @Test(arguments: ["(a+)+", "(a*)*b", "(x|y+){2,}", "((ab)*c)+", "(a{2,})*"])
     func refusesNestedRepetition(pattern: String) {
         #expect {
