@@ -280,14 +280,7 @@ public actor ScrapeManager {
         let limit = state.target.sampleLimit
         if result.up, limit > 0, kept > limit {
             // Over the limit after relabelling: the whole scrape fails, nothing of it is kept.
-            result = ScrapeResult(
-                up: false,
-                duration: result.duration,
-                samplesScraped: 0,
-                error: "sample limit exceeded",
-                samples: [],
-                stale: []
-            )
+            result = .failure("sample limit exceeded", duration: result.duration)
             markSeriesStale(state)
         }
         let batch = ScrapeBatch(samples: result.samples, storeRefs: state.storeRefs, time: time)

@@ -21,4 +21,22 @@ public struct ScrapeResult: Sendable {
     /// Cut off by the caller's cancellation (a discovery update restarting the loops): no scrape at all,
     /// neither up nor down, and nothing to keep.
     public var cancelled = false
+
+    /// A failed scrape: nothing kept, `stale` to mark, and why (in Prometheus's words where it has them).
+    static func failure(
+        _ error: String,
+        duration: Double,
+        stale: [SeriesRef] = [],
+        cancelled: Bool = false
+    ) -> ScrapeResult {
+        ScrapeResult(
+            up: false,
+            duration: duration,
+            samplesScraped: 0,
+            error: error,
+            samples: [],
+            stale: stale,
+            cancelled: cancelled
+        )
+    }
 }

@@ -108,27 +108,12 @@ public final class TargetScraper {
         case .failure(let failure) where failure.cancelled:
             // Cut off by its caller (the manager restarting its loops on a discovery update): no scrape,
             // so nothing is stale and no stamp moves. The caller drops the result.
-            return ScrapeResult(
-                up: false,
-                duration: duration,
-                samplesScraped: 0,
-                error: failure.message,
-                samples: [],
-                stale: [],
-                cancelled: true
-            )
+            return .failure(failure.message, duration: duration, cancelled: true)
         case .failure(let failure):
             let stale = seriesLastSeen(in: successes)
             // Everything is gone now: a later success must not report these again.
             successes &+= 1
-            return ScrapeResult(
-                up: false,
-                duration: duration,
-                samplesScraped: 0,
-                error: failure.message,
-                samples: [],
-                stale: stale
-            )
+            return .failure(failure.message, duration: duration, stale: stale)
         }
     }
 

@@ -161,7 +161,7 @@ import Glibc
         let followers = replicas.filter { $0 !== leader }
         let witness = followers[0]
         #expect(
-            try await DaemonAlertsAndApprovalsTests.post(
+            try await postJSON(
                 witness.base + "/webhook/alertmanager",
                 DaemonAlertsAndApprovalsTests.delivery("firing"),
                 token: nil

@@ -32,20 +32,6 @@ import Glibc
         return Array(try! JSONSerialization.data(withJSONObject: payload))
     }
 
-    static func post(_ url: String, _ body: [UInt8], token: String?) async throws -> (status: Int, body: String) {
-        let response = try await CurlHTTPClient().execute(
-            HTTPRequest(
-                url: url,
-                method: .post,
-                headers: [("Content-Type", "application/json")],
-                body: body,
-                timeout: 10,
-                authorization: token.map(Authorization.bearer)
-            )
-        )
-        return (response.status, String(decoding: response.body, as: UTF8.self))
-    }
-
     /// Polls `path` (at most ~10 s) until `condition` holds for its body.
     static func until(_ url: String, token: String, _ condition: (String) -> Bool) async throws -> String {
         var body = try await fetch(url, token: token).body
@@ -90,15 +76,15 @@ import Glibc
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
 
         // Unauthenticated, malformed and oversized deliveries are refused, with reasons.
-        #expect(try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: nil).status == 401)
-        let bad = try await Self.post(
+        #expect(try await postJSON(base + "/webhook/alertmanager", Self.delivery("firing"), token: nil).status == 401)
+        let bad = try await postJSON(
             base + "/webhook/alertmanager",
             Array(#"{"version": "4"}"#.utf8),
             token: access.token
         )
         #expect(bad.status == 400)
         #expect(bad.body.contains("not an Alertmanager webhook payload: receiver: required"), "\(bad.body)")
-        let huge = try await Self.post(
+        let huge = try await postJSON(
             base + "/webhook/alertmanager",
             [UInt8](repeating: 32, count: 2 << 20),
             token: access.token
@@ -107,11 +93,11 @@ import Glibc
 
         // The alert, then the same delivery again (the HA peer): one incident.
         #expect(
-            try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
+            try await postJSON(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
                 == 200
         )
         #expect(
-            try await Self.post(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
+            try await postJSON(base + "/webhook/alertmanager", Self.delivery("firing"), token: access.token).status
                 == 200
         )
         let open = try await Self.until(base + "/api/v1/proposals", token: access.token) { $0.contains("\"pending\"") }
@@ -129,7 +115,7 @@ import Glibc
         #expect(list.status == 0)
         let id = try #require(list.output.split(separator: "\n").dropFirst().first?.split(separator: " ").first)
         #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
-        #expect(try await Self.post(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
+        #expect(try await postJSON(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
         let approve = try await ChildProcess.run(
             ChildProcess.binary,
             ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],
@@ -145,7 +131,7 @@ import Glibc
 
         // Resolved: the incident closes.
         #expect(
-            try await Self.post(base + "/webhook/alertmanager", Self.delivery("resolved"), token: access.token).status
+            try await postJSON(base + "/webhook/alertmanager", Self.delivery("resolved"), token: access.token).status
                 == 200
         )
         let closed = try await Self.until(base + "/api/v1/incidents?state=open", token: access.token) {

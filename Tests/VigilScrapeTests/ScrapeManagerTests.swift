@@ -414,12 +414,29 @@ extension ScrapeManager {
 struct ScrapeGarbageTests {
     let transport = FakeTransport()
 
+    /// A manager of one target, `app:8080` of job `app`, scraped every 15 s.
+    func manager(
+        _ target: ScrapeTarget = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)
+    )
+        -> ScrapeManager
+    {
+        ScrapeManager(targets: [target], transport: transport, store: SeriesStore())
+    }
+
+    /// Scrapes `body` `times` times; nil: a refused connection.
+    func scrape(_ manager: ScrapeManager, _ body: String?, times: Int = 1) async {
+        for _ in 0..<times {
+            if let body {
+                transport.answer(body)
+            } else {
+                transport.fail(HTTPClientError(.connection, "connection refused"))
+            }
+            await manager.scrapeAll()
+        }
+    }
+
     @Test func seriesGoneLongerThanTheRetentionAreRemovedAndTheRestKeepTheirState() async throws {
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
+        let manager = self.manager()
         // Ten pods come and go, one stays.
         for pod in 0..<10 {
             transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p\(pod)\"} 1\n")
@@ -435,8 +452,7 @@ struct ScrapeGarbageTests {
         // The survivor's learnt state is untouched, and scraping goes on under the new numbering.
         let after = await manager.snapshot().series.first { $0.labels.contains("stays") }
         #expect(after?.detector == before?.detector)
-        transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p0\"} 1\n")
-        await manager.scrapeAll()
+        await scrape(manager, "ready{pod=\"stays\"} 1\nready{pod=\"p0\"} 1\n")
         #expect(await manager.health[0].health == "up")
         #expect(await manager.exposition().contains("pod=\"p0\""))
         #expect(await manager.exposition().contains("pod=\"stays\""))
@@ -445,11 +461,7 @@ struct ScrapeGarbageTests {
     @Test func removedSeriesTakeTheirLabelValuesWithThem() async {
         // A pod replaced at every scrape for 50 rounds, garbage collected each time: the symbol table holds
         // the live pods' names, not every name ever seen.
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
+        let manager = self.manager()
         var counts: [Int] = []
         for round in 0..<50 {
             transport.answer("ready{pod=\"stays\"} 1\nready{pod=\"p\(round)\"} 1\n")
@@ -465,11 +477,7 @@ struct ScrapeGarbageTests {
     @Test func aFewRemovedSeriesThatComeBackAreLabelledAgain() async throws {
         // The cache forgets labels once the store has them: a removed series that returns must still get
         // its own labels (not none, not another's), however few of the target's series were removed.
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
+        let manager = self.manager()
         let steady = (0..<10).map { "ready{pod=\"s\($0)\"} 1\n" }.joined()
         transport.answer(steady + "ready{pod=\"gone\"} 1\n")
         await manager.scrapeAll()
@@ -490,25 +498,13 @@ struct ScrapeGarbageTests {
     /// history: a failed scrape after the renewal marks them stale, and while the target is down they are
     /// not aged (the fresh cache knew none of them).
     @Test func aRenewedCacheStillMarksStaleAndKeepsADownTargetsSeries() async {
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
-        transport.answer("queue 1\ngone 1\n")
-        await manager.scrapeAll()
-        for _ in 0..<3 {
-            transport.answer("queue 1\n")
-            await manager.scrapeAll()
-        }
+        let manager = self.manager()
+        await scrape(manager, "queue 1\ngone 1\n")
+        await scrape(manager, "queue 1\n", times: 3)
         #expect(await manager.collectGarbage(retention: 30) == 1)
-        transport.fail(HTTPClientError(.connection, "connection refused"))
-        await manager.scrapeAll()
+        await scrape(manager, nil)
         #expect(await !manager.exposition().contains("metric=\"queue\""))
-        for _ in 0..<4 {
-            transport.fail(HTTPClientError(.connection, "connection refused"))
-            await manager.scrapeAll()
-        }
+        await scrape(manager, nil, times: 4)
         #expect(await manager.collectGarbage(retention: 30) == 0)
         #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }
@@ -516,27 +512,17 @@ struct ScrapeGarbageTests {
     /// After a renewal, a scrape that lacks a series the scrape before it had marks it stale, and the
     /// series is removed when the retention since it was last seen has passed, not at the next collection.
     @Test func aRenewedCacheAgesASeriesFromWhenItWasLastSeen() async {
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
-        transport.answer("queue 1\nkept 1\ngone 1\n")
-        await manager.scrapeAll()
-        for _ in 0..<3 {
-            transport.answer("queue 1\nkept 1\n")
-            await manager.scrapeAll()
-        }
+        let manager = self.manager()
+        await scrape(manager, "queue 1\nkept 1\ngone 1\n")
+        await scrape(manager, "queue 1\nkept 1\n", times: 3)
         #expect(await manager.collectGarbage(retention: 30) == 1)
-        transport.answer("kept 1\n")
-        await manager.scrapeAll()
+        await scrape(manager, "kept 1\n")
         let exposition = await manager.exposition()
         #expect(!exposition.contains("metric=\"queue\""))
         #expect(exposition.contains("metric=\"kept\""))
         // Seen one scrape ago, within the retention of two.
         #expect(await manager.collectGarbage(retention: 30) == 0)
-        transport.answer("kept 1\n")
-        await manager.scrapeAll()
+        await scrape(manager, "kept 1\n")
         #expect(await manager.collectGarbage(retention: 30) == 1)
         #expect(await !manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }
@@ -544,13 +530,8 @@ struct ScrapeGarbageTests {
     /// A target that fails every scrape with new series before the failing line (a broken exporter): the
     /// cache does not keep what each failed parse added, and the series known before keep their state.
     @Test func aParseThatFailsEveryScrapeWithNewSeriesDoesNotGrowTheCache() async {
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
-        transport.answer("queue 1\n")
-        await manager.scrapeAll()
+        let manager = self.manager()
+        await scrape(manager, "queue 1\n")
         for round in 0..<50 {
             transport.answer("queue 1\nrequest{id=\"\(round)\"} 1\nbroken{{{ 1\n")
             await manager.scrapeAll()
@@ -564,18 +545,14 @@ struct ScrapeGarbageTests {
     /// Scrapes over the sample limit (counted after relabelling), each with new series: the store series
     /// relabelling registered for them are removed, not kept as a down target's.
     @Test func scrapesOverTheSampleLimitWithNewSeriesDoNotGrowTheStore() async throws {
-        let manager = ScrapeManager(
-            targets: [
-                ScrapeTarget(
-                    url: "http://app:8080/metrics",
-                    job: "app",
-                    metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
-                    interval: 15,
-                    sampleLimit: 1
-                )
-            ],
-            transport: transport,
-            store: SeriesStore()
+        let manager = self.manager(
+            ScrapeTarget(
+                url: "http://app:8080/metrics",
+                job: "app",
+                metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
+                interval: 15,
+                sampleLimit: 1
+            )
         )
         for round in 0..<50 {
             transport.answer("request{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
@@ -587,17 +564,9 @@ struct ScrapeGarbageTests {
     }
 
     @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
-        let manager = ScrapeManager(
-            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
-            transport: transport,
-            store: SeriesStore()
-        )
-        transport.answer("queue 1\n")
-        await manager.scrapeAll()
-        for _ in 0..<5 {
-            transport.fail(HTTPClientError(.connection, "connection refused"))
-            await manager.scrapeAll()
-        }
+        let manager = self.manager()
+        await scrape(manager, "queue 1\n")
+        await scrape(manager, nil, times: 5)
         #expect(await manager.collectGarbage(retention: 15) == 0)
         #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }

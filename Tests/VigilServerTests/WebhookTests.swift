@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilEngine
 import VigilHTTP
+import VigilTestKit
 
 /// `POST /webhook/alertmanager` in this process, with the webhook's queue behind it.
 @Suite struct WebhookTests {
@@ -13,19 +14,6 @@ import VigilHTTP
         func reconciled() { lock.withLock { reconciliations += 1 } }
         func delivered() { lock.withLock { deliveries += 1 } }
         var counts: (reconciliations: Int, deliveries: Int) { lock.withLock { (reconciliations, deliveries) } }
-    }
-
-    static func post(_ url: String, _ body: [UInt8]) async throws -> (status: Int, body: String) {
-        let response = try await CurlHTTPClient().execute(
-            HTTPRequest(
-                url: url,
-                method: .post,
-                headers: [("Content-Type", "application/json")],
-                body: body,
-                timeout: 10
-            )
-        )
-        return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 
     /// Polls (at most ~10 s) until `condition` holds: the queue's consumer runs on its own task.
@@ -51,11 +39,11 @@ import VigilHTTP
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
         )
-        #expect(try await Self.post(url, Array(sample)).status == 200)
+        #expect(try await postJSON(url, Array(sample)).status == 200)
         try await Self.until { calls.counts.deliveries == 1 }
         #expect(calls.counts.reconciliations == 0)
 
-        let huge = try await Self.post(url, [UInt8](repeating: 32, count: 2 << 20))
+        let huge = try await postJSON(url, [UInt8](repeating: 32, count: 2 << 20))
         #expect(huge.status == 413)
         #expect(huge.body.contains("max_alerts"), "\(huge.body)")
         try await Self.until { calls.counts.reconciliations == 1 }
