@@ -267,6 +267,7 @@ public actor ScrapeManager {
 
     private func ingest(_ result: ScrapeResult, from state: TargetState, at time: Double) {
         let started = DispatchTime.now().uptimeNanoseconds
+        let storedBefore = store.count
         defer {
             metrics.ingest.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             (result.up ? metrics.successes : metrics.failures).increment()
@@ -299,7 +300,9 @@ public actor ScrapeManager {
         state.health.lastScrapeDuration = result.duration
         state.health.samplesScraped = result.samplesScraped
         if refusedInScrape > 0 { refuse(refusedInScrape, state: state) }
-        if !result.up, state.scraper.cache.seriesCount > state.cachedSeries { dropWhatAFailedScrapeAdded(state) }
+        if !result.up, state.scraper.cache.seriesCount > state.cachedSeries {
+            dropWhatAFailedScrapeAdded(state, registeredFrom: storedBefore)
+        }
         state.cachedSeries = state.scraper.cache.seriesCount
     }
 
@@ -308,11 +311,9 @@ public actor ScrapeManager {
     /// the store series only it registered to the next garbage collection: a target that fails this way
     /// every scrape, with new series each time, must not grow (a target that is down ages nothing). The
     /// series known before it keep their history (``renewCache(_:keeping:)``).
-    private func dropWhatAFailedScrapeAdded(_ state: TargetState) {
-        let refs = { (slice: ArraySlice<UInt32>) in Set(slice.compactMap { TargetState.series($0)?.index }) }
-        let added = refs(state.storeRefs.dropFirst(state.cachedSeries))
-            .subtracting(refs(state.storeRefs.prefix(state.cachedSeries)))
-        renewCache(state) { !added.contains($0.index) }
+    /// `registeredFrom` is the store's size before the scrape: the store numbers new series from there.
+    private func dropWhatAFailedScrapeAdded(_ state: TargetState, registeredFrom: Int) {
+        renewCache(state) { Int($0.index) < registeredFrom }
     }
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
@@ -390,18 +391,21 @@ public actor ScrapeManager {
     private func renewCache(_ state: TargetState, keeping kept: (StoreRef) -> Bool) {
         let scraper = state.scraper
         let scrapes = scraper.scrapeCount
-        var carried = state.carried.filter { kept($0.ref) }.map { (ref: $0.ref, age: $0.age &+ scrapes) }
-        var unsettled = state.unsettled.filter(kept)
+        // By store series, the most recent sighting: a series carried from an earlier cache that this one
+        // mapped again is carried once.
+        var carried: [UInt32: UInt32] = [:]
+        for entry in state.carried where kept(entry.ref) { carried[entry.ref.index] = entry.age &+ scrapes }
+        var unsettled = Set(state.unsettled.filter(kept).map(\.index))
         for (index, mapped) in state.storeRefs.enumerated() {
             let seen = scraper.lastSeen(SeriesRef(index: UInt32(index)))
             guard let ref = TargetState.series(mapped), kept(ref), seen > 0 else { continue }
-            carried.append((ref, scrapes - seen))
-            if seen == scrapes { unsettled.append(ref) }
+            carried[ref.index] = min(carried[ref.index] ?? .max, scrapes - seen)
+            if seen == scrapes { unsettled.insert(ref.index) }
         }
         state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
         state.storeRefs = []
-        state.carried = carried
-        state.unsettled = unsettled
+        state.carried = carried.map { (ref: StoreRef(index: $0.key), age: $0.value) }
+        state.unsettled = unsettled.map { StoreRef(index: $0) }
         state.cachedSeries = 0
     }
 

@@ -563,6 +563,28 @@ struct ScrapeGarbageTests {
         #expect(await manager.cachedSeriesCounts[0] <= 2)
     }
 
+    /// Scrapes over the sample limit after the cache was renewed keep what the store already held: only
+    /// the series a failed scrape registered go, not those it mapped again.
+    @Test func scrapesOverTheSampleLimitKeepTheSeriesStoredBefore() async throws {
+        let manager = self.manager(
+            ScrapeTarget(
+                url: "http://app:8080/metrics",
+                job: "app",
+                metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
+                interval: 15,
+                sampleLimit: 2
+            )
+        )
+        await scrape(manager, "queue 1\n")
+        for round in 0..<3 {
+            await scrape(manager, "queue 1\nrequest{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
+        }
+        #expect(await manager.health[0].health == "down")
+        await manager.collectGarbage(retention: 30)
+        #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
+        #expect(await manager.seriesCount == 4)
+    }
+
     @Test func aTargetThatIsDownDoesNotAgeItsSeries() async {
         let manager = self.manager()
         await scrape(manager, "queue 1\n")
