@@ -88,7 +88,10 @@ public actor ScrapeManager {
     private let restored = AsyncStream<Void>.makeStream()
     private var states: [TargetState] = []
     private var nextID = 0
-    private var restartLoops: AsyncStream<Void>.Continuation?
+    /// Targets an update added, whose loops ``run()`` starts.
+    private var newLoops: AsyncStream<Int>.Continuation?
+    /// The targets whose loop runs: one loop a target, however an update and ``run()`` interleave.
+    private var looping: Set<Int> = []
     /// Who also gets the raw samples of the series it admits (the diagnosis recorder); nil: nobody.
     var sampleSink: (any SampleSink)?
     /// Store reference → the sink's handle + 1; 0 until the sink was asked, `.max` when it declined.
@@ -197,34 +200,33 @@ public actor ScrapeManager {
             } else {
                 nextID += 1
                 kept.append(Self.makeState(id: nextID, target: target, transport: transport, store: store))
+                newLoops?.yield(nextID)
             }
         }
         for removed in remaining.values.joined().sorted(by: { $0.id < $1.id }) { markAllStale(removed) }
         states = kept
-        restartLoops?.yield()
     }
 
-    /// Scrapes every target on schedule until the task is cancelled; restarts the loops on ``update``.
-    /// Begins once restoring is over: a scrape before would be overwritten by the checkpoint's state.
+    /// Scrapes every target on schedule until the task is cancelled. A target an ``update`` adds gets its
+    /// loop; a removed one's loop ends at its next turn; the others go on undisturbed (restarting every
+    /// loop at each discovery event cut off the scrapes in flight, and one slower than the events never
+    /// finished). Begins once restoring is over: a scrape before would be overwritten by the checkpoint's
+    /// state.
     public func run() async {
         if isRestoring {
             for await _ in restored.stream {}
         }
-        while !Task.isCancelled {
-            let (restart, continuation) = AsyncStream<Void>.makeStream()
-            restartLoops = continuation
-            let ids = states.map(\.id)
-            await withTaskGroup(of: Void.self) { group in
-                for id in ids { group.addTask { await self.loop(id) } }
-                group.addTask { await self.collectGarbagePeriodically() }
-                group.addTask { for await _ in restart { return } }
-                // Loops end only when cancelled: the first child to finish is the restart signal (or
-                // cancellation of the whole run).
-                await group.next()
-                group.cancelAll()
-            }
-            continuation.finish()
+        let (added, continuation) = AsyncStream<Int>.makeStream()
+        newLoops = continuation
+        await withTaskGroup(of: Void.self) { group in
+            for id in states.map(\.id) { group.addTask { await self.loop(id) } }
+            group.addTask { await self.collectGarbagePeriodically() }
+            // Ends when the run is cancelled.
+            for await id in added { group.addTask { await self.loop(id) } }
+            group.cancelAll()
         }
+        newLoops = nil
+        continuation.finish()
     }
 
     private func collectGarbagePeriodically() async {
@@ -236,12 +238,15 @@ public actor ScrapeManager {
     }
 
     private func loop(_ id: Int) async {
-        guard let target = states.first(where: { $0.id == id })?.target else { return }
+        guard let target = states.first(where: { $0.id == id })?.target, looping.insert(id).inserted else { return }
+        defer { looping.remove(id) }
         let clock = ContinuousClock()
         let interval = Duration.seconds(target.interval)
         var next = clock.now + .seconds(target.firstScrapeDelay(now: wallClock()))
         while true {
             do { try await clock.sleep(until: next) } catch { return }
+            // An update removed the target (or replaced it with a changed one, which has a loop of its own).
+            guard states.contains(where: { $0.id == id }) else { return }
             await scrape(id)
             next += interval
             while next < clock.now { next += interval }
@@ -259,8 +264,8 @@ public actor ScrapeManager {
         let scraper = state.scraper
         let result = await scraper.scrape()
         // A reload may have removed the target, or garbage collection renewed its cache, meanwhile: the
-        // result's series references would mean nothing now. A scrape cut off by the loops' restart (every
-        // discovery update) is no scrape: neither a failure nor staleness.
+        // result's series references would mean nothing now. A scrape cut off by the run's end (a stop) is
+        // no scrape: neither a failure nor staleness.
         guard states.contains(where: { $0 === state }), state.scraper === scraper, !result.cancelled else { return }
         ingest(result, from: state, at: started)
     }

@@ -18,7 +18,7 @@ public struct ScrapeResult: Sendable {
     /// Series the previous successful scrape had and this one does not (all of them when this one
     /// failed): the ones to mark stale.
     public var stale: [SeriesRef]
-    /// Cut off by the caller's cancellation (a discovery update restarting the loops): no scrape at all,
+    /// Cut off by the caller's cancellation (the daemon stopping): no scrape at all,
     /// neither up nor down, and nothing to keep.
     public var cancelled = false
 

@@ -106,7 +106,7 @@ public final class TargetScraper {
                 stale: seriesLastSeen(in: successes &- 1)
             )
         case .failure(let failure) where failure.cancelled:
-            // Cut off by its caller (the manager restarting its loops on a discovery update): no scrape,
+            // Cut off by its caller (the manager stopping): no scrape,
             // so nothing is stale and no stamp moves. The caller drops the result.
             return .failure(failure.message, duration: duration, cancelled: true)
         case .failure(let failure):

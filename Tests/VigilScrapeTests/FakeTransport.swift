@@ -12,20 +12,74 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
     private enum Answer {
         case result(Result<HTTPResponse, HTTPClientError>)
         case hang
+        case gated(Gate, HTTPResponse)
     }
+
+    /// Holds an answer back until ``release()``; a cancelled request gives up waiting, as libcurl's
+    /// transfer is aborted.
+    final class Gate: @unchecked Sendable {
+        private let lock = NSLock()
+        private var released = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func release() {
+            let resumed = lock.withLock {
+                released = true
+                defer { waiting = [] }
+                return waiting
+            }
+            for continuation in resumed { continuation.resume() }
+        }
+
+        /// True once released; false when the waiting task was cancelled first.
+        func wait() async -> Bool {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let now = lock.withLock {
+                        if released || Task.isCancelled { return true }
+                        waiting.append(continuation)
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            } onCancel: {
+                let resumed = lock.withLock {
+                    defer { waiting = [] }
+                    return waiting
+                }
+                for continuation in resumed { continuation.resume() }
+            }
+            return lock.withLock { released }
+        }
+    }
+
     private var state: (answers: [Answer], requests: [HTTPRequest]) = ([], [])
 
     init(pieceSize: Int = 7) { self.pieceSize = pieceSize }
 
     func answer(_ body: String, status: Int = 200, contentType: String? = "text/plain; version=0.0.4") {
-        let headers = contentType.map { [("Content-Type", $0)] } ?? []
-        let response = HTTPResponse(
+        let response = Self.response(body, status: status, contentType: contentType)
+        lock.withLock { state.answers.append(.result(.success(response))) }
+    }
+
+    /// The next request is answered `body` once the returned gate is released.
+    func answerWhenReleased(_ body: String) -> Gate {
+        let gate = Gate()
+        lock.withLock { state.answers.append(.gated(gate, Self.response(body))) }
+        return gate
+    }
+
+    private static func response(
+        _ body: String,
+        status: Int = 200,
+        contentType: String? = "text/plain; version=0.0.4"
+    ) -> HTTPResponse {
+        HTTPResponse(
             status: status,
-            headers: headers,
+            headers: contentType.map { [("Content-Type", $0)] } ?? [],
             body: Array(body.utf8),
             bytesOnWire: body.utf8.count
         )
-        lock.withLock { state.answers.append(.result(.success(response))) }
     }
 
     func fail(_ error: HTTPClientError) {
@@ -49,6 +103,9 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
         case .hang:
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             throw HTTPClientError(.cancelled, "\(request.url): cancelled")
+        case .gated(let gate, let response):
+            guard await gate.wait() else { throw HTTPClientError(.cancelled, "\(request.url): cancelled") }
+            return response
         }
     }
 
