@@ -247,18 +247,22 @@ public struct DiagnosisEngine: Sendable {
     /// The playbook's score on this evidence, or nil when it does not match: every `all`, at least one
     /// `any` (when given), no `none`. A rollout counts only when the trouble — a finding or an anomaly,
     /// not an event (a readiness blip before it must not hide it) — began within ``rolloutLead`` after it
-    /// (or ``rolloutGrace`` before: the scrape may lag the rollout's record). Its first trouble, not any:
-    /// trouble that was there before is not the rollout's, though it goes on in the new pods (a limit
-    /// raised by a rollout while the pods still run out of memory), and undoing that rollout undoes a fix.
+    /// (or ``rolloutGrace`` before: the scrape may lag the rollout's record): none of it before (trouble
+    /// that was there already is not the rollout's, though it goes on in the new pods: a limit raised by
+    /// a rollout while the pods still run out of memory, where undoing the rollout undoes the fix; on
+    /// doubt no undo is proposed), and some of what goes on now, where anything does, in that lead (a
+    /// blip after a healthy rollout does not make it the cause of a crash that came an hour later).
     func score(_ playbook: Playbook, _ evidence: [Evidence]) -> Double? {
-        let firstTrouble = evidence.filter { $0.kind == .anomaly || ($0.kind == .finding && $0.severity >= .warning) }
-            .compactMap(\.at).min()
+        let trouble = evidence.filter { $0.kind == .anomaly || ($0.kind == .finding && $0.severity >= .warning) }
+        let firstTrouble = trouble.compactMap(\.at).min()
+        let current = trouble.filter { $0.ended == nil }
+        let currentStarts = (current.isEmpty ? trouble : current).compactMap(\.at)
         func holds(_ condition: Playbook.Condition) -> Bool {
             evidence.contains { item in
                 guard item.kind.rawValue == condition.kind.rawValue, item.name == condition.name else { return false }
                 if item.name == "RecentRollout", let at = item.at {
-                    guard let firstTrouble else { return false }
-                    return firstTrouble >= at - rolloutGrace && firstTrouble <= at + rolloutLead
+                    guard let firstTrouble, firstTrouble >= at - rolloutGrace else { return false }
+                    return currentStarts.contains { $0 >= at - rolloutGrace && $0 <= at + rolloutLead }
                 }
                 return true
             }
@@ -326,7 +330,8 @@ public struct DiagnosisEngine: Sendable {
             object: where_,
             message: message,
             at: anomaly.startedAt,
-            severity: .warning
+            severity: .warning,
+            ended: anomaly.ongoing ? nil : anomaly.lastSeenAt
         )
     }
 

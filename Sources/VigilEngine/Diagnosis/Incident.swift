@@ -38,6 +38,9 @@ public struct Evidence: Sendable, Equatable {
     public var severity: Finding.Severity
     /// For events: how many times it was seen.
     public var count: Int
+    /// For an anomaly that is over: its last deviating sample (seconds since the epoch). Nil for one that
+    /// goes on, and for findings, which say how the cluster is now.
+    public var ended: Double?
 
     public init(
         kind: Kind,
@@ -46,7 +49,8 @@ public struct Evidence: Sendable, Equatable {
         message: String,
         at: Double?,
         severity: Finding.Severity,
-        count: Int = 1
+        count: Int = 1,
+        ended: Double? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -55,5 +59,6 @@ public struct Evidence: Sendable, Equatable {
         self.at = at
         self.severity = severity
         self.count = count
+        self.ended = ended
     }
 }
