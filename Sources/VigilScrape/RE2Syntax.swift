@@ -47,6 +47,8 @@ enum RE2Syntax {
         var alternatives: [Alternatives] = [Alternatives()]
         /// Whether the last atom is a group whose alternatives may begin alike.
         var lastAtomAmbiguous = false
+        /// Whether an `i` flag has been set: literals then match either case.
+        var foldsCase = false
         var hasAtom = false
         /// Where the previous repetition operator began, while it is the last thing parsed.
         var lastRepeat: Int?
@@ -75,21 +77,33 @@ enum RE2Syntax {
         struct Alternatives {
             var firsts: [Unicode.Scalar?] = []
             var atBranchStart = true
+            /// Whether the last atom begins the current alternative (a `?` or `*` on it voids it).
+            var lastIsFirst = false
+            /// Whether a group inside holds alternatives that may begin alike: repeating this one
+            /// repeats them.
+            var holdsAmbiguous = false
 
-            /// Notes the atom that begins the current alternative, if it is the first.
+            /// Notes an atom: the one that begins the current alternative, if it is the first.
             mutating func begin(with literal: Unicode.Scalar?) {
+                lastIsFirst = atBranchStart
                 guard atBranchStart else { return }
                 firsts.append(literal)
                 atBranchStart = false
             }
 
-            /// Whether two alternatives may begin with the same text: more than one, and one of them
-            /// not a literal, or two the same literal.
+            /// The first atom of the current alternative may match nothing: what follows may begin it.
+            mutating func voidFirst() {
+                if lastIsFirst, !firsts.isEmpty { firsts[firsts.count - 1] = nil }
+            }
+
+            /// Whether repeating the group may backtrack exponentially: two of its alternatives may begin
+            /// with the same text (more than one, and one of them not a literal, or two the same literal),
+            /// or a group inside holds such alternatives.
             var mayOverlap: Bool {
                 let all = firsts + (atBranchStart ? [nil] : [])
-                guard all.count > 1 else { return false }
                 let literals = all.compactMap { $0 }
-                return literals.count < all.count || Set(literals).count < literals.count
+                return holdsAmbiguous
+                    || (all.count > 1 && (literals.count < all.count || Set(literals).count < literals.count))
             }
         }
 
@@ -117,6 +131,7 @@ enum RE2Syntax {
                         let inner = groups.removeLast()
                         groups[groups.count - 1] = groups[groups.count - 1] || inner
                         let ambiguous = alternatives.count > 1 && alternatives.removeLast().mayOverlap
+                        if ambiguous { alternatives[alternatives.count - 1].holdsAmbiguous = true }
                         atom(repeats: inner, ambiguous: ambiguous)
                     } else {
                         atom(repeats: false)  // Swift refuses the unbalanced parenthesis itself
@@ -128,13 +143,18 @@ enum RE2Syntax {
                     hasAtom = false
                     lastRepeat = nil
                 case "*", "+", "?":
-                    try repetition(from: position, length: 1, repeats: scalar != "?")
+                    try repetition(from: position, length: 1, repeats: scalar != "?", optional: scalar != "+")
                 case "{":
                     if let (length, minimum, maximum) = repeatCount() {
                         guard minimum <= Self.maximum, (maximum ?? minimum) <= Self.maximum,
                             maximum.map({ $0 >= minimum }) ?? true
                         else { throw refuse("invalid repeat count", position..<(position + length)) }
-                        try repetition(from: position, length: length, repeats: (maximum ?? Int.max) > 1)
+                        try repetition(
+                            from: position,
+                            length: length,
+                            repeats: (maximum ?? Int.max) > 1,
+                            optional: minimum == 0
+                        )
                     } else {
                         alternatives[alternatives.count - 1].begin(with: "{")
                         escapeLiteral(at: position)
@@ -142,9 +162,11 @@ enum RE2Syntax {
                         atom(repeats: false)  // a brace that starts no count is a literal, as in Go
                     }
                 default:
-                    // `.`, `^` and `$` match what no literal says; anything else is itself.
+                    // `.`, `^` and `$` match what no literal says; anything else is itself (either case of
+                    // it, once a flag has made matching case-insensitive).
+                    let literal = foldsCase ? scalar.properties.lowercaseMapping.unicodeScalars.first : scalar
                     alternatives[alternatives.count - 1].begin(
-                        with: ".^$".unicodeScalars.contains(scalar) ? nil : scalar
+                        with: ".^$".unicodeScalars.contains(scalar) ? nil : literal
                     )
                     position += 1
                     atom(repeats: false)
@@ -161,8 +183,9 @@ enum RE2Syntax {
             lastRepeat = nil
         }
 
-        /// A `*`, `+`, `?` or `{n,m}` of `length` scalars at `start`, with its optional lazy `?`.
-        mutating func repetition(from start: Int, length: Int, repeats: Bool) throws(Violation) {
+        /// A `*`, `+`, `?` or `{n,m}` of `length` scalars at `start`, with its optional lazy `?`; `optional`
+        /// when it may match nothing.
+        mutating func repetition(from start: Int, length: Int, repeats: Bool, optional: Bool) throws(Violation) {
             position = start + length
             if peek() == "?" { position += 1 }
             if let lastRepeat {
@@ -182,6 +205,7 @@ enum RE2Syntax {
                         "repetition `\(text(start..<position))` of a group whose alternatives may begin alike: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; use a character class (`[ab]`, `[\\s\\S]`) or alternatives that each begin with their own literal"
                 )
             }
+            if optional { alternatives[alternatives.count - 1].voidFirst() }
             if repeats { groups[groups.count - 1] = true }
             lastAtomRepeats = lastAtomRepeats || repeats
             lastRepeat = start
@@ -246,6 +270,7 @@ enum RE2Syntax {
                 switch scalar {
                 case "i", "m", "s", "U":
                     sawFlag = true
+                    if scalar == "i", !negated { foldsCase = true }
                 case "-" where !negated:
                     negated = true
                     sawFlag = false

@@ -68,6 +68,8 @@ struct RE2SyntaxTests {
     @Test(arguments: [
         ("(.|\\s)*x", false), ("(a|ab)*c", false), ("(\\d|\\w)+_total", false), ("(a|)*", false),
         ("(|a)+", false), ("(x|x){2,}", false), ("(?:[ab]|c)*", false), ("((a)|b)*", false),
+        ("((.|\\s))*x", false), ("(a?b|b)*x", false), ("(a{0,1}b|b)+", false), ("(?i)(a|A)*", false),
+        ("(ab?|b)*", true), ("(a{1}b|b)*", true), ("(?i)(a|b)*", true),
         ("(get|put)+", true), ("(?:a|b)*", true), ("(foo|bar)", true), ("(?:.+,|^)path:(/[^,]+).*", true),
         ("(.|\\s)", true), ("(a|ab)?", true), ("(a|ab){1}", true), ("(.)*", true),
     ])
