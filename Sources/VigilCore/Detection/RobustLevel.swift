@@ -27,6 +27,13 @@ public struct RobustLevel: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// A level already learnt: a baseline carried over from an earlier look at the same series.
+    public init(mean: Double, meanAbsoluteDeviation: Double, count: UInt32) {
+        self.mean = mean
+        self.meanAbsoluteDeviation = meanAbsoluteDeviation
+        self.count = count
+    }
+
     /// σ-equivalent spread, at least `floor`.
     @inline(__always)
     public func spread(floor: Double) -> Double {

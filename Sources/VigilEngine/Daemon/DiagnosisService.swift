@@ -94,7 +94,8 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
             history: history,
             cluster: cluster,
             alerts: Array(alerts.firing.values),
-            now: now
+            now: now,
+            baselines: latest?.baselines ?? [:]
         )
         latest = diagnosis
         var incidents = diagnosis.incidents

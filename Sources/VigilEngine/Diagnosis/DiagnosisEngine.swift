@@ -45,21 +45,35 @@ public struct DiagnosisEngine: Sendable {
         public var signals: [String: [Signal]]
         public var anomalies: [SignalAnomaly]
         public var findings: [Finding]
+        /// The baselines of the anomalies going on, by signal (``SignalWatch/key(of:)``): what the next
+        /// diagnosis of the same signals is given, so an outage longer than the history stays one.
+        public var baselines: [String: SignalWatch.Baseline]
     }
 
     /// Diagnoses the cluster at `now` (seconds since the epoch) from `history`, the cluster's state and
     /// the firing Alertmanager alerts (each one evidence of the workload its labels name, and each one in
     /// an incident).
-    public func diagnose(history: MetricHistory, cluster: ClusterModel, alerts: [Alert] = [], now: Double) -> Diagnosis
-    {
+    /// `baselines` are the last diagnosis's (``Diagnosis/baselines``), for the daemon's rounds.
+    public func diagnose(
+        history: MetricHistory,
+        cluster: ClusterModel,
+        alerts: [Alert] = [],
+        now: Double,
+        baselines: [String: SignalWatch.Baseline] = [:]
+    ) -> Diagnosis {
         let history = Self.withWorkloads(history, Topology(cluster: cluster))
         var signals: [String: [Signal]] = [:]
         var anomalies: [SignalAnomaly] = []
+        var ongoing: [String: SignalWatch.Baseline] = [:]
         for rule in rules.signals {
             let derived = Signal.derive(rule, from: history)
             signals[rule.name] = derived
             for signal in derived {
-                anomalies += SignalWatch.anomalies(in: signal, rule: rule).filter { $0.lastSeenAt >= now - window }
+                let key = SignalWatch.key(of: signal)
+                let found = SignalWatch.anomalies(in: signal, rule: rule, baseline: baselines[key])
+                    .filter { $0.lastSeenAt >= now - window }
+                if let last = found.last, last.ongoing { ongoing[key] = SignalWatch.Baseline(of: last) }
+                anomalies += found
             }
         }
         let context = AnalysisContext(
@@ -71,7 +85,13 @@ public struct DiagnosisEngine: Sendable {
         )
         let findings = analyzers.flatMap { $0.findings(in: context) }
         let incidents = incidents(anomalies: anomalies, findings: findings, alerts: alerts, cluster: cluster, now: now)
-        return Diagnosis(incidents: incidents, signals: signals, anomalies: anomalies, findings: findings)
+        return Diagnosis(
+            incidents: incidents,
+            signals: signals,
+            anomalies: anomalies,
+            findings: findings,
+            baselines: ongoing
+        )
     }
 
     /// Whether any signal rule reads a series with these labels (as numerator, denominator or bucket).

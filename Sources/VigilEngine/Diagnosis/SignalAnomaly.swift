@@ -31,8 +31,47 @@ public struct SignalWatch: Sendable {
     /// Normal samples in a row that end a run.
     static let recoverySamples = 3
 
-    public static func anomalies(in signal: Signal, rule: SignalRule, alpha: Double = 0.02) -> [SignalAnomaly] {
+    /// The baseline an ongoing anomaly departed from, carried from one look at its signal to the next.
+    public struct Baseline: Sendable, Equatable {
+        public var expected: Double
+        public var spread: Double
+        /// When the anomaly began.
+        public var since: Double
+
+        public init(of anomaly: SignalAnomaly) {
+            expected = anomaly.expected
+            spread = anomaly.spread
+            since = anomaly.startedAt
+        }
+    }
+
+    /// What identifies a signal from one look to the next: its rule and its labels.
+    public static func key(of signal: Signal) -> String {
+        signal.rule + "{"
+            + signal.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+    }
+
+    /// - Parameter baseline: where an anomaly of this signal that was going on at the last look began,
+    ///   and from what. When the history no longer reaches back before it (the daemon keeps two hours),
+    ///   the signal is judged against that baseline, not one learnt from the anomaly itself: otherwise an
+    ///   outage longer than the history became its own baseline, and its incident resolved while it went on.
+    public static func anomalies(
+        in signal: Signal,
+        rule: SignalRule,
+        alpha: Double = 0.02,
+        baseline: Baseline? = nil
+    ) -> [SignalAnomaly] {
         var level = RobustLevel()
+        // Until the signal is first back within its baseline, a deviation continues the carried anomaly.
+        var continuing: Baseline?
+        if let baseline, let first = signal.times.first, first > baseline.since {
+            level = RobustLevel(
+                mean: baseline.expected,
+                meanAbsoluteDeviation: baseline.spread / 1.2533,
+                count: max(Self.warmupSamples + 1, UInt32(1 / alpha))
+            )
+            continuing = baseline
+        }
         var found: [SignalAnomaly] = []
         var run: SignalAnomaly?
         var normalInRow = 0
@@ -57,17 +96,18 @@ public struct SignalWatch: Sendable {
                     run = SignalAnomaly(
                         rule: rule.name,
                         labels: signal.labels,
-                        startedAt: time,
+                        startedAt: continuing?.since ?? time,
                         lastSeenAt: time,
-                        expected: level.mean,
+                        expected: continuing?.expected ?? level.mean,
                         peak: value,
-                        spread: level.spread(floor: floor),
+                        spread: continuing?.spread ?? level.spread(floor: floor),
                         deviation: deviation,
                         ongoing: true
                     )
                 }
                 continue
             }
+            continuing = nil
             level.update(value, alpha: alpha)
             guard var current = run else { continue }
             normalInRow += 1
