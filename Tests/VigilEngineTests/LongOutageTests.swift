@@ -102,5 +102,18 @@ struct LongOutageTests {
         )
         #expect(handedOn.anomalies.contains { $0.rule == "latency_p99" && $0.startedAt == regression.startedAt })
         #expect(handedOn.incidents.first?.cause == "bad-rollout")
+        let key = SignalWatch.key(of: Signal(rule: regression.rule, labels: regression.labels, times: [], values: []))
+        #expect(handedOn.baselines[key] != nil)
+        // Past the carry, the level the anomaly holds is taken as the new normal: nothing is handed on.
+        var shortCarry = engine
+        shortCarry.baselineCarry = scenario.now - regression.startedAt
+        let pastTheCarry = shortCarry.diagnose(
+            history: trimmed,
+            cluster: scenario.cluster,
+            now: scenario.now,
+            baselines: first.baselines
+        )
+        #expect(pastTheCarry.anomalies.contains { $0.rule == "latency_p99" && $0.startedAt == regression.startedAt })
+        #expect(pastTheCarry.baselines.isEmpty)
     }
 }

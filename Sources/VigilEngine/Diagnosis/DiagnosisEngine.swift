@@ -17,6 +17,10 @@ public struct DiagnosisEngine: Sendable {
     /// after it, or at most ``rolloutGrace`` before it.
     public var rolloutLead: Double
     public var rolloutGrace: Double
+    /// How long an anomaly's baseline is handed from one diagnosis to the next (``Diagnosis/baselines``):
+    /// an outage is judged against the level before it for this long; past it, the level it holds is taken
+    /// as the new normal, as a launch that doubled the traffic for good would be.
+    public var baselineCarry: Double = 6 * 3600
 
     public static let defaultAnalyzers: [any CauseAnalyzer] = [
         PodAnalyzer(), WorkloadAnalyzer(), NodeAnalyzer(), AutoscalerAnalyzer(), VolumeAnalyzer(), JobAnalyzer(),
@@ -72,7 +76,9 @@ public struct DiagnosisEngine: Sendable {
                 let key = SignalWatch.key(of: signal)
                 let found = SignalWatch.anomalies(in: signal, rule: rule, baseline: baselines[key])
                     .filter { $0.lastSeenAt >= now - window }
-                if let last = found.last, last.ongoing { ongoing[key] = SignalWatch.Baseline(of: last) }
+                if let last = found.last, last.ongoing, now - last.startedAt < baselineCarry {
+                    ongoing[key] = SignalWatch.Baseline(of: last)
+                }
                 anomalies += found
             }
         }
