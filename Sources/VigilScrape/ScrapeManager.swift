@@ -218,7 +218,8 @@ public actor ScrapeManager {
         }
         let (added, continuation) = AsyncStream<Int>.makeStream()
         newLoops = continuation
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: the loop of a removed target is freed when it ends, not kept until the run's end.
+        await withDiscardingTaskGroup { group in
             for id in states.map(\.id) { group.addTask { await self.loop(id) } }
             group.addTask { await self.collectGarbagePeriodically() }
             // Ends when the run is cancelled.

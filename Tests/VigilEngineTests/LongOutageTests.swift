@@ -59,14 +59,49 @@ struct LongOutageTests {
         #expect(anomaly.lastSeenAt == 3 * 3600 + 99 * 60)
     }
 
-    /// A history that still reaches back before the anomaly is judged as it always was: the baseline is
-    /// learnt from it.
+    /// A history that still holds enough from before the anomaly to learn from is judged as it always
+    /// was: the baseline is learnt from it.
     @Test func aHistoryFromBeforeTheAnomalyIgnoresTheCarriedBaseline() throws {
         let rule = try Self.rule.get()
         var early = Self.before
-        early.since = 3 * 3600 + 60
+        early.since = 3 * 3600 + Double(SignalWatch.warmupSamples + 5) * 60
         let signal = Self.outage(from: 3 * 3600, minutes: 120)
         #expect(SignalWatch.anomalies(in: signal, rule: rule, baseline: early).isEmpty)
+    }
+
+    /// The daemon's two-hour history slides a minute a round across the onset and on into the outage;
+    /// each round is handed the last one's baseline: every round sees one anomaly going on, from the
+    /// onset. (Without the hand-over, the rounds whose history holds only a few samples from before the
+    /// onset learn the outage as the baseline, and the anomaly is gone.)
+    @Test func anOutageStaysOneAsTheHistorySlidesPastItsOnset() throws {
+        let rule = try Self.rule.get()
+        let onset = 200
+        let all = (0..<600).map { $0 < onset ? 100 + [-2, 1, 2, -1][$0 % 4] : 130.0 }
+        var baseline: SignalWatch.Baseline?
+        for start in (onset - 120)...(onset + 200) {
+            let window = start..<(start + 120)
+            let signal = Signal(
+                rule: "queue_depth",
+                labels: ["workload": "deployment/web"],
+                times: window.map { Double($0) * 60 },
+                values: window.map { all[$0] }
+            )
+            let found = SignalWatch.anomalies(in: signal, rule: rule, baseline: baseline)
+            guard start + 120 > onset + 1 else { continue }
+            let ongoing = try #require(found.last, "history from \(start)")
+            #expect(ongoing.ongoing && ongoing.startedAt == Double(onset) * 60, "history from \(start)")
+            baseline = SignalWatch.Baseline(of: ongoing)
+        }
+    }
+
+    /// A sample or two back in range is no recovery: the anomaly is still going on, and its baseline is
+    /// handed on.
+    @Test func aSampleBackInRangeAtTheEndIsNoRecovery() throws {
+        let rule = try Self.rule.get()
+        var signal = Self.outage(from: 3 * 3600, minutes: 100, then: 2)
+        signal.values[signal.values.count - 1] = 100
+        let found = SignalWatch.anomalies(in: signal, rule: rule, baseline: Self.before)
+        #expect(try #require(found.last).ongoing)
     }
 
     /// The engine hands each diagnosis's ongoing baselines to the next: a recording trimmed to start
@@ -102,7 +137,7 @@ struct LongOutageTests {
         )
         #expect(handedOn.anomalies.contains { $0.rule == "latency_p99" && $0.startedAt == regression.startedAt })
         #expect(handedOn.incidents.first?.cause == "bad-rollout")
-        let key = SignalWatch.key(of: Signal(rule: regression.rule, labels: regression.labels, times: [], values: []))
+        let key = SignalWatch.Key(of: Signal(rule: regression.rule, labels: regression.labels, times: [], values: []))
         #expect(handedOn.baselines[key] != nil)
         // Past the carry, the level the anomaly holds is taken as the new normal: nothing is handed on.
         var shortCarry = engine

@@ -214,6 +214,21 @@ struct ScrapeManagerTests {
         #expect(await manager.exposition().contains("metric=\"temperature\""))
     }
 
+    /// A series twice in one scrape (the second time with its labels in another order): the first sample
+    /// stands, as Prometheus keeps it, and the second is not scored.
+    @Test func aSeriesTwiceInOneScrapeIsScoredOnce() async throws {
+        let target = ScrapeTarget(url: "http://app:8080/metrics", job: "app")
+        let once = manager([target])
+        transport.answer("queue{a=\"1\",b=\"2\"} 1\n")
+        await once.scrapeAll()
+        let twice = manager([target])
+        transport.answer("queue{a=\"1\",b=\"2\"} 1\nqueue{b=\"2\",a=\"1\"} 1000\n")
+        await twice.scrapeAll()
+        let learnt = try #require(await once.snapshot().series.first { $0.labels.contains("queue") }?.detector)
+        let learntTwice = await twice.snapshot().series.first { $0.labels.contains("queue") }?.detector
+        #expect(learntTwice == learnt)
+    }
+
     /// Polls (at most ~10 s) until `condition` holds: the scrape loops run on their own tasks.
     func until(_ condition: () async -> Bool) async throws {
         for _ in 0..<2000 where !(await condition()) { try await Task.sleep(for: .milliseconds(5)) }

@@ -54,7 +54,8 @@ public struct PodAnalyzer: CauseAnalyzer {
                         .critical,
                         container.name,
                         "container \(container.name) of \(pod.name) is crash-looping (\(container.restartCount) restarts, \(last))",
-                        since: context.isRecent(pod.created) ? created : terminated ?? created
+                        since: Self.crashLoopStart(created: created, restarts: container.restartCount, now: context.now)
+                            ?? terminated
                     )
                 case let reason?
                 where reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName":
@@ -87,5 +88,21 @@ public struct PodAnalyzer: CauseAnalyzer {
             }
         }
         return found
+    }
+
+    /// The latest a crash loop can have begun, and no earlier than its pod: its restarts took at least
+    /// the kubelet's back-off between them (10 s, doubling, at most 5 minutes), so it began no later than
+    /// that long ago. The last termination would move with every crash, and a loop that began with its
+    /// pod an hour ago would read as trouble that began just now.
+    static func crashLoopStart(created: Double?, restarts: Int, now: Double) -> Double? {
+        guard let created else { return nil }
+        var waited = 0.0
+        var delay = 10.0
+        for _ in 0..<min(max(restarts, 0), 100_000) {
+            waited += delay
+            delay = min(delay * 2, 300)
+            if now - waited <= created { return created }
+        }
+        return max(created, now - waited)
     }
 }

@@ -49,9 +49,9 @@ public struct DiagnosisEngine: Sendable {
         public var signals: [String: [Signal]]
         public var anomalies: [SignalAnomaly]
         public var findings: [Finding]
-        /// The baselines of the anomalies going on, by signal (``SignalWatch/key(of:)``): what the next
+        /// The baselines of the anomalies going on, by signal (``SignalWatch/Key``): what the next
         /// diagnosis of the same signals is given, so an outage longer than the history stays one.
-        public var baselines: [String: SignalWatch.Baseline]
+        public var baselines: [SignalWatch.Key: SignalWatch.Baseline]
     }
 
     /// Diagnoses the cluster at `now` (seconds since the epoch) from `history`, the cluster's state and
@@ -63,17 +63,17 @@ public struct DiagnosisEngine: Sendable {
         cluster: ClusterModel,
         alerts: [Alert] = [],
         now: Double,
-        baselines: [String: SignalWatch.Baseline] = [:]
+        baselines: [SignalWatch.Key: SignalWatch.Baseline] = [:]
     ) -> Diagnosis {
         let history = Self.withWorkloads(history, Topology(cluster: cluster))
         var signals: [String: [Signal]] = [:]
         var anomalies: [SignalAnomaly] = []
-        var ongoing: [String: SignalWatch.Baseline] = [:]
+        var ongoing: [SignalWatch.Key: SignalWatch.Baseline] = [:]
         for rule in rules.signals {
             let derived = Signal.derive(rule, from: history)
             signals[rule.name] = derived
             for signal in derived {
-                let key = SignalWatch.key(of: signal)
+                let key = SignalWatch.Key(of: signal)
                 let found = SignalWatch.anomalies(in: signal, rule: rule, baseline: baselines[key])
                     .filter { $0.lastSeenAt >= now - window }
                 if let last = found.last, last.ongoing, now - last.startedAt < baselineCarry {
@@ -364,7 +364,8 @@ public struct DiagnosisEngine: Sendable {
     /// Repeated evidence — the same event reason on many pods, the same finding on every replica —
     /// folded into one item with a count. The earliest item speaks for the group (ties broken by object
     /// and message): analyzers walk dictionaries, whose order changes from run to run, and the report,
-    /// the JSON and the explanation must not.
+    /// the JSON and the explanation must not. A signal's anomalies that are over fold apart from the one
+    /// going on (a blip an hour ago is not the start of today's trouble: ``score(_:_:)``).
     static func deduplicated(_ evidence: [Evidence]) -> [Evidence] {
         var folded: [String: Evidence] = [:]
         var order: [String] = []
@@ -372,12 +373,15 @@ public struct DiagnosisEngine: Sendable {
             ($0.at ?? .infinity, $0.object, $0.message) < ($1.at ?? .infinity, $1.object, $1.message)
         }
         for item in earliestFirst {
-            let key = item.kind == .anomaly ? "\(item.kind)|\(item.name)|\(item.object)" : "\(item.kind)|\(item.name)"
+            let key =
+                item.kind == .anomaly
+                ? "\(item.kind)|\(item.name)|\(item.object)|\(item.ended == nil)" : "\(item.kind)|\(item.name)"
             if var existing = folded[key] {
                 existing.count += item.count
                 if let at = item.at, at < existing.at ?? .infinity {
                     existing.at = at
                 }
+                if let ended = item.ended { existing.ended = max(existing.ended ?? ended, ended) }
                 existing.severity = max(existing.severity, item.severity)
                 folded[key] = existing
             } else {

@@ -17,7 +17,8 @@ public struct SignalAnomaly: Sendable, Equatable {
     public var spread: Double
     /// How far the peak was, in robust spreads (signed).
     public var deviation: Double
-    /// Still out at the end of the data.
+    /// Not over at the end of the data: fewer than ``SignalWatch/recoverySamples`` normal samples since its
+    /// last deviating one (a sample or two back in range in a noisy outage is no recovery).
     public var ongoing: Bool
 }
 
@@ -46,9 +47,14 @@ public struct SignalWatch: Sendable {
     }
 
     /// What identifies a signal from one look to the next: its rule and its labels.
-    public static func key(of signal: Signal) -> String {
-        signal.rule + "{"
-            + signal.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+    public struct Key: Hashable, Sendable {
+        public var rule: String
+        public var labels: [String: String]
+
+        public init(of signal: Signal) {
+            rule = signal.rule
+            labels = signal.labels
+        }
     }
 
     /// - Parameter baseline: where an anomaly of this signal that was going on at the last look began,
@@ -64,7 +70,8 @@ public struct SignalWatch: Sendable {
         var level = RobustLevel()
         // Until the signal is first back within its baseline, a deviation continues the carried anomaly.
         var continuing: Baseline?
-        if let baseline, let first = signal.times.first, first > baseline.since {
+        // Once the history holds too little from before the anomaly to learn a baseline from.
+        if let baseline, signal.times.prefix(while: { $0 < baseline.since }).count <= Self.warmupSamples {
             level = RobustLevel(
                 mean: baseline.expected,
                 meanAbsoluteDeviation: baseline.spread / 1.2533,
@@ -117,10 +124,7 @@ public struct SignalWatch: Sendable {
                 run = nil
             }
         }
-        if var current = run {
-            current.ongoing = current.lastSeenAt >= (signal.times.last ?? current.lastSeenAt)
-            if current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
-        }
+        if let current = run, current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
         return found
     }
 }
