@@ -37,19 +37,9 @@ struct EvidenceFoldingTests {
     /// A signal's anomalies that are over fold apart from the one going on, and fold among themselves to
     /// the latest end: a blip an hour ago is not the start of the trouble going on now.
     @Test func anomaliesOverFoldApartFromTheOneGoingOn() {
-        func anomaly(at start: Double, ended: Double?) -> Evidence {
-            Evidence(
-                kind: .anomaly,
-                name: "cpu_usage",
-                object: "web",
-                message: "",
-                at: start,
-                severity: .warning,
-                ended: ended
-            )
-        }
+        let anomaly = RolloutBlameTests.anomaly(from:ended:)
         let folded = DiagnosisEngine.deduplicated([
-            anomaly(at: 100, ended: 200), anomaly(at: 5000, ended: nil), anomaly(at: 300, ended: 400),
+            anomaly(100, 200), anomaly(5000, nil), anomaly(300, 400),
         ])
         #expect(folded.count == 2)
         #expect(folded.contains { $0.at == 100 && $0.ended == 400 && $0.count == 2 })

@@ -62,6 +62,11 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
         lock.withLock { state.answers.append(.result(.success(response))) }
     }
 
+    /// The next request, before any answer already queued, is answered `body`.
+    func answerFirst(_ body: String) {
+        lock.withLock { state.answers.insert(.result(.success(Self.response(body))), at: 0) }
+    }
+
     /// The next request is answered `body` once the returned gate is released.
     func answerWhenReleased(_ body: String) -> Gate {
         let gate = Gate()

@@ -168,25 +168,32 @@ struct ScrapeManagerTests {
         #expect(exposition.contains("metric=\"up\""))
     }
 
+    /// A manager of one target, `app:8080` every 60 s, scraped once (`temperature 20`), then running,
+    /// its loop's first scrape in flight with the answer queued after that first one. The loop's scrape
+    /// is made due in a millisecond: just before its phase, since a clock set on it may round past it
+    /// to the next interval.
+    func runningInItsLoopsFirstScrape() async throws -> (ScrapeManager, ManualClock, Task<Void, Never>) {
+        let app = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 60)
+        let clock = ManualClock()
+        let manager = manager([app], clock: clock)
+        transport.answerFirst("temperature 20\n")
+        await manager.scrapeAll()
+        clock.advance(app.firstScrapeDelay(now: clock.now) - 0.001)
+        let running = Task { await manager.run() }
+        try await until { transport.requests.count == 2 }
+        return (manager, clock, running)
+    }
+
     /// A discovery update leaves the scrapes in flight alone (restarting every loop cut them off, and a
     /// scrape slower than the updates never finished) and starts a loop for a target it adds.
     @Test func aDiscoveryUpdateLeavesTheScrapesInFlightAndStartsTheNewTargets() async throws {
-        let app = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 60)
         let added = ScrapeTarget(url: "http://added:8080/metrics", job: "app", interval: 60)
-        let clock = ManualClock()
-        let manager = manager([app], clock: clock)
-        transport.answer("temperature 20\n")
-        await manager.scrapeAll()
-        // The loop's first scrape is due in a millisecond (just before its phase: a clock set on it may
-        // round past it to the next interval), and waits for its answer.
-        clock.advance(app.firstScrapeDelay(now: clock.now) - 0.001)
         let gate = transport.answerWhenReleased("temperature 21\nhumidity 50\n")
-        let running = Task { await manager.run() }
-        try await until { transport.requests.count == 2 }
+        let (manager, clock, running) = try await runningInItsLoopsFirstScrape()
         // The added target's first scrape is due at once too.
         clock.advance(added.firstScrapeDelay(now: clock.now) - 0.001)
         transport.answer("queue 1\n")
-        await manager.update(targets: [app, added])
+        await manager.update(targets: [manager.targets[0], added])
         try await until { await manager.health.map(\.health) == ["up", "up"] }
         gate.release()
         try await until { await manager.health[0].samplesScraped == 2 }
@@ -199,15 +206,8 @@ struct ScrapeManagerTests {
     /// A stop that cuts a scrape off records no failure: the target is not marked down, and its series
     /// are not marked stale.
     @Test func aScrapeCutOffByAStopIsNoFailure() async throws {
-        let app = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 60)
-        let clock = ManualClock()
-        let manager = manager([app], clock: clock)
-        transport.answer("temperature 20\n")
-        await manager.scrapeAll()
-        clock.advance(app.firstScrapeDelay(now: clock.now) - 0.001)
         transport.hangUntilCancelled()
-        let running = Task { await manager.run() }
-        try await until { transport.requests.count == 2 }
+        let (manager, _, running) = try await runningInItsLoopsFirstScrape()
         running.cancel()
         await running.value
         #expect(await manager.health.map(\.health) == ["up"])
@@ -566,21 +566,25 @@ struct ScrapeGarbageTests {
         #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
     }
 
-    /// Scrapes over the sample limit (counted after relabelling), each with new series: the store series
-    /// relabelling registered for them are removed, not kept as a down target's.
-    @Test func scrapesOverTheSampleLimitWithNewSeriesDoNotGrowTheStore() async throws {
-        let manager = self.manager(
+    /// A manager of one target with `sample_limit` counted after relabelling (a rule that keeps all).
+    func limitedManager(sampleLimit: Int) throws -> ScrapeManager {
+        manager(
             ScrapeTarget(
                 url: "http://app:8080/metrics",
                 job: "app",
                 metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
                 interval: 15,
-                sampleLimit: 1
+                sampleLimit: sampleLimit
             )
         )
+    }
+
+    /// Scrapes over the sample limit (counted after relabelling), each with new series: the store series
+    /// relabelling registered for them are removed, not kept as a down target's.
+    @Test func scrapesOverTheSampleLimitWithNewSeriesDoNotGrowTheStore() async throws {
+        let manager = try limitedManager(sampleLimit: 1)
         for round in 0..<50 {
-            transport.answer("request{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
-            await manager.scrapeAll()
+            await scrape(manager, "request{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
         }
         await manager.collectGarbage(retention: 30)
         #expect(await manager.seriesCount == 3)  // up, scrape_duration_seconds, scrape_samples_scraped
@@ -590,15 +594,7 @@ struct ScrapeGarbageTests {
     /// Scrapes over the sample limit after the cache was renewed keep what the store already held: only
     /// the series a failed scrape registered go, not those it mapped again.
     @Test func scrapesOverTheSampleLimitKeepTheSeriesStoredBefore() async throws {
-        let manager = self.manager(
-            ScrapeTarget(
-                url: "http://app:8080/metrics",
-                job: "app",
-                metricRelabeling: [try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: ".*")],
-                interval: 15,
-                sampleLimit: 2
-            )
-        )
+        let manager = try limitedManager(sampleLimit: 2)
         await scrape(manager, "queue 1\n")
         for round in 0..<3 {
             await scrape(manager, "queue 1\nrequest{id=\"a\(round)\"} 1\nrequest{id=\"b\(round)\"} 1\n")
