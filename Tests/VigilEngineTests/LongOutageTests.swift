@@ -90,6 +90,11 @@ struct LongOutageTests {
             guard start + 120 > onset + 1 else { continue }
             let ongoing = try #require(found.last, "history from \(start)")
             #expect(ongoing.ongoing && ongoing.startedAt == Double(onset) * 60, "history from \(start)")
+            // Once carried, handed on unchanged: the carried baseline does not learn again the samples
+            // before the onset the history still holds.
+            if let baseline, onset - start <= Int(SignalWatch.warmupSamples) {
+                #expect(SignalWatch.Baseline(of: ongoing) == baseline, "history from \(start)")
+            }
             baseline = SignalWatch.Baseline(of: ongoing)
         }
     }

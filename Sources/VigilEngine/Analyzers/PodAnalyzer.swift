@@ -54,8 +54,12 @@ public struct PodAnalyzer: CauseAnalyzer {
                         .critical,
                         container.name,
                         "container \(container.name) of \(pod.name) is crash-looping (\(container.restartCount) restarts, \(last))",
-                        since: Self.crashLoopStart(created: created, restarts: container.restartCount, now: context.now)
-                            ?? terminated
+                        since: Self.crashLoopStart(
+                            created: created,
+                            terminated: terminated,
+                            restarts: container.restartCount,
+                            now: context.now
+                        )
                     )
                 case let reason?
                 where reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName":
@@ -90,19 +94,20 @@ public struct PodAnalyzer: CauseAnalyzer {
         return found
     }
 
-    /// The latest a crash loop can have begun, and no earlier than its pod: its restarts took at least
-    /// the kubelet's back-off between them (10 s, doubling, at most 5 minutes), so it began no later than
-    /// that long ago. The last termination would move with every crash, and a loop that began with its
-    /// pod an hour ago would read as trouble that began just now.
-    static func crashLoopStart(created: Double?, restarts: Int, now: Double) -> Double? {
-        guard let created else { return nil }
+    /// The latest a crash loop can have begun, and no earlier than its pod: its restarts after the first
+    /// (which is immediate) each waited the kubelet's back-off (10 s, doubling, at most 5 minutes), so it
+    /// began no later than that long ago, and no later than its last termination. The last termination
+    /// alone moves with every crash: a loop that began with its pod an hour ago read as trouble that
+    /// began just now. Without a creation time, the last termination.
+    static func crashLoopStart(created: Double?, terminated: Double?, restarts: Int, now: Double) -> Double? {
+        guard let created else { return terminated }
         var waited = 0.0
         var delay = 10.0
-        for _ in 0..<min(max(restarts, 0), 100_000) {
+        for _ in 0..<min(max(restarts - 1, 0), 100_000) {
             waited += delay
             delay = min(delay * 2, 300)
-            if now - waited <= created { return created }
+            if now - waited <= created { break }
         }
-        return max(created, now - waited)
+        return max(created, min(now - waited, terminated ?? now))
     }
 }

@@ -83,6 +83,9 @@ public struct SignalWatch: Sendable {
         var run: SignalAnomaly?
         var normalInRow = 0
         for (time, value) in zip(signal.times, signal.values) where value.isFinite {
+            // The carried baseline has learnt what came before the anomaly: learnt again, each round would
+            // move it, and with it the anomaly's expected level and start.
+            if let carried = continuing, time < carried.since { continue }
             // A floor of 1 % of the level: a flat series's zero spread must not make every wobble infinite.
             let floor = max(0.01 * abs(level.mean), 1e-9)
             let deviation = level.deviation(of: value, floor: floor)
