@@ -120,6 +120,4 @@ final class ScrapeBodyParser: @unchecked Sendable {
 /// Why a scrape failed, in Prometheus's words where it has them.
 struct ScrapeFailure: Error {
     var message: String
-    /// The caller's task was cancelled mid-transfer: no scrape happened.
-    var cancelled = false
 }

@@ -20,11 +20,9 @@ public final class TargetScraper {
     /// reported stale are not reported again); the latest success stamped its series with it.
     private var successes: UInt32 = 0
 
-    /// The scrape timeout in seconds, written as Go's `FormatFloat(…, 'f', -1, 64)` writes it ("10", "2.5").
-    private var timeoutHeader: String {
-        let seconds = target.timeout
-        return seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
-    }
+    /// The scrape timeout in seconds, written as Go's `FormatFloat(…, 'f', -1, 64)` writes it ("10", "2.5"):
+    /// made once, not at every scrape.
+    private let timeoutHeader: String
 
     /// `clock` returns seconds (monotonic is best); it times each scrape.
     public init(
@@ -37,6 +35,8 @@ public final class TargetScraper {
         self.transport = transport
         self.cache = cache
         self.clock = clock
+        let seconds = target.timeout
+        timeoutHeader = seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
         body = ScrapeBodyParser(
             url: target.displayURL,
             cache: cache,
@@ -84,10 +84,13 @@ public final class TargetScraper {
             outcome = body.finish(response.head)
         } catch {
             // A failure the parser caused (it stopped the transfer) is told in the parser's words.
-            var failure = ScrapeFailure(message: body.failure ?? describe(error))
-            failure.cancelled = error.kind == .cancelled && body.failure == nil && Task.isCancelled
-            outcome = .failure(failure)
+            let message = body.failure ?? describe(error)
+            let cutOff = error.kind == .cancelled && body.failure == nil && Task.isCancelled
             body.abandon()
+            // Cut off by its caller (the manager stopping): no scrape, so nothing is stale and no stamp
+            // moves. The caller drops the result.
+            if cutOff { return .failure(message, duration: clock() - start, cancelled: true) }
+            outcome = .failure(ScrapeFailure(message: message))
         }
         let duration = clock() - start
         switch outcome {
@@ -105,10 +108,6 @@ public final class TargetScraper {
                 samples: samples,
                 stale: seriesLastSeen(in: successes &- 1)
             )
-        case .failure(let failure) where failure.cancelled:
-            // Cut off by its caller (the manager stopping): no scrape,
-            // so nothing is stale and no stamp moves. The caller drops the result.
-            return .failure(failure.message, duration: duration, cancelled: true)
         case .failure(let failure):
             let stale = seriesLastSeen(in: successes)
             // Everything is gone now: a later success must not report these again.

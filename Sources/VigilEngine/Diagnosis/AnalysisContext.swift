@@ -31,15 +31,14 @@ public struct AnalysisContext: Sendable {
     }
 
     /// Whether `date` falls in the window before now.
-    func isRecent(_ date: Date?) -> Bool {
-        guard let date else { return false }
-        return date.timeIntervalSince1970 >= now - window
-    }
+    func isRecent(_ date: Date?) -> Bool { isRecent(date, within: window) }
 
     /// Whether a rollout at `date` may still be the cause of trouble now (``rolloutWindow``).
-    func isRecentRollout(_ date: Date?) -> Bool {
+    func isRecentRollout(_ date: Date?) -> Bool { isRecent(date, within: rolloutWindow) }
+
+    private func isRecent(_ date: Date?, within span: Double) -> Bool {
         guard let date else { return false }
-        return date.timeIntervalSince1970 >= now - rolloutWindow
+        return date.timeIntervalSince1970 >= now - span
     }
 }
 

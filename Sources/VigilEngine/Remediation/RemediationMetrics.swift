@@ -22,31 +22,24 @@ struct RemediationMetrics: Sendable {
     }
 
     func count(_ action: String, _ result: String) {
-        Counter(
-            label: "vigil_remediations_total",
-            dimensions: [("action", action), ("result", result)],
-            factory: factory
-        )
-        .increment()
+        increment("vigil_remediations_total", [("action", action), ("result", result)])
     }
 
     func refused(_ reason: String) {
-        Counter(label: "vigil_remediation_refusals_total", dimensions: [("reason", reason)], factory: factory)
-            .increment()
+        increment("vigil_remediation_refusals_total", [("reason", reason)])
     }
 
     func missedTurn(_ reason: String) {
-        Counter(label: "vigil_remediation_turns_missed_total", dimensions: [("reason", reason)], factory: factory)
-            .increment()
+        increment("vigil_remediation_turns_missed_total", [("reason", reason)])
     }
 
     func verified(_ action: String, _ outcome: String, seconds: Double) {
-        Counter(
-            label: "vigil_remediation_verifications_total",
-            dimensions: [("action", action), ("outcome", outcome)],
-            factory: factory
-        )
-        .increment()
+        increment("vigil_remediation_verifications_total", [("action", action), ("outcome", outcome)])
         verifySeconds.recordNanoseconds(Int64(max(seconds, 0) * 1e9))
+    }
+
+    /// The counter `label` with `dimensions`, on this factory, one up.
+    private func increment(_ label: String, _ dimensions: [(String, String)]) {
+        Counter(label: label, dimensions: dimensions, factory: factory).increment()
     }
 }
