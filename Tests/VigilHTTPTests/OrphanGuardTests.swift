@@ -43,7 +43,14 @@ struct OrphanGuardTests {
         defer { orphanGuard.release() }
         let pid = process.processIdentifier
 
-        try #require(await Self.waitUntil { Self.executable(of: pid) == "/usr/bin/sleep" })
+        // The exec is over once the program's environment is in place too: execve names the new executable
+        // before it lays out the new stack, and /proc/PID/environ reads empty between the two (seen once
+        // under ThreadSanitizer).
+        try #require(
+            await Self.waitUntil {
+                Self.executable(of: pid) == "/usr/bin/sleep" && !Self.environment(of: pid).isEmpty
+            }
+        )
         #expect(Set(Self.environment(of: pid)) == ["VIGIL_GUARD_TEST=1", "PATH=/usr/bin:/bin"])
         #expect(Self.signalMask(of: pid, "SigBlk") == 0)
         // Signals 32 and 33 are glibc's own (thread cancellation, set-id), not ours to reset.
