@@ -1,6 +1,10 @@
+import VigilCore
+
 /// A PromQL series selector — `name{label="v", label=~"re", label!="v", label!~"re"}` — parsed once and
-/// matched against label sets, with PromQL's semantics: regexes are anchored at both ends and matched
-/// code point by code point (as Go's RE2 matches runes), and a missing label reads as the empty string.
+/// matched against label sets, with PromQL's semantics: regexes take Go's RE2 syntax, are anchored at both
+/// ends with `.` matching a newline, and are matched code point by code point (as Go's RE2 matches runes)
+/// (``RE2Syntax/anchored(_:standalone:)``, as relabelling compiles them); a missing label reads as the
+/// empty string.
 public struct SeriesSelector: Sendable, CustomStringConvertible {
     public enum Operator: String, Sendable {
         case equal = "="
@@ -62,13 +66,17 @@ public struct SeriesSelector: Sendable, CustomStringConvertible {
                     throw scanner.error("expected one of =, !=, =~, !~ after \"\(label)\"")
                 }
                 scanner.skipSpaces()
+                let valueColumn = scanner.position + 1
                 let value = try scanner.quoted()
                 var regex: Regex<AnyRegexOutput>?
                 if op == .matches || op == .notMatches {
                     do {
-                        regex = try Regex("^(?:\(value))$").matchingSemantics(.unicodeScalar)
+                        regex = try RE2Syntax.anchored(value, standalone: true)
                     } catch {
-                        throw scanner.error("invalid regular expression \"\(value)\": \(error)")
+                        throw ParseError(
+                            column: valueColumn,
+                            message: "invalid regular expression \"\(value)\": \(error)"
+                        )
                     }
                 }
                 matchers.append(Matcher(label: label, op: op, value: value, regex: regex))

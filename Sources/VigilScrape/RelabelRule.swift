@@ -1,3 +1,5 @@
+import VigilCore
+
 /// A `relabel_configs` / `metric_relabel_configs` entry, as Prometheus's `model/relabel/relabel.go`
 /// applies it: the values of `sourceLabels`, joined by `separator`, are matched against `regex`,
 /// anchored at both ends and with `.` matching a newline (`^(?s:…)$`, `NewRegexp`).
@@ -57,7 +59,7 @@ public struct RelabelRule: Sendable, Equatable {
         self.regex = regex
         self.targetLabel = targetLabel
         self.replacement = replacement
-        compiled = try Self.compile(regex)
+        compiled = try RE2Syntax.anchored(regex)
     }
 
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
@@ -131,13 +133,5 @@ public struct RelabelRule: Sendable, Equatable {
                 default: false
                 }
             }
-    }
-
-    /// Matched code point by code point, as Go's RE2 matches runes (Swift's default is by grapheme:
-    /// "e" + a combining acute would be one `.`), and with `.` matching a newline, as Prometheus's
-    /// `(?s:…)` has it.
-    static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
-        let translated = try RE2Syntax.check(pattern)
-        return try Regex("^(?s:\(translated))$").matchingSemantics(.unicodeScalar)
     }
 }

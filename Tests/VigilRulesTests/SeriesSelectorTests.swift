@@ -43,4 +43,25 @@ struct SeriesSelectorTests {
     @Test func refusesABadRegexWithItsColumn() {
         #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(#"up{job=~"(unclosed"}"#) }
     }
+
+    /// Regexes take RE2's syntax, as PromQL's do: a lookahead (Swift's engine has them, Go's has not), a
+    /// nested repetition that would backtrack exponentially, and a pattern that only parses once wrapped
+    /// are refused, each with the regex's own reason.
+    @Test(arguments: [
+        (#"up{job=~"(?=a)a"}"#, "invalid or unsupported Perl syntax: `(?=`"),
+        (#"up{job=~"(a+)+"}"#, "Vigil's regex engine backtracks"),
+        (#"up{job=~"a)|(b"}"#, "invalid regular expression \"a)|(b\""),
+    ])
+    func refusesWhatPromQLRefuses(selector: String, reason: String) {
+        #expect {
+            try SeriesSelector(selector)
+        } throws: { error in
+            (error as? SeriesSelector.ParseError).map { $0.column == 9 && $0.message.contains(reason) } ?? false
+        }
+    }
+
+    /// `.` matches a newline in a label matcher, as Prometheus compiles it (`^(?s:…)$`).
+    @Test func aDotMatchesANewline() throws {
+        #expect(try SeriesSelector(#"up{job=~"a.b"}"#).matches(["__name__": "up", "job": "a\nb"]))
+    }
 }

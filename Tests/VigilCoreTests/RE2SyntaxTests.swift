@@ -1,6 +1,6 @@
 import Testing
 
-@testable import VigilScrape
+@testable import VigilCore
 
 /// Relabel regexes take exactly Go's RE2 syntax, as Prometheus does, with Go's error wording.
 struct RE2SyntaxTests {
@@ -34,9 +34,7 @@ struct RE2SyntaxTests {
     )
     func refusesWhatRE2Refuses(pattern: String, message: String) {
         #expect(throws: RE2Syntax.Violation(description: message)) { try RE2Syntax.check(pattern) }
-        #expect(throws: RE2Syntax.Violation.self) {
-            try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: pattern)
-        }
+        #expect(throws: RE2Syntax.Violation.self) { try RE2Syntax.anchored(pattern) }
     }
 
     @Test(
@@ -48,16 +46,35 @@ struct RE2SyntaxTests {
     )
     func takesWhatRE2Takes(pattern: String) throws {
         try RE2Syntax.check(pattern)
-        _ = try RelabelRule(action: .keep, sourceLabels: ["__name__"], regex: pattern)
+        _ = try RE2Syntax.anchored(pattern)
+        _ = try RE2Syntax.anchored(pattern, standalone: true)
     }
 
     /// Literal in RE2, but a quantifier and a nested class to Swift: escaped, so they match as in RE2.
     @Test func bracesAndBracketsThatRE2ReadsAsLiteralsMatchThemselves() throws {
-        let braces = try RelabelRule(action: .keep, sourceLabels: ["v"], regex: "b{,3}")
-        #expect(braces.keeps([(name: "v", value: "b{,3}")]))
-        #expect(!braces.keeps([(name: "v", value: "bbb")]))
-        let bracket = try RelabelRule(action: .keep, sourceLabels: ["v"], regex: "[a[]+")
-        #expect(bracket.keeps([(name: "v", value: "a[a")]))
+        let braces = try RE2Syntax.anchored("b{,3}")
+        #expect(try braces.wholeMatch(in: "b{,3}") != nil)
+        #expect(try braces.wholeMatch(in: "bbb") == nil)
+        let bracket = try RE2Syntax.anchored("[a[]+")
+        #expect(try bracket.wholeMatch(in: "a[a") != nil)
+    }
+
+    /// Anchored at both ends, `.` matching a newline, a code point at a time: as Prometheus's
+    /// `^(?s:…)$` over Go's runes.
+    @Test func anchoredMatchesWholeValuesCodePointByCodePoint() throws {
+        let regex = try RE2Syntax.anchored("a.c")
+        #expect(try regex.wholeMatch(in: "a\nc") != nil)
+        #expect(try regex.wholeMatch(in: "xa-cx") == nil)
+        #expect(try RE2Syntax.anchored("e.").wholeMatch(in: "e\u{301}x") == nil)
+        #expect(try RE2Syntax.anchored("e..").wholeMatch(in: "e\u{301}x") != nil)
+    }
+
+    /// Relabelling wraps the pattern unparsed, as Prometheus's `NewRegexp` does, so `a)|(b` reads as
+    /// `^(?s:a)|(b)$`; a label matcher parses it alone first and refuses it.
+    @Test func anUnbalancedParenthesisIsRefusedOnlyWhereThePatternStandsAlone() throws {
+        let wrapped = try RE2Syntax.anchored("a)|(b")
+        #expect(try wrapped.wholeMatch(in: "a") != nil)
+        #expect(throws: (any Error).self) { try RE2Syntax.anchored("a)|(b", standalone: true) }
     }
 
     /// RE2 matches in linear time; Swift's Regex backtracks, so a repeated group that repeats inside
@@ -69,6 +86,8 @@ struct RE2SyntaxTests {
         ("(.|\\s)*x", false), ("(a|ab)*c", false), ("(\\d|\\w)+_total", false), ("(a|)*", false),
         ("(|a)+", false), ("(x|x){2,}", false), ("(?:[ab]|c)*", false), ("((a)|b)*", false),
         ("((.|\\s))*x", false), ("(a?b|b)*x", false), ("(a{0,1}b|b)+", false), ("(?i)(a|A)*", false),
+        ("(?-i)(?i)(a|A)*", false), ("((?i)x)?(a|A)*", true),
+        ("(?i:x)(a|A)*", true), ("(?i)(?-i)(a|A)*", true), ("(?i:(?-i:x)(a|A)*)", false),
         ("(ab?|b)*", true), ("(a{1}b|b)*", true), ("(?i)(a|b)*", true),
         ("(get|put)+", true), ("(?:a|b)*", true), ("(foo|bar)", true), ("(?:.+,|^)path:(/[^,]+).*", true),
         ("(.|\\s)", true), ("(a|ab)?", true), ("(a|ab){1}", true), ("(.)*", true),

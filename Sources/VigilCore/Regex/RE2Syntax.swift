@@ -8,9 +8,9 @@
 /// repeated group whose alternatives may begin alike (`(.|\s)*`, `(a|ab)+`; `(get|put)+` is taken: each
 /// begins with its own letter). RE2 matches in linear time whatever the pattern; Swift's `Regex`
 /// backtracks, and either can take time exponential in the label value's length, on the scrape's actor.
-enum RE2Syntax {
-    struct Violation: Error, CustomStringConvertible, Equatable {
-        let description: String
+package enum RE2Syntax {
+    package struct Violation: Error, CustomStringConvertible, Equatable {
+        package let description: String
     }
 
     /// The largest count of a `{n,m}` repetition, as in Go.
@@ -22,7 +22,7 @@ enum RE2Syntax {
     /// are escaped; an octal escape (`\101`, a backreference to Swift) becomes `\x{41}`, and `\pL`
     /// becomes `\p{L}`.
     @discardableResult
-    static func check(_ pattern: String) throws(Violation) -> String {
+    package static func check(_ pattern: String) throws(Violation) -> String {
         var scanner = Scanner(Array(pattern.unicodeScalars))
         try scanner.run()
         var translated = ""
@@ -36,6 +36,18 @@ enum RE2Syntax {
         return translated
     }
 
+    /// `pattern` checked and compiled as Prometheus compiles a relabel regex or a label matcher:
+    /// anchored at both ends with `.` matching a newline (`^(?s:…)$`), and matched code point by code
+    /// point, as Go's RE2 matches runes (Swift's default is by grapheme: "e" + a combining acute would be
+    /// one `.`). The pattern is compiled alone first when `standalone` (a label matcher: Prometheus
+    /// parses it before wrapping it, so `a)|(b` is refused there; relabelling wraps it unparsed, and
+    /// takes it as `^(?s:a)|(b)$`).
+    package static func anchored(_ pattern: String, standalone: Bool = false) throws -> Regex<AnyRegexOutput> {
+        let translated = try check(pattern)
+        if standalone { _ = try Regex(translated) }
+        return try Regex("^(?s:\(translated))$").matchingSemantics(.unicodeScalar)
+    }
+
     private struct Scanner {
         let scalars: [Unicode.Scalar]
         var position = 0
@@ -47,8 +59,11 @@ enum RE2Syntax {
         var alternatives: [Alternatives] = [Alternatives()]
         /// Whether the last atom is a group whose alternatives may begin alike.
         var lastAtomAmbiguous = false
-        /// Whether an `i` flag has been set: literals then match either case.
+        /// Whether an `i` flag is in force: literals then match either case.
         var foldsCase = false
+        /// Per open group: whether an `i` flag was in force outside it (restored when it closes: a
+        /// flag set inside a group ends with it).
+        var enclosingFoldsCase: [Bool] = []
         var hasAtom = false
         /// Where the previous repetition operator began, while it is the last thing parsed.
         var lastRepeat: Int?
@@ -129,6 +144,7 @@ enum RE2Syntax {
                     position += 1
                     if groups.count > 1 {
                         let inner = groups.removeLast()
+                        foldsCase = enclosingFoldsCase.removeLast()
                         groups[groups.count - 1] = groups[groups.count - 1] || inner
                         let ambiguous = alternatives.count > 1 && alternatives.removeLast().mayOverlap
                         if ambiguous { alternatives[alternatives.count - 1].holdsAmbiguous = true }
@@ -237,6 +253,7 @@ enum RE2Syntax {
             let start = position
             position += 1
             guard peek() == "?" else {
+                enclosingFoldsCase.append(foldsCase)
                 groups.append(false)
                 alternatives.append(Alternatives())
                 hasAtom = false
@@ -256,6 +273,7 @@ enum RE2Syntax {
                     name.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil })
                 else { throw refuse("invalid named capture", start..<(end + 1)) }
                 position = end + 1
+                enclosingFoldsCase.append(foldsCase)
                 groups.append(false)
                 alternatives.append(Alternatives())
                 hasAtom = false
@@ -265,22 +283,28 @@ enum RE2Syntax {
             // Flags (i, m, s, U, a '-' once), then ':' opens a group or ')' ends the flag setting.
             var negated = false
             var sawFlag = false
+            var folds = foldsCase
             while let scalar = peek() {
                 position += 1
                 switch scalar {
                 case "i", "m", "s", "U":
                     sawFlag = true
-                    if scalar == "i", !negated { foldsCase = true }
+                    if scalar == "i" { folds = !negated }
                 case "-" where !negated:
                     negated = true
                     sawFlag = false
                 case ":" where !negated || sawFlag:
+                    // (?i:…): the flags hold inside the group only.
+                    enclosingFoldsCase.append(foldsCase)
+                    foldsCase = folds
                     groups.append(false)
                     alternatives.append(Alternatives())
                     hasAtom = false
                     lastRepeat = nil
                     return
                 case ")" where !negated || sawFlag:
+                    // (?i): the flags hold to the end of the enclosing group.
+                    foldsCase = folds
                     return
                 default:
                     throw refuse("invalid or unsupported Perl syntax", start..<position)
