@@ -10,6 +10,41 @@ extension VigilServer {
     /// The largest JSON-RPC message `/mcp` reads: a tool call is a few hundred bytes.
     static let mcpBodyLimit = 256 * 1024
 
+    /// How long a POST to `/mcp` may wait for the server's answer: a tool reads the daemon's own state.
+    static let mcpAnswerDeadline = Duration.seconds(60)
+
+    /// A 400 with JSON-RPC's "Invalid Request" for a message that is a request (`method` and `id`) and a
+    /// response (`result` or `error`) at once: the SDK's transport waits for its answer, and its server
+    /// reads it as a response and never answers, so the POST would wait for ever.
+    static func requestAndResponseAtOnce(_ body: Data) -> Response? {
+        let messages: [Any]
+        switch try? JSONSerialization.jsonObject(with: body) {
+        case let array as [Any]: messages = array
+        case let object?: messages = [object]
+        case nil: return nil
+        }
+        let both = messages.first { message in
+            guard let object = message as? [String: Any], object["method"] != nil else { return false }
+            return object["result"] != nil || object["error"] != nil
+        }
+        guard let both = both as? [String: Any] else { return nil }
+        var id: Any = NSNull()
+        if let given = both["id"], given is String || given is NSNumber { id = given }
+        let answer: [String: Any] = [
+            "jsonrpc": "2.0", "id": id,
+            "error": [
+                "code": -32600,
+                "message": "Invalid Request: a message is a request (method) or a response (result, error), not both",
+            ] as [String: Any],
+        ]
+        let bytes = (try? JSONSerialization.data(withJSONObject: answer)) ?? Data()
+        return Response(
+            status: .badRequest,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+
     /// `POST /mcp`: the MCP tools (``AssistTools``) over the Model Context Protocol's streamable HTTP,
     /// stateless — each POST is answered with one JSON response, no session, no server-sent events (GET
     /// and DELETE answer 405, as the specification allows). Behind the same authentication as every
@@ -25,12 +60,21 @@ extension VigilServer {
             let body = try await request.body.collect(upTo: Self.mcpBodyLimit)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let data = Data(body.readableBytesView)
+            if let refusal = Self.requestAndResponseAtOnce(data) { return refusal }
             let transport = StatelessHTTPServerTransport()
             let server = await AssistServer.make(tools: tools, version: Self.serverName)
             try await server.start(transport: transport)
+            // Closing the transport answers a request the server never will (500), so no POST waits
+            // for ever whatever it holds.
+            let deadline = Task {
+                try await Task.sleep(for: Self.mcpAnswerDeadline)
+                await transport.disconnect()
+            }
             let answer = await transport.handleRequest(
-                MCP.HTTPRequest(method: "POST", headers: headers, body: Data(body.readableBytesView), path: "/mcp")
+                MCP.HTTPRequest(method: "POST", headers: headers, body: data, path: "/mcp")
             )
+            deadline.cancel()
             await server.stop()
             var fields = HTTPFields()
             for (name, value) in answer.headers {

@@ -211,6 +211,33 @@ import FoundationNetworking
         #expect(try await post(fromPage) == 403)
         await stop()
     }
+
+    /// A message that is a request and a response at once (a client's bug, or a hostile one) is refused
+    /// with JSON-RPC's Invalid Request: the SDK would wait for an answer its server never gives, and the
+    /// POST, its server and its body would be held for ever.
+    @Test func aMessageThatIsARequestAndAResponseIsRefused() async throws {
+        let (port, stop) = try await Self.server(token: "s3cret")
+        for body in [
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}"#,
+            #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#,
+        ] {
+            let request = VigilHTTP.HTTPRequest(
+                url: "http://127.0.0.1:\(port)/mcp",
+                method: .post,
+                headers: [
+                    (name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json"),
+                    (name: "Authorization", value: "Bearer s3cret"),
+                ],
+                body: Array(body.utf8),
+                timeout: 60
+            )
+            let response = try await CurlHTTPClient().execute(request)
+            #expect(response.status == 400, "\(body)")
+            let answer = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            #expect((answer?["error"] as? [String: Any])?["code"] as? Int == -32600, "\(body)")
+        }
+        await stop()
+    }
 }
 
 /// A test's own failure, with what was missing.
