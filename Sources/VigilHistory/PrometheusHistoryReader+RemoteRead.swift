@@ -33,7 +33,7 @@ extension PrometheusHistoryReader {
             lookback: Self.milliseconds(source.lookbackDelta)
         )
         let what =
-            "\(source.url) remote read \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end))]"
+            "\(source.displayURL) remote read \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end))]"
         let clock = ContinuousClock()
         let sent = clock.now
         let response = try await post(

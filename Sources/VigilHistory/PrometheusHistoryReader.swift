@@ -132,7 +132,7 @@ public struct PrometheusHistoryReader: Sendable {
         case .answer(let answer): return answer
         case .unsupported(let reason):
             guard api == .auto else {
-                throw HistoryReadError(description: "\(source.url) remote read \(query.selector): \(reason)")
+                throw HistoryReadError(description: "\(source.displayURL) remote read \(query.selector): \(reason)")
             }
             return try await fetchRange(query)
         }
@@ -146,7 +146,7 @@ public struct PrometheusHistoryReader: Sendable {
         ]
         .map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
         let what =
-            "\(source.url) query_range \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end)), step \(Self.seconds(query.step))s]"
+            "\(source.displayURL) query_range \(query.selector) [\(Timestamp.utc(query.start)) … \(Timestamp.utc(query.end)), step \(Self.seconds(query.step))s]"
         let clock = ContinuousClock()
         let sent = clock.now
         let response = try await post(

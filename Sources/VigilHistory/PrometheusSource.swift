@@ -15,6 +15,9 @@ public enum HistoryAPI: String, Sendable, CaseIterable {
 /// options — bearer token or basic auth, TLS — and the bounds on each request.
 public struct PrometheusSource: Sendable {
     public var url: String
+    /// The URL as errors, logs and reports name it: without a password it may carry (libcurl takes
+    /// `http://user:password@host`), which would otherwise reach a report or an agent.
+    public var displayURL: String { URLUserInfo.redacted(url) }
     public var authorization: Authorization?
     public var tls: TLSConfiguration
     /// Seconds for one request, body included.

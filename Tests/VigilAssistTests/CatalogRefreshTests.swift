@@ -17,9 +17,12 @@ import VigilTestKit
         var reads: [String] = []
         /// While held, a read waits until `release()`.
         var held = false
+        /// Namespaces whose reads fail as a 403 would ("" for the read of every namespace).
+        var forbidden: Set<String> = []
         private var waiting: [CheckedContinuation<Void, Never>] = []
 
         func serve(_ name: String) { scenario = name }
+        func forbid(_ namespace: String) { forbidden.insert(namespace) }
         func hold() { held = true }
         func release() {
             held = false
@@ -42,6 +45,9 @@ import VigilTestKit
             engine: engine,
             read: { namespace throws(DiagnosisInput.ReadError) in
                 let name = await source.read(namespace)
+                if await source.forbidden.contains(namespace) {
+                    throw DiagnosisInput.ReadError(description: "forbidden: cannot list pods at the cluster scope")
+                }
                 return try DiagnosisInput.replay(MCPSessionTests.scenario(name), engine: engine)
             },
             preview: nil,
@@ -108,5 +114,37 @@ import VigilTestKit
         #expect(read.json.contains("\"id\":\"\(id)\""))
         #expect(try await catalog.proposals(incident: id).count >= 1)
         #expect(await source.reads == ["", "shop"])
+    }
+
+    /// Credentials for one namespace: the read of every namespace fails (a 403), `diagnose` of the
+    /// namespace works, and the ids it gave are read and proposed from its read. An id no read holds
+    /// answers with the full read's error, the one thing that could explain it.
+    @Test func anIdThatDiagnoseGaveIsReadWhenTheFullReadIsForbidden() async throws {
+        let source = Source()
+        await source.serve("crashloop-after-rollout-1")
+        await source.forbid("")
+        let catalog = try Self.catalog(source, clock: ManualClock())
+        let diagnosed = try await catalog.diagnose(namespace: "shop", workload: nil)
+        let first = try #require(diagnosed.first)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(first.json.utf8)) as? [String: Any])?["id"] as? String
+        )
+        let read = try await catalog.incident(id: id, evidenceLimit: 5)
+        #expect(read.json.contains("\"id\":\"\(id)\""))
+        #expect(try await catalog.proposals(incident: id).count >= 1)
+        await #expect {
+            _ = try await catalog.incident(id: "no-such-incident", evidenceLimit: 5)
+        } throws: { error in
+            (error as? AssistError)?.description.contains("forbidden") == true
+        }
+    }
+
+    /// A read's error reaches the agent bounded in bytes, cut at a scalar's boundary.
+    @Test func aReadsErrorIsBoundedInBytes() {
+        let text = String(repeating: "é", count: 5000)
+        let bounded = DiagnosisCatalog.bounded(text)
+        #expect(bounded.utf8.count <= DiagnosisCatalog.errorBytes + 40)
+        #expect(bounded.hasPrefix(String(repeating: "é", count: DiagnosisCatalog.errorBytes / 2)))
+        #expect(DiagnosisCatalog.bounded("short") == "short")
     }
 }

@@ -160,6 +160,8 @@ struct PrometheusHistoryReaderTests {
         #expect(history.end == 2990)
     }
 
+    /// The error names the query and the server, without the password the URL may carry: it reaches
+    /// reports and `vigil mcp`'s agent.
     @Test func theServersErrorNamesTheQuery() async throws {
         let prometheus = FakePrometheus { _ in
             let body =
@@ -167,14 +169,15 @@ struct PrometheusHistoryReaderTests {
             return HTTPResponse(status: 400, headers: [], body: Array(body.utf8), bytesOnWire: 0)
         }
         let reader = PrometheusHistoryReader(
-            source: PrometheusSource(url: "http://p", api: .queryRange),
+            source: PrometheusSource(url: "http://admin:s3cret@p", api: .queryRange),
             transport: prometheus
         )
         do {
             _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
             Issue.record("no error")
         } catch {
-            #expect(error.description.contains("http://p query_range up ["))
+            #expect(error.description.contains("http://admin:<secret>@p query_range up ["))
+            #expect(!error.description.contains("s3cret"))
             #expect(
                 error.description.hasSuffix(
                     "HTTP 400 bad_data: exceeded maximum resolution of 11,000 points per timeseries"

@@ -108,7 +108,7 @@ struct DiagnosisInput {
             cluster: cluster,
             now: end,
             start: start,
-            source: "prometheus \(prometheus.url) · \(clusterName)\(scopeText)\(stepText)",
+            source: "prometheus \(prometheus.displayURL) · \(clusterName)\(scopeText)\(stepText)",
             timings: timings
         )
     }

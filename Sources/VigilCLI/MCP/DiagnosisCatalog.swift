@@ -104,12 +104,17 @@ actor DiagnosisCatalog: AssistCatalog {
     }
 
     /// The incident with `id` and the read it came from: the full read first, then the namespace reads,
-    /// newest first.
+    /// newest first. A full read that fails (credentials for one namespace: a 403 listing every one)
+    /// leaves the namespace reads, so an id `diagnose` gave can still be read; its error is the answer
+    /// only when they do not hold the id either.
     private func find(_ id: String) async throws(AssistError) -> (incident: Incident, snapshot: Snapshot) {
-        let full = try await current()
-        for snapshot in [full] + namespaces.reversed().map(\.snapshot) {
+        var full: Snapshot?
+        var fullReadFailure: AssistError?
+        do throws(AssistError) { full = try await current() } catch { fullReadFailure = error }
+        for snapshot in [full].compactMap(\.self) + namespaces.reversed().map(\.snapshot) {
             if let incident = snapshot.incidents.first(where: { $0.id == id }) { return (incident, snapshot) }
         }
+        if let fullReadFailure { throw fullReadFailure }
         throw AssistError(
             "no incident with id \(ScopeArgument.quoted(id)); list_incidents (or diagnose for one namespace) names them"
         )
@@ -137,12 +142,29 @@ actor DiagnosisCatalog: AssistCatalog {
         }
     }
 
+    /// The most of a read's error an agent is sent: Prometheus's own message, quoted in it, is bounded
+    /// only by the answer limit.
+    static let errorBytes = 2048
+
+    /// `text` cut to ``errorBytes`` of UTF-8 at a scalar's boundary, marked where it was cut.
+    static func bounded(_ text: String) -> String {
+        guard text.utf8.count > errorBytes else { return text }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= errorBytes else { break }
+            kept.append(scalar)
+        }
+        return String(kept) + " … (cut at \(errorBytes) bytes)"
+    }
+
     private func diagnosis(namespace: String) async throws(AssistError) -> Snapshot {
         let input: DiagnosisInput
         do {
             input = try await read(namespace)
         } catch {
-            throw AssistError(error.description)
+            throw AssistError(Self.bounded(error.description))
         }
         let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)
         return Snapshot(incidents: diagnosis.incidents, diagnosis: diagnosis)

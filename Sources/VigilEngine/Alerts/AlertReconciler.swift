@@ -1,6 +1,7 @@
 import CoreMetrics
 import Logging
 import ServiceLifecycle
+import VigilHTTP
 
 /// Keeps the firing alerts true to Alertmanager's own list: at start (alerts that fired or resolved while
 /// Vigil was down), after a truncated delivery, and every `interval` (an alert that resolved while the
@@ -50,7 +51,7 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
                 logger.notice(
                     "reconciled alerts with Alertmanager",
                     metadata: [
-                        "url": "\(client.url)", "opened": "\(receipt.opened.count)",
+                        "url": "\(URLUserInfo.redacted(client.url))", "opened": "\(receipt.opened.count)",
                         "resolved": "\(receipt.resolved.count)",
                     ]
                 )
