@@ -158,17 +158,60 @@ private struct SelectorScanner {
         while let scalar = peek {
             position += 1
             if scalar == quote { return String(text) }
-            if scalar == "\\" && quote != "`", let escaped = peek {
-                position += 1
-                switch escaped {
-                case "n": text.append("\n")
-                case "t": text.append("\t")
-                default: text.append(escaped)
-                }
+            if scalar == "\\" && quote != "`" {
+                text.append(try escape(in: quote))
                 continue
             }
             text.append(scalar)
         }
         throw error("unterminated quoted string")
+    }
+
+    /// The escape after a backslash, as PromQL's lexer takes it (Go's escapes: `\a \b \f \n \r \t \v`,
+    /// the backslash, the string's own quote, three octal digits, `\x` two hex digits, `\u` four, `\U`
+    /// eight) and refuses anything else: `"5\d"` is an error there, not the regex `5d`.
+    private mutating func escape(in quote: Unicode.Scalar) throws(SeriesSelector.ParseError) -> Unicode.Scalar {
+        guard let escaped = peek else { throw error("escape sequence not terminated") }
+        position += 1
+        let digits: Int
+        let radix: UInt32
+        switch escaped {
+        case "a": return "\u{07}"
+        case "b": return "\u{08}"
+        case "f": return "\u{0C}"
+        case "n": return "\n"
+        case "r": return "\r"
+        case "t": return "\t"
+        case "v": return "\u{0B}"
+        case "\\": return "\\"
+        case quote: return quote
+        case "0"..."7":
+            position -= 1
+            (digits, radix) = (3, 8)
+        case "x": (digits, radix) = (2, 16)
+        case "u": (digits, radix) = (4, 16)
+        case "U": (digits, radix) = (8, 16)
+        default:
+            position -= 1
+            throw error("unknown escape sequence \(Self.goQuoted(escaped))")
+        }
+        var value: UInt32 = 0
+        for _ in 0..<digits {
+            guard let digit = peek, let number = Int(String(digit), radix: Int(radix)) else {
+                throw error("illegal character \(peek.map(Self.goQuoted) ?? "end of input") in escape sequence")
+            }
+            position += 1
+            value = value * radix + UInt32(number)
+        }
+        guard radix != 8 || value <= 255, let result = Unicode.Scalar(value) else {
+            throw error("escape sequence is an invalid Unicode code point")
+        }
+        return result
+    }
+
+    /// A scalar as Go's `%#U` prints it: `U+0064 'd'`.
+    private static func goQuoted(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex) '\(scalar)'"
     }
 }

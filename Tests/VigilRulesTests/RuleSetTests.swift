@@ -67,4 +67,17 @@ struct RuleSetTests {
             )
         }
     }
+
+    /// `rules/*.yaml`, as deploy/vigil.yaml suggests, loads the rules and leaves out the rule test file
+    /// beside them, as naming the directory does; a pattern for test files still takes them.
+    @Test func aGlobLeavesOutRuleTestFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        #expect(FileManager.default.fileExists(atPath: "\(root)/rules/default_test.yaml"))
+        let byGlob = try RuleSet.load(["\(root)/rules/*.yaml"])
+        let byDirectory = try RuleSet.load(["\(root)/rules"])
+        #expect(byGlob.signals.map(\.name) == byDirectory.signals.map(\.name))
+        #expect(!byGlob.signals.isEmpty)
+        #expect(throws: RuleSet.LoadError.self) { try RuleSet.load(["\(root)/rules/*_test.yaml"]) }
+    }
 }

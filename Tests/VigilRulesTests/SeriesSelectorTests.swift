@@ -18,6 +18,10 @@ struct SeriesSelectorTests {
         (#"http_requests_total{container!=""}"#, false),
         (#"other{code="503"}"#, false),
         (#"http_requests_total{ code = '503' , }"#, true),  // spaces, single quotes, a trailing comma
+        (#"http_requests_total{code=~`5\d\d`}"#, true),  // raw: no escapes
+        (#"http_requests_total{code=~"5\\d\\d"}"#, true),
+        (#"http_requests_total{code="\x35\u0030\063"}"#, true),  // "503" in hex, \u and octal
+        (#"http_requests_total{pod="web\x2d1", code!~"\t"}"#, true),
     ])
     func matches(selector: String, expected: Bool) throws {
         #expect(try SeriesSelector(selector).matches(Self.series) == expected)
@@ -30,6 +34,10 @@ struct SeriesSelectorTests {
         (#"up{job="a}"#, "column 11: unterminated quoted string"),
         (#"{job=""}"#, "column 1: vector selector must contain at least one non-empty matcher"),
         ("up extra", "column 4: unexpected text after the selector"),
+        // PromQL's escapes only: a regex's \d goes in backticks or as \\d.
+        (#"x{a=~"5\d"}"#, "column 9: unknown escape sequence U+0064 'd'"),
+        (#"x{a="\x4g"}"#, "column 9: illegal character U+0067 'g' in escape sequence"),
+        (#"x{a="\uD800"}"#, "column 12: escape sequence is an invalid Unicode code point"),
     ])
     func refuses(selector: String, expected: String) {
         #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(selector) }
