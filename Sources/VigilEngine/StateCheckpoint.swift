@@ -89,6 +89,18 @@ public struct StateCheckpoint: Sendable {
         }
     }
 
+    /// Moves a checkpoint that was not used to `<path>.refused` (replacing an older one there) and
+    /// returns where: the next checkpoint would write over it, and one refused for a later version (a
+    /// rollback) or other detector settings (a mistaken configuration) is what the operator needs back.
+    public func setAside() throws(Refusal) -> String {
+        let aside = path + ".refused"
+        guard rename(path, aside) == 0 else {
+            throw Refusal(description: "cannot rename \(path) to \(aside): \(String(cString: strerror(errno)))")
+        }
+        Self.syncDirectory(of: path)
+        return aside
+    }
+
     static func checksum(_ bytes: [UInt8]) -> UInt64 {
         FNV1a.hash(bytes)
     }

@@ -87,6 +87,11 @@ public actor ScrapeManager {
     /// Ends when restoring is over; waiting on it ends at cancellation too (a stop during a restore).
     private let restored = AsyncStream<Void>.makeStream()
     private var states: [TargetState] = []
+    /// Series a checkpoint brought back, and when (``wallClock``): live for the retention after it as a
+    /// scraped series is after its last scrape, whether or not a target maps them yet. Without this
+    /// the first collection dropped every one no scrape had mapped again: a target down at the restart,
+    /// one scraped less often than the collection runs, one discovery finds later.
+    private var fromCheckpoint: (refs: [StoreRef], at: Double) = ([], 0)
     private var nextID = 0
     /// Targets an update added, whose loops ``run()`` starts.
     private var newLoops: AsyncStream<Int>.Continuation?
@@ -460,7 +465,15 @@ public actor ScrapeManager {
                 renewCache(state) { live[Int($0.index)] }
             }
         }
+        if !fromCheckpoint.refs.isEmpty {
+            if wallClock() - fromCheckpoint.at < retention {
+                for ref in fromCheckpoint.refs { live[Int(ref.index)] = true }
+            } else {
+                fromCheckpoint.refs = []
+            }
+        }
         let remap = store.compact { live[Int($0.index)] }
+        fromCheckpoint.refs = fromCheckpoint.refs.compactMap { remap[Int($0.index)] }
         for state in states {
             state.storeRefs = state.storeRefs.map { mapped in
                 guard let ref = TargetState.series(mapped) else { return mapped }
@@ -514,10 +527,14 @@ public actor ScrapeManager {
     /// Takes back a checkpoint's state, at most ``seriesLimit`` series of it (a checkpoint written under
     /// a higher limit, or none); false when it was learnt under other detector settings.
     public func restore(_ snapshot: StoreSnapshot) -> Bool {
-        guard snapshot.series.count > seriesLimit - store.count else { return store.restore(snapshot) }
         var kept = snapshot
-        kept.series.removeLast(snapshot.series.count - max(0, seriesLimit - store.count))
-        metrics.refused.increment(by: snapshot.series.count - kept.series.count)
-        return store.restore(kept)
+        if snapshot.series.count > seriesLimit - store.count {
+            kept.series.removeLast(snapshot.series.count - max(0, seriesLimit - store.count))
+            metrics.refused.increment(by: snapshot.series.count - kept.series.count)
+        }
+        let before = store.count
+        guard store.restore(kept) else { return false }
+        fromCheckpoint = ((before..<store.count).map { StoreRef(index: UInt32($0)) }, wallClock())
+        return true
     }
 }

@@ -70,6 +70,19 @@ struct StateCheckpointTests {
         }
     }
 
+    /// A refused checkpoint is moved aside whole, so the next checkpoint does not write over it.
+    @Test func aRefusedCheckpointIsSetAsideWhole() throws {
+        let checkpoint = StateCheckpoint(directory: directory)
+        try checkpoint.write(learntStore().snapshot())
+        let bytes = FileManager.default.contents(atPath: checkpoint.path)
+        let aside = try checkpoint.setAside()
+        #expect(aside == checkpoint.path + ".refused")
+        #expect(try checkpoint.read() == nil)
+        #expect(FileManager.default.contents(atPath: aside) == bytes)
+        try checkpoint.write(learntStore().snapshot())
+        #expect(FileManager.default.contents(atPath: aside) == bytes)
+    }
+
     @Test func aTruncatedCheckpointIsRefused() throws {
         let refusal = try #require(try damaged { $0.removeLast($0.count / 3) })
         #expect(refusal.description.contains("truncated checkpoint"))

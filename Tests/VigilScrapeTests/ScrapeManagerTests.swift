@@ -482,6 +482,31 @@ struct ScrapeGarbageTests {
         #expect(await manager.exposition().contains("pod=\"stays\""))
     }
 
+    /// A checkpoint's series live for the retention after the restore, mapped by a scrape or not: a
+    /// target down at the restart keeps what was learnt of it (the first collection dropped it, and the
+    /// next checkpoint made the loss for good); past the retention, unseen, they go as any series does.
+    @Test func aCheckpointsSeriesOutliveACollectionWhileTheirTargetIsDown() async throws {
+        let learnt = self.manager()
+        await scrape(learnt, "queue 7\n", times: 3)
+        let checkpoint = await learnt.snapshot()
+        let clock = ScrapeManagerTests.ManualClock()
+        let manager = ScrapeManager(
+            targets: [ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 15)],
+            transport: transport,
+            store: SeriesStore(),
+            wallClock: { clock.now }
+        )
+        #expect(await manager.restore(checkpoint))
+        await scrape(manager, nil)
+        clock.advance(300)
+        #expect(await manager.collectGarbage(retention: 3600) == 0)
+        let queue = "queue{instance=\"app:8080\", job=\"app\"}"
+        #expect(await manager.seriesDescriptions().contains(queue))
+        clock.advance(3300)
+        #expect(await manager.collectGarbage(retention: 3600) >= 1)
+        #expect(await !manager.seriesDescriptions().contains(queue))
+    }
+
     @Test func removedSeriesTakeTheirLabelValuesWithThem() async {
         // A pod replaced at every scrape for 50 rounds, garbage collected each time: the symbol table holds
         // the live pods' names, not every name ever seen.

@@ -279,8 +279,9 @@ struct Daemon {
     /// How long a graceful stop may take before it is escalated to cancellation.
     static let gracefulShutdownLimit = Duration.seconds(20)
 
-    /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported
-    /// and Vigil starts fresh (a bad checkpoint never stops the daemon).
+    /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported,
+    /// set aside (``StateCheckpoint/setAside()``) and Vigil starts fresh (a bad checkpoint never stops the
+    /// daemon, and the next checkpoint does not write over it).
     private static func restore(_ checkpoint: StateCheckpoint, into manager: ScrapeManager, logger: Logger) async {
         logger.info("restoring learnt state (not ready until done)", metadata: ["path": "\(checkpoint.path)"])
         do {
@@ -296,11 +297,23 @@ struct Daemon {
             } else {
                 logger.warning(
                     "checkpoint was learnt under other detector settings; starting fresh",
-                    metadata: ["path": "\(checkpoint.path)"]
+                    metadata: ["path": "\(checkpoint.path)", "kept": "\(setAside(checkpoint))"]
                 )
             }
         } catch {
-            logger.warning("checkpoint ignored; starting fresh", metadata: ["reason": "\(error)"])
+            logger.warning(
+                "checkpoint ignored; starting fresh",
+                metadata: ["reason": "\(error)", "kept": "\(setAside(checkpoint))"]
+            )
+        }
+    }
+
+    /// Where a checkpoint that was not used now lies, or why it could not be kept.
+    private static func setAside(_ checkpoint: StateCheckpoint) -> String {
+        do {
+            return try checkpoint.setAside()
+        } catch {
+            return "not kept: \(error)"
         }
     }
 }
