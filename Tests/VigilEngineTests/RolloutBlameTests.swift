@@ -73,4 +73,17 @@ struct RolloutBlameTests {
         let blip = Self.anomaly(from: Self.rollout - 30 * Self.minute, ended: Self.rollout - 25 * Self.minute)
         #expect(try !Self.blamed([Self.rolloutFinding(), blip, Self.crash(at: Self.rollout + 5 * Self.minute)]))
     }
+
+    /// A rollout's env change is shown without the secrets it may carry: a literal value under a name
+    /// that reads as one is withheld, a URL's password replaced; other values and references stay.
+    @Test(arguments: [
+        ("DB_PASSWORD=hunter2", "DB_PASSWORD=<withheld>"),
+        ("api_token=abc", "api_token=<withheld>"),
+        ("DATABASE_URL=postgres://orders:pw@db:5432/orders", "DATABASE_URL=postgres://orders:<secret>@db:5432/orders"),
+        ("POOL_SIZE=20", "POOL_SIZE=20"),
+        ("DB_PASSWORD from [secretKeyRef: …]", "DB_PASSWORD from [secretKeyRef: …]"),
+    ])
+    func anEnvChangeIsShownWithoutItsSecrets(variable: String, shown: String) {
+        #expect(WorkloadAnalyzer.shown(variable) == shown)
+    }
 }

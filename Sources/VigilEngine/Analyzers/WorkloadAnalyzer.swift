@@ -1,4 +1,5 @@
 import Foundation
+import VigilHTTP
 import VigilKube
 
 /// Deployments, statefulsets and daemonsets: unavailable replicas, a rollout past its progress deadline,
@@ -99,11 +100,26 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
             }
             if before.image != container.image { changes.append("image \(before.image) → \(container.image)") }
             let added = container.environment.filter { !before.environment.contains($0) }
-            if !added.isEmpty { changes.append("env \(added.joined(separator: ", "))") }
+            if !added.isEmpty { changes.append("env \(added.map(shown).joined(separator: ", "))") }
             if before.resources != container.resources {
                 changes.append("resources \(container.resources.joined(separator: ","))")
             }
         }
         return changes.isEmpty ? ["pod template annotations only"] : changes
+    }
+
+    /// Names that read as holding a secret: their literal values are withheld.
+    static let secretNames = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE"]
+
+    /// A variable (`NAME=value`, `NAME from …`) as a finding shows it. A finding goes to reports, chat
+    /// and agents, which not every reader of the Deployment may see: a literal value under a name that
+    /// reads as a secret is withheld (`DB_PASSWORD=<withheld>`: that it changed is the evidence), and a
+    /// URL's password is replaced (`postgres://orders:<secret>@db/orders`). Changes are still found on
+    /// the values themselves.
+    static func shown(_ variable: String) -> String {
+        guard let equals = variable.firstIndex(of: "="), !variable[..<equals].contains(" ") else { return variable }
+        let name = variable[..<equals]
+        if secretNames.contains(where: { name.uppercased().contains($0) }) { return "\(name)=<withheld>" }
+        return "\(name)=\(URLUserInfo.redacted(String(variable[variable.index(after: equals)...])))"
     }
 }
