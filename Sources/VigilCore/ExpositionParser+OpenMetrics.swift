@@ -100,6 +100,11 @@ extension ExpositionParser {
         labelSpans.removeAll(keepingCapacity: true)
         if index < lineEnd, buffer[index] == UInt8(ascii: "{") {
             try openMetricsLabels(buffer, &index, into: &labelSpans)
+            // `openMetricsLabels` compared the first labels as it read them; a larger set is sorted here.
+            if labelSpans.count > Self.pairwiseLabelLimit {
+                try checkRepeatedLabels(buffer, labelSpans, firstRepeat: true)
+            }
+            try checkNoNameLabel(buffer)
         }
         seriesRange = lineStart..<index
         try expectSpace(buffer, &index, before: "value")
@@ -145,6 +150,10 @@ extension ExpositionParser {
                 at: labelsStart,
                 "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128"
             )
+        }
+        // After the length limit, which is linear and leaves at most 128 labels to sort.
+        if exemplarSpans.count > Self.pairwiseLabelLimit {
+            try checkRepeatedLabels(buffer, exemplarSpans, firstRepeat: true)
         }
         try expectSpace(buffer, &index, before: "exemplar value")
         exemplarValue = try number(buffer, spaceDelimitedToken(buffer, &index), .openMetricsValue)
@@ -192,15 +201,19 @@ extension ExpositionParser {
             }
             index &+= 1
             let span = try quotedLabelValue(buffer, &index, nameStart: nameStart, nameEnd: nameEnd)
-            for other in spans
-            where other.nameRange.count == span.nameRange.count
-                && ByteScanning.equal(
-                    UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
-                    UnsafeRawPointer(buffer.baseAddress! + nameStart),
-                    count: span.nameRange.count
-                )
-            {
-                throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
+            // Each of the first `pairwiseLabelLimit` labels is compared with those before it as it is read;
+            // past them, comparing every pair would cost n², and the caller sorts the whole set instead.
+            if spans.count < Self.pairwiseLabelLimit {
+                for other in spans
+                where other.nameRange.count == span.nameRange.count
+                    && ByteScanning.equal(
+                        UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
+                        UnsafeRawPointer(buffer.baseAddress! + nameStart),
+                        count: span.nameRange.count
+                    )
+                {
+                    throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
+                }
             }
             spans.append(span)
             guard index < lineEnd else { throw error(at: index, "expected \",\" or \"}\", got end of line") }

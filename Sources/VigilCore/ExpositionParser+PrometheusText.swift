@@ -10,12 +10,10 @@ extension ExpositionParser {
         var index = lineStart
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }
         if index == lineEnd { return nil }  // Blank lines are allowed.
-        guard terminated else {
-            throw error(at: lineEnd, "unexpected end of input: the last line must end with a line break")
-        }
         if buffer[index] == UInt8(ascii: "#") {
-            return try prometheusTextComment(buffer, from: index &+ 1)
+            return try prometheusTextComment(buffer, from: index &+ 1, terminated: terminated)
         }
+        guard terminated else { throw unterminatedLine() }
         // `unsafelyUnwrapped` after the nil check, not `if let`: the binding cost a retain and a
         // release of the cache per line (the caller keeps the cache alive throughout).
         if cache != nil, fastSample(buffer, cache: cache.unsafelyUnwrapped) { return .sample }
@@ -26,7 +24,8 @@ extension ExpositionParser {
 
     private mutating func prometheusTextComment(
         _ buffer: UnsafeBufferPointer<UInt8>,
-        from start: Int
+        from start: Int,
+        terminated: Bool
     ) throws(ExpositionError) -> Entry {
         var index = start
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }
@@ -38,10 +37,15 @@ extension ExpositionParser {
             keyword = nil
         }
         guard let keyword else {
+            // A free comment may end the body without a line break, as Prometheus's lexer reads one to
+            // the end of the input (`consumeComment`): cutting one short loses no sample or metadata.
             entry = .comment
             textRange = start..<lineEnd
             return .comment
         }
+        // HELP and TYPE are records, like samples: without the line break the body may have been cut off
+        // inside the line.
+        guard terminated else { throw unterminatedLine() }
         index &+= 4
         while index < lineEnd, ByteScanning.isBlank(buffer[index]) { index &+= 1 }
         let nameStart = index
@@ -69,6 +73,11 @@ extension ExpositionParser {
             throw error(at: textRange.lowerBound, "help text is not valid UTF-8")
         }
         return keyword
+    }
+
+    /// The error for a last line that needs a line break and has none.
+    func unterminatedLine() -> ExpositionError {
+        error(at: lineEnd, "unexpected end of input: the last line must end with a line break")
     }
 
     /// True when the current line holds `word` byte for byte at `index`.
@@ -131,6 +140,9 @@ extension ExpositionParser {
             }
         }
         try checkLimits(buffer)
+        // Prometheus refuses a scrape with a label name twice in one series.
+        try checkRepeatedLabels(buffer, labelSpans, firstRepeat: false)
+        try checkNoNameLabel(buffer)
     }
 
     private mutating func prometheusTextLabels(
@@ -232,7 +244,9 @@ extension ExpositionParser {
     ) throws(ExpositionError) -> Double {
         switch NumberSyntax.parse(buffer, range, dialect) {
         case .value(let value): return value
-        case .outOfRange: throw error(at: range.lowerBound, "value \(quoted(buffer, range)) is out of range")
+        case .outOfRange:
+            let what = dialect == .openMetricsTimestamp ? "timestamp" : "value"
+            throw error(at: range.lowerBound, "\(what) \(quoted(buffer, range)) is out of range")
         case .invalid:
             let what = dialect == .openMetricsTimestamp ? "timestamp" : "value"
             throw error(at: range.lowerBound, "invalid \(what) \(quoted(buffer, range))")
@@ -267,19 +281,136 @@ extension ExpositionParser {
                 )
             }
         }
-        // Prometheus refuses a scrape with a label name twice in one series.
-        if labelSpans.count > 1 {
-            for (position, span) in labelSpans.enumerated() {
-                for other in labelSpans[(position + 1)...] where other.nameRange.count == span.nameRange.count {
-                    if ByteScanning.equal(
-                        UnsafeRawPointer(buffer.baseAddress! + span.nameStart),
-                        UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
-                        count: span.nameRange.count
-                    ) {
-                        throw error(at: other.nameStart, "duplicate label name \(quoted(buffer, other.nameRange))")
-                    }
+    }
+
+    /// Label sets up to this size are checked for a repeated name pair by pair: no allocation, and the
+    /// fastest way for the handful of labels real series carry. Larger sets are sorted instead, since
+    /// comparing every pair made one 1 MB line of 100,000 labels cost billions of comparisons.
+    static let pairwiseLabelLimit = 16
+
+    /// Refuses a label name given twice in `spans` (the labels of one series or one exemplar), at the
+    /// repeat. `firstRepeat` picks the earliest label whose name came before it, the one a check made as
+    /// each label is lexed meets first (OpenMetrics); otherwise the repeat of the earliest name that has
+    /// one, the one a check made after lexing has always reported (text 0.0.4). Either way the same label
+    /// however many there are, so the error does not change with the size of the set.
+    func checkRepeatedLabels(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ spans: [LabelSpan],
+        firstRepeat: Bool
+    ) throws(ExpositionError) {
+        guard spans.count > 1, let repeated = Self.repeatedLabel(buffer, spans, firstRepeat: firstRepeat) else {
+            return
+        }
+        throw error(at: spans[repeated].nameStart, "duplicate label name \(quoted(buffer, spans[repeated].nameRange))")
+    }
+
+    /// Refuses `__name__` inside the braces: the metric name before them sets it already, so the series
+    /// would carry two (and Vigil's own `/metrics` would write it with two `metric` labels). Prometheus
+    /// fails the scrape for it (`label name "__name__" is not unique`).
+    func checkNoNameLabel(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) {
+        for span in labelSpans where span.nameRange.count == 8 && matches(buffer, span.nameStart, "__name__") {
+            throw error(
+                at: span.nameStart,
+                "duplicate label name \"__name__\": the metric name \(quoted(buffer, nameRange)) already sets it"
+            )
+        }
+    }
+
+    /// The position in `spans` of the label ``checkRepeatedLabels(_:_:firstRepeat:)`` reports, or nil when
+    /// every name differs.
+    static func repeatedLabel(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ spans: [LabelSpan],
+        firstRepeat: Bool
+    ) -> Int? {
+        let count = spans.count
+        guard count > 1 else { return nil }
+        func same(_ lhs: Int, _ rhs: Int) -> Bool {
+            let left = spans[lhs].nameRange
+            let right = spans[rhs].nameRange
+            return left.count == right.count
+                && ByteScanning.equal(
+                    UnsafeRawPointer(buffer.baseAddress! + left.lowerBound),
+                    UnsafeRawPointer(buffer.baseAddress! + right.lowerBound),
+                    count: left.count
+                )
+        }
+        if count <= pairwiseLabelLimit {
+            if firstRepeat {
+                for later in 1..<count {
+                    for earlier in 0..<later where same(earlier, later) { return later }
+                }
+            } else {
+                for earlier in 0..<(count &- 1) {
+                    for later in (earlier &+ 1)..<count where same(earlier, later) { return later }
                 }
             }
+            return nil
+        }
+        // Positions sorted by name, then by position: each name's labels form one run in the order
+        // written. The positions live on the stack unless the set is very large (the runtime decides).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { order in
+            for position in 0..<count { order.initializeElement(at: position, to: position) }
+            heapSort(order) { lhs, rhs in
+                let left = spans[lhs].nameRange
+                let right = spans[rhs].nameRange
+                if left.count != right.count { return left.count < right.count }
+                for offset in 0..<left.count {
+                    let leftByte = buffer[left.lowerBound &+ offset]
+                    let rightByte = buffer[right.lowerBound &+ offset]
+                    if leftByte != rightByte { return leftByte < rightByte }
+                }
+                return lhs < rhs
+            }
+            // A run's first two members are its name's first label and first repeat.
+            var found: (earlier: Int, later: Int)? = nil
+            var runStart = 0
+            for index in 1..<count {
+                guard same(order[index &- 1], order[index]) else {
+                    runStart = index
+                    continue
+                }
+                guard index == runStart &+ 1 else { continue }
+                let earlier = order[runStart]
+                let later = order[index]
+                if let best = found, firstRepeat ? (best.later < later) : (best.earlier < earlier) { continue }
+                found = (earlier: earlier, later: later)
+            }
+            return found?.later
+        }
+    }
+
+    /// Sorts `order` in place by `precedes`: heapsort, at most n log n comparisons whatever the input,
+    /// and no allocation.
+    private static func heapSort(_ order: UnsafeMutableBufferPointer<Int>, by precedes: (Int, Int) -> Bool) {
+        var start = order.count / 2
+        while start > 0 {
+            start &-= 1
+            siftDown(order, from: start, end: order.count, by: precedes)
+        }
+        var end = order.count
+        while end > 1 {
+            end &-= 1
+            order.swapAt(0, end)
+            siftDown(order, from: 0, end: end, by: precedes)
+        }
+    }
+
+    /// Moves `order[start]` down the max-heap `order[..<end]` to where neither child follows it.
+    private static func siftDown(
+        _ order: UnsafeMutableBufferPointer<Int>,
+        from start: Int,
+        end: Int,
+        by precedes: (Int, Int) -> Bool
+    ) {
+        var parent = start
+        while true {
+            var child = parent &* 2 &+ 1
+            guard child < end else { return }
+            if child &+ 1 < end, precedes(order[child], order[child &+ 1]) { child &+= 1 }
+            guard precedes(order[parent], order[child]) else { return }
+            order.swapAt(parent, child)
+            parent = child
         }
     }
 }

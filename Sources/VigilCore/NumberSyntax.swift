@@ -9,7 +9,7 @@ enum NumberSyntax {
         case prometheusValue
         /// OpenMetrics sample and exemplar values.
         case openMetricsValue
-        /// OpenMetrics timestamps: a real number only.
+        /// OpenMetrics timestamps: a finite real number only.
         case openMetricsTimestamp
     }
 
@@ -109,7 +109,9 @@ enum NumberSyntax {
             guard let converted = Double(digits) else { return .invalid }
             magnitude = converted.magnitude
         }
-        if magnitude.isInfinite, dialect == .prometheusValue { return .outOfRange }
+        // Go's ParseFloat fails on overflow, and Prometheus refuses an OpenMetrics timestamp that
+        // overflows to infinity; only an OpenMetrics value may be one (the reference parser's `float()`).
+        if magnitude.isInfinite, dialect != .openMetricsValue { return .outOfRange }
         return .value(negative ? -magnitude : magnitude)
     }
 

@@ -93,6 +93,7 @@ struct ExpositionStreamTests {
                 .prometheusText
             ),
             ("no final line break", "a 1\nb 2", .prometheusText),
+            ("a final comment without a line break", "a 1\n# end", .prometheusText),
             ("blank lines and comments", "\n\n# just a comment\n  \na 1\n\n", .prometheusText),
             ("an error on line 3", "a 1\nb 2\nc{x=\"1} 3\nd 4\n", .prometheusText),
             ("a bad value late", "a 1\nb 2\nc 3\nd x\n", .prometheusText),
@@ -119,7 +120,7 @@ struct ExpositionStreamTests {
 
     @Test func theSampleFilesAreThere() {
         // Without them the parametrised test above would only cover the written bodies.
-        #expect(Self.bodies.count == 14)
+        #expect(Self.bodies.count == 15)
         #expect(Self.whole(Self.bodies[0].bytes, .prometheusText, .default).samples.count > 100)
     }
 

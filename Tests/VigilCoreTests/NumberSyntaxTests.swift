@@ -27,6 +27,9 @@ struct NumberSyntaxTests {
         ("Inf", .openMetricsTimestamp, .invalid),
         ("NaN", .openMetricsTimestamp, .invalid),
         ("1.5e3", .openMetricsTimestamp, .value(1500)),
+        ("1e999", .openMetricsTimestamp, .outOfRange),  // Prometheus refuses an infinite timestamp
+        ("-1e999", .openMetricsTimestamp, .outOfRange),
+        ("1e999", .openMetricsValue, .value(.infinity)),  // values keep overflowing to infinity
         ("", .prometheusValue, .invalid),
         ("-", .prometheusValue, .invalid),
         (".", .prometheusValue, .invalid),

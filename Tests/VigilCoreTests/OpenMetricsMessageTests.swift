@@ -26,6 +26,25 @@ struct OpenMetricsMessageTests {
             "# TYPE a gauge\n# UNIT a seconds\n# EOF\n",
             "3:1: unit \"seconds\" is not a suffix of the metric name \"a\"", "unit must suffix the name"
         ),
+        (
+            "foo{__name__=\"bar\"} 1\n# EOF\n",
+            "1:5: duplicate label name \"__name__\": the metric name \"foo\" already sets it",
+            "the metric name is __name__ already: Prometheus fails the scrape"
+        ),
+        (
+            "a 1 1e999\n# EOF\n", "1:5: timestamp \"1e999\" is out of range",
+            "a timestamp that overflows to +Inf is refused, as Prometheus does, not saturated"
+        ),
+        ("a 1 -1e999\n# EOF\n", "1:5: timestamp \"-1e999\" is out of range", "nor one that overflows to -Inf"),
+        ("a 1 NaN\n# EOF\n", "1:5: invalid timestamp \"NaN\"", "a timestamp is a real number, never NaN"),
+        (
+            "# TYPE a counter\na_total 1 # {t=\"x\"} 1 1e999\n# EOF\n",
+            "2:23: timestamp \"1e999\" is out of range", "an exemplar timestamp may not overflow either"
+        ),
+        (
+            "# TYPE a counter\na_total 1 # {t=\"x\"} 1 -Inf\n# EOF\n",
+            "2:23: invalid timestamp \"-Inf\"", "nor be written as an infinity"
+        ),
     ]
 
     @Test func aClashNamesTheFirstClashingNameInTheTypesSuffixOrderEveryTime() {

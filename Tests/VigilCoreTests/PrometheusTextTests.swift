@@ -56,6 +56,16 @@ struct PrometheusTextTests {
         .init(input: "a:b_c:d 1 0\n", expected: ["a:b_c:d{} 1.0 0"], why: "colons in names, zero timestamp"),
         .init(input: "a 1 9223372036854775807\n", expected: ["a{} 1.0 9223372036854775807"], why: "largest timestamp"),
         .init(input: "a 1\n  \t", expected: ["a{} 1.0 -"], why: "trailing blanks after the last line break"),
+        .init(
+            input: "a 1\n# end",
+            expected: ["a{} 1.0 -"],
+            why: "a free comment may end the body without a line break, as promlexer's consumeComment allows"
+        ),
+        .init(
+            input: "a 1\n# HELP",
+            expected: ["a{} 1.0 -"],
+            why: "HELP with no blank after it is a free comment, at the end of the body too"
+        ),
         .init(input: "", expected: [], why: "an empty body is valid"),
     ]
 
@@ -80,6 +90,16 @@ struct PrometheusTextTests {
             input: "a 1",
             error: "1:4: unexpected end of input: the last line must end with a line break",
             why: "Prometheus needs the final line break"
+        ),
+        .init(
+            input: "a 1\n# TYPE a gauge",
+            error: "2:15: unexpected end of input: the last line must end with a line break",
+            why: "a TYPE line is metadata, not a free comment: it needs its line break"
+        ),
+        .init(
+            input: "a 1\n# HELP a text",
+            error: "2:14: unexpected end of input: the last line must end with a line break",
+            why: "a HELP line needs its line break"
         ),
         .init(input: "a\n", error: "1:2: expected value after metric, got \"\"", why: "missing value"),
         .init(input: "a{} \n", error: "1:5: expected value after metric, got \"\"", why: "missing value after labels"),
@@ -125,6 +145,16 @@ struct PrometheusTextTests {
             input: "a{b=\"1\",b=\"2\"} 1\n",
             error: "1:9: duplicate label name \"b\"",
             why: "Prometheus refuses duplicate label names"
+        ),
+        .init(
+            input: "foo{__name__=\"bar\"} 1\n",
+            error: "1:5: duplicate label name \"__name__\": the metric name \"foo\" already sets it",
+            why: "the name before the braces is __name__ already: Prometheus fails the scrape"
+        ),
+        .init(
+            input: "foo { a=\"1\", __name__ = \"bar\", } 1 5\n",
+            error: "1:14: duplicate label name \"__name__\": the metric name \"foo\" already sets it",
+            why: "__name__ among other labels, with blanks and a trailing comma"
         ),
         .init(
             input: "0a 1\n",
