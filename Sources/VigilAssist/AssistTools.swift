@@ -113,6 +113,16 @@ public struct AssistTools: Sendable {
         guard let tool = Name(rawValue: name) else {
             return Self.failure(AssistError("unknown tool \(ScopeArgument.quoted(name)); tools/list names them"))
         }
+        // The schemas say `additionalProperties: false`, but a client need not check: a misspelt scope
+        // (`namespce`) passed over would answer for everything instead of being refused.
+        let accepted = Self.arguments(of: tool, in: definitions)
+        let unknown = arguments.keys.filter { !accepted.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            let names = unknown.map { ScopeArgument.quoted($0) }.joined(separator: ", ")
+            let plural = unknown.count == 1 ? "" : "s"
+            let takes = accepted.joined(separator: ", ")
+            return Self.failure(AssistError("unknown argument\(plural) \(names); \(name) takes \(takes)"))
+        }
         guard gate.enter() else {
             return Self.failure(
                 AssistError("busy: \(gate.limit) calls are being answered; call again when one has come back")
@@ -168,6 +178,16 @@ public struct AssistTools: Sendable {
         } catch {
             return Self.failure(AssistError("\(error)"))
         }
+    }
+
+    /// The argument names `tool`'s input schema declares, sorted: read from the schema, so the check and
+    /// what `tools/list` promises cannot drift apart.
+    private static func arguments(of tool: Name, in definitions: [Tool]) -> [String] {
+        guard let definition = definitions.first(where: { $0.name == tool.rawValue }),
+            case .object(let schema) = definition.inputSchema,
+            case .object(let properties)? = schema["properties"]
+        else { return [] }
+        return properties.keys.sorted()
     }
 
     private static func failure(_ error: AssistError) -> CallTool.Result {

@@ -63,14 +63,17 @@ public struct ChatNarrator: Sendable {
                 timeout: min(Self.duration(configuration.timeout), timeLeft),
                 clock: clock
             )
-            tokensLeft -= spent
+            // Whatever the server counted, a request costs at least a token and at most what is left:
+            // the run always ends, and no count can overflow the subtraction.
+            tokensLeft -= min(max(spent, 1), tokensLeft)
             narrations.append(narration)
         }
         return narrations
     }
 
     /// One brief, answered within `timeout` on `clock` (the request is cancelled past it), and the
-    /// tokens it cost: the answer's `usage.total_tokens`, else the `max_tokens` asked for.
+    /// tokens it cost: the answer's `usage.total_tokens` when it is a count (see ``usage(of:)``), else the
+    /// `max_tokens` asked for.
     func narrate<C: Clock>(
         _ brief: NarrationBrief,
         maxTokens: Int,
@@ -162,10 +165,13 @@ public struct ChatNarrator: Sendable {
         return String(out)
     }
 
-    /// `usage.total_tokens` of a chat completion, when the server counts.
+    /// `usage.total_tokens` of a chat completion, when the server counts; nil for a count below one,
+    /// which no request costs: charged as such, it would give the run's budget back.
     static func usage(of body: [UInt8]) -> Int? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        return (object["usage"] as? [String: Any])?["total_tokens"] as? Int
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let total = (object["usage"] as? [String: Any])?["total_tokens"] as? Int, total >= 1
+        else { return nil }
+        return total
     }
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }

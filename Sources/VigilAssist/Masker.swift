@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Known names (the incident's namespace, workload, the objects its evidence and proposals name) are
 /// registered first and replaced wherever they occur, longest first, so `checkout-8nwqj2prl` is one
-/// placeholder and not `NAME_1-8nwqj2prl`. Then patterns catch what no field named: IPv4 and IPv6
+/// placeholder and not `NAME_1-8nwqj2prl`. Then patterns catch what no field named: IPv4, IPv6 and MAC
 /// addresses, URLs, container images, `kind/name` references and generated pod names. Masking errs on
 /// the side of hiding: a name inside a longer word is hidden too, and comes back on unmasking.
 public struct Masker: Sendable {
@@ -73,10 +73,7 @@ public struct Masker: Sendable {
         }
         // Patterns next: a URL or image is hidden whole, names inside included.
         for (category, pattern) in Self.patterns {
-            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }.filter { match in
-                // A clock time (10:42:05) has the shape of an IPv6 address; a real one has `::` or a hex letter.
-                category != "IP" || match.contains(".") || match.contains("::") || match.contains(where: \.isLetter)
-            }
+            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }
             // Longest first (a shorter match inside a longer one goes with it), then in the order they
             // appear: placeholders are numbered in this order, the same for the same text every time.
             var first: [String: Int] = [:]
@@ -127,11 +124,28 @@ public struct Masker: Sendable {
         return plain
     }
 
-    /// Order matters: URLs before images (a URL may hold one), images before `kind/name`.
+    /// Order matters: URLs before images (a URL may hold one), images before `kind/name`, IPv6 before IPv4
+    /// (an IPv6 address may end in one).
     nonisolated(unsafe) static let patterns: [(String, Regex<Substring>)] = [
         ("URL", /[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>)\]]+/),
+        // IPv6 in RFC 4291's text forms: eight groups, or fewer around one `::` (`fd00::1`, `::1`), either
+        // ending in a dotted IPv4 address (`::ffff:10.0.0.1`). A clock time (12:30:45) has neither eight
+        // groups nor `::`, so it is left alone. A bare `::` says nothing and is left too.
+        (
+            "IP",
+            #/
+            \b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}
+            | \b(?:[0-9a-fA-F]{1,4}:){6}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
+            | \b(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4} ::
+                (?:(?:[0-9a-fA-F]{1,4}:){0,5}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
+                    | (?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})?
+            | :: (?:(?:[0-9a-fA-F]{1,4}:){0,5}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
+                    | (?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})
+            /#
+        ),
         ("IP", /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/),
-        ("IP", /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b/),
+        // A MAC address names a machine as an IP address does.
+        ("MAC", /\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b/),
         ("IMAGE", /\b[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]+)/),
         ("IMAGE", /\b[a-z][a-z0-9._-]*:v?[0-9][A-Za-z0-9._-]*\b/),
         // Generated names: a ReplicaSet's or pod's hash suffix uses Kubernetes' vowel-free alphabet.

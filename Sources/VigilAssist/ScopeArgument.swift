@@ -60,9 +60,20 @@ public enum ScopeArgument {
             && bytes.allSatisfy { alphanumeric($0) || $0 == 0x2D }
     }
 
-    /// An argument as the error quotes it: at most 80 characters, control characters escaped.
+    /// The most of an argument an error quotes, in UTF-8 bytes.
+    static let quotedBytes = 80
+
+    /// An argument as the error quotes it: at most ``quotedBytes`` of it, cut between scalars, control
+    /// characters escaped. Bytes, not characters: one character can carry any number of combining marks.
     public static func quoted(_ text: String) -> String {
-        let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
-        return AnswerBudget.quoted(shown)
+        guard text.utf8.count > quotedBytes else { return AnswerBudget.quoted(text) }
+        var shown = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= quotedBytes else { break }
+            shown.append(scalar)
+        }
+        return AnswerBudget.quoted(String(shown) + "…")
     }
 }

@@ -154,7 +154,9 @@ public struct VigilServer: Sendable {
             response = try await responder.respond(to: request, context: context)
             // The router answers 404 for a known path asked with another method; RFC 9110 says 405
             // with the methods it does answer.
-            if response.status == .notFound, let allow = Self.allowedMethods[request.uri.path] {
+            if response.status == .notFound,
+                let allow = Self.allowedMethods.refusal(of: request.method.rawValue, at: request.uri.path)
+            {
                 response = Response(
                     status: .methodNotAllowed,
                     headers: [.allow: allow, .contentType: "text/plain; charset=utf-8"],
@@ -192,17 +194,47 @@ public struct VigilServer: Sendable {
 
     /// The methods each path answers, for the `Allow` header of a 405: HEAD wherever GET (the router
     /// generates it). Keep in step with ``router()``: the daemon tests ask every path with every method.
-    static let allowedMethods: [String: String] = [
-        "/metrics": "GET, HEAD",
-        "/healthz": "GET, HEAD",
-        "/readyz": "GET, HEAD",
-        "/api/v1/anomalies": "GET, HEAD",
-        "/api/v1/targets": "GET, HEAD",
-        "/-/reload": "POST",
-        "/api/v1/proposals": "GET, HEAD",
-        "/webhook/alertmanager": "POST",
-        "/mcp": "POST",
-    ]
+    static let allowedMethods = AllowedMethods([
+        ("/metrics", "GET, HEAD"),
+        ("/healthz", "GET, HEAD"),
+        ("/readyz", "GET, HEAD"),
+        ("/api/v1/anomalies", "GET, HEAD"),
+        ("/api/v1/incidents", "GET, HEAD"),
+        ("/api/v1/incidents/:id", "GET, HEAD"),
+        ("/api/v1/targets", "GET, HEAD"),
+        ("/-/reload", "POST"),
+        ("/api/v1/proposals", "GET, HEAD"),
+        ("/api/v1/proposals/:id", "GET, HEAD"),
+        ("/api/v1/proposals/:id/approve", "POST"),
+        ("/api/v1/proposals/:id/reject", "POST"),
+        ("/webhook/alertmanager", "POST"),
+        ("/mcp", "POST"),
+    ])
+
+    /// Paths, written as the router's (a `:name` segment stands for any one segment), and the methods
+    /// each answers.
+    struct AllowedMethods: Sendable {
+        private let routes: [(segments: [Substring], allow: String)]
+
+        init(_ routes: [(path: String, allow: String)]) {
+            self.routes = routes.map { (segments: $0.path.split(separator: "/"), allow: $0.allow) }
+        }
+
+        /// The `Allow` value when `path` is known and `method` is not among its methods; else nil. A 404
+        /// for a method the path does answer is the handler's own (no incident with that id), and stays.
+        func refusal(of method: String, at path: String) -> String? {
+            // Split as the router splits: empty segments (`//`, a trailing `/`) are dropped.
+            let asked = path.split(separator: "/")
+            guard
+                let route = routes.first(where: { candidate in
+                    candidate.segments.count == asked.count
+                        && zip(candidate.segments, asked).allSatisfy { $0.first == ":" || $0 == $1 }
+                })
+            else { return nil }
+            let methods = route.allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return methods.contains(method) ? nil : route.allow
+        }
+    }
 
     func router() -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -214,7 +246,15 @@ public struct VigilServer: Sendable {
                 : text("not ready: waiting for the first scrape of every target\n", .serviceUnavailable)
         }
         router.get("/api/v1/anomalies") { request, _ in
-            let ongoingOnly = request.uri.queryParameters.get("ongoing") == "true"
+            // Exactly true or false, as `state` is checked on incidents: `ongoing=1` or `=yes` read as
+            // false would answer ended anomalies to a caller who asked for none.
+            let ongoingOnly: Bool
+            switch request.uri.queryParameters.get("ongoing") {
+            case nil, "false"?: ongoingOnly = false
+            case "true"?: ongoingOnly = true
+            case let other?:
+                return error(.badRequest, type: "bad_data", "ongoing: expected true or false, got \"\(other)\"")
+            }
             return json(await status.anomalies(includeEnded: !ongoingOnly))
         }
         router.get("/api/v1/incidents") { request, _ in

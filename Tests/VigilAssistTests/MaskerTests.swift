@@ -8,6 +8,8 @@ import VigilAssist
         // An address with its port, and an IPv6 one.
         ("dial tcp 10.244.1.3:6379: connection refused", "10.244.1.3:6379"),
         ("listen on fd00:10:96::1 failed", "fd00:10:96::1"),
+        // A MAC address names a machine as well as an IP address does.
+        ("lease for 0a:1b:2c:3d:4e:5f expired", "0a:1b:2c:3d:4e:5f"),
         // A URL is hidden whole, with the names in its host and path.
         ("GET https://checkout.shop.svc:8443/healthz returned 503", "https://checkout.shop.svc:8443/healthz"),
         // Images, with a registry, a port, a digest, or only a tag.
@@ -29,6 +31,22 @@ import VigilAssist
     @Test func leavesClockTimesAlone() {
         var masker = Masker()
         #expect(masker.mask("up since 2026-11-30T10:42:05Z") == "up since 2026-11-30T10:42:05Z")
+        #expect(masker.mask("restarted at 12:30, then at 12:30:45") == "restarted at 12:30, then at 12:30:45")
+    }
+
+    /// Compressed IPv6 addresses went out as they were: the pattern wanted two groups before a `::`, and
+    /// dropped all-digit matches as clock times. Each of RFC 4291's text forms is hidden whole.
+    @Test(arguments: [
+        "2001:4860:4860::8888", "fd00::1", "::1", "2001:db8::", "fe80::1ff:fe23:4567:890a", "1:2:3:4:5:6:7:8",
+        // Ending in an IPv4 address: hidden as one address, not as IPv4 behind a visible prefix.
+        "64:ff9b::192.0.2.33", "::ffff:10.0.0.7",
+    ])
+    func hidesIPv6InEveryTextForm(_ address: String) {
+        var masker = Masker()
+        let text = "connect to [\(address)]:443: refused"
+        let masked = masker.mask(text)
+        #expect(masked == "connect to [IP_1]:443: refused")
+        #expect(masker.unmask(masked) == text)
     }
 
     @Test func keepsNamesWholeAndWordsIntact() {

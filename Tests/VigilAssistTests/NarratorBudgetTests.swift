@@ -97,6 +97,29 @@ import VigilTestKit
         )
     }
 
+    /// The server's `usage.total_tokens` was charged as given: a count below one gave the budget back (the
+    /// run never stopped), and Int.min trapped on the subtraction. Such a count is no count: the request
+    /// costs the max_tokens it asked for, here the whole run's.
+    @Test(arguments: [-5000, 0, Int.min])
+    func aCountBelowOneStillSpendsTheRun(reported: Int) async throws {
+        let server = try FakeChatServer()
+        defer { server.stop() }
+        let narrator = Self.narrator(server, "usage/\(reported)") {
+            $0.maxTokens = 400
+            $0.runTokens = 400
+        }
+        let narrations = await narrator.narrate([Self.brief, Self.brief], clock: ManualClock())
+        #expect(try await server.recorded().count == 1)
+        #expect(narrations.count == 2)
+        #expect(narrations.prefix(1).allSatisfy { if case .text = $0 { true } else { false } }, "\(narrations)")
+        #expect(
+            narrations.last
+                == .failed(
+                    "the run's narrator budget is spent (120s, 400 tokens: narrator.run_timeout, narrator.run_tokens)"
+                )
+        )
+    }
+
     /// A placeholder stands for a longer name: an answer cut to the limit before unmasking outgrows it
     /// after, so it is cut again.
     @Test func anAnswerIsCutToItsLimitOnceUnmasked() async throws {

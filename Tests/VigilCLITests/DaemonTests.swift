@@ -247,6 +247,25 @@ struct DaemonTests {
         #expect(getReload.status == 405)
         #expect(getReload.header("Allow") == "POST")
         #expect(String(decoding: getReload.body, as: UTF8.self) == "GET is not allowed here; use POST\n")
+        // Paths with an id, and the incidents list, were missing from the table: 404 instead of 405.
+        let refusals: [(String, HTTPRequest.Method, String)] = [
+            ("/api/v1/incidents", .delete, "GET, HEAD"),
+            ("/api/v1/incidents/x", .post, "GET, HEAD"),
+            ("/api/v1/proposals/x", .delete, "GET, HEAD"),
+            ("/api/v1/proposals/x/approve", .get, "POST"),
+            ("/api/v1/proposals/x/reject", .put, "POST"),
+        ]
+        for (path, method, allow) in refusals {
+            let refused = try await ask(path, method)
+            #expect(refused.status == 405, "\(method) \(path)")
+            #expect(refused.header("Allow") == allow, "\(method) \(path)")
+        }
+        // A method the path does answer keeps the handler's own answer: an unknown id is a 404, and
+        // approving with the approvals API off a 403.
+        #expect(try await ask("/api/v1/incidents/x", .get).status == 404)
+        #expect(try await ask("/api/v1/proposals/x", .head).status == 404)
+        #expect(try await ask("/api/v1/proposals/x/approve", .post).status == 403)
+        #expect(try await ask("/api/v1/proposals/x/approve/more", .get).status == 404)
         #expect(try await ask("/nothing-here", .get).status == 404)
         #expect(try await ask("/nothing-here", .post).status == 404)
         daemon.signal(SIGTERM)

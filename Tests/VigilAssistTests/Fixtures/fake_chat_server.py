@@ -11,6 +11,8 @@ Routes (the first path segment picks the behaviour; the narrator appends /chat/c
   POST /escape/v1/chat/completions answers with terminal escape sequences and control characters around
                                    its words (clear screen, colours, a window title, a bell, a bidi override)
   POST /repeat/v1/chat/completions answers with NAME_1 three thousand times (longer once unmasked)
+  POST /usage/N/v1/chat/completions  answers as echo, with `usage.total_tokens` N (any integer, however
+                                   absurd: a server's count is its word)
   GET  /recorded                   every request so far: [{"path", "authorization", "body"}]
 """
 import json
@@ -68,10 +70,13 @@ class Handler(BaseHTTPRequestHandler):
             user = request["messages"][-1]["content"]
             placeholders = sorted(set(re.findall(r"\b[A-Z]+_[0-9]+\b", user)))
             text = "Placeholders seen: " + " ".join(placeholders) + "."
-        self.answer(200, {
+        completion = {
             "id": "chatcmpl-1", "object": "chat.completion", "model": "fake",
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-        })
+        }
+        if mode == "usage":
+            completion["usage"] = {"total_tokens": int(self.path.split("/")[2])}
+        self.answer(200, completion)
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
