@@ -62,7 +62,11 @@ public struct ClusterModel: Sendable {
         // Objects already decoded go in as they are: no round trip through JSON text.
         for (kind, objects) in byKind {
             clear(kind)
-            for object in objects { upsert(object: object, kind: kind, now: now) }
+            if kind == .events {
+                replaceEvents(objects, now: now) { $0 }
+            } else {
+                for object in objects { upsert(object: object, kind: kind, now: now) }
+            }
         }
         expireEvents(now: now)
         return byKind.values.reduce(0) { $0 + $1.count }
@@ -83,6 +87,8 @@ public struct ClusterModel: Sendable {
     /// Takes one reflector event for objects of `kind`.
     public mutating func apply(_ event: ReflectorEvent, kind: Kind, now: Date = Date()) {
         switch event {
+        case .listed(let items) where kind == .events:
+            replaceEvents(items, now: now, KubeClient.object)
         case .listed(let items):
             clear(kind)
             for item in items { upsert(item, kind: kind, now: now) }
@@ -152,6 +158,46 @@ public struct ClusterModel: Sendable {
             object["kind"] = object["kind"] ?? Self.workloadKind(kind)
             workloads["\(Self.workloadKind(kind))/\(key)"] = WorkloadSummary(object)
         }
+    }
+
+    /// An event's identity: a later event of the same namespace and name replaces it.
+    private struct EventKey: Hashable {
+        var namespace: String
+        var name: String
+    }
+
+    /// Replaces the events with those of a list, keeping what inserting them one by one and then
+    /// expiring would keep: the last of each namespace/name, within `eventWindow`, the newest
+    /// `maxEvents`, oldest first (events of the same time in list order). One by one, each insert moves
+    /// the events after it and the whole list is held before the trim: quadratic and unbounded on a
+    /// relist of 100k events. Here the list is walked backwards (the first of an identity met is its
+    /// last), holding the identities seen and at most twice `maxEvents` summaries, trimmed by one sort
+    /// each time they double: O(n log maxEvents).
+    private mutating func replaceEvents<Item>(_ items: [Item], now: Date, _ object: (Item) -> [String: Any]) {
+        let cutoff = now.addingTimeInterval(-eventWindow)
+        let limit = max(0, maxEvents)
+        // The position in the list orders events of the same time as the inserts would have.
+        typealias Candidate = (position: Int, event: EventSummary)
+        func newestFirst(_ a: Candidate, _ b: Candidate) -> Bool {
+            (a.event.lastSeen, a.position) > (b.event.lastSeen, b.position)
+        }
+        var kept: [Candidate] = []
+        var seen: Set<EventKey> = []
+        for position in items.indices.reversed() {
+            // An object that is no event (no name) replaces nothing, as `upsert` skips it.
+            guard let event = EventSummary(object(items[position]), now: now),
+                seen.insert(EventKey(namespace: event.namespace, name: event.name)).inserted,
+                event.lastSeen >= cutoff
+            else { continue }
+            kept.append((position: position, event: event))
+            // Past twice the bound (so written that a huge bound cannot overflow): back to the newest.
+            if kept.count - limit > limit {
+                kept.sort(by: newestFirst)
+                kept.removeLast(kept.count - limit)
+            }
+        }
+        kept.sort(by: newestFirst)
+        events = kept.prefix(limit).reversed().map { $0.event }
     }
 
     private mutating func remove(_ raw: [UInt8], kind: Kind) {

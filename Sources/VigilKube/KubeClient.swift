@@ -108,6 +108,10 @@ public struct KubeClient: Sendable {
             if error.kind == .cancelled { return }
             throw KubeError(code: 0, reason: nil, message: error.message)
         }
+        // As `send` does, but for the next watch rather than this one (its chunks are delivered): a
+        // revoked plugin credential, or one that names no expiry, would otherwise be sent for ever, and
+        // every watch refused while the cluster model stood still.
+        if response.status == 401, let execCredentials { await execCredentials.invalidate() }
         try Self.check(response.status, body: head.bytes)
     }
 

@@ -10,11 +10,13 @@ public enum ReflectorEvent: Sendable, Equatable {
 }
 
 /// Keeps up with a collection as client-go's reflector does: list, then watch from the list's
-/// resourceVersion with bookmarks; every frame moves the resourceVersion on, so a watch that ends (the
-/// server's timeout, a dropped connection) resumes where it was, losing and repeating nothing; a
-/// `410 Expired` (the server no longer has that history) relists; errors back off exponentially with
-/// jitter, up to 30 s. Objects are handed over as raw JSON.
-public struct Reflector: Sendable {
+/// resourceVersion with bookmarks; every frame moves the resourceVersion on, so a watch that ends, however
+/// it ends (the server's timeout, a dropped connection, a client timeout), resumes from the last frame
+/// received, losing and repeating nothing; a `410 Expired` (the server no longer has that history)
+/// relists. Failures back off exponentially with jitter, up to 30 s: a refused request, a watch that fails,
+/// an `ERROR` frame other than a 410, a watch closed within a second with nothing in it, and a 410 before
+/// any frame since the last list (relisting at once there would spin). Objects are handed over as raw JSON.
+public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
     public let client: KubeClient
     /// The collection's path, like `/api/v1/namespaces/shop/events`.
     public let collection: String
@@ -22,53 +24,90 @@ public struct Reflector: Sendable {
     public let pageSize: Int
     /// Added to the list and the watch: a `labelSelector` or `fieldSelector` narrowing the collection.
     public let query: [KubeQueryItem]
+    /// What the backoff sleeps on and a watch's length is measured on.
+    public let clock: C
 
     /// `client` is kept narrowed to reads: a reflector lists and watches, nothing more.
-    public init(client: KubeClient, collection: String, pageSize: Int = 500, query: [KubeQueryItem] = []) {
+    public init(
+        client: KubeClient,
+        collection: String,
+        pageSize: Int = 500,
+        query: [KubeQueryItem] = [],
+        clock: C
+    ) {
         self.client = client.narrowed(to: .read)
         self.collection = collection
         self.pageSize = pageSize
         self.query = query
+        self.clock = clock
+    }
+
+    /// Where a reflector stands in the collection's history.
+    struct Position {
+        /// The list's resourceVersion, then each frame's; nil to list (again).
+        var resourceVersion: String?
+        /// Frames (events and bookmarks) received since the list.
+        var frames = 0
     }
 
     /// Reports the collection and its changes to `deliver` until the task is cancelled.
     public func run(_ deliver: @escaping @Sendable (ReflectorEvent) async -> Void) async {
-        var resourceVersion: String?
+        var position = Position()
         var failures = 0
         while !Task.isCancelled {
+            // Zero when a list comes first: only a 410 or the start leaves no resourceVersion.
+            let framesBefore = position.frames
             do throws(KubeError) {
-                if resourceVersion == nil {
-                    // A continue token that expired mid-list is a 410 too: the whole list starts over.
+                if position.resourceVersion == nil {
+                    // A continue token that expired mid-list is a 410 too: the whole list starts over (after
+                    // the backoff, as nothing came since the last list).
                     let list = try await client.list(collection, query: query + [.init("limit", String(pageSize))])
                     await deliver(.listed(list.items.map(KubeAction.json)))
-                    resourceVersion = list.resourceVersion
+                    position = Position(resourceVersion: list.resourceVersion ?? "")
                 }
-                resourceVersion = try await watch(from: resourceVersion ?? "", deliver)
+                let start = clock.now
+                try await watch(&position, deliver)
+                // client-go's "very short watch": closed at once with nothing in it is a server or proxy
+                // turning the watch away, not its timeout, and watching again at once would spin.
+                if position.frames == framesBefore, start.duration(to: clock.now) < .seconds(1) {
+                    throw KubeError(
+                        code: 0,
+                        reason: nil,
+                        message: "the watch of \(collection) closed within a second with nothing received"
+                    )
+                }
                 failures = 0
             } catch {
+                // A watch that received frames before it failed was working: its failure backs off afresh.
+                if position.frames > framesBefore { failures = 0 }
                 if error.code == 410 {
-                    resourceVersion = nil
-                    continue
+                    let progressed = position.frames > 0
+                    position = Position()
+                    // History moved on past a watch that was following it: relist at once. A 410 with
+                    // nothing since the list is the server refusing the list's own resourceVersion.
+                    if progressed { continue }
                 }
                 failures += 1
                 let delay = min(30, 0.8 * pow(2, Double(min(failures, 6)))) * Double.random(in: 0.8...1.2)
-                try? await Task.sleep(for: .seconds(delay))
+                try? await clock.sleep(for: .seconds(delay))
             }
         }
     }
 
-    /// One watch request; returns the resourceVersion to go on from (nil to relist).
+    /// One watch request, from `position`, which moves on with every frame as it is delivered: however
+    /// the watch ends, thrown or not, the next goes on from the last frame received. An `ERROR` frame
+    /// ends it with the server's Status as the error.
     private func watch(
-        from resourceVersion: String,
+        _ position: inout Position,
         _ deliver: @escaping @Sendable (ReflectorEvent) async -> Void
-    ) async throws(KubeError) -> String? {
+    ) async throws(KubeError) {
         // client-go's choice: a random server-side timeout between 5 and 10 minutes.
         let seconds = Int.random(in: 300..<600)
         let request = KubeRequest(
             method: "GET",
             path: collection,
             query: query + [
-                .init("allowWatchBookmarks", "true"), .init("resourceVersion", resourceVersion),
+                .init("allowWatchBookmarks", "true"), .init("resourceVersion", position.resourceVersion ?? ""),
                 .init("timeoutSeconds", String(seconds)), .init("watch", "true"),
             ]
         )
@@ -87,18 +126,20 @@ public struct Reflector: Sendable {
                 return .failure(error)
             }
         }()
-        var current: String? = resourceVersion
+        var refusal: KubeError?
         for await frame in frames {
             guard let object = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
                 let type = object["type"] as? String, let body = object["object"] as? [String: Any]
             else { continue }
             if type == "ERROR" {
                 stop.set()
-                let code = body["code"] as? Int ?? 0
-                if code == 410 { current = nil }
+                refusal = KubeError(
+                    code: body["code"] as? Int ?? 0,
+                    reason: body["reason"] as? String,
+                    message: body["message"] as? String ?? "the watch of \(collection) ended with an ERROR frame"
+                )
                 break
             }
-            if let version = (body["metadata"] as? [String: Any])?["resourceVersion"] as? String { current = version }
             let raw = KubeAction.json(body)
             switch type {
             case "ADDED": await deliver(.added(raw))
@@ -106,10 +147,22 @@ public struct Reflector: Sendable {
             case "DELETED": await deliver(.deleted(raw))
             default: break  // BOOKMARK: only the resourceVersion moves on
             }
+            if let version = (body["metadata"] as? [String: Any])?["resourceVersion"] as? String {
+                position.resourceVersion = version
+            }
+            position.frames += 1
         }
         stop.set()
-        if case .failure(let error) = await transfer, current != nil { throw error }
-        return current
+        let ended = await transfer
+        if let refusal { throw refusal }
+        if case .failure(let error) = ended { throw error }
+    }
+}
+
+extension Reflector where C == ContinuousClock {
+    /// A reflector whose backoff sleeps on the continuous clock.
+    public init(client: KubeClient, collection: String, pageSize: Int = 500, query: [KubeQueryItem] = []) {
+        self.init(client: client, collection: collection, pageSize: pageSize, query: query, clock: ContinuousClock())
     }
 }
 

@@ -153,6 +153,56 @@ struct ClusterModelTests {
         #expect(model.events(involving: "Pod", namespace: "shop", name: "web-abc-1").count == 3)
     }
 
+    /// A relist keeps what inserting its events one by one (the `.added` path) and then trimming keeps:
+    /// the last of each name, in the window, the newest `maxEvents`, ties in list order.
+    @Test func aListOfEventsKeepsWhatInsertingThemOneByOneKeeps() {
+        let items = [
+            Self.event("a", reason: "BackOff", at: "2026-11-29T11:00:00Z"),
+            // Replaced by the later e at 11:30: the last in the list wins, not the newest.
+            Self.event("e", reason: "BackOff", at: "2026-11-29T11:50:00Z"),
+            Self.event("b", reason: "BackOff", at: "2026-11-29T11:30:00Z"),
+            Self.event("c", reason: "BackOff", at: "2026-11-29T11:10:00Z"),
+            Self.event("a", reason: "BackOff", at: "2026-11-29T11:40:00Z"),
+            Self.event("d", reason: "BackOff", at: "2026-11-29T11:30:00Z"),
+            Self.event("b", reason: "BackOff", at: "2026-11-29T11:05:00Z"),
+            // Outside the one-hour window.
+            Self.event("old", reason: "BackOff", at: "2026-11-29T09:00:00Z"),
+            // The same time as d, later in the list: after d.
+            Self.event("e", reason: "Pulled", at: "2026-11-29T11:30:00Z"),
+            // No name: no event, and it replaces nothing.
+            Self.raw(#"{"metadata":{"namespace":"shop"},"reason":"BackOff"}"#),
+        ]
+        var oneByOne = ClusterModel(eventWindow: 3600, maxEvents: 100)
+        for item in items { oneByOne.apply(.added(item), kind: .events, now: now) }
+        #expect(oneByOne.events.map(\.name) == ["b", "c", "d", "e", "a"])
+
+        var listed = ClusterModel(eventWindow: 3600, maxEvents: 3)
+        listed.apply(.listed(items), kind: .events, now: now)
+        #expect(listed.events.map(\.name) == ["d", "e", "a"])
+        #expect(listed.events == Array(oneByOne.events.suffix(3)))
+        #expect(listed.events.map(\.reason) == ["BackOff", "Pulled", "BackOff"])
+        // `kubectl get events -o json` loaded the same way.
+        var loaded = ClusterModel(eventWindow: 3600, maxEvents: 3)
+        loaded.load(events: items.map(KubeClient.object), now: now)
+        #expect(loaded.events == listed.events)
+    }
+
+    /// A relist far past the bound keeps only the newest `maxEvents`, wherever they are in the list.
+    @Test func aLargeListOfEventsKeepsOnlyTheNewest() {
+        func time(_ seconds: Int) -> String {
+            func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            return "2026-11-29T11:\(twoDigits(seconds / 60)):\(twoDigits(seconds % 60))Z"
+        }
+        // The first 100 are the newest (11:58:20 to 11:59:59, newest first); the rest 11:00 to 11:49:59.
+        let items = (0..<50_000).map { index in
+            Self.event("e\(index)", reason: "BackOff", at: time(index < 100 ? 3599 - index : index % 3000))
+        }
+        var model = ClusterModel(eventWindow: 3600, maxEvents: 100)
+        model.apply(.listed(items), kind: .events, now: now)
+        #expect(model.events.count == 100)
+        #expect(model.events.map(\.name) == (0..<100).reversed().map { "e\($0)" })
+    }
+
     @Test func newStyleEventsReadTheirSeriesTimeAndCount() {
         var model = ClusterModel()
         let event = Self.raw(

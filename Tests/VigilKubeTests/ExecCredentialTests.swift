@@ -83,6 +83,51 @@ struct ExecCredentialTests {
         #expect(runs == 2)
     }
 
+    /// Answers every request 401, recording the credentials each carried.
+    final class Unauthorized: HTTPTransport, @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [String] = []
+        var authorizations: [String] { lock.withLock { seen } }
+
+        private func refuse(_ request: HTTPRequest) -> HTTPResponse {
+            let token: String
+            if case .bearer(let value)? = request.authorization { token = value } else { token = "" }
+            lock.withLock { seen.append(token) }
+            return HTTPResponse(status: 401, headers: [], body: [], bytesOnWire: 0)
+        }
+        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse { refuse(request) }
+        func stream(
+            _ request: HTTPRequest,
+            onChunk: @escaping HTTPChunkHandler
+        ) async throws(HTTPClientError) -> HTTPResponse {
+            refuse(request)
+        }
+    }
+
+    /// A watch refused with 401 runs the plugin again for the next one, as a request does (client-go
+    /// refreshes on any 401): a credential with no expiry was cached for ever, and every watch after its
+    /// revocation refused.
+    @Test func aWatchRefusedAsUnauthorizedFetchesTheCredentialAgain() async throws {
+        let credential =
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}"#
+        let transport = Unauthorized()
+        let client = KubeClient(
+            connection: KubeConnection(
+                server: "https://k:6443",
+                namespace: "shop",
+                credential: .exec(try plugin(credential))
+            ),
+            transport: transport,
+            access: .read
+        )
+        let watch = KubeRequest(method: "GET", path: "/api/v1/pods", query: [.init("watch", "true")])
+        for _ in 0..<2 {
+            await #expect(throws: KubeError.self) { try await client.stream(watch, timeout: 5) { _ in true } }
+        }
+        #expect(runs == 2)
+        #expect(transport.authorizations == ["t", "t"])
+    }
+
     @Test func aHungPluginIsKilledWithItsWholeProcessGroup() async throws {
         // The plugin ignores TERM, INT and HUP (as a stuck credential helper may) and has a child of its
         // own; both write their pids. Terminating only the plugin left both running, reparented.

@@ -223,6 +223,45 @@ struct KubernetesDiscoveryTests {
         #expect(targets.map(\.address) == ["10.1.0.7:8080"])
     }
 
+    /// Two containers declaring the endpoint's port: `buildEndpoints`' `break` (endpoints.go) leaves only
+    /// the port loop, so the next container is still looked at and the last match's labels are kept.
+    @Test func theLastContainerDeclaringTheEndpointsPortNamesIt() {
+        let endpoints: [String: Any] = [
+            "metadata": ["name": "shop", "namespace": "shop"],
+            "subsets": [
+                [
+                    "addresses": [
+                        ["ip": "10.1.0.7", "targetRef": ["kind": "Pod", "name": "shop-1", "namespace": "shop"]]
+                    ],
+                    "ports": [["name": "http", "port": 8080, "protocol": "TCP"]],
+                ]
+            ],
+        ]
+        let spec: [String: Any] = [
+            "nodeName": "node-1",
+            "containers": [
+                [
+                    "name": "a", "image": "a:1",
+                    "ports": [["name": "a-http", "containerPort": 8080, "protocol": "TCP"]],
+                ],
+                [
+                    "name": "b", "image": "b:1",
+                    "ports": [["name": "b-http", "containerPort": 8080, "protocol": "TCP"]],
+                ],
+            ],
+        ]
+        var pod = Self.pod("shop-1", ip: "10.1.0.7")
+        pod["spec"] = spec
+        let targets = EndpointsTargets.targets(of: endpoints, service: nil) { _, _ in pod }
+        // The port is covered by the endpoint: no target of its own for either container.
+        #expect(targets.map(\.address) == ["10.1.0.7:8080"])
+        let labels = targets.first?.labels ?? [:]
+        #expect(labels["__meta_kubernetes_pod_container_name"] == "b")
+        #expect(labels["__meta_kubernetes_pod_container_image"] == "b:1")
+        #expect(labels["__meta_kubernetes_pod_container_port_name"] == "b-http")
+        #expect(labels["__meta_kubernetes_pod_container_port_number"] == "8080")
+    }
+
     /// Collects what discovery hands over: each group replaces the previous group of its source.
     final class Latest: @unchecked Sendable {
         private let lock = NSLock()

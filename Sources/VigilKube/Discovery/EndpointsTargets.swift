@@ -66,13 +66,15 @@ public enum EndpointsTargets {
                 seenPods.append((key, found, [number]))
             }
             labels.merge(podLabels(found)) { current, _ in current }
-            containers: for container in containers(of: found) {
+            // `buildEndpoints`' `break` leaves only the port loop: every container is still looked at, so
+            // when two containers declare the endpoint's port, the last one's labels are the ones kept.
+            for container in containers(of: found) {
                 for containerPort in container.ports where containerPort["containerPort"] as? Int == number {
                     labels.merge(containerLabels(container)) { $1 }
                     labels["__meta_kubernetes_pod_container_port_name"] = containerPort["name"] as? String ?? ""
                     labels["__meta_kubernetes_pod_container_port_number"] = String(number)
                     labels["__meta_kubernetes_pod_container_port_protocol"] = port["protocol"] as? String ?? ""
-                    break containers
+                    break
                 }
             }
             targets.append(DiscoveredTarget(labels: group.merging(labels) { $1 }))

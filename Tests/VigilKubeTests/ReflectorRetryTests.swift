@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import VigilHTTP
+import VigilTestKit
+
+@testable import VigilKube
+
+/// How a reflector goes on after a watch ends badly, against a scripted server and a manual clock: from
+/// the last frame received, and after a backoff that grows, never in a tight loop.
+struct ReflectorRetryTests {
+    /// An API server without a network: the list is `web-1.1` at resourceVersion 2, and each watch is
+    /// answered by `watch` (given the resourceVersion asked for) with a body and how the transfer ends.
+    final class ScriptedAPIServer: HTTPTransport {
+        let watch: @Sendable (_ resourceVersion: String) -> (body: String, failure: HTTPClientError?)
+        private let logged = Locked<[String]>([])
+
+        init(watch: @escaping @Sendable (_ resourceVersion: String) -> (body: String, failure: HTTPClientError?)) {
+            self.watch = watch
+        }
+
+        /// Each request's query as the reflector tests write it (`limit=500`), without `timeoutSeconds`.
+        var requests: [String] { logged.withLock { $0 } }
+
+        var client: KubeClient {
+            KubeClient(
+                connection: KubeConnection(server: "https://apiserver.invalid", namespace: "shop"),
+                transport: self,
+                access: .read,
+                qps: 100,
+                burst: 50
+            )
+        }
+
+        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+            _ = record(request)
+            let body = Array(
+                #"{"kind":"List","metadata":{"resourceVersion":"2"},"items":[{"metadata":{"name":"web-1.1","namespace":"shop","resourceVersion":"1"}}]}"#
+                    .utf8
+            )
+            return HTTPResponse(status: 200, headers: [], body: body, bytesOnWire: body.count)
+        }
+
+        func stream(
+            _ request: HTTPRequest,
+            onChunk: @escaping HTTPChunkHandler
+        ) async throws(HTTPClientError) -> HTTPResponse {
+            let answer = watch(record(request)["resourceVersion"] ?? "")
+            let head = HTTPResponseHead(status: 200, headers: [("Content-Type", "application/json")])
+            let body = Array(answer.body.utf8)
+            if !body.isEmpty { _ = body.withUnsafeBytes { onChunk(head, $0) } }
+            if let failure = answer.failure { throw failure }
+            return HTTPResponse(status: 200, headers: head.headers, body: [], bytesOnWire: body.count)
+        }
+
+        private func record(_ request: HTTPRequest) -> [String: String] {
+            let items = URLComponents(string: request.url)?.queryItems ?? []
+            let line = items.filter { $0.name != "timeoutSeconds" }.map { "\($0.name)=\($0.value ?? "")" }
+            logged.withLock { $0.append(line.joined(separator: "&")) }
+            return Dictionary(items.map { ($0.name, $0.value ?? "") }) { $1 }
+        }
+    }
+
+    static let collection = "/api/v1/namespaces/shop/events"
+    static let list = "limit=500"
+    static func watch(from resourceVersion: Int) -> String {
+        "allowWatchBookmarks=true&resourceVersion=\(resourceVersion)&watch=true"
+    }
+
+    static func frame(_ type: String, _ name: String, resourceVersion: Int) -> String {
+        #"{"type":"\#(type)","object":{"apiVersion":"v1","kind":"Event","metadata":{"name":"\#(name)","namespace":"shop","resourceVersion":"\#(resourceVersion)"}}}"#
+            + "\n"
+    }
+
+    /// client-go records the resourceVersion of every frame: a watch that fails after frames (a reset
+    /// connection, a client timeout) is followed by one from the last of them, and nothing comes twice.
+    @Test func aWatchThatFailsAfterAFrameGoesOnFromThatFrame() async {
+        // History holds one event, at 3: a watch gets what is newer than it asked for, then a reset.
+        let server = ScriptedAPIServer { resourceVersion in
+            (
+                body: resourceVersion == "2" ? Self.frame("ADDED", "web-1.3", resourceVersion: 3) : "",
+                failure: HTTPClientError(.transfer, "Recv failure: Connection reset by peer")
+            )
+        }
+        let clock = ManualClock()
+        let delivered = ReflectorTests.Delivered()
+        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
+        let running = Task { await reflector.run { delivered.record($0) } }
+        defer { running.cancel() }
+
+        // The reset is a failure: the reflector backs off (1.6 s ± 20 %), then watches again.
+        await clock.waitForSleepers(1)
+        #expect(delivered.all == ["listed web-1.1", "added web-1.3"])
+        clock.advance(by: .seconds(2))
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [Self.list, Self.watch(from: 2), Self.watch(from: 3)])
+        #expect(delivered.all == ["listed web-1.1", "added web-1.3"])
+    }
+
+    /// A watch turned away at once is a failure, as in client-go, backed off longer each time; and a
+    /// failure resumes the watch, it does not relist.
+    @Test(arguments: [
+        // An empty 200: closed at once with nothing in it (client-go's "very short watch").
+        "",
+        // A Status other than 410: the server failing, not its history gone.
+        #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: leader changed","reason":"InternalError","code":500}}"#
+            + "\n",
+    ])
+    func aWatchTurnedAwayBacksOffLongerEachTime(body: String) async {
+        let server = ScriptedAPIServer { _ in (body: body, failure: nil) }
+        let clock = ManualClock()
+        let delivered = ReflectorTests.Delivered()
+        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
+        let running = Task { await reflector.run { delivered.record($0) } }
+        defer { running.cancel() }
+
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [Self.list, Self.watch(from: 2)])
+        // The first backoff is 1.6 s ± 20 %.
+        clock.advance(by: .seconds(2))
+        await clock.waitForSleepers(1)
+        #expect(server.requests.count == 3)
+        // The second is 3.2 s ± 20 %: two seconds more do not end it, four do.
+        clock.advance(by: .seconds(2))
+        #expect(clock.sleepers == 1)
+        #expect(server.requests.count == 3)
+        clock.advance(by: .seconds(2))
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [Self.list, Self.watch(from: 2), Self.watch(from: 2), Self.watch(from: 2)])
+        #expect(delivered.all == ["listed web-1.1"])
+    }
+
+    /// A 410 with no frame since the list is the list's own resourceVersion refused: relisting at once
+    /// would spin, so the relist waits for the backoff.
+    @Test func a410RightAfterAListBacksOffBeforeListingAgain() async {
+        let expired =
+            #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version","reason":"Expired","code":410}}"#
+            + "\n"
+        let server = ScriptedAPIServer { _ in (body: expired, failure: nil) }
+        let clock = ManualClock()
+        let delivered = ReflectorTests.Delivered()
+        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
+        let running = Task { await reflector.run { delivered.record($0) } }
+        defer { running.cancel() }
+
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [Self.list, Self.watch(from: 2)])
+        clock.advance(by: .seconds(2))
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [Self.list, Self.watch(from: 2), Self.list, Self.watch(from: 2)])
+        #expect(delivered.all == ["listed web-1.1", "listed web-1.1"])
+    }
+}
