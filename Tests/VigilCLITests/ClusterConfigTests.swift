@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import Testing
-import VigilKube
 import VigilScrape
 import VigilTestKit
 
 @testable import VigilCLI
+@testable import VigilKube
 
 /// Cluster mode's configuration: `kubernetes_sd_configs` in a job, `cluster:` (shards, leader election),
 /// `--shard`/`--shards` and the ordinal of the pod name; and how a discovered target becomes a scrape target.
@@ -74,6 +74,42 @@ struct ClusterConfigTests {
                 #expect(errors.contains { $0.hasPrefix(line) }, "missing: \(line)\nin: \(errors)")
             }
             return errors.count == expected.count
+        }
+    }
+
+    /// Selectors as Prometheus takes them: an endpoints role's service selector narrows the services
+    /// it lists (the endpoints selector narrowed them before, so a label only Endpoints carry left every
+    /// target without its service's labels); a pod role takes only pod selectors, and a role once.
+    @Test func selectorsNarrowTheirOwnCollection() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: services
+                kubernetes_sd_configs:
+                  - role: endpoints
+                    selectors:
+                      - {role: endpoints, label: "service.kubernetes.io/headless"}
+                      - {role: service, label: "monitored=yes"}
+            """
+        let configuration = try DaemonConfig.parse(yaml, file: "vigil.yaml").discovery[0].configuration
+        let headless = KubeQueryItem("labelSelector", "service.kubernetes.io/headless")
+        #expect(configuration.query(for: "endpoints") == [headless])
+        #expect(configuration.query(for: "services") == [KubeQueryItem("labelSelector", "monitored=yes")])
+        #expect(configuration.query(for: "pods").isEmpty)
+
+        let refused = """
+            scrape_configs:
+              - job_name: pods
+                kubernetes_sd_configs:
+                  - role: pod
+                    selectors: [{role: endpoints, label: a=b}, {role: pod, label: a=b}, {role: pod, field: x=y}]
+            """
+        #expect {
+            try DaemonConfig.parse(refused, file: "vigil.yaml")
+        } throws: { error in
+            let errors = (error as! DaemonConfig.Invalid).errors
+            return errors.count == 2
+                && errors[0].contains("selectors[0].role: pod role supports only pod selectors, got \"endpoints\"")
+                && errors[1].contains("selectors[2].role: duplicated selector role: pod")
         }
     }
 

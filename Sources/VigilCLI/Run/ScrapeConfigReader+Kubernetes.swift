@@ -28,13 +28,32 @@ extension ScrapeConfigReader {
                     ?? []
             }
             if let selectors = fields["selectors"] {
+                // As Prometheus checks them: the roles this role reads, each once.
+                let allowed = configuration.allowedSelectorRoles
+                let allowedText = allowed.map(\.rawValue).joined(separator: ", ")
                 for (position, selector) in reader.list(selectors, entryPath + ".selectors").enumerated() {
                     let selectorPath = "\(entryPath).selectors[\(position)]"
                     let parts = reader.fields(selector, selectorPath, allowed: ["role", "label", "field"])
-                    guard let roleText = parts["role"].flatMap({ reader.string($0, selectorPath + ".role") }),
-                        let selectorRole = KubernetesSDConfiguration.Role(rawValue: roleText)
+                    guard let roleText = parts["role"].flatMap({ reader.string($0, selectorPath + ".role") }) else {
+                        reader.fail(selector, selectorPath + ".role", "required: \(allowedText)")
+                        continue
+                    }
+                    guard let selectorRole = KubernetesSDConfiguration.Selector.Role(rawValue: roleText),
+                        allowed.contains(selectorRole)
                     else {
-                        reader.fail(selector, selectorPath + ".role", "required: pod or endpoints")
+                        reader.fail(
+                            parts["role"] ?? selector,
+                            selectorPath + ".role",
+                            "\(role.rawValue) role supports only \(allowedText) selectors, got \"\(roleText)\""
+                        )
+                        continue
+                    }
+                    guard !configuration.selectors.contains(where: { $0.role == selectorRole }) else {
+                        reader.fail(
+                            parts["role"] ?? selector,
+                            selectorPath + ".role",
+                            "duplicated selector role: \(roleText)"
+                        )
                         continue
                     }
                     configuration.selectors.append(

@@ -8,6 +8,19 @@ public struct KubernetesSDConfiguration: Sendable, Equatable {
 
     /// A `selectors` entry: which of the role's collections it narrows, and how.
     public struct Selector: Sendable, Equatable {
+        /// The collection a selector narrows (Prometheus's selector roles that Vigil's roles read).
+        public enum Role: String, Sendable, CaseIterable {
+            case pod, service, endpoints
+
+            var collection: String {
+                switch self {
+                case .pod: "pods"
+                case .service: "services"
+                case .endpoints: "endpoints"
+                }
+            }
+        }
+
         public var role: Role
         public var label: String?
         public var field: String?
@@ -38,11 +51,19 @@ public struct KubernetesSDConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The list and watch query of `collection`: the selectors of the role that owns it (Prometheus
-    /// applies a `pod` selector to the pods an endpoints role reads as well).
+    /// The selector roles each role takes, as Prometheus's configuration check has them: a role's own,
+    /// and for endpoints the pods and services it reads as well.
+    public var allowedSelectorRoles: [Selector.Role] {
+        switch role {
+        case .pod: [.pod]
+        case .endpoints: [.pod, .service, .endpoints]
+        }
+    }
+
+    /// The list and watch query of `collection`: the selector of the same role (Prometheus lists an
+    /// endpoints role's services with its `service` selector, its pods with its `pod` selector).
     func query(for collection: String) -> [KubeQueryItem] {
-        let owner: Role = collection == "pods" ? .pod : .endpoints
-        guard let selector = selectors.first(where: { $0.role == owner }) else { return [] }
+        guard let selector = selectors.first(where: { $0.role.collection == collection }) else { return [] }
         var query: [KubeQueryItem] = []
         if let label = selector.label, !label.isEmpty { query.append(KubeQueryItem("labelSelector", label)) }
         if let field = selector.field, !field.isEmpty { query.append(KubeQueryItem("fieldSelector", field)) }
