@@ -48,6 +48,20 @@ public struct AnswerBudget: Sendable {
         return answer + "}"
     }
 
+    /// The longest start of `text` within `limit` UTF-8 bytes, cut between scalars; nil when the whole
+    /// of it fits. Bytes, not characters: one character can carry any number of combining marks.
+    public static func prefix(_ text: String, bytes limit: Int) -> String? {
+        guard text.utf8.count > limit else { return nil }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= limit else { break }
+            kept.append(scalar)
+        }
+        return String(kept)
+    }
+
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {
         var out = "\""

@@ -64,16 +64,8 @@ public enum ScopeArgument {
     static let quotedBytes = 80
 
     /// An argument as the error quotes it: at most ``quotedBytes`` of it, cut between scalars, control
-    /// characters escaped. Bytes, not characters: one character can carry any number of combining marks.
+    /// characters escaped (``AnswerBudget/prefix(_:bytes:)``).
     public static func quoted(_ text: String) -> String {
-        guard text.utf8.count > quotedBytes else { return AnswerBudget.quoted(text) }
-        var shown = String.UnicodeScalarView()
-        var bytes = 0
-        for scalar in text.unicodeScalars {
-            bytes += UTF8.width(scalar)
-            guard bytes <= quotedBytes else { break }
-            shown.append(scalar)
-        }
-        return AnswerBudget.quoted(String(shown) + "…")
+        AnswerBudget.quoted(AnswerBudget.prefix(text, bytes: quotedBytes).map { $0 + "…" } ?? text)
     }
 }

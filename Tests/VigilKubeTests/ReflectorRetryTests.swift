@@ -66,6 +66,16 @@ struct ReflectorRetryTests {
         "allowWatchBookmarks=true&resourceVersion=\(resourceVersion)&watch=true"
     }
 
+    /// A reflector over `server` on a manual clock, running until the task is cancelled.
+    static func start(
+        _ server: ScriptedAPIServer
+    ) -> (clock: ManualClock, delivered: ReflectorTests.Delivered, running: Task<Void, Never>) {
+        let clock = ManualClock()
+        let delivered = ReflectorTests.Delivered()
+        let reflector = Reflector(client: server.client, collection: collection, clock: clock)
+        return (clock, delivered, Task { await reflector.run { delivered.record($0) } })
+    }
+
     static func frame(_ type: String, _ name: String, resourceVersion: Int) -> String {
         #"{"type":"\#(type)","object":{"apiVersion":"v1","kind":"Event","metadata":{"name":"\#(name)","namespace":"shop","resourceVersion":"\#(resourceVersion)"}}}"#
             + "\n"
@@ -81,10 +91,7 @@ struct ReflectorRetryTests {
                 failure: HTTPClientError(.transfer, "Recv failure: Connection reset by peer")
             )
         }
-        let clock = ManualClock()
-        let delivered = ReflectorTests.Delivered()
-        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
-        let running = Task { await reflector.run { delivered.record($0) } }
+        let (clock, delivered, running) = Self.start(server)
         defer { running.cancel() }
 
         // The reset is a failure: the reflector backs off (1.6 s ± 20 %), then watches again.
@@ -107,10 +114,7 @@ struct ReflectorRetryTests {
     ])
     func aWatchTurnedAwayBacksOffLongerEachTime(body: String) async {
         let server = ScriptedAPIServer { _ in (body: body, failure: nil) }
-        let clock = ManualClock()
-        let delivered = ReflectorTests.Delivered()
-        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
-        let running = Task { await reflector.run { delivered.record($0) } }
+        let (clock, delivered, running) = Self.start(server)
         defer { running.cancel() }
 
         await clock.waitForSleepers(1)
@@ -136,10 +140,7 @@ struct ReflectorRetryTests {
             #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version","reason":"Expired","code":410}}"#
             + "\n"
         let server = ScriptedAPIServer { _ in (body: expired, failure: nil) }
-        let clock = ManualClock()
-        let delivered = ReflectorTests.Delivered()
-        let reflector = Reflector(client: server.client, collection: Self.collection, clock: clock)
-        let running = Task { await reflector.run { delivered.record($0) } }
+        let (clock, delivered, running) = Self.start(server)
         defer { running.cancel() }
 
         await clock.waitForSleepers(1)

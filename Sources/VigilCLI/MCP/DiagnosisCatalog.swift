@@ -148,15 +148,7 @@ actor DiagnosisCatalog: AssistCatalog {
 
     /// `text` cut to ``errorBytes`` of UTF-8 at a scalar's boundary, marked where it was cut.
     static func bounded(_ text: String) -> String {
-        guard text.utf8.count > errorBytes else { return text }
-        var kept = String.UnicodeScalarView()
-        var bytes = 0
-        for scalar in text.unicodeScalars {
-            bytes += UTF8.width(scalar)
-            guard bytes <= errorBytes else { break }
-            kept.append(scalar)
-        }
-        return String(kept) + " … (cut at \(errorBytes) bytes)"
+        AnswerBudget.prefix(text, bytes: errorBytes).map { $0 + " … (cut at \(errorBytes) bytes)" } ?? text
     }
 
     private func diagnosis(namespace: String) async throws(AssistError) -> Snapshot {

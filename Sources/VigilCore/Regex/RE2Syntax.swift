@@ -249,15 +249,21 @@ package enum RE2Syntax {
             return (index + 1 - position, minimum, maximum)
         }
 
+        /// Enters a group whose literals fold case when `folding`; the flags outside come back at its end.
+        mutating func openScope(folding: Bool) {
+            enclosingFoldsCase.append(foldsCase)
+            foldsCase = folding
+            groups.append(false)
+            alternatives.append(Alternatives())
+            hasAtom = false
+            lastRepeat = nil
+        }
+
         mutating func openGroup() throws(Violation) {
             let start = position
             position += 1
             guard peek() == "?" else {
-                enclosingFoldsCase.append(foldsCase)
-                groups.append(false)
-                alternatives.append(Alternatives())
-                hasAtom = false
-                lastRepeat = nil
+                openScope(folding: foldsCase)
                 return
             }
             position += 1
@@ -273,11 +279,7 @@ package enum RE2Syntax {
                     name.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil })
                 else { throw refuse("invalid named capture", start..<(end + 1)) }
                 position = end + 1
-                enclosingFoldsCase.append(foldsCase)
-                groups.append(false)
-                alternatives.append(Alternatives())
-                hasAtom = false
-                lastRepeat = nil
+                openScope(folding: foldsCase)
                 return
             }
             // Flags (i, m, s, U, a '-' once), then ':' opens a group or ')' ends the flag setting.
@@ -295,12 +297,7 @@ package enum RE2Syntax {
                     sawFlag = false
                 case ":" where !negated || sawFlag:
                     // (?i:…): the flags hold inside the group only.
-                    enclosingFoldsCase.append(foldsCase)
-                    foldsCase = folds
-                    groups.append(false)
-                    alternatives.append(Alternatives())
-                    hasAtom = false
-                    lastRepeat = nil
+                    openScope(folding: folds)
                     return
                 case ")" where !negated || sawFlag:
                     // (?i): the flags hold to the end of the enclosing group.
