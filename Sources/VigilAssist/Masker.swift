@@ -57,6 +57,14 @@ public struct Masker: Sendable {
         return (parts.prefix(kept) + parts.dropFirst(kept).map { placeholders[$0] ?? $0 }).joined(separator: "/")
     }
 
+    /// Whether a match that begins with `::` continues a word: a path in code (`serde::de`), not an
+    /// address (Swift's `\b` is Unicode's word boundary, which `[::1]` has too, so it cannot tell them).
+    static func isCodePath(_ range: Range<String.Index>, in text: String) -> Bool {
+        guard text[range].hasPrefix("::"), range.lowerBound > text.startIndex else { return false }
+        let before = text.unicodeScalars[text.unicodeScalars.index(before: range.lowerBound)]
+        return before == "_" || before.properties.isAlphabetic || ("0"..."9").contains(before)
+    }
+
     /// The kinds an incident's references start with: Kubernetes' vocabulary, not the cluster's names.
     static let kinds: Set<String> = [
         "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "node",
@@ -73,7 +81,8 @@ public struct Masker: Sendable {
         }
         // Patterns next: a URL or image is hidden whole, names inside included.
         for (category, pattern) in Self.patterns {
-            let found = masked.matches(of: pattern).map { String(masked[$0.range]) }
+            let found = masked.matches(of: pattern).filter { !Self.isCodePath($0.range, in: masked) }
+                .map { String(masked[$0.range]) }
             // Longest first (a shorter match inside a longer one goes with it), then in the order they
             // appear: placeholders are numbered in this order, the same for the same text every time.
             var first: [String: Int] = [:]
@@ -130,17 +139,19 @@ public struct Masker: Sendable {
         ("URL", /[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>)\]]+/),
         // IPv6 in RFC 4291's text forms: eight groups, or fewer around one `::` (`fd00::1`, `::1`), either
         // ending in a dotted IPv4 address (`::ffff:10.0.0.1`). A clock time (12:30:45) has neither eight
-        // groups nor `::`, so it is left alone. A bare `::` says nothing and is left too.
+        // groups nor `::`, so it is left alone. A bare `::` says nothing and is left too, and so is a path
+        // in code (`Result::expect`, `std::collections`): an address ends where a word would go on.
         (
             "IP",
             #/
-            \b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}
+            (?: \b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}
             | \b(?:[0-9a-fA-F]{1,4}:){6}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
             | \b(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4} ::
                 (?:(?:[0-9a-fA-F]{1,4}:){0,5}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
                     | (?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})?
             | :: (?:(?:[0-9a-fA-F]{1,4}:){0,5}(?:[0-9]{1,3}\.){3}[0-9]{1,3}
-                    | (?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})
+                    | (?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}) )
+            (?![0-9A-Za-z_:])
             /#
         ),
         ("IP", /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/),

@@ -89,11 +89,14 @@ public struct StateCheckpoint: Sendable {
         }
     }
 
-    /// Moves a checkpoint that was not used to `<path>.refused` (replacing an older one there) and
-    /// returns where: the next checkpoint would write over it, and one refused for a later version (a
-    /// rollback) or other detector settings (a mistaken configuration) is what the operator needs back.
+    /// Moves a checkpoint that was not used aside and returns where: the next checkpoint would write over
+    /// it, and one refused for a later version (a rollback) or other detector settings (a mistaken
+    /// configuration) is what the operator needs back. The first refused stays at `<path>.refused`
+    /// (likely the good one: a mistaken configuration refuses it, then writes its own, which the
+    /// corrected one refuses in turn); later ones go to `<path>.refused.latest`, so two files at most.
     public func setAside() throws(Refusal) -> String {
-        let aside = path + ".refused"
+        let first = path + ".refused"
+        let aside = FileManager.default.fileExists(atPath: first) ? first + ".latest" : first
         guard rename(path, aside) == 0 else {
             throw Refusal(description: "cannot rename \(path) to \(aside): \(String(cString: strerror(errno)))")
         }

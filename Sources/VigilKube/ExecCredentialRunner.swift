@@ -24,16 +24,42 @@ actor ExecCredentialRunner {
         self.timeout = timeout
     }
 
+    /// The plugin's run under way: requests that need a credential meanwhile wait for it rather than
+    /// each running the plugin (a dozen watches refused at once after a revocation).
+    private var fetching: Task<Result<Credential, KubeError>, Never>?
+
     /// The credential, from the cache while it is valid, else from a run of the plugin.
     func credential(now: Date = Date()) async throws(KubeError) -> Credential {
         if let cached, cached.expires.map({ $0 > now.addingTimeInterval(10) }) ?? true { return cached }
-        let fresh = try await run()
-        cached = fresh
-        return fresh
+        let task = fetching ?? Task { await self.fetch() }
+        fetching = task
+        let result = await task.value
+        if fetching == task {
+            fetching = nil
+            if case .success(let fresh) = result { cached = fresh }
+        }
+        return try result.get()
     }
 
-    /// Forgets the cached credential (the server said 401).
-    func invalidate() { cached = nil }
+    private func fetch() async -> Result<Credential, KubeError> {
+        do throws(KubeError) {
+            return .success(try await run())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Forgets the cached credential if `request` carried it (the server said 401 to it), as client-go
+    /// refreshes only when the refused credential is the one it holds: a 401 to an older one, arriving
+    /// after a newer was fetched, leaves the newer.
+    func invalidate(ifSentIn request: HTTPRequest) {
+        guard let cached else { return }
+        let token: String?
+        if case .bearer(let sent)? = request.authorization { token = sent } else { token = nil }
+        if cached.token == token, cached.certificatePEM == nil || cached.certificatePEM == request.tls.certificatePEM {
+            self.cached = nil
+        }
+    }
 
     private func run() async throws(KubeError) -> Credential {
         var environment = ProcessInfo.processInfo.environment

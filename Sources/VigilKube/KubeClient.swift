@@ -67,20 +67,21 @@ public struct KubeClient: Sendable {
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
     public func send(_ request: KubeRequest) async throws(KubeError) -> [UInt8] {
-        var response = try await execute(request)
+        var (response, sent) = try await execute(request)
         if response.status == 401, let execCredentials {
             // An expired or revoked plugin credential: run the plugin again, once.
-            await execCredentials.invalidate()
-            response = try await execute(request)
+            await execCredentials.invalidate(ifSentIn: sent)
+            (response, _) = try await execute(request)
         }
         try Self.check(response.status, body: response.body)
         return response.body
     }
 
-    private func execute(_ request: KubeRequest) async throws(KubeError) -> HTTPResponse {
+    /// The answer to `request`, and the HTTP request that carried it (with the credential it sent).
+    private func execute(_ request: KubeRequest) async throws(KubeError) -> (HTTPResponse, HTTPRequest) {
         let http = try await http(request, timeout: timeout)
         do {
-            return try await transport.execute(http)
+            return (try await transport.execute(http), http)
         } catch {
             throw KubeError(code: 0, reason: nil, message: error.message)
         }
@@ -111,7 +112,7 @@ public struct KubeClient: Sendable {
         // As `send` does, but for the next watch rather than this one (its chunks are delivered): a
         // revoked plugin credential, or one that names no expiry, would otherwise be sent for ever, and
         // every watch refused while the cluster model stood still.
-        if response.status == 401, let execCredentials { await execCredentials.invalidate() }
+        if response.status == 401, let execCredentials { await execCredentials.invalidate(ifSentIn: http) }
         try Self.check(response.status, body: head.bytes)
     }
 

@@ -206,6 +206,11 @@ private struct SelectorScanner {
         guard radix != 8 || value <= 255, let result = Unicode.Scalar(value) else {
             throw error("escape sequence is an invalid Unicode code point")
         }
+        // \x and octal escapes are bytes in Go: above 0x7F, one alone is not UTF-8 and matches no label
+        // value, where the scalar U+0080…U+00FF would match one (and change the query sent to Prometheus).
+        guard digits > 3 || value < 0x80 else {
+            throw error("escape sequence \\\(escaped == "x" ? "x" : "")… is a byte above 0x7F, not UTF-8 text")
+        }
         return result
     }
 

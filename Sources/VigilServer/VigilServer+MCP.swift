@@ -18,9 +18,10 @@ extension VigilServer {
     /// reads it as a response and never answers, so the POST would wait for ever.
     static func requestAndResponseAtOnce(_ body: Data) -> Response? {
         let messages: [Any]
+        let batch: Bool
         switch try? JSONSerialization.jsonObject(with: body) {
-        case let array as [Any]: messages = array
-        case let object?: messages = [object]
+        case let array as [Any]: (messages, batch) = (array, true)
+        case let object?: (messages, batch) = ([object], false)
         case nil: return nil
         }
         let both = messages.first { message in
@@ -37,7 +38,8 @@ extension VigilServer {
                 "message": "Invalid Request: a message is a request (method) or a response (result, error), not both",
             ] as [String: Any],
         ]
-        let bytes = (try? JSONSerialization.data(withJSONObject: answer)) ?? Data()
+        // A batch is answered with a batch, as JSON-RPC has it.
+        let bytes = (try? JSONSerialization.data(withJSONObject: batch ? [answer] : answer)) ?? Data()
         return Response(
             status: .badRequest,
             headers: [.contentType: "application/json"],

@@ -233,7 +233,9 @@ import FoundationNetworking
             )
             let response = try await CurlHTTPClient().execute(request)
             #expect(response.status == 400, "\(body)")
-            let answer = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            // A batch is answered with a batch.
+            let parsed = try JSONSerialization.jsonObject(with: Data(response.body))
+            let answer = body.hasPrefix("[") ? (parsed as? [[String: Any]])?.first : parsed as? [String: Any]
             #expect((answer?["error"] as? [String: Any])?["code"] as? Int == -32600, "\(body)")
         }
         await stop()

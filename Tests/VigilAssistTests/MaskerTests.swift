@@ -34,6 +34,15 @@ import VigilAssist
         #expect(masker.mask("restarted at 12:30, then at 12:30:45") == "restarted at 12:30, then at 12:30:45")
     }
 
+    /// A path in code is no address: `::e` of `Result::expect` was masked, and every `::e` of the text
+    /// with it. An address at a sentence's end still is.
+    @Test func leavesPathsInCodeAlone() {
+        var masker = Masker()
+        let trace = "panicked at Result::expect in std::collections::hash_map (serde::de)"
+        #expect(masker.mask(trace) == trace)
+        #expect(masker.mask("resolver fd00::1. Then ::1 too.") == "resolver IP_1. Then IP_2 too.")
+    }
+
     /// Compressed IPv6 addresses went out as they were: the pattern wanted two groups before a `::`, and
     /// dropped all-digit matches as clock times. Each of RFC 4291's text forms is hidden whole.
     @Test(arguments: [

@@ -79,6 +79,8 @@ struct RolloutBlameTests {
     @Test(arguments: [
         ("DB_PASSWORD=hunter2", "DB_PASSWORD=<withheld>"),
         ("api_token=abc", "api_token=<withheld>"),
+        ("DB_PASS=hunter2", "DB_PASS=<withheld>"), ("MYSQL_PWD=x", "MYSQL_PWD=<withheld>"),
+        ("AWS_CREDS=x", "AWS_CREDS=<withheld>"),
         ("DATABASE_URL=postgres://orders:pw@db:5432/orders", "DATABASE_URL=postgres://orders:<secret>@db:5432/orders"),
         ("POOL_SIZE=20", "POOL_SIZE=20"),
         ("DB_PASSWORD from [secretKeyRef: …]", "DB_PASSWORD from [secretKeyRef: …]"),

@@ -81,6 +81,10 @@ struct StateCheckpointTests {
         #expect(FileManager.default.contents(atPath: aside) == bytes)
         try checkpoint.write(learntStore().snapshot())
         #expect(FileManager.default.contents(atPath: aside) == bytes)
+        // Refused again (the configuration corrected refuses what the mistaken one wrote): the first
+        // refused stays, the later goes beside it.
+        #expect(try checkpoint.setAside() == checkpoint.path + ".refused.latest")
+        #expect(FileManager.default.contents(atPath: aside) == bytes)
     }
 
     @Test func aTruncatedCheckpointIsRefused() throws {

@@ -38,6 +38,7 @@ struct SeriesSelectorTests {
         (#"x{a=~"5\d"}"#, "column 9: unknown escape sequence U+0064 'd'"),
         (#"x{a="\x4g"}"#, "column 9: illegal character U+0067 'g' in escape sequence"),
         (#"x{a="\uD800"}"#, "column 12: escape sequence is an invalid Unicode code point"),
+        (#"x{a="\xff"}"#, "column 10: escape sequence \\x… is a byte above 0x7F, not UTF-8 text"),
     ])
     func refuses(selector: String, expected: String) {
         #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(selector) }
@@ -49,7 +50,11 @@ struct SeriesSelectorTests {
     }
 
     @Test func refusesABadRegexWithItsColumn() {
-        #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(#"up{job=~"(unclosed"}"#) }
+        #expect {
+            try SeriesSelector(#"up{job=~"(unclosed"}"#)
+        } throws: { error in
+            (error as? SeriesSelector.ParseError)?.column == 9
+        }
     }
 
     /// Regexes take RE2's syntax, as PromQL's do: a lookahead (Swift's engine has them, Go's has not), a

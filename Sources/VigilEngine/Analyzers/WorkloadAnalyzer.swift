@@ -109,7 +109,7 @@ public struct WorkloadAnalyzer: CauseAnalyzer {
     }
 
     /// Names that read as holding a secret: their literal values are withheld.
-    static let secretNames = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE"]
+    static let secretNames = ["PASS", "PWD", "SECRET", "TOKEN", "KEY", "CRED", "AUTH", "PRIVATE"]
 
     /// A variable (`NAME=value`, `NAME from …`) as a finding shows it. A finding goes to reports, chat
     /// and agents, which not every reader of the Deployment may see: a literal value under a name that
