@@ -16,10 +16,14 @@ struct SeriesLabeler {
 
     /// The stored labels of a series exposed with `exposed`, or nil when relabelling drops it.
     func label(_ exposed: [(name: String, value: String)]) -> [(name: String, value: String)]? {
-        var labels = exposed
+        // A label with an empty value is no label, as Prometheus's label builder drops it: `foo{a=""}`
+        // is the series `foo`, and an empty exposed `job` is no clash with the target's.
+        var labels = exposed.filter { !$0.value.isEmpty }
         for target in targetLabels {
+            // honor_labels keeps what was exposed, asking whether the name was there at all (Go's `Has`,
+            // on the labels before the empty ones go): an exposed `job=""` leaves the series no job.
+            if honorLabels, exposed.contains(where: { $0.name == target.name }) { continue }
             if let clash = labels.firstIndex(where: { $0.name == target.name }) {
-                if honorLabels { continue }
                 // Prometheus keeps the exposed value as exported_<name>, prefixing again on a second clash.
                 var renamed = "exported_" + target.name
                 while labels.contains(where: { $0.name == renamed }) { renamed = "exported_" + renamed }

@@ -49,6 +49,20 @@ struct ScrapeManagerTests {
         #expect(await storedSeries(manager).contains("last_success{instance=\"cron-1\", job=\"batch\"}"))
     }
 
+    /// An empty label value is no label, as Prometheus stores it: `foo{a=""}` is the series `foo` (one
+    /// series, scored once), and an exposed `job=""` is no clash to keep as `exported_job`.
+    @Test func anEmptyLabelValueIsNoLabel() async {
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        transport.answer("foo{a=\"\"} 1\nfoo 2\nup2{job=\"\",code=\"200\"} 1\n")
+        await manager.scrapeAll()
+        let series = await storedSeries(manager).filter { !$0.hasPrefix("up{") && !$0.hasPrefix("scrape_") }
+        #expect(
+            series == [
+                "foo{instance=\"app:8080\", job=\"app\"}", "up2{code=\"200\", instance=\"app:8080\", job=\"app\"}",
+            ]
+        )
+    }
+
     @Test func relabellingKeepsAndDropsByAnchoredRegex() async throws {
         let target = ScrapeTarget(
             url: "http://app:8080/metrics",
