@@ -47,7 +47,9 @@ public struct RuleSet: Sendable {
                 errors += error.errors
             }
         }
-        errors += set.crossFileErrors()
+        // A file with errors gave no signal: playbooks elsewhere naming its signals would read as errors
+        // of their own, burying the real one. References are checked once every file reads.
+        errors += set.crossFileErrors(checkingReferences: errors.isEmpty)
         if let findings { errors += set.unknownFindings(findings) }
         guard errors.isEmpty else { throw LoadError(errors: errors) }
         return set
@@ -98,7 +100,7 @@ public struct RuleSet: Sendable {
         }
     }
 
-    private func crossFileErrors() -> [String] {
+    private func crossFileErrors(checkingReferences: Bool) -> [String] {
         var errors: [String] = []
         var seen: [String: String] = [:]
         for signal in signals {
@@ -114,7 +116,7 @@ public struct RuleSet: Sendable {
             }
             playbookNames[playbook.name] = playbookNames[playbook.name] ?? playbook.origin
             for condition in playbook.all + playbook.any + playbook.none
-            where condition.kind == .anomaly && seen[condition.name] == nil {
+            where checkingReferences && condition.kind == .anomaly && seen[condition.name] == nil {
                 errors.append(
                     "\(playbook.origin): playbook \"\(playbook.name)\": anomaly \"\(condition.name)\" names no signal rule"
                 )

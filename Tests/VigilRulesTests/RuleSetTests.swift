@@ -68,6 +68,39 @@ struct RuleSetTests {
         }
     }
 
+    /// A file with an error gives no signal; a playbook in another file naming one of its signals is not
+    /// reported as well (one error per playbook buried the real one). Fixed, the reference resolves.
+    @Test func aBadFilesSignalsAreNotReportedMissingElsewhere() throws {
+        let signals = """
+            signals:
+              - name: s1
+                selector: 'up'
+              - name: s2
+                selector: 'up{'
+            """
+        let bad = try write(signals)
+        let playbooks = try write(
+            """
+            playbooks:
+              - name: p
+                cause: c
+                summary: s
+                when: {all: [{anomaly: s1}]}
+                then: [{action: restart}]
+            """
+        )
+        defer { for path in [bad, playbooks] { try? FileManager.default.removeItem(atPath: path) } }
+        #expect {
+            try RuleSet.load([bad, playbooks])
+        } throws: { error in
+            let errors = (error as? RuleSet.LoadError)?.errors ?? []
+            return errors.count == 1 && errors[0].hasPrefix("\(bad):5:")
+        }
+        let fixed = signals.replacingOccurrences(of: "'up{'", with: "'up'")
+        try fixed.write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(try RuleSet.load([bad, playbooks]).playbooks.count == 1)
+    }
+
     /// `rules/*.yaml`, as deploy/vigil.yaml suggests, loads the rules and leaves out the rule test file
     /// beside them, as naming the directory does; a pattern for test files still takes them.
     @Test func aGlobLeavesOutRuleTestFiles() throws {
