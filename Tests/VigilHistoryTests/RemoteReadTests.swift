@@ -73,6 +73,36 @@ struct RemoteReadTests {
         }
     }
 
+    /// A damaged payload behind a good checksum (a proxy or a server that computes it over what it
+    /// damaged) is refused or read, never trapped on: every byte of every frame changed three ways, and
+    /// every cut of it, each framed again with its checksum. What is read keeps a time for every value.
+    @Test func aDamagedPayloadBehindAGoodChecksumIsNeverTrappedOn() {
+        let frames = StreamedAnswer.frames(of: capturedAnswer)
+        #expect(frames.count >= 1 && frames.map(StreamedAnswer.frame).joined().elementsEqual(capturedAnswer))
+        var refused = 0
+        func decode(_ damaged: [UInt8], at index: Int) {
+            var body = frames
+            body[index] = damaged
+            guard let series = try? ChunkedReadResponse.decode(Array(body.map(StreamedAnswer.frame).joined())) else {
+                refused += 1
+                return
+            }
+            for read in series { #expect(read.times.count == read.values.count) }
+        }
+        for (index, data) in frames.enumerated() {
+            for position in data.indices {
+                for mask: UInt8 in [0x01, 0x80, 0xff] {
+                    var damaged = data
+                    damaged[position] ^= mask
+                    decode(damaged, at: index)
+                }
+            }
+            for length in 0..<data.count { decode(Array(data.prefix(length)), at: index) }
+        }
+        // Most damage is caught (a changed sample value or time reads as another sample, legitimately).
+        #expect(refused > 0)
+    }
+
     /// A chunk that claims more samples than its bits hold is refused with where it was, even when the
     /// frame's checksum is right.
     @Test func aTruncatedChunkBehindAGoodChecksumNamesItsField() throws {

@@ -19,11 +19,32 @@ enum StreamedAnswer {
         }
         var message = ProtobufWriter()
         message.field(1, bytes: series.bytes)
-        let data = message.bytes
+        return frame(message.bytes)
+    }
+
+    /// `data` framed as the server frames it: its length, its checksum, itself.
+    static func frame(_ data: [UInt8]) -> [UInt8] {
         let checksum = data.withUnsafeBufferPointer { CRC32C.checksum($0) }
         var length = ProtobufWriter()
         length.varint(UInt64(data.count))
         return length.bytes + withUnsafeBytes(of: checksum.bigEndian) { Array($0) } + data
+    }
+
+    /// The data of each frame of a well-formed answer.
+    static func frames(of body: [UInt8]) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        var position = 0
+        while position < body.count {
+            let header = body.withUnsafeBufferPointer { buffer -> (length: Int, end: Int) in
+                var reader = ProtobufReader(buffer, range: position..<buffer.count)
+                let length = (try? reader.varint()).map(Int.init) ?? 0
+                return (length, reader.position)
+            }
+            let start = header.end + 4
+            frames.append(Array(body[start..<start + header.length]))
+            position = start + header.length
+        }
+        return frames
     }
 
     /// An XOR chunk of `count` samples of one value, `interval` milliseconds apart from `start`: after the
