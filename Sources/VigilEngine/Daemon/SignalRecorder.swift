@@ -223,11 +223,8 @@ public final class SignalRecorder: SampleSink, @unchecked Sendable {
     /// The role a scrape would give a series read from elsewhere, from its type or else its name: a
     /// backfilled series and its scraped continuation must be the same kind of series.
     static func role(of series: MetricHistory.Series) -> SampleRole {
-        let name = series.name
-        if series.type == .counter || name.hasSuffix("_total") || name.hasSuffix("_count") || name.hasSuffix("_sum") {
-            return .cumulative
-        }
-        return name.hasSuffix("_bucket") ? .skipped : .gauge
+        if series.isCumulative { return .cumulative }
+        return series.name.hasSuffix("_bucket") ? .skipped : .gauge
     }
 
     static func type(of name: String, role: SampleRole) -> MetricType {

@@ -13,6 +13,18 @@ public struct MetricHistory: Sendable {
 
         public var name: String { labels["__name__"] ?? "" }
 
+        /// Whether the series counts up, so diagnosis reads its rate: a counter, a `_total`, or a
+        /// histogram's or summary's `_count` and `_sum`, also where the type is not known (`query_range`
+        /// and remote read say nothing of types) or is the one of another family (a recording's last
+        /// `# TYPE`); never a series typed a gauge. The daemon's recorder, a replay and Prometheus's
+        /// history read a series alike (an error ratio of `_count`s divided lifetime totals on the last
+        /// two).
+        public var isCumulative: Bool {
+            if type == .counter || name.hasSuffix("_total") { return true }
+            guard name.hasSuffix("_count") || name.hasSuffix("_sum") else { return false }
+            return type != .gauge && type != .gaugehistogram
+        }
+
         /// `times` ascending, one value per time.
         public init(labels: [String: String], type: MetricType, times: [Double], values: [Double]) {
             self.labels = labels

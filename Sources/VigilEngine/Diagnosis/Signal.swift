@@ -145,7 +145,7 @@ public struct Signal: Sendable {
             guard let index = grid.index(time) else { continue }
             var value = value
             if asRate {
-                guard let perSecond = rate.update(value, at: time, staleAfter: 5 * grid.step) else { continue }
+                guard let perSecond = rate.update(value, at: time, staleAfter: Self.rateGap(grid)) else { continue }
                 value = perSecond
             }
             if let pending, pending.index != index { body(pending.index, pending.value) }
@@ -153,6 +153,10 @@ public struct Signal: Sendable {
         }
         if let pending { body(pending.index, pending.value) }
     }
+
+    /// The longest gap a rate spans: PromQL's lookback, 5 minutes, or five steps of a coarser grid. (Five
+    /// steps alone left a counter scraped every minute without a rate on a 10-s grid its first series set.)
+    static func rateGap(_ grid: Grid) -> Double { max(300, 5 * grid.step) }
 
     /// Each series's values (counters as rates), on the grid, summed per kept label set.
     private static func sum(
@@ -166,7 +170,7 @@ public struct Signal: Sendable {
         var sums: [[String: String]: Points] = [:]
         for series in selected {
             let key = kept(series.labels, by: rule.by)
-            let counter = forceRate || series.type == .counter || series.name.hasSuffix("_total")
+            let counter = forceRate || series.isCumulative
             var points = sums[key] ?? Points(count: grid.count)
             sums[key] = nil  // uniquely referenced while it is filled: no copy per point
             forEachStep(of: series, grid, asRate: counter) { points.add($1, at: $0) }

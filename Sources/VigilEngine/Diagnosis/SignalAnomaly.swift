@@ -82,6 +82,7 @@ public struct SignalWatch: Sendable {
         var found: [SignalAnomaly] = []
         var run: SignalAnomaly?
         var normalInRow = 0
+        let gapLimit = Self.gapLimit(signal.times)
         for (time, value) in zip(signal.times, signal.values) where value.isFinite {
             // The carried baseline has learnt what came before the anomaly: learnt again, each round would
             // move it, and with it the anomaly's expected level and start.
@@ -95,6 +96,13 @@ public struct SignalWatch: Sendable {
                 && change >= rule.minimumChange
             if deviating {
                 normalInRow = 0
+                // A run held across a stretch with no measurement is two runs, as a pending alert is
+                // dropped at an evaluation that returns nothing: two slow requests five minutes apart on
+                // a quiet workload (a quantile with no traffic between) held no `for:` of three minutes.
+                if let current = run, time - current.lastSeenAt > gapLimit {
+                    if current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
+                    run = nil
+                }
                 if var current = run {
                     current.lastSeenAt = time
                     if abs(deviation) > abs(current.deviation) {
@@ -129,6 +137,14 @@ public struct SignalWatch: Sendable {
         }
         if let current = run, current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
         return found
+    }
+
+    /// The longest gap between two measurements that a run holds across: three of the signal's usual
+    /// spacings (its median), so a step missed to a scrape's jitter does not split a run.
+    static func gapLimit(_ times: [Double]) -> Double {
+        guard times.count > 1 else { return .infinity }
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+        return 3 * gaps[gaps.count / 2]
     }
 }
 

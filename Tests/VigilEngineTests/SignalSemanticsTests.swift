@@ -1,0 +1,104 @@
+import Testing
+import VigilCore
+import VigilRules
+
+@testable import VigilEngine
+
+/// Signals as PromQL would read them: which series count up, how long a gap a rate spans, and a
+/// `for:` that holds only while there are measurements.
+struct SignalSemanticsTests {
+    /// A histogram's or summary's `_count` and `_sum` count up whatever type a replay's last `# TYPE`
+    /// or Prometheus's untyped answer gives them (an error ratio of `_count`s divided lifetime totals),
+    /// and the daemon's recorder reads them alike; a series typed a gauge does not.
+    @Test(arguments: [
+        ("http_server_requests_seconds_count", MetricType.histogram, true),
+        ("http_server_requests_seconds_count", .unknown, true),
+        ("rpc_duration_seconds_sum", .summary, true),
+        ("requests_total", .unknown, true),
+        ("requests", .counter, true),
+        ("jvm_buffer_count", .gauge, false),
+        ("queue_depth", .unknown, false),
+    ])
+    func whichSeriesCountUp(name: String, type: MetricType, cumulative: Bool) {
+        let series = MetricHistory.Series(labels: ["__name__": name], type: type, times: [], values: [])
+        #expect(series.isCumulative == cumulative)
+        #expect((SignalRecorder.role(of: series) == .cumulative) == cumulative)
+    }
+
+    /// Errors over all requests from `_count`s that Prometheus answers untyped: no error after the
+    /// start, so the ratio of rates is 0 (lifetime totals read as levels gave about 0.01, falling).
+    @Test func aRatioOfUntypedCountsIsARatioOfRates() throws {
+        var history = MetricHistory()
+        let times = (0..<40).map { Double($0) * 15 }
+        for (status, values) in [("500", times.map { _ in 1000.0 }), ("200", times.map { 99_000 + 100 * $0 })] {
+            history.append(
+                MetricHistory.Series(
+                    labels: ["__name__": "http_server_requests_seconds_count", "status": status],
+                    type: .unknown,
+                    times: times,
+                    values: values
+                )
+            )
+        }
+        let rule = SignalRule(
+            name: "error_ratio",
+            selector: try SeriesSelector(#"http_server_requests_seconds_count{status=~"5.."}"#),
+            transform: .ratio(denominator: try SeriesSelector("http_server_requests_seconds_count")),
+            by: []
+        )
+        let signal = try #require(Signal.derive(rule, from: history).first)
+        #expect(signal.values.count > 30)
+        #expect(signal.values.allSatisfy { $0 == 0 }, "\(signal.values)")
+    }
+
+    /// A counter scraped every minute on the 10-s grid a faster gauge set still has its rate: a rate
+    /// spans PromQL's five minutes of lookback, not five of another series's steps.
+    @Test func aCounterScrapedLessOftenThanTheGridHasARate() throws {
+        var history = MetricHistory()
+        let fast = (0..<60).map { Double($0) * 10 }
+        for index in 0..<3 {
+            history.append(
+                MetricHistory.Series(
+                    labels: ["__name__": "queue_depth", "i": "\(index)"],
+                    type: .gauge,
+                    times: fast,
+                    values: fast.map { _ in 1 }
+                )
+            )
+        }
+        let slow = (0..<10).map { Double($0) * 60 }
+        history.append(
+            MetricHistory.Series(labels: ["__name__": "throttled_total"], type: .counter, times: slow, values: slow)
+        )
+        let rule = SignalRule(name: "throttled", selector: try SeriesSelector("throttled_total"))
+        let signal = try #require(Signal.derive(rule, from: history).first)
+        #expect(signal.values.count == 9)
+        #expect(signal.values.allSatisfy { abs($0 - 1) < 1e-9 }, "\(signal.values)")
+    }
+
+    /// Two slow requests five minutes apart on a quiet workload, with no quantile between them, hold no
+    /// `for:` of three minutes: a run ends where the measurements stop, as a pending alert is dropped at
+    /// an evaluation that returns nothing. The same deviation measured all along holds it.
+    @Test func aForHoldsOnlyWhileThereAreMeasurements() {
+        let rule = SignalRule(
+            name: "latency_p99",
+            selector: try! SeriesSelector("latency"),
+            direction: .up,
+            minimumChange: 0.5,
+            holdFor: 180
+        )
+        let quiet = (0..<30).map { Double($0) * 15 }
+        let baseline = quiet.indices.map { 0.1 + [0.002, -0.001, 0.001, -0.002][$0 % 4] }
+        func anomalies(_ times: [Double]) -> [SignalAnomaly] {
+            let signal = Signal(
+                rule: "latency_p99",
+                labels: [:],
+                times: quiet + times,
+                values: baseline + times.map { _ in 1.0 }
+            )
+            return SignalWatch.anomalies(in: signal, rule: rule)
+        }
+        #expect(anomalies([465, 765]).isEmpty)
+        #expect(anomalies(stride(from: 465.0, through: 765, by: 15).map { $0 }).count == 1)
+    }
+}
