@@ -16,6 +16,11 @@ extension PrometheusHistoryReader {
     /// stream, a proxy's page) is not read as one.
     static let streamedMediaType = "application/x-streamed-protobuf"
 
+    /// The start of an error answer's body, as an error quotes it.
+    static func errorText(_ body: [UInt8]) -> String {
+        String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// One query by remote read: the selector's matchers over the window widened by the lookback delta
     /// (the first step looks that far back), its chunks decoded and stepped onto the query's grid exactly
     /// as `query_range` steps a plain selector.
@@ -53,16 +58,19 @@ extension PrometheusHistoryReader {
         let received = clock.now
         let mediaType = response.header("Content-Type") ?? ""
         // Not found, not allowed, not a media type it takes, not implemented, or an answer that is not
-        // streamed: this server (or the proxy before it) does not offer streamed remote read.
-        if [404, 405, 406, 415, 501].contains(response.status)
+        // streamed: this server (or the proxy before it) does not offer streamed remote read. So is a 400,
+        // VictoriaMetrics's answer to a path it does not serve ("unsupported path requested"); `auto`
+        // then reads `query_range`, which names a query that is really bad itself.
+        if [400, 404, 405, 406, 415, 501].contains(response.status)
             || (response.status == 200 && !mediaType.hasPrefix(Self.streamedMediaType))
         {
-            return .unsupported("HTTP \(response.status) \(mediaType.isEmpty ? "" : "(\(mediaType))")")
+            let text = response.status == 400 ? Self.errorText(response.body) : ""
+            return .unsupported(
+                "HTTP \(response.status) \(mediaType.isEmpty ? "" : "(\(mediaType))")\(text.isEmpty ? "" : ": \(text)")"
+            )
         }
         guard response.status == 200 else {
-            let text = String(decoding: response.body.prefix(512), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw HistoryReadError(description: "\(what): HTTP \(response.status): \(text)")
+            throw HistoryReadError(description: "\(what): HTTP \(response.status): \(Self.errorText(response.body))")
         }
         let raw: [ChunkedReadResponse.Series]
         do {

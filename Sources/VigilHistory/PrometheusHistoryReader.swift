@@ -60,7 +60,10 @@ public struct PrometheusHistoryReader: Sendable {
         var results = [[MatrixReader.Series]](repeating: [], count: plan.queries.count)
         var stats = HistoryReadStats()
         // With `auto`, the first answer settles the API: one request alone, then the rest in parallel.
+        // Settled on remote read, each query still falls back to `query_range` where remote read cannot
+        // express its selector (`--match 'sum(up)'` after a plain one failed the whole read).
         var api = source.api
+        var settled = api != .auto
         let external = api == .queryRange ? [:] : await ExternalLabels.read(source, transport: transport)
         let outcome: Result<Void, HistoryReadError> = await withTaskGroup(
             of: Result<Answer, HistoryReadError>.self
@@ -84,7 +87,7 @@ public struct PrometheusHistoryReader: Sendable {
                     }
                 }
             }
-            for _ in 0..<(api == .auto ? 1 : source.concurrency) { launch() }
+            for _ in 0..<(settled ? source.concurrency : 1) { launch() }
             while let finished = await group.next() {
                 switch finished {
                 case .failure(let error):
@@ -108,8 +111,9 @@ public struct PrometheusHistoryReader: Sendable {
                             series: seriesCount
                         )
                     )
-                    if api == .auto {
-                        api = answer.api
+                    if !settled {
+                        settled = true
+                        if answer.api == .queryRange { api = .queryRange }
                         for _ in 1..<source.concurrency { launch() }
                     }
                     launch()

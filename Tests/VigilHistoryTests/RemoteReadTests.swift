@@ -186,6 +186,59 @@ struct RemoteReadTests {
         #expect(prometheus.maximumInFlight == 3)
     }
 
+    /// VictoriaMetrics answers a path it does not serve with 400 ("unsupported path requested"): `auto`
+    /// reads `query_range` there, as it does after a 404.
+    @Test func autoFallsBackToQueryRangeOnABadRequestForTheReadPath() async throws {
+        let prometheus = FakePrometheus.routing { request in
+            request.url.hasSuffix("/api/v1/query_range")
+                ? matrix(FakePrometheus.form(request), series: [["__name__": "up"]])
+                : HTTPResponse(
+                    status: 400,
+                    headers: [],
+                    body: Array(#"unsupported path requested: "/api/v1/read""#.utf8),
+                    bytesOnWire: 0
+                )
+        }
+        let reader = PrometheusHistoryReader(source: PrometheusSource(url: "http://vm:8428"), transport: prometheus)
+        let (history, stats) = try await reader.readMeasured(
+            RangeQueryPlan(selectors: ["up"], start: 0, end: 600, step: 15)
+        )
+        #expect(history.series.count == 1)
+        #expect(stats.api == .queryRange)
+    }
+
+    /// Settled on remote read, a query whose selector remote read cannot express is read with
+    /// `query_range` (it failed the whole read); asked for remote read alone, it is an error.
+    @Test func aSelectorRemoteReadCannotExpressIsReadWithQueryRange() async throws {
+        let prometheus = FakePrometheus.routing { request in
+            request.url.hasSuffix("/api/v1/query_range")
+                ? matrix(FakePrometheus.form(request), series: [["__name__": "up", "sum": "yes"]])
+                : HTTPResponse(
+                    status: 200,
+                    headers: [
+                        ("Content-Type", "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse")
+                    ],
+                    body: capturedAnswer,
+                    bytesOnWire: capturedAnswer.count
+                )
+        }
+        let plan = RangeQueryPlan(
+            selectors: ["container_memory_working_set_bytes", "sum(up)"],
+            start: 0,
+            end: 600,
+            step: 15
+        )
+        let auto = PrometheusHistoryReader(source: PrometheusSource(url: "http://p"), transport: prometheus)
+        let history = try await auto.read(plan)
+        #expect(history.series.contains { $0.labels["sum"] == "yes" })
+        #expect(prometheus.requests.contains { $0.url.hasSuffix("/query_range") })
+        let remoteOnly = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .remoteRead),
+            transport: prometheus
+        )
+        await #expect(throws: HistoryReadError.self) { _ = try await remoteOnly.read(plan) }
+    }
+
     @Test func remoteReadAskedForAndNotOfferedIsAnError() async {
         let prometheus = FakePrometheus.routing { _ in
             HTTPResponse(status: 405, headers: [], body: [], bytesOnWire: 0)
