@@ -50,6 +50,24 @@ struct MatrixReaderTests {
         #expect(series.first?.times == [Double(1001) / 1000])
     }
 
+    /// What was reserved for the range's points goes back when a series has few of them; a full one
+    /// keeps it (no copy).
+    @Test func aShortSeriesHoldsNoCapacityForTheWholeRange() throws {
+        guard case .matrix(let series) = try MatrixReader.read(Array(Self.answer.utf8), expectedPoints: 720) else {
+            Issue.record("not a matrix")
+            return
+        }
+        #expect(series.allSatisfy { $0.times.capacity < 64 && $0.values.capacity < 64 })
+        let full = (0..<720).map { "[\($0),\"1\"]" }.joined(separator: ",")
+        let body =
+            #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":["# + full + "]}]}}"
+        guard case .matrix(let long) = try MatrixReader.read(Array(body.utf8), expectedPoints: 720) else {
+            Issue.record("not a matrix")
+            return
+        }
+        #expect(long.first?.times.count == 720)
+    }
+
     @Test func serverErrorsAreAnswersNotParseErrors() throws {
         let answer = try MatrixReader.read(
             Array(
