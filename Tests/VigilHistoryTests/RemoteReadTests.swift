@@ -114,6 +114,19 @@ struct RemoteReadTests {
         }
     }
 
+    /// An error Prometheus meets after the first frame comes as text behind the frames (the status was
+    /// sent): the error is its words.
+    @Test func aServerErrorAfterTheFramesIsReportedInItsWords() {
+        let body =
+            StreamedAnswer.frame(labels: [("__name__", "up")], chunks: [])
+            + Array("expanding series: context deadline exceeded\n".utf8)
+        #expect {
+            try ChunkedReadResponse.decode(body)
+        } throws: { error in
+            "\(error)".hasSuffix("the server ended with: expanding series: context deadline exceeded")
+        }
+    }
+
     @Test func aFrameClaimingMoreThanTheLimitIsRefused() {
         var frame = ProtobufWriter()
         frame.varint(UInt64(ChunkedReadResponse.maximumFrameBytes) + 1)

@@ -41,6 +41,13 @@ enum ChunkedReadResponse {
             while position < buffer.count {
                 let frameStart = position
                 var header = ProtobufReader(buffer, range: position..<buffer.count)
+                // Prometheus writes an error met after the first frame as text behind the frames (the
+                // status, 200, is gone by then): its words, not a puzzle about a frame's length.
+                if frame > 0, let text = serverError(UnsafeBufferPointer(rebasing: buffer[frameStart...])) {
+                    return .failure(
+                        DecodeError(description: "frame \(frame) (byte \(frameStart)): the server ended with: \(text)")
+                    )
+                }
                 guard let length = try? header.varint(), length <= UInt64(maximumFrameBytes) else {
                     return .failure(
                         DecodeError(description: "frame \(frame) (byte \(frameStart)): bad or oversized length")
@@ -112,6 +119,15 @@ enum ChunkedReadResponse {
     }
 
     /// One `ChunkedReadResponse`: each `chunked_series` (field 1) handed to `emit` with its decoded samples.
+    /// The rest of the answer as the text of an error, if that is what it is: a line of printable text
+    /// ending in a line break, as Go's `http.Error` writes it (a frame's length and checksum are binary).
+    private static func serverError(_ rest: UnsafeBufferPointer<UInt8>) -> String? {
+        guard rest.count >= 2, rest.count <= 4096, rest.last == UInt8(ascii: "\n"),
+            rest.dropLast().allSatisfy({ $0 >= 0x20 && $0 != 0x7f || $0 == UInt8(ascii: "\t") })
+        else { return nil }
+        return String(decoding: rest.dropLast(), as: UTF8.self)
+    }
+
     private static func readFrame(
         _ buffer: UnsafeBufferPointer<UInt8>,
         _ range: Range<Int>,
