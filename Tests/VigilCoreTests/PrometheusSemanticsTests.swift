@@ -103,15 +103,21 @@ struct PrometheusSemanticsTests {
         )
     }
 
-    @Test func histogramRateGivesPerIntervalBuckets() {
-        var rate = HistogramRate()
-        #expect(rate.update(Self.buckets, at: 0) == nil)
-        let later = Self.buckets.map { Bucket(upperBound: $0.upperBound, count: $0.count * 3) }
-        let increase = rate.update(later, at: 15)
-        #expect(increase?.map(\.count) == [100, 180, 200, 200])
-        // A reset (a process restart) takes the new counts as the increase.
-        let restarted = rate.update(Self.buckets, at: 30)
-        #expect(restarted?.map(\.count) == [50, 90, 100, 100])
-        #expect(rate.update(Self.buckets, at: 30) == nil)
+    /// Where PromQL's `bucketQuantile` differs from a plain reading: buckets of one bound are one; counts
+    /// apart by a float's rounding are equal (summed rates); a rank of 0 in an empty lowest bucket is NaN.
+    @Test func edgeCasesAsPromQLHasThem() {
+        let doubled = [
+            Bucket(upperBound: 1, count: 5), Bucket(upperBound: 1, count: 5), Bucket(upperBound: .infinity, count: 10),
+        ]
+        #expect(HistogramQuantile.quantile(0.5, doubled) == 0.5)
+        let emptyFirst = [Bucket(upperBound: 1, count: 0), Bucket(upperBound: .infinity, count: 10)]
+        #expect(HistogramQuantile.quantile(0, emptyFirst).isNaN)
+        // Rates summed in another order: the higher buckets a rounding's worth above the lowest, which
+        // would put every observation's rank past it.
+        let rounded = [
+            Bucket(upperBound: 1, count: 0.6), Bucket(upperBound: 2, count: 0.6000000000000001),
+            Bucket(upperBound: .infinity, count: 0.6000000000000001),
+        ]
+        #expect(HistogramQuantile.quantile(1, rounded) == 1)
     }
 }

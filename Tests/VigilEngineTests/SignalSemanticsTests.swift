@@ -101,4 +101,33 @@ struct SignalSemanticsTests {
         #expect(anomalies([465, 765]).isEmpty)
         #expect(anomalies(stride(from: 465.0, through: 765, by: 15).map { $0 }).count == 1)
     }
+
+    /// A rollout that changed the buckets' bounds: the old pods' {0.1, 0.2, +Inf} until they go, the new
+    /// pods' {0.1, 0.5, +Inf} after. The quantile is taken at each step from the buckets there are, so
+    /// it has points on both sides (needing every bound ever seen left it none).
+    @Test func aQuantileIsTakenFromTheBucketsThereAre() throws {
+        var history = MetricHistory()
+        func buckets(pod: String, bounds: [String], times: [Double]) {
+            for (position, bound) in bounds.enumerated() {
+                history.append(
+                    MetricHistory.Series(
+                        labels: ["__name__": "latency_seconds_bucket", "pod": pod, "le": bound],
+                        type: .histogram,
+                        times: times,
+                        values: times.map { $0 * Double(position + 1) }
+                    )
+                )
+            }
+        }
+        buckets(pod: "old", bounds: ["0.1", "0.2", "+Inf"], times: (0...40).map { Double($0) * 15 })
+        buckets(pod: "new", bounds: ["0.1", "0.5", "+Inf"], times: (41...80).map { Double($0) * 15 })
+        let rule = SignalRule(
+            name: "latency_p99",
+            selector: try SeriesSelector("latency_seconds_bucket"),
+            transform: .quantile(0.99),
+            by: []
+        )
+        let signal = try #require(Signal.derive(rule, from: history).first)
+        #expect(signal.times.contains { $0 < 600 } && signal.times.contains { $0 > 700 })
+    }
 }

@@ -196,17 +196,16 @@ public struct Signal: Sendable {
         return groups.map { key, buckets in
             var quantile = Points(count: grid.count)
             let bounds = buckets.keys.sorted()
-            var cumulative = bounds.map { HistogramQuantile.Bucket(upperBound: $0, count: 0) }
+            var cumulative: [HistogramQuantile.Bucket] = []
             for index in 0..<grid.count {
-                var complete = true
-                for (position, bound) in bounds.enumerated() {
-                    guard let points = buckets[bound], points.present[index] else {
-                        complete = false
-                        break
-                    }
-                    cumulative[position].count = points.values[index]
+                // The buckets there are at this step, as histogram_quantile takes them: a rollout that
+                // changed the layout leaves steps with none of the old bounds, and needing every bound
+                // ever seen left the quantile without a point once the old pods were gone.
+                cumulative.removeAll(keepingCapacity: true)
+                for bound in bounds {
+                    guard let points = buckets[bound], points.present[index] else { continue }
+                    cumulative.append(HistogramQuantile.Bucket(upperBound: bound, count: points.values[index]))
                 }
-                guard complete else { continue }
                 let value = HistogramQuantile.quantile(phi, cumulative)
                 if value.isFinite { quantile.add(value, at: index) }
             }
