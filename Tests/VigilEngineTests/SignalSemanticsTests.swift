@@ -130,4 +130,24 @@ struct SignalSemanticsTests {
         let signal = try #require(Signal.derive(rule, from: history).first)
         #expect(signal.times.contains { $0 < 600 } && signal.times.contains { $0 > 700 })
     }
+
+    /// A counter scraped every minute, read from Prometheus at 15 s: each sample repeats until the next.
+    /// Its rate is read over the minute the counter takes to change, 1 a second at every step, not 0, 0,
+    /// 0 and then 4.
+    @Test func aSteppedCounterIsRatedOverTheTimeItTakesToChange() {
+        let times = (0..<17).map { Double($0) * 15 }
+        let values = times.map { 60 * ($0 / 60).rounded(.down) }
+        let rates = WindowedRate.rates(times: times, values: values, gap: 300)
+        #expect(rates.prefix(4).allSatisfy { $0 == nil })
+        #expect(rates.dropFirst(4).allSatisfy { $0 == 1 }, "\(rates)")
+    }
+
+    /// The samples themselves, changing at every scrape: the rate between consecutive samples, as
+    /// before; a drop is a reset whose new value is the increase; a gap over five minutes starts over.
+    @Test func samplesAreRatedBetweenConsecutiveOnes() {
+        let times: [Double] = [0, 15, 30, 45, 60, 75, 500, 515, 530]
+        let values: [Double] = [0, 30, 60, 90, 15, 45, 100, 130, 160]
+        let rates = WindowedRate.rates(times: times, values: values, gap: 300)
+        #expect(rates == [nil, 2, 2, 2, 1, 2, nil, 2, 2])
+    }
 }

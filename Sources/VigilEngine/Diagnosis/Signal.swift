@@ -139,13 +139,13 @@ public struct Signal: Sendable {
         asRate: Bool,
         _ body: (Int, Double) -> Void
     ) {
-        var rate = CounterRate()
+        let rates = asRate ? WindowedRate.rates(times: series.times, values: series.values, gap: rateGap(grid)) : nil
         var pending: (index: Int, value: Double)?
-        for (time, value) in zip(series.times, series.values) where value.isFinite {
+        for (position, (time, value)) in zip(series.times, series.values).enumerated() where value.isFinite {
             guard let index = grid.index(time) else { continue }
             var value = value
-            if asRate {
-                guard let perSecond = rate.update(value, at: time, staleAfter: Self.rateGap(grid)) else { continue }
+            if let rates {
+                guard let perSecond = rates[position] else { continue }
                 value = perSecond
             }
             if let pending, pending.index != index { body(pending.index, pending.value) }
