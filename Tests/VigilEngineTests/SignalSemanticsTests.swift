@@ -72,7 +72,8 @@ struct SignalSemanticsTests {
         )
         let rule = SignalRule(name: "throttled", selector: try SeriesSelector("throttled_total"))
         let signal = try #require(Signal.derive(rule, from: history).first)
-        #expect(signal.values.count == 9)
+        // Rated at each minute's sample, 60 s to 540 s, and held at the 10-s steps between.
+        #expect(signal.values.count == 49)
         #expect(signal.values.allSatisfy { abs($0 - 1) < 1e-9 }, "\(signal.values)")
     }
 
@@ -149,5 +150,51 @@ struct SignalSemanticsTests {
         let values: [Double] = [0, 30, 60, 90, 15, 45, 100, 130, 160]
         let rates = WindowedRate.rates(times: times, values: values, gap: 300)
         #expect(rates == [nil, 2, 2, 2, 1, 2, nil, 2, 2])
+    }
+
+    /// Two pods summed: one sampled on the grid, one jittering about a half step (two points in one step,
+    /// none in the next), and one sampled every 30 s on the 15-s grid. Each holds its last point until
+    /// its next, as PromQL's lookback does, so the sum has every pod at every step (it dipped wherever a
+    /// pod had no point).
+    @Test func aSumHasEveryPodAtEveryStep() throws {
+        var history = MetricHistory()
+        let onGrid = (0..<41).map { Double($0) * 15 }
+        for index in 0..<3 {
+            history.append(
+                MetricHistory.Series(
+                    labels: ["__name__": "queue_depth", "pod": "grid-\(index)"],
+                    type: .gauge,
+                    times: onGrid,
+                    values: onGrid.map { _ in 1 }
+                )
+            )
+        }
+        var jittering: [Double] = []
+        for pair in 0..<20 {
+            let start = Double(pair) * 30
+            jittering += [start + 7.49, start + 22.51]
+        }
+        history.append(
+            MetricHistory.Series(
+                labels: ["__name__": "queue_depth", "pod": "jitter"],
+                type: .gauge,
+                times: jittering,
+                values: jittering.map { _ in 10 }
+            )
+        )
+        let slow = (0..<21).map { Double($0) * 30 }
+        history.append(
+            MetricHistory.Series(
+                labels: ["__name__": "queue_depth", "pod": "slow"],
+                type: .gauge,
+                times: slow,
+                values: slow.map { _ in 100 }
+            )
+        )
+        let rule = SignalRule(name: "queue", selector: try SeriesSelector("queue_depth"), by: [])
+        let signal = try #require(Signal.derive(rule, from: history).first)
+        let whole = zip(signal.times, signal.values).filter { $0.0 >= 30 && $0.0 <= 570 }
+        #expect(whole.count == 37)
+        #expect(whole.allSatisfy { $0.1 == 113 }, "\(whole.map(\.1))")
     }
 }

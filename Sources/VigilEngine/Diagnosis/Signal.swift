@@ -140,7 +140,20 @@ public struct Signal: Sendable {
         _ body: (Int, Double) -> Void
     ) {
         let rates = asRate ? WindowedRate.rates(times: series.times, values: series.values, gap: rateGap(grid)) : nil
+        // Steps between two of the series's points, no further apart than it is usually sampled (and a
+        // step for where the points fall on the grid), hold the earlier one, as PromQL's lookback holds
+        // a sample: a series sampled less often than the grid's step, or jittering about a half step (two
+        // points in one step, none in the next), was missing from sums and ratios at every step between.
+        let reach = 1.5 * Self.spacing(series.times) + grid.step
         var pending: (index: Int, value: Double)?
+        var emitted: (index: Int, value: Double)?
+        func emit(_ point: (index: Int, value: Double)) {
+            if let last = emitted, point.index - last.index > 1, Double(point.index - last.index) * grid.step <= reach {
+                for held in (last.index + 1)..<point.index { body(held, last.value) }
+            }
+            body(point.index, point.value)
+            emitted = point
+        }
         for (position, (time, value)) in zip(series.times, series.values).enumerated() where value.isFinite {
             guard let index = grid.index(time) else { continue }
             var value = value
@@ -148,10 +161,17 @@ public struct Signal: Sendable {
                 guard let perSecond = rates[position] else { continue }
                 value = perSecond
             }
-            if let pending, pending.index != index { body(pending.index, pending.value) }
+            if let pending, pending.index != index { emit(pending) }
             pending = (index, value)
         }
-        if let pending { body(pending.index, pending.value) }
+        if let pending { emit(pending) }
+    }
+
+    /// The median time between a series's points (0 with fewer than two).
+    private static func spacing(_ times: [Double]) -> Double {
+        guard times.count > 1 else { return 0 }
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+        return gaps[gaps.count / 2]
     }
 
     /// The longest gap a rate spans: PromQL's lookback, 5 minutes, or five steps of a coarser grid. (Five
