@@ -77,9 +77,10 @@ struct SignalSemanticsTests {
         #expect(signal.values.allSatisfy { abs($0 - 1) < 1e-9 }, "\(signal.values)")
     }
 
-    /// Two slow requests five minutes apart on a quiet workload, with no quantile between them, hold no
-    /// `for:` of three minutes: a run ends where the measurements stop, as a pending alert is dropped at
-    /// an evaluation that returns nothing. The same deviation measured all along holds it.
+    /// Two slow requests ten minutes apart on a quiet workload, with no quantile between them, hold no
+    /// `for:` of three minutes: a run ends where the measurements stop for longer than PromQL's five
+    /// minutes of lookback, as a pending alert is dropped at an evaluation that returns nothing. The same
+    /// deviation measured all along holds it, and so does one that flaps with a step missed between.
     @Test func aForHoldsOnlyWhileThereAreMeasurements() {
         let rule = SignalRule(
             name: "latency_p99",
@@ -99,8 +100,48 @@ struct SignalSemanticsTests {
             )
             return SignalWatch.anomalies(in: signal, rule: rule)
         }
-        #expect(anomalies([465, 765]).isEmpty)
+        #expect(anomalies([465, 1065]).isEmpty)
         #expect(anomalies(stride(from: 465.0, through: 765, by: 15).map { $0 }).count == 1)
+        let flapping = Signal(
+            rule: "latency_p99",
+            labels: [:],
+            times: quiet + [465, 480, 510, 525] + stride(from: 540.0, through: 720, by: 15),
+            values: baseline + [1, 0.1, 0.1, 1] + stride(from: 540.0, through: 720, by: 15).map { _ in 1 }
+        )
+        let found = SignalWatch.anomalies(in: flapping, rule: rule)
+        #expect(found.count == 1 && found.first?.startedAt == 465)
+    }
+
+    /// A sporadic error counter, sampled as scraped every 15 s: an error every ten minutes, and a burst
+    /// of 25 a scrape for a minute. It changes at consecutive scrapes within the burst, so its rate is
+    /// read over one scrape interval, the burst's own rate (the median time between changes, ten
+    /// minutes, read it over five: a fifth of it).
+    @Test func aSporadicCounterIsRatedOverItsScrapeInterval() {
+        let times = (0..<481).map { Double($0) * 15 }
+        var total = 0.0
+        let values = times.map { time -> Double in
+            if time > 0, time.truncatingRemainder(dividingBy: 600) == 0 { total += 1 }
+            if time > 3000, time <= 3060 { total += 25 }
+            return total
+        }
+        let rates = WindowedRate.rates(times: times, values: values, gap: 300).compactMap { $0 }
+        #expect(rates.max() == 25.0 / 15)
+    }
+
+    /// A staleness marker ends a series there: the step after it holds nothing of what came before.
+    @Test func nothingIsHeldAcrossAStalenessMarker() throws {
+        var history = MetricHistory()
+        history.append(
+            MetricHistory.Series(
+                labels: ["__name__": "queue_depth"],
+                type: .gauge,
+                times: [0, 15, 30, 45, 60],
+                values: [1, 1, StalenessMarker.value, 5, 5]
+            )
+        )
+        let rule = SignalRule(name: "queue", selector: try SeriesSelector("queue_depth"))
+        let signal = try #require(Signal.derive(rule, from: history).first)
+        #expect(signal.times == [0, 15, 45, 60])
     }
 
     /// A rollout that changed the buckets' bounds: the old pods' {0.1, 0.2, +Inf} until they go, the new

@@ -142,9 +142,10 @@ public struct Signal: Sendable {
         let rates = asRate ? WindowedRate.rates(times: series.times, values: series.values, gap: rateGap(grid)) : nil
         // Steps between two of the series's points, no further apart than it is usually sampled (and a
         // step for where the points fall on the grid), hold the earlier one, as PromQL's lookback holds
-        // a sample: a series sampled less often than the grid's step, or jittering about a half step (two
-        // points in one step, none in the next), was missing from sums and ratios at every step between.
-        let reach = 1.5 * Self.spacing(series.times) + grid.step
+        // a sample (never past its five minutes, nor across a staleness marker): a series sampled less
+        // often than the grid's step, or jittering about a half step (two points in one step, none in the
+        // next), was missing from sums and ratios at every step between.
+        let reach = min(1.5 * Self.spacing(series.times) + grid.step, max(300, grid.step))
         var pending: (index: Int, value: Double)?
         var emitted: (index: Int, value: Double)?
         func emit(_ point: (index: Int, value: Double)) {
@@ -154,7 +155,14 @@ public struct Signal: Sendable {
             body(point.index, point.value)
             emitted = point
         }
-        for (position, (time, value)) in zip(series.times, series.values).enumerated() where value.isFinite {
+        for (position, (time, value)) in zip(series.times, series.values).enumerated() {
+            // A staleness marker ends the series there: nothing is held across it.
+            guard value.isFinite else {
+                if let last = pending { emit(last) }
+                pending = nil
+                emitted = nil
+                continue
+            }
             guard let index = grid.index(time) else { continue }
             var value = value
             if let rates {

@@ -83,7 +83,9 @@ public struct SignalWatch: Sendable {
         var run: SignalAnomaly?
         var normalInRow = 0
         let gapLimit = Self.gapLimit(signal.times)
+        var lastMeasuredAt = -Double.infinity
         for (time, value) in zip(signal.times, signal.values) where value.isFinite {
+            defer { lastMeasuredAt = time }
             // The carried baseline has learnt what came before the anomaly: learnt again, each round would
             // move it, and with it the anomaly's expected level and start.
             if let carried = continuing, time < carried.since { continue }
@@ -99,9 +101,11 @@ public struct SignalWatch: Sendable {
                 // A run held across a stretch with no measurement is two runs, as a pending alert is
                 // dropped at an evaluation that returns nothing: two slow requests five minutes apart on
                 // a quiet workload (a quantile with no traffic between) held no `for:` of three minutes.
-                if let current = run, time - current.lastSeenAt > gapLimit {
+                if var current = run, time - lastMeasuredAt > gapLimit {
+                    current.ongoing = false
                     if current.lastSeenAt - current.startedAt >= rule.holdFor { found.append(current) }
                     run = nil
+                    continuing = nil
                 }
                 if var current = run {
                     current.lastSeenAt = time
@@ -139,12 +143,13 @@ public struct SignalWatch: Sendable {
         return found
     }
 
-    /// The longest gap between two measurements that a run holds across: three of the signal's usual
-    /// spacings (its median), so a step missed to a scrape's jitter does not split a run.
+    /// The longest gap between two measurements that a run holds across: PromQL's five minutes of
+    /// lookback (an expression answers that long after its last sample), or three of the signal's usual
+    /// spacings where it is sparser, so scrapes that thin out under load do not split a run.
     static func gapLimit(_ times: [Double]) -> Double {
         guard times.count > 1 else { return .infinity }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
-        return 3 * gaps[gaps.count / 2]
+        return max(300, 3 * gaps[gaps.count / 2])
     }
 }
 

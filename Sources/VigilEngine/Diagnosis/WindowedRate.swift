@@ -4,7 +4,7 @@ import VigilCore
 /// reads a range, without extrapolation: the increase since the earliest point in the window (a drop is
 /// a reset, the new value its increase) over the time between.
 ///
-/// The window is the time the counter usually takes to change: its scrape interval, whether the points
+/// The window is the time the counter takes to change when it does: its scrape interval, whether the points
 /// are the samples themselves (then the window is one interval, and the rate is the one between
 /// consecutive samples) or Prometheus's answer stepped onto a finer grid, where each sample repeats until
 /// the next. Between consecutive steps such a counter read 0, then the whole increase at once: a counter
@@ -52,10 +52,14 @@ enum WindowedRate {
         return rates
     }
 
-    /// The median time between changes of value, no shorter than the median spacing of the points and
-    /// no longer than `gap`; the spacing where the value never changes.
+    /// The time between changes of value at its tenth percentile — a counter cannot change faster than
+    /// it is scraped, and one that changes rarely still changes at consecutive scrapes within a burst
+    /// (the median read a sporadic error counter over five minutes, a fifth of its burst's rate) — no
+    /// shorter than the median spacing of the points and no longer than `gap`; the spacing where the
+    /// value never changes.
     static func window(_ times: [Double], _ values: [Double], gap: Double) -> Double {
-        let spacing = median(zip(times.dropFirst(), times).map { $0 - $1 })
+        let spacings = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+        let spacing = spacings[spacings.count / 2]
         var changes: [Double] = []
         var changedAt = times[0]
         for index in times.indices.dropFirst() where values[index] != values[index - 1] {
@@ -63,11 +67,7 @@ enum WindowedRate {
             changedAt = times[index]
         }
         guard !changes.isEmpty else { return spacing }
-        return min(max(median(changes), spacing), gap)
-    }
-
-    private static func median(_ numbers: [Double]) -> Double {
-        let sorted = numbers.sorted()
-        return sorted[sorted.count / 2]
+        changes.sort()
+        return min(max(changes[changes.count / 10], spacing), gap)
     }
 }
