@@ -56,6 +56,19 @@ struct ProposalBoardTests {
         #expect(await board.entries()?.keys.sorted() == ["p1", "p2"])
     }
 
+    /// At the default limits the board would pass the ConfigMap's 1 MiB (64 entries of 16 KiB), which the
+    /// API server refuses with a 422: the pin that would take it past is refused as the board being full.
+    @Test func theBoardStaysWithinAConfigMapsMegabyte() async throws {
+        let board = board()
+        let value = String(repeating: "x", count: board.valueLimit)
+        var outcomes: [ProposalBoard.Pinned] = []
+        for index in 0..<64 { outcomes.append(await board.pin("p\(index)", value)) }
+        #expect(outcomes.prefix(63).allSatisfy { $0 == .pinned })
+        #expect(outcomes.last == .full)
+        let held = await board.entries() ?? [:]
+        #expect(held.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } <= ProposalBoard.dataLimit)
+    }
+
     @Test func unpinningRemovesOnlyTheKeysNamed() async throws {
         let board = board()
         _ = await board.pin("p1", "a")

@@ -11,6 +11,9 @@ public actor ProposalBoard {
     public nonisolated let entryLimit: Int
     /// The most bytes one entry's value may have.
     public nonisolated let valueLimit: Int
+    /// The most bytes of keys and values a ConfigMap may hold (the API server refuses more with a 422):
+    /// 64 entries of 16 KiB are already more.
+    public static let dataLimit = 1_048_576
     private let client: KubeClient
 
     /// The answer to ``pin(_:_:)``.
@@ -19,7 +22,7 @@ public actor ProposalBoard {
         case pinned
         /// An entry with this key was there already (another replica proposed the same fix).
         case present
-        /// The board holds ``entryLimit`` entries.
+        /// The board holds ``entryLimit`` entries, or the entry would take it past ``dataLimit`` bytes.
         case full
         /// The value is longer than ``valueLimit``.
         case tooLarge
@@ -44,7 +47,8 @@ public actor ProposalBoard {
                 outcome = .present
                 return nil
             }
-            guard data.count < self.entryLimit else {
+            let bytes = data.reduce(key.utf8.count + value.utf8.count) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            guard data.count < self.entryLimit, bytes <= Self.dataLimit else {
                 outcome = .full
                 return nil
             }
