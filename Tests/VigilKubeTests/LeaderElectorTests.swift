@@ -90,6 +90,23 @@ struct LeaderElectorTests {
         #expect(try await holder() == ("vigil-1", 1))
     }
 
+    /// A leader that reads another holder on the lease (an operator handed it over) leads no more from
+    /// that read, not from its renew deadline.
+    @Test func aLeaderThatSeesAnotherHolderStopsLeadingAtOnce() async throws {
+        let a = elector("vigil-0")
+        #expect(await a.tryAcquireOrRenew())
+        var lease = KubeClient.object(try await client.send(KubeRequest(method: "GET", path: Self.lease)))
+        var spec = try #require(lease["spec"] as? [String: Any])
+        spec["holderIdentity"] = "vigil-9"
+        lease["spec"] = spec
+        _ = try await client.send(
+            KubeRequest(method: "PUT", path: Self.lease, contentType: "application/json", body: KubeAction.json(lease))
+        )
+        clock.advance(by: .seconds(2))
+        #expect(await a.tryAcquireOrRenew() == false)
+        #expect(await a.isLeader == false)
+    }
+
     @Test func aRenewalOnAStaleReadLosesTheRace() async throws {
         let a = elector("vigil-0")
         #expect(await a.tryAcquireOrRenew())

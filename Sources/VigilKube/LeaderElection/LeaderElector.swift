@@ -108,6 +108,9 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         let observedSince = observed?.since ?? now
         let leaseDuration = Duration.seconds(max(current.leaseDurationSeconds, 0))
         let heldByOther = !current.holderIdentity.isEmpty && current.holderIdentity != configuration.identity
+        // Another holder on the lease ends this replica's leadership now, not at its renew deadline (as
+        // client-go's IsLeader compares the observed holder): someone gave the lease away by hand.
+        if heldByOther { renewedAt = nil }
         if heldByOther, observedSince.duration(to: now) < leaseDuration { return false }
         if current.holderIdentity == configuration.identity {
             record.acquireTime = current.acquireTime
