@@ -18,7 +18,7 @@ public enum AssistServer {
         )
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools.definitions) }
         await server.withMethodHandler(CallTool.self) { params in
-            await tools.call(params.name, arguments: params.arguments)
+            try await tools.call(params.name, arguments: params.arguments)
         }
         return server
     }

@@ -107,11 +107,14 @@ public struct AssistTools: Sendable {
         ]
     }
 
-    /// Answers one `tools/call`: a bounded JSON text, or an error result (`isError`) saying what was wrong.
-    public func call(_ name: String, arguments: [String: Value]?) async -> CallTool.Result {
+    /// Answers one `tools/call`: a bounded JSON text, or an error result (`isError`) saying what was wrong
+    /// with a value or the answer. A tool or an argument name no schema declares is JSON-RPC's invalid
+    /// params (-32602), as the MCP specification files unknown tools and invalid arguments under protocol
+    /// errors.
+    public func call(_ name: String, arguments: [String: Value]?) async throws(MCPError) -> CallTool.Result {
         let arguments = arguments ?? [:]
         guard let tool = Name(rawValue: name) else {
-            return Self.failure(AssistError("unknown tool \(ScopeArgument.quoted(name)); tools/list names them"))
+            throw MCPError.invalidParams("unknown tool \(ScopeArgument.quoted(name)); tools/list names them")
         }
         // The schemas say `additionalProperties: false`, but a client need not check: a misspelt scope
         // (`namespce`) passed over would answer for everything instead of being refused.
@@ -121,7 +124,7 @@ public struct AssistTools: Sendable {
             let names = unknown.map { ScopeArgument.quoted($0) }.joined(separator: ", ")
             let plural = unknown.count == 1 ? "" : "s"
             let takes = accepted.joined(separator: ", ")
-            return Self.failure(AssistError("unknown argument\(plural) \(names); \(name) takes \(takes)"))
+            throw MCPError.invalidParams("unknown argument\(plural) \(names); \(name) takes \(takes)")
         }
         guard gate.enter() else {
             return Self.failure(

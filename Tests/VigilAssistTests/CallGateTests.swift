@@ -44,20 +44,20 @@ import VigilAssist
         async let second = tools.call("list_incidents", arguments: nil)
         while await catalog.waiting < 2 { await Task.yield() }
 
-        let refused = await tools.call("list_incidents", arguments: nil)
+        let refused = try await tools.call("list_incidents", arguments: nil)
         #expect(refused.isError == true)
         #expect(Self.text(refused).contains("busy: 2 calls are being answered"), "\(Self.text(refused))")
         #expect(await catalog.waiting == 2, "the refused call never reached the catalog")
 
         await catalog.release()
-        let (one, two) = await (first, second)
+        let (one, two) = try await (first, second)
         #expect(one.isError != true && two.isError != true)
         // Both places are free again.
         async let third = tools.call("list_incidents", arguments: nil)
         async let fourth = tools.call("list_incidents", arguments: nil)
         while await catalog.waiting < 2 { await Task.yield() }
         await catalog.release()
-        let (three, four) = await (third, fourth)
+        let (three, four) = try await (third, fourth)
         #expect(three.isError != true && four.isError != true)
     }
 }
