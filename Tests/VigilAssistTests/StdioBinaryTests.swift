@@ -77,7 +77,8 @@ import Glibc
         // A line that is not JSON-RPC is answered with an error, and the server goes on.
         send("this is not json")
         let refused = try answer()
-        #expect(refused["error"] != nil)
+        #expect((refused["error"] as? [String: Any])?["code"] as? Int == -32700)
+        #expect(refused["id"] is NSNull, "JSON-RPC answers a parse error with a null id: \(refused)")
         send(#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#)
         #expect(try answer()["id"] as? Int == 3)
 

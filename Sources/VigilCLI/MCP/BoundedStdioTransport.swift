@@ -37,6 +37,9 @@ actor BoundedStdioTransport: Transport {
         (messages, continuation) = AsyncThrowingStream.makeStream()
     }
 
+    /// The answer to a line that is not JSON.
+    static let parseError = Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#.utf8)
+
     /// The answer to a line over the limit: JSON-RPC's "invalid request", with no id to answer to.
     static func refusal(maxLineBytes: Int) -> Data {
         Data(
@@ -61,7 +64,14 @@ actor BoundedStdioTransport: Transport {
                 for piece in framer.feed(buffer[..<count]) {
                     switch piece {
                     case .line(let bytes):
-                        continuation.yield(Data(bytes))
+                        let data = Data(bytes)
+                        // Not JSON: JSON-RPC's parse error, with the null id it asks for (the SDK's
+                        // answer carried an id of its own making, which no request had).
+                        guard (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil else {
+                            Task { try? await self?.send(Self.parseError) }
+                            continue
+                        }
+                        continuation.yield(data)
                     case .overlong:
                         Task { try? await self?.send(Self.refusal(maxLineBytes: limit)) }
                     }
