@@ -10,10 +10,17 @@ public import VigilHTTP
 public struct PrometheusHistoryReader: Sendable {
     public var source: PrometheusSource
     public var transport: any HTTPTransport
+    /// Waits out a retry's delay (``PrometheusSource/retryDelays``); tests pass time of their own.
+    public var pause: @Sendable (Duration) async -> Void
 
-    public init(source: PrometheusSource, transport: any HTTPTransport) {
+    public init(
+        source: PrometheusSource,
+        transport: any HTTPTransport,
+        pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) {
         self.source = source
         self.transport = transport
+        self.pause = pause
     }
 
     /// Runs every query of `plan`; `progress` is called after each answer (from any task).
@@ -203,11 +210,35 @@ public struct PrometheusHistoryReader: Sendable {
             tls: source.tls,
             authorization: source.authorization
         )
-        do {
-            return try await transport.execute(request)
-        } catch {
-            let hint = error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
-            throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
+        var delays = source.retryDelays[...]
+        while true {
+            let outcome: Result<HTTPResponse, HTTPClientError>
+            do {
+                outcome = .success(try await transport.execute(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            if let delay = delays.popFirst(), Self.passing(outcome) {
+                await pause(delay)
+                continue
+            }
+            switch outcome {
+            case .success(let response):
+                return response
+            case .failure(let error):
+                let hint =
+                    error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
+                throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
+            }
+        }
+    }
+
+    /// Whether a request's outcome is a passing failure, worth trying again.
+    static func passing(_ outcome: Result<HTTPResponse, HTTPClientError>) -> Bool {
+        switch outcome {
+        case .success(let response): [429, 502, 503, 504].contains(response.status)
+        // A connection refused or unresolved is a wrong URL more often than a passing state: not retried.
+        case .failure(let error): error.kind == .transfer
         }
     }
 

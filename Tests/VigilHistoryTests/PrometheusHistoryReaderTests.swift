@@ -160,6 +160,59 @@ struct PrometheusHistoryReaderTests {
         #expect(history.end == 2990)
     }
 
+    /// The waits a reader was asked for.
+    actor Paused {
+        var delays: [Duration] = []
+        func add(_ delay: Duration) { delays.append(delay) }
+    }
+
+    /// Fails its first requests as scripted, then answers `query_range`.
+    final class Flaky: HTTPTransport, @unchecked Sendable {
+        private let lock = NSLock()
+        private var script: [Result<HTTPResponse, HTTPClientError>]
+
+        init(_ script: [Result<HTTPResponse, HTTPClientError>]) { self.script = script }
+
+        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+            let next: Result<HTTPResponse, HTTPClientError>? = lock.withLock {
+                if script.isEmpty { return nil }
+                return script.removeFirst()
+            }
+            guard let next else { return matrix(FakePrometheus.form(request), series: [["__name__": "up"]]) }
+            return try next.get()
+        }
+
+        func stream(
+            _ request: HTTPRequest,
+            onChunk: @escaping HTTPChunkHandler
+        ) async throws(HTTPClientError) -> HTTPResponse {
+            try await execute(request)
+        }
+    }
+
+    /// A passing failure (a 503 from a restarting Prometheus, a connection broken mid-answer) is tried
+    /// again after the source's delays, on the reader's pause; past them the failure is the answer.
+    @Test func aPassingFailureIsTriedAgain() async throws {
+        let unavailable = HTTPResponse(status: 503, headers: [], body: Array("restarting".utf8), bytesOnWire: 0)
+        let reset = HTTPClientError(.transfer, "Recv failure: Connection reset by peer")
+        let paused = Paused()
+        let plan = RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15)
+        let source = PrometheusSource(url: "http://p", api: .queryRange)
+        let recovering = PrometheusHistoryReader(
+            source: source,
+            transport: Flaky([Result.success(unavailable), Result.failure(reset)]),
+            pause: { await paused.add($0) }
+        )
+        #expect(try await recovering.read(plan).series.count == 1)
+        #expect(await paused.delays == [.seconds(1), .seconds(3)])
+        let failing = PrometheusHistoryReader(
+            source: source,
+            transport: Flaky(Array(repeating: Result.failure(reset), count: 3)),
+            pause: { _ in }
+        )
+        await #expect(throws: HistoryReadError.self) { _ = try await failing.read(plan) }
+    }
+
     /// The error names the query and the server, without the password the URL may carry: it reaches
     /// reports and `vigil mcp`'s agent.
     @Test func theServersErrorNamesTheQuery() async throws {
@@ -186,14 +239,16 @@ struct PrometheusHistoryReaderTests {
         }
     }
 
-    /// A proxy's HTML page is reported with its status, not as a JSON puzzle alone.
+    /// A proxy's HTML page is reported with its status, not as a JSON puzzle alone (after the tries a
+    /// 502 gets: it may pass).
     @Test func aNonPrometheusAnswerGivesItsStatus() async throws {
         let prometheus = FakePrometheus { _ in
             HTTPResponse(status: 502, headers: [], body: Array("<html>Bad Gateway</html>".utf8), bytesOnWire: 0)
         }
         let reader = PrometheusHistoryReader(
             source: PrometheusSource(url: "http://p", api: .queryRange),
-            transport: prometheus
+            transport: prometheus,
+            pause: { _ in }
         )
         await #expect {
             _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
