@@ -31,13 +31,11 @@ struct SignalSemanticsTests {
         var history = MetricHistory()
         let times = (0..<40).map { Double($0) * 15 }
         for (status, values) in [("500", times.map { _ in 1000.0 }), ("200", times.map { 99_000 + 100 * $0 })] {
-            history.append(
-                MetricHistory.Series(
-                    labels: ["__name__": "http_server_requests_seconds_count", "status": status],
-                    type: .unknown,
-                    times: times,
-                    values: values
-                )
+            history.add(
+                ["__name__": "http_server_requests_seconds_count", "status": status],
+                .unknown,
+                times: times,
+                values: values
             )
         }
         let rule = SignalRule(
@@ -57,19 +55,10 @@ struct SignalSemanticsTests {
         var history = MetricHistory()
         let fast = (0..<60).map { Double($0) * 10 }
         for index in 0..<3 {
-            history.append(
-                MetricHistory.Series(
-                    labels: ["__name__": "queue_depth", "i": "\(index)"],
-                    type: .gauge,
-                    times: fast,
-                    values: fast.map { _ in 1 }
-                )
-            )
+            history.add(["__name__": "queue_depth", "i": "\(index)"], .gauge, times: fast, values: fast.map { _ in 1 })
         }
         let slow = (0..<10).map { Double($0) * 60 }
-        history.append(
-            MetricHistory.Series(labels: ["__name__": "throttled_total"], type: .counter, times: slow, values: slow)
-        )
+        history.add(["__name__": "throttled_total"], .counter, times: slow, values: slow)
         let rule = SignalRule(name: "throttled", selector: try SeriesSelector("throttled_total"))
         let signal = try #require(Signal.derive(rule, from: history).first)
         // Rated at each minute's sample, 60 s to 540 s, and held at the 10-s steps between.
@@ -131,13 +120,11 @@ struct SignalSemanticsTests {
     /// A staleness marker ends a series there: the step after it holds nothing of what came before.
     @Test func nothingIsHeldAcrossAStalenessMarker() throws {
         var history = MetricHistory()
-        history.append(
-            MetricHistory.Series(
-                labels: ["__name__": "queue_depth"],
-                type: .gauge,
-                times: [0, 15, 30, 45, 60],
-                values: [1, 1, StalenessMarker.value, 5, 5]
-            )
+        history.add(
+            ["__name__": "queue_depth"],
+            .gauge,
+            times: [0, 15, 30, 45, 60],
+            values: [1, 1, StalenessMarker.value, 5, 5]
         )
         let rule = SignalRule(name: "queue", selector: try SeriesSelector("queue_depth"))
         let signal = try #require(Signal.derive(rule, from: history).first)
@@ -151,13 +138,11 @@ struct SignalSemanticsTests {
         var history = MetricHistory()
         func buckets(pod: String, bounds: [String], times: [Double]) {
             for (position, bound) in bounds.enumerated() {
-                history.append(
-                    MetricHistory.Series(
-                        labels: ["__name__": "latency_seconds_bucket", "pod": pod, "le": bound],
-                        type: .histogram,
-                        times: times,
-                        values: times.map { $0 * Double(position + 1) }
-                    )
+                history.add(
+                    ["__name__": "latency_seconds_bucket", "pod": pod, "le": bound],
+                    .histogram,
+                    times: times,
+                    values: times.map { $0 * Double(position + 1) }
                 )
             }
         }
@@ -201,13 +186,11 @@ struct SignalSemanticsTests {
         var history = MetricHistory()
         let onGrid = (0..<41).map { Double($0) * 15 }
         for index in 0..<3 {
-            history.append(
-                MetricHistory.Series(
-                    labels: ["__name__": "queue_depth", "pod": "grid-\(index)"],
-                    type: .gauge,
-                    times: onGrid,
-                    values: onGrid.map { _ in 1 }
-                )
+            history.add(
+                ["__name__": "queue_depth", "pod": "grid-\(index)"],
+                .gauge,
+                times: onGrid,
+                values: onGrid.map { _ in 1 }
             )
         }
         var jittering: [Double] = []
@@ -215,27 +198,25 @@ struct SignalSemanticsTests {
             let start = Double(pair) * 30
             jittering += [start + 7.49, start + 22.51]
         }
-        history.append(
-            MetricHistory.Series(
-                labels: ["__name__": "queue_depth", "pod": "jitter"],
-                type: .gauge,
-                times: jittering,
-                values: jittering.map { _ in 10 }
-            )
+        history.add(
+            ["__name__": "queue_depth", "pod": "jitter"],
+            .gauge,
+            times: jittering,
+            values: jittering.map { _ in 10 }
         )
         let slow = (0..<21).map { Double($0) * 30 }
-        history.append(
-            MetricHistory.Series(
-                labels: ["__name__": "queue_depth", "pod": "slow"],
-                type: .gauge,
-                times: slow,
-                values: slow.map { _ in 100 }
-            )
-        )
+        history.add(["__name__": "queue_depth", "pod": "slow"], .gauge, times: slow, values: slow.map { _ in 100 })
         let rule = SignalRule(name: "queue", selector: try SeriesSelector("queue_depth"), by: [])
         let signal = try #require(Signal.derive(rule, from: history).first)
         let whole = zip(signal.times, signal.values).filter { $0.0 >= 30 && $0.0 <= 570 }
         #expect(whole.count == 37)
         #expect(whole.allSatisfy { $0.1 == 113 }, "\(whole.map(\.1))")
+    }
+}
+
+extension MetricHistory {
+    /// Appends the series of `labels`, of `type`, with these points.
+    mutating func add(_ labels: [String: String], _ type: MetricType, times: [Double], values: [Double]) {
+        append(MetricHistory.Series(labels: labels, type: type, times: times, values: values))
     }
 }

@@ -66,6 +66,15 @@ struct ReflectorRetryTests {
         "allowWatchBookmarks=true&resourceVersion=\(resourceVersion)&watch=true"
     }
 
+    /// Waits for the reflector's first backoff after the list and its one watch, lets it pass (1.6 s ±
+    /// 20 %), and waits for the reflector to sleep again.
+    static func passFirstBackoff(_ server: ScriptedAPIServer, _ clock: ManualClock) async {
+        await clock.waitForSleepers(1)
+        #expect(server.requests == [list, watch(from: 2)])
+        clock.advance(by: .seconds(2))
+        await clock.waitForSleepers(1)
+    }
+
     /// A reflector over `server` on a manual clock, running until the task is cancelled.
     static func start(
         _ server: ScriptedAPIServer
@@ -117,11 +126,7 @@ struct ReflectorRetryTests {
         let (clock, delivered, running) = Self.start(server)
         defer { running.cancel() }
 
-        await clock.waitForSleepers(1)
-        #expect(server.requests == [Self.list, Self.watch(from: 2)])
-        // The first backoff is 1.6 s ± 20 %.
-        clock.advance(by: .seconds(2))
-        await clock.waitForSleepers(1)
+        await Self.passFirstBackoff(server, clock)
         #expect(server.requests.count == 3)
         // The second is 3.2 s ± 20 %: two seconds more do not end it, four do.
         clock.advance(by: .seconds(2))
@@ -143,10 +148,7 @@ struct ReflectorRetryTests {
         let (clock, delivered, running) = Self.start(server)
         defer { running.cancel() }
 
-        await clock.waitForSleepers(1)
-        #expect(server.requests == [Self.list, Self.watch(from: 2)])
-        clock.advance(by: .seconds(2))
-        await clock.waitForSleepers(1)
+        await Self.passFirstBackoff(server, clock)
         #expect(server.requests == [Self.list, Self.watch(from: 2), Self.list, Self.watch(from: 2)])
         #expect(delivered.all == ["listed web-1.1", "listed web-1.1"])
     }
