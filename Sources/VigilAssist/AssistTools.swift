@@ -108,9 +108,9 @@ public struct AssistTools: Sendable {
     }
 
     /// Answers one `tools/call`: a bounded JSON text, or an error result (`isError`) saying what was wrong
-    /// with a value or the answer. A tool or an argument name no schema declares is JSON-RPC's invalid
-    /// params (-32602), as the MCP specification files unknown tools and invalid arguments under protocol
-    /// errors.
+    /// with the arguments or the answer, so the model can correct itself. A tool no one declared is
+    /// JSON-RPC's invalid params (-32602), as the MCP specification (2025-11-25) files unknown tools under
+    /// protocol errors and input validation under tool errors.
     public func call(_ name: String, arguments: [String: Value]?) async throws(MCPError) -> CallTool.Result {
         let arguments = arguments ?? [:]
         guard let tool = Name(rawValue: name) else {
@@ -124,7 +124,7 @@ public struct AssistTools: Sendable {
             let names = unknown.map { ScopeArgument.quoted($0) }.joined(separator: ", ")
             let plural = unknown.count == 1 ? "" : "s"
             let takes = accepted.joined(separator: ", ")
-            throw MCPError.invalidParams("unknown argument\(plural) \(names); \(name) takes \(takes)")
+            return Self.failure(AssistError("unknown argument\(plural) \(names); \(name) takes \(takes)"))
         }
         guard gate.enter() else {
             return Self.failure(

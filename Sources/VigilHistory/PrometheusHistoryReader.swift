@@ -218,7 +218,7 @@ public struct PrometheusHistoryReader: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            if let delay = delays.popFirst(), Self.passing(outcome) {
+            if let delay = delays.popFirst(), Self.passing(outcome), !Task.isCancelled {
                 await pause(delay)
                 continue
             }
@@ -233,12 +233,17 @@ public struct PrometheusHistoryReader: Sendable {
         }
     }
 
-    /// Whether a request's outcome is a passing failure, worth trying again.
+    /// Whether a request's outcome is a passing failure, worth trying again. Not a query that ran out of
+    /// time (a 504 from a gateway, Prometheus's 503 with `errorType` `timeout` or `execution`): it is too
+    /// heavy, and would only run out of time again, on a server already strained.
     static func passing(_ outcome: Result<HTTPResponse, HTTPClientError>) -> Bool {
         switch outcome {
-        case .success(let response): [429, 502, 503, 504].contains(response.status)
+        case .success(let response):
+            guard [429, 502, 503].contains(response.status) else { return false }
+            let text = String(decoding: response.body.prefix(512), as: UTF8.self)
+            return !text.contains(#""errorType":"timeout""#) && !text.contains(#""errorType":"execution""#)
         // A connection refused or unresolved is a wrong URL more often than a passing state: not retried.
-        case .failure(let error): error.kind == .transfer
+        case .failure(let error): return error.kind == .transfer
         }
     }
 

@@ -79,6 +79,10 @@ import Glibc
         let refused = try answer()
         #expect((refused["error"] as? [String: Any])?["code"] as? Int == -32700)
         #expect(refused["id"] is NSNull, "JSON-RPC answers a parse error with a null id: \(refused)")
+        send("1")
+        let fragment = try answer()
+        #expect((fragment["error"] as? [String: Any])?["code"] as? Int == -32600)
+        #expect(fragment["id"] is NSNull, "\(fragment)")
         send(#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#)
         #expect(try answer()["id"] as? Int == 3)
 

@@ -211,6 +211,21 @@ struct PrometheusHistoryReaderTests {
             pause: { _ in }
         )
         await #expect(throws: HistoryReadError.self) { _ = try await failing.read(plan) }
+        // A query that ran out of time would only do so again: not tried again.
+        let timedOut = HTTPResponse(
+            status: 503,
+            headers: [],
+            body: Array(#"{"status":"error","errorType":"timeout","error":"query timed out"}"#.utf8),
+            bytesOnWire: 0
+        )
+        let heavy = Paused()
+        let tooHeavy = PrometheusHistoryReader(
+            source: source,
+            transport: Flaky([Result.success(timedOut)]),
+            pause: { await heavy.add($0) }
+        )
+        await #expect(throws: HistoryReadError.self) { _ = try await tooHeavy.read(plan) }
+        #expect(await heavy.delays.isEmpty)
     }
 
     /// The error names the query and the server, without the password the URL may carry: it reaches

@@ -67,6 +67,11 @@ struct ProposalBoardTests {
         #expect(outcomes.last == .full)
         let held = await board.entries() ?? [:]
         #expect(held.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } <= ProposalBoard.dataLimit)
+        // A revision that would grow the full board past it leaves that entry; the others are revised.
+        let revised = await board.revise(["p0", "p1"]) { key, old in key == "p0" ? old + "y" : "short" }
+        #expect(revised == ["p0", "p1"])
+        let after = await board.entries() ?? [:]
+        #expect(after["p0"] == value && after["p1"] == "short")
     }
 
     @Test func unpinningRemovesOnlyTheKeysNamed() async throws {

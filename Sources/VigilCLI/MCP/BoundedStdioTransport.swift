@@ -37,8 +37,17 @@ actor BoundedStdioTransport: Transport {
         (messages, continuation) = AsyncThrowingStream.makeStream()
     }
 
-    /// The answer to a line that is not JSON.
-    static let parseError = Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#.utf8)
+    /// The answer to a line that is not a JSON-RPC message or batch (an object or an array), or nil.
+    static func refusal(of line: Data) -> Data? {
+        switch try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed) {
+        case nil:
+            Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#.utf8)
+        case .some(let value) where !(value is [String: Any] || value is [Any]):
+            Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request"}}"#.utf8)
+        default:
+            nil
+        }
+    }
 
     /// The answer to a line over the limit: JSON-RPC's "invalid request", with no id to answer to.
     static func refusal(maxLineBytes: Int) -> Data {
@@ -65,10 +74,11 @@ actor BoundedStdioTransport: Transport {
                     switch piece {
                     case .line(let bytes):
                         let data = Data(bytes)
-                        // Not JSON: JSON-RPC's parse error, with the null id it asks for (the SDK's
-                        // answer carried an id of its own making, which no request had).
-                        guard (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil else {
-                            Task { try? await self?.send(Self.parseError) }
+                        // Not JSON, or JSON that is no message (`1`, `"a"`): JSON-RPC's parse error or
+                        // invalid request, with the null id it asks for (the SDK answered with an id of
+                        // its own making, which no request had).
+                        if let refusal = Self.refusal(of: data) {
+                            Task { try? await self?.send(refusal) }
                             continue
                         }
                         continuation.yield(data)

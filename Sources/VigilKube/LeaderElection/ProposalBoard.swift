@@ -75,7 +75,8 @@ public actor ProposalBoard {
 
     /// Rewrites the entries with these keys in one write on the version read: `change` gets each one's
     /// key and value and answers its new value, or nil to remove it. It cannot add an entry, and a new
-    /// value longer than ``valueLimit`` leaves the entry as it was. The keys among `keys` that were on the
+    /// value longer than ``valueLimit``, or one that would take the board past ``dataLimit``, leaves the
+    /// entry as it was. The keys among `keys` that were on the
     /// board; nil when it could not be read or written.
     public func revise(_ keys: Set<String>, _ change: @Sendable (String, String) -> String?) async -> Set<String>? {
         guard !keys.isEmpty else { return [] }
@@ -83,10 +84,16 @@ public actor ProposalBoard {
         let edited = await edit { data in
             present = Set(data.keys).intersection(keys)
             var revised = data
-            for key in present {
+            var bytes = data.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            for key in present.sorted() {
                 guard let old = data[key] else { continue }
                 let new = change(key, old)
                 if let new, new.utf8.count > self.valueLimit { continue }
+                // Within the ConfigMap's bytes too: a board pinned full to them, one longer value refused
+                // by the server failed the whole write, every round, and live entries went stale.
+                let grown = (new?.utf8.count ?? -key.utf8.count) - old.utf8.count
+                if grown > 0, bytes + grown > Self.dataLimit { continue }
+                bytes += grown
                 revised[key] = new
             }
             return revised == data ? nil : revised
