@@ -203,17 +203,8 @@ extension ExpositionParser {
             let span = try quotedLabelValue(buffer, &index, nameStart: nameStart, nameEnd: nameEnd)
             // Each of the first `pairwiseLabelLimit` labels is compared with those before it as it is read;
             // past them, comparing every pair would cost n², and the caller sorts the whole set instead.
-            if spans.count < Self.pairwiseLabelLimit {
-                for other in spans
-                where other.nameRange.count == span.nameRange.count
-                    && ByteScanning.equal(
-                        UnsafeRawPointer(buffer.baseAddress! + other.nameStart),
-                        UnsafeRawPointer(buffer.baseAddress! + nameStart),
-                        count: span.nameRange.count
-                    )
-                {
-                    throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
-                }
+            if spans.count < Self.pairwiseLabelLimit, spans.contains(where: { Self.sameName(buffer, $0, span) }) {
+                throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
             }
             spans.append(span)
             guard index < lineEnd else { throw error(at: index, "expected \",\" or \"}\", got end of line") }

@@ -242,14 +242,12 @@ extension ExpositionParser {
         _ range: Range<Int>,
         _ dialect: NumberSyntax.Dialect
     ) throws(ExpositionError) -> Double {
+        // Named only for an error: a number parsed is the hot path.
+        func what() -> String { dialect == .openMetricsTimestamp ? "timestamp" : "value" }
         switch NumberSyntax.parse(buffer, range, dialect) {
         case .value(let value): return value
-        case .outOfRange:
-            let what = dialect == .openMetricsTimestamp ? "timestamp" : "value"
-            throw error(at: range.lowerBound, "\(what) \(quoted(buffer, range)) is out of range")
-        case .invalid:
-            let what = dialect == .openMetricsTimestamp ? "timestamp" : "value"
-            throw error(at: range.lowerBound, "invalid \(what) \(quoted(buffer, range))")
+        case .outOfRange: throw error(at: range.lowerBound, "\(what()) \(quoted(buffer, range)) is out of range")
+        case .invalid: throw error(at: range.lowerBound, "invalid \(what()) \(quoted(buffer, range))")
         }
     }
 
@@ -325,16 +323,7 @@ extension ExpositionParser {
     ) -> Int? {
         let count = spans.count
         guard count > 1 else { return nil }
-        func same(_ lhs: Int, _ rhs: Int) -> Bool {
-            let left = spans[lhs].nameRange
-            let right = spans[rhs].nameRange
-            return left.count == right.count
-                && ByteScanning.equal(
-                    UnsafeRawPointer(buffer.baseAddress! + left.lowerBound),
-                    UnsafeRawPointer(buffer.baseAddress! + right.lowerBound),
-                    count: left.count
-                )
-        }
+        func same(_ lhs: Int, _ rhs: Int) -> Bool { sameName(buffer, spans[lhs], spans[rhs]) }
         if count <= pairwiseLabelLimit {
             if firstRepeat {
                 for later in 1..<count {
@@ -378,6 +367,16 @@ extension ExpositionParser {
             }
             return found?.later
         }
+    }
+
+    /// Whether two labels have the same name, byte for byte.
+    static func sameName(_ buffer: UnsafeBufferPointer<UInt8>, _ lhs: LabelSpan, _ rhs: LabelSpan) -> Bool {
+        lhs.nameRange.count == rhs.nameRange.count
+            && ByteScanning.equal(
+                UnsafeRawPointer(buffer.baseAddress! + lhs.nameStart),
+                UnsafeRawPointer(buffer.baseAddress! + rhs.nameStart),
+                count: lhs.nameRange.count
+            )
     }
 
     /// Sorts `order` in place by `precedes`: heapsort, at most n log n comparisons whatever the input,

@@ -240,7 +240,7 @@ public struct PrometheusHistoryReader: Sendable {
         switch outcome {
         case .success(let response):
             guard [429, 502, 503].contains(response.status) else { return false }
-            let text = String(decoding: response.body.prefix(512), as: UTF8.self)
+            let text = errorText(response.body)
             return !text.contains(#""errorType":"timeout""#) && !text.contains(#""errorType":"execution""#)
         // A connection refused or unresolved is a wrong URL more often than a passing state: not retried.
         case .failure(let error): return error.kind == .transfer

@@ -31,8 +31,9 @@ public struct PrometheusSource: Sendable {
     /// `--query.lookback-delta`, whose default this is.
     public var lookbackDelta: Double
     /// The waits before each further try of a request that met a passing failure (a connection broken
-    /// mid-answer, 429, 502, 503 but not a query's timeout: a restarting Prometheus, a query frontend shedding load): one such
-    /// answer among dozens of windows failed the whole read, and the daemon's backfill learnt from nothing.
+    /// mid-answer, 429, 502, 503 but not a query's timeout: a restarting Prometheus, a query frontend
+    /// shedding load): one such answer among dozens of windows failed the whole read, and the daemon's
+    /// backfill learnt from nothing.
     public var retryDelays: [Duration] = [.seconds(1), .seconds(3)]
 
     public init(

@@ -167,13 +167,8 @@ import VigilTestKit
             ("list_incidents", ["namespace": .string(String(repeating: "a", count: 64))], "namespace: "),
         ]
         for (name, arguments, message) in cases {
-            let (content, isError) = try await client.callTool(name: name, arguments: arguments)
-            #expect(isError == true, "\(name)")
-            guard case .text(let text, _, _) = content.first else {
-                Issue.record("\(name): no text")
-                continue
-            }
-            #expect(text.contains(message), "\(name): \(text)")
+            let text = try await Self.toolError(client, name, arguments)
+            #expect(text?.contains(message) == true, "\(name): \(text ?? "no tool error")")
         }
     }
 
@@ -195,13 +190,7 @@ import VigilTestKit
             ),
         ]
         for (name, arguments, message) in cases {
-            let (content, isError) = try await client.callTool(name: name, arguments: arguments)
-            #expect(isError == true, "\(name) \(arguments)")
-            guard case .text(let text, _, _) = content.first else {
-                Issue.record("\(name): no text")
-                continue
-            }
-            #expect(text == message)
+            #expect(try await Self.toolError(client, name, arguments) == message, "\(name) \(arguments)")
         }
         // No tool that acts, whatever is asked for: an unknown tool, as the protocol answers it.
         await #expect {
@@ -212,6 +201,13 @@ import VigilTestKit
         // Spelt as declared, the same scope is answered.
         let listed = try await Self.call(client, "list_incidents", ["namespace": "shop"])
         #expect((listed["total"] as? Int ?? 0) > 0, "\(listed)")
+    }
+
+    /// The text of the tool error (`isError`) a call answers; nil when it answers otherwise.
+    static func toolError(_ client: Client, _ name: String, _ arguments: [String: Value]) async throws -> String? {
+        let (content, isError) = try await client.callTool(name: name, arguments: arguments)
+        guard isError == true, case .text(let text, _, _) = content.first else { return nil }
+        return text
     }
 
     /// JSON-RPC's invalid params (-32602) with `message`: how the protocol answers a tool no schema
@@ -232,15 +228,7 @@ import VigilTestKit
         #expect(ScopeArgument.quoted("shop") == "\"shop\"")
         let (client, server) = try await Self.session()
         defer { Self.close(client, server) }
-        let (content, isError) = try await client.callTool(
-            name: "list_incidents",
-            arguments: ["namespace": .string(grapheme)]
-        )
-        #expect(isError == true)
-        guard case .text(let text, _, _) = content.first else {
-            Issue.record("no text")
-            return
-        }
+        let text = try #require(try await Self.toolError(client, "list_incidents", ["namespace": .string(grapheme)]))
         #expect(text.hasPrefix("namespace: \""), "\(text.prefix(200))")
         #expect(text.utf8.count < 400, "\(text.utf8.count) bytes")
     }

@@ -145,7 +145,7 @@ public struct Signal: Sendable {
         // a sample (never past its five minutes, nor across a staleness marker): a series sampled less
         // often than the grid's step, or jittering about a half step (two points in one step, none in the
         // next), was missing from sums and ratios at every step between.
-        let reach = min(1.5 * Self.spacing(series.times) + grid.step, max(300, grid.step))
+        let reach = min(1.5 * Self.medianSpacing(series.times) + grid.step, max(300, grid.step))
         var pending: (index: Int, value: Double)?
         var emitted: (index: Int, value: Double)?
         func emit(_ point: (index: Int, value: Double)) {
@@ -175,8 +175,9 @@ public struct Signal: Sendable {
         if let pending { emit(pending) }
     }
 
-    /// The median time between a series's points (0 with fewer than two).
-    private static func spacing(_ times: [Double]) -> Double {
+    /// The median time between consecutive `times` (0 with fewer than two): how often a series or a
+    /// signal is usually sampled.
+    static func medianSpacing(_ times: [Double]) -> Double {
         guard times.count > 1 else { return 0 }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
         return gaps[gaps.count / 2]

@@ -148,8 +148,7 @@ public struct SignalWatch: Sendable {
     /// spacings where it is sparser, so scrapes that thin out under load do not split a run.
     static func gapLimit(_ times: [Double]) -> Double {
         guard times.count > 1 else { return .infinity }
-        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
-        return max(300, 3 * gaps[gaps.count / 2])
+        return max(300, 3 * Signal.medianSpacing(times))
     }
 }
 

@@ -1,5 +1,3 @@
-import VigilCore
-
 /// A counter's rate at each of its points, read over a window of its own samples as PromQL's `rate()`
 /// reads a range, without extrapolation: the increase since the earliest point in the window (a drop is
 /// a reset, the new value its increase) over the time between.
@@ -58,8 +56,7 @@ enum WindowedRate {
     /// shorter than the median spacing of the points and no longer than `gap`; the spacing where the
     /// value never changes.
     static func window(_ times: [Double], _ values: [Double], gap: Double) -> Double {
-        let spacings = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
-        let spacing = spacings[spacings.count / 2]
+        let spacing = Signal.medianSpacing(times)
         var changes: [Double] = []
         var changedAt = times[0]
         for index in times.indices.dropFirst() where values[index] != values[index - 1] {

@@ -118,7 +118,6 @@ enum ChunkedReadResponse {
         }
     }
 
-    /// One `ChunkedReadResponse`: each `chunked_series` (field 1) handed to `emit` with its decoded samples.
     /// The rest of the answer as the text of an error, if that is what it is: a line of printable text
     /// ending in a line break, as Go's `http.Error` writes it (a frame's length and checksum are binary).
     private static func serverError(_ rest: UnsafeBufferPointer<UInt8>) -> String? {
@@ -128,6 +127,7 @@ enum ChunkedReadResponse {
         return String(decoding: rest.dropLast(), as: UTF8.self)
     }
 
+    /// One `ChunkedReadResponse`: each `chunked_series` (field 1) handed to `emit` with its decoded samples.
     private static func readFrame(
         _ buffer: UnsafeBufferPointer<UInt8>,
         _ range: Range<Int>,

@@ -16,6 +16,11 @@ public actor ProposalBoard {
     public static let dataLimit = 1_048_576
     private let client: KubeClient
 
+    /// The bytes of `data`'s keys and values, as the API server counts them against ``dataLimit``.
+    static func bytes(of data: [String: String]) -> Int {
+        data.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+    }
+
     /// The answer to ``pin(_:_:)``.
     public enum Pinned: Sendable, Equatable {
         /// The entry is on the board now.
@@ -47,8 +52,9 @@ public actor ProposalBoard {
                 outcome = .present
                 return nil
             }
-            let bytes = data.reduce(key.utf8.count + value.utf8.count) { $0 + $1.key.utf8.count + $1.value.utf8.count }
-            guard data.count < self.entryLimit, bytes <= Self.dataLimit else {
+            guard data.count < self.entryLimit,
+                Self.bytes(of: data) + key.utf8.count + value.utf8.count <= Self.dataLimit
+            else {
                 outcome = .full
                 return nil
             }
@@ -76,15 +82,15 @@ public actor ProposalBoard {
     /// Rewrites the entries with these keys in one write on the version read: `change` gets each one's
     /// key and value and answers its new value, or nil to remove it. It cannot add an entry, and a new
     /// value longer than ``valueLimit``, or one that would take the board past ``dataLimit``, leaves the
-    /// entry as it was. The keys among `keys` that were on the
-    /// board; nil when it could not be read or written.
+    /// entry as it was. The keys among `keys` that were on the board; nil when it could not be read or
+    /// written.
     public func revise(_ keys: Set<String>, _ change: @Sendable (String, String) -> String?) async -> Set<String>? {
         guard !keys.isEmpty else { return [] }
         var present: Set<String> = []
         let edited = await edit { data in
             present = Set(data.keys).intersection(keys)
             var revised = data
-            var bytes = data.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            var bytes = Self.bytes(of: data)
             for key in present.sorted() {
                 guard let old = data[key] else { continue }
                 let new = change(key, old)
