@@ -3,7 +3,7 @@ import VigilCore
 /// A PromQL series selector — `name{label="v", label=~"re", label!="v", label!~"re"}` — parsed once and
 /// matched against label sets, with PromQL's semantics: regexes take Go's RE2 syntax, are anchored at both
 /// ends with `.` matching a newline, and are matched code point by code point (as Go's RE2 matches runes)
-/// (``RE2Syntax/anchored(_:standalone:)``, as relabelling compiles them); a missing label reads as the
+/// (``RE2``, as relabelling compiles them); a missing label reads as the
 /// empty string.
 public struct SeriesSelector: Sendable, CustomStringConvertible {
     public enum Operator: String, Sendable {
@@ -17,15 +17,14 @@ public struct SeriesSelector: Sendable, CustomStringConvertible {
         public var label: String
         public var op: Operator
         public var value: String
-        // Compiled once and only read after: safe to share although Regex is not declared Sendable.
-        nonisolated(unsafe) let regex: Regex<AnyRegexOutput>?
+        let regex: RE2?
 
         func matches(_ actual: String) -> Bool {
             switch op {
             case .equal: actual == value
             case .notEqual: actual != value
-            case .matches: (try? regex?.wholeMatch(in: actual)) != nil
-            case .notMatches: (try? regex?.wholeMatch(in: actual)) == nil
+            case .matches: regex?.matches(actual) == true
+            case .notMatches: regex?.matches(actual) != true
             }
         }
     }
@@ -68,10 +67,10 @@ public struct SeriesSelector: Sendable, CustomStringConvertible {
                 scanner.skipSpaces()
                 let valueColumn = scanner.position + 1
                 let value = try scanner.quoted()
-                var regex: Regex<AnyRegexOutput>?
+                var regex: RE2?
                 if op == .matches || op == .notMatches {
                     do {
-                        regex = try RE2Syntax.anchored(value, standalone: true)
+                        regex = try RE2(value, standalone: true)
                     } catch {
                         throw ParseError(
                             column: valueColumn,

@@ -29,14 +29,11 @@ public struct RelabelRule: Sendable, Equatable {
     public let regex: String
     public let targetLabel: String
     public let replacement: String
-    /// Not `Sendable` only because `AnyRegexOutput` holds `Any`; the regex is never mutated after the
-    /// initializer, and its lazily lowered program is published atomically, so sharing it is safe.
-    nonisolated(unsafe) let compiled: Regex<AnyRegexOutput>
+    let compiled: RE2
 
-    /// Fails when `regex` is not RE2 syntax (with Go's `regexp/syntax` wording, as Prometheus reports
-    /// it) or nests repetition (see ``RE2Syntax``), else with the regex engine's message when it does
-    /// not compile; and, as Prometheus's `Config.Validate`, when `replace` has no `targetLabel` or one
-    /// that is no label name (templates aside).
+    /// Fails when `regex` is not RE2 syntax, with Go's `regexp/syntax` wording as Prometheus reports it
+    /// (see ``RE2Syntax``); and, as Prometheus's `Config.Validate`, when `replace` has no `targetLabel`
+    /// or one that is no label name (templates aside).
     public init(
         action: Action,
         sourceLabels: [String] = [],
@@ -59,7 +56,7 @@ public struct RelabelRule: Sendable, Equatable {
         self.regex = regex
         self.targetLabel = targetLabel
         self.replacement = replacement
-        compiled = try RE2Syntax.anchored(regex)
+        compiled = try RE2(regex)
     }
 
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
@@ -111,16 +108,11 @@ public struct RelabelRule: Sendable, Equatable {
         return true
     }
 
-    private func matches(_ value: String) -> Bool {
-        (try? compiled.wholeMatch(in: value)) != nil
-    }
+    private func matches(_ value: String) -> Bool { compiled.matches(value) }
 
     /// The whole match and its groups (with the named ones' indices), or nil without a match.
     private func captures(_ value: String) -> (groups: [Substring?], names: [String: Int])? {
-        guard let match = try? compiled.wholeMatch(in: value) else { return nil }
-        var names: [String: Int] = [:]
-        for (index, group) in match.output.enumerated() { if let name = group.name { names[name] = index } }
-        return (match.output.map(\.substring), names)
+        compiled.match(value).map { ($0, compiled.groupNames) }
     }
 
     /// Prometheus's legacy label name: `[a-zA-Z_][a-zA-Z0-9_]*` (what Vigil's exposition can carry).

@@ -1,81 +1,92 @@
-/// Go's RE2 syntax (what Prometheus's relabelling accepts), checked before Swift's `Regex` compiles a
-/// pattern: Swift's engine takes lookarounds, backreferences, atomic groups, possessive quantifiers,
-/// comments and more that RE2 refuses, so without this check a configuration Vigil ran would fail in
-/// Prometheus (and behave differently). Refusals read as Go's `regexp/syntax` errors, which
-/// Prometheus prints: ``error parsing regexp: invalid or unsupported Perl syntax: `(?=` ``.
+/// Go's RE2 syntax (what Prometheus's relabelling and label matchers accept), parsed as Go's
+/// `regexp/syntax` parses it with its Perl flags, into the tree ``RE2Program`` compiles. Refusals read as
+/// Go's errors, which Prometheus prints: ``error parsing regexp: invalid or unsupported Perl syntax: `(?=` ``.
 ///
-/// Two refusals are Vigil's own: a repeated group that itself repeats (`(a+)+`, `(x*){2,}`), and a
-/// repeated group whose alternatives may begin alike (`(.|\s)*`, `(a|ab)+`; `(get|put)+` is taken: each
-/// begins with its own letter). RE2 matches in linear time whatever the pattern; Swift's `Regex`
-/// backtracks, and either can take time exponential in the label value's length, on the scrape's actor.
+/// The parser keeps its own stack of open groups instead of recursing, so a pattern of a thousand
+/// nested groups needs no deeper call stack than a flat one; like Go, it refuses a tree more than 1,000
+/// levels deep and a counted repetition whose nested counts multiply past 1,000.
 package enum RE2Syntax {
     package struct Violation: Error, CustomStringConvertible, Equatable {
         package let description: String
     }
 
-    /// The largest count of a `{n,m}` repetition, as in Go.
+    /// The largest count of a `{n,m}` repetition, and of nested counts multiplied, as in Go.
     static let maximumRepeatCount = 1000
+    /// The deepest tree Go parses (`maxHeight`).
+    static let maximumHeight = 1000
 
-    /// Checks `pattern` and returns it as Swift's `Regex` must be given it to mean what it means in
-    /// RE2: a `{` that starts no repetition count, a `[` inside a class and a `]` first in a class are
-    /// literals in RE2 but a quantifier (`{,3}`), a nested class and an empty class to Swift, so they
-    /// are escaped; an octal escape (`\101`, a backreference to Swift) becomes `\x{41}`, and `\pL`
-    /// becomes `\p{L}`.
-    @discardableResult
-    package static func check(_ pattern: String) throws(Violation) -> String {
-        var scanner = Scanner(Array(pattern.unicodeScalars))
-        try scanner.run()
-        var translated = ""
-        var index = 0
-        for rewrite in scanner.rewrites {
-            translated.unicodeScalars.append(contentsOf: scanner.scalars[index..<rewrite.range.lowerBound])
-            translated += rewrite.text
-            index = rewrite.range.upperBound
+    /// The flags a part of the pattern is read under: `(?i)`, `(?s)`, `(?m)`, `(?U)`.
+    struct Flags: Sendable {
+        var foldsCase = false
+        var dotAll = false
+        var multiline = false
+        var ungreedy = false
+    }
+
+    struct Parsed: Sendable {
+        let root: RE2Node
+        let captureCount: Int
+        /// Each group name's first group, for `${name}` (Go's `Expand` takes the first that matched).
+        let names: [String: Int]
+    }
+
+    static func parse(_ pattern: String, flags: Flags = Flags()) throws(Violation) -> Parsed {
+        var parser = Parser(Array(pattern.unicodeScalars), flags: flags)
+        return try parser.run()
+    }
+
+    private struct Parser {
+        /// A node and its height, as Go counts it: a leaf is 1, anything else one more than its tallest part.
+        struct Item {
+            var node: RE2Node
+            var height: Int
         }
-        translated.unicodeScalars.append(contentsOf: scanner.scalars[index...])
-        return translated
-    }
 
-    /// `pattern` checked and compiled as Prometheus compiles a relabel regex or a label matcher:
-    /// anchored at both ends with `.` matching a newline (`^(?s:…)$`), and matched code point by code
-    /// point, as Go's RE2 matches runes (Swift's default is by grapheme: "e" + a combining acute would be
-    /// one `.`). The pattern is compiled alone first when `standalone` (a label matcher: Prometheus
-    /// parses it before wrapping it, so `a)|(b` is refused there; relabelling wraps it unparsed, and
-    /// takes it as `^(?s:a)|(b)$`).
-    package static func anchored(_ pattern: String, standalone: Bool = false) throws -> Regex<AnyRegexOutput> {
-        let translated = try check(pattern)
-        if standalone { _ = try Regex(translated) }
-        return try Regex("^(?s:\(translated))$").matchingSemantics(.unicodeScalar)
-    }
+        /// An open group (the whole pattern is the first): its finished alternatives, the sequence being
+        /// read, its capture number, and the flags to restore when it closes.
+        struct Frame {
+            var alternatives: [Item] = []
+            var sequence: [Item] = []
+            let capture: Int?
+            let outerFlags: Flags
 
-    private struct Scanner {
+            mutating func finishAlternative() {
+                alternatives.append(Self.joined(sequence, as: RE2Node.concatenation))
+                sequence = []
+            }
+
+            mutating func collapsed() -> Item {
+                finishAlternative()
+                return Self.joined(alternatives, as: RE2Node.alternation)
+            }
+
+            static func joined(_ items: [Item], as make: ([RE2Node]) -> RE2Node) -> Item {
+                switch items.count {
+                case 0: Item(node: .empty, height: 1)
+                case 1: items[0]
+                default: Item(node: make(items.map(\.node)), height: 1 + items.map(\.height).max()!)
+                }
+            }
+        }
+
         let scalars: [Unicode.Scalar]
         var position = 0
-        /// Per open group: whether something inside it repeats.
-        var groups: [Bool] = [false]
-        /// Whether the last atom (a group, a class, a literal) has a repetition inside it.
-        var lastAtomRepeats = false
-        /// Per open group (the pattern itself first): how each of its alternatives so far begins.
-        var alternatives: [Alternatives] = [Alternatives()]
-        /// Whether the last atom is a group whose alternatives may begin alike.
-        var lastAtomAmbiguous = false
-        /// Whether an `i` flag is in force: literals then match either case.
-        var foldsCase = false
-        /// Per open group: whether an `i` flag was in force outside it (restored when it closes: a
-        /// flag set inside a group ends with it).
-        var enclosingFoldsCase: [Bool] = []
-        var hasAtom = false
-        /// Where the previous repetition operator began, while it is the last thing parsed.
+        var flags: Flags
+        var frames: [Frame]
+        var captureCount = 0
+        var names: [String: Int] = [:]
+        /// Where the previous repetition operator began, while it is the last thing read.
         var lastRepeat: Int?
-        /// Spans to be written otherwise for Swift, in order.
-        var rewrites: [(range: Range<Int>, text: String)] = []
 
-        /// Escapes the scalar at `index`, a literal to RE2 and syntax to Swift.
-        mutating func escapeLiteral(at index: Int) {
-            rewrites.append((index..<(index + 1), "\\" + String(scalars[index])))
+        init(_ scalars: [Unicode.Scalar], flags: Flags) {
+            self.scalars = scalars
+            self.flags = flags
+            frames = [Frame(capture: nil, outerFlags: flags)]
         }
 
-        init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+        func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+            position + offset < scalars.count ? scalars[position + offset] : nil
+        }
 
         func text(_ range: Range<Int>) -> String {
             var string = ""
@@ -87,318 +98,418 @@ package enum RE2Syntax {
             Violation(description: "error parsing regexp: \(code): `\(text(range))`")
         }
 
-        /// How the alternatives of one group begin: with a literal scalar, or (nil) with anything else — a
-        /// class, an escape, a group, nothing.
-        struct Alternatives {
-            var firsts: [Unicode.Scalar?] = []
-            var atBranchStart = true
-            /// Whether the last atom begins the current alternative (a `?` or `*` on it voids it).
-            var lastIsFirst = false
-            /// Whether a group inside holds alternatives that may begin alike: repeating this one
-            /// repeats them.
-            var holdsAmbiguous = false
+        var whole: Range<Int> { 0..<scalars.count }
 
-            /// Notes an atom: the one that begins the current alternative, if it is the first.
-            mutating func begin(with literal: Unicode.Scalar?) {
-                lastIsFirst = atBranchStart
-                guard atBranchStart else { return }
-                firsts.append(literal)
-                atBranchStart = false
-            }
-
-            /// The first atom of the current alternative may match nothing: what follows may begin it.
-            mutating func voidFirst() {
-                if lastIsFirst, !firsts.isEmpty { firsts[firsts.count - 1] = nil }
-            }
-
-            /// Whether repeating the group may backtrack exponentially: two of its alternatives may begin
-            /// with the same text (more than one, and one of them not a literal, or two the same literal),
-            /// or a group inside holds such alternatives.
-            var mayOverlap: Bool {
-                let all = firsts + (atBranchStart ? [nil] : [])
-                let literals = all.compactMap { $0 }
-                return holdsAmbiguous
-                    || (all.count > 1 && (literals.count < all.count || Set(literals).count < literals.count))
-            }
-        }
-
-        func peek(_ offset: Int = 0) -> Unicode.Scalar? {
-            position + offset < scalars.count ? scalars[position + offset] : nil
-        }
-
-        mutating func run() throws(Violation) {
+        mutating func run() throws(Violation) -> Parsed {
             while let scalar = peek() {
+                var repeatStart: Int?
                 switch scalar {
-                case "\\":
-                    alternatives[alternatives.count - 1].begin(with: nil)
-                    try escape()
-                    atom(repeats: false)
-                case "[":
-                    alternatives[alternatives.count - 1].begin(with: nil)
-                    try characterClass()
-                    atom(repeats: false)
                 case "(":
-                    alternatives[alternatives.count - 1].begin(with: nil)
-                    try openGroup()
-                case ")":
-                    position += 1
-                    if groups.count > 1 {
-                        let inner = groups.removeLast()
-                        foldsCase = enclosingFoldsCase.removeLast()
-                        groups[groups.count - 1] = groups[groups.count - 1] || inner
-                        let ambiguous = alternatives.count > 1 && alternatives.removeLast().mayOverlap
-                        if ambiguous { alternatives[alternatives.count - 1].holdsAmbiguous = true }
-                        atom(repeats: inner, ambiguous: ambiguous)
+                    if peek(1) == "?" {
+                        try groupOrFlags()
                     } else {
-                        atom(repeats: false)  // Swift refuses the unbalanced parenthesis itself
+                        captureCount += 1
+                        frames.append(Frame(capture: captureCount, outerFlags: flags))
+                        position += 1
                     }
                 case "|":
+                    frames[frames.count - 1].finishAlternative()
                     position += 1
-                    alternatives[alternatives.count - 1].begin(with: nil)  // an empty alternative
-                    alternatives[alternatives.count - 1].atBranchStart = true
-                    hasAtom = false
-                    lastRepeat = nil
-                case "*", "+", "?":
-                    try repetition(from: position, length: 1, repeats: scalar != "?", optional: scalar != "+")
-                case "{":
-                    if let (length, minimum, maximum) = repeatCount() {
-                        guard minimum <= Self.maximum, (maximum ?? minimum) <= Self.maximum,
-                            maximum.map({ $0 >= minimum }) ?? true
-                        else { throw refuse("invalid repeat count", position..<(position + length)) }
-                        try repetition(
-                            from: position,
-                            length: length,
-                            repeats: (maximum ?? Int.max) > 1,
-                            optional: minimum == 0
-                        )
-                    } else {
-                        alternatives[alternatives.count - 1].begin(with: "{")
-                        escapeLiteral(at: position)
-                        position += 1
-                        atom(repeats: false)  // a brace that starts no count is a literal, as in Go
+                case ")":
+                    guard frames.count > 1 else { throw refuse("unexpected )", whole) }
+                    var frame = frames.removeLast()
+                    var item = frame.collapsed()
+                    if let index = frame.capture {
+                        item = Item(node: .capture(item.node, index: index), height: item.height + 1)
                     }
-                default:
-                    // `.`, `^` and `$` match what no literal says; anything else is itself (either case of
-                    // it, once a flag has made matching case-insensitive).
-                    let literal = foldsCase ? scalar.properties.lowercaseMapping.unicodeScalars.first : scalar
-                    alternatives[alternatives.count - 1].begin(
-                        with: ".^$".unicodeScalars.contains(scalar) ? nil : literal
-                    )
+                    flags = frame.outerFlags
                     position += 1
-                    atom(repeats: false)
+                    try push(item)
+                case "^":
+                    position += 1
+                    try push(.assertion(flags.multiline ? .beginLine : .beginText))
+                case "$":
+                    position += 1
+                    try push(.assertion(flags.multiline ? .endLine : .endText))
+                case ".":
+                    position += 1
+                    try push(flags.dotAll ? .anyScalar : .set(RE2ScalarSet([0x0A...0x0A], negated: true)))
+                case "[":
+                    try characterClass()
+                case "*", "+", "?":
+                    repeatStart = position
+                    position += 1
+                    try repetition(from: repeatStart!, minimum: scalar == "+" ? 1 : 0, maximum: scalar == "?" ? 1 : nil)
+                case "{":
+                    guard let (end, minimum, maximum) = repeatCount() else {
+                        position += 1
+                        try push(literal("{"))  // a brace that starts no count is a literal, as in Go
+                        break
+                    }
+                    guard minimum >= 0, minimum <= Self.maximumRepeat, (maximum ?? 0) <= Self.maximumRepeat,
+                        maximum.map({ $0 >= minimum }) ?? true
+                    else { throw refuse("invalid repeat count", position..<end) }
+                    repeatStart = position
+                    position = end
+                    try repetition(from: repeatStart!, minimum: minimum, maximum: maximum, counted: true)
+                case "\\":
+                    try escapeOutsideClass()
+                default:
+                    position += 1
+                    try push(literal(scalar))
                 }
+                lastRepeat = repeatStart
             }
+            guard frames.count == 1 else { throw refuse("missing closing )", whole) }
+            let root = frames[0].collapsed()
+            return Parsed(root: root.node, captureCount: captureCount, names: names)
         }
 
-        static let maximum = RE2Syntax.maximumRepeatCount
+        static let maximumRepeat = RE2Syntax.maximumRepeatCount
 
-        mutating func atom(repeats: Bool, ambiguous: Bool = false) {
-            hasAtom = true
-            lastAtomRepeats = repeats
-            lastAtomAmbiguous = ambiguous
-            lastRepeat = nil
+        func literal(_ scalar: Unicode.Scalar) -> RE2Node { .literal(scalar.value, folds: flags.foldsCase) }
+
+        mutating func push(_ node: RE2Node) throws(Violation) { try push(Item(node: node, height: 1)) }
+
+        mutating func push(_ item: Item) throws(Violation) {
+            guard item.height <= RE2Syntax.maximumHeight else { throw refuse("expression nests too deeply", whole) }
+            frames[frames.count - 1].sequence.append(item)
         }
 
-        /// A `*`, `+`, `?` or `{n,m}` of `length` scalars at `start`, with its optional lazy `?`; `optional`
-        /// when it may match nothing.
-        mutating func repetition(from start: Int, length: Int, repeats: Bool, optional: Bool) throws(Violation) {
-            position = start + length
-            if peek() == "?" { position += 1 }
+        /// A `*`, `+`, `?` or `{n,m}` that began at `start` and ends at the position, with its optional
+        /// lazy `?`, applied to the last thing read.
+        mutating func repetition(from start: Int, minimum: Int, maximum: Int?, counted: Bool = false) throws(Violation)
+        {
+            var greedy = true
+            if peek() == "?" {
+                position += 1
+                greedy = false
+            }
+            if flags.ungreedy { greedy.toggle() }
             if let lastRepeat {
                 // Go: "a** is a syntax error, not a doubled star (and a++ means something else entirely)".
                 throw refuse("invalid nested repetition operator", lastRepeat..<position)
             }
-            guard hasAtom else { throw refuse("missing argument to repetition operator", start..<position) }
-            if repeats, lastAtomRepeats {
-                throw Violation(
-                    description:
-                        "nested repetition `\(text(start..<position))` of a group that repeats inside: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; rewrite it without repeating a repeated group"
-                )
+            guard let last = frames[frames.count - 1].sequence.popLast() else {
+                throw refuse("missing argument to repetition operator", start..<position)
             }
-            if repeats, lastAtomAmbiguous {
-                throw Violation(
-                    description:
-                        "repetition `\(text(start..<position))` of a group whose alternatives may begin alike: Vigil's regex engine backtracks (RE2 does not), so this can take time exponential in the value's length; use a character class (`[ab]`, `[\\s\\S]`) or alternatives that each begin with their own literal"
-                )
+            let node = RE2Node.repetition(last.node, minimum: minimum, maximum: maximum, greedy: greedy)
+            if counted, minimum >= 2 || (maximum ?? 0) >= 2,
+                !Self.repeatIsValid(node, within: RE2Syntax.maximumRepeatCount)
+            {
+                throw refuse("invalid repeat count", start..<position)
             }
-            if optional { alternatives[alternatives.count - 1].voidFirst() }
-            if repeats { groups[groups.count - 1] = true }
-            lastAtomRepeats = lastAtomRepeats || repeats
-            lastRepeat = start
+            try push(Item(node: node, height: last.height + 1))
         }
 
-        /// `{n}`, `{n,}` or `{n,m}` at the position: its length and counts; nil when it is no count.
-        func repeatCount() -> (Int, Int, Int?)? {
+        /// Go's `repeatIsValid`: the counts of nested counted repetitions, multiplied, stay within `limit`.
+        static func repeatIsValid(_ node: RE2Node, within limit: Int) -> Bool {
+            var limit = limit
+            switch node {
+            case .repetition(let inner, let minimum, let maximum, _):
+                if maximum == 0 { return true }
+                let count = maximum ?? minimum
+                if count > limit { return false }
+                if count > 0 { limit /= count }
+                return repeatIsValid(inner, within: limit)
+            case .capture(let inner, _): return repeatIsValid(inner, within: limit)
+            case .concatenation(let nodes), .alternation(let nodes):
+                return nodes.allSatisfy { repeatIsValid($0, within: limit) }
+            case .empty, .literal, .set, .anyScalar, .assertion: return true
+            }
+        }
+
+        /// `{n}`, `{n,}` or `{n,m}` at the position, as Go's `parseRepeat` reads it: the index after its
+        /// `}`, the counts (-1 for a number too large to read; `maximum` nil when unbounded), or nil when
+        /// it is no count (then the `{` is a literal).
+        func repeatCount() -> (end: Int, minimum: Int, maximum: Int?)? {
             var index = position + 1
             func number() -> Int? {
+                guard index < scalars.count, ("0"..."9").contains(scalars[index]) else { return nil }
+                // Go disallows leading zeros: `{01}` is literal text.
+                if scalars[index] == "0", index + 1 < scalars.count, ("0"..."9").contains(scalars[index + 1]) {
+                    return nil
+                }
                 var value = 0
-                let start = index
                 while index < scalars.count, ("0"..."9").contains(scalars[index]) {
-                    value = min(value * 10 + Int(scalars[index].value - 48), 1_000_000)
+                    if value >= 100_000_000 {
+                        value = -1
+                    } else if value >= 0 {
+                        value = value * 10 + Int(scalars[index].value - 48)
+                    }
                     index += 1
                 }
-                return index > start ? value : nil
+                return value
             }
-            guard let minimum = number() else { return nil }
+            guard var minimum = number(), index < scalars.count else { return nil }
             var maximum: Int? = minimum
-            if index < scalars.count, scalars[index] == "," {
+            if scalars[index] == "," {
                 index += 1
-                maximum = number()
+                guard index < scalars.count else { return nil }
+                if scalars[index] == "}" {
+                    maximum = nil
+                } else {
+                    guard let upper = number() else { return nil }
+                    maximum = upper
+                    if upper < 0 { minimum = -1 }
+                }
             }
             guard index < scalars.count, scalars[index] == "}" else { return nil }
-            return (index + 1 - position, minimum, maximum)
+            return (index + 1, minimum, maximum)
         }
 
-        /// Enters a group whose literals fold case when `folding`; the flags outside come back at its end.
-        mutating func openScope(folding: Bool) {
-            enclosingFoldsCase.append(foldsCase)
-            foldsCase = folding
-            groups.append(false)
-            alternatives.append(Alternatives())
-            hasAtom = false
-            lastRepeat = nil
-        }
-
-        mutating func openGroup() throws(Violation) {
+        /// `(?…`: a named capture, a non-capturing group with flags, or flags for the rest of the group.
+        mutating func groupOrFlags() throws(Violation) {
             let start = position
-            position += 1
-            guard peek() == "?" else {
-                openScope(folding: foldsCase)
-                return
-            }
-            position += 1
-            // Named captures: (?P<name>…) and, since Go 1.22, (?<name>…).
-            if peek() == "<" || (peek() == "P" && peek(1) == "<") {
-                position += peek() == "P" ? 2 : 1
-                let nameStart = position
-                guard let end = scalars[position...].firstIndex(of: ">") else {
+            let remaining = scalars.count - start
+            let pythonName = remaining > 4 && scalars[start + 2] == "P" && scalars[start + 3] == "<"
+            let dotNetName = remaining > 3 && scalars[start + 2] == "<"
+            if pythonName || dotNetName {
+                // Named captures: (?P<name>…) and, since Go 1.22, (?<name>…).
+                guard let end = scalars[start...].firstIndex(of: ">") else {
                     throw refuse("invalid named capture", start..<scalars.count)
                 }
-                let name = scalars[nameStart..<end]
-                guard !name.isEmpty,
-                    name.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil })
-                else { throw refuse("invalid named capture", start..<(end + 1)) }
+                let name = scalars[(start + (pythonName ? 4 : 3))..<end]
+                guard !name.isEmpty, name.allSatisfy(Self.isNameScalar) else {
+                    throw refuse("invalid named capture", start..<(end + 1))
+                }
+                captureCount += 1
+                let nameText = text((end - name.count)..<end)
+                if names[nameText] == nil { names[nameText] = captureCount }
+                frames.append(Frame(capture: captureCount, outerFlags: flags))
                 position = end + 1
-                openScope(folding: foldsCase)
                 return
             }
             // Flags (i, m, s, U, a '-' once), then ':' opens a group or ')' ends the flag setting.
+            position = start + 2
+            var new = flags
             var negated = false
             var sawFlag = false
-            var folds = foldsCase
-            while let scalar = peek() {
+            loop: while let scalar = peek() {
                 position += 1
                 switch scalar {
-                case "i", "m", "s", "U":
-                    sawFlag = true
-                    if scalar == "i" { folds = !negated }
-                case "-" where !negated:
+                case "i": new.foldsCase = !negated
+                case "m": new.multiline = !negated
+                case "s": new.dotAll = !negated
+                case "U": new.ungreedy = !negated
+                case "-":
+                    guard !negated else { break loop }
                     negated = true
                     sawFlag = false
-                case ":" where !negated || sawFlag:
-                    // (?i:…): the flags hold inside the group only.
-                    openScope(folding: folds)
-                    return
-                case ")" where !negated || sawFlag:
-                    // (?i): the flags hold to the end of the enclosing group.
-                    foldsCase = folds
+                    continue loop
+                case ":", ")":
+                    guard !negated || sawFlag else { break loop }
+                    // (?i:…): the flags hold inside the group only; (?i): to the end of the enclosing group.
+                    if scalar == ":" { frames.append(Frame(capture: nil, outerFlags: flags)) }
+                    flags = new
                     return
                 default:
-                    throw refuse("invalid or unsupported Perl syntax", start..<position)
+                    break loop
                 }
+                sawFlag = true
             }
-            throw refuse("missing closing )", start..<position)
+            throw refuse("invalid or unsupported Perl syntax", start..<position)
         }
 
-        /// A backslash escape, outside or inside a class: only what Go's `parseEscape` takes.
-        mutating func escape() throws(Violation) {
+        /// A letter or decimal digit or `_`: what Go takes in a group name.
+        static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
+                true
+            default: scalar == "_"
+            }
+        }
+
+        /// A backslash outside a class: an assertion, `\Q…\E`, a class (`\d`, `\pL`) or one code point.
+        mutating func escapeOutsideClass() throws(Violation) {
+            let start = position
+            if let next = peek(1) {
+                let assertion: RE2Assertion? =
+                    switch next {
+                    case "A": .beginText
+                    case "z": .endText
+                    case "b": .wordBoundary
+                    case "B": .notWordBoundary
+                    default: nil
+                    }
+                if let assertion {
+                    position += 2
+                    try push(.assertion(assertion))
+                    return
+                }
+                switch next {
+                case "C":
+                    throw refuse("invalid escape sequence", start..<(start + 2))  // any byte: not in Go
+                case "Q":
+                    // Literal text up to \E (or the end).
+                    position += 2
+                    while let scalar = peek(), !(scalar == "\\" && peek(1) == "E") {
+                        position += 1
+                        try push(literal(scalar))
+                    }
+                    position = min(scalars.count, position + 2)
+                    return
+                case "p", "P":
+                    try push(.set(unicodeClass()))
+                    return
+                default:
+                    if let perl = RE2ScalarSet.perl(next, folds: flags.foldsCase) {
+                        position += 2
+                        try push(.set(perl))
+                        return
+                    }
+                }
+            }
+            try push(.literal(escape(), folds: flags.foldsCase))
+        }
+
+        /// `\pL`, `\p{Greek}`, `\PL`, `\p{^Greek}` at the position, as a class of its own.
+        mutating func unicodeClass() throws(Violation) -> RE2ScalarSet {
+            let start = position
+            var negated = scalars[start + 1] == "P"
+            position = start + 2
+            var name: String
+            if peek() == "{" {
+                guard let end = scalars[start...].firstIndex(of: "}") else {
+                    throw refuse("invalid character class range", start..<scalars.count)
+                }
+                name = text((start + 3)..<end)
+                position = end + 1
+            } else {
+                name = peek().map { String($0) } ?? ""
+                position = min(scalars.count, position + 1)
+            }
+            if name.hasPrefix("^") {
+                negated.toggle()
+                name.removeFirst()
+            }
+            guard let property = RE2UnicodeProperty(name: name) else {
+                throw refuse("invalid character class range", start..<position)
+            }
+            var set = RE2ScalarSet(folds: flags.foldsCase)
+            set.add(property)
+            set.negated = negated
+            return set
+        }
+
+        /// A backslash escape for one code point, as Go's `parseEscape` reads it.
+        mutating func escape() throws(Violation) -> UInt32 {
             let start = position
             position += 1
             guard let scalar = peek() else { throw refuse("trailing backslash at end of expression", 0..<0) }
             position += 1
             func invalid() -> Violation { refuse("invalid escape sequence", start..<position) }
-            func isOctal(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { ("0"..."7").contains($0) } ?? false }
-            func isHex(_ scalar: Unicode.Scalar?) -> Bool { scalar?.properties.isASCIIHexDigit ?? false }
-            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar) { return }
+            func octal(_ scalar: Unicode.Scalar?) -> UInt32? {
+                scalar.flatMap { ("0"..."7").contains($0) ? $0.value - 48 : nil }
+            }
+            func hex(_ scalar: Unicode.Scalar?) -> UInt32? {
+                guard let scalar, scalar.properties.isASCIIHexDigit else { return nil }
+                return UInt32(String(scalar), radix: 16)
+            }
+            // Escaped punctuation is itself (Go once refused `\_`, and takes it now).
+            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar) { return scalar.value }
             switch scalar {
-            case "1"..."7":
+            case "0"..."7":
                 // A single non-zero digit is a backreference, which RE2 does not support.
-                guard isOctal(peek()) else { throw invalid() }
-                position += 1
-                if isOctal(peek()) { position += 1 }
-                rewriteOctal(start)
-            case "0":
-                for _ in 0..<2 where isOctal(peek()) { position += 1 }
-                rewriteOctal(start)
+                if scalar != "0", octal(peek()) == nil { throw invalid() }
+                var value = scalar.value - 48
+                for _ in 1..<3 {
+                    guard let digit = octal(peek()) else { break }
+                    value = value * 8 + digit
+                    position += 1
+                }
+                return value
             case "x":
-                if peek() == "{" {
-                    position += 1
-                    let digits = position
-                    while isHex(peek()) { position += 1 }
-                    guard position > digits, peek() == "}" else { throw invalid() }
-                    position += 1
-                } else {
-                    for _ in 0..<2 {
-                        guard isHex(peek()) else { throw invalid() }
+                guard let next = peek() else { throw invalid() }
+                position += 1
+                if next == "{" {
+                    var value: UInt32 = 0
+                    var digits = 0
+                    while true {
+                        guard let scalar = peek() else { throw invalid() }
                         position += 1
+                        if scalar == "}" { break }
+                        guard let digit = hex(scalar) else { throw invalid() }
+                        value = value * 16 + digit
+                        guard value <= RE2ScalarSet.maximumScalar else { throw invalid() }
+                        digits += 1
+                    }
+                    guard digits > 0 else { throw invalid() }
+                    return value
+                }
+                let second = peek()
+                if second != nil { position += 1 }
+                guard let high = hex(next), let low = hex(second) else { throw invalid() }
+                return high * 16 + low
+            case "a": return 0x07
+            case "f": return 0x0C
+            case "n": return 0x0A
+            case "r": return 0x0D
+            case "t": return 0x09
+            case "v": return 0x0B
+            default: throw invalid()
+            }
+        }
+
+        /// `[…]`, as Go's `parseClass` reads it: a leading `]` is literal, `-` is literal where it
+        /// starts no range, and POSIX, Perl and Unicode classes may sit inside.
+        mutating func characterClass() throws(Violation) {
+            let start = position
+            position += 1
+            var set = RE2ScalarSet(folds: flags.foldsCase)
+            if peek() == "^" {
+                set.negated = true
+                position += 1
+            }
+            var first = true
+            while peek() != "]" || first {
+                first = false
+                if peek() == "[", peek(1) == ":", scalars.count - position > 2, let end = posixClassEnd() {
+                    guard let posix = RE2ScalarSet.posix(text(position..<end), folds: false) else {
+                        throw refuse("invalid character class range", position..<end)
+                    }
+                    set.add(posix)
+                    position = end
+                    continue
+                }
+                if peek() == "\\", let next = peek(1) {
+                    if next == "p" || next == "P" {
+                        set.add(try unicodeClass())
+                        continue
+                    }
+                    if let perl = RE2ScalarSet.perl(next, folds: false) {
+                        set.add(perl)
+                        position += 2
+                        continue
                     }
                 }
-            case "a", "f", "n", "r", "t", "v", "A", "b", "B", "z", "d", "D", "s", "S", "w", "W":
-                return
-            case "p", "P":
-                if peek() == "{" {
-                    guard let end = scalars[position...].firstIndex(of: "}") else { throw invalid() }
-                    position = end + 1
-                } else {
-                    guard let name = peek() else { throw invalid() }
+                let rangeStart = position
+                let low = try classScalar(classStart: start)
+                var high = low
+                if peek() == "-", let after = peek(1), after != "]" {
                     position += 1
-                    rewrites.append((start..<position, "\\\(scalar){\(name)}"))
+                    high = try classScalar(classStart: start)
+                    guard high >= low else { throw refuse("invalid character class range", rangeStart..<position) }
                 }
-            case "Q":
-                // Literal text up to \E (or the end).
-                while let next = peek(), !(next == "\\" && peek(1) == "E") { position += 1 }
-                position = min(scalars.count, position + 2)
-            default:
-                throw invalid()
+                set.add(low...high)
             }
-        }
-
-        /// An octal escape from `start` to the position as `\x{…}` (Swift reads `\101` as a backreference).
-        mutating func rewriteOctal(_ start: Int) {
-            let digits = String(String.UnicodeScalarView(scalars[(start + 1)..<position]))
-            let value = Int(digits, radix: 8) ?? 0
-            rewrites.append((start..<position, "\\x{\(String(value, radix: 16))}"))
-        }
-
-        /// `[…]`: a leading `]` is literal; escapes are checked; `[:alpha:]` passes.
-        mutating func characterClass() throws(Violation) {
             position += 1
-            if peek() == "^" { position += 1 }
-            if peek() == "]" {
-                escapeLiteral(at: position)
-                position += 1
-            }
-            while let scalar = peek(), scalar != "]" {
-                if scalar == "\\" {
-                    try escape()
-                } else if scalar == "[", peek(1) == ":", let end = posixClassEnd() {
-                    position = end
-                } else if scalar == "[" {
-                    escapeLiteral(at: position)  // no nested classes in RE2
-                    position += 1
-                } else {
-                    position += 1
-                }
-            }
-            position += 1  // the closing ] (Swift reports a missing one)
+            set.normalize()
+            try push(.set(set))
         }
 
-        /// The end of a `[:name:]` at the position, or nil.
+        mutating func classScalar(classStart: Int) throws(Violation) -> UInt32 {
+            guard let scalar = peek() else { throw refuse("missing closing ]", classStart..<scalars.count) }
+            if scalar == "\\" { return try escape() }
+            position += 1
+            return scalar.value
+        }
+
+        /// The end of a `[:name:]` at the position: Go looks for the first `:]` anywhere after it.
         func posixClassEnd() -> Int? {
             var index = position + 2
             while index + 1 < scalars.count {
                 if scalars[index] == ":" && scalars[index + 1] == "]" { return index + 2 }
-                if scalars[index] == "]" { return nil }
                 index += 1
             }
             return nil

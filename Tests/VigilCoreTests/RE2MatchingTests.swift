@@ -1,0 +1,163 @@
+import Testing
+
+@testable import VigilCore
+
+/// What Vigil's RE2 engine matches and captures: Go's answers (checked against the real Prometheus in
+/// Tests/VigilCLITests/RE2PrometheusConformanceTests.swift), in time linear in the value's length.
+struct RE2MatchingTests {
+    /// The groups of the whole-value match, as strings ("-" for a group that took no part).
+    func groups(_ pattern: String, _ value: String) throws -> [String]? {
+        try RE2(pattern).match(value)?.map { $0.map(String.init) ?? "-" }
+    }
+
+    @Test(
+        arguments: [
+            // Leftmost-first: the first alternative that leads to a match wins, not the longest.
+            ("(a|ab)(c|bcd)(d*)", "abcd", ["abcd", "a", "bcd", ""]),
+            // A repeated group keeps its last iteration.
+            ("(a|b)*", "abab", ["abab", "b"]),
+            ("(a|b)*", "", ["", "-"]),
+            // A loop over what can match nothing, as Go since golang.org/issue/46123.
+            ("(a*)*", "", ["", ""]),
+            ("(a*)+", "aa", ["aa", "aa"]),
+            ("(a?)*", "aa", ["aa", "a"]),
+            ("(|a)*", "aa", ["aa", "a"]),
+            // Greedy and lazy, and (?U), which swaps them.
+            ("(a+?)(a*)", "aaa", ["aaa", "a", "aa"]),
+            ("(a+)(a*)", "aaa", ["aaa", "aaa", ""]),
+            ("(?U)(a+)(a*)", "aaa", ["aaa", "a", "aa"]),
+            ("(?U)(a+?)(a*)", "aaa", ["aaa", "aaa", ""]),
+            ("(a{1,2}?)(a*)", "aaa", ["aaa", "a", "aa"]),
+            ("(a{2})(a{0,2})", "aaa", ["aaa", "aa", "a"]),
+            // Optional groups that take no part.
+            ("(a+)(b+)?", "aaa", ["aaa", "aaa", "-"]),
+            ("(a)|(b)", "b", ["b", "-", "b"]),
+            // Named groups count with the others.
+            ("(?P<code>5)(..)", "503", ["503", "5", "03"]),
+        ]
+    )
+    func capturesAsGo(pattern: String, value: String, expected: [String]) throws {
+        #expect(try groups(pattern, value) == expected)
+    }
+
+    @Test func matchesTheWholeValueCodePointByCodePoint() throws {
+        #expect(try RE2("a.c").matches("a\nc"))  // `(?s)`, as Prometheus wraps it
+        #expect(try !RE2("(?-s:a.c)").matches("a\nc"))
+        #expect(try !RE2("a.c").matches("xa-cx"))
+        // `e` and a combining acute are two code points: `.` is one of them, as Go's runes.
+        #expect(try !RE2("e.").matches("e\u{301}x"))
+        #expect(try RE2("e..").matches("e\u{301}x"))
+        // Compared byte for byte: a precomposed é is not e + combining acute (Swift's == says it is).
+        #expect(try !RE2("\u{E9}").matches("e\u{301}"))
+        #expect(try !RE2("\u{E9}|x").matches("e\u{301}"))
+        #expect(try !RE2("(\u{E9})").matches("e\u{301}"))
+    }
+
+    @Test func foldsCaseAsGo() throws {
+        // The Kelvin sign is a K, and the long s an s, either way round, in a literal or a class.
+        for (pattern, value) in [
+            ("(?i)k", "\u{212A}"), ("(?i)\u{212A}", "k"), ("(?i)[k]", "\u{212A}"), ("(?i)[\u{212A}]", "K"),
+            ("(?i)s", "\u{17F}"), ("(?i)[a-z]+", "\u{17F}\u{212A}X"), ("(?i)\u{3C3}", "\u{3A3}"),
+            ("(?i)\u{E9}", "\u{C9}"),
+            ("(?i)[[:upper:]]", "a"), ("(?i)\\w", "\u{212A}"),
+        ] {
+            #expect(try RE2(pattern).matches(value), "\(pattern) \(value)")
+        }
+        #expect(try !RE2("(?i)[^k]").matches("\u{212A}"))
+        #expect(try !RE2("(?i)\\W").matches("k"))
+        // A flag set inside a group ends with it; one set in an alternative holds for the next.
+        #expect(try !RE2("(a(?i)b)c").matches("aBC"))
+        #expect(try RE2("(a(?i)b)c").matches("aBc"))
+        #expect(try RE2("(?i)a|b").matches("B"))
+    }
+
+    @Test func classesAndEscapesAsGo() throws {
+        let cases: [(String, String, Bool)] = [
+            ("[]a]+", "]a]", true), ("[^]a]", "b", true), ("[^]a]", "]", false), ("[a-]+", "-a", true),
+            ("[a-b-c]+", "a-c", true), ("[a[]+", "a[a", true), ("b{,3}", "b{,3}", true), ("b{,3}", "bbb", false),
+            ("a{01}", "a{01}", true), (#"\d+\.\d+"#, "1.5", true), (#"\d"#, "\u{661}", false), (#"\s"#, "\u{B}", false),
+            ("[[:^digit:]]", "a", true), (#"[\d\W]+"#, "1 ;", true), (#"\pL+"#, "h\u{E9}llo", true),
+            (#"\p{Greek}+"#, "\u{3B1}\u{3B2}", true), (#"\PL"#, "1", true), (#"\p{^Greek}"#, "a", true),
+            (#"[\p{Greek}\d]+"#, "\u{3B1}1", true), (#"[^\PL]"#, "a", true),
+            (#"\x41\x{263a}\101\0"#, "A\u{263A}A\u{0}", true),
+            (#"\Qa.b\E"#, "a.b", true), (#"\Qa.b\E"#, "axb", false), (#"\_"#, "_", true),
+            ("(?m)a$\nb", "a\nb", true), ("a$\nb", "a\nb", false), (#"\bfoo\b"#, "foo", true),
+            (#"x\Bfoo"#, "xfoo", true),
+            (#"\Afoo\z"#, "foo", true), ("x{0}y", "y", true), (".*", "anything\nat all", true), ("", "", true),
+            ("", "x", false),
+        ]
+        for (pattern, value, matches) in cases {
+            #expect(try RE2(pattern).matches(value) == matches, "\(pattern) on \(value)")
+            #expect(try (RE2(pattern).match(value) != nil) == matches, "\(pattern) on \(value), capturing")
+        }
+    }
+
+    /// Patterns a backtracking matcher takes time exponential in the value's length on: each answers
+    /// here, long values included (the bit-state backtracker's marks end at 256 Kibit; past them the
+    /// Pike VM runs).
+    @Test func patternsThatBacktrackExponentiallyAnswer() throws {
+        let long = String(repeating: "a", count: 30)
+        #expect(try !RE2("(a|aa)*b").matches(long))
+        #expect(try !RE2("(a+)+b").matches(long))
+        #expect(try RE2("(a?){30}a{30}").matches(long))
+        #expect(try !RE2("(.|\\s)*x").matches(String(repeating: " ", count: 40)))
+        let huge = String(repeating: "a", count: 100_000)
+        #expect(try !RE2("(a|aa)*b").matches(huge))
+        #expect(try RE2("(a|aa)*").match(huge)?[0]?.count == 100_000)
+    }
+
+    /// The backtracker and the Pike VM are two ways to one answer: on generated patterns and values,
+    /// with and without captures, they agree slot for slot.
+    @Test func theBacktrackerAndThePikeVMAgree() throws {
+        var random = SplitMix(seed: 42)
+        let atoms = ["a", "b", ".", "[ab]", "[^a]", #"\w"#, #"\d"#, "(?i:a)", "^", "$", #"\b"#, "\u{E9}", "(?:)"]
+        let suffixes = ["*", "+", "?", "*?", "+?", "??", "{1,2}", "{2}", "{0,3}?"]
+        func pattern(_ depth: Int) -> String {
+            if depth == 0 || random.next(3) == 0 { return atoms[random.next(atoms.count)] }
+            switch random.next(6) {
+            case 0: return pattern(depth - 1) + "|" + pattern(depth - 1)
+            case 1: return "(" + pattern(depth - 1) + ")" + suffixes[random.next(suffixes.count)]
+            case 2: return "(?:" + pattern(depth - 1) + ")" + suffixes[random.next(suffixes.count)]
+            case 3: return "(" + pattern(depth - 1) + ")"
+            default: return pattern(depth - 1) + pattern(depth - 1)
+            }
+        }
+        let letters = ["a", "b", "A", "1", " ", "\n", "\u{E9}"]
+        var compared = 0
+        var matched = 0
+        for _ in 0..<1500 {
+            let regex = try RE2(pattern(3))
+            for _ in 0..<4 {
+                let value = (0..<random.next(7)).map { _ in letters[random.next(letters.count)] }.joined()
+                let bytes = Array(value.utf8)
+                for captures in [true, false] {
+                    let backtracked = bytes.withUnsafeBufferPointer {
+                        RE2Backtracker.run(regex.program, on: $0, captures: captures)
+                    }
+                    let pike = bytes.withUnsafeBufferPointer {
+                        RE2Machine.run(regex.program, on: $0, captures: captures)
+                    }
+                    #expect(backtracked == pike, "\(regex.pattern) on \(value.debugDescription)")
+                    compared += 1
+                    if pike != nil { matched += 1 }
+                }
+            }
+        }
+        // Enough of both answers that the agreement means something.
+        #expect(matched > compared / 10 && matched < compared * 9 / 10, "\(matched) of \(compared) matched")
+    }
+
+    /// SplitMix64: a fixed sequence, so the generated cases are the same on every run.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+}
