@@ -71,6 +71,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     replicaAtScaleBenchmarks()
+    relabelBenchmarks()
 }
 
 /// A list of `pods` annotated pods (two containers, one port each) and `updates` modifications.
