@@ -3,7 +3,8 @@ import VigilCore
 /// One fuzz input: parse it as both formats, with and without a series cache, and require that the
 /// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place, and
 /// that a body streamed in pieces reads as it does in one piece;
-/// then read it as a recorded `timestamp,value` CSV and score it, and as a checkpoint payload. Any crash,
+/// then read it as a recorded `timestamp,value` CSV and score it, as a checkpoint payload, and as a
+/// relabel regex and a value (``fuzzRegex(_:)``). Any crash,
 /// hang, leak or disagreement is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -37,6 +38,7 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     // A damaged checkpoint must be refused, never crash or allocate without bound.
     _ = try? StoreSnapshot.decodeBinary(bytes) { _ in EnsembleParameters() }
+    fuzzRegex(bytes)
     return 0
 }
 
@@ -111,4 +113,25 @@ private func streamed(
         log += "error \(error)\n"
     }
     return log
+}
+
+/// One fuzz input as a regex and a value (split at the first NUL): compiled as a relabel regex and as
+/// a label matcher, it must be refused or answer, never crash or hang, and its two answers must agree
+/// (whether it matches, and, for a label matcher, that a match is the whole value). The pattern is cut
+/// at 48 bytes and the value at 1 KiB: matching is linear in both, and a 48-byte pattern can still
+/// unroll to tens of thousands of instructions.
+func fuzzRegex(_ bytes: [UInt8]) {
+    let split = bytes.firstIndex(of: 0) ?? bytes.count
+    let pattern = String(decoding: bytes[..<min(split, 48)], as: UTF8.self)
+    let value = String(decoding: bytes[min(split + 1, bytes.count)...].prefix(1024), as: UTF8.self)
+    for standalone in [false, true] {
+        guard let regex = try? RE2(pattern, standalone: standalone) else { continue }
+        let groups = regex.match(value)
+        if regex.matches(value) != (groups != nil) {
+            fatalError("\(pattern.debugDescription) on \(value.debugDescription): matches and match disagree")
+        }
+        if standalone, let whole = groups?.first, whole.map({ $0.utf8.elementsEqual(value.utf8) }) != true {
+            fatalError("\(pattern.debugDescription): a label matcher's match is not the whole value")
+        }
+    }
 }

@@ -5,10 +5,10 @@
 /// Vigil's own engine, not Swift's `Regex`: that one backtracks (a pattern such as `(a|aa)*b` takes time
 /// exponential in the value's length, on the scrape's actor), takes syntax RE2 refuses, and reads some
 /// of RE2's syntax otherwise.
-package struct RE2: Sendable {
-    package let pattern: String
+public struct RE2: Sendable {
+    public let pattern: String
     /// Each group name's first group (`${name}` in a relabel template).
-    package let groupNames: [String: Int]
+    public let groupNames: [String: Int]
     let program: RE2Program
     private let shortcut: Shortcut?
 
@@ -16,7 +16,7 @@ package struct RE2: Sendable {
     /// parsing it (`NewRegexp`), so `a)|(b` reads as `^(?s:a)|(b)$` there, and `\Qa.b` quotes the
     /// wrapper's end and is refused. A label matcher (`standalone`) is parsed alone, with `.` matching
     /// a newline, and its tree anchored (`NewFastRegexMatcher`): `a)|(b` is refused, `\Qa.b` is taken.
-    package init(_ pattern: String, standalone: Bool = false) throws(RE2Syntax.Violation) {
+    public init(_ pattern: String, standalone: Bool = false) throws(RE2Syntax.Violation) {
         let parsed: RE2Syntax.Parsed
         var parsedText = pattern
         if standalone {
@@ -37,7 +37,7 @@ package struct RE2: Sendable {
     }
 
     /// Whether the value matches (Go's `MatchString` on the wrapped pattern).
-    package func matches(_ value: String) -> Bool {
+    public func matches(_ value: String) -> Bool {
         switch shortcut {
         case .text(let text): return ExactText(value) == text
         case .anything: return true
@@ -48,7 +48,7 @@ package struct RE2: Sendable {
 
     /// The match's groups, the whole match first (nil for a group that took no part), or nil without a
     /// match (Go's `FindStringSubmatch`).
-    package func match(_ value: String) -> [Substring?]? {
+    public func match(_ value: String) -> [Substring?]? {
         guard let slots = run(on: value, captures: true) else { return nil }
         let utf8 = value.utf8
         return stride(from: 0, to: slots.count, by: 2).map { slot in

@@ -5,9 +5,9 @@
 /// The parser keeps its own stack of open groups instead of recursing, so a pattern of a thousand
 /// nested groups needs no deeper call stack than a flat one; like Go, it refuses a tree more than 1,000
 /// levels deep and a counted repetition whose nested counts multiply past 1,000.
-package enum RE2Syntax {
-    package struct Violation: Error, CustomStringConvertible, Equatable {
-        package let description: String
+public enum RE2Syntax {
+    public struct Violation: Error, CustomStringConvertible, Equatable {
+        public let description: String
     }
 
     /// The largest count of a `{n,m}` repetition, and of nested counts multiplied, as in Go.
