@@ -21,8 +21,9 @@ public struct SeriesSelector: Sendable, CustomStringConvertible {
 
         func matches(_ actual: String) -> Bool {
             switch op {
-            case .equal: actual == value
-            case .notEqual: actual != value
+            // Byte for byte, as Go compares strings: Swift's == takes "é" and "e" + U+0301 as equal.
+            case .equal: actual.utf8.elementsEqual(value.utf8)
+            case .notEqual: !actual.utf8.elementsEqual(value.utf8)
             case .matches: regex?.matches(actual) == true
             case .notMatches: regex?.matches(actual) != true
             }

@@ -30,6 +30,11 @@ public struct RelabelRule: Sendable, Equatable {
     public let targetLabel: String
     public let replacement: String
     let compiled: RE2
+    private let targetTemplate: RelabelTemplate
+    private let replacementTemplate: RelabelTemplate
+    /// The highest group a template names: a match records none above it (a pattern of thousands of
+    /// groups would otherwise copy them all at every step of every thread).
+    private let groupsNamed: Int
 
     /// Fails when `regex` is not RE2 syntax, with Go's `regexp/syntax` wording as Prometheus reports it
     /// (see ``RE2Syntax``); and, as Prometheus's `Config.Validate`, when `replace` has no `targetLabel`
@@ -57,6 +62,12 @@ public struct RelabelRule: Sendable, Equatable {
         self.targetLabel = targetLabel
         self.replacement = replacement
         compiled = try RE2(regex)
+        targetTemplate = RelabelTemplate(targetLabel)
+        replacementTemplate = RelabelTemplate(replacement)
+        groupsNamed = max(
+            targetTemplate.highestGroup(names: compiled.groupNames),
+            replacementTemplate.highestGroup(names: compiled.groupNames)
+        )
     }
 
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
@@ -85,9 +96,9 @@ public struct RelabelRule: Sendable, Equatable {
         case .drop: return !matches(value)
         case .replace:
             guard let match = captures(value) else { return true }
-            let target = RelabelTemplate.expand(targetLabel, captures: match.groups, names: match.names)
+            let target = targetTemplate.expand(captures: match, names: compiled.groupNames)
             guard Self.isLabelName(target) else { return true }
-            let result = RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)
+            let result = replacementTemplate.expand(captures: match, names: compiled.groupNames)
             labels[target] = result.isEmpty ? nil : result
         case .labelmap:
             // Over the labels as they were: a label mapped to a name the regex also matches is not
@@ -97,7 +108,7 @@ public struct RelabelRule: Sendable, Equatable {
             for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
                 guard let match = captures(name) else { continue }
                 // An empty value deletes, as Go's `Builder.Set` does: no label is empty.
-                labels[RelabelTemplate.expand(replacement, captures: match.groups, names: match.names)] =
+                labels[replacementTemplate.expand(captures: match, names: compiled.groupNames)] =
                     value.isEmpty ? nil : value
             }
         case .labeldrop:
@@ -110,10 +121,8 @@ public struct RelabelRule: Sendable, Equatable {
 
     private func matches(_ value: String) -> Bool { compiled.matches(value) }
 
-    /// The whole match and its groups (with the named ones' indices), or nil without a match.
-    private func captures(_ value: String) -> (groups: [Substring?], names: [String: Int])? {
-        compiled.match(value).map { ($0, compiled.groupNames) }
-    }
+    /// The whole match and the groups up to the highest the templates name, or nil without a match.
+    private func captures(_ value: String) -> [Substring?]? { compiled.match(value, groups: groupsNamed) }
 
     /// Prometheus's legacy label name: `[a-zA-Z_][a-zA-Z0-9_]*` (what Vigil's exposition can carry).
     static func isLabelName(_ name: String) -> Bool {

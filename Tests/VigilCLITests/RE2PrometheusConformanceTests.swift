@@ -416,8 +416,23 @@ extension RE2PrometheusConformanceTests {
         Case("(?P<x>a)|(?P<y>b)", "a", "b", replacement: "m${x}|${y}|${1}|${2}"),
         Case(#"(?P<first>\w+)\s(?P<second>\w+)"#, "hello world", "hello", replacement: "m${second} ${first}"),
         Case("(?P<x1_>a)", "a", replacement: "m${x1_}|${x1}"),
-        // A name used twice: Go 1.19 takes it, and `${x}` is the first group of that name.
+        // A name used twice: Go 1.19 takes it, and `${x}` is the first group of that name that took part.
         Case("(?P<x>a)(?P<x>b)", "ab", replacement: "m${x}|${1}|${2}"),
+        Case("(?P<x>a)|(?P<x>b)", "a", "b", replacement: "m${x}|${1}|${2}"),
+        // `${01}` is a name (nothing), `${1}` a number; a name of ASCII letters, digits and `_` only.
+        Case("(a)", "a", replacement: "m${01}|${1}|${0001}"),
+        Case("(?P<größe>a)", "a"),
+        // Case folding: the dotless ı folds with nothing, a class holds its letters' orbits (the Kelvin,
+        // Ohm and Ångström signs), a negated piece is folded before it is complemented.
+        Case("(?i)i", "\u{131}", "I", "\u{130}"),
+        Case("(?i)\u{131}", "I", "i", "\u{131}"),
+        Case(#"(?i)[\x{2100}-\x{3FFF}]"#, "k", "\u{3C9}", "\u{E5}", "a"),
+        Case(#"(?i)[^\x{2100}-\x{3FFF}]"#, "k", "a"),
+        Case("(?i)[[:^lower:]]", "A", "a", "1"),
+        Case(#"(?i)[\W]"#, "\u{212A}", "k", "-"),
+        Case(#"(?i)[\P{Lu}]"#, "a", "1"),
+        Case(#"(?i)\p{Mn}"#, "\u{3B9}", "a"),
+        Case(#"(?i)\p{Greek}"#, "\u{B5}", "a"),
         // The replacement's own syntax ($name is the longest name; $$ is a dollar; a lone $ stays).
         Case("(a)(b)", "ab", replacement: "m$1x|$1.$2|$$|${2}${1}|$"),
         Case("(?P<x>a)", "a", replacement: "m$x$x|${x}-|$xx"),

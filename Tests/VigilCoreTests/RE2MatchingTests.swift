@@ -65,6 +65,25 @@ struct RE2MatchingTests {
         }
         #expect(try !RE2("(?i)[^k]").matches("\u{212A}"))
         #expect(try !RE2("(?i)\\W").matches("k"))
+        // The dotless ı and the dotted İ fold with nothing (only Turkish folding pairs them with i).
+        for (pattern, value) in [
+            ("(?i)i", "\u{131}"), ("(?i)\u{131}", "I"), ("(?i)[i]", "\u{131}"), ("(?i)i", "\u{130}"),
+        ] {
+            #expect(try !RE2(pattern).matches(value), "\(pattern) \(value)")
+        }
+        // A class of any size holds its letters' other cases: the Kelvin, Ohm and Ångström signs here.
+        for value in ["k", "K", "\u{3C9}", "\u{E5}"] {
+            #expect(try RE2(#"(?i)[\x{2100}-\x{3FFF}]"#).matches(value), "\(value)")
+            #expect(try !RE2(#"(?i)[^\x{2100}-\x{3FFF}]"#).matches(value), "\(value)")
+        }
+        // A negated piece is folded before it is complemented, as Go builds it.
+        #expect(try !RE2("(?i)[[:^lower:]]").matches("A"))
+        #expect(try !RE2("(?i)[[:^lower:]]").matches("a"))
+        #expect(try !RE2(#"(?i)[\W]"#).matches("\u{212A}"))
+        #expect(try !RE2(#"(?i)[\P{Lu}]"#).matches("a"))
+        // A Unicode class folded: U+0345 is a mark whose orbit holds ι; the micro sign is Common, with μ.
+        #expect(try RE2(#"(?i)\p{Mn}"#).matches("\u{3B9}"))
+        #expect(try RE2(#"(?i)\p{Greek}"#).matches("\u{B5}"))
         // A flag set inside a group ends with it; one set in an alternative holds for the next.
         #expect(try !RE2("(a(?i)b)c").matches("aBC"))
         #expect(try RE2("(a(?i)b)c").matches("aBc"))
@@ -107,7 +126,8 @@ struct RE2MatchingTests {
     }
 
     /// The backtracker and the Pike VM are two ways to one answer: on generated patterns and values,
-    /// with and without captures, they agree slot for slot.
+    /// with and without captures, they agree slot for slot. A third of the patterns hold `)|(`, which
+    /// relabelling's wrapping leaves unanchored at one end (`^(?s:a)|(b)$`): a search from every position.
     @Test func theBacktrackerAndThePikeVMAgree() throws {
         var random = SplitMix(seed: 42)
         let atoms = ["a", "b", ".", "[ab]", "[^a]", #"\w"#, #"\d"#, "(?i:a)", "^", "$", #"\b"#, "\u{E9}", "(?:)"]
@@ -125,17 +145,18 @@ struct RE2MatchingTests {
         let letters = ["a", "b", "A", "1", " ", "\n", "\u{E9}"]
         var compared = 0
         var matched = 0
-        for _ in 0..<1500 {
-            let regex = try RE2(pattern(3))
+        for round in 0..<1500 {
+            let regex = try RE2(round % 3 == 0 ? pattern(2) + ")|(" + pattern(2) : pattern(3))
+            guard let program = regex.program else { continue }  // a literal or `.*`: no machine runs
             for _ in 0..<4 {
                 let value = (0..<random.next(7)).map { _ in letters[random.next(letters.count)] }.joined()
                 let bytes = Array(value.utf8)
-                for captures in [true, false] {
+                for slotCount in [program.slotCount, 2, 0] {
                     let backtracked = bytes.withUnsafeBufferPointer {
-                        RE2Backtracker.run(regex.program, on: $0, captures: captures)
+                        RE2Backtracker.run(program, on: $0, slotCount: slotCount)
                     }
                     let pike = bytes.withUnsafeBufferPointer {
-                        RE2Machine.run(regex.program, on: $0, captures: captures)
+                        RE2Machine.run(program, on: $0, slotCount: slotCount)
                     }
                     #expect(backtracked == pike, "\(regex.pattern) on \(value.debugDescription)")
                     compared += 1
@@ -145,6 +166,28 @@ struct RE2MatchingTests {
         }
         // Enough of both answers that the agreement means something.
         #expect(matched > compared / 10 && matched < compared * 9 / 10, "\(matched) of \(compared) matched")
+    }
+
+    /// A list of literal names needs no program however long it is, and a case-insensitive one, which
+    /// does, stays within the program's bound.
+    @Test func longListsOfNamesAreTaken() throws {
+        let names = (0..<4_000).map { "metric_name_number_\($0)_of_the_allowlist" }
+        let list = try RE2(names.joined(separator: "|"))
+        #expect(list.program == nil)
+        #expect(list.matches("metric_name_number_3999_of_the_allowlist"))
+        #expect(list.match("metric_name_number_7_of_the_allowlist")?.count == 1)
+        #expect(!list.matches("metric_name_number_4000_of_the_allowlist"))
+        let folded = try RE2("(?i)" + names.joined(separator: "|"))
+        #expect(folded.matches("METRIC_NAME_NUMBER_3999_OF_THE_ALLOWLIST"))
+    }
+
+    /// Only the groups asked for are recorded: a match of 20,000 groups, of which a template names one,
+    /// copies two slots a step, not 40,002.
+    @Test func aMatchRecordsOnlyTheGroupsAskedFor() throws {
+        let regex = try RE2(String(repeating: "(a?)", count: 20_000))
+        let groups = try #require(regex.match("aaaa", groups: 1))
+        #expect(groups.map { $0.map(String.init) } == ["aaaa", "a"])
+        #expect(try RE2("(a)(b)").match("ab", groups: 0)?.count == 1)
     }
 
     /// SplitMix64: a fixed sequence, so the generated cases are the same on every run.

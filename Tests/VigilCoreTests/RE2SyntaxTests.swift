@@ -20,6 +20,7 @@ struct RE2SyntaxTests {
             ("(?<=a)b", "error parsing regexp: invalid named capture: `(?<=a)b`"),
             ("(?<!a>)b", "error parsing regexp: invalid named capture: `(?<!a>`"),
             ("(?P<a-b>x)", "error parsing regexp: invalid named capture: `(?P<a-b>`"),
+            ("(?P<gr\u{F6}\u{DF}e>a)", "error parsing regexp: invalid named capture: `(?P<gr\u{F6}\u{DF}e>`"),
             // Backreferences and escapes RE2 lacks.
             (#"(a)\1"#, #"error parsing regexp: invalid escape sequence: `\1`"#),
             (#"\k<x>"#, #"error parsing regexp: invalid escape sequence: `\k`"#),
@@ -35,6 +36,9 @@ struct RE2SyntaxTests {
             ("[[:a]b:]", "error parsing regexp: invalid character class range: `[:a]b:]`"),
             (#"\p{Foo}"#, #"error parsing regexp: invalid character class range: `\p{Foo}`"#),
             (#"[\pX]"#, #"error parsing regexp: invalid character class range: `\pX`"#),
+            // Go names a script exactly as Unicode's long name; Swift's looser names are refused.
+            (#"\p{greek}"#, #"error parsing regexp: invalid character class range: `\p{greek}`"#),
+            (#"\p{IsGreek}"#, #"error parsing regexp: invalid character class range: `\p{IsGreek}`"#),
             ("[a", "error parsing regexp: missing closing ]: `[a`"),
             // Possessive and stacked quantifiers, and counts.
             ("a*+", "error parsing regexp: invalid nested repetition operator: `*+`"),
@@ -75,7 +79,7 @@ struct RE2SyntaxTests {
         #expect(try RE2(#"\Qa.b"#, standalone: true).matches("a.b"))
     }
 
-    /// Go refuses a tree more than 1,000 levels deep; Vigil also refuses a program past 100,000
+    /// Go refuses a tree more than 1,000 levels deep; Vigil also refuses a program past a million
     /// instructions (Go's bound is 3.3 million), since each match holds state for each instruction.
     @Test func refusesPatternsTooDeepOrTooLarge() throws {
         let deep = String(repeating: "(", count: 1001) + "a" + String(repeating: ")", count: 1001)
@@ -84,15 +88,27 @@ struct RE2SyntaxTests {
         ) {
             try RE2Syntax.parse(deep)
         }
+        // The wrapper counts: 999 groups are one level too many for a relabel regex (Go refuses them
+        // too), and a run of literals is one level, as Go joins it into one string.
+        let wrapped = String(repeating: "(", count: 999) + "a" + String(repeating: ")", count: 999)
+        #expect(throws: RE2Syntax.Violation.self) { try RE2(wrapped) }
+        _ = try RE2(String(repeating: "(", count: 998) + "(?:ab)c" + String(repeating: ")", count: 998))
         let shallower = String(repeating: "(", count: 900) + "a" + String(repeating: ")", count: 900)
         #expect(try RE2(shallower).match("a")?.count == 901)  // the whole match and 900 groups
-        let large = "(?:" + String(repeating: "abcdefghij", count: 20) + "){1000}"
+        let large = "(?:" + String(repeating: "abcdefghij", count: 101) + "){1000}"
         #expect {
             try RE2(large)
         } throws: { error in
             (error as? RE2Syntax.Violation)?.description.hasPrefix("error parsing regexp: expression too large")
                 ?? false
         }
+    }
+
+    /// A class of many `[:` that close nowhere is read in linear time (each looked for its `:]` again).
+    @Test func manyOpenPOSIXClassesAreReadOnce() throws {
+        let regex = try RE2("[" + String(repeating: "[:", count: 100_000) + "a]", standalone: true)
+        #expect(regex.matches(":"))
+        #expect(!regex.matches("b"))
     }
 
     @Test(

@@ -75,4 +75,13 @@ struct SeriesSelectorTests {
     @Test func aDotMatchesANewline() throws {
         #expect(try SeriesSelector(#"up{job=~"a.b"}"#).matches(["__name__": "up", "job": "a\nb"]))
     }
+
+    /// Values compare byte for byte, as in Go: a precomposed é is not e and a combining acute (Swift's
+    /// `==` says it is).
+    @Test func equalityIsByteForByte() throws {
+        let decomposed = ["__name__": "up", "city": "Montr\u{65}\u{301}al"]
+        #expect(try !SeriesSelector("up{city=\"Montr\u{E9}al\"}").matches(decomposed))
+        #expect(try SeriesSelector("up{city!=\"Montr\u{E9}al\"}").matches(decomposed))
+        #expect(try SeriesSelector("up{city=\"Montr\u{65}\u{301}al\"}").matches(decomposed))
+    }
 }

@@ -7,9 +7,14 @@
 /// of RE2's syntax otherwise.
 public struct RE2: Sendable {
     public let pattern: String
-    /// Each group name's first group (`${name}` in a relabel template).
-    public let groupNames: [String: Int]
-    let program: RE2Program
+    /// Each group name's groups in order (`${name}` in a relabel template stands for the first that
+    /// took part in the match).
+    public let groupNames: [String: [Int]]
+    /// How many capture groups it has.
+    public let groupCount: Int
+    /// Nil where a shortcut answers every question: a list of literal names needs no program, however
+    /// long (a `keep` of thousands of metric names).
+    let program: RE2Program?
     private let shortcut: Shortcut?
 
     /// Fails, in Go's words, where Prometheus would. Relabelling wraps the pattern's text before
@@ -32,8 +37,9 @@ public struct RE2: Sendable {
         }
         self.pattern = pattern
         groupNames = parsed.names
-        program = try RE2Program(parsed, pattern: parsedText)
+        groupCount = parsed.captureCount
         shortcut = Shortcut(parsed.root)
+        program = shortcut == nil ? try RE2Program(parsed, pattern: parsedText) : nil
     }
 
     /// Whether the value matches (Go's `MatchString` on the wrapped pattern).
@@ -42,14 +48,17 @@ public struct RE2: Sendable {
         case .text(let text): return ExactText(value) == text
         case .anything: return true
         case .oneOf(let texts): return texts.contains(ExactText(value))
-        case nil: return run(on: value, captures: false) != nil
+        case nil: return run(on: value, slotCount: 0) != nil
         }
     }
 
     /// The match's groups, the whole match first (nil for a group that took no part), or nil without a
-    /// match (Go's `FindStringSubmatch`).
-    public func match(_ value: String) -> [Substring?]? {
-        guard let slots = run(on: value, captures: true) else { return nil }
+    /// match (Go's `FindStringSubmatch`); only the groups up to `groups` when it is given (those after
+    /// are not recorded: each thread of the matcher copies the groups it records at every step).
+    public func match(_ value: String, groups: Int? = nil) -> [Substring?]? {
+        let recorded = min(max(groups ?? groupCount, 0), groupCount)
+        guard program != nil else { return matches(value) ? [Substring(value)] : nil }  // no groups
+        guard let slots = run(on: value, slotCount: 2 * (recorded + 1)) else { return nil }
         let utf8 = value.utf8
         return stride(from: 0, to: slots.count, by: 2).map { slot in
             guard slots[slot] >= 0, slots[slot + 1] >= 0 else { return nil }
@@ -59,11 +68,12 @@ public struct RE2: Sendable {
         }
     }
 
-    private func run(on value: String, captures: Bool) -> [Int]? {
+    private func run(on value: String, slotCount: Int) -> [Int]? {
+        guard let program else { preconditionFailure("a pattern without a program has a shortcut") }
         func run(_ text: UnsafeBufferPointer<UInt8>) -> [Int]? {
             RE2Backtracker.fits(program, textLength: text.count)
-                ? RE2Backtracker.run(program, on: text, captures: captures)
-                : RE2Machine.run(program, on: text, captures: captures)
+                ? RE2Backtracker.run(program, on: text, slotCount: slotCount)
+                : RE2Machine.run(program, on: text, slotCount: slotCount)
         }
         return value.utf8.withContiguousStorageIfAvailable(run) ?? Array(value.utf8).withUnsafeBufferPointer(run)
     }

@@ -12,15 +12,15 @@ enum RE2Backtracker {
             && program.instructions.count * (textLength + 1) <= maximumMarks
     }
 
-    /// As ``RE2Machine/run(_:on:captures:)``.
-    static func run(_ program: RE2Program, on text: UnsafeBufferPointer<UInt8>, captures: Bool) -> [Int]? {
+    /// As ``RE2Machine/run(_:on:slotCount:)``.
+    static func run(_ program: RE2Program, on text: UnsafeBufferPointer<UInt8>, slotCount: Int) -> [Int]? {
         let marks = program.instructions.count * (text.count + 1)
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (marks + 63) / 64) { visited in
             visited.initialize(repeating: 0)
             var search = Search(
                 context: RE2Machine.Context(program: program, text: text),
                 visited: visited,
-                slots: [Int](repeating: -1, count: captures ? program.slotCount : 0)
+                slots: [Int](repeating: -1, count: slotCount)
             )
             var start = 0
             while true {
@@ -96,7 +96,7 @@ enum RE2Backtracker {
                     case .match:
                         jobs.removeAll()
                         return true
-                    case .scalar, .foldedScalar, .anyScalar, .set:
+                    case .scalar, .anyScalar, .set:
                         guard let scalar = context.scalar(at: position),
                             program.consumes(pc, scalar.value)
                         else { break thread }

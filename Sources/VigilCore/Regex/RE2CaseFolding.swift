@@ -1,34 +1,67 @@
-/// Case-insensitive matching as Go's `(?i)` does it, by simple (one code point to one) case mappings:
-/// `k`, `K` and the Kelvin sign `K` are one letter, and so are `s`, `S` and the long `ſ`; a mapping to
-/// several code points (`ß` → `SS`) folds nothing.
+/// Case-insensitive matching as Go's `(?i)` does it: two code points match alike when Unicode's simple
+/// case folding puts them in one orbit (`k`, `K` and the Kelvin sign; `s`, `S` and the long `ſ`; `ß` and
+/// `ẞ`; `σ`, `ς` and `Σ`), which is what Go's `unicode.SimpleFold` walks. The dotless `ı` and the dotted
+/// `İ` are alone in theirs (only Turkish folding pairs them with `i`). A class is folded when it is
+/// built (``closure(of:)``), so matching never maps a case.
 enum RE2CaseFolding {
-    /// One representative of the letter's cases: its upper case's lower case (so the Kelvin sign and `k`,
-    /// `ſ` and `s`, `ς` and `σ` fold alike).
+    /// Above this, no code point has another case (Go's `maxFold`, in Adlam).
+    static let lastCased: UInt32 = 0x1E943
+
+    /// The orbit's representative: a code point's upper case's lower case, from Swift's one-to-one
+    /// mappings (a mapping to several code points, `ß` → `SS`, counts as none).
     static func fold(_ value: UInt32) -> UInt32 {
         if value < 0x80 { return (0x41...0x5A).contains(value) ? value + 0x20 : value }
-        guard let scalar = Unicode.Scalar(value) else { return value }
+        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenCaseMapped,
+            value != 0x131  // ı: its upper case is I, but no simple folding takes it there
+        else { return value }
         let upper = single(scalar.properties.uppercaseMapping) ?? scalar
         return (single(upper.properties.lowercaseMapping) ?? upper).value
     }
 
-    /// Whether `test` holds for one of the other cases of `value`: its lower and upper case, and its fold
-    /// (a class holding the Kelvin sign matches `k` through the sign's own cases, which the class adds
-    /// when it is built; see ``RE2ScalarSet``).
-    static func anyVariant(of value: UInt32, where test: (UInt32) -> Bool) -> Bool {
-        if value < 0x80 {
-            switch value {
-            case 0x41...0x5A: return test(value + 0x20)
-            case 0x61...0x7A: return test(value - 0x20)
-            default: return false
+    /// Every code point that matches `value` under `(?i)`, `value` included.
+    static func orbit(_ value: UInt32) -> [UInt32] {
+        table.orbits[fold(value)] ?? [value]
+    }
+
+    /// `ranges` with the other cases of every letter in them (Go's `appendFoldedRange`).
+    static func closure(of ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
+        var result = ranges
+        for range in ranges {
+            var index = firstCased(atLeast: range.lowerBound)
+            while index < table.cased.count, table.cased[index] <= range.upperBound {
+                result += orbit(table.cased[index]).map { $0...$0 }
+                index += 1
             }
         }
-        guard let scalar = Unicode.Scalar(value) else { return false }
-        let lower = single(scalar.properties.lowercaseMapping)?.value ?? value
-        let upper = single(scalar.properties.uppercaseMapping)?.value ?? value
-        let folded = fold(value)
-        return (lower != value && test(lower)) || (upper != value && test(upper))
-            || (folded != value && folded != lower && test(folded))
+        return result
     }
+
+    /// The other cases of every letter `contains` takes: what folding adds to a Unicode class.
+    static func closure(where contains: (UInt32) -> Bool) -> [ClosedRange<UInt32>] {
+        table.cased.filter(contains).flatMap { orbit($0).map { $0...$0 } }
+    }
+
+    private static func firstCased(atLeast value: UInt32) -> Int {
+        var low = 0
+        var high = table.cased.count
+        while low < high {
+            let middle = (low + high) / 2
+            if table.cased[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The orbits of more than one code point, by representative, and their members in order; built
+    /// once, from every code point a case mapping changes.
+    private static let table: (orbits: [UInt32: [UInt32]], cased: [UInt32]) = {
+        var orbits: [UInt32: [UInt32]] = [:]
+        for value in UInt32(0x41)...lastCased {
+            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenCaseMapped else { continue }
+            orbits[fold(value), default: []].append(value)
+        }
+        orbits = orbits.filter { $0.value.count > 1 }
+        return (orbits, orbits.values.flatMap { $0 }.sorted())
+    }()
 
     private static func single(_ text: String) -> Unicode.Scalar? {
         var scalars = text.unicodeScalars.makeIterator()

@@ -6,10 +6,10 @@
 /// Leftmost-first, as Go: the match found first in priority order wins, and the threads behind it are cut.
 /// Works on the text's UTF-8 bytes, a code point at a time, as Go matches runes; positions are byte offsets.
 enum RE2Machine {
-    /// The capture slots of the first match (byte offsets, -1 for a group that took no part), or nil
-    /// without one; with `captures` false, an empty array for a match.
-    static func run(_ program: RE2Program, on text: UnsafeBufferPointer<UInt8>, captures: Bool) -> [Int]? {
-        let slotCount = captures ? program.slotCount : 0
+    /// The first `slotCount` capture slots of the first match (byte offsets, -1 for a group that took no
+    /// part), two a group, the whole match first; or nil without a match. With `slotCount` 0, an empty
+    /// array for a match, found as soon as one is.
+    static func run(_ program: RE2Program, on text: UnsafeBufferPointer<UInt8>, slotCount: Int) -> [Int]? {
         let context = Context(program: program, text: text)
         var current = ThreadList(size: program.instructions.count, slotCount: slotCount)
         var next = ThreadList(size: program.instructions.count, slotCount: slotCount)
@@ -30,12 +30,12 @@ enum RE2Machine {
             stepping: while index < current.count {
                 let pc = current.instruction(at: index)
                 if case .match = program.instructions[pc] {
-                    guard captures else { return [] }
+                    guard slotCount > 0 else { return [] }
                     found = current.slots(at: index)
                     break stepping  // the threads after this one have a lower priority: cut them
                 }
                 if let decoded, program.consumes(pc, decoded.value) {
-                    if captures { current.copySlots(at: index, into: &scratch) }
+                    if slotCount > 0 { current.copySlots(at: index, into: &scratch) }
                     next.add(pc + 1, at: offset + decoded.width, context, &scratch, &stack)
                 }
                 index += 1
@@ -171,7 +171,7 @@ enum RE2Machine {
                         stack.append(.visit(pc + 1))
                     case .assertion(let assertion):
                         if context.holds(assertion, at: offset) { stack.append(.visit(pc + 1)) }
-                    case .scalar, .foldedScalar, .anyScalar, .set, .match:
+                    case .scalar, .anyScalar, .set, .match:
                         if slotCount > 0 {
                             rowOf[rowOf.count - 1] = Int32(rows.count / slotCount)
                             rows.append(contentsOf: scratch)

@@ -7,8 +7,6 @@ struct RE2Program: Sendable {
     enum Instruction: Sendable {
         /// Consumes this code point.
         case scalar(UInt32)
-        /// Consumes a code point that folds to this one (``RE2CaseFolding/fold(_:)``).
-        case foldedScalar(UInt32)
         case anyScalar
         /// Consumes a code point in ``RE2Program/sets`` at this index.
         case set(Int)
@@ -21,12 +19,15 @@ struct RE2Program: Sendable {
         case match
     }
 
-    /// Vigil's bound on a program (Go's is about 3.3 million instructions): a pattern past it is refused
-    /// with Go's wording, since every match holds state for each instruction.
-    static let maximumInstructions = 100_000
+    /// Vigil's bound on a program, a third of Go's (about 3.3 million instructions): a pattern past it is
+    /// refused with Go's wording. It is far beyond any real relabel rule (a `(?i)` list of 4,000 names of
+    /// 30 letters is 150,000), and bounds what a match holds, which is state for each instruction.
+    static let maximumInstructions = 1_000_000
 
     private(set) var instructions: [Instruction] = []
     private(set) var sets: [RE2ScalarSet] = []
+    /// The set of each case-folded letter's orbit, by the orbit's representative, while compiling.
+    private var orbitSets: [UInt32: Int] = [:]
     /// Two per group, the whole match (group 0) first.
     let slotCount: Int
     /// Whether a match can only begin where the text does (the pattern begins with `^` or `\A`, as
@@ -53,7 +54,6 @@ struct RE2Program: Sendable {
     func consumes(_ pc: Int, _ value: UInt32) -> Bool {
         switch instructions[pc] {
         case .scalar(let scalar): scalar == value
-        case .foldedScalar(let folded): RE2CaseFolding.fold(value) == folded
         case .anyScalar: true
         case .set(let set): sets[set].contains(value)
         case .split, .jump, .save, .assertion, .match: false
@@ -74,10 +74,19 @@ struct RE2Program: Sendable {
         case .empty:
             break
         case .literal(let value, let folds):
-            // An ASCII code point with no other case matches as itself. Any other is compared by its fold:
-            // something else may fold to it (the capital sharp s to `ß`, which has no one-letter upper case).
-            let hasCases = folds && (value >= 0x80 || RE2CaseFolding.anyVariant(of: value) { _ in true })
-            try append(hasCases ? .foldedScalar(RE2CaseFolding.fold(value)) : .scalar(value))
+            // Under (?i), a letter with other cases is the class of its orbit.
+            let orbit = folds ? RE2CaseFolding.orbit(value) : [value]
+            if orbit.count > 1 {
+                // One set per letter, however often it is written (a long (?i) list of names).
+                let representative = RE2CaseFolding.fold(value)
+                if orbitSets[representative] == nil {
+                    sets.append(RE2ScalarSet(orbit.map { $0...$0 }))
+                    orbitSets[representative] = sets.count - 1
+                }
+                try append(.set(orbitSets[representative]!))
+            } else {
+                try append(.scalar(value))
+            }
         case .set(let set):
             sets.append(set)
             try append(.set(sets.count - 1))

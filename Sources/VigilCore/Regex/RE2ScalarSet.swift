@@ -1,67 +1,57 @@
-/// A character class: code point ranges and Unicode properties, matched either case when `(?i)` was in
-/// force, and negated as a whole (`[^…]`, `\D`). Go builds a class's complement and case variants
-/// into its ranges; Vigil keeps properties as predicates (a script is a table Swift has and Vigil does
-/// not copy) and tests an input's case variants when it matches.
+/// A character class: code point ranges and Unicode properties, negated as a whole (`[^…]`, `\D`).
+/// Case folding happens as the class is built, as Go builds it: each piece (a range, `[:lower:]`, `\d`,
+/// `\pL`) takes in the other cases of its letters before a negated piece is complemented, and the whole
+/// class is negated last, so `(?i)[[:^lower:]]` matches neither `a` nor `A`. Properties stay predicates
+/// (a script is a table Swift has and Vigil does not copy).
 struct RE2ScalarSet: Sendable {
     /// Sorted, disjoint and not adjacent once ``normalize()`` has run.
     private(set) var ranges: [ClosedRange<UInt32>] = []
     private(set) var properties: [RE2UnicodeProperty] = []
     var negated = false
-    private(set) var folds = false
 
     static let maximumScalar: UInt32 = 0x10FFFF
 
-    init(folds: Bool = false) { self.folds = folds }
+    init() {}
 
-    init(_ ranges: [ClosedRange<UInt32>], negated: Bool = false, folds: Bool = false) {
+    init(_ ranges: [ClosedRange<UInt32>], negated: Bool = false) {
         self.ranges = ranges
         self.negated = negated
-        self.folds = folds
         normalize()
     }
 
-    mutating func add(_ range: ClosedRange<UInt32>) { ranges.append(range) }
+    init(_ property: RE2UnicodeProperty, negated: Bool) {
+        properties = [property]
+        self.negated = negated
+    }
 
-    /// Adds every code point `other` matches: a class inside a class (`[\d_]`, `[[:^alpha:]x]`,
-    /// `[\PLx]`), which holds either ranges or one property.
-    mutating func add(_ other: RE2ScalarSet) {
-        var other = other
-        other.normalize()
-        if other.properties.isEmpty {
-            ranges += other.negated ? Self.complement(of: other.ranges) : other.ranges
+    /// Adds a range, with its letters' other cases when `folds`.
+    mutating func add(_ range: ClosedRange<UInt32>, folds: Bool) {
+        if folds { ranges += RE2CaseFolding.closure(of: [range]) } else { ranges.append(range) }
+    }
+
+    /// Adds every code point `piece` matches, a class inside a class (`[\d_]`, `[[:^alpha:]x]`, `[\PLx]`)
+    /// or the one class an escape is (`\W`): it holds ranges or one property, folded when `folds` before
+    /// its own negation.
+    mutating func add(_ piece: RE2ScalarSet, folds: Bool) {
+        if let property = piece.properties.first {
+            precondition(piece.ranges.isEmpty && piece.properties.count == 1, "a piece is ranges or one property")
+            let folded = folds ? property.folded() : property
+            properties.append(piece.negated ? folded.negated() : folded)
         } else {
-            precondition(other.ranges.isEmpty, "a class inside a class holds ranges or a property, not both")
-            properties += other.negated ? other.properties.map { $0.negated() } : other.properties
+            let folded = folds ? Self.merged(RE2CaseFolding.closure(of: piece.ranges)) : piece.ranges
+            ranges += piece.negated ? Self.complement(of: folded) : folded
         }
     }
 
-    mutating func add(_ property: RE2UnicodeProperty) { properties.append(property) }
-
-    /// Sorts and merges the ranges; for a folding class, adds each code point's other cases, as Go's
-    /// `appendFoldedRange` does, where the class is small enough to list (a large one, `[^a]` or
-    /// `[\x00-\x{10FFFF}]`, relies on the input's variants alone).
-    mutating func normalize() {
-        ranges = Self.merged(ranges)
-        guard folds, ranges.reduce(0, { $0 + $1.count }) <= 4096 else { return }
-        var added: [ClosedRange<UInt32>] = []
-        for range in ranges {
-            for value in range {
-                _ = RE2CaseFolding.anyVariant(of: value) { variant in
-                    added.append(variant...variant)
-                    return false
-                }
-            }
-        }
-        ranges = Self.merged(ranges + added)
-    }
+    /// Sorts and merges the ranges.
+    mutating func normalize() { ranges = Self.merged(ranges) }
 
     func contains(_ value: UInt32) -> Bool {
-        var found = holds(value)
-        if !found, folds { found = RE2CaseFolding.anyVariant(of: value, where: holds) }
-        return found != negated
+        (Self.ranges(ranges, contain: value) || properties.contains { $0.contains(value) }) != negated
     }
 
-    private func holds(_ value: UInt32) -> Bool {
+    /// Whether the sorted, disjoint `ranges` hold `value` (a binary search).
+    static func ranges(_ ranges: [ClosedRange<UInt32>], contain value: UInt32) -> Bool {
         var low = 0
         var high = ranges.count
         while low < high {
@@ -72,8 +62,7 @@ struct RE2ScalarSet: Sendable {
                 high = middle
             }
         }
-        if low < ranges.count, ranges[low].contains(value) { return true }
-        return properties.contains { $0.contains(value) }
+        return low < ranges.count && ranges[low].contains(value)
     }
 
     static func merged(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
@@ -103,7 +92,7 @@ struct RE2ScalarSet: Sendable {
 
 extension RE2ScalarSet {
     /// `\d`, `\s`, `\w` (ASCII only, as in Go; `\s` is `[\t\n\f\r ]`) by their letter; uppercase negates.
-    static func perl(_ letter: Unicode.Scalar, folds: Bool) -> RE2ScalarSet? {
+    static func perl(_ letter: Unicode.Scalar) -> RE2ScalarSet? {
         let ranges: [ClosedRange<UInt32>]
         switch letter {
         case "d", "D": ranges = [0x30...0x39]
@@ -111,11 +100,11 @@ extension RE2ScalarSet {
         case "w", "W": ranges = [0x30...0x39, 0x41...0x5A, 0x5F...0x5F, 0x61...0x7A]
         default: return nil
         }
-        return RE2ScalarSet(ranges, negated: letter.properties.isUppercase, folds: folds)
+        return RE2ScalarSet(ranges, negated: letter.properties.isUppercase)
     }
 
     /// A POSIX class by its name, `[:alpha:]` or `[:^alpha:]` (ASCII only, as in Go).
-    static func posix(_ name: String, folds: Bool) -> RE2ScalarSet? {
+    static func posix(_ name: String) -> RE2ScalarSet? {
         let negated = name.hasPrefix("[:^")
         let bare = negated ? "[:" + name.dropFirst(3) : name
         let ranges: [ClosedRange<UInt32>]
@@ -136,6 +125,6 @@ extension RE2ScalarSet {
         case "[:xdigit:]": ranges = [0x30...0x39, 0x41...0x46, 0x61...0x66]
         default: return nil
         }
-        return RE2ScalarSet(ranges, negated: negated, folds: folds)
+        return RE2ScalarSet(ranges, negated: negated)
     }
 }

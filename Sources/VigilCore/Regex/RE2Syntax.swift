@@ -26,8 +26,8 @@ public enum RE2Syntax {
     struct Parsed: Sendable {
         let root: RE2Node
         let captureCount: Int
-        /// Each group name's first group, for `${name}` (Go's `Expand` takes the first that matched).
-        let names: [String: Int]
+        /// Each group name's groups in order, for `${name}` (Go's `Expand` takes the first that matched).
+        let names: [String: [Int]]
     }
 
     static func parse(_ pattern: String, flags: Flags = Flags()) throws(Violation) -> Parsed {
@@ -36,10 +36,12 @@ public enum RE2Syntax {
     }
 
     private struct Parser {
-        /// A node and its height, as Go counts it: a leaf is 1, anything else one more than its tallest part.
+        /// A node and its height, as Go counts it: a leaf is 1, anything else one more than its tallest
+        /// part, and a run of literals one (Go joins it into one string).
         struct Item {
             var node: RE2Node
             var height: Int
+            var isLiteralRun = false
         }
 
         /// An open group (the whole pattern is the first): its finished alternatives, the sequence being
@@ -51,7 +53,12 @@ public enum RE2Syntax {
             let outerFlags: Flags
 
             mutating func finishAlternative() {
-                alternatives.append(Self.joined(sequence, as: RE2Node.concatenation))
+                let nodes = sequence.map(\.node)
+                alternatives.append(
+                    sequence.count > 1 && sequence.allSatisfy(\.isLiteralRun)
+                        ? Item(node: .concatenation(nodes), height: 1, isLiteralRun: true)
+                        : Self.joined(sequence, as: RE2Node.concatenation)
+                )
                 sequence = []
             }
 
@@ -74,9 +81,11 @@ public enum RE2Syntax {
         var flags: Flags
         var frames: [Frame]
         var captureCount = 0
-        var names: [String: Int] = [:]
+        var names: [String: [Int]] = [:]
         /// Where the previous repetition operator began, while it is the last thing read.
         var lastRepeat: Int?
+        /// The last search for a `:]`: where it began, and the end of the first found (nil: none).
+        var lastPosixSearch: (start: Int, end: Int?)?
 
         init(_ scalars: [Unicode.Scalar], flags: Flags) {
             self.scalars = scalars
@@ -162,6 +171,7 @@ public enum RE2Syntax {
             }
             guard frames.count == 1 else { throw refuse("missing closing )", whole) }
             let root = frames[0].collapsed()
+            guard root.height <= RE2Syntax.maximumHeight else { throw refuse("expression nests too deeply", whole) }
             return Parsed(root: root.node, captureCount: captureCount, names: names)
         }
 
@@ -169,7 +179,10 @@ public enum RE2Syntax {
 
         func literal(_ scalar: Unicode.Scalar) -> RE2Node { .literal(scalar.value, folds: flags.foldsCase) }
 
-        mutating func push(_ node: RE2Node) throws(Violation) { try push(Item(node: node, height: 1)) }
+        mutating func push(_ node: RE2Node) throws(Violation) {
+            let isLiteral = if case .literal = node { true } else { false }
+            try push(Item(node: node, height: 1, isLiteralRun: isLiteral))
+        }
 
         mutating func push(_ item: Item) throws(Violation) {
             guard item.height <= RE2Syntax.maximumHeight else { throw refuse("expression nests too deeply", whole) }
@@ -275,7 +288,7 @@ public enum RE2Syntax {
                 }
                 captureCount += 1
                 let nameText = text((end - name.count)..<end)
-                if names[nameText] == nil { names[nameText] = captureCount }
+                names[nameText, default: []].append(captureCount)
                 frames.append(Frame(capture: captureCount, outerFlags: flags))
                 position = end + 1
                 return
@@ -311,12 +324,11 @@ public enum RE2Syntax {
             throw refuse("invalid or unsupported Perl syntax", start..<position)
         }
 
-        /// A letter or decimal digit or `_`: what Go takes in a group name.
+        /// An ASCII letter or digit or `_`: what Go takes in a group name (`isValidCaptureName`).
         static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
-                true
-            default: scalar == "_"
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_": true
+            default: false
             }
         }
 
@@ -350,12 +362,17 @@ public enum RE2Syntax {
                     position = min(scalars.count, position + 2)
                     return
                 case "p", "P":
-                    try push(.set(unicodeClass()))
+                    var set = RE2ScalarSet()
+                    set.add(try unicodeClass(), folds: flags.foldsCase)
+                    try push(.set(set))
                     return
                 default:
-                    if let perl = RE2ScalarSet.perl(next, folds: flags.foldsCase) {
+                    if let perl = RE2ScalarSet.perl(next) {
                         position += 2
-                        try push(.set(perl))
+                        var set = RE2ScalarSet()
+                        set.add(perl, folds: flags.foldsCase)
+                        set.normalize()
+                        try push(.set(set))
                         return
                     }
                 }
@@ -363,7 +380,7 @@ public enum RE2Syntax {
             try push(.literal(escape(), folds: flags.foldsCase))
         }
 
-        /// `\pL`, `\p{Greek}`, `\PL`, `\p{^Greek}` at the position, as a class of its own.
+        /// `\pL`, `\p{Greek}`, `\PL`, `\p{^Greek}` at the position, as a piece of a class.
         mutating func unicodeClass() throws(Violation) -> RE2ScalarSet {
             let start = position
             var negated = scalars[start + 1] == "P"
@@ -386,10 +403,7 @@ public enum RE2Syntax {
             guard let property = RE2UnicodeProperty(name: name) else {
                 throw refuse("invalid character class range", start..<position)
             }
-            var set = RE2ScalarSet(folds: flags.foldsCase)
-            set.add(property)
-            set.negated = negated
-            return set
+            return RE2ScalarSet(property, negated: negated)
         }
 
         /// A backslash escape for one code point, as Go's `parseEscape` reads it.
@@ -456,7 +470,7 @@ public enum RE2Syntax {
         mutating func characterClass() throws(Violation) {
             let start = position
             position += 1
-            var set = RE2ScalarSet(folds: flags.foldsCase)
+            var set = RE2ScalarSet()
             if peek() == "^" {
                 set.negated = true
                 position += 1
@@ -465,20 +479,20 @@ public enum RE2Syntax {
             while peek() != "]" || first {
                 first = false
                 if peek() == "[", peek(1) == ":", scalars.count - position > 2, let end = posixClassEnd() {
-                    guard let posix = RE2ScalarSet.posix(text(position..<end), folds: false) else {
+                    guard let posix = RE2ScalarSet.posix(text(position..<end)) else {
                         throw refuse("invalid character class range", position..<end)
                     }
-                    set.add(posix)
+                    set.add(posix, folds: flags.foldsCase)
                     position = end
                     continue
                 }
                 if peek() == "\\", let next = peek(1) {
                     if next == "p" || next == "P" {
-                        set.add(try unicodeClass())
+                        set.add(try unicodeClass(), folds: flags.foldsCase)
                         continue
                     }
-                    if let perl = RE2ScalarSet.perl(next, folds: false) {
-                        set.add(perl)
+                    if let perl = RE2ScalarSet.perl(next) {
+                        set.add(perl, folds: flags.foldsCase)
                         position += 2
                         continue
                     }
@@ -491,7 +505,7 @@ public enum RE2Syntax {
                     high = try classScalar(classStart: start)
                     guard high >= low else { throw refuse("invalid character class range", rangeStart..<position) }
                 }
-                set.add(low...high)
+                set.add(low...high, folds: flags.foldsCase)
             }
             position += 1
             set.normalize()
@@ -505,14 +519,24 @@ public enum RE2Syntax {
             return scalar.value
         }
 
-        /// The end of a `[:name:]` at the position: Go looks for the first `:]` anywhere after it.
-        func posixClassEnd() -> Int? {
-            var index = position + 2
+        /// The end of a `[:name:]` at the position: Go looks for the first `:]` anywhere after it. The
+        /// last search is remembered, so a class of many `[:` is read in linear time.
+        mutating func posixClassEnd() -> Int? {
+            let start = position + 2
+            if let last = lastPosixSearch, last.start <= start, (last.end ?? Int.max) >= start + 2 {
+                return last.end
+            }
+            var index = start
+            var end: Int?
             while index + 1 < scalars.count {
-                if scalars[index] == ":" && scalars[index + 1] == "]" { return index + 2 }
+                if scalars[index] == ":" && scalars[index + 1] == "]" {
+                    end = index + 2
+                    break
+                }
                 index += 1
             }
-            return nil
+            lastPosixSearch = (start, end)
+            return end
         }
     }
 }

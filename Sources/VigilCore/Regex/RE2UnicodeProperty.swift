@@ -9,6 +9,8 @@ struct RE2UnicodeProperty: Sendable {
 
     private let kind: Kind
     private let isNegated: Bool
+    /// Under `(?i)`, the other cases of the class's letters (sorted, merged), taken in before negation.
+    private var folds: [ClosedRange<UInt32>] = []
 
     /// Nil when Go has no class of that name.
     init?(name: String) {
@@ -29,17 +31,31 @@ struct RE2UnicodeProperty: Sendable {
         self.isNegated = isNegated
     }
 
-    func negated() -> RE2UnicodeProperty { RE2UnicodeProperty(kind: kind, isNegated: !isNegated) }
+    func negated() -> RE2UnicodeProperty {
+        var negated = RE2UnicodeProperty(kind: kind, isNegated: !isNegated)
+        negated.folds = folds
+        return negated
+    }
+
+    /// The class with the other cases of its letters (Go adds the property's fold table), negated after.
+    func folded() -> RE2UnicodeProperty {
+        var folded = self
+        folded.folds = RE2ScalarSet.merged(RE2CaseFolding.closure(where: holds))
+        return folded
+    }
 
     func contains(_ value: UInt32) -> Bool {
-        guard let scalar = Unicode.Scalar(value) else { return isNegated }
-        let found: Bool
+        (holds(value) || RE2ScalarSet.ranges(folds, contain: value)) != isNegated
+    }
+
+    /// Whether the code point has the property itself, negation and folding aside.
+    private func holds(_ value: UInt32) -> Bool {
+        guard let scalar = Unicode.Scalar(value) else { return false }
         switch kind {
-        case .any: found = true
-        case .categories(let categories): found = categories.contains(scalar.properties.generalCategory)
-        case .script(let table): found = table.contains(scalar)
+        case .any: return true
+        case .categories(let categories): return categories.contains(scalar.properties.generalCategory)
+        case .script(let table): return table.contains(scalar)
         }
-        return found != isNegated
     }
 
     /// Swift's general categories under Go's one- and two-letter names.
@@ -61,11 +77,16 @@ struct RE2UnicodeProperty: Sendable {
     /// A script's code points, from the tables behind Swift's `Regex` (`\p{Script=Greek}`): the
     /// standard library has no script property of its own.
     private final class ScriptTable: @unchecked Sendable {
-        // A compiled Regex is only read after this initializer: safe to share across threads.
+        // Only read after this initializer (Swift publishes its lazily compiled program atomically): safe
+        // to share across threads.
         private let regex: Regex<AnyRegexOutput>
 
+        /// Nil for a name Go does not take: Go names a script exactly as Unicode's long name
+        /// (`Greek`, `Old_Italic`), where Swift also takes `greek`, `IsGreek` and more.
         init?(_ name: String) {
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" }),
+            guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first),
+                name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0 == "_") }),
+                !(name.hasPrefix("Is") && name.dropFirst(2).first?.isUppercase == true),
                 let regex = try? Regex("\\p{Script=\(name)}")
             else { return nil }
             self.regex = regex.matchingSemantics(.unicodeScalar)
