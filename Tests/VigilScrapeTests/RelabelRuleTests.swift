@@ -295,7 +295,8 @@ struct RelabelRuleTests {
         ("${1", "${1"), ("$9", ""),
         // Code point by code point: a combining mark after a number is text (it trapped, read as part
         // of the "number"), and a name is letters, decimal digits and `_` (`½`, `²` end it).
-        ("$1\u{301}", "a\u{301}"), ("${1}\u{301}", "a\u{301}"), ("$$\u{301}", "$\u{301}"), ("${1\u{FE0F}}", "${1\u{FE0F}}"),
+        ("$1\u{301}", "a\u{301}"), ("${1}\u{301}", "a\u{301}"), ("$$\u{301}", "$\u{301}"),
+        ("${1\u{FE0F}}", "${1\u{FE0F}}"),
         ("$0\u{20E3}", "ab\u{20E3}"), ("$1\u{BD}", "a\u{BD}"), ("$name\u{B2}", "b\u{B2}"), ("${01}", ""),
         ("$1000000000", ""), ("$0001", ""),
     ])
