@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VigilCore
@@ -81,6 +82,12 @@ struct RE2MatchingTests {
         #expect(try !RE2("(?i)[[:^lower:]]").matches("a"))
         #expect(try !RE2(#"(?i)[\W]"#).matches("\u{212A}"))
         #expect(try !RE2(#"(?i)[\P{Lu}]"#).matches("a"))
+        // Go's Unicode is 15.0: what came later is in no class and has no other case.
+        #expect(try !RE2(#"(?i)\x{264}"#).matches("\u{A7CB}"))
+        #expect(try !RE2(#"\p{Lu}"#).matches("\u{A7CB}"))
+        #expect(try !RE2(#"\pL"#).matches("\u{10D50}"))
+        #expect(try RE2(#"\PL"#).matches("\u{10D50}"))
+        #expect(try RE2(#"\p{Old_Italic}"#).matches("\u{10300}"))
         // A Unicode class folded: U+0345 is a mark whose orbit holds ι; the micro sign is Common, with μ.
         #expect(try RE2(#"(?i)\p{Mn}"#).matches("\u{3B9}"))
         #expect(try RE2(#"(?i)\p{Greek}"#).matches("\u{B5}"))
@@ -190,6 +197,20 @@ struct RE2MatchingTests {
         #expect(try RE2("(a)(b)").match("ab", groups: 0)?.count == 1)
     }
 
+    /// A pattern nested as deep as Go allows compiles and matches on a thread with a 512 KiB stack (a
+    /// macOS secondary thread's, and less than a task's): the parser keeps its own stack, and the
+    /// compiler recurses once a level.
+    @Test func theDeepestPatternCompilesOnASmallStack() throws {
+        let deep = String(repeating: "(?:a|(", count: 333) + "b" + String(repeating: ")*)", count: 333)
+        let finished = Finished()
+        let thread = Thread {
+            finished.set((try? RE2(deep, standalone: true)).map { $0.matches("aaa") })
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        #expect(finished.wait() == true)
+    }
+
     /// SplitMix64: a fixed sequence, so the generated cases are the same on every run.
     struct SplitMix {
         var state: UInt64
@@ -201,6 +222,26 @@ struct RE2MatchingTests {
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+}
+
+/// A result handed from a thread to the test, once.
+private final class Finished: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Bool??
+
+    func set(_ value: Bool?) {
+        condition.withLock {
+            result = .some(value)
+            condition.signal()
+        }
+    }
+
+    func wait() -> Bool? {
+        condition.withLock {
+            while result == nil { condition.wait() }
+            return result!
         }
     }
 }

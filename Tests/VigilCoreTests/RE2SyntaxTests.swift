@@ -39,6 +39,11 @@ struct RE2SyntaxTests {
             // Go names a script exactly as Unicode's long name; Swift's looser names are refused.
             (#"\p{greek}"#, #"error parsing regexp: invalid character class range: `\p{greek}`"#),
             (#"\p{IsGreek}"#, #"error parsing regexp: invalid character class range: `\p{IsGreek}`"#),
+            (#"\p{Latn}"#, #"error parsing regexp: invalid character class range: `\p{Latn}`"#),
+            (#"\p{LATIN}"#, #"error parsing regexp: invalid character class range: `\p{LATIN}`"#),
+            (#"\p{OldItalic}"#, #"error parsing regexp: invalid character class range: `\p{OldItalic}`"#),
+            // A script Unicode added after Go's 15.0.
+            (#"\p{Garay}"#, #"error parsing regexp: invalid character class range: `\p{Garay}`"#),
             ("[a", "error parsing regexp: missing closing ]: `[a`"),
             // Possessive and stacked quantifiers, and counts.
             ("a*+", "error parsing regexp: invalid nested repetition operator: `*+`"),
