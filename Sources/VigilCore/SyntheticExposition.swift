@@ -151,17 +151,23 @@ public enum SyntheticExposition {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator, so synthetic bodies are the same on every machine.
-struct SplitMix {
-    var state: UInt64
+/// SplitMix64: a tiny deterministic generator, so synthetic bodies (and the tests' generated cases) are
+/// the same on every machine.
+package struct SplitMix {
+    package var state: UInt64
 
-    mutating func next() -> UInt64 {
+    package init(state: UInt64) { self.state = state }
+
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A number in `0..<bound`.
+    package mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 extension String {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilCore
 import VigilHTTP
 import VigilScrape
 import VigilTestKit
@@ -513,7 +514,7 @@ extension RE2PrometheusConformanceTests {
     /// ~300 patterns from a small grammar, from a fixed seed (the same every run), each against 4 values:
     /// two drawn from the pattern itself (so most of them match, anchors and `\b` aside) and two at random.
     static let generated: [Case] = {
-        var random = SplitMix64(seed: 0x5EED_0000_0000_2E2)
+        var random = SplitMix(state: 0x5EED_0000_0000_2E2)
         return (0..<300).map { _ in
             let node = GeneratedPattern.expression(depth: 0, &random)
             let values = [node.sample(&random), node.sample(&random), randomValue(&random), randomValue(&random)]
@@ -522,7 +523,7 @@ extension RE2PrometheusConformanceTests {
     }()
 
     /// 0 to 6 characters, mostly `a` and `b`.
-    static func randomValue(_ random: inout SplitMix64) -> String {
+    static func randomValue(_ random: inout SplitMix) -> String {
         (0..<random.below(7)).map { _ in random.pick(GeneratedPattern.alphabet) }.joined()
     }
 }
@@ -540,7 +541,7 @@ indirect enum GeneratedPattern {
     /// The characters of the values, `a` and `b` more often.
     static let alphabet = ["a", "a", "a", "b", "b", "A", "1", " ", "\n", "\u{E9}"]
 
-    static func expression(depth: Int, _ random: inout SplitMix64) -> GeneratedPattern {
+    static func expression(depth: Int, _ random: inout SplitMix) -> GeneratedPattern {
         if depth >= 3 || random.below(4) == 0 { return .atom(random.pick(atoms)) }
         switch random.below(5) {
         case 0:
@@ -578,7 +579,7 @@ indirect enum GeneratedPattern {
     }
 
     /// A value the pattern is likely to match: each atom's character, unbounded repetition up to 3 times.
-    func sample(_ random: inout SplitMix64) -> String {
+    func sample(_ random: inout SplitMix) -> String {
         switch self {
         case .atom(let text):
             switch text {
@@ -602,22 +603,6 @@ indirect enum GeneratedPattern {
     }
 }
 
-/// Sebastiano Vigna's SplitMix64: a tiny, well-mixed generator whose sequence the seed alone fixes.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+extension SplitMix {
+    fileprivate mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
 }

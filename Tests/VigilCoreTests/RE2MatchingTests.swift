@@ -136,15 +136,15 @@ struct RE2MatchingTests {
     /// with and without captures, they agree slot for slot. A third of the patterns hold `)|(`, which
     /// relabelling's wrapping leaves unanchored at one end (`^(?s:a)|(b)$`): a search from every position.
     @Test func theBacktrackerAndThePikeVMAgree() throws {
-        var random = SplitMix(seed: 42)
+        var random = SplitMix(state: 42)
         let atoms = ["a", "b", ".", "[ab]", "[^a]", #"\w"#, #"\d"#, "(?i:a)", "^", "$", #"\b"#, "\u{E9}", "(?:)"]
         let suffixes = ["*", "+", "?", "*?", "+?", "??", "{1,2}", "{2}", "{0,3}?"]
         func pattern(_ depth: Int) -> String {
-            if depth == 0 || random.next(3) == 0 { return atoms[random.next(atoms.count)] }
-            switch random.next(6) {
+            if depth == 0 || random.below(3) == 0 { return atoms[random.below(atoms.count)] }
+            switch random.below(6) {
             case 0: return pattern(depth - 1) + "|" + pattern(depth - 1)
-            case 1: return "(" + pattern(depth - 1) + ")" + suffixes[random.next(suffixes.count)]
-            case 2: return "(?:" + pattern(depth - 1) + ")" + suffixes[random.next(suffixes.count)]
+            case 1: return "(" + pattern(depth - 1) + ")" + suffixes[random.below(suffixes.count)]
+            case 2: return "(?:" + pattern(depth - 1) + ")" + suffixes[random.below(suffixes.count)]
             case 3: return "(" + pattern(depth - 1) + ")"
             default: return pattern(depth - 1) + pattern(depth - 1)
             }
@@ -156,7 +156,7 @@ struct RE2MatchingTests {
             let regex = try RE2(round % 3 == 0 ? pattern(2) + ")|(" + pattern(2) : pattern(3))
             guard let program = regex.program else { continue }  // a literal or `.*`: no machine runs
             for _ in 0..<4 {
-                let value = (0..<random.next(7)).map { _ in letters[random.next(letters.count)] }.joined()
+                let value = (0..<random.below(7)).map { _ in letters[random.below(letters.count)] }.joined()
                 let bytes = Array(value.utf8)
                 for slotCount in [program.slotCount, 2, 0] {
                     let backtracked = bytes.withUnsafeBufferPointer {
@@ -209,20 +209,6 @@ struct RE2MatchingTests {
         thread.stackSize = 512 * 1024
         thread.start()
         #expect(finished.wait() == true)
-    }
-
-    /// SplitMix64: a fixed sequence, so the generated cases are the same on every run.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
     }
 }
 
