@@ -15,7 +15,7 @@ fuzzer=../.build-fuzz/release/FuzzExposition
 shopt -s nullglob
 regressions=(regressions/*)
 if [ ${#regressions[@]} -gt 0 ]; then
-    "$fuzzer" -runs=1 "${regressions[@]}" 2>&1 | tail -n 1
+    LSAN_OPTIONS="suppressions=$PWD/lsan.supp" "$fuzzer" -runs=1 "${regressions[@]}" 2>&1 | tail -n 1
 fi
 
 # Seeds: the conformance cases and sample expositions, copied into a scratch corpus.
@@ -25,7 +25,7 @@ cp -n corpus/* "$work"/ 2>/dev/null || true
 for case in ../Tests/VigilCoreTests/Fixtures/openmetrics-tests/*/; do
     cp -n "$case/metrics" "$work/om-$(basename "$case")" 2>/dev/null || true
 done
-"$fuzzer" -dict=exposition.dict -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
+LSAN_OPTIONS="suppressions=$PWD/lsan.supp" "$fuzzer" -dict=exposition.dict -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 "$work" 2>&1 | grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|Done|INFO: seed corpus)|ERROR|SUMMARY|Test unit written" || true
 findings=(crash-* leak-* timeout-* oom-*)
 if [ ${#findings[@]} -gt 0 ]; then

@@ -70,10 +70,13 @@ public struct RelabelRule: Sendable, Equatable {
         )
     }
 
+    /// Byte for byte, as Go compares strings: a reload that changes a pattern from one Unicode form to
+    /// another (Swift's == takes them as equal) is a change.
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
-        (lhs.action, lhs.sourceLabels, lhs.separator, lhs.regex, lhs.targetLabel, lhs.replacement) == (
-            rhs.action, rhs.sourceLabels, rhs.separator, rhs.regex, rhs.targetLabel, rhs.replacement
-        )
+        func same(_ left: String, _ right: String) -> Bool { left.utf8.elementsEqual(right.utf8) }
+        return lhs.action == rhs.action && lhs.sourceLabels.elementsEqual(rhs.sourceLabels, by: same)
+            && same(lhs.separator, rhs.separator) && same(lhs.regex, rhs.regex)
+            && same(lhs.targetLabel, rhs.targetLabel) && same(lhs.replacement, rhs.replacement)
     }
 
     /// Whether something with these labels survives a `keep` or `drop` rule (the other actions keep

@@ -37,7 +37,11 @@ struct RelabelTemplate: Sendable {
             if !text.isEmpty { pieces.append(.text(String(text))) }
             text = String.UnicodeScalarView()
             rest = remainder
-            pieces.append(Self.number(name).map(Piece.group) ?? .named(String(String.UnicodeScalarView(name))))
+            if let number = Self.number(name) {
+                pieces.append(.group(number))
+            } else if name.allSatisfy(\.isASCII) {
+                pieces.append(.named(String(String.UnicodeScalarView(name))))
+            }  // a group name is ASCII: another names none (and Swift's == would take the Kelvin sign for K)
         }
         text += rest
         if !text.isEmpty { pieces.append(.text(String(text))) }

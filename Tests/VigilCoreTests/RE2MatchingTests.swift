@@ -197,11 +197,16 @@ struct RE2MatchingTests {
         #expect(try RE2("(a)(b)").match("ab", groups: 0)?.count == 1)
     }
 
-    /// A pattern nested as deep as Go allows compiles and matches on a thread with a 512 KiB stack (a
-    /// macOS secondary thread's, and less than a task's): the parser keeps its own stack, and the
-    /// compiler recurses once a level.
+    /// A pattern nested nearly as deep as Prometheus allows a label matcher (three levels a group here,
+    /// 997 in all, and its anchoring one more) compiles and matches on a thread with a 512 KiB stack (a
+    /// macOS secondary thread's): the parser and the compiler keep stacks of their own. Two groups more
+    /// are the most it takes (1,000 with the anchoring); three more are refused, as Prometheus refuses
+    /// them.
     @Test func theDeepestPatternCompilesOnASmallStack() throws {
-        let deep = String(repeating: "(?:a|(", count: 333) + "b" + String(repeating: ")*)", count: 333)
+        let levels = 332
+        let deep = String(repeating: "(?:a|(", count: levels) + "b" + String(repeating: ")*)", count: levels)
+        _ = try RE2("((" + deep + "))", standalone: true)
+        #expect(throws: RE2Syntax.Violation.self) { try RE2("(((" + deep + ")))", standalone: true) }
         let finished = Finished()
         let thread = Thread {
             finished.set((try? RE2(deep, standalone: true)).map { $0.matches("aaa") })

@@ -109,6 +109,16 @@ struct RE2SyntaxTests {
         }
     }
 
+    /// Every script Go names is one Vigil takes (Swift's tables must know each by that name): Unicode
+    /// 15.0's 161, and Common and Inherited.
+    @Test func everyScriptGoNamesIsTaken() throws {
+        #expect(RE2UnicodeProperty.scriptNames.count == 163)
+        for name in RE2UnicodeProperty.scriptNames.sorted() {
+            #expect((try? RE2(#"\p{"# + name + "}")) != nil, "\(name)")
+        }
+        #expect(try RE2(#"\p{Han}"#).matches("\u{4E2D}"))
+    }
+
     /// A class of many `[:` that close nowhere is read in linear time (each looked for its `:]` again).
     @Test func manyOpenPOSIXClassesAreReadOnce() throws {
         let regex = try RE2("[" + String(repeating: "[:", count: 100_000) + "a]", standalone: true)

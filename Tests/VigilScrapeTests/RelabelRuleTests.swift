@@ -301,10 +301,24 @@ struct RelabelRuleTests {
         ("$1000000000", ""), ("$0001", ""),
     ])
     func templatesExpandAsGo(_ template: String, _ expected: String) throws {
+        try expand(template, expected, regex: "(a)(?P<name>b)")
+    }
+
+    /// A group name is ASCII, so `${K}` written with the Kelvin sign names no group (Swift's == would take
+    /// it for K), as in Go; and rules compare byte for byte, so a reload from one Unicode form of a
+    /// pattern to another is a change.
+    @Test func namesAndRulesCompareByteForByte() throws {
+        try expand("x${\u{212A}}", "x", regex: "(?P<K>a)b")
+        try expand("x${K}", "xa", regex: "(?P<K>a)b")
+        #expect(try RelabelRule(action: .keep, regex: "\u{E9}") != RelabelRule(action: .keep, regex: "e\u{301}"))
+        #expect(try RelabelRule(action: .keep, regex: "\u{E9}") == RelabelRule(action: .keep, regex: "\u{E9}"))
+    }
+
+    func expand(_ template: String, _ expected: String, regex: String) throws {
         let rule = try RelabelRule(
             action: .replace,
             sourceLabels: ["v"],
-            regex: "(a)(?P<name>b)",
+            regex: regex,
             targetLabel: "out",
             replacement: template
         )

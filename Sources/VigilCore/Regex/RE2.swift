@@ -17,7 +17,8 @@ public struct RE2: Sendable {
     let program: RE2Program?
     private let shortcut: Shortcut?
 
-    /// Fails, in Go's words, where Prometheus would. Relabelling wraps the pattern's text before
+    /// Fails, in Go's words, where Prometheus would, and also past a million instructions (where
+    /// Prometheus takes up to 3.3 million; see ``RE2Program/maximumInstructions``). Relabelling wraps the pattern's text before
     /// parsing it (`NewRegexp`), so `a)|(b` reads as `^(?s:a)|(b)$` there, and `\Qa.b` quotes the
     /// wrapper's end and is refused. A label matcher (`standalone`) is parsed alone, with `.` matching
     /// a newline, and its tree anchored (`NewFastRegexMatcher`): `a)|(b` is refused, `\Qa.b` is taken.
@@ -25,7 +26,7 @@ public struct RE2: Sendable {
         let parsed: RE2Syntax.Parsed
         var parsedText = pattern
         if standalone {
-            let alone = try RE2Syntax.parse(pattern, flags: RE2Syntax.Flags(dotAll: true))
+            let alone = try RE2Syntax.parse(pattern, flags: RE2Syntax.Flags(dotAll: true), reservedLevels: 1)
             parsed = RE2Syntax.Parsed(
                 root: .concatenation([.assertion(.beginText), alone.root, .assertion(.endText)]),
                 captureCount: alone.captureCount,

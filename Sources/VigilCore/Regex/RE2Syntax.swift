@@ -30,8 +30,11 @@ public enum RE2Syntax {
         let names: [String: [Int]]
     }
 
-    static func parse(_ pattern: String, flags: Flags = Flags()) throws(Violation) -> Parsed {
+    /// `reservedLevels`: levels the tree will be wrapped in (a label matcher's anchoring), counted
+    /// against Go's bound as Prometheus counts them when it compiles the wrapped pattern.
+    static func parse(_ pattern: String, flags: Flags = Flags(), reservedLevels: Int = 0) throws(Violation) -> Parsed {
         var parser = Parser(Array(pattern.unicodeScalars), flags: flags)
+        parser.maximumHeight = RE2Syntax.maximumHeight - reservedLevels
         return try parser.run()
     }
 
@@ -84,6 +87,8 @@ public enum RE2Syntax {
         var names: [String: [Int]] = [:]
         /// Where the previous repetition operator began, while it is the last thing read.
         var lastRepeat: Int?
+        /// The deepest tree taken, Go's bound less the levels the tree will be wrapped in.
+        var maximumHeight = RE2Syntax.maximumHeight
         /// The last search for a `:]`: where it began, and the end of the first found (nil: none).
         var lastPosixSearch: (start: Int, end: Int?)?
 
@@ -155,7 +160,8 @@ public enum RE2Syntax {
                         try push(literal("{"))  // a brace that starts no count is a literal, as in Go
                         break
                     }
-                    guard minimum >= 0, minimum <= Self.maximumRepeat, (maximum ?? 0) <= Self.maximumRepeat,
+                    guard minimum >= 0, minimum <= RE2Syntax.maximumRepeatCount,
+                        (maximum ?? 0) <= RE2Syntax.maximumRepeatCount,
                         maximum.map({ $0 >= minimum }) ?? true
                     else { throw refuse("invalid repeat count", position..<end) }
                     repeatStart = position
@@ -171,11 +177,9 @@ public enum RE2Syntax {
             }
             guard frames.count == 1 else { throw refuse("missing closing )", whole) }
             let root = frames[0].collapsed()
-            guard root.height <= RE2Syntax.maximumHeight else { throw refuse("expression nests too deeply", whole) }
+            guard root.height <= maximumHeight else { throw refuse("expression nests too deeply", whole) }
             return Parsed(root: root.node, captureCount: captureCount, names: names)
         }
-
-        static let maximumRepeat = RE2Syntax.maximumRepeatCount
 
         func literal(_ scalar: Unicode.Scalar) -> RE2Node { .literal(scalar.value, folds: flags.foldsCase) }
 
@@ -185,7 +189,7 @@ public enum RE2Syntax {
         }
 
         mutating func push(_ item: Item) throws(Violation) {
-            guard item.height <= RE2Syntax.maximumHeight else { throw refuse("expression nests too deeply", whole) }
+            guard item.height <= maximumHeight else { throw refuse("expression nests too deeply", whole) }
             frames[frames.count - 1].sequence.append(item)
         }
 
