@@ -58,6 +58,33 @@ struct PrometheusSemanticsTests {
         #expect(store.detector(of: requests).previousValue == 12)
     }
 
+    /// A series read another way from one scrape to the next starts over: the detector that learnt a
+    /// counter's raw values (a backfill that took an untyped `requests` for a gauge) must not judge its
+    /// rates against them. The same role keeps everything learnt.
+    @Test func aSeriesWhoseRoleChangesStartsOver() {
+        let store = SeriesStore()
+        let labels = LabelSet([("__name__", "requests")], symbols: store.symbols)
+        let requests = store.register(labels, role: .gauge)
+        for step in 0..<400 {
+            store.observe(requests, value: 1_000 + Double(step) * 150, at: 1_700_000_000 + Double(step) * 300)
+        }
+        let learnt = store.detector(of: requests)
+        #expect(learnt.previousTimestamp == 1_700_000_000 + 399 * 300.0)
+        #expect(store.register(labels, role: .gauge) == requests)
+        #expect(store.detector(of: requests) == learnt)
+        #expect(store.score(of: requests) != nil)
+
+        #expect(store.register(labels, role: .cumulative) == requests)
+        #expect(store.detector(of: requests) == EnsembleDetector(parameters: store.parameters))
+        #expect(store.rate(of: requests).lastTimestamp == -.infinity)
+        #expect(store.score(of: requests) == nil)
+        // Read as a counter from here: the first sample only starts the rate, the second is a rate.
+        store.observe(requests, value: 100_000, at: 1_700_200_000)
+        #expect(store.detector(of: requests).previousValue == nil)
+        store.observe(requests, value: 100_150, at: 1_700_200_300)
+        #expect(store.detector(of: requests).previousValue == 0.5)
+    }
+
     @Test func stalenessMarkerIsNotAnyNaN() {
         #expect(StalenessMarker.isMarker(StalenessMarker.value))
         #expect(!StalenessMarker.isMarker(.nan))

@@ -64,11 +64,22 @@ public final class SeriesStore {
     /// How many series are known.
     public var count: Int { seriesLabels.count }
 
-    /// The series with these labels, created on first sight. A series seen before keeps its state; its
-    /// role follows the newest exposition.
+    /// The series with these labels, created on first sight. A series seen before keeps its state while
+    /// it is read the same way; when its role changes (an exporter retyped it, or a backfill from
+    /// Prometheus, which knows no types, guessed it from the name) it starts over: a detector that
+    /// learnt raw values would judge rates against them, and the other way round.
     public func register(_ labels: LabelSet, role: SampleRole) -> StoreRef {
         if let known = seriesLabels.index(of: labels) {
-            roles[known] = role
+            if roles[known] != role {
+                roles[known] = role
+                rates[known] = CounterRate()
+                detectors[known] = EnsembleDetector(parameters: parameters)
+                scores[known] = .nan
+                if anomalous[known] {
+                    anomalous[known] = false
+                    end(StoreRef(index: UInt32(known)))
+                }
+            }
             return StoreRef(index: UInt32(known))
         }
         let ref = StoreRef(index: UInt32(seriesLabels.append(labels)))
