@@ -3,10 +3,6 @@ import Testing
 import VigilHTTP
 import VigilTestKit
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Item 5 of the diagnose issue, with real parts: a bundled scenario's metrics loaded into a real
 /// Prometheus TSDB by `promtool tsdb create-blocks-from openmetrics`, Prometheus started on it, the
 /// scenario's objects and events served by the fake kube-apiserver; `vigil diagnose --prometheus …
@@ -24,32 +20,18 @@ struct DiagnosePrometheusIntegrationTests {
         let scenario = repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(name)")
         let workspace = try TemporaryDirectory("diag")
 
-        let promtool = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/promtool"),
-            ["tsdb", "create-blocks-from", "openmetrics", scenario.appendingPathComponent("metrics.om").path, "data"],
-            workingDirectory: workspace.url
-        )
-        #expect(await promtool.exitStatus(within: 120) == 0, "promtool: \(promtool.stderr)")
+        try await TestPrometheus.createBlocks(in: workspace, from: scenario.appendingPathComponent("metrics.om"))
         // An external label, as kube-prometheus sets them: remote read adds it to every series and Vigil
         // takes it off again (RemoteReadTests.externalLabelsAreTakenOff checks the labels themselves);
         // here the diagnosis must come out the same with it.
-        try "global: {scrape_interval: 1m, external_labels: {prometheus_replica: prometheus-0}}\nscrape_configs: []\n"
-            .write(
-                to: workspace.file("prometheus.yml"),
-                atomically: true,
-                encoding: .utf8
-            )
-        let port = try freeLoopbackPort()
-        let prometheus = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/prometheus"),
-            [
-                "--config.file=prometheus.yml", "--storage.tsdb.path=data", "--storage.tsdb.retention.time=100y",
-                "--web.listen-address=127.0.0.1:\(port)",
-            ],
-            workingDirectory: workspace.url
+        let prometheus = try await TestPrometheus.start(
+            in: workspace,
+            config:
+                "global: {scrape_interval: 1m, external_labels: {prometheus_replica: prometheus-0}}\nscrape_configs: []\n",
+            arguments: ["--storage.tsdb.retention.time=100y"]
         )
-        let api = "http://127.0.0.1:\(port)"
-        #expect(await ready(api + "/-/ready"), "prometheus: \(prometheus.stderr.suffix(2000))")
+        defer { withExtendedLifetime(prometheus) {} }
+        let api = prometheus.api
 
         let apiserver = try LoopbackScript(
             script: repositoryRoot.appendingPathComponent("Tests/VigilKubeTests/Fixtures/fake_apiserver.py"),
@@ -126,33 +108,4 @@ struct DiagnosePrometheusIntegrationTests {
         let times = try lines.map { try time($0) }
         return (try #require(times.min()), try #require(times.max()))
     }
-
-    /// Polls `url` until it answers 200 (Prometheus loads its blocks first); false after a minute.
-    func ready(_ url: String) async -> Bool {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let (status, _) = try? await fetch(url), status == 200 { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-}
-
-/// A loopback port free at the time of asking: bound to port 0 and released.
-func freeLoopbackPort() throws -> Int {
-    let socketHandle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socketHandle >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(socketHandle) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(socketHandle, generic, length) == 0 && getsockname(socketHandle, generic, &length) == 0
-        }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -56,19 +56,18 @@ struct PrometheusIntegrationTests {
                 static_configs: [{targets: ['127.0.0.1:\(vigilPort)']}]
 
             """
-        try config.write(to: workspace.file("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prometheus = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/prometheus"),
-            [
-                "--config.file=prometheus.yml", "--storage.tsdb.path=data",
-                "--web.listen-address=127.0.0.1:\(prometheusPort)",
-            ],
-            workingDirectory: workspace.url
+        // Not waited for: the first query below waits for it and for Vigil alike.
+        let prometheus = try await TestPrometheus.start(
+            in: workspace,
+            config: config,
+            port: prometheusPort,
+            waitUntilReady: false
         )
-        let api = "http://127.0.0.1:\(prometheusPort)"
+        defer { withExtendedLifetime(prometheus) {} }
+        let api = prometheus.api
 
         let up = try await eventually(api, "up{job=\"vigil\"} == 1", seconds: 180)
-        #expect(up.count == 1, "vigil: \(vigil.stderr)\nprometheus: \(prometheus.stderr.suffix(2000))")
+        #expect(up.count == 1, "vigil: \(vigil.stderr)\nprometheus: \(prometheus.process.stderr.suffix(2000))")
         // Vigil's series keep their own job and instance as exported_job / exported_instance (Prometheus's
         // honor_labels: false), and the original name in `metric`.
         let load = try await eventually(api, "vigil_anomaly_score{metric=\"node_load1\",exported_job=\"node\"}")

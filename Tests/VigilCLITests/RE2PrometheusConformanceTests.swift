@@ -135,27 +135,12 @@ struct RE2PrometheusConformanceTests {
 
     /// Starts a Prometheus with nothing to scrape; returns it (it stops when released) and its API's URL
     /// once it is ready.
-    func startPrometheus() async throws -> (ChildProcess, String) {
-        // Every fixed ChildProcess.port offset (0 to 15) is taken by another test; the kernel's pick, as
-        // DiagnosePrometheusIntegrationTests and ClusterModeTests do.
-        let port = try LoopbackPort.free()
-        try "global: {evaluation_interval: 1m}\nscrape_configs: []\n".write(
-            to: workspace.file("prometheus.yml"),
-            atomically: true,
-            encoding: .utf8
+    func startPrometheus() async throws -> (TestPrometheus, String) {
+        let prometheus = try await TestPrometheus.start(
+            in: workspace,
+            config: "global: {evaluation_interval: 1m}\nscrape_configs: []\n"
         )
-        let prometheus = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/prometheus"),
-            [
-                "--config.file=prometheus.yml", "--storage.tsdb.path=data",
-                "--web.listen-address=127.0.0.1:\(port)",
-            ],
-            workingDirectory: workspace.url
-        )
-        let api = "http://127.0.0.1:\(port)"
-        let ready = await eventually(60) { (try? await fetch(api + "/-/ready"))?.status == 200 }
-        try #require(ready, "prometheus: \(prometheus.stderr.suffix(2000))")
-        return (prometheus, api)
+        return (prometheus, prometheus.api)
     }
 
     /// Vigil's answer: a `replace` rule from `src` to `dst`, applied to each value.
