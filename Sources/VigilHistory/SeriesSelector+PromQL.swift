@@ -7,7 +7,16 @@ extension SeriesSelector {
         let own = matchers.map { ($0.label, $0.op.rawValue, $0.value) }
         // Added even when the selector has its own matcher on that label: PromQL ANDs them.
         let added = extra.map { ($0.label, "=", $0.value) }
-        let parts = (own + added).map { label, op, value in "\(label)\(op)\(Self.quoted(value))" }
+        return Self.promQL(own + added)
+    }
+
+    /// `{label="value", …}`: the series with exactly these label values (a scrape job's, `{job="node"}`).
+    public static func promQL(matching pairs: [(label: String, value: String)]) -> String {
+        promQL(pairs.map { ($0.label, "=", $0.value) })
+    }
+
+    private static func promQL(_ matchers: [(String, String, String)]) -> String {
+        let parts = matchers.map { label, op, value in "\(label)\(op)\(quoted(value))" }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 

@@ -8,54 +8,6 @@ import VigilTestKit
 
 @testable import VigilCLI
 
-/// A Prometheus answering every query_range from `answer(query, start, end, step)`.
-private struct ScriptedPrometheus: HTTPTransport {
-    var answer: @Sendable (String, Double, Double, Double) -> (status: Int, body: String)
-
-    func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        var form: [String: String] = [:]
-        for pair in String(decoding: request.body ?? [], as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
-            if parts.count == 2 { form[parts[0]] = parts[1] }
-        }
-        let (status, body) = answer(
-            form["query"] ?? "",
-            Double(form["start"] ?? "") ?? 0,
-            Double(form["end"] ?? "") ?? 0,
-            Double(form["step"] ?? "") ?? 1
-        )
-        return HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
-    }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    { try await execute(request) }
-}
-
-/// A Prometheus that never answers: each request sleeps on the test's clock until cancelled.
-private struct SilentPrometheus: HTTPTransport {
-    let clock: ManualClock
-
-    func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        do {
-            try await clock.sleep(for: .seconds(86_400))
-        } catch {
-            throw HTTPClientError(.cancelled, "cancelled")
-        }
-        throw HTTPClientError(.timeout, "no answer in a day")
-    }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    { try await execute(request) }
-}
-
 /// `prometheus_url:`: the daemon's diagnosis history starts from Prometheus's record, not from zero.
 struct HistoryBackfillTests {
     let rules: RuleSet

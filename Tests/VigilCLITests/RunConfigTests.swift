@@ -452,6 +452,7 @@ struct ConfigReloaderTests {
         checkpoint_interval: 1m
         series_retention: 2h
         log: {format: json}
+        prometheus_url: http://prometheus:9090
         scrape_configs:
           - job_name: a
             static_configs: [{targets: ['a:1']}]
@@ -464,7 +465,20 @@ struct ConfigReloaderTests {
         #expect(summary.hasPrefix("configuration reloaded: 1 targets ("))
         #expect(summary.contains("checkpoint_interval and series_retention changes apply at the next restart"))
         #expect(summary.contains("log changes apply at the next restart"))
+        #expect(summary.contains("prometheus_url is read at start only: its change applies at the next restart"))
         #expect(await manager.targets.map(\.url) == ["http://a:1/metrics"])
+
+        // A backfill's length is a detection setting: read at start.
+        try "detection: {backfill: 2d}\nscrape_configs: []\n".write(to: file, atomically: true, encoding: .utf8)
+        guard case .success(let next) = await reloader.reload(trigger: "test") else {
+            Issue.record("the reload was refused")
+            return
+        }
+        #expect(
+            next.contains(
+                "detection, state_dir, checkpoint_interval and series_retention changes apply at the next restart"
+            )
+        )
     }
 
     /// Through `POST /-/reload` or `SIGHUP` this once crashed the running daemon.

@@ -22,7 +22,7 @@ struct SignalSemanticsTests {
     func whichSeriesCountUp(name: String, type: MetricType, cumulative: Bool) {
         let series = MetricHistory.Series(labels: ["__name__": name], type: type, times: [], values: [])
         #expect(series.isCumulative == cumulative)
-        #expect((SignalRecorder.role(of: series) == .cumulative) == cumulative)
+        #expect((series.sampleRole == .cumulative) == cumulative)
     }
 
     /// Errors over all requests from `_count`s that Prometheus answers untyped: no error after the

@@ -70,7 +70,8 @@ actor ConfigReloader {
         if (next.listenHost, next.listenPort) != (current.listenHost, current.listenPort) {
             notes.append("listen address changes at the next restart")
         }
-        if next.detectorParameters != current.detectorParameters || next.stateDirectory != current.stateDirectory
+        if next.detectorParameters != current.detectorParameters || next.detectorBackfill != current.detectorBackfill
+            || next.stateDirectory != current.stateDirectory
             || next.checkpointInterval != current.checkpointInterval || next.seriesRetention != current.seriesRetention
         {
             notes.append(
@@ -79,6 +80,9 @@ actor ConfigReloader {
         }
         if next.logFormat != current.logFormat || next.logLevel != current.logLevel {
             notes.append("log changes apply at the next restart")
+        }
+        if next.prometheusURL != current.prometheusURL {
+            notes.append("prometheus_url is read at start only: its change applies at the next restart")
         }
         if next.diagnosisInterval != current.diagnosisInterval || next.kubeconfig != current.kubeconfig
             || next.kubeContext != current.kubeContext

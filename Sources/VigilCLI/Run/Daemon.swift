@@ -31,26 +31,43 @@ struct Daemon {
         // Bootstrap swift-metrics before any service creates a metric.
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
+        let backfill = config.prometheusURL.flatMap { url in
+            config.detectorBackfill > 0 && !config.jobs.isEmpty
+                ? DetectorBackfill(
+                    url: url,
+                    jobs: config.jobs,
+                    span: config.detectorBackfill,
+                    parameters: config.detectorParameters,
+                    seriesLimit: config.seriesLimit,
+                    keep: { [shard] in shard.owns(address: $0["instance"] ?? "") }
+                ) : nil
+        }
+        let checkpoint = config.stateDirectory.map(StateCheckpoint.init(directory:))
         let manager = ScrapeManager(
             targets: config.targets.filter { shard.owns(address: $0.instance) },
             transport: CurlHTTPClient(),
             store: store,
             seriesRetention: config.seriesRetention,
             seriesLimit: config.seriesLimit,
-            restoring: config.stateDirectory != nil
+            restoring: checkpoint != nil || backfill != nil
         )
+        // What was learnt before: the last checkpoint, else Prometheus's history; the scrapes wait for it.
+        let prepare: @Sendable () async -> Void = {
+            let restored =
+                if let checkpoint { await Self.restore(checkpoint, into: manager, logger: logger) } else { false }
+            if !restored, let backfill {
+                await backfill.run(into: manager, now: Date().timeIntervalSince1970, logger: logger)
+            }
+            await manager.finishRestoring()
+        }
         var services: [any Service] = []
-        if let directory = config.stateDirectory {
-            let checkpoint = StateCheckpoint(directory: directory)
+        if let checkpoint {
             services.append(
                 CheckpointService(
                     checkpoint: checkpoint,
                     interval: .seconds(config.checkpointInterval),
                     logger: logger,
-                    restore: {
-                        await Self.restore(checkpoint, into: manager, logger: logger)
-                        await manager.finishRestoring()
-                    },
+                    restore: prepare,
                     snapshot: { await manager.snapshot() }
                 )
             )
@@ -94,7 +111,8 @@ struct Daemon {
             }
         }
         if let elector { services.append(LeaderElectionService(elector: elector, logger: logger)) }
-        services.append(ScrapeService(manager: manager))
+        // Without a checkpoint service to run it first, the scrape service learns before it scrapes.
+        services.append(ScrapeService(manager: manager, prepare: checkpoint == nil && backfill != nil ? prepare : nil))
         var diagnosis: Diagnosis?
         if let rules {
             let recorder = SignalRecorder(rules: rules)
@@ -281,19 +299,24 @@ struct Daemon {
 
     /// Takes back the last checkpoint, if there is one that can be trusted; anything else is reported,
     /// set aside (``StateCheckpoint/setAside()``) and Vigil starts fresh (a bad checkpoint never stops the
-    /// daemon, and the next checkpoint does not write over it).
-    private static func restore(_ checkpoint: StateCheckpoint, into manager: ScrapeManager, logger: Logger) async {
+    /// daemon, and the next checkpoint does not write over it). True when a checkpoint was taken back.
+    private static func restore(
+        _ checkpoint: StateCheckpoint,
+        into manager: ScrapeManager,
+        logger: Logger
+    ) async -> Bool {
         logger.info("restoring learnt state (not ready until done)", metadata: ["path": "\(checkpoint.path)"])
         do {
             guard let snapshot = try checkpoint.read() else {
                 logger.info("no checkpoint yet; starting fresh", metadata: ["path": "\(checkpoint.path)"])
-                return
+                return false
             }
             if await manager.restore(snapshot) {
                 logger.info(
                     "restored learnt state",
                     metadata: ["path": "\(checkpoint.path)", "series": "\(snapshot.series.count)"]
                 )
+                return true
             } else {
                 logger.warning(
                     "checkpoint was learnt under other detector settings; starting fresh",
@@ -306,6 +329,7 @@ struct Daemon {
                 metadata: ["reason": "\(error)", "kept": "\(setAside(checkpoint))"]
             )
         }
+        return false
     }
 
     /// Where a checkpoint that was not used now lies, or why it could not be kept.

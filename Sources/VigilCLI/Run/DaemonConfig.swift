@@ -28,6 +28,15 @@ struct DaemonConfig: Equatable {
     /// `vigil detect` and `vigil eval nab` run and the one whose accuracy docs/DETECTION.md reports;
     /// `detection: {seasonal: false}` trades that accuracy for memory.
     var seasonal = true
+    /// `detection.backfill`: how far back the detectors learn from `prometheus_url:`'s history at a start
+    /// with no checkpoint: by default their warm-up (300 samples of five minutes' time: 25 hours) and an
+    /// hour, so they judge the first scrape; 0 learns from the scrapes alone.
+    var detectorBackfill: Double = 26 * 3_600
+    /// The longest `detection.backfill`: a longer one makes the start slower for little (the record of
+    /// evidence forgets within a week).
+    static let maximumDetectorBackfill: Double = 14 * 86_400
+    /// Every scrape configuration's job name and interval, in the file's order.
+    var jobs: [DetectorBackfill.Job] = []
     var targets: [ScrapeTarget] = []
     /// The jobs' `kubernetes_sd_configs`: targets found in the cluster.
     var discovery: [KubernetesSDJob] = []
@@ -158,9 +167,20 @@ struct DaemonConfig: Equatable {
             }
         }
         if let node = fields["detection"] {
-            let detection = reader.fields(node, "detection", allowed: ["seasonal"])
+            let detection = reader.fields(node, "detection", allowed: ["seasonal", "backfill"])
             if let value = detection["seasonal"], let flag = reader.bool(value, "detection.seasonal") {
                 seasonal = flag
+            }
+            if let value = detection["backfill"], let text = reader.string(value, "detection.backfill") {
+                if let seconds = DurationSyntax.seconds(text), seconds <= Self.maximumDetectorBackfill {
+                    detectorBackfill = seconds
+                } else {
+                    reader.fail(
+                        value,
+                        "detection.backfill",
+                        "expected a duration from 0s (off) to 14d, like 2d or 36h, got \"\(text)\""
+                    )
+                }
             }
         }
         var defaults = ScrapeTarget(url: "")
@@ -174,12 +194,16 @@ struct DaemonConfig: Equatable {
             }
         }
         if let node = fields["scrape_configs"] {
-            var jobs: Set<String> = []
+            var names: Set<String> = []
             for (index, job) in reader.list(node, "scrape_configs").enumerated() {
                 let path = "scrape_configs[\(index)]"
                 let read = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
-                if !read.name.isEmpty, !jobs.insert(read.name).inserted {
-                    reader.fail(job, path + ".job_name", "job \"\(read.name)\" is configured twice")
+                if !read.name.isEmpty {
+                    if names.insert(read.name).inserted {
+                        jobs.append(DetectorBackfill.Job(name: read.name, interval: read.interval))
+                    } else {
+                        reader.fail(job, path + ".job_name", "job \"\(read.name)\" is configured twice")
+                    }
                 }
                 targets += read.targets
                 discovery += read.discovery

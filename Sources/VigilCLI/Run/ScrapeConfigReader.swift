@@ -21,9 +21,10 @@ struct ScrapeConfigReader {
         "kubernetes_sd_configs",
     ]
 
-    /// One job: its name, its static targets and its discovery.
+    /// One job: its name, its scrape interval, its static targets and its discovery.
     struct Job {
         var name: String
+        var interval: Double = 0
         var targets: [ScrapeTarget] = []
         var discovery: [KubernetesSDJob] = []
     }
@@ -82,7 +83,7 @@ struct ScrapeConfigReader {
                     )
                 }
             } ?? []
-        var job = Job(name: template.job)
+        var job = Job(name: template.job, interval: template.interval)
         if let sdNode = fields["kubernetes_sd_configs"] {
             let discovery = DiscoveryJob(
                 template: template,

@@ -7,9 +7,14 @@ import VigilScrape
 /// The scrape manager as a service: scrapes until graceful shutdown begins.
 struct ScrapeService: Service {
     let manager: ScrapeManager
+    /// Run first, when nothing else prepares the store (learning from Prometheus without a checkpoint).
+    var prepare: (@Sendable () async -> Void)?
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await manager.run() }
+        await cancelWhenGracefulShutdown {
+            await prepare?()
+            await manager.run()
+        }
     }
 }
 

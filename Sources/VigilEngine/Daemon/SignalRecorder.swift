@@ -167,7 +167,7 @@ public final class SignalRecorder: SampleSink, @unchecked Sendable {
     public func backfill(_ history: MetricHistory) -> (series: Int, points: Int) {
         var taken = (series: 0, points: 0)
         for series in history.series {
-            guard let handle = admit(labels: series.labels, role: Self.role(of: series)) else { continue }
+            guard let handle = admit(labels: series.labels, role: series.sampleRole) else { continue }
             let configuration = self.configuration
             let kept = withState { state -> Int in
                 guard var recorded = state.series[handle.value] else { return 0 }
@@ -220,13 +220,6 @@ public final class SignalRecorder: SampleSink, @unchecked Sendable {
 
     /// The type diagnosis reads a series as: counters (and a histogram's or summary's `_count` and
     /// `_sum`) as counters, a histogram's buckets as a histogram, everything else as a gauge.
-    /// The role a scrape would give a series read from elsewhere, from its type or else its name: a
-    /// backfilled series and its scraped continuation must be the same kind of series.
-    static func role(of series: MetricHistory.Series) -> SampleRole {
-        if series.isCumulative { return .cumulative }
-        return series.name.hasSuffix("_bucket") ? .skipped : .gauge
-    }
-
     static func type(of name: String, role: SampleRole) -> MetricType {
         switch role {
         case .cumulative: .counter

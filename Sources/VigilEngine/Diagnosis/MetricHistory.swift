@@ -25,6 +25,14 @@ public struct MetricHistory: Sendable {
             return type != .gauge && type != .gaugehistogram
         }
 
+        /// The role a scrape would give the series, from its type or else its name: a series read from
+        /// elsewhere (Prometheus's history, a recording) and its scraped continuation must be the same
+        /// kind of series.
+        public var sampleRole: SampleRole {
+            if isCumulative { return .cumulative }
+            return name.hasSuffix("_bucket") ? .skipped : .gauge
+        }
+
         /// `times` ascending, one value per time.
         public init(labels: [String: String], type: MetricType, times: [Double], values: [Double]) {
             self.labels = labels
