@@ -40,7 +40,9 @@ public struct CheckpointService: Service {
     }
 
     public func run() async throws {
-        await restore()
+        // A stop during a long restore (a backfill from Prometheus) cuts it short; what it took back is
+        // then written at the stop like anything learnt.
+        await cancelWhenGracefulShutdown { await restore() }
         await cancelWhenGracefulShutdown {
             while true {
                 do { try await Task.sleep(for: interval) } catch { return }

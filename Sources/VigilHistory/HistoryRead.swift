@@ -32,4 +32,7 @@ public struct HistoryReadStats: Sendable, Equatable {
 /// Why a history read failed: the query, and the server's or the reader's words.
 public struct HistoryReadError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    /// The query asked for more than the server or the reader takes at once (an answer over the body
+    /// limit, too many samples, out of time): a narrower one may pass.
+    public var tooHeavy = false
 }

@@ -70,13 +70,21 @@ extension PrometheusHistoryReader {
             )
         }
         guard response.status == 200 else {
-            throw HistoryReadError(description: "\(what): HTTP \(response.status): \(Self.errorText(response.body))")
+            // A gateway's 504, or Prometheus out of time or past its remote read sample limit (500, 503).
+            throw HistoryReadError(
+                description: "\(what): HTTP \(response.status): \(Self.errorText(response.body))",
+                tooHeavy: [500, 503, 504].contains(response.status)
+            )
         }
         let raw: [ChunkedReadResponse.Series]
         do {
             raw = try ChunkedReadResponse.decode(response.body, onto: sampler)
         } catch {
-            throw HistoryReadError(description: "\(what): unreadable answer: \(error)")
+            // Past the samples a decode holds: too much at once, not corrupt, so a narrower query may pass.
+            throw HistoryReadError(
+                description: "\(what): unreadable answer: \(error)",
+                tooHeavy: error.isTooManySamples
+            )
         }
         let series = raw.compactMap { series -> MatrixReader.Series? in
             let (times, values) = LookbackSampler.ordered(series.times, series.values)

@@ -12,6 +12,10 @@ public struct PrometheusHistoryReader: Sendable {
     public var transport: any HTTPTransport
     /// Waits out a retry's delay (``PrometheusSource/retryDelays``); tests pass time of their own.
     public var pause: @Sendable (Duration) async -> Void
+    /// The server's external labels, taken off what remote read answers: nil asks the server at each
+    /// read; ``resolvingExternalLabels()`` asks once for a reader that reads many times, so a passing
+    /// failure of that request cannot leave one read's series labelled otherwise than the next's.
+    public var externalLabels: [String: String]?
 
     public init(
         source: PrometheusSource,
@@ -21,6 +25,15 @@ public struct PrometheusHistoryReader: Sendable {
         self.source = source
         self.transport = transport
         self.pause = pause
+    }
+
+    /// This reader with the server's external labels asked once (none are needed for `query_range`).
+    public func resolvingExternalLabels() async -> PrometheusHistoryReader {
+        var reader = self
+        if source.api != .queryRange, externalLabels == nil {
+            reader.externalLabels = await ExternalLabels.read(source, transport: transport)
+        }
+        return reader
     }
 
     /// Runs every query of `plan`; `progress` is called after each answer (from any task).
@@ -71,7 +84,14 @@ public struct PrometheusHistoryReader: Sendable {
         // express its selector (`--match 'sum(up)'` after a plain one failed the whole read).
         var api = source.api
         var settled = api != .auto
-        let external = api == .queryRange ? [:] : await ExternalLabels.read(source, transport: transport)
+        let external: [String: String]
+        if api == .queryRange {
+            external = [:]
+        } else if let externalLabels {
+            external = externalLabels
+        } else {
+            external = await ExternalLabels.read(source, transport: transport)
+        }
         let outcome: Result<Void, HistoryReadError> = await withTaskGroup(
             of: Result<Answer, HistoryReadError>.self
         ) { group in
@@ -177,10 +197,18 @@ public struct PrometheusHistoryReader: Sendable {
         }
         switch answer {
         case .failure(let errorType, let message):
-            throw HistoryReadError(description: "\(what): HTTP \(response.status) \(errorType): \(message)")
+            // Prometheus's words for a query too heavy for it: `execution` ("would load too many
+            // samples", HTTP 422) and `timeout` (HTTP 503).
+            throw HistoryReadError(
+                description: "\(what): HTTP \(response.status) \(errorType): \(message)",
+                tooHeavy: errorType == "execution" || errorType == "timeout"
+            )
         case .matrix(let series):
             guard response.status == 200 else {
-                throw HistoryReadError(description: "\(what): HTTP \(response.status)")
+                throw HistoryReadError(
+                    description: "\(what): HTTP \(response.status)",
+                    tooHeavy: response.status == 504
+                )
             }
             return Answer(
                 index: 0,
@@ -228,7 +256,10 @@ public struct PrometheusHistoryReader: Sendable {
             case .failure(let error):
                 let hint =
                     error.kind == .bodyTooLarge ? " (narrow it with --namespace or --match, or shorten --since)" : ""
-                throw HistoryReadError(description: "\(what): \(error.message)\(hint)")
+                throw HistoryReadError(
+                    description: "\(what): \(error.message)\(hint)",
+                    tooHeavy: error.kind == .bodyTooLarge || error.kind == .timeout
+                )
             }
         }
     }

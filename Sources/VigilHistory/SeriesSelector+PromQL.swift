@@ -10,9 +10,9 @@ extension SeriesSelector {
         return Self.promQL(own + added)
     }
 
-    /// `{label="value", …}`: the series with exactly these label values (a scrape job's, `{job="node"}`).
-    public static func promQL(matching pairs: [(label: String, value: String)]) -> String {
-        promQL(pairs.map { ($0.label, "=", $0.value) })
+    /// `{label op "value", …}` from matchers given as parts (`("job", .equal, "node")`).
+    public static func promQL(_ matchers: [(label: String, op: Operator, value: String)]) -> String {
+        promQL(matchers.map { ($0.label, $0.op.rawValue, $0.value) })
     }
 
     private static func promQL(_ matchers: [(String, String, String)]) -> String {

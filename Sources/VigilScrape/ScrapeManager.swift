@@ -362,17 +362,12 @@ public actor ScrapeManager {
         guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else {
             return nil
         }
-        let role = state.scraper.role(of: series)
-        guard store.count >= seriesLimit else {
-            return store.register(LabelSet(labels, symbols: store.symbols), role: role)
-        }
-        // At the limit only a series the store holds gets in. Looked up without interning: a refused
-        // series must not leave its label values in the symbol table.
-        guard let known = LabelSet(existing: labels, symbols: store.symbols), store.ref(of: known) != nil else {
+        // At the limit only a series the store holds gets in.
+        guard let ref = store.admit(labels, role: state.scraper.role(of: series), limit: seriesLimit) else {
             refusedInScrape += 1
             return nil
         }
-        return store.register(known, role: role)
+        return ref
     }
 
     /// Counts a scrape's refused series. A target whose cache holds more series than the store may

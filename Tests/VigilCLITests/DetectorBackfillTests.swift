@@ -4,6 +4,7 @@ import Testing
 import VigilCore
 import VigilHTTP
 import VigilHistory
+import VigilScrape
 import VigilTestKit
 
 @testable import VigilCLI
@@ -31,24 +32,42 @@ struct DetectorBackfillTests {
         return (since * 2 + 50 * sin(time / 3_000)).rounded(.down) + 50
     }
 
-    static let series: [(labels: [String: String], value: @Sendable (Double) -> Double)] = [
+    typealias Series = (labels: [String: String], value: @Sendable (Double) -> Double)
+
+    static let series: [Series] = [
         (["__name__": "queue_depth", "job": "app", "instance": "a:1"], queue),
         (["__name__": "queue_depth", "job": "app", "instance": "b:1"], { queue($0) * 2 }),
         (["__name__": "http_requests_total", "job": "app", "instance": "a:1"], requests),
     ]
 
-    /// Prometheus's `query_range` answer of `series` that `query` selects (by its `job`), every `step` from `start`.
-    static func matrix(_ query: String, _ start: Double, _ end: Double, _ step: Double) -> String {
-        let result = series.filter { query == "{job=\"\($0.labels["job"]!)\"}" }.map { series in
+    /// The `job` a selector asks for.
+    static func job(of query: String) -> String? {
+        query.firstMatch(of: /job="([^"]*)"/).map { String($0.1) }
+    }
+
+    /// Prometheus's `query_range` answer: the series of the job `query` selects, every `step` from `start`
+    /// (and, where `extra` says, points it was not asked for).
+    static func matrix(
+        _ query: String,
+        _ start: Double,
+        _ end: Double,
+        _ step: Double,
+        of series: [Series] = series,
+        extra: [Double] = []
+    ) -> String {
+        let result = series.filter { job(of: query) == $0.labels["job"] }.map { series in
             let metric = series.labels.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value)\"" }
-            let values = stride(from: start, through: end, by: step).map { "[\($0),\"\(series.value($0))\"]" }
+            let times =
+                (extra.filter { $0 < start } + Array(stride(from: start, through: end, by: step))
+                    + extra.filter { $0 > end })
+            let values = times.map { "[\($0),\"\(series.value($0))\"]" }
             return #"{"metric":{\#(metric.joined(separator: ","))},"values":[\#(values.joined(separator: ","))]}"#
         }
         return #"{"status":"success","data":{"resultType":"matrix","result":[\#(result.joined(separator: ","))]}}"#
     }
 
     /// What the scrapes would have taught: every series's points, a scrape interval apart, through a store.
-    static func scraped(_ series: [(labels: [String: String], value: @Sendable (Double) -> Double)]) -> SeriesStore {
+    static func scraped(_ series: [Series], every step: Double = interval, from first: Double = start) -> SeriesStore {
         let store = SeriesStore()
         for (labels, value) in series {
             let name = labels["__name__"]!
@@ -56,19 +75,17 @@ struct DetectorBackfillTests {
                 LabelSet(labels.map { (name: $0.key, value: $0.value) }, symbols: store.symbols),
                 role: name.hasSuffix("_total") ? .cumulative : .gauge
             )
-            for time in stride(from: start, through: end, by: interval) {
+            for time in stride(from: first, through: end, by: step) {
                 store.observe(ref, value: value(time), at: time)
             }
         }
         return store
     }
 
-    /// Each series's labels, role, detector and counter-rate state (a `CounterRate` that has seen nothing
-    /// holds NaN, which `==` never finds equal, so it is compared by its bits), in label order.
+    /// Each series's labels, role and detector, in label order. (Counter rates are not compared: the
+    /// backfill starts each over, `aCounterStartsItsRateOverAtTheFirstScrape`.)
     static func learnt(_ snapshot: StoreSnapshot) -> [String] {
-        snapshot.series.map { series in
-            "\(series.labels) \(series.role) \(series.detector) \(series.rate.lastValue.bitPattern) \(series.rate.lastTimestamp)"
-        }.sorted()
+        snapshot.series.map { "\($0.labels) \($0.role) \($0.detector)" }.sorted()
     }
 
     func backfill(_ transport: any HTTPTransport, jobs: [String] = ["app"], seriesLimit: Int = 100) -> DetectorBackfill
@@ -89,6 +106,9 @@ struct DetectorBackfillTests {
         let prometheus = ScriptedPrometheus { query, start, end, step in
             asked.withLock { $0.append((start, end)) }
             #expect(step == Self.interval)
+            // Only what a scrape would score: no buckets, quantiles, `_created` nor the rules' series.
+            #expect(query.contains(#"__name__!~".+_bucket|.+_created|.*:.*|ALERTS|ALERTS_FOR_STATE""#), "\(query)")
+            #expect(query.contains(#"quantile="""#), "\(query)")
             return (200, Self.matrix(query, start, end, step))
         }
         let learnt = await backfill(prometheus).learn(now: Self.now)
@@ -96,15 +116,16 @@ struct DetectorBackfillTests {
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
         #expect(learnt.snapshot.series.count == 3)
         #expect(learnt.points == 3 * Self.points)
-        #expect(learnt.failures.isEmpty && !learnt.timedOut && learnt.refused == 0)
-        // Oldest first, 720 points at most a request, neither a gap nor an overlap between them.
+        #expect(learnt.failures.isEmpty && !learnt.timedOut && learnt.refused == 0 && learnt.notRecent == 0)
+        // Oldest first: a few points to count the series, then 720 at a time; no gap, no overlap.
         let windows = asked.withLock { $0 }
         #expect(learnt.requests == windows.count)
+        #expect(windows.first.map { $0.1 - $0.0 } == 15 * Self.interval)
         #expect(windows.first?.0 == Self.start)
         #expect(windows.last?.1 == Self.end)
         for (earlier, later) in zip(windows, windows.dropFirst()) { #expect(later.0 == earlier.1 + Self.interval) }
-        #expect(windows.allSatisfy { ($0.1 - $0.0) / Self.interval + 1 <= 720 })
-        #expect(windows.count == 9)
+        #expect(windows.dropFirst().dropLast().allSatisfy { ($0.1 - $0.0) / Self.interval + 1 == 720 })
+        #expect(windows.count == 10)
     }
 
     /// The point of it: the first scrape after the start is judged, and a queue far above what this hour
@@ -128,36 +149,142 @@ struct DetectorBackfillTests {
         #expect(cold.anomalies.isEmpty)
     }
 
-    /// A job whose read fails keeps what it learnt before; the other jobs are not held back by it.
-    @Test func aFailingJobKeepsWhatItLearntAndTheOthersGoOn() async throws {
+    /// The history's last point is a grid instant, not the counter's own sample time, so a rate from it
+    /// to the first scrape would be off; the rate starts over there, and the next scrape is a true rate,
+    /// judged quiet.
+    @Test func aCounterStartsItsRateOverAtTheFirstScrape() async throws {
+        let prometheus = ScriptedPrometheus { (200, Self.matrix($0, $1, $2, $3)) }
+        let learnt = await backfill(prometheus).learn(now: Self.now)
+        let counter = try #require(learnt.snapshot.series.first { $0.role == .cumulative })
+        #expect(counter.rate.lastTimestamp == -.infinity)
+        #expect(counter.detector.previousTimestamp == Self.end)
+        let store = SeriesStore()
+        #expect(store.restore(learnt.snapshot))
+        let labels = Self.series[2].labels.map { (name: $0.key, value: $0.value) }
+        let requests = store.register(LabelSet(labels, symbols: store.symbols), role: .cumulative)
+        // Sampled 10 s before the grid instant: a rate from the history's last point would read it 10 s
+        // short.
+        store.observe(requests, value: Self.requests(Self.end + 5), at: Self.end + 15)
+        #expect(store.snapshot().series.first { $0.role == .cumulative }?.detector.previousTimestamp == Self.end)
+        store.observe(requests, value: Self.requests(Self.end + 20), at: Self.end + 30)
+        #expect(try #require(store.score(of: requests)) < EnsembleDetector.alarmThreshold)
+    }
+
+    /// Where Prometheus scrapes the job every minute and Vigil every 15 s, the history is read every minute
+    /// (a 15-s step would repeat each sample) over four times the span, so the detectors count as many
+    /// samples as they would have at 15 s.
+    @Test func aJobPrometheusScrapesLessOftenIsReadAtPrometheusesStepOverALongerSpan() async throws {
+        let steps = Mutex<Set<Double>>([])
+        let first = Mutex(Double.infinity)
+        let targets = #"""
+            {"status":"success","data":{"activeTargets":[
+            {"labels":{"job":"app","instance":"a:1"},"scrapeInterval":"30s"},
+            {"labels":{"job":"app","instance":"b:1"},"scrapeInterval":"1m"},
+            {"labels":{"job":"other"},"scrapeInterval":"5m"}]}}
+            """#
+        let prometheus = ScriptedPrometheus(targets: targets) { query, start, end, step in
+            steps.withLock { _ = $0.insert(step) }
+            first.withLock { $0 = min($0, start) }
+            return (200, Self.matrix(query, start, end, step))
+        }
+        let learnt = await backfill(prometheus).learn(now: Self.now)
+        #expect(steps.withLock { $0 } == [60])
+        let end = (Self.now / 60).rounded(.down) * 60
+        #expect(first.withLock { $0 } == end - 4 * Self.span)
+        #expect(learnt.points == 3 * (Int(4 * Self.span / 60) + 1))
+        #expect(learnt.snapshot.series.allSatisfy { $0.detector.previousTimestamp == end })
+
+        let reading = DetectorBackfill.Reading(
+            .init(name: "app", interval: 7),
+            prometheusInterval: nil,
+            span: 1_000,
+            now: 10_000.5
+        )
+        #expect(reading == .init(job: "app", step: 7, first: 9_996 - 142 * 7, points: 143))
+        // No finer than a second (query_range's finest), and the span grown to keep the count.
+        let fine = DetectorBackfill.Reading(
+            .init(name: "app", interval: 0.25),
+            prometheusInterval: nil,
+            span: 60,
+            now: 100
+        )
+        #expect(fine == .init(job: "app", step: 1, first: 100 - 240, points: 241))
+        // At most 14 days, however the ratio grows it.
+        let long = DetectorBackfill.Reading(
+            .init(name: "app", interval: 15),
+            prometheusInterval: 300,
+            span: 86_400,
+            now: 0
+        )
+        #expect(long.points == 14 * 288 + 1)
+    }
+
+    /// A request Prometheus finds too heavy is halved and asked again, down to what it takes; the
+    /// detectors learn the same.
+    @Test func aRequestTooHeavyIsHalved() async throws {
+        let asked = Mutex<[Int]>([])
         let prometheus = ScriptedPrometheus { query, start, end, step in
-            if query == #"{job="batch"}"#, start > Self.start {
+            let points = Int((end - start) / step) + 1
+            asked.withLock { $0.append(points) }
+            guard points <= 100 else {
                 return (
-                    400,
-                    #"{"status":"error","errorType":"bad_data","error":"query processing would load too many samples"}"#
+                    422,
+                    #"{"status":"error","errorType":"execution","error":"query processing would load too many samples into memory in query execution"}"#
                 )
             }
-            let body = Self.matrix(query.replacingOccurrences(of: "batch", with: "app"), start, end, step)
-            return (
-                200,
-                query == #"{job="batch"}"#
-                    ? body.replacingOccurrences(of: #""job":"app""#, with: #""job":"batch""#) : body
-            )
+            return (200, Self.matrix(query, start, end, step))
+        }
+        let learnt = await backfill(prometheus).learn(now: Self.now)
+        #expect(learnt.failures.isEmpty)
+        #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
+        let sizes = asked.withLock { $0 }
+        #expect(Array(sizes.prefix(5)) == [16, 720, 360, 180, 90])
+        #expect(sizes.dropFirst(4).allSatisfy { $0 <= 90 })
+    }
+
+    /// A failure that is not about size ends the job, and a job not read to the end keeps nothing: its
+    /// baseline would be hours old. The other jobs are not held back by it.
+    @Test func aFailingJobLearnsFromItsScrapesAndTheOthersGoOn() async throws {
+        let batch = Self.series.map { series in
+            (labels: series.labels.merging(["job": "batch"]) { $1 }, value: series.value)
+        }
+        let prometheus = ScriptedPrometheus { query, start, end, step in
+            if Self.job(of: query) == "batch", start > Self.start {
+                return (400, #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\""}"#)
+            }
+            return (200, Self.matrix(query, start, end, step, of: Self.series + batch))
         }
         let learnt = await backfill(prometheus, jobs: ["app", "batch"]).learn(now: Self.now)
         let failure = try #require(learnt.failures["batch"])
-        #expect(failure.contains("too many samples"), "\(failure)")
+        #expect(failure.contains("invalid parameter"), "\(failure)")
         #expect(learnt.failures.count == 1)
-        let byJob = Dictionary(grouping: learnt.snapshot.series) { $0.labels[$0.labels.firstIndex(of: "job")! + 1] }
-        #expect(byJob["app"]?.count == 3)
-        #expect(byJob["batch"]?.count == 3)
-        #expect(byJob["app"]?.allSatisfy { $0.detector.previousTimestamp == Self.end } == true)
-        // The batch job learnt its first window only.
-        let firstWindowEnd = try #require(byJob["batch"]?.map { $0.detector.previousTimestamp ?? 0 }.max())
-        #expect(firstWindowEnd == Self.start + 719 * Self.interval)
+        #expect(learnt.notRecent == 3)
+        #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
     }
 
-    /// At most the store's series limit is learnt, and only the series this replica's shard keeps.
+    /// Points outside the window asked for (a broken answer, a clock ahead) are not taken: a counter's
+    /// time set ahead would have every scrape to come ignored. And a series Prometheus stopped seeing two
+    /// hours ago (a pod replaced) is not kept.
+    @Test func pointsOutsideTheWindowAndSeriesGoneAreLeftOut() async throws {
+        let gone: Series = (["__name__": "queue_depth", "job": "app", "instance": "gone:1"], Self.queue)
+        let prometheus = ScriptedPrometheus { query, start, end, step in
+            let stopped = Self.end - 7_200
+            let body = Self.matrix(query, start, end, step, extra: [start - 45, end + 86_400])
+            guard start <= stopped else { return (200, body) }
+            let goneBody = Self.matrix(query, start, min(end, stopped), step, of: [gone])
+            // Both answers' series, as one matrix.
+            let merged =
+                body.replacingOccurrences(of: "]}}", with: "")
+                + "," + goneBody.components(separatedBy: #""result":["#)[1]
+            return (200, merged)
+        }
+        let learnt = await backfill(prometheus).learn(now: Self.now)
+        #expect(learnt.notRecent == 1)
+        #expect(learnt.points == 3 * Self.points + Int(Self.span - 7_200) / 15 + 1)
+        #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
+    }
+
+    /// At most the room under the series limit is learnt, and only the series this replica's shard keeps.
     @Test func theSeriesLimitAndTheShardBoundWhatIsLearnt() async throws {
         let prometheus = ScriptedPrometheus { (200, Self.matrix($0, $1, $2, $3)) }
         let limited = await backfill(prometheus, seriesLimit: 2).learn(now: Self.now)
@@ -171,21 +298,54 @@ struct DetectorBackfillTests {
         #expect(learnt.refused == 0)
     }
 
-    /// The start waits for Prometheus no longer than the deadline; what was learnt by then is kept.
-    @Test func aSilentPrometheusIsGivenUpAtTheDeadline() async throws {
+    /// The start waits for Prometheus no longer than the deadline: a job read to the end by then is kept,
+    /// one cut short learns from its scrapes, and the cut is no failure of the job's.
+    @Test func theDeadlineKeepsTheJobsReadToTheEnd() async throws {
         let clock = ManualClock()
-        var silent = backfill(SilentPrometheus(clock: clock))
-        silent.deadline = .seconds(120)
-        silent.clock = clock
-        async let learnt = silent.learn(now: Self.now)
+        let slow = Self.series.map { series in
+            (labels: series.labels.merging(["job": "slow"]) { $1 }, value: series.value)
+        }
+        let prometheus = ScriptedPrometheus { query, start, end, step throws(HTTPClientError) in
+            if Self.job(of: query) == "slow", start > Self.start {
+                do {
+                    try await clock.sleep(for: .seconds(86_400))
+                } catch {
+                    throw HTTPClientError(.cancelled, "cancelled")
+                }
+            }
+            return (200, Self.matrix(query, start, end, step, of: Self.series + slow))
+        }
+        var backfill = backfill(prometheus, jobs: ["app", "slow"])
+        backfill.clock = clock
+        // One job at a time: the slow one waits only once the first is read.
+        backfill.concurrency = 1
+        async let learnt = backfill.learn(now: Self.now)
+        // The deadline and the slow job's second request asleep, once the first job is read.
         await clock.waitForSleepers(2)
         clock.advance(by: .seconds(119))
         #expect(clock.sleepers == 2)
         clock.advance(by: .seconds(1))
         let outcome = await learnt
         #expect(outcome.timedOut)
-        #expect(outcome.failures.isEmpty, "a read cut short by the deadline is no failure of the job's")
-        #expect(outcome.snapshot.series.isEmpty)
+        #expect(outcome.failures.isEmpty)
+        #expect(outcome.notRecent == 3)
+        #expect(Self.learnt(outcome.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
+        #expect(clock.sleepers == 0)
+    }
+
+    /// A stop (the daemon's SIGTERM) cancels the reading: no deadline is reported, no job failed.
+    @Test func aStopIsNoDeadline() async throws {
+        let clock = ManualClock()
+        var silent = backfill(SilentPrometheus(clock: clock))
+        silent.clock = clock
+        let reading = Task { await silent.learn(now: Self.now) }
+        // The deadline and the first request (Prometheus's targets) asleep.
+        await clock.waitForSleepers(2)
+        reading.cancel()
+        let learnt = await reading.value
+        #expect(!learnt.timedOut)
+        #expect(learnt.failures.isEmpty)
+        #expect(learnt.snapshot.series.isEmpty)
         #expect(clock.sleepers == 0)
     }
 
@@ -202,7 +362,7 @@ struct DetectorBackfillTests {
                 ]
             }
         }
-        let jobs = try DaemonConfig.parse(
+        var config = try DaemonConfig.parse(
             """
             global: {scrape_interval: 30s}
             scrape_configs:
@@ -211,6 +371,10 @@ struct DetectorBackfillTests {
             """,
             file: "vigil.yaml"
         )
-        #expect(jobs.jobs == [.init(name: "node", interval: 30), .init(name: "app", interval: 10)])
+        #expect(config.jobs == [.init(name: "node", interval: 30), .init(name: "app", interval: 10)])
+        // A target given on the command line (`--scrape … --job web`) is read too.
+        config.targets.append(ScrapeTarget(url: "http://w:80/metrics", job: "web", interval: 5))
+        #expect(config.backfillJobs.map(\.name) == ["node", "app", "web"])
+        #expect(config.backfillJobs.last?.interval == 5)
     }
 }

@@ -2,17 +2,22 @@ import Foundation
 import VigilHTTP
 import VigilTestKit
 
-/// A Prometheus answering every query_range from `answer(query, start, end, step)`.
+/// A Prometheus answering every query_range from `answer(query, start, end, step)` (which may wait,
+/// or fail as a transfer fails), and `GET /api/v1/targets` with `targets`.
 struct ScriptedPrometheus: HTTPTransport {
-    var answer: @Sendable (String, Double, Double, Double) -> (status: Int, body: String)
+    var targets = #"{"status":"success","data":{"activeTargets":[]}}"#
+    var answer: @Sendable (String, Double, Double, Double) async throws(HTTPClientError) -> (status: Int, body: String)
 
     func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        if request.url.hasSuffix("/api/v1/targets?state=active") {
+            return HTTPResponse(status: 200, headers: [], body: Array(targets.utf8), bytesOnWire: targets.utf8.count)
+        }
         var form: [String: String] = [:]
         for pair in String(decoding: request.body ?? [], as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
             if parts.count == 2 { form[parts[0]] = parts[1] }
         }
-        let (status, body) = answer(
+        let (status, body) = try await answer(
             form["query"] ?? "",
             Double(form["start"] ?? "") ?? 0,
             Double(form["end"] ?? "") ?? 0,

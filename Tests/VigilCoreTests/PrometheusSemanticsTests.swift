@@ -74,7 +74,13 @@ struct PrometheusSemanticsTests {
         #expect(store.detector(of: requests) == learnt)
         #expect(store.score(of: requests) != nil)
 
+        // An anomaly it had ends with what it learnt.
+        store.observe(requests, value: 10_000_000, at: 1_700_000_000 + 400 * 300)
+        #expect(store.anomalies[requests] != nil)
+
         #expect(store.register(labels, role: .cumulative) == requests)
+        #expect(store.anomalies.isEmpty)
+        #expect(store.endedAnomalies.map(\.series) == [requests])
         #expect(store.detector(of: requests) == EnsembleDetector(parameters: store.parameters))
         #expect(store.rate(of: requests).lastTimestamp == -.infinity)
         #expect(store.score(of: requests) == nil)

@@ -32,14 +32,15 @@ struct Daemon {
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
         let backfill = config.prometheusURL.flatMap { url in
-            config.detectorBackfill > 0 && !config.jobs.isEmpty
+            config.detectorBackfill > 0 && !config.backfillJobs.isEmpty
                 ? DetectorBackfill(
                     url: url,
-                    jobs: config.jobs,
+                    jobs: config.backfillJobs,
                     span: config.detectorBackfill,
                     parameters: config.detectorParameters,
                     seriesLimit: config.seriesLimit,
-                    keep: { [shard] in shard.owns(address: $0["instance"] ?? "") }
+                    keep: { [shard] in shard.owns(address: $0["instance"] ?? "") },
+                    horizon: config.seriesRetention
                 ) : nil
         }
         let checkpoint = config.stateDirectory.map(StateCheckpoint.init(directory:))

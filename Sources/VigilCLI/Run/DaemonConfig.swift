@@ -32,9 +32,6 @@ struct DaemonConfig: Equatable {
     /// with no checkpoint: by default their warm-up (300 samples of five minutes' time: 25 hours) and an
     /// hour, so they judge the first scrape; 0 learns from the scrapes alone.
     var detectorBackfill: Double = 26 * 3_600
-    /// The longest `detection.backfill`: a longer one makes the start slower for little (the record of
-    /// evidence forgets within a week).
-    static let maximumDetectorBackfill: Double = 14 * 86_400
     /// Every scrape configuration's job name and interval, in the file's order.
     var jobs: [DetectorBackfill.Job] = []
     var targets: [ScrapeTarget] = []
@@ -60,6 +57,20 @@ struct DaemonConfig: Equatable {
     var prometheusURL: String?
     /// `narrator:`: an OpenAI-compatible model that explains incidents beside Vigil's own text; nil: off.
     var narrator: NarratorConfiguration?
+
+    /// The jobs whose series ``DetectorBackfill`` reads: every scrape configuration's, and the job of
+    /// targets given otherwise (`--scrape`), each at its shortest interval.
+    var backfillJobs: [DetectorBackfill.Job] {
+        var jobs = self.jobs
+        for target in targets {
+            if let index = jobs.firstIndex(where: { $0.name == target.job }) {
+                jobs[index].interval = min(jobs[index].interval, target.interval)
+            } else {
+                jobs.append(DetectorBackfill.Job(name: target.job, interval: target.interval))
+            }
+        }
+        return jobs
+    }
 
     /// The detector settings this configuration asks for: by default exactly `EnsembleParameters()`, the
     /// default of `vigil detect` and `vigil eval nab`.
@@ -172,7 +183,7 @@ struct DaemonConfig: Equatable {
                 seasonal = flag
             }
             if let value = detection["backfill"], let text = reader.string(value, "detection.backfill") {
-                if let seconds = DurationSyntax.seconds(text), seconds <= Self.maximumDetectorBackfill {
+                if let seconds = DurationSyntax.seconds(text), seconds <= DetectorBackfill.maximumSpan {
                     detectorBackfill = seconds
                 } else {
                     reader.fail(

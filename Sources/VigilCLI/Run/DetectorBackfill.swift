@@ -6,29 +6,43 @@ import VigilHTTP
 import VigilHistory
 import VigilRules
 import VigilScrape
+import VigilYAML
 
 /// `prometheus_url:` at a fresh start (no checkpoint taken back): each scrape job's series as
 /// Prometheus recorded them over the last `detection.backfill` (26 hours by default), replayed through
 /// detectors with the daemon's settings and handed to the scrape manager as a checkpoint would be. A
 /// new daemon then judges its first scrape instead of warming up for 25 hours.
 ///
-/// Read at the job's scrape interval: a detector's counts (its warm-up, when a bin is trusted) mean
-/// that many samples at the spacing it is judged at (``PacedSettings``), so a history read five
-/// minutes apart would leave a detector scraped every 15 s warming up for most of a day more.
-/// Remote read where Prometheus offers it (raw samples, compressed, stepped here), else `query_range`.
-/// Read oldest first, a job at a time and a window of 720 points at a time, so each answer is small
-/// and the points of a series reach its detector in order. A series is read as a scrape would read it
-/// (a counter by its rate, its first rate after a reset skipped): ``MetricHistory/Series/sampleRole``
-/// guesses the role from the name, since Prometheus's answers carry no type, and a series the first
-/// scrape types otherwise starts over (``SeriesStore/register(_:role:)``). What the history raised is
-/// not reported: those are old news.
+/// **The step.** A detector's counts (its warm-up, when a daily bin is trusted) mean that many samples
+/// at the spacing it is judged at (``PacedSettings``), so the history is read at the job's scrape
+/// interval: read every five minutes, a detector scraped every 15 s would count 26 hours as 312 of the
+/// 6,000 samples its warm-up needs there. Never finer than Prometheus's own scrape of the job
+/// (`/api/v1/targets`): a finer step repeats each sample, and a counter would read 0 and then twice its
+/// rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
+/// ratio (at most 14 days), so the detectors still count as many samples as at their own interval.
 ///
-/// Bounded: each request by a timeout and a body cap, the series by the store's limit, the whole by a
-/// deadline (the daemon is not ready until it is over). A job whose read fails keeps what it learnt
-/// before the failure and the other jobs go on; at the deadline everything learnt so far is kept.
+/// **The reads.** Remote read where Prometheus offers it (raw samples, compressed, stepped here), else
+/// `query_range`; a job at a time (two at once), oldest first, so the points of a series reach its
+/// detector in order. The first request of a job asks for a few points, which tells how many series it
+/// has; each next asks for as many points as keep it near a million samples (at most 720), and one
+/// Prometheus or the reader finds too heavy is halved and asked again. Only series a scrape would
+/// score: not histogram buckets, summary quantiles, OpenMetrics `_created` series, nor the rules'
+/// series (`:` names, `ALERTS`). A series is read as a scrape would read it (a counter by its rate,
+/// its first rate after a reset skipped); its role comes from its name, since Prometheus's answers
+/// carry no type, and a series the first scrape types otherwise starts over
+/// (``SeriesStore/register(_:role:)``). What the history raised is not reported: those are old news.
+///
+/// **What is kept.** Only series Prometheus saw within `horizon` (the series retention) of the start:
+/// not a pod replaced since, nor a series whose job's read failed or was cut short by the deadline —
+/// a baseline hours or days old would judge the first scrape against the past. A counter's rate
+/// starts over at the first scrape (the history's last point is a grid instant, not the sample's own
+/// time). Bounded: each request by a timeout and a body cap, the series by the room left under the
+/// series limit and by the shard (the `instance` label, where the scrapes shard by the target's
+/// address: the same where relabelling keeps `instance` as the address), the whole by a deadline (the
+/// daemon is not ready until it is over).
 struct DetectorBackfill {
     /// A scrape job, read with `{job="…"}` (Prometheus labels a job's series so when it scrapes them
-    /// with the same configuration) every `interval`.
+    /// with the same configuration), judged every `interval`.
     struct Job: Equatable, Sendable {
         var name: String
         var interval: Double
@@ -39,21 +53,31 @@ struct DetectorBackfill {
     /// How far back the detectors learn from.
     var span: Double
     var parameters: EnsembleParameters
-    /// At most this many series are learnt (the scrape manager's limit).
+    /// At most this many series are learnt (the room the scrape manager's limit leaves).
     var seriesLimit: Int
-    /// Which series this replica learns, by their labels (its shard's targets); the others are not read
-    /// into a detector.
+    /// Which series this replica learns, by their labels (its shard's targets).
     var keep: @Sendable ([String: String]) -> Bool = { _ in true }
+    /// A series whose history ends longer than this before the start is not kept.
+    var horizon: Double = 3_600
     var transport: any HTTPTransport = CurlHTTPClient()
     var requestTimeout: Double = 30
     var maxResponseBytes = 64 << 20
+    /// Samples (series × points) a request asks for at most, after a job's first: about 16 MB as the
+    /// reader holds them, 25 MB of `query_range` JSON.
+    var samplesPerRequest = 1_000_000
     /// Jobs read at once.
-    var concurrency = 4
+    var concurrency = 2
     var api = HistoryAPI.auto
     var deadline: Duration = .seconds(120)
     var clock: any _Concurrency.Clock<Duration> = ContinuousClock()
-    /// Points per series and request: three hours at 15 s.
-    static let pointsPerWindow = 720
+
+    /// The longest span: longer makes the start slower for little (the record of evidence forgets
+    /// within a week).
+    static let maximumSpan: Double = 14 * 86_400
+    /// Points per series and request at most: three hours at 15 s.
+    static let maximumPointsPerRequest = 720
+    /// Points of a job's first request: enough to count its series before sizing the rest.
+    static let firstPoints = 16
 
     /// What the detectors learnt, as a checkpoint holds it, and how the reading went.
     struct Learnt {
@@ -61,11 +85,30 @@ struct DetectorBackfill {
         var points = 0
         /// Requests answered.
         var requests = 0
-        /// Series left out at the series limit.
+        /// Series left out at the series limit (each job's most in one request).
         var refused = 0
-        /// Each failed job's first error.
+        /// Series learnt but not kept: Prometheus last saw them before the horizon.
+        var notRecent = 0
+        /// Each failed job's error.
         var failures: [String: String] = [:]
         var timedOut = false
+    }
+
+    /// How one job's history is read: `points` instants `step` apart, the last at or before the start.
+    struct Reading: Equatable {
+        var job: String
+        var step: Double
+        var first: Double
+        var points: Int
+
+        /// The series a scrape of the job gives the detectors (buckets, quantiles, `_created` and the
+        /// rules' series left out on the server).
+        var selector: String {
+            SeriesSelector.promQL([
+                ("job", .equal, job), ("__name__", .notMatches, ".+_bucket|.+_created|.*:.*|ALERTS|ALERTS_FOR_STATE"),
+                ("quantile", .equal, ""),
+            ])
+        }
     }
 
     /// Learns, then hands what was learnt to `manager`, logging what happened.
@@ -78,23 +121,27 @@ struct DetectorBackfill {
             ]
         )
         let started = ContinuousClock.now
-        let learnt = await learn(now: now)
-        let taken = await manager.restore(learnt.snapshot)
+        var bounded = self
+        let before = await manager.seriesCount
+        bounded.seriesLimit = max(0, seriesLimit - before)
+        let learnt = await bounded.learn(now: now)
+        _ = await manager.restore(learnt.snapshot)
         var metadata: Logger.Metadata = [
-            "series": "\(taken ? learnt.snapshot.series.count : 0)", "points": "\(learnt.points)",
+            "series": "\(await manager.seriesCount - before)", "points": "\(learnt.points)",
             "requests": "\(learnt.requests)", "took": "\(ContinuousClock.now - started)",
         ]
         if learnt.refused > 0 { metadata["refused_at_series_limit"] = "\(learnt.refused)" }
+        if learnt.notRecent > 0 { metadata["not_seen_within_horizon"] = "\(learnt.notRecent)" }
         logger.info("detectors learnt from prometheus's history", metadata: metadata)
         for (job, error) in learnt.failures.sorted(by: { $0.key < $1.key }) {
             logger.warning(
-                "reading a job's history from prometheus failed: its series keep what was read before, and learn the rest from their scrapes",
+                "reading a job's history from prometheus failed: its series learn from their scrapes",
                 metadata: ["job": "\(job)", "error": "\(error)"]
             )
         }
         if learnt.timedOut {
             logger.warning(
-                "reading prometheus's history took longer than its deadline: what was read is kept, the rest is learnt from the scrapes",
+                "reading prometheus's history took longer than its deadline: the jobs not read to the end learn from their scrapes",
                 metadata: ["deadline": "\(deadline)"]
             )
         }
@@ -103,87 +150,111 @@ struct DetectorBackfill {
     /// Reads and replays the history up to `now`.
     func learn(now: Double) async -> Learnt {
         let replay = Replay(parameters: parameters, seriesLimit: seriesLimit, keep: keep)
-        let reader = PrometheusHistoryReader(
-            source: PrometheusSource(
-                url: url,
-                timeout: requestTimeout,
-                maxResponseBytes: maxResponseBytes,
-                concurrency: 1,
-                api: api
-            ),
-            transport: transport
+        let source = PrometheusSource(
+            url: url,
+            timeout: requestTimeout,
+            maxResponseBytes: maxResponseBytes,
+            concurrency: 1,
+            api: api
         )
-        let timedOut = await withTaskGroup(of: Bool.self) { [clock, deadline, jobs, concurrency, span] group in
-            group.addTask {
-                await withTaskGroup(of: Void.self) { reads in
-                    var pending = jobs[...]
-                    func next() {
-                        guard let job = pending.popFirst() else { return }
-                        reads.addTask { await Self.read(job, span: span, now: now, reader: reader, into: replay) }
+        let (_, timedOut) = await withDeadline(deadline, clock: clock) {
+            [transport, jobs, span, concurrency, samplesPerRequest] in
+            let intervals = await Self.scrapeIntervals(source, transport: transport)
+            let reader = await PrometheusHistoryReader(source: source, transport: transport).resolvingExternalLabels()
+            await withTaskGroup(of: Void.self) { reads in
+                var pending = jobs[...]
+                func next() {
+                    guard let job = pending.popFirst() else { return }
+                    let reading = Reading(job, prometheusInterval: intervals[job.name], span: span, now: now)
+                    reads.addTask {
+                        await Self.read(reading, reader, samplesPerRequest: samplesPerRequest, into: replay)
                     }
-                    for _ in 0..<max(1, concurrency) { next() }
-                    while await reads.next() != nil { next() }
                 }
-                return false
+                for _ in 0..<max(1, concurrency) { next() }
+                while await reads.next() != nil { next() }
             }
-            group.addTask {
-                try? await clock.sleep(for: deadline)
-                return true
-            }
-            // The first to finish decides; the other is cancelled (the reads' requests with it).
-            let first = await group.next() ?? true
-            group.cancelAll()
-            return first
         }
-        var learnt = await replay.learnt
+        var learnt = await replay.learnt(seenSince: now - horizon)
         learnt.timedOut = timedOut
         return learnt
     }
 
-    /// One job's history in windows, oldest first, each replayed as it arrives; the first failure ends
-    /// the job.
+    /// One job's history, oldest first, each answer replayed as it arrives; a failure ends the job.
     private static func read(
-        _ job: Job,
-        span: Double,
-        now: Double,
-        reader: PrometheusHistoryReader,
+        _ reading: Reading,
+        _ reader: PrometheusHistoryReader,
+        samplesPerRequest: Int,
         into replay: Replay
     ) async {
-        let step = job.interval
-        let selector = SeriesSelector.promQL(matching: [("job", job.name)])
-        // On the step's grid: the instants a scrape every `step` would have taken. Cut here rather than
-        // by one plan of the whole span, which would read a span of more than 11,000 steps coarser.
-        let end = (now / step).rounded(.down) * step
-        var start = end - (span / step).rounded(.down) * step
-        while start <= end {
-            let last = min(end, start + Double(pointsPerWindow - 1) * step)
-            defer { start = last + step }
-            guard !Task.isCancelled else { return }
+        var reader = reader
+        let selector = reading.selector
+        var next = 0
+        var size = min(firstPoints, maximumPointsPerRequest)
+        // Lowered by every request found too heavy: the next are no larger.
+        var ceiling = maximumPointsPerRequest
+        while next < reading.points, !Task.isCancelled {
+            let count = min(size, ceiling, reading.points - next)
+            // From the first instant by index, so no error builds up from window to window.
+            let start = reading.first + Double(next) * reading.step
+            let last = reading.first + Double(next + count - 1) * reading.step
             do throws(HistoryReadError) {
-                let history = try await reader.read(
-                    RangeQueryPlan(selectors: [selector], start: start, end: last, step: step)
+                let (history, stats) = try await reader.readMeasured(
+                    RangeQueryPlan(selectors: [selector], start: start, end: last, step: reading.step)
                 )
                 guard !Task.isCancelled else { return }
-                await replay.take(history)
+                // Settled: the next requests go straight to the API that answered.
+                reader.source.api = stats.api
+                await replay.take(history, of: reading.job, from: start, through: last)
+                next += count
+                size = max(1, samplesPerRequest / max(1, history.series.count))
             } catch {
-                // A read cut short by the deadline is no failure of the job's.
-                if !Task.isCancelled { await replay.failed(job.name, error.description) }
+                // A read cut short by the deadline or a stop is no failure of the job's.
+                guard !Task.isCancelled else { return }
+                if error.tooHeavy, count > 1 {
+                    ceiling = count / 2
+                    continue
+                }
+                await replay.failed(reading.job, error.description)
                 return
             }
         }
     }
 
-    /// The detectors being taught, one job's answer at a time.
+    /// The longest scrape interval Prometheus uses for each job's active targets; none where it does
+    /// not say (an older server, a proxy, a store that only receives remote writes).
+    static func scrapeIntervals(_ source: PrometheusSource, transport: any HTTPTransport) async -> [String: Double] {
+        let request = HTTPRequest(
+            url: source.url + "/api/v1/targets?state=active",
+            headers: [("Accept", "application/json")],
+            timeout: source.timeout,
+            maxBodyBytes: source.maxResponseBytes,
+            tls: source.tls,
+            authorization: source.authorization
+        )
+        guard let response = try? await transport.execute(request), response.status == 200,
+            let envelope = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
+            let targets = (envelope["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
+        else { return [:] }
+        var intervals: [String: Double] = [:]
+        for target in targets {
+            guard let job = (target["labels"] as? [String: Any])?["job"] as? String,
+                let interval = (target["scrapeInterval"] as? String).flatMap(DurationSyntax.seconds), interval > 0
+            else { continue }
+            intervals[job] = max(intervals[job] ?? 0, interval)
+        }
+        return intervals
+    }
+
+    /// The detectors being taught, one answer at a time.
     private actor Replay {
         let store: SeriesStore
         let seriesLimit: Int
+        let keep: @Sendable ([String: String]) -> Bool
         var points = 0
         var requests = 0
-        /// The refused series, by their labels' hash: each is in every window's answer.
-        var refused: Set<Int> = []
+        /// Each job's most series refused by one answer (the same series are in each of its answers).
+        var refused: [String: Int] = [:]
         var failures: [String: String] = [:]
-
-        let keep: @Sendable ([String: String]) -> Bool
 
         init(parameters: EnsembleParameters, seriesLimit: Int, keep: @escaping @Sendable ([String: String]) -> Bool) {
             store = SeriesStore(parameters: parameters)
@@ -191,42 +262,64 @@ struct DetectorBackfill {
             self.keep = keep
         }
 
-        func take(_ history: MetricHistory) {
+        /// One answer for `job` over `[start, last]`.
+        func take(_ history: MetricHistory, of job: String, from start: Double, through last: Double) {
             requests += 1
+            var refusedHere = 0
             for series in history.series {
                 let role = series.sampleRole
                 // A histogram's buckets are left to the rules, as a scrape leaves them.
                 guard role != .skipped, keep(series.labels) else { continue }
                 let pairs = series.labels.map { (name: $0.key, value: $0.value) }
-                let labels: LabelSet
-                // At the limit only a series learnt from an earlier window goes on; looked up without
-                // interning, so a refused series leaves no label values behind.
-                if let known = LabelSet(existing: pairs, symbols: store.symbols), store.ref(of: known) != nil {
-                    labels = known
-                } else if store.count < seriesLimit {
-                    labels = LabelSet(pairs, symbols: store.symbols)
-                } else {
-                    refused.insert(series.labels.hashValue)
+                guard let ref = store.admit(pairs, role: role, limit: seriesLimit) else {
+                    refusedHere += 1
                     continue
                 }
-                let ref = store.register(labels, role: role)
-                for (time, value) in zip(series.times, series.values) {
-                    store.observe(ref, value: value, at: time)
-                }
-                points += series.times.count
+                // The window asked for only (the times ascend): a point past it (a broken answer, a clock
+                // ahead) would set a counter's time beyond the scrapes to come, which would all be ignored.
+                let from = series.times.firstIndex { $0 >= start } ?? series.times.count
+                let to = max(from, (series.times.lastIndex { $0 <= last } ?? -1) + 1)
+                store.observe(
+                    contentsOf: (from..<to).lazy.map {
+                        Observation(series: ref, value: series.values[$0], timestamp: series.times[$0])
+                    }
+                )
+                points += to - from
             }
+            refused[job] = max(refused[job] ?? 0, refusedHere)
         }
 
         func failed(_ job: String, _ error: String) { failures[job] = error }
 
-        var learnt: Learnt {
-            Learnt(
-                snapshot: store.snapshot(),
+        /// What was learnt of the series seen at `since` or later; a counter's rate cleared.
+        func learnt(seenSince since: Double) -> Learnt {
+            var snapshot = store.snapshot()
+            let all = snapshot.series.count
+            snapshot.series.removeAll { ($0.detector.previousTimestamp ?? -.infinity) < since }
+            for index in snapshot.series.indices where snapshot.series[index].role == .cumulative {
+                snapshot.series[index].rate = CounterRate()
+            }
+            return Learnt(
+                snapshot: snapshot,
                 points: points,
                 requests: requests,
-                refused: refused.count,
+                refused: refused.values.reduce(0, +),
+                notRecent: all - snapshot.series.count,
                 failures: failures
             )
         }
+    }
+}
+
+extension DetectorBackfill.Reading {
+    /// Reads `job` at its interval, no finer than `prometheusInterval` nor 1 s (`query_range`'s finest),
+    /// over `span` grown by the step's ratio to the interval.
+    init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
+        self.job = job.name
+        step = max(job.interval, prometheusInterval ?? 0, 1)
+        let span = min(DetectorBackfill.maximumSpan, span * step / job.interval)
+        let end = (now / step).rounded(.down) * step
+        points = Int((span / step).rounded(.down)) + 1
+        first = end - Double(points - 1) * step
     }
 }

@@ -25,7 +25,6 @@ struct HistoryBackfill {
     private enum Outcome {
         case read(MetricHistory)
         case failed(String)
-        case timedOut
     }
 
     func run(into recorder: SignalRecorder, rules: RuleSet, now: Double, logger: Logger) async {
@@ -37,25 +36,16 @@ struct HistoryBackfill {
         )
         let source = PrometheusSource(url: url, timeout: requestTimeout, maxResponseBytes: maxResponseBytes)
         let reader = PrometheusHistoryReader(source: source, transport: transport)
-        let outcome = await withTaskGroup(of: Outcome.self) { [clock, deadline] group in
-            group.addTask {
-                do throws(HistoryReadError) {
-                    return .read(try await reader.read(plan))
-                } catch {
-                    return .failed(error.description)
-                }
+        // At the deadline the read is cancelled (its requests with it) and nothing of it is kept.
+        let (outcome, timedOut) = await withDeadline(deadline, clock: clock) { () -> Outcome in
+            do throws(HistoryReadError) {
+                return .read(try await reader.read(plan))
+            } catch {
+                return .failed(error.description)
             }
-            group.addTask {
-                try? await clock.sleep(for: deadline)
-                return .timedOut
-            }
-            // The first to finish decides; the other is cancelled (the reader's requests with it).
-            let first = await group.next() ?? .timedOut
-            group.cancelAll()
-            return first
         }
-        switch outcome {
-        case .read(let history):
+        switch timedOut ? nil : outcome {
+        case .read(let history)?:
             let taken = recorder.backfill(history)
             logger.info(
                 "backfilled the diagnosis history from prometheus",
@@ -64,12 +54,12 @@ struct HistoryBackfill {
                     "requests": "\(plan.queries.count)",
                 ]
             )
-        case .failed(let error):
+        case .failed(let error)?:
             logger.warning(
                 "backfill from prometheus failed: learning from zero",
                 metadata: ["url": "\(url)", "error": "\(error)"]
             )
-        case .timedOut:
+        case nil:
             logger.warning(
                 "backfill from prometheus took longer than its deadline: learning from zero",
                 metadata: ["url": "\(url)", "deadline": "\(deadline)"]

@@ -65,9 +65,11 @@ public final class SeriesStore {
     public var count: Int { seriesLabels.count }
 
     /// The series with these labels, created on first sight. A series seen before keeps its state while
-    /// it is read the same way; when its role changes (an exporter retyped it, or a backfill from
-    /// Prometheus, which knows no types, guessed it from the name) it starts over: a detector that
-    /// learnt raw values would judge rates against them, and the other way round.
+    /// it is read the same way; registered with another role it starts over: a detector that learnt raw
+    /// values would judge rates against them, and the other way round. (A scrape registers a series when
+    /// its target's series cache first maps it: after a backfill from Prometheus, which knows no types
+    /// and guessed the role from the name, and after an exporter retyped a metric, once the cache is
+    /// renewed.)
     public func register(_ labels: LabelSet, role: SampleRole) -> StoreRef {
         if let known = seriesLabels.index(of: labels) {
             if roles[known] != role {
@@ -91,6 +93,15 @@ public final class SeriesStore {
         serials.append(nextSerial)
         nextSerial += 1
         return ref
+    }
+
+    /// The series with these labels, registered as ``register(_:role:)`` does, unless it is new and the
+    /// store already holds `limit` series: then nil, and its label values are not interned (a refused
+    /// series must leave nothing behind).
+    public func admit(_ pairs: [(name: String, value: String)], role: SampleRole, limit: Int) -> StoreRef? {
+        guard count >= limit else { return register(LabelSet(pairs, symbols: symbols), role: role) }
+        guard let known = LabelSet(existing: pairs, symbols: symbols), ref(of: known) != nil else { return nil }
+        return register(known, role: role)
     }
 
     /// The series's serial: unique for the store's lifetime, ascending with the index.
@@ -140,6 +151,9 @@ public final class SeriesStore {
 
     /// Takes a scrape's samples.
     public func observe(_ batch: ScrapeBatch) { take(batch) }
+
+    /// Takes samples of any series, each series's in time order (a history replayed).
+    public func observe(contentsOf observations: some Sequence<Observation>) { take(observations) }
 
     /// The arrays are opened once for the whole batch: per sample there is no exclusivity check, no
     /// reference counting and no allocation; and the settings are paced once for the batch's spacing,

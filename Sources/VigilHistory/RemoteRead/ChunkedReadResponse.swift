@@ -13,6 +13,8 @@ enum ChunkedReadResponse {
 
     struct DecodeError: Error, CustomStringConvertible {
         var description: String
+        /// The answer held more samples than a decode keeps: not corrupt, too much at once.
+        var isTooManySamples = false
     }
 
     /// Prometheus cuts frames at `--storage.remote.read-max-bytes-in-frame` (1 MiB by default); a frame
@@ -65,7 +67,12 @@ enum ChunkedReadResponse {
                 do throws(FieldError) {
                     try readFrame(buffer, data, into: &collection)
                 } catch {
-                    return .failure(DecodeError(description: "frame \(frame) (byte \(frameStart)): \(error.message)"))
+                    return .failure(
+                        DecodeError(
+                            description: "frame \(frame) (byte \(frameStart)): \(error.message)",
+                            isTooManySamples: error.isTooManySamples
+                        )
+                    )
                 }
                 position = data.upperBound
                 frame += 1
@@ -78,6 +85,7 @@ enum ChunkedReadResponse {
 
     private struct FieldError: Error {
         var message: String
+        var isTooManySamples = false
     }
 
     /// What a decode holds: samples counted as they are decoded, a series thinned to its grid whenever
@@ -94,7 +102,7 @@ enum ChunkedReadResponse {
             }
             held += series.times.count - counted
             guard held <= limit else {
-                throw FieldError(message: "more than \(limit) samples held: narrow the query")
+                throw FieldError(message: "more than \(limit) samples held: narrow the query", isTooManySamples: true)
             }
         }
     }
