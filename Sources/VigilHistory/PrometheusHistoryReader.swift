@@ -193,7 +193,11 @@ public struct PrometheusHistoryReader: Sendable {
         } catch {
             // Not Prometheus's JSON at all (a proxy's HTML page, a 404): the status says more than the parse.
             let status = response.status == 200 ? "" : "HTTP \(response.status), "
-            throw HistoryReadError(description: "\(what): \(status)unreadable answer: \(error)")
+            // A gateway's 504 page: the query ran out of its time there.
+            throw HistoryReadError(
+                description: "\(what): \(status)unreadable answer: \(error)",
+                tooHeavy: response.status == 504
+            )
         }
         switch answer {
         case .failure(let errorType, let message):

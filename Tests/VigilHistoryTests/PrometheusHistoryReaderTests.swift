@@ -228,6 +228,34 @@ struct PrometheusHistoryReaderTests {
         #expect(await heavy.delays.isEmpty)
     }
 
+    /// A query too heavy for the server or the reader says so, so a caller can ask for less (the daemon's
+    /// detector backfill halves its window); any other failure does not.
+    @Test(arguments: [
+        (Result<HTTPResponse, HTTPClientError>.failure(HTTPClientError(.bodyTooLarge, "body over 64 MiB")), true),
+        (.failure(HTTPClientError(.timeout, "Operation timed out after 30000 milliseconds")), true),
+        (.success(Self.answer(422, #"{"status":"error","errorType":"execution","error":"too many samples"}"#)), true),
+        (.success(Self.answer(503, #"{"status":"error","errorType":"timeout","error":"query timed out"}"#)), true),
+        (.success(Self.answer(504, "gateway timeout")), true),
+        (.success(Self.answer(400, #"{"status":"error","errorType":"bad_data","error":"parse error"}"#)), false),
+        (.failure(HTTPClientError(.connection, "Connection refused")), false),
+    ])
+    func aQueryTooHeavySaysSo(_ outcome: Result<HTTPResponse, HTTPClientError>, tooHeavy: Bool) async throws {
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .queryRange),
+            transport: Flaky([outcome]),
+            pause: { _ in }
+        )
+        await #expect {
+            _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+        } throws: { error in
+            (error as? HistoryReadError)?.tooHeavy == tooHeavy
+        }
+    }
+
+    static func answer(_ status: Int, _ body: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
+    }
+
     /// The error names the query and the server, without the password the URL may carry: it reaches
     /// reports and `vigil mcp`'s agent.
     @Test func theServersErrorNamesTheQuery() async throws {
