@@ -219,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilHistoryTests",
-            dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore"],
+            dependencies: ["VigilHistory", "VigilHTTP", "VigilEngine", "VigilRules", "VigilCore", "VigilTestKit"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -48,7 +48,8 @@ PY
 
 prometheus_port=$(free_port)
 printf 'scrape_configs: []\n' > "$work/prometheus.yml"
-(cd "$work" && prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
+# exec: the pid cleanup kills is Prometheus's own, not a subshell's that would leave it running.
+(cd "$work" && exec prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
     --web.listen-address="127.0.0.1:$prometheus_port" > prometheus.log 2>&1) &
 pids+=($!)
 api="http://127.0.0.1:$prometheus_port"

@@ -15,8 +15,8 @@ struct DetectorBackfillTests {
     static let now = 1_796_000_123.0
     /// The job's scrape interval, the step the backfill reads at.
     static let interval = 15.0
-    /// The grid the backfill reads on: the scrape interval's steps ending at or before `now`.
-    static let end = (now / interval).rounded(.down) * interval
+    /// The grid the backfill reads on: the scrape interval's steps, ending a step or more before `now`.
+    static let end = (now / interval).rounded(.down) * interval - interval
     static let span = 26 * 3_600.0
     static let start = end - span
     static let points = Int(span / interval) + 1
@@ -137,7 +137,10 @@ struct DetectorBackfillTests {
         #expect(warm.restore(learnt.snapshot))
         let cold = SeriesStore()
         let labels = Self.series[0].labels.map { (name: $0.key, value: $0.value) }
-        let time = Self.end + 15
+        // A second after the backfill began: the first scrape comes whenever the backfill ends. (Were
+        // the history's last point 2 s before it, the detector would take the series for one scraped
+        // every 2 s and be warming up again.)
+        let time = Self.now + 1
         let surge = Self.queue(time) + 60
         let warmQueue = warm.register(LabelSet(labels, symbols: warm.symbols), role: .gauge)
         let coldQueue = cold.register(LabelSet(labels, symbols: cold.symbols), role: .gauge)
@@ -189,7 +192,7 @@ struct DetectorBackfillTests {
         }
         let learnt = await backfill(prometheus).learn(now: Self.now)
         #expect(steps.withLock { $0 } == [60])
-        let end = (Self.now / 60).rounded(.down) * 60
+        let end = (Self.now / 60).rounded(.down) * 60 - 60
         #expect(first.withLock { $0 } == end - 4 * Self.span)
         #expect(learnt.points == 3 * (Int(4 * Self.span / 60) + 1))
         #expect(learnt.snapshot.series.allSatisfy { $0.detector.previousTimestamp == end })
@@ -200,7 +203,7 @@ struct DetectorBackfillTests {
             span: 1_000,
             now: 10_000.5
         )
-        #expect(reading == .init(job: "app", step: 7, first: 9_996 - 142 * 7, points: 143))
+        #expect(reading == .init(job: "app", step: 7, first: 9_989 - 142 * 7, points: 143))
         // No finer than a second (query_range's finest), and the span grown to keep the count.
         let fine = DetectorBackfill.Reading(
             .init(name: "app", interval: 0.25),
@@ -208,7 +211,7 @@ struct DetectorBackfillTests {
             span: 60,
             now: 100
         )
-        #expect(fine == .init(job: "app", step: 1, first: 100 - 240, points: 241))
+        #expect(fine == .init(job: "app", step: 1, first: 99 - 240, points: 241))
         // At most 14 days, however the ratio grows it.
         let long = DetectorBackfill.Reading(
             .init(name: "app", interval: 15),

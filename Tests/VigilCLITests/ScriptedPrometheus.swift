@@ -4,7 +4,7 @@ import VigilTestKit
 
 /// A Prometheus answering every query_range from `answer(query, start, end, step)` (which may wait,
 /// or fail as a transfer fails), and `GET /api/v1/targets` with `targets`.
-struct ScriptedPrometheus: HTTPTransport {
+struct ScriptedPrometheus: WholeAnswerTransport {
     var targets = #"{"status":"success","data":{"activeTargets":[]}}"#
     var answer: @Sendable (String, Double, Double, Double) async throws(HTTPClientError) -> (status: Int, body: String)
 
@@ -12,11 +12,7 @@ struct ScriptedPrometheus: HTTPTransport {
         if request.url.hasSuffix("/api/v1/targets?state=active") {
             return HTTPResponse(status: 200, headers: [], body: Array(targets.utf8), bytesOnWire: targets.utf8.count)
         }
-        var form: [String: String] = [:]
-        for pair in String(decoding: request.body ?? [], as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
-            if parts.count == 2 { form[parts[0]] = parts[1] }
-        }
+        let form = request.formFields
         let (status, body) = try await answer(
             form["query"] ?? "",
             Double(form["start"] ?? "") ?? 0,
@@ -25,17 +21,10 @@ struct ScriptedPrometheus: HTTPTransport {
         )
         return HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
     }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    { try await execute(request) }
 }
 
 /// A Prometheus that never answers: each request sleeps on the test's clock until cancelled.
-struct SilentPrometheus: HTTPTransport {
+struct SilentPrometheus: WholeAnswerTransport {
     let clock: ManualClock
 
     func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
@@ -46,11 +35,4 @@ struct SilentPrometheus: HTTPTransport {
         }
         throw HTTPClientError(.timeout, "no answer in a day")
     }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    { try await execute(request) }
 }

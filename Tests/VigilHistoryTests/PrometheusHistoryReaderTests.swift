@@ -4,11 +4,12 @@ import VigilCore
 import VigilEngine
 import VigilHTTP
 import VigilRules
+import VigilTestKit
 
 @testable import VigilHistory
 
 /// A Prometheus that answers each query_range from a function of its form, and counts requests in flight.
-final class FakePrometheus: HTTPTransport, @unchecked Sendable {
+final class FakePrometheus: WholeAnswerTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var inFlight = 0
     private(set) var maximumInFlight = 0
@@ -27,15 +28,7 @@ final class FakePrometheus: HTTPTransport, @unchecked Sendable {
         FakePrometheus(respond: respond)
     }
 
-    static func form(_ request: HTTPRequest) -> [String: String] {
-        let text = String(decoding: request.body ?? [], as: UTF8.self)
-        var form: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
-            if parts.count == 2 { form[parts[0]] = parts[1] }
-        }
-        return form
-    }
+    static func form(_ request: HTTPRequest) -> [String: String] { request.formFields }
 
     func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
         lock.withLock {
@@ -48,13 +41,6 @@ final class FakePrometheus: HTTPTransport, @unchecked Sendable {
         lock.withLock { inFlight -= 1 }
         return respond(request)
     }
-
-    func stream(
-        _ request: HTTPRequest,
-        onChunk: @escaping HTTPChunkHandler
-    ) async throws(HTTPClientError)
-        -> HTTPResponse
-    { try await execute(request) }
 }
 
 /// A matrix answer: each series one point per step of the query's window, valued by `value(labels, time)`.
@@ -167,7 +153,7 @@ struct PrometheusHistoryReaderTests {
     }
 
     /// Fails its first requests as scripted, then answers `query_range`.
-    final class Flaky: HTTPTransport, @unchecked Sendable {
+    final class Flaky: WholeAnswerTransport, @unchecked Sendable {
         private let lock = NSLock()
         private var script: [Result<HTTPResponse, HTTPClientError>]
 
@@ -180,13 +166,6 @@ struct PrometheusHistoryReaderTests {
             }
             guard let next else { return matrix(FakePrometheus.form(request), series: [["__name__": "up"]]) }
             return try next.get()
-        }
-
-        func stream(
-            _ request: HTTPRequest,
-            onChunk: @escaping HTTPChunkHandler
-        ) async throws(HTTPClientError) -> HTTPResponse {
-            try await execute(request)
         }
     }
 

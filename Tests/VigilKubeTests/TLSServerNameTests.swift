@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 @testable import VigilKube
 
 /// A cluster's `tls-server-name`: requests name the server by it and connect to the real address.
 struct TLSServerNameTests {
     /// Answers 200 with `{}` and remembers each request.
-    final class RecordingTransport: HTTPTransport, @unchecked Sendable {
+    final class RecordingTransport: WholeAnswerTransport, @unchecked Sendable {
         private let lock = NSLock()
         private var recorded: [HTTPRequest] = []
         var requests: [HTTPRequest] { lock.withLock { recorded } }
@@ -15,13 +16,6 @@ struct TLSServerNameTests {
         func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
             lock.withLock { recorded.append(request) }
             return HTTPResponse(status: 200, headers: [], body: Array("{}".utf8), bytesOnWire: 2)
-        }
-
-        func stream(
-            _ request: HTTPRequest,
-            onChunk: @escaping HTTPChunkHandler
-        ) async throws(HTTPClientError) -> HTTPResponse {
-            try await execute(request)
         }
     }
 

@@ -94,7 +94,8 @@ struct DetectorBackfill {
         var timedOut = false
     }
 
-    /// How one job's history is read: `points` instants `step` apart, the last at or before the start.
+    /// How one job's history is read: `points` instants `step` apart, the last a step or more before the
+    /// start.
     struct Reading: Equatable {
         var job: String
         var step: Double
@@ -179,43 +180,76 @@ struct DetectorBackfill {
         return learnt
     }
 
-    /// One job's history, oldest first, each answer replayed as it arrives; a failure ends the job.
+    /// One job's history, oldest first, each answer replayed as it arrives while the next is asked for;
+    /// a failure ends the job.
     private static func read(
         _ reading: Reading,
         _ reader: PrometheusHistoryReader,
         samplesPerRequest: Int,
         into replay: Replay
     ) async {
-        var reader = reader
+        /// One request: `count` instants from the `index`th, from the first by index so no error builds
+        /// up from window to window.
+        struct Window {
+            var index: Int
+            var count: Int
+        }
         let selector = reading.selector
-        var next = 0
-        var size = min(firstPoints, maximumPointsPerRequest)
+        func bounds(_ window: Window) -> (start: Double, last: Double) {
+            (
+                reading.first + Double(window.index) * reading.step,
+                reading.first + Double(window.index + window.count - 1) * reading.step
+            )
+        }
+        func fetch(
+            _ window: Window,
+            _ reader: PrometheusHistoryReader
+        ) async -> Result<(MetricHistory, HistoryReadStats), HistoryReadError> {
+            let (start, last) = bounds(window)
+            do throws(HistoryReadError) {
+                return .success(
+                    try await reader.readMeasured(
+                        RangeQueryPlan(selectors: [selector], start: start, end: last, step: reading.step)
+                    )
+                )
+            } catch {
+                return .failure(error)
+            }
+        }
+        var reader = reader
         // Lowered by every request found too heavy: the next are no larger.
         var ceiling = maximumPointsPerRequest
-        while next < reading.points, !Task.isCancelled {
-            let count = min(size, ceiling, reading.points - next)
-            // From the first instant by index, so no error builds up from window to window.
-            let start = reading.first + Double(next) * reading.step
-            let last = reading.first + Double(next + count - 1) * reading.step
-            do throws(HistoryReadError) {
-                let (history, stats) = try await reader.readMeasured(
-                    RangeQueryPlan(selectors: [selector], start: start, end: last, step: reading.step)
-                )
-                guard !Task.isCancelled else { return }
-                // Settled: the next requests go straight to the API that answered.
-                reader.source.api = stats.api
-                await replay.take(history, of: reading.job, from: start, through: last)
-                next += count
-                size = max(1, samplesPerRequest / max(1, history.series.count))
-            } catch {
-                // A read cut short by the deadline or a stop is no failure of the job's.
-                guard !Task.isCancelled else { return }
-                if error.tooHeavy, count > 1 {
-                    ceiling = count / 2
+        var window = Window(index: 0, count: min(firstPoints, ceiling, reading.points))
+        var answer = await fetch(window, reader)
+        // A read cut short by the deadline or a stop is no failure of the job's.
+        while !Task.isCancelled {
+            switch answer {
+            case .failure(let error):
+                if error.tooHeavy, window.count > 1 {
+                    ceiling = window.count / 2
+                    window.count = ceiling
+                    answer = await fetch(window, reader)
                     continue
                 }
                 await replay.failed(reading.job, error.description)
                 return
+            case .success(let (history, stats)):
+                // Settled: the next requests go straight to the API that answered.
+                reader.source.api = stats.api
+                let (start, last) = bounds(window)
+                let after = window.index + window.count
+                guard after < reading.points else {
+                    await replay.take(history, of: reading.job, from: start, through: last)
+                    return
+                }
+                let size = max(1, samplesPerRequest / max(1, history.series.count))
+                let following = Window(index: after, count: min(size, ceiling, reading.points - after))
+                // Prometheus answers the next while this one is replayed.
+                let settled = reader
+                async let next = fetch(following, settled)
+                await replay.take(history, of: reading.job, from: start, through: last)
+                window = following
+                answer = await next
             }
         }
     }
@@ -313,12 +347,16 @@ struct DetectorBackfill {
 
 extension DetectorBackfill.Reading {
     /// Reads `job` at its interval, no finer than `prometheusInterval` nor 1 s (`query_range`'s finest),
-    /// over `span` grown by the step's ratio to the interval.
+    /// over `span` grown by the step's ratio to the interval, ending a step or more before `now`. The
+    /// first scrape then comes at least a step after the history's last point: a detector's counts are
+    /// paced by the spacing it is fed at, and a first scrape 2 s after the last point read as a series
+    /// scraped every 2 s, whose warm-up is 45,000 samples (the first surge scored nothing, and set the
+    /// record the next scrape was judged against).
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job.name
         step = max(job.interval, prometheusInterval ?? 0, 1)
         let span = min(DetectorBackfill.maximumSpan, span * step / job.interval)
-        let end = (now / step).rounded(.down) * step
+        let end = (now / step).rounded(.down) * step - step
         points = Int((span / step).rounded(.down)) + 1
         first = end - Double(points - 1) * step
     }
