@@ -82,8 +82,10 @@ EOF
 pids+=($!)
 for _ in $(seq 3000); do grep -q "detectors learnt from prometheus" "$work/vigil.log" && break; sleep 0.1; done
 line=$(grep "detectors learnt from prometheus" "$work/vigil.log" || { cat "$work/vigil.log"; exit 1; })
-rss=$(ps -o rss= -p "${pids[-1]}")
+# The peak (VmHWM) and what stays (VmRSS), from the kernel's own account of the process.
+peak=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/${pids[-1]}/status")
+rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/${pids[-1]}/status")
 echo "history: $series series × ${hours} h at 15 s ($(( (hours * 3600 / 15 + 1) * series )) samples)"
 echo "vigil backfill: $line"
-echo "vigil resident after it: $(( rss / 1024 )) MiB"
+echo "vigil resident: peak $peak MiB, after it $rss MiB"
 echo "peer (the same windows as query_range JSON, curl, transfer only): ${peer} s, $(( bytes / 1048576 )) MiB"

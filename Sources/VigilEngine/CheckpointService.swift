@@ -9,8 +9,9 @@ import VigilCore
 ///
 /// Restoring runs here, inside the service group, not before it: the HTTP server answers `/healthz`
 /// (and says not ready) while a large checkpoint is read, instead of not answering at all. Nothing is
-/// written before the restore is over, so a stop during it cannot overwrite the checkpoint with an
-/// empty state.
+/// written before the restore is over, and nothing at all when a stop cut the restore short (a
+/// backfill from Prometheus): no scrape has run, so nothing is lost, and the next start restores, or
+/// backfills, afresh instead of taking back what was cut short.
 ///
 /// Run it before (so it stops after) the services that feed the store: the final checkpoint then holds
 /// everything they learnt.
@@ -18,7 +19,8 @@ public struct CheckpointService: Service {
     public let checkpoint: StateCheckpoint
     public let interval: Duration
     private let snapshot: @Sendable () async -> StoreSnapshot
-    private let restore: @Sendable () async -> Void
+    /// True when it ran to its end; false when a stop cut it short.
+    private let restore: @Sendable () async -> Bool
     private let logger: Logger
     private let writes = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "success")])
     private let failures = Counter(label: "vigil_checkpoint_writes_total", dimensions: [("result", "failure")])
@@ -29,7 +31,7 @@ public struct CheckpointService: Service {
         checkpoint: StateCheckpoint,
         interval: Duration,
         logger: Logger,
-        restore: @escaping @Sendable () async -> Void = {},
+        restore: @escaping @Sendable () async -> Bool = { true },
         snapshot: @escaping @Sendable () async -> StoreSnapshot
     ) {
         self.checkpoint = checkpoint
@@ -40,9 +42,8 @@ public struct CheckpointService: Service {
     }
 
     public func run() async throws {
-        // A stop during a long restore (a backfill from Prometheus) cuts it short; what it took back is
-        // then written at the stop like anything learnt.
-        await cancelWhenGracefulShutdown { await restore() }
+        // A stop during a long restore (a backfill from Prometheus) cuts it short, and nothing is written.
+        guard await cancelWhenGracefulShutdown({ await restore() }) else { return }
         await cancelWhenGracefulShutdown {
             while true {
                 do { try await Task.sleep(for: interval) } catch { return }

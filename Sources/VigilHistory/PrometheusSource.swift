@@ -1,3 +1,4 @@
+import Foundation
 public import VigilHTTP
 
 /// Which of Prometheus's APIs reads history.
@@ -54,5 +55,25 @@ public struct PrometheusSource: Sendable {
         self.concurrency = max(1, concurrency)
         self.api = api
         self.lookbackDelta = lookbackDelta
+    }
+}
+
+extension PrometheusSource {
+    /// The `data` of a GET of one of Prometheus's JSON endpoints (`/api/v1/status/config`,
+    /// `/api/v1/targets`), with this source's credentials, TLS and timeout, the answer at most
+    /// `maxBytes`; nil when it does not answer 200 with Prometheus's envelope.
+    public func data(of path: String, transport: any HTTPTransport, maxBytes: Int = 16 << 20) async -> [String: Any]? {
+        let request = HTTPRequest(
+            url: url + path,
+            headers: [("Accept", "application/json")],
+            timeout: timeout,
+            maxBodyBytes: maxBytes,
+            tls: tls,
+            authorization: authorization
+        )
+        guard let response = try? await transport.execute(request), response.status == 200,
+            let envelope = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        else { return nil }
+        return envelope["data"] as? [String: Any]
     }
 }

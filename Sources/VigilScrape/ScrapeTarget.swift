@@ -72,9 +72,12 @@ public struct ScrapeTarget: Sendable, Equatable {
     public var targetLabels: [(name: String, value: String)] {
         var all = labels
         all["job"] = job
-        all["instance"] = all["instance"] ?? instance
+        all["instance"] = instanceLabel
         return all.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }
+
+    /// The `instance` label of its series: a static `instance` label, else the address.
+    public var instanceLabel: String { labels["instance"] ?? instance }
 
     /// How long after `now` (seconds since the epoch) this target's first scrape should start, so that
     /// targets sharing an interval are spread over it, each at a stable phase, as Prometheus spreads them

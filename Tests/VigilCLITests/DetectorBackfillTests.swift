@@ -106,8 +106,8 @@ struct DetectorBackfillTests {
         let prometheus = ScriptedPrometheus { query, start, end, step in
             asked.withLock { $0.append((start, end)) }
             #expect(step == Self.interval)
-            // Only what a scrape would score: no buckets, quantiles, `_created` nor the rules' series.
-            #expect(query.contains(#"__name__!~".+_bucket|.+_created|.*:.*|ALERTS|ALERTS_FOR_STATE""#), "\(query)")
+            // Only what a scrape would score: no buckets, quantiles nor the rules' series.
+            #expect(query.contains(#"__name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE""#), "\(query)")
             #expect(query.contains(#"quantile="""#), "\(query)")
             return (200, Self.matrix(query, start, end, step))
         }
@@ -116,16 +116,18 @@ struct DetectorBackfillTests {
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
         #expect(learnt.snapshot.series.count == 3)
         #expect(learnt.points == 3 * Self.points)
-        #expect(learnt.failures.isEmpty && !learnt.timedOut && learnt.refused == 0 && learnt.notRecent == 0)
-        // Oldest first: a few points to count the series, then 720 at a time; no gap, no overlap.
-        let windows = asked.withLock { $0 }
-        #expect(learnt.requests == windows.count)
-        #expect(windows.first.map { $0.1 - $0.0 } == 15 * Self.interval)
+        #expect(learnt.failures.isEmpty && !learnt.timedOut && learnt.refused == 0 && learnt.unfinished == 0)
+        // First the last instant alone (which series are there now), then oldest first, 720 points at a
+        // time; no gap, no overlap.
+        let asks = asked.withLock { $0 }
+        #expect(learnt.requests == asks.count)
+        #expect(asks.first.map { $0 == (Self.end, Self.end) } == true)
+        let windows = asks.dropFirst()
         #expect(windows.first?.0 == Self.start)
         #expect(windows.last?.1 == Self.end)
         for (earlier, later) in zip(windows, windows.dropFirst()) { #expect(later.0 == earlier.1 + Self.interval) }
-        #expect(windows.dropFirst().dropLast().allSatisfy { ($0.1 - $0.0) / Self.interval + 1 == 720 })
-        #expect(windows.count == 10)
+        #expect(windows.dropLast().allSatisfy { ($0.1 - $0.0) / Self.interval + 1 == 720 })
+        #expect(windows.count == 9)
     }
 
     /// The point of it: the first scrape after the start is judged, and a queue far above what this hour
@@ -183,8 +185,10 @@ struct DetectorBackfillTests {
             {"status":"success","data":{"activeTargets":[
             {"labels":{"job":"app","instance":"a:1"},"scrapeInterval":"30s"},
             {"labels":{"job":"app","instance":"b:1"},"scrapeInterval":"1m"},
+            {"labels":{"job":"app","instance":"c:1"},"scrapeInterval":"1h"},
             {"labels":{"job":"other"},"scrapeInterval":"5m"}]}}
             """#
+        // An hour is past any step worth following (PromQL's lookback is 5 minutes): not followed.
         let prometheus = ScriptedPrometheus(targets: targets) { query, start, end, step in
             steps.withLock { _ = $0.insert(step) }
             first.withLock { $0 = min($0, start) }
@@ -241,7 +245,7 @@ struct DetectorBackfillTests {
         #expect(learnt.failures.isEmpty)
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
         let sizes = asked.withLock { $0 }
-        #expect(Array(sizes.prefix(5)) == [16, 720, 360, 180, 90])
+        #expect(Array(sizes.prefix(5)) == [1, 720, 360, 180, 90])
         #expect(sizes.dropFirst(4).allSatisfy { $0 <= 90 })
     }
 
@@ -252,7 +256,8 @@ struct DetectorBackfillTests {
             (labels: series.labels.merging(["job": "batch"]) { $1 }, value: series.value)
         }
         let prometheus = ScriptedPrometheus { query, start, end, step in
-            if Self.job(of: query) == "batch", start > Self.start {
+            // Its last instant and first window answered, its second refused.
+            if Self.job(of: query) == "batch", start > Self.start, end > start {
                 return (400, #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\""}"#)
             }
             return (200, Self.matrix(query, start, end, step, of: Self.series + batch))
@@ -261,13 +266,13 @@ struct DetectorBackfillTests {
         let failure = try #require(learnt.failures["batch"])
         #expect(failure.contains("invalid parameter"), "\(failure)")
         #expect(learnt.failures.count == 1)
-        #expect(learnt.notRecent == 3)
+        #expect(learnt.unfinished == 3)
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
     }
 
     /// Points outside the window asked for (a broken answer, a clock ahead) are not taken: a counter's
     /// time set ahead would have every scrape to come ignored. And a series Prometheus stopped seeing two
-    /// hours ago (a pod replaced) is not kept.
+    /// hours ago (a pod replaced) is not learnt.
     @Test func pointsOutsideTheWindowAndSeriesGoneAreLeftOut() async throws {
         let gone: Series = (["__name__": "queue_depth", "job": "app", "instance": "gone:1"], Self.queue)
         let prometheus = ScriptedPrometheus { query, start, end, step in
@@ -282,8 +287,8 @@ struct DetectorBackfillTests {
             return (200, merged)
         }
         let learnt = await backfill(prometheus).learn(now: Self.now)
-        #expect(learnt.notRecent == 1)
-        #expect(learnt.points == 3 * Self.points + Int(Self.span - 7_200) / 15 + 1)
+        #expect(learnt.points == 3 * Self.points)
+        #expect(learnt.snapshot.series.allSatisfy { !$0.labels.contains("gone:1") })
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
     }
 
@@ -309,7 +314,8 @@ struct DetectorBackfillTests {
             (labels: series.labels.merging(["job": "slow"]) { $1 }, value: series.value)
         }
         let prometheus = ScriptedPrometheus { query, start, end, step throws(HTTPClientError) in
-            if Self.job(of: query) == "slow", start > Self.start {
+            // Its last instant and first window answered, its second never.
+            if Self.job(of: query) == "slow", start > Self.start, end > start {
                 do {
                     try await clock.sleep(for: .seconds(86_400))
                 } catch {
@@ -331,7 +337,7 @@ struct DetectorBackfillTests {
         let outcome = await learnt
         #expect(outcome.timedOut)
         #expect(outcome.failures.isEmpty)
-        #expect(outcome.notRecent == 3)
+        #expect(outcome.unfinished == 3)
         #expect(Self.learnt(outcome.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
         #expect(clock.sleepers == 0)
     }
@@ -374,10 +380,27 @@ struct DetectorBackfillTests {
             """,
             file: "vigil.yaml"
         )
-        #expect(config.jobs == [.init(name: "node", interval: 30), .init(name: "app", interval: 10)])
+        // Jobs of static targets are read for their instances only.
+        #expect(
+            config.jobs == [
+                .init(name: "node", interval: 30, instances: ["n:9100"]),
+                .init(name: "app", interval: 10, instances: ["a:8080"]),
+            ]
+        )
         // A target given on the command line (`--scrape … --job web`) is read too.
         config.targets.append(ScrapeTarget(url: "http://w:80/metrics", job: "web", interval: 5))
-        #expect(config.backfillJobs.map(\.name) == ["node", "app", "web"])
-        #expect(config.backfillJobs.last?.interval == 5)
+        #expect(config.backfillJobs.last == .init(name: "web", interval: 5, instances: ["w:80"]))
+        let reading = DetectorBackfill.Reading(config.backfillJobs[0], prometheusInterval: nil, span: 60, now: 600)
+        #expect(
+            reading.selector
+                == #"{job="node", __name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE", quantile="", instance=~"n:9100"}"#
+        )
+        let dotted = DetectorBackfill.Reading(
+            .init(name: "a", interval: 15, instances: ["10.0.0.1:80", "b:1"]),
+            prometheusInterval: nil,
+            span: 60,
+            now: 600
+        )
+        #expect(dotted.selector.hasSuffix(#"instance=~"10\\.0\\.0\\.1:80|b:1"}"#))
     }
 }

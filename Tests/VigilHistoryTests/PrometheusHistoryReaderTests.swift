@@ -231,6 +231,26 @@ struct PrometheusHistoryReaderTests {
         }
     }
 
+    /// The same over remote read: Prometheus out of time or past its sample limit (500, 503), a
+    /// gateway's 504; a 400 is remote read not offered, no matter of size.
+    @Test(arguments: [(500, true), (503, true), (504, true), (400, false)])
+    func aRemoteReadTooHeavySaysSo(_ status: Int, tooHeavy: Bool) async throws {
+        var reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .remoteRead),
+            // A 503 is tried again twice before it counts.
+            transport: Flaky(
+                Array(repeating: .success(Self.answer(status, "remote read failed: sample limit exceeded")), count: 3)
+            ),
+            pause: { _ in }
+        )
+        reader.externalLabels = [:]
+        await #expect {
+            _ = try await reader.read(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+        } throws: { error in
+            (error as? HistoryReadError)?.tooHeavy == tooHeavy
+        }
+    }
+
     static func answer(_ status: Int, _ body: String) -> HTTPResponse {
         HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
     }

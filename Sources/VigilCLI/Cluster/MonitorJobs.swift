@@ -1,3 +1,4 @@
+import VigilCore
 import VigilKube
 import VigilScrape
 import VigilYAML
@@ -130,7 +131,7 @@ struct MonitorJobs: Equatable {
             rules.append(("__meta_kubernetes_pod_container_port_name", name))
         }
         return rules.compactMap { label, value in
-            try? RelabelRule(action: .keep, sourceLabels: [label], regex: escaped(value))
+            try? RelabelRule(action: .keep, sourceLabels: [label], regex: RE2.quoted(value))
         }
     }
 
@@ -145,13 +146,13 @@ struct MonitorJobs: Equatable {
                 try? RelabelRule(
                     action: .keep,
                     sourceLabels: ["\(prefix)_\(label)", "\(prefix)present_\(label)"],
-                    regex: "\(escaped(value as? String ?? ""));true"
+                    regex: "\(RE2.quoted(value as? String ?? ""));true"
                 )
             )
         }
         for expression in selector["matchExpressions"] as? [[String: Any]] ?? [] {
             let label = LabelNameSanitizer.sanitize(expression["key"] as? String ?? "")
-            let values = (expression["values"] as? [String] ?? []).map(escaped).joined(separator: "|")
+            let values = (expression["values"] as? [String] ?? []).map(RE2.quoted).joined(separator: "|")
             let sources = ["\(prefix)_\(label)", "\(prefix)present_\(label)"]
             switch expression["operator"] as? String {
             case "In": rules.append(try? RelabelRule(action: .keep, sourceLabels: sources, regex: "(\(values));true"))
@@ -199,15 +200,5 @@ struct MonitorJobs: Equatable {
     /// Why a monitor's field was not taken.
     struct Problem: Error, CustomStringConvertible {
         let description: String
-    }
-
-    /// A literal as an RE2 pattern.
-    private static func escaped(_ value: String) -> String {
-        var pattern = ""
-        for character in value {
-            if "\\.+*?()|[]{}^$".contains(character) { pattern.append("\\") }
-            pattern.append(character)
-        }
-        return pattern
     }
 }

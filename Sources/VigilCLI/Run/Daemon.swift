@@ -39,8 +39,7 @@ struct Daemon {
                     span: config.detectorBackfill,
                     parameters: config.detectorParameters,
                     seriesLimit: config.seriesLimit,
-                    keep: { [shard] in shard.owns(address: $0["instance"] ?? "") },
-                    horizon: config.seriesRetention
+                    keep: { [shard] in shard.owns(address: $0["instance"] ?? "") }
                 ) : nil
         }
         let checkpoint = config.stateDirectory.map(StateCheckpoint.init(directory:))
@@ -53,13 +52,15 @@ struct Daemon {
             restoring: checkpoint != nil || backfill != nil
         )
         // What was learnt before: the last checkpoint, else Prometheus's history; the scrapes wait for it.
-        let prepare: @Sendable () async -> Void = {
+        // False when a stop cut it short.
+        let prepare: @Sendable () async -> Bool = {
             let restored =
                 if let checkpoint { await Self.restore(checkpoint, into: manager, logger: logger) } else { false }
             if !restored, let backfill {
                 await backfill.run(into: manager, now: Date().timeIntervalSince1970, logger: logger)
             }
             await manager.finishRestoring()
+            return !Task.isCancelled
         }
         var services: [any Service] = []
         if let checkpoint {
@@ -317,7 +318,8 @@ struct Daemon {
                     "restored learnt state",
                     metadata: ["path": "\(checkpoint.path)", "series": "\(snapshot.series.count)"]
                 )
-                return true
+                // A checkpoint of nothing learnt (written before the first scrape) leaves the backfill to run.
+                return !snapshot.series.isEmpty
             } else {
                 logger.warning(
                     "checkpoint was learnt under other detector settings; starting fresh",

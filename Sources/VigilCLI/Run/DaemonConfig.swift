@@ -59,14 +59,19 @@ struct DaemonConfig: Equatable {
     var narrator: NarratorConfiguration?
 
     /// The jobs whose series ``DetectorBackfill`` reads: every scrape configuration's, and the job of
-    /// targets given otherwise (`--scrape`), each at its shortest interval.
+    /// targets given otherwise (`--scrape`, for their instances only), each at its shortest interval.
     var backfillJobs: [DetectorBackfill.Job] {
         var jobs = self.jobs
-        for target in targets {
+        for target in targets where !jobs.contains(where: { $0.name == target.job && $0.instances == nil }) {
             if let index = jobs.firstIndex(where: { $0.name == target.job }) {
                 jobs[index].interval = min(jobs[index].interval, target.interval)
+                if jobs[index].instances?.contains(target.instanceLabel) == false {
+                    jobs[index].instances?.append(target.instanceLabel)
+                }
             } else {
-                jobs.append(DetectorBackfill.Job(name: target.job, interval: target.interval))
+                jobs.append(
+                    DetectorBackfill.Job(name: target.job, interval: target.interval, instances: [target.instanceLabel])
+                )
             }
         }
         return jobs
@@ -211,7 +216,15 @@ struct DaemonConfig: Equatable {
                 let read = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
                 if !read.name.isEmpty {
                     if names.insert(read.name).inserted {
-                        jobs.append(DetectorBackfill.Job(name: read.name, interval: read.interval))
+                        // A job of static targets only is read for their instances only: the others are
+                        // series no scrape of Vigil's would map.
+                        jobs.append(
+                            DetectorBackfill.Job(
+                                name: read.name,
+                                interval: read.interval,
+                                instances: read.discovery.isEmpty ? read.targets.map(\.instanceLabel) : nil
+                            )
+                        )
                     } else {
                         reader.fail(job, path + ".job_name", "job \"\(read.name)\" is configured twice")
                     }

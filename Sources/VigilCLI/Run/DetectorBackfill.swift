@@ -22,19 +22,20 @@ import VigilYAML
 /// ratio (at most 14 days), so the detectors still count as many samples as at their own interval.
 ///
 /// **The reads.** Remote read where Prometheus offers it (raw samples, compressed, stepped here), else
-/// `query_range`; a job at a time (two at once), oldest first, so the points of a series reach its
-/// detector in order. The first request of a job asks for a few points, which tells how many series it
-/// has; each next asks for as many points as keep it near a million samples (at most 720), and one
-/// Prometheus or the reader finds too heavy is halved and asked again. Only series a scrape would
-/// score: not histogram buckets, summary quantiles, OpenMetrics `_created` series, nor the rules'
-/// series (`:` names, `ALERTS`). A series is read as a scrape would read it (a counter by its rate,
-/// its first rate after a reset skipped); its role comes from its name, since Prometheus's answers
-/// carry no type, and a series the first scrape types otherwise starts over
-/// (``SeriesStore/register(_:role:)``). What the history raised is not reported: those are old news.
+/// `query_range`; a job at a time (two at once). First the job's last instant alone: the series
+/// Prometheus holds now (a pod replaced since is not learnt, and takes no room under the series limit),
+/// and how many, which sizes the rest. Then oldest first, so the points of a series reach its detector
+/// in order, each request as many points as keep it near a million samples (at most 720), the next
+/// asked for while one is replayed; one Prometheus or the reader finds too heavy is halved and asked
+/// again. Only series a scrape would score: not histogram buckets, summary quantiles, nor the rules'
+/// series (`:` names, `ALERTS`); for a job of static targets only, only their `instance`s. A series is
+/// read as a scrape would read it (a counter by its rate, its first rate after a reset skipped); its
+/// role comes from its name, since Prometheus's answers carry no type, and a series the first scrape
+/// types otherwise starts over (``SeriesStore/register(_:role:)``). What the history raised is not
+/// reported: those are old news.
 ///
-/// **What is kept.** Only series Prometheus saw within `horizon` (the series retention) of the start:
-/// not a pod replaced since, nor a series whose job's read failed or was cut short by the deadline —
-/// a baseline hours or days old would judge the first scrape against the past. A counter's rate
+/// **What is kept.** The series of the jobs read to the end: not a job whose read failed or was cut
+/// short by the deadline, whose baseline would be hours old at the first scrape. A counter's rate
 /// starts over at the first scrape (the history's last point is a grid instant, not the sample's own
 /// time). Bounded: each request by a timeout and a body cap, the series by the room left under the
 /// series limit and by the shard (the `instance` label, where the scrapes shard by the target's
@@ -46,6 +47,9 @@ struct DetectorBackfill {
     struct Job: Equatable, Sendable {
         var name: String
         var interval: Double
+        /// The `instance` labels of its targets where they are all known (static targets): only their
+        /// series are read. Nil: any (targets found by discovery).
+        var instances: [String]? = nil
     }
 
     var url: String
@@ -57,13 +61,11 @@ struct DetectorBackfill {
     var seriesLimit: Int
     /// Which series this replica learns, by their labels (its shard's targets).
     var keep: @Sendable ([String: String]) -> Bool = { _ in true }
-    /// A series whose history ends longer than this before the start is not kept.
-    var horizon: Double = 3_600
     var transport: any HTTPTransport = CurlHTTPClient()
     var requestTimeout: Double = 30
     var maxResponseBytes = 64 << 20
-    /// Samples (series × points) a request asks for at most, after a job's first: about 16 MB as the
-    /// reader holds them, 25 MB of `query_range` JSON.
+    /// Samples (series × points) a request asks for at most: about 16 MB as the reader holds them, 25 MB
+    /// of `query_range` JSON.
     var samplesPerRequest = 1_000_000
     /// Jobs read at once.
     var concurrency = 2
@@ -76,8 +78,9 @@ struct DetectorBackfill {
     static let maximumSpan: Double = 14 * 86_400
     /// Points per series and request at most: three hours at 15 s.
     static let maximumPointsPerRequest = 720
-    /// Points of a job's first request: enough to count its series before sizing the rest.
-    static let firstPoints = 16
+    /// The longest Prometheus scrape interval the step follows: past PromQL's 5-minute lookback a
+    /// `query_range` step loses points, and such an answer is more likely a mistake than a job.
+    static let longestPrometheusInterval: Double = 300
 
     /// What the detectors learnt, as a checkpoint holds it, and how the reading went.
     struct Learnt {
@@ -87,8 +90,8 @@ struct DetectorBackfill {
         var requests = 0
         /// Series left out at the series limit (each job's most in one request).
         var refused = 0
-        /// Series learnt but not kept: Prometheus last saw them before the horizon.
-        var notRecent = 0
+        /// Series learnt but not kept: their job was not read to the end.
+        var unfinished = 0
         /// Each failed job's error.
         var failures: [String: String] = [:]
         var timedOut = false
@@ -101,14 +104,19 @@ struct DetectorBackfill {
         var step: Double
         var first: Double
         var points: Int
+        var instances: [String]? = nil
 
         /// The series a scrape of the job gives the detectors (buckets, quantiles, `_created` and the
         /// rules' series left out on the server).
         var selector: String {
-            SeriesSelector.promQL([
-                ("job", .equal, job), ("__name__", .notMatches, ".+_bucket|.+_created|.*:.*|ALERTS|ALERTS_FOR_STATE"),
+            var matchers: [(label: String, op: SeriesSelector.Operator, value: String)] = [
+                ("job", .equal, job), ("__name__", .notMatches, ".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE"),
                 ("quantile", .equal, ""),
-            ])
+            ]
+            if let instances {
+                matchers.append(("instance", .matches, instances.map(RE2.quoted).joined(separator: "|")))
+            }
+            return SeriesSelector.promQL(matchers)
         }
     }
 
@@ -132,7 +140,7 @@ struct DetectorBackfill {
             "requests": "\(learnt.requests)", "took": "\(ContinuousClock.now - started)",
         ]
         if learnt.refused > 0 { metadata["refused_at_series_limit"] = "\(learnt.refused)" }
-        if learnt.notRecent > 0 { metadata["not_seen_within_horizon"] = "\(learnt.notRecent)" }
+        if learnt.unfinished > 0 { metadata["unfinished_jobs_series"] = "\(learnt.unfinished)" }
         logger.info("detectors learnt from prometheus's history", metadata: metadata)
         for (job, error) in learnt.failures.sorted(by: { $0.key < $1.key }) {
             logger.warning(
@@ -167,7 +175,7 @@ struct DetectorBackfill {
                 func next() {
                     guard let job = pending.popFirst() else { return }
                     let reading = Reading(job, prometheusInterval: intervals[job.name], span: span, now: now)
-                    reads.addTask {
+                    _ = reads.addTaskUnlessCancelled {
                         await Self.read(reading, reader, samplesPerRequest: samplesPerRequest, into: replay)
                     }
                 }
@@ -175,7 +183,7 @@ struct DetectorBackfill {
                 while await reads.next() != nil { next() }
             }
         }
-        var learnt = await replay.learnt(seenSince: now - horizon)
+        var learnt = await replay.learnt()
         learnt.timedOut = timedOut
         return learnt
     }
@@ -217,9 +225,24 @@ struct DetectorBackfill {
             }
         }
         var reader = reader
+        // The series Prometheus holds at the last instant: the ones learnt, and how many to size by.
+        let live: Set<[String: String]>
+        switch await fetch(Window(index: reading.points - 1, count: 1), reader) {
+        case .failure(let error):
+            if !Task.isCancelled { await replay.failed(reading.job, error.description) }
+            return
+        case .success(let (history, stats)):
+            reader.source.api = stats.api
+            await replay.counted()
+            live = Set(history.series.map(\.labels))
+        }
+        guard !live.isEmpty else {
+            await replay.finished(reading.job)
+            return
+        }
         // Lowered by every request found too heavy: the next are no larger.
         var ceiling = maximumPointsPerRequest
-        var window = Window(index: 0, count: min(firstPoints, ceiling, reading.points))
+        var window = Window(index: 0, count: min(max(1, samplesPerRequest / live.count), ceiling, reading.points))
         var answer = await fetch(window, reader)
         // A read cut short by the deadline or a stop is no failure of the job's.
         while !Task.isCancelled {
@@ -239,40 +262,36 @@ struct DetectorBackfill {
                 let (start, last) = bounds(window)
                 let after = window.index + window.count
                 guard after < reading.points else {
-                    await replay.take(history, of: reading.job, from: start, through: last)
+                    await replay.take(history, of: reading.job, admitting: live, from: start, through: last)
+                    await replay.finished(reading.job)
                     return
                 }
-                let size = max(1, samplesPerRequest / max(1, history.series.count))
+                let size = max(1, samplesPerRequest / live.count)
                 let following = Window(index: after, count: min(size, ceiling, reading.points - after))
                 // Prometheus answers the next while this one is replayed.
                 let settled = reader
                 async let next = fetch(following, settled)
-                await replay.take(history, of: reading.job, from: start, through: last)
+                await replay.take(history, of: reading.job, admitting: live, from: start, through: last)
                 window = following
                 answer = await next
             }
         }
     }
 
-    /// The longest scrape interval Prometheus uses for each job's active targets; none where it does
-    /// not say (an older server, a proxy, a store that only receives remote writes).
+    /// The longest scrape interval Prometheus uses for each job's active targets, up to
+    /// ``longestPrometheusInterval``; none where it does not say (an older server, a proxy, a store that
+    /// only receives remote writes, a target list over 16 MiB).
     static func scrapeIntervals(_ source: PrometheusSource, transport: any HTTPTransport) async -> [String: Double] {
-        let request = HTTPRequest(
-            url: source.url + "/api/v1/targets?state=active",
-            headers: [("Accept", "application/json")],
-            timeout: source.timeout,
-            maxBodyBytes: source.maxResponseBytes,
-            tls: source.tls,
-            authorization: source.authorization
-        )
-        guard let response = try? await transport.execute(request), response.status == 200,
-            let envelope = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
-            let targets = (envelope["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
+        guard
+            let targets = await source.data(of: "/api/v1/targets?state=active", transport: transport)?[
+                "activeTargets"
+            ] as? [[String: Any]]
         else { return [:] }
         var intervals: [String: Double] = [:]
         for target in targets {
             guard let job = (target["labels"] as? [String: Any])?["job"] as? String,
-                let interval = (target["scrapeInterval"] as? String).flatMap(DurationSyntax.seconds), interval > 0
+                let interval = (target["scrapeInterval"] as? String).flatMap(DurationSyntax.seconds),
+                interval > 0, interval <= longestPrometheusInterval
             else { continue }
             intervals[job] = max(intervals[job] ?? 0, interval)
         }
@@ -289,6 +308,8 @@ struct DetectorBackfill {
         /// Each job's most series refused by one answer (the same series are in each of its answers).
         var refused: [String: Int] = [:]
         var failures: [String: String] = [:]
+        /// The jobs read to the end.
+        var finished: Set<String> = []
 
         init(parameters: EnsembleParameters, seriesLimit: Int, keep: @escaping @Sendable ([String: String]) -> Bool) {
             store = SeriesStore(parameters: parameters)
@@ -296,11 +317,17 @@ struct DetectorBackfill {
             self.keep = keep
         }
 
-        /// One answer for `job` over `[start, last]`.
-        func take(_ history: MetricHistory, of job: String, from start: Double, through last: Double) {
+        /// One answer for `job` over `[start, last]`, of which the series in `live` are learnt.
+        func take(
+            _ history: MetricHistory,
+            of job: String,
+            admitting live: Set<[String: String]>,
+            from start: Double,
+            through last: Double
+        ) {
             requests += 1
             var refusedHere = 0
-            for series in history.series {
+            for series in history.series where live.contains(series.labels) {
                 let role = series.sampleRole
                 // A histogram's buckets are left to the rules, as a scrape leaves them.
                 guard role != .skipped, keep(series.labels) else { continue }
@@ -323,13 +350,21 @@ struct DetectorBackfill {
             refused[job] = max(refused[job] ?? 0, refusedHere)
         }
 
+        /// A request answered that replays nothing (a job's census).
+        func counted() { requests += 1 }
+
         func failed(_ job: String, _ error: String) { failures[job] = error }
 
-        /// What was learnt of the series seen at `since` or later; a counter's rate cleared.
-        func learnt(seenSince since: Double) -> Learnt {
+        func finished(_ job: String) { finished.insert(job) }
+
+        /// What was learnt of the jobs read to the end; a counter's rate cleared.
+        func learnt() -> Learnt {
             var snapshot = store.snapshot()
             let all = snapshot.series.count
-            snapshot.series.removeAll { ($0.detector.previousTimestamp ?? -.infinity) < since }
+            snapshot.series.removeAll { series in
+                let job = stride(from: 0, to: series.labels.count - 1, by: 2).first { series.labels[$0] == "job" }
+                return !finished.contains(job.map { series.labels[$0 + 1] } ?? "")
+            }
             for index in snapshot.series.indices where snapshot.series[index].role == .cumulative {
                 snapshot.series[index].rate = CounterRate()
             }
@@ -338,7 +373,7 @@ struct DetectorBackfill {
                 points: points,
                 requests: requests,
                 refused: refused.values.reduce(0, +),
-                notRecent: all - snapshot.series.count,
+                unfinished: all - snapshot.series.count,
                 failures: failures
             )
         }
@@ -354,6 +389,7 @@ extension DetectorBackfill.Reading {
     /// record the next scrape was judged against).
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job.name
+        instances = job.instances
         step = max(job.interval, prometheusInterval ?? 0, 1)
         let span = min(DetectorBackfill.maximumSpan, span * step / job.interval)
         let end = (now / step).rounded(.down) * step - step

@@ -8,11 +8,11 @@ import VigilScrape
 struct ScrapeService: Service {
     let manager: ScrapeManager
     /// Run first, when nothing else prepares the store (learning from Prometheus without a checkpoint).
-    var prepare: (@Sendable () async -> Void)?
+    var prepare: (@Sendable () async -> Bool)?
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await prepare?()
+            _ = await prepare?()
             await manager.run()
         }
     }

@@ -22,6 +22,16 @@ public struct RE2: Sendable {
     /// parsing it (`NewRegexp`), so `a)|(b` reads as `^(?s:a)|(b)$` there, and `\Qa.b` quotes the
     /// wrapper's end and is refused. A label matcher (`standalone`) is parsed alone, with `.` matching
     /// a newline, and its tree anchored (`NewFastRegexMatcher`): `a)|(b` is refused, `\Qa.b` is taken.
+    /// A pattern matching exactly `literal` (Go's `regexp.QuoteMeta`).
+    public static func quoted(_ literal: String) -> String {
+        var pattern = ""
+        for scalar in literal.unicodeScalars {
+            if "\\.+*?()|[]{}^$".unicodeScalars.contains(scalar) { pattern.append("\\") }
+            pattern.unicodeScalars.append(scalar)
+        }
+        return pattern
+    }
+
     public init(_ pattern: String, standalone: Bool = false) throws(RE2Syntax.Violation) {
         let parsed: RE2Syntax.Parsed
         var parsedText = pattern

@@ -9,17 +9,7 @@ enum ExternalLabels {
     /// The labels the server's loaded configuration declares (`GET /api/v1/status/config`); none when
     /// it does not say (an older server, a proxy that hides the endpoint): then nothing is taken off.
     static func read(_ source: PrometheusSource, transport: any HTTPTransport) async -> [String: String] {
-        let request = HTTPRequest(
-            url: source.url + "/api/v1/status/config",
-            headers: [("Accept", "application/json")],
-            timeout: source.timeout,
-            maxBodyBytes: 16 << 20,
-            tls: source.tls,
-            authorization: source.authorization
-        )
-        guard let response = try? await transport.execute(request), response.status == 200,
-            let envelope = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
-            let yaml = (envelope["data"] as? [String: Any])?["yaml"] as? String
+        guard let yaml = await source.data(of: "/api/v1/status/config", transport: transport)?["yaml"] as? String
         else { return [:] }
         return parse(yaml)
     }
