@@ -18,7 +18,9 @@ swift build -c release --product vigil 2>&1 | tail -n 1
 vigil="$PWD/.build/release/vigil"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Ends a step before now, on the 15-s grid, as a Prometheus scraping until now would hold it.
+# Ends a step before now, on the 15-s grid, as a Prometheus scraping until now would hold it. Every
+# series is the one static target's (127.0.0.1:9, which Vigil is given and never reaches): a job of
+# static targets is read for their instances only.
 end=$(( $(date +%s) / 15 * 15 - 15 ))
 python3 - "$work/history.om" "$series" "$hours" "$end" <<'PY'
 import math, random, sys
@@ -29,14 +31,14 @@ out = open(path, "w", buffering=1 << 22)
 out.write("# TYPE bench_level gauge\n")
 for k in range(series // 2):
     base, swing = random.uniform(10, 1000), random.uniform(0.1, 0.5)
-    prefix = f'bench_level{{instance="target:{k % 50}",job="bench",series="{k}"}} '
+    prefix = f'bench_level{{instance="127.0.0.1:9",job="bench",series="{k}"}} '
     out.write("".join(
         f"{prefix}{base * (1 + swing * math.sin(2 * math.pi * t / 86400)) * random.gauss(1, 0.03):.4f} {t}\n"
         for t in times))
 out.write("# TYPE bench_requests counter\n")
 for k in range(series - series // 2):
     rate, total = random.uniform(1, 200), 0.0
-    prefix = f'bench_requests_total{{instance="target:{k % 50}",job="bench",series="{k}"}} '
+    prefix = f'bench_requests_total{{instance="127.0.0.1:9",job="bench",series="{k}"}} '
     lines = []
     for t in times:
         total += rate * 15 * random.gauss(1, 0.05)
