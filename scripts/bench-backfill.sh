@@ -4,7 +4,8 @@
 # scrapes, loaded into a real local Prometheus with promtool. Beside it, in the same run, its peer: the
 # same history fetched as `query_range` JSON with curl, window by window as Vigil asks for it (the
 # transfer alone, no replay).
-# Usage: scripts/bench-backfill.sh [SERIES=1000] [HOURS=26]   (KEEP=1 keeps the generated data and TSDB)
+# Usage: scripts/bench-backfill.sh [SERIES=1000] [HOURS=26]   (KEEP=1 keeps the generated data and TSDB,
+# and leaves Prometheus and vigil running: stop them by hand)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 series="${1:-1000}"; hours="${2:-26}"

@@ -70,7 +70,7 @@ extension PrometheusHistoryReader {
             )
         }
         guard response.status == 200 else {
-            // A gateway's 504, or Prometheus out of time or past its remote read sample limit (500, 503).
+            // A gateway's 504, or Prometheus out of time or out of resources for it (500, 503).
             throw HistoryReadError(
                 description: "\(what): HTTP \(response.status): \(Self.errorText(response.body))",
                 tooHeavy: [500, 503, 504].contains(response.status)

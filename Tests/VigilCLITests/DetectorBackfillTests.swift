@@ -107,7 +107,10 @@ struct DetectorBackfillTests {
             asked.withLock { $0.append((start, end)) }
             #expect(step == Self.interval)
             // Only what a scrape would score: no buckets, quantiles nor the rules' series.
-            #expect(query.contains(#"__name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE""#), "\(query)")
+            #expect(
+                query.contains(#"__name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE|scrape_series_added|"#),
+                "\(query)"
+            )
             #expect(query.contains(#"quantile="""#), "\(query)")
             return (200, Self.matrix(query, start, end, step))
         }
@@ -117,6 +120,8 @@ struct DetectorBackfillTests {
         #expect(learnt.snapshot.series.count == 3)
         #expect(learnt.points == 3 * Self.points)
         #expect(learnt.failures.isEmpty && !learnt.timedOut && learnt.refused == 0 && learnt.unfinished == 0)
+        // The scripted Prometheus lists no targets: how often it scrapes the job is not known.
+        #expect(learnt.intervalsUnknown == ["app"])
         // First the last instant alone (which series are there now), then oldest first, 720 points at a
         // time; no gap, no overlap.
         let asks = asked.withLock { $0 }
@@ -200,6 +205,7 @@ struct DetectorBackfillTests {
         #expect(first.withLock { $0 } == end - 4 * Self.span)
         #expect(learnt.points == 3 * (Int(4 * Self.span / 60) + 1))
         #expect(learnt.snapshot.series.allSatisfy { $0.detector.previousTimestamp == end })
+        #expect(learnt.intervalsUnknown.isEmpty)
 
         let reading = DetectorBackfill.Reading(
             .init(name: "app", interval: 7),
@@ -250,7 +256,8 @@ struct DetectorBackfillTests {
     }
 
     /// A failure that is not about size ends the job, and a job not read to the end keeps nothing: its
-    /// baseline would be hours old. The other jobs are not held back by it.
+    /// baseline would be hours old. The other jobs are not held back by it, nor is their room under the
+    /// series limit taken by it: read first, with room for three series only, it leaves all three.
     @Test func aFailingJobLearnsFromItsScrapesAndTheOthersGoOn() async throws {
         let batch = Self.series.map { series in
             (labels: series.labels.merging(["job": "batch"]) { $1 }, value: series.value)
@@ -262,7 +269,9 @@ struct DetectorBackfillTests {
             }
             return (200, Self.matrix(query, start, end, step, of: Self.series + batch))
         }
-        let learnt = await backfill(prometheus, jobs: ["app", "batch"]).learn(now: Self.now)
+        var backfill = backfill(prometheus, jobs: ["batch", "app"], seriesLimit: 3)
+        backfill.concurrency = 1
+        let learnt = await backfill.learn(now: Self.now)
         let failure = try #require(learnt.failures["batch"])
         #expect(failure.contains("invalid parameter"), "\(failure)")
         #expect(learnt.failures.count == 1)
@@ -292,12 +301,37 @@ struct DetectorBackfillTests {
         #expect(Self.learnt(learnt.snapshot) == Self.learnt(Self.scraped(Self.series).snapshot()))
     }
 
+    /// A job of more series × points than a backfill reads is not read past its last instant: it would be
+    /// cut short by the deadline and kept for nothing.
+    @Test func aJobTooLargeToReadIsLeftToItsScrapes() async throws {
+        let asked = Mutex(0)
+        let prometheus = ScriptedPrometheus { query, start, end, step in
+            asked.withLock { $0 += 1 }
+            return (200, Self.matrix(query, start, end, step))
+        }
+        var large = backfill(prometheus)
+        large.samplesPerJob = 3 * Self.points - 1
+        let learnt = await large.learn(now: Self.now)
+        #expect(learnt.failures["app"] == "3 series × 6241 points: more than a backfill reads of a job (18722 samples)")
+        #expect(learnt.snapshot.series.isEmpty)
+        #expect(asked.withLock { $0 } == 1)
+    }
+
     /// At most the room under the series limit is learnt, and only the series this replica's shard keeps.
     @Test func theSeriesLimitAndTheShardBoundWhatIsLearnt() async throws {
         let prometheus = ScriptedPrometheus { (200, Self.matrix($0, $1, $2, $3)) }
         let limited = await backfill(prometheus, seriesLimit: 2).learn(now: Self.now)
         #expect(limited.snapshot.series.count == 2)
         #expect(limited.refused == 1)
+
+        // No room at all: nothing is asked for.
+        let asked = Mutex(0)
+        let counting = ScriptedPrometheus { query, start, end, step in
+            asked.withLock { $0 += 1 }
+            return (200, Self.matrix(query, start, end, step))
+        }
+        #expect(await backfill(counting, seriesLimit: 0).learn(now: Self.now).snapshot.series.isEmpty)
+        #expect(asked.withLock { $0 } == 0)
 
         var sharded = backfill(prometheus)
         sharded.keep = { $0["instance"] == "b:1" }
@@ -389,12 +423,12 @@ struct DetectorBackfillTests {
         )
         // A target given on the command line (`--scrape … --job web`) is read too.
         config.targets.append(ScrapeTarget(url: "http://w:80/metrics", job: "web", interval: 5))
-        #expect(config.backfillJobs.last == .init(name: "web", interval: 5, instances: ["w:80"]))
-        let reading = DetectorBackfill.Reading(config.backfillJobs[0], prometheusInterval: nil, span: 60, now: 600)
-        #expect(
-            reading.selector
-                == #"{job="node", __name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE", quantile="", instance=~"n:9100"}"#
-        )
+        #expect(config.backfillJobs().last == .init(name: "web", interval: 5, instances: ["w:80"]))
+        // A replica reads the static instances its shard owns, and no job where it owns none.
+        #expect(config.backfillJobs { $0.job != "node" }.map(\.name) == ["app", "web"])
+        let reading = DetectorBackfill.Reading(config.backfillJobs()[0], prometheusInterval: nil, span: 60, now: 600)
+        #expect(reading.selector.hasPrefix(#"{job="node", __name__!~".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE|scrape_"#))
+        #expect(reading.selector.hasSuffix(#"scrape_body_size_bytes", quantile="", instance=~"n:9100"}"#))
         let dotted = DetectorBackfill.Reading(
             .init(name: "a", interval: 15, instances: ["10.0.0.1:80", "b:1"]),
             prometheusInterval: nil,

@@ -9,7 +9,7 @@ struct ScriptedPrometheus: WholeAnswerTransport {
     var answer: @Sendable (String, Double, Double, Double) async throws(HTTPClientError) -> (status: Int, body: String)
 
     func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        if request.url.hasSuffix("/api/v1/targets?state=active") {
+        if request.url.contains("/api/v1/targets?state=active") {
             return HTTPResponse(status: 200, headers: [], body: Array(targets.utf8), bytesOnWire: targets.utf8.count)
         }
         let form = request.formFields

@@ -31,11 +31,12 @@ struct Daemon {
         // Bootstrap swift-metrics before any service creates a metric.
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
+        let backfillJobs = config.backfillJobs { shard.owns(address: $0.instance) }
         let backfill = config.prometheusURL.flatMap { url in
-            config.detectorBackfill > 0 && !config.backfillJobs.isEmpty
+            config.detectorBackfill > 0 && !backfillJobs.isEmpty
                 ? DetectorBackfill(
                     url: url,
-                    jobs: config.backfillJobs,
+                    jobs: backfillJobs,
                     span: config.detectorBackfill,
                     parameters: config.detectorParameters,
                     seriesLimit: config.seriesLimit,

@@ -59,22 +59,25 @@ struct DaemonConfig: Equatable {
     var narrator: NarratorConfiguration?
 
     /// The jobs whose series ``DetectorBackfill`` reads: every scrape configuration's, and the job of
-    /// targets given otherwise (`--scrape`, for their instances only), each at its shortest interval.
-    var backfillJobs: [DetectorBackfill.Job] {
+    /// targets given otherwise (`--scrape`), each at its shortest interval. A job of static targets is
+    /// read for the instances of the targets `owns` (this replica's shard) only, and not at all where
+    /// it owns none.
+    func backfillJobs(owning owns: (ScrapeTarget) -> Bool = { _ in true }) -> [DetectorBackfill.Job] {
         var jobs = self.jobs
-        for target in targets where !jobs.contains(where: { $0.name == target.job && $0.instances == nil }) {
-            if let index = jobs.firstIndex(where: { $0.name == target.job }) {
-                jobs[index].interval = min(jobs[index].interval, target.interval)
-                if jobs[index].instances?.contains(target.instanceLabel) == false {
-                    jobs[index].instances?.append(target.instanceLabel)
-                }
-            } else {
-                jobs.append(
-                    DetectorBackfill.Job(name: target.job, interval: target.interval, instances: [target.instanceLabel])
-                )
-            }
+        for target in targets where !jobs.contains(where: { $0.name == target.job }) {
+            jobs.append(DetectorBackfill.Job(name: target.job, interval: target.interval, instances: []))
         }
-        return jobs
+        return jobs.compactMap { job in
+            guard job.instances != nil else { return job }
+            var job = job
+            var instances: [String] = []
+            for target in targets where target.job == job.name && owns(target) {
+                job.interval = min(job.interval, target.interval)
+                if !instances.contains(target.instanceLabel) { instances.append(target.instanceLabel) }
+            }
+            job.instances = instances
+            return instances.isEmpty ? nil : job
+        }
     }
 
     /// The detector settings this configuration asks for: by default exactly `EnsembleParameters()`, the

@@ -19,7 +19,8 @@ import VigilYAML
 /// 6,000 samples its warm-up needs there. Never finer than Prometheus's own scrape of the job
 /// (`/api/v1/targets`): a finer step repeats each sample, and a counter would read 0 and then twice its
 /// rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
-/// ratio (at most 14 days), so the detectors still count as many samples as at their own interval.
+/// ratio (at most 14 days), so the detectors still count as many samples as at their own interval
+/// (short of it only where the 14 days bind: Vigil at 15 s and Prometheus at 5 minutes).
 ///
 /// **The reads.** Remote read where Prometheus offers it (raw samples, compressed, stepped here), else
 /// `query_range`; a job at a time (two at once). First the job's last instant alone: the series
@@ -67,6 +68,11 @@ struct DetectorBackfill {
     /// Samples (series × points) a request asks for at most: about 16 MB as the reader holds them, 25 MB
     /// of `query_range` JSON.
     var samplesPerRequest = 1_000_000
+    /// The most samples (series × points) a job is read for: about what the deadline reads here (3.7 M
+    /// samples a second by remote read, `scripts/bench-backfill.sh`). A larger job would be cut short
+    /// and kept for nothing, its census and windows held meanwhile (kube-state-metrics of a large
+    /// cluster: 300,000 series); it learns from its scrapes.
+    var samplesPerJob = 200_000_000
     /// Jobs read at once.
     var concurrency = 2
     var api = HistoryAPI.auto
@@ -94,6 +100,8 @@ struct DetectorBackfill {
         var unfinished = 0
         /// Each failed job's error.
         var failures: [String: String] = [:]
+        /// The jobs whose scrape interval Prometheus did not say: read at Vigil's.
+        var intervalsUnknown: [String] = []
         var timedOut = false
     }
 
@@ -106,18 +114,25 @@ struct DetectorBackfill {
         var points: Int
         var instances: [String]? = nil
 
-        /// The series a scrape of the job gives the detectors (buckets, quantiles, `_created` and the
-        /// rules' series left out on the server).
+        /// The series a scrape of the job gives the detectors: buckets, quantiles, the rules' series
+        /// and the scrape series Vigil does not keep left out on the server (`_created` is not: in
+        /// kube-state-metrics it is a gauge a scrape scores).
         var selector: String {
             var matchers: [(label: String, op: SeriesSelector.Operator, value: String)] = [
-                ("job", .equal, job), ("__name__", .notMatches, ".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE"),
-                ("quantile", .equal, ""),
+                ("job", .equal, job), ("__name__", .notMatches, Self.excludedNames), ("quantile", .equal, ""),
             ]
             if let instances {
                 matchers.append(("instance", .matches, instances.map(RE2.quoted).joined(separator: "|")))
             }
             return SeriesSelector.promQL(matchers)
         }
+
+        /// Names no scrape of Vigil's scores: histogram buckets, the rules' series, and the scrape
+        /// series Prometheus keeps beside the three Vigil keeps (`up`, `scrape_duration_seconds`,
+        /// `scrape_samples_scraped`).
+        static let excludedNames =
+            ".+_bucket|.*:.*|ALERTS|ALERTS_FOR_STATE|scrape_series_added|scrape_samples_post_metric_relabeling"
+            + "|scrape_timeout_seconds|scrape_sample_limit|scrape_body_size_bytes"
     }
 
     /// Learns, then hands what was learnt to `manager`, logging what happened.
@@ -142,6 +157,12 @@ struct DetectorBackfill {
         if learnt.refused > 0 { metadata["refused_at_series_limit"] = "\(learnt.refused)" }
         if learnt.unfinished > 0 { metadata["unfinished_jobs_series"] = "\(learnt.unfinished)" }
         logger.info("detectors learnt from prometheus's history", metadata: metadata)
+        if !learnt.intervalsUnknown.isEmpty {
+            logger.notice(
+                "prometheus did not say how often it scrapes these jobs: read at vigil's scrape interval (where prometheus scrapes less often, each sample repeats and a counter's rate reads 0 and then a multiple)",
+                metadata: ["jobs": "\(learnt.intervalsUnknown.sorted())"]
+            )
+        }
         for (job, error) in learnt.failures.sorted(by: { $0.key < $1.key }) {
             logger.warning(
                 "reading a job's history from prometheus failed: its series learn from their scrapes",
@@ -158,6 +179,8 @@ struct DetectorBackfill {
 
     /// Reads and replays the history up to `now`.
     func learn(now: Double) async -> Learnt {
+        // No room under the series limit: nothing to read for.
+        guard seriesLimit > 0 else { return Learnt(snapshot: StoreSnapshot(parameters: parameters, series: [])) }
         let replay = Replay(parameters: parameters, seriesLimit: seriesLimit, keep: keep)
         let source = PrometheusSource(
             url: url,
@@ -167,23 +190,30 @@ struct DetectorBackfill {
             api: api
         )
         let (_, timedOut) = await withDeadline(deadline, clock: clock) {
-            [transport, jobs, span, concurrency, samplesPerRequest] in
-            let intervals = await Self.scrapeIntervals(source, transport: transport)
+            [transport, jobs, span, concurrency, samplesPerRequest, samplesPerJob] in
             let reader = await PrometheusHistoryReader(source: source, transport: transport).resolvingExternalLabels()
             await withTaskGroup(of: Void.self) { reads in
                 var pending = jobs[...]
                 func next() {
                     guard let job = pending.popFirst() else { return }
-                    let reading = Reading(job, prometheusInterval: intervals[job.name], span: span, now: now)
                     _ = reads.addTaskUnlessCancelled {
-                        await Self.read(reading, reader, samplesPerRequest: samplesPerRequest, into: replay)
+                        let interval = await Self.scrapeInterval(of: job.name, source, transport: transport)
+                        if interval == nil { await replay.intervalUnknown(job.name) }
+                        let reading = Reading(job, prometheusInterval: interval, span: span, now: now)
+                        await Self.read(
+                            reading,
+                            reader,
+                            samplesPerRequest: samplesPerRequest,
+                            samplesPerJob: samplesPerJob,
+                            into: replay
+                        )
                     }
                 }
                 for _ in 0..<max(1, concurrency) { next() }
                 while await reads.next() != nil { next() }
             }
         }
-        var learnt = await replay.learnt()
+        var learnt = await replay.learnt(jobs.map(\.name))
         learnt.timedOut = timedOut
         return learnt
     }
@@ -194,6 +224,7 @@ struct DetectorBackfill {
         _ reading: Reading,
         _ reader: PrometheusHistoryReader,
         samplesPerRequest: Int,
+        samplesPerJob: Int,
         into replay: Replay
     ) async {
         /// One request: `count` instants from the `index`th, from the first by index so no error builds
@@ -225,8 +256,9 @@ struct DetectorBackfill {
             }
         }
         var reader = reader
-        // The series Prometheus holds at the last instant: the ones learnt, and how many to size by.
-        let live: Set<[String: String]>
+        // The series Prometheus holds at the last instant that this replica learns: the ones learnt (by
+        // their labels' hash), and how many to size by.
+        let live: Set<Int>
         switch await fetch(Window(index: reading.points - 1, count: 1), reader) {
         case .failure(let error):
             if !Task.isCancelled { await replay.failed(reading.job, error.description) }
@@ -234,10 +266,18 @@ struct DetectorBackfill {
         case .success(let (history, stats)):
             reader.source.api = stats.api
             await replay.counted()
-            live = Set(history.series.map(\.labels))
+            let keep = await replay.keep
+            live = Set(history.series.lazy.filter { keep($0.labels) }.map(\.labels.hashValue))
         }
         guard !live.isEmpty else {
             await replay.finished(reading.job)
+            return
+        }
+        guard live.count * reading.points <= samplesPerJob else {
+            await replay.failed(
+                reading.job,
+                "\(live.count) series × \(reading.points) points: more than a backfill reads of a job (\(samplesPerJob) samples)"
+            )
             return
         }
         // Lowered by every request found too heavy: the next are no larger.
@@ -278,31 +318,43 @@ struct DetectorBackfill {
         }
     }
 
-    /// The longest scrape interval Prometheus uses for each job's active targets, up to
-    /// ``longestPrometheusInterval``; none where it does not say (an older server, a proxy, a store that
-    /// only receives remote writes, a target list over 16 MiB).
-    static func scrapeIntervals(_ source: PrometheusSource, transport: any HTTPTransport) async -> [String: Double] {
+    /// The longest scrape interval Prometheus uses for `job`'s active targets, up to
+    /// ``longestPrometheusInterval``; nil where it does not say (an older server, a proxy, a store that
+    /// only receives remote writes, an answer over 16 MiB). Asked for the job's scrape pool alone (a
+    /// Prometheus older than 2.42 ignores the parameter and lists every target).
+    static func scrapeInterval(
+        of job: String,
+        _ source: PrometheusSource,
+        transport: any HTTPTransport
+    ) async
+        -> Double?
+    {
+        let pool = job.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         guard
-            let targets = await source.data(of: "/api/v1/targets?state=active", transport: transport)?[
+            let targets = await source.data(
+                of: "/api/v1/targets?state=active&scrapePool=\(pool)",
+                transport: transport
+            )?[
                 "activeTargets"
             ] as? [[String: Any]]
-        else { return [:] }
-        var intervals: [String: Double] = [:]
-        for target in targets {
-            guard let job = (target["labels"] as? [String: Any])?["job"] as? String,
+        else { return nil }
+        let intervals = targets.compactMap { target -> Double? in
+            guard (target["labels"] as? [String: Any])?["job"] as? String == job,
                 let interval = (target["scrapeInterval"] as? String).flatMap(DurationSyntax.seconds),
                 interval > 0, interval <= longestPrometheusInterval
-            else { continue }
-            intervals[job] = max(intervals[job] ?? 0, interval)
+            else { return nil }
+            return interval
         }
-        return intervals
+        return intervals.max()
     }
 
-    /// The detectors being taught, one answer at a time.
+    /// The detectors being taught, one answer at a time, each job in a store of its own: a job that is
+    /// not read to the end takes no room from one that is.
     private actor Replay {
-        let store: SeriesStore
+        let parameters: EnsembleParameters
         let seriesLimit: Int
         let keep: @Sendable ([String: String]) -> Bool
+        var stores: [String: SeriesStore] = [:]
         var points = 0
         var requests = 0
         /// Each job's most series refused by one answer (the same series are in each of its answers).
@@ -310,24 +362,28 @@ struct DetectorBackfill {
         var failures: [String: String] = [:]
         /// The jobs read to the end.
         var finished: Set<String> = []
+        var intervalsUnknown: [String] = []
 
         init(parameters: EnsembleParameters, seriesLimit: Int, keep: @escaping @Sendable ([String: String]) -> Bool) {
-            store = SeriesStore(parameters: parameters)
+            self.parameters = parameters
             self.seriesLimit = seriesLimit
             self.keep = keep
         }
 
-        /// One answer for `job` over `[start, last]`, of which the series in `live` are learnt.
+        /// One answer for `job` over `[start, last]`, of which the series in `live` (by their labels'
+        /// hash) are learnt.
         func take(
             _ history: MetricHistory,
             of job: String,
-            admitting live: Set<[String: String]>,
+            admitting live: Set<Int>,
             from start: Double,
             through last: Double
         ) {
             requests += 1
+            let store = stores[job] ?? SeriesStore(parameters: parameters)
+            stores[job] = store
             var refusedHere = 0
-            for series in history.series where live.contains(series.labels) {
+            for series in history.series where live.contains(series.labels.hashValue) {
                 let role = series.sampleRole
                 // A histogram's buckets are left to the rules, as a scrape leaves them.
                 guard role != .skipped, keep(series.labels) else { continue }
@@ -357,24 +413,35 @@ struct DetectorBackfill {
 
         func finished(_ job: String) { finished.insert(job) }
 
-        /// What was learnt of the jobs read to the end; a counter's rate cleared.
-        func learnt() -> Learnt {
-            var snapshot = store.snapshot()
-            let all = snapshot.series.count
-            snapshot.series.removeAll { series in
-                let job = stride(from: 0, to: series.labels.count - 1, by: 2).first { series.labels[$0] == "job" }
-                return !finished.contains(job.map { series.labels[$0 + 1] } ?? "")
+        func intervalUnknown(_ job: String) { intervalsUnknown.append(job) }
+
+        /// What the jobs read to the end learnt, in `jobs`' order up to the series limit; a counter's
+        /// rate cleared.
+        func learnt(_ jobs: [String]) -> Learnt {
+            var series: [StoreSnapshot.Series] = []
+            var unfinished = 0
+            var refusedAtLimit = 0
+            for job in jobs {
+                guard let learnt = stores[job]?.snapshot().series else { continue }
+                guard finished.contains(job) else {
+                    unfinished += learnt.count
+                    continue
+                }
+                let room = max(0, seriesLimit - series.count)
+                series += learnt.prefix(room)
+                refusedAtLimit += max(0, learnt.count - room)
             }
-            for index in snapshot.series.indices where snapshot.series[index].role == .cumulative {
-                snapshot.series[index].rate = CounterRate()
+            for index in series.indices where series[index].role == .cumulative {
+                series[index].rate = CounterRate()
             }
             return Learnt(
-                snapshot: snapshot,
+                snapshot: StoreSnapshot(parameters: parameters, series: series),
                 points: points,
                 requests: requests,
-                refused: refused.values.reduce(0, +),
-                unfinished: all - snapshot.series.count,
-                failures: failures
+                refused: refused.values.reduce(0, +) + refusedAtLimit,
+                unfinished: unfinished,
+                failures: failures,
+                intervalsUnknown: intervalsUnknown
             )
         }
     }

@@ -17,11 +17,6 @@ public struct RE2: Sendable {
     let program: RE2Program?
     private let shortcut: Shortcut?
 
-    /// Fails, in Go's words, where Prometheus would, and also past a million instructions (where
-    /// Prometheus takes up to 3.3 million; see ``RE2Program/maximumInstructions``). Relabelling wraps the pattern's text before
-    /// parsing it (`NewRegexp`), so `a)|(b` reads as `^(?s:a)|(b)$` there, and `\Qa.b` quotes the
-    /// wrapper's end and is refused. A label matcher (`standalone`) is parsed alone, with `.` matching
-    /// a newline, and its tree anchored (`NewFastRegexMatcher`): `a)|(b` is refused, `\Qa.b` is taken.
     /// A pattern matching exactly `literal` (Go's `regexp.QuoteMeta`).
     public static func quoted(_ literal: String) -> String {
         var pattern = ""
@@ -32,6 +27,11 @@ public struct RE2: Sendable {
         return pattern
     }
 
+    /// Fails, in Go's words, where Prometheus would, and also past a million instructions (where
+    /// Prometheus takes up to 3.3 million; see ``RE2Program/maximumInstructions``). Relabelling wraps the pattern's text before
+    /// parsing it (`NewRegexp`), so `a)|(b` reads as `^(?s:a)|(b)$` there, and `\Qa.b` quotes the
+    /// wrapper's end and is refused. A label matcher (`standalone`) is parsed alone, with `.` matching
+    /// a newline, and its tree anchored (`NewFastRegexMatcher`): `a)|(b` is refused, `\Qa.b` is taken.
     public init(_ pattern: String, standalone: Bool = false) throws(RE2Syntax.Violation) {
         let parsed: RE2Syntax.Parsed
         var parsedText = pattern

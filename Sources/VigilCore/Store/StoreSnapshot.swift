@@ -11,6 +11,11 @@ public struct StoreSnapshot: Sendable, Equatable {
     /// The settings the detectors learnt under: state learnt under other settings is not reused.
     public var parameters: EnsembleParameters
     public var series: [Series]
+
+    public init(parameters: EnsembleParameters, series: [Series]) {
+        self.parameters = parameters
+        self.series = series
+    }
 }
 
 extension SeriesStore {
