@@ -75,7 +75,6 @@ struct PacedSettingsTests {
         parameters.peakFloor = 3.5
         parameters.minimumSamples = 9
         parameters.warmupSamples = 290
-        parameters.alarmHold = 47
         var paced = PacedSettings()
         #expect(paced.pace.isNaN)  // holds nothing yet: no spacing equals it
         let pace = 0.05
@@ -88,11 +87,11 @@ struct PacedSettingsTests {
         #expect(paced.peakDecay == RecordRatio.decay(1_900, pace))
         #expect(paced.sustainedDecay == RecordRatio.decay(15_000, pace))
         #expect(paced.recordFloor == EnsembleDetector.pacedFloor(3.5, pace))
-        #expect(paced.minimumSamples == 180 && paced.warmupSamples == 5_800 && paced.alarmHold == 940)
+        #expect(paced.minimumSamples == 180 && paced.warmupSamples == 5_800)
         // At the reference spacing, the settings themselves.
         paced.pace(parameters, to: 1)
         #expect(paced.levelAlpha == 0.011 && paced.peakDecay == 1 - 1 / 1_900.0 && paced.recordFloor == 3.5)
-        #expect(paced.minimumSamples == 9 && paced.warmupSamples == 290 && paced.alarmHold == 47)
+        #expect(paced.minimumSamples == 9 && paced.warmupSamples == 290)
     }
 }
 

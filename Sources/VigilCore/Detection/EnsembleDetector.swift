@@ -36,8 +36,8 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
-    /// Samples after an alarm (a score at ``EnsembleDetector/alarmThreshold``) that score 0: one anomaly,
-    /// one early alarm. NAB rewards the first detection in a window and charges every one outside it;
+    /// Reference intervals of time after an alarm (a score at ``EnsembleDetector/alarmThreshold``) whose
+    /// samples score 0 (counted in time, ``RecordRatio``; at most 65,535): one anomaly, one early alarm. NAB rewards the first detection in a window and charges every one outside it;
     /// 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
     public var alarmHold: UInt32 = 48
     /// The sustained deviation (``SustainedDeviation``): smoothing of the mean residual, the clip on each
@@ -291,7 +291,8 @@ public struct EnsembleDetector: Detector, Equatable {
             floor: recordFloor,
             warmup: warmup,
             alarm: Self.alarmThreshold,
-            hold: paced.alarmHold
+            hold: parameters.alarmHold,
+            pace: paced.pace
         )
         // Evidence is reported once past warm-up, also while the stage holds its score after an alarm:
         // the anomaly still says since when.

@@ -15,7 +15,6 @@ public struct PacedSettings: Sendable {
     public private(set) var pace = Double.nan
     var minimumSamples: UInt32 = 0
     var warmupSamples: UInt32 = 0
-    var alarmHold: UInt32 = 0
     var levelAlpha = 0.0
     var differenceAlpha = 0.0
     var seasonalAlpha = 0.0
@@ -38,7 +37,6 @@ public struct PacedSettings: Sendable {
         #endif
         minimumSamples = EnsembleDetector.paced(parameters.minimumSamples, pace)
         warmupSamples = EnsembleDetector.paced(parameters.warmupSamples, pace)
-        alarmHold = EnsembleDetector.paced(parameters.alarmHold, pace)
         levelAlpha = EnsembleDetector.paced(parameters.levelAlpha, pace)
         differenceAlpha = EnsembleDetector.paced(parameters.differenceAlpha, pace)
         seasonalAlpha = EnsembleDetector.paced(parameters.seasonalAlpha, pace)
