@@ -9,15 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 series="${1:-1000}"; hours="${2:-26}"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT
-
-swift build -c release --product vigil 2>&1 | tail -n 1
-vigil="$PWD/.build/release/vigil"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/bench-lib.sh
 
 # Ends a step before now, on the 15-s grid, as a Prometheus scraping until now would hold it. Every
 # series is the one static target's (127.0.0.1:9, which Vigil is given and never reaches): a job of
@@ -47,16 +39,8 @@ for k in range(series - series // 2):
     out.write("".join(lines))
 out.write("# EOF\n")
 PY
-(cd "$work" && promtool tsdb create-blocks-from openmetrics history.om data > promtool.log)
-
-prometheus_port=$(free_port)
-printf 'scrape_configs: []\n' > "$work/prometheus.yml"
-# exec: the pid cleanup kills is Prometheus's own, not a subshell's that would leave it running.
-(cd "$work" && exec prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
-    --web.listen-address="127.0.0.1:$prometheus_port" > prometheus.log 2>&1) &
-pids+=($!)
-api="http://127.0.0.1:$prometheus_port"
-for _ in $(seq 600); do curl -sf "$api/-/ready" > /dev/null && break; sleep 0.1; done
+start_prometheus "$work/history.om"
+api=$prometheus_url
 
 # The peer: every window Vigil asks for, fetched as query_range JSON.
 start=$(( end - hours * 3600 ))

@@ -8,14 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-200}"; hours="${2:-6}"; runs="${3:-5}"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT
-
-swift build -c release --product vigil 2>&1 | tail -n 1
-vigil="$PWD/.build/release/vigil"
+source scripts/bench-lib.sh
 
 # 56 series a pod, 50 of them selected by the default rules: 2 containers' working set and memory limit,
 # their CFS periods and throttled periods (counters), requests by 6 codes and 2 methods (counters), and a
@@ -90,17 +83,12 @@ PY
 lines=$(grep -vc '^#' "$work/scenario/metrics.om")
 echo "data: $pods pods × 56 series (50 read) × $((hours * 240 + 1)) points = $lines samples, $(du -m "$work/scenario/metrics.om" | cut -f1) MB of OpenMetrics"
 
-promtool tsdb create-blocks-from openmetrics "$work/scenario/metrics.om" "$work/data" >/dev/null
-port=$((40000 + RANDOM % 10000))
-printf 'global: {scrape_interval: 1m}\nscrape_configs: []\n' > "$work/prometheus.yml"
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" --storage.tsdb.retention.time=100y \
-    --web.listen-address="127.0.0.1:$port" >"$work/prometheus.log" 2>&1 &
-pids+=($!)
-until curl -sf "127.0.0.1:$port/-/ready" >/dev/null; do sleep 0.2; done
+start_prometheus "$work/scenario/metrics.om" "global: {scrape_interval: 1m}
+scrape_configs: []"
 
 end=1796000400
 start=$((end - hours * 3600))
-live=("$vigil" diagnose --prometheus "http://127.0.0.1:$port" -n bench --since "$start" --until "$end" --step 15s -o json --timings)
+live=("$vigil" diagnose --prometheus "$prometheus_url" -n bench --since "$start" --until "$end" --step 15s -o json --timings)
 range=("${live[@]}" --prometheus-api query-range)
 replay=("$vigil" diagnose --replay "$work/scenario" -o json --timings)
 

@@ -11,13 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 series="${1:-100000}"; duration="${2:-120}"; interval="${3:-10}"; vary="${4:-0}"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-swift build -c release --product vigil 2>&1 | tail -n 1
-vigil="$PWD/.build/release/vigil"
+source scripts/bench-lib.sh
 $vigil generate kube-state-metrics --samples "$series" > "$work/metrics.prom"
 if [ "$vary" = 1 ]; then
     $vigil generate kube-state-metrics --samples "$series" --gauges-plus-one > "$work/varied.prom"

@@ -11,13 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15}"; connections="${2:-32}"
 command -v wrk >/dev/null || scripts/install-deps.sh wrk
-work="$(mktemp -d)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-swift build -c release --product vigil 2>&1 | tail -n 1
-vigil="$PWD/.build/release/vigil"
+source scripts/bench-lib.sh
 port=$((40000 + RANDOM % 10000))
 echo "bench-token" > "$work/token"
 KUBECONFIG="$work/none" "$vigil" run --listen "127.0.0.1:$port" --rules rules --web.bearer-token-file "$work/token" \

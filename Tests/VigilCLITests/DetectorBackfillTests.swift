@@ -144,9 +144,8 @@ struct DetectorBackfillTests {
         #expect(warm.restore(learnt.snapshot))
         let cold = SeriesStore()
         let labels = Self.series[0].labels.map { (name: $0.key, value: $0.value) }
-        // A second after the backfill began: the first scrape comes whenever the backfill ends. (Were
-        // the history's last point 2 s before it, the detector would take the series for one scraped
-        // every 2 s and be warming up again.)
+        // A second after the backfill began: the first scrape comes whenever the backfill ends. (The
+        // history ends a step early, so this is no sample 2 s after the last: `EarlySampleTests`.)
         let time = Self.now + 1
         let surge = Self.queue(time) + 60
         let warmQueue = warm.register(LabelSet(labels, symbols: warm.symbols), role: .gauge)
@@ -213,7 +212,7 @@ struct DetectorBackfillTests {
             span: 1_000,
             now: 10_000.5
         )
-        #expect(reading == .init(job: "app", step: 7, first: 9_989 - 142 * 7, points: 143))
+        #expect(reading == .init(job: .init(name: "app", interval: 7), step: 7, first: 9_989 - 142 * 7, points: 143))
         // No finer than a second (query_range's finest), and the span grown to keep the count.
         let fine = DetectorBackfill.Reading(
             .init(name: "app", interval: 0.25),
@@ -221,7 +220,7 @@ struct DetectorBackfillTests {
             span: 60,
             now: 100
         )
-        #expect(fine == .init(job: "app", step: 1, first: 99 - 240, points: 241))
+        #expect(fine == .init(job: .init(name: "app", interval: 0.25), step: 1, first: 99 - 240, points: 241))
         // At most 14 days, however the ratio grows it.
         let long = DetectorBackfill.Reading(
             .init(name: "app", interval: 15),
@@ -416,7 +415,7 @@ struct DetectorBackfillTests {
         )
         // Jobs of static targets are read for their instances only.
         #expect(
-            config.jobs == [
+            config.backfillJobs() == [
                 .init(name: "node", interval: 30, instances: ["n:9100"]),
                 .init(name: "app", interval: 10, instances: ["a:8080"]),
             ]

@@ -219,13 +219,14 @@ struct DaemonConfig: Equatable {
                 let read = ScrapeConfigReader(reader: reader, defaults: defaults).read(job, path)
                 if !read.name.isEmpty {
                     if names.insert(read.name).inserted {
-                        // A job of static targets only is read for their instances only: the others are
-                        // series no scrape of Vigil's would map.
+                        // A job of static targets only is read for their instances only (the others are
+                        // series no scrape of Vigil's would map): those this replica owns, filled in by
+                        // `backfillJobs(owning:)`.
                         jobs.append(
                             DetectorBackfill.Job(
                                 name: read.name,
                                 interval: read.interval,
-                                instances: read.discovery.isEmpty ? read.targets.map(\.instanceLabel) : nil
+                                instances: read.discovery.isEmpty ? [] : nil
                             )
                         )
                     } else {

@@ -49,7 +49,8 @@ struct DetectorBackfill {
         var name: String
         var interval: Double
         /// The `instance` labels of its targets where they are all known (static targets): only their
-        /// series are read. Nil: any (targets found by discovery).
+        /// series are read. Nil: any (targets found by discovery). A configuration's static job holds
+        /// none until ``DaemonConfig/backfillJobs(owning:)`` fills in those of this replica's shard.
         var instances: [String]? = nil
     }
 
@@ -108,20 +109,19 @@ struct DetectorBackfill {
     /// How one job's history is read: `points` instants `step` apart, the last a step or more before the
     /// start.
     struct Reading: Equatable {
-        var job: String
+        var job: Job
         var step: Double
         var first: Double
         var points: Int
-        var instances: [String]? = nil
 
         /// The series a scrape of the job gives the detectors: buckets, quantiles, the rules' series
         /// and the scrape series Vigil does not keep left out on the server (`_created` is not: in
         /// kube-state-metrics it is a gauge a scrape scores).
         var selector: String {
             var matchers: [(label: String, op: SeriesSelector.Operator, value: String)] = [
-                ("job", .equal, job), ("__name__", .notMatches, Self.excludedNames), ("quantile", .equal, ""),
+                ("job", .equal, job.name), ("__name__", .notMatches, Self.excludedNames), ("quantile", .equal, ""),
             ]
-            if let instances {
+            if let instances = job.instances {
                 matchers.append(("instance", .matches, instances.map(RE2.quoted).joined(separator: "|")))
             }
             return SeriesSelector.promQL(matchers)
@@ -261,7 +261,7 @@ struct DetectorBackfill {
         let live: Set<Int>
         switch await fetch(Window(index: reading.points - 1, count: 1), reader) {
         case .failure(let error):
-            if !Task.isCancelled { await replay.failed(reading.job, error.description) }
+            if !Task.isCancelled { await replay.failed(reading.job.name, error.description) }
             return
         case .success(let (history, stats)):
             reader.source.api = stats.api
@@ -270,12 +270,12 @@ struct DetectorBackfill {
             live = Set(history.series.lazy.filter { keep($0.labels) }.map(\.labels.hashValue))
         }
         guard !live.isEmpty else {
-            await replay.finished(reading.job)
+            await replay.finished(reading.job.name)
             return
         }
         guard live.count * reading.points <= samplesPerJob else {
             await replay.failed(
-                reading.job,
+                reading.job.name,
                 "\(live.count) series × \(reading.points) points: more than a backfill reads of a job (\(samplesPerJob) samples)"
             )
             return
@@ -294,7 +294,7 @@ struct DetectorBackfill {
                     answer = await fetch(window, reader)
                     continue
                 }
-                await replay.failed(reading.job, error.description)
+                await replay.failed(reading.job.name, error.description)
                 return
             case .success(let (history, stats)):
                 // Settled: the next requests go straight to the API that answered.
@@ -302,8 +302,8 @@ struct DetectorBackfill {
                 let (start, last) = bounds(window)
                 let after = window.index + window.count
                 guard after < reading.points else {
-                    await replay.take(history, of: reading.job, admitting: live, from: start, through: last)
-                    await replay.finished(reading.job)
+                    await replay.take(history, of: reading.job.name, admitting: live, from: start, through: last)
+                    await replay.finished(reading.job.name)
                     return
                 }
                 let size = max(1, samplesPerRequest / live.count)
@@ -311,7 +311,7 @@ struct DetectorBackfill {
                 // Prometheus answers the next while this one is replayed.
                 let settled = reader
                 async let next = fetch(following, settled)
-                await replay.take(history, of: reading.job, admitting: live, from: start, through: last)
+                await replay.take(history, of: reading.job.name, admitting: live, from: start, through: last)
                 window = following
                 answer = await next
             }
@@ -450,13 +450,12 @@ struct DetectorBackfill {
 extension DetectorBackfill.Reading {
     /// Reads `job` at its interval, no finer than `prometheusInterval` nor 1 s (`query_range`'s finest),
     /// over `span` grown by the step's ratio to the interval, ending a step or more before `now`. The
-    /// first scrape then comes at least a step after the history's last point: a detector's counts are
-    /// paced by the spacing it is fed at, and a first scrape 2 s after the last point read as a series
-    /// scraped every 2 s, whose warm-up is 45,000 samples (the first surge scored nothing, and set the
-    /// record the next scrape was judged against).
+    /// first scrape then comes at least a step after the history's last point, spaced as the history
+    /// was: a detector paces its counts by each sample's spacing, and a first scrape 2 s after the last
+    /// point was judged as a sample of a series scraped every 2 s (its baselines trusted after 1,500
+    /// samples, and, until ``RecordRatio`` kept a warm-up over once over, its warm-up 45,000 samples off).
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
-        self.job = job.name
-        instances = job.instances
+        self.job = job
         step = max(job.interval, prometheusInterval ?? 0, 1)
         let span = min(DetectorBackfill.maximumSpan, span * step / job.interval)
         let end = (now / step).rounded(.down) * step - step
