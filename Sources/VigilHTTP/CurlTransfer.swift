@@ -66,6 +66,13 @@ final class CurlTransfer: @unchecked Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         vigil_curl_setopt_string(handle, CURLOPT_URL, request.url)
         vigil_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // TCP keepalive, as client-go's dialer keeps it (30 s): a peer gone without a word (a node lost,
+        // a partition) is found dead after 30 s of silence and Linux's 9 unanswered probes 10 s apart,
+        // two minutes, where a watch, silent for minutes by design, would wait for its 5–10-minute
+        // timeout, and a hung scrape or query for its own.
+        vigil_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        vigil_curl_setopt_long(handle, CURLOPT_TCP_KEEPIDLE, 30)
+        vigil_curl_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, 10)
         vigil_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         vigil_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         vigil_curl_setopt_string(handle, CURLOPT_USERAGENT, "vigil/0.1")

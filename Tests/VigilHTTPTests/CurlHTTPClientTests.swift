@@ -20,6 +20,39 @@ struct CurlHTTPClientTests {
         #expect(response.header("content-type") == "text/plain; version=0.0.4")
     }
 
+    /// A connection whose peer may have gone without a word is probed: once it is idle, the kernel
+    /// holds the keepalive timer armed for 30 s (`/proc/net/tcp`'s timer 2; without keepalive an idle
+    /// connection has no timer at all), so a watch on a dead connection fails in about two minutes.
+    @Test func anIdleConnectionIsProbedForItsPeer() async throws {
+        let client = client
+        let transfer = Task { try await client.execute(HTTPRequest(url: server.url("/slow?seconds=20"), timeout: 60)) }
+        defer { transfer.cancel() }
+        var timer: (kind: Int, hundredths: Int)?
+        // Until the request is sent and acknowledged, the timer is the retransmission one (1).
+        for _ in 0..<500 {
+            timer = Self.timer(ofConnectionTo: server.port)
+            if timer?.kind == 2 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(timer?.kind == 2, "the kernel's timer on the idle connection: \(String(describing: timer))")
+        #expect((2_500...3_000).contains(timer?.hundredths ?? 0))
+    }
+
+    /// The timer of this process's established loopback connection to `port` (`/proc/net/tcp`: its
+    /// kind, and when it fires in hundredths of a second), or nil while there is none.
+    static func timer(ofConnectionTo port: Int) -> (kind: Int, hundredths: Int)? {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        for row in table.split(separator: "\n").dropFirst() {
+            let fields = row.split(separator: " ")
+            guard fields.count > 5, fields[3] == "01",
+                fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }) == port
+            else { continue }
+            let timer = fields[5].split(separator: ":").compactMap { Int($0, radix: 16) }
+            if timer.count == 2 { return (timer[0], timer[1]) }
+        }
+        return nil
+    }
+
     @Test func decodesGzipAndCountsTheWireBytes() async throws {
         let response = try await client.execute(HTTPRequest(url: server.url("/gzip")))
         #expect(response.body.count == 15 * 2000)
