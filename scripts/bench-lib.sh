@@ -5,7 +5,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT
+if [ -n "${KEEP:-}" ]; then trap - EXIT; fi
 
 swift build -c release --product vigil 2>&1 | tail -n 1
 vigil="$PWD/.build/release/vigil"

@@ -15,12 +15,12 @@ struct DaemonBackfillTests {
     var stateDirectory: String { workspace.file("state").path }
     var checkpointFile: String { stateDirectory + "/detectors.checkpoint" }
 
-    /// A Prometheus that answers only the question of its external labels, leaves every other request
-    /// unanswered, and stops (SIGTERM) whichever process asks how often it scrapes a job: the detector
-    /// backfill's first question of each job. The daemon is stopped in the middle of its backfill by the
-    /// request itself, so no stall of the test process (two long tests holding both of the pool's threads
-    /// on two cores) can let the backfill end first.
-    func stoppingPrometheus() throws -> (ChildProcess, String) {
+    /// A Prometheus that answers only the question of its external labels and leaves every other
+    /// request unanswered; `stopping`, it stops (SIGTERM) whichever process asks how often it scrapes a
+    /// job: the detector backfill's first question of each job. The daemon is then stopped in the middle
+    /// of its backfill by the request itself, so no stall of the test process (two long tests holding
+    /// both of the pool's threads on two cores) can let the backfill end first. Returns once it listens.
+    func fakePrometheus(stopping: Bool) async throws -> (ChildProcess, String) {
         let port = try LoopbackPort.free()
         let script = #"""
             import os, signal, socket, sys
@@ -35,6 +35,7 @@ struct DaemonBackfillTests {
                         local, remote = (int(address.split(":")[1], 16) for address in fields[1:3])
                         if local == theirs and remote == ours:
                             inode = "socket:[%s]" % fields[9]
+                            break
                 for pid in filter(str.isdigit, os.listdir("/proc")):
                     try:
                         for fd in os.listdir("/proc/%s/fd" % pid):
@@ -47,6 +48,7 @@ struct DaemonBackfillTests {
             server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             server.bind(("127.0.0.1", int(sys.argv[1])))
             server.listen(64)
+            print("listening", file=sys.stderr, flush=True)
             held = []
             while True:
                 connection = server.accept()[0]
@@ -60,20 +62,28 @@ struct DaemonBackfillTests {
                         head += piece
                 except OSError:
                     pass
-                if head.startswith(b"GET /api/v1/status/config"):
-                    # Closed after the answer: the next question comes on a connection of its own.
-                    body = b'{"status":"success","data":{"yaml":""}}'
-                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                                       b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-                    connection.close()
-                    continue
-                if b"scrapePool=" in head.split(b"\r\n")[0]:
-                    pid = requester(connection)
-                    if pid:
-                        os.kill(pid, signal.SIGTERM)
+                try:
+                    if head.startswith(b"GET /api/v1/status/config"):
+                        # Closed after the answer: the next question comes on a connection of its own.
+                        body = b'{"status":"success","data":{"yaml":""}}'
+                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                           b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                        connection.close()
+                        continue
+                    if sys.argv[2] == "stopping" and b"scrapePool=" in head.split(b"\r\n")[0]:
+                        pid = requester(connection)
+                        print("stopping %s" % pid, file=sys.stderr, flush=True)
+                        if pid:
+                            os.kill(pid, signal.SIGTERM)
+                except OSError as error:
+                    print(error, file=sys.stderr, flush=True)
                 held.append(connection)
             """#
-        let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, String(port)])
+        let process = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            ["-c", script, String(port), stopping ? "stopping" : "silent"]
+        )
+        for _ in 0..<1_000 where !process.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(10)) }
         return (process, "http://127.0.0.1:\(port)")
     }
 
@@ -98,21 +108,21 @@ struct DaemonBackfillTests {
     func says(_ lines: [[String: String]], _ message: String) -> Bool { lines.contains { $0["msg"] == message } }
 
     @Test func aStopDuringTheBackfillWritesNoCheckpointAndTheNextStartBackfillsAgain() async throws {
-        let (prometheus, url) = try stoppingPrometheus()
+        let (prometheus, url) = try await fakePrometheus(stopping: true)
         defer { withExtendedLifetime(prometheus) {} }
         let port = try LoopbackPort.free()
         let learning = "learning the detectors from prometheus's history (not ready until done)"
 
         // Each daemon is stopped by its first question of the backfill (``stoppingPrometheus()``).
         let first = try daemon(port: port, prometheus: url)
-        #expect(await first.exitStatus(within: 60) == 0, "\(first.stderr)")
+        #expect(await first.exitStatus(within: 60) == 0, "\(first.stderr)\n\(prometheus.stderr)")
         #expect(says(first.logLines, learning), "\(first.stderr)")
         #expect(says(first.logLines, "stopped"), "\(first.stderr)")
         #expect(!first.logLines.contains { $0["msg"] == "checkpoint written" }, "\(first.stderr)")
         #expect(!FileManager.default.fileExists(atPath: checkpointFile))
 
         let second = try daemon(port: port, prometheus: url)
-        #expect(await second.exitStatus(within: 60) == 0, "\(second.stderr)")
+        #expect(await second.exitStatus(within: 60) == 0, "\(second.stderr)\n\(prometheus.stderr)")
         #expect(says(second.logLines, learning), "\(second.stderr)")
         #expect(!says(second.logLines, "restored learnt state"))
     }
@@ -129,7 +139,7 @@ struct DaemonBackfillTests {
         first.signal(SIGTERM)
         #expect(await first.exitStatus(within: 20) == 0)
 
-        let (prometheus, url) = try stoppingPrometheus()
+        let (prometheus, url) = try await fakePrometheus(stopping: true)
         defer { withExtendedLifetime(prometheus) {} }
         let second = try daemon(port: port, prometheus: url)
         // Scraping again, after the restore: the backfill would have come before it.
@@ -143,5 +153,21 @@ struct DaemonBackfillTests {
         #expect(!second.logLines.contains { $0["msg"]?.hasPrefix("learning the detectors") == true })
         second.signal(SIGTERM)
         #expect(await second.exitStatus(within: 20) == 0)
+    }
+    /// The diagnosis's history is read beside the detectors' once the server answers: a Prometheus that
+    /// never answers holds the first scrape (and `/readyz`) until the history's read fails (its 15-s
+    /// request timeout) or its 20-s deadline passes, not the server, which serves before that.
+    @Test func theServerAnswersWhileTheHistoryIsRead() async throws {
+        let (prometheus, url) = try await fakePrometheus(stopping: false)
+        defer { withExtendedLifetime(prometheus) {} }
+        let daemon = try daemon(port: try LoopbackPort.free(), prometheus: url)
+        // "backfill from prometheus failed: …" or "… took longer than its deadline: …".
+        func ended(_ line: [String: String]) -> Bool { line["msg"]?.hasPrefix("backfill from prometheus") == true }
+        #expect(await daemon.waitForLog(seconds: 60) { $0.contains(where: ended) }, "\(daemon.stderr)")
+        let lines = daemon.logLines
+        let serving = try #require(lines.firstIndex { $0["msg"] == "serving HTTP" }, "\(daemon.stderr)")
+        #expect(serving < (lines.firstIndex(where: ended) ?? 0), "\(daemon.stderr)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0)
     }
 }

@@ -44,22 +44,36 @@ struct Daemon {
                 ) : nil
         }
         let checkpoint = config.stateDirectory.map(StateCheckpoint.init(directory:))
+        let recorder = rules.map { SignalRecorder(rules: $0) }
+        // The diagnosis's history from Prometheus, the rules' series over the recorder's retention.
+        let readHistory: (@Sendable () async -> Void)? =
+            if let url = config.prometheusURL, let rules, let recorder {
+                {
+                    await HistoryBackfill(url: url, step: config.targets.map(\.interval).min() ?? 15)
+                        .run(into: recorder, rules: rules, now: Date().timeIntervalSince1970, logger: logger)
+                }
+            } else {
+                nil
+            }
         let manager = ScrapeManager(
             targets: config.targets.filter { shard.owns(address: $0.instance) },
             transport: CurlHTTPClient(),
             store: store,
             seriesRetention: config.seriesRetention,
             seriesLimit: config.seriesLimit,
-            restoring: checkpoint != nil || backfill != nil
+            restoring: checkpoint != nil || backfill != nil || readHistory != nil
         )
-        // What was learnt before: the last checkpoint, else Prometheus's history; the scrapes wait for it.
-        // False when a stop cut it short.
+        // What was learnt before: the last checkpoint, else Prometheus's history, and the diagnosis's
+        // history beside it; the scrapes wait for both (the server answers meanwhile, /readyz "not
+        // ready"). False when a stop cut it short.
         let prepare: @Sendable () async -> Bool = {
+            async let history: Void? = readHistory?()
             let restored =
                 if let checkpoint { await Self.restore(checkpoint, into: manager, logger: logger) } else { false }
             if !restored, let backfill {
                 await backfill.run(into: manager, now: Date().timeIntervalSince1970, logger: logger)
             }
+            _ = await history
             await manager.finishRestoring()
             return !Task.isCancelled
         }
@@ -115,14 +129,15 @@ struct Daemon {
         }
         if let elector { services.append(LeaderElectionService(elector: elector, logger: logger)) }
         // Without a checkpoint service to run it first, the scrape service learns before it scrapes.
-        services.append(ScrapeService(manager: manager, prepare: checkpoint == nil && backfill != nil ? prepare : nil))
+        services.append(
+            ScrapeService(
+                manager: manager,
+                prepare: checkpoint == nil && (backfill != nil || readHistory != nil) ? prepare : nil
+            )
+        )
         var diagnosis: Diagnosis?
-        if let rules {
-            let recorder = SignalRecorder(rules: rules)
-            if let url = config.prometheusURL {
-                await HistoryBackfill(url: url, step: config.targets.map(\.interval).min() ?? 15)
-                    .run(into: recorder, rules: rules, now: Date().timeIntervalSince1970, logger: logger)
-            }
+        if let rules, let recorder {
+            // Attached now, fed by the scrapes only once the history above is in.
             await manager.attach(recorder)
             let remediator = try kubeConnection.map { connection in
                 try Self.remediator(

@@ -7,7 +7,7 @@ import VigilRules
 /// `prometheus_url:` at the daemon's start: the diagnosis's history seeded with Prometheus's record of
 /// the rules' series over the recorder's retention, through the same reader as `vigil diagnose
 /// --prometheus`, so baselines are right at once instead of after a warm-up. Bounded: each request by
-/// a timeout and a body cap, the whole read by a deadline (the daemon's start waits no longer), the
+/// a timeout and a body cap, the whole read by a deadline (the first scrape waits no longer), the
 /// result by the recorder's own series and point limits. A failure or a missed deadline is logged and
 /// the daemon learns from zero, as it would without the setting.
 struct HistoryBackfill {
@@ -17,8 +17,8 @@ struct HistoryBackfill {
     var transport: any HTTPTransport = CurlHTTPClient()
     var requestTimeout: Double = 15
     var maxResponseBytes = 64 << 20
-    /// How long the daemon's start may wait for the whole backfill: it runs before the HTTP server
-    /// answers, so this stays inside a liveness probe's default budget (3 failures 10 s apart).
+    /// How long the first scrape may wait for the whole backfill (read beside the detectors' backfill,
+    /// while the HTTP server answers and `/readyz` says "not ready").
     var deadline: Duration = .seconds(20)
     var clock: any _Concurrency.Clock<Duration> = ContinuousClock()
 
