@@ -25,7 +25,9 @@ struct CurlHTTPClientTests {
     /// connection has no timer at all), so a watch on a dead connection fails in about two minutes.
     @Test func anIdleConnectionIsProbedForItsPeer() async throws {
         let client = client
-        let transfer = Task { try await client.execute(HTTPRequest(url: server.url("/slow?seconds=20"), timeout: 60)) }
+        let transfer = Task {
+            try await client.execute(HTTPRequest(url: server.url("/slow?seconds=600"), timeout: 900))
+        }
         defer { transfer.cancel() }
         var timer: (kind: Int, hundredths: Int)?
         // Until the request is sent and acknowledged, the timer is the retransmission one (1).
@@ -35,13 +37,17 @@ struct CurlHTTPClientTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(timer?.kind == 2, "the kernel's timer on the idle connection: \(String(describing: timer))")
-        #expect((2_500...3_000).contains(timer?.hundredths ?? 0))
+        // Within the 30 s idle Vigil sets (libcurl's own default is 60 s, Linux's 2 hours), however late
+        // this read comes: answered probes arm it again for 30 s.
+        #expect((1...3_000).contains(timer?.hundredths ?? 0))
     }
 
     /// The timer of this process's established loopback connection to `port` (`/proc/net/tcp`: its
     /// kind, and when it fires in hundredths of a second), or nil while there is none.
     static func timer(ofConnectionTo port: Int) -> (kind: Int, hundredths: Int)? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        // Read to its end: a /proc file says it is empty, and a read sized by that stops at a page.
+        guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() else { return nil }
+        let table = String(decoding: data, as: UTF8.self)
         for row in table.split(separator: "\n").dropFirst() {
             let fields = row.split(separator: " ")
             guard fields.count > 5, fields[3] == "01",
