@@ -85,8 +85,8 @@ struct DetectorOptions: ParsableArguments {
         Setting(key: "peakMemory", range: 1...16_000) { $0.peakMemory = $1 },
         // In robust spreads.
         Setting(key: "peakFloor", range: 0...1000) { $0.peakFloor = $1 },
-        Setting(key: "warmupSamples", range: 0...1_000_000, whole: true) { $0.warmupSamples = UInt32($1) },
-        Setting(key: "alarmHold", range: 0...1_000_000, whole: true) { $0.alarmHold = UInt32($1) },
+        Setting(key: "warmupSamples", range: 0...4_095, whole: true) { $0.warmupSamples = UInt32($1) },
+        Setting(key: "alarmHold", range: 0...4_095, whole: true) { $0.alarmHold = UInt32($1) },
         // 0 turns the sustained deviation off.
         Setting(key: "sustainedAlpha", range: 0...1) { $0.sustainedAlpha = $1 },
         // In robust spreads.

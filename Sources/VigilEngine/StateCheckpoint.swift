@@ -17,7 +17,12 @@ public struct StateCheckpoint: Sendable {
     /// 3: each detector also keeps its sustained deviation and that deviation's record. A version-2
     /// checkpoint is refused too: read with that record at zero, every series past its warm-up would take
     /// its first lasting deviation for a record and alarm, all at once after an upgrade.
-    public static let version = 3
+    /// 4: the record stage counts its warm-up in time, not samples (``RecordRatio``). A version-3
+    /// checkpoint is read, each of its counts of samples taken as that many reference intervals
+    /// (``StoreSnapshot/countWarmUpInTime()``), so no series past its warm-up goes back into it.
+    public static let version = 4
+    /// The earlier version still read.
+    static let samplesCountedVersion = 3
 
     public let path: String
 
@@ -64,7 +69,8 @@ public struct StateCheckpoint: Sendable {
         guard header.hasPrefix(Self.magic + " ") else {
             throw Refusal(description: "\(path): not a Vigil checkpoint (header \(header.prefix(40).debugDescription))")
         }
-        guard header == "\(Self.magic) \(Self.version)" else {
+        let samplesCounted = header == "\(Self.magic) \(Self.samplesCountedVersion)"
+        guard header == "\(Self.magic) \(Self.version)" || samplesCounted else {
             throw Refusal(
                 description:
                     "\(path): checkpoint format \(header.dropFirst(Self.magic.count + 1)) is not \(Self.version)"
@@ -81,9 +87,11 @@ public struct StateCheckpoint: Sendable {
             throw Refusal(description: "\(path): checkpoint checksum mismatch (the file is corrupt)")
         }
         do {
-            return try StoreSnapshot.decodeBinary(payload) {
+            var snapshot = try StoreSnapshot.decodeBinary(payload) {
                 try JSONDecoder().decode(EnsembleParameters.self, from: Data($0))
             }
+            if samplesCounted { snapshot.countWarmUpInTime() }
+            return snapshot
         } catch {
             throw Refusal(description: "\(path): checkpoint payload does not decode: \(error)")
         }

@@ -61,7 +61,7 @@ struct DaemonTests {
     @Test func aCorruptCheckpointIsReportedAndVigilStartsFresh() async throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         // The current format (StateCheckpoint.version), so what is wrong is the payload.
-        try Data("vigil-checkpoint 3\n0000000000000010 0000000000000000\ngarbage".utf8)
+        try Data("vigil-checkpoint 4\n0000000000000010 0000000000000000\ngarbage".utf8)
             .write(to: URL(fileURLWithPath: stateDirectory + "/detectors.checkpoint"))
         let daemon = try selfScraping(port: ChildProcess.port(1))
         #expect(

@@ -95,7 +95,9 @@ struct DetectAndEvalTests {
         ("seasonalAlpha=1e300", "seasonalAlpha: expected a number, 0 < seasonalAlpha ≤ 1, got '1e300'"),
         ("seasonalPeriod=0", "seasonalPeriod: expected a number, 0 < seasonalPeriod ≤ 3153600000, got '0'"),
         ("levelWeight=nan", "levelWeight: expected a number, 0 ≤ levelWeight ≤ 1, got 'nan'"),
-        ("warmupSamples=-1", "warmupSamples: expected a whole number, 0 ≤ warmupSamples ≤ 1000000, got '-1'"),
+        ("warmupSamples=-1", "warmupSamples: expected a whole number, 0 ≤ warmupSamples ≤ 4095, got '-1'"),
+        // The record stage counts both in 2⁻²⁰ of an interval, in 32 bits.
+        ("alarmHold=4096", "alarmHold: expected a whole number, 0 ≤ alarmHold ≤ 4095, got '4096'"),
         ("peakMemory=inf", "peakMemory: expected a number, 1 ≤ peakMemory ≤ 16000, got 'inf'"),
         // Past 16,000 the `Float` record would stop decaying at the smallest pace.
         ("peakMemory=20000", "peakMemory: expected a number, 1 ≤ peakMemory ≤ 16000, got '20000'"),

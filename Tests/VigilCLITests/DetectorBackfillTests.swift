@@ -145,7 +145,7 @@ struct DetectorBackfillTests {
         let cold = SeriesStore()
         let labels = Self.series[0].labels.map { (name: $0.key, value: $0.value) }
         // A second after the backfill began: the first scrape comes whenever the backfill ends. (The
-        // history ends a step early, so this is no sample 2 s after the last: `EarlySampleTests`.)
+        // history ends a step early, so this is no sample 2 s after the last.)
         let time = Self.now + 1
         let surge = Self.queue(time) + 60
         let warmQueue = warm.register(LabelSet(labels, symbols: warm.symbols), role: .gauge)

@@ -2,10 +2,10 @@ import Testing
 
 @testable import VigilCore
 
-/// A sample that comes sooner than its series's usual spacing (the first scrape after a quick restart,
-/// 2 s after the last of a 15-s series) is judged as the others are: counts of samples are paced by each
-/// sample's own spacing, and that one's would have put a settled series back in its warm-up and made the
-/// hold after its alarm last 60 hours instead of 4.
+/// The warm-up and the hold after an alarm count time, not samples: a sample that comes sooner than its
+/// series's usual spacing (the first scrape after a quick restart, 2 s after the last of a 15-s series)
+/// neither sends a settled series back into its warm-up nor makes the hold last 30 hours instead of 4,
+/// and one that comes late (after a missed scrape) does not end a warm-up early.
 struct EarlySampleTests {
     let parameters = EnsembleParameters()
     static let scrape = 15.0
@@ -21,7 +21,7 @@ struct EarlySampleTests {
         return time
     }
 
-    /// 30 hours learnt: past the warm-up (25 hours of time) and with every hour's bin trusted.
+    /// 30 hours learnt: past the warm-up (25 hours of time).
     func settled() -> (detector: EnsembleDetector, last: Double) {
         var detector = EnsembleDetector(parameters: parameters)
         let last = learn(&detector, after: 1_700_000_000, samples: 30 * 240)
@@ -30,7 +30,8 @@ struct EarlySampleTests {
 
     @Test func aSampleSoonAfterTheLastIsJudged() {
         for gap in [Self.scrape, 2, 0.5] {
-            var (detector, last) = settled()
+            let (learnt, last) = settled()
+            var detector = learnt
             let output = detector.observe(200, at: last + gap, parameters: parameters)
             #expect(output.score >= EnsembleDetector.alarmThreshold, "\(gap) s after the last sample")
             #expect(!output.fired.isEmpty, "\(gap) s after the last sample")
@@ -53,11 +54,28 @@ struct EarlySampleTests {
         }
     }
 
-    @Test func theWarmUpOnceOverIsOverForGood() {
+    @Test func aLateSampleDoesNotEndTheWarmUp() {
+        var detector = EnsembleDetector(parameters: parameters)
+        // 400 samples of 15 s (100 minutes), a five-minute gap, then a surge: 105 minutes of the 25 hours.
+        var last = learn(&detector, after: 1_700_000_000, samples: 400)
+        last += 300
+        #expect(detector.observe(200, at: last, parameters: parameters).score == 0)
+        _ = learn(&detector, after: last, samples: 10)
+        #expect(!detector.stage.isWarm(after: parameters.warmupSamples))
+    }
+
+    /// A hold of 48 reference intervals (4 hours) holds exactly the samples that fit in it.
+    @Test(arguments: [5.0, 10, 15, 20, 30, 45, 60, 120, 300])
+    func theHoldLastsItsTimeAtAnySpacing(seconds: Double) {
         var stage = RecordRatio()
-        for _ in 0...5 { _ = stage.update(2, decay: 0.99, floor: 1, warmup: 5) }
-        #expect(stage.count == .max)
-        // A warm-up paced 10,000 times further off, by a sample that came early, is still behind it.
-        #expect(stage.update(8, decay: 0.99, floor: 1, warmup: 50_000) == 1)
+        let spacing = RecordRatio.units(seconds / 300)
+        func update(_ evidence: Double) -> Double {
+            stage.update(evidence, decay: 1, floor: 4, warmup: 0, alarm: 0.3, hold: 48, spacing: spacing)
+        }
+        #expect(update(2) == 0.125)
+        #expect(update(8) == 0.5)  // twice the record: an alarm
+        var held = 0
+        while update(4) == 0 { held += 1 }  // 4 against the record 8 scores 0.125 once free
+        #expect(held == Int(48 * 300 / seconds))
     }
 }

@@ -87,11 +87,11 @@ struct PacedSettingsTests {
         #expect(paced.peakDecay == RecordRatio.decay(1_900, pace))
         #expect(paced.sustainedDecay == RecordRatio.decay(15_000, pace))
         #expect(paced.recordFloor == EnsembleDetector.pacedFloor(3.5, pace))
-        #expect(paced.minimumSamples == 180 && paced.warmupSamples == 5_800)
+        #expect(paced.minimumSamples == 180 && paced.spacing == 52_429)
         // At the reference spacing, the settings themselves.
         paced.pace(parameters, to: 1)
         #expect(paced.levelAlpha == 0.011 && paced.peakDecay == 1 - 1 / 1_900.0 && paced.recordFloor == 3.5)
-        #expect(paced.minimumSamples == 9 && paced.warmupSamples == 290)
+        #expect(paced.minimumSamples == 9 && paced.spacing == 1 << 20)
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import VigilCore
 import VigilTestKit
 
+@testable import VigilCore
 @testable import VigilEngine
 
 /// Checkpoints: what is written reads back the same, and nothing damaged is ever trusted.
@@ -108,10 +108,10 @@ struct StateCheckpointTests {
         let refusal = try #require(
             try damaged { bytes in
                 let index = bytes.firstIndex(of: UInt8(ascii: "\n"))!
-                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 4".utf8))
+                bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 5".utf8))
             }
         )
-        #expect(refusal.description.contains("checkpoint format 4 is not 3"))
+        #expect(refusal.description.contains("checkpoint format 5 is not 4"))
     }
 
     /// Version 1 stored no previous timestamp per detector, version 2 no sustained deviation: their bytes
@@ -126,7 +126,29 @@ struct StateCheckpointTests {
                 bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint \(version)".utf8))
             }
         )
-        #expect(refusal.description.contains("checkpoint format \(version) is not 3"))
+        #expect(refusal.description.contains("checkpoint format \(version) is not 4"))
+    }
+
+    /// Version 3 counted the warm-up in samples; its checkpoint is read with each count taken as that
+    /// many reference intervals, so a series past its warm-up stays past it and one in it stays in it.
+    @Test func aVersion3CheckpointIsReadWithItsCountsOfSamplesInTime() throws {
+        let store = learntStore()
+        var older = store.snapshot()
+        older.series[0].detector.stage.elapsed = 301  // samples: past the 300 of the warm-up
+        older.series[1].detector.stage.elapsed = 299
+        older.series[2].detector.stage.elapsed = .max
+        let checkpoint = StateCheckpoint(directory: directory)
+        try checkpoint.write(older)
+        var bytes = Array(FileManager.default.contents(atPath: checkpoint.path)!)
+        let index = bytes.firstIndex(of: UInt8(ascii: "\n"))!
+        bytes.replaceSubrange(0..<index, with: Array("vigil-checkpoint 3".utf8))
+        try Data(bytes).write(to: URL(fileURLWithPath: checkpoint.path))
+        let read = try #require(try checkpoint.read()).series.map(\.detector.stage)
+        #expect(read.map(\.elapsed) == [301 << 20, 299 << 20, RecordRatio.longestCount << 20])
+        #expect(read.map { $0.isWarm(after: 300) } == [true, false, true])
+        // Today's version reads its counts as they are.
+        try checkpoint.write(older)
+        #expect(try #require(try checkpoint.read()).series.map(\.detector.stage.elapsed) == [301, 299, .max])
     }
 
     @Test func aValidFileWithAWrongPayloadIsRefused() throws {

@@ -453,7 +453,7 @@ extension DetectorBackfill.Reading {
     /// first scrape then comes at least a step after the history's last point, spaced as the history
     /// was: a detector paces its counts by each sample's spacing, and a first scrape 2 s after the last
     /// point was judged as a sample of a series scraped every 2 s (its baselines trusted after 1,500
-    /// samples, and, until ``RecordRatio`` kept a warm-up over once over, its warm-up 45,000 samples off).
+    /// samples, and, until ``RecordRatio`` counted its warm-up in time, its warm-up 45,000 samples off).
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job
         step = max(job.interval, prometheusInterval ?? 0, 1)

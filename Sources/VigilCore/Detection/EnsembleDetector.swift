@@ -32,13 +32,15 @@ public struct EnsembleParameters: Sendable, Codable, Equatable {
     public var changeThreshold = 12.0
     /// The record-ratio stage: memory of the decaying peak (samples), its floor (spreads, at the reference
     /// spacing: faster samples raise it so noise reaches it as often per hour, `EnsembleDetector.pacedFloor`),
-    /// warm-up.
+    /// warm-up (reference intervals of time learnt before a score, ``RecordRatio/isWarm(after:)``; at most
+    /// ``RecordRatio/longestCount``).
     public var peakMemory = 2000.0
     public var peakFloor = 4.0
     public var warmupSamples: UInt32 = 300
     /// Reference intervals of time after an alarm (a score at ``EnsembleDetector/alarmThreshold``) whose
-    /// samples score 0 (counted in time, ``RecordRatio``; at most 65,535): one anomaly, one early alarm. NAB rewards the first detection in a window and charges every one outside it;
-    /// 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
+    /// samples score 0 (counted in time, ``RecordRatio``; at most ``RecordRatio/longestCount``): one
+    /// anomaly, one early alarm. NAB rewards the first detection in a window and charges every one outside
+    /// it; 4 hours of 5-minute samples (24 to 72 score the same; see docs/DETECTION.md).
     public var alarmHold: UInt32 = 48
     /// The sustained deviation (``SustainedDeviation``): smoothing of the mean residual, the clip on each
     /// residual (spreads), and the memory of its own record (samples: 16,000 five-minute samples, 56
@@ -275,7 +277,6 @@ public struct EnsembleDetector: Detector, Equatable {
         previousValue = value
         previousTimestamp = timestamp
 
-        let warmup = paced.warmupSamples
         let recordFloor = paced.recordFloor
         // Where the lasting deviation sets the score, the evidence is the baseline's, found by it.
         if sustainedEvidence / max(stage.sustainedPeak, recordFloor) > evidence / max(stage.peak, recordFloor) {
@@ -289,14 +290,14 @@ public struct EnsembleDetector: Detector, Equatable {
             decay: paced.peakDecay,
             sustainedDecay: paced.sustainedDecay,
             floor: recordFloor,
-            warmup: warmup,
+            warmup: parameters.warmupSamples,
             alarm: Self.alarmThreshold,
             hold: parameters.alarmHold,
-            pace: paced.pace
+            spacing: paced.spacing
         )
         // Evidence is reported once past warm-up, also while the stage holds its score after an alarm:
         // the anomaly still says since when.
-        let reported = stage.count > warmup ? fired : []
+        let reported = stage.isWarm(after: parameters.warmupSamples) ? fired : []
         if reported.isEmpty {
             deviatingSince = nil
         } else if deviatingSince == nil {

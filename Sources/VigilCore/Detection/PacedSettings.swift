@@ -14,7 +14,8 @@ public struct PacedSettings: Sendable {
     /// that holds nothing yet, which no spacing equals.
     public private(set) var pace = Double.nan
     var minimumSamples: UInt32 = 0
-    var warmupSamples: UInt32 = 0
+    /// The spacing in ``RecordRatio``'s units of time.
+    var spacing: UInt32 = 0
     var levelAlpha = 0.0
     var differenceAlpha = 0.0
     var seasonalAlpha = 0.0
@@ -36,7 +37,7 @@ public struct PacedSettings: Sendable {
         self.parameters = parameters
         #endif
         minimumSamples = EnsembleDetector.paced(parameters.minimumSamples, pace)
-        warmupSamples = EnsembleDetector.paced(parameters.warmupSamples, pace)
+        spacing = RecordRatio.units(pace)
         levelAlpha = EnsembleDetector.paced(parameters.levelAlpha, pace)
         differenceAlpha = EnsembleDetector.paced(parameters.differenceAlpha, pace)
         seasonalAlpha = EnsembleDetector.paced(parameters.seasonalAlpha, pace)

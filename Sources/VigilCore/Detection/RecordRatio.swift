@@ -11,14 +11,15 @@ import RealModule
 /// (Numenta's Gaussian "anomaly likelihood" over recent raw scores was the first design; on NAB it
 /// scored 10 against this stage's 41, because most of our raw evidence is heavy-tailed, not Gaussian.)
 ///
-/// After an alarm, the stage holds its peace for a while (`hold` reference intervals of time score 0): one
-/// anomaly raises one early alarm, not a second one an hour later when its evidence edges past the record
-/// it set.
+/// After an alarm, the stage holds its peace for a while (the samples of the next `hold` reference
+/// intervals score 0): one anomaly raises one early alarm, not a second one an hour later when its evidence
+/// edges past the record it set.
 ///
-/// A count of samples is paced by one sample's spacing (``PacedSettings``), so a sample that comes early
-/// (the first scrape after a quick restart, 2 s after the last of a 15-s series) would put the warm-up
-/// 150 times further off, and a hold counted in samples would last 150 times longer. So the warm-up, once
-/// over, is over for good, and the hold counts time, not samples.
+/// The warm-up and the hold count time, each sample its spacing up to one reference interval (as every
+/// paced setting counts), not samples against a threshold paced by the current sample's spacing: there, a
+/// sample that came early (the first scrape after a quick restart, 2 s after the last of a 15-s series)
+/// put a settled series back in its warm-up and made a hold 7.5 times longer, and a late one (after a
+/// missed scrape) ended a warm-up early.
 ///
 /// A lasting deviation (``SustainedDeviation``) is scored the same way against a record of its own, with a
 /// far longer memory: the larger of the two ratios is the score.
@@ -32,17 +33,20 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// 1 % at a 15-s scrape); it never stalls while the memory is under 16,000 samples, the most
     /// `--set peakMemory` takes.
     private var storedPeak: Float = 0
-    /// Samples seen while warming up; `.max` once the warm-up is over.
-    public internal(set) var count: UInt32 = 0
-    /// Time still held quiet after the last alarm, in ``holdUnit``s.
+    /// Time learnt, in units of 2⁻²⁰ of a reference interval (``units(_:)``), saturating.
+    public internal(set) var elapsed: UInt32 = 0
+    /// Time still held quiet after the last alarm, in the same units.
     public internal(set) var held: UInt32 = 0
 
-    /// The hold's unit: 1/65,536 of a reference interval, so a hold of up to 65,535 intervals fits (a longer one is cut to that), and
-    /// the shortest pace (10⁻³) counts 66 units (rounded by under 1 %).
-    static let holdUnit = 1.0 / 65_536
+    /// Units in a reference interval: 2²⁰, so a warm-up or a hold of up to 4,095 intervals fits (14 days
+    /// at 5 minutes), and a hold lasts exactly as many samples as fit in it at any spacing of 2 s or more
+    /// (the rounding of each sample's spacing adds up to less than half a sample).
+    public static let unitsPerInterval: UInt32 = 1 << 20
+    /// The longest warm-up or hold, in reference intervals.
+    public static let longestCount: UInt32 = UInt32.max / unitsPerInterval
 
     enum CodingKeys: String, CodingKey {
-        case sustainedPeak, count, held
+        case sustainedPeak, elapsed, held
         case storedPeak = "peak"
     }
 
@@ -56,10 +60,10 @@ public struct RecordRatio: Sendable, Codable, Equatable {
 
     /// Scores `evidence` (in spreads) against the decaying peak, and `sustained` evidence against its own,
     /// then lets each raise its peak by what it keeps of itself over this sample (`decay`,
-    /// `sustainedDecay`: ``decay(_:_:)``). Returns 0 during warm-up (until more than `warmup` samples;
-    /// then never again, ``count`` becoming `.max`), else min(1, ratio / 4) for the larger ratio: 0.25 is
-    /// a new record, 1 is four times one. A score at or above `alarm` holds the samples of the next `hold`
-    /// reference intervals at 0, this sample coming `pace` reference intervals after the previous one.
+    /// `sustainedDecay`: ``decay(_:_:)``). Returns 0 during the warm-up (``isWarm(after:)``), else
+    /// min(1, ratio / 4) for the larger ratio: 0.25 is a new record, 1 is four times one. A score at or
+    /// above `alarm` holds the samples of the next `hold` reference intervals at 0 (at most
+    /// ``longestCount``). `spacing` is this sample's, in units (``units(_:)``).
     public mutating func update(
         _ evidence: Double,
         sustained: Double = 0,
@@ -69,21 +73,46 @@ public struct RecordRatio: Sendable, Codable, Equatable {
         warmup: UInt32,
         alarm: Double = .infinity,
         hold: UInt32 = 0,
-        pace: Double = 1
+        spacing: UInt32 = unitsPerInterval
     ) -> Double {
         let ratio = max(evidence / max(peak, floor), sustained / max(sustainedPeak, floor))
-        if count < UInt32.max { count += 1 }
+        let (sum, overflow) = elapsed.addingReportingOverflow(spacing)
+        elapsed = overflow ? .max : sum
         peak = max(peak * decay, evidence)
         sustainedPeak = max(sustainedPeak * sustainedDecay, sustained)
-        guard count > warmup else { return 0 }
-        count = .max
-        guard held == 0 else {
-            held -= min(held, max(1, UInt32((pace / Self.holdUnit).rounded())))
-            return 0
+        guard isWarm(after: warmup) else { return 0 }
+        if held > 0 {
+            // Less than half of this sample's spacing left: the hold is over, and this sample is free.
+            if held > spacing / 2 {
+                held -= min(held, spacing)
+                return 0
+            }
+            held = 0
         }
         let score = min(1, ratio / 4)
-        if score >= alarm { held = UInt32(min(Double(hold) / Self.holdUnit, Double(UInt32.max))) }
+        if score >= alarm { held = UInt32(min(UInt64(hold) << 20, UInt64(UInt32.max))) }
         return score
+    }
+
+    /// Whether more than `warmup` reference intervals have been learnt.
+    @inline(__always)
+    public func isWarm(after warmup: UInt32) -> Bool {
+        UInt64(elapsed) > UInt64(warmup) << 20
+    }
+
+    /// A spacing of `pace` reference intervals in units: at most one interval (as every paced setting
+    /// counts a longer gap), never 0, so every sample counts.
+    @inline(__always)
+    public static func units(_ pace: Double) -> UInt32 {
+        pace.isFinite
+            ? max(1, UInt32((min(max(pace, 0), 1) * Double(unitsPerInterval)).rounded())) : unitsPerInterval
+    }
+
+    /// This stage as a version-3 checkpoint held it, whose warm-up was counted in samples: each taken as
+    /// a reference interval, so a series past its warm-up stays past it (one still in it at a faster
+    /// spacing than the reference leaves it early, once, after the upgrade).
+    public mutating func countWarmUpInTime() {
+        elapsed = UInt32(min(UInt64(elapsed), UInt64(Self.longestCount)) << 20)
     }
 
     /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for

@@ -5,7 +5,7 @@
 /// them sets a record. This mean sees them: for white noise it spreads √(α / (2 − α)) (a third of a
 /// spread at α = 0.2), so dividing by that puts a run of 2-spread samples at 6 — as unusual as one
 /// 6-spread sample. The record stage scores it against its own, much longer record
-/// (``RecordRatio/update(_:sustained:decay:sustainedDecay:floor:warmup:alarm:hold:)``): on NAB it
+/// (``RecordRatio/update(_:sustained:decay:sustainedDecay:floor:warmup:alarm:hold:spacing:)``): on NAB it
 /// found five more windows than the one-sample evidence alone (docs/DETECTION.md).
 ///
 /// Residuals are clipped (at 8 spreads by default) so one huge sample does not read as a lasting one.

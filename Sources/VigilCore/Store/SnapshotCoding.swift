@@ -107,7 +107,7 @@ struct BinaryWriter {
             for bin in seasonal.bins { level(bin.level) }
         }
         double(detector.stage.peak)
-        integer(detector.stage.count)
+        integer(detector.stage.elapsed)
         optional(detector.deviatingSince)
         double(detector.sustained.mean)
         double(detector.stage.sustainedPeak)
@@ -215,7 +215,7 @@ struct BinaryReader {
             throw StoreSnapshot.DecodingError(description: "bad presence byte \(tag) at byte \(offset - 1)")
         }
         detector.stage.peak = try record()
-        detector.stage.count = try integer(UInt32.self)
+        detector.stage.elapsed = try integer(UInt32.self)
         detector.deviatingSince = try optional()
         detector.sustained.mean = try finite("sustained mean")
         detector.stage.sustainedPeak = try record()

@@ -16,6 +16,12 @@ public struct StoreSnapshot: Sendable, Equatable {
         self.parameters = parameters
         self.series = series
     }
+
+    /// The snapshot a version-3 checkpoint held, whose detectors counted their warm-up in samples
+    /// (``RecordRatio/countWarmUpInTime()``).
+    public mutating func countWarmUpInTime() {
+        for index in series.indices { series[index].detector.stage.countWarmUpInTime() }
+    }
 }
 
 extension SeriesStore {
