@@ -55,7 +55,7 @@ struct HistoryBackfillTests {
         #expect(recorder.history(now: now).series.isEmpty)
     }
 
-    /// The daemon's start waits for Prometheus no longer than the deadline, then learns from zero.
+    /// The daemon's first scrape waits for Prometheus no longer than the deadline, then learns from zero.
     @Test func aSilentPrometheusIsGivenUpAtTheDeadline() async throws {
         let clock = ManualClock()
         let recorder = SignalRecorder(rules: rules)

@@ -46,15 +46,18 @@ struct Daemon {
         let checkpoint = config.stateDirectory.map(StateCheckpoint.init(directory:))
         let recorder = rules.map { SignalRecorder(rules: $0) }
         // The diagnosis's history from Prometheus, the rules' series over the recorder's retention.
+        let historyGate = HistoryGate()
         let readHistory: (@Sendable () async -> Void)? =
             if let url = config.prometheusURL, let rules, let recorder {
                 {
                     await HistoryBackfill(url: url, step: config.targets.map(\.interval).min() ?? 15)
                         .run(into: recorder, rules: rules, now: Date().timeIntervalSince1970, logger: logger)
+                    await historyGate.open()
                 }
             } else {
                 nil
             }
+        if readHistory == nil { await historyGate.open() }
         let manager = ScrapeManager(
             targets: config.targets.filter { shard.owns(address: $0.instance) },
             transport: CurlHTTPClient(),
@@ -159,7 +162,11 @@ struct Daemon {
                 interval: .seconds(config.diagnosisInterval),
                 clock: ContinuousClock(),
                 logger: logger,
-                history: { recorder.history(now: $0) },
+                // No round before the history from Prometheus is in.
+                history: {
+                    await historyGate.wait()
+                    return recorder.history(now: $0)
+                },
                 cluster: { await watcher?.model ?? ClusterModel() },
                 remediator: remediator
             )

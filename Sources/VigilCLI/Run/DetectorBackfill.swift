@@ -13,10 +13,10 @@ import VigilYAML
 /// detectors with the daemon's settings and handed to the scrape manager as a checkpoint would be. A
 /// new daemon then judges its first scrape instead of warming up for 25 hours.
 ///
-/// **The step.** A detector's counts (its warm-up, when a daily bin is trusted) mean that many samples
+/// **The step.** When a detector trusts a baseline (a daily bin: `minimumSamples`) is a count of samples
 /// at the spacing it is judged at (``PacedSettings``), so the history is read at the job's scrape
-/// interval: read every five minutes, a detector scraped every 15 s would count 26 hours as 312 of the
-/// 6,000 samples its warm-up needs there. Never finer than Prometheus's own scrape of the job
+/// interval: read every five minutes, each hour's bin of a detector scraped every 15 s would hold 13 of
+/// the 200 samples it needs there, and the level would stand in for the daily profile for most of a day. Never finer than Prometheus's own scrape of the job
 /// (`/api/v1/targets`): a finer step repeats each sample, and a counter would read 0 and then twice its
 /// rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
 /// ratio (at most 14 days), so the detectors still count as many samples as at their own interval

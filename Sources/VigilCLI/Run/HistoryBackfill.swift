@@ -44,6 +44,8 @@ struct HistoryBackfill {
                 return .failed(error.description)
             }
         }
+        // A stop (SIGTERM) cancels the read: nothing to say of it.
+        guard !Task.isCancelled else { return }
         switch timedOut ? nil : outcome {
         case .read(let history)?:
             let taken = recorder.backfill(history)

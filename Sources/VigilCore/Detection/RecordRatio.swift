@@ -39,8 +39,8 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     public internal(set) var held: UInt32 = 0
 
     /// Units in a reference interval: 2²⁰, so a warm-up or a hold of up to 4,095 intervals fits (14 days
-    /// at 5 minutes), and a hold lasts exactly as many samples as fit in it at any spacing of 2 s or more
-    /// (the rounding of each sample's spacing adds up to less than half a sample).
+    /// at 5 minutes), and a hold lasts as many samples as fit in it, to the nearest (the rounding of each
+    /// sample's spacing adds up to less than half a sample for the default 48 intervals above 2 s).
     public static let unitsPerInterval: UInt32 = 1 << 20
     /// The longest warm-up or hold, in reference intervals.
     public static let longestCount: UInt32 = UInt32.max / unitsPerInterval
@@ -97,7 +97,7 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// Whether more than `warmup` reference intervals have been learnt.
     @inline(__always)
     public func isWarm(after warmup: UInt32) -> Bool {
-        UInt64(elapsed) > UInt64(warmup) << 20
+        UInt64(elapsed) > UInt64(min(warmup, Self.longestCount)) << 20
     }
 
     /// A spacing of `pace` reference intervals in units: at most one interval (as every paced setting
@@ -112,7 +112,7 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// a reference interval, so a series past its warm-up stays past it (one still in it at a faster
     /// spacing than the reference leaves it early, once, after the upgrade).
     public mutating func countWarmUpInTime() {
-        elapsed = UInt32(min(UInt64(elapsed), UInt64(Self.longestCount)) << 20)
+        elapsed = elapsed > Self.longestCount ? .max : elapsed << 20
     }
 
     /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for
