@@ -102,7 +102,11 @@ struct OrphanGuardTests {
         process.standardError = errors
         let orphanGuard = try OrphanGuard.run(process, garbage, [])
         defer { orphanGuard.release() }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Read off Swift's cooperative pool: a blocking read there holds one of its two threads (on two
+        // cores) for as long as the pipe stays open, and every other test's tasks wait.
+        let message = await offThePool {
+            String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
         try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 127)

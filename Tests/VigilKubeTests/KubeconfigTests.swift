@@ -183,7 +183,8 @@ struct KubeconfigTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        // Off the cooperative pool, as every blocking read in the tests (``offThePool(_:)``).
+        let data = await offThePool { output.fileHandleForReading.readDataToEndOfFile() }
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let cluster = ((json["clusters"] as! [[String: Any]])[0]["cluster"] as! [String: Any])

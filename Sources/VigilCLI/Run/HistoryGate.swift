@@ -11,6 +11,9 @@ actor HistoryGate {
         waiting = []
     }
 
+    /// The rounds waiting for it.
+    var waitingCount: Int { waiting.count }
+
     /// Returns once the gate is open.
     func wait() async {
         guard !isOpen else { return }
