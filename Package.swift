@@ -164,7 +164,7 @@ let package = Package(
         // Fixtures/ holds the vendored OpenMetrics conformance cases (with their licence); read from disk.
         .testTarget(
             name: "VigilCoreTests",
-            dependencies: ["VigilCore"],
+            dependencies: ["VigilCore", "VigilTestKit"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -3,6 +3,7 @@ import Testing
 import VigilEngine
 import VigilHistory
 import VigilRules
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -69,36 +70,38 @@ struct DiagnoseReportTests {
 
     /// Every scenario's report fits 100 columns, and colour adds escapes and nothing else.
     @Test func everyReportFitsAHundredColumnsWithOrWithoutColour() async throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: scenarios).filter { !$0.hasSuffix(".md") }
-        #expect(names.count == 24)
-        for name in names {
-            let plain = await vigil(
-                "diagnose",
-                "--replay",
-                "\(scenarios)/\(name)",
-                "--rules",
-                ruleDirectory,
-                "--color",
-                "never"
-            )
-            #expect(plain.status == (name.hasPrefix("healthy") ? 0 : 1), "\(name): \(plain.stderr)")
-            for line in plain.stdout.split(separator: "\n") {
-                #expect(line.count <= 100, "\(name): \(line)")
+        try await computeOffThePool {
+            let names = try FileManager.default.contentsOfDirectory(atPath: scenarios).filter { !$0.hasSuffix(".md") }
+            #expect(names.count == 24)
+            for name in names {
+                let plain = await vigil(
+                    "diagnose",
+                    "--replay",
+                    "\(scenarios)/\(name)",
+                    "--rules",
+                    ruleDirectory,
+                    "--color",
+                    "never"
+                )
+                #expect(plain.status == (name.hasPrefix("healthy") ? 0 : 1), "\(name): \(plain.stderr)")
+                for line in plain.stdout.split(separator: "\n") {
+                    #expect(line.count <= 100, "\(name): \(line)")
+                }
+                #expect(!plain.stdout.contains("\u{1B}["))
+                // Colour is checked on a few (each replay takes a while in a debug build).
+                guard ["memory-limit-1", "node-failure-1", "healthy-1"].contains(name) else { continue }
+                let coloured = await vigil(
+                    "diagnose",
+                    "--replay",
+                    "\(scenarios)/\(name)",
+                    "--rules",
+                    ruleDirectory,
+                    "--color",
+                    "always"
+                )
+                #expect(coloured.stdout.contains("\u{1B}[1m"))
+                #expect(Self.withoutEscapes(coloured.stdout) == plain.stdout, "\(name)")
             }
-            #expect(!plain.stdout.contains("\u{1B}["))
-            // Colour is checked on a few (each replay takes a while in a debug build).
-            guard ["memory-limit-1", "node-failure-1", "healthy-1"].contains(name) else { continue }
-            let coloured = await vigil(
-                "diagnose",
-                "--replay",
-                "\(scenarios)/\(name)",
-                "--rules",
-                ruleDirectory,
-                "--color",
-                "always"
-            )
-            #expect(coloured.stdout.contains("\u{1B}[1m"))
-            #expect(Self.withoutEscapes(coloured.stdout) == plain.stdout, "\(name)")
         }
     }
 
@@ -284,11 +287,13 @@ struct DemoCommandTests {
     }
 
     @Test func theDemoOfEveryScenarioMatchesTheExpectedDiagnoses() async throws {
-        let result = await vigil("demo", "--all", "--scenarios", scenarios, "--color", "never")
-        #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.hasSuffix("\n24 of 24 scenarios diagnosed as expected.\n"))
-        #expect(result.stdout.contains("node-failure-1              node/node-3 node-failure → cordon"))
-        for line in result.stdout.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
+        try await computeOffThePool {
+            let result = await vigil("demo", "--all", "--scenarios", scenarios, "--color", "never")
+            #expect(result.status == 0, "\(result.stdout)")
+            #expect(result.stdout.hasSuffix("\n24 of 24 scenarios diagnosed as expected.\n"))
+            #expect(result.stdout.contains("node-failure-1              node/node-3 node-failure → cordon"))
+            for line in result.stdout.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
+        }
     }
 
     @Test func anUnknownScenarioIsAnError() async {

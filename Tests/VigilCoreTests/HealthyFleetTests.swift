@@ -1,4 +1,5 @@
 import Testing
+import VigilTestKit
 
 @testable import VigilCore
 
@@ -9,16 +10,18 @@ struct HealthyFleetTests {
     /// peak within 8 hours, and the same healthy fleet raised 37 times the false alarms at 15 s that it
     /// raised at 5 minutes (757 against 20 per 1,000 series per day). Paced by time, the scrape rate
     /// barely matters; the quiet kinds stay silent at any rate.
-    @Test func falseAlarmsDoNotMultiplyWithTheScrapeRate() {
-        let slow = HealthyFleet(seriesCount: 200, days: 3, step: 300).falseAlarms()
-        let fast = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms()
-        #expect(fast.perThousandSeriesPerDay <= 5 * max(slow.perThousandSeriesPerDay, 1), "\(fast) vs \(slow)")
-        #expect(fast.byKind["node_memory", default: 0] == 0 && fast.byKind["kube_replicas", default: 0] == 0)
-        // The same fleet with settings counted per 15-s sample, as before: the check above tells them apart.
-        var perSample = EnsembleParameters()
-        perSample.referenceInterval = 15
-        let unpaced = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms(parameters: perSample)
-        #expect(unpaced.perThousandSeriesPerDay > 5 * max(slow.perThousandSeriesPerDay, 1), "\(unpaced)")
+    @Test func falseAlarmsDoNotMultiplyWithTheScrapeRate() async throws {
+        try await computeOffThePool {
+            let slow = HealthyFleet(seriesCount: 200, days: 3, step: 300).falseAlarms()
+            let fast = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms()
+            #expect(fast.perThousandSeriesPerDay <= 5 * max(slow.perThousandSeriesPerDay, 1), "\(fast) vs \(slow)")
+            #expect(fast.byKind["node_memory", default: 0] == 0 && fast.byKind["kube_replicas", default: 0] == 0)
+            // The same fleet with settings counted per 15-s sample, as before: the check above tells them apart.
+            var perSample = EnsembleParameters()
+            perSample.referenceInterval = 15
+            let unpaced = HealthyFleet(seriesCount: 200, days: 3, step: 15).falseAlarms(parameters: perSample)
+            #expect(unpaced.perThousandSeriesPerDay > 5 * max(slow.perThousandSeriesPerDay, 1), "\(unpaced)")
+        }
     }
 
     /// Issue 15's bar at the daemon's 15-s scrape: at most one anomaly per 1,000 series per simulated day,
@@ -26,36 +29,40 @@ struct HealthyFleetTests {
     /// a floor of 4 spreads; counted per sample, a 15-s scrape gave noise 20 chances a day to reach it for
     /// each one at 5 minutes, and log-normal latency's upper tail reached it at 4σ of its log. The floor
     /// is now paced by time (4.69 spreads at 15 s, `EnsembleDetector.pacedFloor`).
-    @Test func aHealthyFleetAtTheDaemonsScrapeRaisesAtMostOneAnomalyPerThousandSeriesADay() {
-        let fleet = HealthyFleet(seriesCount: 100, days: 2, step: 15)
-        let outcome = fleet.falseAlarms()
-        #expect(outcome.perThousandSeriesPerDay <= 1, "\(outcome.anomalies) anomalies: \(outcome.byKind)")
-        // The floor counted per 15-s sample, as before: a floor of √(4² − 2 ln 20) ≈ 3.1636 spreads is 4 at
-        // 15 s once paced. The same fleet raises two, so the check above tells them apart.
-        var perSample = EnsembleParameters()
-        perSample.peakFloor = 3.163_6
-        #expect((EnsembleDetector.pacedFloor(perSample.peakFloor, 15 / 300) - 4).magnitude < 1e-4)
-        // At 5 minutes or slower (NAB's files) the floor is the setting itself.
-        #expect(EnsembleDetector.pacedFloor(4, 1) == 4)
-        let unpaced = fleet.falseAlarms(parameters: perSample)
-        #expect(unpaced.perThousandSeriesPerDay > 3, "\(unpaced.anomalies) anomalies: \(unpaced.byKind)")
+    @Test func aHealthyFleetAtTheDaemonsScrapeRaisesAtMostOneAnomalyPerThousandSeriesADay() async throws {
+        try await computeOffThePool {
+            let fleet = HealthyFleet(seriesCount: 100, days: 2, step: 15)
+            let outcome = fleet.falseAlarms()
+            #expect(outcome.perThousandSeriesPerDay <= 1, "\(outcome.anomalies) anomalies: \(outcome.byKind)")
+            // The floor counted per 15-s sample, as before: a floor of √(4² − 2 ln 20) ≈ 3.1636 spreads is 4 at
+            // 15 s once paced. The same fleet raises two, so the check above tells them apart.
+            var perSample = EnsembleParameters()
+            perSample.peakFloor = 3.163_6
+            #expect((EnsembleDetector.pacedFloor(perSample.peakFloor, 15 / 300) - 4).magnitude < 1e-4)
+            // At 5 minutes or slower (NAB's files) the floor is the setting itself.
+            #expect(EnsembleDetector.pacedFloor(4, 1) == 4)
+            let unpaced = fleet.falseAlarms(parameters: perSample)
+            #expect(unpaced.perThousandSeriesPerDay > 3, "\(unpaced.anomalies) anomalies: \(unpaced.byKind)")
+        }
     }
 
     /// A deploy restarts the process inside a scrape interval, so the first rate after it counts only the
     /// requests since the restart: a fake drop of up to the whole rate. It was 448 of the 528 false alarms
     /// at a 15-s scrape; the daemon now skips that rate, and deploys cost (almost) nothing.
-    @Test func deploysThatChangeNothingRaiseNothing() {
-        var quiet = HealthyFleet(seriesCount: 100, days: 3, step: 15)
-        quiet.deploysPerDay = 1e-9
-        var deploying = HealthyFleet(seriesCount: 100, days: 3, step: 15)
-        deploying.deploysPerDay = 4
-        let withoutDeploys = quiet.falseAlarms().byKind["http_requests", default: 0]
-        let withDeploys = deploying.falseAlarms().byKind["http_requests", default: 0]
-        #expect(withDeploys <= withoutDeploys + 2, "\(withDeploys) with deploys, \(withoutDeploys) without")
-        // Read as PromQL credits a reset, the same deploys raise many: the check above tells them apart.
-        deploying.resets = .fromZero
-        let creditedFromZero = deploying.falseAlarms().byKind["http_requests", default: 0]
-        #expect(creditedFromZero > withoutDeploys + 10, "\(creditedFromZero) from zero, \(withoutDeploys) without")
+    @Test func deploysThatChangeNothingRaiseNothing() async throws {
+        try await computeOffThePool {
+            var quiet = HealthyFleet(seriesCount: 100, days: 3, step: 15)
+            quiet.deploysPerDay = 1e-9
+            var deploying = HealthyFleet(seriesCount: 100, days: 3, step: 15)
+            deploying.deploysPerDay = 4
+            let withoutDeploys = quiet.falseAlarms().byKind["http_requests", default: 0]
+            let withDeploys = deploying.falseAlarms().byKind["http_requests", default: 0]
+            #expect(withDeploys <= withoutDeploys + 2, "\(withDeploys) with deploys, \(withoutDeploys) without")
+            // Read as PromQL credits a reset, the same deploys raise many: the check above tells them apart.
+            deploying.resets = .fromZero
+            let creditedFromZero = deploying.falseAlarms().byKind["http_requests", default: 0]
+            #expect(creditedFromZero > withoutDeploys + 10, "\(creditedFromZero) from zero, \(withoutDeploys) without")
+        }
     }
 
     /// The fleet has what it claims: every kind, daily cycles, deploys that reset counters and missed

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilRules
+import VigilTestKit
 
 @testable import VigilEngine
 
@@ -39,35 +40,39 @@ struct ScenarioReplayTests {
     }
 
     @Test(arguments: scenarios)
-    func diagnoses(_ name: String) throws {
-        let directory = "\(Self.root)/sample-metrics/scenarios/\(name)"
-        let expected = try JSONDecoder().decode(
-            Expected.self,
-            from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/expected.json"))
-        )
-        let engine = DiagnosisEngine(rules: try Self.rules.get())
-        let scenario = try ReplayScenario.load(directory, keeping: engine.selects)
-        let diagnosis = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
-        let incidents = diagnosis.incidents
-        // Rule files are checked against this vocabulary: it must hold every reason the analyzers give.
-        #expect(diagnosis.findings.allSatisfy { Finding.reasons.contains($0.reason) })
-        guard let want = expected.incident else {
-            #expect(incidents.isEmpty, "healthy, yet: \(incidents.map { "\($0.subject) \($0.cause)" })")
-            return
+    func diagnoses(_ name: String) async throws {
+        try await computeOffThePool {
+            let directory = "\(Self.root)/sample-metrics/scenarios/\(name)"
+            let expected = try JSONDecoder().decode(
+                Expected.self,
+                from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/expected.json"))
+            )
+            let engine = DiagnosisEngine(rules: try Self.rules.get())
+            let scenario = try ReplayScenario.load(directory, keeping: engine.selects)
+            let diagnosis = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now)
+            let incidents = diagnosis.incidents
+            // Rule files are checked against this vocabulary: it must hold every reason the analyzers give.
+            #expect(diagnosis.findings.allSatisfy { Finding.reasons.contains($0.reason) })
+            guard let want = expected.incident else {
+                #expect(incidents.isEmpty, "healthy, yet: \(incidents.map { "\($0.subject) \($0.cause)" })")
+                return
+            }
+            // One incident: no distractor opens a second one.
+            #expect(incidents.count == 1, "\(incidents.map { "\($0.subject) \($0.cause)" })")
+            let first = try #require(incidents.first, "no incident")
+            #expect(first.subject.description == want.workload)
+            #expect(first.subject.namespace == (want.namespace ?? ""))
+            #expect(first.cause == want.cause)
+            #expect(first.proposals.first?.action == want.action)
+            // Every proposal is a runnable kubectl command for the incident's own namespace.
+            for proposal in first.proposals {
+                #expect(proposal.kubectl.hasPrefix("kubectl "))
+                if !first.subject.namespace.isEmpty {
+                    #expect(proposal.kubectl.contains(" -n \(first.subject.namespace)"))
+                }
+            }
+            // Never a rollback for a node fault.
+            if first.subject.kind == "node" { #expect(!first.proposals.contains { $0.action == "undo" }) }
         }
-        // One incident: no distractor opens a second one.
-        #expect(incidents.count == 1, "\(incidents.map { "\($0.subject) \($0.cause)" })")
-        let first = try #require(incidents.first, "no incident")
-        #expect(first.subject.description == want.workload)
-        #expect(first.subject.namespace == (want.namespace ?? ""))
-        #expect(first.cause == want.cause)
-        #expect(first.proposals.first?.action == want.action)
-        // Every proposal is a runnable kubectl command for the incident's own namespace.
-        for proposal in first.proposals {
-            #expect(proposal.kubectl.hasPrefix("kubectl "))
-            if !first.subject.namespace.isEmpty { #expect(proposal.kubectl.contains(" -n \(first.subject.namespace)")) }
-        }
-        // Never a rollback for a node fault.
-        if first.subject.kind == "node" { #expect(!first.proposals.contains { $0.action == "undo" }) }
     }
 }

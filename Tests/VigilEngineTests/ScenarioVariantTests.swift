@@ -176,41 +176,43 @@ struct ScenarioVariantTests {
     /// Sixty-five minutes on (the crash-looping containers thirteen restarts further, one each five
     /// minutes, and their last crash as recent as ever; the recording has ended): the rollout whose pods
     /// crash is still the cause, not "cause unknown".
-    @Test func aBadRolloutIsStillTheCauseAnHourOn() throws {
-        let (engine, scenario) = try Self.replay("crashloop-after-rollout-1") {
-            $0.items(\.cluster) { items in
-                items.map { item in
-                    guard item["kind"] as? String == "Pod", var status = item["status"] as? [String: Any] else {
+    @Test func aBadRolloutIsStillTheCauseAnHourOn() async throws {
+        try await computeOffThePool {
+            let (engine, scenario) = try Self.replay("crashloop-after-rollout-1") {
+                $0.items(\.cluster) { items in
+                    items.map { item in
+                        guard item["kind"] as? String == "Pod", var status = item["status"] as? [String: Any] else {
+                            return item
+                        }
+                        status["containerStatuses"] = (status["containerStatuses"] as? [[String: Any]] ?? []).map {
+                            var container = $0
+                            let waiting = (container["state"] as? [String: Any])?["waiting"] as? [String: Any]
+                            if waiting?["reason"] as? String == "CrashLoopBackOff" {
+                                container["restartCount"] = (container["restartCount"] as? Int ?? 0) + 13
+                                // Its last crash is as recent as ever.
+                                var last = container["lastState"] as? [String: Any] ?? [:]
+                                var terminated = last["terminated"] as? [String: Any] ?? [:]
+                                let format = ISO8601DateFormatter()
+                                if let finished = (terminated["finishedAt"] as? String).flatMap(format.date) {
+                                    terminated["finishedAt"] = format.string(from: finished.addingTimeInterval(3900))
+                                    last["terminated"] = terminated
+                                    container["lastState"] = last
+                                }
+                            }
+                            return container
+                        }
+                        var item = item
+                        item["status"] = status
                         return item
                     }
-                    status["containerStatuses"] = (status["containerStatuses"] as? [[String: Any]] ?? []).map {
-                        var container = $0
-                        let waiting = (container["state"] as? [String: Any])?["waiting"] as? [String: Any]
-                        if waiting?["reason"] as? String == "CrashLoopBackOff" {
-                            container["restartCount"] = (container["restartCount"] as? Int ?? 0) + 13
-                            // Its last crash is as recent as ever.
-                            var last = container["lastState"] as? [String: Any] ?? [:]
-                            var terminated = last["terminated"] as? [String: Any] ?? [:]
-                            let format = ISO8601DateFormatter()
-                            if let finished = (terminated["finishedAt"] as? String).flatMap(format.date) {
-                                terminated["finishedAt"] = format.string(from: finished.addingTimeInterval(3900))
-                                last["terminated"] = terminated
-                                container["lastState"] = last
-                            }
-                        }
-                        return container
-                    }
-                    var item = item
-                    item["status"] = status
-                    return item
                 }
             }
+            let later = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now + 3900)
+            let first = try #require(later.incidents.first)
+            #expect(first.subject.description == "deployment/checkout")
+            #expect(first.cause == "bad-rollout")
+            #expect(first.proposals.first?.action == "undo")
         }
-        let later = engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now + 3900)
-        let first = try #require(later.incidents.first)
-        #expect(first.subject.description == "deployment/checkout")
-        #expect(first.cause == "bad-rollout")
-        #expect(first.proposals.first?.action == "undo")
     }
 
     /// The bundled scenario `name` with `change` made to its files, and the engine with the bundled rules.
@@ -241,19 +243,21 @@ struct ScenarioVariantTests {
     }
 
     @Test(arguments: variants)
-    func keepsItsDiagnosis(_ variant: Variant) throws {
-        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/\(variant.scenario)"
-        let (engine, scenario) = try Self.replay(variant.scenario, variant.change)
-        let expected = try JSONDecoder().decode(
-            ScenarioReplayTests.Expected.self,
-            from: Data(contentsOf: URL(fileURLWithPath: "\(source)/expected.json"))
-        )
-        let first = try #require(
-            engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents.first
-        )
-        let want = try #require(expected.incident)
-        #expect(first.subject.description == want.workload)
-        #expect(first.cause == want.cause)
-        #expect(first.proposals.first?.action == want.action)
+    func keepsItsDiagnosis(_ variant: Variant) async throws {
+        try await computeOffThePool {
+            let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/\(variant.scenario)"
+            let (engine, scenario) = try Self.replay(variant.scenario, variant.change)
+            let expected = try JSONDecoder().decode(
+                ScenarioReplayTests.Expected.self,
+                from: Data(contentsOf: URL(fileURLWithPath: "\(source)/expected.json"))
+            )
+            let first = try #require(
+                engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents.first
+            )
+            let want = try #require(expected.incident)
+            #expect(first.subject.description == want.workload)
+            #expect(first.cause == want.cause)
+            #expect(first.proposals.first?.action == want.action)
+        }
     }
 }

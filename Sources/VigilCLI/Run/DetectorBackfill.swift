@@ -16,9 +16,9 @@ import VigilYAML
 /// **The step.** When a detector trusts a baseline (a daily bin: `minimumSamples`) is a count of samples
 /// at the spacing it is judged at (``PacedSettings``), so the history is read at the job's scrape
 /// interval: read every five minutes, each hour's bin of a detector scraped every 15 s would hold 13 of
-/// the 200 samples it needs there, and the level would stand in for the daily profile for most of a day. Never finer than Prometheus's own scrape of the job
-/// (`/api/v1/targets`): a finer step repeats each sample, and a counter would read 0 and then twice its
-/// rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
+/// the 200 samples it needs there, and the level would stand in for the daily profile for most of a day.
+/// Never finer than Prometheus's own scrape of the job (`/api/v1/targets`): a finer step repeats each
+/// sample, and a counter would read 0 and then twice its rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
 /// ratio (at most 14 days), so the detectors still count as many samples as at their own interval
 /// (short of it only where the 14 days bind: Vigil at 15 s and Prometheus at 5 minutes).
 ///

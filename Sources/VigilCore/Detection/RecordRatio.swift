@@ -41,7 +41,9 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// Units in a reference interval: 2²⁰, so a warm-up or a hold of up to 4,095 intervals fits (14 days
     /// at 5 minutes), and a hold lasts as many samples as fit in it, to the nearest (the rounding of each
     /// sample's spacing adds up to less than half a sample for the default 48 intervals above 2 s).
-    public static let unitsPerInterval: UInt32 = 1 << 20
+    public static let unitsPerInterval: UInt32 = 1 << unitShift
+    /// log₂ of `unitsPerInterval`: a count of intervals shifted by it is a time in units.
+    static let unitShift = 20
     /// The longest warm-up or hold, in reference intervals.
     public static let longestCount: UInt32 = UInt32.max / unitsPerInterval
 
@@ -90,14 +92,14 @@ public struct RecordRatio: Sendable, Codable, Equatable {
             held = 0
         }
         let score = min(1, ratio / 4)
-        if score >= alarm { held = UInt32(min(UInt64(hold) << 20, UInt64(UInt32.max))) }
+        if score >= alarm { held = UInt32(min(UInt64(hold) << Self.unitShift, UInt64(UInt32.max))) }
         return score
     }
 
     /// Whether more than `warmup` reference intervals have been learnt.
     @inline(__always)
     public func isWarm(after warmup: UInt32) -> Bool {
-        UInt64(elapsed) > UInt64(min(warmup, Self.longestCount)) << 20
+        UInt64(elapsed) > UInt64(min(warmup, Self.longestCount)) << Self.unitShift
     }
 
     /// A spacing of `pace` reference intervals in units: at most one interval (as every paced setting
@@ -112,7 +114,7 @@ public struct RecordRatio: Sendable, Codable, Equatable {
     /// a reference interval, so a series past its warm-up stays past it (one still in it at a faster
     /// spacing than the reference leaves it early, once, after the upgrade).
     public mutating func countWarmUpInTime() {
-        elapsed = elapsed > Self.longestCount ? .max : elapsed << 20
+        elapsed = elapsed > Self.longestCount ? .max : elapsed << Self.unitShift
     }
 
     /// What a peak keeps of itself over one sample `pace` reference intervals after the previous one, for
