@@ -61,4 +61,37 @@ struct DiagnosisServiceTests {
         running.cancel()
         _ = await running.result
     }
+
+    /// A round set off while the service is not ready (the daemon's history still being read) waits, and
+    /// then diagnoses at the time it runs: it once read the wall time first, and judged a history it had
+    /// waited 20 s for as of 20 s before.
+    @Test func aRoundWaitsUntilReadyAndDiagnosesAtTheTimeItRuns() async throws {
+        let clock = ManualClock(start: 1_000_000)
+        let (arrivals, arrived) = AsyncStream<Void>.makeStream()
+        let (openings, opening) = AsyncStream<Void>.makeStream()
+        let asked = Locked<[Double]>([])
+        let service = DiagnosisService(
+            engine: DiagnosisEngine(rules: try ScenarioReplayTests.rules.get()),
+            clock: clock,
+            wallTime: { clock.epochSeconds },
+            logger: Logger(label: "test"),
+            ready: {
+                arrived.yield()
+                var next = openings.makeAsyncIterator()
+                _ = await next.next()
+            },
+            history: { now in
+                asked.withLock { $0.append(now) }
+                return MetricHistory()
+            }
+        )
+        let round = Task { await service.diagnose() }
+        var waiting = arrivals.makeAsyncIterator()
+        _ = await waiting.next()
+        #expect(asked.withLock { $0 }.isEmpty, "a round read its history before it was ready")
+        clock.advance(by: .seconds(20))
+        opening.yield()
+        _ = await round.value
+        #expect(asked.withLock { $0 } == [1_000_020])
+    }
 }

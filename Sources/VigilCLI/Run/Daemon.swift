@@ -163,10 +163,8 @@ struct Daemon {
                 clock: ContinuousClock(),
                 logger: logger,
                 // No round before the history from Prometheus is in.
-                history: {
-                    await historyGate.wait()
-                    return recorder.history(now: $0)
-                },
+                ready: { await historyGate.wait() },
+                history: { recorder.history(now: $0) },
                 cluster: { await watcher?.model ?? ClusterModel() },
                 remediator: remediator
             )

@@ -27,6 +27,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     public let interval: Duration
     private let clock: C
     private let wallTime: @Sendable () -> Double
+    private let ready: @Sendable () async -> Void
     private let history: @Sendable (Double) async -> MetricHistory
     private let cluster: @Sendable () async -> ClusterModel
     /// Takes each round's proposals as far as policy allows; nil: proposals are only shown.
@@ -46,6 +47,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     )
 
     /// - Parameters:
+    ///   - ready: awaited at the start of every round, before its wall time is read: the daemon's waits
+    ///     until the history from Prometheus is in, so a round set off meanwhile diagnoses at the time it
+    ///     runs, not the time it was asked for.
     ///   - history: the recorded history at a wall time (``SignalRecorder/history(now:)``).
     ///   - cluster: the cluster's current model (``ClusterWatcher/model``), or an empty one.
     public init(
@@ -55,6 +59,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         resolvedLimit: Int = 256,
         logger: Logger,
+        ready: @escaping @Sendable () async -> Void = {},
         history: @escaping @Sendable (Double) async -> MetricHistory,
         cluster: @escaping @Sendable () async -> ClusterModel = { ClusterModel() },
         remediator: Remediator? = nil
@@ -64,6 +69,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
         self.interval = interval
         self.clock = clock
         self.wallTime = wallTime
+        self.ready = ready
         self.history = history
         self.cluster = cluster
         self.logger = logger
@@ -86,6 +92,7 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     /// One round, now: diagnose, track, log what changed. Returns the changes.
     @discardableResult
     public func diagnose() async -> IncidentTracker.Changes {
+        await ready()
         let now = wallTime()
         let history = await history(now)
         let cluster = await cluster()
