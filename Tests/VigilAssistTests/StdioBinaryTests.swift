@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -36,21 +37,8 @@ import Glibc
     }
 
     @Test func speaksMCPOverStdioAndEndsWithItsInput() throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = [
-            "mcp", "--replay",
-            repositoryRoot.appendingPathComponent("sample-metrics/scenarios/crashloop-after-rollout-1").path,
-            "--rules", repositoryRoot.appendingPathComponent("rules").path,
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, input, lines) = try Self.start()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let lines = LineReader(output.fileHandleForReading)
         func send(_ message: String) { input.fileHandleForWriting.write(Data((message + "\n").utf8)) }
         func answer() throws -> [String: Any] {
             let line = try #require(lines.next())
@@ -105,5 +93,109 @@ import Glibc
         for _ in 0..<12_000 where process.isRunning { usleep(5_000) }
         #expect(!process.isRunning, "vigil mcp went on after its input closed")
         if !process.isRunning { #expect(process.terminationStatus == 0) }
+    }
+
+    /// `vigil mcp` on a replay, its pipes, and a watchdog: SIGKILL after `seconds`, so a server that hangs
+    /// fails the test (its output closes) instead of hanging it.
+    static func start(watchdog seconds: Double = 120) throws -> (Process, input: Pipe, output: LineReader) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = [
+            "mcp", "--replay",
+            repositoryRoot.appendingPathComponent("sample-metrics/scenarios/crashloop-after-rollout-1").path,
+            "--rules", repositoryRoot.appendingPathComponent("rules").path,
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        // Called off once the process has ended, so that no other process that takes its pid is killed.
+        let ended = Locked(false)
+        process.terminationHandler = { _ in ended.withLock { $0 = true } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            ended.withLock { if !$0 { kill(pid, SIGKILL) } }
+        }
+        return (process, input, LineReader(output.fileHandleForReading))
+    }
+
+    /// A client that writes requests and stops reading the answers meets a full pipe: the server reads no
+    /// further once sixteen requests are owed an answer (the SDK starts a task for each request it reads,
+    /// and kept reading as fast as the client wrote, so its tasks and their answers grew without bound).
+    /// Once the client reads again, every request is answered.
+    @Test func aClientThatStopsReadingIsNotReadFurther() async throws {
+        let (process, input, lines) = try Self.start()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // 2,000 pings of 442 bytes each (their ids are 400 characters, and every answer repeats its id):
+        // 884,000 bytes, while each pipe holds 64 KiB.
+        let count = 2_000
+        let padding = String(repeating: "x", count: 392)
+        func id(_ index: Int) -> String { "\(padding)\(10_000_000 + index)" }
+        let pings = Data(
+            (0..<count).map { #"{"jsonrpc":"2.0","id":"\#(id($0))","method":"ping"}"# + "\n" }.joined().utf8
+        )
+        let stdin = input.fileHandleForWriting.fileDescriptor
+        let accepted = await offThePool {
+            // Written without blocking, until the server has read nothing for 3 s.
+            _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) | O_NONBLOCK)
+            defer { _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) & ~O_NONBLOCK) }
+            var offset = 0
+            var idle = 0
+            while offset < pings.count, idle < 300 {
+                let written = pings[offset...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
+                if written > 0 {
+                    offset += written
+                    idle = 0
+                } else {
+                    idle += 1
+                    usleep(10_000)
+                }
+            }
+            return offset
+        }
+        // The input pipe, one 64-KiB read, the requests answered into the output pipe (about 140) and the
+        // 16 owed: about 200 KB (197 KB here; a 3-s pause of a slow server only makes it less). Unbounded,
+        // all of it.
+        #expect(accepted < 512 * 1024, "the server read \(accepted) of \(pings.count) bytes without answering")
+
+        // Read again: the rest goes in, and every ping is answered.
+        async let answers: [String] = offThePool { (0..<count).compactMap { _ in lines.next() } }
+        await offThePool { input.fileHandleForWriting.write(pings[accepted...]) }
+        let answered = await answers
+        #expect(answered.count == count)
+        let ids = answered.compactMap { $0.firstMatch(of: /"id":"x+(\d+)"/).flatMap { Int($0.1) } }
+        #expect(Set(ids) == Set((0..<count).map { 10_000_000 + $0 }))
+        try input.fileHandleForWriting.close()
+    }
+
+    /// Requests written and the input closed at once, as `echo '{…}' | vigil mcp` does: every one is
+    /// answered before the process ends. The SDK's server stops at the end of input, and the answers its
+    /// tasks were still working on ended with the process.
+    @Test func requestsSentJustBeforeTheInputEndsAreAnswered() async throws {
+        let (process, input, lines) = try Self.start()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let requests = [
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"diagnose","arguments":{"namespace":"shop"}}}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_incidents","arguments":{}}}"#,
+        ]
+        input.fileHandleForWriting.write(Data(requests.map { $0 + "\n" }.joined().utf8))
+        try input.fileHandleForWriting.close()
+        let answers = await offThePool {
+            var answers: [[String: Any]] = []
+            while let line = lines.next() {
+                if let answer = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                    answers.append(answer)
+                }
+            }
+            return answers.compactMap { $0["result"] != nil ? $0["id"] as? Int : nil }
+        }
+        #expect(answers.sorted() == [1, 2, 3])
+        for _ in 0..<12_000 where process.isRunning { usleep(5_000) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
     }
 }

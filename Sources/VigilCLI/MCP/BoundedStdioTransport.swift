@@ -11,14 +11,15 @@ import Glibc
 /// The SDK's transport keeps an unfinished line without limit and rescans it on every read (two
 /// megabytes without a newline kept it busy for 21.7 s); here a ``LineFramer`` holds at most
 /// ``defaultMaxLineBytes`` of a line, and a longer one is answered with a JSON-RPC error and dropped
-/// unread while the session goes on.
+/// unread while the session goes on. And it reads no further while its ``StdioBacklog`` is full: 16
+/// requests owed an answer, 16 lines not yet taken or 16 answers not yet written (the SDK's own reads on
+/// as fast as the client writes, and starts a task for every request).
 actor BoundedStdioTransport: Transport {
     nonisolated let logger: Logger
     private let input: Int32
     private let output: Int32
     private let maxLineBytes: Int
-    private let messages: AsyncThrowingStream<Data, any Error>
-    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private let backlog: StdioBacklog
     private var connected = false
 
     /// A tool call is a few hundred bytes; the daemon's `/mcp` reads 256 KiB at most, and so does this.
@@ -28,42 +29,37 @@ actor BoundedStdioTransport: Transport {
         input: Int32 = STDIN_FILENO,
         output: Int32 = STDOUT_FILENO,
         maxLineBytes: Int = defaultMaxLineBytes,
+        backlog: StdioBacklog = StdioBacklog(),
         logger: Logger = Logger(label: "vigil.mcp") { _ in SwiftLogNoOpLogHandler() }
     ) {
         self.input = input
         self.output = output
         self.maxLineBytes = maxLineBytes
+        self.backlog = backlog
         self.logger = logger
-        (messages, continuation) = AsyncThrowingStream.makeStream()
-    }
-
-    /// The answer to a line that is not a JSON-RPC message or batch (an object or an array), or nil.
-    static func refusal(of line: Data) -> Data? {
-        switch try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed) {
-        case nil:
-            Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#.utf8)
-        case .some(let value) where !(value is [String: Any] || value is [Any]):
-            Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request"}}"#.utf8)
-        default:
-            nil
-        }
     }
 
     /// The answer to a line over the limit: JSON-RPC's "invalid request", with no id to answer to.
     static func refusal(maxLineBytes: Int) -> Data {
-        Data(
-            #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a message longer than \#(maxLineBytes) bytes was refused unread"}}"#
-                .utf8
-        )
+        IncomingLine.error(-32600, "Invalid Request: a message longer than \(maxLineBytes) bytes was refused unread")
     }
 
-    /// Starts reading standard input on a thread of its own (a blocking read must not hold one of the
-    /// cooperative pool's few threads); the messages end when the input does.
+    /// Starts reading standard input on a thread of its own (a blocking read, and a wait for room in the
+    /// backlog, must not hold one of the cooperative pool's few threads); the messages end when the input
+    /// does.
     func connect() async throws {
         guard !connected else { return }
         connected = true
-        let (input, limit, continuation) = (self.input, self.maxLineBytes, self.continuation)
+        let (input, limit, backlog) = (self.input, self.maxLineBytes, self.backlog)
         let thread = Thread { [weak self] in
+            /// A refusal of the transport's own, written once the backlog has room for it.
+            func refuse(_ refusal: Data) {
+                guard backlog.reserveAnswer() else { return }
+                Task { [weak self] in
+                    try? await self?.writeLine(refusal)
+                    backlog.written()
+                }
+            }
             var framer = LineFramer(maxLineBytes: limit)
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
@@ -74,20 +70,18 @@ actor BoundedStdioTransport: Transport {
                     switch piece {
                     case .line(let bytes):
                         let data = Data(bytes)
-                        // Not JSON, or JSON that is no message (`1`, `"a"`): JSON-RPC's parse error or
-                        // invalid request, with the null id it asks for (the SDK answered with an id of
-                        // its own making, which no request had).
-                        if let refusal = Self.refusal(of: data) {
-                            Task { try? await self?.send(refusal) }
+                        let line = IncomingLine(data)
+                        if let refusal = line.refusal {
+                            refuse(refusal)
                             continue
                         }
-                        continuation.yield(data)
+                        backlog.put(data, owing: line.requestIDs, cancelling: line.cancelledIDs)
                     case .overlong:
-                        Task { try? await self?.send(Self.refusal(maxLineBytes: limit)) }
+                        refuse(Self.refusal(maxLineBytes: limit))
                     }
                 }
             }
-            continuation.finish()
+            backlog.end()
         }
         thread.start()
     }
@@ -95,11 +89,33 @@ actor BoundedStdioTransport: Transport {
     func disconnect() async {
         guard connected else { return }
         connected = false
-        continuation.finish()
+        backlog.close()
+    }
+
+    /// Writes the server's `message`, counted in the backlog until it is written.
+    nonisolated func send(_ message: Data) async throws {
+        backlog.answerComing()
+        defer {
+            // Settled written or not: a client gone is owed nothing.
+            backlog.answered(IncomingLine.answeredIDs(in: message))
+            backlog.written()
+        }
+        try await writeLine(message)
+    }
+
+    /// Returns once every request read is answered and every answer written, or after `grace`: at the
+    /// end of input the SDK's server stops, and its tasks still answering would end with the process.
+    /// (`echo '{…"tools/call"…}' | vigil mcp` printed nothing.)
+    nonisolated func drained(within grace: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + grace
+        while !backlog.isSettled, clock.now < deadline {
+            try? await clock.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Writes `message` and its newline whole (one message a line: nothing else goes to `output`).
-    func send(_ message: Data) async throws {
+    private func writeLine(_ message: Data) async throws {
         var bytes = [UInt8](message)
         bytes.append(UInt8(ascii: "\n"))
         var written = 0
@@ -111,5 +127,8 @@ actor BoundedStdioTransport: Transport {
         }
     }
 
-    func receive() -> AsyncThrowingStream<Data, any Error> { messages }
+    func receive() -> AsyncThrowingStream<Data, any Error> {
+        let backlog = self.backlog
+        return AsyncThrowingStream { await backlog.take() }
+    }
 }

@@ -63,8 +63,11 @@ struct MCPCommand: AsyncParsableCommand {
         let catalog = try catalog()
         let tools = AssistTools(catalog: catalog, budget: AnswerBudget(maxBytes: maxAnswerBytes))
         let server = await AssistServer.make(tools: tools, version: "1")
-        try await server.start(transport: BoundedStdioTransport())
+        let transport = BoundedStdioTransport()
+        try await server.start(transport: transport)
         await server.waitUntilCompleted()
+        // The input has ended: the answers still owed are written before the process ends.
+        await transport.drained(within: .seconds(30))
     }
 
     /// The catalog these options name, timed by the process's clock.

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A line of `vigil mcp`'s input as JSON-RPC sees it, read once by the reader: refused outright (with the
+/// answer the transport writes itself), or a message or batch for the SDK, with the requests in it that
+/// are owed an answer and those it cancels (the SDK answers a cancelled request with nothing). The
+/// requests owed bound how much the server is asked at once (``StdioBacklog``), and the end of input waits
+/// for their answers.
+struct IncomingLine {
+    /// The transport's own answer, when the SDK is not to see the line.
+    var refusal: Data?
+    /// The requests in the line, each keyed by its id as ``Key`` reads it.
+    var requestIDs: [String] = []
+    /// The requests a `notifications/cancelled` in the line cancels.
+    var cancelledIDs: [String] = []
+
+    /// The most messages in one batch. The SDK answers a batch's requests one after another inside its
+    /// read loop (past ``CallGate``), and their answers as one line: a 256-KiB line of 5,000 requests
+    /// would be tens of megabytes of answer. MCP 2025-06-18 dropped batches; an agent of an earlier
+    /// version batches a few calls.
+    static let maxBatch = 16
+
+    init(_ line: Data) {
+        let decoder = JSONDecoder()
+        let messages: [Message]
+        if let batch = try? decoder.decode([Message].self, from: line) {
+            guard batch.count <= Self.maxBatch else {
+                refusal = Self.error(
+                    -32600,
+                    "Invalid Request: a batch of \(batch.count) messages; at most \(Self.maxBatch) are answered in one"
+                )
+                return
+            }
+            messages = batch
+        } else if let message = try? decoder.decode(Message.self, from: line) {
+            messages = [message]
+        } else if (try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed)) == nil {
+            refusal = Self.error(-32700, "Parse error")
+            return
+        } else {
+            // JSON that is no message (`1`, `"a"`), or a batch holding one: the null id JSON-RPC asks for
+            // (the SDK answered with an id of its own making, which no request had).
+            refusal = Self.error(-32600, "Invalid Request")
+            return
+        }
+        // The SDK answers a request whose id it cannot read with an id of its own making, and takes a
+        // message with a method and a result for a response, which it does not answer: either would be
+        // owed an answer for ever. (The daemon's `/mcp` refuses both as well.)
+        guard messages.allSatisfy({ $0.method == nil || !$0.hasInvalidID }) else {
+            refusal = Self.error(-32600, "Invalid Request: a request's id must be a string or an integer")
+            return
+        }
+        guard messages.allSatisfy({ $0.method == nil || !$0.hasOutcome }) else {
+            refusal = Self.error(-32600, "Invalid Request: a message is a request or a response, not both")
+            return
+        }
+        for message in messages where message.method != nil {
+            if let id = message.id {
+                requestIDs.append(id)
+            } else if let id = message.cancels {
+                cancelledIDs.append(id)
+            }
+        }
+    }
+
+    /// The requests an answer the server writes (a response, or a batch's responses) answers.
+    static func answeredIDs(in answer: Data) -> [String] {
+        let decoder = JSONDecoder()
+        let messages =
+            (try? decoder.decode([Message].self, from: answer)) ?? (try? decoder.decode(Message.self, from: answer)).map
+        {
+            [$0]
+        } ?? []
+        return messages.compactMap { $0.method == nil ? $0.id : nil }
+    }
+
+    /// The fields the transport reads of a JSON-RPC message. An id is read as the SDK reads it (a string,
+    /// else an integer, which 7.0 is too), and keyed so that "7" and 7 differ.
+    private struct Message: Decodable {
+        var method: String?
+        var id: String?
+        /// There is an id, and it is neither a string nor an integer (null, 1.5, true, an object).
+        var hasInvalidID = false
+        /// It has a result or an error: it is a response.
+        var hasOutcome = false
+        /// The request a `notifications/cancelled` cancels.
+        var cancels: String?
+
+        enum Keys: String, CodingKey { case method, id, params, requestId, result, error }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            method = try? container.decode(String.self, forKey: .method)
+            hasOutcome = container.contains(.result) || container.contains(.error)
+            if container.contains(.id) {
+                id = Self.key(container, .id)
+                hasInvalidID = id == nil
+            }
+            if method == "notifications/cancelled",
+                let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params)
+            {
+                cancels = Self.key(params, .requestId)
+            }
+        }
+
+        static func key(_ container: KeyedDecodingContainer<Keys>, _ key: Keys) -> String? {
+            if let text = try? container.decode(String.self, forKey: key) { return "s" + text }
+            if let number = try? container.decode(Int.self, forKey: key) { return "n\(number)" }
+            return nil
+        }
+    }
+
+    /// A JSON-RPC error answer with the null id: the line has no id the transport can answer to.
+    static func error(_ code: Int, _ message: String) -> Data {
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":"\#(escaped)"}}"#.utf8)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import VigilCLI
+
+/// How `vigil mcp`'s reader sees a line: refused outright, or handed on with the requests it owes
+/// answers to.
+struct IncomingLineTests {
+    static func line(_ text: String) -> IncomingLine { IncomingLine(Data(text.utf8)) }
+
+    static func error(_ refusal: Data?) throws -> (id: Any?, code: Int?, message: String?) {
+        let data = try #require(refusal)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let error = object["error"] as? [String: Any]
+        return (object["id"], error?["code"] as? Int, error?["message"] as? String)
+    }
+
+    @Test func requestsAreOwedAnswersAndNotificationsAreNot() {
+        let request = Self.line(#"{"jsonrpc":"2.0","id":7,"method":"tools/list"}"#)
+        #expect(request.refusal == nil && request.requestIDs == ["n7"] && request.cancelledIDs.isEmpty)
+        #expect(Self.line(#"{"jsonrpc":"2.0","id":"7","method":"ping"}"#).requestIDs == ["s7"])
+        #expect(Self.line(#"{"jsonrpc":"2.0","id":7.0,"method":"ping"}"#).requestIDs == ["n7"])
+        let notification = Self.line(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        #expect(notification.refusal == nil && notification.requestIDs.isEmpty)
+        // A client's answer to a request of the server's is owed nothing.
+        #expect(Self.line(#"{"jsonrpc":"2.0","id":1,"result":{}}"#).requestIDs.isEmpty)
+        let cancel = Self.line(
+            #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a","reason":"x"}}"#
+        )
+        #expect(cancel.cancelledIDs == ["sa"] && cancel.requestIDs.isEmpty)
+        let batch = Self.line(#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":"b","method":"ping"}]"#)
+        #expect(batch.refusal == nil && batch.requestIDs == ["n1", "sb"])
+    }
+
+    /// An answer's ids are keyed as its request's were: the SDK writes an id of 7.0 as 7.
+    @Test func answersSettleTheirRequests() {
+        #expect(IncomingLine.answeredIDs(in: Data(#"{"id":7,"jsonrpc":"2.0","result":{}}"#.utf8)) == ["n7"])
+        #expect(
+            IncomingLine.answeredIDs(in: Data(#"[{"id":"b","jsonrpc":"2.0","error":{"code":1,"message":""}}]"#.utf8))
+                == ["sb"]
+        )
+        // The server's own requests and notifications answer nothing.
+        #expect(IncomingLine.answeredIDs(in: Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8)).isEmpty)
+    }
+
+    @Test func whatIsNoMessageIsRefusedWithTheNullId() throws {
+        let parse = try Self.error(Self.line("this is not json").refusal)
+        #expect(parse.id is NSNull && parse.code == -32700)
+        let fragment = try Self.error(Self.line("1").refusal)
+        #expect(fragment.id is NSNull && fragment.code == -32600)
+    }
+
+    /// What the SDK would answer with an id of its own making (an id neither a string nor an integer),
+    /// or not at all (a request with a result: the SDK takes it for a response), is refused: it would be
+    /// owed an answer for ever, and sixteen of them would stop the session.
+    @Test(arguments: [
+        #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+        #"{"jsonrpc":"2.0","id":true,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":{},"method":"ping"}"#,
+        #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":[1],"method":"ping"}]"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}"#,
+        #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#,
+    ])
+    func whatWouldNeverBeAnsweredIsRefused(_ text: String) throws {
+        let line = Self.line(text)
+        #expect(line.requestIDs.isEmpty)
+        let refused = try Self.error(line.refusal)
+        #expect(refused.id is NSNull && refused.code == -32600)
+    }
+
+    /// A batch of more than 16 messages is refused whole: the SDK answers a batch inside its read loop,
+    /// one request after another and past the gate on tool calls, and all its answers in one line.
+    @Test func aBatchTooLargeIsRefusedWhole() throws {
+        let ping = #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#
+        #expect(Self.line("[" + Array(repeating: ping, count: 16).joined(separator: ",") + "]").refusal == nil)
+        let large = Self.line("[" + Array(repeating: ping, count: 17).joined(separator: ",") + "]")
+        #expect(large.requestIDs.isEmpty)
+        let refused = try Self.error(large.refusal)
+        #expect(refused.id is NSNull && refused.code == -32600)
+        #expect(refused.message == "Invalid Request: a batch of 17 messages; at most 16 are answered in one")
+    }
+}
