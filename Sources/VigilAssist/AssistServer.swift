@@ -9,6 +9,8 @@ public enum AssistServer {
 
     /// A server answering `tools/list` and `tools/call` from `tools`, not yet started.
     public static func make(tools: AssistTools, version: String) async -> Server {
+        // The SDK's default configuration, not `.strict`: strict, it answers nothing to a request that
+        // comes before `initialize`, and `vigil mcp`'s transport counts every request as owed an answer.
         let server = Server(
             name: name,
             version: version,

@@ -110,11 +110,11 @@ import Glibc
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
         // Called off once the process has ended, so that no other process that takes its pid is killed.
         let ended = Locked(false)
         process.terminationHandler = { _ in ended.withLock { $0 = true } }
+        try process.run()
+        let pid = process.processIdentifier
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             ended.withLock { if !$0 { kill(pid, SIGKILL) } }
         }

@@ -59,6 +59,13 @@ struct IncomingLineTests {
         #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":[1],"method":"ping"}]"#,
         #"{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}"#,
         #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#,
+        // The SDK fails a whole batch on one item it cannot decode, and answers under a random id.
+        #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"method":"x"}]"#,
+        #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2}]"#,
+        #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":7}]"#,
+        #"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, #"{"id":1,"method":"ping"}"#,
+        // It rewrites a data URL where a message passes through its `Value` (a batch's items).
+        #"[{"jsonrpc":"2.0","id":"data:,1","method":"ping"}]"#,
     ])
     func whatWouldNeverBeAnsweredIsRefused(_ text: String) throws {
         let line = Self.line(text)

@@ -129,6 +129,21 @@ struct StdioBacklogTests {
         #expect(await Self.wentOn(done))
     }
 
+    /// A request owed for ever (an id the SDK answers under another) slows the session, not stops it: the
+    /// next request goes in once it has waited `patience` for room.
+    @Test func aRequestNeverAnsweredHoldsTheNextOnlyForAWhile() async {
+        let backlog = StdioBacklog(maxOwed: 1, patience: 0.5)
+        backlog.put(Self.line("1"), owing: ["n1"])
+        let done = DispatchSemaphore(value: 0)
+        let started = Date()
+        Thread.detachNewThread {
+            backlog.put(Self.line("2"), owing: ["n2"])
+            done.signal()
+        }
+        #expect(await Self.wentOn(done))
+        #expect(Date().timeIntervalSince(started) >= 0.5)
+    }
+
     /// Settled once every request read is answered (or cancelled) and every answer written; a request
     /// with an id in use is owed twice.
     @Test func theRequestsOwedAreSettledByTheirAnswersOrTheirCancellation() {

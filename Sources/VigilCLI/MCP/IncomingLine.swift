@@ -1,4 +1,5 @@
 import Foundation
+import MCP
 
 /// A line of `vigil mcp`'s input as JSON-RPC sees it, read once by the reader: refused outright (with the
 /// answer the transport writes itself), or a message or batch for the SDK, with the requests in it that
@@ -22,7 +23,9 @@ struct IncomingLine {
     init(_ line: Data) {
         let decoder = JSONDecoder()
         let messages: [Message]
+        var isBatch = false
         if let batch = try? decoder.decode([Message].self, from: line) {
+            isBatch = true
             guard batch.count <= Self.maxBatch else {
                 refusal = Self.error(
                     -32600,
@@ -42,9 +45,21 @@ struct IncomingLine {
             refusal = Self.error(-32600, "Invalid Request")
             return
         }
-        // The SDK answers a request whose id it cannot read with an id of its own making, and takes a
-        // message with a method and a result for a response, which it does not answer: either would be
-        // owed an answer for ever. (The daemon's `/mcp` refuses both as well.)
+        // What the SDK would answer under an id of its own making, or not at all, would be owed an answer
+        // for ever: a message it cannot decode (it answers with a random id; in a batch, one such item
+        // fails the whole batch), a request whose id it cannot read, and a message with a method and a
+        // result, which it takes for a response. (The daemon's `/mcp` refuses the last as well.)
+        guard messages.allSatisfy({ $0.version == "2.0" && $0.methodIsReadable }) else {
+            refusal = Self.error(
+                -32600,
+                "Invalid Request: a message needs \"jsonrpc\":\"2.0\" and a string method, if any"
+            )
+            return
+        }
+        guard !isBatch || messages.allSatisfy({ $0.method != nil }) else {
+            refusal = Self.error(-32600, "Invalid Request: a batch holds requests and notifications only")
+            return
+        }
         guard messages.allSatisfy({ $0.method == nil || !$0.hasInvalidID }) else {
             refusal = Self.error(-32600, "Invalid Request: a request's id must be a string or an integer")
             return
@@ -76,7 +91,10 @@ struct IncomingLine {
     /// The fields the transport reads of a JSON-RPC message. An id is read as the SDK reads it (a string,
     /// else an integer, which 7.0 is too), and keyed so that "7" and 7 differ.
     private struct Message: Decodable {
+        var version: String?
         var method: String?
+        /// There is no method, or it is a string.
+        var methodIsReadable = true
         var id: String?
         /// There is an id, and it is neither a string nor an integer (null, 1.5, true, an object).
         var hasInvalidID = false
@@ -85,11 +103,16 @@ struct IncomingLine {
         /// The request a `notifications/cancelled` cancels.
         var cancels: String?
 
-        enum Keys: String, CodingKey { case method, id, params, requestId, result, error }
+        enum Keys: String, CodingKey {
+            case version = "jsonrpc"
+            case method, id, params, requestId, result, error
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
+            version = try? container.decode(String.self, forKey: .version)
             method = try? container.decode(String.self, forKey: .method)
+            methodIsReadable = method != nil || !container.contains(.method)
             hasOutcome = container.contains(.result) || container.contains(.error)
             if container.contains(.id) {
                 id = Self.key(container, .id)
@@ -102,8 +125,12 @@ struct IncomingLine {
             }
         }
 
+        /// A string that reads as a data URL is none: the SDK rewrites it where it passes a message through
+        /// its `Value` (a batch's items, a cancellation's parameters), `data:,1` as `data:text/plain;base64,MQ==`.
         static func key(_ container: KeyedDecodingContainer<Keys>, _ key: Keys) -> String? {
-            if let text = try? container.decode(String.self, forKey: key) { return "s" + text }
+            if let text = try? container.decode(String.self, forKey: key) {
+                return Data.isDataURL(string: text) ? nil : "s" + text
+            }
             if let number = try? container.decode(Int.self, forKey: key) { return "n\(number)" }
             return nil
         }

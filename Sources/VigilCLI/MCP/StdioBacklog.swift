@@ -9,7 +9,9 @@ import Foundation
 ///
 /// A request is owed until its answer is written, or its cancellation read (the SDK then answers it
 /// with nothing; its work may still be finishing: ``CallGate`` bounds that). ``IncomingLine`` refuses
-/// what the SDK would answer with another id, or not at all, so nothing stays owed for ever.
+/// what it knows the SDK would answer under another id, or not at all. Should a request still stay owed
+/// for ever (the SDK changing under us), the reader lets the next request in once it has waited
+/// `patience` for room: the session slows to a request per `patience` instead of stopping.
 ///
 /// Back-pressure has the usual cost: a client that closes its input but neither reads nor closes its
 /// output leaves the reader waiting, and one that writes all its requests before reading any answer
@@ -22,6 +24,8 @@ final class StdioBacklog: @unchecked Sendable {
     /// The reader stops at this many answers (the server's, and the transport's own refusals) on their
     /// way to be written.
     let maxUnwritten: Int
+    /// How long a request waits for room among the requests owed before it goes in anyway.
+    let patience: TimeInterval
 
     // NSCondition, a pthread mutex and condition variable: ThreadSanitizer sees through it.
     private let condition = NSCondition()
@@ -40,11 +44,13 @@ final class StdioBacklog: @unchecked Sendable {
     /// Sixteen of each: an agent asks a few tools at once (``CallGate`` answers four at a time), and a
     /// line is at most 256 KiB (a batch at most 16 requests, ``IncomingLine/maxBatch``), so what waits
     /// stays within a few megabytes.
-    init(maxWaiting: Int = 16, maxOwed: Int = 16, maxUnwritten: Int = 16) {
+    /// Two minutes of patience: longer than a tool call takes (a `diagnose` reads Prometheus for seconds).
+    init(maxWaiting: Int = 16, maxOwed: Int = 16, maxUnwritten: Int = 16, patience: TimeInterval = 120) {
         precondition(maxWaiting > 0 && maxOwed > 0 && maxUnwritten > 0, "a backlog holds at least one of each")
         self.maxWaiting = maxWaiting
         self.maxOwed = maxOwed
         self.maxUnwritten = maxUnwritten
+        self.patience = patience
     }
 
     /// Hands `line`, with the requests it makes and those it cancels, to the server. Blocks the calling
@@ -54,7 +60,14 @@ final class StdioBacklog: @unchecked Sendable {
     func put(_ line: Data, owing requests: [String] = [], cancelling cancelled: [String] = []) {
         condition.lock()
         for id in cancelled { settle(id) }
-        while isFull || (!closed && !requests.isEmpty && owedCount >= maxOwed) { condition.wait() }
+        let deadline = Date(timeIntervalSinceNow: patience)
+        while isFull || (!closed && !requests.isEmpty && owedCount >= maxOwed) {
+            if isFull {
+                condition.wait()
+            } else if !condition.wait(until: deadline) {
+                break
+            }
+        }
         if closed {
             condition.unlock()
             return
