@@ -74,15 +74,18 @@ struct DiagnoseReportTests {
             let names = try FileManager.default.contentsOfDirectory(atPath: scenarios).filter { !$0.hasSuffix(".md") }
             #expect(names.count == 24)
             for name in names {
-                let plain = await vigil(
-                    "diagnose",
-                    "--replay",
-                    "\(scenarios)/\(name)",
-                    "--rules",
-                    ruleDirectory,
-                    "--color",
-                    "never"
-                )
+                func report(color: String) async -> CommandResult {
+                    await vigil(
+                        "diagnose",
+                        "--replay",
+                        "\(scenarios)/\(name)",
+                        "--rules",
+                        ruleDirectory,
+                        "--color",
+                        color
+                    )
+                }
+                let plain = await report(color: "never")
                 #expect(plain.status == (name.hasPrefix("healthy") ? 0 : 1), "\(name): \(plain.stderr)")
                 for line in plain.stdout.split(separator: "\n") {
                     #expect(line.count <= 100, "\(name): \(line)")
@@ -90,15 +93,7 @@ struct DiagnoseReportTests {
                 #expect(!plain.stdout.contains("\u{1B}["))
                 // Colour is checked on a few (each replay takes a while in a debug build).
                 guard ["memory-limit-1", "node-failure-1", "healthy-1"].contains(name) else { continue }
-                let coloured = await vigil(
-                    "diagnose",
-                    "--replay",
-                    "\(scenarios)/\(name)",
-                    "--rules",
-                    ruleDirectory,
-                    "--color",
-                    "always"
-                )
+                let coloured = await report(color: "always")
                 #expect(coloured.stdout.contains("\u{1B}[1m"))
                 #expect(Self.withoutEscapes(coloured.stdout) == plain.stdout, "\(name)")
             }
