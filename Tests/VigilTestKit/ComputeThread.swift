@@ -36,8 +36,9 @@ public final class ComputeThread: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Runs `work` in a task of its own on `ComputeThread.shared` and awaits it without holding a pool thread.
-/// Task-locals (the test `#expect` reports to, a capturing console) come along.
-public func computeOffThePool<T: Sendable>(_ work: sending @escaping () async throws -> T) async throws -> T {
-    try await Task(executorPreference: ComputeThread.shared, operation: work).value
+/// Runs `work` on `ComputeThread.shared`, in the calling task: its cancellation, its time limit and its
+/// task-locals (the test `#expect` reports to, a capturing console) reach the work, and no pool thread is
+/// held while it runs.
+public func computeOffThePool<T>(_ work: () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(ComputeThread.shared, operation: work)
 }

@@ -19,7 +19,7 @@ actor BoundedStdioTransport: Transport {
     private let input: Int32
     private let output: Int32
     private let maxLineBytes: Int
-    private let backlog: StdioBacklog
+    private let backlog = StdioBacklog()
     private var connected = false
 
     /// A tool call is a few hundred bytes; the daemon's `/mcp` reads 256 KiB at most, and so does this.
@@ -29,13 +29,11 @@ actor BoundedStdioTransport: Transport {
         input: Int32 = STDIN_FILENO,
         output: Int32 = STDOUT_FILENO,
         maxLineBytes: Int = defaultMaxLineBytes,
-        backlog: StdioBacklog = StdioBacklog(),
         logger: Logger = Logger(label: "vigil.mcp") { _ in SwiftLogNoOpLogHandler() }
     ) {
         self.input = input
         self.output = output
         self.maxLineBytes = maxLineBytes
-        self.backlog = backlog
         self.logger = logger
     }
 
