@@ -90,6 +90,9 @@ struct ClusterRemediation {
         let audit = try AuditLog(path: apply.auditLog)
         var policy = apply.policy
         policy.allowApply = true  // implied by --apply alone
+        // The person at the terminal approves every change here: a namespace that `remediation.autonomy`
+        // lets the daemon change on its own is offered like any other, not changed unasked.
+        policy.autonomy = policy.autonomy.mapValues { $0 == .apply ? .approve : $0 }
         // Its warnings on standard error: why nothing was applied (another process's turn, a lost lease, a
         // failed change) is the person's to see.
         let logger = Logger(label: "vigil.diagnose") { label in

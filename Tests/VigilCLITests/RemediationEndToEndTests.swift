@@ -106,6 +106,31 @@ import VigilTestKit
         #expect(audit.output.split(separator: "\n").count == story.count, "\(audit.output)")
     }
 
+    /// `--config` saying the scenario's namespace applies on its own (as the daemon would): `vigil diagnose
+    /// --apply` still asks, and with no one to answer (stdin closed) nothing is changed.
+    @Test func aNamespaceTheDaemonMayChangeUnaskedIsStillAskedFor() async throws {
+        let scenario = Self.scenarios[0]
+        let (server, state) = try await Self.cluster(scenario.name)
+        defer { try? FileManager.default.removeItem(at: state) }
+        let config = try TemporaryDirectory("e2e-config")
+        try "remediation:\n  autonomy: {shop: apply}\n".write(
+            to: config.file("vigil.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let arguments = Self.arguments(scenario.name, server, state).filter { $0 != "--yes" }
+        let result = try await ChildProcess.run(
+            ChildProcess.binary,
+            arguments + ["--config", config.file("vigil.yaml").path]
+        )
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("Apply? [y/N]"), "\(result.output)")
+        #expect(result.output.contains("skipped"), "\(result.output)")
+        #expect(try await Self.changes(server, scenario.object).isEmpty)
+        let steps = try AuditLog.read(path: state.appendingPathComponent("audit.jsonl").path).records.map(\.step)
+        #expect(!steps.contains(.applying) && !steps.contains(.applied), "\(steps)")
+    }
+
     /// SIGKILL after (and before) every step of an apply: what was on record stays, uncorrupted, and the
     /// change reaches the cluster at most once however often the command is run again.
     @Test(arguments: [

@@ -80,7 +80,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply. Default: the defaults.",
+            "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply (a namespace at autonomy apply is still asked for). Default: the defaults.",
             valueName: "file"
         )
     )
