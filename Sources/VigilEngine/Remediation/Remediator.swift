@@ -612,23 +612,32 @@ public actor Remediator {
         guard let kube, !ledger.inFlight.isEmpty else { return }
         for entry in ledger.inFlight.values.sorted(by: { $0.time < $1.time }) {
             guard let path = entry.request?.path.map(Self.objectPath) else { continue }
-            let object: [String: Any]
+            // The object, or nil once it is gone (a deleted pod answers 404: that too settles its entry, or
+            // the delete would stay in flight for ever, counted by no cooldown and no rate limit).
+            let object: [String: Any]?
             do {
                 object = KubeClient.object(try await kube.send(KubeRequest(method: "GET", path: path)))
+            } catch let error where error.code == 404 {
+                object = nil
             } catch {
                 logger.warning("cannot reconcile", metadata: ["proposal": "\(entry.proposal)", "error": "\(error)"])
                 continue
             }
-            let landed = Self.landed(entry.changes ?? [], in: object)
+            let landed = Self.landed(entry, in: object)
             var settled = entry
             settled.step = .reconciled
             settled.time = Timestamp.utcMillis(wallTime())
             settled.reason = landed ? "applied" : "not-applied"
             settled.request = nil
-            settled.message =
-                landed
-                ? "the change is in the object: it was applied before the restart"
-                : "the change is not in the object: it was not applied; decided afresh after the cooldown"
+            switch (landed, object == nil) {
+            case (true, true): settled.message = "the object is gone: it was deleted before the restart"
+            case (true, false): settled.message = "the change is in the object: it was applied before the restart"
+            case (false, true):
+                settled.message = "the object is gone: the change was not applied; decided afresh after the cooldown"
+            case (false, false):
+                settled.message =
+                    "the change is not in the object: it was not applied; decided afresh after the cooldown"
+            }
             _ = write(settled)
             logger.notice(
                 "reconciled",
@@ -640,6 +649,18 @@ public actor Remediator {
     /// The object a change's request path names (a scale's path is its object's, with `/scale`).
     static func objectPath(_ requestPath: String) -> String {
         requestPath.hasSuffix("/scale") ? String(requestPath.dropLast(6)) : requestPath
+    }
+
+    /// Whether `entry`'s change is in `object` (nil: the object is gone). A delete landed when its object
+    /// is gone or going (its `deletionTimestamp` set: a pod terminating gracefully); any other change, when
+    /// the object holds it.
+    static func landed(_ entry: AuditRecord, in object: [String: Any]?) -> Bool {
+        if entry.request?.method == "DELETE" {
+            guard let object else { return true }
+            return (object["metadata"] as? [String: Any])?["deletionTimestamp"] != nil
+        }
+        guard let object else { return false }
+        return landed(entry.changes ?? [], in: object)
     }
 
     /// Whether every field the dry run said would change has its new value in `object`.

@@ -474,6 +474,44 @@ import VigilTestKit
         #expect(try await fixture.server.log().count == requests)
     }
 
+    /// A crash after a pod's delete was sent and before its answer was on record: the pod is gone, so the
+    /// entry is settled as applied (a GET answering 404 used to leave it in flight for ever, counted by no
+    /// cooldown), and another pod of the same workload waits for the workload's cooldown.
+    @Test func aDeleteWhosePodIsGoneIsReconciledAsAppliedAndHoldsTheWorkload() async throws {
+        let fixture = try RemediationFixture()
+        func deleting(_ pod: String) -> Incident {
+            RemediationFixture.incident(
+                Subject(kind: "deployment", namespace: "shop", name: "web"),
+                cause: "crashloop",
+                action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
+                name: "delete-pod"
+            )
+        }
+        let crashed = deleting("web-1")
+        var applying = RemediationFixture.record(
+            .applying,
+            proposal: crashed.proposals[0].id,
+            incident: crashed.id,
+            at: fixture.now
+        )
+        (applying.cause, applying.action, applying.target) = ("crashloop", "delete-pod", "pod/web-1")
+        applying.request = AuditRecord.Exchange(method: "DELETE", path: "/api/v1/namespaces/shop/pods/web-1")
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(applying)
+        try await fixture.server.control("/__delete", #"{"path": "/api/v1/namespaces/shop/pods/web-1"}"#)
+
+        let restarted = try fixture.remediator(RemediationFixture.applying)
+        fixture.advance(60)
+        await restarted.round([deleting("cache-1")], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records[1].step == .reconciled)
+        #expect(records[1].reason == "applied")
+        #expect(records[1].message == "the object is gone: it was deleted before the restart")
+        #expect(records.last?.target == "pod/cache-1")
+        #expect(records.last?.reason == "cooldown", "\(records.map(\.step))")
+        #expect(try await fixture.changes().isEmpty)
+    }
+
     static func limits(_ object: [String: Any]) -> [String: String] {
         let container = KubeAction.containers(of: object).first
         return (container?["resources"] as? [String: Any])?["limits"] as? [String: String] ?? [:]
