@@ -38,7 +38,9 @@ public final class SeriesCache {
 
     private let hasher = SeriesKeyHash()
     private var keys: UnsafeMutablePointer<Key>
-    private var keyCount = 0
+    /// How many raw spellings of those series are known: one each, unless a target re-spells its series
+    /// (labels in another order, other blanks), which only a fresh cache forgets.
+    public private(set) var keyCount = 0
     private var keyCapacity: Int
     /// Open addressing over key indices; `keyIndex + 1`, 0 when empty.
     private var table: UnsafeMutablePointer<UInt32>
@@ -73,9 +75,6 @@ public final class SeriesCache {
         keys.deallocate()
         table.deallocate()
     }
-
-    /// How many raw spellings of those series are known.
-    public var keyCountForTesting: Int { keyCount }
 
     /// The labels of a series until they are forgotten, `__name__` included, sorted by name as in a
     /// ``LabelSet``; nil once forgotten.

@@ -189,6 +189,8 @@ public actor ScrapeManager {
     /// How many series each target's series cache holds, in target order: what bounds a target's
     /// memory besides the store.
     public var cachedSeriesCounts: [Int] { states.map(\.scraper.cache.seriesCount) }
+    /// How many spellings of them each target's cache holds.
+    public var cachedSpellingCounts: [Int] { states.map(\.scraper.cache.keyCount) }
 
     /// Replaces the target list (a reload). A target that is still configured identically keeps its
     /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
@@ -297,8 +299,14 @@ public actor ScrapeManager {
         }
         let batch = ScrapeBatch(samples: result.samples, storeRefs: state.storeRefs, time: time)
         store.observe(batch)
-        for series in result.stale {
-            if let ref = storeRef(series, of: state) { store.markStale(ref) }
+        if !result.stale.isEmpty {
+            // Two series of the target can be one store series (an empty label value is no label, and
+            // relabelling may drop the label that told them apart): one gone while the other gave this
+            // scrape's sample is not stale, as Prometheus judges staleness after relabelling.
+            let exposed = exposedStoreSeries(result, of: state)
+            for series in result.stale {
+                if let ref = storeRef(series, of: state), !exposed.contains(ref.index) { store.markStale(ref) }
+            }
         }
         if !state.unsettled.isEmpty { settle(state, after: result) }
         store.observe(state.synthetic.up, value: result.up ? 1 : 0, at: time)
@@ -314,8 +322,16 @@ public actor ScrapeManager {
         if !result.up, state.scraper.cache.seriesCount > state.cachedSeries {
             dropWhatAFailedScrapeAdded(state, registeredFrom: storedBefore)
         }
+        // Every new spelling of a known series adds a key to the cache and none leaves: a target that
+        // re-spells its series every scrape would grow it for ever. (Prometheus's scrape cache drops the
+        // spellings a scrape did not use.) A fresh cache keeps only the next scrape's.
+        let cache = state.scraper.cache
+        if cache.keyCount > 2 * cache.seriesCount + Self.spareSpellings { renewCache(state) { _ in true } }
         state.cachedSeries = state.scraper.cache.seriesCount
     }
+
+    /// How many spellings beyond two a series a target's cache may keep before it is renewed.
+    static let spareSpellings = 1_000
 
     /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, or a
     /// scrape over the sample limit that relabelling had registered — leaves them with a fresh cache, and
@@ -383,12 +399,18 @@ public actor ScrapeManager {
     /// The first scrape after a target's cache was renewed marks stale the series the scrape before the
     /// renewal exposed and this one lacks, all of them when it failed (the new cache knows none of them).
     private func settle(_ state: TargetState, after result: ScrapeResult) {
+        let exposed = exposedStoreSeries(result, of: state)
+        for ref in state.unsettled where !exposed.contains(ref.index) { store.markStale(ref) }
+        state.unsettled = []
+    }
+
+    /// The store series a scrape gave a sample to.
+    private func exposedStoreSeries(_ result: ScrapeResult, of state: TargetState) -> Set<UInt32> {
         var exposed = Set<UInt32>()
         for sample in result.samples {
             if let ref = storeRef(sample.series, of: state) { exposed.insert(ref.index) }
         }
-        for ref in state.unsettled where !exposed.contains(ref.index) { store.markStale(ref) }
-        state.unsettled = []
+        return exposed
     }
 
     /// Gives a target a fresh series cache, carrying over what the old one knew of the stored series

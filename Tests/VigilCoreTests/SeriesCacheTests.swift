@@ -61,7 +61,7 @@ struct SeriesCacheTests {
         _ = try parser.next()
         #expect(parser.seriesRef == first)
         #expect(cache.seriesCount == 1)
-        #expect(cache.keyCountForTesting == 2)
+        #expect(cache.keyCount == 2)
     }
 
     @Test func respellingsFindTheirSeriesAmongAThousand() throws {
@@ -81,7 +81,7 @@ struct SeriesCacheTests {
         let again = try refs(respelled.map { "a{y=\"\($0 % 7)\",x=\"\($0)\"} 2\n" }.joined())
         #expect(again == respelled.map { first[$0] })
         #expect(cache.seriesCount == 1_000)
-        #expect(cache.keyCountForTesting == 1_000 + respelled.count)
+        #expect(cache.keyCount == 1_000 + respelled.count)
     }
 
     @Test(arguments: ["a{b=\"c\"}1\n", " a 1\n", "a{b=\"c\"} 1 2\n"])

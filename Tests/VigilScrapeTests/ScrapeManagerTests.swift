@@ -228,6 +228,21 @@ struct ScrapeManagerTests {
         #expect(await manager.exposition().contains("metric=\"temperature\""))
     }
 
+    /// `queue{zone=""}` and then `queue`: two series of the target, one store series (an empty label value
+    /// is no label). The second scrape's sample keeps it live; the first spelling being gone does not mark
+    /// it stale (it did: the marker came right after the fresh sample, and the series left the scores).
+    @Test func aSeriesWhoseOtherSpellingIsGoneIsNotStale() async throws {
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        transport.answer("queue{zone=\"\"} 1\n")
+        await manager.scrapeAll()
+        transport.answer("queue 2\n")
+        await manager.scrapeAll()
+        #expect(await manager.exposition().contains("metric=\"queue\""))
+        transport.answer("other 1\n")
+        await manager.scrapeAll()
+        #expect(!(await manager.exposition().contains("metric=\"queue\"")))
+    }
+
     /// A series twice in one scrape (the second time with its labels in another order): the first sample
     /// stands, as Prometheus keeps it, and the second is not scored.
     @Test func aSeriesTwiceInOneScrapeIsScoredOnce() async throws {
@@ -603,6 +618,22 @@ struct ScrapeGarbageTests {
         #expect(await manager.cachedSeriesCounts[0] <= 2)
         #expect(await manager.collectGarbage(retention: 30) == 0)
         #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\"}"))
+    }
+
+    /// A target that spells its 200 series differently every scrape (another run of blanks between their
+    /// labels): the cache's spellings stay bounded, and every series keeps its one store series and its
+    /// state. (Each spelling was kept for ever: 10,000 after these 50 scrapes.)
+    @Test func aTargetThatReSpellsItsSeriesEveryScrapeDoesNotGrowTheCache() async {
+        let manager = self.manager()
+        for round in 0..<50 {
+            let blanks = String(repeating: " ", count: round)
+            await scrape(manager, (0..<200).map { "queue{id=\"\($0)\",\(blanks)zone=\"a\"} 1\n" }.joined())
+        }
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.cachedSpellingCounts[0] <= 2 * 200 + ScrapeManager.spareSpellings + 200)
+        #expect(await manager.cachedSeriesCounts[0] == 200)
+        #expect(await manager.seriesCount == 203)  // with up, scrape_duration_seconds, scrape_samples_scraped
+        #expect(await manager.collectGarbage(retention: 30) == 0)
     }
 
     /// A manager of one target with `sample_limit` counted after relabelling (a rule that keeps all).
