@@ -352,6 +352,11 @@ public enum KubeAction: Sendable, Equatable, Codable {
                 return "\(refused): it must be greater than or equal to its minReplicas (\(minReplicas))"
             }
             return nil
+        case .restart(let object) where object.resource == .deployment:
+            // kubectl's restarter refuses it too: a paused deployment would not roll out the new template,
+            // and a verification would judge a restart that never happened.
+            let paused = (current["spec"] as? [String: Any])?["paused"] as? Bool == true
+            return paused ? "\(object) can't restart paused deployment (run rollout resume first)" : nil
         default:
             return nil
         }

@@ -475,6 +475,29 @@ struct KubectlParityTests {
         )
     }
 
+    /// A paused deployment: kubectl reads it and refuses to restart it, sending nothing; so does Vigil (it
+    /// sent the restart, which the paused deployment would never have rolled out).
+    @Test func aPausedDeploymentIsNotRestartedAsKubectlDoesNotRestartIt() async throws {
+        try await server.reset()
+        try await server.control(
+            "/__patch",
+            #"{"path": "/apis/apps/v1/namespaces/shop/deployments/web", "patch": {"spec": {"paused": true}}}"#
+        )
+        let kubectl = try await server.kubectl(["rollout", "restart", "deployment/web"])
+        let expected = try await server.log()
+        let refusal = "deployment.apps/web can't restart paused deployment (run rollout resume first)"
+        #expect(kubectl.status != 0)
+        #expect(
+            kubectl.output.contains("can't restart paused deployment (run rollout resume first)"),
+            "\(kubectl.output)"
+        )
+        #expect(expected.map(\.method) == ["GET"])
+        await #expect(throws: KubeError(code: 0, reason: nil, message: refusal)) {
+            try await client().perform(.restart(Self.web), dryRun: false)
+        }
+        #expect(try await server.log() == expected + expected)
+    }
+
     @Test func aPatchThatChangesNothingIsReportedAsKubectlReportsIt() async throws {
         try await server.reset()
         let kubectl = try await server.kubectl(["patch", "hpa", "web", "-p", #"{"spec":{"maxReplicas":5}}"#])
