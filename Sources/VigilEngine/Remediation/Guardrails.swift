@@ -155,6 +155,9 @@ struct Guardrails {
     /// (the Recreate strategy, or maxUnavailable covering every replica), or nil.
     static func restartsEveryReplica(_ object: [String: Any]) -> String? {
         let spec = object["spec"] as? [String: Any] ?? [:]
+        if let kind = object["kind"] as? String, ["StatefulSet", "DaemonSet"].contains(kind) {
+            return Self.replacesEveryPodAtOnce(kind, spec, object["status"] as? [String: Any] ?? [:])
+        }
         let strategy = spec["strategy"] as? [String: Any] ?? [:]
         if strategy["type"] as? String == "Recreate" { return "would stop every replica at once (strategy Recreate)" }
         let replicas = spec["replicas"] as? Int ?? 1
@@ -164,6 +167,27 @@ struct Guardrails {
             return "would stop every replica at once (maxUnavailable \(unavailable) of \(replicas))"
         }
         return nil
+    }
+
+    /// The same for a StatefulSet or a DaemonSet (`updateStrategy`): their controllers stop a pod before
+    /// its replacement starts (a DaemonSet unless its maxSurge says otherwise), maxUnavailable at a time,
+    /// at least one (default 1, a percentage rounded up) — so a StatefulSet of one replica, or a DaemonSet
+    /// on one node, is down for the restart. OnDelete restarts nothing.
+    private static func replacesEveryPodAtOnce(
+        _ kind: String,
+        _ spec: [String: Any],
+        _ status: [String: Any]
+    ) -> String? {
+        let strategy = spec["updateStrategy"] as? [String: Any] ?? [:]
+        guard strategy["type"] as? String != "OnDelete" else { return nil }
+        let pods =
+            kind == "StatefulSet"
+            ? spec["replicas"] as? Int ?? 1 : status["desiredNumberScheduled"] as? Int ?? 0
+        let rolling = strategy["rollingUpdate"] as? [String: Any] ?? [:]
+        if kind == "DaemonSet", (Self.count(rolling["maxSurge"], of: pods, roundUp: true) ?? 0) > 0 { return nil }
+        let unavailable = max(1, Self.count(rolling["maxUnavailable"], of: pods, roundUp: true) ?? 1)
+        guard pods > 0, unavailable >= pods else { return nil }
+        return "would stop every replica at once (\(kind) of \(pods), maxUnavailable \(unavailable), no surge)"
     }
 
     /// An int-or-percent of `replicas`, as the deployment controller resolves it.

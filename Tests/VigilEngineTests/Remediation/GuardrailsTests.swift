@@ -365,6 +365,21 @@ import VigilRules
             false
         ),
         (#"{"spec": {"replicas": 4}}"#, false),
+        // A StatefulSet stops each pod before its replacement starts: one replica is down for the restart.
+        (#"{"kind": "StatefulSet", "spec": {"replicas": 1}}"#, true),
+        (#"{"kind": "StatefulSet", "spec": {"replicas": 3}}"#, false),
+        (
+            #"{"kind": "StatefulSet", "spec": {"replicas": 3, "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "100%"}}}}"#,
+            true
+        ),
+        (#"{"kind": "StatefulSet", "spec": {"replicas": 1, "updateStrategy": {"type": "OnDelete"}}}"#, false),
+        // A DaemonSet's replicas are its nodes; with a surge the new pod starts first.
+        (#"{"kind": "DaemonSet", "spec": {}, "status": {"desiredNumberScheduled": 1}}"#, true),
+        (#"{"kind": "DaemonSet", "spec": {}, "status": {"desiredNumberScheduled": 5}}"#, false),
+        (
+            #"{"kind": "DaemonSet", "spec": {"updateStrategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}, "status": {"desiredNumberScheduled": 1}}"#,
+            false
+        ),
     ])
     func aRestartNeverStopsEveryReplicaAtOnce(object: String, refused: Bool) {
         #expect((Guardrails.restartsEveryReplica(KubeClient.object(Array(object.utf8))) != nil) == refused)
