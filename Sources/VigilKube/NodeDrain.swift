@@ -22,6 +22,27 @@ public struct DrainOptions: Sendable, Equatable, Codable {
         self.force = force
         self.timeout = timeout
     }
+
+    /// The longest drain a decoded action may ask for: a day.
+    public static let longestTimeout: Double = 86_400
+
+    /// As written, but a timeout that is not a number of seconds from 1 to a day is refused: decoded
+    /// options come from a file or from another replica's board entry, and a timeout of 1e300 trapped
+    /// when it was turned into a whole number of seconds (kubectl's `--timeout`) or a deadline.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ignoreDaemonSets = try container.decode(Bool.self, forKey: .ignoreDaemonSets)
+        deleteEmptyDirData = try container.decode(Bool.self, forKey: .deleteEmptyDirData)
+        force = try container.decode(Bool.self, forKey: .force)
+        timeout = try container.decode(Double.self, forKey: .timeout)
+        guard (1...Self.longestTimeout).contains(timeout) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .timeout,
+                in: container,
+                debugDescription: "a drain's timeout is 1 to \(Int(Self.longestTimeout)) seconds, not \(timeout)"
+            )
+        }
+    }
 }
 
 /// A drain with kubectl's requests (`pkg/drain`): cordon, the node's pods cluster-wide, the filters

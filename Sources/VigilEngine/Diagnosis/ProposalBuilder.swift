@@ -63,9 +63,8 @@ struct ProposalBuilder {
             return make(.cordon(node: subject.name), [:], "keep new pods off the failing node")
         case .drain:
             guard subject.kind == "node" else { return nil }
-            let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
             return make(
-                .drain(node: subject.name, options),
+                .drain(node: subject.name, Self.drainOptions),
                 [:],
                 "move the node's pods to healthy nodes, honouring disruption budgets"
             )
@@ -149,6 +148,10 @@ struct ProposalBuilder {
             )
         }
     }
+
+    /// How a playbook's drain drains: DaemonSet pods left, emptyDir data given up, no pod without a
+    /// controller forced off, five minutes for the evictions.
+    static let drainOptions = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
 
     /// A replica count, rounded up and clamped to a million (counts read from a cluster may be anything).
     static func count(_ value: Double) -> Int {

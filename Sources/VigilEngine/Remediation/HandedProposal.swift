@@ -1,6 +1,7 @@
 import Foundation
 import VigilKube
 import VigilRules
+import VigilYAML
 
 /// A proposal a replica that does not lead hands to the one that does, with what the leader needs to
 /// apply and verify it as its own: the request, the playbook's name, and the incident's id, subject,
@@ -165,6 +166,7 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         guard Self.request(kubeAction, isA: template.action) else {
             return no("its request is not a \(action)")
         }
+        if let why = Self.valuesRefusal(kubeAction, template) { return no(why) }
         let object = kubeAction.object
         let namespace = object.resource.isNamespaced ? object.namespace : ""
         guard Self.isObjectName(object.name), namespace.isEmpty || Self.isObjectName(namespace),
@@ -195,6 +197,35 @@ public struct HandedProposal: Sendable, Equatable, Codable {
             true
         default:
             false
+        }
+    }
+
+    /// Why `request`'s values are none the playbook's `template` makes (``ProposalBuilder``), or nil: a
+    /// drain as playbooks drain, a rollback to the previous revision, a memory limit alone, a count of at
+    /// least one, each within the template's cap. (The builder's value is the current one × the factor;
+    /// the leader does not read the current one here, so a lower value within the cap passes.)
+    private static func valuesRefusal(_ request: KubeAction, _ template: Playbook.ActionTemplate) -> String? {
+        let cap = template.maximum ?? .infinity
+        switch request {
+        case .drain(_, let options) where options != ProposalBuilder.drainOptions:
+            return "its drain options are not those a playbook's drain uses"
+        case .undo(_, let revision?):
+            return "it rolls back to revision \(revision); a playbook's rollback names none"
+        case .setResources(_, _, let limits, let requests):
+            guard requests.isEmpty, limits.count == 1, let bytes = limits["memory"].flatMap(Quantity.value) else {
+                return "its request sets other resources than a memory limit"
+            }
+            return bytes > 0 && bytes <= cap ? nil : "its memory limit \(limits["memory"] ?? "") is outside 0 to \(cap)"
+        case .scale(_, let count), .setHPAMax(_, let count):
+            let most = ProposalBuilder.count(template.maximum ?? 1000)
+            return (1...most).contains(count) ? nil : "its count \(count) is outside 1 to \(most)"
+        case .expandPVC(_, let size):
+            guard let bytes = Quantity.value(size), bytes > 0, bytes <= cap else {
+                return "its size \(size) is outside 0 to \(cap)"
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

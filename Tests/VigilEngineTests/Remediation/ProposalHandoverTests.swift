@@ -193,6 +193,82 @@ struct ProposalHandoverTests {
         #expect(sent.allSatisfy { !$0.path.contains("/deployments") && !$0.path.contains("kube-system") }, "\(why)")
     }
 
+    /// Entries whose request is the playbook's action on the entry's own object, with values no playbook
+    /// makes: refused by the leader (each was vouched for before), while the playbook's own values pass.
+    static let forgedValues: [(why: String, template: Playbook.ActionTemplate, action: KubeAction, vouched: Bool)] = {
+        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+        let playbooks = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
+        var forced = playbooks
+        forced.force = true
+        var endless = playbooks
+        endless.timeout = DrainOptions.longestTimeout
+        let capped = Playbook.ActionTemplate(.scale, maximum: 10)
+        return [
+            ("a playbook's drain", .init(.drain), .drain(node: "node-1", playbooks), true),
+            ("a forced drain", .init(.drain), .drain(node: "node-1", forced), false),
+            ("a drain that never gives up", .init(.drain), .drain(node: "node-1", endless), false),
+            ("a rollback to the previous revision", .init(.undo), .undo(web, toRevision: nil), true),
+            ("a rollback to a chosen revision", .init(.undo), .undo(web, toRevision: 1), false),
+            ("a scale within the cap", capped, .scale(web, replicas: 10), true),
+            ("a scale to zero", capped, .scale(web, replicas: 0), false),
+            ("a scale over the cap", capped, .scale(web, replicas: 11), false),
+            ("an HPA maximum over the default cap", .init(.setHPAMax), .setHPAMax(web, maxReplicas: 1001), false),
+            (
+                "a memory limit with a CPU limit", .init(.setResources),
+                .setResources(web, container: "app", limits: ["memory": "768Mi", "cpu": "1m"], requests: [:]), false
+            ),
+            (
+                "a memory limit with requests", .init(.setResources),
+                .setResources(web, container: "app", limits: ["memory": "768Mi"], requests: ["memory": "1Ti"]), false
+            ),
+            (
+                "a memory limit over the cap", .init(.setResources, maximum: 1_073_741_824),
+                .setResources(web, container: "app", limits: ["memory": "2Gi"], requests: [:]), false
+            ),
+            (
+                "a memory limit of nothing", .init(.setResources),
+                .setResources(web, container: "app", limits: ["memory": "0"], requests: [:]), false
+            ),
+        ]
+    }()
+
+    @Test(arguments: forgedValues.indices)
+    func anEntryWithValuesNoPlaybookMakesIsNotVouchedFor(_ index: Int) throws {
+        let (why, template, action, vouched) = Self.forgedValues[index]
+        let subject =
+            action.object.resource == .node
+            ? Subject(kind: "node", namespace: "", name: action.object.name)
+            : Subject(kind: "deployment", namespace: "shop", name: "web")
+        let incident = RemediationFixture.incident(subject, cause: "c", action: action, name: template.action.rawValue)
+        let handed = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "vigil-1", at: 5))
+        let playbook = Playbook(name: "c", cause: "c", summary: "c", then: [template], autonomy: .apply)
+        let result = handed.vouched(by: [playbook])
+        if case .success = result { #expect(vouched, "\(why)") } else { #expect(!vouched, "\(why): \(result)") }
+    }
+
+    /// A board entry whose drain would wait 1e300 seconds is unreadable, not a trap: the leader's refusal
+    /// of it wrote its kubectl line (`--timeout=…s`, a whole number), and that crashed the leader each round.
+    @Test func aDrainTimeoutNoClockCanHoldIsUnreadable() throws {
+        let drain = KubeAction.drain(node: "node-1", ProposalBuilder.drainOptions)
+        let incident = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "c",
+            action: drain,
+            name: "drain"
+        )
+        let handed = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "vigil-1", at: 5))
+        #expect(handed.json.contains(#""timeout":300"#), "\(handed.json)")
+        for timeout in ["1e300", "0", "-5", "86401"] {
+            let forged = handed.json.replacingOccurrences(of: #""timeout":300"#, with: "\"timeout\":\(timeout)")
+            guard case .failure(let unreadable) = HandedProposal.decode(forged) else {
+                Issue.record("a timeout of \(timeout) was read")
+                continue
+            }
+            #expect(unreadable.reason.contains("timeout"), "\(unreadable.reason)")
+        }
+        #expect((try? HandedProposal.decode(handed.json).get()) == handed)
+    }
+
     @Test func aHandedProposalRoundTripsThroughItsJSON() throws {
         let incident = RemediationFixture.memoryIncident(verify: .init(within: 120, undo: .notResolved))
         let handed = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "vigil-1", at: 5))
