@@ -86,6 +86,10 @@ public struct RemediationLedger: Sendable {
             if record.step == .failed {
                 settled.insert(id)
                 if record.action == "drain", let node = Self.node(record.target) { possiblyCordoned.insert(node) }
+                // No answer from the server (a timeout, a connection reset; a drain that gave up after some
+                // evictions): the change may have landed. It counts for the rate limit and the cooldowns,
+                // as another leader's claim whose change failed does, and is not verified.
+                if record.response?.status == 0 { changes.append(Change(record: record, at: at)) }
             }
         case .verified:
             verifying[id] = nil

@@ -20,6 +20,20 @@ struct RemediationLedgerTests {
         #expect(!ledger.settled.contains("p1"))
     }
 
+    /// A change that failed with no answer (status 0: timed out or cut off after it was sent) may have
+    /// landed: the object cools down and the rate limit counts it. One the server refused did not land.
+    @Test(arguments: [(0, true), (422, false), (nil, false)] as [(Int?, Bool)])
+    func aChangeThatGotNoAnswerCountsAsMade(status: Int?, counted: Bool) {
+        var failed = GuardrailsTests.record(.failed, "restart", ago: 30, proposal: "p1")
+        failed.response = AuditRecord.Exchange(status: status, body: "operation timed out")
+        let ledger = RemediationLedger(records: [GuardrailsTests.record(.applying, "restart", proposal: "p1"), failed])
+        #expect(ledger.settled.contains("p1"))
+        #expect(ledger.inFlight["p1"] == nil)
+        #expect(ledger.changes.count == (counted ? 1 : 0))
+        #expect((ledger.lastTouched("deployment/web", namespace: "shop") != nil) == counted)
+        #expect(ledger.verifying["p1"] == nil)
+    }
+
     @Test func theLeaseNotConfirmedBeforeTheChangeClosesItUnsettled() {
         let ledger = Self.applying(then: "lease-lost")
         #expect(ledger.inFlight["p1"] == nil)
