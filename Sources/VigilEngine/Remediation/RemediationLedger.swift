@@ -169,7 +169,7 @@ public struct RemediationLedger: Sendable {
                 step: .applied,
                 proposal: claim.proposal,
                 incident: "",
-                subject: claim.target,
+                subject: claim.subject ?? claim.target,
                 cause: "",
                 action: claim.action,
                 target: claim.target,

@@ -118,7 +118,8 @@ extension Remediator {
             action: action,
             namespace: applied.namespace,
             target: applied.target,
-            at: wallTime()
+            at: wallTime(),
+            subject: applied.subject
         )
         switch await leadership.claim(claim) {
         case .held:

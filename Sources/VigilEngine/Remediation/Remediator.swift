@@ -498,7 +498,8 @@ public actor Remediator {
             action: proposal.action,
             namespace: proposal.namespace,
             target: proposal.target,
-            at: now
+            at: now,
+            subject: applying.subject
         )
         let check = await leadership?.claim(claim) ?? .held
         if check == .alreadyApplied {

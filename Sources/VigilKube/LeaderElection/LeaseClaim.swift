@@ -13,13 +13,17 @@ public struct LeaseClaim: Sendable, Equatable, Codable {
     public var target: String
     /// Seconds since the epoch, on the claiming leader's clock.
     public var at: Double
+    /// The incident subject the change was for (`deployment/web`, for a pod deleted): the next leader's
+    /// cooldown of the subject counts it. Absent from claims written before it was recorded.
+    public var subject: String?
 
-    public init(proposal: String, action: String, namespace: String, target: String, at: Double) {
+    public init(proposal: String, action: String, namespace: String, target: String, at: Double, subject: String?) {
         self.proposal = proposal
         self.action = action
         self.namespace = namespace
         self.target = target
         self.at = at
+        self.subject = subject
     }
 
     /// The Lease annotation holding the recent claims, as a JSON list, oldest first.

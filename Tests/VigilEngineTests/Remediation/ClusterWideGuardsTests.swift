@@ -57,7 +57,8 @@ struct ClusterWideGuardsTests {
                     action: "set-resources",
                     namespace: "shop",
                     target: "deployment/web",
-                    at: fixture.now
+                    at: fixture.now,
+                    subject: "deployment/web"
                 )
             ]
         )

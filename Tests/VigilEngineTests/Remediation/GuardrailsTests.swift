@@ -337,7 +337,14 @@ import VigilRules
     /// while its node is unschedulable, as this replica's own do.
     @Test(arguments: [true, false])
     func aCordonAnotherLeaderClaimedCountsWhileItsNodeIsUnschedulable(stillCordoned: Bool) {
-        let claim = LeaseClaim(proposal: "other", action: "cordon", namespace: "", target: "node/n1", at: Self.now - 60)
+        let claim = LeaseClaim(
+            proposal: "other",
+            action: "cordon",
+            namespace: "",
+            target: "node/n1",
+            at: Self.now - 60,
+            subject: "node/n1"
+        )
         var policy = RemediationPolicy()
         policy.allowApply = true
         let refusal = Guardrails(policy: policy).refusal(
@@ -384,4 +391,30 @@ import VigilRules
     func aRestartNeverStopsEveryReplicaAtOnce(object: String, refused: Bool) {
         #expect((Guardrails.restartsEveryReplica(KubeClient.object(Array(object.utf8))) != nil) == refused)
     }
+
+    /// A pod another leader deleted for `deployment/web` (its claim on the Lease names the subject) cools
+    /// the workload down here too: deleting another of its pods waits. A claim written before claims named
+    /// their subject cools its pod down only.
+    @Test(arguments: [true, false])
+    func aPodAnotherLeaderDeletedForAWorkloadCoolsTheWorkloadDown(subjectOnTheClaim: Bool) {
+        let claim = LeaseClaim(
+            proposal: "other",
+            action: "delete-pod",
+            namespace: "shop",
+            target: "pod/web-1",
+            at: Self.now - 60,
+            subject: subjectOnTheClaim ? "deployment/web" : nil
+        )
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        let refusal = Guardrails(policy: policy).refusal(
+            Self.proposal("delete-pod", "pod/web-2"),
+            subject: "deployment/web",
+            ledger: RemediationLedger().including([claim]),
+            nodes: Guardrails.Nodes(total: 3, unschedulable: []),
+            now: Self.now
+        )
+        #expect(refusal?.reason == (subjectOnTheClaim ? "cooldown" : nil), "\(refusal?.message ?? "allowed")")
+    }
+
 }

@@ -159,7 +159,8 @@ struct LeaseLostInFlightTests {
                     action: "scale",
                     namespace: "shop",
                     target: "deployment/web",
-                    at: fixture.now
+                    at: fixture.now,
+                    subject: "deployment/web"
                 )
         )
         let writes = { try await fixture.changes().filter { $0.path.hasPrefix(Self.web.path) } }
