@@ -113,6 +113,16 @@ public struct RemediationLedger: Sendable {
             unescalated[id] = nil
         case .undone:
             undoInFlight[id] = nil
+            // Sent (or sent with no answer: it may have landed): a change like any other for the rate limit
+            // and the cooldowns, under the id its claim on the Lease carries (so another leader's view of
+            // that claim is not counted twice).
+            if ["undone", "lease-lost"].contains(record.reason)
+                || (record.reason == "undo-failed" && record.response?.status == 0)
+            {
+                var undo = record
+                undo.proposal += "#undo"
+                changes.append(Change(record: undo, at: at))
+            }
             if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
                 // Sent, its precondition held: uncordoned. Changed since the fix (someone uncordoned it),

@@ -20,6 +20,17 @@ extension Remediator {
         else {
             return closeUndo(applied, .undone, "cannot-undo", "\(applied.action) cannot be undone automatically")
         }
+        // A namespace denied (or left out of the allowed ones) since the fix is not changed again, not even
+        // back: the person who denied it decides, and the escalation that follows tells them.
+        if let denied = policy.namespaceRefusal(applied.namespace) {
+            metrics.refused("namespace-denied")
+            return closeUndo(
+                applied,
+                .undone,
+                "namespace-denied",
+                "undo of \(applied.action) on \(applied.target) not sent: \(denied)"
+            )
+        }
         guard let fixed = applied.changes, !fixed.isEmpty else {
             return closeUndo(
                 applied,

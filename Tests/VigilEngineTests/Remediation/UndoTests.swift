@@ -332,4 +332,39 @@ struct UndoTests {
         #expect(try await Self.writes(fixture, to: Self.web).count == writes)
         #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == "6")
     }
+
+    /// The namespace denied since the fix: its undo is not sent, the fix stands, and a person is told.
+    @Test func aFixInANamespaceDeniedSinceIsNotUndone() async throws {
+        let fix = Fix.all[0]
+        let (fixture, _) = try await Self.appliedAndDue(fix)
+        let writes = try await Self.writes(fixture, to: Self.web).count
+        var denying = RemediationFixture.applying
+        denying.denyNamespaces = ["shop"]
+        let kept = try fixture.records().count
+        await (try fixture.remediator(denying)).round([fix.incident], cluster: ClusterModel())
+
+        let added = Array(try fixture.records().dropFirst(kept))
+        #expect(added.map(\.step) == [.verified, .undone, .escalated])
+        #expect(added[1].reason == "namespace-denied")
+        #expect(added[1].message == "undo of scale on deployment/web not sent: namespace shop is denied")
+        #expect(try await Self.writes(fixture, to: Self.web).count == writes)
+        #expect(Self.value("spec.replicas", of: try await fixture.object(Self.web.path)) == "6")
+    }
+
+    /// An undo sent is a change for the rate limit and the cooldowns, and so is one that got no answer
+    /// (status 0); one not sent, or refused by the server, is not.
+    @Test(
+        arguments: [
+            ("undone", nil, true), ("lease-lost", nil, true), ("undo-failed", 0, true), ("undo-failed", 422, false),
+            ("undo-failed", nil, false), ("changed-since", nil, false),
+        ] as [(String, Int?, Bool)]
+    )
+    func anUndoSentCountsAsAChange(reason: String, status: Int?, counted: Bool) {
+        var undone = GuardrailsTests.record(.undone, "scale", ago: 30, proposal: "p1", reason: reason)
+        undone.response = status.map { AuditRecord.Exchange(status: $0) }
+        let ledger = RemediationLedger(records: [undone])
+        #expect(ledger.changes.map(\.record.proposal) == (counted ? ["p1#undo"] : []))
+        #expect((ledger.lastTouched("deployment/web", namespace: "shop") != nil) == counted)
+    }
+
 }
