@@ -200,11 +200,15 @@ public struct KubeClient: Sendable {
     /// wanted state is left alone), then sends the change, in server-side dry run when asked. With
     /// `precondition`, the change applies only if the object's resourceVersion is still that one (see
     /// ``KubeRequest/preconditioned(onResourceVersion:)``); a drain preconditions its cordon.
+    /// `protectedNamespace` says why pods of a namespace may not be evicted (nil: they may): a drain that
+    /// would evict one is refused before any eviction, every such pod listed, as kubectl refuses a pod
+    /// its filters keep.
     public func perform(
         _ action: KubeAction,
         dryRun: Bool,
         now: Date = Date(),
-        precondition: String? = nil
+        precondition: String? = nil,
+        protectedNamespace: @escaping @Sendable (String) -> String? = { _ in nil }
     ) async throws(KubeError) -> ActionOutcome {
         let read = if let check = action.check { try await send(check) } else { [UInt8]() }
         let current = Self.object(read)
@@ -222,7 +226,8 @@ public struct KubeClient: Sendable {
                 options,
                 cordon: Self.isUnschedulable(current) ? nil : guarded(action.change(dryRun: dryRun)),
                 dryRun: dryRun,
-                kubectl: kubectl
+                kubectl: kubectl,
+                protectedNamespace: protectedNamespace
             )
             drained.before = read
             return drained
@@ -325,7 +330,8 @@ public struct KubeClient: Sendable {
         _ options: DrainOptions,
         cordon: KubeRequest?,
         dryRun: Bool,
-        kubectl: String
+        kubectl: String,
+        protectedNamespace: @escaping @Sendable (String) -> String?
     ) async throws(KubeError) -> ActionOutcome {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
         var lines: [String] = []
@@ -339,7 +345,7 @@ public struct KubeClient: Sendable {
             "/api/v1/pods",
             query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
         ).items
-        let drain = NodeDrain(client: self, node: node, options: options)
+        let drain = NodeDrain(client: self, node: node, options: options, protectedNamespace: protectedNamespace)
         let (evict, warnings) = try await drain.podsToEvict(pods)
         lines += warnings.map { "Warning: \($0)" }
         // The eviction-support check kubectl makes (policy/v1 evictions on every supported server).

@@ -54,6 +54,8 @@ struct NodeDrain {
     let client: KubeClient
     let node: String
     let options: DrainOptions
+    /// Why a namespace's pods may not be evicted, or nil (``KubeClient/perform(_:dryRun:now:precondition:protectedNamespace:)``).
+    let protectedNamespace: @Sendable (String) -> String?
 
     /// The pods to evict, with kubectl's warnings; throws kubectl's refusal when a pod may not go.
     func podsToEvict(
@@ -108,6 +110,11 @@ struct NodeDrain {
                         .append(id)
                     continue
                 }
+            }
+            if protectedNamespace(namespace) != nil {
+                refusals["cannot evict Pods in a namespace Vigil may not change (remediation.namespaces)", default: []]
+                    .append(id)
+                continue
             }
             evict.append((namespace, name))
         }

@@ -303,9 +303,9 @@ public actor ScrapeManager {
             // Two series of the target can be one store series (an empty label value is no label, and
             // relabelling may drop the label that told them apart): one gone while the other gave this
             // scrape's sample is not stale, as Prometheus judges staleness after relabelling.
-            let exposed = exposedStoreSeries(result, of: state)
+            let stale = unexposed(Set(result.stale.compactMap { storeRef($0, of: state)?.index }), result, of: state)
             for series in result.stale {
-                if let ref = storeRef(series, of: state), !exposed.contains(ref.index) { store.markStale(ref) }
+                if let ref = storeRef(series, of: state), stale.contains(ref.index) { store.markStale(ref) }
             }
         }
         if !state.unsettled.isEmpty { settle(state, after: result) }
@@ -399,18 +399,24 @@ public actor ScrapeManager {
     /// The first scrape after a target's cache was renewed marks stale the series the scrape before the
     /// renewal exposed and this one lacks, all of them when it failed (the new cache knows none of them).
     private func settle(_ state: TargetState, after result: ScrapeResult) {
-        let exposed = exposedStoreSeries(result, of: state)
-        for ref in state.unsettled where !exposed.contains(ref.index) { store.markStale(ref) }
+        let stale = unexposed(Set(state.unsettled.map(\.index)), result, of: state)
+        for ref in state.unsettled where stale.contains(ref.index) { store.markStale(ref) }
         state.unsettled = []
     }
 
-    /// The store series a scrape gave a sample to.
-    private func exposedStoreSeries(_ result: ScrapeResult, of state: TargetState) -> Set<UInt32> {
-        var exposed = Set<UInt32>()
+    /// Those of the store series `candidates` that the scrape gave no sample to. One pass over the
+    /// samples, with lookups in the (small) set of candidates: no set of every series is built.
+    private func unexposed(
+        _ candidates: Set<UInt32>,
+        _ result: ScrapeResult,
+        of state: TargetState
+    ) -> Set<UInt32> {
+        var left = candidates
         for sample in result.samples {
-            if let ref = storeRef(sample.series, of: state) { exposed.insert(ref.index) }
+            if left.isEmpty { break }
+            if let ref = storeRef(sample.series, of: state) { left.remove(ref.index) }
         }
-        return exposed
+        return left
     }
 
     /// Gives a target a fresh series cache, carrying over what the old one knew of the stored series

@@ -348,6 +348,33 @@ struct KubectlParityTests {
         #expect(evictions.count == 2)
     }
 
+    /// Pods in a namespace Vigil may not change (`remediation.namespaces`) stop a drain before any eviction,
+    /// every one named, as kubectl's filters stop it for a pod they keep (the node is cordoned first, as
+    /// kubectl cordons first); a drain finding none evicts as before.
+    @Test func aDrainThatWouldEvictFromAProtectedNamespaceIsRefusedWhole() async throws {
+        try await server.reset()
+        let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
+        await #expect {
+            try await client().perform(
+                .drain(node: "node-1", options),
+                dryRun: false,
+                protectedNamespace: { $0 == "shop" ? "namespace shop is denied" : nil }
+            )
+        } throws: { error in
+            let message = (error as! KubeError).message
+            return message.contains("cannot evict Pods in a namespace Vigil may not change (remediation.namespaces): ")
+                && ["shop/web-1", "shop/debug-shell", "shop/cache-1"].allSatisfy(message.contains)
+                && !message.contains("shop/web-ds-1")
+        }
+        #expect(try await server.log().filter { $0.path.hasSuffix("/eviction") }.isEmpty)
+        let outcome = try await client().perform(
+            .drain(node: "node-1", options),
+            dryRun: false,
+            protectedNamespace: { $0 == "kube-system" ? "namespace kube-system is denied" : nil }
+        )
+        #expect(outcome.summary.contains("pod/web-1 evicted"), "\(outcome.summary)")
+    }
+
     @Test func anExistingValueChangesOnlyWithOverwrite() async throws {
         try await server.reset()
         let client = KubeClient(

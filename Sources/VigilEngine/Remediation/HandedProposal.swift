@@ -205,7 +205,8 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     /// least one, each within the template's cap. (The builder's value is the current one × the factor;
     /// the leader does not read the current one here, so a lower value within the cap passes.)
     private static func valuesRefusal(_ request: KubeAction, _ template: Playbook.ActionTemplate) -> String? {
-        let cap = template.maximum ?? .infinity
+        // The cap as the builder writes a capped value (whole Mi, rounded up: `max: 1G` is 954Mi).
+        let cap = template.maximum.flatMap { Quantity.value(Quantity.bytes($0)) } ?? .infinity
         switch request {
         case .drain(_, let options) where options != ProposalBuilder.drainOptions:
             return "its drain options are not those a playbook's drain uses"

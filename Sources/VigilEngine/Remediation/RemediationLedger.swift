@@ -86,9 +86,11 @@ public struct RemediationLedger: Sendable {
             if record.step == .failed {
                 settled.insert(id)
                 if record.action == "drain", let node = Self.node(record.target) { possiblyCordoned.insert(node) }
-                // No answer from the server (a timeout, a connection reset; a drain that gave up after some
-                // evictions): the change may have landed. It counts for the rate limit and the cooldowns,
-                // as another leader's claim whose change failed does, and is not verified.
+                // Status 0: no answer from the server (a timeout, a connection reset; a drain that gave up
+                // after some evictions), or a refusal before sending that the dry run had not met (the
+                // object or the cluster changed in between). The change may have landed: it counts for the
+                // rate limit and the cooldowns, as another leader's claim whose change failed does, and is
+                // not verified.
                 if record.response?.status == 0 { changes.append(Change(record: record, at: at)) }
             }
         case .verified:

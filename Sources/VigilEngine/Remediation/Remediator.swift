@@ -372,7 +372,12 @@ public actor Remediator {
         let dryRun: DryRun
         var outcome: ActionOutcome?
         do {
-            let answer = try await kube.perform(action, dryRun: true, now: Date(timeIntervalSince1970: now))
+            let answer = try await kube.perform(
+                action,
+                dryRun: true,
+                now: Date(timeIntervalSince1970: now),
+                protectedNamespace: policy.namespaceRefusal
+            )
             outcome = answer
             let changes = ServerDryRun.changes(of: answer, for: action)
             dryRun = DryRun(
@@ -533,7 +538,8 @@ public actor Remediator {
                 action,
                 dryRun: false,
                 now: Date(timeIntervalSince1970: now),
-                precondition: resourceVersion
+                precondition: resourceVersion,
+                protectedNamespace: policy.namespaceRefusal
             )
             answer.step = .applied
             answer.time = Timestamp.utcMillis(wallTime())
@@ -657,8 +663,15 @@ public actor Remediator {
     /// the object holds it.
     static func landed(_ entry: AuditRecord, in object: [String: Any]?) -> Bool {
         if entry.request?.method == "DELETE" {
-            guard let object else { return true }
-            return (object["metadata"] as? [String: Any])?["deletionTimestamp"] != nil
+            guard let metadata = object?["metadata"] as? [String: Any] else { return true }
+            if metadata["deletionTimestamp"] != nil { return true }
+            // A pod of the same name made since (a StatefulSet's): the one the delete named is gone. A
+            // minute's clock skew between Vigil and the API server errs towards landed, which only holds
+            // the object and its subject for the cooldown.
+            guard let created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.seconds),
+                let sent = Timestamp.seconds(entry.time)
+            else { return false }
+            return created >= sent - 60
         }
         guard let object else { return false }
         return landed(entry.changes ?? [], in: object)

@@ -226,6 +226,11 @@ struct ProposalHandoverTests {
                 .setResources(web, container: "app", limits: ["memory": "2Gi"], requests: [:]), false
             ),
             (
+                "a memory limit capped at a decimal maximum, as the builder writes it (1G: 954Mi)",
+                .init(.setResources, maximum: 1e9),
+                .setResources(web, container: "app", limits: ["memory": "954Mi"], requests: [:]), true
+            ),
+            (
                 "a memory limit of nothing", .init(.setResources),
                 .setResources(web, container: "app", limits: ["memory": "0"], requests: [:]), false
             ),

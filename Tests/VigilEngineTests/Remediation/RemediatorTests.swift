@@ -474,10 +474,17 @@ import VigilTestKit
         #expect(try await fixture.server.log().count == requests)
     }
 
-    /// A crash after a pod's delete was sent and before its answer was on record: the pod is gone, so the
-    /// entry is settled as applied (a GET answering 404 used to leave it in flight for ever, counted by no
-    /// cooldown), and another pod of the same workload waits for the workload's cooldown.
-    @Test func aDeleteWhosePodIsGoneIsReconciledAsAppliedAndHoldsTheWorkload() async throws {
+    /// What became of the pod a crashed delete named, and whether the delete landed.
+    enum PodAfterTheCrash: String, CaseIterable, Sendable {
+        case gone, terminating, recreated, untouched
+    }
+
+    /// A crash after a pod's delete was sent and before its answer was on record. The pod gone, terminating
+    /// or made again under its name (a StatefulSet's) after the delete: the entry is settled as applied (a
+    /// GET answering 404 used to leave it in flight for ever, counted by no cooldown), and another pod of
+    /// the same workload waits for the workload's cooldown. The pod untouched: not applied, only it is held.
+    @Test(arguments: PodAfterTheCrash.allCases)
+    func aDeleteIsReconciledFromWhatBecameOfItsPod(_ pod: PodAfterTheCrash) async throws {
         let fixture = try RemediationFixture()
         func deleting(_ pod: String) -> Incident {
             RemediationFixture.incident(
@@ -497,7 +504,20 @@ import VigilTestKit
         (applying.cause, applying.action, applying.target) = ("crashloop", "delete-pod", "pod/web-1")
         applying.request = AuditRecord.Exchange(method: "DELETE", path: "/api/v1/namespaces/shop/pods/web-1")
         try AuditLog(path: fixture.auditPath, environment: [:]).append(applying)
-        try await fixture.server.control("/__delete", #"{"path": "/api/v1/namespaces/shop/pods/web-1"}"#)
+        let path = "/api/v1/namespaces/shop/pods/web-1"
+        func metadata(_ field: String, _ seconds: Double) async throws {
+            let time = Date(timeIntervalSince1970: fixture.now + seconds).ISO8601Format()
+            try await fixture.server.control(
+                "/__patch",
+                #"{"path": "\#(path)", "patch": {"metadata": {"\#(field)": "\#(time)"}}}"#
+            )
+        }
+        switch pod {
+        case .gone: try await fixture.server.control("/__delete", #"{"path": "\#(path)"}"#)
+        case .terminating: try await metadata("deletionTimestamp", 1)
+        case .recreated: try await metadata("creationTimestamp", 5)
+        case .untouched: try await metadata("creationTimestamp", -3600)
+        }
 
         let restarted = try fixture.remediator(RemediationFixture.applying)
         fixture.advance(60)
@@ -505,11 +525,16 @@ import VigilTestKit
 
         let records = try fixture.records()
         #expect(records[1].step == .reconciled)
-        #expect(records[1].reason == "applied")
-        #expect(records[1].message == "the object is gone: it was deleted before the restart")
+        #expect(records[1].reason == (pod == .untouched ? "not-applied" : "applied"))
+        if pod == .gone { #expect(records[1].message == "the object is gone: it was deleted before the restart") }
         #expect(records.last?.target == "pod/cache-1")
-        #expect(records.last?.reason == "cooldown", "\(records.map(\.step))")
-        #expect(try await fixture.changes().isEmpty)
+        if pod == .untouched {
+            // Only the pod named is held: the workload's other pod may go.
+            #expect(records.last?.step == .applied, "\(records.map(\.step))")
+        } else {
+            #expect(records.last?.reason == "cooldown", "\(records.map(\.step))")
+            #expect(try await fixture.changes().isEmpty)
+        }
     }
 
     static func limits(_ object: [String: Any]) -> [String: String] {
