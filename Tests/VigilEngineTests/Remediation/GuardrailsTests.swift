@@ -337,22 +337,11 @@ import VigilRules
     /// while its node is unschedulable, as this replica's own do.
     @Test(arguments: [true, false])
     func aCordonAnotherLeaderClaimedCountsWhileItsNodeIsUnschedulable(stillCordoned: Bool) {
-        let claim = LeaseClaim(
-            proposal: "other",
-            action: "cordon",
-            namespace: "",
-            target: "node/n1",
-            at: Self.now - 60,
-            subject: "node/n1"
-        )
-        var policy = RemediationPolicy()
-        policy.allowApply = true
-        let refusal = Guardrails(policy: policy).refusal(
+        let refusal = Self.refusal(
             Self.proposal("cordon", "node/n2", namespace: ""),
             subject: "node/n2",
-            ledger: RemediationLedger().including([claim]),
-            nodes: Guardrails.Nodes(total: 20, unschedulable: stillCordoned ? ["n1"] : []),
-            now: Self.now
+            afterAnotherLeaders: Self.claim("cordon", "node/n1", namespace: "", subject: "node/n1"),
+            nodes: Guardrails.Nodes(total: 20, unschedulable: stillCordoned ? ["n1"] : [])
         )
         #expect(refusal?.reason == (stillCordoned ? "blast-radius" : nil), "\(refusal?.message ?? "allowed")")
     }
@@ -397,24 +386,48 @@ import VigilRules
     /// their subject cools its pod down only.
     @Test(arguments: [true, false])
     func aPodAnotherLeaderDeletedForAWorkloadCoolsTheWorkloadDown(subjectOnTheClaim: Bool) {
-        let claim = LeaseClaim(
-            proposal: "other",
-            action: "delete-pod",
-            namespace: "shop",
-            target: "pod/web-1",
-            at: Self.now - 60,
-            subject: subjectOnTheClaim ? "deployment/web" : nil
-        )
-        var policy = RemediationPolicy()
-        policy.allowApply = true
-        let refusal = Guardrails(policy: policy).refusal(
+        let refusal = Self.refusal(
             Self.proposal("delete-pod", "pod/web-2"),
             subject: "deployment/web",
-            ledger: RemediationLedger().including([claim]),
-            nodes: Guardrails.Nodes(total: 3, unschedulable: []),
-            now: Self.now
+            afterAnotherLeaders: Self.claim(
+                "delete-pod",
+                "pod/web-1",
+                namespace: "shop",
+                subject: subjectOnTheClaim ? "deployment/web" : nil
+            ),
+            nodes: Guardrails.Nodes(total: 3, unschedulable: [])
         )
         #expect(refusal?.reason == (subjectOnTheClaim ? "cooldown" : nil), "\(refusal?.message ?? "allowed")")
     }
 
+    /// Another leader's claim on the Lease, a minute ago.
+    static func claim(_ action: String, _ target: String, namespace: String, subject: String?) -> LeaseClaim {
+        LeaseClaim(
+            proposal: "other",
+            action: action,
+            namespace: namespace,
+            target: target,
+            at: now - 60,
+            subject: subject
+        )
+    }
+
+    /// The guards' answer (applying on) to `proposal` for `subject` when the one change known is another
+    /// leader's `claim` on the Lease.
+    static func refusal(
+        _ proposal: Proposal,
+        subject: String,
+        afterAnotherLeaders claim: LeaseClaim,
+        nodes: Guardrails.Nodes
+    ) -> Refusal? {
+        var policy = RemediationPolicy()
+        policy.allowApply = true
+        return Guardrails(policy: policy).refusal(
+            proposal,
+            subject: subject,
+            ledger: RemediationLedger().including([claim]),
+            nodes: nodes,
+            now: Self.now
+        )
+    }
 }

@@ -155,6 +155,16 @@ final class RemediationFixture: @unchecked Sendable {
         )
     }
 
+    /// `deployment/web` crash-looping, the fix proposed deleting its pod `pod`.
+    static func podDeleted(_ pod: String) -> Incident {
+        incident(
+            Subject(kind: "deployment", namespace: "shop", name: "web"),
+            cause: "crashloop",
+            action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
+            name: "delete-pod"
+        )
+    }
+
     static func incident(
         _ subject: Subject,
         cause: String,

@@ -452,20 +452,12 @@ import VigilTestKit
     @Test func aSecondPodOfOneWorkloadWaitsForTheWorkloadsCooldown() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)
-        func deleting(_ pod: String) -> Incident {
-            RemediationFixture.incident(
-                Subject(kind: "deployment", namespace: "shop", name: "web"),
-                cause: "crashloop",
-                action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
-                name: "delete-pod"
-            )
-        }
-        await remediator.round([deleting("web-1")], cluster: ClusterModel())
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: ClusterModel())
         #expect(try fixture.records().last?.step == .applied)
         // Within the first fix's verification window (600 s): no verdict yet.
         fixture.advance(300)
         let requests = try await fixture.server.log().count
-        await remediator.round([deleting("web-2")], cluster: ClusterModel())
+        await remediator.round([RemediationFixture.podDeleted("web-2")], cluster: ClusterModel())
 
         let last = try #require(try fixture.records().last)
         #expect(last.target == "pod/web-2")
@@ -486,15 +478,7 @@ import VigilTestKit
     @Test(arguments: PodAfterTheCrash.allCases)
     func aDeleteIsReconciledFromWhatBecameOfItsPod(_ pod: PodAfterTheCrash) async throws {
         let fixture = try RemediationFixture()
-        func deleting(_ pod: String) -> Incident {
-            RemediationFixture.incident(
-                Subject(kind: "deployment", namespace: "shop", name: "web"),
-                cause: "crashloop",
-                action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
-                name: "delete-pod"
-            )
-        }
-        let crashed = deleting("web-1")
+        let crashed = RemediationFixture.podDeleted("web-1")
         var applying = RemediationFixture.record(
             .applying,
             proposal: crashed.proposals[0].id,
@@ -521,7 +505,7 @@ import VigilTestKit
 
         let restarted = try fixture.remediator(RemediationFixture.applying)
         fixture.advance(60)
-        await restarted.round([deleting("cache-1")], cluster: ClusterModel())
+        await restarted.round([RemediationFixture.podDeleted("cache-1")], cluster: ClusterModel())
 
         let records = try fixture.records()
         #expect(records[1].step == .reconciled)
