@@ -141,14 +141,14 @@ public enum KubeAction: Sendable, Equatable, Codable {
                 ["spec": ["replicas": replicas]]
             )
         case .delete(let object):
-            // Go's json.Encoder ends the DeleteOptions with a newline; the dry run goes in the body.
-            var options: [String: Any] = ["propagationPolicy": "Background"]
-            if dryRun { options["dryRun"] = ["All"] }
+            // The DeleteOptions as Go's json.Encoder writes kubectl's: fields in their declared order (the
+            // propagation policy before the dry run, which goes in the body), a newline after.
+            let options = #"{"propagationPolicy":"Background""# + (dryRun ? #","dryRun":["All"]"# : "") + "}\n"
             return KubeRequest(
                 method: "DELETE",
                 path: object.path,
                 contentType: "application/json",
-                body: Self.json(options) + [UInt8(ascii: "\n")]
+                body: Array(options.utf8)
             )
         case .cordon, .uncordon, .drain:
             let unschedulable: Any = if case .uncordon = self { NSNull() } else { true }
@@ -376,6 +376,11 @@ public enum KubeAction: Sendable, Equatable, Codable {
     }
 
     /// A JSON body: sorted keys, slashes unescaped.
+    /// `text` as a JSON string, quotes included.
+    static func jsonString(_ text: String) -> String {
+        String(decoding: json([text]).dropFirst().dropLast(), as: UTF8.self)
+    }
+
     public static func json(_ value: Any) -> [UInt8] {
         Array(
             (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]))

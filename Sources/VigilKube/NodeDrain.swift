@@ -136,22 +136,26 @@ struct NodeDrain {
         return (evict, warnings)
     }
 
+    /// kubectl's eviction of a pod: the policy/v1 Eviction as Go's json.Encoder writes it (fields in their
+    /// declared order, a newline after), the dry run in its DeleteOptions.
+    static func eviction(namespace: String, name: String, dryRun: Bool) -> KubeRequest {
+        let metadata =
+            #"{"name":\#(KubeAction.jsonString(name)),"namespace":\#(KubeAction.jsonString(namespace)),"creationTimestamp":null}"#
+        let options = dryRun ? #"{"dryRun":["All"]}"# : "{}"
+        let body =
+            #"{"kind":"Eviction","apiVersion":"policy/v1","metadata":\#(metadata),"deleteOptions":\#(options)}"# + "\n"
+        return KubeRequest(
+            method: "POST",
+            path: KubeObjectReference(.pod, namespace: namespace, name: name).path + "/eviction",
+            contentType: "application/json",
+            body: Array(body.utf8)
+        )
+    }
+
     /// Evicts one pod and (unless a dry run) waits until it is gone.
     func evict(namespace: String, name: String, dryRun: Bool, deadline: ContinuousClock.Instant) async throws(KubeError)
     {
-        var options: [String: Any] = [:]
-        if dryRun { options["dryRun"] = ["All"] }
-        let eviction: [String: Any] = [
-            "kind": "Eviction", "apiVersion": "policy/v1",
-            "metadata": ["name": name, "namespace": namespace, "creationTimestamp": NSNull()], "deleteOptions": options,
-        ]
-        let pod = KubeObjectReference(.pod, namespace: namespace, name: name)
-        let request = KubeRequest(
-            method: "POST",
-            path: pod.path + "/eviction",
-            contentType: "application/json",
-            body: KubeAction.json(eviction) + [UInt8(ascii: "\n")]
-        )
+        let request = Self.eviction(namespace: namespace, name: name, dryRun: dryRun)
         while true {
             do {
                 _ = try await client.send(request)
@@ -163,6 +167,7 @@ struct NodeDrain {
             }
         }
         guard !dryRun else { return }
+        let pod = KubeObjectReference(.pod, namespace: namespace, name: name)
         while ContinuousClock.now < deadline {
             do {
                 _ = try await client.send(KubeRequest(method: "GET", path: pod.path))

@@ -375,6 +375,29 @@ struct KubectlParityTests {
         #expect(outcome.summary.contains("pod/web-1 evicted"), "\(outcome.summary)")
     }
 
+    /// A delete's DeleteOptions and a drain's Eviction byte for byte as kubectl sends them (the reference's
+    /// recordings, §2.4 and §2.6: Go's json.Encoder, fields in declared order, a newline after); the
+    /// server-side comparisons above parse the JSON, so they cannot tell the order.
+    @Test func deleteAndEvictionBodiesAreKubectlsBytes() {
+        let pod = KubeObjectReference(.pod, namespace: "shop", name: "web-1")
+        func text(_ request: KubeRequest) -> String { String(decoding: request.body ?? [], as: UTF8.self) }
+        #expect(text(KubeAction.delete(pod).change(dryRun: false)) == #"{"propagationPolicy":"Background"}"# + "\n")
+        #expect(
+            text(KubeAction.delete(pod).change(dryRun: true))
+                == #"{"propagationPolicy":"Background","dryRun":["All"]}"# + "\n"
+        )
+        #expect(
+            text(NodeDrain.eviction(namespace: "shop", name: "web-1", dryRun: false))
+                == #"{"kind":"Eviction","apiVersion":"policy/v1","metadata":{"name":"web-1","namespace":"shop","creationTimestamp":null},"deleteOptions":{}}"#
+                + "\n"
+        )
+        #expect(
+            text(NodeDrain.eviction(namespace: "shop", name: "web-1", dryRun: true))
+                == #"{"kind":"Eviction","apiVersion":"policy/v1","metadata":{"name":"web-1","namespace":"shop","creationTimestamp":null},"deleteOptions":{"dryRun":["All"]}}"#
+                + "\n"
+        )
+    }
+
     @Test func anExistingValueChangesOnlyWithOverwrite() async throws {
         try await server.reset()
         let client = KubeClient(
