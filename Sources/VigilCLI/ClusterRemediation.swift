@@ -22,14 +22,15 @@ import VigilRules
 /// namespace (``LeaseSearch``) unless told there is none (`--no-lease`).
 struct ClusterRemediation {
     let connection: KubeConnection
+    /// The daemon's guards (`--config`), or the defaults: its namespace lists judge every dry run (a drain
+    /// may not evict from a denied namespace), and with `--apply` every guard holds.
+    var policy = RemediationPolicy()
     /// Present with `--apply`: where the audit log is, and whether to ask.
     var apply: Apply?
 
     struct Apply {
         var auditLog: String
         var assumeYes: Bool
-        /// The daemon's guards (`--config`), or the defaults.
-        var policy = RemediationPolicy()
         /// The daemon's Lease, when its replicas elect a leader: applying needs it.
         var election: LeaderElectionConfiguration?
         /// Without `election`: look for the replicas' Lease in the cluster (``LeaseSearch``); false with
@@ -56,7 +57,9 @@ struct ClusterRemediation {
         guard let apply else {
             // Proposals only: dry runs, nothing on record (nothing can be applied without a log).
             let quiet = Logger(label: "vigil.diagnose") { _ in SwiftLogNoOpLogHandler() }
-            let remediator = try Remediator(policy: RemediationPolicy(), audit: nil, kube: kube, logger: quiet)
+            var dryRunsOnly = policy
+            dryRunsOnly.allowApply = false
+            let remediator = try Remediator(policy: dryRunsOnly, audit: nil, kube: kube, logger: quiet)
             return await remediator.round(incidents, cluster: cluster)
         }
         // The Lease first: refused, nothing is sent, not even a dry run.
@@ -88,7 +91,7 @@ struct ClusterRemediation {
         kube: KubeClient
     ) async throws -> [Incident] {
         let audit = try AuditLog(path: apply.auditLog)
-        var policy = apply.policy
+        var policy = policy
         policy.allowApply = true  // implied by --apply alone
         // The person at the terminal approves every change here: a namespace that `remediation.autonomy`
         // lets the daemon change on its own is offered like any other, not changed unasked.

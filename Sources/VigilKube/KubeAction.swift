@@ -375,12 +375,12 @@ public enum KubeAction: Sendable, Equatable, Codable {
         return "--overwrite is false but found the following declared \(noun)(s): \(clashes.joined(separator: ", "))"
     }
 
-    /// A JSON body: sorted keys, slashes unescaped.
     /// `text` as a JSON string, quotes included.
     static func jsonString(_ text: String) -> String {
         String(decoding: json([text]).dropFirst().dropLast(), as: UTF8.self)
     }
 
+    /// A JSON body: sorted keys, slashes unescaped.
     public static func json(_ value: Any) -> [UInt8] {
         Array(
             (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]))

@@ -111,7 +111,9 @@ struct NodeDrain {
                     continue
                 }
             }
-            if protectedNamespace(namespace) != nil {
+            // A finished pod (a completed job's, k3s's helm-install) runs nothing: its deletion is no change
+            // to its namespace's workloads, and it would otherwise stop every drain of its node.
+            if !finished, protectedNamespace(namespace) != nil {
                 refusals["cannot evict Pods in a namespace Vigil may not change (remediation.namespaces)", default: []]
                     .append(id)
                 continue

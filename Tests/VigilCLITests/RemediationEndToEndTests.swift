@@ -131,6 +131,41 @@ import VigilTestKit
         #expect(!steps.contains(.applying) && !steps.contains(.applied), "\(steps)")
     }
 
+    /// Without `--apply`, the dry runs `vigil diagnose` shows are judged by `--config`'s namespace lists as
+    /// the daemon's are: the failing node's drain would evict pods of shop, denied there, and says so.
+    @Test func theDryRunsShownAreJudgedByTheConfigsNamespaces() async throws {
+        let scenario = Self.scenarios[2]
+        let (server, state) = try await Self.cluster(scenario.name)
+        defer { try? FileManager.default.removeItem(at: state) }
+        let config = try TemporaryDirectory("e2e-config")
+        try "remediation:\n  namespaces: {deny: [kube-system, shop]}\n".write(
+            to: config.file("vigil.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let arguments =
+            Self.arguments(scenario.name, server, state).filter { !["--apply", "--yes"].contains($0) } + [
+                "--output", "json",
+            ]
+        let shown = try await ChildProcess.run(
+            ChildProcess.binary,
+            arguments + ["--config", config.file("vigil.yaml").path]
+        )
+        #expect(shown.status == 1, "\(shown.output)")
+        #expect(
+            shown.output.contains("cannot evict Pods in a namespace Vigil may not change (remediation.namespaces): "),
+            "\(shown.output)"
+        )
+        #expect(shown.output.contains("shop/web-28fm9qkfk-k87ww"), "\(shown.output)")
+        let defaults = try await ChildProcess.run(ChildProcess.binary, arguments)
+        #expect(!defaults.output.contains("cannot evict Pods in a namespace"), "\(defaults.output)")
+        #expect(
+            try await server.log().allSatisfy {
+                $0.method == "GET" || $0.query.contains(["dryRun", "All"]) || $0.body?.contains("dryRun") == true
+            }
+        )
+    }
+
     /// SIGKILL after (and before) every step of an apply: what was on record stays, uncorrupted, and the
     /// change reaches the cluster at most once however often the command is run again.
     @Test(arguments: [

@@ -367,12 +367,18 @@ struct KubectlParityTests {
                 && !message.contains("shop/web-ds-1")
         }
         #expect(try await server.log().filter { $0.path.hasSuffix("/eviction") }.isEmpty)
+        // A finished pod of a protected namespace (a completed job's) runs nothing: it does not stop the drain.
+        try await server.control(
+            "/__create",
+            #"{"object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "helm-install-1", "namespace": "kube-system", "uid": "uid-helm", "resourceVersion": "1", "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "helm-install", "uid": "uid-job", "controller": true}]}, "spec": {"nodeName": "node-1", "containers": [{"name": "helm", "image": "helm"}]}, "status": {"phase": "Succeeded"}}}"#
+        )
         let outcome = try await client().perform(
             .drain(node: "node-1", options),
             dryRun: false,
             protectedNamespace: { $0 == "kube-system" ? "namespace kube-system is denied" : nil }
         )
         #expect(outcome.summary.contains("pod/web-1 evicted"), "\(outcome.summary)")
+        #expect(outcome.summary.contains("pod/helm-install-1 evicted"), "\(outcome.summary)")
     }
 
     /// A delete's DeleteOptions and a drain's Eviction byte for byte as kubectl sends them (the reference's

@@ -80,7 +80,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply (a namespace at autonomy apply is still asked for). Default: the defaults.",
+            "vigil run's configuration: its remediation: guards (namespaces, autonomy, cooldown, rate limit…) apply to --apply (a namespace at autonomy apply is still asked for), and its namespace lists to every dry run (a drain may not evict from a denied namespace). Default: the defaults.",
             valueName: "file"
         )
     )
@@ -312,11 +312,11 @@ struct DiagnoseCommand: AsyncParsableCommand {
         }
         return ClusterRemediation(
             connection: connection,
+            policy: daemon.remediation,
             apply: apply
                 ? ClusterRemediation.Apply(
                     auditLog: location.path,
                     assumeYes: yes,
-                    policy: daemon.remediation,
                     election: election(daemon.cluster.leaderElection),
                     searchLease: !noLease
                 ) : nil

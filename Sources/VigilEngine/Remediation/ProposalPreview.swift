@@ -13,17 +13,26 @@ public protocol ProposalPreview: Sendable {
 }
 
 /// `vigil mcp`'s preview: each proposal sent to the cluster as a server-side dry run (`?dryRun=All`),
-/// exactly as ``KubeClient/perform(_:dryRun:now:precondition:)`` sends it with `dryRun: true` — reads
-/// (GET) and dry runs, nothing stored. Nothing is put on record: a preview is not a step of remediation.
+/// exactly as ``KubeClient/perform(_:dryRun:now:precondition:protectedNamespace:)`` sends it with
+/// `dryRun: true` — reads (GET) and dry runs, nothing stored. Nothing is put on record: a preview is not a
+/// step of remediation.
 public struct ServerDryRun: ProposalPreview {
     let kube: KubeClient
     private let now: @Sendable () -> Date
+    private let protectedNamespace: @Sendable (String) -> String?
 
     /// - Parameter kube: the cluster's client, kept narrowed to reads and dry runs (``KubeAccess/dryRun``)
     ///   whoever made it, so that nothing here, by mistake or by change, can store a change.
-    public init(kube: KubeClient, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter protectedNamespace: the namespaces whose pods a drain may not evict, as remediation's
+    ///   dry run judges them (default: the default `remediation.namespaces`, kube-system denied).
+    public init(
+        kube: KubeClient,
+        now: @escaping @Sendable () -> Date = { Date() },
+        protectedNamespace: @escaping @Sendable (String) -> String? = RemediationPolicy().namespaceRefusal
+    ) {
         self.kube = kube.narrowed(to: .dryRun)
         self.now = now
+        self.protectedNamespace = protectedNamespace
     }
 
     /// The state is `dry-run` with reason `accepted` (the server's summary as message) or `refused` (its
@@ -33,7 +42,12 @@ public struct ServerDryRun: ProposalPreview {
         var state = ProposalState(proposed: proposal, of: incident)
         guard let action = proposal.kubeAction else { return state }
         do {
-            let answer = try await kube.perform(action, dryRun: true, now: now())
+            let answer = try await kube.perform(
+                action,
+                dryRun: true,
+                now: now(),
+                protectedNamespace: protectedNamespace
+            )
             proposal.dryRun = DryRun(
                 outcome: .accepted,
                 changes: Self.changes(of: answer, for: action).map {

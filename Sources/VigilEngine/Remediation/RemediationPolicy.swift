@@ -34,7 +34,7 @@ public struct RemediationPolicy: Sendable, Equatable {
     }
 
     /// Why `namespace` may not be changed, or nil. Nodes (no namespace) are not subject to the lists.
-    func namespaceRefusal(_ namespace: String) -> String? {
+    public func namespaceRefusal(_ namespace: String) -> String? {
         guard !namespace.isEmpty else { return nil }
         if denyNamespaces.contains(namespace) { return "namespace \(namespace) is denied" }
         if !allowNamespaces.isEmpty && !allowNamespaces.contains(namespace) {

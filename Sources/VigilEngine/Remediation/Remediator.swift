@@ -638,7 +638,11 @@ public actor Remediator {
             settled.request = nil
             switch (landed, object == nil) {
             case (true, true): settled.message = "the object is gone: it was deleted before the restart"
-            case (true, false): settled.message = "the change is in the object: it was applied before the restart"
+            case (true, false):
+                settled.message =
+                    entry.request?.method == "DELETE"
+                    ? "the object is terminating or was made again since: it was deleted before the restart"
+                    : "the change is in the object: it was applied before the restart"
             case (false, true):
                 settled.message = "the object is gone: the change was not applied; decided afresh after the cooldown"
             case (false, false):
@@ -663,11 +667,13 @@ public actor Remediator {
     /// the object holds it.
     static func landed(_ entry: AuditRecord, in object: [String: Any]?) -> Bool {
         if entry.request?.method == "DELETE" {
-            guard let metadata = object?["metadata"] as? [String: Any] else { return true }
+            guard let object else { return true }
+            let metadata = object["metadata"] as? [String: Any] ?? [:]
             if metadata["deletionTimestamp"] != nil { return true }
             // A pod of the same name made since (a StatefulSet's): the one the delete named is gone. A
-            // minute's clock skew between Vigil and the API server errs towards landed, which only holds
-            // the object and its subject for the cooldown.
+            // minute's clock skew between Vigil and the API server is allowed for, towards landed: a pod
+            // made in the minute before a delete that never left is then taken as deleted — held for the
+            // cooldown with its subject, and verified (and, its incident lasting, judged not to help).
             guard let created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.seconds),
                 let sent = Timestamp.seconds(entry.time)
             else { return false }

@@ -466,6 +466,28 @@ import VigilTestKit
         #expect(try await fixture.server.log().count == requests)
     }
 
+    /// A drain whose node runs pods of a denied namespace is refused by its dry run, the pods named, and
+    /// nothing is cordoned or evicted.
+    @Test func aDrainThatWouldEvictFromADeniedNamespaceIsRefusedByItsDryRun() async throws {
+        let fixture = try RemediationFixture()
+        var policy = RemediationFixture.applying
+        policy.denyNamespaces = ["shop"]
+        let remediator = try fixture.remediator(policy)
+        let cluster = try await fixture.nodes(20)
+        let drain = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-failure",
+            action: .drain(node: "node-1", ProposalBuilder.drainOptions),
+            name: "drain"
+        )
+        await remediator.round([drain], cluster: cluster)
+        let last = try #require(try fixture.records().last)
+        #expect(last.reason == "dry-run-refused", "\(last.step) \(last.message ?? "")")
+        #expect(last.message?.contains("cannot evict Pods in a namespace Vigil may not change") == true)
+        #expect(last.message?.contains("shop/web-1") == true, "\(last.message ?? "")")
+        #expect(try await fixture.changes().isEmpty)
+    }
+
     /// What became of the pod a crashed delete named, and whether the delete landed.
     enum PodAfterTheCrash: String, CaseIterable, Sendable {
         case gone, terminating, recreated, untouched
