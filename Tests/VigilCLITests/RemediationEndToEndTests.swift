@@ -49,6 +49,13 @@ import VigilTestKit
         ]
     }
 
+    /// A directory of its own holding `yaml` as `vigil.yaml`, for `--config`.
+    static func config(_ yaml: String) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory("e2e-config")
+        try yaml.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
     /// The requests that changed the object (no reads, no dry runs).
     static func changes(_ server: FakeAPIServer, _ object: String) async throws -> [FakeAPIServer.Request] {
         try await server.log().filter {
@@ -112,12 +119,7 @@ import VigilTestKit
         let scenario = Self.scenarios[0]
         let (server, state) = try await Self.cluster(scenario.name)
         defer { try? FileManager.default.removeItem(at: state) }
-        let config = try TemporaryDirectory("e2e-config")
-        try "remediation:\n  autonomy: {shop: apply}\n".write(
-            to: config.file("vigil.yaml"),
-            atomically: true,
-            encoding: .utf8
-        )
+        let config = try Self.config("remediation:\n  autonomy: {shop: apply}\n")
         let arguments = Self.arguments(scenario.name, server, state).filter { $0 != "--yes" }
         let result = try await ChildProcess.run(
             ChildProcess.binary,
@@ -137,12 +139,7 @@ import VigilTestKit
         let scenario = Self.scenarios[2]
         let (server, state) = try await Self.cluster(scenario.name)
         defer { try? FileManager.default.removeItem(at: state) }
-        let config = try TemporaryDirectory("e2e-config")
-        try "remediation:\n  namespaces: {deny: [kube-system, shop]}\n".write(
-            to: config.file("vigil.yaml"),
-            atomically: true,
-            encoding: .utf8
-        )
+        let config = try Self.config("remediation:\n  namespaces: {deny: [kube-system, shop]}\n")
         let arguments =
             Self.arguments(scenario.name, server, state).filter { !["--apply", "--yes"].contains($0) } + [
                 "--output", "json",
