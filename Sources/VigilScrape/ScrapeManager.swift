@@ -303,10 +303,9 @@ public actor ScrapeManager {
             // Two series of the target can be one store series (an empty label value is no label, and
             // relabelling may drop the label that told them apart): one gone while the other gave this
             // scrape's sample is not stale, as Prometheus judges staleness after relabelling.
-            let stale = unexposed(Set(result.stale.compactMap { storeRef($0, of: state)?.index }), result, of: state)
-            for series in result.stale {
-                if let ref = storeRef(series, of: state), stale.contains(ref.index) { store.markStale(ref) }
-            }
+            let gone = result.stale.compactMap { storeRef($0, of: state) }
+            let stale = unexposed(Set(gone.map(\.index)), result, of: state)
+            for ref in gone where stale.contains(ref.index) { store.markStale(ref) }
         }
         if !state.unsettled.isEmpty { settle(state, after: result) }
         store.observe(state.synthetic.up, value: result.up ? 1 : 0, at: time)

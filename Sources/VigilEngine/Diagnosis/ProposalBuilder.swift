@@ -89,7 +89,7 @@ struct ProposalBuilder {
                 ]?
                 .desiredReplicas
             else { return nil }
-            let wanted = min(Self.count(Double(current) * template.factor), Self.count(template.maximum ?? 1000))
+            let wanted = min(Self.count(Double(current) * template.factor), Self.countCap(template))
             guard wanted > current else { return nil }
             return make(
                 .scale(reference, replicas: wanted),
@@ -111,7 +111,7 @@ struct ProposalBuilder {
             else { return nil }
             let wanted = min(
                 Self.count(Double(hpa.maxReplicas) * template.factor),
-                Self.count(template.maximum ?? 1000)
+                Self.countCap(template)
             )
             guard wanted > hpa.maxReplicas else { return nil }
             return make(
@@ -152,6 +152,11 @@ struct ProposalBuilder {
     /// How a playbook's drain drains: DaemonSet pods left, emptyDir data given up, no pod without a
     /// controller forced off, five minutes for the evictions.
     static let drainOptions = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
+
+    /// The most replicas (or HPA maximum) `template` proposes: its `max`, or 1,000.
+    static func countCap(_ template: Playbook.ActionTemplate) -> Int {
+        count(template.maximum ?? 1000)
+    }
 
     /// A replica count, rounded up and clamped to a million (counts read from a cluster may be anything).
     static func count(_ value: Double) -> Int {

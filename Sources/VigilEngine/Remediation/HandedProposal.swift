@@ -218,7 +218,7 @@ public struct HandedProposal: Sendable, Equatable, Codable {
             }
             return bytes > 0 && bytes <= cap ? nil : "its memory limit \(limits["memory"] ?? "") is outside 0 to \(cap)"
         case .scale(_, let count), .setHPAMax(_, let count):
-            let most = ProposalBuilder.count(template.maximum ?? 1000)
+            let most = ProposalBuilder.countCap(template)
             return (1...most).contains(count) ? nil : "its count \(count) is outside 1 to \(most)"
         case .expandPVC(_, let size):
             guard let bytes = Quantity.value(size), bytes > 0, bytes <= cap else {

@@ -86,12 +86,9 @@ public struct RemediationLedger: Sendable {
             if record.step == .failed {
                 settled.insert(id)
                 if record.action == "drain", let node = Self.node(record.target) { possiblyCordoned.insert(node) }
-                // Status 0: no answer from the server (a timeout, a connection reset; a drain that gave up
-                // after some evictions), or a refusal before sending that the dry run had not met (the
-                // object or the cluster changed in between). The change may have landed: it counts for the
-                // rate limit and the cooldowns, as another leader's claim whose change failed does, and is
-                // not verified.
-                if record.response?.status == 0 { changes.append(Change(record: record, at: at)) }
+                // A change that may have landed counts for the rate limit and the cooldowns, as another
+                // leader's claim whose change failed does, and is not verified.
+                if Self.mayHaveLanded(record) { changes.append(Change(record: record, at: at)) }
             }
         case .verified:
             verifying[id] = nil
@@ -119,7 +116,7 @@ public struct RemediationLedger: Sendable {
             // and the cooldowns, under the id its claim on the Lease carries (so another leader's view of
             // that claim is not counted twice).
             if ["undone", "lease-lost"].contains(record.reason)
-                || (record.reason == "undo-failed" && record.response?.status == 0)
+                || (record.reason == "undo-failed" && Self.mayHaveLanded(record))
             {
                 var undo = record
                 undo.proposal += "#undo"
@@ -153,6 +150,13 @@ public struct RemediationLedger: Sendable {
         changes.append(change)
         verifying[record.proposal] = change
         if let node = Self.cordonedNode(record.action, record.target) { cordoned.insert(node) }
+    }
+
+    /// Whether a change recorded as failed may still have landed: its status is 0, no answer from the
+    /// server (a timeout, a connection reset; a drain that gave up after some evictions), or a refusal
+    /// before sending that the dry run had not met (the object or the cluster changed in between).
+    static func mayHaveLanded(_ failed: AuditRecord) -> Bool {
+        failed.response?.status == 0
     }
 
     /// The node's name, for a target that is a node (`node/NAME`).
