@@ -106,9 +106,11 @@ struct StdioBacklogTests {
     }
 
     /// Sixteen requests owed hold the reader's next request, not a line that makes none (a cancellation
-    /// goes in, and settles what it cancels); an answer written lets the request in.
+    /// goes in, and settles what it cancels); an answer written lets the request in. Patience longer than
+    /// any test: CI's test process has had its two pool threads busy for over two minutes (ci of stop 40:
+    /// 127 s), and the default patience of 120 s then let the held request in between two looks.
     @Test func requestsOwedHoldTheReaderUntilOneIsAnsweredOrCancelled() async {
-        let backlog = StdioBacklog(maxOwed: 2)
+        let backlog = StdioBacklog(maxOwed: 2, patience: 24 * 3600)
         backlog.put(Self.line("1"), owing: ["n1", "s1"])
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
