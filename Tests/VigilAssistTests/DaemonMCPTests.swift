@@ -198,7 +198,7 @@ import FoundationNetworking
                     + headers,
                 body: initialize,
                 // Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
-                timeout: 60
+                timeout: 600
             )
             return try await CurlHTTPClient().execute(request).status
         }
@@ -230,7 +230,7 @@ import FoundationNetworking
                     (name: "Authorization", value: "Bearer s3cret"),
                 ],
                 body: Array(body.utf8),
-                timeout: 60
+                timeout: 600
             )
             let response = try await CurlHTTPClient().execute(request)
             #expect(response.status == 400, "\(body)")

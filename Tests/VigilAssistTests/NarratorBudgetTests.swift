@@ -27,7 +27,33 @@ import VigilTestKit
     ) -> ChatNarrator {
         var configuration = NarratorConfiguration(url: server.url(mode), model: "fake-model")
         configure(&configuration)
-        return ChatNarrator(configuration: configuration, transport: CurlHTTPClient())
+        return ChatNarrator(configuration: configuration, transport: UntimedCurl())
+    }
+
+    /// Vigil's client with libcurl's own timeout out of the way: the deadlines these tests check are the
+    /// injected clock's, and curl's (the configured timeout + 1 s, on the wall) could fire first while a
+    /// test waits its turn on a busy pool (CI's parallel run has kept it busy for over a minute).
+    struct UntimedCurl: HTTPTransport {
+        let client = CurlHTTPClient()
+
+        func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+            try await client.execute(Self.untimed(request))
+        }
+
+        func stream(
+            _ request: HTTPRequest,
+            onChunk: @escaping HTTPChunkHandler
+        ) async throws(HTTPClientError)
+            -> HTTPResponse
+        {
+            try await client.stream(Self.untimed(request), onChunk: onChunk)
+        }
+
+        static func untimed(_ request: HTTPRequest) -> HTTPRequest {
+            var request = request
+            request.timeout = 86_400
+            return request
+        }
     }
 
     @Test func aModelThatNeverAnswersEndsAtTheTimeout() async throws {

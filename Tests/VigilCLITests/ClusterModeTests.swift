@@ -196,7 +196,6 @@ import Glibc
         #expect(await leader.process.waitForLog { $0.contains { $0["msg"] == "applied" } })
         // The leader dies without releasing the lease; another replica takes it within the lease's
         // duration plus the candidates' retry periods, and does not apply the fix again.
-        let lastRenew = try #require(LeaseTime.parse(try await Self.leaseSpec(server)["renewTime"] as? String))
         leader.process.signal(SIGKILL)
         var successor: String?
         #expect(
@@ -208,6 +207,18 @@ import Glibc
         )
         let spec = try await Self.leaseSpec(server)
         let acquired = try #require(LeaseTime.parse(spec["acquireTime"] as? String))
+        // The dead leader's last renewal as the server accepted it, read from its log after the takeover:
+        // read from the Lease before the kill, it let a stall of this test's pool between the read and the
+        // kill (CI's parallel run has kept the pool busy for over a minute) count as handover time, while
+        // the leader went on renewing.
+        let renewal = try #require(
+            try await server.log().last {
+                $0.method == "PUT" && $0.path == Self.lease && $0.status == 200
+                    && $0.body?.contains(#""holderIdentity":"\#(leaderName ?? "")""#) == true
+            }
+        )
+        let renewed = try JSONSerialization.jsonObject(with: Data((renewal.body ?? "").utf8)) as? [String: Any]
+        let lastRenew = try #require(LeaseTime.parse((renewed?["spec"] as? [String: Any])?["renewTime"] as? String))
         let handover = acquired.timeIntervalSince(lastRenew)
         // Never early: a candidate waits out the whole lease from the last renewal it saw (the lease's
         // times are whole microseconds). And soon after: the duration, a retry period with client-go's

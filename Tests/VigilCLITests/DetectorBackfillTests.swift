@@ -88,6 +88,8 @@ struct DetectorBackfillTests {
         snapshot.series.map { "\($0.labels) \($0.role) \($0.detector)" }.sorted()
     }
 
+    /// On a clock that never moves unless a test moves it: the deadline's two minutes on the wall could
+    /// pass while the reading waits on a busy pool (CI's parallel run has kept it busy for over a minute).
     func backfill(_ transport: any HTTPTransport, jobs: [String] = ["app"], seriesLimit: Int = 100) -> DetectorBackfill
     {
         DetectorBackfill(
@@ -97,7 +99,8 @@ struct DetectorBackfillTests {
             parameters: EnsembleParameters(),
             seriesLimit: seriesLimit,
             transport: transport,
-            api: .queryRange
+            api: .queryRange,
+            clock: ManualClock()
         )
     }
 

@@ -7,7 +7,7 @@ import VigilHTTP
 @Suite struct APIQueryTests {
     /// Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
     func ask(_ url: String) async throws -> (status: Int, body: String) {
-        let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: 60))
+        let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: 600))
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

@@ -54,31 +54,32 @@ struct ConnectionLimitTests {
         let silent = try RawConnection(port: server.port)
         let whole = try RawConnection(port: server.port)
         whole.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await whole.read(waitingAtMost: 60) else {
+        guard case .bytes(let answer) = await whole.read(waitingAtMost: 600) else {
             Issue.record("a whole request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(await half.readUntilClosed(waitingAtMost: 60))
-        #expect(await silent.readUntilClosed(waitingAtMost: 60))
+        #expect(await half.readUntilClosed(waitingAtMost: 600))
+        #expect(await silent.readUntilClosed(waitingAtMost: 600))
         await server.stop()
     }
 
     /// Between requests on a kept-alive connection the idle timeout applies, and a later request left
-    /// half-sent is closed by it too.
+    /// half-sent is closed by it too. The header timeout is longer than the test's wait, so only the idle
+    /// timeout can close it.
     @Test func aKeptAliveConnectionLeftHalfSentIsClosedByTheIdleTimeout() async throws {
         let server = try await server(
-            ConnectionLimits(readHeaderTimeout: .seconds(60), idleTimeout: .seconds(1))
+            ConnectionLimits(readHeaderTimeout: .seconds(3600), idleTimeout: .seconds(1))
         )
         let connection = try RawConnection(port: server.port)
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await connection.read(waitingAtMost: 60) else {
+        guard case .bytes(let answer) = await connection.read(waitingAtMost: 600) else {
             Issue.record("the first request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        #expect(await connection.readUntilClosed(waitingAtMost: 60))
+        #expect(await connection.readUntilClosed(waitingAtMost: 600))
         await server.stop()
     }
 
@@ -88,7 +89,7 @@ struct ConnectionLimitTests {
         var holder: RawConnection? = try RawConnection(port: server.port)
         // The holder is accepted before the waiter connects: its first request is answered.
         holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes = await holder?.read(waitingAtMost: 60) else {
+        guard case .bytes = await holder?.read(waitingAtMost: 600) else {
             Issue.record("the first connection was not served")
             return
         }
@@ -96,7 +97,7 @@ struct ConnectionLimitTests {
         waiter.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(await waiter.read(waitingAtMost: 1) == .nothingYet)
         holder = nil
-        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 60) else {
+        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 600) else {
             Issue.record("the waiting connection was not served after a slot freed")
             return
         }
