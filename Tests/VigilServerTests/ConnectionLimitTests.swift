@@ -48,7 +48,8 @@ struct ConnectionLimitTests {
     @Test func halfSentAndSilentConnectionsAreClosedWhileAWholeRequestIsServed() async throws {
         // Long enough that a loaded machine (ThreadSanitizer, the other suites) reads the whole request's
         // head in time; the half-sent and silent connections are still closed by it.
-        let server = try await server(ConnectionLimits(readHeaderTimeout: .seconds(3)))
+        // The idle timeout longer than the reads' wait, so only the header timeout can close them.
+        let server = try await server(ConnectionLimits(readHeaderTimeout: .seconds(3), idleTimeout: .seconds(3600)))
         let half = try RawConnection(port: server.port)
         half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         let silent = try RawConnection(port: server.port)
@@ -85,7 +86,10 @@ struct ConnectionLimitTests {
 
     /// At the cap a new connection waits in the backlog, unanswered, and is served once a slot frees.
     @Test func beyondTheCapAConnectionWaitsUntilOneCloses() async throws {
-        let server = try await server(ConnectionLimits(readHeaderTimeout: .seconds(60), maxConnections: 1))
+        // The idle timeout longer than the wait, so only the holder's close can free the slot.
+        let server = try await server(
+            ConnectionLimits(readHeaderTimeout: .seconds(60), idleTimeout: .seconds(3600), maxConnections: 1)
+        )
         var holder: RawConnection? = try RawConnection(port: server.port)
         // The holder is accepted before the waiter connects: its first request is answered.
         holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
