@@ -10,9 +10,6 @@ extension VigilServer {
     /// The largest JSON-RPC message `/mcp` reads: a tool call is a few hundred bytes.
     static let mcpBodyLimit = 256 * 1024
 
-    /// How long a POST to `/mcp` may wait for the server's answer: a tool reads the daemon's own state.
-    static let mcpAnswerDeadline = Duration.seconds(60)
-
     /// A 400 with JSON-RPC's "Invalid Request" for a message that is a request (`method` and `id`) and a
     /// response (`result` or `error`) at once: the SDK's transport waits for its answer, and its server
     /// reads it as a response and never answers, so the POST would wait for ever.
@@ -58,6 +55,7 @@ extension VigilServer {
         let preview = RecordedPreview { [proposals] id in await proposals?.proposalState(id: id) }
         let catalog = DaemonCatalog(status: status, preview: preview)
         let tools = AssistTools(catalog: catalog)
+        let answerDeadline = mcpAnswerDeadline
         router.on("/mcp", method: .post) { request, _ in
             let body = try await request.body.collect(upTo: Self.mcpBodyLimit)
             var headers: [String: String] = [:]
@@ -70,7 +68,7 @@ extension VigilServer {
             // Closing the transport answers a request the server never will (500), so no POST waits
             // for ever whatever it holds.
             let deadline = Task {
-                try await Task.sleep(for: Self.mcpAnswerDeadline)
+                try await Task.sleep(for: answerDeadline)
                 await transport.disconnect()
             }
             let answer = await transport.handleRequest(

@@ -48,6 +48,10 @@ public struct VigilServer: Sendable {
     let proposals: (any ProposalDesk)?
     /// The webhook's queue; nil without diagnosis.
     let alerts: AlertIntake?
+    /// How long a POST to `/mcp` may wait for the server's answer (a 500 then): a tool reads the daemon's
+    /// own state, in well under a second. Settable for tests, whose pool a parallel run can keep busy
+    /// for longer than this.
+    public var mcpAnswerDeadline = Duration.seconds(60)
     /// Bytes per chunk of the streamed score exposition: large enough to amortise a hop to the
     /// pipeline's actor, small enough not to hold it up.
     public static let chunkBytes = 256 * 1024

@@ -59,7 +59,7 @@ import FoundationNetworking
             enabled: [],
             logger: logger
         )
-        let server = VigilServer(
+        var server = VigilServer(
             host: "127.0.0.1",
             port: 0,
             status: RecordedStatus(tracker: tracker, diagnosis: diagnosis),
@@ -68,6 +68,9 @@ import FoundationNetworking
             security: security,
             reload: { .success("") }
         )
+        // The answer's deadline runs on the wall while the answer waits its turn on the pool, which the
+        // parallel run has kept busy for over a minute: out of the way, as the clients' timeouts are.
+        server.mcpAnswerDeadline = .seconds(600)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(services: [try server.service { continuation.yield($0) }], logger: logger)
         let task = Task { try await group.run() }
@@ -89,6 +92,7 @@ import FoundationNetworking
             streaming: false,
             requestModifier: { request in
                 var request = request
+                request.timeoutInterval = 600  // URLSession's default is 60 s
                 request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                 return request
             }
