@@ -12,7 +12,7 @@
 # on the same build with nothing else running, the default detector's rounds took 130-244 ms with the
 # median at 239 ms (4.2 M/s) in one, and 127-156 ms with the median at 143 ms (7.0 M/s) in the next; the
 # p90, which this gate read until stop 40, measured 4.5 to 9.3 M/s in CI's runs. The fastest round
-# (121-132 ms in every run that day) is the code's speed with the least of the neighbours in it, and a
+# (119-132 ms in every run that day) is the code's speed with the least of the neighbours in it, and a
 # regression that adds work to every update slows every round, the fastest with them: the bar, 200 ms a
 # round, leaves room for rounds about 55 % slower than those. Work added to some rounds only is not gated
 # (the median is printed, not checked). Three runs, for a run a neighbour slowed from end to end. Each

@@ -70,7 +70,7 @@ import FoundationNetworking
         )
         // The answer's deadline runs on the wall while the answer waits its turn on the pool, which the
         // parallel run has kept busy for over a minute: out of the way, as the clients' timeouts are.
-        server.mcpAnswerDeadline = .seconds(600)
+        server.mcpAnswerDeadline = .seconds(hangTimeout)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(services: [try server.service { continuation.yield($0) }], logger: logger)
         let task = Task { try await group.run() }
@@ -92,7 +92,7 @@ import FoundationNetworking
             streaming: false,
             requestModifier: { request in
                 var request = request
-                request.timeoutInterval = 600  // URLSession's default is 60 s
+                request.timeoutInterval = hangTimeout  // URLSession's default is 60 s
                 request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                 return request
             }
@@ -202,7 +202,7 @@ import FoundationNetworking
                     + headers,
                 body: initialize,
                 // Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
-                timeout: 600
+                timeout: hangTimeout
             )
             return try await CurlHTTPClient().execute(request).status
         }
@@ -234,7 +234,7 @@ import FoundationNetworking
                     (name: "Authorization", value: "Bearer s3cret"),
                 ],
                 body: Array(body.utf8),
-                timeout: 600
+                timeout: hangTimeout
             )
             let response = try await CurlHTTPClient().execute(request)
             #expect(response.status == 400, "\(body)")

@@ -96,9 +96,8 @@ import Glibc
     }
 
     /// `vigil mcp` on a replay, its pipes, and a watchdog: SIGKILL after `seconds`, so a server that hangs
-    /// fails the test (its output closes) instead of hanging it. Ten minutes: the watchdog counts from
-    /// the start, and a test's turns on Swift's pool can wait over a minute each in CI's parallel run.
-    static func start(watchdog seconds: Double = 600) throws -> (Process, input: Pipe, output: LineReader) {
+    /// fails the test (its output closes) instead of hanging it.
+    static func start(watchdog seconds: Double = hangTimeout) throws -> (Process, input: Pipe, output: LineReader) {
         let process = Process()
         process.executableURL = binary
         process.arguments = [

@@ -102,7 +102,7 @@ struct DaemonTests {
         let base = "http://127.0.0.1:\(port)"
         #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
         let asked = Date()
-        let healthz = try await CurlHTTPClient().execute(HTTPRequest(url: base + "/healthz", timeout: 600))
+        let healthz = try await CurlHTTPClient().execute(HTTPRequest(url: base + "/healthz", timeout: hangTimeout))
         let answered = Date()
         #expect(healthz.status == 200)
         #expect(healthz.header("Server") == "vigil")

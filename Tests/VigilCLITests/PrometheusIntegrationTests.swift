@@ -24,20 +24,19 @@ struct PrometheusIntegrationTests {
         }
     }
 
-    /// Polls `promQL` until it returns something, at most `seconds`, and once more at the end: a wait on a
-    /// busy pool can outlast the deadline between two queries.
+    /// Polls `promQL` until it returns something, at most `seconds` (and once more at the end, as
+    /// ``eventually(_:_:)`` polls: a wait on a busy pool can outlast the deadline between two queries).
     func eventually(
         _ prometheus: String,
         _ promQL: String,
         seconds: Double = 60
     ) async throws -> [([String: String], String)] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let result = try await query(prometheus, promQL)
-            if !result.isEmpty { return result }
-            try await Task.sleep(for: .milliseconds(250))
+        var result: [([String: String], String)] = []
+        _ = try await VigilCLITests.eventually(seconds) {
+            result = try await query(prometheus, promQL)
+            return !result.isEmpty
         }
-        return try await query(prometheus, promQL)
+        return result
     }
 
     @Test func prometheusScrapesVigilWhichScrapesANodeExporter() async throws {

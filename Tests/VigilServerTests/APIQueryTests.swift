@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import VigilHTTP
+import VigilTestKit
 
 /// The JSON API's query parameters on a real server over loopback: a value the API does not know is
 /// refused with a 400 naming the parameter, never read as the default.
 @Suite struct APIQueryTests {
     /// Room for a loaded machine (the whole suite in parallel on two cores), as the server tests have.
     func ask(_ url: String) async throws -> (status: Int, body: String) {
-        let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: 600))
+        let response = try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: hangTimeout))
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

@@ -49,19 +49,21 @@ struct ConnectionLimitTests {
         // Long enough that a loaded machine (ThreadSanitizer, the other suites) reads the whole request's
         // head in time; the half-sent and silent connections are still closed by it.
         // The idle timeout longer than the reads' wait, so only the header timeout can close them.
-        let server = try await server(ConnectionLimits(readHeaderTimeout: .seconds(3), idleTimeout: .seconds(3600)))
+        let server = try await server(
+            ConnectionLimits(readHeaderTimeout: .seconds(3), idleTimeout: .seconds(6 * hangTimeout))
+        )
         let half = try RawConnection(port: server.port)
         half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         let silent = try RawConnection(port: server.port)
         let whole = try RawConnection(port: server.port)
         whole.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await whole.read(waitingAtMost: 600) else {
+        guard case .bytes(let answer) = await whole.read(waitingAtMost: Int(hangTimeout)) else {
             Issue.record("a whole request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(await half.readUntilClosed(waitingAtMost: 600))
-        #expect(await silent.readUntilClosed(waitingAtMost: 600))
+        #expect(await half.readUntilClosed(waitingAtMost: Int(hangTimeout)))
+        #expect(await silent.readUntilClosed(waitingAtMost: Int(hangTimeout)))
         await server.stop()
     }
 
@@ -70,17 +72,17 @@ struct ConnectionLimitTests {
     /// timeout can close it.
     @Test func aKeptAliveConnectionLeftHalfSentIsClosedByTheIdleTimeout() async throws {
         let server = try await server(
-            ConnectionLimits(readHeaderTimeout: .seconds(3600), idleTimeout: .seconds(1))
+            ConnectionLimits(readHeaderTimeout: .seconds(6 * hangTimeout), idleTimeout: .seconds(1))
         )
         let connection = try RawConnection(port: server.port)
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes(let answer) = await connection.read(waitingAtMost: 600) else {
+        guard case .bytes(let answer) = await connection.read(waitingAtMost: Int(hangTimeout)) else {
             Issue.record("the first request was not answered")
             return
         }
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        #expect(await connection.readUntilClosed(waitingAtMost: 600))
+        #expect(await connection.readUntilClosed(waitingAtMost: Int(hangTimeout)))
         await server.stop()
     }
 
@@ -88,12 +90,12 @@ struct ConnectionLimitTests {
     @Test func beyondTheCapAConnectionWaitsUntilOneCloses() async throws {
         // The idle timeout longer than the wait, so only the holder's close can free the slot.
         let server = try await server(
-            ConnectionLimits(readHeaderTimeout: .seconds(60), idleTimeout: .seconds(3600), maxConnections: 1)
+            ConnectionLimits(readHeaderTimeout: .seconds(60), idleTimeout: .seconds(6 * hangTimeout), maxConnections: 1)
         )
         var holder: RawConnection? = try RawConnection(port: server.port)
         // The holder is accepted before the waiter connects: its first request is answered.
         holder?.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .bytes = await holder?.read(waitingAtMost: 600) else {
+        guard case .bytes = await holder?.read(waitingAtMost: Int(hangTimeout)) else {
             Issue.record("the first connection was not served")
             return
         }
@@ -101,7 +103,7 @@ struct ConnectionLimitTests {
         waiter.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(await waiter.read(waitingAtMost: 1) == .nothingYet)
         holder = nil
-        guard case .bytes(let answer) = await waiter.read(waitingAtMost: 600) else {
+        guard case .bytes(let answer) = await waiter.read(waitingAtMost: Int(hangTimeout)) else {
             Issue.record("the waiting connection was not served after a slot freed")
             return
         }

@@ -25,7 +25,7 @@ struct NodeExporterParityTests {
         let response = try await CurlHTTPClient().execute(
             // Generous: under a loaded CI run (ThreadSanitizer, the other suites) a TLS handshake and a bcrypt
             // check in a debug build can take seconds.
-            HTTPRequest(url: url, timeout: 600, tls: .init(caFile: ca), authorization: authorization)
+            HTTPRequest(url: url, timeout: hangTimeout, tls: .init(caFile: ca), authorization: authorization)
         )
         return Seen(
             status: response.status,

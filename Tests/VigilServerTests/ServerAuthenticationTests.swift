@@ -25,7 +25,7 @@ struct ServerAuthenticationTests {
     ) async throws -> HTTPResponse {
         // Generous: under ThreadSanitizer on 2 cores a bcrypt check in a debug build takes seconds.
         try await CurlHTTPClient().execute(
-            HTTPRequest(url: url, method: method, timeout: 600, authorization: authorization)
+            HTTPRequest(url: url, method: method, timeout: hangTimeout, authorization: authorization)
         )
     }
 

@@ -17,7 +17,9 @@ struct ServerTLSTests {
     ) async throws
         -> HTTPResponse
     {
-        try await CurlHTTPClient().execute(HTTPRequest(url: url, timeout: 600, tls: tls, authorization: authorization))
+        try await CurlHTTPClient().execute(
+            HTTPRequest(url: url, timeout: hangTimeout, tls: tls, authorization: authorization)
+        )
     }
 
     /// Whether a request failed in the TLS handshake (or the connection was dropped during it).
@@ -144,7 +146,7 @@ struct ServerTLSTests {
         )
         #expect(try await ask(base + "/healthz", tls: client).status == 200)
         let reload = try await CurlHTTPClient().execute(
-            HTTPRequest(url: base + "/-/reload", method: .post, timeout: 600, tls: client)
+            HTTPRequest(url: base + "/-/reload", method: .post, timeout: hangTimeout, tls: client)
         )
         #expect(reload.status == 200)
         #expect(server.reloads.count == 1)

@@ -1,9 +1,7 @@
 import VigilHTTP
 
 /// POSTs a JSON `body` to `url` with Vigil's own HTTP client (`Authorization: Bearer token` when given):
-/// a webhook delivery or an API call as a test makes it. Returns the status and the body as text. The
-/// timeout only turns a hang into a failure: an in-process server answers on Swift's pool, which CI's
-/// parallel run has kept busy for over a minute, so a short one failed tests on a stall alone.
+/// a webhook delivery or an API call as a test makes it. Returns the status and the body as text.
 public func postJSON(_ url: String, _ body: [UInt8], token: String? = nil) async throws -> (status: Int, body: String) {
     let response = try await CurlHTTPClient().execute(
         HTTPRequest(
@@ -11,7 +9,7 @@ public func postJSON(_ url: String, _ body: [UInt8], token: String? = nil) async
             method: .post,
             headers: [("Content-Type", "application/json")],
             body: body,
-            timeout: 600,
+            timeout: hangTimeout,
             authorization: token.map(Authorization.bearer)
         )
     )
