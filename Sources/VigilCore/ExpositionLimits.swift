@@ -1,28 +1,15 @@
-/// Limits that bound what one exposition may make the parser hold.
+/// What bounds one exposition's demands on the parser: a line length cap, which keeps a hostile body from
+/// building one enormous series.
 ///
-/// They mirror Prometheus's `label_limit`, `label_name_length_limit` and `label_value_length_limit`
-/// (where `0` means unlimited, as in Prometheus, and `__name__` counts as a label), plus a line length cap
-/// that keeps a hostile body from building one enormous series.
+/// Prometheus's label limits (`label_limit` and the name and value lengths) are not the parser's: they
+/// judge a series by the labels it is stored with, after target labels and relabelling
+/// (`VigilScrape.LabelLimits`).
 public struct ExpositionLimits: Sendable, Equatable {
     /// Longest accepted line in bytes (0 = unlimited). Default 1 MiB: far beyond any real series.
     public var maxLineBytes: Int
-    /// Most labels per series, `__name__` included (0 = unlimited), like `label_limit`.
-    public var maxLabels: Int
-    /// Longest label name in bytes (0 = unlimited), like `label_name_length_limit`.
-    public var maxLabelNameBytes: Int
-    /// Longest label value in bytes, metric name included (0 = unlimited), like `label_value_length_limit`.
-    public var maxLabelValueBytes: Int
 
-    public init(
-        maxLineBytes: Int = 1 << 20,
-        maxLabels: Int = 0,
-        maxLabelNameBytes: Int = 0,
-        maxLabelValueBytes: Int = 0
-    ) {
+    public init(maxLineBytes: Int = 1 << 20) {
         self.maxLineBytes = maxLineBytes
-        self.maxLabels = maxLabels
-        self.maxLabelNameBytes = maxLabelNameBytes
-        self.maxLabelValueBytes = maxLabelValueBytes
     }
 
     public static let `default` = ExpositionLimits()

@@ -3,7 +3,7 @@
 /// A sample line is `series value [timestamp]`, and neither value nor timestamp may contain a blank,
 /// `"` or `}`. So the series ends before the last one or two blank-separated tokens, found by scanning
 /// back from the line break without lexing the labels. If those exact bytes are a known series — and a
-/// cache only holds series that passed a full lex under the same limits — the line is valid as soon as
+/// cache only holds series that passed a full lex — the line is valid as soon as
 /// its value and timestamp are. Anything unusual (no cache hit, odd spacing, a bad number) falls back to
 /// the full lexer, which gives the precise error.
 extension ExpositionParser {

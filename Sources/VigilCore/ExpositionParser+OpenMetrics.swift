@@ -123,7 +123,6 @@ extension ExpositionParser {
             }
             if index < lineEnd { try openMetricsExemplar(buffer, &index) }
         }
-        try checkLimits(buffer)
         // Out of the parser while it reads the parser; only an error (which is sticky) leaves it out.
         guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
         try validator.observeSample(buffer, self)

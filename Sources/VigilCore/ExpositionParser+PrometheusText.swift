@@ -139,7 +139,6 @@ extension ExpositionParser {
                 throw error(at: index, "expected next entry after timestamp, got \(quoted(buffer, index..<lineEnd))")
             }
         }
-        try checkLimits(buffer)
         // Prometheus refuses a scrape with a label name twice in one series.
         try checkRepeatedLabels(buffer, labelSpans, firstRepeat: false)
         try checkNoNameLabel(buffer)
@@ -248,36 +247,6 @@ extension ExpositionParser {
         case .value(let value): return value
         case .outOfRange: throw error(at: range.lowerBound, "\(what()) \(quoted(buffer, range)) is out of range")
         case .invalid: throw error(at: range.lowerBound, "invalid \(what()) \(quoted(buffer, range))")
-        }
-    }
-
-    /// Applies ``ExpositionLimits`` to the lexed series, with Prometheus's wording; `__name__` counts.
-    func checkLimits(_ buffer: UnsafeBufferPointer<UInt8>) throws(ExpositionError) {
-        if limits.maxLabels > 0, labelSpans.count + 1 > limits.maxLabels {
-            throw error(
-                at: seriesRange.lowerBound,
-                "label_limit exceeded (metric: \(quoted(buffer, nameRange)), number of labels: \(labelSpans.count + 1), limit: \(limits.maxLabels))"
-            )
-        }
-        if limits.maxLabelValueBytes > 0, nameRange.count > limits.maxLabelValueBytes {
-            throw error(
-                at: nameRange.lowerBound,
-                "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: __name__, length: \(nameRange.count), limit: \(limits.maxLabelValueBytes))"
-            )
-        }
-        for span in labelSpans {
-            if limits.maxLabelNameBytes > 0, span.nameRange.count > limits.maxLabelNameBytes {
-                throw error(
-                    at: span.nameStart,
-                    "label_name_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label: \(quoted(buffer, span.nameRange)), name length: \(span.nameRange.count), limit: \(limits.maxLabelNameBytes))"
-                )
-            }
-            if limits.maxLabelValueBytes > 0, span.valueRange.count > limits.maxLabelValueBytes {
-                throw error(
-                    at: span.valueStart,
-                    "label_value_length_limit exceeded (metric: \(quoted(buffer, nameRange)), label name: \(quoted(buffer, span.nameRange)), length: \(span.valueRange.count), limit: \(limits.maxLabelValueBytes))"
-                )
-            }
         }
     }
 

@@ -49,7 +49,7 @@ public struct ExpositionParser {
     var seriesReference: SeriesRef?
 
     /// Parses `bytes` as `format`. With `cache`, samples resolve to series references (and repeated
-    /// series skip label parsing); the cache must only ever be used with the same `limits`.
+    /// series skip label parsing).
     public init(
         bytes: [UInt8],
         format: ExpositionFormat,

@@ -11,7 +11,6 @@ import VigilHTTP
 final class ScrapeBodyParser: @unchecked Sendable {
     private let url: String
     private let cache: SeriesCache
-    private let limits: ExpositionLimits
     private let sampleLimit: Int
     /// Per series of the cache: how its samples are read, fixed when a scrape first shows it.
     private(set) var roles: [SampleRole?] = []
@@ -21,10 +20,9 @@ final class ScrapeBodyParser: @unchecked Sendable {
     private(set) var failure: String?
     private var sampleCapacity = 0
 
-    init(url: String, cache: SeriesCache, limits: ExpositionLimits, sampleLimit: Int) {
+    init(url: String, cache: SeriesCache, sampleLimit: Int) {
         self.url = url
         self.cache = cache
-        self.limits = limits
         self.sampleLimit = sampleLimit
     }
 
@@ -72,7 +70,7 @@ final class ScrapeBodyParser: @unchecked Sendable {
             return false
         }
         let format = ExpositionFormat(contentType: head.header("Content-Type"))
-        stream = ExpositionStream(format: format, limits: limits, cache: cache)
+        stream = ExpositionStream(format: format, cache: cache)
         return true
     }
 

@@ -112,7 +112,8 @@ public actor ScrapeManager {
         anomalies: Gauge(label: "vigil_anomalies"),
         ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds),
         refused: Counter(label: "vigil_series_refused_total"),
-        exceeded: Counter(label: "vigil_target_scrapes_exceeded_series_limit_total")
+        exceeded: Counter(label: "vigil_target_scrapes_exceeded_series_limit_total"),
+        exceededLabelLimits: Counter(label: "vigil_target_scrapes_exceeded_label_limits_total")
     )
 
     /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
@@ -289,10 +290,16 @@ public actor ScrapeManager {
             metrics.anomalies.record(store.anomalies.count)
         }
         refusedInScrape = 0
-        let kept = resolve(result.samples, of: state)
+        let (kept, overLabelLimit) = resolve(result.samples, of: state)
         var result = result
         let limit = state.target.sampleLimit
-        if result.up, limit > 0, kept > limit {
+        if result.up, let overLabelLimit {
+            // A new series over a label limit fails the whole scrape, as in Prometheus (whose error this is,
+            // before the sample limit's).
+            result = .failure(overLabelLimit, duration: result.duration)
+            metrics.exceededLabelLimits.increment()
+            markSeriesStale(state)
+        } else if result.up, limit > 0, kept > limit {
             // Over the limit after relabelling: the whole scrape fails, nothing of it is kept.
             result = .failure("sample limit exceeded", duration: result.duration)
             markSeriesStale(state)
@@ -343,9 +350,13 @@ public actor ScrapeManager {
     }
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
-    /// lookup per sample; labelling (target labels, relabelling) only for a series seen for the first
-    /// time. Returns how many samples relabelling kept.
-    private func resolve(_ samples: [ScrapeResult.Sample], of state: TargetState) -> Int {
+    /// lookup per sample; labelling (target labels, relabelling, label limits) only for a series seen for
+    /// the first time. Returns how many samples relabelling kept, or why the first new series over a label
+    /// limit broke it (that series stays unmapped, so the next scrape judges it again).
+    private func resolve(
+        _ samples: [ScrapeResult.Sample],
+        of state: TargetState
+    ) -> (kept: Int, overLabelLimit: String?) {
         let known = state.scraper.cache.seriesCount
         if state.storeRefs.count < known {
             state.storeRefs.append(contentsOf: repeatElement(0, count: known - state.storeRefs.count))
@@ -353,36 +364,54 @@ public actor ScrapeManager {
         var refs = state.storeRefs
         state.storeRefs = []
         var kept = 0
+        var overLabelLimit: String?
         refs.withUnsafeMutableBufferPointer { refs in
             for sample in samples {
                 let index = Int(sample.series.index)
                 var mapped = refs[index]
                 if mapped == 0 {
-                    mapped = label(sample.series, of: state).map { $0.index + 1 } ?? TargetState.dropped
+                    switch label(sample.series, of: state) {
+                    case .stored(let ref): mapped = ref.index + 1
+                    case .notStored: mapped = TargetState.dropped
+                    case .overLabelLimit(let why):
+                        overLabelLimit = why
+                        return
+                    }
                     refs[index] = mapped
                 }
                 if mapped != TargetState.dropped { kept += 1 }
             }
         }
         state.storeRefs = refs
-        return kept
+        return (kept, overLabelLimit)
     }
 
-    /// The store series a target's series maps to, labelled on first sight; nil when relabelling drops
-    /// it, or when it is new and the store is at ``seriesLimit``.
-    private func label(_ series: SeriesRef, of state: TargetState) -> StoreRef? {
+    /// What becomes of a series a target shows for the first time.
+    private enum Labelling {
+        case stored(StoreRef)
+        /// Relabelling dropped it, or the store is at ``ScrapeManager/seriesLimit`` and it is new there.
+        case notStored
+        /// Its stored labels break one of the target's label limits: why, in Prometheus's words.
+        case overLabelLimit(String)
+    }
+
+    /// Labels a target's series on first sight and maps it to its store series.
+    private func label(_ series: SeriesRef, of state: TargetState) -> Labelling {
         let cache = state.scraper.cache
-        // The cache keeps a series's labels only until they are read here, once.
-        defer { cache.forgetLabels(of: series) }
         guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else {
-            return nil
+            cache.forgetLabels(of: series)
+            return .notStored
         }
+        // Left unmapped with its labels kept, to be judged again (the failed scrape renews the cache anyway).
+        if let why = state.target.labelLimits.violation(labels) { return .overLabelLimit(why) }
+        // The cache keeps a series's labels only until it is mapped, once.
+        cache.forgetLabels(of: series)
         // At the limit only a series the store holds gets in.
         guard let ref = store.admit(labels, role: state.scraper.role(of: series), limit: seriesLimit) else {
             refusedInScrape += 1
-            return nil
+            return .notStored
         }
-        return ref
+        return .stored(ref)
     }
 
     /// Counts a scrape's refused series. A target whose cache holds more series than the store may

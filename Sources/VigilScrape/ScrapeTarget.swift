@@ -21,8 +21,9 @@ public struct ScrapeTarget: Sendable, Equatable {
     /// Most decoded body bytes (0 = unlimited; default ``defaultBodySizeLimit``); exceeding it fails
     /// the whole scrape.
     public var bodySizeLimit: Int
-    /// Label limits, as `label_limit`, `label_name_length_limit`, `label_value_length_limit`.
-    public var labelLimits: ExpositionLimits
+    /// `label_limit`, `label_name_length_limit`, `label_value_length_limit`: exceeding one fails the whole
+    /// scrape.
+    public var labelLimits: LabelLimits
     /// `tls_config`, and `authorization` / `basic_auth`.
     public var tls: TLSConfiguration
     public var authorization: Authorization?
@@ -37,7 +38,7 @@ public struct ScrapeTarget: Sendable, Equatable {
         timeout: Double = 10,
         sampleLimit: Int = 0,
         bodySizeLimit: Int = ScrapeTarget.defaultBodySizeLimit,
-        labelLimits: ExpositionLimits = .default,
+        labelLimits: LabelLimits = .none,
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil
     ) {

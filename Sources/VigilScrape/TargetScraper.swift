@@ -2,8 +2,9 @@ import VigilCore
 import VigilHTTP
 
 /// Scrapes one target, over and over: HTTP with Prometheus's `Accept` header, content negotiation,
-/// the target's limits, its own series cache (so a repeated scrape skips label parsing), all-or-nothing
-/// results, and staleness.
+/// the target's sample and body size limits, its own series cache (so a repeated scrape skips label
+/// parsing), all-or-nothing results, and staleness. Its label limits judge stored labels: the
+/// ``ScrapeManager`` checks them after relabelling.
 ///
 /// Not thread-safe: one scraper per target, driven by one loop. Not generic: the transport is called
 /// once per scrape, and a generic class pays for metadata lookups on every field access of its
@@ -40,7 +41,6 @@ public final class TargetScraper {
         body = ScrapeBodyParser(
             url: target.displayURL,
             cache: cache,
-            limits: target.labelLimits,
             sampleLimit: target.sampleLimit
         )
     }

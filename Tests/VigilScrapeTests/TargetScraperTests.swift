@@ -88,19 +88,12 @@ struct TargetScraperTests {
         #expect(result.stale.map { LabelSet.description(of: scraper.cache.labels(of: $0) ?? []) } == ["b"])
     }
 
-    @Test func limitsFailTheWholeScrapeWithPrometheusWording() async {
-        let limited = scraper(
-            ScrapeTarget(url: "http://app:8080/metrics", sampleLimit: 2, labelLimits: ExpositionLimits(maxLabels: 2))
-        )
+    @Test func theSampleLimitFailsTheWholeScrapeWithPrometheusWording() async {
+        let limited = scraper(ScrapeTarget(url: "http://app:8080/metrics", sampleLimit: 2))
         transport.answer("a 1\nb 1\nc 1\n")
         let tooMany = await limited.scrape()
         #expect(!tooMany.up && tooMany.samples.isEmpty)
         #expect(tooMany.error == "sample limit exceeded")
-        transport.answer("a{x=\"1\",y=\"2\"} 1\n")
-        #expect(
-            await limited.scrape().error
-                == "http://app:8080/metrics:1:1: label_limit exceeded (metric: \"a\", number of labels: 3, limit: 2)"
-        )
     }
 
     @Test func transportFailuresReadLikePrometheus() async {

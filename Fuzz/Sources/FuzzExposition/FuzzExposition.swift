@@ -9,7 +9,7 @@ import VigilCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let limits = ExpositionLimits(maxLineBytes: 4096, maxLabels: 30)
+    let limits = ExpositionLimits(maxLineBytes: 4096)
     let reference = outcome(bytes, .prometheusText, limits, cache: nil)
     let cache = SeriesCache()
     // Twice: the first pass fills the cache, the second takes the lexing-free path.

@@ -154,17 +154,17 @@ struct ScrapeConfigReader {
             target.bodySizeLimit = bytes
         }
         if let value = fields["label_limit"], let count = reader.count(value, path + ".label_limit") {
-            target.labelLimits.maxLabels = count
+            target.labelLimits.labels = count
         }
         if let value = fields["label_name_length_limit"],
             let count = reader.count(value, path + ".label_name_length_limit")
         {
-            target.labelLimits.maxLabelNameBytes = count
+            target.labelLimits.nameLength = count
         }
         if let value = fields["label_value_length_limit"],
             let count = reader.count(value, path + ".label_value_length_limit")
         {
-            target.labelLimits.maxLabelValueBytes = count
+            target.labelLimits.valueLength = count
         }
     }
 
