@@ -29,6 +29,10 @@ public struct ActionOutcome: Sendable, Equatable {
     /// The server's answer to the change: the object as it is (or, in a dry run, would be) after it;
     /// empty when no change was sent or the answer is not the object (a drain).
     public var after: [UInt8] = []
+    /// A rollback's JSON patch as computed from the replicasets (the revision's template and annotations),
+    /// before any precondition: what its dry run checked, for the record of the change and for
+    /// `perform`'s `rollbackPatch`. Empty for other actions, and when the rollback changes nothing.
+    public var rollbackPatch: [UInt8] = []
 }
 
 /// The API client: requests as kubectl sends them, over Vigil's HTTP client, with the connection's
@@ -202,12 +206,18 @@ public struct KubeClient: Sendable {
     /// ``KubeRequest/preconditioned(onResourceVersion:)``); a drain preconditions its cordon.
     /// `protectedNamespace` says why pods of a namespace may not be evicted (nil: they may): a drain that
     /// would evict one is refused before any eviction, every such pod listed, as kubectl refuses a pod
-    /// its filters keep.
+    /// its filters keep. `rollbackPatch` (a rollback's, from its dry run's ``ActionOutcome/rollbackPatch``)
+    /// is what a rollback may send: if the replicasets now give another patch, it is refused as a conflict
+    /// (409) and nothing is sent, so the patch recorded before the change is the one sent. A drain calls
+    /// `beforeEvicting` with the pods it is about to evict (`namespace/name`), after its cordon and before
+    /// the first eviction, and evicts none if it answers false.
     public func perform(
         _ action: KubeAction,
         dryRun: Bool,
         now: Date = Date(),
         precondition: String? = nil,
+        rollbackPatch: [UInt8]? = nil,
+        beforeEvicting: (@Sendable ([String]) async -> Bool)? = nil,
         protectedNamespace: @escaping @Sendable (String) -> String? = { _ in nil }
     ) async throws(KubeError) -> ActionOutcome {
         let read = if let check = action.check { try await send(check) } else { [UInt8]() }
@@ -227,7 +237,8 @@ public struct KubeClient: Sendable {
                 cordon: Self.isUnschedulable(current) ? nil : guarded(action.change(dryRun: dryRun)),
                 dryRun: dryRun,
                 kubectl: kubectl,
-                protectedNamespace: protectedNamespace
+                protectedNamespace: protectedNamespace,
+                beforeEvicting: beforeEvicting
             )
             drained.before = read
             return drained
@@ -236,7 +247,14 @@ public struct KubeClient: Sendable {
         case .uncordon where !Self.isUnschedulable(current):
             return outcome("\(action.object) already uncordoned", changed: false)
         case .undo(let deployment, let revision):
-            return try await undo(deployment, toRevision: revision, dryRun: dryRun, kubectl: kubectl, guarded)
+            return try await undo(
+                deployment,
+                toRevision: revision,
+                dryRun: dryRun,
+                planned: rollbackPatch,
+                kubectl: kubectl,
+                guarded
+            )
         default:
             break
         }
@@ -293,6 +311,7 @@ public struct KubeClient: Sendable {
         _ deployment: KubeObjectReference,
         toRevision: Int?,
         dryRun: Bool,
+        planned: [UInt8]?,
         kubectl: String,
         _ guarded: (KubeRequest) -> KubeRequest
     ) async throws(KubeError) -> ActionOutcome {
@@ -302,8 +321,17 @@ public struct KubeClient: Sendable {
             "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
             query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
         ).items
-        guard let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
-        else {
+        let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
+        let body = patch.map(KubeAction.json) ?? []
+        if let planned, planned != body {
+            throw KubeError(
+                code: 409,
+                reason: "Conflict",
+                message: "the rollback of \(deployment) is not the one its dry run checked (a replicaset changed "
+                    + "since): nothing was sent"
+            )
+        }
+        guard !body.isEmpty else {
             return ActionOutcome(
                 summary: "\(deployment) skipped rollback (current template already matches revision)",
                 changed: false,
@@ -312,26 +340,28 @@ public struct KubeClient: Sendable {
             )
         }
         var request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun)
-        request.body = KubeAction.json(patch)
+        request.body = body
         let answer = try await send(guarded(request))
         return ActionOutcome(
             summary: Self.done("\(deployment) rolled back", dryRun),
             changed: true,
             kubectl: kubectl,
             before: read,
-            after: answer
+            after: answer,
+            rollbackPatch: body
         )
     }
 
     /// `drain`: the cordon (nil when the node is already cordoned), then ``NodeDrain``'s evictions, all
-    /// of them at once.
+    /// of them at once, once `beforeEvicting` (if any) has agreed to them.
     private func drain(
         _ node: String,
         _ options: DrainOptions,
         cordon: KubeRequest?,
         dryRun: Bool,
         kubectl: String,
-        protectedNamespace: @escaping @Sendable (String) -> String?
+        protectedNamespace: @escaping @Sendable (String) -> String?,
+        beforeEvicting: (@Sendable ([String]) async -> Bool)?
     ) async throws(KubeError) -> ActionOutcome {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
         var lines: [String] = []
@@ -350,6 +380,10 @@ public struct KubeClient: Sendable {
         lines += warnings.map { "Warning: \($0)" }
         // The eviction-support check kubectl makes (policy/v1 evictions on every supported server).
         _ = try await send(KubeRequest(method: "GET", path: "/api/v1"))
+        if let beforeEvicting, !evict.isEmpty, !(await beforeEvicting(evict.map { "\($0.namespace)/\($0.name)" })) {
+            let refused = "the evictions could not be put on record before they were sent: none was sent"
+            throw KubeError(code: 0, reason: nil, message: (lines + [refused]).joined(separator: "\n"))
+        }
         let failures = await withTaskGroup(of: (String, KubeError?).self) { group in
             for pod in evict {
                 group.addTask {

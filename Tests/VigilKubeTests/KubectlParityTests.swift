@@ -381,6 +381,41 @@ struct KubectlParityTests {
         #expect(outcome.summary.contains("pod/helm-install-1 evicted"), "\(outcome.summary)")
     }
 
+    /// A drain names the pods it is about to evict after its cordon and before the first eviction (the
+    /// remediator puts them on record there), and evicts none when told no.
+    @Test func aDrainNamesItsEvictionsBeforeSendingAny() async throws {
+        try await server.reset()
+        let options = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
+        // What the drain named, and the evictions and cordons the server had had by then.
+        let asked = Locked<(pods: [String], evictions: Int, cordons: Int)?>(nil)
+        let server = self.server
+        func drain(agreeing: Bool) async throws -> ActionOutcome {
+            try await client().perform(
+                .drain(node: "node-1", options),
+                dryRun: false,
+                beforeEvicting: { pods in
+                    let log = (try? await server.log()) ?? []
+                    let evictions = log.count { $0.path.hasSuffix("/eviction") }
+                    let cordons = log.count { $0.method == "PATCH" && $0.path == "/api/v1/nodes/node-1" }
+                    asked.withLock { $0 = (pods, evictions, cordons) }
+                    return agreeing
+                }
+            )
+        }
+        let refusal = await #expect(throws: KubeError.self) { try await drain(agreeing: false) }
+        #expect(refusal?.message.hasSuffix("none was sent") == true, "\(refusal?.message ?? "")")
+        let named = try #require(asked.withLock { $0 })
+        #expect(Set(named.pods) == ["shop/web-1", "shop/debug-shell", "shop/cache-1"])
+        #expect(named.evictions == 0 && named.cordons == 1)
+        #expect(try await server.log().filter { $0.path.hasSuffix("/eviction") }.isEmpty)
+        // Agreed to: the same pods are evicted, none before they were named.
+        try await server.reset()
+        let outcome = try await drain(agreeing: true)
+        #expect(outcome.summary.contains("pod/web-1 evicted"), "\(outcome.summary)")
+        #expect(asked.withLock { $0?.evictions } == 0)
+        #expect(try await server.log().count { $0.path.hasSuffix("/eviction") } == 3)
+    }
+
     /// A delete's DeleteOptions and a drain's Eviction byte for byte as kubectl sends them (the reference's
     /// recordings, §2.4 and §2.6: Go's json.Encoder, fields in declared order, a newline after); the
     /// server-side comparisons above parse the JSON, so they cannot tell the order.
@@ -438,6 +473,29 @@ struct KubectlParityTests {
         // Undoing to the revision already running changes nothing.
         let same = try await client.perform(.undo(Self.web, toRevision: 2), dryRun: false)
         #expect(!same.changed)
+    }
+
+    /// A rollback sends the patch its dry run checked or nothing: the patch comes from the replicasets,
+    /// which the deployment's resourceVersion does not guard.
+    @Test func aRollbackSendsThePatchItsDryRunCheckedOrNothing() async throws {
+        try await server.reset()
+        let client = client()
+        let checked = try await client.perform(.undo(Self.web, toRevision: 1), dryRun: true)
+        #expect(checked.changed && !checked.rollbackPatch.isEmpty)
+        let other = Array(#"[{"op":"replace","path":"/spec/template","value":{}}]"#.utf8)
+        let refusal = await #expect(throws: KubeError.self) {
+            try await client.perform(.undo(Self.web, toRevision: 1), dryRun: false, rollbackPatch: other)
+        }
+        #expect(refusal?.isConflict == true)
+        #expect(try await server.log().filter { $0.method == "PATCH" }.count == 1)  // the dry run's
+        let done = try await client.perform(
+            .undo(Self.web, toRevision: 1),
+            dryRun: false,
+            rollbackPatch: checked.rollbackPatch
+        )
+        #expect(done.changed)
+        let patches = try await server.log().filter { $0.method == "PATCH" }
+        #expect(patches.count == 2 && patches[1].body == patches[0].body)
     }
 
     @Test(arguments: [

@@ -16,6 +16,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case refused
         /// Written before the change is sent: the request and the resourceVersion it is conditioned on.
         case applying
+        /// A drain's evictions, after its cordon and before the first of them is sent: the pods, one
+        /// `evicting pod namespace/name` line each, as kubectl prints them (`message`).
+        case evicting
         /// The server stored the change (`response`); verification starts.
         case applied
         /// The server refused the change, or it could not be sent (`response`, `message`).

@@ -140,7 +140,7 @@ public struct RemediationLedger: Sendable {
             if record.reason == "lease-lost" { inFlight[id] = nil }
             // An undo refused before it was sent has ended.
             undoInFlight[id] = nil
-        case .proposed, .dryRun:
+        case .proposed, .dryRun, .evicting:
             break
         }
     }

@@ -399,6 +399,14 @@ public actor Remediator {
         return (dryRun, outcome)
     }
 
+    /// Puts a drain's evictions on record before the first is sent; false (none is sent) when the log
+    /// cannot be written.
+    private func recordEvictions(_ pods: [String], _ proposal: Proposal, _ incident: Incident, actor: String) -> Bool {
+        var entry = record(.evicting, proposal, incident, actor: actor)
+        entry.message = pods.map { "evicting pod \($0)" }.joined(separator: "\n")
+        return write(entry)
+    }
+
     /// Applies `proposal` if every guard holds: a fresh dry run, the guards, `applying` on record, the
     /// change conditioned on the resourceVersion the dry run read, the answer on record. Returns kubectl's
     /// line for what was done, or the refusal.
@@ -480,6 +488,10 @@ public actor Remediator {
         let resourceVersion = Self.resourceVersion(outcome.before)
         var applying = record(.applying, proposal, incident, actor: actor)
         var request = action.change(dryRun: false, now: Date(timeIntervalSince1970: now), current: before)
+        // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
+        // client sends that one or nothing.
+        let rollbackPatch = if case .undo = action { outcome.rollbackPatch } else { [UInt8]?.none }
+        if let rollbackPatch, !rollbackPatch.isEmpty { request.body = rollbackPatch }
         if let resourceVersion { request = request.preconditioned(onResourceVersion: resourceVersion) }
         applying.request = Self.exchange(request)
         applying.resourceVersion = resourceVersion
@@ -539,6 +551,8 @@ public actor Remediator {
                 dryRun: false,
                 now: Date(timeIntervalSince1970: now),
                 precondition: resourceVersion,
+                rollbackPatch: rollbackPatch,
+                beforeEvicting: { pods in await self.recordEvictions(pods, proposal, incident, actor: actor) },
                 protectedNamespace: policy.namespaceRefusal
             )
             answer.step = .applied

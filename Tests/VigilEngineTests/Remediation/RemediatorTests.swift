@@ -92,6 +92,39 @@ import VigilTestKit
         #expect(fixture.counted("vigil_remediations_total", [("action", "set-resources"), ("result", "applied")]) == 1)
     }
 
+    /// A rollback's patch is computed from the replicasets, not from the proposal: its `applying` record
+    /// held the PATCH without it. It now holds the patch the dry run checked, conditioned on the
+    /// resourceVersion, byte for byte what is sent.
+    @Test func aRollbacksRecordHoldsThePatchItSends() async throws {
+        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+        let incident = RemediationFixture.incident(
+            Subject(kind: "deployment", namespace: "shop", name: "web"),
+            cause: "crashloop-after-rollout",
+            action: .undo(web, toRevision: nil),
+            name: "rollback"
+        )
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .applied])
+        let sent = try #require(try await fixture.changes().last)
+        #expect(sent.method == "PATCH" && sent.path == deployment)
+        let recorded = try #require(records[2].request)
+        #expect(recorded.method == "PATCH" && recorded.path == deployment)
+        #expect(recorded.body == sent.body)
+        let operations = try #require(
+            try JSONSerialization.jsonObject(with: Data((recorded.body ?? "").utf8)) as? [[String: Any]]
+        )
+        #expect(
+            operations.map { "\($0["op"] ?? "") \($0["path"] ?? "")" } == [
+                "test /metadata/resourceVersion", "replace /spec/template", "replace /metadata/annotations",
+            ]
+        )
+        #expect(recorded.body?.contains("shop/web:1\"") == true)
+    }
+
     @Test func aChangeMadeMeanwhileAnswers409AndIsReEvaluatedNeverForced() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)
@@ -486,6 +519,34 @@ import VigilTestKit
         #expect(last.message?.contains("cannot evict Pods in a namespace Vigil may not change") == true)
         #expect(last.message?.contains("shop/web-1") == true, "\(last.message ?? "")")
         #expect(try await fixture.changes().isEmpty)
+    }
+
+    /// A drain's evictions are on record before they are sent: its `applying` holds the cordon only, and
+    /// the pods it evicts were listed on no record of the change (only the dry run's, which may be minutes
+    /// older). The `evicting` record between the cordon and the evictions names them.
+    @Test func aDrainsEvictionsAreOnRecordBeforeTheyAreSent() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let cluster = try await fixture.nodes(20)
+        let drain = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-failure",
+            action: .drain(node: "node-1", DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)),
+            name: "drain"
+        )
+        await remediator.round([drain], cluster: cluster)
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .evicting, .applied])
+        #expect(records[2].request?.path == "/api/v1/nodes/node-1")
+        let evicting = try #require(records[3].message?.split(separator: "\n").map(String.init))
+        #expect(
+            Set(evicting) == ["evicting pod shop/web-1", "evicting pod shop/debug-shell", "evicting pod shop/cache-1"]
+        )
+        let evicted = try await fixture.changes().filter { $0.path.hasSuffix("/eviction") }.map(\.path)
+        #expect(
+            Set(evicted)
+                == Set(["web-1", "debug-shell", "cache-1"].map { "/api/v1/namespaces/shop/pods/\($0)/eviction" })
+        )
     }
 
     /// What became of the pod a crashed delete named, and whether the delete landed.
