@@ -149,9 +149,10 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     /// so that the guards, the cooldown and the audit log judge the object the request changes. Refused:
     /// an entry whose playbook or action this leader does not know, or whose request changes anything
     /// else. No evidence: the leader does not judge the cause again, it applies under its guards and
-    /// verifies.
-    public func vouched(by playbooks: [Playbook]) -> Result<(proposal: Proposal, incident: Incident), Untrusted> {
-        func no(_ reason: String) -> Result<(proposal: Proposal, incident: Incident), Untrusted> {
+    /// verifies. With the playbook's action template, by which the leader judges the value again against
+    /// the object as its dry run reads it (``currentValueRefusal(_:current:template:)``).
+    public func vouched(by playbooks: [Playbook]) -> Result<Vouched, Untrusted> {
+        func no(_ reason: String) -> Result<Vouched, Untrusted> {
             .failure(Untrusted(reason: reason))
         }
         guard let playbook = playbooks.first(where: { $0.name == rule }) else {
@@ -180,7 +181,15 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         guard namespace.isEmpty || namespace == incident.namespace else {
             return no("its request is in \(namespace), its incident in \(incident.namespace)")
         }
-        return .success(proposalAndIncident(autonomy: playbook.autonomy, verify: playbook.verify))
+        let (proposal, incident) = proposalAndIncident(autonomy: playbook.autonomy, verify: playbook.verify)
+        return .success(Vouched(proposal: proposal, incident: incident, template: template))
+    }
+
+    /// An entry the leader takes: as its own playbook makes it, with that playbook's action template.
+    public struct Vouched: Sendable {
+        public var proposal: Proposal
+        public var incident: Incident
+        public var template: Playbook.ActionTemplate
     }
 
     /// The entry as it claims to be, with the least autonomy: what a refusal of it is recorded as.
@@ -202,8 +211,8 @@ public struct HandedProposal: Sendable, Equatable, Codable {
 
     /// Why `request`'s values are none the playbook's `template` makes (``ProposalBuilder``), or nil: a
     /// drain as playbooks drain, a rollback to the previous revision, a memory limit alone, a count of at
-    /// least one, each within the template's cap. (The builder's value is the current one × the factor;
-    /// the leader does not read the current one here, so a lower value within the cap passes.)
+    /// least one, each within the template's cap. (The builder's value is the current one × the factor,
+    /// which the leader judges once its dry run has read it: ``currentValueRefusal(_:current:template:)``.)
     private static func valuesRefusal(_ request: KubeAction, _ template: Playbook.ActionTemplate) -> String? {
         // The cap as the builder writes a capped value (whole Mi, rounded up: `max: 1G` is 954Mi).
         let cap = template.maximum.flatMap { Quantity.value(Quantity.bytes($0)) } ?? .infinity

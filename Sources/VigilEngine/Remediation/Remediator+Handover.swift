@@ -62,7 +62,7 @@ extension Remediator {
     /// without a board, none. Nil when the board cannot be read.
     func proposalsHandedToThisLeader(
         playbooks: [Playbook]
-    ) async -> [(proposal: Proposal, incident: Incident)]? {
+    ) async -> [HandedProposal.Vouched]? {
         boardRead = false
         guard let handover, let leadership, await leadership.isLeader else { return [] }
         guard let board = await handover.handed() else {
@@ -82,7 +82,7 @@ extension Remediator {
             )
         }
         var discarded = Set(board.unreadable.keys).union(stale.map(\.id))
-        var vouched: [(proposal: Proposal, incident: Incident)] = []
+        var vouched: [HandedProposal.Vouched] = []
         for handed in board.proposals where !discarded.contains(handed.id) {
             switch handed.vouched(by: playbooks) {
             case .success(let taken):

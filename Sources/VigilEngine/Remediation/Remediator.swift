@@ -49,7 +49,7 @@ public actor Remediator {
     private var lastRefusal: [String: String] = [:]
     /// The proposals of the latest round that came from other replicas through the board (their
     /// applies are marked `handed_over`; an approval between rounds acts on this round's).
-    private var fromBoard: Set<String> = []
+    private var fromBoard: [String: Playbook.ActionTemplate] = [:]
     /// Whether this round read the board (only a leader does): what a handed-over fix is judged on.
     var boardRead = false
     /// Rounds and approvals run one at a time (``exclusively(otherwise:_:)``).
@@ -233,7 +233,7 @@ public actor Remediator {
         // A fix applied for another replica's incident is judged on the board alone: a replica that did
         // not read it this round (it no longer leads, or restarted as a follower) gives such a fix no verdict.
         if let handed, verifying { await verify(incidents + handed.map(\.incident)) }
-        fromBoard = []
+        fromBoard = [:]
         var answered = incidents
         current = [:]
         for (index, incident) in incidents.enumerated() {
@@ -243,8 +243,9 @@ public actor Remediator {
                 current[checked.id] = (checked, incident)
             }
         }
-        for (proposal, incident) in handed ?? [] where current[proposal.id] == nil {
-            fromBoard.insert(proposal.id)
+        for entry in handed ?? [] where current[entry.proposal.id] == nil {
+            let (proposal, incident) = (entry.proposal, entry.incident)
+            fromBoard[proposal.id] = entry.template
             current[proposal.id] = (await consider(proposal, incident, cluster: cluster), incident)
         }
         await reconcileHandedOver(seen: Set(incidents.flatMap { $0.proposals.map(\.id) }))
@@ -462,6 +463,15 @@ public actor Remediator {
             )
         }
         let before = KubeClient.object(outcome.before)
+        if let template = fromBoard[proposal.id],
+            let why = HandedProposal.currentValueRefusal(action, current: before, template: template)
+        {
+            return refuse(
+                proposal,
+                incident,
+                Refusal(reason: "untrusted-handover", message: "the entry handed over is not applied: \(why)")
+            )
+        }
         if case .restart? = proposal.kubeAction, let all = Guardrails.restartsEveryReplica(before) {
             return refuse(
                 proposal,
@@ -498,7 +508,7 @@ public actor Remediator {
         applying.changes = dryRun.changes.map { AuditRecord.Change(path: $0.path, before: $0.before, after: $0.after) }
         applying.verifyWithin = proposal.verify.within
         applying.undoWhen = proposal.verify.undo.rawValue
-        applying.handedOver = fromBoard.contains(proposal.id) ? true : nil
+        applying.handedOver = fromBoard[proposal.id] != nil ? true : nil
         applying.undo = UndoPlan.plan(for: action, before: before)
         applying.severity = incident.severity.description
         guard write(applying) else { return unrecorded() }

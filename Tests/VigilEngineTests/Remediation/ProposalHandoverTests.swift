@@ -21,6 +21,7 @@ struct ProposalHandoverTests {
 
     @Test func aProposalOnlyAFollowerSeesIsAppliedOnceByTheLeader() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         let follower = try HandoverReplica("vigil-1", fixture, clock)
@@ -65,6 +66,7 @@ struct ProposalHandoverTests {
 
     @Test func whileTheFollowerStillSeesTheIncidentTheLeaderDoesNotCallItResolved() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         let follower = try HandoverReplica("vigil-1", fixture, clock)
@@ -102,6 +104,7 @@ struct ProposalHandoverTests {
 
     @Test func anEntryClaimingMoreAutonomyThanTheLeadersPlaybookWaitsForApproval() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         let follower = try HandoverReplica("vigil-1", fixture, clock)
@@ -251,6 +254,83 @@ struct ProposalHandoverTests {
         if case .success = result { #expect(vouched, "\(why)") } else { #expect(!vouched, "\(why): \(result)") }
     }
 
+    /// Values a playbook could make from some object but not from this one as it is: a playbook only
+    /// raises, by at most its factor (512Mi × 1.5 = 768Mi here). Such an entry was vouched for by its cap
+    /// alone, so a memory limit lowered to any value under the cap passed; the leader now judges it again
+    /// against the object its dry run read, and refuses it before any change.
+    static let raises: [(why: String, objectLimit: String?, handed: String, applied: Bool)] = [
+        ("the playbook's own raise", "512Mi", "768Mi", true),
+        ("a smaller raise", "512Mi", "600Mi", true),
+        ("a lower limit", "512Mi", "256Mi", false),
+        ("the same limit", "512Mi", "512Mi", false),
+        ("a raise past the factor", "512Mi", "1Gi", false),
+        ("a limit where there was none", nil, "768Mi", false),
+    ]
+
+    @Test(arguments: raises.indices)
+    func anEntryIsAppliedOnlyAsARaiseOfTheObjectAsItIsNow(_ index: Int) async throws {
+        let (why, objectLimit, handed, applied) = Self.raises[index]
+        let fixture = try RemediationFixture()
+        if let objectLimit { try await fixture.limitMemory(to: objectLimit) }
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let incident = RemediationFixture.memoryIncident(limit: handed)
+        let entry = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
+        let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
+        #expect(await board.pin(entry.id, entry.json) == .pinned)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        let records = try leader.records()
+        let changes = try await fixture.changes().filter { $0.path == Self.deployment }
+        if applied {
+            #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .applied], "\(why)")
+            #expect(changes.count == 1, "\(why)")
+        } else {
+            #expect(records.map(\.step) == [.proposed, .dryRun, .refused], "\(why)")
+            #expect(records.last?.reason == "untrusted-handover", "\(why)")
+            #expect(
+                records.last?.message?.contains(objectLimit == nil ? "no memory limit" : "no raise") == true,
+                "\(why)"
+            )
+            #expect(changes.isEmpty, "\(why)")
+        }
+    }
+
+    /// The same judgement for counts and sizes, on objects as the API server answers them.
+    static let countsAndSizes: [(why: String, request: KubeAction, object: String, taken: Bool)] = {
+        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+        let hpa = KubeObjectReference(.horizontalpodautoscaler, namespace: "shop", name: "web")
+        let claim = KubeObjectReference(.persistentvolumeclaim, namespace: "shop", name: "data")
+        let four = #"{"spec": {"replicas": 4}}"#
+        let ten = #"{"spec": {"maxReplicas": 10}}"#
+        let sized =
+            #"{"spec": {"resources": {"requests": {"storage": "8Gi"}}}, "status": {"capacity": {"storage": "10Gi"}}}"#
+        let requested = #"{"spec": {"resources": {"requests": {"storage": "10Gi"}}}}"#
+        return [
+            ("4 replicas to 6", .scale(web, replicas: 6), four, true),
+            ("4 replicas to 7", .scale(web, replicas: 7), four, false),
+            ("4 replicas to 4", .scale(web, replicas: 4), four, false),
+            ("4 replicas to 1", .scale(web, replicas: 1), four, false),
+            ("no replica count", .scale(web, replicas: 2), "{}", false),
+            ("maxReplicas 10 to 15", .setHPAMax(hpa, maxReplicas: 15), ten, true),
+            ("maxReplicas 10 to 16", .setHPAMax(hpa, maxReplicas: 16), ten, false),
+            ("maxReplicas 10 to 9", .setHPAMax(hpa, maxReplicas: 9), ten, false),
+            ("a claim of 10Gi to 15Gi", .expandPVC(claim, size: "15Gi"), sized, true),
+            ("a claim of 10Gi to 16Gi", .expandPVC(claim, size: "16Gi"), sized, false),
+            ("a claim of 10Gi to its request's 8Gi", .expandPVC(claim, size: "8Gi"), sized, false),
+            ("a claim not yet bound, requesting 10Gi, to 15Gi", .expandPVC(claim, size: "15Gi"), requested, true),
+            ("a claim of no size", .expandPVC(claim, size: "15Gi"), "{}", false),
+            ("a restart has no value", .restart(web), "{}", true),
+        ]
+    }()
+
+    @Test(arguments: countsAndSizes.indices)
+    func countsAndSizesAreTakenOnlyAsTheRaiseAPlaybookMakes(_ index: Int) {
+        let (why, request, object, taken) = Self.countsAndSizes[index]
+        let current = KubeClient.object(Array(object.utf8))
+        let refusal = HandedProposal.currentValueRefusal(request, current: current, template: .init(.scale))
+        #expect((refusal == nil) == taken, "\(why): \(refusal ?? "taken")")
+    }
+
     /// A board entry whose drain would wait 1e300 seconds is unreadable, not a trap: the leader's refusal
     /// of it wrote its kubectl line (`--timeout=…s`, a whole number), and that crashed the leader each round.
     @Test func aDrainTimeoutNoClockCanHoldIsUnreadable() throws {
@@ -281,7 +361,8 @@ struct ProposalHandoverTests {
         #expect(back == handed)
         // Autonomy and verification are the leader's playbook's, whatever the proposer's said.
         let own = RemediationFixture.memoryPlaybook(autonomy: .approve, verify: .init(within: 300, undo: .never))
-        let (proposal, again) = try back.vouched(by: [own]).get()
+        let vouched = try back.vouched(by: [own]).get()
+        let (proposal, again) = (vouched.proposal, vouched.incident)
         #expect(proposal.kubeAction == incident.proposals[0].kubeAction)
         #expect(proposal.autonomy == .approve)
         #expect(proposal.verify == own.verify)

@@ -47,6 +47,7 @@ struct ProposalProposersTests {
 
     @Test func aFollowerRestartedAfterItsIncidentEndedWithdrawsAndTheFixIsKept() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try await Self.leaderApplyingAHandover(fixture, clock)
         #expect(try leader.records().last?.step == .applied)
@@ -70,6 +71,7 @@ struct ProposalProposersTests {
 
     @Test func anEntryStaysWhileAnotherProposerStillSeesItsIncident() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         let (one, two) = (
@@ -105,6 +107,7 @@ struct ProposalProposersTests {
 
     @Test func anEntryNoProposerRefreshesIsWithdrawnNeitherAppliedNorNotResolved() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
@@ -137,6 +140,7 @@ struct ProposalProposersTests {
 
     @Test func aStaleEntryIsNotApplied() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         let follower = try HandoverReplica("vigil-1", fixture, clock)
@@ -171,6 +175,7 @@ struct ProposalProposersTests {
 
     @Test func aReplicaThatNoLongerLeadsGivesWhatItAppliedForAnotherNoVerdict() async throws {
         let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try await Self.leaderApplyingAHandover(fixture, clock)
         let applied = try #require(try leader.records().last)

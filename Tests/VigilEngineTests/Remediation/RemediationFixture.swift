@@ -100,6 +100,16 @@ final class RemediationFixture: @unchecked Sendable {
 
     static let web = "/apis/apps/v1/namespaces/shop/deployments/web"
 
+    /// Gives `deployment/web`'s container `app` a memory limit (the fake server's has none): what a
+    /// leader reads before it applies a handed-over memory fix, which a playbook makes only as a raise of
+    /// one (``memoryIncident(_:limit:cause:severity:autonomy:verify:)``'s 768Mi is 512Mi × 1.5).
+    func limitMemory(to limit: String = "512Mi") async throws {
+        try await server.control(
+            "/__patch",
+            #"{"path": "\#(Self.web)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "\#(limit)"}}}]}}}}}"#
+        )
+    }
+
     /// `node-1` … `node-COUNT` on the fake API server (it starts with node-1), all schedulable, and a model
     /// of the cluster that shows them so.
     func nodes(_ count: Int) async throws -> ClusterModel {
