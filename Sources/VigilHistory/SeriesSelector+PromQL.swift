@@ -1,3 +1,4 @@
+import VigilCore
 public import VigilRules
 
 extension SeriesSelector {
@@ -16,22 +17,7 @@ extension SeriesSelector {
     }
 
     private static func promQL(_ matchers: [(String, String, String)]) -> String {
-        let parts = matchers.map { label, op, value in "\(label)\(op)\(quoted(value))" }
+        let parts = matchers.map { label, op, value in "\(label)\(op)\(goQuoted(value))" }
         return "{" + parts.joined(separator: ", ") + "}"
-    }
-
-    /// A Go-style double-quoted string.
-    static func quoted(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": text += "\\\\"
-            case "\"": text += "\\\""
-            case "\n": text += "\\n"
-            case "\t": text += "\\t"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 }

@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Prometheus's `label_limit`, `label_name_length_limit` and `label_value_length_limit` (0 = unlimited).
 ///
 /// Checked where Prometheus checks them: on the labels a series is stored with — after the target's labels
@@ -40,7 +42,7 @@ public struct LabelLimits: Sendable, Equatable {
             }
             if valueLength > 0, label.value.utf8.count > valueLength {
                 return "label_value_length_limit exceeded (metric: \(metric), label name: \(Self.cut(label.name)), "
-                    + "value: \(Self.goQuoted(Self.cut(label.value))), length: \(label.value.utf8.count), "
+                    + "value: \(goQuoted(Self.cut(label.value))), length: \(label.value.utf8.count), "
                     + "limit: \(valueLength))"
             }
         }
@@ -50,45 +52,5 @@ public struct LabelLimits: Sendable, Equatable {
     /// Go's `%.50s`: the first 50 characters (runes), so a hostile name cannot fill the log line.
     private static func cut(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(50)))
-    }
-
-    /// Go's `%q` (`strconv.Quote`): printable characters as they are, the rest as Go escapes them.
-    static func goQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            case _ where isPrintable(scalar): out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x80: out += "\\x" + hex(scalar.value, digits: 2)
-            case _ where scalar.value < 0x10000: out += "\\u" + hex(scalar.value, digits: 4)
-            default: out += "\\U" + hex(scalar.value, digits: 8)
-            }
-        }
-        return out + "\""
-    }
-
-    /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator,
-            .spaceSeparator:
-            return false
-        default:
-            return true
-        }
-    }
-
-    private static func hex(_ value: UInt32, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 }

@@ -140,7 +140,7 @@ struct LabelLimitTests {
                 + "label name: __name__, value: \"\(String(repeating: "\u{E9}", count: 50))\", length: 120, limit: 4)"
         )
         let awkward = "a\"b\\c\n\t\u{7}\u{1}\u{7F}\u{85}\u{200B}\u{1F600} z"
-        #expect(LabelLimits.goQuoted(awkward) == #""a\"b\\c\n\t\a\x01\x7f\u0085\u200b😀 z""#)
+        #expect(goQuoted(awkward) == #""a\"b\\c\n\t\a\x01\x7f\u0085\u200b😀 z""#)
         #expect(LabelLimits.none.violation([("__name__", long)]) == nil)
     }
 }
