@@ -158,9 +158,11 @@ public actor ScrapeManager {
         store: SeriesStore
     ) -> TargetScraper {
         // With metric relabelling, `sample_limit` counts the samples relabelling keeps, as Prometheus
-        // counts them: the manager checks it after relabelling, so the scraper must not cut earlier.
+        // counts them: the manager checks it after relabelling, so the scraper must not cut earlier. With
+        // label limits too: Prometheus reads on past the sample limit, and a series over a label limit
+        // anywhere in the body fails the scrape with its own error (the body size limit bounds the read).
         var scraped = target
-        if !target.metricRelabeling.isEmpty { scraped.sampleLimit = 0 }
+        if !target.metricRelabeling.isEmpty || target.labelLimits != .none { scraped.sampleLimit = 0 }
         return TargetScraper(
             target: scraped,
             transport: transport,
@@ -294,8 +296,8 @@ public actor ScrapeManager {
         var result = result
         let limit = state.target.sampleLimit
         if result.up, let overLabelLimit {
-            // A new series over a label limit fails the whole scrape, as in Prometheus (whose error this is,
-            // before the sample limit's).
+            // A new series over a label limit fails the whole scrape, as in Prometheus, whose error wins
+            // over the sample limit's.
             result = .failure(overLabelLimit, duration: result.duration)
             metrics.exceededLabelLimits.increment()
             markSeriesStale(state)
@@ -339,8 +341,8 @@ public actor ScrapeManager {
     /// How many spellings beyond two a series a target's cache may keep before it is renewed.
     static let spareSpellings = 1_000
 
-    /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, or a
-    /// scrape over the sample limit that relabelling had registered — leaves them with a fresh cache, and
+    /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, a series
+    /// over a label limit, or a scrape over the sample limit that relabelling had registered — leaves them with a fresh cache, and
     /// the store series only it registered to the next garbage collection: a target that fails this way
     /// every scrape, with new series each time, must not grow (a target that is down ages nothing). The
     /// series known before it keep their history (``renewCache(_:keeping:)``).
@@ -351,67 +353,60 @@ public actor ScrapeManager {
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
     /// lookup per sample; labelling (target labels, relabelling, label limits) only for a series seen for
-    /// the first time. Returns how many samples relabelling kept, or why the first new series over a label
-    /// limit broke it (that series stays unmapped, so the next scrape judges it again).
+    /// the first time. Returns how many samples relabelling kept, or why a new series broke a label limit.
+    /// New series are all labelled and judged before any is admitted to the store, so a scrape that breaks
+    /// a limit adds nothing to it (the series it showed stay unmapped, to be judged again).
     private func resolve(
         _ samples: [ScrapeResult.Sample],
         of state: TargetState
     ) -> (kept: Int, overLabelLimit: String?) {
-        let known = state.scraper.cache.seriesCount
+        let cache = state.scraper.cache
+        let known = cache.seriesCount
         if state.storeRefs.count < known {
             state.storeRefs.append(contentsOf: repeatElement(0, count: known - state.storeRefs.count))
         }
-        var refs = state.storeRefs
-        state.storeRefs = []
+        // One pass over the samples, counting those of mapped series that relabelling kept and collecting
+        // those of new ones: `unmapped` stays empty, and allocates nothing, on a scrape of known series.
         var kept = 0
-        var overLabelLimit: String?
-        refs.withUnsafeMutableBufferPointer { refs in
+        var unmapped: [SeriesRef] = []
+        state.storeRefs.withUnsafeBufferPointer { refs in
             for sample in samples {
-                let index = Int(sample.series.index)
-                var mapped = refs[index]
-                if mapped == 0 {
-                    switch label(sample.series, of: state) {
-                    case .stored(let ref): mapped = ref.index + 1
-                    case .notStored: mapped = TargetState.dropped
-                    case .overLabelLimit(let why):
-                        overLabelLimit = why
-                        return
-                    }
-                    refs[index] = mapped
+                switch refs[Int(sample.series.index)] {
+                case 0: unmapped.append(sample.series)
+                case TargetState.dropped: break
+                default: kept += 1
                 }
-                if mapped != TargetState.dropped { kept += 1 }
             }
         }
-        state.storeRefs = refs
-        return (kept, overLabelLimit)
-    }
-
-    /// What becomes of a series a target shows for the first time.
-    private enum Labelling {
-        case stored(StoreRef)
-        /// Relabelling dropped it, or the store is at ``ScrapeManager/seriesLimit`` and it is new there.
-        case notStored
-        /// Its stored labels break one of the target's label limits: why, in Prometheus's words.
-        case overLabelLimit(String)
-    }
-
-    /// Labels a target's series on first sight and maps it to its store series.
-    private func label(_ series: SeriesRef, of state: TargetState) -> Labelling {
-        let cache = state.scraper.cache
-        guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else {
+        guard !unmapped.isEmpty else { return (kept, nil) }
+        // Every new series is judged before any is admitted, so a scrape that breaks a limit adds nothing
+        // to the store; each is labelled again to be admitted, rather than every new series's labels held
+        // at once (a first scrape of a large target).
+        if state.target.labelLimits != .none {
+            for series in unmapped {
+                guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else { continue }
+                if let why = state.target.labelLimits.violation(labels) { return (0, why) }
+            }
+        }
+        // A series twice in one scrape is mapped at its first sample.
+        for series in unmapped where state.storeRefs[Int(series.index)] == 0 {
+            let labels = state.labeler.label(cache.labels(of: series) ?? [])
+            // The cache keeps a series's labels only until it is mapped, once.
             cache.forgetLabels(of: series)
-            return .notStored
+            var mapped = TargetState.dropped
+            if let labels {
+                // At the limit only a series the store holds gets in.
+                if let ref = store.admit(labels, role: state.scraper.role(of: series), limit: seriesLimit) {
+                    mapped = ref.index + 1
+                } else {
+                    refusedInScrape += 1
+                }
+            }
+            state.storeRefs[Int(series.index)] = mapped
         }
-        // Left unmapped with its labels kept, to be judged again (the failed scrape renews the cache anyway).
-        if let why = state.target.labelLimits.violation(labels) { return .overLabelLimit(why) }
-        // The cache keeps a series's labels only until it is mapped, once.
-        cache.forgetLabels(of: series)
-        // At the limit only a series the store holds gets in.
-        guard let ref = store.admit(labels, role: state.scraper.role(of: series), limit: seriesLimit) else {
-            refusedInScrape += 1
-            return .notStored
-        }
-        return .stored(ref)
+        // Each sample of a new series, as each of a known one.
+        for series in unmapped where state.storeRefs[Int(series.index)] != TargetState.dropped { kept += 1 }
+        return (kept, nil)
     }
 
     /// Counts a scrape's refused series. A target whose cache holds more series than the store may

@@ -10,11 +10,18 @@ import VigilHTTP
 struct LabelLimitTests {
     let transport = FakeTransport()
 
-    func manager(_ limits: LabelLimits, honorLabels: Bool = false) -> ScrapeManager {
+    func manager(
+        _ limits: LabelLimits,
+        honorLabels: Bool = false,
+        relabelling: [RelabelRule] = [],
+        sampleLimit: Int = 0
+    ) -> ScrapeManager {
         let target = ScrapeTarget(
             url: "http://app:8080/metrics",
             job: "app",
             honorLabels: honorLabels,
+            metricRelabeling: relabelling,
+            sampleLimit: sampleLimit,
             labelLimits: limits
         )
         return ScrapeManager(targets: [target], transport: transport, store: SeriesStore())
@@ -116,10 +123,10 @@ struct LabelLimitTests {
         let health = await manager.health[0]
         #expect(health.health == "down")
         #expect(health.lastError == "label_limit exceeded (metric: wide, number of labels: 5, limit: 4)")
-        let exposition = await manager.exposition()
-        #expect(!exposition.contains("metric=\"queue\""))
-        #expect(!exposition.contains("metric=\"fresh\""))
-        #expect(!(await manager.seriesDescriptions().contains { $0.hasPrefix("wide") }))
+        #expect(!(await manager.exposition().contains("metric=\"queue\"")))
+        // Every new series is judged before any is stored: `fresh`, before `wide` in the body, is not.
+        let stored = await manager.seriesDescriptions()
+        #expect(!stored.contains { $0.hasPrefix("fresh") || $0.hasPrefix("wide") }, "\(stored)")
         // Judged again on every scrape that shows it, not remembered as dropped.
         transport.answer("queue 3\nwide{a=\"1\",b=\"2\"} 1\n")
         await manager.scrapeAll()
@@ -128,6 +135,33 @@ struct LabelLimitTests {
         await manager.scrapeAll()
         #expect(await manager.health[0].health == "up")
         #expect(await manager.exposition().contains("metric=\"fresh\""))
+    }
+
+    /// Prometheus reads on past the sample limit, and a series over a label limit anywhere in the body
+    /// fails the scrape with its own error; the parser stopped at the sample limit first.
+    @Test func aLabelLimitErrorWinsOverTheSampleLimits() async {
+        let manager = manager(LabelLimits(labels: 4), sampleLimit: 1)
+        transport.answer("a 1\nb 1\nwide{x=\"1\",y=\"2\"} 1\n")
+        await manager.scrapeAll()
+        #expect(
+            await manager.health[0].lastError == "label_limit exceeded (metric: wide, number of labels: 5, limit: 4)"
+        )
+        transport.answer("a 1\nb 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].lastError == "sample limit exceeded")
+        transport.answer("a 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "up")
+    }
+
+    /// A series relabelling drops is never stored, so no limit judges it.
+    @Test func aSeriesRelabellingDropsIsNotJudged() async throws {
+        let drop = try RelabelRule(action: .drop, sourceLabels: ["__name__"], regex: "wide")
+        let manager = manager(LabelLimits(labels: 4), relabelling: [drop])
+        transport.answer("queue 1\nwide{x=\"1\",y=\"2\"} 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.exposition().contains("metric=\"queue\""))
     }
 
     /// Names and values in the message are cut as Go's `%.50s` cuts them, and quoted as its `%q` quotes.
