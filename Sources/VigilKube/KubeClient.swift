@@ -305,6 +305,32 @@ public struct KubeClient: Sendable {
         return (items, resourceVersion)
     }
 
+    /// A rollback's JSON patch, as ``ActionOutcome/rollbackPatch`` (empty when the deployment already runs
+    /// the revision), computed from the reads `rollout undo` makes and sending nothing: what a change that
+    /// has no dry run of its own (an undo's roll forward) records before it is sent, and passes to
+    /// `perform` as its `rollbackPatch`.
+    public func rollbackPatch(
+        _ deployment: KubeObjectReference,
+        toRevision: Int?
+    ) async throws(KubeError) -> [UInt8] {
+        try await rollback(deployment, toRevision: toRevision).patch
+    }
+
+    /// The deployment as read and the patch from it and its replicasets (empty: nothing to change).
+    private func rollback(
+        _ deployment: KubeObjectReference,
+        toRevision: Int?
+    ) async throws(KubeError) -> (read: [UInt8], patch: [UInt8]) {
+        let read = try await send(KubeRequest(method: "GET", path: deployment.path))
+        let object = Self.object(read)
+        let replicaSets = try await list(
+            "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
+            query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
+        ).items
+        let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
+        return (read, patch.map(KubeAction.json) ?? [])
+    }
+
     /// `rollout undo`, with kubectl's requests: the deployment (read again, as kubectl's typed client
     /// does), its replicasets by selector, then the JSON patch.
     private func undo(
@@ -315,20 +341,13 @@ public struct KubeClient: Sendable {
         kubectl: String,
         _ guarded: (KubeRequest) -> KubeRequest
     ) async throws(KubeError) -> ActionOutcome {
-        let read = try await send(KubeRequest(method: "GET", path: deployment.path))
-        let object = Self.object(read)
-        let replicaSets = try await list(
-            "/apis/apps/v1/namespaces/\(deployment.namespace)/replicasets",
-            query: [.init("labelSelector", RolloutUndo.labelSelector(of: object))]
-        ).items
-        let patch = try RolloutUndo.patch(deployment: object, replicaSets: replicaSets, toRevision: toRevision)
-        let body = patch.map(KubeAction.json) ?? []
+        let (read, body) = try await rollback(deployment, toRevision: toRevision)
         if let planned, planned != body {
             throw KubeError(
                 code: 409,
                 reason: "Conflict",
-                message: "the rollback of \(deployment) is not the one its dry run checked (a replicaset changed "
-                    + "since): nothing was sent"
+                message: "the rollback of \(deployment) is not the one planned and recorded (a replicaset "
+                    + "changed since): nothing was sent"
             )
         }
         guard !body.isEmpty else {

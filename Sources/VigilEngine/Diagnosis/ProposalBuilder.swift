@@ -183,6 +183,13 @@ struct ProposalBuilder {
         }
     }
 
+    /// The highest memory limit the subject's pods give `container` (any container when nil), or nil when
+    /// none shows one: the leader judges a memory fix another replica handed over against it.
+    func podMemoryLimit(of subject: Subject, container: String?) -> Double? {
+        pods(of: subject).flatMap(\.containers).filter { container == nil || $0.name == container }
+            .compactMap(\.memoryLimit).max()
+    }
+
     /// The container whose memory ran out and its current limit: from the pods of the workload, the
     /// container OOM-killed and restarted most, and between pods that tie (one container in each, mid
     /// rollout), the highest limit: the one to raise, since the pods at it run out as well. Never the

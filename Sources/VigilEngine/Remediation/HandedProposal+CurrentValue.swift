@@ -8,12 +8,17 @@ extension HandedProposal {
     /// count, an HPA maximum or a claim's size above the current one and no higher than the current one ×
     /// the template's factor, as it writes it, capped. An entry outside that — one that would lower a
     /// value, set a memory limit where none was, or raise further than the playbook would from today's value
-    /// — is none a playbook makes from this object, whoever wrote it. One made from a read older than the
-    /// object's last change can fall outside too: refused, it errs towards doing less, and its proposer
-    /// hands over a fresh one.
+    /// — is none a playbook makes from this object, whoever wrote it. A memory limit is raised from the one
+    /// the workload's pods run with (`podMemoryLimit`, the highest the leader's model shows for the
+    /// container), which can differ from the template's (a LimitRange's default, a rollout under way): it
+    /// must rise above the template's (the pods' where the template has none), to at most the higher of
+    /// the two × the factor. One made from a read older than the object's last change can fall outside
+    /// too: refused and taken off the board, it errs towards doing less, and its proposer hands over a
+    /// fresh one.
     static func currentValueRefusal(
         _ request: KubeAction,
         current object: [String: Any],
+        podMemoryLimit: Double? = nil,
         template: Playbook.ActionTemplate
     ) -> String? {
         let spec = object["spec"] as? [String: Any] ?? [:]
@@ -24,10 +29,12 @@ extension HandedProposal {
                 container == nil || $0["name"] as? String == container
             }
             let resources = named?["resources"] as? [String: Any]
-            guard let limit = (resources?["limits"] as? [String: Any])?["memory"] as? String,
-                let now = Quantity.value(limit)
-            else { return "its container has no memory limit to raise" }
-            return bytesRefusal("memory limit", wanted, now, template)
+            let limit = ((resources?["limits"] as? [String: Any])?["memory"] as? String).flatMap(Quantity.value)
+            guard let floor = limit ?? podMemoryLimit else {
+                return "neither its container nor the workload's pods have a memory limit to raise"
+            }
+            let base = max(limit ?? 0, podMemoryLimit ?? 0)
+            return bytesRefusal("memory limit", wanted, above: floor, raising: base, template)
         case .expandPVC(_, let size):
             guard let wanted = Quantity.value(size) else { return nil }
             let capacity = ((object["status"] as? [String: Any])?["capacity"] as? [String: Any])?["storage"]
@@ -35,7 +42,7 @@ extension HandedProposal {
             guard let now = ((capacity ?? requested) as? String).flatMap(Quantity.value) else {
                 return "its claim has no size to grow"
             }
-            return bytesRefusal("size", wanted, now, template)
+            return bytesRefusal("size", wanted, above: now, raising: now, template)
         case .scale(_, let wanted):
             return countRefusal("replica count", wanted, spec["replicas"] as? Int, template)
         case .setHPAMax(_, let wanted):
@@ -45,18 +52,19 @@ extension HandedProposal {
         }
     }
 
-    /// `wanted` bytes against what the builder makes from `now`: `now × factor` as a quantity it writes
-    /// (whole Mi, rounded up), capped at the template's maximum as it writes that.
+    /// `wanted` bytes above `floor`, and at most what the builder makes from `base`: `base × factor` as a
+    /// quantity it writes (whole Mi, rounded up), capped at the template's maximum as it writes that.
     private static func bytesRefusal(
         _ what: String,
         _ wanted: Double,
-        _ now: Double,
+        above floor: Double,
+        raising base: Double,
         _ template: Playbook.ActionTemplate
     ) -> String? {
-        let most = Quantity.value(Quantity.bytes(min(now * template.factor, template.maximum ?? .infinity))) ?? 0
-        guard wanted > now, wanted <= most else {
+        let most = Quantity.value(Quantity.bytes(min(base * template.factor, template.maximum ?? .infinity))) ?? 0
+        guard wanted > floor, wanted <= most else {
             return "its \(what) \(Quantity.bytes(wanted)) is no raise the playbook makes of the object's "
-                + "\(Quantity.bytes(now)) (above it, to at most \(Quantity.bytes(most)))"
+                + "\(Quantity.bytes(floor)) (above it, to at most \(Quantity.bytes(most)))"
         }
         return nil
     }

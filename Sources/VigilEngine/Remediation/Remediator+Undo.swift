@@ -69,14 +69,24 @@ extension Remediator {
                     + fields.joined(separator: "; ") + "); the change made since is left in place"
             )
         }
+        // A roll forward's patch comes from the replicasets: planned here and recorded, and the client sends
+        // that one or nothing.
+        var rollbackPatch: [UInt8]?
+        if case .undo(let deployment, let revision) = action {
+            do {
+                rollbackPatch = try await kube.rollbackPatch(deployment, toRevision: revision)
+            } catch {
+                return closeUndo(applied, .undone, "undo-failed", "cannot plan the rollback: \(error.description)")
+            }
+        }
+        var request = action.change(dryRun: false, current: object)
+        if let rollbackPatch, !rollbackPatch.isEmpty { request.body = rollbackPatch }
         var undoing = applied
         undoing.step = .undoing
         undoing.time = Timestamp.utcMillis(wallTime())
         undoing.reason = nil
         undoing.message = action.kubectlCommand(dryRun: false)
-        undoing.request = Self.exchange(
-            action.change(dryRun: false, current: object).preconditioned(onResourceVersion: version)
-        )
+        undoing.request = Self.exchange(request.preconditioned(onResourceVersion: version))
         undoing.response = nil
         undoing.resourceVersion = version
         // On record before the claim, as `applying` is before an apply's: a claim on the Lease is never
@@ -95,7 +105,8 @@ extension Remediator {
                 action,
                 dryRun: false,
                 now: Date(timeIntervalSince1970: wallTime()),
-                precondition: version
+                precondition: version,
+                rollbackPatch: rollbackPatch
             )
             undone.reason = "undone"
             undone.message = done.summary

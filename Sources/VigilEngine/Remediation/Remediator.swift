@@ -400,6 +400,12 @@ public actor Remediator {
         return (dryRun, outcome)
     }
 
+    /// For a memory fix, the highest limit the round's model shows on the incident's pods for its container.
+    private static func podMemoryLimit(_ action: KubeAction, _ incident: Incident, _ cluster: ClusterModel) -> Double? {
+        guard case .setResources(_, let container, _, _) = action else { return nil }
+        return ProposalBuilder(cluster: cluster).podMemoryLimit(of: incident.subject, container: container)
+    }
+
     /// Puts a drain's evictions on record before the first is sent; false (none is sent) when the log
     /// cannot be written.
     private func recordEvictions(_ pods: [String], _ proposal: Proposal, _ incident: Incident, actor: String) -> Bool {
@@ -464,8 +470,15 @@ public actor Remediator {
         }
         let before = KubeClient.object(outcome.before)
         if let template = fromBoard[proposal.id],
-            let why = HandedProposal.currentValueRefusal(action, current: before, template: template)
+            let why = HandedProposal.currentValueRefusal(
+                action,
+                current: before,
+                podMemoryLimit: Self.podMemoryLimit(action, incident, cluster),
+                template: template
+            )
         {
+            // Off the board too, as an entry refused before its dry run is: its proposer pins a fresh one.
+            await handover?.discard([proposal.id])
             return refuse(
                 proposal,
                 incident,
@@ -662,6 +675,13 @@ public actor Remediator {
             settled.request = nil
             switch (landed, object == nil) {
             case (true, true): settled.message = "the object is gone: it was deleted before the restart"
+            case (true, false) where entry.action == "drain":
+                // Reconciled from its cordon: what became of the evictions no read of the node tells.
+                settled.message =
+                    ledger.latest[entry.proposal]?.step == .evicting
+                    ? "the node is cordoned; its evictions were under way when the process stopped, so pods its "
+                        + "evicting record names may still run there: they are not evicted again"
+                    : "the node is cordoned; the process stopped before its evictions: its pods are not evicted"
             case (true, false):
                 settled.message =
                     entry.request?.method == "DELETE"

@@ -288,11 +288,46 @@ struct ProposalHandoverTests {
             #expect(records.map(\.step) == [.proposed, .dryRun, .refused], "\(why)")
             #expect(records.last?.reason == "untrusted-handover", "\(why)")
             #expect(
-                records.last?.message?.contains(objectLimit == nil ? "no memory limit" : "no raise") == true,
+                records.last?.message?.contains(objectLimit == nil ? "have a memory limit to raise" : "no raise")
+                    == true,
                 "\(why)"
             )
             #expect(changes.isEmpty, "\(why)")
+            // Off the board, as an entry refused before its dry run is: its proposer pins a fresh one.
+            #expect(try await Self.boardEntries(fixture).isEmpty, "\(why)")
         }
+    }
+
+    /// A memory limit is raised from the one the workload's pods run with, which can differ from the
+    /// template's: a LimitRange's default (no limit in the template), a rollout under way. It must rise
+    /// above the template's (the pods' where the template has none), to at most the higher × the factor.
+    static let memoryRaises:
+        [(why: String, template: String?, pods: Double?, wanted: String, cap: Double?, taken: Bool)] = [
+            ("a LimitRange's 512Mi on the pods, raised", nil, 512 * 1_048_576, "768Mi", nil, true),
+            ("a LimitRange's 512Mi on the pods, lowered", nil, 512 * 1_048_576, "400Mi", nil, false),
+            (
+                "pods at 1Gi mid-rollout, template at 512Mi, raised from the pods'", "512Mi", 1_073_741_824, "1536Mi",
+                nil, true
+            ),
+            ("pods at 1Gi, template at 512Mi, lowered", "512Mi", 1_073_741_824, "400Mi", nil, false),
+            ("no limit anywhere", nil, nil, "768Mi", nil, false),
+            ("capped at a decimal maximum as the builder writes it (1G: 954Mi)", "800Mi", nil, "954Mi", 1e9, true),
+            ("past the decimal cap", "800Mi", nil, "955Mi", 1e9, false),
+        ]
+
+    @Test(arguments: memoryRaises.indices)
+    func aMemoryLimitIsTakenAsARaiseOfWhatThePodsRunWith(_ index: Int) {
+        let (why, limit, pods, wanted, cap, taken) = Self.memoryRaises[index]
+        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
+        let resources = limit.map { #""resources": {"limits": {"memory": "\#($0)"}}, "# } ?? ""
+        let object = #"{"spec": {"template": {"spec": {"containers": [{\#(resources)"name": "app"}]}}}}"#
+        let refusal = HandedProposal.currentValueRefusal(
+            .setResources(web, container: "app", limits: ["memory": wanted], requests: [:]),
+            current: KubeClient.object(Array(object.utf8)),
+            podMemoryLimit: pods,
+            template: .init(.setResources, maximum: cap)
+        )
+        #expect((refusal == nil) == taken, "\(why): \(refusal ?? "taken")")
     }
 
     /// The same judgement for counts and sizes, on objects as the API server answers them.

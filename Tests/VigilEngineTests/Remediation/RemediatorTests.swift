@@ -549,6 +549,49 @@ import VigilTestKit
         )
     }
 
+    /// A drain cut short by a restart is reconciled from its cordon, which the node shows; the record says
+    /// what no read of the node tells: whether its evictions had begun (an `evicting` on record).
+    @Test(arguments: [true, false])
+    func aDrainCutShortSaysWhetherItsEvictionsHadBegun(_ evicting: Bool) async throws {
+        let fixture = try RemediationFixture()
+        let drain = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-failure",
+            action: .drain(node: "node-1", ProposalBuilder.drainOptions),
+            name: "drain"
+        )
+        var applying = RemediationFixture.record(
+            .applying,
+            proposal: drain.proposals[0].id,
+            incident: drain.id,
+            at: fixture.now
+        )
+        (applying.subject, applying.cause, applying.action) = ("node/node-1", "node-failure", "drain")
+        (applying.target, applying.namespace) = ("node/node-1", "")
+        applying.request = AuditRecord.Exchange(method: "PATCH", path: "/api/v1/nodes/node-1")
+        applying.changes = [AuditRecord.Change(path: "spec.unschedulable", before: nil, after: "true")]
+        let log = try AuditLog(path: fixture.auditPath, environment: [:])
+        try log.append(applying)
+        if evicting {
+            var named = applying
+            (named.step, named.request, named.changes) = (.evicting, nil, nil)
+            named.message = "evicting pod shop/web-1"
+            try log.append(named)
+        }
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/api/v1/nodes/node-1", "patch": {"spec": {"unschedulable": true}}}"#
+        )
+
+        let restarted = try fixture.remediator(RemediationFixture.applying)
+        fixture.advance(60)
+        await restarted.round([], cluster: ClusterModel())
+        let settled = try #require(try fixture.records().last { $0.step == .reconciled })
+        #expect(settled.reason == "applied")
+        let says = evicting ? "its evictions were under way" : "the process stopped before its evictions"
+        #expect(settled.message?.contains(says) == true, "\(settled.message ?? "")")
+    }
+
     /// What became of the pod a crashed delete named, and whether the delete landed.
     enum PodAfterTheCrash: String, CaseIterable, Sendable {
         case gone, terminating, recreated, untouched

@@ -69,10 +69,7 @@ struct UndoTests {
     /// fix has an undo plan.
     private static func fixture() async throws -> RemediationFixture {
         let fixture = try RemediationFixture()
-        try await fixture.server.control(
-            "/__patch",
-            #"{"path": "\#(web.path)", "patch": {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "shop/web:1.1", "resources": {"limits": {"memory": "512Mi"}}}]}}}}}"#
-        )
+        try await fixture.limitMemory(to: "512Mi")
         return fixture
     }
 
@@ -109,6 +106,35 @@ struct UndoTests {
     /// The value of `field` (a dotted path, as the audit log names it) in `object`.
     static func value(_ field: String, of object: [String: Any]) -> String? {
         ObjectDiff.changes(before: [:], after: object).first { $0.path == field }?.after
+    }
+
+    /// A rollback's undo rolls forward to the revision it left; that patch comes from the replicasets, and
+    /// the `undoing` record held the PATCH without it. It holds it now, byte for byte what is sent.
+    @Test func aRollbacksUndoRecordsThePatchItSends() async throws {
+        let fixture = try RemediationFixture()
+        let incident = RemediationFixture.incident(
+            Subject(kind: "deployment", namespace: "shop", name: "web"),
+            cause: "crashloop-after-rollout",
+            action: .undo(Self.web, toRevision: nil),
+            name: "rollback",
+            verify: Playbook.Verification(within: 60, undo: .notResolved)
+        )
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+        let image = { (object: [String: Any]) in Self.value("spec.template.spec.containers[app].image", of: object) }
+        #expect(image(try await fixture.object(Self.web.path)) == "shop/web:1")
+        fixture.advance(61)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.suffix(4).map(\.step) == [.verified, .undoing, .undone, .escalated])
+        #expect(records.first { $0.step == .undone }?.reason == "undone")
+        let undoing = try #require(records.first { $0.step == .undoing })
+        let sent = try #require(try await Self.writes(fixture, to: Self.web).last)
+        #expect(undoing.request?.method == "PATCH" && undoing.request?.body != nil)
+        #expect(undoing.request?.body == sent.body)
+        #expect(sent.body?.contains(#""op":"test","path":"/metadata/resourceVersion""#) == true)
+        #expect(image(try await fixture.object(Self.web.path)) == "shop/web:1.1")
     }
 
     @Test func anUndoIsSentConditionedOnTheObjectAsReadAndPutsTheValueBack() async throws {
