@@ -7,7 +7,8 @@ import VigilCore
 /// (no label) does not — on unescaped names and values, in bytes, with `__name__` counted as a label. A series is
 /// checked once, when first seen (Prometheus checks on a miss of its scrape cache), and one over a limit
 /// fails the whole scrape. What bounds the parser's memory is not these but the line length
-/// (``VigilCore/ExpositionLimits``), the sample limit and the body size limit.
+/// (``VigilCore/ExpositionLimits``) and the body size limit (and the sample limit, where the scraper
+/// applies it: without label limits and relabelling).
 public struct LabelLimits: Sendable, Equatable {
     /// Most labels per series, `__name__` included.
     public var labels: Int

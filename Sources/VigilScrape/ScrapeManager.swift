@@ -157,18 +157,22 @@ public actor ScrapeManager {
         transport: any HTTPTransport,
         store: SeriesStore
     ) -> TargetScraper {
-        // With metric relabelling, `sample_limit` counts the samples relabelling keeps, as Prometheus
-        // counts them: the manager checks it after relabelling, so the scraper must not cut earlier. With
-        // label limits too: Prometheus reads on past the sample limit, and a series over a label limit
-        // anywhere in the body fails the scrape with its own error (the body size limit bounds the read).
         var scraped = target
-        if !target.metricRelabeling.isEmpty || target.labelLimits != .none { scraped.sampleLimit = 0 }
+        if judgesSampleLimit(target) { scraped.sampleLimit = 0 }
         return TargetScraper(
             target: scraped,
             transport: transport,
             cache: SeriesCache(),
             clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         )
+    }
+
+    /// Whether the manager, not the scraper, judges `target`'s `sample_limit`. With metric relabelling it
+    /// counts the samples relabelling keeps, as Prometheus counts them; with label limits, Prometheus reads
+    /// on past the sample limit, and a series over a label limit anywhere in the body fails the scrape with
+    /// its own error. Then the scraper must not cut earlier (the body size limit bounds the read).
+    static func judgesSampleLimit(_ target: ScrapeTarget) -> Bool {
+        !target.metricRelabeling.isEmpty || target.labelLimits != .none
     }
 
     /// The targets being scraped.
@@ -283,7 +287,6 @@ public actor ScrapeManager {
 
     private func ingest(_ result: ScrapeResult, from state: TargetState, at time: Double) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let storedBefore = store.count
         defer {
             metrics.ingest.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             (result.up ? metrics.successes : metrics.failures).increment()
@@ -328,7 +331,7 @@ public actor ScrapeManager {
         state.health.samplesScraped = result.samplesScraped
         if refusedInScrape > 0 { refuse(refusedInScrape, state: state) }
         if !result.up, state.scraper.cache.seriesCount > state.cachedSeries {
-            dropWhatAFailedScrapeAdded(state, registeredFrom: storedBefore)
+            dropWhatAFailedScrapeAdded(state)
         }
         // Every new spelling of a known series adds a key to the cache and none leaves: a target that
         // re-spells its series every scrape would grow it for ever. (Prometheus's scrape cache drops the
@@ -341,21 +344,21 @@ public actor ScrapeManager {
     /// How many spellings beyond two a series a target's cache may keep before it is renewed.
     static let spareSpellings = 1_000
 
-    /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, a series
-    /// over a label limit, or a scrape over the sample limit that relabelling had registered — leaves them with a fresh cache, and
-    /// the store series only it registered to the next garbage collection: a target that fails this way
-    /// every scrape, with new series each time, must not grow (a target that is down ages nothing). The
-    /// series known before it keep their history (``renewCache(_:keeping:)``).
-    /// `registeredFrom` is the store's size before the scrape: the store numbers new series from there.
-    private func dropWhatAFailedScrapeAdded(_ state: TargetState, registeredFrom: Int) {
-        renewCache(state) { Int($0.index) < registeredFrom }
+    /// A failed scrape that put series in the cache — a parse cut off by a bad line or a timeout, a scrape
+    /// over a label or sample limit — leaves them with a fresh cache (none of them reached the store:
+    /// ``resolve(_:of:)`` admits nothing of a scrape over a limit): a target that fails this way every
+    /// scrape, with new series each time, must not grow. The series known before it keep their history
+    /// (``renewCache(_:keeping:)``).
+    private func dropWhatAFailedScrapeAdded(_ state: TargetState) {
+        renewCache(state) { _ in true }
     }
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
     /// lookup per sample; labelling (target labels, relabelling, label limits) only for a series seen for
     /// the first time. Returns how many samples relabelling kept, or why a new series broke a label limit.
-    /// New series are all labelled and judged before any is admitted to the store, so a scrape that breaks
-    /// a limit adds nothing to it (the series it showed stay unmapped, to be judged again).
+    /// With a label or sample limit, every new series is judged — labelled once, the limits applied —
+    /// before any is admitted to the store, so a scrape that breaks one adds nothing to it (Prometheus
+    /// rolls such a scrape back); the series it showed stay unmapped, to be judged again.
     private func resolve(
         _ samples: [ScrapeResult.Sample],
         of state: TargetState
@@ -379,16 +382,26 @@ public actor ScrapeManager {
             }
         }
         guard !unmapped.isEmpty else { return (kept, nil) }
-        // Every new series is judged before any is admitted, so a scrape that breaks a limit adds nothing
-        // to the store; each is labelled again to be admitted, rather than every new series's labels held
-        // at once (a first scrape of a large target).
-        if state.target.labelLimits != .none {
+        let limits = state.target.labelLimits
+        let sampleLimit = Self.judgesSampleLimit(state.target) ? state.target.sampleLimit : 0
+        if limits != .none || sampleLimit > 0 {
+            // By series (a series may be repeated in a body any number of times): whether relabelling
+            // keeps it.
+            var keeps: [UInt32: Bool] = [:]
+            var keptNew = 0
             for series in unmapped {
-                guard let labels = state.labeler.label(cache.labels(of: series) ?? []) else { continue }
-                if let why = state.target.labelLimits.violation(labels) { return (0, why) }
+                if keeps[series.index] == nil {
+                    let labels = state.labeler.label(cache.labels(of: series) ?? [])
+                    if let labels, let why = limits.violation(labels) { return (0, why) }
+                    keeps[series.index] = labels != nil
+                }
+                if keeps[series.index] == true { keptNew += 1 }
             }
+            // Over the sample limit: the caller fails the scrape, and nothing of it is admitted.
+            if sampleLimit > 0, kept + keptNew > sampleLimit { return (kept + keptNew, nil) }
         }
-        // A series twice in one scrape is mapped at its first sample.
+        // Each new series labelled (again) to be admitted, rather than every one's labels held at once (a
+        // first scrape of a large target); a series twice in one scrape is mapped at its first sample.
         for series in unmapped where state.storeRefs[Int(series.index)] == 0 {
             let labels = state.labeler.label(cache.labels(of: series) ?? [])
             // The cache keeps a series's labels only until it is mapped, once.

@@ -149,6 +149,8 @@ struct LabelLimitTests {
         transport.answer("a 1\nb 1\n")
         await manager.scrapeAll()
         #expect(await manager.health[0].lastError == "sample limit exceeded")
+        // Judged before any series is admitted, as the label limits are: nothing of either scrape is stored.
+        #expect(await manager.seriesCount == 3)  // up, scrape_duration_seconds, scrape_samples_scraped
         transport.answer("a 1\n")
         await manager.scrapeAll()
         #expect(await manager.health[0].health == "up")

@@ -123,8 +123,9 @@ struct ScrapeManagerTests {
         #expect(health.health == "down")
         #expect(health.lastError == "sample limit exceeded")
         #expect(!(await manager.exposition().contains("metric=\"queue\"")))
-        // A series first seen in the refused scrape is known (its labels were read) but holds no sample.
+        // A series first seen in the refused scrape is not stored: the limit is judged before any is admitted.
         #expect(!(await manager.exposition().contains("metric=\"errors\"")))
+        #expect(!(await manager.seriesDescriptions().contains { $0.hasPrefix("errors") }))
     }
 
     @Test func countersAreScoredAsRatesAndBucketsAreSkipped() async {

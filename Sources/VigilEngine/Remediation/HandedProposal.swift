@@ -150,7 +150,7 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     /// an entry whose playbook or action this leader does not know, or whose request changes anything
     /// else. No evidence: the leader does not judge the cause again, it applies under its guards and
     /// verifies. With the playbook's action template, by which the leader judges the value again against
-    /// the object as its dry run reads it (``currentValueRefusal(_:current:template:)``).
+    /// the object as its dry run reads it (``currentValueRefusal(_:current:podMemoryLimit:template:)``).
     public func vouched(by playbooks: [Playbook]) -> Result<Vouched, Untrusted> {
         func no(_ reason: String) -> Result<Vouched, Untrusted> {
             .failure(Untrusted(reason: reason))
@@ -212,7 +212,7 @@ public struct HandedProposal: Sendable, Equatable, Codable {
     /// Why `request`'s values are none the playbook's `template` makes (``ProposalBuilder``), or nil: a
     /// drain as playbooks drain, a rollback to the previous revision, a memory limit alone, a count of at
     /// least one, each within the template's cap. (The builder's value is the current one × the factor,
-    /// which the leader judges once its dry run has read it: ``currentValueRefusal(_:current:template:)``.)
+    /// which the leader judges once its dry run has read it: ``currentValueRefusal(_:current:podMemoryLimit:template:)``.)
     private static func valuesRefusal(_ request: KubeAction, _ template: Playbook.ActionTemplate) -> String? {
         // The cap as the builder writes a capped value (whole Mi, rounded up: `max: 1G` is 954Mi).
         let cap = template.maximum.flatMap { Quantity.value(Quantity.bytes($0)) } ?? .infinity
@@ -221,6 +221,9 @@ public struct HandedProposal: Sendable, Equatable, Codable {
             return "its drain options are not those a playbook's drain uses"
         case .undo(_, let revision?):
             return "it rolls back to revision \(revision); a playbook's rollback names none"
+        case .setResources(_, nil, _, _):
+            // Without a container it would set every container's limit, judged by none of theirs.
+            return "its request names no container"
         case .setResources(_, _, let limits, let requests):
             guard requests.isEmpty, limits.count == 1, let bytes = limits["memory"].flatMap(Quantity.value) else {
                 return "its request sets other resources than a memory limit"

@@ -20,6 +20,8 @@ public struct RemediationLedger: Sendable {
     public private(set) var pending: [String: AuditRecord] = [:]
     /// `applying` with no answer yet, by proposal id.
     public private(set) var inFlight: [String: AuditRecord] = [:]
+    /// Drains whose last `applying` was followed by an `evicting`: their evictions had begun.
+    public private(set) var evictionsBegun: Set<String> = []
     /// Applied, waiting for verification, by proposal id: the `applied` record and when.
     public private(set) var verifying: [String: Change] = [:]
     /// `action target cause` of fixes verified as not helping: never proposed for applying again.
@@ -67,6 +69,9 @@ public struct RemediationLedger: Sendable {
         case .applying:
             pending[id] = nil
             inFlight[id] = record
+            evictionsBegun.remove(id)
+        case .evicting:
+            evictionsBegun.insert(id)
         case .applied:
             inFlight[id] = nil
             settled.insert(id)
@@ -140,7 +145,7 @@ public struct RemediationLedger: Sendable {
             if record.reason == "lease-lost" { inFlight[id] = nil }
             // An undo refused before it was sent has ended.
             undoInFlight[id] = nil
-        case .proposed, .dryRun, .evicting:
+        case .proposed, .dryRun:
             break
         }
     }

@@ -400,10 +400,13 @@ public actor Remediator {
         return (dryRun, outcome)
     }
 
-    /// For a memory fix, the highest limit the round's model shows on the incident's pods for its container.
-    private static func podMemoryLimit(_ action: KubeAction, _ incident: Incident, _ cluster: ClusterModel) -> Double? {
-        guard case .setResources(_, let container, _, _) = action else { return nil }
-        return ProposalBuilder(cluster: cluster).podMemoryLimit(of: incident.subject, container: container)
+    /// For a memory fix, the highest limit the round's model shows for its container on the pods of the
+    /// workload the request changes (never the subject an entry names: anyone who may write the board
+    /// could name another workload whose pods run with more).
+    private static func podMemoryLimit(_ action: KubeAction, _ cluster: ClusterModel) -> Double? {
+        guard case .setResources(let object, let container, _, _) = action else { return nil }
+        let workload = Subject(kind: object.resource.rawValue, namespace: object.namespace, name: object.name)
+        return ProposalBuilder(cluster: cluster).podMemoryLimit(of: workload, container: container)
     }
 
     /// Puts a drain's evictions on record before the first is sent; false (none is sent) when the log
@@ -473,7 +476,7 @@ public actor Remediator {
             let why = HandedProposal.currentValueRefusal(
                 action,
                 current: before,
-                podMemoryLimit: Self.podMemoryLimit(action, incident, cluster),
+                podMemoryLimit: Self.podMemoryLimit(action, cluster),
                 template: template
             )
         {
@@ -678,7 +681,7 @@ public actor Remediator {
             case (true, false) where entry.action == "drain":
                 // Reconciled from its cordon: what became of the evictions no read of the node tells.
                 settled.message =
-                    ledger.latest[entry.proposal]?.step == .evicting
+                    ledger.evictionsBegun.contains(entry.proposal)
                     ? "the node is cordoned; its evictions were under way when the process stopped, so pods its "
                         + "evicting record names may still run there: they are not evicted again"
                     : "the node is cordoned; the process stopped before its evictions: its pods are not evicted"

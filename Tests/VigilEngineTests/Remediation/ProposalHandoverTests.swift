@@ -258,18 +258,51 @@ struct ProposalHandoverTests {
     /// raises, by at most its factor (512Mi × 1.5 = 768Mi here). Such an entry was vouched for by its cap
     /// alone, so a memory limit lowered to any value under the cap passed; the leader now judges it again
     /// against the object its dry run read, and refuses it before any change.
-    static let raises: [(why: String, objectLimit: String?, handed: String, applied: Bool)] = [
-        ("the playbook's own raise", "512Mi", "768Mi", true),
-        ("a smaller raise", "512Mi", "600Mi", true),
-        ("a lower limit", "512Mi", "256Mi", false),
-        ("the same limit", "512Mi", "512Mi", false),
-        ("a raise past the factor", "512Mi", "1Gi", false),
-        ("a limit where there was none", nil, "768Mi", false),
+    /// The leader's model shows `podLimit` on the pods of deployment/web where given.
+    static let raises: [(why: String, objectLimit: String?, podLimit: String?, handed: String, applied: Bool)] = [
+        ("the playbook's own raise", "512Mi", nil, "768Mi", true),
+        ("a smaller raise", "512Mi", nil, "600Mi", true),
+        ("a lower limit", "512Mi", nil, "256Mi", false),
+        ("the same limit", "512Mi", nil, "512Mi", false),
+        ("a raise past the factor", "512Mi", nil, "1Gi", false),
+        ("a limit where there was none", nil, nil, "768Mi", false),
+        ("a raise of the LimitRange default the pods run with", nil, "512Mi", "768Mi", true),
+        ("a LimitRange default lowered", nil, "512Mi", "400Mi", false),
     ]
+
+    /// A model of deployment/web whose pod `web-1` (of its replicaset) runs container `app` with `limit`.
+    static func podsOfWeb(limit: String) -> ClusterModel {
+        func owner(_ kind: String, _ name: String) -> [[String: Any]] {
+            [["apiVersion": "apps/v1", "kind": kind, "name": name, "uid": "uid-\(name)", "controller": true]]
+        }
+        var cluster = ClusterModel()
+        cluster.load(
+            items: [
+                ["kind": "Deployment", "metadata": ["name": "web", "namespace": "shop", "uid": "uid-web"]],
+                [
+                    "kind": "ReplicaSet",
+                    "metadata": [
+                        "name": "web-7f6c", "namespace": "shop", "uid": "uid-web-7f6c",
+                        "ownerReferences": owner("Deployment", "web"),
+                    ],
+                ],
+                [
+                    "kind": "Pod",
+                    "metadata": [
+                        "name": "web-1", "namespace": "shop", "ownerReferences": owner("ReplicaSet", "web-7f6c"),
+                    ],
+                    "spec": ["containers": [["name": "app", "resources": ["limits": ["memory": limit]]]]],
+                    "status": ["containerStatuses": [["name": "app", "ready": true, "restartCount": 0]]],
+                ],
+            ],
+            now: Date(timeIntervalSince1970: 1_800_000_000)
+        )
+        return cluster
+    }
 
     @Test(arguments: raises.indices)
     func anEntryIsAppliedOnlyAsARaiseOfTheObjectAsItIsNow(_ index: Int) async throws {
-        let (why, objectLimit, handed, applied) = Self.raises[index]
+        let (why, objectLimit, podLimit, handed, applied) = Self.raises[index]
         let fixture = try RemediationFixture()
         if let objectLimit { try await fixture.limitMemory(to: objectLimit) }
         let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
@@ -278,7 +311,8 @@ struct ProposalHandoverTests {
         let entry = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
         let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
         #expect(await board.pin(entry.id, entry.json) == .pinned)
-        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        let cluster = podLimit.map(Self.podsOfWeb) ?? ClusterModel()
+        await leader.remediator.round([], cluster: cluster, playbooks: Self.playbooks)
         let records = try leader.records()
         let changes = try await fixture.changes().filter { $0.path == Self.deployment }
         if applied {
@@ -288,8 +322,9 @@ struct ProposalHandoverTests {
             #expect(records.map(\.step) == [.proposed, .dryRun, .refused], "\(why)")
             #expect(records.last?.reason == "untrusted-handover", "\(why)")
             #expect(
-                records.last?.message?.contains(objectLimit == nil ? "have a memory limit to raise" : "no raise")
-                    == true,
+                records.last?.message?.contains(
+                    objectLimit == nil && podLimit == nil ? "have a memory limit to raise" : "no raise"
+                ) == true,
                 "\(why)"
             )
             #expect(changes.isEmpty, "\(why)")
