@@ -355,10 +355,12 @@ public actor ScrapeManager {
 
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
     /// lookup per sample; labelling (target labels, relabelling, label limits) only for a series seen for
-    /// the first time. Returns how many samples relabelling kept, or why a new series broke a label limit.
-    /// With a label or sample limit, every new series is judged — labelled once, the limits applied —
-    /// before any is admitted to the store, so a scrape that breaks one adds nothing to it (Prometheus
-    /// rolls such a scrape back); the series it showed stay unmapped, to be judged again.
+    /// the first time. Returns how many samples relabelling kept (over the sample limit, counted before the
+    /// store's series limit refuses any, as Prometheus counts them), or why a new series broke a label
+    /// limit. With label limits, or a sample limit the manager judges (``judgesSampleLimit(_:)``), every
+    /// new series is judged — labelled once, the limits applied — before any is admitted to the store, so a
+    /// scrape that breaks one adds nothing to it (Prometheus rolls such a scrape back); the series it
+    /// showed stay unmapped, to be judged again.
     private func resolve(
         _ samples: [ScrapeResult.Sample],
         of state: TargetState

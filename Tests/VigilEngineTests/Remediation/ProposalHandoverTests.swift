@@ -234,6 +234,10 @@ struct ProposalHandoverTests {
                 .setResources(web, container: "app", limits: ["memory": "954Mi"], requests: [:]), true
             ),
             (
+                "a memory limit for no container (every container's)", .init(.setResources),
+                .setResources(web, container: nil, limits: ["memory": "768Mi"], requests: [:]), false
+            ),
+            (
                 "a memory limit of nothing", .init(.setResources),
                 .setResources(web, container: "app", limits: ["memory": "0"], requests: [:]), false
             ),
@@ -271,25 +275,29 @@ struct ProposalHandoverTests {
     ]
 
     /// A model of deployment/web whose pod `web-1` (of its replicaset) runs container `app` with `limit`.
-    static func podsOfWeb(limit: String) -> ClusterModel {
+    static func podsOfWeb(limit: String) -> ClusterModel { podsOf("web", limit: limit) }
+
+    /// A model of deployment/`name` in shop whose pod (of its replicaset) runs container `app` with `limit`.
+    static func podsOf(_ name: String, limit: String) -> ClusterModel {
         func owner(_ kind: String, _ name: String) -> [[String: Any]] {
             [["apiVersion": "apps/v1", "kind": kind, "name": name, "uid": "uid-\(name)", "controller": true]]
         }
         var cluster = ClusterModel()
         cluster.load(
             items: [
-                ["kind": "Deployment", "metadata": ["name": "web", "namespace": "shop", "uid": "uid-web"]],
+                ["kind": "Deployment", "metadata": ["name": name, "namespace": "shop", "uid": "uid-\(name)"]],
                 [
                     "kind": "ReplicaSet",
                     "metadata": [
-                        "name": "web-7f6c", "namespace": "shop", "uid": "uid-web-7f6c",
-                        "ownerReferences": owner("Deployment", "web"),
+                        "name": "\(name)-7f6c", "namespace": "shop", "uid": "uid-\(name)-7f6c",
+                        "ownerReferences": owner("Deployment", name),
                     ],
                 ],
                 [
                     "kind": "Pod",
                     "metadata": [
-                        "name": "web-1", "namespace": "shop", "ownerReferences": owner("ReplicaSet", "web-7f6c"),
+                        "name": "\(name)-1", "namespace": "shop",
+                        "ownerReferences": owner("ReplicaSet", "\(name)-7f6c"),
                     ],
                     "spec": ["containers": [["name": "app", "resources": ["limits": ["memory": limit]]]]],
                     "status": ["containerStatuses": [["name": "app", "ready": true, "restartCount": 0]]],
@@ -298,6 +306,25 @@ struct ProposalHandoverTests {
             now: Date(timeIntervalSince1970: 1_800_000_000)
         )
         return cluster
+    }
+
+    /// The pods judged are those of the workload the request changes, never of the subject the entry
+    /// names: an entry for deployment/web (512Mi) naming deployment/api, whose pods run with 4Gi, as its
+    /// subject would otherwise pass a raise of web to 6Gi.
+    @Test func thePodsJudgedAreTheRequestsWorkloadsNotTheEntrysSubjects() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory(to: "512Mi")
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let incident = RemediationFixture.memoryIncident(limit: "6Gi")
+        var entry = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
+        entry.incident.name = "api"
+        let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
+        #expect(await board.pin(entry.id, entry.json) == .pinned)
+        await leader.remediator.round([], cluster: Self.podsOf("api", limit: "4Gi"), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.reason == "untrusted-handover")
+        #expect(try leader.records().last?.message?.contains("no raise") == true)
+        #expect(try await fixture.changes().filter { $0.path == Self.deployment }.isEmpty)
     }
 
     @Test(arguments: raises.indices)

@@ -13,6 +13,17 @@ struct RemediationLedgerTests {
         ])
     }
 
+    /// Whether a drain's evictions had begun is told from its records since its last `applying`, not from
+    /// its latest record (a refusal or a dry run may follow the `evicting`).
+    @Test func aDrainsEvictionsHaveBegunFromItsEvictingOnUntilItsNextApplying() {
+        let applying = GuardrailsTests.record(.applying, "drain", proposal: "p1")
+        let evicting = GuardrailsTests.record(.evicting, "drain", proposal: "p1")
+        let refused = GuardrailsTests.record(.refused, "drain", proposal: "p1", reason: "cooldown")
+        #expect(!RemediationLedger(records: [applying]).evictionsBegun.contains("p1"))
+        #expect(RemediationLedger(records: [applying, evicting, refused]).evictionsBegun.contains("p1"))
+        #expect(!RemediationLedger(records: [applying, evicting, applying]).evictionsBegun.contains("p1"))
+    }
+
     @Test(arguments: ["in-flight", "not-leader", "already-applied", "cooldown"])
     func aRefusalAfterACrashsApplyingLeavesItInFlight(_ reason: String) {
         let ledger = Self.applying(then: reason)
