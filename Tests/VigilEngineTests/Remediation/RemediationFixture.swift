@@ -81,12 +81,18 @@ final class RemediationFixture: @unchecked Sendable {
     /// The `applying` of ``memoryIncident(_:limit:cause:severity:autonomy:verify:)``'s default fix, with no
     /// answer after it: what a crash leaves in the log, or another process in the middle of the change.
     func unansweredApply(of incident: Incident) -> AuditRecord {
-        var applying = Self.record(.applying, proposal: incident.proposals[0].id, incident: incident.id, at: now)
+        var applying = applyingRecord(of: incident)
         applying.request = AuditRecord.Exchange(method: "PATCH", path: Self.web)
         applying.changes = [
             .init(path: "spec.template.spec.containers[app].resources.limits.memory", before: nil, after: "768Mi")
         ]
         return applying
+    }
+
+    /// An `applying` of `incident`'s first proposal now, with the memory-limit fix's record fields (the
+    /// caller sets those of another action).
+    func applyingRecord(of incident: Incident) -> AuditRecord {
+        Self.record(.applying, proposal: incident.proposals[0].id, incident: incident.id, at: now)
     }
 
     /// Puts that fix in the object, as its change would, through the fake server's control endpoint (which

@@ -560,12 +560,7 @@ import VigilTestKit
             action: .drain(node: "node-1", ProposalBuilder.drainOptions),
             name: "drain"
         )
-        var applying = RemediationFixture.record(
-            .applying,
-            proposal: drain.proposals[0].id,
-            incident: drain.id,
-            at: fixture.now
-        )
+        var applying = fixture.applyingRecord(of: drain)
         (applying.subject, applying.cause, applying.action) = ("node/node-1", "node-failure", "drain")
         (applying.target, applying.namespace) = ("node/node-1", "")
         applying.request = AuditRecord.Exchange(method: "PATCH", path: "/api/v1/nodes/node-1")
@@ -605,12 +600,7 @@ import VigilTestKit
     func aDeleteIsReconciledFromWhatBecameOfItsPod(_ pod: PodAfterTheCrash) async throws {
         let fixture = try RemediationFixture()
         let crashed = RemediationFixture.podDeleted("web-1")
-        var applying = RemediationFixture.record(
-            .applying,
-            proposal: crashed.proposals[0].id,
-            incident: crashed.id,
-            at: fixture.now
-        )
+        var applying = fixture.applyingRecord(of: crashed)
         (applying.cause, applying.action, applying.target) = ("crashloop", "delete-pod", "pod/web-1")
         applying.request = AuditRecord.Exchange(method: "DELETE", path: "/api/v1/namespaces/shop/pods/web-1")
         try AuditLog(path: fixture.auditPath, environment: [:]).append(applying)
