@@ -111,8 +111,15 @@ public enum KubeAction: Sendable, Equatable, Codable {
 
     /// The change itself. `now` stamps a restart (`kubectl.kubernetes.io/restartedAt`); `current` (the
     /// object the check read, as JSON) makes an annotate or label patch the difference kubectl computes:
-    /// keys already at their value, and removals of keys that are not there, are left out.
-    public func change(dryRun: Bool, now: Date = Date(), current: [String: Any] = [:]) -> KubeRequest {
+    /// keys already at their value, and removals of keys that are not there, are left out. `rollbackPatch`
+    /// is a rollback's body (``ActionOutcome/rollbackPatch``): its JSON patch comes from the replicasets,
+    /// which only ``KubeClient`` reads; without it (or empty) a rollback is its envelope alone.
+    public func change(
+        dryRun: Bool,
+        now: Date = Date(),
+        current: [String: Any] = [:],
+        rollbackPatch: [UInt8]? = nil
+    ) -> KubeRequest {
         let dryRunQuery = dryRun ? [KubeQueryItem("dryRun", "All")] : []
         switch self {
         case .restart(let object):
@@ -125,13 +132,12 @@ public enum KubeAction: Sendable, Equatable, Codable {
                 ["spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": stamp]]]]]
             )
         case .undo(let object, _):
-            // The patch itself depends on the replicasets: KubeClient computes it (RolloutUndo); this is
-            // its envelope.
             return KubeRequest(
                 method: "PATCH",
                 path: object.path,
                 query: dryRunQuery,
-                contentType: "application/json-patch+json"
+                contentType: "application/json-patch+json",
+                body: rollbackPatch.flatMap { $0.isEmpty ? nil : $0 }
             )
         case .scale(let object, let replicas):
             return Self.patch(

@@ -358,8 +358,7 @@ public struct KubeClient: Sendable {
                 before: read
             )
         }
-        var request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun)
-        request.body = body
+        let request = KubeAction.undo(deployment, toRevision: toRevision).change(dryRun: dryRun, rollbackPatch: body)
         let answer = try await send(guarded(request))
         return ActionOutcome(
             summary: Self.done("\(deployment) rolled back", dryRun),

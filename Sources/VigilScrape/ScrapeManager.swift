@@ -392,12 +392,16 @@ public actor ScrapeManager {
             var keeps: [UInt32: Bool] = [:]
             var keptNew = 0
             for series in unmapped {
-                if keeps[series.index] == nil {
+                let keep: Bool
+                if let known = keeps[series.index] {
+                    keep = known
+                } else {
                     let labels = state.labeler.label(cache.labels(of: series) ?? [])
                     if let labels, let why = limits.violation(labels) { return (0, why) }
-                    keeps[series.index] = labels != nil
+                    keep = labels != nil
+                    keeps[series.index] = keep
                 }
-                if keeps[series.index] == true { keptNew += 1 }
+                if keep { keptNew += 1 }
             }
             // Over the sample limit: the caller fails the scrape, and nothing of it is admitted.
             if sampleLimit > 0, kept + keptNew > sampleLimit { return (kept + keptNew, nil) }

@@ -79,8 +79,7 @@ extension Remediator {
                 return closeUndo(applied, .undone, "undo-failed", "cannot plan the rollback: \(error.description)")
             }
         }
-        var request = action.change(dryRun: false, current: object)
-        if let rollbackPatch, !rollbackPatch.isEmpty { request.body = rollbackPatch }
+        let request = action.change(dryRun: false, current: object, rollbackPatch: rollbackPatch)
         var undoing = applied
         undoing.step = .undoing
         undoing.time = Timestamp.utcMillis(wallTime())

@@ -513,11 +513,15 @@ public actor Remediator {
         lastRefusal[proposal.id] = nil
         let resourceVersion = Self.resourceVersion(outcome.before)
         var applying = record(.applying, proposal, incident, actor: actor)
-        var request = action.change(dryRun: false, now: Date(timeIntervalSince1970: now), current: before)
         // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
-        // client sends that one or nothing.
-        let rollbackPatch = if case .undo = action { outcome.rollbackPatch } else { [UInt8]?.none }
-        if let rollbackPatch, !rollbackPatch.isEmpty { request.body = rollbackPatch }
+        // client sends that one or nothing (other actions have none, and the client reads it for no other).
+        let rollbackPatch = outcome.rollbackPatch
+        var request = action.change(
+            dryRun: false,
+            now: Date(timeIntervalSince1970: now),
+            current: before,
+            rollbackPatch: rollbackPatch
+        )
         if let resourceVersion { request = request.preconditioned(onResourceVersion: resourceVersion) }
         applying.request = Self.exchange(request)
         applying.resourceVersion = resourceVersion

@@ -274,9 +274,6 @@ struct ProposalHandoverTests {
         ("a LimitRange default lowered", nil, "512Mi", "400Mi", false),
     ]
 
-    /// A model of deployment/web whose pod `web-1` (of its replicaset) runs container `app` with `limit`.
-    static func podsOfWeb(limit: String) -> ClusterModel { podsOf("web", limit: limit) }
-
     /// A model of deployment/`name` in shop whose pod (of its replicaset) runs container `app` with `limit`.
     static func podsOf(_ name: String, limit: String) -> ClusterModel {
         func owner(_ kind: String, _ name: String) -> [[String: Any]] {
@@ -338,7 +335,7 @@ struct ProposalHandoverTests {
         let entry = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
         let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
         #expect(await board.pin(entry.id, entry.json) == .pinned)
-        let cluster = podLimit.map(Self.podsOfWeb) ?? ClusterModel()
+        let cluster = podLimit.map { Self.podsOf("web", limit: $0) } ?? ClusterModel()
         await leader.remediator.round([], cluster: cluster, playbooks: Self.playbooks)
         let records = try leader.records()
         let changes = try await fixture.changes().filter { $0.path == Self.deployment }
