@@ -12,15 +12,8 @@ struct MemoryLimitChoiceTests {
     /// dictionary of pods keeps them in. It raises the highest limit, 640Mi: those pods run out too.
     @Test func aTieBetweenPodsRaisesTheHighestLimitEveryTime() async throws {
         try await computeOffThePool {
-            let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/memory-limit-1"
-            let directory = try TemporaryDirectory("tie")
-            for file in ["metrics.om", "events.json"] {
-                try FileManager.default.copyItem(atPath: "\(source)/\(file)", toPath: directory.file(file).path)
-            }
-            var cluster =
-                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(source)/cluster.json")))
-                as! [String: Any]
-            cluster["items"] = (cluster["items"] as! [[String: Any]]).map { item in
+            // Eight loads alive at once: each dictionary of pods has its own storage, and so its own order.
+            let rationales = try Self.memoryFixes(loads: 8) { item in
                 guard item["kind"] as? String == "Pod",
                     let name = (item["metadata"] as? [String: Any])?["name"] as? String,
                     name.hasPrefix("cart-")
@@ -31,27 +24,66 @@ struct MemoryLimitChoiceTests {
                     $0.merging(["restartCount": 5]) { $1 }
                 }
                 pod["status"] = status
-                if name.hasSuffix("-ltjth") {
-                    var spec = pod["spec"] as! [String: Any]
-                    spec["containers"] = (spec["containers"] as! [[String: Any]]).map {
-                        $0.merging(["resources": ["limits": ["memory": "640Mi"]]]) { $1 }
-                    }
-                    pod["spec"] = spec
-                }
+                if name.hasSuffix("-ltjth") { pod = Self.limiting(pod, to: "640Mi") }
                 return pod
-            }
-            try JSONSerialization.data(withJSONObject: cluster).write(to: directory.file("cluster.json"))
-
-            let engine = DiagnosisEngine(rules: try ScenarioReplayTests.rules.get())
-            // Eight loads alive at once: each dictionary of pods has its own storage, and so its own order.
-            let scenarios = try (0..<8).map { _ in try ReplayScenario.load(directory.url.path, keeping: engine.selects)
-            }
-            let rationales = scenarios.map { scenario in
-                engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents
-                    .flatMap(\.proposals).filter { $0.action == "set-resources" }.map(\.rationale)
             }
             #expect(Set(rationales).count == 1, "\(Set(rationales))")
             #expect(rationales.first?.first?.hasPrefix("memory limit 640Mi × ") == true, "\(rationales)")
+        }
+    }
+
+    /// Mid-rollout the template already holds more than the pods that ran out (cart's raised from 512Mi to
+    /// 1Gi, its pods not yet replaced): a raise of the pods' 512Mi to 768Mi would lower the template.
+    @Test func aTemplateRaisedAlreadyIsRaisedAgainNotLowered() async throws {
+        try await computeOffThePool {
+            let rationales = try Self.memoryFixes(loads: 1) { item in
+                guard item["kind"] as? String == "Deployment",
+                    (item["metadata"] as? [String: Any])?["name"] as? String == "cart"
+                else { return item }
+                var deployment = item
+                var spec = deployment["spec"] as! [String: Any]
+                spec["template"] = Self.limiting(spec["template"] as! [String: Any], to: "1Gi")
+                deployment["spec"] = spec
+                return deployment
+            }
+            #expect(
+                rationales == [["memory limit 1Gi (the template's; the pods ran with 512Mi) × 1.5"]],
+                "\(rationales)"
+            )
+        }
+    }
+
+    /// `object` (a pod, or a pod template) with every container's memory limit at `limit`.
+    static func limiting(_ object: [String: Any], to limit: String) -> [String: Any] {
+        var object = object
+        var spec = object["spec"] as! [String: Any]
+        spec["containers"] = (spec["containers"] as! [[String: Any]]).map {
+            $0.merging(["resources": ["limits": ["memory": limit]]]) { $1 }
+        }
+        object["spec"] = spec
+        return object
+    }
+
+    /// The rationales of memory-limit-1's memory fixes with its cluster's items changed by `change`, from
+    /// `loads` loads of it alive at once.
+    static func memoryFixes(loads: Int, _ change: ([String: Any]) -> [String: Any]) throws -> [[String]] {
+        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/memory-limit-1"
+        let directory = try TemporaryDirectory("memory-fix")
+        for file in ["metrics.om", "events.json"] {
+            try FileManager.default.copyItem(atPath: "\(source)/\(file)", toPath: directory.file(file).path)
+        }
+        var cluster =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(source)/cluster.json")))
+            as! [String: Any]
+        cluster["items"] = (cluster["items"] as! [[String: Any]]).map(change)
+        try JSONSerialization.data(withJSONObject: cluster).write(to: directory.file("cluster.json"))
+
+        let engine = DiagnosisEngine(rules: try ScenarioReplayTests.rules.get())
+        let scenarios = try (0..<loads).map { _ in try ReplayScenario.load(directory.url.path, keeping: engine.selects)
+        }
+        return scenarios.map { scenario in
+            engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents
+                .flatMap(\.proposals).filter { $0.action == "set-resources" }.map(\.rationale)
         }
     }
 }

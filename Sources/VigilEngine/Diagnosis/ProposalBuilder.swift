@@ -69,16 +69,21 @@ struct ProposalBuilder {
                 "move the node's pods to healthy nodes, honouring disruption budgets"
             )
         case .setResources:
-            guard let reference = workload(subject), let (container, limit) = memoryLimit(of: subject) else {
+            guard let reference = workload(subject), let (container, podLimit) = memoryLimit(of: subject) else {
                 return nil
             }
+            // Mid-rollout the template can hold more than the pods that ran out (it was raised already): a
+            // raise of theirs would lower it. The higher of the two is raised.
+            let templateLimit = templateMemoryLimit(of: subject, container: container)
+            let limit = max(podLimit, templateLimit ?? 0)
             let wanted = min(limit * template.factor, template.maximum ?? .infinity)
             guard wanted > limit else { return nil }
             let value = Quantity.bytes(wanted)
+            let whose = limit > podLimit ? " (the template's; the pods ran with \(Quantity.bytes(podLimit)))" : ""
             return make(
                 .setResources(reference, container: container, limits: ["memory": value], requests: [:]),
                 ["container": container, "memory_limit": value],
-                "memory limit \(Quantity.bytes(limit)) × \(template.factor)"
+                "memory limit \(Quantity.bytes(limit))\(whose) × \(template.factor)"
                     + (wanted < limit * template.factor ? ", capped" : "")
             )
         case .scale:
@@ -188,6 +193,14 @@ struct ProposalBuilder {
     func podMemoryLimit(of subject: Subject, container: String?) -> Double? {
         pods(of: subject).flatMap(\.containers).filter { container == nil || $0.name == container }
             .compactMap(\.memoryLimit).max()
+    }
+
+    /// `container`'s memory limit in the workload's pod template, as the round's model shows it.
+    private func templateMemoryLimit(of subject: Subject, container: String) -> Double? {
+        let key = "\(Topology.kindName(subject.kind))/\(subject.namespace)/\(subject.name)"
+        let resources = cluster.workloads[key]?.template.first { $0.name == container }?.resources ?? []
+        let prefix = "limits.memory="
+        return resources.first { $0.hasPrefix(prefix) }.flatMap { Quantity.value(String($0.dropFirst(prefix.count))) }
     }
 
     /// The container whose memory ran out and its current limit: from the pods of the workload, the

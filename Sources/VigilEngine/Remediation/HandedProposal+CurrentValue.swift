@@ -21,65 +21,17 @@ extension HandedProposal {
         podMemoryLimit: Double? = nil,
         template: Playbook.ActionTemplate
     ) -> String? {
-        let spec = object["spec"] as? [String: Any] ?? [:]
-        switch request {
-        case .setResources(_, let container, let limits, _):
-            guard let wanted = limits["memory"].flatMap(Quantity.value) else { return nil }
-            let named = KubeAction.containers(of: object).first {
-                container == nil || $0["name"] as? String == container
-            }
-            let resources = named?["resources"] as? [String: Any]
-            let limit = ((resources?["limits"] as? [String: Any])?["memory"] as? String).flatMap(Quantity.value)
-            guard let floor = limit ?? podMemoryLimit else {
-                return "neither its container nor the workload's pods have a memory limit to raise"
-            }
-            let base = max(limit ?? 0, podMemoryLimit ?? 0)
-            return bytesRefusal("memory limit", wanted, above: floor, raising: base, template)
-        case .expandPVC(_, let size):
-            guard let wanted = Quantity.value(size) else { return nil }
-            let capacity = ((object["status"] as? [String: Any])?["capacity"] as? [String: Any])?["storage"]
-            let requested = ((spec["resources"] as? [String: Any])?["requests"] as? [String: Any])?["storage"]
-            guard let now = ((capacity ?? requested) as? String).flatMap(Quantity.value) else {
-                return "its claim has no size to grow"
-            }
-            return bytesRefusal("size", wanted, above: now, raising: now, template)
-        case .scale(_, let wanted):
-            return countRefusal("replica count", wanted, spec["replicas"] as? Int, template)
-        case .setHPAMax(_, let wanted):
-            return countRefusal("maxReplicas", wanted, spec["maxReplicas"] as? Int, template)
-        default:
-            return nil
-        }
-    }
-
-    /// `wanted` bytes above `floor`, and at most what the builder makes from `base`: `base × factor` as a
-    /// quantity it writes (whole Mi, rounded up), capped at the template's maximum as it writes that.
-    private static func bytesRefusal(
-        _ what: String,
-        _ wanted: Double,
-        above floor: Double,
-        raising base: Double,
-        _ template: Playbook.ActionTemplate
-    ) -> String? {
-        let most = Quantity.value(Quantity.bytes(min(base * template.factor, template.maximum ?? .infinity))) ?? 0
-        guard wanted > floor, wanted <= most else {
-            return "its \(what) \(Quantity.bytes(wanted)) is no raise the playbook makes of the object's "
-                + "\(Quantity.bytes(floor)) (above it, to at most \(Quantity.bytes(most)))"
-        }
-        return nil
-    }
-
-    private static func countRefusal(
-        _ what: String,
-        _ wanted: Int,
-        _ now: Int?,
-        _ template: Playbook.ActionTemplate
-    ) -> String? {
-        guard let now else { return "the object has no \(what) to raise" }
-        let most = min(ProposalBuilder.count(Double(now) * template.factor), ProposalBuilder.countCap(template))
-        guard wanted > now, wanted <= most else {
-            return "its \(what) \(wanted) is no raise the playbook makes of the object's \(now) "
-                + "(above it, to at most \(most))"
+        guard let raised = RaisedValue(request, current: object, podMemoryLimit: podMemoryLimit) else { return nil }
+        guard let floor = raised.floor, let base = raised.base else { return raised.missing }
+        // The most the builder writes from `base`: × factor, capped, as a quantity (whole Mi, rounded up) or a
+        // count (rounded up, at most the template's count cap).
+        let most =
+            raised.inBytes
+            ? Quantity.value(Quantity.bytes(min(base * template.factor, template.maximum ?? .infinity))) ?? 0
+            : Double(min(ProposalBuilder.count(base * template.factor), ProposalBuilder.countCap(template)))
+        guard raised.wanted > floor, raised.wanted <= most else {
+            return "its \(raised.name) \(raised.shown(raised.wanted)) is no raise the playbook makes of the object's "
+                + "\(raised.shown(floor)) (above it, to at most \(raised.shown(most)))"
         }
         return nil
     }

@@ -488,6 +488,20 @@ public actor Remediator {
                 Refusal(reason: "untrusted-handover", message: "the entry handed over is not applied: \(why)")
             )
         }
+        // A playbook only raises; a raise made from a model older than the object (someone scaled up or
+        // raised the limit since) would lower it. The next round proposes afresh from the object as it is.
+        if let why = RaisedValue(action, current: before, podMemoryLimit: Self.podMemoryLimit(action, cluster))?
+            .lowering
+        {
+            return refuse(
+                proposal,
+                incident,
+                Refusal(
+                    reason: "not-a-raise",
+                    message: "\(proposal.target) is not changed: \(why); the proposal was made from an older view of it"
+                )
+            )
+        }
         if case .restart? = proposal.kubeAction, let all = Guardrails.restartsEveryReplica(before) {
             return refuse(
                 proposal,
