@@ -18,8 +18,8 @@ public actor ScrapeManager {
         let target: ScrapeTarget
         var scraper: TargetScraper
         let labeler: SeriesLabeler
-        /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it
-        /// (what a ``ScrapeBatch`` reads).
+        /// Cache reference → store reference + 1; 0 until mapped, `dropped` when relabelling dropped it,
+        /// `refused` when the store was full (what a ``ScrapeBatch`` reads).
         var storeRefs: [UInt32] = []
         var synthetic: (up: StoreRef, duration: StoreRef, samples: StoreRef)
         var health: TargetHealth
@@ -36,10 +36,11 @@ public actor ScrapeManager {
         var cachedSeries = 0
 
         static var dropped: UInt32 { ScrapeBatch.notStored }
+        static var refused: UInt32 { ScrapeBatch.refusedByStore }
 
-        /// The store series an entry of `storeRefs` names; nil for unmapped and dropped.
+        /// The store series an entry of `storeRefs` names; nil for unmapped, dropped and refused.
         static func series(_ mapped: UInt32) -> StoreRef? {
-            mapped == 0 || mapped == dropped ? nil : StoreRef(index: mapped - 1)
+            mapped == 0 || mapped >= refused ? nil : StoreRef(index: mapped - 1)
         }
 
         var syntheticSeries: [StoreRef] { [synthetic.up, synthetic.duration, synthetic.samples] }
@@ -414,10 +415,12 @@ public actor ScrapeManager {
             cache.forgetLabels(of: series)
             var mapped = TargetState.dropped
             if let labels {
-                // At the limit only a series the store holds gets in.
+                // At the limit only a series the store holds gets in; one refused still counts towards the
+                // sample limit, as every sample relabelling keeps does.
                 if let ref = store.admit(labels, role: state.scraper.role(of: series), limit: seriesLimit) {
                     mapped = ref.index + 1
                 } else {
+                    mapped = TargetState.refused
                     refusedInScrape += 1
                 }
             }
@@ -498,7 +501,7 @@ public actor ScrapeManager {
 
     /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
     /// its series: its outage does not age them), and rebuilds the series cache of a target that had
-    /// such dead series. Learnt state of every other series is untouched. Returns how many series were
+    /// such dead series, or, once some are removed, series the full store refused. Learnt state of every other series is untouched. Returns how many series were
     /// removed.
     @discardableResult
     public func collectGarbage(retention: Double) -> Int {
@@ -567,6 +570,14 @@ public actor ScrapeManager {
             if !released.isEmpty { sampleSink?.release(released) }
         }
         let removed = remap.count - store.count
+        if removed > 0 {
+            // Room under the series limit: a target's series the full store refused are tried again. Its
+            // cache gave their labels away, so only a fresh cache tells them again (the next scrape labels
+            // every series of the target once, as after any renewal).
+            for state in states where state.storeRefs.contains(TargetState.refused) {
+                renewCache(state) { _ in true }
+            }
+        }
         metrics.removed.increment(by: removed)
         metrics.series.record(store.count)
         return removed

@@ -301,6 +301,27 @@ struct ScrapeManagerTests {
         #expect(!descriptions.contains { $0.contains("round=\"r9\"") })
     }
 
+    /// A series the full store refused is still a sample relabelling kept: it counts towards the sample
+    /// limit on every scrape, not only the one that first showed it (it counted as dropped by relabelling).
+    @Test func aSeriesTheFullStoreRefusedCountsTowardsTheSampleLimit() async throws {
+        let target = ScrapeTarget(
+            url: "http://app:8080/metrics",
+            metricRelabeling: [try RelabelRule(action: .drop, sourceLabels: ["__name__"], regex: "go_.*")],
+            sampleLimit: 3
+        )
+        // Room for the target's up and scrape_* series and two more.
+        let manager = ScrapeManager(targets: [target], transport: transport, store: SeriesStore(), seriesLimit: 5)
+        for _ in 0..<2 {
+            transport.answer("a 1\nb 1\nc 1\n")
+            await manager.scrapeAll()
+        }
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.seriesCount == 5)
+        transport.answer("a 1\nb 1\nc 1\nd 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].lastError == "sample limit exceeded")
+    }
+
     @Test func aCheckpointLargerThanTheLimitIsRestoredUpToIt() async {
         let big = SeriesStore()
         for index in 0..<50 {
@@ -487,6 +508,31 @@ struct ScrapeGarbageTests {
             }
             await manager.scrapeAll()
         }
+    }
+
+    /// A series refused while the store was full gets in once garbage collection makes room, though its
+    /// own target lost no series (a target that did gets a fresh cache anyway): here the room is a
+    /// removed target's.
+    @Test func aSeriesTheFullStoreRefusedGetsInOnceThereIsRoom() async throws {
+        let gone = ScrapeTarget(url: "http://gone:1/metrics", job: "gone")
+        let late = ScrapeTarget(url: "http://late:1/metrics", job: "late")
+        // Each target's up and scrape_* series, and one more.
+        let manager = ScrapeManager(targets: [gone], transport: transport, store: SeriesStore(), seriesLimit: 7)
+        await scrape(manager, "gone 1\n")
+        await manager.update(targets: [gone, late])
+        transport.answer("gone 1\n")
+        transport.answer("late 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.seriesCount == 7)
+        #expect(!(await manager.seriesDescriptions().contains { $0.hasPrefix("late") }))
+        await manager.update(targets: [late])
+        await scrape(manager, "late 1\n")
+        #expect(!(await manager.seriesDescriptions().contains { $0.hasPrefix("late") }))
+
+        #expect(await manager.collectGarbage(retention: 30) == 4)
+        await scrape(manager, "late 1\n")
+        #expect(await manager.seriesDescriptions().contains("late{instance=\"late:1\", job=\"late\"}"))
+        #expect(await manager.health.map(\.health) == ["up"])
     }
 
     @Test func seriesGoneLongerThanTheRetentionAreRemovedAndTheRestKeepTheirState() async throws {

@@ -9,9 +9,13 @@ public struct ScrapeBatch: Sequence {
     /// The `storeRefs` entry of a series relabelling dropped (0 is one not mapped yet).
     public static let notStored = UInt32.max
 
-    /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0 and ``notStored``
-    /// mark a series that is not stored (unmapped, or dropped by relabelling), whose samples are
-    /// skipped. A sample without a timestamp of its own is at `time` (seconds since the epoch).
+    /// The `storeRefs` entry of a series the store refused at its series limit: not stored either, but
+    /// kept by relabelling, so it counts towards a sample limit, and it is tried again once there is room.
+    public static let refusedByStore = UInt32.max - 1
+
+    /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0, ``notStored`` and
+    /// ``refusedByStore`` mark a series that is not stored (unmapped, dropped by relabelling, refused at
+    /// the series limit), whose samples are skipped. A sample without a timestamp of its own is at `time` (seconds since the epoch).
     public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double) {
         self.samples = samples
         self.storeRefs = storeRefs
@@ -29,7 +33,7 @@ public struct ScrapeBatch: Sequence {
                 let sample = batch.samples[position]
                 position += 1
                 let mapped = batch.storeRefs[Int(sample.series.index)]
-                guard mapped != 0, mapped != ScrapeBatch.notStored else { continue }
+                guard mapped != 0, mapped < ScrapeBatch.refusedByStore else { continue }
                 return Observation(
                     series: StoreRef(index: mapped - 1),
                     value: sample.value,
