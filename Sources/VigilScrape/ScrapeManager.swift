@@ -570,7 +570,7 @@ public actor ScrapeManager {
             if !released.isEmpty { sampleSink?.release(released) }
         }
         let removed = remap.count - store.count
-        if removed > 0 {
+        if removed > 0, store.count < seriesLimit {
             // Room under the series limit: a target's series the full store refused are tried again. Its
             // cache gave their labels away, so only a fresh cache tells them again (the next scrape labels
             // every series of the target once, as after any renewal).

@@ -47,7 +47,46 @@ struct MemoryLimitChoiceTests {
                 return deployment
             }
             #expect(
-                rationales == [["memory limit 1Gi (the template's; the pods ran with 512Mi) × 1.5"]],
+                rationales == [["memory limit 1Gi × 1.5; the pods that ran out have 512Mi"]],
+                "\(rationales)"
+            )
+        }
+    }
+
+    /// A template with no limit, pods on a LimitRange's default that was raised: those still on the old
+    /// 512Mi run out, the new one runs with 1Gi and has not. A raise of 512Mi to 768Mi would lower the new
+    /// pod's limit (the remediation engine refuses it as `not-a-raise`, round after round): 1Gi is raised.
+    @Test func theHighestLimitThePodsRunWithIsRaisedNotTheOneThatRanOut() async throws {
+        try await computeOffThePool {
+            let rationales = try Self.memoryFixes(loads: 1) { item in
+                let name = (item["metadata"] as? [String: Any])?["name"] as? String ?? ""
+                switch item["kind"] as? String {
+                case "Deployment" where name == "cart":
+                    var deployment = item
+                    var spec = deployment["spec"] as! [String: Any]
+                    var template = spec["template"] as! [String: Any]
+                    var podSpec = template["spec"] as! [String: Any]
+                    podSpec["containers"] = (podSpec["containers"] as! [[String: Any]]).map {
+                        $0.filter { $0.key != "resources" }
+                    }
+                    template["spec"] = podSpec
+                    spec["template"] = template
+                    deployment["spec"] = spec
+                    return deployment
+                case "Pod" where name.hasSuffix("-ltjth"):
+                    var pod = Self.limiting(item, to: "1Gi")
+                    var status = pod["status"] as! [String: Any]
+                    status["containerStatuses"] = (status["containerStatuses"] as! [[String: Any]]).map {
+                        $0.merging(["restartCount": 0, "lastState": [:] as [String: Any]]) { $1 }
+                    }
+                    pod["status"] = status
+                    return pod
+                default:
+                    return item
+                }
+            }
+            #expect(
+                rationales == [["memory limit 1Gi × 1.5; the pods that ran out have 512Mi"]],
                 "\(rationales)"
             )
         }

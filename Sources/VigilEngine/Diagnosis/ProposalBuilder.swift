@@ -72,19 +72,23 @@ struct ProposalBuilder {
             guard let reference = workload(subject), let (container, podLimit) = memoryLimit(of: subject) else {
                 return nil
             }
-            // Mid-rollout the template can hold more than the pods that ran out (it was raised already): a
-            // raise of theirs would lower it. The higher of the two is raised.
-            let templateLimit = templateMemoryLimit(of: subject, container: container)
-            let limit = max(podLimit, templateLimit ?? 0)
+            // The template, or other pods of the workload, can hold more than the pods that ran out (raised
+            // already, mid-rollout; a LimitRange's default raised): a raise of theirs would lower it. The
+            // highest is raised, as the remediation engine judges a raise (`not-a-raise`).
+            let limit = max(
+                templateMemoryLimit(of: subject, container: container) ?? 0,
+                podMemoryLimit(of: subject, container: container) ?? 0,
+                podLimit
+            )
             let wanted = min(limit * template.factor, template.maximum ?? .infinity)
             guard wanted > limit else { return nil }
             let value = Quantity.bytes(wanted)
-            let whose = limit > podLimit ? " (the template's; the pods ran with \(Quantity.bytes(podLimit)))" : ""
             return make(
                 .setResources(reference, container: container, limits: ["memory": value], requests: [:]),
                 ["container": container, "memory_limit": value],
-                "memory limit \(Quantity.bytes(limit))\(whose) × \(template.factor)"
+                "memory limit \(Quantity.bytes(limit)) × \(template.factor)"
                     + (wanted < limit * template.factor ? ", capped" : "")
+                    + (limit > podLimit ? "; the pods that ran out have \(Quantity.bytes(podLimit))" : "")
             )
         case .scale:
             // An autoscaler would undo a manual scale at its next sync: propose nothing for its target.
@@ -131,7 +135,8 @@ struct ProposalBuilder {
         case .expandPVC:
             guard subject.kind == "persistentvolumeclaim",
                 let claim = cluster.volumeClaims["\(subject.namespace)/\(subject.name)"],
-                let current = claim.capacityBytes ?? claim.requestedBytes
+                // An expansion under way has its request above its capacity: grow from the request.
+                let current = [claim.capacityBytes, claim.requestedBytes].compactMap(\.self).max()
             else { return nil }
             // The server refuses to grow a claim whose class does not allow it: propose nothing rather than
             // a change that cannot land.

@@ -47,7 +47,9 @@ struct RaisedValue {
             guard let wanted = Quantity.value(size) else { return nil }
             let capacity = ((object["status"] as? [String: Any])?["capacity"] as? [String: Any])?["storage"]
             let requested = ((spec["resources"] as? [String: Any])?["requests"] as? [String: Any])?["storage"]
-            let now = ((capacity ?? requested) as? String).flatMap(Quantity.value)
+            // The larger: an expansion under way has its request above its capacity, and a size between
+            // the two would shrink the request.
+            let now = [capacity, requested].compactMap { ($0 as? String).flatMap(Quantity.value) }.max()
             self.init("size", wanted, floor: now, base: now, missing: "its claim has no size to grow", inBytes: true)
         case .scale(_, let wanted):
             self.init(count: "replica count", wanted, now: spec["replicas"] as? Int)

@@ -97,6 +97,11 @@ import VigilTestKit
                 "a claim of 20Gi to 15Gi", .expandPVC(web, size: "15Gi"),
                 #"{"status": {"capacity": {"storage": "20Gi"}}}"#, "its size 15Gi is not above the object's 20Gi"
             ),
+            (
+                "a claim expanding from 10Gi to 20Gi, to 15Gi", .expandPVC(web, size: "15Gi"),
+                #"{"spec": {"resources": {"requests": {"storage": "20Gi"}}}, "status": {"capacity": {"storage": "10Gi"}}}"#,
+                "its size 15Gi is not above the object's 20Gi"
+            ),
             ("a restart raises nothing", .restart(web), "{}", nil),
         ] as [(String, KubeAction, String, String?)]
     )
