@@ -1,6 +1,7 @@
 /// OpenMetrics 1.0.0 text, exactly as its ABNF and the reference parser read it: single spaces between
 /// tokens, no blank lines, no free comments, `# HELP`/`# TYPE`/`# UNIT`, exemplars, real-number
-/// timestamps in seconds, and a final `# EOF`. Family-level rules live in ``OpenMetricsFamilyValidator``.
+/// timestamps in seconds, and a final `# EOF`. Family-level rules live in ``OpenMetricsFamilyValidator``,
+/// which reading as Prometheus does (``OpenMetricsReading/prometheus``) leaves out.
 extension ExpositionParser {
     mutating func openMetricsLine(
         _ buffer: UnsafeBufferPointer<UInt8>,
@@ -73,13 +74,28 @@ extension ExpositionParser {
             for position in textRange where !ByteScanning.isMetricNameByte(buffer[position]) {
                 throw error(at: position, "invalid unit \(quoted(buffer, textRange))")
             }
+            // The family validator judges the unit against the family; Prometheus judges it here.
+            if reading == .prometheus, !textRange.isEmpty,
+                nameRange.count <= textRange.count
+                    || buffer[nameRange.upperBound &- textRange.count &- 1] != UInt8(ascii: "_")
+                    || !buffer[(nameRange.upperBound &- textRange.count)..<nameRange.upperBound]
+                        .elementsEqual(buffer[textRange])
+            {
+                throw error(
+                    at: textRange.lowerBound,
+                    "unit \(quoted(buffer, textRange)) is not a suffix of the metric name \(quoted(buffer, nameRange))"
+                )
+            }
         default:
             break
         }
-        // Out of the parser while it reads the parser; only an error (which is sticky) leaves it out.
-        guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
-        try validator.observeMetadata(buffer, self)
-        familyValidator = validator
+        // The family validator, when the specification is read: out of the parser while it reads the
+        // parser; only an error (which is sticky) leaves it out.
+        if reading == .specification {
+            guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
+            try validator.observeMetadata(buffer, self)
+            familyValidator = validator
+        }
         return kind
     }
 
@@ -123,10 +139,11 @@ extension ExpositionParser {
             }
             if index < lineEnd { try openMetricsExemplar(buffer, &index) }
         }
-        // Out of the parser while it reads the parser; only an error (which is sticky) leaves it out.
-        guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
-        try validator.observeSample(buffer, self)
-        familyValidator = validator
+        if reading == .specification {
+            guard var validator = familyValidator.take() else { throw error(at: lineStart, "the parse already failed") }
+            try validator.observeSample(buffer, self)
+            familyValidator = validator
+        }
     }
 
     private mutating func openMetricsExemplar(
@@ -144,7 +161,8 @@ extension ExpositionParser {
         for span in exemplarSpans {
             length += span.nameRange.count + LabelText.unescapedScalarCount(buffer, span.valueRange)
         }
-        if length > 128 {
+        // A length Prometheus's parser does not judge (its storage drops such an exemplar, and the scrape goes on).
+        if length > 128, reading == .specification {
             throw error(
                 at: labelsStart,
                 "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128"
@@ -168,7 +186,8 @@ extension ExpositionParser {
         hasExemplar = true
     }
 
-    /// `{name="value",…}` with no blanks and no trailing comma; `index` starts at `{`.
+    /// `{name="value",…}` with no blanks, and a trailing comma only as Prometheus reads it; `index`
+    /// starts at `{`.
     private func openMetricsLabels(
         _ buffer: UnsafeBufferPointer<UInt8>,
         _ index: inout Int,
@@ -218,6 +237,10 @@ extension ExpositionParser {
                 )
             }
             index &+= 1
+            if reading == .prometheus, index < lineEnd, buffer[index] == UInt8(ascii: "}") {
+                index &+= 1
+                return
+            }
         }
     }
 

@@ -15,6 +15,8 @@ public struct ExpositionParser {
 
     public let format: ExpositionFormat
     public let limits: ExpositionLimits
+    /// How strictly OpenMetrics is read.
+    public let reading: OpenMetricsReading
     let bytes: [UInt8]
     let cache: SeriesCache?
 
@@ -48,19 +50,21 @@ public struct ExpositionParser {
     var exemplarTimestamp: Double?
     var seriesReference: SeriesRef?
 
-    /// Parses `bytes` as `format`. With `cache`, samples resolve to series references (and repeated
-    /// series skip label parsing).
+    /// Parses `bytes` as `format`, OpenMetrics read as `reading` says. With `cache`, samples resolve to
+    /// series references (and repeated series skip label parsing).
     public init(
         bytes: [UInt8],
         format: ExpositionFormat,
         limits: ExpositionLimits = .default,
+        reading: OpenMetricsReading = .specification,
         cache: SeriesCache? = nil
     ) {
         self.bytes = bytes
         self.format = format
         self.limits = limits
+        self.reading = reading
         self.cache = cache
-        if format == .openMetrics { familyValidator = OpenMetricsFamilyValidator() }
+        if format == .openMetrics, reading == .specification { familyValidator = OpenMetricsFamilyValidator() }
         labelSpans.reserveCapacity(16)
         typedFamily.reserveCapacity(128)  // once, so a longer family name later does not reallocate
     }

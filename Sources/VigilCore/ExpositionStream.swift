@@ -34,8 +34,13 @@ public struct ExpositionStream {
     /// when asked: it is needed once per series, not once per sample). Returning false stops the parse.
     public typealias SampleHandler = (Sample, () -> SampleRole) -> Bool
 
-    public init(format: ExpositionFormat, limits: ExpositionLimits = .default, cache: SeriesCache) {
-        parser = ExpositionParser(bytes: [], format: format, limits: limits, cache: cache)
+    public init(
+        format: ExpositionFormat,
+        limits: ExpositionLimits = .default,
+        reading: OpenMetricsReading = .specification,
+        cache: SeriesCache
+    ) {
+        parser = ExpositionParser(bytes: [], format: format, limits: limits, reading: reading, cache: cache)
         self.cache = cache
     }
 

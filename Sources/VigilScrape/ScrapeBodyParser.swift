@@ -70,7 +70,8 @@ final class ScrapeBodyParser: @unchecked Sendable {
             return false
         }
         let format = ExpositionFormat(contentType: head.header("Content-Type"))
-        stream = ExpositionStream(format: format, cache: cache)
+        // OpenMetrics as Prometheus's scraper reads it: what Prometheus scrapes is not down here.
+        stream = ExpositionStream(format: format, reading: .prometheus, cache: cache)
         return true
     }
 

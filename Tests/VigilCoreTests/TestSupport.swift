@@ -25,18 +25,20 @@ func samples(
     _ text: String,
     _ format: ExpositionFormat = .prometheusText,
     limits: ExpositionLimits = .default,
+    reading: OpenMetricsReading = .specification,
     cache: SeriesCache? = nil
 ) throws(ExpositionError) -> [ParsedSample] {
-    try samples(Array(text.utf8), format, limits: limits, cache: cache)
+    try samples(Array(text.utf8), format, limits: limits, reading: reading, cache: cache)
 }
 
 func samples(
     _ bytes: [UInt8],
     _ format: ExpositionFormat = .prometheusText,
     limits: ExpositionLimits = .default,
+    reading: OpenMetricsReading = .specification,
     cache: SeriesCache? = nil
 ) throws(ExpositionError) -> [ParsedSample] {
-    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
+    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, reading: reading, cache: cache)
     var out: [ParsedSample] = []
     while let entry = try parser.next() {
         guard entry == .sample else { continue }
@@ -56,10 +58,11 @@ func samples(
 func rejection(
     _ text: String,
     _ format: ExpositionFormat = .prometheusText,
-    limits: ExpositionLimits = .default
+    limits: ExpositionLimits = .default,
+    reading: OpenMetricsReading = .specification
 ) -> ExpositionError? {
     do {
-        _ = try samples(text, format, limits: limits)
+        _ = try samples(text, format, limits: limits, reading: reading)
         return nil
     } catch {
         return error

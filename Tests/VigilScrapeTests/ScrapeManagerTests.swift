@@ -322,6 +322,23 @@ struct ScrapeManagerTests {
         #expect(await manager.health[0].lastError == "sample limit exceeded")
     }
 
+    /// An OpenMetrics body Prometheus scrapes is scraped, though the specification refuses it (a counter
+    /// without `_total`, a trailing comma, an exemplar on a gauge); one Prometheus refuses is not.
+    @Test func openMetricsIsScrapedAsPrometheusScrapesIt() async {
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        let openMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        transport.answer(
+            "# TYPE jobs counter\njobs 3\n# TYPE queue gauge\nqueue{shard=\"a\",} 7 # {trace=\"t\"} 1\n# EOF\n",
+            contentType: openMetrics
+        )
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "up")
+        #expect(await manager.seriesDescriptions().contains("queue{instance=\"app:8080\", job=\"app\", shard=\"a\"}"))
+        transport.answer("# TYPE queue gauge\nqueue 7\n", contentType: openMetrics)
+        await manager.scrapeAll()
+        #expect(await manager.health[0].lastError.contains("missing \"# EOF\""))
+    }
+
     @Test func aCheckpointLargerThanTheLimitIsRestoredUpToIt() async {
         let big = SeriesStore()
         for index in 0..<50 {

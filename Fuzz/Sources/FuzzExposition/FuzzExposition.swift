@@ -21,12 +21,17 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     // The same body arriving in pieces reads exactly as it does whole (samples, values, the error).
-    for format in [ExpositionFormat.prometheusText, .openMetrics] {
-        let whole = streamed(bytes, format, limits, pieceSize: max(1, bytes.count))
-        let pieces = streamed(bytes, format, limits, pieceSize: 1 + size % 13)
+    // OpenMetrics both as specified and as Prometheus's scraper reads it (as scrapes do).
+    let readings: [(ExpositionFormat, OpenMetricsReading)] = [
+        (.prometheusText, .specification), (.openMetrics, .specification), (.openMetrics, .prometheus),
+    ]
+    for (format, reading) in readings {
+        let whole = streamed(bytes, format, limits, reading, pieceSize: max(1, bytes.count))
+        let pieces = streamed(bytes, format, limits, reading, pieceSize: 1 + size % 13)
         if whole != pieces { fatalError("streamed parse depends on the pieces:\n\(pieces)\nvs\n\(whole)") }
     }
     _ = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
+    _ = outcome(bytes, .openMetrics, limits, reading: .prometheus, cache: SeriesCache())
     _ = try? MetricFamily.read(bytes, format: .openMetrics)
     if let series = try? RecordedSeries(csv: bytes) {
         let parameters = EnsembleParameters()
@@ -47,9 +52,10 @@ private func outcome(
     _ bytes: [UInt8],
     _ format: ExpositionFormat,
     _ limits: ExpositionLimits,
+    reading: OpenMetricsReading = .specification,
     cache: SeriesCache?
 ) -> String {
-    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, cache: cache)
+    var parser = ExpositionParser(bytes: bytes, format: format, limits: limits, reading: reading, cache: cache)
     var log = ""
     do {
         while let entry = try parser.next() {
@@ -84,10 +90,11 @@ private func streamed(
     _ bytes: [UInt8],
     _ format: ExpositionFormat,
     _ limits: ExpositionLimits,
+    _ reading: OpenMetricsReading,
     pieceSize: Int
 ) -> String {
     let cache = SeriesCache()
-    var stream = ExpositionStream(format: format, limits: limits, cache: cache)
+    var stream = ExpositionStream(format: format, limits: limits, reading: reading, cache: cache)
     var log = ""
     var labelsByRef: [SeriesRef: String] = [:]
     let collect: ExpositionStream.SampleHandler = { sample, role in
