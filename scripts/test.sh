@@ -60,7 +60,7 @@ once_more_on_87033 swift build --build-tests --sanitize=thread --scratch-path .b
 # slowdown starved the loopback servers of the timing-bound tests. Skipped here, and run above: the tests
 # that replay recorded or simulated data through the detector and the engine on one thread. They took 15
 # of TSan's 27 minutes on a 2-core machine (ci33) and found nothing.
-single_threaded="HealthyFleetTests|ScenarioReplayTests|ScenarioVariantTests|MemoryLimitChoiceTests"
+single_threaded="HealthyFleetTests|ScenarioReplayTests|ScenarioVariantTests|RaiseChoiceTests"
 single_threaded+="|everyReportFitsAHundredColumnsWithOrWithoutColour|theDemoOfEveryScenarioMatchesTheExpectedDiagnoses"
 # Skipped here too, and run above: the tests that run `vigil diagnose --replay` again and again, each case the
 # same threads on another recording or another crash point. Their threads still run under TSan in one test

@@ -153,7 +153,8 @@ struct ProposalBuilder {
                     size: size
                 ),
                 ["size": size],
-                "capacity \(Quantity.bytes(current)) × \(template.factor)"
+                (current == claim.capacityBytes ? "capacity" : "request, expanding,")
+                    + " \(Quantity.bytes(current)) × \(template.factor)"
                     + (wanted < current * template.factor ? ", capped" : "")
             )
         }

@@ -5,15 +5,16 @@ import VigilTestKit
 
 @testable import VigilEngine
 
-/// Which limit a memory-limit proposal raises, where the workload's pods disagree mid-rollout.
-struct MemoryLimitChoiceTests {
+/// Which value a proposal raises: the memory limit where the workload's pods and template disagree, the
+/// size of a claim being expanded. A raise of a lesser one would lower the object.
+struct RaiseChoiceTests {
     /// memory-limit-1 with every cart pod OOM-killed five times, and one of them already on a 640Mi limit:
     /// the three `app` containers tie, and the proposal must not depend on the order the cluster's
     /// dictionary of pods keeps them in. It raises the highest limit, 640Mi: those pods run out too.
     @Test func aTieBetweenPodsRaisesTheHighestLimitEveryTime() async throws {
         try await computeOffThePool {
             // Eight loads alive at once: each dictionary of pods has its own storage, and so its own order.
-            let rationales = try Self.memoryFixes(loads: 8) { item in
+            let rationales = try Self.rationales(of: "set-resources", in: "memory-limit-1", loads: 8) { item in
                 guard item["kind"] as? String == "Pod",
                     let name = (item["metadata"] as? [String: Any])?["name"] as? String,
                     name.hasPrefix("cart-")
@@ -36,7 +37,7 @@ struct MemoryLimitChoiceTests {
     /// 1Gi, its pods not yet replaced): a raise of the pods' 512Mi to 768Mi would lower the template.
     @Test func aTemplateRaisedAlreadyIsRaisedAgainNotLowered() async throws {
         try await computeOffThePool {
-            let rationales = try Self.memoryFixes(loads: 1) { item in
+            let rationales = try Self.rationales(of: "set-resources", in: "memory-limit-1", loads: 1) { item in
                 guard item["kind"] as? String == "Deployment",
                     (item["metadata"] as? [String: Any])?["name"] as? String == "cart"
                 else { return item }
@@ -58,7 +59,7 @@ struct MemoryLimitChoiceTests {
     /// pod's limit (the remediation engine refuses it as `not-a-raise`, round after round): 1Gi is raised.
     @Test func theHighestLimitThePodsRunWithIsRaisedNotTheOneThatRanOut() async throws {
         try await computeOffThePool {
-            let rationales = try Self.memoryFixes(loads: 1) { item in
+            let rationales = try Self.rationales(of: "set-resources", in: "memory-limit-1", loads: 1) { item in
                 let name = (item["metadata"] as? [String: Any])?["name"] as? String ?? ""
                 switch item["kind"] as? String {
                 case "Deployment" where name == "cart":
@@ -103,11 +104,32 @@ struct MemoryLimitChoiceTests {
         return object
     }
 
-    /// The rationales of memory-limit-1's memory fixes with its cluster's items changed by `change`, from
-    /// `loads` loads of it alive at once.
-    static func memoryFixes(loads: Int, _ change: ([String: Any]) -> [String: Any]) throws -> [[String]] {
-        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/memory-limit-1"
-        let directory = try TemporaryDirectory("memory-fix")
+    /// A claim whose expansion is under way (its request above its capacity) grows from its request: from
+    /// its capacity, the proposal would shrink the request.
+    @Test func aClaimBeingExpandedGrowsFromItsRequest() async throws {
+        try await computeOffThePool {
+            let rationales = try Self.rationales(of: "expand-pvc", in: "volume-filling-1", loads: 1) { item in
+                guard item["kind"] as? String == "PersistentVolumeClaim" else { return item }
+                var claim = item
+                var spec = claim["spec"] as! [String: Any]
+                spec["resources"] = ["requests": ["storage": "60Gi"]]
+                claim["spec"] = spec
+                return claim
+            }
+            #expect(rationales.first?.first?.hasPrefix("request, expanding, 60Gi × ") == true, "\(rationales)")
+        }
+    }
+
+    /// The rationales of `action`'s proposals in the bundled scenario `scenario` with its cluster's items
+    /// changed by `change`, from `loads` loads of it alive at once.
+    static func rationales(
+        of action: String,
+        in scenario: String,
+        loads: Int,
+        _ change: ([String: Any]) -> [String: Any]
+    ) throws -> [[String]] {
+        let source = "\(ScenarioReplayTests.root)/sample-metrics/scenarios/\(scenario)"
+        let directory = try TemporaryDirectory("raise")
         for file in ["metrics.om", "events.json"] {
             try FileManager.default.copyItem(atPath: "\(source)/\(file)", toPath: directory.file(file).path)
         }
@@ -122,7 +144,7 @@ struct MemoryLimitChoiceTests {
         }
         return scenarios.map { scenario in
             engine.diagnose(history: scenario.history, cluster: scenario.cluster, now: scenario.now).incidents
-                .flatMap(\.proposals).filter { $0.action == "set-resources" }.map(\.rationale)
+                .flatMap(\.proposals).filter { $0.action == action }.map(\.rationale)
         }
     }
 }
