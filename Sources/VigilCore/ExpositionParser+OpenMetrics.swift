@@ -115,7 +115,7 @@ extension ExpositionParser {
         nameRange = lineStart..<index
         labelSpans.removeAll(keepingCapacity: true)
         if index < lineEnd, buffer[index] == UInt8(ascii: "{") {
-            try openMetricsLabels(buffer, &index, into: &labelSpans)
+            try openMetricsLabels(buffer, &index, into: &labelSpans, refusingRepeats: true)
             // `openMetricsLabels` compared the first labels as it read them; a larger set is sorted here.
             if labelSpans.count > Self.pairwiseLabelLimit {
                 try checkRepeatedLabels(buffer, labelSpans, firstRepeat: true)
@@ -125,7 +125,7 @@ extension ExpositionParser {
         seriesRange = lineStart..<index
         try expectSpace(buffer, &index, before: "value")
         let valueRange = spaceDelimitedToken(buffer, &index)
-        sampleValue = try number(buffer, valueRange, .openMetricsValue)
+        sampleValue = try number(buffer, valueRange, valueDialect)
         openMetricsTimestamp = nil
         sampleTimestamp = nil
         if index < lineEnd {
@@ -156,24 +156,28 @@ extension ExpositionParser {
         index &+= 2
         exemplarSpans.removeAll(keepingCapacity: true)
         let labelsStart = index
-        try openMetricsLabels(buffer, &index, into: &exemplarSpans)
-        var length = 0
-        for span in exemplarSpans {
-            length += span.nameRange.count + LabelText.unescapedScalarCount(buffer, span.valueRange)
-        }
-        // A length Prometheus's parser does not judge (its storage drops such an exemplar, and the scrape goes on).
-        if length > 128, reading == .specification {
-            throw error(
-                at: labelsStart,
-                "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128"
-            )
-        }
-        // After the length limit, which is linear and leaves at most 128 labels to sort.
-        if exemplarSpans.count > Self.pairwiseLabelLimit {
-            try checkRepeatedLabels(buffer, exemplarSpans, firstRepeat: true)
+        // Prometheus judges neither the length of an exemplar's labels nor a repeated name in them: its
+        // storage drops such an exemplar, and the scrape goes on.
+        let specification = reading == .specification
+        try openMetricsLabels(buffer, &index, into: &exemplarSpans, refusingRepeats: specification)
+        if specification {
+            var length = 0
+            for span in exemplarSpans {
+                length += span.nameRange.count + LabelText.unescapedScalarCount(buffer, span.valueRange)
+            }
+            if length > 128 {
+                throw error(
+                    at: labelsStart,
+                    "exemplar labels are \(length) characters long, over the OpenMetrics limit of 128"
+                )
+            }
+            // After the length limit, which is linear and leaves at most 128 labels to sort.
+            if exemplarSpans.count > Self.pairwiseLabelLimit {
+                try checkRepeatedLabels(buffer, exemplarSpans, firstRepeat: true)
+            }
         }
         try expectSpace(buffer, &index, before: "exemplar value")
-        exemplarValue = try number(buffer, spaceDelimitedToken(buffer, &index), .openMetricsValue)
+        exemplarValue = try number(buffer, spaceDelimitedToken(buffer, &index), valueDialect)
         exemplarTimestamp = nil
         if index < lineEnd {
             try expectSpace(buffer, &index, before: "exemplar timestamp")
@@ -187,11 +191,13 @@ extension ExpositionParser {
     }
 
     /// `{name="value",…}` with no blanks, and a trailing comma only as Prometheus reads it; `index`
-    /// starts at `{`.
+    /// starts at `{`. With `refusingRepeats`, the first labels are checked for a repeated name as they are
+    /// read (the caller sorts a larger set).
     private func openMetricsLabels(
         _ buffer: UnsafeBufferPointer<UInt8>,
         _ index: inout Int,
-        into spans: inout [LabelSpan]
+        into spans: inout [LabelSpan],
+        refusingRepeats: Bool
     ) throws(ExpositionError) {
         index &+= 1
         if index < lineEnd, buffer[index] == UInt8(ascii: "}") {
@@ -221,7 +227,9 @@ extension ExpositionParser {
             let span = try quotedLabelValue(buffer, &index, nameStart: nameStart, nameEnd: nameEnd)
             // Each of the first `pairwiseLabelLimit` labels is compared with those before it as it is read;
             // past them, comparing every pair would cost n², and the caller sorts the whole set instead.
-            if spans.count < Self.pairwiseLabelLimit, spans.contains(where: { Self.sameName(buffer, $0, span) }) {
+            if refusingRepeats, spans.count < Self.pairwiseLabelLimit,
+                spans.contains(where: { Self.sameName(buffer, $0, span) })
+            {
                 throw error(at: nameStart, "duplicate label name \(quoted(buffer, span.nameRange))")
             }
             spans.append(span)
@@ -242,6 +250,12 @@ extension ExpositionParser {
                 return
             }
         }
+    }
+
+    /// Values as OpenMetrics's ABNF has them (an overflow is infinite, as the reference parser's `float()`
+    /// reads it), or as Prometheus's scraper does (Go's `ParseFloat`: an overflow is an error).
+    private var valueDialect: NumberSyntax.Dialect {
+        reading == .specification ? .openMetricsValue : .prometheusValue
     }
 
     private func expectSpace(

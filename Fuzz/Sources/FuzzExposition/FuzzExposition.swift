@@ -30,8 +30,18 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let pieces = streamed(bytes, format, limits, reading, pieceSize: 1 + size % 13)
         if whole != pieces { fatalError("streamed parse depends on the pieces:\n\(pieces)\nvs\n\(whole)") }
     }
-    _ = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
-    _ = outcome(bytes, .openMetrics, limits, reading: .prometheus, cache: SeriesCache())
+    // What the specification accepts, Prometheus's reading reads alike (its rules are a subset), but for
+    // a value past a Double's range: infinite to the specification, an error to Go's ParseFloat.
+    let specified = outcome(bytes, .openMetrics, limits, cache: SeriesCache())
+    let asPrometheusReads = outcome(bytes, .openMetrics, limits, reading: .prometheus, cache: SeriesCache())
+    func failure(_ log: String) -> Substring? {
+        log.split(separator: "\n").last.flatMap { $0.hasPrefix("error ") ? $0 : nil }
+    }
+    if failure(specified) == nil, specified != asPrometheusReads,
+        failure(asPrometheusReads)?.hasSuffix("is out of range") != true
+    {
+        fatalError("Prometheus's reading differs from the specification's:\n\(asPrometheusReads)\nvs\n\(specified)")
+    }
     _ = try? MetricFamily.read(bytes, format: .openMetrics)
     if let series = try? RecordedSeries(csv: bytes) {
         let parameters = EnsembleParameters()
@@ -72,8 +82,12 @@ private func outcome(
                 }
                 let value = parser.value.isNaN ? "NaN" : "\(parser.value)"
                 log +=
-                    "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")\n"
-                _ = parser.exemplar
+                    "\(parser.currentLine) \(parser.metricName){\(labels)} \(value) \(parser.timestamp.map(String.init) ?? "-")"
+                if let exemplar = parser.exemplar {
+                    let value = exemplar.value.isNaN ? "NaN" : "\(exemplar.value)"
+                    log += " # \(exemplar.labels.map { "\($0.name)=\($0.value)" }) \(value) \(exemplar.timestamp ?? -1)"
+                }
+                log += "\n"
             case .help, .type, .unit, .comment:
                 log += "\(parser.currentLine) \(entry) \(parser.text)\n"
             }
