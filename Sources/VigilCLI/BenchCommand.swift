@@ -66,7 +66,7 @@ struct BenchParseCommand: AsyncParsableCommand {
     /// One scrape-path pass: every sample resolved to its series and its value read.
     private func pass(_ bytes: [UInt8], _ format: ExpositionFormat, _ cache: SeriesCache) throws -> (Int, Double) {
         cache.beginScrape()
-        var parser = ExpositionParser(bytes: bytes, format: format, cache: cache)
+        var parser = ExpositionParser(bytes: bytes, format: format, reading: .prometheus, cache: cache)
         var samples = 0
         var sum: Double = 0
         do {

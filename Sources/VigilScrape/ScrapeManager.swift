@@ -501,7 +501,8 @@ public actor ScrapeManager {
 
     /// Removes the series no target has exposed for `retention` seconds (a target that is down keeps
     /// its series: its outage does not age them), and rebuilds the series cache of a target that had
-    /// such dead series, or, once some are removed, series the full store refused. Learnt state of every other series is untouched. Returns how many series were
+    /// such dead series, or, once some are removed and there is room under the series limit, series the
+    /// full store refused. Learnt state of every other series is untouched. Returns how many series were
     /// removed.
     @discardableResult
     public func collectGarbage(retention: Double) -> Int {

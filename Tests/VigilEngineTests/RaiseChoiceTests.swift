@@ -29,7 +29,7 @@ struct RaiseChoiceTests {
                 return pod
             }
             #expect(Set(rationales).count == 1, "\(Set(rationales))")
-            #expect(rationales.first?.first?.hasPrefix("memory limit 640Mi × ") == true, "\(rationales)")
+            #expect(rationales.first == ["memory limit 640Mi × 1.5"], "\(rationales)")
         }
     }
 

@@ -552,6 +552,37 @@ struct ScrapeGarbageTests {
         #expect(await manager.health.map(\.health) == ["up"])
     }
 
+    /// Garbage collection that leaves the store at its limit (each target's up and scrape_* series are let
+    /// in beyond it) leaves the refused series alone: renewing their targets' caches would only relabel
+    /// every series to refuse them again, counted again.
+    @Test func aCollectionThatLeavesNoRoomRetriesNothing() async throws {
+        let targets = ["gone", "a", "b", "c"].map { ScrapeTarget(url: "http://\($0):1/metrics", job: $0) }
+        // The first target's up and scrape_* series, and one more.
+        let manager = ScrapeManager(
+            targets: [targets[0]],
+            transport: transport,
+            store: SeriesStore(),
+            seriesLimit: 4
+        )
+        await scrape(manager, "gone 1\n")
+        await manager.update(targets: targets)
+        for _ in targets { transport.answer("late 1\n") }
+        await manager.scrapeAll()
+        #expect(await manager.seriesCount == 13)
+        #expect(await manager.cachedSeriesCounts == [2, 1, 1, 1])
+
+        // The gone target's four series go; nine are left, over the limit.
+        await manager.update(targets: Array(targets.dropFirst()))
+        #expect(await manager.collectGarbage(retention: 30) == 4)
+        #expect(await manager.cachedSeriesCounts == [1, 1, 1])
+        // Two targets fewer: three series, room for one more.
+        await manager.update(targets: [targets[1]])
+        #expect(await manager.collectGarbage(retention: 30) == 6)
+        #expect(await manager.cachedSeriesCounts == [0])
+        await scrape(manager, "late 1\n")
+        #expect(await manager.seriesDescriptions().contains("late{instance=\"a:1\", job=\"a\"}"))
+    }
+
     @Test func seriesGoneLongerThanTheRetentionAreRemovedAndTheRestKeepTheirState() async throws {
         let manager = self.manager()
         // Ten pods come and go, one stays.

@@ -2,7 +2,8 @@ import VigilCore
 
 /// One fuzz input: parse it as both formats, with and without a series cache, and require that the
 /// cached text 0.0.4 parse agrees with the full lexer sample for sample, or fails at the same place, and
-/// that a body streamed in pieces reads as it does in one piece;
+/// that a body streamed in pieces reads as it does in one piece, and that OpenMetrics read as Prometheus's
+/// scraper reads it reads what the specification accepts alike;
 /// then read it as a recorded `timestamp,value` CSV and score it, as a checkpoint payload, and as a
 /// relabel regex and a value (``fuzzRegex(_:)``). Any crash,
 /// hang, leak or disagreement is a finding.

@@ -15,7 +15,8 @@ public struct ScrapeBatch: Sequence {
 
     /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0, ``notStored`` and
     /// ``refusedByStore`` mark a series that is not stored (unmapped, dropped by relabelling, refused at
-    /// the series limit), whose samples are skipped. A sample without a timestamp of its own is at `time` (seconds since the epoch).
+    /// the series limit), whose samples are skipped. A sample without a timestamp of its own is at `time`
+    /// (seconds since the epoch).
     public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double) {
         self.samples = samples
         self.storeRefs = storeRefs

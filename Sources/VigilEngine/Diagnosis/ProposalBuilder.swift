@@ -69,10 +69,11 @@ struct ProposalBuilder {
                 "move the node's pods to healthy nodes, honouring disruption budgets"
             )
         case .setResources:
-            guard let reference = workload(subject), let (container, podLimit) = memoryLimit(of: subject) else {
+            guard let reference = workload(subject), let (container, podLimit, ranOut) = memoryLimit(of: subject)
+            else {
                 return nil
             }
-            // The template, or other pods of the workload, can hold more than the pods that ran out (raised
+            // The template, or other pods of the workload, can hold more than the pods in trouble (raised
             // already, mid-rollout; a LimitRange's default raised): a raise of theirs would lower it. The
             // highest is raised, as the remediation engine judges a raise (`not-a-raise`).
             let limit = max(
@@ -88,7 +89,9 @@ struct ProposalBuilder {
                 ["container": container, "memory_limit": value],
                 "memory limit \(Quantity.bytes(limit)) × \(template.factor)"
                     + (wanted < limit * template.factor ? ", capped" : "")
-                    + (limit > podLimit ? "; the pods that ran out have \(Quantity.bytes(podLimit))" : "")
+                    + (limit > podLimit
+                        ? "; the pods \(ranOut ? "that ran out" : "restarted most") have \(Quantity.bytes(podLimit))"
+                        : "")
             )
         case .scale:
             // An autoscaler would undo a manual scale at its next sync: propose nothing for its target.
@@ -209,17 +212,17 @@ struct ProposalBuilder {
         return resources.first { $0.hasPrefix(prefix) }.flatMap { Quantity.value(String($0.dropFirst(prefix.count))) }
     }
 
-    /// The container whose memory ran out and its current limit: from the pods of the workload, the
-    /// container OOM-killed and restarted most, and between pods that tie (one container in each, mid
-    /// rollout), the highest limit: the one to raise, since the pods at it run out as well. Never the
-    /// dictionary of pods' order.
-    private func memoryLimit(of subject: Subject) -> (String, Double)? {
+    /// The container whose memory runs short, its limit in the pod chosen, and whether it was OOM-killed:
+    /// from the pods of the workload, the container OOM-killed and restarted most, and between pods that
+    /// tie (one container in each, mid rollout), the highest limit. Never the dictionary of pods' order.
+    /// (The limit raised is the highest the workload runs the container with, this one's or another's.)
+    private func memoryLimit(of subject: Subject) -> (container: String, limit: Double, ranOut: Bool)? {
         let containers = pods(of: subject).flatMap(\.containers).filter { $0.memoryLimit != nil }
         let chosen = containers.max { lhs, rhs in
             (lhs.terminationReason == "OOMKilled" ? 1 : 0, lhs.restartCount, lhs.memoryLimit ?? 0, lhs.name)
                 < (rhs.terminationReason == "OOMKilled" ? 1 : 0, rhs.restartCount, rhs.memoryLimit ?? 0, rhs.name)
         }
         guard let chosen, let limit = chosen.memoryLimit else { return nil }
-        return (chosen.name, limit)
+        return (chosen.name, limit, chosen.terminationReason == "OOMKilled")
     }
 }

@@ -6,7 +6,8 @@ import VigilYAML
 /// every such proposal is judged against the object before its change (``lowering``): the model it was
 /// made from can lag the object (a watch, a snapshot a person answered minutes later, a recording), and a
 /// "raise" made from a count of 3 would scale down a workload someone has scaled to 10 since. A board entry
-/// is held to the playbook's factor as well (``HandedProposal/currentValueRefusal(_:current:podMemoryLimit:template:)``).
+/// is held to the playbook's factor as well, and refused as an untrusted handover first
+/// (``HandedProposal/currentValueRefusal(_:current:podMemoryLimit:template:)``).
 struct RaisedValue {
     /// `memory limit`, `size`, `replica count`, `maxReplicas`.
     let name: String
