@@ -76,10 +76,7 @@ extension ExpositionParser {
             }
             // The family validator judges the unit against the family; Prometheus judges it here.
             if reading == .prometheus, !textRange.isEmpty,
-                nameRange.count <= textRange.count
-                    || buffer[nameRange.upperBound &- textRange.count &- 1] != UInt8(ascii: "_")
-                    || !buffer[(nameRange.upperBound &- textRange.count)..<nameRange.upperBound]
-                        .elementsEqual(buffer[textRange])
+                !OpenMetricsFamilyValidator.unit(buffer[textRange], ends: buffer[nameRange])
             {
                 throw error(
                     at: textRange.lowerBound,

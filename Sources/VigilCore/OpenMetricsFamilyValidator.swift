@@ -224,7 +224,7 @@ struct OpenMetricsFamilyValidator {
             }
         }
         if let unit, !unit.isEmpty {
-            guard familyName.count > unit.count, familyName.suffix(unit.count + 1) == [UInt8(ascii: "_")] + unit else {
+            guard Self.unit(unit, ends: familyName) else {
                 throw site.error(
                     at: column,
                     "unit \(quoted(unit)) is not a suffix of the metric name \(quoted(familyName))"
@@ -245,6 +245,16 @@ struct OpenMetricsFamilyValidator {
         else { return false }
         let suffix = buffer[(name.lowerBound + familyName.count)..<name.upperBound]
         return allowedSuffixes.contains { $0.utf8.elementsEqual(suffix) }
+    }
+
+    /// Whether `unit` ends `name` after an underscore (`seconds` ends `a_seconds`, not `seconds` or
+    /// `aseconds`): what OpenMetrics, and Prometheus's scraper, require of a non-empty UNIT.
+    static func unit<Unit: Collection<UInt8>, Name: BidirectionalCollection<UInt8>>(
+        _ unit: Unit,
+        ends name: Name
+    ) -> Bool {
+        let tail = name.suffix(unit.count + 1)
+        return name.count > unit.count && tail.first == UInt8(ascii: "_") && tail.dropFirst().elementsEqual(unit)
     }
 
     private func sameBytes(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ other: [UInt8]) -> Bool {
