@@ -67,9 +67,7 @@ extension ExpositionParser {
             guard let type = MetricType(typeWord: typeWord, format: .openMetrics) else {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
-            declaredType = type
-            typedFamily.removeAll(keepingCapacity: true)
-            typedFamily.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[nameRange]))
+            declare(type, family: UnsafeBufferPointer(rebasing: buffer[nameRange]))
         case .unit:
             for position in textRange where !ByteScanning.isMetricNameByte(buffer[position]) {
                 throw error(at: position, "invalid unit \(quoted(buffer, textRange))")

@@ -66,9 +66,7 @@ extension ExpositionParser {
             guard let type = MetricType(typeWord: typeWord, format: .prometheusText) else {
                 throw error(at: textRange.lowerBound, "invalid metric type \(quoted(buffer, textRange))")
             }
-            declaredType = type
-            typedFamily.removeAll(keepingCapacity: true)
-            typedFamily.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[nameRange]))
+            declare(type, family: UnsafeBufferPointer(rebasing: buffer[nameRange]))
         } else if !ByteScanning.isValidUTF8(buffer, textRange) {
             throw error(at: textRange.lowerBound, "help text is not valid UTF-8")
         }

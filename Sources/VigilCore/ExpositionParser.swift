@@ -67,6 +67,15 @@ public struct ExpositionParser {
         if format == .openMetrics, reading == .specification { familyValidator = OpenMetricsFamilyValidator() }
         labelSpans.reserveCapacity(16)
         typedFamily.reserveCapacity(128)  // once, so a longer family name later does not reallocate
+        cache?.declaredFamilies.removeAll()
+    }
+
+    /// Takes a `# TYPE` line's type for the samples after it, and notes it among the body's families.
+    mutating func declare(_ type: MetricType, family: UnsafeBufferPointer<UInt8>) {
+        declaredType = type
+        typedFamily.removeAll(keepingCapacity: true)
+        typedFamily.append(contentsOf: family)
+        cache?.declaredFamilies.declare(type, family: family)
     }
 
     /// Advances to the next entry: its kind, or nil at the end of a valid body.

@@ -60,6 +60,8 @@ public final class SeriesCache {
     /// scrape), and where each series's bytes are.
     private var unreadBytes: [UInt8] = []
     private var unread: [UInt32: Range<Int>] = [:]
+    /// The families the body being read declared: the parser notes and reads them.
+    var declaredFamilies = DeclaredFamilies()
 
     public init(expectedSeries: Int = 1024) {
         keyCapacity = Swift.max(16, expectedSeries)

@@ -339,6 +339,20 @@ struct ScrapeManagerTests {
         #expect(await manager.health[0].lastError.contains("missing \"# EOF\""))
     }
 
+    /// A family's samples written after another family's TYPE (Prometheus scrapes such a body) keep
+    /// their own family's role: a counter is scored as its rate, not as a gauge that only grows.
+    @Test func aCounterWrittenAfterAnotherFamilysTypeIsScoredAsARate() async {
+        let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
+        transport.answer(
+            "# TYPE jobs counter\n# TYPE queue gauge\nqueue 7\njobs_total 3\n# EOF\n",
+            contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        )
+        await manager.scrapeAll()
+        let roles = await manager.roles()
+        #expect(roles["jobs_total"] == .cumulative)
+        #expect(roles["queue"] == .gauge)
+    }
+
     @Test func aCheckpointLargerThanTheLimitIsRestoredUpToIt() async {
         let big = SeriesStore()
         for index in 0..<50 {
