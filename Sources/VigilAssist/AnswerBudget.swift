@@ -1,3 +1,5 @@
+import VigilHTTP
+
 /// Bounds an answer: agents pay for every byte they read, and a namespace can hold thousands of
 /// incidents. Items are kept whole, in order, until the next would pass the budget; what is left out
 /// is counted and the answer says how to ask for less.
@@ -43,8 +45,8 @@ public struct AnswerBudget: Sendable {
                 + (items.count > 1 ? "; \(items.count - 1) more not shown" : "")
         }
         var answer =
-            "{\"untrusted\":\(Self.quoted(Self.untrustedNote)),\"total\":\(items.count),\"shown\":\(kept.count),\"items\":[\(kept.joined(separator: ","))]"
-        if let note { answer += ",\"truncated\":\(Self.quoted("\(note): \(hint)"))" }
+            "{\"untrusted\":\(Self.untrustedNote.jsonLiteral),\"total\":\(items.count),\"shown\":\(kept.count),\"items\":[\(kept.joined(separator: ","))]"
+        if let note { answer += ",\"truncated\":\("\(note): \(hint)".jsonLiteral)" }
         return answer + "}"
     }
 
@@ -60,24 +62,5 @@ public struct AnswerBudget: Sendable {
             kept.append(scalar)
         }
         return String(kept)
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,5 @@
+import VigilHTTP
+
 /// The scope an agent names in a tool's arguments, checked as the API server would check it before any
 /// of it is used: a namespace is a DNS-1123 label, a workload `KIND/NAME` with a kind spelled as kubectl
 /// spells it (exactly: `deploy` is a kind, `deployx` and `d` are not) and a DNS-1123 subdomain for its name.
@@ -66,6 +68,6 @@ public enum ScopeArgument {
     /// An argument as the error quotes it: at most ``quotedBytes`` of it, cut between scalars, control
     /// characters escaped (``AnswerBudget/prefix(_:bytes:)``).
     public static func quoted(_ text: String) -> String {
-        AnswerBudget.quoted(AnswerBudget.prefix(text, bytes: quotedBytes).map { $0 + "…" } ?? text)
+        (AnswerBudget.prefix(text, bytes: quotedBytes).map { $0 + "…" } ?? text).jsonLiteral
     }
 }

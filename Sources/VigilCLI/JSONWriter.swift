@@ -1,3 +1,5 @@
+import VigilHTTP
+
 /// A minimal JSON writer: enough for `vigil parse` and `vigil bench`, with number formatting under our
 /// control (sample values are strings, as in Prometheus's HTTP API, so NaN and ±Inf survive).
 struct JSONWriter {
@@ -5,23 +7,7 @@ struct JSONWriter {
 
     mutating func raw(_ fragment: String) { text += fragment }
 
-    mutating func string(_ value: String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
+    mutating func string(_ value: String) { text += value.jsonLiteral }
 
     /// `"key":` inside an object, with a comma unless it is the first member.
     mutating func key(_ name: String, first: Bool = false) {

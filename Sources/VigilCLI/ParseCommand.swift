@@ -52,14 +52,14 @@ struct ParseCommand: AsyncParsableCommand {
             if let help = family.help { header += " — \(help)" }
             lines.append(header)
             for sample in family.samples {
-                let labels = sample.labels.map { "\($0.name)=\"\($0.value.escapedForExposition)\"" }.joined(
+                let labels = sample.labels.map { "\($0.name)=\"\($0.value.escapedAsLabelValue)\"" }.joined(
                     separator: ","
                 )
                 var line = labels.isEmpty ? sample.name : "\(sample.name){\(labels)}"
                 line += " \(prometheusValueText(sample.value))"
                 if let timestamp = sample.timestamp { line += " @\(timestamp)" }
                 if let exemplar = sample.exemplar {
-                    let exemplarLabels = exemplar.labels.map { "\($0.name)=\"\($0.value.escapedForExposition)\"" }
+                    let exemplarLabels = exemplar.labels.map { "\($0.name)=\"\($0.value.escapedAsLabelValue)\"" }
                     line += " # {\(exemplarLabels.joined(separator: ","))} \(prometheusValueText(exemplar.value))"
                     if let timestamp = exemplar.timestamp { line += " \(timestamp)" }
                 }
@@ -129,20 +129,5 @@ struct ParseCommand: AsyncParsableCommand {
             writer.string(value)
         }
         writer.raw("}")
-    }
-}
-
-extension String {
-    var escapedForExposition: String {
-        var out = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

@@ -53,7 +53,7 @@ public struct LabelSet: Hashable, Sendable {
             if labelName == "__name__" {
                 name = value
             } else {
-                let escaped = value.replacingEscapes()
+                let escaped = value.escapedAsLabelValue
                 rest.append("\(labelName)=\"\(escaped)\"")
             }
         }
@@ -63,7 +63,7 @@ public struct LabelSet: Hashable, Sendable {
 
 extension String {
     /// Escapes `\`, `"` and newline as the exposition formats require inside a label value.
-    func replacingEscapes() -> String {
+    public var escapedAsLabelValue: String {
         var out = ""
         out.reserveCapacity(utf8.count)
         for scalar in unicodeScalars {

@@ -1,0 +1,16 @@
+import Foundation
+import Testing
+
+@testable import VigilHTTP
+
+struct JSONLiteralTests {
+    @Test func quotesBackslashesAndControlCharactersAreEscaped() {
+        #expect("a\"b\\c\nd\re\tf\u{1}g\u{1F}é😀".jsonLiteral == #""a\"b\\c\nd\re\tf\u0001g\u001fé😀""#)
+    }
+
+    @Test func aJSONReaderReadsBackTheText() throws {
+        let text = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init))) + "é\u{2028}😀"
+        let read = try JSONSerialization.jsonObject(with: Data("[\(text.jsonLiteral)]".utf8)) as? [String]
+        #expect(read == [text])
+    }
+}
