@@ -1,16 +1,20 @@
-/// The `# TYPE` of every family one body declared, so a sample whose family's samples are interleaved
-/// with another's still gets its own family's ``SampleRole``.
+/// The `# TYPE` of every family one body has declared so far, so a sample whose family's samples are
+/// interleaved with another's still gets its own family's ``SampleRole``.
 ///
-/// Both formats want a family's samples grouped under its `# TYPE` line, and a sample's role is read from
-/// the last one. But Prometheus reads a sample's type from its family's metadata wherever the TYPE line
-/// was, and exporters that write a family's samples after another's TYPE exist (OpenMetrics as Prometheus
-/// reads it lets them through): without this their counters' `_total` would be scored as gauges, for
-/// the series's life. Consulted only for a sample the last TYPE does not claim, once per new series.
+/// Both formats want a family's samples grouped under its `# TYPE` line, before them, and a sample's
+/// role is read from the last one. Prometheus does the same for the metadata it stores with a series
+/// (`isSeriesPartOfFamily` against the last TYPE), though its metadata API, keyed by family name, knows
+/// the type of a family wherever its TYPE line was. Exporters that write a family's samples after
+/// another's TYPE exist (OpenMetrics as Prometheus reads it lets them through), and without this their
+/// counters' `_total` would be scored as gauges, not rates, for the series's life. Consulted only for a
+/// sample the last TYPE does not claim, once per new series; a TYPE line after its family's first sample
+/// comes too late for that series (both formats forbid it).
 ///
-/// Kept by the target's ``SeriesCache``, emptied (keeping its storage) when a body begins: a scrape
-/// that declares the same families as the last allocates nothing. Keyed by a 64-bit hash of the name,
-/// not the name: a collision could only give a series a type its own target declared for another family,
-/// which the target could do anyway.
+/// Kept by the target's ``SeriesCache``, emptied when a body begins, keeping its storage unless the last
+/// body used a small part of it: a scrape that declares the same families as the last allocates nothing,
+/// and one huge body does not leave every later scrape holding its table. Keyed by a 64-bit hash of the
+/// name, not the name: a collision could only give a series a type its own target declared for another
+/// family, which the target could do anyway.
 struct DeclaredFamilies {
     /// A body's TYPE lines past this many are not remembered: their interleaved samples are untyped, as
     /// before, and a hostile body cannot make every scrape of its target hold megabytes.
@@ -20,10 +24,17 @@ struct DeclaredFamilies {
 
     /// How many families are remembered.
     var count: Int { types.count }
+    /// How many the storage holds without growing.
+    var capacity: Int { types.capacity }
 
-    /// Forgets the last body's families, keeping the storage.
+    /// Forgets the last body's families: keeps the storage for as many again, gives it back when the
+    /// last body used under a quarter of it.
     mutating func removeAll() {
-        types.removeAll(keepingCapacity: true)
+        if types.capacity > 4 * Swift.max(types.count, 64) {
+            types = [:]
+        } else {
+            types.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Notes a `# TYPE` line: `family` is its name.

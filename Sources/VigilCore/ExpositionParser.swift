@@ -51,7 +51,8 @@ public struct ExpositionParser {
     var seriesReference: SeriesRef?
 
     /// Parses `bytes` as `format`, OpenMetrics read as `reading` says. With `cache`, samples resolve to
-    /// series references (and repeated series skip label parsing).
+    /// series references (and repeated series skip label parsing), and the cache keeps the families this
+    /// body declares (``DeclaredFamilies``), forgetting the last body's: a cache serves one body at a time.
     public init(
         bytes: [UInt8],
         format: ExpositionFormat,

@@ -123,6 +123,12 @@ struct ExpositionStreamTests {
         }
     }
 
+    @Test func aFamilyDeclaredInAnEarlierPieceTypesItsInterleavedSample() {
+        let body = Array("# TYPE a counter\na_total 1\n# TYPE g gauge\ng 1\na_total{x=\"1\"} 2\n".utf8)
+        let streamed = Self.streamed(body, .prometheusText, .default, pieceSize: 20)
+        #expect(streamed.samples.last == "a_total{x=\"1\"} 2.0 - cumulative")
+    }
+
     @Test func theSampleFilesAreThere() {
         // Without them the parametrised test above would only cover the written bodies.
         #expect(Self.bodies.count == 16)

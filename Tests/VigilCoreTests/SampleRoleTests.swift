@@ -58,8 +58,8 @@ struct SampleRoleTests {
     }
 
     @Test func aFamilyNamedAsAnothersSampleIsItsOwn() throws {
-        // A clash both formats forbid, read one way: a family of the sample's own name first, as the last
-        // TYPE's own name is.
+        // A clash both formats forbid, read one way: where the last TYPE does not claim the sample, a family
+        // of its own name before one it would be a suffix of.
         let body = "# TYPE x_count gauge\n# TYPE x histogram\n# TYPE y gauge\nx_count 1\nx_sum 2\n"
         #expect(try Self.roles(body) == ["x_count gauge", "x_sum cumulative"])
     }
@@ -86,6 +86,57 @@ struct SampleRoleTests {
                 "build_info{version=\"1\"} gauge",
             ]
         )
+    }
+
+    @Test func openMetricsFamiliesOfEveryShapeInterleaved() throws {
+        let body = """
+            # TYPE jobs counter
+            # TYPE rpc summary
+            # TYPE queue gaugehistogram
+            # TYPE up gauge
+            up 1
+            jobs 3
+            rpc_created 1700000000
+            rpc 0.5
+            queue_gsum 12
+            # EOF
+
+            """
+        #expect(
+            try Self.roles(body, .openMetrics, reading: .prometheus) == [
+                "up gauge", "jobs cumulative", "rpc_created skipped", "rpc skipped", "queue_gsum gauge",
+            ]
+        )
+    }
+
+    @Test func aTypeLineAfterItsFamilysFirstSampleComesTooLateForIt() throws {
+        // Both formats forbid it; the series seen before the TYPE stays untyped, the later one is typed.
+        let body = "jobs_total 1\n# TYPE jobs counter\njobs_total{x=\"1\"} 2\n"
+        #expect(try Self.roles(body) == ["jobs_total gauge", "jobs_total{x=\"1\"} cumulative"])
+    }
+
+    @Test func aBodyOverTheLimitOfFamiliesRemembersTheFirst() throws {
+        let limit = DeclaredFamilies.limit
+        let types = (0...limit).map { "# TYPE f\($0) counter\n" }.joined()
+        let body = types + "# TYPE last gauge\nf0_total 1\nf\(limit)_total 2\n"
+        #expect(try Self.roles(body) == ["f0_total cumulative", "f\(limit)_total gauge"])
+    }
+
+    @Test func aHugeBodysTableIsGivenBackOnceBodiesAreSmallAgain() {
+        var families = DeclaredFamilies()
+        func declare(_ count: Int) {
+            for index in 0..<count {
+                Array("f\(index)".utf8).withUnsafeBufferPointer { families.declare(.gauge, family: $0) }
+            }
+        }
+        declare(DeclaredFamilies.limit)
+        families.removeAll()
+        let huge = families.capacity
+        #expect(huge >= DeclaredFamilies.limit)  // kept for a body as large again
+        declare(10)
+        families.removeAll()
+        #expect(families.capacity < huge / 4)
+        #expect(families.count == 0)
     }
 
     @Test func aBodyKnowsOnlyTheFamiliesItDeclares() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import MCP
+import VigilHTTP
 
 /// A line of `vigil mcp`'s input as JSON-RPC sees it, read once by the reader: refused outright (with the
 /// answer the transport writes itself), or a message or batch for the SDK, with the requests in it that
@@ -138,7 +139,6 @@ struct IncomingLine {
 
     /// A JSON-RPC error answer with the null id: the line has no id the transport can answer to.
     static func error(_ code: Int, _ message: String) -> Data {
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":"\#(escaped)"}}"#.utf8)
+        Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(message.jsonLiteral)}}"#.utf8)
     }
 }
