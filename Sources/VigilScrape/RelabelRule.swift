@@ -51,9 +51,12 @@ public struct RelabelRule: Sendable, Equatable {
             guard !targetLabel.isEmpty else {
                 throw Invalid(description: "relabel configuration for replace action requires 'target_label' value")
             }
-            guard targetLabel.contains("$") || Self.isLabelName(targetLabel) else {
+            guard Self.isLabelNameTemplate(targetLabel) else {
                 throw Invalid(description: "\"\(targetLabel)\" is invalid 'target_label' for replace action")
             }
+        }
+        if action == .labelmap, !Self.isLabelNameTemplate(replacement) {
+            throw Invalid(description: "\"\(replacement)\" is invalid 'replacement' for labelmap action")
         }
         self.action = action
         self.sourceLabels = sourceLabels
@@ -108,11 +111,14 @@ public struct RelabelRule: Sendable, Equatable {
             // mapped again (Go's `Builder.Range` ranges over a copy). In name order, so where two names
             // map to one the later name's value wins, every time: Prometheus did so before its labels
             // builder; today its discovered labels arrive in Go's map order, and the winner varies.
-            for (name, value) in labels.sorted(by: { $0.key < $1.key }) {
+            // An empty value is no label (Go's `Builder` holds it deleted, and `Range` passes it by); a name
+            // a group expands to that is no label name (`1x` from `__meta_x_(.+)`) is not set either, where
+            // Prometheus would fail the target's scrapes for it.
+            for (name, value) in labels.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
                 guard let match = captures(name) else { continue }
-                // An empty value deletes, as Go's `Builder.Set` does: no label is empty.
-                labels[replacementTemplate.expand(captures: match, names: compiled.groupNames)] =
-                    value.isEmpty ? nil : value
+                let target = replacementTemplate.expand(captures: match, names: compiled.groupNames)
+                guard Self.isLabelName(target) else { continue }
+                labels[target] = value
             }
         case .labeldrop:
             labels = labels.filter { !matches($0.key) }
@@ -126,6 +132,14 @@ public struct RelabelRule: Sendable, Equatable {
 
     /// The whole match and the groups up to the highest the templates name, or nil without a match.
     private func captures(_ value: String) -> [Substring?]? { compiled.match(value, groups: groupsNamed) }
+
+    /// A target label or labelmap replacement Prometheus's `Config.Validate` takes with legacy names: a
+    /// label name, or one made of name characters and `$1`, `${name}` references (`relabelTargetLegacy`).
+    static func isLabelNameTemplate(_ template: String) -> Bool {
+        template.contains("$") ? legacyTemplate.matches(template) : isLabelName(template)
+    }
+
+    private static let legacyTemplate = try! RE2(#"(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+"#)
 
     /// Prometheus's legacy label name: `[a-zA-Z_][a-zA-Z0-9_]*` (what Vigil's exposition can carry).
     static func isLabelName(_ name: String) -> Bool {

@@ -6,6 +6,7 @@ import VigilScrape
 /// `relabel_configs` in the file: the label-changing actions where they mean something (discovered
 /// targets), a clear refusal, with file, line and field, where they would do nothing.
 struct RelabelConfigTests {
+    /// `LabelDrop` is labeldrop: Prometheus reads an action whatever its case.
     @Test func aDiscoveryJobTakesReplaceAndLabelmap() throws {
         let config = try DaemonConfig.parse(
             """
@@ -15,7 +16,7 @@ struct RelabelConfigTests {
                 relabel_configs:
                   - {action: replace, source_labels: [__meta_kubernetes_pod_name], target_label: pod_name}
                   - {action: labelmap, regex: '__meta_kubernetes_pod_label_(.+)', replacement: 'k8s_$1'}
-                  - {action: labeldrop, regex: 'k8s_pod_template_hash'}
+                  - {action: LabelDrop, regex: 'k8s_pod_template_hash'}
             """,
             file: "vigil.yaml"
         )

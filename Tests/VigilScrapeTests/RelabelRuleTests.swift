@@ -137,10 +137,25 @@ struct RelabelRuleTests {
             ]
         ),
         Row(
-            why: "labelmap of an empty value sets no label, and deletes one already there (Go's Builder.Set)",
+            why:
+                "labelmap passes an empty value by: no label is empty (Go's Builder holds it deleted), none is deleted",
             input: ["__meta_pod_label_tier": "", "__meta_pod_label_app": "web", "tier": "old"],
             rules: { [try RelabelRule(action: .labelmap, regex: "__meta_pod_label_(.+)", replacement: "${1}")] },
-            output: ["__meta_pod_label_tier": "", "__meta_pod_label_app": "web", "app": "web"]
+            output: ["__meta_pod_label_tier": "", "__meta_pod_label_app": "web", "app": "web", "tier": "old"]
+        ),
+        Row(
+            why: "a pod's label is not deleted by its service's empty one of the same name",
+            input: ["__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_service_label_app": ""],
+            rules: {
+                [try RelabelRule(action: .labelmap, regex: "__meta_kubernetes_(?:pod|service)_label_(.+)")]
+            },
+            output: ["__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_service_label_app": "", "app": "web"]
+        ),
+        Row(
+            why: "labelmap to no label name (a group that starts with a digit) sets nothing",
+            input: ["__meta_x_1abc": "v", "__meta_x_ok": "w"],
+            rules: { [try RelabelRule(action: .labelmap, regex: "__meta_x_(.+)")] },
+            output: ["__meta_x_1abc": "v", "__meta_x_ok": "w", "ok": "w"]
         ),
         Row(
             why: "target and value both from groups",
@@ -345,5 +360,20 @@ struct RelabelRuleTests {
             try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "1bad")
         }
         #expect(throws: Never.self) { try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "${1}") }
+        // A template of other characters than a name's, as Prometheus's relabelTargetLegacy refuses it.
+        #expect(throws: RelabelRule.Invalid.self) {
+            try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "foo.$1")
+        }
+        #expect(throws: Never.self) { try RelabelRule(action: .replace, sourceLabels: ["a"], targetLabel: "k8s_$1_x") }
+    }
+
+    @Test func labelmapNeedsAReplacementThatMakesALabelName() {
+        #expect(throws: RelabelRule.Invalid(description: "\"k8s-$1\" is invalid 'replacement' for labelmap action")) {
+            try RelabelRule(action: .labelmap, regex: "__meta_(.+)", replacement: "k8s-$1")
+        }
+        #expect(throws: Never.self) {
+            try RelabelRule(action: .labelmap, regex: "__meta_(.+)", replacement: "k8s_${1}")
+        }
+        #expect(throws: Never.self) { try RelabelRule(action: .labelmap, regex: "__meta_(.+)", replacement: "$1") }
     }
 }

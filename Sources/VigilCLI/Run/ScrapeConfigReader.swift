@@ -224,7 +224,8 @@ struct ScrapeConfigReader {
             reader.fail(node, path + ".action", "required (\(supported))")
             return nil
         }
-        guard let action = RelabelRule.Action(rawValue: text), actions.contains(action) else {
+        // Case aside, as Prometheus reads it (`Action.UnmarshalYAML` lowercases it).
+        guard let action = RelabelRule.Action(rawValue: text.lowercased()), actions.contains(action) else {
             reader.fail(value, path + ".action", "only \(supported) are supported here, got \"\(text)\"")
             return nil
         }
