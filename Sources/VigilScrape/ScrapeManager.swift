@@ -310,7 +310,12 @@ public actor ScrapeManager {
             result = .failure("sample limit exceeded", duration: result.duration)
             markSeriesStale(state)
         }
-        let batch = ScrapeBatch(samples: result.samples, storeRefs: state.storeRefs, time: time)
+        let batch = ScrapeBatch(
+            samples: result.samples,
+            storeRefs: state.storeRefs,
+            time: time,
+            interval: state.target.interval
+        )
         store.observe(batch)
         if !result.stale.isEmpty {
             // Two series of the target can be one store series (an empty label value is no label, and

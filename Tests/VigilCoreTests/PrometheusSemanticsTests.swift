@@ -58,6 +58,41 @@ struct PrometheusSemanticsTests {
         #expect(store.detector(of: requests).previousValue == 12)
     }
 
+    /// A counter scraped every 5 or 10 minutes is a rate at every scrape, a little late or not: the gap a
+    /// rate spans is two intervals where they pass 5 minutes. At 15 s, a gap over 5 minutes starts over.
+    @Test(arguments: [(300.0, [300.004, 299.998, 300.010]), (600.0, [600, 600.5, 599.5])])
+    func aCounterScrapedMinutesApartIsARateAtEveryScrape(interval: Double, gaps: [Double]) {
+        let store = SeriesStore()
+        let requests = store.register(
+            LabelSet([("__name__", "requests_total")], symbols: store.symbols),
+            role: .cumulative
+        )
+        var time = 1_700_000_000.0
+        var counter = 1_000.0
+        store.observe(requests, value: counter, at: time, interval: interval)
+        for gap in gaps {
+            time += gap
+            counter += gap * 2
+            store.observe(requests, value: counter, at: time, interval: interval)
+            #expect(store.detector(of: requests).previousTimestamp == time, "a gap of \(gap) s")
+        }
+        store.observe(requests, value: counter + 602, at: time + 301)  // every 15 s, down for 5 minutes
+        #expect(store.detector(of: requests).previousTimestamp == time)
+    }
+
+    /// Exposition timestamps out of order (two replicas behind one address): a gauge's sample older than
+    /// the one scored is not scored, as the TSDB refuses it, and the series's time does not go back.
+    @Test func aGaugeSampleOlderThanTheLastScoredIsNotScored() {
+        let store = SeriesStore()
+        let queue = store.register(LabelSet([("__name__", "queue")], symbols: store.symbols), role: .gauge)
+        store.observe(queue, value: 10, at: 2_000)
+        store.observe(queue, value: 99, at: 1_000)
+        #expect(store.detector(of: queue).previousTimestamp == 2_000)
+        #expect(store.detector(of: queue).previousValue == 10)
+        store.observe(queue, value: 11, at: 2_015)
+        #expect(store.detector(of: queue).previousValue == 11)
+    }
+
     /// A series read another way from one scrape to the next starts over: the detector that learnt a
     /// counter's raw values (a backfill that took an untyped `requests` for a gauge) must not judge its
     /// rates against them. The same role keeps everything learnt.

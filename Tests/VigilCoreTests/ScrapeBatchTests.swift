@@ -12,7 +12,7 @@ struct ScrapeBatchTests {
             ExpositionStream.Sample(series: SeriesRef(index: 3), value: 4, timestamp: nil),
         ]
         // Cache series 0 → store 7, 1 → store 0, 2 dropped by relabelling, 3 not mapped.
-        let batch = ScrapeBatch(samples: samples, storeRefs: [8, 1, .max, 0], time: 1_700_000_200)
+        let batch = ScrapeBatch(samples: samples, storeRefs: [8, 1, .max, 0], time: 1_700_000_200, interval: 15)
         let observed = batch.map { ($0.series.index, $0.value, $0.timestamp) }
         #expect(observed.count == 2)
         #expect(observed.first! == (7, 1, 1_700_000_200))
@@ -39,7 +39,9 @@ struct ScrapeBatchTests {
             let samples = values.enumerated().map {
                 ExpositionStream.Sample(series: SeriesRef(index: UInt32($0.offset)), value: $0.element, timestamp: nil)
             }
-            store.observe(ScrapeBatch(samples: samples, storeRefs: refs.map { $0.0.index + 1 }, time: time))
+            store.observe(
+                ScrapeBatch(samples: samples, storeRefs: refs.map { $0.0.index + 1 }, time: time, interval: 15)
+            )
             for (index, value) in values.enumerated() { single.observe(refs[index].1, value: value, at: time) }
         }
         for (batched, alone) in refs {

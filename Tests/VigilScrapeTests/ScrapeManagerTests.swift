@@ -167,6 +167,23 @@ struct ScrapeManagerTests {
         #expect(!exposition.contains("latency_bucket"))
     }
 
+    /// A target scraped every 10 minutes has its counters scored: their rates span its interval.
+    @Test func aCounterScrapedEveryTenMinutesIsScored() async {
+        let clock = ManualClock()
+        let target = ScrapeTarget(url: "http://app:8080/metrics", job: "app", interval: 600)
+        let manager = manager([target], clock: clock)
+        for round in 0..<3 {
+            transport.answer("# TYPE requests counter\nrequests_total \(600 * round)\n")
+            await manager.scrapeAll()
+            clock.advance(600.25)
+        }
+        #expect(
+            await manager.exposition().contains(
+                "vigil_anomaly_score{metric=\"requests_total\",instance=\"app:8080\",job=\"app\",detector=\"ensemble\"} 0.000000\n"
+            )
+        )
+    }
+
     @Test func aFailedScrapeMarksTheTargetDownAndItsSeriesStale() async {
         let manager = manager([ScrapeTarget(url: "http://app:8080/metrics", job: "app")])
         transport.answer("temperature 20\n")

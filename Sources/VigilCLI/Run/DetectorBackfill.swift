@@ -302,7 +302,14 @@ struct DetectorBackfill {
                 let (start, last) = bounds(window)
                 let after = window.index + window.count
                 guard after < reading.points else {
-                    await replay.take(history, of: reading.job.name, admitting: live, from: start, through: last)
+                    await replay.take(
+                        history,
+                        of: reading.job.name,
+                        every: reading.step,
+                        admitting: live,
+                        from: start,
+                        through: last
+                    )
                     await replay.finished(reading.job.name)
                     return
                 }
@@ -311,7 +318,14 @@ struct DetectorBackfill {
                 // Prometheus answers the next while this one is replayed.
                 let settled = reader
                 async let next = fetch(following, settled)
-                await replay.take(history, of: reading.job.name, admitting: live, from: start, through: last)
+                await replay.take(
+                    history,
+                    of: reading.job.name,
+                    every: reading.step,
+                    admitting: live,
+                    from: start,
+                    through: last
+                )
                 window = following
                 answer = await next
             }
@@ -370,11 +384,12 @@ struct DetectorBackfill {
             self.keep = keep
         }
 
-        /// One answer for `job` over `[start, last]`, of which the series in `live` (by their labels'
-        /// hash) are learnt.
+        /// One answer for `job` over `[start, last]`, its points `step` seconds apart, of which the series
+        /// in `live` (by their labels' hash) are learnt.
         func take(
             _ history: MetricHistory,
             of job: String,
+            every step: Double,
             admitting live: Set<Int>,
             from start: Double,
             through last: Double
@@ -399,7 +414,8 @@ struct DetectorBackfill {
                 store.observe(
                     contentsOf: (from..<to).lazy.map {
                         Observation(series: ref, value: series.values[$0], timestamp: series.times[$0])
-                    }
+                    },
+                    interval: step
                 )
                 points += to - from
             }

@@ -1,7 +1,9 @@
-/// A counter turned into a per-second rate as samples arrive, with PromQL `rate()`'s semantics:
-/// a drop is a reset (the counter restarted from zero, so the increase is the new value), repeated and
-/// out-of-order timestamps are ignored, and a gap longer than the staleness window or a staleness
-/// marker starts over rather than averaging across the outage.
+/// A counter turned into a per-second rate between consecutive samples, as PromQL's `irate()` takes it:
+/// a drop is a reset (the counter restarted from zero, so the increase is the new value), and repeated
+/// and out-of-order timestamps are ignored (the first stands, as the TSDB keeps it). Unlike PromQL, a
+/// staleness marker or a gap longer than ``staleAfter(interval:)`` starts over rather than averaging
+/// across the outage: a detector scores each rate as one measurement, and a restart's hours-long
+/// average is not one.
 public struct CounterRate: Sendable, Codable, Equatable {
     public internal(set) var lastValue: Double = .nan
     public internal(set) var lastTimestamp: Double = -.infinity
@@ -18,6 +20,11 @@ public struct CounterRate: Sendable, Codable, Equatable {
     }
 
     public init() {}
+
+    /// The longest gap a rate spans for a series scraped every `interval` seconds: 5 minutes (Prometheus's
+    /// lookback), or two intervals where they are longer, so a scrape a little late at a 5-minute or
+    /// longer interval is still a rate. A scrape that failed has marked the series stale already.
+    public static func staleAfter(interval: Double) -> Double { Swift.max(300, 2 * interval) }
 
     /// Adds a counter sample; returns the per-second rate since the previous sample, or nil when there is
     /// none yet (first sample, after a gap or staleness), the sample is a duplicate or out of order, or it

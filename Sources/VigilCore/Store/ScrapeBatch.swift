@@ -5,6 +5,8 @@ public struct ScrapeBatch: Sequence {
     let samples: [ExpositionStream.Sample]
     let storeRefs: [UInt32]
     let time: Double
+    /// The target's scrape interval, in seconds: how long a gap a counter's rate spans.
+    let interval: Double
 
     /// The `storeRefs` entry of a series relabelling dropped (0 is one not mapped yet).
     public static let notStored = UInt32.max
@@ -16,11 +18,12 @@ public struct ScrapeBatch: Sequence {
     /// `storeRefs[n]` is, for the cache's series `n`, the store series's index + 1; 0, ``notStored`` and
     /// ``refusedByStore`` mark a series that is not stored (unmapped, dropped by relabelling, refused at
     /// the series limit), whose samples are skipped. A sample without a timestamp of its own is at `time`
-    /// (seconds since the epoch).
-    public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double) {
+    /// (seconds since the epoch). `interval` is the target's scrape interval in seconds.
+    public init(samples: [ExpositionStream.Sample], storeRefs: [UInt32], time: Double, interval: Double) {
         self.samples = samples
         self.storeRefs = storeRefs
         self.time = time
+        self.interval = interval
     }
 
     public struct Iterator: IteratorProtocol {

@@ -143,23 +143,26 @@ public final class SeriesStore {
         return score.isNaN ? nil : score
     }
 
-    /// Takes one sample (`timestamp` in seconds since the epoch): a gauge is scored as it is, a cumulative
-    /// series by its rate since the previous sample.
-    public func observe(_ ref: StoreRef, value: Double, at timestamp: Double) {
-        take(CollectionOfOne(Observation(series: ref, value: value, timestamp: timestamp)))
+    /// Takes one sample (`timestamp` in seconds since the epoch) of a series scraped every `interval`
+    /// seconds: a gauge is scored as it is, a cumulative series by its rate since the previous sample.
+    public func observe(_ ref: StoreRef, value: Double, at timestamp: Double, interval: Double = 15) {
+        take(CollectionOfOne(Observation(series: ref, value: value, timestamp: timestamp)), interval: interval)
     }
 
     /// Takes a scrape's samples.
-    public func observe(_ batch: ScrapeBatch) { take(batch) }
+    public func observe(_ batch: ScrapeBatch) { take(batch, interval: batch.interval) }
 
-    /// Takes samples of any series, each series's in time order (a history replayed).
-    public func observe(contentsOf observations: some Sequence<Observation>) { take(observations) }
+    /// Takes samples of any series, each series's in time order (a history replayed at `interval`).
+    public func observe(contentsOf observations: some Sequence<Observation>, interval: Double) {
+        take(observations, interval: interval)
+    }
 
     /// The arrays are opened once for the whole batch: per sample there is no exclusivity check, no
     /// reference counting and no allocation; and the settings are paced once for the batch's spacing,
     /// not once a sample (``PacedSettings``).
-    private func take(_ batch: some Sequence<Observation>) {
+    private func take(_ batch: some Sequence<Observation>, interval: Double) {
         let parameters = self.parameters
+        let staleAfter = CounterRate.staleAfter(interval: interval)
         var paced = PacedSettings()
         var alarms: [(StoreRef, DetectorOutput, Double)] = []
         var ended: [StoreRef] = []
@@ -176,9 +179,12 @@ public final class SeriesStore {
                                     continue
                                 case .gauge:
                                     // A second sample at the instant last scored (the series twice in
-                                    // one scrape, or an exposition timestamp that has not moved): the
-                                    // first stands, as Prometheus keeps it. Rates skip these themselves.
-                                    guard detectors[index].previousTimestamp != observation.timestamp else {
+                                    // one scrape, or an exposition timestamp that has not moved) or one
+                                    // before it (exposition timestamps out of order): the first stands,
+                                    // as the TSDB keeps it. Rates skip these themselves.
+                                    if let previous = detectors[index].previousTimestamp,
+                                        observation.timestamp <= previous
+                                    {
                                         continue
                                     }
                                     measured = observation.value
@@ -189,6 +195,7 @@ public final class SeriesStore {
                                         let rate = rates[index].update(
                                             observation.value,
                                             at: observation.timestamp,
+                                            staleAfter: staleAfter,
                                             resets: .skip
                                         )
                                     else { continue }
