@@ -232,6 +232,17 @@ struct DetectorBackfillTests {
             now: 0
         )
         #expect(long.points == 14 * 288 + 1)
+        // A whole number of Prometheus's intervals: samples 10 s apart are read every 20 s, not every 15 s
+        // (points 10 and 20 s apart in turn); 20 s ones for a 15-s job, every 20 s; 2-s ones, every 16 s.
+        for (prometheus, step) in [(10.0, 20.0), (20, 20), (2, 16), (60, 60)] {
+            let reading = DetectorBackfill.Reading(
+                .init(name: "app", interval: 15),
+                prometheusInterval: prometheus,
+                span: 3_600,
+                now: 100_000
+            )
+            #expect(reading.step == step, "Prometheus every \(prometheus) s")
+        }
     }
 
     /// A request Prometheus finds too heavy is halved and asked again, down to what it takes; the

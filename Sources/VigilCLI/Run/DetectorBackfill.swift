@@ -470,9 +470,17 @@ extension DetectorBackfill.Reading {
     /// was: a detector paces its counts by each sample's spacing, and a first scrape 2 s after the last
     /// point was judged as a sample of a series scraped every 2 s (its baselines trusted after 1,500
     /// samples, and, until ``RecordRatio`` counted its warm-up in time, its warm-up 45,000 samples off).
+    /// Where Prometheus scrapes at another interval, the step is the least whole number of its intervals
+    /// that is at least the job's: each point is then a sample of its own, a step after the last. At a
+    /// 15-s step over samples 10 s apart, the points would be 10 and 20 s apart in turn, and every rate,
+    /// divided by 15, would swing by a third either way.
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job
-        step = max(job.interval, prometheusInterval ?? 0, 1)
+        if let prometheusInterval, prometheusInterval > 0 {
+            step = max(prometheusInterval * (job.interval / prometheusInterval).rounded(.up), 1)
+        } else {
+            step = max(job.interval, 1)
+        }
         let span = min(DetectorBackfill.maximumSpan, span * step / job.interval)
         let end = (now / step).rounded(.down) * step - step
         points = Int((span / step).rounded(.down)) + 1
