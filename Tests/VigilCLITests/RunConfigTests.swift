@@ -320,6 +320,32 @@ struct RunConfigTests {
         #expect(try source.load().targets.count == 2)
     }
 
+    /// Static labels as Prometheus builds a target's: an empty value is no label, a static `job` or
+    /// `instance` wins over the job's name and the address; `__` labels, which Prometheus reads as the
+    /// target's URL, are refused rather than silently put on every series.
+    @Test func staticLabelsAreTheTargetsAsPrometheusBuildsThem() throws {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                static_configs:
+                  - targets: ['a:1']
+                    labels: {job: api, team: "", instance: ""}
+            """
+        let target = try #require(try DaemonConfig.parse(yaml, file: "c.yaml").targets.first)
+        #expect(target.targetLabels.map { "\($0.name)=\($0.value)" } == ["instance=a:1", "job=api"])
+        let refused = #expect(throws: DaemonConfig.Invalid.self) {
+            try DaemonConfig.parse(
+                "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1'], labels: {__metrics_path__: /probe}}]\n",
+                file: "c.yaml"
+            )
+        }
+        #expect(
+            refused?.errors == [
+                "c.yaml:3:49: scrape_configs[0].static_configs[0].labels: \"__metrics_path__\": labels starting with __ are not supported here (set scheme and metrics_path on the job)"
+            ]
+        )
+    }
+
     @Test func scrapeFlagsBoundAndAuthenticateTheOneLineTargets() throws {
         let directory = try TemporaryDirectory("flags")
         let basic = directory.file("basic").path

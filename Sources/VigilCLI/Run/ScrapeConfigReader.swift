@@ -110,9 +110,22 @@ struct ScrapeConfigReader {
         for (index, group) in reader.list(staticNode, path + ".static_configs").enumerated() {
             let groupPath = "\(path).static_configs[\(index)]"
             let groupFields = reader.fields(group, groupPath, allowed: ["targets", "labels"])
-            let labels = groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:]
-            for (name, _) in labels where !Self.isLabelName(name) {
-                reader.fail(groupFields["labels"], groupPath + ".labels", "\"\(name)\" is not a valid label name")
+            // An empty value is no label, as Prometheus's labels builder deletes it (`instance: ""` leaves
+            // the address as the instance).
+            let labels = (groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:])
+                .filter { !$0.value.isEmpty }
+            for (name, _) in labels.sorted(by: { $0.key < $1.key }) {
+                if !Self.isLabelName(name) {
+                    reader.fail(groupFields["labels"], groupPath + ".labels", "\"\(name)\" is not a valid label name")
+                } else if name.hasPrefix("__") {
+                    // Prometheus reads these as the target's address, scheme, path and parameters, and
+                    // keeps them off the series; Vigil builds the URL from the job's fields only.
+                    reader.fail(
+                        groupFields["labels"],
+                        groupPath + ".labels",
+                        "\"\(name)\": labels starting with __ are not supported here (set scheme and metrics_path on the job)"
+                    )
+                }
             }
             guard let addresses = groupFields["targets"] else {
                 reader.fail(group, groupPath + ".targets", "required")
@@ -130,11 +143,11 @@ struct ScrapeConfigReader {
                 var target = template
                 target.url = "\(scheme)://\(address)\(metricsPath)"
                 target.labels = labels
+                // A static `job` label is the series' job, as Prometheus sets `job` only where no label has.
                 let targetLabels =
-                    [
-                        ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
-                        ("job", target.job),
-                    ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                    [("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath)]
+                    + (labels["job"] == nil ? [("job", target.job)] : [])
+                    + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
                     distinct.insert([target.url] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
                         .inserted
