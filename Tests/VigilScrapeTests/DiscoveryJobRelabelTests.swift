@@ -53,6 +53,28 @@ struct DiscoveryJobRelabelTests {
         #expect(target.job == "kubernetes-pods")
     }
 
+    /// The URL as Prometheus's `Target.URL` writes it from the relabelled labels: a path gets its leading
+    /// `/` and keeps a `?` as part of it, `__param_*` labels are the query (a blackbox probe's
+    /// `target`), and an address with a `/` in it is no target.
+    @Test func theURLIsBuiltFromTheLabelsAsPrometheusBuildsIt() throws {
+        func url(_ rules: [RelabelRule], address: String = "10.1.0.7:8080") -> String? {
+            let job = DiscoveryJob(template: ScrapeTarget(url: "", job: "probe"), relabeling: rules)
+            return job.target(from: ["__address__": address])?.url
+        }
+        func set(_ label: String, _ value: String) throws -> RelabelRule {
+            try RelabelRule(action: .replace, targetLabel: label, replacement: value)
+        }
+        #expect(try url([set("__metrics_path__", "metrics")]) == "http://10.1.0.7:8080/metrics")
+        #expect(try url([set("__metrics_path__", "/a b?c#d%")]) == "http://10.1.0.7:8080/a%20b%3Fc%23d%25")
+        #expect(
+            try url([
+                set("__metrics_path__", "/probe"), set("__param_target", "https://shop.example/a b"),
+                set("__param_module", "http_2xx"),
+            ]) == "http://10.1.0.7:8080/probe?module=http_2xx&target=https%3A%2F%2Fshop.example%2Fa+b"
+        )
+        #expect(try url([set("__address__", "10.1.0.7:8080/x")]) == nil)
+    }
+
     @Test func aReplacedJobLabelRenamesTheJob() throws {
         let job = DiscoveryJob(
             template: ScrapeTarget(url: "", job: "pods"),
