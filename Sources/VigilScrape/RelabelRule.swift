@@ -56,7 +56,10 @@ public struct RelabelRule: Sendable, Equatable {
             }
         }
         if action == .labelmap, !Self.isLabelNameTemplate(replacement) {
-            throw Invalid(description: "\"\(replacement)\" is invalid 'replacement' for labelmap action")
+            throw Invalid(
+                description:
+                    "\"\(replacement)\" is invalid 'replacement' for labelmap action (Vigil takes legacy label names only)"
+            )
         }
         self.action = action
         self.sourceLabels = sourceLabels
@@ -112,8 +115,9 @@ public struct RelabelRule: Sendable, Equatable {
             // map to one the later name's value wins, every time: Prometheus did so before its labels
             // builder; today its discovered labels arrive in Go's map order, and the winner varies.
             // An empty value is no label (Go's `Builder` holds it deleted, and `Range` passes it by); a name
-            // a group expands to that is no label name (`1x` from `__meta_x_(.+)`) is not set either, where
-            // Prometheus would fail the target's scrapes for it.
+            // a group expands to that is no legacy label name (`1x` from `__meta_x_(.+)`) is not set
+            // either, where Prometheus with legacy names fails the target's scrapes for it (Prometheus 3's
+            // UTF-8 names would keep it; Vigil's exposition carries legacy names only).
             for (name, value) in labels.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
                 guard let match = captures(name) else { continue }
                 let target = replacementTemplate.expand(captures: match, names: compiled.groupNames)

@@ -65,6 +65,15 @@ struct HealthyFleetTests {
         }
     }
 
+    /// Scraped every 10 minutes, request rates are still rates (a rate spanned at most 5 minutes, so the
+    /// fleet had none at intervals over 5 minutes, and read as quiet).
+    @Test func requestRatesAreMeasuredAtIntervalsOverFiveMinutes() {
+        let fleet = HealthyFleet(seriesCount: 5, days: 2, step: 600)
+        var rates = 0
+        fleet.observe(series: 2) { _, _ in rates += 1 }
+        #expect(rates > 200, "\(rates) rates in two days of 288 scrapes")
+    }
+
     /// The fleet has what it claims: every kind, daily cycles, deploys that reset counters and missed
     /// scrapes; and it is the same fleet every run.
     @Test func theFleetIsProductionShapedAndDeterministic() {

@@ -80,19 +80,6 @@ struct PrometheusSemanticsTests {
         #expect(store.detector(of: requests).previousTimestamp == time)
     }
 
-    /// Exposition timestamps out of order (two replicas behind one address): a gauge's sample older than
-    /// the one scored is not scored, as the TSDB refuses it, and the series's time does not go back.
-    @Test func aGaugeSampleOlderThanTheLastScoredIsNotScored() {
-        let store = SeriesStore()
-        let queue = store.register(LabelSet([("__name__", "queue")], symbols: store.symbols), role: .gauge)
-        store.observe(queue, value: 10, at: 2_000)
-        store.observe(queue, value: 99, at: 1_000)
-        #expect(store.detector(of: queue).previousTimestamp == 2_000)
-        #expect(store.detector(of: queue).previousValue == 10)
-        store.observe(queue, value: 11, at: 2_015)
-        #expect(store.detector(of: queue).previousValue == 11)
-    }
-
     /// A series read another way from one scrape to the next starts over: the detector that learnt a
     /// counter's raw values (a backfill that took an untyped `requests` for a gauge) must not judge its
     /// rates against them. The same role keeps everything learnt.

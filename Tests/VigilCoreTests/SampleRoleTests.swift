@@ -150,7 +150,7 @@ struct SampleRoleTests {
         )
     }
 
-    @Test func aBodyWithMoreFamiliesThanTheLimitRemembersTheFirst() throws {
+    @Test func theTableOfFamiliesStopsAtItsLimit() throws {
         var families = DeclaredFamilies()
         for index in 0...DeclaredFamilies.limit {
             Array("f\(index)".utf8).withUnsafeBufferPointer { families.declare(.counter, family: $0) }

@@ -368,7 +368,12 @@ struct RelabelRuleTests {
     }
 
     @Test func labelmapNeedsAReplacementThatMakesALabelName() {
-        #expect(throws: RelabelRule.Invalid(description: "\"k8s-$1\" is invalid 'replacement' for labelmap action")) {
+        #expect(
+            throws: RelabelRule.Invalid(
+                description:
+                    "\"k8s-$1\" is invalid 'replacement' for labelmap action (Vigil takes legacy label names only)"
+            )
+        ) {
             try RelabelRule(action: .labelmap, regex: "__meta_(.+)", replacement: "k8s-$1")
         }
         #expect(throws: Never.self) {

@@ -17,10 +17,13 @@ import VigilYAML
 /// at the spacing it is judged at (``PacedSettings``), so the history is read at the job's scrape
 /// interval: read every five minutes, each hour's bin of a detector scraped every 15 s would hold 13 of
 /// the 200 samples it needs there, and the level would stand in for the daily profile for most of a day.
-/// Never finer than Prometheus's own scrape of the job (`/api/v1/targets`): a finer step repeats each
-/// sample, and a counter would read 0 and then twice its rate. Where Prometheus scrapes less often, the step is Prometheus's and the span grows by the same
-/// ratio (at most 14 days), so the detectors still count as many samples as at their own interval
-/// (short of it only where the 14 days bind: Vigil at 15 s and Prometheus at 5 minutes).
+/// The step is a whole number of Prometheus's own intervals for the job (`/api/v1/targets`), the least at
+/// least the job's: finer, each sample would repeat and a counter read 0 and then twice its rate;
+/// not a multiple, the points would fall unevenly on the samples (10 and 20 s apart in turn at 15 s over
+/// 10 s) and each rate, divided by the step, swing. Prometheus every minute, Vigil every 15 s: 60 s;
+/// Prometheus every 10 s: 20 s. The span grows by the step's ratio to the job's interval, so the
+/// detectors still count as many samples, up to 14 days (which binds where the ratio passes 14 days
+/// over the span: 13 at the default 26 hours, as Vigil at 15 s under Prometheus at 5 minutes).
 ///
 /// **The reads.** Remote read where Prometheus offers it (raw samples, compressed, stepped here), else
 /// `query_range`; a job at a time (two at once). First the job's last instant alone: the series
@@ -477,7 +480,7 @@ extension DetectorBackfill.Reading {
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job
         if let prometheusInterval, prometheusInterval > 0 {
-            step = max(prometheusInterval * (job.interval / prometheusInterval).rounded(.up), 1)
+            step = prometheusInterval * (max(job.interval, 1) / prometheusInterval).rounded(.up)
         } else {
             step = max(job.interval, 1)
         }

@@ -125,6 +125,11 @@ public struct HealthyFleet: Sendable {
         let start = Self.start
         let samplesPerDay = Int((86_400 / step).rounded(.down))
         var rate = CounterRate()
+        // A rate spans one interval however long (at 10 minutes as at 15 s) but not a missed scrape at 5
+        // minutes or longer, which restarts it as the staleness a failed scrape marks restarts the
+        // daemon's. (At shorter intervals the 5-minute floor lets it span a missed scrape, where the daemon
+        // restarts: the fleet's figures have always been measured so.)
+        let rateSpan = Swift.max(CounterRate.lookback, 1.5 * step)
         var counter = 0.0
         var dayScale = 1.0
         var nextDeploy = start + random.exponential(mean: 86_400 / deploysPerDay)
@@ -151,7 +156,7 @@ public struct HealthyFleet: Sendable {
                 // Requests since the previous scrape; after a restart, only those since the restart.
                 let perSecond = max(0, base * (1 + cycle) * (1 + noise * random.gaussian()))
                 counter += (perSecond * (time - countingSince)).rounded()
-                value = missed ? nil : rate.update(counter, at: time, resets: resets)
+                value = missed ? nil : rate.update(counter, at: time, staleAfter: rateSpan, resets: resets)
             case .replicas:
                 value = replicas
             case .latency:

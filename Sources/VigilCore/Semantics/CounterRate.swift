@@ -24,7 +24,10 @@ public struct CounterRate: Sendable, Codable, Equatable {
     /// The longest gap a rate spans for a series scraped every `interval` seconds: 5 minutes (Prometheus's
     /// lookback), or two intervals where they are longer, so a scrape a little late at a 5-minute or
     /// longer interval is still a rate. A scrape that failed has marked the series stale already.
-    public static func staleAfter(interval: Double) -> Double { Swift.max(300, 2 * interval) }
+    public static func staleAfter(interval: Double) -> Double { Swift.max(lookback, 2 * interval) }
+
+    /// Prometheus's lookback, 5 minutes: the shortest gap past which a rate starts over.
+    public static let lookback: Double = 300
 
     /// Adds a counter sample; returns the per-second rate since the previous sample, or nil when there is
     /// none yet (first sample, after a gap or staleness), the sample is a duplicate or out of order, or it
@@ -32,7 +35,7 @@ public struct CounterRate: Sendable, Codable, Equatable {
     public mutating func update(
         _ value: Double,
         at timestamp: Double,
-        staleAfter: Double = 300,
+        staleAfter: Double = lookback,
         resets: ResetHandling = .fromZero
     ) -> Double? {
         if StalenessMarker.isMarker(value) || value.isNaN {

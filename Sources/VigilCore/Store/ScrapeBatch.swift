@@ -5,7 +5,8 @@ public struct ScrapeBatch: Sequence {
     let samples: [ExpositionStream.Sample]
     let storeRefs: [UInt32]
     let time: Double
-    /// The target's scrape interval, in seconds: how long a gap a counter's rate spans.
+    /// The target's scrape interval, in seconds: it sets how long a gap a counter's rate spans
+    /// (``CounterRate/staleAfter(interval:)``).
     let interval: Double
 
     /// The `storeRefs` entry of a series relabelling dropped (0 is one not mapped yet).

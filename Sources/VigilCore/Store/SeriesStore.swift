@@ -179,12 +179,11 @@ public final class SeriesStore {
                                     continue
                                 case .gauge:
                                     // A second sample at the instant last scored (the series twice in
-                                    // one scrape, or an exposition timestamp that has not moved) or one
-                                    // before it (exposition timestamps out of order): the first stands,
-                                    // as the TSDB keeps it. Rates skip these themselves.
-                                    if let previous = detectors[index].previousTimestamp,
-                                        observation.timestamp <= previous
-                                    {
+                                    // one scrape, or an exposition timestamp that has not moved): the
+                                    // first stands, as Prometheus keeps it. Rates skip these themselves.
+                                    // (An earlier one is scored: the scrape's own time goes back when
+                                    // the host's clock steps back, and skipping would silence `up`.)
+                                    guard detectors[index].previousTimestamp != observation.timestamp else {
                                         continue
                                     }
                                     measured = observation.value
