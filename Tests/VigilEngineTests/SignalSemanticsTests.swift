@@ -131,6 +131,16 @@ struct SignalSemanticsTests {
         #expect(signal.times == [0, 15, 45, 60])
     }
 
+    /// `histogram_quantile(0.99, sum(rate(latency_seconds_bucket)))`.
+    static func latencyP99() throws -> SignalRule {
+        SignalRule(
+            name: "latency_p99",
+            selector: try SeriesSelector("latency_seconds_bucket"),
+            transform: .quantile(0.99),
+            by: []
+        )
+    }
+
     /// A rollout that changed the buckets' bounds: the old pods' {0.1, 0.2, +Inf} until they go, the new
     /// pods' {0.1, 0.5, +Inf} after. The quantile is taken at each step from the buckets there are, so
     /// it has points on both sides (needing every bound ever seen left it none).
@@ -148,13 +158,7 @@ struct SignalSemanticsTests {
         }
         buckets(pod: "old", bounds: ["0.1", "0.2", "+Inf"], times: (0...40).map { Double($0) * 15 })
         buckets(pod: "new", bounds: ["0.1", "0.5", "+Inf"], times: (41...80).map { Double($0) * 15 })
-        let rule = SignalRule(
-            name: "latency_p99",
-            selector: try SeriesSelector("latency_seconds_bucket"),
-            transform: .quantile(0.99),
-            by: []
-        )
-        let signal = try #require(Signal.derive(rule, from: history).first)
+        let signal = try #require(Signal.derive(try Self.latencyP99(), from: history).first)
         #expect(signal.times.contains { $0 < 600 } && signal.times.contains { $0 > 700 })
     }
 
@@ -177,13 +181,7 @@ struct SignalSemanticsTests {
         bucket("0.1") { ($0 / 60).rounded(.down) }
         bucket("1") { $0 / 15 * 10 }
         bucket("+Inf") { $0 / 15 * 11 }
-        let rule = SignalRule(
-            name: "latency_p99",
-            selector: try SeriesSelector("latency_seconds_bucket"),
-            transform: .quantile(0.99),
-            by: []
-        )
-        let signal = try #require(Signal.derive(rule, from: history).first)
+        let signal = try #require(Signal.derive(try Self.latencyP99(), from: history).first)
         let afterTheStop = zip(signal.times, signal.values).filter { $0.0 > stop }
         #expect(!afterTheStop.isEmpty)
         #expect(afterTheStop.allSatisfy { $0.1 >= 0.9 }, "\(afterTheStop)")

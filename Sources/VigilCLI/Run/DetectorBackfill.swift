@@ -305,14 +305,7 @@ struct DetectorBackfill {
                 let (start, last) = bounds(window)
                 let after = window.index + window.count
                 guard after < reading.points else {
-                    await replay.take(
-                        history,
-                        of: reading.job.name,
-                        every: reading.step,
-                        admitting: live,
-                        from: start,
-                        through: last
-                    )
+                    await replay.take(history, of: reading, admitting: live, from: start, through: last)
                     await replay.finished(reading.job.name)
                     return
                 }
@@ -321,14 +314,7 @@ struct DetectorBackfill {
                 // Prometheus answers the next while this one is replayed.
                 let settled = reader
                 async let next = fetch(following, settled)
-                await replay.take(
-                    history,
-                    of: reading.job.name,
-                    every: reading.step,
-                    admitting: live,
-                    from: start,
-                    through: last
-                )
+                await replay.take(history, of: reading, admitting: live, from: start, through: last)
                 window = following
                 answer = await next
             }
@@ -387,17 +373,17 @@ struct DetectorBackfill {
             self.keep = keep
         }
 
-        /// One answer for `job` over `[start, last]`, its points `step` seconds apart, of which the series
-        /// in `live` (by their labels' hash) are learnt.
+        /// One answer for `reading`'s job over `[start, last]`, its points a step apart, of which the
+        /// series in `live` (by their labels' hash) are learnt.
         func take(
             _ history: MetricHistory,
-            of job: String,
-            every step: Double,
+            of reading: Reading,
             admitting live: Set<Int>,
             from start: Double,
             through last: Double
         ) {
             requests += 1
+            let job = reading.job.name
             let store = stores[job] ?? SeriesStore(parameters: parameters)
             stores[job] = store
             var refusedHere = 0
@@ -418,7 +404,7 @@ struct DetectorBackfill {
                     contentsOf: (from..<to).lazy.map {
                         Observation(series: ref, value: series.values[$0], timestamp: series.times[$0])
                     },
-                    interval: step
+                    interval: reading.step
                 )
                 points += to - from
             }
