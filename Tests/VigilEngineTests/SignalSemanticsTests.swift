@@ -131,16 +131,6 @@ struct SignalSemanticsTests {
         #expect(signal.times == [0, 15, 45, 60])
     }
 
-    /// `histogram_quantile(0.99, sum(rate(latency_seconds_bucket)))`.
-    static func latencyP99() throws -> SignalRule {
-        SignalRule(
-            name: "latency_p99",
-            selector: try SeriesSelector("latency_seconds_bucket"),
-            transform: .quantile(0.99),
-            by: []
-        )
-    }
-
     /// A rollout that changed the buckets' bounds: the old pods' {0.1, 0.2, +Inf} until they go, the new
     /// pods' {0.1, 0.5, +Inf} after. The quantile is taken at each step from the buckets there are, so
     /// it has points on both sides (needing every bound ever seen left it none).
@@ -158,34 +148,14 @@ struct SignalSemanticsTests {
         }
         buckets(pod: "old", bounds: ["0.1", "0.2", "+Inf"], times: (0...40).map { Double($0) * 15 })
         buckets(pod: "new", bounds: ["0.1", "0.5", "+Inf"], times: (41...80).map { Double($0) * 15 })
-        let signal = try #require(Signal.derive(try Self.latencyP99(), from: history).first)
+        let rule = SignalRule(
+            name: "latency_p99",
+            selector: try SeriesSelector("latency_seconds_bucket"),
+            transform: .quantile(0.99),
+            by: []
+        )
+        let signal = try #require(Signal.derive(rule, from: history).first)
         #expect(signal.times.contains { $0 < 600 } && signal.times.contains { $0 > 700 })
-    }
-
-    /// A histogram whose lowest bucket counts a request a minute and whose others count ten a scrape:
-    /// read each over a window of its own (a minute for the one, 15 s for the others), the moment traffic
-    /// stops, the lowest still had its minute-old increase and the others none, and p99 read 0.099 where
-    /// it had been 1. Over one window for every bucket, as PromQL reads them, it stays 1.
-    @Test func aHistogramsBucketsAreRatedOverOneWindow() throws {
-        let times = (0..<80).map { Double($0) * 15 }
-        let stop = 600.0
-        var history = MetricHistory()
-        func bucket(_ bound: String, _ count: (Double) -> Double) {
-            history.add(
-                ["__name__": "latency_seconds_bucket", "le": bound],
-                .histogram,
-                times: times,
-                values: times.map { count(min($0, stop)) }
-            )
-        }
-        bucket("0.1") { ($0 / 60).rounded(.down) }
-        bucket("1") { $0 / 15 * 10 }
-        bucket("+Inf") { $0 / 15 * 11 }
-        let signal = try #require(Signal.derive(try Self.latencyP99(), from: history).first)
-        let afterTheStop = zip(signal.times, signal.values).filter { $0.0 > stop }
-        #expect(!afterTheStop.isEmpty)
-        #expect(afterTheStop.allSatisfy { $0.1 >= 0.9 }, "\(afterTheStop)")
-        #expect(signal.values.allSatisfy { $0 >= 0.9 })
     }
 
     /// A counter scraped every minute, read from Prometheus at 15 s: each sample repeats until the next.

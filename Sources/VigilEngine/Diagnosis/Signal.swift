@@ -43,18 +43,13 @@ public struct Signal: Sendable {
         switch rule.transform {
         case .asIs, .rate:
             let forceRate = if case .rate = rule.transform { true } else { false }
-            let selected = history.series.filter { rule.selector.matches($0.labels) }
-            let windows = rateWindows(rule, selected, grid, forceRate: forceRate)
-            let sums = sum(rule, selected, grid, forceRate: forceRate, windows: windows)
+            let sums = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, grid, forceRate: forceRate)
             signals = sums.map { grid.signal(rule.name, $0.key, $0.value) }
         case .quantile(let phi):
             signals = quantiles(rule, phi: phi, history: history, grid)
         case .ratio(let denominator):
-            let numerators = history.series.filter { rule.selector.matches($0.labels) }
-            let denominators = history.series.filter { denominator.matches($0.labels) }
-            let windows = rateWindows(rule, numerators + denominators, grid)
-            let top = sum(rule, numerators, grid, windows: windows)
-            let bottom = sum(rule, denominators, grid, windows: windows)
+            let top = sum(rule, history.series.filter { rule.selector.matches($0.labels) }, grid)
+            let bottom = sum(rule, history.series.filter { denominator.matches($0.labels) }, grid)
             // Where the denominator is measured and the numerator is not, the numerator is 0: client
             // libraries export an error series only from the first error on, and the ratio needs its
             // baseline from before.
@@ -142,12 +137,9 @@ public struct Signal: Sendable {
         of series: MetricHistory.Series,
         _ grid: Grid,
         asRate: Bool,
-        window: Double?,
         _ body: (Int, Double) -> Void
     ) {
-        let rates =
-            asRate
-            ? WindowedRate.rates(times: series.times, values: series.values, gap: rateGap(grid), window: window) : nil
+        let rates = asRate ? WindowedRate.rates(times: series.times, values: series.values, gap: rateGap(grid)) : nil
         // Steps between two of the series's points, no further apart than it is usually sampled (and a
         // step for where the points fall on the grid), hold the earlier one, as PromQL's lookback holds
         // a sample (never past its five minutes, nor across a staleness marker): a series sampled less
@@ -195,14 +187,12 @@ public struct Signal: Sendable {
     /// steps alone left a counter scraped every minute without a rate on a 10-s grid its first series set.)
     static func rateGap(_ grid: Grid) -> Double { max(300, 5 * grid.step) }
 
-    /// Each series's values (counters as rates, over their label set's window), on the grid, summed per
-    /// kept label set.
+    /// Each series's values (counters as rates), on the grid, summed per kept label set.
     private static func sum(
         _ rule: SignalRule,
         _ selected: [MetricHistory.Series],
         _ grid: Grid,
-        forceRate: Bool = false,
-        windows: [[String: String]: Double]
+        forceRate: Bool = false
     )
         -> [[String: String]: Points]
     {
@@ -212,42 +202,23 @@ public struct Signal: Sendable {
             let counter = forceRate || series.isCumulative
             var points = sums[key] ?? Points(count: grid.count)
             sums[key] = nil  // uniquely referenced while it is filled: no copy per point
-            forEachStep(of: series, grid, asRate: counter, window: windows[key]) { points.add($1, at: $0) }
+            forEachStep(of: series, grid, asRate: counter) { points.add($1, at: $0) }
             sums[key] = points
         }
         return sums
     }
 
-    /// Per kept label set, the one window its counters' rates are read over (``WindowedRate/sharedWindow(_:gap:)``).
-    private static func rateWindows(
-        _ rule: SignalRule,
-        _ selected: [MetricHistory.Series],
-        _ grid: Grid,
-        forceRate: Bool = false
-    ) -> [[String: String]: Double] {
-        let counters = Dictionary(grouping: selected.filter { forceRate || $0.isCumulative }) {
-            kept($0.labels, by: rule.by)
-        }
-        return counters.compactMapValues { group in
-            WindowedRate.sharedWindow(group.lazy.map { ($0.times, $0.values) }, gap: rateGap(grid))
-        }
-    }
-
     /// `histogram_quantile(φ, sum by (…, le) (rate(…_bucket[…])))`, per step.
     private static func quantiles(_ rule: SignalRule, phi: Double, history: MetricHistory, _ grid: Grid) -> [Signal] {
-        let buckets = history.series.filter {
-            rule.selector.matches($0.labels) && $0.labels["le"].flatMap(Self.bound) != nil
-        }
-        let windows = rateWindows(rule, buckets, grid, forceRate: true)
         var groups: [[String: String]: [Double: Points]] = [:]  // kept labels → le → rates
-        for series in buckets {
+        for series in history.series where rule.selector.matches(series.labels) {
             guard let le = series.labels["le"].flatMap(Self.bound) else { continue }
             let key = kept(series.labels, by: rule.by)
             var buckets = groups[key] ?? [:]
             groups[key] = nil
             var points = buckets[le] ?? Points(count: grid.count)
             buckets[le] = nil
-            forEachStep(of: series, grid, asRate: true, window: windows[key]) { points.add($1, at: $0) }
+            forEachStep(of: series, grid, asRate: true) { points.add($1, at: $0) }
             buckets[le] = points
             groups[key] = buckets
         }

@@ -9,14 +9,18 @@
 /// scraped every minute, read at 15 s, gave 0, 0, 0, 4r.
 enum WindowedRate {
     /// The rate at each point (nil: none there — not a measurement, a repeated or earlier timestamp, or
-    /// less than a window since the first point or since a gap longer than `gap`), over `window` where
-    /// one is given (one for every series a signal combines, ``sharedWindow(_:gap:)``), else the series's
-    /// own.
-    static func rates(times: [Double], values: [Double], gap: Double, window: Double? = nil) -> [Double?] {
+    /// less than a window since the first point or since a gap longer than `gap`).
+    static func rates(times: [Double], values: [Double], gap: Double) -> [Double?] {
         var rates = [Double?](repeating: nil, count: times.count)
-        let kept = measured(times, values)
+        // The points that count: finite values at increasing times.
+        var kept: [Int] = []
+        kept.reserveCapacity(times.count)
+        for index in times.indices where values[index].isFinite {
+            if let last = kept.last, times[index] <= times[last] { continue }
+            kept.append(index)
+        }
         guard kept.count > 1 else { return rates }
-        let window = window ?? Self.window(kept.map { times[$0] }, kept.map { values[$0] }, gap: gap)
+        let window = window(kept.map { times[$0] }, kept.map { values[$0] }, gap: gap)
         // Increases summed from the first point, and where each point's run without a long gap began.
         var increase = [Double](repeating: 0, count: kept.count)
         var runStart = [Int](repeating: 0, count: kept.count)
@@ -44,33 +48,6 @@ enum WindowedRate {
                 (increase[position] - increase[earliest]) / (time - times[kept[earliest]])
         }
         return rates
-    }
-
-    /// One window for counters a signal combines — a histogram's buckets, the series a sum adds, a
-    /// ratio's two sides — as PromQL reads them all over one range: the longest of their own. Rates over
-    /// windows of their own mixed a bucket's minute-old increase with its neighbours' of the last
-    /// scrape (a p99 read a tenth of itself for a minute after traffic stopped). Nil where no series has
-    /// two measurements.
-    static func sharedWindow(_ series: some Sequence<(times: [Double], values: [Double])>, gap: Double) -> Double? {
-        var longest: Double?
-        for (times, values) in series {
-            let kept = measured(times, values)
-            guard kept.count > 1 else { continue }
-            let own = window(kept.map { times[$0] }, kept.map { values[$0] }, gap: gap)
-            longest = max(longest ?? own, own)
-        }
-        return longest
-    }
-
-    /// The points that count: finite values at increasing times.
-    private static func measured(_ times: [Double], _ values: [Double]) -> [Int] {
-        var kept: [Int] = []
-        kept.reserveCapacity(times.count)
-        for index in times.indices where values[index].isFinite {
-            if let last = kept.last, times[index] <= times[last] { continue }
-            kept.append(index)
-        }
-        return kept
     }
 
     /// The time between changes of value at its tenth percentile — a counter cannot change faster than
