@@ -69,11 +69,11 @@ public struct ScrapeTarget: Sendable, Equatable {
     /// `body_size_limit: 0` lifts it.
     public static let defaultBodySizeLimit = 256 << 20
 
-    /// The labels attached to every series of this target, sorted by name: its static labels, and `job`
-    /// and `instance` where they have none (Prometheus sets each only where no label has).
+    /// The labels attached to every series of this target, sorted by name: its static labels, its job,
+    /// and `instance` where they have none (Prometheus sets it only where no label has).
     public var targetLabels: [(name: String, value: String)] {
         var all = labels
-        all["job"] = labels["job"] ?? job
+        all["job"] = job
         all["instance"] = instanceLabel
         return all.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }

@@ -333,6 +333,14 @@ struct RunConfigTests {
             """
         let target = try #require(try DaemonConfig.parse(yaml, file: "c.yaml").targets.first)
         #expect(target.targetLabels.map { "\($0.name)=\($0.value)" } == ["instance=a:1", "job=api"])
+        #expect(target.job == "api", "the health API's and the backfill's job too")
+        // A name is judged before an empty value drops it, as Prometheus refuses it at load.
+        #expect(throws: DaemonConfig.Invalid.self) {
+            try DaemonConfig.parse(
+                "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1'], labels: {1bad: ''}}]\n",
+                file: "c.yaml"
+            )
+        }
         let refused = #expect(throws: DaemonConfig.Invalid.self) {
             try DaemonConfig.parse(
                 "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1'], labels: {__metrics_path__: /probe}}]\n",

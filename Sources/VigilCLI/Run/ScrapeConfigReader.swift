@@ -112,9 +112,8 @@ struct ScrapeConfigReader {
             let groupFields = reader.fields(group, groupPath, allowed: ["targets", "labels"])
             // An empty value is no label, as Prometheus's labels builder deletes it (`instance: ""` leaves
             // the address as the instance).
-            let labels = (groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:])
-                .filter { !$0.value.isEmpty }
-            for (name, _) in labels.sorted(by: { $0.key < $1.key }) {
+            let given = groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:]
+            for (name, _) in given.sorted(by: { $0.key < $1.key }) {
                 if !Self.isLabelName(name) {
                     reader.fail(groupFields["labels"], groupPath + ".labels", "\"\(name)\" is not a valid label name")
                 } else if name.hasPrefix("__") {
@@ -127,6 +126,10 @@ struct ScrapeConfigReader {
                     )
                 }
             }
+            var labels = given.filter { !$0.value.isEmpty }
+            // A static `job` is the target's job, as Prometheus sets `job` only where no label has: its
+            // series, the health API and the backfill's `{job="…"}` all read it.
+            let job = labels.removeValue(forKey: "job") ?? template.job
             guard let addresses = groupFields["targets"] else {
                 reader.fail(group, groupPath + ".targets", "required")
                 continue
@@ -142,12 +145,13 @@ struct ScrapeConfigReader {
                 }
                 var target = template
                 target.url = "\(scheme)://\(address)\(metricsPath)"
+                target.job = job
                 target.labels = labels
-                // A static `job` label is the series' job, as Prometheus sets `job` only where no label has.
                 let targetLabels =
-                    [("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath)]
-                    + (labels["job"] == nil ? [("job", target.job)] : [])
-                    + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                    [
+                        ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
+                        ("job", target.job),
+                    ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
                     distinct.insert([target.url] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
                         .inserted
