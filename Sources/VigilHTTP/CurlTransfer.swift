@@ -65,6 +65,10 @@ final class CurlTransfer: @unchecked Sendable {
     private func configure(_ request: HTTPRequest) throws(HTTPClientError) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         vigil_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        // HTTP and HTTPS only: a URL is built from discovered and relabelled labels (`__scheme__` can be
+        // copied from a pod's annotation), and libcurl would otherwise read `file://`, `dict://` or
+        // `gopher://` as readily, on Vigil's behalf and with its credentials.
+        vigil_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         vigil_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         // TCP keepalive, as client-go's dialer keeps it (30 s): a peer gone without a word (a node lost,
         // a partition) is found dead after 30 s of silence and Linux's 9 unanswered probes 10 s apart,

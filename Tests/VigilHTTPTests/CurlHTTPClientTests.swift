@@ -20,6 +20,17 @@ struct CurlHTTPClientTests {
         #expect(response.header("content-type") == "text/plain; version=0.0.4")
     }
 
+    /// Only HTTP and HTTPS are fetched: a URL built from labels (a relabelled `__scheme__`) that names
+    /// another protocol reads nothing, where libcurl would have returned the file.
+    @Test func aURLOfAnotherProtocolIsRefused() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-protocols-\(getpid())")
+        try Data("secret\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: "file://" + file.path))
+        }
+    }
+
     /// A connection whose peer may have gone without a word is probed: once it is idle, the kernel
     /// holds the keepalive timer armed for 30 s (`/proc/net/tcp`'s timer 2; without keepalive an idle
     /// connection has no timer at all), so a watch on a dead connection fails in about two minutes.
