@@ -334,6 +334,15 @@ struct RunConfigTests {
         let target = try #require(try DaemonConfig.parse(yaml, file: "c.yaml").targets.first)
         #expect(target.targetLabels.map { "\($0.name)=\($0.value)" } == ["instance=a:1", "job=api"])
         #expect(target.job == "api", "the health API's and the backfill's job too")
+        // Two groups of one address told apart by their job are two targets, as their labels differ.
+        let twoJobs = """
+            scrape_configs:
+              - job_name: a
+                static_configs:
+                  - {targets: ['a:1'], labels: {job: api}}
+                  - {targets: ['a:1'], labels: {job: web}}
+            """
+        #expect(try DaemonConfig.parse(twoJobs, file: "c.yaml").targets.map(\.job) == ["api", "web"])
         // A name is judged before an empty value drops it, as Prometheus refuses it at load.
         #expect(throws: DaemonConfig.Invalid.self) {
             try DaemonConfig.parse(

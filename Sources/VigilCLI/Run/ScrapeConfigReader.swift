@@ -153,8 +153,10 @@ struct ScrapeConfigReader {
                         ("job", target.job),
                     ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
-                    distinct.insert([target.url] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
-                        .inserted
+                    distinct.insert(
+                        [target.url, job] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
+                    )
+                    .inserted
                 else { continue }
                 targets.append(target)
             }
