@@ -62,6 +62,6 @@ struct DeclaredFamilies {
         return nil
     }
 
-    /// Every suffix some type gives its samples.
-    private static let suffixes = ["_total", "_count", "_sum", "_bucket", "_created", "_gcount", "_gsum", "_info"]
+    /// Every suffix some type gives its samples (none ends another, so their order does not matter).
+    private static let suffixes = Set(MetricType.allCases.flatMap(\.openMetricsSuffixes)).subtracting([""]).sorted()
 }

@@ -332,12 +332,7 @@ public struct PrometheusHistoryReader: Sendable {
         return "\(whole).\(digits)"
     }
 
-    /// RFC 3986's unreserved characters, ASCII only (`CharacterSet.alphanumerics` has every script's letters).
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-    )
-
     static func formEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: .urlUnreserved) ?? text
     }
 }

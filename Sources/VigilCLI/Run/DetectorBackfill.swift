@@ -460,9 +460,7 @@ extension DetectorBackfill.Reading {
     /// point was judged as a sample of a series scraped every 2 s (its baselines trusted after 1,500
     /// samples, and, until ``RecordRatio`` counted its warm-up in time, its warm-up 45,000 samples off).
     /// Where Prometheus scrapes at another interval, the step is the least whole number of its intervals
-    /// that is at least the job's: each point is then a sample of its own, a step after the last. At a
-    /// 15-s step over samples 10 s apart, the points would be 10 and 20 s apart in turn, and every rate,
-    /// divided by 15, would swing by a third either way.
+    /// that is at least the job's (the type's "The step" says why).
     init(_ job: DetectorBackfill.Job, prometheusInterval: Double?, span: Double, now: Double) {
         self.job = job
         if let prometheusInterval, prometheusInterval > 0 {

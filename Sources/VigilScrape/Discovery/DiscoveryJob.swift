@@ -1,3 +1,6 @@
+import Foundation
+import VigilHTTP
+
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
 /// scrape targets, after Prometheus's example `kubernetes-pods` and `kubernetes-service-endpoints` jobs:
 ///
@@ -80,54 +83,29 @@ public struct DiscoveryJob: Sendable, Equatable {
         return target
     }
 
-    /// `path` as Go's `url.URL` writes it after a host: with a leading `/`, every byte but letters, digits
-    /// and `-_.~$&+,/:;=@` escaped (`EscapedPath`: so `?`, `#`, a blank or a `%` stay in the path).
+    /// `path` as Go's `url.URL` writes it after a host: with a leading `/`, every byte but the unreserved
+    /// ones and `$&+,/:;=@` escaped (`EscapedPath`: so `?`, `#`, a blank or a `%` stay in the path).
     static func urlPath(_ path: String) -> String {
         guard !path.isEmpty else { return "" }
-        let escaped = percentEscaped(path) { isUnreserved($0) || "$&+,/:;=@".utf8.contains($0) }
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? path
         return path.hasPrefix("/") ? escaped : "/" + escaped
     }
 
+    /// What Go's `encodePath` leaves unescaped.
+    private static let pathCharacters = CharacterSet.urlUnreserved.union(CharacterSet(charactersIn: "$&+,/:;=@"))
+
     /// The query Prometheus makes of the `__param_<name>` labels relabelling left (a probe's `target`):
     /// `?` and each `name=value`, by name, escaped as Go's `url.Values.Encode` escapes them (`QueryEscape`:
-    /// a blank as `+`); empty when there are none.
+    /// a blank as `+`; a `%` is escaped first, so every `%20` left is a blank); empty when there are none.
     static func query(_ labels: [String: String]) -> String {
         let parameters = labels.filter { $0.key.hasPrefix("__param_") }.sorted { $0.key < $1.key }
         guard !parameters.isEmpty else { return "" }
-        let escape = { (text: String) in percentEscaped(text, blankAsPlus: true, keeping: isUnreserved) }
+        let escape = { (text: String) in
+            (text.addingPercentEncoding(withAllowedCharacters: .urlUnreserved) ?? text)
+                .replacingOccurrences(of: "%20", with: "+")
+        }
         return "?"
             + parameters.map { escape(String($0.key.dropFirst(8))) + "=" + escape($0.value) }.joined(separator: "&")
-    }
-
-    /// RFC 3986's unreserved bytes: letters, digits and `-_.~`.
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-            UInt8(ascii: "~"):
-            true
-        default: false
-        }
-    }
-
-    /// `text` with every byte `keeps` refuses written `%XX`, as Go's `url` package escapes.
-    private static func percentEscaped(
-        _ text: String,
-        blankAsPlus: Bool = false,
-        keeping keeps: (UInt8) -> Bool
-    ) -> String {
-        var escaped = ""
-        for byte in text.utf8 {
-            if keeps(byte) {
-                escaped.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if blankAsPlus, byte == UInt8(ascii: " ") {
-                escaped += "+"
-            } else {
-                escaped +=
-                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return escaped
     }
 
     /// The target labels kept from discovery, and where they come from.
