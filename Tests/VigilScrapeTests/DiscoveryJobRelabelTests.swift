@@ -55,7 +55,8 @@ struct DiscoveryJobRelabelTests {
 
     /// The URL as Prometheus's `Target.URL` writes it from the relabelled labels: a path gets its leading
     /// `/` and keeps a `?` as part of it, `__param_*` labels are the query (a blackbox probe's
-    /// `target`), and an address with a `/` in it is no target.
+    /// `target`), and an address with a `/`, `?`, `#` or `@` in it, or a scheme other than HTTP(S), is no
+    /// target.
     @Test func theURLIsBuiltFromTheLabelsAsPrometheusBuildsIt() throws {
         func url(_ rules: [RelabelRule], address: String = "10.1.0.7:8080") -> String? {
             let job = DiscoveryJob(template: ScrapeTarget(url: "", job: "probe"), relabeling: rules)
@@ -73,6 +74,10 @@ struct DiscoveryJobRelabelTests {
             ]) == "http://10.1.0.7:8080/probe?module=http_2xx&target=https%3A%2F%2Fshop.example%2Fa+b"
         )
         #expect(try url([set("__address__", "10.1.0.7:8080/x")]) == nil)
+        // An annotation relabelled into the address or scheme made a URL to another host.
+        #expect(try url([set("__address__", "elsewhere?10.1.0.7:8080")]) == nil)
+        #expect(try url([set("__address__", "user@elsewhere:80")]) == nil)
+        #expect(try url([set("__scheme__", "http://elsewhere/#")]) == nil)
     }
 
     @Test func aReplacedJobLabelRenamesTheJob() throws {

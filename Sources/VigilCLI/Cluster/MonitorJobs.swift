@@ -90,7 +90,7 @@ struct MonitorJobs: Equatable {
                 }
             }
             let scheme = endpoint["scheme"] as? String
-            let metricsPath = endpoint["path"] as? String
+            let metricsPath = (endpoint["path"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             jobs.append(
                 KubernetesSDJob(
                     configuration: KubernetesSDConfiguration(
@@ -100,7 +100,7 @@ struct MonitorJobs: Equatable {
                     job: DiscoveryJob(
                         template: target,
                         scheme: scheme == "https" ? "https" : "http",
-                        metricsPath: metricsPath.map { $0.hasPrefix("/") ? $0 : "/" + $0 } ?? "/metrics",
+                        metricsPath: metricsPath ?? "/metrics",
                         relabeling: rules,
                         annotationPrefix: nil
                     )

@@ -192,7 +192,7 @@ struct RunCommand: AsyncParsableCommand {
                 // The host and port, without any user info (checked here, not at the first scrape).
                 let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
                 let address = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-                guard ScrapeConfigReader.isTargetAddress(String(address)) else {
+                guard TargetURL.isAddress(String(address)) else {
                     errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }

@@ -47,7 +47,7 @@ struct ScrapeConfigReader {
         }
         var metricsPath = "/metrics"
         if let value = fields["metrics_path"], let text = reader.string(value, path + ".metrics_path") {
-            metricsPath = text.hasPrefix("/") ? text : "/" + text
+            metricsPath = text
         }
         if let value = fields["scrape_interval"], let seconds = reader.seconds(value, path + ".scrape_interval") {
             template.interval = seconds
@@ -135,16 +135,16 @@ struct ScrapeConfigReader {
                 continue
             }
             for (position, address) in reader.strings(addresses, groupPath + ".targets").enumerated() {
-                guard Self.isTargetAddress(address) else {
+                guard let url = TargetURL.make(scheme: scheme, address: address, path: metricsPath) else {
                     reader.fail(
                         addresses,
                         "\(groupPath).targets[\(position)]",
-                        "expected HOST:PORT with a port from 1 to 65535, got \"\(address)\""
+                        "expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"\(address)\""
                     )
                     continue
                 }
                 var target = template
-                target.url = "\(scheme)://\(address)\(metricsPath)"
+                target.url = url
                 target.job = job
                 target.labels = labels
                 let targetLabels =
@@ -273,32 +273,6 @@ struct ScrapeConfigReader {
             reader.fail(fields["regex"], path + ".regex", "invalid regular expression: \(error)")
             return nil
         }
-    }
-
-    /// `HOST`, `HOST:PORT` or `[IPv6]:PORT`, the port from 1 to 65535: a target's `__address__`, checked
-    /// when the file is read rather than when the first scrape fails (port 99999 was accepted).
-    static func isTargetAddress(_ address: String) -> Bool {
-        guard !address.isEmpty, !address.contains(where: { $0 == "/" || $0 == " " || $0 == "@" }) else {
-            return false
-        }
-        var host = Substring(address)
-        var port: Substring?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return false }
-            let rest = host[host.index(after: close)...]
-            host = host[...close]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":") else { return false }
-                port = rest.dropFirst()
-            }
-        } else if let colon = host.firstIndex(of: ":") {
-            port = host[host.index(after: colon)...]
-            host = host[..<colon]
-        }
-        guard !host.isEmpty else { return false }
-        guard let port else { return true }
-        return !port.isEmpty && port.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-            && port.count <= 5 && (1...65_535).contains(Int(port) ?? 0)
     }
 
     static func isLabelName(_ name: String) -> Bool {

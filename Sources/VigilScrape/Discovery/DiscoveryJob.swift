@@ -1,6 +1,3 @@
-import Foundation
-import VigilHTTP
-
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
 /// scrape targets, after Prometheus's example `kubernetes-pods` and `kubernetes-service-endpoints` jobs:
 ///
@@ -58,9 +55,6 @@ public struct DiscoveryJob: Sendable, Equatable {
         {
             address = Self.host(of: address) + ":" + String(number)
         }
-        // Prometheus drops a target whose address is no `host:port` ("invalid address"): a `/` in it
-        // would make another URL than the one meant.
-        guard !address.isEmpty, !address.contains("/") else { return nil }
         var targetScheme = labels["__scheme__"] ?? scheme
         if let annotated = annotation("scheme"), ["http", "https"].contains(annotated) {
             targetScheme = annotated
@@ -69,8 +63,16 @@ public struct DiscoveryJob: Sendable, Equatable {
         if let annotated = annotation("path"), !annotated.isEmpty {
             path = annotated
         }
+        let parameters = Dictionary(
+            uniqueKeysWithValues: labels.compactMap { name, value in
+                name.hasPrefix("__param_") ? (String(name.dropFirst(8)), value) : nil
+            }
+        )
+        // Prometheus drops a target whose address is no `host:port` ("invalid address").
+        guard let url = TargetURL.make(scheme: targetScheme, address: address, path: path, parameters: parameters)
+        else { return nil }
         var target = template
-        target.url = "\(targetScheme)://\(address)" + Self.urlPath(path) + Self.query(labels)
+        target.url = url
         if let job = labels["job"], !job.isEmpty { target.job = job }
         var kept = template.labels
         for (name, source) in Self.keptLabels {
@@ -81,31 +83,6 @@ public struct DiscoveryJob: Sendable, Equatable {
         for (name, value) in labels where !name.hasPrefix("__") && name != "job" { kept[name] = value }
         target.labels = kept
         return target
-    }
-
-    /// `path` as Go's `url.URL` writes it after a host: with a leading `/`, every byte but the unreserved
-    /// ones and `$&+,/:;=@` escaped (`EscapedPath`: so `?`, `#`, a blank or a `%` stay in the path).
-    static func urlPath(_ path: String) -> String {
-        guard !path.isEmpty else { return "" }
-        let escaped = path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? path
-        return path.hasPrefix("/") ? escaped : "/" + escaped
-    }
-
-    /// What Go's `encodePath` leaves unescaped.
-    private static let pathCharacters = CharacterSet.urlUnreserved.union(CharacterSet(charactersIn: "$&+,/:;=@"))
-
-    /// The query Prometheus makes of the `__param_<name>` labels relabelling left (a probe's `target`):
-    /// `?` and each `name=value`, by name, escaped as Go's `url.Values.Encode` escapes them (`QueryEscape`:
-    /// a blank as `+`; a `%` is escaped first, so every `%20` left is a blank); empty when there are none.
-    static func query(_ labels: [String: String]) -> String {
-        let parameters = labels.filter { $0.key.hasPrefix("__param_") }.sorted { $0.key < $1.key }
-        guard !parameters.isEmpty else { return "" }
-        let escape = { (text: String) in
-            (text.addingPercentEncoding(withAllowedCharacters: .urlUnreserved) ?? text)
-                .replacingOccurrences(of: "%20", with: "+")
-        }
-        return "?"
-            + parameters.map { escape(String($0.key.dropFirst(8))) + "=" + escape($0.value) }.joined(separator: "&")
     }
 
     /// The target labels kept from discovery, and where they come from.
