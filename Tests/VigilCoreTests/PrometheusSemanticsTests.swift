@@ -18,6 +18,19 @@ struct PrometheusSemanticsTests {
         #expect(rate.update(70, at: 1040) == 1)
     }
 
+    /// The host's clock stepped back an hour: every scrape's time was earlier than the last rate's, and
+    /// each was dropped as out of order, so the counter was silent for the hour. A step back further than
+    /// a rate spans starts the rate over; a small one still drops the samples until the clock catches up.
+    @Test func aCounterRateStartsOverWhenTheClockStepsBack() {
+        var rate = CounterRate()
+        _ = rate.update(1000, at: 10_000)
+        #expect(rate.update(1150, at: 10_015) == 10)
+        #expect(rate.update(1300, at: 10_015 - 3600) == nil)  // the clock went back an hour
+        #expect(rate.update(1450, at: 10_030 - 3600) == 10)
+        #expect(rate.update(1600, at: 10_030 - 3600 - 60) == nil)  // a minute back: out of order
+        #expect(rate.update(1750, at: 10_045 - 3600) == 20)  // the rate since the last kept sample
+    }
+
     /// A process restarted 5 s into a 15-s interval: its counter holds only the 10 s since, so PromQL's
     /// reset rule (increase = the new value) reads 2/3 of the true rate. For detection the first rate after
     /// a reset is skipped; the next interval measures the rate again. (Scored, the fake drop was 448 of the

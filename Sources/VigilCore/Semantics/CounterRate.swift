@@ -30,7 +30,8 @@ public struct CounterRate: Sendable, Codable, Equatable {
     public static let lookback: Double = 300
 
     /// Adds a counter sample; returns the per-second rate since the previous sample, or nil when there is
-    /// none yet (first sample, after a gap or staleness), the sample is a duplicate or out of order, or it
+    /// none yet (first sample, after a gap, staleness or a clock stepped back), the sample is a duplicate
+    /// or out of order, or it
     /// follows a reset and `resets` is ``ResetHandling/skip``.
     public mutating func update(
         _ value: Double,
@@ -42,7 +43,16 @@ public struct CounterRate: Sendable, Codable, Equatable {
             lastValue = .nan
             return nil
         }
-        guard timestamp > lastTimestamp else { return nil }
+        guard timestamp > lastTimestamp else {
+            // Further back than a rate spans: the host's clock stepped back (the scrape's time is its
+            // wall clock), not a late sample. Ignored, every sample until the clock caught up would be —
+            // the series silent for as long as the step — so the rate starts over from this one.
+            if lastTimestamp - timestamp > staleAfter {
+                lastValue = value
+                lastTimestamp = timestamp
+            }
+            return nil
+        }
         defer {
             lastValue = value
             lastTimestamp = timestamp
