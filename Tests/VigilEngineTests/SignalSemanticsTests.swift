@@ -158,6 +158,30 @@ struct SignalSemanticsTests {
         #expect(signal.times.contains { $0 < 600 } && signal.times.contains { $0 > 700 })
     }
 
+    /// A rule written as PromQL's `sum by (service, le)`: `le` in `by` is the bucket, not a group. Each
+    /// bucket was a group of its own, and no group had a quantile.
+    @Test func aQuantileByThatNamesLeGroupsByTheRest() throws {
+        var history = MetricHistory()
+        let times = (0...40).map { Double($0) * 15 }
+        for (bound, share) in [("0.1", 0.5), ("0.5", 0.9), ("+Inf", 1.0)] {
+            history.add(
+                ["__name__": "latency_seconds_bucket", "service": "web", "le": bound],
+                .histogram,
+                times: times,
+                values: times.map { $0 * 10 * share }
+            )
+        }
+        let rule = SignalRule(
+            name: "latency_p50",
+            selector: try SeriesSelector("latency_seconds_bucket"),
+            transform: .quantile(0.5),
+            by: ["service", "le"]
+        )
+        let signals = Signal.derive(rule, from: history)
+        #expect(signals.map(\.labels) == [["service": "web"]])
+        #expect(signals.first.map { !$0.values.isEmpty && $0.values.allSatisfy { $0 == 0.1 } } == true)
+    }
+
     /// A counter scraped every minute, read from Prometheus at 15 s: each sample repeats until the next.
     /// Its rate is read over the minute the counter takes to change, 1 a second at every step, not 0, 0,
     /// 0 and then 4.

@@ -213,7 +213,10 @@ public struct Signal: Sendable {
         var groups: [[String: String]: [Double: Points]] = [:]  // kept labels → le → rates
         for series in history.series where rule.selector.matches(series.labels) {
             guard let le = series.labels["le"].flatMap(Self.bound) else { continue }
-            let key = kept(series.labels, by: rule.by)
+            // `le` is the bucket, not a group: a `by` that names it, as PromQL's `sum by (…, le)` does,
+            // made a group of each bucket, none of which has a quantile.
+            var key = kept(series.labels, by: rule.by)
+            key["le"] = nil
             var buckets = groups[key] ?? [:]
             groups[key] = nil
             var points = buckets[le] ?? Points(count: grid.count)
