@@ -90,7 +90,7 @@ struct DetectorBackfill {
     static let maximumPointsPerRequest = 720
     /// The longest Prometheus scrape interval the step follows: past PromQL's 5-minute lookback a
     /// `query_range` step loses points, and such an answer is more likely a mistake than a job.
-    static let longestPrometheusInterval: Double = 300
+    static let longestPrometheusInterval = CounterRate.lookback
 
     /// What the detectors learnt, as a checkpoint holds it, and how the reading went.
     struct Learnt {

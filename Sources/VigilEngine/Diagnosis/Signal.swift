@@ -145,7 +145,7 @@ public struct Signal: Sendable {
         // a sample (never past its five minutes, nor across a staleness marker): a series sampled less
         // often than the grid's step, or jittering about a half step (two points in one step, none in the
         // next), was missing from sums and ratios at every step between.
-        let reach = min(1.5 * Self.medianSpacing(series.times) + grid.step, max(300, grid.step))
+        let reach = min(1.5 * Self.medianSpacing(series.times) + grid.step, max(CounterRate.lookback, grid.step))
         var pending: (index: Int, value: Double)?
         var emitted: (index: Int, value: Double)?
         func emit(_ point: (index: Int, value: Double)) {
@@ -185,7 +185,7 @@ public struct Signal: Sendable {
 
     /// The longest gap a rate spans: PromQL's lookback, 5 minutes, or five steps of a coarser grid. (Five
     /// steps alone left a counter scraped every minute without a rate on a 10-s grid its first series set.)
-    static func rateGap(_ grid: Grid) -> Double { max(300, 5 * grid.step) }
+    static func rateGap(_ grid: Grid) -> Double { max(CounterRate.lookback, 5 * grid.step) }
 
     /// Each series's values (counters as rates), on the grid, summed per kept label set.
     private static func sum(

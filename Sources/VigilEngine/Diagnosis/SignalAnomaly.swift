@@ -148,7 +148,7 @@ public struct SignalWatch: Sendable {
     /// spacings where it is sparser, so scrapes that thin out under load do not split a run.
     static func gapLimit(_ times: [Double]) -> Double {
         guard times.count > 1 else { return .infinity }
-        return max(300, 3 * Signal.medianSpacing(times))
+        return max(CounterRate.lookback, 3 * Signal.medianSpacing(times))
     }
 }
 
