@@ -27,11 +27,7 @@ struct MonitorJobsTests {
                         "port": "metrics", "path": "stats", "scheme": "https", "interval": "30s", "scrapeTimeout": "5s",
                         "params": ["format": ["prometheus"]],
                         "relabelings": [
-                            ["sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"],
-                            [
-                                "action": "HashMod", "sourceLabels": ["__address__"], "modulus": 4,
-                                "targetLabel": "shard",
-                            ],
+                            ["sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"]
                         ],
                     ]
                 ],
@@ -59,7 +55,6 @@ struct MonitorJobsTests {
             translated.unsupported == [
                 "PodMonitor/monitoring/shop: spec.podTargetLabels is not supported",
                 "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].params is not supported",
-                "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].relabelings[1]: action hashmod is not supported",
             ]
         )
         let sdJob = try #require(translated.jobs.first)
@@ -80,6 +75,43 @@ struct MonitorJobsTests {
         #expect(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop", "tier": "batch"])) == nil)
         #expect(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop"], port: "admin")) == nil)
         #expect(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop"], phase: "Succeeded")) == nil)
+    }
+
+    /// A relabeling Vigil cannot take (a `hashmod` shard, as the operator writes it) was skipped and the
+    /// endpoint scraped without it: every shard's targets, not the one the operator's configuration
+    /// keeps. Now the endpoint is not scraped, and the warning says so; the monitor's other endpoints are.
+    @Test func anEndpointWithARelabelingVigilCannotTakeIsNotScraped() throws {
+        var monitor = Self.podMonitor
+        var spec = try #require(monitor["spec"] as? [String: Any])
+        var endpoints = try #require(spec["podMetricsEndpoints"] as? [[String: Any]])
+        var sharded = endpoints[0]
+        sharded["relabelings"] = [
+            ["action": "HashMod", "sourceLabels": ["__address__"], "modulus": 4, "targetLabel": "__tmp_hash"],
+            ["action": "keep", "sourceLabels": ["__tmp_hash"], "regex": "1"],
+        ]
+        endpoints.append(sharded)
+        spec["podMetricsEndpoints"] = endpoints
+        monitor["spec"] = spec
+        let translated = MonitorJobs(.podMonitor, monitor, template: ScrapeTarget(url: ""))
+        #expect(
+            translated.unsupported.last
+                == "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[1].relabelings[0]: action hashmod is not supported: the endpoint is not scraped"
+        )
+        #expect(translated.jobs.count == 1, "the first endpoint, whose relabelings are all taken")
+    }
+
+    /// A selector Vigil cannot read would select every pod of the namespace: the monitor makes no job.
+    @Test func aMonitorWhoseSelectorCannotBeReadIsNotScraped() throws {
+        var monitor = Self.podMonitor
+        var spec = try #require(monitor["spec"] as? [String: Any])
+        spec["selector"] = ["matchExpressions": [["key": "tier", "operator": "Gt", "values": ["1"]]]]
+        monitor["spec"] = spec
+        let translated = MonitorJobs(.podMonitor, monitor, template: ScrapeTarget(url: ""))
+        #expect(translated.jobs.isEmpty)
+        #expect(
+            translated.unsupported.last
+                == "PodMonitor/monitoring/shop: spec.selector: matchExpressions operator Gt is not supported: the monitor is not scraped"
+        )
     }
 
     @Test func aServiceMonitorWatchesEndpointsOfSelectedServicesInItsOwnNamespace() throws {

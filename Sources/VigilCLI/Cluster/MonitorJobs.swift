@@ -9,7 +9,8 @@ import VigilYAML
 /// monitor's namespace unless `namespaceSelector` says `any` or `matchNames`; `selector` (`matchLabels`,
 /// `matchExpressions`) and the endpoint's `port`/`portNumber`/`targetPort` as `keep` rules; pods that
 /// ended (`Failed`, `Succeeded`) dropped; `path`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`,
-/// `sampleLimit`, and the `relabelings` Vigil supports. Every other field is named in ``unsupported``.
+/// `sampleLimit`, and `relabelings`. Every other field is named in ``unsupported``; a monitor whose selector,
+/// or an endpoint one of whose relabelings, Vigil cannot take makes no job.
 struct MonitorJobs: Equatable {
     var jobs: [KubernetesSDJob] = []
     /// `<kind>/<namespace>/<name>: <field> is not supported` (or why a field's value was not).
@@ -56,7 +57,13 @@ struct MonitorJobs: Equatable {
             namespaces = [namespace]
         }
         let (selection, selectorProblems) = Self.selectorRules(spec["selector"] as? [String: Any] ?? [:], kind: kind)
-        unsupported += selectorProblems.map { "\(source): spec.selector: \($0)" }
+        // A selector or relabeling Vigil cannot take would select other targets than the operator's
+        // configuration (every pod of the namespace, every shard of a `hashmod` rule, labels a skipped
+        // `lowercase` left as they were): what it cannot read as the operator does, it does not scrape.
+        guard selectorProblems.isEmpty else {
+            unsupported += selectorProblems.map { "\(source): spec.selector: \($0): the monitor is not scraped" }
+            return
+        }
         for (index, endpoint) in (spec[kind.endpointsField] as? [[String: Any]] ?? []).enumerated() {
             let path = "\(source): spec.\(kind.endpointsField)[\(index)]"
             for field in endpoint.keys.sorted() where !Self.endpointFields.contains(field) {
@@ -83,12 +90,16 @@ struct MonitorJobs: Equatable {
                 rules.append(ended)
             }
             rules += Self.portRules(endpoint, kind: kind)
+            var taken = true
             for (position, raw) in (endpoint["relabelings"] as? [[String: Any]] ?? []).enumerated() {
                 switch Self.relabeling(raw) {
                 case .success(let rule): rules.append(rule)
-                case .failure(let problem): unsupported.append("\(path).relabelings[\(position)]: \(problem)")
+                case .failure(let problem):
+                    unsupported.append("\(path).relabelings[\(position)]: \(problem): the endpoint is not scraped")
+                    taken = false
                 }
             }
+            guard taken else { continue }
             let scheme = endpoint["scheme"] as? String
             let metricsPath = (endpoint["path"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             jobs.append(
