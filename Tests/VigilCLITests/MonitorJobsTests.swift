@@ -53,8 +53,7 @@ struct MonitorJobsTests {
         let translated = MonitorJobs(.podMonitor, Self.podMonitor, template: ScrapeTarget(url: ""))
         #expect(
             translated.unsupported == [
-                "PodMonitor/monitoring/shop: spec.podTargetLabels is not supported",
-                "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].params is not supported",
+                "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].params is not supported"
             ]
         )
         let sdJob = try #require(translated.jobs.first)
@@ -66,6 +65,12 @@ struct MonitorJobsTests {
         #expect(selected.job == "monitoring/shop")
         #expect(selected.interval == 30 && selected.timeout == 5)
         #expect(selected.labels["node"] == "node-1", "the supported relabeling applied")
+        #expect(selected.labels["endpoint"] == "metrics", "the operator's endpoint label")
+        #expect(
+            job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop", "team": "payments"]))?.labels["team"]
+                == "payments",
+            "podTargetLabels"
+        )
         // The prometheus.io annotations are no part of a monitor's job.
         var annotated = Self.pod(labels: ["app_kubernetes_io_name": "shop"])
         annotated["__meta_kubernetes_pod_annotation_prometheus_io_port"] = "9999"
@@ -138,6 +143,41 @@ struct MonitorJobsTests {
         var other = endpoint
         other["__meta_kubernetes_service_label_app"] = "apixv2"
         #expect(translated.jobs[0].job.target(from: other) == nil, "the value is matched literally")
+    }
+
+    /// A ServiceMonitor's targets are of the job the operator names: the service's, or the value of the
+    /// service's label `jobLabel` names. Prometheus's series from them carry that `job` (and `endpoint`,
+    /// `targetLabels`), and the backfill reads a job's history by it: `shop/api` found none.
+    @Test func aServiceMonitorsJobIsTheServicesName() throws {
+        let monitor: [String: Any] = [
+            "metadata": ["name": "api", "namespace": "shop"],
+            "spec": [
+                "selector": ["matchLabels": ["app": "api"]],
+                "targetLabels": ["team"],
+                "endpoints": [["port": "http"]],
+            ],
+        ]
+        var endpoint = [
+            "__address__": "10.1.0.9:8080", "__meta_kubernetes_namespace": "shop",
+            "__meta_kubernetes_service_name": "api-v2", "__meta_kubernetes_service_label_app": "api",
+            "__meta_kubernetes_service_labelpresent_app": "true", "__meta_kubernetes_service_label_team": "payments",
+            "__meta_kubernetes_service_label_app_kubernetes_io_name": "checkout",
+            "__meta_kubernetes_endpoint_port_name": "http",
+        ]
+        let translated = MonitorJobs(.serviceMonitor, monitor, template: ScrapeTarget(url: ""))
+        #expect(translated.unsupported.isEmpty)
+        let target = try #require(translated.jobs.first?.job.target(from: endpoint))
+        #expect(target.job == "api-v2")
+        #expect(target.labels["endpoint"] == "http" && target.labels["team"] == "payments")
+        var labelled = monitor
+        var spec = try #require(labelled["spec"] as? [String: Any])
+        spec["jobLabel"] = "app.kubernetes.io/name"
+        labelled["spec"] = spec
+        let named = MonitorJobs(.serviceMonitor, labelled, template: ScrapeTarget(url: ""))
+        #expect(named.jobs.first?.job.target(from: endpoint)?.job == "checkout")
+        // A service without that label keeps its name as the job, as the operator's rule matches `(.+)`.
+        endpoint["__meta_kubernetes_service_label_app_kubernetes_io_name"] = nil
+        #expect(named.jobs.first?.job.target(from: endpoint)?.job == "api-v2")
     }
 
     @Test func monitorsAreAskedForInTheClusterSection() throws {

@@ -8,9 +8,10 @@ import VigilYAML
 /// (`pkg/prometheus/promcfg.go`): role `pod` (a PodMonitor) or `endpoints` (a ServiceMonitor), in the
 /// monitor's namespace unless `namespaceSelector` says `any` or `matchNames`; `selector` (`matchLabels`,
 /// `matchExpressions`) and the endpoint's `port`/`portNumber`/`targetPort` as `keep` rules; pods that
-/// ended (`Failed`, `Succeeded`) dropped; `path`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`,
-/// `sampleLimit`, and `relabelings`. Every other field is named in ``unsupported``; a monitor whose selector,
-/// or an endpoint one of whose relabelings, Vigil cannot take makes no job.
+/// ended (`Failed`, `Succeeded`) dropped; the labels the operator sets (``labelRules(_:_:kind:)``);
+/// `path`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`, `sampleLimit`, and `relabelings`. Every
+/// other field is named in ``unsupported``; a monitor whose selector, or an endpoint one of whose
+/// relabelings, Vigil cannot take makes no job.
 struct MonitorJobs: Equatable {
     var jobs: [KubernetesSDJob] = []
     /// `<kind>/<namespace>/<name>: <field> is not supported` (or why a field's value was not).
@@ -31,7 +32,8 @@ struct MonitorJobs: Equatable {
     }
 
     static let specFields: Set<String> = [
-        "selector", "namespaceSelector", "sampleLimit", "podMetricsEndpoints", "endpoints",
+        "selector", "namespaceSelector", "sampleLimit", "podMetricsEndpoints", "endpoints", "jobLabel",
+        "targetLabels", "podTargetLabels",
     ]
     static let endpointFields: Set<String> = [
         "port", "portNumber", "targetPort", "path", "scheme", "interval", "scrapeTimeout", "honorLabels", "relabelings",
@@ -90,6 +92,7 @@ struct MonitorJobs: Equatable {
                 rules.append(ended)
             }
             rules += Self.portRules(endpoint, kind: kind)
+            rules += Self.labelRules(spec, endpoint, kind: kind)
             var taken = true
             for (position, raw) in (endpoint["relabelings"] as? [[String: Any]] ?? []).enumerated() {
                 switch Self.relabeling(raw) {
@@ -118,6 +121,39 @@ struct MonitorJobs: Equatable {
                 )
             )
         }
+    }
+
+    /// The labels the operator's configuration sets before the endpoint's own relabelings (which see
+    /// them): `targetLabels` (a ServiceMonitor's, from the service's labels) and `podTargetLabels`; `job`,
+    /// the service's name for a ServiceMonitor (a PodMonitor's is `<namespace>/<name>`, the template's),
+    /// or the value of the service's or pod's label `jobLabel` names where it has one; `endpoint`, the
+    /// port's name or `targetPort`. Prometheus's series from such a target carry them, and the backfill
+    /// reads a job's history by its `job`: `<namespace>/<name>` for a ServiceMonitor found none.
+    private static func labelRules(_ spec: [String: Any], _ endpoint: [String: Any], kind: Kind) -> [RelabelRule] {
+        var rules: [RelabelRule?] = []
+        func copy(_ source: String, to target: String) {
+            rules.append(try? RelabelRule(action: .replace, sourceLabels: [source], regex: "(.+)", targetLabel: target))
+        }
+        if kind == .serviceMonitor {
+            for label in spec["targetLabels"] as? [String] ?? [] {
+                let name = LabelNameSanitizer.sanitize(label)
+                copy("__meta_kubernetes_service_label_\(name)", to: name)
+            }
+        }
+        for label in spec["podTargetLabels"] as? [String] ?? [] {
+            let name = LabelNameSanitizer.sanitize(label)
+            copy("__meta_kubernetes_pod_label_\(name)", to: name)
+        }
+        if kind == .serviceMonitor { copy("__meta_kubernetes_service_name", to: "job") }
+        if let label = spec["jobLabel"] as? String, !label.isEmpty {
+            copy("\(kind.labelPrefix)_\(LabelNameSanitizer.sanitize(label))", to: "job")
+        }
+        let port = (endpoint["port"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let targetPort = (endpoint["targetPort"] as? String) ?? (endpoint["targetPort"] as? Int).map(String.init)
+        if let name = port ?? targetPort, !name.isEmpty {
+            rules.append(try? RelabelRule(action: .replace, targetLabel: "endpoint", replacement: name))
+        }
+        return rules.compactMap { $0 }
     }
 
     /// `keep` rules for the endpoint's port: by name or number, on the container port (PodMonitor) or
