@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilHTTP
 
 /// Vigil's log lines: logfmt by default (`ts=… level=info msg="…" key=value`), one JSON object per line
 /// on request, on standard error, each line written whole so lines from many tasks never interleave.
@@ -26,25 +27,22 @@ struct VigilLogging: LogHandler {
         console.writeError((json ? Self.json(fields) : Self.logfmt(fields)) + "\n")
     }
 
+    /// `key=value`, the value quoted where it must be — empty, or holding a blank, `=`, `"` or any other
+    /// character at or below the space — and then escaped as go-logfmt escapes it, as a JSON string is
+    /// (`String.jsonLiteral`): a value from outside (a scrape's error, a label) can neither end the line
+    /// nor, with a carriage return or a terminal's escape, hide what follows.
     static func logfmt(_ fields: [(String, String)]) -> String {
         fields.map { key, value in
-            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
-            guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-                of: "\"",
-                with: "\\\""
-            )
-            .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(escaped)\""
+            let needsQuotes =
+                value.isEmpty || value.unicodeScalars.contains { $0.value <= 0x20 || $0 == "=" || $0 == "\"" }
+            return "\(key)=" + (needsQuotes ? value.jsonLiteral : value)
         }.joined(separator: " ")
     }
 
+    /// One JSON object, the fields in order, each value a string written as `String.jsonLiteral` writes it
+    /// (a `/` as it is: JSONEncoder wrote `\/` in every path).
     static func json(_ fields: [(String, String)]) -> String {
-        let members = fields.map { key, value in
-            let data = (try? JSONEncoder().encode([key: value])) ?? Data("{}".utf8)
-            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-        }
-        return "{" + members.joined(separator: ",") + "}"
+        "{" + fields.map { $0.jsonLiteral + ":" + $1.jsonLiteral }.joined(separator: ",") + "}"
     }
 
     private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
