@@ -26,6 +26,9 @@ struct ReloadingTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
         }
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+            if tls.requiresClientCertificate {
+                try channel.pipeline.syncOperations.addHandler(VerifiedClientCertificate())
+            }
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }

@@ -121,6 +121,12 @@ public struct VigilServer: Sendable {
                 let webConfig = security.webConfig?.current()
                 switch await authenticator.decide(authorization: request.headers[.authorization], webConfig: webConfig)
                 {
+                case .allow(.clientCertificate) where !(await VerifiedClientCertificate.isMarked(channel)):
+                    // The file asks for client certificates this connection never showed.
+                    response = Self.plain(
+                        .unauthorized,
+                        "Unauthorized: this connection showed no verified client certificate\n"
+                    )
                 case .allow(let principal):
                     context.principal = principal
                     response = await Self.respond(to: request, context: context, with: responder, logger: logger)

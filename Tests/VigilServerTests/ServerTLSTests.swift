@@ -152,4 +152,36 @@ struct ServerTLSTests {
         #expect(server.reloads.count == 1)
         await server.stop()
     }
+
+    /// The file asked for client certificates after the server started on plain HTTP (with users, so the
+    /// lifecycle endpoints were allowed): TLS cannot be turned on without a restart, and every request
+    /// on the plain listener was let in as a certificate holder, `POST /-/reload` included.
+    @Test func aPlainListenerLetsNoOneInWhenTheFileAsksForClientCertificates() async throws {
+        let identity = try TestCertificate()
+        defer { try? FileManager.default.removeItem(at: identity.directory) }
+        let config = identity.directory.appendingPathComponent("web.yml").path
+        try "basic_auth_users:\n  alice: $2y$04$Sx4d0cO42FhOxNu3EOAp0eURZ4l3IoGyUWUeBZYu3Q1jzeYv4aOg6\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let security = try WebSecurity.load(
+            webConfigFile: config,
+            bearerTokenFile: nil,
+            enabled: [.lifecycle],
+            logger: Self.logger
+        )
+        let server = try await TestServer(security: security)
+        try """
+        tls_server_config:
+          cert_file: cert.pem
+          key_file: cert-key.pem
+          client_auth_type: RequireAndVerifyClientCert
+          client_ca_file: cert.pem
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let reload = try await CurlHTTPClient().execute(
+            HTTPRequest(url: server.base + "/-/reload", method: .post, timeout: hangTimeout)
+        )
+        #expect(reload.status == 401)
+        #expect(server.reloads.count == 0)
+        await server.stop()
+    }
 }
