@@ -1,8 +1,8 @@
 /// The firing alerts Vigil knows, by fingerprint, and the deduplication of what Alertmanager delivers:
 /// HA pairs and retries send the same notification more than once, and a group's repeat notification
 /// sends every alert again. A firing alert already held (same fingerprint and `startsAt`), or from an
-/// earlier start than the one held, is a duplicate; so is a resolved alert that is not firing, and a
-/// firing re-send soon after its resolve. Bounded: beyond `capacity` firing alerts, new ones are refused
+/// earlier start than the one held, is a duplicate; so is a resolved alert that is not firing or that
+/// ended before the start held (an earlier episode's), and a firing re-send soon after its resolve. Bounded: beyond `capacity` firing alerts, new ones are refused
 /// and counted.
 public struct AlertBook: Sendable {
     public private(set) var firing: [String: Alert] = [:]
@@ -69,10 +69,16 @@ public struct AlertBook: Sendable {
                     receipt.opened.append(alert)
                 }
             case .resolved:
-                if let held, held.startsAt <= alert.startsAt {
+                // Its own episode's resolve: of the start held or a later one, or one that ended after the
+                // held start — Alertmanager keeps the earliest start it has seen for an alert, so with
+                // two Prometheus replicas the resolve can carry an earlier start than the firing Vigil
+                // held. A resolve that ended before the held start is an earlier episode's, late.
+                if let held, held.startsAt <= alert.startsAt || (alert.endsAt ?? -.infinity) >= held.startsAt {
                     firing[alert.fingerprint] = nil
                     heldSince[alert.fingerprint] = nil
                     remember(held, at: now)
+                    // A late re-send of the firing with the resolve's start is a duplicate too.
+                    if alert.startsAt != held.startsAt { remember(alert, at: now) }
                     receipt.resolved.append(alert)
                 } else {
                     receipt.duplicates += 1

@@ -48,6 +48,26 @@ import Testing
         #expect(book.firing["a"]?.startsAt == 500)
     }
 
+    /// Alertmanager keeps the earliest start it has seen for an alert: with two Prometheus replicas the
+    /// firing Vigil held can carry a later start (500) than the resolve (100). The resolve was taken for
+    /// an earlier episode's and ignored, and the incident stayed open. One that ended before the held
+    /// start is an earlier episode's and still changes nothing; a late firing re-send of either start
+    /// after the resolve is a duplicate.
+    @Test func aResolveWithAnEarlierStartThatEndedAfterTheHeldStartResolves() {
+        var book = AlertBook()
+        _ = book.receive([Self.alert("a", startsAt: 500)], at: 0)
+        var stale = Self.alert("a", .resolved, startsAt: 100)
+        stale.endsAt = 400
+        #expect(book.receive([stale], at: 5).duplicates == 1)
+        #expect(book.firing["a"] != nil)
+        var resolve = Self.alert("a", .resolved, startsAt: 100)
+        resolve.endsAt = 900
+        #expect(book.receive([resolve], at: 10).resolved.map(\.fingerprint) == ["a"])
+        #expect(book.firing.isEmpty)
+        #expect(book.receive([Self.alert("a", startsAt: 100), Self.alert("a", startsAt: 500)], at: 20).duplicates == 2)
+        #expect(book.firing.isEmpty)
+    }
+
     /// The same start firing again after its resolve is a late re-send for ``AlertBook/lateResend``, and
     /// the alert firing again after it (Alertmanager resolved it when Prometheus went quiet, and Prometheus
     /// came back with the start it had).
