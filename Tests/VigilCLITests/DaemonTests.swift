@@ -193,6 +193,24 @@ struct DaemonTests {
         #expect(await daemon.exitStatus(within: 20) == 0)
     }
 
+    /// Replicas behind one Service each hold the alerts delivered to them: a resolve reaching another pod
+    /// than its firing leaves the incident open unless reconciliation is set, and nothing said so.
+    @Test func severalReplicasWithoutReconciliationAreWarnedOf() async throws {
+        let daemon = try ChildProcess.vigil([
+            "--listen", "127.0.0.1:0", "--log-format", "json", "--shards", "2", "--shard", "0",
+        ])
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(daemon.stderr)")
+        #expect(
+            daemon.logLines.contains {
+                $0["level"] == "warning"
+                    && $0["msg"]?.hasPrefix("several replicas share Alertmanager's webhook") == true
+            },
+            "\(daemon.stderr)"
+        )
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exitStatus(within: 20) == 0)
+    }
+
     /// `POST /-/reload` answered anyone; now it is off unless enabled, and enabling it needs authentication.
     @Test func reloadIsOffByDefaultAndCannotBeEnabledWithoutAuthentication() async throws {
         let daemon = try ChildProcess.vigil(["--listen", "127.0.0.1:0", "--log-format", "json"])

@@ -185,7 +185,16 @@ struct Daemon {
                     apply: { await service.reconcile(active: $0, asOf: $1) }
                 )
             }
-            if let reconciler { services.append(reconciler) }
+            if let reconciler {
+                services.append(reconciler)
+            } else if shard.count > 1 || config.cluster.leaderElection != nil {
+                // Each replica holds the alerts delivered to it: Alertmanager's next POST (a resolve, often
+                // on a new connection) may reach another pod through the Service, which holds nothing to
+                // resolve, and only Alertmanager's own list would close the incident on the first.
+                logger.warning(
+                    "several replicas share Alertmanager's webhook and alertmanager.url is not set: a resolve delivered to another replica than its firing leaves the incident open; set alertmanager.url so every replica reconciles with Alertmanager's list"
+                )
+            }
             let intake = AlertIntake(
                 deliver: { await service.receive($0) },
                 reconcile: { await reconciler?.reconcile() }
