@@ -39,8 +39,11 @@ extension VigilServer {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.webhookBodyLimit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             return tooLarge(alerts)
+        } catch {
+            // Cut short (the client went away): no delivery, and nothing Alertmanager will not retry.
+            return self.error(.badRequest, type: "bad_data", "the body could not be read: \(error)")
         }
         let webhook: AlertmanagerWebhook
         do {

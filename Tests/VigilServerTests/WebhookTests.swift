@@ -51,4 +51,22 @@ import VigilTestKit
         #expect(calls.counts.deliveries == 1)
         await server.stop()
     }
+
+    /// A body cut short (the client went away mid-body) is no body over the limit: it was answered and
+    /// counted 413, which the README reads as "set max_alerts", and asked Alertmanager's API what fires.
+    @Test func aBodyCutShortIsNotTooLarge() async throws {
+        let calls = Calls()
+        let intake = AlertIntake(deliver: { _ in AlertBook.Receipt() }, reconcile: { calls.reconciled() })
+        let server = try await TestServer(alerts: intake)
+        let connection = try RawConnection(port: server.port)
+        connection.send(
+            "POST /webhook/alertmanager HTTP/1.1\r\nHost: vigil\r\nContent-Length: 1000\r\n\r\n{\"version\": \"4\""
+        )
+        connection.finishSending()
+        var answer = ""
+        while case .bytes(let text) = await connection.read(waitingAtMost: 30) { answer += text }
+        #expect(!answer.contains(" 413 "), "\(answer)")
+        #expect(calls.counts.reconciliations == 0)
+        await server.stop()
+    }
 }

@@ -33,6 +33,11 @@ public final class RawConnection: @unchecked Sendable {
         _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends nothing more (a half close): the server reads the end of the stream where it waited for more.
+    public func finishSending() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     /// What a read gave: bytes, the server's close (EOF or reset), or nothing within the wait.
     public enum Read: Equatable, Sendable {
         case bytes(String)
