@@ -466,6 +466,30 @@ struct RunConfigTests {
         }
     }
 
+    /// Reconciliation could not authenticate to Alertmanager (a proxy in front of it, a private CA):
+    /// `alertmanager:` took only url, receiver and reconcile_interval. It takes a scrape job's client
+    /// fields now, with the same errors.
+    @Test func alertmanagersClientSettingsAreRead() throws {
+        let yaml = """
+            alertmanager:
+              url: https://alertmanager.monitoring:9093
+              authorization: {credentials_file: /etc/vigil/alertmanager-token}
+              tls_config: {ca_file: /etc/vigil/ca.pem}
+
+            """
+        let settings = try #require(try DaemonConfig.parse(yaml, file: "c.yaml").alertmanager)
+        #expect(settings.authorization == .bearerFile("/etc/vigil/alertmanager-token"))
+        #expect(settings.tls.caFile == "/etc/vigil/ca.pem")
+        let both = "alertmanager: {url: http://a:9093, authorization: {credentials: t}, basic_auth: {username: u}}\n"
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:1:81: alertmanager: at most one of authorization and basic_auth"
+            ])
+        ) {
+            try DaemonConfig.parse(both, file: "c.yaml")
+        }
+    }
+
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
         var source = RunCommand.ConfigSource(
             file: nil,

@@ -176,6 +176,8 @@ struct Daemon {
                     client: AlertmanagerClient(
                         url: alertmanager.url,
                         receiver: alertmanager.receiver,
+                        authorization: alertmanager.authorization,
+                        tls: alertmanager.tls,
                         transport: CurlHTTPClient()
                     ),
                     interval: .seconds(alertmanager.reconcileInterval),

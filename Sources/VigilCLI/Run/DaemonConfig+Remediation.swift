@@ -1,4 +1,5 @@
 import VigilEngine
+import VigilHTTP
 import VigilRules
 import VigilYAML
 import Yams
@@ -72,9 +73,17 @@ struct AlertmanagerSettings: Equatable {
     /// The receiver Vigil is in Alertmanager's configuration (`receivers[].name`).
     var receiver = "vigil"
     var reconcileInterval: Double = 300
+    /// How to reach it where it asks for it (an authenticating proxy in front, a private CA): as a scrape
+    /// job's `authorization`, `basic_auth` and `tls_config`.
+    var authorization: Authorization?
+    var tls = TLSConfiguration()
 
     static func read(_ node: Node, _ reader: ConfigReader) -> AlertmanagerSettings? {
-        let fields = reader.fields(node, "alertmanager", allowed: ["url", "receiver", "reconcile_interval"])
+        let fields = reader.fields(
+            node,
+            "alertmanager",
+            allowed: ["url", "receiver", "reconcile_interval", "authorization", "basic_auth", "tls_config"]
+        )
         guard let urlNode = fields["url"] else {
             reader.fail(node, "alertmanager", "url: required")
             return nil
@@ -92,6 +101,8 @@ struct AlertmanagerSettings: Equatable {
         ) {
             settings.reconcileInterval = interval
         }
+        settings.authorization = reader.authorization(fields, "alertmanager")
+        if let tls = fields["tls_config"] { settings.tls = reader.tlsConfig(tls, "alertmanager.tls_config") }
         return settings
     }
 }

@@ -64,8 +64,8 @@ struct ScrapeConfigReader {
             template.honorLabels = flag
         }
         readLimits(fields, path, into: &template)
-        if let value = fields["tls_config"] { template.tls = readTLS(value, path + ".tls_config") }
-        template.authorization = readAuthorization(fields, path)
+        if let value = fields["tls_config"] { template.tls = reader.tlsConfig(value, path + ".tls_config") }
+        template.authorization = reader.authorization(fields, path)
         if let value = fields["metric_relabel_configs"] {
             template.metricRelabeling = reader.list(value, path + ".metric_relabel_configs").enumerated().compactMap {
                 readRelabel($0.element, "\(path).metric_relabel_configs[\($0.offset)]", actions: [.keep, .drop])
@@ -185,49 +185,6 @@ struct ScrapeConfigReader {
         {
             target.labelLimits.valueLength = count
         }
-    }
-
-    private func readTLS(_ node: Node, _ path: String) -> TLSConfiguration {
-        let fields = reader.fields(node, path, allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
-        var tls = TLSConfiguration()
-        tls.caFile = fields["ca_file"].flatMap { reader.string($0, path + ".ca_file") }
-        tls.certificateFile = fields["cert_file"].flatMap { reader.string($0, path + ".cert_file") }
-        tls.keyFile = fields["key_file"].flatMap { reader.string($0, path + ".key_file") }
-        tls.insecureSkipVerify = fields["insecure_skip_verify"].flatMap { reader.bool($0, path) } ?? false
-        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
-            reader.fail(node, path, "cert_file and key_file go together")
-        }
-        return tls
-    }
-
-    private func readAuthorization(_ fields: [String: Node], _ path: String) -> Authorization? {
-        if fields["authorization"] != nil, fields["basic_auth"] != nil {
-            reader.fail(fields["basic_auth"], path, "at most one of authorization and basic_auth")
-        }
-        if let node = fields["authorization"] {
-            let authPath = path + ".authorization"
-            let auth = reader.fields(node, authPath, allowed: ["type", "credentials", "credentials_file"])
-            if let type = auth["type"], let text = reader.string(type, authPath + ".type"), text != "Bearer" {
-                reader.fail(type, authPath + ".type", "only Bearer is supported, got \"\(text)\"")
-            }
-            switch (auth["credentials"], auth["credentials_file"]) {
-            case (let value?, nil): return reader.string(value, authPath + ".credentials").map(Authorization.bearer)
-            case (nil, let file?):
-                return reader.string(file, authPath + ".credentials_file").map(Authorization.bearerFile)
-            default: reader.fail(node, authPath, "exactly one of credentials and credentials_file")
-            }
-        }
-        if let node = fields["basic_auth"] {
-            let authPath = path + ".basic_auth"
-            let auth = reader.fields(node, authPath, allowed: ["username", "password"])
-            guard let user = auth["username"].flatMap({ reader.string($0, authPath + ".username") }) else {
-                reader.fail(node, authPath + ".username", "required")
-                return nil
-            }
-            let password = auth["password"].flatMap { reader.string($0, authPath + ".password") } ?? ""
-            return .basic(username: user, password: password)
-        }
-        return nil
     }
 
     private func readRelabel(_ node: Node, _ path: String, actions: Set<RelabelRule.Action>) -> RelabelRule? {
