@@ -19,8 +19,14 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
     /// Why the file did not load.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var message: String
+        /// The files the contents that failed name (a certificate not there yet): watched until the
+        /// value loads, so that one appearing is noticed.
+        public var files: [String]
         public var description: String { message }
-        public init(_ message: String) { self.message = message }
+        public init(_ message: String, files: [String] = []) {
+            self.message = message
+            self.files = files
+        }
     }
 
     public let path: String
@@ -29,9 +35,13 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
     private let onChange: @Sendable (Result<Value, Failure>) -> Void
     /// NSLock rather than Synchronization.Mutex, which ThreadSanitizer cannot see through on Linux.
     private let lock = NSLock()
-    /// The files watched: the file itself and what its last good value named (kept after a failed
-    /// load, so that fixing a named file alone is noticed).
+    /// The files watched: the file itself and what its value names; after a failed load, what the
+    /// failed contents named and what the last good value named, so that fixing a named file alone, or
+    /// one named anew appearing, is noticed.
     private var watched: [String]
+    /// What the last good value named.
+    private var named: [String]
+    /// Each watched file's stamp from before the load that read it.
     private var stamps: [FileStamp]
     private var loaded: Result<Value, Failure>
 
@@ -49,7 +59,8 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
         let first = load(path)
         let value = try first.get()
         self.loaded = first
-        self.watched = [path] + dependencies(value)
+        self.named = dependencies(value)
+        self.watched = [path] + named
         self.stamps = watched.map(FileStamp.init)
     }
 
@@ -57,10 +68,23 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
     public func current() -> Result<Value, Failure> {
         lock.lock()
         defer { lock.unlock() }
-        guard watched.map(FileStamp.init) != stamps else { return loaded }
+        let seen = watched.map(FileStamp.init)
+        guard seen != stamps else { return loaded }
+        let before = Dictionary(zip(watched, seen)) { first, _ in first }
         loaded = load(path)
-        if case .success(let value) = loaded { watched = [path] + dependencies(value) }
-        stamps = watched.map(FileStamp.init)
+        switch loaded {
+        case .success(let value):
+            named = dependencies(value)
+            watched = [path] + named
+        case .failure(let failure):
+            var files = [path]
+            for file in failure.files + named where !files.contains(file) { files.append(file) }
+            watched = files
+        }
+        // Stamped as they were before the load where they were watched: a file rewritten while it was
+        // read differs from its stamp and is read again at the next call (stamped after, the change was
+        // never seen, and a certificate copied in halfway failed every request until another change).
+        stamps = watched.map { before[$0] ?? FileStamp($0) }
         onChange(loaded)
         return loaded
     }

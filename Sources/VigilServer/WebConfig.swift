@@ -41,6 +41,8 @@ public struct WebConfig: Sendable {
     /// Why a web configuration was refused: every error, each `file:line:column: field: …`.
     public struct Invalid: Error, Sendable, CustomStringConvertible {
         public var errors: [String]
+        /// The files the refused configuration named, read or not.
+        public var referencedFiles: [String] = []
         public var description: String { errors.joined(separator: "\n") }
     }
 
@@ -63,7 +65,7 @@ public struct WebConfig: Sendable {
     public static func parse(_ yaml: String, file: String) throws(Invalid) -> WebConfig {
         var config = WebConfig()
         let errors = ConfigReader.read(yaml, file: file) { config.read($0, $1) }
-        guard errors.isEmpty else { throw Invalid(errors: errors) }
+        guard errors.isEmpty else { throw Invalid(errors: errors, referencedFiles: config.referencedFiles) }
         return config
     }
 

@@ -43,7 +43,7 @@ public struct WebSecurity: Sendable {
                     path: webConfigFile,
                     load: { path in
                         Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
-                            .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
+                            .mapError { ReloadingFile<WebConfig>.Failure($0.description, files: $0.referencedFiles) }
                     },
                     dependencies: { $0.referencedFiles },
                     onChange: { result in

@@ -44,6 +44,50 @@ struct ReloadingFileTests {
         #expect(try file.current().get() == "three")
     }
 
+    /// The main file names another file that is not there yet: the failure names it, and its coming
+    /// is noticed (only the last good value's files were watched, so it never was).
+    @Test func aFileNamedAnewIsWatchedWhileItIsMissing() throws {
+        let directory = try TemporaryDirectory("reload")
+        let main = directory.file("main").path
+        let first = directory.file("first").path
+        let second = directory.file("second").path
+        try first.write(toFile: main, atomically: true, encoding: .utf8)
+        try "one".write(toFile: first, atomically: true, encoding: .utf8)
+        let load: @Sendable (String) -> Result<String, ReloadingFile<String>.Failure> = { path in
+            let named = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            guard let text = try? String(contentsOfFile: named, encoding: .utf8) else {
+                return .failure(.init("cannot read \(named)", files: [named]))
+            }
+            return .success(text)
+        }
+        let file = try ReloadingFile(path: main, load: load, dependencies: { _ in [first] })
+        try second.write(toFile: main, atomically: true, encoding: .utf8)
+        #expect((try? file.current().get()) == nil)
+        try "two".write(toFile: second, atomically: true, encoding: .utf8)
+        #expect(try file.current().get() == "two")
+    }
+
+    /// The file changed again while it was being read: stamped after the load, the second change was
+    /// taken as seen and never read, the first contents (a certificate copied in halfway) served until
+    /// some other change.
+    @Test func aChangeDuringTheLoadIsReadAtTheNextCall() throws {
+        let directory = try TemporaryDirectory("reload")
+        let main = directory.file("main").path
+        try "one".write(toFile: main, atomically: true, encoding: .utf8)
+        let file = try ReloadingFile(
+            path: main,
+            load: { path in
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                // The second load reads "two", and "three" lands (another size) before it returns.
+                if text == "two" { try? "three!".write(toFile: path, atomically: true, encoding: .utf8) }
+                return .success(text)
+            }
+        )
+        try "two".write(toFile: main, atomically: true, encoding: .utf8)
+        #expect(try file.current().get() == "two")
+        #expect(try file.current().get() == "three!")
+    }
+
     @Test func aFirstLoadThatFailsThrows() {
         #expect(throws: ReloadingFile<String>.Failure.self) {
             try ReloadingFile(path: "/nonexistent/vigil", load: Self.load)
