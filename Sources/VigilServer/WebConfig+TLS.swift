@@ -30,7 +30,9 @@ extension WebConfig {
                 "cert", "key", "cert_file", "key_file", "client_ca", "client_ca_file", "client_auth_type",
                 "min_version", "max_version",
             ]
+            // An empty value is no value, as in the toolkit (`cert_file: ""` beside `cert` is not both).
             let fields = reader.fields(node, Self.path, allowed: known + Self.unsupported.keys.sorted())
+                .filter { !$0.value.isEmptyValue }
             for (name, why) in Self.unsupported.sorted(by: { $0.key < $1.key }) {
                 if let value = fields[name] { reader.fail(value, "\(Self.path).\(name)", "not supported: \(why)") }
             }

@@ -70,11 +70,12 @@ public struct WebConfig: Sendable {
     }
 
     private mutating func read(_ root: Node, _ reader: ConfigReader) {
+        // An empty section is none, as the exporter toolkit's YAML decoder reads it (Helm often renders one).
         let fields = reader.fields(
             root,
             "",
             allowed: ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"]
-        )
+        ).filter { !$0.value.isEmptyValue }
         if let node = fields["rate_limit"] {
             reader.fail(node, "rate_limit", "not supported (use --web.max-connections to bound the load)")
         }

@@ -147,3 +147,12 @@ extension ConfigReader {
         return reader.errors
     }
 }
+
+extension Node {
+    /// Whether this is YAML's null or an empty string: a field Go's YAML decoder leaves at its zero value,
+    /// as if it were not given (`basic_auth_users:` with nothing after it, `cert_file: ""`).
+    public var isEmptyValue: Bool {
+        guard let scalar else { return false }
+        return scalar.string.isEmpty || scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+}

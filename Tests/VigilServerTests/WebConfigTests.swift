@@ -46,6 +46,22 @@ struct WebConfigTests {
         #expect(config.users.isEmpty && config.headers.isEmpty && config.tls == nil)
     }
 
+    /// Empty sections and empty values, as Helm renders them, are none, as the toolkit's YAML decoder
+    /// leaves them: `basic_auth_users:` was refused as no mapping, and `cert_file: ""` turned TLS on and
+    /// failed to read the directory.
+    @Test func emptySectionsAndValuesAreNone() throws {
+        let empty = try WebConfig.parse(
+            "basic_auth_users:\ntls_server_config:\nhttp_server_config: ~\n",
+            file: "web.yml"
+        )
+        #expect(empty.users.isEmpty && empty.headers.isEmpty && empty.tls == nil)
+        let blank = try WebConfig.parse(
+            "tls_server_config: {cert_file: \"\", key_file: \"\", min_version: \"\"}\n",
+            file: "web.yml"
+        )
+        #expect(blank.tls == nil)
+    }
+
     /// As in the toolkit: versions alone (a file shared with exporters) do not turn TLS on, but are
     /// still checked.
     @Test func aTLSSectionWithoutCertificateFieldsLeavesPlainHTTP() throws {
