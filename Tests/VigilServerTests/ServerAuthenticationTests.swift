@@ -139,13 +139,7 @@ struct ServerAuthenticationTests {
     /// leave the mutating endpoints open to anyone.
     @Test func droppingEveryUserAtRunTimeClosesTheMutatingEndpoints() async throws {
         let config = try file("web.yml", "basic_auth_users:\n  alice: \(Self.hash)\n")
-        let security = try WebSecurity.load(
-            webConfigFile: config,
-            bearerTokenFile: nil,
-            enabled: [.lifecycle],
-            logger: Self.logger
-        )
-        let server = try await TestServer(security: security)
+        let server = try await TestServer(webConfigFile: config, enabled: [.lifecycle])
         let alice = Authorization.basic(username: "alice", password: "s3cret")
         #expect(try await ask(server.base + "/-/reload", method: .post, alice).status == 200)
         _ = try file("web.yml", "http_server_config: {http2: false}\n")

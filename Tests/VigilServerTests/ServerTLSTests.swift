@@ -10,6 +10,16 @@ import VigilTestKit
 struct ServerTLSTests {
     static let logger = Logger(label: "test")
 
+    /// A client certificate the test CA signed required (`TestCertificate`'s files).
+    static let mutualTLS = """
+        tls_server_config:
+          cert_file: cert.pem
+          key_file: cert-key.pem
+          client_auth_type: RequireAndVerifyClientCert
+          client_ca_file: cert.pem
+
+        """
+
     func ask(
         _ url: String,
         tls: VigilHTTP.TLSConfiguration,
@@ -115,21 +125,8 @@ struct ServerTLSTests {
         let identity = try TestCertificate()
         defer { try? FileManager.default.removeItem(at: identity.directory) }
         let config = identity.directory.appendingPathComponent("web.yml").path
-        try """
-        tls_server_config:
-          cert_file: cert.pem
-          key_file: cert-key.pem
-          client_auth_type: RequireAndVerifyClientCert
-          client_ca_file: cert.pem
-
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let security = try WebSecurity.load(
-            webConfigFile: config,
-            bearerTokenFile: nil,
-            enabled: [.lifecycle],
-            logger: Self.logger
-        )
-        let server = try await TestServer(security: security)
+        try Self.mutualTLS.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try await TestServer(webConfigFile: config, enabled: [.lifecycle])
         let base = "https://127.0.0.1:\(server.port)"
         #expect(await refused(base + "/healthz", tls: .init(caFile: identity.certificate)))
         let stranger = try TestCertificate(in: identity.directory, fileName: "stranger")
@@ -162,21 +159,8 @@ struct ServerTLSTests {
         let config = identity.directory.appendingPathComponent("web.yml").path
         try "basic_auth_users:\n  alice: $2y$04$Sx4d0cO42FhOxNu3EOAp0eURZ4l3IoGyUWUeBZYu3Q1jzeYv4aOg6\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let security = try WebSecurity.load(
-            webConfigFile: config,
-            bearerTokenFile: nil,
-            enabled: [.lifecycle],
-            logger: Self.logger
-        )
-        let server = try await TestServer(security: security)
-        try """
-        tls_server_config:
-          cert_file: cert.pem
-          key_file: cert-key.pem
-          client_auth_type: RequireAndVerifyClientCert
-          client_ca_file: cert.pem
-
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try await TestServer(webConfigFile: config, enabled: [.lifecycle])
+        try Self.mutualTLS.write(toFile: config, atomically: true, encoding: .utf8)
         let reload = try await CurlHTTPClient().execute(
             HTTPRequest(url: server.base + "/-/reload", method: .post, timeout: hangTimeout)
         )

@@ -14,6 +14,14 @@ final class TestServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
+    /// A server over the web configuration `file`, with the `enabled` mutating groups.
+    convenience init(webConfigFile file: String, enabled: Set<MutatingAPI>) async throws {
+        let logger = Logger(label: "test")
+        try await self.init(
+            security: WebSecurity.load(webConfigFile: file, bearerTokenFile: nil, enabled: enabled, logger: logger)
+        )
+    }
+
     /// - Parameter alerts: the webhook's queue, run beside the server (none: the webhook answers 404).
     init(security: WebSecurity = WebSecurity(), alerts: AlertIntake? = nil) async throws {
         let logger = Logger(label: "test")
