@@ -283,7 +283,8 @@ public struct KubeClient: Sendable {
     }
 
     /// Every item of a collection, following the server's `continue` tokens page by page (each page
-    /// asks for `query`, a `limit` included), and the list's resourceVersion.
+    /// asks for `query`, a `limit` included), and the list's resourceVersion; where a token expires
+    /// mid-list (410), the whole list again in one unpaged answer.
     public func list(
         _ path: String,
         query: [KubeQueryItem]
@@ -292,11 +293,22 @@ public struct KubeClient: Sendable {
         var resourceVersion: String?
         var token: String?
         repeat {
-            let page = Self.object(
-                try await send(
+            let answer: [UInt8]
+            do {
+                answer = try await send(
                     KubeRequest(method: "GET", path: path, query: query + (token.map { [.init("continue", $0)] } ?? []))
                 )
-            )
+            } catch  where error.code == 410 && token != nil {
+                // The continue token expired (the history it held was compacted): the whole list in one
+                // answer, as client-go's pager falls back to; paged again, a list longer than the
+                // compaction interval would expire every time.
+                let whole = Self.object(
+                    try await send(KubeRequest(method: "GET", path: path, query: query.filter { $0.name != "limit" }))
+                )
+                let metadata = whole["metadata"] as? [String: Any]
+                return (whole["items"] as? [[String: Any]] ?? [], metadata?["resourceVersion"] as? String)
+            }
+            let page = Self.object(answer)
             items += page["items"] as? [[String: Any]] ?? []
             let metadata = page["metadata"] as? [String: Any]
             resourceVersion = resourceVersion ?? metadata?["resourceVersion"] as? String

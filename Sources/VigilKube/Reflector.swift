@@ -13,9 +13,10 @@ public enum ReflectorEvent: Sendable, Equatable {
 /// resourceVersion with bookmarks; every frame moves the resourceVersion on, so a watch that ends, however
 /// it ends (the server's timeout, a dropped connection, a client timeout), resumes from the last frame
 /// received, losing and repeating nothing; a `410 Expired` (the server no longer has that history)
-/// relists. Failures back off exponentially with jitter, up to 30 s: a refused request, a watch that fails,
-/// an `ERROR` frame other than a 410, a watch closed within a second with nothing in it, and a 410 before
-/// any frame since the last list (relisting at once there would spin). Objects are handed over as raw JSON.
+/// relists, as does a stream that broke (a frame that is no watch event, or one over 16 MiB). Failures back
+/// off exponentially with jitter, up to 30 s: a refused request, a watch that fails, an `ERROR` frame, a
+/// watch closed within a second with nothing in it; a relist waits for the backoff too. Objects are
+/// handed over as raw JSON.
 public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
     public let client: KubeClient
     /// The collection's path, like `/api/v1/namespaces/shop/events`.
@@ -80,13 +81,11 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
             } catch {
                 // A watch that received frames before it failed was working: its failure backs off afresh.
                 if position.frames > framesBefore { failures = 0 }
-                if error.code == 410 {
-                    let progressed = position.frames > 0
-                    position = Position()
-                    // History moved on past a watch that was following it: relist at once. A 410 with
-                    // nothing since the list is the server refusing the list's own resourceVersion.
-                    if progressed { continue }
-                }
+                // History moved on (410), or the stream broke so that what it held is unknown (a frame
+                // that is no watch event, or over the size limit: client-go ends the watch there too):
+                // relist, after the backoff as client-go's BackoffUntil waits between lists — at once,
+                // every kind of every replica relisted from etcd together as an API server restarted.
+                if error.code == 410 || error.reason == Self.brokenStream { position = Position() }
                 failures += 1
                 let delay = min(30, 0.8 * pow(2, Double(min(failures, 6)))) * Double.random(in: 0.8...1.2)
                 try? await clock.sleep(for: .seconds(delay))
@@ -118,7 +117,12 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
             defer { continuation.finish() }
             do throws(KubeError) {
                 try await client.stream(request, timeout: Double(seconds + 30)) { chunk in
-                    for frame in splitter.frames(in: chunk) { continuation.yield(frame) }
+                    // No frame is empty: an empty one says a frame passed the limit.
+                    guard let frames = splitter.frames(in: chunk) else {
+                        continuation.yield([])
+                        return false
+                    }
+                    for frame in frames { continuation.yield(frame) }
                     return !stop.isSet
                 }
                 return .success(())
@@ -128,9 +132,22 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
         }()
         var refusal: KubeError?
         for await frame in frames {
+            // Skipped, a frame lost its event for good: the next one's resourceVersion moved past it (a
+            // DELETED lost kept a pod that is gone in the model, for remediation to aim at).
             guard let object = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
-                let type = object["type"] as? String, let body = object["object"] as? [String: Any]
-            else { continue }
+                let type = object["type"] as? String, Self.eventTypes.contains(type),
+                let body = object["object"] as? [String: Any]
+            else {
+                stop.set()
+                refusal = KubeError(
+                    code: 0,
+                    reason: Self.brokenStream,
+                    message: frame.isEmpty
+                        ? "the watch of \(collection) sent a frame over \(FrameSplitter.maximumFrameBytes) bytes"
+                        : "the watch of \(collection) sent a frame that is no watch event"
+                )
+                break
+            }
             if type == "ERROR" {
                 stop.set()
                 refusal = KubeError(
@@ -159,6 +176,13 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
     }
 }
 
+extension Reflector {
+    /// The reason of the error that ends a watch whose stream broke.
+    static var brokenStream: String { "BrokenWatchStream" }
+    /// The watch event types the API server sends.
+    static var eventTypes: Set<String> { ["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"] }
+}
+
 extension Reflector where C == ContinuousClock {
     /// A reflector whose backoff sleeps on the continuous clock.
     public init(client: KubeClient, collection: String, pageSize: Int = 500, query: [KubeQueryItem] = []) {
@@ -173,7 +197,8 @@ final class FrameSplitter: @unchecked Sendable {
     /// A frame longer than this is a broken stream, not a reason to grow without bound.
     static let maximumFrameBytes = 16 << 20
 
-    func frames(in chunk: [UInt8]) -> [[UInt8]] {
+    /// The frames `chunk` completes; nil once a frame passes ``maximumFrameBytes``.
+    func frames(in chunk: [UInt8]) -> [[UInt8]]? {
         lock.withLock {
             pending += chunk
             var frames: [[UInt8]] = []
@@ -183,7 +208,10 @@ final class FrameSplitter: @unchecked Sendable {
                 start = end + 1
             }
             pending.removeFirst(start)
-            if pending.count > Self.maximumFrameBytes { pending.removeAll() }
+            guard pending.count <= Self.maximumFrameBytes else {
+                pending.removeAll()
+                return nil
+            }
             return frames
         }
     }

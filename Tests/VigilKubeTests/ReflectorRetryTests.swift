@@ -12,9 +12,20 @@ struct ReflectorRetryTests {
     /// answered by `watch` (given the resourceVersion asked for) with a body and how the transfer ends.
     final class ScriptedAPIServer: HTTPTransport {
         let watch: @Sendable (_ resourceVersion: String) -> (body: String, failure: HTTPClientError?)
+        /// Each list request's answer, given its query: by default one page, `web-1.1` at 2.
+        let list: @Sendable (_ query: [String: String]) -> (status: Int, body: String)
         private let logged = Locked<[String]>([])
 
-        init(watch: @escaping @Sendable (_ resourceVersion: String) -> (body: String, failure: HTTPClientError?)) {
+        static let onePage =
+            #"{"kind":"List","metadata":{"resourceVersion":"2"},"items":[{"metadata":{"name":"web-1.1","namespace":"shop","resourceVersion":"1"}}]}"#
+
+        init(
+            list: @escaping @Sendable (_ query: [String: String]) -> (status: Int, body: String) = { _ in
+                (200, ScriptedAPIServer.onePage)
+            },
+            watch: @escaping @Sendable (_ resourceVersion: String) -> (body: String, failure: HTTPClientError?)
+        ) {
+            self.list = list
             self.watch = watch
         }
 
@@ -32,12 +43,9 @@ struct ReflectorRetryTests {
         }
 
         func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-            _ = record(request)
-            let body = Array(
-                #"{"kind":"List","metadata":{"resourceVersion":"2"},"items":[{"metadata":{"name":"web-1.1","namespace":"shop","resourceVersion":"1"}}]}"#
-                    .utf8
-            )
-            return HTTPResponse(status: 200, headers: [], body: body, bytesOnWire: body.count)
+            let answer = list(record(request))
+            let body = Array(answer.body.utf8)
+            return HTTPResponse(status: answer.status, headers: [], body: body, bytesOnWire: body.count)
         }
 
         func stream(
@@ -151,5 +159,65 @@ struct ReflectorRetryTests {
         await Self.passFirstBackoff(server, clock)
         #expect(server.requests == [Self.list, Self.watch(from: 2), Self.list, Self.watch(from: 2)])
         #expect(delivered.all == ["listed web-1.1", "listed web-1.1"])
+    }
+
+    /// A frame that is no watch event was skipped, and the next frame's resourceVersion moved past the
+    /// event it held: lost for good (a DELETED lost kept a pod that is gone). Now the watch ends there
+    /// and, after the backoff, the collection is listed again; nothing after the broken frame is taken.
+    @Test(arguments: ["{garbage\n", #"{"type":"SOMETHING","object":{}}"# + "\n"])
+    func aBrokenFrameEndsTheWatchAndRelists(broken: String) async {
+        let server = ScriptedAPIServer { _ in
+            (body: broken + Self.frame("ADDED", "web-1.4", resourceVersion: 4), failure: nil)
+        }
+        let (clock, delivered, running) = Self.start(server)
+        defer { running.cancel() }
+
+        await Self.passFirstBackoff(server, clock)
+        #expect(server.requests == [Self.list, Self.watch(from: 2), Self.list, Self.watch(from: 2)])
+        #expect(delivered.all == ["listed web-1.1", "listed web-1.1"])
+    }
+
+    /// A 410 after frames relisted at once: after an API server's restart every kind of every replica
+    /// listed from etcd together. It waits for the backoff first, as client-go's BackoffUntil does.
+    @Test func a410AfterFramesRelistsAfterTheBackoff() async {
+        let expired =
+            #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version","reason":"Expired","code":410}}"#
+            + "\n"
+        let server = ScriptedAPIServer { resourceVersion in
+            (body: Self.frame("ADDED", "web-1.3", resourceVersion: 3) + expired, failure: nil)
+        }
+        let (clock, delivered, running) = Self.start(server)
+        defer { running.cancel() }
+
+        await Self.passFirstBackoff(server, clock)
+        #expect(server.requests == [Self.list, Self.watch(from: 2), Self.list, Self.watch(from: 2)])
+        #expect(delivered.all == ["listed web-1.1", "added web-1.3", "listed web-1.1", "added web-1.3"])
+    }
+
+    /// A continue token that expired mid-list (410) started the paged list over after a backoff: a list
+    /// longer than the server's compaction interval expired every time and the model never filled. The
+    /// whole list is asked for again in one unpaged answer, as client-go's pager does.
+    @Test func anExpiredContinueTokenListsTheWholeCollectionUnpaged() async throws {
+        let server = ScriptedAPIServer(
+            list: { query in
+                if query["continue"] == "page-2" {
+                    return (410, #"{"kind":"Status","status":"Failure","reason":"Expired","code":410}"#)
+                }
+                if query["limit"] != nil {
+                    return (
+                        200,
+                        #"{"kind":"List","metadata":{"resourceVersion":"2","continue":"page-2"},"items":[{"metadata":{"name":"web-1.1"}}]}"#
+                    )
+                }
+                return (
+                    200,
+                    #"{"kind":"List","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"web-1.1"}},{"metadata":{"name":"web-1.2"}}]}"#
+                )
+            },
+            watch: { _ in (body: "", failure: nil) }
+        )
+        let list = try await server.client.list(Self.collection, query: [.init("limit", "500")])
+        #expect(server.requests == ["limit=500", "continue=page-2&limit=500", ""])
+        #expect(list.items.count == 2 && list.resourceVersion == "7")
     }
 }
