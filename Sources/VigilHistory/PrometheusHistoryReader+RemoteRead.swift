@@ -80,6 +80,9 @@ extension PrometheusHistoryReader {
         do {
             raw = try ChunkedReadResponse.decode(response.body, onto: sampler)
         } catch {
+            if let encoding = error.unsupportedEncoding {
+                return .unsupported("float chunks of encoding \(encoding) (XOR2 is 4), which Vigil does not decode")
+            }
             // Past the samples a decode holds: too much at once, not corrupt, so a narrower query may pass.
             throw HistoryReadError(
                 description: "\(what): unreadable answer: \(error)",

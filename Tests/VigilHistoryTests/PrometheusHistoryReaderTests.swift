@@ -251,6 +251,39 @@ struct PrometheusHistoryReaderTests {
         }
     }
 
+    /// Float chunks of an encoding Vigil does not decode (XOR2, Prometheus 3.11's optional float chunks)
+    /// were passed over as native-histogram chunks are: every series came back empty and the read
+    /// succeeded. Now `auto` asks `query_range` instead, and a read that must use remote read says why.
+    @Test func floatChunksVigilCannotDecodeAreReadByQueryRange() async throws {
+        let chunk = StreamedAnswer.constantChunk(count: 4, start: 0, interval: 15_000, value: 1)
+        let body = StreamedAnswer.frame(labels: [("__name__", "up")], chunks: [chunk], encoding: 4)
+        let streamed = HTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse")],
+            body: body,
+            bytesOnWire: body.count
+        )
+        let plan = RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15)
+        var auto = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .auto),
+            transport: Flaky([.success(streamed)]),
+            pause: { _ in }
+        )
+        auto.externalLabels = [:]
+        #expect(try await auto.read(plan).series.count == 1)
+        var remote = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .remoteRead),
+            transport: Flaky([.success(streamed)]),
+            pause: { _ in }
+        )
+        remote.externalLabels = [:]
+        await #expect {
+            _ = try await remote.read(plan)
+        } throws: { error in
+            "\(error)".contains("float chunks of encoding 4")
+        }
+    }
+
     static func answer(_ status: Int, _ body: String) -> HTTPResponse {
         HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
     }

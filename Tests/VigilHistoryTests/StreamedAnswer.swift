@@ -2,8 +2,8 @@
 
 /// Builds streamed remote-read answers for tests: `ChunkedReadResponse` frames with a correct checksum.
 enum StreamedAnswer {
-    /// One frame holding one series with the given labels and raw XOR chunks.
-    static func frame(labels: [(String, String)], chunks: [[UInt8]]) -> [UInt8] {
+    /// One frame holding one series with the given labels and raw chunks of `encoding` (XOR's, 1).
+    static func frame(labels: [(String, String)], chunks: [[UInt8]], encoding: Int64 = 1) -> [UInt8] {
         var series = ProtobufWriter()
         for (name, value) in labels {
             var label = ProtobufWriter()
@@ -13,7 +13,7 @@ enum StreamedAnswer {
         }
         for data in chunks {
             var chunk = ProtobufWriter()
-            chunk.field(3, int64: 1)
+            chunk.field(3, int64: encoding)
             chunk.field(4, bytes: data)
             series.field(2, bytes: chunk.bytes)
         }

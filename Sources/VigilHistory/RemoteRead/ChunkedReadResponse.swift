@@ -15,15 +15,21 @@ enum ChunkedReadResponse {
         var description: String
         /// The answer held more samples than a decode keeps: not corrupt, too much at once.
         var isTooManySamples = false
+        /// The answer held float chunks of an encoding Vigil does not decode (XOR2, 4): not corrupt, but
+        /// not to be read this way.
+        var unsupportedEncoding: UInt64?
     }
 
     /// Prometheus cuts frames at `--storage.remote.read-max-bytes-in-frame` (1 MiB by default); a frame
     /// claiming far more is corruption, not data.
     static let maximumFrameBytes = 64 << 20
 
-    /// `Chunk.Encoding.XOR`: float samples. Native-histogram chunks have no place in Vigil's series and
-    /// are passed over, as `query_range` answers for them are.
+    /// `Chunk.Encoding.XOR`: float samples. Native-histogram chunks (`HISTOGRAM`, `FLOAT_HISTOGRAM`) have
+    /// no place in Vigil's series and are passed over, as `query_range` answers for them are; any other
+    /// encoding (`XOR2`, Prometheus 3.11's optional float chunks, or one newer) refuses the answer, which
+    /// a read that may fall back then asks of `query_range`: passed over, its series came back empty.
     static let xorEncoding: UInt64 = 1
+    static let histogramEncodings: Set<UInt64> = [2, 3]
 
     /// Prometheus's own default `--query.max-samples`: the most samples a query may hold at once, so an
     /// answer Prometheus would refuse by `query_range` is refused here too.
@@ -70,7 +76,8 @@ enum ChunkedReadResponse {
                     return .failure(
                         DecodeError(
                             description: "frame \(frame) (byte \(frameStart)): \(error.message)",
-                            isTooManySamples: error.isTooManySamples
+                            isTooManySamples: error.isTooManySamples,
+                            unsupportedEncoding: error.unsupportedEncoding
                         )
                     )
                 }
@@ -86,6 +93,7 @@ enum ChunkedReadResponse {
     private struct FieldError: Error {
         var message: String
         var isTooManySamples = false
+        var unsupportedEncoding: UInt64?
     }
 
     /// What a decode holds: samples counted as they are decoded, a series thinned to its grid whenever
@@ -213,7 +221,10 @@ enum ChunkedReadResponse {
             default: continue
             }
         }
-        guard encoding == xorEncoding, let data else { return }
+        guard let data, !histogramEncodings.contains(encoding) else { return }
+        guard encoding == xorEncoding else {
+            throw FieldError(message: "\(path): chunks of encoding \(encoding)", unsupportedEncoding: encoding)
+        }
         do {
             try XORChunk.decode(UnsafeBufferPointer(rebasing: buffer[data]), times: &times, values: &values)
         } catch {
