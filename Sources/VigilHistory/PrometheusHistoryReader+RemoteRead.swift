@@ -89,15 +89,31 @@ extension PrometheusHistoryReader {
                 tooHeavy: error.isTooManySamples
             )
         }
-        let series = raw.compactMap { series -> MatrixReader.Series? in
-            let (times, values) = LookbackSampler.ordered(series.times, series.values)
+        // Stepping multiplies: one sample fills every step of its lookback (301 points at a 1-s step), so
+        // a small answer of many one-sample series made gigabytes of points. Held to what a `query_range`
+        // answer within the size limit could hold (each point at least 24 bytes of its JSON).
+        let pointLimit = source.maxResponseBytes / 24
+        var pointCount = 0
+        var series: [MatrixReader.Series] = []
+        for raw in raw {
+            let (times, values) = LookbackSampler.ordered(raw.times, raw.values)
             let points = sampler.points(times: times, values: values)
             // As `query_range`: a series with no point in the window is not in the answer.
-            guard !points.times.isEmpty else { return nil }
-            return MatrixReader.Series(
-                labels: ExternalLabels.removing(externalLabels, from: series.labels),
-                times: points.times,
-                values: points.values
+            guard !points.times.isEmpty else { continue }
+            pointCount += points.times.count
+            guard pointCount <= pointLimit else {
+                throw HistoryReadError(
+                    description: "\(what): more than \(pointLimit) points once stepped (a query_range answer of "
+                        + "over \(source.maxResponseBytes) bytes): narrow the query",
+                    tooHeavy: true
+                )
+            }
+            series.append(
+                MatrixReader.Series(
+                    labels: ExternalLabels.removing(externalLabels, from: raw.labels),
+                    times: points.times,
+                    values: points.values
+                )
             )
         }
         return .answer(

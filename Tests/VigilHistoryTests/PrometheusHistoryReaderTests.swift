@@ -284,6 +284,41 @@ struct PrometheusHistoryReaderTests {
         }
     }
 
+    /// Stepping multiplies: each one-sample series fills every step of its lookback, so a small remote-read
+    /// answer of many such series made gigabytes of points. The points are held to what a `query_range`
+    /// answer within `maxResponseBytes` could hold (24 bytes a point), and past it the query is too heavy.
+    @Test func aRemoteReadAnswerIsHeldToThePointsAQueryRangeAnswerCouldHold() async throws {
+        func answer(series: Int) -> HTTPResponse {
+            let chunk = StreamedAnswer.constantChunk(count: 1, start: 0, interval: 15_000, value: 1)
+            let body = (0..<series).flatMap {
+                StreamedAnswer.frame(labels: [("__name__", "up"), ("pod", "p\($0)")], chunks: [chunk])
+            }
+            return HTTPResponse(
+                status: 200,
+                headers: [("Content-Type", "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse")],
+                body: body,
+                bytesOnWire: body.count
+            )
+        }
+        func reader(_ answer: HTTPResponse) -> PrometheusHistoryReader {
+            var reader = PrometheusHistoryReader(
+                source: PrometheusSource(url: "http://p", maxResponseBytes: 24 * 100, api: .remoteRead),
+                transport: Flaky([.success(answer)]),
+                pause: { _ in }
+            )
+            reader.externalLabels = [:]
+            return reader
+        }
+        // Five steps (0 to 60 s every 15 s) each: 20 series are 100 points, 21 are 105.
+        let plan = RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15)
+        #expect(try await reader(answer(series: 20)).read(plan).series.count == 20)
+        await #expect {
+            _ = try await reader(answer(series: 21)).read(plan)
+        } throws: { error in
+            (error as? HistoryReadError)?.tooHeavy == true && "\(error)".contains("more than 100 points")
+        }
+    }
+
     static func answer(_ status: Int, _ body: String) -> HTTPResponse {
         HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
     }
