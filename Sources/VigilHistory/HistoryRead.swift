@@ -25,6 +25,10 @@ public struct HistoryReadStats: Sendable, Equatable {
     public var waitSeconds = 0.0
     public var parseSeconds = 0.0
     public var assembleSeconds = 0.0
+    /// What Prometheus warned of, each with its query (at most ``keptWarnings``): a read it answered although
+    /// part of the data was missing, whose history has holes.
+    public var warnings: [String] = []
+    public static let keptWarnings = 16
 
     public init() {}
 }

@@ -34,7 +34,9 @@ public struct MatrixReader: JSONReading {
 
     /// What the server answered: a matrix, or its own error (`bad_data`, `execution`, `timeout`…).
     public enum Answer: Sendable, Equatable {
-        case matrix([Series])
+        /// The series, and the server's `warnings`: an answer it gave although part of the data was not
+        /// there (a remote-read store down, a Thanos store's partial response).
+        case matrix([Series], warnings: [String])
         case failure(errorType: String, message: String)
     }
 
@@ -60,14 +62,28 @@ public struct MatrixReader: JSONReading {
 
     // MARK: - Structure
 
+    /// The most warnings kept of one answer.
+    static let keptWarnings = 8
+
     private mutating func document() throws(ReadError) -> Answer {
         var status: String?
         var errorType = ""
         var errorMessage = ""
         var resultType: String?
         var series: [Series]?
+        var warnings: [String] = []
         try object("") { (reader, key) throws(ReadError) in
             switch key {
+            case "warnings":
+                try reader.array("warnings") { (reader, index) throws(ReadError) in
+                    // Prometheus writes strings; anything else is passed over.
+                    reader.skipSpaces()
+                    guard reader.position < reader.bytes.count, reader.bytes[reader.position] == UInt8(ascii: "\"")
+                    else { return try reader.skipValue("warnings[\(index)]", depth: 1) }
+                    let warning = try reader.string("warnings[\(index)]")
+                    // A few, each cut short: they are for a person to read, not for a server to fill memory with.
+                    if warnings.count < Self.keptWarnings { warnings.append(String(warning.prefix(512))) }
+                }
             case "status": status = try reader.string("status")
             case "errorType": errorType = try reader.string("errorType")
             case "error": errorMessage = try reader.string("error")
@@ -90,7 +106,7 @@ public struct MatrixReader: JSONReading {
                 throw fail("data.resultType", "expected \"matrix\" (a range query's answer), got \"\(resultType)\"")
             }
             guard let series else { throw fail("data.result", "missing") }
-            return .matrix(series)
+            return .matrix(series, warnings: warnings)
         case "error":
             return .failure(errorType: errorType, message: errorMessage)
         case nil: throw fail("status", "missing")

@@ -71,6 +71,7 @@ public struct PrometheusHistoryReader: Sendable {
         var bytes: Int
         var waitSeconds: Double
         var parseSeconds: Double
+        var warnings: [String] = []
     }
 
     private func fetchAll(
@@ -127,6 +128,9 @@ public struct PrometheusHistoryReader: Sendable {
                     stats.bytes += answer.bytes
                     stats.waitSeconds += answer.waitSeconds
                     stats.parseSeconds += answer.parseSeconds
+                    for warning in answer.warnings where stats.warnings.count < HistoryReadStats.keptWarnings {
+                        stats.warnings.append(warning)
+                    }
                     done += 1
                     bytes += answer.bytes
                     seriesCount += answer.series.count
@@ -207,7 +211,7 @@ public struct PrometheusHistoryReader: Sendable {
                 description: "\(what): HTTP \(response.status) \(errorType): \(message)",
                 tooHeavy: errorType == "execution" || errorType == "timeout"
             )
-        case .matrix(let series):
+        case .matrix(let series, let warnings):
             guard response.status == 200 else {
                 throw HistoryReadError(
                     description: "\(what): HTTP \(response.status)",
@@ -219,7 +223,8 @@ public struct PrometheusHistoryReader: Sendable {
                 series: series,
                 bytes: response.body.count,
                 waitSeconds: Self.seconds(received - sent),
-                parseSeconds: Self.seconds(clock.now - received)
+                parseSeconds: Self.seconds(clock.now - received),
+                warnings: warnings.map { "\(what): \($0)" }
             )
         }
     }

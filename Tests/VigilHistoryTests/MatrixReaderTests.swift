@@ -18,11 +18,22 @@ struct MatrixReaderTests {
         """
 
     func series(_ body: String) throws -> [MatrixReader.Series] {
-        guard case .matrix(let series) = try MatrixReader.read(Array(body.utf8)) else {
+        guard case .matrix(let series, _) = try MatrixReader.read(Array(body.utf8)) else {
             Issue.record("not a matrix")
             return []
         }
         return series
+    }
+
+    /// The warnings of an answer Prometheus gave although part of the data was missing (a remote-read
+    /// store down) were passed over, and a history with holes was learnt as whole. Strings are kept;
+    /// anything else in the list is passed over.
+    @Test func warningsAreKept() throws {
+        guard case .matrix(_, let warnings) = try MatrixReader.read(Array(Self.answer.utf8)) else {
+            Issue.record("not a matrix")
+            return
+        }
+        #expect(warnings == ["some {nested} thing"])
     }
 
     @Test func readsSeriesLabelsTimesAndValues() throws {
@@ -53,7 +64,7 @@ struct MatrixReaderTests {
     /// What was reserved for the range's points goes back when a series has few of them; a full one
     /// keeps it (no copy).
     @Test func aShortSeriesHoldsNoCapacityForTheWholeRange() throws {
-        guard case .matrix(let series) = try MatrixReader.read(Array(Self.answer.utf8), expectedPoints: 720) else {
+        guard case .matrix(let series, _) = try MatrixReader.read(Array(Self.answer.utf8), expectedPoints: 720) else {
             Issue.record("not a matrix")
             return
         }
@@ -61,7 +72,7 @@ struct MatrixReaderTests {
         let full = (0..<720).map { "[\($0),\"1\"]" }.joined(separator: ",")
         let body =
             #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":["# + full + "]}]}}"
-        guard case .matrix(let long) = try MatrixReader.read(Array(body.utf8), expectedPoints: 720) else {
+        guard case .matrix(let long, _) = try MatrixReader.read(Array(body.utf8), expectedPoints: 720) else {
             Issue.record("not a matrix")
             return
         }

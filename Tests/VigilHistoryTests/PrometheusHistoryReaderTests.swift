@@ -319,6 +319,26 @@ struct PrometheusHistoryReaderTests {
         }
     }
 
+    /// A read Prometheus answered with warnings says so, each with its query, for the daemon's log and
+    /// `vigil diagnose` to tell the person whose history has holes.
+    @Test func warningsReachTheReadsStatistics() async throws {
+        let body =
+            #"{"status":"success","warnings":["remote_read: connection refused"],"data":{"resultType":"matrix","result":[]}}"#
+        let reader = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .queryRange),
+            transport: Flaky([.success(Self.answer(200, body))]),
+            pause: { _ in }
+        )
+        let (_, stats) = try await reader.readMeasured(RangeQueryPlan(selectors: ["up"], start: 0, end: 60, step: 15))
+        #expect(stats.warnings.count == 1)
+        #expect(
+            stats.warnings.first?.hasSuffix(
+                "query_range up [1970-01-01T00:00:00Z … 1970-01-01T00:01:00Z, step 15s]: remote_read: connection refused"
+            ) == true,
+            "\(stats.warnings)"
+        )
+    }
+
     static func answer(_ status: Int, _ body: String) -> HTTPResponse {
         HTTPResponse(status: status, headers: [], body: Array(body.utf8), bytesOnWire: body.utf8.count)
     }

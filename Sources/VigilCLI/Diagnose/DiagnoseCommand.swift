@@ -128,6 +128,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
             Console.error("vigil diagnose: \(error.description)")
             throw ExitCode(2)
         }
+        for warning in input.timings.history?.warnings ?? [] {
+            Console.error("vigil diagnose: warning: Prometheus warned, the history may have holes: \(warning)")
+        }
         let clock = ContinuousClock()
         let diagnosing = clock.now
         let diagnosis = engine.diagnose(history: input.history, cluster: input.cluster, now: input.now)

@@ -106,6 +106,8 @@ struct DetectorBackfill {
         var failures: [String: String] = [:]
         /// The jobs whose scrape interval Prometheus did not say: read at Vigil's.
         var intervalsUnknown: [String] = []
+        /// What Prometheus warned of (a part of the data missing from an answer), each with its query.
+        var warnings: [String] = []
         var timedOut = false
     }
 
@@ -170,6 +172,12 @@ struct DetectorBackfill {
             logger.warning(
                 "reading a job's history from prometheus failed: its series learn from their scrapes",
                 metadata: ["job": "\(job)", "error": "\(error)"]
+            )
+        }
+        for warning in learnt.warnings {
+            logger.warning(
+                "prometheus answered with a warning: part of the history may be missing, and the detectors learnt without it",
+                metadata: ["warning": "\(warning)"]
             )
         }
         if learnt.timedOut {
@@ -269,6 +277,7 @@ struct DetectorBackfill {
         case .success(let (history, stats)):
             reader.source.api = stats.api
             await replay.counted()
+            await replay.warned(stats)
             let keep = await replay.keep
             live = Set(history.series.lazy.filter { keep($0.labels) }.map(\.labels.hashValue))
         }
@@ -302,6 +311,7 @@ struct DetectorBackfill {
             case .success(let (history, stats)):
                 // Settled: the next requests go straight to the API that answered.
                 reader.source.api = stats.api
+                await replay.warned(stats)
                 let (start, last) = bounds(window)
                 let after = window.index + window.count
                 guard after < reading.points else {
@@ -366,6 +376,7 @@ struct DetectorBackfill {
         /// The jobs read to the end.
         var finished: Set<String> = []
         var intervalsUnknown: [String] = []
+        var warnings: [String] = []
 
         init(parameters: EnsembleParameters, seriesLimit: Int, keep: @escaping @Sendable ([String: String]) -> Bool) {
             self.parameters = parameters
@@ -420,6 +431,13 @@ struct DetectorBackfill {
 
         func intervalUnknown(_ job: String) { intervalsUnknown.append(job) }
 
+        /// Prometheus's warnings of one answer, kept up to ``HistoryReadStats/keptWarnings`` in all.
+        func warned(_ stats: HistoryReadStats) {
+            for warning in stats.warnings where warnings.count < HistoryReadStats.keptWarnings {
+                warnings.append(warning)
+            }
+        }
+
         /// What the jobs read to the end learnt, in `jobs`' order up to the series limit; a counter's
         /// rate cleared.
         func learnt(_ jobs: [String]) -> Learnt {
@@ -446,7 +464,8 @@ struct DetectorBackfill {
                 refused: refused.values.reduce(0, +) + refusedAtLimit,
                 unfinished: unfinished,
                 failures: failures,
-                intervalsUnknown: intervalsUnknown
+                intervalsUnknown: intervalsUnknown,
+                warnings: warnings
             )
         }
     }
