@@ -314,6 +314,15 @@ struct KubernetesDiscoveryTests {
         try await server.control("/__delete", #"{"path": "/api/v1/namespaces/shop/pods/shop-1"}"#)
         await next(["10.1.0.3", "10.1.0.3:8080"])
         #expect(latest.value == ["10.1.0.3", "10.1.0.3:8080"])
+        // Relabelled out of the selector, the pod's watch sees it go (the API server sends DELETED), and
+        // relabelled into it, come back (ADDED).
+        let shop2 = #"{"path": "/api/v1/namespaces/shop/pods/shop-2", "patch": {"metadata": {"labels": {"app": "#
+        try await server.control("/__patch", shop2 + #""other"}}}}"#)
+        await next([])
+        #expect(latest.value == [])
+        try await server.control("/__patch", shop2 + #""shop"}}}}"#)
+        await next(["10.1.0.3", "10.1.0.3:8080"])
+        #expect(latest.value == ["10.1.0.3", "10.1.0.3:8080"])
         // The selector went to the server, on the list and on the watch.
         let requests = try await server.log().filter { $0.path == "/api/v1/namespaces/shop/pods" }
         #expect(requests.count >= 2)

@@ -303,19 +303,35 @@ def stored(obj, previous=None, change="MODIFIED"):
     # Objects count apart from events, so the event watches' resourceVersions stay as the tests expect.
     state["object_rv"] = state.get("object_rv", 1000) + 1
     obj.setdefault("metadata", {})["resourceVersion"] = str(state["object_rv"])
-    published(change, obj)
+    published(change, obj, previous)
     return obj
 
-def published(change, obj):
+def published(change, obj, previous=None):
     """Sends an object's change (ADDED, MODIFIED, DELETED) to its collection's watchers, at the current
-    object resourceVersion. The caller holds the lock."""
+    object resourceVersion, with the object as it was before a MODIFIED (a selector's watch sees it come
+    or go). The caller holds the lock."""
     plural = next((p for p, k in KINDS.items() if k == obj.get("kind")), None)
     if plural is None: return
     group = obj["apiVersion"].split("/")[0] if "/" in obj.get("apiVersion", "") else ""
     state.setdefault("object_frames", []).append(
         (state.get("object_rv", 1000), group, plural, obj["metadata"].get("namespace", ""),
-         {"type": change, "object": copy.deepcopy(obj)}))
+         {"type": change, "object": copy.deepcopy(obj)}, copy.deepcopy(previous)))
     changed.notify_all()
+
+def as_selected(frame, previous, query):
+    """The frame a watch with `query`'s selector gets, as the API server's cacher sends it: a MODIFIED
+    that brings an object into the selector is ADDED, one that takes it out is DELETED (the object as it
+    was, at the change's resourceVersion); None where the watch sees nothing."""
+    now = selected(frame["object"], query)
+    before = previous is not None and selected(previous, query)
+    if frame["type"] != "MODIFIED" or previous is None: return frame if now else None
+    if now and before: return frame
+    if now: return {"type": "ADDED", "object": frame["object"]}
+    if before:
+        gone = copy.deepcopy(previous)
+        gone["metadata"]["resourceVersion"] = frame["object"]["metadata"]["resourceVersion"]
+        return {"type": "DELETED", "object": gone}
+    return None
 
 def deleted(key):
     """Removes a stored object, telling its watchers. The caller holds the lock."""
@@ -431,7 +447,8 @@ class Handler(BaseHTTPRequestHandler):
             group, plural, namespace, name, _ = parse_path(request["path"])
             with lock:
                 key = (group, plural, namespace, name)
-                state["objects"][key] = stored(merge(state["objects"][key], request["patch"]))
+                before = copy.deepcopy(state["objects"][key])
+                state["objects"][key] = stored(merge(state["objects"][key], request["patch"]), before)
             return self.reply(200, state["objects"][key])
         if url.path == "/__crd":
             # {"group": G, "version": V}: a custom resource definition installed (the prometheus-operator's
@@ -656,11 +673,12 @@ class Handler(BaseHTTPRequestHandler):
                             sent = rv
                         send({"type": frame["type"], "object": convert(frame["object"])} if frame["type"] != "BOOKMARK" else frame)
                 if plural != "events":
-                    for rv, frame_group, frame_plural, frame_namespace, frame in state.get("object_frames", []):
+                    for rv, frame_group, frame_plural, frame_namespace, frame, previous in state.get("object_frames", []):
                         if rv > sent and frame_group == group and frame_plural == plural \
-                                and (not namespace or frame_namespace == namespace) and selected(frame["object"], query):
+                                and (not namespace or frame_namespace == namespace):
                             sent = rv
-                            send(frame)
+                            seen = as_selected(frame, previous, query)
+                            if seen: send(seen)
                 if state["generation"] != generation:
                     if state["compacted"] > since: send(expired)
                     self.wfile.write(b"0\r\n\r\n")
