@@ -81,7 +81,7 @@ extension PrometheusHistoryReader {
             raw = try ChunkedReadResponse.decode(response.body, onto: sampler)
         } catch {
             if let encoding = error.unsupportedEncoding {
-                return .unsupported("float chunks of encoding \(encoding) (XOR2 is 4), which Vigil does not decode")
+                return .unsupported("chunks of encoding \(encoding), which Vigil does not decode (XOR only)")
             }
             // Past the samples a decode holds: too much at once, not corrupt, so a narrower query may pass.
             throw HistoryReadError(
@@ -90,9 +90,8 @@ extension PrometheusHistoryReader {
             )
         }
         // Stepping multiplies: one sample fills every step of its lookback (301 points at a 1-s step), so
-        // a small answer of many one-sample series made gigabytes of points. Held to what a `query_range`
-        // answer within the size limit could hold (each point at least 24 bytes of its JSON).
-        let pointLimit = source.maxResponseBytes / 24
+        // a small answer of many one-sample series made gigabytes of points.
+        let pointLimit = source.maxPoints
         var pointCount = 0
         var series: [MatrixReader.Series] = []
         for raw in raw {
@@ -103,8 +102,7 @@ extension PrometheusHistoryReader {
             pointCount += points.times.count
             guard pointCount <= pointLimit else {
                 throw HistoryReadError(
-                    description: "\(what): more than \(pointLimit) points once stepped (a query_range answer of "
-                        + "over \(source.maxResponseBytes) bytes): narrow the query",
+                    description: "\(what): more than \(pointLimit) points once stepped: narrow the query",
                     tooHeavy: true
                 )
             }

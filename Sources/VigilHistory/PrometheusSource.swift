@@ -25,6 +25,10 @@ public struct PrometheusSource: Sendable {
     public var timeout: Double
     /// Largest answer accepted (decoded bytes): a selector matching far more than expected stops here.
     public var maxResponseBytes: Int
+    /// Most points one remote-read answer may give once stepped onto its grid, where one sample fills
+    /// every step of its lookback (a `query_range` answer's are bounded by `maxResponseBytes`): 20 M, 320 MB
+    /// held, twice the diagnosis recorder's 20,000 series × 480 points.
+    public var maxPoints = 20_000_000
     /// Requests in flight at once.
     public var concurrency: Int
     public var api: HistoryAPI

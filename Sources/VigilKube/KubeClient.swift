@@ -70,20 +70,31 @@ public struct KubeClient: Sendable {
     }
 
     /// Sends `request`; the body of a 2xx answer, or a ``KubeError``.
-    public func send(_ request: KubeRequest) async throws(KubeError) -> [UInt8] {
-        var (response, sent) = try await execute(request)
+    /// `timeout` and `maxBodyBytes`, where given, replace the client's and the transport's defaults (a
+    /// whole collection in one answer takes longer and weighs more than one page).
+    public func send(
+        _ request: KubeRequest,
+        timeout: Double? = nil,
+        maxBodyBytes: Int? = nil
+    ) async throws(KubeError) -> [UInt8] {
+        var (response, sent) = try await execute(request, timeout: timeout, maxBodyBytes: maxBodyBytes)
         if response.status == 401, let execCredentials {
             // An expired or revoked plugin credential: run the plugin again, once.
             await execCredentials.invalidate(ifSentIn: sent)
-            (response, _) = try await execute(request)
+            (response, _) = try await execute(request, timeout: timeout, maxBodyBytes: maxBodyBytes)
         }
         try Self.check(response.status, body: response.body)
         return response.body
     }
 
     /// The answer to `request`, and the HTTP request that carried it (with the credential it sent).
-    private func execute(_ request: KubeRequest) async throws(KubeError) -> (HTTPResponse, HTTPRequest) {
-        let http = try await http(request, timeout: timeout)
+    private func execute(
+        _ request: KubeRequest,
+        timeout requestTimeout: Double?,
+        maxBodyBytes: Int?
+    ) async throws(KubeError) -> (HTTPResponse, HTTPRequest) {
+        var http = try await http(request, timeout: requestTimeout ?? timeout)
+        if let maxBodyBytes { http.maxBodyBytes = maxBodyBytes }
         do {
             return (try await transport.execute(http), http)
         } catch {
@@ -302,8 +313,14 @@ public struct KubeClient: Sendable {
                 // The continue token expired (the history it held was compacted): the whole list in one
                 // answer, as client-go's pager falls back to; paged again, a list longer than the
                 // compaction interval would expire every time.
+                // As long as the API server gives a request (60 s) and as large as a big cluster's
+                // collection (1 GiB): the client's 30 s and the transport's 64 MiB fit one page.
                 let whole = Self.object(
-                    try await send(KubeRequest(method: "GET", path: path, query: query.filter { $0.name != "limit" }))
+                    try await send(
+                        KubeRequest(method: "GET", path: path, query: query.filter { $0.name != "limit" }),
+                        timeout: 60,
+                        maxBodyBytes: 1 << 30
+                    )
                 )
                 let metadata = whole["metadata"] as? [String: Any]
                 return (whole["items"] as? [[String: Any]] ?? [], metadata?["resourceVersion"] as? String)

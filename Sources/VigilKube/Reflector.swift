@@ -113,7 +113,7 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
         let (frames, continuation) = AsyncStream<[UInt8]>.makeStream()
         let splitter = FrameSplitter()
         let stop = StopFlag()
-        async let transfer: Result<Void, KubeError> = {
+        let transfer = Task { () -> Result<Void, KubeError> in
             defer { continuation.finish() }
             do throws(KubeError) {
                 try await client.stream(request, timeout: Double(seconds + 30)) { chunk in
@@ -129,8 +129,32 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
             } catch {
                 return .failure(error)
             }
-        }()
+        }
         var refusal: KubeError?
+        // The transfer is cancelled with the reflector, and at once where the watch is refused: `stop` is
+        // seen only at the stream's next chunk, so a quiet collection's relist waited for its next
+        // bookmark (a minute) or the watch's timeout (5 to 10).
+        await withTaskCancellationHandler {
+            await consume(frames, &position, &refusal, stop, deliver)
+        } onCancel: {
+            transfer.cancel()
+        }
+        stop.set()
+        if refusal != nil { transfer.cancel() }
+        let ended = await transfer.value
+        if let refusal { throw refusal }
+        if case .failure(let error) = ended { throw error }
+    }
+
+    /// Delivers the watch's frames, moving `position` on with each, until the stream ends or a frame
+    /// refuses the watch (an `ERROR`, or one that is no watch event): then `refusal` says why.
+    private func consume(
+        _ frames: AsyncStream<[UInt8]>,
+        _ position: inout Position,
+        _ refusal: inout KubeError?,
+        _ stop: StopFlag,
+        _ deliver: @escaping @Sendable (ReflectorEvent) async -> Void
+    ) async {
         for await frame in frames {
             // Skipped, a frame lost its event for good: the next one's resourceVersion moved past it (a
             // DELETED lost kept a pod that is gone in the model, for remediation to aim at).
@@ -169,10 +193,6 @@ public struct Reflector<C: Clock>: Sendable where C.Duration == Duration {
             }
             position.frames += 1
         }
-        stop.set()
-        let ended = await transfer
-        if let refusal { throw refusal }
-        if case .failure(let error) = ended { throw error }
     }
 }
 

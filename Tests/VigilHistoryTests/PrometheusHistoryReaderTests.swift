@@ -280,13 +280,32 @@ struct PrometheusHistoryReaderTests {
         await #expect {
             _ = try await remote.read(plan)
         } throws: { error in
-            "\(error)".contains("float chunks of encoding 4")
+            "\(error)".contains("chunks of encoding 4")
         }
+        // A native histogram's chunks (with start timestamps, 5) are passed over as before: remote read
+        // answers, with no series.
+        let histogram = StreamedAnswer.frame(labels: [("__name__", "h")], chunks: [chunk], encoding: 5)
+        var histograms = PrometheusHistoryReader(
+            source: PrometheusSource(url: "http://p", api: .remoteRead),
+            transport: Flaky([
+                .success(
+                    HTTPResponse(
+                        status: 200,
+                        headers: streamed.headers,
+                        body: histogram,
+                        bytesOnWire: histogram.count
+                    )
+                )
+            ]),
+            pause: { _ in }
+        )
+        histograms.externalLabels = [:]
+        #expect(try await histograms.read(plan).series.isEmpty)
     }
 
     /// Stepping multiplies: each one-sample series fills every step of its lookback, so a small remote-read
-    /// answer of many such series made gigabytes of points. The points are held to what a `query_range`
-    /// answer within `maxResponseBytes` could hold (24 bytes a point), and past it the query is too heavy.
+    /// answer of many such series made gigabytes of points. The points are held to the source's
+    /// `maxPoints`, and past it the query is too heavy.
     @Test func aRemoteReadAnswerIsHeldToThePointsAQueryRangeAnswerCouldHold() async throws {
         func answer(series: Int) -> HTTPResponse {
             let chunk = StreamedAnswer.constantChunk(count: 1, start: 0, interval: 15_000, value: 1)
@@ -301,11 +320,9 @@ struct PrometheusHistoryReaderTests {
             )
         }
         func reader(_ answer: HTTPResponse) -> PrometheusHistoryReader {
-            var reader = PrometheusHistoryReader(
-                source: PrometheusSource(url: "http://p", maxResponseBytes: 24 * 100, api: .remoteRead),
-                transport: Flaky([.success(answer)]),
-                pause: { _ in }
-            )
+            var source = PrometheusSource(url: "http://p", api: .remoteRead)
+            source.maxPoints = 100
+            var reader = PrometheusHistoryReader(source: source, transport: Flaky([.success(answer)]), pause: { _ in })
             reader.externalLabels = [:]
             return reader
         }

@@ -15,6 +15,7 @@ struct ReflectorRetryTests {
         /// Each list request's answer, given its query: by default one page, `web-1.1` at 2.
         let list: @Sendable (_ query: [String: String]) -> (status: Int, body: String)
         private let logged = Locked<[String]>([])
+        private let bounds = Locked<[String]>([])
 
         static let onePage =
             #"{"kind":"List","metadata":{"resourceVersion":"2"},"items":[{"metadata":{"name":"web-1.1","namespace":"shop","resourceVersion":"1"}}]}"#
@@ -31,6 +32,8 @@ struct ReflectorRetryTests {
 
         /// Each request's query as the reflector tests write it (`limit=500`), without `timeoutSeconds`.
         var requests: [String] { logged.withLock { $0 } }
+        /// Each whole-answer request's timeout and body limit, `30 s, 64 MiB`.
+        var limits: [String] { bounds.withLock { $0 } }
 
         var client: KubeClient {
             KubeClient(
@@ -43,6 +46,7 @@ struct ReflectorRetryTests {
         }
 
         func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+            bounds.withLock { $0.append("\(Int(request.timeout)) s, \(request.maxBodyBytes >> 20) MiB") }
             let answer = list(record(request))
             let body = Array(answer.body.utf8)
             return HTTPResponse(status: answer.status, headers: [], body: body, bytesOnWire: body.count)
@@ -218,6 +222,43 @@ struct ReflectorRetryTests {
         )
         let list = try await server.client.list(Self.collection, query: [.init("limit", "500")])
         #expect(server.requests == ["limit=500", "continue=page-2&limit=500", ""])
+        // The whole collection in one answer takes longer and weighs more than a page.
+        #expect(server.limits == ["30 s, 64 MiB", "30 s, 64 MiB", "60 s, 1024 MiB"])
         #expect(list.items.count == 2 && list.resourceVersion == "7")
+    }
+
+    /// A watch that holds its connection open after a frame that refuses it (a quiet collection: the
+    /// next bytes are a bookmark a minute later): the reflector saw its stop only at the next chunk, and
+    /// the relist waited that long. Now the transfer is cancelled at once.
+    @Test func aRefusedWatchIsCancelledWithoutWaitingForTheNextChunk() async {
+        final class QuietAfterAFrame: HTTPTransport {
+            let cancelled = Locked(false)
+            func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+                let body = Array(ScriptedAPIServer.onePage.utf8)
+                return HTTPResponse(status: 200, headers: [], body: body, bytesOnWire: body.count)
+            }
+            func stream(
+                _ request: HTTPRequest,
+                onChunk: @escaping HTTPChunkHandler
+            ) async throws(HTTPClientError) -> HTTPResponse {
+                let head = HTTPResponseHead(status: 200, headers: [("Content-Type", "application/json")])
+                _ = Array("{garbage\n".utf8).withUnsafeBytes { onChunk(head, $0) }
+                // Nothing more for a minute, unless the transfer is cancelled.
+                do { try await Task.sleep(for: .seconds(60)) } catch { cancelled.withLock { $0 = true } }
+                return HTTPResponse(status: 200, headers: head.headers, body: [], bytesOnWire: 0)
+            }
+        }
+        let transport = QuietAfterAFrame()
+        let client = KubeClient(
+            connection: KubeConnection(server: "https://apiserver.invalid", namespace: "shop"),
+            transport: transport,
+            access: .read
+        )
+        let clock = ManualClock()
+        let reflector = Reflector(client: client, collection: Self.collection, clock: clock)
+        let running = Task { await reflector.run { _ in } }
+        defer { running.cancel() }
+        await clock.waitForSleepers(1)
+        #expect(transport.cancelled.withLock { $0 })
     }
 }

@@ -23,7 +23,7 @@ struct HistoryBackfill {
     var clock: any _Concurrency.Clock<Duration> = ContinuousClock()
 
     private enum Outcome {
-        case read(MetricHistory)
+        case read(MetricHistory, warnings: [String])
         case failed(String)
     }
 
@@ -39,7 +39,8 @@ struct HistoryBackfill {
         // At the deadline the read is cancelled (its requests with it) and nothing of it is kept.
         let (outcome, timedOut) = await withDeadline(deadline, clock: clock) { () -> Outcome in
             do throws(HistoryReadError) {
-                return .read(try await reader.read(plan))
+                let (history, stats) = try await reader.readMeasured(plan)
+                return .read(history, warnings: stats.warnings)
             } catch {
                 return .failed(error.description)
             }
@@ -47,7 +48,13 @@ struct HistoryBackfill {
         // A stop (SIGTERM) cancels the read: nothing to say of it.
         guard !Task.isCancelled else { return }
         switch timedOut ? nil : outcome {
-        case .read(let history)?:
+        case .read(let history, let warnings)?:
+            for warning in warnings {
+                logger.warning(
+                    "prometheus answered with a warning: part of the diagnosis history may be missing",
+                    metadata: ["warning": "\(warning)"]
+                )
+            }
             let taken = recorder.backfill(history)
             logger.info(
                 "backfilled the diagnosis history from prometheus",

@@ -24,12 +24,13 @@ enum ChunkedReadResponse {
     /// claiming far more is corruption, not data.
     static let maximumFrameBytes = 64 << 20
 
-    /// `Chunk.Encoding.XOR`: float samples. Native-histogram chunks (`HISTOGRAM`, `FLOAT_HISTOGRAM`) have
-    /// no place in Vigil's series and are passed over, as `query_range` answers for them are; any other
-    /// encoding (`XOR2`, Prometheus 3.11's optional float chunks, or one newer) refuses the answer, which
-    /// a read that may fall back then asks of `query_range`: passed over, its series came back empty.
+    /// `Chunk.Encoding.XOR`: float samples. Native-histogram chunks (`HISTOGRAM`, `FLOAT_HISTOGRAM` and
+    /// their start-timestamp kinds, `HISTOGRAM_ST` and `FLOAT_HISTOGRAM_ST`) have no place in Vigil's series
+    /// and are passed over, as `query_range` answers for them are; any other encoding (`XOR2`, Prometheus
+    /// 3.11's optional float chunks, or one newer) refuses the answer, which a read that may fall back then
+    /// asks of `query_range`: passed over, its series came back empty.
     static let xorEncoding: UInt64 = 1
-    static let histogramEncodings: Set<UInt64> = [2, 3]
+    static let histogramEncodings: Set<UInt64> = [2, 3, 5, 6]
 
     /// Prometheus's own default `--query.max-samples`: the most samples a query may hold at once, so an
     /// answer Prometheus would refuse by `query_range` is refused here too.
