@@ -12,7 +12,7 @@ public enum TargetURL {
         scheme: String,
         address: String,
         path: String,
-        parameters: [String: String] = [:]
+        parameters: [String: [String]] = [:]
     )
         -> String?
     {
@@ -20,9 +20,9 @@ public enum TargetURL {
         return scheme + "://" + address + escapedPath(path) + query(parameters)
     }
 
-    /// Whether `address` is `host`, `host:port` or `[IPv6]:port`, the port from 1 to 65535 and the host of
-    /// the characters a host name holds (letters, digits and `-._~!$&'()*+,;=`, RFC 3986's reg-name less
-    /// escapes). Prometheus refuses an address with a `/`, and Go escapes any other character a host
+    /// Whether `address` is `host`, `host:port` or `[IPv6]:port` (a zone as `%25eth0`), the port from 1 to
+    /// 65535 and the host of the characters a host name holds (letters, digits and `-._~!$&'()*+,;=`, RFC
+    /// 3986's reg-name less escapes). Prometheus refuses an address with a `/`, and Go escapes any other character a host
     /// cannot hold, so the request fails; the URL is handed to libcurl as text, where a `?`, `#` or `@`
     /// in the address makes another URL (`host?x:80` reads `host`, port 80, query `x:80/metrics`), so
     /// Vigil refuses those too.
@@ -33,7 +33,12 @@ public enum TargetURL {
             guard let close = host.firstIndex(of: "]") else { return false }
             let rest = host[host.index(after: close)...]
             let literal = host[host.index(after: host.startIndex)..<close]
-            guard !literal.isEmpty, literal.utf8.allSatisfy(isIPv6LiteralByte) else { return false }
+            // An IPv6 address, and a zone as RFC 6874 writes it in a URL (`fe80::1%25eth0`), as Go and
+            // libcurl take it.
+            let parts = literal.split(separator: "%25", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let address = parts.first, !address.isEmpty, address.utf8.allSatisfy(isIPv6LiteralByte),
+                parts.count == 1 || !parts[1].isEmpty && parts[1].utf8.allSatisfy(isZoneByte)
+            else { return false }
             host = host[...close]
             if !rest.isEmpty {
                 guard rest.hasPrefix(":") else { return false }
@@ -60,18 +65,42 @@ public enum TargetURL {
         return path.hasPrefix("/") ? escaped : "/" + escaped
     }
 
-    /// The query Prometheus makes of the parameters: `?` and each `name=value`, by name, escaped as Go's
-    /// `url.Values.Encode` escapes them (`QueryEscape`: a blank as `+`; a `%` is escaped first, so every
-    /// `%20` left is a blank); empty when there are none.
-    static func query(_ parameters: [String: String]) -> String {
-        guard !parameters.isEmpty else { return "" }
+    /// The query Prometheus makes of the parameters: `?` and each `name=value`, by name and each name's
+    /// values in order, escaped as Go's `url.Values.Encode` escapes them (`QueryEscape`: a blank as `+`; a
+    /// `%` is escaped first, so every `%20` left is a blank); empty when there are none.
+    static func query(_ parameters: [String: [String]]) -> String {
         let escape = { (text: String) in
             (text.addingPercentEncoding(withAllowedCharacters: .urlUnreserved) ?? text)
                 .replacingOccurrences(of: "%20", with: "+")
         }
-        return "?"
-            + parameters.sorted { $0.key < $1.key }.map { escape($0.key) + "=" + escape($0.value) }
-            .joined(separator: "&")
+        let pairs = parameters.sorted { $0.key < $1.key }.flatMap { name, values in
+            values.map { escape(name) + "=" + escape($0) }
+        }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+
+    /// The parameters of a target whose job sets `configured` (`params:`) and whose labels are `labels`:
+    /// each `__param_<name>` label replaces its name's first value or adds the name, as Prometheus's
+    /// `Target.URL` takes them.
+    public static func parameters(_ configured: [String: [String]], labels: [String: String]) -> [String: [String]] {
+        var parameters = configured
+        for (label, value) in labels where label.hasPrefix("__param_") {
+            let name = String(label.dropFirst(8))
+            if let values = parameters[name], !values.isEmpty {
+                parameters[name] = [value] + values.dropFirst()
+            } else {
+                parameters[name] = [value]
+            }
+        }
+        return parameters
+    }
+
+    /// The `__param_<name>` labels a job's `params:` gives its targets before relabelling: each name's
+    /// first value, as Prometheus's `PopulateLabels` sets them.
+    public static func labels(of parameters: [String: [String]]) -> [String: String] {
+        var labels: [String: String] = [:]
+        for (name, values) in parameters { if let first = values.first { labels["__param_" + name] = first } }
+        return labels
     }
 
     /// What Go's `encodePath` leaves unescaped.
@@ -83,6 +112,15 @@ public enum TargetURL {
             UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default: return "-._~!$&'()*+,;=".utf8.contains(byte)
+        }
+    }
+
+    private static func isZoneByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default: return "-._~".utf8.contains(byte)
         }
     }
 

@@ -61,14 +61,14 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
         self.loaded = first
         self.named = dependencies(value)
         self.watched = [path] + named
-        self.stamps = watched.map(FileStamp.init)
+        self.stamps = watched.map { FileStamp($0) }
     }
 
     /// The value as the files stand now.
     public func current() -> Result<Value, Failure> {
         lock.lock()
         defer { lock.unlock() }
-        let seen = watched.map(FileStamp.init)
+        let seen = watched.map { FileStamp($0) }
         guard seen != stamps else { return loaded }
         let before = Dictionary(zip(watched, seen)) { first, _ in first }
         loaded = load(path)
@@ -83,8 +83,9 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
         }
         // Stamped as they were before the load where they were watched: a file rewritten while it was
         // read differs from its stamp and is read again at the next call (stamped after, the change was
-        // never seen, and a certificate copied in halfway failed every request until another change).
-        stamps = watched.map { before[$0] ?? FileStamp($0) }
+        // never seen, and a certificate copied in halfway failed every request until another change). A
+        // file named anew had no stamp before: it is read again once, at the next call.
+        stamps = watched.map { before[$0] ?? FileStamp(unread: $0) }
         onChange(loaded)
         return loaded
     }
@@ -100,6 +101,12 @@ struct FileStamp: Equatable {
     var size: Int64 = -1
     var seconds: Int = 0
     var nanoseconds: Int = 0
+
+    /// A stamp no file has: the file is taken as changed at the next look.
+    init(unread path: String) {
+        self.path = path
+        size = -2
+    }
 
     init(_ path: String) {
         self.path = path

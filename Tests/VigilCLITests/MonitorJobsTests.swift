@@ -25,7 +25,7 @@ struct MonitorJobsTests {
                 "podMetricsEndpoints": [
                     [
                         "port": "metrics", "path": "stats", "scheme": "https", "interval": "30s", "scrapeTimeout": "5s",
-                        "params": ["format": ["prometheus"]],
+                        "params": ["format": ["prometheus"]], "bearerTokenSecret": ["name": "shop", "key": "token"],
                         "relabelings": [
                             ["sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"]
                         ],
@@ -53,7 +53,7 @@ struct MonitorJobsTests {
         let translated = MonitorJobs(.podMonitor, Self.podMonitor, template: ScrapeTarget(url: ""))
         #expect(
             translated.unsupported == [
-                "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].params is not supported"
+                "PodMonitor/monitoring/shop: spec.podMetricsEndpoints[0].bearerTokenSecret is not supported"
             ]
         )
         let sdJob = try #require(translated.jobs.first)
@@ -61,7 +61,7 @@ struct MonitorJobsTests {
         #expect(sdJob.configuration == KubernetesSDConfiguration(role: .pod, namespaces: ["shop", "shop-canary"]))
         let job = sdJob.job
         let selected = try #require(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop"])))
-        #expect(selected.url == "https://10.1.0.7:8080/stats")
+        #expect(selected.url == "https://10.1.0.7:8080/stats?format=prometheus", "path and params")
         #expect(selected.job == "monitoring/shop")
         #expect(selected.interval == 30 && selected.timeout == 5)
         #expect(selected.labels["node"] == "node-1", "the supported relabeling applied")
@@ -74,7 +74,7 @@ struct MonitorJobsTests {
         // The prometheus.io annotations are no part of a monitor's job.
         var annotated = Self.pod(labels: ["app_kubernetes_io_name": "shop"])
         annotated["__meta_kubernetes_pod_annotation_prometheus_io_port"] = "9999"
-        #expect(job.target(from: annotated)?.url == "https://10.1.0.7:8080/stats")
+        #expect(job.target(from: annotated)?.url == "https://10.1.0.7:8080/stats?format=prometheus")
         // Not selected: another app, an excluded tier, another port, a pod that ended.
         #expect(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "web"])) == nil)
         #expect(job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop", "tier": "batch"])) == nil)
@@ -147,7 +147,7 @@ struct MonitorJobsTests {
 
     /// A ServiceMonitor's targets are of the job the operator names: the service's, or the value of the
     /// service's label `jobLabel` names. Prometheus's series from them carry that `job` (and `endpoint`,
-    /// `targetLabels`), and the backfill reads a job's history by it: `shop/api` found none.
+    /// `targetLabels`); Vigil's `shop/api` matched none of them.
     @Test func aServiceMonitorsJobIsTheServicesName() throws {
         let monitor: [String: Any] = [
             "metadata": ["name": "api", "namespace": "shop"],

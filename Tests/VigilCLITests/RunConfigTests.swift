@@ -456,6 +456,15 @@ struct RunConfigTests {
         let yaml =
             "scrape_configs:\n  - job_name: a\n    metrics_path: stats x\n    static_configs: [{targets: ['a:1']}]\n"
         #expect(try DaemonConfig.parse(yaml, file: "c.yaml").targets.map(\.url) == ["http://a:1/stats%20x"])
+        // `params:` is the query, as Prometheus reads it (a `?` in metrics_path is part of the path).
+        let federate =
+            "scrape_configs:\n  - job_name: a\n    metrics_path: /federate\n    params: {'match[]': [up, 'x{a=\"b\"}']}\n"
+            + "    static_configs: [{targets: ['a:1']}]\n"
+        #expect(
+            try DaemonConfig.parse(federate, file: "c.yaml").targets.map(\.url) == [
+                "http://a:1/federate?match%5B%5D=up&match%5B%5D=x%7Ba%3D%22b%22%7D"
+            ]
+        )
         let query = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['b?x:80']}]\n"
         #expect(
             throws: DaemonConfig.Invalid(errors: [

@@ -80,6 +80,24 @@ struct DiscoveryJobRelabelTests {
         #expect(try url([set("__scheme__", "http://elsewhere/#")]) == nil)
     }
 
+    /// The blackbox exporter's pattern: the job's `params` give the module, relabelling moves the
+    /// discovered address into `__param_target` and points `__address__` at the exporter.
+    @Test func aProbeJobsParamsAndRelabelledTargetMakeTheProbesURL() throws {
+        let job = DiscoveryJob(
+            template: ScrapeTarget(url: "", job: "blackbox"),
+            metricsPath: "/probe",
+            relabeling: [
+                try RelabelRule(action: .replace, sourceLabels: ["__address__"], targetLabel: "__param_target"),
+                try RelabelRule(action: .replace, targetLabel: "__address__", replacement: "blackbox:9115"),
+            ],
+            params: ["module": ["http_2xx"]]
+        )
+        #expect(
+            job.target(from: ["__address__": "10.1.0.7:8080"])?.url
+                == "http://blackbox:9115/probe?module=http_2xx&target=10.1.0.7%3A8080"
+        )
+    }
+
     @Test func aReplacedJobLabelRenamesTheJob() throws {
         let job = DiscoveryJob(
             template: ScrapeTarget(url: "", job: "pods"),

@@ -88,6 +88,33 @@ struct ReloadingFileTests {
         #expect(try file.current().get() == "three!")
     }
 
+    /// The same for a file the new contents name for the first time: it had no stamp from before the
+    /// load, and stamped after it, its change during the load was never seen.
+    @Test func aFileNamedAnewThatChangesDuringTheLoadIsReadAgain() throws {
+        let directory = try TemporaryDirectory("reload")
+        let main = directory.file("main").path
+        let first = directory.file("first").path
+        let second = directory.file("second").path
+        try first.write(toFile: main, atomically: true, encoding: .utf8)
+        try "one".write(toFile: first, atomically: true, encoding: .utf8)
+        try "two".write(toFile: second, atomically: true, encoding: .utf8)
+        let file = try ReloadingFile(
+            path: main,
+            load: { path in
+                let named = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                let text = (try? String(contentsOfFile: named, encoding: .utf8)) ?? ""
+                // The second file is rewritten (another size) just after it was read.
+                if text == "two" { try? "three!".write(toFile: named, atomically: true, encoding: .utf8) }
+                return .success(named + "=" + text)
+            },
+            // The value names its file before the `=`.
+            dependencies: { (value: String) in [String(value.prefix { $0 != "=" })] }
+        )
+        try second.write(toFile: main, atomically: true, encoding: .utf8)
+        #expect(try file.current().get() == second + "=two")
+        #expect(try file.current().get() == second + "=three!")
+    }
+
     @Test func aFirstLoadThatFailsThrows() {
         #expect(throws: ReloadingFile<String>.Failure.self) {
             try ReloadingFile(path: "/nonexistent/vigil", load: Self.load)

@@ -9,7 +9,7 @@ import VigilYAML
 /// monitor's namespace unless `namespaceSelector` says `any` or `matchNames`; `selector` (`matchLabels`,
 /// `matchExpressions`) and the endpoint's `port`/`portNumber`/`targetPort` as `keep` rules; pods that
 /// ended (`Failed`, `Succeeded`) dropped; the labels the operator sets (``labelRules(_:_:kind:)``);
-/// `path`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`, `sampleLimit`, and `relabelings`. Every
+/// `path`, `params`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`, `sampleLimit`, `relabelings`. Every
 /// other field is named in ``unsupported``; a monitor whose selector, or an endpoint one of whose
 /// relabelings, Vigil cannot take makes no job.
 struct MonitorJobs: Equatable {
@@ -37,6 +37,7 @@ struct MonitorJobs: Equatable {
     ]
     static let endpointFields: Set<String> = [
         "port", "portNumber", "targetPort", "path", "scheme", "interval", "scrapeTimeout", "honorLabels", "relabelings",
+        "params",
     ]
 
     /// The jobs of one monitor object; `template` gives the settings a monitor does not (limits, TLS).
@@ -116,6 +117,7 @@ struct MonitorJobs: Equatable {
                         scheme: scheme == "https" ? "https" : "http",
                         metricsPath: metricsPath ?? "/metrics",
                         relabeling: rules,
+                        params: endpoint["params"] as? [String: [String]] ?? [:],
                         annotationPrefix: nil
                     )
                 )
@@ -127,8 +129,9 @@ struct MonitorJobs: Equatable {
     /// them): `targetLabels` (a ServiceMonitor's, from the service's labels) and `podTargetLabels`; `job`,
     /// the service's name for a ServiceMonitor (a PodMonitor's is `<namespace>/<name>`, the template's),
     /// or the value of the service's or pod's label `jobLabel` names where it has one; `endpoint`, the
-    /// port's name or `targetPort`. Prometheus's series from such a target carry them, and the backfill
-    /// reads a job's history by its `job`: `<namespace>/<name>` for a ServiceMonitor found none.
+    /// port's name or `targetPort`. Prometheus's series from such a target carry them: Vigil's series,
+    /// anomalies and incidents now name the same `job` and labels as the dashboards and alerts of the
+    /// Prometheus the monitors were written for (`<namespace>/<name>` for a ServiceMonitor matched none).
     private static func labelRules(_ spec: [String: Any], _ endpoint: [String: Any], kind: Kind) -> [RelabelRule] {
         var rules: [RelabelRule?] = []
         func copy(_ source: String, to target: String) {

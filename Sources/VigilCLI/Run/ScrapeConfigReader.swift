@@ -5,7 +5,7 @@ import VigilYAML
 import Yams
 
 /// Reads one `scrape_configs` entry into the targets it names, with Prometheus's field names and
-/// defaults: `job_name` (required), `scheme`, `metrics_path`, `scrape_interval`, `scrape_timeout`,
+/// defaults: `job_name` (required), `scheme`, `metrics_path`, `params`, `scrape_interval`, `scrape_timeout`,
 /// `honor_labels`, the limits, `tls_config`, `authorization`, `basic_auth`, `static_configs`,
 /// `relabel_configs` (keep/drop of targets, on `__address__`, `__scheme__`, `__metrics_path__`, `job`
 /// and the static labels, or the discovered `__meta_kubernetes_*` labels), `metric_relabel_configs` and
@@ -18,7 +18,7 @@ struct ScrapeConfigReader {
         "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "sample_limit",
         "body_size_limit", "label_limit", "label_name_length_limit", "label_value_length_limit", "tls_config",
         "authorization", "basic_auth", "static_configs", "relabel_configs", "metric_relabel_configs",
-        "kubernetes_sd_configs",
+        "kubernetes_sd_configs", "params",
     ]
 
     /// One job: its name, its scrape interval, its static targets and its discovery.
@@ -48,6 +48,16 @@ struct ScrapeConfigReader {
         var metricsPath = "/metrics"
         if let value = fields["metrics_path"], let text = reader.string(value, path + ".metrics_path") {
             metricsPath = text
+        }
+        // `params: {module: [http_2xx]}`: the URL's query (a probe's module, a federation's `match[]`).
+        var params: [String: [String]] = [:]
+        if let value = fields["params"], let mapping = value.mapping {
+            for (key, values) in mapping {
+                guard let name = reader.string(key, path + ".params") else { continue }
+                params[name] = reader.strings(values, "\(path).params.\(name)")
+            }
+        } else if let value = fields["params"] {
+            reader.fail(value, path + ".params", "expected a mapping of names to lists of values")
         }
         if let value = fields["scrape_interval"], let seconds = reader.seconds(value, path + ".scrape_interval") {
             template.interval = seconds
@@ -89,7 +99,8 @@ struct ScrapeConfigReader {
                 template: template,
                 scheme: scheme,
                 metricsPath: metricsPath,
-                relabeling: targetRules
+                relabeling: targetRules,
+                params: params
             )
             job.discovery = readKubernetesSD(sdNode, path + ".kubernetes_sd_configs", job: discovery)
         }
@@ -135,7 +146,8 @@ struct ScrapeConfigReader {
                 continue
             }
             for (position, address) in reader.strings(addresses, groupPath + ".targets").enumerated() {
-                guard let url = TargetURL.make(scheme: scheme, address: address, path: metricsPath) else {
+                guard let url = TargetURL.make(scheme: scheme, address: address, path: metricsPath, parameters: params)
+                else {
                     reader.fail(
                         addresses,
                         "\(groupPath).targets[\(position)]",
@@ -151,7 +163,9 @@ struct ScrapeConfigReader {
                     [
                         ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
                         ("job", target.job),
-                    ] + labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                    ]
+                    + (labels.merging(TargetURL.labels(of: params)) { own, _ in own }).sorted { $0.key < $1.key }
+                    .map { ($0.key, $0.value) }
                 guard targetRules.allSatisfy({ $0.keeps(targetLabels) }),
                     distinct.insert(
                         [target.url, job] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }

@@ -1,6 +1,7 @@
 /// A counter turned into a per-second rate between consecutive samples, as PromQL's `irate()` takes it:
 /// a drop is a reset (the counter restarted from zero, so the increase is the new value), and repeated
-/// and out-of-order timestamps are ignored (the first stands, as the TSDB keeps it). Unlike PromQL, a
+/// and out-of-order timestamps are ignored (the first stands, as the TSDB keeps it), unless one goes back
+/// further than a rate spans: the host's clock stepped back, and the rate starts over. Unlike PromQL, a
 /// staleness marker or a gap longer than ``staleAfter(interval:)`` starts over rather than averaging
 /// across the outage: a detector scores each rate as one measurement, and a restart's hours-long
 /// average is not one.

@@ -18,6 +18,8 @@ public struct DiscoveryJob: Sendable, Equatable {
     public var metricsPath: String
     /// `relabel_configs`; empty: keep what is annotated `prometheus.io/scrape: "true"`.
     public var relabeling: [RelabelRule]
+    /// `params:`, the URL's query, each name's first value a `__param_<name>` label relabelling may change.
+    public var params: [String: [String]]
     /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or
     /// `__meta_kubernetes_service_annotation_`; nil: the job reads none (a PodMonitor's or
     /// ServiceMonitor's job, whose port, path and scheme are the monitor's).
@@ -28,12 +30,14 @@ public struct DiscoveryJob: Sendable, Equatable {
         scheme: String = "http",
         metricsPath: String = "/metrics",
         relabeling: [RelabelRule] = [],
+        params: [String: [String]] = [:],
         annotationPrefix: String? = "__meta_kubernetes_pod_annotation_"
     ) {
         self.template = template
         self.scheme = scheme
         self.metricsPath = metricsPath
         self.relabeling = relabeling
+        self.params = params
         self.annotationPrefix = annotationPrefix
     }
 
@@ -43,6 +47,7 @@ public struct DiscoveryJob: Sendable, Equatable {
         labels["__scheme__"] = labels["__scheme__"] ?? scheme
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
+        labels.merge(TargetURL.labels(of: params)) { discovered, _ in discovered }
         if relabeling.isEmpty {
             guard labels[(annotationPrefix ?? "") + "prometheus_io_scrape"] == "true" else { return nil }
         } else {
@@ -63,13 +68,14 @@ public struct DiscoveryJob: Sendable, Equatable {
         if let annotated = annotation("path"), !annotated.isEmpty {
             path = annotated
         }
-        let parameters = Dictionary(
-            uniqueKeysWithValues: labels.compactMap { name, value in
-                name.hasPrefix("__param_") ? (String(name.dropFirst(8)), value) : nil
-            }
-        )
         // Prometheus drops a target whose address is no `host:port` ("invalid address").
-        guard let url = TargetURL.make(scheme: targetScheme, address: address, path: path, parameters: parameters)
+        guard
+            let url = TargetURL.make(
+                scheme: targetScheme,
+                address: address,
+                path: path,
+                parameters: TargetURL.parameters(params, labels: labels)
+            )
         else { return nil }
         var target = template
         target.url = url
