@@ -17,12 +17,26 @@ struct ReloadingFileTests {
         return .success(text)
     }
 
+    /// A directory where `main` names `first`, which holds "one"; `second` is not there yet.
+    struct Files {
+        let directory: TemporaryDirectory
+        let main: String
+        let first: String
+        let second: String
+
+        init() throws {
+            directory = try TemporaryDirectory("reload")
+            main = directory.file("main").path
+            first = directory.file("first").path
+            second = directory.file("second").path
+            try first.write(toFile: main, atomically: true, encoding: .utf8)
+            try "one".write(toFile: first, atomically: true, encoding: .utf8)
+        }
+    }
+
     @Test func aNamedFileChangingAloneIsNoticedEvenAfterAFailure() throws {
-        let directory = try TemporaryDirectory("reload")
-        let main = directory.file("main").path
-        let named = directory.file("named").path
-        try named.write(toFile: main, atomically: true, encoding: .utf8)
-        try "one".write(toFile: named, atomically: true, encoding: .utf8)
+        let files = try Files()
+        let (main, named) = (files.main, files.first)
         let changes = Changes()
         let file = try ReloadingFile(
             path: main,
@@ -47,12 +61,8 @@ struct ReloadingFileTests {
     /// The main file names another file that is not there yet: the failure names it, and its coming
     /// is noticed (only the last good value's files were watched, so it never was).
     @Test func aFileNamedAnewIsWatchedWhileItIsMissing() throws {
-        let directory = try TemporaryDirectory("reload")
-        let main = directory.file("main").path
-        let first = directory.file("first").path
-        let second = directory.file("second").path
-        try first.write(toFile: main, atomically: true, encoding: .utf8)
-        try "one".write(toFile: first, atomically: true, encoding: .utf8)
+        let files = try Files()
+        let (main, first, second) = (files.main, files.first, files.second)
         let load: @Sendable (String) -> Result<String, ReloadingFile<String>.Failure> = { path in
             let named = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             guard let text = try? String(contentsOfFile: named, encoding: .utf8) else {
@@ -91,12 +101,8 @@ struct ReloadingFileTests {
     /// The same for a file the new contents name for the first time: it had no stamp from before the
     /// load, and stamped after it, its change during the load was never seen.
     @Test func aFileNamedAnewThatChangesDuringTheLoadIsReadAgain() throws {
-        let directory = try TemporaryDirectory("reload")
-        let main = directory.file("main").path
-        let first = directory.file("first").path
-        let second = directory.file("second").path
-        try first.write(toFile: main, atomically: true, encoding: .utf8)
-        try "one".write(toFile: first, atomically: true, encoding: .utf8)
+        let files = try Files()
+        let (main, second) = (files.main, files.second)
         try "two".write(toFile: second, atomically: true, encoding: .utf8)
         let file = try ReloadingFile(
             path: main,
