@@ -17,16 +17,18 @@ extension VigilServer {
     func addWebhookRoute(to router: Router<VigilRequestContext>) {
         // The accepted count's handle made once (the hot path); the rarer codes looked up as they come.
         let accepted = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", "200")])
-        router.post("/webhook/alertmanager") { request, _ in
+        router.post(RouterPath(Self.webhookPath)) { request, _ in
             let response = await webhook(request)
-            if response.status == .ok {
-                accepted.increment()
-            } else {
-                Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(response.status.code))])
-                    .increment()
-            }
+            if response.status == .ok { accepted.increment() } else { Self.countWebhook(response.status) }
             return response
         }
+    }
+
+    static let webhookPath = "/webhook/alertmanager"
+
+    /// Counts a delivery answered `status` (other than 200, counted by the route's own counter).
+    static func countWebhook(_ status: HTTPResponse.Status) {
+        Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(status.code))]).increment()
     }
 
     private func webhook(_ request: Request) async -> Response {

@@ -132,6 +132,8 @@ public struct VigilServer: Sendable {
                     response = await Self.respond(to: request, context: context, with: responder, logger: logger)
                 case .challenge(let schemes):
                     response = Self.unauthorized(schemes)
+                    // Alertmanager sending wrong credentials shows where its deliveries are counted.
+                    if request.uri.path == Self.webhookPath { Self.countWebhook(response.status) }
                 case .unavailable:
                     // The toolkit's answer when its file no longer parses; the reason is in the log.
                     response = Self.plain(.internalServerError, "Internal Server Error\n")
@@ -217,7 +219,7 @@ public struct VigilServer: Sendable {
         ("/api/v1/proposals/:id", "GET, HEAD"),
         ("/api/v1/proposals/:id/approve", "POST"),
         ("/api/v1/proposals/:id/reject", "POST"),
-        ("/webhook/alertmanager", "POST"),
+        (webhookPath, "POST"),
         ("/mcp", "POST"),
     ])
 

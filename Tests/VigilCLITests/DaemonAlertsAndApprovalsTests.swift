@@ -106,6 +106,11 @@ import Glibc
         #expect(incidents.components(separatedBy: #""workload":"deployment/web""#).count == 2, "\(incidents)")
         let exposition = try await fetch(base + "/metrics", token: access.token).body
         #expect(exposition.contains("vigil_webhook_duplicates_total 1"), "\(exposition)")
+        // Refusals are counted by their code, the one before authentication (a wrong credentials_file in
+        // Alertmanager) too.
+        for code in ["401", "400", "413"] {
+            #expect(exposition.contains(#"vigil_webhook_requests_total{code="\#(code)"} 1"#), "\(exposition)")
+        }
 
         // vigil proposals shows it; an approval without credentials is refused; with them, applied.
         let list = try await ChildProcess.run(
