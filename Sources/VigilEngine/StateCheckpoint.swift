@@ -2,8 +2,9 @@ import Foundation
 import VigilCore
 
 /// A checkpoint file of what the detectors learnt, written so that no crash can leave a file that
-/// reads back wrong: the payload goes to a temporary file in the same directory, is flushed to disk,
-/// and is renamed over the old checkpoint (atomic on POSIX), then the directory is flushed too.
+/// reads back wrong: the payload goes to a temporary file in the same directory (the writer's own,
+/// removed when the write fails), is flushed to disk, and is renamed over the old checkpoint (atomic on
+/// POSIX), then the directory is flushed too. Only Vigil's user may read it (0600).
 ///
 /// Layout: a text line naming the format and its version, then the payload's length and its FNV-1a
 /// 64-bit checksum as 16 hex digits each, then the payload (the snapshot in the binary form of
@@ -45,12 +46,19 @@ public struct StateCheckpoint: Sendable {
         file += Array(Self.hex(UInt64(payload.count)).utf8) + [UInt8(ascii: " ")]
         file += Array(Self.hex(Self.checksum(payload)).utf8) + [UInt8(ascii: "\n")]
         file += payload
-        let temporary = path + ".tmp"
-        try Self.writeDurably(file, to: temporary)
-        guard rename(temporary, path) == 0 else {
-            throw Refusal(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+        // Named by the process, so two writers of one directory (a second daemon by mistake) never write
+        // into one temporary file; removed when the write fails, so a full disk is not kept full by it.
+        let temporary = "\(path).\(getpid()).tmp"
+        do {
+            try Self.writeDurably(file, to: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw Refusal(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
         }
-        Self.syncDirectory(of: path)
+        try Self.syncDirectory(of: path)
         return file.count
     }
 
@@ -58,10 +66,10 @@ public struct StateCheckpoint: Sendable {
     /// with a file that exists but cannot be trusted.
     public func read() throws(Refusal) -> StoreSnapshot? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Refusal(description: "\(path): cannot be read")
-        }
-        let bytes = Array(data)
+        // Read once, in one buffer of the file's size, and only a regular file: a FIFO or a link to a
+        // device (`/dev/zero`) would hang or fill memory, and the whole file copied twice more (as
+        // `Data`, then the payload) tripled a large checkpoint's peak at start.
+        let bytes = try Self.contents(of: path)
         guard let firstLineEnd = bytes.firstIndex(of: UInt8(ascii: "\n")),
             let secondLineEnd = bytes[(firstLineEnd + 1)...].firstIndex(of: UInt8(ascii: "\n"))
         else { throw Refusal(description: "\(path): not a Vigil checkpoint (no header)") }
@@ -79,7 +87,8 @@ public struct StateCheckpoint: Sendable {
         let fields = String(decoding: bytes[(firstLineEnd + 1)..<secondLineEnd], as: UTF8.self).split(separator: " ")
         guard fields.count == 2, let length = UInt64(fields[0], radix: 16), let sum = UInt64(fields[1], radix: 16)
         else { throw Refusal(description: "\(path): damaged checkpoint header") }
-        let payload = Array(bytes[(secondLineEnd + 1)...])
+        var payload = bytes
+        payload.removeSubrange(...secondLineEnd)  // in place: the buffer is this one's alone
         guard UInt64(payload.count) == length else {
             throw Refusal(description: "\(path): truncated checkpoint (\(payload.count) of \(length) payload bytes)")
         }
@@ -108,7 +117,7 @@ public struct StateCheckpoint: Sendable {
         guard rename(path, aside) == 0 else {
             throw Refusal(description: "cannot rename \(path) to \(aside): \(String(cString: strerror(errno)))")
         }
-        Self.syncDirectory(of: path)
+        try Self.syncDirectory(of: path)
         return aside
     }
 
@@ -121,8 +130,40 @@ public struct StateCheckpoint: Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// The whole of the regular file at `path`.
+    private static func contents(of path: String) throws(Refusal) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            throw Refusal(description: "\(path): cannot be read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw Refusal(description: "\(path): not a regular file")
+        }
+        let size = Int(status.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let result = bytes.withUnsafeMutableBytes {
+                Foundation.read(descriptor, $0.baseAddress! + filled, size - filled)
+            }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else {
+                throw Refusal(
+                    description: result == 0
+                        ? "\(path): changed while it was read"
+                        : "\(path): cannot be read: \(String(cString: strerror(errno)))"
+                )
+            }
+            filled += result
+        }
+        return bytes
+    }
+
     private static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Only Vigil's user reads it: it holds every label value scraped.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Refusal(description: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -143,10 +184,17 @@ public struct StateCheckpoint: Sendable {
         }
     }
 
-    private static func syncDirectory(of path: String) {
-        let descriptor = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
+    /// Flushes the directory holding `path`, so a rename in it survives a power loss; a failure says so
+    /// (the checkpoint is then not known to be on disk).
+    private static func syncDirectory(of path: String) throws(Refusal) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Refusal(description: "cannot open \(directory) to flush it: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw Refusal(description: "cannot flush \(directory): \(String(cString: strerror(errno)))")
+        }
     }
 }

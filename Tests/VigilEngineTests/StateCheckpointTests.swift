@@ -42,7 +42,34 @@ struct StateCheckpointTests {
         store.observe(ref, value: 500, at: 1_700_001_000)
         restored.observe(ref, value: 500, at: 1_700_001_000)
         #expect(restored.score(of: ref) == store.score(of: ref))
-        #expect(!FileManager.default.fileExists(atPath: checkpoint.path + ".tmp"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["detectors.checkpoint"])
+        // Only Vigil's user reads it: it holds every label value scraped (it was 0644).
+        let permissions = try FileManager.default.attributesOfItem(atPath: checkpoint.path)[.posixPermissions]
+        #expect(permissions as? Int == 0o600)
+    }
+
+    /// A write that fails after its temporary file was made (here the rename, over a directory) took the
+    /// temporary file's room on the volume for good, and the next failure as much again.
+    @Test func aFailedWriteLeavesNoTemporaryFile() throws {
+        let checkpoint = StateCheckpoint(directory: directory)
+        try FileManager.default.createDirectory(atPath: checkpoint.path + "/x", withIntermediateDirectories: true)
+        #expect(throws: StateCheckpoint.Refusal.self) { try checkpoint.write(learntStore().snapshot()) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["detectors.checkpoint"])
+    }
+
+    /// A checkpoint path that is no regular file (a FIFO; a link to `/dev/zero`) was read whole before
+    /// any check: a hang, or memory without bound. It is refused at once.
+    @Test func aCheckpointThatIsNoRegularFileIsRefused() throws {
+        let checkpoint = StateCheckpoint(directory: directory)
+        #expect(mkfifo(checkpoint.path, 0o600) == 0)
+        #expect(throws: StateCheckpoint.Refusal(description: "\(checkpoint.path): not a regular file")) {
+            try checkpoint.read()
+        }
+        try FileManager.default.removeItem(atPath: checkpoint.path)
+        try FileManager.default.createSymbolicLink(atPath: checkpoint.path, withDestinationPath: "/dev/zero")
+        #expect(throws: StateCheckpoint.Refusal(description: "\(checkpoint.path): not a regular file")) {
+            try checkpoint.read()
+        }
     }
 
     /// A snapshot's checkpoint bytes: every field, NaNs and infinities included, exactly.
