@@ -157,7 +157,9 @@ public final class AuditLog: Sendable {
     }
 
     /// Every record of the log at `path`, oldest first, and the lines that could not be read (with their
-    /// line numbers) — a log is read whole even when one line is bad.
+    /// line numbers) — a log is read whole even when one line is bad. Only whole lines: the text after
+    /// the last line break is a record being appended (this reads without the writers' lock) or one a
+    /// crash cut short, which the next daemon to open the log cuts off; it is no damage.
     public static func read(path: String) throws(Failure) -> (records: [AuditRecord], problems: [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { return ([], []) }
@@ -165,7 +167,8 @@ public final class AuditLog: Sendable {
         }
         var records: [AuditRecord] = []
         var problems: [String] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        let whole = data.lastIndex(of: UInt8(ascii: "\n")).map { data[...$0] } ?? data.prefix(0)
+        for (index, line) in whole.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
         where !line.isEmpty {
             if let record = decode(line) {
                 records.append(record)

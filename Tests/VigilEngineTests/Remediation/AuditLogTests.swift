@@ -58,6 +58,20 @@ import VigilTestKit
         #expect(problems == ["\(path):2: not an audit record"])
     }
 
+    /// `vigil audit` reads without the writers' lock: a record being appended (or one a crash cut short,
+    /// which the next daemon cuts off) was reported as a damaged line.
+    @Test func anUnfinishedLastLineIsNoDamage() throws {
+        let path = temporary()
+        try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"step":"dry-"#.utf8))
+        try handle.close()
+        let (records, problems) = try AuditLog.read(path: path)
+        #expect(records.map(\.step) == [.proposed])
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     /// The daemon and `vigil diagnose --apply` sharing a state directory, each with the log open: each
     /// reads what the other appended, once and in order, never its own appends; a bad line is named by
     /// its number in the whole log.
