@@ -37,7 +37,7 @@ public enum TargetURL {
             // libcurl take it.
             let parts = literal.split(separator: "%25", maxSplits: 1, omittingEmptySubsequences: false)
             guard let address = parts.first, !address.isEmpty, address.utf8.allSatisfy(isIPv6LiteralByte),
-                parts.count == 1 || !parts[1].isEmpty && parts[1].utf8.allSatisfy(isZoneByte)
+                parts.count == 1 || !parts[1].isEmpty && parts[1].utf8.allSatisfy(isUnreservedByte)
             else { return false }
             host = host[...close]
             if !rest.isEmpty {
@@ -106,16 +106,12 @@ public enum TargetURL {
     /// What Go's `encodePath` leaves unescaped.
     private static let pathCharacters = CharacterSet.urlUnreserved.union(CharacterSet(charactersIn: "$&+,/:;=@"))
 
+    /// A host name's: unreserved or a sub-delimiter (RFC 3986's reg-name, less escapes).
     private static func isHostByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default: return "-._~!$&'()*+,;=".utf8.contains(byte)
-        }
+        isUnreservedByte(byte) || "!$&'()*+,;=".utf8.contains(byte)
     }
 
-    private static func isZoneByte(_ byte: UInt8) -> Bool {
+    private static func isUnreservedByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
