@@ -69,7 +69,7 @@ public struct StateCheckpoint: Sendable {
         // Read once, in one buffer of the file's size, and only a regular file: a FIFO or a link to a
         // device (`/dev/zero`) would hang or fill memory, and the whole file copied twice more (as
         // `Data`, then the payload) tripled a large checkpoint's peak at start.
-        let bytes = try Self.contents(of: path)
+        var bytes = try Self.contents(of: path)
         guard let firstLineEnd = bytes.firstIndex(of: UInt8(ascii: "\n")),
             let secondLineEnd = bytes[(firstLineEnd + 1)...].firstIndex(of: UInt8(ascii: "\n"))
         else { throw Refusal(description: "\(path): not a Vigil checkpoint (no header)") }
@@ -87,8 +87,9 @@ public struct StateCheckpoint: Sendable {
         let fields = String(decoding: bytes[(firstLineEnd + 1)..<secondLineEnd], as: UTF8.self).split(separator: " ")
         guard fields.count == 2, let length = UInt64(fields[0], radix: 16), let sum = UInt64(fields[1], radix: 16)
         else { throw Refusal(description: "\(path): damaged checkpoint header") }
-        var payload = bytes
-        payload.removeSubrange(...secondLineEnd)  // in place: the buffer is this one's alone
+        // The header off the front, in place: what is left is the payload, in the buffer read.
+        bytes.removeSubrange(...secondLineEnd)
+        let payload = consume bytes
         guard UInt64(payload.count) == length else {
             throw Refusal(description: "\(path): truncated checkpoint (\(payload.count) of \(length) payload bytes)")
         }

@@ -30,6 +30,11 @@ public struct HistoryReadStats: Sendable, Equatable {
     public var warnings: [String] = []
     public static let keptWarnings = 16
 
+    /// `warnings` with `more` after them, up to ``keptWarnings`` in all.
+    public static func warnings(_ warnings: [String], adding more: [String]) -> [String] {
+        warnings + more.prefix(max(0, keptWarnings - warnings.count))
+    }
+
     public init() {}
 }
 

@@ -128,9 +128,7 @@ public struct PrometheusHistoryReader: Sendable {
                     stats.bytes += answer.bytes
                     stats.waitSeconds += answer.waitSeconds
                     stats.parseSeconds += answer.parseSeconds
-                    for warning in answer.warnings where stats.warnings.count < HistoryReadStats.keptWarnings {
-                        stats.warnings.append(warning)
-                    }
+                    stats.warnings = HistoryReadStats.warnings(stats.warnings, adding: answer.warnings)
                     done += 1
                     bytes += answer.bytes
                     seriesCount += answer.series.count

@@ -22,10 +22,10 @@ public enum TargetURL {
 
     /// Whether `address` is `host`, `host:port` or `[IPv6]:port` (a zone as `%25eth0`), the port from 1 to
     /// 65535 and the host of the characters a host name holds (letters, digits and `-._~!$&'()*+,;=`, RFC
-    /// 3986's reg-name less escapes). Prometheus refuses an address with a `/`, and Go escapes any other character a host
-    /// cannot hold, so the request fails; the URL is handed to libcurl as text, where a `?`, `#` or `@`
-    /// in the address makes another URL (`host?x:80` reads `host`, port 80, query `x:80/metrics`), so
-    /// Vigil refuses those too.
+    /// 3986's reg-name less escapes). Prometheus refuses an address with a `/`, and Go escapes any other
+    /// character a host cannot hold, so the request fails; the URL is handed to libcurl as text, where a
+    /// `?`, `#` or `@` in the address makes another URL (`host?x:80` reads `host`, port 80, query
+    /// `x:80/metrics`), so Vigil refuses those too.
     public static func isAddress(_ address: String) -> Bool {
         var host = Substring(address)
         var port: Substring?
@@ -36,7 +36,7 @@ public enum TargetURL {
             // An IPv6 address, and a zone as RFC 6874 writes it in a URL (`fe80::1%25eth0`), as Go and
             // libcurl take it.
             let parts = literal.split(separator: "%25", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let address = parts.first, !address.isEmpty, address.utf8.allSatisfy(isIPv6LiteralByte),
+            guard let ip = parts.first, !ip.isEmpty, ip.utf8.allSatisfy(isIPv6LiteralByte),
                 parts.count == 1 || !parts[1].isEmpty && parts[1].utf8.allSatisfy(isUnreservedByte)
             else { return false }
             host = host[...close]

@@ -9,8 +9,8 @@ import VigilYAML
 /// monitor's namespace unless `namespaceSelector` says `any` or `matchNames`; `selector` (`matchLabels`,
 /// `matchExpressions`) and the endpoint's `port`/`portNumber`/`targetPort` as `keep` rules; pods that
 /// ended (`Failed`, `Succeeded`) dropped; the labels the operator sets (``labelRules(_:_:kind:)``);
-/// `path`, `params`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`, `sampleLimit`, `relabelings`. Every
-/// other field is named in ``unsupported``; a monitor whose selector, or an endpoint one of whose
+/// `path`, `params`, `scheme`, `interval`, `scrapeTimeout`, `honorLabels`, `sampleLimit`, `relabelings`.
+/// Every other field is named in ``unsupported``; a monitor whose selector, or an endpoint one of whose
 /// relabelings, Vigil cannot take makes no job.
 struct MonitorJobs: Equatable {
     var jobs: [KubernetesSDJob] = []
@@ -151,9 +151,8 @@ struct MonitorJobs: Equatable {
         if let label = spec["jobLabel"] as? String, !label.isEmpty {
             copy("\(kind.labelPrefix)_\(LabelNameSanitizer.sanitize(label))", to: "job")
         }
-        let port = (endpoint["port"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         let targetPort = (endpoint["targetPort"] as? String) ?? (endpoint["targetPort"] as? Int).map(String.init)
-        if let name = port ?? targetPort, !name.isEmpty {
+        if let name = [endpoint["port"] as? String, targetPort].compactMap({ $0 }).first(where: { !$0.isEmpty }) {
             rules.append(try? RelabelRule(action: .replace, targetLabel: "endpoint", replacement: name))
         }
         return rules.compactMap { $0 }

@@ -433,9 +433,7 @@ struct DetectorBackfill {
 
         /// Prometheus's warnings of one answer, kept up to ``HistoryReadStats/keptWarnings`` in all.
         func warned(_ stats: HistoryReadStats) {
-            for warning in stats.warnings where warnings.count < HistoryReadStats.keptWarnings {
-                warnings.append(warning)
-            }
+            warnings = HistoryReadStats.warnings(warnings, adding: stats.warnings)
         }
 
         /// What the jobs read to the end learnt, in `jobs`' order up to the series limit; a counter's

@@ -32,8 +32,7 @@ public struct CounterRate: Sendable, Codable, Equatable {
 
     /// Adds a counter sample; returns the per-second rate since the previous sample, or nil when there is
     /// none yet (first sample, after a gap, staleness or a clock stepped back), the sample is a duplicate
-    /// or out of order, or it
-    /// follows a reset and `resets` is ``ResetHandling/skip``.
+    /// or out of order, or it follows a reset and `resets` is ``ResetHandling/skip``.
     public mutating func update(
         _ value: Double,
         at timestamp: Double,

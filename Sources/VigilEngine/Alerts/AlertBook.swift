@@ -2,8 +2,8 @@
 /// HA pairs and retries send the same notification more than once, and a group's repeat notification
 /// sends every alert again. A firing alert already held (same fingerprint and `startsAt`), or from an
 /// earlier start than the one held, is a duplicate; so is a resolved alert that is not firing or that
-/// ended before the start held (an earlier episode's), and a firing re-send soon after its resolve. Bounded: beyond `capacity` firing alerts, new ones are refused
-/// and counted.
+/// ended before the start held (an earlier episode's), and a firing re-send soon after its resolve.
+/// Bounded: beyond `capacity` firing alerts, new ones are refused and counted.
 public struct AlertBook: Sendable {
     public private(set) var firing: [String: Alert] = [:]
     public let capacity: Int
