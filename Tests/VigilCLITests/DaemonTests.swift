@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilEngine
 import VigilHTTP
 import VigilTestKit
 
@@ -304,6 +305,21 @@ struct DaemonTests {
         let below = await vigil("run", "--state-dir", file.path + "/state", "--listen", port)
         #expect(below.status == 1)
         #expect(below.stderr == "state_dir \(file.path)/state: \(file.path) is not a directory\n")
+    }
+
+    /// Two daemons on one state directory restored and overwrote each other's checkpoint: the second is
+    /// refused before it reads anything.
+    @Test func aStateDirAnotherDaemonHoldsIsRefused() async throws {
+        let directory = try TemporaryDirectory("claimed")
+        let holder = try StateDirectoryLock(directory: directory.url.path, host: "vigil-0")
+        // Another process: a daemon the old code let start would run on, and fail the wait below.
+        let second = try ChildProcess.vigil(["--state-dir", directory.url.path, "--listen", "127.0.0.1:0"])
+        #expect(await second.exitStatus(within: 20) == 1)
+        #expect(
+            second.stderr
+                == "state_dir \(directory.url.path) is in use by another vigil run (pid \(getpid()) on vigil-0): give each daemon its own state_dir\n"
+        )
+        withExtendedLifetime(holder) {}
     }
 
     @Test func anInvalidConfigurationStopsTheStartWithEveryError() async throws {

@@ -279,6 +279,7 @@ struct RunCommand: AsyncParsableCommand {
         let connection: KubeConnection?
         let security: WebSecurity
         let shard: Shard
+        var claim: StateDirectoryLock?
         do throws(DaemonConfig.Invalid) {
             config = try source.load()
             shard = try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
@@ -297,7 +298,12 @@ struct RunCommand: AsyncParsableCommand {
                     "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
             }
-            if let directory = config.stateDirectory { try Daemon.prepareStateDirectory(directory) }
+            if let directory = config.stateDirectory {
+                try Daemon.prepareStateDirectory(directory)
+                do { claim = try StateDirectoryLock(directory: directory) } catch {
+                    throw DaemonConfig.Invalid(errors: [error.description])
+                }
+            }
             if config.remediation.allowApply {
                 // Unsafe combinations refuse to start rather than run with a guard missing.
                 var missing: [String] = []
@@ -326,5 +332,7 @@ struct RunCommand: AsyncParsableCommand {
             shard: shard
         )
         .run()
+        // Held until the daemon has stopped and written its last checkpoint.
+        withExtendedLifetime(claim) {}
     }
 }

@@ -54,7 +54,7 @@ public final class AuditLog: Sendable {
         crashBefore = environment["VIGIL_CRASH_BEFORE_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
         do throws(Failure) {
             // Exclusively: another process's append in progress is not a torn line.
-            flock(descriptor, LOCK_EX)
+            try Self.lock(descriptor, LOCK_EX, path)
             defer { flock(descriptor, LOCK_UN) }
             try Self.cutTornTail(descriptor, path)
         } catch {
@@ -78,7 +78,7 @@ public final class AuditLog: Sendable {
         do {
             lock.lock()
             defer { lock.unlock() }
-            flock(descriptor, LOCK_EX)
+            try Self.lock(descriptor, LOCK_EX, path)
             defer { flock(descriptor, LOCK_UN) }
             // Another writer of the log may have died mid-line since it was opened: not a record, and
             // this one must not be joined to it.
@@ -111,7 +111,7 @@ public final class AuditLog: Sendable {
     public func readNew() throws(Failure) -> (records: [AuditRecord], problems: [String]) {
         lock.lock()
         defer { lock.unlock() }
-        flock(descriptor, LOCK_SH)
+        try Self.lock(descriptor, LOCK_SH, path)
         defer { flock(descriptor, LOCK_UN) }
         let end = lseek(descriptor, 0, SEEK_END)
         // Shrunk, or replaced (this descriptor then holds the old file): what was read no longer
@@ -181,6 +181,17 @@ public final class AuditLog: Sendable {
 
     private static func decode(_ line: some DataProtocol) -> AuditRecord? {
         try? JSONDecoder().decode(AuditRecord.self, from: Data(line))
+    }
+
+    /// Waits for the other writers' lock (`operation`: shared to read, exclusive to write). Throws when the
+    /// file system refuses it (`ENOLCK` on some network file systems): unlocked, a torn tail cut here
+    /// could be another process's append in progress, and a read could stop in the middle of one.
+    private static func lock(_ descriptor: Int32, _ operation: Int32, _ path: String) throws(Failure) {
+        while flock(descriptor, operation) != 0 {
+            guard Glibc.errno == EINTR else {
+                throw Failure(description: "cannot lock the audit log \(path): \(errno())")
+            }
+        }
     }
 
     /// Cuts the file back to its last newline: what follows it is a line whose write a crash interrupted.
