@@ -105,7 +105,12 @@ public final class Authenticator: Sendable {
     /// One bcrypt check (or a cached success) whatever the user: an unknown user is checked against a
     /// dummy hash and fails after the same work.
     private func check(user: String, password: String, users: [String: BcryptHash]) async -> Bool {
-        let known = users[user]
+        // Byte for byte, as exporter-toolkit's map lookup: Swift's String equality (and hashing) takes
+        // canonically equivalent spellings ("é" and "e" + U+0301) for one, so a user, or a password in the
+        // cache, would match bytes that were never configured or checked.
+        let known = users.index(forKey: user).flatMap {
+            users[$0].key.utf8.elementsEqual(user.utf8) ? users[$0].value : nil
+        }
         let cost = known?.cost ?? users.values.map(\.cost).max() ?? 10
         let hash = known ?? BcryptHash.dummy(cost: cost)
         let key = SuccessCache.Key(user: user, hash: hash.text, password: password)
@@ -151,10 +156,17 @@ extension Authenticator {
     /// Successful (user, hash, password) checks, at most ``limit`` of them: emptied when full, so it
     /// never grows however many distinct passwords succeed.
     final class SuccessCache: @unchecked Sendable {
+        /// Bytes, not Strings (``check(user:password:users:)`` says why).
         struct Key: Hashable {
-            var user: String
+            var user: [UInt8]
             var hash: String
-            var password: String
+            var password: [UInt8]
+
+            init(user: String, hash: String, password: String) {
+                self.user = Array(user.utf8)
+                self.hash = hash
+                self.password = Array(password.utf8)
+            }
         }
 
         static let limit = 1024

@@ -85,6 +85,31 @@ struct AuthenticatorTests {
         #expect(user == "alice" && password == "a:b:c")
     }
 
+    /// Swift's String equality takes canonically equivalent spellings for one: a password cached as "é"
+    /// let "e" + U+0301 in without a check, and a user configured as "josé" answered to the other
+    /// spelling. bcrypt and exporter-toolkit compare bytes.
+    @Test func credentialsAreComparedByteForByte() async throws {
+        let checks = Checks()
+        let file = directory.file("web.yml")
+        try "basic_auth_users:\n  jos\u{E9}: \(Self.alice)\n".write(to: file, atomically: true, encoding: .utf8)
+        let config = try ReloadingFile(path: file.path) { path in
+            Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
+                .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
+        }
+        // This hash's password is "caf" + U+00E9, in those bytes.
+        let auth = Authenticator(webConfig: config, bearerToken: nil) { hash, password in
+            checks.record(hash)
+            return hash.text == Self.alice && Array(password.utf8) == Array("caf\u{E9}".utf8)
+        }
+        let precomposed = Self.basic("jos\u{E9}", "caf\u{E9}")
+        #expect(await auth.decide(authorization: precomposed) == .allow(.user("jos\u{E9}")))
+        #expect(await auth.decide(authorization: Self.basic("jos\u{E9}", "cafe\u{301}")) == .challenge(["Basic"]))
+        #expect(checks.made.count == 2)
+        // The other spelling of the user is an unknown user: checked against the dummy hash, and refused.
+        #expect(await auth.decide(authorization: Self.basic("jose\u{301}", "caf\u{E9}")) == .challenge(["Basic"]))
+        #expect(checks.made.last == BcryptHash.dummy(cost: 4))
+    }
+
     @Test func theCacheNeverGrowsBeyondItsLimit() {
         let cache = Authenticator.SuccessCache()
         for index in 0..<(Authenticator.SuccessCache.limit * 3 + 7) {
