@@ -55,4 +55,19 @@ struct TargetSetTests {
         await set.update(job: 0, groups: [(source: "pod/shop/a", targets: [Self.target(mine)])])
         #expect(await manager.targets.count == 2, "an unchanged group publishes nothing either")
     }
+
+    /// One address listed twice with other labels is two targets, as Prometheus scrapes it and as the
+    /// daemon's start scraped it; a reload (which goes through the set) kept only the first.
+    @Test func oneAddressWithOtherLabelsIsTwoTargets() async throws {
+        let manager = ScrapeManager(targets: [], transport: FixedResponseTransport(body: []), store: SeriesStore())
+        let url = "http://127.0.0.1:18080/metrics"
+        let configured = [
+            ScrapeTarget(url: url, job: "app", labels: ["env": "a"]),
+            ScrapeTarget(url: url, job: "app", labels: ["env": "b"]),
+            ScrapeTarget(url: url, job: "app", labels: ["env": "a"]),
+        ]
+        let set = TargetSet(manager: manager, shard: .whole, configured: [])
+        await set.update(configured: configured)
+        #expect(await manager.targets.map { $0.labels["env"] } == ["a", "b"])
+    }
 }

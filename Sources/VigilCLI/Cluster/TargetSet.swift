@@ -40,16 +40,23 @@ actor TargetSet {
     }
 
     /// This replica's targets: every distinct target whose address hashes into its shard, configured
-    /// first, then by job and group source (a stable order).
+    /// first, then by job and group source (a stable order). Distinct as Prometheus's scrape pool tells
+    /// targets apart, by URL and labels: one address listed twice with other labels (or a pod behind two
+    /// Services) is two targets, as the daemon's start scrapes it; a reload kept only the first.
     var owned: [ScrapeTarget] {
-        var seen: Set<String> = []
+        var seen: Set<Identity> = []
         let found = discovered.keys.sorted().flatMap { job in
             let groups = discovered[job] ?? [:]
             return groups.keys.sorted().flatMap { groups[$0] ?? [] }
         }
         return (configured.filter { shard.owns(address: $0.instance) } + found).filter { target in
-            seen.insert(target.url + "|" + target.job).inserted
+            seen.insert(Identity(url: target.url, labels: target.targetLabels.map { [$0.name, $0.value] })).inserted
         }
+    }
+
+    private struct Identity: Hashable {
+        var url: String
+        var labels: [[String]]
     }
 
     private func publish() async {
