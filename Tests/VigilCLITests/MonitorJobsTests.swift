@@ -66,6 +66,9 @@ struct MonitorJobsTests {
         #expect(selected.interval == 30 && selected.timeout == 5)
         #expect(selected.labels["node"] == "node-1", "the supported relabeling applied")
         #expect(selected.labels["endpoint"] == "metrics", "the operator's endpoint label")
+        // The operator's rules, not Vigil's own additions: a job with rules keeps only what they set.
+        #expect(selected.labels["namespace"] == "shop" && selected.labels["pod"] == "shop-1")
+        #expect(selected.labels["container"] == nil, "an empty source removes the label, as the default regex does")
         #expect(
             job.target(from: Self.pod(labels: ["app_kubernetes_io_name": "shop", "team": "payments"]))?.labels["team"]
                 == "payments",
@@ -169,6 +172,12 @@ struct MonitorJobsTests {
         let target = try #require(translated.jobs.first?.job.target(from: endpoint))
         #expect(target.job == "api-v2")
         #expect(target.labels["endpoint"] == "http" && target.labels["team"] == "payments")
+        #expect(target.labels["namespace"] == "shop" && target.labels["service"] == "api-v2")
+        // An address of a node, as the operator's first two rules read it.
+        var onNode = endpoint
+        onNode["__meta_kubernetes_endpoint_address_target_kind"] = "Node"
+        onNode["__meta_kubernetes_endpoint_address_target_name"] = "node-3"
+        #expect(translated.jobs.first?.job.target(from: onNode)?.labels["node"] == "node-3")
         var labelled = monitor
         var spec = try #require(labelled["spec"] as? [String: Any])
         spec["jobLabel"] = "app.kubernetes.io/name"

@@ -45,12 +45,36 @@ struct DiscoveryJobRelabelTests {
         )
         let target = try #require(job.target(from: Self.discovered))
         #expect(target.url == "http://10.1.0.7:9102/stats")
-        #expect(
-            target.labels == [
-                "namespace": "shop", "pod": "shop-1", "app": "shop", "kubernetes_pod_name": "shop-1",
+        // What the rules left, nothing more: Prometheus's target has no `namespace` or `pod` unless a rule
+        // sets them (Vigil added both, and a kube-state-metrics job's exposed `namespace` and `pod` became
+        // `exported_*`, blaming its own pod for every workload's series).
+        #expect(target.labels == ["app": "shop", "kubernetes_pod_name": "shop-1"])
+        #expect(target.job == "kubernetes-pods")
+    }
+
+    /// A blackbox job on pods annotated for the usual pods job: with rules, the `prometheus.io/*`
+    /// annotations mean nothing, as in Prometheus (they overrode the rewritten address's port and path).
+    @Test func annotationsMeanNothingToAJobWithRules() throws {
+        let job = DiscoveryJob(
+            template: ScrapeTarget(url: "", job: "blackbox"),
+            metricsPath: "/probe",
+            relabeling: [
+                try RelabelRule(action: .replace, sourceLabels: ["__address__"], targetLabel: "__param_target"),
+                try RelabelRule(action: .replace, targetLabel: "__address__", replacement: "blackbox:9115"),
             ]
         )
-        #expect(target.job == "kubernetes-pods")
+        var discovered = Self.discovered
+        discovered["__meta_kubernetes_pod_annotation_prometheus_io_port"] = "8080"
+        discovered["__meta_kubernetes_pod_annotation_prometheus_io_path"] = "/metrics"
+        discovered["__meta_kubernetes_pod_annotation_prometheus_io_scheme"] = "https"
+        let target = try #require(job.target(from: discovered))
+        #expect(target.url == "http://blackbox:9115/probe?target=10.1.0.7%3A8080")
+        #expect(target.labels.isEmpty)
+        // Without rules, the example jobs' conventions: the annotations, and the object's labels.
+        let example = DiscoveryJob(template: ScrapeTarget(url: "", job: "pods"))
+        let annotated = try #require(example.target(from: discovered))
+        #expect(annotated.url == "https://10.1.0.7:8080/metrics")
+        #expect(annotated.labels == ["namespace": "shop", "pod": "shop-1"])
     }
 
     /// The URL as Prometheus's `Target.URL` writes it from the relabelled labels: a path gets its leading

@@ -117,8 +117,7 @@ struct MonitorJobs: Equatable {
                         scheme: scheme == "https" ? "https" : "http",
                         metricsPath: metricsPath ?? "/metrics",
                         relabeling: rules,
-                        params: endpoint["params"] as? [String: [String]] ?? [:],
-                        annotationPrefix: nil
+                        params: endpoint["params"] as? [String: [String]] ?? [:]
                     )
                 )
             )
@@ -126,7 +125,8 @@ struct MonitorJobs: Equatable {
     }
 
     /// The labels the operator's configuration sets before the endpoint's own relabelings (which see
-    /// them): `targetLabels` (a ServiceMonitor's, from the service's labels) and `podTargetLabels`; `job`,
+    /// them): `namespace`, `pod` and `container`, and a ServiceMonitor's `service` and (an address of a
+    /// node) `node`; `targetLabels` (a ServiceMonitor's, from the service's labels) and `podTargetLabels`; `job`,
     /// the service's name for a ServiceMonitor (a PodMonitor's is `<namespace>/<name>`, the template's),
     /// or the value of the service's or pod's label `jobLabel` names where it has one; `endpoint`, the
     /// port's name or `targetPort`. Prometheus's series from such a target carry them: Vigil's series,
@@ -136,6 +136,23 @@ struct MonitorJobs: Equatable {
         var rules: [RelabelRule?] = []
         func copy(_ source: String, to target: String) {
             rules.append(try? RelabelRule(action: .replace, sourceLabels: [source], regex: "(.+)", targetLabel: target))
+        }
+        // As the operator writes them (default regex: an empty source removes the label).
+        func set(_ target: String, from sources: [String], regex: String = "(.*)") {
+            rules.append(try? RelabelRule(action: .replace, sourceLabels: sources, regex: regex, targetLabel: target))
+        }
+        if kind == .serviceMonitor {
+            let addressTarget = ["kind", "name"].map { "__meta_kubernetes_endpoint_address_target_\($0)" }
+            set("node", from: addressTarget, regex: "Node;(.*)")
+            set("pod", from: addressTarget, regex: "Pod;(.*)")
+            set("namespace", from: ["__meta_kubernetes_namespace"])
+            set("service", from: ["__meta_kubernetes_service_name"])
+            set("pod", from: ["__meta_kubernetes_pod_name"])
+            set("container", from: ["__meta_kubernetes_pod_container_name"])
+        } else {
+            set("namespace", from: ["__meta_kubernetes_namespace"])
+            set("container", from: ["__meta_kubernetes_pod_container_name"])
+            set("pod", from: ["__meta_kubernetes_pod_name"])
         }
         if kind == .serviceMonitor {
             for label in spec["targetLabels"] as? [String] ?? [] {

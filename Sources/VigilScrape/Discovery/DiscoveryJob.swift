@@ -1,15 +1,18 @@
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
-/// scrape targets, after Prometheus's example `kubernetes-pods` and `kubernetes-service-endpoints` jobs:
+/// scrape targets, as Prometheus's `PopulateLabels` does:
 ///
 /// 1. the job's `relabel_configs` (``RelabelRule``: keep, drop, replace, labelmap, labeldrop,
-///    labelkeep) run in order on the discovered labels, with `__scheme__`, `__metrics_path__` and
-///    `job`; a job without any keeps only what is annotated `prometheus.io/scrape: "true"`;
-/// 2. the `prometheus.io/scheme` (`http`/`https`), `prometheus.io/path` and `prometheus.io/port`
-///    annotations (the pod's for role pod, the service's for role endpoints) override the scheme, the
-///    path and the address's port;
-/// 3. the target keeps `namespace`, `pod`, `container` and `service` labels where discovery knows them,
-///    and every label relabelling left that does not start with `__` (the `__meta_*` labels are
-///    dropped, as Prometheus drops them after relabelling); a relabelled `job` renames the job.
+///    labelkeep) run in order on the discovered labels, with `__scheme__`, `__metrics_path__`,
+///    `__param_*` and `job`; the target is what they leave: its URL from `__scheme__`, `__address__`,
+///    `__metrics_path__` and `__param_*`, its labels every one not starting with `__` (a relabelled
+///    `job` renames the job), nothing else — the `prometheus.io/*` annotations mean nothing unless a
+///    rule reads them, as a blackbox or sidecar job that rewrites the address needs;
+/// 2. a job without any applies what Prometheus's example `kubernetes-pods` and
+///    `kubernetes-service-endpoints` jobs write as rules: only what is annotated
+///    `prometheus.io/scrape: "true"` is scraped, `prometheus.io/scheme` (`http`/`https`), `/path` and
+///    `/port` (the pod's for role pod, the service's for role endpoints) override the scheme, the path
+///    and the address's port, and the target keeps `namespace`, `pod`, `container` and `service`
+///    labels where discovery knows them.
 public struct DiscoveryJob: Sendable, Equatable {
     /// The job's settings (name, interval, limits, TLS, authorization, metric relabelling); its URL is
     /// made per target.
@@ -20,10 +23,9 @@ public struct DiscoveryJob: Sendable, Equatable {
     public var relabeling: [RelabelRule]
     /// `params:`, the URL's query, each name's first value a `__param_<name>` label relabelling may change.
     public var params: [String: [String]]
-    /// Where the annotations are: `__meta_kubernetes_pod_annotation_` or
-    /// `__meta_kubernetes_service_annotation_`; nil: the job reads none (a PodMonitor's or
-    /// ServiceMonitor's job, whose port, path and scheme are the monitor's).
-    public var annotationPrefix: String?
+    /// Where a job without rules reads the annotations: `__meta_kubernetes_pod_annotation_` or
+    /// `__meta_kubernetes_service_annotation_`.
+    public var annotationPrefix: String
 
     public init(
         template: ScrapeTarget,
@@ -31,7 +33,7 @@ public struct DiscoveryJob: Sendable, Equatable {
         metricsPath: String = "/metrics",
         relabeling: [RelabelRule] = [],
         params: [String: [String]] = [:],
-        annotationPrefix: String? = "__meta_kubernetes_pod_annotation_"
+        annotationPrefix: String = "__meta_kubernetes_pod_annotation_"
     ) {
         self.template = template
         self.scheme = scheme
@@ -48,12 +50,13 @@ public struct DiscoveryJob: Sendable, Equatable {
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
         labels.merge(TargetURL.labels(of: params)) { discovered, _ in discovered }
-        if relabeling.isEmpty {
-            guard labels[(annotationPrefix ?? "") + "prometheus_io_scrape"] == "true" else { return nil }
+        let example = relabeling.isEmpty
+        if example {
+            guard labels[annotationPrefix + "prometheus_io_scrape"] == "true" else { return nil }
         } else {
             for rule in relabeling { guard rule.apply(to: &labels) else { return nil } }
         }
-        let annotation = { (name: String) in annotationPrefix.flatMap { labels[$0 + "prometheus_io_" + name] } }
+        let annotation = { (name: String) in example ? labels[annotationPrefix + "prometheus_io_" + name] : nil }
         var address = labels["__address__"] ?? ""
         if let port = annotation("port"), let number = Int(port),
             (1...65_535).contains(number)
@@ -81,7 +84,7 @@ public struct DiscoveryJob: Sendable, Equatable {
         target.url = url
         if let job = labels["job"], !job.isEmpty { target.job = job }
         var kept = template.labels
-        for (name, source) in Self.keptLabels {
+        for (name, source) in Self.keptLabels where example {
             if let value = labels[source], !value.isEmpty { kept[name] = value }
         }
         // What relabelling made (`replace`, `labelmap`) stays, as Prometheus keeps every label not
@@ -91,7 +94,7 @@ public struct DiscoveryJob: Sendable, Equatable {
         return target
     }
 
-    /// The target labels kept from discovery, and where they come from.
+    /// The target labels a job without rules keeps from discovery, and where they come from.
     static let keptLabels = [
         ("namespace", "__meta_kubernetes_namespace"), ("pod", "__meta_kubernetes_pod_name"),
         ("container", "__meta_kubernetes_pod_container_name"), ("service", "__meta_kubernetes_service_name"),
