@@ -242,6 +242,8 @@ public enum KubeAction: Sendable, Equatable, Codable {
                 options.ignoreDaemonSets ? " --ignore-daemonsets" : "",
                 options.deleteEmptyDirData ? " --delete-emptydir-data" : "",
                 options.force ? " --force" : "", " --timeout=\(Int(options.timeout))s",
+                options.skipWaitForDeleteTimeout > 0
+                    ? " --skip-wait-for-delete-timeout=\(Int(options.skipWaitForDeleteTimeout))" : "",
             ]
             return "kubectl drain \(node)\(flags.joined())\(server)"
         case .cordon(let node): return "kubectl cordon \(node)\(server)"

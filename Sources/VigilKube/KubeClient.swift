@@ -418,15 +418,25 @@ public struct KubeClient: Sendable {
         } else {
             lines.append("node/\(node) already cordoned")
         }
-        let pods = try await list(
-            "/api/v1/pods",
-            query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
-        ).items
         let drain = NodeDrain(client: self, node: node, options: options, protectedNamespace: protectedNamespace)
-        let (evict, warnings) = try await drain.podsToEvict(pods)
-        lines += warnings.map { "Warning: \($0)" }
-        // The eviction-support check kubectl makes (policy/v1 evictions on every supported server).
-        _ = try await send(KubeRequest(method: "GET", path: "/api/v1"))
+        let evict: [NodeDrain.Eviction]
+        do throws(KubeError) {
+            let pods = try await list(
+                "/api/v1/pods",
+                query: [.init("fieldSelector", "spec.nodeName=\(node)"), .init("limit", "500")]
+            ).items
+            let (chosen, warnings) = try await drain.podsToEvict(pods)
+            evict = chosen
+            lines += warnings.map { "Warning: \($0)" }
+            // The eviction-support check kubectl makes (policy/v1 evictions on every supported server).
+            _ = try await send(KubeRequest(method: "GET", path: "/api/v1"))
+        } catch {
+            // After a cordon sent, the drain changed the node whatever failed next (a 403 reading a
+            // DaemonSet, a 429 listing pods): status 0, what may have landed, so that the guards count
+            // it (a status of its own read as nothing changed).
+            guard cordon != nil, !dryRun, error.code != 0 else { throw error }
+            throw KubeError(code: 0, reason: error.reason, message: (lines + [error.message]).joined(separator: "\n"))
+        }
         if let beforeEvicting, !evict.isEmpty, !(await beforeEvicting(evict.map { "\($0.namespace)/\($0.name)" })) {
             let refused = "the evictions could not be put on record before they were sent: none was sent"
             throw KubeError(code: 0, reason: nil, message: (lines + [refused]).joined(separator: "\n"))
@@ -435,12 +445,7 @@ public struct KubeClient: Sendable {
             for pod in evict {
                 group.addTask {
                     do throws(KubeError) {
-                        try await drain.evict(
-                            namespace: pod.namespace,
-                            name: pod.name,
-                            dryRun: dryRun,
-                            deadline: deadline
-                        )
+                        try await drain.evict(pod, dryRun: dryRun, deadline: deadline)
                         return ("\(pod.namespace)/\(pod.name)", nil)
                     } catch {
                         return ("\(pod.namespace)/\(pod.name)", error)

@@ -10,46 +10,60 @@ public struct DrainOptions: Sendable, Equatable, Codable {
     public var force = false
     /// The most the whole drain may take, evictions and waits included.
     public var timeout: Double = 300
+    /// kubectl's `--skip-wait-for-delete-timeout`, in seconds (0: never): a pod whose deletion time (when
+    /// its grace period ends) passed longer ago than this is neither evicted nor waited for. A node that
+    /// stopped working never confirms its pods' ends, and they stay Terminating until the node is gone or
+    /// marked out of service: without it, a drain of such a node waits out its whole timeout and fails.
+    public var skipWaitForDeleteTimeout: Double = 0
 
     public init(
         ignoreDaemonSets: Bool = false,
         deleteEmptyDirData: Bool = false,
         force: Bool = false,
-        timeout: Double = 300
+        timeout: Double = 300,
+        skipWaitForDeleteTimeout: Double = 0
     ) {
         self.ignoreDaemonSets = ignoreDaemonSets
         self.deleteEmptyDirData = deleteEmptyDirData
         self.force = force
         self.timeout = timeout
+        self.skipWaitForDeleteTimeout = skipWaitForDeleteTimeout
     }
 
     /// The longest drain a decoded action may ask for: a day.
     public static let longestTimeout: Double = 86_400
 
-    /// As written, but a timeout that is not a number of seconds from 1 to a day is refused: decoded
-    /// options come from a file or from another replica's board entry, and a timeout of 1e300 trapped
-    /// when it was turned into a whole number of seconds (kubectl's `--timeout`) or a deadline.
+    /// As written, but a timeout that is not a number of seconds from 1 to a day (0 to a day for the
+    /// skip) is refused: decoded options come from a file or from another replica's board entry, and a
+    /// timeout of 1e300 trapped when it was turned into a whole number of seconds (kubectl's `--timeout`)
+    /// or a deadline. Options written before the skip existed have none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         ignoreDaemonSets = try container.decode(Bool.self, forKey: .ignoreDaemonSets)
         deleteEmptyDirData = try container.decode(Bool.self, forKey: .deleteEmptyDirData)
         force = try container.decode(Bool.self, forKey: .force)
         timeout = try container.decode(Double.self, forKey: .timeout)
-        guard (1...Self.longestTimeout).contains(timeout) else {
+        skipWaitForDeleteTimeout = try container.decodeIfPresent(Double.self, forKey: .skipWaitForDeleteTimeout) ?? 0
+        for (key, value, least) in [
+            (CodingKeys.timeout, timeout, 1.0), (.skipWaitForDeleteTimeout, skipWaitForDeleteTimeout, 0),
+        ]
+        where !(least...Self.longestTimeout).contains(value) {
             throw DecodingError.dataCorruptedError(
-                forKey: .timeout,
+                forKey: key,
                 in: container,
-                debugDescription: "a drain's timeout is 1 to \(Int(Self.longestTimeout)) seconds, not \(timeout)"
+                debugDescription:
+                    "a drain's \(key.stringValue) is \(Int(least)) to \(Int(Self.longestTimeout)) seconds, not \(value)"
             )
         }
     }
 }
 
 /// A drain with kubectl's requests (`pkg/drain`): cordon, the node's pods cluster-wide, the filters
-/// (mirror pods skipped, DaemonSet pods checked and ignored or refused, local storage and unmanaged
-/// pods refused without their flags, every refusal listed at once), the eviction-support check, then
-/// one policy/v1 eviction per pod, concurrently, retried every 5 s while a PodDisruptionBudget answers
-/// 429, each followed by a wait until the pod is gone — all within the deadline.
+/// (pods deleted longer ago than the skip and mirror pods skipped, DaemonSet pods checked and ignored or
+/// refused, local storage and unmanaged pods refused without their flags, every refusal listed at once),
+/// the eviction-support check, then one policy/v1 eviction per pod, concurrently, retried every 5 s
+/// while a PodDisruptionBudget answers 429, each followed by a wait until the pod is gone (404, or a pod
+/// of that name with another UID: a StatefulSet's `db-0` made again) — all within the deadline.
 struct NodeDrain {
     let client: KubeClient
     let node: String
@@ -57,12 +71,18 @@ struct NodeDrain {
     /// Why a namespace's pods may not be evicted, or nil (``KubeClient/perform(_:dryRun:now:precondition:protectedNamespace:)``).
     let protectedNamespace: @Sendable (String) -> String?
 
+    /// A pod to evict, and the UID that tells it from a pod of the same name made after it.
+    struct Eviction {
+        var namespace: String
+        var name: String
+        var uid: String
+    }
+
     /// The pods to evict, with kubectl's warnings; throws kubectl's refusal when a pod may not go.
-    func podsToEvict(
-        _ pods: [[String: Any]]
-    ) async throws(KubeError) -> (evict: [(namespace: String, name: String)], warnings: [String]) {
-        var evict: [(String, String)] = []
+    func podsToEvict(_ pods: [[String: Any]]) async throws(KubeError) -> (evict: [Eviction], warnings: [String]) {
+        var evict: [Eviction] = []
         var ignoredDaemonSet: [String] = []
+        var orphaned: [String: [String]] = [:]
         var unmanaged: [String] = []
         var refusals: [String: [String]] = [:]
         for pod in pods {
@@ -70,21 +90,14 @@ struct NodeDrain {
             let namespace = metadata["namespace"] as? String ?? "default"
             let name = metadata["name"] as? String ?? ""
             let id = "\(namespace)/\(name)"
-            if (metadata["annotations"] as? [String: Any])?["kubernetes.io/config.mirror"] != nil { continue }
+            if isLongDeleted(metadata) { continue }
             let phase = (pod["status"] as? [String: Any])?["phase"] as? String
             let finished = phase == "Succeeded" || phase == "Failed"
-            let owner = PodSummary.controller(of: metadata)
-            if owner?.kind == "DaemonSet", !finished {
-                let daemonSet = KubeObjectReference(.daemonset, namespace: namespace, name: owner?.name ?? "")
-                let exists: Bool
+            let owner = Self.controller(of: metadata)
+            if let owner, owner.kind == "DaemonSet", owner.apiVersion == "apps/v1", !finished {
+                let daemonSet = KubeObjectReference(.daemonset, namespace: namespace, name: owner.name)
                 do {
                     _ = try await client.send(KubeRequest(method: "GET", path: daemonSet.path))
-                    exists = true
-                } catch {
-                    guard error.code == 404 else { throw error }
-                    exists = false
-                }
-                if exists {
                     if options.ignoreDaemonSets {
                         ignoredDaemonSet.append(id)
                     } else {
@@ -94,8 +107,21 @@ struct NodeDrain {
                         ].append(id)
                     }
                     continue
+                } catch {
+                    guard error.code == 404 else { throw error }
+                    // The DaemonSet is gone and left its pod running (deleted with --cascade=orphan, for a
+                    // migration): only --force deletes it, with a warning, as kubectl's filter does; both
+                    // name it in the server's words (`daemonsets.apps "NAME" not found`).
+                    let gone = error.message
+                    guard options.force else {
+                        refusals["cannot delete \(gone)", default: []].append(id)
+                        continue
+                    }
+                    orphaned[gone, default: []].append(id)
                 }
             }
+            // kubectl skips a mirror pod after the DaemonSet filter, whose refusal it still reports.
+            if (metadata["annotations"] as? [String: Any])?["kubernetes.io/config.mirror"] != nil { continue }
             let volumes = (pod["spec"] as? [String: Any])?["volumes"] as? [[String: Any]] ?? []
             if !finished, volumes.contains(where: { $0["emptyDir"] != nil }), !options.deleteEmptyDirData {
                 refusals["cannot delete Pods with local storage (use --delete-emptydir-data to override)", default: []]
@@ -118,7 +144,7 @@ struct NodeDrain {
                     .append(id)
                 continue
             }
-            evict.append((namespace, name))
+            evict.append(Eviction(namespace: namespace, name: name, uid: metadata["uid"] as? String ?? ""))
         }
         guard refusals.isEmpty else {
             let lines = refusals.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
@@ -128,7 +154,7 @@ struct NodeDrain {
                 message: "unable to drain node \"\(node)\" due to error: " + lines.joined(separator: ", ")
             )
         }
-        var warnings: [String] = []
+        var warnings = orphaned.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: ", "))" }
         if !unmanaged.isEmpty {
             warnings.append("deleting Pods that declare no controller: \(unmanaged.joined(separator: ", "))")
         }
@@ -154,9 +180,27 @@ struct NodeDrain {
         )
     }
 
+    /// The pod's controller as `metav1.GetControllerOf` finds it: the owner reference marked `controller:
+    /// true`, and none where no reference is (an owner there only for garbage collection makes no
+    /// replacement, so its pod is unmanaged, for --force alone).
+    static func controller(of metadata: [String: Any]) -> (apiVersion: String, kind: String, name: String)? {
+        let owners = metadata["ownerReferences"] as? [[String: Any]] ?? []
+        guard let owner = owners.first(where: { $0["controller"] as? Bool == true }) else { return nil }
+        return (owner["apiVersion"] as? String ?? "", owner["kind"] as? String ?? "", owner["name"] as? String ?? "")
+    }
+
+    /// Whether the pod's deletion time passed longer ago than ``DrainOptions/skipWaitForDeleteTimeout``
+    /// (kubectl's `shouldSkipPod`, whole seconds as it counts them).
+    func isLongDeleted(_ metadata: [String: Any]) -> Bool {
+        guard options.skipWaitForDeleteTimeout > 0,
+            let deletion = (metadata["deletionTimestamp"] as? String).flatMap(KubeTime.parse)
+        else { return false }
+        return Date().timeIntervalSince(deletion).rounded(.towardZero) > options.skipWaitForDeleteTimeout
+    }
+
     /// Evicts one pod and (unless a dry run) waits until it is gone.
-    func evict(namespace: String, name: String, dryRun: Bool, deadline: ContinuousClock.Instant) async throws(KubeError)
-    {
+    func evict(_ pod: Eviction, dryRun: Bool, deadline: ContinuousClock.Instant) async throws(KubeError) {
+        let (namespace, name) = (pod.namespace, pod.name)
         let request = Self.eviction(namespace: namespace, name: name, dryRun: dryRun)
         while true {
             do {
@@ -169,14 +213,18 @@ struct NodeDrain {
             }
         }
         guard !dryRun else { return }
-        let pod = KubeObjectReference(.pod, namespace: namespace, name: name)
+        let path = KubeObjectReference(.pod, namespace: namespace, name: name).path
         while ContinuousClock.now < deadline {
+            let metadata: [String: Any]
             do {
-                _ = try await client.send(KubeRequest(method: "GET", path: pod.path))
+                metadata =
+                    KubeClient.object(try await client.send(KubeRequest(method: "GET", path: path)))["metadata"]
+                    as? [String: Any] ?? [:]
             } catch {
                 if error.code == 404 { return }
                 throw error
             }
+            if metadata["uid"] as? String ?? "" != pod.uid || isLongDeleted(metadata) { return }
             try? await Task.sleep(for: .seconds(1))
         }
         throw KubeError(

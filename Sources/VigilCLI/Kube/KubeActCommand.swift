@@ -84,6 +84,15 @@ struct KubeActCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("For drain: the most it may take (default 5m).", valueName: "duration"))
     var timeout: String?
 
+    @Option(
+        name: .customLong("skip-wait-for-delete-timeout"),
+        help: ArgumentHelp(
+            "For drain: skip pods whose deletion time passed more than this many seconds ago (0: never).",
+            valueName: "seconds"
+        )
+    )
+    var skipWaitForDeleteTimeout = 0
+
     @Flag(help: "For annotate and label: allow changing an existing value.")
     var overwrite = false
 
@@ -137,10 +146,14 @@ struct KubeActCommand: AsyncParsableCommand {
         case (.cordon, .node): return .cordon(node: object.name)
         case (.uncordon, .node): return .uncordon(node: object.name)
         case (.drain, .node):
+            guard (0...Int(DrainOptions.longestTimeout)).contains(skipWaitForDeleteTimeout) else {
+                throw ValidationError("--skip-wait-for-delete-timeout: expected 0 to 86400 seconds")
+            }
             var options = DrainOptions(
                 ignoreDaemonSets: ignoreDaemonSets,
                 deleteEmptyDirData: deleteEmptyDirData,
-                force: force
+                force: force,
+                skipWaitForDeleteTimeout: Double(skipWaitForDeleteTimeout)
             )
             if let timeout {
                 guard let seconds = DurationSyntax.seconds(timeout), seconds > 0 else {

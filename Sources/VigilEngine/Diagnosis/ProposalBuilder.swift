@@ -164,8 +164,16 @@ struct ProposalBuilder {
     }
 
     /// How a playbook's drain drains: DaemonSet pods left, emptyDir data given up, no pod without a
-    /// controller forced off, five minutes for the evictions.
-    static let drainOptions = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
+    /// controller forced off, five minutes for the evictions, and a pod still there a minute after its
+    /// grace period ended no longer waited for (a node that stopped working never confirms its pods'
+    /// ends: every drain of one waited out its five minutes and failed, the node left cordoned).
+    static let drainOptions = DrainOptions(
+        ignoreDaemonSets: true,
+        deleteEmptyDirData: true,
+        force: false,
+        timeout: 300,
+        skipWaitForDeleteTimeout: 60
+    )
 
     /// The most replicas (or HPA maximum) `template` proposes: its `max`, or 1,000.
     static func countCap(_ template: Playbook.ActionTemplate) -> Int {

@@ -200,16 +200,25 @@ struct ProposalHandoverTests {
     /// makes: refused by the leader (each was vouched for before), while the playbook's own values pass.
     static let forgedValues: [(why: String, template: Playbook.ActionTemplate, action: KubeAction, vouched: Bool)] = {
         let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
-        let playbooks = DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: false, timeout: 300)
+        let playbooks = DrainOptions(
+            ignoreDaemonSets: true,
+            deleteEmptyDirData: true,
+            force: false,
+            timeout: 300,
+            skipWaitForDeleteTimeout: 60
+        )
         var forced = playbooks
         forced.force = true
         var endless = playbooks
         endless.timeout = DrainOptions.longestTimeout
+        var patient = playbooks
+        patient.skipWaitForDeleteTimeout = 0
         let capped = Playbook.ActionTemplate(.scale, maximum: 10)
         return [
             ("a playbook's drain", .init(.drain), .drain(node: "node-1", playbooks), true),
             ("a forced drain", .init(.drain), .drain(node: "node-1", forced), false),
             ("a drain that never gives up", .init(.drain), .drain(node: "node-1", endless), false),
+            ("a drain that waits on pods long deleted", .init(.drain), .drain(node: "node-1", patient), false),
             ("a rollback to the previous revision", .init(.undo), .undo(web, toRevision: nil), true),
             ("a rollback to a chosen revision", .init(.undo), .undo(web, toRevision: 1), false),
             ("a scale within the cap", capped, .scale(web, replicas: 10), true),

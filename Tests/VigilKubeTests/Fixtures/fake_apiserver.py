@@ -439,7 +439,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.pop("race", None)
                 state.pop("object_frames", None)
                 state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
-                             blocked={})
+                             blocked={}, recreated=None, lingering=None, refused=None)
                 changed.notify_all()
             return self.reply(200, {})
         if url.path == "/__patch":
@@ -480,6 +480,20 @@ class Handler(BaseHTTPRequestHandler):
             # The next N evictions of a pod get 429 (a PodDisruptionBudget): {"pod": N}.
             with lock: state["blocked"] = json.loads(raw)
             return self.reply(200, {})
+        if url.path == "/__recreate":
+            # {"pod": NAME}: its controller makes it again at once when it is evicted, as a StatefulSet
+            # makes `db-0` again: the same name, another UID.
+            with lock: state["recreated"] = json.loads(raw)["pod"]
+            return self.reply(200, {})
+        if url.path == "/__linger":
+            # {"pod": NAME, "deletionTimestamp": T}: an eviction only marks it deleted, with that time (its
+            # grace period's end), and it stays: a node that stopped working never confirms its end.
+            with lock: state["lingering"] = json.loads(raw)
+            return self.reply(200, {})
+        if url.path == "/__refuse":
+            # {"path": PATH, "status": CODE}: every GET of PATH answers CODE (RBAC's 403, a 429).
+            with lock: state["refused"] = json.loads(raw)
+            return self.reply(200, {})
         if url.path in ("/__event", "/__bookmark", "/__compact", "/__drop"):
             with lock:
                 if url.path == "/__event":
@@ -506,6 +520,10 @@ class Handler(BaseHTTPRequestHandler):
                       "authorization": self.headers.get("Authorization"),
                       "body": raw.decode() if raw else None, "status": None}
         with lock: state["log"].append(self.entry)
+        refused = state.get("refused")
+        if method == "GET" and refused and refused["path"] == url.path:
+            return self.status(refused["status"], "Forbidden" if refused["status"] == 403 else "TooManyRequests",
+                               f"refused by the test: {url.path}")
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "GET" and url.path in ("/api/v1/namespaces/shop/events", "/api/v1/events"):
             return self.collection("events", lambda: copy.deepcopy(state["events"]), dict(query))
@@ -536,7 +554,19 @@ class Handler(BaseHTTPRequestHandler):
                     return self.status(429, "TooManyRequests",
                                        "Cannot evict pod as it would violate the pod's disruption budget.")
                 if "All" not in (body.get("deleteOptions", {}).get("dryRun") or []):
-                    deleted(("", "pods", namespace, name))
+                    key = ("", "pods", namespace, name)
+                    lingering = state.get("lingering") or {}
+                    if lingering.get("pod") == name:
+                        before = copy.deepcopy(state["objects"][key])
+                        marked = copy.deepcopy(before)
+                        marked["metadata"]["deletionTimestamp"] = lingering["deletionTimestamp"]
+                        state["objects"][key] = stored(marked, before)
+                    else:
+                        gone = deleted(key)
+                        if state.get("recreated") == name:
+                            again = copy.deepcopy(gone)
+                            again["metadata"]["uid"] = gone["metadata"]["uid"] + "-again"
+                            state["objects"][key] = stored(again, change="ADDED")
             data = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}).encode()
             self.send_response(201)
             self.send_header("Content-Type", "application/json")
