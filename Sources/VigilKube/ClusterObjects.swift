@@ -200,6 +200,9 @@ public struct NodeSummary: Sendable, Equatable {
     public var conditions: [String: String]
     /// Condition type → when its status last changed.
     public var transitions: [String: Date]
+    /// Whether a taint keeps pods off it (effect `NoSchedule` or `NoExecute`): a control plane's, a
+    /// dedicated pool's, or the node controller's on a node that is not ready.
+    public var repelsPods: Bool
 
     /// Pressure conditions that hold, and a Ready that does not.
     public var problems: [String] {
@@ -213,7 +216,11 @@ public struct NodeSummary: Sendable, Equatable {
             return nil
         }
         self.name = name
-        unschedulable = (object["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
+        let spec = object["spec"] as? [String: Any]
+        unschedulable = spec?["unschedulable"] as? Bool ?? false
+        repelsPods = (spec?["taints"] as? [[String: Any]] ?? []).contains {
+            ["NoSchedule", "NoExecute"].contains($0["effect"] as? String ?? "")
+        }
         let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
         self.conditions = Dictionary(
             conditions.compactMap { condition in

@@ -25,6 +25,9 @@ struct Guardrails {
         var total: Int
         /// The names of the nodes marked unschedulable (cordoned), by anyone.
         var unschedulable: Set<String>
+        /// The names of the nodes that take no pods though not cordoned: not ready, or tainted
+        /// `NoSchedule`/`NoExecute` (a control plane). They leave no room for a drained node's pods.
+        var unusable: Set<String> = []
     }
 
     /// - Parameter subject: the incident's subject (`deployment/web`), which a proposal may change through
@@ -115,9 +118,11 @@ struct Guardrails {
                 return "Vigil already has \(cordoned.count) other node(s) cordoned (at most \(policy.maxNodesCordoned))"
             }
             let after = nodes.unschedulable.union([node]).count
-            if after >= nodes.total {
-                return
-                    "it would leave no schedulable node (\(nodes.unschedulable.count) of \(nodes.total) unschedulable)"
+            let closed = nodes.unschedulable.union(nodes.unusable)
+            if closed.union([node]).count >= nodes.total {
+                return "it would leave no node that takes pods (of \(nodes.total): \(nodes.unschedulable.count) "
+                    + "unschedulable, \(nodes.unusable.subtracting(nodes.unschedulable).count) more not ready or "
+                    + "tainted NoSchedule/NoExecute)"
             }
             let allowed = max(1, Int((policy.maxUnschedulableShare * Double(nodes.total)).rounded(.down)))
             if after > allowed {
@@ -213,6 +218,11 @@ struct Guardrails {
 extension Guardrails.Nodes {
     /// The nodes as `nodes` say: the round's model, or a list just read.
     init(_ nodes: some Collection<NodeSummary>) {
-        self.init(total: nodes.count, unschedulable: Set(nodes.filter(\.unschedulable).map(\.name)))
+        self.init(
+            total: nodes.count,
+            unschedulable: Set(nodes.filter(\.unschedulable).map(\.name)),
+            // A node that reports no Ready condition at all is not judged by it.
+            unusable: Set(nodes.filter { $0.repelsPods || ($0.conditions["Ready"] ?? "True") != "True" }.map(\.name))
+        )
     }
 }

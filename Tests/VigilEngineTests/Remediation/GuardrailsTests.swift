@@ -80,6 +80,15 @@ import VigilRules
         return proposal
     }
 
+    /// A node as the API server lists it: its Ready condition and its taints (key, effect).
+    static func node(_ name: String, ready: String = "True", taints: [(String, String)] = []) -> NodeSummary {
+        NodeSummary([
+            "metadata": ["name": name],
+            "spec": ["taints": taints.map { ["key": $0.0, "effect": $0.1] }],
+            "status": ["conditions": [["type": "Ready", "status": ready]]],
+        ])!
+    }
+
     struct Case: CustomTestStringConvertible, Sendable {
         var why: String
         var proposal: Proposal
@@ -180,6 +189,30 @@ import VigilRules
             why: "cordoning a node already cordoned adds none to the unschedulable share (10% of 20 = 2)",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1", "n2"])
+        ),
+        Case(
+            why: "a worker beside a tainted control plane: its cordon would leave no node that takes pods",
+            proposal: proposal("cordon", "node/worker", namespace: ""),
+            nodes: Guardrails.Nodes(
+                [
+                    node("control-plane", taints: [("node-role.kubernetes.io/control-plane", "NoSchedule")]),
+                    node("worker"),
+                ]
+            ),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "the only other node is not ready: the drain of this one would leave none that takes pods",
+            proposal: proposal("drain", "node/n1", namespace: ""),
+            nodes: Guardrails.Nodes([node("n1"), node("n2", ready: "Unknown")]),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "the not-ready node itself drained, beside a ready one that only prefers no pods",
+            proposal: proposal("drain", "node/n2", namespace: ""),
+            nodes: Guardrails.Nodes(
+                [node("n1", taints: [("dedicated", "PreferNoSchedule")]), node("n2", ready: "False")]
+            )
         ),
         Case(
             why: "someone has uncordoned the node Vigil cordoned (a fix that helped, so never undone)",
