@@ -7,6 +7,31 @@ import VigilRules
 /// Signals as PromQL would read them: which series count up, how long a gap a rate spans, and a
 /// `for:` that holds only while there are measurements.
 struct SignalSemanticsTests {
+    /// Two containers' series summed: a staleness marker in one ends it (the sum falls to the other's),
+    /// a NaN is a value (the sum is NaN there, and not scored), as in PromQL. A NaN ended the series, and
+    /// the sum's fall read as a drop.
+    @Test func aMarkerEndsASeriesAndANaNIsAValue() throws {
+        let times = (0..<20).map { Double($0) * 60 }
+        func sums(_ gap: Double) throws -> [Double] {
+            var history = MetricHistory()
+            history.add(
+                ["__name__": "queue_depth", "container": "a"],
+                .gauge,
+                times: times,
+                values: times.map { _ in 10 }
+            )
+            let other = times.map { $0 == 600 ? gap : 10 }
+            history.add(["__name__": "queue_depth", "container": "b"], .gauge, times: times, values: other)
+            let rule = SignalRule(name: "depth", selector: try SeriesSelector("queue_depth"), transform: .asIs, by: [])
+            return try #require(Signal.derive(rule, from: history).first).values
+        }
+        let marked = try sums(StalenessMarker.value)
+        #expect(marked.contains(10) && marked.filter { $0.isFinite }.allSatisfy { $0 == 10 || $0 == 20 }, "\(marked)")
+        let nan = try sums(.nan)
+        #expect(!nan.contains(10), "\(nan)")
+        #expect(nan.filter(\.isNaN).count == 1 && nan.filter { $0 == 20 }.count == nan.count - 1, "\(nan)")
+    }
+
     /// A histogram's or summary's `_count` and `_sum` count up whatever type a replay's last `# TYPE`
     /// or Prometheus's untyped answer gives them (an error ratio of `_count`s divided lifetime totals),
     /// and the daemon's recorder reads them alike; a series typed a gauge does not.

@@ -156,8 +156,10 @@ public struct Signal: Sendable {
             emitted = point
         }
         for (position, (time, value)) in zip(series.times, series.values).enumerated() {
-            // A staleness marker ends the series there: nothing is held across it.
-            guard value.isFinite else {
+            // A staleness marker ends the series there: nothing is held across it. Any other NaN is a
+            // value, as in PromQL (a sum holding it is NaN at that step, and not scored): ending the
+            // series there made its sum drop, and a drop is an anomaly.
+            guard !StalenessMarker.isMarker(value) else {
                 if let last = pending { emit(last) }
                 pending = nil
                 emitted = nil

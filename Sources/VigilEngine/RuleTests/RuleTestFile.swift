@@ -58,20 +58,24 @@ public struct RuleTestFile: Sendable {
             file.ruleFiles = (fields["rule_files"].map { reader.strings($0, "rule_files") } ?? []).map {
                 $0.hasPrefix("/") || directory.isEmpty ? $0 : "\(directory)/\($0)"
             }
+            // Each test's default interval, as promtool's (a minute when not given).
+            let interval = fields["evaluation_interval"].flatMap { reader.seconds($0, "evaluation_interval") } ?? 60
             let tests = fields["tests"].map { reader.list($0, "tests") } ?? []
-            file.cases = tests.enumerated().compactMap { readCase($0.element, "tests[\($0.offset)]", reader) }
+            file.cases = tests.enumerated().compactMap {
+                readCase($0.element, "tests[\($0.offset)]", interval: interval, reader)
+            }
         }
         guard reader.errors.isEmpty else { throw LoadError(errors: reader.errors) }
         return file
     }
 
-    private static func readCase(_ node: Node, _ path: String, _ reader: ConfigReader) -> Case? {
+    private static func readCase(_ node: Node, _ path: String, interval: Double, _ reader: ConfigReader) -> Case? {
         let fields = reader.fields(
             node,
             path,
             allowed: ["name", "interval", "input_series", "objects", "events", "expected_incidents"]
         )
-        let interval = fields["interval"].flatMap { reader.seconds($0, "\(path).interval") } ?? 60
+        let interval = fields["interval"].flatMap { reader.seconds($0, "\(path).interval") } ?? interval
         var history = MetricHistory()
         let inputs = fields["input_series"].map { reader.list($0, "\(path).input_series") } ?? []
         for (index, item) in inputs.enumerated() {

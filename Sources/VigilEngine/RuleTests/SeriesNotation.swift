@@ -1,6 +1,9 @@
+import VigilCore
+
 /// promtool's expanding notation for input series: `1+2x3` is 1 3 5 7, `5-1x2` is 5 4 3, `7x2` is 7 7 7,
-/// `_` is a missing sample and `_x3` three of them, `stale` a staleness marker (read here as missing).
-/// Values are separated by spaces.
+/// `_` is a missing sample and `_x3` three of them, `stale` a staleness marker (the series ends there;
+/// `stalex2` is three of them) and `NaN` an ordinary value, as PromQL reads them. Values are separated by
+/// spaces.
 public enum SeriesNotation {
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -11,12 +14,12 @@ public enum SeriesNotation {
     public static func expand(_ text: String, limit: Int = 1_000_000) throws(ParseError) -> [Double?] {
         var values: [Double?] = []
         for token in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            if token == "_" || token == "stale" {
+            if token == "_" {
                 values.append(nil)
                 continue
             }
             guard let times = token.lastIndex(of: "x") else {
-                guard let value = Double(token) else { throw ParseError(description: "not a number: \"\(token)\"") }
+                guard let value = number(token) else { throw ParseError(description: "not a number: \"\(token)\"") }
                 values.append(value)
                 continue
             }
@@ -37,17 +40,31 @@ public enum SeriesNotation {
             let start: Double?
             var step = 0.0
             if let split {
-                start = Double(String(scalars[..<split]))
-                guard let magnitude = Double(String(scalars[(split + 1)...])) else {
+                start = number(scalars[..<split])
+                guard let magnitude = number(scalars[(split + 1)...]) else {
                     throw ParseError(description: "bad step in \"\(token)\"")
                 }
                 step = scalars[split] == "-" ? -magnitude : magnitude
             } else {
-                start = Double(String(head))
+                start = number(head)
             }
             guard let start else { throw ParseError(description: "bad start in \"\(token)\"") }
-            for index in 0...count { values.append(start + Double(index) * step) }
+            for index in 0...count {
+                values.append(StalenessMarker.isMarker(start) ? start : start + Double(index) * step)
+            }
         }
         return values
+    }
+
+    /// A value as PromQL's lexer reads one: a decimal or hexadecimal number, `Inf` or `NaN` in any case
+    /// (signed), or `stale`; nil for anything else (Swift's `Double` also took `infinity`).
+    static func number(_ text: some Collection<Character>) -> Double? {
+        let text = String(text)
+        if text == "stale" { return StalenessMarker.value }
+        let unsigned = text.first == "+" || text.first == "-" ? text.dropFirst() : text[...]
+        guard let first = unsigned.first, first.isASCII,
+            first.isNumber || first == "." || ["inf", "nan"].contains(unsigned.lowercased())
+        else { return nil }
+        return Double(text)
     }
 }
