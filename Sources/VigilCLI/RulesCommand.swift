@@ -41,10 +41,10 @@ struct RulesCommand: AsyncParsableCommand {
             commandName: "test",
             abstract: "Run rule unit tests: input series, objects and events → the incidents expected at given times.",
             discussion: """
-                The format follows promtool test rules: rule_files, evaluation_interval (each test's default
-                interval, 1m), then tests with interval, input_series (series and values in promtool's 'a+bxN'
-                notation: '_' a missing sample, 'stale' a staleness marker, NaN a value), objects and events (Kubernetes objects
-                as YAML), and expected_incidents (eval_time, then workload, namespace, cause and action of
+                The format follows promtool test rules: rule_files, evaluation_interval (each test's default \
+                interval, 1m), then tests with interval, input_series (series and values in promtool's 'a+bxN' \
+                notation: '_' a missing sample, 'stale' a staleness marker, NaN a value), objects and events \
+                (Kubernetes objects as YAML), and expected_incidents (eval_time, then workload, namespace, cause and action of \
                 each incident, most important first). Exit 1 when any test fails.
                 """
         )
