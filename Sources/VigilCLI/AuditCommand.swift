@@ -10,9 +10,9 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Read the remediation audit log: what was proposed, refused, applied, verified, undone.",
         discussion: """
-            The log is <state-dir>/audit.jsonl: the daemon's --state-dir, or vigil diagnose --apply's
-            (default $XDG_STATE_HOME/vigil, else ~/.local/state/vigil). Each line is one step, written and
-            fsynced before the next step was taken. A line that cannot be read is reported on stderr with
+            The log is <state-dir>/audit.jsonl: the daemon's --state-dir, or vigil diagnose --apply's \
+            (default $XDG_STATE_HOME/vigil, else ~/.local/state/vigil). Each line is one step, written and \
+            fsynced before the next step was taken. A line that cannot be read is reported on stderr with \
             its line number; the rest is still shown.
 
             Exit status: 0, or 2 when the log cannot be read.

@@ -22,9 +22,9 @@ struct BenchParseCommand: AsyncParsableCommand {
         commandName: "parse",
         abstract: "Parse FILE in memory N times with a warm series cache and print one JSON line.",
         discussion: """
-            Output: {"peer":"vigil","impl":…,"bytes":…,"samples":…,"runs_ns":[…],"cpu_ns":[…],
-            "median_ns":…,"ns_per_sample":…,"allocs_per_sample":…}. samples counts sample lines
-            (each histogram bucket, _sum and _count line is one). allocs_per_sample is null unless the
+            Output: {"peer":"vigil","impl":…,"bytes":…,"samples":…,"runs_ns":[…],"cpu_ns":[…], \
+            "median_ns":…,"ns_per_sample":…,"allocs_per_sample":…}. samples counts sample lines \
+            (each histogram bucket, _sum and _count line is one). allocs_per_sample is null unless the \
             process runs with the allocation counter preloaded (scripts/bench.sh does that).
             """
     )

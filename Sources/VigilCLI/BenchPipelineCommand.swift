@@ -10,7 +10,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         commandName: "pipeline",
         abstract: "Scrape FILE from memory N times through the daemon's pipeline and print one JSON line.",
         discussion: """
-            The same JSON line as `vigil bench parse`. Everything but the network: the transport hands
+            The same JSON line as `vigil bench parse`. Everything but the network: the transport hands \
             over FILE's bytes (as libcurl would), then the scrape is parsed, labelled, stored and scored.
             """
     )

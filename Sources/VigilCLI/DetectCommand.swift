@@ -7,7 +7,7 @@ struct DetectCommand: AsyncParsableCommand {
         commandName: "detect",
         abstract: "Score a timestamp,value CSV (NAB's format) and write timestamp,value,anomaly_score.",
         discussion: """
-            Timestamps are ISO-8601 (2014-07-01 00:00:00) or Unix seconds. Streaming: a row's score depends
+            Timestamps are ISO-8601 (2014-07-01 00:00:00) or Unix seconds. Streaming: a row's score depends \
             only on the rows before it, so scoring a prefix of the file gives the same scores for it.
             """
     )

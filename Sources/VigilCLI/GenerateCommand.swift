@@ -7,7 +7,7 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Write a deterministic synthetic exposition (text 0.0.4) to stdout.",
         discussion: """
-            Shapes: kube-state-metrics (long label sets), cadvisor (timestamps, cgroup paths),
+            Shapes: kube-state-metrics (long label sets), cadvisor (timestamps, cgroup paths), \
             histogram (12 buckets + _sum + _count per series). The same arguments give the same bytes.
             """
     )

@@ -7,8 +7,8 @@ struct LintCommand: AsyncParsableCommand {
         commandName: "lint",
         abstract: "Check Prometheus text 0.0.4 or OpenMetrics 1.0 exposition files.",
         discussion: """
-            Each invalid input is reported on stderr as FILE:LINE:COL: message, and the whole input is
-            rejected, as a scraper rejects a bad scrape. Exits 0 when every input is valid, 1 otherwise.
+            Each invalid input is reported on stderr as FILE:LINE:COL: message, and the whole input is \
+            rejected, as a scraper rejects a bad scrape. Exits 0 when every input is valid, 1 otherwise. \
             An input is held whole while it is checked: one over --max-input-bytes (256 MiB) is refused.
 
             Examples:

@@ -7,9 +7,9 @@ struct ParseCommand: AsyncParsableCommand {
         commandName: "parse",
         abstract: "Parse an exposition file and print its families, samples and exemplars.",
         discussion: """
-            JSON output: {"format":…,"families":[{"name","type","help","unit","samples":[{"name",
-            "labels":{…},"value","timestamp_ms","exemplar":{"labels","value","timestamp"}}]}]}.
-            Values are strings ("NaN", "+Inf", "1.5"), as in Prometheus's HTTP API. The output is written
+            JSON output: {"format":…,"families":[{"name","type","help","unit","samples":[{"name", \
+            "labels":{…},"value","timestamp_ms","exemplar":{"labels","value","timestamp"}}]}]}. \
+            Values are strings ("NaN", "+Inf", "1.5"), as in Prometheus's HTTP API. The output is written \
             family by family; an input over --max-input-bytes (256 MiB) is refused.
             """
     )

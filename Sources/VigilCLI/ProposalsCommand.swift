@@ -9,9 +9,9 @@ struct ProposalsCommand: AsyncParsableCommand {
         commandName: "proposals",
         abstract: "List, show, approve or reject the running daemon's proposals.",
         discussion: """
-            Talks to vigil run's API (--url, default http://127.0.0.1:9464). Approving and rejecting need
-            the daemon started with --web.enable-approvals and credentials it accepts (--bearer-token-file,
-            or --username with --password-file). An approved proposal is applied under every guard (the
+            Talks to vigil run's API (--url, default http://127.0.0.1:9464). Approving and rejecting need \
+            the daemon started with --web.enable-approvals and credentials it accepts (--bearer-token-file, \
+            or --username with --password-file). An approved proposal is applied under every guard (the \
             daemon must run with --allow-apply); a refusal says which guard and why.
 
             Exit status: 0, 1 when the daemon refuses, 2 on errors.

@@ -25,9 +25,9 @@ struct KubeActCommand: AsyncParsableCommand {
               vigil kube act expand-pvc pvc/data --size=20Gi
               vigil kube act set-hpa-max hpa/web --max-replicas=10
 
-            Each prints what it did, then the kubectl command that does the same.
-            With --dry-run=server the API server checks the change (authorization,
-            admission, validation) and stores nothing. Exit status: 0 on success,
+            Each prints what it did, then the kubectl command that does the same. \
+            With --dry-run=server the API server checks the change (authorization, \
+            admission, validation) and stores nothing. Exit status: 0 on success, \
             1 when the cluster refused (its message is printed), 2 on usage errors.
             """
     )

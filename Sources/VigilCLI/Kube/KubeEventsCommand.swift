@@ -9,8 +9,8 @@ struct KubeEventsCommand: AsyncParsableCommand {
         commandName: "events",
         abstract: "List a namespace's events (core/v1), and follow them with --watch.",
         discussion: """
-            The table shows LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, as kubectl get events does;
-            -o json prints one event object per line. --watch keeps following as a client-go reflector
+            The table shows LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, as kubectl get events does; \
+            -o json prints one event object per line. --watch keeps following as a client-go reflector \
             does: resumes after a dropped connection, relists after a 410, backs off on errors.
             """
     )

@@ -13,29 +13,29 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the daemon: scrape targets, score every series, serve /metrics and the anomalies API.",
         discussion: """
-            With --config, targets and settings come from a YAML file shaped like Prometheus's (see
+            With --config, targets and settings come from a YAML file shaped like Prometheus's (see \
             deploy/vigil.yaml); flags given as well override it. Without a file, the sidecar one-liner:
 
               vigil run --scrape http://127.0.0.1:8080/metrics --listen 0.0.0.0:9464 --state-dir /var/lib/vigil
 
             With no target at all, Vigil only serves its API (a webhook-only receiver).
 
-            Diagnosis: with rule files (rule_files:, --rules, else ./rules or /etc/vigil/rules if present),
-            every diagnosis_interval (30s) the diagnosis engine reads the recent history of the series the
-            rules select and, with a cluster (kubernetes:, --kubeconfig/--context, else $KUBECONFIG,
-            ~/.kube/config or the pod's service account), the cluster's state; incidents are logged and
+            Diagnosis: with rule files (rule_files:, --rules, else ./rules or /etc/vigil/rules if present), \
+            every diagnosis_interval (30s) the diagnosis engine reads the recent history of the series the \
+            rules select and, with a cluster (kubernetes:, --kubeconfig/--context, else $KUBECONFIG, \
+            ~/.kube/config or the pod's service account), the cluster's state; incidents are logged and \
             served.
 
-            Endpoints: GET /metrics (Vigil's own metrics and vigil_anomaly_score for every scored series),
-            /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets,
-            /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, /api/v1/proposals,
+            Endpoints: GET /metrics (Vigil's own metrics and vigil_anomaly_score for every scored series), \
+            /healthz, /readyz (ready after every target's first scrape), /api/v1/anomalies, /api/v1/targets, \
+            /api/v1/incidents[?state=open|resolved], /api/v1/incidents/ID, /api/v1/proposals, \
             /api/v1/proposals/ID, POST /-/reload.
 
-            Remediation: every proposal is sent to the cluster as a server-side dry run (its diff is shown);
-            nothing is changed unless --allow-apply is given and a playbook (or remediation.autonomy) says
-            apply or a person approves, and then only under the guards of remediation: (namespaces,
-            cooldown, rate limit, blast radius); every step is in <state-dir>/audit.jsonl first
-            (vigil audit reads it). SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully,
+            Remediation: every proposal is sent to the cluster as a server-side dry run (its diff is shown); \
+            nothing is changed unless --allow-apply is given and a playbook (or remediation.autonomy) says \
+            apply or a person approves, and then only under the guards of remediation: (namespaces, \
+            cooldown, rate limit, blast radius); every step is in <state-dir>/audit.jsonl first \
+            (vigil audit reads it). SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully, \
             writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
 
             Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag \
