@@ -15,7 +15,8 @@ struct HelpTextTests {
         for command in Self.commands(VigilCommand.self) {
             let lines = command.configuration.discussion.split(separator: "\n", omittingEmptySubsequences: false)
             for (line, next) in zip(lines, lines.dropFirst())
-            where !line.isEmpty && !line.hasPrefix(" ") && !next.isEmpty && !next.hasPrefix(" ") && !next.hasPrefix("-") {
+            where !line.isEmpty && !line.hasPrefix(" ") && !next.isEmpty && !next.hasPrefix(" ") && !next.hasPrefix("-")
+            {
                 Issue.record("\(command._commandName): a line break inside a paragraph after \"\(line)\"")
             }
         }
