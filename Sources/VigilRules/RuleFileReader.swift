@@ -109,8 +109,17 @@ enum RuleFileReader {
             readChoice($0, "\(path).sensitivity", reader)
         }
         let change = fields["min_change"].flatMap { readNumber($0, "\(path).min_change", reader, in: 0...100) }
-        let hold = fields["for"].flatMap { reader.seconds($0, "\(path).for") }
+        let hold = fields["for"].flatMap { reader.seconds($0, "\(path).for", zero: true) }
         let labels = fields["labels"].map { reader.stringMap($0, "\(path).labels") } ?? [:]
+        // Read, not just kept: a label nothing reads would look like routing that does not happen.
+        for (label, value) in labels.sorted(by: { $0.key < $1.key })
+        where label != "severity" || !SignalRule.severities.contains(value) {
+            reader.fail(
+                fields["labels"],
+                "\(path).labels",
+                "\(label): \"\(value)\": only severity is read, one of \(SignalRule.severities.joined(separator: ", "))"
+            )
+        }
         guard let name, let selector, let transform else { return nil }
         return SignalRule(
             name: name,

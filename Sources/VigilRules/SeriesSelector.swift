@@ -79,6 +79,13 @@ public struct SeriesSelector: Sendable, CustomStringConvertible {
                         )
                     }
                 }
+                // PromQL's parser: `foo{__name__="bar"}` names the metric twice (and could match nothing).
+                if label == "__name__", !name.isEmpty {
+                    throw ParseError(
+                        column: 1,
+                        message: "metric name must not be set twice: \"\(name)\" or \"\(value)\""
+                    )
+                }
                 matchers.append(Matcher(label: label, op: op, value: value, regex: regex))
                 scanner.skipSpaces()
                 if scanner.take(",") {

@@ -43,7 +43,11 @@ public struct SignalRule: Sendable {
     public var minimumChange: Double
     /// `for:` — how long the deviation must hold before the anomaly fires.
     public var holdFor: Double
+    /// `labels:`, of which `severity` alone is read: the anomaly's severity, and so its incident's
+    /// (``severities``; warning when not given).
     public var labels: [String: String]
+    /// The severities a signal's anomaly may have, least first.
+    public static let severities = ["info", "warning", "critical"]
     /// Where it was written: `file:line`.
     public var origin: String
 

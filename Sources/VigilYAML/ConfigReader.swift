@@ -74,9 +74,11 @@ public final class ConfigReader {
     }
 
     /// A duration above zero and at most ``DurationSyntax/maximumSeconds`` (100 years).
-    public func seconds(_ node: Node, _ path: String) -> Double? {
+    /// A duration in seconds; zero only where `zero` allows it (`for: 0s`, promtool's `eval_time: 0s`:
+    /// Prometheus takes both; an interval or a timeout of zero means nothing).
+    public func seconds(_ node: Node, _ path: String, zero: Bool = false) -> Double? {
         switch node.scalar.map({ DurationSyntax.readSeconds($0.string) }) ?? .invalid {
-        case .value(let seconds) where seconds > 0:
+        case .value(let seconds) where seconds > 0 || (zero && seconds == 0):
             return seconds
         case .tooLarge:
             fail(node, path, "\(describe(node)) is out of range: at most 100y")

@@ -34,4 +34,14 @@ struct SignalAnomalyEvidenceTests {
         #expect(evidence.message.contains("from the recent level (usual range 9"))
         #expect(evidence.message.hasSuffix("level shift since 1970-01-01T03:20:00Z, ongoing"))
     }
+
+    /// The rule's `labels: {severity: …}` is the evidence's severity (it was warning whatever the rule said).
+    @Test(arguments: [
+        (["severity": "critical"], Finding.Severity.critical), (["severity": "info"], .info), ([:], .warning),
+    ])
+    func theRulesSeverityIsTheEvidences(labels: [String: String], severity: Finding.Severity) throws {
+        let rule = SignalRule(name: "queue_depth", selector: try SeriesSelector("queue_depth"), labels: labels)
+        let anomaly = try #require(SignalWatch.anomalies(in: Self.signal, rule: rule).first)
+        #expect(DiagnosisEngine.evidence(anomaly).severity == severity)
+    }
 }

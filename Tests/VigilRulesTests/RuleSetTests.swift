@@ -68,6 +68,38 @@ struct RuleSetTests {
         }
     }
 
+    /// A signal's `labels:` are read, not just kept: `severity` (info, warning, critical) is its
+    /// anomalies' severity, and any other label, which nothing would read, is refused; `for: 0s` is
+    /// Prometheus's default and taken. Every label was accepted and ignored, and `for: 0s` refused.
+    @Test func aSignalsLabelsAreReadAndForMayBeZero() throws {
+        let good = try write(
+            """
+            signals:
+              - {name: a, selector: up, labels: {severity: critical}, for: 0s}
+              - {name: b, selector: up}
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let rules = try RuleSet.load([good])
+        #expect(rules.signals.map(\.holdFor) == [0, 0])
+        #expect(rules.signals.first?.labels == ["severity": "critical"])
+        let bad = try write(
+            """
+            signals:
+              - {name: a, selector: up, labels: {severity: page, team: db}}
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        #expect {
+            try RuleSet.load([bad])
+        } throws: { error in
+            (error as? RuleSet.LoadError)?.errors == [
+                "\(bad):2:37: signals[0].labels: severity: \"page\": only severity is read, one of info, warning, critical",
+                "\(bad):2:37: signals[0].labels: team: \"db\": only severity is read, one of info, warning, critical",
+            ]
+        }
+    }
+
     /// A file with an error gives no signal; a playbook in another file naming one of its signals is not
     /// reported as well (one error per playbook buried the real one). Fixed, the reference resolves.
     @Test func aBadFilesSignalsAreNotReportedMissingElsewhere() throws {

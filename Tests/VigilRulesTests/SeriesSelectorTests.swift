@@ -39,6 +39,9 @@ struct SeriesSelectorTests {
         (#"x{a="\x4g"}"#, "column 9: illegal character U+0067 'g' in escape sequence"),
         (#"x{a="\uD800"}"#, "column 12: escape sequence is an invalid Unicode code point"),
         (#"x{a="\xff"}"#, "column 10: escape sequence \\x… is a byte above 0x7F, not UTF-8 text"),
+        // PromQL's parser: a name before the braces and another in them.
+        (#"foo{__name__="bar"}"#, "column 1: metric name must not be set twice: \"foo\" or \"bar\""),
+        (#"foo{__name__=~"b.*"}"#, "column 1: metric name must not be set twice: \"foo\" or \"b.*\""),
     ])
     func refuses(selector: String, expected: String) {
         #expect(throws: SeriesSelector.ParseError.self) { try SeriesSelector(selector) }

@@ -356,7 +356,7 @@ public struct DiagnosisEngine: Sendable {
             object: where_,
             message: message,
             at: anomaly.startedAt,
-            severity: .warning,
+            severity: anomaly.severity,
             ended: anomaly.ongoing ? nil : anomaly.lastSeenAt
         )
     }

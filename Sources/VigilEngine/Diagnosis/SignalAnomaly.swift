@@ -20,6 +20,8 @@ public struct SignalAnomaly: Sendable, Equatable {
     /// Not over at the end of the data: fewer than ``SignalWatch/recoverySamples`` normal samples since its
     /// last deviating one (a sample or two back in range in a noisy outage is no recovery).
     public var ongoing: Bool
+    /// The rule's `labels: {severity: …}`, warning when it gives none.
+    public var severity: Finding.Severity = .warning
 }
 
 /// Finds anomalies in one signal as the daemon would, sample by sample: a robust level learns the
@@ -124,7 +126,8 @@ public struct SignalWatch: Sendable {
                         peak: value,
                         spread: continuing?.spread ?? level.spread(floor: floor),
                         deviation: deviation,
-                        ongoing: true
+                        ongoing: true,
+                        severity: Finding.Severity.allCases.first { "\($0)" == rule.labels["severity"] } ?? .warning
                     )
                 }
                 continue

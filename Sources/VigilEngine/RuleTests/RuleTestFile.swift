@@ -120,10 +120,11 @@ public struct RuleTestFile: Sendable {
         for (index, item) in checks.enumerated() {
             let itemPath = "\(path).expected_incidents[\(index)]"
             let check = reader.fields(item, itemPath, allowed: ["eval_time", "incidents"])
-            guard let at = check["eval_time"].flatMap({ reader.seconds($0, "\(itemPath).eval_time") }) else {
+            guard let time = check["eval_time"] else {
                 reader.fail(item, itemPath, "eval_time: required")
                 continue
             }
+            guard let at = reader.seconds(time, "\(itemPath).eval_time", zero: true) else { continue }
             let incidents = (check["incidents"].map { reader.list($0, "\(itemPath).incidents") } ?? []).enumerated()
                 .compactMap { offset, node -> Expectation? in
                     let incidentPath = "\(itemPath).incidents[\(offset)]"
