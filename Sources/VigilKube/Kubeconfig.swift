@@ -42,7 +42,9 @@ public enum Kubeconfig {
                 if paths.count == 1 { throw KubeconfigError("\(path): cannot read the kubeconfig") }
                 continue
             }
-            files.append(try KubeconfigFile(path: path, yaml: String(decoding: data, as: UTF8.self)))
+            let text: String
+            do { text = try YAMLDocument.text(data, file: path) } catch { throw KubeconfigError(error.message) }
+            files.append(try KubeconfigFile(path: path, yaml: text))
         }
         guard !files.isEmpty else { throw KubeconfigError("no kubeconfig found in \(paths.joined(separator: ":"))") }
         var merged = MergedKubeconfig(files)

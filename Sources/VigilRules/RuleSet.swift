@@ -39,7 +39,12 @@ public struct RuleSet: Sendable {
                 continue
             }
             do {
-                let loaded = try RuleFileReader.read(String(decoding: data, as: UTF8.self), file: file)
+                let text: String
+                do { text = try YAMLDocument.text(data, file: file) } catch {
+                    errors.append(error.message)
+                    continue
+                }
+                let loaded = try RuleFileReader.read(text, file: file)
                 set.signals += loaded.signals
                 set.playbooks += loaded.playbooks
                 set.files.append(file)

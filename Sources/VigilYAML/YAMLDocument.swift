@@ -15,6 +15,24 @@ public enum YAMLDocument {
     /// repetition through aliases is bounded.
     public static let maximumAliasedNodes = 100_000
 
+    /// A YAML file's bytes as text: UTF-8, as YAML must be, else the place of the first byte that is not
+    /// (decoding would replace it with U+FFFD, and a selector or a name holding one silently matches
+    /// nothing).
+    public static func text(_ bytes: some Collection<UInt8>, file: String) throws(SyntaxError) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var (offset, line, column) = (0, 1, 1)
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+            offset += UTF8.width(scalar)
+            (line, column) = scalar == "\n" ? (line + 1, 1) : (line, column + 1)
+        }
+        let byte = bytes.dropFirst(offset).first ?? 0
+        throw SyntaxError(
+            message: "\(file):\(line):\(column): not UTF-8 text (byte 0x\(String(byte, radix: 16, uppercase: true)))"
+        )
+    }
+
     /// The document's root node, or nil for an empty document.
     public static func compose(_ yaml: String, file: String) throws(SyntaxError) -> Node? {
         let root: Node?

@@ -12,6 +12,20 @@ import VigilYAML
 
 /// `vigil run`'s configuration: the file, its errors, and the flags over it.
 struct RunConfigTests {
+    /// A configuration that is not UTF-8 is refused with the place of the bad byte (a label value holding
+    /// it was read with U+FFFD in its place).
+    @Test func aConfigurationThatIsNotUTF8IsRefusedWithThePlace() throws {
+        let directory = try TemporaryDirectory("config")
+        let file = directory.file("vigil.yaml")
+        let bytes = Array("scrape_configs:\n  - job_name: caf".utf8) + [0xE9] + Array("\n".utf8)
+        FileManager.default.createFile(atPath: file.path, contents: Data(bytes))
+        #expect {
+            try DaemonConfig.load(file: file.path)
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == ["\(file.path):2:18: not UTF-8 text (byte 0xE9)"]
+        }
+    }
+
     @Test func theShippedExampleIsValidAndMeansWhatItsCommentsSay() throws {
         let config = try DaemonConfig.load(file: repositoryRoot.appendingPathComponent("deploy/vigil.yaml").path)
         #expect(config.listenHost == "0.0.0.0" && config.listenPort == 9464)

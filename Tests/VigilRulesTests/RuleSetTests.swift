@@ -100,6 +100,27 @@ struct RuleSetTests {
         }
     }
 
+    /// A rule file that is not UTF-8 is refused with the place of its first bad byte; the other files'
+    /// errors are still listed. Decoding replaced the byte with U+FFFD, and the selector holding it
+    /// could never match.
+    @Test func aFileThatIsNotUTF8IsRefusedWithThePlace() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rules-\(UUID()).yaml").path
+        var bytes = Array("signals:\n  - {name: a, selector: 'foo{a=\"".utf8)
+        bytes += [0xC3, 0x28] + Array("\"}'}\n".utf8)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let other = try write("signals: [{name: b}]\n")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        #expect {
+            try RuleSet.load([path, other])
+        } throws: { error in
+            (error as? RuleSet.LoadError)?.errors == [
+                "\(path):2:33: not UTF-8 text (byte 0xC3)",
+                "\(other):1:11: signals[0]: selector: required",
+            ]
+        }
+    }
+
     /// A file with an error gives no signal; a playbook in another file naming one of its signals is not
     /// reported as well (one error per playbook buried the real one). Fixed, the reference resolves.
     @Test func aBadFilesSignalsAreNotReportedMissingElsewhere() throws {

@@ -98,7 +98,9 @@ struct DaemonConfig: Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Invalid(errors: ["\(path): cannot read the configuration file"])
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        let text: String
+        do { text = try YAMLDocument.text(data, file: path) } catch { throw Invalid(errors: [error.message]) }
+        return try parse(text, file: path)
     }
 
     static func parse(_ yaml: String, file: String) throws(Invalid) -> DaemonConfig {

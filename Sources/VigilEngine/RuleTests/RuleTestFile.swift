@@ -46,7 +46,7 @@ public struct RuleTestFile: Sendable {
         }
         let root: Node?
         do {
-            root = try YAMLDocument.compose(String(decoding: data, as: UTF8.self), file: path)
+            root = try YAMLDocument.compose(YAMLDocument.text(data, file: path), file: path)
         } catch {
             throw LoadError(errors: [error.message])
         }
