@@ -22,8 +22,12 @@ import VigilTestKit
         Scenario(name: "node-failure-1", object: "/api/v1/nodes/node-3"),
     ]
 
-    /// A fake API server holding `scenario`'s objects, and an empty state directory.
-    static func cluster(_ scenario: String) async throws -> (FakeAPIServer, URL) {
+    /// A fake API server holding `scenario`'s objects (each as `edit` leaves it), and an empty state
+    /// directory.
+    static func cluster(
+        _ scenario: String,
+        edit: (inout [String: Any]) -> Void = { _ in }
+    ) async throws -> (FakeAPIServer, URL) {
         let server = try FakeAPIServer()
         let list =
             try JSONSerialization.jsonObject(
@@ -33,7 +37,8 @@ import VigilTestKit
                     )
                 )
             ) as! [String: Any]
-        for item in list["items"] as! [[String: Any]] {
+        for var item in list["items"] as! [[String: Any]] {
+            edit(&item)
             let body = try JSONSerialization.data(withJSONObject: ["object": item])
             try await server.control("/__create", String(decoding: body, as: UTF8.self))
         }
@@ -137,25 +142,14 @@ import VigilTestKit
     /// the daemon's are: the failing node's drain would evict pods of shop, denied there, and says so.
     @Test func theDryRunsShownAreJudgedByTheConfigsNamespaces() async throws {
         let scenario = Self.scenarios[2]
-        let (server, state) = try await Self.cluster(scenario.name)
-        defer { try? FileManager.default.removeItem(at: state) }
-        // The node's pods of shop as they were before the taint manager deleted them: pods long deleted
-        // are skipped (and their namespace no matter), so this drain would evict none.
-        let items =
-            try JSONSerialization.jsonObject(
-                with: Data(
-                    contentsOf: repositoryRoot.appendingPathComponent(
-                        "sample-metrics/scenarios/\(scenario.name)/cluster.json"
-                    )
-                )
-            ) as! [String: Any]
-        for var pod in items["items"] as! [[String: Any]] where pod["kind"] as? String == "Pod" {
-            var metadata = pod["metadata"] as! [String: Any]
-            guard metadata.removeValue(forKey: "deletionTimestamp") != nil else { continue }
-            pod["metadata"] = metadata
-            let body = try JSONSerialization.data(withJSONObject: ["object": pod])
-            try await server.control("/__create", String(decoding: body, as: UTF8.self))
+        // The node's pods as they were before the taint manager deleted them: pods long deleted are
+        // skipped (and their namespace no matter), so this drain would evict none.
+        let (server, state) = try await Self.cluster(scenario.name) { item in
+            guard var metadata = item["metadata"] as? [String: Any] else { return }
+            metadata["deletionTimestamp"] = nil
+            item["metadata"] = metadata
         }
+        defer { try? FileManager.default.removeItem(at: state) }
         let config = try Self.config("remediation:\n  namespaces: {deny: [kube-system, shop]}\n")
         let arguments =
             Self.arguments(scenario.name, server, state).filter { !["--apply", "--yes"].contains($0) } + [

@@ -131,27 +131,20 @@ struct DrainFilterTests {
     /// The cordon landed, then reading a DaemonSet was refused (RBAC's 403): the node changed, so the
     /// failure says it may have (status 0), and the guards count it; its own 403 read as nothing changed.
     @Test func aFailureAfterTheCordonMayHaveLanded() async throws {
-        try await server.reset()
-        try await server.control(
-            "/__refuse",
-            #"{"path": "/apis/apps/v1/namespaces/shop/daemonsets/web", "status": 403}"#
-        )
-        let failure = await #expect(throws: KubeError.self) {
-            try await client.perform(.drain(node: "node-1", Self.everything), dryRun: false)
+        let daemonSet = "/apis/apps/v1/namespaces/shop/daemonsets/web"
+        func drain(dryRun: Bool) async throws -> KubeError? {
+            try await server.reset()
+            try await server.control("/__refuse", #"{"path": "\#(daemonSet)", "status": 403}"#)
+            return await #expect(throws: KubeError.self) {
+                try await client.perform(.drain(node: "node-1", Self.everything), dryRun: dryRun)
+            }
         }
+        let failure = try await drain(dryRun: false)
         #expect(failure?.code == 0)
         #expect(failure?.message.hasPrefix("node/node-1 cordoned\n") == true, "\(failure?.message ?? "")")
-        #expect(failure?.message.hasSuffix("refused by the test: /apis/apps/v1/namespaces/shop/daemonsets/web") == true)
+        #expect(failure?.message.hasSuffix("refused by the test: \(daemonSet)") == true)
         // Nothing was cordoned by a dry run: its failure keeps the server's status.
-        try await server.reset()
-        try await server.control(
-            "/__refuse",
-            #"{"path": "/apis/apps/v1/namespaces/shop/daemonsets/web", "status": 403}"#
-        )
-        let dry = await #expect(throws: KubeError.self) {
-            try await client.perform(.drain(node: "node-1", Self.everything), dryRun: true)
-        }
-        #expect(dry?.code == 403)
+        #expect(try await drain(dryRun: true)?.code == 403)
     }
 
     /// Options decoded from a record or board entry written before the skip existed have none; a skip

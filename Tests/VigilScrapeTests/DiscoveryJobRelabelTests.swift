@@ -52,17 +52,23 @@ struct DiscoveryJobRelabelTests {
         #expect(target.job == "kubernetes-pods")
     }
 
-    /// A blackbox job on pods annotated for the usual pods job: with rules, the `prometheus.io/*`
-    /// annotations mean nothing, as in Prometheus (they overrode the rewritten address's port and path).
-    @Test func annotationsMeanNothingToAJobWithRules() throws {
-        let job = DiscoveryJob(
+    /// The blackbox exporter's job: the discovered address to `__param_target`, the prober's to `__address__`.
+    static func probeJob(params: [String: [String]] = [:]) throws -> DiscoveryJob {
+        DiscoveryJob(
             template: ScrapeTarget(url: "", job: "blackbox"),
             metricsPath: "/probe",
             relabeling: [
                 try RelabelRule(action: .replace, sourceLabels: ["__address__"], targetLabel: "__param_target"),
                 try RelabelRule(action: .replace, targetLabel: "__address__", replacement: "blackbox:9115"),
-            ]
+            ],
+            params: params
         )
+    }
+
+    /// A blackbox job on pods annotated for the usual pods job: with rules, the `prometheus.io/*`
+    /// annotations mean nothing, as in Prometheus (they overrode the rewritten address's port and path).
+    @Test func annotationsMeanNothingToAJobWithRules() throws {
+        let job = try Self.probeJob()
         var discovered = Self.discovered
         discovered["__meta_kubernetes_pod_annotation_prometheus_io_port"] = "8080"
         discovered["__meta_kubernetes_pod_annotation_prometheus_io_path"] = "/metrics"
@@ -107,15 +113,7 @@ struct DiscoveryJobRelabelTests {
     /// The blackbox exporter's pattern: the job's `params` give the module, relabelling moves the
     /// discovered address into `__param_target` and points `__address__` at the exporter.
     @Test func aProbeJobsParamsAndRelabelledTargetMakeTheProbesURL() throws {
-        let job = DiscoveryJob(
-            template: ScrapeTarget(url: "", job: "blackbox"),
-            metricsPath: "/probe",
-            relabeling: [
-                try RelabelRule(action: .replace, sourceLabels: ["__address__"], targetLabel: "__param_target"),
-                try RelabelRule(action: .replace, targetLabel: "__address__", replacement: "blackbox:9115"),
-            ],
-            params: ["module": ["http_2xx"]]
-        )
+        let job = try Self.probeJob(params: ["module": ["http_2xx"]])
         #expect(
             job.target(from: ["__address__": "10.1.0.7:8080"])?.url
                 == "http://blackbox:9115/probe?module=http_2xx&target=10.1.0.7%3A8080"
