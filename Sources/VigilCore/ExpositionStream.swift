@@ -76,12 +76,20 @@ public struct ExpositionStream {
 
     /// Ends the body: parses a last line that has no line break, then checks the body as a whole (an
     /// OpenMetrics body must end with `# EOF`). Returns false when `onSample` stopped the parse.
+    ///
+    /// Read as Prometheus's scraper reads it (``OpenMetricsReading/prometheus``), a text body ends with a
+    /// line break whether it has one or not (`promlexer` appends one to every body): a hand-written
+    /// exporter that leaves it out is up for Prometheus, and was down here. HTTP's framing, not the last
+    /// line break, tells a whole body from one cut short. Read to the letter, it must end with one.
     public mutating func finish(_ onSample: SampleHandler) throws(ExpositionError) -> Bool {
         let limit = parser.limits.maxLineBytes
         if limit > 0, partialLength > limit {
             throw ExpositionParser.overlongLine(parser.lineNumber &+ 1, length: partialLength, limit: limit)
         }
         if partialLength > 0 {
+            if parser.reading == .prometheus, parser.format == .prometheusText {
+                partialLine.append(UInt8(ascii: "\n"))
+            }
             guard try parsePartialLine(onSample) else { return false }
         }
         _ = try parser.finish()

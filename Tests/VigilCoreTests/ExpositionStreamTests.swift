@@ -174,4 +174,29 @@ struct ExpositionStreamTests {
         #expect(!proceed)
         #expect(seen == 2)
     }
+
+    /// A text body without its last line break, read as Prometheus's scraper reads it (`promlexer` appends
+    /// one to every body): the last line is a sample like any other, and a last TYPE line is metadata. Read
+    /// to the letter (`vigil lint`, as promtool), it is refused. Scrapes refused it, where Prometheus has
+    /// the target up.
+    @Test(arguments: [
+        ("a 1", ["a 1"]), ("a 1\nb{x=\"y\"} 2 1000", ["a 1", "b{x=\"y\"} 2"]), ("a 1\n# TYPE b gauge", ["a 1"]),
+    ])
+    func aLastLineWithoutItsBreakIsReadAsPrometheusReadsIt(body: String, expected: [String]) throws {
+        func read(_ reading: OpenMetricsReading) throws -> [String] {
+            let cache = SeriesCache()
+            var stream = ExpositionStream(format: .prometheusText, reading: reading, cache: cache)
+            var seen: [String] = []
+            let collect: ExpositionStream.SampleHandler = { sample, _ in
+                seen.append("\(LabelSet.description(of: cache.labels(of: sample.series) ?? [])) \(Int(sample.value))")
+                return true
+            }
+            let bytes = Array(body.utf8)
+            _ = try bytes.withUnsafeBytes { try stream.consume($0, collect) }
+            _ = try stream.finish(collect)
+            return seen
+        }
+        #expect(try read(.prometheus) == expected)
+        #expect(throws: ExpositionError.self) { try read(.specification) }
+    }
 }

@@ -89,7 +89,8 @@ struct PrometheusTextTests {
         .init(
             input: "a 1",
             error: "1:4: unexpected end of input: the last line must end with a line break",
-            why: "Prometheus needs the final line break"
+            why:
+                "read to the letter, as promtool reads it, the last line needs its line break (a scrape does not: ExpositionStreamTests)"
         ),
         .init(
             input: "a 1\n# TYPE a gauge",
