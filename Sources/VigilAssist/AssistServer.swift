@@ -19,9 +19,16 @@ public enum AssistServer {
             capabilities: .init(tools: .init(listChanged: false))
         )
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools.definitions) }
-        await server.withMethodHandler(CallTool.self) { params in
-            try await tools.call(params.name, arguments: params.arguments)
-        }
+        await server.withMethodHandler(CallTool.self) { params in try await answer(params, with: tools) }
         return server
+    }
+
+    /// A tool call's result, or `CancellationError` once the client cancelled the call
+    /// (`notifications/cancelled`): the SDK then answers nothing, as the specification asks. A tool's
+    /// failures are its result's `isError`, so a cancelled call was answered all the same.
+    static func answer(_ params: CallTool.Parameters, with tools: AssistTools) async throws -> CallTool.Result {
+        let result = try await tools.call(params.name, arguments: params.arguments)
+        try Task.checkCancellation()
+        return result
     }
 }

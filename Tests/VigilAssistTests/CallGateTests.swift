@@ -1,6 +1,7 @@
 import MCP
 import Testing
-import VigilAssist
+
+@testable import VigilAssist
 
 /// Tool calls past the gate's limit are refused at once, not queued: the SDK starts a task per request,
 /// so queueing would grow with whatever the agent sends.
@@ -59,5 +60,23 @@ import VigilAssist
         await catalog.release()
         let (three, four) = try await (third, fourth)
         #expect(three.isError != true && four.isError != true)
+    }
+
+    /// A call the client cancelled (`notifications/cancelled`, which cancels its task) ends in
+    /// `CancellationError`, so the SDK answers nothing, as the specification asks; a tool's failures are
+    /// its result's `isError`, and the cancelled call was answered all the same.
+    @Test func aCancelledCallIsAnsweredWithNothing() async throws {
+        let catalog = HeldCatalog()
+        let tools = AssistTools(catalog: catalog)
+        let call = Task { try await AssistServer.answer(.init(name: "list_incidents"), with: tools) }
+        while await catalog.waiting < 1 { await Task.yield() }
+        call.cancel()
+        await catalog.release()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        // Not cancelled, the same call is answered.
+        let answered = Task { try await AssistServer.answer(.init(name: "list_incidents"), with: tools) }
+        while await catalog.waiting < 1 { await Task.yield() }
+        await catalog.release()
+        #expect(try await answered.value.isError != true)
     }
 }

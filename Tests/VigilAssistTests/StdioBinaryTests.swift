@@ -95,9 +95,29 @@ import Glibc
         if !process.isRunning { #expect(process.terminationStatus == 0) }
     }
 
+    /// A client that leaves its end of the input pipe non-blocking (the read end is shared with the
+    /// server): "nothing yet" is no end of input. The server took it for one and exited at once, silent.
+    @Test func aNonBlockingInputIsWaitedOn() throws {
+        let (process, input, lines) = try Self.start { input in
+            let fd = input.fileHandleForReading.fileDescriptor
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Nothing written until the server has tried to read: it polls rather than ending.
+        usleep(500_000)
+        #expect(process.isRunning, "vigil mcp ended before its input did")
+        input.fileHandleForWriting.write(Data(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#.utf8 + [10]))
+        let answer = try #require(lines.next())
+        #expect(answer.contains(#""id":1"#) && answer.contains(#""result""#), "\(answer)")
+        try input.fileHandleForWriting.close()
+    }
+
     /// `vigil mcp` on a replay, its pipes, and a watchdog: SIGKILL after `seconds`, so a server that hangs
     /// fails the test (its output closes) instead of hanging it.
-    static func start(watchdog seconds: Double = hangTimeout) throws -> (Process, input: Pipe, output: LineReader) {
+    static func start(
+        watchdog seconds: Double = hangTimeout,
+        preparing prepare: (Pipe) -> Void = { _ in }
+    ) throws -> (Process, input: Pipe, output: LineReader) {
         let process = Process()
         process.executableURL = binary
         process.arguments = [
@@ -110,6 +130,7 @@ import Glibc
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        prepare(input)
         // Called off once the process has ended, so that no other process that takes its pid is killed.
         let ended = Locked(false)
         process.terminationHandler = { _ in ended.withLock { $0 = true } }

@@ -43,6 +43,48 @@ struct IncomingLineTests {
         #expect(IncomingLine.answeredIDs(in: Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8)).isEmpty)
     }
 
+    /// A string or number the SDK cannot read anywhere in the message (a lone surrogate, a byte that is no
+    /// UTF-8, `1e400`) is a parse error, answered to the request's id where it can be read: the SDK
+    /// answered it under an id of its own making, and the request stayed owed an answer for ever.
+    @Test func anUnreadableStringOrNumberIsAParseErrorAnsweredToItsRequest() throws {
+        let surrogate = Data(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"x":"\ud800"}}}"#.utf8)
+        let notUTF8 =
+            Data(
+                #"{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"diagnose","arguments":{"namespace":""#
+                    .utf8
+            )
+            + Data([0xC3]) + Data(#""}}}"#.utf8)
+        let huge = Data(
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x","arguments":{"n":1e400}}}"#.utf8
+        )
+        let notification = Data(#"{"jsonrpc":"2.0","method":"notifications/initialized","params":{"x":"\udc00"}}"#.utf8)
+        for (line, id) in [(surrogate, 1 as Any), (notUTF8, "a"), (huge, 2), (notification, NSNull())] {
+            let read = IncomingLine(line)
+            let refusal = try Self.error(read.refusal)
+            #expect(refusal.code == -32700 && read.requestIDs.isEmpty)
+            #expect("\(refusal.id ?? "none")" == "\(id)")
+        }
+    }
+
+    /// JSON-RPC's codes where the SDK gave others: params a method does not take are invalid params
+    /// (-32602; it said internal error), an object that is neither request nor response an invalid
+    /// request (-32600; it said parse error), both answered to the id; an empty batch an invalid request
+    /// with the null id (the SDK made up an id).
+    @Test(arguments: [
+        (#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":5}}"#, -32602, "3"),
+        (#"{"jsonrpc":"2.0","id":3,"method":"tools/call"}"#, -32602, "3"),
+        (#"{"jsonrpc":"2.0","id":"c","method":"tools/call","params":{"name":"x","arguments":[1]}}"#, -32602, "c"),
+        (#"{"jsonrpc":"2.0","id":0,"method":"initialize"}"#, -32602, "0"),
+        (#"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":"bogus"}}"#, -32602, "4"),
+        (#"{"jsonrpc":"2.0","id":1}"#, -32600, "1"),
+        ("[]", -32600, "<null>"),
+    ])
+    func refusalsCarryJSONRPCsCodes(line: String, code: Int, id: String) throws {
+        let refusal = try Self.error(Self.line(line).refusal)
+        #expect(refusal.code == code, "\(refusal)")
+        #expect("\(refusal.id ?? "none")" == id)
+    }
+
     @Test func whatIsNoMessageIsRefusedWithTheNullId() throws {
         let parse = try Self.error(Self.line("this is not json").refusal)
         #expect(parse.id is NSNull && parse.code == -32700)

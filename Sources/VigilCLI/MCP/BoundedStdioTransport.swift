@@ -63,6 +63,13 @@ actor BoundedStdioTransport: Transport {
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
+                if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                    // Standard input left non-blocking by the client: no input yet is not its end. This
+                    // thread is the reader's own, so it may wait.
+                    var wanted = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&wanted, 1, -1)
+                    continue
+                }
                 guard count > 0 else { break }
                 for piece in framer.feed(buffer[..<count]) {
                     switch piece {
@@ -119,7 +126,13 @@ actor BoundedStdioTransport: Transport {
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR || errno == EAGAIN { continue }
+            if count < 0, errno == EINTR { continue }
+            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                // Standard output non-blocking and full: the client reads slower. Wait off the thread
+                // (it belongs to the cooperative pool) rather than spin on it.
+                try? await Task.sleep(for: .milliseconds(5))
+                continue
+            }
             guard count > 0 else { throw MCPError.transportError(POSIXError(.EPIPE)) }
             written += count
         }

@@ -46,6 +46,15 @@ struct IncomingLine {
             refusal = Self.error(-32600, "Invalid Request")
             return
         }
+        // Every string and number in it readable, as the SDK reads the whole message: a lone surrogate
+        // (`"\\ud800"`), a byte that is no UTF-8 or `1e400` anywhere in the params passed the fields read
+        // above, and the SDK answered it with an id of its own making, so its request stayed owed an
+        // answer for ever and held its place in the backlog.
+        guard (try? decoder.decode(Value.self, from: line)) != nil else {
+            let id = isBatch || messages.count != 1 ? nil : messages[0].id
+            refusal = Self.error(-32700, "Parse error: a string or number in the message cannot be read", id: id)
+            return
+        }
         // What the SDK would answer under an id of its own making, or not at all, would be owed an answer
         // for ever: a message it cannot decode (it answers with a random id; in a batch, one such item
         // fails the whole batch), a request whose id it cannot read, and a message with a method and a
@@ -69,12 +78,56 @@ struct IncomingLine {
             refusal = Self.error(-32600, "Invalid Request: a message is a request or a response, not both")
             return
         }
+        guard !isBatch || !messages.isEmpty else {
+            refusal = Self.error(-32600, "Invalid Request: an empty batch")
+            return
+        }
+        // A message with an id and neither a method nor an outcome is no request and no response: the SDK
+        // called it a parse error, which JSON-RPC keeps for text that is no JSON.
+        if !isBatch, let message = messages.first, message.method == nil, !message.hasOutcome {
+            refusal = Self.error(-32600, "Invalid Request: neither a method nor a result or error", id: message.id)
+            return
+        }
+        if !isBatch, let message = messages.first, let id = message.id, let problem = Self.paramsProblem(message, line)
+        {
+            refusal = Self.error(-32602, "Invalid params: \(problem)", id: id)
+            return
+        }
         for message in messages where message.method != nil {
             if let id = message.id {
                 requestIDs.append(id)
             } else if let id = message.cancels {
                 cancelledIDs.append(id)
             }
+        }
+    }
+
+    /// Why a request's params are not what its method takes, for the methods Vigil answers: the SDK
+    /// answered such a request with an internal error (-32603), where JSON-RPC has invalid params
+    /// (-32602). `tools/list` takes no cursor: every tool comes in one page, so any cursor is invalid.
+    private static func paramsProblem(_ message: Message, _ line: Data) -> String? {
+        let method = message.method ?? ""
+        switch method {
+        case "tools/call": return problem(method, CallTool.Parameters.self, line)
+        case "initialize": return problem(method, Initialize.Parameters.self, line)
+        case "tools/list": return message.hasCursor ? "no such cursor: every tool is listed in one page" : nil
+        default: return nil
+        }
+    }
+
+    /// The message's params as `Params`, or why they are not.
+    private struct Envelope<Params: Decodable>: Decodable {
+        var params: Params
+    }
+
+    private static func problem<Params: Decodable>(_ method: String, _ type: Params.Type, _ line: Data) -> String? {
+        do {
+            _ = try JSONDecoder().decode(Envelope<Params>.self, from: line)
+            return nil
+        } catch let DecodingError.keyNotFound(key, _) {
+            return "\(method) needs \"\(key.stringValue)\""
+        } catch {
+            return "\(method)'s params are not of the shape it takes"
         }
     }
 
@@ -103,10 +156,12 @@ struct IncomingLine {
         var hasOutcome = false
         /// The request a `notifications/cancelled` cancels.
         var cancels: String?
+        /// Its params hold a `cursor`.
+        var hasCursor = false
 
         enum Keys: String, CodingKey {
             case version = "jsonrpc"
-            case method, id, params, requestId, result, error
+            case method, id, params, requestId, result, error, cursor
         }
 
         init(from decoder: any Decoder) throws {
@@ -119,10 +174,9 @@ struct IncomingLine {
                 id = Self.key(container, .id)
                 hasInvalidID = id == nil
             }
-            if method == "notifications/cancelled",
-                let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params)
-            {
-                cancels = Self.key(params, .requestId)
+            if let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params) {
+                if method == "notifications/cancelled" { cancels = Self.key(params, .requestId) }
+                hasCursor = params.contains(.cursor)
             }
         }
 
@@ -137,8 +191,13 @@ struct IncomingLine {
         }
     }
 
-    /// A JSON-RPC error answer with the null id: the line has no id the transport can answer to.
-    static func error(_ code: Int, _ message: String) -> Data {
-        Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(message.jsonLiteral)}}"#.utf8)
+    /// A JSON-RPC error answer to the request keyed `id` (as ``Message`` keys it), or with the null id
+    /// where the line has no id the transport can answer to.
+    static func error(_ code: Int, _ message: String, id: String? = nil) -> Data {
+        let idJSON =
+            id.map { $0.hasPrefix("s") ? String($0.dropFirst()).jsonLiteral : String($0.dropFirst()) } ?? "null"
+        return Data(
+            #"{"jsonrpc":"2.0","id":\#(idJSON),"error":{"code":\#(code),"message":\#(message.jsonLiteral)}}"#.utf8
+        )
     }
 }
