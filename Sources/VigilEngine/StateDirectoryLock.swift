@@ -19,30 +19,39 @@ public final class StateDirectoryLock: Sendable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
+        /// Another process holds the claim; false when the lock could not be taken at all (a file system
+        /// without locks, a lock file nobody may open).
+        public let held: Bool
     }
 
     /// Claims `directory`, which must exist; throws at once, naming the holder, when another process has.
     public init(directory: String, host: String = ProcessInfo.processInfo.hostName) throws(Failure) {
         path = (directory as NSString).appendingPathComponent("vigil.lock")
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Failure(description: "cannot open \(path): \(AuditLog.errno())") }
+        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Made by another user (a daemon once run as root): it still locks when opened to read.
+        let writable = descriptor >= 0
+        if !writable, Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else {
+            throw Failure(description: "cannot open \(path): \(AuditLog.errno())", held: false)
+        }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let reason = Glibc.errno
             if reason == EINTR { continue }
             let holder = Self.holder(descriptor)
             close(descriptor)
             guard reason == EWOULDBLOCK else {
-                throw Failure(description: "cannot lock \(path): \(String(cString: strerror(reason)))")
+                throw Failure(description: "cannot lock \(path): \(String(cString: strerror(reason)))", held: false)
             }
             throw Failure(
                 description:
-                    "state_dir \(directory) is in use by another vigil run\(holder.map { " (\($0))" } ?? ""): give each daemon its own state_dir"
+                    "state_dir \(directory) is in use by another vigil run\(holder.map { " (\($0))" } ?? ""): give each daemon its own state_dir",
+                held: true
             )
         }
         self.descriptor = descriptor
         // Who holds it, for the next claimant's message; the lock, not this text, is the claim.
         let holder = Array("pid \(getpid()) on \(host)\n".utf8)
-        if ftruncate(descriptor, 0) == 0 {
+        if writable, ftruncate(descriptor, 0) == 0 {
             _ = holder.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         }
     }

@@ -200,9 +200,10 @@ public struct NodeSummary: Sendable, Equatable {
     public var conditions: [String: String]
     /// Condition type → when its status last changed.
     public var transitions: [String: Date]
-    /// Whether a taint keeps pods off it (effect `NoSchedule` or `NoExecute`): a control plane's, a
-    /// dedicated pool's, or the node controller's on a node that is not ready.
-    public var repelsPods: Bool
+    /// Whether it is a control plane that keeps workloads off (a `node-role.kubernetes.io/control-plane`
+    /// or `…/master` taint, effect `NoSchedule` or `NoExecute`). Other such taints (a spot pool's, a GPU
+    /// pool's) keep off only the pods that do not tolerate them, which a node's taints cannot tell.
+    public var isReservedControlPlane: Bool
 
     /// Pressure conditions that hold, and a Ready that does not.
     public var problems: [String] {
@@ -218,8 +219,9 @@ public struct NodeSummary: Sendable, Equatable {
         self.name = name
         let spec = object["spec"] as? [String: Any]
         unschedulable = spec?["unschedulable"] as? Bool ?? false
-        repelsPods = (spec?["taints"] as? [[String: Any]] ?? []).contains {
-            ["NoSchedule", "NoExecute"].contains($0["effect"] as? String ?? "")
+        isReservedControlPlane = (spec?["taints"] as? [[String: Any]] ?? []).contains {
+            ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"].contains($0["key"] as? String)
+                && ["NoSchedule", "NoExecute"].contains($0["effect"] as? String ?? "")
         }
         let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
         self.conditions = Dictionary(

@@ -435,7 +435,11 @@ public struct KubeClient: Sendable {
             // DaemonSet, a 429 listing pods): status 0, what may have landed, so that the guards count
             // it (a status of its own read as nothing changed).
             guard cordon != nil, !dryRun, error.code != 0 else { throw error }
-            throw KubeError(code: 0, reason: error.reason, message: (lines + [error.message]).joined(separator: "\n"))
+            throw KubeError(
+                code: 0,
+                reason: error.reason,
+                message: (lines + [error.description]).joined(separator: "\n")
+            )
         }
         if let beforeEvicting, !evict.isEmpty, !(await beforeEvicting(evict.map { "\($0.namespace)/\($0.name)" })) {
             let refused = "the evictions could not be put on record before they were sent: none was sent"

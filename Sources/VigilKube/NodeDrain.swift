@@ -94,7 +94,9 @@ struct NodeDrain {
             let phase = (pod["status"] as? [String: Any])?["phase"] as? String
             let finished = phase == "Succeeded" || phase == "Failed"
             let owner = Self.controller(of: metadata)
-            if let owner, owner.kind == "DaemonSet", owner.apiVersion == "apps/v1", !finished {
+            // By kind alone, as kubectl 1.32 judges it: a DaemonSet of another group (OpenKruise's) is looked
+            // up as apps/v1's, answers 404, and goes only with --force.
+            if let owner, owner.kind == "DaemonSet", !finished {
                 let daemonSet = KubeObjectReference(.daemonset, namespace: namespace, name: owner.name)
                 do {
                     _ = try await client.send(KubeRequest(method: "GET", path: daemonSet.path))
@@ -183,10 +185,10 @@ struct NodeDrain {
     /// The pod's controller as `metav1.GetControllerOf` finds it: the owner reference marked `controller:
     /// true`, and none where no reference is (an owner there only for garbage collection makes no
     /// replacement, so its pod is unmanaged, for --force alone).
-    static func controller(of metadata: [String: Any]) -> (apiVersion: String, kind: String, name: String)? {
+    static func controller(of metadata: [String: Any]) -> (kind: String, name: String)? {
         let owners = metadata["ownerReferences"] as? [[String: Any]] ?? []
         guard let owner = owners.first(where: { $0["controller"] as? Bool == true }) else { return nil }
-        return (owner["apiVersion"] as? String ?? "", owner["kind"] as? String ?? "", owner["name"] as? String ?? "")
+        return (owner["kind"] as? String ?? "", owner["name"] as? String ?? "")
     }
 
     /// Whether the pod's deletion time passed longer ago than ``DrainOptions/skipWaitForDeleteTimeout``

@@ -73,9 +73,9 @@ public final class ConfigReader {
         return value
     }
 
-    /// A duration above zero and at most ``DurationSyntax/maximumSeconds`` (100 years).
-    /// A duration in seconds; zero only where `zero` allows it (`for: 0s`, promtool's `eval_time: 0s`:
-    /// Prometheus takes both; an interval or a timeout of zero means nothing).
+    /// A duration in seconds, above zero (or zero where `zero` allows it: `for: 0s`, promtool's
+    /// `eval_time: 0s`, which Prometheus takes; an interval or a timeout of zero means nothing) and at
+    /// most ``DurationSyntax/maximumSeconds`` (100 years).
     public func seconds(_ node: Node, _ path: String, zero: Bool = false) -> Double? {
         switch node.scalar.map({ DurationSyntax.readSeconds($0.string) }) ?? .invalid {
         case .value(let seconds) where seconds > 0 || (zero && seconds == 0):

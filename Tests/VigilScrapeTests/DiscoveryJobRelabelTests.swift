@@ -52,6 +52,20 @@ struct DiscoveryJobRelabelTests {
         #expect(target.job == "kubernetes-pods")
     }
 
+    /// A job with rules labels its targets' workloads only where it sets both `namespace` and `pod` (the
+    /// daemon warns of one that does not); a job without rules always does.
+    @Test func aJobLabelsWorkloadsWhereItsRulesSetNamespaceAndPod() throws {
+        func set(_ label: String, from source: String) throws -> RelabelRule {
+            try RelabelRule(action: .replace, sourceLabels: [source], targetLabel: label)
+        }
+        #expect(DiscoveryJob(template: ScrapeTarget(url: "", job: "pods")).labelsWorkloads)
+        #expect(!(try Self.probeJob().labelsWorkloads))
+        let namespaceOnly = try [set("namespace", from: "__meta_kubernetes_namespace")]
+        #expect(!DiscoveryJob(template: ScrapeTarget(url: "", job: "pods"), relabeling: namespaceOnly).labelsWorkloads)
+        let both = try namespaceOnly + [set("pod", from: "__meta_kubernetes_pod_name")]
+        #expect(DiscoveryJob(template: ScrapeTarget(url: "", job: "pods"), relabeling: both).labelsWorkloads)
+    }
+
     /// The blackbox exporter's job: the discovered address to `__param_target`, the prober's to `__address__`.
     static func probeJob(params: [String: [String]] = [:]) throws -> DiscoveryJob {
         DiscoveryJob(

@@ -117,6 +117,17 @@ struct Daemon {
                 )
             )
             logger.info("discovering targets", metadata: ["jobs": "\(config.discovery.count)", "shard": "\(shard)"])
+            // Such a job's targets are what its rules make of them, as in Prometheus: without these two
+            // labels its series are scored, but diagnosis cannot tell whose they are.
+            for job in config.discovery.map(\.job) where !job.labelsWorkloads {
+                logger.warning(
+                    "a kubernetes_sd job's relabel_configs set no namespace and pod labels: diagnosis cannot tie its series to workloads",
+                    metadata: [
+                        "job": "\(job.template.job)",
+                        "fix": "replace rules from __meta_kubernetes_namespace and __meta_kubernetes_pod_name",
+                    ]
+                )
+            }
         }
         let elector = kubeConnection.flatMap { connection in
             config.cluster.leaderElection.map { settings in

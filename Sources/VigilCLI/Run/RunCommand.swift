@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigilEngine
 import VigilKube
 import VigilRules
@@ -301,7 +302,13 @@ struct RunCommand: AsyncParsableCommand {
             if let directory = config.stateDirectory {
                 try Daemon.prepareStateDirectory(directory)
                 do { claim = try StateDirectoryLock(directory: directory) } catch {
-                    throw DaemonConfig.Invalid(errors: [error.description])
+                    guard !error.held else { throw DaemonConfig.Invalid(errors: [error.description]) }
+                    // A file system without locks (NFS without lockd) ran Vigil before the claim existed:
+                    // it still does, unguarded against a second daemon, and says so.
+                    VigilLogging.logger(format: config.logFormat, level: config.logLevel).warning(
+                        "state_dir not claimed: a second vigil run on it would not be noticed",
+                        metadata: ["error": "\(error.description)"]
+                    )
                 }
             }
             if config.remediation.allowApply {

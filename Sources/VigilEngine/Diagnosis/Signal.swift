@@ -102,9 +102,11 @@ public struct Signal: Sendable {
             return index >= 0 && index < count ? index : nil
         }
 
+        /// The signal at the steps it has a value: a step whose value is NaN or infinite (a sum holding
+        /// a series's NaN, a ratio over nothing) is no measurement, for the watch or the analyzers.
         func signal(_ rule: String, _ labels: [String: String], _ points: Points) -> Signal {
             var signal = Signal(rule: rule, labels: labels, times: [], values: [])
-            for index in 0..<count where points.present[index] {
+            for index in 0..<count where points.present[index] && points.values[index].isFinite {
                 signal.times.append(start + Double(index) * step)
                 signal.values.append(points.values[index])
             }
@@ -131,8 +133,8 @@ public struct Signal: Sendable {
     /// A series's values (a counter's as its rate) on the grid, one a step: where it has more than one
     /// point in a step — scraped more often than the grid's step, which the first series set, or its own
     /// timestamps jittering about a half step — the last. (Summing them made a gauge twice or four times
-    /// itself.) NaN and ±Inf are no measurements (a staleness marker, a broken exporter), as for the
-    /// detectors.
+    /// itself.) A staleness marker ends the series; any other NaN or ±Inf is a value, as in PromQL, and
+    /// the step that holds it is dropped from the signal (``Grid/signal(_:_:_:)``).
     private static func forEachStep(
         of series: MetricHistory.Series,
         _ grid: Grid,

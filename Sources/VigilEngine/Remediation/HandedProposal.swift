@@ -217,8 +217,14 @@ public struct HandedProposal: Sendable, Equatable, Codable {
         // The cap as the builder writes a capped value (whole Mi, rounded up: `max: 1G` is 954Mi).
         let cap = template.maximum.flatMap { Quantity.value(Quantity.bytes($0)) } ?? .infinity
         switch request {
-        case .drain(_, let options) where options != ProposalBuilder.drainOptions:
-            return "its drain options are not those a playbook's drain uses"
+        case .drain(_, var options):
+            // A replica of the release before the skip hands its drains over without one: they wait for
+            // every pod, as drains did then, which asks for no more than a playbook's drain.
+            if options.skipWaitForDeleteTimeout == 0 {
+                options.skipWaitForDeleteTimeout = ProposalBuilder.drainOptions.skipWaitForDeleteTimeout
+            }
+            return options == ProposalBuilder.drainOptions
+                ? nil : "its drain options are not those a playbook's drain uses"
         case .undo(_, let revision?):
             return "it rolls back to revision \(revision); a playbook's rollback names none"
         case .setResources(_, nil, _, _):

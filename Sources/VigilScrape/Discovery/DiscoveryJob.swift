@@ -43,6 +43,15 @@ public struct DiscoveryJob: Sendable, Equatable {
         self.annotationPrefix = annotationPrefix
     }
 
+    /// Whether its targets carry `namespace` and `pod`, which diagnosis needs to tie a series to its
+    /// workload: a job without rules adds them, one with rules only where a `replace` sets each.
+    public var labelsWorkloads: Bool {
+        relabeling.isEmpty
+            || ["namespace", "pod"].allSatisfy { name in
+                relabeling.contains { $0.action == .replace && $0.targetLabel == name }
+            }
+    }
+
     /// The scrape target for a discovered target's labels, or nil when relabelling drops it.
     public func target(from discovered: [String: String]) -> ScrapeTarget? {
         var labels = discovered

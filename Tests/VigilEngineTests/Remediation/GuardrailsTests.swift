@@ -208,10 +208,13 @@ import VigilRules
             refused: "blast-radius"
         ),
         Case(
-            why: "the not-ready node itself drained, beside a ready one that only prefers no pods",
+            why: "the not-ready node itself drained, beside a ready one of a pool its pods may tolerate",
             proposal: proposal("drain", "node/n2", namespace: ""),
             nodes: Guardrails.Nodes(
-                [node("n1", taints: [("dedicated", "PreferNoSchedule")]), node("n2", ready: "False")]
+                [
+                    node("n1", taints: [("kubernetes.azure.com/scalesetpriority", "NoSchedule")]),
+                    node("n2", ready: "False"),
+                ]
             )
         ),
         Case(
