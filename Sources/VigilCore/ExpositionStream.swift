@@ -1,5 +1,6 @@
 /// Parses a body as it arrives, in pieces of any size, with the same result and the same errors as
-/// ``ExpositionParser`` over the whole body.
+/// ``ExpositionParser`` over the whole body — but for a text body's last line without its line break,
+/// which a stream reading as Prometheus's scraper reads takes (``finish(_:)``).
 ///
 /// Whole lines are parsed straight from each piece, while its bytes are still in the CPU cache; only a
 /// line split between two pieces is copied, into a buffer bounded by the line length limit. So a scrape

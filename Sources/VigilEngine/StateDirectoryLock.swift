@@ -19,9 +19,10 @@ public final class StateDirectoryLock: Sendable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
-        /// Another process holds the claim; false when the lock could not be taken at all (a file system
-        /// without locks, a lock file nobody may open).
-        public let held: Bool
+        /// The daemon must not start: another process holds the claim, or the lock file cannot be opened.
+        /// False only where the file system takes no locks (NFS without lockd): the daemon may go on
+        /// unclaimed, as it ran before the claim existed.
+        public let fatal: Bool
     }
 
     /// Claims `directory`, which must exist; throws at once, naming the holder, when another process has.
@@ -32,7 +33,7 @@ public final class StateDirectoryLock: Sendable {
         let writable = descriptor >= 0
         if !writable, Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
-            throw Failure(description: "cannot open \(path): \(AuditLog.errno())", held: false)
+            throw Failure(description: "cannot open \(path): \(AuditLog.errno())", fatal: true)
         }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let reason = Glibc.errno
@@ -40,12 +41,16 @@ public final class StateDirectoryLock: Sendable {
             let holder = Self.holder(descriptor)
             close(descriptor)
             guard reason == EWOULDBLOCK else {
-                throw Failure(description: "cannot lock \(path): \(String(cString: strerror(reason)))", held: false)
+                let unsupported = [ENOLCK, EOPNOTSUPP, ENOSYS].contains(reason)
+                throw Failure(
+                    description: "cannot lock \(path): \(String(cString: strerror(reason)))",
+                    fatal: !unsupported
+                )
             }
             throw Failure(
                 description:
-                    "state_dir \(directory) is in use by another vigil run\(holder.map { " (\($0))" } ?? ""): give each daemon its own state_dir",
-                held: true
+                    "state_dir \(directory) is in use by another vigil run\(holder.map { " (its lock file names \($0))" } ?? ""): give each daemon its own state_dir",
+                fatal: true
             )
         }
         self.descriptor = descriptor

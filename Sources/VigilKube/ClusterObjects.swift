@@ -200,10 +200,18 @@ public struct NodeSummary: Sendable, Equatable {
     public var conditions: [String: String]
     /// Condition type → when its status last changed.
     public var transitions: [String: Date]
-    /// Whether it is a control plane that keeps workloads off (a `node-role.kubernetes.io/control-plane`
-    /// or `…/master` taint, effect `NoSchedule` or `NoExecute`). Other such taints (a spot pool's, a GPU
-    /// pool's) keep off only the pods that do not tolerate them, which a node's taints cannot tell.
-    public var isReservedControlPlane: Bool
+    /// Whether a taint keeps ordinary workloads off (effect `NoSchedule` or `NoExecute`): a control
+    /// plane's, one Kubernetes sets itself (`node.kubernetes.io/*`: disk or PID pressure, network
+    /// unavailable, not ready), a cloud provider's before the node is initialised, or an autoscaler's on a
+    /// node it is removing. A pool's own taint (spot, GPU) keeps off only the pods that do not tolerate
+    /// it, which a node's taints cannot tell, so it is not counted.
+    public var repelsWorkloads: Bool
+
+    /// Taints outside `node.kubernetes.io/` that keep ordinary workloads off.
+    static let workloadRepellingTaints: Set<String> = [
+        "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master",
+        "node.cloudprovider.kubernetes.io/uninitialized", "ToBeDeletedByClusterAutoscaler", "karpenter.sh/disrupted",
+    ]
 
     /// Pressure conditions that hold, and a Ready that does not.
     public var problems: [String] {
@@ -219,9 +227,10 @@ public struct NodeSummary: Sendable, Equatable {
         self.name = name
         let spec = object["spec"] as? [String: Any]
         unschedulable = spec?["unschedulable"] as? Bool ?? false
-        isReservedControlPlane = (spec?["taints"] as? [[String: Any]] ?? []).contains {
-            ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"].contains($0["key"] as? String)
-                && ["NoSchedule", "NoExecute"].contains($0["effect"] as? String ?? "")
+        repelsWorkloads = (spec?["taints"] as? [[String: Any]] ?? []).contains { taint in
+            let key = taint["key"] as? String ?? ""
+            return ["NoSchedule", "NoExecute"].contains(taint["effect"] as? String ?? "")
+                && (key.hasPrefix("node.kubernetes.io/") || Self.workloadRepellingTaints.contains(key))
         }
         let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
         self.conditions = Dictionary(

@@ -317,7 +317,7 @@ struct DaemonTests {
         #expect(await second.exitStatus(within: 20) == 1)
         #expect(
             second.stderr
-                == "state_dir \(directory.url.path) is in use by another vigil run (pid \(getpid()) on vigil-0): give each daemon its own state_dir\n"
+                == "state_dir \(directory.url.path) is in use by another vigil run (its lock file names pid \(getpid()) on vigil-0): give each daemon its own state_dir\n"
         )
         withExtendedLifetime(holder) {}
     }

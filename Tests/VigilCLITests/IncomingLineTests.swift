@@ -85,6 +85,15 @@ struct IncomingLineTests {
         #expect("\(refusal.id ?? "none")" == id)
     }
 
+    /// What the SDK reads as it did is handed on: a null cursor is none, and a field it never reads
+    /// (outside the params) is not judged. A response is never answered under its id.
+    @Test func whatTheSDKReadsIsNotRefused() throws {
+        #expect(Self.line(#"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"cursor":null}}"#).refusal == nil)
+        #expect(Self.line(#"{"jsonrpc":"2.0","id":6,"method":"ping","x":1e400}"#).refusal == nil)
+        let response = try Self.error(Self.line(#"{"jsonrpc":"2.0","id":7,"result":{},"params":{"a":1e400}}"#).refusal)
+        #expect(response.code == -32700 && response.id is NSNull)
+    }
+
     @Test func whatIsNoMessageIsRefusedWithTheNullId() throws {
         let parse = try Self.error(Self.line("this is not json").refusal)
         #expect(parse.id is NSNull && parse.code == -32700)

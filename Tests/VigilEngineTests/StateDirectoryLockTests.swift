@@ -16,10 +16,10 @@ struct StateDirectoryLockTests {
         do {
             _ = try StateDirectoryLock(directory: temporary.url.path, host: "vigil-1")
         } catch {
-            #expect(error.held)
+            #expect(error.fatal)
             #expect(
                 error.description
-                    == "state_dir \(temporary.url.path) is in use by another vigil run (pid \(getpid()) on vigil-0): give each daemon its own state_dir"
+                    == "state_dir \(temporary.url.path) is in use by another vigil run (its lock file names pid \(getpid()) on vigil-0): give each daemon its own state_dir"
             )
         }
         withExtendedLifetime(first) {}
@@ -33,13 +33,13 @@ struct StateDirectoryLockTests {
         withExtendedLifetime(next) {}
     }
 
-    /// Not another daemon's claim: the daemon goes on unclaimed, with a warning (``Failure/held`` false).
+    /// A lock file that cannot be opened stops the start too: whoever made it may be running on it.
     @Test func aDirectoryThatCannotHoldTheLockIsRefusedWithTheReason() throws {
         #expect {
             _ = try StateDirectoryLock(directory: temporary.file("missing").path)
         } throws: { error in
             (error as? StateDirectoryLock.Failure).map {
-                !$0.held
+                $0.fatal
                     && $0.description
                         == "cannot open \(temporary.file("missing/vigil.lock").path): No such file or directory"
             } ?? false

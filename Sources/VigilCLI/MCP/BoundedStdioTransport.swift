@@ -128,9 +128,10 @@ actor BoundedStdioTransport: Transport {
             let count = bytes[written...].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                // Standard output non-blocking and full: the client reads slower. Wait off the thread
-                // (it belongs to the cooperative pool) rather than spin on it.
-                try? await Task.sleep(for: .milliseconds(5))
+                // Standard output non-blocking and full: the client reads slower. Wait for room without
+                // suspending: a suspension would let another answer's write into the middle of this line.
+                var room = pollfd(fd: output, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&room, 1, 100)
                 continue
             }
             guard count > 0 else { throw MCPError.transportError(POSIXError(.EPIPE)) }

@@ -46,13 +46,17 @@ struct IncomingLine {
             refusal = Self.error(-32600, "Invalid Request")
             return
         }
-        // Every string and number in it readable, as the SDK reads the whole message: a lone surrogate
-        // (`"\\ud800"`), a byte that is no UTF-8 or `1e400` anywhere in the params passed the fields read
-        // above, and the SDK answered it with an id of its own making, so its request stayed owed an
-        // answer for ever and held its place in the backlog.
-        guard (try? decoder.decode(Value.self, from: line)) != nil else {
-            let id = isBatch || messages.count != 1 ? nil : messages[0].id
-            refusal = Self.error(-32700, "Parse error: a string or number in the message cannot be read", id: id)
+        // Its params readable, as the SDK reads them: a lone surrogate (`"\\ud800"`), a byte that is no
+        // UTF-8 or `1e400` in them passed the fields read above, and the SDK answered it with an id of its
+        // own making, so its request stayed owed an answer for ever and held its place in the backlog. A
+        // request is answered under its id; a response (no method) never is, so its refusal has none.
+        let readable =
+            isBatch
+            ? (try? decoder.decode([ReadableParams].self, from: line)) != nil
+            : (try? decoder.decode(ReadableParams.self, from: line)) != nil
+        guard readable else {
+            let id = isBatch || messages.first?.method == nil ? nil : messages.first?.id
+            refusal = Self.error(-32700, "Parse error: a string or number in the params cannot be read", id: id)
             return
         }
         // What the SDK would answer under an id of its own making, or not at all, would be owed an answer
@@ -113,6 +117,11 @@ struct IncomingLine {
         case "tools/list": return message.hasCursor ? "no such cursor: every tool is listed in one page" : nil
         default: return nil
         }
+    }
+
+    /// A message's params as the SDK reads them (every string and number in them), and nothing else.
+    private struct ReadableParams: Decodable {
+        var params: Value?
     }
 
     /// The message's params as `Params`, or why they are not.
@@ -176,7 +185,8 @@ struct IncomingLine {
             }
             if let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params) {
                 if method == "notifications/cancelled" { cancels = Self.key(params, .requestId) }
-                hasCursor = params.contains(.cursor)
+                // A null cursor is none, as the SDK reads it.
+                hasCursor = (try? params.decode(String.self, forKey: .cursor)) != nil
             }
         }
 

@@ -302,7 +302,7 @@ struct RunCommand: AsyncParsableCommand {
             if let directory = config.stateDirectory {
                 try Daemon.prepareStateDirectory(directory)
                 do { claim = try StateDirectoryLock(directory: directory) } catch {
-                    guard !error.held else { throw DaemonConfig.Invalid(errors: [error.description]) }
+                    guard !error.fatal else { throw DaemonConfig.Invalid(errors: [error.description]) }
                     // A file system without locks (NFS without lockd) ran Vigil before the claim existed:
                     // it still does, unguarded against a second daemon, and says so.
                     VigilLogging.logger(format: config.logFormat, level: config.logLevel).warning(

@@ -25,8 +25,8 @@ struct Guardrails {
         var total: Int
         /// The names of the nodes marked unschedulable (cordoned), by anyone.
         var unschedulable: Set<String>
-        /// The names of the nodes that take no workload's pods though not cordoned: not ready, or a
-        /// control plane that keeps them off. They leave no room for a drained node's pods.
+        /// The names of the nodes that take no workload's pods though not cordoned: not ready, or tainted
+        /// to keep them off (``NodeSummary/repelsWorkloads``). They leave no room for a drained node's pods.
         var unusable: Set<String> = []
     }
 
@@ -122,7 +122,7 @@ struct Guardrails {
             if closed.union([node]).count >= nodes.total {
                 return "it would leave no node that takes pods (of \(nodes.total): \(nodes.unschedulable.count) "
                     + "unschedulable, \(nodes.unusable.subtracting(nodes.unschedulable).count) more not ready or "
-                    + "a control plane)"
+                    + "tainted to keep workloads off)"
             }
             let allowed = max(1, Int((policy.maxUnschedulableShare * Double(nodes.total)).rounded(.down)))
             if after > allowed {
@@ -223,7 +223,7 @@ extension Guardrails.Nodes {
             unschedulable: Set(nodes.filter(\.unschedulable).map(\.name)),
             // A node that reports no Ready condition at all is not judged by it.
             unusable: Set(
-                nodes.filter { $0.isReservedControlPlane || ($0.conditions["Ready"] ?? "True") != "True" }.map(\.name)
+                nodes.filter { $0.repelsWorkloads || ($0.conditions["Ready"] ?? "True") != "True" }.map(\.name)
             )
         )
     }

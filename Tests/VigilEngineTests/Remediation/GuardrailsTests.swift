@@ -208,6 +208,14 @@ import VigilRules
             refused: "blast-radius"
         ),
         Case(
+            why: "the other worker is under disk pressure: Kubernetes keeps pods off it though it is ready",
+            proposal: proposal("drain", "node/n1", namespace: ""),
+            nodes: Guardrails.Nodes([
+                node("n1"), node("n2", taints: [("node.kubernetes.io/disk-pressure", "NoSchedule")]),
+            ]),
+            refused: "blast-radius"
+        ),
+        Case(
             why: "the not-ready node itself drained, beside a ready one of a pool its pods may tolerate",
             proposal: proposal("drain", "node/n2", namespace: ""),
             nodes: Guardrails.Nodes(
