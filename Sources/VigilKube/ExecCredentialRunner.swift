@@ -70,7 +70,9 @@ actor ExecCredentialRunner {
         do {
             process = try PluginProcess.spawn(plugin.command, arguments: plugin.arguments, environment: environment)
         } catch {
-            throw failure("cannot run \(plugin.command): \(error.message)")
+            // With the plugin's install hint, as kubectl gives it when the plugin is missing.
+            let hint = plugin.installHint.map { "\n\n\($0)" } ?? ""
+            throw failure("cannot run \(plugin.command): \(error.message)\(hint)")
         }
         // Read both pipes while it runs (a full pipe would block it), and give up after the timeout.
         let output = process.output

@@ -27,7 +27,10 @@ extension KubeConnection {
                 "\(file): cannot be read (is automountServiceAccountToken false for this pod or its service account?)"
             )
         }
-        let namespace = (try? String(contentsOfFile: directory + "/namespace", encoding: .utf8))?
+        // `POD_NAMESPACE` first, as client-go's in-cluster config reads it (the downward API sets it).
+        let namespace =
+            environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (try? String(contentsOfFile: directory + "/namespace", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let bracketed = host.contains(":") ? "[\(host)]" : host
         return KubeConnection(

@@ -33,6 +33,14 @@ struct ClusterReader {
             fields["insecure-skip-tls-verify"].flatMap {
                 reader.bool($0, path + ".insecure-skip-tls-verify")
             } ?? false
+        // As client-go's validation: which of two certificate authorities is trusted is no guess to make.
+        if tls.caFile != nil, tls.caPEM != nil {
+            reader.fail(
+                fields["certificate-authority-data"],
+                path,
+                "certificate-authority-data and certificate-authority are both specified: give one"
+            )
+        }
         if tls.insecureSkipVerify, tls.caFile != nil || tls.caPEM != nil {
             reader.fail(
                 fields["insecure-skip-tls-verify"],
@@ -40,10 +48,27 @@ struct ClusterReader {
                 "insecure-skip-tls-verify and a certificate authority exclude each other"
             )
         }
-        let proxy = fields["proxy-url"].flatMap { reader.string($0, path + ".proxy-url") }
+        let proxy = fields["proxy-url"].flatMap { value in
+            reader.string(value, path + ".proxy-url").flatMap { Self.proxy($0, value, path + ".proxy-url", reader) }
+        }
         var connection = KubeConnection(server: server, tls: tls, proxyURL: proxy)
         connection.tlsServerName = fields["tls-server-name"].flatMap { reader.string($0, path + ".tls-server-name") }
         return connection
+    }
+}
+
+extension ClusterReader {
+    /// A `proxy-url` as client-go's `parseProxyURL` takes it (http, https or socks5), for libcurl: a
+    /// `socks5://` proxy resolves the server's name itself, as Go's SOCKS5 dialer has it resolve it
+    /// (`socks5h://` to libcurl, whose `socks5://` resolved it here, where a bastion's private names do
+    /// not resolve).
+    static func proxy(_ url: String, _ node: Node, _ path: String, _ reader: ConfigReader) -> String? {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        guard url.contains("://"), ["http", "https", "socks5"].contains(scheme) else {
+            reader.fail(node, path, "expected an http://, https:// or socks5:// URL, got \"\(url)\"")
+            return nil
+        }
+        return scheme == "socks5" ? "socks5h" + url.dropFirst(scheme.count) : url
     }
 }
 
@@ -86,11 +111,13 @@ struct UserReader {
             )
         }
         var credentials: [KubeConnection.Credential] = []
-        if let value = fields["token"], let token = reader.string(value, path + ".token") {
-            credentials.append(.token(token))
-        }
+        // The file first: client-go reads it at every request and sends what it holds, the token standing
+        // in only while the file cannot be read.
         if let value = fields["tokenFile"], let tokenFile = reader.string(value, path + ".tokenFile") {
             credentials.append(.tokenFile(file.resolve(tokenFile)))
+        }
+        if let value = fields["token"], let token = reader.string(value, path + ".token") {
+            credentials.append(.token(token))
         }
         if let value = fields["username"], let username = reader.string(value, path + ".username") {
             let password = fields["password"].flatMap { reader.string($0, path + ".password") } ?? ""
@@ -99,7 +126,7 @@ struct UserReader {
         if let value = fields["exec"], let plugin = readExec(value, path + ".exec") {
             credentials.append(.exec(plugin))
         }
-        // client-go prefers a token to a token file; two kinds of credential at once is a mistake here.
+        // A token and its file are one credential (the file wins); two kinds at once is a mistake here.
         if credentials.count > 1, !(credentials.count == 2 && fields["token"] != nil && fields["tokenFile"] != nil) {
             reader.fail(node, path, "more than one credential (token, tokenFile, username, exec): give one")
         }

@@ -207,5 +207,14 @@ struct ExecCredentialTests {
         } throws: { error in
             (error as! KubeError).message.contains("not client.authentication.k8s.io/v1")
         }
+        // Not installed: the hint says how to get it, as kubectl says it (it was left out then).
+        var missing = try plugin("{}")
+        missing.command = directory.file("no-such-plugin").path
+        await #expect {
+            try await ExecCredentialRunner(plugin: missing).credential()
+        } throws: { error in
+            let message = (error as! KubeError).message
+            return message.contains("cannot run \(missing.command)") && message.hasSuffix("\n\ninstall the plugin")
+        }
     }
 }

@@ -108,6 +108,48 @@ struct KubeconfigTests {
         #expect(connection.authorization == .bearerFile(directory.appendingPathComponent("tokens/robot").path))
     }
 
+    /// As client-go reads them: a token file wins over a token (the file is read at every request), a
+    /// `socks5://` proxy resolves the server's name (libcurl's `socks5h`; its `socks5` resolved it here),
+    /// and a proxy of another scheme, or two certificate authorities, are refused.
+    @Test func tokenFilesProxiesAndCertificateAuthoritiesAsClientGoReadsThem() throws {
+        func config(cluster: String, user: String) -> String {
+            """
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://api.internal:6443", \(cluster)}}]
+            users: [{name: u, user: {\(user)}}]
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+
+            """
+        }
+        let both = try write(
+            "both",
+            config(cluster: "proxy-url: socks5://bastion:1080", user: "token: a, tokenFile: t")
+        )
+        let connection = try Kubeconfig.load(paths: [both])
+        #expect(connection.authorization == .bearerFile(directory.appendingPathComponent("t").path))
+        #expect(connection.proxyURL == "socks5h://bastion:1080")
+        let ftp = try write("ftp", config(cluster: "proxy-url: ftp://bastion:21", user: "token: a"))
+        #expect {
+            try Kubeconfig.load(paths: [ftp])
+        } throws: { error in
+            (error as? KubeconfigError)?.errors.contains {
+                $0.hasSuffix("proxy-url: expected an http://, https:// or socks5:// URL, got \"ftp://bastion:21\"")
+            } == true
+        }
+        let data = Data("ca".utf8).base64EncodedString()
+        let two = try write(
+            "two",
+            config(cluster: "certificate-authority: ca.pem, certificate-authority-data: \(data)", user: "token: a")
+        )
+        #expect {
+            try Kubeconfig.load(paths: [two])
+        } throws: { error in
+            (error as? KubeconfigError)?.errors.contains {
+                $0.hasSuffix("certificate-authority-data and certificate-authority are both specified: give one")
+            } == true
+        }
+    }
+
     @Test func errorsNameTheFileLineAndField() throws {
         let path = try write(
             "broken",
@@ -215,6 +257,14 @@ struct InClusterConfigTests {
         #expect(connection.namespace == "shop")
         #expect(connection.tls.caFile == directory.url.path + "/ca.crt")
         #expect(connection.authorization == .bearerFile(directory.url.path + "/token"))
+        // The downward API's POD_NAMESPACE comes first, as in client-go.
+        let named = try KubeConnection.inCluster(
+            environment: [
+                "KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443", "POD_NAMESPACE": "ops",
+            ],
+            directory: directory.url.path
+        )
+        #expect(named.namespace == "ops")
 
         #expect(throws: KubeconfigError.self) {
             try KubeConnection.inCluster(environment: [:], directory: directory.url.path)
