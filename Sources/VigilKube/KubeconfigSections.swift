@@ -126,6 +126,10 @@ struct UserReader {
         if let value = fields["exec"], let plugin = readExec(value, path + ".exec") {
             credentials.append(.exec(plugin))
         }
+        // An exec plugin stands aside for any other credential, a client certificate's included: client-go
+        // never runs it then (it sent both the certificate and the plugin's token here, and refused a
+        // token beside it).
+        if credentials.count > 1 || hasCertificate, case .exec = credentials.last { credentials.removeLast() }
         // A token and its file are one credential (the file wins); two kinds at once is a mistake here.
         if credentials.count > 1, !(credentials.count == 2 && fields["token"] != nil && fields["tokenFile"] != nil) {
             reader.fail(node, path, "more than one credential (token, tokenFile, username, exec): give one")

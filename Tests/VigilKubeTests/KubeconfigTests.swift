@@ -150,6 +150,32 @@ struct KubeconfigTests {
         }
     }
 
+    /// client-go runs an exec plugin only where no token, basic auth or client certificate is given.
+    @Test func anExecPluginStandsAsideForAnyOtherCredential() throws {
+        let exec = "exec: {apiVersion: client.authentication.k8s.io/v1, command: get-token, interactiveMode: Never}"
+        func connection(_ user: String) throws -> KubeConnection {
+            let path = try write(
+                "exec",
+                """
+                current-context: c
+                clusters: [{name: k, cluster: {server: "https://k:6443"}}]
+                users: [{name: u, user: {\(user)}}]
+                contexts: [{name: c, context: {cluster: k, user: u}}]
+
+                """
+            )
+            return try Kubeconfig.load(paths: [path])
+        }
+        #expect(try connection("token: t, \(exec)").credential == .token("t"))
+        let pem = Data("x".utf8).base64EncodedString()
+        let certified = try connection("client-certificate-data: \(pem), client-key-data: \(pem), \(exec)")
+        #expect(certified.credential == .none && certified.tls.certificatePEM == Array("x".utf8))
+        guard case .exec = try connection(exec).credential else {
+            Issue.record("an exec plugin alone is the credential")
+            return
+        }
+    }
+
     @Test func errorsNameTheFileLineAndField() throws {
         let path = try write(
             "broken",
