@@ -41,7 +41,8 @@ public final class StateDirectoryLock: Sendable {
             let holder = Self.holder(descriptor)
             close(descriptor)
             guard reason == EWOULDBLOCK else {
-                let unsupported = [ENOLCK, EOPNOTSUPP, ENOSYS].contains(reason)
+                // No locks here (NFS without lockd, some FUSE and 9p file systems), not another holder.
+                let unsupported = [ENOLCK, EOPNOTSUPP, ENOSYS, EINVAL].contains(reason)
                 throw Failure(
                     description: "cannot lock \(path): \(String(cString: strerror(reason)))",
                     fatal: !unsupported

@@ -210,7 +210,9 @@ public struct NodeSummary: Sendable, Equatable {
     /// Taints outside `node.kubernetes.io/` that keep ordinary workloads off.
     static let workloadRepellingTaints: Set<String> = [
         "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master",
-        "node.cloudprovider.kubernetes.io/uninitialized", "ToBeDeletedByClusterAutoscaler", "karpenter.sh/disrupted",
+        "node.cloudprovider.kubernetes.io/uninitialized", "node.cloudprovider.kubernetes.io/shutdown",
+        "ToBeDeletedByClusterAutoscaler", "karpenter.sh/disrupted", "karpenter.sh/disruption",
+        "karpenter.sh/unregistered",
     ]
 
     /// Pressure conditions that hold, and a Ready that does not.

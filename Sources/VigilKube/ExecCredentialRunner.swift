@@ -70,8 +70,8 @@ actor ExecCredentialRunner {
         do {
             process = try PluginProcess.spawn(plugin.command, arguments: plugin.arguments, environment: environment)
         } catch {
-            // With the plugin's install hint, as kubectl gives it when the plugin is missing.
-            let hint = plugin.installHint.map { "\n\n\($0)" } ?? ""
+            // With the plugin's install hint where the plugin is missing, as kubectl gives it.
+            let hint = error.notFound ? plugin.installHint.map { "\n\n\($0)" } ?? "" : ""
             throw failure("cannot run \(plugin.command): \(error.message)\(hint)")
         }
         // Read both pipes while it runs (a full pipe would block it), and give up after the timeout.

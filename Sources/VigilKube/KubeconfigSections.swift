@@ -24,11 +24,12 @@ struct ClusterReader {
             return nil
         }
         var tls = TLSConfiguration()
+        // Empty is absent, as client-go reads every field (`len == 0`).
         tls.caFile = fields["certificate-authority"].flatMap { reader.string($0, path + ".certificate-authority") }
-            .map(file.resolve)
+            .flatMap { $0.isEmpty ? nil : file.resolve($0) }
         tls.caPEM = fields["certificate-authority-data"].flatMap {
             file.base64($0, path + ".certificate-authority-data")
-        }
+        }.flatMap { $0.isEmpty ? nil : $0 }
         tls.insecureSkipVerify =
             fields["insecure-skip-tls-verify"].flatMap {
                 reader.bool($0, path + ".insecure-skip-tls-verify")
@@ -49,7 +50,9 @@ struct ClusterReader {
             )
         }
         let proxy = fields["proxy-url"].flatMap { value in
-            reader.string(value, path + ".proxy-url").flatMap { Self.proxy($0, value, path + ".proxy-url", reader) }
+            reader.string(value, path + ".proxy-url").flatMap {
+                $0.isEmpty ? nil : Self.proxy($0, value, path + ".proxy-url", reader)
+            }
         }
         var connection = KubeConnection(server: server, tls: tls, proxyURL: proxy)
         connection.tlsServerName = fields["tls-server-name"].flatMap { reader.string($0, path + ".tls-server-name") }
@@ -111,15 +114,16 @@ struct UserReader {
             )
         }
         var credentials: [KubeConnection.Credential] = []
-        // The file first: client-go reads it at every request and sends what it holds, the token standing
-        // in only while the file cannot be read.
-        if let value = fields["tokenFile"], let tokenFile = reader.string(value, path + ".tokenFile") {
-            credentials.append(.tokenFile(file.resolve(tokenFile)))
-        }
-        if let value = fields["token"], let token = reader.string(value, path + ".token") {
+        // Empty is absent, as client-go reads every field (`len == 0`).
+        if let value = fields["token"], let token = reader.string(value, path + ".token"), !token.isEmpty {
             credentials.append(.token(token))
         }
-        if let value = fields["username"], let username = reader.string(value, path + ".username") {
+        if let value = fields["tokenFile"], let tokenFile = reader.string(value, path + ".tokenFile"),
+            !tokenFile.isEmpty
+        {
+            credentials.append(.tokenFile(file.resolve(tokenFile)))
+        }
+        if let value = fields["username"], let username = reader.string(value, path + ".username"), !username.isEmpty {
             let password = fields["password"].flatMap { reader.string($0, path + ".password") } ?? ""
             credentials.append(.basic(username: username, password: password))
         }
@@ -130,7 +134,9 @@ struct UserReader {
         // never runs it then (it sent both the certificate and the plugin's token here, and refused a
         // token beside it).
         if credentials.count > 1 || hasCertificate, case .exec = credentials.last { credentials.removeLast() }
-        // A token and its file are one credential (the file wins); two kinds at once is a mistake here.
+        // A token and its file are one credential: client-go sends the file's token where the file can be
+        // read and the token where not; Vigil sends the token (a file that cannot be read would fail every
+        // request). Two kinds at once is a mistake here.
         if credentials.count > 1, !(credentials.count == 2 && fields["token"] != nil && fields["tokenFile"] != nil) {
             reader.fail(node, path, "more than one credential (token, tokenFile, username, exec): give one")
         }

@@ -23,6 +23,8 @@ struct PluginProcess {
 
     struct SpawnError: Error {
         let message: String
+        /// The executable was not found (`ENOENT`): what an install hint is for.
+        var notFound = false
     }
 
     /// Starts `command` (looked up in `PATH`) with `arguments` and exactly `environment`; its standard
@@ -93,7 +95,7 @@ struct PluginProcess {
         guard status == 0 else {
             close(outputPipe[0])
             close(errorPipe[0])
-            throw SpawnError(message: String(cString: strerror(status)))
+            throw SpawnError(message: String(cString: strerror(status)), notFound: status == ENOENT)
         }
         return PluginProcess(
             pid: pid,

@@ -76,6 +76,9 @@ struct IncomingLineTests {
         (#"{"jsonrpc":"2.0","id":"c","method":"tools/call","params":{"name":"x","arguments":[1]}}"#, -32602, "c"),
         (#"{"jsonrpc":"2.0","id":0,"method":"initialize"}"#, -32602, "0"),
         (#"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":"bogus"}}"#, -32602, "4"),
+        (#"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":5}}"#, -32602, "4"),
+        // The SDK reads a batch's items whole: a field it cannot read anywhere in one is a parse error.
+        (#"[{"jsonrpc":"2.0","id":6,"method":"ping","x":1e400}]"#, -32700, "<null>"),
         (#"{"jsonrpc":"2.0","id":1}"#, -32600, "1"),
         ("[]", -32600, "<null>"),
     ])

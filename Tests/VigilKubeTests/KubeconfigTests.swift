@@ -120,16 +120,17 @@ struct KubeconfigTests {
         """
     }
 
-    /// As client-go reads them: a token file wins over a token (the file is read at every request), a
-    /// `socks5://` proxy resolves the server's name (libcurl's `socks5h`; its `socks5` resolved it here),
-    /// and a proxy of another scheme, or two certificate authorities, are refused.
+    /// As client-go reads them: a `socks5://` proxy resolves the server's name (libcurl's `socks5h`; its
+    /// `socks5` resolved it here), a proxy of another scheme and two certificate authorities are refused,
+    /// and an empty field is no field. (A token beside its file is sent: client-go sends the file's where
+    /// it can read it, the token where not.)
     @Test func tokenFilesProxiesAndCertificateAuthoritiesAsClientGoReadsThem() throws {
         let both = try write(
             "both",
             Self.oneContext(cluster: "proxy-url: socks5://bastion:1080", user: "token: a, tokenFile: t")
         )
         let connection = try Kubeconfig.load(paths: [both])
-        #expect(connection.authorization == .bearerFile(directory.appendingPathComponent("t").path))
+        #expect(connection.authorization == .bearer("a"))
         #expect(connection.proxyURL == "socks5h://bastion:1080")
         /// What loading a kubeconfig with `cluster`'s fields refuses.
         func refusals(_ cluster: String) throws -> [String] {
@@ -152,6 +153,10 @@ struct KubeconfigTests {
                 $0.hasSuffix("certificate-authority-data and certificate-authority are both specified: give one")
             }
         )
+        // Empty is absent: one authority, no proxy.
+        #expect(
+            try refusals("certificate-authority: ca.pem, certificate-authority-data: \"\", proxy-url: \"\"").isEmpty
+        )
     }
 
     /// client-go runs an exec plugin only where no token, basic auth or client certificate is given.
@@ -162,6 +167,11 @@ struct KubeconfigTests {
             return try Kubeconfig.load(paths: [path])
         }
         #expect(try connection("token: t, \(exec)").credential == .token("t"))
+        // An empty token is none: the plugin runs (Vigil sent an empty bearer token and skipped it).
+        guard case .exec = try connection("token: \"\", \(exec)").credential else {
+            Issue.record("an empty token stood in for the exec plugin")
+            return
+        }
         let pem = Data("x".utf8).base64EncodedString()
         let certified = try connection("client-certificate-data: \(pem), client-key-data: \(pem), \(exec)")
         #expect(certified.credential == .none && certified.tls.certificatePEM == Array("x".utf8))

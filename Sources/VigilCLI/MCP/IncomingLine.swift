@@ -50,9 +50,10 @@ struct IncomingLine {
         // UTF-8 or `1e400` in them passed the fields read above, and the SDK answered it with an id of its
         // own making, so its request stayed owed an answer for ever and held its place in the backlog. A
         // request is answered under its id; a response (no method) never is, so its refusal has none.
+        // A batch's items the SDK reads whole (`[Value]`); a single message, its params.
         let readable =
             isBatch
-            ? (try? decoder.decode([ReadableParams].self, from: line)) != nil
+            ? (try? decoder.decode([Value].self, from: line)) != nil
             : (try? decoder.decode(ReadableParams.self, from: line)) != nil
         guard readable else {
             let id = isBatch || messages.first?.method == nil ? nil : messages.first?.id
@@ -185,8 +186,8 @@ struct IncomingLine {
             }
             if let params = try? container.nestedContainer(keyedBy: Keys.self, forKey: .params) {
                 if method == "notifications/cancelled" { cancels = Self.key(params, .requestId) }
-                // A null cursor is none, as the SDK reads it.
-                hasCursor = (try? params.decode(String.self, forKey: .cursor)) != nil
+                // A null cursor is none, as the SDK reads it; any other is one (of no shape the SDK takes).
+                hasCursor = params.contains(.cursor) && !((try? params.decodeNil(forKey: .cursor)) ?? false)
             }
         }
 
