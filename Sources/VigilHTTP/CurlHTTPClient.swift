@@ -6,8 +6,8 @@ import Foundation
 /// transfer.
 ///
 /// libcurl brings HTTP/1.1 and HTTP/2, TLS through the system OpenSSL, gzip/deflate/brotli/zstd
-/// decoding, and the `http_proxy`/`https_proxy`/`no_proxy` environment variables (lower case for
-/// `http_proxy`, as libcurl reads it).
+/// decoding; each request says which proxy carries it (``ProxyRoute``: by default the proxy environment
+/// variables, read as Go reads them).
 public final class CurlHTTPClient: HTTPTransport {
     private let loop: CurlEventLoop
     /// Monotonic nanoseconds: when each transfer's deadline falls, and whether it passed while the

@@ -128,7 +128,16 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
 
-        if let proxy = request.proxy { vigil_curl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        // Always set, both: an unset proxy lets libcurl read the environment its own way, and an unset
+        // no-proxy list lets `NO_PROXY` send a request around the proxy the configuration names.
+        let proxy =
+            switch request.proxy {
+            case .direct: ""
+            case .through(let url): url
+            case .environment(let variables): variables.proxy(for: request.url) ?? ""
+            }
+        vigil_curl_setopt_string(handle, CURLOPT_PROXY, proxy)
+        vigil_curl_setopt_string(handle, CURLOPT_NOPROXY, "")
         if let connectTo = request.connectTo {
             connectToList = curl_slist_append(nil, connectTo)
             vigil_curl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList)

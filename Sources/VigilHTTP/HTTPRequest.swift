@@ -25,9 +25,9 @@ public struct HTTPRequest: Sendable {
     public var authorization: Authorization?
     /// Ask for gzip (and whatever else libcurl decodes) and decode it transparently.
     public var acceptCompression: Bool
-    /// A proxy for this request only (`http://`, `https://` or `socks5://`); nil leaves libcurl to the
-    /// proxy environment variables.
-    public var proxy: String?
+    /// Which proxy carries the request: by default the one the proxy environment variables name for its
+    /// URL, read as Go reads them (``ProxyEnvironment``); libcurl never reads them itself.
+    public var proxy: ProxyRoute
     /// Connect elsewhere than the URL's host while keeping its name for TLS (SNI and certificate
     /// verification), as libcurl's `CONNECT_TO` takes it: `HOST:PORT:CONNECT-HOST:CONNECT-PORT`. A
     /// kubeconfig's `tls-server-name` becomes this.
@@ -44,7 +44,7 @@ public struct HTTPRequest: Sendable {
         tls: TLSConfiguration = TLSConfiguration(),
         authorization: Authorization? = nil,
         acceptCompression: Bool = true,
-        proxy: String? = nil,
+        proxy: ProxyRoute = .environment(.process),
         connectTo: String? = nil
     ) {
         self.url = url
@@ -60,6 +60,18 @@ public struct HTTPRequest: Sendable {
         self.proxy = proxy
         self.connectTo = connectTo
     }
+}
+
+/// Which proxy, if any, carries a request.
+public enum ProxyRoute: Sendable, Equatable {
+    /// No proxy, whatever the environment says (Prometheus's scrapes: `proxy_from_environment` is off
+    /// by default).
+    case direct
+    /// This proxy (`http://`, `https://`, `socks5h://`), whatever `NO_PROXY` says, as Go's
+    /// `http.ProxyURL` sends every request through a configured proxy.
+    case through(String)
+    /// The proxy these variables name for the request's URL.
+    case environment(ProxyEnvironment)
 }
 
 /// How a request proves who it is.

@@ -151,6 +151,9 @@ public struct KubeClient: Sendable {
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "vigil/0.1")]
         if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
         var url = url(request)
+        // client-go: the kubeconfig's proxy-url for every request, or the environment's proxy for the
+        // server's own URL (not the certificate's name it is addressed by below).
+        let proxy = connection.proxyURL.map(ProxyRoute.through) ?? ProxyEnvironment.process.route(for: url)
         var connectTo: String?
         if let name = connection.tlsServerName, let components = URLComponents(string: url), let host = components.host
         {
@@ -171,7 +174,7 @@ public struct KubeClient: Sendable {
             timeout: timeout,
             tls: tls,
             authorization: authorization,
-            proxy: connection.proxyURL,
+            proxy: proxy,
             connectTo: connectTo
         )
     }

@@ -74,7 +74,11 @@ public final class TargetScraper {
             timeout: target.timeout,
             maxBodyBytes: target.bodySizeLimit,
             tls: target.tls,
-            authorization: target.authorization
+            authorization: target.authorization,
+            // Prometheus scrapes through no proxy unless its job says so (`proxy_from_environment` and
+            // `proxy_url` are off by default; Vigil's jobs have neither): a daemon started from a shell
+            // with `http_proxy` set must not send its pod-IP scrapes to the office proxy.
+            proxy: .direct
         )
         let outcome: Result<[ScrapeResult.Sample], ScrapeFailure>
         let body = self.body

@@ -157,6 +157,23 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// A request takes the proxy its route names and no other: the fixture server answers as the proxy
+    /// for a host that does not resolve, so only a request sent through it succeeds.
+    @Test func aRequestTakesTheProxyItsRouteNames() async throws {
+        let url = "http://vigil-proxy-test.invalid/plain"
+        let proxy = "127.0.0.1:\(server.port)"
+        for route in [ProxyRoute.through("http://" + proxy), .environment(ProxyEnvironment(["HTTP_PROXY": proxy]))] {
+            let response = try await client.execute(HTTPRequest(url: url, proxy: route))
+            #expect(response.body == Array("hello\n".utf8), "\(route)")
+        }
+        let exempt = ProxyEnvironment(["HTTP_PROXY": proxy, "NO_PROXY": ".invalid"])
+        for route in [ProxyRoute.direct, .environment(exempt), .environment(ProxyEnvironment([:]))] {
+            await #expect(throws: HTTPClientError.self, "\(route)") {
+                try await client.execute(HTTPRequest(url: url, connectTimeout: 2, proxy: route))
+            }
+        }
+    }
+
     @Test func rereadsTheBearerTokenFileOnEveryRequest() async throws {
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID())")
         defer { try? FileManager.default.removeItem(at: tokenFile) }

@@ -77,7 +77,7 @@ class Daemon:
     """`vigil run` on a free loopback port with the given arguments, stopped (SIGTERM, then SIGKILL)
     when the probe is done with it."""
 
-    def __init__(self, vigil, *arguments, config=None, token=None):
+    def __init__(self, vigil, *arguments, config=None, token=None, env=None):
         self.token = token
         self.directory = tempfile.mkdtemp(prefix="vigil-probe-")
         self.port = free_port()
@@ -89,7 +89,7 @@ class Daemon:
             command += ["--config", path]
         self.log_path = os.path.join(self.directory, "vigil.log")
         self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command + list(arguments), stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command + list(arguments), stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_healthy(self, seconds=20, path="/healthz"):
