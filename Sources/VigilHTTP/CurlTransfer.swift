@@ -168,7 +168,7 @@ final class CurlTransfer: @unchecked Sendable {
             timedOutDecoding = true
             return false
         }
-        if maxBodyBytes > 0, bodyBytes + bytes.count > maxBodyBytes {
+        if maxBodyBytes > 0, bodyBytes + bytes.count >= maxBodyBytes {
             bodyTooLarge = true
             return false
         }

@@ -18,8 +18,9 @@ public struct HTTPRequest: Sendable {
     public var connectTimeout: Double
     /// Seconds for the whole exchange, body included.
     public var timeout: Double
-    /// Largest response body accepted, counted after decompression (0 = unlimited). A gzip bomb is
-    /// stopped here: libcurl's own size cap only sees the compressed bytes.
+    /// A response body of this many bytes or more, counted after decompression, is refused (0 = no
+    /// limit), as Prometheus's `body_size_limit` refuses one (`n >= limit`). A gzip bomb is stopped
+    /// here: libcurl's own size cap only sees the compressed bytes.
     public var maxBodyBytes: Int
     public var tls: TLSConfiguration
     public var authorization: Authorization?

@@ -4,8 +4,9 @@ import VigilHTTP
 /// One target's scrape body, parsed piece by piece as it arrives, on the transport's thread: no scrape
 /// ever holds its whole body, and each piece is parsed while its bytes are still in the CPU cache.
 ///
-/// It collects the scrape's samples and learns each new series's ``SampleRole``; a parse error or the
-/// sample limit stops the transfer at once. `@unchecked Sendable` because the transport calls it from
+/// It collects the scrape's samples and learns each new series's ``SampleRole``; a parse error stops the
+/// transfer at once. Past the sample limit it keeps nothing more but reads on, counting, as Prometheus
+/// reads on "so we report the correct total" in `scrape_samples_scraped` (the body size limit bounds it). `@unchecked Sendable` because the transport calls it from
 /// its own thread: the scrape that owns it hands it over for the transfer (``begin()``) and reads it
 /// only after the transfer has ended, so it is never touched from two threads at once.
 final class ScrapeBodyParser: @unchecked Sendable {
@@ -18,6 +19,11 @@ final class ScrapeBodyParser: @unchecked Sendable {
     private var stream: ExpositionStream?
     /// Why this scrape failed while its body was arriving.
     private(set) var failure: String?
+    /// Samples parsed so far in this scrape, those past the sample limit included: what
+    /// `scrape_samples_scraped` reports of a scrape a parse error or the limit failed, as Prometheus
+    /// reports the samples it parsed before the error.
+    private(set) var parsed = 0
+    private var overSampleLimit = false
     private var sampleCapacity = 0
 
     init(url: String, cache: SeriesCache, sampleLimit: Int) {
@@ -31,12 +37,13 @@ final class ScrapeBodyParser: @unchecked Sendable {
         cache.beginScrape()
         stream = nil
         failure = nil
+        parsed = 0
+        overSampleLimit = false
         samples = []
         samples.reserveCapacity(sampleCapacity)
     }
 
-    /// Takes a piece of the body; false stops the transfer (a refused status, a parse error, too many
-    /// samples).
+    /// Takes a piece of the body; false stops the transfer (a refused status, a parse error).
     func receive(_ head: HTTPResponseHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
         if stream == nil {
@@ -52,7 +59,8 @@ final class ScrapeBodyParser: @unchecked Sendable {
             _ = parse { stream, accept throws(ExpositionError) in try stream.finish(accept) }
         }
         stream = nil
-        if let failure { return .failure(ScrapeFailure(message: failure)) }
+        if failure == nil, overSampleLimit { failure = "sample limit exceeded" }
+        if let failure { return .failure(ScrapeFailure(message: failure, samplesScraped: parsed)) }
         sampleCapacity = samples.count
         defer { samples = [] }
         return .success(samples)
@@ -92,23 +100,30 @@ final class ScrapeBodyParser: @unchecked Sendable {
             self.stream = stream
         }
         let sampleLimit = self.sampleLimit
-        var overLimit = false
+        var parsed = self.parsed
+        var overLimit = overSampleLimit
+        defer {
+            self.parsed = parsed
+            overSampleLimit = overLimit
+        }
         do {
-            let proceed = try step(&stream) { sample, role in
+            return try step(&stream) { sample, role in
+                parsed += 1
+                guard !overLimit else { return true }
                 let index = Int(sample.series.index)
                 if index >= roles.count {
                     roles.append(contentsOf: repeatElement(nil, count: index + 1 - roles.count))
                 }
                 if roles[index] == nil { roles[index] = role() }
-                samples.append(sample)
-                if sampleLimit > 0, samples.count > sampleLimit {
+                if sampleLimit > 0, samples.count == sampleLimit {
+                    // Nothing of this scrape will be kept: let go of what it collected.
                     overLimit = true
-                    return false
+                    samples.removeAll()
+                    return true
                 }
+                samples.append(sample)
                 return true
             }
-            if overLimit { failure = "sample limit exceeded" }
-            return proceed
         } catch {
             failure = "\(url):\(error)"
             return false
@@ -116,7 +131,8 @@ final class ScrapeBodyParser: @unchecked Sendable {
     }
 }
 
-/// Why a scrape failed, in Prometheus's words where it has them.
+/// Why a scrape failed, in Prometheus's words where it has them, and how many samples it had parsed.
 struct ScrapeFailure: Error {
     var message: String
+    var samplesScraped = 0
 }

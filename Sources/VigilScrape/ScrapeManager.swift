@@ -291,7 +291,8 @@ public actor ScrapeManager {
         defer {
             metrics.ingest.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             (result.up ? metrics.successes : metrics.failures).increment()
-            metrics.samples.increment(by: result.samplesScraped)
+            // What a failed scrape parsed is reported in its `scrape_samples_scraped`, not counted here.
+            metrics.samples.increment(by: result.up ? result.samplesScraped : 0)
             metrics.series.record(store.count)
             metrics.anomalies.record(store.anomalies.count)
         }
@@ -301,13 +302,15 @@ public actor ScrapeManager {
         let limit = state.target.sampleLimit
         if result.up, let overLabelLimit {
             // A new series over a label limit fails the whole scrape, as in Prometheus, whose error wins
-            // over the sample limit's.
-            result = .failure(overLabelLimit, duration: result.duration)
+            // over the sample limit's, and which stops reading at that series's first sample: it counts
+            // the samples up to it in `scrape_samples_scraped`.
+            let read = (result.samples.firstIndex { $0.series == overLabelLimit.series } ?? 0) + 1
+            result = .failure(overLabelLimit.why, duration: result.duration, samplesScraped: read)
             metrics.exceededLabelLimits.increment()
             markSeriesStale(state)
         } else if result.up, limit > 0, kept > limit {
             // Over the limit after relabelling: the whole scrape fails, nothing of it is kept.
-            result = .failure("sample limit exceeded", duration: result.duration)
+            result = .failure("sample limit exceeded", duration: result.duration, samplesScraped: result.samplesScraped)
             markSeriesStale(state)
         }
         let batch = ScrapeBatch(
@@ -362,15 +365,15 @@ public actor ScrapeManager {
     /// Maps a scrape's series to store series (`state.storeRefs`, what a ``ScrapeBatch`` reads): an array
     /// lookup per sample; labelling (target labels, relabelling, label limits) only for a series seen for
     /// the first time. Returns how many samples relabelling kept (over the sample limit, counted before the
-    /// store's series limit refuses any, as Prometheus counts them), or why a new series broke a label
-    /// limit. With label limits, or a sample limit the manager judges (``judgesSampleLimit(_:)``), every
+    /// store's series limit refuses any, as Prometheus counts them), or the first new series that broke a
+    /// label limit and why. With label limits, or a sample limit the manager judges (``judgesSampleLimit(_:)``), every
     /// new series is judged — labelled once, the limits applied — before any is admitted to the store, so a
     /// scrape that breaks one adds nothing to it (Prometheus rolls such a scrape back); the series it
     /// showed stay unmapped, to be judged again.
     private func resolve(
         _ samples: [ScrapeResult.Sample],
         of state: TargetState
-    ) -> (kept: Int, overLabelLimit: String?) {
+    ) -> (kept: Int, overLabelLimit: (why: String, series: SeriesRef)?) {
         let cache = state.scraper.cache
         let known = cache.seriesCount
         if state.storeRefs.count < known {
@@ -403,7 +406,7 @@ public actor ScrapeManager {
                     keep = known
                 } else {
                     let labels = state.labeler.label(cache.labels(of: series) ?? [])
-                    if let labels, let why = limits.violation(labels) { return (0, why) }
+                    if let labels, let why = limits.violation(labels) { return (0, (why, series)) }
                     keep = labels != nil
                     keeps[series.index] = keep
                 }

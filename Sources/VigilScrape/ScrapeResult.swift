@@ -9,7 +9,9 @@ public struct ScrapeResult: Sendable {
     public var up: Bool
     /// The synthetic `scrape_duration_seconds`.
     public var duration: Double
-    /// The synthetic `scrape_samples_scraped`: samples in a successful scrape, 0 otherwise.
+    /// The synthetic `scrape_samples_scraped`: samples in a successful scrape; in one a parse error or a
+    /// limit failed, those parsed until then (the whole body's past a sample limit), as Prometheus
+    /// counts them; 0 where the transfer failed.
     public var samplesScraped: Int
     /// Why the scrape failed, in Prometheus's words where it has them.
     public var error: String?
@@ -26,13 +28,14 @@ public struct ScrapeResult: Sendable {
     static func failure(
         _ error: String,
         duration: Double,
+        samplesScraped: Int = 0,
         stale: [SeriesRef] = [],
         cancelled: Bool = false
     ) -> ScrapeResult {
         ScrapeResult(
             up: false,
             duration: duration,
-            samplesScraped: 0,
+            samplesScraped: samplesScraped,
             error: error,
             samples: [],
             stale: stale,

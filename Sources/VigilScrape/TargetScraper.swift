@@ -88,13 +88,15 @@ public final class TargetScraper {
             outcome = body.finish(response.head)
         } catch {
             // A failure the parser caused (it stopped the transfer) is told in the parser's words.
-            let message = body.failure ?? describe(error)
+            let failure =
+                body.failure.map { ScrapeFailure(message: $0, samplesScraped: body.parsed) }
+                ?? ScrapeFailure(message: describe(error))
             let cutOff = error.kind == .cancelled && body.failure == nil && Task.isCancelled
             body.abandon()
             // Cut off by its caller (the manager stopping): no scrape, so nothing is stale and no stamp
             // moves. The caller drops the result.
-            if cutOff { return .failure(message, duration: clock() - start, cancelled: true) }
-            outcome = .failure(ScrapeFailure(message: message))
+            if cutOff { return .failure(failure.message, duration: clock() - start, cancelled: true) }
+            outcome = .failure(failure)
         }
         let duration = clock() - start
         switch outcome {
@@ -116,7 +118,7 @@ public final class TargetScraper {
             let stale = seriesLastSeen(in: successes)
             // Everything is gone now: a later success must not report these again.
             successes &+= 1
-            return .failure(failure.message, duration: duration, stale: stale)
+            return .failure(failure.message, duration: duration, samplesScraped: failure.samplesScraped, stale: stale)
         }
     }
 

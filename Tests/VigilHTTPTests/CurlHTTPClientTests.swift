@@ -89,6 +89,15 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// A body of exactly the limit is refused, as Prometheus refuses it (`n >= s.bodySizeLimit`).
+    @Test func aBodyOfExactlyTheLimitIsRefused() async throws {
+        let body = try await client.execute(HTTPRequest(url: server.url("/plain"), maxBodyBytes: 7)).body
+        #expect(body == Array("hello\n".utf8))
+        await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: server.url("/plain"), maxBodyBytes: 6))
+        }
+    }
+
     @Test func theTimeoutCoversDecodingTheBody() async {
         // libcurl checks its timeout between socket reads only; one read of a gzip bomb inflates for
         // seconds. The clock moves a second per reading, so the 5-second deadline passes mid-body.

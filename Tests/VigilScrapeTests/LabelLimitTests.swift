@@ -118,11 +118,13 @@ struct LabelLimitTests {
         transport.answer("queue 1\n")
         await manager.scrapeAll()
         #expect(await manager.exposition().contains("metric=\"queue\""))
-        transport.answer("queue 2\nfresh 1\nwide{a=\"1\",b=\"2\"} 1\n")
+        transport.answer("queue 2\nfresh 1\nwide{a=\"1\",b=\"2\"} 1\nlast 1\n")
         await manager.scrapeAll()
         let health = await manager.health[0]
         #expect(health.health == "down")
         #expect(health.lastError == "label_limit exceeded (metric: wide, number of labels: 5, limit: 4)")
+        // Prometheus stops at the offending sample: it and those before it are counted.
+        #expect(health.samplesScraped == 3)
         #expect(!(await manager.exposition().contains("metric=\"queue\"")))
         // Every new series is judged before any is stored: `fresh`, before `wide` in the body, is not.
         let stored = await manager.seriesDescriptions()
@@ -149,6 +151,7 @@ struct LabelLimitTests {
         transport.answer("a 1\nb 1\n")
         await manager.scrapeAll()
         #expect(await manager.health[0].lastError == "sample limit exceeded")
+        #expect(await manager.health[0].samplesScraped == 2)
         // Judged before any series is admitted, as the label limits are: nothing of either scrape is stored.
         #expect(await manager.seriesCount == 3)  // up, scrape_duration_seconds, scrape_samples_scraped
         transport.answer("a 1\n")

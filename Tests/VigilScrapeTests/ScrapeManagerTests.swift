@@ -122,6 +122,7 @@ struct ScrapeManagerTests {
         let health = await manager.health[0]
         #expect(health.health == "down")
         #expect(health.lastError == "sample limit exceeded")
+        #expect(health.samplesScraped == 4)  // every sample of the body, as Prometheus reports it
         #expect(!(await manager.exposition().contains("metric=\"queue\"")))
         // A series first seen in the refused scrape is not stored: the limit is judged before any is admitted.
         #expect(!(await manager.exposition().contains("metric=\"errors\"")))

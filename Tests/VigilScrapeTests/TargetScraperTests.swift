@@ -68,7 +68,8 @@ struct TargetScraperTests {
         let second = await scraper.scrape()
         #expect(!second.up)
         #expect(second.samples.isEmpty)
-        #expect(second.samplesScraped == 0)
+        // The samples parsed before the bad line, as Prometheus reports them (nothing of them is kept).
+        #expect(second.samplesScraped == 2)
         #expect(second.error == "http://app:8080/metrics:3:8: expected equal, got \"3\"")
         #expect(Set(second.stale) == Set(first.samples.map(\.series)))
         // Recovery: the series come back with the same references, and nothing more is stale.
@@ -90,10 +91,19 @@ struct TargetScraperTests {
 
     @Test func theSampleLimitFailsTheWholeScrapeWithPrometheusWording() async {
         let limited = scraper(ScrapeTarget(url: "http://app:8080/metrics", sampleLimit: 2))
-        transport.answer("a 1\nb 1\nc 1\n")
+        transport.answer("a 1\nb 1\nc 1\nd 1\n")
         let tooMany = await limited.scrape()
         #expect(!tooMany.up && tooMany.samples.isEmpty)
         #expect(tooMany.error == "sample limit exceeded")
+        // Read on to the end, as Prometheus reads on "so we report the correct total".
+        #expect(tooMany.samplesScraped == 4)
+        // A bad line past the limit is the scrape's error, as Prometheus's parser would meet it.
+        transport.answer("a 1\nb 1\nc 1\nd{ 1\n")
+        let broken = await limited.scrape()
+        #expect(broken.error?.hasSuffix("expected label name, got \"1\"") == true, "\(broken.error ?? "")")
+        #expect(broken.samplesScraped == 3)
+        transport.fail(HTTPClientError(.bodyTooLarge, "whatever libcurl said"))
+        #expect(await limited.scrape().samplesScraped == 0)
     }
 
     @Test func transportFailuresReadLikePrometheus() async {
