@@ -10,40 +10,6 @@ extension VigilServer {
     /// The largest JSON-RPC message `/mcp` reads: a tool call is a few hundred bytes.
     static let mcpBodyLimit = 256 * 1024
 
-    /// A 400 with JSON-RPC's "Invalid Request" for a message that is a request (`method` and `id`) and a
-    /// response (`result` or `error`) at once: the SDK's transport waits for its answer, and its server
-    /// reads it as a response and never answers, so the POST would wait for ever.
-    static func requestAndResponseAtOnce(_ body: Data) -> Response? {
-        let messages: [Any]
-        let batch: Bool
-        switch try? JSONSerialization.jsonObject(with: body) {
-        case let array as [Any]: (messages, batch) = (array, true)
-        case let object?: (messages, batch) = ([object], false)
-        case nil: return nil
-        }
-        let both = messages.first { message in
-            guard let object = message as? [String: Any], object["method"] != nil else { return false }
-            return object["result"] != nil || object["error"] != nil
-        }
-        guard let both = both as? [String: Any] else { return nil }
-        var id: Any = NSNull()
-        if let given = both["id"], given is String || given is NSNumber { id = given }
-        let answer: [String: Any] = [
-            "jsonrpc": "2.0", "id": id,
-            "error": [
-                "code": -32600,
-                "message": "Invalid Request: a message is a request (method) or a response (result, error), not both",
-            ] as [String: Any],
-        ]
-        // A batch is answered with a batch, as JSON-RPC has it.
-        let bytes = (try? JSONSerialization.data(withJSONObject: batch ? [answer] : answer)) ?? Data()
-        return Response(
-            status: .badRequest,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
-        )
-    }
-
     /// `POST /mcp`: the MCP tools (``AssistTools``) over the Model Context Protocol's streamable HTTP,
     /// stateless — each POST is answered with one JSON response, no session, no server-sent events (GET
     /// and DELETE answer 405, as the specification allows). Behind the same authentication as every
@@ -61,7 +27,17 @@ extension VigilServer {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let data = Data(body.readableBytesView)
-            if let refusal = Self.requestAndResponseAtOnce(data) { return refusal }
+            // Refused as `vigil mcp` refuses it (``IncomingMessage``): what the SDK would answer under an
+            // id of its own making, with the wrong error, or never — a message that is a request and a
+            // response at once, its transport waiting for an answer its server never gives.
+            let incoming = IncomingMessage(data)
+            if let refusal = incoming.refusal {
+                return Response(
+                    status: incoming.refusalAnswersARequest ? .ok : .badRequest,
+                    headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: refusal))
+                )
+            }
             let transport = StatelessHTTPServerTransport()
             let server = await AssistServer.make(tools: tools, version: Self.serverName)
             try await server.start(transport: transport)

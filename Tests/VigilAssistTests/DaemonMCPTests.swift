@@ -217,14 +217,20 @@ import FoundationNetworking
         await stop()
     }
 
-    /// A message that is a request and a response at once (a client's bug, or a hostile one) is refused
-    /// with JSON-RPC's Invalid Request: the SDK would wait for an answer its server never gives, and the
-    /// POST, its server and its body would be held for ever.
-    @Test func aMessageThatIsARequestAndAResponseIsRefused() async throws {
+    /// What `vigil mcp` refuses, `/mcp` refuses alike (``IncomingMessage``): a message that is a request
+    /// and a response at once (the SDK would wait for an answer its server never gives, and the POST, its
+    /// server and its body would be held for ever), a request whose id the SDK cannot read (it answered
+    /// 202, as if to a notification, so the client waited for an answer never coming), params not of the
+    /// method's shape (it answered -32603, an internal error). A refused text is a 400, a request refused
+    /// under its id a 200, and a batch is answered with a batch.
+    @Test func whatVigilMCPRefusesTheDaemonRefusesAlike() async throws {
         let (port, stop) = try await Self.server(token: "s3cret")
-        for body in [
-            #"{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}"#,
-            #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#,
+        for (body, status, code) in [
+            (#"{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}"#, 400, -32600),
+            (#"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#, 400, -32600),
+            (#"{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}"#, 400, -32600),
+            (#"{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"cursor":5}}"#, 200, -32602),
+            (#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":5}"#, 200, -32602),
         ] {
             let request = VigilHTTP.HTTPRequest(
                 url: "http://127.0.0.1:\(port)/mcp",
@@ -237,11 +243,11 @@ import FoundationNetworking
                 timeout: hangTimeout
             )
             let response = try await CurlHTTPClient().execute(request)
-            #expect(response.status == 400, "\(body)")
-            // A batch is answered with a batch.
+            #expect(response.status == status, "\(body)")
             let parsed = try JSONSerialization.jsonObject(with: Data(response.body))
             let answer = body.hasPrefix("[") ? (parsed as? [[String: Any]])?.first : parsed as? [String: Any]
-            #expect((answer?["error"] as? [String: Any])?["code"] as? Int == -32600, "\(body)")
+            #expect((answer?["error"] as? [String: Any])?["code"] as? Int == code, "\(body)")
+            if status == 200 { #expect(answer?["id"] as? Int == (body.contains(#""id":6"#) ? 6 : 7), "\(body)") }
         }
         await stop()
     }

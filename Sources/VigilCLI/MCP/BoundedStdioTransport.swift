@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MCP
+import VigilAssist
 
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,7 @@ actor BoundedStdioTransport: Transport {
 
     /// The answer to a line over the limit: JSON-RPC's "invalid request", with no id to answer to.
     static func refusal(maxLineBytes: Int) -> Data {
-        IncomingLine.error(-32600, "Invalid Request: a message longer than \(maxLineBytes) bytes was refused unread")
+        IncomingMessage.error(-32600, "Invalid Request: a message longer than \(maxLineBytes) bytes was refused unread")
     }
 
     /// Starts reading standard input on a thread of its own (a blocking read, and a wait for room in the
@@ -75,7 +76,7 @@ actor BoundedStdioTransport: Transport {
                     switch piece {
                     case .line(let bytes):
                         let data = Data(bytes)
-                        let line = IncomingLine(data)
+                        let line = IncomingMessage(data)
                         if let refusal = line.refusal {
                             refuse(refusal)
                             continue
@@ -102,7 +103,7 @@ actor BoundedStdioTransport: Transport {
         backlog.answerComing()
         defer {
             // Settled written or not: a client gone is owed nothing.
-            backlog.answered(IncomingLine.answeredIDs(in: message))
+            backlog.answered(IncomingMessage.answeredIDs(in: message))
             backlog.written()
         }
         try await writeLine(message)

@@ -8,7 +8,7 @@ import Foundation
 /// reading while any of the three is at its limit, and the client meets a full pipe.
 ///
 /// A request is owed until its answer is written, or its cancellation read (the SDK then answers it
-/// with nothing; its work may still be finishing: ``CallGate`` bounds that). ``IncomingLine`` refuses
+/// with nothing; its work may still be finishing: ``CallGate`` bounds that). ``IncomingMessage`` refuses
 /// what it knows the SDK would answer under another id, or not at all. Should a request still stay owed
 /// for ever (the SDK changing under us), the reader lets the next request in once it has waited
 /// `patience` for room: the session slows to a request per `patience` instead of stopping.
@@ -32,7 +32,7 @@ final class StdioBacklog: @unchecked Sendable {
     // Guarded by `condition`:
     private var waiting: [Data] = []
     private var taker: CheckedContinuation<Data?, Never>?
-    /// Requests owed an answer, by id (``IncomingLine/requestIDs``): how many with that id.
+    /// Requests owed an answer, by id (``IncomingMessage/requestIDs``): how many with that id.
     private var owed: [String: Int] = [:]
     private var owedCount = 0
     private var unwritten = 0
@@ -42,7 +42,7 @@ final class StdioBacklog: @unchecked Sendable {
     private var closed = false
 
     /// Sixteen of each: an agent asks a few tools at once (``CallGate`` answers four at a time), and a
-    /// line is at most 256 KiB (a batch at most 16 requests, ``IncomingLine/maxBatch``), so what waits
+    /// line is at most 256 KiB (a batch at most 16 requests, ``IncomingMessage/maxBatch``), so what waits
     /// stays within a few megabytes.
     /// Two minutes of patience: longer than a tool call takes (a `diagnose` reads Prometheus for seconds).
     init(maxWaiting: Int = 16, maxOwed: Int = 16, maxUnwritten: Int = 16, patience: TimeInterval = 120) {

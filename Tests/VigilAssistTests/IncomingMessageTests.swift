@@ -1,16 +1,20 @@
 import Foundation
 import Testing
 
-@testable import VigilCLI
+@testable import VigilAssist
 
-/// How `vigil mcp`'s reader sees a line: refused outright, or handed on with the requests it owes
-/// answers to.
-struct IncomingLineTests {
-    static func line(_ text: String) -> IncomingLine { IncomingLine(Data(text.utf8)) }
+/// How `vigil mcp`'s reader and the daemon's `/mcp` see a message: refused outright, or handed on with
+/// the requests it owes answers to.
+struct IncomingMessageTests {
+    static func line(_ text: String) -> IncomingMessage { IncomingMessage(Data(text.utf8)) }
 
+    /// The refusal's one error, from a batch of one where the refused text was a batch.
     static func error(_ refusal: Data?) throws -> (id: Any?, code: Int?, message: String?) {
         let data = try #require(refusal)
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let parsed = try JSONSerialization.jsonObject(with: data)
+        let batch = parsed as? [Any]
+        if let batch { try #require(batch.count == 1) }
+        let object = try #require((batch?.first ?? parsed) as? [String: Any])
         let error = object["error"] as? [String: Any]
         return (object["id"], error?["code"] as? Int, error?["message"] as? String)
     }
@@ -34,13 +38,13 @@ struct IncomingLineTests {
 
     /// An answer's ids are keyed as its request's were: the SDK writes an id of 7.0 as 7.
     @Test func answersSettleTheirRequests() {
-        #expect(IncomingLine.answeredIDs(in: Data(#"{"id":7,"jsonrpc":"2.0","result":{}}"#.utf8)) == ["n7"])
+        #expect(IncomingMessage.answeredIDs(in: Data(#"{"id":7,"jsonrpc":"2.0","result":{}}"#.utf8)) == ["n7"])
         #expect(
-            IncomingLine.answeredIDs(in: Data(#"[{"id":"b","jsonrpc":"2.0","error":{"code":1,"message":""}}]"#.utf8))
+            IncomingMessage.answeredIDs(in: Data(#"[{"id":"b","jsonrpc":"2.0","error":{"code":1,"message":""}}]"#.utf8))
                 == ["sb"]
         )
         // The server's own requests and notifications answer nothing.
-        #expect(IncomingLine.answeredIDs(in: Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8)).isEmpty)
+        #expect(IncomingMessage.answeredIDs(in: Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8)).isEmpty)
     }
 
     /// A string or number the SDK cannot read anywhere in the message (a lone surrogate, a byte that is no
@@ -59,7 +63,7 @@ struct IncomingLineTests {
         )
         let notification = Data(#"{"jsonrpc":"2.0","method":"notifications/initialized","params":{"x":"\udc00"}}"#.utf8)
         for (line, id) in [(surrogate, 1 as Any), (notUTF8, "a"), (huge, 2), (notification, NSNull())] {
-            let read = IncomingLine(line)
+            let read = IncomingMessage(line)
             let refusal = try Self.error(read.refusal)
             #expect(refusal.code == -32700 && read.requestIDs.isEmpty)
             #expect("\(refusal.id ?? "none")" == "\(id)")
@@ -126,6 +130,26 @@ struct IncomingLineTests {
         #expect(line.requestIDs.isEmpty)
         let refused = try Self.error(line.refusal)
         #expect(refused.id is NSNull && refused.code == -32600)
+    }
+
+    /// A refused batch is answered with a batch, as JSON-RPC answers one; text that is no JSON, an empty
+    /// batch and a single message are answered with one object.
+    @Test func aBatchIsAnsweredWithABatch() throws {
+        for text in [
+            #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#, "[1]", " [1,2]",
+            #"[{"jsonrpc":"1.0","id":1,"method":"ping"}]"#,
+        ] {
+            let refusal = try #require(Self.line(text).refusal, "\(text)")
+            #expect(try JSONSerialization.jsonObject(with: refusal) is [Any], "\(text)")
+        }
+        for text in ["[", "[]", #"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, "1"] {
+            let refusal = try #require(Self.line(text).refusal, "\(text)")
+            #expect(try JSONSerialization.jsonObject(with: refusal) is [String: Any], "\(text)")
+        }
+        #expect(
+            Self.line(#"{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"cursor":5}}"#).refusalAnswersARequest
+        )
+        #expect(!Self.line("[1]").refusalAnswersARequest)
     }
 
     /// A batch of more than 16 messages is refused whole: the SDK answers a batch inside its read loop,

@@ -2,33 +2,59 @@ import Foundation
 import MCP
 import VigilHTTP
 
-/// A line of `vigil mcp`'s input as JSON-RPC sees it, read once by the reader: refused outright (with the
-/// answer the transport writes itself), or a message or batch for the SDK, with the requests in it that
-/// are owed an answer and those it cancels (the SDK answers a cancelled request with nothing). The
-/// requests owed bound how much the server is asked at once (``StdioBacklog``), and the end of input waits
-/// for their answers.
-struct IncomingLine {
-    /// The transport's own answer, when the SDK is not to see the line.
-    var refusal: Data?
-    /// The requests in the line, each keyed by its id as ``Key`` reads it.
-    var requestIDs: [String] = []
-    /// The requests a `notifications/cancelled` in the line cancels.
-    var cancelledIDs: [String] = []
+/// A JSON-RPC text as the MCP server's transports receive it — a line of `vigil mcp`'s input, the body of
+/// a POST to the daemon's `/mcp` — read once: refused outright (with the answer the transport writes
+/// itself), or a message or batch for the SDK, with the requests in it that are owed an answer and those it
+/// cancels (the SDK answers a cancelled request with nothing). The requests owed bound how much the server
+/// is asked at once on stdio (`StdioBacklog`), and the end of its input waits for their answers. A refused
+/// batch is answered with a batch, as JSON-RPC answers one, unless it is no JSON or empty.
+public struct IncomingMessage: Sendable {
+    /// The transport's own answer, when the SDK is not to see the message.
+    public private(set) var refusal: Data?
+    /// The refusal answers a request under its id: an answer, not a refusal of the text (HTTP 200, not 400).
+    public private(set) var refusalAnswersARequest = false
+    /// The requests in the message, each keyed by its id as ``Message`` reads it.
+    public private(set) var requestIDs: [String] = []
+    /// The requests a `notifications/cancelled` in the message cancels.
+    public private(set) var cancelledIDs: [String] = []
 
     /// The most messages in one batch. The SDK answers a batch's requests one after another inside its
     /// read loop (past ``CallGate``), and their answers as one line: a 256-KiB line of 5,000 requests
     /// would be tens of megabytes of answer. MCP 2025-06-18 dropped batches; an agent of an earlier
     /// version batches a few calls.
-    static let maxBatch = 16
+    public static let maxBatch = 16
 
-    init(_ line: Data) {
+    public init(_ text: Data) {
+        read(text)
+        guard let refusal, !refusalAnswersARequest, !Self.isParseError(refusal) else { return }
+        // A batch that is JSON and not empty is answered with a batch (JSON-RPC 2.0, "Batch").
+        let first = text.first { ![UInt8(ascii: " "), 0x09, 0x0A, 0x0D].contains($0) }
+        if first == UInt8(ascii: "["), !Self.isEmptyBatch(text) {
+            self.refusal = Data("[".utf8) + refusal + Data("]".utf8)
+        }
+    }
+
+    private mutating func refuse(_ code: Int, _ message: String, id: String? = nil) {
+        refusal = Self.error(code, message, id: id)
+        refusalAnswersARequest = id != nil
+    }
+
+    private static func isParseError(_ refusal: Data) -> Bool {
+        refusal.range(of: Data(#""code":-32700"#.utf8)) != nil
+    }
+
+    private static func isEmptyBatch(_ text: Data) -> Bool {
+        (try? JSONSerialization.jsonObject(with: text) as? [Any])?.isEmpty == true
+    }
+
+    private mutating func read(_ line: Data) {
         let decoder = JSONDecoder()
         let messages: [Message]
         var isBatch = false
         if let batch = try? decoder.decode([Message].self, from: line) {
             isBatch = true
             guard batch.count <= Self.maxBatch else {
-                refusal = Self.error(
+                refuse(
                     -32600,
                     "Invalid Request: a batch of \(batch.count) messages; at most \(Self.maxBatch) are answered in one"
                 )
@@ -38,12 +64,12 @@ struct IncomingLine {
         } else if let message = try? decoder.decode(Message.self, from: line) {
             messages = [message]
         } else if (try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed)) == nil {
-            refusal = Self.error(-32700, "Parse error")
+            refuse(-32700, "Parse error")
             return
         } else {
             // JSON that is no message (`1`, `"a"`), or a batch holding one: the null id JSON-RPC asks for
             // (the SDK answered with an id of its own making, which no request had).
-            refusal = Self.error(-32600, "Invalid Request")
+            refuse(-32600, "Invalid Request")
             return
         }
         // Its params readable, as the SDK reads them: a lone surrogate (`"\\ud800"`), a byte that is no
@@ -57,7 +83,7 @@ struct IncomingLine {
             : (try? decoder.decode(ReadableParams.self, from: line)) != nil
         guard readable else {
             let id = isBatch || messages.first?.method == nil ? nil : messages.first?.id
-            refusal = Self.error(-32700, "Parse error: a string or number in the params cannot be read", id: id)
+            refuse(-32700, "Parse error: a string or number in the params cannot be read", id: id)
             return
         }
         // What the SDK would answer under an id of its own making, or not at all, would be owed an answer
@@ -65,37 +91,37 @@ struct IncomingLine {
         // fails the whole batch), a request whose id it cannot read, and a message with a method and a
         // result, which it takes for a response. (The daemon's `/mcp` refuses the last as well.)
         guard messages.allSatisfy({ $0.version == "2.0" && $0.methodIsReadable }) else {
-            refusal = Self.error(
+            refuse(
                 -32600,
                 "Invalid Request: a message needs \"jsonrpc\":\"2.0\" and a string method, if any"
             )
             return
         }
         guard !isBatch || messages.allSatisfy({ $0.method != nil }) else {
-            refusal = Self.error(-32600, "Invalid Request: a batch holds requests and notifications only")
+            refuse(-32600, "Invalid Request: a batch holds requests and notifications only")
             return
         }
         guard messages.allSatisfy({ $0.method == nil || !$0.hasInvalidID }) else {
-            refusal = Self.error(-32600, "Invalid Request: a request's id must be a string or an integer")
+            refuse(-32600, "Invalid Request: a request's id must be a string or an integer")
             return
         }
         guard messages.allSatisfy({ $0.method == nil || !$0.hasOutcome }) else {
-            refusal = Self.error(-32600, "Invalid Request: a message is a request or a response, not both")
+            refuse(-32600, "Invalid Request: a message is a request or a response, not both")
             return
         }
         guard !isBatch || !messages.isEmpty else {
-            refusal = Self.error(-32600, "Invalid Request: an empty batch")
+            refuse(-32600, "Invalid Request: an empty batch")
             return
         }
         // A message with an id and neither a method nor an outcome is no request and no response: the SDK
         // called it a parse error, which JSON-RPC keeps for text that is no JSON.
         if !isBatch, let message = messages.first, message.method == nil, !message.hasOutcome {
-            refusal = Self.error(-32600, "Invalid Request: neither a method nor a result or error", id: message.id)
+            refuse(-32600, "Invalid Request: neither a method nor a result or error", id: message.id)
             return
         }
         if !isBatch, let message = messages.first, let id = message.id, let problem = Self.paramsProblem(message, line)
         {
-            refusal = Self.error(-32602, "Invalid params: \(problem)", id: id)
+            refuse(-32602, "Invalid params: \(problem)", id: id)
             return
         }
         for message in messages where message.method != nil {
@@ -142,7 +168,7 @@ struct IncomingLine {
     }
 
     /// The requests an answer the server writes (a response, or a batch's responses) answers.
-    static func answeredIDs(in answer: Data) -> [String] {
+    public static func answeredIDs(in answer: Data) -> [String] {
         let decoder = JSONDecoder()
         let messages =
             (try? decoder.decode([Message].self, from: answer)) ?? (try? decoder.decode(Message.self, from: answer)).map
@@ -204,7 +230,7 @@ struct IncomingLine {
 
     /// A JSON-RPC error answer to the request keyed `id` (as ``Message`` keys it), or with the null id
     /// where the line has no id the transport can answer to.
-    static func error(_ code: Int, _ message: String, id: String? = nil) -> Data {
+    public static func error(_ code: Int, _ message: String, id: String? = nil) -> Data {
         let idJSON =
             id.map { $0.hasPrefix("s") ? String($0.dropFirst()).jsonLiteral : String($0.dropFirst()) } ?? "null"
         return Data(
