@@ -157,7 +157,10 @@ public struct KubeClient: Sendable {
         var connectTo: String?
         if let name = connection.tlsServerName, let components = URLComponents(string: url), let host = components.host
         {
-            // Address the server by the certificate's name, and connect to where the URL really points.
+            // Address the server by the certificate's name, and connect to where the URL really points. The
+            // name is for TLS alone (client-go sets it as the handshake's ServerName): the Host header still
+            // names the server as its URL does, which a proxy in front of the API server may route by.
+            headers.append(("Host", URLUserInfo.hostAndPort(url)))
             let port = components.port ?? (components.scheme == "https" ? 443 : 80)
             var renamed = components
             renamed.host = name

@@ -80,6 +80,14 @@ struct TLSTests {
             connectTo: "kubernetes.default:\(port):127.0.0.1:\(port)"
         )
         #expect(try await client.execute(renamed).status == 200)
+        // The Host header can still name the address, as Go's client names the URL's host whatever
+        // ServerName its TLS verifies: the name goes only into the handshake.
+        var addressed = renamed
+        addressed.url = "https://kubernetes.default:\(port)/echo"
+        addressed.headers = [("Host", "127.0.0.1:\(port)")]
+        let echo = try await client.execute(addressed)
+        let answer = try JSONSerialization.jsonObject(with: Data(echo.body)) as? [String: Any]
+        #expect(answer?["host"] as? String == "127.0.0.1:\(port)")
         // By its address, the same server's certificate does not match.
         do {
             _ = try await client.execute(HTTPRequest(url: server.url("/plain"), tls: tls))

@@ -19,6 +19,8 @@ struct TLSServerNameTests {
         }
     }
 
+    /// The name goes into the TLS handshake alone: the Host header names the server as its URL does, as
+    /// client-go's does.
     @Test(arguments: [("https://10.0.0.1:6443", "10.0.0.1"), ("https://[fd00::1]:6443", "[fd00::1]")])
     func theCertificateNameAddressesTheServer(server: String, address: String) async throws {
         let transport = RecordingTransport()
@@ -30,5 +32,6 @@ struct TLSServerNameTests {
         let request = try #require(transport.requests.first)
         #expect(request.url == "https://kubernetes.default:6443/api/v1/nodes/n")
         #expect(request.connectTo == "kubernetes.default:6443:\(address):6443")
+        #expect(request.headers.filter { $0.name == "Host" }.map(\.value) == ["\(address):6443"])
     }
 }

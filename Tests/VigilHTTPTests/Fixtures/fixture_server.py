@@ -73,6 +73,7 @@ class Handler(BaseHTTPRequestHandler):
                 "method": self.command,
                 "authorization": self.headers.get("Authorization"),
                 "content_type": self.headers.get("Content-Type"),
+                "host": self.headers.get("Host"),
                 "body": payload.decode(),
             }
             self.send(200, json.dumps(answer).encode(), [("Content-Type", "application/json")])
