@@ -177,6 +177,7 @@ public struct KubeClient: Sendable {
             timeout: timeout,
             tls: tls,
             authorization: authorization,
+            acceptCompression: !connection.disableCompression,
             proxy: proxy,
             connectTo: connectTo
         )

@@ -15,6 +15,9 @@ public struct KubeConnection: Sendable, Equatable {
     /// `tls-server-name`: the name the server's certificate is checked against (and sent as SNI)
     /// instead of the server URL's host.
     public var tlsServerName: String?
+    /// `disable-compression`: responses are asked for uncompressed (no `Accept-Encoding`), as client-go
+    /// asks where a cluster sets it (large lists on a fast network: the server spends no CPU on gzip).
+    public var disableCompression = false
     /// The context this connection came from; nil in-cluster.
     public var context: String?
 

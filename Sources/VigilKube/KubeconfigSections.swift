@@ -56,6 +56,9 @@ struct ClusterReader {
         }
         var connection = KubeConnection(server: server, tls: tls, proxyURL: proxy)
         connection.tlsServerName = fields["tls-server-name"].flatMap { reader.string($0, path + ".tls-server-name") }
+            .flatMap { $0.isEmpty ? nil : $0 }
+        connection.disableCompression =
+            fields["disable-compression"].flatMap { reader.bool($0, path + ".disable-compression") } ?? false
         return connection
     }
 }
@@ -71,7 +74,7 @@ extension ClusterReader {
             reader.fail(node, path, "expected an http://, https:// or socks5:// URL, got \"\(url)\"")
             return nil
         }
-        return scheme == "socks5" ? "socks5h" + url.dropFirst(scheme.count) : url
+        return ProxyEnvironment.forCurl(url)
     }
 }
 

@@ -159,6 +159,23 @@ struct KubeconfigTests {
         )
     }
 
+    /// `disable-compression` asks for responses uncompressed, as client-go does; an empty
+    /// `tls-server-name` is none (it renamed the server to "", every request to `https://:6443`).
+    @Test func compressionAndAnEmptyServerNameAsClientGoReadsThem() async throws {
+        let plain = try Kubeconfig.load(paths: [
+            try write("plain", Self.oneContext(cluster: "disable-compression: true, tls-server-name: \"\"", user: ""))
+        ])
+        #expect(plain.disableCompression && plain.tlsServerName == nil)
+        let transport = TLSServerNameTests.RecordingTransport()
+        _ = try await KubeClient(connection: plain, transport: transport, access: .read).send(
+            KubeRequest(method: "GET", path: "/api/v1/nodes/n")
+        )
+        let request = try #require(transport.requests.first)
+        #expect(!request.acceptCompression && request.url == "https://api.internal:6443/api/v1/nodes/n")
+        let usual = try Kubeconfig.load(paths: [try write("usual", Self.oneContext(cluster: "", user: ""))])
+        #expect(!usual.disableCompression)
+    }
+
     /// client-go runs an exec plugin only where no token, basic auth or client certificate is given.
     @Test func anExecPluginStandsAsideForAnyOtherCredential() throws {
         let exec = "exec: {apiVersion: client.authentication.k8s.io/v1, command: get-token, interactiveMode: Never}"
