@@ -177,7 +177,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilScrapeTests",
-            dependencies: ["VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit"],
+            dependencies: [
+                "VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

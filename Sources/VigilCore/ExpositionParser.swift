@@ -92,7 +92,7 @@ public struct ExpositionParser {
     /// Advances within `piece`, the next whole lines of a body that arrives in pieces (see
     /// ``ExpositionStream``); nil when the piece is used up. Positions are the piece's own. `cache` is
     /// this parser's cache, passed down borrowed: reading the property on every line would retain it.
-    mutating func next(in piece: UnsafeBufferPointer<UInt8>, cache: SeriesCache) throws(ExpositionError) -> Entry? {
+    mutating func next(in piece: UnsafeBufferPointer<UInt8>, cache: SeriesCache?) throws(ExpositionError) -> Entry? {
         try advance(piece, cache: cache)
     }
 

@@ -15,6 +15,13 @@ public struct ExpositionStream {
     /// The partial line's length: it stops growing `partialLine` past the line length limit, and still
     /// counts, so an overlong line reports the same length as a whole-body parse would.
     private var partialLength = 0
+    /// How many samples resolve to their series (0: all). Those after it are parsed, checked and counted
+    /// (``unresolvedSamples``) but not resolved, so the cache takes none of their series: a scrape over its
+    /// sample limit keeps none of its samples, and reads on only to count them, as Prometheus does.
+    public var resolvedSampleLimit = 0
+    private var resolvedSamples = 0
+    /// Samples parsed past ``resolvedSampleLimit``, not handed to the sample handler.
+    public private(set) var unresolvedSamples = 0
 
     /// A sample and its series.
     public struct Sample: Sendable, Equatable {
@@ -132,8 +139,15 @@ public struct ExpositionStream {
     ) throws(ExpositionError) -> Bool {
         parser.beginPiece()
         let cache = self.cache
-        while let entry = try parser.next(in: lines, cache: cache) {
-            guard entry == .sample, let series = parser.seriesRef else { continue }
+        while true {
+            let resolving = resolvedSampleLimit == 0 || resolvedSamples < resolvedSampleLimit
+            guard let entry = try parser.next(in: lines, cache: resolving ? cache : nil) else { break }
+            guard entry == .sample else { continue }
+            guard let series = parser.seriesRef else {
+                unresolvedSamples &+= 1
+                continue
+            }
+            resolvedSamples &+= 1
             let sample = Sample(series: series, value: parser.value, timestamp: parser.timestamp)
             guard onSample(sample, { self.parser.sampleRole(in: lines) }) else { return false }
         }

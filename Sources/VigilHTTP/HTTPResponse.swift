@@ -29,7 +29,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case timeout
         /// No connection: refused, unreachable, or the name did not resolve.
         case connection
-        /// The decoded body passed `maxBodyBytes`.
+        /// The decoded body reached `maxBodyBytes`.
         case bodyTooLarge
         /// Certificate verification or the TLS handshake failed.
         case tls

@@ -5,8 +5,9 @@ import VigilHTTP
 /// ever holds its whole body, and each piece is parsed while its bytes are still in the CPU cache.
 ///
 /// It collects the scrape's samples and learns each new series's ``SampleRole``; a parse error stops the
-/// transfer at once. Past the sample limit it keeps nothing more but reads on, counting, as Prometheus
-/// reads on "so we report the correct total" in `scrape_samples_scraped` (the body size limit bounds it). `@unchecked Sendable` because the transport calls it from
+/// transfer at once. Past the sample limit it collects nothing more and resolves no series into the
+/// cache, but reads on, counting, as Prometheus reads on "so we report the correct total" in
+/// `scrape_samples_scraped` (the body size limit bounds it). `@unchecked Sendable` because the transport calls it from
 /// its own thread: the scrape that owns it hands it over for the transfer (``begin()``) and reads it
 /// only after the transfer has ended, so it is never touched from two threads at once.
 final class ScrapeBodyParser: @unchecked Sendable {
@@ -19,11 +20,9 @@ final class ScrapeBodyParser: @unchecked Sendable {
     private var stream: ExpositionStream?
     /// Why this scrape failed while its body was arriving.
     private(set) var failure: String?
-    /// Samples parsed so far in this scrape, those past the sample limit included: what
-    /// `scrape_samples_scraped` reports of a scrape a parse error or the limit failed, as Prometheus
-    /// reports the samples it parsed before the error.
+    /// The samples a failed scrape parsed, those past the sample limit included: what its
+    /// `scrape_samples_scraped` reports, as Prometheus reports the samples it parsed before an error.
     private(set) var parsed = 0
-    private var overSampleLimit = false
     private var sampleCapacity = 0
 
     init(url: String, cache: SeriesCache, sampleLimit: Int) {
@@ -38,7 +37,6 @@ final class ScrapeBodyParser: @unchecked Sendable {
         stream = nil
         failure = nil
         parsed = 0
-        overSampleLimit = false
         samples = []
         samples.reserveCapacity(sampleCapacity)
     }
@@ -58,8 +56,11 @@ final class ScrapeBodyParser: @unchecked Sendable {
         if failure == nil {
             _ = parse { stream, accept throws(ExpositionError) in try stream.finish(accept) }
         }
+        if failure == nil, let stream, stream.unresolvedSamples > 0 {
+            failure = "sample limit exceeded"
+            parsed = samples.count + stream.unresolvedSamples
+        }
         stream = nil
-        if failure == nil, overSampleLimit { failure = "sample limit exceeded" }
         if let failure { return .failure(ScrapeFailure(message: failure, samplesScraped: parsed)) }
         sampleCapacity = samples.count
         defer { samples = [] }
@@ -79,7 +80,11 @@ final class ScrapeBodyParser: @unchecked Sendable {
         }
         let format = ExpositionFormat(contentType: head.header("Content-Type"))
         // OpenMetrics as Prometheus's scraper reads it: what Prometheus scrapes is not down here.
-        stream = ExpositionStream(format: format, reading: .prometheus, cache: cache)
+        var stream = ExpositionStream(format: format, reading: .prometheus, cache: cache)
+        // Past the limit nothing of the scrape is kept: the rest is parsed only to be counted, and its
+        // series stay out of the cache (the body size limit bounds the reading).
+        stream.resolvedSampleLimit = sampleLimit
+        self.stream = stream
         return true
     }
 
@@ -99,33 +104,19 @@ final class ScrapeBodyParser: @unchecked Sendable {
             swap(&roles, &self.roles)
             self.stream = stream
         }
-        let sampleLimit = self.sampleLimit
-        var parsed = self.parsed
-        var overLimit = overSampleLimit
-        defer {
-            self.parsed = parsed
-            overSampleLimit = overLimit
-        }
         do {
             return try step(&stream) { sample, role in
-                parsed += 1
-                guard !overLimit else { return true }
                 let index = Int(sample.series.index)
                 if index >= roles.count {
                     roles.append(contentsOf: repeatElement(nil, count: index + 1 - roles.count))
                 }
                 if roles[index] == nil { roles[index] = role() }
-                if sampleLimit > 0, samples.count == sampleLimit {
-                    // Nothing of this scrape will be kept: let go of what it collected.
-                    overLimit = true
-                    samples.removeAll()
-                    return true
-                }
                 samples.append(sample)
                 return true
             }
         } catch {
             failure = "\(url):\(error)"
+            parsed = samples.count + stream.unresolvedSamples
             return false
         }
     }

@@ -104,18 +104,41 @@ public actor ScrapeManager {
     var sinkHandles: [UInt32] = []
     /// Reused from scrape to scrape, so a scrape allocates no buffer for the sink.
     var sinkSamples: [SampleSinkSample] = []
-    private let metrics = (
-        successes: Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")]),
-        failures: Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")]),
-        samples: Counter(label: "vigil_samples_scraped_total"),
-        series: Gauge(label: "vigil_series"),
-        removed: Counter(label: "vigil_series_removed_total"),
-        anomalies: Gauge(label: "vigil_anomalies"),
-        ingest: Timer(label: "vigil_scrape_ingest_seconds", preferredDisplayUnit: .seconds),
-        refused: Counter(label: "vigil_series_refused_total"),
-        exceeded: Counter(label: "vigil_target_scrapes_exceeded_series_limit_total"),
-        exceededLabelLimits: Counter(label: "vigil_target_scrapes_exceeded_label_limits_total")
-    )
+    private let metrics: Metrics
+
+    /// Vigil's own scrape metrics (`/metrics`).
+    private struct Metrics {
+        let successes: Counter
+        let failures: Counter
+        let samples: Counter
+        let series: Gauge
+        let removed: Counter
+        let anomalies: Gauge
+        let ingest: CoreMetrics.Timer
+        let refused: Counter
+        let exceeded: Counter
+        let exceededLabelLimits: Counter
+
+        init(_ factory: any MetricsFactory) {
+            successes = Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")], factory: factory)
+            failures = Counter(label: "vigil_scrapes_total", dimensions: [("result", "failure")], factory: factory)
+            samples = Counter(label: "vigil_samples_scraped_total", factory: factory)
+            series = Gauge(label: "vigil_series", factory: factory)
+            removed = Counter(label: "vigil_series_removed_total", factory: factory)
+            anomalies = Gauge(label: "vigil_anomalies", factory: factory)
+            ingest = CoreMetrics.Timer(
+                label: "vigil_scrape_ingest_seconds",
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
+            refused = Counter(label: "vigil_series_refused_total", factory: factory)
+            exceeded = Counter(label: "vigil_target_scrapes_exceeded_series_limit_total", factory: factory)
+            exceededLabelLimits = Counter(
+                label: "vigil_target_scrapes_exceeded_label_limits_total",
+                factory: factory
+            )
+        }
+    }
 
     /// `wallClock` gives seconds since the epoch: the time of samples without their own timestamp.
     public init(
@@ -125,8 +148,10 @@ public actor ScrapeManager {
         seriesRetention: Double = 3600,
         seriesLimit: Int = ScrapeManager.defaultSeriesLimit,
         restoring: Bool = false,
-        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = Metrics(metrics)
         self.store = store
         isRestoring = restoring
         self.seriesRetention = seriesRetention
@@ -286,8 +311,10 @@ public actor ScrapeManager {
         ingest(result, from: state, at: started)
     }
 
-    private func ingest(_ result: ScrapeResult, from state: TargetState, at time: Double) {
+    private func ingest(_ scraped: ScrapeResult, from state: TargetState, at time: Double) {
         let started = DispatchTime.now().uptimeNanoseconds
+        // Judged below (the label and sample limits may fail it), and counted as judged.
+        var result = scraped
         defer {
             metrics.ingest.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             (result.up ? metrics.successes : metrics.failures).increment()
@@ -298,7 +325,6 @@ public actor ScrapeManager {
         }
         refusedInScrape = 0
         let (kept, overLabelLimit) = resolve(result.samples, of: state)
-        var result = result
         let limit = state.target.sampleLimit
         if result.up, let overLabelLimit {
             // A new series over a label limit fails the whole scrape, as in Prometheus, whose error wins

@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Testing
 import VigilCore
 import VigilHTTP
@@ -137,6 +138,24 @@ struct LabelLimitTests {
         await manager.scrapeAll()
         #expect(await manager.health[0].health == "up")
         #expect(await manager.exposition().contains("metric=\"fresh\""))
+    }
+
+    /// A scrape the manager fails (a label limit, the sample limit after relabelling) is counted as the
+    /// failure it is: `vigil_scrapes_total` counted it by the scraper's verdict, a success.
+    @Test func aScrapeFailedOnALimitIsCountedAsAFailure() async throws {
+        let metrics = TestMetrics()
+        let target = ScrapeTarget(url: "http://app:8080/metrics", job: "app", labelLimits: LabelLimits(labels: 3))
+        let manager = ScrapeManager(targets: [target], transport: transport, store: SeriesStore(), metrics: metrics)
+        transport.answer("ok 1\nwide{a=\"1\",b=\"2\"} 1\n")
+        await manager.scrapeAll()
+        #expect(await manager.health[0].health == "down")
+        #expect(try metrics.expectCounter("vigil_scrapes_total", [("result", "failure")]).totalValue == 1)
+        #expect((try? metrics.expectCounter("vigil_scrapes_total", [("result", "success")]).totalValue) ?? 0 == 0)
+        #expect((try? metrics.expectCounter("vigil_samples_scraped_total").totalValue) ?? 0 == 0)
+        transport.answer("ok 2\n")
+        await manager.scrapeAll()
+        #expect(try metrics.expectCounter("vigil_scrapes_total", [("result", "success")]).totalValue == 1)
+        #expect(try metrics.expectCounter("vigil_samples_scraped_total").totalValue == 1)
     }
 
     /// Prometheus reads on past the sample limit, and a series over a label limit anywhere in the body

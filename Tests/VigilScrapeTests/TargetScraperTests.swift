@@ -95,8 +95,10 @@ struct TargetScraperTests {
         let tooMany = await limited.scrape()
         #expect(!tooMany.up && tooMany.samples.isEmpty)
         #expect(tooMany.error == "sample limit exceeded")
-        // Read on to the end, as Prometheus reads on "so we report the correct total".
+        // Read on to the end, as Prometheus reads on "so we report the correct total", and none of the
+        // series past the limit is taken into the cache: the limit still bounds its growth.
         #expect(tooMany.samplesScraped == 4)
+        #expect(limited.cache.seriesCount == 2)
         // A bad line past the limit is the scrape's error, as Prometheus's parser would meet it.
         transport.answer("a 1\nb 1\nc 1\nd{ 1\n")
         let broken = await limited.scrape()

@@ -40,15 +40,17 @@ daemon = Daemon(vigil, config=f"""scrape_configs:
     static_configs: [{{targets: ['127.0.0.1:{target.port}', 'vigil-probe.invalid:9100']}}]
 """, env=everything)
 health = {}
-deadline = time.monotonic() + 30
-while time.monotonic() < deadline:
-    status, body = get(daemon.url + "/api/v1/targets")
-    if status == 200:
-        health = {t["labels"]["instance"]: t for t in json.loads(body)["data"]}
-        if len(health) == 2 and all(t["health"] != "unknown" for t in health.values()):
-            break
-    time.sleep(0.2)
-daemon.stop()
+try:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = get(daemon.url + "/api/v1/targets")
+        if status == 200:
+            health = {t["labels"]["instance"]: t for t in json.loads(body)["data"]}
+            if len(health) == 2 and all(t["health"] != "unknown" for t in health.values()):
+                break
+        time.sleep(0.2)
+finally:
+    daemon.stop()
 loopback = health.get(f"127.0.0.1:{target.port}", {})
 remote = health.get("vigil-probe.invalid:9100", {})
 check(loopback.get("health") == "up", f"the loopback target is scraped direct: {loopback.get('health')} {loopback.get('lastError')!r}")
