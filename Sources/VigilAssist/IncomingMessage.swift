@@ -24,27 +24,22 @@ public struct IncomingMessage: Sendable {
     /// version batches a few calls.
     public static let maxBatch = 16
 
+    /// It is one `initialize` request (the SDK's transport checks no protocol version header for one).
+    public private(set) var isInitializeRequest = false
+
     public init(_ text: Data) {
         read(text)
-        guard let refusal, !refusalAnswersARequest, !Self.isParseError(refusal) else { return }
-        // A batch that is JSON and not empty is answered with a batch (JSON-RPC 2.0, "Batch").
-        let first = text.first { ![UInt8(ascii: " "), 0x09, 0x0A, 0x0D].contains($0) }
-        if first == UInt8(ascii: "["), !Self.isEmptyBatch(text) {
-            self.refusal = Data("[".utf8) + refusal + Data("]".utf8)
-        }
+        // A refused batch is answered with a batch (JSON-RPC 2.0, "Batch"): one error for the whole of it.
+        if let refusal, answersAsBatch { self.refusal = Data("[".utf8) + refusal + Data("]".utf8) }
     }
 
+    /// The text is a batch that is JSON and not empty: JSON-RPC answers it with a batch.
+    private var answersAsBatch = false
+
+    /// Refuses the text; `id`: the request the refusal answers, under its id.
     private mutating func refuse(_ code: Int, _ message: String, id: String? = nil) {
         refusal = Self.error(code, message, id: id)
         refusalAnswersARequest = id != nil
-    }
-
-    private static func isParseError(_ refusal: Data) -> Bool {
-        refusal.range(of: Data(#""code":-32700"#.utf8)) != nil
-    }
-
-    private static func isEmptyBatch(_ text: Data) -> Bool {
-        (try? JSONSerialization.jsonObject(with: text) as? [Any])?.isEmpty == true
     }
 
     private mutating func read(_ line: Data) {
@@ -53,6 +48,7 @@ public struct IncomingMessage: Sendable {
         var isBatch = false
         if let batch = try? decoder.decode([Message].self, from: line) {
             isBatch = true
+            answersAsBatch = !batch.isEmpty
             guard batch.count <= Self.maxBatch else {
                 refuse(
                     -32600,
@@ -63,15 +59,17 @@ public struct IncomingMessage: Sendable {
             messages = batch
         } else if let message = try? decoder.decode(Message.self, from: line) {
             messages = [message]
-        } else if (try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed)) == nil {
-            refuse(-32700, "Parse error")
-            return
-        } else {
+        } else if let json = try? JSONSerialization.jsonObject(with: line, options: .fragmentsAllowed) {
+            answersAsBatch = (json as? [Any])?.isEmpty == false
             // JSON that is no message (`1`, `"a"`), or a batch holding one: the null id JSON-RPC asks for
             // (the SDK answered with an id of its own making, which no request had).
             refuse(-32600, "Invalid Request")
             return
+        } else {
+            refuse(-32700, "Parse error")
+            return
         }
+        isInitializeRequest = !isBatch && messages.first?.method == "initialize" && messages.first?.id != nil
         // Its params readable, as the SDK reads them: a lone surrogate (`"\\ud800"`), a byte that is no
         // UTF-8 or `1e400` in them passed the fields read above, and the SDK answered it with an id of its
         // own making, so its request stayed owed an answer for ever and held its place in the backlog. A
@@ -117,6 +115,7 @@ public struct IncomingMessage: Sendable {
         // called it a parse error, which JSON-RPC keeps for text that is no JSON.
         if !isBatch, let message = messages.first, message.method == nil, !message.hasOutcome {
             refuse(-32600, "Invalid Request: neither a method nor a result or error", id: message.id)
+            refusalAnswersARequest = false  // its id is echoed, but it is no request
             return
         }
         if !isBatch, let message = messages.first, let id = message.id, let problem = Self.paramsProblem(message, line)

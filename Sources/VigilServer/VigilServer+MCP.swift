@@ -30,8 +30,18 @@ extension VigilServer {
             // Refused as `vigil mcp` refuses it (``IncomingMessage``): what the SDK would answer under an
             // id of its own making, with the wrong error, or never — a message that is a request and a
             // response at once, its transport waiting for an answer its server never gives.
+            let message = MCP.HTTPRequest(method: "POST", headers: headers, body: data, path: "/mcp")
             let incoming = IncomingMessage(data)
             if let refusal = incoming.refusal {
+                // The transport's own checks first, as it makes them before it reads a message: a web
+                // page's request is refused as such (403), whatever its body.
+                let context = HTTPValidationContext(
+                    httpMethod: "POST",
+                    sessionID: nil,
+                    isInitializationRequest: incoming.isInitializeRequest,
+                    supportedProtocolVersions: Version.supported
+                )
+                if let refused = Self.mcpChecks.validate(message, context: context) { return Self.response(refused) }
                 return Response(
                     status: incoming.refusalAnswersARequest ? .ok : .badRequest,
                     headers: [.contentType: "application/json"],
@@ -47,20 +57,29 @@ extension VigilServer {
                 try await Task.sleep(for: answerDeadline)
                 await transport.disconnect()
             }
-            let answer = await transport.handleRequest(
-                MCP.HTTPRequest(method: "POST", headers: headers, body: data, path: "/mcp")
-            )
+            let answer = await transport.handleRequest(message)
             deadline.cancel()
             await server.stop()
-            var fields = HTTPFields()
-            for (name, value) in answer.headers {
-                if let name = HTTPField.Name(name) { fields[name] = value }
-            }
-            return Response(
-                status: HTTPTypes.HTTPResponse.Status(code: answer.statusCode),
-                headers: fields,
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyData ?? Data()))
-            )
+            return Self.response(answer)
         }
+    }
+
+    /// The checks `StatelessHTTPServerTransport` makes by default (loopback `Origin`, `Accept`,
+    /// `Content-Type`, `MCP-Protocol-Version`), for what Vigil answers without it.
+    static let mcpChecks = StandardValidationPipeline(validators: [
+        OriginValidator.localhost(), AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(),
+        ProtocolVersionValidator(),
+    ])
+
+    private static func response(_ answer: MCP.HTTPResponse) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return Response(
+            status: HTTPTypes.HTTPResponse.Status(code: answer.statusCode),
+            headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyData ?? Data()))
+        )
     }
 }

@@ -249,6 +249,18 @@ import FoundationNetworking
             #expect((answer?["error"] as? [String: Any])?["code"] as? Int == code, "\(body)")
             if status == 200 { #expect(answer?["id"] as? Int == (body.contains(#""id":6"#) ? 6 : 7), "\(body)") }
         }
+        // The transport's checks come first: a web page's refused message is refused as a web page's.
+        let fromPage = VigilHTTP.HTTPRequest(
+            url: "http://127.0.0.1:\(port)/mcp",
+            method: .post,
+            headers: [
+                (name: "Content-Type", value: "application/json"), (name: "Accept", value: "application/json"),
+                (name: "Authorization", value: "Bearer s3cret"), (name: "Origin", value: "http://evil.example"),
+            ],
+            body: Array(#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":5}"#.utf8),
+            timeout: hangTimeout
+        )
+        #expect(try await CurlHTTPClient().execute(fromPage).status == 403)
         await stop()
     }
 }

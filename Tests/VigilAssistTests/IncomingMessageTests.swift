@@ -137,7 +137,7 @@ struct IncomingMessageTests {
     @Test func aBatchIsAnsweredWithABatch() throws {
         for text in [
             #"[{"jsonrpc":"2.0","id":"a","method":"ping","error":{"code":1,"message":"x"}}]"#, "[1]", " [1,2]",
-            #"[{"jsonrpc":"1.0","id":1,"method":"ping"}]"#,
+            #"[{"jsonrpc":"1.0","id":1,"method":"ping"}]"#, #"[{"jsonrpc":"2.0","id":6,"method":"ping","x":1e400}]"#,
         ] {
             let refusal = try #require(Self.line(text).refusal, "\(text)")
             #expect(try JSONSerialization.jsonObject(with: refusal) is [Any], "\(text)")
@@ -150,6 +150,8 @@ struct IncomingMessageTests {
             Self.line(#"{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"cursor":5}}"#).refusalAnswersARequest
         )
         #expect(!Self.line("[1]").refusalAnswersARequest)
+        // An id echoed on what is no request answers no request (HTTP 400, not 200).
+        #expect(!Self.line(#"{"jsonrpc":"2.0","id":1}"#).refusalAnswersARequest)
     }
 
     /// A batch of more than 16 messages is refused whole: the SDK answers a batch inside its read loop,
