@@ -48,6 +48,15 @@ public struct KubeConnection: Sendable, Equatable {
         self.context = context
     }
 
+    /// No token, password, exec plugin or client certificate: what kubectl sends a plain `http://` server.
+    mutating func withholdCredentials() {
+        credential = .none
+        tls.certificateFile = nil
+        tls.certificatePEM = nil
+        tls.keyFile = nil
+        tls.keyPEM = nil
+    }
+
     /// The `Authorization` a request carries for credentials that need no plugin run.
     public var authorization: Authorization? {
         switch credential {

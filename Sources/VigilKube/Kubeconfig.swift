@@ -159,6 +159,10 @@ struct MergedKubeconfig {
             }
             UserReader(file: userFile).read(userNode, userPath, into: &connection)
         }
+        // client-go reads a user's credentials only for an https server ("only try to read the auth
+        // information if we are secure"): a token, a password or an exec plugin's token is never sent in the
+        // clear, and the plugin never runs. The user is still read, so its errors are still reported.
+        if !connection.server.lowercased().hasPrefix("https://") { connection.withholdCredentials() }
         return connection
     }
 }

@@ -176,6 +176,34 @@ struct KubeconfigTests {
         #expect(!usual.disableCompression)
     }
 
+    /// A plain `http://` server is sent no credential, as kubectl sends it none (client-go reads the user
+    /// only for https): not the token, not basic auth, and an exec plugin never runs. Checked against the
+    /// real kubectl on the same fake API server, whose kubeconfig names a token.
+    @Test func aPlainHTTPServerIsSentNoCredential() async throws {
+        let plugin = directory.appendingPathComponent("never-run")
+        let ran = directory.appendingPathComponent("ran")
+        try "#!/bin/sh\ntouch \(ran.path)\nexit 1\n".write(to: plugin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin.path)
+        let exec =
+            "exec: {apiVersion: client.authentication.k8s.io/v1, command: \(plugin.path), interactiveMode: Never}"
+        for user in ["token: a", "username: u, password: p", exec, "tokenFile: t"] {
+            let plain = Self.oneContext(cluster: "", user: user).replacingOccurrences(of: "https://", with: "http://")
+            let connection = try Kubeconfig.load(paths: [try write("plain", plain)])
+            #expect(connection.credential == .none && connection.authorization == nil, "\(user)")
+            let secure = try Kubeconfig.load(paths: [try write("secure", Self.oneContext(cluster: "", user: user))])
+            #expect(secure.credential != .none, "\(user)")
+        }
+        let server = try FakeAPIServer()
+        let connection = try Kubeconfig.load(paths: [server.kubeconfig.path])
+        let client = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .dryRun)
+        _ = try await client.perform(.cordon(node: "node-1"), dryRun: true)
+        let kubectl = try await server.kubectl(["cordon", "node-1", "--dry-run=server"])
+        #expect(kubectl.status == 0, "\(kubectl.output)")
+        let sent = try await server.authorizations()
+        #expect(sent.count >= 4 && sent.allSatisfy { $0 == nil }, "\(sent)")
+        #expect(!FileManager.default.fileExists(atPath: ran.path))
+    }
+
     /// client-go runs an exec plugin only where no token, basic auth or client certificate is given.
     @Test func anExecPluginStandsAsideForAnyOtherCredential() throws {
         let exec = "exec: {apiVersion: client.authentication.k8s.io/v1, command: get-token, interactiveMode: Never}"

@@ -22,7 +22,7 @@ with open(kubeconfig, "w") as file:
     file.write(f"""apiVersion: v1
 kind: Config
 current-context: probe
-clusters: [{{name: probe, cluster: {{server: "http://127.0.0.1:1"}}}}]
+clusters: [{{name: probe, cluster: {{server: "https://127.0.0.1:1"}}}}]
 contexts: [{{name: probe, context: {{cluster: probe, user: probe}}}}]
 users:
   - name: probe
