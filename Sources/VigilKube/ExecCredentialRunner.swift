@@ -62,6 +62,11 @@ actor ExecCredentialRunner {
     }
 
     private func run() async throws(KubeError) -> Credential {
+        // Vigil gives a plugin no terminal (its standard input is not one), so a plugin that must have one
+        // fails as kubectl fails it without one.
+        guard plugin.interactiveMode != "Always" else {
+            throw failure("exec plugin cannot support interactive mode: standard input is not a terminal")
+        }
         var environment = ProcessInfo.processInfo.environment
         for variable in plugin.environment { environment[variable.name] = variable.value }
         environment["KUBERNETES_EXEC_INFO"] =

@@ -178,8 +178,16 @@ struct UserReader {
                 environment.append(.init(name: name, value: value))
             }
         }
-        let interactiveMode =
-            fields["interactiveMode"].flatMap { reader.string($0, path + ".interactiveMode") } ?? "IfAvailable"
+        // Required for a v1 plugin, as kubectl requires it ("interactiveMode must be specified").
+        guard let interactiveMode = fields["interactiveMode"].flatMap({ reader.string($0, path + ".interactiveMode") })
+        else {
+            reader.fail(
+                node,
+                path + ".interactiveMode",
+                "required (Never, IfAvailable or Always), as kubectl requires it"
+            )
+            return nil
+        }
         if !["Never", "IfAvailable", "Always"].contains(interactiveMode) {
             reader.fail(fields["interactiveMode"], path + ".interactiveMode", "expected Never, IfAvailable or Always")
         }

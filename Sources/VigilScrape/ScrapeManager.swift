@@ -108,16 +108,9 @@ public actor ScrapeManager {
 
     /// Vigil's own scrape metrics (`/metrics`).
     private struct Metrics {
-        let successes: Counter
-        let failures: Counter
-        let samples: Counter
-        let series: Gauge
-        let removed: Counter
-        let anomalies: Gauge
+        let successes, failures, samples, removed, refused, exceeded, exceededLabelLimits: Counter
+        let series, anomalies: Gauge
         let ingest: CoreMetrics.Timer
-        let refused: Counter
-        let exceeded: Counter
-        let exceededLabelLimits: Counter
 
         init(_ factory: any MetricsFactory) {
             successes = Counter(label: "vigil_scrapes_total", dimensions: [("result", "success")], factory: factory)

@@ -204,6 +204,49 @@ struct KubeconfigTests {
         #expect(!FileManager.default.fileExists(atPath: ran.path))
     }
 
+    /// A v1 exec plugin must say whether it is interactive, as kubectl requires (its refusal checked on the
+    /// same file); `Always` fails when it runs, as kubectl fails it without a terminal, which Vigil never
+    /// gives a plugin.
+    @Test func anExecPluginMustSayWhetherItIsInteractive() async throws {
+        let exec = "exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/true}"
+        let path = try write("unsaid", Self.oneContext(cluster: "", user: exec))
+        #expect {
+            try Kubeconfig.load(paths: [path])
+        } throws: { error in
+            (error as? KubeconfigError)?.errors.contains {
+                $0.hasSuffix(
+                    "users[u].user.exec.interactiveMode: required (Never, IfAvailable or Always), as kubectl requires it"
+                )
+            } == true
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+        process.arguments = ["--kubeconfig", path, "get", "pods"]
+        process.environment = ["HOME": directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let said = await offThePool {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(said.contains("interactiveMode must be specified for u to use exec authentication plugin"), "\(said)")
+
+        let always = exec.replacingOccurrences(of: "}", with: ", interactiveMode: Always}")
+        let connection = try Kubeconfig.load(paths: [try write("always", Self.oneContext(cluster: "", user: always))])
+        guard case .exec(let plugin) = connection.credential else {
+            Issue.record("no plugin: \(connection.credential)")
+            return
+        }
+        await #expect {
+            try await ExecCredentialRunner(plugin: plugin).credential()
+        } throws: { error in
+            "\(error)".contains("exec plugin cannot support interactive mode: standard input is not a terminal")
+        }
+    }
+
     /// client-go runs an exec plugin only where no token, basic auth or client certificate is given.
     @Test func anExecPluginStandsAsideForAnyOtherCredential() throws {
         let exec = "exec: {apiVersion: client.authentication.k8s.io/v1, command: get-token, interactiveMode: Never}"
