@@ -219,19 +219,8 @@ struct KubeconfigTests {
                 )
             } == true
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = ["--kubeconfig", path, "get", "pods"]
-        process.environment = ["HOME": directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = await offThePool {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+        let said = try await kubectl(["--kubeconfig", path, "get", "pods"], environment: ["HOME": directory.path])
+            .output
         #expect(said.contains("interactiveMode must be specified for u to use exec authentication plugin"), "\(said)")
 
         let always = exec.replacingOccurrences(of: "}", with: ", interactiveMode: Always}")

@@ -128,19 +128,9 @@ public final class FakeAPIServer: @unchecked Sendable {
     /// Runs the real kubectl against this server; its exit status and output. Waited for off Swift's
     /// cooperative pool (``offThePool(_:)``).
     public func kubectl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = arguments
-        process.environment = ["KUBECONFIG": kubeconfig.path, "HOME": directory.url.path, "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = await offThePool {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            while process.isRunning { usleep(5_000) }
-            return String(decoding: data, as: UTF8.self)
-        }
-        return (process.terminationStatus, text)
+        try await VigilTestKit.kubectl(
+            arguments,
+            environment: ["KUBECONFIG": kubeconfig.path, "HOME": directory.url.path, "PATH": "/usr/bin:/bin"]
+        )
     }
 }
