@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "VigilScrape",
             dependencies: [
-                "VigilCore", "VigilHTTP",
+                "VigilCore", "VigilHTTP", "VigilYAML",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "VigilScrapeTests",
             dependencies: [
-                "VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit",
+                "VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit", "VigilYAML",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings

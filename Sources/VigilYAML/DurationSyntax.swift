@@ -32,6 +32,26 @@ public enum DurationSyntax {
         readBytes(text).value
     }
 
+    /// `seconds` as Prometheus writes a duration (`model.Duration.String`): whole milliseconds, each unit
+    /// from the largest (`1m30s`, `1h`, `500ms`), years and weeks only where they divide it exactly
+    /// (`90d`, not `12w6d`), and `0s` for none. `__scrape_interval__` and `__scrape_timeout__` read so.
+    public static func text(seconds: Double) -> String {
+        var milliseconds = Int64((seconds * 1000).rounded(.towardZero))
+        guard milliseconds > 0 else { return "0s" }
+        let units: [(String, Int64, exact: Bool)] = [
+            ("y", 31_536_000_000, true), ("w", 604_800_000, true), ("d", 86_400_000, false),
+            ("h", 3_600_000, false), ("m", 60_000, false), ("s", 1000, false), ("ms", 1, false),
+        ]
+        var text = ""
+        for (name, size, exact) in units where !exact || milliseconds % size == 0 {
+            let count = milliseconds / size
+            guard count > 0 else { continue }
+            text += "\(count)\(name)"
+            milliseconds -= count * size
+        }
+        return text
+    }
+
     static func readSeconds(_ text: String) -> Reading<Double> {
         // "ms" before "m": the longest unit that matches.
         let units: [(String, Double)] = [

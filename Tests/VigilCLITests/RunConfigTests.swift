@@ -179,6 +179,16 @@ struct RunConfigTests {
             """
         let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
         #expect(targets.map(\.url) == ["http://10.0.0.1:8080/metrics", "http://10.0.0.3:8080/metrics"])
+        // A rule sees the job's interval and timeout as Prometheus writes them.
+        let timed = """
+            scrape_configs:
+              - {job_name: slow, scrape_interval: 90s, scrape_timeout: 30s, static_configs: [{targets: ['a:1']}],
+                 relabel_configs: [{action: keep, source_labels: [__scrape_interval__, __scrape_timeout__], regex: '1m30s;30s'}]}
+              - {job_name: fast, scrape_interval: 15s, static_configs: [{targets: ['b:1']}],
+                 relabel_configs: [{action: drop, source_labels: [__scrape_interval__], regex: '15s'}]}
+
+            """
+        #expect(try DaemonConfig.parse(timed, file: "c.yaml").targets.map(\.job) == ["slow"])
     }
 
     @Test func durationsAndSizesReadAsPrometheusWritesThem() {

@@ -1,4 +1,5 @@
 import Testing
+import VigilYAML
 
 @testable import VigilScrape
 
@@ -146,5 +147,75 @@ struct DiscoveryJobRelabelTests {
             ]
         )
         #expect(job.target(from: Self.discovered)?.job == "shop")
+    }
+}
+
+/// `__scrape_interval__` and `__scrape_timeout__`: the job's, as labels relabelling may read and change
+/// per target, then checked as Prometheus's `PopulateLabels` checks them.
+struct ScrapeIntervalLabelTests {
+    /// A pod's annotation relabelled into its target's interval (a common per-target override).
+    func job(_ rules: [RelabelRule]) -> DiscoveryJob {
+        DiscoveryJob(template: ScrapeTarget(url: "", job: "pods", interval: 30, timeout: 10), relabeling: rules)
+    }
+
+    func annotated(_ interval: String, timeout: String? = nil) -> [String: String] {
+        var labels = [
+            "__address__": "10.1.0.7:8080", "__meta_kubernetes_pod_annotation_example_com_scrape_interval": interval,
+        ]
+        if let timeout { labels["__meta_kubernetes_pod_annotation_example_com_scrape_timeout"] = timeout }
+        return labels
+    }
+
+    var rules: [RelabelRule] {
+        get throws {
+            try ["interval", "timeout"].map { name in
+                try RelabelRule(
+                    action: .replace,
+                    sourceLabels: ["__meta_kubernetes_pod_annotation_example_com_scrape_\(name)"],
+                    regex: "(.+)",
+                    targetLabel: "__scrape_\(name)__"
+                )
+            }
+        }
+    }
+
+    @Test func relabellingSetsATargetsIntervalAndTimeout() throws {
+        let target = try #require(try job(try rules).populate(annotated("1m30s", timeout: "45s")))
+        #expect(target.interval == 90 && target.timeout == 45)
+        // Unannotated: the job's, which a rule can read as Prometheus writes it.
+        let keepThirty = try RelabelRule(action: .keep, sourceLabels: ["__scrape_interval__"], regex: "30s")
+        #expect(try job([keepThirty]).populate(["__address__": "10.1.0.7:8080"])?.interval == 30)
+        #expect(try job([keepThirty, try rules[0]]).populate(annotated("1m"))?.interval == 60)
+        // Neither label is a target label.
+        #expect(try job(try rules).populate(annotated("1m"))?.labels.keys.contains { $0.hasPrefix("__") } == false)
+    }
+
+    /// What Prometheus refuses, in its words: no duration, 0, a timeout over the interval.
+    @Test func aTargetWithABadIntervalIsRefusedAsPrometheusRefusesIt() throws {
+        let job = job(try rules)
+        let cases: [(String, String?, String)] = [
+            ("soon", nil, "error parsing scrape interval: not a valid duration string: \"soon\""),
+            ("0", nil, "scrape interval cannot be 0"),
+            ("1m", "0s", "scrape timeout cannot be 0"),
+            ("5s", nil, "scrape timeout cannot be greater than scrape interval (\"10s\" > \"5s\")"),
+            ("1m", "2m", "scrape timeout cannot be greater than scrape interval (\"2m\" > \"1m\")"),
+        ]
+        for (interval, timeout, message) in cases {
+            #expect(throws: DiscoveryJob.Refusal(description: message)) {
+                try job.populate(annotated(interval, timeout: timeout))
+            }
+            #expect(job.target(from: annotated(interval, timeout: timeout)) == nil)
+        }
+        #expect(throws: DiscoveryJob.Refusal(description: "invalid address \"10.1.0.7:99999\"")) {
+            try job.populate(["__address__": "10.1.0.7:99999"])
+        }
+    }
+
+    /// Durations written as Prometheus's `model.Duration` writes them.
+    @Test func durationsAreWrittenAsPrometheusWritesThem() {
+        let written = [15, 60, 90, 3600, 5400, 86_400 * 90, 604_800 * 2, 0.5, 1.25, 0].map {
+            DurationSyntax.text(seconds: $0)
+        }
+        #expect(written == ["15s", "1m", "1m30s", "1h", "1h30m", "90d", "2w", "500ms", "1s250ms", "0s"])
     }
 }

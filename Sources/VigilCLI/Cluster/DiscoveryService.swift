@@ -26,13 +26,30 @@ struct DiscoveryService: Service {
                             await targets.update(
                                 job: index,
                                 groups: groups.map { group in
-                                    (group.source, group.targets.compactMap { sdJob.job.target(from: $0.labels) })
+                                    (group.source, group.targets.compactMap { populate($0.labels, sdJob.job) })
                                 }
                             )
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The target relabelling makes of discovered labels; nil where it drops them, or where Prometheus
+    /// would refuse the target (it logs "Creating target failed" too).
+    private func populate(_ labels: [String: String], _ job: DiscoveryJob) -> ScrapeTarget? {
+        do {
+            return try job.populate(labels)
+        } catch {
+            logger.warning(
+                "creating target failed",
+                metadata: [
+                    "job": "\(job.template.job)", "address": "\(labels["__address__"] ?? "")",
+                    "error": "\(error)",
+                ]
+            )
+            return nil
         }
     }
 

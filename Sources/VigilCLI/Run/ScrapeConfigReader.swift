@@ -162,7 +162,8 @@ struct ScrapeConfigReader {
                 let targetLabels =
                     [
                         ("__address__", address), ("__scheme__", scheme), ("__metrics_path__", metricsPath),
-                        ("job", target.job),
+                        ("job", target.job), ("__scrape_interval__", DurationSyntax.text(seconds: target.interval)),
+                        ("__scrape_timeout__", DurationSyntax.text(seconds: target.timeout)),
                     ]
                     + (labels.merging(TargetURL.labels(of: params)) { own, _ in own }).sorted { $0.key < $1.key }
                     .map { ($0.key, $0.value) }

@@ -1,3 +1,5 @@
+import VigilYAML
+
 /// How a job turns discovered targets (labels such as `__address__` and `__meta_kubernetes_*`) into
 /// scrape targets, as Prometheus's `PopulateLabels` does:
 ///
@@ -52,12 +54,31 @@ public struct DiscoveryJob: Sendable, Equatable {
             }
     }
 
-    /// The scrape target for a discovered target's labels, or nil when relabelling drops it.
+    /// The scrape target for a discovered target's labels, or nil when relabelling drops it or it is
+    /// refused (``populate(_:)`` says why).
     public func target(from discovered: [String: String]) -> ScrapeTarget? {
+        (try? populate(discovered)) ?? nil
+    }
+
+    /// Why Prometheus's `PopulateLabels` refuses a target relabelling kept, in its words.
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The scrape target for a discovered target's labels; nil when relabelling drops it. A target whose
+    /// relabelled `__scrape_interval__` or `__scrape_timeout__` is no duration, is 0, or gives a timeout
+    /// over the interval is refused, as Prometheus refuses it; so is one with no `host:port` address.
+    public func populate(_ discovered: [String: String]) throws(Refusal) -> ScrapeTarget? {
         var labels = discovered
         labels["__scheme__"] = labels["__scheme__"] ?? scheme
         labels["__metrics_path__"] = labels["__metrics_path__"] ?? metricsPath
         labels["job"] = template.job
+        // The job's interval and timeout, as labels relabelling may read and change per target (a pod's
+        // annotation relabelled into `__scrape_interval__`), where discovery set none.
+        for (name, seconds) in [("__scrape_interval__", template.interval), ("__scrape_timeout__", template.timeout)]
+        where labels[name, default: ""].isEmpty {
+            labels[name] = DurationSyntax.text(seconds: seconds)
+        }
         labels.merge(TargetURL.labels(of: params)) { discovered, _ in discovered }
         let example = relabeling.isEmpty
         if example {
@@ -80,7 +101,7 @@ public struct DiscoveryJob: Sendable, Equatable {
         if let annotated = annotation("path"), !annotated.isEmpty {
             path = annotated
         }
-        // Prometheus drops a target whose address is no `host:port` ("invalid address").
+        // Prometheus refuses a target whose address is not a valid `host[:port]`.
         guard
             let url = TargetURL.make(
                 scheme: targetScheme,
@@ -88,9 +109,10 @@ public struct DiscoveryJob: Sendable, Equatable {
                 path: path,
                 parameters: TargetURL.parameters(params, labels: labels)
             )
-        else { return nil }
+        else { throw Refusal(description: "invalid address \"\(address)\"") }
         var target = template
         target.url = url
+        (target.interval, target.timeout) = try Self.intervalAndTimeout(labels)
         if let job = labels["job"], !job.isEmpty { target.job = job }
         var kept = template.labels
         for (name, source) in Self.keptLabels where example {
@@ -101,6 +123,28 @@ public struct DiscoveryJob: Sendable, Equatable {
         for (name, value) in labels where !name.hasPrefix("__") && name != "job" { kept[name] = value }
         target.labels = kept
         return target
+    }
+
+    /// The relabelled `__scrape_interval__` and `__scrape_timeout__`, checked as Prometheus checks them.
+    static func intervalAndTimeout(_ labels: [String: String]) throws(Refusal) -> (Double, Double) {
+        let interval = labels["__scrape_interval__", default: ""]
+        let timeout = labels["__scrape_timeout__", default: ""]
+        // Prometheus's `model.ParseDuration` takes a bare "0" too.
+        func seconds(_ text: String) -> Double? { text == "0" ? 0 : DurationSyntax.seconds(text) }
+        guard let intervalSeconds = seconds(interval) else {
+            throw Refusal(description: "error parsing scrape interval: not a valid duration string: \"\(interval)\"")
+        }
+        guard intervalSeconds > 0 else { throw Refusal(description: "scrape interval cannot be 0") }
+        guard let timeoutSeconds = seconds(timeout) else {
+            throw Refusal(description: "error parsing scrape timeout: not a valid duration string: \"\(timeout)\"")
+        }
+        guard timeoutSeconds > 0 else { throw Refusal(description: "scrape timeout cannot be 0") }
+        guard timeoutSeconds <= intervalSeconds else {
+            throw Refusal(
+                description: "scrape timeout cannot be greater than scrape interval (\"\(timeout)\" > \"\(interval)\")"
+            )
+        }
+        return (intervalSeconds, timeoutSeconds)
     }
 
     /// The target labels a job without rules keeps from discovery, and where they come from.
