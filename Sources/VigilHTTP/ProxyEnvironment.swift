@@ -107,11 +107,11 @@ public struct ProxyEnvironment: Sendable, Equatable {
             if entry == "*" { return [.everything] }
             if let slash = entry.firstIndex(of: "/") {
                 // Go reads an entry with a slash as a CIDR prefix, and nothing else.
-                if let network = IPAddress(String(entry[..<slash])),
-                    let prefix = Int(entry[entry.index(after: slash)...]),
-                    (0...network.bits).contains(prefix)
+                let bits = entry[entry.index(after: slash)...]
+                if let address = IPAddress(String(entry[..<slash])), !bits.isEmpty, bits.allSatisfy(\.isASCII),
+                    bits.allSatisfy(\.isNumber), let prefix = Int(bits), (0...address.bits).contains(prefix)
                 {
-                    exemptions.append(.network(network, prefix: prefix))
+                    exemptions.append(.network(address.masked(to: prefix), prefix: prefix))
                 }
                 continue
             }
@@ -173,6 +173,23 @@ struct IPAddress: Sendable, Equatable {
     }
 
     static func == (lhs: IPAddress, rhs: IPAddress) -> Bool { lhs.bytes == rhs.bytes }
+
+    private init(bytes: [UInt8], isVersion4: Bool) {
+        self.bytes = bytes
+        self.isVersion4 = isVersion4
+    }
+
+    /// The network of this address's first `prefix` bits, as Go's `ParseCIDR` masks it: an IPv6 prefix
+    /// that masks away `::ffff:` is an IPv6 network, one that keeps it an IPv4 one.
+    func masked(to prefix: Int) -> IPAddress {
+        var masked = bytes
+        var remaining = isVersion4 ? prefix + 96 : prefix
+        for index in masked.indices {
+            masked[index] &= remaining >= 8 ? 0xFF : remaining <= 0 ? 0 : ~(0xFF >> UInt8(remaining))
+            remaining -= 8
+        }
+        return IPAddress(bytes: masked, isVersion4: isVersion4)
+    }
 
     var bits: Int { isVersion4 ? 32 : 128 }
 

@@ -94,6 +94,18 @@ struct ProxyEnvironmentTests {
         #expect(environment.proxy(for: "http://10.0.0.1/") == "http://proxy")
         let mapped = ProxyEnvironment(["HTTP_PROXY": "http://proxy", "NO_PROXY": "10.0.0.0/8"])
         #expect(mapped.proxy(for: "http://[::ffff:10.1.2.3]/") == nil)
+        // The network is masked first, as Go's ParseCIDR masks it: `::ffff:10.0.0.0/8` is `::/8`, an IPv6
+        // network holding no IPv4 address; `/104` keeps `::ffff:10.0.0.0`, an IPv4 one.
+        let masked = ProxyEnvironment(["HTTP_PROXY": "http://proxy", "NO_PROXY": "::ffff:10.0.0.0/8"])
+        #expect(masked.proxy(for: "http://10.1.2.3/") == "http://proxy")
+        #expect(masked.proxy(for: "http://[::1:2]/") == nil)
+        let kept = ProxyEnvironment(["HTTP_PROXY": "http://proxy", "NO_PROXY": "::ffff:10.0.0.0/104"])
+        #expect(kept.proxy(for: "http://10.1.2.3/") == nil && kept.proxy(for: "http://11.1.2.3/") == "http://proxy")
+        // A prefix is digits alone, as Go reads it.
+        #expect(
+            ProxyEnvironment(["HTTP_PROXY": "http://p", "NO_PROXY": "10.0.0.0/+8"]).proxy(for: "http://10.1.1.1/")
+                == "http://p"
+        )
     }
 
     @Test func routesNameTheirProxyOrNone() {
