@@ -62,10 +62,12 @@ actor ExecCredentialRunner {
     }
 
     private func run() async throws(KubeError) -> Credential {
-        // Vigil gives a plugin no terminal (its standard input is not one), so a plugin that must have one
-        // fails as kubectl fails it without one.
+        // Vigil gives a plugin no terminal (its standard input is /dev/null), so a plugin that must have one
+        // fails, as kubectl fails it where its standard input is no terminal.
         guard plugin.interactiveMode != "Always" else {
-            throw failure("exec plugin cannot support interactive mode: standard input is not a terminal")
+            throw failure(
+                "exec plugin cannot support interactive mode: Vigil runs exec plugins without a terminal (interactiveMode: Always)"
+            )
         }
         var environment = ProcessInfo.processInfo.environment
         for variable in plugin.environment { environment[variable.name] = variable.value }

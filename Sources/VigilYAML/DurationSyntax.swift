@@ -36,7 +36,8 @@ public enum DurationSyntax {
     /// from the largest (`1m30s`, `1h`, `500ms`), years and weeks only where they divide it exactly
     /// (`90d`, not `12w6d`), and `0s` for none. `__scrape_interval__` and `__scrape_timeout__` read so.
     public static func text(seconds: Double) -> String {
-        var milliseconds = Int64((seconds * 1000).rounded(.towardZero))
+        // To the nearest: a duration read as a sum (`1s7ms`: 1 + 7 × 0.001) is a hair under its milliseconds.
+        var milliseconds = Int64((seconds * 1000).rounded())
         guard milliseconds > 0 else { return "0s" }
         let units: [(String, Int64, exact: Bool)] = [
             ("y", 31_536_000_000, true), ("w", 604_800_000, true), ("d", 86_400_000, false),

@@ -232,7 +232,9 @@ struct KubeconfigTests {
         await #expect {
             try await ExecCredentialRunner(plugin: plugin).credential()
         } throws: { error in
-            "\(error)".contains("exec plugin cannot support interactive mode: standard input is not a terminal")
+            "\(error)".contains(
+                "exec plugin cannot support interactive mode: Vigil runs exec plugins without a terminal"
+            )
         }
     }
 

@@ -212,10 +212,16 @@ struct ScrapeIntervalLabelTests {
     }
 
     /// Durations written as Prometheus's `model.Duration` writes them.
-    @Test func durationsAreWrittenAsPrometheusWritesThem() {
+    @Test func durationsAreWrittenAsPrometheusWritesThem() throws {
         let written = [15, 60, 90, 3600, 5400, 86_400 * 90, 604_800 * 2, 0.5, 1.25, 0].map {
             DurationSyntax.text(seconds: $0)
         }
         #expect(written == ["15s", "1m", "1m30s", "1h", "1h30m", "90d", "2w", "500ms", "1s250ms", "0s"])
+        // Every whole number of milliseconds up to 200 s reads back as written (1s7ms was written 1s6ms).
+        for milliseconds in 1...200_000 {
+            let text = DurationSyntax.text(seconds: Double(milliseconds) / 1000)
+            let seconds = try #require(DurationSyntax.seconds(text))
+            #expect(DurationSyntax.text(seconds: seconds) == text, "\(milliseconds) ms")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import VigilKube
@@ -14,6 +15,8 @@ struct DiscoveryService: Service {
     /// Whether to read the prometheus-operator's monitors too.
     var monitors = false
     let logger: Logger
+    /// The refusals logged, so each is logged once, not at every change of its target's group.
+    private let refusals = LoggedRefusals()
 
     func run() async throws {
         let all = jobs + (monitors ? await monitorJobs() : [])
@@ -37,18 +40,19 @@ struct DiscoveryService: Service {
     }
 
     /// The target relabelling makes of discovered labels; nil where it drops them, or where Prometheus
-    /// would refuse the target (it logs "Creating target failed" too).
+    /// would refuse the target (it logs "Creating target failed" too). A group is rebuilt at every change
+    /// of a pod's status or an endpoint's readiness: a refusal is logged when it is new, not each time.
     private func populate(_ labels: [String: String], _ job: DiscoveryJob) -> ScrapeTarget? {
         do {
             return try job.populate(labels)
         } catch {
-            logger.warning(
-                "creating target failed",
-                metadata: [
-                    "job": "\(job.template.job)", "address": "\(labels["__address__"] ?? "")",
-                    "error": "\(error)",
-                ]
-            )
+            let address = labels["__address__"] ?? ""
+            if refusals.isNew(job: job.template.job, address: address, error.description) {
+                logger.warning(
+                    "creating target failed",
+                    metadata: ["job": "\(job.template.job)", "address": "\(address)", "error": "\(error)"]
+                )
+            }
             return nil
         }
     }
@@ -72,5 +76,23 @@ struct DiscoveryService: Service {
             }
         }
         return found
+    }
+}
+
+/// The target refusals already logged, by job and address: bounded, forgotten whole once it holds
+/// 10,000 (a refusal then logs once more).
+private final class LoggedRefusals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var logged: [String: String] = [:]
+
+    /// Whether `message` is new for the job's target at `address` (and remembers it).
+    func isNew(job: String, address: String, _ message: String) -> Bool {
+        lock.withLock {
+            let key = job + "\u{0}" + address
+            guard logged[key] != message else { return false }
+            if logged.count >= 10_000 { logged.removeAll() }
+            logged[key] = message
+            return true
+        }
     }
 }

@@ -131,10 +131,16 @@ public struct DiscoveryJob: Sendable, Equatable {
         let timeout = labels["__scrape_timeout__", default: ""]
         // Prometheus's `model.ParseDuration` takes a bare "0" too.
         func seconds(_ text: String) -> Double? { text == "0" ? 0 : DurationSyntax.seconds(text) }
+        guard !interval.isEmpty else {
+            throw Refusal(description: "error parsing scrape interval: empty duration string")
+        }
         guard let intervalSeconds = seconds(interval) else {
             throw Refusal(description: "error parsing scrape interval: not a valid duration string: \"\(interval)\"")
         }
         guard intervalSeconds > 0 else { throw Refusal(description: "scrape interval cannot be 0") }
+        guard !timeout.isEmpty else {
+            throw Refusal(description: "error parsing scrape timeout: empty duration string")
+        }
         guard let timeoutSeconds = seconds(timeout) else {
             throw Refusal(description: "error parsing scrape timeout: not a valid duration string: \"\(timeout)\"")
         }
