@@ -220,8 +220,8 @@ public struct KubeClient: Sendable {
 
     /// Does `action` as kubectl does it: reads the object first (it must exist; a node already in the
     /// wanted state is left alone), then sends the change, in server-side dry run when asked. With
-    /// `precondition`, the change applies only if the object's resourceVersion is still that one (see
-    /// ``KubeRequest/preconditioned(onResourceVersion:)``); a drain preconditions its cordon.
+    /// `precondition`, the change applies only to the object as it was read, or to the same object (see
+    /// ``KubeRequest/preconditioned(_:)``); a drain preconditions its cordon.
     /// `protectedNamespace` says why pods of a namespace may not be evicted (nil: they may): a drain that
     /// would evict one is refused before any eviction, every such pod listed, as kubectl refuses a pod
     /// its filters keep. `rollbackPatch` (a rollback's, from its dry run's ``ActionOutcome/rollbackPatch``)
@@ -233,7 +233,7 @@ public struct KubeClient: Sendable {
         _ action: KubeAction,
         dryRun: Bool,
         now: Date = Date(),
-        precondition: String? = nil,
+        precondition: KubePrecondition? = nil,
         rollbackPatch: [UInt8]? = nil,
         beforeEvicting: (@Sendable ([String]) async -> Bool)? = nil,
         protectedNamespace: @escaping @Sendable (String) -> String? = { _ in nil }
@@ -245,7 +245,7 @@ public struct KubeClient: Sendable {
             ActionOutcome(summary: summary, changed: changed, kubectl: kubectl, before: read, after: after)
         }
         func guarded(_ request: KubeRequest) -> KubeRequest {
-            precondition.map { request.preconditioned(onResourceVersion: $0) } ?? request
+            precondition.map { request.preconditioned($0) } ?? request
         }
         switch action {
         case .drain(let node, let options):

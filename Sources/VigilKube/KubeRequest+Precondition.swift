@@ -1,12 +1,31 @@
 import Foundation
 
+/// What a change requires of the object it changes, or the server refuses it (409 Conflict).
+public enum KubePrecondition: Sendable, Equatable {
+    /// The object as it was read: a change made meanwhile is never overwritten.
+    case resourceVersion(String)
+    /// The object itself, whatever its changes since: a pod made again under the same name (a
+    /// StatefulSet's `db-0`) is another object. For a delete, which reads nothing first; a pod's status
+    /// changes at every probe, so its resourceVersion would refuse most deletes for no reason.
+    case uid(String)
+}
+
 extension KubeRequest {
-    /// This change, applied only to the object as it was read: the API server compares `resourceVersion`
-    /// with the stored object's and refuses a change made on a stale read (409 Conflict for a merge
-    /// patch or a delete's preconditions; 422 with "Testing value … failed" for a JSON patch's `test`),
-    /// so a change made meanwhile is never overwritten. kubectl sends none of this (it is the only field
-    /// Vigil's requests add to kubectl's).
-    public func preconditioned(onResourceVersion resourceVersion: String) -> KubeRequest {
+    /// This change with `precondition`: a resourceVersion rides in a merge patch's metadata, a JSON
+    /// patch's `test` or a delete's `preconditions`; a UID in a delete's `preconditions` (it conditions
+    /// nothing else). The API server refuses a change made on a stale read or on another object (409
+    /// Conflict; 422 with "Testing value … failed" for a JSON patch's `test`). kubectl sends none of this
+    /// (it is the only field Vigil's requests add to kubectl's).
+    public func preconditioned(_ precondition: KubePrecondition) -> KubeRequest {
+        guard case .resourceVersion(let resourceVersion) = precondition else {
+            guard case .uid(let uid) = precondition, method == "DELETE", let body,
+                var options = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            else { return self }
+            var request = self
+            options["preconditions"] = ["uid": uid]
+            request.body = KubeAction.json(options) + [UInt8(ascii: "\n")]
+            return request
+        }
         var request = self
         guard let body, let decoded = try? JSONSerialization.jsonObject(with: Data(body)) else { return request }
         switch (decoded, method) {

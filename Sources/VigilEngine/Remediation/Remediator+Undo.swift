@@ -85,7 +85,7 @@ extension Remediator {
         undoing.time = Timestamp.utcMillis(wallTime())
         undoing.reason = nil
         undoing.message = action.kubectlCommand(dryRun: false)
-        undoing.request = Self.exchange(request.preconditioned(onResourceVersion: version))
+        undoing.request = Self.exchange(request.preconditioned(.resourceVersion(version)))
         undoing.response = nil
         undoing.resourceVersion = version
         // On record before the claim, as `applying` is before an apply's: a claim on the Lease is never
@@ -104,7 +104,7 @@ extension Remediator {
                 action,
                 dryRun: false,
                 now: Date(timeIntervalSince1970: wallTime()),
-                precondition: version,
+                precondition: .resourceVersion(version),
                 rollbackPatch: rollbackPatch
             )
             undone.reason = "undone"

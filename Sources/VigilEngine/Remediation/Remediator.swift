@@ -526,6 +526,10 @@ public actor Remediator {
         }
         lastRefusal[proposal.id] = nil
         let resourceVersion = Self.resourceVersion(outcome.before)
+        // A delete reads nothing first: it is conditioned on the UID of the object its dry run answered
+        // with, so a pod made again under the same name since (a StatefulSet's) is not deleted.
+        let precondition =
+            resourceVersion.map(KubePrecondition.resourceVersion) ?? Self.uid(outcome.after).map(KubePrecondition.uid)
         var applying = record(.applying, proposal, incident, actor: actor)
         // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
         // client sends that one or nothing (other actions have none, and the client reads it for no other).
@@ -536,7 +540,7 @@ public actor Remediator {
             current: before,
             rollbackPatch: rollbackPatch
         )
-        if let resourceVersion { request = request.preconditioned(onResourceVersion: resourceVersion) }
+        if let precondition { request = request.preconditioned(precondition) }
         applying.request = Self.exchange(request)
         applying.resourceVersion = resourceVersion
         applying.changes = dryRun.changes.map { AuditRecord.Change(path: $0.path, before: $0.before, after: $0.after) }
@@ -594,7 +598,7 @@ public actor Remediator {
                 action,
                 dryRun: false,
                 now: Date(timeIntervalSince1970: now),
-                precondition: resourceVersion,
+                precondition: precondition,
                 rollbackPatch: rollbackPatch,
                 beforeEvicting: { pods in await self.recordEvictions(pods, proposal, incident, actor: actor) },
                 protectedNamespace: policy.namespaceRefusal
@@ -888,6 +892,10 @@ public actor Remediator {
     static func nodes(from kube: KubeClient) async throws(KubeError) -> Guardrails.Nodes {
         let items = try await kube.list("/api/v1/nodes", query: [.init("limit", "500")]).items
         return Guardrails.Nodes(items.compactMap(NodeSummary.init))
+    }
+
+    static func uid(_ body: [UInt8]) -> String? {
+        (KubeClient.object(body)["metadata"] as? [String: Any])?["uid"] as? String
     }
 
     static func resourceVersion(_ body: [UInt8]) -> String? {

@@ -141,6 +141,28 @@ import VigilTestKit
         #expect(try await fixture.changes().count == 2)
     }
 
+    /// A delete reads nothing first, so it is conditioned on the UID of the pod its dry run found: a pod
+    /// its StatefulSet made again under the same name meanwhile is another pod, and is not deleted (it
+    /// was: the delete carried no precondition at all).
+    @Test func aDeleteIsConditionedOnThePodItsDryRunFound() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        try await fixture.server.control("/__replace", #"{"pod": "web-1"}"#)
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .conflict])
+        #expect(records.last?.response?.status == 409)
+        #expect(records.first { $0.step == .applying }?.request?.body?.contains(#""uid":"uid-web-1""#) == true)
+        let pod = try await fixture.object("/api/v1/namespaces/shop/pods/web-1")
+        #expect((pod["metadata"] as? [String: Any])?["uid"] as? String == "uid-web-1-again")
+        // The next round decides afresh on the pod there now, and deletes it, conditioned on its own UID.
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: ClusterModel())
+        let again = try fixture.records()
+        #expect(again.suffix(3).map(\.step) == [.dryRun, .applying, .applied], "\(again.map(\.step))")
+        #expect(again.last { $0.step == .applying }?.request?.body?.contains(#""uid":"uid-web-1-again""#) == true)
+    }
+
     @Test func aBurstOf100IncidentsHoldsTheCooldownAndTheRateLimit() async throws {
         let fixture = try RemediationFixture()
         for index in 0..<50 {

@@ -19,9 +19,11 @@ and:
                     for PodMonitors and ServiceMonitors); before, its lists answer 404
   POST /__race      the next stored change to any object finds it changed by another writer just before
                     (between Vigil's read and its change)
+  POST /__replace   {"pod": NAME}: after the next dry run of its delete, the pod is made again under
+                    another UID (a StatefulSet's), so a delete conditioned on the old UID is refused
 Every stored change gives the object the next resourceVersion, and a change carrying one — a patch's
 metadata.resourceVersion, a JSON patch's `test` of /metadata/resourceVersion, a delete's
-preconditions — is refused when the object has moved on, as a real server refuses it (409 Conflict;
+preconditions (resourceVersion or uid) — is refused when the object has moved on, as a real server refuses it (409 Conflict;
 422 for the failed test).
 Events in namespace shop can be listed (GET /api/v1/namespaces/shop/events) and watched (?watch=true
 from a resourceVersion, chunked JSON frames), with injection:
@@ -361,6 +363,10 @@ def stale(current, body, plural, group):
     if precondition is not None and precondition != have:
         return (409, "Conflict", f"{cannot}: the ResourceVersion in the precondition ({precondition}) does not match "
                 f"the ResourceVersion in record ({have}). The object might have been modified")
+    uid = (body.get("preconditions") or {}).get("uid")
+    if uid is not None and uid != current["metadata"].get("uid"):
+        return (409, "Conflict", f'{cannot}: Precondition failed: UID in precondition: {uid}, UID in object meta: '
+                f'{current["metadata"].get("uid")}')
     return None
 
 def merge(target, patch, strategic=False):
@@ -484,6 +490,10 @@ class Handler(BaseHTTPRequestHandler):
             # {"pod": NAME}: its controller makes it again at once when it is evicted, as a StatefulSet
             # makes `db-0` again: the same name, another UID.
             with lock: state["recreated"] = json.loads(raw)["pod"]
+            return self.reply(200, {})
+        if url.path == "/__replace":
+            # {"pod": NAME}: after the next dry run of its delete, it is made again under another UID.
+            with lock: state["replaced"] = json.loads(raw)["pod"]
             return self.reply(200, {})
         if url.path == "/__linger":
             # {"pod": NAME, "deletionTimestamp": T}: an eviction only marks it deleted, with that time (its
@@ -652,6 +662,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, updated)
             if method == "DELETE":
                 if not dry_run: deleted(key)
+                elif state.get("replaced") == name:
+                    # Its controller deletes and makes it again once the dry run has answered: the same
+                    # name, another UID, as a StatefulSet makes `db-0` again.
+                    state["replaced"] = None
+                    again = copy.deepcopy(current)
+                    again["metadata"]["uid"] = current["metadata"]["uid"] + "-again"
+                    deleted(key)
+                    state["objects"][key] = stored(again, change="ADDED")
                 return self.reply(200, current)
             if method == "PUT":
                 # An update: the whole object, refused (409) when its resourceVersion is not the stored one.
