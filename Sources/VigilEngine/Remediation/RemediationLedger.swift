@@ -90,7 +90,12 @@ public struct RemediationLedger: Sendable {
             inFlight[id] = nil
             if record.step == .failed {
                 settled.insert(id)
-                if record.action == "drain", let node = Self.node(record.target) { possiblyCordoned.insert(node) }
+                // A drain may have cordoned before it failed; a cordon with no answer may have landed.
+                if record.action == "drain" || (record.action == "cordon" && Self.mayHaveLanded(record)),
+                    let node = Self.node(record.target)
+                {
+                    possiblyCordoned.insert(node)
+                }
                 // A change that may have landed counts for the rate limit and the cooldowns, as another
                 // leader's claim whose change failed does, and is not verified.
                 if Self.mayHaveLanded(record) { changes.append(Change(record: record, at: at)) }

@@ -36,6 +36,13 @@ import VigilRules
         return record
     }
 
+    /// `record` as a request that got no answer (status 0: it may have landed).
+    static func unanswered(_ record: AuditRecord) -> AuditRecord {
+        var record = record
+        record.response = AuditRecord.Exchange(status: 0)
+        return record
+    }
+
     static func proposal(
         _ action: String = "set-resources",
         _ target: String = "deployment/web",
@@ -317,6 +324,13 @@ import VigilRules
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.failed, "cordon", "node/n1", namespace: "", ago: 7200)],
             nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"])
+        ),
+        Case(
+            why: "a cordon that failed with no answer may have landed: its node counts while unschedulable",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [unanswered(record(.failed, "cordon", "node/n1", namespace: "", ago: 7200))],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
+            refused: "blast-radius"
         ),
         Case(
             why: "the last schedulable node",
