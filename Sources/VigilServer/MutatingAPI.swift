@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The endpoints that change what the daemon does, in groups each off unless its flag turns it on, as
@@ -45,8 +47,27 @@ extension Router where Context == VigilRequestContext {
                     "\(api.flag) needs an authenticated request, and no authentication is configured.\n"
                 )
             }
+            guard !Self.isCrossOrigin(request) else {
+                return Self.forbidden("cross-origin request refused: a web page cannot \(api.rawValue) here\n")
+            }
             return try await handler(request, context)
         }
+    }
+
+    /// Whether a browser sent the request for a page of another origin, as Go's
+    /// `http.CrossOriginProtection` judges it: a browser's basic-auth credentials or client certificate
+    /// ride along with a form a foreign page posts, and an approval changes a cluster. `Sec-Fetch-Site`
+    /// where the browser sends it (only `same-origin` and `none`, a person's own navigation, pass); else an
+    /// `Origin` that names another host than the request's; a request with neither (curl, `vigil
+    /// proposals`, Alertmanager) is no browser's.
+    static func isCrossOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+            return site != "same-origin" && site != "none"
+        }
+        guard let origin = request.headers[.origin] else { return false }
+        let host = request.head.authority ?? ""
+        guard let separator = origin.range(of: "://") else { return true }
+        return origin[separator.upperBound...] != host[...]
     }
 
     private static func forbidden(_ message: String) -> Response {

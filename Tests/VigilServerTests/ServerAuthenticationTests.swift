@@ -128,6 +128,29 @@ struct ServerAuthenticationTests {
         #expect(String(decoding: applied.body, as: UTF8.self) == "reloaded\n")
         #expect(on.reloads.count == 1)
 
+        // A web page's request is refused, even authenticated (a browser's cached credentials ride along
+        // with a form a foreign page posts): by Sec-Fetch-Site where sent, else by an Origin of another host.
+        func post(_ headers: [(name: String, value: String)]) async throws -> Int {
+            try await CurlHTTPClient().execute(
+                HTTPRequest(
+                    url: on.base + "/-/reload",
+                    method: .post,
+                    headers: headers,
+                    timeout: hangTimeout,
+                    authorization: .bearer(presented)
+                )
+            ).status
+        }
+        let host = on.base.replacingOccurrences(of: "http://", with: "")
+        #expect(try await post([("Origin", "http://evil.example")]) == 403)
+        #expect(try await post([("Sec-Fetch-Site", "cross-site")]) == 403)
+        #expect(try await post([("Sec-Fetch-Site", "same-site"), ("Origin", "http://\(host)")]) == 403)
+        #expect(try await post([("Origin", "null")]) == 403)
+        #expect(on.reloads.count == 1)
+        #expect(try await post([("Origin", "http://\(host)")]) == 200)
+        #expect(try await post([("Sec-Fetch-Site", "same-origin")]) == 200)
+        #expect(on.reloads.count == 3)
+
         // A rotated token: the old one stops working at the next request.
         _ = try file("token", "rotated\n")
         #expect(try await ask(on.base + "/-/reload", method: .post, .bearer(presented)).status == 401)
