@@ -228,14 +228,14 @@ public struct KubeClient: Sendable {
     /// is what a rollback may send: if the replicasets now give another patch, it is refused as a conflict
     /// (409) and nothing is sent, so the patch recorded before the change is the one sent. A drain calls
     /// `beforeEvicting` with the pods it is about to evict (`namespace/name`), after its cordon and before
-    /// the first eviction, and evicts none if it answers false.
+    /// the first eviction, and evicts none if it answers why not.
     public func perform(
         _ action: KubeAction,
         dryRun: Bool,
         now: Date = Date(),
         precondition: KubePrecondition? = nil,
         rollbackPatch: [UInt8]? = nil,
-        beforeEvicting: (@Sendable ([String]) async -> Bool)? = nil,
+        beforeEvicting: (@Sendable ([String]) async -> String?)? = nil,
         protectedNamespace: @escaping @Sendable (String) -> String? = { _ in nil }
     ) async throws(KubeError) -> ActionOutcome {
         let read = if let check = action.check { try await send(check) } else { [UInt8]() }
@@ -415,7 +415,7 @@ public struct KubeClient: Sendable {
         dryRun: Bool,
         kubectl: String,
         protectedNamespace: @escaping @Sendable (String) -> String?,
-        beforeEvicting: (@Sendable ([String]) async -> Bool)?
+        beforeEvicting: (@Sendable ([String]) async -> String?)?
     ) async throws(KubeError) -> ActionOutcome {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
         var lines: [String] = []
@@ -448,9 +448,14 @@ public struct KubeClient: Sendable {
                 message: (lines + [error.description]).joined(separator: "\n")
             )
         }
-        if let beforeEvicting, !evict.isEmpty, !(await beforeEvicting(evict.map { "\($0.namespace)/\($0.name)" })) {
-            let refused = "the evictions could not be put on record before they were sent: none was sent"
-            throw KubeError(code: 0, reason: nil, message: (lines + [refused]).joined(separator: "\n"))
+        if let beforeEvicting, !evict.isEmpty,
+            let refused = await beforeEvicting(evict.map { "\($0.namespace)/\($0.name)" })
+        {
+            throw KubeError(
+                code: 0,
+                reason: nil,
+                message: (lines + [refused + ": none was sent"]).joined(separator: "\n")
+            )
         }
         let failures = await withTaskGroup(of: (String, KubeError?).self) { group in
             for pod in evict {

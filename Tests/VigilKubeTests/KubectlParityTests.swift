@@ -398,12 +398,12 @@ struct KubectlParityTests {
                     let evictions = log.count { $0.path.hasSuffix("/eviction") }
                     let cordons = log.count { $0.method == "PATCH" && $0.path == "/api/v1/nodes/node-1" }
                     asked.withLock { $0 = (pods, evictions, cordons) }
-                    return agreeing
+                    return agreeing ? nil : "not now"
                 }
             )
         }
         let refusal = await #expect(throws: KubeError.self) { try await drain(agreeing: false) }
-        #expect(refusal?.message.hasSuffix("none was sent") == true, "\(refusal?.message ?? "")")
+        #expect(refusal?.message.hasSuffix("not now: none was sent") == true, "\(refusal?.message ?? "")")
         let named = try #require(asked.withLock { $0 })
         #expect(Set(named.pods) == ["shop/web-1", "shop/debug-shell", "shop/cache-1"])
         #expect(named.evictions == 0 && named.cordons == 1)

@@ -411,10 +411,17 @@ public actor Remediator {
 
     /// Puts a drain's evictions on record before the first is sent; false (none is sent) when the log
     /// cannot be written.
-    private func recordEvictions(_ pods: [String], _ proposal: Proposal, _ incident: Incident, actor: String) -> Bool {
+    /// Whether a drain may evict `pods` now, after its cordon (nil), or why not. The evictions go on
+    /// record first. The Lease, confirmed before the claim, is confirmed again: the cordon and the
+    /// drain's listing took time, and a replica that lost the Lease meanwhile must not evict.
+    private func mayEvict(_ pods: [String], _ proposal: Proposal, _ incident: Incident, actor: String) async -> String?
+    {
+        if let leadership, !(await leadership.confirm()) {
+            return "the remediation lease was lost after the cordon"
+        }
         var entry = record(.evicting, proposal, incident, actor: actor)
         entry.message = pods.map { "evicting pod \($0)" }.joined(separator: "\n")
-        return write(entry)
+        return write(entry) ? nil : "the evictions could not be put on record before they were sent"
     }
 
     /// Applies `proposal` if every guard holds: a fresh dry run, the guards, `applying` on record, the
@@ -600,7 +607,7 @@ public actor Remediator {
                 now: Date(timeIntervalSince1970: now),
                 precondition: precondition,
                 rollbackPatch: rollbackPatch,
-                beforeEvicting: { pods in await self.recordEvictions(pods, proposal, incident, actor: actor) },
+                beforeEvicting: { pods in await self.mayEvict(pods, proposal, incident, actor: actor) },
                 protectedNamespace: policy.namespaceRefusal
             )
             answer.step = .applied

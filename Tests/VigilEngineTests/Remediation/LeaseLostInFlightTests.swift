@@ -56,6 +56,34 @@ struct LeaseLostInFlightTests {
         )
     }
 
+    /// A drain whose Lease is taken after its claim cordons (the claim held), then confirms the Lease
+    /// again before its evictions and sends none: a replica that no longer leads evicts nothing (it sent
+    /// them all, the Lease confirmed only after).
+    @Test func aDrainWhoseLeaseIsTakenAfterItsClaimEvictsNothing() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let elector = fixture.elector("vigil-0", clock)
+        #expect(await elector.tryAcquireOrRenew())
+        let leadership = Interrupted(elector: elector) { _ in await Self.takeLease(fixture) }
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leadership)
+        let cluster = try await fixture.nodes(20)
+        let drain = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-failure",
+            action: .drain(node: "node-1", DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)),
+            name: "drain"
+        )
+        await remediator.round([drain], cluster: cluster)
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .failed], "\(records.map(\.step))")
+        #expect(
+            records.last?.message?.hasSuffix("the remediation lease was lost after the cordon: none was sent") == true
+        )
+        // The dry run's evictions only (they carry dryRun in their DeleteOptions).
+        let evictions = try await fixture.changes().filter { $0.path.hasSuffix("/eviction") }
+        #expect(!evictions.isEmpty && evictions.allSatisfy { $0.body?.contains("dryRun") == true }, "\(evictions)")
+    }
+
     @Test func anApplyWhoseLeaseIsTakenAfterItsClaimIsAuditedSentOnceAndNeverRepeated() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
