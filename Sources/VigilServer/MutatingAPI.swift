@@ -61,10 +61,11 @@ extension Router where Context == VigilRequestContext {
     /// `Origin` that names another host than the request's; a request with neither (curl, `vigil
     /// proposals`, Alertmanager) is no browser's.
     static func isCrossOrigin(_ request: Request) -> Bool {
-        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+        // An empty header is none, as Go reads it.
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], !site.isEmpty {
             return site != "same-origin" && site != "none"
         }
-        guard let origin = request.headers[.origin] else { return false }
+        guard let origin = request.headers[.origin], !origin.isEmpty else { return false }
         let host = request.head.authority ?? ""
         guard let separator = origin.range(of: "://") else { return true }
         return origin[separator.upperBound...] != host[...]

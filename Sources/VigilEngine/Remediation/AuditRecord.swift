@@ -94,7 +94,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var message: String?
     public var request: Exchange?
     public var response: Exchange?
-    /// The resourceVersion of the object as read, which the change is conditioned on.
+    /// The resourceVersion of the object as read, which the change is conditioned on (nil for a pod's
+    /// delete, which reads nothing first: its request's `preconditions.uid` conditions it).
     public var resourceVersion: String?
     public var changes: [Change]?
     /// On `applied`: how to undo it (``UndoPlan``), when it can be undone.

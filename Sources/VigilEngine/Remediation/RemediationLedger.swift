@@ -28,8 +28,9 @@ public struct RemediationLedger: Sendable {
     public private(set) var unhelpful: Set<String> = []
     /// Nodes Vigil cordoned (or drained) and has not uncordoned.
     public private(set) var cordoned: Set<String> = []
-    /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon whose
-    /// undo was not sent (the node changed since the fix, or the undo failed). The guards count them
+    /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon that
+    /// failed with no answer (it may have landed), a cordon whose undo was not sent (the node changed since
+    /// the fix, or the undo failed). The guards count them
     /// while they are still unschedulable.
     public private(set) var possiblyCordoned: Set<String> = []
     /// Judged not to help and not yet escalated to a person, by proposal id: the `verified` record.

@@ -409,15 +409,14 @@ public actor Remediator {
         return ProposalBuilder(cluster: cluster).podMemoryLimit(of: workload, container: container)
     }
 
-    /// Puts a drain's evictions on record before the first is sent; false (none is sent) when the log
-    /// cannot be written.
     /// Whether a drain may evict `pods` now, after its cordon (nil), or why not. The evictions go on
     /// record first. The Lease, confirmed before the claim, is confirmed again: the cordon and the
     /// drain's listing took time, and a replica that lost the Lease meanwhile must not evict.
     private func mayEvict(_ pods: [String], _ proposal: Proposal, _ incident: Incident, actor: String) async -> String?
     {
         if let leadership, !(await leadership.confirm()) {
-            return "the remediation lease was lost after the cordon"
+            return
+                "the remediation lease could not be confirmed after the cordon (another replica holds it, or it could not be read)"
         }
         var entry = record(.evicting, proposal, incident, actor: actor)
         entry.message = pods.map { "evicting pod \($0)" }.joined(separator: "\n")
@@ -535,8 +534,22 @@ public actor Remediator {
         let resourceVersion = Self.resourceVersion(outcome.before)
         // A delete reads nothing first: it is conditioned on the UID of the object its dry run answered
         // with, so a pod made again under the same name since (a StatefulSet's) is not deleted.
-        let precondition =
-            resourceVersion.map(KubePrecondition.resourceVersion) ?? Self.uid(outcome.after).map(KubePrecondition.uid)
+        let precondition: KubePrecondition?
+        if case .delete = action {
+            guard let uid = Self.uid(outcome.after) else {
+                return refuse(
+                    proposal,
+                    incident,
+                    Refusal(
+                        reason: "dry-run-refused",
+                        message: "the dry run named no UID to condition the delete on: not sent unconditioned"
+                    )
+                )
+            }
+            precondition = .uid(uid)
+        } else {
+            precondition = resourceVersion.map(KubePrecondition.resourceVersion)
+        }
         var applying = record(.applying, proposal, incident, actor: actor)
         // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
         // client sends that one or nothing (other actions have none, and the client reads it for no other).

@@ -77,8 +77,13 @@ struct LeaseLostInFlightTests {
         let records = try fixture.records()
         #expect(records.map(\.step) == [.proposed, .dryRun, .applying, .failed], "\(records.map(\.step))")
         #expect(
-            records.last?.message?.hasSuffix("the remediation lease was lost after the cordon: none was sent") == true
+            records.last?.message?.hasSuffix("could not be read): none was sent") == true,
+            "\(records.last?.message ?? "")"
         )
+        // The cordon went out before: status 0, a change that landed, counted as such.
+        #expect(records.last?.response?.status == 0)
+        #expect(try await fixture.changes().contains { $0.method == "PATCH" && $0.path == "/api/v1/nodes/node-1" })
+        #expect(RemediationLedger(records: records).possiblyCordoned == ["node-1"])
         // The dry run's evictions only (they carry dryRun in their DeleteOptions).
         let evictions = try await fixture.changes().filter { $0.path.hasSuffix("/eviction") }
         #expect(!evictions.isEmpty && evictions.allSatisfy { $0.body?.contains("dryRun") == true }, "\(evictions)")

@@ -163,6 +163,22 @@ import VigilTestKit
         #expect(again.last { $0.step == .applying }?.request?.body?.contains(#""uid":"uid-web-1-again""#) == true)
     }
 
+    /// A delete whose dry run names no UID is not sent unconditioned: refused, nothing deleted.
+    @Test func aDeleteWithoutAUIDToConditionItOnIsNotSent() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/api/v1/namespaces/shop/pods/web-1", "patch": {"metadata": {"uid": null}}}"#
+        )
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: ClusterModel())
+        let last = try #require(try fixture.records().last)
+        #expect(last.step == .refused && last.reason == "dry-run-refused", "\(last.step) \(last.reason ?? "")")
+        // The dry run's DELETE only (its DeleteOptions carry dryRun).
+        let deletes = try await fixture.changes().filter { $0.method == "DELETE" }
+        #expect(deletes.allSatisfy { $0.body?.contains("dryRun") == true }, "\(deletes)")
+    }
+
     @Test func aBurstOf100IncidentsHoldsTheCooldownAndTheRateLimit() async throws {
         let fixture = try RemediationFixture()
         for index in 0..<50 {
