@@ -41,6 +41,18 @@ struct LeaseLostInFlightTests {
         )
     }
 
+    /// `vigil-0`'s remediator, leading, whose Lease `vigil-1` takes right after each claim it makes; and
+    /// the clock of its elector.
+    private static func leaderLosingItsLease(
+        _ fixture: RemediationFixture
+    ) async throws -> (Remediator, ManualClock) {
+        let clock = ManualClock()
+        let elector = fixture.elector("vigil-0", clock)
+        #expect(await elector.tryAcquireOrRenew())
+        let leadership = Interrupted(elector: elector) { _ in await takeLease(fixture) }
+        return (try fixture.remediator(RemediationFixture.applying, leadership: leadership), clock)
+    }
+
     /// `vigil-1`'s remediator, its audit log at `log` (a copy of the first leader's, when given).
     private static func newLeader(
         _ fixture: RemediationFixture,
@@ -61,17 +73,10 @@ struct LeaseLostInFlightTests {
     /// them all, the Lease confirmed only after).
     @Test func aDrainWhoseLeaseIsTakenAfterItsClaimEvictsNothing() async throws {
         let fixture = try RemediationFixture()
-        let clock = ManualClock()
-        let elector = fixture.elector("vigil-0", clock)
-        #expect(await elector.tryAcquireOrRenew())
-        let leadership = Interrupted(elector: elector) { _ in await Self.takeLease(fixture) }
-        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leadership)
+        let (remediator, _) = try await Self.leaderLosingItsLease(fixture)
         let cluster = try await fixture.nodes(20)
-        let drain = RemediationFixture.incident(
-            Subject(kind: "node", namespace: "", name: "node-1"),
-            cause: "node-failure",
-            action: .drain(node: "node-1", DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)),
-            name: "drain"
+        let drain = RemediationFixture.nodeDrained(
+            DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
         )
         await remediator.round([drain], cluster: cluster)
         let records = try fixture.records()
@@ -91,11 +96,7 @@ struct LeaseLostInFlightTests {
 
     @Test func anApplyWhoseLeaseIsTakenAfterItsClaimIsAuditedSentOnceAndNeverRepeated() async throws {
         let fixture = try RemediationFixture()
-        let clock = ManualClock()
-        let elector = fixture.elector("vigil-0", clock)
-        #expect(await elector.tryAcquireOrRenew())
-        let leadership = Interrupted(elector: elector) { _ in await Self.takeLease(fixture) }
-        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leadership)
+        let (remediator, clock) = try await Self.leaderLosingItsLease(fixture)
         let incident = RemediationFixture.memoryIncident()
         await remediator.round([incident], cluster: ClusterModel())
 

@@ -181,6 +181,16 @@ final class RemediationFixture: @unchecked Sendable {
         )
     }
 
+    /// A drain of `node-1` for its failure, with `options` (the playbook's by default).
+    static func nodeDrained(_ options: DrainOptions = ProposalBuilder.drainOptions) -> Incident {
+        incident(
+            Subject(kind: "node", namespace: "", name: "node-1"),
+            cause: "node-failure",
+            action: .drain(node: "node-1", options),
+            name: "drain"
+        )
+    }
+
     static func incident(
         _ subject: Subject,
         cause: String,

@@ -545,12 +545,7 @@ import VigilTestKit
         policy.denyNamespaces = ["shop"]
         let remediator = try fixture.remediator(policy)
         let cluster = try await fixture.nodes(20)
-        let drain = RemediationFixture.incident(
-            Subject(kind: "node", namespace: "", name: "node-1"),
-            cause: "node-failure",
-            action: .drain(node: "node-1", ProposalBuilder.drainOptions),
-            name: "drain"
-        )
+        let drain = RemediationFixture.nodeDrained()
         await remediator.round([drain], cluster: cluster)
         let last = try #require(try fixture.records().last)
         #expect(last.reason == "dry-run-refused", "\(last.step) \(last.message ?? "")")
@@ -566,11 +561,8 @@ import VigilTestKit
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)
         let cluster = try await fixture.nodes(20)
-        let drain = RemediationFixture.incident(
-            Subject(kind: "node", namespace: "", name: "node-1"),
-            cause: "node-failure",
-            action: .drain(node: "node-1", DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)),
-            name: "drain"
+        let drain = RemediationFixture.nodeDrained(
+            DrainOptions(ignoreDaemonSets: true, deleteEmptyDirData: true, force: true)
         )
         await remediator.round([drain], cluster: cluster)
         let records = try fixture.records()
@@ -592,12 +584,7 @@ import VigilTestKit
     @Test(arguments: [true, false])
     func aDrainCutShortSaysWhetherItsEvictionsHadBegun(_ evicting: Bool) async throws {
         let fixture = try RemediationFixture()
-        let drain = RemediationFixture.incident(
-            Subject(kind: "node", namespace: "", name: "node-1"),
-            cause: "node-failure",
-            action: .drain(node: "node-1", ProposalBuilder.drainOptions),
-            name: "drain"
-        )
+        let drain = RemediationFixture.nodeDrained()
         var applying = fixture.applyingRecord(of: drain)
         (applying.subject, applying.cause, applying.action) = ("node/node-1", "node-failure", "drain")
         (applying.target, applying.namespace) = ("node/node-1", "")
