@@ -41,7 +41,7 @@ public struct ProxyEnvironment: Sendable, Equatable {
     public func proxy(for url: String) -> String? {
         let scheme = url.prefix { $0 != ":" }.lowercased()
         guard let proxy = scheme == "https" ? httpsProxy : scheme == "http" ? httpProxy : nil else { return nil }
-        guard let (host, port) = Self.hostAndPort(URLUserInfo.hostAndPort(url), scheme: scheme) else { return proxy }
+        let (host, port) = Self.hostAndPort(URLUserInfo.hostAndPort(url), scheme: scheme)
         if host == "localhost" { return nil }
         let address = IPAddress(host)
         if address?.isLoopback == true { return nil }
@@ -60,25 +60,19 @@ public struct ProxyEnvironment: Sendable, Equatable {
         return scheme == "socks5" ? "socks5h" + proxy[separator.lowerBound...] : proxy
     }
 
-    /// `host` lower-cased without brackets, and the port (the scheme's when none is given).
-    private static func hostAndPort(_ authority: String, scheme: String) -> (String, String)? {
-        let defaultPort = scheme == "https" ? "443" : "80"
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            let host = authority[authority.index(after: authority.startIndex)..<close]
-            let rest = authority[authority.index(after: close)...]
-            let port = rest.hasPrefix(":") && rest.count > 1 ? String(rest.dropFirst()) : defaultPort
-            return (host.lowercased(), port)
-        }
-        guard let colon = authority.lastIndex(of: ":") else { return (authority.lowercased(), defaultPort) }
-        let port = authority[authority.index(after: colon)...]
-        return (authority[..<colon].lowercased(), port.isEmpty ? defaultPort : String(port))
+    /// The authority's host, lower-cased and without brackets, and its port (the scheme's when none is
+    /// given), as Go's `canonicalAddr` makes them.
+    private static func hostAndPort(_ authority: String, scheme: String) -> (String, String) {
+        var (host, port) = splitHostPort(authority) ?? (authority, "")
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.lowercased(), port.isEmpty ? (scheme == "https" ? "443" : "80") : port)
     }
 
     /// One `NO_PROXY` entry.
     enum Exemption: Sendable, Equatable {
         case everything
-        case network(IPAddress, prefix: Int)
+        /// The network's address, masked to its first `bits` of the 128 (an IPv4 prefix counts from 96).
+        case network(IPAddress, bits: Int)
         case address(IPAddress, port: String?)
         /// `suffix` starts with a dot; `includesItself`: the domain itself matches too.
         case domain(suffix: String, includesItself: Bool, port: String?)
@@ -87,8 +81,8 @@ public struct ProxyEnvironment: Sendable, Equatable {
             switch self {
             case .everything:
                 return true
-            case .network(let network, let prefix):
-                return address.map { network.contains($0, prefix: prefix) } ?? false
+            case .network(let network, let bits):
+                return address.map { network.contains($0, inFirst: bits) } ?? false
             case .address(let exempted, let exemptedPort):
                 return address == exempted && (exemptedPort == nil || exemptedPort == port)
             case .domain(let suffix, let includesItself, let exemptedPort):
@@ -111,7 +105,8 @@ public struct ProxyEnvironment: Sendable, Equatable {
                 if let address = IPAddress(String(entry[..<slash])), !bits.isEmpty, bits.allSatisfy(\.isASCII),
                     bits.allSatisfy(\.isNumber), let prefix = Int(bits), (0...address.bits).contains(prefix)
                 {
-                    exemptions.append(.network(address.masked(to: prefix), prefix: prefix))
+                    let width = address.firstBit + prefix
+                    exemptions.append(.network(address.masked(toFirst: width), bits: width))
                 }
                 continue
             }
@@ -179,11 +174,11 @@ struct IPAddress: Sendable, Equatable {
         self.isVersion4 = isVersion4
     }
 
-    /// The network of this address's first `prefix` bits, as Go's `ParseCIDR` masks it: an IPv6 prefix
-    /// that masks away `::ffff:` is an IPv6 network, one that keeps it an IPv4 one.
-    func masked(to prefix: Int) -> IPAddress {
+    /// This address with all but its first `bits` of the 128 zero, as Go's `ParseCIDR` masks a network:
+    /// an IPv6 prefix that masks away `::ffff:` is an IPv6 network, one that keeps it an IPv4 one.
+    func masked(toFirst bits: Int) -> IPAddress {
         var masked = bytes
-        var remaining = isVersion4 ? prefix + 96 : prefix
+        var remaining = bits
         for index in masked.indices {
             masked[index] &= remaining >= 8 ? 0xFF : remaining <= 0 ? 0 : ~(0xFF >> UInt8(remaining))
             remaining -= 8
@@ -191,7 +186,9 @@ struct IPAddress: Sendable, Equatable {
         return IPAddress(bytes: masked, isVersion4: isVersion4)
     }
 
+    /// The bits a prefix written for this address counts, and where it starts among the 128.
     var bits: Int { isVersion4 ? 32 : 128 }
+    var firstBit: Int { isVersion4 ? 96 : 0 }
 
     /// Go's `IsLoopback`: 127.0.0.0/8 (IPv4 or IPv4-mapped) or `::1`.
     var isLoopback: Bool { isMapped ? bytes[12] == 127 : bytes == Self.loopback6 }
@@ -202,19 +199,10 @@ struct IPAddress: Sendable, Equatable {
     private static let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xFF, 0xFF]
     private static let loopback6: [UInt8] = Array(repeating: 0, count: 15) + [1]
 
-    /// Whether `address` is in this network of `prefix` bits. An IPv4 network holds only IPv4 addresses
-    /// and an IPv6 one only IPv6 addresses, IPv4-mapped ones counting as IPv4, as Go's `IPNet.Contains`
-    /// has it.
-    func contains(_ address: IPAddress, prefix: Int) -> Bool {
-        guard isMapped == address.isMapped else { return false }
-        var index = isVersion4 ? 12 : 0
-        var remaining = prefix
-        while remaining > 0 {
-            let mask: UInt8 = remaining >= 8 ? 0xFF : ~(0xFF >> UInt8(remaining))
-            if bytes[index] & mask != address.bytes[index] & mask { return false }
-            remaining -= 8
-            index += 1
-        }
-        return true
+    /// Whether `address` is in this network, masked to its first `bits`. An IPv4 network holds only IPv4
+    /// addresses and an IPv6 one only IPv6 addresses, IPv4-mapped ones counting as IPv4, as Go's
+    /// `IPNet.Contains` has it.
+    func contains(_ address: IPAddress, inFirst bits: Int) -> Bool {
+        isMapped == address.isMapped && address.masked(toFirst: bits) == self
     }
 }

@@ -20,9 +20,6 @@ final class ScrapeBodyParser: @unchecked Sendable {
     private var stream: ExpositionStream?
     /// Why this scrape failed while its body was arriving.
     private(set) var failure: String?
-    /// The samples a failed scrape parsed, those past the sample limit included: what its
-    /// `scrape_samples_scraped` reports, as Prometheus reports the samples it parsed before an error.
-    private(set) var parsed = 0
     private var sampleCapacity = 0
 
     init(url: String, cache: SeriesCache, sampleLimit: Int) {
@@ -36,10 +33,13 @@ final class ScrapeBodyParser: @unchecked Sendable {
         cache.beginScrape()
         stream = nil
         failure = nil
-        parsed = 0
         samples = []
         samples.reserveCapacity(sampleCapacity)
     }
+
+    /// The samples parsed so far, those past the sample limit included: what a failed scrape's
+    /// `scrape_samples_scraped` reports, as Prometheus reports the samples it parsed before an error.
+    var parsed: Int { samples.count + (stream?.unresolvedSamples ?? 0) }
 
     /// Takes a piece of the body; false stops the transfer (a refused status, a parse error).
     func receive(_ head: HTTPResponseHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -56,10 +56,8 @@ final class ScrapeBodyParser: @unchecked Sendable {
         if failure == nil {
             _ = parse { stream, accept throws(ExpositionError) in try stream.finish(accept) }
         }
-        if failure == nil, let stream, stream.unresolvedSamples > 0 {
-            failure = "sample limit exceeded"
-            parsed = samples.count + stream.unresolvedSamples
-        }
+        if failure == nil, let stream, stream.unresolvedSamples > 0 { failure = "sample limit exceeded" }
+        let parsed = self.parsed
         stream = nil
         if let failure { return .failure(ScrapeFailure(message: failure, samplesScraped: parsed)) }
         sampleCapacity = samples.count
@@ -116,7 +114,6 @@ final class ScrapeBodyParser: @unchecked Sendable {
             }
         } catch {
             failure = "\(url):\(error)"
-            parsed = samples.count + stream.unresolvedSamples
             return false
         }
     }

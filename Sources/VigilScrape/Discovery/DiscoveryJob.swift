@@ -129,22 +129,20 @@ public struct DiscoveryJob: Sendable, Equatable {
     static func intervalAndTimeout(_ labels: [String: String]) throws(Refusal) -> (Double, Double) {
         let interval = labels["__scrape_interval__", default: ""]
         let timeout = labels["__scrape_timeout__", default: ""]
-        // Prometheus's `model.ParseDuration` takes a bare "0" too.
-        func seconds(_ text: String) -> Double? { text == "0" ? 0 : DurationSyntax.seconds(text) }
-        guard !interval.isEmpty else {
-            throw Refusal(description: "error parsing scrape interval: empty duration string")
+        /// The seconds `text` says, more than 0; `what` names it in the refusal.
+        func seconds(_ text: String, _ what: String) throws(Refusal) -> Double {
+            guard !text.isEmpty else {
+                throw Refusal(description: "error parsing scrape \(what): empty duration string")
+            }
+            // Prometheus's `model.ParseDuration` takes a bare "0" too.
+            guard let seconds = text == "0" ? 0 : DurationSyntax.seconds(text) else {
+                throw Refusal(description: "error parsing scrape \(what): not a valid duration string: \"\(text)\"")
+            }
+            guard seconds > 0 else { throw Refusal(description: "scrape \(what) cannot be 0") }
+            return seconds
         }
-        guard let intervalSeconds = seconds(interval) else {
-            throw Refusal(description: "error parsing scrape interval: not a valid duration string: \"\(interval)\"")
-        }
-        guard intervalSeconds > 0 else { throw Refusal(description: "scrape interval cannot be 0") }
-        guard !timeout.isEmpty else {
-            throw Refusal(description: "error parsing scrape timeout: empty duration string")
-        }
-        guard let timeoutSeconds = seconds(timeout) else {
-            throw Refusal(description: "error parsing scrape timeout: not a valid duration string: \"\(timeout)\"")
-        }
-        guard timeoutSeconds > 0 else { throw Refusal(description: "scrape timeout cannot be 0") }
+        let intervalSeconds = try seconds(interval, "interval")
+        let timeoutSeconds = try seconds(timeout, "timeout")
         guard timeoutSeconds <= intervalSeconds else {
             throw Refusal(
                 description: "scrape timeout cannot be greater than scrape interval (\"\(timeout)\" > \"\(interval)\")"
