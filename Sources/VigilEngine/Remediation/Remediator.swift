@@ -508,11 +508,11 @@ public actor Remediator {
                 )
             )
         }
-        if case .restart? = proposal.kubeAction, let all = Guardrails.restartsEveryReplica(before) {
+        if let rollout = Self.rollout(action), let all = Guardrails.restartsEveryReplica(before) {
             return refuse(
                 proposal,
                 incident,
-                Refusal(reason: "blast-radius", message: "restarting \(proposal.target) \(all)")
+                Refusal(reason: "blast-radius", message: "\(rollout) \(proposal.target) \(all)")
             )
         }
         // A cordon or drain is judged again on the nodes as the API server has them now, after its dry run
@@ -533,9 +533,10 @@ public actor Remediator {
         lastRefusal[proposal.id] = nil
         let resourceVersion = Self.resourceVersion(outcome.before)
         // A delete reads nothing first: it is conditioned on the UID of the object its dry run answered
-        // with, so a pod made again under the same name since (a StatefulSet's) is not deleted.
+        // with, so a pod made again under the same name since (a StatefulSet's) is not deleted. That pod
+        // must be the one diagnosed: the round's model may be minutes old (a snapshot a person answered).
         let precondition: KubePrecondition?
-        if case .delete = action {
+        if case .delete(let object) = action {
             guard let uid = Self.uid(outcome.after) else {
                 return refuse(
                     proposal,
@@ -545,6 +546,9 @@ public actor Remediator {
                         message: "the dry run named no UID to condition the delete on: not sent unconditioned"
                     )
                 )
+            }
+            if let replaced = Self.replacement(of: object, uid: uid, in: cluster) {
+                return refuse(proposal, incident, Refusal(reason: "replaced", message: replaced))
             }
             precondition = .uid(uid)
         } else {
@@ -752,14 +756,16 @@ public actor Remediator {
     }
 
     /// Whether `entry`'s change is in `object` (nil: the object is gone). A delete landed when its object
-    /// is gone or going (its `deletionTimestamp` set: a pod terminating gracefully); any other change, when
-    /// the object holds it.
+    /// is gone or going (its `deletionTimestamp` set: a pod terminating gracefully) or is another of the
+    /// same name; any other change, when the object holds it.
     static func landed(_ entry: AuditRecord, in object: [String: Any]?) -> Bool {
         if entry.request?.method == "DELETE" {
             guard let object else { return true }
             let metadata = object["metadata"] as? [String: Any] ?? [:]
             if metadata["deletionTimestamp"] != nil { return true }
-            // A pod of the same name made since (a StatefulSet's): the one the delete named is gone. A
+            // Conditioned on a UID (``KubePrecondition``): the pod of that UID is the one it named.
+            if let uid = Self.preconditionUID(of: entry) { return metadata["uid"] as? String != uid }
+            // Recorded without one (by an older Vigil): a pod of the same name made since (a StatefulSet's): the one the delete named is gone. A
             // minute's clock skew between Vigil and the API server is allowed for, towards landed: a pod
             // made in the minute before a delete that never left is then taken as deleted — held for the
             // cooldown with its subject, and verified (and, its incident lasting, judged not to help).
@@ -770,6 +776,12 @@ public actor Remediator {
         }
         guard let object else { return false }
         return landed(entry.changes ?? [], in: object)
+    }
+
+    /// The `preconditions.uid` a delete's recorded request carried.
+    private static func preconditionUID(of entry: AuditRecord) -> String? {
+        let options = entry.request?.body.map { KubeClient.object(Array($0.utf8)) }
+        return (options?["preconditions"] as? [String: Any])?["uid"] as? String
     }
 
     /// Whether every field the dry run said would change has its new value in `object`.
@@ -912,6 +924,27 @@ public actor Remediator {
     static func nodes(from kube: KubeClient) async throws(KubeError) -> Guardrails.Nodes {
         let items = try await kube.list("/api/v1/nodes", query: [.init("limit", "500")]).items
         return Guardrails.Nodes(items.compactMap(NodeSummary.init))
+    }
+
+    /// How `action` names the rollout it starts, where the guard on stopping every replica judges it: a
+    /// restart, and a resources change, which changes the pod template as a restart does. A rollback is not
+    /// judged: the replicas it stops are the broken rollout's, which it exists to replace.
+    private static func rollout(_ action: KubeAction) -> String? {
+        switch action {
+        case .restart: "restarting"
+        case .setResources: "changing the resources of"
+        default: nil
+        }
+    }
+
+    /// Why the pod a delete's dry run found is not the one diagnosed (nil when it is, or when the model
+    /// does not know it): a pod made again under the same name since is not the broken one.
+    static func replacement(of object: KubeObjectReference, uid: String, in cluster: ClusterModel) -> String? {
+        guard object.resource == .pod, let diagnosed = cluster.pods["\(object.namespace)/\(object.name)"]?.uid,
+            !diagnosed.isEmpty, diagnosed != uid
+        else { return nil }
+        return "pod/\(object.name) is not deleted: the pod of that name now (UID \(uid)) was made since the one "
+            + "diagnosed (UID \(diagnosed)); the next round diagnoses it afresh"
     }
 
     static func uid(_ body: [UInt8]) -> String? {

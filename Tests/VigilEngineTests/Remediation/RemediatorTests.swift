@@ -163,6 +163,61 @@ import VigilTestKit
         #expect(again.last { $0.step == .applying }?.request?.body?.contains(#""uid":"uid-web-1-again""#) == true)
     }
 
+    /// The pod a delete's dry run finds must be the one diagnosed: a model minutes old (a snapshot a person
+    /// answered, a lagging watch) may name a pod that was made again under the same name since, and the
+    /// healthy newcomer was deleted, conditioned on its own UID. Refused, `replaced`, nothing deleted;
+    /// the pod the model knows by its UID is deleted.
+    @Test func aDeleteOfAPodMadeAgainSinceItWasDiagnosedIsRefused() async throws {
+        func diagnosed(uid: String) -> ClusterModel {
+            var cluster = ClusterModel()
+            cluster.load(
+                items: [["kind": "Pod", "metadata": ["name": "web-1", "namespace": "shop", "uid": uid]]],
+                now: Date(timeIntervalSince1970: 1_800_000_000)
+            )
+            return cluster
+        }
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: diagnosed(uid: "uid-web-1-before"))
+
+        let last = try #require(try fixture.records().last)
+        #expect(last.step == .refused && last.reason == "replaced", "\(last.step) \(last.reason ?? "")")
+        #expect(last.message?.contains("UID uid-web-1-before") == true, "\(last.message ?? "")")
+        let deletes = try await fixture.changes().filter { $0.method == "DELETE" }
+        #expect(deletes.allSatisfy { $0.body?.contains("dryRun") == true }, "\(deletes)")
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "replaced")]) == 1)
+
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: diagnosed(uid: "uid-web-1"))
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applying, .applied])
+    }
+
+    /// A rollout that would stop every replica at once is refused whether a restart or a resources change
+    /// starts it: both change the pod template (a memory fix went out on a Recreate deployment, stopping
+    /// every replica, where a restart of it was refused).
+    @Test(arguments: [false, true])
+    func aRolloutThatStopsEveryReplicaAtOnceIsRefused(restart: Bool) async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/apis/apps/v1/namespaces/shop/deployments/web", "patch": {"spec": {"strategy": {"type": "Recreate"}}}}"#
+        )
+        let incident =
+            restart
+            ? RemediationFixture.incident(
+                Subject(kind: "deployment", namespace: "shop", name: "web"),
+                cause: "crashloop",
+                action: .restart(KubeObjectReference(.deployment, namespace: "shop", name: "web")),
+                name: "restart"
+            ) : RemediationFixture.memoryIncident()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let last = try #require(try fixture.records().last)
+        #expect(last.step == .refused && last.reason == "blast-radius", "\(last.step) \(last.reason ?? "")")
+        #expect(last.message?.contains("strategy Recreate") == true, "\(last.message ?? "")")
+        #expect(try await fixture.changes().isEmpty)
+    }
+
     /// A delete whose dry run names no UID is not sent unconditioned: refused, nothing deleted.
     @Test func aDeleteWithoutAUIDToConditionItOnIsNotSent() async throws {
         let fixture = try RemediationFixture()
@@ -660,6 +715,38 @@ import VigilTestKit
             #expect(records.last?.reason == "cooldown", "\(records.map(\.step))")
             #expect(try await fixture.changes().isEmpty)
         }
+    }
+
+    /// A delete conditioned on a UID is reconciled by it, not by the creation time, which compares two
+    /// machines' clocks: the pod of that UID still there was not deleted (one made, by the API server's
+    /// clock, within the minute before the delete was taken as made again since, and the delete as
+    /// applied), and a pod of another UID was made since, whatever its clock says (one an hour old by a
+    /// clock behind Vigil's was taken as the pod named, still there).
+    @Test(arguments: [false, true])
+    func aConditionedDeleteIsReconciledByItsUID(replaced: Bool) async throws {
+        let fixture = try RemediationFixture()
+        var applying = fixture.applyingRecord(of: RemediationFixture.podDeleted("web-1"))
+        (applying.cause, applying.action, applying.target) = ("crashloop", "delete-pod", "pod/web-1")
+        let path = "/api/v1/namespaces/shop/pods/web-1"
+        applying.request = AuditRecord.Exchange(
+            method: "DELETE",
+            path: path,
+            body: #"{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"uid-web-1"}}"#
+        )
+        try AuditLog(path: fixture.auditPath, environment: [:]).append(applying)
+        let created = Date(timeIntervalSince1970: fixture.now + (replaced ? -3600 : 5)).ISO8601Format()
+        let uid = replaced ? "uid-web-1-again" : "uid-web-1"
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "\#(path)", "patch": {"metadata": {"creationTimestamp": "\#(created)", "uid": "\#(uid)"}}}"#
+        )
+
+        let restarted = try fixture.remediator(RemediationFixture.applying)
+        fixture.advance(60)
+        await restarted.round([], cluster: ClusterModel())
+
+        let settled = try #require(try fixture.records().first { $0.step == .reconciled })
+        #expect(settled.reason == (replaced ? "applied" : "not-applied"))
     }
 
     static func limits(_ object: [String: Any]) -> [String: String] {
