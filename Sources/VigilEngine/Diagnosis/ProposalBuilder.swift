@@ -112,9 +112,11 @@ struct ProposalBuilder {
             guard
                 let pod = pods(of: subject).max(by: { ($0.restarts, $0.name) < ($1.restarts, $1.name) })
             else { return nil }
+            // Its UID goes with it (to a leader too, on the board): the pod deleted must be this one, not
+            // one made again under its name by the time the delete is applied (`replaced`).
             return make(
                 .delete(KubeObjectReference(.pod, namespace: pod.namespace, name: pod.name)),
-                [:],
+                pod.uid.isEmpty ? [:] : ["uid": pod.uid],
                 "the pod in the worst state"
             )
         case .setHPAMax:

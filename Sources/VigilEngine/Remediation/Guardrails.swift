@@ -3,8 +3,8 @@ import VigilKube
 /// Why a change is not applied: a reason for the metric label and the log, and a sentence for a person.
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
-    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `not-a-raise`, `replaced`, `audit-log-unwritable`, `untrusted-handover`,
-    /// `busy`; with
+    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `not-a-raise`, `replaced`, `audit-log-unwritable`,
+    /// `untrusted-handover`, `no-cluster`, `busy`; with
     /// leader election `not-leader`, `already-applied`, `lease-lost`, `already-undone`.
     public var reason: String
     public var message: String
@@ -14,7 +14,8 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The guard rails checked at apply time, as a pure function of the proposal, the policy, what the audit
 /// log says happened (``RemediationLedger``) and the cluster's nodes; and, once the dry run has read the
-/// object, whether a restart would take every replica down at once.
+/// object, whether a rollout (a restart, a resources change, a rollback of serving pods) would take every
+/// replica down at once.
 /// The first guard that says no is the refusal. Settings change the numbers and the namespace lists;
 /// none turns a guard off, and nothing applies without `--allow-apply`.
 struct Guardrails {

@@ -508,7 +508,7 @@ public actor Remediator {
                 )
             )
         }
-        if let rollout = Self.rollout(action), let all = Guardrails.restartsEveryReplica(before) {
+        if let rollout = Self.rollout(action, of: before), let all = Guardrails.restartsEveryReplica(before) {
             return refuse(
                 proposal,
                 incident,
@@ -530,7 +530,6 @@ public actor Remediator {
                 return refuse(proposal, incident, refusal)
             }
         }
-        lastRefusal[proposal.id] = nil
         let resourceVersion = Self.resourceVersion(outcome.before)
         // A delete reads nothing first: it is conditioned on the UID of the object its dry run answered
         // with, so a pod made again under the same name since (a StatefulSet's) is not deleted. That pod
@@ -547,13 +546,16 @@ public actor Remediator {
                     )
                 )
             }
-            if let replaced = Self.replacement(of: object, uid: uid, in: cluster) {
+            let diagnosed = proposal.parameters["uid"] ?? cluster.pods["\(object.namespace)/\(object.name)"]?.uid
+            if let replaced = Self.replacement(of: object, uid: uid, diagnosed: diagnosed) {
                 return refuse(proposal, incident, Refusal(reason: "replaced", message: replaced))
             }
             precondition = .uid(uid)
         } else {
             precondition = resourceVersion.map(KubePrecondition.resourceVersion)
         }
+        // Every guard has held: a refusal of it next time is news again.
+        lastRefusal[proposal.id] = nil
         var applying = record(.applying, proposal, incident, actor: actor)
         // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
         // client sends that one or nothing (other actions have none, and the client reads it for no other).
@@ -926,23 +928,26 @@ public actor Remediator {
         return Guardrails.Nodes(items.compactMap(NodeSummary.init))
     }
 
-    /// How `action` names the rollout it starts, where the guard on stopping every replica judges it: a
-    /// restart, and a resources change, which changes the pod template as a restart does. A rollback is not
-    /// judged: the replicas it stops are the broken rollout's, which it exists to replace.
-    private static func rollout(_ action: KubeAction) -> String? {
+    /// How `action` names the rollout it starts, where the guard on stopping every replica judges it (the
+    /// workload read as `object`): a restart, and a resources change, which changes the pod template as a
+    /// restart does; a rollback while a replica is available (a regression's: its pods still serve). One
+    /// whose replicas are all unavailable (a crash loop's) stops nothing that serves, and is not judged.
+    private static func rollout(_ action: KubeAction, of object: [String: Any]) -> String? {
         switch action {
         case .restart: "restarting"
         case .setResources: "changing the resources of"
+        case .undo:
+            ((object["status"] as? [String: Any])?["availableReplicas"] as? Int ?? 0) > 0 ? "rolling back" : nil
         default: nil
         }
     }
 
-    /// Why the pod a delete's dry run found is not the one diagnosed (nil when it is, or when the model
-    /// does not know it): a pod made again under the same name since is not the broken one.
-    static func replacement(of object: KubeObjectReference, uid: String, in cluster: ClusterModel) -> String? {
-        guard object.resource == .pod, let diagnosed = cluster.pods["\(object.namespace)/\(object.name)"]?.uid,
-            !diagnosed.isEmpty, diagnosed != uid
-        else { return nil }
+    /// Why the pod a delete's dry run found (`uid`) is not the one diagnosed (nil when it is, or when the
+    /// diagnosis did not know its UID): a pod made again under the same name since is not the broken one.
+    /// The diagnosed UID is the proposal's own (its proposer's, for a proposal handed over: the leader's
+    /// model may hold the new pod already), else the round's model's.
+    static func replacement(of object: KubeObjectReference, uid: String, diagnosed: String?) -> String? {
+        guard object.resource == .pod, let diagnosed, !diagnosed.isEmpty, diagnosed != uid else { return nil }
         return "pod/\(object.name) is not deleted: the pod of that name now (UID \(uid)) was made since the one "
             + "diagnosed (UID \(diagnosed)); the next round diagnoses it afresh"
     }

@@ -303,7 +303,7 @@ struct ProposalHandoverTests {
                 [
                     "kind": "Pod",
                     "metadata": [
-                        "name": "\(name)-1", "namespace": "shop",
+                        "name": "\(name)-1", "namespace": "shop", "uid": "uid-\(name)-1",
                         "ownerReferences": owner("ReplicaSet", "\(name)-7f6c"),
                     ],
                     "spec": ["containers": [["name": "app", "resources": ["limits": ["memory": limit]]]]],

@@ -172,13 +172,17 @@ final class RemediationFixture: @unchecked Sendable {
     }
 
     /// `deployment/web` crash-looping, the fix proposed deleting its pod `pod`.
-    static func podDeleted(_ pod: String) -> Incident {
-        incident(
+    /// A delete of `pod` for its workload's crash loop; `uid`: the UID the diagnosis saw, as the proposal
+    /// carries it.
+    static func podDeleted(_ pod: String, uid: String? = nil) -> Incident {
+        var incident = incident(
             Subject(kind: "deployment", namespace: "shop", name: "web"),
             cause: "crashloop",
             action: .delete(KubeObjectReference(.pod, namespace: "shop", name: pod)),
             name: "delete-pod"
         )
+        incident.proposals[0].parameters["uid"] = uid
+        return incident
     }
 
     /// A drain of `node-1` for its failure, with `options` (the playbook's by default).

@@ -165,9 +165,11 @@ import VigilTestKit
 
     /// The pod a delete's dry run finds must be the one diagnosed: a model minutes old (a snapshot a person
     /// answered, a lagging watch) may name a pod that was made again under the same name since, and the
-    /// healthy newcomer was deleted, conditioned on its own UID. Refused, `replaced`, nothing deleted;
-    /// the pod the model knows by its UID is deleted.
-    @Test func aDeleteOfAPodMadeAgainSinceItWasDiagnosedIsRefused() async throws {
+    /// healthy newcomer was deleted, conditioned on its own UID. Refused, `replaced`, once however many
+    /// rounds the model lags (it was recorded and counted every round), nothing deleted; the pod the
+    /// diagnosis knows by its UID, or by no UID, is deleted.
+    @Test(arguments: ["uid-web-1", ""])
+    func aDeleteOfAPodMadeAgainSinceItWasDiagnosedIsRefused(diagnosedLater: String) async throws {
         func diagnosed(uid: String) -> ClusterModel {
             var cluster = ClusterModel()
             cluster.load(
@@ -178,17 +180,51 @@ import VigilTestKit
         }
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)
-        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: diagnosed(uid: "uid-web-1-before"))
+        for _ in 0..<2 {
+            await remediator.round(
+                [RemediationFixture.podDeleted("web-1")],
+                cluster: diagnosed(uid: "uid-web-1-before")
+            )
+            fixture.advance(60)
+        }
 
-        let last = try #require(try fixture.records().last)
-        #expect(last.step == .refused && last.reason == "replaced", "\(last.step) \(last.reason ?? "")")
-        #expect(last.message?.contains("UID uid-web-1-before") == true, "\(last.message ?? "")")
+        let refused = try fixture.records().filter { $0.step == .refused }
+        #expect(refused.map(\.reason) == ["replaced"])
+        #expect(refused.first?.message?.contains("UID uid-web-1-before") == true, "\(refused)")
         let deletes = try await fixture.changes().filter { $0.method == "DELETE" }
         #expect(deletes.allSatisfy { $0.body?.contains("dryRun") == true }, "\(deletes)")
         #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "replaced")]) == 1)
 
-        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: diagnosed(uid: "uid-web-1"))
+        await remediator.round([RemediationFixture.podDeleted("web-1")], cluster: diagnosed(uid: diagnosedLater))
         #expect(try fixture.records().suffix(2).map(\.step) == [.applying, .applied])
+    }
+
+    /// The UID a proposal carries is the diagnosed one, before the round's model: a leader applying a
+    /// follower's proposal may hold the new pod in its own model already. A delete is proposed with the
+    /// UID of the pod diagnosed.
+    @Test func aDeleteIsJudgedByTheUIDItsProposalCarries() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let cluster = ProposalHandoverTests.podsOf("web", limit: "512Mi")
+        await remediator.round([RemediationFixture.podDeleted("web-1", uid: "uid-web-1-before")], cluster: cluster)
+        #expect(try fixture.records().last?.reason == "replaced")
+
+        let playbook = Playbook(
+            name: "crashloop",
+            cause: "crashloop",
+            summary: "crashloop",
+            then: [Playbook.ActionTemplate(.deletePod)]
+        )
+        let proposal = ProposalBuilder(cluster: cluster).proposal(
+            Playbook.ActionTemplate(.deletePod),
+            for: RemediationFixture.podDeleted("web-1"),
+            playbook: playbook,
+            confidence: 0.8
+        )
+        #expect(
+            proposal?.target == "pod/web-1" && proposal?.parameters == ["uid": "uid-web-1"],
+            "\(String(describing: proposal))"
+        )
     }
 
     /// A rollout that would stop every replica at once is refused whether a restart or a resources change
@@ -216,6 +252,35 @@ import VigilTestKit
         #expect(last.step == .refused && last.reason == "blast-radius", "\(last.step) \(last.reason ?? "")")
         #expect(last.message?.contains("strategy Recreate") == true, "\(last.message ?? "")")
         #expect(try await fixture.changes().isEmpty)
+    }
+
+    /// A rollback stops every replica of a Recreate deployment too: refused while one is available (a
+    /// regression's rollback, whose pods still serve), sent when none is (a crash loop's: it stops nothing
+    /// that serves).
+    @Test(arguments: [2, 0])
+    func aRollbackThatStopsEveryServingReplicaIsRefused(available: Int) async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/apis/apps/v1/namespaces/shop/deployments/web", "patch": {"spec": {"strategy": {"type": "Recreate"}}, "status": {"availableReplicas": \#(available)}}}"#
+        )
+        let incident = RemediationFixture.incident(
+            Subject(kind: "deployment", namespace: "shop", name: "web"),
+            cause: "regression-after-rollout",
+            action: .undo(KubeObjectReference(.deployment, namespace: "shop", name: "web"), toRevision: nil),
+            name: "undo"
+        )
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([incident], cluster: ClusterModel())
+
+        let last = try #require(try fixture.records().last)
+        if available > 0 {
+            #expect(last.step == .refused && last.reason == "blast-radius", "\(last.step) \(last.reason ?? "")")
+            #expect(last.message?.hasPrefix("rolling back deployment/web would stop every replica") == true)
+            #expect(try await fixture.changes().isEmpty)
+        } else {
+            #expect(last.step == .applied, "\(last.step) \(last.reason ?? "") \(last.message ?? "")")
+        }
     }
 
     /// A delete whose dry run names no UID is not sent unconditioned: refused, nothing deleted.
