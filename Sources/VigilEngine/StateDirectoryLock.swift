@@ -28,16 +28,12 @@ public final class StateDirectoryLock: Sendable {
     /// Claims `directory`, which must exist; throws at once, naming the holder, when another process has.
     public init(directory: String, host: String = ProcessInfo.processInfo.hostName) throws(Failure) {
         path = (directory as NSString).appendingPathComponent("vigil.lock")
-        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         // Made by another user (a daemon once run as root): it still locks when opened to read.
-        let writable = descriptor >= 0
-        if !writable, Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
-        guard descriptor >= 0 else {
+        guard let (descriptor, writable) = LockFile.open(path) else {
             throw Failure(description: "cannot open \(path): \(AuditLog.errno())", fatal: true)
         }
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            let reason = Glibc.errno
-            if reason == EINTR { continue }
+        let reason = LockFile.take(descriptor)
+        if reason != 0 {
             let holder = Self.holder(descriptor)
             close(descriptor)
             guard reason == EWOULDBLOCK else {

@@ -15,14 +15,10 @@ public final class RemediationTurn: Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// The turn at the directory of the audit log at `log` (creating its lock file, mode 0644: it holds
-    /// nothing, and a process of another user sharing the directory must open it too; one that may not
-    /// write it opens it to read, which locks as well on a local file system).
+    /// The turn at the directory of the audit log at `log` (creating its lock file: ``LockFile/open(_:)``).
     public init(beside log: String) throws(AuditLog.Failure) {
         path = Self.directory(of: log) + "/remediation.lock"
-        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if descriptor < 0 && Glibc.errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
-        guard descriptor >= 0 else {
+        guard let (descriptor, _) = LockFile.open(path) else {
             throw AuditLog.Failure(description: "cannot open \(path): \(AuditLog.errno())")
         }
         self.descriptor = descriptor
@@ -47,14 +43,11 @@ public final class RemediationTurn: Sendable {
     /// Takes the turn if no other holder has it; false, at once, if one does. Throws when the lock itself
     /// fails (a file system without locks): that is not another process's turn.
     public func take() throws(AuditLog.Failure) -> Bool {
-        while true {
-            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
-            switch Glibc.errno {
-            case EINTR: continue
-            case EWOULDBLOCK: return false
-            default:
-                throw AuditLog.Failure(description: "cannot lock \(path): \(AuditLog.errno())")
-            }
+        switch LockFile.take(descriptor) {
+        case 0: return true
+        case EWOULDBLOCK: return false
+        case let reason:
+            throw AuditLog.Failure(description: "cannot lock \(path): \(String(cString: strerror(reason)))")
         }
     }
 
