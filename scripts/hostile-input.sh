@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Replays the hostile-input probes of issue 16 against a real vigil process: bad numbers, YAML aliases,
 # series churn, a gzip bomb, credentials in URLs, a hung exec credential plugin, proxy environment
-# variables, unbounded lint/parse input, relabel regexes RE2 refuses, and (scripts/hostile/slowloris.py) half-sent connections.
+# variables, unbounded lint/parse input, relabel regexes RE2 refuses, a power cut (power-loss.py: the names
+# of the state it keeps flushed with their directories, read with strace), and (scripts/hostile/slowloris.py)
+# half-sent connections.
 # Each probe in scripts/hostile/ is self-contained: it prints what it checked and exits non-zero on a
 # failure. Probes that need a running daemon start their own; slowloris.py gets the URL of one started
 # here.

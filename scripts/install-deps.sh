@@ -7,9 +7,10 @@ set -euo pipefail
 # fixture server, a test certificate);
 # prometheus-node-exporter, a real scrape target, prometheus, which scrapes Vigil in the integration
 # tests, and prometheus-alertmanager, which delivers webhooks to it (apt starts none of them: the tests
-# start their own on loopback ports).
+# start their own on loopback ports); strace, through which a probe reads the daemon's system calls
+# (scripts/hostile/power-loss.py).
 packages=(libcurl4-openssl-dev libcrypt-dev pkg-config curl python3 openssl prometheus-node-exporter prometheus
-    prometheus-alertmanager "$@")
+    prometheus-alertmanager strace "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -48,7 +48,7 @@ step "the bundled scenarios are exactly what their generator writes"
 python3 scripts/generate-scenarios.py --check
 python3 scripts/generate-checkout-latency.py --check
 
-step "hostile input against the real binary (scripts/hostile/: bad numbers, aliases, churn, gzip bomb, slowloris, credentials, hung exec plugin, proxy variables)"
+step "hostile input against the real binary (scripts/hostile/: bad numbers, aliases, churn, gzip bomb, slowloris, credentials, hung exec plugin, proxy variables, power loss)"
 scripts/hostile-input.sh .build/debug/vigil
 
 step "the README's other command: scripts/demo.sh runs to its end (its output in .build/demo.log)"

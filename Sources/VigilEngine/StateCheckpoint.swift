@@ -31,6 +31,23 @@ public struct StateCheckpoint: Sendable {
         path = (directory as NSString).appendingPathComponent("detectors.checkpoint")
     }
 
+    /// Removes the temporary files of writes a crash or a kill cut short (`detectors.checkpoint.<pid>.tmp`:
+    /// only a write that fails removes its own), each the size of a checkpoint, kept for good where the
+    /// next process has another pid. Only for the directory's one writer: its claim's holder. Returns
+    /// the names removed.
+    @discardableResult
+    public func removeLeftovers() -> [String] {
+        let directory = DurableFile.directory(of: path)
+        let prefix = (path as NSString).lastPathComponent + "."
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().filter { name in
+            guard name.hasPrefix(prefix), name.hasSuffix(".tmp") else { return false }
+            let pid = name.dropFirst(prefix.count).dropLast(4)
+            return !pid.isEmpty && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
+                && unlink((directory as NSString).appendingPathComponent(name)) == 0
+        }
+    }
+
     /// Why a checkpoint was not used.
     public struct Refusal: Error, CustomStringConvertible, Equatable {
         public let description: String
@@ -169,16 +186,8 @@ public struct StateCheckpoint: Sendable {
             throw Refusal(description: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes {
-                Foundation.write(descriptor, $0.baseAddress! + written, bytes.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw Refusal(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            written += result
+        if let reason = DurableFile.writeAll(descriptor, bytes) {
+            throw Refusal(description: "cannot write \(path): \(reason)")
         }
         guard fsync(descriptor) == 0 else {
             throw Refusal(description: "cannot flush \(path): \(String(cString: strerror(errno)))")
@@ -188,14 +197,8 @@ public struct StateCheckpoint: Sendable {
     /// Flushes the directory holding `path`, so a rename in it survives a power loss; a failure says so
     /// (the checkpoint is then not known to be on disk).
     private static func syncDirectory(of path: String) throws(Refusal) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Refusal(description: "cannot open \(directory) to flush it: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw Refusal(description: "cannot flush \(directory): \(String(cString: strerror(errno)))")
+        if let reason = DurableFile.syncDirectory(DurableFile.directory(of: path)) {
+            throw Refusal(description: reason)
         }
     }
 }

@@ -57,6 +57,29 @@ struct StateCheckpointTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["detectors.checkpoint"])
     }
 
+    /// A write a kill cut short leaves its temporary file (only a failing write removes its own), and the
+    /// next process, of another pid, never touched it: each the size of a checkpoint, kept for good. The
+    /// directory's writer removes them, and nothing else.
+    @Test func whatCutShortWritesLeftIsRemoved() throws {
+        let checkpoint = StateCheckpoint(directory: directory)
+        try checkpoint.write(learntStore().snapshot())
+        let names = [
+            "detectors.checkpoint.4242.tmp", "detectors.checkpoint.77.tmp", "detectors.checkpoint.x.tmp",
+            "detectors.checkpoint..tmp", "detectors.checkpoint.bak", "other.4242.tmp",
+        ]
+        for name in names { #expect(FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data())) }
+
+        #expect(checkpoint.removeLeftovers() == ["detectors.checkpoint.4242.tmp", "detectors.checkpoint.77.tmp"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+                == [
+                    "detectors.checkpoint", "detectors.checkpoint..tmp", "detectors.checkpoint.bak",
+                    "detectors.checkpoint.x.tmp", "other.4242.tmp",
+                ]
+        )
+        #expect(try checkpoint.read() != nil)
+    }
+
     /// A checkpoint path that is no regular file (a FIFO; a link to `/dev/zero`) was read whole before
     /// any check: a hang, or memory without bound. It is refused at once.
     @Test func aCheckpointThatIsNoRegularFileIsRefused() throws {

@@ -288,7 +288,10 @@ struct Daemon {
                 guard status.st_mode & S_IFMT == S_IFDIR else {
                     throw refuse(prefix == path ? "exists and is not a directory" : "\(prefix) is not a directory")
                 }
-            } else if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+            } else if mkdir(prefix, 0o755) == 0 {
+                // Its name survives a power loss with what is kept in it (the audit log above all).
+                if let reason = DurableFile.syncDirectory(DurableFile.directory(of: prefix)) { throw refuse(reason) }
+            } else if errno != EEXIST {
                 throw refuse("cannot create \(prefix): \(String(cString: strerror(errno)))")
             }
             prefix += "/"

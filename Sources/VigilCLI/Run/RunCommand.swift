@@ -301,7 +301,17 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let directory = config.stateDirectory {
                 try Daemon.prepareStateDirectory(directory)
-                do { claim = try StateDirectoryLock(directory: directory) } catch {
+                do {
+                    claim = try StateDirectoryLock(directory: directory)
+                    // The one writer of its checkpoint now: what an earlier one's cut-short write left goes.
+                    let removed = StateCheckpoint(directory: directory).removeLeftovers()
+                    if !removed.isEmpty {
+                        VigilLogging.logger(format: config.logFormat, level: config.logLevel).notice(
+                            "removed what cut-short checkpoint writes left",
+                            metadata: ["files": "\(removed.joined(separator: ","))"]
+                        )
+                    }
+                } catch {
                     guard !error.fatal else { throw DaemonConfig.Invalid(errors: [error.description]) }
                     // A file system without locks (NFS without lockd) ran Vigil before the claim existed:
                     // it still does, unguarded against a second daemon, and says so.

@@ -43,12 +43,21 @@ public final class AuditLog: Sendable {
     /// Opens (creating, mode 0600) the log at `path`, first cutting off a line a crash left half written.
     public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        let directory = DurableFile.directory(of: path)
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // The directory's own name, made here, must survive as the log's does.
+            if let reason = DurableFile.syncDirectory(DurableFile.directory(of: directory)) {
+                throw Failure(description: "cannot make audit log \(path) durable: \(reason)")
+            }
         }
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(description: "cannot open audit log \(path): \(Self.errno())") }
+        // Its name, if this open made it: fsynced records in a file whose name a power cut lost are lost.
+        if let reason = DurableFile.syncDirectory(directory) {
+            close(descriptor)
+            throw Failure(description: "cannot make audit log \(path) durable: \(reason)")
+        }
         self.descriptor = descriptor
         crashAfter = environment["VIGIL_CRASH_AFTER_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
         crashBefore = environment["VIGIL_CRASH_BEFORE_AUDIT"].flatMap(AuditRecord.Step.init(rawValue:))
@@ -84,16 +93,9 @@ public final class AuditLog: Sendable {
             // this one must not be joined to it.
             try Self.cutTornTail(descriptor, path)
             let start = lseek(descriptor, 0, SEEK_END)
-            var written = 0
-            while written < line.count {
-                let result = line[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                if result < 0 && Glibc.errno == EINTR { continue }
-                guard result > 0 else {
-                    let reason = Self.errno()
-                    if start >= 0 { _ = ftruncate(descriptor, start) }
-                    throw Failure(description: "cannot write the audit log \(path): \(reason)")
-                }
-                written += result
+            if let reason = DurableFile.writeAll(descriptor, line) {
+                if start >= 0 { _ = ftruncate(descriptor, start) }
+                throw Failure(description: "cannot write the audit log \(path): \(reason)")
             }
             guard fsync(descriptor) == 0 else {
                 let reason = Self.errno()
