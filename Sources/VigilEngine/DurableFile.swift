@@ -25,11 +25,35 @@ public enum DurableFile {
     }
 
     /// Flushes `directory`, so that an entry made or renamed in it survives a power loss: nil, or why not.
+    /// A file system that cannot flush a directory (EINVAL: some FUSE and network ones) keeps its names
+    /// by its own rules, as PostgreSQL takes it: not a failure.
     public static func syncDirectory(_ directory: String) -> String? {
-        let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = directory.isEmpty ? "." : directory
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return "cannot open \(directory) to flush it: \(AuditLog.errno())" }
         defer { close(descriptor) }
-        return fsync(descriptor) == 0 ? nil : "cannot flush \(directory): \(AuditLog.errno())"
+        return fsync(descriptor) == 0 || Glibc.errno == EINVAL ? nil : "cannot flush \(directory): \(AuditLog.errno())"
+    }
+
+    /// Makes the directory `path` and each missing parent, one level at a time, each flushed with the
+    /// directory that holds it: nil, or a sentence saying why not (a regular file in the way).
+    public static func makeDirectory(_ path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            var status = stat()
+            if stat(prefix, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFDIR else {
+                    return prefix == path ? "exists and is not a directory" : "\(prefix) is not a directory"
+                }
+            } else if mkdir(prefix, 0o755) == 0 {
+                if let reason = syncDirectory(directory(of: prefix)) { return reason }
+            } else if Glibc.errno != EEXIST {
+                return "cannot create \(prefix): \(AuditLog.errno())"
+            }
+            prefix += "/"
+        }
+        return nil
     }
 
     /// The directory that holds `path`.

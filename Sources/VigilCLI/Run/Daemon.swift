@@ -280,22 +280,8 @@ struct Daemon {
         func refuse(_ why: String) -> DaemonConfig.Invalid {
             DaemonConfig.Invalid(errors: ["state_dir \(path): \(why)"])
         }
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            var status = stat()
-            if stat(prefix, &status) == 0 {
-                guard status.st_mode & S_IFMT == S_IFDIR else {
-                    throw refuse(prefix == path ? "exists and is not a directory" : "\(prefix) is not a directory")
-                }
-            } else if mkdir(prefix, 0o755) == 0 {
-                // Its name survives a power loss with what is kept in it (the audit log above all).
-                if let reason = DurableFile.syncDirectory(DurableFile.directory(of: prefix)) { throw refuse(reason) }
-            } else if errno != EEXIST {
-                throw refuse("cannot create \(prefix): \(String(cString: strerror(errno)))")
-            }
-            prefix += "/"
-        }
+        // Each name it makes survives a power loss with what is kept in it (the audit log above all).
+        if let reason = DurableFile.makeDirectory(path) { throw refuse(reason) }
         guard access(path, W_OK | X_OK) == 0 else {
             throw refuse("cannot write in it: \(String(cString: strerror(errno)))")
         }

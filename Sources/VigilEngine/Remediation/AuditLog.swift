@@ -44,12 +44,10 @@ public final class AuditLog: Sendable {
     public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) {
         self.path = path
         let directory = DurableFile.directory(of: path)
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            // The directory's own name, made here, must survive as the log's does.
-            if let reason = DurableFile.syncDirectory(DurableFile.directory(of: directory)) {
-                throw Failure(description: "cannot make audit log \(path) durable: \(reason)")
-            }
+        // The directories' names it makes must survive as the log's does (`vigil diagnose --apply` on a new
+        // machine makes three levels of ~/.local/state/vigil).
+        if let reason = DurableFile.makeDirectory(directory) {
+            throw Failure(description: "cannot make the directory of audit log \(path): \(reason)")
         }
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(description: "cannot open audit log \(path): \(Self.errno())") }

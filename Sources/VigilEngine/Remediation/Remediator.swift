@@ -546,8 +546,12 @@ public actor Remediator {
                     )
                 )
             }
-            let diagnosed = proposal.parameters["uid"] ?? cluster.pods["\(object.namespace)/\(object.name)"]?.uid
+            let carried = proposal.parameters["uid"].flatMap { $0.isEmpty ? nil : $0 }
+            let diagnosed = carried ?? cluster.pods["\(object.namespace)/\(object.name)"]?.uid
             if let replaced = Self.replacement(of: object, uid: uid, diagnosed: diagnosed) {
+                // A board entry keeps the UID it was pinned with: off the board, so that its proposer pins
+                // it afresh from the pod there now, as an entry refused before its dry run is.
+                if fromBoard[proposal.id] != nil { await handover?.discard([proposal.id]) }
                 return refuse(proposal, incident, Refusal(reason: "replaced", message: replaced))
             }
             precondition = .uid(uid)

@@ -30,6 +30,22 @@ import VigilTestKit
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
     }
 
+    /// The directories of a log on a new machine are made one level at a time (each flushed with its
+    /// parent); one that cannot be made is named (a failure to make it was dropped, and the open's "Not a
+    /// directory" said nothing of where).
+    @Test func theLogsDirectoriesAreMadeAndOneInTheWayIsNamed() throws {
+        let deep = directory.file("a/b/c/audit.jsonl").path
+        try AuditLog(path: deep, environment: [:]).append(Self.record(.proposed))
+        #expect(try AuditLog(path: deep, environment: [:]).readNew().records.count == 1)
+
+        #expect(FileManager.default.createFile(atPath: directory.file("file").path, contents: Data()))
+        #expect {
+            try AuditLog(path: directory.file("file/x/audit.jsonl").path, environment: [:])
+        } throws: { error in
+            "\(error)".contains("\(directory.file("file").path) is not a directory")
+        }
+    }
+
     @Test func aLineACrashToreIsCutOffWhenTheLogOpens() throws {
         let path = temporary()
         try AuditLog(path: path, environment: [:]).append(Self.record(.proposed))

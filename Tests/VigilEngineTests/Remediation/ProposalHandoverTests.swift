@@ -318,6 +318,35 @@ struct ProposalHandoverTests {
     /// The pods judged are those of the workload the request changes, never of the subject the entry
     /// names: an entry for deployment/web (512Mi) naming deployment/api, whose pods run with 4Gi, as its
     /// subject would otherwise pass a raise of web to 6Gi.
+    /// A follower's delete reaches the leader with the UID of the pod it diagnosed, and is judged by it:
+    /// the leader's own model may hold the pod made again under the name already. Refused, `replaced`, and
+    /// taken off the board (it keeps the UID it was pinned with): the follower pins it afresh.
+    @Test func aHandedDeleteIsJudgedByThePodItsProposerDiagnosed() async throws {
+        let fixture = try RemediationFixture()
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let incident = RemediationFixture.podDeleted("web-1", uid: "uid-web-1-before")
+        let entry = try #require(HandedProposal(incident.proposals[0], of: incident, proposer: "x", at: fixture.now))
+        let board = ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube)
+        #expect(await board.pin(entry.id, entry.json) == .pinned)
+        let playbook = Playbook(
+            name: "crashloop",
+            cause: "crashloop",
+            summary: "crashloop",
+            then: [Playbook.ActionTemplate(.deletePod)],
+            autonomy: .apply
+        )
+        // The leader's model knows the pod there now, the one the API server has.
+        await leader.remediator.round([], cluster: Self.podsOf("web", limit: "512Mi"), playbooks: [playbook])
+
+        let last = try #require(try leader.records().last)
+        #expect(last.step == .refused && last.reason == "replaced", "\(last.step) \(last.reason ?? "")")
+        #expect(try await Self.boardEntries(fixture).isEmpty)
+        // The dry run's DELETE only (its DeleteOptions carry dryRun).
+        let deletes = try await fixture.changes().filter { $0.method == "DELETE" }
+        #expect(deletes.count == 1 && deletes.allSatisfy { $0.body?.contains("dryRun") == true }, "\(deletes)")
+    }
+
     @Test func thePodsJudgedAreTheRequestsWorkloadsNotTheEntrysSubjects() async throws {
         let fixture = try RemediationFixture()
         try await fixture.limitMemory(to: "512Mi")
