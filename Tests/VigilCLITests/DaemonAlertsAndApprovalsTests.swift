@@ -104,12 +104,12 @@ import Glibc
         #expect(open.contains(#""state":"pending""#), "\(open)\n\(daemon.stderr)")
         let incidents = try await fetch(base + "/api/v1/incidents?state=open", token: access.token).body
         #expect(incidents.components(separatedBy: #""workload":"deployment/web""#).count == 2, "\(incidents)")
-        let exposition = try await fetch(base + "/metrics", token: access.token).body
-        #expect(exposition.contains("vigil_webhook_duplicates_total 1"), "\(exposition)")
+        let counted = try await fetch(base + "/metrics", token: access.token).body
+        #expect(counted.contains("vigil_webhook_duplicates_total 1"), "\(counted)")
         // Refusals are counted by their code, the one before authentication (a wrong credentials_file in
         // Alertmanager) too.
         for code in ["401", "400", "413"] {
-            #expect(exposition.contains(#"vigil_webhook_requests_total{code="\#(code)"} 1"#), "\(exposition)")
+            #expect(counted.contains(#"vigil_webhook_requests_total{code="\#(code)"} 1"#), "\(counted)")
         }
 
         // vigil proposals shows it; an approval without credentials is refused; with them, applied.
@@ -150,6 +150,18 @@ import Glibc
         )
         #expect(audit.output.contains("approved    restart deployment/web -n shop"), "\(audit.output)")
         #expect(audit.output.contains("by user:bearer-token (alice)"), "\(audit.output)")
+
+        // Vigil's own metrics, scraping, diagnosis, the webhook and remediation's among them, pass
+        // Prometheus's lint: every family has its HELP (promtool said "no help text" for each of them).
+        let exposition = try await fetch(base + "/metrics", token: access.token).body
+        #expect(exposition.contains("# HELP vigil_remediations_total "), "\(exposition)")
+        let written = directory.file("metrics.prom")
+        try exposition.write(to: written, atomically: true, encoding: .utf8)
+        let lint = try await ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "/usr/bin/promtool check metrics < '\(written.path)'"]
+        )
+        #expect(lint.status == 0 && lint.output.isEmpty, "\(lint.output)")
         daemon.signal(SIGTERM)
         #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.stderr.suffix(3000))")
     }

@@ -7,7 +7,56 @@ enum VigilMetrics {
     /// bootstrap per process, and tests start many daemons in one process: a lazy static does it once.
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(HelpedMetricsFactory(base: PrometheusMetricsFactory(registry: registry), help: help))
         return registry
     }()
+
+    /// Each metric's `# HELP` text, by name: what it counts, in the words of the docs that explain it.
+    static let help: [String: String] = [
+        // Scraping (README, "Scraping").
+        "vigil_scrapes_total": "Scrapes of the targets, by result; a failed scrape stores nothing.",
+        "vigil_samples_scraped_total": "Samples read by successful scrapes.",
+        "vigil_scrape_ingest_seconds": "Time a scrape took to parse its body and score its samples.",
+        "vigil_series": "Series the detectors hold.",
+        "vigil_series_removed_total":
+            "Series removed, their learnt state with them, after no target exposed them for the retention.",
+        "vigil_series_refused_total": "New series not stored nor scored because the store held its series limit.",
+        "vigil_target_scrapes_exceeded_series_limit_total":
+            "Scrapes that brought new series past the store's series limit.",
+        "vigil_target_scrapes_exceeded_label_limits_total":
+            "Scrapes that failed because a new series exceeded a label limit.",
+        "vigil_anomalies": "Series whose latest score is at or above the alarm threshold.",
+        // Checkpoints and configuration.
+        "vigil_checkpoint_writes_total": "Checkpoints of the detectors' state written, by result.",
+        "vigil_checkpoint_last_success_timestamp_seconds":
+            "When the last checkpoint was written, in seconds since the epoch.",
+        "vigil_checkpoint_size_bytes": "Size of the last checkpoint written.",
+        "vigil_config_reloads_total": "Configuration reloads (SIGHUP or POST /-/reload), by result.",
+        // Diagnosis (docs/DIAGNOSIS.md).
+        "vigil_incidents": "Incidents the daemon tracks, by state.",
+        "vigil_diagnosis_rounds_total": "Diagnosis rounds run.",
+        "vigil_diagnosis_last_duration_seconds": "Time the last diagnosis round took.",
+        "vigil_recorder_series": "Series whose history the diagnosis recorder keeps.",
+        "vigil_recorder_series_refused_total": "Series the diagnosis recorder did not keep, past its series limit.",
+        // Alertmanager's webhook and reconciliation.
+        "vigil_webhook_requests_total": "Alertmanager webhook deliveries, by the HTTP status answered.",
+        "vigil_webhook_queue_depth": "Webhook deliveries accepted and not yet taken in.",
+        "vigil_webhook_alerts_total": "Alerts delivered by the webhook, by status.",
+        "vigil_webhook_duplicates_total":
+            "Delivered alerts that changed nothing: a repeat, or a late re-send of one resolved.",
+        "vigil_webhook_alerts_refused_total": "New firing alerts not held because the alert book was full.",
+        "vigil_webhook_truncated_deliveries_total":
+            "Deliveries that Alertmanager truncated (max_alerts); each asks for a reconciliation.",
+        "vigil_alertmanager_reconcile_failures_total": "Reconciliations with Alertmanager's alert list that failed.",
+        // Remediation (docs/REMEDIATION.md).
+        "vigil_remediations_total": "Changes sent to the cluster, by action and result.",
+        "vigil_remediation_refusals_total":
+            "Changes a guard refused, by reason; the same refusal of a proposal counts once.",
+        "vigil_remediation_pending_proposals": "Proposals waiting for a person's approval.",
+        "vigil_remediation_verifications_total": "Applied fixes judged, by action and outcome.",
+        "vigil_remediation_verify_seconds": "Time from a fix's apply to its verdict.",
+        "vigil_audit_log_writable": "1 while the audit log can be written; 0 stops applying (a full disk).",
+        "vigil_remediation_turns_missed_total":
+            "Rounds or approvals that could not take the state directory's turn, by reason.",
+    ]
 }
