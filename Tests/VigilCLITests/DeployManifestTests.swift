@@ -20,6 +20,30 @@ struct DeployManifestTests {
         return (template?["spec"] as? [String: Any])?["containers"] as? [[String: Any]] ?? []
     }
 
+    /// The alerts on Vigil's own health are rules Prometheus loads, and each fires on the trouble it names
+    /// and not on a healthy Vigil (deploy/alerts.test.yaml, run by Debian's promtool).
+    @Test func theAlertsOnVigilsHealthLoadAndPassTheirUnitTests() async throws {
+        let promtool = URL(fileURLWithPath: "/usr/bin/promtool")
+        let deploy = repositoryRoot.appendingPathComponent("deploy")
+        let checked = try await ChildProcess.run(
+            promtool,
+            ["check", "rules", deploy.appendingPathComponent("alerts.yaml").path]
+        )
+        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 6 rules found"), "\(checked.output)")
+        let tested = try await ChildProcess.run(
+            promtool,
+            ["test", "rules", deploy.appendingPathComponent("alerts.test.yaml").path]
+        )
+        #expect(tested.status == 0 && tested.output.contains("SUCCESS"), "\(tested.output)")
+        // Every alert has its test.
+        let rules = try documents("alerts.yaml").first?["groups"] as? [[String: Any]] ?? []
+        let alerts = Set(
+            rules.flatMap { ($0["rules"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String } }
+        )
+        let tests = try String(contentsOf: deploy.appendingPathComponent("alerts.test.yaml"), encoding: .utf8)
+        #expect(alerts.count == 6 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
+    }
+
     @Test func theStandaloneConfigMapIsAValidVigilConfiguration() throws {
         let configMap = try #require(try documents("deployment.yaml").first { $0["kind"] as? String == "ConfigMap" })
         let yaml = try #require((configMap["data"] as? [String: String])?["vigil.yaml"])
