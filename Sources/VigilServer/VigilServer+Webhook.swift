@@ -17,6 +17,11 @@ extension VigilServer {
     func addWebhookRoute(to router: Router<VigilRequestContext>) {
         // The accepted count's handle made once (the hot path); the rarer codes looked up as they come.
         let accepted = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", "200")])
+        // The codes a refusal answers, at 0 from the start: a series that appears with its first refusal
+        // hides that refusal from increase() (deploy/alerts.yaml's VigilWebhookRefusing).
+        for code in [400, 401, 404, 413, 503] {
+            _ = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(code))])
+        }
         router.post(RouterPath(Self.webhookPath)) { request, _ in
             let response = await webhook(request)
             if response.status == .ok { accepted.increment() } else { Self.countWebhook(response.status) }

@@ -111,6 +111,9 @@ import Glibc
         for code in ["401", "400", "413"] {
             #expect(counted.contains(#"vigil_webhook_requests_total{code="\#(code)"} 1"#), "\(counted)")
         }
+        // A refusal's code is there before its first refusal, so that increase() sees that one
+        // (deploy/alerts.yaml's VigilWebhookRefusing).
+        #expect(counted.contains(#"vigil_webhook_requests_total{code="503"} 0"#), "\(counted)")
 
         // vigil proposals shows it; an approval without credentials is refused; with them, applied.
         let list = try await ChildProcess.run(

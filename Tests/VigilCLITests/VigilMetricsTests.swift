@@ -14,7 +14,7 @@ struct VigilMetricsTests {
         let made = try Set(
             files.filter { $0.hasSuffix(".swift") }.flatMap { file in
                 try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-                    .matches(of: /(?:label: |increment\()"(vigil_[a-z_]+)"/).map { String($0.output.1) }
+                    .matches(of: /(?:label: |increment\()"(vigil_[a-z0-9_]+)"/).map { String($0.output.1) }
             }
         )
         #expect(made.count > 30, "\(made)")

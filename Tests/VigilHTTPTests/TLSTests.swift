@@ -19,6 +19,9 @@ struct TLSTests {
         let files = try Self.makeCertificate()
         defer { try? FileManager.default.removeItem(at: files.directory) }
         let server = try FixtureServer(tls: (files.certificate, files.key))
+        // Kept to the end: Swift may release a value after its last use, and the server dies with it
+        // (CI saw "Failed to connect … after 0 ms" mid-test).
+        defer { server.stop() }
         let client = CurlHTTPClient()
         let url = server.url("/plain")
 
@@ -43,6 +46,7 @@ struct TLSTests {
         defer { try? FileManager.default.removeItem(at: files.directory) }
         // The self-signed certificate is the server's identity, the client's, and the CA of both.
         let server = try FixtureServer(tls: (files.certificate, files.key), clientCA: files.certificate)
+        defer { server.stop() }
         let client = CurlHTTPClient()
         let url = server.url("/plain")
 
@@ -71,6 +75,7 @@ struct TLSTests {
         let files = try Self.makeCertificate(name: "kubernetes.default", alternativeName: "DNS:kubernetes.default")
         defer { try? FileManager.default.removeItem(at: files.directory) }
         let server = try FixtureServer(tls: (files.certificate, files.key))
+        defer { server.stop() }
         let client = CurlHTTPClient()
         let port = server.port
         let tls = TLSConfiguration(caFile: files.certificate)

@@ -16,11 +16,13 @@ enum VigilMetrics {
         // Scraping (README, "Scraping").
         "vigil_scrapes_total": "Scrapes of the targets, by result; a failed scrape stores nothing.",
         "vigil_samples_scraped_total": "Samples read by successful scrapes.",
-        "vigil_scrape_ingest_seconds": "Time a scrape took to parse its body and score its samples.",
+        "vigil_scrape_ingest_seconds":
+            "Time the scrape manager took to label, store and score a scrape's samples (its parsing not included).",
         "vigil_series": "Series the detectors hold.",
         "vigil_series_removed_total":
-            "Series removed, their learnt state with them, after no target exposed them for the retention.",
-        "vigil_series_refused_total": "New series not stored nor scored because the store held its series limit.",
+            "Series removed with their learnt state: no target exposed them for the retention, or their target was removed.",
+        "vigil_series_refused_total":
+            "Series refused at the store's series limit (neither stored nor scored), at scrapes and at a checkpoint's restore.",
         "vigil_target_scrapes_exceeded_series_limit_total":
             "Scrapes that brought new series past the store's series limit.",
         "vigil_target_scrapes_exceeded_label_limits_total":
@@ -39,7 +41,7 @@ enum VigilMetrics {
         "vigil_recorder_series": "Series whose history the diagnosis recorder keeps.",
         "vigil_recorder_series_refused_total": "Series the diagnosis recorder did not keep, past its series limit.",
         // Alertmanager's webhook and reconciliation.
-        "vigil_webhook_requests_total": "Alertmanager webhook deliveries, by the HTTP status answered.",
+        "vigil_webhook_requests_total": "Alertmanager webhook deliveries answered, by HTTP status.",
         "vigil_webhook_queue_depth": "Webhook deliveries accepted and not yet taken in.",
         "vigil_webhook_alerts_total": "Alerts delivered by the webhook, by status.",
         "vigil_webhook_duplicates_total":
@@ -51,12 +53,13 @@ enum VigilMetrics {
         // Remediation (docs/REMEDIATION.md).
         "vigil_remediations_total": "Changes sent to the cluster, by action and result.",
         "vigil_remediation_refusals_total":
-            "Changes a guard refused, by reason; the same refusal of a proposal counts once.",
+            "Changes refused before they were sent, by reason; a guard's repeated refusal of one proposal counts once.",
         "vigil_remediation_pending_proposals": "Proposals waiting for a person's approval.",
         "vigil_remediation_verifications_total": "Applied fixes judged, by action and outcome.",
         "vigil_remediation_verify_seconds": "Time from a fix's apply to its verdict.",
-        "vigil_audit_log_writable": "1 while the audit log can be written; 0 stops applying (a full disk).",
+        "vigil_audit_log_writable":
+            "0 while the audit log cannot be written (a full disk): nothing is applied, approved or rejected until a write succeeds.",
         "vigil_remediation_turns_missed_total":
-            "Rounds or approvals that could not take the state directory's turn, by reason.",
+            "Remediation rounds, approvals or rejections that could not take the state directory's turn, by reason.",
     ]
 }
