@@ -16,6 +16,7 @@ trap 'rm -rf "$work"' EXIT
 
 swift build -c release --product vigil 2>&1 | tail -n 1
 vigil=.build/release/vigil
+command -v cc >/dev/null || scripts/install-deps.sh gcc  # the allocation counter and the C peer
 cc -O2 -shared -fPIC -o "$work/alloc-counter.so" scripts/alloc-counter.c
 cc -O2 -o "$work/byteloop" Benchmarks/peers/byteloop.c
 have_go=no

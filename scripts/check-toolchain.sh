@@ -2,8 +2,15 @@
 # Fails early, with a useful message, when Swift (or, with --kubectl, kubectl 1.32+) is missing.
 set -euo pipefail
 if ! command -v swift >/dev/null 2>&1; then
-    echo "error: swift not found on PATH. Install Swift 6.1 or newer (https://www.swift.org/install/linux/)," >&2
+    echo "error: swift not found on PATH. Install Swift 6.2 or newer (https://www.swift.org/install/linux/)," >&2
     echo "       e.g. unpack the toolchain to /opt/swift and add /opt/swift/usr/bin to PATH." >&2
+    exit 1
+fi
+# 6.2: the sources use its `nonisolated(nonsending)`, and the dependencies' manifests its tools version.
+version=$(swift --version 2>&1 | sed -n 's/.*Swift version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -n 1)
+read -r major minor <<<"${version:-0 0}"
+if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 2 ]; }; then
+    echo "error: Swift 6.2 or newer is needed (found ${major}.${minor}): https://www.swift.org/install/linux/" >&2
     exit 1
 fi
 # With --kubectl (the test script): the Kubernetes tests compare Vigil's requests with the real

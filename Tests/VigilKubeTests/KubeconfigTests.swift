@@ -328,7 +328,7 @@ struct KubeconfigTests {
         context: String?
     ) async throws -> (server: String, namespace: String, context: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+        process.executableURL = kubectlExecutable
         process.arguments = ["config", "view", "--minify", "-o", "json"] + (context.map { ["--context", $0] } ?? [])
         process.environment = ["KUBECONFIG": kubeconfig, "HOME": directory.path]
         let output = Pipe()

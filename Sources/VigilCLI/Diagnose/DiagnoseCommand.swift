@@ -14,8 +14,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
         commandName: "diagnose",
         abstract: "Diagnose a workload: incidents with a ranked cause, evidence and proposed fixes.",
         discussion: """
-            --prometheus URL reads the raw series the rules select (or --match) through query_range \
-            over --since/--until every --step, and lists the cluster's objects and events once, through \
+            --prometheus URL reads the raw series the rules select (or --match) through remote read \
+            (query_range where the server does not offer it; --prometheus-api) over --since/--until \
+            every --step, and lists the cluster's objects and events once, through \
             kubectl's configuration (--kubeconfig, --context; none found: metrics only). --namespace \
             scopes both; --workload and -l keep only the incidents of those workloads.
 
