@@ -593,7 +593,9 @@ public actor Remediator {
             action: proposal.action,
             namespace: proposal.namespace,
             target: proposal.target,
-            at: now,
+            // The change's time, as its `applying` record's: the guards' reading came before the dry run,
+            // which may take minutes (a drain's), and the other replicas' cooldowns count from this.
+            at: wallTime(),
             subject: applying.subject
         )
         let check = await leadership?.claim(claim) ?? .held

@@ -24,6 +24,43 @@ struct LeaderGateTests {
         #expect(try await fixture.changes().filter { $0.path == Self.deployment }.count == 1)
     }
 
+    /// A claim carries the time of its change, not the time the guards read before the dry run: a drain's
+    /// dry run may take minutes, and the other replicas' cooldowns and rate limit count from the claim (it
+    /// was that much early). Here two minutes pass after the guards read the clock.
+    @Test func aClaimCarriesTheTimeOfTheChange() async throws {
+        let fixture = try RemediationFixture()
+        let leadership = ClaimRecorder { fixture.advance(120) }
+        let remediator = try fixture.remediator(RemediationFixture.applying, leadership: leadership)
+        let started = fixture.now
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+
+        let applying = try #require(try fixture.records().first { $0.step == .applying })
+        let claim = try #require(await leadership.claims.first)
+        #expect(claim.at == started + 120, "\(claim.at - started)")
+        #expect(Timestamp.seconds(applying.time) == claim.at)
+    }
+
+    /// The leader that records its claims; `readingClaims` runs when the guards read the recent ones.
+    private actor ClaimRecorder: RemediationLeadership {
+        let readingClaims: @Sendable () -> Void
+        private(set) var claims: [LeaseClaim] = []
+
+        init(readingClaims: @escaping @Sendable () -> Void) { self.readingClaims = readingClaims }
+
+        var isLeader: Bool { true }
+        func wasApplied(_ proposal: String) -> Bool { false }
+        var recentClaims: [LeaseClaim] {
+            readingClaims()
+            return []
+        }
+        func claim(_ claim: LeaseClaim) -> LeaseCheck {
+            claims.append(claim)
+            return .held
+        }
+        func unclaim(_ proposal: String) {}
+        func confirm() -> Bool { true }
+    }
+
     @Test func aReplicaWithoutTheLeaseProposesButNeverApplies() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
