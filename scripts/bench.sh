@@ -16,9 +16,11 @@ trap 'rm -rf "$work"' EXIT
 
 swift build -c release --product vigil 2>&1 | tail -n 1
 vigil=.build/release/vigil
-command -v cc >/dev/null || scripts/install-deps.sh gcc  # the allocation counter and the C peer
-cc -O2 -shared -fPIC -o "$work/alloc-counter.so" scripts/alloc-counter.c
-cc -O2 -o "$work/byteloop" Benchmarks/peers/byteloop.c
+# The allocation counter and the C peer: the system's cc, else the Swift toolchain's clang.
+cc="$(command -v cc || command -v clang || true)"
+[ -n "$cc" ] || { echo "error: no C compiler (cc, or the Swift toolchain's clang) on PATH" >&2; exit 1; }
+"$cc" -O2 -shared -fPIC -o "$work/alloc-counter.so" scripts/alloc-counter.c
+"$cc" -O2 -o "$work/byteloop" Benchmarks/peers/byteloop.c
 have_go=no
 if command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/prometheus/common ]; then
     (cd Benchmarks/peers/expfmt && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$work/expfmt-peer" .) && have_go=yes

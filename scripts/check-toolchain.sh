@@ -7,8 +7,17 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 # 6.2: the sources use its `nonisolated(nonsending)`, and the dependencies' manifests its tools version.
-version=$(swift --version 2>&1 | sed -n 's/.*Swift version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -n 1)
-read -r major minor <<<"${version:-0 0}"
+if ! said=$(swift --version 2>&1); then
+    echo "error: 'swift --version' failed (a broken toolchain, or a library it needs is missing):" >&2
+    printf '%s\n' "$said" >&2
+    exit 1
+fi
+version=$(printf '%s\n' "$said" | sed -n 's/.*Swift version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p' | head -n 1 || true)
+if [ -z "$version" ]; then
+    echo "error: cannot read the Swift version from: $said" >&2
+    exit 1
+fi
+read -r major minor <<<"$version"
 if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 2 ]; }; then
     echo "error: Swift 6.2 or newer is needed (found ${major}.${minor}): https://www.swift.org/install/linux/" >&2
     exit 1

@@ -560,7 +560,10 @@ public actor Remediator {
         }
         // Every guard has held: a refusal of it next time is news again.
         lastRefusal[proposal.id] = nil
+        // The change's time, read once: its `applying` record's and its claim's on the Lease.
+        let changing = wallTime()
         var applying = record(.applying, proposal, incident, actor: actor)
+        applying.time = Timestamp.utcMillis(changing)
         // A rollback's patch comes from the replicasets: the one its dry run checked is recorded, and the
         // client sends that one or nothing (other actions have none, and the client reads it for no other).
         let rollbackPatch = outcome.rollbackPatch
@@ -593,9 +596,10 @@ public actor Remediator {
             action: proposal.action,
             namespace: proposal.namespace,
             target: proposal.target,
-            // The change's time, as its `applying` record's: the guards' reading came before the dry run,
-            // which may take minutes (a drain's), and the other replicas' cooldowns count from this.
-            at: wallTime(),
+            // The change's start, as its `applying` record's: the guards' reading came before the dry run,
+            // which may take minutes (a drain's). The other replicas' cooldowns and rate limit count from
+            // it; this replica's own ledger counts from the `applied` answer, a little later.
+            at: changing,
             subject: applying.subject
         )
         let check = await leadership?.claim(claim) ?? .held
