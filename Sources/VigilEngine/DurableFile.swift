@@ -12,8 +12,7 @@ import Glibc
 public enum DurableFile {
     /// Writes all of `bytes` at `descriptor`'s offset: nil, or the reason it stopped (a write that wrote
     /// nothing is one, not a loop).
-    static func writeAll(_ descriptor: Int32, _ bytes: some Collection<UInt8>) -> String? {
-        let bytes = Array(bytes)
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }

@@ -777,10 +777,11 @@ public actor Remediator {
             if metadata["deletionTimestamp"] != nil { return true }
             // Conditioned on a UID (``KubePrecondition``): the pod of that UID is the one it named.
             if let uid = Self.preconditionUID(of: entry) { return metadata["uid"] as? String != uid }
-            // Recorded without one (by an older Vigil): a pod of the same name made since (a StatefulSet's): the one the delete named is gone. A
-            // minute's clock skew between Vigil and the API server is allowed for, towards landed: a pod
-            // made in the minute before a delete that never left is then taken as deleted — held for the
-            // cooldown with its subject, and verified (and, its incident lasting, judged not to help).
+            // Recorded without one (by an older Vigil): a pod of the same name made since (a StatefulSet's)
+            // means the one the delete named is gone. A minute's clock skew between Vigil and the API server
+            // is allowed for, towards landed: a pod made in the minute before a delete that never left is
+            // then taken as deleted — held for the cooldown with its subject, and verified (and, its
+            // incident lasting, judged not to help).
             guard let created = (metadata["creationTimestamp"] as? String).flatMap(KubeTime.seconds),
                 let sent = Timestamp.seconds(entry.time)
             else { return false }
