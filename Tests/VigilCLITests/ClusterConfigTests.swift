@@ -50,6 +50,19 @@ struct ClusterConfigTests {
         #expect(election.leaseDuration == 20 && election.renewDeadline == 10 && election.retryPeriod == 2)
     }
 
+    /// With --allow-apply every daemon elects, one replica or several shards: the configured Lease, else
+    /// vigil-remediation in its own namespace, where `vigil diagnose --apply` looks; without it, none.
+    @Test func applyingImpliesTheDefaultLeaseInVigilsNamespace() throws {
+        let configured = try DaemonConfig.parse(Self.yaml, file: "vigil.yaml").cluster
+        #expect(configured.election(allowApply: true, namespace: "vigil") == configured.leaderElection)
+        #expect(configured.election(allowApply: false, namespace: "vigil") == configured.leaderElection)
+        let alone = try DaemonConfig.parse("cluster: {shards: 3}\n", file: "vigil.yaml").cluster
+        let implied = try #require(alone.election(allowApply: true, namespace: "vigil"))
+        #expect(implied.namespace == "vigil" && implied.leaseName == "vigil-remediation" && implied.identity == nil)
+        #expect(implied.leaseDuration == 15 && implied.renewDeadline == 10 && implied.retryPeriod == 2)
+        #expect(alone.election(allowApply: false, namespace: "vigil") == nil)
+    }
+
     @Test func badClusterSettingsNameFileLineAndField() {
         let yaml = """
             scrape_configs:

@@ -32,6 +32,8 @@ import Glibc
         return Array(try! JSONSerialization.data(withJSONObject: payload))
     }
 
+    static let lease = "/apis/coordination.k8s.io/v1/namespaces/shop/leases/vigil-remediation"
+
     /// Polls `path` (at most ~10 s) until `condition` holds for its body.
     static func until(_ url: String, token: String, _ condition: (String) -> Bool) async throws -> String {
         var body = try await fetch(url, token: token).body
@@ -136,6 +138,18 @@ import Glibc
                 && !$0.query.contains(["dryRun", "All"])
         }
         #expect(restarts.count == 1)
+        // One daemon, no leader_election: with --allow-apply it still holds the remediation Lease (in its
+        // context's namespace, where `vigil diagnose --apply` looks for it) and claims the change on it
+        // first, so another Vigil process that may change the cluster counts this change in its guards.
+        let requests = try await server.log()
+        let change = try #require(
+            requests.firstIndex {
+                $0.method == "PATCH" && $0.path == "/apis/apps/v1/namespaces/shop/deployments/web"
+                    && !$0.query.contains(["dryRun", "All"])
+            }
+        )
+        let claim = requests[..<change].last { $0.path == Self.lease && $0.method == "PUT" && $0.status == 200 }
+        #expect(claim?.body?.contains(#""vigil.dev/applied-proposals":"\#(id)""#) == true, "\(requests)")
 
         // Resolved: the incident closes.
         #expect(
@@ -158,6 +172,7 @@ import Glibc
         // Prometheus's lint: every family has its HELP (promtool said "no help text" for each of them).
         let exposition = try await fetch(base + "/metrics", token: access.token).body
         #expect(exposition.contains("# HELP vigil_remediations_total "), "\(exposition)")
+        #expect(exposition.contains("\nvigil_remediation_leader 1.0\n"), "\(exposition)")
         let written = directory.file("metrics.prom")
         try exposition.write(to: written, atomically: true, encoding: .utf8)
         let lint = try await ChildProcess.run(
@@ -167,5 +182,8 @@ import Glibc
         #expect(lint.status == 0 && lint.output.isEmpty, "\(lint.output)")
         daemon.signal(SIGTERM)
         #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.stderr.suffix(3000))")
+        // Released on the way out: a `vigil diagnose --apply` need not wait out the lease.
+        let lease = try JSONSerialization.jsonObject(with: Data(try await fetch(server.url + Self.lease).body.utf8))
+        #expect(((lease as? [String: Any])?["spec"] as? [String: Any])?["holderIdentity"] as? String == "")
     }
 }

@@ -341,14 +341,6 @@ struct DaemonTests {
         #expect(result.stderr.hasPrefix("--allow-apply needs --state-dir (for the audit log)"), "\(result.stderr)")
     }
 
-    /// Sharded replicas each see every incident of the cluster watch: without a Lease, each would apply.
-    @Test func allowApplyAcrossShardsWithoutLeaderElectionRefusesToStart() async throws {
-        let port = "127.0.0.1:\(ChildProcess.port(15))"
-        let result = await vigil("run", "--allow-apply", "--shards", "3", "--shard", "0", "--listen", port)
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("cluster.leader_election when sharded (--shards above 1)"), "\(result.stderr)")
-    }
-
     /// A fixed identity in the file every replica reads would make each believe it holds the Lease.
     @Test func aSharedLeaseIdentityAcrossShardsRefusesToStart() async throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)

@@ -29,7 +29,7 @@ struct DeployManifestTests {
             promtool,
             ["check", "rules", deploy.appendingPathComponent("alerts.yaml").path]
         )
-        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 6 rules found"), "\(checked.output)")
+        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 7 rules found"), "\(checked.output)")
         let tested = try await ChildProcess.run(
             promtool,
             ["test", "rules", deploy.appendingPathComponent("alerts.test.yaml").path]
@@ -41,7 +41,7 @@ struct DeployManifestTests {
             rules.flatMap { ($0["rules"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String } }
         )
         let tests = try String(contentsOf: deploy.appendingPathComponent("alerts.test.yaml"), encoding: .utf8)
-        #expect(alerts.count == 6 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
+        #expect(alerts.count == 7 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
     }
 
     @Test func theStandaloneConfigMapIsAValidVigilConfiguration() throws {
@@ -115,7 +115,7 @@ struct DeployManifestTests {
     @Test func remediationRightsCoverEveryPlaybookActionAndNoMore() throws {
         var granted: Set<String> = []
         for document in try documents("rbac-remediation.yaml")
-        where ["Role", "ClusterRole"].contains(document["kind"] as? String) {
+        where ["Role", "ClusterRole"].contains(document["kind"] as? String) && !Self.isLeaseRole(document) {
             for rule in document["rules"] as? [[String: Any]] ?? [] {
                 let verbs = rule["verbs"] as? [String] ?? []
                 #expect(!verbs.contains { ["escalate", "bind", "impersonate", "*", "update"].contains($0) }, "\(rule)")
@@ -154,5 +154,44 @@ struct DeployManifestTests {
         }
         #expect(needed.subtracting(granted).isEmpty, "not granted: \(needed.subtracting(granted).sorted())")
         #expect(granted.subtracting(needed).isEmpty, "granted but never used: \(granted.subtracting(needed).sorted())")
+    }
+
+    /// A daemon with `--allow-apply` applies only while it holds the remediation Lease, so the remediation
+    /// rights carry the Lease's Role, and it is the clustered deployment's, to the letter: the two files
+    /// may be applied together, and one may not grant what the other does not.
+    @Test func remediationRightsCarryTheClustersLeaseRole() throws {
+        func leaseObjects(_ file: String) throws -> [NSDictionary] {
+            try documents(file).filter {
+                Self.isLeaseRole($0)
+                    || ($0["kind"] as? String == "RoleBinding"
+                        && ($0["roleRef"] as? [String: Any])?["name"] as? String == "vigil-leader-election")
+            }.map { $0 as NSDictionary }
+        }
+        let standalone = try leaseObjects("rbac-remediation.yaml")
+        #expect(standalone.count == 2)
+        #expect(standalone == (try leaseObjects("cluster/rbac.yaml")))
+        let role = try #require(try documents("rbac-remediation.yaml").first(where: Self.isLeaseRole))
+        let metadata = role["metadata"] as? [String: Any]
+        #expect(metadata?["namespace"] as? String == "vigil")
+        // Named: the one Lease and the one board; `create` cannot be limited by name.
+        for rule in role["rules"] as? [[String: Any]] ?? [] {
+            let verbs = Set(rule["verbs"] as? [String] ?? [])
+            if verbs == ["create"] {
+                #expect(rule["resourceNames"] == nil, "\(rule)")
+            } else {
+                #expect(verbs == ["get", "update"], "\(rule)")
+                #expect(
+                    ["vigil-remediation", "vigil-remediation-proposals"].contains(
+                        (rule["resourceNames"] as? [String])?.first ?? ""
+                    ),
+                    "\(rule)"
+                )
+            }
+        }
+    }
+
+    static func isLeaseRole(_ document: [String: Any]) -> Bool {
+        document["kind"] as? String == "Role"
+            && (document["metadata"] as? [String: Any])?["name"] as? String == "vigil-leader-election"
     }
 }

@@ -166,7 +166,7 @@ struct ExecCredentialTests {
         // A file Vigil holds open without close-on-exec, as libcurl's sockets may be: a plugin (and
         // whatever it left running) kept it open, and the test process's sockets with it.
         let held = directory.file("held").path
-        FileManager.default.createFile(atPath: held, contents: nil)
+        #expect(FileManager.default.createFile(atPath: held, contents: nil))
         let descriptor = open(held, O_RDONLY)
         try #require(descriptor >= 0)
         defer { close(descriptor) }

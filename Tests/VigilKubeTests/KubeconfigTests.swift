@@ -139,7 +139,7 @@ struct KubeconfigTests {
                 _ = try Kubeconfig.load(paths: [path])
                 return []
             } catch {
-                return (error as? KubeconfigError)?.errors ?? []
+                return error.errors
             }
         }
         #expect(

@@ -107,6 +107,25 @@ struct LeaderElectorTests {
         #expect(await a.isLeader == false)
     }
 
+    /// A replica the server refuses the Lease (no rights to it) says why once, however often it tries, and
+    /// says so again when it reaches the Lease: otherwise it would never lead, in silence.
+    @Test func aLeaseOutOfReachIsToldOnceAndSoIsItsEnd() async throws {
+        try await server.control("/__refuse", #"{"path": "\#(Self.lease)", "status": 403}"#)
+        let a = elector("vigil-0")
+        var troubles = a.troubleChanges.makeAsyncIterator()
+        #expect(await a.tryAcquireOrRenew() == false)
+        clock.advance(by: .seconds(2))
+        #expect(await a.tryAcquireOrRenew() == false)
+        #expect(
+            await troubles.next()
+                == "cannot read the Lease vigil/vigil-remediation: Error from server (Forbidden): refused by the test: \(Self.lease)"
+        )
+        try await server.reset()
+        clock.advance(by: .seconds(2))
+        #expect(await a.tryAcquireOrRenew())
+        #expect(await troubles.next() == .some(nil), "the second attempt's refusal was told again")
+    }
+
     @Test func aRenewalOnAStaleReadLosesTheRace() async throws {
         let a = elector("vigil-0")
         #expect(await a.tryAcquireOrRenew())
@@ -114,6 +133,12 @@ struct LeaderElectorTests {
         try await server.control("/__race")
         clock.advance(by: .seconds(2))
         #expect(await a.tryAcquireOrRenew() == false)
+        // A lost race is no trouble to report: the first told is the refusal that follows it.
+        var troubles = a.troubleChanges.makeAsyncIterator()
+        try await server.control("/__refuse", #"{"path": "\#(Self.lease)", "status": 429}"#)
+        clock.advance(by: .seconds(2))
+        #expect(await a.tryAcquireOrRenew() == false)
+        #expect(await troubles.next()??.contains("(TooManyRequests)") == true)
     }
 
     @Test func runCampaignsRenewsAndReleasesWhenCancelled() async throws {

@@ -10,7 +10,9 @@ import Yams
 /// cluster:
 ///   shards: 3                 # or --shards; the shard is --shard, else the ordinal of $POD_NAME/$HOSTNAME
 ///   monitors: true            # also scrape what PodMonitors and ServiceMonitors select
-///   leader_election:          # only the Lease's holder applies fixes; every replica proposes
+///   leader_election:          # only the Lease's holder applies fixes; every replica proposes (with
+///                             # --allow-apply and no leader_election: the Lease vigil-remediation in
+///                             # Vigil's own namespace, whatever the replica count)
 ///     namespace: monitoring
 ///     lease_name: vigil-remediation
 ///     lease_duration: 15s
@@ -109,6 +111,15 @@ struct ClusterSettings: Equatable {
             )
         }
         return .success(shard)
+    }
+
+    /// The election a daemon takes part in: `leader_election` as configured; else, with `--allow-apply`,
+    /// the default Lease in the daemon's own namespace (the pod's, or the kubeconfig context's). One daemon
+    /// needs no leader, but everything that may change the cluster must share the Lease's claims, rate
+    /// limit and cooldowns: a `vigil diagnose --apply` (which looks for a Lease named `vigil-remediation`)
+    /// or a second daemon would otherwise change what this one just changed. Nil: no election.
+    func election(allowApply: Bool, namespace: String) -> LeaderElectionSettings? {
+        leaderElection ?? (allowApply ? LeaderElectionSettings(namespace: namespace) : nil)
     }
 
     /// The pod's name: `$POD_NAME` (the downward API), else `$HOSTNAME` (a StatefulSet pod's host name).

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import VigilEngine
@@ -5,21 +6,48 @@ import VigilHTTP
 import VigilKube
 
 /// The leader election as a service: campaigns and renews until graceful shutdown, then releases the
-/// lease so a successor takes over at once; every change of leadership is logged.
+/// lease so a successor takes over at once; every change of leadership is logged, and so is every change
+/// in whether the Lease can be reached at all (a replica without the rights to it would otherwise never
+/// lead, in silence). `vigil_remediation_leader` is 1 while this replica leads, so that a fleet in which
+/// none does (deploy/alerts.yaml's VigilNoRemediationLeader) is noticed.
 struct LeaderElectionService: Service {
     let elector: LeaderElector<ContinuousClock>
     let logger: Logger
 
     func run() async throws {
         let configuration = elector.configuration
+        let lease: Logger.Metadata = [
+            "lease": "\(configuration.namespace)/\(configuration.name)",
+            "identity": "\(configuration.identity)",
+        ]
+        let troubles = Task {
+            for await trouble in elector.troubleChanges {
+                if let trouble {
+                    logger.error(
+                        "cannot reach the remediation Lease: this replica applies nothing until it can",
+                        metadata: lease.merging(
+                            [
+                                "error": "\(trouble)",
+                                "fix":
+                                    "where the server answers Forbidden: grant get and update on the Lease, and create on leases, in its namespace (deploy/rbac-remediation.yaml)",
+                            ],
+                            uniquingKeysWith: { $1 }
+                        )
+                    )
+                } else {
+                    logger.notice("the remediation Lease is in reach again", metadata: lease)
+                }
+            }
+        }
+        defer { troubles.cancel() }
+        let leader = Gauge(label: "vigil_remediation_leader")
+        leader.record(0)
         let changes = Task {
             for await leading in elector.leadershipChanges {
+                leader.record(leading ? 1 : 0)
                 logger.notice(
                     leading ? "became the leader: this replica applies fixes" : "stopped leading: proposals only",
-                    metadata: [
-                        "lease": "\(configuration.namespace)/\(configuration.name)",
-                        "identity": "\(configuration.identity)",
-                    ]
+                    metadata: lease
                 )
             }
         }

@@ -129,8 +129,17 @@ struct Daemon {
                 )
             }
         }
+        let election = kubeConnection.flatMap { connection in
+            config.cluster.election(allowApply: config.remediation.allowApply, namespace: connection.namespace)
+        }
+        if let election, config.cluster.leaderElection == nil {
+            logger.notice(
+                "--allow-apply: this daemon applies only while it holds the remediation Lease, so that other Vigil processes that may change the cluster (vigil diagnose --apply, another daemon) share its guards",
+                metadata: ["lease": "\(election.namespace)/\(election.leaseName)"]
+            )
+        }
         let elector = kubeConnection.flatMap { connection in
-            config.cluster.leaderElection.map { settings in
+            election.map { settings in
                 LeaderElector(
                     configuration: settings.configuration(
                         identity: ClusterSettings.podName(ProcessInfo.processInfo.environment)

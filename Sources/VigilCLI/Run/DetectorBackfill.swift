@@ -278,7 +278,7 @@ struct DetectorBackfill {
             reader.source.api = stats.api
             await replay.counted()
             await replay.warned(stats)
-            let keep = await replay.keep
+            let keep = replay.keep
             live = Set(history.series.lazy.filter { keep($0.labels) }.map(\.labels.hashValue))
         }
         guard !live.isEmpty else {

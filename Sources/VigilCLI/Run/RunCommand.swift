@@ -108,7 +108,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(
         name: .customLong("allow-apply"),
         help: ArgumentHelp(
-            "Let playbooks (or remediation.autonomy) that say apply change the cluster, and approvals apply, under every guard of remediation:. Needs --state-dir (the audit log), rules and a cluster. Off: proposals and dry runs only."
+            "Let playbooks (or remediation.autonomy) that say apply change the cluster, and approvals apply, under every guard of remediation:. Needs --state-dir (the audit log), rules and a cluster; applies only while holding the remediation Lease (cluster.leader_election, else vigil-remediation in Vigil's namespace), which vigil diagnose --apply and other replicas share. Off: proposals and dry runs only."
         )
     )
     var allowApply = false
@@ -326,11 +326,9 @@ struct RunCommand: AsyncParsableCommand {
                 var missing: [String] = []
                 if config.stateDirectory == nil { missing.append("--state-dir (for the audit log)") }
                 if rules == nil { missing.append("rule files") }
+                // With a cluster, it elects (`ClusterSettings.election`): the shards, each of which watches
+                // every object, take turns on one Lease.
                 if connection == nil { missing.append("a cluster (--kubeconfig, kubernetes:, or in-cluster)") }
-                // Every shard watches the whole cluster's objects, so each would apply the same fix.
-                if config.cluster.shards > 1, config.cluster.leaderElection == nil {
-                    missing.append("cluster.leader_election when sharded (--shards above 1)")
-                }
                 if !missing.isEmpty {
                     throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
                 }

@@ -61,5 +61,7 @@ enum VigilMetrics {
             "0 while the audit log cannot be written (a full disk): nothing is applied, approved or rejected until a write succeeds.",
         "vigil_remediation_turns_missed_total":
             "Remediation rounds, approvals or rejections that could not take the state directory's turn, by reason.",
+        "vigil_remediation_leader":
+            "1 while this replica holds the remediation Lease and applies fixes, 0 while another holds it or it cannot reach it (its log says why).",
     ]
 }

@@ -19,6 +19,11 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     /// When this replica last took or renewed the lease; nil while it is not the leader.
     private var renewedAt: C.Instant?
     private let changes = AsyncStream<Bool>.makeStream()
+    /// What kind of failure keeps the lease out of reach (the step and the server's status: a timeout's
+    /// message differs every time, its kind does not), nil while it is in reach.
+    private var trouble: String?
+    /// Only the latest kinds matter to a reader; an elector nobody reads from (`vigil diagnose`) keeps four.
+    private let troubles = AsyncStream<String?>.makeStream(bufferingPolicy: .bufferingNewest(4))
     /// The proposals any leader applied, as the lease's ``appliedAnnotation`` last said.
     private var applied: [String] = []
     /// The changes leaders claimed recently, as the lease's ``LeaseClaim/annotation`` last said.
@@ -53,6 +58,22 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
 
     /// Every change of leadership: true when this replica became leader, false when it stopped being one.
     public nonisolated var leadershipChanges: AsyncStream<Bool> { changes.stream }
+
+    /// Every change of whether the lease can be reached: why not (the server's refusal: a replica without
+    /// the rights to the Lease never leads, and says so once), then nil once it can again. A lease held by
+    /// another, or a write another candidate's beat (409), is no trouble.
+    public nonisolated var troubleChanges: AsyncStream<String?> { troubles.stream }
+
+    /// Notes that `step` of the lease failed with `error` (nil: the lease was reached), telling the
+    /// stream when that changes the kind of trouble.
+    private func note(_ step: String, _ error: KubeError?) {
+        let kind = error.map { "\(step) \($0.code) \($0.reason ?? "")" }
+        guard kind != trouble else { return }
+        trouble = kind
+        troubles.continuation.yield(
+            error.map { "cannot \(step) the Lease \(configuration.namespace)/\(configuration.name): \($0)" }
+        )
+    }
 
     /// Campaigns and renews until the task is cancelled, then releases the lease if held, so that a
     /// successor need not wait out its duration.
@@ -95,7 +116,10 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         do throws(KubeError) {
             lease = KubeClient.object(try await client.send(KubeRequest(method: "GET", path: configuration.objectPath)))
         } catch {
-            guard error.code == 404 else { return false }
+            guard error.code == 404 else {
+                note("read", error)
+                return false
+            }
             return await create(record, at: now)
         }
         let metadata = lease["metadata"] as? [String: Any] ?? [:]
@@ -111,7 +135,10 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
         // Another holder on the lease ends this replica's leadership now, not at its renew deadline (as
         // client-go's IsLeader compares the observed holder): someone gave the lease away by hand.
         if heldByOther { renewedAt = nil }
-        if heldByOther, observedSince.duration(to: now) < leaseDuration { return false }
+        if heldByOther, observedSince.duration(to: now) < leaseDuration {
+            note("read", nil)
+            return false
+        }
         if current.holderIdentity == configuration.identity {
             record.acquireTime = current.acquireTime
             record.leaseTransitions = current.leaseTransitions
@@ -155,8 +182,10 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
             let version = (answer["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? ""
             observed = (record, version, clock.now)
             renewedAt = now
+            note("write", nil)
             return true
         } catch {
+            note(method == "POST" ? "create" : "update", error.code == 409 ? nil : error)
             return false
         }
     }
