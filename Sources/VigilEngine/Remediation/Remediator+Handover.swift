@@ -56,8 +56,10 @@ extension Remediator {
     }
 
     /// On the leader, the board's proposals and their incidents as its own `playbooks` make them
-    /// (unreadable entries removed; entries no proposer refreshed within ``ProposalHandover/staleAfter``
-    /// taken as withdrawn — neither applied nor counted as an incident still there — and removed;
+    /// (unreadable entries removed; entries no proposer refreshed within ``ProposalHandover/staleAfter``,
+    /// as this replica watched them (``BoardSighting``), taken as withdrawn — neither applied nor counted
+    /// as an incident still there — and removed; one first read with a stamp older than that by this
+    /// replica's clock left until a proposer's refresh shows it lives;
     /// untrusted ones refused on record as `untrusted-handover` and removed); on any other replica, or
     /// without a board, none. Nil when the board cannot be read.
     func proposalsHandedToThisLeader(
@@ -71,7 +73,16 @@ extension Remediator {
         }
         boardRead = true
         let now = wallTime()
-        let stale = board.proposals.filter { now - $0.lastSeen > handover.staleAfter }
+        boardSightings = Dictionary(
+            board.proposals.map { entry in
+                (entry.id, boardSightings[entry.id]?.reading(entry, at: now) ?? BoardSighting(entry, at: now))
+            },
+            uniquingKeysWith: { $1 }
+        )
+        let stale = board.proposals.filter { boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true }
+        let unconfirmed = board.proposals.filter {
+            boardSightings[$0.id]?.isConfirmed($0, at: now, after: handover.staleAfter) == false
+        }
         for (key, why) in board.unreadable {
             logger.warning("handed-over entry removed: unreadable", metadata: ["key": "\(key)", "why": "\(why)"])
         }
@@ -81,9 +92,16 @@ extension Remediator {
                 metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
             )
         }
+        for entry in unconfirmed where !stale.contains(entry) {
+            logger.info(
+                "handed-over entry waits for a proposer's refresh: its stamp is older than the staleness by this replica's clock",
+                metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
+            )
+        }
         var discarded = Set(board.unreadable.keys).union(stale.map(\.id))
         var vouched: [HandedProposal.Vouched] = []
-        for handed in board.proposals where !discarded.contains(handed.id) {
+        let waiting = Set(unconfirmed.map(\.id))
+        for handed in board.proposals where !discarded.contains(handed.id) && !waiting.contains(handed.id) {
             switch handed.vouched(by: playbooks) {
             case .success(let taken):
                 vouched.append(taken)

@@ -52,6 +52,9 @@ public actor Remediator {
     private var fromBoard: [String: Playbook.ActionTemplate] = [:]
     /// Whether this round read the board (only a leader does): what a handed-over fix is judged on.
     var boardRead = false
+    /// How this replica, leading, has seen each entry on the board (``BoardSighting``), by proposal id:
+    /// only the entries of the latest read, so at most the board's.
+    var boardSightings: [String: BoardSighting] = [:]
     /// Rounds and approvals run one at a time (``exclusively(otherwise:_:)``).
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []

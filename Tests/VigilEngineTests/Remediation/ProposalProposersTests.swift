@@ -146,13 +146,74 @@ struct ProposalProposersTests {
         let follower = try HandoverReplica("vigil-1", fixture, clock)
         await follower.remediator.round([Self.incident], cluster: ClusterModel())  // nobody leads yet
         #expect(try await Self.entry(fixture) != nil)
-        // Its proposer dies; a new leader comes up only after the entry went stale.
+        // Its proposer dies; a new leader comes up only after the entry went stale. It does not apply it,
+        // and, no proposer refreshing it, withdraws it a staleness later by its own clock.
+        fixture.advance(Self.staleAfter + 1)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
         fixture.advance(Self.staleAfter + 1)
         #expect(await leader.elector.tryAcquireOrRenew())
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.entry(fixture) == nil)
         #expect(try leader.records().isEmpty)
         #expect(try await Self.changesToTheDeployment(fixture) == 0)
+    }
+
+    /// A proposer whose clock is behind the leader's by more than the staleness: its entry read as stale at
+    /// once, was withdrawn every round and never applied. Now the leader waits for the proposer's next
+    /// refresh, and applies it then.
+    @Test func aProposerWhoseClockIsBehindIsHeardAtItsNextRefresh() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        let follower = try HandoverReplica("vigil-1", fixture, clock, skew: -300)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
+        #expect(try leader.records().isEmpty)
+        fixture.advance(30)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
+
+    /// A proposer whose clock is ahead by more than the staleness, then silent: its entry stood that much
+    /// longer after it died. Now it is withdrawn a staleness after the leader last saw it refreshed.
+    @Test func aSilentProposerAheadInTimeIsWithdrawnByTheLeadersClock() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await (try HandoverReplica("vigil-1", fixture, clock, skew: 300)).remediator.round(
+            [Self.incident],
+            cluster: ClusterModel()
+        )
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .applied)
+        fixture.advance(Self.staleAfter + 1)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try leader.records().last?.reason == "resolved")
+    }
+
+    /// One proposer taking itself off an entry is no sign that the others live; a proposer's later stamp is.
+    @Test func aSightingMovesOnlyWhenAProposerRefreshes() throws {
+        let first = try #require(HandedProposal(Self.incident.proposals[0], of: Self.incident, proposer: "a", at: 0))
+        let both = first.seen(by: "b", at: 10)
+        let sighting = BoardSighting(both, at: 1000)
+        let left = sighting.reading(try #require(both.withdrawn(by: "b")), at: 1050)
+        #expect(left.isStale(at: 1091, after: 90))
+        #expect(!left.isConfirmed(both, at: 1091, after: 90), "stamped 990 s before it was first read")
+        let refreshed = sighting.reading(both.seen(by: "a", at: 20), at: 1050)
+        #expect(!refreshed.isStale(at: 1091, after: 90) && refreshed.isStale(at: 1141, after: 90))
+        #expect(refreshed.isConfirmed(both, at: 1091, after: 90))
     }
 
     @Test func anEntryListsAtMostSixteenProposersTheStalestDropped() throws {

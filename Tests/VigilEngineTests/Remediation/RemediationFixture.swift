@@ -44,7 +44,8 @@ final class RemediationFixture: @unchecked Sendable {
         handover: (any ProposalHandover)? = nil,
         turnWait: Duration = .zero,
         verifying: Bool = true,
-        sleep: @escaping @Sendable (Duration) async -> Void = { _ in }
+        sleep: @escaping @Sendable (Duration) async -> Void = { _ in },
+        skew: Double = 0
     ) throws -> Remediator {
         try Remediator(
             policy: policy,
@@ -53,7 +54,7 @@ final class RemediationFixture: @unchecked Sendable {
             leadership: leadership,
             handover: handover,
             logger: Logger(label: "test"),
-            wallTime: { [unowned self] in self.now },
+            wallTime: { [unowned self] in self.now + skew },
             turnWait: turnWait,
             sleep: sleep,
             verifying: verifying,

@@ -1,0 +1,47 @@
+/// How the leader has seen one board entry: each proposer's stamp as last read, and when — on the
+/// leader's own clock — a proposer last refreshed it. An entry's staleness is how long its proposers have
+/// been silent as the leader watched, not their stamps against the leader's clock: the stamps come from
+/// other machines' clocks, and a proposer 2 minutes behind would have every entry withdrawn as soon as it
+/// was pinned (never applied), one ahead would keep its entries standing for as long after it died.
+/// client-go judges a Lease's renewals the same way.
+struct BoardSighting: Sendable, Equatable {
+    /// Each proposer's last stamp, by identity.
+    private(set) var stamps: [String: Double]
+    /// When, on the leader's clock, the entry was first read or a proposer last refreshed it.
+    private(set) var since: Double
+    /// Whether a proposer refreshed it while the leader watched.
+    private(set) var refreshed = false
+
+    init(_ entry: HandedProposal, at now: Double) {
+        stamps = Self.stamps(of: entry)
+        since = now
+    }
+
+    /// This sighting after reading `entry` again at `now`: refreshed if a proposer joined or stamped it
+    /// later than before (one taking itself off is no sign that the others live).
+    func reading(_ entry: HandedProposal, at now: Double) -> BoardSighting {
+        let next = Self.stamps(of: entry)
+        let moved = next.contains { identity, stamp in stamps[identity].map { stamp > $0 } ?? true }
+        var sighting = self
+        sighting.stamps = next
+        if moved {
+            sighting.since = now
+            sighting.refreshed = true
+        }
+        return sighting
+    }
+
+    /// Withdrawn: no proposer refreshed it for longer than `staleAfter` while the leader watched.
+    func isStale(at now: Double, after staleAfter: Double) -> Bool { now - since > staleAfter }
+
+    /// Whether the leader may act on it: once a proposer refreshed it while watched; before that, only if
+    /// its stamp is recent by the leader's clock too, so that a new leader does not apply what a proposer
+    /// that died long before pinned (a skewed proposer's entry waits for its next refresh, one round).
+    func isConfirmed(_ entry: HandedProposal, at now: Double, after staleAfter: Double) -> Bool {
+        refreshed || now - entry.lastSeen <= staleAfter
+    }
+
+    private static func stamps(of entry: HandedProposal) -> [String: Double] {
+        Dictionary(entry.proposers.map { ($0.identity, $0.seen) }, uniquingKeysWith: max)
+    }
+}
