@@ -79,7 +79,9 @@ extension Remediator {
             },
             uniquingKeysWith: { $1 }
         )
-        let stale = board.proposals.filter { boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true }
+        let stale = board.proposals.filter {
+            boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true
+        }
         let unconfirmed = board.proposals.filter {
             boardSightings[$0.id]?.isConfirmed($0, at: now, after: handover.staleAfter) == false
         }
