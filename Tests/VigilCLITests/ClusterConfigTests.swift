@@ -61,6 +61,11 @@ struct ClusterConfigTests {
         #expect(implied.namespace == "vigil" && implied.leaseName == "vigil-remediation" && implied.identity == nil)
         #expect(implied.leaseDuration == 15 && implied.renewDeadline == 10 && implied.retryPeriod == 2)
         #expect(alone.election(allowApply: false, namespace: "vigil") == nil)
+        // Each its own name on the Lease: the pod's, else the host's and the process's (shards on one host).
+        #expect(ClusterSettings.identity(environment: ["POD_NAME": "vigil-1"], host: "h", pid: 7) == "vigil-1")
+        #expect(ClusterSettings.identity(environment: ["HOSTNAME": "vigil-2"], host: "h", pid: 7) == "vigil-2")
+        #expect(ClusterSettings.identity(environment: [:], host: "h", pid: 7) == "h_7")
+        #expect(ClusterSettings.identity(environment: ["POD_NAME": ""], host: "h", pid: 8) == "h_8")
     }
 
     @Test func badClusterSettingsNameFileLineAndField() {

@@ -172,7 +172,10 @@ import Glibc
         // Prometheus's lint: every family has its HELP (promtool said "no help text" for each of them).
         let exposition = try await fetch(base + "/metrics", token: access.token).body
         #expect(exposition.contains("# HELP vigil_remediations_total "), "\(exposition)")
-        #expect(exposition.contains("\nvigil_remediation_leader 1.0\n"), "\(exposition)")
+        #expect(
+            exposition.contains("\nvigil_remediation_leader{lease=\"shop/vigil-remediation\"} 1.0\n"),
+            "\(exposition)"
+        )
         let written = directory.file("metrics.prom")
         try exposition.write(to: written, atomically: true, encoding: .utf8)
         let lint = try await ChildProcess.run(

@@ -31,7 +31,7 @@ struct ClusterSettings: Equatable {
     struct LeaderElectionSettings: Equatable {
         var namespace = "default"
         var leaseName = "vigil-remediation"
-        /// Nil: `$POD_NAME`, else `$HOSTNAME`.
+        /// Nil: `$POD_NAME`, else `$HOSTNAME`, else the host name and the process id (``identity(environment:host:pid:)``).
         var identity: String?
         var leaseDuration = 15.0
         var renewDeadline = 10.0
@@ -120,6 +120,13 @@ struct ClusterSettings: Equatable {
     /// or a second daemon would otherwise change what this one just changed. Nil: no election.
     func election(allowApply: Bool, namespace: String) -> LeaderElectionSettings? {
         leaderElection ?? (allowApply ? LeaderElectionSettings(namespace: namespace) : nil)
+    }
+
+    /// This replica's name on the Lease where `leader_election.identity` gives none: the pod's name, else
+    /// the host's with the process id (client-go adds a random suffix): two daemons on one host without a
+    /// pod name, shards under systemd, would otherwise each take the other's renewals for their own.
+    static func identity(environment: [String: String], host: String, pid: Int32) -> String {
+        podName(environment) ?? "\(host)_\(pid)"
     }
 
     /// The pod's name: `$POD_NAME` (the downward API), else `$HOSTNAME` (a StatefulSet pod's host name).

@@ -40,7 +40,10 @@ struct LeaderElectionService: Service {
             }
         }
         defer { troubles.cancel() }
-        let leader = Gauge(label: "vigil_remediation_leader")
+        let leader = Gauge(
+            label: "vigil_remediation_leader",
+            dimensions: [("lease", "\(configuration.namespace)/\(configuration.name)")]
+        )
         leader.record(0)
         let changes = Task {
             for await leading in elector.leadershipChanges {

@@ -30,9 +30,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
             for scripts) and applies the accepted ones under remediation's guards, each step in the \
             audit log first (<state-dir>/audit.jsonl; vigil audit reads it); with --replay as well, the \
             recording supplies the evidence and the connected cluster receives the dry runs and changes. \
-            Where vigil run's replicas elect a leader (--config's cluster.leader_election, or --lease), \
-            --apply takes their Lease first, claims each change on it and releases it, and refuses (exit \
-            2, nothing sent) while a live leader holds it. \
+            Where vigil run's replicas elect a leader (--config's cluster.leader_election, or --lease; \
+            given neither, the Lease named vigil-remediation in any namespace, which every vigil run \
+            --allow-apply holds), --apply takes their Lease first, claims each change on it and releases \
+            it, and refuses (exit 2, nothing sent) while a live leader holds it. \
             The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
 
             Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
@@ -59,7 +60,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "With --apply: the daemon's remediation Lease to take part in (default: --config's cluster.leader_election); refused while a live leader holds it.",
+            "With --apply: the daemon's remediation Lease to take part in (default: --config's cluster.leader_election, else the one Lease named vigil-remediation found); refused while a live leader holds it.",
             valueName: "namespace/name"
         )
     )

@@ -142,8 +142,11 @@ struct Daemon {
             election.map { settings in
                 LeaderElector(
                     configuration: settings.configuration(
-                        identity: ClusterSettings.podName(ProcessInfo.processInfo.environment)
-                            ?? ProcessInfo.processInfo.hostName
+                        identity: ClusterSettings.identity(
+                            environment: ProcessInfo.processInfo.environment,
+                            host: ProcessInfo.processInfo.hostName,
+                            pid: getpid()
+                        )
                     ),
                     client: KubeClient(connection: connection, transport: CurlHTTPClient(), access: .write),
                     clock: ContinuousClock()

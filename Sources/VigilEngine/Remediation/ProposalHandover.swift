@@ -5,6 +5,8 @@ import VigilKube
 /// replica proposing it with when each last said it still sees the incident, so that the entry outlives
 /// any one proposer's withdrawal and the leader can tell an entry nobody refreshes any more.
 public protocol ProposalHandover: Sendable {
+    /// This replica's identity among an entry's proposers.
+    var identity: String { get }
     /// How long after its freshest proposer last refreshed it the leader takes an entry as withdrawn (a
     /// proposer that died, or restarted and no longer sees the incident), in seconds.
     var staleAfter: Double { get }

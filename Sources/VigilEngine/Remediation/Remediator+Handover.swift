@@ -20,16 +20,20 @@ extension Remediator {
         switch outcome {
         case .pinned, .present:
             handedOver.insert(proposal.id)
+            handoverTrouble[proposal.id] = nil
             logger.info(
                 "handed over to the leader",
                 metadata: ["proposal": "\(proposal.id)", "board": "\(outcome == .pinned ? "pinned" : "present")"]
             )
             return "; handed over to it"
         case .full, .tooLarge, .unavailable(_):
-            logger.warning(
-                "cannot hand the proposal over to the leader; retried next round",
-                metadata: ["proposal": "\(proposal.id)", "why": "\(outcome)"]
-            )
+            // Retried every round: said again only when the reason changes.
+            if handoverTrouble.updateValue("\(outcome)", forKey: proposal.id) != "\(outcome)" {
+                logger.warning(
+                    "cannot hand the proposal over to the leader; retried every round",
+                    metadata: ["proposal": "\(proposal.id)", "why": "\(outcome)"]
+                )
+            }
             return "; could not be handed over to it (\(outcome))"
         }
     }
@@ -46,7 +50,10 @@ extension Remediator {
             handedOver.formUnion(earlier)
             handoverReadSinceStart = true
         }
-        let gone = handedOver.subtracting(seen)
+        // Leading, it proposes them itself: an entry it pinned while it followed (a daemon's first rounds
+        // before it took the lease) would come back to it as another replica's, and keep its own incident
+        // standing on the board a round after it ended.
+        let gone = await leadership?.isLeader == true ? handedOver : handedOver.subtracting(seen)
         if !gone.isEmpty {
             await handover.withdraw(gone)
             handedOver.subtract(gone)
@@ -101,6 +108,10 @@ extension Remediator {
             )
         }
         var discarded = Set(board.unreadable.keys).union(stale.map(\.id))
+        // Entries only it proposes, pinned in rounds before it led, are no other replica's proposals: it
+        // proposes them itself now, so they go.
+        let own = board.proposals.filter { $0.proposers.allSatisfy { $0.identity == handover.identity } }
+        discarded.formUnion(own.map(\.id))
         var vouched: [HandedProposal.Vouched] = []
         let waiting = Set(unconfirmed.map(\.id))
         for handed in board.proposals where !discarded.contains(handed.id) && !waiting.contains(handed.id) {

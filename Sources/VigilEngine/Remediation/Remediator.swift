@@ -27,7 +27,8 @@ public actor Remediator {
     /// The records the log held at start.
     public nonisolated let recordsAtStart: Int
     let kube: KubeClient?
-    /// With several replicas, who may apply: only the lease's holder; nil: this replica alone.
+    /// Who may apply: only the remediation lease's holder (every daemon with `--allow-apply`, and
+    /// `vigil diagnose --apply` where it found a Lease); nil: this process alone (`--no-lease`, or no Lease).
     let leadership: (any RemediationLeadership)?
     /// With several replicas, how proposals reach the leader (see `Remediator+Handover.swift`).
     let handover: (any ProposalHandover)?
@@ -47,6 +48,10 @@ public actor Remediator {
     private var auditWritable = true
     /// The reason each proposal was last refused for.
     private var lastRefusal: [String: String] = [:]
+    /// Why each proposal could last not be handed over (each said once, until it changes or is handed).
+    var handoverTrouble: [String: String] = [:]
+    /// The verdicts whose undo waits for this replica to hold the remediation lease again (logged once).
+    var undosAwaitingLease: Set<String> = []
     /// The proposals of the latest round that came from other replicas through the board (their
     /// applies are marked `handed_over`; an approval between rounds acts on this round's).
     private var fromBoard: [String: Playbook.ActionTemplate] = [:]
@@ -256,6 +261,7 @@ public actor Remediator {
         // incident, and one that comes back is dry-run against the object as it is then.
         dryRuns = dryRuns.filter { current[$0.key] != nil }
         lastRefusal = lastRefusal.filter { current[$0.key] != nil }
+        handoverTrouble = handoverTrouble.filter { current[$0.key] != nil }
         return answered
     }
 
@@ -451,7 +457,9 @@ public actor Remediator {
                     incident,
                     Refusal(
                         reason: "not-leader",
-                        message: "another replica holds the remediation lease; only it applies" + handed
+                        message:
+                            "this replica does not hold the remediation lease (another Vigil holds it, or it cannot be "
+                            + "reached: the log says why); only its holder applies" + handed
                     )
                 )
             }
@@ -849,6 +857,22 @@ public actor Remediator {
         let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
         let due = undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse")
         if due, mayUndo {
+            // An undo is a change, and only the lease's holder changes the cluster. One that does not hold it
+            // now — a restarted daemon waiting out its old lease, a `vigil diagnose --apply` holding it —
+            // leaves the verdict to a later round, within the cooldown (``resumeAfterVerdicts()``), rather
+            // than escalate a fix it could still undo.
+            if let leadership, !(await leadership.isLeader) {
+                if undosAwaitingLease.insert(verified.proposal).inserted {
+                    logger.notice(
+                        "undo waits for this replica to hold the remediation lease",
+                        metadata: [
+                            "proposal": "\(verified.proposal)", "within": "\(Guardrails.duration(policy.cooldown))",
+                        ]
+                    )
+                }
+                return
+            }
+            undosAwaitingLease.remove(verified.proposal)
             await undo(verified)
             // Its end not on disk (a full disk): left for the next round to settle, then escalated.
             guard ledger.undoInFlight[verified.proposal] == nil else { return }
@@ -859,6 +883,7 @@ public actor Remediator {
     /// Puts on record that a person is needed for the fix `verified` judged, and why its undo was not
     /// sent when the playbook asked for one.
     func escalate(_ verified: AuditRecord, undoWithheld: Bool = false) {
+        undosAwaitingLease.remove(verified.proposal)
         let outcome = verified.reason ?? ""
         var escalated = verified
         escalated.step = .escalated
@@ -867,7 +892,9 @@ public actor Remediator {
             "\(verified.action) on \(verified.target) did not help (\(outcome)); a person is needed"
             + (undoWithheld
                 ? " (the playbook's undo was not sent: "
-                    + (policy.allowApply ? "too long after the verdict, resumed after a restart)" : "applying is off)")
+                    + (policy.allowApply
+                        ? "too long after the verdict, resumed after a restart or while this replica did not hold the remediation lease)"
+                        : "applying is off)")
                 : "")
         _ = write(escalated)
         logger.warning("escalated", metadata: ["proposal": "\(verified.proposal)", "outcome": "\(outcome)"])

@@ -61,12 +61,15 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
 
     /// Every change of whether the lease can be reached: why not (the server's refusal: a replica without
     /// the rights to the Lease never leads, and says so once), then nil once it can again. A lease held by
-    /// another, or a write another candidate's beat (409), is no trouble.
+    /// another, a write another candidate's beat (409), or a leader's failed renewal within its renew
+    /// deadline is no trouble.
     public nonisolated var troubleChanges: AsyncStream<String?> { troubles.stream }
 
     /// Notes that `step` of the lease failed with `error` (nil: the lease was reached), telling the
     /// stream when that changes the kind of trouble.
     private func note(_ step: String, _ error: KubeError?) {
+        // A leader rides out a failed renewal until its renew deadline: told only if it stops leading.
+        if error != nil, isLeader { return }
         let kind = error.map { "\(step) \($0.code) \($0.reason ?? "")" }
         guard kind != trouble else { return }
         trouble = kind

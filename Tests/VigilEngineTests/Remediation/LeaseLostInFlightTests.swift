@@ -211,6 +211,59 @@ struct LeaseLostInFlightTests {
         #expect(try await writes().count == 2)
     }
 
+    /// The fix of `scaled` comes due for its undo while `vigil-1` (a `vigil diagnose --apply`, say) holds
+    /// the lease: the verdict is on record, and nothing else yet. Returns the first replica's elector and
+    /// vigil-1's.
+    private static func verdictWhileAnotherLeads(
+        _ fixture: RemediationFixture,
+        _ clock: ManualClock
+    ) async throws -> (
+        first: Remediator, elector: LeaderElector<ManualClock>, other: LeaderElector<ManualClock>, incident: Incident
+    ) {
+        let (first, elector, incident, _) = try await Self.scaled(fixture, clock)
+        await elector.release()
+        let other = fixture.elector("vigil-1", clock)
+        #expect(await other.tryAcquireOrRenew())
+        fixture.advance(61)
+        await first.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified])
+        return (first, elector, other, incident)
+    }
+
+    /// An undo due while this replica does not hold the lease (a restarted daemon waiting out its old one,
+    /// a `vigil diagnose --apply` holding it) waits for the lease, within the cooldown: it was refused
+    /// `not-leader` and the fix escalated as it stood.
+    @Test func anUndoDueWhileAnotherHoldsTheLeaseIsSentOnceTheLeaseIsBack() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let (first, elector, other, incident) = try await Self.verdictWhileAnotherLeads(fixture, clock)
+        fixture.advance(30)
+        await first.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().last?.step == .verified)
+        await other.release()
+        #expect(await elector.tryAcquireOrRenew())
+        await first.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().suffix(3).map(\.step) == [.undoing, .undone, .escalated])
+        #expect(try fixture.records().first { $0.step == .undone }?.reason == "undone")
+        let scales = try await fixture.changes().filter { $0.path == Self.web.path + "/scale" }
+        #expect(scales.count == 2, "the fix and its undo, once each")
+    }
+
+    /// Past the cooldown the fix is escalated as it stands, saying why its undo was not sent.
+    @Test func anUndoThatWaitedOutTheCooldownIsEscalatedWithoutIt() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let (first, elector, other, incident) = try await Self.verdictWhileAnotherLeads(fixture, clock)
+        fixture.advance(1_801)
+        await other.release()
+        #expect(await elector.tryAcquireOrRenew())
+        await first.round([incident], cluster: ClusterModel())
+        let escalated = try #require(try fixture.records().last)
+        #expect(escalated.step == .escalated)
+        #expect(escalated.message?.contains("while this replica did not hold the remediation lease") == true)
+        #expect(try await fixture.changes().filter { $0.path == Self.web.path + "/scale" }.count == 1)
+    }
+
     @Test func everyLeaderCountsAnUndoInItsCooldown() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()

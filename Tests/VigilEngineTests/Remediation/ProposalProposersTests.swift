@@ -160,6 +160,29 @@ struct ProposalProposersTests {
         #expect(try await Self.changesToTheDeployment(fixture) == 0)
     }
 
+    /// A replica that pinned its proposal while nobody led (a daemon's first round, before it took the
+    /// lease) and then leads applies its own proposal, not the board's copy; the copy goes, so that it does
+    /// not hold the incident up on the board after the incident ended (resolved at once, not a round late).
+    @Test func aReplicaThatComesToLeadTakesOffWhatItPinnedAsAFollower() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let replica = try HandoverReplica("vigil-0", fixture, clock)
+        await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
+        #expect(await replica.elector.tryAcquireOrRenew())
+        fixture.advance(30)
+        await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        let applied = try #require(try replica.records().last)
+        #expect(applied.step == .applied && applied.handedOver != true)
+        fixture.advance(30)
+        #expect(await replica.elector.tryAcquireOrRenew())
+        await replica.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try replica.records().last?.reason == "resolved")
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
+
     /// A proposer whose clock is behind the leader's by more than the staleness: its entry read as stale at
     /// once, was withdrawn every round and never applied. Now the leader waits for the proposer's next
     /// refresh, and applies it then.
