@@ -29,7 +29,7 @@ struct LeaderElectionService: Service {
                             [
                                 "error": "\(trouble)",
                                 "fix":
-                                    "where the server answers Forbidden: grant get and update on the Lease, and create on leases, in its namespace (deploy/rbac-remediation.yaml)",
+                                    "where the server answers Forbidden: grant get and update on the Lease and its proposal ConfigMap, and create on leases and configmaps, in its namespace (deploy/rbac-remediation.yaml)",
                             ],
                             uniquingKeysWith: { $1 }
                         )

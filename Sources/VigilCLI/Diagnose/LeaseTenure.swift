@@ -1,4 +1,5 @@
 import Foundation
+import VigilEngine
 import VigilKube
 
 /// `vigil diagnose --apply`'s time as the remediation leader, where the daemon's replicas elect one: the
@@ -33,7 +34,7 @@ struct LeaseTenure {
     }
 
     /// `vigil-diagnose@<host>/<pid>`: never a replica's name, so the daemon's replicas see another candidate.
-    static func identity(host: String, pid: Int32) -> String { "vigil-diagnose@\(host)/\(pid)" }
+    static func identity(host: String, pid: Int32) -> String { "\(Remediator.diagnoseSessionPrefix)\(host)/\(pid)" }
 
     /// What the person is told when a live holder has the Lease: who, when it last renewed, how to proceed.
     static func refusal(_ configuration: LeaderElectionConfiguration, held record: LeaseRecord, now: Date) -> String {

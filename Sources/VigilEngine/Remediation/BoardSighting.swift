@@ -3,7 +3,8 @@
 /// been silent as the leader watched, not their stamps against the leader's clock: the stamps come from
 /// other machines' clocks, and a proposer 2 minutes behind would have every entry withdrawn as soon as it
 /// was pinned (never applied), one ahead would keep its entries standing for as long after it died.
-/// client-go judges a Lease's renewals the same way.
+/// client-go judges a Lease's renewals the same way (on a monotonic clock, where this reads the leader's
+/// wall clock: a step of it larger than the staleness withdraws what it watched).
 struct BoardSighting: Sendable, Equatable {
     /// Each proposer's last stamp, by identity.
     private(set) var stamps: [String: Double]
@@ -18,10 +19,11 @@ struct BoardSighting: Sendable, Equatable {
     }
 
     /// This sighting after reading `entry` again at `now`: refreshed if a proposer joined or stamped it
-    /// later than before (one taking itself off is no sign that the others live).
+    /// anew (one taking itself off is no sign that the others live; a stamp that moved back is a proposer
+    /// whose clock was stepped back, alive).
     func reading(_ entry: HandedProposal, at now: Double) -> BoardSighting {
         let next = Self.stamps(of: entry)
-        let moved = next.contains { identity, stamp in stamps[identity].map { stamp > $0 } ?? true }
+        let moved = next.contains { identity, stamp in stamps[identity].map { stamp != $0 } ?? true }
         var sighting = self
         sighting.stamps = next
         if moved {
@@ -35,10 +37,20 @@ struct BoardSighting: Sendable, Equatable {
     func isStale(at now: Double, after staleAfter: Double) -> Bool { now - since > staleAfter }
 
     /// Whether the leader may act on it: once a proposer refreshed it while watched; before that, only if
-    /// its stamp is recent by the leader's clock too, so that a new leader does not apply what a proposer
-    /// that died long before pinned (a skewed proposer's entry waits for its next refresh, one round).
-    func isConfirmed(_ entry: HandedProposal, at now: Double, after staleAfter: Double) -> Bool {
-        refreshed || now - entry.lastSeen <= staleAfter
+    /// the latest stamp of a proposer other than the leader (`leader`) is within the staleness of the
+    /// leader's clock, before or after, so that a new leader does not apply what a proposer that died long
+    /// before pinned, however its clock was set (a skewed proposer's entry waits for its next refresh).
+    func isConfirmed(
+        _ entry: HandedProposal,
+        besides leader: String,
+        at now: Double,
+        after staleAfter: Double
+    )
+        -> Bool
+    {
+        if refreshed { return true }
+        let latest = entry.proposers.filter { $0.identity != leader }.map(\.seen).max()
+        return latest.map { abs(now - $0) <= staleAfter } ?? false
     }
 
     private static func stamps(of entry: HandedProposal) -> [String: Double] {

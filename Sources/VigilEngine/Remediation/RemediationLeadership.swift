@@ -6,6 +6,8 @@ import VigilKube
 public protocol RemediationLeadership: Sendable {
     /// Whether this replica believes it holds the lease (local, cheap).
     var isLeader: Bool { get async }
+    /// Who holds the lease as last read ("" for nobody; local, cheap).
+    var holder: String { get async }
     /// Whether a leader applied `proposal`, as last read (local, cheap).
     func wasApplied(_ proposal: String) async -> Bool
     /// The changes any leader claimed on the lease recently, as last read (local, cheap): what the
@@ -21,3 +23,9 @@ public protocol RemediationLeadership: Sendable {
 }
 
 extension LeaderElector: RemediationLeadership {}
+
+extension Remediator {
+    /// How the names a `vigil diagnose --apply` session takes on the Lease begin
+    /// (`vigil-diagnose@<host>/<pid>`): a person's session, which ends, never a replica's.
+    public static let diagnoseSessionPrefix = "vigil-diagnose@"
+}

@@ -27,8 +27,14 @@ extension Remediator {
             )
             return "; handed over to it"
         case .full, .tooLarge, .unavailable(_):
-            // Retried every round: said again only when the reason changes.
-            if handoverTrouble.updateValue("\(outcome)", forKey: proposal.id) != "\(outcome)" {
+            // Retried every round: said again only when the kind of failure changes (an error's words may
+            // differ every time).
+            let kind =
+                switch outcome {
+                case .unavailable: "unavailable"
+                default: "\(outcome)"
+                }
+            if handoverTrouble.updateValue(kind, forKey: proposal.id) != kind {
                 logger.warning(
                     "cannot hand the proposal over to the leader; retried every round",
                     metadata: ["proposal": "\(proposal.id)", "why": "\(outcome)"]
@@ -73,48 +79,66 @@ extension Remediator {
         playbooks: [Playbook]
     ) async -> [HandedProposal.Vouched]? {
         boardRead = false
-        guard let handover, let leadership, await leadership.isLeader else { return [] }
+        guard let handover, let leadership, await leadership.isLeader else {
+            // What it saw while it led is no yardstick when it leads again: a stamp moved meanwhile is no
+            // refresh it saw (its proposer may have died since).
+            boardSightings = [:]
+            return []
+        }
         guard let board = await handover.handed() else {
             logger.warning("cannot read the proposals other replicas handed over; retried next round")
             return nil
         }
         boardRead = true
         let now = wallTime()
+        // Entries only it proposes, pinned in rounds before it led, are no other replica's proposals: it
+        // proposes them itself now, and takes itself off them (withdrawn, not discarded: a proposer that
+        // joined since keeps the entry).
+        let own = Set(
+            board.proposals.filter { $0.proposers.allSatisfy { $0.identity == handover.identity } }.map(\.id)
+        )
+        if !own.isEmpty { await handover.withdraw(own) }
+        let others = board.proposals.filter { !own.contains($0.id) }
         boardSightings = Dictionary(
-            board.proposals.map { entry in
+            others.map { entry in
                 (entry.id, boardSightings[entry.id]?.reading(entry, at: now) ?? BoardSighting(entry, at: now))
             },
             uniquingKeysWith: { $1 }
         )
-        let stale = board.proposals.filter {
-            boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true
-        }
-        let unconfirmed = board.proposals.filter {
-            boardSightings[$0.id]?.isConfirmed($0, at: now, after: handover.staleAfter) == false
+        let stale = Set(
+            others.filter { boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true }.map(\.id)
+        )
+        let unconfirmed = others.filter {
+            !stale.contains($0.id)
+                && boardSightings[$0.id]?.isConfirmed(
+                    $0,
+                    besides: handover.identity,
+                    at: now,
+                    after: handover.staleAfter
+                )
+                    == false
         }
         for (key, why) in board.unreadable {
             logger.warning("handed-over entry removed: unreadable", metadata: ["key": "\(key)", "why": "\(why)"])
         }
-        for entry in stale {
+        for entry in others where stale.contains(entry.id) {
             logger.info(
                 "handed-over entry withdrawn: no proposer refreshed it",
                 metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
             )
         }
-        for entry in unconfirmed where !stale.contains(entry) {
+        for entry in unconfirmed {
             logger.info(
-                "handed-over entry waits for a proposer's refresh: its stamp is older than the staleness by this replica's clock",
+                "handed-over entry waits for a proposer's refresh: its stamp is further than the staleness from this replica's clock",
                 metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
             )
         }
-        var discarded = Set(board.unreadable.keys).union(stale.map(\.id))
-        // Entries only it proposes, pinned in rounds before it led, are no other replica's proposals: it
-        // proposes them itself now, so they go.
-        let own = board.proposals.filter { $0.proposers.allSatisfy { $0.identity == handover.identity } }
-        discarded.formUnion(own.map(\.id))
+        // A fix applied for a waiting entry's incident cannot be judged this round: it may still be there.
+        if !unconfirmed.isEmpty { boardRead = false }
+        var discarded = Set(board.unreadable.keys).union(stale)
         var vouched: [HandedProposal.Vouched] = []
         let waiting = Set(unconfirmed.map(\.id))
-        for handed in board.proposals where !discarded.contains(handed.id) && !waiting.contains(handed.id) {
+        for handed in others where !discarded.contains(handed.id) && !waiting.contains(handed.id) {
             switch handed.vouched(by: playbooks) {
             case .success(let taken):
                 vouched.append(taken)
@@ -131,7 +155,10 @@ extension Remediator {
                 discarded.insert(handed.id)
             }
         }
-        if !discarded.isEmpty { await handover.discard(discarded) }
+        if !discarded.isEmpty {
+            await handover.discard(discarded)
+            boardSightings = boardSightings.filter { !discarded.contains($0.key) }
+        }
         return vouched
     }
 }

@@ -240,7 +240,8 @@ public actor Remediator {
         let handed = await proposalsHandedToThisLeader(playbooks: playbooks)
         // A fix applied for another replica's incident is judged on the board alone: a replica that did
         // not read it this round (it no longer leads, or restarted as a follower) gives such a fix no verdict.
-        if let handed, verifying { await verify(incidents + handed.map(\.incident)) }
+        // Its own fixes are judged whether or not the board could be read (a 403 on its ConfigMap).
+        if verifying { await verify(incidents + (handed ?? []).map(\.incident)) }
         fromBoard = [:]
         var answered = incidents
         current = [:]
@@ -857,11 +858,15 @@ public actor Remediator {
         let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
         let due = undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse")
         if due, mayUndo {
-            // An undo is a change, and only the lease's holder changes the cluster. One that does not hold it
-            // now — a restarted daemon waiting out its old lease, a `vigil diagnose --apply` holding it —
-            // leaves the verdict to a later round, within the cooldown (``resumeAfterVerdicts()``), rather
-            // than escalate a fix it could still undo.
-            if let leadership, !(await leadership.isLeader) {
+            // An undo is a change, and only the lease's holder changes the cluster. Where nobody holds it (a
+            // restarted daemon about to take it back) or a `vigil diagnose --apply` session does (a person
+            // at a prompt), the verdict waits for a later round, within the cooldown
+            // (``resumeAfterVerdicts()``), rather than escalate a fix this replica could still undo. Another
+            // daemon leading will not undo this replica's fix: that is refused `not-leader` and escalated now.
+            if let leadership, !(await leadership.isLeader),
+                case let holder = await leadership.holder,
+                holder.isEmpty || holder.hasPrefix(Self.diagnoseSessionPrefix)
+            {
                 if undosAwaitingLease.insert(verified.proposal).inserted {
                     logger.notice(
                         "undo waits for this replica to hold the remediation lease",

@@ -21,6 +21,7 @@ struct LeaseLostInFlightTests {
         let afterClaim: @Sendable (LeaseClaim) async -> Void
 
         var isLeader: Bool { get async { await elector.isLeader } }
+        var holder: String { get async { await elector.holder } }
         func wasApplied(_ proposal: String) async -> Bool { await elector.wasApplied(proposal) }
         var recentClaims: [LeaseClaim] { get async { await elector.recentClaims } }
         func unclaim(_ proposal: String) async { await elector.unclaim(proposal) }
@@ -211,35 +212,36 @@ struct LeaseLostInFlightTests {
         #expect(try await writes().count == 2)
     }
 
-    /// The fix of `scaled` comes due for its undo while `vigil-1` (a `vigil diagnose --apply`, say) holds
-    /// the lease: the verdict is on record, and nothing else yet. Returns the first replica's elector and
-    /// vigil-1's.
+    /// The fix of `scaled` comes due for its undo while `holder` (a `vigil diagnose --apply` session,
+    /// unless said otherwise) holds the lease. Returns the first replica's elector and the holder's.
     private static func verdictWhileAnotherLeads(
         _ fixture: RemediationFixture,
-        _ clock: ManualClock
+        _ clock: ManualClock,
+        holder: String = Remediator.diagnoseSessionPrefix + "laptop/4242"
     ) async throws -> (
         first: Remediator, elector: LeaderElector<ManualClock>, other: LeaderElector<ManualClock>, incident: Incident
     ) {
         let (first, elector, incident, _) = try await Self.scaled(fixture, clock)
         await elector.release()
-        let other = fixture.elector("vigil-1", clock)
+        let other = fixture.elector(holder, clock)
         #expect(await other.tryAcquireOrRenew())
+        #expect(await elector.tryAcquireOrRenew() == false, "it reads who holds the lease, as every retry period")
         fixture.advance(61)
         await first.round([incident], cluster: ClusterModel())
-        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified])
         return (first, elector, other, incident)
     }
 
-    /// An undo due while this replica does not hold the lease (a restarted daemon waiting out its old one,
-    /// a `vigil diagnose --apply` holding it) waits for the lease, within the cooldown: it was refused
-    /// `not-leader` and the fix escalated as it stood.
+    /// An undo due while a `vigil diagnose --apply` session holds the lease (or nobody does: a restarted
+    /// daemon about to take it back) waits for the lease, within the cooldown: it was refused `not-leader`
+    /// and the fix escalated as it stood.
     @Test func anUndoDueWhileAnotherHoldsTheLeaseIsSentOnceTheLeaseIsBack() async throws {
         let fixture = try RemediationFixture()
         let clock = ManualClock()
         let (first, elector, other, incident) = try await Self.verdictWhileAnotherLeads(fixture, clock)
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified])
         fixture.advance(30)
         await first.round([incident], cluster: ClusterModel())
-        #expect(try fixture.records().last?.step == .verified)
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified], "one verdict, no more")
         await other.release()
         #expect(await elector.tryAcquireOrRenew())
         await first.round([incident], cluster: ClusterModel())
@@ -247,6 +249,16 @@ struct LeaseLostInFlightTests {
         #expect(try fixture.records().first { $0.step == .undone }?.reason == "undone")
         let scales = try await fixture.changes().filter { $0.path == Self.web.path + "/scale" }
         #expect(scales.count == 2, "the fix and its undo, once each")
+    }
+
+    /// Another daemon leading will not undo this replica's fix: refused and escalated at once, as before.
+    @Test func anUndoDueWhileAnotherDaemonLeadsIsEscalatedAtOnce() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        _ = try await Self.verdictWhileAnotherLeads(fixture, clock, holder: "vigil-1")
+        let records = try fixture.records()
+        #expect(records.suffix(4).map(\.step) == [.verified, .undoing, .refused, .escalated])
+        #expect(records.suffix(2).first?.reason == "not-leader")
     }
 
     /// Past the cooldown the fix is escalated as it stands, saying why its undo was not sent.

@@ -171,7 +171,17 @@ struct ProposalProposersTests {
         await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.entry(fixture) != nil)
         #expect(await replica.elector.tryAcquireOrRenew())
+        // Its first round as leader sees the incident no more: its own old entry is no other replica's.
         fixture.advance(30)
+        await replica.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try replica.records().allSatisfy { $0.step != .applied })
+        // A follower again, it pins the incident, which is back; then it leads with the incident still there.
+        await replica.elector.release()
+        await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
+        fixture.advance(30)
+        #expect(await replica.elector.tryAcquireOrRenew())
         await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.entry(fixture) == nil)
         let applied = try #require(try replica.records().last)
@@ -205,18 +215,22 @@ struct ProposalProposersTests {
         #expect(try await Self.changesToTheDeployment(fixture) == 1)
     }
 
-    /// A proposer whose clock is ahead by more than the staleness, then silent: its entry stood that much
-    /// longer after it died. Now it is withdrawn a staleness after the leader last saw it refreshed.
+    /// A proposer whose clock is ahead by more than the staleness: its entry is applied once the leader saw
+    /// it refreshed (a stamp far in the future could be a proposer long dead), and, the proposer silent,
+    /// withdrawn a staleness after that by the leader's clock — it stood that much longer after it died.
     @Test func aSilentProposerAheadInTimeIsWithdrawnByTheLeadersClock() async throws {
         let fixture = try RemediationFixture()
         try await fixture.limitMemory()
         let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
-        await (try HandoverReplica("vigil-1", fixture, clock, skew: 300)).remediator.round(
-            [Self.incident],
-            cluster: ClusterModel()
-        )
+        let follower = try HandoverReplica("vigil-1", fixture, clock, skew: 300)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().isEmpty)
+        fixture.advance(30)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try leader.records().last?.step == .applied)
         fixture.advance(Self.staleAfter + 1)
@@ -233,10 +247,20 @@ struct ProposalProposersTests {
         let sighting = BoardSighting(both, at: 1000)
         let left = sighting.reading(try #require(both.withdrawn(by: "b")), at: 1050)
         #expect(left.isStale(at: 1091, after: 90))
-        #expect(!left.isConfirmed(both, at: 1091, after: 90), "stamped 990 s before it was first read")
+        #expect(!left.isConfirmed(both, besides: "leader", at: 1091, after: 90), "stamped 990 s before it was read")
         let refreshed = sighting.reading(both.seen(by: "a", at: 20), at: 1050)
         #expect(!refreshed.isStale(at: 1091, after: 90) && refreshed.isStale(at: 1141, after: 90))
-        #expect(refreshed.isConfirmed(both, at: 1091, after: 90))
+        #expect(refreshed.isConfirmed(both, besides: "leader", at: 1091, after: 90))
+        // First read: a stamp within the staleness either way is confirmed; the leader's own is not counted,
+        // and a stamp far in the future (a dead proposer whose clock ran ahead) is not either.
+        let fresh = BoardSighting(both, at: 50)
+        #expect(fresh.isConfirmed(both, besides: "leader", at: 50, after: 90))
+        #expect(!fresh.isConfirmed(both, besides: "b", at: 120, after: 90), "only the leader's stamp is recent")
+        #expect(!BoardSighting(both, at: -300).isConfirmed(both, besides: "leader", at: -300, after: 90))
+        // A stamp moved back is a proposer alive whose clock was stepped back.
+        #expect(
+            sighting.reading(both.seen(by: "b", at: 5), at: 1050).isConfirmed(both, besides: "x", at: 1050, after: 1)
+        )
     }
 
     @Test func anEntryListsAtMostSixteenProposersTheStalestDropped() throws {
