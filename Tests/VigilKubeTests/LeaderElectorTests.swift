@@ -142,7 +142,10 @@ struct LeaderElectorTests {
         try await server.control("/__refuse", #"{"path": "\#(Self.lease)", "status": 403}"#)
         clock.advance(by: .seconds(9))
         #expect(await a.tryAcquireOrRenew() == false)
-        #expect(await troubles.next()??.contains("(Forbidden)") == true, "the 429 within the deadline was told")
+        #expect(
+            await troubles.next()??.contains("(Forbidden)") == true,
+            "the 429 within the deadline was not to be told"
+        )
     }
 
     @Test func runCampaignsRenewsAndReleasesWhenCancelled() async throws {

@@ -1,5 +1,4 @@
 import Foundation
-import VigilEngine
 import VigilKube
 
 /// `vigil diagnose --apply`'s time as the remediation leader, where the daemon's replicas elect one: the
@@ -34,7 +33,9 @@ struct LeaseTenure {
     }
 
     /// `vigil-diagnose@<host>/<pid>`: never a replica's name, so the daemon's replicas see another candidate.
-    static func identity(host: String, pid: Int32) -> String { "\(Remediator.diagnoseSessionPrefix)\(host)/\(pid)" }
+    static func identity(host: String, pid: Int32) -> String {
+        "\(LeaderElectionConfiguration.diagnoseSessionPrefix)\(host)/\(pid)"
+    }
 
     /// What the person is told when a live holder has the Lease: who, when it last renewed, how to proceed.
     static func refusal(_ configuration: LeaderElectionConfiguration, held record: LeaseRecord, now: Date) -> String {

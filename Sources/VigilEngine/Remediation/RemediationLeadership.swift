@@ -6,8 +6,11 @@ import VigilKube
 public protocol RemediationLeadership: Sendable {
     /// Whether this replica believes it holds the lease (local, cheap).
     var isLeader: Bool { get async }
-    /// Who holds the lease as last read ("" for nobody; local, cheap).
-    var holder: String { get async }
+    /// Whether another daemon leads, as last read (local, cheap): the lease names another replica, not a
+    /// `vigil diagnose --apply` session, renewed within its duration as this replica watched. False while
+    /// nobody holds it, this replica's own name is still on it, or its holder went silent (a predecessor
+    /// that died): this replica may lead again soon.
+    var anotherDaemonLeads: Bool { get async }
     /// Whether a leader applied `proposal`, as last read (local, cheap).
     func wasApplied(_ proposal: String) async -> Bool
     /// The changes any leader claimed on the lease recently, as last read (local, cheap): what the
@@ -23,9 +26,3 @@ public protocol RemediationLeadership: Sendable {
 }
 
 extension LeaderElector: RemediationLeadership {}
-
-extension Remediator {
-    /// How the names a `vigil diagnose --apply` session takes on the Lease begin
-    /// (`vigil-diagnose@<host>/<pid>`): a person's session, which ends, never a replica's.
-    public static let diagnoseSessionPrefix = "vigil-diagnose@"
-}

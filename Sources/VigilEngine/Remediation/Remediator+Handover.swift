@@ -79,6 +79,7 @@ extension Remediator {
         playbooks: [Playbook]
     ) async -> [HandedProposal.Vouched]? {
         boardRead = false
+        boardWaiting = []
         guard let handover, let leadership, await leadership.isLeader else {
             // What it saw while it led is no yardstick when it leads again: a stamp moved meanwhile is no
             // refresh it saw (its proposer may have died since).
@@ -97,7 +98,10 @@ extension Remediator {
         let own = Set(
             board.proposals.filter { $0.proposers.allSatisfy { $0.identity == handover.identity } }.map(\.id)
         )
-        if !own.isEmpty { await handover.withdraw(own) }
+        if !own.isEmpty {
+            await handover.withdraw(own)
+            handedOver.subtract(own)
+        }
         let others = board.proposals.filter { !own.contains($0.id) }
         boardSightings = Dictionary(
             others.map { entry in
@@ -133,12 +137,11 @@ extension Remediator {
                 metadata: ["proposal": "\(entry.id)", "proposers": "\(entry.proposerNames)"]
             )
         }
-        // A fix applied for a waiting entry's incident cannot be judged this round: it may still be there.
-        if !unconfirmed.isEmpty { boardRead = false }
+        // A fix applied for a waiting entry cannot be judged this round: its incident may still be there.
+        boardWaiting = Set(unconfirmed.map(\.id))
         var discarded = Set(board.unreadable.keys).union(stale)
         var vouched: [HandedProposal.Vouched] = []
-        let waiting = Set(unconfirmed.map(\.id))
-        for handed in others where !discarded.contains(handed.id) && !waiting.contains(handed.id) {
+        for handed in others where !discarded.contains(handed.id) && !boardWaiting.contains(handed.id) {
             switch handed.vouched(by: playbooks) {
             case .success(let taken):
                 vouched.append(taken)
@@ -155,10 +158,8 @@ extension Remediator {
                 discarded.insert(handed.id)
             }
         }
-        if !discarded.isEmpty {
-            await handover.discard(discarded)
-            boardSightings = boardSightings.filter { !discarded.contains($0.key) }
-        }
+        // Their sightings stay: an entry whose removal failed is not seen anew next round.
+        if !discarded.isEmpty { await handover.discard(discarded) }
         return vouched
     }
 }

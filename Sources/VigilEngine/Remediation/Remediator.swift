@@ -57,6 +57,9 @@ public actor Remediator {
     private var fromBoard: [String: Playbook.ActionTemplate] = [:]
     /// Whether this round read the board (only a leader does): what a handed-over fix is judged on.
     var boardRead = false
+    /// The board's entries this round left waiting for a proposer's refresh (``BoardSighting``): a fix
+    /// applied for one is not judged this round.
+    var boardWaiting: Set<String> = []
     /// How this replica, leading, has seen each entry on the board (``BoardSighting``), by proposal id:
     /// only the entries of the latest read, so at most the board's.
     var boardSightings: [String: BoardSighting] = [:]
@@ -823,7 +826,7 @@ public actor Remediator {
         let now = wallTime()
         for (id, change) in ledger.verifying.sorted(by: { $0.value.at < $1.value.at }) {
             let applied = change.record
-            if applied.handedOver == true, !boardRead { continue }
+            if applied.handedOver == true, !boardRead || boardWaiting.contains(id) { continue }
             let still = incidents.first {
                 "\($0.subject)" == applied.subject && $0.subject.namespace == applied.namespace
                     && $0.cause == applied.cause
@@ -858,15 +861,13 @@ public actor Remediator {
         let undoWhen = Playbook.Verification.Undo(rawValue: verified.undoWhen ?? "") ?? .never
         let due = undoWhen == .notResolved || (undoWhen == .madeWorse && verified.reason == "made-worse")
         if due, mayUndo {
-            // An undo is a change, and only the lease's holder changes the cluster. Where nobody holds it (a
-            // restarted daemon about to take it back) or a `vigil diagnose --apply` session does (a person
-            // at a prompt), the verdict waits for a later round, within the cooldown
-            // (``resumeAfterVerdicts()``), rather than escalate a fix this replica could still undo. Another
-            // daemon leading will not undo this replica's fix: that is refused `not-leader` and escalated now.
-            if let leadership, !(await leadership.isLeader),
-                case let holder = await leadership.holder,
-                holder.isEmpty || holder.hasPrefix(Self.diagnoseSessionPrefix)
-            {
+            // An undo is a change, and only the lease's holder changes the cluster. Where this replica may
+            // hold it again soon — nobody holds it, its own name is still on it, a `vigil diagnose --apply`
+            // session (a person at a prompt) or a silent predecessor does — the verdict waits for a later
+            // round, within the cooldown (``resumeAfterVerdicts()``), rather than escalate a fix this replica
+            // could still undo. Another daemon leading will not undo this replica's fix: that is refused
+            // `not-leader` and escalated now.
+            if let leadership, !(await leadership.isLeader), !(await leadership.anotherDaemonLeads) {
                 if undosAwaitingLease.insert(verified.proposal).inserted {
                     logger.notice(
                         "undo waits for this replica to hold the remediation lease",

@@ -7,6 +7,9 @@ public struct LeaderElectionConfiguration: Sendable, Equatable {
     public var name: String
     /// This replica's name in `holderIdentity` (the pod name in a StatefulSet).
     public var identity: String
+    /// How the names a `vigil diagnose --apply` session takes on the Lease begin
+    /// (`vigil-diagnose@<host>/<pid>`): a person's session, which ends, never a replica's.
+    public static let diagnoseSessionPrefix = "vigil-diagnose@"
     public var leaseDuration: Duration
     public var renewDeadline: Duration
     public var retryPeriod: Duration

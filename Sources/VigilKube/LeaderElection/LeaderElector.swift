@@ -56,6 +56,16 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     /// Who holds the lease as last observed ("" for nobody).
     public var holder: String { observed?.record.holderIdentity ?? "" }
 
+    /// Whether the lease, as last observed, names another replica (not a `vigil diagnose --apply` session)
+    /// that renewed it within its duration as this replica watched.
+    public var anotherDaemonLeads: Bool {
+        guard let observed, !observed.record.holderIdentity.isEmpty,
+            observed.record.holderIdentity != configuration.identity,
+            !observed.record.holderIdentity.hasPrefix(LeaderElectionConfiguration.diagnoseSessionPrefix)
+        else { return false }
+        return observed.since.duration(to: clock.now) < .seconds(max(observed.record.leaseDurationSeconds, 0))
+    }
+
     /// Every change of leadership: true when this replica became leader, false when it stopped being one.
     public nonisolated var leadershipChanges: AsyncStream<Bool> { changes.stream }
 

@@ -48,7 +48,7 @@ struct LeaderGateTests {
         init(readingClaims: @escaping @Sendable () -> Void) { self.readingClaims = readingClaims }
 
         var isLeader: Bool { true }
-        var holder: String { "vigil-0" }
+        var anotherDaemonLeads: Bool { false }
         func wasApplied(_ proposal: String) -> Bool { false }
         var recentClaims: [LeaseClaim] {
             readingClaims()

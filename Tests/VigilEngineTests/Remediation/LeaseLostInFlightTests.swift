@@ -21,7 +21,7 @@ struct LeaseLostInFlightTests {
         let afterClaim: @Sendable (LeaseClaim) async -> Void
 
         var isLeader: Bool { get async { await elector.isLeader } }
-        var holder: String { get async { await elector.holder } }
+        var anotherDaemonLeads: Bool { get async { await elector.anotherDaemonLeads } }
         func wasApplied(_ proposal: String) async -> Bool { await elector.wasApplied(proposal) }
         var recentClaims: [LeaseClaim] { get async { await elector.recentClaims } }
         func unclaim(_ proposal: String) async { await elector.unclaim(proposal) }
@@ -217,7 +217,8 @@ struct LeaseLostInFlightTests {
     private static func verdictWhileAnotherLeads(
         _ fixture: RemediationFixture,
         _ clock: ManualClock,
-        holder: String = Remediator.diagnoseSessionPrefix + "laptop/4242"
+        holder: String = LeaderElectionConfiguration.diagnoseSessionPrefix + "laptop/4242",
+        silentFor: Duration = .zero
     ) async throws -> (
         first: Remediator, elector: LeaderElector<ManualClock>, other: LeaderElector<ManualClock>, incident: Incident
     ) {
@@ -226,6 +227,7 @@ struct LeaseLostInFlightTests {
         let other = fixture.elector(holder, clock)
         #expect(await other.tryAcquireOrRenew())
         #expect(await elector.tryAcquireOrRenew() == false, "it reads who holds the lease, as every retry period")
+        clock.advance(by: silentFor)
         fixture.advance(61)
         await first.round([incident], cluster: ClusterModel())
         return (first, elector, other, incident)
@@ -259,6 +261,31 @@ struct LeaseLostInFlightTests {
         let records = try fixture.records()
         #expect(records.suffix(4).map(\.step) == [.verified, .undoing, .refused, .escalated])
         #expect(records.suffix(2).first?.reason == "not-leader")
+    }
+
+    /// A holder that went silent for its lease's duration (a predecessor that died) is no daemon leading:
+    /// the verdict waits, as this replica may take the lease at its next attempt.
+    @Test func anUndoDueWhileASilentPredecessorHoldsTheLeaseWaits() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        _ = try await Self.verdictWhileAnotherLeads(fixture, clock, holder: "vigil-1", silentFor: .seconds(15))
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified])
+    }
+
+    /// A verdict while its own renewals lapsed past the renew deadline (its own name still on the lease)
+    /// waits: the next renewal takes the lease back at once, and the undo is sent.
+    @Test func anUndoDueWhileItsOwnRenewalsLapsedWaitsForTheNext() async throws {
+        let fixture = try RemediationFixture()
+        let clock = ManualClock()
+        let (first, elector, incident, _) = try await Self.scaled(fixture, clock)
+        clock.advance(by: .seconds(11))
+        #expect(await elector.isLeader == false)
+        fixture.advance(61)
+        await first.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().suffix(2).map(\.step) == [.applied, .verified])
+        #expect(await elector.tryAcquireOrRenew())
+        await first.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().suffix(3).map(\.step) == [.undoing, .undone, .escalated])
     }
 
     /// Past the cooldown the fix is escalated as it stands, saying why its undo was not sent.
