@@ -56,10 +56,9 @@ extension Remediator {
             handedOver.formUnion(earlier)
             handoverReadSinceStart = true
         }
-        // Leading, it proposes them itself: an entry it pinned while it followed (a daemon's first rounds
-        // before it took the lease) would come back to it as another replica's, and keep its own incident
-        // standing on the board a round after it ended.
-        let gone = await leadership?.isLeader == true ? handedOver : handedOver.subtracting(seen)
+        // Leading, it takes itself off what it pinned when it next reads the board
+        // (``proposalsHandedToThisLeader(playbooks:)``).
+        let gone = handedOver.subtracting(seen)
         if !gone.isEmpty {
             await handover.withdraw(gone)
             handedOver.subtract(gone)
@@ -92,17 +91,16 @@ extension Remediator {
         }
         boardRead = true
         let now = wallTime()
-        // Entries only it proposes, pinned in rounds before it led, are no other replica's proposals: it
-        // proposes them itself now, and takes itself off them (withdrawn, not discarded: a proposer that
-        // joined since keeps the entry).
-        let own = Set(
-            board.proposals.filter { $0.proposers.allSatisfy { $0.identity == handover.identity } }.map(\.id)
-        )
-        if !own.isEmpty {
-            await handover.withdraw(own)
-            handedOver.subtract(own)
+        // What it pinned in rounds before it led (a daemon's first rounds, before it took the lease) it
+        // proposes itself now: it takes itself off those entries (withdrawn, not discarded: a proposer that
+        // joined since keeps the entry). Those only it proposed are no other replica's proposals — taken as
+        // such, they would keep its own incident standing on the board a round after it ended.
+        let pinnedHere = board.proposals.filter { $0.proposers.contains { $0.identity == handover.identity } }
+        if !pinnedHere.isEmpty {
+            await handover.withdraw(Set(pinnedHere.map(\.id)))
+            handedOver.subtract(pinnedHere.map(\.id))
         }
-        let others = board.proposals.filter { !own.contains($0.id) }
+        let others = board.proposals.filter { $0.proposers.contains { $0.identity != handover.identity } }
         boardSightings = Dictionary(
             others.map { entry in
                 (entry.id, boardSightings[entry.id]?.reading(entry, at: now) ?? BoardSighting(entry, at: now))

@@ -79,6 +79,26 @@ struct ProposalHandoverTests {
         #expect(try leader.records().map(\.step) == [.proposed, .dryRun, .applying, .applied])
     }
 
+    /// A 403 on the board's ConfigMap (a Role without it) leaves what the leader applied for other replicas
+    /// unjudged, never its own fixes: those are judged on its own incidents.
+    @Test func itsOwnFixesAreJudgedWhenTheBoardCannotBeRead() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let leader = try HandoverReplica("vigil-0", fixture, ManualClock())
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round(
+            [RemediationFixture.memoryIncident()],
+            cluster: ClusterModel(),
+            playbooks: Self.playbooks
+        )
+        #expect(try leader.records().last?.step == .applied)
+        try await fixture.server.control("/__refuse", #"{"path": "\#(Self.board)", "status": 403}"#)
+        fixture.advance(30)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.step == .verified)
+        #expect(try leader.records().last?.reason == "resolved")
+    }
+
     @Test func anEntryThatIsNotAProposalIsRemovedAndNeverApplied() async throws {
         let fixture = try RemediationFixture()
         let leader = try HandoverReplica("vigil-0", fixture, ManualClock())

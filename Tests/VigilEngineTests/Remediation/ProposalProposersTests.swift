@@ -193,6 +193,63 @@ struct ProposalProposersTests {
         #expect(try await Self.changesToTheDeployment(fixture) == 1)
     }
 
+    /// An entry only the leader proposed (pinned before it led) goes by the leader taking itself off it,
+    /// not by its removal: a replica that joined the entry after the leader read the board keeps it.
+    @Test func aProposerThatJoinsALeadersOldEntryKeepsIt() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let joiner = BoardHandover(
+            board: ProposalBoard(namespace: "shop", name: "vigil-remediation-proposals", client: fixture.kube),
+            identity: "vigil-1"
+        )
+        let replica = try HandoverReplica("vigil-0", fixture, clock) {
+            _ = await joiner.hand(Self.incident.proposals[0], of: Self.incident, at: fixture.now)
+        }
+        await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture)?.proposers.map(\.identity) == ["vigil-0"])
+        #expect(await replica.elector.tryAcquireOrRenew())
+        fixture.advance(30)
+        await replica.remediator.round([Self.incident], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture)?.proposers == [.init(identity: "vigil-1", seen: fixture.now)])
+        #expect(try replica.records().last?.step == .applied)
+        #expect(try await Self.changesToTheDeployment(fixture) == 1)
+    }
+
+    /// A leader that lost the Lease and got it back did not watch the board meanwhile: a stamp that moved
+    /// while it did not lead is no refresh it saw (its proposer may have died since), so an entry it could
+    /// not confirm before waits again for a refresh it sees, and goes when none comes.
+    @Test func aLeaderForgetsWhatItSawOnTheBoardWhileItDidNotLead() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let leader = try HandoverReplica("vigil-0", fixture, clock)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        // A proposer whose clock is 300 s ahead: its entry, read for the first time, waits for a refresh.
+        let follower = try HandoverReplica("vigil-1", fixture, clock, skew: 300)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
+        #expect(try leader.records().isEmpty)
+        // The leader's renewals lapse; while it does not lead, the proposer refreshes once more, and dies.
+        clock.advance(by: .seconds(11))
+        #expect(await !leader.elector.isLeader)
+        fixture.advance(30)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        fixture.advance(30)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().isEmpty)
+        // No refresh comes: withdrawn a staleness later by the leader's clock, never applied.
+        fixture.advance(Self.staleAfter + 1)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try leader.records().isEmpty)
+        #expect(try await Self.changesToTheDeployment(fixture) == 0)
+    }
+
     /// A proposer whose clock is off the leader's by more than the staleness, behind or ahead. Behind, its
     /// entry read as stale at once, was withdrawn every round and never applied; ahead, it stood that much
     /// longer after the proposer died. Now the leader applies it once it saw a refresh (a stamp that far
