@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Testing
 import VigilCore
+import VigilEngine
 import VigilHTTP
+import VigilRules
 import VigilScrape
 import VigilServer
 import VigilTestKit
@@ -44,6 +46,37 @@ struct RunConfigTests {
         #expect(config.targets[1].interval == 30)
         #expect(config.seasonal)
         #expect(config.detectorParameters == EnsembleParameters())
+    }
+
+    /// The example's commented-out sections, uncommented, are valid too and mean what they say: a person
+    /// copies them.
+    @Test func theShippedExamplesCommentedSectionsAreValidAsWritten() throws {
+        let text = try String(
+            contentsOf: repositoryRoot.appendingPathComponent("deploy/vigil.yaml"),
+            encoding: .utf8
+        )
+        // A block is a line "# key:" at the margin and the lines "#   …" under it.
+        var inBlock = false
+        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            if line.wholeMatch(of: /# [a-z_]+:( .*)?/) != nil {
+                inBlock = true
+                return line.dropFirst(2)
+            }
+            inBlock = inBlock && line.hasPrefix("#   ")
+            return inBlock ? line.dropFirst(2) : line
+        }
+        let config = try DaemonConfig.parse(uncommented.joined(separator: "\n"), file: "vigil.yaml")
+        #expect(config.ruleFiles == ["rules/*.yaml"])
+        #expect(config.prometheusURL == "http://prometheus.monitoring:9090")
+        #expect(config.alertmanager?.url == "http://alertmanager.monitoring:9093")
+        #expect(config.kubeconfig == "/etc/vigil/kubeconfig" && config.kubeContext == "production")
+        #expect(config.narrator != nil)
+        var policy = RemediationPolicy()
+        policy.allowNamespaces = ["shop", "payments"]
+        policy.autonomy = ["shop": .approve]
+        #expect(config.remediation == policy, "the rest as the comments say: the defaults")
+        #expect(config.cluster.shards == 3 && config.cluster.monitors)
+        #expect(config.cluster.leaderElection == ClusterSettings.LeaderElectionSettings(namespace: "vigil"))
     }
 
     /// One detector: what `vigil run` runs unless told otherwise is exactly the default of `vigil detect`

@@ -13,7 +13,8 @@ import Yams
 ///   leader_election:          # only the Lease's holder applies fixes; every replica proposes (with
 ///                             # --allow-apply and no leader_election: the Lease vigil-remediation in
 ///                             # Vigil's own namespace, whatever the replica count)
-///     namespace: monitoring
+///     namespace: monitoring   # default: default, not the pod's own, so that every machine reading this
+///                             # file (a laptop's vigil diagnose --config) finds the same Lease
 ///     lease_name: vigil-remediation
 ///     lease_duration: 15s
 ///     renew_deadline: 10s
