@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// One settings list for every target: Swift 6 mode with the upcoming features we hold ourselves to.

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 // libFuzzer entry points for Vigil's parsers. Build with coverage *and* ASan this way (two
