@@ -1,14 +1,14 @@
 /// How the leader has seen one board entry: each proposer's stamp as last read, and when — on the
-/// leader's own clock — a proposer last refreshed it. An entry's staleness is how long its proposers have
-/// been silent as the leader watched, not their stamps against the leader's clock: the stamps come from
-/// other machines' clocks, and a proposer 2 minutes behind would have every entry withdrawn as soon as it
-/// was pinned (never applied), one ahead would keep its entries standing for as long after it died.
-/// client-go judges a Lease's renewals the same way (on a monotonic clock, where this reads the leader's
-/// wall clock: a step of it larger than the staleness withdraws what it watched).
+/// leader's own monotonic clock — a proposer last refreshed it. An entry's staleness is how long its
+/// proposers have been silent as the leader watched, not their stamps against the leader's clock: the
+/// stamps come from other machines' clocks, and a proposer 2 minutes behind would have every entry
+/// withdrawn as soon as it was pinned (never applied), one ahead would keep its entries standing for as
+/// long after it died. client-go judges a Lease's renewals the same way, on a monotonic clock: a step of
+/// the leader's wall clock (an NTP correction) would otherwise withdraw everything it watched.
 struct BoardSighting: Sendable, Equatable {
     /// Each proposer's last stamp, by identity.
     private(set) var stamps: [String: Double]
-    /// When, on the leader's clock, the entry was first read or a proposer last refreshed it.
+    /// When, on the leader's monotonic clock, the entry was first read or a proposer last refreshed it.
     private(set) var since: Double
     /// Whether a proposer refreshed it while the leader watched.
     private(set) var refreshed = false
@@ -18,7 +18,7 @@ struct BoardSighting: Sendable, Equatable {
         since = now
     }
 
-    /// This sighting after reading `entry` again at `now`: refreshed if a proposer joined or stamped it
+    /// This sighting after reading `entry` again at `now` (monotonic): refreshed if a proposer joined or stamped it
     /// anew (one taking itself off is no sign that the others live; a stamp that moved back is a proposer
     /// whose clock was stepped back, alive).
     func reading(_ entry: HandedProposal, at now: Double) -> BoardSighting {
@@ -33,12 +33,13 @@ struct BoardSighting: Sendable, Equatable {
         return sighting
     }
 
-    /// Withdrawn: no proposer refreshed it for longer than `staleAfter` while the leader watched.
+    /// Withdrawn: no proposer refreshed it for longer than `staleAfter` while the leader watched (`now`:
+    /// monotonic).
     func isStale(at now: Double, after staleAfter: Double) -> Bool { now - since > staleAfter }
 
     /// Whether the leader may act on it: once a proposer refreshed it while watched; before that, only if
     /// the latest stamp of a proposer other than the leader (`leader`) is within the staleness of the
-    /// leader's clock, before or after, so that a new leader does not apply what a proposer that died long
+    /// leader's wall clock (`now`), before or after, so that a new leader does not apply what a proposer that died long
     /// before pinned, however its clock was set (a skewed proposer's entry waits for its next refresh).
     func isConfirmed(
         _ entry: HandedProposal,

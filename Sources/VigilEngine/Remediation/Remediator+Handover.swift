@@ -69,7 +69,7 @@ extension Remediator {
 
     /// On the leader, the board's proposals and their incidents as its own `playbooks` make them
     /// (unreadable entries removed; entries no proposer refreshed within ``ProposalHandover/staleAfter``,
-    /// as this replica watched them (``BoardSighting``), taken as withdrawn — neither applied nor counted
+    /// as this replica watched them on its monotonic clock (``BoardSighting``), taken as withdrawn — neither applied nor counted
     /// as an incident still there — and removed; one first read with a stamp older than that by this
     /// replica's clock left until a proposer's refresh shows it lives;
     /// untrusted ones refused on record as `untrusted-handover` and removed); on any other replica, or
@@ -90,7 +90,7 @@ extension Remediator {
             return nil
         }
         boardRead = true
-        let now = wallTime()
+        let (now, watched) = (wallTime(), monotonicTime())
         // What it pinned in rounds before it led (a daemon's first rounds, before it took the lease) it
         // proposes itself now: it takes itself off those entries (withdrawn, not discarded: a proposer that
         // joined since keeps the entry). Those only it proposed are no other replica's proposals — taken as
@@ -103,12 +103,12 @@ extension Remediator {
         let others = board.proposals.filter { $0.proposers.contains { $0.identity != handover.identity } }
         boardSightings = Dictionary(
             others.map { entry in
-                (entry.id, boardSightings[entry.id]?.reading(entry, at: now) ?? BoardSighting(entry, at: now))
+                (entry.id, boardSightings[entry.id]?.reading(entry, at: watched) ?? BoardSighting(entry, at: watched))
             },
             uniquingKeysWith: { $1 }
         )
         let stale = Set(
-            others.filter { boardSightings[$0.id]?.isStale(at: now, after: handover.staleAfter) == true }.map(\.id)
+            others.filter { boardSightings[$0.id]?.isStale(at: watched, after: handover.staleAfter) == true }.map(\.id)
         )
         let unconfirmed = others.filter {
             !stale.contains($0.id)

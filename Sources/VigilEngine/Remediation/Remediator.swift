@@ -38,6 +38,8 @@ public actor Remediator {
     var handoverReadSinceStart = false
     let logger: Logger
     let wallTime: @Sendable () -> Double
+    /// Seconds on a clock no one steps (``BoardSighting``'s yardstick), from any origin.
+    let monotonicTime: @Sendable () -> Double
     private(set) var ledger: RemediationLedger
     /// The latest proposals by id, with their incidents: what `approve` acts on.
     var current: [String: (proposal: Proposal, incident: Incident)] = [:]
@@ -87,6 +89,7 @@ public actor Remediator {
         handover: (any ProposalHandover)? = nil,
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        monotonicTime: @escaping @Sendable () -> Double = Remediator.secondsSinceStart(),
         turnWait: Duration = .seconds(60),
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
         verifying: Bool = true,
@@ -100,6 +103,7 @@ public actor Remediator {
         self.kube = kube
         self.logger = logger
         self.wallTime = wallTime
+        self.monotonicTime = monotonicTime
         self.turnWait = turnWait
         self.sleep = sleep
         self.verifying = verifying
@@ -109,6 +113,15 @@ public actor Remediator {
         recordsAtStart = read?.records.count ?? 0
         ledger = RemediationLedger(records: read?.records ?? [])
         self.metrics.pending.record(ledger.pending.count)
+    }
+
+    /// Seconds since the call, on the continuous clock: a step of the wall clock does not move it.
+    public static func secondsSinceStart() -> @Sendable () -> Double {
+        let start = ContinuousClock.now
+        return {
+            let elapsed = (ContinuousClock.now - start).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        }
     }
 
     /// Proposals waiting for a person, oldest first.

@@ -280,6 +280,22 @@ struct ProposalProposersTests {
         #expect(try leader.records().last?.reason == "resolved")
     }
 
+    /// The leader's wall clock stepped forward past the staleness between two of its rounds (an NTP
+    /// correction) withdrew every entry it watched, and the fixes it applied for them read as resolved:
+    /// staleness is on its monotonic clock.
+    @Test func aStepOfTheLeadersWallClockWithdrawsNothing() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
+        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
+        #expect(try leader.records().last?.step == .applied)
+        fixture.stepWallClocks(by: 300)
+        fixture.advance(30)
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) != nil)
+        #expect(try leader.records().last?.step == .applied, "not judged resolved")
+    }
+
     /// One proposer taking itself off an entry is no sign that the others live; a proposer's later stamp is.
     @Test func aSightingMovesOnlyWhenAProposerRefreshes() throws {
         let first = try #require(HandedProposal(Self.incident.proposals[0], of: Self.incident, proposer: "a", at: 0))

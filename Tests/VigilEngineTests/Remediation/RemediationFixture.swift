@@ -36,6 +36,10 @@ final class RemediationFixture: @unchecked Sendable {
 
     var now: Double { lock.withLock { time } }
     func advance(_ seconds: Double) { lock.withLock { time += seconds } }
+    /// How far every remediator's wall clock has been stepped (an NTP correction); `now` stays the
+    /// monotonic time.
+    private var step: Double = 0
+    func stepWallClocks(by seconds: Double) { lock.withLock { step += seconds } }
 
     func remediator(
         _ policy: RemediationPolicy,
@@ -54,7 +58,8 @@ final class RemediationFixture: @unchecked Sendable {
             leadership: leadership,
             handover: handover,
             logger: Logger(label: "test"),
-            wallTime: { [unowned self] in self.now + skew },
+            wallTime: { [unowned self] in self.now + skew + self.lock.withLock { self.step } },
+            monotonicTime: { [unowned self] in self.now },
             turnWait: turnWait,
             sleep: sleep,
             verifying: verifying,
