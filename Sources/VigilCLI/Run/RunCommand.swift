@@ -37,7 +37,8 @@ struct RunCommand: AsyncParsableCommand {
             apply or a person approves, and then only under the guards of remediation: (namespaces, \
             cooldown, rate limit, blast radius); every step is in <state-dir>/audit.jsonl first \
             (vigil audit reads it). SIGHUP reloads the configuration too; SIGTERM or SIGINT stop gracefully, \
-            writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration.
+            writing a last checkpoint. Exit status: 0 after a graceful stop, 1 on an invalid configuration. \
+            --check-config checks the configuration without starting: 0 valid, 1 not.
 
             Security: POST /-/reload answers 403 unless --web.enable-lifecycle is given, and that flag \
             needs authentication. --web.config.file takes the Prometheus exporter toolkit's web \
@@ -131,6 +132,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "HTTP server security and limits")
     var web: WebOptions
+
+    @Flag(
+        name: .customLong("check-config"),
+        help:
+            "Check the configuration as a start would (the file, the flags over it, rule files, --web.* files, the kubeconfig), print what would run, and exit: 0 valid, 1 not. Starts nothing, sends nothing, writes nothing."
+    )
+    var checkConfig = false
 
     /// Where the configuration comes from: the file (re-read at every reload) and the flags over it.
     struct ConfigSource: Sendable {
@@ -299,7 +307,7 @@ struct RunCommand: AsyncParsableCommand {
                     "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
             }
-            if let directory = config.stateDirectory {
+            if let directory = config.stateDirectory, !checkConfig {
                 try Daemon.prepareStateDirectory(directory)
                 do {
                     claim = try StateDirectoryLock(directory: directory)
@@ -337,6 +345,18 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
+        }
+        if checkConfig {
+            let check = ConfigCheck(
+                source: source,
+                config: config,
+                rules: rules,
+                connection: connection,
+                security: security,
+                shard: shard
+            )
+            for line in check.lines { Console.out(line) }
+            return
         }
         try await Daemon(
             config: config,

@@ -1,0 +1,81 @@
+import Foundation
+import VigilEngine
+import VigilKube
+import VigilRules
+import VigilScrape
+import VigilServer
+
+/// `vigil run --check-config`: what a start with a valid configuration would run, one line a part, for a
+/// person (or a pipeline) to read before a rollout, as `promtool check config` is read. An invalid
+/// configuration never gets here: it is refused with every error, as a start refuses it.
+struct ConfigCheck {
+    var source: RunCommand.ConfigSource
+    var config: DaemonConfig
+    var rules: RuleSet?
+    var connection: KubeConnection?
+    var security: WebSecurity
+    var shard: Shard
+
+    var lines: [String] {
+        ["\(source.file ?? "the flags"): valid, nothing started"]
+            + [
+                listening, scraping,
+                "detector: ensemble, daily profile \(config.seasonal ? "on" : "off (--no-seasonal)")",
+                stateDirectory, diagnosing, cluster, remediation,
+            ].map { "  " + $0 }
+    }
+
+    private var listening: String {
+        var protections: [String] = []
+        if case .success(let web)? = security.webConfig?.current() {
+            if let tls = web.tls {
+                protections.append(tls.requiresClientCertificate ? "TLS, client certificates required" : "TLS")
+            }
+            if !web.users.isEmpty { protections.append("basic auth (\(Self.count(web.users.count, "user")))") }
+        }
+        if security.bearerToken != nil { protections.append("bearer token") }
+        let mutating = security.enabled.sorted().map(\.flag)
+        return "listen: \(config.listenHost):\(config.listenPort), "
+            + (protections.isEmpty ? "plain HTTP, no authentication" : protections.joined(separator: ", "))
+            + (mutating.isEmpty ? "" : "; with \(mutating.joined(separator: ", "))")
+    }
+
+    private var scraping: String {
+        let jobs = Set(config.targets.map(\.job)).count
+        var parts = ["\(Self.count(config.targets.count, "static target")) in \(Self.count(jobs, "job"))"]
+        if !config.discovery.isEmpty { parts.append(Self.count(config.discovery.count, "kubernetes_sd job")) }
+        if config.cluster.monitors { parts.append("PodMonitors and ServiceMonitors") }
+        return "scrape: " + parts.joined(separator: ", ") + (shard.count > 1 ? "; shard \(shard)" : "")
+    }
+
+    private var stateDirectory: String {
+        guard let directory = config.stateDirectory else {
+            return "state_dir: none: learnt state lives in memory only"
+        }
+        return "state_dir: \(directory)"
+            + (FileManager.default.fileExists(atPath: directory) ? "" : " (made at start)")
+    }
+
+    private var diagnosing: String {
+        guard let rules else { return "rules: none: diagnosis is off" }
+        return
+            "rules: \(Self.count(rules.signals.count, "signal")), \(Self.count(rules.playbooks.count, "playbook")) from "
+            + Self.count(rules.files.count, "file")
+    }
+
+    private var cluster: String {
+        guard let connection else { return "cluster: none: diagnosis sees metrics only" }
+        return "cluster: \(connection.server)"
+            + (connection.context.map { " (context \($0), namespace \(connection.namespace))" }
+                ?? " (namespace \(connection.namespace))")
+    }
+
+    private var remediation: String {
+        guard config.remediation.allowApply else { return "remediation: proposals and dry runs only" }
+        let lease = connection.flatMap { config.cluster.election(allowApply: true, namespace: $0.namespace) }
+        return "remediation: applies under remediation:'s guards"
+            + (lease.map { " while it holds the Lease \($0.namespace)/\($0.leaseName)" } ?? "")
+    }
+
+    private static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+}

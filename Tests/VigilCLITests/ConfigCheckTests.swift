@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// `vigil run --check-config`: the start's own checks, then what would run, and nothing started or made.
+struct ConfigCheckTests {
+    static let kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        current-context: probe
+        clusters: [{name: probe, cluster: {server: "https://127.0.0.1:1"}}]
+        contexts: [{name: probe, context: {cluster: probe, user: probe, namespace: shop}}]
+        users: [{name: probe, user: {token: probe}}]
+
+        """
+
+    @Test func aValidConfigurationIsSummarisedAndNothingIsMade() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())")
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let config = try temporaryFile(
+            """
+            listen: 127.0.0.1:19464
+            state_dir: \(directory.path)
+            rule_files: [\(repositoryRoot.appendingPathComponent("rules/default.yaml").path)]
+            cluster: {leader_election: {namespace: vigil}}
+            scrape_configs:
+              - job_name: app
+                static_configs: [{targets: ['127.0.0.1:8080', '127.0.0.1:8081']}]
+              - job_name: node
+                static_configs: [{targets: ['127.0.0.1:9100']}]
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--config",
+            config.path,
+            "--kubeconfig",
+            kubeconfig.path,
+            "--allow-apply"
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.split(separator: "\n") == [
+                "\(config.path): valid, nothing started",
+                "  listen: 127.0.0.1:19464, plain HTTP, no authentication",
+                "  scrape: 3 static targets in 2 jobs",
+                "  detector: ensemble, daily profile on",
+                "  state_dir: \(directory.path) (made at start)",
+                "  rules: 8 signals, 12 playbooks from 1 file",
+                "  cluster: https://127.0.0.1:1 (context probe, namespace shop)",
+                "  remediation: applies under remediation:'s guards while it holds the Lease vigil/vigil-remediation",
+            ]
+        )
+        #expect(!FileManager.default.fileExists(atPath: directory.path), "the state directory is not made")
+    }
+
+    /// Without a file or leader_election: the flags, and the Lease a lone daemon takes in its namespace.
+    @Test func theFlagsAloneAreCheckedToo() async throws {
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let token = try temporaryFile("a-token-of-some-length\n", suffix: ".token")
+        defer { try? FileManager.default.removeItem(at: token) }
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--scrape",
+            "http://127.0.0.1:8080/metrics",
+            "--no-seasonal",
+            "--rules",
+            repositoryRoot.appendingPathComponent("rules").path,
+            "--kubeconfig",
+            kubeconfig.path,
+            "--web.bearer-token-file",
+            token.path,
+            "--web.enable-lifecycle"
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "the flags: valid, nothing started")
+        #expect(lines.contains("  listen: 0.0.0.0:9464, bearer token; with --web.enable-lifecycle"))
+        #expect(lines.contains("  scrape: 1 static target in 1 job"))
+        #expect(lines.contains("  detector: ensemble, daily profile off (--no-seasonal)"))
+        #expect(lines.contains("  state_dir: none: learnt state lives in memory only"))
+        #expect(lines.contains("  remediation: proposals and dry runs only"))
+    }
+
+    /// What a start refuses, the check refuses the same way: every error of the file, with its place.
+    @Test func anInvalidConfigurationIsRefusedWithItsErrors() async throws {
+        let config = try temporaryFile(
+            """
+            scrape_configs:
+              - job_name: app
+                scrape_interval: soon
+                static_configs: [{targets: ['127.0.0.1:8080']}]
+            log: {level: loud}
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil("run", "--check-config", "--config", config.path)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let errors = result.stderr.split(separator: "\n")
+        #expect(errors.count == 2, "\(result.stderr)")
+        #expect(errors.allSatisfy { $0.hasPrefix("\(config.path):") })
+
+        let unsafe = await vigil("run", "--check-config", "--scrape", "http://127.0.0.1:8080/metrics", "--allow-apply")
+        #expect(unsafe.status == 1)
+        #expect(unsafe.stderr.hasPrefix("--allow-apply needs --state-dir (for the audit log)"))
+    }
+}
