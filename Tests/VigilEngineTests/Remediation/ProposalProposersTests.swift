@@ -28,28 +28,39 @@ struct ProposalProposersTests {
         try await fixture.changes().filter { $0.path == ProposalHandoverTests.deployment }.count
     }
 
-    /// vigil-0 leads; vigil-1 sees the incident and hands its proposal over; vigil-0's round applies it.
-    static func leaderApplyingAHandover(
-        _ fixture: RemediationFixture,
-        _ clock: ManualClock
-    ) async throws
-        -> HandoverReplica
-    {
+    /// The deployment's memory limited, and vigil-0 leading.
+    static func vigil0Leading() async throws -> (RemediationFixture, ManualClock, HandoverReplica) {
+        let fixture = try RemediationFixture()
+        try await fixture.limitMemory()
+        let clock = ManualClock()
         let leader = try HandoverReplica("vigil-0", fixture, clock)
         #expect(await leader.elector.tryAcquireOrRenew())
+        return (fixture, clock, leader)
+    }
+
+    /// A staleness on, no proposer having refreshed the entry: withdrawn, and nothing was ever applied.
+    static func expectWithdrawnNeverApplied(_ fixture: RemediationFixture, _ leader: HandoverReplica) async throws {
+        fixture.advance(Self.staleAfter + 1)
+        #expect(await leader.elector.tryAcquireOrRenew())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try await Self.entry(fixture) == nil)
+        #expect(try leader.records().isEmpty)
+        #expect(try await Self.changesToTheDeployment(fixture) == 0)
+    }
+
+    /// vigil-0 leads; vigil-1 sees the incident and hands its proposal over; vigil-0's round applies it.
+    static func leaderApplyingAHandover() async throws -> (RemediationFixture, ManualClock, HandoverReplica) {
+        let (fixture, clock, leader) = try await vigil0Leading()
         await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
             [Self.incident],
             cluster: ClusterModel()
         )
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
-        return leader
+        return (fixture, clock, leader)
     }
 
     @Test func aFollowerRestartedAfterItsIncidentEndedWithdrawsAndTheFixIsKept() async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
+        let (fixture, clock, leader) = try await Self.leaderApplyingAHandover()
         #expect(try leader.records().last?.step == .applied)
 
         // The fix works; the follower restarts meanwhile and no longer sees the incident. Its first round
@@ -106,11 +117,7 @@ struct ProposalProposersTests {
     }
 
     @Test func anEntryNoProposerRefreshesIsWithdrawnNeitherAppliedNorNotResolved() async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try HandoverReplica("vigil-0", fixture, clock)
-        #expect(await leader.elector.tryAcquireOrRenew())
+        let (fixture, clock, leader) = try await Self.vigil0Leading()
 
         // Applied, then both proposers fall silent (died, or partitioned from the API server).
         await (try HandoverReplica("vigil-1", fixture, clock)).remediator.round(
@@ -152,12 +159,7 @@ struct ProposalProposersTests {
         #expect(await leader.elector.tryAcquireOrRenew())
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.entry(fixture) != nil)
-        fixture.advance(Self.staleAfter + 1)
-        #expect(await leader.elector.tryAcquireOrRenew())
-        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
-        #expect(try await Self.entry(fixture) == nil)
-        #expect(try leader.records().isEmpty)
-        #expect(try await Self.changesToTheDeployment(fixture) == 0)
+        try await Self.expectWithdrawnNeverApplied(fixture, leader)
     }
 
     /// A replica that pinned its proposal while nobody led (a daemon's first round, before it took the
@@ -220,11 +222,7 @@ struct ProposalProposersTests {
     /// while it did not lead is no refresh it saw (its proposer may have died since), so an entry it could
     /// not confirm before waits again for a refresh it sees, and goes when none comes.
     @Test func aLeaderForgetsWhatItSawOnTheBoardWhileItDidNotLead() async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try HandoverReplica("vigil-0", fixture, clock)
-        #expect(await leader.elector.tryAcquireOrRenew())
+        let (fixture, clock, leader) = try await Self.vigil0Leading()
         // A proposer whose clock is 300 s ahead: its entry, read for the first time, waits for a refresh.
         let follower = try HandoverReplica("vigil-1", fixture, clock, skew: 300)
         await follower.remediator.round([Self.incident], cluster: ClusterModel())
@@ -242,12 +240,7 @@ struct ProposalProposersTests {
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try leader.records().isEmpty)
         // No refresh comes: withdrawn a staleness later by the leader's clock, never applied.
-        fixture.advance(Self.staleAfter + 1)
-        #expect(await leader.elector.tryAcquireOrRenew())
-        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
-        #expect(try await Self.entry(fixture) == nil)
-        #expect(try leader.records().isEmpty)
-        #expect(try await Self.changesToTheDeployment(fixture) == 0)
+        try await Self.expectWithdrawnNeverApplied(fixture, leader)
     }
 
     /// A proposer whose clock is off the leader's by more than the staleness, behind or ahead. Behind, its
@@ -257,11 +250,7 @@ struct ProposalProposersTests {
     /// own clock.
     @Test(arguments: [-300.0, 300.0])
     func aProposerWhoseClockIsOffIsHeardAtItsRefreshAndWithdrawnByTheLeadersClock(skew: Double) async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try HandoverReplica("vigil-0", fixture, clock)
-        #expect(await leader.elector.tryAcquireOrRenew())
+        let (fixture, clock, leader) = try await Self.vigil0Leading()
         let follower = try HandoverReplica("vigil-1", fixture, clock, skew: skew)
         await follower.remediator.round([Self.incident], cluster: ClusterModel())
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
@@ -284,10 +273,7 @@ struct ProposalProposersTests {
     /// correction) withdrew every entry it watched, and the fixes it applied for them read as resolved:
     /// staleness is on its monotonic clock.
     @Test func aStepOfTheLeadersWallClockWithdrawsNothing() async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
+        let (fixture, _, leader) = try await Self.leaderApplyingAHandover()
         #expect(try leader.records().last?.step == .applied)
         fixture.stepWallClocks(by: 300)
         fixture.advance(30)
@@ -338,10 +324,7 @@ struct ProposalProposersTests {
     }
 
     @Test func aReplicaThatNoLongerLeadsGivesWhatItAppliedForAnotherNoVerdict() async throws {
-        let fixture = try RemediationFixture()
-        try await fixture.limitMemory()
-        let clock = ManualClock()
-        let leader = try await Self.leaderApplyingAHandover(fixture, clock)
+        let (fixture, clock, leader) = try await Self.leaderApplyingAHandover()
         let applied = try #require(try leader.records().last)
         #expect(applied.step == .applied)
         #expect(applied.handedOver == true, "the apply says whose incident it was for")
