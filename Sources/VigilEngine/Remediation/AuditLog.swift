@@ -92,13 +92,15 @@ public final class AuditLog: Sendable {
             try Self.cutTornTail(descriptor, path)
             let start = lseek(descriptor, 0, SEEK_END)
             if let reason = DurableFile.writeAll(descriptor, line) {
-                if start >= 0 { _ = ftruncate(descriptor, start) }
-                throw Failure(description: "cannot write the audit log \(path): \(reason)")
+                throw Failure(
+                    description: "cannot write the audit log \(path): \(reason)" + Self.cutBack(descriptor, to: start)
+                )
             }
             guard fsync(descriptor) == 0 else {
                 let reason = Self.errno()
-                if start >= 0 { _ = ftruncate(descriptor, start) }
-                throw Failure(description: "cannot sync the audit log \(path): \(reason)")
+                throw Failure(
+                    description: "cannot sync the audit log \(path): \(reason)" + Self.cutBack(descriptor, to: start)
+                )
             }
             reader.own.insert(start)
         }
@@ -192,6 +194,16 @@ public final class AuditLog: Sendable {
                 throw Failure(description: "cannot lock the audit log \(path): \(errno())")
             }
         }
+    }
+
+    /// Takes a failed append off the log, durably; what the failure's words add when that fails too: the
+    /// record, or what was written of it, may then be read (a part of a line is a torn tail, which the
+    /// next append cuts off; a whole one reads as written, though the caller was told it was not).
+    private static func cutBack(_ descriptor: Int32, to start: off_t) -> String {
+        guard start >= 0, ftruncate(descriptor, start) == 0, fsync(descriptor) == 0 else {
+            return "; what was written of the record could not be taken back (\(errno())) and may be read"
+        }
+        return ""
     }
 
     /// Cuts the file back to its last newline: what follows it is a line whose write a crash interrupted.
