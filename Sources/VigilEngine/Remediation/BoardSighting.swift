@@ -6,23 +6,28 @@
 /// long after it died. client-go judges a Lease's renewals the same way, on a monotonic clock: a step of
 /// the leader's wall clock (an NTP correction) would otherwise withdraw everything it watched.
 struct BoardSighting: Sendable, Equatable {
-    /// Each proposer's last stamp, by identity.
+    /// The leader watching: its own stamp on the entry (one it pinned when it did not lead) is no sign of
+    /// another proposer's life.
+    let leader: String
+    /// Each other proposer's last stamp, by identity.
     private(set) var stamps: [String: Double]
     /// When, on the leader's monotonic clock, the entry was first read or a proposer last refreshed it.
     private(set) var since: Double
     /// Whether a proposer refreshed it while the leader watched.
     private(set) var refreshed = false
 
-    init(_ entry: HandedProposal, at now: Double) {
-        stamps = Self.stamps(of: entry)
+    /// `entry` first read by `leader` at `now` (monotonic).
+    init(_ entry: HandedProposal, by leader: String, at now: Double) {
+        self.leader = leader
+        stamps = Self.stamps(of: entry, besides: leader)
         since = now
     }
 
-    /// This sighting after reading `entry` again at `now` (monotonic): refreshed if a proposer joined or stamped it
-    /// anew (one taking itself off is no sign that the others live; a stamp that moved back is a proposer
-    /// whose clock was stepped back, alive).
+    /// This sighting after reading `entry` again at `now` (monotonic): refreshed if a proposer joined or
+    /// stamped it anew (one taking itself off is no sign that the others live; a stamp that moved back is
+    /// a proposer whose clock was stepped back, alive).
     func reading(_ entry: HandedProposal, at now: Double) -> BoardSighting {
-        let next = Self.stamps(of: entry)
+        let next = Self.stamps(of: entry, besides: leader)
         let moved = next.contains { identity, stamp in stamps[identity].map { stamp != $0 } ?? true }
         var sighting = self
         sighting.stamps = next
@@ -38,23 +43,17 @@ struct BoardSighting: Sendable, Equatable {
     func isStale(at now: Double, after staleAfter: Double) -> Bool { now - since > staleAfter }
 
     /// Whether the leader may act on it: once a proposer refreshed it while watched; before that, only if
-    /// the latest stamp of a proposer other than the leader (`leader`) is within the staleness of the
-    /// leader's wall clock (`now`), before or after, so that a new leader does not apply what a proposer that died long
+    /// the latest stamp of a proposer other than the leader is within the staleness of the leader's wall
+    /// clock (`now`), before or after, so that a new leader does not apply what a proposer that died long
     /// before pinned, however its clock was set (a skewed proposer's entry waits for its next refresh).
-    func isConfirmed(
-        _ entry: HandedProposal,
-        besides leader: String,
-        at now: Double,
-        after staleAfter: Double
-    )
-        -> Bool
-    {
-        if refreshed { return true }
-        let latest = entry.proposers.filter { $0.identity != leader }.map(\.seen).max()
-        return latest.map { abs(now - $0) <= staleAfter } ?? false
+    func isConfirmed(at now: Double, after staleAfter: Double) -> Bool {
+        refreshed || stamps.values.max().map { abs(now - $0) <= staleAfter } ?? false
     }
 
-    private static func stamps(of entry: HandedProposal) -> [String: Double] {
-        Dictionary(entry.proposers.map { ($0.identity, $0.seen) }, uniquingKeysWith: max)
+    private static func stamps(of entry: HandedProposal, besides leader: String) -> [String: Double] {
+        Dictionary(
+            entry.proposers.filter { $0.identity != leader }.map { ($0.identity, $0.seen) },
+            uniquingKeysWith: max
+        )
     }
 }

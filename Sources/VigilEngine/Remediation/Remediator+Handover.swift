@@ -69,11 +69,11 @@ extension Remediator {
 
     /// On the leader, the board's proposals and their incidents as its own `playbooks` make them
     /// (unreadable entries removed; entries no proposer refreshed within ``ProposalHandover/staleAfter``,
-    /// as this replica watched them on its monotonic clock (``BoardSighting``), taken as withdrawn — neither applied nor counted
-    /// as an incident still there — and removed; one first read with a stamp older than that by this
-    /// replica's clock left until a proposer's refresh shows it lives;
-    /// untrusted ones refused on record as `untrusted-handover` and removed); on any other replica, or
-    /// without a board, none. Nil when the board cannot be read.
+    /// as this replica watched them on its monotonic clock (``BoardSighting``), taken as withdrawn —
+    /// neither applied nor counted as an incident still there — and removed; one whose proposers' latest
+    /// stamp is further than that from this replica's wall clock, before or after, left until a
+    /// proposer's refresh shows it lives; untrusted ones refused on record as `untrusted-handover` and
+    /// removed); on any other replica, or without a board, none. Nil when the board cannot be read.
     func proposalsHandedToThisLeader(
         playbooks: [Playbook]
     ) async -> [HandedProposal.Vouched]? {
@@ -103,7 +103,11 @@ extension Remediator {
         let others = board.proposals.filter { $0.proposers.contains { $0.identity != handover.identity } }
         boardSightings = Dictionary(
             others.map { entry in
-                (entry.id, boardSightings[entry.id]?.reading(entry, at: watched) ?? BoardSighting(entry, at: watched))
+                (
+                    entry.id,
+                    boardSightings[entry.id]?.reading(entry, at: watched)
+                        ?? BoardSighting(entry, by: handover.identity, at: watched)
+                )
             },
             uniquingKeysWith: { $1 }
         )
@@ -111,14 +115,7 @@ extension Remediator {
             others.filter { boardSightings[$0.id]?.isStale(at: watched, after: handover.staleAfter) == true }.map(\.id)
         )
         let unconfirmed = others.filter {
-            !stale.contains($0.id)
-                && boardSightings[$0.id]?.isConfirmed(
-                    $0,
-                    besides: handover.identity,
-                    at: now,
-                    after: handover.staleAfter
-                )
-                    == false
+            !stale.contains($0.id) && boardSightings[$0.id]?.isConfirmed(at: now, after: handover.staleAfter) == false
         }
         for (key, why) in board.unreadable {
             logger.warning("handed-over entry removed: unreadable", metadata: ["key": "\(key)", "why": "\(why)"])

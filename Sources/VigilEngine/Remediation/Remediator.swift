@@ -89,7 +89,7 @@ public actor Remediator {
         handover: (any ProposalHandover)? = nil,
         logger: Logger,
         wallTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        monotonicTime: @escaping @Sendable () -> Double = Remediator.secondsSinceStart(),
+        monotonicTime: @escaping @Sendable () -> Double = Remediator.monotonicSeconds(),
         turnWait: Duration = .seconds(60),
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
         verifying: Bool = true,
@@ -116,7 +116,7 @@ public actor Remediator {
     }
 
     /// Seconds since the call, on the continuous clock: a step of the wall clock does not move it.
-    public static func secondsSinceStart() -> @Sendable () -> Double {
+    public static func monotonicSeconds() -> @Sendable () -> Double {
         let start = ContinuousClock.now
         return {
             let elapsed = (ContinuousClock.now - start).components

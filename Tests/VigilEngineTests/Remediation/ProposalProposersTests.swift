@@ -271,38 +271,48 @@ struct ProposalProposersTests {
 
     /// The leader's wall clock stepped forward past the staleness between two of its rounds (an NTP
     /// correction) withdrew every entry it watched, and the fixes it applied for them read as resolved:
-    /// staleness is on its monotonic clock.
+    /// staleness is on its monotonic clock. The proposer's own refreshes say when the incident ends.
     @Test func aStepOfTheLeadersWallClockWithdrawsNothing() async throws {
-        let (fixture, _, leader) = try await Self.leaderApplyingAHandover()
+        let (fixture, clock, leader) = try await Self.leaderApplyingAHandover()
         #expect(try leader.records().last?.step == .applied)
+        let follower = try HandoverReplica("vigil-1", fixture, clock)
+        fixture.advance(30)
+        await follower.remediator.round([Self.incident], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         fixture.stepWallClocks(by: 300)
         fixture.advance(30)
         await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
         #expect(try await Self.entry(fixture) != nil)
         #expect(try leader.records().last?.step == .applied, "not judged resolved")
+        // The incident ends where it was seen: resolved.
+        fixture.advance(30)
+        await follower.remediator.round([], cluster: ClusterModel())
+        await leader.remediator.round([], cluster: ClusterModel(), playbooks: Self.playbooks)
+        #expect(try leader.records().last?.reason == "resolved")
     }
 
-    /// One proposer taking itself off an entry is no sign that the others live; a proposer's later stamp is.
+    /// One proposer taking itself off an entry is no sign that the others live; a proposer's later stamp is;
+    /// the leader's own stamp is not (one it pinned when it lost the Lease mid-round and took back).
     @Test func aSightingMovesOnlyWhenAProposerRefreshes() throws {
         let first = try #require(HandedProposal(Self.incident.proposals[0], of: Self.incident, proposer: "a", at: 0))
         let both = first.seen(by: "b", at: 10)
-        let sighting = BoardSighting(both, at: 1000)
+        let sighting = BoardSighting(both, by: "leader", at: 1000)
         let left = sighting.reading(try #require(both.withdrawn(by: "b")), at: 1050)
         #expect(left.isStale(at: 1091, after: 90))
-        #expect(!left.isConfirmed(both, besides: "leader", at: 1091, after: 90), "stamped 990 s before it was read")
+        #expect(!left.isConfirmed(at: 1091, after: 90), "stamped 990 s before it was read")
         let refreshed = sighting.reading(both.seen(by: "a", at: 20), at: 1050)
         #expect(!refreshed.isStale(at: 1091, after: 90) && refreshed.isStale(at: 1141, after: 90))
-        #expect(refreshed.isConfirmed(both, besides: "leader", at: 1091, after: 90))
+        #expect(refreshed.isConfirmed(at: 1091, after: 90))
+        let leaderJoined = sighting.reading(both.seen(by: "leader", at: 1040), at: 1050)
+        #expect(leaderJoined.isStale(at: 1091, after: 90))
+        #expect(!leaderJoined.isConfirmed(at: 1050, after: 90))
         // First read: a stamp within the staleness either way is confirmed; the leader's own is not counted,
         // and a stamp far in the future (a dead proposer whose clock ran ahead) is not either.
-        let fresh = BoardSighting(both, at: 50)
-        #expect(fresh.isConfirmed(both, besides: "leader", at: 50, after: 90))
-        #expect(!fresh.isConfirmed(both, besides: "b", at: 95, after: 90), "only the leader's stamp is recent")
-        #expect(!BoardSighting(both, at: -300).isConfirmed(both, besides: "leader", at: -300, after: 90))
+        #expect(BoardSighting(both, by: "leader", at: 50).isConfirmed(at: 50, after: 90))
+        #expect(!BoardSighting(both, by: "b", at: 95).isConfirmed(at: 95, after: 90), "only the leader's is recent")
+        #expect(!BoardSighting(both, by: "leader", at: -300).isConfirmed(at: -300, after: 90))
         // A stamp moved back is a proposer alive whose clock was stepped back.
-        #expect(
-            sighting.reading(both.seen(by: "b", at: 5), at: 1050).isConfirmed(both, besides: "x", at: 1050, after: 1)
-        )
+        #expect(sighting.reading(both.seen(by: "b", at: 5), at: 1050).isConfirmed(at: 1050, after: 1))
     }
 
     @Test func anEntryListsAtMostSixteenProposersTheStalestDropped() throws {
