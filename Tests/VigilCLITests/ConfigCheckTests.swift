@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import VigilRules
+
+@testable import VigilCLI
 
 /// `vigil run --check-config`: the start's own checks, then what would run, and nothing started or made.
 struct ConfigCheckTests {
@@ -17,11 +20,13 @@ struct ConfigCheckTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())")
         let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let pack = repositoryRoot.appendingPathComponent("rules/default.yaml").path
+        let rules = try RuleSet.load([pack])
         let config = try temporaryFile(
             """
             listen: 127.0.0.1:19464
             state_dir: \(directory.path)
-            rule_files: [\(repositoryRoot.appendingPathComponent("rules/default.yaml").path)]
+            rule_files: [\(pack)]
             cluster: {leader_election: {namespace: vigil}}
             scrape_configs:
               - job_name: app
@@ -50,7 +55,7 @@ struct ConfigCheckTests {
                 "  scrape: 3 static targets in 2 jobs",
                 "  detector: ensemble, daily profile on",
                 "  state_dir: \(directory.path) (made at start)",
-                "  rules: 8 signals, 12 playbooks from 1 file",
+                "  rules: \(rules.signals.count) signals, \(rules.playbooks.count) playbooks from 1 file",
                 "  cluster: https://127.0.0.1:1 (context probe, namespace shop)",
                 "  remediation: applies under remediation:'s guards while it holds the Lease vigil/vigil-remediation",
             ]
@@ -109,8 +114,54 @@ struct ConfigCheckTests {
         #expect(errors.count == 2, "\(result.stderr)")
         #expect(errors.allSatisfy { $0.hasPrefix("\(config.path):") })
 
-        let unsafe = await vigil("run", "--check-config", "--scrape", "http://127.0.0.1:8080/metrics", "--allow-apply")
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let unsafe = await vigil(
+            "run",
+            "--check-config",
+            "--scrape",
+            "http://127.0.0.1:8080/metrics",
+            "--allow-apply",
+            "--kubeconfig",
+            kubeconfig.path,
+            "--rules",
+            repositoryRoot.appendingPathComponent("rules").path
+        )
         #expect(unsafe.status == 1)
-        #expect(unsafe.stderr.hasPrefix("--allow-apply needs --state-dir (for the audit log)"))
+        #expect(unsafe.stderr == "--allow-apply needs --state-dir (for the audit log)\n")
+    }
+
+    /// A state_dir the start could not make is refused as the start refuses it, and none of it is made.
+    @Test func aStateDirectoryTheStartCannotMakeIsRefused() async throws {
+        let file = try temporaryFile("not a directory\n", suffix: ".txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let state = file.appendingPathComponent("state").appendingPathComponent("new").path
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--scrape",
+            "http://127.0.0.1:8080/metrics",
+            "--state-dir",
+            state
+        )
+        #expect(result.status == 1)
+        #expect(result.stderr == "state_dir \(state): \(file.path) is not a directory\n")
+        // The start refuses it too.
+        #expect(throws: (any Error).self) { try Daemon.prepareStateDirectory(state) }
+    }
+
+    /// With an election configured but no --allow-apply, the replica still takes part in it.
+    @Test func aReplicaThatElectsWithoutApplyingSaysSo() async throws {
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let config = try temporaryFile("cluster: {leader_election: {namespace: vigil}}\n", suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil("run", "--check-config", "--config", config.path, "--kubeconfig", kubeconfig.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "  remediation: proposals and dry runs only (it takes part in the Lease vigil/vigil-remediation, and applies nothing while it holds it)\n"
+            )
+        )
     }
 }

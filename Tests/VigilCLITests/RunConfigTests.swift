@@ -55,18 +55,23 @@ struct RunConfigTests {
             contentsOf: repositoryRoot.appendingPathComponent("deploy/vigil.yaml"),
             encoding: .utf8
         )
-        // A block is a line "# key:" at the margin and the lines "#   …" under it.
-        var inBlock = false
+        // A block is a line "# key:" (at any indentation) and the lines "#   …" under it at the same one.
+        var indentation: Substring?
         let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            if line.wholeMatch(of: /# [a-z_]+:( .*)?/) != nil {
-                inBlock = true
-                return line.dropFirst(2)
+            if let block = line.wholeMatch(of: /( *)# [a-z_]+:( .*)?/) {
+                indentation = block.1
+                return block.1 + line.dropFirst(block.1.count + 2)
             }
-            inBlock = inBlock && line.hasPrefix("#   ")
-            return inBlock ? line.dropFirst(2) : line
+            guard let margin = indentation, line.hasPrefix(margin + "#   ") else {
+                indentation = nil
+                return line
+            }
+            return margin + line.dropFirst(margin.count + 2)
         }
         let config = try DaemonConfig.parse(uncommented.joined(separator: "\n"), file: "vigil.yaml")
         #expect(config.ruleFiles == ["rules/*.yaml"])
+        #expect(config.targets.first?.url == "http://127.0.0.1:8080/metrics?module=http_2xx")
+        #expect(config.targets.last?.tls.caFile == "/etc/vigil/ca.pem")
         #expect(config.prometheusURL == "http://prometheus.monitoring:9090")
         #expect(config.alertmanager?.url == "http://alertmanager.monitoring:9093")
         #expect(config.kubeconfig == "/etc/vigil/kubeconfig" && config.kubeContext == "production")

@@ -35,7 +35,8 @@ struct ConfigCheck {
         }
         if security.bearerToken != nil { protections.append("bearer token") }
         let mutating = security.enabled.sorted().map(\.flag)
-        return "listen: \(config.listenHost):\(config.listenPort), "
+        let host = config.listenHost.contains(":") ? "[\(config.listenHost)]" : config.listenHost
+        return "listen: \(host):\(config.listenPort), "
             + (protections.isEmpty ? "plain HTTP, no authentication" : protections.joined(separator: ", "))
             + (mutating.isEmpty ? "" : "; with \(mutating.joined(separator: ", "))")
     }
@@ -71,10 +72,15 @@ struct ConfigCheck {
     }
 
     private var remediation: String {
-        guard config.remediation.allowApply else { return "remediation: proposals and dry runs only" }
-        let lease = connection.flatMap { config.cluster.election(allowApply: true, namespace: $0.namespace) }
-        return "remediation: applies under remediation:'s guards"
-            + (lease.map { " while it holds the Lease \($0.namespace)/\($0.leaseName)" } ?? "")
+        let lease = connection.flatMap {
+            config.cluster.election(allowApply: config.remediation.allowApply, namespace: $0.namespace)
+        }
+        .map { "the Lease \($0.namespace)/\($0.leaseName)" }
+        guard config.remediation.allowApply else {
+            return "remediation: proposals and dry runs only"
+                + (lease.map { " (it takes part in \($0), and applies nothing while it holds it)" } ?? "")
+        }
+        return "remediation: applies under remediation:'s guards" + (lease.map { " while it holds \($0)" } ?? "")
     }
 
     private static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

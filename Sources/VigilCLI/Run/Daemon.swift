@@ -287,15 +287,29 @@ struct Daemon {
 
     /// Makes sure `path` is a directory Vigil can write checkpoints in, creating it (and its parents)
     /// when missing; a regular file there, or a parent that cannot hold it, is refused with a sentence
-    /// (it was a raw Foundation error).
-    static func prepareStateDirectory(_ path: String) throws(DaemonConfig.Invalid) {
+    /// (it was a raw Foundation error). Not `making` it (`vigil run --check-config`), it makes nothing:
+    /// the path, or the nearest directory on it that exists, must be one Vigil can write in.
+    static func prepareStateDirectory(_ path: String, making: Bool = true) throws(DaemonConfig.Invalid) {
         func refuse(_ why: String) -> DaemonConfig.Invalid {
             DaemonConfig.Invalid(errors: ["state_dir \(path): \(why)"])
         }
-        // Each name it makes survives a power loss with what is kept in it (the audit log above all).
-        if let reason = DurableFile.makeDirectory(path) { throw refuse(reason) }
-        guard access(path, W_OK | X_OK) == 0 else {
-            throw refuse("cannot write in it: \(String(cString: strerror(errno)))")
+        var writable = path
+        if making {
+            // Each name it makes survives a power loss with what is kept in it (the audit log above all).
+            if let reason = DurableFile.makeDirectory(path) { throw refuse(reason) }
+        } else {
+            // Where the start would make it: the nearest directory on the path that exists.
+            var isDirectory: ObjCBool = false
+            while !FileManager.default.fileExists(atPath: writable, isDirectory: &isDirectory) {
+                let parent = (writable as NSString).deletingLastPathComponent
+                writable = parent.isEmpty ? "." : parent
+            }
+            guard isDirectory.boolValue else { throw refuse("\(writable) is not a directory") }
+        }
+        guard access(writable, W_OK | X_OK) == 0 else {
+            throw refuse(
+                "cannot write in \(writable == path ? "it" : writable): \(String(cString: strerror(errno)))"
+            )
         }
     }
 

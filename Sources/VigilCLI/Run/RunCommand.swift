@@ -307,7 +307,9 @@ struct RunCommand: AsyncParsableCommand {
                     "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
             }
-            if let directory = config.stateDirectory, !checkConfig {
+            if let directory = config.stateDirectory, checkConfig {
+                try Daemon.prepareStateDirectory(directory, making: false)
+            } else if let directory = config.stateDirectory {
                 try Daemon.prepareStateDirectory(directory)
                 do {
                     claim = try StateDirectoryLock(directory: directory)
