@@ -55,7 +55,7 @@ struct ClusterConfigTests {
     @Test func applyingImpliesTheDefaultLeaseInVigilsNamespace() throws {
         let configured = try DaemonConfig.parse(Self.yaml, file: "vigil.yaml").cluster
         #expect(configured.election(allowApply: true, namespace: "vigil") == configured.leaderElection)
-        #expect(configured.election(allowApply: false, namespace: "vigil") == configured.leaderElection)
+        #expect(configured.election(allowApply: false, namespace: "vigil") == nil, "it may not apply: no Lease")
         let alone = try DaemonConfig.parse("cluster: {shards: 3}\n", file: "vigil.yaml").cluster
         let implied = try #require(alone.election(allowApply: true, namespace: "vigil"))
         #expect(implied.namespace == "vigil" && implied.leaseName == "vigil-remediation" && implied.identity == nil)

@@ -150,8 +150,8 @@ struct ConfigCheckTests {
         #expect(throws: (any Error).self) { try Daemon.prepareStateDirectory(state) }
     }
 
-    /// With an election configured but no --allow-apply, the replica still takes part in it.
-    @Test func aReplicaThatElectsWithoutApplyingSaysSo() async throws {
+    /// With an election configured but no --allow-apply, the replica takes part in none.
+    @Test func anElectionWithoutApplyingIsNone() async throws {
         let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
         let config = try temporaryFile("cluster: {leader_election: {namespace: vigil}}\n", suffix: ".yaml")
@@ -160,7 +160,7 @@ struct ConfigCheckTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout.contains(
-                "  remediation: proposals and dry runs only (it takes part in the Lease vigil/vigil-remediation, and applies nothing while it holds it)\n"
+                "  remediation: proposals and dry runs only (cluster.leader_election holds no Lease without it)\n"
             )
         )
     }

@@ -10,9 +10,9 @@ import Yams
 /// cluster:
 ///   shards: 3                 # or --shards; the shard is --shard, else the ordinal of $POD_NAME/$HOSTNAME
 ///   monitors: true            # also scrape what PodMonitors and ServiceMonitors select
-///   leader_election:          # only the Lease's holder applies fixes; every replica proposes (with
-///                             # --allow-apply and no leader_election: the Lease vigil-remediation in
-///                             # Vigil's own namespace, whatever the replica count)
+///   leader_election:          # with --allow-apply, only the Lease's holder applies fixes; every replica
+///                             # proposes (no leader_election: the Lease vigil-remediation in Vigil's own
+///                             # namespace, whatever the replica count); without it, no election
 ///     namespace: monitoring   # default: default, not the pod's own, so that every machine reading this
 ///                             # file (a laptop's vigil diagnose --config) finds the same Lease
 ///     lease_name: vigil-remediation
@@ -114,13 +114,15 @@ struct ClusterSettings: Equatable {
         return .success(shard)
     }
 
-    /// The election a daemon takes part in: `leader_election` as configured; else, with `--allow-apply`,
+    /// The election a daemon takes part in: with `--allow-apply`, `leader_election` as configured, else
     /// the default Lease in the daemon's own namespace (the pod's, or the kubeconfig context's). One daemon
     /// needs no leader, but everything that may change the cluster must share the Lease's claims, rate
     /// limit and cooldowns: a `vigil diagnose --apply` (which looks for a Lease named `vigil-remediation`)
-    /// or a second daemon would otherwise change what this one just changed. Nil: no election.
+    /// or a second daemon would otherwise change what this one just changed. Without `--allow-apply`,
+    /// none, whatever is configured: a replica that may not apply would hold the Lease for nothing, and
+    /// `vigil diagnose --apply` would refuse while it did, pointing to approvals it refuses. Nil: no election.
     func election(allowApply: Bool, namespace: String) -> LeaderElectionSettings? {
-        leaderElection ?? (allowApply ? LeaderElectionSettings(namespace: namespace) : nil)
+        allowApply ? leaderElection ?? LeaderElectionSettings(namespace: namespace) : nil
     }
 
     /// This replica's name on the Lease where `leader_election.identity` gives none: the pod's name, else

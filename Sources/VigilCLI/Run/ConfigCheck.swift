@@ -72,15 +72,13 @@ struct ConfigCheck {
     }
 
     private var remediation: String {
-        let lease = connection.flatMap {
-            config.cluster.election(allowApply: config.remediation.allowApply, namespace: $0.namespace)
-        }
-        .map { "the Lease \($0.namespace)/\($0.leaseName)" }
         guard config.remediation.allowApply else {
             return "remediation: proposals and dry runs only"
-                + (lease.map { " (it takes part in \($0), and applies nothing while it holds it)" } ?? "")
+                + (config.cluster.leaderElection == nil ? "" : " (cluster.leader_election holds no Lease without it)")
         }
-        return "remediation: applies under remediation:'s guards" + (lease.map { " while it holds \($0)" } ?? "")
+        let lease = connection.flatMap { config.cluster.election(allowApply: true, namespace: $0.namespace) }
+        return "remediation: applies under remediation:'s guards"
+            + (lease.map { " while it holds the Lease \($0.namespace)/\($0.leaseName)" } ?? "")
     }
 
     private static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

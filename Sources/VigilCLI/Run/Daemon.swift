@@ -132,6 +132,11 @@ struct Daemon {
         let election = kubeConnection.flatMap { connection in
             config.cluster.election(allowApply: config.remediation.allowApply, namespace: connection.namespace)
         }
+        if config.cluster.leaderElection != nil, !config.remediation.allowApply {
+            logger.notice(
+                "cluster.leader_election without --allow-apply: this replica takes part in no election and holds no Lease (it may not apply; vigil diagnose --apply is not kept waiting on it)"
+            )
+        }
         if let election, config.cluster.leaderElection == nil {
             logger.notice(
                 "--allow-apply: this daemon applies only while it holds the remediation Lease, so that other Vigil processes that may change the cluster (vigil diagnose --apply, another daemon) share its guards",
