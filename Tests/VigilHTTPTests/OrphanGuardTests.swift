@@ -23,14 +23,75 @@ struct OrphanGuardTests {
 
     /// A guard the test lets go stops its child before it returns, so the next test finds the child's
     /// port and files free.
-    @Test func aGuardLetGoStopsItsChildAtOnce() throws {
+    @Test func aGuardLetGoStopsItsChildAtOnce() async throws {
         let process = Process()
         // The guard's one reference goes at the end of this call.
         withExtendedLifetime(try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])) {
             #expect(process.isRunning)
         }
-        #expect(!process.isRunning)
+        #expect(!process.isRunning || OrphanGuard.isZombie(process.processIdentifier), "dead")
+        try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGKILL)
+    }
+
+    /// Foundation sees a child's exit only once every copy of its descriptor for the child has closed, and
+    /// a process another test spawned meanwhile may hold one. Stopping waited for Foundation: once it
+    /// waited on the test's thread while the process holding the copy belonged to a test that could not
+    /// run until it returned, and `swift test` hung. It returns once the child is dead.
+    @Test func stoppingDoesNotWaitForFoundationToNoticeTheExit() async throws {
+        let process = Process()
+        let child = try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])
+        let pid = process.processIdentifier
+        try #require(await Self.waitUntil { Self.executable(of: pid) == "/usr/bin/sleep" })
+        let sockets = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:")
+                == true
+        }
+        try #require(!sockets.isEmpty, "the child holds Foundation's socket")
+        // Another process takes a copy of it (pidfd_getfd, system call 438), as a child spawned meanwhile
+        // inherits one.
+        let holder = Process()
+        let said = Pipe()
+        holder.standardOutput = said
+        let holding = try OrphanGuard.run(
+            holder,
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [
+                "-c",
+                """
+                import ctypes, os, sys, time
+                libc = ctypes.CDLL(None, use_errno=True)
+                pidfd = os.pidfd_open(int(sys.argv[1]))
+                for fd in sys.argv[2:]:
+                    assert libc.syscall(438, pidfd, int(fd), 0) >= 0, os.strerror(ctypes.get_errno())
+                print("holding", flush=True)
+                time.sleep(600)
+                """,
+                String(pid),
+            ] + sockets
+        )
+        defer { holding.stop() }
+        let line = await offThePool {
+            var line = Data()
+            while let byte = try? said.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
+                line.append(first)
+            }
+            return String(decoding: line, as: UTF8.self)
+        }
+        try #require(line == "holding")
+
+        let stopped = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            child.stop()
+            stopped.signal()
+        }
+        let returned = await offThePool { stopped.wait(timeout: .now() + 20) == .success }
+        if !returned { holding.stop() }  // what it waits for: the test ends either way
+        #expect(returned)
+        #expect(OrphanGuard.isZombie(pid) && process.isRunning, "dead, and Foundation has not noticed")
+        holding.stop()
+        try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationStatus == SIGKILL)
     }
 

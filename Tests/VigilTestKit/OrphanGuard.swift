@@ -108,16 +108,28 @@ public final class OrphanGuard: @unchecked Sendable {
         try? input.close()
     }
 
-    /// Kills the child now (SIGKILL: a test's child has nothing to save) and returns once Foundation has
-    /// reaped it, so its port and files are free; then releases the guard. Polled: `waitUntilExit` spins
-    /// forever off the main thread on Linux, and reaping with `waitpid` here would leave Foundation
-    /// holding the `Process`.
+    /// Kills the child now (SIGKILL: a test's child has nothing to save) and returns once it is dead, so
+    /// its port and files are free; then releases the guard. Polled: `waitUntilExit` spins forever off
+    /// the main thread on Linux, and reaping with `waitpid` here would leave Foundation holding the
+    /// `Process`. Dead is a zombie, not reaped: Foundation notices an exit only once every copy of its own
+    /// descriptor for the child has closed, and a child another test spawned meanwhile may hold one. Waiting
+    /// for that here, on a test's thread — the cooperative pool, two threads on two cores — once kept the
+    /// tests whose children held them from running, so for ever: a whole `swift test` hung.
     public func stop() {
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(5_000) }
+            let child = process.processIdentifier
+            kill(child, SIGKILL)
+            while process.isRunning, !Self.isZombie(child) { usleep(5_000) }
         }
         release()
+    }
+
+    /// Whether `pid` has exited and waits to be reaped (its state in `/proc/PID/stat` is `Z`).
+    public static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let name = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[name...].dropFirst(2).first == "Z"
     }
 
     /// A guard let go stops its child: no test leaves a service running behind it.
