@@ -36,7 +36,7 @@ import Glibc
         }
     }
 
-    @Test func speaksMCPOverStdioAndEndsWithItsInput() throws {
+    @Test func speaksMCPOverStdioAndEndsWithItsInput() async throws {
         let (process, input, lines) = try Self.start()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         func send(_ message: String) { input.fileHandleForWriting.write(Data((message + "\n").utf8)) }
@@ -90,7 +90,7 @@ import Glibc
         #expect(lines.next() == nil)
         // Foundation's waitUntilExit spins forever off the main thread on Linux: poll until it is reaped,
         // a minute at most so a server that ignores its closed input fails the test instead of hanging it.
-        for _ in 0..<12_000 where process.isRunning { usleep(5_000) }
+        for _ in 0..<12_000 where process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
         #expect(!process.isRunning, "vigil mcp went on after its input closed")
         if !process.isRunning { #expect(process.terminationStatus == 0) }
     }
@@ -216,7 +216,7 @@ import Glibc
             return answers.compactMap { $0["result"] != nil ? $0["id"] as? Int : nil }
         }
         #expect(answers.sorted() == [1, 2, 3])
-        for _ in 0..<12_000 where process.isRunning { usleep(5_000) }
+        for _ in 0..<12_000 where process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
         #expect(!process.isRunning && process.terminationStatus == 0)
     }
 }

@@ -44,6 +44,42 @@ import Glibc
         return body
     }
 
+    /// A replica configured to elect but run without --allow-apply takes part in no election: it may not
+    /// apply, and a Lease it held kept a person's `vigil diagnose --apply` waiting on it.
+    @Test func withoutAllowApplyAConfiguredElectionHoldsNoLease() async throws {
+        let server = try FakeAPIServer()
+        let port = try LoopbackPort.free()
+        let directory = try TemporaryDirectory("no-election")
+        try """
+        listen: 127.0.0.1:\(port)
+        log: {format: json}
+        diagnosis_interval: 1s
+        rule_files: ['\(repositoryRoot.appendingPathComponent("rules").path)']
+        kubernetes: {kubeconfig: \(server.kubeconfig.path)}
+        cluster: {leader_election: {namespace: shop}}
+
+        """.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess.vigil(["--config", directory.file("vigil.yaml").path])
+        #expect(
+            await daemon.waitForLog {
+                $0.contains { $0["msg"] == "serving HTTP" }
+                    && $0.contains { $0["msg"]?.hasPrefix("cluster.leader_election without --allow-apply") == true }
+            },
+            "\(daemon.stderr)"
+        )
+        // The cluster watch is under way (its watch request follows its list), as an elector's first
+        // request would be by then.
+        #expect(
+            try await eventually {
+                try await server.log().contains { $0.path.hasSuffix("/pods") && $0.query.contains(["watch", "true"]) }
+            }
+        )
+        let touched = try await server.log().filter { $0.path.contains("/leases") || $0.path.contains("/configmaps") }
+        #expect(touched.isEmpty, "\(touched)")
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics").body
+        #expect(!metrics.contains("vigil_remediation_leader{"), "no election, no gauge")
+    }
+
     @Test func anAlertBecomesOneIncidentWhoseProposalAnApprovalApplies() async throws {
         let server = try FakeAPIServer()
         let port = ChildProcess.port(9)

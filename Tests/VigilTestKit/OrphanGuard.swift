@@ -111,7 +111,8 @@ public final class OrphanGuard: @unchecked Sendable {
     /// Kills the child now (SIGKILL: a test's child has nothing to save) and returns once it is dead, so
     /// its port and files are free; then releases the guard. Polled: `waitUntilExit` spins forever off
     /// the main thread on Linux, and reaping with `waitpid` here would leave Foundation holding the
-    /// `Process`. Dead is a zombie, not reaped: Foundation notices an exit only once every copy of its own
+    /// `Process`; so `terminationStatus` and `terminationReason` (which trap while `isRunning`) are read
+    /// only after waiting for `isRunning` to turn false. Dead is exited, not reaped: Foundation notices an exit only once every copy of its own
     /// descriptor for the child has closed, and a child another test spawned meanwhile may hold one. Waiting
     /// for that here, on a test's thread — the cooperative pool, two threads on two cores — once kept the
     /// tests whose children held them from running, so for ever: a whole `swift test` hung.
@@ -119,17 +120,18 @@ public final class OrphanGuard: @unchecked Sendable {
         if process.isRunning {
             let child = process.processIdentifier
             kill(child, SIGKILL)
-            while process.isRunning, !Self.isZombie(child) { usleep(5_000) }
+            while process.isRunning, !Self.hasExited(child) { usleep(5_000) }
         }
         release()
     }
 
-    /// Whether `pid` has exited and waits to be reaped (its state in `/proc/PID/stat` is `Z`).
-    public static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let name = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[name...].dropFirst(2).first == "Z"
+    /// Whether this process's child `pid` has exited, every thread of it (so its descriptors are closed),
+    /// and waits to be reaped: `waitid` with `WNOWAIT` asks without reaping, leaving that to Foundation.
+    /// (`/proc/PID/stat` shows the main thread's state only, a zombie while the others still exit.)
+    public static func hasExited(_ pid: Int32) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        return info._sifields._sigchld.si_pid == pid
     }
 
     /// A guard let go stops its child: no test leaves a service running behind it.

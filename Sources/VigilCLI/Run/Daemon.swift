@@ -309,7 +309,9 @@ struct Daemon {
                 let parent = (writable as NSString).deletingLastPathComponent
                 writable = parent.isEmpty ? "." : parent
             }
-            guard isDirectory.boolValue else { throw refuse("\(writable) is not a directory") }
+            guard isDirectory.boolValue else {
+                throw refuse(writable == path ? "exists and is not a directory" : "\(writable) is not a directory")
+            }
         }
         guard access(writable, W_OK | X_OK) == 0 else {
             throw refuse(
