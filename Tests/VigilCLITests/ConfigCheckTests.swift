@@ -63,7 +63,7 @@ struct ConfigCheckTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path), "the state directory is not made")
     }
 
-    /// Without a file or leader_election: the flags, and the Lease a lone daemon takes in its namespace.
+    /// Without a file: the flags alone, --web.* files included.
     @Test func theFlagsAloneAreCheckedToo() async throws {
         let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
