@@ -8,7 +8,8 @@ import Glibc
 /// `append` returns, so that the step it records is on disk before the next step is taken and a crash
 /// (SIGKILL, power loss) loses nothing recorded. A line torn by a crash mid-write was never recorded
 /// (its fsync never returned): opening the log cuts it off. A failed write (a full disk) is undone and
-/// thrown; the remediator then applies nothing until a write succeeds again.
+/// thrown (where even the undoing fails, the error says the record may still be read); the remediator
+/// then applies nothing until a write succeeds again.
 ///
 /// Several processes may append to one log (the daemon and `vigil diagnose --apply` sharing a state
 /// directory): ``readNew()`` gives each what the others appended since it last read, so its guards count
