@@ -307,10 +307,10 @@ struct RunCommand: AsyncParsableCommand {
                     "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
             }
-            if let directory = config.stateDirectory, checkConfig {
-                try Daemon.prepareStateDirectory(directory, making: false)
-            } else if let directory = config.stateDirectory {
-                try Daemon.prepareStateDirectory(directory)
+            if let directory = config.stateDirectory {
+                try Daemon.prepareStateDirectory(directory, making: !checkConfig)
+            }
+            if let directory = config.stateDirectory, !checkConfig {
                 do {
                     claim = try StateDirectoryLock(directory: directory)
                     // The one writer of its checkpoint now: what an earlier one's cut-short write left goes.
