@@ -88,11 +88,12 @@ import Glibc
         // The client closing standard input ends the server.
         try input.fileHandleForWriting.close()
         #expect(lines.next() == nil)
-        // Foundation's waitUntilExit spins forever off the main thread on Linux: poll until it is reaped,
+        // Foundation's waitUntilExit spins forever off the main thread on Linux: poll until it has ended,
         // a minute at most so a server that ignores its closed input fails the test instead of hanging it.
-        for _ in 0..<12_000 where process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
-        #expect(!process.isRunning, "vigil mcp went on after its input closed")
-        if !process.isRunning { #expect(process.terminationStatus == 0) }
+        #expect(
+            await Self.end(of: process) == ProcessEnd(status: 0),
+            "vigil mcp went on after its input closed, or failed"
+        )
     }
 
     /// A client that leaves its end of the input pipe non-blocking (the read end is shared with the
@@ -105,11 +106,21 @@ import Glibc
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // Nothing written until the server has tried to read: it polls rather than ending.
         usleep(500_000)
-        #expect(process.isRunning, "vigil mcp ended before its input did")
+        #expect(process.end == nil, "vigil mcp ended before its input did")
         input.fileHandleForWriting.write(Data(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#.utf8 + [10]))
         let answer = try #require(lines.next())
         #expect(answer.contains(#""id":1"#) && answer.contains(#""result""#), "\(answer)")
         try input.fileHandleForWriting.close()
+    }
+
+    /// How `process` ended, waiting a minute at most, so that a server that ignores its closed input fails
+    /// the test instead of hanging it; nil if it did not end.
+    static func end(of process: Process) async -> ProcessEnd? {
+        for _ in 0..<12_000 {
+            if let end = process.end { return end }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
     }
 
     /// `vigil mcp` on a replay, its pipes, and a watchdog: SIGKILL after `seconds`, so a server that hangs
@@ -216,7 +227,6 @@ import Glibc
             return answers.compactMap { $0["result"] != nil ? $0["id"] as? Int : nil }
         }
         #expect(answers.sorted() == [1, 2, 3])
-        for _ in 0..<12_000 where process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
-        #expect(!process.isRunning && process.terminationStatus == 0)
+        #expect(await Self.end(of: process) == ProcessEnd(status: 0))
     }
 }

@@ -104,7 +104,7 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
         let output = Captured()
         let errors = Captured()
-        await offThePool {
+        let end = await offThePool {
             // Both pipes drained at once, so a child filling one cannot block on it.
             let group = DispatchGroup()
             DispatchQueue.global().async(group: group) {
@@ -112,22 +112,24 @@ final class ChildProcess: @unchecked Sendable {
             }
             output.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
             group.wait()
-            // Polled: waitUntilExit does not return off the main thread on Linux.
-            while process.isRunning { usleep(5_000) }
+            return process.waitForEnd()
         }
-        let killed = process.terminationReason == .uncaughtSignal
         return Finished(
-            status: killed ? -1 : process.terminationStatus,
-            signal: killed ? process.terminationStatus : 0,
+            status: end.signal == 0 ? end.status : -1,
+            signal: end.signal,
             output: output.text + errors.text
         )
     }
 
-    /// Waits (at most `seconds`) for the process to exit; its status, or nil if it did not.
+    /// Waits (at most `seconds`) for the process to end; its status as a shell reports it (128 plus the
+    /// signal for a killed process), or nil if it did not end.
     func exitStatus(within seconds: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.isRunning ? nil : process.terminationStatus
+        while Date() < deadline {
+            if let end = process.end { return end.shellStatus }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.end?.shellStatus
     }
 }
 

@@ -29,7 +29,7 @@ struct OrphanGuardTests {
         withExtendedLifetime(try OrphanGuard.run(process, URL(fileURLWithPath: "/bin/sleep"), ["600"])) {
             #expect(process.isRunning)
         }
-        #expect(OrphanGuard.hasExited(process.processIdentifier) || !process.isRunning, "dead")
+        #expect(process.end == ProcessEnd(signal: SIGKILL), "dead")
         try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(process.terminationStatus == SIGKILL)
@@ -95,7 +95,7 @@ struct OrphanGuardTests {
         let returned = await offThePool { stopped.wait(timeout: .now() + 20) == .success }
         if !returned { holding.stop() }  // what it waits for: the test ends either way
         #expect(returned)
-        #expect(OrphanGuard.hasExited(pid) && process.isRunning, "dead, and Foundation has not noticed")
+        #expect(process.end == ProcessEnd(signal: SIGKILL) && process.isRunning, "dead, and Foundation has not noticed")
         holding.stop()
         try #require(await Self.waitUntil { !process.isRunning })
         #expect(process.terminationStatus == SIGKILL)

@@ -336,8 +336,11 @@ struct KubeconfigTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Off the cooperative pool, as every blocking read in the tests (``offThePool(_:)``).
-        let data = await offThePool { output.fileHandleForReading.readDataToEndOfFile() }
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let data = await offThePool {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            _ = process.waitForEnd()
+            return data
+        }
         let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let cluster = ((json["clusters"] as! [[String: Any]])[0]["cluster"] as! [String: Any])
         let contextEntry = (json["contexts"] as! [[String: Any]])[0]

@@ -25,10 +25,8 @@ public func kubectl(
     process.standardOutput = output
     process.standardError = output
     try process.run()
-    let text = await offThePool {
+    return await offThePool {
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { usleep(5_000) }
-        return String(decoding: data, as: UTF8.self)
+        return (process.waitForEnd().shellStatus, String(decoding: data, as: UTF8.self))
     }
-    return (process.terminationStatus, text)
 }

@@ -24,8 +24,8 @@ public final class NodeExporter: @unchecked Sendable {
     /// it never did, or it exited (a port already taken makes it exit, and the connection then reached
     /// another program).
     public func listening() async -> Bool {
-        for _ in 0..<50 where process.isRunning {
-            if (try? RawConnection(port: port)) != nil { return process.isRunning }
+        for _ in 0..<50 where process.end == nil {
+            if (try? RawConnection(port: port)) != nil { return process.end == nil }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false

@@ -118,20 +118,10 @@ public final class OrphanGuard: @unchecked Sendable {
     /// tests whose children held them from running, so for ever: a whole `swift test` hung.
     public func stop() {
         if process.isRunning {
-            let child = process.processIdentifier
-            kill(child, SIGKILL)
-            while process.isRunning, !Self.hasExited(child) { usleep(5_000) }
+            kill(process.processIdentifier, SIGKILL)
+            _ = process.waitForEnd()
         }
         release()
-    }
-
-    /// Whether this process's child `pid` has exited, every thread of it (so its descriptors are closed),
-    /// and waits to be reaped: `waitid` with `WNOWAIT` asks without reaping, leaving that to Foundation.
-    /// (`/proc/PID/stat` shows the main thread's state only, a zombie while the others still exit.)
-    public static func hasExited(_ pid: Int32) -> Bool {
-        var info = siginfo_t()
-        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
-        return info._sifields._sigchld.si_pid == pid
     }
 
     /// A guard let go stops its child: no test leaves a service running behind it.

@@ -35,7 +35,7 @@ public struct TestCertificate: Sendable {
         try openssl.run()
         // Poll rather than waitUntilExit, which does not return off the main thread on Linux; until it is
         // dead, not until Foundation notices (``OrphanGuard/stop()`` says why), and judged by what it wrote.
-        while openssl.isRunning, !OrphanGuard.hasExited(openssl.processIdentifier) { usleep(10_000) }
+        _ = openssl.waitForEnd()
         let written = [certificate, key].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
         guard written.allSatisfy({ $0.hasPrefix("-----BEGIN ") && $0.hasSuffix("-----\n") }) else {
             throw CocoaError(.fileWriteUnknown)
