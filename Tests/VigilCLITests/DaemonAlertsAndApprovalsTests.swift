@@ -80,6 +80,42 @@ import Glibc
         #expect(!metrics.contains("vigil_remediation_leader{"), "no election, no gauge")
     }
 
+    /// A replica without a right only a leader uses (here: updating the Lease) learnt it only when the
+    /// leader was gone and it could not take over. It asks at start, and says which rights it lacks.
+    @Test func aReplicaLackingTheLeasesRightsSaysWhichAtStart() async throws {
+        let server = try FakeAPIServer()
+        try await server.control("/__deny", #"{"verb": "update", "resource": "leases", "namespace": "shop"}"#)
+        let port = try LoopbackPort.free()
+        let directory = try TemporaryDirectory("rights")
+        try """
+        listen: 127.0.0.1:\(port)
+        log: {format: json}
+        state_dir: \(directory.file("state").path)
+        rule_files: ['\(repositoryRoot.appendingPathComponent("rules").path)']
+        kubernetes: {kubeconfig: \(server.kubeconfig.path)}
+
+        """.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess.vigil(["--config", directory.file("vigil.yaml").path, "--allow-apply"])
+        let lacking = "this replica lacks rights the remediation Lease needs"
+        #expect(await daemon.waitForLog { $0.contains { $0["msg"]?.hasPrefix(lacking) == true } }, "\(daemon.stderr)")
+        let told = try #require(daemon.logLines.first { $0["msg"]?.hasPrefix(lacking) == true })
+        #expect(
+            told["missing"]
+                == "update leases.coordination.k8s.io/vigil-remediation -n shop (to take the lead when the leader is gone, and to renew it)"
+        )
+        #expect(
+            told["fix"]?.contains("kubectl auth can-i update leases.coordination.k8s.io/vigil-remediation -n shop")
+                == true
+        )
+        let metrics = try await fetch("http://127.0.0.1:\(port)/metrics").body
+        #expect(
+            metrics.contains("\nvigil_remediation_lease_rights_missing{lease=\"shop/vigil-remediation\"} 1.0\n"),
+            "\(metrics)"
+        )
+        let reviews = try await server.log().compactMap(\.review)
+        #expect(reviews.count == 6, "each of the election's rights asked once: \(reviews)")
+    }
+
     @Test func anAlertBecomesOneIncidentWhoseProposalAnApprovalApplies() async throws {
         let server = try FakeAPIServer()
         let port = ChildProcess.port(9)

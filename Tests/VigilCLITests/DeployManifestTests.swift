@@ -29,7 +29,7 @@ struct DeployManifestTests {
             promtool,
             ["check", "rules", deploy.appendingPathComponent("alerts.yaml").path]
         )
-        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 7 rules found"), "\(checked.output)")
+        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 8 rules found"), "\(checked.output)")
         let tested = try await ChildProcess.run(
             promtool,
             ["test", "rules", deploy.appendingPathComponent("alerts.test.yaml").path]
@@ -41,7 +41,7 @@ struct DeployManifestTests {
             rules.flatMap { ($0["rules"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String } }
         )
         let tests = try String(contentsOf: deploy.appendingPathComponent("alerts.test.yaml"), encoding: .utf8)
-        #expect(alerts.count == 7 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
+        #expect(alerts.count == 8 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
     }
 
     @Test func theStandaloneConfigMapIsAValidVigilConfiguration() throws {
@@ -188,6 +188,34 @@ struct DeployManifestTests {
                 )
             }
         }
+    }
+
+    /// What a replica asks for at start (``LeaderElectionConfiguration/neededRights``) is what the Lease's
+    /// Role grants, no more and no less: a right asked for and not granted would be logged as missing on a
+    /// correct install.
+    @Test func theLeaseRoleGrantsWhatAReplicaAsksForAtStart() throws {
+        let role = try #require(try documents("rbac-remediation.yaml").first(where: Self.isLeaseRole))
+        let namespace = try #require((role["metadata"] as? [String: Any])?["namespace"] as? String)
+        var granted = Set<KubeRight>()
+        for rule in role["rules"] as? [[String: Any]] ?? [] {
+            for group in rule["apiGroups"] as? [String] ?? [] {
+                for resource in rule["resources"] as? [String] ?? [] {
+                    for verb in rule["verbs"] as? [String] ?? [] {
+                        let names = rule["resourceNames"] as? [String] ?? []
+                        for name in names.isEmpty ? [nil] : names.map(Optional.some) {
+                            granted.insert(KubeRight(verb, resource, group: group, in: namespace, named: name))
+                        }
+                    }
+                }
+            }
+        }
+        let asked = Set(
+            LeaderElectionConfiguration(namespace: namespace, identity: "vigil-0").neededRights.map(\.right)
+        )
+        #expect(
+            asked == granted,
+            "asked, not granted: \(asked.subtracting(granted)); granted, not asked: \(granted.subtracting(asked))"
+        )
     }
 
     static func isLeaseRole(_ document: [String: Any]) -> Bool {

@@ -24,6 +24,8 @@ public final class FakeAPIServer: @unchecked Sendable {
         public var body: String?
         /// The status the server answered (nil while unanswered): a refused write is logged too.
         public var status: Int?
+        /// A SelfSubjectAccessReview's resource attributes, as the server read them from JSON or protobuf.
+        public var review: [String: String]?
 
         public init(
             method: String,
@@ -31,7 +33,8 @@ public final class FakeAPIServer: @unchecked Sendable {
             query: [[String]],
             contentType: String?,
             body: String?,
-            status: Int? = nil
+            status: Int? = nil,
+            review: [String: String]? = nil
         ) {
             self.method = method
             self.path = path
@@ -39,6 +42,7 @@ public final class FakeAPIServer: @unchecked Sendable {
             self.contentType = contentType
             self.body = body
             self.status = status
+            self.review = review
         }
 
         /// Requests compare by what was asked: tests state the requests kubectl would send, not answers.
@@ -101,7 +105,8 @@ public final class FakeAPIServer: @unchecked Sendable {
                 query: entry["query"] as! [[String]],
                 contentType: entry["contentType"] as? String,
                 body: body,
-                status: entry["status"] as? Int
+                status: entry["status"] as? Int,
+                review: entry["review"] as? [String: String]
             )
         }
     }

@@ -9,10 +9,15 @@ import VigilKube
 /// lease so a successor takes over at once; every change of leadership is logged, and so is every change
 /// in whether the Lease can be reached at all (a replica without the rights to it would otherwise never
 /// lead, in silence). `vigil_remediation_leader` is 1 while this replica leads, so that a fleet in which
-/// none does (deploy/alerts.yaml's VigilNoRemediationLeader) is noticed.
+/// none does (deploy/alerts.yaml's VigilNoRemediationLeader) is noticed. A follower that lacks a right only
+/// a leader uses would learn it only when the leader is gone; so the rights are asked for at start and
+/// every ``rightsCheckInterval``, and those missing are logged and counted in
+/// `vigil_remediation_lease_rights_missing` (VigilRemediationLeaseRightsMissing).
 struct LeaderElectionService: Service {
     let elector: LeaderElector<ContinuousClock>
     let logger: Logger
+    /// Rights are granted and revoked while replicas run; a check every few minutes costs six small requests.
+    static let rightsCheckInterval: Duration = .seconds(300)
 
     func run() async throws {
         let configuration = elector.configuration
@@ -40,6 +45,8 @@ struct LeaderElectionService: Service {
             }
         }
         defer { troubles.cancel() }
+        let rights = Task { await checkRights(lease) }
+        defer { rights.cancel() }
         let leader = Gauge(
             label: "vigil_remediation_leader",
             dimensions: [("lease", "\(configuration.namespace)/\(configuration.name)")]
@@ -56,6 +63,51 @@ struct LeaderElectionService: Service {
         }
         defer { changes.cancel() }
         await cancelWhenGracefulShutdown { await elector.run() }
+    }
+
+    /// Asks for the election's rights until cancelled, logging each change in what is missing (each right
+    /// with what it is for, and how to check it), and whether they could be asked for at all.
+    private func checkRights(_ lease: Logger.Metadata) async {
+        let missingCount = Gauge(
+            label: "vigil_remediation_lease_rights_missing",
+            dimensions: [("lease", "\(elector.configuration.namespace)/\(elector.configuration.name)")]
+        )
+        var told: [LeaderElectionConfiguration.NeededRight]?
+        var unasked = false
+        while !Task.isCancelled {
+            do {
+                let missing = try await elector.missingRights()
+                missingCount.record(missing.count)
+                unasked = false
+                if missing != told {
+                    if let first = missing.first {
+                        logger.error(
+                            "this replica lacks rights the remediation Lease needs: it could not take over from the leader, or hand proposals to it",
+                            metadata: lease.merging(
+                                [
+                                    "missing": "\(missing.map(\.description).joined(separator: "; "))",
+                                    "fix":
+                                        "grant them in namespace \(elector.configuration.namespace) (deploy/rbac-remediation.yaml's Role vigil-leader-election); check with kubectl auth can-i \(first.right) --as system:serviceaccount:NAMESPACE:ACCOUNT",
+                                ],
+                                uniquingKeysWith: { $1 }
+                            )
+                        )
+                    } else if told != nil {
+                        logger.notice("this replica now has every right the remediation Lease needs", metadata: lease)
+                    }
+                    told = missing
+                }
+            } catch {
+                if !unasked {
+                    logger.warning(
+                        "cannot ask the API server which rights this replica has on the remediation Lease",
+                        metadata: lease.merging(["error": "\(error)"], uniquingKeysWith: { $1 })
+                    )
+                }
+                unasked = true
+            }
+            try? await Task.sleep(for: Self.rightsCheckInterval)
+        }
     }
 }
 

@@ -35,6 +35,12 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
     public static var appliedAnnotation: String { "vigil.dev/applied-proposals" }
     public static var appliedLimit: Int { 200 }
 
+    /// The election's rights (``LeaderElectionConfiguration/neededRights``) this replica lacks, as the
+    /// API server answers for its client.
+    public func missingRights() async throws(KubeError) -> [LeaderElectionConfiguration.NeededRight] {
+        try await configuration.missingRights(client)
+    }
+
     public init(
         configuration: LeaderElectionConfiguration,
         client: KubeClient,

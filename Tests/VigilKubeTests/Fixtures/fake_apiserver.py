@@ -21,6 +21,11 @@ and:
                     (between Vigil's read and its change)
   POST /__replace   {"pod": NAME}: after the next dry run of its delete, the pod is made again under
                     another UID (a StatefulSet's), so a delete conditioned on the old UID is refused
+  POST /__deny      {"verb": V, "group": G, "resource": R, "namespace": NS, "name": N} (any left out
+                    matches all): a SelfSubjectAccessReview of matching attributes is answered not allowed,
+                    as RBAC answers for a right no role grants; every other review is allowed. A review
+                    comes as JSON (Vigil) or protobuf (kubectl's typed client); either way its resource
+                    attributes are logged as `review`, and the answer is JSON
 Every stored change gives the object the next resourceVersion, and a change carrying one — a patch's
 metadata.resourceVersion, a JSON patch's `test` of /metadata/resourceVersion, a delete's
 preconditions (resourceVersion or uid) — is refused when the object has moved on, as a real server refuses it (409 Conflict;
@@ -387,6 +392,40 @@ def merge(target, patch, strategic=False):
         else: result[key] = merge(result.get(key), value, strategic)
     return result
 
+def protobuf_fields(data):
+    """The length-delimited and varint fields of a protobuf message, {number: value} (the last of a repeated
+    field): enough for the Kubernetes envelope and a SelfSubjectAccessReview, whose fields are strings,
+    messages and bools."""
+    fields, i = {}, 0
+    def varint():
+        nonlocal i
+        value, shift = 0, 0
+        while True:
+            byte = data[i]; i += 1
+            value |= (byte & 0x7F) << shift; shift += 7
+            if byte < 0x80: return value
+    while i < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0: fields[number] = varint()
+        elif wire == 2:
+            length = varint()
+            fields[number] = data[i:i + length]; i += length
+        else: raise ValueError(f"protobuf wire type {wire} not expected here")
+    return fields
+
+RESOURCE_ATTRIBUTES = ["namespace", "verb", "group", "version", "resource", "subresource", "name"]
+
+def access_review(raw, content_type):
+    """A SelfSubjectAccessReview as JSON, from JSON or from the protobuf envelope kubectl sends ("k8s\\0",
+    then runtime.Unknown whose field 2 holds the review: spec 2, its resourceAttributes 1)."""
+    if not (content_type or "").startswith("application/vnd.kubernetes.protobuf"): return json.loads(raw)
+    assert raw[:4] == b"k8s\0", "not a Kubernetes protobuf envelope"
+    spec = protobuf_fields(protobuf_fields(protobuf_fields(raw[4:])[2]).get(2, b""))
+    attributes = protobuf_fields(spec.get(1, b""))
+    return {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "spec": {"resourceAttributes": {
+        key: attributes[n + 1].decode() for n, key in enumerate(RESOURCE_ATTRIBUTES) if attributes.get(n + 1)}}}
+
 def parse_path(path):
     """(group, plural, namespace, name, subresource) of an object path, or None."""
     parts = [p for p in path.split("/") if p]
@@ -445,7 +484,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.pop("race", None)
                 state.pop("object_frames", None)
                 state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
-                             blocked={}, recreated=None, lingering=None, refused=None)
+                             blocked={}, recreated=None, lingering=None, refused=None, denied=[])
                 changed.notify_all()
             return self.reply(200, {})
         if url.path == "/__patch":
@@ -504,6 +543,9 @@ class Handler(BaseHTTPRequestHandler):
             # {"path": PATH, "status": CODE}: every GET of PATH answers CODE (RBAC's 403, a 429).
             with lock: state["refused"] = json.loads(raw)
             return self.reply(200, {})
+        if url.path == "/__deny":
+            with lock: state.setdefault("denied", []).append(json.loads(raw))
+            return self.reply(200, {})
         if url.path in ("/__event", "/__bookmark", "/__compact", "/__drop"):
             with lock:
                 if url.path == "/__event":
@@ -528,13 +570,23 @@ class Handler(BaseHTTPRequestHandler):
         self.entry = {"method": method, "path": url.path, "query": query,
                       "contentType": self.headers.get("Content-Type"),
                       "authorization": self.headers.get("Authorization"),
-                      "body": raw.decode() if raw else None, "status": None}
+                      "body": raw.decode(errors="replace") if raw else None, "status": None}
         with lock: state["log"].append(self.entry)
         refused = state.get("refused")
         if method == "GET" and refused and refused["path"] == url.path:
             return self.status(refused["status"], "Forbidden" if refused["status"] == 403 else "TooManyRequests",
                                f"refused by the test: {url.path}")
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
+        if method == "POST" and url.path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews":
+            # Answered as the RBAC authorizer answers: allowed with the binding that allows it, or not
+            # allowed with no reason (RBAC never denies outright, so "denied" stays unset).
+            review = access_review(raw, self.headers.get("Content-Type"))
+            asked = review.get("spec", {}).get("resourceAttributes", {})
+            self.entry["review"] = asked
+            with lock: denied = any(all(asked.get(k, "") == v for k, v in rule.items()) for rule in state.get("denied", []))
+            review["status"] = {"allowed": False} if denied else {
+                "allowed": True, "reason": 'RBAC: allowed by ClusterRoleBinding "fake" of ClusterRole "cluster-admin" to User "test"'}
+            return self.reply(201, review)
         if method == "GET" and url.path in ("/api/v1/namespaces/shop/events", "/api/v1/events"):
             return self.collection("events", lambda: copy.deepcopy(state["events"]), dict(query))
         if method == "GET" and url.path == "/apis/events.k8s.io/v1/events":
