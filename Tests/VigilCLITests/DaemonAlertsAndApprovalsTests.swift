@@ -97,7 +97,12 @@ import Glibc
         """.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
         let daemon = try ChildProcess.vigil(["--config", directory.file("vigil.yaml").path, "--allow-apply"])
         let lacking = "this replica lacks rights the remediation Lease needs"
-        #expect(await daemon.waitForLog { $0.contains { $0["msg"]?.hasPrefix(lacking) == true } }, "\(daemon.stderr)")
+        #expect(
+            await daemon.waitForLog {
+                $0.contains { $0["msg"] == "serving HTTP" } && $0.contains { $0["msg"]?.hasPrefix(lacking) == true }
+            },
+            "\(daemon.stderr)"
+        )
         let told = try #require(daemon.logLines.first { $0["msg"]?.hasPrefix(lacking) == true })
         #expect(
             told["missing"]

@@ -26,10 +26,11 @@ extension Process {
     /// How the child ended, or nil while it runs. Known once every thread of it has exited, not once
     /// Foundation notices: Foundation sees an exit only when every copy of its own descriptor for the
     /// child has closed, and a child another test spawned meanwhile may hold one, for as long as that
-    /// test runs (``OrphanGuard/stop()``). `waitid` with `WNOWAIT` asks the kernel without reaping,
-    /// which stays Foundation's; once Foundation has reaped the child, its own record answers. Once
-    /// non-nil, it stays so. Ask only after `run()`.
+    /// test runs (``OrphanGuard/stop()``). Foundation's record first, once it has one (after reaping, the
+    /// pid may be another child's); before that, `waitid` with `WNOWAIT` asks the kernel without reaping,
+    /// which stays Foundation's. Ask only after `run()`.
     public var end: ProcessEnd? {
+        if let recorded = recordedEnd { return recorded }
         let pid = processIdentifier
         var info = siginfo_t()
         if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 {
@@ -37,8 +38,16 @@ extension Process {
             let value = info._sifields._sigchld.si_status
             return info.si_code == Int32(CLD_EXITED) ? ProcessEnd(status: value) : ProcessEnd(signal: value)
         }
-        // No such child: Foundation has reaped it, and sets its record just after (a second at most).
-        for _ in 0..<10_000 where isRunning { usleep(100) }
+        // No such child: Foundation has just reaped it, and records how it ended right after.
+        for _ in 0..<10_000 {
+            if let recorded = recordedEnd { return recorded }
+            usleep(100)
+        }
+        return nil
+    }
+
+    /// How Foundation recorded the end, once it has.
+    private var recordedEnd: ProcessEnd? {
         guard !isRunning else { return nil }
         return terminationReason == .uncaughtSignal
             ? ProcessEnd(signal: terminationStatus) : ProcessEnd(status: terminationStatus)

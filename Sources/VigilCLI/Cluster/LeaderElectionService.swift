@@ -66,20 +66,23 @@ struct LeaderElectionService: Service {
     }
 
     /// Asks for the election's rights until cancelled, logging each change in what is missing (each right
-    /// with what it is for, and how to check it), and whether they could be asked for at all.
+    /// as `kubectl auth can-i` takes it, with what it is for), and whether they could be asked for at all.
+    /// The gauge is made at the first answer: until then it would read 0, "nothing missing", unknown.
     private func checkRights(_ lease: Logger.Metadata) async {
-        let missingCount = Gauge(
-            label: "vigil_remediation_lease_rights_missing",
-            dimensions: [("lease", "\(elector.configuration.namespace)/\(elector.configuration.name)")]
-        )
+        var missingCount: Gauge?
         var told: [LeaderElectionConfiguration.NeededRight]?
         var unasked = false
         while !Task.isCancelled {
             do {
                 let missing = try await elector.missingRights()
-                missingCount.record(missing.count)
-                unasked = false
-                if missing != told {
+                if missingCount == nil {
+                    missingCount = Gauge(
+                        label: "vigil_remediation_lease_rights_missing",
+                        dimensions: [("lease", "\(elector.configuration.namespace)/\(elector.configuration.name)")]
+                    )
+                }
+                missingCount?.record(missing.count)
+                if missing != told || unasked {
                     if let first = missing.first {
                         logger.error(
                             "this replica lacks rights the remediation Lease needs: it could not take over from the leader, or hand proposals to it",
@@ -87,18 +90,20 @@ struct LeaderElectionService: Service {
                                 [
                                     "missing": "\(missing.map(\.description).joined(separator: "; "))",
                                     "fix":
-                                        "grant them in namespace \(elector.configuration.namespace) (deploy/rbac-remediation.yaml's Role vigil-leader-election); check with kubectl auth can-i \(first.right) --as system:serviceaccount:NAMESPACE:ACCOUNT",
+                                        "grant them in namespace \(elector.configuration.namespace) (deploy/rbac-remediation.yaml's Role vigil-leader-election); check each as listed with kubectl auth can-i, e.g. kubectl auth can-i \(first.right) --as system:serviceaccount:NAMESPACE:ACCOUNT",
                                 ],
                                 uniquingKeysWith: { $1 }
                             )
                         )
-                    } else if told != nil {
-                        logger.notice("this replica now has every right the remediation Lease needs", metadata: lease)
+                    } else if told != nil || unasked {
+                        logger.notice("this replica has every right the remediation Lease needs", metadata: lease)
                     }
                     told = missing
                 }
+                unasked = false
             } catch {
-                if !unasked {
+                // A request cut short by the shutdown is no trouble to report.
+                if !unasked, !Task.isCancelled {
                     logger.warning(
                         "cannot ask the API server which rights this replica has on the remediation Lease",
                         metadata: lease.merging(["error": "\(error)"], uniquingKeysWith: { $1 })
