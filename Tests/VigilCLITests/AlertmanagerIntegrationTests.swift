@@ -63,10 +63,10 @@ struct AlertmanagerIntegrationTests {
     }
 
     /// Posts one alert to an Alertmanager's API v2, as Prometheus does; `ends` resolves it.
-    func fire(_ port: Int, startsAt: String, endsAt: String? = nil) async throws {
+    func fire(_ port: Int, startsAt: String, endsAt: String? = nil, deployment: String = "checkout") async throws {
         var alert: [String: Any] = [
             "labels": [
-                "alertname": "CheckoutErrors", "namespace": "shop", "deployment": "checkout", "severity": "critical",
+                "alertname": "CheckoutErrors", "namespace": "shop", "deployment": deployment, "severity": "critical",
             ],
             "annotations": ["summary": "checkout answers 5xx"], "startsAt": startsAt,
         ]
@@ -78,6 +78,24 @@ struct AlertmanagerIntegrationTests {
                 method: .post,
                 headers: [("Content-Type", "application/json")],
                 body: Array(body),
+                timeout: 10
+            )
+        )
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+    }
+
+    /// Silences a deployment's alerts for an hour through Alertmanager's API v2, as `amtool silence add` does.
+    func silence(_ port: Int, deployment: String) async throws {
+        let silence: [String: Any] = [
+            "matchers": [["name": "deployment", "value": deployment, "isRegex": false, "isEqual": true]],
+            "startsAt": Self.now(), "endsAt": Self.now(offset: 3600), "createdBy": "test", "comment": "maintenance",
+        ]
+        let response = try await CurlHTTPClient().execute(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(port)/api/v2/silences",
+                method: .post,
+                headers: [("Content-Type", "application/json")],
+                body: Array(try JSONSerialization.data(withJSONObject: silence)),
                 timeout: 10
             )
         )
@@ -173,6 +191,31 @@ struct AlertmanagerIntegrationTests {
         // No delivery was involved: the counters exist from the start, at zero.
         #expect(metrics.contains(#"vigil_webhook_alerts_total{status="firing"} 0"#), "\(metrics)")
         #expect(metrics.contains(#"vigil_webhook_alerts_total{status="resolved"} 0"#), "\(metrics)")
+
+        vigil.signal(SIGTERM)
+        #expect(await vigil.exitStatus(within: 20) == 0)
+        manager.signal(SIGTERM)
+    }
+
+    /// Alertmanager does not deliver a silenced alert to the webhook, and reconciliation, which asked for
+    /// silenced ones too, opened it all the same: a person's silence did not keep Vigil from diagnosing,
+    /// and acting on, what it holds. Now the list is the alerts Alertmanager would notify Vigil of.
+    @Test func reconciliationLeavesOutWhatASilenceHolds() async throws {
+        let (vigilPort, port) = (try LoopbackPort.free(), ChildProcess.port(15))
+        let access = try LifecycleAccess()
+        let manager = try alertmanager(port, vigil: vigilPort, token: access.token, groupWait: "10m")
+        #expect(await ready("http://127.0.0.1:\(port)/-/ready"))
+        try await fire(port, startsAt: Self.now(), endsAt: Self.now(offset: 300))
+        try await fire(port, startsAt: Self.now(), endsAt: Self.now(offset: 300), deployment: "cart")
+        try await silence(port, deployment: "cart")
+
+        let vigil = try vigil(vigilPort, access: access, reconcilingWith: port)
+        let base = "http://127.0.0.1:\(vigilPort)"
+        #expect(await vigil.waitForLog { $0.contains { $0["msg"] == "serving HTTP" } }, "\(vigil.stderr)")
+        // Both come in one list, so once the one not silenced is open, the silenced one would be too.
+        let open = try await openIncidents(base, token: access.token, count: 1)
+        #expect(open.contains(#""workload":"deployment/checkout""#), "\(open)\n\(vigil.stderr)")
+        #expect(!open.contains("deployment/cart"), "\(open)")
 
         vigil.signal(SIGTERM)
         #expect(await vigil.exitStatus(within: 20) == 0)

@@ -81,6 +81,10 @@ public struct AlertBook: Sendable {
                     if alert.startsAt != held.startsAt { remember(alert, at: now) }
                     receipt.resolved.append(alert)
                 } else {
+                    // Not held (another replica's, one from before a restart, one refused at capacity):
+                    // remembered all the same, so that the other Alertmanager's late firing of it does not
+                    // open it after its resolve — no second resolve would ever come.
+                    if held == nil { remember(alert, at: now) }
                     receipt.duplicates += 1
                 }
             }

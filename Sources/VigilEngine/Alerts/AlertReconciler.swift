@@ -13,6 +13,10 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
     private let logger: Logger
     private let mark: @Sendable () async -> UInt64
     private let apply: @Sendable ([Alert], UInt64) async -> AlertBook.Receipt
+    /// One reconciliation at a time, each from its mark to its apply: the periodic one and one a truncated
+    /// delivery asks for could otherwise both mark before either applies, and the older list, applied
+    /// second, reopen what the newer one resolved.
+    private let turn = Turn()
 
     public init(
         client: AlertmanagerClient,
@@ -42,6 +46,13 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
     /// One reconciliation, now. Returns false when Alertmanager could not be asked (nothing changed).
     @discardableResult
     public func reconcile() async -> Bool {
+        await turn.take()
+        let asked = await reconcileInTurn()
+        await turn.give()
+        return asked
+    }
+
+    private func reconcileInTurn() async -> Bool {
         do {
             // Noted before asking: what is delivered while the question is out is newer than the answer.
             let asOf = await mark()
@@ -62,5 +73,24 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
             logger.warning("cannot reconcile alerts with Alertmanager", metadata: ["error": "\(error)"])
             return false
         }
+    }
+}
+
+/// Turns taken in order of asking, held across suspension points (an actor's methods interleave at each
+/// `await`; this does not).
+private actor Turn {
+    private var taken = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func take() async {
+        guard taken else {
+            taken = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty { taken = false } else { waiting.removeFirst().resume() }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 import VigilHTTP
 
 /// Alertmanager's API v2 as reconciliation reads it: the active alerts routed to Vigil's receiver
-/// (`GET /api/v2/alerts?receiver=…`), silenced and inhibited ones included (they still fire).
+/// (`GET /api/v2/alerts?receiver=…`) that Alertmanager would notify it of — neither silenced nor
+/// inhibited, as the webhook never delivers those: a person's silence keeps Vigil from diagnosing, and
+/// from acting on, what it holds, and a held alert silenced since is resolved.
 public struct AlertmanagerClient: Sendable {
     public var url: String
     public var receiver: String
@@ -34,7 +36,7 @@ public struct AlertmanagerClient: Sendable {
         allowed.remove(charactersIn: "&=+")
         let receiver = "^(?:\(NSRegularExpression.escapedPattern(for: self.receiver)))$"
         let query =
-            "active=true&silenced=true&inhibited=true&unprocessed=true&receiver="
+            "active=true&silenced=false&inhibited=false&unprocessed=true&receiver="
             + (receiver.addingPercentEncoding(withAllowedCharacters: allowed) ?? receiver)
         let request = HTTPRequest(
             url: url.trimmingCharacters(in: ["/"]) + "/api/v2/alerts?" + query,
@@ -53,11 +55,17 @@ public struct AlertmanagerClient: Sendable {
         else {
             throw Failure(description: "\(url)/api/v2/alerts answered \(response.status), not a list of alerts")
         }
-        return items.compactMap { item in
+        // An alert left out would read as resolved: one that cannot be read fails the whole list.
+        return try items.enumerated().map { (index, item) throws(Failure) in
             guard let fingerprint = item["fingerprint"] as? String,
                 let labels = item["labels"] as? [String: String],
                 let startsAt = (item["startsAt"] as? String).flatMap(Alert.start)
-            else { return nil }
+            else {
+                throw Failure(
+                    description:
+                        "\(url)/api/v2/alerts: alert \(index) has no fingerprint, labels or RFC 3339 startsAt; the list is not used"
+                )
+            }
             return Alert(
                 fingerprint: fingerprint,
                 status: .firing,

@@ -71,7 +71,7 @@ private struct WebhookReader: JSONReading {
             throw JSONReadError(
                 offset: 0,
                 field: "version",
-                message: "expected \"4\" (Alertmanager's webhook payload), got \"\(found.0)\""
+                message: "expected \"4\" (Alertmanager's webhook payload), got \(Self.echoed(found.0))"
             )
         }
         return AlertmanagerWebhook(
@@ -105,7 +105,24 @@ private struct WebhookReader: JSONReading {
         }
         let starts = try required(startsAt, "\(field).startsAt")
         guard let startSeconds = Alert.start(starts) else {
-            throw JSONReadError(offset: 0, field: "\(field).startsAt", message: "not an RFC 3339 time: \"\(starts)\"")
+            throw JSONReadError(
+                offset: 0,
+                field: "\(field).startsAt",
+                message: "not an RFC 3339 time: \(Self.echoed(starts))"
+            )
+        }
+        // Alertmanager's zero time (year 1) means "not ended"; a time that cannot be read is refused, not
+        // taken for "not ended", which would keep a resolve of an earlier episode from being told apart.
+        var ends: Double?
+        if let endsAt {
+            guard let seconds = Timestamp.seconds(endsAt) else {
+                throw JSONReadError(
+                    offset: 0,
+                    field: "\(field).endsAt",
+                    message: "not an RFC 3339 time: \(Self.echoed(endsAt))"
+                )
+            }
+            ends = seconds > 0 ? seconds : nil
         }
         let print = try required(fingerprint, "\(field).fingerprint")
         guard !print.isEmpty, print.utf8.count <= 64 else {
@@ -121,8 +138,7 @@ private struct WebhookReader: JSONReading {
             labels: try required(labels, "\(field).labels"),
             annotations: annotations,
             startsAt: startSeconds,
-            // Alertmanager's zero time (year 1) means "not ended".
-            endsAt: endsAt.flatMap(Timestamp.seconds).flatMap { $0 > 0 ? $0 : nil }
+            endsAt: ends
         )
     }
 
@@ -136,9 +152,15 @@ private struct WebhookReader: JSONReading {
     private mutating func status(_ field: @autoclosure () -> String) throws(JSONReadError) -> Alert.Status {
         let text = try string(field())
         guard let status = Alert.Status(rawValue: text) else {
-            throw fail(field(), "expected \"firing\" or \"resolved\", got \"\(text)\"")
+            throw fail(field(), "expected \"firing\" or \"resolved\", got \(Self.echoed(text))")
         }
         return status
+    }
+
+    /// A value of the payload as an error quotes it: escaped as Go quotes it, and cut at 64 characters, so
+    /// that a hostile megabyte is not sent back, nor a line break into a log.
+    private static func echoed(_ text: String) -> String {
+        goQuoted(String(text.prefix(64))) + (text.count > 64 ? " (cut at 64 characters)" : "")
     }
 
     private func required<T>(_ value: T?, _ field: String) throws(JSONReadError) -> T {

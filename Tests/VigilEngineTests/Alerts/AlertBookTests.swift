@@ -107,6 +107,17 @@ import Testing
         #expect(Set(book.firing.keys) == ["new"])
     }
 
+    /// A resolve of an alert not held (another replica took its firing, or it fired before a restart) is
+    /// remembered: the other Alertmanager's late firing of it opens nothing, as no second resolve would
+    /// come to close it. Long after, the same start firing is the alert firing again.
+    @Test func aLateFiringAfterTheResolveOfAnAlertNotHeldIsADuplicate() {
+        var book = AlertBook()
+        #expect(book.receive([Self.alert("a", .resolved)], at: 0).duplicates == 1)
+        #expect(book.receive([Self.alert("a")], at: 60).duplicates == 1)
+        #expect(book.firing.isEmpty)
+        #expect(book.receive([Self.alert("a")], at: AlertBook.lateResend).opened.count == 1)
+    }
+
     @Test func aResolvedAlertFromAnEarlierFiringDoesNotCloseALaterOne() {
         var book = AlertBook()
         _ = book.receive([Self.alert("a", startsAt: 500)], at: 0)

@@ -114,6 +114,23 @@ extension AlertmanagerWebhookTests {
             #"alerts[0].startsAt: not an RFC 3339 time: "yesterday""#
         ),
         (
+            // Taken for "not ended" before, which let an earlier episode's resolve close a later firing.
+            "a bad end",
+            body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["endsAt"] = "tomorrow"
+                $0["alerts"] = alerts
+            },
+            #"alerts[0].endsAt: not an RFC 3339 time: "tomorrow""#
+        ),
+        (
+            // A hostile value is sent back cut and escaped: no megabyte, no line break into a log.
+            "a long status with a line break",
+            body { $0["status"] = "firing\n" + String(repeating: "x", count: 4096) },
+            #"status: expected "firing" or "resolved", got "firing\n"# + String(repeating: "x", count: 57)
+                + #"" (cut at 64 characters)"#
+        ),
+        (
             "no fingerprint",
             body {
                 var alerts = $0["alerts"] as! [[String: Any]]
