@@ -219,7 +219,10 @@ public actor ScrapeManager {
     public var cachedSpellingCounts: [Int] { states.map(\.scraper.cache.keyCount) }
 
     /// Replaces the target list (a reload). A target that is still configured identically keeps its
-    /// scraper and series; a removed target's series are marked stale. Learnt state is never dropped.
+    /// scraper and series; one changed only in how it is scraped (``ScrapeTarget/scrapesTheSameSeries(as:)``:
+    /// interval, timeout, limits, TLS, credentials) gets a new scraper and loop but keeps its series
+    /// unbroken, its next scrape judging which are gone, as Prometheus keeps a reusable cache; a removed
+    /// target's series are marked stale, at once. Learnt state is never dropped.
     public func update(targets: [ScrapeTarget]) {
         var kept: [TargetState] = []
         // Looked up by URL and job, not searched: discovery calls this on every pod event, with
@@ -230,6 +233,13 @@ public actor ScrapeManager {
             if var same = remaining[key], let index = same.firstIndex(where: { $0.target == target }) {
                 kept.append(same.remove(at: index))
                 remaining[key] = same
+            } else if var same = remaining[key],
+                let index = same.firstIndex(where: { $0.target.scrapesTheSameSeries(as: target) })
+            {
+                nextID += 1
+                kept.append(successor(of: same.remove(at: index), id: nextID, target: target))
+                remaining[key] = same
+                newLoops?.yield(nextID)
             } else {
                 nextID += 1
                 kept.append(Self.makeState(id: nextID, target: target, transport: transport, store: store))
@@ -495,6 +505,27 @@ public actor ScrapeManager {
     /// `kept` keeps (``TargetState/carried``, ``TargetState/unsettled``): the cache is renewed, not the
     /// target's history.
     private func renewCache(_ state: TargetState, keeping kept: (StoreRef) -> Bool) {
+        (state.carried, state.unsettled) = carriedOver(state, keeping: kept)
+        state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
+        state.storeRefs = []
+        state.cachedSeries = 0
+    }
+
+    /// The state of `target`, reloaded with new scrape settings, taking over `state`'s series as a renewed
+    /// cache does (its first scrape marks stale only those it lacks), and its health until then.
+    private func successor(of state: TargetState, id: Int, target: ScrapeTarget) -> TargetState {
+        let successor = Self.makeState(id: id, target: target, transport: transport, store: store)
+        (successor.carried, successor.unsettled) = carriedOver(state, keeping: { _ in true })
+        successor.health = state.health
+        return successor
+    }
+
+    /// What a target's cache knew of the stored series `kept` keeps, to be carried past it: each series
+    /// with how many scrapes ago it was last seen, and those the last scrape exposed.
+    private func carriedOver(
+        _ state: TargetState,
+        keeping kept: (StoreRef) -> Bool
+    ) -> (carried: [(ref: StoreRef, age: UInt32)], unsettled: [StoreRef]) {
         let scraper = state.scraper
         let scrapes = scraper.scrapeCount
         // By store series, the most recent sighting: a series carried from an earlier cache that this one
@@ -508,11 +539,7 @@ public actor ScrapeManager {
             carried[ref.index] = min(carried[ref.index] ?? .max, scrapes - seen)
             if seen == scrapes { unsettled.insert(ref.index) }
         }
-        state.scraper = Self.makeScraper(state.target, transport: transport, store: store)
-        state.storeRefs = []
-        state.carried = carried.map { (ref: StoreRef(index: $0.key), age: $0.value) }
-        state.unsettled = unsettled.map { StoreRef(index: $0) }
-        state.cachedSeries = 0
+        return (carried.map { (ref: StoreRef(index: $0.key), age: $0.value) }, unsettled.map { StoreRef(index: $0) })
     }
 
     /// The store reference of a series of a target's cache, when it has been mapped (stale marking).

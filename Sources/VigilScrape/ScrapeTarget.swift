@@ -78,6 +78,20 @@ public struct ScrapeTarget: Sendable, Equatable {
         return all.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }
 
+    /// Whether `other` scrapes the same series in the same way, differing at most in how often and how
+    /// patiently it is scraped, how much it may send and how it is reached: what Prometheus ignores when it
+    /// decides whether a reloaded target keeps its scrape cache (`reusableCache`), and with it its series
+    /// unbroken by staleness.
+    public func scrapesTheSameSeries(as other: ScrapeTarget) -> Bool {
+        func series(_ target: ScrapeTarget) -> ScrapeTarget {
+            var series = target
+            (series.interval, series.timeout, series.sampleLimit, series.bodySizeLimit) = (0, 0, 0, 0)
+            (series.tls, series.authorization) = (TLSConfiguration(), nil)
+            return series
+        }
+        return series(self) == series(other)
+    }
+
     /// The `instance` label of its series: a static `instance` label, else the address.
     public var instanceLabel: String { labels["instance"] ?? instance }
 

@@ -469,6 +469,34 @@ struct ScrapeManagerTests {
         #expect(!exposition.contains("metric=\"y\""))
     }
 
+    /// A reload that changes only how a target is scraped (interval, timeout, sample and body limits, TLS,
+    /// credentials) keeps its series unbroken, as Prometheus keeps a reusable scrape cache: marking them
+    /// stale at once ended every open anomaly of the job and cost each counter a rate. Its next scrape
+    /// judges what is gone, as any scrape does; a change to what the series are is a new target.
+    @Test func aReloadThatChangesOnlyHowATargetIsScrapedKeepsItsSeries() async {
+        let a = ScrapeTarget(url: "http://a:1/metrics", job: "a")
+        let manager = manager([a])
+        transport.answer("x 1\ny 1\n")
+        await manager.scrapeAll()
+        var slower = a
+        (slower.interval, slower.timeout, slower.sampleLimit) = (30, 20, 1_000)
+        await manager.update(targets: [slower])
+        #expect(await manager.targets == [slower])
+        #expect(await manager.health.map(\.health) == ["up"], "its health until the next scrape")
+        let kept = await manager.exposition()
+        #expect(kept.contains("metric=\"x\"") && kept.contains("metric=\"y\"") && kept.contains("metric=\"up\""))
+        transport.answer("x 2\n")
+        await manager.scrapeAll()
+        let next = await manager.exposition()
+        #expect(next.contains("metric=\"x\"") && !next.contains("metric=\"y\""), "y, gone from this scrape, is stale")
+
+        var relabelled = slower
+        relabelled.labels = ["team": "checkout"]
+        #expect(!relabelled.scrapesTheSameSeries(as: slower))
+        await manager.update(targets: [relabelled])
+        #expect(!(await manager.exposition()).contains("metric=\"x\""), "other labels, other series: x is stale")
+    }
+
     @Test func relabelRegexesMatchCodePointsAsPrometheusDoes() throws {
         // Go's RE2 reads runes: "." is one code point, so "caf." does not cover "e" + a combining acute,
         // which Swift's default (grapheme) semantics would read as one character.
