@@ -162,6 +162,21 @@ struct RunConfigTests {
         }
     }
 
+    /// As Prometheus refuses it ("global scrape timeout greater than scrape interval"); it was cut to the
+    /// interval in silence. A global interval shorter than the default timeout cuts that default, as there.
+    @Test func aGlobalTimeoutLongerThanTheGlobalIntervalIsRefused() throws {
+        let targets = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1']}]\n"
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:1:47: global.scrape_timeout: must not exceed scrape_interval (5s)"
+            ])
+        ) {
+            try DaemonConfig.parse("global: {scrape_interval: 5s, scrape_timeout: 8s}\n" + targets, file: "c.yaml")
+        }
+        let cut = try DaemonConfig.parse("global: {scrape_interval: 5s}\n" + targets, file: "c.yaml")
+        #expect(cut.targets.map(\.timeout) == [5])
+    }
+
     @Test func aTimeoutLongerThanTheIntervalIsRefused() {
         let yaml =
             "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n    static_configs: [{targets: ['a:1']}]\n"

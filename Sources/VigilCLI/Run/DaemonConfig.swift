@@ -211,6 +211,15 @@ struct DaemonConfig: Equatable {
                 defaults.interval = seconds
             }
             if let value = global["scrape_timeout"], let seconds = reader.seconds(value, "global.scrape_timeout") {
+                // Refused as Prometheus refuses it ("global scrape timeout greater than scrape interval"),
+                // not cut to the interval in silence.
+                if seconds > defaults.interval {
+                    reader.fail(
+                        value,
+                        "global.scrape_timeout",
+                        "must not exceed scrape_interval (\(DurationSyntax.text(seconds: defaults.interval)))"
+                    )
+                }
                 defaults.timeout = seconds
             }
         }
