@@ -8,13 +8,19 @@ import ServiceLifecycle
 /// not the whole group: run beside the deliveries, never in their way (a slow Alertmanager must not fill
 /// the queue), and requests made while one runs coalesce into one more.
 public final class AlertIntake: Service, @unchecked Sendable {
+    /// Most deliveries queued.
     public let capacity: Int
+    /// Most alerts queued, over all deliveries: a delivery of up to 1 MiB holds thousands of small alerts,
+    /// and 1,024 of them decoded would be gigabytes. A delivery into an empty queue is always taken (the
+    /// body limit bounds it), so one larger than this is not refused for ever.
+    public let alertCapacity: Int
     private let stream: AsyncStream<AlertmanagerWebhook>
     private let continuation: AsyncStream<AlertmanagerWebhook>.Continuation
     // An NSLock (a pthread mutex), not Synchronization's Mutex: ThreadSanitizer sees through the former,
     // and reported the latter's futex-guarded depth as a race (as it did CallGate's count).
     private let lock = NSLock()
     private var depth = 0
+    private var queuedAlerts = 0
     private let deliver: @Sendable ([Alert]) async -> AlertBook.Receipt
     private let reconcile: @Sendable () async -> Void
     private let reconcileRequests: AsyncStream<Void>
@@ -35,10 +41,12 @@ public final class AlertIntake: Service, @unchecked Sendable {
     ///   - reconcile: asks Alertmanager for the whole truth (a no-op without its URL).
     public init(
         capacity: Int = 1024,
+        alertCapacity: Int = 20_000,
         deliver: @escaping @Sendable ([Alert]) async -> AlertBook.Receipt,
         reconcile: @escaping @Sendable () async -> Void = {}
     ) {
         self.capacity = capacity
+        self.alertCapacity = alertCapacity
         (stream, continuation) = AsyncStream.makeStream(
             of: AlertmanagerWebhook.self,
             bufferingPolicy: .bufferingOldest(capacity)
@@ -52,25 +60,33 @@ public final class AlertIntake: Service, @unchecked Sendable {
         metrics.depth.record(0)
     }
 
-    /// Queues a delivery; false when the queue is full (answer 503).
+    /// Queues a delivery; false when the queue is full, of deliveries or of alerts (answer 503).
     public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
+        let alerts = webhook.alerts.count
         // The check, the count and the gauge under one lock, so the gauge ends at the depth the last
         // change left (the consumer records its own under the same lock).
         let accepted = lock.withLock { () -> Bool in
-            guard depth < capacity else { return false }
+            guard depth < capacity, depth == 0 || queuedAlerts + alerts <= alertCapacity else { return false }
             depth += 1
+            queuedAlerts += alerts
             metrics.depth.record(depth)
             return true
         }
         guard accepted else { return false }
         if case .dropped = continuation.yield(webhook) {
-            lock.withLock {
-                depth -= 1
-                metrics.depth.record(depth)
-            }
+            taken(alerts)
             return false
         }
         return true
+    }
+
+    /// A delivery out of the queue, to diagnosis or dropped.
+    private func taken(_ alerts: Int) {
+        lock.withLock {
+            depth -= 1
+            queuedAlerts -= alerts
+            metrics.depth.record(depth)
+        }
     }
 
     public var queued: Int { lock.withLock { depth } }
@@ -97,10 +113,7 @@ public final class AlertIntake: Service, @unchecked Sendable {
         for await webhook in self.stream {
             // Recorded under the lock, as `offer` records it: the gauge ends at the depth the last
             // change left, whichever side changed it last.
-            self.lock.withLock {
-                self.depth -= 1
-                self.metrics.depth.record(self.depth)
-            }
+            self.taken(webhook.alerts.count)
             let receipt = await self.deliver(webhook.alerts)
             let firing = webhook.alerts.count { $0.status == .firing }
             if firing > 0 { self.metrics.firing.increment(by: firing) }

@@ -18,11 +18,18 @@ private final class IntakeLog: @unchecked Sendable {
     }
 }
 
-private func delivery(_ fingerprint: String, truncated: Int = 0) -> AlertmanagerWebhook {
+private func delivery(_ fingerprint: String, truncated: Int = 0, alerts: Int = 1) -> AlertmanagerWebhook {
     AlertmanagerWebhook(
         receiver: "vigil",
         status: .firing,
-        alerts: [Alert(fingerprint: fingerprint, status: .firing, labels: ["alertname": "A"], startsAt: 0)],
+        alerts: (0..<alerts).map {
+            Alert(
+                fingerprint: $0 == 0 ? fingerprint : "\(fingerprint)\($0)",
+                status: .firing,
+                labels: ["alertname": "A"],
+                startsAt: 0
+            )
+        },
         groupKey: "{}",
         truncatedAlerts: truncated,
         externalURL: ""
@@ -47,6 +54,30 @@ struct AlertIntakeTests {
         let running = Task { try await intake.run() }
         await log.wait { $0.count == 2 }
         #expect(log.all == ["a", "b"])
+        running.cancel()
+    }
+
+    /// The queue is bounded by the alerts it holds too: 1,024 deliveries of a megabyte of small alerts each,
+    /// decoded, were gigabytes. A delivery into an empty queue is always taken, however many it holds.
+    @Test func aQueueFullOfAlertsRefusesUntilTheyAreTaken() async throws {
+        let log = IntakeLog()
+        let intake = AlertIntake(
+            capacity: 100,
+            alertCapacity: 10,
+            deliver: { alerts in
+                log.append("\(alerts[0].fingerprint) \(alerts.count)")
+                return AlertBook.Receipt()
+            }
+        )
+        #expect(intake.offer(delivery("a", alerts: 4)))
+        #expect(intake.offer(delivery("b", alerts: 6)))
+        #expect(!intake.offer(delivery("c", alerts: 1)), "10 alerts queued")
+        let running = Task { try await intake.run() }
+        await log.wait { $0.count == 2 }
+        #expect(intake.offer(delivery("d", alerts: 25)), "an empty queue takes a delivery larger than the bound")
+        await log.wait { $0.count == 3 }
+        #expect(log.all == ["a 4", "b 6", "d 25"])
+        #expect(intake.offer(delivery("f", alerts: 10)), "taken, the alerts leave the bound")
         running.cancel()
     }
 
