@@ -512,10 +512,17 @@ public actor ScrapeManager {
     }
 
     /// The state of `target`, reloaded with new scrape settings, taking over `state`'s series as a renewed
-    /// cache does (its first scrape marks stale only those it lacks), and its health until then.
+    /// cache does (its first scrape marks stale only those it lacks), and its health until then. Ages are
+    /// counted in scrapes, so they are recounted at the new interval: a series gone for 45 s is 3 scrapes
+    /// old at 15 s and 0 at 60 s, and garbage collection judges it against the new interval's window.
     private func successor(of state: TargetState, id: Int, target: ScrapeTarget) -> TargetState {
         let successor = Self.makeState(id: id, target: target, transport: transport, store: store)
-        (successor.carried, successor.unsettled) = carriedOver(state, keeping: { _ in true })
+        let (carried, unsettled) = carriedOver(state, keeping: { _ in true })
+        let scale = state.target.interval / target.interval
+        successor.carried = carried.map {
+            (ref: $0.ref, age: UInt32(min(Double(UInt32.max), (Double($0.age) * scale).rounded(.down))))
+        }
+        successor.unsettled = unsettled
         successor.health = state.health
         return successor
     }

@@ -175,6 +175,18 @@ struct RunConfigTests {
         }
         let cut = try DaemonConfig.parse("global: {scrape_interval: 5s}\n" + targets, file: "c.yaml")
         #expect(cut.targets.map(\.timeout) == [5])
+        // Against Vigil's default interval where none is written; an unreadable one has its own error only.
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "c.yaml:1:26: global.scrape_timeout: must not exceed scrape_interval (15s, the default)"
+            ])
+        ) {
+            try DaemonConfig.parse("global: {scrape_timeout: 30s}\n" + targets, file: "c.yaml")
+        }
+        let unreadable = #expect(throws: DaemonConfig.Invalid.self) {
+            try DaemonConfig.parse("global: {scrape_interval: 5x, scrape_timeout: 30s}\n" + targets, file: "c.yaml")
+        }
+        #expect(unreadable?.errors.count == 1 && unreadable?.errors.first?.contains("global.scrape_interval") == true)
     }
 
     @Test func aTimeoutLongerThanTheIntervalIsRefused() {

@@ -497,6 +497,33 @@ struct ScrapeManagerTests {
         #expect(!(await manager.exposition()).contains("metric=\"x\""), "other labels, other series: x is stale")
     }
 
+    /// A reloaded target's series age at its new interval: garbage collection counts in scrapes, and the
+    /// ages carried over were counted at the old one.
+    @Test func aReloadedTargetsSeriesAgeAtItsNewInterval() async {
+        let a = ScrapeTarget(url: "http://a:1/metrics", job: "a")
+        let manager = manager([a])
+        transport.answer("x 1\ny 1\n")
+        await manager.scrapeAll()
+        for _ in 0..<3 {
+            transport.answer("y 1\n")
+            await manager.scrapeAll()
+        }
+        // x is gone for three 15-s scrapes, 45 s: within a 120-s retention (two 60-s scrapes), it stays.
+        // Counted as three scrapes of 60 s, 180 s, it was removed.
+        var minutely = a
+        minutely.interval = 60
+        await manager.update(targets: [minutely])
+        await manager.collectGarbage(retention: 120)
+        #expect(await manager.seriesDescriptions().contains { $0.hasPrefix("x{") })
+        // Two 60-s scrapes later, 165 s gone, it goes.
+        for _ in 0..<2 {
+            transport.answer("y 1\n")
+            await manager.scrapeAll()
+        }
+        await manager.collectGarbage(retention: 120)
+        #expect(!(await manager.seriesDescriptions().contains { $0.hasPrefix("x{") }))
+    }
+
     @Test func relabelRegexesMatchCodePointsAsPrometheusDoes() throws {
         // Go's RE2 reads runes: "." is one code point, so "caf." does not cover "e" + a combining acute,
         // which Swift's default (grapheme) semantics would read as one character.

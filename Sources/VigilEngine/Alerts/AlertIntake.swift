@@ -10,17 +10,17 @@ import ServiceLifecycle
 public final class AlertIntake: Service, @unchecked Sendable {
     /// Most deliveries queued.
     public let capacity: Int
-    /// Most alerts queued, over all deliveries: a delivery of up to 1 MiB holds thousands of small alerts,
-    /// and 1,024 of them decoded would be gigabytes. A delivery into an empty queue is always taken (the
-    /// body limit bounds it), so one larger than this is not refused for ever.
-    public let alertCapacity: Int
+    /// Most memory the queued alerts may take, over all deliveries, as ``weight(of:)`` counts it: 1,024
+    /// deliveries of up to 1 MiB each, decoded, would be gigabytes. A delivery into an empty queue is
+    /// always taken (the body limit bounds it), so one heavier than this is not refused for ever.
+    public let byteCapacity: Int
     private let stream: AsyncStream<AlertmanagerWebhook>
     private let continuation: AsyncStream<AlertmanagerWebhook>.Continuation
     // An NSLock (a pthread mutex), not Synchronization's Mutex: ThreadSanitizer sees through the former,
     // and reported the latter's futex-guarded depth as a race (as it did CallGate's count).
     private let lock = NSLock()
     private var depth = 0
-    private var queuedAlerts = 0
+    private var queuedBytes = 0
     private let deliver: @Sendable ([Alert]) async -> AlertBook.Receipt
     private let reconcile: @Sendable () async -> Void
     private let reconcileRequests: AsyncStream<Void>
@@ -41,12 +41,12 @@ public final class AlertIntake: Service, @unchecked Sendable {
     ///   - reconcile: asks Alertmanager for the whole truth (a no-op without its URL).
     public init(
         capacity: Int = 1024,
-        alertCapacity: Int = 20_000,
+        byteCapacity: Int = 64 << 20,
         deliver: @escaping @Sendable ([Alert]) async -> AlertBook.Receipt,
         reconcile: @escaping @Sendable () async -> Void = {}
     ) {
         self.capacity = capacity
-        self.alertCapacity = alertCapacity
+        self.byteCapacity = byteCapacity
         (stream, continuation) = AsyncStream.makeStream(
             of: AlertmanagerWebhook.self,
             bufferingPolicy: .bufferingOldest(capacity)
@@ -60,31 +60,42 @@ public final class AlertIntake: Service, @unchecked Sendable {
         metrics.depth.record(0)
     }
 
-    /// Queues a delivery; false when the queue is full, of deliveries or of alerts (answer 503).
+    /// Queues a delivery; false when the queue is full, of deliveries or of bytes (answer 503).
     public func offer(_ webhook: AlertmanagerWebhook) -> Bool {
-        let alerts = webhook.alerts.count
+        let bytes = Self.weight(of: webhook)
         // The check, the count and the gauge under one lock, so the gauge ends at the depth the last
         // change left (the consumer records its own under the same lock).
         let accepted = lock.withLock { () -> Bool in
-            guard depth < capacity, depth == 0 || queuedAlerts + alerts <= alertCapacity else { return false }
+            guard depth < capacity, depth == 0 || queuedBytes + bytes <= byteCapacity else { return false }
             depth += 1
-            queuedAlerts += alerts
+            queuedBytes += bytes
             metrics.depth.record(depth)
             return true
         }
         guard accepted else { return false }
         if case .dropped = continuation.yield(webhook) {
-            taken(alerts)
+            taken(bytes)
             return false
         }
         return true
     }
 
+    /// About what a delivery's alerts take in memory: their label and annotation text, and 256 bytes an
+    /// alert for the rest (its dictionaries, strings' headers, the fingerprint).
+    static func weight(of webhook: AlertmanagerWebhook) -> Int {
+        webhook.alerts.reduce(0) { total, alert in
+            let text = [alert.labels, alert.annotations].reduce(0) { sum, map in
+                map.reduce(sum) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            }
+            return total + 256 + text
+        }
+    }
+
     /// A delivery out of the queue, to diagnosis or dropped.
-    private func taken(_ alerts: Int) {
+    private func taken(_ bytes: Int) {
         lock.withLock {
             depth -= 1
-            queuedAlerts -= alerts
+            queuedBytes -= bytes
             metrics.depth.record(depth)
         }
     }
@@ -113,7 +124,7 @@ public final class AlertIntake: Service, @unchecked Sendable {
         for await webhook in self.stream {
             // Recorded under the lock, as `offer` records it: the gauge ends at the depth the last
             // change left, whichever side changed it last.
-            self.taken(webhook.alerts.count)
+            self.taken(Self.weight(of: webhook))
             let receipt = await self.deliver(webhook.alerts)
             let firing = webhook.alerts.count { $0.status == .firing }
             if firing > 0 { self.metrics.firing.increment(by: firing) }

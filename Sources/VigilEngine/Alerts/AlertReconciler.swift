@@ -47,7 +47,8 @@ public struct AlertReconciler<C: Clock>: Service where C.Duration == Duration {
     @discardableResult
     public func reconcile() async -> Bool {
         await turn.take()
-        let asked = await reconcileInTurn()
+        // A reconciliation that waited its turn through a shutdown does not ask.
+        let asked = Task.isCancelled ? false : await reconcileInTurn()
         await turn.give()
         return asked
     }

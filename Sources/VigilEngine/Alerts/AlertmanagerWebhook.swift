@@ -15,6 +15,16 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
         public let description: String
     }
 
+    /// A field path as an error names it: its keys are the sender's, so a long one is cut at 128
+    /// characters, and one with a control character (a line break into a log) is quoted and escaped.
+    private static func named(_ field: String) -> String {
+        let long = field.count > 128
+        guard long || field.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return field
+        }
+        return goQuoted(String(field.prefix(128))) + (long ? " (cut at 128 characters)" : "")
+    }
+
     /// Decodes `body` in one pass (a webhook arrives thousands of times a second from a busy Alertmanager,
     /// and `JSONDecoder` was most of the receiver's time); the error says which field is wrong
     /// (`alerts[2].startsAt: not an RFC 3339 time`).
@@ -28,7 +38,7 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
             }
         } catch {
             let field = error.field == "(document)" ? "not JSON" : error.field
-            throw Invalid(description: "\(field): \(error.message)")
+            throw Invalid(description: "\(Self.named(field)): \(error.message)")
         }
     }
 }

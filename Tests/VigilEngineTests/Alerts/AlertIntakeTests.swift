@@ -57,27 +57,37 @@ struct AlertIntakeTests {
         running.cancel()
     }
 
-    /// The queue is bounded by the alerts it holds too: 1,024 deliveries of a megabyte of small alerts each,
-    /// decoded, were gigabytes. A delivery into an empty queue is always taken, however many it holds.
-    @Test func aQueueFullOfAlertsRefusesUntilTheyAreTaken() async throws {
+    /// The queue is bounded by what its alerts weigh too: 1,024 deliveries of a megabyte each, decoded,
+    /// were gigabytes. Taken alerts leave the bound; a delivery into an empty queue is always taken.
+    @Test func aQueueHeavyWithAlertsRefusesUntilTheyAreTaken() async throws {
+        let one = AlertIntake.weight(of: delivery("x"))
         let log = IntakeLog()
+        let (held, release) = AsyncStream<Void>.makeStream()
         let intake = AlertIntake(
             capacity: 100,
-            alertCapacity: 10,
+            byteCapacity: 10 * one,
             deliver: { alerts in
                 log.append("\(alerts[0].fingerprint) \(alerts.count)")
+                if alerts[0].fingerprint == "a" {
+                    for await _ in held { break }
+                }
                 return AlertBook.Receipt()
             }
         )
+        #expect(AlertIntake.weight(of: delivery("x", alerts: 4)) == 4 * one)
         #expect(intake.offer(delivery("a", alerts: 4)))
         #expect(intake.offer(delivery("b", alerts: 6)))
-        #expect(!intake.offer(delivery("c", alerts: 1)), "10 alerts queued")
+        #expect(!intake.offer(delivery("c", alerts: 1)), "ten alerts' weight queued")
         let running = Task { try await intake.run() }
-        await log.wait { $0.count == 2 }
-        #expect(intake.offer(delivery("d", alerts: 25)), "an empty queue takes a delivery larger than the bound")
+        // a is out of the queue (its diagnosis held here): six alerts' weight queued.
+        await log.wait { $0.count == 1 }
+        #expect(intake.offer(delivery("c", alerts: 4)))
+        #expect(!intake.offer(delivery("e", alerts: 1)))
+        release.yield()
         await log.wait { $0.count == 3 }
-        #expect(log.all == ["a 4", "b 6", "d 25"])
-        #expect(intake.offer(delivery("f", alerts: 10)), "taken, the alerts leave the bound")
+        #expect(intake.offer(delivery("d", alerts: 25)), "an empty queue takes a delivery heavier than the bound")
+        await log.wait { $0.count == 4 }
+        #expect(log.all == ["a 4", "b 6", "c 4", "d 25"])
         running.cancel()
     }
 

@@ -131,6 +131,16 @@ extension AlertmanagerWebhookTests {
                 + #"" (cut at 64 characters)"#
         ),
         (
+            // A key is the sender's too: quoted and escaped where it holds a line break.
+            "a label key with a line break",
+            body {
+                var alerts = $0["alerts"] as! [[String: Any]]
+                alerts[0]["labels"] = ["pod\nx": 1]
+                $0["alerts"] = alerts
+            },
+            #""alerts[0].labels.pod\nx": expected a string"#
+        ),
+        (
             "no fingerprint",
             body {
                 var alerts = $0["alerts"] as! [[String: Any]]
