@@ -24,6 +24,15 @@ import Testing
         #expect(alert.message == "VigilProbeHighLatency firing: p99 latency anomaly (z=5.2)")
     }
 
+    /// The sample with its first alert's `field` set to `value` (nil: left out).
+    static func firstAlert(_ field: String, _ value: Any?) -> [UInt8] {
+        body {
+            var alerts = $0["alerts"] as! [[String: Any]]
+            alerts[0][field] = value
+            $0["alerts"] = alerts
+        }
+    }
+
     static func body(_ change: (inout [String: Any]) -> Void) -> [UInt8] {
         var payload = try! JSONSerialization.jsonObject(with: sample) as! [String: Any]
         change(&payload)
@@ -97,30 +106,18 @@ extension AlertmanagerWebhookTests {
         ("no alerts", body { $0["alerts"] = nil }, "alerts: required"),
         (
             "a label that is not a string",
-            body {
-                var alerts = $0["alerts"] as! [[String: Any]]
-                alerts[0]["labels"] = ["pod": 1]
-                $0["alerts"] = alerts
-            },
+            firstAlert("labels", ["pod": 1]),
             "alerts[0].labels.pod: expected a string"
         ),
         (
             "a bad start",
-            body {
-                var alerts = $0["alerts"] as! [[String: Any]]
-                alerts[0]["startsAt"] = "yesterday"
-                $0["alerts"] = alerts
-            },
+            firstAlert("startsAt", "yesterday"),
             #"alerts[0].startsAt: not an RFC 3339 time: "yesterday""#
         ),
         (
             // Taken for "not ended" before, which let an earlier episode's resolve close a later firing.
             "a bad end",
-            body {
-                var alerts = $0["alerts"] as! [[String: Any]]
-                alerts[0]["endsAt"] = "tomorrow"
-                $0["alerts"] = alerts
-            },
+            firstAlert("endsAt", "tomorrow"),
             #"alerts[0].endsAt: not an RFC 3339 time: "tomorrow""#
         ),
         (
@@ -133,20 +130,12 @@ extension AlertmanagerWebhookTests {
         (
             // A key is the sender's too: quoted and escaped where it holds a line break.
             "a label key with a line break",
-            body {
-                var alerts = $0["alerts"] as! [[String: Any]]
-                alerts[0]["labels"] = ["pod\nx": 1]
-                $0["alerts"] = alerts
-            },
+            firstAlert("labels", ["pod\nx": 1]),
             #""alerts[0].labels.pod\nx": expected a string"#
         ),
         (
             "no fingerprint",
-            body {
-                var alerts = $0["alerts"] as! [[String: Any]]
-                alerts[0]["fingerprint"] = nil
-                $0["alerts"] = alerts
-            },
+            firstAlert("fingerprint", nil),
             "alerts[0].fingerprint: required"
         ),
     ])
