@@ -519,8 +519,9 @@ public actor ScrapeManager {
         let successor = Self.makeState(id: id, target: target, transport: transport, store: store)
         let (carried, unsettled) = carriedOver(state, keeping: { _ in true })
         let scale = state.target.interval / target.interval
+        // Capped at half the range: garbage collection adds the scrapes since with a wrapping add.
         successor.carried = carried.map {
-            (ref: $0.ref, age: UInt32(min(Double(UInt32.max), (Double($0.age) * scale).rounded(.down))))
+            (ref: $0.ref, age: UInt32(min(Double(UInt32.max / 2), (Double($0.age) * scale).rounded(.down))))
         }
         successor.unsettled = unsettled
         successor.health = state.health

@@ -80,11 +80,12 @@ public final class AlertIntake: Service, @unchecked Sendable {
         return true
     }
 
-    /// About what a delivery's alerts take in memory: their label and annotation text, and 256 bytes an
-    /// alert for the rest (its dictionaries, strings' headers, the fingerprint).
+    /// About what a delivery takes in memory: every string of it (labels, annotations, fingerprints, the
+    /// group key, the URL, the receiver), and 256 bytes an alert for the rest (dictionaries, headers).
     static func weight(of webhook: AlertmanagerWebhook) -> Int {
-        webhook.alerts.reduce(0) { total, alert in
-            let text = [alert.labels, alert.annotations].reduce(0) { sum, map in
+        let head = webhook.groupKey.utf8.count + webhook.externalURL.utf8.count + webhook.receiver.utf8.count
+        return webhook.alerts.reduce(head) { total, alert in
+            let text = [alert.labels, alert.annotations].reduce(alert.fingerprint.utf8.count) { sum, map in
                 map.reduce(sum) { $0 + $1.key.utf8.count + $1.value.utf8.count }
             }
             return total + 256 + text

@@ -18,11 +18,15 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
     /// A field path as an error names it: its keys are the sender's, so a long one is cut at 128
     /// characters, and one with a control character (a line break into a log) is quoted and escaped.
     private static func named(_ field: String) -> String {
-        let long = field.count > 128
-        guard long || field.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        let scalars = field.unicodeScalars
+        let long = scalars.count > 128
+        let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
+        guard long || scalars.contains(where: { breaking.contains($0.properties.generalCategory) }) else {
             return field
         }
-        return goQuoted(String(field.prefix(128))) + (long ? " (cut at 128 characters)" : "")
+        var cut = String.UnicodeScalarView()
+        cut.append(contentsOf: scalars.prefix(128))
+        return goQuoted(String(cut)) + (long ? " (cut at 128 characters)" : "")
     }
 
     /// Decodes `body` in one pass (a webhook arrives thousands of times a second from a busy Alertmanager,

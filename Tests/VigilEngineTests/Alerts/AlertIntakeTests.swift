@@ -74,7 +74,10 @@ struct AlertIntakeTests {
                 return AlertBook.Receipt()
             }
         )
-        #expect(AlertIntake.weight(of: delivery("x", alerts: 4)) == 4 * one)
+        // Every string counts: a megabyte fingerprint weighs a megabyte.
+        var heavy = delivery("x")
+        heavy.alerts[0].fingerprint = String(repeating: "f", count: 1 << 20)
+        #expect(AlertIntake.weight(of: heavy) > 1 << 20)
         #expect(intake.offer(delivery("a", alerts: 4)))
         #expect(intake.offer(delivery("b", alerts: 6)))
         #expect(!intake.offer(delivery("c", alerts: 1)), "ten alerts' weight queued")

@@ -134,6 +134,11 @@ extension AlertmanagerWebhookTests {
             #""alerts[0].labels.pod\nx": expected a string"#
         ),
         (
+            "a label key with a line separator",
+            firstAlert("labels", ["pod\u{2028}x": 1]),
+            #""alerts[0].labels.pod\u2028x": expected a string"#
+        ),
+        (
             "no fingerprint",
             firstAlert("fingerprint", nil),
             "alerts[0].fingerprint: required"
