@@ -230,21 +230,21 @@ public actor ScrapeManager {
         var remaining = Dictionary(grouping: states) { $0.target.url + "|" + $0.target.job }
         for target in targets {
             let key = target.url + "|" + target.job
-            if var same = remaining[key], let index = same.firstIndex(where: { $0.target == target }) {
+            var same = remaining[key] ?? []
+            if let index = same.firstIndex(where: { $0.target == target }) {
                 kept.append(same.remove(at: index))
-                remaining[key] = same
-            } else if var same = remaining[key],
-                let index = same.firstIndex(where: { $0.target.scrapesTheSameSeries(as: target) })
-            {
-                nextID += 1
-                kept.append(successor(of: same.remove(at: index), id: nextID, target: target))
-                remaining[key] = same
-                newLoops?.yield(nextID)
             } else {
                 nextID += 1
-                kept.append(Self.makeState(id: nextID, target: target, transport: transport, store: store))
+                let predecessor = same.firstIndex { $0.target.scrapesTheSameSeries(as: target) }.map {
+                    same.remove(at: $0)
+                }
+                kept.append(
+                    predecessor.map { successor(of: $0, id: nextID, target: target) }
+                        ?? Self.makeState(id: nextID, target: target, transport: transport, store: store)
+                )
                 newLoops?.yield(nextID)
             }
+            remaining[key] = same
         }
         for removed in remaining.values.joined().sorted(by: { $0.id < $1.id }) { markAllStale(removed) }
         states = kept

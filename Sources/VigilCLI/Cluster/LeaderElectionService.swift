@@ -21,10 +21,8 @@ struct LeaderElectionService: Service {
 
     func run() async throws {
         let configuration = elector.configuration
-        let lease: Logger.Metadata = [
-            "lease": "\(configuration.namespace)/\(configuration.name)",
-            "identity": "\(configuration.identity)",
-        ]
+        let leaseName = "\(configuration.namespace)/\(configuration.name)"
+        let lease: Logger.Metadata = ["lease": "\(leaseName)", "identity": "\(configuration.identity)"]
         let troubles = Task {
             for await trouble in elector.troubleChanges {
                 if let trouble {
@@ -45,12 +43,9 @@ struct LeaderElectionService: Service {
             }
         }
         defer { troubles.cancel() }
-        let rights = Task { await checkRights(lease) }
+        let rights = Task { await checkRights(lease, of: leaseName) }
         defer { rights.cancel() }
-        let leader = Gauge(
-            label: "vigil_remediation_leader",
-            dimensions: [("lease", "\(configuration.namespace)/\(configuration.name)")]
-        )
+        let leader = Gauge(label: "vigil_remediation_leader", dimensions: [("lease", leaseName)])
         leader.record(0)
         let changes = Task {
             for await leading in elector.leadershipChanges {
@@ -68,7 +63,7 @@ struct LeaderElectionService: Service {
     /// Asks for the election's rights until cancelled, logging each change in what is missing (each right
     /// as `kubectl auth can-i` takes it, with what it is for), and whether they could be asked for at all.
     /// The gauge is made at the first answer: until then it would read 0, "nothing missing", unknown.
-    private func checkRights(_ lease: Logger.Metadata) async {
+    private func checkRights(_ lease: Logger.Metadata, of leaseName: String) async {
         var missingCount: Gauge?
         var told: [LeaderElectionConfiguration.NeededRight]?
         var unasked = false
@@ -78,7 +73,7 @@ struct LeaderElectionService: Service {
                 if missingCount == nil {
                     missingCount = Gauge(
                         label: "vigil_remediation_lease_rights_missing",
-                        dimensions: [("lease", "\(elector.configuration.namespace)/\(elector.configuration.name)")]
+                        dimensions: [("lease", leaseName)]
                     )
                 }
                 missingCount?.record(missing.count)

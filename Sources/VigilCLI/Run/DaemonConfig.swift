@@ -207,14 +207,21 @@ struct DaemonConfig: Equatable {
         var defaults = ScrapeTarget(url: "")
         if let node = fields["global"] {
             let global = reader.fields(node, "global", allowed: ["scrape_interval", "scrape_timeout"])
-            let interval = global["scrape_interval"].map { reader.seconds($0, "global.scrape_interval") }
-            if let seconds = interval ?? nil { defaults.interval = seconds }
+            // An unreadable interval has its own error, and judges no timeout.
+            var intervalRead = true
+            if let value = global["scrape_interval"] {
+                if let seconds = reader.seconds(value, "global.scrape_interval") {
+                    defaults.interval = seconds
+                } else {
+                    intervalRead = false
+                }
+            }
             if let value = global["scrape_timeout"], let seconds = reader.seconds(value, "global.scrape_timeout") {
                 // Refused as Prometheus refuses a timeout over the interval ("global scrape timeout greater
                 // than scrape interval"), not cut to it in silence; where no interval is written, Vigil's
-                // default (15s) is the one, where Prometheus's is 1m. An unreadable interval has its error.
-                if seconds > defaults.interval, interval != .some(nil) {
-                    let written = interval == nil ? ", the default" : ""
+                // default (15s) is the one, where Prometheus's is 1m.
+                if seconds > defaults.interval, intervalRead {
+                    let written = global["scrape_interval"] == nil ? ", the default" : ""
                     reader.fail(
                         value,
                         "global.scrape_timeout",

@@ -14,8 +14,9 @@ public final class AlertIntake: Service, @unchecked Sendable {
     /// deliveries of up to 1 MiB each, decoded, would be gigabytes. A delivery into an empty queue is
     /// always taken (the body limit bounds it), so one heavier than this is not refused for ever.
     public let byteCapacity: Int
-    private let stream: AsyncStream<AlertmanagerWebhook>
-    private let continuation: AsyncStream<AlertmanagerWebhook>.Continuation
+    /// Each delivery with its ``weight(of:)``, counted once, as it went in.
+    private let stream: AsyncStream<(webhook: AlertmanagerWebhook, bytes: Int)>
+    private let continuation: AsyncStream<(webhook: AlertmanagerWebhook, bytes: Int)>.Continuation
     // An NSLock (a pthread mutex), not Synchronization's Mutex: ThreadSanitizer sees through the former,
     // and reported the latter's futex-guarded depth as a race (as it did CallGate's count).
     private let lock = NSLock()
@@ -48,7 +49,7 @@ public final class AlertIntake: Service, @unchecked Sendable {
         self.capacity = capacity
         self.byteCapacity = byteCapacity
         (stream, continuation) = AsyncStream.makeStream(
-            of: AlertmanagerWebhook.self,
+            of: (webhook: AlertmanagerWebhook, bytes: Int).self,
             bufferingPolicy: .bufferingOldest(capacity)
         )
         self.deliver = deliver
@@ -73,7 +74,7 @@ public final class AlertIntake: Service, @unchecked Sendable {
             return true
         }
         guard accepted else { return false }
-        if case .dropped = continuation.yield(webhook) {
+        if case .dropped = continuation.yield((webhook, bytes)) {
             taken(bytes)
             return false
         }
@@ -122,10 +123,10 @@ public final class AlertIntake: Service, @unchecked Sendable {
     }
 
     private func intake() async {
-        for await webhook in self.stream {
+        for await (webhook, bytes) in self.stream {
             // Recorded under the lock, as `offer` records it: the gauge ends at the depth the last
             // change left, whichever side changed it last.
-            self.taken(Self.weight(of: webhook))
+            self.taken(bytes)
             let receipt = await self.deliver(webhook.alerts)
             let firing = webhook.alerts.count { $0.status == .firing }
             if firing > 0 { self.metrics.firing.increment(by: firing) }

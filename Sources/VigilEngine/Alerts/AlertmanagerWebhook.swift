@@ -18,15 +18,11 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
     /// A field path as an error names it: its keys are the sender's, so a long one is cut at 128
     /// characters, and one with a control character (a line break into a log) is quoted and escaped.
     private static func named(_ field: String) -> String {
-        let scalars = field.unicodeScalars
-        let long = scalars.count > 128
         let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
-        guard long || scalars.contains(where: { breaking.contains($0.properties.generalCategory) }) else {
-            return field
-        }
-        var cut = String.UnicodeScalarView()
-        cut.append(contentsOf: scalars.prefix(128))
-        return goQuoted(String(cut)) + (long ? " (cut at 128 characters)" : "")
+        let plain =
+            field.unicodeScalars.count <= 128
+            && !field.unicodeScalars.contains { breaking.contains($0.properties.generalCategory) }
+        return plain ? field : quoted(field, cutAt: 128)
     }
 
     /// Decodes `body` in one pass (a webhook arrives thousands of times a second from a busy Alertmanager,
@@ -171,14 +167,21 @@ private struct WebhookReader: JSONReading {
         return status
     }
 
-    /// A value of the payload as an error quotes it: escaped as Go quotes it, and cut at 64 characters, so
-    /// that a hostile megabyte is not sent back, nor a line break into a log.
-    private static func echoed(_ text: String) -> String {
-        goQuoted(String(text.prefix(64))) + (text.count > 64 ? " (cut at 64 characters)" : "")
-    }
+    /// A value of the payload as an error quotes it, cut at 64 characters.
+    private static func echoed(_ text: String) -> String { quoted(text, cutAt: 64) }
 
     private func required<T>(_ value: T?, _ field: String) throws(JSONReadError) -> T {
         guard let value else { throw JSONReadError(offset: position, field: field, message: "required") }
         return value
     }
+}
+
+/// `text` of the sender's as an error quotes it: escaped as Go quotes it, and cut at `limit` Unicode scalars
+/// (not characters: one character may hold thousands), so that a hostile megabyte is not sent back, nor a
+/// line break into a log.
+private func quoted(_ text: String, cutAt limit: Int) -> String {
+    let scalars = text.unicodeScalars
+    var cut = String.UnicodeScalarView()
+    cut.append(contentsOf: scalars.prefix(limit))
+    return goQuoted(String(cut)) + (scalars.count > limit ? " (cut at \(limit) characters)" : "")
 }
