@@ -1,34 +1,49 @@
 import Foundation
 
 /// One right on the API, as a Role's rule grants it and `kubectl auth can-i` asks for it: a verb on a
-/// resource of a group, in a namespace, on one object where `name` is given.
+/// resource of a group (or on its subresource: `deployments/scale`, `pods/eviction`), in a namespace or,
+/// where `namespace` is empty, in every namespace (a cluster-scoped resource's only scope), on one object
+/// where `name` is given.
 public struct KubeRight: Sendable, Hashable, CustomStringConvertible {
     public var verb: String
     /// The API group, "" for the core group.
     public var group: String
     public var resource: String
+    public var subresource: String?
+    /// "" for every namespace: what only a ClusterRole's binding grants.
     public var namespace: String
     public var name: String?
 
-    public init(_ verb: String, _ resource: String, group: String = "", in namespace: String, named name: String? = nil)
-    {
+    public init(
+        _ verb: String,
+        _ resource: String,
+        group: String = "",
+        subresource: String? = nil,
+        in namespace: String,
+        named name: String? = nil
+    ) {
         self.verb = verb
         self.group = group
         self.resource = resource
+        self.subresource = subresource
         self.namespace = namespace
         self.name = name
     }
 
-    /// `kubectl auth can-i`'s arguments for it: `update leases.coordination.k8s.io/vigil-remediation -n vigil`.
+    /// `kubectl auth can-i`'s arguments for it: `update leases.coordination.k8s.io/vigil-remediation -n vigil`,
+    /// `patch deployments.apps --subresource=scale -n shop`, `create pods --subresource=eviction -A`.
     public var description: String {
         let resource = group.isEmpty ? resource : "\(resource).\(group)"
-        return "\(verb) \(resource)\(name.map { "/\($0)" } ?? "") -n \(namespace)"
+        let subresource = self.subresource.map { " --subresource=\($0)" } ?? ""
+        let scope = namespace.isEmpty ? "-A" : "-n \(namespace)"
+        return "\(verb) \(resource)\(name.map { "/\($0)" } ?? "")\(subresource) \(scope)"
     }
 
     /// The SelfSubjectAccessReview that asks for it: its resource attributes as kubectl fills them, the
     /// empty ones left out (as Go's `omitempty` leaves them).
     var review: KubeRequest {
         var attributes = ["namespace": namespace, "verb": verb, "group": group, "resource": resource]
+        attributes["subresource"] = subresource
         attributes["name"] = name
         let review: [String: Any] = [
             "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",

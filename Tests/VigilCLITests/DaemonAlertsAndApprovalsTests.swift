@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import VigilEngine
 import VigilHTTP
+import VigilRules
 import VigilTestKit
 
 #if canImport(Glibc)
@@ -82,9 +84,15 @@ import Glibc
 
     /// A replica without a right only a leader uses (here: updating the Lease) learnt it only when the
     /// leader was gone and it could not take over. It asks at start, and says which rights it lacks.
-    @Test func aReplicaLackingTheLeasesRightsSaysWhichAtStart() async throws {
+    /// With `--allow-apply`, a replica asks at start for the rights the Lease needs and those its playbooks'
+    /// fixes need, and says which it lacks, each as `kubectl auth can-i` takes it.
+    @Test func aReplicaLackingRightsSaysWhichAtStart() async throws {
         let server = try FakeAPIServer()
         try await server.control("/__deny", #"{"verb": "update", "resource": "leases", "namespace": "shop"}"#)
+        try await server.control(
+            "/__deny",
+            #"{"verb": "patch", "group": "apps", "resource": "deployments", "subresource": "", "namespace": ""}"#
+        )
         let port = try LoopbackPort.free()
         let directory = try TemporaryDirectory("rights")
         try """
@@ -97,9 +105,13 @@ import Glibc
         """.write(to: directory.file("vigil.yaml"), atomically: true, encoding: .utf8)
         let daemon = try ChildProcess.vigil(["--config", directory.file("vigil.yaml").path, "--allow-apply"])
         let lacking = "this replica lacks rights the remediation Lease needs"
+        let lackingFixes = "this replica lacks rights remediation needs"
         #expect(
-            await daemon.waitForLog {
-                $0.contains { $0["msg"] == "serving HTTP" } && $0.contains { $0["msg"]?.hasPrefix(lacking) == true }
+            await daemon.waitForLog { lines in
+                lines.contains { $0["msg"] == "serving HTTP" }
+                    && [lacking, lackingFixes].allSatisfy { told in
+                        lines.contains { $0["msg"]?.hasPrefix(told) == true }
+                    }
             },
             "\(daemon.stderr)"
         )
@@ -112,13 +124,22 @@ import Glibc
             told["fix"]?.contains("kubectl auth can-i update leases.coordination.k8s.io/vigil-remediation -n shop")
                 == true
         )
+        // The default rules propose rollbacks, resource changes and restarts of deployments, in every
+        // namespace (no remediation.namespaces.allow).
+        let toldFixes = try #require(daemon.logLines.first { $0["msg"]?.hasPrefix(lackingFixes) == true })
+        #expect(toldFixes["missing"] == "patch deployments.apps -A (for undo, set-resources, restart)", "\(toldFixes)")
+        #expect(toldFixes["fix"]?.contains("remediation.namespaces.allow") == true)
         let metrics = try await fetch("http://127.0.0.1:\(port)/metrics").body
         #expect(
             metrics.contains("\nvigil_remediation_lease_rights_missing{lease=\"shop/vigil-remediation\"} 1.0\n"),
             "\(metrics)"
         )
+        #expect(metrics.contains("\nvigil_remediation_rights_missing 1.0\n"), "\(metrics)")
         let reviews = try await server.log().compactMap(\.review)
-        #expect(reviews.count == 6, "each of the election's rights asked once: \(reviews)")
+        #expect(Set(reviews).count == reviews.count, "each right asked once: \(reviews)")
+        let rules = try RuleSet.load([repositoryRoot.appendingPathComponent("rules").path])
+        let needed = RemediationRights.needed(by: rules.playbooks, policy: RemediationPolicy())
+        #expect(reviews.count == 6 + needed.count, "the Lease's six and the fixes' \(needed.count)")
     }
 
     @Test func anAlertBecomesOneIncidentWhoseProposalAnApprovalApplies() async throws {

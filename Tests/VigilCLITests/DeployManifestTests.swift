@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Testing
+import VigilEngine
 import VigilKube
+import VigilRules
 import VigilScrape
 import Yams
 
@@ -29,7 +31,7 @@ struct DeployManifestTests {
             promtool,
             ["check", "rules", deploy.appendingPathComponent("alerts.yaml").path]
         )
-        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 8 rules found"), "\(checked.output)")
+        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 9 rules found"), "\(checked.output)")
         let tested = try await ChildProcess.run(
             promtool,
             ["test", "rules", deploy.appendingPathComponent("alerts.test.yaml").path]
@@ -41,7 +43,7 @@ struct DeployManifestTests {
             rules.flatMap { ($0["rules"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String } }
         )
         let tests = try String(contentsOf: deploy.appendingPathComponent("alerts.test.yaml"), encoding: .utf8)
-        #expect(alerts.count == 8 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
+        #expect(alerts.count == 9 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
     }
 
     @Test func theStandaloneConfigMapIsAValidVigilConfiguration() throws {
@@ -110,59 +112,13 @@ struct DeployManifestTests {
         #expect(granted == watched)
     }
 
-    /// The remediation rights grant each playbook action's change (the verb its request uses on the
-    /// resource it names) and its read, and nothing dangerous.
-    @Test func remediationRightsCoverEveryPlaybookActionAndNoMore() throws {
-        var granted: Set<String> = []
-        for document in try documents("rbac-remediation.yaml")
-        where ["Role", "ClusterRole"].contains(document["kind"] as? String) && !Self.isLeaseRole(document) {
-            for rule in document["rules"] as? [[String: Any]] ?? [] {
-                let verbs = rule["verbs"] as? [String] ?? []
-                #expect(!verbs.contains { ["escalate", "bind", "impersonate", "*", "update"].contains($0) }, "\(rule)")
-                for group in rule["apiGroups"] as? [String] ?? [] {
-                    for resource in rule["resources"] as? [String] ?? [] {
-                        #expect(!["secrets", "pods/exec", "pods/attach", "*"].contains(resource))
-                        for verb in verbs { granted.insert("\(verb) \(resource).\(group)") }
-                    }
-                }
-            }
-        }
-        let web = KubeObjectReference(.deployment, namespace: "shop", name: "web")
-        let actions: [KubeAction] = [
-            .setResources(web, container: "app", limits: ["memory": "1Gi"], requests: [:]), .restart(web),
-            .undo(web, toRevision: nil),
-            .scale(KubeObjectReference(.statefulset, namespace: "shop", name: "db"), replicas: 3),
-            .scale(web, replicas: 3),
-            .setHPAMax(KubeObjectReference(.horizontalpodautoscaler, namespace: "shop", name: "web"), maxReplicas: 5),
-            .expandPVC(KubeObjectReference(.persistentvolumeclaim, namespace: "shop", name: "data"), size: "20Gi"),
-            .delete(KubeObjectReference(.pod, namespace: "shop", name: "web-1")), .cordon(node: "n1"),
-            .uncordon(node: "n1"), .restart(KubeObjectReference(.statefulset, namespace: "shop", name: "db")),
-            .restart(KubeObjectReference(.daemonset, namespace: "shop", name: "agent")),
-        ]
-        var needed: Set<String> = [
-            "list replicasets.apps", "create pods/eviction.", "list pods.", "get pods.", "get daemonsets.apps",
-        ]
-        for action in actions {
-            for request in [action.check, action.change(dryRun: false)].compactMap({ $0 }) {
-                let parts = request.path.split(separator: "/").map(String.init)
-                let group = parts[0] == "api" ? "" : parts[1]
-                let rest = Array(parts.drop { $0 != "namespaces" && !["nodes"].contains($0) })
-                let scoped = rest.first == "namespaces" ? Array(rest.dropFirst(2)) : rest
-                let resource = scoped.count > 2 ? "\(scoped[0])/\(scoped[2])" : scoped[0]
-                needed.insert("\(request.method.lowercased()) \(resource).\(group)")
-            }
-        }
-        #expect(needed.subtracting(granted).isEmpty, "not granted: \(needed.subtracting(granted).sorted())")
-        #expect(granted.subtracting(needed).isEmpty, "granted but never used: \(granted.subtracting(needed).sorted())")
-    }
-
     /// A daemon with `--allow-apply` applies only while it holds the remediation Lease, so the remediation
     /// rights carry the Lease's Role, and it is the clustered deployment's, to the letter: the two files
     /// may be applied together, and one may not grant what the other does not.
     @Test func remediationRightsCarryTheClustersLeaseRole() throws {
         func leaseObjects(_ file: String) throws -> [NSDictionary] {
             try documents(file).filter {
-                Self.isLeaseRole($0)
+                Self.isRole($0, "vigil-leader-election")
                     || ($0["kind"] as? String == "RoleBinding"
                         && ($0["roleRef"] as? [String: Any])?["name"] as? String == "vigil-leader-election")
             }.map { $0 as NSDictionary }
@@ -170,7 +126,9 @@ struct DeployManifestTests {
         let standalone = try leaseObjects("rbac-remediation.yaml")
         #expect(standalone.count == 2)
         #expect(standalone == (try leaseObjects("cluster/rbac.yaml")))
-        let role = try #require(try documents("rbac-remediation.yaml").first(where: Self.isLeaseRole))
+        let role = try #require(
+            try documents("rbac-remediation.yaml").first { Self.isRole($0, "vigil-leader-election") }
+        )
         let metadata = role["metadata"] as? [String: Any]
         #expect(metadata?["namespace"] as? String == "vigil")
         // Named: the one Lease and the one board; `create` cannot be limited by name.
@@ -194,21 +152,11 @@ struct DeployManifestTests {
     /// Role grants, no more and no less: a right asked for and not granted would be logged as missing on a
     /// correct install.
     @Test func theLeaseRoleGrantsWhatAReplicaAsksForAtStart() throws {
-        let role = try #require(try documents("rbac-remediation.yaml").first(where: Self.isLeaseRole))
+        let role = try #require(
+            try documents("rbac-remediation.yaml").first { Self.isRole($0, "vigil-leader-election") }
+        )
         let namespace = try #require((role["metadata"] as? [String: Any])?["namespace"] as? String)
-        var granted = Set<KubeRight>()
-        for rule in role["rules"] as? [[String: Any]] ?? [] {
-            for group in rule["apiGroups"] as? [String] ?? [] {
-                for resource in rule["resources"] as? [String] ?? [] {
-                    for verb in rule["verbs"] as? [String] ?? [] {
-                        let names = rule["resourceNames"] as? [String] ?? []
-                        for name in names.isEmpty ? [nil] : names.map(Optional.some) {
-                            granted.insert(KubeRight(verb, resource, group: group, in: namespace, named: name))
-                        }
-                    }
-                }
-            }
-        }
+        let granted = Self.rights(grantedBy: role, in: namespace)
         let asked = Set(
             LeaderElectionConfiguration(namespace: namespace, identity: "vigil-0").neededRights.map(\.right)
         )
@@ -218,8 +166,64 @@ struct DeployManifestTests {
         )
     }
 
-    static func isLeaseRole(_ document: [String: Any]) -> Bool {
-        document["kind"] as? String == "Role"
-            && (document["metadata"] as? [String: Any])?["name"] as? String == "vigil-leader-election"
+    /// What a replica with `--allow-apply` asks for at start where every action may be proposed in the Role's
+    /// namespace (``RemediationRights``) is what the Role vigil-remediate grants there, and the node actions'
+    /// rights in every namespace what the ClusterRole vigil-remediate-nodes grants, no more and no less.
+    @Test func theRemediationRolesGrantWhatEveryActionIsAskedForAtStart() throws {
+        let manifests = try documents("rbac-remediation.yaml")
+        let role = try #require(manifests.first { Self.isRole($0, "vigil-remediate") })
+        let namespace = try #require((role["metadata"] as? [String: Any])?["namespace"] as? String)
+        let nodes = try #require(manifests.first { Self.isRole($0, "vigil-remediate-nodes", kind: "ClusterRole") })
+        let granted = Self.rights(grantedBy: role, in: namespace).union(Self.rights(grantedBy: nodes, in: ""))
+        var policy = RemediationPolicy()
+        policy.allowNamespaces = [namespace]
+        let every = Playbook(
+            name: "every",
+            cause: "every",
+            summary: "every action",
+            then: Playbook.ActionTemplate.Action.allCases.map { Playbook.ActionTemplate($0) }
+        )
+        let asked = Set(RemediationRights.needed(by: [every], policy: policy).map(\.right))
+        for right in granted {
+            #expect(!["escalate", "bind", "impersonate", "update", "*"].contains(right.verb), "\(right)")
+            #expect(!["secrets", "*"].contains(right.resource) && !["exec", "attach"].contains(right.subresource))
+        }
+        #expect(
+            asked == granted,
+            "asked, not granted: \(asked.subtracting(granted)); granted, not asked: \(granted.subtracting(asked))"
+        )
+    }
+
+    /// Every right a Role's (or ClusterRole's) rules grant, one per verb, resource (`deployments/scale` a
+    /// subresource) and name.
+    static func rights(grantedBy role: [String: Any], in namespace: String) -> Set<KubeRight> {
+        var granted = Set<KubeRight>()
+        for rule in role["rules"] as? [[String: Any]] ?? [] {
+            for group in rule["apiGroups"] as? [String] ?? [] {
+                for resource in rule["resources"] as? [String] ?? [] {
+                    let parts = resource.split(separator: "/", maxSplits: 1).map(String.init)
+                    for verb in rule["verbs"] as? [String] ?? [] {
+                        let names = rule["resourceNames"] as? [String] ?? []
+                        for name in names.isEmpty ? [nil] : names.map(Optional.some) {
+                            granted.insert(
+                                KubeRight(
+                                    verb,
+                                    parts[0],
+                                    group: group,
+                                    subresource: parts.count > 1 ? parts[1] : nil,
+                                    in: namespace,
+                                    named: name
+                                )
+                            )
+                        }
+                    }
+                }
+            }
+        }
+        return granted
+    }
+
+    static func isRole(_ document: [String: Any], _ name: String, kind: String = "Role") -> Bool {
+        document["kind"] as? String == kind && (document["metadata"] as? [String: Any])?["name"] as? String == name
     }
 }

@@ -25,6 +25,10 @@ struct AccessReviewTests {
         KubeRight("update", "leases", group: "coordination.k8s.io", in: "vigil", named: "vigil-remediation"),
         KubeRight("create", "configmaps", in: "shop"),
         KubeRight("patch", "deployments", group: "apps", in: "shop", named: "web"),
+        // A subresource, and rights in every namespace (a drain's): remediation's.
+        KubeRight("patch", "deployments", group: "apps", subresource: "scale", in: "shop"),
+        KubeRight("create", "pods", subresource: "eviction", in: ""),
+        KubeRight("patch", "nodes", in: ""),
     ]
 
     /// The review kubectl sent and what it concluded, then Vigil's: each with no other request to the server
@@ -65,13 +69,13 @@ struct AccessReviewTests {
     /// Of the election's rights, those the server denies, each with what it is for, in the listed order.
     @Test func theElectionsMissingRightsAreThoseDenied() async throws {
         let configuration = LeaderElectionConfiguration(namespace: "vigil", identity: "vigil-0")
-        #expect(try await configuration.missingRights(client).isEmpty)
+        #expect(try await client.missing(configuration.neededRights).isEmpty)
         try await server.control("/__deny", #"{"verb": "create", "resource": "configmaps", "namespace": "vigil"}"#)
         try await server.control(
             "/__deny",
             #"{"verb": "update", "resource": "leases", "name": "vigil-remediation", "namespace": "vigil"}"#
         )
-        let missing = try await configuration.missingRights(client)
+        let missing = try await client.missing(configuration.neededRights)
         #expect(
             missing.map(\.description) == [
                 "update leases.coordination.k8s.io/vigil-remediation -n vigil (to take the lead when the leader is gone, and to renew it)",
@@ -80,7 +84,7 @@ struct AccessReviewTests {
         )
         // Asked of the server each time, as a Role granted later is to be seen.
         try await server.reset()
-        #expect(try await configuration.missingRights(client).isEmpty)
+        #expect(try await client.missing(configuration.neededRights).isEmpty)
     }
 
     /// A client that may only read or dry-run asks nothing: an access review is a POST.

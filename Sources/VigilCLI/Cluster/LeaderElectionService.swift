@@ -11,13 +11,11 @@ import VigilKube
 /// lead, in silence). `vigil_remediation_leader` is 1 while this replica leads, so that a fleet in which
 /// none does (deploy/alerts.yaml's VigilNoRemediationLeader) is noticed. A follower that lacks a right only
 /// a leader uses would learn it only when the leader is gone; so the rights are asked for at start and
-/// every ``rightsCheckInterval``, and those missing are logged and counted in
+/// every few minutes (``RightsCheck``), and those missing are logged and counted in
 /// `vigil_remediation_lease_rights_missing` (VigilRemediationLeaseRightsMissing).
 struct LeaderElectionService: Service {
     let elector: LeaderElector<ContinuousClock>
     let logger: Logger
-    /// Rights are granted and revoked while replicas run; a check every few minutes costs six small requests.
-    static let rightsCheckInterval: Duration = .seconds(300)
 
     func run() async throws {
         let configuration = elector.configuration
@@ -43,7 +41,20 @@ struct LeaderElectionService: Service {
             }
         }
         defer { troubles.cancel() }
-        let rights = Task { await checkRights(lease, of: leaseName) }
+        let rights = Task { [elector] in
+            await RightsCheck(
+                subject: "the remediation Lease",
+                consequence: "it could not take over from the leader, or hand proposals to it",
+                grant:
+                    "grant them in namespace \(configuration.namespace) (deploy/rbac-remediation.yaml's Role vigil-leader-election)",
+                label: "vigil_remediation_lease_rights_missing",
+                dimensions: [("lease", leaseName)],
+                metadata: lease,
+                logger: logger,
+                missing: { () async throws(KubeError) in try await elector.missingRights() }
+            )
+            .watch()
+        }
         defer { rights.cancel() }
         let leader = Gauge(label: "vigil_remediation_leader", dimensions: [("lease", leaseName)])
         leader.record(0)
@@ -58,56 +69,6 @@ struct LeaderElectionService: Service {
         }
         defer { changes.cancel() }
         await cancelWhenGracefulShutdown { await elector.run() }
-    }
-
-    /// Asks for the election's rights until cancelled, logging each change in what is missing (each right
-    /// as `kubectl auth can-i` takes it, with what it is for), and whether they could be asked for at all.
-    /// The gauge is made at the first answer: until then it would read 0, "nothing missing", unknown.
-    private func checkRights(_ lease: Logger.Metadata, of leaseName: String) async {
-        var missingCount: Gauge?
-        var told: [LeaderElectionConfiguration.NeededRight]?
-        var unasked = false
-        while !Task.isCancelled {
-            do {
-                let missing = try await elector.missingRights()
-                if missingCount == nil {
-                    missingCount = Gauge(
-                        label: "vigil_remediation_lease_rights_missing",
-                        dimensions: [("lease", leaseName)]
-                    )
-                }
-                missingCount?.record(missing.count)
-                if missing != told || unasked {
-                    if let first = missing.first {
-                        logger.error(
-                            "this replica lacks rights the remediation Lease needs: it could not take over from the leader, or hand proposals to it",
-                            metadata: lease.merging(
-                                [
-                                    "missing": "\(missing.map(\.description).joined(separator: "; "))",
-                                    "fix":
-                                        "grant them in namespace \(elector.configuration.namespace) (deploy/rbac-remediation.yaml's Role vigil-leader-election); check each as listed with kubectl auth can-i, e.g. kubectl auth can-i \(first.right) --as system:serviceaccount:NAMESPACE:ACCOUNT",
-                                ],
-                                uniquingKeysWith: { $1 }
-                            )
-                        )
-                    } else if told != nil || unasked {
-                        logger.notice("this replica has every right the remediation Lease needs", metadata: lease)
-                    }
-                    told = missing
-                }
-                unasked = false
-            } catch {
-                // A request cut short by the shutdown is no trouble to report.
-                if !unasked, !Task.isCancelled {
-                    logger.warning(
-                        "cannot ask the API server which rights this replica has on the remediation Lease",
-                        metadata: lease.merging(["error": "\(error)"], uniquingKeysWith: { $1 })
-                    )
-                }
-                unasked = true
-            }
-            try? await Task.sleep(for: Self.rightsCheckInterval)
-        }
     }
 }
 

@@ -197,6 +197,16 @@ struct Daemon {
                 remediator: remediator
             )
             services.append(service)
+            if let kubeConnection, config.remediation.allowApply {
+                services.append(
+                    Self.remediationRights(
+                        policy: config.remediation,
+                        client: KubeClient(connection: kubeConnection, transport: CurlHTTPClient(), access: .write),
+                        playbooks: { await service.playbooks },
+                        logger: logger
+                    )
+                )
+            }
             // Alertmanager's own list keeps the firing alerts true (at start, every interval, and after a
             // truncated delivery), when its URL is known.
             let reconciler = config.alertmanager.map { alertmanager in
@@ -351,6 +361,29 @@ struct Daemon {
             ]
         )
         return remediator
+    }
+
+    /// The rights the playbooks' actions need where the policy lets them be proposed
+    /// (``RemediationRights``), asked for at start and every few minutes: the rules as they are then, so a
+    /// reload that adds an action is checked too. Counted in `vigil_remediation_rights_missing`
+    /// (VigilRemediationRightsMissing).
+    static func remediationRights(
+        policy: RemediationPolicy,
+        client: KubeClient,
+        playbooks: @escaping @Sendable () async -> [Playbook],
+        logger: Logger
+    ) -> RightsCheck {
+        RightsCheck(
+            subject: "remediation",
+            consequence: "the fixes that need them would be refused, and so would their dry runs",
+            grant:
+                "grant them where Vigil may change the cluster (deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace, its ClusterRole vigil-remediate-nodes for node actions), or list in remediation.namespaces.allow only the namespaces where they are granted",
+            label: "vigil_remediation_rights_missing",
+            logger: logger,
+            missing: { () async throws(KubeError) in
+                try await client.missing(RemediationRights.needed(by: await playbooks(), policy: policy))
+            }
+        )
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -65,5 +65,7 @@ enum VigilMetrics {
             "1 while this replica holds the remediation Lease and applies fixes, 0 while another holds it or it cannot reach it (its log says why).",
         "vigil_remediation_lease_rights_missing":
             "Rights the remediation Lease and its proposal board need that this replica lacks, as the API server answered its access reviews (checked at start and every 5 minutes; its log names them).",
+        "vigil_remediation_rights_missing":
+            "Rights the playbooks' actions need where remediation may change the cluster that this replica lacks, as the API server answered its access reviews (with --allow-apply; checked at start and every 5 minutes; its log names them).",
     ]
 }

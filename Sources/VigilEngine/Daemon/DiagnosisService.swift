@@ -157,6 +157,9 @@ public actor DiagnosisService<C: Clock>: Service, IncidentSource where C.Duratio
     /// The deliveries the alert book has taken: noted before asking Alertmanager for its list.
     public var alertDeliveries: UInt64 { alerts.deliveries }
 
+    /// The playbooks it diagnoses with now.
+    public var playbooks: [Playbook] { engine.rules.playbooks }
+
     /// Takes reloaded rules; the next round diagnoses with them. Tracked incidents are kept.
     public func update(rules: RuleSet) {
         engine.rules = rules

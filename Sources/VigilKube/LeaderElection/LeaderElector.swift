@@ -37,8 +37,8 @@ public actor LeaderElector<C: Clock> where C.Duration == Duration {
 
     /// The election's rights (``LeaderElectionConfiguration/neededRights``) this replica lacks, as the
     /// API server answers for its client.
-    public func missingRights() async throws(KubeError) -> [LeaderElectionConfiguration.NeededRight] {
-        try await configuration.missingRights(client)
+    public func missingRights() async throws(KubeError) -> [NeededRight] {
+        try await client.missing(configuration.neededRights)
     }
 
     public init(
