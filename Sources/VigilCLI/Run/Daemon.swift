@@ -363,9 +363,9 @@ struct Daemon {
         return remediator
     }
 
-    /// The rights the playbooks' actions need where the policy lets them be proposed
+    /// The rights the playbooks' actions need in the namespaces remediation may change
     /// (``RemediationRights``), asked for at start and every few minutes: the rules as they are then, so a
-    /// reload that adds an action is checked too. Counted in `vigil_remediation_rights_missing`
+    /// reload that adds an action is checked at the next round. Counted in `vigil_remediation_rights_missing`
     /// (VigilRemediationRightsMissing).
     static func remediationRights(
         policy: RemediationPolicy,
@@ -375,15 +375,26 @@ struct Daemon {
     ) -> RightsCheck {
         RightsCheck(
             subject: "remediation",
-            consequence: "the fixes that need them would be refused, and so would their dry runs",
-            grant:
-                "grant them where Vigil may change the cluster (deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace, its ClusterRole vigil-remediate-nodes for node actions), or list in remediation.namespaces.allow only the namespaces where they are granted",
+            consequence: "where one is missing, the fixes that need it are refused, and so are their dry runs",
+            grant: remediationGrant(policy),
             label: "vigil_remediation_rights_missing",
             logger: logger,
             missing: { () async throws(KubeError) in
                 try await client.missing(RemediationRights.needed(by: await playbooks(), policy: policy))
             }
         )
+    }
+
+    /// How to grant the rights remediation lacks. Without `remediation.namespaces.allow` they are asked in
+    /// every namespace (`-A`), which a Role bound in one namespace never grants: the way out is the list.
+    static func remediationGrant(_ policy: RemediationPolicy) -> String {
+        let nodes = "for cordon and drain, bind deploy/rbac-remediation.yaml's ClusterRole vigil-remediate-nodes"
+        guard !policy.allowNamespaces.isEmpty else {
+            return
+                "remediation.namespaces.allow lists no namespace, so the rights are asked in every namespace (-A), which only a ClusterRoleBinding grants: bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace Vigil may change and list those namespaces in remediation.namespaces.allow; \(nodes)"
+        }
+        return
+            "bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace of remediation.namespaces.allow (\(policy.allowNamespaces.joined(separator: ", "))), or leave out of the list the namespaces where it is not bound; \(nodes)"
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -3,7 +3,8 @@ import VigilRules
 
 /// The rights on the API that remediation needs: for each action a playbook proposes, every request the
 /// action sends as kubectl sends it (the read that comes first, then the change; a server-side dry run
-/// needs the same verbs, as RBAC cannot grant "dry run only"), in each namespace remediation may change.
+/// needs the same verbs, as RBAC cannot grant "dry run only"), in each namespace remediation may change
+/// (`remediation.namespaces`; a proposal elsewhere is still dry-run, but never applied, so it is not asked).
 /// deploy/rbac-remediation.yaml grants them: its Role vigil-remediate the namespaced ones, its ClusterRole
 /// vigil-remediate-nodes the node actions'. A daemon with `--allow-apply` asks for them at start, so that
 /// a Role short of a verb is found then, not at the incident whose fix it refuses.
@@ -42,8 +43,8 @@ public enum RemediationRights {
         case .cordon:
             return ["get", "patch"].map { KubeRight($0, "nodes", in: "") }
         case .drain:
-            // The cordon, then the node's pods listed cluster-wide, each read again and evicted; with
-            // --ignore-daemonsets each pod's DaemonSet is read.
+            // The cordon, then the node's pods listed cluster-wide, each read again and evicted; each
+            // running DaemonSet pod's DaemonSet is read, to tell whether its controller still exists.
             return rights(of: .cordon, in: "") + [
                 KubeRight("list", "pods", in: ""), KubeRight("get", "pods", in: ""),
                 KubeRight("create", "pods", subresource: "eviction", in: ""),

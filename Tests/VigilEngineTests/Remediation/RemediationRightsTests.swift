@@ -109,7 +109,8 @@ struct RemediationRightsTests {
             )
         }
         #expect(table.allSatisfy { $0.name == nil }, "asked of every object, not the one in the test")
-        if action.isNodeAction { #expect(table.allSatisfy { $0.namespace.isEmpty }) }
+        // In the namespace asked about, or, for a node action, in every namespace.
+        #expect(table.allSatisfy { $0.namespace == (action.isNodeAction ? "" : "shop") }, "\(table)")
     }
 
     static func playbook(_ actions: [Action], autonomy: Playbook.Autonomy = .propose) -> Playbook {
