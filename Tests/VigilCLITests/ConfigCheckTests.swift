@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilEngine
 import VigilRules
 
 @testable import VigilCLI
@@ -48,6 +49,10 @@ struct ConfigCheckTests {
             "--allow-apply"
         )
         #expect(result.status == 0, "\(result.stderr)")
+        // The default pack's: nodes' get and patch, a drain's four, a rollback's three, the other workloads'
+        // get and patch (a DaemonSet's get is the drain's too), the scale subresources, HPAs and claims.
+        let asked = RemediationRights.needed(by: rules.playbooks, policy: RemediationPolicy()).count
+        #expect(asked == 18)
         #expect(
             result.stdout.split(separator: "\n") == [
                 "\(config.path): valid, nothing started",
@@ -57,7 +62,9 @@ struct ConfigCheckTests {
                 "  state_dir: \(directory.path) (made at start)",
                 "  rules: \(rules.signals.count) signals, \(rules.playbooks.count) playbooks from 1 file",
                 "  cluster: https://127.0.0.1:1 (context probe, namespace shop)",
-                "  remediation: applies under remediation:'s guards while it holds the Lease vigil/vigil-remediation",
+                "  remediation: applies under remediation:'s guards while it holds the Lease vigil/vigil-remediation; "
+                    + "in every namespace but kube-system (asks for \(asked) rights at start, cluster-wide: no "
+                    + "remediation.namespaces.allow)",
             ]
         )
         #expect(!FileManager.default.fileExists(atPath: directory.path), "the state directory is not made")
@@ -148,6 +155,40 @@ struct ConfigCheckTests {
         #expect(result.stderr == "state_dir \(state): \(file.path) is not a directory\n")
         // The start refuses it too.
         #expect(throws: (any Error).self) { try Daemon.prepareStateDirectory(state) }
+    }
+
+    /// With `remediation.namespaces.allow`, remediation asks for its rights there, denied ones left out.
+    @Test func theAllowedNamespacesAreWhereRemediationAsksForItsRights() async throws {
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let pack = repositoryRoot.appendingPathComponent("rules/default.yaml").path
+        let config = try temporaryFile(
+            """
+            state_dir: \(FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())").path)
+            rule_files: [\(pack)]
+            remediation: {namespaces: {allow: [shop, kube-system, web]}}
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--config",
+            config.path,
+            "--kubeconfig",
+            kubeconfig.path,
+            "--allow-apply"
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        var policy = RemediationPolicy()
+        policy.allowNamespaces = ["shop", "kube-system", "web"]
+        let asked = RemediationRights.needed(by: try RuleSet.load([pack]).playbooks, policy: policy).count
+        #expect(
+            result.stdout.contains("; in shop, web (asks for \(asked) rights at start)\n"),
+            "\(result.stdout)"
+        )
     }
 
     /// With an election configured but no --allow-apply, the replica takes part in none.

@@ -79,6 +79,23 @@ struct ConfigCheck {
         let lease = connection.flatMap { config.cluster.election(allowApply: true, namespace: $0.namespace) }
         return "remediation: applies under remediation:'s guards"
             + (lease.map { " while it holds the Lease \($0.namespace)/\($0.leaseName)" } ?? "")
+            + "; \(namespaces)"
+    }
+
+    /// Where remediation may change the cluster, and how many rights it asks for at start
+    /// (``RemediationRights``): with no list they are asked cluster-wide, which per-namespace Roles never
+    /// grant — worth seeing before a rollout.
+    private var namespaces: String {
+        let policy = config.remediation
+        let rights = Self.count(RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy).count, "right")
+        guard policy.allowNamespaces.isEmpty else {
+            let allowed = policy.allowNamespaces.filter { policy.namespaceRefusal($0) == nil }
+            return
+                "in \(allowed.isEmpty ? "no namespace" : allowed.joined(separator: ", ")) (asks for \(rights) at start)"
+        }
+        let denied = policy.denyNamespaces.isEmpty ? "" : " but \(policy.denyNamespaces.joined(separator: ", "))"
+        return
+            "in every namespace\(denied) (asks for \(rights) at start, cluster-wide: no remediation.namespaces.allow)"
     }
 
     private static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
