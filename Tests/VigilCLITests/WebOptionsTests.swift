@@ -10,6 +10,8 @@ struct WebOptionsTests {
             "127.0.0.1:0",
             "--web.read-header-timeout",
             "soon",
+            "--web.read-timeout",
+            "never",
             "--web.idle-timeout",
             "0s",
             "--web.max-connections",
@@ -19,6 +21,7 @@ struct WebOptionsTests {
         #expect(
             result.stderr == """
                 --web.read-header-timeout: expected a duration like 10s or 5m, at most 100y, got "soon"
+                --web.read-timeout: expected a duration like 10s or 5m, at most 100y, got "never"
                 --web.idle-timeout: expected a duration like 10s or 5m, at most 100y, got "0s"
                 --web.max-connections: expected at least 1, got 0
 
@@ -46,7 +49,7 @@ struct WebOptionsTests {
         #expect(result.status == 0)
         for flag in [
             "--web.config.file", "--web.bearer-token-file", "--web.enable-lifecycle", "--web.enable-approvals",
-            "--web.read-header-timeout", "--web.idle-timeout", "--web.max-connections",
+            "--web.read-header-timeout", "--web.read-timeout", "--web.idle-timeout", "--web.max-connections",
         ] {
             #expect(result.stdout.contains("  \(flag)"), "\(flag)")
         }

@@ -14,29 +14,67 @@ import VigilTestKit
 /// the whole server over real sockets with short limits.
 @Suite(.serialized)
 struct ConnectionLimitTests {
-    @Test func aConnectionWithoutARequestHeadIsClosedAtTheDeadlineNotBefore() throws {
+    /// A channel with the read deadlines: 10 s for the first head, 300 s for each request whole.
+    func channel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        try channel.pipeline.syncOperations.addHandler(RequestHeadTimeout(timeout: .seconds(10)))
+        try channel.pipeline.syncOperations.addHandler(
+            RequestReadTimeout(headTimeout: .seconds(10), readTimeout: .seconds(300))
+        )
+        return channel
+    }
+
+    static let head = HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/"))
+
+    @Test func aConnectionWithoutARequestHeadIsClosedAtTheDeadlineNotBefore() throws {
+        let channel = try channel()
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(9_999))
         #expect(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(!channel.isActive)
     }
 
-    @Test func aRequestHeadInTimeDisarmsIt() throws {
-        let channel = EmbeddedChannel()
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        try channel.pipeline.syncOperations.addHandler(RequestHeadTimeout(timeout: .seconds(10)))
+    @Test func aRequestReadInTimeLeavesTheConnectionOpen() throws {
+        let channel = try channel()
         channel.embeddedEventLoop.advanceTime(by: .seconds(9))
-        try channel.writeInbound(
-            HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"))
-        )
-        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        try channel.writeInbound(Self.head)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(299))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        // Between requests only the idle timeout (Hummingbird's own) may close it.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(3600))
         #expect(channel.isActive)
-        // The part went on up the pipeline.
+        // The parts went on up the pipeline.
+        #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
         #expect(try channel.readInbound(as: HTTPRequestPart.self) != nil)
         _ = try channel.finish()
+    }
+
+    /// A body trickled a byte at a time restarts the idle timeout with every byte; the read deadline
+    /// counts from the head whatever arrives.
+    @Test func aTrickledBodyIsCutOffAtTheReadDeadline() throws {
+        let channel = try channel()
+        try channel.writeInbound(Self.head)
+        for _ in 0..<29 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+            try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "x")))
+        }
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(9_999))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive)
+    }
+
+    /// Each request on a kept-alive connection has its own deadline, from its own head.
+    @Test func eachRequestIsReadAgainstItsOwnDeadline() throws {
+        let channel = try channel()
+        try channel.writeInbound(Self.head)
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(250))
+        try channel.writeInbound(Self.head)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(299))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
     }
 
     func server(_ limits: ConnectionLimits) async throws -> TestServer {

@@ -48,6 +48,15 @@ struct WebOptions: ParsableArguments {
     var readHeaderTimeout: String?
 
     @Option(
+        name: .customLong("web.read-timeout"),
+        help: ArgumentHelp(
+            "Close a connection whose request, head to the end of its body, is not read this long after its head (default 5m, as Prometheus's flag of the name).",
+            valueName: "duration"
+        )
+    )
+    var readTimeout: String?
+
+    @Option(
         name: .customLong("web.idle-timeout"),
         help: ArgumentHelp(
             "Close a connection with no complete request part or response for this long, kept-alive or half-sent (default 5m).",
@@ -78,6 +87,7 @@ struct WebOptions: ParsableArguments {
             return .milliseconds(Int64((seconds * 1000).rounded()))
         }
         if let value = duration(readHeaderTimeout, "--web.read-header-timeout") { limits.readHeaderTimeout = value }
+        if let value = duration(readTimeout, "--web.read-timeout") { limits.readTimeout = value }
         if let value = duration(idleTimeout, "--web.idle-timeout") { limits.idleTimeout = value }
         if let maxConnections {
             if maxConnections > 0 {
