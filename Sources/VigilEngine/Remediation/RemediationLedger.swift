@@ -165,9 +165,12 @@ public struct RemediationLedger: Sendable {
 
     /// Whether a change recorded as failed may still have landed: its status is 0, no answer from the
     /// server (a timeout, a connection reset; a drain that gave up after some evictions), or a refusal
-    /// before sending that the dry run had not met (the object or the cluster changed in between).
+    /// before sending that the dry run had not met (the object or the cluster changed in between); or a
+    /// 5xx, an answer that says nothing of the store (a 504 "request did not complete within requested
+    /// timeout", a 500 from etcd's timeout: the write may be committed all the same). A 4xx was refused.
     static func mayHaveLanded(_ failed: AuditRecord) -> Bool {
-        failed.response?.status == 0
+        guard let status = failed.response?.status else { return false }
+        return status == 0 || status >= 500
     }
 
     /// The node's name, for a target that is a node (`node/NAME`).

@@ -36,10 +36,10 @@ import VigilRules
         return record
     }
 
-    /// `record` as a request that got no answer (status 0: it may have landed).
-    static func unanswered(_ record: AuditRecord) -> AuditRecord {
+    /// `record` as a request that got no answer (status 0: it may have landed), or `status`.
+    static func unanswered(_ record: AuditRecord, status: Int = 0) -> AuditRecord {
         var record = record
-        record.response = AuditRecord.Exchange(status: 0)
+        record.response = AuditRecord.Exchange(status: status)
         return record
     }
 
@@ -331,6 +331,25 @@ import VigilRules
             history: [unanswered(record(.failed, "cordon", "node/n1", namespace: "", ago: 7200))],
             nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
             refused: "blast-radius"
+        ),
+        Case(
+            why:
+                "a cordon answered 504 (the server gave up waiting on its store, which may still write it) may have landed",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [unanswered(record(.failed, "cordon", "node/n1", namespace: "", ago: 7200), status: 504)],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"]),
+            refused: "blast-radius"
+        ),
+        Case(
+            why: "a restart answered 500 may have landed: it counts for the cooldown",
+            proposal: proposal("restart"),
+            history: [unanswered(record(.failed, "restart", ago: 600), status: 500)],
+            refused: "cooldown"
+        ),
+        Case(
+            why: "a restart refused 422 did not land",
+            proposal: proposal("restart"),
+            history: [unanswered(record(.failed, "restart", ago: 600), status: 422)]
         ),
         Case(
             why: "the last schedulable node",
