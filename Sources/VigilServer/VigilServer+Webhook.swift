@@ -19,7 +19,7 @@ extension VigilServer {
         let accepted = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", "200")])
         // The codes a refusal answers, at 0 from the start: a series that appears with its first refusal
         // hides that refusal from increase() (deploy/alerts.yaml's VigilWebhookRefusing).
-        for code in [400, 401, 404, 413, 503] {
+        for code in [400, 401, 403, 404, 413, 503] {
             _ = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(code))])
         }
         router.post(RouterPath(Self.webhookPath)) { request, _ in
@@ -39,6 +39,15 @@ extension VigilServer {
     private func webhook(_ request: Request) async -> Response {
         guard let alerts else {
             return error(.notFound, type: "not_found", "the webhook needs diagnosis: no rule files are loaded")
+        }
+        // Alertmanager sends neither Origin nor Sec-Fetch-Site; a page of another site that posts here
+        // (a text/plain body is JSON all the same) with the browser's credentials is refused.
+        guard !Router<VigilRequestContext>.isCrossOrigin(request) else {
+            return error(
+                .forbidden,
+                type: "forbidden",
+                "cross-origin request refused: a web page cannot post alerts here"
+            )
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.webhookBodyLimit {
             return tooLarge(alerts)

@@ -18,6 +18,8 @@ import Glibc
     static let pods = 24
     /// Short timings so that a handover takes seconds (the defaults are 15 s / 10 s / 2 s).
     static let (leaseDuration, retryPeriod) = (4.0, 1.0)
+    /// Every replica's bearer token, as Alertmanager's receiver would send it.
+    static let token = "cluster-token"
     static let lease = "/apis/coordination.k8s.io/v1/namespaces/shop/leases/vigil-remediation"
     static let deployment = "/apis/apps/v1/namespaces/shop/deployments/web"
 
@@ -53,16 +55,20 @@ import Glibc
                 retry_period: \(Int(ClusterModeTests.retryPeriod))s
 
             """.write(to: config, atomically: true, encoding: .utf8)
+            // A playbook that applies on an alert needs an authenticated webhook (`ForgedAlertGuard`).
+            let token = directory.appendingPathComponent("token")
+            try ClusterModeTests.token.write(to: token, atomically: true, encoding: .utf8)
             // The shard is the ordinal of the pod name, as in a StatefulSet; --shards overrides the file.
             process = try ChildProcess.vigil(
-                ["--config", config.path, "--allow-apply"] + (shards.map { ["--shards", String($0)] } ?? []),
+                ["--config", config.path, "--allow-apply", "--web.bearer-token-file", token.path]
+                    + (shards.map { ["--shards", String($0)] } ?? []),
                 environment: ["POD_NAME": identity]
             )
         }
 
         /// The addresses this replica scrapes.
         func targets() async throws -> Set<String> {
-            let body = try await fetch(base + "/api/v1/targets").body
+            let body = try await fetch(base + "/api/v1/targets", token: ClusterModeTests.token).body
             let answer = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
             let data = answer?["data"] as? [[String: Any]] ?? []
             return Set(data.compactMap { ($0["labels"] as? [String: String])?["instance"] })
@@ -164,7 +170,7 @@ import Glibc
             try await postJSON(
                 witness.base + "/webhook/alertmanager",
                 DaemonAlertsAndApprovalsTests.delivery("firing"),
-                token: nil
+                token: Self.token
             ).status == 200
         )
         #expect(

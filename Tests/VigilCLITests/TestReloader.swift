@@ -6,8 +6,8 @@ import VigilServer
 
 @testable import VigilCLI
 
-/// A reloader of `file` as the daemon builds one, over a scrape manager holding the file's targets.
-func testReloader(_ file: URL) throws -> (ConfigReloader, ScrapeManager) {
+/// A reloader of `file` as the daemon builds one (started with `--allow-apply` where asked, authenticating nobody), over a scrape manager holding the file's targets.
+func testReloader(_ file: URL, allowApply: Bool = false) throws -> (ConfigReloader, ScrapeManager) {
     let source = RunCommand.ConfigSource(
         file: file.path,
         scrape: [],
@@ -18,7 +18,8 @@ func testReloader(_ file: URL) throws -> (ConfigReloader, ScrapeManager) {
         checkpointInterval: nil,
         logFormat: nil,
         logLevel: nil,
-        seasonal: nil
+        seasonal: nil,
+        allowApply: allowApply
     )
     let config = try source.load()
     let manager = ScrapeManager(
@@ -30,6 +31,7 @@ func testReloader(_ file: URL) throws -> (ConfigReloader, ScrapeManager) {
         source: source,
         current: config,
         manager: manager,
+        authenticated: false,
         logger: VigilLogging.logger(format: .logfmt, level: "critical")
     )
     return (reloader, manager)

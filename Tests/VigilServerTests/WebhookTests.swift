@@ -52,6 +52,41 @@ import VigilTestKit
         await server.stop()
     }
 
+    /// A web page of another site that posts a delivery (a `text/plain` form needs no preflight, and
+    /// the browser's credentials ride along) is refused; Alertmanager, which sends neither header, is not.
+    @Test func aCrossOriginDeliveryIsRefused() async throws {
+        let calls = Calls()
+        let intake = AlertIntake(
+            deliver: { _ in
+                calls.delivered()
+                return AlertBook.Receipt()
+            },
+            reconcile: {}
+        )
+        let server = try await TestServer(alerts: intake)
+        let sample = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
+        )
+        func post(_ headers: [(name: String, value: String)]) async throws -> Int {
+            try await CurlHTTPClient().execute(
+                HTTPRequest(
+                    url: server.base + "/webhook/alertmanager",
+                    method: .post,
+                    headers: [("Content-Type", "text/plain")] + headers,
+                    body: Array(sample),
+                    timeout: hangTimeout
+                )
+            ).status
+        }
+        #expect(try await post([("Sec-Fetch-Site", "cross-site")]) == 403)
+        #expect(try await post([("Origin", "http://evil.example")]) == 403)
+        #expect(try await post([]) == 200)
+        try await Self.until { calls.counts.deliveries == 1 }
+        #expect(calls.counts.deliveries == 1)
+        await server.stop()
+    }
+
     /// A body cut short (the client went away mid-body) is no body over the limit: it was answered and
     /// counted 413, which the README reads as "set max_alerts", and asked Alertmanager's API what fires.
     @Test func aBodyCutShortIsNotTooLarge() async throws {

@@ -19,6 +19,8 @@ actor ConfigReloader {
     /// sharded); nil: straight to the manager.
     private let targets: TargetSet?
     private let logger: Logger
+    /// Whether the server authenticates its requests (the webhook's too): fixed at start.
+    private let authenticated: Bool
     private var current: DaemonConfig
     private let reloads = (
         success: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "success")]),
@@ -31,9 +33,11 @@ actor ConfigReloader {
         manager: ScrapeManager,
         diagnosis: Daemon.Diagnosis? = nil,
         targets: TargetSet? = nil,
+        authenticated: Bool,
         logger: Logger
     ) {
         self.targets = targets
+        self.authenticated = authenticated
         self.source = source
         self.current = current
         self.manager = manager
@@ -44,9 +48,19 @@ actor ConfigReloader {
     func reload(trigger: String) async -> Result<String, VigilServer.ReloadError> {
         let next: DaemonConfig
         let rules: RuleSet?
-        do {
+        do throws(DaemonConfig.Invalid) {
             next = try source.load()
             rules = try next.rules()
+            // The policy and the server's authentication are the start's: only the rules are new.
+            if let rules,
+                let refusal = ForgedAlertGuard.refusal(
+                    rules: rules,
+                    policy: current.remediation,
+                    authenticated: authenticated
+                )
+            {
+                throw DaemonConfig.Invalid(errors: [refusal])
+            }
         } catch {
             reloads.failure.increment()
             logger.error(

@@ -261,6 +261,7 @@ struct Daemon {
             manager: manager,
             diagnosis: diagnosis,
             targets: targetSet,
+            authenticated: security.authenticator.isConfigured,
             logger: logger
         )
         services.append(HangupReloader(reloader: reloader))

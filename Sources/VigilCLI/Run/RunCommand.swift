@@ -344,6 +344,15 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             security = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
+            if let rules,
+                let refusal = ForgedAlertGuard.refusal(
+                    rules: rules,
+                    policy: config.remediation,
+                    authenticated: security.authenticator.isConfigured
+                )
+            {
+                throw DaemonConfig.Invalid(errors: [refusal])
+            }
         } catch {
             Console.error(error.description)
             throw ExitCode(1)
