@@ -27,14 +27,29 @@ extension VigilServer {
                 guard let proposals else {
                     return error(.notFound, type: "not_found", "no remediation: the daemon watches no cluster")
                 }
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let fields =
-                    (try? JSONSerialization.jsonObject(with: Data(Array(buffer: body)))) as? [String: Any] ?? [:]
+                let body = Array(buffer: try await request.body.collect(upTo: 64 * 1024))
+                // No body is no claim; one that is not what it should be is refused, not read as none (an
+                // approval would go on record without the name its caller gave, a rejection without why).
+                var fields: [String: Any] = [:]
+                if !body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+                    guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+                        return error(
+                            .badRequest,
+                            type: "bad_data",
+                            #"the body must be a JSON object, {"by": "NAME", "reason": "WHY"} (both optional)"#
+                        )
+                    }
+                    fields = object
+                }
+                for field in ["by", "reason"] where fields[field] != nil && !(fields[field] is String) {
+                    return error(.badRequest, type: "bad_data", "\(field): expected a string")
+                }
                 let who = Self.decider(context.principal, claimed: fields["by"] as? String)
+                let reason = (fields["reason"] as? String).map { Self.plain($0, limit: Self.reasonLimit) }
                 let result =
                     verb == "approve"
                     ? await proposals.approve(id, by: who)
-                    : await proposals.reject(id, by: who, reason: fields["reason"] as? String)
+                    : await proposals.reject(id, by: who, reason: reason)
                 switch result {
                 case .success(let summary):
                     return json(["result": summary], escapingSlashes: false)
@@ -50,12 +65,33 @@ extension VigilServer {
     /// Who decided, for the audit log: the authenticated user; otherwise the claim, marked with how the
     /// caller authenticated (a token proves possession, not a name).
     static func decider(_ principal: Authenticator.Principal?, claimed: String?) -> String {
-        let claim = claimed.map { String($0.prefix(64)).filter { !$0.isNewline } }
+        let claim = claimed.map { plain($0, limit: 64) }
         switch principal {
         case .user(let name): return name
         case .bearerToken: return "bearer-token" + (claim.map { " (\($0))" } ?? "")
         case .clientCertificate: return "client-certificate" + (claim.map { " (\($0))" } ?? "")
         case nil: return claim ?? "anonymous"
         }
+    }
+
+    /// The most of a rejection's reason the audit log keeps, in Unicode scalars.
+    static let reasonLimit = 1024
+
+    /// A caller's words as the audit log keeps them: control characters (a terminal's escapes, line breaks)
+    /// and line and paragraph separators left out, then at most `limit` Unicode scalars — a count of
+    /// characters would let one character of thousands of combining marks through.
+    static func plain(_ text: String, limit: Int) -> String {
+        var kept = String.UnicodeScalarView()
+        var count = 0
+        for scalar in text.unicodeScalars {
+            guard count < limit else { break }
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: continue
+            default:
+                kept.append(scalar)
+                count += 1
+            }
+        }
+        return String(kept)
     }
 }

@@ -230,6 +230,15 @@ import Glibc
         let id = try #require(list.output.split(separator: "\n").dropFirst().first?.split(separator: " ").first)
         #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
         #expect(try await postJSON(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
+        // A body that is not a JSON object of strings is refused, not read as no claim: nothing is approved.
+        for bad in [#"{"by": "#, #"["alice"]"#, #"{"by": 7}"#] {
+            let refused = try await postJSON(
+                base + "/api/v1/proposals/\(id)/approve",
+                Array(bad.utf8),
+                token: access.token
+            )
+            #expect(refused.status == 400, "\(bad): \(refused.body)")
+        }
         let approve = try await ChildProcess.run(
             ChildProcess.binary,
             ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],
