@@ -31,6 +31,7 @@ public final class Authenticator: Sendable {
     /// One bcrypt check, on the bcrypt thread; a seam for tests to see which checks are made.
     let verify: @Sendable (BcryptHash, String) async -> Bool
     let successes = SuccessCache()
+    let waiting = WaitingChecks()
 
     /// bcrypt runs here, one check at a time (the toolkit holds a mutex for the same reason): never on
     /// an event loop or the cooperative pool, and never more than one core however many guesses arrive.
@@ -115,6 +116,11 @@ public final class Authenticator: Sendable {
         let hash = known ?? BcryptHash.dummy(cost: cost)
         let key = SuccessCache.Key(user: user, hash: hash.text, password: password)
         if successes.contains(key) { return true }
+        // Guesses beyond what the one bcrypt thread can get through soon are refused unchecked, known user
+        // or not: a client that sends a guess and hangs up leaves its check queued, and the queue would
+        // grow at the rate guesses arrive (a few dozen checks a second drain it at cost 10).
+        guard waiting.enter() else { return false }
+        defer { waiting.leave() }
         let matched = await verify(hash, password)
         guard known != nil, matched else { return false }
         successes.insert(key)
@@ -153,6 +159,26 @@ public final class Authenticator: Sendable {
 }
 
 extension Authenticator {
+    /// The bcrypt checks asked for and not yet answered, at most ``limit``.
+    final class WaitingChecks: @unchecked Sendable {
+        /// About two seconds of checks at cost 10: more waiting would answer a real login later than a
+        /// client waits anyway.
+        static let limit = 32
+        private let lock = NSLock()
+        private var count = 0
+
+        /// Takes a place, or false when all are taken.
+        func enter() -> Bool {
+            lock.withLock {
+                guard count < Self.limit else { return false }
+                count += 1
+                return true
+            }
+        }
+
+        func leave() { lock.withLock { count -= 1 } }
+    }
+
     /// Successful (user, hash, password) checks, at most ``limit`` of them: emptied when full, so it
     /// never grows however many distinct passwords succeed.
     final class SuccessCache: @unchecked Sendable {

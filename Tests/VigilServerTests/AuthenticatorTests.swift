@@ -110,6 +110,54 @@ struct AuthenticatorTests {
         #expect(checks.made.last == BcryptHash.dummy(cost: 4))
     }
 
+    /// Holds every bcrypt check until opened.
+    actor Gate {
+        private var opened = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        func wait() async {
+            guard !opened else { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        func open() {
+            opened = true
+            for continuation in waiting { continuation.resume() }
+            waiting = []
+        }
+    }
+
+    /// Guesses that find the bcrypt thread's queue full are refused without a check, so a stream of
+    /// guesses whose clients hang up cannot queue checks without end; once it drains, checks are made again.
+    @Test func guessesBeyondTheQueuedChecksBoundAreRefusedUnchecked() async throws {
+        let checks = Checks()
+        let gate = Gate()
+        let file = directory.file("web.yml")
+        try "basic_auth_users:\n  alice: \(Self.alice)\n".write(to: file, atomically: true, encoding: .utf8)
+        let config = try ReloadingFile(path: file.path) { path in
+            Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
+                .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
+        }
+        let auth = Authenticator(webConfig: config, bearerToken: nil) { hash, password in
+            checks.record(hash)
+            await gate.wait()
+            return hash.matches(password)
+        }
+        let limit = Authenticator.WaitingChecks.limit
+        let guesses = (0..<limit).map { index in
+            Task { await auth.decide(authorization: Self.basic(index.isMultiple(of: 2) ? "alice" : "mallory", "g")) }
+        }
+        // Bounded, so a bug fails the test rather than hanging it.
+        for _ in 0..<10_000_000 where checks.made.count < limit { await Task.yield() }
+        try #require(checks.made.count == limit)
+        // Full: refused at once, known user or not, and no check is queued.
+        #expect(await auth.decide(authorization: Self.basic("alice", "s3cret")) == .challenge(["Basic"]))
+        #expect(await auth.decide(authorization: Self.basic("mallory", "s3cret")) == .challenge(["Basic"]))
+        #expect(checks.made.count == limit)
+        await gate.open()
+        for guess in guesses { #expect(await guess.value == .challenge(["Basic"])) }
+        #expect(await auth.decide(authorization: Self.basic("alice", "s3cret")) == .allow(.user("alice")))
+        #expect(checks.made.count == limit + 1)
+    }
+
     @Test func theCacheNeverGrowsBeyondItsLimit() {
         let cache = Authenticator.SuccessCache()
         for index in 0..<(Authenticator.SuccessCache.limit * 3 + 7) {
