@@ -21,8 +21,8 @@ import VigilScrape
 ///   schema of `vigil diagnose --output json` plus `state` and `resolved_at`;
 /// - `GET /api/v1/incidents/{id}`: one incident (404 when unknown);
 /// - `GET /api/v1/targets`: each target's latest scrape, as JSON;
-/// - `POST /-/reload`: re-reads the configuration (as `SIGHUP` does), keeping learnt state; off unless
-///   ``MutatingAPI/lifecycle`` is enabled (403 otherwise);
+/// - `POST /-/reload` (or `PUT`): re-reads the configuration (as `SIGHUP` does), keeping learnt state; 500
+///   with every error when refused; off unless ``MutatingAPI/lifecycle`` is enabled (403 otherwise);
 /// - `GET /api/v1/proposals`, `/api/v1/proposals/{id}`: remediation's proposals and where each stands;
 ///   `POST /api/v1/proposals/{id}/approve|reject`: off unless ``MutatingAPI/approvals`` is enabled;
 /// - `POST /webhook/alertmanager`: Alertmanager's webhook (payload version 4), queued for diagnosis;
@@ -214,7 +214,7 @@ public struct VigilServer: Sendable {
         ("/api/v1/incidents", "GET, HEAD"),
         ("/api/v1/incidents/:id", "GET, HEAD"),
         ("/api/v1/targets", "GET, HEAD"),
-        ("/-/reload", "POST"),
+        ("/-/reload", "POST, PUT"),
         ("/api/v1/proposals", "GET, HEAD"),
         ("/api/v1/proposals/:id", "GET, HEAD"),
         ("/api/v1/proposals/:id/approve", "POST"),
@@ -285,10 +285,13 @@ public struct VigilServer: Sendable {
             return json(incident, escapingSlashes: false)
         }
         router.get("/api/v1/targets") { _, _ in json(await status.health) }
-        router.mutating(.post, "/-/reload", api: .lifecycle, enabled: security.enabled) { _, _ in
-            switch await reload() {
-            case .success(let summary): return text(summary + "\n")
-            case .failure(let error): return text(error.message + "\n", .badRequest)
+        // POST or PUT, as Prometheus takes it; a refused reload is its 500, the running configuration kept.
+        for method in [HTTPRequest.Method.post, .put] {
+            router.mutating(method, "/-/reload", api: .lifecycle, enabled: security.enabled) { _, _ in
+                switch await reload() {
+                case .success(let summary): return text(summary + "\n")
+                case .failure(let error): return text(error.message + "\n", .internalServerError)
+                }
             }
         }
         addProposalRoutes(to: router)

@@ -74,7 +74,7 @@ struct DaemonDiagnosisTests {
         try (rules + "  - name: broken\n    selector: 'up{'\n  - selector: up\n")
             .write(to: ruleFile, atomically: true, encoding: .utf8)
         let refused = try await fetch(base + "/-/reload", method: .post, token: access.token)
-        #expect(refused.status == 400)
+        #expect(refused.status == 500)
         let errors = refused.body.split(separator: "\n")
         #expect(errors.count == 2, "\(refused.body)")
         #expect(errors.allSatisfy { $0.hasPrefix(ruleFile.path + ":") }, "\(refused.body)")

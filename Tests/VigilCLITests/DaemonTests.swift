@@ -170,7 +170,7 @@ struct DaemonTests {
 
         try (good + "    sample_limt: 5\n").write(to: file, atomically: true, encoding: .utf8)
         let refused = try await fetch(base + "/-/reload", method: .post, token: access.token)
-        #expect(refused.status == 400)
+        #expect(refused.status == 500)
         #expect(refused.body.hasPrefix("\(file.path):9:5: scrape_configs[0].sample_limt: unknown field"))
 
         let twoTargets = good + "  - job_name: other\n    static_configs: [{targets: ['127.0.0.1:1']}]\n"
@@ -182,6 +182,8 @@ struct DaemonTests {
         #expect(applied.status == 200)
         // The bundled rules (./rules) are re-read too; their counts follow the pack.
         #expect(applied.body.hasPrefix("configuration reloaded: 2 targets"), "\(applied.body)")
+        // PUT too, as Prometheus takes it.
+        #expect(try await fetch(base + "/-/reload", method: .put, token: access.token).status == 200)
 
         // SIGHUP reloads too.
         try good.write(to: file, atomically: true, encoding: .utf8)
@@ -267,8 +269,8 @@ struct DaemonTests {
         }
         let getReload = try await ask("/-/reload", .get)
         #expect(getReload.status == 405)
-        #expect(getReload.header("Allow") == "POST")
-        #expect(String(decoding: getReload.body, as: UTF8.self) == "GET is not allowed here; use POST\n")
+        #expect(getReload.header("Allow") == "POST, PUT")
+        #expect(String(decoding: getReload.body, as: UTF8.self) == "GET is not allowed here; use POST, PUT\n")
         // Paths with an id, and the incidents list, were missing from the table: 404 instead of 405.
         let refusals: [(String, HTTPRequest.Method, String)] = [
             ("/api/v1/incidents", .delete, "GET, HEAD"),

@@ -37,7 +37,7 @@ check(daemon.wait_healthy(), "a daemon with a valid configuration starts")
 with open(os.path.join(daemon.directory, "vigil.yaml"), "w") as file:
     file.write(bad)
 status, body = post(daemon.url + "/-/reload", token="probe-token")
-check(status == 400 and "vigil.yaml:4:22: scrape_configs[0].body_size_limit" in body, "POST /-/reload of body_size_limit: 9999999999TB answers 400 with file:line:col")
+check(status == 500 and "vigil.yaml:4:22: scrape_configs[0].body_size_limit" in body, "POST /-/reload of body_size_limit: 9999999999TB answers 500 (as Prometheus) with file:line:col")
 daemon.process.send_signal(signal.SIGHUP)
 time.sleep(1)
 check(daemon.process.poll() is None, "SIGHUP with that file leaves the daemon running")
