@@ -9,7 +9,7 @@ import Hummingbird
 /// request to a group that is off is answered 403 with Prometheus's sentence ("Lifecycle API is not
 /// enabled."), so a caller learns which flag is missing.
 public enum MutatingAPI: String, Sendable, CaseIterable, Comparable {
-    /// `POST /-/reload`, turned on by `--web.enable-lifecycle`.
+    /// `POST /-/reload` (or `PUT`), turned on by `--web.enable-lifecycle`.
     case lifecycle
     /// `POST /api/v1/proposals/{id}/approve|reject`, turned on by `--web.enable-approvals`.
     case approvals

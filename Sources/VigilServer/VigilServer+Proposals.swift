@@ -46,6 +46,7 @@ extension VigilServer {
                 }
                 let who = Self.decider(context.principal, claimed: fields["by"] as? String)
                 let reason = (fields["reason"] as? String).map { Self.plain($0, limit: Self.reasonLimit) }
+                    .flatMap { $0.isEmpty ? nil : $0 }
                 let result =
                     verb == "approve"
                     ? await proposals.approve(id, by: who)
@@ -65,7 +66,7 @@ extension VigilServer {
     /// Who decided, for the audit log: the authenticated user; otherwise the claim, marked with how the
     /// caller authenticated (a token proves possession, not a name).
     static func decider(_ principal: Authenticator.Principal?, claimed: String?) -> String {
-        let claim = claimed.map { plain($0, limit: 64) }
+        let claim = claimed.map { plain($0, limit: 64) }.flatMap { $0.isEmpty ? nil : $0 }
         switch principal {
         case .user(let name): return name
         case .bearerToken: return "bearer-token" + (claim.map { " (\($0))" } ?? "")

@@ -22,8 +22,8 @@ extension VigilServer {
         for code in [400, 401, 403, 404, 413, 503] {
             _ = Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(code))])
         }
-        router.post(RouterPath(Self.webhookPath)) { request, _ in
-            let response = await webhook(request)
+        router.post(RouterPath(Self.webhookPath)) { request, context in
+            let response = await webhook(request, from: context.principal)
             if response.status == .ok { accepted.increment() } else { Self.countWebhook(response.status) }
             return response
         }
@@ -36,9 +36,18 @@ extension VigilServer {
         Counter(label: "vigil_webhook_requests_total", dimensions: [("code", String(status.code))]).increment()
     }
 
-    private func webhook(_ request: Request) async -> Response {
+    private func webhook(_ request: Request, from principal: Authenticator.Principal?) async -> Response {
         guard let alerts else {
             return error(.notFound, type: "not_found", "the webhook needs diagnosis: no rule files are loaded")
+        }
+        guard !security.webhookNeedsAuthentication || principal != nil else {
+            return error(
+                .forbidden,
+                type: "forbidden",
+                "with --allow-apply the webhook takes only authenticated deliveries (an alert anyone could post "
+                    + "would lead to changes): give --web.config.file with basic_auth_users or "
+                    + "--web.bearer-token-file, and the same credentials in the receiver's http_config"
+            )
         }
         // Alertmanager sends neither Origin nor Sec-Fetch-Site; a page of another site that posts here
         // (a text/plain body is JSON all the same) with the browser's credentials is refused.

@@ -12,6 +12,11 @@ public struct WebSecurity: Sendable {
     public var bearerToken: ReloadingFile<[UInt8]>?
     public var enabled: Set<MutatingAPI>
     public var limits: ConnectionLimits
+    /// Whether the Alertmanager webhook takes only authenticated deliveries. With `--allow-apply` an alert
+    /// can lead Vigil to change the cluster (a playbook that applies on it; a fix it verifies, kept
+    /// unresolved or made worse by it, and undone): one anyone could post must not. Checked at every
+    /// delivery, as the web configuration is re-read at every request.
+    public var webhookNeedsAuthentication = false
 
     /// No TLS, no authentication, no mutating endpoint, default limits.
     public init(limits: ConnectionLimits = ConnectionLimits()) {

@@ -1,8 +1,11 @@
 import Foundation
+import Logging
 import Testing
 import VigilEngine
 import VigilHTTP
 import VigilTestKit
+
+@testable import VigilServer
 
 /// `POST /webhook/alertmanager` in this process, with the webhook's queue behind it.
 @Suite struct WebhookTests {
@@ -82,6 +85,51 @@ import VigilTestKit
         #expect(try await post([("Sec-Fetch-Site", "cross-site")]) == 403)
         #expect(try await post([("Origin", "http://evil.example")]) == 403)
         #expect(try await post([]) == 200)
+        try await Self.until { calls.counts.deliveries == 1 }
+        #expect(calls.counts.deliveries == 1)
+        await server.stop()
+    }
+
+    /// Where the webhook takes only authenticated deliveries (`--allow-apply`), one without credentials is
+    /// refused, at every delivery: with no authentication configured (or none left after the web
+    /// configuration changed), every one is.
+    @Test func aWebhookThatNeedsAuthenticationRefusesAnonymousDeliveries() async throws {
+        let calls = Calls()
+        // One queue a server: each runs its own beside it, and stops it with itself.
+        func intake() -> AlertIntake {
+            AlertIntake(
+                deliver: { _ in
+                    calls.delivered()
+                    return AlertBook.Receipt()
+                },
+                reconcile: {}
+            )
+        }
+        let sample = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
+        )
+        var open = WebSecurity()
+        open.webhookNeedsAuthentication = true
+        let unprotected = try await TestServer(security: open, alerts: intake())
+        let refused = try await postJSON(unprotected.base + "/webhook/alertmanager", Array(sample))
+        #expect(refused.status == 403)
+        #expect(refused.body.contains("--allow-apply"), "\(refused.body)")
+        await unprotected.stop()
+
+        let directory = try TemporaryDirectory("webhook-token")
+        try "alertmanager-token\n".write(to: directory.file("token"), atomically: true, encoding: .utf8)
+        var protected = try WebSecurity.load(
+            webConfigFile: nil,
+            bearerTokenFile: directory.file("token").path,
+            enabled: [],
+            logger: Logger(label: "test")
+        )
+        protected.webhookNeedsAuthentication = true
+        let server = try await TestServer(security: protected, alerts: intake())
+        let url = server.base + "/webhook/alertmanager"
+        #expect(try await postJSON(url, Array(sample)).status == 401)
+        #expect(try await postJSON(url, Array(sample), token: "alertmanager-token").status == 200)
         try await Self.until { calls.counts.deliveries == 1 }
         #expect(calls.counts.deliveries == 1)
         await server.stop()

@@ -235,6 +235,15 @@ struct Daemon {
                     "several replicas share Alertmanager's webhook and alertmanager.url is not set: a resolve delivered to another replica than its firing leaves the incident open; set alertmanager.url so every replica reconciles with Alertmanager's list"
                 )
             }
+            if config.remediation.allowApply, !security.authenticator.isConfigured {
+                logger.warning(
+                    "--allow-apply without authentication: the Alertmanager webhook refuses every delivery (403), as an alert anyone could post would lead to changes; alerts come only from alertmanager.url's reconciliation",
+                    metadata: [
+                        "fix":
+                            "give --web.config.file with basic_auth_users or --web.bearer-token-file, and the same credentials in the Alertmanager receiver's http_config"
+                    ]
+                )
+            }
             let intake = AlertIntake(
                 deliver: { await service.receive($0) },
                 reconcile: { await reconciler?.reconcile() }
@@ -395,7 +404,7 @@ struct Daemon {
                 "remediation.namespaces.allow lists no namespace, so the rights are asked in every namespace (-A), which only a ClusterRoleBinding grants: bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace Vigil may change and list those namespaces in remediation.namespaces.allow; \(nodes)"
         }
         return
-            "bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace of remediation.namespaces.allow (\(policy.allowNamespaces.joined(separator: ", "))), or leave out of the list the namespaces where it is not bound; \(nodes)"
+            "bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace of remediation.namespaces.allow (\(policy.allowNamespaces.filter { policy.namespaceRefusal($0) == nil }.joined(separator: ", "))), or leave out of the list the namespaces where it is not bound; \(nodes)"
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -21,5 +21,6 @@ enum ForgedAlertGuard {
             + "alert that Vigil acts on. Give --web.config.file with basic_auth_users (or client certificates) or "
             + "--web.bearer-token-file, and the same credentials in the Alertmanager receiver's http_config; or "
             + "make those playbooks approve"
+            + (anyApplies ? " and set no namespace's remediation.autonomy to apply" : "")
     }
 }

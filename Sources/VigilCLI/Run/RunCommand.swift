@@ -343,7 +343,9 @@ struct RunCommand: AsyncParsableCommand {
                     throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
                 }
             }
-            security = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
+            var served = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
+            served.webhookNeedsAuthentication = config.remediation.allowApply
+            security = served
             if let rules,
                 let refusal = ForgedAlertGuard.refusal(
                     rules: rules,

@@ -27,7 +27,7 @@ struct WebOptions: ParsableArguments {
     @Flag(
         name: .customLong("web.enable-lifecycle"),
         help:
-            "Serve POST /-/reload (403 without this flag). Needs authentication: basic_auth_users, a required client certificate or --web.bearer-token-file."
+            "Serve POST (or PUT) /-/reload (403 without this flag). Needs authentication: basic_auth_users, a required client certificate or --web.bearer-token-file."
     )
     var enableLifecycle = false
 

@@ -29,7 +29,7 @@ public struct RemediationLedger: Sendable {
     /// Nodes Vigil cordoned (or drained) and has not uncordoned.
     public private(set) var cordoned: Set<String> = []
     /// Nodes Vigil may have left cordoned: a drain that failed (its cordon comes first), a cordon that
-    /// failed with no answer (it may have landed), a cordon whose undo was not sent (the node changed since
+    /// failed with no answer or a 5xx (it may have landed), a cordon whose undo was not sent (the node changed since
     /// the fix, or the undo failed). The guards count them
     /// while they are still unschedulable.
     public private(set) var possiblyCordoned: Set<String> = []
@@ -91,7 +91,8 @@ public struct RemediationLedger: Sendable {
             inFlight[id] = nil
             if record.step == .failed {
                 settled.insert(id)
-                // A drain may have cordoned before it failed; a cordon with no answer may have landed.
+                // A drain may have cordoned before it failed; a cordon with no answer, or a 5xx, may have
+                // landed.
                 if record.action == "drain" || (record.action == "cordon" && Self.mayHaveLanded(record)),
                     let node = Self.node(record.target)
                 {
