@@ -7,6 +7,11 @@ import VigilRules
 
 /// `vigil run --check-config`: the start's own checks, then what would run, and nothing started or made.
 struct ConfigCheckTests {
+    /// `vigil run --check-config` of `config` with `--allow-apply` on the cluster `kubeconfig` names.
+    static func checkApplying(_ config: URL, _ kubeconfig: URL) async -> CommandResult {
+        await vigil("run", "--check-config", "--config", config.path, "--kubeconfig", kubeconfig.path, "--allow-apply")
+    }
+
     static let kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -39,15 +44,7 @@ struct ConfigCheckTests {
             suffix: ".yaml"
         )
         defer { try? FileManager.default.removeItem(at: config) }
-        let result = await vigil(
-            "run",
-            "--check-config",
-            "--config",
-            config.path,
-            "--kubeconfig",
-            kubeconfig.path,
-            "--allow-apply"
-        )
+        let result = await Self.checkApplying(config, kubeconfig)
         #expect(result.status == 0, "\(result.stderr)")
         // The default pack's: nodes' get and patch, a drain's four, a rollback's three, the other workloads'
         // get and patch (a DaemonSet's get is the drain's too), the scale subresources, HPAs and claims.
@@ -172,15 +169,7 @@ struct ConfigCheckTests {
             suffix: ".yaml"
         )
         defer { try? FileManager.default.removeItem(at: config) }
-        let result = await vigil(
-            "run",
-            "--check-config",
-            "--config",
-            config.path,
-            "--kubeconfig",
-            kubeconfig.path,
-            "--allow-apply"
-        )
+        let result = await Self.checkApplying(config, kubeconfig)
         #expect(result.status == 0, "\(result.stderr)")
         var policy = RemediationPolicy()
         policy.allowNamespaces = ["shop", "kube-system", "web"]
