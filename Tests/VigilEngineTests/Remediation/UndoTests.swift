@@ -378,10 +378,11 @@ struct UndoTests {
     }
 
     /// An undo sent is a change for the rate limit and the cooldowns, and so is one that got no answer
-    /// (status 0); one not sent, or refused by the server, is not.
+    /// (status 0) or a 5xx (it may have landed); one not sent, or refused by the server, is not.
     @Test(
         arguments: [
-            ("undone", nil, true), ("lease-lost", nil, true), ("undo-failed", 0, true), ("undo-failed", 422, false),
+            ("undone", nil, true), ("lease-lost", nil, true), ("undo-failed", 0, true), ("undo-failed", 504, true),
+            ("undo-failed", 422, false),
             ("undo-failed", nil, false), ("changed-since", nil, false),
         ] as [(String, Int?, Bool)]
     )
