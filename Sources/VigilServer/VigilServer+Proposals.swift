@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import VigilCore
 import VigilEngine
 
 extension VigilServer {
@@ -45,8 +46,7 @@ extension VigilServer {
                     return error(.badRequest, type: "bad_data", "\(field): expected a string")
                 }
                 let who = Self.decider(context.principal, claimed: fields["by"] as? String)
-                let reason = (fields["reason"] as? String).map { Self.plain($0, limit: Self.reasonLimit) }
-                    .flatMap { $0.isEmpty ? nil : $0 }
+                let reason = (fields["reason"] as? String).flatMap { Self.plain($0, limit: Self.reasonLimit) }
                 let result =
                     verb == "approve"
                     ? await proposals.approve(id, by: who)
@@ -66,7 +66,7 @@ extension VigilServer {
     /// Who decided, for the audit log: the authenticated user; otherwise the claim, marked with how the
     /// caller authenticated (a token proves possession, not a name).
     static func decider(_ principal: Authenticator.Principal?, claimed: String?) -> String {
-        let claim = claimed.map { plain($0, limit: 64) }.flatMap { $0.isEmpty ? nil : $0 }
+        let claim = claimed.flatMap { plain($0, limit: 64) }
         switch principal {
         case .user(let name): return name
         case .bearerToken: return "bearer-token" + (claim.map { " (\($0))" } ?? "")
@@ -78,21 +78,17 @@ extension VigilServer {
     /// The most of a rejection's reason the audit log keeps, in Unicode scalars.
     static let reasonLimit = 1024
 
-    /// A caller's words as the audit log keeps them: control characters (a terminal's escapes, line breaks)
-    /// and line and paragraph separators left out, then at most `limit` Unicode scalars — a count of
-    /// characters would let one character of thousands of combining marks through.
-    static func plain(_ text: String, limit: Int) -> String {
+    /// A caller's words as the audit log keeps them: what would break a log line (a terminal's escapes, line
+    /// breaks, separators) left out, then at most `limit` Unicode scalars — a count of characters would let
+    /// one character of thousands of combining marks through. Nil when nothing is left: no words.
+    static func plain(_ text: String, limit: Int) -> String? {
         var kept = String.UnicodeScalarView()
         var count = 0
-        for scalar in text.unicodeScalars {
+        for scalar in text.unicodeScalars where !scalar.breaksALogLine {
             guard count < limit else { break }
-            switch scalar.properties.generalCategory {
-            case .control, .lineSeparator, .paragraphSeparator: continue
-            default:
-                kept.append(scalar)
-                count += 1
-            }
+            kept.append(scalar)
+            count += 1
         }
-        return String(kept)
+        return kept.isEmpty ? nil : String(kept)
     }
 }

@@ -89,7 +89,7 @@ struct ConfigCheck {
         let policy = config.remediation
         let rights = Self.count(RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy).count, "right")
         guard policy.allowNamespaces.isEmpty else {
-            let allowed = policy.allowNamespaces.filter { policy.namespaceRefusal($0) == nil }
+            let allowed = policy.permittedNamespaces
             return
                 "in \(allowed.isEmpty ? "no namespace" : allowed.joined(separator: ", ")) (asks for \(rights) at start)"
         }

@@ -52,15 +52,7 @@ actor ConfigReloader {
             next = try source.load()
             rules = try next.rules()
             // The policy and the server's authentication are the start's: only the rules are new.
-            if let rules,
-                let refusal = ForgedAlertGuard.refusal(
-                    rules: rules,
-                    policy: current.remediation,
-                    authenticated: authenticated
-                )
-            {
-                throw DaemonConfig.Invalid(errors: [refusal])
-            }
+            try ForgedAlertGuard.check(rules: rules, policy: current.remediation, authenticated: authenticated)
         } catch {
             reloads.failure.increment()
             logger.error(

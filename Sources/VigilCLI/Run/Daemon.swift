@@ -28,6 +28,7 @@ struct Daemon {
 
     func run() async throws {
         let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
+        let authenticated = security.authenticator.isConfigured
         // Bootstrap swift-metrics before any service creates a metric.
         let registry = VigilMetrics.registry
         let store = SeriesStore(parameters: config.detectorParameters)
@@ -235,7 +236,7 @@ struct Daemon {
                     "several replicas share Alertmanager's webhook and alertmanager.url is not set: a resolve delivered to another replica than its firing leaves the incident open; set alertmanager.url so every replica reconciles with Alertmanager's list"
                 )
             }
-            if config.remediation.allowApply, !security.authenticator.isConfigured {
+            if config.remediation.allowApply, !authenticated {
                 logger.warning(
                     "--allow-apply without authentication: the Alertmanager webhook refuses every delivery (403), as an alert anyone could post would lead to changes; alerts come only from alertmanager.url's reconciliation",
                     metadata: [
@@ -270,7 +271,7 @@ struct Daemon {
             manager: manager,
             diagnosis: diagnosis,
             targets: targetSet,
-            authenticated: security.authenticator.isConfigured,
+            authenticated: authenticated,
             logger: logger
         )
         services.append(HangupReloader(reloader: reloader))
@@ -404,7 +405,7 @@ struct Daemon {
                 "remediation.namespaces.allow lists no namespace, so the rights are asked in every namespace (-A), which only a ClusterRoleBinding grants: bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace Vigil may change and list those namespaces in remediation.namespaces.allow; \(nodes)"
         }
         return
-            "bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace of remediation.namespaces.allow (\(policy.allowNamespaces.filter { policy.namespaceRefusal($0) == nil }.joined(separator: ", "))), or leave out of the list the namespaces where it is not bound; \(nodes)"
+            "bind deploy/rbac-remediation.yaml's Role vigil-remediate in each namespace of remediation.namespaces.allow (\(policy.permittedNamespaces.joined(separator: ", "))), or leave out of the list the namespaces where it is not bound; \(nodes)"
     }
 
     /// Diagnosis as it runs: the recorder the scrape manager feeds and the service reading it.

@@ -7,6 +7,14 @@ import VigilRules
 /// receiver's `http_config`), at start and at every reload of the rules. A playbook that proposes, or
 /// waits for an approval (an authenticated person's), acts on no forged alert by itself.
 enum ForgedAlertGuard {
+    /// Refuses, as a configuration error, what ``refusal(rules:policy:authenticated:)`` says may not run.
+    static func check(rules: RuleSet?, policy: RemediationPolicy, authenticated: Bool) throws(DaemonConfig.Invalid) {
+        guard let rules, let refusal = refusal(rules: rules, policy: policy, authenticated: authenticated) else {
+            return
+        }
+        throw DaemonConfig.Invalid(errors: [refusal])
+    }
+
     /// Why `rules` may not run under `policy` on a server that authenticates nobody, or nil.
     static func refusal(rules: RuleSet, policy: RemediationPolicy, authenticated: Bool) -> String? {
         guard policy.allowApply, !authenticated else { return nil }

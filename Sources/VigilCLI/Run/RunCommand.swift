@@ -346,15 +346,11 @@ struct RunCommand: AsyncParsableCommand {
             var served = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
             served.webhookNeedsAuthentication = config.remediation.allowApply
             security = served
-            if let rules,
-                let refusal = ForgedAlertGuard.refusal(
-                    rules: rules,
-                    policy: config.remediation,
-                    authenticated: security.authenticator.isConfigured
-                )
-            {
-                throw DaemonConfig.Invalid(errors: [refusal])
-            }
+            try ForgedAlertGuard.check(
+                rules: rules,
+                policy: config.remediation,
+                authenticated: security.authenticator.isConfigured
+            )
         } catch {
             Console.error(error.description)
             throw ExitCode(1)

@@ -18,10 +18,7 @@ public struct AlertmanagerWebhook: Sendable, Equatable {
     /// A field path as an error names it: its keys are the sender's, so a long one is cut at 128
     /// characters, and one with a control character (a line break into a log) is quoted and escaped.
     private static func named(_ field: String) -> String {
-        let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
-        let plain =
-            field.unicodeScalars.count <= 128
-            && !field.unicodeScalars.contains { breaking.contains($0.properties.generalCategory) }
+        let plain = field.unicodeScalars.count <= 128 && !field.unicodeScalars.contains(where: \.breaksALogLine)
         return plain ? field : quoted(field, cutAt: 128)
     }
 

@@ -33,6 +33,10 @@ public struct RemediationPolicy: Sendable, Equatable {
         autonomy[namespace] ?? level
     }
 
+    /// The namespaces of `allowNamespaces` that `denyNamespaces` does not take back: where remediation may
+    /// change the cluster when a list is given (empty: no list, every namespace but the denied).
+    public var permittedNamespaces: [String] { allowNamespaces.filter { namespaceRefusal($0) == nil } }
+
     /// Why `namespace` may not be changed, or nil. Nodes (no namespace) are not subject to the lists.
     public func namespaceRefusal(_ namespace: String) -> String? {
         guard !namespace.isEmpty else { return nil }

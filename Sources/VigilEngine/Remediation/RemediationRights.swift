@@ -82,12 +82,10 @@ public enum RemediationRights {
     /// every namespace ("": RBAC cannot grant "all but the denied") — or, where it only explains, the
     /// namespaces whose own autonomy makes it propose.
     static func namespaces(for level: Playbook.Autonomy, policy: RemediationPolicy) -> [String] {
-        let proposes = { (namespace: String) in
-            policy.namespaceRefusal(namespace) == nil && policy.autonomy(for: level, namespace: namespace) != .explain
-        }
-        if !policy.allowNamespaces.isEmpty { return policy.allowNamespaces.filter(proposes) }
+        let proposes = { (namespace: String) in policy.autonomy(for: level, namespace: namespace) != .explain }
+        if !policy.allowNamespaces.isEmpty { return policy.permittedNamespaces.filter(proposes) }
         if level != .explain { return [""] }
-        return policy.autonomy.keys.sorted().filter(proposes)
+        return policy.autonomy.keys.sorted().filter { policy.namespaceRefusal($0) == nil && proposes($0) }
     }
 }
 
