@@ -21,14 +21,18 @@ struct AuthenticatorTests {
 
     let directory = try! TemporaryDirectory("web")
 
-    func authenticator(_ yaml: String, checks: Checks) throws -> Authenticator {
+    /// `yaml` as the web configuration file, read as the server reads it.
+    func webConfig(_ yaml: String) throws -> ReloadingFile<WebConfig> {
         let file = directory.file("web.yml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let config = try ReloadingFile(path: file.path) { path in
+        return try ReloadingFile(path: file.path) { path in
             Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
                 .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
         }
-        return Authenticator(webConfig: config, bearerToken: nil) { hash, password in
+    }
+
+    func authenticator(_ yaml: String, checks: Checks) throws -> Authenticator {
+        Authenticator(webConfig: try webConfig(yaml), bearerToken: nil) { hash, password in
             checks.record(hash)
             return hash.matches(password)
         }
@@ -90,12 +94,7 @@ struct AuthenticatorTests {
     /// spelling. bcrypt and exporter-toolkit compare bytes.
     @Test func credentialsAreComparedByteForByte() async throws {
         let checks = Checks()
-        let file = directory.file("web.yml")
-        try "basic_auth_users:\n  jos\u{E9}: \(Self.alice)\n".write(to: file, atomically: true, encoding: .utf8)
-        let config = try ReloadingFile(path: file.path) { path in
-            Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
-                .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
-        }
+        let config = try webConfig("basic_auth_users:\n  jos\u{E9}: \(Self.alice)\n")
         // This hash's password is "caf" + U+00E9, in those bytes.
         let auth = Authenticator(webConfig: config, bearerToken: nil) { hash, password in
             checks.record(hash)
@@ -130,13 +129,12 @@ struct AuthenticatorTests {
     @Test func guessesBeyondTheQueuedChecksBoundAreRefusedUnchecked() async throws {
         let checks = Checks()
         let gate = Gate()
-        let file = directory.file("web.yml")
-        try "basic_auth_users:\n  alice: \(Self.alice)\n".write(to: file, atomically: true, encoding: .utf8)
-        let config = try ReloadingFile(path: file.path) { path in
-            Result { () throws(WebConfig.Invalid) in try WebConfig.load(file: path) }
-                .mapError { ReloadingFile<WebConfig>.Failure($0.description) }
-        }
-        let auth = Authenticator(webConfig: config, bearerToken: nil) { hash, password in
+        let auth = Authenticator(
+            webConfig: try webConfig("basic_auth_users:\n  alice: \(Self.alice)\n"),
+            bearerToken: nil
+        ) {
+            hash,
+            password in
             checks.record(hash)
             await gate.wait()
             return hash.matches(password)

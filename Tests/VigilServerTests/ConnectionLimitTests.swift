@@ -24,14 +24,23 @@ struct ConnectionLimitTests {
         return channel
     }
 
+    /// Open until `after` from now has passed, to the millisecond, and closed then.
+    static func expectClosed(
+        _ channel: EmbeddedChannel,
+        after: TimeAmount,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        channel.embeddedEventLoop.advanceTime(by: after - .milliseconds(1))
+        #expect(channel.isActive, sourceLocation: sourceLocation)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive, sourceLocation: sourceLocation)
+    }
+
     static let head = HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/"))
 
     @Test func aConnectionWithoutARequestHeadIsClosedAtTheDeadlineNotBefore() throws {
         let channel = try channel()
-        channel.embeddedEventLoop.advanceTime(by: .milliseconds(9_999))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
-        #expect(!channel.isActive)
+        Self.expectClosed(channel, after: .seconds(10))
     }
 
     @Test func aRequestReadInTimeLeavesTheConnectionOpen() throws {
@@ -58,10 +67,7 @@ struct ConnectionLimitTests {
             channel.embeddedEventLoop.advanceTime(by: .seconds(10))
             try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "x")))
         }
-        channel.embeddedEventLoop.advanceTime(by: .milliseconds(9_999))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
-        #expect(!channel.isActive)
+        Self.expectClosed(channel, after: .seconds(10))
     }
 
     /// Each request on a kept-alive connection has its own deadline, from its own head.
@@ -71,10 +77,7 @@ struct ConnectionLimitTests {
         try channel.writeInbound(HTTPRequestPart.end(nil))
         channel.embeddedEventLoop.advanceTime(by: .seconds(250))
         try channel.writeInbound(Self.head)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(299))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
-        #expect(!channel.isActive)
+        Self.expectClosed(channel, after: .seconds(300))
     }
 
     func server(_ limits: ConnectionLimits) async throws -> TestServer {

@@ -17,6 +17,28 @@ import VigilTestKit
         func reconciled() { lock.withLock { reconciliations += 1 } }
         func delivered() { lock.withLock { deliveries += 1 } }
         var counts: (reconciliations: Int, deliveries: Int) { lock.withLock { (reconciliations, deliveries) } }
+
+        /// A webhook queue that counts here what it delivers and the reconciliations it asks for. One a
+        /// server: each runs its own beside it, and stops it with itself.
+        func intake() -> AlertIntake {
+            AlertIntake(
+                deliver: { _ in
+                    self.delivered()
+                    return AlertBook.Receipt()
+                },
+                reconcile: { self.reconciled() }
+            )
+        }
+    }
+
+    /// A delivery as Alertmanager 0.25 posted it.
+    static func sample() throws -> [UInt8] {
+        Array(
+            try Data(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
+            )
+        )
     }
 
     /// Polls (at most ~10 s) until `condition` holds: the queue's consumer runs on its own task.
@@ -29,20 +51,10 @@ import VigilTestKit
     /// and asks for nothing.
     @Test func aDeliveryOverTheLimitAsksAlertmanagersAPIWhatFires() async throws {
         let calls = Calls()
-        let intake = AlertIntake(
-            deliver: { _ in
-                calls.delivered()
-                return AlertBook.Receipt()
-            },
-            reconcile: { calls.reconciled() }
-        )
-        let server = try await TestServer(alerts: intake)
+        let server = try await TestServer(alerts: calls.intake())
         let url = server.base + "/webhook/alertmanager"
-        let sample = try Data(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
-        )
-        #expect(try await postJSON(url, Array(sample)).status == 200)
+        let sample = try Self.sample()
+        #expect(try await postJSON(url, sample).status == 200)
         try await Self.until { calls.counts.deliveries == 1 }
         #expect(calls.counts.reconciliations == 0)
 
@@ -59,25 +71,15 @@ import VigilTestKit
     /// the browser's credentials ride along) is refused; Alertmanager, which sends neither header, is not.
     @Test func aCrossOriginDeliveryIsRefused() async throws {
         let calls = Calls()
-        let intake = AlertIntake(
-            deliver: { _ in
-                calls.delivered()
-                return AlertBook.Receipt()
-            },
-            reconcile: {}
-        )
-        let server = try await TestServer(alerts: intake)
-        let sample = try Data(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
-        )
+        let server = try await TestServer(alerts: calls.intake())
+        let sample = try Self.sample()
         func post(_ headers: [(name: String, value: String)]) async throws -> Int {
             try await CurlHTTPClient().execute(
                 HTTPRequest(
                     url: server.base + "/webhook/alertmanager",
                     method: .post,
                     headers: [("Content-Type", "text/plain")] + headers,
-                    body: Array(sample),
+                    body: sample,
                     timeout: hangTimeout
                 )
             ).status
@@ -95,24 +97,11 @@ import VigilTestKit
     /// configuration changed), every one is.
     @Test func aWebhookThatNeedsAuthenticationRefusesAnonymousDeliveries() async throws {
         let calls = Calls()
-        // One queue a server: each runs its own beside it, and stops it with itself.
-        func intake() -> AlertIntake {
-            AlertIntake(
-                deliver: { _ in
-                    calls.delivered()
-                    return AlertBook.Receipt()
-                },
-                reconcile: {}
-            )
-        }
-        let sample = try Data(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("VigilEngineTests/Fixtures/alertmanager-webhook-sample.json")
-        )
+        let sample = try Self.sample()
         var open = WebSecurity()
         open.webhookNeedsAuthentication = true
-        let unprotected = try await TestServer(security: open, alerts: intake())
-        let refused = try await postJSON(unprotected.base + "/webhook/alertmanager", Array(sample))
+        let unprotected = try await TestServer(security: open, alerts: calls.intake())
+        let refused = try await postJSON(unprotected.base + "/webhook/alertmanager", sample)
         #expect(refused.status == 403)
         #expect(refused.body.contains("--allow-apply"), "\(refused.body)")
         await unprotected.stop()
@@ -126,10 +115,10 @@ import VigilTestKit
             logger: Logger(label: "test")
         )
         protected.webhookNeedsAuthentication = true
-        let server = try await TestServer(security: protected, alerts: intake())
+        let server = try await TestServer(security: protected, alerts: calls.intake())
         let url = server.base + "/webhook/alertmanager"
-        #expect(try await postJSON(url, Array(sample)).status == 401)
-        #expect(try await postJSON(url, Array(sample), token: "alertmanager-token").status == 200)
+        #expect(try await postJSON(url, sample).status == 401)
+        #expect(try await postJSON(url, sample, token: "alertmanager-token").status == 200)
         try await Self.until { calls.counts.deliveries == 1 }
         #expect(calls.counts.deliveries == 1)
         await server.stop()
