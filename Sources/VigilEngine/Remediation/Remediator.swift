@@ -384,13 +384,22 @@ public actor Remediator {
     // MARK: - Dry run and apply
 
     /// Sends the proposal as a server-side dry run and records the answer with the diff. Nil without a
-    /// cluster or for a proposal with no request of its own.
-    private func dryRun(
+    /// cluster, for a proposal with no request of its own, or when the record could not be written.
+    private func dryRun(_ proposal: Proposal, _ incident: Incident, actor: String) async -> (DryRun, ActionOutcome?)? {
+        guard let (dryRun, outcome, entry) = await sendDryRun(proposal, incident, actor: actor), write(entry) else {
+            return nil
+        }
+        return (dryRun, outcome)
+    }
+
+    /// Sends the proposal as a server-side dry run; the answer with the diff is its record, left to the
+    /// caller to write. Nil without a cluster or for a proposal with no request of its own.
+    private func sendDryRun(
         _ proposal: Proposal,
         _ incident: Incident,
         actor: String,
         at now: Double? = nil
-    ) async -> (DryRun, ActionOutcome?)? {
+    ) async -> (DryRun, ActionOutcome?, AuditRecord)? {
         guard let kube, let action = proposal.kubeAction else { return nil }
         // An apply's dry run carries the change's own time, so a restart's stamp is the same in both
         // (a crash between them is reconciled by comparing the object with the dry run's fields).
@@ -422,8 +431,7 @@ public actor Remediator {
             entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
         }
         dryRuns[proposal.id] = dryRun
-        guard write(entry) else { return nil }
-        return (dryRun, outcome)
+        return (dryRun, outcome, entry)
     }
 
     /// For a memory fix, the highest limit the round's model shows for its container on the pods of the
@@ -495,13 +503,18 @@ public actor Remediator {
         if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: model, now: now) {
             return refuse(proposal, incident, refusal)
         }
-        guard let (dryRun, outcome) = await dryRun(proposal, incident, actor: actor, at: now) else {
+        guard let (dryRun, outcome, dryRunRecord) = await sendDryRun(proposal, incident, actor: actor, at: now) else {
             return unrecorded()
         }
+        // Every refusal from here on follows the dry run: its record goes before the refusal's, and like the
+        // refusal's only while the refusal is news (a proposal at `apply` is dry-run afresh every round, and
+        // one refused for the object as it stands, a Recreate deployment's restart, is refused every round).
+        func refuseAfterDryRun(_ refusal: Refusal) -> Result<String, Refusal> {
+            guard lastRefusal[proposal.id] == refusal.reason || write(dryRunRecord) else { return unrecorded() }
+            return refuse(proposal, incident, refusal)
+        }
         guard dryRun.isAccepted, let outcome else {
-            return refuse(
-                proposal,
-                incident,
+            return refuseAfterDryRun(
                 Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
             )
         }
@@ -516,9 +529,7 @@ public actor Remediator {
         {
             // Off the board too, as an entry refused before its dry run is: its proposer pins a fresh one.
             await handover?.discard([proposal.id])
-            return refuse(
-                proposal,
-                incident,
+            return refuseAfterDryRun(
                 Refusal(reason: "untrusted-handover", message: "the entry handed over is not applied: \(why)")
             )
         }
@@ -527,9 +538,7 @@ public actor Remediator {
         if let why = RaisedValue(action, current: before, podMemoryLimit: Self.podMemoryLimit(action, cluster))?
             .lowering
         {
-            return refuse(
-                proposal,
-                incident,
+            return refuseAfterDryRun(
                 Refusal(
                     reason: "not-a-raise",
                     message: "\(proposal.target) is not changed: \(why); the proposal was made from an older view of it"
@@ -537,9 +546,7 @@ public actor Remediator {
             )
         }
         if let rollout = Self.rollout(action, of: before), let all = Guardrails.restartsEveryReplica(before) {
-            return refuse(
-                proposal,
-                incident,
+            return refuseAfterDryRun(
                 Refusal(reason: "blast-radius", message: "\(rollout) \(proposal.target) \(all)")
             )
         }
@@ -552,10 +559,10 @@ public actor Remediator {
                 nodes = try await Self.nodes(from: kube)
             } catch {
                 let why = "the nodes could not be read to count the cordoned ones: \(error.description)"
-                return refuse(proposal, incident, Refusal(reason: "blast-radius", message: why))
+                return refuseAfterDryRun(Refusal(reason: "blast-radius", message: why))
             }
             if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: nodes, now: now) {
-                return refuse(proposal, incident, refusal)
+                return refuseAfterDryRun(refusal)
             }
         }
         let resourceVersion = Self.resourceVersion(outcome.before)
@@ -565,9 +572,7 @@ public actor Remediator {
         let precondition: KubePrecondition?
         if case .delete(let object) = action {
             guard let uid = Self.uid(outcome.after) else {
-                return refuse(
-                    proposal,
-                    incident,
+                return refuseAfterDryRun(
                     Refusal(
                         reason: "dry-run-refused",
                         message: "the dry run named no UID to condition the delete on: not sent unconditioned"
@@ -580,13 +585,14 @@ public actor Remediator {
                 // A board entry keeps the UID it was pinned with: off the board, so that its proposer pins
                 // it afresh from the pod there now, as an entry refused before its dry run is.
                 if fromBoard[proposal.id] != nil { await handover?.discard([proposal.id]) }
-                return refuse(proposal, incident, Refusal(reason: "replaced", message: replaced))
+                return refuseAfterDryRun(Refusal(reason: "replaced", message: replaced))
             }
             precondition = .uid(uid)
         } else {
             precondition = resourceVersion.map(KubePrecondition.resourceVersion)
         }
         // Every guard has held: a refusal of it next time is news again.
+        guard write(dryRunRecord) else { return unrecorded() }
         lastRefusal[proposal.id] = nil
         // The change's time, read once: its `applying` record's and its claim's on the Lease.
         let changing = wallTime()

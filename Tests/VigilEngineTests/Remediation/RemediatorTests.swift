@@ -246,11 +246,15 @@ import VigilTestKit
                 name: "restart"
             ) : RemediationFixture.memoryIncident()
         let remediator = try fixture.remediator(RemediationFixture.applying)
-        await remediator.round([incident], cluster: ClusterModel())
+        // Dry-run afresh every round and refused every round: on record once, the dry run then the refusal
+        // (a dry run's record was written every round, and the log grew a line a round for the incident).
+        for _ in 0..<3 { await remediator.round([incident], cluster: ClusterModel()) }
 
-        let last = try #require(try fixture.records().last)
+        let records = try fixture.records()
+        let last = try #require(records.last)
         #expect(last.step == .refused && last.reason == "blast-radius", "\(last.step) \(last.reason ?? "")")
         #expect(last.message?.contains("strategy Recreate") == true, "\(last.message ?? "")")
+        #expect(records.map(\.step) == [.proposed, .dryRun, .refused], "\(records.map(\.step))")
         #expect(try await fixture.changes().isEmpty)
     }
 
