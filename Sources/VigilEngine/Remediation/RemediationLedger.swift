@@ -9,6 +9,32 @@ public struct RemediationLedger: Sendable {
     public struct Change: Sendable, Equatable {
         public var record: AuditRecord
         public var at: Double
+        /// `at` on the monotonic clock of the process that put the record on, when that is this process;
+        /// nil for what it read (the log at start, another process's records, the Lease's claims).
+        var monotonicAt: Double? = nil
+
+        /// This change as judged at `wall`, `monotonic` on the clock of ``monotonicAt``: aged by the smaller
+        /// of the two clocks' elapsed times. A wall clock stepped forward (an NTP correction of hours on a
+        /// node that booted with a bad clock) must not expire at once every cooldown, the rate limit's
+        /// window and every verification window of what this process did; one stepped back makes its
+        /// changes younger, which errs on the side of waiting.
+        func judged(at wall: Double, monotonic: Double) -> Change {
+            guard let monotonicAt else { return self }
+            var judged = self
+            judged.at = max(at, wall - (monotonic - monotonicAt))
+            return judged
+        }
+    }
+
+    /// When this process put a record on: the wall clock and the monotonic clock, read together.
+    public struct Witness: Sendable {
+        public var wall: Double
+        public var monotonic: Double
+
+        public init(wall: Double, monotonic: Double) {
+            self.wall = wall
+            self.monotonic = monotonic
+        }
     }
 
     public private(set) var changes: [Change] = []
@@ -37,8 +63,8 @@ public struct RemediationLedger: Sendable {
     public private(set) var unescalated: [String: AuditRecord] = [:]
     /// `undoing` with no end on record yet, by proposal id.
     public private(set) var undoInFlight: [String: AuditRecord] = [:]
-    /// Objects whose change was interrupted by a crash, and when it was reconciled as not applied.
-    public private(set) var held: [String: Double] = [:]
+    /// Objects whose change was interrupted by a crash: the record that reconciled it as not applied.
+    public private(set) var held: [String: Change] = [:]
     /// Each proposal's latest record.
     public private(set) var latest: [String: AuditRecord] = [:]
     /// The incident cause each proposal was made for.
@@ -53,12 +79,16 @@ public struct RemediationLedger: Sendable {
         "\(action) \(namespace)/\(target) \(cause)"
     }
 
-    public mutating func record(_ record: AuditRecord) {
+    /// Folds `record` in; `witnessed` when this process put it on record (nil for what it read).
+    public mutating func record(_ record: AuditRecord, witnessed: Witness? = nil) {
         let id = record.proposal
         known.insert(id)
         causes[id] = record.cause
         latest[id] = record
         let at = Timestamp.seconds(record.time) ?? 0
+        // The record's time on the monotonic clock: the record is put on a moment after its time is read.
+        let monotonicAt = witnessed.map { $0.monotonic - ($0.wall - at) }
+        func change(_ record: AuditRecord) -> Change { Change(record: record, at: at, monotonicAt: monotonicAt) }
         switch record.step {
         case .pending:
             if !settled.contains(id) { pending[id] = record }
@@ -76,16 +106,16 @@ public struct RemediationLedger: Sendable {
         case .applied:
             inFlight[id] = nil
             settled.insert(id)
-            stored(record, at: at)
+            stored(change(record))
         case .reconciled:
             inFlight[id] = nil
             if record.reason == "applied" {
                 settled.insert(id)
-                stored(record, at: at)
+                stored(change(record))
             } else {
                 // Not in the object: decided afresh, but only after the cooldown, by when a request the
                 // crashed process left on the wire has surely landed or died (a fresh dry run then sees it).
-                held[Self.object(record.namespace, record.target)] = at
+                held[Self.object(record.namespace, record.target)] = change(record)
             }
         case .failed, .conflict:
             inFlight[id] = nil
@@ -100,7 +130,7 @@ public struct RemediationLedger: Sendable {
                 }
                 // A change that may have landed counts for the rate limit and the cooldowns, as another
                 // leader's claim whose change failed does, and is not verified.
-                if Self.mayHaveLanded(record) { changes.append(Change(record: record, at: at)) }
+                if Self.mayHaveLanded(record) { changes.append(change(record)) }
             }
         case .verified:
             verifying[id] = nil
@@ -132,7 +162,7 @@ public struct RemediationLedger: Sendable {
             {
                 var undo = record
                 undo.proposal += "#undo"
-                changes.append(Change(record: undo, at: at))
+                changes.append(change(undo))
             }
             if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
@@ -157,11 +187,21 @@ public struct RemediationLedger: Sendable {
         }
     }
 
-    private mutating func stored(_ record: AuditRecord, at: Double) {
-        let change = Change(record: record, at: at)
+    private mutating func stored(_ change: Change) {
         changes.append(change)
-        verifying[record.proposal] = change
-        if let node = Self.cordonedNode(record.action, record.target) { cordoned.insert(node) }
+        verifying[change.record.proposal] = change
+        if let node = Self.cordonedNode(change.record.action, change.record.target) { cordoned.insert(node) }
+    }
+
+    /// This ledger as judged at `wall`, `monotonic` on this process's monotonic clock: every change this
+    /// process witnessed aged by the smaller of the two clocks (``Change/judged(at:monotonic:)``), for the
+    /// guards and the verification windows.
+    func judged(at wall: Double, monotonic: Double) -> RemediationLedger {
+        var ledger = self
+        ledger.changes = changes.map { $0.judged(at: wall, monotonic: monotonic) }
+        ledger.verifying = verifying.mapValues { $0.judged(at: wall, monotonic: monotonic) }
+        ledger.held = held.mapValues { $0.judged(at: wall, monotonic: monotonic) }
+        return ledger
     }
 
     /// Whether a change recorded as failed may still have landed: its status is 0, no answer from the
@@ -229,7 +269,7 @@ public struct RemediationLedger: Sendable {
     /// When `target` was last touched: changed, or held after an interrupted change.
     func lastTouched(_ target: String, namespace: String) -> Double? {
         let changed = lastChange(to: target, namespace: namespace)?.at
-        let held = held[Self.object(namespace, target)]
+        let held = held[Self.object(namespace, target)]?.at
         return [changed, held].compactMap { $0 }.max()
     }
 

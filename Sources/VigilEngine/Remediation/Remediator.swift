@@ -492,12 +492,13 @@ public actor Remediator {
                 return refuse(proposal, incident, Self.appliedElsewhere)
             }
         }
-        let now = wallTime()
-        let model = Guardrails.Nodes(cluster.nodes.values)
         // The guards first, so that a refused proposal costs no request; the one guard that needs the
         // object (a restart's strategy) after the dry run has read it.
         // The rate limit and the cooldowns count what every leader did, as the Lease's claims say.
-        let guarded = ledger.including(await leadership?.recentClaims ?? [])
+        let claims = await leadership?.recentClaims ?? []
+        let now = wallTime()
+        let guarded = ledger.judged(at: now, monotonic: monotonicTime()).including(claims)
+        let model = Guardrails.Nodes(cluster.nodes.values)
         let guards = Guardrails(policy: policy)
         let subject = "\(incident.subject)"
         if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: model, now: now) {
@@ -843,7 +844,8 @@ public actor Remediator {
     /// the playbook says so, and escalates what did not help.
     private func verify(_ incidents: [Incident]) async {
         let now = wallTime()
-        for (id, change) in ledger.verifying.sorted(by: { $0.value.at < $1.value.at }) {
+        let judged = ledger.judged(at: now, monotonic: monotonicTime())
+        for (id, change) in judged.verifying.sorted(by: { $0.value.at < $1.value.at }) {
             let applied = change.record
             if applied.handedOver == true, !boardRead || boardWaiting.contains(id) { continue }
             let still = incidents.first {
@@ -968,7 +970,7 @@ public actor Remediator {
                 return false
             }
         }
-        ledger.record(entry)
+        ledger.record(entry, witnessed: .init(wall: wallTime(), monotonic: monotonicTime()))
         metrics.pending.record(ledger.pending.count)
         return true
     }
