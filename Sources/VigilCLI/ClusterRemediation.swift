@@ -132,7 +132,7 @@ struct ClusterRemediation {
                     Console.out("  skipped")
                     continue
                 }
-                switch await remediator.approve(proposal.id, by: user) {
+                switch await remediator.approve(proposal.id, by: user, seen: proposal.kubectl) {
                 case .success(let summary): Console.out("  \(summary)")
                 case .failure(let refusal): Console.out("  not applied: \(refusal)")
                 }

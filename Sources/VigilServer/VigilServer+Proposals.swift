@@ -37,19 +37,19 @@ extension VigilServer {
                         return error(
                             .badRequest,
                             type: "bad_data",
-                            #"the body must be a JSON object, {"by": "NAME", "reason": "WHY"} (both optional)"#
+                            #"the body must be a JSON object, {"by": "NAME", "reason": "WHY", "kubectl": "AS SHOWN"} (each optional)"#
                         )
                     }
                     fields = object
                 }
-                for field in ["by", "reason"] where fields[field] != nil && !(fields[field] is String) {
+                for field in ["by", "reason", "kubectl"] where fields[field] != nil && !(fields[field] is String) {
                     return error(.badRequest, type: "bad_data", "\(field): expected a string")
                 }
                 let who = Self.decider(context.principal, claimed: fields["by"] as? String)
                 let reason = (fields["reason"] as? String).flatMap { Self.plain($0, limit: Self.reasonLimit) }
                 let result =
                     verb == "approve"
-                    ? await proposals.approve(id, by: who)
+                    ? await proposals.approve(id, by: who, seen: fields["kubectl"] as? String)
                     : await proposals.reject(id, by: who, reason: reason)
                 switch result {
                 case .success(let summary):

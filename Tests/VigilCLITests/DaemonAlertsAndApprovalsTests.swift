@@ -231,7 +231,7 @@ import Glibc
         #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
         #expect(try await postJSON(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
         // A body that is not a JSON object of strings is refused, not read as no claim: nothing is approved.
-        for bad in [#"{"by": "#, #"["alice"]"#, #"{"by": 7}"#] {
+        for bad in [#"{"by": "#, #"["alice"]"#, #"{"by": 7}"#, #"{"kubectl": ["kubectl"]}"#] {
             let refused = try await postJSON(
                 base + "/api/v1/proposals/\(id)/approve",
                 Array(bad.utf8),
@@ -239,6 +239,13 @@ import Glibc
             )
             #expect(refused.status == 400, "\(bad): \(refused.body)")
         }
+        // An approval of another command than the proposal's is not of this proposal: refused, nothing sent.
+        let otherCommand = try await postJSON(
+            base + "/api/v1/proposals/\(id)/approve",
+            Array(#"{"kubectl": "kubectl scale deployment/web --replicas=0 -n shop"}"#.utf8),
+            token: access.token
+        )
+        #expect(otherCommand.status == 409 && otherCommand.body.contains("changed"), "\(otherCommand.body)")
         let approve = try await ChildProcess.run(
             ChildProcess.binary,
             ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],

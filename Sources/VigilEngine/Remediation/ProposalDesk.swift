@@ -5,7 +5,9 @@ public protocol ProposalDesk: Sendable {
     func proposalStates() async -> [ProposalState]
     func proposalState(id: String) async -> ProposalState?
     /// Applies proposal `id` for `user`, under every guard; kubectl's line for what was done, or why not.
-    func approve(_ id: String, by user: String) async -> Result<String, Refusal>
+    /// `seen`: the kubectl command the person approved as shown, refused (`changed`) if the proposal now
+    /// differs; nil to approve it as it is.
+    func approve(_ id: String, by user: String, seen: String?) async -> Result<String, Refusal>
     func reject(_ id: String, by user: String, reason: String?) async -> Result<String, Refusal>
 }
 
@@ -36,8 +38,8 @@ extension Remediator: ProposalDesk {
         current[id].map { state($0.proposal, $0.incident) }
     }
 
-    public func approve(_ id: String, by user: String) async -> Result<String, Refusal> {
-        await approve(id, by: user, cluster: lastCluster)
+    public func approve(_ id: String, by user: String, seen: String?) async -> Result<String, Refusal> {
+        await approve(id, by: user, cluster: lastCluster, seen: seen)
     }
 
     private func state(_ proposal: Proposal, _ incident: Incident) -> ProposalState {

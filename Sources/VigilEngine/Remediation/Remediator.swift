@@ -45,10 +45,11 @@ public actor Remediator {
     var current: [String: (proposal: Proposal, incident: Incident)] = [:]
     /// The cluster as the latest round saw it (approvals are guarded against it).
     private(set) var lastCluster = ClusterModel()
-    /// Dry runs already made, by proposal id (a proposal recurs every round).
-    private var dryRuns: [String: DryRun] = [:]
+    /// Dry runs already made, by proposal id (a proposal recurs every round), with the command each was
+    /// made of: a later round can make the same proposal afresh with other values.
+    private var dryRuns: [String: (kubectl: String, dryRun: DryRun)] = [:]
     private var auditWritable = true
-    /// The reason each proposal was last refused for.
+    /// The reason each proposal was last refused for, marked when the refusal followed a dry run.
     private var lastRefusal: [String: String] = [:]
     /// Why each proposal could last not be handed over (each said once, until it changes or is handed).
     var handoverTrouble: [String: String] = [:]
@@ -156,7 +157,7 @@ public actor Remediator {
             var incident = incident
             for slot in incident.proposals.indices {
                 let proposal = incident.proposals[slot]
-                incident.proposals[slot].dryRun = dryRuns[proposal.id] ?? proposal.dryRun
+                incident.proposals[slot].dryRun = knownDryRun(of: proposal) ?? proposal.dryRun
             }
             return incident
         }
@@ -299,16 +300,16 @@ public actor Remediator {
         guard level != .explain else { return proposal }
         // Decided (applied, rejected, reconciled): nothing more is sent for it, not even a dry run.
         guard !ledger.settled.contains(proposal.id) else {
-            proposal.dryRun = dryRuns[proposal.id]
+            proposal.dryRun = knownDryRun(of: proposal)
             return proposal
         }
         if level == .apply {
             // Applying makes its own, fresh dry run.
             _ = await apply(proposal, incident, actor: "vigil", cluster: cluster)
-            proposal.dryRun = dryRuns[proposal.id]
+            proposal.dryRun = knownDryRun(of: proposal)
             return proposal
         }
-        if let known = dryRuns[proposal.id] {
+        if let known = knownDryRun(of: proposal) {
             proposal.dryRun = known
         } else if let (dryRun, _) = await dryRun(proposal, incident, actor: "vigil") {
             proposal.dryRun = dryRun
@@ -328,16 +329,34 @@ public actor Remediator {
         return proposal
     }
 
+    /// The dry run last made of `proposal`'s request, if it is still the request: one made afresh with
+    /// other values (a memory limit from a limit raised since) is dry-run afresh.
+    private func knownDryRun(of proposal: Proposal) -> DryRun? {
+        dryRuns[proposal.id].flatMap { $0.kubectl == proposal.kubectl ? $0.dryRun : nil }
+    }
+
     // MARK: - People
 
     /// A person approves a current proposal whose level is `approve` (or `apply`): recorded, then applied
-    /// under every guard.
-    public func approve(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal> {
-        await exclusively(otherwise: .failure(Self.busy)) { await self.unlockedApprove(id, by: user, cluster: cluster) }
+    /// under every guard. `seen`: the kubectl command the person was shown; a proposal a later round made
+    /// afresh with other values (a memory limit from a limit changed since) is not what they approved.
+    public func approve(
+        _ id: String,
+        by user: String,
+        cluster: ClusterModel,
+        seen: String? = nil
+    ) async -> Result<String, Refusal> {
+        await exclusively(otherwise: .failure(Self.busy)) {
+            await self.unlockedApprove(id, by: user, cluster: cluster, seen: seen)
+        }
     }
 
-    private func unlockedApprove(_ id: String, by user: String, cluster: ClusterModel) async -> Result<String, Refusal>
-    {
+    private func unlockedApprove(
+        _ id: String,
+        by user: String,
+        cluster: ClusterModel,
+        seen: String?
+    ) async -> Result<String, Refusal> {
         guard let (proposal, incident) = current[id] else {
             return .failure(
                 Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now; nothing to approve")
@@ -356,9 +375,21 @@ public actor Remediator {
                 )
             )
         }
+        if let seen, seen != proposal.kubectl {
+            return .failure(
+                Refusal(
+                    reason: "changed",
+                    message:
+                        "proposal \(id) has changed since it was shown: it is now `\(proposal.kubectl)`, not `\(seen)`; "
+                        + "nothing was applied — approve it again as it is now if you agree"
+                )
+            )
+        }
         guard write(record(.approved, proposal, incident, actor: "user:\(user)")) else {
             return unrecorded()
         }
+        // A person's decision: what follows it is news, whatever the rounds before it were refused for.
+        lastRefusal[id] = nil
         return await apply(proposal, incident, actor: "user:\(user)", cluster: cluster)
     }
 
@@ -430,7 +461,7 @@ public actor Remediator {
             entry.message = error.description
             entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
         }
-        dryRuns[proposal.id] = dryRun
+        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
         return (dryRun, outcome, entry)
     }
 
@@ -507,12 +538,9 @@ public actor Remediator {
         guard let (dryRun, outcome, dryRunRecord) = await sendDryRun(proposal, incident, actor: actor, at: now) else {
             return unrecorded()
         }
-        // Every refusal from here on follows the dry run: its record goes before the refusal's, and like the
-        // refusal's only while the refusal is news (a proposal at `apply` is dry-run afresh every round, and
-        // one refused for the object as it stands, a Recreate deployment's restart, is refused every round).
+        // Every refusal from here on follows the dry run, whose record goes on before the refusal's.
         func refuseAfterDryRun(_ refusal: Refusal) -> Result<String, Refusal> {
-            guard lastRefusal[proposal.id] == refusal.reason || write(dryRunRecord) else { return unrecorded() }
-            return refuse(proposal, incident, refusal)
+            refuse(proposal, incident, refusal, after: dryRunRecord)
         }
         guard dryRun.isAccepted, let outcome else {
             return refuseAfterDryRun(
@@ -675,7 +703,6 @@ public actor Remediator {
                 protectedNamespace: policy.namespaceRefusal
             )
             answer.step = .applied
-            answer.time = Timestamp.utcMillis(wallTime())
             answer.message = done.summary
             answer.response = AuditRecord.Exchange(status: 200, body: Self.text(done.after))
             if let leadership, !(await leadership.confirm()) {
@@ -684,6 +711,9 @@ public actor Remediator {
                 answer.reason = "lease-lost"
                 answer.message = (answer.message ?? "") + " (the remediation lease was lost while applying)"
             }
+            // Timed once the Lease has answered, as it is put on record: the guards age this change from
+            // the clocks read as it is written (a wall clock stepped during the wait is no age of it).
+            answer.time = Timestamp.utcMillis(wallTime())
             metrics.count(proposal.action, "applied")
             guard write(answer) else { return .failure(unwritable()) }
             logger.notice("applied", metadata: ["proposal": "\(proposal.id)", "result": "\(done.summary)"])
@@ -724,10 +754,21 @@ public actor Remediator {
     )
 
     /// Records and counts a refusal — once while it stays the same: a proposal refused for a cooldown
-    /// comes back every round, and the log must not fill with the same line.
-    func refuse(_ proposal: Proposal, _ incident: Incident, _ refusal: Refusal) -> Result<String, Refusal> {
-        guard lastRefusal[proposal.id] != refusal.reason else { return .failure(refusal) }
-        lastRefusal[proposal.id] = refusal.reason
+    /// comes back every round, and the log must not fill with the same line. A refusal `after` a dry run
+    /// (at `apply` a proposal is dry-run afresh every round, and a Recreate deployment's restart is refused
+    /// every round) puts that dry run on record before it, once too; it is another refusal than one of the
+    /// same reason before a dry run (a rollback's interval, then its Recreate deployment: both
+    /// `blast-radius`), so its dry run is never left off the record.
+    func refuse(
+        _ proposal: Proposal,
+        _ incident: Incident,
+        _ refusal: Refusal,
+        after dryRun: AuditRecord? = nil
+    ) -> Result<String, Refusal> {
+        let key = dryRun == nil ? refusal.reason : refusal.reason + " after a dry run"
+        guard lastRefusal[proposal.id] != key else { return .failure(refusal) }
+        if let dryRun, !write(dryRun) { return unrecorded() }
+        lastRefusal[proposal.id] = key
         metrics.refused(refusal.reason)
         _ = write(
             record(.refused, proposal, incident, actor: "vigil") {

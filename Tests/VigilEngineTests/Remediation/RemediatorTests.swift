@@ -255,6 +255,44 @@ import VigilTestKit
         #expect(last.step == .refused && last.reason == "blast-radius", "\(last.step) \(last.reason ?? "")")
         #expect(last.message?.contains("strategy Recreate") == true, "\(last.message ?? "")")
         #expect(records.map(\.step) == [.proposed, .dryRun, .refused], "\(records.map(\.step))")
+        // A person's approval is a decision of its own: its dry run and refusal go on record after it.
+        let approved = await remediator.approve(incident.proposals[0].id, by: "alice", cluster: ClusterModel())
+        #expect((try? approved.get()) == nil)
+        #expect(try fixture.records().map(\.step).suffix(3) == [.approved, .dryRun, .refused])
+        #expect(try await fixture.changes().isEmpty)
+    }
+
+    /// A cordon refused on the round's model of the nodes (before a dry run), then on the nodes as the API
+    /// server lists them after its dry run: both `blast-radius`, two refusals, and the dry run on record.
+    @Test func aRefusalAfterADryRunIsAnotherThanTheSameReasonsBeforeIt() async throws {
+        let fixture = try RemediationFixture()
+        let schedulable = try await fixture.nodes(4)
+        var oneCordoned = ClusterModel()
+        oneCordoned.load(
+            items: (1...4).map {
+                ["kind": "Node", "metadata": ["name": "node-\($0)"], "spec": ["unschedulable": $0 == 3]]
+                    as [String: Any]
+            },
+            now: Date(timeIntervalSince1970: fixture.now)
+        )
+        let cordon = RemediationFixture.incident(
+            Subject(kind: "node", namespace: "", name: "node-2"),
+            cause: "node-not-ready",
+            action: .cordon(node: "node-2"),
+            name: "cordon"
+        )
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([cordon], cluster: oneCordoned)
+        #expect(try fixture.records().map(\.step) == [.proposed, .refused])
+
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/api/v1/nodes/node-3", "patch": {"spec": {"unschedulable": true}}}"#
+        )
+        await remediator.round([cordon], cluster: schedulable)
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .refused, .dryRun, .refused], "\(records.map(\.step))")
+        #expect(records.filter { $0.step == .refused }.map(\.reason) == ["blast-radius", "blast-radius"])
         #expect(try await fixture.changes().isEmpty)
     }
 
@@ -467,13 +505,56 @@ import VigilTestKit
         #expect(await remediator.pending.isEmpty)
     }
 
+    /// A person approves the command they were shown: a later round made the proposal afresh with another
+    /// value (someone raised the limit, so 1.5 × it is more), and an approval of the old one applies nothing.
+    @Test func anApprovalOfWhatAProposalNoLongerIsAppliesNothing() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let shown = RemediationFixture.memoryIncident(autonomy: .approve)
+        await remediator.round([shown], cluster: ClusterModel())
+        let now = RemediationFixture.memoryIncident(limit: "1536Mi", autonomy: .approve)
+        try #require(
+            now.proposals[0].id == shown.proposals[0].id && now.proposals[0].kubectl != shown.proposals[0].kubectl
+        )
+        await remediator.round([now], cluster: ClusterModel())
+        let id = shown.proposals[0].id
+        // Shown with the dry run of its request as it is now, not the one made of the old.
+        let dryRun = await remediator.proposal(id: id)?.proposal.dryRun
+        #expect(dryRun?.changes.map(\.after) == ["1536Mi"], "\(String(describing: dryRun))")
+        guard
+            case .failure(let refusal) = await remediator.approve(
+                id,
+                by: "alice",
+                cluster: ClusterModel(),
+                seen: shown.proposals[0].kubectl
+            )
+        else {
+            Issue.record("applied what was not shown")
+            return
+        }
+        #expect(refusal.reason == "changed")
+        #expect(refusal.message.contains("now `\(now.proposals[0].kubectl)`"), "\(refusal.message)")
+        #expect(try await fixture.changes().isEmpty)
+        #expect(try !fixture.records().contains { $0.step == .approved })
+
+        let approved = await remediator.approve(
+            id,
+            by: "alice",
+            cluster: ClusterModel(),
+            seen: now.proposals[0].kubectl
+        )
+        #expect((try? approved.get()) == "deployment.apps/web resource requirements updated")
+        #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "1536Mi"])
+    }
+
     /// A proposal whose level is propose (or explain) is shown, never applied through an approval.
     @Test func anApprovalOfAProposeLevelProposalIsRefused() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)
         let incident = RemediationFixture.memoryIncident(autonomy: .propose)
         await remediator.round([incident], cluster: ClusterModel())
-        guard case .failure(let refusal) = await remediator.approve(incident.proposals[0].id, by: "alice") else {
+        guard case .failure(let refusal) = await remediator.approve(incident.proposals[0].id, by: "alice", seen: nil)
+        else {
             Issue.record("a propose-level proposal was applied")
             return
         }

@@ -48,7 +48,8 @@ import VigilTestKit
         await diagnose.round([incident], cluster: ClusterModel())
         #expect(try fixture.records().count == 1)
         #expect(try await fixture.server.log().isEmpty)
-        guard case .failure(let refusal) = await diagnose.approve(incident.proposals[0].id, by: "alice") else {
+        guard case .failure(let refusal) = await diagnose.approve(incident.proposals[0].id, by: "alice", seen: nil)
+        else {
             Issue.record("approved during another process's turn")
             return
         }
