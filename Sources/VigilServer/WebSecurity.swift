@@ -17,6 +17,9 @@ public struct WebSecurity: Sendable {
     /// unresolved or made worse by it, and undone): one anyone could post must not. Checked at every
     /// delivery, as the web configuration is re-read at every request.
     public var webhookNeedsAuthentication = false
+    /// Whether connections are served over TLS: as the web configuration said when it was loaded, fixed
+    /// from then on, as in the toolkit (a change of it is logged as taking a restart).
+    public private(set) var servesTLS = false
 
     /// No TLS, no authentication, no mutating endpoint, default limits.
     public init(limits: ConnectionLimits = ConnectionLimits()) {
@@ -43,6 +46,10 @@ public struct WebSecurity: Sendable {
         security.enabled = enabled
         var errors: [String] = []
         if let webConfigFile {
+            // Whether connections are TLS is decided at the start, as in the toolkit: a change of that in
+            // the file takes a restart, and is said so (read once more here: the file is loaded below).
+            let startsWithTLS = (try? WebConfig.load(file: webConfigFile))?.tls != nil
+            security.servesTLS = startsWithTLS
             do {
                 security.webConfig = try ReloadingFile(
                     path: webConfigFile,
@@ -53,7 +60,18 @@ public struct WebSecurity: Sendable {
                     dependencies: { $0.referencedFiles },
                     onChange: { result in
                         switch result {
-                        case .success: logger.info("web configuration reloaded", metadata: ["file": "\(webConfigFile)"])
+                        case .success(let config):
+                            logger.info("web configuration reloaded", metadata: ["file": "\(webConfigFile)"])
+                            if (config.tls != nil) != startsWithTLS {
+                                let why: Logger.Message =
+                                    config.tls != nil
+                                    ? "tls_server_config added: connections stay plain HTTP until Vigil restarts"
+                                    : """
+                                    tls_server_config removed: TLS connections are refused until it is back or \
+                                    Vigil restarts (and then serves plain HTTP)
+                                    """
+                                logger.warning(why, metadata: ["file": "\(webConfigFile)"])
+                            }
                         case .failure(let failure):
                             logger.error(
                                 "web configuration no longer loads; refusing requests until it does",
@@ -98,11 +116,6 @@ public struct WebSecurity: Sendable {
     /// The authenticator over these files.
     public var authenticator: Authenticator {
         Authenticator(webConfig: webConfig, bearerToken: bearerToken)
-    }
-
-    /// Whether connections are served over TLS (fixed at the start, as in the toolkit).
-    public var servesTLS: Bool {
-        (try? webConfig?.current().get())?.tls != nil
     }
 
     /// A token file's contents without surrounding whitespace; empty is an error (it would match an

@@ -42,6 +42,39 @@ struct ServerTLSTests {
         }
     }
 
+    /// Whether connections are TLS is decided at the start: a web configuration that gains or loses
+    /// `tls_server_config` later says it takes a restart, rather than being ignored in silence.
+    @Test(arguments: [false, true])
+    func aChangeOfTLSAfterTheStartIsLoggedAsNeedingARestart(startsWithTLS: Bool) throws {
+        let certificate = try TestCertificate()
+        defer { try? FileManager.default.removeItem(at: certificate.directory) }
+        let config = certificate.directory.appendingPathComponent("web.yml").path
+        let tls = "tls_server_config: {cert_file: cert.pem, key_file: cert-key.pem}\n"
+        let plain = "http_server_config: {headers: {X-Frame-Options: deny}}\n"
+        try (startsWithTLS ? tls : plain).write(toFile: config, atomically: true, encoding: .utf8)
+        let log = LogRecorder()
+        let security = try WebSecurity.load(
+            webConfigFile: config,
+            bearerTokenFile: nil,
+            enabled: [],
+            logger: log.logger
+        )
+        #expect(security.servesTLS == startsWithTLS)
+
+        try (startsWithTLS ? plain : tls).write(toFile: config, atomically: true, encoding: .utf8)
+        _ = security.webConfig?.current()
+        let warnings = log.entries.filter { $0.level == .warning }.map(\.message)
+        #expect(
+            warnings == [
+                startsWithTLS
+                    ? "tls_server_config removed: TLS connections are refused until it is back or Vigil restarts "
+                        + "(and then serves plain HTTP)"
+                    : "tls_server_config added: connections stay plain HTTP until Vigil restarts"
+            ]
+        )
+        #expect(security.servesTLS == startsWithTLS, "decided at the start")
+    }
+
     @Test func servesTLSAndPicksUpARotatedCertificateAtTheNextConnection() async throws {
         let first = try TestCertificate()
         defer { try? FileManager.default.removeItem(at: first.directory) }

@@ -1,0 +1,34 @@
+import Foundation
+import Logging
+
+/// A logger that keeps what it is given, for tests of what the log says.
+final class LogRecorder: @unchecked Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+    }
+
+    private let lock = NSLock()
+    private var kept: [Entry] = []
+
+    var entries: [Entry] { lock.withLock { kept } }
+
+    var logger: Logger { Logger(label: "test") { _ in Handler(recorder: self) } }
+
+    private func keep(_ entry: Entry) { lock.withLock { kept.append(entry) } }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            recorder.keep(Entry(level: event.level, message: "\(event.message)"))
+        }
+    }
+}
