@@ -150,9 +150,17 @@ struct ProposalsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a proposal: applied now, under every guard.")
         @OptionGroup var connection: Connection
         @Argument(help: "The proposal's id.") var id: String
+        @Option(
+            help: """
+                The command as `vigil proposals show` printed it (after `$ `): refused, nothing applied, if a \
+                later diagnosis round has made the proposal afresh with other values since.
+                """
+        )
+        var kubectl: String?
 
         func run() async throws {
-            let body = ["by": ClusterRemediation.userName()]
+            var body = ["by": ClusterRemediation.userName()]
+            body["kubectl"] = kubectl
             let result = try await connection.call(
                 connection.request("/api/v1/proposals/\(id)/approve", method: .post, body: body)
             )

@@ -32,7 +32,9 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
     public let path: String
     private let load: @Sendable (String) -> Result<Value, Failure>
     private let dependencies: @Sendable (Value) -> [String]
-    private let onChange: @Sendable (Result<Value, Failure>) -> Void
+    private let onChange: @Sendable (Result<Value, Failure>, _ atStart: Value) -> Void
+    /// The value loaded at the start: what a setting fixed at the start goes by (TLS or not).
+    public let atStart: Value
     /// NSLock rather than Synchronization.Mutex, which ThreadSanitizer cannot see through on Linux.
     private let lock = NSLock()
     /// The files watched: the file itself and what its value names; after a failed load, what the
@@ -45,12 +47,13 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
     private var stamps: [FileStamp]
     private var loaded: Result<Value, Failure>
 
-    /// Loads `path` now; a first load that fails throws, so a bad file stops the start.
+    /// Loads `path` now; a first load that fails throws, so a bad file stops the start. `onChange` hears
+    /// each later load, with the value loaded at the start.
     public init(
         path: String,
         load: @escaping @Sendable (String) -> Result<Value, Failure>,
         dependencies: @escaping @Sendable (Value) -> [String] = { _ in [] },
-        onChange: @escaping @Sendable (Result<Value, Failure>) -> Void = { _ in }
+        onChange: @escaping @Sendable (Result<Value, Failure>, _ atStart: Value) -> Void = { _, _ in }
     ) throws(Failure) {
         self.path = path
         self.load = load
@@ -58,6 +61,7 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
         self.onChange = onChange
         let first = load(path)
         let value = try first.get()
+        self.atStart = value
         self.loaded = first
         self.named = dependencies(value)
         self.watched = [path] + named
@@ -86,7 +90,7 @@ public final class ReloadingFile<Value: Sendable>: @unchecked Sendable {
         // never seen, and a certificate copied in halfway failed every request until another change). A
         // file named anew had no stamp before: it is read again once, at the next call.
         stamps = watched.map { before[$0] ?? FileStamp(unread: $0) }
-        onChange(loaded)
+        onChange(loaded, atStart)
         return loaded
     }
 }

@@ -45,6 +45,13 @@ extension VigilServer {
                 for field in ["by", "reason", "kubectl"] where fields[field] != nil && !(fields[field] is String) {
                     return error(.badRequest, type: "bad_data", "\(field): expected a string")
                 }
+                if fields["kubectl"] as? String == "" {
+                    return error(
+                        .badRequest,
+                        type: "bad_data",
+                        "kubectl: expected the command as the proposal showed it"
+                    )
+                }
                 let who = Self.decider(context.principal, claimed: fields["by"] as? String)
                 let reason = (fields["reason"] as? String).flatMap { Self.plain($0, limit: Self.reasonLimit) }
                 let result =

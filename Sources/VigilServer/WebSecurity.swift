@@ -17,9 +17,6 @@ public struct WebSecurity: Sendable {
     /// unresolved or made worse by it, and undone): one anyone could post must not. Checked at every
     /// delivery, as the web configuration is re-read at every request.
     public var webhookNeedsAuthentication = false
-    /// Whether connections are served over TLS: as the web configuration said when it was loaded, fixed
-    /// from then on, as in the toolkit (a change of it is logged as taking a restart).
-    public private(set) var servesTLS = false
 
     /// No TLS, no authentication, no mutating endpoint, default limits.
     public init(limits: ConnectionLimits = ConnectionLimits()) {
@@ -46,10 +43,6 @@ public struct WebSecurity: Sendable {
         security.enabled = enabled
         var errors: [String] = []
         if let webConfigFile {
-            // Whether connections are TLS is decided at the start, as in the toolkit: a change of that in
-            // the file takes a restart, and is said so (read once more here: the file is loaded below).
-            let startsWithTLS = (try? WebConfig.load(file: webConfigFile))?.tls != nil
-            security.servesTLS = startsWithTLS
             do {
                 security.webConfig = try ReloadingFile(
                     path: webConfigFile,
@@ -58,11 +51,13 @@ public struct WebSecurity: Sendable {
                             .mapError { ReloadingFile<WebConfig>.Failure($0.description, files: $0.referencedFiles) }
                     },
                     dependencies: { $0.referencedFiles },
-                    onChange: { result in
+                    onChange: { result, atStart in
                         switch result {
                         case .success(let config):
                             logger.info("web configuration reloaded", metadata: ["file": "\(webConfigFile)"])
-                            if (config.tls != nil) != startsWithTLS {
+                            // TLS or not is decided at the start, as in the toolkit: a change of it takes a
+                            // restart, and is said so.
+                            if (config.tls != nil) != (atStart.tls != nil) {
                                 let why: Logger.Message =
                                     config.tls != nil
                                     ? "tls_server_config added: connections stay plain HTTP until Vigil restarts"
@@ -89,7 +84,7 @@ public struct WebSecurity: Sendable {
                 security.bearerToken = try ReloadingFile(
                     path: bearerTokenFile,
                     load: readToken,
-                    onChange: { result in
+                    onChange: { result, _ in
                         if case .failure(let failure) = result {
                             logger.error(
                                 "bearer token file no longer loads; refusing requests until it does",
@@ -112,6 +107,10 @@ public struct WebSecurity: Sendable {
         guard errors.isEmpty else { throw Invalid(errors: errors) }
         return security
     }
+
+    /// Whether connections are served over TLS: as the web configuration said at the start, fixed from
+    /// then on, as in the toolkit (a change of it is logged as taking a restart).
+    public var servesTLS: Bool { webConfig?.atStart.tls != nil }
 
     /// The authenticator over these files.
     public var authenticator: Authenticator {

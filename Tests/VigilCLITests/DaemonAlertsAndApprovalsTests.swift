@@ -231,7 +231,7 @@ import Glibc
         #expect(list.output.contains("pending") && list.output.contains("deployment/web"), "\(list.output)")
         #expect(try await postJSON(base + "/api/v1/proposals/\(id)/approve", [], token: nil).status == 401)
         // A body that is not a JSON object of strings is refused, not read as no claim: nothing is approved.
-        for bad in [#"{"by": "#, #"["alice"]"#, #"{"by": 7}"#, #"{"kubectl": ["kubectl"]}"#] {
+        for bad in [#"{"by": "#, #"["alice"]"#, #"{"by": 7}"#, #"{"kubectl": ["kubectl"]}"#, #"{"kubectl": ""}"#] {
             let refused = try await postJSON(
                 base + "/api/v1/proposals/\(id)/approve",
                 Array(bad.utf8),
@@ -239,16 +239,20 @@ import Glibc
             )
             #expect(refused.status == 400, "\(bad): \(refused.body)")
         }
-        // An approval of another command than the proposal's is not of this proposal: refused, nothing sent.
-        let otherCommand = try await postJSON(
-            base + "/api/v1/proposals/\(id)/approve",
-            Array(#"{"kubectl": "kubectl scale deployment/web --replicas=0 -n shop"}"#.utf8),
-            token: access.token
+        // An approval names the command `show` printed; another command than the proposal's is not what
+        // the person was shown: refused, nothing sent.
+        let connection = ["--url", base, "--bearer-token-file", access.file.path]
+        let shown = try await ChildProcess.run(ChildProcess.binary, ["proposals", "show", String(id)] + connection)
+        let command = try #require(shown.output.split(separator: "\n").first { $0.hasPrefix("$ ") }?.dropFirst(2))
+        let otherCommand = try await ChildProcess.run(
+            ChildProcess.binary,
+            ["proposals", "approve", String(id), "--kubectl", "kubectl scale deployment/web --replicas=0 -n shop"]
+                + connection
         )
-        #expect(otherCommand.status == 409 && otherCommand.body.contains("changed"), "\(otherCommand.body)")
+        #expect(otherCommand.status == 1 && otherCommand.output.contains("changed"), "\(otherCommand.output)")
         let approve = try await ChildProcess.run(
             ChildProcess.binary,
-            ["proposals", "approve", String(id), "--url", base, "--bearer-token-file", access.file.path],
+            ["proposals", "approve", String(id), "--kubectl", String(command)] + connection,
             environment: ["USER": "alice"]
         )
         #expect(approve.status == 0, "\(approve.output)")

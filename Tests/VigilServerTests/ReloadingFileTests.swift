@@ -42,7 +42,7 @@ struct ReloadingFileTests {
             path: main,
             load: Self.load,
             dependencies: { _ in [named] },
-            onChange: { changes.record($0) }
+            onChange: { result, _ in changes.record(result) }
         )
         #expect(try file.current().get() == "one")
         #expect(changes.count == 0, "an unchanged file is not loaded again")

@@ -39,7 +39,7 @@ extension Remediator: ProposalDesk {
     }
 
     public func approve(_ id: String, by user: String, seen: String?) async -> Result<String, Refusal> {
-        await approve(id, by: user, cluster: lastCluster, seen: seen)
+        await approve(id, by: user, cluster: nil, seen: seen)
     }
 
     private func state(_ proposal: Proposal, _ incident: Incident) -> ProposalState {

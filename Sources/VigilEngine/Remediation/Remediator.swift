@@ -340,10 +340,12 @@ public actor Remediator {
     /// A person approves a current proposal whose level is `approve` (or `apply`): recorded, then applied
     /// under every guard. `seen`: the kubectl command the person was shown; a proposal a later round made
     /// afresh with other values (a memory limit from a limit changed since) is not what they approved.
+    /// `cluster`: nil for the latest round's, as it stands when the approval's turn comes (a round may
+    /// run while the approval waits).
     public func approve(
         _ id: String,
         by user: String,
-        cluster: ClusterModel,
+        cluster: ClusterModel?,
         seen: String? = nil
     ) async -> Result<String, Refusal> {
         await exclusively(otherwise: .failure(Self.busy)) {
@@ -354,9 +356,10 @@ public actor Remediator {
     private func unlockedApprove(
         _ id: String,
         by user: String,
-        cluster: ClusterModel,
+        cluster: ClusterModel?,
         seen: String?
     ) async -> Result<String, Refusal> {
+        let cluster = cluster ?? lastCluster
         guard let (proposal, incident) = current[id] else {
             return .failure(
                 Refusal(reason: "unknown-proposal", message: "no open incident proposes \(id) now; nothing to approve")
@@ -420,6 +423,8 @@ public actor Remediator {
         guard let (dryRun, outcome, entry) = await sendDryRun(proposal, incident, actor: actor), write(entry) else {
             return nil
         }
+        // Kept once on record only: one that could not be written is sent again next round.
+        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
         return (dryRun, outcome)
     }
 
@@ -461,7 +466,6 @@ public actor Remediator {
             entry.message = error.description
             entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
         }
-        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
         return (dryRun, outcome, entry)
     }
 
@@ -538,6 +542,8 @@ public actor Remediator {
         guard let (dryRun, outcome, dryRunRecord) = await sendDryRun(proposal, incident, actor: actor, at: now) else {
             return unrecorded()
         }
+        // Shown with the proposal; an apply sends a fresh one every time, and never reads it back.
+        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
         // Every refusal from here on follows the dry run, whose record goes on before the refusal's.
         func refuseAfterDryRun(_ refusal: Refusal) -> Result<String, Refusal> {
             refuse(proposal, incident, refusal, after: dryRunRecord)
@@ -765,7 +771,7 @@ public actor Remediator {
         _ refusal: Refusal,
         after dryRun: AuditRecord? = nil
     ) -> Result<String, Refusal> {
-        let key = dryRun == nil ? refusal.reason : refusal.reason + " after a dry run"
+        let key = dryRun == nil ? refusal.reason : "\(refusal.reason) after a dry run of \(proposal.kubectl)"
         guard lastRefusal[proposal.id] != key else { return .failure(refusal) }
         if let dryRun, !write(dryRun) { return unrecorded() }
         lastRefusal[proposal.id] = key

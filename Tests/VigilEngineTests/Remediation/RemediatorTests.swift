@@ -617,6 +617,22 @@ import VigilTestKit
         #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "audit-log-unwritable")]) >= 1)
     }
 
+    /// A proposal made afresh with other values and refused for the same reason after its dry run is news:
+    /// the new request's dry run and refusal go on record.
+    @Test func aProposalMadeAfreshIsRefusedOnRecordAfresh() async throws {
+        let fixture = try RemediationFixture()
+        try await fixture.server.control(
+            "/__patch",
+            #"{"path": "/apis/apps/v1/namespaces/shop/deployments/web", "patch": {"spec": {"strategy": {"type": "Recreate"}}}}"#
+        )
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([RemediationFixture.memoryIncident()], cluster: ClusterModel())
+        await remediator.round([RemediationFixture.memoryIncident(limit: "1Gi")], cluster: ClusterModel())
+        let records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .refused, .dryRun, .refused], "\(records.map(\.step))")
+        #expect(records.filter { $0.step == .dryRun }.compactMap { $0.changes?.first?.after } == ["768Mi", "1Gi"])
+    }
+
     @Test(arguments: [true, false])
     func anApplyWhoseAnswerWasLostIsReconciledByReadingTheObjectAndNeverResent(landed: Bool) async throws {
         let fixture = try RemediationFixture()
