@@ -34,12 +34,7 @@ import VigilTestKit
 
     @Test func aForwardStepEmptiesNoRateLimitWindow() async throws {
         let fixture = try RemediationFixture()
-        for index in 0..<6 {
-            try await fixture.server.control(
-                "/__create",
-                #"{"object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api-\#(index)", "namespace": "shop"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "api:1"}]}}}, "status": {}}}"#
-            )
-        }
+        try await fixture.apiDeployments(6)
         let remediator = try fixture.remediator(RemediationFixture.applying)
         await remediator.round((0..<5).map { RemediationFixture.memoryIncident("api-\($0)") }, cluster: ClusterModel())
         #expect(try await fixture.changes().count == 5)

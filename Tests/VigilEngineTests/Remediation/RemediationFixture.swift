@@ -112,6 +112,17 @@ final class RemediationFixture: @unchecked Sendable {
 
     static let web = "/apis/apps/v1/namespaces/shop/deployments/web"
 
+    /// Deployments `api-0` … `api-(count − 1)` in `shop` beside `web`, each with a container `app`: the
+    /// many workloads of a burst.
+    func apiDeployments(_ count: Int) async throws {
+        for index in 0..<count {
+            try await server.control(
+                "/__create",
+                #"{"object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api-\#(index)", "namespace": "shop"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "api:1"}]}}}, "status": {}}}"#
+            )
+        }
+    }
+
     /// Gives `deployment/web`'s container `app` a memory limit (the fake server's has none): what a
     /// leader reads before it applies a handed-over memory fix, which a playbook makes only as a raise of
     /// one (``memoryIncident(_:limit:cause:severity:autonomy:verify:)``'s 768Mi is 512Mi × 1.5).

@@ -343,12 +343,7 @@ import VigilTestKit
 
     @Test func aBurstOf100IncidentsHoldsTheCooldownAndTheRateLimit() async throws {
         let fixture = try RemediationFixture()
-        for index in 0..<50 {
-            try await fixture.server.control(
-                "/__create",
-                #"{"object": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api-\#(index)", "namespace": "shop"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "api:1"}]}}}, "status": {}}}"#
-            )
-        }
+        try await fixture.apiDeployments(50)
         // 50 incidents of one workload (different causes), then one each for 50 others.
         let incidents =
             (0..<50).map { RemediationFixture.memoryIncident(cause: "cause-\($0)") }
