@@ -420,23 +420,29 @@ public actor Remediator {
     /// Sends the proposal as a server-side dry run and records the answer with the diff. Nil without a
     /// cluster, for a proposal with no request of its own, or when the record could not be written.
     private func dryRun(_ proposal: Proposal, _ incident: Incident, actor: String) async -> (DryRun, ActionOutcome?)? {
-        guard let (dryRun, outcome, entry) = await sendDryRun(proposal, incident, actor: actor), write(entry) else {
-            return nil
-        }
-        // Kept once on record only: one that could not be written is sent again next round.
-        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
+        guard let kube, let action = proposal.kubeAction else { return nil }
+        let (dryRun, outcome, entry) = await sendDryRun(proposal, action, incident, kube: kube, actor: actor)
+        guard write(entry) else { return nil }
+        keep(dryRun, of: proposal)
         return (dryRun, outcome)
     }
 
-    /// Sends the proposal as a server-side dry run; the answer with the diff is its record, left to the
-    /// caller to write. Nil without a cluster or for a proposal with no request of its own.
+    /// Keeps a dry run as made of `proposal`'s request — once it is on record only: one that could not be
+    /// written is sent again next round, so that nothing stands on a dry run the log never held.
+    private func keep(_ dryRun: DryRun, of proposal: Proposal) {
+        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
+    }
+
+    /// Sends `action`, `proposal`'s request, as a server-side dry run; the answer with the diff is its
+    /// record, left to the caller to write.
     private func sendDryRun(
         _ proposal: Proposal,
+        _ action: KubeAction,
         _ incident: Incident,
+        kube: KubeClient,
         actor: String,
         at now: Double? = nil
-    ) async -> (DryRun, ActionOutcome?, AuditRecord)? {
-        guard let kube, let action = proposal.kubeAction else { return nil }
+    ) async -> (DryRun, ActionOutcome?, AuditRecord) {
         // An apply's dry run carries the change's own time, so a restart's stamp is the same in both
         // (a crash between them is reconciled by comparing the object with the dry run's fields).
         let now = now ?? wallTime()
@@ -539,14 +545,17 @@ public actor Remediator {
         if let refusal = guards.refusal(proposal, subject: subject, ledger: guarded, nodes: model, now: now) {
             return refuse(proposal, incident, refusal)
         }
-        guard let (dryRun, outcome, dryRunRecord) = await sendDryRun(proposal, incident, actor: actor, at: now) else {
-            return unrecorded()
-        }
-        // Shown with the proposal; an apply sends a fresh one every time, and never reads it back.
-        dryRuns[proposal.id] = (proposal.kubectl, dryRun)
+        let (dryRun, outcome, dryRunRecord) = await sendDryRun(
+            proposal,
+            action,
+            incident,
+            kube: kube,
+            actor: actor,
+            at: now
+        )
         // Every refusal from here on follows the dry run, whose record goes on before the refusal's.
         func refuseAfterDryRun(_ refusal: Refusal) -> Result<String, Refusal> {
-            refuse(proposal, incident, refusal, after: dryRunRecord)
+            refuse(proposal, incident, refusal, after: (dryRunRecord, dryRun))
         }
         guard dryRun.isAccepted, let outcome else {
             return refuseAfterDryRun(
@@ -562,11 +571,13 @@ public actor Remediator {
                 template: template
             )
         {
-            // Off the board too, as an entry refused before its dry run is: its proposer pins a fresh one.
-            await handover?.discard([proposal.id])
-            return refuseAfterDryRun(
+            // Off the board too, as an entry refused before its dry run is: its proposer pins a fresh one
+            // (once its dry run and refusal are on record).
+            let refused = refuseAfterDryRun(
                 Refusal(reason: "untrusted-handover", message: "the entry handed over is not applied: \(why)")
             )
+            await handover?.discard([proposal.id])
+            return refused
         }
         // A playbook only raises; a raise made from a model older than the object (someone scaled up or
         // raised the limit since) would lower it. The next round proposes afresh from the object as it is.
@@ -619,8 +630,9 @@ public actor Remediator {
             if let replaced = Self.replacement(of: object, uid: uid, diagnosed: diagnosed) {
                 // A board entry keeps the UID it was pinned with: off the board, so that its proposer pins
                 // it afresh from the pod there now, as an entry refused before its dry run is.
+                let refused = refuseAfterDryRun(Refusal(reason: "replaced", message: replaced))
                 if fromBoard[proposal.id] != nil { await handover?.discard([proposal.id]) }
-                return refuseAfterDryRun(Refusal(reason: "replaced", message: replaced))
+                return refused
             }
             precondition = .uid(uid)
         } else {
@@ -628,6 +640,7 @@ public actor Remediator {
         }
         // Every guard has held: a refusal of it next time is news again.
         guard write(dryRunRecord) else { return unrecorded() }
+        keep(dryRun, of: proposal)
         lastRefusal[proposal.id] = nil
         // The change's time, read once: its `applying` record's and its claim's on the Lease.
         let changing = wallTime()
@@ -769,19 +782,24 @@ public actor Remediator {
         _ proposal: Proposal,
         _ incident: Incident,
         _ refusal: Refusal,
-        after dryRun: AuditRecord? = nil
+        after dryRun: (record: AuditRecord, made: DryRun)? = nil
     ) -> Result<String, Refusal> {
         let key = dryRun == nil ? refusal.reason : "\(refusal.reason) after a dry run of \(proposal.kubectl)"
-        guard lastRefusal[proposal.id] != key else { return .failure(refusal) }
-        if let dryRun, !write(dryRun) { return unrecorded() }
-        lastRefusal[proposal.id] = key
+        guard lastRefusal[proposal.id] != key else {
+            if let dryRun { keep(dryRun.made, of: proposal) }
+            return .failure(refusal)
+        }
+        if let dryRun {
+            guard write(dryRun.record) else { return unrecorded() }
+            keep(dryRun.made, of: proposal)
+        }
         metrics.refused(refusal.reason)
-        _ = write(
-            record(.refused, proposal, incident, actor: "vigil") {
-                $0.reason = refusal.reason
-                $0.message = refusal.message
-            }
-        )
+        // Known as recorded only once it is: one that could not be written is tried again next round.
+        let refused = record(.refused, proposal, incident, actor: "vigil") {
+            $0.reason = refusal.reason
+            $0.message = refusal.message
+        }
+        if write(refused) { lastRefusal[proposal.id] = key }
         logger.notice(
             "refused",
             metadata: ["proposal": "\(proposal.id)", "reason": "\(refusal.reason)", "why": "\(refusal.message)"]
