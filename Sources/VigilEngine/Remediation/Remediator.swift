@@ -49,7 +49,8 @@ public actor Remediator {
     /// made of: a later round can make the same proposal afresh with other values.
     private var dryRuns: [String: (kubectl: String, dryRun: DryRun)] = [:]
     private var auditWritable = true
-    /// The reason each proposal was last refused for, marked when the refusal followed a dry run.
+    /// The reason each proposal was last refused for, with the request whose dry run it followed, if any
+    /// (``refuse(_:_:_:after:)``): recorded refusals only.
     private var lastRefusal: [String: String] = [:]
     /// Why each proposal could last not be handed over (each said once, until it changes or is handed).
     var handoverTrouble: [String: String] = [:]
