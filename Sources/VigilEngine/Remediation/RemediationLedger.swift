@@ -167,9 +167,10 @@ public struct RemediationLedger: Sendable {
             if let node = Self.node(record.target), cordoned.contains(node) || possiblyCordoned.contains(node) {
                 cordoned.remove(node)
                 // Sent, its precondition held: uncordoned. Changed since the fix (someone uncordoned it),
+                // replaced since (the node Vigil cordoned was deleted; one of its name registered again),
                 // or cordoned before Vigil's cordon (nothing to undo): not Vigil's cordon now. Otherwise
                 // (the undo failed or conflicted) Vigil's cordon may stand.
-                if ["undone", "lease-lost", "changed-since", "cannot-undo"].contains(record.reason) {
+                if ["undone", "lease-lost", "changed-since", "replaced-since", "cannot-undo"].contains(record.reason) {
                     possiblyCordoned.remove(node)
                 } else {
                     possiblyCordoned.insert(node)

@@ -7,8 +7,9 @@ import VigilKube
 /// overwritten), claimed on the remediation Lease so that every leader's guards count it and no leader
 /// makes it twice, and sent conditioned on the object as read, with the lease asked again after.
 extension Remediator {
-    /// Undoes `applied` from its undo plan. The steps, each on record: the object read; a field the fix
-    /// set holding another value now → `undone`, reason `changed-since`, nothing sent; `undoing` with the
+    /// Undoes `applied` from its undo plan. The steps, each on record: the object read; another object
+    /// under the same name (its UID not the plan's) → `undone`, reason `replaced-since`, nothing sent; a
+    /// field the fix set holding another value now → `undone`, reason `changed-since`, nothing sent; `undoing` with the
     /// request; the claim (`<proposal>#undo`) refused → `refused`, reason `not-leader` or
     /// `already-undone`, nothing sent; else `undone` with the answer: reason `undone`, `lease-lost` (sent, but the lease
     /// had passed to another replica meanwhile), `conflict` (the object changed between the read and
@@ -53,6 +54,17 @@ extension Remediator {
                 .undone,
                 "undo-failed",
                 "\(applied.target) as read has no resourceVersion to condition the undo on"
+            )
+        }
+        if let fixedUID = plan.uid, let uid = Self.uid(read), uid != fixedUID {
+            metrics.refused("replaced-since")
+            return closeUndo(
+                applied,
+                .undone,
+                "replaced-since",
+                "undo of \(applied.action) on \(applied.target) not sent: \(applied.target) now (UID \(uid)) is "
+                    + "another object than the one the fix changed (UID \(fixedUID)), deleted and made again "
+                    + "since; it is left as it is"
             )
         }
         let departed = ObjectDiff.departures(from: fixed, in: object)

@@ -8,14 +8,27 @@ public struct UndoPlan: Codable, Sendable, Equatable {
     /// `set-resources`, `scale`, `set-hpa-max`, `undo`, `uncordon`.
     public var action: String
     public var parameters: [String: String]
+    /// The UID of the object the fix changed. An object deleted and made again under the same name since
+    /// (a node that registered again, a deployment re-created) is another object, whose fields are not
+    /// Vigil's to take back, even where they hold what the fix set. Nil in a plan recorded before this
+    /// field existed: then the fields alone are checked.
+    public var uid: String?
 
-    public init(action: String, parameters: [String: String] = [:]) {
+    public init(action: String, parameters: [String: String] = [:], uid: String? = nil) {
         self.action = action
         self.parameters = parameters
+        self.uid = uid
     }
 
     /// The plan for `action`, from `before` (the object as read, JSON), or nil when it cannot be undone.
     public static func plan(for action: KubeAction, before: [String: Any]) -> UndoPlan? {
+        var plan = steps(for: action, before: before)
+        plan?.uid = (before["metadata"] as? [String: Any])?["uid"] as? String
+        return plan
+    }
+
+    /// The plan's action and parameters, before the object's UID is added.
+    private static func steps(for action: KubeAction, before: [String: Any]) -> UndoPlan? {
         let spec = before["spec"] as? [String: Any] ?? [:]
         switch action {
         case .setResources(_, let container, let limits, _):

@@ -320,6 +320,15 @@ import VigilRules
             ]
         ),
         Case(
+            why: "the cordon's undo was not sent: the node was deleted and one of its name registered again since",
+            proposal: proposal("cordon", "node/n2", namespace: ""),
+            history: [
+                record(.applied, "cordon", "node/n1", namespace: "", ago: 7200),
+                record(.undone, "cordon", "node/n1", namespace: "", ago: 3600, reason: "replaced-since"),
+            ],
+            nodes: Guardrails.Nodes(total: 20, unschedulable: ["n1"])
+        ),
+        Case(
             why: "a failed cordon left nothing cordoned",
             proposal: proposal("cordon", "node/n2", namespace: ""),
             history: [record(.failed, "cordon", "node/n1", namespace: "", ago: 7200)],

@@ -411,7 +411,11 @@ import VigilTestKit
         #expect(try await Self.limits(fixture.object(deployment)) == ["memory": "768Mi"])
         #expect(
             try fixture.records().last?.undo
-                == UndoPlan(action: "set-resources", parameters: ["container": "app", "memory_limit": "512Mi"])
+                == UndoPlan(
+                    action: "set-resources",
+                    parameters: ["container": "app", "memory_limit": "512Mi"],
+                    uid: "uid-web"
+                )
         )
 
         fixture.advance(300)  // within the window, still there: wait

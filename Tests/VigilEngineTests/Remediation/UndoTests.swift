@@ -195,6 +195,37 @@ struct UndoTests {
         #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) == fix.personsValue)
     }
 
+    /// The object the fix changed, deleted and made again under its name with the fields the fix set (from
+    /// a manifest someone took of it): another object, which the undo leaves as it is.
+    @Test(arguments: Fix.all)
+    func anObjectMadeAgainUnderTheSameNameIsNeverUndone(_ fix: Fix) async throws {
+        let fixture = try await Self.fixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+        let applying = try #require(try fixture.records().first { $0.step == .applying })
+        var object = try await fixture.object(fix.action.object.path)
+        var metadata = try #require(object["metadata"] as? [String: Any])
+        let fixedUID = try #require(metadata["uid"] as? String)
+        #expect(applying.undo?.uid == fixedUID)
+        metadata["uid"] = fixedUID + "-again"
+        object["metadata"] = metadata
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        try await fixture.server.control("/__create", #"{"object": \#(json)}"#)
+        fixture.advance(61)
+        await remediator.round([fix.incident], cluster: ClusterModel())
+
+        let records = try fixture.records()
+        #expect(records.suffix(3).map(\.step) == [.verified, .undone, .escalated])
+        let undone = try #require(records.first { $0.step == .undone })
+        #expect(undone.reason == "replaced-since")
+        #expect(
+            undone.message?.contains("(UID \(fixedUID)-again) is another object") == true,
+            "\(undone.message ?? "")"
+        )
+        #expect(try await Self.writes(fixture, to: fix.action.object).count == 1, "the fix only, no undo")
+        #expect(Self.value(fix.field, of: try await fixture.object(fix.action.object.path)) == fix.fixed)
+    }
+
     @Test(arguments: Fix.all)
     func theFixItselfIsConditionedOnTheObjectAsRead(_ fix: Fix) async throws {
         let fixture = try await Self.fixture()
@@ -383,7 +414,7 @@ struct UndoTests {
         arguments: [
             ("undone", nil, true), ("lease-lost", nil, true), ("undo-failed", 0, true), ("undo-failed", 504, true),
             ("undo-failed", 422, false),
-            ("undo-failed", nil, false), ("changed-since", nil, false),
+            ("undo-failed", nil, false), ("changed-since", nil, false), ("replaced-since", nil, false),
         ] as [(String, Int?, Bool)]
     )
     func anUndoSentCountsAsAChange(reason: String, status: Int?, counted: Bool) {
