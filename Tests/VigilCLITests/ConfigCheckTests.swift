@@ -180,6 +180,40 @@ struct ConfigCheckTests {
         )
     }
 
+    /// Rules whose playbooks propose nothing ask for no right, and nothing is said to be asked cluster-wide.
+    @Test func rulesThatProposeNoChangeAskForNoRight() async throws {
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let rules = try temporaryFile(
+            """
+            signals:
+              - name: scrape_up
+                selector: 'up'
+                by: [job, instance]
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: rules) }
+        let config = try temporaryFile(
+            """
+            state_dir: \(FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())").path)
+            rule_files: [\(rules.path)]
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await Self.checkApplying(config, kubeconfig)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "; in every namespace but kube-system (asks for no right at start: no action is proposed)\n"
+            ),
+            "\(result.stdout)"
+        )
+    }
+
     /// With an election configured but no --allow-apply, the replica takes part in none.
     @Test func anElectionWithoutApplyingIsNone() async throws {
         let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")

@@ -87,13 +87,18 @@ struct ConfigCheck {
     /// grant — worth seeing before a rollout.
     private var namespaces: String {
         let policy = config.remediation
-        let rights = Self.count(RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy).count, "right")
+        let needed = RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy).count
+        let rights = Self.count(needed, "right")
         guard policy.allowNamespaces.isEmpty else {
             let allowed = policy.permittedNamespaces
             return
                 "in \(allowed.isEmpty ? "no namespace" : allowed.joined(separator: ", ")) (asks for \(rights) at start)"
         }
         let denied = policy.denyNamespaces.isEmpty ? "" : " but \(policy.denyNamespaces.joined(separator: ", "))"
+        // Nothing asked is nothing cluster-wide: no playbook proposes a change where applying may happen.
+        guard needed > 0 else {
+            return "in every namespace\(denied) (asks for no right at start: no action is proposed)"
+        }
         return
             "in every namespace\(denied) (asks for \(rights) at start, cluster-wide: no remediation.namespaces.allow)"
     }
