@@ -99,6 +99,54 @@ struct DiagnosePrometheusIntegrationTests {
         }
     }
 
+    /// A Prometheus that holds no series for the scope (a wrong URL, namespace or selector) is no evidence
+    /// of health: with nothing found it is an error (exit 2), not "No incidents"; with incidents from the
+    /// cluster alone, a warning beside them.
+    @Test(arguments: [("healthy-1", Int32(2)), ("node-failure-1", Int32(1))])
+    func noSeriesIsNoEvidenceOfHealth(_ name: String, _ status: Int32) async throws {
+        let scenario = repositoryRoot.appendingPathComponent("sample-metrics/scenarios/\(name)")
+        let workspace = try TemporaryDirectory("diag-empty")
+        let prometheus = try await TestPrometheus.start(in: workspace, config: "scrape_configs: []\n")
+        defer { withExtendedLifetime(prometheus) {} }
+        let apiserver = try LoopbackScript(
+            script: repositoryRoot.appendingPathComponent("Tests/VigilKubeTests/Fixtures/fake_apiserver.py"),
+            arguments: ["--scenario", scenario.path]
+        )
+        defer { apiserver.stop() }
+        let kubeconfig = workspace.file("kubeconfig")
+        try """
+        apiVersion: v1
+        kind: Config
+        current-context: test
+        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(apiserver.port)"}}]
+        users: [{name: tester, user: {token: fake-token}}]
+        contexts: [{name: test, context: {cluster: fake, user: tester}}]
+
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let (start, end) = try Self.recordedRange(scenario.appendingPathComponent("metrics.om"))
+        let result = await vigil(
+            "diagnose",
+            "--prometheus",
+            prometheus.api,
+            "--kubeconfig",
+            kubeconfig.path,
+            "-n",
+            "shop",
+            "--rules",
+            repositoryRoot.appendingPathComponent("rules").path,
+            "--since",
+            String(start),
+            "--until",
+            String(end)
+        )
+        #expect(result.status == status, "\(result.stdout)\(result.stderr)")
+        let said =
+            (status == 2 ? "vigil diagnose: " : "vigil diagnose: warning: ")
+            + "Prometheus has no series for the rules' selectors in namespace shop from "
+        #expect(result.stderr.contains(said), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing here was judged from metrics"), "\(result.stderr)")
+    }
+
     /// The first and last timestamp of an OpenMetrics recording (seconds).
     static func recordedRange(_ file: URL) throws -> (Int, Int) {
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }

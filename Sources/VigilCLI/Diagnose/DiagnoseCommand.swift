@@ -36,7 +36,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
             it, and refuses (exit 2, nothing sent) while a live leader holds it. \
             The text report is coloured on a terminal, never with NO_COLOR set or into a pipe.
 
-            Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors.
+            Exit status: 0 when nothing is found, 1 when incidents are found, 2 on errors — and when \
+            Prometheus has no series for the range and scope and nothing is found: that is no evidence \
+            of health (with incidents from the cluster, it is a warning).
             """
     )
 
@@ -184,6 +186,18 @@ struct DiagnoseCommand: AsyncParsableCommand {
             Console.error(
                 TimingsLine.text(input, diagnosisSeconds: diagnosed - diagnosing, renderSeconds: clock.now - diagnosed)
             )
+        }
+        if evidence.replay == nil, input.history.series.isEmpty {
+            // No series is no evidence of health: a wrong URL, namespace or selector reads as "No incidents".
+            let asked = evidence.history.matches.isEmpty ? "the rules' selectors" : "--match"
+            let scoped = namespace.isEmpty ? "" : " in namespace \(namespace)"
+            Console.error(
+                "vigil diagnose: \(incidents.isEmpty ? "" : "warning: ")Prometheus has no series for \(asked)"
+                    + "\(scoped) from \(input.start.map(Timestamp.utc) ?? "the start") to \(Timestamp.utc(input.now)): "
+                    + "nothing here was judged from metrics; check --prometheus, --namespace and that Prometheus "
+                    + "scrapes the exporters the rules read (rules/README.md)"
+            )
+            if incidents.isEmpty { throw ExitCode(2) }
         }
         if !incidents.isEmpty { throw ExitCode(1) }
     }
