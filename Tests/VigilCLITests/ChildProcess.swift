@@ -83,17 +83,20 @@ final class ChildProcess: @unchecked Sendable {
         var output: String
     }
 
-    /// Runs `executable ARGUMENTS` to its end, stdin closed; the waiting happens off Swift's cooperative
-    /// pool (``offThePool(_:)``), where it would starve the other tests' tasks.
+    /// Runs `executable ARGUMENTS` to its end (in `workingDirectory`, else the test's), stdin closed; the
+    /// waiting happens off Swift's cooperative pool (``offThePool(_:)``), where it would starve the other
+    /// tests' tasks.
     static func run(
         _ executable: URL,
         _ arguments: [String],
+        workingDirectory: URL? = nil,
         environment: [String: String] = [:]
     ) async throws
         -> Finished
     {
         let process = Process()
         process.executableURL = executable
+        process.currentDirectoryURL = workingDirectory
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()

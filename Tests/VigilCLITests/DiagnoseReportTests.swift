@@ -281,6 +281,15 @@ struct DemoCommandTests {
         #expect(result.stdout.contains("▁"))
     }
 
+    /// Run from outside the checkout, the built binary finds the scenarios and rules in the checkout above
+    /// it (`.build/<triple>/debug/vigil`, four levels down), as its help says.
+    @Test func theDemoRunFromElsewhereFindsTheCheckoutItWasBuiltIn() async throws {
+        let elsewhere = try TemporaryDirectory("demo-elsewhere")
+        let result = try await ChildProcess.run(ChildProcess.binary, ["demo"], workingDirectory: elsewhere.url)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("Scenario memory-limit-1: "), "\(result.output)")
+    }
+
     @Test func theDemoOfEveryScenarioMatchesTheExpectedDiagnoses() async throws {
         try await computeOffThePool {
             let result = await vigil("demo", "--all", "--scenarios", scenarios, "--color", "never")

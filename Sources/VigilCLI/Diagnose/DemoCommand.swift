@@ -69,21 +69,24 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// The scenarios and rules directories: as given, else under the current directory, else in the
-    /// checkout the binary sits in (`.build/<config>/vigil`).
+    /// checkout the binary was built in — the nearest directory above it that holds them
+    /// (`.build/debug/vigil` resolves to `.build/<triple>/debug/vigil`, three levels down).
     private func locate() throws -> (scenarios: String, rules: String) {
         let fileManager = FileManager.default
         if let scenarios {
             return (scenarios, RuleOptions.defaultDirectory)
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let checkout = executable.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-        for root in [fileManager.currentDirectoryPath, checkout]
+        let above = sequence(first: executable.deletingLastPathComponent()) { directory in
+            directory.path == "/" ? nil : directory.deletingLastPathComponent()
+        }
+        for root in [fileManager.currentDirectoryPath] + above.prefix(4).map(\.path)
         where fileManager.fileExists(atPath: "\(root)/sample-metrics/scenarios") {
             return ("\(root)/sample-metrics/scenarios", "\(root)/rules")
         }
         Console.error(
-            "vigil demo: no sample-metrics/scenarios here or in \(checkout): run it from Vigil's checkout, or give --scenarios"
+            "vigil demo: no sample-metrics/scenarios here or in the checkout above \(executable.path): run it from "
+                + "Vigil's checkout, or give --scenarios"
         )
         throw ExitCode(2)
     }
