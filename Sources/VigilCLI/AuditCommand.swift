@@ -15,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
             fsynced before the next step was taken. A line that cannot be read is reported on stderr with \
             its line number; the rest is still shown.
 
-            Exit status: 0, or 2 when the log cannot be read.
+            Exit status: 0, or 2 when the log is not there or cannot be read.
             """
     )
 
@@ -51,6 +51,15 @@ struct AuditCommand: AsyncParsableCommand {
             }
         } else {
             from = nil
+        }
+        // A log never written reads as empty to the daemon; to a person, no output would hide a wrong path.
+        guard FileManager.default.fileExists(atPath: location.path) else {
+            Console.error(
+                "vigil audit: no audit log at \(location.path): nothing was recorded there — the daemon writes it in "
+                    + "its --state-dir, vigil diagnose --apply in \(AuditLocation.userStateDirectory()) unless told "
+                    + "otherwise; give --state-dir or --audit-log"
+            )
+            throw ExitCode(2)
         }
         let read: (records: [AuditRecord], problems: [String])
         do {
