@@ -123,9 +123,13 @@ struct ClusterRemediation {
             for proposal in incident.proposals where proposal.autonomy == .approve {
                 Console.out(Self.offer(proposal, incident))
                 guard proposal.dryRun?.isAccepted == true else {
-                    Console.out(
-                        "  not offered: " + (proposal.dryRun == nil ? "no dry run was made" : "the dry run was refused")
-                    )
+                    let why =
+                        switch proposal.dryRun {
+                        case nil: "no dry run was made"
+                        case let dryRun? where dryRun.isUnanswered: "the dry run was not answered"
+                        case _?: "the dry run was refused"
+                        }
+                    Console.out("  not offered: " + why)
                     continue
                 }
                 guard apply.assumeYes || apply.ask("Apply? [y/N] ") else {
@@ -161,8 +165,8 @@ struct ClusterRemediation {
             lines +=
                 proposal.dryRun?.changes.map { "    \($0.path): \($0.before ?? "(none)") → \($0.after ?? "(none)")" }
                 ?? []
-        case .refused(let status, let message)?:
-            lines.append("  server dry run: refused (\(status)): \(message)")
+        case .refused(_, let message)?:
+            lines.append("  server dry run: \(proposal.dryRun?.refusalLabel ?? ""): \(message)")
         case nil:
             lines.append("  server dry run: none")
         }

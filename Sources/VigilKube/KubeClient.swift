@@ -9,9 +9,25 @@ public struct KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The Status `reason` (`NotFound`, `Forbidden`, `Conflict`, …), when the server gave one.
     public let reason: String?
     public let message: String
+    /// No answer came because the cluster could not be reached: a connection refused or unreachable, a TLS
+    /// failure, a timeout or a transfer cut short. (Code 0 alone also covers what the client refused
+    /// before sending anything, as kubectl does: a drain's pods it may not evict, no rollout history.)
+    public var unreached = false
 
     public var description: String {
         code == 0 ? message : "Error from server (\(reason ?? "HTTP \(code)")): \(message)"
+    }
+
+    init(code: Int, reason: String?, message: String) {
+        self.code = code
+        self.reason = reason
+        self.message = message
+    }
+
+    /// A request the transport could not carry to an answer.
+    init(transport error: HTTPClientError) {
+        self.init(code: 0, reason: nil, message: error.message)
+        unreached = [HTTPClientError.Kind.timeout, .connection, .tls, .transfer].contains(error.kind)
     }
 }
 
@@ -98,7 +114,7 @@ public struct KubeClient: Sendable {
         do {
             return (try await transport.execute(http), http)
         } catch {
-            throw KubeError(code: 0, reason: nil, message: error.message)
+            throw KubeError(transport: error)
         }
     }
 
@@ -122,7 +138,7 @@ public struct KubeClient: Sendable {
             }
         } catch {
             if error.kind == .cancelled { return }
-            throw KubeError(code: 0, reason: nil, message: error.message)
+            throw KubeError(transport: error)
         }
         // As `send` does, but for the next watch rather than this one (its chunks are delivered): a
         // revoked plugin credential, or one that names no expiry, would otherwise be sent for ever, and

@@ -178,7 +178,71 @@ struct DiagnoseReportTests {
         text = TextReport(report: report, style: .plain).render()
         #expect(text.contains("       dry run: refused (HTTP 403): exceeded quota: compute-resources\n"))
         markdown = MarkdownReport(report: report).render()
-        #expect(markdown.contains("Dry run: **refused** (HTTP 403): exceeded quota: compute-resources"))
+        #expect(markdown.contains("Dry run: **refused (HTTP 403)**: exceeded quota: compute-resources"))
+
+        // The client's own refusal (status 0, as kubectl refuses a drain it may not finish)…
+        report.incidents[0].proposals[0].dryRun = DryRun(
+            outcome: .refused(status: 0, message: "unable to drain node \"n1\"")
+        )
+        text = TextReport(report: report, style: .plain).render()
+        #expect(text.contains("       dry run: refused before sending: unable to drain node \"n1\"\n"))
+        // …and no answer at all, which is no refusal: the cluster was not reached.
+        report.incidents[0].proposals[0].dryRun = DryRun(
+            outcome: .refused(status: 0, message: "Couldn't connect to server"),
+            isUnanswered: true
+        )
+        text = TextReport(report: report, style: .plain).render()
+        let unanswered = "not answered (the cluster was not reached)"
+        #expect(text.contains("       dry run: \(unanswered): Couldn't connect to server\n"))
+        markdown = MarkdownReport(report: report).render()
+        #expect(markdown.contains("Dry run: **\(unanswered)**: Couldn't connect to server"))
+    }
+
+    /// A replay's dry runs sent to a cluster that does not answer: the report is still shown, the dry runs
+    /// as not answered, and the command exits 2 with the reason, as for any unreachable cluster.
+    @Test func dryRunsTheClusterDoesNotAnswerAreAnError() async throws {
+        let kubeconfig = try temporaryFile(
+            """
+            apiVersion: v1
+            kind: Config
+            current-context: gone
+            clusters: [{name: gone, cluster: {server: "http://127.0.0.1:1"}}]
+            contexts: [{name: gone, context: {cluster: gone, user: gone}}]
+            users: [{name: gone, user: {token: t}}]
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let result = await vigil(
+            "diagnose",
+            "--replay",
+            "\(scenarios)/memory-limit-1",
+            "--rules",
+            ruleDirectory,
+            "--kubeconfig",
+            kubeconfig.path
+        )
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.contains("dry run: not answered (the cluster was not reached): "), "\(result.stdout)")
+        let json = await vigil(
+            "diagnose",
+            "--replay",
+            "\(scenarios)/memory-limit-1",
+            "--rules",
+            ruleDirectory,
+            "--kubeconfig",
+            kubeconfig.path,
+            "-o",
+            "json"
+        )
+        #expect(json.status == 2)
+        #expect(json.stdout.contains(#""status" : 0,"#), "\(json.stdout)")
+        #expect(json.stdout.contains(#""unanswered" : true"#), "\(json.stdout)")
+        #expect(
+            result.stderr.hasPrefix("vigil diagnose: the cluster answered no dry run (1 of 1 unanswered): "),
+            "\(result.stderr)"
+        )
     }
 
     @Test(arguments: [

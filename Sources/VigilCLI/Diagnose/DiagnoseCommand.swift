@@ -187,6 +187,17 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 TimingsLine.text(input, diagnosisSeconds: diagnosed - diagnosing, renderSeconds: clock.now - diagnosed)
             )
         }
+        // A dry run with no answer is a cluster that could not be reached: an error, as an unreachable
+        // cluster is anywhere else here, once the report (which shows each) is out.
+        let dryRuns = incidents.flatMap(\.proposals).compactMap(\.dryRun)
+        if let unanswered = dryRuns.first(where: \.isUnanswered), case .refused(_, let reason) = unanswered.outcome {
+            let count = dryRuns.count { $0.isUnanswered }
+            let some = count == dryRuns.count ? "no dry run" : "\(dryRuns.count - count) of \(dryRuns.count) dry runs"
+            Console.error(
+                "vigil diagnose: the cluster answered \(some) (\(count) of \(dryRuns.count) unanswered): \(reason)"
+            )
+            throw ExitCode(2)
+        }
         if evidence.replay == nil, input.history.series.isEmpty {
             // No series is no evidence of health: a wrong URL, namespace or selector reads as "No incidents".
             let asked = evidence.history.matches.isEmpty ? "the rules' selectors" : "--match"

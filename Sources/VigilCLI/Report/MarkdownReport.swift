@@ -60,8 +60,8 @@ struct MarkdownReport {
                 if let dryRun = proposal.dryRun {
                     switch dryRun.outcome {
                     case .accepted: text += "\nDry run: accepted by the server.\n"
-                    case .refused(let status, let message):
-                        text += "\nDry run: **refused** (HTTP \(status)): \(Self.escaped(message))\n"
+                    case .refused(_, let message):
+                        text += "\nDry run: **\(dryRun.refusalLabel)**: \(Self.escaped(message))\n"
                     }
                     if !dryRun.changes.isEmpty {
                         text += "\n```diff\n"

@@ -99,8 +99,8 @@ struct TextReport {
         if let dryRun = proposal.dryRun {
             switch dryRun.outcome {
             case .accepted: lines.append("       dry run: " + style.green("accepted by the server"))
-            case .refused(let status, let message):
-                lines.append("       dry run: " + style.red("refused (HTTP \(status))") + ": \(message)")
+            case .refused(_, let message):
+                lines.append("       dry run: " + style.red(dryRun.refusalLabel) + ": \(message)")
             }
             for change in dryRun.changes {
                 lines.append("         \(change.path): \(change.before ?? "(none)") → \(change.after ?? "(removed)")")

@@ -1,3 +1,5 @@
+import VigilKube
+
 /// What the API server said of a proposal sent as a server-side dry run (`?dryRun=All`), and what would
 /// change in the object: the remediation engine fills it when a cluster is connected; a report shows it
 /// beside the kubectl command.
@@ -26,11 +28,30 @@ public struct DryRun: Sendable, Equatable {
     public var outcome: Outcome
     /// Only the fields that change, in path order.
     public var changes: [Change]
+    /// The request got no answer: the cluster was not reached (``KubeError/unreached``). No verdict on the
+    /// change, and no refusal of it either; its outcome is `refused` with status 0.
+    public var isUnanswered: Bool
 
-    public init(outcome: Outcome, changes: [Change] = []) {
+    public init(outcome: Outcome, changes: [Change] = [], isUnanswered: Bool = false) {
         self.outcome = outcome
         self.changes = changes
+        self.isUnanswered = isUnanswered
+    }
+
+    /// The dry run a failed request gives: the server's refusal, the client's own before sending, or none
+    /// where the cluster was not reached.
+    public init(failure error: KubeError) {
+        self.init(outcome: .refused(status: error.code, message: error.message), isUnanswered: error.unreached)
     }
 
     public var isAccepted: Bool { outcome == .accepted }
+
+    /// A refusal as a person reads it: `refused (HTTP 422)`; `refused before sending` for what the client
+    /// itself refuses (status 0, as kubectl refuses a drain it may not finish); `not answered (the cluster
+    /// was not reached)`.
+    public var refusalLabel: String {
+        guard case .refused(let status, _) = outcome else { return "accepted" }
+        if isUnanswered { return "not answered (the cluster was not reached)" }
+        return status == 0 ? "refused before sending" : "refused (HTTP \(status))"
+    }
 }

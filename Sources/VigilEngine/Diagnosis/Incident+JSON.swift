@@ -69,7 +69,7 @@ extension Proposal: Encodable {
 
 extension DryRun: Encodable {
     enum CodingKeys: String, CodingKey {
-        case outcome, status, message, changes
+        case outcome, status, message, unanswered, changes
     }
 
     enum ChangeKeys: String, CodingKey {
@@ -85,6 +85,8 @@ extension DryRun: Encodable {
             try container.encode("refused", forKey: .outcome)
             try container.encode(status, forKey: .status)
             try container.encode(message, forKey: .message)
+            // Status 0 is no answer from the server: the client's own refusal, or (this) none at all.
+            if isUnanswered { try container.encode(true, forKey: .unanswered) }
         }
         var list = container.nestedUnkeyedContainer(forKey: .changes)
         for change in changes {

@@ -56,7 +56,7 @@ public struct ServerDryRun: ProposalPreview {
             )
             (state.reason, state.message) = ("accepted", answer.summary)
         } catch {
-            proposal.dryRun = DryRun(outcome: .refused(status: error.code, message: error.message))
+            proposal.dryRun = DryRun(failure: error)
             (state.reason, state.message) = ("refused", error.description)
         }
         state.proposal = proposal

@@ -468,7 +468,7 @@ public actor Remediator {
             entry.changes = changes
             entry.resourceVersion = Self.resourceVersion(answer.before)
         } catch {
-            dryRun = DryRun(outcome: .refused(status: error.code, message: error.message))
+            dryRun = DryRun(failure: error)
             entry.reason = "refused"
             entry.message = error.description
             entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
