@@ -21,17 +21,24 @@ struct RulesCommand: AsyncParsableCommand {
         var paths: [String]
 
         func run() async throws {
+            let set: RuleSet
             do {
-                let set = try RuleSet.load(paths, findings: Finding.reasons)
-                for file in set.files {
-                    let signals = set.signals.filter { $0.origin.hasPrefix(file + ":") }.count
-                    let playbooks = set.playbooks.filter { $0.origin.hasPrefix(file + ":") }.count
-                    Console.out("Checking \(file)\n  SUCCESS: \(signals) signals, \(playbooks) playbooks found")
-                }
+                set = try RuleSet.load(paths, findings: Finding.reasons)
             } catch {
                 for line in error.errors { Console.error(line) }
                 Console.error("FAILED: \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
                 throw ExitCode(1)
+            }
+            // Nothing checked is no success: a glob's typo (*.yml for *.yaml) or an empty directory.
+            guard !set.files.isEmpty else {
+                Console.error("\(paths.joined(separator: " ")): no rule file (*.yaml or *.yml, tests left out)")
+                Console.error("FAILED: 1 error")
+                throw ExitCode(1)
+            }
+            for file in set.files {
+                let signals = set.signals.filter { $0.origin.hasPrefix(file + ":") }.count
+                let playbooks = set.playbooks.filter { $0.origin.hasPrefix(file + ":") }.count
+                Console.out("Checking \(file)\n  SUCCESS: \(signals) signals, \(playbooks) playbooks found")
             }
         }
     }

@@ -174,6 +174,14 @@ struct ClusterConfigTests {
         #expect(throws: DaemonConfig.Invalid(errors: ["--shard 3: expected 0 to 2 with --shards 3"])) {
             try outside.get()
         }
+        let alone = ClusterSettings(shardIndex: 3).shard(environment: [:])
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--shard 3: expected 0 with one shard; give --shards (or cluster.shards) too"
+            ])
+        ) {
+            try alone.get()
+        }
     }
 
     @Test func theFlagsOverrideTheFile() throws {

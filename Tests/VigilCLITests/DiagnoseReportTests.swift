@@ -292,6 +292,26 @@ struct DiagnoseReportTests {
         #expect(result.stderr.contains("vigil diagnose: http://127.0.0.1:1 remote read {"), "\(result.stderr)")
     }
 
+    /// A replay is scoped by --namespace as a live read is; the options that choose what to read from
+    /// Prometheus are refused with it rather than ignored.
+    @Test func aReplayIsScopedByNamespaceAndRefusesPrometheusRangeOptions() async throws {
+        let replay = ["diagnose", "--replay", "\(scenarios)/memory-limit-1", "--rules", ruleDirectory]
+        let elsewhere = await vigil(replay + ["-n", "nosuch"])
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+        #expect(elsewhere.stdout.hasPrefix("No incidents · "), "\(elsewhere.stdout)")
+        let shop = await vigil(replay + ["-n", "shop"])
+        #expect(shop.status == 1, "\(shop.stderr)")
+        #expect(shop.stdout.contains("shop deployment/cart"), "\(shop.stdout)")
+        let ranged = await vigil(replay + ["--since", "6h", "--match", "up"])
+        #expect(ranged.status == 2)
+        #expect(
+            ranged.stderr.contains(
+                "--since, --match: what to read from Prometheus; --replay reads its recording whole"
+            ),
+            "\(ranged.stderr)"
+        )
+    }
+
     @Test func onlyTheNamedWorkloadIsReported() async throws {
         let other = await vigil(
             "diagnose",
@@ -368,5 +388,13 @@ struct DemoCommandTests {
         let result = await vigil("demo", "--scenarios", scenarios, "--scenario", "nope")
         #expect(result.status == 2)
         #expect(result.stderr.contains("nope: no metrics.om"))
+    }
+
+    @Test func aDirectoryWithoutScenariosIsAnError() async throws {
+        let empty = try TemporaryDirectory("demo-empty")
+        let result = await vigil("demo", "--scenarios", empty.url.path, "--all")
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("vigil demo: no scenario in \(empty.url.path) "), "\(result.stderr)")
     }
 }

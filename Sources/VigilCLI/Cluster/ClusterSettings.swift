@@ -96,7 +96,17 @@ struct ClusterSettings: Equatable {
     /// This replica's shard: `shardIndex` if set, else the StatefulSet ordinal of the pod name; an error
     /// naming what is missing or out of range otherwise.
     func shard(environment: [String: String]) -> Result<Shard, DaemonConfig.Invalid> {
-        guard shards > 1 else { return .success(.whole) }
+        guard shards > 1 else {
+            // One shard is the whole; any other index given alone is a forgotten --shards, not a choice.
+            if let shardIndex, shardIndex != 0 {
+                return .failure(
+                    DaemonConfig.Invalid(errors: [
+                        "--shard \(shardIndex): expected 0 with one shard; give --shards (or cluster.shards) too"
+                    ])
+                )
+            }
+            return .success(.whole)
+        }
         let podName = Self.podName(environment)
         guard let index = shardIndex ?? podName.flatMap(Shard.ordinal(ofPodName:)) else {
             return .failure(

@@ -39,6 +39,12 @@ struct DemoCommand: AsyncParsableCommand {
         let engine = DiagnosisEngine(rules: rules)
         if all {
             let table = try DemoTable.build(directory: directory, engine: engine)
+            guard !table.rows.isEmpty else {
+                Console.error(
+                    "vigil demo: no scenario in \(directory) (a directory holding expected.json beside its recording)"
+                )
+                throw ExitCode(2)
+            }
             Console.current.writeOut(table.render(style: colors.style))
             if table.rows.contains(where: { !$0.matches }) { throw ExitCode(1) }
             return

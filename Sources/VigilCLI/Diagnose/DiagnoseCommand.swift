@@ -143,6 +143,11 @@ struct DiagnoseCommand: AsyncParsableCommand {
         if let workload {
             incidents = incidents.filter { Self.same($0.subject, workload) }
         }
+        if evidence.replay != nil, let only = scope.namespace {
+            // A recording holds every namespace it recorded: --namespace scopes it as it scopes a live read,
+            // where nodes are read cluster-wide.
+            incidents = incidents.filter { $0.subject.namespace == only || $0.subject.namespace.isEmpty }
+        }
         if let selector = scope.selector, let kube {
             let chosen = try await subjects(
                 ofPodsMatching: selector,

@@ -22,6 +22,12 @@ struct EvidenceOptions: ParsableArguments {
         guard (replay == nil) != (history.prometheus == nil) else {
             throw ValidationError("give one of --prometheus URL and --replay DIR")
         }
+        if replay != nil, !history.rangeOptionsGiven.isEmpty {
+            throw ValidationError(
+                "\(history.rangeOptionsGiven.joined(separator: ", ")): what to read from Prometheus; --replay reads "
+                    + "its recording whole, its last sample being now"
+            )
+        }
         guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {
             throw ValidationError("--window: expected a duration like 1h or 30m, got \"\(window)\"")
         }

@@ -14,12 +14,16 @@ struct PrometheusOptions: ParsableArguments {
     var prometheus: String?
 
     @Option(
+        name: .customLong("since"),
         help: ArgumentHelp(
-            "Start of the history: a duration before --until (1h, 6h), RFC 3339, or Unix seconds.",
+            "Start of the history: a duration before --until (1h, 6h), RFC 3339, or Unix seconds. Default: 1h.",
             valueName: "time"
         )
     )
-    var since: String = "1h"
+    var sinceGiven: String?
+
+    /// `--since`, or its default.
+    var since: String { sinceGiven ?? "1h" }
 
     @Option(
         help: ArgumentHelp(
@@ -30,12 +34,24 @@ struct PrometheusOptions: ParsableArguments {
     var until: String?
 
     @Option(
+        name: .customLong("step"),
         help: ArgumentHelp(
-            "Resolution (15s, 30s): best the scrape interval. Raised when the range would need over 11,000 points.",
+            "Resolution (15s, 30s): best the scrape interval. Raised when the range would need over 11,000 points. "
+                + "Default: 15s.",
             valueName: "duration"
         )
     )
-    var step: String = "15s"
+    var stepGiven: String?
+
+    /// `--step`, or its default.
+    var step: String { stepGiven ?? "15s" }
+
+    /// The options given that choose what to read from Prometheus: a replay, which reads its recording
+    /// whole, refuses them rather than ignore them.
+    var rangeOptionsGiven: [String] {
+        [("--since", sinceGiven), ("--until", until), ("--step", stepGiven)].compactMap { $0.1 == nil ? nil : $0.0 }
+            + (matches.isEmpty ? [] : ["--match"])
+    }
 
     @Option(
         name: .customLong("match"),
