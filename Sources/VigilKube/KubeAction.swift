@@ -360,6 +360,10 @@ public enum KubeAction: Sendable, Equatable, Codable {
                 return "\(refused): it must be greater than or equal to its minReplicas (\(minReplicas))"
             }
             return nil
+        case .setResources(_, let container?, _, _)
+        where !Self.containers(of: current).contains(where: { $0["name"] as? String == container }):
+            // kubectl's error too: a change to no container is no "unchanged", it is a wrong name.
+            return "unable to find container named \(container)"
         case .restart(let object) where object.resource == .deployment:
             // kubectl's restarter refuses it too: a paused deployment would not roll out the new template,
             // and a verification would judge a restart that never happened.

@@ -46,6 +46,10 @@ enum RolloutUndo {
             return (revision, replicaSet)
         }
         let chosen: [String: Any]
+        // kubectl's: a negative revision is none in the history (0, or none given, is the previous one).
+        if let toRevision, toRevision < 0 {
+            throw KubeError(code: 0, reason: nil, message: "unable to find specified revision \(toRevision) in history")
+        }
         if let toRevision, toRevision > 0 {
             guard let match = owned.first(where: { $0.revision == toRevision }) else {
                 throw KubeError(

@@ -156,9 +156,29 @@ struct KubeActCommandTests {
         #expect(wrongKind.status == 2)
         #expect(wrongKind.err.contains("cannot restart a pod"))
 
-        let noReplicas = await vigil(["kube", "act", "scale", "deployment/web", "--kubeconfig", server.kubeconfig.path])
-        #expect(noReplicas.status == 2)
-        #expect(noReplicas.err.contains("scale needs --replicas"))
+        let kubeconfig = ["--kubeconfig", server.kubeconfig.path]
+        // What kubectl refuses before sending, refused here before sending too.
+        try await server.reset()
+        let replicasRequired = "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"
+        for replicas in [[], ["--replicas=-1"]] {
+            let scale = await vigil(["kube", "act", "scale", "deployment/web"] + replicas + kubeconfig)
+            #expect(scale.status == 2)
+            #expect(scale.err.contains(replicasRequired), "\(scale.err)")
+        }
+        let quantity = await vigil(
+            ["kube", "act", "set-resources", "deployment/web", "-c", "app", "--limits=memory=abc"] + kubeconfig
+        )
+        #expect(quantity.status == 2)
+        #expect(quantity.err.contains("--limits: memory: expected a quantity like 500m, 1 or 512Mi, got \"abc\""))
+        let container = await vigil(
+            ["kube", "act", "set-resources", "deployment/web", "-c", "nosuch", "--limits=memory=1Gi"] + kubeconfig
+        )
+        #expect(container.status == 1)
+        #expect(container.err == "unable to find container named nosuch\n", "\(container.err)")
+        let revision = await vigil(["kube", "act", "undo", "deployment/web", "--to-revision=-2"] + kubeconfig)
+        #expect(revision.status == 1)
+        #expect(revision.err == "unable to find specified revision -2 in history\n", "\(revision.err)")
+        #expect(try await server.log().allSatisfy { $0.method == "GET" }, "nothing but reads was sent")
 
         let badConfig = await vigil(["kube", "act", "cordon", "node-1", "--kubeconfig", "/nonexistent/config"])
         #expect(badConfig.status == 1)

@@ -108,7 +108,10 @@ struct KubeActCommand: AsyncParsableCommand {
     @OptionGroup var cluster: KubeConnectionOptions
 
     func validate() throws {
-        if verb == .scale, replicas == nil { throw ValidationError("scale needs --replicas") }
+        if verb == .scale, (replicas ?? -1) < 0 {
+            // kubectl's words for both.
+            throw ValidationError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+        }
         if verb == .setResources, limits == nil, requests == nil {
             throw ValidationError("set-resources needs --limits or --requests")
         }
@@ -117,8 +120,7 @@ struct KubeActCommand: AsyncParsableCommand {
         }
         if verb == .expandPVC {
             guard let size else { throw ValidationError("expand-pvc needs --size") }
-            // The API server's quantity syntax; checked here so that a typo is a usage error, not a refusal.
-            guard size.wholeMatch(of: /[+-]?[0-9.]+[eEinumkKMGTP]*[-+]?[0-9]*/) != nil else {
+            guard Self.isQuantity(size) else {
                 throw ValidationError("--size: expected a quantity like 20Gi or 500G, got \"\(size)\"")
             }
         }
@@ -187,9 +189,20 @@ struct KubeActCommand: AsyncParsableCommand {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 throw ValidationError("\(flag): expected name=quantity pairs like cpu=1,memory=512Mi, got \"\(text)\"")
             }
+            guard isQuantity(parts[1]) else {
+                throw ValidationError(
+                    "\(flag): \(parts[0]): expected a quantity like 500m, 1 or 512Mi, got \"\(parts[1])\""
+                )
+            }
             values[parts[0]] = parts[1]
         }
         return values
+    }
+
+    /// The API server's quantity syntax, checked here so that a typo is a usage error (kubectl refuses it
+    /// before sending), not a request the server refuses.
+    static func isQuantity(_ text: String) -> Bool {
+        text.wholeMatch(of: /[+-]?[0-9.]+[eEinumkKMGTP]*[-+]?[0-9]*/) != nil
     }
 
     func run() async throws {
