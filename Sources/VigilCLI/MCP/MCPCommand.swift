@@ -93,10 +93,18 @@ struct MCPCommand: AsyncParsableCommand {
         // Previews only: the port's one method shows a proposal with its server-side dry run.
         let preview = kube.map { ServerDryRun(kube: $0) }
         if let replay {
-            let recording = Recording(directory: replay, engine: engine)
+            // Read once, at the start: a recording does not change, and one that cannot be read is a mistake
+            // to tell now, not a server that starts and fails every tool call.
+            let recording: DiagnosisInput
+            do {
+                recording = try DiagnosisInput.replay(replay, engine: engine)
+            } catch {
+                Console.error("vigil mcp: \(error.description)")
+                throw ExitCode(2)
+            }
             return DiagnosisCatalog(
                 engine: engine,
-                read: { _ throws(DiagnosisInput.ReadError) in try await recording.input() },
+                read: { _ in recording },
                 preview: preview,
                 refresh: refreshAfter,
                 clock: clock
@@ -142,24 +150,5 @@ struct MCPCommand: AsyncParsableCommand {
             refresh: refreshAfter,
             clock: clock
         )
-    }
-
-    /// A recorded scenario, read once on first use: a recording does not change.
-    actor Recording {
-        let directory: String
-        let engine: DiagnosisEngine
-        private var read: DiagnosisInput?
-
-        init(directory: String, engine: DiagnosisEngine) {
-            self.directory = directory
-            self.engine = engine
-        }
-
-        func input() throws(DiagnosisInput.ReadError) -> DiagnosisInput {
-            if let read { return read }
-            let input = try DiagnosisInput.replay(directory, engine: engine)
-            read = input
-            return input
-        }
     }
 }
