@@ -5,14 +5,16 @@ import Yams
 /// Reads one rule file — `signals:` (detection rules) and `playbooks:` — with every error reported as
 /// `file:line:column: field: message`. The format is documented in `rules/README.md`.
 enum RuleFileReader {
-    static func read(_ yaml: String, file: String) throws(RuleSet.LoadError) -> RuleSet {
+    /// The file's rules that read, and every error: a rule with an error is left out (or, where its
+    /// identity read, kept with what did read), so that the checks across the set still see its name.
+    static func read(_ yaml: String, file: String) -> (rules: RuleSet, errors: [String]) {
         let root: Node?
         do {
             root = try YAMLDocument.compose(yaml, file: file)
         } catch {
-            throw RuleSet.LoadError(errors: [error.message])
+            return (RuleSet(), [error.message])
         }
-        guard let root else { return RuleSet(files: [file]) }
+        guard let root else { return (RuleSet(files: [file]), []) }
         let reader = ConfigReader(file: file)
         let fields = reader.fields(root, "", allowed: ["signals", "playbooks"])
         var set = RuleSet(files: [file])
@@ -22,8 +24,7 @@ enum RuleFileReader {
         set.playbooks = playbooks.enumerated().compactMap {
             readPlaybook($0.element, "playbooks[\($0.offset)]", reader)
         }
-        guard reader.errors.isEmpty else { throw RuleSet.LoadError(errors: reader.errors) }
-        return set
+        return (set, reader.errors)
     }
 
     private static func readOrigin(_ node: Node, _ reader: ConfigReader) -> String {

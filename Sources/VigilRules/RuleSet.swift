@@ -38,22 +38,21 @@ public struct RuleSet: Sendable {
                 errors.append("\(file): cannot read the file")
                 continue
             }
-            do {
-                let text: String
-                do { text = try YAMLDocument.text(data, file: file) } catch {
-                    errors.append(error.message)
-                    continue
-                }
-                let loaded = try RuleFileReader.read(text, file: file)
-                set.signals += loaded.signals
-                set.playbooks += loaded.playbooks
-                set.files.append(file)
-            } catch {
-                errors += error.errors
+            let text: String
+            do { text = try YAMLDocument.text(data, file: file) } catch {
+                errors.append(error.message)
+                continue
             }
+            // What read of a file with errors still joins the set, so that one run lists the names it
+            // repeats and the findings it misspells beside its other errors.
+            let loaded = RuleFileReader.read(text, file: file)
+            set.signals += loaded.rules.signals
+            set.playbooks += loaded.rules.playbooks
+            set.files += loaded.rules.files
+            errors += loaded.errors
         }
-        // A file with errors gave no signal: playbooks elsewhere naming its signals would read as errors
-        // of their own, burying the real one. References are checked once every file reads.
+        // A signal with an error is left out: playbooks naming it would read as errors of their own,
+        // burying the real one. References are checked once every file reads.
         errors += set.crossFileErrors(checkingReferences: errors.isEmpty)
         if let findings { errors += set.unknownFindings(findings) }
         guard errors.isEmpty else { throw LoadError(errors: errors) }

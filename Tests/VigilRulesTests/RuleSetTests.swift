@@ -68,6 +68,38 @@ struct RuleSetTests {
         }
     }
 
+    /// A file with a field error still has its names and findings checked in the same run: a duplicate and
+    /// a misspelt finding were listed only once the field error was fixed.
+    @Test func aFilesOtherErrorsAreListedBesideItsFieldErrors() throws {
+        let path = try write(
+            """
+            signals:
+              - name: s1
+                selector: 'up'
+                direction: sideways
+              - name: s2
+                selector: 'up'
+              - name: s2
+                selector: 'up'
+            playbooks:
+              - name: p
+                cause: c
+                summary: s
+                when: {all: [{finding: OOMKiled}]}
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try RuleSet.load([path], findings: ["OOMKilled"])
+        } throws: { error in
+            (error as? RuleSet.LoadError)?.errors == [
+                "\(path):4:16: signals[0].direction: expected one of up, down, both, got \"sideways\"",
+                "\(path):7: signal \"s2\" is already defined at \(path):5",
+                "\(path):10: playbook \"p\": finding \"OOMKiled\" is no analyzer's (known: OOMKilled)",
+            ]
+        }
+    }
+
     /// A signal's `labels:` are read, not just kept: `severity` (info, warning, critical) is its
     /// anomalies' severity, and any other label, which nothing would read, is refused; `for: 0s` is
     /// Prometheus's default and taken. Every label was accepted and ignored, and `for: 0s` refused.
