@@ -538,6 +538,34 @@ struct RunConfigTests {
         }
     }
 
+    /// Two --scrape URLs of one address would be one job and instance, their series one set: refused. The
+    /// same URL twice is one target.
+    @Test func twoScrapeURLsOfOneAddressAreRefused() throws {
+        var source = RunCommand.ConfigSource(
+            file: nil,
+            scrape: ["http://127.0.0.1:8080/metrics", "http://127.0.0.1:8080/metrics"],
+            job: "app",
+            listen: nil,
+            interval: nil,
+            stateDirectory: nil,
+            checkpointInterval: nil,
+            logFormat: nil,
+            logLevel: nil,
+            seasonal: nil
+        )
+        #expect(try source.load().targets.count == 1)
+        source.scrape.append("http://127.0.0.1:8080/other")
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--scrape: http://127.0.0.1:8080/other and http://127.0.0.1:8080/metrics would both be job \"app\", "
+                    + "instance \"127.0.0.1:8080\": their series would be one; give one of them here, or each its own "
+                    + "job in --config's scrape_configs"
+            ])
+        ) {
+            try source.load()
+        }
+    }
+
     /// A static target's path is escaped and gets its leading `/` as a discovered target's is (the file's
     /// `stats x` went to libcurl as it stood), and an address with a `?` in it is refused, not scraped as
     /// the host before it.

@@ -192,6 +192,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             // A URL given twice is one target, as a file's job dedupes its targets.
             var seen: Set<String> = []
+            // Two URLs of one address (two paths of one port) would be one job and instance: one set of series.
+            var addresses: [Substring: String] = [:]
             for url in scrape where seen.insert(url).inserted {
                 guard let scheme = url.firstRange(of: "://"), ["http", "https"].contains(url[..<scheme.lowerBound])
                 else {
@@ -205,6 +207,14 @@ struct RunCommand: AsyncParsableCommand {
                     errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
                     continue
                 }
+                if let other = addresses[address] {
+                    errors.append(
+                        "--scrape: \(url) and \(other) would both be job \"\(job)\", instance \"\(address)\": their series "
+                            + "would be one; give one of them here, or each its own job in --config's scrape_configs"
+                    )
+                    continue
+                }
+                addresses[address] = url
                 var target = ScrapeTarget(
                     url: url,
                     job: job,
