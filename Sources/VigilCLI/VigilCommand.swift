@@ -26,10 +26,19 @@ public struct VigilCommand: AsyncParsableCommand {
     public static func run(_ arguments: [String]) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            do {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch let error as ValidationError {
+                // A value only the run could judge: the usage to show is the subcommand's, not the root's
+                // `vigil <subcommand>` that ArgumentParser gives an error it did not see parsed.
+                let usage = usageString(for: type(of: command))
+                let name = usage.split(separator: " ").prefix { $0.first?.isLetter == true }.joined(separator: " ")
+                Console.error("Error: \(error.message)\nUsage: \(usage)\n  See '\(name) --help' for more information.")
+                return 2
             }
             return 0
         } catch {

@@ -154,7 +154,8 @@ struct KubeActCommandTests {
 
         let wrongKind = await vigil(["kube", "act", "restart", "pod/web-1", "--kubeconfig", server.kubeconfig.path])
         #expect(wrongKind.status == 2)
-        #expect(wrongKind.err.contains("cannot restart a pod"))
+        #expect(wrongKind.err.hasPrefix("Error: cannot restart a pod\nUsage: vigil kube act "), "\(wrongKind.err)")
+        #expect(wrongKind.err.hasSuffix("\n  See 'vigil kube act --help' for more information.\n"), "\(wrongKind.err)")
 
         let kubeconfig = ["--kubeconfig", server.kubeconfig.path]
         // What kubectl refuses before sending, refused here before sending too.
