@@ -20,10 +20,10 @@ struct EvalFleetCommand: AsyncParsableCommand {
     @Option(help: "Simulated days, from a cold start.")
     var days = 7
 
-    @Option(help: "Seconds between scrapes (default: the daemon's scrape interval, 15).")
+    @Option(help: "Seconds between scrapes: the daemon's scrape interval.")
     var step = 15.0
 
-    @Option(help: "The score at which a sample is anomalous (default: the daemon's).")
+    @Option(help: "The score at which a sample is anomalous: the daemon's.")
     var threshold = EnsembleDetector.alarmThreshold
 
     @Option(help: "Seed of the generator.")

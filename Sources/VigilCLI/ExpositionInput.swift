@@ -33,7 +33,7 @@ enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
 struct InputLimit: ParsableArguments {
     @Option(
         name: .customLong("max-input-bytes"),
-        help: ArgumentHelp("Refuse an input larger than this many bytes (default 256 MiB).", valueName: "n")
+        help: ArgumentHelp("Refuse an input larger than this many bytes (256 MiB).", valueName: "n")
     )
     var bytes: Int = ExpositionInput.defaultLimit
 
