@@ -18,7 +18,7 @@ struct DetectorOptions: ParsableArguments {
 
     @Option(
         help: """
-            ensemble (default: level, seasonal, change point and spike), ensemble-no-seasonal (the daemon's \
+            ensemble (level, seasonal, sustained deviation, change point and spike), ensemble-no-seasonal (the daemon's \
             --no-seasonal), level, seasonal, change-point or spike (one component alone).
             """
     )

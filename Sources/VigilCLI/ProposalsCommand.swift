@@ -135,7 +135,8 @@ struct ProposalsCommand: AsyncParsableCommand {
             ]
             if let dryRun = proposal["dry_run"] as? [String: Any] {
                 let refused = (dryRun["message"] as? String).map { ": \($0)" } ?? ""
-                lines.append("server dry run: \(dryRun["outcome"] ?? "")\(refused)")
+                let outcome = dryRun["unanswered"] as? Bool == true ? "not answered" : "\(dryRun["outcome"] ?? "")"
+                lines.append("server dry run: \(outcome)\(refused)")
                 for change in dryRun["changes"] as? [[String: Any]] ?? [] {
                     lines.append(
                         "  \(change["path"] ?? ""): \(change["before"] ?? "(none)") → \(change["after"] ?? "(none)")"

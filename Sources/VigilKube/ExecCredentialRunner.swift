@@ -134,7 +134,10 @@ actor ExecCredentialRunner {
         return credential
     }
 
+    /// No credential is no request: the cluster was not reached (an expired login, a plugin not installed).
     private func failure(_ message: String) -> KubeError {
-        KubeError(code: 0, reason: nil, message: "exec credential plugin: \(message)")
+        var error = KubeError(code: 0, reason: nil, message: "exec credential plugin: \(message)")
+        error.unreached = true
+        return error
     }
 }

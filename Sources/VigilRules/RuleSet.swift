@@ -94,7 +94,7 @@ public struct RuleSet: Sendable {
 
     static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.yaml") || name.hasSuffix("_test.yml") }
 
-    /// Duplicate names across files, and playbooks asking for signals no rule defines.
+    /// Playbooks naming a finding no analyzer gives (a typo: its condition could never hold).
     private func unknownFindings(_ known: Set<String>) -> [String] {
         playbooks.flatMap { playbook in
             (playbook.all + playbook.any + playbook.none).filter { $0.kind == .finding && !known.contains($0.name) }.map
@@ -104,6 +104,8 @@ public struct RuleSet: Sendable {
         }
     }
 
+    /// Duplicate names across files, and (with `checkingReferences`) playbooks asking for signals no rule
+    /// defines.
     private func crossFileErrors(checkingReferences: Bool) -> [String] {
         var errors: [String] = []
         var seen: [String: String] = [:]

@@ -214,6 +214,46 @@ struct ConfigCheckTests {
         )
     }
 
+    /// A playbook that only explains, made to propose in one namespace by `remediation.autonomy`, asks for
+    /// its rights there alone: nothing is asked cluster-wide.
+    @Test func rightsAskedOnlyWhereAutonomyProposesAreNotClusterWide() async throws {
+        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let rules = try temporaryFile(
+            """
+            playbooks:
+              - name: oom
+                cause: memory-limit
+                summary: OOM killed
+                when: {all: [{finding: OOMKilled}]}
+                then: [{action: restart}]
+                autonomy: explain
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: rules) }
+        let config = try temporaryFile(
+            """
+            state_dir: \(FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())").path)
+            rule_files: [\(rules.path)]
+            remediation: {autonomy: {shop: approve}}
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await Self.checkApplying(config, kubeconfig)
+        #expect(result.status == 0, "\(result.stderr)")
+        // A restart's get and patch of deployments, statefulsets and daemonsets, in shop.
+        #expect(
+            result.stdout.contains(
+                "; in every namespace but kube-system (asks for 6 rights at start, in shop: remediation.autonomy)\n"
+            ),
+            "\(result.stdout)"
+        )
+    }
+
     /// With an election configured but no --allow-apply, the replica takes part in none.
     @Test func anElectionWithoutApplyingIsNone() async throws {
         let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")

@@ -214,28 +214,14 @@ struct DiagnoseReportTests {
             suffix: ".yaml"
         )
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
-        let result = await vigil(
-            "diagnose",
-            "--replay",
-            "\(scenarios)/memory-limit-1",
-            "--rules",
-            ruleDirectory,
-            "--kubeconfig",
-            kubeconfig.path
-        )
+        let arguments = [
+            "diagnose", "--replay", "\(scenarios)/memory-limit-1", "--rules", ruleDirectory, "--kubeconfig",
+            kubeconfig.path,
+        ]
+        let result = await vigil(arguments)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stdout.contains("dry run: not answered (the cluster was not reached): "), "\(result.stdout)")
-        let json = await vigil(
-            "diagnose",
-            "--replay",
-            "\(scenarios)/memory-limit-1",
-            "--rules",
-            ruleDirectory,
-            "--kubeconfig",
-            kubeconfig.path,
-            "-o",
-            "json"
-        )
+        let json = await vigil(arguments + ["-o", "json"])
         #expect(json.status == 2)
         #expect(json.stdout.contains(#""status" : 0,"#), "\(json.stdout)")
         #expect(json.stdout.contains(#""unanswered" : true"#), "\(json.stdout)")
@@ -366,7 +352,7 @@ struct DemoCommandTests {
     }
 
     /// Run from outside the checkout, the built binary finds the scenarios and rules in the checkout above
-    /// it (`.build/<triple>/debug/vigil`, four levels down), as its help says.
+    /// it (`.build/<triple>/debug/vigil`: the fourth directory above it), as its help says.
     @Test func theDemoRunFromElsewhereFindsTheCheckoutItWasBuiltIn() async throws {
         let elsewhere = try TemporaryDirectory("demo-elsewhere")
         let result = try await ChildProcess.run(ChildProcess.binary, ["demo"], workingDirectory: elsewhere.url)

@@ -89,15 +89,8 @@ struct RunConfigTests {
     @Test func theDaemonsDefaultDetectorIsTheOneDetectAndEvalRun() throws {
         func source(seasonal: Bool?) -> RunCommand.ConfigSource {
             RunCommand.ConfigSource(
-                file: nil,
                 scrape: ["http://a:1/metrics"],
                 job: "app",
-                listen: nil,
-                interval: nil,
-                stateDirectory: nil,
-                checkpointInterval: nil,
-                logFormat: nil,
-                logLevel: nil,
                 seasonal: seasonal
             )
         }
@@ -393,16 +386,8 @@ struct RunConfigTests {
         )
         #expect(targets.map(\.labels) == [[:], [:], ["zone": "east"], [:], [:]])
         var source = RunCommand.ConfigSource(
-            file: nil,
             scrape: ["http://a:1/metrics", "http://a:1/metrics"],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
+            job: "app"
         )
         #expect(try source.load().targets.count == 1)
         source.scrape.append("http://b:1/metrics")
@@ -458,17 +443,9 @@ struct RunConfigTests {
         try "probe:pa:ss\n".write(toFile: basic, atomically: true, encoding: .utf8)
         func source(_ flags: [String], url: String = "http://a:1/metrics") throws -> RunCommand.ConfigSource {
             RunCommand.ConfigSource(
-                file: nil,
                 scrape: [url],
                 job: "app",
-                scrapeFlags: try ScrapeFlags.parse(flags).values,
-                listen: nil,
-                interval: nil,
-                stateDirectory: nil,
-                checkpointInterval: nil,
-                logFormat: nil,
-                logLevel: nil,
-                seasonal: nil
+                scrapeFlags: try ScrapeFlags.parse(flags).values
             )
         }
         let defaults = try source([]).load().targets[0]
@@ -518,16 +495,8 @@ struct RunConfigTests {
             try DaemonConfig.parse(yaml, file: "c.yaml")
         }
         let source = RunCommand.ConfigSource(
-            file: nil,
             scrape: ["http://a:99999/metrics", "http://u:p@b:8080/metrics", "https://[::1]/metrics"],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
+            job: "app"
         )
         #expect(
             throws: DaemonConfig.Invalid(errors: [
@@ -538,26 +507,16 @@ struct RunConfigTests {
         }
     }
 
-    /// Two --scrape URLs of one address would be one job and instance, their series one set: refused. The
-    /// same URL twice is one target.
+    /// Two --scrape URLs of one address would be one job and instance, their series one set: refused (the
+    /// same URL twice is one target: `aJobsRepeatedTargetsAreScrapedOnce`).
     @Test func twoScrapeURLsOfOneAddressAreRefused() throws {
-        var source = RunCommand.ConfigSource(
-            file: nil,
-            scrape: ["http://127.0.0.1:8080/metrics", "http://127.0.0.1:8080/metrics"],
-            job: "app",
-            listen: nil,
-            interval: nil,
-            stateDirectory: nil,
-            checkpointInterval: nil,
-            logFormat: nil,
-            logLevel: nil,
-            seasonal: nil
+        let source = RunCommand.ConfigSource(
+            scrape: ["http://u:hunter2@127.0.0.1:8080/metrics", "http://127.0.0.1:8080/other"],
+            job: "app"
         )
-        #expect(try source.load().targets.count == 1)
-        source.scrape.append("http://127.0.0.1:8080/other")
         #expect(
             throws: DaemonConfig.Invalid(errors: [
-                "--scrape: http://127.0.0.1:8080/other and http://127.0.0.1:8080/metrics would both be job \"app\", "
+                "--scrape: http://127.0.0.1:8080/other and http://u:<secret>@127.0.0.1:8080/metrics would both be job \"app\", "
                     + "instance \"127.0.0.1:8080\": their series would be one; give one of them here, or each its own "
                     + "job in --config's scrape_configs"
             ])
@@ -618,16 +577,12 @@ struct RunConfigTests {
 
     @Test func sidecarFlagsMakeTargetsWithoutAFile() throws {
         var source = RunCommand.ConfigSource(
-            file: nil,
             scrape: ["http://127.0.0.1:8080/metrics"],
             job: "app",
             listen: "127.0.0.1:9000",
             interval: "5s",
             stateDirectory: "/tmp/x",
-            checkpointInterval: nil,
-            logFormat: "json",
-            logLevel: nil,
-            seasonal: nil
+            logFormat: "json"
         )
         let config = try source.load()
         #expect(

@@ -12,13 +12,6 @@ func testReloader(_ file: URL, allowApply: Bool = false) throws -> (ConfigReload
         file: file.path,
         scrape: [],
         job: "app",
-        listen: nil,
-        interval: nil,
-        stateDirectory: nil,
-        checkpointInterval: nil,
-        logFormat: nil,
-        logLevel: nil,
-        seasonal: nil,
         allowApply: allowApply
     )
     let config = try source.load()

@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Reads sample-metrics/scenarios/ and rules/ from the current directory, else from the \
             checkout the binary was built in. With --all, every bundled scenario is diagnosed and shown \
-            beside its expected diagnosis (exit status 1 if any differs).
+            beside its expected diagnosis (exit status 1 if any differs, 2 if there is none to show).
             """
     )
 
@@ -76,13 +76,15 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The scenarios and rules directories: as given, else under the current directory, else in the
     /// checkout the binary was built in — the nearest directory above it that holds them
-    /// (`.build/debug/vigil` resolves to `.build/<triple>/debug/vigil`, three levels down).
+    /// (`.build/debug/vigil` resolves to `.build/<triple>/debug/vigil`, whose checkout is the fourth
+    /// directory above it).
     private func locate() throws -> (scenarios: String, rules: String) {
         let fileManager = FileManager.default
         if let scenarios {
             return (scenarios, RuleOptions.defaultDirectory)
         }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        // The kernel's path of the running binary: argv[0] is a bare `vigil` when run through $PATH.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let above = sequence(first: executable.deletingLastPathComponent()) { directory in
             directory.path == "/" ? nil : directory.deletingLastPathComponent()
         }

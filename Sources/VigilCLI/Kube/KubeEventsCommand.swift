@@ -22,7 +22,7 @@ struct KubeEventsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Keep printing events as they happen.")
     var watch = false
 
-    @Option(name: [.short, .long], help: "table (default) or json (one object per line).")
+    @Option(name: [.short, .long], help: "table, or json (one object per line).")
     var output: Output = .table
 
     func run() async throws {

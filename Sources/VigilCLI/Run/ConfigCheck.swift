@@ -87,17 +87,24 @@ struct ConfigCheck {
     /// grant — worth seeing before a rollout.
     private var namespaces: String {
         let policy = config.remediation
-        let needed = RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy).count
+        let asked = RemediationRights.needed(by: rules?.playbooks ?? [], policy: policy)
+        let needed = asked.count
         let rights = Self.count(needed, "right")
         guard policy.allowNamespaces.isEmpty else {
             let allowed = policy.permittedNamespaces
             return
-                "in \(allowed.isEmpty ? "no namespace" : allowed.joined(separator: ", ")) (asks for \(rights) at start)"
+                "in \(allowed.isEmpty ? "no namespace" : allowed.joined(separator: ", ")) (asks for "
+                + (needed == 0 ? "no right" : rights) + " at start)"
         }
         let denied = policy.denyNamespaces.isEmpty ? "" : " but \(policy.denyNamespaces.joined(separator: ", "))"
         // Nothing asked is nothing cluster-wide: no playbook proposes a change where applying may happen.
         guard needed > 0 else {
             return "in every namespace\(denied) (asks for no right at start: no action is proposed)"
+        }
+        // Playbooks that only explain, made to propose by some namespaces' autonomy, ask there alone.
+        guard asked.contains(where: { $0.right.namespace.isEmpty }) else {
+            let named = Set(asked.map(\.right.namespace)).sorted().joined(separator: ", ")
+            return "in every namespace\(denied) (asks for \(rights) at start, in \(named): remediation.autonomy)"
         }
         return
             "in every namespace\(denied) (asks for \(rights) at start, cluster-wide: no remediation.namespaces.allow)"

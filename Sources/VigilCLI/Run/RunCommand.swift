@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilEngine
+import VigilHTTP
 import VigilKube
 import VigilRules
 import VigilScrape
@@ -208,9 +209,11 @@ struct RunCommand: AsyncParsableCommand {
                     continue
                 }
                 if let other = addresses[address] {
+                    // Passwords in either URL stay out of the message, as out of every label and log line.
                     errors.append(
-                        "--scrape: \(url) and \(other) would both be job \"\(job)\", instance \"\(address)\": their series "
-                            + "would be one; give one of them here, or each its own job in --config's scrape_configs"
+                        "--scrape: \(URLUserInfo.redacted(url)) and \(URLUserInfo.redacted(other)) would both be job "
+                            + "\"\(job)\", instance \"\(address)\": their series would be one; give one of them here, or "
+                            + "each its own job in --config's scrape_configs"
                     )
                     continue
                 }

@@ -46,6 +46,9 @@ public struct DryRun: Sendable, Equatable {
 
     public var isAccepted: Bool { outcome == .accepted }
 
+    /// Its record's reason: `accepted`, `refused`, or `unanswered` where the cluster was not reached.
+    public var reason: String { isAccepted ? "accepted" : isUnanswered ? "unanswered" : "refused" }
+
     /// A refusal as a person reads it: `refused (HTTP 422)`; `refused before sending` for what the client
     /// itself refuses (status 0, as kubectl refuses a drain it may not finish); `not answered (the cluster
     /// was not reached)`.

@@ -56,8 +56,9 @@ public struct ServerDryRun: ProposalPreview {
             )
             (state.reason, state.message) = ("accepted", answer.summary)
         } catch {
-            proposal.dryRun = DryRun(failure: error)
-            (state.reason, state.message) = ("refused", error.description)
+            let dryRun = DryRun(failure: error)
+            proposal.dryRun = dryRun
+            (state.reason, state.message) = (dryRun.reason, error.description)
         }
         state.proposal = proposal
         state.state = AuditRecord.Step.dryRun.rawValue

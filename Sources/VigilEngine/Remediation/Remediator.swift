@@ -331,9 +331,12 @@ public actor Remediator {
     }
 
     /// The dry run last made of `proposal`'s request, if it is still the request: one made afresh with
-    /// other values (a memory limit from a limit raised since) is dry-run afresh.
+    /// other values (a memory limit from a limit raised since) is dry-run afresh, and so is one the cluster
+    /// never answered (a blip would otherwise keep an approval-level proposal from ever being pending).
     private func knownDryRun(of proposal: Proposal) -> DryRun? {
-        dryRuns[proposal.id].flatMap { $0.kubectl == proposal.kubectl ? $0.dryRun : nil }
+        dryRuns[proposal.id].flatMap {
+            $0.kubectl == proposal.kubectl && !$0.dryRun.isUnanswered ? $0.dryRun : nil
+        }
     }
 
     // MARK: - People
@@ -423,6 +426,12 @@ public actor Remediator {
     private func dryRun(_ proposal: Proposal, _ incident: Incident, actor: String) async -> (DryRun, ActionOutcome?)? {
         guard let kube, let action = proposal.kubeAction else { return nil }
         let (dryRun, outcome, entry) = await sendDryRun(proposal, action, incident, kube: kube, actor: actor)
+        // A cluster still out of reach is no news: one record for the outage, and a fresh try each round.
+        if dryRun.isUnanswered, let last = dryRuns[proposal.id], last.kubectl == proposal.kubectl,
+            last.dryRun.isUnanswered
+        {
+            return (dryRun, outcome)
+        }
         guard write(entry) else { return nil }
         keep(dryRun, of: proposal)
         return (dryRun, outcome)
@@ -469,7 +478,7 @@ public actor Remediator {
             entry.resourceVersion = Self.resourceVersion(answer.before)
         } catch {
             dryRun = DryRun(failure: error)
-            entry.reason = "refused"
+            entry.reason = dryRun.reason
             entry.message = error.description
             entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
         }
@@ -560,7 +569,12 @@ public actor Remediator {
         }
         guard dryRun.isAccepted, let outcome else {
             return refuseAfterDryRun(
-                Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
+                dryRun.isUnanswered
+                    ? Refusal(
+                        reason: "dry-run-unanswered",
+                        message: "the cluster did not answer the dry run: \(dryRun.outcome)"
+                    )
+                    : Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
             )
         }
         let before = KubeClient.object(outcome.before)

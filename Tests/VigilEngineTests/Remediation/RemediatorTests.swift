@@ -470,6 +470,28 @@ import VigilTestKit
         #expect((try await fixture.object(deployment)["spec"] as? [String: Any])?["replicas"] as? Int == 3)
     }
 
+    /// A dry run the cluster never answered is no refusal: it is tried afresh every round, on record once
+    /// while the cluster stays out of reach, and the proposal waits for a person once one is answered.
+    /// (Kept as made, a blip kept an approval-level proposal from ever being pending.)
+    @Test func aDryRunTheClusterDidNotAnswerIsTriedAgainEachRound() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let incident = RemediationFixture.memoryIncident(autonomy: .approve)
+        for _ in 0..<2 {
+            try await fixture.server.control("/__hangup", #"{"count": 1}"#)
+            await remediator.round([incident], cluster: ClusterModel())
+            #expect(await remediator.pending.isEmpty)
+        }
+        var records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun])
+        #expect(records.last?.reason == "unanswered")
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(await remediator.pending.map(\.proposal) == [incident.proposals[0].id])
+        records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .dryRun, .pending])
+        #expect(records.dropFirst(2).first?.reason == "accepted")
+    }
+
     @Test func approveWaitsForAPersonAndRejectSettlesForGood() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)

@@ -37,6 +37,7 @@ from a resourceVersion, chunked JSON frames), with injection:
   POST /__bookmark  a BOOKMARK frame at the current resourceVersion to watchers that allow bookmarks
   POST /__compact   forget history: a watch from an older resourceVersion gets a 410 Expired frame,
                     and every open watch is sent one and closed
+  POST /__hangup    {"count": N}: the next N requests get no answer (the connection closed on them)
   POST /__drop      close every open watch (as a server's timeout or a broken connection would)
 Any collection can be listed, cluster-wide or in a namespace, with an equality labelSelector.
 
@@ -484,7 +485,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.pop("race", None)
                 state.pop("object_frames", None)
                 state.update(events=initial_events(), rv=2, frames=[], compacted=0, generation=state["generation"] + 1,
-                             blocked={}, recreated=None, lingering=None, refused=None, denied=[])
+                             blocked={}, recreated=None, lingering=None, refused=None, denied=[], hangups=0)
                 changed.notify_all()
             return self.reply(200, {})
         if url.path == "/__patch":
@@ -539,6 +540,11 @@ class Handler(BaseHTTPRequestHandler):
             # grace period's end), and it stays: a node that stopped working never confirms its end.
             with lock: state["lingering"] = json.loads(raw)
             return self.reply(200, {})
+        if url.path == "/__hangup":
+            # {"count": N}: the next N requests get no answer, the connection closed on them (a server
+            # restarting, a load balancer dropping it), as a cluster out of reach.
+            with lock: state["hangups"] = json.loads(raw)["count"]
+            return self.reply(200, {})
         if url.path == "/__refuse":
             # {"path": PATH, "status": CODE}: every GET of PATH answers CODE (RBAC's 403, a 429).
             with lock: state["refused"] = json.loads(raw)
@@ -571,7 +577,13 @@ class Handler(BaseHTTPRequestHandler):
                       "contentType": self.headers.get("Content-Type"),
                       "authorization": self.headers.get("Authorization"),
                       "body": raw.decode(errors="replace") if raw else None, "status": None}
-        with lock: state["log"].append(self.entry)
+        with lock:
+            state["log"].append(self.entry)
+            hangup = state.get("hangups", 0) > 0
+            if hangup: state["hangups"] -= 1
+        if hangup:
+            self.close_connection = True
+            return
         refused = state.get("refused")
         if method == "GET" and refused and refused["path"] == url.path:
             return self.status(refused["status"], "Forbidden" if refused["status"] == 403 else "TooManyRequests",
