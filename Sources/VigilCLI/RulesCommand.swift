@@ -21,18 +21,17 @@ struct RulesCommand: AsyncParsableCommand {
         var paths: [String]
 
         func run() async throws {
-            let set: RuleSet
+            // A path that checks nothing is no success: a glob's typo (*.yml for *.yaml), an empty directory.
+            var errors = RuleSet.namingNoFile(paths)
+            var set = RuleSet()
             do {
                 set = try RuleSet.load(paths, findings: Finding.reasons)
             } catch {
-                for line in error.errors { Console.error(line) }
-                Console.error("FAILED: \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
-                throw ExitCode(1)
+                errors = error.errors + errors
             }
-            // Nothing checked is no success: a glob's typo (*.yml for *.yaml) or an empty directory.
-            guard !set.files.isEmpty else {
-                Console.error("\(paths.joined(separator: " ")): no rule file (*.yaml or *.yml, tests left out)")
-                Console.error("FAILED: 1 error")
+            guard errors.isEmpty else {
+                for line in errors { Console.error(line) }
+                Console.error("FAILED: \(errors.count) error\(errors.count == 1 ? "" : "s")")
                 throw ExitCode(1)
             }
             for file in set.files {

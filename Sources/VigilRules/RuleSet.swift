@@ -92,6 +92,17 @@ public struct RuleSet: Sendable {
         return files
     }
 
+    /// An error for each of `paths` that names no rule file although it exists or is a pattern: an empty
+    /// directory, a glob that matches none (a typo: `*.yml` for `*.yaml`). Prometheus's `rule_files:` takes
+    /// such a glob, and so does the daemon's; a command given paths by hand says so.
+    public static func namingNoFile(_ paths: [String]) -> [String] {
+        paths.filter { path in
+            var errors: [String] = []
+            return expand([path], relativeTo: nil, errors: &errors).isEmpty && errors.isEmpty
+        }
+        .map { "\($0): no rule file (*.yaml or *.yml, tests left out)" }
+    }
+
     static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.yaml") || name.hasSuffix("_test.yml") }
 
     /// Playbooks naming a finding no analyzer gives (a typo: its condition could never hold).

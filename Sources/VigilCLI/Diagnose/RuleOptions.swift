@@ -13,12 +13,19 @@ struct RuleOptions: ParsableArguments {
 
     func load() throws -> RuleSet {
         let paths = rules.isEmpty ? [Self.defaultDirectory] : rules
+        // A path that names no rule file would diagnose with none, and "No incidents" would say nothing.
+        var errors = RuleSet.namingNoFile(paths)
+        var set = RuleSet()
         do {
-            return try RuleSet.load(paths, findings: Finding.reasons)
+            set = try RuleSet.load(paths, findings: Finding.reasons)
         } catch {
-            for line in error.errors { Console.error(line) }
+            errors = error.errors + errors
+        }
+        guard errors.isEmpty else {
+            for line in errors { Console.error(line) }
             throw ExitCode(2)
         }
+        return set
     }
 
     static var defaultDirectory: String {
