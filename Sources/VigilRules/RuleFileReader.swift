@@ -5,26 +5,44 @@ import Yams
 /// Reads one rule file — `signals:` (detection rules) and `playbooks:` — with every error reported as
 /// `file:line:column: field: message`. The format is documented in `rules/README.md`.
 enum RuleFileReader {
+    /// What a file gave: its rules that read, every error, and the names of the signals left out for an
+    /// error of theirs (nil when some signal's name is not known: the file did not parse, or a signal
+    /// without a readable name), so that a playbook naming one is not reported as naming no signal.
+    struct Reading {
+        var rules: RuleSet
+        var errors: [String]
+        var unreadSignals: Set<String>?
+    }
+
     /// The file's rules that read, and every error: a rule with an error is left out (or, where its
     /// identity read, kept with what did read), so that the checks across the set still see its name.
-    static func read(_ yaml: String, file: String) -> (rules: RuleSet, errors: [String]) {
+    static func read(_ yaml: String, file: String) -> Reading {
         let root: Node?
         do {
             root = try YAMLDocument.compose(yaml, file: file)
         } catch {
-            return (RuleSet(), [error.message])
+            return Reading(rules: RuleSet(), errors: [error.message], unreadSignals: nil)
         }
-        guard let root else { return (RuleSet(files: [file]), []) }
+        guard let root else { return Reading(rules: RuleSet(files: [file]), errors: [], unreadSignals: []) }
         let reader = ConfigReader(file: file)
         let fields = reader.fields(root, "", allowed: ["signals", "playbooks"])
         var set = RuleSet(files: [file])
+        var unread: Set<String>? = []
         let signals = fields["signals"].map { reader.list($0, "signals") } ?? []
-        set.signals = signals.enumerated().compactMap { readSignal($0.element, "signals[\($0.offset)]", reader) }
+        for (index, node) in signals.enumerated() {
+            if let signal = readSignal(node, "signals[\(index)]", reader) {
+                set.signals.append(signal)
+            } else if let name = node.mapping?["name"]?.string {
+                unread?.insert(name)
+            } else {
+                unread = nil
+            }
+        }
         let playbooks = fields["playbooks"].map { reader.list($0, "playbooks") } ?? []
         set.playbooks = playbooks.enumerated().compactMap {
             readPlaybook($0.element, "playbooks[\($0.offset)]", reader)
         }
-        return (set, reader.errors)
+        return Reading(rules: set, errors: reader.errors, unreadSignals: unread)
     }
 
     private static func readOrigin(_ node: Node, _ reader: ConfigReader) -> String {

@@ -33,27 +33,32 @@ public struct RuleSet: Sendable {
     ) throws(LoadError) -> RuleSet {
         var errors: [String] = []
         var set = RuleSet()
+        // The signals left out for errors of their own, by name; nil once one's name is not known.
+        var unread: Set<String>? = []
         for file in expand(paths, relativeTo: base, errors: &errors) {
             guard let data = FileManager.default.contents(atPath: file) else {
                 errors.append("\(file): cannot read the file")
+                unread = nil
                 continue
             }
             let text: String
             do { text = try YAMLDocument.text(data, file: file) } catch {
                 errors.append(error.message)
+                unread = nil
                 continue
             }
             // What read of a file with errors still joins the set, so that one run lists the names it
-            // repeats and the findings it misspells beside its other errors.
+            // repeats, the findings it misspells and the signals its playbooks name beside its other errors.
             let loaded = RuleFileReader.read(text, file: file)
             set.signals += loaded.rules.signals
             set.playbooks += loaded.rules.playbooks
             set.files += loaded.rules.files
             errors += loaded.errors
+            if let names = loaded.unreadSignals { unread?.formUnion(names) } else { unread = nil }
         }
-        // A signal with an error is left out: playbooks naming it would read as errors of their own,
-        // burying the real one. References are checked once every file reads.
-        errors += set.crossFileErrors(checkingReferences: errors.isEmpty)
+        // A playbook naming a signal left out for its own error names a signal all the same: reported, it
+        // would bury the real error. Where some signal's name is not known, references wait for a clean read.
+        errors += set.crossFileErrors(alsoDefined: unread)
         if let findings { errors += set.unknownFindings(findings) }
         guard errors.isEmpty else { throw LoadError(errors: errors) }
         return set
@@ -115,9 +120,9 @@ public struct RuleSet: Sendable {
         }
     }
 
-    /// Duplicate names across files, and (with `checkingReferences`) playbooks asking for signals no rule
-    /// defines.
-    private func crossFileErrors(checkingReferences: Bool) -> [String] {
+    /// Duplicate names across files, and playbooks asking for signals neither a rule nor `alsoDefined`
+    /// (the signals left out for errors) defines; nil `alsoDefined`: references are not checked.
+    private func crossFileErrors(alsoDefined: Set<String>?) -> [String] {
         var errors: [String] = []
         var seen: [String: String] = [:]
         for signal in signals {
@@ -133,7 +138,9 @@ public struct RuleSet: Sendable {
             }
             playbookNames[playbook.name] = playbookNames[playbook.name] ?? playbook.origin
             for condition in playbook.all + playbook.any + playbook.none
-            where checkingReferences && condition.kind == .anomaly && seen[condition.name] == nil {
+            where condition.kind == .anomaly && seen[condition.name] == nil
+                && alsoDefined.map({ !$0.contains(condition.name) }) == true
+            {
                 errors.append(
                     "\(playbook.origin): playbook \"\(playbook.name)\": anomaly \"\(condition.name)\" names no signal rule"
                 )

@@ -63,13 +63,15 @@ struct RuleSetTests {
                     "\(path):3:15: signals[0].selector: column 11 of the selector: expected \",\" or \"}\"",
                     "\(path):4:16: signals[0].direction: expected one of up, down, both, got \"sideways\"",
                     "\(path):10:21: playbooks[0].then[0].action: expected one of set-resources, undo, restart, cordon, drain, scale, set-hpa-max, expand-pvc, delete-pod, got \"fly\"",
+                    "\(path):6: playbook \"p\": anomaly \"nothing\" names no signal rule",
                 ]
             )
         }
     }
 
-    /// A file with a field error still has its names and findings checked in the same run: a duplicate and
-    /// a misspelt finding were listed only once the field error was fixed.
+    /// A file with a field error still has its names, findings and references checked in the same run: a
+    /// duplicate, a misspelt finding and a playbook naming no signal were listed only once the field error
+    /// was fixed.
     @Test func aFilesOtherErrorsAreListedBesideItsFieldErrors() throws {
         let path = try write(
             """
@@ -81,21 +83,26 @@ struct RuleSetTests {
                 selector: 'up'
               - name: s2
                 selector: 'up'
+              - name: s3
+                selector: 'up{'
             playbooks:
               - name: p
                 cause: c
                 summary: s
-                when: {all: [{finding: OOMKiled}]}
+                when: {all: [{finding: OOMKiled}, {anomaly: s3}, {anomaly: s4}]}
             """
         )
         defer { try? FileManager.default.removeItem(atPath: path) }
+        // s3 is left out for its selector, and named all the same; s4 is named by no rule.
         #expect {
             try RuleSet.load([path], findings: ["OOMKilled"])
         } throws: { error in
             (error as? RuleSet.LoadError)?.errors == [
                 "\(path):4:16: signals[0].direction: expected one of up, down, both, got \"sideways\"",
+                "\(path):10:15: signals[3].selector: column 4 of the selector: expected a label name",
                 "\(path):7: signal \"s2\" is already defined at \(path):5",
-                "\(path):10: playbook \"p\": finding \"OOMKiled\" is no analyzer's (known: OOMKilled)",
+                "\(path):12: playbook \"p\": anomaly \"s4\" names no signal rule",
+                "\(path):12: playbook \"p\": finding \"OOMKiled\" is no analyzer's (known: OOMKilled)",
             ]
         }
     }
