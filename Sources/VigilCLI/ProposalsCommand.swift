@@ -14,9 +14,9 @@ struct ProposalsCommand: AsyncParsableCommand {
             or --username with --password-file). An approved proposal is applied under every guard (the \
             daemon must run with --allow-apply); a refusal says which guard and why.
 
-            Exit status: 0; 1 when the daemon refuses the decision (an unknown or changed proposal, a \
-            guard: 404 or 409); 2 on errors (the daemon unreachable, the credentials refused, approvals not \
-            enabled: 401 or 403).
+            Exit status: 0; 1 when the daemon refuses (an unknown or changed proposal, a guard, no \
+            cluster watched: 404 or 409); 2 on errors (the daemon unreachable, the credentials refused, \
+            approvals not enabled: 401 or 403).
             """,
         subcommands: [List.self, Show.self, Approve.self, Reject.self]
     )
