@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilRulesTests",
-            dependencies: ["VigilRules", "VigilCore"],
+            dependencies: ["VigilRules", "VigilCore", "VigilYAML"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import VigilYAML
 #endif
 
 /// The steps that make a file Vigil keeps survive a power loss, shared by the audit log, the checkpoint
@@ -56,5 +57,5 @@ public enum DurableFile {
     }
 
     /// The directory that holds `path`.
-    public static func directory(of path: String) -> String { (path as NSString).deletingLastPathComponent }
+    public static func directory(of path: String) -> String { PathSplit.directory(of: path) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilYAML
 
 /// A checkpoint file of what the detectors learnt, written so that no crash can leave a file that
 /// reads back wrong: the payload goes to a temporary file in the same directory (the writer's own,
@@ -38,7 +39,7 @@ public struct StateCheckpoint: Sendable {
     @discardableResult
     public func removeLeftovers() -> [String] {
         let directory = DurableFile.directory(of: path)
-        let prefix = (path as NSString).lastPathComponent + "."
+        let prefix = PathSplit.lastComponent(of: path) + "."
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.sorted().filter { name in
             guard name.hasPrefix(prefix), name.hasSuffix(".tmp") else { return false }

@@ -208,7 +208,7 @@ extension KubeconfigFile {
     /// A path from this file, absolute, or relative to the file's directory.
     func resolve(_ path: String) -> String {
         path.hasPrefix("/")
-            ? path : ((self.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            ? path : (PathSplit.directory(of: self.path) as NSString).appendingPathComponent(path)
     }
 
     /// A command as client-go runs it: a bare name is looked up on PATH; a relative path with a slash

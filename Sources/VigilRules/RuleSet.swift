@@ -81,8 +81,8 @@ public struct RuleSet: Sendable {
                 }
                 continue
             }
-            let directory = (path as NSString).deletingLastPathComponent
-            let pattern = (path as NSString).lastPathComponent
+            let directory = PathSplit.directory(of: path)
+            let pattern = PathSplit.lastComponent(of: path)
             guard pattern.contains("*") || pattern.contains("?") else {
                 errors.append("\(raw): no such file or directory")
                 continue

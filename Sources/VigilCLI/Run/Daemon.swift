@@ -9,6 +9,7 @@ import VigilKube
 import VigilRules
 import VigilScrape
 import VigilServer
+import VigilYAML
 
 /// `vigil run` wired up: one `ServiceGroup` of the checkpoint writer, the cluster watcher, the scrape
 /// manager, the diagnosis service, the `SIGHUP` reloader and the HTTP server, started in that order and
@@ -327,7 +328,7 @@ struct Daemon {
             // Where the start would make it: the nearest directory on the path that exists.
             var isDirectory: ObjCBool = false
             while !FileManager.default.fileExists(atPath: writable, isDirectory: &isDirectory) {
-                let parent = (writable as NSString).deletingLastPathComponent
+                let parent = PathSplit.directory(of: writable)
                 writable = parent.isEmpty ? "." : parent
             }
             guard isDirectory.boolValue else {

@@ -121,7 +121,7 @@ struct DaemonConfig: Equatable {
             ]
         )
         // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
-        let directory = (reader.file as NSString).deletingLastPathComponent
+        let directory = PathSplit.directory(of: reader.file)
         func resolved(_ path: String) -> String {
             path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
         }

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import VigilYAML
 #endif
 
 /// Which process remediates from a state directory now. The daemon and `vigil diagnose --apply` may share
@@ -34,9 +35,9 @@ public final class RemediationTurn: Sendable {
         var status = stat()
         if stat(log, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let file = realpath(log, nil) {
             defer { free(file) }
-            return (String(cString: file) as NSString).deletingLastPathComponent
+            return PathSplit.directory(of: String(cString: file))
         }
-        let directory = (log as NSString).deletingLastPathComponent
+        let directory = PathSplit.directory(of: log)
         return directory.isEmpty ? "." : directory
     }
 

@@ -54,7 +54,7 @@ public struct RuleTestFile: Sendable {
         var file = RuleTestFile(ruleFiles: [], cases: [])
         if let root {
             let fields = reader.fields(root, "", allowed: ["rule_files", "evaluation_interval", "tests"])
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathSplit.directory(of: path)
             file.ruleFiles = (fields["rule_files"].map { reader.strings($0, "rule_files") } ?? []).map {
                 $0.hasPrefix("/") || directory.isEmpty ? $0 : "\(directory)/\($0)"
             }
