@@ -29,6 +29,8 @@ enum RuleFileReader {
         var set = RuleSet(files: [file])
         var unread: Set<String>? = []
         let signals = fields["signals"].map { reader.list($0, "signals") } ?? []
+        // `signals:` that is no list (a missing `-`) gave none, and the names it held are not known.
+        if fields["signals"].map({ $0.sequence == nil }) == true { unread = nil }
         for (index, node) in signals.enumerated() {
             if let signal = readSignal(node, "signals[\(index)]", reader) {
                 set.signals.append(signal)

@@ -507,6 +507,25 @@ struct RunConfigTests {
         }
     }
 
+    /// A --scrape URL refused for its scheme or address shows no password either, and a --rules path that
+    /// names no rule file (typed by hand, unlike rule_files) is refused.
+    @Test func refusedFlagsShowNoPasswordAndRulesMustNameAFile() throws {
+        let source = RunCommand.ConfigSource(
+            scrape: ["ftp://u:hunter2@h:1/x", "http://u:hunter2@h:99999/m"],
+            job: "app",
+            rules: ["/nonexistent-vigil-rules/*.yml"]
+        )
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "--scrape: expected an http:// or https:// URL, got \"ftp://u:<secret>@h:1/x\"",
+                "--scrape: expected a host and a port from 1 to 65535 in \"http://u:<secret>@h:99999/m\"",
+                "--rules: /nonexistent-vigil-rules/*.yml: no rule file (*.yaml or *.yml, tests left out)",
+            ])
+        ) {
+            try source.load()
+        }
+    }
+
     /// Two --scrape URLs of one address would be one job and instance, their series one set: refused (the
     /// same URL twice is one target: `aJobsRepeatedTargetsAreScrapedOnce`).
     @Test func twoScrapeURLsOfOneAddressAreRefused() throws {

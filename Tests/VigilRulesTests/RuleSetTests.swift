@@ -107,6 +107,29 @@ struct RuleSetTests {
         }
     }
 
+    /// `signals:` that is no list (a missing `-`) gives no signal, and its names are not known: a playbook
+    /// naming one is not reported as naming no signal beside the real error.
+    @Test func signalsThatAreNoListHideNoNameFromThePlaybooks() throws {
+        let path = try write(
+            """
+            signals:
+              name: s1
+              selector: 'up'
+            playbooks:
+              - name: p
+                cause: c
+                summary: s
+                when: {all: [{anomaly: s1}]}
+            """
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try RuleSet.load([path])
+        } throws: { error in
+            (error as? RuleSet.LoadError)?.errors == ["\(path):2:3: signals: expected a list"]
+        }
+    }
+
     /// A signal's `labels:` are read, not just kept: `severity` (info, warning, critical) is its
     /// anomalies' severity, and any other label, which nothing would read, is refused; `for: 0s` is
     /// Prometheus's default and taken. Every label was accepted and ignored, and `for: 0s` refused.

@@ -83,8 +83,10 @@ struct DemoCommand: AsyncParsableCommand {
         if let scenarios {
             return (scenarios, RuleOptions.defaultDirectory)
         }
-        // The kernel's path of the running binary: argv[0] is a bare `vigil` when run through $PATH.
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        // The running binary's own path (on Linux, /proc/self/exe's): argv[0] is a bare `vigil` when run
+        // through $PATH.
+        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ""))
+            .resolvingSymlinksInPath()
         let above = sequence(first: executable.deletingLastPathComponent()) { directory in
             directory.path == "/" ? nil : directory.deletingLastPathComponent()
         }

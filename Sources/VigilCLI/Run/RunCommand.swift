@@ -198,14 +198,16 @@ struct RunCommand: AsyncParsableCommand {
             for url in scrape where seen.insert(url).inserted {
                 guard let scheme = url.firstRange(of: "://"), ["http", "https"].contains(url[..<scheme.lowerBound])
                 else {
-                    errors.append("--scrape: expected an http:// or https:// URL, got \"\(url)\"")
+                    errors.append("--scrape: expected an http:// or https:// URL, got \"\(URLUserInfo.redacted(url))\"")
                     continue
                 }
                 // The host and port, without any user info (checked here, not at the first scrape).
                 let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
                 let address = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
                 guard TargetURL.isAddress(String(address)) else {
-                    errors.append("--scrape: expected a host and a port from 1 to 65535 in \"\(url)\"")
+                    errors.append(
+                        "--scrape: expected a host and a port from 1 to 65535 in \"\(URLUserInfo.redacted(url))\""
+                    )
                     continue
                 }
                 if let other = addresses[address] {
@@ -252,7 +254,11 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             if let seasonal { config.seasonal = seasonal }
-            if !rules.isEmpty { config.ruleFiles = rules }
+            if !rules.isEmpty {
+                // Typed by hand, unlike a file's rule_files (which, as Prometheus's, may match nothing).
+                errors += RuleSet.namingNoFile(rules).map { "--rules: \($0)" }
+                config.ruleFiles = rules
+            }
             if config.ruleFiles.isEmpty, let bundled = Self.bundledRules() { config.ruleFiles = [bundled] }
             if let kubeconfig { config.kubeconfig = kubeconfig }
             if let context { config.kubeContext = context }

@@ -310,7 +310,7 @@ public actor Remediator {
             proposal.dryRun = knownDryRun(of: proposal)
             return proposal
         }
-        if let known = knownDryRun(of: proposal) {
+        if let known = answeredDryRun(of: proposal) {
             proposal.dryRun = known
         } else if let (dryRun, _) = await dryRun(proposal, incident, actor: "vigil") {
             proposal.dryRun = dryRun
@@ -330,13 +330,16 @@ public actor Remediator {
         return proposal
     }
 
-    /// The dry run last made of `proposal`'s request, if it is still the request: one made afresh with
-    /// other values (a memory limit from a limit raised since) is dry-run afresh, and so is one the cluster
-    /// never answered (a blip would otherwise keep an approval-level proposal from ever being pending).
+    /// The dry run last made of `proposal`'s request, if it is still the request (one made afresh with
+    /// other values, a memory limit from a limit raised since, is dry-run afresh): what is shown.
     private func knownDryRun(of proposal: Proposal) -> DryRun? {
-        dryRuns[proposal.id].flatMap {
-            $0.kubectl == proposal.kubectl && !$0.dryRun.isUnanswered ? $0.dryRun : nil
-        }
+        dryRuns[proposal.id].flatMap { $0.kubectl == proposal.kubectl ? $0.dryRun : nil }
+    }
+
+    /// The known dry run that stands for the request, so that none is sent again: not one the cluster
+    /// never answered (a blip would otherwise keep an approval-level proposal from ever being pending).
+    private func answeredDryRun(of proposal: Proposal) -> DryRun? {
+        knownDryRun(of: proposal).flatMap { $0.isUnanswered ? nil : $0 }
     }
 
     // MARK: - People
@@ -427,9 +430,7 @@ public actor Remediator {
         guard let kube, let action = proposal.kubeAction else { return nil }
         let (dryRun, outcome, entry) = await sendDryRun(proposal, action, incident, kube: kube, actor: actor)
         // A cluster still out of reach is no news: one record for the outage, and a fresh try each round.
-        if dryRun.isUnanswered, let last = dryRuns[proposal.id], last.kubectl == proposal.kubectl,
-            last.dryRun.isUnanswered
-        {
+        if dryRun.isUnanswered, knownDryRun(of: proposal)?.isUnanswered == true {
             return (dryRun, outcome)
         }
         guard write(entry) else { return nil }
