@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilEngine
 import VigilRules
+import VigilTestKit
 
 @testable import VigilCLI
 
@@ -180,31 +181,23 @@ struct ConfigCheckTests {
         )
     }
 
+    /// `--check-config --allow-apply`'s output for a configuration of `rules` (a rule file's text) and the
+    /// `extra` lines after `rule_files:`.
+    static func checkApplying(rules: String, extra: String = "") async throws -> CommandResult {
+        let workspace = try TemporaryDirectory("check-rules")
+        let kubeconfig = workspace.file("kubeconfig.yaml")
+        let file = workspace.file("rules.yaml")
+        let config = workspace.file("vigil.yaml")
+        try Self.kubeconfig.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        try rules.write(to: file, atomically: true, encoding: .utf8)
+        try "state_dir: \(workspace.file("state").path)\nrule_files: [\(file.path)]\n\(extra)"
+            .write(to: config, atomically: true, encoding: .utf8)
+        return await Self.checkApplying(config, kubeconfig)
+    }
+
     /// Rules whose playbooks propose nothing ask for no right, and nothing is said to be asked cluster-wide.
     @Test func rulesThatProposeNoChangeAskForNoRight() async throws {
-        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
-        defer { try? FileManager.default.removeItem(at: kubeconfig) }
-        let rules = try temporaryFile(
-            """
-            signals:
-              - name: scrape_up
-                selector: 'up'
-                by: [job, instance]
-
-            """,
-            suffix: ".yaml"
-        )
-        defer { try? FileManager.default.removeItem(at: rules) }
-        let config = try temporaryFile(
-            """
-            state_dir: \(FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())").path)
-            rule_files: [\(rules.path)]
-
-            """,
-            suffix: ".yaml"
-        )
-        defer { try? FileManager.default.removeItem(at: config) }
-        let result = await Self.checkApplying(config, kubeconfig)
+        let result = try await Self.checkApplying(rules: "signals:\n  - name: scrape_up\n    selector: 'up'\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout.contains(
@@ -217,33 +210,19 @@ struct ConfigCheckTests {
     /// A playbook that only explains, made to propose in one namespace by `remediation.autonomy`, asks for
     /// its rights there alone: nothing is asked cluster-wide.
     @Test func rightsAskedOnlyWhereAutonomyProposesAreNotClusterWide() async throws {
-        let kubeconfig = try temporaryFile(Self.kubeconfig, suffix: ".yaml")
-        defer { try? FileManager.default.removeItem(at: kubeconfig) }
-        let rules = try temporaryFile(
-            """
-            playbooks:
-              - name: oom
-                cause: memory-limit
-                summary: OOM killed
-                when: {all: [{finding: OOMKilled}]}
-                then: [{action: restart}]
-                autonomy: explain
+        let result = try await Self.checkApplying(
+            rules: """
+                playbooks:
+                  - name: oom
+                    cause: memory-limit
+                    summary: OOM killed
+                    when: {all: [{finding: OOMKilled}]}
+                    then: [{action: restart}]
+                    autonomy: explain
 
-            """,
-            suffix: ".yaml"
+                """,
+            extra: "remediation: {autonomy: {shop: approve}}\n"
         )
-        defer { try? FileManager.default.removeItem(at: rules) }
-        let config = try temporaryFile(
-            """
-            state_dir: \(FileManager.default.temporaryDirectory.appendingPathComponent("vigil-check-\(UUID())").path)
-            rule_files: [\(rules.path)]
-            remediation: {autonomy: {shop: approve}}
-
-            """,
-            suffix: ".yaml"
-        )
-        defer { try? FileManager.default.removeItem(at: config) }
-        let result = await Self.checkApplying(config, kubeconfig)
         #expect(result.status == 0, "\(result.stderr)")
         // A restart's get and patch of deployments, statefulsets and daemonsets, in shop.
         #expect(
