@@ -1,8 +1,8 @@
 import Foundation
+import VigilYAML
 
 #if canImport(Glibc)
 import Glibc
-import VigilYAML
 #endif
 
 /// The steps that make a file Vigil keeps survive a power loss, shared by the audit log, the checkpoint

@@ -1,8 +1,8 @@
 import Foundation
+import VigilYAML
 
 #if canImport(Glibc)
 import Glibc
-import VigilYAML
 #endif
 
 /// Which process remediates from a state directory now. The daemon and `vigil diagnose --apply` may share
