@@ -194,7 +194,7 @@ struct RunCommand: AsyncParsableCommand {
             // A URL given twice is one target, as a file's job dedupes its targets.
             var seen: Set<String> = []
             // Two URLs of one address (two paths of one port) would be one job and instance: one set of series.
-            var addresses: [Substring: String] = [:]
+            var addresses: [String: String] = [:]
             for url in scrape where seen.insert(url).inserted {
                 guard let scheme = url.firstRange(of: "://"), ["http", "https"].contains(url[..<scheme.lowerBound])
                 else {
@@ -202,9 +202,8 @@ struct RunCommand: AsyncParsableCommand {
                     continue
                 }
                 // The host and port, without any user info (checked here, not at the first scrape).
-                let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-                let address = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-                guard TargetURL.isAddress(String(address)) else {
+                let address = URLUserInfo.hostAndPort(url)
+                guard TargetURL.isAddress(address) else {
                     errors.append(
                         "--scrape: expected a host and a port from 1 to 65535 in \"\(URLUserInfo.redacted(url))\""
                     )
