@@ -21,23 +21,18 @@ struct RulesCommand: AsyncParsableCommand {
         var paths: [String]
 
         func run() async throws {
-            // A path that checks nothing is no success: a glob's typo (*.yml for *.yaml), an empty directory.
-            var errors = RuleSet.namingNoFile(paths)
-            var set = RuleSet()
             do {
-                set = try RuleSet.load(paths, findings: Finding.reasons)
+                // A path that checks nothing is no success: a glob's typo (*.yml for *.yaml), an empty directory.
+                let set = try RuleSet.load(paths, findings: Finding.reasons, eachPathNamesAFile: true)
+                for file in set.files {
+                    let signals = set.signals.filter { $0.origin.hasPrefix(file + ":") }.count
+                    let playbooks = set.playbooks.filter { $0.origin.hasPrefix(file + ":") }.count
+                    Console.out("Checking \(file)\n  SUCCESS: \(signals) signals, \(playbooks) playbooks found")
+                }
             } catch {
-                errors = error.errors + errors
-            }
-            guard errors.isEmpty else {
-                for line in errors { Console.error(line) }
-                Console.error("FAILED: \(errors.count) error\(errors.count == 1 ? "" : "s")")
+                for line in error.errors { Console.error(line) }
+                Console.error("FAILED: \(error.errors.count) error\(error.errors.count == 1 ? "" : "s")")
                 throw ExitCode(1)
-            }
-            for file in set.files {
-                let signals = set.signals.filter { $0.origin.hasPrefix(file + ":") }.count
-                let playbooks = set.playbooks.filter { $0.origin.hasPrefix(file + ":") }.count
-                Console.out("Checking \(file)\n  SUCCESS: \(signals) signals, \(playbooks) playbooks found")
             }
         }
     }

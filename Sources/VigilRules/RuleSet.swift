@@ -26,16 +26,27 @@ public struct RuleSet: Sendable {
     /// them. Names must be unique across the set.
     /// `findings`, when given, is the vocabulary of finding reasons the analyzers produce: a playbook
     /// naming another (a typo) is an error, since its condition could never hold.
+    /// `eachPathNamesAFile`: a path that names no rule file (``namingNoFile(_:)``) is an error too, for
+    /// paths a person typed; a configuration's `rule_files:`, as Prometheus's, may match nothing.
     public static func load(
         _ paths: [String],
         relativeTo base: String? = nil,
-        findings: Set<String>? = nil
+        findings: Set<String>? = nil,
+        eachPathNamesAFile: Bool = false
     ) throws(LoadError) -> RuleSet {
         var errors: [String] = []
         var set = RuleSet()
+        var files: [String] = []
+        var unmatched: [String] = []
+        for path in paths {
+            let known = errors.count
+            let named = expand([path], relativeTo: base, errors: &errors)
+            if eachPathNamesAFile, named.isEmpty, errors.count == known { unmatched.append(Self.namesNoFile(path)) }
+            files += named
+        }
         // The signals left out for errors of their own, by name; nil once one's name is not known.
         var unread: Set<String>? = []
-        for file in expand(paths, relativeTo: base, errors: &errors) {
+        for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 errors.append("\(file): cannot read the file")
                 unread = nil
@@ -60,6 +71,7 @@ public struct RuleSet: Sendable {
         // would bury the real error. Where some signal's name is not known, references wait for a clean read.
         errors += set.crossFileErrors(alsoDefined: unread)
         if let findings { errors += set.unknownFindings(findings) }
+        errors += unmatched
         guard errors.isEmpty else { throw LoadError(errors: errors) }
         return set
     }
@@ -105,7 +117,11 @@ public struct RuleSet: Sendable {
             var errors: [String] = []
             return expand([path], relativeTo: nil, errors: &errors).isEmpty && errors.isEmpty
         }
-        .map { "\($0): no rule file (*.yaml or *.yml, tests left out)" }
+        .map(namesNoFile)
+    }
+
+    private static func namesNoFile(_ path: String) -> String {
+        "\(path): no rule file (*.yaml or *.yml, tests left out)"
     }
 
     static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.yaml") || name.hasSuffix("_test.yml") }

@@ -13,19 +13,13 @@ struct RuleOptions: ParsableArguments {
 
     func load() throws -> RuleSet {
         let paths = rules.isEmpty ? [Self.defaultDirectory] : rules
-        // A path that names no rule file would diagnose with none, and "No incidents" would say nothing.
-        var errors = RuleSet.namingNoFile(paths)
-        var set = RuleSet()
         do {
-            set = try RuleSet.load(paths, findings: Finding.reasons)
+            // A path that names no rule file would diagnose with none, and "No incidents" would say nothing.
+            return try RuleSet.load(paths, findings: Finding.reasons, eachPathNamesAFile: true)
         } catch {
-            errors = error.errors + errors
-        }
-        guard errors.isEmpty else {
-            for line in errors { Console.error(line) }
+            for line in error.errors { Console.error(line) }
             throw ExitCode(2)
         }
-        return set
     }
 
     static var defaultDirectory: String {
