@@ -10,8 +10,9 @@ public struct KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String?
     public let message: String
     /// No answer came because the cluster could not be reached: a connection refused or unreachable, a TLS
-    /// failure, a timeout, a transfer cut short, or no credential to send (an exec plugin that failed). (Code 0 alone also covers what the client refused
-    /// before sending anything, as kubectl does: a drain's pods it may not evict, no rollout history.)
+    /// failure, a timeout, a transfer cut short, or no credential to send (an exec plugin that failed).
+    /// (Code 0 alone also covers what the client refused before sending anything, as kubectl does: a
+    /// drain's pods it may not evict, no rollout history.)
     public var unreached = false
 
     public var description: String {

@@ -4,8 +4,9 @@ import VigilKube
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
     /// `rate-limit`, `blast-radius`, `dry-run-refused`, `dry-run-unanswered`, `not-a-raise`, `replaced`,
-    /// `audit-log-unwritable`, `untrusted-handover`, `no-cluster`, `busy`; of an approval, `unknown-proposal`, `autonomy`,
-    /// `changed`; with leader election `not-leader`, `already-applied`, `lease-lost`, `already-undone`.
+    /// `audit-log-unwritable`, `untrusted-handover`, `no-cluster`, `busy`; of an approval,
+    /// `unknown-proposal`, `autonomy`, `changed`; with leader election `not-leader`, `already-applied`,
+    /// `lease-lost`, `already-undone`.
     public var reason: String
     public var message: String
 

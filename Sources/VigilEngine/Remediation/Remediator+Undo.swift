@@ -9,8 +9,8 @@ import VigilKube
 extension Remediator {
     /// Undoes `applied` from its undo plan. The steps, each on record: the object read; another object
     /// under the same name (its UID not the plan's) → `undone`, reason `replaced-since`, nothing sent; a
-    /// field the fix set holding another value now → `undone`, reason `changed-since`, nothing sent; `undoing` with the
-    /// request; the claim (`<proposal>#undo`) refused → `refused`, reason `not-leader` or
+    /// field the fix set holding another value now → `undone`, reason `changed-since`, nothing sent;
+    /// `undoing` with the request; the claim (`<proposal>#undo`) refused → `refused`, reason `not-leader` or
     /// `already-undone`, nothing sent; else `undone` with the answer: reason `undone`, `lease-lost` (sent, but the lease
     /// had passed to another replica meanwhile), `conflict` (the object changed between the read and
     /// the change: 409, or 422 for a JSON patch's test) or `undo-failed`. Never retried: the incident is
