@@ -33,8 +33,9 @@ struct DiagnosePrometheusIntegrationTests {
         defer { withExtendedLifetime(prometheus) {} }
         let api = prometheus.api
 
-        let (apiserver, kubeconfig) = try Self.cluster(of: scenario, in: workspace)
-        defer { apiserver.stop() }
+        let apiserver = try FakeAPIServer(scenario: scenario.path)
+        defer { withExtendedLifetime(apiserver) {} }
+        let kubeconfig = apiserver.kubeconfig
 
         let rules = repositoryRoot.appendingPathComponent("rules").path
         // The replay names the same cluster, so both send each proposal's dry run to it and show the answer.
@@ -95,8 +96,9 @@ struct DiagnosePrometheusIntegrationTests {
         let workspace = try TemporaryDirectory("diag-empty")
         let prometheus = try await TestPrometheus.start(in: workspace, config: "scrape_configs: []\n")
         defer { withExtendedLifetime(prometheus) {} }
-        let (apiserver, kubeconfig) = try Self.cluster(of: scenario, in: workspace)
-        defer { apiserver.stop() }
+        let apiserver = try FakeAPIServer(scenario: scenario.path)
+        defer { withExtendedLifetime(apiserver) {} }
+        let kubeconfig = apiserver.kubeconfig
         let (start, end) = try Self.recordedRange(scenario.appendingPathComponent("metrics.om"))
         let result = await vigil(
             "diagnose",
@@ -119,26 +121,6 @@ struct DiagnosePrometheusIntegrationTests {
             + "Prometheus has no series for the rules' selectors in namespace shop from "
         #expect(result.stderr.contains(said), "\(result.stderr)")
         #expect(result.stderr.contains("nothing here was judged from metrics"), "\(result.stderr)")
-    }
-
-    /// The fake kube-apiserver serving `scenario`'s objects and events, and a kubeconfig in `workspace`
-    /// naming it.
-    static func cluster(of scenario: URL, in workspace: TemporaryDirectory) throws -> (LoopbackScript, URL) {
-        let apiserver = try LoopbackScript(
-            script: repositoryRoot.appendingPathComponent("Tests/VigilKubeTests/Fixtures/fake_apiserver.py"),
-            arguments: ["--scenario", scenario.path]
-        )
-        let kubeconfig = workspace.file("kubeconfig")
-        try """
-        apiVersion: v1
-        kind: Config
-        current-context: test
-        clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(apiserver.port)"}}]
-        users: [{name: tester, user: {token: fake-token}}]
-        contexts: [{name: test, context: {cluster: fake, user: tester}}]
-
-        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
-        return (apiserver, kubeconfig)
     }
 
     /// The first and last timestamp of an OpenMetrics recording (seconds).

@@ -54,19 +54,23 @@ public final class FakeAPIServer: @unchecked Sendable {
         public var description: String { "\(method) \(path) \(query) [\(contentType ?? "-")] \(body ?? "")" }
     }
 
-    public init() throws {
+    /// `scenario`: a recorded scenario's directory, whose objects and events it serves instead of its own;
+    /// its kubeconfig then names no namespace, as a person's reading a cluster whole.
+    public init(scenario: String? = nil) throws {
         server = try LoopbackScript(
             script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("VigilKubeTests/Fixtures/fake_apiserver.py")
+                .appendingPathComponent("VigilKubeTests/Fixtures/fake_apiserver.py"),
+            arguments: scenario.map { ["--scenario", $0] } ?? []
         )
         directory = try TemporaryDirectory("kubectl")
+        let namespace = scenario == nil ? ", namespace: shop" : ""
         try """
         apiVersion: v1
         kind: Config
         current-context: test
         clusters: [{name: fake, cluster: {server: "http://127.0.0.1:\(server.port)"}}]
         users: [{name: tester, user: {token: fake-token}}]
-        contexts: [{name: test, context: {cluster: fake, user: tester, namespace: shop}}]
+        contexts: [{name: test, context: {cluster: fake, user: tester\(namespace)}}]
 
         """.write(to: kubeconfig, atomically: true, encoding: .utf8)
     }
