@@ -46,6 +46,14 @@ public struct DryRun: Sendable, Equatable {
 
     public var isAccepted: Bool { outcome == .accepted }
 
+    /// Whether it tells anything of the change: not when the cluster never answered, nor when the server
+    /// answered that it is busy (429, API priority and fairness) or failing (5xx) — where client-go retries
+    /// a request that says when. Another try may be answered either way.
+    public var isConclusive: Bool {
+        guard case .refused(let status, _) = outcome else { return true }
+        return !isUnanswered && status != 429 && !(500...599).contains(status)
+    }
+
     /// Its record's reason: `accepted`, `refused`, or `unanswered` where the cluster was not reached.
     public var reason: String { isAccepted ? "accepted" : isUnanswered ? "unanswered" : "refused" }
 

@@ -310,7 +310,7 @@ public actor Remediator {
             proposal.dryRun = knownDryRun(of: proposal)
             return proposal
         }
-        if let known = answeredDryRun(of: proposal) {
+        if let known = conclusiveDryRun(of: proposal) {
             proposal.dryRun = known
         } else if let (dryRun, _) = await dryRun(proposal, incident, actor: "vigil") {
             proposal.dryRun = dryRun
@@ -337,9 +337,10 @@ public actor Remediator {
     }
 
     /// The known dry run that stands for the request, so that none is sent again: not one the cluster
-    /// never answered (a blip would otherwise keep an approval-level proposal from ever being pending).
-    private func answeredDryRun(of proposal: Proposal) -> DryRun? {
-        knownDryRun(of: proposal).flatMap { $0.isUnanswered ? nil : $0 }
+    /// never answered, or answered busy or failing (a blip would otherwise keep an approval-level proposal
+    /// from ever being pending).
+    private func conclusiveDryRun(of proposal: Proposal) -> DryRun? {
+        knownDryRun(of: proposal).flatMap { $0.isConclusive ? $0 : nil }
     }
 
     // MARK: - People
@@ -429,8 +430,11 @@ public actor Remediator {
     private func dryRun(_ proposal: Proposal, _ incident: Incident, actor: String) async -> (DryRun, ActionOutcome?)? {
         guard let kube, let action = proposal.kubeAction else { return nil }
         let (dryRun, outcome, entry) = await sendDryRun(proposal, action, incident, kube: kube, actor: actor)
-        // A cluster still out of reach is no news: one record for the outage, and a fresh try each round.
-        if dryRun.isUnanswered, knownDryRun(of: proposal)?.isUnanswered == true {
+        // A cluster still out of reach, busy or failing the same way is no news: one record for the
+        // trouble, and a fresh try each round.
+        if !dryRun.isConclusive, let known = knownDryRun(of: proposal), !known.isConclusive,
+            known.refusalLabel == dryRun.refusalLabel
+        {
             return (dryRun, outcome)
         }
         guard write(entry) else { return nil }

@@ -492,6 +492,30 @@ import VigilTestKit
         #expect(records.dropFirst(2).first?.reason == "accepted")
     }
 
+    /// A dry run the server answered busy (429) or failing (5xx) says nothing of the change either: tried
+    /// afresh every round, on record once while the trouble lasts, pending once the server admits it.
+    @Test(arguments: [429, 503])
+    func aDryRunAnsweredBusyOrFailingIsTriedAgainEachRound(status: Int) async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let incident = RemediationFixture.memoryIncident(autonomy: .approve)
+        let object = "/apis/apps/v1/namespaces/shop/deployments/web"
+        try await fixture.server.control("/__refuse", #"{"path": "\#(object)", "status": \#(status)}"#)
+        for _ in 0..<2 {
+            await remediator.round([incident], cluster: ClusterModel())
+            #expect(await remediator.pending.isEmpty)
+        }
+        var records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun])
+        #expect(records.last?.reason == "refused")
+        try await fixture.server.control("/__refuse", #"{"path": "/nothing", "status": 403}"#)
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(await remediator.pending.map(\.proposal) == [incident.proposals[0].id])
+        records = try fixture.records()
+        #expect(records.map(\.step) == [.proposed, .dryRun, .dryRun, .pending])
+        #expect(records.dropFirst(2).first?.reason == "accepted")
+    }
+
     @Test func approveWaitsForAPersonAndRejectSettlesForGood() async throws {
         let fixture = try RemediationFixture()
         let remediator = try fixture.remediator(RemediationFixture.applying)

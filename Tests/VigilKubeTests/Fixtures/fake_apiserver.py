@@ -546,7 +546,7 @@ class Handler(BaseHTTPRequestHandler):
             with lock: state["hangups"] = json.loads(raw)["count"]
             return self.reply(200, {})
         if url.path == "/__refuse":
-            # {"path": PATH, "status": CODE}: every GET of PATH answers CODE (RBAC's 403, a 429).
+            # {"path": PATH, "status": CODE}: every GET of PATH answers CODE (RBAC's 403, a 429, a 503).
             with lock: state["refused"] = json.loads(raw)
             return self.reply(200, {})
         if url.path == "/__deny":
@@ -586,8 +586,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         refused = state.get("refused")
         if method == "GET" and refused and refused["path"] == url.path:
-            return self.status(refused["status"], "Forbidden" if refused["status"] == 403 else "TooManyRequests",
-                               f"refused by the test: {url.path}")
+            reason = {403: "Forbidden", 429: "TooManyRequests", 503: "ServiceUnavailable"}.get(refused["status"], "InternalError")
+            return self.status(refused["status"], reason, f"refused by the test: {url.path}")
         if method == "GET" and url.path in DISCOVERY: return self.reply(200, DISCOVERY[url.path])
         if method == "POST" and url.path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews":
             # Answered as the RBAC authorizer answers: allowed with the binding that allows it, or not
