@@ -378,7 +378,10 @@ public actor Remediator {
         }
         let level = policy.autonomy(for: proposal.autonomy, namespace: proposal.namespace)
         guard level == .approve || level == .apply else {
-            return .failure(
+            return refuseApproval(
+                proposal,
+                incident,
+                by: user,
                 Refusal(
                     reason: "autonomy",
                     message:
@@ -387,7 +390,10 @@ public actor Remediator {
             )
         }
         if let seen, seen != proposal.kubectl {
-            return .failure(
+            return refuseApproval(
+                proposal,
+                incident,
+                by: user,
                 Refusal(
                     reason: "changed",
                     message:
@@ -402,6 +408,30 @@ public actor Remediator {
         // A person's decision: what follows it is news, whatever the rounds before it were refused for.
         lastRefusal[id] = nil
         return await apply(proposal, incident, actor: "user:\(user)", cluster: cluster)
+    }
+
+    /// A person's approval refused for what the proposal is now (its level, its command): on record under
+    /// their name and counted, as the daemon's refusals are, so that the log tells who approved what and
+    /// why nothing was applied. (An approval of an unknown or decided proposal adds nothing to its story.)
+    private func refuseApproval(
+        _ proposal: Proposal,
+        _ incident: Incident,
+        by user: String,
+        _ refusal: Refusal
+    ) -> Result<String, Refusal> {
+        let refused = record(.refused, proposal, incident, actor: "user:\(user)") {
+            $0.reason = refusal.reason
+            $0.message = refusal.message
+        }
+        guard write(refused) else { return unrecorded() }
+        metrics.refused(refusal.reason)
+        logger.notice(
+            "approval refused",
+            metadata: [
+                "proposal": "\(proposal.id)", "by": "\(user)", "reason": "\(refusal.reason)", "why": "\(refusal.message)",
+            ]
+        )
+        return .failure(refusal)
     }
 
     /// A person rejects a proposal: it is never applied (the same fix of the same incident has the same id).

@@ -581,6 +581,10 @@ import VigilTestKit
         #expect(refusal.message.contains("now `\(now.proposals[0].kubectl)`"), "\(refusal.message)")
         #expect(try await fixture.changes().isEmpty)
         #expect(try !fixture.records().contains { $0.step == .approved })
+        // On record under her name, and counted: the log tells why her approval applied nothing.
+        let refused = try fixture.records().last
+        #expect(refused?.step == .refused && refused?.reason == "changed" && refused?.actor == "user:alice")
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "changed")]) == 1)
 
         let approved = await remediator.approve(
             id,
@@ -605,6 +609,9 @@ import VigilTestKit
         }
         #expect(refusal.reason == "autonomy")
         #expect(try await fixture.changes().isEmpty)
+        let refused = try fixture.records().last
+        #expect(refused?.step == .refused && refused?.reason == "autonomy" && refused?.actor == "user:alice")
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "autonomy")]) == 1)
     }
 
     /// Two rounds at once (the timer's and a webhook's) apply no more than the rate limit allows.
