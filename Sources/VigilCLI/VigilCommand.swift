@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilHTTP
 
 /// `vigil`: the root command.
 public struct VigilCommand: AsyncParsableCommand {
@@ -8,6 +9,7 @@ public struct VigilCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 on success, 1 when an input is invalid or a check fails, 2 on usage errors.
             """,
+        version: VigilRelease.version,
         subcommands: [
             DemoCommand.self, RunCommand.self, DiagnoseCommand.self, ProposalsCommand.self, AuditCommand.self,
             RulesCommand.self, KubeCommand.self, MCPCommand.self,

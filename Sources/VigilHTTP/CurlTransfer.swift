@@ -79,7 +79,7 @@ final class CurlTransfer: @unchecked Sendable {
         vigil_curl_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, 10)
         vigil_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         vigil_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
-        vigil_curl_setopt_string(handle, CURLOPT_USERAGENT, "vigil/0.1")
+        vigil_curl_setopt_string(handle, CURLOPT_USERAGENT, VigilRelease.userAgent)
         vigil_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         // A large receive buffer: each read takes whatever the socket holds, so a 17 MB scrape needs few
         // reads (and wake-ups). 2 MB used ~7 % less CPU than 512 KB in the same run at 100k series; 8 MB

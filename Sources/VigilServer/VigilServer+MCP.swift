@@ -49,7 +49,7 @@ extension VigilServer {
                 )
             }
             let transport = StatelessHTTPServerTransport()
-            let server = await AssistServer.make(tools: tools, version: Self.serverName)
+            let server = await AssistServer.make(tools: tools)
             try await server.start(transport: transport)
             // Closing the transport answers a request the server never will (500), so no POST waits
             // for ever whatever it holds.

@@ -3,6 +3,7 @@ import Foundation
 import MCP
 import Testing
 import VigilAssist
+import VigilHTTP
 import VigilTestKit
 
 @testable import VigilCLI
@@ -29,14 +30,13 @@ import VigilTestKit
     static func session(_ extra: [String] = [], replay directory: String) async throws -> (Client, Server) {
         let command = try MCPCommand.parse(["--replay", directory, "--rules", rules] + extra)
         let budget = AnswerBudget(maxBytes: command.maxAnswerBytes)
-        let server = await AssistServer.make(
-            tools: AssistTools(catalog: try command.catalog(), budget: budget),
-            version: "test"
-        )
+        let server = await AssistServer.make(tools: AssistTools(catalog: try command.catalog(), budget: budget))
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverSide)
         let client = Client(name: "vigil-tests", version: "1")
-        _ = try await client.connect(transport: clientSide)
+        let initialized = try await client.connect(transport: clientSide)
+        // The release it is, as `vigil --version` says: a client can tell which tools it is talking to.
+        #expect(initialized.serverInfo.name == "vigil" && initialized.serverInfo.version == VigilRelease.version)
         return (client, server)
     }
 

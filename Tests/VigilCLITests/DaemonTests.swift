@@ -121,6 +121,7 @@ struct DaemonTests {
         let metrics = try await fetch(base + "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("# TYPE vigil_anomaly_score gauge"))
+        #expect(metrics.body.contains("vigil_build_info{version=\"\(VigilRelease.version)\"} 1"))
         #expect(metrics.body.contains("vigil_scrapes_total{result=\"success\"}"))
         #expect(
             metrics.body.contains(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilHTTP
 
 /// `vigil lint` as an SRE sees it: messages, exit codes.
 struct LintCommandTests {
@@ -72,6 +73,12 @@ struct LintCommandTests {
         let parsed = await vigil("parse", "--max-input-bytes", "4096", "/dev/zero")
         #expect(parsed.status == 1)
         #expect(parsed.stderr.contains("/dev/zero: input larger than 4096 bytes"))
+    }
+
+    @Test func theVersionIsTheRelease() async {
+        let result = await vigil("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout == VigilRelease.version + "\n")
     }
 
     @Test func helpGoesToStdout() async {

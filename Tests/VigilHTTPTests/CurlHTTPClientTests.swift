@@ -208,6 +208,7 @@ struct CurlHTTPClientTests {
         #expect(answer["authorization"] == "Basic dmlnaWw6YmFzaWMtc2VjcmV0")
         #expect(answer["content_type"] == "application/merge-patch+json")
         #expect(answer["body"] == #"{"spec":{"replicas":3}}"#)
+        #expect(answer["user_agent"] == "vigil/\(VigilRelease.version)")
     }
 
     @Test func missingTokenFileIsAnInvalidRequest() async {

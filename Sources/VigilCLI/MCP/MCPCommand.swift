@@ -62,7 +62,7 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = try catalog()
         let tools = AssistTools(catalog: catalog, budget: AnswerBudget(maxBytes: maxAnswerBytes))
-        let server = await AssistServer.make(tools: tools, version: "1")
+        let server = await AssistServer.make(tools: tools)
         let transport = BoundedStdioTransport()
         try await server.start(transport: transport)
         await server.waitUntilCompleted()

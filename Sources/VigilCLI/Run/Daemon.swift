@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 import VigilCore
@@ -32,6 +33,8 @@ struct Daemon {
         let authenticated = security.authenticator.isConfigured
         // Bootstrap swift-metrics before any service creates a metric.
         let registry = VigilMetrics.registry
+        // Prometheus's convention: which build serves these metrics, a constant 1 (join on it in a query).
+        Gauge(label: "vigil_build_info", dimensions: [("version", VigilRelease.version)]).record(1)
         let store = SeriesStore(parameters: config.detectorParameters)
         let backfillJobs = config.backfillJobs { shard.owns(address: $0.instance) }
         let backfill = config.prometheusURL.flatMap { url in

@@ -13,6 +13,7 @@ enum VigilMetrics {
 
     /// Each metric's `# HELP` text, by name: what it counts, in the words of the docs that explain it.
     static let help: [String: String] = [
+        "vigil_build_info": "Always 1; its version label is the Vigil that serves these metrics.",
         // Scraping (README, "Scraping").
         "vigil_scrapes_total": "Scrapes of the targets, by result; a failed scrape stores nothing.",
         "vigil_samples_scraped_total": "Samples read by successful scrapes.",

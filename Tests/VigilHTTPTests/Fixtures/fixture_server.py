@@ -9,7 +9,7 @@ Routes:
   /bomb                      51 KB of gzip that inflates to 50 MiB
   /slow?seconds=S            answers after S seconds
   /peak                      the most /slow requests ever in flight at once
-  /echo                      echoes method, Authorization and body as JSON
+  /echo                      echoes method, Authorization, Content-Type, Host, User-Agent and body as JSON
   /stream?lines=N&delay=S    N lines, one every S seconds, chunked
   /status?code=C             an empty answer with status C
 """
@@ -74,6 +74,7 @@ class Handler(BaseHTTPRequestHandler):
                 "authorization": self.headers.get("Authorization"),
                 "content_type": self.headers.get("Content-Type"),
                 "host": self.headers.get("Host"),
+                "user_agent": self.headers.get("User-Agent"),
                 "body": payload.decode(),
             }
             self.send(200, json.dumps(answer).encode(), [("Content-Type", "application/json")])
