@@ -165,7 +165,9 @@ public struct KubeClient: Sendable {
                 tls.keyPEM = key
             }
         }
-        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", VigilRelease.userAgent)]
+        var headers: [(name: String, value: String)] = [
+            ("Accept", "application/json"), ("User-Agent", VigilRelease.userAgent),
+        ]
         if let contentType = request.contentType { headers.append(("Content-Type", contentType)) }
         var url = url(request)
         // client-go: the kubeconfig's proxy-url for every request, or the environment's proxy for the

@@ -428,7 +428,8 @@ public actor Remediator {
         logger.notice(
             "approval refused",
             metadata: [
-                "proposal": "\(proposal.id)", "by": "\(user)", "reason": "\(refusal.reason)", "why": "\(refusal.message)",
+                "proposal": "\(proposal.id)", "by": "\(user)", "reason": "\(refusal.reason)",
+                "why": "\(refusal.message)",
             ]
         )
         return .failure(refusal)
