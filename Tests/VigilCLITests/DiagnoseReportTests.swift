@@ -278,9 +278,9 @@ struct DiagnoseReportTests {
         #expect(result.stderr.contains("vigil diagnose: http://127.0.0.1:1 remote read {"), "\(result.stderr)")
     }
 
-    /// A replay is scoped by --namespace as a live read is; the options that choose what to read from
-    /// Prometheus are refused with it rather than ignored.
-    @Test func aReplayIsScopedByNamespaceAndRefusesPrometheusRangeOptions() async throws {
+    /// A replay is scoped by --namespace as a live read is; the options that say what to read from
+    /// Prometheus and how are refused with it rather than ignored.
+    @Test func aReplayIsScopedByNamespaceAndRefusesPrometheusOptions() async throws {
         let replay = ["diagnose", "--replay", "\(scenarios)/memory-limit-1", "--rules", ruleDirectory]
         let elsewhere = await vigil(replay + ["-n", "nosuch"])
         #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
@@ -292,9 +292,17 @@ struct DiagnoseReportTests {
         #expect(ranged.status == 2)
         #expect(
             ranged.stderr.contains(
-                "--since, --match: what to read from Prometheus; --replay reads its recording whole"
+                "--since, --match: what to read from Prometheus and how; --replay reads its recording whole"
             ),
             "\(ranged.stderr)"
+        )
+        let connected = await vigil(
+            replay + ["--concurrency", "8", "--prometheus-api", "query-range", "--prometheus-ca-file", "ca.pem"]
+        )
+        #expect(connected.status == 2)
+        #expect(
+            connected.stderr.contains("--concurrency, --prometheus-api, --prometheus-ca-file: what to read"),
+            "\(connected.stderr)"
         )
     }
 

@@ -22,10 +22,10 @@ struct EvidenceOptions: ParsableArguments {
         guard (replay == nil) != (history.prometheus == nil) else {
             throw ValidationError("give one of --prometheus URL and --replay DIR")
         }
-        if replay != nil, !history.rangeOptionsGiven.isEmpty {
+        if replay != nil, !history.optionsGiven.isEmpty {
             throw ValidationError(
-                "\(history.rangeOptionsGiven.joined(separator: ", ")): what to read from Prometheus; --replay reads "
-                    + "its recording whole, its last sample being now"
+                "\(history.optionsGiven.joined(separator: ", ")): what to read from Prometheus and how; --replay "
+                    + "reads its recording whole, its last sample being now"
             )
         }
         guard DurationSyntax.seconds(window).map({ $0 > 0 }) == true else {

@@ -46,12 +46,6 @@ struct PrometheusOptions: ParsableArguments {
     /// `--step`, or its default.
     var step: String { stepGiven ?? "15s" }
 
-    /// The options given that choose what to read from Prometheus: a replay, which reads its recording
-    /// whole, refuses them rather than ignore them.
-    var rangeOptionsGiven: [String] {
-        [("--since", sinceGiven), ("--until", until), ("--step", stepGiven)].compactMap { $0.1 == nil ? nil : $0.0 }
-            + (matches.isEmpty ? [] : ["--match"])
-    }
 
     @Option(
         name: .customLong("match"),
@@ -59,8 +53,14 @@ struct PrometheusOptions: ParsableArguments {
     )
     var matches: [String] = []
 
-    @Option(help: ArgumentHelp("Requests to Prometheus in flight at once.", valueName: "n"))
-    var concurrency: Int = 4
+    @Option(
+        name: .customLong("concurrency"),
+        help: ArgumentHelp("Requests to Prometheus in flight at once. Default: 4.", valueName: "n")
+    )
+    var concurrencyGiven: Int?
+
+    /// `--concurrency`, or its default.
+    var concurrency: Int { concurrencyGiven ?? 4 }
 
     @Option(
         name: .customLong("prometheus-api"),
@@ -68,12 +68,15 @@ struct PrometheusOptions: ParsableArguments {
             """
             How to read history: remote-read (the stored samples as streamed chunks, stepped here as PromQL \
             steps them: several times faster), query-range (Prometheus evaluates every step and answers JSON), \
-            or auto (remote read, query_range where the server does not offer it).
+            or auto (remote read, query_range where the server does not offer it). Default: auto.
             """,
             valueName: "api"
         )
     )
-    var api: String = HistoryAPI.auto.rawValue
+    var apiGiven: String?
+
+    /// `--prometheus-api`, or its default.
+    var api: String { apiGiven ?? HistoryAPI.auto.rawValue }
 
     @Option(
         name: .customLong("prometheus-bearer-token-file"),
@@ -104,6 +107,19 @@ struct PrometheusOptions: ParsableArguments {
 
     @Flag(name: .customLong("prometheus-insecure-skip-verify"), help: "Do not verify Prometheus's certificate.")
     var insecureSkipVerify = false
+
+    /// The options given that say what to read from Prometheus and how: a replay, which reads its recording
+    /// whole, refuses them rather than ignore them.
+    var optionsGiven: [String] {
+        let given: [(String, Any?)] = [
+            ("--since", sinceGiven), ("--until", until), ("--step", stepGiven), ("--concurrency", concurrencyGiven),
+            ("--prometheus-api", apiGiven), ("--prometheus-bearer-token-file", bearerTokenFile),
+            ("--prometheus-username", username), ("--prometheus-password-file", passwordFile),
+            ("--prometheus-ca-file", caFile), ("--prometheus-cert-file", certFile), ("--prometheus-key-file", keyFile),
+        ]
+        return given.compactMap { $0.1 == nil ? nil : $0.0 } + (matches.isEmpty ? [] : ["--match"])
+            + (insecureSkipVerify ? ["--prometheus-insecure-skip-verify"] : [])
+    }
 
     /// `[since, until]` in seconds since the epoch, `now` being the current time.
     func range(now: Double) throws(ValidationError) -> (start: Double, end: Double) {
