@@ -46,7 +46,6 @@ struct PrometheusOptions: ParsableArguments {
     /// `--step`, or its default.
     var step: String { stepGiven ?? "15s" }
 
-
     @Option(
         name: .customLong("match"),
         help: ArgumentHelp("A series selector to read instead of the rules' own (repeatable).", valueName: "selector")
