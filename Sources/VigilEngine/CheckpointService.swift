@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import VigilCore
+import VigilYAML
 
 /// Restores the last checkpoint, then writes one every `interval` and a last one at graceful shutdown,
 /// so a `kill -9` loses at most one interval of learning and a clean stop loses nothing.
@@ -64,7 +65,9 @@ public struct CheckpointService: Service {
             if took > interval {
                 logger.warning(
                     "a checkpoint took longer than the checkpoint interval; lower series_limit or raise checkpoint_interval",
-                    metadata: ["took": "\(took)", "interval": "\(interval)", "series": "\(state.series.count)"]
+                    metadata: [
+                        "took": "\(took.logText)", "interval": "\(interval.logText)", "series": "\(state.series.count)",
+                    ]
                 )
             }
             writes.increment()
@@ -74,7 +77,7 @@ public struct CheckpointService: Service {
                 "checkpoint written",
                 metadata: [
                     "reason": "\(reason)", "path": "\(checkpoint.path)", "series": "\(state.series.count)",
-                    "bytes": "\(bytes)", "took": "\(ContinuousClock.now - started)",
+                    "bytes": "\(bytes)", "took": "\((ContinuousClock.now - started).logText)",
                 ]
             )
         } catch {

@@ -157,7 +157,7 @@ struct DetectorBackfill {
         _ = await manager.restore(learnt.snapshot)
         var metadata: Logger.Metadata = [
             "series": "\(await manager.seriesCount - before)", "points": "\(learnt.points)",
-            "requests": "\(learnt.requests)", "took": "\(ContinuousClock.now - started)",
+            "requests": "\(learnt.requests)", "took": "\((ContinuousClock.now - started).logText)",
         ]
         if learnt.refused > 0 { metadata["refused_at_series_limit"] = "\(learnt.refused)" }
         if learnt.unfinished > 0 { metadata["unfinished_jobs_series"] = "\(learnt.unfinished)" }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import VigilKube
 import VigilRules
+import VigilYAML
 
 /// The acting half: takes each round's incidents and walks every proposal through its level of autonomy
 /// — propose (a dry run and its diff, nothing changed in the cluster), approve (wait for a person), apply (every guard,
@@ -203,7 +204,7 @@ public actor Remediator {
             guard waited < turnWait else {
                 logger.warning(
                     "another vigil process kept its remediation turn: nothing dry-run, applied or verified this time",
-                    metadata: ["lock": "\(turn.path)", "waited": "\(waited)"]
+                    metadata: ["lock": "\(turn.path)", "waited": "\(waited.logText)"]
                 )
                 metrics.missedTurn("busy")
                 return false
