@@ -29,6 +29,14 @@ struct DetectCommand: AsyncParsableCommand {
             Console.error("\(input):\(error)")
             throw ExitCode(1)
         }
+        if let first = series.firstStepBack {
+            let more = series.stepsBack - 1
+            let others = more == 0 ? "" : " (and \(more) more row\(more == 1 ? "" : "s"))"
+            Console.error(
+                "vigil detect: warning: \(input):\(first.line): timestamp \(first.timestamp) is not after the row "
+                    + "before it (\(first.previous))\(others): scored in file order, as a scrape would take them"
+            )
+        }
         let scores = try detector.scores(series)
         var text = "timestamp,value,anomaly_score\n"
         text.reserveCapacity(series.values.count * 40)

@@ -67,6 +67,25 @@ struct DetectAndEvalTests {
         #expect(alarms.map { $0.split(separator: ",")[0] } == ["2026-11-08 14:00:00"])
     }
 
+    /// Rows out of time order are scored in file order (NAB's own files hold repeated hours), with a
+    /// warning naming the first and how many more, and every row scored.
+    @Test func detectWarnsOfRowsOutOfTimeOrder() async throws {
+        let rows = ["00:00", "00:05", "00:05", "00:10", "00:02", "00:15"].map { "2014-07-01 \($0):00,1" }
+        let file = try temporaryFile("timestamp,value\n" + rows.joined(separator: "\n") + "\n", suffix: ".csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = await vigil("detect", file.path, "-")
+        #expect(result.status == 0)
+        #expect(
+            result.stderr == "vigil detect: warning: \(file.path):4: timestamp 2014-07-01 00:05:00 is not after the "
+                + "row before it (2014-07-01 00:05:00) (and 1 more row): scored in file order, as a scrape would "
+                + "take them\n"
+        )
+        #expect(result.stdout.split(separator: "\n").count == rows.count + 1)
+        let ordered = try temporaryFile("timestamp,value\n" + rows[0] + "\n" + rows[1] + "\n", suffix: ".csv")
+        defer { try? FileManager.default.removeItem(at: ordered) }
+        #expect(await vigil("detect", ordered.path, "-").stderr.isEmpty)
+    }
+
     @Test func detectReportsBadInputWithFileAndLine() async throws {
         let bad = try temporaryFile(
             "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:05:00,oops\n",

@@ -5,6 +5,12 @@ public struct RecordedSeries: Sendable {
     /// Seconds since the epoch.
     public var timestamps: [Double]
     public var values: [Double]
+    /// Rows whose timestamp is not after the row's before (a duplicate, an hour repeated at a change from
+    /// daylight saving time, a clock stepped back; six of NAB's own files have such rows): kept and scored
+    /// in file order, as a live scrape would take them, and counted so that `vigil detect` can say so.
+    public var stepsBack = 0
+    /// The first such row: its line, and the timestamps of it and of the row before, as written.
+    public var firstStepBack: (line: Int, timestamp: String, previous: String)?
 
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var line: Int
@@ -42,6 +48,12 @@ public struct RecordedSeries: Sendable {
             }
             guard let value = Double(fields[1]), value.isFinite else {
                 throw ParseError(line: lineNumber, message: "invalid value \"\(fields[1].prefix(40))\"")
+            }
+            if let previous = timestamps.last, seconds <= previous {
+                stepsBack += 1
+                if firstStepBack == nil {
+                    firstStepBack = (lineNumber, String(fields[0]), timestampTexts[timestampTexts.count - 1])
+                }
             }
             timestampTexts.append(String(fields[0]))
             timestamps.append(seconds)
