@@ -200,6 +200,15 @@ struct KubeActCommandTests {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
         #expect(objects.map { $0["reason"] as? String } == ["Pulled", "Started"])
+
+        // No answer: the error alone, no header above it (kubectl prints its header with the first rows).
+        try await server.control("/__hangup", #"{"count": 1}"#)
+        let unanswered = await vigil(["kube", "events", "--kubeconfig", server.kubeconfig.path])
+        #expect(unanswered.status == 1 && unanswered.out.isEmpty && !unanswered.err.isEmpty, "\(unanswered)")
+        // No events: kubectl's words, and no header either.
+        let empty = await vigil(["kube", "events", "-n", "quiet", "--kubeconfig", server.kubeconfig.path])
+        #expect(empty.status == 0 && empty.out.isEmpty, "\(empty)")
+        #expect(empty.err == "No resources found in quiet namespace.\n")
     }
 
     @Test func watchingPrintsNewEventsAsTheyHappen() async throws {

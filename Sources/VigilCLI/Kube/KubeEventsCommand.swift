@@ -30,23 +30,43 @@ struct KubeEventsCommand: AsyncParsableCommand {
         let client = KubeClient(connection: connection, transport: CurlHTTPClient(), access: .read)
         let collection = "/api/v1/namespaces/\(connection.namespace)/events"
         let output = self.output
-        if output == .table { Console.out(Self.header) }
+        // The header comes with the first answer, as kubectl's does: an error or no events prints none.
+        let header = HeaderOnce(output == .table ? Self.header : nil)
         guard watch else {
+            let items: [[String: Any]]
             do {
-                let list = try await client.list(collection, query: [.init("limit", "500")])
-                for event in list.items { Console.out(Self.render(event, output)) }
+                items = try await client.list(collection, query: [.init("limit", "500")]).items
             } catch {
                 Console.error(error.description)
                 throw ExitCode(1)
             }
+            guard !items.isEmpty else {
+                Console.error("No resources found in \(connection.namespace) namespace.")
+                return
+            }
+            await header.print()
+            for event in items { Console.out(Self.render(event, output)) }
             return
         }
         await Reflector(client: client, collection: collection).run { event in
+            await header.print()
             switch event {
             case .listed(let items): for item in items { Console.out(Self.render(KubeClient.object(item), output)) }
             case .added(let item), .modified(let item): Console.out(Self.render(KubeClient.object(item), output))
             case .deleted: break
             }
+        }
+    }
+
+    /// The table's header, printed before the first row and never again.
+    private actor HeaderOnce {
+        private var header: String?
+
+        init(_ header: String?) { self.header = header }
+
+        func print() {
+            if let header { Console.out(header) }
+            header = nil
         }
     }
 
