@@ -96,23 +96,25 @@ struct ProposalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let states = try await connection.call(connection.request("/api/v1/proposals")) as? [[String: Any]] ?? []
-            Console.out(
-                "ID                STATE       ACTION          TARGET                          NAMESPACE   CAUSE"
-            )
-            for state in states {
-                let proposal = state["proposal"] as? [String: Any] ?? [:]
-                Console.out(
-                    [
-                        Self.column(proposal["id"], 16), Self.column(state["state"], 10),
-                        Self.column(proposal["action"], 14), Self.column(proposal["target"], 30),
-                        Self.column(proposal["namespace"], 10), "\(state["cause"] ?? "")",
-                    ].joined(separator: "  ")
-                )
+            guard let table = Self.table(states) else {
+                Console.error("No proposals: the latest diagnosis round proposed no fix.")
+                return
             }
+            Console.current.writeOut(table)
         }
 
-        static func column(_ value: Any?, _ width: Int) -> String {
-            "\(value ?? "")".padding(toLength: width, withPad: " ", startingAt: 0)
+        /// The proposals as a table, nil for none (kubectl prints no header above no rows either).
+        static func table(_ states: [[String: Any]]) -> String? {
+            guard !states.isEmpty else { return nil }
+            var table = ColumnTable(header: ["ID", "STATE", "ACTION", "TARGET", "NAMESPACE", "CAUSE"])
+            for state in states {
+                let proposal = state["proposal"] as? [String: Any] ?? [:]
+                table.rows.append(
+                    [proposal["id"], state["state"], proposal["action"], proposal["target"], proposal["namespace"]]
+                        .map { "\($0 ?? "")" } + ["\(state["cause"] ?? "")"]
+                )
+            }
+            return table.render()
         }
     }
 
