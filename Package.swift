@@ -248,6 +248,7 @@ let package = Package(
                 "VigilEngine", "VigilTestKit", "VigilHistory", "VigilRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
             // Golden/ holds the reports the tests compare against; read from disk.
