@@ -41,48 +41,12 @@ public struct ServerDryRun: ProposalPreview {
         var proposal = proposal
         var state = ProposalState(proposed: proposal, of: incident)
         guard let action = proposal.kubeAction else { return state }
-        do {
-            let answer = try await kube.perform(
-                action,
-                dryRun: true,
-                now: now(),
-                protectedNamespace: protectedNamespace
-            )
-            proposal.dryRun = DryRun(
-                outcome: .accepted,
-                changes: Self.changes(of: answer, for: action).map {
-                    DryRun.Change(path: $0.path, before: $0.before, after: $0.after)
-                }
-            )
-            (state.reason, state.message) = ("accepted", answer.summary)
-        } catch {
-            let dryRun = DryRun(failure: error)
-            proposal.dryRun = dryRun
-            (state.reason, state.message) = (dryRun.reason, error.description)
-        }
+        let answer = await DryRunAnswer(action, kube: kube, now: now(), protectedNamespace: protectedNamespace)
+        proposal.dryRun = answer.dryRun
+        (state.reason, state.message) = (answer.dryRun.reason, answer.message)
         state.proposal = proposal
         state.state = AuditRecord.Step.dryRun.rawValue
         return state
-    }
-
-    /// The fields a dry run's answer says would change: the object read before against the server's
-    /// answer, or, for a node action whose answer is not the object (a drain), what the action sets.
-    static func changes(of answer: ActionOutcome, for action: KubeAction) -> [AuditRecord.Change] {
-        if case .scale = action, !answer.after.isEmpty {
-            // The answer is the Scale subresource, not the object read: only their replica counts compare
-            // (the rest of the object would all read as removed).
-            func replicas(_ body: [UInt8]) -> [String: Any] {
-                ["spec": ["replicas": (KubeClient.object(body)["spec"] as? [String: Any])?["replicas"] ?? NSNull()]]
-            }
-            return ObjectDiff.changes(before: replicas(answer.before), after: replicas(answer.after))
-        }
-        guard answer.after.isEmpty else {
-            return ObjectDiff.changes(before: KubeClient.object(answer.before), after: KubeClient.object(answer.after))
-        }
-        switch action {
-        case .drain, .cordon: return [AuditRecord.Change(path: "spec.unschedulable", before: nil, after: "true")]
-        default: return []
-        }
     }
 }
 

@@ -494,32 +494,20 @@ public actor Remediator {
         // (a crash between them is reconciled by comparing the object with the dry run's fields).
         let now = now ?? wallTime()
         var entry = record(.dryRun, proposal, incident, actor: actor)
-        let dryRun: DryRun
-        var outcome: ActionOutcome?
-        do {
-            let answer = try await kube.perform(
-                action,
-                dryRun: true,
-                now: Date(timeIntervalSince1970: now),
-                protectedNamespace: policy.namespaceRefusal
-            )
-            outcome = answer
-            let changes = ServerDryRun.changes(of: answer, for: action)
-            dryRun = DryRun(
-                outcome: .accepted,
-                changes: changes.map { DryRun.Change(path: $0.path, before: $0.before, after: $0.after) }
-            )
-            entry.reason = "accepted"
-            entry.message = answer.summary
-            entry.changes = changes
-            entry.resourceVersion = Self.resourceVersion(answer.before)
-        } catch {
-            dryRun = DryRun(failure: error)
-            entry.reason = dryRun.reason
-            entry.message = error.description
-            entry.response = AuditRecord.Exchange(status: error.code, body: error.message)
+        let answer = await DryRunAnswer(
+            action,
+            kube: kube,
+            now: Date(timeIntervalSince1970: now),
+            protectedNamespace: policy.namespaceRefusal
+        )
+        entry.reason = answer.dryRun.reason
+        entry.message = answer.message
+        if let outcome = answer.outcome {
+            entry.changes = answer.changes
+            entry.resourceVersion = Self.resourceVersion(outcome.before)
         }
-        return (dryRun, outcome, entry)
+        if let error = answer.error { entry.response = AuditRecord.Exchange(status: error.code, body: error.message) }
+        return (answer.dryRun, answer.outcome, entry)
     }
 
     /// For a memory fix, the highest limit the round's model shows for its container on the pods of the
