@@ -69,9 +69,11 @@ struct KubeconfigFile {
         reader = ConfigReader(file: path)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // As every YAML file here is read: a syntax error names its line, never quoting the file (a
+            // kubeconfig holds keys and tokens), and aliases cannot expand without bound.
+            root = try YAMLDocument.compose(yaml, file: path)
         } catch {
-            throw KubeconfigError("\(path): not valid YAML: \(error)")
+            throw KubeconfigError(error.message)
         }
         guard let root else { return }
         let fields = reader.fields(

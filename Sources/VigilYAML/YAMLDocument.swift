@@ -38,6 +38,8 @@ public enum YAMLDocument {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
+        } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
+            throw SyntaxError(message: duplicates(keys, first: context.mark, in: yaml, file: file))
         } catch let error as YamlError {
             throw SyntaxError(message: "\(file):\(site(error)) \(problem(error))")
         } catch {
@@ -95,6 +97,34 @@ public enum YAMLDocument {
             sizes[site] = size
             return size
         }
+    }
+
+    /// Each key a mapping repeats, at its repetition where the text shows it, as yaml.v2 (Prometheus)
+    /// reports one: `file:2:1: key "listen" already set in this mapping (first at line 1)`. Never Yams's own
+    /// message, which quotes the whole document — secrets and all — into a log line or a reload's answer.
+    /// Yams gives the first occurrence of the first key only; a block mapping's keys share a column (the
+    /// first after a sequence's `- `), so each repetition is the next line after the first occurrence
+    /// with the key at that column.
+    private static func duplicates(_ keys: [String], first: Mark, in yaml: String, file: String) -> String {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let column = max(0, first.column - 1)
+        return keys.map { key in
+            let written = lines.indices.filter { index in
+                let line = lines[index]
+                guard line.count > column, line.prefix(column).allSatisfy({ $0 == " " || $0 == "-" }) else {
+                    return false
+                }
+                let rest = line.dropFirst(column)
+                guard rest.hasPrefix(key) else { return false }
+                return rest.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }.first == ":"
+            }
+            let firstLine = written.first { $0 + 1 >= first.line }.map { $0 + 1 } ?? first.line
+            let repeated = written.first { $0 + 1 > firstLine }.map { $0 + 1 }
+            let site = repeated.map { "\($0):\(first.column)" } ?? "\(first.line):\(first.column)"
+            return "\(file):\(site): key \"\(key)\" already set in this mapping (first at line \(firstLine)); "
+                + "each key may appear once"
+        }
+        .joined(separator: "\n")
     }
 
     private static func site(_ error: YamlError) -> String {

@@ -348,6 +348,37 @@ struct RunConfigTests {
         }
     }
 
+    /// A key written twice names the repetition's line, as Prometheus does, and never quotes the file:
+    /// Yams's own message holds the whole document, and with it a scrape password, in a log line.
+    @Test func aRepeatedKeyIsNamedWithoutQuotingTheFile() throws {
+        let yaml = """
+            listen: 127.0.0.1:9464
+            scrape_configs:
+              - job_name: a
+                basic_auth: {username: admin, password: TOPSECRET}
+                static_configs: [{targets: ['a:1']}]
+                job_name: b
+            listen: 127.0.0.1:9465
+
+            """
+        #expect {
+            try DaemonConfig.parse(yaml, file: "vigil.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == [
+                "vigil.yaml:6:5: key \"job_name\" already set in this mapping (first at line 3); each key may appear once"
+            ]
+        }
+        let top = "listen: a:1\nstate_dir: /tmp\nlisten: b:2\nstate_dir: /var\n"
+        #expect {
+            try DaemonConfig.parse(top, file: "vigil.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == [
+                "vigil.yaml:3:1: key \"listen\" already set in this mapping (first at line 1); each key may appear once\n"
+                    + "vigil.yaml:4:1: key \"state_dir\" already set in this mapping (first at line 2); each key may appear once"
+            ]
+        }
+    }
+
     @Test func aliasesThatShareAPartAreRead() throws {
         let yaml = """
             scrape_configs:

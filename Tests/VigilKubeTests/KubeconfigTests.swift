@@ -58,6 +58,23 @@ struct KubeconfigTests {
         """
     }
 
+    /// A key written twice (a hand-merged kubeconfig) is named at its line, and the file — its tokens
+    /// and keys — is never quoted in the error.
+    @Test func aRepeatedKeyIsNamedWithoutQuotingTheFile() throws {
+        let path = try write(
+            "config",
+            mainConfig.replacingOccurrences(of: "    token: s3cret", with: "    token: s3cret\n    token: other")
+        )
+        #expect {
+            try Kubeconfig.load(paths: [path])
+        } throws: { error in
+            let errors = (error as? KubeconfigError)?.errors ?? []
+            return errors == [
+                "\(path):17:5: key \"token\" already set in this mapping (first at line 16); each key may appear once"
+            ]
+        }
+    }
+
     @Test func theCurrentContextGivesServerTrustTokenAndNamespace() throws {
         let path = try write("config", mainConfig)
         let connection = try Kubeconfig.load(paths: [path])
