@@ -105,6 +105,12 @@ final class CurlTransfer: @unchecked Sendable {
         case .basic(let username, let password):
             let credentials = Data("\(username):\(password)".utf8).base64EncodedString()
             headerLines.append("Authorization: Basic \(credentials)")
+        case .basicFile(let username, let path):
+            guard let password = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw HTTPClientError(.invalidRequest, "\(request.url): cannot read the password file \(path)")
+            }
+            let plain = "\(username):\(password.trimmingCharacters(in: .whitespacesAndNewlines))"
+            headerLines.append("Authorization: Basic \(Data(plain.utf8).base64EncodedString())")
         case nil:
             break
         }

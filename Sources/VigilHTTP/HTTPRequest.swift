@@ -84,6 +84,9 @@ public enum Authorization: Sendable, Equatable {
     case bearerFile(String)
     /// HTTP basic authentication.
     case basic(username: String, password: String)
+    /// HTTP basic authentication with the password read from a file at every request, as Prometheus's
+    /// `password_file` is (a rotated Secret is picked up); surrounding whitespace is trimmed.
+    case basicFile(username: String, passwordFile: String)
 }
 
 /// TLS settings: trust, client identity, and the escape hatch.

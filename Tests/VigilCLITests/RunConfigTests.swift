@@ -68,13 +68,26 @@ struct RunConfigTests {
             }
             return margin + line.dropFirst(margin.count + 2)
         }
-        let config = try DaemonConfig.parse(uncommented.joined(separator: "\n"), file: "vigil.yaml")
+        // The files it names are checked as it is read: made here, under a root of the test's own.
+        let root = try TemporaryDirectory("example-files")
+        let rooted = uncommented.joined(separator: "\n").replacing(/(\/etc\/vigil|\/var\/run\/secrets)\//) {
+            root.url.path + $0.output.0
+        }
+        for file in rooted.matches(of: /\/(?:etc\/vigil|var\/run\/secrets)\/[A-Za-z0-9.-]+/) {
+            let url = URL(fileURLWithPath: root.url.path + file.output)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
+            try Data("x\n".utf8).write(to: url)
+        }
+        let config = try DaemonConfig.parse(rooted, file: "vigil.yaml")
         #expect(config.ruleFiles == ["rules/*.yaml"])
         #expect(config.targets.first?.url == "http://127.0.0.1:8080/metrics?module=http_2xx")
-        #expect(config.targets.last?.tls.caFile == "/etc/vigil/ca.pem")
+        #expect(config.targets.last?.tls.caFile == root.url.path + "/etc/vigil/ca.pem")
         #expect(config.prometheusURL == "http://prometheus.monitoring:9090")
         #expect(config.alertmanager?.url == "http://alertmanager.monitoring:9093")
-        #expect(config.kubeconfig == "/etc/vigil/kubeconfig" && config.kubeContext == "production")
+        #expect(config.kubeconfig == root.url.path + "/etc/vigil/kubeconfig" && config.kubeContext == "production")
         #expect(config.narrator != nil)
         var policy = RemediationPolicy()
         policy.allowNamespaces = ["shop", "payments"]
@@ -202,23 +215,55 @@ struct RunConfigTests {
         }
     }
 
+    /// The client's files are relative to the configuration file's directory, as Prometheus resolves
+    /// them, and must be readable: a missing one is the file's error at its line, not every scrape's.
     @Test func authorizationAndTLSAreRead() throws {
+        let directory = try TemporaryDirectory("client-files")
+        for name in ["ca.pem", "c.pem", "k.pem", "token", "password"] {
+            try Data("x\n".utf8).write(to: directory.file(name))
+        }
         let yaml = """
             scrape_configs:
               - job_name: secure
                 scheme: https
-                tls_config: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /k.pem}
-                authorization: {credentials_file: /token}
+                tls_config: {ca_file: ca.pem, cert_file: c.pem, key_file: \(directory.file("k.pem").path)}
+                authorization: {credentials_file: token}
                 static_configs: [{targets: ['api:443']}]
               - job_name: basic
                 basic_auth: {username: u, password: p}
                 static_configs: [{targets: ['b:80']}]
+              - job_name: basic-file
+                basic_auth: {username: u, password_file: password}
+                static_configs: [{targets: ['c:80']}]
             """
-        let targets = try DaemonConfig.parse(yaml, file: "c.yaml").targets
+        let config = directory.file("vigil.yaml").path
+        let targets = try DaemonConfig.parse(yaml, file: config).targets
+        let path = { (name: String) in directory.file(name).path }
         #expect(targets[0].url == "https://api:443/metrics")
-        #expect(targets[0].tls == TLSConfiguration(caFile: "/ca.pem", certificateFile: "/c.pem", keyFile: "/k.pem"))
-        #expect(targets[0].authorization == .bearerFile("/token"))
+        #expect(
+            targets[0].tls
+                == TLSConfiguration(caFile: path("ca.pem"), certificateFile: path("c.pem"), keyFile: path("k.pem"))
+        )
+        #expect(targets[0].authorization == .bearerFile(path("token")))
         #expect(targets[1].authorization == .basic(username: "u", password: "p"))
+        #expect(targets[2].authorization == .basicFile(username: "u", passwordFile: path("password")))
+
+        let missing = """
+            scrape_configs:
+              - job_name: secure
+                tls_config: {ca_file: nosuch.pem}
+                basic_auth: {username: u, password: p, password_file: nosuch}
+                static_configs: [{targets: ['api:443']}]
+            """
+        #expect(
+            throws: DaemonConfig.Invalid(errors: [
+                "\(config):3:27: scrape_configs[0].tls_config.ca_file: \(path("nosuch.pem")): cannot be read",
+                "\(config):4:17: scrape_configs[0].basic_auth: at most one of password and password_file",
+                "\(config):4:59: scrape_configs[0].basic_auth.password_file: \(path("nosuch")): cannot be read",
+            ])
+        ) {
+            try DaemonConfig.parse(missing, file: config)
+        }
     }
 
     @Test func targetRelabellingKeepsAndDropsTargets() throws {
@@ -605,16 +650,20 @@ struct RunConfigTests {
     /// `alertmanager:` took only url, receiver and reconcile_interval. It takes a scrape job's client
     /// fields now, with the same errors.
     @Test func alertmanagersClientSettingsAreRead() throws {
+        let directory = try TemporaryDirectory("alertmanager-client")
+        let token = directory.file("alertmanager-token").path
+        let ca = directory.file("ca.pem").path
+        for file in [token, ca] { try Data("x\n".utf8).write(to: URL(fileURLWithPath: file)) }
         let yaml = """
             alertmanager:
               url: https://alertmanager.monitoring:9093
-              authorization: {credentials_file: /etc/vigil/alertmanager-token}
-              tls_config: {ca_file: /etc/vigil/ca.pem}
+              authorization: {credentials_file: \(token)}
+              tls_config: {ca_file: \(ca)}
 
             """
         let settings = try #require(try DaemonConfig.parse(yaml, file: "c.yaml").alertmanager)
-        #expect(settings.authorization == .bearerFile("/etc/vigil/alertmanager-token"))
-        #expect(settings.tls.caFile == "/etc/vigil/ca.pem")
+        #expect(settings.authorization == .bearerFile(token))
+        #expect(settings.tls.caFile == ca)
         let both = "alertmanager: {url: http://a:9093, authorization: {credentials: t}, basic_auth: {username: u}}\n"
         #expect(
             throws: DaemonConfig.Invalid(errors: [

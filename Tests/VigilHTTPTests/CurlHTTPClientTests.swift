@@ -183,6 +183,22 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// `basic_auth.password_file`, as Prometheus reads it: at every request, whitespace trimmed.
+    @Test func rereadsThePasswordFileOnEveryRequest() async throws {
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-password-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: passwordFile) }
+        let authorization = Authorization.basicFile(username: "vigil", passwordFile: passwordFile.path)
+        let request = HTTPRequest(url: server.url("/echo"), authorization: authorization)
+        try Data("first\n".utf8).write(to: passwordFile)
+        let first = try await client.execute(request)
+        try Data("rotated".utf8).write(to: passwordFile)
+        let second = try await client.execute(request)
+        #expect(try echo(first)["authorization"] == "Basic " + Data("vigil:first".utf8).base64EncodedString())
+        #expect(try echo(second)["authorization"] == "Basic " + Data("vigil:rotated".utf8).base64EncodedString())
+        try FileManager.default.removeItem(at: passwordFile)
+        await #expect(throws: HTTPClientError.self) { try await client.execute(request) }
+    }
+
     @Test func rereadsTheBearerTokenFileOnEveryRequest() async throws {
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-token-\(UUID())")
         defer { try? FileManager.default.removeItem(at: tokenFile) }

@@ -1,3 +1,4 @@
+import Foundation
 import VigilHTTP
 import VigilYAML
 import Yams
@@ -9,9 +10,9 @@ extension ConfigReader {
     func tlsConfig(_ node: Node, _ path: String) -> TLSConfiguration {
         let fields = self.fields(node, path, allowed: ["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
         var tls = TLSConfiguration()
-        tls.caFile = fields["ca_file"].flatMap { string($0, path + ".ca_file") }
-        tls.certificateFile = fields["cert_file"].flatMap { string($0, path + ".cert_file") }
-        tls.keyFile = fields["key_file"].flatMap { string($0, path + ".key_file") }
+        tls.caFile = fields["ca_file"].flatMap { clientFile($0, path + ".ca_file") }
+        tls.certificateFile = fields["cert_file"].flatMap { clientFile($0, path + ".cert_file") }
+        tls.keyFile = fields["key_file"].flatMap { clientFile($0, path + ".key_file") }
         tls.insecureSkipVerify = fields["insecure_skip_verify"].flatMap { bool($0, path) } ?? false
         if (tls.certificateFile == nil) != (tls.keyFile == nil) {
             fail(node, path, "cert_file and key_file go together")
@@ -33,20 +34,40 @@ extension ConfigReader {
             switch (auth["credentials"], auth["credentials_file"]) {
             case (let value?, nil): return string(value, authPath + ".credentials").map(Authorization.bearer)
             case (nil, let file?):
-                return string(file, authPath + ".credentials_file").map(Authorization.bearerFile)
+                return clientFile(file, authPath + ".credentials_file").map(Authorization.bearerFile)
             default: fail(node, authPath, "exactly one of credentials and credentials_file")
             }
         }
         if let node = fields["basic_auth"] {
             let authPath = path + ".basic_auth"
-            let auth = self.fields(node, authPath, allowed: ["username", "password"])
+            let auth = self.fields(node, authPath, allowed: ["username", "password", "password_file"])
             guard let user = auth["username"].flatMap({ string($0, authPath + ".username") }) else {
                 fail(node, authPath + ".username", "required")
                 return nil
+            }
+            if let file = auth["password_file"] {
+                if auth["password"] != nil { fail(node, authPath, "at most one of password and password_file") }
+                return clientFile(file, authPath + ".password_file").map {
+                    .basicFile(username: user, passwordFile: $0)
+                }
             }
             let password = auth["password"].flatMap { string($0, authPath + ".password") } ?? ""
             return .basic(username: user, password: password)
         }
         return nil
+    }
+
+    /// A file the client reads — a CA, a certificate or key, a credentials or password file — relative to
+    /// this configuration file's directory, as Prometheus resolves them, and readable now: a missing one is
+    /// this file's error, at its line, rather than every scrape's.
+    func clientFile(_ node: Node, _ path: String) -> String? {
+        guard let name = string(node, path) else { return nil }
+        let directory = PathSplit.directory(of: file)
+        let resolved = name.hasPrefix("/") || directory.isEmpty ? name : "\(directory)/\(name)"
+        guard FileManager.default.isReadableFile(atPath: resolved) else {
+            fail(node, path, "\(resolved): cannot be read")
+            return nil
+        }
+        return resolved
     }
 }
