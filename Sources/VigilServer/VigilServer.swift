@@ -40,7 +40,8 @@ public struct VigilServer: Sendable {
     public let port: Int
     let status: any DaemonStatus
     private let registry: PrometheusCollectorRegistry
-    private let reload: @Sendable () async -> Result<String, ReloadError>
+    /// Reloads the configuration; its argument names the request (`PUT /-/reload`) for the log.
+    private let reload: @Sendable (String) async -> Result<String, ReloadError>
     private let logger: Logger
     let security: WebSecurity
     private let authenticator: Authenticator
@@ -71,7 +72,7 @@ public struct VigilServer: Sendable {
         security: WebSecurity = WebSecurity(),
         proposals: (any ProposalDesk)? = nil,
         alerts: AlertIntake? = nil,
-        reload: @escaping @Sendable () async -> Result<String, ReloadError>
+        reload: @escaping @Sendable (String) async -> Result<String, ReloadError>
     ) {
         self.security = security
         self.proposals = proposals
@@ -288,7 +289,7 @@ public struct VigilServer: Sendable {
         // POST or PUT, as Prometheus takes it; a refused reload is its 500, the running configuration kept.
         for method in [HTTPRequest.Method.post, .put] {
             router.mutating(method, "/-/reload", api: .lifecycle, enabled: security.enabled) { _, _ in
-                switch await reload() {
+                switch await reload("\(method) /-/reload") {
                 case .success(let summary): return text(summary + "\n")
                 case .failure(let error): return text(error.message + "\n", .internalServerError)
                 }

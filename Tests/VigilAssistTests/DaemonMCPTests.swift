@@ -66,7 +66,7 @@ import FoundationNetworking
             registry: PrometheusCollectorRegistry(),
             logger: logger,
             security: security,
-            reload: { .success("") }
+            reload: { _ in .success("") }
         )
         // The answer's deadline runs on the wall while the answer waits its turn on the pool, which the
         // parallel run has kept busy for over a minute: out of the way, as the clients' timeouts are.

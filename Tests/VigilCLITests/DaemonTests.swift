@@ -173,6 +173,9 @@ struct DaemonTests {
         let refused = try await fetch(base + "/-/reload", method: .post, token: access.token)
         #expect(refused.status == 500)
         #expect(refused.body.hasPrefix("\(file.path):9:5: scrape_configs[0].sample_limt: unknown field"))
+        // The running configuration is no longer the file's: what VigilConfigReloadFailed alerts on.
+        let stale = try await fetch(base + "/metrics", token: access.token).body
+        #expect(stale.contains("vigil_config_last_reload_successful 0"), "\(stale)")
 
         let twoTargets = good + "  - job_name: other\n    static_configs: [{targets: ['127.0.0.1:1']}]\n"
         try twoTargets.write(to: file, atomically: true, encoding: .utf8)
@@ -183,8 +186,14 @@ struct DaemonTests {
         #expect(applied.status == 200)
         // The bundled rules (./rules) are re-read too; their counts follow the pack.
         #expect(applied.body.hasPrefix("configuration reloaded: 2 targets"), "\(applied.body)")
-        // PUT too, as Prometheus takes it.
+        let current = try await fetch(base + "/metrics", token: access.token).body
+        #expect(current.contains("vigil_config_last_reload_successful 1"), "\(current)")
+        // PUT too, as Prometheus takes it, and logged as the request it was.
         #expect(try await fetch(base + "/-/reload", method: .put, token: access.token).status == 200)
+        #expect(
+            await daemon.waitForLog { $0.contains { $0["trigger"] == "PUT /-/reload" } },
+            "\(daemon.stderr)"
+        )
 
         // SIGHUP reloads too.
         try good.write(to: file, atomically: true, encoding: .utf8)

@@ -31,7 +31,7 @@ struct DeployManifestTests {
             promtool,
             ["check", "rules", deploy.appendingPathComponent("alerts.yaml").path]
         )
-        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 9 rules found"), "\(checked.output)")
+        #expect(checked.status == 0 && checked.output.contains("SUCCESS: 10 rules found"), "\(checked.output)")
         let tested = try await ChildProcess.run(
             promtool,
             ["test", "rules", deploy.appendingPathComponent("alerts.test.yaml").path]
@@ -43,7 +43,7 @@ struct DeployManifestTests {
             rules.flatMap { ($0["rules"] as? [[String: Any]] ?? []).compactMap { $0["alert"] as? String } }
         )
         let tests = try String(contentsOf: deploy.appendingPathComponent("alerts.test.yaml"), encoding: .utf8)
-        #expect(alerts.count == 9 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
+        #expect(alerts.count == 10 && alerts.allSatisfy { tests.contains("alertname: \($0)\n") }, "\(alerts)")
     }
 
     @Test func theStandaloneConfigMapIsAValidVigilConfiguration() throws {

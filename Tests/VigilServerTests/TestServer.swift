@@ -34,7 +34,7 @@ final class TestServer: Sendable {
             logger: logger,
             security: security,
             alerts: alerts,
-            reload: {
+            reload: { _ in
                 reloads.add()
                 return .success("reloaded")
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import VigilEngine
@@ -26,6 +27,14 @@ actor ConfigReloader {
         success: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "success")]),
         failure: Counter(label: "vigil_config_reloads_total", dimensions: [("result", "failure")])
     )
+    /// Prometheus's pair (`prometheus_config_last_reload_successful`, `…_success_timestamp_seconds`):
+    /// whether the running configuration is the file's, and since when, so that a daemon left on an
+    /// old configuration by a refused reload can be alerted on (VigilConfigReloadFailed). The start's
+    /// load counts as a successful one, as Prometheus counts it.
+    private let lastReload = (
+        successful: Gauge(label: "vigil_config_last_reload_successful"),
+        at: Gauge(label: "vigil_config_last_reload_success_timestamp_seconds")
+    )
 
     init(
         source: RunCommand.ConfigSource,
@@ -43,6 +52,17 @@ actor ConfigReloader {
         self.manager = manager
         self.diagnosis = diagnosis
         self.logger = logger
+        succeeded()
+    }
+
+    private nonisolated func succeeded() {
+        lastReload.successful.record(1)
+        lastReload.at.record(Date().timeIntervalSince1970)
+    }
+
+    private func failed() {
+        reloads.failure.increment()
+        lastReload.successful.record(0)
     }
 
     func reload(trigger: String) async -> Result<String, VigilServer.ReloadError> {
@@ -54,7 +74,7 @@ actor ConfigReloader {
             // The policy and the server's authentication are the start's: only the rules are new.
             try ForgedAlertGuard.check(rules: rules, policy: current.remediation, authenticated: authenticated)
         } catch {
-            reloads.failure.increment()
+            failed()
             logger.error(
                 "configuration reload refused; keeping the running one",
                 metadata: ["trigger": "\(trigger)", "errors": "\(error)"]
@@ -63,7 +83,7 @@ actor ConfigReloader {
         }
         let cluster = current.cluster.restartOnlyChanges(to: next.cluster)
         guard cluster.isEmpty else {
-            reloads.failure.increment()
+            failed()
             let message =
                 "configuration reload refused: \(cluster.joined(separator: ", ")) cannot change while running; "
                 + "change it on every replica with a restart (kubectl rollout restart statefulset/vigil)"
@@ -83,6 +103,14 @@ actor ConfigReloader {
             notes.append(
                 "detection, state_dir, checkpoint_interval and series_retention changes apply at the next restart"
             )
+        }
+        if next.seriesLimit != current.seriesLimit {
+            notes.append("series_limit changes at the next restart")
+        }
+        if next.remediation != current.remediation || next.alertmanager != current.alertmanager
+            || next.narrator != current.narrator
+        {
+            notes.append("remediation, alertmanager and narrator changes apply at the next restart")
         }
         if next.logFormat != current.logFormat || next.logLevel != current.logLevel {
             notes.append("log changes apply at the next restart")
@@ -124,6 +152,7 @@ actor ConfigReloader {
             await manager.update(targets: next.targets)
         }
         reloads.success.increment()
+        succeeded()
         let summary =
             "configuration reloaded: \(next.targets.count) targets\(ruleSummary)"
             + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")

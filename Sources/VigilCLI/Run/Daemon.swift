@@ -288,7 +288,7 @@ struct Daemon {
             security: security,
             proposals: diagnosis?.service.remediator,
             alerts: diagnosis?.intake,
-            reload: { await reloader.reload(trigger: "POST /-/reload") }
+            reload: { await reloader.reload(trigger: $0) }
         )
         services.append(try server.service())
         logger.info(

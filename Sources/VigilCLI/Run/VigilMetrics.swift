@@ -35,6 +35,10 @@ enum VigilMetrics {
             "When the last checkpoint was written, in seconds since the epoch.",
         "vigil_checkpoint_size_bytes": "Size of the last checkpoint written.",
         "vigil_config_reloads_total": "Configuration reloads (SIGHUP or POST /-/reload), by result.",
+        "vigil_config_last_reload_successful":
+            "Whether the last configuration load (the start's, or a reload) succeeded: 0 runs an older configuration than the file's.",
+        "vigil_config_last_reload_success_timestamp_seconds":
+            "When the configuration was last loaded successfully, in seconds since the epoch.",
         // Diagnosis (docs/DIAGNOSIS.md).
         "vigil_incidents": "Incidents the daemon tracks, by state.",
         "vigil_diagnosis_rounds_total": "Diagnosis rounds run.",
