@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "VigilCore", "VigilHTTP", "VigilYAML",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,7 +158,7 @@ let package = Package(
         // Test support shared by the test targets (loopback test servers); never a product dependency.
         .target(
             name: "VigilTestKit",
-            dependencies: ["VigilHTTP"],
+            dependencies: ["VigilHTTP", .product(name: "Logging", package: "swift-log")],
             path: "Tests/VigilTestKit",
             swiftSettings: swiftSettings
         ),
@@ -179,6 +180,7 @@ let package = Package(
             name: "VigilScrapeTests",
             dependencies: [
                 "VigilScrape", "VigilCore", "VigilHTTP", "VigilEngine", "VigilTestKit", "VigilYAML",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import Logging
 import VigilCore
 import VigilHTTP
 
@@ -105,6 +106,8 @@ public actor ScrapeManager {
     /// Reused from scrape to scrape, so a scrape allocates no buffer for the sink.
     var sinkSamples: [SampleSinkSample] = []
     private let metrics: Metrics
+    /// Tells when a target goes down and comes back (each failed scrape is in `/api/v1/targets`).
+    private let logger: Logger
 
     /// Vigil's own scrape metrics (`/metrics`).
     private struct Metrics {
@@ -142,8 +145,10 @@ public actor ScrapeManager {
         seriesLimit: Int = ScrapeManager.defaultSeriesLimit,
         restoring: Bool = false,
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        metrics: any MetricsFactory = MetricsSystem.factory
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "vigil.scrape", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
+        self.logger = logger
         self.metrics = Metrics(metrics)
         self.store = store
         isRestoring = restoring
@@ -362,6 +367,7 @@ public actor ScrapeManager {
         store.observe(state.synthetic.duration, value: result.duration, at: time)
         store.observe(state.synthetic.samples, value: Double(result.samplesScraped), at: time)
         if let sampleSink { forward(batch, state: state, result: result, at: time, to: sampleSink) }
+        logChange(of: state, to: result)
         state.health.health = result.up ? "up" : "down"
         state.health.lastError = result.error ?? ""
         state.health.lastScrape = time
@@ -377,6 +383,27 @@ public actor ScrapeManager {
         let cache = state.scraper.cache
         if cache.keyCount > 2 * cache.seriesCount + Self.spareSpellings { renewCache(state) { _ in true } }
         state.cachedSeries = state.scraper.cache.seriesCount
+    }
+
+    /// A target's first failed scrape after it was up (or at its first scrape), and its first good one
+    /// after: one line each, not one a scrape — a target down for a day would fill the log.
+    private func logChange(of state: TargetState, to result: ScrapeResult) {
+        let target = state.target
+        let metadata: Logger.Metadata = ["job": "\(target.job)", "instance": "\(target.instanceLabel)"]
+        switch (state.health.health, result.up) {
+        case ("up", false), ("unknown", false):
+            logger.warning(
+                "target down: its series are not scored until it answers",
+                metadata: metadata.merging(
+                    ["url": "\(target.displayURL)", "error": "\(result.error ?? "")"],
+                    uniquingKeysWith: { $1 }
+                )
+            )
+        case ("down", true):
+            logger.notice("target up again", metadata: metadata)
+        default:
+            break
+        }
     }
 
     /// How many spellings beyond two a series a target's cache may keep before it is renewed.

@@ -69,7 +69,8 @@ struct Daemon {
             store: store,
             seriesRetention: config.seriesRetention,
             seriesLimit: config.seriesLimit,
-            restoring: checkpoint != nil || backfill != nil || readHistory != nil
+            restoring: checkpoint != nil || backfill != nil || readHistory != nil,
+            logger: logger
         )
         // What was learnt before: the last checkpoint, else Prometheus's history, and the diagnosis's
         // history beside it; the scrapes wait for both (the server answers meanwhile, /readyz "not

@@ -2,18 +2,21 @@ import Foundation
 import Logging
 
 /// A logger that keeps what it is given, for tests of what the log says.
-final class LogRecorder: @unchecked Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
+public final class LogRecorder: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public var level: Logger.Level
+        public var message: String
+        public var metadata: Logger.Metadata
     }
 
     private let lock = NSLock()
     private var kept: [Entry] = []
 
-    var entries: [Entry] { lock.withLock { kept } }
+    public init() {}
 
-    var logger: Logger { Logger(label: "test") { _ in Handler(recorder: self) } }
+    public var entries: [Entry] { lock.withLock { kept } }
+
+    public var logger: Logger { Logger(label: "test") { _ in Handler(recorder: self) } }
 
     private func keep(_ entry: Entry) { lock.withLock { kept.append(entry) } }
 
@@ -28,7 +31,7 @@ final class LogRecorder: @unchecked Sendable {
         }
 
         func log(event: LogEvent) {
-            recorder.keep(Entry(level: event.level, message: "\(event.message)"))
+            recorder.keep(Entry(level: event.level, message: "\(event.message)", metadata: event.metadata ?? [:]))
         }
     }
 }
