@@ -149,7 +149,7 @@ struct RunConfigTests {
                 "vigil.yaml:5:22: scrape_configs[0].scrape_interval: expected a duration like 15s, 1m or 1h30m, got \"15x\"",
                 "vigil.yaml:6:21: scrape_configs[0].scrape_timeout: must not exceed scrape_interval",
                 "vigil.yaml:7:22: scrape_configs[0].body_size_limit: expected a size like 10MB",
-                "vigil.yaml:9:18: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"http://bad/metrics\"",
+                "vigil.yaml:9:27: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"http://bad/metrics\"",
                 "vigil.yaml:11:17: scrape_configs[0].metric_relabel_configs[0].action: only keep and drop are supported",
                 "vigil.yaml:15:16: scrape_configs[0].metric_relabel_configs[1].regex: invalid regular expression",
                 "vigil.yaml:16:5: scrape_configs[0].honour_labels: unknown field",
@@ -393,6 +393,38 @@ struct RunConfigTests {
         }
     }
 
+    /// Each bad target and label is named at its own line, and a target by its place in the list.
+    @Test func eachBadTargetAndLabelIsNamedAtItsOwnLine() {
+        let yaml = """
+            scrape_configs:
+              - job_name: a
+                static_configs:
+                  - targets:
+                      - 'a:1'
+                      - 'bad target'
+                      - [nested]
+                      - 'http://c:3'
+                    labels:
+                      good: x
+                      "0bad": y
+                      __meta: z
+
+            """
+        let expected = [
+            "c.yaml:6:13: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT",
+            "c.yaml:7:13: scrape_configs[0].static_configs[0].targets[2]: expected a string",
+            "c.yaml:8:13: scrape_configs[0].static_configs[0].targets[3]: expected HOST:PORT",
+            "c.yaml:11:11: scrape_configs[0].static_configs[0].labels: \"0bad\" is not a valid label name",
+            "c.yaml:12:11: scrape_configs[0].static_configs[0].labels: \"__meta\": labels starting with __",
+        ]
+        #expect {
+            try DaemonConfig.parse(yaml, file: "c.yaml")
+        } throws: { error in
+            let errors = (error as? DaemonConfig.Invalid)?.errors ?? []
+            return errors.count == expected.count && zip(errors, expected).allSatisfy { $0.hasPrefix($1) }
+        }
+    }
+
     /// A key written twice names the repetition's line, as Prometheus does, and never quotes the file:
     /// Yams's own message holds the whole document, and with it a scrape password, in a log line.
     @Test func aRepeatedKeyIsNamedWithoutQuotingTheFile() throws {
@@ -508,7 +540,7 @@ struct RunConfigTests {
         }
         #expect(
             refused?.errors == [
-                "c.yaml:3:49: scrape_configs[0].static_configs[0].labels: \"__metrics_path__\": labels starting with __ are not supported here (set scheme and metrics_path on the job)"
+                "c.yaml:3:50: scrape_configs[0].static_configs[0].labels: \"__metrics_path__\": labels starting with __ are not supported here (set scheme and metrics_path on the job)"
             ]
         )
     }
@@ -565,7 +597,7 @@ struct RunConfigTests {
         let yaml = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1', 'b:99999']}]\n"
         #expect(
             throws: DaemonConfig.Invalid(errors: [
-                "c.yaml:3:32: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"b:99999\""
+                "c.yaml:3:40: scrape_configs[0].static_configs[0].targets[1]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"b:99999\""
             ])
         ) {
             try DaemonConfig.parse(yaml, file: "c.yaml")
@@ -639,7 +671,7 @@ struct RunConfigTests {
         let query = "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['b?x:80']}]\n"
         #expect(
             throws: DaemonConfig.Invalid(errors: [
-                "c.yaml:3:32: scrape_configs[0].static_configs[0].targets[0]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"b?x:80\""
+                "c.yaml:3:33: scrape_configs[0].static_configs[0].targets[0]: expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"b?x:80\""
             ])
         ) {
             try DaemonConfig.parse(query, file: "c.yaml")

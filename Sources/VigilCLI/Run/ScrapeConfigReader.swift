@@ -124,14 +124,19 @@ struct ScrapeConfigReader {
             // An empty value is no label, as Prometheus's labels builder deletes it (`instance: ""` leaves
             // the address as the instance).
             let given = groupFields["labels"].map { reader.stringMap($0, groupPath + ".labels") } ?? [:]
+            // Each error at its own key's line, not the mapping's first.
+            var keyNodes: [String: Node] = [:]
+            for (key, _) in groupFields["labels"]?.mapping ?? [:] {
+                if let name = key.scalar?.string, keyNodes[name] == nil { keyNodes[name] = key }
+            }
             for (name, _) in given.sorted(by: { $0.key < $1.key }) {
                 if !Self.isLabelName(name) {
-                    reader.fail(groupFields["labels"], groupPath + ".labels", "\"\(name)\" is not a valid label name")
+                    reader.fail(keyNodes[name], groupPath + ".labels", "\"\(name)\" is not a valid label name")
                 } else if name.hasPrefix("__") {
                     // Prometheus reads these as the target's address, scheme, path and parameters, and
                     // keeps them off the series; Vigil builds the URL from the job's fields only.
                     reader.fail(
-                        groupFields["labels"],
+                        keyNodes[name],
                         groupPath + ".labels",
                         "\"\(name)\": labels starting with __ are not supported here (set scheme and metrics_path on the job)"
                     )
@@ -145,12 +150,15 @@ struct ScrapeConfigReader {
                 reader.fail(group, groupPath + ".targets", "required")
                 continue
             }
-            for (position, address) in reader.strings(addresses, groupPath + ".targets").enumerated() {
+            // Each element by its own node: its error at its own line, and its index its place in the list.
+            for (position, element) in reader.list(addresses, groupPath + ".targets").enumerated() {
+                let elementPath = "\(groupPath).targets[\(position)]"
+                guard let address = reader.string(element, elementPath) else { continue }
                 guard let url = TargetURL.make(scheme: scheme, address: address, path: metricsPath, parameters: params)
                 else {
                     reader.fail(
-                        addresses,
-                        "\(groupPath).targets[\(position)]",
+                        element,
+                        elementPath,
                         "expected HOST:PORT (a host name or IP address, IPv6 in brackets; a port from 1 to 65535), got \"\(address)\""
                     )
                     continue
