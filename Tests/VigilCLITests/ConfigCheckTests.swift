@@ -136,6 +136,43 @@ struct ConfigCheckTests {
         #expect(unsafe.stderr == "--allow-apply needs --state-dir (for the audit log)\n")
     }
 
+    /// The start's checks that do not depend on each other are each made: a missing rule file, kubeconfig
+    /// and web configuration file are three errors in one run, not one a run.
+    @Test func everyMissingFileIsListedInOneRun() async throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-missing-\(UUID())").path
+        let config = try temporaryFile(
+            """
+            rule_files: [\(missing)/rules.yaml]
+            kubernetes: {kubeconfig: \(missing)/kubeconfig}
+            state_dir: \(missing)
+            scrape_configs:
+              - job_name: app
+                static_configs: [{targets: ['127.0.0.1:8080']}]
+
+            """,
+            suffix: ".yaml"
+        )
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--config",
+            config.path,
+            "--web.config.file",
+            "\(missing)/web.yml"
+        )
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                \(missing)/rules.yaml: no such file or directory
+                kubernetes: \(missing)/kubeconfig: cannot read the kubeconfig
+                \(missing)/web.yml: cannot read the web configuration file
+
+                """
+        )
+        #expect(!FileManager.default.fileExists(atPath: missing), "nothing made")
+    }
+
     /// A state_dir the start could not make is refused as the start refuses it, and none of it is made.
     @Test func aStateDirectoryTheStartCannotMakeIsRefused() async throws {
         let file = try temporaryFile("not a directory\n", suffix: ".txt")

@@ -309,24 +309,37 @@ struct RunCommand: AsyncParsableCommand {
         var claim: StateDirectoryLock?
         do throws(DaemonConfig.Invalid) {
             config = try source.load()
-            shard = try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
-            rules = try config.rules()
+            // The checks that do not depend on each other each run, so that one run lists every error:
+            // a missing rule file, kubeconfig and web configuration file are three errors, not three runs.
+            var start = StartChecks()
+            let sharded = start.check { () throws(DaemonConfig.Invalid) in
+                try config.cluster.shard(environment: ProcessInfo.processInfo.environment).get()
+            }
+            let ruleSet = start.check { () throws(DaemonConfig.Invalid) in try config.rules() }
+            let cluster = start.check { () throws(DaemonConfig.Invalid) in try config.kubeConnection() }
+            if let directory = config.stateDirectory {
+                _ = start.check { () throws(DaemonConfig.Invalid) in
+                    try Daemon.prepareStateDirectory(directory, making: !checkConfig)
+                }
+            }
+            let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
+            let served = start.check { () throws(DaemonConfig.Invalid) in try web.security(logger: logger) }
+            guard let sharded, let ruleSet, let cluster, var served, start.errors.isEmpty else {
+                throw DaemonConfig.Invalid(errors: start.errors)
+            }
+            (shard, rules, connection) = (sharded, ruleSet, cluster)
             if config.cluster.shards > 1, let identity = config.cluster.leaderElection?.identity {
                 // Every replica reads the same file: all would take themselves for the Lease's holder.
                 throw DaemonConfig.Invalid(errors: [
                     "cluster.leader_election.identity: \"\(identity)\" would be every replica's (--shards above 1); leave it out, so that each replica is its pod name"
                 ])
             }
-            connection = try config.kubeConnection()
             if connection == nil,
                 !config.discovery.isEmpty || config.cluster.monitors || config.cluster.leaderElection != nil
             {
                 throw DaemonConfig.Invalid(errors: [
                     "kubernetes_sd_configs, cluster.monitors and cluster.leader_election need a cluster (--kubeconfig, kubernetes:, or in-cluster)"
                 ])
-            }
-            if let directory = config.stateDirectory {
-                try Daemon.prepareStateDirectory(directory, making: !checkConfig)
             }
             if let directory = config.stateDirectory, !checkConfig {
                 do {
@@ -361,7 +374,6 @@ struct RunCommand: AsyncParsableCommand {
                     throw DaemonConfig.Invalid(errors: ["--allow-apply needs \(missing.joined(separator: ", "))"])
                 }
             }
-            var served = try web.security(logger: VigilLogging.logger(format: config.logFormat, level: config.logLevel))
             served.webhookNeedsAuthentication = config.remediation.allowApply
             security = served
             try ForgedAlertGuard.check(
@@ -396,5 +408,21 @@ struct RunCommand: AsyncParsableCommand {
         .run()
         // Held until the daemon has stopped and written its last checkpoint.
         withExtendedLifetime(claim) {}
+    }
+}
+
+/// The checks of a start that do not depend on each other: each runs, and its errors are kept beside
+/// the others'.
+private struct StartChecks {
+    var errors: [String] = []
+
+    /// `body`'s value, or nil with its errors kept.
+    mutating func check<T>(_ body: () throws(DaemonConfig.Invalid) -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            errors += error.errors
+            return nil
+        }
     }
 }
