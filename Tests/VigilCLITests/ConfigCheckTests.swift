@@ -173,6 +173,32 @@ struct ConfigCheckTests {
         #expect(!FileManager.default.fileExists(atPath: missing), "nothing made")
     }
 
+    /// The flags that describe --scrape targets, given without one (beside --config), were ignored.
+    @Test func scrapeFlagsWithoutAScrapeAreRefused() async throws {
+        let config = try temporaryFile("scrape_configs: [{job_name: a, static_configs: [{targets: ['a:1']}]}]\n")
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = await vigil(
+            "run",
+            "--check-config",
+            "--config",
+            config.path,
+            "--interval",
+            "5s",
+            "--job",
+            "x",
+            "--sample-limit",
+            "3"
+        )
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: --job, --interval, --sample-limit describe --scrape targets, and none is given; "
+                    + "a --config file's jobs set theirs in scrape_configs\n"
+            ),
+            "\(result.stderr)"
+        )
+    }
+
     /// A state_dir the start could not make is refused as the start refuses it, and none of it is made.
     @Test func aStateDirectoryTheStartCannotMakeIsRefused() async throws {
         let file = try temporaryFile("not a directory\n", suffix: ".txt")

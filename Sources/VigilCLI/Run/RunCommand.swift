@@ -56,8 +56,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A URL to scrape; repeat for more (sidecar mode).", valueName: "url"))
     var scrape: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The job label of --scrape targets.", valueName: "name"))
-    var job = "app"
+    @Option(
+        name: .customLong("job"),
+        help: ArgumentHelp("The job label of --scrape targets (default app).", valueName: "name")
+    )
+    var jobGiven: String?
+
+    /// `--job`, or its default.
+    var job: String { jobGiven ?? "app" }
 
     @OptionGroup var scrapeLimits: ScrapeFlags
 
@@ -298,6 +304,24 @@ struct RunCommand: AsyncParsableCommand {
             shard: shard,
             shards: shards
         )
+    }
+
+    /// The flags that describe `--scrape` targets, refused without one rather than ignored (a file's jobs
+    /// set their own in `scrape_configs`).
+    func validate() throws {
+        guard scrape.isEmpty else { return }
+        let given: [(String, String?)] = [
+            ("--job", jobGiven), ("--interval", interval), ("--sample-limit", scrapeLimits.sampleLimit),
+            ("--body-size-limit", scrapeLimits.bodySizeLimit), ("--scrape-basic-auth-file", scrapeLimits.basicAuthFile),
+            ("--scrape-bearer-token-file", scrapeLimits.bearerTokenFile),
+        ]
+        let flags = given.compactMap { $0.1 == nil ? nil : $0.0 }
+        guard flags.isEmpty else {
+            throw ValidationError(
+                "\(flags.joined(separator: ", ")) \(flags.count == 1 ? "describes" : "describe") --scrape targets, and "
+                    + "none is given; a --config file's jobs set theirs in scrape_configs"
+            )
+        }
     }
 
     func run() async throws {
