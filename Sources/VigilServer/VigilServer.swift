@@ -105,7 +105,7 @@ public struct VigilServer: Sendable {
             guard tls, let webConfig = security.webConfig else { return channel }
             return ReloadingTLSChannel(base: channel, webConfig: webConfig)
         }
-        return try builder.buildServer(
+        let server = try builder.buildServer(
             configuration: ServerConfiguration(
                 address: .hostname(host, port: port),
                 serverName: Self.serverName,
@@ -152,6 +152,7 @@ public struct VigilServer: Sendable {
                 onListening(port)
             }
         )
+        return ListeningService(server: server, address: "\(host):\(port)")
     }
 
     /// The router's answer, with a 405 where it said 404 for a known path.

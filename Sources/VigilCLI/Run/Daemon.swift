@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import Metrics
@@ -312,7 +313,13 @@ struct Daemon {
         groupConfiguration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as ListenError {
+            // In the log's own format, as every other line of the run, and exit 1 as a bad start.
+            logger.critical("\(error)", metadata: ["listen": "\(error.address)"])
+            throw ExitCode(1)
+        }
         logger.info("stopped")
     }
 
