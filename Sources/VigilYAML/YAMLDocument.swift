@@ -102,27 +102,50 @@ public enum YAMLDocument {
     /// Each key a mapping repeats, at its repetition where the text shows it, as yaml.v2 (Prometheus)
     /// reports one: `file:2:1: key "listen" already set in this mapping (first at line 1)`. Never Yams's own
     /// message, which quotes the whole document — secrets and all — into a log line or a reload's answer.
-    /// Yams gives the first occurrence of the first key only; a block mapping's keys share a column (the
-    /// first after a sequence's `- `), so each repetition is the next line after the first occurrence
-    /// with the key at that column.
+    /// Yams gives one mark, a repeated key's first place, so the mapping is found around it: a block
+    /// mapping's keys share its column (the first after a sequence's `- `), and it ends at the first line
+    /// less indented. Where the text does not show two (a flow mapping), the mark alone is given.
     private static func duplicates(_ keys: [String], first: Mark, in yaml: String, file: String) -> String {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(Array.init)
         let column = max(0, first.column - 1)
-        return keys.map { key in
-            let written = lines.indices.filter { index in
-                let line = lines[index]
-                guard line.count > column, line.prefix(column).allSatisfy({ $0 == " " || $0 == "-" }) else {
-                    return false
-                }
-                let rest = line.dropFirst(column)
-                guard rest.hasPrefix(key) else { return false }
-                return rest.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }.first == ":"
+        let anchor = min(max(0, first.line - 1), lines.count - 1)
+        /// Where a line's text starts; nil for a blank or comment line.
+        func indent(_ line: [Character]) -> Int? {
+            guard let start = line.firstIndex(where: { $0 != " " }), line[start] != "#" else { return nil }
+            return start
+        }
+        /// The line opens the mapping as a sequence's item: `- ` just before its column.
+        func opensItem(_ line: [Character]) -> Bool {
+            column >= 2 && line.count > column && line[column - 2] == "-" && line[column - 1] == " "
+                && line[..<(column - 2)].allSatisfy { $0 == " " }
+        }
+        var top = anchor
+        while top > 0, !opensItem(lines[top]) {
+            if let at = indent(lines[top - 1]), at < column, !opensItem(lines[top - 1]) { break }
+            top -= 1
+        }
+        var bottom = anchor
+        while bottom + 1 < lines.count {
+            if let at = indent(lines[bottom + 1]), at < column { break }
+            bottom += 1
+        }
+        func writes(_ key: String, _ line: [Character]) -> Bool {
+            guard line.count > column, line[..<column].allSatisfy({ $0 == " " }) || opensItem(line) else {
+                return false
             }
-            let firstLine = written.first { $0 + 1 >= first.line }.map { $0 + 1 } ?? first.line
-            let repeated = written.first { $0 + 1 > firstLine }.map { $0 + 1 }
-            let site = repeated.map { "\($0):\(first.column)" } ?? "\(first.line):\(first.column)"
-            return "\(file):\(site): key \"\(key)\" already set in this mapping (first at line \(firstLine)); "
-                + "each key may appear once"
+            let rest = String(line[column...])
+            return [key, "\"\(key)\"", "'\(key)'"].contains { spelled in
+                rest.hasPrefix(spelled) && rest.dropFirst(spelled.count).drop { $0 == " " || $0 == "\t" }.first == ":"
+            }
+        }
+        return keys.map { key in
+            let places = (top...bottom).filter { writes(key, lines[$0]) }
+            guard places.count >= 2 else {
+                return "\(file):\(first.line):\(first.column): key \"\(key)\" written more than once in this mapping; "
+                    + "each key may appear once"
+            }
+            return "\(file):\(places[1] + 1):\(column + 1): key \"\(key)\" already set in this mapping (first at line "
+                + "\(places[0] + 1)); each key may appear once"
         }
         .joined(separator: "\n")
     }

@@ -445,6 +445,36 @@ struct RunConfigTests {
                 "vigil.yaml:6:5: key \"job_name\" already set in this mapping (first at line 3); each key may appear once"
             ]
         }
+        // Keys repeated out of their alphabetical order, a quoted repetition, a next item that writes the
+        // same key: each is found in its own mapping.
+        let items = """
+            scrape_configs:
+              - scrape_interval: 1m
+                job_name: a
+                "scrape_interval": 2m
+                job_name: b
+                static_configs: [{targets: ['a:1']}]
+              - job_name: c
+                static_configs: [{targets: ['c:1']}]
+
+            """
+        #expect {
+            try DaemonConfig.parse(items, file: "vigil.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors == [
+                "vigil.yaml:5:5: key \"job_name\" already set in this mapping (first at line 3); each key may appear once\n"
+                    + "vigil.yaml:4:5: key \"scrape_interval\" already set in this mapping (first at line 2); "
+                    + "each key may appear once"
+            ]
+        }
+        let flow = "scrape_configs: [{job_name: a, job_name: b, static_configs: [{targets: ['a:1']}]}]\n"
+        #expect {
+            try DaemonConfig.parse(flow, file: "vigil.yaml")
+        } throws: { error in
+            (error as? DaemonConfig.Invalid)?.errors.first?.hasSuffix(
+                "key \"job_name\" written more than once in this mapping; each key may appear once"
+            ) == true
+        }
         let top = "listen: a:1\nstate_dir: /tmp\nlisten: b:2\nstate_dir: /var\n"
         #expect {
             try DaemonConfig.parse(top, file: "vigil.yaml")

@@ -3,8 +3,8 @@ import VigilKube
 /// Why a change is not applied: a reason for the metric label and the log, and a sentence for a person.
 public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// `apply-disabled`, `namespace-denied`, `already-decided`, `in-flight`, `did-not-help`, `cooldown`,
-    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `dry-run-unanswered`, `not-a-raise`, `replaced`,
-    /// `audit-log-unwritable`, `untrusted-handover`, `no-cluster`, `busy`; of an approval,
+    /// `rate-limit`, `blast-radius`, `dry-run-refused`, `dry-run-inconclusive`, `dry-run-unanswered`,
+    /// `not-a-raise`, `replaced`, `audit-log-unwritable`, `untrusted-handover`, `no-cluster`, `busy`; of an approval,
     /// `unknown-proposal`, `autonomy`, `changed`; with leader election `not-leader`, `already-applied`,
     /// `lease-lost`, `already-undone`.
     public var reason: String

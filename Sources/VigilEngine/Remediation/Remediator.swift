@@ -593,14 +593,23 @@ public actor Remediator {
             refuse(proposal, incident, refusal, after: (dryRunRecord, dryRun))
         }
         guard dryRun.isAccepted, let outcome else {
-            return refuseAfterDryRun(
-                dryRun.isUnanswered
-                    ? Refusal(
+            // Three reasons, so that a busy server neither counts as one refusing the change nor hides,
+            // under the same reason, the refusal that may follow it.
+            let refusal =
+                if dryRun.isUnanswered {
+                    Refusal(
                         reason: "dry-run-unanswered",
                         message: "the cluster did not answer the dry run: \(dryRun.outcome)"
                     )
-                    : Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
-            )
+                } else if !dryRun.isConclusive {
+                    Refusal(
+                        reason: "dry-run-inconclusive",
+                        message: "the server answered the dry run busy or failing: \(dryRun.outcome)"
+                    )
+                } else {
+                    Refusal(reason: "dry-run-refused", message: "the server refused the dry run: \(dryRun.outcome)")
+                }
+            return refuseAfterDryRun(refusal)
         }
         let before = KubeClient.object(outcome.before)
         if let template = fromBoard[proposal.id],

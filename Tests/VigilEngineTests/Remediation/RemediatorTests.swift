@@ -505,6 +505,8 @@ import VigilTestKit
             await remediator.round([incident], cluster: ClusterModel())
             #expect(await remediator.pending.isEmpty)
         }
+        // Sent each round, on record once.
+        #expect(try await fixture.server.log().filter { $0.method == "GET" && $0.path == object }.count == 2)
         var records = try fixture.records()
         #expect(records.map(\.step) == [.proposed, .dryRun])
         #expect(records.last?.reason == "refused")
@@ -514,6 +516,27 @@ import VigilTestKit
         records = try fixture.records()
         #expect(records.map(\.step) == [.proposed, .dryRun, .dryRun, .pending])
         #expect(records.dropFirst(2).first?.reason == "accepted")
+    }
+
+    /// At `apply`, a busy server's answer is its own refusal: not counted as the server refusing the
+    /// change, and not hiding the refusal that follows it under the same reason.
+    @Test func anApplyWhoseDryRunMetABusyServerIsInconclusive() async throws {
+        let fixture = try RemediationFixture()
+        let remediator = try fixture.remediator(RemediationFixture.applying)
+        let incident = RemediationFixture.memoryIncident(autonomy: .apply)
+        let object = "/apis/apps/v1/namespaces/shop/deployments/web"
+        try await fixture.server.control("/__refuse", #"{"path": "\#(object)", "status": 503}"#)
+        await remediator.round([incident], cluster: ClusterModel())
+        #expect(try fixture.records().last?.reason == "dry-run-inconclusive")
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "dry-run-inconclusive")]) == 1)
+        #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "dry-run-refused")]) == 0)
+        // The server now refuses the change itself: news, on record with its dry run.
+        try await fixture.server.control("/__refuse", #"{"path": "\#(object)", "status": 403}"#)
+        await remediator.round([incident], cluster: ClusterModel())
+        let records = try fixture.records()
+        #expect(records.suffix(2).map(\.step) == [.dryRun, .refused])
+        #expect(records.last?.reason == "dry-run-refused")
+        #expect(try await fixture.changes().isEmpty)
     }
 
     @Test func approveWaitsForAPersonAndRejectSettlesForGood() async throws {
