@@ -41,7 +41,7 @@ final class CurlTransfer: @unchecked Sendable {
         clock: @escaping @Sendable () -> UInt64
     ) throws(HTTPClientError) {
         guard let handle = curl_easy_init() else {
-            throw HTTPClientError(.transfer, "\(request.url): libcurl could not create a handle")
+            throw HTTPClientError(.transfer, "\(URLUserInfo.redacted(request.url)): libcurl could not create a handle")
         }
         self.handle = handle
         // Error messages name the URL; a password in it must not reach a log or an API answer.
@@ -53,6 +53,17 @@ final class CurlTransfer: @unchecked Sendable {
         deadline = clock() &+ UInt64(timeoutMilliseconds) * 1_000_000
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try configure(request)
+    }
+
+    /// A token or password file's text, whitespace around it trimmed: read at every request (a rotated
+    /// Secret is picked up), at most 64 KiB of it, as `--scrape-basic-auth-file` reads its file — a path
+    /// mistaken for a secret (a log, a device) is not read whole at every scrape.
+    static func secret(in path: String) -> String? {
+        let limit = 64 << 10
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let data = try? file.read(upToCount: limit + 1), data.count <= limit else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     deinit {
@@ -98,19 +109,18 @@ final class CurlTransfer: @unchecked Sendable {
         case .bearer(let token):
             headerLines.append("Authorization: Bearer \(token)")
         case .bearerFile(let path):
-            guard let token = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw HTTPClientError(.invalidRequest, "\(request.url): cannot read the bearer token file \(path)")
+            guard let token = Self.secret(in: path) else {
+                throw HTTPClientError(.invalidRequest, "\(url): cannot read the bearer token file \(path)")
             }
-            headerLines.append("Authorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))")
+            headerLines.append("Authorization: Bearer \(token)")
         case .basic(let username, let password):
             let credentials = Data("\(username):\(password)".utf8).base64EncodedString()
             headerLines.append("Authorization: Basic \(credentials)")
         case .basicFile(let username, let path):
-            guard let password = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw HTTPClientError(.invalidRequest, "\(request.url): cannot read the password file \(path)")
+            guard let password = Self.secret(in: path) else {
+                throw HTTPClientError(.invalidRequest, "\(url): cannot read the password file \(path)")
             }
-            let plain = "\(username):\(password.trimmingCharacters(in: .whitespacesAndNewlines))"
-            headerLines.append("Authorization: Basic \(Data(plain.utf8).base64EncodedString())")
+            headerLines.append("Authorization: Basic \(Data("\(username):\(password)".utf8).base64EncodedString())")
         case nil:
             break
         }

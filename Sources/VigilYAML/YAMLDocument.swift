@@ -163,6 +163,8 @@ public enum YAMLDocument {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
             .composer(let context, let problem, _, _):
             [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        // Yams's description of a reader error quotes the offending line, which may hold a secret.
+        case .reader(let problem, let offset, _, _): problem + (offset.map { " at byte \($0)" } ?? "")
         default: "\(error)"
         }
     }

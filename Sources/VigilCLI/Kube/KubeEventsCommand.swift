@@ -49,11 +49,15 @@ struct KubeEventsCommand: AsyncParsableCommand {
             return
         }
         await Reflector(client: client, collection: collection).run { event in
-            await header.print()
-            switch event {
-            case .listed(let items): for item in items { Console.out(Self.render(KubeClient.object(item), output)) }
-            case .added(let item), .modified(let item): Console.out(Self.render(KubeClient.object(item), output))
-            case .deleted: break
+            let items: [[UInt8]] =
+                switch event {
+                case .listed(let items): items
+                case .added(let item), .modified(let item): [item]
+                case .deleted: []
+                }
+            for item in items {
+                await header.print()
+                Console.out(Self.render(KubeClient.object(item), output))
             }
         }
     }

@@ -60,14 +60,24 @@ extension ConfigReader {
     /// A file the client reads — a CA, a certificate or key, a credentials or password file — relative to
     /// this configuration file's directory, as Prometheus resolves them, and readable now: a missing one is
     /// this file's error, at its line, rather than every scrape's.
+    /// An empty value is none, as Prometheus reads one.
     func clientFile(_ node: Node, _ path: String) -> String? {
-        guard let name = string(node, path) else { return nil }
-        let directory = PathSplit.directory(of: file)
-        let resolved = name.hasPrefix("/") || directory.isEmpty ? name : "\(directory)/\(name)"
-        guard FileManager.default.isReadableFile(atPath: resolved) else {
+        guard let name = string(node, path), !name.isEmpty else { return nil }
+        let resolved = resolved(name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue,
+            FileManager.default.isReadableFile(atPath: resolved)
+        else {
             fail(node, path, "\(resolved): cannot be read")
             return nil
         }
         return resolved
+    }
+
+    /// `path` as written in this file: relative to its directory, as Prometheus reads every path in its
+    /// configuration (`rule_files:`, a client's files).
+    func resolved(_ path: String) -> String {
+        let directory = PathSplit.directory(of: file)
+        return path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
     }
 }

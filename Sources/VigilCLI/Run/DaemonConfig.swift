@@ -120,11 +120,7 @@ struct DaemonConfig: Equatable {
                 "alertmanager", "prometheus_url", "narrator", "cluster",
             ]
         )
-        // Paths in the file are relative to its directory, as Prometheus reads `rule_files:`.
-        let directory = PathSplit.directory(of: reader.file)
-        func resolved(_ path: String) -> String {
-            path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
-        }
+        let resolved = reader.resolved
         if let node = fields["rule_files"] {
             ruleFiles = reader.strings(node, "rule_files").map(resolved)
         }

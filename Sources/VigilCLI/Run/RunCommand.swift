@@ -342,8 +342,9 @@ struct RunCommand: AsyncParsableCommand {
             let ruleSet = start.check { () throws(DaemonConfig.Invalid) in try config.rules() }
             let cluster = start.check { () throws(DaemonConfig.Invalid) in try config.kubeConnection() }
             if let directory = config.stateDirectory {
+                // Only checked here: made once every check has passed, so a refused start leaves none.
                 _ = start.check { () throws(DaemonConfig.Invalid) in
-                    try Daemon.prepareStateDirectory(directory, making: !checkConfig)
+                    try Daemon.prepareStateDirectory(directory, making: false)
                 }
             }
             let logger = VigilLogging.logger(format: config.logFormat, level: config.logLevel)
@@ -366,6 +367,7 @@ struct RunCommand: AsyncParsableCommand {
                 ])
             }
             if let directory = config.stateDirectory, !checkConfig {
+                try Daemon.prepareStateDirectory(directory)
                 do {
                     claim = try StateDirectoryLock(directory: directory)
                     // The one writer of its checkpoint now: what an earlier one's cut-short write left goes.

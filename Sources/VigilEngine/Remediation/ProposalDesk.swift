@@ -44,12 +44,15 @@ extension Remediator: ProposalDesk {
 
     private func state(_ proposal: Proposal, _ incident: Incident) -> ProposalState {
         let last = ledger.latest[proposal.id]
+        // A person's approval refused (`changed`, `autonomy`) leaves the proposal waiting for one: still
+        // pending, with that refusal as its latest word.
+        let step = last?.step == .refused && ledger.pending[proposal.id] != nil ? .pending : last?.step
         return ProposalState(
             proposal: proposal,
             incident: incident.id,
             subject: "\(incident.subject)",
             cause: incident.cause,
-            state: last?.step.rawValue ?? "proposed",
+            state: step?.rawValue ?? "proposed",
             reason: last?.reason,
             message: last?.message,
             since: last?.time

@@ -424,7 +424,8 @@ public actor Remediator {
             $0.reason = refusal.reason
             $0.message = refusal.message
         }
-        guard write(refused) else { return unrecorded() }
+        // Nothing was to be applied either way: the person is told why, whether or not the log took it.
+        if !write(refused) { logger.warning("approval refusal not recorded", metadata: ["proposal": "\(proposal.id)"]) }
         metrics.refused(refusal.reason)
         logger.notice(
             "approval refused",

@@ -608,6 +608,9 @@ import VigilTestKit
         let refused = try fixture.records().last
         #expect(refused?.step == .refused && refused?.reason == "changed" && refused?.actor == "user:alice")
         #expect(fixture.counted("vigil_remediation_refusals_total", [("reason", "changed")]) == 1)
+        // Still waiting for a person, with the refusal as its latest word.
+        let shownNow = await remediator.proposalState(id: id)
+        #expect(shownNow?.state == "pending" && shownNow?.reason == "changed", "\(String(describing: shownNow))")
 
         let approved = await remediator.approve(
             id,
