@@ -373,7 +373,7 @@ struct RunCommand: AsyncParsableCommand {
                     // The one writer of its checkpoint now: what an earlier one's cut-short write left goes.
                     let removed = StateCheckpoint(directory: directory).removeLeftovers()
                     if !removed.isEmpty {
-                        VigilLogging.logger(format: config.logFormat, level: config.logLevel).notice(
+                        logger.notice(
                             "removed what cut-short checkpoint writes left",
                             metadata: ["files": "\(removed.joined(separator: ","))"]
                         )
@@ -382,7 +382,7 @@ struct RunCommand: AsyncParsableCommand {
                     guard !error.fatal else { throw DaemonConfig.Invalid(errors: [error.description]) }
                     // A file system without locks (NFS without lockd) ran Vigil before the claim existed:
                     // it still does, unguarded against a second daemon, and says so.
-                    VigilLogging.logger(format: config.logFormat, level: config.logLevel).warning(
+                    logger.warning(
                         "state_dir not claimed: a second vigil run on it would not be noticed",
                         metadata: ["error": "\(error.description)"]
                     )
