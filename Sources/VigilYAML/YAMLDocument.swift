@@ -129,18 +129,36 @@ public enum YAMLDocument {
             if let at = indent(lines[bottom + 1]), at < column { break }
             bottom += 1
         }
-        func writes(_ key: String, _ line: [Character]) -> Bool {
+        /// The key a line of the mapping writes at its column, plain or quoted; nil for any other line.
+        func key(_ line: [Character]) -> String? {
             guard line.count > column, line[..<column].allSatisfy({ $0 == " " }) || opensItem(line) else {
-                return false
+                return nil
             }
-            let rest = String(line[column...])
-            return [key, "\"\(key)\"", "'\(key)'"].contains { spelled in
-                rest.hasPrefix(spelled) && rest.dropFirst(spelled.count).drop { $0 == " " || $0 == "\t" }.first == ":"
+            let name: String
+            let colon: Int
+            if line[column] == "\"" || line[column] == "'" {
+                guard let close = line[(column + 1)...].firstIndex(of: line[column]) else { return nil }
+                name = String(line[(column + 1)..<close])
+                guard let at = line[(close + 1)...].firstIndex(where: { $0 != " " && $0 != "\t" }), line[at] == ":"
+                else { return nil }
+                colon = at
+            } else {
+                guard let at = line[column...].firstIndex(of: ":") else { return nil }
+                var last = at
+                while last > column, line[last - 1] == " " || line[last - 1] == "\t" { last -= 1 }
+                name = String(line[column..<last])
+                colon = at
             }
+            return colon + 1 == line.count || line[colon + 1] == " " || line[colon + 1] == "\t" ? name : nil
+        }
+        // One pass over the mapping, however many keys repeat: a file of thousands cannot make it quadratic.
+        let repeated = Set(keys)
+        var places: [String: [Int]] = [:]
+        for index in top...bottom {
+            if let name = key(lines[index]), repeated.contains(name) { places[name, default: []].append(index) }
         }
         return keys.map { key in
-            let places = (top...bottom).filter { writes(key, lines[$0]) }
-            guard places.count >= 2 else {
+            guard let places = places[key], places.count >= 2 else {
                 return "\(file):\(first.line):\(first.column): key \"\(key)\" written more than once in this mapping; "
                     + "each key may appear once"
             }
